@@ -1,0 +1,112 @@
+"""The one place that knows where mooc keeps things on disk.
+
+Every other module asks a `Layout` for a path; none builds paths of its own. The
+whole tree lives under one folder so that `MOOC_HOME` / `--home` can relocate
+everything (tests, a portable USB stick, a lab image)::
+
+    HOME/
+      config.toml                 user settings: default learner, sync overrides, keymap
+      credentials.toml            LRS credentials, mode 0600
+      courses/<id>/...            installed course packs (see packages/store.py)
+      tmp/                        staging for atomic installs (same filesystem as courses/)
+      downloads/                  partial downloads kept for resuming, with their validators
+      catalogs/                   cached catalogs, so `mooc search` works offline
+      learners/<learner>/         one folder per learner sharing this OS account
+        progress/<course-id>.jsonl   the learner's event log for that course
+      sync/                       upload state per endpoint (status, statements set aside)
+
+The system-wide store (`mooc install --system`, shared read-only by every account of a
+lab PC) has the same `courses/` layout under `MOOC_SYSTEM_HOME` or platformdirs'
+site data dir. Progress never goes there.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "mooc"
+
+
+def default_home() -> Path:
+    env = os.environ.get("MOOC_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_system_home() -> Path:
+    env = os.environ.get("MOOC_SYSTEM_HOME")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import site_data_path
+
+    return site_data_path(APP_NAME, appauthor=False)
+
+
+@dataclass(frozen=True)
+class Layout:
+    home: Path
+    system_home: Path
+
+    @classmethod
+    def default(cls, home: str | os.PathLike[str] | None = None) -> "Layout":
+        return cls(
+            home=Path(home).expanduser() if home else default_home(),
+            system_home=default_system_home(),
+        )
+
+    # settings
+    @property
+    def config_file(self) -> Path:
+        return self.home / "config.toml"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.home / "credentials.toml"
+
+    # courses
+    @property
+    def courses_dir(self) -> Path:
+        return self.home / "courses"
+
+    @property
+    def system_courses_dir(self) -> Path:
+        return self.system_home / "courses"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.home / "tmp"
+
+    def system_tmp_dir(self) -> Path:
+        return self.system_home / "tmp"
+
+    @property
+    def downloads_dir(self) -> Path:
+        return self.home / "downloads"
+
+    @property
+    def catalogs_dir(self) -> Path:
+        return self.home / "catalogs"
+
+    # learners and progress
+    @property
+    def learners_dir(self) -> Path:
+        return self.home / "learners"
+
+    def learner_dir(self, learner: str) -> Path:
+        return self.learners_dir / learner
+
+    def progress_dir(self, learner: str) -> Path:
+        return self.learner_dir(learner) / "progress"
+
+    def progress_file(self, learner: str, course_id: str) -> Path:
+        return self.progress_dir(learner) / f"{course_id}.jsonl"
+
+    # sync
+    @property
+    def sync_dir(self) -> Path:
+        return self.home / "sync"

@@ -1,0 +1,5 @@
+import sys
+
+from player.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The `mooc` command line. One module per command group; see main.py."""

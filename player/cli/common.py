@@ -1,0 +1,41 @@
+"""Helpers every command module shares: the data layout, the learner, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from packages.layout import Layout
+
+
+def add_subcommand(sub: Any, name: str, *, help: str, description: str | None = None,
+                   epilog: str | None = None) -> argparse.ArgumentParser:
+    """A sub-command parser that teaches: description, examples, --home/--learner."""
+    from player.cli.main import add_common_options
+
+    parser = sub.add_parser(
+        name,
+        help=help,
+        description=description or help,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_common_options(parser)
+    return parser
+
+
+def layout(args: argparse.Namespace) -> Layout:
+    return Layout.default(getattr(args, "home", None))
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+def console(stderr: bool = False):  # -> rich.console.Console, imported lazily
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)

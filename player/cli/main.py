@@ -1,0 +1,113 @@
+"""Entry point of the `mooc` command.
+
+Each command group lives in its own module with a `register(subparsers)` function
+that adds its sub-commands and sets `func(args) -> int` on each parser. Modules must
+import nothing heavy at top level (no textual, no requests, no rich): `mooc --help`
+and `mooc list` have to start fast. Errors derived from `MoocError` become one line
+on stderr and an exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from packages.errors import MoocError
+
+# Order here is the order in `mooc --help`.
+COMMAND_MODULES = (
+    "player.cli.play_cmd",  # play, progress
+    "player.cli.store_cmd",  # install, list, info, remove
+    "player.cli.catalog_cmd",  # catalog, search, update, serve
+    "player.cli.learner_cmd",  # learner
+    "player.cli.sync_cmd",  # login, sync, certificate
+    "player.cli.pack_cmd",  # pack init/check/build
+    "player.cli.import_cmd",  # import olx/gift
+)
+
+DESCRIPTION = """\
+mooc — an offline-first MOOC player for the terminal.
+
+Download a course pack once, study for weeks without a network, take quizzes graded
+on this machine, and let mooc upload your progress when a connection appears.
+"""
+
+EPILOG = """\
+first steps:
+  mooc play                      open the player (offers the bundled demo course)
+  mooc list                      installed courses
+  mooc install stats-101.mooc    install a course pack (file, folder, URL or catalog id)
+  mooc progress --json           your progress, for scripts
+  mooc pack init my-course       start writing a course of your own
+
+Every command has its own --help. Data lives in the folder given by --home or
+MOOC_HOME (default: your user data folder).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mooc",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"mooc {_version()}")
+    add_common_options(parser, suppress_default=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def add_common_options(parser: argparse.ArgumentParser, *, suppress_default: bool = True) -> None:
+    """--home and --learner, accepted before or after the sub-command."""
+    default = argparse.SUPPRESS if suppress_default else None
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        default=default,
+        help="keep all data (courses, progress, settings) in DIR instead of MOOC_HOME or the user data folder",
+    )
+    parser.add_argument(
+        "--learner",
+        metavar="NAME",
+        default=default,
+        help="act as this learner (several learners can share one account, e.g. on a lab PC)",
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mooc")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(func(args) or 0)
+    except MoocError as err:
+        from packages.safe_text import one_line
+
+        print(f"mooc: error: {one_line(str(err))}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("mooc: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
