@@ -1,0 +1,1 @@
+"""Test helpers: real servers, fault-injecting proxies, generated packs."""
