@@ -7,6 +7,7 @@ everything (tests, a portable USB stick, a lab image)::
     HOME/
       config.toml                 user settings: default learner, sync overrides, keymap
       credentials.toml            LRS credentials, mode 0600
+      learners.toml               learners sharing this OS account (name, email, xAPI account id)
       courses/<id>/...            installed course packs (see packages/store.py)
       tmp/                        staging for atomic installs (same filesystem as courses/)
       downloads/                  partial downloads kept for resuming, with their validators
@@ -93,6 +94,11 @@ class Layout:
         return self.home / "catalogs"
 
     # learners and progress
+    @property
+    def learners_file(self) -> Path:
+        """Registry of the learners sharing this OS account (player/learners.py)."""
+        return self.home / "learners.toml"
+
     @property
     def learners_dir(self) -> Path:
         return self.home / "learners"

@@ -1,9 +1,133 @@
-"""Placeholder: commands not built yet."""
+"""`mooc learner`: the learners sharing this account (a lab PC, a family computer).
+
+Every command resolves "who is learning" with `Learners.current(args.learner)`;
+this module only manages the list.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
 from typing import Any
+
+from packages.errors import UsageError
+from player.cli import common
+
+EPILOG = """\
+examples:
+  mooc learner add "Amina Diallo" --email amina@example.org
+  mooc learner list                 the default learner is marked with *
+  mooc learner use amina            study as Amina unless --learner says otherwise
+  mooc --learner amina play         study as Amina this time
+  mooc learner remove amina         forget Amina (her progress files are kept)
+
+A single user never needs this: mooc creates a learner named after your login the
+first time you study. With several learners, `mooc play` asks who is learning.
+"""
 
 
 def register(sub: Any) -> None:
-    """Add this group's sub-commands to `mooc`."""
+    """Add `mooc learner ...` to `mooc`."""
+    parser = common.add_subcommand(
+        sub,
+        "learner",
+        help="add, list, choose or remove the learners sharing this account",
+        epilog=EPILOG,
+    )
+    parser.set_defaults(func=lambda args: _help(parser))
+    actions = parser.add_subparsers(dest="learner_command", metavar="ACTION", title="actions")
+
+    add = common.add_subcommand(actions, "add", help="add a learner",
+                                epilog='example:\n  mooc learner add "Amina Diallo" --email amina@example.org')
+    add.add_argument("name", metavar="NAME", help="the learner's name, as shown on certificates")
+    add.add_argument("--email", metavar="E", help="email address (optional; used on certificates)")
+    add.set_defaults(func=cmd_add)
+
+    lst = common.add_subcommand(actions, "list", help="list the learners (* marks the default)")
+    lst.add_argument("--json", action="store_true", help="machine-readable output")
+    lst.set_defaults(func=cmd_list)
+
+    use = common.add_subcommand(actions, "use", help="make a learner the default of this account",
+                                epilog="example:\n  mooc learner use amina")
+    use.add_argument("name", metavar="NAME", help="learner name or id")
+    use.set_defaults(func=cmd_use)
+
+    rm = common.add_subcommand(actions, "remove", help="forget a learner (progress is kept unless --purge)",
+                               epilog="examples:\n  mooc learner remove amina --yes\n"
+                                      "  mooc learner remove amina --purge --yes   also delete her progress")
+    rm.add_argument("name", metavar="NAME", help="learner name or id")
+    rm.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    rm.add_argument("--purge", action="store_true", help="also delete the learner's progress files")
+    rm.set_defaults(func=cmd_remove)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
+
+
+def _learners(args: argparse.Namespace):  # -> Learners
+    from player.learners import Learners
+
+    return Learners(common.layout(args))
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    learner = _learners(args).add(args.name, args.email)
+    print(f"Added learner {learner.name} (id {learner.id}).")
+    print(f"Study as them with: mooc --learner {learner.id} play")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    learners = _learners(args)
+    items = learners.list()
+    default = learners.default_id()
+    if args.json:
+        common.print_json(
+            [
+                {"id": lr.id, "name": lr.name, "email": lr.email, "account_id": lr.account_id,
+                 "created": lr.created, "default": lr.id == default}
+                for lr in items
+            ]
+        )
+        return 0
+    if not items:
+        print("No learners yet. mooc creates one named after your login the first time you study;")
+        print('add learners who share this account with: mooc learner add "NAME"')
+        return 0
+    width = max(len(lr.id) for lr in items)
+    for lr in items:
+        mark = "*" if lr.id == default else " "
+        email = f"  <{lr.email}>" if lr.email else ""
+        print(f"{mark} {lr.id:<{width}}  {lr.name}{email}")
+    return 0
+
+
+def cmd_use(args: argparse.Namespace) -> int:
+    learner = _learners(args).use(args.name)
+    print(f"{learner.name} (id {learner.id}) is now the default learner.")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    learners = _learners(args)
+    learner = learners.get(args.name)
+    if not args.yes:
+        what = "and DELETE their progress" if args.purge else "(their progress files are kept)"
+        if not sys.stdin.isatty():
+            raise UsageError(f"removing learner {learner.name!r} needs confirmation: add --yes")
+        answer = input(f"Remove learner {learner.name} {what}? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("Nothing removed.")
+            return 1
+    learners.remove(learner.id, purge=args.purge)
+    folder = common.layout(args).learner_dir(learner.id)
+    if args.purge:
+        kept = "; their progress was deleted"
+    elif folder.exists():
+        kept = f"; their progress is kept in {folder} (adding {learner.name!r} again finds it)"
+    else:
+        kept = ""
+    print(f"Removed learner {learner.name}{kept}.")
+    return 0

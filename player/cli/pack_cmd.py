@@ -1,9 +1,220 @@
-"""Placeholder: commands not built yet."""
+"""`mooc pack init|check|build`: write, check and build a course pack.
+
+Output is plain text, one problem per line (file:line:col: key: message), so editors
+and scripts can jump to it; `--json` gives the same for tools. Course text in every
+message is passed through safe_text.one_line: a pack cannot drive the terminal.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from pathlib import Path
 from typing import Any
+
+from player.cli import common
+
+PACK_DESCRIPTION = """\
+Write your own course: a folder with course.toml, lessons/*.md, quizzes/*.toml and
+media/. `mooc pack check` tells you exactly which line of which file is wrong;
+`mooc pack build` makes the one .mooc file learners download."""
+
+PACK_EPILOG = """\
+examples:
+  mooc pack init my-course          start from a working example course
+  mooc pack check my-course         list every problem, file:line: key: message
+  mooc pack build my-course         write my-course-0.1.0.mooc here
+  mooc install my-course-0.1.0.mooc try it as a learner
+
+The format reference is docs/format.md."""
+
+INIT_EPILOG = """\
+examples:
+  mooc pack init stats-101          creates stats-101/ with course.toml, a lesson,
+                                    a quiz showing every question type, and media/
+  cd stats-101 && mooc pack check .
+
+DIR must not exist or be empty: init never overwrites anything."""
+
+CHECK_EPILOG = """\
+examples:
+  mooc pack check my-course                 a source folder
+  mooc pack check stats-101-1.2.0.mooc      a built pack (also verifies every SHA-256)
+  mooc pack check my-course --json          machine-readable, for editors and CI
+
+Each problem is one line: FILE[:LINE[:COL]]: KEY: MESSAGE, errors first.
+Exit status: 0 when there are no errors (warnings allowed), 1 otherwise.
+
+A .mooc file is untrusted: archives over the limits below are refused. Raise them
+only for packs you trust (also: MOOC_MAX_PACK_SIZE, _ENTRIES, _RATIO)."""
+
+BUILD_EPILOG = """\
+examples:
+  mooc pack build my-course                  writes ./<id>-<version>.mooc
+  mooc pack build my-course -o dist/         into a folder
+  mooc pack build my-course -o x.mooc --json
+
+The build checks the source first and refuses to build a pack with errors. It is
+reproducible: the same source gives a byte-identical file, wherever you build it."""
 
 
 def register(sub: Any) -> None:
-    """Add this group's sub-commands to `mooc`."""
+    """Add `mooc pack init|check|build`."""
+    pack = common.add_subcommand(sub, "pack", help="write, check and build course packs (for authors)",
+                                 description=PACK_DESCRIPTION, epilog=PACK_EPILOG)
+    pack.set_defaults(func=lambda args: _help(pack))
+    pack_sub = pack.add_subparsers(dest="pack_command", metavar="ACTION", title="actions")
+
+    init = common.add_subcommand(pack_sub, "init", help="create a starter course to edit",
+                                 description="Create a working starter course in DIR: one module per week, a "
+                                             "lesson, and a quiz showing every question type, commented so you "
+                                             "learn the format by editing it.",
+                                 epilog=INIT_EPILOG)
+    init.add_argument("dir", metavar="DIR", help="folder to create (must not exist, or be empty)")
+    init.set_defaults(func=cmd_init)
+
+    check = common.add_subcommand(pack_sub, "check", help="list every problem in a pack",
+                                  description="Check a pack source folder or a built .mooc file against the "
+                                              "format and print every problem at once.",
+                                  epilog=CHECK_EPILOG)
+    check.add_argument("path", metavar="PATH", help="pack folder or .mooc file")
+    check.add_argument("--json", action="store_true", help="print a JSON report instead of text")
+    _limit_options(check)
+    check.set_defaults(func=cmd_check)
+
+    build = common.add_subcommand(pack_sub, "build", help="build the .mooc file learners download",
+                                  description="Check a pack source folder and build it into one reproducible "
+                                              ".mooc file (a ZIP with a manifest of SHA-256 digests).",
+                                  epilog=BUILD_EPILOG)
+    build.add_argument("dir", metavar="DIR", help="pack source folder")
+    build.add_argument("-o", "--output", metavar="FILE", help="output file or folder (default: ./<id>-<version>.mooc)")
+    build.add_argument("--json", action="store_true", help="print path, size and sha256 as JSON")
+    build.set_defaults(func=cmd_build)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
+
+
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-size", metavar="SIZE", help="largest total unpacked size of a .mooc (default 2G)")
+    parser.add_argument("--max-entries", metavar="N", type=int, help="most files in a .mooc (default 100000)")
+    parser.add_argument("--max-ratio", metavar="R", type=float,
+                        help="highest compression ratio of a file over 1 MiB (default 200)")
+
+
+def limits_from_args(args: argparse.Namespace):  # -> packages.source.Limits
+    """Limits from env, then --max-* options (other commands that open packs reuse this)."""
+    from packages.errors import UsageError
+    from packages.source import Limits, parse_size
+
+    limits = Limits.from_env()
+    max_size = parse_size(args.max_size, "--max-size") if getattr(args, "max_size", None) else None
+    max_entries = getattr(args, "max_entries", None)
+    max_ratio = getattr(args, "max_ratio", None)
+    if max_entries is not None and max_entries < 0:
+        raise UsageError("--max-entries must not be negative")
+    if max_ratio is not None and max_ratio <= 0:
+        raise UsageError("--max-ratio must be positive")
+    return limits.with_overrides(max_total_size=max_size, max_entries=max_entries, max_ratio=max_ratio)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from importlib.resources import files
+
+    from packages.errors import MoocError
+
+    dest = Path(args.dir)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise MoocError(f"{dest}: already exists and is not empty (pack init never overwrites; pick a new folder)")
+    starter = files("packages") / "starter"
+    if not starter.is_dir():
+        raise MoocError("the starter course is missing from this mooc installation (reinstall mooc)")
+    written = _copy_tree(starter, dest)
+    print(f"created {dest}/ ({written} files): course.toml, lessons/, quizzes/, media/")
+    print("next:")
+    print(f"  edit {dest / 'course.toml'} (start with id and title)")
+    print(f"  mooc pack check {dest}")
+    print(f"  mooc pack build {dest}")
+    return 0
+
+
+def _copy_tree(src: Any, dest: Path) -> int:
+    """Copy a Traversable tree (works from a wheel or a zip import as well as a folder)."""
+    import os
+    import tempfile
+
+    dest.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for entry in sorted(src.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith((".", "__")):
+            continue
+        target = dest / entry.name
+        if entry.is_dir():
+            count += _copy_tree(entry, target)
+        else:
+            data = entry.read_bytes()
+            fd, tmp = tempfile.mkstemp(prefix=f".{entry.name}.", dir=dest)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+            count += 1
+    return count
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from packages.safe_text import one_line
+    from packages.source import open_source
+    from packages.validation import validate
+
+    limits = limits_from_args(args)
+    with open_source(args.path, limits) as source:
+        report = validate(source)
+    problems = report.sorted()
+    course = report.course
+    if args.json:
+        common.print_json({
+            "path": str(args.path),
+            "ok": report.ok,
+            "errors": [p.to_dict() for p in problems if p.severity == "error"],
+            "warnings": [p.to_dict() for p in problems if p.severity == "warning"],
+            "course": None if course is None else {
+                "id": course.id, "version": course.version, "title": one_line(course.title),
+                "modules": len(course.modules), "items": len(course.items()),
+                "questions": sum(len(i.quiz.questions) for i in course.items() if i.quiz),
+            },
+        })
+        return 0 if report.ok else 1
+    out = sys.stdout
+    for p in problems:
+        out.write(f"{p.severity}: {p}\n")
+    name = one_line(str(args.path))
+    if course is not None:
+        n_q = sum(len(i.quiz.questions) for i in course.items() if i.quiz)
+        what = (f"{one_line(course.id)} {one_line(course.version)} ({len(course.modules)} modules, "
+                f"{len(course.items())} items, {n_q} questions)")
+        out.write(f"{name}: {what}: {report.summary()}\n")
+    else:
+        out.write(f"{name}: {report.summary()}\n")
+    return 0 if report.ok else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from packages.building import build
+
+    result = build(args.dir, args.output)
+    warnings = result.report.warnings
+    if args.json:
+        common.print_json({"path": str(result.path), "size": result.size, "sha256": result.sha256,
+                           "warnings": [p.to_dict() for p in warnings]})
+        return 0
+    for p in result.report.sorted():
+        print(f"warning: {p}", file=sys.stderr)
+    print(f"built {result.path}")
+    print(f"  size    {result.size} bytes")
+    print(f"  sha256  {result.sha256}")
+    return 0

@@ -1,0 +1,144 @@
+"""Build a pack source folder into one reproducible `.mooc` file.
+
+Same source, byte-identical output: entries sorted by path, every timestamp
+1980-01-01 00:00, permissions 0644, deflate level 6, no extra fields, no comment.
+Files that do not shrink (media that is already compressed) are stored, which is
+decided from the content alone, so it is reproducible too. The manifest
+(`mooc-manifest.json`, written last) records size and SHA-256 of every file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from packages.errors import MoocError
+from packages.source import MANIFEST_NAME, PACK_SUFFIX, DirSource, Manifest, ManifestEntry
+from packages.validation import Report, validate
+
+__all__ = ["MANIFEST_NAME", "BuildResult", "build", "build_pack"]
+
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+FILE_MODE = 0o100644
+DEFLATE_LEVEL = 6
+_SAMPLE = 256 * 1024
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    path: Path
+    size: int
+    sha256: str
+    report: Report  # the validation report (warnings only: a build with errors raises)
+
+
+def build_pack(src: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
+    """Validate `src`, then write `<id>-<version>.mooc` (or `out`) atomically. Returns its path."""
+    return build(src, out).path
+
+
+def build(src: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> BuildResult:
+    src_path = Path(src)
+    if not src_path.is_dir():
+        raise MoocError(f"{src_path}: not a folder (build a pack from its source folder)")
+    source = DirSource(src_path)
+    report = validate(source)
+    report.raise_if_errors()
+    course = report.course
+    assert course is not None
+    out_path = Path(out) if out is not None else Path.cwd() / f"{course.id}-{course.version}{PACK_SUFFIX}"
+    if out_path.is_dir():
+        out_path = out_path / f"{course.id}-{course.version}{PACK_SUFFIX}"
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            entries = _write_zip(fh, source, course.id, course.version, course.title)
+            fh.flush()
+            os.fsync(fh.fileno())
+            fh.seek(0)
+            h = hashlib.sha256()
+            size = 0
+            while chunk := fh.read(_CHUNK):
+                h.update(chunk)
+                size += len(chunk)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, out_path)
+        _fsync_dir(out_path.parent)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    del entries
+    return BuildResult(path=out_path, size=size, sha256=h.hexdigest(), report=report)
+
+
+def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
+    info.create_system = 3  # unix, so the mode bits below mean what they say
+    info.external_attr = FILE_MODE << 16
+    info.compress_type = compress
+    # zipfile reads the level from the entry (`_compresslevel` up to 3.12, `compress_level` after)
+    for attr in ("compress_level", "_compresslevel"):
+        try:
+            setattr(info, attr, DEFLATE_LEVEL)
+        except AttributeError:  # __slots__ of this Python's ZipInfo has the other name
+            pass
+    return info
+
+
+def _shrinks(sample: bytes) -> bool:
+    """Deflate only what gets noticeably smaller: stored media costs no CPU to install."""
+    if len(sample) < 512:
+        return True
+    return len(zlib.compress(sample, 1)) < 0.9 * len(sample)
+
+
+def _write_zip(fh, source: DirSource, course_id: str, version: str, title: str) -> dict[str, ManifestEntry]:
+    entries: dict[str, ManifestEntry] = {}
+    with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
+        for rel in source.files():
+            full = source.root / rel
+            size = full.stat().st_size
+            with open(full, "rb") as f:
+                sample = f.read(_SAMPLE)
+                method = zipfile.ZIP_DEFLATED if _shrinks(sample) else zipfile.ZIP_STORED
+                info = _zipinfo(rel, method)
+                info.file_size = size
+                h = hashlib.sha256()
+                written = 0
+                with zf.open(info, "w", force_zip64=size > 0x7FFFFFFF) as dst:
+                    chunk = sample
+                    while chunk:
+                        h.update(chunk)
+                        dst.write(chunk)
+                        written += len(chunk)
+                        chunk = f.read(_CHUNK)
+            if written != size:
+                raise MoocError(f"{source.origin}: {rel}: changed while building (size {size}, then {written})")
+            entries[rel] = ManifestEntry(rel, written, h.hexdigest())
+        manifest = Manifest(course_id=course_id, version=version, title=title, files=entries)
+        zf.writestr(_zipinfo(MANIFEST_NAME, zipfile.ZIP_DEFLATED), manifest.to_json())
+    return entries
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,145 @@
+"""Unpack a Studio course export (.tar.gz) without trusting it.
+
+Refused, with the archive and the entry named: absolute paths, `..`, links
+(symbolic or hard), devices/FIFOs, too many entries, too many bytes in total or in
+one file (decompression bombs). Only regular files and folders are written, under
+a fresh private folder the caller owns.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from packages.errors import MoocError
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_entries: int = 20_000
+    max_total_bytes: int = 2 * 1024**3
+    max_file_bytes: int = 1024**3
+
+
+def _limits() -> Limits:
+    """The pack loader's limits when it provides them (one policy for every archive)."""
+    try:
+        from packages.source import Limits as PackLimits  # type: ignore[attr-defined]
+
+        pack = PackLimits()
+        return Limits(
+            max_entries=getattr(pack, "max_entries", Limits.max_entries),
+            max_total_bytes=getattr(pack, "max_total_bytes", Limits.max_total_bytes),
+            max_file_bytes=getattr(pack, "max_file_bytes", Limits.max_file_bytes),
+        )
+    except Exception:  # packages.source not there (yet) or shaped differently
+        return Limits()
+
+
+def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path:
+    """Extract `archive` into the empty folder `dest`; returns the course root inside it."""
+    limits = limits or _limits()
+    name = archive.name
+    try:
+        tar = tarfile.open(archive, "r:*")
+    except (tarfile.TarError, OSError) as err:
+        raise MoocError(f"{name}: not a readable .tar.gz course export ({err})") from None
+    total = 0
+    count = 0
+    with tar:
+        try:
+            for member in tar:
+                count += 1
+                if count > limits.max_entries:
+                    raise MoocError(f"{name}: more than {limits.max_entries} entries")
+                rel = _safe_relpath(name, member.name)
+                if rel is None:
+                    continue
+                if member.issym() or member.islnk():
+                    raise MoocError(f"{name}: {member.name}: links are not allowed in a course export")
+                if member.isdir():
+                    (dest / rel).mkdir(parents=True, exist_ok=True)
+                    continue
+                if not member.isfile():
+                    raise MoocError(f"{name}: {member.name}: special file (device, FIFO) not allowed")
+                if member.size > limits.max_file_bytes:
+                    raise MoocError(f"{name}: {member.name}: file too large ({member.size} bytes)")
+                total += member.size
+                if total > limits.max_total_bytes:
+                    raise MoocError(f"{name}: unpacks to more than {limits.max_total_bytes} bytes")
+                target = dest / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                src = tar.extractfile(member)
+                if src is None:
+                    continue
+                with src, open(target, "xb") as out:
+                    copied = _copy_limited(src, out, member.size)
+                if copied != member.size:
+                    raise MoocError(f"{name}: {member.name}: truncated entry")
+        except (tarfile.TarError, EOFError, OSError) as err:
+            if isinstance(err, FileExistsError):
+                raise MoocError(f"{name}: {err.filename}: duplicate entry") from None
+            raise MoocError(f"{name}: broken archive ({err})") from None
+    return find_course_root(dest, name)
+
+
+def _copy_limited(src, out, size: int) -> int:  # type: ignore[no-untyped-def]
+    copied = 0
+    while True:
+        chunk = src.read(min(1 << 20, size - copied + 1))
+        if not chunk:
+            return copied
+        copied += len(chunk)
+        if copied > size:
+            return copied
+        out.write(chunk)
+
+
+def _safe_relpath(archive: str, raw: str) -> PurePosixPath | None:
+    if "\x00" in raw or "\\" in raw:
+        raise MoocError(f"{archive}: {raw!r}: bad character in entry name")
+    if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
+        raise MoocError(f"{archive}: {raw}: absolute path not allowed")
+    parts = [p for p in PurePosixPath(raw).parts if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        raise MoocError(f"{archive}: {raw}: path leaves the archive ('..')")
+    if not parts:
+        return None
+    return PurePosixPath(*parts)
+
+
+def find_course_root(folder: Path, shown: str) -> Path:
+    """The folder holding course.xml: the top, or the single folder Studio wraps it in."""
+    if (folder / "course.xml").is_file():
+        return folder
+    subdirs = [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()]
+    for sub in subdirs:
+        if (sub / "course.xml").is_file():
+            return sub
+    raise MoocError(f"{shown}: no course.xml found (is this an Open edX course export?)")
+
+
+class Unpacked:
+    """Context manager: a course source as a folder, unpacking a .tar.gz to a temp dir."""
+
+    def __init__(self, source: Path) -> None:
+        self.source = source
+        self.tmp: Path | None = None
+
+    def __enter__(self) -> Path:
+        import tempfile
+
+        if self.source.is_dir():
+            return find_course_root(self.source, str(self.source))
+        if not self.source.exists():
+            raise MoocError(f"{self.source}: no such file or folder")
+        self.tmp = Path(tempfile.mkdtemp(prefix="mooc-olx-"))
+        os.chmod(self.tmp, 0o700)
+        return extract_tar(self.source, self.tmp)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)

@@ -1,0 +1,157 @@
+"""Write an imported course as a pack source folder, all at once or not at all.
+
+The importers build a `PackDraft` in memory (manifest tables, lesson Markdown,
+quiz tables, media bytes); `write_pack` writes it into a fresh temporary folder
+next to the target and renames it into place, so an interrupted import never
+leaves a half-written pack. Also: ids that satisfy the pack format's id rule.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packages.errors import MoocError
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def slugify(text: str, fallback: str = "item", max_len: int = 48) -> str:
+    """A pack id from any text: lower-case ASCII letters, digits and dashes."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:max_len].strip("-")
+    return slug or fallback
+
+
+class IdAllocator:
+    """Hands out ids unique within one pack (or quiz): `intro`, `intro-2`, ..."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def new(self, text: str, fallback: str = "item", max_len: int = 56) -> str:
+        base = slugify(text, fallback, max_len)
+        candidate, n = base, 1
+        while candidate in self.used:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.used.add(candidate)
+        return candidate
+
+
+def media_name(name: str) -> str:
+    """A safe file name for media/: no spaces, no odd characters, keeps the extension."""
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "file"
+    ext = re.sub(r"[^A-Za-z0-9]+", "", ext)[:10]
+    return f"{stem[:80]}.{ext}" if ext else stem[:80]
+
+
+@dataclass
+class PackDraft:
+    """Everything an import produces, before it touches the disk."""
+
+    manifest: dict[str, Any]  # course.toml tables, `modules` included
+    files: dict[str, bytes] = field(default_factory=dict)  # pack-relative path -> content
+    media_sources: dict[str, Path] = field(default_factory=dict)  # media path -> file to copy
+
+    def add_text(self, path: str, text: str) -> None:
+        self.files[path] = text.encode("utf-8")
+
+    def add_toml(self, path: str, data: dict[str, Any]) -> None:
+        self.add_text(path, dumps_toml(data))
+
+
+def dumps_toml(data: dict[str, Any]) -> str:
+    import tomli_w
+
+    return tomli_w.dumps(_drop_none(data), multiline_strings=True)
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_drop_none(v) for v in value if v is not None]
+    return value
+
+
+def write_pack(draft: PackDraft, target: Path, *, force: bool = False) -> None:
+    """Write the draft as folder `target`: built aside, then renamed into place."""
+    target = target.absolute()
+    if target.exists() and not target.is_dir():
+        raise MoocError(f"{target}: exists and is not a folder")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise MoocError(f"{target}: folder exists and is not empty (choose another -o, or --force to replace it)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
+    try:
+        write_file(tmp / "course.toml", dumps_toml(draft.manifest).encode("utf-8"), atomic=False)
+        for rel, data in sorted(draft.files.items()):
+            write_file(tmp / rel, data, atomic=False)
+        for rel, src in sorted(draft.media_sources.items()):
+            dest = tmp / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with open(src, "rb") as fin, open(dest, "wb") as fout:
+                shutil.copyfileobj(fin, fout)
+                fout.flush()
+                os.fsync(fout.fileno())
+        _fsync_dir(tmp)
+        if target.exists():
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_file(path: Path, data: bytes, *, atomic: bool = True) -> None:
+    """Write bytes durably; `atomic`: through a temp file in the same folder + os.replace."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not atomic:
+        with open(path, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        return
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

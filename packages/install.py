@@ -1,0 +1,320 @@
+"""Installing a course pack: from a .mooc file, a pack source folder or an http(s) URL.
+
+Whatever the spec, the pack takes one road: a .mooc archive is unpacked by
+`safe_extract` into a staging folder beside the store (every digest checked, every
+untrusted-archive rule enforced), the unpacked tree is validated and loaded, and
+only then is it renamed into the store and the course's pointer switched with
+os.replace. A failure or a kill at any step leaves the previous version live and
+nothing half-installed visible; leftovers in tmp/ are cleaned by the next run.
+See docs/store.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
+
+from packages.errors import MoocError
+from packages.layout import Layout
+from packages.store import (
+    InstalledCourse,
+    Store,
+    StoreDir,
+    _check_writable,
+    compare_versions,
+    locked,
+    summary_of,
+    tree_size,
+)
+
+Status = Literal["installed", "upgraded", "reinstalled", "downgraded", "already-installed"]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstallResult:
+    course: InstalledCourse
+    status: Status
+    previous_version: str | None = None
+    note: str | None = None  # e.g. "the system store has 2.0.0, which is the one played"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "previous_version": self.previous_version,
+            "note": self.note,
+            **self.course.to_json(),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstallSpec:
+    """What a spec turned out to be. `kind` decides how the .mooc is obtained."""
+
+    kind: Literal["file", "folder", "url"]
+    value: str  # the path or URL
+    label: str  # how errors name it
+    expected_size: int | None = None
+    expected_sha256: str | None = None
+
+
+def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
+    """Decide what `spec` names. The ONE place to extend (e.g. catalog course ids).
+
+    Raises the "not a file, folder or URL" error for anything else.
+    """
+    if re.match(r"^https?://", spec, re.IGNORECASE):
+        return InstallSpec(kind="url", value=spec, label=spec)
+    if "://" in spec:
+        scheme = spec.split("://", 1)[0]
+        raise MoocError(f"{spec}: unsupported URL scheme '{scheme}' (use http or https)")
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return InstallSpec(kind="folder", value=str(path), label=spec)
+    if path.is_file():
+        return InstallSpec(kind="file", value=str(path), label=spec)
+    if path.exists():
+        raise MoocError(f"{spec}: not a regular file or folder")
+    raise MoocError(f"{spec}: not a file, folder or URL")
+
+
+def install(
+    layout: Layout,
+    spec: str | InstallSpec,
+    *,
+    system: bool = False,
+    force: bool = False,
+    limits: Any = None,
+    quiet: bool = False,
+    progress: Progress | None = None,
+) -> InstallResult:
+    """Install (or upgrade) the course `spec` names into the user or system store."""
+    say: Progress = progress or (lambda _msg: None)
+    target = spec if isinstance(spec, InstallSpec) else resolve_spec(layout, spec)
+    store = Store(layout)
+    dest = store.store_dir(system)
+    _check_writable(dest)
+    dest.clean_stale()
+
+    if target.kind != "url":
+        early = _peek_installed(dest, target, force)
+        if early is not None:
+            return early
+
+    with dest.staging() as stage:
+        archive = _obtain_archive(layout, target, stage, quiet=quiet, say=say)
+        if target.kind == "url":
+            early = _peek_installed(dest, InstallSpec(kind="file", value=str(archive), label=target.label), force)
+            if early is not None:
+                return early
+        say("verifying and unpacking")
+        tree = stage / "tree"
+        _extract(archive, tree, limits, target.label)
+        say("checking the course")
+        course = _check_tree(tree, target.label, archive)
+        size = tree_size(tree)
+        say("installing")
+        with locked(dest.lock_file(course.id)):
+            existing = dest.read(course.id)
+            status = _decide(existing, course.id, course.version, force)
+            if status == "already-installed":
+                assert existing is not None
+                return InstallResult(course=existing, status=status, previous_version=existing.version)
+            _fsync_dirs(tree)  # safe_extract fsynced every file; make the entries durable too
+            summary = summary_of(
+                course,
+                size=size,
+                installed_at=datetime.now(timezone.utc),
+                source=_describe_source(target),
+                sha256=target.expected_sha256,
+            )
+            installed = dest.publish(course.id, tree, summary)
+    if target.kind == "url":
+        _forget_download(archive)
+    return InstallResult(
+        course=installed,
+        status=status,
+        previous_version=existing.version if existing else None,
+        note=_shadow_note(store, installed),
+    )
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _obtain_archive(layout: Layout, target: InstallSpec, stage: Path, *, quiet: bool, say: Progress) -> Path:
+    """A .mooc file for `target`: the file itself, one built from the folder, or a download."""
+    if target.kind == "file":
+        return Path(target.value)
+    if target.kind == "folder":
+        say("checking the pack source")
+        return _build_folder(Path(target.value), stage, target.label)
+    say("downloading")
+    return fetch(layout, target.value, quiet=quiet, expected_size=target.expected_size,
+                 expected_sha256=target.expected_sha256)
+
+
+def fetch(layout: Layout, url: str, *, quiet: bool = False, expected_size: int | None = None,
+          expected_sha256: str | None = None) -> Path:
+    """Download `url` into the downloads folder (resumable); the one network call site."""
+    from packages.download import download
+
+    dest = layout.downloads_dir / _download_name(url)
+    return download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet)
+
+
+def _download_name(url: str) -> str:
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    name = re.sub(r"[^0-9A-Za-z._-]", "_", name).lstrip(".")[:120] or "download"
+    return name if name.endswith(".mooc") else f"{name}.mooc"
+
+
+def _forget_download(archive: Path) -> None:
+    """An installed download has served its purpose; free the space."""
+    try:
+        os.unlink(archive)
+    except OSError:
+        pass
+
+
+def _build_folder(folder: Path, stage: Path, label: str) -> Path:
+    """Build a pack source folder into a .mooc inside `stage` (build_pack validates it first)."""
+    from packages.building import build_pack
+
+    try:
+        return Path(build_pack(folder, out=stage / "pack.mooc"))
+    except MoocError as err:
+        raise MoocError(_named(label, str(err), folder)) from None
+
+
+def _extract(archive: Path, tree: Path, limits: Any, label: str) -> Any:
+    from packages.source import safe_extract
+
+    try:
+        return safe_extract(archive, tree, limits)
+    except MoocError as err:
+        raise MoocError(_named(label, str(err), archive, tree)) from None
+    except OSError as err:
+        raise MoocError(f"{label}: cannot unpack: {err.strerror or err}") from None
+
+
+def _check_tree(tree: Path, label: str, archive: Path) -> Any:
+    """Validate the unpacked pack; its report carries the loaded course for the summary.
+
+    safe_extract has just checked every file against the manifest while writing it,
+    so the manifest comparison is not repeated here (it would hash the pack twice).
+    """
+    from packages.source import open_source
+    from packages.validation import validate
+
+    try:
+        source = open_source(tree)
+        source.manifest = None
+        report = validate(source)
+    except MoocError as err:
+        raise MoocError(_named(label, str(err), archive, tree)) from None
+    _raise_on_errors(report, label)
+    return report.course
+
+
+def _raise_on_errors(report: Any, label: str, hint: str = "") -> None:
+    """The first error, naming the pack and the file, and how many more there are."""
+    errors = [p for p in report.sorted() if p.severity == "error"]
+    if not errors:
+        return
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    raise MoocError(f"{label}: {errors[0]}{more}{hint}")
+
+
+def _named(label: str, message: str, *paths: Path) -> str:
+    """Errors from the pack layer name the archive or the staging folder: name what the user typed."""
+    for path in paths:
+        for prefix in (f"{path}: ", f"{os.path.realpath(path)}: "):
+            if message.startswith(prefix):
+                message = message[len(prefix):]
+    return message if message.startswith(f"{label}: ") else f"{label}: {message}"
+
+
+def _decide(existing: InstalledCourse | None, course_id: str, version: str, force: bool) -> Status:
+    if existing is None:
+        return "installed"
+    order = compare_versions(version, existing.version)
+    if order > 0:
+        return "upgraded"
+    if order == 0:
+        return "reinstalled" if force else "already-installed"
+    if not force:
+        raise MoocError(
+            f"{course_id}: version {version} is older than the installed {existing.version}; "
+            f"use --force to install it anyway"
+        )
+    return "downgraded"
+
+
+def _peek_installed(dest: StoreDir, target: InstallSpec, force: bool) -> InstallResult | None:
+    """Answer "already installed" (or refuse a downgrade) before unpacking anything.
+
+    Reads only course.toml (from the archive or folder); trusted for nothing else —
+    an install that goes on re-checks everything after verification.
+    """
+    if force:
+        return None
+    meta = _peek_manifest(target)
+    if meta is None:
+        return None
+    course_id, version = meta
+    existing = dest.read(course_id) if re.match(r"^[a-z0-9][a-z0-9._-]{0,63}$", course_id) else None
+    if existing is None:
+        return None
+    if _decide(existing, course_id, version, force) == "already-installed":
+        return InstallResult(course=existing, status="already-installed", previous_version=existing.version)
+    return None
+
+
+def _peek_manifest(target: InstallSpec) -> tuple[str, str] | None:
+    import tomllib
+    import zipfile
+
+    try:
+        if target.kind == "folder":
+            data = (Path(target.value) / "course.toml").read_bytes()
+        else:
+            with zipfile.ZipFile(target.value) as zf:
+                info = zf.getinfo("course.toml")
+                if info.file_size > 1_000_000:
+                    return None
+                data = zf.read(info)
+        manifest = tomllib.loads(data.decode("utf-8"))
+        return str(manifest["id"]), str(manifest["version"])
+    except Exception:  # noqa: BLE001 - a peek never decides failure; the real checks do
+        return None
+
+
+def _fsync_dirs(tree: Path) -> None:
+    """Make the new folder entries durable before the pointer makes them visible."""
+    from packages.store import fsync_dir
+
+    for dirpath, _dirs, _files in os.walk(tree):
+        fsync_dir(Path(dirpath))
+
+
+def _describe_source(target: InstallSpec) -> str:
+    if target.kind == "url":
+        return target.value
+    return str(Path(target.value).resolve())
+
+
+def _shadow_note(store: Store, installed: InstalledCourse) -> str | None:
+    winner = store.find(installed.id)
+    if winner is not None and winner.path != installed.path:
+        return (
+            f"the {winner.origin} store has {installed.id} {winner.version}, "
+            f"which is the copy that plays (the highest version wins)"
+        )
+    return None

@@ -1,0 +1,569 @@
+"""Read-only access to a pack's files, from a source folder or a built `.mooc` ZIP.
+
+A built pack is untrusted input: before any byte is read, `ZipSource` checks every
+entry (path rules, no symlinks or other special entries, no duplicates, zip-bomb
+limits) and refuses the whole archive on the first bad one, naming archive and entry.
+Reads stream and stop as soon as an entry yields more bytes than it declared, and
+every file listed in the built manifest is checked against its size and SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from packages.errors import MoocError
+
+MANIFEST_NAME = "mooc-manifest.json"
+MANIFEST_FORMAT = 1
+PACK_SUFFIX = ".mooc"
+_CHUNK = 1 << 20
+
+KiB = 1024
+MiB = 1024 * KiB
+GiB = 1024 * MiB
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Zip-bomb guards for untrusted archives. Override with env or `--max-*` options."""
+
+    max_total_size: int = 2 * GiB  # sum of unpacked sizes
+    max_entries: int = 100_000
+    max_ratio: float = 200.0  # unpacked/packed, for entries above ratio_min_size
+    ratio_min_size: int = 1 * MiB
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":
+        """Defaults, overridden by MOOC_MAX_PACK_SIZE / _ENTRIES / _RATIO."""
+        env = os.environ if environ is None else environ
+        limits = cls()
+        if env.get("MOOC_MAX_PACK_SIZE"):
+            limits = limits.with_overrides(max_total_size=parse_size(env["MOOC_MAX_PACK_SIZE"], "MOOC_MAX_PACK_SIZE"))
+        if env.get("MOOC_MAX_PACK_ENTRIES"):
+            limits = limits.with_overrides(max_entries=_parse_int(env["MOOC_MAX_PACK_ENTRIES"], "MOOC_MAX_PACK_ENTRIES"))
+        if env.get("MOOC_MAX_PACK_RATIO"):
+            limits = limits.with_overrides(max_ratio=_parse_float(env["MOOC_MAX_PACK_RATIO"], "MOOC_MAX_PACK_RATIO"))
+        return limits
+
+    def with_overrides(self, *, max_total_size: int | None = None, max_entries: int | None = None,
+                       max_ratio: float | None = None) -> "Limits":
+        return Limits(
+            max_total_size=self.max_total_size if max_total_size is None else max_total_size,
+            max_entries=self.max_entries if max_entries is None else max_entries,
+            max_ratio=self.max_ratio if max_ratio is None else max_ratio,
+            ratio_min_size=self.ratio_min_size,
+        )
+
+
+def parse_size(text: str, what: str = "size") -> int:
+    """'2G', '500M', '64k' or plain bytes -> bytes (binary units)."""
+    units = {"": 1, "B": 1, "K": KiB, "KB": KiB, "KIB": KiB, "M": MiB, "MB": MiB, "MIB": MiB,
+             "G": GiB, "GB": GiB, "GIB": GiB, "T": 1024 * GiB, "TB": 1024 * GiB, "TIB": 1024 * GiB}
+    s = text.strip().upper()
+    num = s.rstrip("KMGTIB")
+    unit = s[len(num):]
+    try:
+        value = float(num)
+    except ValueError:
+        value = -1.0
+    if unit not in units or value < 0:
+        raise MoocError(f"{what}: {text!r} is not a size (examples: 500M, 4G, 1048576)")
+    return int(value * units[unit])
+
+
+def _parse_int(text: str, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise MoocError(f"{what}: {text!r} is not a non-negative whole number")
+    return value
+
+
+def _parse_float(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise MoocError(f"{what}: {text!r} is not a positive number")
+    return value
+
+
+def path_problem(rel: str) -> str | None:
+    """Why `rel` is not an acceptable pack path, or None when it is (contract §1)."""
+    if not isinstance(rel, str) or rel == "":
+        return "empty path"
+    if "\x00" in rel:
+        return "path contains a NUL character"
+    if "\\" in rel:
+        return "path contains a backslash (use / between folders)"
+    if rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
+        return "absolute path (paths are relative to the pack folder)"
+    parts = rel.split("/")
+    if ".." in parts:
+        return "path leaves the pack (..)"
+    if any(p == "" for p in parts) or any(p == "." for p in parts):
+        return "path is not in normal form (empty or '.' part)"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):
+        return "path contains a control character"
+    return None
+
+
+def _normal_key(rel: str) -> str:
+    """The form two names collide in on case-insensitive, normalising file systems."""
+    parts = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
+    return unicodedata.normalize("NFC", "/".join(parts)).casefold()
+
+
+def _hidden(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The built pack's manifest (`mooc-manifest.json`): what every file must hash to."""
+
+    course_id: str
+    version: str
+    title: str
+    files: dict[str, ManifestEntry] = field(default_factory=dict)
+    format: int = MANIFEST_FORMAT
+
+    def to_json(self) -> bytes:
+        data = {
+            "format": self.format,
+            "course": {"id": self.course_id, "version": self.version, "title": self.title},
+            "files": [{"path": e.path, "size": e.size, "sha256": e.sha256}
+                      for e in sorted(self.files.values(), key=lambda e: e.path)],
+        }
+        return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes, origin: str) -> "Manifest":
+        where = f"{origin}: {MANIFEST_NAME}"
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise MoocError(f"{where}: not valid JSON ({err})") from None
+        if not isinstance(data, dict):
+            raise MoocError(f"{where}: not a JSON object")
+        fmt = data.get("format")
+        if not isinstance(fmt, int) or isinstance(fmt, bool):
+            raise MoocError(f"{where}: 'format' must be an integer")
+        if fmt > MANIFEST_FORMAT:
+            raise MoocError(f"{where}: manifest format {fmt} needs a newer mooc (this mooc reads format {MANIFEST_FORMAT})")
+        course = data.get("course")
+        if not isinstance(course, dict) or not all(isinstance(course.get(k), str) for k in ("id", "version", "title")):
+            raise MoocError(f"{where}: 'course' must hold id, version and title strings")
+        files = data.get("files")
+        if not isinstance(files, list):
+            raise MoocError(f"{where}: 'files' must be a list")
+        entries: dict[str, ManifestEntry] = {}
+        for i, f in enumerate(files):
+            if not isinstance(f, dict):
+                raise MoocError(f"{where}: files[{i}] is not an object")
+            path, size, digest = f.get("path"), f.get("size"), f.get("sha256")
+            if not isinstance(path, str) or (problem := path_problem(path)):
+                raise MoocError(f"{where}: files[{i}].path: {problem if isinstance(path, str) else 'missing'}")
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                raise MoocError(f"{where}: files[{i}].size must be a non-negative integer")
+            if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+                raise MoocError(f"{where}: files[{i}].sha256 must be 64 lowercase hex digits")
+            if path in entries:
+                raise MoocError(f"{where}: {path} is listed twice")
+            entries[path] = ManifestEntry(path, size, digest)
+        return cls(course_id=course["id"], version=course["version"], title=course["title"], files=entries, format=fmt)
+
+
+class PackSource:
+    """A pack's files by relative POSIX path. `origin` names the pack in messages."""
+
+    origin: str
+    manifest: Manifest | None = None
+    # (path, message) for entries the listing refused (e.g. a symlink leaving the pack)
+    listing_problems: list[tuple[str, str]]
+
+    def files(self) -> list[str]:
+        raise NotImplementedError
+
+    def exists(self, rel: str) -> bool:
+        raise NotImplementedError
+
+    def size(self, rel: str) -> int:
+        raise NotImplementedError
+
+    def read_bytes(self, rel: str) -> bytes:
+        raise NotImplementedError
+
+    def iter_chunks(self, rel: str) -> Iterator[bytes]:
+        yield self.read_bytes(rel)
+
+    def read_text(self, rel: str) -> str:
+        """UTF-8 text; invalid UTF-8 is an error naming the file and byte offset."""
+        raw = self.read_bytes(rel)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise MoocError(f"{self.origin}: {rel}: invalid UTF-8 at byte {err.start}") from None
+        return text[1:] if text.startswith("\ufeff") else text
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "PackSource":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check(self, rel: str) -> None:
+        problem = path_problem(rel)
+        if problem:
+            raise MoocError(f"{self.origin}: {rel!r}: {problem}")
+
+    def _verify(self, rel: str, size: int, digest: str) -> None:
+        entry = self.manifest.files.get(rel) if self.manifest else None
+        if entry is None:
+            return
+        if entry.size != size:
+            raise MoocError(f"{self.origin}: {rel}: size {size} does not match the manifest ({entry.size})")
+        if entry.sha256 != digest:
+            raise MoocError(f"{self.origin}: {rel}: SHA-256 does not match the manifest (file corrupt or altered)")
+
+
+class DirSource(PackSource):
+    """A pack source folder (or an installed pack). Dot-files and `.mooc` files are not pack files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.origin = str(root)
+        self._real_root = os.path.realpath(root)
+        self._files: list[str] | None = None
+        self.listing_problems = []
+        manifest_path = root / MANIFEST_NAME
+        self.manifest = Manifest.from_json(manifest_path.read_bytes(), self.origin) if manifest_path.is_file() else None
+
+    def files(self) -> list[str]:
+        if self._files is None:
+            self._files = self._walk()
+        return self._files
+
+    def _walk(self) -> list[str]:
+        found: list[str] = []
+        root = str(self.root)
+        for dirpath, dirnames, filenames in os.walk(root):
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            rel_dir = "" if rel_dir == "." else rel_dir + "/"
+            keep = []
+            for d in sorted(dirnames):
+                if d.startswith("."):
+                    continue
+                full = os.path.join(dirpath, d)
+                if os.path.islink(full):
+                    # Directory symlinks are not followed: it keeps the walk finite and inside the pack.
+                    self.listing_problems.append((rel_dir + d, "symlinked folder (copy the files into the pack instead)"))
+                    continue
+                keep.append(d)
+            dirnames[:] = keep
+            for name in sorted(filenames):
+                rel = rel_dir + name
+                if name.startswith(".") or name.endswith(PACK_SUFFIX) or rel == MANIFEST_NAME:
+                    continue
+                full = os.path.join(dirpath, name)
+                if os.path.islink(full) and not self._inside(full):
+                    self.listing_problems.append((rel, "symlink leaving the pack"))
+                    continue
+                try:
+                    mode = os.stat(full).st_mode
+                except OSError:
+                    self.listing_problems.append((rel, "broken symlink"))
+                    continue
+                if not stat.S_ISREG(mode):
+                    self.listing_problems.append((rel, "not a regular file"))
+                    continue
+                problem = path_problem(rel)
+                if problem:
+                    self.listing_problems.append((rel, problem))
+                    continue
+                found.append(rel)
+        found.sort()
+        return found
+
+    def _inside(self, full: str) -> bool:
+        real = os.path.realpath(full)
+        return real == self._real_root or real.startswith(self._real_root.rstrip(os.sep) + os.sep)
+
+    def _path(self, rel: str) -> str:
+        self._check(rel)
+        full = os.path.join(self.root, *rel.split("/"))
+        if not self._inside(full):
+            raise MoocError(f"{self.origin}: {rel}: symlink leaving the pack")
+        return full
+
+    def exists(self, rel: str) -> bool:
+        if path_problem(rel):
+            return False
+        full = os.path.join(self.root, *rel.split("/"))
+        return os.path.isfile(full) and self._inside(full) and not _hidden(rel)
+
+    def size(self, rel: str) -> int:
+        return os.path.getsize(self._path(rel))
+
+    def read_bytes(self, rel: str) -> bytes:
+        full = self._path(rel)
+        try:
+            with open(full, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            raise MoocError(f"{self.origin}: {rel}: no such file in the pack") from None
+        except OSError as err:
+            raise MoocError(f"{self.origin}: {rel}: cannot read ({err.strerror})") from None
+        if self.manifest is not None:
+            self._verify(rel, len(data), hashlib.sha256(data).hexdigest())
+        return data
+
+    def iter_chunks(self, rel: str) -> Iterator[bytes]:
+        full = self._path(rel)
+        with open(full, "rb") as fh:
+            while chunk := fh.read(_CHUNK):
+                yield chunk
+
+
+_ALLOWED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
+class ZipSource(PackSource):
+    """A built `.mooc` archive, checked entry by entry before anything is read."""
+
+    def __init__(self, path: Path, limits: Limits | None = None) -> None:
+        self.path = path
+        self.origin = str(path)
+        self.limits = limits or Limits.from_env()
+        self.listing_problems = []
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+            raise MoocError(f"{self.origin}: not a readable .mooc archive ({err})") from None
+        try:
+            self._infos = self._check_entries()
+            self.manifest = None
+            if MANIFEST_NAME in self._infos:
+                self.manifest = Manifest.from_json(self._read_entry(MANIFEST_NAME), self.origin)
+        except BaseException:
+            self._zip.close()
+            raise
+        self._files = sorted(n for n in self._infos if n != MANIFEST_NAME)
+
+    def _check_entries(self) -> dict[str, zipfile.ZipInfo]:
+        infos = self._zip.infolist()
+        lim = self.limits
+        if len(infos) > lim.max_entries:
+            raise MoocError(f"{self.origin}: {len(infos)} entries, more than the limit of {lim.max_entries} "
+                            "(raise it with --max-entries or MOOC_MAX_PACK_ENTRIES if you trust this pack)")
+        by_name: dict[str, zipfile.ZipInfo] = {}
+        normal: dict[str, str] = {}
+        total = 0
+        for info in infos:
+            name = info.filename
+            where = f"{self.origin}: {name!r}"
+            raw_name = info.orig_filename
+            if "\\" in raw_name and "\\" not in name:
+                name = raw_name  # zipfile turned backslashes into slashes on this OS; judge the original
+            is_dir = name.endswith("/")
+            rel = name[:-1] if is_dir else name
+            problem = path_problem(rel)
+            if problem:
+                raise MoocError(f"{where}: {problem}")
+            if info.flag_bits & 0x1:
+                raise MoocError(f"{where}: encrypted entry")
+            if info.compress_type not in _ALLOWED_METHODS:
+                raise MoocError(f"{where}: unsupported compression method {info.compress_type}")
+            mode = info.external_attr >> 16
+            kind = stat.S_IFMT(mode)
+            if kind == stat.S_IFLNK:
+                raise MoocError(f"{where}: symlink entry (packs hold regular files only)")
+            if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
+                raise MoocError(f"{where}: special entry (mode {oct(mode)}; packs hold regular files only)")
+            if kind == stat.S_IFDIR or is_dir:
+                if info.file_size:
+                    raise MoocError(f"{where}: folder entry with content")
+                continue
+            key = _normal_key(rel)
+            if rel in by_name:
+                raise MoocError(f"{where}: duplicate entry")
+            if key in normal:
+                raise MoocError(f"{where}: duplicate entry (same name as {normal[key]!r} after case/Unicode normalisation)")
+            normal[key] = rel
+            total += info.file_size
+            if total > lim.max_total_size:
+                raise MoocError(f"{self.origin}: unpacked size exceeds the limit of {lim.max_total_size} bytes "
+                                "(raise it with --max-size or MOOC_MAX_PACK_SIZE if you trust this pack)")
+            if info.file_size > lim.ratio_min_size:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > lim.max_ratio:
+                    raise MoocError(f"{where}: compression ratio {ratio:.0f}:1 exceeds the limit of {lim.max_ratio:g}:1 "
+                                    "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)")
+            by_name[rel] = info
+        return by_name
+
+    def files(self) -> list[str]:
+        return self._files
+
+    def exists(self, rel: str) -> bool:
+        return rel in self._infos and rel != MANIFEST_NAME
+
+    def size(self, rel: str) -> int:
+        return self._info(rel).file_size
+
+    def _info(self, rel: str) -> zipfile.ZipInfo:
+        self._check(rel)
+        info = self._infos.get(rel)
+        if info is None:
+            raise MoocError(f"{self.origin}: {rel}: no such file in the pack")
+        return info
+
+    def iter_chunks(self, rel: str) -> Iterator[bytes]:
+        """Stream an entry; stop at the first byte beyond its declared size."""
+        info = self._info(rel)
+        where = f"{self.origin}: {rel}"
+        got = 0
+        try:
+            with self._zip.open(info) as fh:
+                while True:
+                    chunk = fh.read(_CHUNK)
+                    if not chunk:
+                        break
+                    got += len(chunk)
+                    if got > info.file_size:
+                        raise MoocError(f"{where}: unpacks to more than its declared {info.file_size} bytes")
+                    yield chunk
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+            raise MoocError(f"{where}: damaged entry ({err})") from None
+        if got != info.file_size:
+            raise MoocError(f"{where}: unpacks to {got} bytes, not its declared {info.file_size}")
+
+    def _read_entry(self, rel: str) -> bytes:
+        return b"".join(self.iter_chunks(rel))
+
+    def read_bytes(self, rel: str) -> bytes:
+        data = self._read_entry(rel)
+        if self.manifest is not None:
+            self._verify(rel, len(data), hashlib.sha256(data).hexdigest())
+        return data
+
+    def close(self) -> None:
+        self._zip.close()
+
+
+def open_source(path: str | os.PathLike[str], limits: Limits | None = None) -> PackSource:
+    """A folder or a `.mooc` file; anything else is a one-line error."""
+    p = Path(path)
+    if p.is_dir():
+        return DirSource(p)
+    if p.is_file():
+        return ZipSource(p, limits)
+    if not p.exists():
+        raise MoocError(f"{p}: no such file or folder")
+    raise MoocError(f"{p}: not a pack folder or .mooc file")
+
+
+def manifest_problems(source: PackSource) -> list[tuple[str, str]]:
+    """(path, message) for every way the files differ from the manifest. Reads every file."""
+    manifest = source.manifest
+    if manifest is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    present = set(source.files())
+    for rel in sorted(manifest.files):
+        if rel not in present:
+            problems.append((rel, "listed in the manifest but missing from the pack"))
+    for rel in sorted(present - manifest.files.keys()):
+        problems.append((rel, "not listed in the manifest"))
+    for rel in sorted(present & manifest.files.keys()):
+        entry = manifest.files[rel]
+        try:
+            h = hashlib.sha256()
+            size = 0
+            for chunk in source.iter_chunks(rel):
+                h.update(chunk)
+                size += len(chunk)
+        except MoocError as err:
+            problems.append((rel, str(err).split(f"{rel}: ", 1)[-1]))
+            continue
+        if size != entry.size:
+            problems.append((rel, f"size {size} does not match the manifest ({entry.size})"))
+        elif h.hexdigest() != entry.sha256:
+            problems.append((rel, "SHA-256 does not match the manifest (file corrupt or altered)"))
+    return problems
+
+
+def safe_extract(archive: Path, dest: Path, limits: Limits | None = None, *, fsync: bool = True) -> Manifest:
+    """Unpack a built pack into `dest` (a staging folder), verifying size and SHA-256 of
+    every file while writing. Any problem is a MoocError naming archive and entry; the
+    caller discards `dest` then. The manifest is written too, so the result reopens
+    with `open_source(dest)`."""
+    archive = Path(archive)
+    dest = Path(dest)
+    with ZipSource(archive, limits) as src:
+        manifest = src.manifest
+        if manifest is None:
+            raise MoocError(f"{archive}: no {MANIFEST_NAME} (not a built pack; build it with `mooc pack build`)")
+        present = set(src.files())
+        missing = sorted(manifest.files.keys() - present)
+        if missing:
+            raise MoocError(f"{archive}: {missing[0]}: listed in the manifest but missing from the archive")
+        extra = sorted(present - manifest.files.keys())
+        if extra:
+            raise MoocError(f"{archive}: {extra[0]}: not listed in the manifest")
+        dest.mkdir(parents=True, exist_ok=True)
+        real_dest = os.path.realpath(dest)
+        for rel in sorted(manifest.files):
+            entry = manifest.files[rel]
+            target = os.path.join(real_dest, *rel.split("/"))
+            if not os.path.realpath(target).startswith(real_dest.rstrip(os.sep) + os.sep):
+                raise MoocError(f"{archive}: {rel}: path leaves the destination folder")
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            h = hashlib.sha256()
+            size = 0
+            # O_EXCL: never write through something already there (a planted symlink).
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "wb") as out:
+                for chunk in src.iter_chunks(rel):
+                    size += len(chunk)
+                    if size > entry.size:
+                        raise MoocError(f"{archive}: {rel}: larger than the {entry.size} bytes the manifest records")
+                    h.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                if fsync:
+                    os.fsync(out.fileno())
+            if size != entry.size:
+                raise MoocError(f"{archive}: {rel}: size {size} does not match the manifest ({entry.size})")
+            if h.hexdigest() != entry.sha256:
+                raise MoocError(f"{archive}: {rel}: SHA-256 does not match the manifest (file corrupt or altered)")
+        raw = manifest.to_json()
+        fd = os.open(os.path.join(real_dest, MANIFEST_NAME), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        with os.fdopen(fd, "wb") as out:
+            out.write(raw)
+            out.flush()
+            if fsync:
+                os.fsync(out.fileno())
+    return manifest

@@ -1,0 +1,183 @@
+"""Check a pack and report EVERY problem at once, each naming file, key and line.
+
+Authors fix packs in one pass only if they see everything: `validate` never stops at
+the first error. The rules of the format live in `packages.loading` (the same code
+builds the model, so what validates is exactly what loads); this module adds the
+checks that need the whole pack: unused files, lesson headings and links, the built
+manifest's digests.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from packages.errors import MoocError
+from packages.safe_text import one_line
+
+if TYPE_CHECKING:
+    from packages.model import Course
+    from packages.source import PackSource
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Severity
+    file: str
+    key_path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def location(self) -> str:
+        loc = self.file
+        if self.line is not None:
+            loc += f":{self.line}"
+            if self.column is not None:
+                loc += f":{self.column}"
+        return loc
+
+    def __str__(self) -> str:
+        parts = [self.location()]
+        if self.key_path:
+            parts.append(self.key_path)
+        parts.append(self.message)
+        return one_line(": ".join(parts))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"severity": self.severity, "file": self.file, "key_path": self.key_path,
+                "message": one_line(self.message), "line": self.line, "column": self.column}
+
+
+@dataclass
+class Report:
+    """Every problem found in one pack; `course` is the loaded model when there are no errors."""
+
+    origin: str
+    problems: list[Problem] = field(default_factory=list)
+    course: "Course | None" = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, severity: Severity, file: str, key_path: str, message: str,
+            line: int | None = None, column: int | None = None) -> None:
+        self.problems.append(Problem(severity, file, key_path, message, line, column))
+
+    def error(self, file: str, key_path: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.add("error", file, key_path, message, line, column)
+
+    def warning(self, file: str, key_path: str, message: str, line: int | None = None,
+                column: int | None = None) -> None:
+        self.add("warning", file, key_path, message, line, column)
+
+    def sorted(self) -> list[Problem]:
+        """Errors first, then warnings; each in file order."""
+        def key(p: Problem) -> tuple[int, str, int, int]:
+            return (0 if p.severity == "error" else 1, p.file, p.line or 0, p.column or 0)
+        return sorted(self.problems, key=key)
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+
+    def raise_if_errors(self) -> None:
+        errors = [p for p in self.sorted() if p.severity == "error"]
+        if errors:
+            first = "; ".join(str(p) for p in errors[:3])
+            more = f" (and {len(errors) - 3} more; run `mooc pack check`)" if len(errors) > 3 else ""
+            raise MoocError(f"{self.origin}: {len(errors)} error{'s' if len(errors) != 1 else ''}: {first}{more}")
+
+
+# Markdown links and images `[..](target)`, reference definitions `[x]: target`, HTML src/href.
+_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|(?:src|href)\s*=\s*[\"']([^\"']+)[\"']",
+                   re.MULTILINE)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)|^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
+
+
+def lesson_links(text: str) -> list[tuple[str, int]]:
+    """Local link targets in a lesson, with their line numbers (URLs and anchors skipped)."""
+    found = []
+    for m in _LINK.finditer(text):
+        target = m.group(1) or m.group(2) or m.group(3)
+        if not target or target.startswith("#") or _SCHEME.match(target) or target.startswith("//"):
+            continue
+        target = target.split("#", 1)[0].split("?", 1)[0]
+        if target:
+            found.append((target, text.count("\n", 0, m.start()) + 1))
+    return found
+
+
+def resolve_link(lesson_file: str, target: str) -> str | None:
+    """A link target as a pack path, or None if it leaves the pack."""
+    from urllib.parse import unquote
+
+    target = unquote(target)
+    joined = target.lstrip("/") if target.startswith("/") else posixpath.join(posixpath.dirname(lesson_file), target)
+    norm = posixpath.normpath(joined)
+    if norm.startswith("../") or norm == ".." or norm.startswith("/"):
+        return None
+    return norm
+
+
+def validate(source: "PackSource") -> Report:
+    """Every problem of the pack at once. Never raises for a bad pack (only for an unreadable one)."""
+    from packages.loading import parse_pack
+    from packages.source import manifest_problems
+
+    report = Report(origin=source.origin)
+    for rel, message in source.listing_problems:
+        report.error(rel, "", message)
+    manifest_bad: set[str] = set()
+    for rel, message in manifest_problems(source):
+        report.error(rel, "", message)
+        manifest_bad.add(rel)
+    course, lesson_texts = parse_pack(source, report, skip=manifest_bad)
+    if course is not None:
+        _check_lessons_and_files(source, report, course, lesson_texts)
+    if report.ok:
+        report.course = course
+    return report
+
+
+def _check_lessons_and_files(source: "PackSource", report: Report, course: "Course",
+                             lesson_texts: dict[str, str]) -> None:
+    used = {"course.toml"}
+    for item in course.items():
+        used.add(item.file)
+    for rel, text in lesson_texts.items():
+        if not _HEADING.search(text):
+            report.warning(rel, "", "lesson has no heading (start it with '# Title')")
+        for target, line in lesson_links(text):
+            path = resolve_link(rel, target)
+            if path is None:
+                report.error(rel, "", f"link {one_line(target)!r} leaves the pack", line)
+            elif source.exists(path):
+                used.add(path)
+            elif not source.exists(path.rstrip("/") + "/index.md"):
+                report.warning(rel, "", f"link {one_line(target)!r}: no such file in the pack", line)
+    for rel in source.files():
+        if rel not in used and not _is_doc_file(rel):
+            report.warning(rel, "", "file is not used by the course (not a lesson, quiz or linked file)")
+
+
+def _is_doc_file(rel: str) -> bool:
+    """Top-level README/LICENSE files are expected in a pack and never 'unused'."""
+    if "/" in rel:
+        return False
+    stem = rel.rsplit(".", 1)[0].upper()
+    return stem in {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "AUTHORS", "NOTICE"}

@@ -1,0 +1,155 @@
+"""The user's settings file (``layout.config_file``, TOML) and safe ways to change it.
+
+Keys other parts of mooc read::
+
+    [learners]
+    default = "amina"            # learner used when no --learner / MOOC_LEARNER is given
+
+    [keys]                       # TUI key remapping: binding id -> key string
+    next = "ctrl+n"
+
+    [sync]                       # sync overrides
+    endpoint = "https://lrs.example.org/xapi/"
+    [sync.courses.stats-101]
+    endpoint = "https://other.example.org/xapi/"
+
+Writes are read-modify-write under an exclusive lock and land atomically (temp
+file + fsync + rename), so two mooc processes changing settings at once never
+lose each other's change and a crash never leaves a half-written file. Comments
+in the file are not preserved by a write (tomli_w writes plain TOML).
+
+`write_atomic` and `locked` are also used for the learners registry.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from packages.errors import MoocError
+from packages.layout import Layout
+
+# Top-level tables and the type each must have; anything else is kept untouched.
+_TABLES = ("learners", "keys", "sync")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict ({} if missing); errors name the file, line and column."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as err:
+        raise MoocError(f"{path}: cannot read: {err.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise MoocError(f"{path}: line {line}: not valid UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        # The message already ends with "(at line L, column C)".
+        raise MoocError(f"{path}: invalid TOML: {err}") from None
+
+
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace `path` with `data` all at once: temp file in the same folder, fsync, rename."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as err:
+        raise MoocError(f"{path}: cannot write: {err.strerror}") from None
+    try:
+        try:
+            os.fchmod(fd, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as err:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise MoocError(f"{path}: cannot write ({err.strerror}); the previous file is unchanged") from None
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Exclusive lock for a read-modify-write of `path` (a hidden sibling lock file,
+    because the file itself is replaced by each write)."""
+    lock_path = path.with_name(f".{path.name}.lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as err:
+        raise MoocError(f"{lock_path}: cannot lock: {err.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _check(path: Path, config: dict[str, Any]) -> dict[str, Any]:
+    for name in _TABLES:
+        if name in config and not isinstance(config[name], dict):
+            raise MoocError(f"{path}: [{name}] must be a table, not {type(config[name]).__name__}")
+    default = config.get("learners", {}).get("default")
+    if default is not None and not isinstance(default, str):
+        raise MoocError(f"{path}: [learners] default must be a string (a learner id)")
+    return config
+
+
+def load_config(layout: Layout) -> dict[str, Any]:
+    """The user's settings ({} when there is no config file yet)."""
+    path = layout.config_file
+    return _check(path, read_toml(path))
+
+
+def update_config(layout: Layout, mutate: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Change the settings safely: lock, re-read, `mutate(config)` in place, write atomically.
+
+    Returns the config as written. Empty tables are dropped so the file stays tidy.
+    """
+    import tomli_w
+
+    path = layout.config_file
+    with locked(path):
+        config = _check(path, read_toml(path))
+        mutate(config)
+        config = _drop_empty(config)
+        _check(path, config)
+        write_atomic(path, tomli_w.dumps(config).encode("utf-8"))
+    return config
+
+
+def _drop_empty(table: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            value = _drop_empty(value)
+            if not value:
+                continue
+        if value is None:
+            continue
+        out[key] = value
+    return out

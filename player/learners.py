@@ -1,0 +1,299 @@
+"""Learners sharing one OS account, and which one is studying now.
+
+A lab PC has one login and many students; a home user has one learner and should
+never hear about learners at all. So:
+
+- the registry ``layout.learners_file`` lists learners (TOML, written atomically
+  under a lock; format below);
+- `Learners.current()` resolves who is learning: ``--learner`` / ``MOOC_LEARNER``,
+  else the configured default (``[learners] default`` in config.toml), else the only
+  learner, else — nobody set up yet — a learner named after the OS user, created
+  silently;
+- `Learners.needs_choice()` tells the TUI to ask "who is learning?" (lab mode).
+
+Registry format::
+
+    format = "mooc-learners"
+    version = 1
+
+    [[learners]]
+    id = "amina"                  # slug of the name; names the progress folder
+    name = "Amina"
+    email = "amina@example.org"   # optional; used on certificates
+    account_id = "3f1c…"          # random UUID fixed at creation: the xAPI account name
+    created = "2025-01-31T09:00:00.000Z"
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from packages.errors import MoocError
+from packages.layout import Layout
+from packages.safe_text import one_line
+from player.config import load_config, locked, read_toml, update_config, write_atomic
+from player.events import now_iso
+
+FORMAT = "mooc-learners"
+VERSION = 1
+MAX_NAME = 80
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: str
+    name: str
+    email: str | None
+    account_id: str
+    created: str
+
+    def to_dict(self) -> dict[str, Any]:
+        raw: dict[str, Any] = {"id": self.id, "name": self.name}
+        if self.email:
+            raw["email"] = self.email
+        raw["account_id"] = self.account_id
+        raw["created"] = self.created
+        return raw
+
+
+def slug(name: str) -> str:
+    """A file-name-safe id for a name: 'Amina Diallo' -> 'amina-diallo', 'José' -> 'jose'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    return text[:64].rstrip("-") or "learner"
+
+
+def clean_name(name: str) -> str:
+    """Names are typed by people but shown everywhere: no control characters, one line."""
+    text = one_line(name)
+    if not text:
+        raise MoocError("a learner name cannot be empty")
+    if len(text) > MAX_NAME:
+        raise MoocError(f"learner name too long ({len(text)} characters; at most {MAX_NAME})")
+    return text
+
+
+def check_email(email: str) -> str:
+    text = email.strip()
+    if not _EMAIL.match(text) or any(ord(c) < 32 for c in text):
+        raise MoocError(f"{one_line(email)!r} is not an email address (expected name@example.org)")
+    return text
+
+
+class Learners:
+    """The learners registry of one data folder."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.path = layout.learners_file
+
+    # ------------------------------------------------------------------ reading
+
+    def list(self) -> list[Learner]:
+        return self._read()
+
+    def get(self, name_or_id: str) -> Learner:
+        """A learner by id or name (case-insensitive); a clear error with suggestions."""
+        found = self._find(self._read(), name_or_id)
+        if found is not None:
+            return found
+        raise self._unknown(name_or_id)
+
+    def default_id(self) -> str | None:
+        return load_config(self.layout).get("learners", {}).get("default")
+
+    def current(self, requested: str | None = None) -> Learner:
+        """Who is learning: the one requested (--learner, else MOOC_LEARNER), else the
+        configured default, else the only learner, else a new learner named after the
+        OS user (created silently: a single user never has to set anything up)."""
+        requested = requested or os.environ.get("MOOC_LEARNER") or None
+        if requested:
+            return self.get(requested)
+        learners = self._read()
+        default = self.default_id()
+        if default:
+            for learner in learners:
+                if learner.id == default:
+                    return learner
+        if len(learners) == 1:
+            return learners[0]
+        if not learners:
+            return self._ensure_os_user()
+        names = ", ".join(one_line(lr.name) for lr in learners)
+        raise MoocError(
+            f"several learners share this account ({names}): say who is learning with "
+            "--learner NAME, or set a default with `mooc learner use NAME`"
+        )
+
+    def needs_choice(self, requested: str | None = None) -> bool:
+        """True when several learners exist and nobody was requested: the TUI asks who
+        is learning. A configured default does not skip the question (on a lab PC one
+        student's `mooc learner use` must not make the next student study as them);
+        the chooser should preselect it."""
+        if requested or os.environ.get("MOOC_LEARNER"):
+            return False
+        return len(self._read()) > 1
+
+    # ------------------------------------------------------------------ changing
+
+    def add(self, name: str, email: str | None = None) -> Learner:
+        name = clean_name(name)
+        email = check_email(email) if email else None
+        with locked(self.path):
+            learners = self._read()
+            for other in learners:
+                if other.name.casefold() == name.casefold():
+                    raise MoocError(f"a learner named {name!r} already exists (id {other.id})")
+            learner = Learner(
+                id=self._unique_id(learners, slug(name)),
+                name=name,
+                email=email,
+                account_id=str(uuid.uuid4()),
+                created=now_iso(),
+            )
+            self._write([*learners, learner])
+        return learner
+
+    def use(self, name_or_id: str) -> Learner:
+        """Make this learner the default of this data folder."""
+        learner = self.get(name_or_id)
+
+        def set_default(config: dict[str, Any]) -> None:
+            config.setdefault("learners", {})["default"] = learner.id
+
+        update_config(self.layout, set_default)
+        return learner
+
+    def remove(self, name_or_id: str, *, purge: bool = False) -> Learner:
+        """Forget a learner. Their progress files stay unless `purge` (re-adding the
+        same name finds them again)."""
+        with locked(self.path):
+            learners = self._read()
+            learner = self._find(learners, name_or_id)
+            if learner is None:
+                raise self._unknown(name_or_id)
+            self._write([lr for lr in learners if lr.id != learner.id])
+        if self.default_id() == learner.id:
+
+            def clear_default(config: dict[str, Any]) -> None:
+                if config.get("learners", {}).get("default") == learner.id:
+                    del config["learners"]["default"]
+
+            update_config(self.layout, clear_default)
+        if purge:
+            import shutil
+
+            folder = self.layout.learner_dir(learner.id)
+            try:
+                shutil.rmtree(folder)
+            except FileNotFoundError:
+                pass
+            except OSError as err:
+                raise MoocError(f"{folder}: cannot delete progress: {err.strerror}") from None
+        return learner
+
+    # ------------------------------------------------------------------ internals
+
+    def _ensure_os_user(self) -> Learner:
+        import getpass
+
+        try:
+            user = getpass.getuser()
+        except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
+            user = "learner"
+        name = one_line(user)[:MAX_NAME] or "learner"
+        with locked(self.path):
+            learners = self._read()
+            if learners:  # another mooc process got here first
+                return learners[0]
+            learner = Learner(slug(name), name, None, str(uuid.uuid4()), now_iso())
+            self._write([learner])
+        return learner
+
+    @staticmethod
+    def _unique_id(learners: list[Learner], base: str) -> str:
+        taken = {lr.id for lr in learners}
+        if base not in taken:
+            return base
+        n = 2
+        while f"{base}-{n}" in taken:
+            n += 1
+        return f"{base}-{n}"
+
+    @staticmethod
+    def _find(learners: list[Learner], name_or_id: str) -> Learner | None:
+        wanted = one_line(name_or_id)
+        for learner in learners:
+            if learner.id == wanted:
+                return learner
+        for learner in learners:
+            if learner.name.casefold() == wanted.casefold():
+                return learner
+        for learner in learners:
+            if learner.id == slug(wanted):
+                return learner
+        return None
+
+    def _unknown(self, name_or_id: str) -> MoocError:
+        learners = self._read()
+        wanted = one_line(name_or_id)
+        if not learners:
+            return MoocError(f"no learner {wanted!r} yet; add one with `mooc learner add {wanted!r}`")
+        keys = {lr.id: lr for lr in learners} | {lr.name.casefold(): lr for lr in learners}
+        keys |= {part: lr for lr in learners for part in lr.id.split("-")}
+        close = difflib.get_close_matches(wanted.casefold(), list(keys), n=1, cutoff=0.6)
+        if not close:
+            close = [k for k in keys if k.startswith(slug(wanted))][:1]
+        hint = f"; did you mean {keys[close[0]].name!r}?" if close else ""
+        known = ", ".join(lr.name for lr in learners)
+        return MoocError(f"no learner {wanted!r}{hint} (learners: {known}; add one with `mooc learner add`)")
+
+    def _read(self) -> list[Learner]:
+        raw = read_toml(self.path)
+        if not raw:
+            return []
+        version = raw.get("version", VERSION)
+        if raw.get("format", FORMAT) != FORMAT:
+            raise MoocError(f"{self.path}: not a mooc learners file (format = {raw.get('format')!r})")
+        if not isinstance(version, int) or version > VERSION:
+            raise MoocError(f"{self.path}: learners format version {version!r} is newer than this mooc reads; upgrade mooc")
+        entries = raw.get("learners", [])
+        if not isinstance(entries, list):
+            raise MoocError(f"{self.path}: 'learners' must be an array of tables ([[learners]])")
+        out: list[Learner] = []
+        for n, entry in enumerate(entries, start=1):
+            where = f"{self.path}: learner {n}"
+            if not isinstance(entry, dict):
+                raise MoocError(f"{where}: must be a table")
+            for key in ("id", "name", "account_id"):
+                if not isinstance(entry.get(key), str) or not entry[key]:
+                    raise MoocError(f"{where}: missing or invalid {key!r}")
+            if not _ID.match(entry["id"]):
+                raise MoocError(f"{where}: invalid id {one_line(entry['id'])!r}")
+            email = entry.get("email")
+            if email is not None and not isinstance(email, str):
+                raise MoocError(f"{where}: 'email' must be a string")
+            out.append(
+                Learner(
+                    id=entry["id"],
+                    name=one_line(entry["name"]) or entry["id"],
+                    email=one_line(email) if email else None,
+                    account_id=entry["account_id"],
+                    created=str(entry.get("created", "")),
+                )
+            )
+        return out
+
+    def _write(self, learners: list[Learner]) -> None:
+        import tomli_w
+
+        doc = {"format": FORMAT, "version": VERSION, "learners": [lr.to_dict() for lr in learners]}
+        write_atomic(self.path, tomli_w.dumps(doc).encode("utf-8"))

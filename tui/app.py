@@ -1,0 +1,248 @@
+"""The mooc Textual app: `mooc play`.
+
+`run()` is the one entry point the CLI calls. The app owns who is learning, the
+store and the keymap; screens own one view each (tui/screens/). Every piece of
+course text reaches the screen through `Text`/`Content` objects built from
+`packages.safe_text.clean`, never through markup strings.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+from rich.text import Text
+from textual.app import App
+from textual.binding import Binding
+from textual.widgets import Static
+
+from packages.errors import MoocError
+from packages.layout import Layout
+from packages.safe_text import one_line
+from tui import keymap
+from tui.commands import MoocCommands
+
+READY_ENV = "MOOC_TUI_EXIT_ON_READY"  # benchmarks: exit when the first screen is interactive
+T0_ENV = "MOOC_TUI_T0"  # benchmarks: time.time() when the process was spawned
+
+
+class StatusBar(Static):
+    """One line: learner, course, sync state (online/offline + pending statements)."""
+
+    DEFAULT_CSS = """
+    StatusBar { dock: top; height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    def render(self) -> Text:
+        app = self.app
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("mooc", style="bold")
+        learner = getattr(app, "learner", None)
+        if learner is not None:
+            text.append("  learner: ")
+            text.append(one_line(learner.name), style="bold")
+        text.append(f"  │  {getattr(app, 'sync_state', 'offline')} · {getattr(app, 'pending', 0)} pending")
+        session = getattr(app, "session", None)
+        if session is not None:
+            text.append("  │  ")
+            text.append(one_line(session.course.title))
+        return text
+
+
+class MoocApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "mooc"
+    COMMANDS = App.COMMANDS | {MoocCommands}
+    BINDINGS = keymap.scope("everywhere")
+
+    def __init__(self, *, layout: Layout, learner: str | None = None, course_id: str | None = None,
+                 item_id: str | None = None, exit_on_ready: bool = False) -> None:
+        super().__init__()
+        self.layout = layout
+        self.requested_learner = learner
+        self.start_course = course_id
+        self.start_item = item_id
+        self.exit_on_ready = exit_on_ready
+        self.ready_ms: float | None = None
+        self.keymap: dict[str, str] = {}
+        self.learner: Any = None  # player.learners.Learner
+        self.session: Any = None  # player.session.CourseSession of the open course
+        self.sync_hook: Any = None  # set by the sync layer: callable(app) -> str message
+        self._learners: Any = None
+        self._store: Any = None
+        self.sync_state = "offline"
+        self.pending = 0
+
+    # ---------------------------------------------------------------- services
+    @property
+    def learners(self) -> Any:
+        if self._learners is None:
+            from player.learners import Learners
+
+            self._learners = Learners(self.layout)
+        return self._learners
+
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            from packages.store import Store
+
+            self._store = Store(self.layout)
+        return self._store
+
+    def say(self, message: str, *, error: bool = False, timeout: float = 5) -> None:
+        """A toast; never markup (messages can name course titles and files)."""
+        self.notify(one_line(message), severity="error" if error else "information", markup=False,
+                    timeout=timeout)
+
+    # ---------------------------------------------------------------- startup
+    def on_mount(self) -> None:
+        self._apply_keymap()
+        if self.learners.needs_choice(self.requested_learner):
+            from tui.screens.learner_picker import LearnerPicker
+
+            self.push_screen(LearnerPicker(first_start=True), self._learner_chosen)
+            return
+        try:
+            self.set_learner(self.learners.current(self.requested_learner))
+        except MoocError as err:
+            self.exit(1, message=Text(f"mooc: error: {one_line(str(err))}"))
+            return
+        self._start()
+
+    def _apply_keymap(self) -> None:
+        try:
+            from player.config import load_config
+
+            config = load_config(self.layout)
+        except MoocError as err:
+            self.say(str(err), error=True)
+            return
+        self.keymap, problems = keymap.keymap_from_config(config)
+        for problem in problems:
+            self.say(problem, error=True, timeout=10)
+        if self.keymap:
+            self.set_keymap(self.keymap)
+
+    def _learner_chosen(self, learner: Any) -> None:
+        if learner is None:  # closed without choosing: nobody to record progress for
+            self.exit(0)
+            return
+        self.set_learner(learner)
+        if not isinstance(self.screen, _screen_types()):
+            self._start()
+
+    def set_learner(self, learner: Any) -> None:
+        self.learner = learner
+        self.update_status()
+
+    def update_status(self) -> None:
+        for screen in self.screen_stack:
+            for bar in screen.query(StatusBar):
+                bar.refresh()
+
+    def _start(self) -> None:
+        from tui.screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen())
+        if self.start_course:
+            self.open_course(self.start_course, self.start_item)
+
+    def mark_ready(self) -> None:
+        """The first interactive screen is up: benchmarks measure to here."""
+        if self.ready_ms is not None:
+            return
+        t0 = os.environ.get(T0_ENV)
+        self.ready_ms = (time.time() - float(t0)) * 1000 if t0 else 0.0
+        if self.exit_on_ready:
+            self.exit(0)
+
+    # ---------------------------------------------------------------- courses
+    def open_course(self, course_id: str, item_id: str | None = None) -> bool:
+        from player.progress import EventLog
+        from player.session import CourseSession
+        from tui.screens.course import CourseScreen
+
+        try:
+            course, source = self.store.load(course_id)
+            log = EventLog.for_course(self.layout, self.learner.id, course.id)
+            session = CourseSession(course, source, log, self.learner)
+            if item_id is not None and not course.has_item(item_id):
+                raise MoocError(f"{course.id}: no item '{item_id}' in this course")
+        except MoocError as err:
+            self.say(str(err), error=True)
+            return False
+        self.session = session
+        self.update_status()
+        self.push_screen(CourseScreen(session, item_id))
+        return True
+
+    # ---------------------------------------------------------------- actions
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_progress(self) -> None:
+        from tui.screens.progress import ProgressScreen
+
+        if self.session is None:
+            self.say("Open a course first: progress is shown per course")
+            return
+        if not isinstance(self.screen, ProgressScreen):
+            self.push_screen(ProgressScreen(self.session))
+
+    def action_sync_now(self) -> None:
+        """Upload progress now. The sync layer sets `sync_hook`; until then say so."""
+        if self.sync_hook is None:
+            self.say("sync is not set up")
+            return
+        try:
+            message = self.sync_hook(self)
+        except MoocError as err:
+            self.say(str(err), error=True)
+            return
+        if message:
+            self.say(str(message))
+
+    def set_sync_status(self, state: str, pending: int) -> None:
+        """For the sync layer: 'online'/'offline' and statements waiting to upload."""
+        self.sync_state = state
+        self.pending = pending
+        self.update_status()
+
+    def action_switch_learner(self) -> None:
+        from tui.screens.learner_picker import LearnerPicker
+
+        if self.session is not None:
+            self.say("Go back to the library (Esc) to switch learner")
+            return
+        self.push_screen(LearnerPicker(first_start=False), self._learner_switched)
+
+    def _learner_switched(self, learner: Any) -> None:
+        if learner is not None:
+            self.set_learner(learner)
+            from tui.screens.library import LibraryScreen
+
+            if isinstance(self.screen, LibraryScreen):
+                self.screen.refresh_courses()
+
+
+def _screen_types() -> tuple[type, ...]:
+    from tui.screens.library import LibraryScreen
+
+    return (LibraryScreen,)
+
+
+def run(*, layout: Layout, learner: str | None, course_id: str | None, item_id: str | None) -> int:
+    """Run `mooc play`; returns the exit code. Errors before the UI starts are MoocErrors."""
+    exit_on_ready = os.environ.get(READY_ENV, "") not in ("", "0")
+    app = MoocApp(layout=layout, learner=learner, course_id=course_id, item_id=item_id,
+                  exit_on_ready=exit_on_ready)
+    code = app.run()
+    if exit_on_ready and app.ready_ms is not None:
+        print(f"ready_ms={app.ready_ms:.1f}", file=sys.stderr)
+    return int(code or 0) if app.return_code is None else int(app.return_code or code or 0)

@@ -1,0 +1,79 @@
+"""Who is learning? Asked on start only when several learners share this account
+(a lab PC); a single user is never asked. Also reachable later with `u`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from packages.errors import MoocError
+from packages.safe_text import one_line
+from tui import keymap
+
+
+class LearnerPicker(ModalScreen[Any]):
+    """Dismisses with the chosen (or newly added) Learner, or None."""
+
+    BINDINGS = keymap.scope("dialogs")
+
+    def __init__(self, *, first_start: bool) -> None:
+        super().__init__()
+        self.first_start = first_start
+        self.learners: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text("Who is learning?", style="bold"))
+            yield OptionList(id="learners")
+            yield Static(Text("Not in the list? Type your name and press Enter:"))
+            yield Input(placeholder="your name", id="new-learner")
+            yield Static(Text("Enter: choose · Tab: add a new learner · Esc: "
+                              + ("quit" if self.first_start else "cancel"), style="dim"))
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        self.learners = app.learners.list()
+        options = self.query_one(OptionList)
+        default = app.learners.default_id()
+        for learner in self.learners:
+            label = Text(one_line(learner.name))
+            if learner.email:
+                label.append(f"  <{one_line(learner.email)}>", style="dim")
+            options.add_option(Option(label, id=learner.id))
+        if self.learners:
+            ids = [lr.id for lr in self.learners]
+            options.highlighted = ids.index(default) if default in ids else 0
+            options.focus()
+        else:
+            self.query_one(Input).focus()
+
+    @on(OptionList.OptionSelected, "#learners")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        for learner in self.learners:
+            if learner.id == event.option.id:
+                self.dismiss(learner)
+                return
+
+    @on(Input.Submitted, "#new-learner")
+    def _add(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not name:
+            return
+        app: Any = self.app
+        try:
+            learner = app.learners.add(name)
+        except MoocError as err:
+            app.say(str(err), error=True)
+            return
+        app.say(f"Welcome, {learner.name}!")
+        self.dismiss(learner)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

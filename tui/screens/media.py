@@ -1,0 +1,49 @@
+"""`o`: the links and media of the open lesson; Enter opens one with the system viewer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from packages.safe_text import one_line
+from tui import keymap
+from tui.lesson_blocks import Link
+
+
+class MediaScreen(ModalScreen[Any]):
+    """Dismisses with the chosen Link, or None."""
+
+    BINDINGS = keymap.scope("dialogs")
+
+    def __init__(self, links: list[Link]) -> None:
+        super().__init__()
+        self.links = links
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text("Links and media in this lesson (Enter: open, Esc: close)", style="bold"))
+            options = OptionList(id="links")
+            for link in self.links:
+                kind = "image" if link.is_image else ("file" if link.is_local else "web")
+                label = Text(f"[{kind}] ")
+                label.append(one_line(link.text) or "(no text)", style="bold")
+                label.append(f"  {one_line(link.target)}", style="dim")
+                options.add_option(Option(label))
+            yield options
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.links[event.option_index])
+
+    def action_close(self) -> None:
+        self.dismiss(None)
