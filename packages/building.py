@@ -52,9 +52,13 @@ def build(src: str | os.PathLike[str], out: str | os.PathLike[str] | None = None
     report.raise_if_errors()
     course = report.course
     assert course is not None
-    out_path = Path(out) if out is not None else Path.cwd() / f"{course.id}-{course.version}{PACK_SUFFIX}"
-    if out_path.is_dir():
-        out_path = out_path / f"{course.id}-{course.version}{PACK_SUFFIX}"
+    default_name = f"{course.id}-{course.version}{PACK_SUFFIX}"
+    if out is None:
+        out_path = Path.cwd() / default_name
+    else:
+        out_path = Path(out)
+        if out_path.is_dir() or str(out).endswith(("/", os.sep)):  # `-o dist/`: a folder
+            out_path = out_path / default_name
     out_path.parent.mkdir(parents=True, exist_ok=True)
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)

@@ -449,7 +449,7 @@ def _one_request(session: Any, url: str, part: Path, meta_path: Path, meta: dict
         written = have
         since_sync = 0
         with open(part, mode) as fh:
-            for chunk in response.iter_content(CHUNK):
+            for chunk in iter_body(response):
                 if not chunk:
                     continue
                 if written + len(chunk) > limit:
@@ -469,6 +469,26 @@ def _one_request(session: Any, url: str, part: Path, meta_path: Path, meta: dict
         if total is not None and written < total:
             raise _Retry(f"connection closed after {written} of {total} bytes")
         return True
+
+
+def iter_body(response: Any) -> Any:
+    """Yield body bytes as they arrive (read1), so a dropped link loses nothing read.
+
+    `iter_content` reads fixed-size blocks and throws a partly filled block away when
+    the connection dies; `read1` hands over whatever the socket had. Transport
+    failures become `_Retry`.
+    """
+    import urllib3
+
+    raw = response.raw
+    try:
+        while True:
+            chunk = raw.read1(CHUNK, decode_content=False)
+            if not chunk:
+                return
+            yield chunk
+    except (urllib3.exceptions.HTTPError, OSError) as err:
+        raise _Retry(f"connection lost: {_short(err)}") from None
 
 
 def _weak(etag: str | None) -> bool:

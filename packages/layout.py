@@ -11,10 +11,12 @@ everything (tests, a portable USB stick, a lab image)::
       courses/<id>/...            installed course packs (see packages/store.py)
       tmp/                        staging for atomic installs (same filesystem as courses/)
       downloads/                  partial downloads kept for resuming, with their validators
+        packs/                    .mooc files rebuilt from installed courses (delta, serve)
       catalogs/                   cached catalogs, so `mooc search` works offline
       learners/<learner>/         one folder per learner sharing this OS account
         progress/<course-id>.jsonl   the learner's event log for that course
-      sync/                       upload state per endpoint (status, statements set aside)
+      sync/<endpoint-key>/        per LRS endpoint: outbox.jsonl, acks.jsonl, status.json
+      learners/<learner>/sync-consent.toml   LRS hosts the learner approved
 
 The system-wide store (`mooc install --system`, shared read-only by every account of a
 lab PC) has the same `courses/` layout under `MOOC_SYSTEM_HOME` or platformdirs'
@@ -93,6 +95,20 @@ class Layout:
     def catalogs_dir(self) -> Path:
         return self.home / "catalogs"
 
+    @property
+    def catalogs_file(self) -> Path:
+        """The list of added catalogs (name and URL), see packages/catalog.py."""
+        return self.catalogs_dir / "catalogs.json"
+
+    def catalog_cache(self, name: str) -> Path:
+        """The last good copy of catalog NAME, so `mooc search` works offline."""
+        return self.catalogs_dir / f"{name}.catalog.json"
+
+    @property
+    def packs_cache_dir(self) -> Path:
+        """.mooc archives rebuilt from installed trees: delta updates and `mooc serve`."""
+        return self.downloads_dir / "packs"
+
     # learners and progress
     @property
     def learners_file(self) -> Path:
@@ -116,3 +132,11 @@ class Layout:
     @property
     def sync_dir(self) -> Path:
         return self.home / "sync"
+
+    def sync_endpoint_dir(self, key: str) -> Path:
+        """Outbox, acknowledgements and status of one LRS endpoint (sync/outbox.py)."""
+        return self.sync_dir / key
+
+    def consent_file(self, learner: str) -> Path:
+        """The LRS hosts this learner approved sending records to (sync/consent.py)."""
+        return self.learner_dir(learner) / "sync-consent.toml"

@@ -126,10 +126,6 @@ def _normal_key(rel: str) -> str:
     return unicodedata.normalize("NFC", "/".join(parts)).casefold()
 
 
-def _hidden(rel: str) -> bool:
-    return any(part.startswith(".") for part in rel.split("/"))
-
-
 @dataclass(frozen=True)
 class ManifestEntry:
     path: str
@@ -257,7 +253,8 @@ class DirSource(PackSource):
         self.origin = str(root)
         self._real_root = os.path.realpath(root)
         self._files: list[str] | None = None
-        self.listing_problems = []
+        self._set: frozenset[str] | None = None
+        self._listing_problems: list[tuple[str, str]] = []
         manifest_path = root / MANIFEST_NAME
         self.manifest = Manifest.from_json(manifest_path.read_bytes(), self.origin) if manifest_path.is_file() else None
 
@@ -265,6 +262,11 @@ class DirSource(PackSource):
         if self._files is None:
             self._files = self._walk()
         return self._files
+
+    @property  # type: ignore[override]
+    def listing_problems(self) -> list[tuple[str, str]]:
+        self.files()
+        return self._listing_problems
 
     def _walk(self) -> list[str]:
         found: list[str] = []
@@ -279,7 +281,7 @@ class DirSource(PackSource):
                 full = os.path.join(dirpath, d)
                 if os.path.islink(full):
                     # Directory symlinks are not followed: it keeps the walk finite and inside the pack.
-                    self.listing_problems.append((rel_dir + d, "symlinked folder (copy the files into the pack instead)"))
+                    self._listing_problems.append((rel_dir + d, "symlinked folder (copy the files into the pack instead)"))
                     continue
                 keep.append(d)
             dirnames[:] = keep
@@ -289,19 +291,19 @@ class DirSource(PackSource):
                     continue
                 full = os.path.join(dirpath, name)
                 if os.path.islink(full) and not self._inside(full):
-                    self.listing_problems.append((rel, "symlink leaving the pack"))
+                    self._listing_problems.append((rel, "symlink leaving the pack"))
                     continue
                 try:
                     mode = os.stat(full).st_mode
                 except OSError:
-                    self.listing_problems.append((rel, "broken symlink"))
+                    self._listing_problems.append((rel, "broken symlink"))
                     continue
                 if not stat.S_ISREG(mode):
-                    self.listing_problems.append((rel, "not a regular file"))
+                    self._listing_problems.append((rel, "not a regular file"))
                     continue
                 problem = path_problem(rel)
                 if problem:
-                    self.listing_problems.append((rel, problem))
+                    self._listing_problems.append((rel, problem))
                     continue
                 found.append(rel)
         found.sort()
@@ -314,15 +316,19 @@ class DirSource(PackSource):
     def _path(self, rel: str) -> str:
         self._check(rel)
         full = os.path.join(self.root, *rel.split("/"))
+        if rel in self._file_set():  # the walk already checked it (symlinks, type)
+            return full
         if not self._inside(full):
             raise MoocError(f"{self.origin}: {rel}: symlink leaving the pack")
         return full
 
+    def _file_set(self) -> frozenset[str]:
+        if self._set is None:
+            self._set = frozenset(self.files())
+        return self._set
+
     def exists(self, rel: str) -> bool:
-        if path_problem(rel):
-            return False
-        full = os.path.join(self.root, *rel.split("/"))
-        return os.path.isfile(full) and self._inside(full) and not _hidden(rel)
+        return rel in self._file_set()
 
     def size(self, rel: str) -> int:
         return os.path.getsize(self._path(rel))

@@ -126,7 +126,7 @@ def version_key(version: str) -> tuple[Any, ...]:
     if pre is None:
         pre_key: tuple[Any, ...] = ((1,),)  # a release sorts after all its pre-releases
     else:
-        pre_key = tuple((0, int(p), "") if p.isdigit() else (0, -1, p) for p in pre.split("."))
+        pre_key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
         pre_key = ((0,), *pre_key)
     return (1, nums, pre_key, "")
 

@@ -161,7 +161,8 @@ class EventLog:
 
     def merge(self, events: Iterable[Event]) -> list[Event]:
         """Append the events whose ids are not in the log yet (union by id, used by
-        `mooc sync --pull` and imports); returns those added. Atomic under the lock."""
+        `mooc sync --pull` and imports); returns those added, in time order, which is
+        the order they are written in. Atomic under the lock."""
         with self._locked() as fd:
             size = os.fstat(fd).st_size
             known = {e.id for e in parse(os.pread(fd, size, 0), str(self.path))[0]}
@@ -170,6 +171,7 @@ class EventLog:
                 if e.id not in known:
                     known.add(e.id)
                     new.append(e)
+            new.sort(key=lambda e: e.time)  # ISO UTC text with fixed width sorts by time
             if new:
                 self._write_locked(fd, b"".join(_encode(e) for e in new))
         return new
@@ -204,16 +206,23 @@ class EventLog:
             except OSError as err:
                 raise MoocError(f"{self.path}: cannot open progress: {err.strerror}") from None
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                except OSError as err:
+                    raise MoocError(f"{self.path}: cannot lock progress: {err.strerror}") from None
                 # The file may have been purged or replaced while we waited for the lock.
                 try:
                     same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
                 except FileNotFoundError:
                     same = False
                 if not same:
-                    os.close(fd)
-                    continue
-                self._repair_locked(fd)
+                    continue  # `finally` closes this descriptor; start over on the new file
+                try:
+                    self._repair_locked(fd)
+                except OSError as err:
+                    if err.errno in _STORAGE_ERRNOS:
+                        raise _storage_error(self.path, err) from None
+                    raise MoocError(f"{self.path}: cannot repair progress: {err.strerror}") from None
                 if created:
                     _fsync_dir(self.path.parent)
                 yield fd
@@ -231,6 +240,8 @@ class EventLog:
         try:
             _makedirs_durable(self.path.parent)
         except OSError as err:
+            if err.errno in _STORAGE_ERRNOS:
+                raise _storage_error(self.path, err) from None
             raise MoocError(f"{self.path.parent}: cannot create progress folder: {err.strerror}") from None
         header = (json.dumps(self.header(), ensure_ascii=False) + "\n").encode("utf-8")
         try:

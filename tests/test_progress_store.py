@@ -198,3 +198,36 @@ def test_reading_5000_events_is_fast(log: EventLog) -> None:
     elapsed = time.perf_counter() - start
     assert got == events
     assert elapsed < 0.5, f"reading 5,000 events took {elapsed * 1000:.0f} ms"
+
+
+def test_merge_writes_pulled_events_in_time_order(log: EventLog) -> None:
+    local = _event(0, time="2025-03-01T10:00:00.000Z")
+    log.append(local)
+    late = _event(1, time="2025-03-03T10:00:00.000Z")
+    early = _event(2, time="2025-03-02T10:00:00.000Z")
+    assert log.merge([late, early]) == [early, late]
+    assert log.events() == [local, early, late]
+
+
+def test_append_waiting_on_a_purged_file_starts_a_new_one(log: EventLog) -> None:
+    """purge_course removes the file while a writer waits for its lock: the writer
+    must not write into the deleted file (its event would vanish)."""
+    import fcntl
+    import os
+    import threading
+
+    log.append(_event(0))
+    fd = os.open(log.path, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # hold the lock like purge_course does
+    late = _event(1)
+    writer = threading.Thread(target=log.append, args=(late,))
+    writer.start()
+    time.sleep(0.2)
+    assert writer.is_alive()  # blocked on the lock
+    os.unlink(log.path)
+    os.close(fd)  # releases the lock
+    writer.join(5)
+    assert not writer.is_alive()
+    fresh = EventLog(log.path, "amina", "stats-101")
+    assert fresh.events() == [late]
+    assert json.loads(log.path.read_text().splitlines()[0])["format"] == "mooc-progress"

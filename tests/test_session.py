@@ -470,3 +470,52 @@ def test_session_on_the_real_event_log(tmp_path: Any) -> None:
     again = session(EventLog.for_course(layout, "amina", "c"))  # type: ignore[arg-type]
     assert again.status("quiz1").status == "passed" and again.last_position() == "quiz1"
     assert layout.progress_file("amina", "c").is_file()
+
+
+# ------------------------------------------------------------------ the real demo course
+
+
+def perfect_response(q: Any) -> Any:
+    """The right answer of a loaded question, in the events.py response shape."""
+    from packages.model import Numeric, Text
+
+    if isinstance(q, SingleChoice):
+        return next(i for i, c in enumerate(q.choices) if c.correct)
+    if isinstance(q, MultipleChoice):
+        return [i for i, c in enumerate(q.choices) if c.correct]
+    if isinstance(q, TrueFalse):
+        return q.answer
+    if isinstance(q, Numeric):
+        return q.answers[0].value
+    if isinstance(q, Text):
+        return q.answers[0].text if q.answers else {"testing-effect": "the Testing  Effect", "submit-key": " Ctrl + S "}[q.id]
+    if isinstance(q, Order):
+        return list(range(len(q.items)))
+    if isinstance(q, Match):
+        return list(range(len(q.pairs)))
+    raise AssertionError(q)
+
+
+def test_demo_course_perfect_answers_pass_everything(tmp_path: Any) -> None:
+    """Loader and grader agree: the right answers of every demo quiz score 1 and pass the course."""
+    from packages.layout import Layout
+    from packages.store import Store
+
+    course, source = Store(Layout(home=tmp_path, system_home=tmp_path / "sys")).load("mooc-demo")
+    events: list[Event] = []
+    s = CourseSession(course, source, events, Learner(), Clock(), tz=timezone.utc)
+    assert s.lesson_text("using-the-player").strip()
+    for item in course.items():
+        if item.kind == "quiz":
+            r = take(s, item.id, {q.id: perfect_response(q) for q in item.quiz.questions})  # type: ignore[union-attr]
+            assert r.score == 1.0, [(g.question.id, g.grade) for g in r.questions if g.grade.score < 1]
+        else:
+            s.open_item(item.id)
+            s.complete_lesson(item.id)
+    assert s.passed() and s.completed() and s.certificate_status().eligible
+    assert {"course_completed", "course_passed"} <= {e.type for e in events}
+    # the demo's relative tolerance ("5%" of 192) keeps its boundary
+    q = course.item("studying-well-quiz").quiz.question("download-time")  # type: ignore[union-attr]
+    from player.grading import grade_question
+
+    assert grade_question(q, 192 * 1.05).score == 1.0 and grade_question(q, 201.7).score == 0.0

@@ -61,7 +61,7 @@ def zip_pack(src: Path, out: Path, tamper: Tamper | None = None, *, stored: bool
                for rel, data in files.items()]
     if tamper:
         tamper(files, entries)
-    meta = tomllib.loads(files.get("course.toml", (src / "course.toml").read_bytes()).decode())
+    meta = tomllib.loads((src / "course.toml").read_text())
     manifest = {"format": 1, "course": {k: meta[k] for k in ("id", "version", "title")}, "files": entries}
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as zf:
         for rel, data in files.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from textual.binding import Binding
+from textual.binding import Binding  # re-exported for screens
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,13 @@ class Key:
     scope: str  # where it works: "everywhere", "library", "course", "quiz", ...
     show: bool = True  # shown in the footer
     priority: bool = False
+    short: str = ""  # footer label when the description is too long for 80 columns
 
 
 KEYS: tuple[Key, ...] = (
     # everywhere
     Key("app.quit", "ctrl+q", "quit", "Quit", "everywhere", priority=True),
-    Key("app.help", "question_mark", "help", "Help: every key", "everywhere"),
+    Key("app.help", "question_mark", "help", "Help: every key", "everywhere", short="Help"),
     Key("app.progress", "g", "progress", "Progress", "everywhere"),
     Key("app.sync", "y", "sync_now", "Sync now", "everywhere"),
     Key("app.learner", "u", "switch_learner", "Switch learner", "everywhere", show=False),
@@ -37,11 +38,11 @@ KEYS: tuple[Key, ...] = (
     Key("library.down", "j", "cursor_down", "Down", "library", show=False),
     Key("library.up", "k", "cursor_up", "Up", "library", show=False),
     # course
-    Key("course.next", "n", "next_item", "Next item (marks lesson done)", "course"),
-    Key("course.previous", "p", "previous_item", "Previous item", "course"),
-    Key("course.done", "d", "mark_done", "Mark lesson done", "course"),
-    Key("course.search", "slash", "search", "Search lessons", "course"),
-    Key("course.media", "o", "open_media", "Open links/media", "course"),
+    Key("course.next", "n", "next_item", "Next item (marks lesson done)", "course", short="Next"),
+    Key("course.previous", "p", "previous_item", "Previous item", "course", short="Prev"),
+    Key("course.done", "d", "mark_done", "Mark lesson done", "course", short="Done"),
+    Key("course.search", "slash", "search", "Search lessons", "course", short="Search"),
+    Key("course.media", "o", "open_media", "Open links/media", "course", short="Media"),
     Key("course.outline", "h", "focus_outline", "Focus outline", "course", show=False),
     Key("course.content", "l", "focus_content", "Focus content", "course", show=False),
     Key("course.back", "escape,q", "back", "Back to library", "course", show=False),
@@ -55,12 +56,12 @@ KEYS: tuple[Key, ...] = (
     Key("outline.down", "j", "cursor_down", "Down", "outline", show=False),
     Key("outline.up", "k", "cursor_up", "Up", "outline", show=False),
     # quiz
-    Key("quiz.submit", "ctrl+s", "submit", "Submit answers", "quiz", priority=True),
-    Key("quiz.hint", "h,f2", "hint", "Hint for this question", "quiz"),
-    Key("quiz.retry", "r", "retry", "New attempt (after a result)", "quiz"),
-    Key("quiz.back", "escape", "back", "Back to the course", "quiz"),
-    Key("order.move_up", "K,ctrl+up", "move_up", "Move item up", "order question"),
-    Key("order.move_down", "J,ctrl+down", "move_down", "Move item down", "order question"),
+    Key("quiz.submit", "ctrl+s", "submit", "Submit answers", "quiz", priority=True, short="Submit"),
+    Key("quiz.hint", "h,f2", "hint", "Hint for this question", "quiz", short="Hint"),
+    Key("quiz.retry", "r", "retry", "New attempt (after a result)", "quiz", short="Retry"),
+    Key("quiz.back", "escape", "back", "Back to the course", "quiz", short="Back"),
+    Key("order.move_up", "K,ctrl+up", "move_up", "Move item up", "order question", short="Move up"),
+    Key("order.move_down", "J,ctrl+down", "move_down", "Move item down", "order question", short="Move down"),
     Key("order.down", "j,down", "cursor_down", "Next item", "order question", show=False),
     Key("order.up", "k,up", "cursor_up", "Previous item", "order question", show=False),
     # other screens
@@ -76,7 +77,8 @@ def bindings(*ids: str) -> list[Binding]:
     for key_id in ids:
         k = _BY_ID[key_id]
         out.append(
-            Binding(k.keys, k.action, k.description, show=k.show, priority=k.priority, id=k.id)
+            Binding(k.keys, k.action, k.short or k.description, show=k.show, priority=k.priority, id=k.id,
+                    tooltip=k.description)
         )
     return out
 

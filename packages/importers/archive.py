@@ -19,24 +19,17 @@ from packages.errors import MoocError
 
 @dataclass(frozen=True)
 class Limits:
-    max_entries: int = 20_000
-    max_total_bytes: int = 2 * 1024**3
-    max_file_bytes: int = 1024**3
+    max_entries: int
+    max_total_bytes: int
+    max_ratio: float
 
 
 def _limits() -> Limits:
-    """The pack loader's limits when it provides them (one policy for every archive)."""
-    try:
-        from packages.source import Limits as PackLimits  # type: ignore[attr-defined]
+    """The same limits as for packs (packages.source.Limits, MOOC_MAX_PACK_* overrides)."""
+    from packages.source import Limits as PackLimits
 
-        pack = PackLimits()
-        return Limits(
-            max_entries=getattr(pack, "max_entries", Limits.max_entries),
-            max_total_bytes=getattr(pack, "max_total_bytes", Limits.max_total_bytes),
-            max_file_bytes=getattr(pack, "max_file_bytes", Limits.max_file_bytes),
-        )
-    except Exception:  # packages.source not there (yet) or shaped differently
-        return Limits()
+    pack = PackLimits.from_env()
+    return Limits(max_entries=pack.max_entries, max_total_bytes=pack.max_total_size, max_ratio=pack.max_ratio)
 
 
 def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path:
@@ -49,13 +42,14 @@ def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path
         raise MoocError(f"{name}: not a readable .tar.gz course export ({err})") from None
     total = 0
     count = 0
+    packed = max(archive.stat().st_size, 1)
     with tar:
         try:
             for member in tar:
                 count += 1
                 if count > limits.max_entries:
                     raise MoocError(f"{name}: more than {limits.max_entries} entries")
-                rel = _safe_relpath(name, member.name)
+                rel = _safe_relpath(name, member.name)  # same path rules as pack entries
                 if rel is None:
                     continue
                 if member.issym() or member.islnk():
@@ -65,11 +59,12 @@ def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path
                     continue
                 if not member.isfile():
                     raise MoocError(f"{name}: {member.name}: special file (device, FIFO) not allowed")
-                if member.size > limits.max_file_bytes:
-                    raise MoocError(f"{name}: {member.name}: file too large ({member.size} bytes)")
                 total += member.size
                 if total > limits.max_total_bytes:
                     raise MoocError(f"{name}: unpacks to more than {limits.max_total_bytes} bytes")
+                if total > 64 * 1024 * 1024 and total > limits.max_ratio * packed:
+                    raise MoocError(f"{name}: unpacks to more than {limits.max_ratio:g} times its size "
+                                    "(a decompression bomb?)")
                 target = dest / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 src = tar.extractfile(member)
@@ -99,16 +94,16 @@ def _copy_limited(src, out, size: int) -> int:  # type: ignore[no-untyped-def]
 
 
 def _safe_relpath(archive: str, raw: str) -> PurePosixPath | None:
-    if "\x00" in raw or "\\" in raw:
-        raise MoocError(f"{archive}: {raw!r}: bad character in entry name")
-    if raw.startswith("/") or (len(raw) > 1 and raw[1] == ":"):
-        raise MoocError(f"{archive}: {raw}: absolute path not allowed")
-    parts = [p for p in PurePosixPath(raw).parts if p not in ("", ".")]
-    if any(p == ".." for p in parts):
-        raise MoocError(f"{archive}: {raw}: path leaves the archive ('..')")
-    if not parts:
+    from packages.source import path_problem
+
+    name = raw[2:] if raw.startswith("./") else raw
+    name = name.rstrip("/")
+    if name in ("", "."):
         return None
-    return PurePosixPath(*parts)
+    problem = path_problem(name)
+    if problem:
+        raise MoocError(f"{archive}: {raw}: {problem}")
+    return PurePosixPath(name)
 
 
 def find_course_root(folder: Path, shown: str) -> Path:

@@ -106,7 +106,12 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
     solutions = [el for el in problem.iter("solution")]
     top_solution = [s for s in problem.findall("solution")] + [s for s in problem.findall("./*/solution")
                                                               if s not in _all_inside(responses)]
-    context_md = _context_markdown(problem, responses, ctx)
+    context_cache: list[str] = []
+
+    def context() -> str:  # computed only when a question needs it: no media copied for notices
+        if not context_cache:
+            context_cache.append(_context_markdown(problem, responses, ctx))
+        return context_cache[0]
     multi = len(responses) > 1
     weight = _float(problem.get("weight"))
     points = (weight / len(responses)) if weight and weight > 0 else 1.0
@@ -127,13 +132,13 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
             continue
         prompt_part = _response_prompt(response, ctx)
         if multi:
-            prompt = context_md
+            prompt = context()
             for j in range(1, len(responses) + 1):
                 prompt = prompt.replace(TOKEN.format(j), f"**[{j}]**" if j == index else f"[{j}]")
             label = f"Answer for field **[{index}]**" + (f": {prompt_part}" if prompt_part else ".")
             prompt = f"{prompt.strip()}\n\n{label}".strip()
         else:
-            prompt = context_md.replace(TOKEN.format(1), prompt_part)
+            prompt = context().replace(TOKEN.format(1), prompt_part)
         prompt = re.sub(r"\n{3,}", "\n\n", prompt).strip() or ctx.title or "Question"
         explanation_parts = [_solution_md(s, ctx) for s in response.iter("solution")]
         if not multi or index == len(responses):
@@ -367,7 +372,7 @@ def _string(response: Element, ctx: ProblemContext) -> dict[str, Any]:
             except re.error as err:
                 raise _Unsupported(f"regular expression {pattern!r} is invalid ({err})") from None
         joined = "|".join(f"(?:{p})" for p in answers) if len(answers) > 1 else answers[0]
-        out["pattern"] = joined if case_sensitive else f"(?i:{joined})"
+        out["pattern"] = joined  # case folding follows case_sensitive, as in Open edX
         if feedback:
             ctx.report.changed("stringresponse", ctx.where, "feedback on regular-expression answers dropped",
                                ctx.url_name)

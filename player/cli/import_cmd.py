@@ -1,9 +1,108 @@
-"""Placeholder: commands not built yet."""
+"""`mooc import olx|gift`: bring existing courses and question banks into mooc.
+
+Nothing heavy is imported at module level; the importers load inside the handlers.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from pathlib import Path
 from typing import Any
+
+from player.cli.common import add_subcommand, print_json
+
+OLX_EPILOG = """\
+examples:
+  mooc import olx course.tar.gz -o my-course
+  mooc import olx course/ -o my-course --report import-report.md
+  mooc import olx course.tar.gz -o my-course --json > report.json
+
+Everything that cannot come across (custom Python or JavaScript problems, LTI tools,
+discussions, ...) becomes a notice in the lesson where it stood and an entry in the
+report. Randomised library blocks use the problems exported with the course, or the
+library export folder found beside the course (or given with --library).
+Then: mooc pack check my-course
+"""
+
+GIFT_EPILOG = """\
+examples:
+  mooc import gift questions.gift -o quizzes/week-1.toml
+  mooc import gift questions.gift --into my-course --module week-1
+  mooc import gift questions.gift -o quiz.toml --report gift-report.json
+
+Essays and descriptions (no answer to grade) are reported, not imported.
+"""
 
 
 def register(sub: Any) -> None:
-    """Add this group's sub-commands to `mooc`."""
+    """Add `mooc import` and its sub-commands."""
+    group = add_subcommand(sub, "import", help="import an Open edX course export or a Moodle GIFT question bank",
+                           epilog="sub-commands: olx, gift (each has --help)")
+    group.set_defaults(func=lambda args: (group.print_help(), 0)[1])
+    isub = group.add_subparsers(dest="import_command", metavar="FORMAT", title="formats")
+
+    olx = add_subcommand(isub, "olx", help="convert an Open edX course export (.tar.gz or folder) to a pack source",
+                         epilog=OLX_EPILOG)
+    olx.add_argument("source", metavar="SOURCE", help="the export Studio gives (.tar.gz), or its unpacked folder")
+    olx.add_argument("-o", "--output", metavar="DIR", required=True, help="pack source folder to create")
+    olx.add_argument("--report", metavar="FILE", help="write the import report (.json for JSON, else Markdown)")
+    olx.add_argument("--library", metavar="DIR", action="append", default=[],
+                     help="a content library export (folder with library.xml) for randomised blocks; repeatable")
+    olx.add_argument("--force", action="store_true", help="replace DIR if it exists and is not empty")
+    olx.add_argument("--json", action="store_true", help="print the report as JSON instead of a summary")
+    olx.set_defaults(func=_olx)
+
+    gift = add_subcommand(isub, "gift", help="convert a Moodle GIFT file to a quiz file", epilog=GIFT_EPILOG)
+    gift.add_argument("file", metavar="FILE", help="the GIFT file (UTF-8)")
+    where = gift.add_mutually_exclusive_group(required=True)
+    where.add_argument("-o", "--output", metavar="QUIZ.toml", help="quiz file to write")
+    where.add_argument("--into", metavar="PACKDIR", help="add the quiz to this pack source (quizzes/ + course.toml)")
+    gift.add_argument("--module", metavar="ID", help="with --into: the module that gets the quiz item")
+    gift.add_argument("--id", metavar="ID", help="with --into: the quiz item id (default: from the title)")
+    gift.add_argument("--title", help="quiz title (default: the $CATEGORY, else the file name)")
+    gift.add_argument("--weight", type=float, default=None, help="with --into: the quiz weight (default 1; 0 = practice)")
+    gift.add_argument("--report", metavar="FILE", help="write the import report (.json for JSON, else Markdown)")
+    gift.add_argument("--force", action="store_true", help="overwrite an existing quiz file")
+    gift.add_argument("--json", action="store_true", help="print the report as JSON instead of a summary")
+    gift.set_defaults(func=_gift)
+
+
+def _olx(args: argparse.Namespace) -> int:
+    from packages.importers.olx import import_olx
+
+    report = import_olx(Path(args.source), Path(args.output), force=args.force,
+                        library_dirs=[Path(p) for p in args.library])
+    _finish(args, report, f"pack source written to {args.output}; next: mooc pack check {args.output}")
+    return 0
+
+
+def _gift(args: argparse.Namespace) -> int:
+    from packages.errors import UsageError
+    from packages.importers.gift import import_gift
+
+    if args.into and not args.module:
+        raise UsageError("import gift: --into needs --module ID (the module that gets the quiz)")
+    report, written = import_gift(Path(args.file), output=Path(args.output) if args.output else None,
+                                  into=Path(args.into) if args.into else None, module=args.module,
+                                  item_id=args.id, title=args.title, weight=args.weight, force=args.force)
+    _finish(args, report, f"quiz written to {written}")
+    return 0
+
+
+def _finish(args: argparse.Namespace, report: Any, next_step: str) -> None:
+    from packages.importers.pack_writer import write_file
+    from packages.safe_text import one_line
+
+    if args.report:
+        path = Path(args.report)
+        text = report.to_json() if path.suffix.lower() == ".json" else report.to_markdown()
+        write_file(path, text.encode("utf-8"))
+    if args.json:
+        print_json(report.to_dict())
+        return
+    for line in report.summary_lines():
+        sys.stdout.write(("  " if line.startswith("  ") else "") + one_line(line) + "\n")
+    sys.stdout.write(one_line(next_step) + "\n")
+    if args.report:
+        sys.stdout.write(f"report: {one_line(args.report)}\n")

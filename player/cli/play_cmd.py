@@ -1,9 +1,367 @@
-"""Placeholder: commands not built yet."""
+"""`mooc play` (the TUI, or `--plain` lines) and `mooc progress` (a table, or JSON).
+
+Nothing heavy at top level: textual is imported only inside `mooc play` without
+--plain, rich only when a table is printed. Course text always goes through
+packages.safe_text.
+
+`mooc progress --json` prints, for scripts (a status bar), this stable shape;
+keys are only ever added, never renamed or removed (documented in docs/grading.md)::
+
+    {"format": 1,
+     "learner": {"id": "amina", "name": "Amina"},
+     "courses": [{
+        "id": "stats-101", "title": "...", "version": "1.2.0", "kind": "xmooc",
+        "items_done": 5, "items_total": 12,
+        "lessons_done": 4, "lessons_total": 8,
+        "score": 0.42, "threshold": 0.6, "passed": false, "completed": false,
+        "certificate": {"eligible": false, "reasons": ["..."]},
+        "enrolled": "2026-12-01T12:00:00.000Z" | null,
+        "last_studied": "2026-12-03T18:20:11.000Z" | null,
+        "position": "item-id" | null,
+        "time_spent_s": 5400.0,
+        "quizzes": [{"id": "week-1-quiz", "title": "...", "graded": true, "weight": 1.0,
+                     "status": "passed", "best_score": 0.8 | null, "attempts": 2,
+                     "attempts_left": 1 | null, "threshold": 0.7, "passed": true}]}]}
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from packages.errors import MoocError
+from player.cli import common
+
+if TYPE_CHECKING:
+    from packages.layout import Layout
+    from packages.model import Course
+    from player.learners import Learner
+    from player.session import CourseSession
+
+DEMO_COURSE = "mooc-demo"
+
+PLAY_EPILOG = """\
+examples:
+  mooc play                         the full-screen player (offers the demo course first)
+  mooc play stats-101               open a course where you left it
+  mooc play stats-101 week-1-quiz   open one item
+  mooc play --plain stats-101       plain lines, no full-screen UI (screen readers, scripts)
+  mooc play --plain ./my-course/    try a pack folder or .mooc file without installing it
+
+Plain mode: every option is numbered; type a number (several, separated by spaces,
+for "choose all that apply"), true/false, a number or text; ? for a hint; h for help.
+"""
+
+PROGRESS_EPILOG = """\
+examples:
+  mooc progress                     every course you have started
+  mooc progress stats-101           one course, quiz by quiz
+  mooc progress --json              for scripts and status bars (shape: docs/grading.md)
+  mooc progress --learner amina     another learner of this computer
+"""
 
 
 def register(sub: Any) -> None:
-    """Add this group's sub-commands to `mooc`."""
+    """Add play and progress to `mooc`."""
+    p = common.add_subcommand(sub, "play", help="study a course (full-screen, or --plain lines)", epilog=PLAY_EPILOG)
+    p.add_argument("course", metavar="COURSE", nargs="?", help="course id (see `mooc list`), or a pack folder/file")
+    p.add_argument("item", metavar="ITEM", nargs="?", help="open this lesson or quiz id")
+    p.add_argument("--plain", action="store_true",
+                   help="line-by-line player on stdin/stdout: no full-screen UI, no colour (screen readers)")
+    p.set_defaults(func=cmd_play)
+
+    p = common.add_subcommand(sub, "progress", help="your progress: items done, quiz scores, course score",
+                              epilog=PROGRESS_EPILOG)
+    p.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
+    p.add_argument("--json", action="store_true", help="print JSON for scripts (a stable, documented shape)")
+    p.set_defaults(func=cmd_progress)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_course(layout: "Layout", spec: str) -> tuple["Course", Any]:
+    """An installed course by id, else a pack folder or .mooc file given by path."""
+    from packages.store import Store
+
+    store = Store(layout)
+    if store.find(spec) is not None:
+        return store.load(spec)
+    path = Path(spec).expanduser()
+    if path.exists() and (path.is_dir() or path.suffix == ".mooc" or os.sep in spec or spec.startswith(".")):
+        from packages.loading import load_course as load_from_source
+        from packages.source import open_source
+
+        source = open_source(path)
+        return load_from_source(source), source
+    store.get(spec)  # raises the store's "no course ... did you mean" error
+    raise MoocError(f"no course '{spec}'")  # pragma: no cover
+
+
+def _check_installed(layout: "Layout", spec: str) -> None:
+    """Fail before the full-screen UI starts (fast, one line) when COURSE is not playable there."""
+    from packages.store import Store
+
+    store = Store(layout)
+    if store.find(spec) is not None:
+        return
+    if Path(spec).expanduser().exists():
+        raise MoocError(f"{spec}: not an installed course; play it with `mooc play --plain {spec}`, "
+                        f"or install it first with `mooc install {spec}`")
+    store.get(spec)  # the store's "no course '...' is installed; did you mean" error
+
+
+def open_session(layout: "Layout", learner: "Learner", course: "Course", source: Any, *,
+                 enroll: bool = True) -> "CourseSession":
+    from player.progress import EventLog
+    from player.session import CourseSession
+
+    log = EventLog.for_course(layout, learner.id, course.id)
+    return CourseSession(course, source, log, learner, enroll=enroll)
+
+
+def _learner(layout: "Layout", args: argparse.Namespace, *, interactive: bool = False) -> "Learner":
+    from player.learners import Learners
+
+    learners = Learners(layout)
+    requested = getattr(args, "learner", None)
+    if interactive and learners.needs_choice(requested):
+        from packages.safe_text import one_line
+
+        everyone = learners.list()
+        default = learners.default_id()
+        print("Who is learning?")
+        for n, lr in enumerate(everyone, start=1):
+            print(f"  {n}. {one_line(lr.name)}" + (" (default)" if lr.id == default else ""))
+        while True:
+            sys.stdout.write("Number or name: ")
+            sys.stdout.flush()
+            line = sys.stdin.readline()
+            if not line:
+                raise MoocError("no learner chosen: say who is learning with --learner NAME")
+            text = line.strip()
+            if not text and default:
+                return learners.get(default)
+            if text.isdigit() and 1 <= int(text) <= len(everyone):
+                return everyone[int(text) - 1]
+            try:
+                return learners.get(text)
+            except MoocError as err:
+                print(one_line(str(err)))
+    return learners.current(requested)
+
+
+def _default_course(layout: "Layout", learner: "Learner") -> str | None:
+    """With no COURSE: the course last studied, else the only one (the demo on a fresh install)."""
+    from packages.store import Store
+    from player.progress import iter_logs
+
+    store = Store(layout)
+    installed = {c.id for c in store.list()}
+    recent: list[tuple[float, str]] = []
+    for learner_id, course_id, path in iter_logs(layout):
+        if learner_id == learner.id and course_id in installed:
+            try:
+                recent.append((path.stat().st_mtime, course_id))
+            except OSError:
+                continue
+    if recent:
+        return max(recent)[1]
+    if len(installed) == 1:
+        return next(iter(installed))
+    return None  # several courses and none started: the caller asks which
+
+
+def _choose_course(layout: "Layout") -> str | None:
+    from packages.safe_text import one_line
+    from packages.store import Store
+
+    courses = Store(layout).list()
+    print("Which course?")
+    for n, c in enumerate(courses, start=1):
+        print(f"  {n}. {one_line(c.title)} ({c.id})")
+    while True:
+        sys.stdout.write("Number or id (q to quit): ")
+        sys.stdout.flush()
+        line = sys.stdin.readline()
+        if not line or line.strip().casefold() == "q":
+            return None
+        text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(courses):
+            return courses[int(text) - 1].id
+        if any(c.id == text for c in courses):
+            return text
+        print(f"No course {one_line(text)!r} here.")
+
+
+# --------------------------------------------------------------------------- play
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    layout = common.layout(args)
+    if not args.plain:
+        if not args.course and args.item:
+            raise MoocError("name the course before the item: mooc play COURSE ITEM")
+        if args.course:
+            _check_installed(layout, args.course)
+        import tui.app
+
+        return tui.app.run(layout=layout, learner=getattr(args, "learner", None), course_id=args.course,
+                           item_id=args.item)
+    learner = _learner(layout, args, interactive=True)
+    spec = args.course or _default_course(layout, learner)
+    if spec is None:
+        spec = _choose_course(layout)
+        if spec is None:
+            return 0
+    course, source = load_course(layout, spec)
+    if args.item and not course.has_item(args.item):
+        ids = ", ".join(i.id for i in course.items()[:12])
+        raise MoocError(f"{course.id}: no item '{args.item}' (items: {ids})")
+    from player.plain import run_plain
+
+    session = open_session(layout, learner, course, source)
+    return run_plain(session, args.item)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+def progress_record(session: "CourseSession") -> dict[str, Any]:
+    """The JSON record of one course (shape in this module's docstring)."""
+    course = session.course
+    lessons = [i for i in course.items() if i.kind == "lesson"]
+    done, total = session.progress_counts()
+    quizzes = []
+    for item in course.items():
+        if item.kind != "quiz":
+            continue
+        view = session.status(item.id)
+        quizzes.append({
+            "id": item.id,
+            "title": item.title,
+            "graded": item.is_graded,
+            "weight": item.weight,
+            "status": view.status,
+            "best_score": view.best_score,
+            "attempts": view.attempts_used,
+            "attempts_left": view.attempts_left,
+            "threshold": session.threshold(item.id),
+            "passed": session.quiz_passed(item.id),
+        })
+    cert = session.certificate_status()
+    return {
+        "id": course.id,
+        "title": course.title,
+        "version": course.version,
+        "kind": course.kind,
+        "items_done": done,
+        "items_total": total,
+        "lessons_done": sum(1 for i in lessons if session.status(i.id).status == "done"),
+        "lessons_total": len(lessons),
+        "score": round(session.course_score(), 6),
+        "threshold": course.pass_threshold,
+        "passed": session.passed(),
+        "completed": session.completed(),
+        "certificate": {"eligible": cert.eligible, "reasons": cert.reasons},
+        "enrolled": _iso(session.enrolled_at),
+        "last_studied": _iso(session.last_studied),
+        "position": session.last_position(),
+        "time_spent_s": round(sum(session.time_spent(i.id) for i in course.items()), 3),
+        "quizzes": quizzes,
+    }
+
+
+def _iso(when: datetime | None) -> str | None:
+    if when is None:
+        return None
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    from packages.store import Store
+    from player.progress import iter_logs
+
+    layout = common.layout(args)
+    learner = _learner(layout, args)
+    store = Store(layout)
+    if args.course:
+        ids = [args.course]
+        store.get(args.course)
+    else:
+        installed = {c.id for c in store.list()}
+        ids = sorted({cid for lid, cid, _ in iter_logs(layout) if lid == learner.id and cid in installed})
+    records = []
+    for course_id in ids:
+        course, source = store.load(course_id)
+        records.append(progress_record(open_session(layout, learner, course, source, enroll=False)))
+    records.sort(key=lambda r: r["last_studied"] or "", reverse=True)
+    if args.json:
+        common.print_json({"format": 1, "learner": {"id": learner.id, "name": learner.name}, "courses": records})
+        return 0
+    _print_tables(learner, records, detailed=bool(args.course))
+    return 0
+
+
+def _print_tables(learner: "Learner", records: list[dict[str, Any]], *, detailed: bool) -> None:
+    from rich.table import Table
+
+    from packages.safe_text import literal, one_line
+
+    console = common.console()
+    if not records:
+        console.print(literal(f"{one_line(learner.name)} has not started a course yet: try `mooc play`."))
+        return
+    table = Table(title=literal(f"Progress of {one_line(learner.name)}"), title_justify="left")
+    for name, justify in (("Course", "left"), ("Done", "right"), ("Score", "right"), ("Needed", "right"),
+                          ("Passed", "left"), ("Certificate", "left"), ("Last studied", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in records:
+        table.add_row(
+            literal(f"{one_line(r['title'])} ({r['id']})"),
+            f"{r['items_done']}/{r['items_total']}",
+            _pct(r["score"]),
+            _pct(r["threshold"]),
+            "yes" if r["passed"] else "no",
+            "eligible" if r["certificate"]["eligible"] else "not yet" if r["kind"] == "xmooc" else "none",
+            _local(r["last_studied"]),
+        )
+    console.print(table)
+    if not detailed:
+        return
+    for r in records:
+        quizzes = Table(title=literal(f"Quizzes of {one_line(r['title'])}"), title_justify="left")
+        for name, justify in (("Quiz", "left"), ("Status", "left"), ("Best", "right"), ("Needed", "right"),
+                              ("Attempts", "right"), ("Weight", "right")):
+            quizzes.add_column(name, justify=justify)  # type: ignore[arg-type]
+        for q in r["quizzes"]:
+            left = "" if q["attempts_left"] is None else f" ({q['attempts_left']} left)"
+            quizzes.add_row(
+                literal(one_line(q["title"])),
+                q["status"],
+                "-" if q["best_score"] is None else _pct(q["best_score"]),
+                _pct(q["threshold"]),
+                f"{q['attempts']}{left}",
+                "practice" if not q["graded"] else f"{q['weight']:g}",
+            )
+        console.print(quizzes)
+        for reason in r["certificate"]["reasons"]:
+            console.print(literal(f"Certificate: {one_line(reason)}"))
+
+
+def _pct(value: float) -> str:
+    from player.plain import pct
+
+    return pct(value)
+
+
+def _local(iso: str | None) -> str:
+    if not iso:
+        return "-"
+    from player.events import parse_time
+
+    return parse_time(iso).astimezone().strftime("%Y-%m-%d %H:%M")

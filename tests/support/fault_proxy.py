@@ -9,6 +9,7 @@ misbehave on the way back to the client (the download direction)::
         url = proxy.url + "pack.mooc"       # http://127.0.0.1:<proxy port>/pack.mooc
         proxy.drop_after = 1_000_000        # cut each connection after 1 MB downstream
         proxy.drop_count = 2                # ... but only the next 2 connections (None: all)
+        proxy.drop_rst = True               # drop with RST (unread bytes lost) instead of FIN
         proxy.rate = 200_000                # throttle downstream to 200 kB/s (shared by all)
         proxy.stall = 5.0                   # hold the first response byte 5 s ...
         proxy.stall_count = 1               # ... on the next connection only (None: all)
@@ -66,6 +67,7 @@ class FaultProxy:
         self.upstream = upstream
         self.drop_after: int | None = None
         self.drop_count: int | None = None
+        self.drop_rst = False  # True: drop with a TCP reset (the client loses bytes in flight)
         self.rate: int | None = None
         self.stall: float = 0.0
         self.stall_count: int | None = None
@@ -229,7 +231,10 @@ class FaultProxy:
                 if drop_after is not None and sent >= drop_after:
                     with self._lock:
                         self.drops += 1
-                    _reset(client)
+                    if self.drop_rst:
+                        _reset(client)
+                    else:
+                        _close(client)
                     return
         except OSError:
             return
@@ -247,6 +252,12 @@ def _reset(sock: socket.socket) -> None:
 
 
 def _close(sock: socket.socket) -> None:
+    # shutdown() first: it wakes a thread blocked in recv() on the same socket,
+    # which a bare close() does not (the peer would never see the drop).
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
     try:
         sock.close()
     except OSError:

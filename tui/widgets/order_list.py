@@ -21,8 +21,9 @@ class OrderList(Widget, can_focus=True):
 
     cursor: reactive[int] = reactive(0)
 
-    def __init__(self, labels: list[str], order: list[int], *, id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, labels: list[str], order: list[int], *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.labels = [one_line(label) for label in labels]
         self.order = list(order)
         self.locked = False

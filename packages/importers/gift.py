@@ -1,0 +1,542 @@
+"""Moodle GIFT question banks -> one mooc quiz (TOML).
+
+Every GIFT construct the pack format can grade comes across: multiple choice
+(with %weights, several right answers, multiple answers), true/false with both
+feedbacks, short answer (with weights), numerical (tolerance, ranges, several
+answers with partial credit), matching (with distractors), missing word, names,
+[html]/[markdown]/[plain]/[moodle] text, per-answer and general feedback, every
+escape. Essays and descriptions have nothing to grade: they are reported.
+
+Tolerant of real files (BOM, CRLF, tabs, unescaped ':' in text, text after the
+answer block); a real syntax error is a MoocError naming the file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packages.errors import MoocError
+from packages.importers.html_markdown import escape, html_to_markdown
+from packages.importers.pack_writer import IdAllocator, dumps_toml, slugify, write_file
+from packages.importers.report import ImportReport
+
+MAX_GIFT_BYTES = 20 * 1024 * 1024
+
+# Escapes become private-use characters while parsing, and literal characters after.
+_ESC = {"\\\\": "\ue000", "\\~": "\ue001", "\\=": "\ue002", "\\#": "\ue003", "\\{": "\ue004", "\\}": "\ue005",
+        "\\:": "\ue006", "\\n": "\ue007"}
+_UNESC = {"\ue000": "\\", "\ue001": "~", "\ue002": "=", "\ue003": "#", "\ue004": "{", "\ue005": "}", "\ue006": ":",
+          "\ue007": "\n"}
+_ESC_RE = re.compile(r"\\[\\~=#{}:n]")
+_FORMAT = re.compile(r"^\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
+_WEIGHT = re.compile(r"^%(-?\d+(?:[.,]\d+)?)%")
+_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+
+
+@dataclass
+class GiftQuestion:
+    line: int
+    name: str | None
+    category: str | None
+    table: dict[str, Any] | None  # None: not importable (reported)
+
+
+@dataclass
+class GiftResult:
+    title: str
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+
+
+def _protect(text: str) -> str:
+    return _ESC_RE.sub(lambda m: _ESC[m.group(0)], text)
+
+
+def _restore(text: str) -> str:
+    for k, v in _UNESC.items():
+        text = text.replace(k, v)
+    return text
+
+
+class _Syntax(Exception):
+    pass
+
+
+class GiftParser:
+    def __init__(self, text: str, name: str, report: ImportReport) -> None:
+        self.name = name
+        self.report = report
+        self.text = text
+        self.ids = IdAllocator()
+
+    def parse(self) -> GiftResult:
+        result = GiftResult(title="")
+        category: str | None = None
+        for start_line, block in self.blocks():
+            lines = block.split("\n")
+            # $CATEGORY lines may head a block of their own or precede a question.
+            while lines and lines[0].strip().upper().startswith("$CATEGORY:"):
+                category = lines[0].strip()[len("$CATEGORY:"):].strip()
+                if category not in result.categories:
+                    result.categories.append(category)
+                lines = lines[1:]
+                start_line += 1
+            body = "\n".join(lines).strip()
+            if not body:
+                continue
+            try:
+                table = self.question(body, start_line, category)
+            except _Syntax as err:
+                raise MoocError(f"{self.name}: line {start_line}: {err}") from None
+            if table is not None:
+                result.questions.append(table)
+                self.report.produced["questions"] += 1
+                if category:
+                    self.report.found[f"category: {category}"] += 1
+        return result
+
+    def blocks(self) -> list[tuple[int, str]]:
+        """Questions are separated by blank lines; `//` comment lines are dropped."""
+        blocks: list[tuple[int, str]] = []
+        current: list[str] = []
+        start = 0
+        for number, raw in enumerate(self.text.split("\n"), start=1):
+            line = raw.rstrip("\r")
+            if line.lstrip().startswith("//"):
+                continue
+            if not line.strip():
+                if current:
+                    blocks.append((start, "\n".join(current)))
+                    current = []
+                continue
+            if not current:
+                start = number
+            current.append(line)
+        if current:
+            blocks.append((start, "\n".join(current)))
+        return blocks
+
+    # -- one question ---------------------------------------------------------
+    def question(self, raw: str, line: int, category: str | None) -> dict[str, Any] | None:
+        text = _protect(raw)
+        name = None
+        stripped = text.lstrip()
+        if stripped.startswith("::"):
+            end = stripped.find("::", 2)
+            if end < 0:
+                raise _Syntax("question name '::' is never closed (write '\\:' for a literal colon)")
+            name = " ".join(_restore(stripped[2:end]).split())
+            text = stripped[end + 2:]
+        fmt_match = _FORMAT.match(text)
+        fmt = "moodle"
+        if fmt_match:
+            fmt = fmt_match.group(1).lower()
+            text = text[fmt_match.end():]
+        where = f"{self.name}:{line}" + (f" ({name})" if name else "")
+        ident = name or f"line {line}"
+        open_at = text.find("{")
+        if open_at < 0:
+            if "}" in text:
+                raise _Syntax("'}' without an opening '{' (write '\\}' for a literal brace)")
+            self.report.found["description"] += 1
+            self.report.missing("description", where, "a description has no answer to grade", ident)
+            return None
+        close_at = text.find("}", open_at + 1)
+        if close_at < 0:
+            raise _Syntax("answer block '{' is never closed with '}' (write '\\{' for a literal brace)")
+        before, answer, after = text[:open_at], text[open_at + 1:close_at], text[close_at + 1:]
+        if "{" in answer:
+            raise _Syntax("'{' inside an answer block (write '\\{' for a literal brace)")
+        tail = after.strip()
+        if tail and not re.search(r"\w", tail) and before.rstrip().endswith(("?", ".", "!", ":")):
+            # e.g. '{...}";' pasted from code: stray punctuation after a complete question
+            self.report.changed("question", where, f"stray text {_restore(tail)!r} after the answer block ignored",
+                                ident)
+            prompt_raw, kind_note = before, ""
+        elif tail:  # missing word: the answer block stands for a blank in the sentence
+            joiner = "" if re.match(r"[.,;:!?)\]'\"]", tail) else " "
+            prompt_raw = f"{before.rstrip()} _____{joiner}{tail}"
+            kind_note = "missing word"
+        else:
+            prompt_raw, kind_note = before, ""
+        prompt = self.convert(prompt_raw, fmt).strip()
+        answer = answer.strip()
+        general = None
+        if "####" in answer:
+            answer, general_raw = answer.split("####", 1)
+            general = self.convert(general_raw, fmt).strip() or None
+            answer = answer.strip()
+
+        qid = self.ids.new(name or "", fallback=f"q{len(self.ids.used) + 1}")
+        table: dict[str, Any] = {"id": qid, "prompt": prompt or (name or "Question")}
+        if not answer:
+            self.report.found["essay"] += 1
+            self.report.missing("essay", where, "an essay needs a human to grade it", ident)
+            self.ids.used.discard(qid)
+            return None
+        if answer.startswith("#"):
+            self.report.found["numerical"] += 1
+            table.update(self.numeric(answer[1:], fmt))
+        elif re.fullmatch(r"(?is)(T|F|TRUE|FALSE)\s*(#.*)?", answer):
+            self.report.found["true/false"] += 1
+            table.update(self.truefalse(answer, fmt))
+        elif "->" in answer and answer.lstrip().startswith("="):
+            self.report.found["matching"] += 1
+            table.update(self.matching(answer, fmt))
+        elif "~" in answer:
+            self.report.found["multiple choice"] += 1
+            table.update(self.choice(answer, fmt, where, ident))
+        elif answer.lstrip().startswith("="):
+            self.report.found["short answer"] += 1
+            table.update(self.short(answer, fmt, where, ident))
+        else:
+            raise _Syntax(f"cannot tell the question type from the answer block {{{_restore(answer)[:40]}}}")
+        if kind_note:
+            self.report.found["missing word (blank in the text)"] += 1
+        if general:
+            table["explanation"] = general
+        self.report.found[f"format: {fmt}"] += 1
+        return _ordered(table)
+
+    def convert(self, raw: str, fmt: str) -> str:
+        """GIFT text in its declared format -> Markdown (escapes restored)."""
+        sub = _FORMAT.match(raw)
+        if sub:  # an answer or feedback may declare its own format
+            fmt, raw = sub.group(1).lower(), raw[sub.end():]
+        text = raw.strip()
+        if fmt == "markdown":
+            return _restore(text)
+        if fmt == "html" or (fmt == "moodle" and _TAG.search(text)):
+            html = _restore(text)
+            if fmt == "moodle":
+                html = html.replace("\n", "<br>")
+            return html_to_markdown(html).strip()
+        # plain / moodle without tags: text shown as is, line breaks kept
+        lines = [escape(" ".join(line.split())) for line in _restore(text).split("\n")]
+        return "\\\n".join(line for line in lines)
+
+    def split_answers(self, answer: str) -> list[tuple[str, str]]:
+        """[(marker, body)] for each `=`/`~` answer, in order."""
+        parts = re.split(r"([=~])", answer)
+        lead = parts[0].strip()
+        if lead:
+            raise _Syntax(f"text {_restore(lead)[:30]!r} before the first answer (answers start with = or ~)")
+        return [(parts[i], parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+
+    def weighted(self, body: str) -> tuple[float | None, str, str | None]:
+        """'%50%text#feedback' -> (0.5, 'text', 'feedback')."""
+        body = body.strip()
+        weight = None
+        m = _WEIGHT.match(body)
+        if m:
+            weight = float(m.group(1).replace(",", ".")) / 100
+            if not -1 <= weight <= 1:
+                raise _Syntax(f"weight {m.group(0)} is outside -100%..100%")
+            body = body[m.end():]
+        elif body.startswith("%"):
+            raise _Syntax(f"bad weight {_restore(body)[:20]!r} (write %50% or %-100%)")
+        text, _, feedback = body.partition("#")
+        return weight, text.strip(), feedback.strip() or None
+
+    def choice(self, answer: str, fmt: str, where: str, ident: str) -> dict[str, Any]:
+        choices = []
+        n_right = 0
+        for marker, body in self.split_answers(answer):
+            weight, text, feedback = self.weighted(body)
+            entry: dict[str, Any] = {"text": self.convert(text, fmt) or "(empty)"}
+            if marker == "=":
+                n_right += 1
+                entry["correct"] = True
+                if weight is not None and weight != 1:
+                    raise _Syntax("'=' marks the right answer; give partial weights with '~%50%'")
+            elif weight:
+                entry["credit"] = weight
+                if weight > 0:
+                    entry["correct"] = True
+            if feedback:
+                entry["feedback"] = self.convert(feedback, fmt)
+            choices.append(entry)
+        if len(choices) < 2:
+            raise _Syntax("a multiple-choice question needs at least two answers")
+        partial = [c for c in choices if "credit" in c]
+        if n_right == 0 and not any(c.get("credit", 0) > 0 for c in choices):
+            raise _Syntax("no right answer (mark one with '=' or give weights like '~%50%')")
+        if n_right == 0:
+            # Moodle's multiple-answer question: several weighted right answers to tick.
+            for c in choices:  # unweighted answers are worth 0 (Moodle), not a penalty
+                c.setdefault("credit", 0.0)
+            self.report.found["multiple choice: several answers (weights)"] += 1
+            return {"type": "multiple", "choices": choices}
+        if partial or n_right > 1:
+            for c in choices:
+                if c.get("correct") and "credit" not in c:
+                    c["credit"] = 1.0
+                if c.get("credit", 0) <= 0:
+                    c.pop("correct", None)
+                elif c.get("credit", 0) < 1:
+                    c.pop("correct", None)  # partial credit: not "the" right answer
+            self.report.found["multiple choice: partial credit"] += 1 if partial else 0
+        return {"type": "single", "choices": choices}
+
+    def short(self, answer: str, fmt: str, where: str, ident: str) -> dict[str, Any]:
+        answers: list[dict[str, Any]] = []
+        patterns: list[str] = []
+        for marker, body in self.split_answers(answer):
+            if marker != "=":
+                raise _Syntax("a short-answer question lists accepted answers with '='")
+            weight, text, feedback = self.weighted(body)
+            credit = 1.0 if weight is None else weight
+            value = " ".join(_restore(text).split())
+            if "*" in value:
+                if credit == 1.0:
+                    patterns.append(".*".join(re.escape(part) for part in value.split("*")))
+                else:
+                    self.report.changed("short answer", where, f"wildcard answer {value!r} worth {credit:.0%} "
+                                        "dropped (only full-credit wildcards can be kept)", ident)
+                continue
+            entry: dict[str, Any] = {"text": value}
+            if credit != 1.0:
+                entry["credit"] = credit
+            if feedback:
+                entry["feedback"] = self.convert(feedback, fmt)
+            answers.append(entry)
+        if not answers and not patterns:
+            raise _Syntax("no accepted answer")
+        out: dict[str, Any] = {"type": "text"}
+        if answers:
+            simple = all(set(a) == {"text"} for a in answers)
+            out["answers"] = [a["text"] for a in answers] if simple else answers
+            if not any(a.get("credit", 1.0) == 1.0 for a in answers) and not patterns:
+                raise _Syntax("no answer is worth 100%")
+        if patterns:
+            out["pattern"] = "|".join(f"(?:{p})" for p in patterns) if len(patterns) > 1 else patterns[0]
+        return out
+
+    def truefalse(self, answer: str, fmt: str) -> dict[str, Any]:
+        word, *feedbacks = answer.split("#")
+        value = word.strip().upper() in ("T", "TRUE")
+        out: dict[str, Any] = {"type": "truefalse", "answer": value}
+        # GIFT: the first feedback is shown for a wrong response, the second for the right one.
+        wrong = self.convert(feedbacks[0], fmt) if len(feedbacks) > 0 and feedbacks[0].strip() else None
+        right = self.convert(feedbacks[1], fmt) if len(feedbacks) > 1 and feedbacks[1].strip() else None
+        if len(feedbacks) > 2:
+            raise _Syntax("true/false takes at most two feedbacks (#wrong#right)")
+        out["feedback_true"] = right if value else wrong
+        out["feedback_false"] = wrong if value else right
+        return {k: v for k, v in out.items() if v is not None}
+
+    def matching(self, answer: str, fmt: str) -> dict[str, Any]:
+        pairs: list[list[str]] = []
+        distractors: list[str] = []
+        for marker, body in self.split_answers(answer):
+            if marker != "=":
+                raise _Syntax("matching pairs are written '=left -> right'")
+            if "->" not in body:
+                raise _Syntax(f"matching pair {_restore(body).strip()[:30]!r} has no '->'")
+            left, right = body.split("->", 1)
+            left_md = self.convert(left, fmt)
+            right_md = " ".join(_restore(right).split())
+            if not left_md.strip():
+                distractors.append(right_md)
+            else:
+                pairs.append([left_md, right_md])
+        if len(pairs) < 2:
+            raise _Syntax("a matching question needs at least two pairs")
+        out: dict[str, Any] = {"type": "match", "pairs": pairs}
+        if distractors:
+            out["distractors"] = distractors
+        return out
+
+    def numeric(self, body: str, fmt: str) -> dict[str, Any]:
+        body = body.strip()
+        if not body:
+            raise _Syntax("numerical answer '{#}' has no number")
+        if body[0] not in "=~" and not re.search(r"[=~]", body):
+            value, tol, feedback = self.number(body)
+            out: dict[str, Any] = {"type": "numeric"}
+            if feedback:
+                out["answers"] = [{"value": value, "tolerance": tol, "feedback": self.convert(feedback, fmt)}]
+            else:
+                out["answer"] = value
+                if tol:
+                    out["tolerance"] = tol
+            return out
+        parts = re.split(r"([=~])", body)
+        chunks = [("=", parts[0])] if parts[0].strip() else []
+        chunks += [(parts[i], parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+        answers = []
+        for marker, chunk in chunks:
+            weight, text, feedback = self.weighted(chunk)
+            if not text:  # '~#feedback': feedback for any other number; mooc has no slot for it
+                self.report.found["numerical: 'any other answer' feedback (dropped)"] += 1
+                continue
+            value, tol, fb = self.number(text + (f"#{feedback}" if feedback else ""))
+            credit = (1.0 if marker == "=" else 0.0) if weight is None else weight
+            entry: dict[str, Any] = {"value": value}
+            if tol:
+                entry["tolerance"] = tol
+            if credit != 1.0:
+                entry["credit"] = credit
+            if fb:
+                entry["feedback"] = self.convert(fb, fmt)
+            answers.append(entry)
+        if not any(a.get("credit", 1.0) == 1.0 for a in answers):
+            raise _Syntax("no numerical answer is worth 100%")
+        return {"type": "numeric", "answers": answers}
+
+    def number(self, text: str) -> tuple[float, float, str | None]:
+        """'3.14:0.01', '1..5' or '1822', optionally '#feedback' -> (value, tolerance, feedback)."""
+        spec, _, feedback = text.partition("#")
+        spec = _restore(spec).strip().replace(" ", "")
+        try:
+            if ".." in spec:
+                low_s, high_s = spec.split("..", 1)
+                low, high = float(low_s), float(high_s)
+                return (low + high) / 2, abs(high - low) / 2, feedback.strip() or None
+            if ":" in spec:
+                value_s, tol_s = spec.split(":", 1)
+                return float(value_s), abs(float(tol_s)), feedback.strip() or None
+            return float(spec), 0.0, feedback.strip() or None
+        except ValueError:
+            raise _Syntax(f"{spec!r} is not a number (write 3.14, 3.14:0.01 or 1..5)") from None
+
+
+def _ordered(table: dict[str, Any]) -> dict[str, Any]:
+    first = ["id", "type", "prompt", "points", "hint", "hints", "explanation"]
+    return {**{k: table[k] for k in first if k in table}, **{k: v for k, v in table.items() if k not in first}}
+
+
+def read_gift(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_GIFT_BYTES:
+            raise MoocError(f"{path}: file too large for a question bank (limit {MAX_GIFT_BYTES} bytes)")
+        data = path.read_bytes()
+    except OSError as err:
+        raise MoocError(f"{path}: cannot read ({err.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise MoocError(f"{path}: line {line}: not UTF-8 text (save the file as UTF-8)") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], ImportReport]:
+    """The quiz table for a GIFT file, and the report of what did not come across."""
+    report = ImportReport(source=path.name, kind="gift")
+    result = GiftParser(read_gift(path), path.name, report).parse()
+    if not result.questions:
+        raise MoocError(f"{path}: no question that mooc can grade (see the GIFT format: Question {{=answer}})")
+    category_title = _category_title(result.categories[0]) if result.categories else ""
+    quiz_title = title or category_title or path.name.split(".")[0].replace("_", " ").replace("-", " ").strip()
+    if len(result.categories) > 1:
+        report.changed("$CATEGORY", path.name, "categories " + ", ".join(result.categories) +
+                       " merged into one quiz")
+    report.produced["quizzes"] = 1
+    return {"title": quiz_title or "Quiz", "questions": result.questions}, report
+
+
+def _category_title(category: str) -> str:
+    parts = [p for p in re.split(r"/", category) if p and p not in ("$course$", "$system$", "$module$",
+                                                                     "$cat1$", "top")]
+    return parts[-1].strip() if parts else ""
+
+
+def import_gift(path: Path, *, output: Path | None = None, into: Path | None = None, module: str | None = None,
+                item_id: str | None = None, title: str | None = None, weight: float | None = None,
+                force: bool = False) -> tuple[ImportReport, Path]:
+    quiz, report = parse_gift(path, title)
+    text = dumps_toml(quiz).encode("utf-8")
+    if output is not None:
+        if output.exists() and not force:
+            raise MoocError(f"{output}: already exists (use --force to overwrite it)")
+        write_file(output, text)
+        return report, output
+    assert into is not None and module is not None
+    return report, add_to_pack(into, module, quiz, text, item_id, weight, force)
+
+
+def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item_id: str | None,
+                weight: float | None, force: bool) -> Path:
+    """Write quizzes/<id>.toml and add an item at the end of `module` in course.toml."""
+    import tomllib
+
+    manifest_path = pack / "course.toml"
+    try:
+        original = manifest_path.read_text(encoding="utf-8")
+        manifest = tomllib.loads(original)
+    except FileNotFoundError:
+        raise MoocError(f"{pack}: no course.toml (is this a pack source folder?)") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise MoocError(f"{manifest_path}: cannot read ({err})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise MoocError(f"{manifest_path}: broken TOML ({err})") from None
+    modules = manifest.get("modules") or []
+    target = next((m for m in modules if isinstance(m, dict) and m.get("id") == module), None)
+    if target is None:
+        known = ", ".join(str(m.get("id")) for m in modules if isinstance(m, dict)) or "none"
+        raise MoocError(f"{manifest_path}: no module {module!r} (modules: {known})")
+    used = {str(i.get("id")) for m in modules if isinstance(m, dict) for i in m.get("items", []) or []
+            if isinstance(i, dict)}
+    qid = item_id or slugify(quiz["title"], "quiz")
+    if item_id is None:
+        base, n = qid, 1
+        while qid in used or (pack / "quizzes" / f"{qid}.toml").exists() and not force:
+            n += 1
+            qid = f"{base}-{n}"
+    elif qid in used:
+        raise MoocError(f"{manifest_path}: an item {qid!r} exists already (choose another --id)")
+    rel = f"quizzes/{qid}.toml"
+    quiz_path = pack / rel
+    if quiz_path.exists() and not force:
+        raise MoocError(f"{quiz_path}: already exists (use --force to overwrite it)")
+    item: dict[str, Any] = {"id": qid, "kind": "quiz", "file": rel, "title": quiz["title"]}
+    if weight is not None:
+        item["weight"] = weight
+    new_text = _insert_item(original, module, item)
+    try:
+        check = tomllib.loads(new_text)
+        ok = any(m.get("id") == module and any(i.get("id") == qid for i in m.get("items", []))
+                 for m in check.get("modules", []))
+    except tomllib.TOMLDecodeError:
+        ok = False
+    if not ok:  # unusual layout: rewrite the whole manifest (comments are lost then)
+        target.setdefault("items", []).append(item)
+        new_text = dumps_toml(manifest)
+    write_file(quiz_path, text)
+    write_file(manifest_path, new_text.encode("utf-8"))
+    return quiz_path
+
+
+def _insert_item(original: str, module: str, item: dict[str, Any]) -> str:
+    """Insert `[[modules.items]]` at the end of the module's block, keeping comments and layout."""
+    lines = original.split("\n")
+    start = None
+    for i, line in enumerate(lines):
+        if line.strip() == "[[modules]]":
+            j = i + 1
+            while j < len(lines) and not lines[j].lstrip().startswith("["):
+                if re.match(r'\s*id\s*=\s*["\']' + re.escape(module) + r'["\']\s*(#.*)?$', lines[j]):
+                    start = i
+                    break
+                j += 1
+            if start is not None:
+                break
+    if start is None:
+        return original
+    end = len(lines)
+    for k in range(start + 1, len(lines)):
+        head = lines[k].strip()
+        if head.startswith("[") and not head.startswith("[[modules.items]]") and not head.startswith("[modules.items"):
+            end = k
+            break
+    while end > start + 1 and not lines[end - 1].strip():
+        end -= 1
+    block = "\n" + dumps_toml({"modules": [{"items": [item]}]}).split("[[modules.items]]", 1)[1]
+    indent = "  " if any(line.startswith("  [[modules.items]]") for line in lines) else ""
+    entry = [f"{indent}[[modules.items]]"] + [f"{indent}{line}" if line else line
+                                              for line in block.strip("\n").split("\n")]
+    return "\n".join(lines[:end] + [""] + entry + lines[end:])

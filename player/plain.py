@@ -1,0 +1,532 @@
+"""`mooc play --plain`: the course as plain lines on stdin/stdout.
+
+For screen readers, braille displays, dumb terminals and scripts: no full-screen
+UI, no colour, no box drawing; short lines; every option numbered from 1; one
+answer per line. It drives the same `CourseSession` methods as the TUI, so
+progress is recorded exactly the same way. Course text is untrusted and always
+goes through `packages.safe_text` before it is printed.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any, TextIO
+
+from packages.errors import MoocError
+from packages.model import Item, Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
+from packages.safe_text import clean, one_line
+from player.grading import match_options, parse_number
+from player.session import ActivityClock, Attempt, AttemptResult, CourseSession
+
+HELP = """\
+Commands:
+  a number or an item id   open that item
+  Enter or n               next item (leaving a lesson this way marks it done)
+  p                        previous item
+  r                        repeat the current item
+  o                        the outline
+  /WORDS                   search the lessons
+  s                        rate your own progress in this module, 1 to 5 (cMOOC courses)
+  q                        quit (your progress is saved as you go)
+While answering: ? or hint for a hint (where there is one), skip to leave a
+question unanswered."""
+
+TRUE_WORDS = {"true", "t", "yes", "y"}
+FALSE_WORDS = {"false", "f", "no", "n"}
+
+
+class EndOfInput(Exception):
+    """stdin closed: leave cleanly (everything recorded so far is already saved)."""
+
+
+def fmt_points(value: float) -> str:
+    """3.0 -> "3", 2.5 -> "2.5", 2.3333 -> "2.33": no needless decimals."""
+    rounded = round(value, 2)
+    if abs(rounded - round(rounded)) < 1e-9:
+        return str(int(round(rounded)))
+    return f"{rounded:.2f}".rstrip("0").rstrip(".")
+
+
+def pct(value: float) -> str:
+    return f"{fmt_points(value * 100)}%"
+
+
+# --------------------------------------------------------------------------- Markdown to plain lines
+
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]*)[^)]*\)")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPH = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_CODE = re.compile(r"`([^`]+)`")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+
+
+def inline_plain(text: str) -> str:
+    """Markdown inline markup read aloud as words: no stars, links as `text (url)`."""
+    text = _IMAGE.sub(lambda m: f"image: {m.group(1) or m.group(2)}", text)
+    text = _LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", text)
+    text = _CODE.sub(r"\1", text)
+    text = _STRONG.sub(r"\2", text)
+    text = _EMPH.sub(r"\2", text)
+    return text
+
+
+def markdown_lines(markdown: str) -> list[str]:
+    """A lesson as plain lines: headings without '#', code marked by words, text cleaned."""
+    out: list[str] = []
+    in_code = False
+    for raw in clean(markdown).splitlines():
+        line = raw.rstrip().replace("\t", "    ")
+        if _FENCE.match(line):
+            out.append("End of code." if in_code else "Code:")
+            in_code = not in_code
+            continue
+        if in_code:
+            out.append(line)
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            if out and out[-1]:
+                out.append("")
+            out.append(inline_plain(heading.group(2)))
+            continue
+        out.append(inline_plain(line))
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+# --------------------------------------------------------------------------- the player
+
+
+class PlainPlayer:
+    def __init__(self, session: CourseSession, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+        self.session = session
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.current: str | None = None
+        self.clock = ActivityClock()
+
+    # ------------------------------------------------------------------ I/O
+
+    def say(self, text: str = "") -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def ask(self, prompt: str) -> str:
+        self.stdout.write(prompt)
+        self.stdout.flush()
+        line = self.stdin.readline()
+        if not line:
+            self.say()
+            raise EndOfInput
+        self.clock.touch()
+        return line.strip()
+
+    # ------------------------------------------------------------------ main loop
+
+    def run(self, item_id: str | None = None) -> int:
+        course = self.session.course
+        self.say(f"Course: {one_line(course.title)}")
+        if self.session.learner is not None:
+            self.say(f"Learner: {one_line(self.session.learner.name)}")
+        try:
+            if item_id is not None:
+                self.open(item_id)
+            else:
+                self.outline()
+                resume = self.session.last_position()
+                if resume:
+                    self.current = resume
+                    self.say(f"You were at: {one_line(course.item(resume).title)}. Press Enter for the next item, "
+                             "r to open it again.")
+                self.say("Type h for help.")
+            self.loop()
+        except EndOfInput:
+            self.leave_item()
+            self.say("Input ended. Your progress is saved.")
+        return 0
+
+    def loop(self) -> None:
+        while True:
+            command = self.ask("> ")
+            low = command.casefold()
+            if low in ("q", "quit", "exit"):
+                self.leave_item()
+                self.say("Goodbye. Your progress is saved.")
+                return
+            if low in ("h", "help", "?"):
+                self.say(HELP)
+            elif low in ("o", "l", "outline", "list"):
+                self.outline()
+            elif low in ("", "n", "next"):
+                self.step(+1, finish_lesson=True)
+            elif low in ("p", "prev", "previous"):
+                self.step(-1)
+            elif low in ("r", "repeat"):
+                if self.current:
+                    self.open(self.current)
+                else:
+                    self.say("No item open yet. Type a number from the outline.")
+            elif command.startswith("/"):
+                self.search(command[1:])
+            elif low in ("s", "rate") and self.session.course.kind == "cmooc":
+                self.rate()
+            else:
+                target = self.resolve(command)
+                if target is None:
+                    self.say(f"No item {one_line(command)!r}. Type a number from the outline, or h for help.")
+                else:
+                    self.open(target)
+
+    def resolve(self, text: str) -> str | None:
+        items = self.session.course.items()
+        if text.isdigit():
+            n = int(text)
+            return items[n - 1].id if 1 <= n <= len(items) else None
+        return text if self.session.course.has_item(text) else None
+
+    def step(self, direction: int, finish_lesson: bool = False) -> None:
+        if self.current is None:
+            self.open(self.session.resume_item() if direction > 0 else self.session.course.items()[0].id)
+            return
+        if finish_lesson and self.session.course.item(self.current).kind == "lesson":
+            self.finish_lesson(self.current)
+        target = self.session.next_item(self.current) if direction > 0 else self.session.previous_item(self.current)
+        if target is None:
+            self.say("This is the last item of the course." if direction > 0 else "This is the first item.")
+            if direction > 0:
+                self.course_summary()
+            return
+        self.open(target)
+
+    def finish_lesson(self, item_id: str) -> None:
+        try:
+            if self.session.complete_lesson(item_id):
+                self.say(f"Marked done: {one_line(self.session.course.item(item_id).title)}.")
+        except MoocError:
+            pass
+
+    def leave_item(self) -> None:
+        if self.current is not None:
+            self.session.add_active_time(self.current, self.clock.take())
+
+    def rate(self) -> None:
+        """cMOOC self-assessment of the current module (the first one before any item)."""
+        course = self.session.course
+        module = course.module_of(self.current) if self.current else course.modules[0]
+        while True:
+            line = self.ask(f"How well do you master {one_line(module.title)!r}? 1 (not yet) to 5 (fully): ")
+            if line.isdigit() and 1 <= int(line) <= 5:
+                self.session.self_assess(module.id, int(line))
+                self.say(f"Recorded: {line} of 5.")
+                return
+            self.say("Type a number from 1 to 5.")
+
+    # ------------------------------------------------------------------ outline and search
+
+    def outline(self) -> None:
+        number = 0
+        for m_index, mv in enumerate(self.session.outline(), start=1):
+            head = f"Module {m_index}: {one_line(mv.module.title)}"
+            if mv.locked:
+                head += f" (locked: {one_line(mv.lock_reason or '')})"
+            self.say(head)
+            for iv in mv.items:
+                number += 1
+                kind = "lesson" if iv.item.kind == "lesson" else ("practice quiz" if not iv.item.is_graded else "quiz")
+                details = [kind, iv.status]
+                if iv.best_score is not None:
+                    details.append(f"best {pct(iv.best_score)}")
+                if iv.attempts_left is not None and iv.status != "locked":
+                    details.append(f"{iv.attempts_left} attempt{'s' if iv.attempts_left != 1 else ''} left")
+                self.say(f"  {number}. {one_line(iv.item.title)} ({', '.join(details)})")
+        self.course_summary()
+
+    def course_summary(self) -> None:
+        s = self.session
+        if s.course.graded_quizzes():
+            self.say(f"Course score: {pct(s.course_score())}, pass mark {pct(s.course.pass_threshold)}."
+                     + (" You passed the course." if s.passed() else ""))
+
+    def search(self, words: str) -> None:
+        hits = self.session.search(words)
+        if not hits:
+            self.say(f"No lesson mentions {one_line(words)!r}.")
+            return
+        numbers = {item.id: n for n, item in enumerate(self.session.course.items(), start=1)}
+        for item_id, line_no, snippet in hits[:20]:
+            title = one_line(self.session.course.item(item_id).title)
+            self.say(f"  {numbers[item_id]}. {title}, line {line_no}: {snippet}")
+        if len(hits) > 20:
+            self.say(f"  and {len(hits) - 20} more.")
+
+    # ------------------------------------------------------------------ items
+
+    def open(self, item_id: str) -> None:
+        try:
+            self.session.open_item(item_id)
+        except MoocError as err:
+            self.say(one_line(str(err)))
+            return
+        self.leave_item()  # active time so far belongs to the item we leave
+        self.current = item_id
+        item = self.session.course.item(item_id)
+        if item.kind == "lesson":
+            self.show_lesson(item)
+        else:
+            self.take_quiz(item)
+
+    def show_lesson(self, item: Item) -> None:
+        self.say(f"Lesson: {one_line(item.title)}")
+        try:
+            text = self.session.lesson_text(item.id)
+        except MoocError as err:
+            self.say(one_line(str(err)))
+            return
+        for line in markdown_lines(text):
+            self.say(line)
+        self.say(f"End of lesson: {one_line(item.title)}. Enter for the next item; it marks this lesson done.")
+
+    # ------------------------------------------------------------------ quizzes
+
+    def take_quiz(self, item: Item) -> None:
+        s = self.session
+        quiz = item.quiz
+        assert quiz is not None
+        summary = s.quiz_summary(item.id)
+        self.say(f"Quiz: {one_line(item.title)}")
+        n = len(quiz.questions)
+        facts = [f"{n} question{'s' if n != 1 else ''}", f"pass mark {pct(summary.threshold)}"]
+        if summary.attempts_left is not None:
+            facts.append(f"attempts left: {summary.attempts_left} of {quiz.max_attempts}")
+        if not item.is_graded:
+            facts.append("practice, not counted in your course score")
+        if summary.best_score is not None:
+            facts.append(f"your best so far {pct(summary.best_score)}")
+        self.say(", ".join(facts) + ".")
+        if summary.attempts_left == 0:
+            self.say("You have no attempts left on this quiz.")
+            if summary.may_show_solution:
+                self.show_solutions(item)
+            return
+        if summary.attempts_used:
+            answer = self.ask("Start a new attempt? (y or n) ").casefold()
+            if answer not in TRUE_WORDS:
+                return
+        attempt = s.start_attempt(item.id)
+        try:
+            for number, question in enumerate(quiz.questions, start=1):
+                self.ask_question(attempt, question, number, n)
+        except EndOfInput:
+            self.say("The unfinished attempt was not submitted, so it does not count.")
+            raise
+        result = s.submit(attempt)
+        self.report(result, attempt)
+
+    def ask_question(self, attempt: Attempt, q: Question, number: int, total: int) -> None:
+        points = fmt_points(q.points)
+        self.say(f"Question {number} of {total} ({points} point{'s' if points != '1' else ''}):")
+        for line in markdown_lines(q.prompt):
+            self.say(line)
+        if isinstance(q, Match):
+            self.ask_match(attempt, q)
+            return
+        shown = attempt.presented(q.id)
+        instruction = self.show_options(q, shown)
+        while True:
+            line = self.ask(f"{instruction}: ")
+            low = line.casefold()
+            if low in ("?", "hint") and q.hints:  # without hints, "?" may be the answer itself
+                self.hint(attempt, q)
+                continue
+            if low == "skip":
+                self.say("Skipped.")
+                return
+            try:
+                response = self.parse(q, line, shown)
+            except ValueError as err:
+                self.say(f"{err}.")
+                continue
+            attempt.answer(q.id, response)
+            return
+
+    def show_options(self, q: Question, shown: list[int]) -> str:
+        if isinstance(q, (SingleChoice, MultipleChoice)):
+            for n, index in enumerate(shown, start=1):
+                self.say(f"  {n}. {inline_plain(one_line(q.choices[index].text))}")
+            if isinstance(q, SingleChoice):
+                return f"Your answer, a number from 1 to {len(shown)}"
+            return "Your answers, numbers separated by spaces"
+        if isinstance(q, TrueFalse):
+            return "True or false"
+        if isinstance(q, Numeric):
+            return "Your answer, a number"
+        if isinstance(q, Order):
+            for n, index in enumerate(shown, start=1):
+                self.say(f"  {n}. {inline_plain(one_line(q.items[index]))}")
+            return "The item numbers in the right order, separated by spaces"
+        return "Your answer"
+
+    def parse(self, q: Question, line: str, shown: list[int]) -> Any:
+        """The response in the event's JSON shape, or ValueError saying what is wrong."""
+        if isinstance(q, SingleChoice):
+            return shown[_one_number(line, len(shown)) - 1]
+        if isinstance(q, MultipleChoice):
+            picks = _numbers(line, len(shown))
+            if not picks:
+                raise ValueError("choose at least one number, or type skip")
+            return sorted(shown[p - 1] for p in picks)
+        if isinstance(q, TrueFalse):
+            low = line.casefold()
+            if low in TRUE_WORDS:
+                return True
+            if low in FALSE_WORDS:
+                return False
+            raise ValueError("type true or false (or t, f, yes, no)")
+        if isinstance(q, Numeric):
+            return parse_number(line)
+        if isinstance(q, Text):
+            if not line:
+                raise ValueError("type your answer, or skip")
+            return line
+        if isinstance(q, Order):
+            picks = _numbers(line, len(shown))
+            if sorted(picks) != list(range(1, len(shown) + 1)):
+                raise ValueError(f"give each number from 1 to {len(shown)} once, in the right order")
+            return [shown[p - 1] for p in picks]
+        raise ValueError("this question type cannot be answered here")
+
+    def ask_match(self, attempt: Attempt, q: Match) -> None:
+        shown = attempt.presented(q.id)
+        options = match_options(q)
+        self.say("Options:")
+        for n, index in enumerate(shown, start=1):
+            self.say(f"  {n}. {inline_plain(one_line(options[index]))}")
+        response: list[int | None] = []
+        for left, _ in q.pairs:
+            while True:
+                line = self.ask(f"{inline_plain(one_line(left))}: option number: ")
+                low = line.casefold()
+                if low in ("?", "hint") and q.hints:
+                    self.hint(attempt, q)
+                    continue
+                if low == "skip":
+                    response.append(None)
+                    break
+                try:
+                    response.append(shown[_one_number(line, len(shown)) - 1])
+                    break
+                except ValueError as err:
+                    self.say(f"{err}.")
+        attempt.answer(q.id, response)
+
+    def hint(self, attempt: Attempt, q: Question) -> None:
+        hint = attempt.show_hint(q.id)
+        if hint is None:
+            self.say("No more hints.")
+        else:
+            for line in markdown_lines(f"Hint: {hint}"):
+                self.say(line)
+
+    # ------------------------------------------------------------------ results
+
+    def report(self, result: AttemptResult, attempt: Attempt) -> None:
+        self.say(f"Score: {fmt_points(result.earned)}/{fmt_points(result.total)}")
+        verdict = "Passed" if result.passed else "Not passed"
+        self.say(f"{verdict}: {pct(result.score)}, pass mark {pct(result.threshold)}. Best so far {pct(result.best_score)}.")
+        for number, qg in enumerate(result.questions, start=1):
+            g = qg.grade
+            if qg.response is None:
+                state = "not answered"
+            elif g.correct:
+                state = "right"
+            elif g.score > 0:
+                state = f"partly right, {fmt_points(qg.earned)} of {fmt_points(qg.question.points)} points"
+            else:
+                state = "wrong"
+            self.say(f"Question {number}: {state}.")
+            for fb in g.feedback:
+                for line in markdown_lines(fb):
+                    self.say(f"  {line}")
+            if result.show_solutions:
+                self.solution(qg.question)
+        if not result.show_solutions and result.attempts_left != 0:
+            self.say("Solutions are shown later, as the quiz allows.")
+        if result.attempts_left is not None:
+            self.say(f"Attempts left: {result.attempts_left}.")
+        if result.course_passed_now:
+            self.say(f"Congratulations: you passed the course with {pct(self.session.course_score())}.")
+        elif result.course_completed_now:
+            self.say("You have completed the course.")
+
+    def show_solutions(self, item: Item) -> None:
+        assert item.quiz is not None
+        for number, q in enumerate(item.quiz.questions, start=1):
+            self.say(f"Question {number}:")
+            for line in markdown_lines(q.prompt):
+                self.say(f"  {line}")
+            self.solution(q)
+
+    def solution(self, q: Question) -> None:
+        answer = solution_text(q)
+        if answer:
+            self.say(f"  Answer: {answer}")
+        if q.explanation:
+            for line in markdown_lines(q.explanation):
+                self.say(f"  {line}")
+
+
+def solution_text(q: Question) -> str:
+    """The right answer as one plain line."""
+    if isinstance(q, (SingleChoice, MultipleChoice)):
+        return "; ".join(inline_plain(one_line(c.text)) for c in q.choices if c.correct or (c.credit or 0) >= 1)
+    if isinstance(q, TrueFalse):
+        return "true" if q.answer else "false"
+    if isinstance(q, Numeric):
+        best = [a for a in q.answers if a.credit >= 1] or list(q.answers)
+        if not best:
+            return ""
+        a = best[0]
+        text = fmt_points(a.value) if abs(a.value) >= 0.01 or a.value == 0 else repr(a.value)
+        if a.tolerance:
+            text += f" (± {fmt_points(a.tolerance * 100)}%)" if a.relative else f" (± {a.tolerance:g})"
+        return text
+    if isinstance(q, Text):
+        accepted = [one_line(a.text) for a in q.answers if a.credit >= 1]
+        return " or ".join(accepted)
+    if isinstance(q, Order):
+        return "; ".join(f"{n}. {inline_plain(one_line(t))}" for n, t in enumerate(q.items, start=1))
+    if isinstance(q, Match):
+        return "; ".join(f"{inline_plain(one_line(l))}: {inline_plain(one_line(r))}" for l, r in q.pairs)
+    return ""
+
+
+def _numbers(line: str, size: int) -> list[int]:
+    parts = [p for p in re.split(r"[\s,;]+", line.strip()) if p]
+    numbers: list[int] = []
+    for part in parts:
+        if not part.isdigit():
+            raise ValueError(f"{one_line(part)!r} is not a number from 1 to {size}")
+        n = int(part)
+        if not 1 <= n <= size:
+            raise ValueError(f"{n} is not a number from 1 to {size}")
+        if n in numbers:
+            raise ValueError(f"you gave {n} twice")
+        numbers.append(n)
+    return numbers
+
+
+def _one_number(line: str, size: int) -> int:
+    text = line.strip()
+    if not text.isdigit() or not 1 <= int(text) <= size:
+        raise ValueError(f"type one number from 1 to {size}")
+    return int(text)
+
+
+def run_plain(session: CourseSession, item_id: str | None = None, stdin: TextIO | None = None,
+              stdout: TextIO | None = None) -> int:
+    """Play the course on stdin/stdout; returns the exit code."""
+    return PlainPlayer(session, stdin, stdout).run(item_id)

@@ -1,0 +1,59 @@
+"""Benchmark cold start of `mooc --help` and `mooc list` against importing rich.console.
+
+    .venv/bin/python tests/benchmarks/bench_startup.py [--runs 15]
+
+Each figure is the median wall time of N fresh processes (a private empty MOOC_HOME,
+so `mooc list` shows the bundled demo course). The baselines, measured in the same
+run: `python -c pass` (the interpreter alone) and `python -c "import rich.console"`
+(what any command that prints with rich pays). Ratios below 1 against rich.console
+mean the command starts faster than a rich import alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MOOC = Path(sys.executable).with_name("mooc")
+
+
+def median_ms(cmd: list[str], env: dict[str, str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        env = dict(os.environ, MOOC_HOME=home, MOOC_SYSTEM_HOME=os.path.join(home, "system"))
+        cases = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "python -c 'import rich.console'": [sys.executable, "-c", "import rich.console"],
+            "mooc --help": [str(MOOC), "--help"],
+            "mooc list": [str(MOOC), "list"],
+            "mooc list --json": [str(MOOC), "list", "--json"],
+        }
+        for cmd in cases.values():  # warm the page cache once; we measure interpreter + imports
+            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        results = {name: median_ms(cmd, env, args.runs) for name, cmd in cases.items()}
+    base = results["python -c 'import rich.console'"]
+    bare = results["python -c pass"]
+    print(f"cold start, median of {args.runs} runs each")
+    for name, ms in results.items():
+        print(f"  {name:34s} {ms:7.1f} ms   x{ms / base:4.2f} vs rich.console   +{ms - bare:6.1f} ms over bare python")
+
+
+if __name__ == "__main__":
+    main()

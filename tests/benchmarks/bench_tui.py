@@ -1,0 +1,160 @@
+"""Benchmark `mooc play` (run by hand: .venv/bin/python tests/benchmarks/bench_tui.py).
+
+Figures, each against a baseline measured in the same run:
+- startup: `mooc play big-course` (2,000 lessons, 10,000 questions) until the course
+  screen is interactive, vs a minimal Textual app that mounts one screen (goal <= 1.5x);
+  both run as real processes on a pseudo-terminal, median of N runs;
+- peak memory (ru_maxrss) of that `mooc play` process (goal <= 200 MB);
+- opening a 2,000-line lesson until its first screen is painted (goal <= 150 ms),
+  vs Rich rendering the whole lesson at once;
+- moving to the next item with `n`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pty
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+VENV_BIN = Path(sys.executable).parent
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+BASELINE_APP = """
+import os, sys, time
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Static
+class One(Screen):
+    def compose(self):
+        yield Static("hello")
+    def on_mount(self):
+        self.call_after_refresh(self.app.ready)
+class Minimal(App):
+    def on_mount(self):
+        self.push_screen(One())
+    def ready(self):
+        self.ms = (time.time() - float(os.environ["MOOC_TUI_T0"])) * 1000
+        self.exit()
+app = Minimal()
+app.run()
+print(f"ready_ms={app.ms:.1f}", file=sys.stderr)
+"""
+
+
+def run_on_pty(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run argv on a fresh 80x24 pseudo-terminal; (ready ms it reports, peak RSS MB)."""
+    import fcntl
+    import struct
+    import termios
+
+    env = dict(env, MOOC_TUI_T0=repr(time.time()), TERM="xterm-256color", COLUMNS="80", LINES="24")
+    pid, fd = pty.fork()
+    if pid == 0:  # child
+        os.execve(argv[0], argv, env)
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status, usage = os.wait4(pid, 0)
+    os.close(fd)
+    found = re.search(rb"ready_ms=([0-9.]+)", out)
+    if os.waitstatus_to_exitcode(status) != 0 or not found:
+        raise SystemExit(f"{argv} failed: {out[-2000:]!r}")
+    return float(found.group(1)), usage.ru_maxrss / 1024
+
+
+def startup(home: Path) -> None:
+    env = dict(os.environ, MOOC_HOME=str(home), MOOC_SYSTEM_HOME=str(home / "system"),
+               MOOC_TUI_EXIT_ON_READY="1")
+    env.pop("NO_COLOR", None)
+    base, mooc, rss = [], [], []
+    for _ in range(RUNS):
+        base.append(run_on_pty([sys.executable, "-c", BASELINE_APP], env)[0])
+        ms, mb = run_on_pty([str(VENV_BIN / "mooc"), "play", "big-course"], env)
+        mooc.append(ms)
+        rss.append(mb)
+    b, m = statistics.median(base), statistics.median(mooc)
+    print(f"baseline: minimal Textual app first screen   {b:8.1f} ms (median of {RUNS})")
+    print(f"mooc play big-course -> course screen ready   {m:8.1f} ms  ratio {m / b:.2f}x (goal <= 1.5x)")
+    print(f"peak memory of mooc play big-course           {max(rss):8.1f} MB (goal <= 200 MB)")
+
+
+async def in_app(home: Path) -> None:
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from packages.layout import Layout
+    from tui.app import MoocApp
+    from textual.geometry import Region
+
+    layout = Layout.default(home)
+    app = MoocApp(layout=layout, course_id="tui-test", item_id="intro")
+    async with app.run_test(size=(80, 24)) as pilot:
+        while type(app.screen).__name__ != "CourseScreen":
+            await pilot.pause(0.05)
+        screen = app.screen
+        lesson = screen.query_one("#lesson")
+        opens = []
+        for _ in range(RUNS):
+            screen.open("intro")
+            await pilot.pause()
+            t = time.perf_counter()
+            screen.open("long")
+            lesson.render_lines(Region(0, 0, lesson.size.width, lesson.size.height))  # the first screen
+            opens.append((time.perf_counter() - t) * 1000)
+            await pilot.pause()
+        text = lesson.text
+        console = Console(width=lesson.size.width, file=open(os.devnull, "w"))
+        t = time.perf_counter()
+        console.render_lines(Markdown(text), console.options.update_width(lesson.size.width))
+        whole = (time.perf_counter() - t) * 1000
+        o = statistics.median(opens)
+        print(f"open a {len(text.splitlines())}-line lesson, first screen       {o:8.1f} ms (goal <= 150 ms)")
+        print(f"baseline: Rich renders that whole lesson      {whole:8.1f} ms  ratio {o / whole:.2f}x")
+        nexts = []
+        for _ in range(RUNS):
+            screen.open("intro")
+            await pilot.pause()
+            t = time.perf_counter()
+            await pilot.press("n")
+            await pilot.pause()
+            nexts.append((time.perf_counter() - t) * 1000)
+        print(f"next item (n), until painted                  {statistics.median(nexts):8.1f} ms")
+
+
+def main() -> None:
+    from packages.install import install
+    from packages.layout import Layout
+    from tests.support.genpack import generate_pack
+    from tests.test_tui import write_pack
+
+    with tempfile.TemporaryDirectory(prefix="bench-tui-") as tmp:
+        root = Path(tmp)
+        home = root / "home"
+        layout = Layout(home=home, system_home=home / "system")
+        t = time.perf_counter()
+        install(layout, str(generate_pack(root / "big", lessons=2000, questions=10000)), quiet=True)
+        install(layout, str(write_pack(root / "long", long_lines=2000)), quiet=True)
+        print(f"(setup: generated and installed the packs in {time.perf_counter() - t:.1f} s)")
+        os.environ["MOOC_HOME"] = str(home)
+        os.environ["MOOC_SYSTEM_HOME"] = str(home / "system")
+        startup(home)
+        asyncio.run(in_app(home))
+
+
+if __name__ == "__main__":
+    main()

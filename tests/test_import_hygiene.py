@@ -1,0 +1,111 @@
+"""Commands start fast and the engine stays UI-free: checked on real imports.
+
+- `mooc --help` and `mooc list` (the real command, `python -X importtime`) load
+  neither textual nor requests nor rich;
+- every module under packages/, player/ and sync/, imported alone in a fresh
+  process, never pulls in textual (the CLI may import tui only inside `mooc play`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MOOC_BIN, REPO, Homes
+
+HEAVY = ("textual", "requests", "rich")
+ENGINE_DIRS = ("packages", "player", "sync")
+
+
+def _imported_by(args: list[str], env: dict[str, str]) -> set[str]:
+    """Top-level packages a real `mooc ARGS` run imported, from -X importtime."""
+    res = subprocess.run([sys.executable, "-X", "importtime", str(MOOC_BIN), *args],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    names = set()
+    for line in res.stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+\d+ \|( *)([\w.]+)$", line)
+        if m:
+            names.add(m.group(2).split(".")[0])
+    assert "player" in names  # the parse worked: the CLI itself shows up
+    return names
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["list", "--json"], ["info", "mooc-demo"]])
+def test_plain_commands_import_nothing_heavy(args: list[str], mooc_home: Homes) -> None:
+    imported = _imported_by(args, mooc_home.env())
+    assert not imported & set(HEAVY), f"`mooc {' '.join(args)}` imported {sorted(imported & set(HEAVY))}"
+
+
+def test_store_modules_import_nothing_heavy() -> None:
+    code = (
+        "import sys, json\n"
+        "import packages.store, packages.install, player.cli.main, player.cli.store_cmd, player.cli.common\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert res.returncode == 0, res.stderr
+    loaded = set(json.loads(res.stdout))
+    assert "packages" in loaded and not loaded & set(HEAVY)
+
+
+def _engine_modules() -> list[str]:
+    mods = []
+    for top in ENGINE_DIRS:
+        for path in sorted((REPO / top).rglob("*.py")):
+            rel = path.relative_to(REPO).with_suffix("")
+            if rel.name == "__main__" or any(not (REPO / p / "__init__.py").exists()
+                                             for p in [rel.parents[i] for i in range(len(rel.parts) - 1)]):
+                continue
+            parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
+            mods.append(".".join(parts))
+    return mods
+
+
+def test_no_engine_module_imports_textual() -> None:
+    """Each module is imported in its own forked child, so an offender is named exactly."""
+    modules = _engine_modules()
+    assert "packages.store" in modules and "player.cli.main" in modules
+    script = r"""
+import importlib, json, os, sys
+results = {}
+for name in json.loads(sys.argv[1]):
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            importlib.import_module(name)
+            out = ",".join(sorted(m for m in ("textual",) if m in sys.modules))
+        except BaseException as err:
+            out = "ERROR " + type(err).__name__ + ": " + str(err)
+        os.write(w, out.encode())
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as fh:
+        results[name] = fh.read()
+    os.waitpid(pid, 0)
+print(json.dumps(results))
+"""
+    res = subprocess.run([sys.executable, "-c", script, json.dumps(modules)], capture_output=True, text=True,
+                         cwd=REPO, timeout=120)
+    assert res.returncode == 0, res.stderr
+    results = json.loads(res.stdout)
+    assert set(results) == set(modules)
+    broken = {m: r for m, r in results.items() if r.startswith("ERROR")}
+    assert not broken, f"modules that do not import on their own: {broken}"
+    offenders = sorted(m for m, r in results.items() if "textual" in r)
+    assert not offenders, f"these engine modules import textual: {offenders}"
+
+
+def test_engine_module_list_is_complete() -> None:
+    """The walk above really sees the tree (a wrong path would make the check vacuous)."""
+    modules = _engine_modules()
+    on_disk = [p for top in ENGINE_DIRS for p in (REPO / top).rglob("*.py") if p.name != "__main__.py"]
+    assert len(modules) >= len(on_disk) - 2 and len(modules) > 10
+    assert Path(REPO / "player" / "cli" / "main.py").exists()

@@ -1,0 +1,399 @@
+"""Pilot tests of `mooc play` (the Textual app), at 80x24, driven by keys only.
+
+Each test installs a small pack written here (tomli_w) into a private MOOC_HOME and
+runs the real app, engine and event log; nothing is faked.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from packages.layout import Layout
+
+SIZE = (80, 24)
+HOSTILE = "Tricky [bold red]not markup[/] \x1b[31mred\x1b[0m \x1b]0;pwned\x07end"
+
+
+def write_pack(root: Path, *, long_lines: int = 40) -> Path:
+    """A pack with every question type, a long lesson, hostile text and a locked module."""
+    pack = root / "tui-pack"
+    (pack / "lessons").mkdir(parents=True)
+    (pack / "quizzes").mkdir()
+    (pack / "media").mkdir()
+    (pack / "media" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 32)
+    (pack / "lessons" / "intro.md").write_text(
+        "# Welcome to the test\n\nIntro paragraph with **bold** and `code`.\n\n"
+        "- first point\n- second point\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "```python\nprint('hi')\n```\n\n![A chart of things](../media/chart.png)\n\n"
+        f"{HOSTILE}\n\nThe word needle is here.\n",
+        encoding="utf-8",
+    )
+    body = ["# Chapter 1", ""]
+    n = 1
+    while len(body) < long_lines:
+        body += [f"## Section {n}", "", f"Paragraph {n} with *emphasis*.", "", "- a", "- b", "",
+                 "| x | y |", "|---|---|", f"| {n} | {n * 2} |", "", "```", f"code {n}", "```", ""]
+        n += 1
+    (pack / "lessons" / "long.md").write_text("\n".join(body[:long_lines]) + "\n", encoding="utf-8")
+    (pack / "lessons" / "later.md").write_text("# Later\n\nLocked content.\n", encoding="utf-8")
+    quiz = {
+        "title": "All types",
+        "max_attempts": 3,
+        "show_solutions": "always",
+        "pass_threshold": 0.5,
+        "questions": [
+            {"id": "single", "type": "single", "prompt": "Pick *B*", "hint": "Not A.",
+             "choices": [{"text": "A", "feedback": "A is wrong."}, {"text": "B", "correct": True},
+                         {"text": "C [b]x[/b]"}]},
+            {"id": "multi", "type": "multiple", "prompt": "Pick B and C",
+             "choices": [{"text": "A"}, {"text": "B", "correct": True}, {"text": "C", "correct": True}]},
+            {"id": "tf", "type": "truefalse", "prompt": "The sky is blue", "answer": True},
+            {"id": "num", "type": "numeric", "prompt": "Pi to two places", "answer": 3.14, "tolerance": 0.01},
+            {"id": "txt", "type": "text", "prompt": "Say nobody", "answers": ["nobody", "no one"]},
+            {"id": "ord", "type": "order", "prompt": "Put in order", "items": ["one", "two", "three"]},
+            {"id": "match", "type": "match", "prompt": "Capitals",
+             "pairs": [["Canada", "Ottawa"], ["Italy", "Rome"]], "distractors": ["Paris"]},
+        ],
+    }
+    (pack / "quizzes" / "all.toml").write_text(tomli_w.dumps(quiz), encoding="utf-8")
+    course = {
+        "format": 1, "id": "tui-test", "version": "1.0.0", "title": "TUI test course",
+        "summary": "A course for the TUI tests.",
+        "grading": {"pass_threshold": 0.5},
+        "modules": [
+            {"id": "m1", "title": "Module one", "items": [
+                {"id": "intro", "kind": "lesson", "file": "lessons/intro.md", "title": "Intro " + "[i]lit[/i]"},
+                {"id": "all-types", "kind": "quiz", "file": "quizzes/all.toml", "title": "All types"},
+                {"id": "long", "kind": "lesson", "file": "lessons/long.md", "title": "Long lesson"},
+            ]},
+            {"id": "m2", "title": "Module two", "requires": ["all-types"], "items": [
+                {"id": "later", "kind": "lesson", "file": "lessons/later.md", "title": "Later"},
+            ]},
+        ],
+    }
+    (pack / "course.toml").write_text(tomli_w.dumps(course), encoding="utf-8")
+    return pack
+
+
+@pytest.fixture
+def layout(mooc_home: Any) -> Layout:
+    return Layout.default(mooc_home.home)
+
+
+@pytest.fixture
+def installed(layout: Layout, tmp_path: Path) -> Layout:
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src")), quiet=True)
+    return layout
+
+
+def make_app(layout: Layout, **kw: Any) -> Any:
+    from tui.app import MoocApp
+
+    return MoocApp(layout=layout, **kw)
+
+
+def screen_name(app: Any) -> str:
+    return type(app.screen).__name__
+
+
+async def wait_for(pilot: Any, predicate: Any, tries: int = 50) -> None:
+    for _ in range(tries):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    assert predicate()
+
+
+def events(layout: Layout, learner_id: str, course_id: str = "tui-test") -> list[dict[str, Any]]:
+    path = layout.progress_file(learner_id, course_id)
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+# ------------------------------------------------------------------------ library
+
+
+async def test_library_lists_installed_and_demo_course(installed: Layout) -> None:
+    app = make_app(installed)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        options = app.screen.query_one("#courses")
+        titles = [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+        assert any(t.startswith("Learning in the open") for t in titles)
+        assert any(t.startswith("TUI test course") for t in titles)
+        # stats arrive from a worker: a progress bar and "last studied"
+        await wait_for(pilot, lambda: len(app.screen.stats) == 2)
+        assert "last studied never" in str(options.get_option_at_index(1).prompt)
+        index = [i for i, t in enumerate(titles) if t.startswith("TUI test")][0]
+        options.highlighted = index
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        assert app.session.course.id == "tui-test"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        assert app.session is None
+
+
+async def test_demo_course_shown_when_nothing_installed(layout: Layout) -> None:
+    app = make_app(layout)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        options = app.screen.query_one("#courses")
+        assert options.option_count == 1
+        assert "(demo)" in str(options.get_option_at_index(0).prompt)
+
+
+# ------------------------------------------------------------------------ learners
+
+
+async def test_single_learner_is_never_asked(installed: Layout) -> None:
+    app = make_app(installed)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        assert app.learner is not None
+
+
+async def test_learner_picker_on_shared_account(installed: Layout) -> None:
+    from player.learners import Learners
+
+    learners = Learners(installed)
+    learners.add("Ada Lovelace")
+    learners.add("Grace Hopper")
+    app = make_app(installed)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "LearnerPicker")
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        assert app.learner.name == "Grace Hopper"
+        # offered again later with `u`; a new learner can be added by typing a name
+        await pilot.press("u")
+        await wait_for(pilot, lambda: screen_name(app) == "LearnerPicker")
+        await pilot.press("tab")
+        await pilot.press(*"Lin", "enter")
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        assert app.learner.name == "Lin"
+    assert [lr.name for lr in Learners(installed).list()] == ["Ada Lovelace", "Grace Hopper", "Lin"]
+
+
+# ------------------------------------------------------------------------ studying
+
+
+async def answer_every_question_by_keys(pilot: Any, app: Any) -> None:
+    """Answer all seven questions right, with keys only (reading the shown order)."""
+    from tui.widgets.order_list import OrderList
+
+    screen = app.screen
+    attempt = screen.attempt
+    # single: choices shown in pack order (no shuffle); B is the second
+    await pilot.press("down", "enter", "tab")
+    # multiple: B and C
+    await pilot.press("down", "space", "down", "space", "tab")
+    # truefalse: True is first
+    await pilot.press("enter", "tab")
+    # numeric with a decimal comma
+    await pilot.press(*"3,14", "tab")
+    # text
+    await pilot.press(*"  Nobody ", "tab")
+    # order: bring pack item i to row i with K, choosing with j/k
+    order_list = screen.query_one(OrderList)
+    assert order_list.has_focus
+    for target in range(3):
+        row = order_list.order.index(target)
+        while order_list.cursor < row:
+            await pilot.press("j")
+        while order_list.cursor > row:
+            await pilot.press("k")
+        for _ in range(row - target):
+            await pilot.press("K")
+    assert order_list.order == [0, 1, 2]
+    await pilot.press("tab")
+    # match: each Select lists the right sides in the presented order, after its blank prompt
+    shown = attempt.presented("match")
+    for right in (0, 1):  # Canada -> Ottawa (0), Italy -> Rome (1)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*["down"] * (shown.index(right) + 1), "enter")
+        await pilot.pause()
+        await pilot.press("tab")
+
+
+async def test_read_lesson_take_quiz_quit_and_resume(installed: Layout) -> None:
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        lesson = app.screen.query_one("#lesson")
+        assert "Welcome to the test" in lesson.rendered_text(0, 5)
+        await pilot.press("l", "j", "j", "space")  # read: focus the text and scroll
+        await pilot.press("n")  # moving on marks the lesson done
+        await wait_for(pilot, lambda: app.screen.current == "all-types")
+        assert app.session.status("intro").status == "done"
+        await pilot.press("enter")  # "Start the quiz" has the focus
+        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
+        await pilot.press("h")  # hint for question 1 (the focused one)
+        await pilot.pause()
+        assert "Not A." in str(app.screen.query_one("#q-1 .hint").content)
+        await answer_every_question_by_keys(pilot, app)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen.result is not None)
+        result_text = str(app.screen.query_one("#quiz-result").content)
+        assert "Score: 7/7" in result_text
+        assert "attempts left: 2" in result_text
+        feedback = str(app.screen.query_one("#q-6 .feedback").content)
+        assert "correct" in feedback and "one → two → three" in feedback  # show_solutions = always
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        assert "7/7" not in str(app.screen.query_one("#panel-text").content)
+        assert "Best score: 100%" in str(app.screen.query_one("#panel-text").content)
+        await pilot.press("ctrl+q")
+    learner_id = app.learner.id
+    recorded = events(installed, learner_id)
+    attempts = [e for e in recorded if e["type"] == "attempt"]
+    assert len(attempts) == 1 and attempts[0]["data"]["score"] == 1.0
+    responses = {q["id"]: q["response"] for q in attempts[0]["data"]["questions"]}
+    assert responses == {"single": 1, "multi": [1, 2], "tf": True, "num": 3.14, "txt": "  Nobody ",
+                         "ord": [0, 1, 2], "match": [0, 1]}
+    assert any(e["type"] == "hint_shown" for e in recorded)
+    assert any(e["type"] == "lesson_completed" and e["item_id"] == "intro" for e in recorded)
+
+    again = make_app(installed, course_id="tui-test")
+    async with again.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(again) == "CourseScreen")
+        assert again.screen.current == "all-types"  # resumed at the last position
+        assert "Attempts used: 1" in str(again.screen.query_one("#panel-text").content)
+        # passing the quiz unlocked module two
+        assert again.session.status("later").status != "locked"
+
+
+async def test_locked_item_shows_why(installed: Layout) -> None:
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        tree = app.screen.query_one("#outline")
+        assert tree.has_focus
+        for _ in range(10):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.current == "later")
+        panel = str(app.screen.query_one("#panel-text").content)
+        assert "Locked" in panel and "pass 'All types' first" in panel
+        label = app.screen.nodes["later"].label.plain
+        assert label.startswith(("🔒", "L"))
+
+
+async def test_long_lesson_opens_lazily(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", long_lines=2000)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="long")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        lesson = app.screen.query_one("#lesson")
+        assert len(lesson.text.splitlines()) == 2000
+        assert "Chapter 1" in lesson.rendered_text(0, 4)
+        assert lesson.rendered_count < lesson.block_count  # only what is on screen was rendered
+        # jump to a late line via search: the lesson scrolls there
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: screen_name(app) == "SearchScreen")
+        await pilot.press(*"Paragraph 120 ", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.pause()
+        shown = lesson.rendered_text(int(lesson.scroll_y), 24)
+        assert "Paragraph 120 " in shown
+
+
+async def test_course_text_is_shown_literally(installed: Layout) -> None:
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        lesson = app.screen.query_one("#lesson")
+        lesson.scroll_to(y=lesson.virtual_size.height, animate=False, immediate=True)
+        text = lesson.rendered_text(0, lesson.virtual_size.height)
+        assert "Tricky [bold red]not markup[/] red end" in text
+        assert "\x1b" not in text and "pwned" not in text
+        assert "A chart of things" in text  # an image shows its alt text
+        assert app.screen.nodes["intro"].label.plain.endswith("Intro [i]lit[/i]")
+        # the media list offers the image; no viewer here gives a clear message
+        await pilot.press("o")
+        await wait_for(pilot, lambda: screen_name(app) == "MediaScreen")
+        assert "A chart of things" in str(app.screen.query_one("#links").get_option_at_index(0).prompt)
+
+
+async def test_opening_media_uses_the_system_viewer(installed: Layout, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    opened = tmp_path / "opened.txt"
+    script = tmp_path / "viewer.sh"  # a real program standing in for xdg-open (no desktop here)
+    script.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("MOOC_OPENER", str(script))
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: screen_name(app) == "MediaScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: opened.exists() and opened.read_text().strip() != "", tries=100)
+    assert opened.read_text().strip().endswith("media/chart.png")
+
+
+async def test_progress_help_and_sync(installed: Layout) -> None:
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("g")
+        await wait_for(pilot, lambda: screen_name(app) == "ProgressScreen")
+        summary = app.screen.query_one("#progress-summary").content
+        from rich.console import Console
+
+        console = Console(width=78, record=True, file=open("/dev/null", "w"))
+        console.print(summary)
+        out = console.export_text()
+        assert "All types" in out and "Course score: 0%" in out and "not attempted yet" in out
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: screen_name(app) == "HelpScreen")
+        from tui.keymap import KEYS
+
+        console = Console(width=120, record=True, file=open("/dev/null", "w"))
+        console.print(app.screen.query_one("#keys-table").content)
+        help_text = console.export_text()
+        for key in KEYS:
+            assert key.id in help_text
+        await pilot.press("escape")
+        await pilot.press("y")
+        await pilot.pause()
+        assert any("sync is not set up" in str(n.message) for n in app._notifications)
+
+
+async def test_keys_remapped_from_config(installed: Layout) -> None:
+    installed.config_file.write_text('[keys]\n"course.next" = "ctrl+n"\n"no.such" = "x"\n', encoding="utf-8")
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("n")  # no longer bound
+        await pilot.pause()
+        assert app.screen.current == "intro"
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: app.screen.current == "all-types")
+        assert any("no.such" in str(n.message) for n in app._notifications)
+
+
+async def test_command_palette_jumps_to_an_item(installed: Layout) -> None:
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Go to: Long")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.current == "long" if hasattr(app.screen, "current") else False)

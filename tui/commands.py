@@ -1,0 +1,47 @@
+"""The command palette (ctrl+p): actions, installed courses and the open course's items."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from packages.safe_text import one_line
+
+
+class MoocCommands(Provider):
+    def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
+        app: Any = self.app
+        found: list[tuple[str, Callable[[], Any], str]] = [
+            ("Help: every key", app.action_help, "List every key and its binding id"),
+            ("Progress", app.action_progress, "Scores, attempts and certificate for the open course"),
+            ("Sync now", app.action_sync_now, "Upload progress to the learning record store"),
+            ("Switch learner", app.action_switch_learner, "Choose who is learning, or add a learner"),
+        ]
+        try:
+            courses = app.store.list()
+        except Exception:  # the palette must open even when the store is damaged
+            courses = []
+        for course in courses:
+            found.append((f"Open course: {one_line(course.title)}", partial(app.open_course, course.id),
+                          one_line(course.summary)[:80]))
+        screen = self.screen  # the screen the palette was opened from
+        session = app.session
+        if session is not None and hasattr(screen, "open") and hasattr(screen, "nodes"):
+            for item in session.course.items():
+                found.append((f"Go to: {one_line(item.title)}", partial(screen.open, item.id),
+                              f"{item.kind} in {one_line(session.course.module_of(item.id).title)}"))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

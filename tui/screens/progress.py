@@ -1,0 +1,128 @@
+"""`g`: the learner's standing in the open course: quizzes, course score, certificate.
+
+For cMOOC packs (no quizzes graded for a certificate) it offers a self-assessment
+per module: highlight a module and press 1–5.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from packages.errors import MoocError
+from packages.safe_text import one_line
+from tui import keymap
+from tui.symbols import bar
+
+
+class ProgressScreen(Screen[None]):
+    BINDINGS = keymap.bindings("dialog.close") + [
+        *(keymap.Binding(str(n), f"rate({n})", f"Rate {n}", show=False) for n in range(1, 6))
+    ]
+
+    def __init__(self, session: Any) -> None:
+        super().__init__()
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        from tui.app import StatusBar
+
+        yield StatusBar()
+        with VerticalScroll(id="progress-body"):
+            yield Static(id="progress-summary")
+            if self.session.course.kind == "cmooc":
+                yield Static(Text("Self-assessment: highlight a module and press 1 (not yet) … 5 (mastered)",
+                                  style="bold"))
+                yield OptionList(id="modules")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.render_progress()
+        if self.session.course.kind == "cmooc":
+            self._fill_modules()
+            self.query_one(OptionList).focus()
+        else:
+            self.query_one(VerticalScroll).focus()
+
+    def render_progress(self) -> None:
+        s = self.session
+        course = s.course
+        done, total = s.progress_counts()
+        parts: list[Any] = []
+        head = Text(one_line(course.title), style="bold")
+        head.append(f"\nDone: {bar(done / total if total else 0)} {done}/{total} items")
+        parts.append(head)
+        quizzes = [i for i in course.items() if i.kind == "quiz"]
+        if quizzes:
+            table = Table(box=None, header_style="bold", expand=True, pad_edge=False)
+            table.add_column("Quiz")
+            table.add_column("Best", justify="right", no_wrap=True)
+            table.add_column("Pass", justify="right", no_wrap=True)
+            table.add_column("Attempts", justify="right", no_wrap=True)
+            table.add_column("Weight", justify="right", no_wrap=True)
+            for item in quizzes:
+                summary = s.quiz_summary(item.id)
+                best = "—" if summary.best_score is None else f"{summary.best_score * 100:.0f}%"
+                mark = " ✓" if summary.passed else ""
+                left = "" if summary.attempts_left is None else f" ({summary.attempts_left} left)"
+                table.add_row(Text(one_line(item.title)), Text(best + mark), Text(f"{summary.threshold * 100:.0f}%"),
+                              Text(f"{summary.attempts_used}{left}"),
+                              Text("practice" if item.weight == 0 else f"{item.weight:g}"))
+            parts.append(Text(""))
+            parts.append(table)
+        score = s.course_score()
+        tail = Text("\n")
+        if course.graded_quizzes():
+            tail.append(f"Course score: {score * 100:.0f}% (needed to pass: {course.pass_threshold * 100:.0f}%)",
+                        style="bold")
+            tail.append(f" — {'passed' if s.passed() else 'not passed yet'}")
+        cert = s.certificate_status()
+        tail.append("\nCertificate: ", style="bold")
+        if cert.eligible:
+            tail.append("you can request it (`mooc certificate request`).")
+        else:
+            for reason in cert.reasons:
+                tail.append("\n  • " + one_line(reason))
+        parts.append(tail)
+        self.query_one("#progress-summary", Static).update(Group(*parts))
+
+    def _fill_modules(self) -> None:
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        for module in self.session.course.modules:
+            rating = self.session.self_assessment(module.id)
+            label = Text(one_line(module.title))
+            label.append(f"  {'★' * rating}{'☆' * (5 - rating)}" if rating else "  not rated", style="dim")
+            options.add_option(Option(label, id=module.id))
+        options.highlighted = highlighted or 0
+
+    def action_rate(self, rating: int) -> None:
+        if self.session.course.kind != "cmooc":
+            return
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return
+        module = self.session.course.modules[options.highlighted]
+        try:
+            self.session.self_assess(module.id, rating)
+        except MoocError as err:
+            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            return
+        self._fill_modules()
+
+    @on(OptionList.OptionSelected, "#modules")
+    def _selected(self) -> None:
+        self.app.say("Press 1 to 5 to rate this module.")  # type: ignore[attr-defined]
+
+    def action_close(self) -> None:
+        self.app.pop_screen()
