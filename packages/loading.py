@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from packages.errors import MoocError
 from packages.model import (
@@ -36,9 +36,6 @@ from packages.model import (
 from packages.safe_text import one_line
 from packages.source import PackSource, path_problem
 from packages.validation import Report
-
-if TYPE_CHECKING:
-    pass
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 SEMVER_RE = re.compile(
@@ -239,6 +236,13 @@ class _Parser:
             return False
         return isinstance(value, str)
 
+    def check_module_id(self, value: Any, file: str, path: str) -> bool:
+        """The contract only asks module ids to be unique; refuse just what cannot work."""
+        if isinstance(value, str) and (not value.strip() or value != one_line(value)):
+            self.error(file, path, f"{one_line(value)!r} is not a usable module id (empty, or control characters)")
+            return False
+        return isinstance(value, str)
+
     def fraction(self, table: dict[str, Any], key: str, file: str, path: str, default: Any) -> Any:
         value = self.get(table, key, "number", file, path, default=default)
         if value is not None and value is not default and not 0 <= value <= 1:
@@ -312,9 +316,7 @@ class _Parser:
             self.error(f, "modules", "the course has no modules (add a [[modules]] table)")
         modules = self.parse_modules(raw_modules)
 
-        if any(p.severity == "error" for p in self.report.problems) or cid is None or version is None or title is None:
-            # Still return a model when the manifest is readable, so later checks can run.
-            pass
+        # A model even when some keys were wrong, so the whole-pack checks still run.
         try:
             return Course(
                 id=cid or "", version=version or "", title=title or "", modules=tuple(modules),
@@ -341,7 +343,7 @@ class _Parser:
                 continue
             self.unknown_keys(raw, _MODULE_KEYS, f, mp)
             mid = self.get(raw, "id", "str", f, mp, required=True)
-            if self.check_id(mid, f, f"{mp}.id"):
+            if self.check_module_id(mid, f, f"{mp}.id"):
                 if mid in module_ids:
                     self.error(f, f"{mp}.id", f"duplicate module id {mid!r}")
                 module_ids.add(mid)

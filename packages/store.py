@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import fcntl
 import json
 import os
 import re
@@ -139,11 +138,16 @@ def compare_versions(a: str, b: str) -> int:
 # --------------------------------------------------------------------------- files
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `path` so that it holds the old bytes or the new ones, never a mix."""
+def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write `path` so that it holds the old bytes or the new ones, never a mix.
+
+    `mode` 0644 by default: a system store's pointer must be readable by every account.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -192,14 +196,31 @@ def locked(lock_file: Path, *, blocking: bool = True, create: bool = True) -> It
         yield True  # gone already: nobody holds it
         return
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
+        if not _lock_fd(fd, blocking):
             yield False
             return
         yield True
     finally:
         os.close(fd)
+
+
+def _lock_fd(fd: int, blocking: bool) -> bool:
+    """flock on POSIX (released by the kernel when the process dies); msvcrt on Windows."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- one store
@@ -336,6 +357,9 @@ class StoreDir:
         """
         versions = self.versions_dir(course_id)
         versions.mkdir(parents=True, exist_ok=True)
+        if self.origin == "system":
+            # Every account reads the system store, whatever root's umask was.
+            _make_world_readable(tree, (self.courses.parent, self.courses, self.course_dir(course_id), versions))
         dirname = f"{_safe_dirname(summary['version'])}~{uuid.uuid4().hex[:8]}"
         target = versions / dirname
         os.rename(tree, target)
@@ -350,6 +374,15 @@ class StoreDir:
     def unpublish(self, course_id: str) -> None:
         """Remove `course_id` from this store at once (caller holds its lock)."""
         self._discard(self.course_dir(course_id))
+
+
+def _make_world_readable(tree: Path, parents: tuple[Path, ...]) -> None:
+    for path in parents:
+        os.chmod(path, os.stat(path).st_mode | 0o555)
+    for dirpath, _dirs, files in os.walk(tree):
+        os.chmod(dirpath, 0o755)
+        for name in files:
+            os.chmod(os.path.join(dirpath, name), 0o644)
 
 
 def _safe_dirname(version: str) -> str:

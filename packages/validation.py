@@ -149,6 +149,11 @@ def validate(source: "PackSource") -> Report:
     course, lesson_texts = parse_pack(source, report, skip=manifest_bad)
     if course is not None:
         _check_lessons_and_files(source, report, course, lesson_texts)
+        m = source.manifest
+        if m is not None and (m.course_id, m.version) != (course.id, course.version):
+            report.error("mooc-manifest.json", "course",
+                         f"says {one_line(m.course_id)} {one_line(m.version)} but course.toml says "
+                         f"{one_line(course.id)} {one_line(course.version)}")
     if report.ok:
         report.course = course
     return report

@@ -231,3 +231,33 @@ def test_zip_source_reads_and_loads(tmp_path: Path) -> None:
         assert course.item("week-1-quiz").quiz.questions[0].id == "q1"
         with pytest.raises(MoocError, match="path leaves the pack"):
             src.read_bytes("../x")
+
+
+def test_manifest_must_match_course_toml(tmp_path: Path) -> None:
+    good = _built(tmp_path)
+    with zipfile.ZipFile(good) as zf:
+        data = json.loads(zf.read(MANIFEST_NAME))
+    data["course"]["version"] = "9.9.9"
+    bad = _rewrite(good, tmp_path / "bad.mooc", {MANIFEST_NAME: json.dumps(data).encode()})
+    with open_source(bad) as src:
+        assert [str(p) for p in validate(src).errors] == [
+            "mooc-manifest.json: course: says stats-101 9.9.9 but course.toml says stats-101 1.2.0"]
+
+
+def test_generated_pack_with_media_is_valid_and_media_is_stored(tmp_path: Path) -> None:
+    from tests.support.genpack import generate_pack
+
+    src = generate_pack(tmp_path / "g", lessons=30, questions=45, media_bytes=300_000, seed=3)
+    report = validate(open_source(src))
+    assert report.problems == [] and report.course is not None
+    assert len(report.course.items()) == 33
+    built = build_pack(src, tmp_path / "g.mooc")
+    with zipfile.ZipFile(built) as zf:
+        media = zf.getinfo("media/blob-0000.bin")
+        lesson = zf.getinfo("lessons/l00000.md")
+    assert media.compress_type == zipfile.ZIP_STORED and media.file_size == 300_000
+    assert lesson.compress_type == zipfile.ZIP_DEFLATED
+    # same seed, same bytes: benchmarks of other helpers are comparable run to run
+    again = generate_pack(tmp_path / "h", lessons=30, questions=45, media_bytes=300_000, seed=3)
+    assert (again / "media/blob-0000.bin").read_bytes() == (src / "media/blob-0000.bin").read_bytes()
+    assert build_pack(again, tmp_path / "h.mooc").read_bytes() == built.read_bytes()

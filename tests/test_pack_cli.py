@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -63,7 +64,6 @@ def test_build_is_reproducible(run_mooc, tmp_path: Path) -> None:
     for p in other.rglob("*"):
         if p.is_file():
             p.chmod(0o600)
-            import os
             os.utime(p, (1_700_000_000, 1_700_000_000))
     (other / ".DS_Store").write_bytes(b"junk")
     (other / "old-build.mooc").write_bytes(b"junk")

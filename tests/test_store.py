@@ -216,7 +216,10 @@ def test_upgrade_keeps_progress_downgrade_needs_force(run_mooc, tmp_path: Path, 
 
 
 def test_system_install_is_seen_by_another_home(run_mooc, tmp_path: Path, mooc_home: Homes) -> None:
-    res = run_mooc("install", str(pack(tmp_path, "1.0.0")), "--system")
+    # as root with a strict umask: the system store must still be readable by every account
+    res = subprocess.run(["sh", "-c", 'umask 077 && exec "$0" "$@"', str(MOOC_BIN), "install",
+                          str(pack(tmp_path, "1.0.0")), "--system"],
+                         capture_output=True, text=True, env=mooc_home.env(), timeout=120)
     assert res.returncode == 0, res.stderr
     assert "system-wide" in res.stdout
     assert not (mooc_home.home / "courses" / "stats-101").exists()
@@ -227,6 +230,9 @@ def test_system_install_is_seen_by_another_home(run_mooc, tmp_path: Path, mooc_h
     course = {c["id"]: c for c in json.loads(res.stdout)}["stats-101"]
     assert course["origin"] == "system"
     assert Path(course["path"]).is_relative_to(mooc_home.system)
+
+    for p in (mooc_home.system / "courses").rglob("*"):
+        assert p.stat().st_mode & 0o004, f"{p} is not world-readable"
 
     # a user copy of a higher version wins; of a lower version it is shadowed (with a note)
     res = run_mooc("install", str(pack(tmp_path, "0.9.0")), "--json")
@@ -333,3 +339,23 @@ def test_mooc_home_and_home_option_relocate_everything(tmp_path: Path) -> None:
     # --home before the sub-command too
     run("--home", str(tmp_path / "by-option"), "install", str(the_pack))
     assert list(fake_home.rglob("*")) == []
+
+
+def test_remove_asks_on_a_terminal(run_mooc, tmp_path: Path, mooc_home: Homes) -> None:
+    """stdin/stdout on a real pseudo-terminal: the answer decides."""
+    import pty
+
+    assert run_mooc("install", str(pack(tmp_path))).returncode == 0
+    for answer, code, still_there in (("n", 1, True), ("y", 0, False)):
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen([str(MOOC_BIN), "remove", "stats-101"], stdin=follower, stdout=follower,
+                                stderr=follower, env=mooc_home.env())
+        os.close(follower)
+        out = b""
+        while b"[y/N]" not in out:
+            out += os.read(leader, 1024)
+        os.write(leader, f"{answer}\n".encode())
+        assert proc.wait(timeout=30) == code
+        os.close(leader)
+        assert b"remove stats-101 1.0.0 (Statistics 101) from the user store" in out
+        assert ("stats-101" in listed(run_mooc)) is still_there

@@ -1,9 +1,307 @@
-"""Placeholder: commands not built yet."""
+"""`mooc catalog`, `mooc search`, `mooc update`, `mooc serve`: finding and sharing courses.
+
+Nothing heavy at import time: requests, rich and the pack builder load inside the
+handlers that need them.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
 from typing import Any
+
+from player.cli import common
+
+CATALOG_EPILOG = """\
+examples:
+  mooc catalog add https://courses.example.edu/catalog.json --name uni
+  mooc catalog add http://192.168.1.20:8765/        a teacher's `mooc serve`
+  mooc catalog add /media/usb/courses               a USB stick (catalog.json or bare .mooc files)
+  mooc catalog list --json
+  mooc catalog refresh
+  mooc catalog remove uni
+  mooc catalog build dist/                          publishers: write dist/catalog.json
+"""
 
 
 def register(sub: Any) -> None:
-    """Add this group's sub-commands to `mooc`."""
+    """Add catalog, search, update and serve to `mooc`."""
+    p = common.add_subcommand(sub, "catalog", help="add, list, refresh or build course catalogs",
+                              epilog=CATALOG_EPILOG)
+    csub = p.add_subparsers(dest="catalog_command", metavar="ACTION", title="actions")
+    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+
+    q = common.add_subcommand(csub, "add", help="add a catalog (http(s) URL, file: URL, folder or catalog.json)")
+    q.add_argument("url", metavar="URL")
+    q.add_argument("--name", metavar="N", help="a short name for it (default: from the address)")
+    q.set_defaults(func=cmd_catalog_add)
+
+    q = common.add_subcommand(csub, "list", help="list added catalogs")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(func=cmd_catalog_list)
+
+    q = common.add_subcommand(csub, "remove", help="forget a catalog")
+    q.add_argument("name", metavar="N")
+    q.set_defaults(func=cmd_catalog_remove)
+
+    q = common.add_subcommand(csub, "refresh", help="fetch every catalog again (keeps the last good copy on failure)")
+    q.add_argument("names", metavar="N", nargs="*", help="only these catalogs")
+    q.set_defaults(func=cmd_catalog_refresh)
+
+    q = common.add_subcommand(csub, "build", help="write DIR/catalog.json for the .mooc files in DIR")
+    q.add_argument("dir", metavar="DIR")
+    q.set_defaults(func=cmd_catalog_build)
+
+    p = common.add_subcommand(sub, "search", help="search the added catalogs (works offline)",
+                              epilog="examples:\n  mooc search statistics\n  mooc search '' --json   everything\n")
+    p.add_argument("term", metavar="TERM", nargs="?", default="")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_search)
+
+    p = common.add_subcommand(sub, "update", help="update installed courses to newer catalog versions",
+                              epilog="examples:\n  mooc update --check\n  mooc update stats-101\n"
+                                     "  mooc update --full        download whole packs (no delta)\n")
+    p.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
+    p.add_argument("--check", action="store_true", help="only list what would be updated")
+    p.add_argument("--full", action="store_true", help="download whole packs instead of only what changed")
+    p.add_argument("--system", action="store_true", help="update the system-wide store")
+    p.add_argument("--limit-rate", metavar="RATE", help="cap the download rate, e.g. 200k or 1M")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_update)
+
+    p = common.add_subcommand(sub, "serve", help="share this machine's courses with other PCs (LAN)",
+                              epilog="examples:\n  mooc serve                       this machine only (127.0.0.1)\n"
+                                     "  mooc serve --host 0.0.0.0        the whole LAN (a lab)\n")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 = all)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
+    p.set_defaults(func=cmd_serve)
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def _catalogs(args: argparse.Namespace) -> Any:
+    from packages.catalog import Catalogs
+
+    return Catalogs(common.layout(args))
+
+
+def cmd_catalog_add(args: argparse.Namespace) -> int:
+    from packages.safe_text import one_line
+
+    source, entries = _catalogs(args).add(args.url, args.name)
+    print(f"added catalog {source.name} ({one_line(source.url)}): {len(entries)} course versions")
+    return 0
+
+
+def cmd_catalog_list(args: argparse.Namespace) -> int:
+    from packages.safe_text import one_line
+
+    catalogs = _catalogs(args)
+    rows = []
+    for source in catalogs.sources():
+        try:
+            count: int | None = len(catalogs.cached(source))
+        except Exception:  # noqa: BLE001 - a broken cache shows as unknown, list goes on
+            count = None
+        rows.append({"name": source.name, "url": source.url, "courses": count})
+    if args.json:
+        common.print_json(rows)
+        return 0
+    if not rows:
+        print("no catalogs yet; add one with: mooc catalog add URL")
+    for row in rows:
+        print(f"{row['name']}\t{one_line(row['url'])}\t{row['courses'] if row['courses'] is not None else '?'} courses")
+    return 0
+
+
+def cmd_catalog_remove(args: argparse.Namespace) -> int:
+    source = _catalogs(args).remove(args.name)
+    print(f"removed catalog {source.name}")
+    return 0
+
+
+def cmd_catalog_refresh(args: argparse.Namespace) -> int:
+    from packages.safe_text import one_line
+
+    results = _catalogs(args).refresh(args.names or None)
+    failed = 0
+    for source, entries, error in results:
+        if error is None:
+            print(f"{source.name}: {len(entries or [])} course versions")
+        else:
+            failed += 1
+            print(f"mooc: error: {one_line(error)} (kept the last good copy)", file=sys.stderr)
+    if not results:
+        print("no catalogs yet; add one with: mooc catalog add URL")
+    return 1 if failed else 0
+
+
+def cmd_catalog_build(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from packages.catalog import build_catalog
+
+    target, entries = build_catalog(Path(args.dir))
+    print(f"wrote {target} ({len(entries)} packs)")
+    return 0
+
+
+# --------------------------------------------------------------------------- search
+
+
+def _installed_versions(layout: Any) -> dict[str, str]:
+    from packages.store import Store
+
+    return {c.id: c.version for c in Store(layout).list()}
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from packages.safe_text import one_line
+
+    layout = common.layout(args)
+    catalogs = _catalogs(args)
+    if not catalogs.sources():
+        print("no catalogs yet; add one with: mooc catalog add URL", file=sys.stderr)
+    hits = catalogs.search(args.term)
+    installed = _installed_versions(layout)
+    if args.json:
+        common.print_json([{**e.to_json(), "installed_version": installed.get(e.id)} for e in hits])
+        return 0
+    for e in hits:
+        have = installed.get(e.id)
+        mark = f"  [installed {one_line(have)}]" if have else ""
+        print(f"{e.id}  {one_line(e.version)}  {one_line(e.language)}  {_human(e.size)}  {one_line(e.title)}{mark}")
+    if not hits and catalogs.sources():
+        print(f"no course matches {args.term!r}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _human(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+# --------------------------------------------------------------------------- update
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from packages.catalog import Catalogs
+    from packages.download import parse_rate
+    from packages.errors import MoocError
+    from packages.safe_text import one_line
+    from packages.store import Store, compare_versions
+
+    layout = common.layout(args)
+    catalogs = Catalogs(layout)
+    store = Store(layout)
+    courses = store.store_dir(args.system).all()
+    if args.course:
+        courses = [c for c in courses if c.id == args.course]
+        if not courses:
+            raise MoocError(f"{args.course}: not installed{' system-wide' if args.system else ''} (see `mooc list`)")
+    rate = parse_rate(args.limit_rate) if args.limit_rate else None
+    plan = []
+    for course in courses:
+        entry = catalogs.resolve(course.id)
+        if entry is not None and compare_versions(entry.version, course.version) > 0:
+            plan.append((course, entry))
+    if args.check or not plan:
+        if args.json:
+            common.print_json([{"id": c.id, "installed": c.version, "available": e.version, "size": e.size,
+                                "catalog": e.catalog} for c, e in plan])
+        elif not plan:
+            print("everything is up to date")
+        else:
+            for c, e in plan:
+                print(f"{c.id}  {one_line(c.version)} -> {one_line(e.version)}  ({_human(e.size)}, catalog {e.catalog})")
+        return 0
+    report = []
+    for course, entry in plan:
+        result = update_one(layout, course, entry, system=args.system, full=args.full, limit_rate=rate)
+        report.append(result)
+        if not args.json:
+            how = (f"fetched {_human(result['bytes_fetched'])} of {_human(entry.size)}"
+                   + (f", {result['entries_reused']} of {result['entries_total']} files reused"
+                      if result["method"] == "delta" else ""))
+            print(f"updated {course.id} {one_line(course.version)} -> {one_line(entry.version)} ({how})")
+    if args.json:
+        common.print_json(report)
+    return 0
+
+
+def update_one(layout: Any, course: Any, entry: Any, *, system: bool, full: bool,
+               limit_rate: int | None) -> dict[str, Any]:
+    """Download the new version (delta when possible), then install it like any pack."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit
+    from urllib.request import url2pathname
+
+    from packages.catalog import verify_local_pack
+    from packages.delta import delta_download, old_archive_for
+    from packages.download import download
+    from packages.install import InstallSpec, install
+
+    label = f"{entry.id} {entry.version} (catalog {entry.catalog})"
+    quiet = not sys.stderr.isatty()
+    info: dict[str, Any] = {"id": entry.id, "from": course.version, "to": entry.version}
+    if entry.url.startswith("file:"):
+        path = Path(url2pathname(unquote(urlsplit(entry.url).path)))
+        verify_local_pack(path, entry, label)
+        info.update(method="local", bytes_fetched=0, entries_total=0, entries_reused=0)
+        downloaded = None
+    else:
+        path = layout.downloads_dir / f"{entry.id}-{entry.version}.mooc"
+        old = None if full else old_archive_for(layout, course)
+        if old is None:
+            from packages.download import DownloadStats
+
+            stats = DownloadStats()
+            download(entry.url, path, expected_size=entry.size, expected_sha256=entry.sha256, quiet=quiet,
+                     limit_rate=limit_rate, stats=stats, label=entry.id)
+            info.update(method="full", bytes_fetched=stats.bytes_received, entries_total=0, entries_reused=0)
+        else:
+            result = delta_download(entry.url, path, old, expected_size=entry.size, expected_sha256=entry.sha256,
+                                    quiet=quiet, limit_rate=limit_rate)
+            info.update(method=result.method, bytes_fetched=result.bytes_fetched, entries_total=result.entries_total,
+                        entries_reused=result.entries_reused, fallback_reason=result.reason or None)
+        downloaded = path
+    install(layout, InstallSpec(kind="file", value=str(path), label=label, expected_size=entry.size,
+                                expected_sha256=entry.sha256), system=system, quiet=quiet)
+    if downloaded is not None:
+        downloaded.unlink(missing_ok=True)
+    return info
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from packages.serve import PackServer, collect_packs, share_urls
+
+    layout = common.layout(args)
+    say = (lambda m: print(m, file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
+    packs = collect_packs(layout, say=say)
+    server = PackServer(packs, host=args.host, port=args.port)
+    urls = share_urls(server.host, server.port)
+    print(f"sharing {len(packs)} course{'s' if len(packs) != 1 else ''} on http://{server.host}:{server.port}/")
+    for p in packs:
+        print(f"  {p.id} {p.version}  ({_human(p.size)})")
+    print("on other machines run:")
+    for url in urls:
+        print(f"  mooc catalog add {url}")
+    if server.host.startswith("127."):
+        print("(only this machine can connect; use --host 0.0.0.0 to share with the LAN)")
+    print("press Ctrl+C to stop", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.httpd.server_close()
+    return 0

@@ -48,6 +48,8 @@ class CourseScreen(Screen[None]):
         self.current: str | None = None
         self.clock = ActivityClock()
         self.nodes: dict[str, TreeNode[str]] = {}
+        self._shown: dict[str, tuple[str, float | None]] = {}  # item id -> (status, best) on screen
+        self._resumed_once = False
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -79,10 +81,17 @@ class CourseScreen(Screen[None]):
         tree = self.query_one(Outline)
         tree.clear()
         self.nodes.clear()
-        for view in self.session.outline():
-            node = tree.root.add(self._module_label(view), data=None, expand=True)
+        self._shown.clear()
+        outline = self.session.outline()
+        # A big course opens with only the current module expanded: fewer lines to lay out.
+        expand_all = sum(len(v.items) for v in outline) <= 300
+        target = self.start_item or self.session.resume_item()
+        for view in outline:
+            expand = expand_all or any(iv.id == target for iv in view.items)
+            node = tree.root.add(self._module_label(view), data=None, expand=expand)
             for item_view in view.items:
                 self.nodes[item_view.id] = node.add_leaf(self._item_label(item_view), data=item_view.id)
+                self._shown[item_view.id] = (item_view.status, item_view.best_score)
 
     def refresh_outline(self) -> None:
         """Update every mark (a passed quiz can unlock the next module)."""
@@ -90,9 +99,14 @@ class CourseScreen(Screen[None]):
         for module_node, view in zip(tree.root.children, self.session.outline()):
             module_node.set_label(self._module_label(view))
             for item_view in view.items:
-                node = self.nodes.get(item_view.id)
-                if node is not None:
-                    node.set_label(self._item_label(item_view))
+                self._update_node(item_view)
+
+    def _update_node(self, item_view: Any) -> None:
+        node = self.nodes.get(item_view.id)
+        key = (item_view.status, item_view.best_score)
+        if node is not None and self._shown.get(item_view.id) != key:
+            node.set_label(self._item_label(item_view))
+            self._shown[item_view.id] = key
 
     def _module_label(self, view: Any) -> Text:
         label = Text(one_line(view.module.title), style="bold")
@@ -124,6 +138,8 @@ class CourseScreen(Screen[None]):
         node = self.nodes.get(item_id)
         tree = self.query_one(Outline)
         if node is not None and tree.cursor_node is not node:
+            if node.parent is not None and not node.parent.is_expanded:
+                node.parent.expand()
             tree.move_cursor(node)
         title = self.query_one("#item-title", Static)
         kind = "Lesson" if item.kind == "lesson" else "Quiz"
@@ -175,9 +191,7 @@ class CourseScreen(Screen[None]):
             start.focus()
 
     def refresh_item(self, item_id: str) -> None:
-        node = self.nodes.get(item_id)
-        if node is not None:
-            node.set_label(self._item_label(self.session.status(item_id)))
+        self._update_node(self.session.status(item_id))
 
     # ---------------------------------------------------------------- time
     def flush_time(self) -> None:
@@ -209,6 +223,9 @@ class CourseScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.clock.take()  # time on another screen is counted there
+        if not self._resumed_once:  # the first show is not a return from elsewhere
+            self._resumed_once = True
+            return
         self.app.session = self.session  # type: ignore[attr-defined]
         self.app.update_status()  # type: ignore[attr-defined]
         if self.current is not None:

@@ -52,16 +52,18 @@ class LibraryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_courses()
         self.query_one(OptionList).focus()
         if not self.app.start_course:  # type: ignore[attr-defined]
             self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
+        # Started straight into a course, the library fills in only when first shown:
+        # its stats worker must not compete with opening that course.
+        if self.app.screen is not self:
+            return
         self.app.session = None  # type: ignore[attr-defined]
         self.app.update_status()  # type: ignore[attr-defined]
-        if self.courses:
-            self.refresh_courses()
+        self.refresh_courses()
 
     def refresh_courses(self) -> None:
         try:

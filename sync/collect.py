@@ -1,0 +1,124 @@
+"""Turn every learner's new events into statements in the right endpoint's outbox.
+
+Runs before each upload (and is cheap when nothing is new): for each progress log on
+this machine (player/progress.py `iter_logs`), resolve the course's endpoint
+(sync/endpoints.py), and generate statements for the events that outbox has not
+seen yet. Generation needs no network and no consent; sending does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from packages.errors import MoocError
+from packages.layout import Layout
+from player.events import Event
+from sync.endpoints import Endpoint, resolve, sync_config
+from sync.outbox import Outbox
+from sync.statements import NO_ACCOUNT_HOME, Actor, CourseShape, encode, statements_for
+
+
+@dataclass
+class CollectReport:
+    added: dict[str, int] = field(default_factory=dict)  # endpoint url -> statements generated
+    local_only: list[str] = field(default_factory=list)  # "learner/course" with no endpoint
+    notes: list[str] = field(default_factory=list)
+
+
+class _Courses:
+    """Course facts loaded once per run: the pack's endpoint and its shape."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self._cache: dict[str, tuple[str | None, CourseShape | None]] = {}
+
+    def get(self, course_id: str) -> tuple[str | None, CourseShape | None]:
+        if course_id not in self._cache:
+            try:
+                from packages.store import Store
+
+                course, _source = Store(self.layout).load(course_id)
+                self._cache[course_id] = (course.xapi_endpoint, CourseShape.of(course))
+            except MoocError:
+                self._cache[course_id] = (None, None)
+        return self._cache[course_id]
+
+
+def course_endpoints(layout: Layout, learner_id: str | None = None) -> dict[str, Endpoint | None]:
+    """course id -> endpoint, for the courses this learner (or anyone) has progress in."""
+    from player.progress import iter_logs
+
+    courses = _Courses(layout)
+    config = sync_config(layout)
+    out: dict[str, Endpoint | None] = {}
+    for lid, cid, _path in iter_logs(layout):
+        if (learner_id is None or lid == learner_id) and cid not in out:
+            out[cid] = resolve(layout, cid, courses.get(cid)[0], config)
+    return out
+
+
+def endpoint_for(layout: Layout, course_id: str) -> Endpoint | None:
+    return resolve(layout, course_id, _Courses(layout).get(course_id)[0])
+
+
+def registration_of(events: list[Event]) -> str | None:
+    """The registration of the learner's enrolment: the earliest `enrolled` event's."""
+    best: Event | None = None
+    for e in events:
+        if e.type == "enrolled" and (best is None or e.time < best.time):
+            best = e
+    reg = best.data.get("registration") if best else None
+    return str(reg) if reg else None
+
+
+def records_for(events: list[Event], learner_id: str, actor: Actor, endpoint: Endpoint | None,
+                shape: CourseShape | None, registration: str | None) -> list[dict[str, Any]]:
+    home = endpoint.origin if endpoint else NO_ACCOUNT_HOME
+    out = []
+    for e in events:
+        statements = statements_for(e, actor, home, registration, shape)
+        out.append({
+            "event": e.id, "learner": learner_id, "course": e.course_id, "type": e.type,
+            "statements": [{"id": st["id"], "body": encode(st)} for st in statements],
+        })
+    return out
+
+
+def collect(layout: Layout) -> CollectReport:
+    """Generate statements for every new event on this machine into the outboxes."""
+    from player.learners import Learners
+    from player.progress import EventLog, iter_logs
+
+    report = CollectReport()
+    learners = {lr.id: lr for lr in Learners(layout).list()}
+    courses = _Courses(layout)
+    config = sync_config(layout)
+    work: dict[str, tuple[Outbox, list[tuple[str, str]]]] = {}
+    for lid, cid, _path in iter_logs(layout):
+        if lid not in learners:
+            report.notes.append(f"{lid}/{cid}: learner not in the learners registry; not uploaded")
+            continue
+        try:
+            endpoint = resolve(layout, cid, courses.get(cid)[0], config)
+        except MoocError as err:
+            report.notes.append(str(err))
+            continue
+        if endpoint is None:
+            report.local_only.append(f"{lid}/{cid}")
+            continue
+        work.setdefault(endpoint.url, (Outbox(layout, endpoint), []))[1].append((lid, cid))
+    for url, (outbox, logs) in work.items():
+        with outbox.adding() as adder:
+            for lid, cid in logs:
+                log = EventLog.for_course(layout, lid, cid)
+                events = log.events()
+                new = [e for e in events if e.id not in adder.known]
+                if not new:
+                    continue
+                learner = learners[lid]
+                actor = Actor(learner.email, learner.account_id)
+                adder.add(records_for(new, lid, actor, outbox.endpoint, courses.get(cid)[1],
+                                      registration_of(events)))
+            report.added[url] = adder.added
+    return report

@@ -1,0 +1,125 @@
+"""Which LRS a course's records go to, and whether we may talk to it.
+
+Precedence (a lab points everything at its own LRS): ``[sync.courses.<id>] endpoint``
+in the user's config, then ``[sync] endpoint``, then the pack's ``[sync]
+xapi_endpoint``. Plain http is refused except to loopback, unless the user allows it
+(``--allow-insecure-http``, ``[sync] allow_insecure_http = true``, or at `mooc login`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from packages.errors import MoocError
+from packages.layout import Layout
+from packages.safe_text import one_line
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A normalised xAPI endpoint URL (always ends with '/')."""
+
+    url: str
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
+
+    @property
+    def host(self) -> str:
+        """What the learner approves: host[:port], lowercase."""
+        return host_of(self.url)
+
+    @property
+    def statements_url(self) -> str:
+        return self.url + "statements"
+
+    @property
+    def key(self) -> str:
+        """Folder name under layout.sync_dir: readable host plus a hash of the full URL."""
+        digest = hashlib.sha256(self.url.encode("utf-8")).hexdigest()[:12]
+        return f"{re.sub(r'[^a-z0-9.-]+', '-', self.host)}-{digest}"
+
+    @property
+    def is_loopback(self) -> bool:
+        return is_loopback(urlsplit(self.url).hostname or "")
+
+
+def is_loopback(hostname: str) -> bool:
+    if hostname in ("localhost",) or hostname.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(hostname.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def host_of(url: str) -> str:
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    return f"{host}:{port}" if port and port != default else host
+
+
+def normalise(url: str, *, where: str = "endpoint") -> Endpoint:
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise MoocError(f"{where}: {one_line(url)!r} is not an http(s) URL of an xAPI endpoint")
+    if parts.username or parts.password:
+        raise MoocError(f"{where}: put credentials in `mooc login`, not in the URL")
+    if parts.query or parts.fragment:
+        raise MoocError(f"{where}: an xAPI endpoint URL has no query or fragment: {one_line(url)!r}")
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    try:
+        parts.port
+    except ValueError:
+        raise MoocError(f"{where}: bad port in {one_line(url)!r}") from None
+    return Endpoint(f"{parts.scheme}://{parts.netloc.lower()}{path}")
+
+
+def sync_config(layout: Layout) -> dict[str, Any]:
+    from player.config import load_config
+
+    section = load_config(layout).get("sync", {})
+    return section if isinstance(section, dict) else {}
+
+
+def resolve(layout: Layout, course_id: str, pack_endpoint: str | None,
+            config: dict[str, Any] | None = None) -> Endpoint | None:
+    """The endpoint for a course, or None when nothing names one (records stay local)."""
+    cfg = sync_config(layout) if config is None else config
+    courses = cfg.get("courses", {})
+    course_cfg = courses.get(course_id, {}) if isinstance(courses, dict) else {}
+    for where, value in ((f"[sync.courses.{course_id}] endpoint", course_cfg.get("endpoint")
+                          if isinstance(course_cfg, dict) else None),
+                         ("[sync] endpoint", cfg.get("endpoint")),
+                         (f"course {course_id}: [sync] xapi_endpoint", pack_endpoint)):
+        if value:
+            if not isinstance(value, str):
+                raise MoocError(f"{layout.config_file}: {where} must be a URL string")
+            return normalise(value, where=where if "[sync]" not in where or "course" in where
+                             else f"{layout.config_file}: {where}")
+    return None
+
+
+def check_transport(endpoint: Endpoint, allow_insecure: bool) -> None:
+    """Learning records travel over https, except to this machine or when the user says so."""
+    if endpoint.url.startswith("https://") or endpoint.is_loopback or allow_insecure:
+        return
+    raise MoocError(
+        f"refusing to send learning records to {endpoint.host} over plain http; use an https "
+        "endpoint, or allow it with --allow-insecure-http (or [sync] allow_insecure_http = true)"
+    )

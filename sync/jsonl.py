@@ -1,0 +1,138 @@
+"""Append-only JSON-lines files that survive kill -9 and power cuts (outbox, acks).
+
+Same discipline as player/progress.py, for the sync side's own files: every append
+runs under an exclusive flock, writes all its lines in ONE write on an O_APPEND
+descriptor and fsyncs before returning; a torn last line (a crash mid-write) is
+ignored by readers and cut off by the next writer. Nothing is ever rewritten.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from packages.errors import MoocError
+
+
+def encode(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n").encode("utf-8")
+
+
+def read(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """(records, problems): complete lines only; damaged lines are skipped and reported."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return [], []
+    except OSError as err:
+        raise MoocError(f"{path}: cannot read: {err.strerror}") from None
+    return parse(raw, str(path))
+
+
+def parse(raw: bytes, where: str) -> tuple[list[dict[str, Any]], list[str]]:
+    lines = raw.split(b"\n")
+    lines.pop()  # after the last newline: empty, or a torn tail (never acknowledged)
+    out: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            problems.append(f"{where}: line {n}: damaged; skipped")
+            continue
+        if isinstance(obj, dict):
+            out.append(obj)
+        else:
+            problems.append(f"{where}: line {n}: not an object; skipped")
+    return out, problems
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def locked_append(path: Path) -> Iterator["Appender"]:
+    """Exclusive access for read-then-append (the outbox decides what is new under it)."""
+    try:
+        new = not path.exists()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as err:
+        raise MoocError(f"{path}: cannot open: {err.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if new:
+            _fsync_dir(path.parent)
+        _cut_torn_tail(fd)
+        yield Appender(path, fd)
+    finally:
+        os.close(fd)
+
+
+class Appender:
+    def __init__(self, path: Path, fd: int) -> None:
+        self.path = path
+        self.fd = fd
+
+    def read(self) -> tuple[list[dict[str, Any]], list[str]]:
+        size = os.fstat(self.fd).st_size
+        return parse(os.pread(self.fd, size, 0), str(self.path))
+
+    def write(self, records: list[Any]) -> None:
+        if not records:
+            return
+        data = b"".join(encode(r) for r in records)
+        before = os.fstat(self.fd).st_size
+        try:
+            view = memoryview(data)
+            written = os.write(self.fd, view)
+            if written != len(data):
+                raise OSError(28, "short write (disk full?)")
+            os.fsync(self.fd)
+        except OSError as err:
+            try:
+                os.ftruncate(self.fd, before)
+                os.fsync(self.fd)
+            except OSError:
+                pass
+            raise MoocError(f"{self.path}: cannot write ({err.strerror}); nothing was lost, try again") from None
+
+
+def append(path: Path, records: list[Any]) -> None:
+    with locked_append(path) as out:
+        out.write(records)
+
+
+def _cut_torn_tail(fd: int) -> None:
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return
+    end = size
+    cut = 0
+    while end > 0:
+        start = max(0, end - 65536)
+        block = os.pread(fd, end - start, start)
+        idx = block.rfind(b"\n")
+        if idx >= 0:
+            cut = start + idx + 1
+            break
+        end = start
+    os.ftruncate(fd, cut)
+    os.fsync(fd)

@@ -1,0 +1,198 @@
+"""The durable per-endpoint outbox: each statement is generated ONCE, then resent as is.
+
+Layout under ``layout.sync_endpoint_dir(endpoint.key)``:
+
+- ``endpoint.json``: the endpoint URL (so `mooc sync --status` can list outboxes);
+- ``outbox.jsonl``: append-only, one line per event, written with the event's
+  statements in one fsync'd write::
+
+      {"event": "<event id>", "learner": "amina", "course": "stats-101", "type": "attempt",
+       "statements": [{"id": "<uuid>", "body": "<the statement's exact JSON text>"}, ...]}
+
+  A line with ``"known": true`` and statement bodies left out records events that
+  came FROM the LRS (`mooc sync --pull`): they are never generated or sent again.
+- ``acks.jsonl``: append-only outcomes, one line per statement::
+
+      {"id": "<uuid>", "state": "stored" | "rejected" | "conflict", "reason": "...", "time": "..."}
+
+  ``stored`` means the LRS has it (200, 204, or 409 with identical content);
+  ``rejected`` (400/422 for that one statement) and ``conflict`` (the LRS holds a
+  DIFFERENT statement with that id) are set aside, shown by `mooc sync --status`,
+  and never block the rest of the queue.
+- ``status.json``: last attempt, success and error (replaced atomically).
+
+Pending = statements in the outbox without an ack. A crash at any moment loses
+nothing (lines are fsync'd before the upload that depends on them) and duplicates
+nothing (a statement is resent with the same id and bytes; the LRS answers 204).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packages.errors import MoocError
+from packages.layout import Layout
+from player.events import now_iso
+from sync import jsonl
+from sync.endpoints import Endpoint, normalise
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One statement waiting in (or done from) the outbox."""
+
+    id: str
+    learner: str
+    course: str
+    event: str
+    type: str
+    body: str | None  # None: a pulled statement, already on the LRS
+
+
+@dataclass(frozen=True)
+class Ack:
+    id: str
+    state: str
+    reason: str = ""
+    time: str = ""
+
+
+class Outbox:
+    def __init__(self, layout: Layout, endpoint: Endpoint) -> None:
+        self.layout = layout
+        self.endpoint = endpoint
+        self.dir = layout.sync_endpoint_dir(endpoint.key)
+
+    @property
+    def outbox_file(self) -> Path:
+        return self.dir / "outbox.jsonl"
+
+    @property
+    def acks_file(self) -> Path:
+        return self.dir / "acks.jsonl"
+
+    @property
+    def status_file(self) -> Path:
+        return self.dir / "status.json"
+
+    @property
+    def send_lock(self) -> Path:
+        return self.dir / "send.lock"
+
+    # ------------------------------------------------------------------ writing
+
+    def _ensure_dir(self) -> None:
+        marker = self.dir / "endpoint.json"
+        if marker.exists():
+            return
+        from player.config import write_atomic
+
+        write_atomic(marker, json.dumps({"endpoint": self.endpoint.url}).encode("utf-8"), mode=0o600)
+
+    @contextmanager
+    def adding(self) -> Iterator["_Adder"]:
+        """Exclusive: which events are already in, and a way to add more (one write each)."""
+        self._ensure_dir()
+        with jsonl.locked_append(self.outbox_file) as out:
+            records, _ = out.read()
+            known = {str(r.get("event")) for r in records}
+            yield _Adder(out, known)
+
+    def ack(self, acks: list[Ack]) -> None:
+        if acks:
+            jsonl.append(self.acks_file, [
+                {"id": a.id, "state": a.state, **({"reason": a.reason} if a.reason else {}),
+                 "time": a.time or now_iso()} for a in acks
+            ])
+
+    # ------------------------------------------------------------------ reading
+
+    def entries(self) -> list[Entry]:
+        records, _ = jsonl.read(self.outbox_file)
+        out: list[Entry] = []
+        seen: set[str] = set()
+        for r in records:
+            for st in r.get("statements") or []:
+                sid = str(st.get("id"))
+                if sid in seen:
+                    continue
+                seen.add(sid)
+                out.append(Entry(sid, str(r.get("learner")), str(r.get("course")), str(r.get("event")),
+                                 str(r.get("type")), None if r.get("known") else st.get("body")))
+        return out
+
+    def acks(self) -> dict[str, Ack]:
+        records, _ = jsonl.read(self.acks_file)
+        out: dict[str, Ack] = {}
+        for r in records:
+            sid = str(r.get("id"))
+            ack = Ack(sid, str(r.get("state")), str(r.get("reason") or ""), str(r.get("time") or ""))
+            # "stored" is final; a later retry of a set-aside statement may store it
+            if sid not in out or ack.state == "stored":
+                out[sid] = ack
+        return out
+
+    def pending(self) -> list[Entry]:
+        acks = self.acks()
+        return [e for e in self.entries() if e.body is not None and e.id not in acks]
+
+    def set_aside(self) -> list[tuple[Entry, Ack]]:
+        acks = self.acks()
+        return [(e, acks[e.id]) for e in self.entries() if e.id in acks and acks[e.id].state != "stored"]
+
+    def status(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.status_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def save_status(self, **changes: Any) -> None:
+        from player.config import write_atomic
+
+        status = self.status()
+        status.update(changes, endpoint=self.endpoint.url)
+        try:
+            write_atomic(self.status_file, json.dumps(status, indent=1).encode("utf-8"), mode=0o600)
+        except MoocError:
+            pass  # status is informative only; never fail a sync over it
+
+
+class _Adder:
+    def __init__(self, out: jsonl.Appender, known: set[str]) -> None:
+        self._out = out
+        self.known = known
+        self.added = 0
+
+    def add(self, records: list[dict[str, Any]]) -> None:
+        """Append event records (see module doc) in one fsync'd write."""
+        fresh = [r for r in records if r["event"] not in self.known]
+        if not fresh:
+            return
+        self._out.write(fresh)
+        for r in fresh:
+            self.known.add(r["event"])
+            if not r.get("known"):
+                self.added += len(r["statements"])
+
+
+def all_outboxes(layout: Layout) -> list[Outbox]:
+    """Every endpoint this machine has an outbox for."""
+    base = layout.sync_dir
+    out: list[Outbox] = []
+    if not base.is_dir():
+        return out
+    for folder in sorted(base.iterdir()):
+        marker = folder / "endpoint.json"
+        try:
+            url = json.loads(marker.read_text("utf-8"))["endpoint"]
+            endpoint = normalise(url, where=str(marker))
+        except (OSError, ValueError, KeyError, TypeError, MoocError):
+            continue
+        if endpoint.key == folder.name:
+            out.append(Outbox(layout, endpoint))
+    return out
