@@ -18,7 +18,7 @@ from packages.errors import MoocError
 from packages.safe_text import one_line
 
 if TYPE_CHECKING:
-    from packages.model import Course
+    from packages.model import Course, Quiz
     from packages.source import PackSource
 
 Severity = Literal["error", "warning"]
@@ -109,9 +109,18 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)|^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
 
 
+_CODE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)|`[^`\n]+`", re.MULTILINE | re.DOTALL)
+
+
+def _blank_code(text: str) -> str:
+    """Code blocks and spans show paths as examples, not links: blank them, keeping line numbers."""
+    return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
 def lesson_links(text: str) -> list[tuple[str, int]]:
-    """Local link targets in a lesson, with their line numbers (URLs and anchors skipped)."""
+    """Local link targets in Markdown text, with their line numbers (URLs, anchors and code skipped)."""
     found = []
+    text = _blank_code(text)
     for m in _LINK.finditer(text):
         target = m.group(1) or m.group(2) or m.group(3)
         if not target or target.startswith("#") or _SCHEME.match(target) or target.startswith("//"):
@@ -175,6 +184,17 @@ def _check_lessons_and_files(source: "PackSource", report: Report, course: "Cour
                 used.add(path)
             elif not source.exists(path.rstrip("/") + "/index.md"):
                 report.warning(rel, "", f"link {one_line(target)!r}: no such file in the pack", line)
+    for item in course.items():
+        if item.quiz is not None:  # quiz Markdown links (images in prompts) resolve from the quiz file
+            for text in _quiz_texts(item.quiz):
+                for target, _line in lesson_links(text):
+                    path = resolve_link(item.file, target)
+                    if path is None:
+                        report.error(item.file, "", f"link {one_line(target)!r} leaves the pack")
+                    elif source.exists(path):
+                        used.add(path)
+                    else:
+                        report.warning(item.file, "", f"link {one_line(target)!r}: no such file in the pack")
     for rel in source.files():
         if rel not in used and not _is_doc_file(rel):
             report.warning(rel, "", "file is not used by the course (not a lesson, quiz or linked file)")
@@ -186,3 +206,25 @@ def _is_doc_file(rel: str) -> bool:
         return False
     stem = rel.rsplit(".", 1)[0].upper()
     return stem in {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "AUTHORS", "NOTICE"}
+
+
+def _quiz_texts(quiz: "Quiz") -> list[str]:
+    """Every piece of Markdown a quiz shows: prompts, hints, explanations, choices, feedback."""
+    import dataclasses
+
+    texts: list[str] = []
+
+    def collect(value: object) -> None:
+        if isinstance(value, str):
+            if "](" in value or "src=" in value or "href=" in value:
+                texts.append(value)
+        elif isinstance(value, (tuple, list)):
+            for v in value:
+                collect(v)
+        elif dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                collect(getattr(value, f.name))
+
+    for question in quiz.questions:
+        collect(question)
+    return texts
