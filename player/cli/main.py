@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"mooc {_version()}")
+    parser.add_argument("--version", action=_VersionAction, help="show mooc's version and exit")
     add_common_options(parser, suppress_default=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name in COMMAND_MODULES:
@@ -77,6 +77,17 @@ def add_common_options(parser: argparse.ArgumentParser, *, suppress_default: boo
         default=default,
         help="act as this learner (several learners can share one account, e.g. on a lab PC)",
     )
+
+
+class _VersionAction(argparse.Action):
+    """Looks the version up only when asked: importlib.metadata costs ~20 ms at every start."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"mooc {_version()}")
+        parser.exit()
 
 
 def _version() -> str:

@@ -1,0 +1,359 @@
+"""Upload every pending statement on this machine, exactly once, whatever the link does.
+
+For each endpoint's outbox (sync/outbox.py): skip the statements of learners who
+have not approved its host (sync/consent.py), then POST the stored bytes in batches
+and record each outcome in the acks file before moving on. Every answer is handled:
+
+- 200/204: stored (204 = the LRS already had them all, byte-identical resend);
+- 409: at least one id exists with different content: GET each statement of the
+  batch; identical ones count as stored, differing ones are set aside as
+  conflicts, and the rest is sent again;
+- 400/422 (and other 4xx): a bad statement; the batch is bisected to find it, it is
+  set aside with the LRS's reason and the rest goes on (the queue never jams);
+- 413: the batch is split (a single statement too large is set aside);
+- 401/403: stop, and say to log in;
+- 429/5xx/timeouts/dropped connections: back off exponentially with full jitter,
+  honouring Retry-After, then retry the same bytes; after `max_retries` the round
+  stops with the error recorded (a later sync carries on where it stopped).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from packages.errors import MoocError
+from packages.layout import Layout
+from player.events import now_iso
+from sync.consent import Consent
+from sync.endpoints import check_transport, sync_config
+from sync.outbox import Ack, Entry, Outbox, all_outboxes
+
+# Why 200: a batch this size is ~150-300 kB (a few seconds on a slow link, so a drop
+# costs little to resend), and with Ralph on loopback larger batches gain < 10 %
+# (tests/benchmarks/bench_sync.py measures it).
+BATCH_STATEMENTS = 200
+BATCH_BYTES = 512 * 1024
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 30.0
+RETRY_AFTER_CAP = 120.0
+
+
+class AuthRequired(MoocError):
+    pass
+
+
+class Transient(Exception):
+    """The LRS did not answer usefully after all retries; stop this endpoint for now."""
+
+
+@dataclass
+class EndpointResult:
+    endpoint: str
+    host: str
+    stored: int = 0  # newly stored by this run (includes 204 'already there')
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    conflicts: list[dict[str, str]] = field(default_factory=list)
+    pending: int = 0  # still waiting after this run (consented learners)
+    waiting_consent: dict[str, int] = field(default_factory=dict)  # learner -> statements
+    error: str | None = None
+    requests: int = 0
+    bytes_sent: int = 0
+    skipped: str | None = None  # why nothing was tried (busy, nothing to send)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint, "host": self.host, "stored": self.stored,
+            "rejected": self.rejected, "conflicts": self.conflicts, "pending": self.pending,
+            "waiting_consent": self.waiting_consent, "error": self.error,
+            "requests": self.requests, "bytes_sent": self.bytes_sent, "skipped": self.skipped,
+        }
+
+
+@dataclass
+class Options:
+    allow_insecure_http: bool = False
+    max_retries: int = 5
+    wait_for_lock: bool = True
+    batch_statements: int = BATCH_STATEMENTS
+    batch_bytes: int = BATCH_BYTES
+    sleep: Callable[[float], None] = time.sleep
+    should_stop: Callable[[], bool] = lambda: False
+    learners: set[str] | None = None  # only these learners (None: everyone on this machine)
+    timeout: tuple[float, float] = (10.0, 60.0)
+
+
+def sync_all(layout: Layout, options: Options | None = None) -> list[EndpointResult]:
+    """Collect new events into outboxes, then upload every outbox. Never raises for
+    one endpoint's trouble: each result says what happened."""
+    from sync.collect import collect
+
+    options = options or Options()
+    collect(layout)
+    results = []
+    for outbox in all_outboxes(layout):
+        results.append(upload(layout, outbox, options))
+    return results
+
+
+def batches(entries: list[Entry], max_n: int, max_bytes: int) -> list[list[Entry]]:
+    out: list[list[Entry]] = []
+    current: list[Entry] = []
+    size = 2
+    for e in entries:
+        n = len(e.body.encode("utf-8")) + 1 if e.body else 0
+        if current and (len(current) >= max_n or size + n > max_bytes):
+            out.append(current)
+            current, size = [], 2
+        current.append(e)
+        size += n
+    if current:
+        out.append(current)
+    return out
+
+
+def body_of(batch: list[Entry]) -> bytes:
+    return b"[" + b",".join((e.body or "").encode("utf-8") for e in batch) + b"]"
+
+
+def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
+    endpoint = outbox.endpoint
+    result = EndpointResult(endpoint.url, endpoint.host)
+    pending = outbox.pending()
+    consents: dict[str, bool] = {}
+    sendable: list[Entry] = []
+    for e in pending:
+        if options.learners is not None and e.learner not in options.learners:
+            continue
+        if e.learner not in consents:
+            consents[e.learner] = Consent(layout, e.learner).allowed(endpoint.host)
+        if consents[e.learner]:
+            sendable.append(e)
+        else:
+            result.waiting_consent[e.learner] = result.waiting_consent.get(e.learner, 0) + 1
+    result.pending = len(sendable)
+    if not sendable:
+        result.skipped = "nothing to send"
+        return result
+
+    from sync.credentials import lookup
+
+    creds = lookup(layout, endpoint)
+    allow = (options.allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
+             or bool(creds and creds.allow_insecure_http))
+    try:
+        check_transport(endpoint, allow)
+    except MoocError as err:
+        result.error = str(err)
+        outbox.save_status(last_attempt=now_iso(), last_error=result.error, last_error_time=now_iso())
+        return result
+
+    outbox.dir.mkdir(parents=True, exist_ok=True)
+    lock_fd = os.open(outbox.send_lock, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | (0 if options.wait_for_lock else fcntl.LOCK_NB))
+        except BlockingIOError:
+            result.skipped = "another mooc process is uploading to this endpoint"
+            return result
+        # Re-read under the lock: another process may have sent some meanwhile.
+        acks = outbox.acks()
+        sendable = [e for e in sendable if e.id not in acks]
+        result.pending = len(sendable)
+        if not sendable:
+            result.skipped = "nothing to send"
+            return result
+        _run(outbox, creds, sendable, options, result)
+    finally:
+        os.close(lock_fd)
+    return result
+
+
+def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, result: EndpointResult) -> None:
+    from sync.lrs_client import LRSClient
+
+    client = LRSClient(outbox.endpoint, creds, timeout=options.timeout)
+    sender = _Sender(outbox, client, options, result)
+    outbox.save_status(last_attempt=now_iso())
+    try:
+        for batch in batches(sendable, options.batch_statements, options.batch_bytes):
+            if options.should_stop():
+                break
+            sender.send(batch)
+        outbox.save_status(last_success=now_iso(), last_error=None)
+    except AuthRequired as err:
+        result.error = str(err)
+        outbox.save_status(last_error=result.error, last_error_time=now_iso())
+    except Transient as err:
+        result.error = str(err)
+        outbox.save_status(last_error=result.error, last_error_time=now_iso())
+    except MoocError as err:  # e.g. a redirect
+        result.error = str(err)
+        outbox.save_status(last_error=result.error, last_error_time=now_iso())
+    finally:
+        result.requests += client.counters.requests
+        result.bytes_sent += client.counters.bytes_sent
+        client.close()
+        result.pending = len([e for e in outbox.pending() if e.id in {s.id for s in sendable}])
+
+
+class _Sender:
+    def __init__(self, outbox: Outbox, client: Any, options: Options, result: EndpointResult) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.options = options
+        self.result = result
+
+    def _post(self, batch: list[Entry]) -> Any:
+        """POST with retries for transient trouble; returns the first non-transient answer."""
+        from sync.lrs_client import TransportError
+
+        body = body_of(batch)
+        last = ""
+        for attempt in range(self.options.max_retries + 1):
+            if attempt and self.options.should_stop():
+                break
+            retry_after: float | None = None
+            try:
+                answer = self.client.post_statements(body)
+            except TransportError as err:
+                last = str(err)
+            else:
+                if answer.status == 429 or answer.status >= 500:
+                    last = f"{self.outbox.endpoint.host} answered {answer.status} ({answer.detail})"
+                    retry_after = _retry_after(answer.headers.get("Retry-After"))
+                else:
+                    return answer
+            if attempt == self.options.max_retries:
+                break
+            delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt))
+            if retry_after is not None:
+                delay = max(delay, min(retry_after, RETRY_AFTER_CAP))
+            self.options.sleep(delay)
+        raise Transient(last or "stopped")
+
+    def send(self, batch: list[Entry]) -> None:
+        answer = self._post(batch)
+        status = answer.status
+        if status in (200, 204):
+            self._ack(batch, "stored")
+        elif status in (401, 403):
+            raise AuthRequired(
+                f"{self.outbox.endpoint.host} refused the credentials ({status}): log in with "
+                f"`mooc login {self.outbox.endpoint.url} --user NAME`"
+            )
+        elif status == 409:
+            self._resolve_conflict(batch)
+        elif status == 413 and len(batch) > 1:
+            self._split(batch)
+        elif 400 <= status < 500:
+            if len(batch) > 1:
+                self._split(batch)
+            else:
+                state = "rejected"
+                self.outbox.ack([Ack(batch[0].id, state, f"HTTP {status}: {answer.detail}")])
+                self.result.rejected.append({"id": batch[0].id, "learner": batch[0].learner,
+                                             "course": batch[0].course, "reason": f"HTTP {status}: {answer.detail}"})
+        else:
+            raise Transient(f"{self.outbox.endpoint.host} answered {status} ({answer.detail})")
+
+    def _split(self, batch: list[Entry]) -> None:
+        half = len(batch) // 2
+        self.send(batch[:half])
+        self.send(batch[half:])
+
+    def _ack(self, batch: list[Entry], state: str) -> None:
+        self.outbox.ack([Ack(e.id, state) for e in batch])
+        self.result.stored += len(batch)
+
+    def _resolve_conflict(self, batch: list[Entry]) -> None:
+        import json
+
+        from sync.lrs_client import TransportError, statement_from_get
+
+        rest: list[Entry] = []
+        for e in batch:
+            for attempt in range(self.options.max_retries + 1):
+                try:
+                    answer = self.client.get_statement(e.id)
+                    if answer.status == 429 or answer.status >= 500:
+                        raise TransportError(f"answered {answer.status}")
+                    break
+                except TransportError as err:
+                    if attempt == self.options.max_retries:
+                        raise Transient(f"{self.outbox.endpoint.host}: {err}") from None
+                    self.options.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)))
+            if answer.status in (401, 403):
+                raise AuthRequired(f"{self.outbox.endpoint.host} refused the credentials ({answer.status}): "
+                                   f"log in with `mooc login {self.outbox.endpoint.url} --user NAME`")
+            theirs = statement_from_get(answer) if answer.status == 200 else None
+            if theirs is None:
+                rest.append(e)
+            elif equivalent(json.loads(e.body or "{}"), theirs):
+                self._ack([e], "stored")
+            else:
+                reason = "the LRS holds a different statement with this id"
+                self.outbox.ack([Ack(e.id, "conflict", reason)])
+                self.result.conflicts.append({"id": e.id, "learner": e.learner, "course": e.course,
+                                              "reason": reason})
+        if rest:
+            if len(rest) == len(batch):
+                # Nothing of the batch exists, yet 409: treat the batch as bad and bisect.
+                if len(rest) == 1:
+                    self.outbox.ack([Ack(rest[0].id, "rejected", "HTTP 409 but the LRS does not hold it")])
+                    self.result.rejected.append({"id": rest[0].id, "learner": rest[0].learner,
+                                                 "course": rest[0].course,
+                                                 "reason": "HTTP 409 but the LRS does not hold it"})
+                    return
+                self._split(rest)
+                return
+            self.send(rest)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        from datetime import datetime, timezone
+
+        when = parsedate_to_datetime(value)
+        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+_LRS_ADDED = ("stored", "authority", "version", "attachments")
+
+
+def equivalent(ours: dict[str, Any], theirs: dict[str, Any]) -> bool:
+    """Same statement as far as xAPI goes: ignore what the LRS adds, compare times as instants."""
+    a = {k: v for k, v in ours.items() if k not in _LRS_ADDED}
+    b = {k: v for k, v in theirs.items() if k not in _LRS_ADDED}
+    for side in (a, b):
+        ts = side.get("timestamp")
+        if isinstance(ts, str):
+            try:
+                from player.events import parse_time
+
+                side["timestamp"] = parse_time(ts).timestamp()
+            except ValueError:
+                pass
+    return _norm(a) == _norm(b)
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value
