@@ -163,8 +163,11 @@ def _obtain_archive(layout: Layout, target: InstallSpec, stage: Path, *, quiet: 
         say("checking the pack source")
         return _build_folder(Path(target.value), stage, target.label)
     say("downloading")
-    return fetch(layout, target.value, quiet=quiet, expected_size=target.expected_size,
-                 expected_sha256=target.expected_sha256)
+    try:
+        return fetch(layout, target.value, quiet=quiet, expected_size=target.expected_size,
+                     expected_sha256=target.expected_sha256)
+    except MoocError as err:  # name the catalog entry too, not only the URL
+        raise MoocError(_named(target.label, str(err))) from None
 
 
 def fetch(layout: Layout, url: str, *, quiet: bool = False, expected_size: int | None = None,

@@ -180,6 +180,17 @@ class MoocApp(App[int]):
         return True
 
     # ---------------------------------------------------------------- actions
+    async def action_quit(self) -> None:
+        """Record the active time of the open item before leaving."""
+        for screen in self.screen_stack:
+            flush = getattr(screen, "flush_time", None) or getattr(screen, "_record_time", None)
+            if flush is not None:
+                try:
+                    flush()
+                except MoocError:
+                    pass
+        self.exit(0)
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 

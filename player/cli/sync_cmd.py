@@ -1,9 +1,401 @@
-"""Placeholder: commands not built yet."""
+"""`mooc login`, `mooc sync`, `mooc consent`, `mooc certificate`: records to the LRS.
+
+Nothing here imports requests at module level; the sync package does it lazily.
+Secrets never reach stdout/stderr: we print hosts and user names, never passwords
+or tokens.
+"""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from pathlib import Path
 from typing import Any
+
+from packages.errors import MoocError, UsageError
+from packages.safe_text import one_line
+from player.cli import common
+
+LOGIN_EPILOG = """\
+examples:
+  mooc login https://lrs.example.org/xapi/ --user lab-3          asks for the password
+  echo "$PW" | mooc login https://lrs.example.org/xapi/ --user lab-3 --password-stdin
+  mooc login https://lrs.example.org/xapi/ --token-stdin < token.txt
+
+Credentials go to the file credentials.toml (mode 0600) in the data folder and are
+sent only to that host. Scripts can use MOOC_LRS_USER/MOOC_LRS_PASSWORD or
+MOOC_LRS_TOKEN instead (limited to one endpoint with MOOC_LRS_ENDPOINT).
+"""
+
+SYNC_EPILOG = """\
+examples:
+  mooc sync                        upload everything pending, for every learner here
+  mooc sync --status               pending counts, last success and last error per LRS
+  mooc sync --export /media/usb/lab3.json     no internet: carry records on a stick
+  mooc sync --import /media/usb/lab3.json     ... and upload them from a connected PC
+  mooc sync --pull                 continue on this PC: fetch your progress from the LRS
+
+Nothing is sent to a host until the learner approved it (`mooc consent allow HOST`).
+The endpoint comes from the course pack, or from config.toml:
+  [sync] endpoint = "https://lrs.example.org/xapi/"          (every course)
+  [sync.courses.stats-101] endpoint = "..."                   (one course)
+"""
+
+CONSENT_EPILOG = """\
+examples:
+  mooc consent list                    the LRS hosts you approved
+  mooc consent allow lrs.example.org   let mooc send your learning records there
+  mooc consent revoke lrs.example.org  stop sending (records already sent stay there)
+"""
+
+CERT_EPILOG = """\
+examples:
+  mooc certificate request stats-101   ask the provider for a certificate (sent with the next sync)
+  mooc certificate status              queued / sent, per course
+"""
 
 
 def register(sub: Any) -> None:
-    """Add this group's sub-commands to `mooc`."""
+    login = common.add_subcommand(sub, "login", help="store credentials for a learning record store (LRS)",
+                                  epilog=LOGIN_EPILOG)
+    login.add_argument("endpoint", metavar="ENDPOINT", help="the xAPI endpoint URL, e.g. https://lrs.example.org/xapi/")
+    login.add_argument("--user", "-u", metavar="USER", help="user name (HTTP Basic authentication)")
+    secret = login.add_mutually_exclusive_group()
+    secret.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    secret.add_argument("--token-stdin", action="store_true", help="read a Bearer token from standard input")
+    login.add_argument("--allow-insecure-http", action="store_true",
+                       help="allow plain http to this host (only on a network you trust)")
+    login.set_defaults(func=cmd_login)
+
+    logout = common.add_subcommand(sub, "logout", help="forget the stored credentials of an LRS")
+    logout.add_argument("endpoint", metavar="ENDPOINT", help="the xAPI endpoint URL")
+    logout.set_defaults(func=cmd_logout)
+
+    sync = common.add_subcommand(sub, "sync", help="upload progress to the learning record store (LRS)",
+                                 epilog=SYNC_EPILOG)
+    mode = sync.add_mutually_exclusive_group()
+    mode.add_argument("--status", action="store_true", help="show pending counts, last success and errors")
+    mode.add_argument("--export", metavar="FILE", help="write everything pending to FILE (for a machine online)")
+    mode.add_argument("--import", dest="import_file", metavar="FILE", help="upload the records of an export FILE")
+    mode.add_argument("--pull", nargs="?", const="", metavar="COURSE",
+                      help="rebuild your progress from the LRS (all courses, or COURSE)")
+    sync.add_argument("--json", action="store_true", help="machine-readable output")
+    sync.add_argument("--allow-insecure-http", action="store_true", help="allow plain http to non-local hosts")
+    sync.set_defaults(func=cmd_sync)
+
+    consent = common.add_subcommand(sub, "consent", help="approve or withdraw where your records may be sent",
+                                    epilog=CONSENT_EPILOG)
+    consent.set_defaults(func=lambda args: _help(consent))
+    actions = consent.add_subparsers(dest="consent_command", metavar="ACTION", title="actions")
+    c_list = common.add_subcommand(actions, "list", help="hosts you approved, and those waiting for you")
+    c_list.add_argument("--json", action="store_true", help="machine-readable output")
+    c_list.set_defaults(func=cmd_consent_list)
+    c_allow = common.add_subcommand(actions, "allow", help="approve sending your records to HOST")
+    c_allow.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
+    c_allow.set_defaults(func=cmd_consent_allow)
+    c_revoke = common.add_subcommand(actions, "revoke", help="withdraw an approval")
+    c_revoke.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
+    c_revoke.set_defaults(func=cmd_consent_revoke)
+
+    cert = common.add_subcommand(sub, "certificate", help="request a certificate, see requests' status",
+                                 epilog=CERT_EPILOG)
+    cert.set_defaults(func=lambda args: _help(cert))
+    cactions = cert.add_subparsers(dest="certificate_command", metavar="ACTION", title="actions")
+    c_req = common.add_subcommand(cactions, "request", help="request the certificate of a course you passed")
+    c_req.add_argument("course", metavar="COURSE", help="course id")
+    c_req.add_argument("--json", action="store_true", help="machine-readable output")
+    c_req.set_defaults(func=cmd_certificate_request)
+    c_st = common.add_subcommand(cactions, "status", help="your certificate requests: queued or sent")
+    c_st.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
+    c_st.add_argument("--json", action="store_true", help="machine-readable output")
+    c_st.set_defaults(func=cmd_certificate_status)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
+
+
+def _learner(args: argparse.Namespace) -> Any:
+    from player.learners import Learners
+
+    return Learners(common.layout(args)).current(getattr(args, "learner", None))
+
+
+# ---------------------------------------------------------------------- login
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from sync import credentials
+    from sync.endpoints import check_transport, normalise
+
+    layout = common.layout(args)
+    endpoint = normalise(args.endpoint)
+    check_transport(endpoint, args.allow_insecure_http)
+    if args.token_stdin:
+        token = sys.stdin.readline().strip()
+        if not token:
+            raise UsageError("no token on standard input")
+        creds = credentials.store(layout, endpoint, token=token, allow_insecure_http=args.allow_insecure_http)
+    else:
+        if not args.user:
+            raise UsageError("give a user name with --user (or use --token-stdin)")
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            if not sys.stdin.isatty():
+                raise UsageError("no terminal to ask the password on: use --password-stdin")
+            import getpass
+
+            password = getpass.getpass(f"password for {args.user} at {endpoint.host}: ")
+        if not password:
+            raise UsageError("empty password")
+        creds = credentials.store(layout, endpoint, user=args.user, password=password,
+                                  allow_insecure_http=args.allow_insecure_http)
+    print(f"stored credentials for {endpoint.origin}: {creds.describe()}; they are sent only to {endpoint.host}")
+    return 0
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    from sync import credentials
+    from sync.endpoints import normalise
+
+    endpoint = normalise(args.endpoint)
+    if credentials.forget(common.layout(args), endpoint):
+        print(f"forgot the credentials for {endpoint.origin}")
+    else:
+        print(f"no stored credentials for {endpoint.origin}")
+    return 0
+
+
+# ---------------------------------------------------------------------- sync
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    layout = common.layout(args)
+    if args.status:
+        return _status(layout, args)
+    if args.export:
+        return _export(layout, args)
+    if args.import_file:
+        return _import(layout, args)
+    if args.pull is not None:
+        return _pull(layout, args)
+    from sync.uploader import Options, sync_all
+
+    results = sync_all(layout, Options(allow_insecure_http=args.allow_insecure_http))
+    return _report(layout, args, results)
+
+
+def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, imported: dict[str, int] | None = None) -> int:
+    errors = [r for r in results if r.error]
+    if args.json:
+        common.print_json({"endpoints": [r.to_json() for r in results],
+                           **({"imported": imported} if imported is not None else {})})
+        return 1 if errors else 0
+    if not results:
+        print("nothing to upload: no course you studied names a learning record store "
+              "(set one with [sync] endpoint in config.toml)")
+        return 0
+    for r in results:
+        parts = [f"{r.stored} stored"]
+        if r.rejected:
+            parts.append(f"{len(r.rejected)} rejected")
+        if r.conflicts:
+            parts.append(f"{len(r.conflicts)} conflicts")
+        parts.append(f"{r.pending} pending")
+        print(f"{r.host}: " + ", ".join(parts) + f" ({r.requests} requests)")
+        for item in r.rejected + r.conflicts:
+            print(f"  set aside {item['id']} ({item['learner']}/{item['course']}): {one_line(item['reason'])}")
+        for learner, count in sorted(r.waiting_consent.items()):
+            print(f"  {count} records of {learner} wait for approval of {r.host}: "
+                  f"run `mooc consent allow {r.host} --learner {learner}`")
+        if r.error:
+            print(f"mooc: error: {one_line(r.error)}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _status(layout: Any, args: argparse.Namespace) -> int:
+    from sync.collect import collect
+    from sync.consent import Consent
+    from sync.outbox import all_outboxes
+
+    collect(layout)
+    rows = []
+    for outbox in all_outboxes(layout):
+        pending = outbox.pending()
+        per_learner: dict[str, int] = {}
+        waiting: dict[str, int] = {}
+        approved: dict[str, bool] = {}
+        for e in pending:
+            if e.learner not in approved:
+                approved[e.learner] = e.learner.startswith("imported:") or Consent(layout, e.learner).allowed(
+                    outbox.endpoint.host)
+            bucket = per_learner if approved[e.learner] else waiting
+            bucket[e.learner] = bucket.get(e.learner, 0) + 1
+        status = outbox.status()
+        aside = [{"id": e.id, "learner": e.learner, "course": e.course, "state": a.state, "reason": a.reason}
+                 for e, a in outbox.set_aside()]
+        rows.append({
+            "endpoint": outbox.endpoint.url, "host": outbox.endpoint.host,
+            "pending": sum(per_learner.values()), "pending_by_learner": per_learner,
+            "waiting_consent": waiting, "set_aside": aside,
+            "last_success": status.get("last_success"), "last_attempt": status.get("last_attempt"),
+            "last_error": status.get("last_error"), "last_error_time": status.get("last_error_time"),
+        })
+    if args.json:
+        common.print_json({"endpoints": rows})
+        return 0
+    if not rows:
+        print("nothing to upload: no course you studied names a learning record store")
+        return 0
+    for row in rows:
+        print(f"{row['endpoint']}")
+        print(f"  pending: {row['pending']}" + (
+            " (" + ", ".join(f"{k}: {v}" for k, v in sorted(row["pending_by_learner"].items())) + ")"
+            if row["pending_by_learner"] else ""))
+        for learner, count in sorted(row["waiting_consent"].items()):
+            print(f"  waiting for approval: {count} of {learner} (`mooc consent allow {row['host']} --learner {learner}`)")
+        print(f"  last success: {row['last_success'] or 'never'}")
+        if row["last_error"]:
+            print(f"  last error: {one_line(row['last_error'])} ({row['last_error_time']})")
+        for item in row["set_aside"]:
+            print(f"  set aside ({item['state']}): {item['id']} {item['learner']}/{item['course']}: "
+                  f"{one_line(item['reason'])}")
+    return 0
+
+
+def _export(layout: Any, args: argparse.Namespace) -> int:
+    from sync.transfer import export
+
+    path = Path(args.export)
+    counts = export(layout, path)
+    total = sum(counts.values())
+    if args.json:
+        common.print_json({"file": str(path), "statements": counts})
+    else:
+        print(f"wrote {total} pending records to {path}" + (
+            "" if total else " (nothing pending)"))
+        for url, n in counts.items():
+            print(f"  {url}: {n}")
+        print("upload them on a connected machine with `mooc sync --import FILE`")
+    return 0
+
+
+def _import(layout: Any, args: argparse.Namespace) -> int:
+    from sync.transfer import import_file
+    from sync.uploader import Options, upload
+    from sync.outbox import Outbox
+    from sync.endpoints import normalise
+
+    counts = import_file(layout, Path(args.import_file))
+    if not args.json:
+        print(f"imported {sum(counts.values())} new records from {args.import_file}")
+    results = [upload(layout, Outbox(layout, normalise(url)), Options(allow_insecure_http=args.allow_insecure_http))
+               for url in counts]
+    return _report(layout, args, results, imported=counts)
+
+
+def _pull(layout: Any, args: argparse.Namespace) -> int:
+    from sync.pull import pull
+
+    learner = _learner(args)
+    results = pull(layout, learner, args.pull or None, allow_insecure_http=args.allow_insecure_http)
+    if args.json:
+        common.print_json({"learner": learner.id, "endpoints": [
+            {"endpoint": r.endpoint, "statements": r.statements, "events": r.events, "added": r.added}
+            for r in results]})
+        return 0
+    for r in results:
+        added = sum(r.added.values())
+        print(f"{r.endpoint}: {r.statements} statements read, {added} new events merged"
+              + (" (" + ", ".join(f"{c}: {n}" for c, n in sorted(r.added.items())) + ")" if r.added else ""))
+    return 0
+
+
+# ---------------------------------------------------------------------- consent
+
+
+def cmd_consent_list(args: argparse.Namespace) -> int:
+    from sync.consent import Consent, pending_hosts
+
+    layout = common.layout(args)
+    learner = _learner(args)
+    approvals = Consent(layout, learner.id).list()
+    waiting = pending_hosts(layout, learner.id)
+    if args.json:
+        common.print_json({"learner": learner.id, "approved": [{"host": a.host, "approved": a.approved}
+                                                               for a in approvals], "waiting": waiting})
+        return 0
+    if not approvals:
+        print(f"{learner.id} has approved no LRS host: nothing of theirs is sent anywhere")
+    for a in approvals:
+        print(f"approved: {a.host} (since {a.approved})")
+    for host in waiting:
+        print(f"waiting:  {host} (a course wants to send records there; `mooc consent allow {host}`)")
+    return 0
+
+
+def cmd_consent_allow(args: argparse.Namespace) -> int:
+    from sync.consent import Consent
+
+    layout = common.layout(args)
+    learner = _learner(args)
+    approval = Consent(layout, learner.id).allow(args.host)
+    print(f"{learner.id}: learning records may now be sent to {approval.host} (withdraw with "
+          f"`mooc consent revoke {approval.host}`)")
+    return 0
+
+
+def cmd_consent_revoke(args: argparse.Namespace) -> int:
+    from sync.consent import Consent
+
+    layout = common.layout(args)
+    learner = _learner(args)
+    if Consent(layout, learner.id).revoke(args.host):
+        print(f"{learner.id}: nothing more will be sent to {one_line(args.host)} (records already sent stay there)")
+    else:
+        print(f"{learner.id} had not approved {one_line(args.host)}")
+    return 0
+
+
+# ---------------------------------------------------------------------- certificates
+
+
+def cmd_certificate_request(args: argparse.Namespace) -> int:
+    from sync.certificates import request
+
+    layout = common.layout(args)
+    learner = _learner(args)
+    event, created = request(layout, learner, args.course)
+    if args.json:
+        common.print_json({"course": event.course_id, "version": event.course_version, "created": created,
+                           "statement_id": event.id, "score": event.data.get("score"),
+                           "evidence": len(event.data.get("evidence") or [])})
+        return 0
+    if created:
+        print(f"certificate requested for {event.course_id} {event.course_version} in the name of "
+              f"{one_line(learner.name)}: score {float(event.data['score']) * 100:.0f}%, "
+              f"{len(event.data.get('evidence') or [])} graded answers as evidence")
+        print("it is sent with the next `mooc sync`; see `mooc certificate status`")
+    else:
+        print(f"a certificate for {event.course_id} {event.course_version} was already requested on {event.time}")
+    return 0
+
+
+def cmd_certificate_status(args: argparse.Namespace) -> int:
+    from sync.certificates import status
+
+    layout = common.layout(args)
+    learner = _learner(args)
+    rows = status(layout, learner, args.course)
+    if args.json:
+        common.print_json({"learner": learner.id, "requests": [r.to_json() for r in rows]})
+        return 0
+    if not rows:
+        print("no certificate requested yet (`mooc certificate request COURSE` once you passed a course)")
+        return 0
+    for r in rows:
+        print(f"{r.course_id} {r.course_version}: {r.state} (requested {r.requested}, score {r.score * 100:.0f}%)"
+              + (f": {one_line(r.detail)}" if r.detail else ""))
+    return 0

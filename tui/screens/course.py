@@ -75,7 +75,13 @@ class CourseScreen(Screen[None]):
         target = self.start_item or self.session.resume_item()
         self.open(target, focus_content=False)
         tree.focus()
+        self.call_after_refresh(self._cursor_to_current)  # the tree has no lines before its first layout
         self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
+
+    def _cursor_to_current(self) -> None:
+        node = self.nodes.get(self.current or "")
+        if node is not None:
+            self.query_one(Outline).move_cursor(node)
 
     def build_outline(self) -> None:
         tree = self.query_one(Outline)
@@ -238,6 +244,10 @@ class CourseScreen(Screen[None]):
     def _node_selected(self, event: Tree.NodeSelected[str]) -> None:
         item_id = event.node.data
         if item_id is None:
+            return
+        if item_id == self.current and self.session.course.item(item_id).kind == "quiz" \
+                and not self.session.item_lock(item_id) and self.session.attempts_left(item_id) != 0:
+            self.start_quiz(item_id)  # Enter on the open quiz starts it
             return
         self.open(item_id)
 
