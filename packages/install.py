@@ -232,6 +232,9 @@ def _check_tree(tree: Path, label: str, archive: Path) -> Any:
     except MoocError as err:
         raise MoocError(_named(label, str(err), archive, tree)) from None
     _raise_on_errors(report, label)
+    from packages.store import write_course_cache
+
+    write_course_cache(tree, report.course)  # so even a read-only system copy opens fast
     return report.course
 
 

@@ -76,10 +76,10 @@ def pull(layout: Layout, learner: object, course_id: str | None = None, *,
         client = LRSClient(endpoint, creds)
         result = PullResult(endpoint.url)
         params = {"agent": json.dumps(actor.to_xapi(endpoint.origin), separators=(",", ":")),
-                  "limit": "500", "ascending": "true"}
+                  "limit": "500"}
         if course_id:
             params.update(activity=course_iri(course_id), related_activities="true")
-        events: dict[str, list[Event]] = {}
+        events: dict[str, list[tuple[str, str, int, Event]]] = {}
         try:
             answer = client.query(params)
             while True:
@@ -97,7 +97,9 @@ def pull(layout: Layout, learner: object, course_id: str | None = None, *,
                     result.statements += 1
                     event = event_of(st) if isinstance(st, dict) else None
                     if event is not None and (course_id is None or event.course_id == course_id):
-                        events.setdefault(event.course_id, []).append(event)
+                        # Order ties of event time by stored time, then by the LRS's order.
+                        events.setdefault(event.course_id, []).append(
+                            (event.time, str(st.get("stored") or ""), result.statements, event))
                 more = page.get("more")
                 if not more:
                     break
@@ -107,7 +109,8 @@ def pull(layout: Layout, learner: object, course_id: str | None = None, *,
         finally:
             client.close()
         outbox = Outbox(layout, endpoint)
-        for cid, evs in events.items():
+        for cid, found in events.items():
+            evs = [e for *_key, e in sorted(found, key=lambda f: f[:3])]
             result.events += len(evs)
             # Outbox first: a crash between the two must not make us send these back.
             with outbox.adding() as adder:

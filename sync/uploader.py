@@ -66,6 +66,7 @@ class EndpointResult:
     requests: int = 0
     bytes_sent: int = 0
     skipped: str | None = None  # why nothing was tried (busy, nothing to send)
+    reached: bool = False  # the LRS answered at least once (online)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +74,7 @@ class EndpointResult:
             "rejected": self.rejected, "conflicts": self.conflicts, "pending": self.pending,
             "waiting_consent": self.waiting_consent, "error": self.error,
             "requests": self.requests, "bytes_sent": self.bytes_sent, "skipped": self.skipped,
+            "reached": self.reached,
         }
 
 
@@ -201,6 +203,7 @@ def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, re
     finally:
         result.requests += client.counters.requests
         result.bytes_sent += client.counters.bytes_sent
+        result.reached = result.reached or bool(client.counters.statuses)
         client.close()
         result.pending = len([e for e in outbox.pending() if e.id in {s.id for s in sendable}])
 

@@ -132,12 +132,25 @@ def cmd_init(args: argparse.Namespace) -> int:
     if not starter.is_dir():
         raise MoocError("the starter course is missing from this mooc installation (reinstall mooc)")
     written = _copy_tree(starter, dest)
+    course_id = _id_for_folder(dest)
+    manifest = dest / "course.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('id = "my-course"', f'id = "{course_id}"', 1),
+                        encoding="utf-8")
     print(f"created {dest}/ ({written} files): course.toml, lessons/, quizzes/, media/")
     print("next:")
     print(f"  edit {dest / 'course.toml'} (start with id and title)")
     print(f"  mooc pack check {dest}")
     print(f"  mooc pack build {dest}")
     return 0
+
+
+def _id_for_folder(dest: Path) -> str:
+    """The course id a new pack gets: its folder's name made into a valid id, so that
+    `mooc pack build x` writes x-<version>.mooc."""
+    import re
+
+    slug = re.sub(r"[^a-z0-9._-]+", "-", dest.resolve().name.lower()).strip("-._")[:64]
+    return slug if slug and re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,63}", slug) else "my-course"
 
 
 def _copy_tree(src: Any, dest: Path) -> int:

@@ -1,0 +1,144 @@
+"""Background sync for `mooc play`: a plain thread, so the engine stays UI-free.
+
+The TUI does::
+
+    worker = SyncWorker(layout)
+    worker.start(on_status=lambda st: app.call_from_thread(app.set_sync_status, ...))
+    worker.sync_now()          # the `y` key: wake the thread now (never blocks)
+    worker.stop()              # on exit
+
+Each round collects new events into outboxes and uploads what learners approved
+(sync/uploader.py), with one quick retry per batch: the worker never sleeps on a
+bad link while the learner waits; it tries again later (every `interval` seconds
+while online, backing off to `max_interval` while offline). It never waits for
+another process's upload (`mooc sync` in a shell): it skips that endpoint.
+`on_status` is called from the worker thread after each round.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from packages.errors import MoocError
+from packages.layout import Layout
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool | None  # None: not known yet / nothing to talk to
+    pending: int  # statements approved and waiting to upload
+    waiting_consent: int = 0  # statements waiting for a learner's approval
+    hosts_needing_consent: list[str] = field(default_factory=list)  # for the current learner
+    last_error: str | None = None
+    last_success: str | None = None
+    syncing: bool = False
+    stored: int = 0  # stored by the last round
+
+    @property
+    def label(self) -> str:
+        if self.syncing:
+            return "syncing"
+        return {True: "online", False: "offline", None: "offline"}[self.online]
+
+
+class SyncWorker:
+    def __init__(self, layout: Layout, *, learner_id: str | None = None, interval: float = 30.0,
+                 max_interval: float = 300.0, allow_insecure_http: bool = False) -> None:
+        self.layout = layout
+        self.learner_id = learner_id
+        self.interval = interval
+        self.max_interval = max_interval
+        self.allow_insecure_http = allow_insecure_http
+        self.status = SyncStatus(online=None, pending=0)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._on_status: Callable[[SyncStatus], None] | None = None
+
+    def start(self, on_status: Callable[[SyncStatus], None] | None = None) -> "SyncWorker":
+        self._on_status = on_status
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="mooc-sync", daemon=True)
+            self._thread.start()
+        return self
+
+    def sync_now(self) -> None:
+        """Ask for a round now (returns at once)."""
+        self._wake.set()
+
+    def set_learner(self, learner_id: str | None) -> None:
+        self.learner_id = learner_id
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # ------------------------------------------------------------------ internals
+
+    def _publish(self, status: SyncStatus) -> None:
+        self.status = status
+        if self._on_status is not None:
+            try:
+                self._on_status(status)
+            except Exception:  # a closing UI must not kill the worker
+                pass
+
+    def _loop(self) -> None:
+        delay = self.interval
+        while not self._stop.is_set():
+            status = self.run_once()
+            if status.online is False:
+                delay = min(self.max_interval, delay * 2)
+            else:
+                delay = self.interval
+            self._wake.wait(delay)
+            if self._wake.is_set():
+                delay = self.interval
+            self._wake.clear()
+
+    def run_once(self) -> SyncStatus:
+        """One round (also usable synchronously, e.g. in tests)."""
+        from sync.uploader import Options, sync_all
+
+        self._publish(SyncStatus(self.status.online, self.status.pending, self.status.waiting_consent,
+                                 self.status.hosts_needing_consent, self.status.last_error,
+                                 self.status.last_success, syncing=True))
+        try:
+            results = sync_all(self.layout, Options(
+                allow_insecure_http=self.allow_insecure_http, max_retries=1, wait_for_lock=False,
+                should_stop=self._stop.is_set, timeout=(5.0, 30.0),
+            ))
+        except MoocError as err:
+            status = SyncStatus(self.status.online, self.status.pending, last_error=str(err))
+            self._publish(status)
+            return status
+        except Exception as err:  # never let a bug in a background thread go silent
+            status = SyncStatus(self.status.online, self.status.pending, last_error=f"sync failed: {err!r}")
+            self._publish(status)
+            return status
+        online: bool | None = None
+        errors = [r.error for r in results if r.error]
+        tried = [r for r in results if r.requests]
+        if tried:
+            online = any(r.reached for r in tried)
+        hosts = []
+        if self.learner_id:
+            hosts = sorted({r.host for r in results if self.learner_id in r.waiting_consent})
+        from player.events import now_iso
+
+        status = SyncStatus(
+            online=online if online is not None else self.status.online,
+            pending=sum(r.pending for r in results),
+            waiting_consent=sum(sum(r.waiting_consent.values()) for r in results),
+            hosts_needing_consent=hosts,
+            last_error=errors[0] if errors else None,
+            last_success=now_iso() if tried and not errors else self.status.last_success,
+            stored=sum(r.stored for r in results),
+        )
+        self._publish(status)
+        return status
