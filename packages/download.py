@@ -343,7 +343,11 @@ def download(
                 tries_left -= 1
                 if tries_left <= 0:
                     raise DownloadError(f"{url}: giving up after {max_tries} tries: {_short(err)}") from None
-                time.sleep(backoff_delay(attempt, base=backoff_base))
+                delay = backoff_delay(attempt, base=backoff_base)
+                if not quiet:  # a silent wait of half a minute looks like a hang
+                    print(f"mooc: {url}: {_short(err)}; trying again in {delay:.0f} s "
+                          f"({tries_left} tries left)", file=sys.stderr)
+                time.sleep(delay)
                 attempt += 1
     finally:
         progress.stop()
@@ -527,6 +531,22 @@ def _env_float(name: str, default: float) -> float:
         return default
 
 
+_REASONS = (
+    ("Connection refused", "connection refused (is the server running?)"),
+    ("Name or service not known", "host name not found (offline, or a typo in the address?)"),
+    ("Temporary failure in name resolution", "host name not found (offline?)"),
+    ("No route to host", "no route to host (offline?)"),
+    ("Network is unreachable", "network unreachable (offline?)"),
+    ("timed out", "timed out"),
+    ("Connection reset", "connection reset"),
+    ("Connection aborted", "connection dropped"),
+)
+
+
 def _short(err: BaseException) -> str:
+    """The reason a person can act on, not urllib3's nested repr."""
     text = str(err)
+    for needle, reason in _REASONS:
+        if needle in text:
+            return reason
     return text if len(text) < 160 else text[:157] + "…"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ralph import ralph_lrs  # noqa: F401  (session fixture: the Ralph LRS)
+
 REPO = Path(__file__).resolve().parents[1]
 MOOC_BIN = Path(sys.executable).with_name("mooc")
 

@@ -199,3 +199,55 @@ if __name__ == "__main__":  # manual use: python -m tests.support.ralph DIR
         srv.process.wait()
     except KeyboardInterrupt:
         stop_ralph(srv)
+
+
+# ---------------------------------------------------------------------- course + study helpers
+
+
+def write_pack(dest: Path, endpoint: str | None, course_id: str = "sync-101", *, quizzes: int = 1,
+               certificate: bool = True) -> Path:
+    """A small valid pack: one lesson and QUIZZES graded quizzes of two questions each."""
+    (dest / "lessons").mkdir(parents=True, exist_ok=True)
+    (dest / "quizzes").mkdir(exist_ok=True)
+    (dest / "lessons" / "intro.md").write_text("# Intro\n\nHello.\n")
+    items = ['  [[modules.items]]\n  id = "intro"\n  kind = "lesson"\n  file = "lessons/intro.md"\n'
+             '  title = "Intro"\n']
+    for n in range(1, quizzes + 1):
+        (dest / "quizzes" / f"quiz-{n}.toml").write_text(
+            f'title = "Quiz {n}"\n\n[[questions]]\nid = "q1"\ntype = "single"\nprompt = "Pick B"\n'
+            'choices = [ { text = "A" }, { text = "B", correct = true } ]\n\n'
+            '[[questions]]\nid = "q2"\ntype = "truefalse"\nprompt = "True?"\nanswer = true\n')
+        items.append(f'  [[modules.items]]\n  id = "quiz-{n}"\n  kind = "quiz"\n  file = "quizzes/quiz-{n}.toml"\n'
+                     f'  title = "Quiz {n}"\n')
+    sync = f'[sync]\nxapi_endpoint = "{endpoint}"\n\n' if endpoint else ""
+    (dest / "course.toml").write_text(
+        f'format = 1\nid = "{course_id}"\nversion = "1.0.0"\ntitle = "Sync test course"\nlanguage = "en"\n'
+        f'kind = "xmooc"\n\n[grading]\npass_threshold = 0.5\n\n[certificate]\navailable = {str(certificate).lower()}\n\n'
+        f'{sync}[[modules]]\nid = "m1"\ntitle = "Module 1"\n\n' + "\n".join(items))
+    return dest
+
+
+def study(home: Path, learner: str, course_id: str = "sync-101", *, right: bool = True,
+          quizzes: int = 1) -> None:
+    """Study the course through the real engine: open and complete the lesson, take each quiz."""
+    from packages.layout import Layout
+    from packages.store import Store
+    from player.learners import Learners
+    from player.progress import EventLog
+    from player.session import CourseSession
+
+    layout = Layout.default(home)
+    who = Learners(layout).get(learner)
+    course, source = Store(layout).load(course_id)
+    session = CourseSession(course, source, EventLog.for_course(layout, who.id, course_id), who)
+    session.open_item("intro")
+    session.complete_lesson("intro")
+    for n in range(1, quizzes + 1):
+        attempt = session.start_attempt(f"quiz-{n}")
+        attempt.answer("q1", 1 if right else 0)
+        attempt.answer("q2", right)
+        session.submit(attempt)
+
+
+def account_agent(origin: str, account_id: str) -> dict[str, Any]:
+    return {"objectType": "Agent", "account": {"homePage": origin, "name": account_id}}

@@ -1,0 +1,217 @@
+"""`mooc sync` end to end against a real LRS (Ralph on 127.0.0.1): consent first,
+every statement stored exactly once, byte-identical resends, status, export/import,
+pull onto a second machine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Homes, RunMooc
+from tests.support.ralph import RalphServer, account_agent, study, write_pack
+
+pytestmark = pytest.mark.lrs
+
+
+def _setup(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph: RalphServer, *,
+           email: str | None = None, endpoint: str | None = None, login: bool = True) -> str:
+    """Install a course naming the LRS, add a learner, store credentials. Returns the learner's account id."""
+    pack = write_pack(tmp_path / "pack", endpoint or ralph.endpoint)
+    assert run_mooc("install", str(pack)).returncode == 0
+    args = ["learner", "add", "Amina"] + (["--email", email] if email else [])
+    assert run_mooc(*args).returncode == 0
+    if login:
+        out = run_mooc("login", endpoint or ralph.endpoint, "--user", ralph.user, "--password-stdin",
+                       input=ralph.password + "\n")
+        assert out.returncode == 0, out.stderr
+    out = run_mooc("learner", "list", "--json")
+    learners = json.loads(out.stdout)
+    entry = learners[0] if isinstance(learners, list) else learners["learners"][0]
+    return entry.get("account_id", "")
+
+
+def _account_id(home: Path) -> str:
+    from packages.layout import Layout
+    from player.learners import Learners
+
+    return Learners(Layout.default(home)).get("amina").account_id
+
+
+def test_nothing_is_sent_before_consent_then_everything_once(run_mooc: RunMooc, mooc_home: Homes,
+                                                              tmp_path: Path, ralph_lrs: RalphServer) -> None:
+    from tests.support.fault_proxy import FaultProxy
+
+    with FaultProxy(("127.0.0.1", ralph_lrs.port)) as proxy:
+        endpoint = f"{proxy.url}xAPI/"
+        _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, endpoint=endpoint)
+        study(mooc_home.home, "amina")
+        proxy.reset_counters()
+        out = run_mooc("sync")
+        assert out.returncode == 0, out.stderr
+        assert proxy.connections == 0  # no request at all before the learner approved the host
+        host = f"127.0.0.1:{proxy.port}"
+        assert f"mooc consent allow {host}" in out.stdout
+        status = json.loads(run_mooc("sync", "--status", "--json").stdout)["endpoints"][0]
+        assert status["pending"] == 0 and status["waiting_consent"]["amina"] > 0
+
+        assert run_mooc("consent", "allow", host).returncode == 0
+        out = run_mooc("sync", "--json")
+        assert out.returncode == 0, out.stderr
+        result = json.loads(out.stdout)["endpoints"][0]
+        assert result["pending"] == 0 and result["rejected"] == [] and result["error"] is None
+        sent = result["stored"]
+        # enrolled, opened, completed, position/time..., attempt + 2 answers, course completed/passed
+        assert sent >= 7
+        agent = account_agent(f"http://127.0.0.1:{proxy.port}", _account_id(mooc_home.home))
+        stored = ralph_lrs.agent_statements(agent)
+        assert len(stored) == sent == len({s["id"] for s in stored})
+        verbs = {s["verb"]["id"].rsplit("/", 1)[-1] for s in stored}
+        assert {"registered", "experienced", "completed", "passed", "answered"} <= verbs
+        for s in stored:
+            assert s["context"]["extensions"]["urn:mooc:extension:course-version"] == "1.0.0"
+            assert s["context"]["registration"]
+
+        # A second sync sends nothing; a revoked host gets nothing new.
+        proxy.reset_counters()
+        again = json.loads(run_mooc("sync", "--json").stdout)["endpoints"][0]
+        assert again["stored"] == 0 and again["requests"] == 0
+        assert run_mooc("consent", "revoke", host).returncode == 0
+        study(mooc_home.home, "amina")
+        proxy.reset_counters()
+        run_mooc("sync")
+        assert proxy.connections == 0
+        listing = run_mooc("consent", "list").stdout
+        assert "waiting" in listing and host in listing
+
+
+def test_lost_acknowledgements_resend_identical_bytes_and_store_nothing_twice(
+        run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer) -> None:
+    _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.resend@example.org")
+    study(mooc_home.home, "amina")
+    assert run_mooc("consent", "allow", ralph_lrs.endpoint).returncode == 0
+    first = json.loads(run_mooc("sync", "--json").stdout)["endpoints"][0]
+    assert first["stored"] > 0 and first["pending"] == 0
+    # Forget every acknowledgement, as if the process died after the LRS answered.
+    acks = next((mooc_home.home / "sync").glob("*/acks.jsonl"))
+    acks.unlink()
+    second = json.loads(run_mooc("sync", "--json").stdout)["endpoints"][0]
+    assert second["stored"] == first["stored"] and second["conflicts"] == [] and second["rejected"] == []
+    agent = {"objectType": "Agent", "mbox": "mailto:amina.resend@example.org"}
+    stored = ralph_lrs.agent_statements(agent)
+    assert len(stored) == first["stored"]
+    raw_ids = [s["id"] for s in ralph_lrs.all_statements()]
+    assert all(raw_ids.count(s["id"]) == 1 for s in stored)
+
+
+def test_status_shows_last_success_and_errors(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                              ralph_lrs: RalphServer) -> None:
+    _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, login=False)
+    study(mooc_home.home, "amina")
+    run_mooc("consent", "allow", ralph_lrs.endpoint)
+    out = run_mooc("sync")
+    assert out.returncode == 1
+    assert "mooc login" in out.stderr and "401" in out.stderr
+    text = run_mooc("sync", "--status").stdout
+    assert "last error" in text and "pending:" in text and "last success: never" in text
+    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
+             input=ralph_lrs.password + "\n")
+    assert run_mooc("sync").returncode == 0
+    status = json.loads(run_mooc("sync", "--status", "--json").stdout)["endpoints"][0]
+    assert status["pending"] == 0 and status["last_success"] and status["last_error"] is None
+
+
+def test_export_import_round_trip_is_idempotent(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                               ralph_lrs: RalphServer) -> None:
+    # The lab PC: no credentials, the LRS unreachable for it; the learner approved the host.
+    _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.usb@example.org", login=False)
+    study(mooc_home.home, "amina")
+    run_mooc("consent", "allow", ralph_lrs.endpoint)
+    stick = tmp_path / "usb" / "lab.json"
+    stick.parent.mkdir()
+    out = run_mooc("sync", "--export", str(stick), "--json")
+    assert out.returncode == 0, out.stderr
+    exported = sum(json.loads(out.stdout)["statements"].values())
+    assert exported > 0
+    again = tmp_path / "usb" / "lab2.json"
+    run_mooc("sync", "--export", str(again))
+    assert json.loads(again.read_text())["endpoints"] == json.loads(stick.read_text())["endpoints"]
+
+    # The staff-room PC: another data folder with credentials, no learners of its own.
+    office = {"MOOC_HOME": str(tmp_path / "office")}
+    login = run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
+                     input=ralph_lrs.password + "\n", env=office)
+    assert login.returncode == 0
+    out = run_mooc("sync", "--import", str(stick), "--json", env=office)
+    assert out.returncode == 0, out.stdout + out.stderr
+    result = json.loads(out.stdout)
+    assert sum(result["imported"].values()) == exported
+    assert result["endpoints"][0]["stored"] == exported
+    out = run_mooc("sync", "--import", str(stick), "--json", env=office)
+    assert sum(json.loads(out.stdout)["imported"].values()) == 0
+    agent = {"objectType": "Agent", "mbox": "mailto:amina.usb@example.org"}
+    assert len(ralph_lrs.agent_statements(agent)) == exported
+
+    # The lab PC comes online later: it sends the same statements, the LRS stores none twice.
+    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
+             input=ralph_lrs.password + "\n")
+    assert run_mooc("sync").returncode == 0
+    assert len(ralph_lrs.agent_statements(agent)) == exported
+
+
+@pytest.mark.parametrize("damage", ["truncate", "edit", "not-json", "wrong-format", "future"])
+def test_import_rejects_damaged_files(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                      ralph_lrs: RalphServer, damage: str) -> None:
+    _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, login=False)
+    study(mooc_home.home, "amina")
+    run_mooc("consent", "allow", ralph_lrs.endpoint)
+    path = tmp_path / "lab.json"
+    run_mooc("sync", "--export", str(path))
+    text = path.read_text()
+    if damage == "truncate":
+        path.write_text(text[: len(text) // 2])
+    elif damage == "edit":
+        path.write_text(text.replace('\\"success\\":true', '\\"success\\":false', 1))
+    elif damage == "not-json":
+        path.write_bytes(b"\x00\x01binary")
+    elif damage == "wrong-format":
+        path.write_text(json.dumps({"format": "something-else"}))
+    else:
+        doc = json.loads(text)
+        doc["version"] = 99
+        path.write_text(json.dumps(doc))
+    out = run_mooc("sync", "--import", str(path), env={"MOOC_HOME": str(tmp_path / "office")})
+    assert out.returncode == 1
+    assert out.stderr.startswith("mooc: error: ") and str(path) in out.stderr
+    assert "Traceback" not in out.stderr
+    assert not (tmp_path / "office" / "sync").exists() or not list((tmp_path / "office" / "sync").glob("*/outbox.jsonl"))
+
+
+def test_pull_rebuilds_progress_on_another_machine(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                                   ralph_lrs: RalphServer) -> None:
+    _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.pull@example.org")
+    study(mooc_home.home, "amina", right=False)
+    study(mooc_home.home, "amina", right=True)
+    run_mooc("consent", "allow", ralph_lrs.endpoint)
+    assert run_mooc("sync").returncode == 0
+    before = json.loads(run_mooc("progress", "--json").stdout)
+
+    second = {"MOOC_HOME": str(tmp_path / "pc2")}
+    pack = tmp_path / "pack"
+    assert run_mooc("install", str(pack), env=second).returncode == 0
+    run_mooc("learner", "add", "Amina", "--email", "amina.pull@example.org", env=second)
+    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
+             input=ralph_lrs.password + "\n", env=second)
+    refused = run_mooc("sync", "--pull", env=second)
+    assert refused.returncode == 1 and "mooc consent allow" in refused.stderr
+    run_mooc("consent", "allow", ralph_lrs.endpoint, env=second)
+    out = run_mooc("sync", "--pull", "sync-101", "--json", env=second)
+    assert out.returncode == 0, out.stderr
+    after = json.loads(run_mooc("progress", "--json", env=second).stdout)
+    assert after == before
+    # Pulled events are never sent back, and pulling twice adds nothing.
+    result = json.loads(run_mooc("sync", "--json", env=second).stdout)["endpoints"][0]
+    assert result["stored"] == 0 and result["pending"] == 0
+    again = json.loads(run_mooc("sync", "--pull", "--json", env=second).stdout)
+    assert sum(sum(e["added"].values()) for e in again["endpoints"]) == 0
