@@ -255,8 +255,20 @@ class DirSource(PackSource):
         self._files: list[str] | None = None
         self._set: frozenset[str] | None = None
         self._listing_problems: list[tuple[str, str]] = []
-        manifest_path = root / MANIFEST_NAME
-        self.manifest = Manifest.from_json(manifest_path.read_bytes(), self.origin) if manifest_path.is_file() else None
+        self._manifest: Manifest | None | bool = False  # False: not read yet
+
+    @property  # type: ignore[override]
+    def manifest(self) -> Manifest | None:
+        """Read on first use: playing an installed pack never needs its 2,500-entry manifest."""
+        if self._manifest is False:
+            manifest_path = self.root / MANIFEST_NAME
+            self._manifest = (Manifest.from_json(manifest_path.read_bytes(), self.origin)
+                              if manifest_path.is_file() else None)
+        return self._manifest  # type: ignore[return-value]
+
+    @manifest.setter
+    def manifest(self, value: Manifest | None) -> None:
+        self._manifest = value
 
     def files(self) -> list[str]:
         if self._files is None:

@@ -13,41 +13,41 @@ from tests.test_pack_loading import write_pack
 
 
 def test_init_check_build_round_trip(run_mooc, tmp_path: Path) -> None:
-    r = run_mooc("pack", "init", "course", cwd=tmp_path)
+    r = run_mooc("pack", "init", "stats-101", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    src = tmp_path / "course"
+    src = tmp_path / "stats-101"
     assert {p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file()} == {
         "course.toml", "lessons/welcome.md", "lessons/next-steps.md", "quizzes/week-1.toml", "media/heights.csv"}
 
-    r = run_mooc("pack", "check", "course", cwd=tmp_path)
+    r = run_mooc("pack", "check", "stats-101", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout == "course: my-course 0.1.0 (2 modules, 3 items, 7 questions): 0 errors, 0 warnings\n"
+    assert r.stdout == "stats-101: stats-101 0.1.0 (2 modules, 3 items, 7 questions): 0 errors, 0 warnings\n"
 
-    r = run_mooc("pack", "check", "course", "--json", cwd=tmp_path)
+    r = run_mooc("pack", "check", "stats-101", "--json", cwd=tmp_path)
     data = json.loads(r.stdout)
     assert data["ok"] is True and data["errors"] == [] and data["course"]["questions"] == 7
     quiz_types = {line.split('"')[1] for line in (src / "quizzes/week-1.toml").read_text().splitlines()
                   if line.startswith("type = ")}
     assert quiz_types == {"single", "multiple", "truefalse", "numeric", "text", "order", "match"}
 
-    r = run_mooc("pack", "build", "course", cwd=tmp_path)
+    r = run_mooc("pack", "build", "stats-101", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
-    out = tmp_path / "my-course-0.1.0.mooc"
+    out = tmp_path / "stats-101-0.1.0.mooc"  # the id comes from the folder name
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     assert r.stdout.splitlines() == [f"built {out}", f"  size    {out.stat().st_size} bytes", f"  sha256  {digest}"]
 
     r = run_mooc("pack", "check", str(out))
     assert r.returncode == 0 and r.stdout.endswith("0 errors, 0 warnings\n"), r.stdout + r.stderr
 
-    r = run_mooc("pack", "build", "course", "-o", "dist/", "--json", cwd=tmp_path)
+    r = run_mooc("pack", "build", "stats-101", "-o", "dist/", "--json", cwd=tmp_path)
     data = json.loads(r.stdout)
-    assert data["path"] == str(Path("dist") / "my-course-0.1.0.mooc") and data["sha256"] == digest
+    assert data["path"] == str(Path("dist") / "stats-101-0.1.0.mooc") and data["sha256"] == digest
     assert data["size"] == out.stat().st_size
 
     # init refuses a non-empty folder and changes nothing in it
     before = (src / "course.toml").read_bytes()
-    r = run_mooc("pack", "init", "course", cwd=tmp_path)
-    assert r.returncode == 1 and r.stderr.startswith("mooc: error: course: already exists and is not empty")
+    r = run_mooc("pack", "init", "stats-101", cwd=tmp_path)
+    assert r.returncode == 1 and r.stderr.startswith("mooc: error: stats-101: already exists and is not empty")
     assert (src / "course.toml").read_bytes() == before
 
 

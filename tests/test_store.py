@@ -76,9 +76,11 @@ def pack(tmp: Path, version: str = "1.0.0", course_id: str = "stats-101", **kw) 
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    """Every file under root (relative path -> sha256), to prove nothing changed."""
+    """Every file under root (relative path -> sha256), to prove nothing changed.
+
+    The parsed-course cache is left out: it is derived from the pack, not part of it."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".mooc-course-cache.pickle"}
 
 
 def listed(run_mooc) -> dict[str, dict]:

@@ -14,6 +14,9 @@ misbehave on the way back to the client (the download direction)::
         proxy.stall = 5.0                   # hold the first response byte 5 s ...
         proxy.stall_count = 1               # ... on the next connection only (None: all)
         proxy.fail_next(2, status=503, headers={"Retry-After": "0"})  # canned answers
+        proxy.drop_rate = 0.2               # reset the connection instead of forwarding a chunk
+                                            # of the answer, with this probability per chunk
+                                            # (keep-alive connections too: ~20 % of answers lost)
         ...
         proxy.bytes_down, proxy.bytes_up, proxy.connections   # counters
         proxy.reset_counters()
@@ -34,6 +37,7 @@ prints its port on the first line of stdout and serves until killed.
 from __future__ import annotations
 
 import argparse
+import random
 import socket
 import sys
 import threading
@@ -71,6 +75,7 @@ class FaultProxy:
         self.rate: int | None = None
         self.stall: float = 0.0
         self.stall_count: int | None = None
+        self.drop_rate: float = 0.0
         self.bytes_down = 0
         self.bytes_up = 0
         self.connections = 0
@@ -222,6 +227,11 @@ class FaultProxy:
                 if first and stall:
                     time.sleep(stall)
                 first = False
+                if self.drop_rate and random.random() < self.drop_rate:
+                    with self._lock:
+                        self.drops += 1
+                    _reset(client)
+                    return
                 if rate:
                     self._bucket.take(rate, len(chunk))
                 client.sendall(chunk)

@@ -48,6 +48,7 @@ class CourseScreen(Screen[None]):
         self.current: str | None = None
         self.clock = ActivityClock()
         self.nodes: dict[str, TreeNode[str]] = {}
+        self._unfilled: dict[Any, str] = {}  # tree node id -> module id whose items are not added yet
         self._shown: dict[str, tuple[str, float | None]] = {}  # item id -> (status, best) on screen
         self._resumed_once = False
 
@@ -92,12 +93,28 @@ class CourseScreen(Screen[None]):
         # A big course opens with only the current module expanded: fewer lines to lay out.
         expand_all = sum(len(v.items) for v in outline) <= 300
         target = self.start_item or self.session.resume_item()
+        self._unfilled.clear()
         for view in outline:
             expand = expand_all or any(iv.id == target for iv in view.items)
             node = tree.root.add(self._module_label(view), data=None, expand=expand)
-            for item_view in view.items:
-                self.nodes[item_view.id] = node.add_leaf(self._item_label(item_view), data=item_view.id)
-                self._shown[item_view.id] = (item_view.status, item_view.best_score)
+            if expand:
+                self._fill_module(node, view.items)
+            else:  # filled when first expanded: a 2,000-lesson outline opens at once
+                self._unfilled[node.id] = view.module.id
+
+    def _fill_module(self, node: "TreeNode[str]", item_views: Any) -> None:
+        for item_view in item_views:
+            self.nodes[item_view.id] = node.add_leaf(self._item_label(item_view), data=item_view.id)
+            self._shown[item_view.id] = (item_view.status, item_view.best_score)
+
+    def _fill_module_of(self, node: "TreeNode[str]") -> None:
+        module_id = self._unfilled.pop(node.id, None)
+        if module_id is not None:
+            view = next(v for v in self.session.outline() if v.module.id == module_id)
+            self._fill_module(node, view.items)
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+        self._fill_module_of(event.node)
 
     def refresh_outline(self) -> None:
         """Update every mark (a passed quiz can unlock the next module)."""
@@ -141,8 +158,13 @@ class CourseScreen(Screen[None]):
         session = self.session
         item = session.course.item(item_id)
         self.current = item_id
-        node = self.nodes.get(item_id)
         tree = self.query_one(Outline)
+        if item_id not in self.nodes:
+            module_id = session.course.module_of(item_id).id
+            for module_node in tree.root.children:
+                if self._unfilled.get(module_node.id) == module_id:
+                    self._fill_module_of(module_node)
+        node = self.nodes.get(item_id)
         if node is not None and tree.cursor_node is not node:
             if node.parent is not None and not node.parent.is_expanded:
                 node.parent.expand()
