@@ -561,6 +561,9 @@ class Store:
 
         installed = self.get(course_id)
         source = open_source(installed.path)
+        # Every file was verified against the manifest when it was installed; re-checking
+        # each read would parse a 2,500-entry manifest at every start of a big course.
+        source.manifest = None
         course = read_course_cache(installed.path, installed)
         if course is None:
             course = load_course(source)

@@ -166,7 +166,7 @@ def test_kill_9_during_upload_many_times_then_final_sync(mooc_home: Homes, ralph
         layout, account = _machine(mooc_home.home, endpoint, ralph_lrs, 3000)
         rng = random.Random(11)
         kills = 0
-        deadline = time.monotonic() + 25
+        deadline = time.monotonic() + 20
         env = mooc_home.env()
         while time.monotonic() < deadline:
             proc = subprocess.Popen([str(MOOC_BIN), "sync"], env=env, stdout=subprocess.DEVNULL,
