@@ -564,10 +564,12 @@ class Store:
         # Every file was verified against the manifest when it was installed; re-checking
         # each read would parse a 2,500-entry manifest at every start of a big course.
         source.manifest = None
-        course = read_course_cache(installed.path, installed)
+        bundled = installed.origin == "bundled"  # package data: small, and never written to
+        course = None if bundled else read_course_cache(installed.path, installed)
         if course is None:
             course = load_course(source)
-            write_course_cache(installed.path, course)
+            if not bundled:
+                write_course_cache(installed.path, course)
         return course, source
 
     def remove(self, course_id: str, system: bool = False) -> InstalledCourse:
