@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from packages.fsutil import fsync_dir as _fsync_dir
 from packages.errors import MoocError
 from packages.source import MANIFEST_NAME, PACK_SUFFIX, DirSource, Manifest, ManifestEntry
 from packages.validation import Report, validate
@@ -135,14 +136,3 @@ def _write_zip(fh, source: DirSource, course_id: str, version: str, title: str) 
     return entries
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -60,36 +60,13 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Replace `path` with `data` all at once: temp file in the same folder, fsync, rename."""
+    """Replace `path` with `data` all at once; a failure is a one-line error and leaves the old file."""
+    from packages import fsutil
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fsutil.write_atomic(path, data, mode)
     except OSError as err:
-        raise MoocError(f"{path}: cannot write: {err.strerror}") from None
-    try:
-        try:
-            os.fchmod(fd, mode)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except OSError as err:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise MoocError(f"{path}: cannot write ({err.strerror}); the previous file is unchanged") from None
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
 
 
 @contextmanager

@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packages.fsutil import fsync_dir as _fsync_dir
 from packages.errors import MoocError
 from packages.layout import Layout
 from player.events import Event
@@ -62,19 +63,6 @@ def _encode(event: Event) -> bytes:
         "utf-8"
     )
 
-
-def _fsync_dir(path: Path) -> None:
-    """Make a directory entry (a created or renamed file) durable."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # some filesystems refuse fsync on directories; the data is fsync'd anyway
-        pass
-    finally:
-        os.close(fd)
 
 
 def _makedirs_durable(path: Path) -> None:
