@@ -103,15 +103,17 @@ def resolve(layout: Layout, course_id: str, pack_endpoint: str | None,
     cfg = sync_config(layout) if config is None else config
     courses = cfg.get("courses", {})
     course_cfg = courses.get(course_id, {}) if isinstance(courses, dict) else {}
-    for where, value in ((f"[sync.courses.{course_id}] endpoint", course_cfg.get("endpoint")
-                          if isinstance(course_cfg, dict) else None),
-                         ("[sync] endpoint", cfg.get("endpoint")),
-                         (f"course {course_id}: [sync] xapi_endpoint", pack_endpoint)):
+    candidates = (
+        (f"{layout.config_file}: [sync.courses.{course_id}] endpoint",
+         course_cfg.get("endpoint") if isinstance(course_cfg, dict) else None),
+        (f"{layout.config_file}: [sync] endpoint", cfg.get("endpoint")),
+        (f"course {course_id}: [sync] xapi_endpoint", pack_endpoint),
+    )
+    for where, value in candidates:
         if value:
             if not isinstance(value, str):
-                raise MoocError(f"{layout.config_file}: {where} must be a URL string")
-            return normalise(value, where=where if "[sync]" not in where or "course" in where
-                             else f"{layout.config_file}: {where}")
+                raise MoocError(f"{where} must be a URL string")
+            return normalise(value, where=where)
     return None
 
 

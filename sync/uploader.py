@@ -35,9 +35,10 @@ from sync.consent import Consent
 from sync.endpoints import check_transport, sync_config
 from sync.outbox import Ack, Entry, Outbox, all_outboxes
 
-# Why 200: a batch this size is ~150-300 kB (a few seconds on a slow link, so a drop
-# costs little to resend), and with Ralph on loopback larger batches gain < 10 %
-# (tests/benchmarks/bench_sync.py measures it).
+# Why 200: ~260 kB per request with typical statements, a few seconds on a 1 Mbit/s
+# link, so a dropped connection costs little to resend. On loopback against Ralph,
+# 200 takes 0.40x the time of 50 and 500 takes 0.73x the time of 200, mostly because
+# Ralph's fs backend rereads its whole store on every POST (tests/benchmarks/bench_sync.py).
 BATCH_STATEMENTS = 200
 BATCH_BYTES = 512 * 1024
 BACKOFF_BASE = 0.5
@@ -91,16 +92,19 @@ class Options:
     timeout: tuple[float, float] = (10.0, 60.0)
 
 
-def sync_all(layout: Layout, options: Options | None = None) -> list[EndpointResult]:
+def sync_all(layout: Layout, options: Options | None = None,
+             notes: list[str] | None = None) -> list[EndpointResult]:
     """Collect new events into outboxes, then upload every outbox. Never raises for
     one endpoint's trouble: each result says what happened."""
     from sync.collect import collect
 
     options = options or Options()
-    collect(layout)
+    report = collect(layout)
     results = []
     for outbox in all_outboxes(layout):
         results.append(upload(layout, outbox, options))
+    if notes is not None:
+        notes.extend(report.notes)
     return results
 
 

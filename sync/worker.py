@@ -45,12 +45,14 @@ class SyncStatus:
 
 class SyncWorker:
     def __init__(self, layout: Layout, *, learner_id: str | None = None, interval: float = 30.0,
-                 max_interval: float = 300.0, allow_insecure_http: bool = False) -> None:
+                 max_interval: float = 300.0, allow_insecure_http: bool = False,
+                 first_delay: float = 2.0) -> None:
         self.layout = layout
         self.learner_id = learner_id
         self.interval = interval
         self.max_interval = max_interval
         self.allow_insecure_http = allow_insecure_http
+        self.first_delay = first_delay  # let the UI draw its first screen before we work
         self.status = SyncStatus(online=None, pending=0)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -90,6 +92,8 @@ class SyncWorker:
 
     def _loop(self) -> None:
         delay = self.interval
+        self._wake.wait(self.first_delay)
+        self._wake.clear()
         while not self._stop.is_set():
             status = self.run_once()
             if status.online is False:

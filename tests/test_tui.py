@@ -371,7 +371,8 @@ async def test_progress_help_and_sync(installed: Layout) -> None:
         await pilot.press("escape")
         await pilot.press("y")
         await pilot.pause()
-        assert any("sync is not set up" in str(n.message) for n in app._notifications)
+        # `y` wakes the background sync (tui/sync_bridge.py, sync/worker.py)
+        assert any("Syncing" in str(n.message) for n in app._notifications)
 
 
 async def test_keys_remapped_from_config(installed: Layout) -> None:

@@ -137,6 +137,15 @@ class MoocApp(App[int]):
     def set_learner(self, learner: Any) -> None:
         self.learner = learner
         self.update_status()
+        if os.environ.get("MOOC_NO_SYNC", "") in ("", "0"):
+            from tui.sync_bridge import attach
+
+            attach(self)  # background upload (sync/worker.py); asks before sending anywhere
+
+    def on_unmount(self) -> None:
+        from tui.sync_bridge import detach
+
+        detach(self)
 
     def update_status(self) -> None:
         for screen in self.screen_stack:

@@ -183,7 +183,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return _pull(layout, args)
     from sync.uploader import Options, sync_all
 
-    results = sync_all(layout, Options(allow_insecure_http=args.allow_insecure_http))
+    notes: list[str] = []
+    results = sync_all(layout, Options(allow_insecure_http=args.allow_insecure_http), notes)
+    for note in notes:
+        print(f"mooc: warning: {one_line(note)}", file=sys.stderr)
     return _report(layout, args, results)
 
 

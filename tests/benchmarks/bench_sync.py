@@ -1,0 +1,191 @@
+"""Benchmark: upload 10,000 pending statements to a real LRS (Ralph) on loopback.
+
+Run by hand (needs scripts/install-ralph; takes a few minutes)::
+
+    .venv/bin/python tests/benchmarks/bench_sync.py [--statements 10000] [--kills 30]
+
+Prints, each against a baseline measured in the same run:
+1. clean upload at several batch sizes (baseline: 50 statements per POST): time,
+   requests, bytes per statement;
+2. the default batch size through a fault proxy that drops 20 % of answers (the
+   request reached the LRS, the answer is lost), vs the clean run;
+3. `mooc sync` killed with SIGKILL mid-upload many times, then a final sync:
+   statements lost and duplicated (goal: 0 and 0).
+Each configuration gets a fresh Ralph (its fs backend slows down as its file grows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from packages.layout import Layout  # noqa: E402
+from player.config import update_config  # noqa: E402
+from player.events import Event  # noqa: E402
+from player.learners import Learners  # noqa: E402
+from player.progress import EventLog  # noqa: E402
+from sync import credentials  # noqa: E402
+from sync.consent import Consent  # noqa: E402
+from sync.endpoints import normalise  # noqa: E402
+from sync.uploader import BATCH_STATEMENTS, Options, sync_all  # noqa: E402
+from tests.support.fault_proxy import FaultProxy  # noqa: E402
+from tests.support.ralph import RalphServer, account_agent, start_ralph, stop_ralph  # noqa: E402
+
+
+def make_machine(home: Path, endpoint: str, ralph: RalphServer, statements: int) -> tuple[Layout, str, int]:
+    """A learner with events worth `statements` statements: half quiz answers (attempts of
+    4 questions = 5 statements each), half lesson events."""
+    layout = Layout.default(home)
+    learner = Learners(layout).add("Bench Learner")
+    update_config(layout, lambda c: c.setdefault("sync", {}).update(endpoint=endpoint))
+    credentials.store(layout, normalise(endpoint), user=ralph.user, password=ralph.password)
+    Consent(layout, learner.id).allow(endpoint)
+    log = EventLog.for_course(layout, learner.id, "bench-course")
+    events: list[Event] = [Event("enrolled", "bench-course", "1.0.0", None, {"registration": str(uuid.uuid4())})]
+    total = 1
+    n = 0
+    while total < statements:
+        n += 1
+        if n % 2 and statements - total >= 5:
+            qs = [{"id": f"q{k}", "type": "single", "statement_id": str(uuid.uuid4()), "response": k % 3,
+                   "score": 1.0 if k % 2 else 0.0, "earned": 1.0 if k % 2 else 0.0, "points": 1.0,
+                   "correct": bool(k % 2)} for k in range(4)]
+            events.append(Event("attempt", "bench-course", "1.0.0", f"quiz-{n % 20}",
+                                {"attempt": 1, "score": 0.5, "earned": 2.0, "total": 4.0, "passed": False,
+                                 "duration_s": 61.5, "threshold": 0.7, "questions": qs}))
+            total += 5
+        else:
+            kind = ("lesson_opened", "time_spent", "lesson_completed", "position")[n % 4]
+            data = {"seconds": 42.0} if kind == "time_spent" else {"duration_s": 300.0} if kind == "lesson_completed" else {}
+            events.append(Event(kind, "bench-course", "1.0.0", f"lesson-{n % 50}", data))
+            total += 1
+    for i in range(0, len(events), 1000):
+        log.append(*events[i:i + 1000])
+    return layout, learner.account_id, total
+
+
+def check(ralph: RalphServer, origin: str, account: str, expected: int) -> tuple[int, int]:
+    """(lost, duplicated) as the LRS sees it: by query and in its raw store file."""
+    stored = ralph.agent_statements(account_agent(origin, account))
+    ids = [s["id"] for s in stored]
+    raw = [s["id"] for s in ralph.all_statements()]
+    duplicated = (len(ids) - len(set(ids))) + (len(raw) - len(set(raw)))
+    return max(0, expected - len(set(ids))), duplicated
+
+
+def run_upload(tmp: Path, statements: int, batch: int, drop_rate: float = 0.0) -> dict[str, float]:
+    ralph = start_ralph(tmp / f"ralph-{batch}-{drop_rate}")
+    try:
+        with FaultProxy(("127.0.0.1", ralph.port)) as proxy:
+            endpoint = f"{proxy.url}xAPI/"
+            layout, account, total = make_machine(tmp / f"home-{batch}-{drop_rate}", endpoint, ralph, statements)
+            t0 = time.perf_counter()
+            from sync.collect import collect
+
+            collect(layout)
+            t_collect = time.perf_counter() - t0
+            proxy.reset_counters()
+            proxy.drop_rate = drop_rate
+            requests = rounds = 0
+            sent = 0
+            t1 = time.perf_counter()
+            while True:
+                rounds += 1
+                result = sync_all(layout, Options(batch_statements=batch, sleep=lambda s: time.sleep(min(s, 0.2))))[0]
+                requests += result.requests
+                sent += result.bytes_sent
+                if result.pending == 0 or rounds > 200:
+                    break
+            elapsed = time.perf_counter() - t1
+            proxy.drop_rate = 0.0
+            lost, dup = check(ralph, f"http://127.0.0.1:{proxy.port}", account, total)
+            return {"batch": batch, "statements": total, "collect_s": t_collect, "upload_s": elapsed,
+                    "requests": requests, "rounds": rounds, "bytes_per_statement": sent / total,
+                    "drops": proxy.drops, "lost": lost, "duplicated": dup}
+    finally:
+        stop_ralph(ralph)
+
+
+def run_kills(tmp: Path, statements: int, kills: int) -> dict[str, float]:
+    ralph = start_ralph(tmp / "ralph-kills")
+    mooc = Path(sys.executable).with_name("mooc")
+    try:
+        with FaultProxy(("127.0.0.1", ralph.port)) as proxy:
+            proxy.rate = 5_000  # a slow link (answers ~1.6 s per batch), so kills land mid-upload
+            endpoint = f"{proxy.url}xAPI/"
+            home = tmp / "home-kills"
+            layout, account, total = make_machine(home, endpoint, ralph, statements)
+            env = dict(os.environ, MOOC_HOME=str(home), MOOC_SYSTEM_HOME=str(tmp / "sys"))
+            rng = random.Random(5)
+            done = 0
+            t0 = time.perf_counter()
+            acks = layout.sync_dir
+            while done < kills:
+                if sum(len(p.read_bytes().splitlines()) for p in acks.glob("*/acks.jsonl")) >= total:
+                    break  # all uploaded before we could kill that often
+                proc = subprocess.Popen([str(mooc), "sync"], env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+                time.sleep(rng.uniform(0.3, 1.5))
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGKILL)
+                    done += 1
+                proc.wait()
+            proxy.rate = None
+            final = subprocess.run([str(mooc), "sync", "--json"], env=env, capture_output=True, text=True)
+            pending = json.loads(final.stdout)["endpoints"][0]["pending"]
+            lost, dup = check(ralph, f"http://127.0.0.1:{proxy.port}", account, total)
+            return {"statements": total, "kills": done, "seconds": time.perf_counter() - t0,
+                    "pending_after_final": pending, "lost": lost, "duplicated": dup}
+    finally:
+        stop_ralph(ralph)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--statements", type=int, default=10_000)
+    parser.add_argument("--kills", type=int, default=30)
+    parser.add_argument("--batches", default="50,200,500")
+    parser.add_argument("--only", choices=["upload", "faults", "kills"], help="run one part")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmpdir:
+        tmp = Path(tmpdir)
+        if args.only == "kills":
+            args.batches = str(BATCH_STATEMENTS)
+        print(f"1. clean upload of {args.statements} statements to Ralph on loopback")
+        results = [run_upload(tmp, args.statements, int(b)) for b in args.batches.split(",")]
+        base = results[0]
+        for r in results:
+            print(f"   batch {r['batch']:>4}: {r['upload_s']:6.2f} s upload ({r['statements'] / r['upload_s']:7.0f} st/s), "
+                  f"{r['requests']:5d} requests, {r['bytes_per_statement']:6.0f} B/statement, "
+                  f"generate {r['collect_s']:.2f} s; time vs batch {base['batch']}: "
+                  f"{r['upload_s'] / base['upload_s']:.2f}x; lost {r['lost']}, duplicated {r['duplicated']}")
+        clean = next((r for r in results if r["batch"] == BATCH_STATEMENTS), results[-1])
+        if args.only == "upload":
+            return 0
+        print(f"2. batch {BATCH_STATEMENTS} with 20 % of answers dropped (fault proxy)")
+        faulty = run_upload(tmp, args.statements, BATCH_STATEMENTS, drop_rate=0.2)
+        print(f"   {faulty['upload_s']:6.2f} s, {faulty['requests']} requests in {faulty['rounds']} rounds, "
+              f"{faulty['drops']} answers dropped; time vs clean: {faulty['upload_s'] / clean['upload_s']:.2f}x; "
+              f"lost {faulty['lost']}, duplicated {faulty['duplicated']}")
+        print(f"3. `mooc sync` killed with SIGKILL {args.kills} times mid-upload, then a final sync")
+        kills = run_kills(tmp, min(args.statements, 5000), args.kills)
+        print(f"   {kills['statements']} statements, {kills['kills']} kills in {kills['seconds']:.1f} s: "
+              f"pending after final sync {kills['pending_after_final']}, lost {kills['lost']}, "
+              f"duplicated {kills['duplicated']} (goal 0 and 0)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
