@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.fsutil import fsync_dir as _fsync_dir
 
 
 def encode(obj: Any) -> bytes:
@@ -52,19 +53,6 @@ def parse(raw: bytes, where: str) -> tuple[list[dict[str, Any]], list[str]]:
         else:
             problems.append(f"{where}: line {n}: not an object; skipped")
     return out, problems
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @contextmanager
