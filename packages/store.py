@@ -608,11 +608,19 @@ def read_course_cache(tree: Path, installed: "InstalledCourse") -> "Course | Non
 
     from packages.model import Course
 
+    import gc
+
+    gc_was_on = gc.isenabled()
+    gc.disable()  # 60,000 new objects would trigger collections that cost more than the load itself
     try:
         with open(tree / COURSE_CACHE_NAME, "rb") as fh:
             version, course = pickle.load(fh)
     except Exception:  # missing, unreadable, or from another mooc: parse again
         return None
+    finally:
+        gc.freeze()  # the course lives as long as the process: later collections need not walk it
+        if gc_was_on:
+            gc.enable()
     if version != COURSE_CACHE_VERSION or not isinstance(course, Course):
         return None
     if (course.id, course.version) != (installed.id, installed.version):
