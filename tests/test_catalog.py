@@ -63,12 +63,14 @@ def test_usb_folder_of_bare_packs(packs, tmp_path, run_mooc):
     usb = tmp_path / "usb"
     shutil.copytree(packs, usb)
     (usb / "catalog.json").unlink(missing_ok=True)
-    r = run_mooc("install", str(usb))
-    assert r.returncode == 1 and "mooc catalog add" in r.stderr
     r = run_mooc("catalog", "add", str(usb))
     assert r.returncode == 0, r.stderr
     r = run_mooc("install", "stats-101")
     assert r.returncode == 0 and "installed stats-101" in r.stdout, r.stderr
+    # or straight from the stick: every pack in the folder, each verified by its manifest
+    r = run_mooc("install", str(usb))
+    assert r.returncode == 0, r.stderr
+    assert "stats-101 1.0.0" in r.stdout and "already installed" in r.stdout
 
 
 def test_usb_catalog_with_tampered_pack_is_refused(packs, tmp_path, run_mooc):

@@ -7,6 +7,7 @@ summaries, module names) is untrusted and always goes through safe_text.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import sys
 from typing import Any
 
@@ -71,12 +72,56 @@ def cmd_install(args: argparse.Namespace) -> int:
 
     layout = common.layout(args)
     interactive = sys.stderr.isatty() and not args.json
+    packs = _packs_in_folder(Path(args.spec).expanduser())
+    if packs:
+        return _install_each(args, layout, packs, interactive)
     with _phases(interactive) as say:
         result = install(layout, args.spec, system=args.system, force=args.force,
                          quiet=not interactive, progress=say)
     if args.json:
         common.print_json(result.to_json())
         return 0
+    _report(result)
+    return 0
+
+
+def _packs_in_folder(folder: Path) -> list[Path]:
+    """The .mooc files of a folder that is not itself a pack source (a USB stick, a download folder)."""
+    if not folder.is_dir() or (folder / "course.toml").exists():
+        return []
+    return sorted(p for p in folder.glob("*.mooc") if p.is_file())
+
+
+def _install_each(args: argparse.Namespace, layout: Any, packs: list[Path], interactive: bool) -> int:
+    """Install every pack of a folder; one bad pack is reported and the others still go in."""
+    from packages.errors import MoocError
+    from packages.install import install
+    from packages.safe_text import one_line
+
+    results, failed = [], 0
+    for pack in packs:
+        try:
+            with _phases(interactive) as say:
+                result = install(layout, str(pack), system=args.system, force=args.force,
+                                 quiet=not interactive, progress=say)
+        except MoocError as err:
+            failed += 1
+            print(f"mooc: error: {one_line(str(err))}", file=sys.stderr)
+            results.append({"file": str(pack), "error": one_line(str(err))})
+            continue
+        results.append({"file": str(pack), **result.to_json()})
+        if not args.json:
+            _report(result)
+    if args.json:
+        common.print_json(results)
+    elif len(packs) > 1:
+        print(f"{len(packs) - failed} of {len(packs)} packs from {args.spec} installed")
+    return 1 if failed else 0
+
+
+def _report(result: Any) -> None:
+    from packages.safe_text import one_line
+
     c = result.course
     name = f"{c.id} {one_line(c.version)}"
     title = one_line(c.title)
@@ -95,7 +140,6 @@ def cmd_install(args: argparse.Namespace) -> int:
         print(f"note: {one_line(result.note)}", file=sys.stderr)
     if result.status != "already-installed":
         print(f"start it with: mooc play {c.id}")
-    return 0
 
 
 class _phases:
