@@ -398,3 +398,20 @@ async def test_command_palette_jumps_to_an_item(installed: Layout) -> None:
         await pilot.pause(0.5)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen.current == "long" if hasattr(app.screen, "current") else False)
+
+
+async def test_mouse_opens_an_item_from_the_outline(installed: Layout) -> None:
+    """The mouse works too: a click on an outline line opens that item."""
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        screen = app.screen
+        start = screen.current
+        target = next(item_id for item_id, node in screen.nodes.items()
+                      if item_id != start and node.line >= 0 and screen.session.item_lock(item_id) is None)
+        tree = screen.query_one("#outline")
+        line = screen.nodes[target].line - int(tree.scroll_offset.y)
+        assert await pilot.click("#outline", offset=(6, line))
+        await wait_for(pilot, lambda: screen.current == target)
+        assert any(e["type"] == "position" and e["item_id"] == target
+                   for e in events(installed, app.learner.id))
