@@ -141,6 +141,28 @@ async def test_library_lists_installed_and_demo_course(installed: Layout) -> Non
         assert app.session is None
 
 
+async def test_started_in_a_course_escape_builds_the_library(installed: Layout) -> None:
+    """`mooc play COURSE` opens no library under the course (it would slow the start);
+    Esc still leads to it, with the course's figures, and back into the course."""
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        assert [type(s).__name__ for s in app.screen_stack[1:]] == ["CourseScreen"]
+        await pilot.press("n")  # intro done
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        assert app.session is None and len(app.screen_stack) == 2
+        await wait_for(pilot, lambda: "tui-test" in app.screen.stats)
+        assert app.screen.stats["tui-test"].done == 1
+        options = app.screen.query_one("#courses")
+        options.highlighted = [c.id for c in app.screen.courses].index("tui-test")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        assert len(app.screen_stack) == 2  # popped back, not a second library
+
+
 async def test_demo_course_shown_when_nothing_installed(layout: Layout) -> None:
     app = make_app(layout)
     async with app.run_test(size=SIZE) as pilot:

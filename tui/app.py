@@ -153,11 +153,22 @@ class MoocApp(App[int]):
                 bar.refresh()
 
     def _start(self) -> None:
+        # Started straight into a course, the library is built only when the learner
+        # goes back to it: composing it first cost ~30 ms of the course's start.
+        if self.start_course and self.open_course(self.start_course, self.start_item):
+            return
         from tui.screens.library import LibraryScreen
 
         self.push_screen(LibraryScreen())
-        if self.start_course:
-            self.open_course(self.start_course, self.start_item)
+
+    def back_to_library(self) -> None:
+        """Leave the course screen for the library, building it if the app started in a course."""
+        from tui.screens.library import LibraryScreen
+
+        if any(isinstance(screen, LibraryScreen) for screen in self.screen_stack[:-1]):
+            self.pop_screen()
+        else:
+            self.switch_screen(LibraryScreen())
 
     def mark_ready(self) -> None:
         """The first interactive screen is up: benchmarks measure to here."""

@@ -391,4 +391,4 @@ class CourseScreen(Screen[None]):
     def action_back(self) -> None:
         self.flush_time()
         self.current = None
-        self.app.pop_screen()
+        self.app.back_to_library()  # type: ignore[attr-defined]

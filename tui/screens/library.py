@@ -53,12 +53,10 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
-        if not self.app.start_course:  # type: ignore[attr-defined]
-            self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
+        self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
-        # Started straight into a course, the library fills in only when first shown:
-        # its stats worker must not compete with opening that course.
+        # Filled in each time it is shown: coming back from a course, its figures changed.
         if self.app.screen is not self:
             return
         self.app.session = None  # type: ignore[attr-defined]
