@@ -222,6 +222,7 @@ def _check_tree(tree: Path, label: str, archive: Path) -> Any:
     safe_extract has just checked every file against the manifest while writing it,
     so the manifest comparison is not repeated here (it would hash the pack twice).
     """
+    from packages import course_cache
     from packages.source import open_source
     from packages.validation import validate
 
@@ -232,9 +233,7 @@ def _check_tree(tree: Path, label: str, archive: Path) -> Any:
     except MoocError as err:
         raise MoocError(_named(label, str(err), archive, tree)) from None
     _raise_on_errors(report, label)
-    from packages.store import write_course_cache
-
-    write_course_cache(tree, report.course)  # so even a read-only system copy opens fast
+    course_cache.write(tree, report.course)  # so even a read-only system copy opens fast
     return report.course
 
 

@@ -527,7 +527,7 @@ class Store:
 
     def load(self, course_id: str) -> tuple["Course", Any]:
         """The full course (quizzes parsed) and its PackSource, for playing it."""
-        from packages.loading import load_course
+        from packages import course_cache
         from packages.source import open_source
 
         installed = self.get(course_id)
@@ -536,11 +536,13 @@ class Store:
         # each read would parse a 2,500-entry manifest at every start of a big course.
         source.manifest = None
         bundled = installed.origin == "bundled"  # package data: small, and never written to
-        course = None if bundled else read_course_cache(installed.path, installed)
+        course = None if bundled else course_cache.read(installed.path, installed.id, installed.version)
         if course is None:
+            from packages.loading import load_course  # the TOML parser: only without a cache
+
             course = load_course(source)
             if not bundled:
-                write_course_cache(installed.path, course)
+                course_cache.write(installed.path, course)
         return course, source
 
     def remove(self, course_id: str, system: bool = False) -> InstalledCourse:
@@ -593,56 +595,3 @@ def _check_writable(store: StoreDir) -> None:
         if not os.access(path, os.W_OK | os.X_OK):
             who = " (run it as an administrator)" if store.origin == "system" else ""
             raise MoocError(f"cannot write the {store.origin} store at {path}: permission denied{who}")
-
-
-# A parsed-course cache beside an installed, verified tree. Parsing a big pack's quiz
-# files (500 TOML files for 10,000 questions) takes ~0.6 s; unpickling takes ~50 ms, and
-# `mooc play` on a big course must open at once. The tree is ours (written by install
-# after every digest was verified), so the cache is as trusted as the tree it sits in.
-COURSE_CACHE_NAME = ".mooc-course-cache.pickle"
-COURSE_CACHE_VERSION = 1  # bump whenever packages/model.py changes shape
-
-
-def read_course_cache(tree: Path, installed: "InstalledCourse") -> "Course | None":
-    import pickle
-
-    from packages.model import Course
-
-    import gc
-
-    gc_was_on = gc.isenabled()
-    gc.disable()  # 60,000 new objects would trigger collections that cost more than the load itself
-    try:
-        with open(tree / COURSE_CACHE_NAME, "rb") as fh:
-            version, course = pickle.load(fh)
-    except Exception:  # missing, unreadable, or from another mooc: parse again
-        return None
-    finally:
-        gc.freeze()  # the course lives as long as the process: later collections need not walk it
-        if gc_was_on:
-            gc.enable()
-    if version != COURSE_CACHE_VERSION or not isinstance(course, Course):
-        return None
-    if (course.id, course.version) != (installed.id, installed.version):
-        return None
-    return course
-
-
-def write_course_cache(tree: Path, course: "Course") -> None:
-    import os
-    import pickle
-    import tempfile
-
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".cache.", dir=tree)
-    except OSError:  # a read-only store (the system store as a user, the bundled demo): no cache
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((COURSE_CACHE_VERSION, course), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, tree / COURSE_CACHE_NAME)
-    except Exception:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass

@@ -482,10 +482,8 @@ class CourseSession:
         if item_id not in self._texts:
             if self._reader is not None:
                 self._texts[item_id] = self._reader(item)
-            else:
-                from packages.loading import read_lesson
-
-                self._texts[item_id] = read_lesson(self.source, item)
+            else:  # what packages.loading.read_lesson does, without importing the pack parser
+                self._texts[item_id] = self.source.read_text(item.file)
         return self._texts[item_id]
 
     def open_item(self, item_id: str) -> ItemView:

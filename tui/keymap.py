@@ -30,7 +30,7 @@ KEYS: tuple[Key, ...] = (
     Key("app.quit", "ctrl+q", "quit", "Quit", "everywhere", priority=True),
     Key("app.help", "question_mark", "help", "Help: every key", "everywhere", short="Help"),
     Key("app.progress", "g", "progress", "Progress", "everywhere"),
-    Key("app.sync", "y", "sync_now", "Sync now", "everywhere"),
+    Key("app.sync", "y", "sync_now", "Sync now", "everywhere", short="Sync"),
     Key("app.learner", "u", "switch_learner", "Switch learner", "everywhere", show=False),
     Key("app.palette", "ctrl+p", "command_palette", "Command palette", "everywhere", show=False),
     # library

@@ -208,6 +208,9 @@ def cmd_play(args: argparse.Namespace) -> int:
             raise MoocError("name the course before the item: mooc play COURSE ITEM")
         if args.course:
             _check_installed(layout, args.course)
+        import gc
+
+        gc.disable()  # while the UI starts; the app turns it back on at its first screen
         import tui.app
 
         return tui.app.run(layout=layout, learner=getattr(args, "learner", None), course_id=args.course,

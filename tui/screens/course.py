@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Footer, Static, Tree
+from textual.widgets import Button, ContentSwitcher, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from packages.errors import MoocError
@@ -23,6 +23,7 @@ from packages.safe_text import clean, one_line
 from tui import keymap
 from tui.lesson_blocks import find_links
 from tui.symbols import marks
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.lesson_view import LessonView
 
 
@@ -66,7 +67,7 @@ class CourseScreen(Screen[None]):
                     with VerticalScroll(id="panel"):
                         yield Static(id="panel-text")
                         yield Button("Start the quiz", id="start-quiz", variant="primary")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         tree = self.query_one(Outline)

@@ -15,13 +15,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from packages.errors import MoocError
 from packages.safe_text import one_line
 from tui import keymap
 from tui.symbols import bar
+from tui.widgets.key_bar import KeyBar
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class LibraryScreen(Screen[None]):
         yield OptionList(id="courses")
         yield Static(Text("Enter: open  ·  u: switch learner  ·  ?: every key  ·  ctrl+q: quit"),
                      id="library-hint")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -15,13 +15,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from packages.errors import MoocError
 from packages.safe_text import one_line
 from tui import keymap
 from tui.symbols import bar
+from tui.widgets.key_bar import KeyBar
 
 
 class ProgressScreen(Screen[None]):
@@ -43,7 +44,7 @@ class ProgressScreen(Screen[None]):
                 yield Static(Text("Self-assessment: highlight a module and press 1 (not yet) … 5 (mastered)",
                                   style="bold"))
                 yield OptionList(id="modules")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.render_progress()

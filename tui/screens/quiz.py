@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, RadioButton, RadioSet, Select, SelectionList, Static
+from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from packages.errors import MoocError
@@ -24,6 +24,7 @@ from packages.model import Match, MultipleChoice, Numeric, Order, Question, Sing
 from packages.model import Text as TextQuestion
 from packages.safe_text import clean, one_line
 from tui import keymap
+from tui.widgets.key_bar import KeyBar
 
 
 def _label(text: str) -> Content:
@@ -222,7 +223,7 @@ class QuizScreen(Screen[None]):
             yield Static(id="quiz-result")
             for number, q in enumerate(quiz.questions, start=1):
                 yield QuestionBox(number, q, self.attempt.presented(q.id))
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#quiz-result").display = False
