@@ -13,6 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, ContentSwitcher, Static, Tree
@@ -49,7 +50,7 @@ class CourseScreen(Screen[None]):
         self.current: str | None = None
         self.clock = ActivityClock()
         self.nodes: dict[str, TreeNode[str]] = {}
-        self._unfilled: dict[Any, str] = {}  # tree node id -> module id whose items are not added yet
+        self._unfilled: dict[Any, Any] = {}  # tree node id -> Module whose items are not added yet
         self._shown: dict[str, tuple[str, float | None]] = {}  # item id -> (status, best) on screen
         self._resumed_once = False
 
@@ -63,10 +64,7 @@ class CourseScreen(Screen[None]):
             with Vertical(id="content"):
                 yield Static(id="item-title")
                 with ContentSwitcher(initial="lesson", id="switcher"):
-                    yield Lesson(id="lesson")
-                    with VerticalScroll(id="panel"):
-                        yield Static(id="panel-text")
-                        yield Button("Start the quiz", id="start-quiz", variant="primary")
+                    yield Lesson(id="lesson")  # the panel joins it when first needed
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -90,18 +88,19 @@ class CourseScreen(Screen[None]):
         tree.clear()
         self.nodes.clear()
         self._shown.clear()
-        outline = self.session.outline()
-        # A big course opens with only the current module expanded: fewer lines to lay out.
-        expand_all = sum(len(v.items) for v in outline) <= 300
-        target = self.start_item or self.session.resume_item()
         self._unfilled.clear()
-        for view in outline:
-            expand = expand_all or any(iv.id == target for iv in view.items)
+        course = self.session.course
+        # A big course opens with only the current module expanded: fewer lines to lay out.
+        expand_all = sum(len(m.items) for m in course.modules) <= 300
+        target = course.module_of(self.start_item or self.session.resume_item())
+        for module in course.modules:
+            expand = expand_all or module is target
+            view = self.session.module_view(module, items=expand)
             node = tree.root.add(self._module_label(view), data=None, expand=expand)
             if expand:
                 self._fill_module(node, view.items)
             else:  # filled when first expanded: a 2,000-lesson outline opens at once
-                self._unfilled[node.id] = view.module.id
+                self._unfilled[node.id] = module
 
     def _fill_module(self, node: "TreeNode[str]", item_views: Any) -> None:
         for item_view in item_views:
@@ -109,10 +108,9 @@ class CourseScreen(Screen[None]):
             self._shown[item_view.id] = (item_view.status, item_view.best_score)
 
     def _fill_module_of(self, node: "TreeNode[str]") -> None:
-        module_id = self._unfilled.pop(node.id, None)
-        if module_id is not None:
-            view = next(v for v in self.session.outline() if v.module.id == module_id)
-            self._fill_module(node, view.items)
+        module = self._unfilled.pop(node.id, None)
+        if module is not None:
+            self._fill_module(node, self.session.module_view(module).items)
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
         self._fill_module_of(event.node)
@@ -120,7 +118,8 @@ class CourseScreen(Screen[None]):
     def refresh_outline(self) -> None:
         """Update every mark (a passed quiz can unlock the next module)."""
         tree = self.query_one(Outline)
-        for module_node, view in zip(tree.root.children, self.session.outline()):
+        for module_node, module in zip(tree.root.children, self.session.course.modules):
+            view = self.session.module_view(module, items=module_node.id not in self._unfilled)
             module_node.set_label(self._module_label(view))
             for item_view in view.items:
                 self._update_node(item_view)
@@ -161,9 +160,9 @@ class CourseScreen(Screen[None]):
         self.current = item_id
         tree = self.query_one(Outline)
         if item_id not in self.nodes:
-            module_id = session.course.module_of(item_id).id
+            module = session.course.module_of(item_id)
             for module_node in tree.root.children:
-                if self._unfilled.get(module_node.id) == module_id:
+                if self._unfilled.get(module_node.id) is module:
                     self._fill_module_of(module_node)
         node = self.nodes.get(item_id)
         if node is not None and tree.cursor_node is not node:
@@ -211,13 +210,26 @@ class CourseScreen(Screen[None]):
             text.append("\n\nPress Enter to start. Answer with the keyboard; ctrl+s submits.")
         self._show_panel(text, button=can_start, focus=focus)
 
+    def _panel(self) -> tuple[Static, Button]:
+        """The quiz front page (or a lock notice) and its button, mounted when first
+        shown: a course that opens on a lesson saves their styling at start."""
+        try:
+            return self.query_one("#panel-text", Static), self.query_one("#start-quiz", Button)
+        except NoMatches:
+            text = Static(id="panel-text")
+            start = Button("Start the quiz", id="start-quiz", variant="primary")
+            panel = VerticalScroll(text, start, id="panel")
+            panel.display = False
+            self.query_one(ContentSwitcher).mount(panel)
+            return text, start
+
     def _show_panel(self, text: Text, *, button: bool, focus: bool = True) -> None:
-        self.query_one("#panel-text", Static).update(text)
-        start = self.query_one("#start-quiz", Button)
+        text_widget, start = self._panel()
+        text_widget.update(text)
         start.display = button
         self.query_one(ContentSwitcher).current = "panel"
         if button and focus:
-            start.focus()
+            self.call_after_refresh(start.focus)  # a panel mounted just now takes focus only once it is laid out
 
     def refresh_item(self, item_id: str) -> None:
         self._update_node(self.session.status(item_id))
@@ -387,7 +399,7 @@ class CourseScreen(Screen[None]):
         if self.query_one(ContentSwitcher).current == "lesson":
             self.query_one(Lesson).focus()
         else:
-            self.query_one("#start-quiz", Button).focus()
+            self._panel()[1].focus()
 
     def action_back(self) -> None:
         self.flush_time()
