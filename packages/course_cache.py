@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import os
 import pickle
 import tempfile
@@ -29,7 +28,7 @@ _CACHE_FORMAT = 2  # bump when the layout of the cache file itself changes
 
 
 def model_fingerprint() -> str:
-    """A digest of the shape of every model dataclass: a cache written by a mooc whose
+    """The shape of every model dataclass, spelled out: a cache written by a mooc whose
     model differs (a field added, renamed or retyped) is never read back."""
     import packages.model as model
 
@@ -37,7 +36,7 @@ def model_fingerprint() -> str:
     for name, cls in sorted(vars(model).items()):
         if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__:
             shapes.append(f"{name}(" + ",".join(f"{f.name}:{f.type}" for f in dataclasses.fields(cls)) + ")")
-    return hashlib.sha256(f"{_CACHE_FORMAT};{';'.join(shapes)}".encode()).hexdigest()[:16]
+    return f"{_CACHE_FORMAT};{';'.join(shapes)}"
 
 
 class LazyQuiz(Quiz):

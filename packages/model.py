@@ -47,16 +47,22 @@ class Question:
 
 @dataclass(frozen=True, kw_only=True)
 class SingleChoice(Question):
+    """One right choice (`type = "single"`); choice credit may give partial points."""
+
     choices: tuple[Choice, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class MultipleChoice(Question):
+    """Several right choices (`type = "multiple"`), graded per the contract's partial-credit rule."""
+
     choices: tuple[Choice, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
 class TrueFalse(Question):
+    """A statement that is true or false (`type = "truefalse"`)."""
+
     answer: bool
     feedback_true: str | None = None  # extension: feedback shown for each response
     feedback_false: str | None = None
@@ -75,11 +81,15 @@ class NumericAnswer:
 
 @dataclass(frozen=True, kw_only=True)
 class Numeric(Question):
+    """A number within a tolerance of one of `answers` (`type = "numeric"`)."""
+
     answers: tuple[NumericAnswer, ...]  # v1 `answer` + `tolerance` is one answer with credit 1
 
 
 @dataclass(frozen=True, kw_only=True)
 class TextAnswer:
+    """One accepted text answer of a `Text` question, with its credit."""
+
     text: str
     credit: float = 1.0  # extension: partial credit
     feedback: str | None = None
@@ -87,6 +97,8 @@ class TextAnswer:
 
 @dataclass(frozen=True, kw_only=True)
 class Text(Question):
+    """A typed answer compared after folding case and white space, or a whole-match `pattern`."""
+
     answers: tuple[TextAnswer, ...] = ()
     pattern: str | None = None
     case_sensitive: bool = False
@@ -94,11 +106,15 @@ class Text(Question):
 
 @dataclass(frozen=True, kw_only=True)
 class Order(Question):
+    """Items to put in order; shown shuffled, `items` holds the right order."""
+
     items: tuple[str, ...]  # in the right order
 
 
 @dataclass(frozen=True, kw_only=True)
 class Match(Question):
+    """Left items to pair with right-hand options; shown shuffled, `pairs` holds the right pairs."""
+
     pairs: tuple[tuple[str, str], ...]
     # extension: extra wrong right-hand options offered as distractors
     distractors: tuple[str, ...] = ()
@@ -118,6 +134,8 @@ QUESTION_CLASSES: dict[str, type[Question]] = {name: cls for cls, name in _TYPE_
 
 @dataclass(frozen=True, kw_only=True)
 class Quiz:
+    """A quiz file: its questions and the rules of its attempts."""
+
     title: str
     questions: tuple[Question, ...]
     max_attempts: int = 0  # 0 = unlimited
@@ -154,6 +172,8 @@ class Item:
 
 @dataclass(frozen=True, kw_only=True)
 class Module:
+    """A module of the course: its items in order and what unlocks it."""
+
     id: str
     title: str
     items: tuple[Item, ...]
@@ -163,6 +183,8 @@ class Module:
 
 @dataclass(frozen=True, kw_only=True)
 class Course:
+    """A whole course pack as loaded: metadata, grading rules and modules."""
+
     id: str
     version: str
     title: str

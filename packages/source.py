@@ -128,6 +128,8 @@ def _normal_key(rel: str) -> str:
 
 @dataclass(frozen=True)
 class ManifestEntry:
+    """One file of `mooc-manifest.json`: its size and SHA-256."""
+
     path: str
     size: int
     sha256: str

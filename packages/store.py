@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import json
 import os
 import re
@@ -56,6 +57,8 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 @dataclass(frozen=True, kw_only=True)
 class ModuleSummary:
+    """A module as `mooc list`/`info` show it, without loading the course."""
+
     id: str
     title: str
     lessons: int
@@ -417,8 +420,10 @@ def summary_of(course: "Course", *, size: int, installed_at: datetime, source: s
 # --------------------------------------------------------------------------- bundled
 
 
+@functools.lru_cache(maxsize=4)
 def _bundled(folder: Path = BUNDLED_DIR) -> InstalledCourse | None:
-    """The demo course shipped with mooc, read from its course.toml only (fast)."""
+    """The demo course shipped with mooc, read from its course.toml only (fast), once:
+    it is package data and does not change while mooc runs."""
     import tomllib
 
     try:

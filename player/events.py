@@ -69,6 +69,8 @@ def parse_time(text: str) -> datetime:
 
 @dataclass(frozen=True)
 class Event:
+    """One line of a progress file (docs/progress-format.md)."""
+
     type: str
     course_id: str
     course_version: str

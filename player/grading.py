@@ -48,6 +48,8 @@ class Grade:
 
 @dataclass(frozen=True)
 class QuestionGrade:
+    """One question of a graded attempt: the response given and its grade."""
+
     question: Question
     response: Any  # the normalised JSON response (None when unanswered)
     grade: Grade

@@ -49,6 +49,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 @dataclass(frozen=True)
 class Learner:
+    """A person learning on this account; `id` names their progress folder."""
+
     id: str
     name: str
     email: str | None

@@ -59,6 +59,8 @@ class LearnerLike(Protocol):
 
 @dataclass(frozen=True)
 class ItemView:
+    """What the outline shows for one item: its status and, for a quiz, scores and attempts."""
+
     item: Item
     status: Status
     reason: str | None = None  # why it is locked
@@ -73,6 +75,8 @@ class ItemView:
 
 @dataclass(frozen=True)
 class ModuleView:
+    """What the outline shows for one module: whether and why it is locked, and its items."""
+
     module: Module
     locked: bool
     lock_reason: str | None
@@ -81,6 +85,8 @@ class ModuleView:
 
 @dataclass(frozen=True)
 class QuizSummary:
+    """The front page of a quiz: threshold, attempts used and left, best score."""
+
     item: Item
     threshold: float
     attempts_used: int
@@ -94,12 +100,16 @@ class QuizSummary:
 
 @dataclass(frozen=True)
 class CertificateStatus:
+    """Whether the learner may ask for a certificate, and what is missing if not."""
+
     eligible: bool
     reasons: list[str]  # why not (empty when eligible)
 
 
 @dataclass(frozen=True)
 class AttemptResult:
+    """A submitted attempt as the learner sees it, and the event that recorded it."""
+
     item: Item
     number: int
     grade: AttemptGrade

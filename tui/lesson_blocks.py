@@ -22,6 +22,8 @@ _LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\
 
 @dataclass(frozen=True)
 class Block:
+    """A piece of a lesson that renders on its own."""
+
     source: str
     first_line: int  # 1-based line of the lesson file where the block starts
     line_count: int
@@ -29,6 +31,8 @@ class Block:
 
 @dataclass(frozen=True)
 class Link:
+    """A link or image in a lesson, for "open media"."""
+
     text: str
     target: str
     is_image: bool
