@@ -305,7 +305,7 @@ async def test_locked_item_shows_why(installed: Layout) -> None:
         await wait_for(pilot, lambda: app.screen.current == "later")
         panel = str(app.screen.query_one("#panel-text").content)
         assert "Locked" in panel and "pass 'All types' first" in panel
-        label = app.screen.nodes["later"].label.plain
+        label = app.screen.query_one("#outline").label_of("later").plain
         assert label.startswith(("🔒", "L"))
 
 
@@ -342,7 +342,7 @@ async def test_course_text_is_shown_literally(installed: Layout) -> None:
         assert "Tricky [bold red]not markup[/] red end" in text
         assert "\x1b" not in text and "pwned" not in text
         assert "A chart of things" in text  # an image shows its alt text
-        assert app.screen.nodes["intro"].label.plain.endswith("Intro [i]lit[/i]")
+        assert app.screen.query_one("#outline").label_of("intro").plain.endswith("Intro [i]lit[/i]")
         # the media list offers the image; no viewer here gives a clear message
         await pilot.press("o")
         await wait_for(pilot, lambda: screen_name(app) == "MediaScreen")
@@ -429,10 +429,11 @@ async def test_mouse_opens_an_item_from_the_outline(installed: Layout) -> None:
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         screen = app.screen
         start = screen.current
-        target = next(item_id for item_id, node in screen.nodes.items()
-                      if item_id != start and node.line >= 0 and screen.session.item_lock(item_id) is None)
-        tree = screen.query_one("#outline")
-        line = screen.nodes[target].line - int(tree.scroll_offset.y)
+        outline = screen.query_one("#outline")
+        target = next(item.id for item in screen.session.course.items()
+                      if item.id != start and outline.line_of(item.id) is not None
+                      and screen.session.item_lock(item.id) is None)
+        line = outline.line_of(target) - int(outline.scroll_offset.y)
         assert await pilot.click("#outline", offset=(6, line))
         await wait_for(pilot, lambda: screen.current == target)
         assert any(e["type"] == "position" and e["item_id"] == target

@@ -29,7 +29,7 @@ class MoocCommands(Provider):
                           one_line(course.summary)[:80]))
         screen = self.screen  # the screen the palette was opened from
         session = app.session
-        if session is not None and hasattr(screen, "open") and hasattr(screen, "nodes"):
+        if session is not None and _is_course_screen(screen):
             for item in session.course.items():
                 found.append((f"Go to: {one_line(item.title)}", partial(screen.open, item.id),
                               f"{item.kind} in {one_line(session.course.module_of(item.id).title)}"))
@@ -45,3 +45,9 @@ class MoocCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _is_course_screen(screen: Any) -> bool:
+    from tui.screens.course import CourseScreen  # loaded already whenever a course is open
+
+    return isinstance(screen, CourseScreen)

@@ -1,7 +1,7 @@
 """The course screen: the outline beside the open lesson (or a quiz's front page).
 
-The outline is a `Tree` of modules and items with a status mark each; a locked
-item shows why it is locked instead of opening. Lessons render through
+The outline (`OutlineView`) lists modules and items with a status mark each; a
+locked item shows why it is locked instead of opening. Lessons render through
 `LessonView` (lazy, any length). Active time is measured from the learner's own
 key and mouse events (`ActivityClock`) and recorded when they leave the item.
 """
@@ -16,8 +16,7 @@ from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Static, Tree
-from textual.widgets.tree import TreeNode
+from textual.widgets import Button, ContentSwitcher, Static
 
 from packages.errors import MoocError
 from packages.safe_text import clean, one_line
@@ -26,11 +25,10 @@ from tui.lesson_blocks import find_links
 from tui.symbols import marks
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lesson_view import LessonView
+from tui.widgets.outline_view import ItemRows, OutlineView
 
 
-class Outline(Tree[str]):
-    """Modules and items; node data is the item id (None for a module)."""
-
+class Outline(OutlineView):
     BINDINGS = keymap.scope("outline")
 
 
@@ -49,8 +47,6 @@ class CourseScreen(Screen[None]):
         self.start_item = item_id
         self.current: str | None = None
         self.clock = ActivityClock()
-        self.nodes: dict[str, TreeNode[str]] = {}
-        self._unfilled: dict[Any, Any] = {}  # tree node id -> Module whose items are not added yet
         self._shown: dict[str, tuple[str, float | None]] = {}  # item id -> (status, best) on screen
         self._resumed_once = False
 
@@ -60,7 +56,7 @@ class CourseScreen(Screen[None]):
 
         yield StatusBar()
         with Horizontal(id="course-body"):
-            yield Outline(Text(one_line(self.session.course.title)), id="outline")
+            yield Outline(id="outline")
             with Vertical(id="content"):
                 yield Static(id="item-title")
                 with ContentSwitcher(initial="lesson", id="switcher"):
@@ -68,67 +64,60 @@ class CourseScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        tree = self.query_one(Outline)
-        tree.show_root = False
-        tree.guide_depth = 2
         self.build_outline()
         target = self.start_item or self.session.resume_item()
         self.open(target, focus_content=False)
-        tree.focus()
-        self.call_after_refresh(self._cursor_to_current)  # the tree has no lines before its first layout
+        self.query_one(Outline).focus()
+        self.call_after_refresh(self._cursor_to_current)  # scrolled into view once the outline has a height
         self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
 
     def _cursor_to_current(self) -> None:
-        node = self.nodes.get(self.current or "")
-        if node is not None:
-            self.query_one(Outline).move_cursor(node)
+        if self.current is not None:
+            self._outline_to(self.current)
+
+    def _outline_to(self, item_id: str) -> None:
+        course = self.session.course
+        self.query_one(Outline).move_to_item(item_id, course.modules.index(course.module_of(item_id)))
 
     def build_outline(self) -> None:
-        tree = self.query_one(Outline)
-        tree.clear()
-        self.nodes.clear()
+        outline = self.query_one(Outline)
+        outline.fill = self._items_of_module  # a module's items are built when it is first unfolded
         self._shown.clear()
-        self._unfilled.clear()
         course = self.session.course
-        # A big course opens with only the current module expanded: fewer lines to lay out.
+        # A big course opens with only the current module unfolded: 2,000 lessons open at once.
         expand_all = sum(len(m.items) for m in course.modules) <= 300
         target = course.module_of(self.start_item or self.session.resume_item())
+        modules = []
         for module in course.modules:
             expand = expand_all or module is target
             view = self.session.module_view(module, items=expand)
-            node = tree.root.add(self._module_label(view), data=None, expand=expand)
-            if expand:
-                self._fill_module(node, view.items)
-            else:  # filled when first expanded: a 2,000-lesson outline opens at once
-                self._unfilled[node.id] = module
+            modules.append((self._module_label(view), self._item_rows(view.items) if expand else None, expand))
+        outline.set_modules(modules)
 
-    def _fill_module(self, node: "TreeNode[str]", item_views: Any) -> None:
+    def _item_rows(self, item_views: Any) -> ItemRows:
+        rows = []
         for item_view in item_views:
-            self.nodes[item_view.id] = node.add_leaf(self._item_label(item_view), data=item_view.id)
+            rows.append((item_view.id, self._item_label(item_view)))
             self._shown[item_view.id] = (item_view.status, item_view.best_score)
+        return rows
 
-    def _fill_module_of(self, node: "TreeNode[str]") -> None:
-        module = self._unfilled.pop(node.id, None)
-        if module is not None:
-            self._fill_module(node, self.session.module_view(module).items)
-
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
-        self._fill_module_of(event.node)
+    def _items_of_module(self, m_index: int) -> ItemRows:
+        return self._item_rows(self.session.module_view(self.session.course.modules[m_index]).items)
 
     def refresh_outline(self) -> None:
         """Update every mark (a passed quiz can unlock the next module)."""
-        tree = self.query_one(Outline)
-        for module_node, module in zip(tree.root.children, self.session.course.modules):
-            view = self.session.module_view(module, items=module_node.id not in self._unfilled)
-            module_node.set_label(self._module_label(view))
+        outline = self.query_one(Outline)
+        for m_index, module in enumerate(self.session.course.modules):
+            view = self.session.module_view(module, items=outline.module_filled(m_index))
+            outline.set_module_label(m_index, self._module_label(view))
             for item_view in view.items:
                 self._update_node(item_view)
 
     def _update_node(self, item_view: Any) -> None:
-        node = self.nodes.get(item_view.id)
+        outline = self.query_one(Outline)
         key = (item_view.status, item_view.best_score)
-        if node is not None and self._shown.get(item_view.id) != key:
-            node.set_label(self._item_label(item_view))
+        if outline.has_item(item_view.id) and self._shown.get(item_view.id) != key:
+            outline.set_item_label(item_view.id, self._item_label(item_view))
             self._shown[item_view.id] = key
 
     def _module_label(self, view: Any) -> Text:
@@ -158,17 +147,8 @@ class CourseScreen(Screen[None]):
         session = self.session
         item = session.course.item(item_id)
         self.current = item_id
-        tree = self.query_one(Outline)
-        if item_id not in self.nodes:
-            module = session.course.module_of(item_id)
-            for module_node in tree.root.children:
-                if self._unfilled.get(module_node.id) is module:
-                    self._fill_module_of(module_node)
-        node = self.nodes.get(item_id)
-        if node is not None and tree.cursor_node is not node:
-            if node.parent is not None and not node.parent.is_expanded:
-                node.parent.expand()
-            tree.move_cursor(node)
+        if self.query_one(Outline).cursor_item != item_id:
+            self._outline_to(item_id)
         title = self.query_one("#item-title", Static)
         kind = "Lesson" if item.kind == "lesson" else "Quiz"
         title.update(Text(f"{kind}: ") + Text(one_line(item.title), style="bold"))
@@ -275,11 +255,9 @@ class CourseScreen(Screen[None]):
                 self.show_quiz_front(self.current)
 
     # ---------------------------------------------------------------- events
-    @on(Tree.NodeSelected, "#outline")
-    def _node_selected(self, event: Tree.NodeSelected[str]) -> None:
-        item_id = event.node.data
-        if item_id is None:
-            return
+    @on(OutlineView.ItemSelected, "#outline")
+    def _item_selected(self, event: OutlineView.ItemSelected) -> None:
+        item_id = event.item_id
         if item_id == self.current and self.session.course.item(item_id).kind == "quiz" \
                 and not self.session.item_lock(item_id) and self.session.attempts_left(item_id) != 0:
             self.start_quiz(item_id)  # Enter on the open quiz starts it
