@@ -27,16 +27,29 @@ CACHE_NAME = ".mooc-course-cache.pickle"
 _CACHE_FORMAT = 2  # bump when the layout of the cache file itself changes
 
 
+# The modules whose code decides what a parsed course is: a cache written by a mooc whose
+# copies of them differ (an upgrade) is parsed again, as Python does with .pyc files.
+_PARSER_MODULES = ("model.py", "loading.py", "validation.py")
+
+
 def model_fingerprint() -> str:
-    """The shape of every model dataclass, spelled out: a cache written by a mooc whose
-    model differs (a field added, renamed or retyped) is never read back."""
+    """The shape of every model dataclass, spelled out, and the size and mtime of the
+    parser's source files: a cache written by another mooc is never read back."""
     import packages.model as model
 
     shapes = []
     for name, cls in sorted(vars(model).items()):
         if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__:
             shapes.append(f"{name}(" + ",".join(f"{f.name}:{f.type}" for f in dataclasses.fields(cls)) + ")")
-    return f"{_CACHE_FORMAT};{';'.join(shapes)}"
+    here = Path(__file__).parent
+    sources = []
+    for name in _PARSER_MODULES:
+        try:
+            st = os.stat(here / name)
+            sources.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:  # a packaging that ships no sources: the shapes alone decide
+            sources.append(f"{name}:?")
+    return f"{_CACHE_FORMAT};{';'.join(shapes)};{';'.join(sources)}"
 
 
 class LazyQuiz(Quiz):
@@ -93,7 +106,6 @@ def read(tree: Path, course_id: str, version: str) -> Course | None:
     except Exception:  # missing, unreadable, truncated, or from another mooc: parse again
         return None
     finally:
-        gc.freeze()  # the course lives as long as the process: later collections need not walk it
         if gc_was_on:
             gc.enable()
     if fingerprint != model_fingerprint() or not isinstance(course, Course):
@@ -110,8 +122,8 @@ def write(tree: Path, course: Course) -> None:
     except OSError:
         return
     try:
-        os.fchmod(fd, 0o644)  # as readable as the tree: learners read a system store's cache too
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fd, 0o644)  # as readable as the tree: learners read a system store's cache too
             _CachePickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump((model_fingerprint(), course))
         os.replace(tmp, tree / CACHE_NAME)
     except Exception:  # a full disk, say: the course still opens, only slower

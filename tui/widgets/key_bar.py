@@ -67,21 +67,30 @@ class KeyBar(Widget, can_focus=False):
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
         dim = self.get_component_rich_style("key-bar--disabled", partial=True)
+        width = self.size.width
+        shown, palette = self.shown_keys()
+        # " n Next " per entry; when that is too wide (longer remapped keys), "n Next ";
+        # an entry that still does not fit is left out whole, never cut in half.
+        pad = " " if sum(len(f" {d} {desc} ") for _k, d, desc, _e in shown) <= width else ""
         text = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
 
-        def add(entry: tuple[str, str, str, bool]) -> None:
+        def add(entry: tuple[str, str, str, bool]) -> bool:
             key, display, description, enabled = entry
+            label = f"{pad}{display} "
+            if len(text) + len(label) + len(description) + 1 > width:
+                return False
             start = len(text)
-            text.append(f" {display} ", key_style if enabled else key_style + dim)
+            text.append(label, key_style if enabled else key_style + dim)
             text.append(f"{description} ", None if enabled else dim)
             self._spans.append((start, len(text), key, enabled))
+            return True
 
-        shown, palette = self.shown_keys()
         for entry in shown:
-            add(entry)
+            if not add(entry):
+                break
         if palette is not None:
-            room = self.size.width - len(text) - len(f" {palette[1]} {palette[2]} ")
+            room = width - len(text) - len(f"{pad}{palette[1]} {palette[2]} ")
             if room >= 1:
                 text.append(" " * room)
                 add(palette)
