@@ -14,6 +14,10 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
+from tui.keymap import KEYS
+
+_ORDER = {k.id: (k.scope == "everywhere", n) for n, k in enumerate(KEYS)}  # this screen's keys first
+
 
 class KeyBar(Widget, can_focus=False):
     DEFAULT_CSS = """
@@ -61,8 +65,9 @@ class KeyBar(Widget, can_focus=False):
                 palette = entry
             elif binding.show and binding.action not in seen:
                 seen.add(binding.action)
-                shown.append(entry)
-        return shown, palette
+                shown.append((_ORDER.get(binding.id or "", (True, len(_ORDER))), entry))
+        shown.sort(key=lambda pair: pair[0])  # a remapped key keeps its place (Textual lists it last)
+        return [entry for _order, entry in shown], palette
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key", partial=True)
