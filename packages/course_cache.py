@@ -29,12 +29,13 @@ _CACHE_FORMAT = 2  # bump when the layout of the cache file itself changes
 
 # The modules whose code decides what a parsed course is: a cache written by a mooc whose
 # copies of them differ (an upgrade) is parsed again, as Python does with .pyc files.
-_PARSER_MODULES = ("model.py", "loading.py", "validation.py")
+_PARSER_MODULES = ("model.py", "questions.py", "loading.py", "validation.py")
 
 
 def model_fingerprint() -> str:
     """The shape of every model dataclass, spelled out, and the size and mtime of the
-    parser's source files: a cache written by another mooc is never read back."""
+    parser's source files (the question types included, which are not imported before a
+    quiz is opened): a cache written by another mooc is never read back."""
     import packages.model as model
 
     shapes = []

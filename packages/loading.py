@@ -14,20 +14,16 @@ import tomllib
 from typing import Any
 
 from packages.errors import MoocError
-from packages.model import (
-    FORMAT_VERSION,
+from packages.model import FORMAT_VERSION, Course, Item, Module, Quiz
+from packages.questions import (
     QUESTION_TYPES,
     Choice,
-    Course,
-    Item,
     Match,
-    Module,
     MultipleChoice,
     Numeric,
     NumericAnswer,
     Order,
     Question,
-    Quiz,
     SingleChoice,
     Text,
     TextAnswer,

@@ -9,23 +9,35 @@ every file listed in the built manifest is checked against its size and SHA-256.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
 import unicodedata
-import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
+
+if TYPE_CHECKING:
+    import zipfile
 
 MANIFEST_NAME = "mooc-manifest.json"
 MANIFEST_FORMAT = 1
 PACK_SUFFIX = ".mooc"
 _CHUNK = 1 << 20
+
+# zipfile and hashlib are imported where they are used: `mooc play` reads an unpacked,
+# verified tree and needs neither at start.
+
+
+def _sha256(data: bytes = b"") -> Any:  # -> hashlib._Hash
+    import hashlib
+
+    return hashlib.sha256(data)
+
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -357,7 +369,7 @@ class DirSource(PackSource):
         except OSError as err:
             raise MoocError(f"{self.origin}: {rel}: cannot read ({err.strerror})") from None
         if self.manifest is not None:
-            self._verify(rel, len(data), hashlib.sha256(data).hexdigest())
+            self._verify(rel, len(data), _sha256(data).hexdigest())
         return data
 
     def iter_chunks(self, rel: str) -> Iterator[bytes]:
@@ -367,7 +379,7 @@ class DirSource(PackSource):
                 yield chunk
 
 
-_ALLOWED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_ALLOWED_METHODS = (0, 8)  # zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
 
 
 class ZipSource(PackSource):
@@ -378,6 +390,8 @@ class ZipSource(PackSource):
         self.origin = str(path)
         self.limits = limits or Limits.from_env()
         self.listing_problems = []
+        import zipfile
+
         try:
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
@@ -462,6 +476,8 @@ class ZipSource(PackSource):
 
     def iter_chunks(self, rel: str) -> Iterator[bytes]:
         """Stream an entry; stop at the first byte beyond its declared size."""
+        import zipfile
+
         info = self._info(rel)
         where = f"{self.origin}: {rel}"
         got = 0
@@ -486,7 +502,7 @@ class ZipSource(PackSource):
     def read_bytes(self, rel: str) -> bytes:
         data = self._read_entry(rel)
         if self.manifest is not None:
-            self._verify(rel, len(data), hashlib.sha256(data).hexdigest())
+            self._verify(rel, len(data), _sha256(data).hexdigest())
         return data
 
     def close(self) -> None:
@@ -520,7 +536,7 @@ def manifest_problems(source: PackSource) -> list[tuple[str, str]]:
     for rel in sorted(present & manifest.files.keys()):
         entry = manifest.files[rel]
         try:
-            h = hashlib.sha256()
+            h = _sha256()
             size = 0
             for chunk in source.iter_chunks(rel):
                 h.update(chunk)
@@ -561,7 +577,7 @@ def safe_extract(archive: Path, dest: Path, limits: Limits | None = None, *, fsy
             if not os.path.realpath(target).startswith(real_dest.rstrip(os.sep) + os.sep):
                 raise MoocError(f"{archive}: {rel}: path leaves the destination folder")
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            h = hashlib.sha256()
+            h = _sha256()
             size = 0
             # O_EXCL: never write through something already there (a planted symlink).
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)

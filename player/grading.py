@@ -16,14 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from packages.model import (
+from packages.model import SCORE_EPSILON, Quiz
+from packages.questions import (
     Match,
     MultipleChoice,
     Numeric,
     NumericAnswer,
     Order,
     Question,
-    Quiz,
     SingleChoice,
     Text,
     TrueFalse,
@@ -32,8 +32,6 @@ from packages.model import (
 # Two numbers closer than this fraction of their magnitude are equal: tolerance
 # boundaries are INCLUDED, and 0.1 + 0.2 must still be within 0.3 ± 0.
 REL_EPSILON = 1e-12
-# Scores at or above threshold − this count as passed (0.7000000000000001 vs 0.7).
-SCORE_EPSILON = 1e-9
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ import sys
 from typing import Any, TextIO
 
 from packages.errors import MoocError
-from packages.model import Item, Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
+from packages.model import Item
+from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
 from packages.safe_text import clean, one_line
 from player.grading import match_options, parse_number
 from player.session import ActivityClock, Attempt, AttemptResult, CourseSession

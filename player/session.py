@@ -17,12 +17,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from packages.errors import MoocError
-from packages.model import Course, Item, Match, Module, MultipleChoice, Order, Quiz, SingleChoice
+from packages.model import SCORE_EPSILON, Course, Item, Module, Quiz
 from player.events import Event, parse_time
-from player.grading import SCORE_EPSILON, AttemptGrade, QuestionGrade, grade_attempt, match_options
+
+if TYPE_CHECKING:  # grading and the question types load with the first quiz, not at start
+    from player.grading import AttemptGrade, QuestionGrade
 
 Status = Literal["new", "started", "done", "passed", "failed", "locked"]
 STATUSES: tuple[str, ...] = ("new", "started", "done", "passed", "failed", "locked")
@@ -226,6 +228,9 @@ class Attempt:
 
 def _presentation(quiz: Quiz, attempt_id: str) -> dict[str, list[int]]:
     """Per-attempt display order, reproducible from the attempt id."""
+    from packages.questions import Match, MultipleChoice, Order, SingleChoice
+    from player.grading import match_options
+
     rng = random.Random(attempt_id)
     order: dict[str, list[int]] = {}
     for q in quiz.questions:
@@ -617,6 +622,8 @@ class CourseSession:
         if self.attempts_left(item.id) == 0:
             raise MoocError(f"'{item.title}': no attempts left")
         assert item.quiz is not None
+        from player.grading import grade_attempt
+
         grade = grade_attempt(item.quiz, attempt.responses)
         threshold = self.course.quiz_pass_threshold(item)
         passed = grade.passed(threshold)

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from packages.model import (
+from packages.model import Course
+from packages.questions import (
     QUESTION_TYPES,
-    Course,
     Match,
     MultipleChoice,
     Numeric,

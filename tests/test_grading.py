@@ -6,14 +6,14 @@ import math
 
 import pytest
 
-from packages.model import (
+from packages.model import Quiz
+from packages.questions import (
     Choice,
     Match,
     MultipleChoice,
     Numeric,
     NumericAnswer,
     Order,
-    Quiz,
     SingleChoice,
     Text,
     TextAnswer,

@@ -21,7 +21,7 @@ from packages.errors import MoocError
 from packages.importers.html_markdown import html_to_markdown
 from packages.importers.olx import import_olx, srt_to_paragraphs
 from packages.loading import load_course
-from packages.model import MultipleChoice, Numeric, SingleChoice, Text
+from packages.questions import MultipleChoice, Numeric, SingleChoice, Text
 from packages.source import open_source
 from packages.validation import validate
 from player.grading import grade_question

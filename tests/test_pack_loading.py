@@ -9,7 +9,7 @@ import pytest
 
 from packages.errors import MoocError
 from packages.loading import first_heading, load_course, read_lesson
-from packages.model import Match, MultipleChoice, Numeric, Order, SingleChoice, Text, TrueFalse
+from packages.questions import Match, MultipleChoice, Numeric, Order, SingleChoice, Text, TrueFalse
 from packages.source import open_source
 from packages.validation import validate
 

@@ -12,18 +12,8 @@ from typing import Any
 import pytest
 
 from packages.errors import MoocError
-from packages.model import (
-    Choice,
-    Course,
-    Item,
-    Match,
-    Module,
-    MultipleChoice,
-    Order,
-    Quiz,
-    SingleChoice,
-    TrueFalse,
-)
+from packages.model import Course, Item, Module, Quiz
+from packages.questions import Choice, Match, MultipleChoice, Order, SingleChoice, TrueFalse
 from player.events import Event
 from player.session import ActivityClock, CourseSession
 
@@ -477,7 +467,7 @@ def test_session_on_the_real_event_log(tmp_path: Any) -> None:
 
 def perfect_response(q: Any) -> Any:
     """The right answer of a loaded question, in the events.py response shape."""
-    from packages.model import Numeric, Text
+    from packages.questions import Numeric, Text
 
     if isinstance(q, SingleChoice):
         return next(i for i, c in enumerate(q.choices) if c.correct)

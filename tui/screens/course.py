@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, ContentSwitcher, Static
+from textual.widgets import Button, Static
 
 from packages.errors import MoocError
 from packages.safe_text import clean, one_line
@@ -59,8 +59,7 @@ class CourseScreen(Screen[None]):
             yield Outline(id="outline")
             with Vertical(id="content"):
                 yield Static(id="item-title")
-                with ContentSwitcher(initial="lesson", id="switcher"):
-                    yield Lesson(id="lesson")  # the panel joins it when first needed
+                yield Lesson(id="lesson")  # the quiz/lock panel joins it when first needed
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -161,7 +160,7 @@ class CourseScreen(Screen[None]):
             if item.kind == "lesson":
                 lesson = self.query_one(Lesson)
                 lesson.show(session.lesson_text(item_id))
-                self.query_one(ContentSwitcher).current = "lesson"
+                self._show("lesson")
                 if focus_content:
                     lesson.focus()
             else:
@@ -190,6 +189,17 @@ class CourseScreen(Screen[None]):
             text.append("\n\nPress Enter to start. Answer with the keyboard; ctrl+s submits.")
         self._show_panel(text, button=can_start, focus=focus)
 
+    @property
+    def showing_lesson(self) -> bool:
+        return bool(self.query_one(Lesson).display)
+
+    def _show(self, which: str) -> None:
+        """Show the lesson text or the panel in the content area, never both."""
+        self.query_one(Lesson).display = which == "lesson"
+        panel = self.query("#panel")
+        if panel:
+            panel.first().display = which == "panel"
+
     def _panel(self) -> tuple[Static, Button]:
         """The quiz front page (or a lock notice) and its button, mounted when first
         shown: a course that opens on a lesson saves their styling at start."""
@@ -200,14 +210,14 @@ class CourseScreen(Screen[None]):
             start = Button("Start the quiz", id="start-quiz", variant="primary")
             panel = VerticalScroll(text, start, id="panel")
             panel.display = False
-            self.query_one(ContentSwitcher).mount(panel)
+            self.query_one("#content").mount(panel)
             return text, start
 
     def _show_panel(self, text: Text, *, button: bool, focus: bool = True) -> None:
         text_widget, start = self._panel()
         text_widget.update(text)
         start.display = button
-        self.query_one(ContentSwitcher).current = "panel"
+        self._show("panel")
         if button and focus:
             self.call_after_refresh(start.focus)  # a panel mounted just now takes focus only once it is laid out
 
@@ -330,7 +340,7 @@ class CourseScreen(Screen[None]):
         if hit is None:
             return
         item_id, line_no = hit
-        if self.current != item_id or self.query_one(ContentSwitcher).current != "lesson":
+        if self.current != item_id or not self.showing_lesson:
             self.open(item_id)
         lesson = self.query_one(Lesson)
         lesson.focus()
@@ -374,7 +384,7 @@ class CourseScreen(Screen[None]):
         self.query_one(Outline).focus()
 
     def action_focus_content(self) -> None:
-        if self.query_one(ContentSwitcher).current == "lesson":
+        if self.showing_lesson:
             self.query_one(Lesson).focus()
         else:
             self._panel()[1].focus()

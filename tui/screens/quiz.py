@@ -20,8 +20,8 @@ from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList,
 from textual.widgets.selection_list import Selection
 
 from packages.errors import MoocError
-from packages.model import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
-from packages.model import Text as TextQuestion
+from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
+from packages.questions import Text as TextQuestion
 from packages.safe_text import clean, one_line
 from tui import keymap
 from tui.widgets.key_bar import KeyBar
