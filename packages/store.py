@@ -49,6 +49,7 @@ VERSIONS_DIR = "versions"
 SUMMARY_FORMAT = 1
 STAGE_LOCK = ".lock"
 BUNDLED_DIR = Path(__file__).resolve().parent / "demo_course"
+BUNDLED_ID = "mooc-demo"  # the id in BUNDLED_DIR/course.toml (a test keeps them equal)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
@@ -508,7 +509,8 @@ class Store:
                 c = store.read(course_id)
                 if c is not None and c.path.is_dir():
                     found.append(c)
-        if self.bundled_dir is not None:
+        # Our own demo course cannot be any other id: no need to read its course.toml.
+        if self.bundled_dir is not None and (course_id == BUNDLED_ID or self.bundled_dir != BUNDLED_DIR):
             bundled = _bundled(self.bundled_dir)
             if bundled is not None and bundled.id == course_id:
                 found.append(bundled)

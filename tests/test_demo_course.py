@@ -67,7 +67,10 @@ def questions(course: Course) -> list[Question]:
 
 
 def test_manifest_is_a_safe_bundled_xmooc(course: Course) -> None:
+    from packages.store import BUNDLED_ID
+
     assert (course.format, course.id, course.version) == (1, "mooc-demo", "1.0.0")
+    assert course.id == BUNDLED_ID  # the store finds the demo by this constant, unread
     assert course.kind == "xmooc" and course.certificate_available
     assert course.license == "CC-BY-4.0" and course.language == "en"
     assert course.pass_threshold == pytest.approx(0.6)

@@ -109,3 +109,40 @@ def test_engine_module_list_is_complete() -> None:
     on_disk = [p for top in ENGINE_DIRS for p in (REPO / top).rglob("*.py") if p.name != "__main__.py"]
     assert len(modules) >= len(on_disk) - 2 and len(modules) > 10
     assert Path(REPO / "player" / "cli" / "main.py").exists()
+
+
+def test_opening_a_course_leaves_quiz_code_unloaded(tmp_path: Path) -> None:
+    """`mooc play COURSE` starts fast partly because opening a course from its cache loads
+    neither the question types, nor grading, nor the pack parser, nor zip and hash code:
+    they come with the first quiz (or never). Checked in a fresh process on a real install;
+    then a quiz's questions are read and grading runs, and only then do they load."""
+    from packages.install import install
+    from packages.layout import Layout
+    from tests.support.genpack import generate_pack
+
+    layout = Layout(home=tmp_path / "home", system_home=tmp_path / "system")
+    install(layout, str(generate_pack(tmp_path / "src", lessons=5, questions=20)), quiet=True)
+    code = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from packages.layout import Layout\n"
+        "from packages.store import Store\n"
+        "from player.session import CourseSession\n"
+        "lazy = ('packages.questions', 'player.grading', 'packages.loading', 'packages.validation',\n"
+        "        'zipfile', 'hashlib', 'tomllib')\n"
+        f"layout = Layout(home=Path({str(layout.home)!r}), system_home=Path({str(layout.system_home)!r}))\n"
+        "course, source = Store(layout).load('big-course')\n"
+        "session = CourseSession(course, source, [])\n"
+        "session.outline()\n"
+        "before = [m for m in lazy if m in sys.modules]\n"
+        "quiz = next(i for i in course.items() if i.kind == 'quiz')\n"
+        "attempt = session.start_attempt(quiz.id)\n"
+        "session.submit(attempt)\n"
+        "after = [m for m in lazy if m in sys.modules]\n"
+        "print(json.dumps([before, after]))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert res.returncode == 0, res.stderr[-2000:]
+    before, after = json.loads(res.stdout)
+    assert before == []
+    assert "packages.questions" in after and "player.grading" in after  # the check can see them load
