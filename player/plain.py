@@ -153,6 +153,10 @@ class PlainPlayer:
     def loop(self) -> None:
         while True:
             command = self.ask("> ")
+            try:
+                self.session.catch_up()  # what another mooc for this learner recorded meanwhile
+            except MoocError:
+                pass  # unreadable just now: recording still works, or says why
             low = command.casefold()
             if low in ("q", "quit", "exit"):
                 self.leave_item()

@@ -96,6 +96,9 @@ class EventLog:
     torn_tail: bool = False
     _cache_key: tuple[int, int, int] | None = field(default=None, repr=False)
     _cache: list[Event] = field(default_factory=list, repr=False)
+    # (inode, offset just past the last complete line) of the bytes `events()` last parsed:
+    # where `read_from` continues, to follow what other processes append.
+    read_position: tuple[int, int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -119,6 +122,7 @@ class EventLog:
         except FileNotFoundError:
             self.problems = []
             self.torn_tail = False
+            self.read_position = None
             return []
         except OSError as err:
             raise MoocError(f"{self.path}: cannot read progress: {err.strerror}") from None
@@ -132,10 +136,41 @@ class EventLog:
         events, problems, torn = parse(raw, str(self.path))
         self.problems, self.torn_tail = problems, torn
         self._cache_key, self._cache = key, events
+        self.read_position = (st.st_ino, raw.rfind(b"\n") + 1)
         return list(events)
+
+    def read_from(self, position: tuple[int, int] | None) -> tuple[list[Event], tuple[int, int] | None]:
+        """The complete events after `position` (from `read_position` or an earlier call),
+        and the position to continue from: reads only the new bytes, however long the log.
+        A log replaced since (purged, another inode) is read whole; damaged lines are skipped."""
+        try:
+            with open(self.path, "rb") as fh:
+                ino = os.fstat(fh.fileno()).st_ino
+                start = position[1] if position is not None and position[0] == ino else 0
+                fh.seek(start)
+                raw = fh.read()
+        except FileNotFoundError:
+            return [], None
+        except OSError as err:
+            raise MoocError(f"{self.path}: cannot read progress: {err.strerror}") from None
+        end = raw.rfind(b"\n") + 1  # a torn or half-written last line waits for the next call
+        if start == 0:
+            events = parse(raw[:end], str(self.path))[0]
+        else:
+            events = []
+            for line in raw[:end].split(b"\n"):
+                try:
+                    event = _to_event(json.loads(line)) if line.strip() else None
+                except ValueError:
+                    event = None
+                if event is not None:
+                    events.append(event)
+        return events, (ino, start + end)
 
     def ids(self) -> set[str]:
         return {e.id for e in self.events()}
+
+
 
     # ------------------------------------------------------------------ writing
 

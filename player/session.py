@@ -323,14 +323,30 @@ class CourseSession:
         self._clock = clock
         self._texts: dict[str, str] = {}
         self._p = _Progress()
+        self._folded: set[str] = set()  # ids of the events folded so far
         for event in self._sink.events():
             self._fold(event)
+        self._log_position = getattr(self._sink, "read_position", None)
         if enroll:
             self.ensure_enrolled()
 
     # ------------------------------------------------------------------ events
 
+    def catch_up(self) -> bool:
+        """Fold the events other processes added to the log since we last looked (the
+        same learner in `mooc play --plain` in another terminal, `mooc sync --pull`):
+        True if there were any. Reads only the bytes added since the last look."""
+        read_from = getattr(self._sink, "read_from", None)
+        if read_from is None:  # an in-memory sink: nobody else writes to it
+            return False
+        events, self._log_position = read_from(self._log_position)
+        new = [e for e in events if e.id not in self._folded]
+        for event in new:
+            self._fold(event)
+        return bool(new)
+
     def _fold(self, e: Event) -> None:
+        self._folded.add(e.id)
         p = self._p
         if e.course_id != self.course.id:
             return

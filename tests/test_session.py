@@ -462,6 +462,38 @@ def test_session_on_the_real_event_log(tmp_path: Any) -> None:
     assert layout.progress_file("amina", "c").is_file()
 
 
+
+def test_a_running_session_catches_up_with_another_process(tmp_path: Any) -> None:
+    """Two mooc processes for one learner (the TUI and `--plain` in another terminal):
+    each sees what the other recorded once it catches up, reading only the new bytes,
+    and a torn line from a writer killed mid-write waits until it is complete."""
+    from packages.layout import Layout
+    from player.progress import EventLog
+
+    layout = Layout(home=tmp_path, system_home=tmp_path / "sys")
+    tui = session(EventLog.for_course(layout, "amina", "c"))  # type: ignore[arg-type]
+    other = session(EventLog.for_course(layout, "amina", "c"))  # type: ignore[arg-type]
+    assert tui.catch_up() is False  # the other's enrolment: none (it found ours)
+    other.complete_lesson("intro")
+    take(other, "quiz1", {"q0": True, "q1": True})
+    assert tui.status("quiz1").status == "new"
+    assert tui.catch_up() is True
+    assert tui.status("intro").status == "done" and tui.status("quiz1").status == "passed"
+    assert tui.status("last").status != "locked"  # passing quiz1 unlocked week 3 here too
+    assert tui.catch_up() is False
+    tui.complete_lesson("last")  # our own event: folded once, not again on the next look
+    assert tui.catch_up() is False and other.catch_up() is True
+    assert other.status("last").status == "done"
+
+    path = layout.progress_file("amina", "c")
+    size = path.stat().st_size
+    with open(path, "ab") as fh:  # half a line, as a writer killed mid-write leaves it
+        fh.write(b'{"course_id":"c","course_version":"1.0.0","data":{},"id":"late"')
+    assert tui.catch_up() is False and path.stat().st_size > size
+    with open(path, "ab") as fh:  # the rest of the line arrives
+        fh.write(b',"item_id":"practice","time":"2026-12-01T10:00:00.000Z","type":"position"}\n')
+    assert tui.catch_up() is True and tui.last_position() == "practice"
+
 # ------------------------------------------------------------------ the real demo course
 
 

@@ -7,6 +7,7 @@ runs the real app, engine and event log; nothing is faked.
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -438,3 +439,26 @@ async def test_mouse_opens_an_item_from_the_outline(installed: Layout) -> None:
         await wait_for(pilot, lambda: screen.current == target)
         assert any(e["type"] == "position" and e["item_id"] == target
                    for e in events(installed, app.learner.id))
+
+
+async def test_another_process_progress_shows_up(installed: Layout, mooc_home: Any) -> None:
+    """Same learner, same course, two processes: while the TUI is open on the course, the
+    real `mooc play --plain` in another "terminal" marks the first lesson done; the
+    TUI's outline shows it within a few seconds, without a restart."""
+    from tui.screens.course import CATCH_UP_S
+    from tests.conftest import MOOC_BIN
+
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        outline = app.screen.query_one("#outline")
+        assert not outline.label_of("intro").plain.startswith(("✓", "+"))
+        res = subprocess.run([str(MOOC_BIN), "play", "--plain", "tui-test", "intro"], input="n\nq\n",
+                             capture_output=True, text=True, timeout=60, env=mooc_home.env())
+        assert res.returncode == 0, res.stderr
+        assert any(e["type"] == "lesson_completed" and e["item_id"] == "intro"
+                   for e in events(installed, app.learner.id))
+        await wait_for(pilot, lambda: app.session.status("intro").status == "done",
+                       tries=int(CATCH_UP_S * 3 / 0.05))
+        await pilot.pause(0.1)
+        assert outline.label_of("intro").plain.startswith(("✓", "+"))

@@ -28,6 +28,9 @@ from tui.widgets.lesson_view import LessonView
 from tui.widgets.outline_view import ItemRows, OutlineView
 
 
+CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
+
+
 class Outline(OutlineView):
     BINDINGS = keymap.scope("outline")
 
@@ -69,6 +72,21 @@ class CourseScreen(Screen[None]):
         self.query_one(Outline).focus()
         self.call_after_refresh(self._cursor_to_current)  # scrolled into view once the outline has a height
         self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
+        self.set_interval(CATCH_UP_S, self._catch_up)
+
+    def _catch_up(self) -> None:
+        """Show what another mooc process recorded for this learner meanwhile (the same
+        course in `mooc play --plain` in another terminal, `mooc sync --pull`)."""
+        try:
+            changed = self.session.catch_up()
+        except MoocError:
+            return  # unreadable just now: the next tick tries again
+        if changed:
+            self.refresh_outline()
+            current = self.current
+            if current is not None and not self.showing_lesson and not self.session.item_lock(current) \
+                    and self.session.course.item(current).kind == "quiz":
+                self.show_quiz_front(current, focus=False)
 
     def _cursor_to_current(self) -> None:
         if self.current is not None:
