@@ -103,6 +103,8 @@ def read(tree: Path, course_id: str, version: str) -> Course | None:
     gc.disable()  # thousands of new objects would trigger collections that cost more than the load
     try:
         with open(tree / CACHE_NAME, "rb") as fh:
+            if not (_safe_owner(os.fstat(fh.fileno())) and _safe_owner(os.stat(tree))):
+                return None
             fingerprint, course = pickle.load(fh)
     except Exception:  # missing, unreadable, truncated, or from another mooc: parse again
         return None
@@ -116,6 +118,13 @@ def read(tree: Path, course_id: str, version: str) -> Course | None:
     return course
 
 
+def _safe_owner(st: os.stat_result) -> bool:
+    """Unpickling runs code, so the cache (and the folder that holds it) must be
+    writable only by this account or root, as ssh demands of its key files: a data
+    folder on a shared lab drive cannot be used to run code as another learner."""
+    return st.st_uid in (os.getuid(), 0) and not st.st_mode & 0o022
+
+
 def write(tree: Path, course: Course) -> None:
     """Write the cache atomically; a store we cannot write (system, bundled) gets none."""
     try:
@@ -126,6 +135,10 @@ def write(tree: Path, course: Course) -> None:
         with os.fdopen(fd, "wb") as fh:
             os.fchmod(fd, 0o644)  # as readable as the tree: learners read a system store's cache too
             _CachePickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump((model_fingerprint(), course))
+        try:  # only its owner may write the folder (see _safe_owner), whatever the umask was
+            os.chmod(tree, os.stat(tree).st_mode & 0o755)
+        except OSError:
+            pass
         os.replace(tmp, tree / CACHE_NAME)
     except Exception:  # a full disk, say: the course still opens, only slower
         try:

@@ -291,3 +291,30 @@ def test_a_changed_parser_source_invalidates_the_cache(layout: Layout) -> None:
     finally:
         os.utime(loading, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert course_cache.read(tree, COURSE_ID, VERSION) is not None
+
+
+def test_a_cache_others_could_write_is_never_unpickled(layout: Layout) -> None:
+    """Unpickling runs code: a cache file or folder writable by group or world, or a
+    file owned by another account, is ignored (the course is parsed instead), as ssh
+    ignores such key files. A fresh write makes the folder private again."""
+    tree = tree_of(layout)
+    cache = tree / course_cache.CACHE_NAME
+    assert course_cache.read(tree, COURSE_ID, VERSION) is not None
+    for target, mode in ((cache, 0o666), (cache, 0o646), (tree, 0o777), (tree, 0o775)):
+        before = target.stat().st_mode
+        os.chmod(target, mode)
+        try:
+            assert course_cache.read(tree, COURSE_ID, VERSION) is None, (target.name, oct(mode))
+        finally:
+            os.chmod(target, before)
+    assert course_cache.read(tree, COURSE_ID, VERSION) is not None
+    if os.geteuid() == 0:  # only root can give the file away to test the owner check
+        os.chown(cache, 65534, -1)
+        try:
+            assert course_cache.read(tree, COURSE_ID, VERSION) is None
+        finally:
+            os.chown(cache, 0, -1)
+    os.chmod(tree, 0o775)  # as a umask of 002 leaves it
+    course_cache.write(tree, parsed(tree))
+    assert tree.stat().st_mode & 0o777 == 0o755
+    assert course_cache.read(tree, COURSE_ID, VERSION) is not None
