@@ -166,3 +166,34 @@ async def test_quiz_screen_shows_submit_and_hint(installed: Layout) -> None:
         await pilot.press("escape")
         await open_screen(app, pilot)
         assert " n Next " in bottom_row(app) and "Submit" not in bottom_row(app)
+
+
+async def test_quiz_bar_follows_what_works_now(installed: Layout) -> None:
+    """In a text field `h` would type an "h": the bar shows F2 for the hint there, and
+    keys that would only type (g, y) are not offered. Retry is dimmed until there is a
+    result, Hint after it."""
+    app = make_app(installed, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_screen(app, pilot)
+        await pilot.press("l", "enter")
+        bar = await open_screen(app, pilot, "QuizScreen")
+
+        def entry(description: str) -> tuple[str, bool]:
+            for _key, display, desc, enabled in bar.shown_keys()[0]:
+                if desc == description:
+                    return display, enabled
+            raise AssertionError(f"{description!r} not in {bar.shown_keys()[0]}")
+
+        assert entry("Hint") == ("h", True) and entry("Retry")[1] is False
+        field = app.screen.query("Input").first()
+        field.focus()
+        await pilot.pause()
+        assert entry("Hint") == ("f2", True)
+        assert entry("Submit")[1] is True
+        assert "Progress" not in [d for _k, _disp, d, _e in bar.shown_keys()[0]]
+        row = bottom_row(app)
+        assert " h Hint " not in row and "Hint" in row
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen.result is not None)
+        await pilot.pause()
+        assert entry("Retry")[1] is True and entry("Hint")[1] is False

@@ -246,6 +246,14 @@ class QuizScreen(Screen[None]):
             return boxes.first() if boxes else None
         return node
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys that do nothing now show dimmed in the key bar (None) and do not run."""
+        if action == "retry":
+            return True if self.result is not None and self.result.attempts_left != 0 else None
+        if action == "hint":
+            return True if self.result is None else None
+        return True
+
     def action_hint(self) -> None:
         if self.result is not None:
             return
@@ -306,6 +314,7 @@ class QuizScreen(Screen[None]):
             box.show_feedback(grade, result.show_solutions)
         self.query_one("#quiz-body").scroll_home(animate=False)
         self.query_one("#quiz-body").focus()
+        self.refresh_bindings()  # retry now works, hint no longer
 
     def action_retry(self) -> None:
         if self.result is None:

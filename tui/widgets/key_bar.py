@@ -53,7 +53,9 @@ class KeyBar(Widget, can_focus=False):
 
     def shown_keys(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, str, bool] | None]:
         """(key, key as displayed, description, enabled) for each action shown here,
-        and the same for the command palette (shown on the right when it fits)."""
+        and the same for the command palette (shown on the right when it fits).
+        Keys a focused text field would type are not among the active bindings, so
+        there the hint shows as F2 rather than `h`."""
         active = self.screen.active_bindings
         palette_key = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
         seen: set[str] = set()
@@ -109,3 +111,4 @@ class KeyBar(Widget, can_focus=False):
                 else:
                     self.app.bell()
                 return
+
