@@ -20,6 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.support.bytecode import compile_project  # noqa: E402
+
 MOOC = Path(sys.executable).with_name("mooc")
 
 
@@ -36,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    compile_project()
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, MOOC_HOME=home, MOOC_SYSTEM_HOME=os.path.join(home, "system"))
         cases = {

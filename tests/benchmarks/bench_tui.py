@@ -224,23 +224,14 @@ async def in_app(home: Path) -> None:
         print(f"next item (n) in the app, work + first screen {statistics.median(nexts):8.1f} ms")
 
 
-def compile_bytecode() -> None:
-    """Byte-compile the project as `pip install .` does. This machine sets
-    PYTHONDONTWRITEBYTECODE, so an editable install would otherwise recompile every
-    module of ours at every start (~40 ms) while Textual's own .pyc files are there."""
-    import compileall
-
-    for top in ("packages", "player", "tui", "sync"):
-        compileall.compile_dir(REPO / top, quiet=1, force=True)
-
-
 def main() -> None:
     from packages.install import install
     from packages.layout import Layout
+    from tests.support.bytecode import compile_project
     from tests.support.genpack import generate_pack
     from tests.test_tui import write_pack
 
-    compile_bytecode()
+    compile_project()
     with tempfile.TemporaryDirectory(prefix="bench-tui-") as tmp:
         root = Path(tmp)
         home = root / "home"
