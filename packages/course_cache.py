@@ -59,8 +59,6 @@ class LazyQuiz(Quiz):
     It compares and hashes like the `Quiz` it stands for.
     """
 
-    __slots__ = ()
-
     @property  # type: ignore[override]
     def questions(self) -> tuple[Any, ...]:
         state = self.__dict__

@@ -1,8 +1,8 @@
 """The in-memory model of a course pack (format v1 plus its documented extensions).
 
 Everything here is plain, immutable data: loaders build it, the engine reads it,
-importers produce the TOML it is loaded from. No I/O, no UI.
-See docs/format.md for the contract and every extension.
+importers produce the TOML it is loaded from. No I/O, no UI. The question types
+are in packages/questions.py. See docs/format.md for the contract and every extension.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from typing import Literal
 QuestionType = Literal["single", "multiple", "truefalse", "numeric", "text", "order", "match"]
 QUESTION_TYPES: tuple[str, ...] = ("single", "multiple", "truefalse", "numeric", "text", "order", "match")
 
+
 @dataclass(frozen=True, kw_only=True)
 class Choice:
     """One option of a `single` or `multiple` question."""

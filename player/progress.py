@@ -142,11 +142,15 @@ class EventLog:
     def read_from(self, position: tuple[int, int] | None) -> tuple[list[Event], tuple[int, int] | None]:
         """The complete events after `position` (from `read_position` or an earlier call),
         and the position to continue from: reads only the new bytes, however long the log.
-        A log replaced since (purged, another inode) is read whole; damaged lines are skipped."""
+        A log replaced or cut shorter since (purged; a failed write cut back) is read
+        whole; damaged lines are skipped."""
         try:
             with open(self.path, "rb") as fh:
-                ino = os.fstat(fh.fileno()).st_ino
+                st = os.fstat(fh.fileno())
+                ino = st.st_ino
                 start = position[1] if position is not None and position[0] == ino else 0
+                if start > st.st_size:
+                    start = 0
                 fh.seek(start)
                 raw = fh.read()
         except FileNotFoundError:
@@ -169,8 +173,6 @@ class EventLog:
 
     def ids(self) -> set[str]:
         return {e.id for e in self.events()}
-
-
 
     # ------------------------------------------------------------------ writing
 
