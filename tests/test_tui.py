@@ -462,3 +462,35 @@ async def test_another_process_progress_shows_up(installed: Layout, mooc_home: A
                        tries=int(CATCH_UP_S * 3 / 0.05))
         await pilot.pause(0.1)
         assert outline.label_of("intro").plain.startswith(("✓", "+"))
+
+
+async def test_outline_folds_and_moves_by_keys_and_mouse(installed: Layout) -> None:
+    """The outline: ← goes from an item to its module and folds it, → unfolds, Enter
+    and Space fold/unfold a module, Home/End jump, a click on a module folds it."""
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        outline = app.screen.query_one("#outline")
+        assert outline.has_focus and outline.cursor_item == "intro" and outline.line_of("intro") == 1
+        await pilot.press("left")
+        assert outline.cursor == 0 and outline.cursor_item is None  # on "Module one"
+        await pilot.press("left")
+        assert outline.line_of("intro") is None and outline.line_of("later") == 2  # folded
+        await pilot.press("right")
+        assert outline.line_of("intro") == 1
+        await pilot.press("enter")
+        assert outline.line_of("intro") is None
+        await pilot.press("space")
+        assert outline.line_of("long") == 3
+        await pilot.press("end")
+        assert outline.cursor_item == "later"
+        await pilot.press("home")
+        assert outline.cursor == 0
+        await pilot.press("down", "down")
+        assert outline.cursor_item == "all-types"
+        await pilot.press("enter")  # an item: opens it
+        await wait_for(pilot, lambda: app.screen.current == "all-types")
+        assert await pilot.click("#outline", offset=(4, 0))  # the "Module one" line
+        await pilot.pause()
+        assert outline.line_of("intro") is None and outline.cursor == 0
+        assert app.screen.current == "all-types"  # folding did not open anything
