@@ -12,10 +12,8 @@ import dataclasses
 import json
 import os
 import pickle
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -189,9 +187,8 @@ def test_read_only_tree_gets_no_cache_and_still_loads(tmp_path: Path) -> None:
     """A system store a learner cannot write: `course_cache.write` is a silent no-op and
     the course still loads. Root ignores permission bits, so as root the learner is a
     child process without the capabilities that let root write anywhere."""
-    base = Path(tempfile.mkdtemp(prefix="mooc-ro-", dir="/tmp"))
+    base = tmp_path / "ro"
     try:
-        os.chmod(base, 0o755)
         layout = Layout(home=base / "home", system_home=base / "system")
         install(layout, str(generate_pack(tmp_path / "src", lessons=3, questions=45, course_id=COURSE_ID,
                                           version=VERSION)), quiet=True)
@@ -219,8 +216,7 @@ def test_read_only_tree_gets_no_cache_and_still_loads(tmp_path: Path) -> None:
     finally:
         for folder in [base, *base.rglob("*")]:
             if folder.is_dir():
-                os.chmod(folder, 0o755)
-        shutil.rmtree(base)
+                os.chmod(folder, 0o755)  # so that pytest can remove tmp_path
 
 
 def _bound_by_permission_bits() -> None:
