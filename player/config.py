@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from packages.layout import Layout
 from tests.test_tui import SIZE, events, installed, layout, make_app, screen_name, wait_for  # noqa: F401
 from tui.widgets.key_bar import KeyBar

@@ -16,7 +16,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App
-from textual.binding import Binding
 from textual.widgets import Static
 
 from packages.errors import MoocError

@@ -68,7 +68,6 @@ def register(sub: Any) -> None:
 
 def cmd_install(args: argparse.Namespace) -> int:
     from packages.install import install
-    from packages.safe_text import one_line
 
     layout = common.layout(args)
     interactive = sys.stderr.isatty() and not args.json

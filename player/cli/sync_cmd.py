@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from packages.errors import MoocError, UsageError
+from packages.errors import UsageError
 from packages.safe_text import one_line
 from player.cli import common
 
