@@ -80,6 +80,7 @@ class FaultProxy:
         self.bytes_up = 0
         self.connections = 0
         self.drops = 0
+        self._upstreams = 0  # requests forwarded to the server whose exchange is not over
         self._canned: list[tuple[int, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         self._bucket = _SharedBucket()
@@ -103,6 +104,17 @@ class FaultProxy:
         """Answer the next COUNT connections with STATUS instead of forwarding them."""
         with self._lock:
             self._canned.extend([(status, dict(headers or {}), body)] * count)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until every forwarded exchange is over: the server has answered (or
+        dropped) each request that reached it, even those whose client was killed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._upstreams == 0:
+                    return True
+            time.sleep(0.02)
+        return False
 
     def reset_counters(self) -> None:
         with self._lock:
@@ -165,14 +177,18 @@ class FaultProxy:
             upstream.settimeout(None)
             with self._lock:
                 self._sockets.add(upstream)
-            up = threading.Thread(target=self._pump_up, args=(client, upstream), daemon=True)
-            up.start()
-            self._pump_down(upstream, client, drop_after, stall)
-            _close(upstream)
-            _close(client)
-            up.join(timeout=1)
-            with self._lock:
-                self._sockets.discard(upstream)
+                self._upstreams += 1
+            try:
+                up = threading.Thread(target=self._pump_up, args=(client, upstream), daemon=True)
+                up.start()
+                self._pump_down(upstream, client, drop_after, stall)
+                _close(upstream)
+                _close(client)
+                up.join(timeout=1)
+            finally:
+                with self._lock:
+                    self._sockets.discard(upstream)
+                    self._upstreams -= 1
         finally:
             _close(client)
             with self._lock:
