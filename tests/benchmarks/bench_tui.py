@@ -67,20 +67,28 @@ Keyed().run()
 """
 
 
-def keystrokes_on_pty(argv: list[str], env: dict[str, str], presses: int) -> list[float]:
-    """Start argv on an 80x24 pseudo-terminal, wait until "number 0." is painted, then press
-    `n` `presses` times; ms from each keystroke until "number K000." is on the terminal."""
+def spawn_on_pty(argv: list[str], env: dict[str, str]) -> tuple[int, int]:
+    """Start argv on a fresh 80x24 pseudo-terminal: (pid, the terminal's fd)."""
     import fcntl
-    import select
     import struct
     import termios
 
     env = dict(env, TERM="xterm-256color", COLUMNS="80", LINES="24")
-    env.pop("MOOC_TUI_EXIT_ON_READY", None)
     pid, fd = pty.fork()
-    if pid == 0:
+    if pid == 0:  # child
         os.execve(argv[0], argv, env)
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    return pid, fd
+
+
+def keystrokes_on_pty(argv: list[str], env: dict[str, str], presses: int) -> list[float]:
+    """Start argv on an 80x24 pseudo-terminal, wait until "number 0." is painted, then press
+    `n` `presses` times; ms from each keystroke until "number K000." is on the terminal."""
+    import select
+
+    env = dict(env)
+    env.pop("MOOC_TUI_EXIT_ON_READY", None)
+    pid, fd = spawn_on_pty(argv, env)
     out = b""
 
     def read_until(marker: bytes, timeout: float = 20.0) -> None:
@@ -138,15 +146,7 @@ def next_item(home: Path) -> None:
 
 def run_on_pty(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Run argv on a fresh 80x24 pseudo-terminal; (ready ms it reports, peak RSS MB)."""
-    import fcntl
-    import struct
-    import termios
-
-    env = dict(env, MOOC_TUI_T0=repr(time.time()), TERM="xterm-256color", COLUMNS="80", LINES="24")
-    pid, fd = pty.fork()
-    if pid == 0:  # child
-        os.execve(argv[0], argv, env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    pid, fd = spawn_on_pty(argv, dict(env, MOOC_TUI_T0=repr(time.time())))
     out = b""
     while True:
         try:

@@ -112,7 +112,7 @@ class OutlineView(ScrollView, can_focus=True):
 
     def set_module_label(self, m_index: int, label: Text) -> None:
         self._modules[m_index].label = label
-        self._refresh_row(self._rows.index((m_index, -1)))
+        self._refresh_row(self._row_of[(m_index, -1)])
 
     def set_item_label(self, item_id: str, label: Text) -> None:
         where = self._where.get(item_id)
