@@ -29,6 +29,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 }
 _MODULE_OF = {command: module for module, commands in COMMAND_MODULES.items() for command in commands}
 _VALUE_OPTIONS = ("--home", "--learner")  # top-level options that take a value
+_VALUE_PREFIXES = tuple(f"{o}=" for o in _VALUE_OPTIONS)
 
 DESCRIPTION = """\
 mooc — an offline-first MOOC player for the terminal.
@@ -77,7 +78,7 @@ def module_for(argv: Sequence[str]) -> str | None:
     for arg in args:
         if arg in _VALUE_OPTIONS:
             next(args, None)
-        elif arg.startswith(tuple(f"{o}=" for o in _VALUE_OPTIONS)):
+        elif arg.startswith(_VALUE_PREFIXES):
             continue
         elif arg.startswith("-"):
             return None
