@@ -269,7 +269,7 @@ async def test_read_lesson_take_quiz_quit_and_resume(installed: Layout) -> None:
         assert "Score: 7/7" in result_text
         assert "attempts left: 2" in result_text
         feedback = str(app.screen.query_one("#q-6 .feedback").content)
-        assert "correct" in feedback and "one → two → three" in feedback  # show_solutions = always
+        assert "correct" in feedback and "1. one; 2. two; 3. three" in feedback  # show_solutions = always
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         assert "7/7" not in str(app.screen.query_one("#panel-text").content)

@@ -1,9 +1,9 @@
 """Open a lesson's local media (images, PDFs, data files) with the system viewer.
 
-Links in lessons are relative to the lesson file; a target that leaves the pack is
-refused (packs are untrusted). The viewer runs detached, so the TUI keeps the
-terminal; when no viewer exists (a server over SSH) the caller gets a clear
-message naming the file instead.
+Used by both UIs (the TUI's `o`, plain mode's `m N`). Links in lessons are relative
+to the lesson file; a target that leaves the pack is refused (packs are untrusted).
+The viewer runs detached, so the UI keeps the terminal; when no viewer exists (a
+server over SSH) the caller gets a clear message naming the file instead.
 """
 
 from __future__ import annotations
