@@ -74,7 +74,7 @@ def solutions_note(mode: str, shown: bool) -> str | None:
     if shown:
         return None
     if mode == "never":
-        return "This quiz does not show its answers; the feedback and hints above are there to help."
+        return "This quiz does not show its answers."
     if mode == "attempted":
         return "The answers and explanations appear after your first attempt."
     return "The answers and explanations appear once you pass this quiz or have no attempts left."

@@ -307,8 +307,13 @@ async def test_failed_attempt_shows_feedback_and_hints_not_answers(layout: Layou
     """Default show_solutions ("finished"): after a failed attempt with attempts left the
     learner sees each question's feedback and hints, not the right answer; counts of
     one are singular ("1 question")."""
-    from packages.install import install
+    from typing import get_args
 
+    from packages.install import install
+    from player.feedback import Verdict
+    from tui.screens.quiz import VERDICTS
+
+    assert set(VERDICTS) == set(get_args(Verdict))  # every verdict has its mark
     install(layout, str(write_pack(tmp_path / "src", show_solutions=None, questions=1)), quiet=True)
     app = make_app(layout, course_id="tui-test", item_id="all-types")
     async with app.run_test(size=SIZE) as pilot:

@@ -23,7 +23,7 @@ from packages.errors import MoocError
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
 from packages.questions import Text as TextQuestion
 from packages.safe_text import clean, one_line
-from player.feedback import review, solutions_note
+from player.feedback import QuestionReview, review, solutions_note
 from tui import keymap
 from tui.widgets.key_bar import KeyBar
 
@@ -143,26 +143,27 @@ class QuestionBox(Vertical):
         hint.update(body)
         hint.display = True
 
-    def show_feedback(self, review: Any) -> None:
-        """A `player.feedback.QuestionReview`: verdict, feedback, hints, and the answer when allowed."""
+    def show_feedback(self, seen: QuestionReview) -> None:
+        """What the learner may see of this question now: verdict, feedback, hints, and the
+        answer and explanation when the quiz allows (player/feedback.py decides)."""
         for widget in self.query(".answer"):
             widget.disabled = True
         q = self.question
         text = Text()
-        mark, style = VERDICTS[review.verdict]
+        mark, style = VERDICTS[seen.verdict]
         text.append(mark, style=style)
-        text.append(f"  {review.earned:g}/{q.points:g}")
-        for line in review.feedback:
+        text.append(f"  {seen.earned:g}/{q.points:g}")
+        for line in seen.feedback:
             text.append("\n• " + one_line(line))
-        for n, hint in enumerate(review.hints, start=1):
-            text.append(f"\nHint {n}: " if len(review.hints) > 1 else "\nHint: ", style="bold")
+        for n, hint in enumerate(seen.hints, start=1):
+            text.append(f"\nHint {n}: " if len(seen.hints) > 1 else "\nHint: ", style="bold")
             text.append(one_line(hint))
-        if review.answer:
+        if seen.answer:
             text.append("\nAnswer: ", style="bold")
-            text.append(review.answer)
-        if review.explanation:
+            text.append(seen.answer)
+        if seen.explanation:
             text.append("\nExplanation: ", style="bold")
-            text.append(clean(review.explanation).strip())
+            text.append(clean(seen.explanation).strip())
         feedback = self.query_one(".feedback", Static)
         feedback.update(text)
         feedback.display = True
