@@ -13,6 +13,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from packages.errors import MoocError
@@ -78,33 +79,33 @@ def _is_local(target: str) -> bool:
     return bool(target) and "://" not in target and not target.startswith(("mailto:", "#"))
 
 
-def inline_plain(text: str, files: list[tuple[str, str]] | None = None) -> str:
+LinkNote = Callable[[str, str], str | None]  # (text shown, target) -> "file 2", "item 3" or None
+
+
+def inline_plain(text: str, note: LinkNote | None = None) -> str:
     """Markdown inline markup read aloud as words: no stars, links as `text (url)`.
 
-    With `files`, each link or image to a file of the pack is appended to it as
-    (text, target) and read as "text (file N)": the lesson lists where file N is.
+    `note` may name what a link to the pack itself is: "text (file 2)".
     """
 
-    def numbered(shown: str, target: str) -> str | None:
-        if files is None or not _is_local(target):
-            return None
-        files.append((shown, target))
-        return f"{shown} (file {len(files)})"
+    def said(shown: str, target: str, plain: str) -> str:
+        where = note(shown, target) if note is not None and _is_local(target) else None
+        return f"{shown} ({where})" if where else plain
 
-    text = _IMAGE.sub(lambda m: numbered(f"image: {m.group(1) or m.group(2)}", m.group(2))
-                      or f"image: {m.group(1) or m.group(2)}", text)
-    text = _LINK.sub(lambda m: numbered(m.group(1), m.group(2))
-                     or (m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})"), text)
+    text = _IMAGE.sub(lambda m: said(f"image: {m.group(1) or m.group(2)}", m.group(2),
+                                     f"image: {m.group(1) or m.group(2)}"), text)
+    text = _LINK.sub(lambda m: said(m.group(1), m.group(2), m.group(1) if m.group(1) == m.group(2)
+                                    else f"{m.group(1)} ({m.group(2)})"), text)
     text = _CODE.sub(r"\1", text)
     text = _STRONG.sub(r"\2", text)
     text = _EMPH.sub(r"\2", text)
     return text
 
 
-def markdown_lines(markdown: str, files: list[tuple[str, str]] | None = None) -> list[str]:
+def markdown_lines(markdown: str, note: LinkNote | None = None) -> list[str]:
     """A lesson as plain lines: headings without '#', code marked by words, text cleaned.
 
-    `files` collects the links to the pack's own files (see `inline_plain`)."""
+    `note` names the links to the pack itself (see `inline_plain`)."""
     out: list[str] = []
     in_code = False
     for raw in clean(markdown).splitlines():
@@ -120,9 +121,9 @@ def markdown_lines(markdown: str, files: list[tuple[str, str]] | None = None) ->
         if heading:
             if out and out[-1]:
                 out.append("")
-            out.append(inline_plain(heading.group(2), files))
+            out.append(inline_plain(heading.group(2), note))
             continue
-        out.append(inline_plain(line, files))
+        out.append(inline_plain(line, note))
     while out and not out[-1]:
         out.pop()
     return out
@@ -380,7 +381,7 @@ class PlainPlayer:
             self.say(one_line(str(err)))
             return
         links: list[tuple[str, str]] = []
-        for line in markdown_lines(text, links):
+        for line in markdown_lines(text, self.link_note(item, links)):
             self.say(line)
         self.files = [self.lesson_file(item, shown, target) for shown, target in links[:MAX_MEDIA]]
         if self.files:
@@ -388,6 +389,25 @@ class PlainPlayer:
         self.say(f"End of lesson: {one_line(item.title)}. Enter for the next item; it marks this lesson done.")
 
     # ------------------------------------------------------------------ a lesson's files
+
+    def link_note(self, item: Item, files: list[tuple[str, str]]) -> LinkNote:
+        """How a lesson's link to the pack itself reads: "item N" for another item of the
+        course (its number in the outline), else "file N", collected into `files`."""
+        from player.media import pack_path
+
+        numbers = {i.file: n for n, i in enumerate(self.session.course.items(), start=1)}
+
+        def note(shown: str, target: str) -> str:
+            try:
+                number = numbers.get(pack_path(item.file, target))
+            except MoocError:
+                number = None
+            if number is not None:
+                return f"item {number}"
+            files.append((shown, target))
+            return f"file {len(files)}"
+
+        return note
 
     def lesson_file(self, item: Item, shown: str, target: str) -> LessonFile:
         from player.media import resolve

@@ -438,7 +438,7 @@ def journey(run_mooc: Any, tmp_path: Path) -> Path:
     (pack / "media" / "notes.txt").write_text("notes\n")
     (pack / "lessons" / "read.md").write_text(
         "# Reading\n\nThe chart: ![A chart](../media/chart.png)\n\nRead [the notes](../media/notes.txt), "
-        "[the site](https://example.org) and [a lost file](../media/gone.pdf).\n\n"
+        "[the site](https://example.org) and [a lost file](../media/gone.pdf). Then take [the quiz](../quizzes/two.toml).\n\n"
         "```\nnot a link: [x](../media/chart.png)\n```\n")
     r = run_mooc("install", str(pack))
     assert r.returncode == 0, r.stderr
@@ -489,7 +489,8 @@ def test_plain_lesson_files_show_their_real_path_and_open(journey: Path, mooc_ho
     assert chart.is_absolute() and mooc_home.home.resolve() in chart.parents
     out = r.stdout
     assert "The chart: image: A chart (file 1)" in out
-    assert "Read the notes (file 2), the site (https://example.org) and a lost file (file 3)." in out
+    assert ("Read the notes (file 2), the site (https://example.org) and a lost file (file 3). "
+            "Then take the quiz (item 2).") in out  # another item of the course: its number in the outline
     assert "not a link: [x](../media/chart.png)" in out  # code is not a link
     assert "This lesson links to 3 files; type m and its number to open one:" in out
     assert f"  File 1, image: A chart: {chart}\n" in out
