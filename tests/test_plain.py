@@ -364,31 +364,16 @@ def test_play_unknown_course_fails_before_the_ui(run_mooc: Any) -> None:
 
 # --------------------------------------------------------------------------- journeys (issue 11)
 
-JOURNEY_TOML = """\
-format = 1
-id = "journey"
-version = "1.0.0"
-title = "Journey"
+def journey_course() -> str:
+    """course.toml of the journey pack: a lesson, a quiz of two questions, a quiz of one."""
+    import tomli_w
 
-[[modules]]
-id = "m1"
-title = "Module one"
-  [[modules.items]]
-  id = "read"
-  kind = "lesson"
-  file = "lessons/read.md"
-  title = "Reading"
-  [[modules.items]]
-  id = "two"
-  kind = "quiz"
-  file = "quizzes/two.toml"
-  title = "Two questions"
-  [[modules.items]]
-  id = "solo"
-  kind = "quiz"
-  file = "quizzes/solo.toml"
-  title = "Solo"
-"""
+    items = [{"id": "read", "kind": "lesson", "file": "lessons/read.md", "title": "Reading"},
+             {"id": "two", "kind": "quiz", "file": "quizzes/two.toml", "title": "Two questions"},
+             {"id": "solo", "kind": "quiz", "file": "quizzes/solo.toml", "title": "Solo"}]
+    return tomli_w.dumps({"format": 1, "id": "journey", "version": "1.0.0", "title": "Journey",
+                          "modules": [{"id": "m1", "title": "Module one", "items": items}]})
+
 
 TWO_TOML = """\
 title = "Two questions"
@@ -431,7 +416,7 @@ def journey(run_mooc: Any, tmp_path: Path) -> Path:
     (pack / "lessons").mkdir(parents=True)
     (pack / "quizzes").mkdir()
     (pack / "media").mkdir()
-    (pack / "course.toml").write_text(JOURNEY_TOML)
+    (pack / "course.toml").write_text(journey_course())
     (pack / "quizzes" / "two.toml").write_text(TWO_TOML)
     (pack / "quizzes" / "solo.toml").write_text(SOLO_TOML)
     (pack / "media" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 32)
