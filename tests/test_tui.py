@@ -21,11 +21,11 @@ HOSTILE = "Tricky [bold red]not markup[/] \x1b[31mred\x1b[0m \x1b]0;pwned\x07end
 
 
 def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None = "always",
-               questions: int | None = None) -> Path:
+               questions: int | None = None, endpoint: str | None = None, max_attempts: int = 3) -> Path:
     """A pack with every question type, a long lesson, hostile text and a locked module.
 
     `show_solutions=None` leaves the quiz at the format's default; `questions=N` keeps
-    only its first N questions."""
+    only its first N questions; `endpoint` names an LRS in the pack's [sync]."""
     pack = root / "tui-pack"
     (pack / "lessons").mkdir(parents=True)
     (pack / "quizzes").mkdir()
@@ -48,7 +48,7 @@ def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None =
     (pack / "lessons" / "later.md").write_text("# Later\n\nLocked content.\n", encoding="utf-8")
     quiz = {
         "title": "All types",
-        "max_attempts": 3,
+        "max_attempts": max_attempts,
         "show_solutions": "always",
         "pass_threshold": 0.5,
         "questions": [
@@ -86,6 +86,8 @@ def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None =
             ]},
         ],
     }
+    if endpoint is not None:
+        course["sync"] = {"xapi_endpoint": endpoint}
     (pack / "course.toml").write_text(tomli_w.dumps(course), encoding="utf-8")
     return pack
 
