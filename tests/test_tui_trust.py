@@ -100,3 +100,59 @@ def installed(layout: Layout, tmp_path: Path) -> Layout:
 
     install(layout, str(write_pack(tmp_path / "src")), quiet=True)
     return layout
+
+
+# ------------------------------------------------------------------------ fair grading
+
+
+async def test_untouched_order_question_is_not_answered(layout: Layout, tmp_path: Path) -> None:
+    """An order question the learner never touched is graded on nothing: listed in "Not
+    answered", 0 points, recorded with no response (its starting order is random)."""
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", questions=6)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
+        await pilot.press("down", "enter")  # question 1 answered (B), the others left alone
+        await submit(pilot, app)
+        result = str(app.screen.query_one("#quiz-result").content)
+        assert "Not answered: questions 2, 3, 4, 5, 6" in result
+        assert "Score: 1/6" in result
+        assert "not answered" in str(app.screen.query_one("#q-6 .feedback").content)
+    attempt = [e for e in events(layout, app.learner.id) if e["type"] == "attempt"][0]["data"]
+    order = next(q for q in attempt["questions"] if q["id"] == "ord")
+    assert order["response"] is None and order["earned"] == 0
+
+
+async def test_a_moved_order_question_is_answered(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+    from tui.widgets.order_list import OrderList
+
+    install(layout, str(write_pack(tmp_path / "src", questions=6)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
+        order_list = app.screen.query_one(OrderList)
+        order_list.focus()
+        await pilot.press("J")
+        moved = list(order_list.order)
+        await submit(pilot, app)
+        assert "6" not in str(app.screen.query_one("#quiz-result").content).split("Not answered")[1].split("\n")[0]
+    attempt = [e for e in events(layout, app.learner.id) if e["type"] == "attempt"][0]["data"]
+    assert next(q for q in attempt["questions"] if q["id"] == "ord")["response"] == moved
+
+
+async def submit(pilot: Any, app: Any, *, confirm: bool = True) -> None:
+    """ctrl+s, and when the quiz asks whether to submit an incomplete or last attempt,
+    choose "Submit" on purpose."""
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    if confirm and screen_name(app) == "ChoiceDialog":
+        app.screen.query_one("#choice-submit").focus()
+        await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is not None)

@@ -127,7 +127,8 @@ class QuestionBox(Vertical):
         if isinstance(q, Order):
             from tui.widgets.order_list import OrderList
 
-            return list(self.query_one(OrderList).order)
+            order_list = self.query_one(OrderList)
+            return list(order_list.order) if order_list.touched else None  # untouched: not answered
         if isinstance(q, Match):
             values = [s.value for s in self.query(Select)]
             picked = [v if isinstance(v, int) else None for v in values]

@@ -11,7 +11,10 @@ from tui import keymap
 
 
 class OrderList(Widget, can_focus=True):
-    """Items shown in `order` (pack indexes); `K`/`J` (or ctrl+up/down) move the current one."""
+    """Items shown in `order` (pack indexes); `K`/`J` (or ctrl+up/down) move the current one.
+
+    `touched` turns True at the first move: a list the learner never touched is not an
+    answer (its starting order is random), so the question counts as not answered."""
 
     DEFAULT_CSS = """
     OrderList { height: auto; padding: 0 1; border: tall $border-blurred; }
@@ -27,6 +30,7 @@ class OrderList(Widget, can_focus=True):
         self.labels = [one_line(label) for label in labels]
         self.order = list(order)
         self.locked = False
+        self.touched = False
 
     def render(self) -> Text:
         text = Text()
@@ -58,6 +62,7 @@ class OrderList(Widget, can_focus=True):
         if 0 <= other < len(self.order):
             self.order[self.cursor], self.order[other] = self.order[other], self.order[self.cursor]
             self.cursor = other
+            self.touched = True
             self.refresh()
 
     def on_focus(self) -> None:
