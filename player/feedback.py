@@ -22,7 +22,7 @@ from packages.safe_text import one_line
 
 if TYPE_CHECKING:
     from player.grading import QuestionGrade
-    from player.session import AttemptResult
+    from player.session import AttemptResult, CourseSession
 
 Verdict = Literal["right", "partly", "wrong", "unanswered"]
 
@@ -78,6 +78,42 @@ def solutions_note(mode: str, shown: bool) -> str | None:
     if mode == "attempted":
         return "The answers and explanations appear after your first attempt."
     return "The answers and explanations appear once you pass this quiz or have no attempts left."
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """Where a learner can go after an attempt; each UI says it with its own keys."""
+
+    retry: bool  # not passed and attempts left: trying again is the obvious step
+    next_title: str | None  # the next item of the course (one cleaned line), None at the end
+    unlocked: tuple[str, ...]  # titles of the modules this attempt unlocked (cleaned)
+
+
+def locked_modules(session: CourseSession) -> set[str]:
+    """Ids of the modules locked now (compare before and after an attempt)."""
+    return {m.id for m in session.course.modules if session.module_lock(m)}
+
+
+def next_step(session: CourseSession, result: AttemptResult, locked_before: set[str]) -> NextStep:
+    now_open = locked_before - locked_modules(session)
+    nxt = session.next_item(result.item.id)
+    return NextStep(
+        retry=not result.passed and result.attempts_left != 0,
+        next_title=one_line(session.course.item(nxt).title) if nxt is not None else None,
+        unlocked=tuple(one_line(m.title) for m in session.course.modules if m.id in now_open),
+    )
+
+
+def and_list(words: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def not_answered(numbers: list[int]) -> str:
+    """"Not answered: questions 2, 5 and 6" (the same words in both UIs)."""
+    return f"Not answered: question{'s' if len(numbers) != 1 else ''} {and_list([str(n) for n in numbers])}"
 
 
 def _number(value: float) -> str:

@@ -20,7 +20,7 @@ from packages.errors import MoocError
 from packages.model import Item
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
 from packages.safe_text import clean, one_line
-from player.feedback import answer_text, review, solutions_note
+from player.feedback import NextStep, answer_text, locked_modules, next_step, not_answered, review, solutions_note
 from player.grading import match_options, parse_number
 from player.session import ActivityClock, Attempt, AttemptResult, CourseSession
 
@@ -37,7 +37,9 @@ Commands:
   s                        rate your own progress in this module, 1 to 5 (cMOOC courses)
   q                        quit (your progress is saved as you go)
 While answering: ? or hint for a hint (where there is one), skip to leave a
-question unanswered."""
+question unanswered, leave to leave the quiz without submitting. Before an
+incomplete or last attempt is submitted you are asked: submit, a question
+number to answer it again, or leave."""
 
 TRUE_WORDS = {"true", "t", "yes", "y"}
 FALSE_WORDS = {"false", "f", "no", "n"}
@@ -50,6 +52,10 @@ _MEDIA_COMMAND = re.compile(r"m(?:edia)?(?:\s+(\S+))?")
 
 class EndOfInput(Exception):
     """stdin closed: leave cleanly (everything recorded so far is already saved)."""
+
+
+class LeaveQuiz(Exception):
+    """The learner chose to leave a quiz without submitting the attempt."""
 
 
 def fmt_points(value: float) -> str:
@@ -481,15 +487,64 @@ class PlainPlayer:
             if not self.confirm("Start a new attempt?", safe=False, safe_means="no new attempt was started"):
                 self.say("No new attempt. Enter for the next item.")
                 return
+        last = summary.attempts_left == 1
+        if last:
+            self.say("This is your last attempt.")
         attempt = s.start_attempt(item.id)
+        locked_before = locked_modules(s)
         try:
             for number, question in enumerate(quiz.questions, start=1):
                 self.ask_question(attempt, question, number, n)
+            while not self.ready_to_submit(attempt, last=last):
+                pass
         except EndOfInput:
             self.say("The unfinished attempt was not submitted, so it does not count.")
             raise
+        except LeaveQuiz:
+            self.say("You left the quiz. The attempt was not submitted, so it does not count. "
+                     "Type r to take it again, Enter for the next item.")
+            return
         result = s.submit(attempt)
         self.report(result, attempt)
+        self.what_next(next_step(s, result, locked_before))
+
+    def ready_to_submit(self, attempt: Attempt, *, last: bool) -> bool:
+        """Before an incomplete or last attempt counts, ask: submit, answer a question
+        again (True when it may be submitted now), or leave (LeaveQuiz)."""
+        questions = attempt.quiz.questions
+        missing = [n for n, q in enumerate(questions, start=1) if attempt.responses.get(q.id) is None]
+        if not missing and not last:
+            return True
+        if missing and len(missing) == len(questions):
+            self.say("You answered no question: submitted now, this attempt would score 0.")
+        elif missing:
+            self.say(f"{not_answered(missing)}; {'they' if len(missing) > 1 else 'it'} would earn no points.")
+        if last:
+            self.say("This is your last attempt: once submitted, the quiz is closed.")
+        for _ in range(YES_NO_TRIES):
+            line = self.ask("Type submit, a question number to answer it again, or leave: ").casefold()
+            if line in ("submit", "s"):
+                return True
+            if line in ("leave", "l"):
+                raise LeaveQuiz
+            if line.isdigit() and 1 <= int(line) <= len(questions):
+                number = int(line)
+                self.ask_question(attempt, questions[number - 1], number, len(questions))
+                return False
+            self.say(f"Type submit, a number from 1 to {len(questions)}, or leave.")
+        self.say(f"No choice after {YES_NO_TRIES} tries: the attempt was not submitted.")
+        raise LeaveQuiz
+
+    def what_next(self, step: NextStep) -> None:
+        """After a quiz: what it opened, and one line on where to go from here."""
+        for title in step.unlocked:
+            self.say(f"Unlocked: {title}.")
+        if step.retry:
+            self.say("Next: type r to try again, or press Enter for the next item.")
+        elif step.next_title is not None:
+            self.say(f"Next: {step.next_title}. Press Enter.")
+        else:
+            self.say("That was the last item of the course: type progress to see where you stand.")
 
     def ask_question(self, attempt: Attempt, q: Question, number: int, total: int) -> None:
         points = fmt_points(q.points)
@@ -508,8 +563,12 @@ class PlainPlayer:
                 self.hint(attempt, q)
                 continue
             if low == "skip":
+                attempt.responses.pop(q.id, None)  # skipped on a second look: no longer answered
                 self.say("Skipped.")
                 return
+            if low == "leave":
+                self.leave_quiz()
+                continue
             try:
                 response = self.parse(q, line, shown)
             except ValueError as err:
@@ -581,12 +640,24 @@ class PlainPlayer:
                 if low == "skip":
                     response.append(None)
                     break
+                if low == "leave":
+                    self.leave_quiz()
+                    continue
                 try:
                     response.append(shown[_one_number(line, len(shown)) - 1])
                     break
                 except ValueError as err:
                     self.say(f"{err}.")
-        attempt.answer(q.id, response)
+        if all(r is None for r in response):
+            attempt.responses.pop(q.id, None)  # every pair skipped: not answered
+        else:
+            attempt.answer(q.id, response)
+
+    def leave_quiz(self) -> None:
+        """`leave` while answering: after a yes, LeaveQuiz; after a no, the question again."""
+        if self.confirm("Leave this quiz? Your answers so far are not counted.", safe=False,
+                        safe_means="you stay in the quiz"):
+            raise LeaveQuiz
 
     def hint(self, attempt: Attempt, q: Question) -> None:
         hint = attempt.show_hint(q.id)

@@ -591,9 +591,10 @@ def test_plain_failed_attempt_teaches_without_giving_the_answer(journey: Path, r
 
 
 def test_plain_never_shows_answers_but_hints_and_counts_in_the_singular(journey: Path, run_mooc: Any) -> None:
-    r = run_mooc("play", "--plain", "journey", "solo", input="5\n")
+    r = run_mooc("play", "--plain", "journey", "solo", input="5\nsubmit\n")
     assert r.returncode == 0, r.stderr
     assert "1 question, pass mark 50%, attempts left: 1 of 1." in r.stdout  # not "1 questions"
+    assert "This is your last attempt: once submitted, the quiz is closed." in r.stdout
     assert "Question 1 of 1 (1 point):" in r.stdout
     report = r.stdout[r.stdout.index("Score: 0/1"):]
     assert "Question 1: wrong.\n  Hint: Count on your fingers.\n" in report
@@ -615,3 +616,59 @@ def test_plain_ctrl_c_saves_and_says_how_to_go_on(journey: Path, mooc_home: Home
     assert "Traceback" not in d.stderr()
     spent = [e for e in journey_events(mooc_home) if e["type"] == "time_spent" and e["item_id"] == "read"]
     assert spent and spent[0]["data"]["seconds"] >= 1.0  # the reading time was recorded on the way out
+
+
+# --------------------------------------------------------------------------- issue 14: attempts are not wasted
+
+
+def attempts_of(run_mooc: Any, quiz_index: int = 0) -> int:
+    r = run_mooc("progress", "journey", "--json")
+    return json.loads(r.stdout)["courses"][0]["quizzes"][quiz_index]["attempts"]
+
+
+def test_plain_all_skipped_is_not_submitted_without_asking(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="skip\nskip\nleave\n")
+    assert r.returncode == 0, r.stderr
+    assert "You answered no question: submitted now, this attempt would score 0." in r.stdout
+    assert "You left the quiz. The attempt was not submitted, so it does not count." in r.stdout
+    assert "Score:" not in r.stdout and attempts_of(run_mooc) == 0
+    # input ending at the question is the safe answer too: nothing submitted
+    r = run_mooc("play", "--plain", "journey", "two", input="skip\nskip\n")
+    assert "The unfinished attempt was not submitted" in r.stdout and attempts_of(run_mooc) == 0
+
+
+def test_plain_incomplete_attempt_goes_back_to_a_skipped_question(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="2\nskip\n2\nf\n")
+    assert r.returncode == 0, r.stderr
+    assert "Not answered: question 2; it would earn no points." in r.stdout
+    assert r.stdout.count("Question 2 of 2") == 2  # asked again, answered, then submitted at once
+    assert "Score: 2/2" in r.stdout and attempts_of(run_mooc) == 1
+    assert "Next: Solo. Press Enter." in r.stdout
+
+
+def test_plain_leave_mid_quiz_asks_then_leaves_without_submitting(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="leave\nn\n2\nleave\ny\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("Leave this quiz? Your answers so far are not counted. Type y or n: ") == 2
+    assert r.stdout.count("Your answer, a number from 1 to 3: ") == 2  # "n" stays: asked again
+    assert "You left the quiz." in r.stdout and "Goodbye" in r.stdout
+    assert "Score:" not in r.stdout and attempts_of(run_mooc) == 0
+
+
+def test_plain_failed_attempt_says_try_again(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="1\nt\n")
+    assert "Next: type r to try again, or press Enter for the next item." in r.stdout
+
+
+def test_plain_skipped_order_question_is_not_answered(installed: Path, run_mooc: Any, mooc_home: Homes) -> None:
+    """Fair grading in plain mode too: an order question skipped earns nothing."""
+    answers = "1\n1\nt\n3\nx\nskip\nskip\nskip\nsubmit\n"
+    r = run_mooc("play", "--plain", "plain-test", "quiz", input=answers)
+    assert r.returncode == 0, r.stderr
+    assert "Not answered: questions 6 and 7; they would earn no points." in r.stdout
+    assert "Question 6: not answered." in r.stdout
+    log = next((mooc_home.home / "learners").glob("*/progress/plain-test.jsonl"))
+    events = [json.loads(line) for line in log.read_text().splitlines()[1:]]
+    (attempt,) = [e for e in events if e["type"] == "attempt"]
+    order = next(q for q in attempt["data"]["questions"] if q["id"] == "order")
+    assert order["response"] is None and order["earned"] == 0

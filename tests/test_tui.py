@@ -123,6 +123,16 @@ async def wait_for(pilot: Any, predicate: Any, tries: int = 50) -> None:
     assert predicate()
 
 
+async def submit(pilot: Any, app: Any) -> None:
+    """ctrl+s; when the quiz asks before an incomplete or last attempt, "Submit" on purpose."""
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    if screen_name(app) == "ChoiceDialog":
+        app.screen.query_one("#choice-submit").focus()
+        await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is not None)
+
+
 def events(layout: Layout, learner_id: str, course_id: str = "tui-test") -> list[dict[str, Any]]:
     path = layout.progress_file(learner_id, course_id)
     lines = path.read_text(encoding="utf-8").splitlines()[1:]
@@ -333,16 +343,15 @@ async def test_failed_attempt_shows_feedback_and_hints_not_answers(layout: Layou
         feedback = str(app.screen.query_one("#q-1 .feedback").content)
         assert "not correct" in feedback and "A is wrong." in feedback and "Hint: Not A." in feedback
         assert "Answer" not in feedback
-        await pilot.press("r")  # a new attempt, left unanswered
+        await pilot.press("r")  # a new attempt, left unanswered: submitted on purpose
         await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is None)
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen.result is not None)
+        await submit(pilot, app)
         result_text = str(app.screen.query_one("#quiz-result").content)
         assert "Not answered: question 1\n" in result_text
         await pilot.press("r")  # the last attempt: right, and now the answer shows
         await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is None)
-        await pilot.press("down", "enter", "ctrl+s")  # B
-        await wait_for(pilot, lambda: app.screen.result is not None)
+        await pilot.press("down", "enter")  # B
+        await submit(pilot, app)
         feedback = str(app.screen.query_one("#q-1 .feedback").content)
         assert "correct" in feedback and "Answer: B" in feedback and "Hint" not in feedback
 

@@ -11,7 +11,7 @@ import pytest
 
 from packages.layout import Layout
 from sync.consent import Consent
-from tests.test_tui import SIZE, events, make_app, screen_name, wait_for, write_pack
+from tests.test_tui import SIZE, events, make_app, screen_name, submit, wait_for, write_pack
 
 ENDPOINT = "http://127.0.0.1:9/xapi/"  # loopback: allowed over http; nobody listens there
 HOST = "127.0.0.1:9"
@@ -119,7 +119,7 @@ async def test_untouched_order_question_is_not_answered(layout: Layout, tmp_path
         await pilot.press("down", "enter")  # question 1 answered (B), the others left alone
         await submit(pilot, app)
         result = str(app.screen.query_one("#quiz-result").content)
-        assert "Not answered: questions 2, 3, 4, 5, 6" in result
+        assert "Not answered: questions 2, 3, 4, 5 and 6" in result
         assert "Score: 1/6" in result
         assert "not answered" in str(app.screen.query_one("#q-6 .feedback").content)
     attempt = [e for e in events(layout, app.learner.id) if e["type"] == "attempt"][0]["data"]
@@ -147,12 +147,110 @@ async def test_a_moved_order_question_is_answered(layout: Layout, tmp_path: Path
     assert next(q for q in attempt["questions"] if q["id"] == "ord")["response"] == moved
 
 
-async def submit(pilot: Any, app: Any, *, confirm: bool = True) -> None:
-    """ctrl+s, and when the quiz asks whether to submit an incomplete or last attempt,
-    choose "Submit" on purpose."""
-    await pilot.press("ctrl+s")
-    await pilot.pause()
-    if confirm and screen_name(app) == "ChoiceDialog":
-        app.screen.query_one("#choice-submit").focus()
+# ------------------------------------------------------------------------ attempts are not wasted
+
+
+async def start_quiz(pilot: Any, app: Any) -> None:
+    await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
+
+
+async def test_ctrl_s_on_an_incomplete_attempt_asks_first(layout: Layout, tmp_path: Path) -> None:
+    """ctrl+s on a half-filled attempt asks; "Keep answering" is focused, so Enter (or
+    Esc) keeps the attempt open; nothing is recorded until "Submit" is chosen."""
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", questions=3)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_quiz(pilot, app)
+        quiz = app.screen
+        await pilot.press("down", "enter")  # question 1 only
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen_name(app) == "ChoiceDialog")
+        body = str(app.screen.query_one("#dialog-body").content)
+        assert "Not answered: questions 2 and 3: they would earn no points." in body
+        assert "last attempt" not in body
+        await pilot.press("enter")  # the focused button: keep answering
+        await wait_for(pilot, lambda: app.screen is quiz)
+        assert quiz.result is None
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen_name(app) == "ChoiceDialog")
+        await pilot.press("escape")  # also keeps answering
+        await wait_for(pilot, lambda: app.screen is quiz)
+        assert not [e for e in events(layout, app.learner.id) if e["type"] == "attempt"]
+        await submit(pilot, app)  # "Submit", on purpose
+        assert "Not answered: questions 2 and 3" in str(quiz.query_one("#quiz-result").content)
+    assert len([e for e in events(layout, app.learner.id) if e["type"] == "attempt"]) == 1
+
+
+async def test_a_complete_attempt_submits_at_once(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", questions=1)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("down", "enter", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen.result is not None)
+        assert "Score: 1/1" in str(app.screen.query_one("#quiz-result").content)
+
+
+async def test_the_last_attempt_is_announced_and_confirmed(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", questions=1, max_attempts=1)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        assert "The next attempt is your last one." in str(app.screen.query_one("#panel-text").content)
+        await start_quiz(pilot, app)
+        assert "This is your last attempt." in str(app.screen.query_one("#quiz-header").content)
+        await pilot.press("down", "enter", "ctrl+s")  # every question answered, but the last attempt
+        await wait_for(pilot, lambda: screen_name(app) == "ChoiceDialog")
+        body = str(app.screen.query_one("#dialog-body").content)
+        assert "This is your last attempt: once submitted, the quiz is closed." in body
+        assert "Not answered" not in body
+        await pilot.press("tab", "enter")  # Submit
+        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is not None)
+
+
+async def test_escape_mid_attempt_asks_before_throwing_answers_away(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", questions=3)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_quiz(pilot, app)
+        quiz = app.screen
+        await pilot.press("escape")  # nothing answered yet: nothing to lose, back at once
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         await pilot.press("enter")
-    await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is not None)
+        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
+        quiz = app.screen
+        await pilot.press("down", "enter")  # an answer
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "ChoiceDialog")
+        assert "not saved" in str(app.screen.query_one("#dialog-body").content)
+        await pilot.press("enter")  # "Keep answering" is focused
+        await wait_for(pilot, lambda: app.screen is quiz)
+        assert quiz.query_one("#q-1").response() == 1  # the answer is still there
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(app) == "ChoiceDialog")
+        await pilot.press("tab", "enter")  # "Leave without submitting"
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+    assert not [e for e in events(layout, app.learner.id) if e["type"] == "attempt"]
+
+
+async def test_after_a_pass_the_result_says_what_opened_and_what_is_next(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", questions=1)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("down", "enter", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen.result is not None)
+        result = str(app.screen.query_one("#quiz-result").content)
+        assert "Unlocked: Module two" in result and "Next: Long lesson — Esc, then n." in result

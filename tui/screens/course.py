@@ -201,6 +201,8 @@ class CourseScreen(Screen[None]):
             verdict = "passed" if summary.passed else "not passed yet"
             text.append(f"\nBest score: {summary.best_score * 100:.0f}% ({verdict})")
         can_start = summary.attempts_left != 0
+        if summary.attempts_left == 1:
+            text.append("\nThe next attempt is your last one.", style="bold")
         if not can_start:
             text.append("\n\nNo attempts left.")
         else:

@@ -23,7 +23,7 @@ from packages.errors import MoocError
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
 from packages.questions import Text as TextQuestion
 from packages.safe_text import clean, one_line
-from player.feedback import QuestionReview, review, solutions_note
+from player.feedback import QuestionReview, locked_modules, next_step, not_answered, review, solutions_note
 from tui import keymap
 from tui.widgets.key_bar import KeyBar
 
@@ -189,6 +189,7 @@ class QuizScreen(Screen[None]):
         self.item = session.course.item(item_id)
         self.attempt = session.start_attempt(item_id)  # MoocError: locked, no attempts left
         self.result: Any = None
+        self.next_step: Any = None  # player.feedback.NextStep, once submitted
         self.clock = ActivityClock()
 
     def compose(self) -> ComposeResult:
@@ -203,6 +204,8 @@ class QuizScreen(Screen[None]):
                           + ("" if left is None else f" of {quiz.max_attempts}")
                           + f" · pass mark {self.session.threshold(self.item.id) * 100:.0f}%"
                           + " · Tab: next field · h: hint · ctrl+s: submit", style="")
+            if left == 1:
+                header.append("\nThis is your last attempt.", style="bold")
             yield Static(header, id="quiz-header")
             yield Static(id="quiz-result")
             for number, q in enumerate(quiz.questions, start=1):
@@ -253,10 +256,10 @@ class QuizScreen(Screen[None]):
             return
         box.show_hint(hint, self.attempt.hints(box.question.id))
 
-    def action_submit(self) -> None:
-        if self.result is not None:
-            self.app.say("Already submitted: r starts a new attempt, Esc goes back.")  # type: ignore[attr-defined]
-            return
+    def read_answers(self) -> tuple[dict[str, Any], list[int]] | None:
+        """Every answer as shown now (question id -> response) and the numbers of the
+        questions not answered; None (and the field focused) when a number is not one."""
+        answers: dict[str, Any] = {}
         unanswered = []
         for box in self.query(QuestionBox):
             try:
@@ -264,16 +267,55 @@ class QuizScreen(Screen[None]):
             except ValueError as err:
                 self.app.say(f"Question {box.number}: {err}", error=True)  # type: ignore[attr-defined]
                 box.query(".answer").first().focus()
-                return
+                return None
             if response is None:
                 unanswered.append(box.number)
             else:
-                self.attempt.answer(box.question.id, response)
+                answers[box.question.id] = response
+        return answers, unanswered
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.session.attempts_left(self.item.id) == 1
+
+    def action_submit(self) -> None:
+        """Submit; an incomplete or last attempt is confirmed first (a button, on purpose)."""
+        if self.result is not None:
+            self.app.say("Already submitted: r starts a new attempt, Esc goes back.")  # type: ignore[attr-defined]
+            return
+        read = self.read_answers()
+        if read is None:
+            return
+        answers, unanswered = read
+        if not unanswered and not self.last_attempt:
+            self._submit(answers, unanswered)
+            return
+        from tui.screens.dialog import Choice, ChoiceDialog
+
+        body = Text()
+        if unanswered and len(unanswered) == len(self.item.quiz.questions):
+            body.append("You have not answered any question: this attempt would score 0.\n")
+        elif unanswered:
+            body.append(not_answered(unanswered) + ": " + ("they" if len(unanswered) > 1 else "it")
+                        + " would earn no points.\n")
+        if self.last_attempt:
+            body.append("This is your last attempt: once submitted, the quiz is closed.\n", style="bold")
+        dialog = ChoiceDialog("Submit this attempt?", body,
+                              [Choice("keep", "Keep answering", "primary"), Choice("submit", "Submit")],
+                              safe="keep", focus="keep")
+        self.app.push_screen(dialog, lambda choice: self._submit(answers, unanswered) if choice == "submit" else None)
+
+    def _submit(self, answers: dict[str, Any], unanswered: list[int]) -> None:
+        self.attempt.responses.clear()  # what is on screen now, not an answer since cleared
+        for question_id, response in answers.items():
+            self.attempt.answer(question_id, response)
+        locked_before = locked_modules(self.session)
         try:
             self.result = self.session.submit(self.attempt)
         except MoocError as err:
             self.app.say(str(err), error=True)  # type: ignore[attr-defined]
             return
+        self.next_step = next_step(self.session, self.result, locked_before)
         self.show_result(unanswered)
 
     def show_result(self, unanswered: list[int]) -> None:
@@ -286,14 +328,22 @@ class QuizScreen(Screen[None]):
         left = "unlimited" if result.attempts_left is None else str(result.attempts_left)
         text.append(f" · attempts left: {left}")
         if unanswered:
-            text.append(f"\nNot answered: question{'s' if len(unanswered) != 1 else ''} "
-                        f"{', '.join(map(str, unanswered))}")
+            text.append("\n" + not_answered(unanswered))
         note = solutions_note(self.item.quiz.show_solutions, result.show_solutions)
         if note:
             text.append("\n" + note)
         if result.course_passed_now:
             text.append("\nYou passed the course! Press g to see your certificate status.", style="bold")
-        text.append("\n" + ("r: new attempt · " if result.attempts_left != 0 else "") + "Esc: back to the course")
+        step = self.next_step
+        for title in step.unlocked:
+            text.append("\nUnlocked: ", style="bold")
+            text.append(title)
+        if step.retry:
+            text.append("\nNext: r tries again; Esc goes back to the course.")
+        elif step.next_title is not None:
+            text.append(f"\nNext: {step.next_title} — Esc, then n.")
+        else:
+            text.append("\nThat was the last item of the course: g shows where you stand; Esc goes back.")
         panel = self.query_one("#quiz-result", Static)
         panel.update(text)
         panel.display = True
@@ -327,5 +377,32 @@ class QuizScreen(Screen[None]):
                 pass
 
     def action_back(self) -> None:
+        """Back to the course; leaving an attempt with answers in it is confirmed first."""
+        if self.result is None:
+            read = self.read_answers_quietly()
+            if read:
+                from tui.screens.dialog import Choice, ChoiceDialog
+
+                body = Text("Your answers are not saved and this attempt does not count. "
+                            "You can start the quiz again later.")
+                dialog = ChoiceDialog("Leave this attempt?", body,
+                                      [Choice("keep", "Keep answering", "primary"),
+                                       Choice("leave", "Leave without submitting")],
+                                      safe="keep", focus="keep")
+                self.app.push_screen(dialog, lambda choice: self._leave() if choice == "leave" else None)
+                return
+        self._leave()
+
+    def read_answers_quietly(self) -> int:
+        """How many questions have an answer on screen (a half-typed number counts)."""
+        count = 0
+        for box in self.query(QuestionBox):
+            try:
+                count += box.response() is not None
+            except ValueError:
+                count += 1
+        return count
+
+    def _leave(self) -> None:
         self._record_time()
         self.app.pop_screen()
