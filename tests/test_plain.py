@@ -672,3 +672,67 @@ def test_plain_skipped_order_question_is_not_answered(installed: Path, run_mooc:
     (attempt,) = [e for e in events if e["type"] == "attempt"]
     order = next(q for q in attempt["data"]["questions"] if q["id"] == "order")
     assert order["response"] is None and order["earned"] == 0
+
+
+# --------------------------------------------------------------------------- issue 14: no terminal, no TUI
+
+
+def test_play_through_pipes_falls_back_to_plain_mode(installed: Path, run_mooc: Any) -> None:
+    """`mooc play` from a script or cron: stdin and stdout are pipes. No full-screen app
+    (no escape codes into the pipe, no busy loop): plain mode, with one line saying so."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    r = run_mooc("play", "plain-test", input="1\nq\n", timeout=60)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "mooc: input is not a terminal: playing in plain mode (--plain)\n"
+    assert "\x1b" not in r.stdout and "Lesson: Introduction" in r.stdout and "Goodbye" in r.stdout
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert wall < 30 and cpu < 20  # ended by itself; no spinning
+
+    r = run_mooc("play", "plain-test", input="", timeout=60)  # cron: nothing to read
+    assert r.returncode == 0 and "Input ended" in r.stdout and "\x1b" not in r.stdout
+
+
+def test_play_with_term_dumb_in_a_real_terminal_is_plain(installed: Path, mooc_home: Homes) -> None:
+    """A real pseudo-terminal with TERM=dumb (Emacs shell, some screen readers)."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real command on the pty
+        os.execve(str(MOOC_BIN), [str(MOOC_BIN), "play", "plain-test"], mooc_home.env(TERM="dumb"))
+    out = b""
+    deadline = time.monotonic() + 30
+    sent = False
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                out += data
+            if not sent and b"> " in out:
+                os.write(fd, b"q\n")
+                sent = True
+    finally:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        for _ in range(50):
+            if done:
+                break
+            time.sleep(0.1)
+            done, status = os.waitpid(pid, os.WNOHANG)
+        if not done:  # still running: a full-screen app, or a hang; fail, but never hang the suite
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    text = out.decode("utf-8", "replace")
+    assert os.WEXITSTATUS(status) == 0, text
+    assert "mooc: TERM=dumb: playing in plain mode (--plain)" in text and "Goodbye" in text
+    assert "\x1b[" not in text and "\x1b]" not in text

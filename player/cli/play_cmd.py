@@ -52,6 +52,7 @@ examples:
   mooc play --plain stats-101       plain lines, no full-screen UI (screen readers, scripts)
   mooc play --plain ./my-course/    try a pack folder or .mooc file without installing it
 
+Without a terminal (a pipe, cron, TERM=dumb) mooc play plays in plain mode.
 Plain mode: every option is numbered; type a number (several, separated by spaces,
 for "choose all that apply"), true/false, a number or text; ? for a hint; h for help.
 """
@@ -201,8 +202,25 @@ def _choose_course(layout: "Layout") -> str | None:
 # --------------------------------------------------------------------------- play
 
 
+def no_full_screen() -> str | None:
+    """Why the full-screen player cannot run here (a pipe, cron, TERM=dumb), or None."""
+    if not sys.stdin.isatty():
+        return "input is not a terminal"
+    if not sys.stdout.isatty():
+        return "output is not a terminal"
+    if os.environ.get("TERM", "") == "dumb":
+        return "TERM=dumb"
+    return None
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     layout = common.layout(args)
+    why = None if args.plain else no_full_screen()
+    if why is not None:  # never escape codes into a pipe, never a UI nobody can see
+        if args.course and not Path(args.course).expanduser().exists():
+            _check_installed(layout, args.course)  # a wrong name fails first, on its own line
+        print(f"mooc: {why}: playing in plain mode (--plain)", file=sys.stderr, flush=True)
+        args.plain = True
     if not args.plain:
         if not args.course and args.item:
             raise MoocError("name the course before the item: mooc play COURSE ITEM")
