@@ -254,3 +254,59 @@ async def test_after_a_pass_the_result_says_what_opened_and_what_is_next(layout:
         await wait_for(pilot, lambda: app.screen.result is not None)
         result = str(app.screen.query_one("#quiz-result").content)
         assert "Unlocked: Module two" in result and "Next: Long lesson — Esc, then n." in result
+
+
+# ------------------------------------------------------------------------ NO_COLOR shows everything
+
+
+def screen_text(app: Any) -> str:
+    """The terminal as composed, row by row (what a learner sees, without colour)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def test_no_color_choices_and_focus_show_by_glyph(installed: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With NO_COLOR (greyscale), chosen and not chosen differ by glyph, and the focused
+    list shows its cursor mark `›`, the focused question a heavy edge."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("MOOC_ASCII", raising=False)
+    monkeypatch.setattr("tui.symbols.use_ascii", lambda: False)
+    app = make_app(installed, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.no_color
+        await start_quiz(pilot, app)
+        await pilot.press("j", "space", "tab", "space")  # single: B; multiple: A
+        await pilot.pause()
+        rows = screen_text(app).splitlines()
+        assert any("( ) A" in r for r in rows) and any("(•) B" in r for r in rows)
+        assert any("› [x] A" in r for r in rows) and any("[ ] B" in r for r in rows)
+        assert not any("› (" in r for r in rows)  # the unfocused list shows no cursor mark
+        # the question with the keys has a heavy edge; the others a thin one
+        q1, q2 = app.screen.query_one("#q-1"), app.screen.query_one("#q-2")
+        assert rows[q2.region.y][q2.region.x] == "█" and rows[q1.region.y][q1.region.x] == "│"
+
+
+async def test_focused_pane_shows_by_its_edge(installed: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        outline = app.screen.query_one("#outline")
+        edge = outline.region.right - 1
+        await pilot.press("h")
+        await pilot.pause()
+        assert screen_text(app).splitlines()[3][edge] == "┃"
+        await pilot.press("l")
+        await pilot.pause()
+        row = screen_text(app).splitlines()[3]
+        assert row[edge] == "│" and row[edge + 1] == "┃"  # the lesson's edge now
+
+
+async def test_ascii_glyphs_when_the_terminal_cannot_draw(installed: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOOC_ASCII", "1")
+    app = make_app(installed, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("space")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "> (*) A" in text and "( ) B" in text

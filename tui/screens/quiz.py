@@ -16,8 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Input, Select, Static
 
 from packages.errors import MoocError
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
@@ -41,7 +40,8 @@ class QuestionBox(Vertical):
     """One question: prompt, answer widget, hints, and (after submitting) feedback."""
 
     DEFAULT_CSS = """
-    QuestionBox { height: auto; margin: 0 0 1 0; padding: 0 1; border-left: thick $accent; }
+    QuestionBox { height: auto; margin: 0 0 1 0; padding: 0 1; border-left: solid $border-blurred; }
+    QuestionBox:focus-within { border-left: thick $accent; }
     QuestionBox .hint { color: $text-warning; display: none; }
     QuestionBox .feedback { display: none; }
     QuestionBox .match-row { height: auto; }
@@ -66,18 +66,15 @@ class QuestionBox(Vertical):
 
     def _answer_widgets(self) -> ComposeResult:
         q = self.question
-        if isinstance(q, SingleChoice):
-            with RadioSet(classes="answer"):
-                for index in self.presented:
-                    yield RadioButton(_label(q.choices[index].text))
+        if isinstance(q, (SingleChoice, MultipleChoice)):
+            from tui.widgets.choice_list import ChoiceList
+
+            yield ChoiceList([q.choices[i].text for i in self.presented], multiple=isinstance(q, MultipleChoice),
+                             classes="answer")
         elif isinstance(q, TrueFalse):
-            with RadioSet(classes="answer"):
-                yield RadioButton(Content("True"))
-                yield RadioButton(Content("False"))
-        elif isinstance(q, MultipleChoice):
-            yield SelectionList[int](
-                *(Selection(_label(q.choices[i].text), i) for i in self.presented), classes="answer"
-            )
+            from tui.widgets.choice_list import ChoiceList
+
+            yield ChoiceList(["True", "False"], multiple=False, classes="answer")
         elif isinstance(q, Numeric):
             yield Input(placeholder="type a number, e.g. 3.14", classes="answer")
         elif isinstance(q, TextQuestion):
@@ -105,15 +102,17 @@ class QuestionBox(Vertical):
     def response(self) -> Any:
         """The response in events.py shape, None when unanswered; ValueError for a bad number."""
         q = self.question
-        if isinstance(q, SingleChoice):
-            pressed = self.query_one(RadioSet).pressed_index
-            return None if pressed < 0 else self.presented[pressed]
-        if isinstance(q, TrueFalse):
-            pressed = self.query_one(RadioSet).pressed_index
-            return None if pressed < 0 else pressed == 0
-        if isinstance(q, MultipleChoice):
-            chosen = sorted(self.query_one(SelectionList).selected)
-            return chosen or None
+        if isinstance(q, (SingleChoice, MultipleChoice, TrueFalse)):
+            from tui.widgets.choice_list import ChoiceList
+
+            chosen = self.query_one(ChoiceList).chosen
+            if not chosen:
+                return None
+            if isinstance(q, TrueFalse):
+                return chosen[0] == 0
+            if isinstance(q, SingleChoice):
+                return self.presented[chosen[0]]
+            return sorted(self.presented[row] for row in chosen)
         if isinstance(q, Numeric):
             raw = self.query_one(Input).value
             if not raw.strip():
