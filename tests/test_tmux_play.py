@@ -48,7 +48,7 @@ def test_mooc_play_in_tmux(tmux: Any, mooc_home: Any) -> None:
     tmux("send-keys", "n")
     wait_screen(tmux, "Start the quiz")
     tmux("send-keys", "?")
-    wait_screen(tmux, "course.next")  # the help lists binding ids
+    wait_screen(tmux, "Next item (marks lesson done)")  # the help lists every key
     tmux("send-keys", "Escape")
     tmux("send-keys", "C-q")
     # the app quit: the pane now runs only the `sleep`, showing the shell's scrollback

@@ -310,3 +310,80 @@ async def test_ascii_glyphs_when_the_terminal_cannot_draw(installed: Layout, mon
         await pilot.pause()
         text = screen_text(app)
         assert "> (*) A" in text and "( ) B" in text
+
+
+# ------------------------------------------------------------------------ keys do what the docs say
+
+
+def test_docs_list_every_key_as_the_keymap_has_it() -> None:
+    """docs/tui.md's "Every key" table is the keymap: a key added, renamed or remapped by
+    default without the docs fails here."""
+    from tests.conftest import REPO
+    from tui.keymap import KEYS, display
+
+    docs = (REPO / "docs" / "tui.md").read_text(encoding="utf-8")
+    table = [line for line in docs.splitlines() if line.startswith("| `")]
+    expected = [f"| `{display(k.keys)}` | {k.description} | {k.scope} | `{k.id}` |" for k in KEYS]
+    assert table[:len(expected)] == expected
+
+
+async def test_j_k_move_between_options_and_space_chooses(installed: Layout) -> None:
+    from tui.widgets.choice_list import ChoiceList
+
+    app = make_app(installed, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_quiz(pilot, app)
+        choices = app.screen.query_one("#q-1").query_one(ChoiceList)
+        assert choices.has_focus and choices.cursor == 0
+        await pilot.press("j", "j", "k", "space")  # j then space picks the second, not the first
+        assert choices.cursor == 1 and app.screen.query_one("#q-1").response() == 1
+        await pilot.press("j", "enter")  # one answer: choosing another replaces it
+        assert app.screen.query_one("#q-1").response() == 2
+
+
+async def test_space_on_the_first_screen_pages_the_lesson(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", long_lines=400)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="long")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.pause()
+        lesson, outline = app.screen.query_one("#lesson"), app.screen.query_one("#outline")
+        assert lesson.has_focus
+        folded_before = outline.line_of("intro")
+        await pilot.press("space")
+        await pilot.pause()
+        assert lesson.scroll_y > 10 and outline.line_of("intro") == folded_before  # paged, nothing folded
+
+
+async def test_footer_shows_how_to_go_back(installed: Layout) -> None:
+    from tui.widgets.key_bar import KeyBar
+
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.pause()
+        assert " esc Back " in app.screen.query_one(KeyBar).render().plain
+        await pilot.press("g")
+        await wait_for(pilot, lambda: screen_name(app) == "ProgressScreen")
+        await pilot.pause()
+        assert " esc Close " in app.screen.query_one(KeyBar).render().plain
+
+
+async def test_palette_lists_mooc_commands_only(installed: Layout) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.pause(0.5)
+        options = app.screen.query_one("CommandList")
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        text = "\n".join(prompts)
+        for mine in ("Progress", "Search lessons", "Back to library", "Go to: Long lesson"):
+            assert mine in text
+        for theirs in ("Keys", "Maximize", "Screenshot", "Theme", "Change theme", "Save screenshot"):
+            assert not any(p.split("\n")[0].strip() == theirs for p in prompts), theirs

@@ -54,7 +54,7 @@ class StatusBar(Static):
 class MoocApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "mooc"
-    COMMANDS = App.COMMANDS | {MoocCommands}
+    COMMANDS = {MoocCommands}  # mooc's commands only: not Textual's Keys/Maximize/Screenshot/Theme
     BINDINGS = keymap.scope("everywhere")
 
     def __init__(self, *, layout: Layout, learner: str | None = None, course_id: str | None = None,

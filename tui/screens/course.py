@@ -68,8 +68,10 @@ class CourseScreen(Screen[None]):
     def on_mount(self) -> None:
         self.build_outline()
         target = self.start_item or self.session.resume_item()
-        self.open(target, focus_content=False)
+        # The text has the keys at first: Space pages the lesson, j/k scroll it, n/p move
+        # on; `h` (or Tab) goes to the outline. A lock notice has nothing to focus.
         self.query_one(Outline).focus()
+        self.open(target, focus_content=True)
         self.call_after_refresh(self._cursor_to_current)  # scrolled into view once the outline has a height
         self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
         self.set_interval(CATCH_UP_S, self._catch_up)
