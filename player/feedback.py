@@ -104,18 +104,6 @@ def next_step(session: CourseSession, result: AttemptResult, locked_before: set[
     )
 
 
-def and_list(words: list[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def not_answered(numbers: list[int]) -> str:
-    """"Not answered: questions 2, 5 and 6" (the same words in both UIs)."""
-    return f"Not answered: question{'s' if len(numbers) != 1 else ''} {and_list([str(n) for n in numbers])}"
-
-
 def _number(value: float) -> str:
     return f"{value:.12g}"
 
@@ -145,9 +133,92 @@ def answer_text(q: Question) -> str:
         accepted = [one_line(a.text) for a in q.answers if a.credit >= 1]
         if accepted:
             return " or ".join(accepted)
-        return f"text matching {one_line(q.pattern)}" if q.pattern else ""
+        example = example_of(q.pattern) if q.pattern else None
+        return f"{one_line(example)} (for example)" if example else ""
     if isinstance(q, Order):
         return "; ".join(f"{n}. {one_line(text)}" for n, text in enumerate(q.items, start=1))
     if isinstance(q, Match):
         return "; ".join(f"{one_line(left)}: {one_line(right)}" for left, right in q.pairs)
     return ""
+
+
+EXAMPLE_MAX = 60  # characters: an example answer longer than this is not shown
+
+
+def example_of(pattern: str) -> str | None:
+    """A short answer that `pattern` accepts, to show instead of the regular expression
+    itself ("[0-9]+" -> "0"); None when the pattern is too complex to build one from
+    (lookarounds, backreferences...). Checked against the pattern before it is used."""
+    import re
+
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        example = _build(_parser.parse(pattern), 0)
+        compiled = re.compile(pattern)
+    except Exception:  # any surprise in a pack's pattern: no example, never a crash
+        return None
+    if example is None or len(example) > EXAMPLE_MAX or not compiled.fullmatch(example.strip()):
+        return None
+    return example.strip() or None
+
+
+def _build(parsed: object, depth: int) -> str | None:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if depth > 20:
+        return None
+    out: list[str] = []
+    for op, arg in parsed:  # type: ignore[attr-defined]
+        if op is c.LITERAL:
+            out.append(chr(arg))
+        elif op is c.ANY:
+            out.append("a")
+        elif op is c.IN:
+            part = _first_of_class(arg, c)
+            if part is None:
+                return None
+            out.append(part)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            low, _high, item = arg
+            one = _build(item, depth + 1)
+            if one is None:
+                return None
+            out.append(one * low)  # the fewest repeats the pattern allows
+        elif op is c.SUBPATTERN:
+            one = _build(arg[-1], depth + 1)
+            if one is None:
+                return None
+            out.append(one)
+        elif op is c.BRANCH:
+            one = _build(arg[1][0], depth + 1)
+            if one is None:
+                return None
+            out.append(one)
+        elif op is c.AT:
+            continue
+        else:
+            return None
+        if sum(len(o) for o in out) > EXAMPLE_MAX:
+            return None
+    return "".join(out)
+
+
+def _first_of_class(items: list[tuple[object, object]], c: object) -> str | None:
+    for op, arg in items:
+        if op is c.NEGATE:  # type: ignore[attr-defined]
+            return None
+        if op is c.LITERAL:  # type: ignore[attr-defined]
+            return chr(arg)  # type: ignore[arg-type]
+        if op is c.RANGE:  # type: ignore[attr-defined]
+            return chr(arg[0])  # type: ignore[index]
+        if op is c.CATEGORY:  # type: ignore[attr-defined]
+            name = str(arg)
+            if "DIGIT" in name and "NOT" not in name:
+                return "0"
+            if "WORD" in name and "NOT" not in name:
+                return "a"
+            if "SPACE" in name and "NOT" not in name:
+                return " "
+            return None
+    return None

@@ -13,15 +13,16 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, TextIO
 
 from packages.errors import MoocError
 from packages.model import Item
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
 from packages.safe_text import clean, one_line
-from player.feedback import NextStep, answer_text, locked_modules, next_step, not_answered, review, solutions_note
+from player.feedback import NextStep, answer_text, locked_modules, next_step, review, solutions_note
+from player.wording import not_answered, titled
 from player.grading import match_options, parse_number
+from player.markdown_text import LinkNote, inline_plain, markdown_lines, plain_snippet
 from player.session import ActivityClock, Attempt, AttemptResult, CourseSession
 
 HELP = """\
@@ -68,71 +69,6 @@ def fmt_points(value: float) -> str:
 
 def pct(value: float) -> str:
     return f"{fmt_points(value * 100)}%"
-
-
-# --------------------------------------------------------------------------- Markdown to plain lines
-
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]*)[^)]*\)")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPH = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
-_CODE = re.compile(r"`([^`]+)`")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-
-
-def _is_local(target: str) -> bool:
-    return bool(target) and "://" not in target and not target.startswith(("mailto:", "#"))
-
-
-LinkNote = Callable[[str, str], str | None]  # (text shown, target) -> "file 2", "item 3" or None
-
-
-def inline_plain(text: str, note: LinkNote | None = None) -> str:
-    """Markdown inline markup read aloud as words: no stars, links as `text (url)`.
-
-    `note` may name what a link to the pack itself is: "text (file 2)".
-    """
-
-    def said(shown: str, target: str, plain: str) -> str:
-        where = note(shown, target) if note is not None and _is_local(target) else None
-        return f"{shown} ({where})" if where else plain
-
-    text = _IMAGE.sub(lambda m: said(f"image: {m.group(1) or m.group(2)}", m.group(2),
-                                     f"image: {m.group(1) or m.group(2)}"), text)
-    text = _LINK.sub(lambda m: said(m.group(1), m.group(2), m.group(1) if m.group(1) == m.group(2)
-                                    else f"{m.group(1)} ({m.group(2)})"), text)
-    text = _CODE.sub(r"\1", text)
-    text = _STRONG.sub(r"\2", text)
-    text = _EMPH.sub(r"\2", text)
-    return text
-
-
-def markdown_lines(markdown: str, note: LinkNote | None = None) -> list[str]:
-    """A lesson as plain lines: headings without '#', code marked by words, text cleaned.
-
-    `note` names the links to the pack itself (see `inline_plain`)."""
-    out: list[str] = []
-    in_code = False
-    for raw in clean(markdown).splitlines():
-        line = raw.rstrip().replace("\t", "    ")
-        if _FENCE.match(line):
-            out.append("End of code." if in_code else "Code:")
-            in_code = not in_code
-            continue
-        if in_code:
-            out.append(line)
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            if out and out[-1]:
-                out.append("")
-            out.append(inline_plain(heading.group(2), note))
-            continue
-        out.append(inline_plain(line, note))
-    while out and not out[-1]:
-        out.pop()
-    return out
 
 
 @dataclass(frozen=True)
@@ -356,9 +292,9 @@ class PlainPlayer:
             self.say(f"No lesson mentions {one_line(words)!r}.")
             return
         numbers = {item.id: n for n, item in enumerate(self.session.course.items(), start=1)}
-        for item_id, line_no, snippet in hits[:20]:
+        for item_id, _line_no, snippet in hits[:20]:
             title = one_line(self.session.course.item(item_id).title)
-            self.say(f"  {numbers[item_id]}. {title}, line {line_no}: {snippet}")
+            self.say(f"  {numbers[item_id]}. {title}: {plain_snippet(snippet)}")
         if len(hits) > 20:
             self.say(f"  and {len(hits) - 20} more.")
 
@@ -380,7 +316,7 @@ class PlainPlayer:
             self.take_quiz(item, confirm=confirm)
 
     def show_lesson(self, item: Item) -> None:
-        self.say(f"Lesson: {one_line(item.title)}")
+        self.say(titled("Lesson", item.title))
         try:
             text = self.session.lesson_text(item.id)
         except MoocError as err:
@@ -468,7 +404,7 @@ class PlainPlayer:
         quiz = item.quiz
         assert quiz is not None
         summary = s.quiz_summary(item.id)
-        self.say(f"Quiz: {one_line(item.title)}")
+        self.say(titled("Quiz", item.title))
         n = len(quiz.questions)
         facts = [f"{n} question{'s' if n != 1 else ''}", f"pass mark {pct(summary.threshold)}"]
         if summary.attempts_left is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from packages.layout import Layout
-from tests.test_tui import SIZE, events, installed, layout, make_app, screen_name, submit, wait_for  # noqa: F401
+from tests.test_tui import SIZE, events, installed, layout, make_app, screen_name, shown, submit, wait_for  # noqa: F401
 from tui.widgets.key_bar import KeyBar
 
 
@@ -159,9 +159,9 @@ async def test_quiz_screen_shows_submit_and_hint(installed: Layout) -> None:
         assert descriptions[:2] == ["Submit", "Hint"]
         # a click on "Hint" shows the hint of the focused question (the first)
         hint = app.screen.query_one("#q-1 .hint")
-        assert "Not A." not in str(hint.content)
+        assert "Not A." not in shown(hint)
         await click_entry(pilot, bar, "h")
-        await wait_for(pilot, lambda: "Not A." in str(hint.content))
+        await wait_for(pilot, lambda: "Not A." in shown(hint))
         # back on the course screen its own bar shows the course keys again
         await pilot.press("escape")
         await open_screen(app, pilot)

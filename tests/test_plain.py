@@ -736,3 +736,22 @@ def test_play_with_term_dumb_in_a_real_terminal_is_plain(installed: Path, mooc_h
     assert os.WEXITSTATUS(status) == 0, text
     assert "mooc: TERM=dumb: playing in plain mode (--plain)" in text and "Goodbye" in text
     assert "\x1b[" not in text and "\x1b]" not in text
+
+
+# --------------------------------------------------------------------------- issue 14: text for a screen reader
+
+
+def test_markdown_tables_are_read_row_by_row() -> None:
+    from player.markdown_text import markdown_lines
+
+    lines = markdown_lines("Keys:\n\n| Key | What it does |\n|-----|:---:|\n| `n` | **next** item |\n"
+                           "| `a \\| b` | [help](https://x.org) |\n\nAfter.")
+    assert lines == ["Keys:", "", "Table: Key, What it does.", "Key: n. What it does: next item.",
+                     "Key: a | b. What it does: help (https://x.org).", "End of table.", "", "After."]
+    assert not any("---" in line or line.startswith("|") for line in lines)
+
+
+def test_plain_search_results_are_words_not_markdown(installed: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "plain-test", "intro", input="/learner\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "  1. Introduction: Hello learner [bold]x[/bold]." in r.stdout  # no ** and no "line 3"

@@ -133,6 +133,15 @@ async def submit(pilot: Any, app: Any) -> None:
     await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is not None)
 
 
+def shown(widget: Any, width: int = 200) -> str:
+    """A Static's content as the learner reads it (Rich renderables rendered to text)."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
 def events(layout: Layout, learner_id: str, course_id: str = "tui-test") -> list[dict[str, Any]]:
     path = layout.progress_file(learner_id, course_id)
     lines = path.read_text(encoding="utf-8").splitlines()[1:]
@@ -282,14 +291,14 @@ async def test_read_lesson_take_quiz_quit_and_resume(installed: Layout) -> None:
         await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
         await pilot.press("h")  # hint for question 1 (the focused one)
         await pilot.pause()
-        assert "Not A." in str(app.screen.query_one("#q-1 .hint").content)
+        assert "Not A." in shown(app.screen.query_one("#q-1 .hint"))
         await answer_every_question_by_keys(pilot, app)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen.result is not None)
         result_text = str(app.screen.query_one("#quiz-result").content)
         assert "Score: 7/7" in result_text
         assert "attempts left: 2" in result_text
-        feedback = str(app.screen.query_one("#q-6 .feedback").content)
+        feedback = shown(app.screen.query_one("#q-6 .feedback"))
         assert "correct" in feedback and "1. one; 2. two; 3. three" in feedback  # show_solutions = always
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
@@ -340,7 +349,7 @@ async def test_failed_attempt_shows_feedback_and_hints_not_answers(layout: Layou
         result_text = str(app.screen.query_one("#quiz-result").content)
         assert "not passed" in result_text and "attempts left: 2" in result_text
         assert "The answers and explanations appear once you pass this quiz or have no attempts left." in result_text
-        feedback = str(app.screen.query_one("#q-1 .feedback").content)
+        feedback = shown(app.screen.query_one("#q-1 .feedback"))
         assert "not correct" in feedback and "A is wrong." in feedback and "Hint: Not A." in feedback
         assert "Answer" not in feedback
         await pilot.press("r")  # a new attempt, left unanswered: submitted on purpose
@@ -352,7 +361,7 @@ async def test_failed_attempt_shows_feedback_and_hints_not_answers(layout: Layou
         await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is None)
         await pilot.press("down", "enter")  # B
         await submit(pilot, app)
-        feedback = str(app.screen.query_one("#q-1 .feedback").content)
+        feedback = shown(app.screen.query_one("#q-1 .feedback"))
         assert "correct" in feedback and "Answer: B" in feedback and "Hint" not in feedback
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from packages.layout import Layout
 from sync.consent import Consent
-from tests.test_tui import SIZE, events, make_app, screen_name, submit, wait_for, write_pack
+from tests.test_tui import SIZE, events, make_app, screen_name, shown, submit, wait_for, write_pack
 
 ENDPOINT = "http://127.0.0.1:9/xapi/"  # loopback: allowed over http; nobody listens there
 HOST = "127.0.0.1:9"
@@ -121,7 +121,7 @@ async def test_untouched_order_question_is_not_answered(layout: Layout, tmp_path
         result = str(app.screen.query_one("#quiz-result").content)
         assert "Not answered: questions 2, 3, 4, 5 and 6" in result
         assert "Score: 1/6" in result
-        assert "not answered" in str(app.screen.query_one("#q-6 .feedback").content)
+        assert "not answered" in shown(app.screen.query_one("#q-6 .feedback"))
     attempt = [e for e in events(layout, app.learner.id) if e["type"] == "attempt"][0]["data"]
     order = next(q for q in attempt["questions"] if q["id"] == "ord")
     assert order["response"] is None and order["earned"] == 0
@@ -387,3 +387,88 @@ async def test_palette_lists_mooc_commands_only(installed: Layout) -> None:
             assert mine in text
         for theirs in ("Keys", "Maximize", "Screenshot", "Theme", "Change theme", "Save screenshot"):
             assert not any(p.split("\n")[0].strip() == theirs for p in prompts), theirs
+
+
+# ------------------------------------------------------------------------ text as learners should see it
+
+
+async def test_lesson_text_keeps_a_reading_width_on_a_wide_terminal(installed: Layout) -> None:
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=(200, 40)) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.pause()
+        lesson = app.screen.query_one("#lesson")
+        assert lesson.region.width <= 84 and lesson.scrollable_content_region.width <= 82
+
+
+async def test_toasts_never_cover_the_key_bar(installed: Layout) -> None:
+    from tui.widgets.key_bar import KeyBar
+
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        for n in range(4):
+            app.say(f"Message number {n} that is long enough to wrap at sixty columns, more or less")
+        await pilot.pause(0.3)
+        bar_text = app.screen.query_one(KeyBar).render().plain.rstrip()
+        assert screen_text(app).splitlines()[-1].rstrip() == bar_text
+        assert "Message number 3" in screen_text(app)
+
+
+async def test_titles_are_not_doubled(layout: Layout, tmp_path: Path) -> None:
+    """An item titled "Quiz: Week 1" shows as that, not "Quiz: Quiz: Week 1", and the
+    quiz's front page does not repeat the title bar."""
+    import tomli_w
+
+    from packages.install import install
+
+    pack = write_pack(tmp_path / "src", questions=1)
+    course = (pack / "course.toml").read_text(encoding="utf-8")
+    (pack / "course.toml").write_text(course.replace('title = "All types"', 'title = "Quiz: All types"'),
+                                      encoding="utf-8")
+    quiz = (pack / "quizzes" / "all.toml").read_text(encoding="utf-8")
+    (pack / "quizzes" / "all.toml").write_text(quiz.replace('title = "All types"', 'title = "Quiz: All types"'),
+                                               encoding="utf-8")
+    assert tomli_w  # the pack is TOML written by write_pack
+    install(layout, str(pack), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Quiz: All types" in text and "Quiz: Quiz:" not in text
+        assert text.count("Quiz: All types") == 2  # the outline and the title bar; not the page again
+
+
+async def test_feedback_and_options_render_markdown(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+
+    pack = write_pack(tmp_path / "src", questions=1)
+    quiz = (pack / "quizzes" / "all.toml").read_text(encoding="utf-8")
+    quiz = quiz.replace('"A is wrong."', '"A is **not** right: see `mean()`."')
+    long_b = "B, " + "a very long option " * 8 + "that **ends here**"
+    quiz = quiz.replace('text = "B"', f'text = "{long_b}"')
+    (pack / "quizzes" / "all.toml").write_text(quiz, encoding="utf-8")
+    install(layout, str(pack), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_quiz(pilot, app)
+        text = screen_text(app)
+        assert "ends here" in text and "**" not in text and "…" not in text  # wrapped whole, rendered
+        await pilot.press("enter")  # A
+        await submit(pilot, app)
+        feedback = shown(app.screen.query_one("#q-1 .feedback"))
+        assert "A is not right: see mean()." in feedback and "**" not in feedback and "`" not in feedback
+
+
+async def test_search_results_read_as_text(installed: Layout) -> None:
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: screen_name(app) == "SearchScreen")
+        await pilot.press(*"bold", "enter")
+        await pilot.pause()
+        first = str(app.screen.query_one("#results").get_option_at_index(0).prompt)
+        assert "Intro paragraph with bold and code." in first
+        assert "**" not in first and "`" not in first and "line " not in first

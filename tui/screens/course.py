@@ -21,6 +21,7 @@ from textual.widgets import Button, Static
 from packages.errors import MoocError
 from packages.safe_text import clean, one_line
 from tui import keymap
+from player.wording import titled
 from tui.lesson_blocks import find_links
 from tui.symbols import marks
 from tui.widgets.key_bar import KeyBar
@@ -169,8 +170,7 @@ class CourseScreen(Screen[None]):
         if self.query_one(Outline).cursor_item != item_id:
             self._outline_to(item_id)
         title = self.query_one("#item-title", Static)
-        kind = "Lesson" if item.kind == "lesson" else "Quiz"
-        title.update(Text(f"{kind}: ") + Text(one_line(item.title), style="bold"))
+        title.update(Text(titled("Lesson" if item.kind == "lesson" else "Quiz", item.title), style="bold"))
         reason = session.item_lock(item_id)
         if reason:
             self._show_panel(Text(f"{marks()['locked']} Locked: {one_line(reason)}"), button=False)
@@ -193,8 +193,9 @@ class CourseScreen(Screen[None]):
         summary = self.session.quiz_summary(item_id)
         quiz = summary.item.quiz
         text = Text()
-        text.append(one_line(quiz.title), style="bold")
-        text.append(f"\n\n{len(quiz.questions)} question{'s' if len(quiz.questions) != 1 else ''} · pass mark {summary.threshold * 100:.0f}%")
+        if one_line(quiz.title) != one_line(summary.item.title):  # the title bar says the item's already
+            text.append(one_line(quiz.title) + "\n\n", style="bold")
+        text.append(f"{len(quiz.questions)} question{'s' if len(quiz.questions) != 1 else ''} · pass mark {summary.threshold * 100:.0f}%")
         if summary.item.weight == 0:
             text.append(" · practice (does not count)")
         text.append(f"\nAttempts used: {summary.attempts_used}")

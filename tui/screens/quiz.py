@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
 from rich.markdown import Markdown
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,7 +24,9 @@ from packages.errors import MoocError
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
 from packages.questions import Text as TextQuestion
 from packages.safe_text import clean, one_line
-from player.feedback import QuestionReview, locked_modules, next_step, not_answered, review, solutions_note
+from player.feedback import QuestionReview, locked_modules, next_step, review, solutions_note
+from player.markdown_text import inline_plain
+from player.wording import not_answered
 from tui import keymap
 from tui.widgets.key_bar import KeyBar
 
@@ -136,37 +140,40 @@ class QuestionBox(Vertical):
 
     def show_hint(self, text: str, all_hints: list[str]) -> None:
         hint = self.query_one(".hint", Static)
-        body = Text()
-        for n, h in enumerate(all_hints, start=1):
-            body.append(f"Hint {n}: ", style="bold")
-            body.append(one_line(h) + "\n")
-        hint.update(body)
+        hint.update(labelled([(f"Hint {n}:", _markdown(h)) for n, h in enumerate(all_hints, start=1)]))
         hint.display = True
 
     def show_feedback(self, seen: QuestionReview) -> None:
         """What the learner may see of this question now: verdict, feedback, hints, and the
-        answer and explanation when the quiz allows (player/feedback.py decides)."""
+        answer and explanation when the quiz allows (player/feedback.py decides). Course
+        text renders as Markdown (never as markup), wrapped under its label."""
         for widget in self.query(".answer"):
             widget.disabled = True
         q = self.question
-        text = Text()
+        verdict = Text()
         mark, style = VERDICTS[seen.verdict]
-        text.append(mark, style=style)
-        text.append(f"  {seen.earned:g}/{q.points:g}")
-        for line in seen.feedback:
-            text.append("\n• " + one_line(line))
+        verdict.append(mark, style=style)
+        verdict.append(f"  {seen.earned:g}/{q.points:g}")
+        rows: list[tuple[str, Any]] = [("•", _markdown(line)) for line in seen.feedback]
         for n, hint in enumerate(seen.hints, start=1):
-            text.append(f"\nHint {n}: " if len(seen.hints) > 1 else "\nHint: ", style="bold")
-            text.append(one_line(hint))
+            rows.append((f"Hint {n}:" if len(seen.hints) > 1 else "Hint:", _markdown(hint)))
         if seen.answer:
-            text.append("\nAnswer: ", style="bold")
-            text.append(seen.answer)
+            rows.append(("Answer:", Text(inline_plain(seen.answer))))
         if seen.explanation:
-            text.append("\nExplanation: ", style="bold")
-            text.append(clean(seen.explanation).strip())
+            rows.append(("Explanation:", _markdown(seen.explanation)))
         feedback = self.query_one(".feedback", Static)
-        feedback.update(text)
+        feedback.update(Group(verdict, labelled(rows)) if rows else verdict)
         feedback.display = True
+
+
+def labelled(rows: list[tuple[str, Any]]) -> Table:
+    """Label | text rows: the text wraps under itself, not under the label."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(ratio=1)
+    for label, body in rows:
+        table.add_row(Text(label, style="bold"), body)
+    return table
 
 
 VERDICTS = {  # player.feedback.Verdict -> what the result shows
