@@ -243,7 +243,7 @@ class QuizScreen(Screen[None]):
         """Keys that do nothing now show dimmed in the key bar (None) and do not run."""
         if action == "retry":
             return True if self.result is not None and self.result.attempts_left != 0 else None
-        if action == "hint":
+        if action in ("hint", "submit"):
             return True if self.result is None else None
         return True
 
@@ -350,6 +350,9 @@ class QuizScreen(Screen[None]):
             text.append(f"\nNext: {step.next_title} — Esc, then n.")
         else:
             text.append("\nThat was the last item of the course: g shows where you stand; Esc goes back.")
+        header = self.query_one("#quiz-header", Static)
+        header.update(Text(one_line(self.item.quiz.title), style="bold")
+                      + Text(f"\nAttempt {self.attempt.number} submitted"))  # no "ctrl+s: submit" now
         panel = self.query_one("#quiz-result", Static)
         panel.update(text)
         panel.display = True

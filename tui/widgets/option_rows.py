@@ -47,7 +47,6 @@ class OptionRows(Widget, can_focus=True):
 
     DEFAULT_CSS = """
     OptionRows { height: auto; padding: 0 1 0 0; }
-    OptionRows > .option-rows--cursor { text-style: bold; }
     OptionRows:focus > .option-rows--cursor {
         color: $block-cursor-foreground; background: $block-cursor-background; text-style: bold;
     }
@@ -86,8 +85,8 @@ class OptionRows(Widget, can_focus=True):
         cursor_style = self.get_component_rich_style("option-rows--cursor", partial=True)
         for row in range(len(self.labels)):
             prefix = self.prefix(row)
-            here = row == self.cursor and not self.disabled
-            first_mark = glyphs()["cursor"] if here and self.has_focus else " "
+            here = row == self.cursor and self.has_focus and not self.disabled  # no focus, no cursor
+            first_mark = glyphs()["cursor"] if here else " "
             for n, line in enumerate(self._label_lines(self.row_label(row), max(1, width - len(prefix) - 2))):
                 text = Text(f"{first_mark} " if n == 0 else "  ")
                 text.append_text(prefix if n == 0 else Text(" " * len(prefix)))
