@@ -36,6 +36,8 @@ Commands:
   m                        the files (images, documents) of the lesson, with where they are
   m NUMBER                 open that file with the system viewer
   s                        rate your own progress in this module, 1 to 5 (cMOOC courses)
+  progress                 what is done and what is not, your scores, your certificate
+  certificate              request your certificate once you passed (where the course allows)
   q                        quit (your progress is saved as you go)
 While answering: ? or hint for a hint (where there is one), skip to leave a
 question unanswered, leave to leave the quiz without submitting. Before an
@@ -84,8 +86,10 @@ class LessonFile:
 
 
 class PlainPlayer:
-    def __init__(self, session: CourseSession, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+    def __init__(self, session: CourseSession, stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 layout: Any = None) -> None:
         self.session = session
+        self.layout = layout  # packages.layout.Layout: certificates need it (None: not offered)
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.current: str | None = None
@@ -206,6 +210,10 @@ class PlainPlayer:
                 self.media(media.group(1))
             elif low in ("s", "rate") and self.session.course.kind == "cmooc":
                 self.rate()
+            elif low in ("progress", "g"):
+                self.progress()
+            elif low in ("certificate", "cert"):
+                self.certificate()
             else:
                 target = self.resolve(command)
                 if target is None:
@@ -285,6 +293,65 @@ class PlainPlayer:
         if s.course.graded_quizzes():
             self.say(f"Course score: {pct(s.course_score())}, pass mark {pct(s.course.pass_threshold)}."
                      + (" You passed the course." if s.passed() else ""))
+
+    def progress(self) -> None:
+        """Where the learner stands, in plain sentences (the TUI's `g`)."""
+        s = self.session
+        done, total = s.progress_counts()
+        self.say(f"Progress in {one_line(s.course.title)}: {done} of {total} item{'s' if total != 1 else ''} done.")
+        missing = s.items_not_done()
+        if missing:
+            self.say(f"Not done yet: {', '.join(one_line(i.title) for i in missing)}.")
+        for item in s.course.items():
+            if item.kind != "quiz":
+                continue
+            q = s.quiz_summary(item.id)
+            facts = ["passed" if q.passed else "not passed yet" if q.attempts_used else "not attempted yet"]
+            if q.best_score is not None:
+                facts.append(f"best {pct(q.best_score)}")
+            facts.append(f"pass mark {pct(q.threshold)}")
+            facts.append(f"{q.attempts_used} attempt{'s' if q.attempts_used != 1 else ''}"
+                         + ("" if q.attempts_left is None else f", {q.attempts_left} left"))
+            if not item.is_graded:
+                facts.append("practice")
+            self.say(f"{titled('Quiz', item.title)}: {', '.join(facts)}.")
+        self.course_summary()
+        for line in self.certificate_lines()[0]:
+            self.say(line.removeprefix("- "))
+
+    def certificate_lines(self) -> tuple[tuple[str, ...], bool]:
+        """What to say about the certificate, and whether it can be requested now."""
+        if self.layout is None or self.session.learner is None:
+            return ("Certificate: not available when playing a pack that is not installed.",), False
+        from sync.certificate_offer import certificate_offer
+
+        try:
+            offer = certificate_offer(self.layout, self.session.learner, self.session)
+        except MoocError as err:
+            return (f"Certificate: {one_line(str(err))}",), False
+        extra = ("Type certificate to request it.",) if offer.can_request else ()
+        if offer.state == "waiting for approval":
+            extra = ("Allow it with: mooc consent allow HOST (the host named above).",)
+        return (*offer.lines, *extra), offer.can_request
+
+    def certificate(self) -> None:
+        """`certificate`: request it, after a yes, when the learner passed and the course
+        names where requests go; otherwise say where things stand."""
+        lines, can_request = self.certificate_lines()
+        for line in lines:
+            if line != "Type certificate to request it.":
+                self.say(line.removeprefix("- "))
+        if not can_request:
+            return
+        if not self.confirm("Request your certificate now?", safe=False, safe_means="nothing was requested"):
+            self.say("Nothing was requested.")
+            return
+        from sync.certificate_offer import request_certificate
+
+        try:
+            self.say(request_certificate(self.layout, self.session.learner, self.session.course.id))
+        except MoocError as err:
+            self.say(one_line(str(err)))
 
     def search(self, words: str) -> None:
         hits = self.session.search(words)
@@ -673,6 +740,6 @@ def _one_number(line: str, size: int) -> int:
 
 
 def run_plain(session: CourseSession, item_id: str | None = None, stdin: TextIO | None = None,
-              stdout: TextIO | None = None) -> int:
+              stdout: TextIO | None = None, layout: Any = None) -> int:
     """Play the course on stdin/stdout; returns the exit code."""
-    return PlainPlayer(session, stdin, stdout).run(item_id)
+    return PlainPlayer(session, stdin, stdout, layout).run(item_id)

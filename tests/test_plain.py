@@ -755,3 +755,42 @@ def test_plain_search_results_are_words_not_markdown(installed: Path, run_mooc: 
     r = run_mooc("play", "--plain", "plain-test", "intro", input="/learner\nq\n")
     assert r.returncode == 0, r.stderr
     assert "  1. Introduction: Hello learner [bold]x[/bold]." in r.stdout  # no ** and no "line 3"
+
+
+# --------------------------------------------------------------------------- issue 14: progress and certificate
+
+
+def test_plain_progress_says_what_is_left_and_no_lrs_means_no_promise(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="2\nf\nprogress\ncertificate\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "Progress in Journey: 1 of 3 items done." in r.stdout
+    assert "Not done yet: Reading, Solo." in r.stdout
+    assert "Quiz: Two questions: passed, best 100%, pass mark 50%, 1 attempt, 2 left." in r.stdout
+    assert "Certificate: not yet." in r.stdout and "not attempted yet: 'Solo'" in r.stdout
+    r = run_mooc("play", "--plain", "journey", "solo", input="4\nsubmit\ncertificate\nq\n")
+    assert "nowhere to send a certificate request" in r.stdout
+    assert "Request your certificate now?" not in r.stdout
+
+
+def test_plain_certificate_is_requested_after_a_yes(journey: Path, run_mooc: Any, mooc_home: Homes) -> None:
+    (mooc_home.home / "config.toml").write_text('[sync]\nendpoint = "https://lrs.example.org/xapi/"\n')
+    run_mooc("play", "--plain", "journey", "two", input="2\nf\n")
+    r = run_mooc("play", "--plain", "journey", "solo", input="4\nsubmit\ncertificate\nn\ncertificate\ny\nprogress\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "can request it. The request goes to lrs.example.org" in r.stdout
+    assert "Nothing was requested." in r.stdout and "Certificate requested: it is sent with the next sync." in r.stdout
+    assert "waits until you allow sending your records to lrs.example.org" in r.stdout  # progress, after
+    requested = [e for e in journey_events(mooc_home) if e["type"] == "certificate_requested"]
+    assert len(requested) == 1
+
+
+def test_plain_preview_of_a_folder_records_nothing(journey: Path, run_mooc: Any, mooc_home: Homes) -> None:
+    """`mooc play --plain ./my-course/` while a course with the same id is installed:
+    the author's preview never writes into the learner's real progress."""
+    assert run_mooc("play", "--plain", "journey", "read", input="q\n").returncode == 0  # real progress
+    before = next((mooc_home.home / "learners").glob("*/progress/journey.jsonl"))
+    before_text = before.read_text()
+    r = run_mooc("play", "--plain", str(journey), "two", input="2\nf\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "Preview of" in r.stdout and "nothing is recorded" in r.stdout and "Score: 2/2" in r.stdout
+    assert before.read_text() == before_text

@@ -472,3 +472,83 @@ async def test_search_results_read_as_text(installed: Layout) -> None:
         first = str(app.screen.query_one("#results").get_option_at_index(0).prompt)
         assert "Intro paragraph with bold and code." in first
         assert "**" not in first and "`" not in first and "line " not in first
+
+
+# ------------------------------------------------------------------------ what happened and what is next
+
+
+async def test_a_lesson_read_to_the_end_is_done(layout: Layout, tmp_path: Path) -> None:
+    """Scrolling to the end of a lesson and leaving it (any way, here the outline)
+    marks it done; one left half-read is not."""
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", long_lines=200)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="long")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("space")  # one page: not the end
+        await pilot.press("p")  # away to the quiz by "previous": half-read stays not done
+        await wait_for(pilot, lambda: app.screen.current == "all-types")
+        assert app.session.status("long").status != "done"
+        app.screen.open("long")
+        await pilot.pause()
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.screen.current == "all-types")
+        assert app.session.status("long").status == "done"
+    assert any(e["type"] == "lesson_completed" and e["item_id"] == "long" for e in events(layout, app.learner.id))
+
+
+async def test_progress_says_which_items_are_not_done(installed: Layout) -> None:
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("n")  # intro done
+        await pilot.press("g")
+        await wait_for(pilot, lambda: screen_name(app) == "ProgressScreen")
+        text = shown(app.screen.query_one("#progress-summary"))
+        assert "1/4 items" in text and "Not done yet: All types, Long lesson, Later" in text
+
+
+async def test_certificate_without_an_lrs_promises_nothing(layout: Layout, tmp_path: Path) -> None:
+    """Passed, but the course names no learning record store: the progress screen says
+    there is nowhere to send a request, and offers none."""
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", questions=1)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("down", "enter", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen.result is not None)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: screen_name(app) == "ProgressScreen")
+        text = shown(app.screen.query_one("#certificate"))
+        assert "you passed" in text and "nowhere to send a certificate request" in text
+        assert not app.screen.query_one("#request-certificate").display
+        assert "mooc certificate request" not in text
+
+
+async def test_certificate_is_requested_from_the_progress_screen(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", questions=1, endpoint=ENDPOINT)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "ChoiceDialog")
+        await pilot.press("escape")  # not now
+        await start_quiz(pilot, app)
+        await pilot.press("down", "enter", "ctrl+s")
+        await wait_for(pilot, lambda: app.screen.result is not None)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: screen_name(app) == "ProgressScreen")
+        assert "can request it. The request goes to 127.0.0.1:9" in shown(app.screen.query_one("#certificate"))
+        button = app.screen.query_one("#request-certificate")
+        assert button.display
+        button.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not button.display)
+        text = shown(app.screen.query_one("#certificate"))
+        assert "waits until you allow sending your records to 127.0.0.1:9" in text and "Press y" in text
+    assert sum(e["type"] == "certificate_requested" for e in events(layout, app.learner.id)) == 1

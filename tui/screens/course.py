@@ -249,7 +249,8 @@ class CourseScreen(Screen[None]):
 
     # ---------------------------------------------------------------- time
     def flush_time(self) -> None:
-        """Record the active time spent on the current item (idle gaps are not counted)."""
+        """Record the active time spent on the current item (idle gaps are not counted),
+        and a lesson read to the end as done: its last line was on screen."""
         if self.current is None:
             self.clock.take()
             return
@@ -259,6 +260,10 @@ class CourseScreen(Screen[None]):
                 self.session.add_active_time(self.current, seconds)
             except MoocError as err:
                 self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+        lesson = self.query_one(Lesson)
+        if lesson.end_seen and self.showing_lesson and self.session.status(self.current).status != "done":
+            lesson.end_seen = False
+            self._complete_current(quiet=True)
 
     def on_key(self) -> None:
         self.clock.touch()
