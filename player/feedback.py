@@ -180,11 +180,13 @@ def _build(parsed: object, depth: int) -> str | None:
                 return None
             out.append(part)
         elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
-            low, _high, item = arg
+            low, high, item = arg
             one = _build(item, depth + 1)
             if one is None:
                 return None
-            out.append(one * low)  # the fewest repeats the pattern allows
+            # the fewest repeats the pattern allows, but an optional part (`?`) once:
+            # "ctrl[+-]?s" reads better as "ctrl+s" than as "ctrls"
+            out.append(one * (1 if (low, high) == (0, 1) else low))
         elif op is c.SUBPATTERN:
             one = _build(arg[-1], depth + 1)
             if one is None:

@@ -116,3 +116,16 @@ def test_install_help_names_catalog_course_ids(run_mooc: Any) -> None:
     assert "  mooc install stats-101@1.2.0 " in r.stdout
     r = run_mooc("--help")
     assert "install or upgrade a course pack (file, folder, URL or catalog course id)" in " ".join(r.stdout.split())
+
+
+def test_a_second_learner_does_not_break_every_command(run_mooc: Any) -> None:
+    """Issue 14: after `mooc learner add` on an account that had one (silent) learner,
+    every command failed until `mooc learner use`. The first stays the default."""
+    assert run_mooc("progress").returncode == 0  # creates the learner named after the login
+    r = run_mooc("learner", "add", "Amina")
+    assert r.returncode == 0 and "Commands still study as" in r.stdout
+    for args in (("progress",), ("progress", "--json"), ("certificate", "status")):
+        r = run_mooc(*args)
+        assert r.returncode == 0, (args, r.stderr)
+    assert run_mooc("learner", "add", "Bola").returncode == 0  # a third: the default stays
+    assert run_mooc("progress").returncode == 0

@@ -552,3 +552,67 @@ async def test_certificate_is_requested_from_the_progress_screen(layout: Layout,
         text = shown(app.screen.query_one("#certificate"))
         assert "waits until you allow sending your records to 127.0.0.1:9" in text and "Press y" in text
     assert sum(e["type"] == "certificate_requested" for e in events(layout, app.learner.id)) == 1
+
+
+# ------------------------------------------------------------------------ links and media over SSH
+
+
+async def test_over_ssh_nothing_opens_and_the_path_is_shown(installed: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MOOC_OPENER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    app = make_app(installed, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: screen_name(app) == "MediaScreen")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        said = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Nothing opened: no screen to show it on here (over SSH?). The file is /")
+                   and m.endswith("media/chart.png") for m in said), said
+        assert not any("Opened" in m for m in said)
+
+
+async def test_a_link_to_another_lesson_goes_there(layout: Layout, tmp_path: Path) -> None:
+    from packages.install import install
+
+    pack = write_pack(tmp_path / "src")
+    intro = pack / "lessons" / "intro.md"
+    intro.write_text("# Intro\n\nNext, read [the long lesson](long.md).\n", encoding="utf-8")
+    install(layout, str(pack), quiet=True)
+    app = make_app(layout, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.press("o")
+        await wait_for(pilot, lambda: screen_name(app) == "MediaScreen")
+        assert str(app.screen.query_one("#links").get_option_at_index(0).prompt).startswith("[lesson] the long lesson")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen" and app.screen.current == "long")
+        assert "Chapter 1" in app.screen.query_one("#lesson").rendered_text(0, 5)
+
+
+# ------------------------------------------------------------------------ learners on a shared PC
+
+
+async def test_picker_marks_who_is_learning_and_the_default(installed: Layout) -> None:
+    from player.learners import Learners
+
+    learners = Learners(installed)
+    learners.add("Ada Lovelace")
+    learners.add("Grace Hopper")
+    learners.use("grace-hopper")
+    app = make_app(installed)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "LearnerPicker")
+        options = app.screen.query_one("#learners")
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels == ["Ada Lovelace", "Grace Hopper  (default)"]
+        assert options.highlighted == 1  # the default is preselected
+        await pilot.press("up", "enter")
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        await pilot.press("u")
+        await wait_for(pilot, lambda: screen_name(app) == "LearnerPicker")
+        options = app.screen.query_one("#learners")
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels == ["Ada Lovelace  (learning now)", "Grace Hopper  (default)"]
+        assert options.highlighted == 0

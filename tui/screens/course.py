@@ -32,6 +32,17 @@ from tui.widgets.outline_view import ItemRows, OutlineView
 CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
 
 
+def has_display() -> bool:
+    """Whether a viewer could show anything: a desktop session (or MOOC_OPENER set).
+    Over SSH, on a console or in a container there is none, and saying "Opened" lies."""
+    import os
+    import sys
+
+    if os.environ.get("MOOC_OPENER") or sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 class Outline(OutlineView):
     BINDINGS = keymap.scope("outline")
 
@@ -384,29 +395,54 @@ class CourseScreen(Screen[None]):
         if not links:
             self.app.say("This lesson has no links or media.")  # type: ignore[attr-defined]
             return
-        self.app.push_screen(MediaScreen(links), self._open_link)
+        kinds = [self._linked_item(link) for link in links]
+        labels = [self.session.course.item(k).kind if k else None for k in kinds]
+        self.app.push_screen(MediaScreen(links, labels), self._open_link)
+
+    def _linked_item(self, link: Any) -> str | None:
+        """The course item a lesson's link points to ("02-next.md"), or None."""
+        from player.media import pack_path
+
+        if not link.is_local or self.current is None:
+            return None
+        try:
+            target = pack_path(self.session.course.item(self.current).file, link.target)
+        except MoocError:
+            return None
+        return next((i.id for i in self.session.course.items() if i.file == target), None)
 
     def _open_link(self, link: Any) -> None:
+        """A link to another lesson or quiz opens it here; a file or web page opens with
+        the system viewer when there is a screen for one, and the learner is always told
+        what happened and shown the path or address to copy (over SSH nothing opens)."""
         from pathlib import Path
 
         from player import media
 
         if link is None or self.current is None:
             return
+        linked = self._linked_item(link)
+        if linked is not None:
+            self.open(linked)
+            return
         item = self.session.course.item(self.current)
+        say = self.app.say  # type: ignore[attr-defined]
         try:
             if link.is_local:
                 root = getattr(self.session.source, "root", None)
                 if root is None:
                     raise MoocError(f"{item.file}: this pack is not unpacked; cannot open {clean(link.target)}")
-                path = media.resolve(Path(root), item.file, link.target)
-                media.open_path(path)
-                self.app.say(f"Opened {path.name} with the system viewer.")  # type: ignore[attr-defined]
+                where = str(media.resolve(Path(root), item.file, link.target))
+                what = "file"
             else:
-                media.open_path(one_line(link.target))
-                self.app.say(f"Opened {one_line(link.target)} in the browser.")  # type: ignore[attr-defined]
+                where, what = one_line(link.target), "link"
+            if not has_display():
+                say(f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {where}", timeout=30)
+                return
+            media.open_path(where)
+            say(f"Asked the system viewer to open it. If nothing appears, the {what} is {where}", timeout=15)
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            say(str(err), error=True, timeout=30)
 
     def action_focus_outline(self) -> None:
         self.query_one(Outline).focus()
