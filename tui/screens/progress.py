@@ -63,7 +63,8 @@ class ProgressScreen(Screen[None]):
         course = s.course
         done, total = s.progress_counts()
         parts: list[Any] = []
-        head = Text(one_line(course.title), style="bold")
+        head = Text()
+        head.append(one_line(course.title), style="bold")
         head.append(f"\nDone: {bar(done / total if total else 0)} {done}/{total} item{'s' if total != 1 else ''}")
         missing = s.items_not_done()
         if missing:
