@@ -348,7 +348,8 @@ def _print_plain(learner: "Learner", records: list[dict[str, Any]], *, detailed:
     print(f"Progress of {one_line(learner.name)}:")
     for r in records:
         certificate = "eligible" if r["certificate"]["eligible"] else "not yet" if r["kind"] == "xmooc" else "none"
-        print(f"{one_line(r['title'])} ({r['id']}): {r['items_done']} of {r['items_total']} items done, "
+        total = f"{r['items_total']} item{'s' if r['items_total'] != 1 else ''}"
+        print(f"{one_line(r['title'])} ({r['id']}): {r['items_done']} of {total} done, "
               f"score {_pct(r['score'])}, needed {_pct(r['threshold'])}, passed: {'yes' if r['passed'] else 'no'}, "
               f"certificate: {certificate}, last studied {_local(r['last_studied'])}.")
         if not detailed:
