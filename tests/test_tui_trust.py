@@ -30,6 +30,14 @@ def layout(mooc_home: Any) -> Layout:
     return Layout.default(mooc_home.home)
 
 
+def quiz_app(layout: Layout, tmp_path: Path, **pack: Any) -> Any:
+    """The app opened on the quiz of a pack written with `write_pack(**pack)`."""
+    from packages.install import install
+
+    install(layout, str(write_pack(tmp_path / "src", **pack)), quiet=True)
+    return make_app(layout, course_id="tui-test", item_id="all-types")
+
+
 def approved(layout: Layout, app: Any) -> bool:
     return Consent(layout, app.learner.id).allowed(HOST)
 
@@ -108,14 +116,9 @@ def installed(layout: Layout, tmp_path: Path) -> Layout:
 async def test_untouched_order_question_is_not_answered(layout: Layout, tmp_path: Path) -> None:
     """An order question the learner never touched is graded on nothing: listed in "Not
     answered", 0 points, recorded with no response (its starting order is random)."""
-    from packages.install import install
-
-    install(layout, str(write_pack(tmp_path / "src", questions=6)), quiet=True)
-    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    app = quiz_app(layout, tmp_path, questions=6)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
+        await start_quiz(pilot, app)
         await pilot.press("down", "enter")  # question 1 answered (B), the others left alone
         await submit(pilot, app)
         result = str(app.screen.query_one("#quiz-result").content)
@@ -134,9 +137,7 @@ async def test_a_moved_order_question_is_answered(layout: Layout, tmp_path: Path
     install(layout, str(write_pack(tmp_path / "src", questions=6)), quiet=True)
     app = make_app(layout, course_id="tui-test", item_id="all-types")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
+        await start_quiz(pilot, app)
         order_list = app.screen.query_one(OrderList)
         order_list.focus()
         await pilot.press("J")
@@ -159,10 +160,7 @@ async def start_quiz(pilot: Any, app: Any) -> None:
 async def test_ctrl_s_on_an_incomplete_attempt_asks_first(layout: Layout, tmp_path: Path) -> None:
     """ctrl+s on a half-filled attempt asks; "Keep answering" is focused, so Enter (or
     Esc) keeps the attempt open; nothing is recorded until "Submit" is chosen."""
-    from packages.install import install
-
-    install(layout, str(write_pack(tmp_path / "src", questions=3)), quiet=True)
-    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    app = quiz_app(layout, tmp_path, questions=3)
     async with app.run_test(size=SIZE) as pilot:
         await start_quiz(pilot, app)
         quiz = app.screen
@@ -185,23 +183,21 @@ async def test_ctrl_s_on_an_incomplete_attempt_asks_first(layout: Layout, tmp_pa
     assert len([e for e in events(layout, app.learner.id) if e["type"] == "attempt"]) == 1
 
 
-async def test_a_complete_attempt_submits_at_once(layout: Layout, tmp_path: Path) -> None:
-    from packages.install import install
-
-    install(layout, str(write_pack(tmp_path / "src", questions=1)), quiet=True)
-    app = make_app(layout, course_id="tui-test", item_id="all-types")
+async def test_a_complete_attempt_submits_at_once_and_says_what_is_next(layout: Layout, tmp_path: Path) -> None:
+    """Every question answered, not the last attempt: ctrl+s submits at once; the
+    result says what the pass unlocked and where to go next."""
+    app = quiz_app(layout, tmp_path, questions=1)
     async with app.run_test(size=SIZE) as pilot:
         await start_quiz(pilot, app)
         await pilot.press("down", "enter", "ctrl+s")
         await wait_for(pilot, lambda: app.screen.result is not None)
-        assert "Score: 1/1" in str(app.screen.query_one("#quiz-result").content)
+        result = str(app.screen.query_one("#quiz-result").content)
+        assert "Score: 1/1" in result
+        assert "Unlocked: Module two" in result and "Next: Long lesson — Esc, then n." in result
 
 
 async def test_the_last_attempt_is_announced_and_confirmed(layout: Layout, tmp_path: Path) -> None:
-    from packages.install import install
-
-    install(layout, str(write_pack(tmp_path / "src", questions=1, max_attempts=1)), quiet=True)
-    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    app = quiz_app(layout, tmp_path, questions=1, max_attempts=1)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         assert "The next attempt is your last one." in str(app.screen.query_one("#panel-text").content)
@@ -217,10 +213,7 @@ async def test_the_last_attempt_is_announced_and_confirmed(layout: Layout, tmp_p
 
 
 async def test_escape_mid_attempt_asks_before_throwing_answers_away(layout: Layout, tmp_path: Path) -> None:
-    from packages.install import install
-
-    install(layout, str(write_pack(tmp_path / "src", questions=3)), quiet=True)
-    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    app = quiz_app(layout, tmp_path, questions=3)
     async with app.run_test(size=SIZE) as pilot:
         await start_quiz(pilot, app)
         quiz = app.screen
@@ -241,19 +234,6 @@ async def test_escape_mid_attempt_asks_before_throwing_answers_away(layout: Layo
         await pilot.press("tab", "enter")  # "Leave without submitting"
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
     assert not [e for e in events(layout, app.learner.id) if e["type"] == "attempt"]
-
-
-async def test_after_a_pass_the_result_says_what_opened_and_what_is_next(layout: Layout, tmp_path: Path) -> None:
-    from packages.install import install
-
-    install(layout, str(write_pack(tmp_path / "src", questions=1)), quiet=True)
-    app = make_app(layout, course_id="tui-test", item_id="all-types")
-    async with app.run_test(size=SIZE) as pilot:
-        await start_quiz(pilot, app)
-        await pilot.press("down", "enter", "ctrl+s")
-        await wait_for(pilot, lambda: app.screen.result is not None)
-        result = str(app.screen.query_one("#quiz-result").content)
-        assert "Unlocked: Module two" in result and "Next: Long lesson — Esc, then n." in result
 
 
 # ------------------------------------------------------------------------ NO_COLOR shows everything
@@ -514,10 +494,7 @@ async def test_progress_says_which_items_are_not_done(installed: Layout) -> None
 async def test_certificate_without_an_lrs_promises_nothing(layout: Layout, tmp_path: Path) -> None:
     """Passed, but the course names no learning record store: the progress screen says
     there is nowhere to send a request, and offers none."""
-    from packages.install import install
-
-    install(layout, str(write_pack(tmp_path / "src", questions=1)), quiet=True)
-    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    app = quiz_app(layout, tmp_path, questions=1)
     async with app.run_test(size=SIZE) as pilot:
         await start_quiz(pilot, app)
         await pilot.press("down", "enter", "ctrl+s")
@@ -531,10 +508,7 @@ async def test_certificate_without_an_lrs_promises_nothing(layout: Layout, tmp_p
 
 
 async def test_certificate_is_requested_from_the_progress_screen(layout: Layout, tmp_path: Path) -> None:
-    from packages.install import install
-
-    install(layout, str(write_pack(tmp_path / "src", questions=1, endpoint=ENDPOINT)), quiet=True)
-    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    app = quiz_app(layout, tmp_path, questions=1, endpoint=ENDPOINT)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "ChoiceDialog")
         await pilot.press("escape")  # not now
