@@ -9,7 +9,7 @@ that shows markup characters as they are.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # rich is imported lazily: plain commands must start fast
     from rich.text import Text
@@ -27,8 +27,9 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
-# C0 controls except tab and newline, DEL, and C1 controls.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls except tab and newline, DEL, C1 controls, and the bidi embeddings,
+# overrides and isolates that reorder what follows them ("Trojan Source").
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: str, *, keep_newlines: bool = True) -> str:
@@ -43,6 +44,18 @@ def clean(text: str, *, keep_newlines: bool = True) -> str:
 def one_line(text: str) -> str:
     """Clean text for a single line of output (titles in tables, error messages)."""
     return " ".join(clean(text).split())
+
+
+def clean_data(value: Any) -> Any:
+    """A copy of decoded JSON data with every string (keys too) cleaned: for `--json`
+    output, whose escapes (\\u001b) would decode back into terminal escape codes."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean(str(k)): clean_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_data(v) for v in value]
+    return value
 
 
 def literal(text: str, style: str = "") -> "Text":

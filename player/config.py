@@ -56,6 +56,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as err:
         # The message already ends with "(at line L, column C)".
         raise MoocError(f"{path}: invalid TOML: {err}") from None
+    except RecursionError:
+        raise MoocError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

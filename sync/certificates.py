@@ -74,35 +74,38 @@ def request(layout: Layout, learner: Any, course_id: str) -> tuple[Event, bool]:
 
 
 def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[CertificateRequest]:
+    from player.event_schema import event_problem
     from player.progress import EventLog, iter_logs
     from sync.collect import endpoint_for
-    from sync.consent import Consent
+    from sync.consent import may_send
     from sync.outbox import Outbox
 
     out: list[CertificateRequest] = []
     for lid, cid, _path in iter_logs(layout):
         if lid != learner.id or (course_id and cid != course_id):
             continue
-        requests = [e for e in EventLog.for_course(layout, lid, cid).events() if e.type == "certificate_requested"]
+        requests = [e for e in EventLog.for_course(layout, lid, cid).events()
+                    if e.type == "certificate_requested" and event_problem(e.to_dict()) is None]
         if not requests:
             continue
+        no_endpoint = "the course names no LRS endpoint"
         try:
             endpoint = endpoint_for(layout, cid)
-        except MoocError:
-            endpoint = None
+        except MoocError as err:
+            endpoint, no_endpoint = None, str(err)
         acks = Outbox(layout, endpoint).acks() if endpoint else {}
         for e in requests:
             score = float(e.data.get("score") or 0.0)
             detail = ""
             if endpoint is None:
                 state = "local only"
-                detail = "the course names no LRS endpoint"
+                detail = no_endpoint
             elif e.id in acks and acks[e.id].state == "stored":
                 state = "sent"
             elif e.id in acks:
                 state = "set aside"
                 detail = acks[e.id].reason
-            elif not Consent(layout, lid).allowed(endpoint.host):
+            elif not may_send(layout, lid, endpoint.host):
                 state = "waiting for approval"
                 detail = f"approve {endpoint.host} with `mooc consent allow {endpoint.host}`"
             else:

@@ -13,6 +13,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.layout import Layout
+from player.event_schema import event_problem
 from player.events import Event
 from sync.endpoints import Endpoint, resolve, sync_config
 from sync.outbox import Outbox
@@ -45,7 +46,21 @@ class _Courses:
         return self._cache[course_id]
 
 
-def course_endpoints(layout: Layout, learner_id: str | None = None) -> dict[str, Endpoint | None]:
+def course_endpoint(layout: Layout, courses: "_Courses", course_id: str, config: dict[str, Any],
+                    notes: list[str] | None = None) -> Endpoint | None:
+    """The course's endpoint; None when it names none, or names one that is not a valid
+    http(s) URL: that course is skipped (one note naming it) and the others go on."""
+    try:
+        return resolve(layout, course_id, courses.get(course_id)[0], config)
+    except MoocError as err:
+        note = f"{err}: course {course_id} is not synced (its records stay on this machine)"
+        if notes is not None and note not in notes:
+            notes.append(note)
+        return None
+
+
+def course_endpoints(layout: Layout, learner_id: str | None = None,
+                     notes: list[str] | None = None) -> dict[str, Endpoint | None]:
     """course id -> endpoint, for the courses this learner (or anyone) has progress in."""
     from player.progress import iter_logs
 
@@ -54,11 +69,12 @@ def course_endpoints(layout: Layout, learner_id: str | None = None) -> dict[str,
     out: dict[str, Endpoint | None] = {}
     for lid, cid, _path in iter_logs(layout):
         if (learner_id is None or lid == learner_id) and cid not in out:
-            out[cid] = resolve(layout, cid, courses.get(cid)[0], config)
+            out[cid] = course_endpoint(layout, courses, cid, config, notes)
     return out
 
 
 def endpoint_for(layout: Layout, course_id: str) -> Endpoint | None:
+    """The course's endpoint; MoocError (naming the course) when it is not a valid URL."""
     return resolve(layout, course_id, _Courses(layout).get(course_id)[0])
 
 
@@ -99,11 +115,7 @@ def collect(layout: Layout) -> CollectReport:
         if lid not in learners:
             report.notes.append(f"{lid}/{cid}: learner not in the learners registry; not uploaded")
             continue
-        try:
-            endpoint = resolve(layout, cid, courses.get(cid)[0], config)
-        except MoocError as err:
-            report.notes.append(str(err))
-            continue
+        endpoint = course_endpoint(layout, courses, cid, config, report.notes)
         if endpoint is None:
             report.local_only.append(f"{lid}/{cid}")
             continue
@@ -114,6 +126,11 @@ def collect(layout: Layout) -> CollectReport:
                 log = EventLog.for_course(layout, lid, cid)
                 events = log.events()
                 new = [e for e in events if e.id not in adder.known]
+                problems = {e.id: p for e in new if (p := event_problem(e.to_dict())) is not None}
+                if problems:  # the engine never writes these: never send them either
+                    report.notes.append(f"{log.path}: {len(problems)} events are not valid mooc events "
+                                        f"({next(iter(problems.values()))}); not uploaded")
+                    new = [e for e in new if e.id not in problems]
                 if not new:
                     continue
                 learner = learners[lid]

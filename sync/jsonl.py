@@ -18,6 +18,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
+from sync import safe_json
 
 
 def encode(obj: Any) -> bytes:
@@ -44,8 +45,8 @@ def parse(raw: bytes, where: str) -> tuple[list[dict[str, Any]], list[str]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except ValueError:
+            obj = safe_json.loads(line)
+        except ValueError:  # not JSON, or nested absurdly deep
             problems.append(f"{where}: line {n}: damaged; skipped")
             continue
         if isinstance(obj, dict):

@@ -25,6 +25,11 @@ from packages.errors import MoocError
 from packages.layout import Layout
 
 
+# A round never holds the worker longer than this, however slowly an LRS answers
+# (sync/deadline.py; MOOC_SYNC_DEADLINE overrides it too).
+ROUND_SECONDS = 120.0
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     online: bool | None  # None: not known yet / nothing to talk to
@@ -107,6 +112,7 @@ class SyncWorker:
 
     def run_once(self) -> SyncStatus:
         """One round (also usable synchronously, e.g. in tests)."""
+        from sync.deadline import Deadline
         from sync.uploader import Options, sync_all
 
         self._publish(SyncStatus(self.status.online, self.status.pending, self.status.waiting_consent,
@@ -115,7 +121,7 @@ class SyncWorker:
         try:
             results = sync_all(self.layout, Options(
                 allow_insecure_http=self.allow_insecure_http, max_retries=1, wait_for_lock=False,
-                should_stop=self._stop.is_set, timeout=(5.0, 30.0),
+                should_stop=self._stop.is_set, timeout=(5.0, 30.0), deadline=Deadline.start(ROUND_SECONDS),
             ))
         except MoocError as err:
             status = SyncStatus(self.status.online, self.status.pending, last_error=str(err))
