@@ -28,35 +28,56 @@ class CollectReport:
 
 
 class _Courses:
-    """Course facts loaded once per run: the pack's endpoint and its shape."""
+    """Course facts loaded once per run: the pack's endpoint and its shape. An installed
+    pack that no longer loads (damaged, or refused by a stricter mooc) is remembered in
+    `errors`: it names no endpoint, and whoever needs one says why."""
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self._cache: dict[str, tuple[str | None, CourseShape | None]] = {}
+        self.errors: dict[str, str] = {}
 
     def get(self, course_id: str) -> tuple[str | None, CourseShape | None]:
         if course_id not in self._cache:
-            try:
-                from packages.store import Store
+            from packages.store import Store
 
-                course, _source = Store(self.layout).load(course_id)
+            store = Store(self.layout)
+            try:
+                course, _source = store.load(course_id)
                 self._cache[course_id] = (course.xapi_endpoint, CourseShape.of(course))
-            except MoocError:
+            except MoocError as err:
                 self._cache[course_id] = (None, None)
+                if store.find(course_id) is not None:  # installed, yet it does not load
+                    self.errors[course_id] = f"course {course_id}: {err}"
         return self._cache[course_id]
 
+    def endpoint(self, course_id: str, config: dict[str, Any] | None = None) -> Endpoint | None:
+        """The course's endpoint (sync/endpoints.py `resolve`); MoocError naming the course
+        when it names one that is not a valid http(s) URL, or its pack does not load."""
+        endpoint = resolve(self.layout, course_id, self.get(course_id)[0], config)
+        if endpoint is None and course_id in self.errors:
+            raise MoocError(self.errors[course_id])
+        return endpoint
 
-def course_endpoint(layout: Layout, courses: "_Courses", course_id: str, config: dict[str, Any],
+
+def course_endpoint(layout: Layout, courses: _Courses, course_id: str, config: dict[str, Any],
                     notes: list[str] | None = None) -> Endpoint | None:
-    """The course's endpoint; None when it names none, or names one that is not a valid
-    http(s) URL: that course is skipped (one note naming it) and the others go on."""
+    """The course's endpoint; None when it names none, or when it cannot be used (an
+    invalid URL, a pack that does not load): that course is skipped with one note naming
+    it, and the others go on."""
     try:
-        return resolve(layout, course_id, courses.get(course_id)[0], config)
+        return courses.endpoint(course_id, config)
     except MoocError as err:
-        note = f"{err}: course {course_id} is not synced (its records stay on this machine)"
+        note = skipped_course(course_id, "is not synced (its records stay on this machine)", err)
         if notes is not None and note not in notes:
             notes.append(note)
         return None
+
+
+def skipped_course(course_id: str, what: str, err: MoocError) -> str:
+    """One line naming a course left out, and why: "course C is not synced: <why>"."""
+    why = str(err).removeprefix(f"course {course_id}: ")
+    return f"course {course_id} {what}: {why}"
 
 
 def course_endpoints(layout: Layout, learner_id: str | None = None,
@@ -74,8 +95,8 @@ def course_endpoints(layout: Layout, learner_id: str | None = None,
 
 
 def endpoint_for(layout: Layout, course_id: str) -> Endpoint | None:
-    """The course's endpoint; MoocError (naming the course) when it is not a valid URL."""
-    return resolve(layout, course_id, _Courses(layout).get(course_id)[0])
+    """The course's endpoint; MoocError (naming the course) when it cannot be used."""
+    return _Courses(layout).endpoint(course_id)
 
 
 def registration_of(events: list[Event]) -> str | None:

@@ -75,14 +75,17 @@ class Outbox:
         self.layout = layout
         self.endpoint = endpoint
         self.dir = layout.sync_endpoint_dir(endpoint.key)
-        self.problems: list[str] = []  # damaged files met while reading, one line each
+        self._damaged: dict[Path, int] = {}  # file -> damaged lines met by the last read
+
+    @property
+    def problems(self) -> list[str]:
+        """One line per damaged file: its damaged lines are skipped, the others count."""
+        return [f"{path}: {n} damaged line{'s' if n > 1 else ''} skipped (the other lines count)"
+                for path, n in self._damaged.items() if n]
 
     def _read(self, path: Path) -> list[dict[str, Any]]:
         records, problems = jsonl.read(path)
-        if problems:
-            note = f"{problems[0]}" + (f" (and {len(problems) - 1} more damaged lines)" if len(problems) > 1 else "")
-            if note not in self.problems:
-                self.problems.append(note)
+        self._damaged[path] = len(problems)
         return records
 
     @property
@@ -145,10 +148,7 @@ class Outbox:
                 seen.add(sid)
                 out.append(Entry(sid, r["learner"], r["course"], r["event"], r["type"],
                                  None if known else st["body"]))
-        if bad:
-            note = f"{self.outbox_file}: {bad} records not shaped as outbox records; skipped"
-            if note not in self.problems:
-                self.problems.append(note)
+        self._damaged[self.outbox_file] += bad
         return out
 
     def acks(self) -> dict[str, Ack]:

@@ -74,7 +74,7 @@ def _endpoints(layout: Layout, course_id: str | None,
     """endpoint url -> (endpoint, courses) for installed courses (or the one given). A
     course whose endpoint is not a valid URL is skipped with a note (fatal only when named)."""
     from packages.store import Store
-    from sync.collect import endpoint_for
+    from sync.collect import endpoint_for, skipped_course
 
     if course_id:
         ids = [course_id]
@@ -87,7 +87,7 @@ def _endpoints(layout: Layout, course_id: str | None,
         except MoocError as err:
             if course_id:
                 raise
-            notes.append(f"{err}: course {cid} is not pulled")
+            notes.append(skipped_course(cid, "is not pulled", err))
             continue
         if endpoint is None:
             if course_id:
