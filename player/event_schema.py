@@ -45,6 +45,10 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= 100_000
 
 
+def _is_short(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= _MAX_TEXT
+
+
 def _is_id(value: Any) -> bool:
     return isinstance(value, str) and _ID.match(value) is not None
 
@@ -53,8 +57,8 @@ def _is_id(value: Any) -> bool:
 _Check = tuple[str, Callable[[Any], bool], str]
 _NUMBER = (_is_number, "a number")
 _QUESTION: list[_Check] = [
-    ("id", lambda v: isinstance(v, str) and 0 < len(v) <= _MAX_TEXT, "a question id"),
-    ("type", lambda v: isinstance(v, str) and len(v) <= _MAX_TEXT, "a question type"),
+    ("id", _is_short, "a question id"),
+    ("type", _is_short, "a question type"),
     ("statement_id", _is_uuid, "a UUID"),
     ("score", *_NUMBER), ("earned", *_NUMBER), ("points", *_NUMBER),
     ("correct", lambda v: isinstance(v, bool), "true or false"),
@@ -63,7 +67,7 @@ _DATA: dict[str, list[_Check]] = {
     "enrolled": [("registration", _is_uuid, "a UUID")],
     "lesson_completed": [("duration_s", *_NUMBER)],
     "time_spent": [("seconds", *_NUMBER)],
-    "hint_shown": [("question_id", lambda v: isinstance(v, str) and len(v) <= _MAX_TEXT, "a question id")],
+    "hint_shown": [("question_id", _is_short, "a question id")],
     "attempt": [
         ("attempt", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "a whole number from 1"),
         ("score", *_NUMBER), ("earned", *_NUMBER), ("total", *_NUMBER), ("threshold", *_NUMBER),
@@ -98,22 +102,16 @@ def event_problem(obj: object) -> str | None:
     if not _is_uuid(obj.get("id")):
         return "id must be a UUID"
     etype = obj.get("type")
-    if not isinstance(etype, str) or not 0 < len(etype) <= _MAX_TEXT:
+    if not _is_short(etype):
         return "type must be a short text"
-    time = obj.get("time")
-    try:
-        if not isinstance(time, str) or len(time) > _MAX_TEXT:
-            raise ValueError
-        parse_time(time)
-    except ValueError:
+    if not _is_time(obj.get("time")):
         return "time must be an ISO 8601 time"
     if not _is_id(obj.get("course_id")):
         return "course_id must be a course id"
-    version = obj.get("course_version")
-    if not isinstance(version, str) or not 0 < len(version) <= _MAX_TEXT:
+    if not _is_short(obj.get("course_version")):
         return "course_version must be a short text"
     item = obj.get("item_id")
-    if item is not None and not (isinstance(item, str) and 0 < len(item) <= _MAX_TEXT):
+    if item is not None and not _is_short(item):
         return "item_id must be an item id or null"
     if item is None and etype in _NEEDS_ITEM:
         return f"{etype}: item_id is missing"
@@ -130,6 +128,16 @@ def event_problem(obj: object) -> str | None:
         if problem:
             return problem
     return None
+
+
+def _is_time(value: Any) -> bool:
+    if not _is_short(value):
+        return False
+    try:
+        parse_time(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _check(data: dict[str, Any], checks: Any, prefix: str) -> str | None:

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from http.client import responses
 from typing import Any
 
+from tests.support.fault_proxy import _close
+
 MAX_HEAD = 64 * 1024
 
 
@@ -169,14 +171,6 @@ class HostileLRS:
             with self.lock:
                 self._clients.discard(sock)
             _close(sock)
-
-
-def _close(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-    sock.close()
 
 
 def peak_rss_run(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[Any, int, float]:
