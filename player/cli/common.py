@@ -31,7 +31,12 @@ def layout(args: argparse.Namespace) -> Layout:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
+    """Every `--json` output: strings (keys too) are cleaned of escape sequences,
+    control and bidi characters first, so the DECODED text is harmless, not only the
+    JSON (which would otherwise carry U+202E and C1 controls as they are)."""
+    from packages.safe_text import clean_data
+
+    json.dump(clean_data(data), sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
     sys.stdout.write("\n")
 
 
