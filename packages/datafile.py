@@ -93,13 +93,9 @@ def check_opened(fd: int, path: Path | str, *, own: bool = True) -> os.stat_resu
 
 
 def owned_by_us(st: os.stat_result) -> bool:
-    """True when this user owns the file (always on systems without user ids). Root
-    may read anyone's file: `sudo mooc` on a user's folder is the user's choice."""
+    """True when this user owns the file (always on systems without user ids)."""
     geteuid = getattr(os, "geteuid", None)
-    if geteuid is None:
-        return True
-    uid = geteuid()
-    return uid == 0 or st.st_uid == uid
+    return geteuid is None or st.st_uid == geteuid()
 
 
 def link_error(path: Path | str) -> MoocError:

@@ -93,7 +93,7 @@ def read_export(path: Path) -> list[tuple[str, list[dict[str, Any]]]]:
     try:
         doc = loads_json(raw.decode("utf-8"))
     except (UnicodeDecodeError, DataError) as err:
-        raise MoocError(f"{where}: not a mooc sync export (not valid JSON: {one_line(str(err))[:80]}); "
+        raise MoocError(f"{where}: not a mooc sync export ({one_line(str(err))[:100]}); "
                         "the file may be damaged or cut short") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise MoocError(f"{where}: not a mooc sync export (format is not {FORMAT!r})")

@@ -27,7 +27,15 @@ def add_subcommand(sub: Any, name: str, *, help: str, description: str | None = 
 
 
 def layout(args: argparse.Namespace) -> Layout:
-    return Layout.default(getattr(args, "home", None))
+    """The data folder of this command; created 0700 when missing (packages/layout.py)."""
+    from packages.layout import make_dirs
+
+    chosen = Layout.default(getattr(args, "home", None))
+    try:
+        make_dirs(chosen.home)
+    except OSError:
+        pass  # read-only media: commands that only read still work; writes say why they fail
+    return chosen
 
 
 def print_json(data: Any) -> None:
