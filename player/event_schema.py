@@ -168,20 +168,18 @@ def _fields_problem(obj: Mapping[str, object], fields: Mapping[str, Field], pref
 
 
 def _too_deep(value: object, limit: int) -> bool:
-    """True when lists/objects nest deeper than `limit` (iterative: no recursion)."""
-    stack: list[tuple[object, int]] = [(value, 0)]
-    while stack:
-        v, depth = stack.pop()
-        if isinstance(v, dict):
-            children = list(v.values())
-        elif isinstance(v, list):
-            children = v
-        else:
-            continue
-        if depth >= limit:
-            return True
-        stack.extend((c, depth + 1) for c in children)
-    return False
+    """True when lists/objects nest more than `limit` levels, `value` being level 1.
+    Level by level (no recursion); flat data, most events, costs one pass."""
+    level = [value]
+    for _ in range(limit):
+        below: list[object] = []
+        for v in level:
+            below += [c for c in (v.values() if type(v) is dict else v)  # type: ignore[attr-defined]
+                      if type(c) is dict or type(c) is list]
+        if not below:
+            return False
+        level = below
+    return True
 
 
 def event_problem(obj: object) -> str | None:

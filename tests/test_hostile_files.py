@@ -583,3 +583,53 @@ def test_two_learners_with_one_id_are_refused(run_mooc: RunMooc, mooc_home: Home
     assert one_error_line(out.stderr) == (f"mooc: error: {registry}: learner 2: id 'amina' is already learner 1's; "
                                           f"each learner needs their own (edit {registry})")
     assert registry.read_bytes() == before
+
+
+# ------------------------------------------------------------------ 2. the event schema
+
+
+def test_every_event_the_engine_writes_fits_the_schema(tmp_path: Path) -> None:
+    """The schema is what the engine reads; every event it writes must pass it, so a
+    shape change in session.py that the schema does not follow fails here."""
+    from types import SimpleNamespace
+
+    from packages.layout import Layout
+    from packages.loading import load_course
+    from packages.source import open_source
+    from player.event_schema import DATA, event_problem
+    from player.events import EVENT_TYPES, Event
+    from player.progress import EventLog
+    from player.session import CourseSession
+
+    assert set(DATA) == EVENT_TYPES  # one registry: each event type has its data shape
+    xmooc = write_pack(tmp_path / "x", None)
+    quiz = xmooc / "quizzes" / "quiz-1.toml"
+    quiz.write_text(quiz.read_text().replace('prompt = "Pick B"', 'prompt = "Pick B"\nhint = "Not A."'))
+    cmooc = write_pack(tmp_path / "c", None, course_id="c-101")
+    (cmooc / "course.toml").write_text((cmooc / "course.toml").read_text().replace('"xmooc"', '"cmooc"'))
+    written: list[Event] = []
+    for pack in (xmooc, cmooc):
+        source = open_source(pack)
+        course = load_course(source)
+        session = CourseSession(course, source, written, SimpleNamespace(id="amina", name="Amina"))
+        session.open_item("intro")
+        session.add_active_time("intro", 12.5)
+        session.complete_lesson("intro")
+        if course.kind == "cmooc":
+            session.self_assess("m1", 4)
+            continue
+        attempt = session.start_attempt("quiz-1")
+        attempt.show_hint("q1")
+        attempt.answer("q1", 1)
+        attempt.answer("q2", True)
+        session.submit(attempt)
+        evidence = session.evidence()
+        written.append(Event("certificate_requested", course.id, course.version, data={
+            "score": session.course_score(), "threshold": course.pass_threshold, "quizzes": evidence["quizzes"],
+            "evidence": evidence["evidence"], "learner_name": "Amina", "learner_email": None}))
+    assert {e.type for e in written} == EVENT_TYPES
+    assert [(e.type, event_problem(e.to_dict())) for e in written] == [(e.type, None) for e in written]
+
+    log = EventLog.for_course(Layout(tmp_path / "home", tmp_path / "sys"), "amina", "sync-101")
+    log.append(*written)
+    assert log.events() == written and log.problems == []
