@@ -68,8 +68,8 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
     """Validate a catalog document; every problem is one line naming the catalog and entry."""
     where = name or base_url
     try:
-        data = loads_json(raw)
-    except DataError as err:
+        data = loads_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, DataError) as err:
         raise MoocError(f"catalog {where}: not a JSON catalog ({_short(err)})") from None
     if not isinstance(data, dict) or not isinstance(data.get("courses"), list):
         raise MoocError(f"catalog {where}: not a catalog (expected an object with a \"courses\" list)")
@@ -206,7 +206,7 @@ class Catalogs:
         from packages.download import write_atomic
 
         doc = {"catalogs": [asdict(s) for s in sources]}
-        write_atomic(self.layout.catalogs_file, json.dumps(doc, indent=2).encode())
+        write_atomic(self.layout.catalogs_file, json.dumps(doc, indent=2).encode(), mode=0o600)
 
     def get_source(self, name: str) -> CatalogSource:
         for source in self.sources():
@@ -255,7 +255,8 @@ class Catalogs:
 
         raw = fetch_catalog_bytes(source.url)
         entries = parse_catalog(raw, source.url, name=source.name)
-        write_atomic(self.layout.catalog_cache(source.name), json.dumps({"url": source.url, "catalog": json.loads(raw)}).encode())
+        write_atomic(self.layout.catalog_cache(source.name),
+                     json.dumps({"url": source.url, "catalog": json.loads(raw)}).encode(), mode=0o600)
         return entries
 
     def cached(self, source: CatalogSource) -> list[CatalogEntry]:

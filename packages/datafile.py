@@ -172,7 +172,7 @@ def load_json(path: Path | str, limit: int = MAX_SETTINGS_BYTES, *, own: bool = 
     if raw is None:
         return None
     try:
-        return loads_json(raw)
+        return loads_json(decode_utf8(raw))
     except DataError as err:
         raise MoocError(f"{path}: {err}") from None
 

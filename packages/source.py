@@ -168,9 +168,9 @@ class Manifest:
 
     @classmethod
     def from_json(cls, raw: bytes, origin: str) -> "Manifest":
-        where = f"{origin}: {MANIFEST_NAME}"
         from packages.datafile import DataError, loads_json
 
+        where = f"{origin}: {MANIFEST_NAME}"
         try:
             data = loads_json(raw.decode("utf-8"))
         except UnicodeDecodeError as err:

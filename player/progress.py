@@ -470,7 +470,10 @@ def iter_logs(layout: Layout) -> Iterator[tuple[str, str, Path]]:
     Only real files in real folders: a symbolic link is skipped with a warning (it
     would lead mooc out of its data folder)."""
     base = layout.learners_dir
-    if not base.is_dir() or base.is_symlink():
+    if base.is_symlink():
+        warn(str(link_error(base)) + "; no progress is read from it")
+        return
+    if not base.is_dir():
         return
     for learner_dir in sorted(base.iterdir()):
         if learner_dir.name.startswith("."):
