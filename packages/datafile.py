@@ -138,14 +138,13 @@ def read_fd(fd: int, path: Path | str, limit: int, *, start: int = 0) -> bytes:
                         "not a file mooc wrote; move it away")
     chunks: list[bytes] = []
     got = 0
-    offset = start
+    os.lseek(fd, start, os.SEEK_SET)  # (not pread: Windows has none; appends ignore the offset)
     while True:
-        chunk = os.pread(fd, min(1 * MIB, limit + 1 - got), offset)
+        chunk = os.read(fd, min(1 * MIB, limit + 1 - got))
         if not chunk:
             break
         chunks.append(chunk)
         got += len(chunk)
-        offset += len(chunk)
         if got > limit:  # it grew while we read
             raise MoocError(f"{path}: too large (more than {limit} bytes are not read): "
                             "not a file mooc wrote; move it away")
