@@ -485,9 +485,11 @@ def _verified(path: Path, size: int | None, sha: str) -> bool:
 
 
 def _load_meta(path: Path) -> dict[str, Any]:
+    from packages.datafile import load_json
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = load_json(path)  # bounded, no links, nested JSON included: damage means "start over"
+    except MoocError:
         return {}
     return data if isinstance(data, dict) else {}
 

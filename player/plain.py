@@ -432,7 +432,7 @@ class PlainPlayer:
 
     def media(self, number: str | None) -> None:
         """`m`: list the lesson's files again; `m N`: open file N with the system viewer."""
-        from player.media import open_path
+        from player.media import Target, open_target
 
         if not self.files:
             self.say("The lesson shown last links to no file of the course.")
@@ -449,11 +449,11 @@ class PlainPlayer:
             self.say(f"File {number} cannot be opened: {one_line(f.problem or '')}")
             return
         try:
-            open_path(f.path)
+            said = open_target(Target(str(f.path), is_file=True))
         except MoocError as err:
             self.say(f"Cannot open file {number} here: {one_line(str(err))}")
             return
-        self.say(f"Opened file {number} with the system viewer: {one_line(str(f.path))}")
+        self.say(f"File {number}: {said} It is {one_line(str(f.path))}")
 
     # ------------------------------------------------------------------ quizzes
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from packages.datafile import load_json
 from packages.errors import MoocError
 from packages.layout import Layout
 from player.events import now_iso
@@ -147,9 +148,10 @@ class Outbox:
 
     def status(self) -> dict[str, Any]:
         try:
-            return json.loads(self.status_file.read_text("utf-8"))
-        except (OSError, ValueError):
+            status = load_json(self.status_file)  # bounded, no links; informative only
+        except MoocError:
             return {}
+        return status if isinstance(status, dict) else {}
 
     def save_status(self, **changes: Any) -> None:
         from player.config import write_atomic
@@ -189,7 +191,7 @@ def all_outboxes(layout: Layout) -> list[Outbox]:
     for folder in sorted(base.iterdir()):
         marker = folder / "endpoint.json"
         try:
-            url = json.loads(marker.read_text("utf-8"))["endpoint"]
+            url = load_json(marker)["endpoint"]
             endpoint = normalise(url, where=str(marker))
         except (OSError, ValueError, KeyError, TypeError, MoocError):
             continue

@@ -124,7 +124,17 @@ def _version() -> str:
         return "0+unknown"
 
 
+def _private_umask() -> None:
+    """Whatever the umask it was started with (000 on some lab images), nothing mooc
+    creates is writable by other users; folders of the user's data are 0700 anyway
+    (packages/layout.py make_dirs)."""
+    import os
+
+    os.umask(os.umask(0o022) | 0o022)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _private_umask()
     parser = build_parser(module_for(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
