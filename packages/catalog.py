@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 
+from packages.datafile import DataError, load_json, loads_json, loads_toml
 from packages.errors import MoocError
 from packages.layout import Layout
 
@@ -68,8 +68,8 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
     """Validate a catalog document; every problem is one line naming the catalog and entry."""
     where = name or base_url
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as err:
+        data = loads_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, DataError) as err:
         raise MoocError(f"catalog {where}: not a JSON catalog ({_short(err)})") from None
     if not isinstance(data, dict) or not isinstance(data.get("courses"), list):
         raise MoocError(f"catalog {where}: not a catalog (expected an object with a \"courses\" list)")
@@ -194,19 +194,19 @@ class Catalogs:
         self.layout = layout
 
     def sources(self) -> list[CatalogSource]:
-        try:
-            data = json.loads(self.layout.catalogs_file.read_text(encoding="utf-8"))
-            return [CatalogSource(name=str(c["name"]), url=str(c["url"])) for c in data.get("catalogs", [])]
-        except FileNotFoundError:
+        data = load_json(self.layout.catalogs_file, MAX_CATALOG_BYTES)  # bounded, no links
+        if data is None:
             return []
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:
+        try:
+            return [CatalogSource(name=str(c["name"]), url=str(c["url"])) for c in data.get("catalogs", [])]
+        except (KeyError, TypeError, AttributeError) as err:
             raise MoocError(f"{self.layout.catalogs_file}: unreadable catalog list ({_short(err)})") from None
 
     def _save_sources(self, sources: list[CatalogSource]) -> None:
         from packages.download import write_atomic
 
         doc = {"catalogs": [asdict(s) for s in sources]}
-        write_atomic(self.layout.catalogs_file, json.dumps(doc, indent=2).encode())
+        write_atomic(self.layout.catalogs_file, json.dumps(doc, indent=2).encode(), mode=0o600)
 
     def get_source(self, name: str) -> CatalogSource:
         for source in self.sources():
@@ -255,18 +255,21 @@ class Catalogs:
 
         raw = fetch_catalog_bytes(source.url)
         entries = parse_catalog(raw, source.url, name=source.name)
-        write_atomic(self.layout.catalog_cache(source.name), json.dumps({"url": source.url, "catalog": json.loads(raw)}).encode())
+        write_atomic(self.layout.catalog_cache(source.name),
+                     json.dumps({"url": source.url, "catalog": json.loads(raw)}).encode(), mode=0o600)
         return entries
 
     def cached(self, source: CatalogSource) -> list[CatalogEntry]:
         """The last good copy; empty when it was never fetched."""
         path = self.layout.catalog_cache(source.name)
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+            doc = load_json(path, 2 * MAX_CATALOG_BYTES)  # bounded, no links, one line for any damage
+        except MoocError as err:
+            raise MoocError(f"{err}; run `mooc catalog refresh`") from None
+        if doc is None:
             return []
-        except (OSError, ValueError) as err:
-            raise MoocError(f"{path}: unreadable cached catalog ({_short(err)}); run `mooc catalog refresh`") from None
+        if not isinstance(doc, dict):
+            raise MoocError(f"{path}: unreadable cached catalog (not an object); run `mooc catalog refresh`")
         return parse_catalog(json.dumps(doc.get("catalog")).encode(), source.url, name=source.name)
 
     def entries(self) -> list[CatalogEntry]:
@@ -311,12 +314,12 @@ def catalog_entry_for_pack(path: Path, url: str) -> dict[str, Any]:
             info = zf.getinfo("course.toml")
             if info.file_size > 1_000_000:
                 raise MoocError(f"{path}: course.toml is too large")
-            manifest = tomllib.loads(zf.read(info).decode("utf-8"))
+            manifest = loads_toml(zf.read(info).decode("utf-8"))
     except KeyError:
         raise MoocError(f"{path}: not a course pack (no course.toml)") from None
     except (zipfile.BadZipFile, OSError) as err:
         raise MoocError(f"{path}: not a readable .mooc archive ({_short(err)})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+    except (DataError, UnicodeDecodeError) as err:
         raise MoocError(f"{path}: course.toml: {_short(err)}") from None
     digest = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -12,13 +12,17 @@ import os
 import tempfile
 from pathlib import Path
 
+from packages.layout import PRIVATE_DIR_MODE, SHARED_DIR_MODE, make_dirs
+
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace `path` with `data` all at once.
 
     `mode` 0644 by default: a system store's files must be readable by every account.
+    Folders it creates are 0755 for such files, 0700 for private ones (mode 0600),
+    whatever the umask (packages/layout.py).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent, SHARED_DIR_MODE if mode & 0o044 else PRIVATE_DIR_MODE)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if hasattr(os, "fchmod"):

@@ -177,6 +177,9 @@ class _Parser:
         self.texts[rel] = text
         try:
             return tomllib.loads(text)
+        except RecursionError:  # arrays or tables nested deeper than the stack
+            self.error(rel, "", "TOML nested too deeply")
+            return None
         except tomllib.TOMLDecodeError as err:
             msg = str(err)
             m = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", msg)

@@ -1,9 +1,12 @@
 """Make untrusted course text harmless for a terminal.
 
 Course packs, catalogs and server answers are untrusted: their text must never act
-on the terminal (escape sequences, control characters) and never be interpreted as
+on the terminal (escape sequences, control characters, bidirectional overrides that
+make a terminal show text in another order than it is) and never be interpreted as
 Rich/Textual markup. `clean()` removes the former; `literal()` builds a Rich `Text`
-that shows markup characters as they are.
+that shows markup characters as they are; `clean_data()` cleans every string of a
+JSON document (keys too), so `--json` output decodes to clean text, not merely
+escaped text.
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
-# C0 controls except tab and newline, DEL, C1 controls, and the bidi embeddings,
-# overrides and isolates that reorder what follows them ("Trojan Source").
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls except tab and newline, DEL, C1 controls, and the Unicode bidirectional
+# controls: embeddings and overrides (U+202A-U+202E), isolates (U+2066-U+2069), the
+# LRM/RLM marks (U+200E/F) and the Arabic letter mark (U+061C). A course title holding
+# U+202E would show the rest of a line (a file name, a score) reversed: "Trojan Source".
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def clean(text: str, *, keep_newlines: bool = True) -> str:
@@ -41,21 +46,21 @@ def clean(text: str, *, keep_newlines: bool = True) -> str:
     return text
 
 
-def one_line(text: str) -> str:
-    """Clean text for a single line of output (titles in tables, error messages)."""
-    return " ".join(clean(text).split())
-
-
 def clean_data(value: Any) -> Any:
-    """A copy of decoded JSON data with every string (keys too) cleaned: for `--json`
-    output, whose escapes (\\u001b) would decode back into terminal escape codes."""
+    """A copy of a JSON-like value (dicts, lists, strings, numbers) with every string
+    cleaned, dictionary keys included. Other values are returned as they are."""
     if isinstance(value, str):
         return clean(value)
     if isinstance(value, dict):
-        return {clean(str(k)): clean_data(v) for k, v in value.items()}
+        return {clean_data(k): clean_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [clean_data(v) for v in value]
     return value
+
+
+def one_line(text: str) -> str:
+    """Clean text for a single line of output (titles in tables, error messages)."""
+    return " ".join(clean(text).split())
 
 
 def literal(text: str, style: str = "") -> "Text":

@@ -168,11 +168,15 @@ class Manifest:
 
     @classmethod
     def from_json(cls, raw: bytes, origin: str) -> "Manifest":
+        from packages.datafile import DataError, loads_json
+
         where = f"{origin}: {MANIFEST_NAME}"
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            data = loads_json(raw.decode("utf-8"))
+        except UnicodeDecodeError as err:
             raise MoocError(f"{where}: not valid JSON ({err})") from None
+        except DataError as err:  # syntax, or nested too deeply
+            raise MoocError(f"{where}: {err}") from None
         if not isinstance(data, dict):
             raise MoocError(f"{where}: not a JSON object")
         fmt = data.get("format")

@@ -226,16 +226,30 @@ class StoreDir:
         return self.tmp / "locks" / f"{course_id}.lock"
 
     def read(self, course_id: str) -> InstalledCourse | None:
-        """The live copy of `course_id` here, or None. A damaged pointer counts as absent."""
+        """The live copy of `course_id` here, or None. A damaged pointer counts as absent
+        (with one warning), and so does one naming another course or a folder outside
+        `versions/` (`dir` is one plain name). Read bounded and never through a link
+        (packages/datafile.py)."""
+        from packages.datafile import load_json
+        from packages.notices import warn
+
         pointer = self.pointer(course_id)
         try:
-            data = json.loads(pointer.read_bytes())
-        except (OSError, ValueError):
+            data = load_json(pointer, own=False)  # the system store belongs to its administrator
+        except MoocError as err:
+            warn(f"{err}; the course counts as not installed")
+            return None
+        if data is None:
             return None
         try:
-            return _from_summary(data, self.origin, self.versions_dir(course_id))
-        except (KeyError, TypeError, ValueError):
+            course = _from_summary(data, self.origin, self.versions_dir(course_id))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            warn(f"{pointer}: damaged; the course counts as not installed")
             return None
+        if course.id != course_id:
+            warn(f"{pointer}: names course {course.id!r}, not {course_id!r}; the course counts as not installed")
+            return None
+        return course
 
     def ids(self) -> list[str]:
         try:
@@ -366,7 +380,7 @@ def _safe_dirname(version: str) -> str:
 
 def _from_summary(data: dict[str, Any], origin: Origin, versions: Path) -> InstalledCourse:
     dirname = str(data["dir"])
-    if "/" in dirname or dirname in ("", ".", ".."):
+    if any(c in dirname for c in "/\\\x00:") or dirname in ("", ".", ".."):  # one name inside versions/
         raise ValueError(dirname)
     installed_at = data.get("installed_at")
     return InstalledCourse(

@@ -1,15 +1,16 @@
-"""Is this decoded object an event the engine can fold, grade and send? One answer.
+"""The shape every event must have before the engine folds it.
 
-Events come from the progress log and from the LRS (`mooc sync --pull`); both are
-outside input. `event_problem(obj)` returns None for an event every reader can use
-(player/session.py folds it, sync/statements.py maps it, sync/certificates.py reads
-it), else one short phrase saying what is wrong, e.g.
-``"attempt: data.questions must be a list of objects"``.
+A progress log is read back from disk, and events also arrive from elsewhere
+(`mooc sync --pull`, `mooc sync --import`): a line of the wrong shape, say an
+``attempt`` whose ``questions`` is a string, once made every later fold, and so
+`mooc certificate request`, fail for good. `event_problem()` checks a decoded event
+against what the engine actually reads (player/session.py folds it,
+sync/certificates.py and sync/statements.py read it back) and names the first
+problem; readers skip such events with a warning, keeping their bytes.
 
-It checks the envelope (docs/progress-format.md) and, for the event types mooc
-knows, the `data` keys those readers use: a key may be absent, but when present it
-has the documented type (null only where documented). Event types it does not know pass with a valid envelope (a
-newer mooc may add types; readers ignore them). Pure and cheap: no I/O, no recursion.
+The shapes are those of docs/progress-format.md. Keys a type does not list are
+free (newer mooc versions add keys), but no value nests deeper than
+`MAX_DEPTH`; event types this mooc does not know are accepted with any `data`.
 """
 
 from __future__ import annotations
@@ -17,131 +18,196 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from player.events import parse_time
+from player.events import EVENT_TYPES, parse_time
 
-# pack-format-v1 ids (course, item, module); events name them and paths are built from them.
-_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_MAX_TEXT = 200  # type, time, course_version, item ids
+MAX_DEPTH = 6  # data > questions > [n] > response > [n] is 4 deep
+MAX_ID = 128
+MAX_TEXT = 100_000  # a typed text answer, a learner name
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*$")
 
 
-def _is_uuid(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) > 45:
+# --------------------------------------------------------------------------- value checks
+
+
+def _is_str(v: object) -> bool:
+    return isinstance(v, str) and len(v) <= MAX_TEXT
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _is_count(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _is_bool(v: object) -> bool:
+    return isinstance(v, bool)
+
+
+def _is_uuid(v: object) -> bool:
+    if not isinstance(v, str) or len(v) > 64:
         return False
     try:
-        uuid.UUID(value)
+        uuid.UUID(v)
     except ValueError:
         return False
     return True
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _is_scalar(v: object) -> bool:
+    return v is None or _is_bool(v) or _is_number(v) or _is_str(v)
 
 
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str) and len(value) <= 100_000
+def _is_response(v: object) -> bool:
+    """single: int; multiple, order, match: list of int (or null); truefalse: bool;
+    numeric: number; text: str; nothing answered: null."""
+    return _is_scalar(v) or (isinstance(v, list) and all(_is_scalar(x) for x in v))
 
 
-def _is_short(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= _MAX_TEXT
+def _is_score_map(v: object) -> bool:
+    return isinstance(v, dict) and all(_is_number(x) for x in v.values())
 
 
-def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and _ID.match(value) is not None
+def _is_str_list(v: object) -> bool:
+    return isinstance(v, list) and all(_is_str(x) for x in v)
 
 
-# (key, check, what it must be) per known event type: only the keys readers use.
-_Check = tuple[str, Callable[[Any], bool], str]
-_NUMBER = (_is_number, "a number")
-_QUESTION: list[_Check] = [
-    ("id", _is_short, "a question id"),
-    ("type", _is_short, "a question type"),
-    ("statement_id", _is_uuid, "a UUID"),
-    ("score", *_NUMBER), ("earned", *_NUMBER), ("points", *_NUMBER),
-    ("correct", lambda v: isinstance(v, bool), "true or false"),
-]
-_DATA: dict[str, list[_Check]] = {
-    "enrolled": [("registration", _is_uuid, "a UUID")],
-    "lesson_completed": [("duration_s", *_NUMBER)],
-    "time_spent": [("seconds", *_NUMBER)],
-    "hint_shown": [("question_id", _is_short, "a question id")],
-    "attempt": [
-        ("attempt", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1, "a whole number from 1"),
-        ("score", *_NUMBER), ("earned", *_NUMBER), ("total", *_NUMBER), ("threshold", *_NUMBER),
-        ("duration_s", *_NUMBER),
-        ("passed", lambda v: isinstance(v, bool), "true or false"),
-        ("questions", lambda v: isinstance(v, list) and all(isinstance(q, dict) for q in v),
-         "a list of objects"),
-    ],
-    "self_assessment": [
-        ("module_id", _is_id, "a module id"),
-        ("rating", lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 5, "a whole number 1-5"),
-    ],
-    "course_completed": [("score", *_NUMBER)],
-    "course_passed": [("score", *_NUMBER)],
-    "certificate_requested": [
-        ("score", *_NUMBER), ("threshold", *_NUMBER),
-        ("quizzes", lambda v: isinstance(v, dict) and all(_is_number(s) for s in v.values()),
-         "an object of quiz scores"),
-        ("evidence", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v), "a list of statement ids"),
-        ("learner_name", _is_text, "text"),
-        ("learner_email", lambda v: v is None or _is_text(v), "text or null"),
-    ],
+def _is_optional_str(v: object) -> bool:
+    return v is None or _is_str(v)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of an event's data: what it must be, and whether it must be there;
+    `inner` checks the parts of a list (and names the one at fault)."""
+
+    check: Callable[[object], bool]
+    what: str
+    required: bool = False
+    inner: Callable[[object, str], str | None] | None = None
+
+
+NUMBER = Field(_is_number, "a number")
+TEXT = Field(_is_str, "a string")
+
+QUESTION: Mapping[str, Field] = {
+    "id": Field(_is_str, "a string", required=True),
+    "type": TEXT,
+    "statement_id": TEXT,
+    "response": Field(_is_response, "a value or a list of values"),
+    "score": NUMBER,
+    "earned": NUMBER,
+    "points": NUMBER,
+    "correct": Field(_is_bool, "true or false"),
 }
-_NEEDS_ITEM = {"lesson_completed", "time_spent", "hint_shown", "attempt"}
 
 
-def event_problem(obj: object) -> str | None:
-    """None when `obj` (a decoded progress line or `Event.to_dict()`) is a usable event,
-    else what is wrong with it, in a few words."""
-    if not isinstance(obj, dict):
-        return "not an object"
-    if not _is_uuid(obj.get("id")):
-        return "id must be a UUID"
-    etype = obj.get("type")
-    if not _is_short(etype):
-        return "type must be a short text"
-    if not _is_time(obj.get("time")):
-        return "time must be an ISO 8601 time"
-    if not _is_id(obj.get("course_id")):
-        return "course_id must be a course id"
-    if not _is_short(obj.get("course_version")):
-        return "course_version must be a short text"
-    item = obj.get("item_id")
-    if item is not None and not _is_short(item):
-        return "item_id must be an item id or null"
-    if item is None and etype in _NEEDS_ITEM:
-        return f"{etype}: item_id is missing"
-    data = obj.get("data")
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        return "data must be an object"
-    problem = _check(data, _DATA.get(etype, ()), f"{etype}: data.")
-    if problem or etype != "attempt":
-        return problem
-    for n, question in enumerate(data.get("questions") or [], start=1):
-        problem = _check(question, _QUESTION, f"attempt: data.questions[{n}].")
+def _questions_problem(v: object, path: str) -> str | None:
+    assert isinstance(v, list)
+    for n, q in enumerate(v):
+        if not isinstance(q, dict):
+            return f"'{path}[{n}]' must be an object"
+        problem = _fields_problem(q, QUESTION, f"{path}[{n}].")
         if problem:
             return problem
     return None
 
 
-def _is_time(value: Any) -> bool:
-    if not _is_short(value):
-        return False
-    try:
-        parse_time(value)
-    except ValueError:
-        return False
+# The data of each event type: every key the engine reads, with its type.
+DATA: Mapping[str, Mapping[str, Field]] = {
+    "enrolled": {"registration": Field(_is_uuid, "a UUID")},
+    "lesson_opened": {},
+    "lesson_completed": {"duration_s": NUMBER},
+    "time_spent": {"seconds": NUMBER},
+    "position": {},
+    "hint_shown": {"question_id": TEXT},
+    "attempt": {
+        "score": Field(_is_number, "a number", required=True),
+        "attempt": Field(_is_count, "a whole number"),
+        "earned": NUMBER,
+        "total": NUMBER,
+        "passed": Field(_is_bool, "true or false"),
+        "duration_s": NUMBER,
+        "threshold": NUMBER,
+        "questions": Field(lambda v: isinstance(v, list), "a list", inner=_questions_problem),
+    },
+    "self_assessment": {"module_id": TEXT, "rating": Field(_is_count, "a whole number")},
+    "course_completed": {"score": NUMBER},
+    "course_passed": {"score": NUMBER},
+    "certificate_requested": {
+        "score": Field(_is_number, "a number", required=True),
+        "threshold": NUMBER,
+        "quizzes": Field(_is_score_map, "an object of numbers"),
+        "evidence": Field(_is_str_list, "a list of strings"),
+        "learner_name": TEXT,
+        "learner_email": Field(_is_optional_str, "a string or null"),
+    },
+}
+assert set(DATA) == EVENT_TYPES, "every event type needs its data shape"
+
+
+def _fields_problem(obj: Mapping[str, object], fields: Mapping[str, Field], prefix: str) -> str | None:
+    for key, f in fields.items():
+        path = f"{prefix}{key}"
+        if key not in obj:
+            if f.required:
+                return f"'{path}' is missing"
+            continue
+        value = obj[key]
+        if not f.check(value):
+            return f"'{path}' must be {f.what}"
+        if f.inner is not None:
+            problem = f.inner(value, path)
+            if problem:
+                return problem
+    return None
+
+
+def _too_deep(value: object, limit: int) -> bool:
+    """True when lists/objects nest more than `limit` levels, `value` being level 1.
+    Level by level (no recursion); flat data, most events, costs one pass."""
+    level = [value]
+    for _ in range(limit):
+        below: list[object] = []
+        for v in level:
+            below += [c for c in (v.values() if type(v) is dict else v)  # type: ignore[attr-defined]
+                      if type(c) is dict or type(c) is list]
+        if not below:
+            return False
+        level = below
     return True
 
 
-def _check(data: dict[str, Any], checks: Any, prefix: str) -> str | None:
-    for key, ok, what in checks:
-        if key in data and not ok(data[key]):
-            return f"{prefix}{key} must be {what}"
-    return None
+def event_problem(obj: object) -> str | None:
+    """None when `obj` (a decoded progress line, or `Event.to_dict()`) is an event the
+    engine can fold; otherwise the first problem, e.g. "'data.questions' must be a list"."""
+    if not isinstance(obj, dict):
+        return "not an object"
+    for key in ("id", "type", "time", "course_id", "course_version"):
+        value = obj.get(key)
+        if not isinstance(value, str) or not value:
+            return f"'{key}' must be a non-empty string"
+    if len(obj["id"]) > MAX_ID or not _ID.match(obj["id"]):
+        return "'id' must be an event id (a UUID: letters, digits and '-')"
+    try:
+        parse_time(obj["time"])
+    except ValueError:
+        return "'time' must be an ISO 8601 time"
+    item = obj.get("item_id")
+    if item is not None and not (isinstance(item, str) and item):
+        return "'item_id' must be a string or null"
+    data = obj.get("data", {})
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return "'data' must be an object"
+    if _too_deep(data, MAX_DEPTH):
+        return f"'data' nests deeper than {MAX_DEPTH} levels"
+    fields = DATA.get(obj["type"])
+    if fields is None:
+        return None  # a type a newer mooc added: readers ignore it
+    return _fields_problem(data, fields, "data.")

@@ -74,7 +74,6 @@ def request(layout: Layout, learner: Any, course_id: str) -> tuple[Event, bool]:
 
 
 def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[CertificateRequest]:
-    from player.event_schema import event_problem
     from player.progress import EventLog, iter_logs
     from sync.collect import endpoint_for
     from sync.consent import may_send
@@ -84,8 +83,7 @@ def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[C
     for lid, cid, _path in iter_logs(layout):
         if lid != learner.id or (course_id and cid != course_id):
             continue
-        requests = [e for e in EventLog.for_course(layout, lid, cid).events()
-                    if e.type == "certificate_requested" and event_problem(e.to_dict()) is None]
+        requests = [e for e in EventLog.for_course(layout, lid, cid).events() if e.type == "certificate_requested"]
         if not requests:
             continue
         no_endpoint = "the course names no LRS endpoint"

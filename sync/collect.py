@@ -13,7 +13,6 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.layout import Layout
-from player.event_schema import event_problem
 from player.events import Event
 from sync.endpoints import Endpoint, resolve, sync_config
 from sync.outbox import Outbox
@@ -147,11 +146,6 @@ def collect(layout: Layout) -> CollectReport:
                 log = EventLog.for_course(layout, lid, cid)
                 events = log.events()
                 new = [e for e in events if e.id not in adder.known]
-                problems = {e.id: p for e in new if (p := event_problem(e.to_dict())) is not None}
-                if problems:  # the engine never writes these: never send them either
-                    report.notes.append(f"{log.path}: {len(problems)} events are not valid mooc events "
-                                        f"({next(iter(problems.values()))}); not uploaded")
-                    new = [e for e in new if e.id not in problems]
                 if not new:
                     continue
                 learner = learners[lid]

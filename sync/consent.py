@@ -95,17 +95,18 @@ def _check_host(host_or_url: str) -> str:
     return host
 
 
-def may_send(layout: Layout, learner: str, host: str, problems: list[str] | None = None) -> bool:
+def may_send(layout: Layout, learner: str, host: str) -> bool:
     """Whether LEARNER's records may go to HOST. Imported records (learner
     ``imported:<id>``) were approved on the machine they came from. A damaged consent
-    file counts as no approval; its one-line problem is added to `problems`."""
+    file counts as no approval, for that learner only (one warning naming it)."""
     if learner.startswith("imported:"):
         return True
     try:
         return Consent(layout, learner).allowed(host)
     except MoocError as err:
-        if problems is not None and str(err) not in problems:
-            problems.append(str(err))
+        from packages.notices import warn
+
+        warn(f"{err}; {learner}'s records wait until the file is fixed")
         return False
 
 

@@ -45,7 +45,7 @@ class Deadline:
             except ValueError:
                 raise MoocError(f"{DEADLINE_ENV}={raw[:40]!r} is not a number of seconds") from None
             if not 0 < seconds <= MAX_SECONDS:  # also refuses nan
-                raise MoocError(f"{DEADLINE_ENV} must be between 0 and {MAX_SECONDS:.0f} seconds")
+                raise MoocError(f"{DEADLINE_ENV} must be more than 0 and at most a day (in seconds)")
         return cls(seconds)
 
     def remaining(self) -> float:

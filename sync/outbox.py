@@ -24,8 +24,8 @@ Layout under ``layout.sync_endpoint_dir(endpoint.key)``:
 Pending = statements in the outbox without an ack. A crash at any moment loses
 nothing (lines are fsync'd before the upload that depends on them) and duplicates
 nothing (a statement is resent with the same id and bytes; the LRS answers 204).
-A damaged line (not JSON, nested absurdly deep, or not shaped as above) is skipped
-and reported once in `problems` (one line naming the file); every other line counts.
+A damaged line (not JSON, or not shaped as above) is skipped with one warning naming
+the file (packages/notices.py); every other line counts.
 """
 
 from __future__ import annotations
@@ -37,17 +37,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from packages.datafile import load_json
 from packages.errors import MoocError
 from packages.layout import Layout
 from player.events import now_iso
-from sync import jsonl, safe_json
+from sync import jsonl
 from sync.endpoints import Endpoint, normalise
 
 # A learner id (player/learners.py), or "imported:<id>" for records of another machine.
 _LEARNER = re.compile(r"^(imported:)?[a-z0-9][a-z0-9._-]{0,63}$")
-
-
-MAX_STATUS_BYTES = 64 * 1024  # endpoint.json and status.json are a few hundred bytes
 
 
 @dataclass(frozen=True)
@@ -75,18 +73,6 @@ class Outbox:
         self.layout = layout
         self.endpoint = endpoint
         self.dir = layout.sync_endpoint_dir(endpoint.key)
-        self._damaged: dict[Path, int] = {}  # file -> damaged lines met by the last read
-
-    @property
-    def problems(self) -> list[str]:
-        """One line per damaged file: its damaged lines are skipped, the others count."""
-        return [f"{path}: {n} damaged line{'s' if n > 1 else ''} skipped (the other lines count)"
-                for path, n in self._damaged.items() if n]
-
-    def _read(self, path: Path) -> list[dict[str, Any]]:
-        records, problems = jsonl.read(path)
-        self._damaged[path] = len(problems)
-        return records
 
     @property
     def outbox_file(self) -> Path:
@@ -136,7 +122,7 @@ class Outbox:
         out: list[Entry] = []
         seen: set[str] = set()
         bad = 0
-        for r in self._read(self.outbox_file):
+        for r in jsonl.read(self.outbox_file)[0]:
             if not is_record(r):
                 bad += 1
                 continue
@@ -148,12 +134,16 @@ class Outbox:
                 seen.add(sid)
                 out.append(Entry(sid, r["learner"], r["course"], r["event"], r["type"],
                                  None if known else st["body"]))
-        self._damaged[self.outbox_file] += bad
+        if bad:
+            from packages.notices import warn
+
+            warn(f"{self.outbox_file}: {bad} line{'s' if bad != 1 else ''} not shaped as outbox records "
+                 "skipped; the file is left as it is")
         return out
 
     def acks(self) -> dict[str, Ack]:
         out: dict[str, Ack] = {}
-        for r in self._read(self.acks_file):
+        for r in jsonl.read(self.acks_file)[0]:
             sid, state, reason, time = (r.get(k) for k in ("id", "state", "reason", "time"))
             if not (_text(sid) and _text(state)):
                 continue
@@ -174,8 +164,8 @@ class Outbox:
     def status(self) -> dict[str, Any]:
         """What status.json says (informative only: anything damaged reads as nothing)."""
         try:
-            status = safe_json.loads(_read_small(self.status_file))
-        except (OSError, ValueError):
+            status = load_json(self.status_file)  # bounded, no links; informative only
+        except MoocError:
             return {}
         return {k: v for k, v in status.items() if isinstance(v, str) or v is None} if isinstance(status, dict) else {}
 
@@ -188,15 +178,6 @@ class Outbox:
             write_atomic(self.status_file, jsonl.encode(status), mode=0o600)
         except MoocError:
             pass  # status is informative only; never fail a sync over it
-
-
-def _read_small(path: Path) -> bytes:
-    """A small file's bytes; ValueError when it is larger than any we write."""
-    with open(path, "rb") as fh:
-        data = fh.read(MAX_STATUS_BYTES + 1)
-    if len(data) > MAX_STATUS_BYTES:
-        raise ValueError(f"{path}: too large")
-    return data
 
 
 def is_record(r: dict[str, Any]) -> bool:
@@ -239,7 +220,7 @@ def all_outboxes(layout: Layout) -> list[Outbox]:
     for folder in sorted(base.iterdir()):
         marker = folder / "endpoint.json"
         try:
-            url = safe_json.loads(_read_small(marker))["endpoint"]
+            url = load_json(marker)["endpoint"]
             endpoint = normalise(url, where=str(marker))
         except (OSError, ValueError, KeyError, TypeError, MoocError):
             continue

@@ -10,8 +10,9 @@ id (player/progress.py `EventLog.merge`), so best scores, attempts, completions 
 time spent are recomputed from the whole history by the session fold. Pulled
 events are recorded in the outbox as already on the LRS, never sent back.
 
-The LRS is outside input. Each event is checked by `player/event_schema.py` before it
-is merged (a bad one would break the learner's progress for good); statements whose
+The LRS is outside input. Each event is checked by `player/event_schema.py` (and its
+id must be a UUID, its course id one a progress file can be named by) before it is
+merged (a bad one would break the learner's progress for good); statements whose
 event is not a valid mooc event of this learner are skipped and counted. A pull
 reads at most MAX_PAGES pages and MAX_STATEMENTS statements, stops at a `more` link
 it has already followed or one leading to another host, and stops at the run's
@@ -22,6 +23,8 @@ before are merged, and the other endpoints are still pulled.
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +63,9 @@ class PullResult:
     def skip_note(self) -> str | None:
         if not self.skipped:
             return None
-        return (f"{self.host}: skipped {self.skipped} statements that are not mooc's: "
+        many = self.skipped != 1
+        return (f"{self.host}: skipped {self.skipped} statement{'s' if many else ''} "
+                f"that {'are' if many else 'is'} not mooc's: "
                 + "; ".join(self.skip_reasons) + ("; ..." if self.skipped > len(self.skip_reasons) else ""))
 
     def to_json(self) -> dict[str, Any]:
@@ -123,6 +128,7 @@ def pull(layout: Layout, learner: object, course_id: str | None = None, *,
 def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | None, allow_insecure_http: bool,
           deadline: Deadline, result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]]) -> None:
     """Read the learner's statements from one endpoint into `found` (course -> events)."""
+    from player.progress import EventLog
     from sync.credentials import lookup
     from sync.lrs_client import LRSClient, MalformedAnswer, TransportError
 
@@ -139,6 +145,15 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     if course_id:
         params.update(activity=course_iri(course_id), related_activities="true")
     client = LRSClient(endpoint, creds, deadline=deadline)
+
+    def course_ok(cid: str) -> bool:
+        """Whether a progress file can be named by this course id (player/progress.py says)."""
+        try:
+            EventLog.for_course(layout, lid, cid)
+        except MoocError:
+            return False
+        return True
+
     seen_links: set[str] = set()
     seen_events: set[str] = set()
     try:
@@ -148,7 +163,7 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
             page = _page_of(answer, endpoint)
             for st in page["statements"]:
                 result.statements += 1
-                _take(st, agent, course_id, result, found, seen_events)
+                _take(st, agent, course_id, course_ok, result, found, seen_events)
             more = _more_of(page, host)
             if not more:
                 return
@@ -157,7 +172,8 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
                 raise MalformedAnswer(f"{host}: the LRS sent a 'more' link it had sent before (after {pages} "
                                       "pages); stopped there")
             if pages >= MAX_PAGES or result.statements >= MAX_STATEMENTS:
-                raise MalformedAnswer(f"{host}: stopped after {pages} pages and {result.statements} statements "
+                raise MalformedAnswer(f"{host}: stopped after {pages} pages and {result.statements} "
+                                      f"statement{'s' if result.statements != 1 else ''} "
                                       f"(the most one pull reads); what was read is merged")
             seen_links.add(url)
             answer = client.more(url)
@@ -200,8 +216,8 @@ def _more_of(page: dict[str, Any], host: str) -> str | None:
     return more
 
 
-def _take(st: Any, agent: dict[str, Any], course_id: str | None, result: PullResult,
-          found: dict[str, list[tuple[str, str, int, Event]]], seen: set[str]) -> None:
+def _take(st: Any, agent: dict[str, Any], course_id: str | None, course_ok: Callable[[str], bool],
+          result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]], seen: set[str]) -> None:
     """Keep the event a statement carries, if it is a valid mooc event of this learner."""
     if not isinstance(st, dict):
         result.skip("a statement is not an object")
@@ -212,7 +228,11 @@ def _take(st: Any, agent: dict[str, Any], course_id: str | None, result: PullRes
         return  # a question statement, or another tool's: carries no mooc event
     raw = extensions[EXT_EVENT]
     problem = event_problem(raw)
-    if problem is None and st.get("id") != raw.get("id"):
+    if problem is None and not _is_uuid(raw["id"]):
+        problem = "'id' must be a UUID"
+    if problem is None and not course_ok(raw["course_id"]):
+        problem = "'course_id' must be a course id"
+    if problem is None and st.get("id") != raw["id"]:
         problem = "its event belongs to another statement"
     if problem is None and not _is_agent(st.get("actor"), agent):
         problem = "it is about another learner"
@@ -227,6 +247,14 @@ def _take(st: Any, agent: dict[str, Any], course_id: str | None, result: PullRes
     # Order ties of event time by stored time, then by the LRS's order.
     found.setdefault(event.course_id, []).append(
         (event.time, stored if isinstance(stored, str) else "", result.statements, event))
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_agent(actor: Any, agent: dict[str, Any]) -> bool:

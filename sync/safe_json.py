@@ -1,27 +1,26 @@
-"""JSON from outside (LRS answers, export files, our own files on disk), decoded safely.
+"""JSON from an LRS (and statement bodies compared with it), decoded with a depth cap.
 
-`json.loads` raises RecursionError (not ValueError) on deeply nested input, and a
-value nested a few hundred levels deep still breaks any recursive code that walks it
-later. `loads` turns both into ValueError: callers catch one exception and report
-one line. mooc's own data is never more than ~12 levels deep.
+`packages/datafile.py` `loads_json` turns every decoding failure into one DataError;
+but a value nested a few hundred levels deep still decodes, and then breaks any
+recursive code that walks it later (comparing statements, printing a detail). `loads`
+also refuses anything deeper than `MAX_DEPTH`: xAPI statements as mooc writes them
+are about a dozen levels deep.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from packages.datafile import DataError, loads_json
 
 MAX_DEPTH = 64
 
 
 def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH) -> Any:
-    """Decoded JSON, or ValueError (bad JSON, not UTF-8, or nested deeper than max_depth)."""
-    try:
-        value = json.loads(text)
-    except RecursionError:
-        raise ValueError(f"nested deeper than {max_depth} levels") from None
+    """Decoded JSON, or DataError (a ValueError): bad JSON, not UTF-8, or nested too deep."""
+    value = loads_json(text)
     if depth_exceeds(value, max_depth):
-        raise ValueError(f"nested deeper than {max_depth} levels")
+        raise DataError(f"nested deeper than {max_depth} levels")
     return value
 
 

@@ -27,7 +27,6 @@ from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
 from player.events import now_iso
-from sync import safe_json
 from sync.consent import may_send
 from sync.endpoints import normalise
 from sync.outbox import Outbox, all_outboxes, is_record
@@ -84,10 +83,12 @@ def read_export(path: Path) -> list[tuple[str, list[dict[str, Any]]]]:
         raise MoocError(f"{where}: is a folder, not an export file") from None
     except OSError as err:
         raise MoocError(f"{where}: cannot read: {err.strerror}") from None
+    from packages.datafile import DataError, loads_json
+
     try:
-        doc = safe_json.loads(raw)
-    except ValueError as err:  # also not UTF-8, or nested absurdly deep
-        raise MoocError(f"{where}: not a mooc sync export (not valid JSON: {one_line(str(err))[:80]}); "
+        doc = loads_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, DataError) as err:
+        raise MoocError(f"{where}: not a mooc sync export ({one_line(str(err))[:100]}); "
                         "the file may be damaged or cut short") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise MoocError(f"{where}: not a mooc sync export (format is not {FORMAT!r})")
@@ -110,8 +111,8 @@ def read_export(path: Path) -> list[tuple[str, list[dict[str, Any]]]]:
                 raise MoocError(f"{where}: endpoint {n}, record {m}: malformed")
             for s in rec["statements"]:
                 try:
-                    body = safe_json.loads(s["body"])
-                except ValueError:
+                    body = loads_json(s["body"])
+                except DataError:
                     raise MoocError(f"{where}: endpoint {n}, record {m}: a statement is not JSON") from None
                 if not isinstance(body, dict) or body.get("id") != s["id"]:
                     raise MoocError(f"{where}: endpoint {n}, record {m}: statement id does not match its body")

@@ -76,7 +76,6 @@ class EndpointResult:
     bytes_sent: int = 0
     skipped: str | None = None  # why nothing was tried (busy, nothing to send)
     reached: bool = False  # the LRS answered at least once (online)
-    warnings: list[str] = field(default_factory=list)  # damaged files met on the way (one line each)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -84,7 +83,7 @@ class EndpointResult:
             "rejected": self.rejected, "conflicts": self.conflicts, "pending": self.pending,
             "waiting_consent": self.waiting_consent, "error": self.error,
             "requests": self.requests, "bytes_sent": self.bytes_sent, "skipped": self.skipped,
-            "reached": self.reached, "warnings": self.warnings,
+            "reached": self.reached,
         }
 
 
@@ -145,12 +144,11 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
         if options.learners is not None and e.learner not in options.learners:
             continue
         if e.learner not in consents:
-            consents[e.learner] = may_send(layout, e.learner, endpoint.host, result.warnings)
+            consents[e.learner] = may_send(layout, e.learner, endpoint.host)
         if consents[e.learner]:
             sendable.append(e)
         else:
             result.waiting_consent[e.learner] = result.waiting_consent.get(e.learner, 0) + 1
-    result.warnings.extend(outbox.problems)
     result.pending = len(sendable)
     if not sendable:
         result.skipped = "nothing to send"
@@ -306,7 +304,7 @@ class _Sender:
         if not (isinstance(ids, list) and all(isinstance(i, str) and _uuid_key(i) in sent for i in ids)):
             raise MalformedAnswer(
                 f"{self.outbox.endpoint.host} answered 200 to an upload, but {why} (content type "
-                f"{answer.content_type}): {len(batch)} records stay pending")
+                f"{answer.content_type}): {len(batch)} record{'s' if len(batch) != 1 else ''} stay pending")
 
     def _split(self, batch: list[Entry]) -> None:
         half = len(batch) // 2

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import UsageError
-from packages.safe_text import clean, clean_data, one_line
+from packages.safe_text import clean, one_line
 from player.cli import common
 
 LOGIN_EPILOG = """\
@@ -170,8 +170,8 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------- output
 
-# Hosts, URLs, ids, LRS reasons and file contents are outside input: every line and every
-# JSON string this module prints goes through packages/safe_text.py.
+# Hosts, URLs, ids, LRS reasons and file contents are outside input: every line this
+# module prints goes through packages/safe_text.py (and --json through common.print_json).
 
 
 def _say(text: str) -> None:
@@ -184,10 +184,6 @@ def _warn(text: str) -> None:
 
 def _error(text: str) -> None:
     print(f"mooc: error: {one_line(text)}", file=sys.stderr)
-
-
-def _json(data: Any) -> None:
-    common.print_json(clean_data(data))
 
 
 # ---------------------------------------------------------------------- sync
@@ -217,29 +213,27 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, imported: dict[str, int] | None = None) -> int:
     errors = [r for r in results if r.error]
     if args.json:
-        _json({"endpoints": [r.to_json() for r in results],
-               **({"imported": imported} if imported is not None else {})})
+        common.print_json({"endpoints": [r.to_json() for r in results],
+                           **({"imported": imported} if imported is not None else {})})
         return 1 if errors else 0
     if not results:
         _say("nothing to upload: no course you studied names a learning record store "
              "(set one with [sync] endpoint in config.toml)")
         return 0
     for r in results:
-        for warning in r.warnings:
-            _warn(warning)
         parts = [f"{r.stored} stored"]
         if r.rejected:
             parts.append(f"{len(r.rejected)} rejected")
         if r.conflicts:
-            parts.append(f"{len(r.conflicts)} conflicts")
+            parts.append(f"{len(r.conflicts)} conflict{'s' if len(r.conflicts) != 1 else ''}")
         parts.append(f"{r.pending} pending")
-        _say(f"{r.host}: " + ", ".join(parts) + f" ({r.requests} requests)"
+        _say(f"{r.host}: " + ", ".join(parts) + f" ({r.requests} request{'s' if r.requests != 1 else ''})"
              + (f"; {r.skipped}" if r.skipped and r.skipped.startswith("not tried") else ""))
         for item in r.rejected + r.conflicts:
             _say(f"  set aside {item['id']} ({item['learner']}/{item['course']}): {one_line(item['reason'])}")
         for learner, count in sorted(r.waiting_consent.items()):
-            _say(f"  {count} records of {learner} wait for approval of {r.host}: "
-                 f"run `mooc consent allow {r.host} --learner {learner}`")
+            _say(f"  {count} record{'s' if count != 1 else ''} of {learner} wait{'s' if count == 1 else ''} "
+                 f"for approval of {r.host}: run `mooc consent allow {r.host} --learner {learner}`")
         if r.error:
             _error(r.error)
     return 1 if errors else 0
@@ -260,13 +254,12 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
         approved: dict[str, bool] = {}
         for e in pending:
             if e.learner not in approved:
-                approved[e.learner] = may_send(layout, e.learner, outbox.endpoint.host, warnings)
+                approved[e.learner] = may_send(layout, e.learner, outbox.endpoint.host)
             bucket = per_learner if approved[e.learner] else waiting
             bucket[e.learner] = bucket.get(e.learner, 0) + 1
         status = outbox.status()
         aside = [{"id": e.id, "learner": e.learner, "course": e.course, "state": a.state, "reason": a.reason}
                  for e, a in outbox.set_aside()]
-        warnings.extend(w for w in outbox.problems if w not in warnings)
         rows.append({
             "endpoint": outbox.endpoint.url, "host": outbox.endpoint.host,
             "pending": sum(per_learner.values()), "pending_by_learner": per_learner,
@@ -277,7 +270,7 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
     for warning in warnings:
         _warn(warning)
     if args.json:
-        _json({"endpoints": rows, "warnings": warnings})
+        common.print_json({"endpoints": rows, "warnings": warnings})
         return 0
     if not rows:
         _say("nothing to upload: no course you studied names a learning record store")
@@ -305,9 +298,9 @@ def _export(layout: Any, args: argparse.Namespace) -> int:
     counts = export(layout, path)
     total = sum(counts.values())
     if args.json:
-        _json({"file": str(path), "statements": counts})
+        common.print_json({"file": str(path), "statements": counts})
     else:
-        _say(f"wrote {total} pending records to {path}" + (
+        _say(f"wrote {total} pending record{'s' if total != 1 else ''} to {path}" + (
             "" if total else " (nothing pending)"))
         for url, n in counts.items():
             _say(f"  {url}: {n}")
@@ -324,7 +317,8 @@ def _import(layout: Any, args: argparse.Namespace) -> int:
 
     counts = import_file(layout, Path(args.import_file))
     if not args.json:
-        _say(f"imported {sum(counts.values())} new records from {args.import_file}")
+        _say(f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} "
+             f"from {args.import_file}")
     options = Options(allow_insecure_http=args.allow_insecure_http, deadline=Deadline.start())
     results = [upload(layout, Outbox(layout, normalise(url)), options) for url in counts]
     return _report(layout, args, results, imported=counts)
@@ -341,11 +335,13 @@ def _pull(layout: Any, args: argparse.Namespace) -> int:
         _warn(warning)
     failed = any(r.error for r in results)
     if args.json:
-        _json({"learner": learner.id, "endpoints": [r.to_json() for r in results], "warnings": warnings})
+        common.print_json({"learner": learner.id, "endpoints": [r.to_json() for r in results],
+                           "warnings": warnings})
         return 1 if failed else 0
     for r in results:
         added = sum(r.added.values())
-        _say(f"{r.endpoint}: {r.statements} statements read, {added} new events merged"
+        _say(f"{r.endpoint}: {r.statements} statement{'s' if r.statements != 1 else ''} read, "
+             f"{added} new event{'s' if added != 1 else ''} merged"
              + (" (" + ", ".join(f"{c}: {n}" for c, n in sorted(r.added.items())) + ")" if r.added else ""))
         if r.error:
             _error(r.error)
@@ -366,8 +362,9 @@ def cmd_consent_list(args: argparse.Namespace) -> int:
     for note in notes:
         _warn(note)
     if args.json:
-        _json({"learner": learner.id, "approved": [{"host": a.host, "approved": a.approved} for a in approvals],
-               "waiting": waiting, "warnings": notes})
+        common.print_json({"learner": learner.id,
+                           "approved": [{"host": a.host, "approved": a.approved} for a in approvals],
+                           "waiting": waiting, "warnings": notes})
         return 0
     if not approvals:
         _say(f"{learner.id} has approved no LRS host: nothing of theirs is sent anywhere")
@@ -411,14 +408,15 @@ def cmd_certificate_request(args: argparse.Namespace) -> int:
     learner = _learner(args)
     event, created = request(layout, learner, args.course)
     if args.json:
-        _json({"course": event.course_id, "version": event.course_version, "created": created,
+        common.print_json({"course": event.course_id, "version": event.course_version, "created": created,
                            "statement_id": event.id, "score": event.data.get("score"),
                            "evidence": len(event.data.get("evidence") or [])})
         return 0
     if created:
         _say(f"certificate requested for {event.course_id} {event.course_version} in the name of "
               f"{one_line(learner.name)}: score {float(event.data['score']) * 100:.0f}%, "
-              f"{len(event.data.get('evidence') or [])} graded answers as evidence")
+              f"{len(event.data.get('evidence') or [])} graded answer"
+              f"{'s' if len(event.data.get('evidence') or []) != 1 else ''} as evidence")
         _say("it is sent with the next `mooc sync`; see `mooc certificate status`")
     else:
         _say(f"a certificate for {event.course_id} {event.course_version} was already requested on {event.time}")
@@ -432,7 +430,7 @@ def cmd_certificate_status(args: argparse.Namespace) -> int:
     learner = _learner(args)
     rows = status(layout, learner, args.course)
     if args.json:
-        _json({"learner": learner.id, "requests": [r.to_json() for r in rows]})
+        common.print_json({"learner": learner.id, "requests": [r.to_json() for r in rows]})
         return 0
     if not rows:
         _say("no certificate requested yet (`mooc certificate request COURSE` once you passed a course)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from packages.errors import MoocError
-from packages.safe_text import clean, one_line
+from packages.safe_text import one_line
 from tui import keymap
 from tui.lesson_blocks import find_links
 from tui.symbols import marks
@@ -192,7 +192,7 @@ class CourseScreen(Screen[None]):
         quiz = summary.item.quiz
         text = Text()
         text.append(one_line(quiz.title), style="bold")
-        text.append(f"\n\n{len(quiz.questions)} questions · pass mark {summary.threshold * 100:.0f}%")
+        text.append(f"\n\n{len(quiz.questions)} question{'s' if len(quiz.questions) != 1 else ''} · pass mark {summary.threshold * 100:.0f}%")
         if summary.item.weight == 0:
             text.append(" · practice (does not count)")
         text.append(f"\nAttempts used: {summary.attempts_used}")
@@ -377,26 +377,32 @@ class CourseScreen(Screen[None]):
         self.app.push_screen(MediaScreen(links), self._open_link)
 
     def _open_link(self, link: Any) -> None:
+        """Check the chosen link (player/media.py: http(s) or a file of the course only),
+        then open it off the UI thread; the status line says what happened."""
         from pathlib import Path
 
-        from tui import media
+        from player import media
 
         if link is None or self.current is None:
             return
         item = self.session.course.item(self.current)
+        root = getattr(self.session.source, "root", None)
         try:
-            if link.is_local:
-                root = getattr(self.session.source, "root", None)
-                if root is None:
-                    raise MoocError(f"{item.file}: this pack is not unpacked; cannot open {clean(link.target)}")
-                path = media.resolve(Path(root), item.file, link.target)
-                media.open_path(path)
-                self.app.say(f"Opened {path.name} with the system viewer.")  # type: ignore[attr-defined]
-            else:
-                media.open_path(one_line(link.target))
-                self.app.say(f"Opened {one_line(link.target)} in the browser.")  # type: ignore[attr-defined]
+            target = media.plan(Path(root) if root is not None else None, item.file, link.target)
         except MoocError as err:
             self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            return
+        self._open_target(target)
+
+    @work(thread=True, exit_on_error=False, group="open-link")
+    def _open_target(self, target: Any) -> None:
+        from player import media
+
+        try:
+            said, error = media.open_target(target), False
+        except MoocError as err:
+            said, error = str(err), True
+        self.app.call_from_thread(self.app.say, said, error=error)  # type: ignore[attr-defined]
 
     def action_focus_outline(self) -> None:
         self.query_one(Outline).focus()
