@@ -329,7 +329,8 @@ def test_a_409_whose_lookup_answers_junk_stops_with_one_line(run_mooc: RunMooc, 
     def behave(req: Request) -> Any:
         if req.method == "POST":
             if lookup == "junk after the 409":  # bytes past the answer, on a kept-alive connection
-                req.answer(409, {"detail": "conflict"}, extra=b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]junk")
+                req.answer(409, {"detail": "conflict"}, extra=b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]junk",
+                          keep_alive=True)
                 return True
             req.answer(409, {"detail": "conflict"})
         elif lookup == "nested":
