@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packages.download import (DownloadError, DownloadStats, _content_range, _int_header, download, iter_body,
+from packages.download import (DownloadError, DownloadStats, _content_range, _Retry, _int_header, download, iter_body,
                                make_session, open_url, sha256_file)
 from packages.errors import MoocError
 from packages.netguard import Guard, NetLimits
@@ -249,13 +249,17 @@ class _Fetcher:
                 etag = response.headers.get("etag")
                 self.validator = etag if etag and not etag.startswith("W/") else response.headers.get("last-modified")
             got = 0
-            for chunk in iter_body(response):
-                got += len(chunk)
-                if got > want:
-                    raise DeltaUnavailable("more bytes than the range")
-                self.result.bytes_fetched += len(chunk)
-                self.guard.feed(len(chunk))
-                sink(chunk)
+            try:
+                for chunk in iter_body(response):
+                    got += len(chunk)
+                    if got > want:
+                        raise DeltaUnavailable("more bytes than the range")
+                    self.result.bytes_fetched += len(chunk)
+                    self.guard.feed(len(chunk))
+                    sink(chunk)
+            except _Retry as err:  # the connection broke: the full download resumes better
+                self.guard.check()
+                raise DeltaUnavailable(str(err)) from None
             self.guard.check()
             if got != want:
                 raise DeltaUnavailable("range cut short")

@@ -538,6 +538,7 @@ def _receive(job: _Transfer, response: Any, status: int, start: int, total: int 
     written = start
     since_sync = 0
     fh = None
+    lost = ""  # why the body ended early, when the transport said so
     try:
         for chunk in iter_body(response):
             if job.guard.tripped:
@@ -568,15 +569,20 @@ def _receive(job: _Transfer, response: Any, status: int, start: int, total: int 
                 since_sync = 0
         if fh is not None:
             fh.flush()
+    except _Retry as err:  # from iter_body: the connection broke
+        lost = str(err)
     finally:
         if fh is not None:
             fh.close()
+    job.guard.check()  # a connection the watchdog cut: say why
     if written == start:
         raise _Retry(f"the server sent an empty answer (HTTP {status}, no bytes of the file)")
     if total is not None and written < total:
         raise _Retry(f"connection closed after {written} of {total} bytes")
     if job.expected_size is not None and written != job.expected_size:
         raise _Retry(f"connection closed after {written} of {job.expected_size} bytes")
+    if lost:  # a body of unknown length that broke off
+        raise _Retry(f"{lost} after {written} bytes")
 
 
 def _over_limit(job: _Transfer, status: int, limit: int) -> None:
@@ -608,7 +614,8 @@ def iter_body(response: Any) -> Any:
                 return
             yield chunk
     except (urllib3.exceptions.HTTPError, OSError) as err:
-        raise _Retry(f"connection lost: {_short(err)}") from None
+        reason = "connection lost" if isinstance(err, urllib3.exceptions.ProtocolError) else _short(err)
+        raise _Retry(reason if reason.startswith("connection") else f"connection lost: {reason}") from None
 
 
 def read_body(response: Any, cap: int, guard: Guard, *, what: str, limit_name: str) -> bytes:
