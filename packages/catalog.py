@@ -143,29 +143,31 @@ def normalize_location(location: str) -> str:
     return path.as_uri()
 
 
-def fetch_catalog_bytes(url: str, *, limits: Any = None) -> bytes:
+def fetch_catalog_bytes(url: str, *, label: str | None = None, limits: Any = None) -> bytes:
     """Read a catalog document from http(s) or file:, bounded in size (MOOC_MAX_CATALOG_SIZE)
-    and time (MOOC_DEADLINE, MOOC_MIN_RATE), redirects checked."""
+    and time (MOOC_DEADLINE, MOOC_MIN_RATE), redirects checked. Errors start with LABEL
+    (default "catalog URL")."""
     from packages.netguard import Guard, NetLimits, TooSlow
 
+    label = label or f"catalog {url}"
     limits = limits or NetLimits.from_env()
     if url.startswith("file:"):
         path = Path(url2pathname(unquote(urlsplit(url).path)))
         try:
-            return _read_capped(path, limits.max_catalog_size, f"catalog {url}")
+            return _read_capped(path, limits.max_catalog_size, label)
         except FileNotFoundError:
             packs = sorted(path.parent.glob("*.mooc")) if path.name == CATALOG_NAME else []
             if packs:  # a USB stick with bare .mooc files: list them as they are
                 return catalog_document([catalog_entry_for_pack(p, quote(p.name)) for p in packs])
-            raise MoocError(f"catalog {url}: no such file") from None
-    with Guard(url, limits, deadline=limits.deadline) as guard:
+            raise MoocError(f"{label}: no such file") from None
+    with Guard(label, limits, deadline=limits.deadline) as guard:
         try:
-            return _fetch_http(url, guard, limits)
+            return _fetch_http(url, label, guard, limits)
         except TooSlow as err:
-            raise MoocError(f"catalog {err}") from None
+            raise MoocError(str(err)) from None
 
 
-def _fetch_http(url: str, guard: Any, limits: Any) -> bytes:
+def _fetch_http(url: str, label: str, guard: Any, limits: Any) -> bytes:
     import requests
 
     from packages.download import DownloadError, make_session, open_url, read_body
@@ -177,14 +179,15 @@ def _fetch_http(url: str, guard: Any, limits: Any) -> bytes:
                             headers={"Accept": "application/json"})
         with response:
             if response.status_code != 200:
-                raise MoocError(f"catalog {url}: the server answered HTTP {response.status_code}")
-            return read_body(response, limits.max_catalog_size, guard, what=f"catalog {url}",
+                raise MoocError(f"{label}: the server answered HTTP {response.status_code}")
+            return read_body(response, limits.max_catalog_size, guard, what=label,
                              limit_name="MOOC_MAX_CATALOG_SIZE")
-    except DownloadError as err:
-        raise MoocError(str(err) if str(err).startswith("catalog ") else f"catalog {err}") from None
+    except DownloadError as err:  # open_url's (a refused redirect) name the URL alone
+        text = str(err)
+        raise MoocError(text if text.startswith(label) else f"catalog {text}") from None
     except requests.exceptions.RequestException as err:
         guard.check()  # a connection the watchdog cut: say why
-        raise MoocError(f"catalog {url}: cannot fetch: {_short(err)}") from None
+        raise MoocError(f"{label}: cannot fetch: {_short(err)}") from None
     finally:
         session.close()
 
@@ -263,7 +266,7 @@ class Catalogs:
         return results
 
     def _fetch_and_cache(self, source: CatalogSource) -> list[CatalogEntry]:
-        raw = fetch_catalog_bytes(source.url)
+        raw = fetch_catalog_bytes(source.url, label=f"catalog {source.name} ({source.url})")
         entries = parse_catalog(raw, source.url, name=source.name)
         doc = {"url": source.url, "catalog": json.loads(raw)}
         _save(self.layout.catalog_cache(source.name), json.dumps(doc, ensure_ascii=False).encode())

@@ -294,3 +294,207 @@ def test_full_disk_is_one_line_and_the_partial_resumes_after_freeing_space(packs
         assert srv.requests[0][2].get("range") == f"bytes={kept}-"
         assert srv.bytes_sent == big.stat().st_size - kept
     assert {k: v for k, v in store_state(home).items() if k in installed} == installed
+
+
+# --------------------------------------------------------------------------- 3. memory: capped reads
+
+
+def added_catalog(www: Path, home, srv: StaticServer) -> bytes:
+    """Add a good catalog as `pub`; return its cached copy, to prove later failures keep it."""
+    catalog_for(www, "target-2.0.0.mooc")
+    run = mooc(home, "catalog", "add", srv.url + "catalog.json", "--name", "pub")
+    assert run.returncode == 0, run.stderr
+    return (home.home / "catalogs" / "pub.catalog.json").read_bytes()
+
+
+@pytest.mark.parametrize("case", ["endless", "gzip-bomb"])
+def test_a_gigabyte_catalog_is_refused_after_the_cap_in_bounded_memory(case, www, mooc_home):
+    """An endless body, or 1 GiB of zeros gzipped to 1 MB: refused at 16 MiB (the default cap),
+    the process never holding much more than that; a refresh keeps the last good copy."""
+    with StaticServer(www) as srv:
+        cached = added_catalog(www, mooc_home, srv)
+        if case == "endless":
+            srv.endless = True
+        else:
+            (www / "catalog.json").write_bytes(_gzip_zeros(1024**3))
+            srv.extra_headers = {"Content-Encoding": "gzip"}
+        srv.requests.clear()
+        run = mooc(mooc_home, "catalog", "refresh")
+        one_error_line(run, f"catalog pub ({srv.url}catalog.json)", "larger than 16777216 bytes",
+                       "MOOC_MAX_CATALOG_SIZE", "kept the last good copy")
+        assert len(srv.requests) == 1 and run.seconds < 60
+        assert run.max_rss_mb < 200, run.max_rss_mb  # the cap is 16 MiB; python + requests is ~45 MB
+        run = mooc(mooc_home, "catalog", "add", srv.url + "catalog.json", "--name", "other")
+        one_error_line(run, "larger than 16777216 bytes")
+    assert (mooc_home.home / "catalogs" / "pub.catalog.json").read_bytes() == cached
+    assert [c["name"] for c in json.loads(mooc(mooc_home, "catalog", "list", "--json").stdout)] == ["pub"]
+
+
+def _gzip_zeros(n: int) -> bytes:
+    import zlib
+
+    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    return b"".join([*(comp.compress(block) for _ in range(n >> 20)), comp.flush()])
+
+
+def test_catalog_size_limit_is_lowerable_and_local_files_are_read_bounded(www, mooc_home, tmp_path):
+    big = tmp_path / "big" / "catalog.json"
+    big.parent.mkdir()
+    big.write_bytes(b" " * (2 * 1024 * 1024) + b"{}")
+    run = mooc(mooc_home, "catalog", "add", str(big.parent), env={"MOOC_MAX_CATALOG_SIZE": "1M"})
+    one_error_line(run, big.as_uri(), "larger than 1048576 bytes")
+    fifo = tmp_path / "fifo" / "catalog.json"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)  # would block a plain open() forever
+    for target in (fifo.parent, Path("/dev/zero")):
+        run = mooc(mooc_home, "catalog", "add", str(target), timeout=30)
+        one_error_line(run, "not a regular file")
+    assert mooc(mooc_home, "catalog", "list", "--json").stdout.strip() == "[]"
+
+
+def test_delta_never_reads_a_range_answer_longer_than_asked(www, packs, mooc_home, run_mooc):
+    """`mooc update`: the server answers the tail request with a 206 claiming 1 GB and streams
+    zeros. Delta gives up on that answer without reading it and falls back to a full download."""
+    size = (www / "target-2.0.0.mooc").stat().st_size
+    assert run_mooc("install", str(packs / "target-1.0.0.mooc")).returncode == 0
+    with StaticServer(www) as srv:
+        added_catalog(www, mooc_home, srv)
+        srv.requests.clear()
+        srv.lie_range, srv.lie_range_when = (0, 10**9 - 1, 10**9), "bytes=-"
+        run = mooc(mooc_home, "update", "--json")
+        assert run.returncode == 0, run.stderr
+        [report] = json.loads(run.stdout)
+        assert report["method"] == "full" and "the server has 1000000000 bytes" in report["fallback_reason"]
+        assert report["bytes_fetched"] == size  # not one byte of the lying answer was kept
+        assert len(srv.requests) == 2 and run.max_rss_mb < 200
+    assert any(c["version"] == "2.0.0" for c in json.loads(mooc(mooc_home, "list", "--json").stdout))
+
+
+# --------------------------------------------------------------------------- 4. time: deadlines
+
+
+def test_install_from_a_dripping_server_stops_at_the_minimum_rate(www, mooc_home, before):
+    """One byte every 0.2 s (under any read timeout): under MOOC_MIN_RATE for MOOC_RATE_WINDOW
+    (lowered to 2 s) stops it; the bytes that came are kept to resume."""
+    with StaticServer(www) as srv:
+        srv.drip = 0.2
+        url = srv.url + "pack.mooc"
+        run = mooc(mooc_home, "install", url, env={"MOOC_RATE_WINDOW": "2"})
+        one_error_line(run, url, "too slow", "under 1024 bytes/s", "MOOC_MIN_RATE", "run the same command again")
+        assert len(srv.requests) == 1 and run.seconds < 20
+    assert (mooc_home.home / "downloads" / "pack.mooc.part").stat().st_size > 0
+    assert store_state(mooc_home) == before
+
+
+def test_install_from_a_server_dripping_its_headers_stops_at_the_deadline(www, mooc_home, before):
+    """The status line and an endless header, a byte every 0.2 s: no body ever starts, so only the
+    watchdog can end it. MOOC_DEADLINE lowered to 2 s, plus the catalog size at MOOC_MIN_RATE (raised
+    to 1M so that the whole deadline is about 3 s; the 120 s rate window never comes into play)."""
+    with StaticServer(www) as srv:
+        entry = catalog_for(www, "target-2.0.0.mooc")
+        assert mooc(mooc_home, "catalog", "add", srv.url + "catalog.json", "--name", "pub").returncode == 0
+        srv.requests.clear()
+        srv.drip_head = 0.2
+        run = mooc(mooc_home, "install", "target", env={"MOOC_DEADLINE": "2", "MOOC_MIN_RATE": "1M"})
+        allowed = 2 + entry["size"] / 1024**2
+        one_error_line(run, "target 2.0.0 (catalog pub)", f"over the {allowed:.0f} s allowed", "MOOC_DEADLINE")
+        assert len(srv.requests) == 1 and run.seconds < allowed + 20
+    assert store_state(mooc_home) == before
+
+
+@pytest.mark.parametrize("drip", ["body", "head"])
+def test_catalog_add_and_refresh_from_a_dripping_server_stop_at_the_deadline(drip, www, mooc_home):
+    with StaticServer(www) as srv:
+        cached = added_catalog(www, mooc_home, srv)
+        srv.requests.clear()
+        if drip == "body":
+            srv.drip = 0.2
+        else:
+            srv.drip_head = 0.2
+        env = {"MOOC_DEADLINE": "2"}
+        run = mooc(mooc_home, "catalog", "refresh", env=env)
+        one_error_line(run, f"catalog pub ({srv.url}catalog.json)", "over the 2 s allowed", "kept the last good copy")
+        assert run.seconds < 20
+        run = mooc(mooc_home, "catalog", "add", srv.url + "catalog.json", "--name", "other", env=env)
+        one_error_line(run, "over the 2 s allowed")
+        assert len(srv.requests) == 2 and run.seconds < 20
+    assert (mooc_home.home / "catalogs" / "pub.catalog.json").read_bytes() == cached
+    assert [c["name"] for c in json.loads(mooc(mooc_home, "catalog", "list", "--json").stdout)] == ["pub"]
+
+
+def test_update_from_a_dripping_server_stops_and_keeps_the_installed_version(www, packs, mooc_home, run_mooc):
+    assert run_mooc("install", str(packs / "target-1.0.0.mooc")).returncode == 0
+    with StaticServer(www) as srv:
+        added_catalog(www, mooc_home, srv)
+        installed = store_state(mooc_home)
+        srv.requests.clear()
+        srv.drip = 0.2
+        run = mooc(mooc_home, "update", env={"MOOC_RATE_WINDOW": "2"})
+        one_error_line(run, srv.url + "target-2.0.0.mooc", "too slow", "MOOC_MIN_RATE")
+        assert len(srv.requests) == 1 and run.seconds < 20  # no fallback after a broken time rule
+    assert store_state(mooc_home) == installed
+    assert any(c["version"] == "1.0.0" for c in json.loads(mooc(mooc_home, "list", "--json").stdout))
+
+
+# --------------------------------------------------------------------------- 6. junk catalogs
+
+
+JUNK = {
+    "nested": b'{"format": 1, "courses": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    "nested-object": b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+    "not-json": b"\x89PNG\r\n\x1a\n",
+    "courses-object": json.dumps({"format": 1, "courses": {"a": 1}}).encode(),
+    "format-string": json.dumps({"format": "1", "courses": []}).encode(),
+    "size-string": None,  # filled from a real entry below
+    "title-list": None,
+    "huge-number": b'{"format": 1, "courses": [{"size": ' + b"9" * 5000 + b"}]}",
+}
+JUNK_SAYS = {
+    "nested": "nested too deeply", "nested-object": "nested too deeply", "not-json": "not a JSON catalog",
+    "courses-object": "not a catalog", "format-string": "\"format\" must be an integer",
+    "size-string": "\"size\" must be a positive integer", "title-list": "\"title\" must be a string",
+    "huge-number": "not a JSON catalog",
+}
+
+
+@pytest.mark.parametrize("case", JUNK)
+def test_junk_catalogs_are_one_line_naming_the_url(case, www, mooc_home):
+    with StaticServer(www) as srv:
+        cached = added_catalog(www, mooc_home, srv)
+        entry = json.loads((www / "catalog.json").read_text())["courses"][0]
+        raw = JUNK[case]
+        if case == "size-string":
+            raw = json.dumps({"format": 1, "courses": [{**entry, "size": str(entry["size"])}]}).encode()
+        elif case == "title-list":
+            raw = json.dumps({"format": 1, "courses": [{**entry, "title": ["x"]}]}).encode()
+        (www / "catalog.json").write_bytes(raw)
+        srv.requests.clear()
+        url = srv.url + "catalog.json"
+        run = mooc(mooc_home, "catalog", "refresh")
+        one_error_line(run, f"catalog pub ({url})", JUNK_SAYS[case], "kept the last good copy")
+        run = mooc(mooc_home, "catalog", "add", url, "--name", "other")
+        one_error_line(run, url, JUNK_SAYS[case])
+        assert len(srv.requests) == 2
+    assert (mooc_home.home / "catalogs" / "pub.catalog.json").read_bytes() == cached
+
+
+@pytest.mark.parametrize("damage", ["nested", "wrong-types", "escape-name"])
+def test_a_damaged_catalog_list_or_cache_is_one_line_naming_the_file(damage, www, mooc_home):
+    with StaticServer(www) as srv:
+        added_catalog(www, mooc_home, srv)
+    folder = mooc_home.home / "catalogs"
+    if damage == "nested":
+        target = folder / "pub.catalog.json"
+        target.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+        says = "nested too deeply"
+    elif damage == "wrong-types":
+        target = folder / "catalogs.json"
+        target.write_text(json.dumps({"catalogs": [{"name": ["pub"], "url": 5}]}))
+        says = "an entry without a valid name and url"
+    else:
+        target = folder / "catalogs.json"
+        target.write_text(json.dumps({"catalogs": [{"name": "../../courses/x", "url": "http://x/"}]}))
+        says = "an entry without a valid name and url"
+    run = mooc(mooc_home, "search", "target")
+    one_error_line(run, str(target), says)
