@@ -135,7 +135,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
     starts at or past the end, or a zero-length suffix, is 416. Any number of digits
     is fine: an offset longer than a file size can be is just "past the end".
     """
-    if not header or len(header) > 200:
+    if not header:  # its length is bounded by ServeLimits.head_bytes
         return None
     m = re.fullmatch(r"\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*", header)
     if not m or not (m.group(1) or m.group(2)):
@@ -302,6 +302,7 @@ class PackServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            default_request_version = "HTTP/1.1"  # errors to garbage get a status line, not bare HTML
             server_version = "mooc-serve"
             sys_version = ""
             timeout = limits.send_timeout

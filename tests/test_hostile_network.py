@@ -309,7 +309,7 @@ def added_catalog(www: Path, home, srv: StaticServer) -> bytes:
 
 @pytest.mark.parametrize("case", ["endless", "gzip-bomb"])
 def test_a_gigabyte_catalog_is_refused_after_the_cap_in_bounded_memory(case, www, mooc_home):
-    """An endless body, or 1 GiB of zeros gzipped to 1 MB: refused at 16 MiB (the default cap),
+    """An endless body, or 1 GiB of zeros gzipped to 4.5 MB: refused at 16 MiB (the default cap),
     the process never holding much more than that; a refresh keeps the last good copy."""
     with StaticServer(www) as srv:
         cached = added_catalog(www, mooc_home, srv)
@@ -333,9 +333,9 @@ def test_a_gigabyte_catalog_is_refused_after_the_cap_in_bounded_memory(case, www
 def _gzip_zeros(n: int) -> bytes:
     import zlib
 
-    comp = zlib.compressobj(9, zlib.DEFLATED, 31)
-    block = bytes(1 << 20)
-    return b"".join([*(comp.compress(block) for _ in range(n >> 20)), comp.flush()])
+    comp = zlib.compressobj(1, zlib.DEFLATED, 31)
+    block = bytes(16 << 20)
+    return b"".join([*(comp.compress(block) for _ in range(n >> 24)), comp.flush()])
 
 
 def test_catalog_size_limit_is_lowerable_and_local_files_are_read_bounded(www, mooc_home, tmp_path):
