@@ -229,7 +229,7 @@ class _Fetcher:
         if self.validator:
             headers["If-Range"] = self.validator
         if self.result.requests >= MAX_RANGE_REQUESTS:
-            raise DeltaUnavailable(f"more than {MAX_RANGE_REQUESTS} range requests")
+            raise DeltaUnavailable(f"over the range-request limit ({MAX_RANGE_REQUESTS})")
         self.result.requests += 1
         response = open_url(self.session, self.url, headers=headers, timeout=self.guard.timeout(*self.timeouts))
         with response:

@@ -429,13 +429,14 @@ def _fetch_all(job: _Transfer, max_tries: int, backoff_base: float, quiet: bool)
             attempt = 0
         tries_left -= 1
         if tries_left <= 0:
-            raise DownloadError(f"{job.url}: giving up after {max_tries} tries: {reason}{_kept(job.part)}")
+            raise DownloadError(f"{job.url}: giving up after {max_tries} tr{'ies' if max_tries != 1 else 'y'}: "
+                                f"{reason}{_kept(job.part)}")
         delay = retry_after if retry_after is not None else backoff_delay(attempt, base=backoff_base)
         if not quiet:  # a silent wait of half a minute looks like a hang
             from packages.safe_text import one_line
 
-            print(one_line(f"mooc: {job.url}: {reason}; trying again in {delay:.0f} s ({tries_left} tries left)"),
-                  file=sys.stderr)
+            print(one_line(f"mooc: {job.url}: {reason}; trying again in {delay:.0f} s "
+                           f"({tries_left} tr{'ies' if tries_left != 1 else 'y'} left)"), file=sys.stderr)
         job.guard.sleep(delay)
         attempt += 1
 
