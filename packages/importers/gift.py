@@ -13,6 +13,7 @@ answer block); a real syntax error is a MoocError naming the file and line.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,30 +66,40 @@ class _Syntax(Exception):
     pass
 
 
+class _Unusable(Exception):
+    """This question cannot come across (reason, where, ident): reported, the others still import."""
+
+
 class GiftParser:
     def __init__(self, text: str, name: str, report: ImportReport) -> None:
         self.name = name
         self.report = report
         self.text = text
         self.ids = IdAllocator()
+        self.where: dict[str, str] = {}  # question id -> file:line, for the report
 
     def parse(self) -> GiftResult:
         result = GiftResult(title="")
         category: str | None = None
+        categories: dict[str, None] = {}
         for start_line, block in self.blocks():
             lines = block.split("\n")
             # $CATEGORY lines may head a block of their own or precede a question.
-            while lines and lines[0].strip().upper().startswith("$CATEGORY:"):
-                category = lines[0].strip()[len("$CATEGORY:"):].strip()
-                if category not in result.categories:
-                    result.categories.append(category)
-                lines = lines[1:]
-                start_line += 1
-            body = "\n".join(lines).strip()
+            first = 0
+            while first < len(lines) and lines[first].strip().upper().startswith("$CATEGORY:"):
+                category = lines[first].strip()[len("$CATEGORY:"):].strip()
+                categories.setdefault(category)
+                first += 1
+            start_line += first
+            body = "\n".join(lines[first:]).strip()
             if not body:
                 continue
             try:
                 table = self.question(body, start_line, category)
+            except _Unusable as err:
+                where, ident = err.args[1], err.args[2]
+                self.report.missing("question", where, str(err.args[0]), ident)
+                continue
             except _Syntax as err:
                 raise MoocError(f"{self.name}: line {start_line}: {err}") from None
             if table is not None:
@@ -96,6 +107,8 @@ class GiftParser:
                 self.report.produced["questions"] += 1
                 if category:
                     self.report.found[f"category: {category}"] += 1
+                self.where[table["id"]] = f"{self.name}:{start_line}"
+        result.categories = list(categories)
         return result
 
     def blocks(self) -> list[tuple[int, str]]:
@@ -170,16 +183,18 @@ class GiftParser:
             general = self.convert(general_raw, fmt).strip() or None
             answer = answer.strip()
 
-        qid = self.ids.new(name or "", fallback=f"q{len(self.ids.used) + 1}")
-        table: dict[str, Any] = {"id": qid, "prompt": prompt or (name or "Question")}
         if not answer:
             self.report.found["essay"] += 1
             self.report.missing("essay", where, "an essay needs a human to grade it", ident)
-            self.ids.used.discard(qid)
             return None
+        table: dict[str, Any] = {"prompt": prompt or (name or "Question")}
         if answer.startswith("#"):
             self.report.found["numerical"] += 1
-            table.update(self.numeric(answer[1:], fmt))
+            try:
+                table.update(self.numeric(answer[1:], fmt))
+            except _NotFinite as err:
+                raise _Unusable(f"numerical answer {err} is not a finite number; question left out", where,
+                                ident) from None
         elif re.fullmatch(r"(?is)(T|F|TRUE|FALSE)\s*(#.*)?", answer):
             self.report.found["true/false"] += 1
             table.update(self.truefalse(answer, fmt))
@@ -194,6 +209,7 @@ class GiftParser:
             table.update(self.short(answer, fmt, where, ident))
         else:
             raise _Syntax(f"cannot tell the question type from the answer block {{{_restore(answer)[:40]}}}")
+        table["id"] = self.ids.new(name or "", fallback=f"q{len(self.ids.used) + 1}")
         if kind_note:
             self.report.found["missing word (blank in the text)"] += 1
         if general:
@@ -394,14 +410,27 @@ class GiftParser:
         try:
             if ".." in spec:
                 low_s, high_s = spec.split("..", 1)
-                low, high = float(low_s), float(high_s)
-                return (low + high) / 2, abs(high - low) / 2, feedback.strip() or None
-            if ":" in spec:
+                low, high = _finite(low_s), _finite(high_s)
+                value, tolerance = low / 2 + high / 2, abs(high / 2 - low / 2)  # no overflow near 1e308
+            elif ":" in spec:
                 value_s, tol_s = spec.split(":", 1)
-                return float(value_s), abs(float(tol_s)), feedback.strip() or None
-            return float(spec), 0.0, feedback.strip() or None
+                value, tolerance = _finite(value_s), abs(_finite(tol_s))
+            else:
+                value, tolerance = _finite(spec), 0.0
         except ValueError:
-            raise _Syntax(f"{spec!r} is not a number (write 3.14, 3.14:0.01 or 1..5)") from None
+            raise _Syntax(f"{spec[:40]!r} is not a number (write 3.14, 3.14:0.01 or 1..5)") from None
+        return value, tolerance, feedback.strip() or None
+
+
+class _NotFinite(Exception):
+    """A GIFT number Python reads but a pack cannot hold: inf, nan, 1e400."""
+
+
+def _finite(text: str) -> float:
+    value = float(text)  # ValueError: not a number at all
+    if not math.isfinite(value):
+        raise _NotFinite(repr(text[:40]))
+    return value
 
 
 def _ordered(table: dict[str, Any]) -> dict[str, Any]:
@@ -426,17 +455,26 @@ def read_gift(path: Path) -> str:
 
 def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], ImportReport]:
     """The quiz table for a GIFT file, and the report of what did not come across."""
+    from packages.importers.quiz_check import check_quizzes
+
     report = ImportReport(source=path.name, kind="gift")
-    result = GiftParser(read_gift(path), path.name, report).parse()
-    if not result.questions:
-        raise MoocError(f"{path}: no question that mooc can grade (see the GIFT format: Question {{=answer}})")
+    parser = GiftParser(read_gift(path), path.name, report)
+    result = parser.parse()
     category_title = _category_title(result.categories[0]) if result.categories else ""
     quiz_title = title or category_title or path.name.split(".")[0].replace("_", " ").replace("-", " ").strip()
+    quiz = {"title": quiz_title or "Quiz", "questions": result.questions}
+    if result.questions:  # never write what `mooc pack check` would refuse
+        checked = check_quizzes({"quizzes/quiz.toml": quiz}, report,
+                                lambda _path, q: parser.where.get(str(q.get("id")), path.name))
+        quiz = checked.get("quizzes/quiz.toml", {**quiz, "questions": []})
+    if not quiz["questions"]:
+        raise MoocError(f"{path}: no question that mooc can grade (see the GIFT format: Question {{=answer}})")
     if len(result.categories) > 1:
-        report.changed("$CATEGORY", path.name, "categories " + ", ".join(result.categories) +
-                       " merged into one quiz")
+        shown = ", ".join(result.categories[:5]) + (f" and {len(result.categories) - 5} more"
+                                                     if len(result.categories) > 5 else "")
+        report.changed("$CATEGORY", path.name, f"categories {shown} merged into one quiz")
     report.produced["quizzes"] = 1
-    return {"title": quiz_title or "Quiz", "questions": result.questions}, report
+    return quiz, report
 
 
 def _category_title(category: str) -> str:

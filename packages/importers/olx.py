@@ -28,6 +28,7 @@ from packages.importers.olx_problems import (
     strictest,
 )
 from packages.importers.pack_writer import IdAllocator, PackDraft, media_name, slugify, write_pack
+from packages.importers.quiz_check import check_quizzes
 from packages.importers.report import ImportReport
 from packages.importers.xml_safe import parse_xml_file
 
@@ -96,6 +97,7 @@ class OlxImporter:
         self.default_max_attempts: int | None = None
         self.source_parent: Path | None = None
         self._static_index: dict[str, Path] | None = None
+        self._media_next: dict[str, int] = {}  # media stem -> next suffix (no rescan per same-named file)
 
     # -- reading ------------------------------------------------------------------
     def rel(self, path: Path) -> str:
@@ -168,16 +170,21 @@ class OlxImporter:
 
         weights, pass_threshold = self.weights(grading, modules)
         draft = PackDraft(manifest={})
+        tables = {item["file"]: self.quiz_table(module.quizzes[item["id"]]) for module in modules
+                  for item in module.items if item["id"] in module.quizzes and module.quizzes[item["id"]].questions}
+        wheres = {item["file"]: module.quizzes[item["id"]].where for module in modules for item in module.items
+                  if item["id"] in module.quizzes}
+        tables = check_quizzes(tables, self.report, lambda path, _q: wheres.get(path, path))  # as pack check would
         manifest_modules = []
         for module in modules:
             items = []
             for item in module.items:
                 quiz = module.quizzes.get(item["id"])
                 if quiz is not None:
-                    if not quiz.questions:
+                    if item["file"] not in tables:
                         continue
                     item = {**item, "weight": round(weights.get(item["id"], 0.0), 6)}
-                    draft.add_toml(item["file"], self.quiz_table(quiz))
+                    draft.add_toml(item["file"], tables[item["file"]])
                     self.report.produced["graded quizzes" if item["weight"] > 0 else "practice quizzes"] += 1
                 items.append(item)
             if not items:
@@ -488,13 +495,9 @@ class OlxImporter:
         if len(shows) > 1:
             self.report.changed("problem", quiz.where, f"problems show answers differently ({', '.join(shows)}); "
                                 f"the quiz uses the strictest, {table['show_solutions']!r}")
-        seen: set[str] = set()
+        ids = IdAllocator()
         for q in quiz.questions:  # ids unique within the quiz (library copies may repeat url_names)
-            base, n = q["id"], 1
-            while q["id"] in seen:
-                n += 1
-                q["id"] = f"{base}-{n}"
-            seen.add(q["id"])
+            q["id"] = ids.unique(q["id"])
         table["questions"] = quiz.questions
         return table
 
@@ -528,11 +531,14 @@ class OlxImporter:
         known = self.media_by_source.get(path)
         if known is None:
             stem = media_name(rel.name)
-            candidate, n = f"media/{stem}", 1
-            while candidate in self.media:
+            base, dot, ext = stem.rpartition(".")
+            n = self._media_next.get(stem, 1)
+            while True:
+                candidate = f"media/{stem}" if n == 1 else (f"media/{base}-{n}.{ext}" if dot else f"media/{stem}-{n}")
+                if candidate not in self.media:
+                    break
                 n += 1
-                base, dot, ext = stem.rpartition(".")
-                candidate = f"media/{base}-{n}.{ext}" if dot else f"media/{stem}-{n}"
+            self._media_next[stem] = n
             self.media[candidate] = path
             self.media_by_source[path] = candidate
             known = candidate

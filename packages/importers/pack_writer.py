@@ -20,8 +20,6 @@ from typing import Any
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.errors import MoocError
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-
 
 def slugify(text: str, fallback: str = "item", max_len: int = 48) -> str:
     """A pack id from any text: lower-case ASCII letters, digits and dashes."""
@@ -35,13 +33,20 @@ class IdAllocator:
 
     def __init__(self) -> None:
         self.used: set[str] = set()
+        self._next: dict[str, int] = {}  # base -> the next suffix to try: n equal names cost O(n), not O(n²)
 
     def new(self, text: str, fallback: str = "item", max_len: int = 56) -> str:
-        base = slugify(text, fallback, max_len)
-        candidate, n = base, 1
+        return self.unique(slugify(text, fallback, max_len))
+
+    def unique(self, base: str) -> str:
+        """`base`, or `base-N` with the smallest N not used yet (counting on from the last one)."""
+        candidate, n = base, self._next.get(base, 1)
+        if n > 1:
+            candidate = f"{base}-{n}"
         while candidate in self.used:
             n += 1
             candidate = f"{base}-{n}"
+        self._next[base] = n
         self.used.add(candidate)
         return candidate
 
