@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packages.errors import MoocError
+from packages.errors import MoocError, UsageError
 from packages.importers.html_markdown import escape, html_to_markdown
-from packages.importers.pack_writer import IdAllocator, dumps_toml, slugify, write_file
+from packages.importers.pack_writer import IdAllocator, dumps_toml, replace_together, slugify, write_file
 from packages.importers.report import ImportReport
+from packages.safe_text import one_line
 
 MAX_GIFT_BYTES = 20 * 1024 * 1024
 
@@ -486,6 +487,11 @@ def _category_title(category: str) -> str:
 def import_gift(path: Path, *, output: Path | None = None, into: Path | None = None, module: str | None = None,
                 item_id: str | None = None, title: str | None = None, weight: float | None = None,
                 force: bool = False) -> tuple[ImportReport, Path]:
+    from packages.loading import ID_RE  # the pack format's one id grammar
+
+    if item_id is not None and not ID_RE.fullmatch(item_id):
+        raise UsageError(f"--id {one_line(item_id)!r}: not a valid item id (lowercase letters, digits, '.', '_', "
+                         "'-'; starts with a letter or digit; at most 64)")
     quiz, report = parse_gift(path, title)
     text = dumps_toml(quiz).encode("utf-8")
     if output is not None:
@@ -504,6 +510,8 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
 
     manifest_path = pack / "course.toml"
     try:
+        if manifest_path.stat().st_size > MAX_GIFT_BYTES:
+            raise MoocError(f"{manifest_path}: too large for a course manifest")
         original = manifest_path.read_text(encoding="utf-8")
         manifest = tomllib.loads(original)
     except FileNotFoundError:
@@ -516,7 +524,7 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
     target = next((m for m in modules if isinstance(m, dict) and m.get("id") == module), None)
     if target is None:
         known = ", ".join(str(m.get("id")) for m in modules if isinstance(m, dict)) or "none"
-        raise MoocError(f"{manifest_path}: no module {module!r} (modules: {known})")
+        raise MoocError(f"{manifest_path}: no module {one_line(module)!r} (modules: {one_line(known)})")
     used = {str(i.get("id")) for m in modules if isinstance(m, dict) for i in m.get("items", []) or []
             if isinstance(i, dict)}
     qid = item_id or slugify(quiz["title"], "quiz")
@@ -528,7 +536,7 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
     elif qid in used:
         raise MoocError(f"{manifest_path}: an item {qid!r} exists already (choose another --id)")
     rel = f"quizzes/{qid}.toml"
-    quiz_path = pack / rel
+    quiz_path = _inside(pack, rel)
     if quiz_path.exists() and not force:
         raise MoocError(f"{quiz_path}: already exists (use --force to overwrite it)")
     item: dict[str, Any] = {"id": qid, "kind": "quiz", "file": rel, "title": quiz["title"]}
@@ -544,9 +552,17 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
     if not ok:  # unusual layout: rewrite the whole manifest (comments are lost then)
         target.setdefault("items", []).append(item)
         new_text = dumps_toml(manifest)
-    write_file(quiz_path, text)
-    write_file(manifest_path, new_text.encode("utf-8"))
+    # Both files or neither: a full disk leaves course.toml and any existing quiz as they were.
+    replace_together([(quiz_path, text), (manifest_path, new_text.encode("utf-8"))])
     return quiz_path
+
+
+def _inside(pack: Path, rel: str) -> Path:
+    """`pack/rel`, refused if it (or a symlinked folder on the way) ends up outside the pack."""
+    path = pack / rel
+    if path.is_symlink() or not path.parent.resolve().is_relative_to(pack.resolve()):
+        raise MoocError(f"{path}: leaves the pack folder {pack} (a symbolic link?)")
+    return path
 
 
 def _insert_item(original: str, module: str, item: dict[str, Any]) -> str:
@@ -573,8 +589,8 @@ def _insert_item(original: str, module: str, item: dict[str, Any]) -> str:
             break
     while end > start + 1 and not lines[end - 1].strip():
         end -= 1
-    block = "\n" + dumps_toml({"modules": [{"items": [item]}]}).split("[[modules.items]]", 1)[1]
+    body = dumps_toml(item)  # a flat table: one `key = value` line each
     indent = "  " if any(line.startswith("  [[modules.items]]") for line in lines) else ""
     entry = [f"{indent}[[modules.items]]"] + [f"{indent}{line}" if line else line
-                                              for line in block.strip("\n").split("\n")]
+                                              for line in body.strip("\n").split("\n")]
     return "\n".join(lines[:end] + [""] + entry + lines[end:])

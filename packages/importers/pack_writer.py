@@ -8,6 +8,7 @@ leaves a half-written pack. Also: ids that satisfy the pack format's id rule.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.fsutil import fsync_dir as _fsync_dir
+from packages.fsutil import write_atomic
 from packages.errors import MoocError
 
 
@@ -92,18 +94,23 @@ def _drop_none(value: Any) -> Any:
 
 
 def write_pack(draft: PackDraft, target: Path, *, force: bool = False) -> None:
-    """Write the draft as folder `target`: built aside, then renamed into place."""
+    """Write the draft as folder `target`: built aside, then renamed into place.
+
+    On any failure (a full disk, an interrupt) the half-built folder is removed and an
+    existing `target` is left as it was; an OSError becomes one MoocError.
+    """
     target = target.absolute()
     if target.exists() and not target.is_dir():
         raise MoocError(f"{target}: exists and is not a folder")
     if target.is_dir() and any(target.iterdir()) and not force:
         raise MoocError(f"{target}: folder exists and is not empty (choose another -o, or --force to replace it)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
+    tmp: Path | None = None
     try:
-        write_file(tmp / "course.toml", dumps_toml(draft.manifest).encode("utf-8"), atomic=False)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
+        _write_new(tmp / "course.toml", dumps_toml(draft.manifest).encode("utf-8"))
         for rel, data in sorted(draft.files.items()):
-            write_file(tmp / rel, data, atomic=False)
+            _write_new(tmp / rel, data)
         for rel, src in sorted(draft.media_sources.items()):
             dest = tmp / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -115,38 +122,61 @@ def write_pack(draft: PackDraft, target: Path, *, force: bool = False) -> None:
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                os.replace(old, target)
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
+        tmp = None
         _fsync_dir(target.parent)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    except OSError as err:
+        raise MoocError(f"{target}: cannot write the pack ({err.strerror or err}); nothing was changed") from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_file(path: Path, data: bytes, *, atomic: bool = True) -> None:
-    """Write bytes durably; `atomic`: through a temp file in the same folder + os.replace."""
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file inside the folder being built (atomicity comes from renaming the folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not atomic:
-        with open(path, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        return
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` all at once (packages.fsutil); an OSError becomes one MoocError."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
+        write_atomic(path, data)
+    except OSError as err:
+        raise MoocError(f"{path}: cannot write ({err.strerror or err}); it was left as it was") from None
 
 
+def replace_together(files: list[tuple[Path, bytes]]) -> None:
+    """Replace several files so that a failure while writing leaves every one of them as it was.
+
+    Each new content is first written whole beside its file (fsutil.write_atomic, under a
+    hidden `.staged` name): a full disk fails there and the staged copies are removed.
+    Only then are they renamed over the originals, which needs no space.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            tmp = path.with_name(f".{path.name}.staged-{os.getpid()}")
+            staged.append((tmp, path))
+            write_atomic(tmp, data)
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        for parent in {path.parent for _, path in staged}:
+            _fsync_dir(parent)
+    except OSError as err:
+        raise MoocError(f"{err.filename or files[0][0]}: cannot write ({err.strerror or err}); "
+                        "nothing was changed") from None
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
