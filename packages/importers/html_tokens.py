@@ -41,7 +41,7 @@ def tokens(text: str) -> Iterator[Token]:
     """Tags and text of `text`, in order; comments, declarations and processing instructions dropped."""
     pos = 0
     n = len(text)
-    no_comment_end = no_gt = False  # a failed search for '-->' / '>' fails from any later place too
+    missing: set[str] = set()  # end markers ('-->', '>') a search found nowhere after some place
     pending: list[str] = []  # text pieces not yet emitted (so entities split by a lone '<' still join)
 
     def flush() -> Iterator[Token]:
@@ -93,22 +93,15 @@ def tokens(text: str) -> Iterator[Token]:
             yield from flush()
             yield Token("end", m.group(1).lower())
             pos = m.end()
-        elif nxt == "!" and text.startswith("<!--", lt):
-            close = -1 if no_comment_end else text.find("-->", lt + 4)
+        elif nxt in ("!", "?"):  # a comment, a declaration, a processing instruction: skipped
+            marker, start = ("-->", lt + 4) if text.startswith("<!--", lt) else (">", lt + 2)
+            close = -1 if marker in missing else text.find(marker, start)
             if close < 0:
-                no_comment_end = True
+                missing.add(marker)  # not found from here: not from any later place either
                 pending.append("<")
                 pos = lt + 1
                 continue
-            pos = close + 3
-        elif nxt in ("!", "?"):
-            close = -1 if no_gt else text.find(">", lt + 2)
-            if close < 0:
-                no_gt = True
-                pending.append("<")
-                pos = lt + 1
-                continue
-            pos = close + 1
+            pos = close + len(marker)
         else:
             pending.append("<")
             pos = lt + 1
