@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,19 +165,30 @@ def replace_together(files: list[tuple[Path, bytes]]) -> None:
     Only then are they renamed over the originals, which needs no space.
     """
     staged: list[tuple[Path, Path]] = []
+    current = files[0][0]
     try:
-        for path, data in files:
-            tmp = path.with_name(f".{path.name}.staged-{os.getpid()}")
-            staged.append((tmp, path))
+        for current, data in files:
+            tmp = current.with_name(f".{current.name}.staged-{os.getpid()}")
+            staged.append((tmp, current))
             write_atomic(tmp, data)
-        for tmp, path in staged:
-            os.replace(tmp, path)
-        for parent in {path.parent for _, path in staged}:
-            _fsync_dir(parent)
     except OSError as err:
-        raise MoocError(f"{err.filename or files[0][0]}: cannot write ({err.strerror or err}); "
-                        "nothing was changed") from None
-    finally:
-        for tmp, _ in staged:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
+        _remove(tmp for tmp, _ in staged)
+        raise MoocError(f"{current}: cannot write ({err.strerror or err}); nothing was changed") from None
+    except BaseException:
+        _remove(tmp for tmp, _ in staged)
+        raise
+    try:
+        for tmp, current in staged:
+            os.replace(tmp, current)
+    except OSError as err:  # a rename failed after all the writes succeeded: rare, and said plainly
+        _remove(tmp for tmp, _ in staged)
+        raise MoocError(f"{current}: cannot replace ({err.strerror or err}); files before it in "
+                        f"{', '.join(p.name for _, p in staged)} were replaced") from None
+    for parent in {path.parent for _, path in staged}:
+        _fsync_dir(parent)
+
+
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
