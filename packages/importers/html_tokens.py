@@ -60,12 +60,7 @@ def tokens(text: str) -> Iterator[Token]:
             pending.append(text[pos:lt])
         pos = lt
         nxt = text[lt + 1: lt + 2]
-        if nxt.isascii() and nxt.isalpha():
-            m = _START.match(text, lt)
-            if m is None:
-                pending.append("<")
-                pos = lt + 1
-                continue
+        if nxt.isascii() and nxt.isalpha() and (m := _START.match(text, lt)):
             yield from flush()
             name = m.group(1).lower()
             raw_attrs = m.group(2)
@@ -73,7 +68,7 @@ def tokens(text: str) -> Iterator[Token]:
             attrs = tuple((a.group(1).lower(), html.unescape(_unquote(a.group(2) or ""))) for a in
                           _ATTR.finditer(raw_attrs))
             pos = m.end()
-            if name in RAW_TEXT and not self_closing:
+            if name in RAW_TEXT and not self_closing:  # runs to its end tag, or to the end: read once
                 end = re.compile(r"</" + name + r"[\s/>]", re.IGNORECASE).search(text, pos)
                 stop = end.start() if end else n
                 yield Token("start", name, attrs)
@@ -82,29 +77,23 @@ def tokens(text: str) -> Iterator[Token]:
                 close = text.find(">", stop) if end else -1
                 pos = close + 1 if close >= 0 else n
                 yield Token("end", name)
-                continue
-            yield Token("startend" if self_closing else "start", name, attrs)
-        elif nxt == "/":
-            m = _END.match(text, lt)
-            if m is None:
-                pending.append("<")
-                pos = lt + 1
-                continue
+            else:
+                yield Token("startend" if self_closing else "start", name, attrs)
+            continue
+        if nxt == "/" and (m := _END.match(text, lt)):
             yield from flush()
             yield Token("end", m.group(1).lower())
             pos = m.end()
-        elif nxt in ("!", "?"):  # a comment, a declaration, a processing instruction: skipped
+            continue
+        if nxt in ("!", "?"):  # a comment, a declaration, a processing instruction: skipped
             marker, start = ("-->", lt + 4) if text.startswith("<!--", lt) else (">", lt + 2)
             close = -1 if marker in missing else text.find(marker, start)
-            if close < 0:
-                missing.add(marker)  # not found from here: not from any later place either
-                pending.append("<")
-                pos = lt + 1
+            if close >= 0:
+                pos = close + len(marker)
                 continue
-            pos = close + len(marker)
-        else:
-            pending.append("<")
-            pos = lt + 1
+            missing.add(marker)  # not found from here: not from any later place either
+        pending.append("<")  # starts nothing: a literal '<'
+        pos = lt + 1
     yield from flush()
 
 
