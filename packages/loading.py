@@ -601,7 +601,7 @@ class _Parser:
         if pattern is not None:
             try:
                 re.compile(pattern)
-            except re.error as err:
+            except (re.error, RecursionError, OverflowError) as err:
                 self.error(f, f"{qp}.pattern", f"invalid regular expression: {err}")
         case_sensitive = self.get(raw, "case_sensitive", "bool", f, qp, default=False)
         if not raw_answers and pattern is None:
