@@ -112,8 +112,37 @@ def _parse_float(text: str, what: str) -> float:
     return value
 
 
+# Names mooc itself writes into a course's folders (store.POINTER_NAME, STAGE_LOCK, the
+# manifest) and every hidden name starting "mooc-" (course_cache.CACHE_NAME, the names older
+# moocs used for it, its temporary files): a pack file with one of these names, in any
+# folder and in any spelling a file system may fold together, could stand in for mooc's
+# own file. A test keeps this in step with those constants.
+RESERVED_NAMES = frozenset({MANIFEST_NAME, "current.json", ".lock"})
+RESERVED_HIDDEN_PREFIX = "mooc-"
+
+
+def _fold_name(name: str) -> str:
+    """`name` as the loosest file system would compare it: Unicode compatibility form,
+    case folded, without the invisible characters HFS+ ignores and the trailing dots and
+    spaces Windows drops."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    if not folded.isascii():
+        folded = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return folded.rstrip(". ")
+
+
+def reserved_problem(rel: str) -> str | None:
+    """Why `rel` names (or could stand for) one of mooc's own files, or None."""
+    for part in rel.split("/"):
+        folded = _fold_name(part)
+        if folded in RESERVED_NAMES or (folded.startswith(".") and folded.lstrip(".").startswith(RESERVED_HIDDEN_PREFIX)):
+            return f"the name {part!r} is reserved for mooc's own files (rename it)"
+    return None
+
+
 def path_problem(rel: str) -> str | None:
-    """Why `rel` is not an acceptable pack path, or None when it is (contract §1)."""
+    """Why `rel` is not an acceptable pack path, or None when it is (contract §1, and
+    none of mooc's own file names: `reserved_problem`)."""
     if not isinstance(rel, str) or rel == "":
         return "empty path"
     if "\x00" in rel:
@@ -129,7 +158,7 @@ def path_problem(rel: str) -> str | None:
         return "path is not in normal form (empty or '.' part)"
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):
         return "path contains a control character"
-    return None
+    return reserved_problem(rel)
 
 
 def _normal_key(rel: str) -> str:
@@ -414,7 +443,7 @@ class ZipSource(PackSource):
                             "(raise it with --max-entries or MOOC_MAX_PACK_ENTRIES if you trust this pack)")
         by_name: dict[str, zipfile.ZipInfo] = {}
         normal: dict[str, str] = {}
-        total = 0
+        total = packed = 0
         for info in infos:
             name = info.filename
             where = f"{self.origin}: {name!r}"
@@ -468,7 +497,8 @@ class ZipSource(PackSource):
         return self._info(rel).file_size
 
     def _info(self, rel: str) -> zipfile.ZipInfo:
-        self._check(rel)
+        if rel != MANIFEST_NAME:  # read by __init__ itself; every entry was checked there
+            self._check(rel)
         info = self._infos.get(rel)
         if info is None:
             raise MoocError(f"{self.origin}: {rel}: no such file in the pack")
