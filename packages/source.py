@@ -50,7 +50,9 @@ class Limits:
 
     max_total_size: int = 2 * GiB  # sum of unpacked sizes
     max_entries: int = 100_000
-    max_ratio: float = 200.0  # unpacked/packed, for entries above ratio_min_size
+    # unpacked/packed, for each entry above ratio_min_size and for the whole archive when
+    # it unpacks to more than that (so many small entries cannot add up to a bomb)
+    max_ratio: float = 200.0
     ratio_min_size: int = 1 * MiB
 
     @classmethod
@@ -452,7 +454,7 @@ class ZipSource(PackSource):
                 name = raw_name  # zipfile turned backslashes into slashes on this OS; judge the original
             is_dir = name.endswith("/")
             rel = name[:-1] if is_dir else name
-            problem = path_problem(rel)
+            problem = None if name == MANIFEST_NAME else path_problem(rel)  # the manifest is the one mooc name allowed
             if problem:
                 raise MoocError(f"{where}: {problem}")
             if info.flag_bits & 0x1:
@@ -476,6 +478,7 @@ class ZipSource(PackSource):
                 raise MoocError(f"{where}: duplicate entry (same name as {normal[key]!r} after case/Unicode normalisation)")
             normal[key] = rel
             total += info.file_size
+            packed += info.compress_size
             if total > lim.max_total_size:
                 raise MoocError(f"{self.origin}: unpacked size exceeds the limit of {lim.max_total_size} bytes "
                                 "(raise it with --max-size or MOOC_MAX_PACK_SIZE if you trust this pack)")
@@ -485,7 +488,26 @@ class ZipSource(PackSource):
                     raise MoocError(f"{where}: compression ratio {ratio:.0f}:1 exceeds the limit of {lim.max_ratio:g}:1 "
                                     "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)")
             by_name[rel] = info
+        self._check_whole_ratio(total, packed)
         return by_name
+
+    def _check_whole_ratio(self, total: int, packed: int) -> None:
+        """The ratio limit over the whole archive: many entries each just under
+        `ratio_min_size` must not add up to a bomb. The packed size counted is at most the
+        archive's own size, since entries that share their compressed bytes (overlapping
+        entries) would otherwise each count them again."""
+        lim = self.limits
+        if total <= lim.ratio_min_size:
+            return
+        try:
+            packed = min(packed, os.path.getsize(self.path))
+        except OSError:
+            pass
+        ratio = total / max(packed, 1)
+        if ratio > lim.max_ratio:
+            raise MoocError(f"{self.origin}: unpacks to {total} bytes from {packed}: a compression ratio of "
+                            f"{ratio:.0f}:1 over the whole archive exceeds the limit of {lim.max_ratio:g}:1 "
+                            "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)")
 
     def files(self) -> list[str]:
         return self._files

@@ -101,7 +101,7 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-size", metavar="SIZE", help="largest total unpacked size of a .mooc (default 2G)")
     parser.add_argument("--max-entries", metavar="N", type=int, help="most files in a .mooc (default 100000)")
     parser.add_argument("--max-ratio", metavar="R", type=float,
-                        help="highest compression ratio of a file over 1 MiB (default 200)")
+                        help="highest compression ratio of a file over 1 MiB, and of the whole .mooc (default 200)")
 
 
 def limits_from_args(args: argparse.Namespace):  # -> packages.source.Limits
