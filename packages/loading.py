@@ -71,6 +71,17 @@ def load_course(source: PackSource) -> Course:
     return course
 
 
+def load_quiz(source: PackSource, rel: str, default_title: str) -> Quiz:
+    """One quiz file of a pack, as `load_course` would give it."""
+    report = Report(origin=source.origin)
+    parser = _Parser(source, report, False, frozenset())
+    data = parser.read_toml(rel)
+    quiz = parser.parse_quiz(data, rel, default_title) if data is not None else None
+    report.raise_if_errors()
+    assert quiz is not None
+    return quiz
+
+
 def read_lesson(source: PackSource, item: Item) -> str:
     """A lesson's Markdown body (read on demand: the model does not hold bodies)."""
     return source.read_text(item.file)
