@@ -108,6 +108,16 @@ def _raw(value: Any) -> Any:
     return value
 
 
+def _optional_of(hint: Any) -> Any:
+    """X for an `X | None` annotation; None for any other (other unions cannot be cached)."""
+    if typing.get_origin(hint) not in (types.UnionType, typing.Union):
+        return None
+    others = [a for a in typing.get_args(hint) if a is not type(None)]
+    if len(others) != 1 or len(typing.get_args(hint)) != 2:
+        raise TypeError(f"only `X | None` unions can be cached, not {hint}")
+    return others[0]
+
+
 def _mentions_deferred(hint: Any) -> bool:
     return hint is Deferred or any(_mentions_deferred(a) for a in typing.get_args(hint))
 
@@ -143,16 +153,14 @@ class _Compiler:
                 return value
 
             return literal
-        if origin in (types.UnionType, typing.Union):
-            others = [a for a in args if a is not type(None)]
-            if len(others) != 1 or len(args) != 2:
-                raise TypeError(f"only `X | None` unions can be cached, not {hint}")
-            inner = self.compile(others[0])
+        optional = _optional_of(hint)
+        if optional is not None:
+            inner = self.compile(optional)
             return lambda value: None if value is None else inner(value)
         if origin is tuple:
             if len(args) == 2 and args[1] is Ellipsis:
                 item = self.compile(args[0])
-                return lambda value: tuple([item(v) for v in _list(value)])
+                return lambda value: tuple(map(item, _list(value)))
             parts = [self.compile(a) for a in args]
 
             def fixed(value: Any) -> tuple[Any, ...]:
@@ -176,7 +184,7 @@ class _Compiler:
         names: list[str] = []
         plain: list[int] = []  # fields of one exact JSON type (str, bool, int, float): checked in one go
         plain_types: list[type] = []
-        converted: list[tuple[int, Decoder]] = []
+        converted: list[tuple[int, Decoder, bool]] = []  # (index, decoder, None allowed)
         for f in dataclasses.fields(cls):
             if f.init:
                 hint = hints[f.name]
@@ -184,7 +192,9 @@ class _Compiler:
                     plain.append(len(names))
                     plain_types.append(hint)
                 else:
-                    converted.append((len(names), self.compile(hint)))
+                    optional = _optional_of(hint)  # `X | None`: None checked inline (lessons have no quiz)
+                    converted.append((len(names), self.compile(hint if optional is None else optional),
+                                      optional is not None))
                 names.append(f.name)
         size = len(names)
         # itemgetter gives a tuple for two indexes or more: a class with fewer plain fields
@@ -203,8 +213,10 @@ class _Compiler:
                 _fail(f"the {size} fields of {cls.__name__}", value)
             if tuple(map(type, pick([*value, _SENTINEL] if padded else value))) != expected:
                 _fail(f"the field types of {cls.__name__}", value)
-            for index, convert in converted:  # in place: the list is the decoder's, fresh from json
-                value[index] = convert(value[index])
+            for index, convert, optional in converted:  # in place: the list is the decoder's, fresh from json
+                v = value[index]
+                if v is not None or not optional:
+                    value[index] = convert(v)
             if build is not None:
                 return build(dict(zip(names, value)))
             if not direct:
