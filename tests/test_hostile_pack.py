@@ -127,6 +127,17 @@ def store_state(home: Path) -> tuple[dict[str, str], list[str]]:
     return files, left
 
 
+def home_with_a_course(tmpfs: MountFs, tmp_path: Path) -> tuple[Homes, Path]:
+    """A home on a fresh 3 MB tmpfs with stats-101 1.0.0 installed: (homes, the mount)."""
+    disk = tmpfs("disk", "3m")
+    homes = Homes(disk / "home", disk / "system")
+    homes.home.mkdir()
+    homes.system.mkdir()
+    r = run(homes, "install", str(zip_pack(make_source(tmp_path / "v1"), tmp_path / "v1.mooc")))
+    assert r.returncode == 0, r.stderr
+    return homes, disk
+
+
 def drop_permission_override() -> None:
     """In a child running as root: obey permission bits (drop CAP_DAC_OVERRIDE,
     CAP_DAC_READ_SEARCH and CAP_FOWNER from the bounding set), so EACCES can happen."""
@@ -229,12 +240,7 @@ def test_a_planted_cache_never_runs_even_when_the_disk_is_full(tmpfs: MountFs, t
     a pack could leave it with an older mooc), the disk is full so the cache cannot be
     rewritten, and a fresh `mooc play` opens the course. No code runs, and no cache file
     is left behind, neither the planted one nor a half-written one."""
-    disk = tmpfs("disk", "3m")
-    homes = Homes(disk / "home", disk / "system")
-    homes.home.mkdir()
-    homes.system.mkdir()
-    r = run(homes, "install", str(zip_pack(make_source(tmp_path / "src"), tmp_path / "c.mooc")))
-    assert r.returncode == 0, r.stderr
+    homes, disk = home_with_a_course(tmpfs, tmp_path)
     tree = Path(json.loads(run(homes, "info", "stats-101", "--json").stdout)["path"])
     r = run(homes, "play", "--plain", "stats-101", "quiz", input="")  # the learner and their enrolment
     assert r.returncode == 0 and "Yes?" in r.stdout, r.stderr
@@ -419,14 +425,7 @@ def test_bad_endpoints_are_refused_in_check_and_install(tmp_path: Path, mooc_hom
 
 @pytest.fixture
 def full_home(tmpfs: MountFs, tmp_path: Path) -> tuple[Homes, Path]:
-    """A home on a 3 MB tmpfs with stats-101 1.0.0 installed; returns (homes, mount)."""
-    disk = tmpfs("disk", "3m")
-    homes = Homes(disk / "home", disk / "system")
-    homes.home.mkdir()
-    homes.system.mkdir()
-    r = run(homes, "install", str(zip_pack(make_source(tmp_path / "v1"), tmp_path / "v1.mooc")))
-    assert r.returncode == 0, r.stderr
-    return homes, disk
+    return home_with_a_course(tmpfs, tmp_path)
 
 
 @pytest.mark.parametrize("kind", ["file", "folder"])
@@ -522,11 +521,7 @@ def test_read_only_and_forbidden_places_are_one_line(tmpfs: MountFs, tmp_path: P
     one_line_error(run(mooc_home, "pack", "build", str(src), "-o", str(ro / "x.mooc")), "read-only file system")
     one_line_error(run(mooc_home, "pack", "init", str(ro / "new")), "read-only file system")
 
-    disk = tmpfs("disk", "2m")
-    homes = Homes(disk / "home", disk / "system")
-    homes.home.mkdir()
-    homes.system.mkdir()
-    assert run(homes, "install", str(zip_pack(src, tmp_path / "v1.mooc"))).returncode == 0
+    homes, disk = home_with_a_course(tmpfs, tmp_path)
     before = store_state(homes.home)
     remount_read_only(disk)
     v2 = zip_pack(make_source(tmp_path / "v2", version="2.0.0"), tmp_path / "v2.mooc")
