@@ -307,7 +307,7 @@ def download(
                     attempt = 0
                 tries_left -= 1
                 if tries_left <= 0:
-                    raise DownloadError(f"{url}: giving up after {max_tries} tries: {err}") from None
+                    raise DownloadError(f"{url}: giving up after {max_tries} tr{'ies' if max_tries != 1 else 'y'}: {err}") from None
                 delay = err.retry_after if err.retry_after is not None else backoff_delay(attempt, base=backoff_base)
                 attempt += 1
                 time.sleep(delay)
@@ -320,11 +320,11 @@ def download(
                     attempt = 0
                 tries_left -= 1
                 if tries_left <= 0:
-                    raise DownloadError(f"{url}: giving up after {max_tries} tries: {_short(err)}") from None
+                    raise DownloadError(f"{url}: giving up after {max_tries} tr{'ies' if max_tries != 1 else 'y'}: {_short(err)}") from None
                 delay = backoff_delay(attempt, base=backoff_base)
                 if not quiet:  # a silent wait of half a minute looks like a hang
                     print(f"mooc: {url}: {_short(err)}; trying again in {delay:.0f} s "
-                          f"({tries_left} tries left)", file=sys.stderr)
+                          f"({tries_left} tr{'ies' if tries_left != 1 else 'y'} left)", file=sys.stderr)
                 time.sleep(delay)
                 attempt += 1
     finally:

@@ -255,7 +255,7 @@ def _raise_on_errors(report: Any, label: str, hint: str = "") -> None:
     errors = [p for p in report.sorted() if p.severity == "error"]
     if not errors:
         return
-    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     raise MoocError(f"{label}: {errors[0]}{more}{hint}")
 
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass
+from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from packages.errors import MoocError
 from packages.model import Item
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
 from packages.safe_text import clean, one_line
+from player.feedback import answer_text, review, solutions_note
 from player.grading import match_options, parse_number
 from player.session import ActivityClock, Attempt, AttemptResult, CourseSession
 
@@ -28,6 +32,8 @@ Commands:
   r                        repeat the current item
   o                        the outline
   /WORDS                   search the lessons
+  m                        the files (images, documents) of the lesson, with where they are
+  m NUMBER                 open that file with the system viewer
   s                        rate your own progress in this module, 1 to 5 (cMOOC courses)
   q                        quit (your progress is saved as you go)
 While answering: ? or hint for a hint (where there is one), skip to leave a
@@ -35,6 +41,11 @@ question unanswered."""
 
 TRUE_WORDS = {"true", "t", "yes", "y"}
 FALSE_WORDS = {"false", "f", "no", "n"}
+YES_WORDS = {"y", "yes"}
+NO_WORDS = {"n", "no"}
+YES_NO_TRIES = 3  # asked this many times at most, then the safe answer is taken (and said)
+MAX_MEDIA = 100  # files listed per lesson
+_MEDIA_COMMAND = re.compile(r"m(?:edia)?(?:\s+(\S+))?")
 
 
 class EndOfInput(Exception):
@@ -64,18 +75,37 @@ _CODE = re.compile(r"`([^`]+)`")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
-def inline_plain(text: str) -> str:
-    """Markdown inline markup read aloud as words: no stars, links as `text (url)`."""
-    text = _IMAGE.sub(lambda m: f"image: {m.group(1) or m.group(2)}", text)
-    text = _LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", text)
+def _is_local(target: str) -> bool:
+    return bool(target) and "://" not in target and not target.startswith(("mailto:", "#"))
+
+
+LinkNote = Callable[[str, str], str | None]  # (text shown, target) -> "file 2", "item 3" or None
+
+
+def inline_plain(text: str, note: LinkNote | None = None) -> str:
+    """Markdown inline markup read aloud as words: no stars, links as `text (url)`.
+
+    `note` may name what a link to the pack itself is: "text (file 2)".
+    """
+
+    def said(shown: str, target: str, plain: str) -> str:
+        where = note(shown, target) if note is not None and _is_local(target) else None
+        return f"{shown} ({where})" if where else plain
+
+    text = _IMAGE.sub(lambda m: said(f"image: {m.group(1) or m.group(2)}", m.group(2),
+                                     f"image: {m.group(1) or m.group(2)}"), text)
+    text = _LINK.sub(lambda m: said(m.group(1), m.group(2), m.group(1) if m.group(1) == m.group(2)
+                                    else f"{m.group(1)} ({m.group(2)})"), text)
     text = _CODE.sub(r"\1", text)
     text = _STRONG.sub(r"\2", text)
     text = _EMPH.sub(r"\2", text)
     return text
 
 
-def markdown_lines(markdown: str) -> list[str]:
-    """A lesson as plain lines: headings without '#', code marked by words, text cleaned."""
+def markdown_lines(markdown: str, note: LinkNote | None = None) -> list[str]:
+    """A lesson as plain lines: headings without '#', code marked by words, text cleaned.
+
+    `note` names the links to the pack itself (see `inline_plain`)."""
     out: list[str] = []
     in_code = False
     for raw in clean(markdown).splitlines():
@@ -91,12 +121,21 @@ def markdown_lines(markdown: str) -> list[str]:
         if heading:
             if out and out[-1]:
                 out.append("")
-            out.append(inline_plain(heading.group(2)))
+            out.append(inline_plain(heading.group(2), note))
             continue
-        out.append(inline_plain(line))
+        out.append(inline_plain(line, note))
     while out and not out[-1]:
         out.pop()
     return out
+
+
+@dataclass(frozen=True)
+class LessonFile:
+    """A file a lesson links to: where it really is, or why it cannot be opened."""
+
+    text: str  # the link text, or "image: ALT"
+    path: Path | None
+    problem: str | None = None
 
 
 # --------------------------------------------------------------------------- the player
@@ -109,6 +148,8 @@ class PlainPlayer:
         self.stdout = stdout or sys.stdout
         self.current: str | None = None
         self.clock = ActivityClock()
+        self.files: list[LessonFile] = []  # of the lesson shown last
+        self.unfinished_quiz: str | None = None  # resumed at it: Enter takes it
 
     # ------------------------------------------------------------------ I/O
 
@@ -126,6 +167,24 @@ class PlainPlayer:
         self.clock.touch()
         return line.strip()
 
+    def confirm(self, question: str, *, safe: bool, safe_means: str) -> bool:
+        """A yes/no question: y, yes, n or no in any case. Anything else is asked again,
+        at most YES_NO_TRIES times; then, or when input ends, the `safe` answer is
+        taken and `safe_means` says what that does."""
+        for _ in range(YES_NO_TRIES):
+            try:
+                answer = self.ask(f"{question} Type y or n: ").casefold()
+            except EndOfInput:
+                self.say(f"No answer: {safe_means}.")
+                raise
+            if answer in YES_WORDS:
+                return True
+            if answer in NO_WORDS:
+                return False
+            self.say(f"Type y for yes or n for no, not {one_line(answer)!r}." if answer else "Type y for yes or n for no.")
+        self.say(f"No yes or no after {YES_NO_TRIES} tries: {safe_means}.")
+        return safe
+
     # ------------------------------------------------------------------ main loop
 
     def run(self, item_id: str | None = None) -> int:
@@ -140,15 +199,34 @@ class PlainPlayer:
                 self.outline()
                 resume = self.session.last_position()
                 if resume:
-                    self.current = resume
-                    self.say(f"You were at: {one_line(course.item(resume).title)}. Press Enter for the next item, "
-                             "r to open it again.")
+                    self.resume_at(resume)
                 self.say("Type h for help.")
             self.loop()
         except EndOfInput:
             self.leave_item()
             self.say("Input ended. Your progress is saved.")
+        except KeyboardInterrupt:
+            self.leave_item()
+            self.say()
+            self.say("Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
+                     "mooc play --plain continues where you stopped.")
+            return 130
         return 0
+
+    def resume_at(self, item_id: str) -> None:
+        """Say where the learner was; a quiz they have not finished (not passed, attempts
+        left: perhaps the machine died mid-quiz) is what Enter opens, not skipped."""
+        s = self.session
+        self.current = item_id
+        item = s.course.item(item_id)
+        title = one_line(item.title)
+        if item.kind == "quiz" and not s.item_lock(item_id) and not s.quiz_passed(item_id) \
+                and s.attempts_left(item_id) != 0:
+            self.unfinished_quiz = item_id
+            self.say(f"You were at: {title}, a quiz you have not passed yet. Press Enter to take it, "
+                     "n for the next item.")
+        else:
+            self.say(f"You were at: {title}. Press Enter for the next item, r to open it again.")
 
     def loop(self) -> None:
         while True:
@@ -158,6 +236,11 @@ class PlainPlayer:
             except MoocError:
                 pass  # unreadable just now: recording still works, or says why
             low = command.casefold()
+            resumed_quiz, self.unfinished_quiz = self.unfinished_quiz, None
+            media = _MEDIA_COMMAND.fullmatch(low)
+            if low == "" and resumed_quiz is not None:
+                self.open(resumed_quiz, confirm=False)
+                continue
             if low in ("q", "quit", "exit"):
                 self.leave_item()
                 self.say("Goodbye. Your progress is saved.")
@@ -177,6 +260,8 @@ class PlainPlayer:
                     self.say("No item open yet. Type a number from the outline.")
             elif command.startswith("/"):
                 self.search(command[1:])
+            elif media is not None:
+                self.media(media.group(1))
             elif low in ("s", "rate") and self.session.course.kind == "cmooc":
                 self.rate()
             else:
@@ -198,6 +283,7 @@ class PlainPlayer:
             self.open(self.session.resume_item() if direction > 0 else self.session.course.items()[0].id)
             return
         if finish_lesson and self.session.course.item(self.current).kind == "lesson":
+            self.leave_item()  # the time spent reading belongs to the lesson's completion
             self.finish_lesson(self.current)
         target = self.session.next_item(self.current) if direction > 0 else self.session.previous_item(self.current)
         if target is None:
@@ -215,8 +301,10 @@ class PlainPlayer:
             pass
 
     def leave_item(self) -> None:
+        """Record the active time (ActivityClock: idle gaps do not count) on the current item."""
+        seconds = self.clock.take()
         if self.current is not None:
-            self.session.add_active_time(self.current, self.clock.take())
+            self.session.add_active_time(self.current, seconds)
 
     def rate(self) -> None:
         """cMOOC self-assessment of the current module (the first one before any item)."""
@@ -270,7 +358,7 @@ class PlainPlayer:
 
     # ------------------------------------------------------------------ items
 
-    def open(self, item_id: str) -> None:
+    def open(self, item_id: str, *, confirm: bool = True) -> None:
         try:
             self.session.open_item(item_id)
         except MoocError as err:
@@ -278,11 +366,12 @@ class PlainPlayer:
             return
         self.leave_item()  # active time so far belongs to the item we leave
         self.current = item_id
+        self.files = []
         item = self.session.course.item(item_id)
         if item.kind == "lesson":
             self.show_lesson(item)
         else:
-            self.take_quiz(item)
+            self.take_quiz(item, confirm=confirm)
 
     def show_lesson(self, item: Item) -> None:
         self.say(f"Lesson: {one_line(item.title)}")
@@ -291,13 +380,84 @@ class PlainPlayer:
         except MoocError as err:
             self.say(one_line(str(err)))
             return
-        for line in markdown_lines(text):
+        links: list[tuple[str, str]] = []
+        for line in markdown_lines(text, self.link_note(item, links)):
             self.say(line)
+        self.files = [self.lesson_file(item, shown, target) for shown, target in links[:MAX_MEDIA]]
+        if self.files:
+            self.list_files(more=len(links) - len(self.files))
         self.say(f"End of lesson: {one_line(item.title)}. Enter for the next item; it marks this lesson done.")
+
+    # ------------------------------------------------------------------ a lesson's files
+
+    def link_note(self, item: Item, files: list[tuple[str, str]]) -> LinkNote:
+        """How a lesson's link to the pack itself reads: "item N" for another item of the
+        course (its number in the outline), else "file N", collected into `files`."""
+        from player.media import pack_path
+
+        numbers = {i.file: n for n, i in enumerate(self.session.course.items(), start=1)}
+
+        def note(shown: str, target: str) -> str:
+            try:
+                number = numbers.get(pack_path(item.file, target))
+            except MoocError:
+                number = None
+            if number is not None:
+                return f"item {number}"
+            files.append((shown, target))
+            return f"file {len(files)}"
+
+        return note
+
+    def lesson_file(self, item: Item, shown: str, target: str) -> LessonFile:
+        from player.media import resolve
+
+        root = getattr(self.session.source, "root", None)
+        if root is None:
+            return LessonFile(shown, None, f"{item.file}: {target}: this pack is not unpacked, so its files "
+                                           "cannot be opened from here")
+        try:
+            return LessonFile(shown, resolve(Path(root), item.file, target))
+        except MoocError as err:
+            return LessonFile(shown, None, str(err))
+
+    def list_files(self, more: int = 0) -> None:
+        n = len(self.files)
+        self.say(f"This lesson links to {n} file{'s' if n != 1 else ''}; type m and its number to open one:")
+        for number, f in enumerate(self.files, start=1):
+            where = one_line(str(f.path)) if f.path is not None else f"cannot be opened: {one_line(f.problem or '')}"
+            self.say(f"  File {number}, {inline_plain(one_line(f.text))}: {where}")
+        if more > 0:
+            self.say(f"  and {more} more link{'s' if more != 1 else ''} to files, not listed.")
+
+    def media(self, number: str | None) -> None:
+        """`m`: list the lesson's files again; `m N`: open file N with the system viewer."""
+        from player.media import open_path
+
+        if not self.files:
+            self.say("The lesson shown last links to no file of the course.")
+            return
+        if number is None:
+            self.list_files()
+            return
+        if not number.isdigit() or not 1 <= int(number) <= len(self.files):
+            n = len(self.files)
+            self.say(f"Type m and a number from 1 to {n}." if n > 1 else "Type m 1.")
+            return
+        f = self.files[int(number) - 1]
+        if f.path is None:
+            self.say(f"File {number} cannot be opened: {one_line(f.problem or '')}")
+            return
+        try:
+            open_path(f.path)
+        except MoocError as err:
+            self.say(f"Cannot open file {number} here: {one_line(str(err))}")
+            return
+        self.say(f"Opened file {number} with the system viewer: {one_line(str(f.path))}")
 
     # ------------------------------------------------------------------ quizzes
 
-    def take_quiz(self, item: Item) -> None:
+    def take_quiz(self, item: Item, *, confirm: bool = True) -> None:
         s = self.session
         quiz = item.quiz
         assert quiz is not None
@@ -317,9 +477,9 @@ class PlainPlayer:
             if summary.may_show_solution:
                 self.show_solutions(item)
             return
-        if summary.attempts_used:
-            answer = self.ask("Start a new attempt? (y or n) ").casefold()
-            if answer not in TRUE_WORDS:
+        if summary.attempts_used and confirm:
+            if not self.confirm("Start a new attempt?", safe=False, safe_means="no new attempt was started"):
+                self.say("No new attempt. Enter for the next item.")
                 return
         attempt = s.start_attempt(item.id)
         try:
@@ -442,24 +602,24 @@ class PlainPlayer:
         self.say(f"Score: {fmt_points(result.earned)}/{fmt_points(result.total)}")
         verdict = "Passed" if result.passed else "Not passed"
         self.say(f"{verdict}: {pct(result.score)}, pass mark {pct(result.threshold)}. Best so far {pct(result.best_score)}.")
-        for number, qg in enumerate(result.questions, start=1):
-            g = qg.grade
-            if qg.response is None:
-                state = "not answered"
-            elif g.correct:
-                state = "right"
-            elif g.score > 0:
-                state = f"partly right, {fmt_points(qg.earned)} of {fmt_points(qg.question.points)} points"
+        for r in review(result):
+            if r.verdict == "partly":
+                points = fmt_points(r.question.points)
+                state = f"partly right, {fmt_points(r.earned)} of {points} point{'s' if points != '1' else ''}"
             else:
-                state = "wrong"
-            self.say(f"Question {number}: {state}.")
-            for fb in g.feedback:
-                for line in markdown_lines(fb):
-                    self.say(f"  {line}")
-            if result.show_solutions:
-                self.solution(qg.question)
-        if not result.show_solutions and result.attempts_left != 0:
-            self.say("Solutions are shown later, as the quiz allows.")
+                state = {"right": "right", "wrong": "wrong", "unanswered": "not answered"}[r.verdict]
+            self.say(f"Question {r.number}: {state}.")
+            for fb in r.feedback:
+                self.say_indented(fb)
+            for hint in r.hints:
+                self.say_indented(f"Hint: {hint}")
+            if r.answer:
+                self.say(f"  Answer: {inline_plain(r.answer)}")
+            if r.explanation:
+                self.say_indented(r.explanation)
+        note = solutions_note(result.item.quiz.show_solutions, result.show_solutions)  # type: ignore[union-attr]
+        if note:
+            self.say(note)
         if result.attempts_left is not None:
             self.say(f"Attempts left: {result.attempts_left}.")
         if result.course_passed_now:
@@ -467,46 +627,20 @@ class PlainPlayer:
         elif result.course_completed_now:
             self.say("You have completed the course.")
 
+    def say_indented(self, markdown: str) -> None:
+        for line in markdown_lines(markdown):
+            self.say(f"  {line}")
+
     def show_solutions(self, item: Item) -> None:
         assert item.quiz is not None
         for number, q in enumerate(item.quiz.questions, start=1):
             self.say(f"Question {number}:")
-            for line in markdown_lines(q.prompt):
-                self.say(f"  {line}")
-            self.solution(q)
-
-    def solution(self, q: Question) -> None:
-        answer = solution_text(q)
-        if answer:
-            self.say(f"  Answer: {answer}")
-        if q.explanation:
-            for line in markdown_lines(q.explanation):
-                self.say(f"  {line}")
-
-
-def solution_text(q: Question) -> str:
-    """The right answer as one plain line."""
-    if isinstance(q, (SingleChoice, MultipleChoice)):
-        return "; ".join(inline_plain(one_line(c.text)) for c in q.choices if c.correct or (c.credit or 0) >= 1)
-    if isinstance(q, TrueFalse):
-        return "true" if q.answer else "false"
-    if isinstance(q, Numeric):
-        best = [a for a in q.answers if a.credit >= 1] or list(q.answers)
-        if not best:
-            return ""
-        a = best[0]
-        text = fmt_points(a.value) if abs(a.value) >= 0.01 or a.value == 0 else repr(a.value)
-        if a.tolerance:
-            text += f" (± {fmt_points(a.tolerance * 100)}%)" if a.relative else f" (± {a.tolerance:g})"
-        return text
-    if isinstance(q, Text):
-        accepted = [one_line(a.text) for a in q.answers if a.credit >= 1]
-        return " or ".join(accepted)
-    if isinstance(q, Order):
-        return "; ".join(f"{n}. {inline_plain(one_line(t))}" for n, t in enumerate(q.items, start=1))
-    if isinstance(q, Match):
-        return "; ".join(f"{inline_plain(one_line(l))}: {inline_plain(one_line(r))}" for l, r in q.pairs)
-    return ""
+            self.say_indented(q.prompt)
+            answer = answer_text(q)
+            if answer:
+                self.say(f"  Answer: {inline_plain(answer)}")
+            if q.explanation:
+                self.say_indented(q.explanation)
 
 
 def _numbers(line: str, size: int) -> list[int]:

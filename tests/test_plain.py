@@ -12,6 +12,7 @@ import json
 import os
 import re
 import select
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -259,7 +260,7 @@ def test_plain_mode_every_question_type_then_progress_json(installed: Path, mooc
     assert "Score: 6.5/8" in screen
     assert "Passed: 81.25%, pass mark 50%." in screen
     assert "Question 2: partly right, 1 of 2 points." in screen
-    assert "Question 7: partly right, 0.5 of 1 points." in screen
+    assert "Question 7: partly right, 0.5 of 1 point." in screen  # one point, not "1 points"
     assert "Answer: Canada: Ottawa; Italy: Rome" in screen and "Ottawa and Rome." in screen
     assert "Attempts left: 1." in screen
     assert "Congratulations: you passed the course" in screen
@@ -359,3 +360,258 @@ def test_plain_plays_a_pack_folder_without_installing(run_mooc: Any, tmp_path: P
 def test_play_unknown_course_fails_before_the_ui(run_mooc: Any) -> None:
     r = run_mooc("play", "no-such-course")
     assert r.returncode == 1 and r.stderr.startswith("mooc: error: no course 'no-such-course' is installed")
+
+
+# --------------------------------------------------------------------------- journeys (issue 11)
+
+def journey_course() -> str:
+    """course.toml of the journey pack: a lesson, a quiz of two questions, a quiz of one."""
+    import tomli_w
+
+    items = [{"id": "read", "kind": "lesson", "file": "lessons/read.md", "title": "Reading"},
+             {"id": "two", "kind": "quiz", "file": "quizzes/two.toml", "title": "Two questions"},
+             {"id": "solo", "kind": "quiz", "file": "quizzes/solo.toml", "title": "Solo"}]
+    return tomli_w.dumps({"format": 1, "id": "journey", "version": "1.0.0", "title": "Journey",
+                          "modules": [{"id": "m1", "title": "Module one", "items": items}]})
+
+
+TWO_TOML = """\
+title = "Two questions"
+max_attempts = 3
+
+[[questions]]
+id = "mean"
+type = "single"
+prompt = "Which is the mean of 2, 4 and 9?"
+hint = "Add them up first, then divide."
+explanation = "(2 + 4 + 9) / 3 = 5"
+choices = [ { text = "four", feedback = "That is the median." }, { text = "five", correct = true }, { text = "nine" } ]
+
+[[questions]]
+id = "sky"
+type = "truefalse"
+prompt = "The sky is green."
+answer = false
+hints = ["Look up.", "Think of grass."]
+"""
+
+SOLO_TOML = """\
+title = "Solo"
+max_attempts = 1
+show_solutions = "never"
+
+[[questions]]
+id = "only"
+type = "numeric"
+prompt = "Two plus two?"
+answer = 4
+hint = "Count on your fingers."
+explanation = "2 + 2 = 4"
+"""
+
+
+@pytest.fixture
+def journey(run_mooc: Any, tmp_path: Path) -> Path:
+    pack = tmp_path / "journey"
+    (pack / "lessons").mkdir(parents=True)
+    (pack / "quizzes").mkdir()
+    (pack / "media").mkdir()
+    (pack / "course.toml").write_text(journey_course())
+    (pack / "quizzes" / "two.toml").write_text(TWO_TOML)
+    (pack / "quizzes" / "solo.toml").write_text(SOLO_TOML)
+    (pack / "media" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 32)
+    (pack / "media" / "notes.txt").write_text("notes\n")
+    (pack / "lessons" / "read.md").write_text(
+        "# Reading\n\nThe chart: ![A chart](../media/chart.png)\n\nRead [the notes](../media/notes.txt), "
+        "[the site](https://example.org) and [a lost file](../media/gone.pdf). Then take [the quiz](../quizzes/two.toml).\n\n"
+        "```\nnot a link: [x](../media/chart.png)\n```\n")
+    r = run_mooc("install", str(pack))
+    assert r.returncode == 0, r.stderr
+    return pack
+
+
+def journey_events(mooc_home: Homes) -> list[dict[str, Any]]:
+    log = next((mooc_home.home / "learners").glob("*/progress/journey.jsonl"))
+    return [json.loads(line) for line in log.read_text().splitlines()[1:]]
+
+
+def test_plain_lesson_done_records_the_time_spent_reading(journey: Path, mooc_home: Homes) -> None:
+    """Issue 11: the first read of a lesson was completed with duration 0 (time was
+    recorded only after the completion); now the reading time goes with it."""
+    d = Driver([str(MOOC_BIN), "play", "--plain", "journey"], mooc_home.env())
+    d.read_prompt()
+    d.send("1")
+    assert "Lesson: Reading" in d.read_prompt()
+    time.sleep(1.5)  # reading
+    d.send("")  # Enter: done, and on to the quiz
+    screen = d.read_prompt()
+    assert "Marked done: Reading." in screen and "Question 1 of 2" in screen
+    rest, code = d.close()  # input ends mid-quiz: nothing half-done is recorded
+    assert code == 0 and "Input ended" in rest
+    events = journey_events(mooc_home)
+    (done,) = [e for e in events if e["type"] == "lesson_completed"]
+    assert 1.4 <= done["data"]["duration_s"] < 60
+    spent = sum(e["data"]["seconds"] for e in events if e["type"] == "time_spent" and e["item_id"] == "read")
+    assert abs(spent - done["data"]["duration_s"]) < 0.5  # the same measurement, recorded once
+    assert not [e for e in events if e["type"] == "attempt"]
+
+
+def installed_file(mooc_home: Homes, name: str) -> Path:
+    found = [p for p in mooc_home.home.rglob(name) if "downloads" not in p.parts]
+    assert len(found) == 1, found
+    return found[0].resolve()
+
+
+def test_plain_lesson_files_show_their_real_path_and_open(journey: Path, mooc_home: Homes, run_mooc: Any,
+                                                          tmp_path: Path) -> None:
+    opened = tmp_path / "opened.txt"
+    viewer = tmp_path / "viewer.sh"  # a real program standing in for xdg-open (no desktop here)
+    viewer.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}.tmp && mv {opened}.tmp {opened}\n')
+    viewer.chmod(0o755)
+    r = run_mooc("play", "--plain", "journey", "read", input="m\nm 9\nm 3\nm 1\nq\n", env={"MOOC_OPENER": str(viewer)})
+    assert r.returncode == 0, r.stderr
+    chart, notes = installed_file(mooc_home, "chart.png"), installed_file(mooc_home, "notes.txt")
+    assert chart.is_absolute() and mooc_home.home.resolve() in chart.parents
+    out = r.stdout
+    assert "The chart: image: A chart (file 1)" in out
+    assert ("Read the notes (file 2), the site (https://example.org) and a lost file (file 3). "
+            "Then take the quiz (item 2).") in out  # another item of the course: its number in the outline
+    assert "not a link: [x](../media/chart.png)" in out  # code is not a link
+    assert "This lesson links to 3 files; type m and its number to open one:" in out
+    assert f"  File 1, image: A chart: {chart}\n" in out
+    assert f"  File 2, the notes: {notes}\n" in out
+    assert "  File 3, a lost file: cannot be opened: lessons/read.md: linked file media/gone.pdf is not in the pack" in out
+    assert out.count(f"File 1, image: A chart: {chart}") == 2  # `m` lists them again
+    assert "Type m and a number from 1 to 3." in out
+    assert "File 3 cannot be opened: lessons/read.md: linked file media/gone.pdf is not in the pack" in out
+    assert f"Opened file 1 with the system viewer: {chart}" in out
+    deadline = time.monotonic() + 20  # the viewer runs detached
+    while not opened.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert opened.read_text() == str(chart)
+    assert chart.read_bytes() == (journey / "media" / "chart.png").read_bytes()
+
+
+def test_plain_lesson_file_without_a_viewer_says_so_and_shows_the_path(journey: Path, mooc_home: Homes,
+                                                                       run_mooc: Any, tmp_path: Path) -> None:
+    empty = tmp_path / "no-programs"
+    empty.mkdir()
+    r = run_mooc("play", "--plain", "journey", "read", input="m 2\nq\n", env={"MOOC_OPENER": "", "PATH": str(empty)})
+    assert r.returncode == 0, r.stderr
+    notes = installed_file(mooc_home, "notes.txt")
+    assert (f"Cannot open file 2 here: no program to open files here (install xdg-utils); the file is {notes}"
+            in r.stdout)
+
+
+def test_plain_sigkill_mid_quiz_then_enter_takes_the_quiz_again(journey: Path, mooc_home: Homes,
+                                                                  run_mooc: Any) -> None:
+    """Issue 11: after a crash mid-quiz, Enter at "You were at: QUIZ" skipped the quiz."""
+    d = Driver([str(MOOC_BIN), "play", "--plain", "journey", "two"], mooc_home.env())
+    assert "Question 1 of 2" in d.read_prompt()
+    d.send("1")  # four: wrong
+    d.read_prompt()
+    d.send("t")  # wrong
+    screen = d.read_prompt()
+    assert "Not passed: 0%" in screen
+    d.send("r")
+    assert "Start a new attempt? Type y or n: " in d.read_prompt()
+    d.send("y")
+    assert "Question 1 of 2" in d.read_prompt()
+    d.send("2")  # five: right
+    assert "The sky is green." in d.read_prompt()
+    d.proc.send_signal(signal.SIGKILL)  # the PC is switched off at the wall
+    d.proc.wait(timeout=30)
+    before = journey_events(mooc_home)
+    assert [e["data"]["score"] for e in before if e["type"] == "attempt"] == [0.0]  # the first attempt is intact
+
+    d = Driver([str(MOOC_BIN), "play", "--plain", "journey"], mooc_home.env())
+    screen = d.read_prompt()
+    assert ("You were at: Two questions, a quiz you have not passed yet. Press Enter to take it, "
+            "n for the next item.") in screen
+    d.send("")
+    screen = d.read_prompt()
+    assert "Quiz: Two questions" in screen and "attempts left: 2 of 3" in screen
+    assert "Question 1 of 2" in screen and "Start a new attempt" not in screen  # Enter said it already
+    d.send("2")
+    d.read_prompt()
+    d.send("f")
+    screen = d.read_prompt()
+    assert "Score: 2/2" in screen and "Attempts left: 1." in screen
+    d.send("q")
+    _rest, code = d.close()
+    assert code == 0
+    after = journey_events(mooc_home)
+    assert after[:len(before)] == before
+    assert [e["data"]["score"] for e in after if e["type"] == "attempt"] == [0.0, 1.0]
+
+    # a passed quiz is not offered again: Enter goes on
+    r = run_mooc("play", "--plain", "journey", input="\nq\n")
+    assert "You were at: Two questions. Press Enter for the next item, r to open it again." in r.stdout
+    assert "Quiz: Solo" in r.stdout
+
+
+def test_plain_yes_no_asks_again_then_takes_the_safe_answer(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="1\nt\n" "r\nmaybe\nYES\n")
+    assert r.returncode == 0, r.stderr
+    assert "Type y for yes or n for no, not 'maybe'." in r.stdout
+    assert r.stdout.count("Question 1 of 2") == 2  # YES started the second attempt
+    assert "The unfinished attempt was not submitted" in r.stdout  # then input ended mid-quiz
+
+    r = run_mooc("play", "--plain", "journey", "two", input="x\nyes please\n\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("Start a new attempt? Type y or n: ") == 3
+    assert "Type y for yes or n for no, not 'yes please'." in r.stdout and "Type y for yes or n for no.\n" in r.stdout
+    assert "No yes or no after 3 tries: no new attempt was started." in r.stdout
+    assert r.stdout.count("Question 1 of 2") == 0 and "Goodbye" in r.stdout
+
+    r = run_mooc("play", "--plain", "journey", "two", input="N\nr\n")
+    assert r.returncode == 0, r.stderr
+    assert "No new attempt. Enter for the next item." in r.stdout
+    assert "No answer: no new attempt was started." in r.stdout and "Input ended" in r.stdout
+    r = run_mooc("progress", "journey", "--json")
+    quiz = json.loads(r.stdout)["courses"][0]["quizzes"][0]
+    assert quiz["attempts"] == 1  # only the first, submitted attempt
+
+
+def test_plain_failed_attempt_teaches_without_giving_the_answer(journey: Path, run_mooc: Any) -> None:
+    """Default show_solutions ("finished"): a failed attempt with attempts left shows the
+    feedback and hints of each question not right, not the answers; passing shows them."""
+    r = run_mooc("play", "--plain", "journey", "two", input="1\nt\n")
+    assert r.returncode == 0, r.stderr
+    report = r.stdout[r.stdout.index("Score: 0/2"):]
+    assert "Question 1: wrong.\n  That is the median.\n  Hint: Add them up first, then divide.\n" in report
+    assert "Question 2: wrong.\n  Hint: Look up.\n  Hint: Think of grass.\n" in report
+    assert "Answer:" not in report and "(2 + 4 + 9) / 3 = 5" not in report
+    assert "The answers and explanations appear once you pass this quiz or have no attempts left." in report
+
+    r = run_mooc("play", "--plain", "journey", "two", input="y\n2\nf\n")
+    report = r.stdout[r.stdout.index("Score: 2/2"):]
+    assert "Question 1: right.\n  Answer: five\n  (2 + 4 + 9) / 3 = 5\n" in report
+    assert "Hint:" not in report and "appear once" not in report
+
+
+def test_plain_never_shows_answers_but_hints_and_counts_in_the_singular(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "solo", input="5\n")
+    assert r.returncode == 0, r.stderr
+    assert "1 question, pass mark 50%, attempts left: 1 of 1." in r.stdout  # not "1 questions"
+    assert "Question 1 of 1 (1 point):" in r.stdout
+    report = r.stdout[r.stdout.index("Score: 0/1"):]
+    assert "Question 1: wrong.\n  Hint: Count on your fingers.\n" in report
+    assert "Answer:" not in report and "2 + 2 = 4" not in report
+    assert "This quiz does not show its answers" in report and "Attempts left: 0." in report
+    r = run_mooc("play", "--plain", "journey", "solo", input="")
+    assert "You have no attempts left on this quiz." in r.stdout and "Answer:" not in r.stdout
+
+
+def test_plain_ctrl_c_saves_and_says_how_to_go_on(journey: Path, mooc_home: Homes) -> None:
+    d = Driver([str(MOOC_BIN), "play", "--plain", "journey", "read"], mooc_home.env())
+    assert "Lesson: Reading" in d.read_prompt()
+    time.sleep(1.2)
+    d.proc.send_signal(signal.SIGINT)
+    rest, code = d.close()
+    assert code == 130
+    assert "Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); " \
+           "mooc play --plain continues where you stopped." in rest
+    assert "Traceback" not in d.stderr()
+    spent = [e for e in journey_events(mooc_home) if e["type"] == "time_spent" and e["item_id"] == "read"]
+    assert spent and spent[0]["data"]["seconds"] >= 1.0  # the reading time was recorded on the way out

@@ -342,6 +342,60 @@ def test_show_solutions_matrix(mode: str, before: bool, after_fail: bool, after_
     assert s2.may_show_solution("q") is after_pass
 
 
+@pytest.mark.parametrize("mode", ["always", "attempted", "finished", "never"])
+def test_review_after_a_failed_attempt_teaches_without_the_answer_unless_allowed(mode: str) -> None:
+    """player.feedback.review: hints of every question not right unless the answer may be
+    shown; the answer and explanation only when show_solutions allows (both UIs render this)."""
+    from player.feedback import review, solutions_note
+
+    quiz = Quiz(title="Q", max_attempts=2, show_solutions=mode, questions=(
+        TrueFalse(id="right", prompt="P", answer=True, hints=("h-right",), explanation="because"),
+        TrueFalse(id="wrong", prompt="P", answer=True, hints=("h1", "h2"), explanation="why", feedback_false="no!"),
+        TrueFalse(id="blank", prompt="P", answer=True, hints=("h-blank",)),
+    ))
+    course = Course(id="c", version="1", title="C",
+                    modules=(Module(id="m", title="M", items=(Item(id="q", kind="quiz", file="q", title="Q", quiz=quiz),)),))
+    s = session([], course=course)
+    result = take(s, "q", {"right": True, "wrong": False})
+    assert not result.passed and result.attempts_left == 1
+    right, wrong, blank = review(result)
+    assert [r.verdict for r in (right, wrong, blank)] == ["right", "wrong", "unanswered"]
+    assert wrong.feedback == ("no!",)  # feedback: always
+    shown = mode in ("always", "attempted")
+    assert result.show_solutions is shown
+    if shown:
+        assert (wrong.answer, wrong.explanation, wrong.hints) == ("true", "why", ())
+        assert solutions_note(mode, True) is None
+    else:
+        assert (wrong.answer, wrong.explanation) == (None, None)
+        assert wrong.hints == ("h1", "h2") and blank.hints == ("h-blank",) and right.hints == ()
+        assert solutions_note(mode, False)
+    last = take(s, "q", {})  # the last attempt, failed: "finished" now shows the answers
+    assert (review(last)[1].answer is not None) is (mode != "never")
+
+
+def test_answer_text_of_every_question_type() -> None:
+    from packages.questions import Numeric, NumericAnswer, Text, TextAnswer
+    from player.feedback import answer_text
+
+    single = SingleChoice(id="s", prompt="P", choices=(Choice(text="a"), Choice(text="b \x1b[31mred", correct=True)))
+    multi = MultipleChoice(id="m", prompt="P", choices=(Choice(text="a", correct=True), Choice(text="b"),
+                                                       Choice(text="c", correct=True)))
+    credit = SingleChoice(id="c", prompt="P", choices=(Choice(text="half", credit=0.5), Choice(text="full", credit=1.0)))
+    numeric = Numeric(id="n", prompt="P", answers=(NumericAnswer(value=3.14159, tolerance=0.02, relative=True),
+                                                   NumericAnswer(value=3.0, credit=0.5)))
+    absolute = Numeric(id="a", prompt="P", answers=(NumericAnswer(value=1234567.0, tolerance=0.5),))
+    text = Text(id="t", prompt="P", answers=(TextAnswer(text="no one"), TextAnswer(text="nobody"),
+                                             TextAnswer(text="someone", credit=0.5)))
+    pattern = Text(id="p", prompt="P", pattern="[0-9]+")
+    order = Order(id="o", prompt="P", items=("x", "y"))
+    match = Match(id="mt", prompt="P", pairs=(("Canada", "Ottawa"), ("Italy", "Rome")), distractors=("Milan",))
+    assert [answer_text(q) for q in (single, multi, credit, numeric, absolute, text, pattern, order, match)] == [
+        "b red", "a; c", "full", "3.14159 (± 2%)", "1234567 (± 0.5)", "no one or nobody", "text matching [0-9]+",
+        "1. x; 2. y", "Canada: Ottawa; Italy: Rome"]
+    assert answer_text(TrueFalse(id="f", prompt="P", answer=False)) == "false"
+
+
 # ------------------------------------------------------------------ course score, pass, certificate
 
 

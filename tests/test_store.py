@@ -288,7 +288,7 @@ def test_remove_needs_confirmation_keeps_progress_unless_purge(run_mooc, tmp_pat
 
     assert run_mooc("install", str(tmp_path / "stats-101-1.0.0.mooc")).returncode == 0
     res = run_mooc("remove", "stats-101", "--yes", "--purge")
-    assert res.returncode == 0 and "deleted 2 progress file(s)" in res.stdout
+    assert res.returncode == 0 and "deleted 2 progress files" in res.stdout
     assert not any(p.exists() for p in progress) and other.exists()
 
 

@@ -20,8 +20,12 @@ SIZE = (80, 24)
 HOSTILE = "Tricky [bold red]not markup[/] \x1b[31mred\x1b[0m \x1b]0;pwned\x07end"
 
 
-def write_pack(root: Path, *, long_lines: int = 40) -> Path:
-    """A pack with every question type, a long lesson, hostile text and a locked module."""
+def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None = "always",
+               questions: int | None = None) -> Path:
+    """A pack with every question type, a long lesson, hostile text and a locked module.
+
+    `show_solutions=None` leaves the quiz at the format's default; `questions=N` keeps
+    only its first N questions."""
     pack = root / "tui-pack"
     (pack / "lessons").mkdir(parents=True)
     (pack / "quizzes").mkdir()
@@ -61,6 +65,11 @@ def write_pack(root: Path, *, long_lines: int = 40) -> Path:
              "pairs": [["Canada", "Ottawa"], ["Italy", "Rome"]], "distractors": ["Paris"]},
         ],
     }
+    if show_solutions is None:
+        del quiz["show_solutions"]
+    else:
+        quiz["show_solutions"] = show_solutions
+    quiz["questions"] = quiz["questions"][:questions]
     (pack / "quizzes" / "all.toml").write_text(tomli_w.dumps(quiz), encoding="utf-8")
     course = {
         "format": 1, "id": "tui-test", "version": "1.0.0", "title": "TUI test course",
@@ -269,7 +278,7 @@ async def test_read_lesson_take_quiz_quit_and_resume(installed: Layout) -> None:
         assert "Score: 7/7" in result_text
         assert "attempts left: 2" in result_text
         feedback = str(app.screen.query_one("#q-6 .feedback").content)
-        assert "correct" in feedback and "one → two → three" in feedback  # show_solutions = always
+        assert "correct" in feedback and "1. one; 2. two; 3. three" in feedback  # show_solutions = always
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         assert "7/7" not in str(app.screen.query_one("#panel-text").content)
@@ -292,6 +301,48 @@ async def test_read_lesson_take_quiz_quit_and_resume(installed: Layout) -> None:
         assert "Attempts used: 1" in str(again.screen.query_one("#panel-text").content)
         # passing the quiz unlocked module two
         assert again.session.status("later").status != "locked"
+
+
+async def test_failed_attempt_shows_feedback_and_hints_not_answers(layout: Layout, tmp_path: Path) -> None:
+    """Default show_solutions ("finished"): after a failed attempt with attempts left the
+    learner sees each question's feedback and hints, not the right answer; counts of
+    one are singular ("1 question")."""
+    from typing import get_args
+
+    from packages.install import install
+    from player.feedback import Verdict
+    from tui.screens.quiz import VERDICTS
+
+    assert set(VERDICTS) == set(get_args(Verdict))  # every verdict has its mark
+    install(layout, str(write_pack(tmp_path / "src", show_solutions=None, questions=1)), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="all-types")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        panel = str(app.screen.query_one("#panel-text").content)
+        assert "1 question · pass mark 50%" in panel
+        await pilot.press("enter")  # "Start the quiz"
+        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
+        await pilot.press("enter")  # A (the first): wrong, with feedback
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen.result is not None)
+        result_text = str(app.screen.query_one("#quiz-result").content)
+        assert "not passed" in result_text and "attempts left: 2" in result_text
+        assert "The answers and explanations appear once you pass this quiz or have no attempts left." in result_text
+        feedback = str(app.screen.query_one("#q-1 .feedback").content)
+        assert "not correct" in feedback and "A is wrong." in feedback and "Hint: Not A." in feedback
+        assert "Answer" not in feedback
+        await pilot.press("r")  # a new attempt, left unanswered
+        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is None)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen.result is not None)
+        result_text = str(app.screen.query_one("#quiz-result").content)
+        assert "Not answered: question 1\n" in result_text
+        await pilot.press("r")  # the last attempt: right, and now the answer shows
+        await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is None)
+        await pilot.press("down", "enter", "ctrl+s")  # B
+        await wait_for(pilot, lambda: app.screen.result is not None)
+        feedback = str(app.screen.query_one("#q-1 .feedback").content)
+        assert "correct" in feedback and "Answer: B" in feedback and "Hint" not in feedback
 
 
 async def test_locked_item_shows_why(installed: Layout) -> None:

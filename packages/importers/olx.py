@@ -396,7 +396,7 @@ class OlxImporter:
                       "or pass --library DIR)")
             self.report.missing("library_content", where, reason, url_name)
             return [notice_markdown("library_content", block.get("display_name", ""), url_name, where, reason)]
-        self.report.changed("library_content", where, f"Open edX shows {max_count} random problem(s) of "
+        self.report.changed("library_content", where, f"Open edX shows {max_count} random problem{'s' if max_count != 1 else ''} of "
                             f"{len(problems)}; mooc includes all {len(problems)} (from {source})", url_name)
         notices: list[str] = []
         for problem in problems:

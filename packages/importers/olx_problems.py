@@ -384,7 +384,7 @@ def _string(response: Element, ctx: ProblemContext) -> dict[str, Any]:
         out["case_sensitive"] = True
     wrong = [k for k in feedback if k not in answers]
     if wrong:
-        ctx.report.changed("stringresponse", ctx.where, f"feedback for {len(wrong)} wrong answer(s) dropped",
+        ctx.report.changed("stringresponse", ctx.where, f"feedback for {len(wrong)} wrong answer{'s' if len(wrong) != 1 else ''} dropped",
                            ctx.url_name)
     return out
 

@@ -90,7 +90,8 @@ def cmd_catalog_add(args: argparse.Namespace) -> int:
     from packages.safe_text import one_line
 
     source, entries = _catalogs(args).add(args.url, args.name)
-    print(f"added catalog {source.name} ({one_line(source.url)}): {len(entries)} course versions")
+    print(f"added catalog {source.name} ({one_line(source.url)}): {len(entries)} course version"
+          f"{'s' if len(entries) != 1 else ''}")
     return 0
 
 
@@ -111,7 +112,7 @@ def cmd_catalog_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no catalogs yet; add one with: mooc catalog add URL")
     for row in rows:
-        print(f"{row['name']}\t{one_line(row['url'])}\t{row['courses'] if row['courses'] is not None else '?'} courses")
+        print(f"{row['name']}\t{one_line(row['url'])}\t{row['courses'] if row['courses'] is not None else '?'} course{'' if row['courses'] == 1 else 's'}")
     return 0
 
 
@@ -128,7 +129,7 @@ def cmd_catalog_refresh(args: argparse.Namespace) -> int:
     failed = 0
     for source, entries, error in results:
         if error is None:
-            print(f"{source.name}: {len(entries or [])} course versions")
+            print(f"{source.name}: {len(entries or [])} course version{'s' if len(entries or []) != 1 else ''}")
         else:
             failed += 1
             print(f"mooc: error: {one_line(error)} (kept the last good copy)", file=sys.stderr)
@@ -143,7 +144,7 @@ def cmd_catalog_build(args: argparse.Namespace) -> int:
     from packages.catalog import build_catalog
 
     target, entries = build_catalog(Path(args.dir))
-    print(f"wrote {target} ({len(entries)} packs)")
+    print(f"wrote {target} ({len(entries)} pack{'s' if len(entries) != 1 else ''})")
     return 0
 
 
@@ -227,7 +228,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         report.append(result)
         if not args.json:
             how = (f"fetched {_human(result['bytes_fetched'])} of {_human(entry.size)}"
-                   + (f", {result['entries_reused']} of {result['entries_total']} files reused"
+                   + (f", {result['entries_reused']} of {result['entries_total']} file{'s' if result['entries_total'] != 1 else ''} reused"
                       if result["method"] == "delta" else ""))
             print(f"updated {course.id} {one_line(course.version)} -> {one_line(entry.version)} ({how})")
     if args.json:

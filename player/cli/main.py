@@ -139,10 +139,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mooc: error: {one_line(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("mooc: interrupted", file=sys.stderr)
+        print(f"mooc: interrupted{interrupted_note(args.command, sys.argv[1:] if argv is None else argv)}",
+              file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+
+
+# What Ctrl-C leaves behind, per command, and how to go on.
+_INTERRUPTED = {
+    "install": "the installed version is unchanged and a partial download is kept: run `{again}` again to resume it",
+    "update": "courses already updated stay updated, the others are unchanged, and a partial download is kept: "
+              "run `{again}` again to resume it",
+    "sync": "records already sent are kept and never sent twice: run `{again}` again to send the rest",
+    "play": "your progress is saved as you go: run `{again}` again to continue where you stopped",
+}
+
+
+def interrupted_note(command: str | None, argv: Sequence[str]) -> str:
+    """After "mooc: interrupted": what is kept and which command goes on (empty if unknown)."""
+    import shlex
+
+    from packages.safe_text import one_line
+
+    note = _INTERRUPTED.get(command or "")
+    if note is None:
+        return ""
+    return ": " + note.format(again=one_line(shlex.join(["mooc", *argv])))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -125,7 +125,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     dest = Path(args.dir)
     written = create_starter(dest)
-    print(f"created {dest}/ ({written} files): course.toml, lessons/, quizzes/, media/")
+    print(f"created {dest}/ ({written} file{'s' if written != 1 else ''}): course.toml, lessons/, quizzes/, media/")
     print("next:")
     print(f"  edit {dest / 'course.toml'} (start with id and title)")
     print(f"  mooc pack check {dest}")
@@ -162,8 +162,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     name = one_line(str(args.path))
     if course is not None:
         n_q = sum(len(i.quiz.questions) for i in course.items() if i.quiz)
-        what = (f"{one_line(course.id)} {one_line(course.version)} ({len(course.modules)} modules, "
-                f"{len(course.items())} items, {n_q} questions)")
+        what = (f"{one_line(course.id)} {one_line(course.version)} ({len(course.modules)} module{'s' if len(course.modules) != 1 else ''}, "
+                f"{len(course.items())} item{'s' if len(course.items()) != 1 else ''}, "
+                f"{n_q} question{'s' if n_q != 1 else ''})")
         out.write(f"{name}: {what}: {report.summary()}\n")
     else:
         out.write(f"{name}: {report.summary()}\n")

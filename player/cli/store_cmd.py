@@ -18,6 +18,9 @@ examples:
   mooc install stats-101-1.2.0.mooc           a pack file
   mooc install ./stats-101/                   a pack source folder (checked, then built)
   mooc install https://example.org/s.mooc     a URL (the download resumes if cut)
+  mooc install stats-101                      a course id from a catalog you added
+                                              (`mooc catalog add URL`, then `mooc search`)
+  mooc install stats-101@1.2.0                that version of it
   mooc install stats-101.mooc --system        for every account of this computer
 
 Every file's digest is verified before the course appears; an interrupted install
@@ -34,9 +37,10 @@ examples:
 
 def register(sub: Any) -> None:
     """Add install, list, info and remove to `mooc`."""
-    p = common.add_subcommand(sub, "install", help="install or upgrade a course pack (file, folder or URL)",
+    p = common.add_subcommand(sub, "install", help="install or upgrade a course pack (file, folder, URL or catalog course id)",
                               epilog=INSTALL_EPILOG)
-    p.add_argument("spec", metavar="PACK", help="a .mooc file, a pack source folder, or an http(s) URL")
+    p.add_argument("spec", metavar="PACK", help="a .mooc file, a pack source folder, an http(s) URL, or a course id (ID or ID@VERSION) "
+                                                "from an added catalog")
     p.add_argument("--system", action="store_true", help="install for every account of this computer")
     p.add_argument("--force", action="store_true", help="reinstall the same version, or install an older one")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -114,7 +118,7 @@ def _install_each(args: argparse.Namespace, layout: Any, packs: list[Path], inte
     if args.json:
         common.print_json(results)
     elif len(packs) > 1:
-        print(f"{len(packs) - failed} of {len(packs)} packs from {args.spec} installed")
+        print(f"{len(packs) - failed} of {len(packs)} pack{'s' if len(packs) != 1 else ''} from {args.spec} installed")
     return 1 if failed else 0
 
 
@@ -270,7 +274,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
             pass
         except OSError as err:
             raise MoocError(f"{path}: cannot delete progress: {err.strerror or err}") from None
-    kept = f"; deleted {len(purge_files)} progress file(s)" if args.purge else "; progress kept"
+    kept = f"; deleted {len(purge_files)} progress file{'s' if len(purge_files) != 1 else ''}" if args.purge else "; progress kept"
     print(f"removed {removed.id} {one_line(removed.version)} from the {removed.origin} store{kept}")
     return 0
 

@@ -205,13 +205,13 @@ def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, import
         if r.rejected:
             parts.append(f"{len(r.rejected)} rejected")
         if r.conflicts:
-            parts.append(f"{len(r.conflicts)} conflicts")
+            parts.append(f"{len(r.conflicts)} conflict{'s' if len(r.conflicts) != 1 else ''}")
         parts.append(f"{r.pending} pending")
-        print(f"{r.host}: " + ", ".join(parts) + f" ({r.requests} requests)")
+        print(f"{r.host}: " + ", ".join(parts) + f" ({r.requests} request{'s' if r.requests != 1 else ''})")
         for item in r.rejected + r.conflicts:
             print(f"  set aside {item['id']} ({item['learner']}/{item['course']}): {one_line(item['reason'])}")
         for learner, count in sorted(r.waiting_consent.items()):
-            print(f"  {count} records of {learner} wait for approval of {r.host}: "
+            print(f"  {count} record{'s' if count != 1 else ''} of {learner} wait{'s' if count == 1 else ''} for approval of {r.host}: "
                   f"run `mooc consent allow {r.host} --learner {learner}`")
         if r.error:
             print(f"mooc: error: {one_line(r.error)}", file=sys.stderr)
@@ -277,7 +277,7 @@ def _export(layout: Any, args: argparse.Namespace) -> int:
     if args.json:
         common.print_json({"file": str(path), "statements": counts})
     else:
-        print(f"wrote {total} pending records to {path}" + (
+        print(f"wrote {total} pending record{'s' if total != 1 else ''} to {path}" + (
             "" if total else " (nothing pending)"))
         for url, n in counts.items():
             print(f"  {url}: {n}")
@@ -293,7 +293,7 @@ def _import(layout: Any, args: argparse.Namespace) -> int:
 
     counts = import_file(layout, Path(args.import_file))
     if not args.json:
-        print(f"imported {sum(counts.values())} new records from {args.import_file}")
+        print(f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} from {args.import_file}")
     results = [upload(layout, Outbox(layout, normalise(url)), Options(allow_insecure_http=args.allow_insecure_http))
                for url in counts]
     return _report(layout, args, results, imported=counts)
@@ -311,7 +311,8 @@ def _pull(layout: Any, args: argparse.Namespace) -> int:
         return 0
     for r in results:
         added = sum(r.added.values())
-        print(f"{r.endpoint}: {r.statements} statements read, {added} new events merged"
+        print(f"{r.endpoint}: {r.statements} statement{'s' if r.statements != 1 else ''} read, "
+              f"{added} new event{'s' if added != 1 else ''} merged"
               + (" (" + ", ".join(f"{c}: {n}" for c, n in sorted(r.added.items())) + ")" if r.added else ""))
     return 0
 
@@ -379,7 +380,8 @@ def cmd_certificate_request(args: argparse.Namespace) -> int:
     if created:
         print(f"certificate requested for {event.course_id} {event.course_version} in the name of "
               f"{one_line(learner.name)}: score {float(event.data['score']) * 100:.0f}%, "
-              f"{len(event.data.get('evidence') or [])} graded answers as evidence")
+              f"{len(event.data.get('evidence') or [])} graded answer"
+              f"{'s' if len(event.data.get('evidence') or []) != 1 else ''} as evidence")
         print("it is sent with the next `mooc sync`; see `mooc certificate status`")
     else:
         print(f"a certificate for {event.course_id} {event.course_version} was already requested on {event.time}")

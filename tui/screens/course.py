@@ -192,7 +192,7 @@ class CourseScreen(Screen[None]):
         quiz = summary.item.quiz
         text = Text()
         text.append(one_line(quiz.title), style="bold")
-        text.append(f"\n\n{len(quiz.questions)} questions · pass mark {summary.threshold * 100:.0f}%")
+        text.append(f"\n\n{len(quiz.questions)} question{'s' if len(quiz.questions) != 1 else ''} · pass mark {summary.threshold * 100:.0f}%")
         if summary.item.weight == 0:
             text.append(" · practice (does not count)")
         text.append(f"\nAttempts used: {summary.attempts_used}")
@@ -379,7 +379,7 @@ class CourseScreen(Screen[None]):
     def _open_link(self, link: Any) -> None:
         from pathlib import Path
 
-        from tui import media
+        from player import media
 
         if link is None or self.current is None:
             return

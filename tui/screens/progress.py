@@ -60,7 +60,7 @@ class ProgressScreen(Screen[None]):
         done, total = s.progress_counts()
         parts: list[Any] = []
         head = Text(one_line(course.title), style="bold")
-        head.append(f"\nDone: {bar(done / total if total else 0)} {done}/{total} items")
+        head.append(f"\nDone: {bar(done / total if total else 0)} {done}/{total} item{'s' if total != 1 else ''}")
         parts.append(head)
         quizzes = [i for i in course.items() if i.kind == "quiz"]
         if quizzes:

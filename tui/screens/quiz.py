@@ -23,6 +23,7 @@ from packages.errors import MoocError
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
 from packages.questions import Text as TextQuestion
 from packages.safe_text import clean, one_line
+from player.feedback import QuestionReview, review, solutions_note
 from tui import keymap
 from tui.widgets.key_bar import KeyBar
 
@@ -142,56 +143,38 @@ class QuestionBox(Vertical):
         hint.update(body)
         hint.display = True
 
-    def show_feedback(self, grade: Any, show_solution: bool) -> None:
+    def show_feedback(self, seen: QuestionReview) -> None:
+        """What the learner may see of this question now: verdict, feedback, hints, and the
+        answer and explanation when the quiz allows (player/feedback.py decides)."""
         for widget in self.query(".answer"):
             widget.disabled = True
         q = self.question
-        g = grade.grade
         text = Text()
-        if grade.response is None:
-            text.append("✗ not answered", style="bold red")
-        elif g.correct:
-            text.append("✓ correct", style="bold green")
-        elif g.score > 0:
-            text.append("◐ partly correct", style="bold yellow")
-        else:
-            text.append("✗ not correct", style="bold red")
-        text.append(f"  {grade.earned:g}/{q.points:g}")
-        for line in g.feedback:
+        mark, style = VERDICTS[seen.verdict]
+        text.append(mark, style=style)
+        text.append(f"  {seen.earned:g}/{q.points:g}")
+        for line in seen.feedback:
             text.append("\n• " + one_line(line))
-        if show_solution:
-            solution = solution_text(q)
-            if solution:
-                text.append("\nAnswer: ", style="bold")
-                text.append(solution)
-            if q.explanation:
-                text.append("\nExplanation: ", style="bold")
-                text.append(clean(q.explanation).strip())
+        for n, hint in enumerate(seen.hints, start=1):
+            text.append(f"\nHint {n}: " if len(seen.hints) > 1 else "\nHint: ", style="bold")
+            text.append(one_line(hint))
+        if seen.answer:
+            text.append("\nAnswer: ", style="bold")
+            text.append(seen.answer)
+        if seen.explanation:
+            text.append("\nExplanation: ", style="bold")
+            text.append(clean(seen.explanation).strip())
         feedback = self.query_one(".feedback", Static)
         feedback.update(text)
         feedback.display = True
 
 
-def solution_text(q: Question) -> str:
-    """The right answer in words (shown only when the quiz allows it)."""
-    if isinstance(q, (SingleChoice, MultipleChoice)):
-        return "; ".join(one_line(c.text) for c in q.choices if c.correct)
-    if isinstance(q, TrueFalse):
-        return "True" if q.answer else "False"
-    if isinstance(q, Numeric):
-        best = max(q.answers, key=lambda a: a.credit)
-        tol = f" ± {best.tolerance * 100:g}%" if best.relative and best.tolerance else (
-            f" ± {best.tolerance:g}" if best.tolerance else "")
-        return f"{best.value:g}{tol}"
-    if isinstance(q, TextQuestion):
-        if q.answers:
-            return one_line(max(q.answers, key=lambda a: a.credit).text)
-        return f"text matching {one_line(q.pattern or '')}"
-    if isinstance(q, Order):
-        return " → ".join(one_line(i) for i in q.items)
-    if isinstance(q, Match):
-        return "; ".join(f"{one_line(a)} → {one_line(b)}" for a, b in q.pairs)
-    return ""
+VERDICTS = {  # player.feedback.Verdict -> what the result shows
+    "right": ("✓ correct", "bold green"),
+    "partly": ("◐ partly correct", "bold yellow"),
+    "wrong": ("✗ not correct", "bold red"),
+    "unanswered": ("✗ not answered", "bold red"),
+}
 
 
 class QuizScreen(Screen[None]):
@@ -302,7 +285,11 @@ class QuizScreen(Screen[None]):
         left = "unlimited" if result.attempts_left is None else str(result.attempts_left)
         text.append(f" · attempts left: {left}")
         if unanswered:
-            text.append(f"\nNot answered: question {', '.join(map(str, unanswered))}")
+            text.append(f"\nNot answered: question{'s' if len(unanswered) != 1 else ''} "
+                        f"{', '.join(map(str, unanswered))}")
+        note = solutions_note(self.item.quiz.show_solutions, result.show_solutions)
+        if note:
+            text.append("\n" + note)
         if result.course_passed_now:
             text.append("\nYou passed the course! Press g to see your certificate status.", style="bold")
         text.append("\n" + ("r: new attempt · " if result.attempts_left != 0 else "") + "Esc: back to the course")
@@ -310,8 +297,8 @@ class QuizScreen(Screen[None]):
         panel.update(text)
         panel.display = True
         boxes = list(self.query(QuestionBox))
-        for box, grade in zip(boxes, result.questions):
-            box.show_feedback(grade, result.show_solutions)
+        for box, question_review in zip(boxes, review(result)):
+            box.show_feedback(question_review)
         self.query_one("#quiz-body").scroll_home(animate=False)
         self.query_one("#quiz-body").focus()
         self.refresh_bindings()  # retry now works, hint no longer

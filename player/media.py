@@ -1,9 +1,9 @@
 """Open a lesson's local media (images, PDFs, data files) with the system viewer.
 
-Links in lessons are relative to the lesson file; a target that leaves the pack is
-refused (packs are untrusted). The viewer runs detached, so the TUI keeps the
-terminal; when no viewer exists (a server over SSH) the caller gets a clear
-message naming the file instead.
+Used by both UIs (the TUI's `o`, plain mode's `m N`). Links in lessons are relative
+to the lesson file; a target that leaves the pack is refused (packs are untrusted).
+The viewer runs detached, so the UI keeps the terminal; when no viewer exists (a
+server over SSH) the caller gets a clear message naming the file instead.
 """
 
 from __future__ import annotations
@@ -19,14 +19,20 @@ from urllib.parse import unquote
 from packages.errors import MoocError
 
 
-def resolve(pack_root: Path, lesson_file: str, target: str) -> Path:
-    """The file a lesson link points to, checked to stay inside the pack."""
+def pack_path(lesson_file: str, target: str) -> str:
+    """A lesson link's target as a path in the pack ("lessons/../media/a.png" -> "media/a.png")."""
     target = unquote(target.split("#", 1)[0].split("?", 1)[0])
     if not target or target.startswith("/") or "\\" in target or "\x00" in target:
         raise MoocError(f"{lesson_file}: link {target!r} is not a relative path inside the pack")
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(lesson_file), target))
     if joined.startswith("../") or joined == "..":
         raise MoocError(f"{lesson_file}: link {target!r} leaves the pack")
+    return joined
+
+
+def resolve(pack_root: Path, lesson_file: str, target: str) -> Path:
+    """The file a lesson link points to, checked to stay inside the pack."""
+    joined = pack_path(lesson_file, target)
     root = pack_root.resolve()
     path = (root / joined).resolve()
     if root != path and root not in path.parents:

@@ -1,0 +1,117 @@
+"""What a learner sees after a quiz attempt: one rule for the TUI and plain mode.
+
+For each question: the verdict, the pack's feedback for the response given, the
+question's hints when it was not fully right, and, only when the quiz's
+`show_solutions` allows it (`CourseSession.may_show_solution`), the right answer
+and the explanation. Feedback and hints never give the answer away (a hint can
+be asked for during any attempt), so they are shown after every attempt: a learner
+who fails with attempts left learns from them, and the next attempt still means
+something. Rules in docs/grading.md ("After an attempt").
+
+Course text is untrusted: `answer_text` returns one-line cleaned text; feedback,
+hints and explanations are returned raw and each UI cleans them as it renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
+from packages.safe_text import one_line
+
+if TYPE_CHECKING:
+    from player.grading import QuestionGrade
+    from player.session import AttemptResult
+
+Verdict = Literal["right", "partly", "wrong", "unanswered"]
+
+
+@dataclass(frozen=True)
+class QuestionReview:
+    """One question of a submitted attempt, as the learner may see it."""
+
+    number: int  # from 1, in quiz order
+    question: Question
+    verdict: Verdict
+    earned: float
+    feedback: tuple[str, ...]  # the pack's feedback for the response given
+    hints: tuple[str, ...]  # every hint, when the question was not fully right and no solution is shown
+    answer: str | None  # the right answer on one line; None unless show_solutions allows it
+    explanation: str | None  # None unless show_solutions allows it
+
+
+def verdict(qg: QuestionGrade) -> Verdict:
+    if qg.response is None:
+        return "unanswered"
+    if qg.grade.correct:
+        return "right"
+    return "partly" if qg.grade.score > 0 else "wrong"
+
+
+def review_question(number: int, qg: QuestionGrade, show_solution: bool) -> QuestionReview:
+    q = qg.question
+    said = verdict(qg)
+    return QuestionReview(
+        number=number,
+        question=q,
+        verdict=said,
+        earned=qg.earned,
+        feedback=tuple(qg.grade.feedback),
+        hints=tuple(q.hints) if said != "right" and not show_solution else (),
+        answer=(answer_text(q) or None) if show_solution else None,
+        explanation=q.explanation if show_solution and q.explanation else None,
+    )
+
+
+def review(result: AttemptResult) -> list[QuestionReview]:
+    """Every question of a submitted attempt, in quiz order."""
+    return [review_question(n, qg, result.show_solutions) for n, qg in enumerate(result.questions, start=1)]
+
+
+def solutions_note(mode: str, shown: bool) -> str | None:
+    """One sentence on when the answers appear, for an attempt that did not show them."""
+    if shown:
+        return None
+    if mode == "never":
+        return "This quiz does not show its answers."
+    if mode == "attempted":
+        return "The answers and explanations appear after your first attempt."
+    return "The answers and explanations appear once you pass this quiz or have no attempts left."
+
+
+def _number(value: float) -> str:
+    return f"{value:.12g}"
+
+
+def _credit(credit: float | None, correct: bool, wrong: float) -> float:
+    return credit if credit is not None else (1.0 if correct else wrong)
+
+
+def answer_text(q: Question) -> str:
+    """The right answer on one cleaned line ("" when the pack gives none to show)."""
+    if isinstance(q, SingleChoice):
+        return " or ".join(one_line(c.text) for c in q.choices if _credit(c.credit, c.correct, 0.0) >= 1.0)
+    if isinstance(q, MultipleChoice):
+        return "; ".join(one_line(c.text) for c in q.choices if _credit(c.credit, c.correct, -1.0) > 0)
+    if isinstance(q, TrueFalse):
+        return "true" if q.answer else "false"
+    if isinstance(q, Numeric):
+        best = [a for a in q.answers if a.credit >= 1] or sorted(q.answers, key=lambda a: -a.credit)[:1]
+        parts = []
+        for a in best:
+            text = _number(a.value)
+            if a.tolerance:
+                text += f" (± {_number(a.tolerance * 100)}%)" if a.relative else f" (± {_number(a.tolerance)})"
+            parts.append(text)
+        return " or ".join(parts)
+    if isinstance(q, Text):
+        accepted = [one_line(a.text) for a in q.answers if a.credit >= 1]
+        if accepted:
+            return " or ".join(accepted)
+        return f"text matching {one_line(q.pattern)}" if q.pattern else ""
+    if isinstance(q, Order):
+        return "; ".join(f"{n}. {one_line(text)}" for n, text in enumerate(q.items, start=1))
+    if isinstance(q, Match):
+        return "; ".join(f"{one_line(left)}: {one_line(right)}" for left, right in q.pairs)
+    return ""
