@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from packages.fsutil import fsync_dir, write_atomic
+from packages.fsutil import fsync_dir, os_error_text, write_atomic
 from packages.errors import MoocError
 from packages.layout import Layout
 
@@ -602,7 +602,7 @@ def _check_writable(store: StoreDir) -> None:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise MoocError(f"cannot write the {store.origin} store at {path}: {err.strerror or err}") from None
+            raise MoocError(f"cannot write the {store.origin} store at {path}: {os_error_text(err)}") from None
         if not os.access(path, os.W_OK | os.X_OK):
             if _read_only(path):
                 raise MoocError(f"cannot write the {store.origin} store at {path}: read-only file system")
