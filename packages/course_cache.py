@@ -96,7 +96,7 @@ def _decode_questions(state: dict[str, Any]) -> tuple[Any, ...]:
 
     try:
         return cache_codec.decoder(tuple[Question, ...])(json.loads(state["_blob"]))  # type: ignore[no-any-return]
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         tree, rel = state["_origin"]
         _remove(tree / CACHE_NAME)
         from packages.loading import load_quiz
