@@ -8,7 +8,6 @@ is in tests/test_serve_hostile.py.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -248,17 +247,9 @@ def test_endless_body_of_a_catalog_pack_stops_at_the_catalogs_size(www, mooc_hom
 
 
 @pytest.fixture
-def small_disk(tmp_path):
+def small_disk(tmpfs):
     """A real 3 MiB filesystem (tmpfs); unmounted afterwards."""
-    mnt = tmp_path / "small"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)], capture_output=True, text=True)
-    if r.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {r.stderr.strip()}")
-    try:
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
+    return tmpfs("small", "3m")
 
 
 def test_full_disk_is_one_line_and_the_partial_resumes_after_freeing_space(packs, small_disk, tmp_path, mooc_home):

@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,7 @@ import pytest
 from packages.course_cache import CACHE_NAME, LEGACY_NAMES
 from packages.source import MANIFEST_NAME
 from tests.conftest import MOOC_BIN, Homes
+from tests.support.disk import MountFs
 from tests.support.rawzip import deflated, renamed, write_zip
 from tests.test_store import make_source, zip_pack
 
@@ -49,33 +50,6 @@ def one_line_error(r: subprocess.CompletedProcess[str], *needles: str) -> str:
 
 
 # --------------------------------------------------------------------------- file systems
-
-
-MountFs = Callable[..., Path]
-
-
-@pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[MountFs]:
-    """mount(name, size="3m", read_only=False): a real tmpfs, unmounted afterwards."""
-    mounted: list[Path] = []
-
-    def mount(name: str, size: str = "3m", *, read_only: bool = False) -> Path:
-        path = tmp_path / name
-        path.mkdir()
-        options = f"size={size},mode=0755" + (",ro" if read_only else "")
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here (root and mount(8) needed): {r.stderr.strip()}")
-        mounted.append(path)
-        return path
-
-    try:
-        yield mount
-    finally:
-        for path in reversed(mounted):
-            if subprocess.run(["umount", str(path)], capture_output=True).returncode != 0:
-                subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 def fill(root: Path) -> Path:

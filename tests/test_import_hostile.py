@@ -13,7 +13,6 @@ import subprocess
 import tarfile
 import time
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import pytest
 
 from packages.source import open_source
 from packages.validation import validate
+from tests.support.disk import MountFs
 
 # "Did not hang": the 200 kB files below took minutes (quadratic) before.
 BOUND_S = 20.0
@@ -172,18 +172,9 @@ def test_quiz_path_cannot_leave_the_pack_through_a_symlink(run_mooc: Any, tmp_pa
 
 
 @pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
+def small_disk(tmpfs: MountFs) -> Path:
     """A real 2 MiB tmpfs, unmounted afterwards."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True,
-                          text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or done.returncode})")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+    return tmpfs("disk", "2m")
 
 
 def fill(disk: Path, leave: int) -> None:
