@@ -5,10 +5,10 @@
   stored for (a `more` link to another host goes out without them);
 - redirects are never followed (a redirect could carry a request, and its
   credentials, to another host): a 3xx is reported as an error to fix the endpoint;
-- every answer is streamed and read up to `MAX_ANSWER_BYTES` (then `AnswerTooLarge`);
-- with a `Deadline` (sync/deadline.py), a request still running when it passes is cut
-  (its sockets are shut down, which wakes a read blocked on a dripping server) and
-  `OutOfTime` raised, so no LRS can hold a sync longer than the deadline;
+- every answer is streamed and read up to `MAX_ANSWER_BYTES` (then `MalformedAnswer`);
+- with the run's `Guard` (packages/netguard.py, sync/deadline.py), every socket is
+  registered, so a request still running at the deadline is cut (which wakes a read
+  blocked on a dripping server) and `TooSlow` raised: no LRS can hold a sync longer;
 - network failures become `TransportError`, so the uploader can back off.
 
 `requests` is imported here, never at CLI import time.
@@ -16,9 +16,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -26,8 +23,8 @@ from urllib.parse import urljoin, urlsplit
 from packages.errors import MoocError
 from packages.safe_text import one_line
 from sync import safe_json
+from packages.netguard import Guard
 from sync.credentials import Credentials
-from sync.deadline import Deadline
 from sync.endpoints import Endpoint
 from sync.statements import XAPI_VERSION
 
@@ -82,23 +79,21 @@ class Counters:
 
 class LRSClient:
     def __init__(self, endpoint: Endpoint, credentials: Credentials | None, *,
-                 timeout: tuple[float, float] = (10.0, 60.0), deadline: Deadline | None = None,
+                 timeout: tuple[float, float] = (10.0, 60.0), guard: Guard | None = None,
                  max_bytes: int = MAX_ANSWER_BYTES) -> None:
         import requests
+
+        from packages.download import make_session
 
         self.endpoint = endpoint
         self.credentials = credentials
         self.timeout = timeout
-        self.deadline = deadline
+        self.guard = guard
         self.max_bytes = max_bytes
         self.counters = Counters()
         self._requests = requests
-        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
-        self._session = requests.Session()
+        self._session = make_session(guard)  # proxies from the environment; sockets registered with the guard
         self._session.headers.update({"X-Experience-API-Version": XAPI_VERSION, "User-Agent": USER_AGENT})
-        adapter = _cuttable_adapter(self._sockets)
-        self._session.mount("http://", adapter)
-        self._session.mount("https://", adapter)
 
     def close(self) -> None:
         self._session.close()
@@ -118,28 +113,14 @@ class LRSClient:
 
         return hook
 
-    def _cut(self, fired: threading.Event) -> None:
-        """The deadline passed mid-request: shut our sockets down (wakes a blocked read)."""
-        fired.set()
-        for sock in list(self._sockets):
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
     def _send(self, method: str, url: str, *, body: bytes | None = None,
               params: dict[str, str] | None = None) -> Answer:
         host = self.endpoint.host
+        guard = self.guard
         timeout = self.timeout
-        fired = threading.Event()
-        watchdog: threading.Timer | None = None
-        if self.deadline is not None:
-            self.deadline.check(host)
-            left = self.deadline.remaining()
-            timeout = (min(timeout[0], left), min(timeout[1], left))
-            watchdog = threading.Timer(left, self._cut, (fired,))
-            watchdog.daemon = True
-            watchdog.start()
+        if guard is not None:
+            guard.check()
+            timeout = guard.timeout(*timeout)
         headers = {"Content-Type": "application/json"} if body is not None else {}
         self.counters.requests += 1
         self.counters.bytes_sent += len(body or b"")
@@ -152,18 +133,15 @@ class LRSClient:
             finally:
                 resp.close()
         except self._requests.exceptions.SSLError as err:
-            if fired.is_set():
-                raise self.deadline.error(host) from None  # type: ignore[union-attr]
+            if guard is not None:
+                guard.check()  # a connection the watchdog cut: say why
             raise TransportError(f"TLS error talking to {host}: {_short(err)}") from None
         except (self._requests.RequestException, OSError, *_http_errors()) as err:
-            if fired.is_set():
-                raise self.deadline.error(host) from None  # type: ignore[union-attr]
+            if guard is not None:
+                guard.check()
             raise TransportError(f"{host}: {_short(err)}") from None
-        finally:
-            if watchdog is not None:
-                watchdog.cancel()
-        if fired.is_set():  # a body cut short by the watchdog may look complete
-            raise self.deadline.error(host)  # type: ignore[union-attr]
+        if guard is not None:
+            guard.check()  # a body cut short by the watchdog may look complete
         self.counters.statuses[resp.status_code] = self.counters.statuses.get(resp.status_code, 0) + 1
         if 300 <= resp.status_code < 400:
             where = one_line(resp.headers.get("Location", "?"))[:200]
@@ -189,6 +167,8 @@ class LRSClient:
         for chunk in resp.iter_content(_CHUNK):
             size += len(chunk)
             self.counters.bytes_received += len(chunk)
+            if self.guard is not None:
+                self.guard.feed(len(chunk))
             if size > limit:
                 raise too_large
             chunks.append(chunk)
@@ -228,40 +208,6 @@ def _http_errors() -> tuple[type[Exception], ...]:
     import urllib3.exceptions
 
     return (http.client.HTTPException, urllib3.exceptions.HTTPError)
-
-
-def _cuttable_adapter(sockets: "weakref.WeakSet[socket.socket]") -> Any:
-    """A requests adapter whose connections record their sockets in `sockets`, so a
-    watchdog can shut them down; no retries (the uploader decides about retrying)."""
-    from requests.adapters import HTTPAdapter
-    from urllib3.connection import HTTPConnection, HTTPSConnection
-    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-
-    def recording(base: Any) -> Any:
-        class Recording(base):  # type: ignore[misc, valid-type]
-            def _new_conn(self) -> socket.socket:
-                sock = super()._new_conn()
-                sockets.add(sock)
-                return sock
-
-        return Recording
-
-    pools = {
-        "http": type("CuttableHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": recording(HTTPConnection)}),
-        "https": type("CuttableHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": recording(HTTPSConnection)}),
-    }
-
-    class CuttableAdapter(HTTPAdapter):
-        def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            super().init_poolmanager(*args, **kwargs)
-            self.poolmanager.pool_classes_by_scheme = pools
-
-        def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-            manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-            manager.pool_classes_by_scheme = pools
-            return manager
-
-    return CuttableAdapter()
 
 
 def _short(err: Exception) -> str:

@@ -16,7 +16,7 @@ merged (a bad one would break the learner's progress for good); statements whose
 event is not a valid mooc event of this learner are skipped and counted. A pull
 reads at most MAX_PAGES pages and MAX_STATEMENTS statements, stops at a `more` link
 it has already followed or one leading to another host, and stops at the run's
-deadline (sync/deadline.py). Whatever stops an endpoint, the valid events read
+deadline (`guard`, sync/deadline.py). Whatever stops an endpoint, the valid events read
 before are merged, and the other endpoints are still pulled.
 """
 
@@ -30,10 +30,10 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.layout import Layout
+from packages.netguard import Guard, TooSlow
 from player.event_schema import event_problem
 from player.events import Event
 from sync.consent import Consent
-from sync.deadline import Deadline
 from sync.endpoints import Endpoint, check_transport, sync_config
 from sync.outbox import Outbox
 from sync.statements import EXT_EVENT, Actor, course_iri, question_statement_id
@@ -104,20 +104,21 @@ def _endpoints(layout: Layout, course_id: str | None,
 
 
 def pull(layout: Layout, learner: object, course_id: str | None = None, *,
-         allow_insecure_http: bool = False, deadline: Deadline | None = None,
+         allow_insecure_http: bool = False, guard: Guard | None = None,
          notes: list[str] | None = None) -> list[PullResult]:
     """Pull every endpoint (or the one of `course_id`); each result says what happened."""
     notes = notes if notes is not None else []
     targets = _endpoints(layout, course_id, notes)
     if not targets:
         raise MoocError("no installed course names an LRS endpoint: nothing to pull from")
-    deadline = deadline or Deadline.start()
     results = []
     for endpoint, _courses in targets.values():
         result = PullResult(endpoint.url, endpoint.host)
         found: dict[str, list[tuple[str, str, int, Event]]] = {}
         try:
-            _read(layout, learner, endpoint, course_id, allow_insecure_http, deadline, result, found)
+            _read(layout, learner, endpoint, course_id, allow_insecure_http, guard, result, found)
+        except TooSlow as err:
+            result.error = f"{endpoint.host}: {err}; what was read is merged"
         except MoocError as err:
             result.error = str(err)
         _merge(layout, getattr(learner, "id"), endpoint, found, result)
@@ -126,7 +127,7 @@ def pull(layout: Layout, learner: object, course_id: str | None = None, *,
 
 
 def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | None, allow_insecure_http: bool,
-          deadline: Deadline, result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]]) -> None:
+          guard: Guard | None, result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]]) -> None:
     """Read the learner's statements from one endpoint into `found` (course -> events)."""
     from player.progress import EventLog
     from sync.credentials import lookup
@@ -144,7 +145,7 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     params = {"agent": json.dumps(agent, separators=(",", ":")), "limit": str(PAGE_SIZE)}
     if course_id:
         params.update(activity=course_iri(course_id), related_activities="true")
-    client = LRSClient(endpoint, creds, deadline=deadline)
+    client = LRSClient(endpoint, creds, guard=guard)
 
     def course_ok(cid: str) -> bool:
         """Whether a progress file can be named by this course id (player/progress.py says)."""

@@ -19,7 +19,7 @@ and record each outcome in the acks file before moving on. Every answer is handl
   lookup that answers junk, an answer over the size cap): stop this endpoint with
   one line; nothing is acknowledged, so nothing is lost.
 
-The whole run stops at its deadline (`Options.deadline`, sync/deadline.py), backoff
+The whole run stops at its deadline (`Options.guard`, sync/deadline.py), backoff
 sleeps included. One endpoint's trouble (a damaged credentials or consent file, a
 misbehaving LRS) never stops the others.
 """
@@ -39,7 +39,7 @@ from packages.errors import MoocError
 from packages.layout import Layout
 from player.events import now_iso
 from sync.consent import may_send
-from sync.deadline import Deadline
+from packages.netguard import Guard, TooSlow
 from sync.endpoints import check_transport, sync_config
 from sync.outbox import Ack, Entry, Outbox, all_outboxes
 
@@ -98,7 +98,7 @@ class Options:
     should_stop: Callable[[], bool] = lambda: False
     learners: set[str] | None = None  # only these learners (None: everyone on this machine)
     timeout: tuple[float, float] = (10.0, 60.0)
-    deadline: Deadline | None = None  # the whole run's (None: no limit but the timeouts)
+    guard: Guard | None = None  # the whole run's deadline (None: no limit but the timeouts)
 
 
 def sync_all(layout: Layout, options: Options | None = None,
@@ -153,7 +153,7 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
     if not sendable:
         result.skipped = "nothing to send"
         return result
-    if options.deadline is not None and options.deadline.expired():
+    if options.guard is not None and (options.guard.tripped or not options.guard.remaining()):
         result.skipped = "not tried: the sync ran out of time"
         return result
 
@@ -193,7 +193,7 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
 def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, result: EndpointResult) -> None:
     from sync.lrs_client import LRSClient
 
-    client = LRSClient(outbox.endpoint, creds, timeout=options.timeout, deadline=options.deadline)
+    client = LRSClient(outbox.endpoint, creds, timeout=options.timeout, guard=options.guard)
     sender = _Sender(outbox, client, options, result)
     outbox.save_status(last_attempt=now_iso())
     try:
@@ -208,7 +208,10 @@ def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, re
     except Transient as err:
         result.error = str(err)
         outbox.save_status(last_error=result.error, last_error_time=now_iso())
-    except MoocError as err:  # a redirect, a malformed answer, the deadline
+    except TooSlow as err:
+        result.error = f"{outbox.endpoint.host}: {err}; what was not confirmed stays pending for the next sync"
+        outbox.save_status(last_error=result.error, last_error_time=now_iso())
+    except MoocError as err:  # a redirect, a malformed answer
         result.error = str(err)
         outbox.save_status(last_error=result.error, last_error_time=now_iso())
     finally:
@@ -256,10 +259,14 @@ class _Sender:
 
     def _sleep(self, delay: float) -> None:
         """Back off, but never past the run's deadline."""
-        deadline = self.options.deadline
-        if deadline is not None and delay >= deadline.remaining():
-            raise deadline.error(self.outbox.endpoint.host)
-        self.options.sleep(delay)
+        guard = self.options.guard
+        if guard is None:
+            self.options.sleep(delay)
+        elif delay >= guard.remaining():
+            raise TooSlow(f"{guard.label}: stopped: waiting {delay:.0f} s to try again would pass the "
+                          f"{guard.deadline:.0f} s allowed ({guard.why})")
+        else:
+            guard.sleep(delay)
 
     def send(self, batch: list[Entry]) -> None:
         answer = self._post(batch)

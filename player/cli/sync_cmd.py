@@ -199,12 +199,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return _import(layout, args)
     if args.pull is not None:
         return _pull(layout, args)
-    from sync.deadline import Deadline
+    from sync.deadline import run_guard
     from sync.uploader import Options, sync_all
 
     notes: list[str] = []
-    options = Options(allow_insecure_http=args.allow_insecure_http, deadline=Deadline.start())
-    results = sync_all(layout, options, notes)
+    with run_guard() as guard:
+        results = sync_all(layout, Options(allow_insecure_http=args.allow_insecure_http, guard=guard), notes)
     for note in notes:
         _warn(note)
     return _report(layout, args, results)
@@ -309,7 +309,7 @@ def _export(layout: Any, args: argparse.Namespace) -> int:
 
 
 def _import(layout: Any, args: argparse.Namespace) -> int:
-    from sync.deadline import Deadline
+    from sync.deadline import run_guard
     from sync.endpoints import normalise
     from sync.outbox import Outbox
     from sync.transfer import import_file
@@ -319,17 +319,21 @@ def _import(layout: Any, args: argparse.Namespace) -> int:
     if not args.json:
         _say(f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} "
              f"from {args.import_file}")
-    options = Options(allow_insecure_http=args.allow_insecure_http, deadline=Deadline.start())
-    results = [upload(layout, Outbox(layout, normalise(url)), options) for url in counts]
+    with run_guard() as guard:
+        options = Options(allow_insecure_http=args.allow_insecure_http, guard=guard)
+        results = [upload(layout, Outbox(layout, normalise(url)), options) for url in counts]
     return _report(layout, args, results, imported=counts)
 
 
 def _pull(layout: Any, args: argparse.Namespace) -> int:
+    from sync.deadline import run_guard
     from sync.pull import pull
 
     learner = _learner(args)
     notes: list[str] = []
-    results = pull(layout, learner, args.pull or None, allow_insecure_http=args.allow_insecure_http, notes=notes)
+    with run_guard() as guard:
+        results = pull(layout, learner, args.pull or None, allow_insecure_http=args.allow_insecure_http,
+                       guard=guard, notes=notes)
     warnings = notes + [r.skip_note for r in results if r.skip_note]
     for warning in warnings:
         _warn(warning)
