@@ -8,17 +8,41 @@ old one, then fsync the folder so the rename itself survives a power cut.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+from packages.layout import PRIVATE_DIR_MODE, SHARED_DIR_MODE, make_dirs
+
+
+# What a user can do about the write errors they meet most.
+_OS_ERRORS = {
+    errno.ENOSPC: "no space left on device (free some space and try again)",
+    getattr(errno, "EDQUOT", -1): "disk quota exceeded (free some space and try again)",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+}
+
+
+def os_error_text(err: OSError) -> str:
+    """An OSError as the end of a one-line message: "no space left on device (...)"."""
+    known = _OS_ERRORS.get(err.errno) if err.errno is not None else None
+    if known:
+        return known
+    text = err.strerror or str(err) or type(err).__name__
+    return text[:1].lower() + text[1:]
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Replace `path` with `data` all at once.
 
     `mode` 0644 by default: a system store's files must be readable by every account.
+    Folders it creates are 0755 for such files, 0700 for private ones (mode 0600),
+    whatever the umask (packages/layout.py).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent, SHARED_DIR_MODE if mode & 0o044 else PRIVATE_DIR_MODE)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if hasattr(os, "fchmod"):

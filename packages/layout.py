@@ -21,6 +21,10 @@ everything (tests, a portable USB stick, a lab image)::
 The system-wide store (`mooc install --system`, shared read-only by every account of a
 lab PC) has the same `courses/` layout under `MOOC_SYSTEM_HOME` or platformdirs'
 site data dir. Progress never goes there.
+
+Folders mooc creates are never writable by other users, whatever the umask: the
+user's data folders are 0700 (`make_dirs`), the system store's 0755 (readable by
+every account, writable only by the administrator who installs).
 """
 
 from __future__ import annotations
@@ -30,6 +34,35 @@ from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "mooc"
+PRIVATE_DIR_MODE = 0o700  # a user's data: progress, settings, sync, caches
+SHARED_DIR_MODE = 0o755  # the system-wide store: every account reads it
+
+
+def make_dirs(path: Path, mode: int = PRIVATE_DIR_MODE) -> list[Path]:
+    """mkdir -p where each folder created gets exactly `mode`, whatever the umask
+    (mkdir, then chmod: a umask of 000 would otherwise leave it writable by anyone).
+    Existing folders are left as they are. Returns the folders created, outermost first."""
+    missing: list[Path] = []
+    p = Path(path)
+    while not os.path.lexists(p):
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    created: list[Path] = []
+    for d in reversed(missing):
+        try:
+            os.mkdir(d, mode)
+        except FileExistsError:
+            if not d.is_dir():
+                raise
+            continue
+        try:
+            os.chmod(d, mode)
+        except OSError:  # a filesystem without modes (FAT USB sticks): nothing to tighten
+            pass
+        created.append(d)
+    return created
 
 
 def default_home() -> Path:

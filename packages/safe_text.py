@@ -1,15 +1,18 @@
 """Make untrusted course text harmless for a terminal.
 
 Course packs, catalogs and server answers are untrusted: their text must never act
-on the terminal (escape sequences, control characters) and never be interpreted as
+on the terminal (escape sequences, control characters, bidirectional overrides that
+make a terminal show text in another order than it is) and never be interpreted as
 Rich/Textual markup. `clean()` removes the former; `literal()` builds a Rich `Text`
-that shows markup characters as they are.
+that shows markup characters as they are; `clean_data()` cleans every string of a
+JSON document (keys too), so `--json` output decodes to clean text, not merely
+escaped text.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # rich is imported lazily: plain commands must start fast
     from rich.text import Text
@@ -27,8 +30,11 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
-# C0 controls except tab and newline, DEL, and C1 controls.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls except tab and newline, DEL, C1 controls, and the Unicode bidirectional
+# controls: embeddings and overrides (U+202A-U+202E), isolates (U+2066-U+2069), the
+# LRM/RLM marks (U+200E/F) and the Arabic letter mark (U+061C). A course title holding
+# U+202E would show the rest of a line (a file name, a score) reversed: "Trojan Source".
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def clean(text: str, *, keep_newlines: bool = True) -> str:
@@ -38,6 +44,18 @@ def clean(text: str, *, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         text = " ".join(text.split("\n"))
     return text
+
+
+def clean_data(value: Any) -> Any:
+    """A copy of a JSON-like value (dicts, lists, strings, numbers) with every string
+    cleaned, dictionary keys included. Other values are returned as they are."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {clean_data(k): clean_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_data(v) for v in value]
+    return value
 
 
 def one_line(text: str) -> str:

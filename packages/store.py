@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from packages.fsutil import fsync_dir, write_atomic
+from packages.fsutil import fsync_dir, os_error_text, write_atomic
 from packages.errors import MoocError
 from packages.layout import Layout
 
@@ -226,16 +226,30 @@ class StoreDir:
         return self.tmp / "locks" / f"{course_id}.lock"
 
     def read(self, course_id: str) -> InstalledCourse | None:
-        """The live copy of `course_id` here, or None. A damaged pointer counts as absent."""
+        """The live copy of `course_id` here, or None. A damaged pointer counts as absent
+        (with one warning), and so does one naming another course or a folder outside
+        `versions/` (`dir` is one plain name). Read bounded and never through a link
+        (packages/datafile.py)."""
+        from packages.datafile import load_json
+        from packages.notices import warn
+
         pointer = self.pointer(course_id)
         try:
-            data = json.loads(pointer.read_bytes())
-        except (OSError, ValueError):
+            data = load_json(pointer, own=False)  # the system store belongs to its administrator
+        except MoocError as err:
+            warn(f"{err}; the course counts as not installed")
+            return None
+        if data is None:
             return None
         try:
-            return _from_summary(data, self.origin, self.versions_dir(course_id))
-        except (KeyError, TypeError, ValueError):
+            course = _from_summary(data, self.origin, self.versions_dir(course_id))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            warn(f"{pointer}: damaged; the course counts as not installed")
             return None
+        if course.id != course_id:
+            warn(f"{pointer}: names course {course.id!r}, not {course_id!r}; the course counts as not installed")
+            return None
+        return course
 
     def ids(self) -> list[str]:
         try:
@@ -340,7 +354,11 @@ class StoreDir:
         os.rename(tree, target)
         fsync_dir(versions)
         summary = dict(summary, dir=dirname)
-        write_atomic(self.pointer(course_id), json.dumps(summary, indent=1, ensure_ascii=False).encode())
+        try:
+            write_atomic(self.pointer(course_id), json.dumps(summary, indent=1, ensure_ascii=False).encode())
+        except OSError:  # a full disk: the pointer still names the previous version; free the space now
+            self._discard(target)
+            raise
         self._clean_course(course_id)
         installed = self.read(course_id)
         assert installed is not None
@@ -366,7 +384,7 @@ def _safe_dirname(version: str) -> str:
 
 def _from_summary(data: dict[str, Any], origin: Origin, versions: Path) -> InstalledCourse:
     dirname = str(data["dir"])
-    if "/" in dirname or dirname in ("", ".", ".."):
+    if any(c in dirname for c in "/\\\x00:") or dirname in ("", ".", ".."):  # one name inside versions/
         raise ValueError(dirname)
     installed_at = data.get("installed_at")
     return InstalledCourse(
@@ -598,7 +616,17 @@ def _check_writable(store: StoreDir) -> None:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise MoocError(f"cannot write the {store.origin} store at {path}: {err.strerror or err}") from None
+            raise MoocError(f"cannot write the {store.origin} store at {path}: {os_error_text(err)}") from None
         if not os.access(path, os.W_OK | os.X_OK):
+            if _read_only(path):
+                raise MoocError(f"cannot write the {store.origin} store at {path}: read-only file system")
             who = " (run it as an administrator)" if store.origin == "system" else ""
             raise MoocError(f"cannot write the {store.origin} store at {path}: permission denied{who}")
+
+
+def _read_only(path: Path) -> bool:
+    """Whether `path` is on a file system mounted read-only (POSIX; False elsewhere)."""
+    try:
+        return bool(os.statvfs(path).f_flag & getattr(os, "ST_RDONLY", 0))
+    except (OSError, AttributeError):
+        return False

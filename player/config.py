@@ -25,41 +25,30 @@ from __future__ import annotations
 
 import fcntl
 import os
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
-from packages.layout import Layout
+from packages.layout import Layout, make_dirs
 
 # Top-level tables and the type each must have; anything else is kept untouched.
 _TABLES = ("learners", "keys", "sync")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """A TOML file as a dict ({} if missing); errors name the file, line and column."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    except OSError as err:
-        raise MoocError(f"{path}: cannot read: {err.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise MoocError(f"{path}: line {line}: not valid UTF-8") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        # The message already ends with "(at line L, column C)".
-        raise MoocError(f"{path}: invalid TOML: {err}") from None
+    """A TOML file of the data folder as a dict ({} if missing). Bounded, never through
+    a symbolic link, only a file of ours; every problem is one line naming the file."""
+    from packages.datafile import load_toml
+
+    return load_toml(path)
 
 
-def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Replace `path` with `data` all at once; a failure is a one-line error and leaves the old file."""
+def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Replace `path` with `data` all at once; a failure is a one-line error and leaves the old file.
+
+    Mode 0600 by default: settings and the learners registry (names, emails) are private."""
     from packages import fsutil
 
     try:
@@ -72,10 +61,12 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
 def locked(path: Path) -> Iterator[None]:
     """Exclusive lock for a read-modify-write of `path` (a hidden sibling lock file,
     because the file itself is replaced by each write)."""
+    from packages.datafile import open_file
+
     lock_path = path.with_name(f".{path.name}.lock")
     try:
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        make_dirs(lock_path.parent)
+        fd = open_file(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as err:
         raise MoocError(f"{lock_path}: cannot lock: {err.strerror}") from None
     try:

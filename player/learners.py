@@ -271,6 +271,7 @@ class Learners:
         if not isinstance(entries, list):
             raise MoocError(f"{self.path}: 'learners' must be an array of tables ([[learners]])")
         out: list[Learner] = []
+        seen: dict[str, int] = {}  # id and account id -> the learner number that has it
         for n, entry in enumerate(entries, start=1):
             where = f"{self.path}: learner {n}"
             if not isinstance(entry, dict):
@@ -283,6 +284,13 @@ class Learners:
             email = entry.get("email")
             if email is not None and not isinstance(email, str):
                 raise MoocError(f"{where}: 'email' must be a string")
+            # One id is one progress folder and one account id one xAPI identity: two
+            # learners sharing either would study, and be graded, as one.
+            for key in ("id", "account_id"):
+                first = seen.setdefault(f"{key}:{entry[key]}", n)
+                if first != n:
+                    raise MoocError(f"{where}: {key} {one_line(entry[key])!r} is already learner {first}'s; "
+                                    f"each learner needs their own (edit {self.path})")
             out.append(
                 Learner(
                     id=entry["id"],

@@ -18,12 +18,12 @@ from typing import Any, TextIO
 from packages.errors import MoocError
 from packages.model import Item
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
-from packages.safe_text import clean, one_line
+from packages.safe_text import one_line
 from player.feedback import NextStep, answer_text, locked_modules, next_step, review, solutions_note
-from player.wording import not_answered, titled
 from player.grading import match_options, parse_number
 from player.markdown_text import LinkNote, inline_plain, markdown_lines, plain_snippet
 from player.session import ActivityClock, Attempt, AttemptResult, CourseSession
+from player.wording import not_answered, titled
 
 HELP = """\
 Commands:
@@ -441,7 +441,7 @@ class PlainPlayer:
 
     def media(self, number: str | None) -> None:
         """`m`: list the lesson's files again; `m N`: open file N with the system viewer."""
-        from player.media import open_path
+        from player.media import Target, open_target
 
         if not self.files:
             self.say("The lesson shown last links to no file of the course.")
@@ -458,11 +458,11 @@ class PlainPlayer:
             self.say(f"File {number} cannot be opened: {one_line(f.problem or '')}")
             return
         try:
-            open_path(f.path)
+            said = open_target(Target(str(f.path), is_file=True))
         except MoocError as err:
             self.say(f"Cannot open file {number} here: {one_line(str(err))}")
             return
-        self.say(f"Opened file {number} with the system viewer: {one_line(str(f.path))}")
+        self.say(f"File {number}: {said} It is {one_line(str(f.path))}")
 
     # ------------------------------------------------------------------ quizzes
 

@@ -17,8 +17,14 @@ Why it cannot be lost or corrupted:
 - a write that fails half-way (disk full, I/O error, file size limit) is cut back
   to the previous length under the same lock, and the caller gets a MoocError;
 - a torn last line (power cut mid-write) is ignored when reading and cut off by
-  the next append; a corrupt line in the middle is skipped and reported in
-  ``problems``, never fatal. Duplicate event ids count once.
+  the next append; a corrupt line in the middle, or an event of the wrong shape
+  (player/event_schema.py), is skipped, reported in ``problems`` and in one warning,
+  never fatal, and its bytes stay in the file. Duplicate event ids count once.
+
+What is read is the data folder's own file, bounded: never through a symbolic link
+(a log that is a link, or under a linked folder, is refused: mooc would otherwise
+cut and append to a file elsewhere), only a regular file of this user, at most
+`MAX_LOG_BYTES` (packages/datafile.py). Folders are created 0700.
 
 No read-modify-write of the whole file ever happens: the only in-place change is
 cutting a torn or failed tail, always under the lock.
@@ -31,15 +37,19 @@ import fcntl
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packages.fsutil import fsync_dir as _fsync_dir
+from packages.datafile import MAX_LOG_BYTES, DataError, link_error, loads_json, no_links_below, open_file, read_fd
 from packages.errors import MoocError
-from packages.layout import Layout
+from packages.fsutil import fsync_dir as _fsync_dir
+from packages.layout import Layout, make_dirs
+from packages.notices import warn
+from player.event_schema import event_problem
 from player.events import Event
 
 FORMAT = "mooc-progress"
@@ -51,6 +61,10 @@ _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 # Errors that mean "the disk would not take it": the user can free space and retry.
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+
+# How often an append starts over because the log vanished between creating and
+# opening it (a concurrent purge): a few times at most, never forever.
+_MAX_REOPENS = 20
 
 
 def _check_id(kind: str, value: str) -> None:
@@ -66,17 +80,8 @@ def _encode(event: Event) -> bytes:
 
 
 def _makedirs_durable(path: Path) -> None:
-    """mkdir -p, fsyncing each parent whose entries changed."""
-    missing: list[Path] = []
-    p = path
-    while not p.exists():
-        missing.append(p)
-        p = p.parent
-    for d in reversed(missing):
-        try:
-            d.mkdir()
-        except FileExistsError:
-            continue
+    """mkdir -p (folders 0700 whatever the umask), fsyncing each parent whose entries changed."""
+    for d in make_dirs(path):
         _fsync_dir(d.parent)
 
 
@@ -92,6 +97,8 @@ class EventLog:
     path: Path
     learner_id: str
     course_id: str
+    # The data folder: no folder between it and `path` may be a symbolic link.
+    root: Path | None = None
     problems: list[str] = field(default_factory=list)
     torn_tail: bool = False
     _cache_key: tuple[int, int, int] | None = field(default=None, repr=False)
@@ -107,7 +114,7 @@ class EventLog:
     def for_course(cls, layout: Layout, learner_id: str, course_id: str) -> "EventLog":
         _check_id("learner", learner_id)
         _check_id("course", course_id)
-        return cls(layout.progress_file(learner_id, course_id), learner_id, course_id)
+        return cls(layout.progress_file(learner_id, course_id), learner_id, course_id, root=layout.home)
 
     # ------------------------------------------------------------------ reading
 
@@ -115,29 +122,53 @@ class EventLog:
         return {"format": FORMAT, "version": VERSION, "learner": self.learner_id, "course_id": self.course_id}
 
     def events(self) -> list[Event]:
-        """Every complete event, in file order, each id once. Never raises for damage:
-        problems are collected in `self.problems`; only a newer format version refuses."""
+        """Every complete, well-formed event, in file order, each id once. Never raises
+        for damage: problems are collected in `self.problems` and told in one warning;
+        only a newer format version, a link, or a file that is not ours refuses."""
         try:
-            st = os.stat(self.path)
+            fd = self._open(os.O_RDONLY)
         except FileNotFoundError:
             self.problems = []
             self.torn_tail = False
             self.read_position = None
             return []
-        except OSError as err:
-            raise MoocError(f"{self.path}: cannot read progress: {err.strerror}") from None
-        key = (st.st_ino, st.st_size, st.st_mtime_ns)
-        if key == self._cache_key:
-            return list(self._cache)
         try:
-            raw = self.path.read_bytes()
+            st = os.fstat(fd)
+            key = (st.st_ino, st.st_size, st.st_mtime_ns)
+            if key == self._cache_key:
+                return list(self._cache)
+            raw = read_fd(fd, self.path, MAX_LOG_BYTES)
         except OSError as err:
             raise MoocError(f"{self.path}: cannot read progress: {err.strerror}") from None
+        finally:
+            os.close(fd)
         events, problems, torn = parse(raw, str(self.path))
         self.problems, self.torn_tail = problems, torn
         self._cache_key, self._cache = key, events
         self.read_position = (st.st_ino, raw.rfind(b"\n") + 1)
+        self._warn()
         return list(events)
+
+    def warning(self) -> str | None:
+        """The problems of the last read as one line, or None when there were none."""
+        if not self.problems:
+            return None
+        first = self.problems[0].removeprefix(f"{self.path}: ").removesuffix("; skipped")
+        count = len(self.problems)
+        lines = "1 line" if count == 1 else f"{count} lines"
+        return (f"{self.path}: {lines} skipped ({first}{'' if count == 1 else ', ...'}); "
+                "the rest of the progress counts, and the file is left as it is")
+
+    def _warn(self) -> None:
+        message = self.warning()
+        if message:
+            warn(message)
+
+    def _open(self, flags: int) -> int:
+        """The log itself, never a link nor a file of someone else (FileNotFoundError passes)."""
+        if self.root is not None:
+            no_links_below(self.root, self.path)
+        return open_file(self.path, flags)
 
     def read_from(self, position: tuple[int, int] | None) -> tuple[list[Event], tuple[int, int] | None]:
         """The complete events after `position` (from `read_position` or an earlier call),
@@ -145,28 +176,27 @@ class EventLog:
         A log replaced or cut shorter since (purged; a failed write cut back) is read
         whole; damaged lines are skipped."""
         try:
-            with open(self.path, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                ino = st.st_ino
-                start = position[1] if position is not None and position[0] == ino else 0
-                if start > st.st_size:
-                    start = 0
-                fh.seek(start)
-                raw = fh.read()
+            fd = self._open(os.O_RDONLY)
         except FileNotFoundError:
             return [], None
+        try:
+            st = os.fstat(fd)
+            ino = st.st_ino
+            start = position[1] if position is not None and position[0] == ino else 0
+            if start > st.st_size:
+                start = 0
+            raw = read_fd(fd, self.path, MAX_LOG_BYTES, start=start)
         except OSError as err:
             raise MoocError(f"{self.path}: cannot read progress: {err.strerror}") from None
+        finally:
+            os.close(fd)
         end = raw.rfind(b"\n") + 1  # a torn or half-written last line waits for the next call
         if start == 0:
             events = parse(raw[:end], str(self.path))[0]
         else:
             events = []
             for line in raw[:end].split(b"\n"):
-                try:
-                    event = _to_event(json.loads(line)) if line.strip() else None
-                except ValueError:
-                    event = None
+                event = _decode_line(line)[0] if line.strip() else None
                 if event is not None:
                     events.append(event)
         return events, (ino, start + end)
@@ -187,13 +217,13 @@ class EventLog:
     def merge(self, events: Iterable[Event]) -> list[Event]:
         """Append the events whose ids are not in the log yet (union by id, used by
         `mooc sync --pull` and imports); returns those added, in time order, which is
-        the order they are written in. Atomic under the lock."""
+        the order they are written in. Atomic under the lock. Events of the wrong shape
+        (player/event_schema.py) are not written."""
         with self._locked() as fd:
-            size = os.fstat(fd).st_size
-            known = {e.id for e in parse(os.pread(fd, size, 0), str(self.path))[0]}
+            known = {e.id for e in parse(read_fd(fd, self.path, MAX_LOG_BYTES), str(self.path))[0]}
             new: list[Event] = []
             for e in events:
-                if e.id not in known:
+                if e.id not in known and event_problem(e.to_dict()) is None:
                     known.add(e.id)
                     new.append(e)
             new.sort(key=lambda e: e.time)  # ISO UTC text with fixed width sorts by time
@@ -222,14 +252,12 @@ class EventLog:
     @contextmanager
     def _locked(self) -> Iterator[int]:
         """An O_APPEND descriptor on an existing, headed, untorn log, under flock."""
-        while True:
+        for _ in range(_MAX_REOPENS):
             created = self._ensure_file()
             try:
-                fd = os.open(self.path, os.O_RDWR | os.O_APPEND | getattr(os, "O_CLOEXEC", 0))
+                fd = self._open(os.O_RDWR | os.O_APPEND)
             except FileNotFoundError:  # purged between creation and open
                 continue
-            except OSError as err:
-                raise MoocError(f"{self.path}: cannot open progress: {err.strerror}") from None
             try:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX)
@@ -237,7 +265,8 @@ class EventLog:
                     raise MoocError(f"{self.path}: cannot lock progress: {err.strerror}") from None
                 # The file may have been purged or replaced while we waited for the lock.
                 try:
-                    same = os.stat(self.path).st_ino == os.fstat(fd).st_ino
+                    now = os.lstat(self.path)
+                    same = stat.S_ISREG(now.st_mode) and now.st_ino == os.fstat(fd).st_ino
                 except FileNotFoundError:
                     same = False
                 if not same:
@@ -257,11 +286,15 @@ class EventLog:
                     os.close(fd)  # also releases the flock
                 except OSError:
                     pass
+        raise MoocError(f"{self.path}: progress not saved: the file keeps disappearing (is something deleting it?)")
 
     def _ensure_file(self) -> bool:
-        """Create the log with its header atomically if missing; True if we created it."""
-        if self.path.exists():
+        """Create the log with its header atomically if missing; True if we created it.
+        Anything already at its path, a dangling link included, is left to `_open` to judge."""
+        if os.path.lexists(self.path):
             return False
+        if self.root is not None:
+            no_links_below(self.root, self.path)
         try:
             _makedirs_durable(self.path.parent)
         except OSError as err:
@@ -289,7 +322,7 @@ class EventLog:
             except OSError:
                 # No hard links (FAT/exFAT USB sticks): O_EXCL decides who creates.
                 try:
-                    fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                    fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 except FileExistsError:
                     return False
                 try:
@@ -343,8 +376,8 @@ class _ShortWrite(Exception):
 
 def _check_version(first_line: bytes, where: str) -> None:
     try:
-        head = json.loads(first_line)
-    except ValueError:
+        head = loads_json(first_line)
+    except DataError:
         return  # a damaged header is reported by parse(), not fatal
     if isinstance(head, dict) and head.get("format") == FORMAT:
         version = head.get("version")
@@ -371,8 +404,8 @@ def parse(raw: bytes, where: str = "progress") -> tuple[list[Event], list[str], 
         return [], problems, torn
     _check_version(lines[0], where)
     try:
-        head = json.loads(lines[0])
-    except ValueError:
+        head = loads_json(lines[0])
+    except DataError:
         head = None
     first = 1
     if not (isinstance(head, dict) and head.get("format") == FORMAT):
@@ -381,68 +414,84 @@ def parse(raw: bytes, where: str = "progress") -> tuple[list[Event], list[str], 
     numbered = [(n, ln) for n, ln in enumerate(lines[first:], start=first + 1) if ln.strip()]
     objs: list[object] | None
     try:
-        objs = json.loads(b"[" + b",".join(ln for _, ln in numbered) + b"]")
-        if len(objs) != len(numbered):  # a damaged line that happened to join with another
+        objs = loads_json(b"[" + b",".join(ln for _, ln in numbered) + b"]")
+        if len(objs) != len(numbered):  # type: ignore[arg-type]  # a damaged line joined with another
             objs = None
-    except ValueError:
+    except DataError:
         objs = None
     if objs is None:
         objs = []
         kept: list[tuple[int, bytes]] = []
         for n, line in numbered:
             try:
-                objs.append(json.loads(line))
+                objs.append(loads_json(line))
                 kept.append((n, line))
-            except ValueError:
-                problems.append(f"{where}: line {n}: damaged (not JSON); skipped")
+            except DataError as err:
+                problems.append(f"{where}: line {n}: damaged ({err}); skipped")
         numbered = kept
     events: list[Event] = []
     seen: set[str] = set()
     for (n, _), obj in zip(numbered, objs):
-        ev = _to_event(obj)
+        ev, problem = _to_event(obj)
         if ev is None:
-            problems.append(f"{where}: line {n}: not a valid event; skipped")
+            problems.append(f"{where}: line {n}: not a valid event ({problem}); skipped")
         elif ev.id not in seen:
             seen.add(ev.id)
             events.append(ev)
     return events, problems, torn
 
 
-def _to_event(obj: object) -> Event | None:
-    """An Event from a decoded line, or None when the line is not a well-formed event."""
-    if not isinstance(obj, dict):
-        return None
-    if not all(isinstance(obj.get(k), str) and obj.get(k) for k in ("id", "type", "time", "course_id")):
-        return None
-    if not isinstance(obj.get("data", {}), (dict, type(None))):
-        return None
-    item = obj.get("item_id")
-    if item is not None and not isinstance(item, str):
-        return None
+def _decode_line(line: bytes) -> tuple[Event | None, str | None]:
+    """(the event of one log line, None) or (None, what is wrong with it)."""
     try:
-        return Event.from_dict(obj)
-    except (KeyError, TypeError, ValueError):
-        return None
+        obj = loads_json(line)
+    except DataError as err:
+        return None, str(err)
+    return _to_event(obj)
+
+
+def _to_event(obj: object) -> tuple[Event | None, str | None]:
+    """(an Event from a decoded line, None), or (None, why it is not a well-formed event)."""
+    problem = event_problem(obj)
+    if problem is not None:
+        return None, problem
+    try:
+        return Event.from_dict(obj), None  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError) as err:
+        return None, str(err)
 
 
 # ---------------------------------------------------------------------- the machine
 
 
 def iter_logs(layout: Layout) -> Iterator[tuple[str, str, Path]]:
-    """(learner_id, course_id, path) for every progress file on this machine, sorted."""
+    """(learner_id, course_id, path) for every progress file on this machine, sorted.
+
+    Only real files in real folders: a symbolic link is skipped with a warning (it
+    would lead mooc out of its data folder)."""
     base = layout.learners_dir
+    if base.is_symlink():
+        warn(str(link_error(base)) + "; no progress is read from it")
+        return
     if not base.is_dir():
         return
     for learner_dir in sorted(base.iterdir()):
-        if not learner_dir.is_dir() or learner_dir.name.startswith("."):
+        if learner_dir.name.startswith("."):
             continue
         progress = layout.progress_dir(learner_dir.name)
+        if learner_dir.is_symlink() or progress.is_symlink():
+            warn(str(link_error(learner_dir if learner_dir.is_symlink() else progress)) + "; skipped")
+            continue
         if not progress.is_dir():
             continue
         for path in sorted(progress.glob("*.jsonl")):
-            if path.name.startswith(".") or not path.is_file():
+            if path.name.startswith("."):
                 continue
-            yield learner_dir.name, path.stem, path
+            if path.is_symlink():
+                warn(str(link_error(path)) + "; skipped")
+                continue
+            if path.is_file():
+                yield learner_dir.name, path.stem, path
 
 
 def purge_course(layout: Layout, course_id: str) -> list[Path]:
@@ -458,8 +507,15 @@ def purge_course(layout: Layout, course_id: str) -> list[Path]:
         return removed
     for learner_dir in sorted(base.iterdir()):
         path = layout.progress_file(learner_dir.name, course_id)
+        if path.is_symlink():  # remove the link itself; what it points to is not ours
+            try:
+                os.unlink(path)
+            except OSError as err:
+                raise MoocError(f"{path}: cannot remove progress: {err.strerror}") from None
+            removed.append(path)
+            continue
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError:
             continue
         except OSError as err:

@@ -4,6 +4,10 @@ Same discipline as player/progress.py, for the sync side's own files: every appe
 runs under an exclusive flock, writes all its lines in ONE write on an O_APPEND
 descriptor and fsyncs before returning; a torn last line (a crash mid-write) is
 ignored by readers and cut off by the next writer. Nothing is ever rewritten.
+
+Reads are bounded (`MAX_BYTES`) and, like every file of the data folder, never go
+through a symbolic link or read a file that is not this user's (packages/datafile.py);
+a damaged line, nested JSON included, is skipped and reported, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,8 +20,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from packages.datafile import MIB, DataError, loads_json, open_file, read_fd
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
+from packages.layout import make_dirs
+
+# An outbox holds every statement ever generated for an endpoint: generous, but bounded.
+MAX_BYTES = 512 * MIB
 
 
 def encode(obj: Any) -> bytes:
@@ -27,15 +36,20 @@ def encode(obj: Any) -> bytes:
 def read(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """(records, problems): complete lines only; damaged lines are skipped and reported."""
     try:
-        raw = path.read_bytes()
+        fd = open_file(path)
     except FileNotFoundError:
         return [], []
+    try:
+        raw = read_fd(fd, path, MAX_BYTES)
     except OSError as err:
         raise MoocError(f"{path}: cannot read: {err.strerror}") from None
+    finally:
+        os.close(fd)
     return parse(raw, str(path))
 
 
 def parse(raw: bytes, where: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """(records, problems) of a file's bytes; one warning tells the user about the problems."""
     lines = raw.split(b"\n")
     lines.pop()  # after the last newline: empty, or a torn tail (never acknowledged)
     out: list[dict[str, Any]] = []
@@ -44,14 +58,19 @@ def parse(raw: bytes, where: str) -> tuple[list[dict[str, Any]], list[str]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except ValueError:
-            problems.append(f"{where}: line {n}: damaged; skipped")
+            obj = loads_json(line)
+        except DataError as err:
+            problems.append(f"{where}: line {n}: damaged ({err}); skipped")
             continue
         if isinstance(obj, dict):
             out.append(obj)
         else:
             problems.append(f"{where}: line {n}: not an object; skipped")
+    if problems:
+        from packages.notices import warn
+
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        warn(f"{problems[0]}{more}; the file is left as it is")
     return out, problems
 
 
@@ -59,9 +78,9 @@ def parse(raw: bytes, where: str) -> tuple[list[dict[str, Any]], list[str]]:
 def locked_append(path: Path) -> Iterator["Appender"]:
     """Exclusive access for read-then-append (the outbox decides what is new under it)."""
     try:
-        new = not path.exists()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        new = not os.path.lexists(path)
+        make_dirs(path.parent)
+        fd = open_file(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     except OSError as err:
         raise MoocError(f"{path}: cannot open: {err.strerror}") from None
     try:
@@ -80,8 +99,7 @@ class Appender:
         self.fd = fd
 
     def read(self) -> tuple[list[dict[str, Any]], list[str]]:
-        size = os.fstat(self.fd).st_size
-        return parse(os.pread(self.fd, size, 0), str(self.path))
+        return parse(read_fd(self.fd, self.path, MAX_BYTES), str(self.path))
 
     def write(self, records: list[Any]) -> None:
         if not records:

@@ -484,7 +484,7 @@ def test_plain_lesson_files_show_their_real_path_and_open(journey: Path, mooc_ho
     assert out.count(f"File 1, image: A chart: {chart}") == 2  # `m` lists them again
     assert "Type m and a number from 1 to 3." in out
     assert "File 3 cannot be opened: lessons/read.md: linked file media/gone.pdf is not in the pack" in out
-    assert f"Opened file 1 with the system viewer: {chart}" in out
+    assert f"File 1: Opened chart.png with viewer.sh. It is {chart}" in out
     deadline = time.monotonic() + 20  # the viewer runs detached
     while not opened.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -499,7 +499,7 @@ def test_plain_lesson_file_without_a_viewer_says_so_and_shows_the_path(journey: 
     r = run_mooc("play", "--plain", "journey", "read", input="m 2\nq\n", env={"MOOC_OPENER": "", "PATH": str(empty)})
     assert r.returncode == 0, r.stderr
     notes = installed_file(mooc_home, "notes.txt")
-    assert (f"Cannot open file 2 here: no program to open files here (install xdg-utils); the file is {notes}"
+    assert (f"Cannot open file 2 here: no program to open it here (install xdg-utils); the file is {notes}"
             in r.stdout)
 
 

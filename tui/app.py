@@ -101,8 +101,18 @@ class MoocApp(App[int]):
         self.notify(one_line(message), severity="error" if error else "information", markup=False,
                     timeout=timeout)
 
+    def _warn(self, message: str) -> None:
+        """Where engine warnings (packages/notices.py) go while the app runs: a toast."""
+        try:
+            self.call_from_thread(self.say, message, error=True, timeout=10)
+        except RuntimeError:  # already on the app's thread
+            self.say(message, error=True, timeout=10)
+
     # ---------------------------------------------------------------- startup
     def on_mount(self) -> None:
+        from packages import notices
+
+        notices.set_sink(self._warn)
         self._apply_keymap()
         if self.learners.needs_choice(self.requested_learner):
             from tui.screens.learner_picker import LearnerPicker
@@ -153,8 +163,10 @@ class MoocApp(App[int]):
             attach(self)  # background upload (sync/worker.py); never sends without consent
 
     def on_unmount(self) -> None:
+        from packages import notices
         from tui.sync_bridge import detach
 
+        notices.set_sink(None)
         detach(self)
 
     def update_status(self) -> None:

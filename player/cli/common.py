@@ -27,11 +27,24 @@ def add_subcommand(sub: Any, name: str, *, help: str, description: str | None = 
 
 
 def layout(args: argparse.Namespace) -> Layout:
-    return Layout.default(getattr(args, "home", None))
+    """The data folder of this command; created 0700 when missing (packages/layout.py)."""
+    from packages.layout import make_dirs
+
+    chosen = Layout.default(getattr(args, "home", None))
+    try:
+        make_dirs(chosen.home)
+    except OSError:
+        pass  # read-only media: commands that only read still work; writes say why they fail
+    return chosen
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
+    """Every `--json` output: strings (keys too) are cleaned of escape sequences,
+    control and bidi characters first, so the DECODED text is harmless, not only the
+    JSON (which would otherwise carry U+202E and C1 controls as they are)."""
+    from packages.safe_text import clean_data
+
+    json.dump(clean_data(data), sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
     sys.stdout.write("\n")
 
 

@@ -124,7 +124,17 @@ def _version() -> str:
         return "0+unknown"
 
 
+def _private_umask() -> None:
+    """Whatever the umask it was started with (000 on some lab images), nothing mooc
+    creates is writable by other users; folders of the user's data are 0700 anyway
+    (packages/layout.py make_dirs)."""
+    import os
+
+    os.umask(os.umask(0o022) | 0o022)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _private_umask()
     parser = build_parser(module_for(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)
@@ -144,6 +154,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as err:  # the last word on a full disk, a read-only store, a lost mount...
+        from packages.fsutil import os_error_text
+        from packages.safe_text import one_line
+
+        where = f"{one_line(str(err.filename))}: " if err.filename else ""
+        print(f"mooc: error: {where}{os_error_text(err)}", file=sys.stderr)
+        return 1
+    except RecursionError:  # input nested past what Python can parse, wherever it was read
+        print("mooc: error: the input is nested too deeply to read", file=sys.stderr)
+        return 1
 
 
 # What Ctrl-C leaves behind, per command, and how to go on.

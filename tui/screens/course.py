@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,9 +19,9 @@ from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from packages.errors import MoocError
-from packages.safe_text import clean, one_line
-from tui import keymap
+from packages.safe_text import one_line
 from player.wording import titled
+from tui import keymap
 from tui.lesson_blocks import find_links
 from tui.symbols import marks
 from tui.widgets.key_bar import KeyBar
@@ -412,9 +412,10 @@ class CourseScreen(Screen[None]):
         return next((i.id for i in self.session.course.items() if i.file == target), None)
 
     def _open_link(self, link: Any) -> None:
-        """A link to another lesson or quiz opens it here; a file or web page opens with
-        the system viewer when there is a screen for one, and the learner is always told
-        what happened and shown the path or address to copy (over SSH nothing opens)."""
+        """A link to another lesson or quiz opens it here. Anything else is checked
+        (player/media.py: http(s) or a file of the course only) and, when there is a
+        screen to show it on, opened off the UI thread; the learner is always told what
+        happened, with the path or address to copy (over SSH nothing is started)."""
         from pathlib import Path
 
         from player import media
@@ -426,23 +427,28 @@ class CourseScreen(Screen[None]):
             self.open(linked)
             return
         item = self.session.course.item(self.current)
-        say = self.app.say  # type: ignore[attr-defined]
+        root = getattr(self.session.source, "root", None)
         try:
-            if link.is_local:
-                root = getattr(self.session.source, "root", None)
-                if root is None:
-                    raise MoocError(f"{item.file}: this pack is not unpacked; cannot open {clean(link.target)}")
-                where = str(media.resolve(Path(root), item.file, link.target))
-                what = "file"
-            else:
-                where, what = one_line(link.target), "link"
-            if not has_display():
-                say(f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {where}", timeout=30)
-                return
-            media.open_path(where)
-            say(f"Asked the system viewer to open it. If nothing appears, the {what} is {where}", timeout=15)
+            target = media.plan(Path(root) if root is not None else None, item.file, link.target)
         except MoocError as err:
-            say(str(err), error=True, timeout=30)
+            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            return
+        if not has_display():
+            what = "file" if target.is_file else "link"
+            self.app.say(f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {target.value}",  # type: ignore[attr-defined]
+                         timeout=30)
+            return
+        self._open_target(target)
+
+    @work(thread=True, exit_on_error=False, group="open-link")
+    def _open_target(self, target: Any) -> None:
+        from player import media
+
+        try:
+            said, error = media.open_target(target), False
+        except MoocError as err:
+            said, error = str(err), True
+        self.app.call_from_thread(self.app.say, said, error=error)  # type: ignore[attr-defined]
 
     def action_focus_outline(self) -> None:
         self.query_one(Outline).focus()

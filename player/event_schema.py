@@ -1,0 +1,213 @@
+"""The shape every event must have before the engine folds it.
+
+A progress log is read back from disk, and events also arrive from elsewhere
+(`mooc sync --pull`, `mooc sync --import`): a line of the wrong shape, say an
+``attempt`` whose ``questions`` is a string, once made every later fold, and so
+`mooc certificate request`, fail for good. `event_problem()` checks a decoded event
+against what the engine actually reads (player/session.py folds it,
+sync/certificates.py and sync/statements.py read it back) and names the first
+problem; readers skip such events with a warning, keeping their bytes.
+
+The shapes are those of docs/progress-format.md. Keys a type does not list are
+free (newer mooc versions add keys), but no value nests deeper than
+`MAX_DEPTH`; event types this mooc does not know are accepted with any `data`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from player.events import EVENT_TYPES, parse_time
+
+MAX_DEPTH = 6  # data > questions > [n] > response > [n] is 4 deep
+MAX_ID = 128
+MAX_TEXT = 100_000  # a typed text answer, a learner name
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*$")
+
+
+# --------------------------------------------------------------------------- value checks
+
+
+def _is_str(v: object) -> bool:
+    return isinstance(v, str) and len(v) <= MAX_TEXT
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _is_count(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+
+
+def _is_bool(v: object) -> bool:
+    return isinstance(v, bool)
+
+
+def _is_uuid(v: object) -> bool:
+    if not isinstance(v, str) or len(v) > 64:
+        return False
+    try:
+        uuid.UUID(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_scalar(v: object) -> bool:
+    return v is None or _is_bool(v) or _is_number(v) or _is_str(v)
+
+
+def _is_response(v: object) -> bool:
+    """single: int; multiple, order, match: list of int (or null); truefalse: bool;
+    numeric: number; text: str; nothing answered: null."""
+    return _is_scalar(v) or (isinstance(v, list) and all(_is_scalar(x) for x in v))
+
+
+def _is_score_map(v: object) -> bool:
+    return isinstance(v, dict) and all(_is_number(x) for x in v.values())
+
+
+def _is_str_list(v: object) -> bool:
+    return isinstance(v, list) and all(_is_str(x) for x in v)
+
+
+def _is_optional_str(v: object) -> bool:
+    return v is None or _is_str(v)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of an event's data: what it must be, and whether it must be there;
+    `inner` checks the parts of a list (and names the one at fault)."""
+
+    check: Callable[[object], bool]
+    what: str
+    required: bool = False
+    inner: Callable[[object, str], str | None] | None = None
+
+
+NUMBER = Field(_is_number, "a number")
+TEXT = Field(_is_str, "a string")
+
+QUESTION: Mapping[str, Field] = {
+    "id": Field(_is_str, "a string", required=True),
+    "type": TEXT,
+    "statement_id": TEXT,
+    "response": Field(_is_response, "a value or a list of values"),
+    "score": NUMBER,
+    "earned": NUMBER,
+    "points": NUMBER,
+    "correct": Field(_is_bool, "true or false"),
+}
+
+
+def _questions_problem(v: object, path: str) -> str | None:
+    assert isinstance(v, list)
+    for n, q in enumerate(v):
+        if not isinstance(q, dict):
+            return f"'{path}[{n}]' must be an object"
+        problem = _fields_problem(q, QUESTION, f"{path}[{n}].")
+        if problem:
+            return problem
+    return None
+
+
+# The data of each event type: every key the engine reads, with its type.
+DATA: Mapping[str, Mapping[str, Field]] = {
+    "enrolled": {"registration": Field(_is_uuid, "a UUID")},
+    "lesson_opened": {},
+    "lesson_completed": {"duration_s": NUMBER},
+    "time_spent": {"seconds": NUMBER},
+    "position": {},
+    "hint_shown": {"question_id": TEXT},
+    "attempt": {
+        "score": Field(_is_number, "a number", required=True),
+        "attempt": Field(_is_count, "a whole number"),
+        "earned": NUMBER,
+        "total": NUMBER,
+        "passed": Field(_is_bool, "true or false"),
+        "duration_s": NUMBER,
+        "threshold": NUMBER,
+        "questions": Field(lambda v: isinstance(v, list), "a list", inner=_questions_problem),
+    },
+    "self_assessment": {"module_id": TEXT, "rating": Field(_is_count, "a whole number")},
+    "course_completed": {"score": NUMBER},
+    "course_passed": {"score": NUMBER},
+    "certificate_requested": {
+        "score": Field(_is_number, "a number", required=True),
+        "threshold": NUMBER,
+        "quizzes": Field(_is_score_map, "an object of numbers"),
+        "evidence": Field(_is_str_list, "a list of strings"),
+        "learner_name": TEXT,
+        "learner_email": Field(_is_optional_str, "a string or null"),
+    },
+}
+assert set(DATA) == EVENT_TYPES, "every event type needs its data shape"
+
+
+def _fields_problem(obj: Mapping[str, object], fields: Mapping[str, Field], prefix: str) -> str | None:
+    for key, f in fields.items():
+        path = f"{prefix}{key}"
+        if key not in obj:
+            if f.required:
+                return f"'{path}' is missing"
+            continue
+        value = obj[key]
+        if not f.check(value):
+            return f"'{path}' must be {f.what}"
+        if f.inner is not None:
+            problem = f.inner(value, path)
+            if problem:
+                return problem
+    return None
+
+
+def _too_deep(value: object, limit: int) -> bool:
+    """True when lists/objects nest more than `limit` levels, `value` being level 1.
+    Level by level (no recursion); flat data, most events, costs one pass."""
+    level = [value]
+    for _ in range(limit):
+        below: list[object] = []
+        for v in level:
+            below += [c for c in (v.values() if type(v) is dict else v)  # type: ignore[attr-defined]
+                      if type(c) is dict or type(c) is list]
+        if not below:
+            return False
+        level = below
+    return True
+
+
+def event_problem(obj: object) -> str | None:
+    """None when `obj` (a decoded progress line, or `Event.to_dict()`) is an event the
+    engine can fold; otherwise the first problem, e.g. "'data.questions' must be a list"."""
+    if not isinstance(obj, dict):
+        return "not an object"
+    for key in ("id", "type", "time", "course_id", "course_version"):
+        value = obj.get(key)
+        if not isinstance(value, str) or not value:
+            return f"'{key}' must be a non-empty string"
+    if len(obj["id"]) > MAX_ID or not _ID.match(obj["id"]):
+        return "'id' must be an event id (a UUID: letters, digits and '-')"
+    try:
+        parse_time(obj["time"])
+    except ValueError:
+        return "'time' must be an ISO 8601 time"
+    item = obj.get("item_id")
+    if item is not None and not (isinstance(item, str) and item):
+        return "'item_id' must be a string or null"
+    data = obj.get("data", {})
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return "'data' must be an object"
+    if _too_deep(data, MAX_DEPTH):
+        return f"'data' nests deeper than {MAX_DEPTH} levels"
+    fields = DATA.get(obj["type"])
+    if fields is None:
+        return None  # a type a newer mooc added: readers ignore it
+    return _fields_problem(data, fields, "data.")
