@@ -306,7 +306,9 @@ class PlainPlayer:
             if item.kind != "quiz":
                 continue
             q = s.quiz_summary(item.id)
-            facts = ["passed" if q.passed else "not passed yet" if q.attempts_used else "not attempted yet"]
+            lock = s.item_lock(item.id)
+            facts = [f"locked ({one_line(lock)})" if lock else "passed" if q.passed
+                     else "not passed yet" if q.attempts_used else "not attempted yet"]
             if q.best_score is not None:
                 facts.append(f"best {pct(q.best_score)}")
             facts.append(f"pass mark {pct(q.threshold)}")
