@@ -590,3 +590,23 @@ async def test_picker_marks_who_is_learning_and_the_default(installed: Layout) -
         labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert labels == ["Ada Lovelace  (learning now)", "Grace Hopper  (default)"]
         assert options.highlighted == 0
+
+
+async def test_no_color_highlighted_course_is_inverted(installed: Layout,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A list's highlighted row under NO_COLOR: inverted (light behind dark text), not
+    a shade of grey; the other rows are dark behind light text."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(installed)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        await pilot.pause()
+        options = app.screen.query_one("#courses")
+        row = app.screen._compositor.render_strips()[options.region.y + 1]  # inside the border
+        title = [seg.style for seg in row if "Learning" in seg.text]
+        assert title and all(style is not None and style.bgcolor is not None and style.color is not None
+                             and style.bgcolor.triplet is not None and style.color.triplet is not None
+                             and sum(style.bgcolor.triplet) > sum(style.color.triplet) for style in title)
+        other = [seg.style for seg in app.screen._compositor.render_strips()[options.region.y + 6]
+                 if "TUI test" in seg.text]
+        assert other and all(sum(s.bgcolor.triplet) < sum(s.color.triplet) for s in other)  # the others: not
