@@ -73,9 +73,17 @@ def _learners(args: argparse.Namespace):  # -> Learners
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    learner = _learners(args).add(args.name, args.email)
+    learners = _learners(args)
+    before = learners.list()
+    learner = learners.add(args.name, args.email)
     print(f"Added learner {learner.name} (id {learner.id}).")
     print(f"Study as them with: mooc --learner {learner.id} play")
+    if len(before) == 1 and not learners.default_id():
+        # The one learner so far stays who commands study as: a second learner must not
+        # make every command fail until someone runs `mooc learner use`.
+        first = learners.use(before[0].id)
+        print(f"Commands still study as {first.name} unless told otherwise "
+              f"(--learner NAME, or `mooc learner use NAME`); `mooc play` asks who is learning.")
     return 0
 
 

@@ -52,6 +52,7 @@ examples:
   mooc play --plain stats-101       plain lines, no full-screen UI (screen readers, scripts)
   mooc play --plain ./my-course/    try a pack folder or .mooc file without installing it
 
+Without a terminal (a pipe, cron, TERM=dumb) mooc play plays in plain mode.
 Plain mode: every option is numbered; type a number (several, separated by spaces,
 for "choose all that apply"), true/false, a number or text; ? for a hint; h for help.
 """
@@ -201,8 +202,25 @@ def _choose_course(layout: "Layout") -> str | None:
 # --------------------------------------------------------------------------- play
 
 
+def no_full_screen() -> str | None:
+    """Why the full-screen player cannot run here (a pipe, cron, TERM=dumb), or None."""
+    if not sys.stdin.isatty():
+        return "input is not a terminal"
+    if not sys.stdout.isatty():
+        return "output is not a terminal"
+    if os.environ.get("TERM", "") == "dumb":
+        return "TERM=dumb"
+    return None
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     layout = common.layout(args)
+    why = None if args.plain else no_full_screen()
+    if why is not None:  # never escape codes into a pipe, never a UI nobody can see
+        if args.course and not Path(args.course).expanduser().exists():
+            _check_installed(layout, args.course)  # a wrong name fails first, on its own line
+        print(f"mooc: {why}: playing in plain mode (--plain)", file=sys.stderr, flush=True)
+        args.plain = True
     if not args.plain:
         if not args.course and args.item:
             raise MoocError("name the course before the item: mooc play COURSE ITEM")
@@ -225,10 +243,17 @@ def cmd_play(args: argparse.Namespace) -> int:
     if args.item and not course.has_item(args.item):
         ids = ", ".join(i.id for i in course.items()[:12])
         raise MoocError(f"{course.id}: no item '{args.item}' (items: {ids})")
+    from packages.store import Store
     from player.plain import run_plain
 
+    if Store(layout).find(spec) is None:  # a pack folder or file: an author's preview
+        from player.session import CourseSession
+
+        print(f"Preview of {spec}: nothing is recorded, not even in an installed course with the id "
+              f"'{course.id}' (install it to keep your progress).")
+        return run_plain(CourseSession(course, source, [], learner), args.item)
     session = open_session(layout, learner, course, source)
-    return run_plain(session, args.item)
+    return run_plain(session, args.item, layout=layout)
 
 
 # --------------------------------------------------------------------------- progress
@@ -306,8 +331,37 @@ def cmd_progress(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json({"format": 1, "learner": {"id": learner.id, "name": learner.name}, "courses": records})
         return 0
-    _print_tables(learner, records, detailed=bool(args.course))
+    if sys.stdout.isatty():
+        _print_tables(learner, records, detailed=bool(args.course))
+    else:  # a pipe, a file, a screen reader's log: words, no box drawing
+        _print_plain(learner, records, detailed=bool(args.course))
     return 0
+
+
+def _print_plain(learner: "Learner", records: list[dict[str, Any]], *, detailed: bool) -> None:
+    from packages.safe_text import one_line
+    from player.wording import titled
+
+    if not records:
+        print(f"{one_line(learner.name)} has not started a course yet: try `mooc play`.")
+        return
+    print(f"Progress of {one_line(learner.name)}:")
+    for r in records:
+        certificate = "eligible" if r["certificate"]["eligible"] else "not yet" if r["kind"] == "xmooc" else "none"
+        total = f"{r['items_total']} item{'s' if r['items_total'] != 1 else ''}"
+        print(f"{one_line(r['title'])} ({r['id']}): {r['items_done']} of {total} done, "
+              f"score {_pct(r['score'])}, needed {_pct(r['threshold'])}, passed: {'yes' if r['passed'] else 'no'}, "
+              f"certificate: {certificate}, last studied {_local(r['last_studied'])}.")
+        if not detailed:
+            continue
+        for q in r["quizzes"]:
+            left = "" if q["attempts_left"] is None else f", {q['attempts_left']} left"
+            best = "no score yet" if q["best_score"] is None else f"best {_pct(q['best_score'])}"
+            weight = "practice" if not q["graded"] else f"weight {q['weight']:g}"
+            print(f"  {titled('Quiz', q['title'])}: {q['status']}, {best}, needed {_pct(q['threshold'])}, "
+                  f"{q['attempts']} attempt{'s' if q['attempts'] != 1 else ''}{left}, {weight}.")
+        for reason in r["certificate"]["reasons"]:
+            print(f"  Certificate: {one_line(reason)}")
 
 
 def _print_tables(learner: "Learner", records: list[dict[str, Any]], *, detailed: bool) -> None:
