@@ -215,3 +215,83 @@ def test_pull_rebuilds_progress_on_another_machine(run_mooc: RunMooc, mooc_home:
     assert result["stored"] == 0 and result["pending"] == 0
     again = json.loads(run_mooc("sync", "--pull", "--json", env=second).stdout)
     assert sum(sum(e["added"].values()) for e in again["endpoints"]) == 0
+
+
+def _pending(run_mooc: RunMooc, env: dict[str, str] | None = None) -> dict[str, int]:
+    """learner -> statements generated on that PC (approved or not)."""
+    rows = json.loads(run_mooc("sync", "--status", "--json", env=env).stdout)["endpoints"]
+    out: dict[str, int] = {}
+    for row in rows:
+        for bucket in (row["pending_by_learner"], row["waiting_consent"]):
+            for learner, n in bucket.items():
+                out[learner] = out.get(learner, 0) + n
+    return out
+
+
+def test_usb_stick_collects_a_whole_lab_in_one_file(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                                    ralph_lrs: RalphServer) -> None:
+    """Two lab PCs export to the same file in turn: nothing is overwritten, what waits
+    for a learner's approval is named (exit 1), and the staff-room PC uploads every
+    record of both PCs to Ralph exactly once."""
+    stick = tmp_path / "usb" / "lab.json"
+    stick.parent.mkdir()
+    # PC 1: Amina approved the host; Bilal has not yet.
+    _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.pc1@example.org", login=False)
+    assert run_mooc("learner", "add", "Bilal", "--email", "bilal.pc1@example.org").returncode == 0
+    study(mooc_home.home, "amina")
+    study(mooc_home.home, "bilal", right=False)
+    run_mooc("consent", "allow", ralph_lrs.endpoint, "--learner", "amina")
+    pc1 = _pending(run_mooc)
+    out = run_mooc("sync", "--export", str(stick))
+    assert out.returncode == 1, out.stdout + out.stderr
+    host = f"127.0.0.1:{ralph_lrs.port}"
+    assert (f"mooc: warning: {pc1['bilal']} records of learner bilal wait for their approval of {host} "
+            f"(`mooc consent allow {host} --learner bilal`), so they were not exported") in out.stderr
+    assert f"added {pc1['amina']} pending records to {stick}" in out.stdout
+    # Bilal approves; the same command adds his records to the same file, keeping Amina's.
+    run_mooc("consent", "allow", ralph_lrs.endpoint, "--learner", "bilal")
+    out = run_mooc("sync", "--export", str(stick), "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["merged"] and doc["complete"] and doc["total"] == pc1["amina"] + pc1["bilal"]
+    assert sum(doc["statements"].values()) == pc1["bilal"]
+
+    # PC 2: another data folder, another Amina; the same file name on the stick.
+    pc2_env = {"MOOC_HOME": str(tmp_path / "pc2")}
+    assert run_mooc("install", str(tmp_path / "pack"), env=pc2_env).returncode == 0
+    assert run_mooc("learner", "add", "Amina", "--email", "amina.pc2@example.org", env=pc2_env).returncode == 0
+    study(tmp_path / "pc2", "amina", right=False)
+    run_mooc("consent", "allow", ralph_lrs.endpoint, env=pc2_env)
+    pc2 = _pending(run_mooc, pc2_env)
+    out = run_mooc("sync", "--export", str(stick), env=pc2_env)
+    assert out.returncode == 0, out.stderr
+    assert f"added {pc2['amina']} pending records to {stick}, kept with the records already in it" in out.stdout
+    # Exporting again adds nothing (deduplicated by statement id).
+    before = json.loads(stick.read_text())["endpoints"]
+    out = run_mooc("sync", "--export", str(stick), "--json", env=pc2_env)
+    assert json.loads(out.stdout)["statements"] == {}
+    assert json.loads(stick.read_text())["endpoints"] == before
+
+    # A file that is not a mooc export is refused and left as it is.
+    notes = tmp_path / "usb" / "notes.json"
+    notes.write_text('{"shopping": ["chalk"]}\n')
+    out = run_mooc("sync", "--export", str(notes), env=pc2_env)
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"mooc: error: {notes}: not a mooc sync export")
+    assert "left as it is: export to another file" in out.stderr and "Traceback" not in out.stderr
+    assert notes.read_text() == '{"shopping": ["chalk"]}\n'
+
+    # The staff-room PC imports the stick: every record of both PCs, each once.
+    office = {"MOOC_HOME": str(tmp_path / "office")}
+    assert run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
+                    input=ralph_lrs.password + "\n", env=office).returncode == 0
+    out = run_mooc("sync", "--import", str(stick), "--json", env=office)
+    assert out.returncode == 0, out.stdout + out.stderr
+    expected = {"amina.pc1@example.org": pc1["amina"], "bilal.pc1@example.org": pc1["bilal"],
+                "amina.pc2@example.org": pc2["amina"]}
+    assert sum(json.loads(out.stdout)["imported"].values()) == sum(expected.values())
+    for email, n in expected.items():
+        ids = [s["id"] for s in ralph_lrs.agent_statements({"objectType": "Agent", "mbox": f"mailto:{email}"})]
+        assert len(ids) == len(set(ids)) == n, email
+    raw = [s["id"] for s in ralph_lrs.all_statements()]
+    assert len(raw) == len(set(raw))
