@@ -131,7 +131,8 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     """Read the learner's statements from one endpoint into `found` (course -> events)."""
     from player.progress import EventLog
     from sync.credentials import lookup
-    from sync.lrs_client import LRSClient, MalformedAnswer, TransportError
+    from sync.lrs_client import LRSClient, MalformedAnswer
+    from sync.retry import Retry, Transient
 
     lid = getattr(learner, "id")
     host = endpoint.host
@@ -146,6 +147,7 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     if course_id:
         params.update(activity=course_iri(course_id), related_activities="true")
     client = LRSClient(endpoint, creds, guard=guard)
+    retry = Retry(host, guard=guard)  # a dropped connection is tried again, as uploads are
 
     def course_ok(cid: str) -> bool:
         """Whether a progress file can be named by this course id (player/progress.py says)."""
@@ -158,7 +160,7 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     seen_links: set[str] = set()
     seen_events: set[str] = set()
     try:
-        answer = client.query(params)
+        answer = retry.call(lambda: client.query(params))
         pages = 1
         while True:
             page = _page_of(answer, endpoint)
@@ -177,9 +179,9 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
                                       f"statement{'s' if result.statements != 1 else ''} "
                                       f"(the most one pull reads); what was read is merged")
             seen_links.add(url)
-            answer = client.more(url)
+            answer = retry.call(lambda: client.more(url))
             pages += 1
-    except TransportError as err:
+    except Transient as err:
         raise MoocError(f"cannot reach {host}: {err}") from None
     finally:
         client.close()

@@ -295,3 +295,40 @@ def test_usb_stick_collects_a_whole_lab_in_one_file(run_mooc: RunMooc, mooc_home
         assert len(ids) == len(set(ids)) == n, email
     raw = [s["id"] for s in ralph_lrs.all_statements()]
     assert len(raw) == len(set(raw))
+
+
+def test_pull_retries_dropped_connections_like_uploads(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                                       ralph_lrs: RalphServer) -> None:
+    """PC 2 pulls through a link that cuts the first answers mid-way: the pull tries again
+    (the upload's retry rules) and rebuilds the same progress; past the retries it stops
+    with one line and changes nothing."""
+    from tests.support.fault_proxy import FaultProxy
+
+    _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.pullretry@example.org")
+    study(mooc_home.home, "amina")
+    run_mooc("consent", "allow", ralph_lrs.endpoint)
+    assert run_mooc("sync").returncode == 0
+    before = json.loads(run_mooc("progress", "--json").stdout)
+
+    with FaultProxy(("127.0.0.1", ralph_lrs.port)) as proxy:
+        endpoint = f"{proxy.url}xAPI/"
+        second = {"MOOC_HOME": str(tmp_path / "pc2")}
+        assert run_mooc("install", str(write_pack(tmp_path / "pack2", endpoint)), env=second).returncode == 0
+        run_mooc("learner", "add", "Amina", "--email", "amina.pullretry@example.org", env=second)
+        run_mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin",
+                 input=ralph_lrs.password + "\n", env=second)
+        run_mooc("consent", "allow", endpoint, env=second)
+        # Every connection cut after 300 bytes of the answer: 1 try + 5 retries, then one line.
+        proxy.drop_after, proxy.drop_count = 300, None
+        out = run_mooc("sync", "--pull", env=second)
+        assert out.returncode == 1 and proxy.connections == 6, (proxy.connections, out.stderr)
+        assert out.stderr.startswith(f"mooc: error: cannot reach 127.0.0.1:{proxy.port}: ")
+        assert "Traceback" not in out.stderr
+        assert json.loads(run_mooc("progress", "--json", env=second).stdout) != before
+        # Only the next two connections cut: the pull tries again and gets everything.
+        proxy.reset_counters()
+        proxy.drop_after, proxy.drop_count = 300, 2
+        out = run_mooc("sync", "--pull", "--json", env=second)
+        assert out.returncode == 0, out.stderr
+        assert proxy.connections >= 3 and proxy.drops == 2
+    assert json.loads(run_mooc("progress", "--json", env=second).stdout) == before

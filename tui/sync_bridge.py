@@ -63,6 +63,7 @@ class SyncBridge:
 
         self.app = app
         self.asked: set[str] = set()
+        self.told_login: set[str] = set()  # endpoints whose refused credentials we told about
         self.worker = SyncWorker(app.layout, learner_id=getattr(app.learner, "id", None))
 
     def start(self) -> None:
@@ -92,6 +93,12 @@ class SyncBridge:
         if status.waiting_consent and not status.pending and status.online is None:
             state = "not approved"
         self.app.set_sync_status(state, status.pending)
+        for url in status.needs_login:
+            if url not in self.told_login:
+                self.told_login.add(url)
+                self.app.say(f"The LRS refused the credentials for {one_line(url)}: nothing more is sent there "
+                             f"until you run `mooc login {one_line(url)} --user NAME` in a shell.",
+                             error=True, timeout=15)
         hosts = [h for h in status.hosts_needing_consent if h not in self.asked]
         if hosts and not isinstance(self.app.screen, ConsentScreen):
             host = hosts[0]

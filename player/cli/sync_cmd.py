@@ -266,6 +266,7 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
             "waiting_consent": waiting, "set_aside": aside,
             "last_success": status.get("last_success"), "last_attempt": status.get("last_attempt"),
             "last_error": status.get("last_error"), "last_error_time": status.get("last_error_time"),
+            "needs_login": bool(status.get("auth_refused")),
         })
     for warning in warnings:
         _warn(warning)
@@ -285,6 +286,9 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
         _say(f"  last success: {row['last_success'] or 'never'}")
         if row["last_error"]:
             _say(f"  last error: {one_line(row['last_error'])} ({row['last_error_time']})")
+        if row["needs_login"]:
+            _say(f"  automatic uploads paused: the LRS refused the credentials; "
+                 f"`mooc login {row['endpoint']} --user NAME`")
         for item in row["set_aside"]:
             _say(f"  set aside ({item['state']}): {item['id']} {item['learner']}/{item['course']}: "
                  f"{one_line(item['reason'])}")
