@@ -36,7 +36,7 @@ from player.events import Event
 from sync.consent import Consent
 from sync.endpoints import Endpoint, check_transport, sync_config
 from sync.outbox import Outbox
-from sync.statements import EXT_EVENT, Actor, course_iri, question_statement_id
+from sync.statements import EXT_EVENT, Actor, course_iri, event_dict, question_statement_id
 
 PAGE_SIZE = 200
 MAX_PAGES = 500
@@ -229,8 +229,8 @@ def _take(st: Any, agent: dict[str, Any], course_id: str | None, course_ok: Call
     extensions = context.get("extensions") if isinstance(context, dict) else None
     if not isinstance(extensions, dict) or EXT_EVENT not in extensions:
         return  # a question statement, or another tool's: carries no mooc event
-    raw = extensions[EXT_EVENT]
-    problem = event_problem(raw)
+    raw = event_dict(st)  # the event, with what the statement says filled back in
+    problem = event_problem(raw if raw is not None else extensions[EXT_EVENT])
     if problem is None and not _is_uuid(raw["id"]):
         problem = "'id' must be a UUID"
     if problem is None and not course_ok(raw["course_id"]):

@@ -38,7 +38,7 @@ from packages.layout import Layout
 from player.events import now_iso
 from sync.consent import may_send
 from packages.netguard import Guard, TooSlow
-from sync.endpoints import check_transport, sync_config
+from sync.endpoints import check_transport, sync_config, wants_gzip
 from sync.outbox import Ack, Entry, Outbox, all_outboxes
 from sync.retry import Retry, Transient
 
@@ -69,6 +69,7 @@ class EndpointResult:
     skipped: str | None = None  # why nothing was tried (busy, nothing to send)
     reached: bool = False  # the LRS answered at least once (online)
     needs_login: bool = False  # the LRS refused the credentials (401/403), now or before
+    warning: str | None = None  # something to fix that did not stop the upload (gzip refused)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -76,7 +77,7 @@ class EndpointResult:
             "rejected": self.rejected, "conflicts": self.conflicts, "pending": self.pending,
             "waiting_consent": self.waiting_consent, "error": self.error,
             "requests": self.requests, "bytes_sent": self.bytes_sent, "skipped": self.skipped,
-            "reached": self.reached, "needs_login": self.needs_login,
+            "reached": self.reached, "needs_login": self.needs_login, "warning": self.warning,
         }
 
 
@@ -160,6 +161,7 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
         allow = (options.allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
                  or bool(creds and creds.allow_insecure_http))
         check_transport(endpoint, allow)
+        gzip = wants_gzip(layout, endpoint)
     except MoocError as err:
         result.error = str(err)
         outbox.save_status(last_attempt=now_iso(), last_error=result.error, last_error_time=now_iso())
@@ -187,17 +189,18 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
         if not sendable:
             result.skipped = "nothing to send"
             return result
-        _run(outbox, creds, sendable, options, result)
+        _run(outbox, creds, sendable, options, result, gzip)
     finally:
         os.close(lock_fd)
     return result
 
 
-def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, result: EndpointResult) -> None:
+def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, result: EndpointResult,
+         gzip: bool = False) -> None:
     from sync.lrs_client import LRSClient
 
     client = LRSClient(outbox.endpoint, creds, timeout=options.timeout, guard=options.guard)
-    sender = _Sender(outbox, client, options, result)
+    sender = _Sender(outbox, client, options, result, "probe" if gzip else "off")
     outbox.save_status(last_attempt=now_iso())
     try:
         for batch in batches(sendable, options.batch_statements, options.batch_bytes):
@@ -231,8 +234,10 @@ def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, re
 
 
 class _Sender:
-    def __init__(self, outbox: Outbox, client: Any, options: Options, result: EndpointResult) -> None:
+    def __init__(self, outbox: Outbox, client: Any, options: Options, result: EndpointResult,
+                 gzip: str = "off") -> None:
         self.outbox = outbox
+        self.gzip = gzip  # "off", "probe" (the first compressed POST tells), "on"
         self.client = client
         self.options = options
         self.result = result
@@ -240,8 +245,31 @@ class _Sender:
                            options.should_stop)
 
     def _post(self, batch: list[Entry]) -> Any:
-        """POST with retries for transient trouble (sync/retry.py); the first other answer."""
+        """POST with retries for transient trouble (sync/retry.py); the first other answer.
+
+        Compressed uploads start with one probe: a batch the LRS refuses compressed (any
+        4xx/5xx but 409) yet accepts plain means it cannot read gzip; the rest of the run
+        goes uncompressed and the result says to fix the setting."""
+        from sync.lrs_client import TransportError
+
         body = body_of(batch)
+        if self.gzip == "on":
+            return self.retry.call(lambda: self.client.post_statements(body, gzip=True))
+        if self.gzip == "probe":
+            try:
+                probe = self.client.post_statements(body, gzip=True)
+            except TransportError:
+                probe = None  # the link, not the encoding: decide on a later batch
+            if probe is not None and _accepted(probe.status):
+                self.gzip = "on"
+                return probe
+            answer = self.retry.call(lambda: self.client.post_statements(body))
+            if probe is not None and _accepted(answer.status):
+                self.gzip = "off"
+                host, url = self.outbox.endpoint.host, self.outbox.endpoint.url
+                self.result.warning = (f"{host} answered {probe.status} to a compressed upload and accepted it "
+                                       f"uncompressed: remove {url} from [sync] gzip_endpoints in config.toml")
+            return answer
         return self.retry.call(lambda: self.client.post_statements(body))
 
     def send(self, batch: list[Entry]) -> None:
@@ -337,6 +365,11 @@ class _Sender:
             self.send(rest)
 
 
+def _accepted(status: int) -> bool:
+    """An answer that shows the LRS read the batch (stored it, or knows its ids)."""
+    return 200 <= status < 300 or status == 409
+
+
 def _uuid_key(text: str) -> str:
     """Statement ids compare as UUIDs (an LRS may answer them in upper case)."""
     import uuid
@@ -367,8 +400,9 @@ def equivalent(ours: dict[str, Any], theirs: dict[str, Any]) -> bool:
 
 
 def _norm(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items() if v is not None}
+    if isinstance(value, dict):  # "objectType": "Activity" is the default an LRS may spell out
+        return {k: _norm(v) for k, v in value.items()
+                if v is not None and not (k == "objectType" and v == "Activity")}
     if isinstance(value, list):
         return [_norm(v) for v in value]
     return value

@@ -332,3 +332,80 @@ def test_pull_retries_dropped_connections_like_uploads(run_mooc: RunMooc, mooc_h
         assert out.returncode == 0, out.stderr
         assert proxy.connections >= 3 and proxy.drops == 2
     assert json.loads(run_mooc("progress", "--json", env=second).stdout) == before
+
+
+def _gzip_front(ralph: RalphServer, seen: list[tuple[str, int, int]]) -> object:
+    """An LRS that reads gzip bodies: a front on 127.0.0.1 that decompresses (at most
+    16 MB) and hands every request to Ralph. `seen` gets (encoding, bytes on the wire,
+    bytes decompressed) per POST."""
+    import zlib
+
+    import requests
+
+    from tests.support.hostile_lrs import HostileLRS
+
+    def behave(req: object) -> None:
+        body = req.body  # type: ignore[attr-defined]
+        encoding = req.headers.get("content-encoding", "")  # type: ignore[attr-defined]
+        if encoding == "gzip":
+            inflate = zlib.decompressobj(wbits=31)
+            plain = inflate.decompress(body, 16 * 1024 * 1024)
+            if inflate.unconsumed_tail:
+                return req.answer(413, {"detail": "too large"})  # type: ignore[attr-defined]
+        else:
+            plain = body
+        if req.method == "POST":  # type: ignore[attr-defined]
+            seen.append((encoding, len(body), len(plain)))
+        headers = {k: v for k, v in req.headers.items()  # type: ignore[attr-defined]
+                   if k in ("authorization", "x-experience-api-version", "content-type")}
+        resp = requests.request(req.method, ralph.origin + req.target, data=plain or None,  # type: ignore[attr-defined]
+                                headers=headers, timeout=30)
+        req.answer(resp.status_code, resp.content,  # type: ignore[attr-defined]
+                   {"Content-Type": resp.headers.get("Content-Type", "application/json")})
+
+    return HostileLRS(behave)
+
+
+def test_compressed_uploads_to_an_lrs_that_reads_gzip(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                                     ralph_lrs: RalphServer) -> None:
+    """`[sync] gzip_endpoints`: batches go gzip-compressed, the LRS stores each statement
+    once, and far fewer bytes cross the link."""
+    seen: list[tuple[str, int, int]] = []
+    with _gzip_front(ralph_lrs, seen) as front:  # type: ignore[attr-defined]
+        _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.gzip@example.org", endpoint=front.endpoint)
+        for right in (False, True, False, False, True):
+            study(mooc_home.home, "amina", right=right)
+        run_mooc("consent", "allow", front.endpoint)
+        (mooc_home.home / "config.toml").write_text(f'[sync]\ngzip_endpoints = ["{front.endpoint}"]\n')
+        out = run_mooc("sync", "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)["endpoints"][0]
+    assert result["pending"] == 0 and result["warning"] is None and result["stored"] > 20
+    assert seen and all(encoding == "gzip" for encoding, _, _ in seen)
+    wire, plain = sum(s[1] for s in seen), sum(s[2] for s in seen)
+    assert result["bytes_sent"] == wire and wire < plain / 4, (wire, plain)
+    stored = ralph_lrs.agent_statements({"objectType": "Agent", "mbox": "mailto:amina.gzip@example.org"})
+    assert len(stored) == len({s["id"] for s in stored}) == result["stored"]
+
+
+def test_compressed_uploads_to_ralph_fall_back_with_one_warning(run_mooc: RunMooc, mooc_home: Homes,
+                                                                tmp_path: Path, ralph_lrs: RalphServer) -> None:
+    """Ralph answers 500 to a gzip body: one probe, then plain uploads; everything is
+    stored once and one line says to fix the setting."""
+    from tests.support.fault_proxy import FaultProxy
+
+    with FaultProxy(("127.0.0.1", ralph_lrs.port)) as proxy:
+        endpoint = f"{proxy.url}xAPI/"
+        _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.nogzip@example.org", endpoint=endpoint)
+        study(mooc_home.home, "amina")
+        run_mooc("consent", "allow", endpoint)
+        (mooc_home.home / "config.toml").write_text(f'[sync]\ngzip_endpoints = ["{endpoint}"]\n')
+        out = run_mooc("sync")
+        assert out.returncode == 0, out.stderr
+        assert proxy.connections == 2  # the compressed probe, then the batch uncompressed
+        host = f"127.0.0.1:{proxy.port}"
+    assert out.stderr == (f"mooc: warning: {host} answered 500 to a compressed upload and "
+                          f"accepted it uncompressed: remove {endpoint} from [sync] gzip_endpoints in config.toml\n")
+    stored = ralph_lrs.agent_statements({"objectType": "Agent", "mbox": "mailto:amina.nogzip@example.org"})
+    assert len(stored) == len({s["id"] for s in stored}) > 5
+    assert "pending: 0" in run_mooc("sync", "--status").stdout

@@ -234,6 +234,8 @@ def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, import
         for learner, count in sorted(r.waiting_consent.items()):
             _say(f"  {count} record{'s' if count != 1 else ''} of {learner} wait{'s' if count == 1 else ''} "
                  f"for approval of {r.host}: run `mooc consent allow {r.host} --learner {learner}`")
+        if r.warning:
+            _warn(r.warning)
         if r.error:
             _error(r.error)
     return 1 if errors else 0
