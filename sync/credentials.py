@@ -53,6 +53,16 @@ class Credentials:
         return [s for s in (self.password, self.token) if s]
 
 
+def fingerprint(creds: Credentials | None) -> str:
+    """A short digest naming these credentials (never the secret itself), to remember
+    which ones an LRS refused: "none" when there are none."""
+    if creds is None:
+        return "none"
+    import hashlib
+
+    return hashlib.sha256(f"mooc-credentials\n{creds.origin}\n{creds.header()}".encode("utf-8")).hexdigest()[:16]
+
+
 def _read(layout: Layout) -> list[dict[str, Any]]:
     from player.config import read_toml
 

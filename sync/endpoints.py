@@ -139,6 +139,18 @@ def resolve(layout: Layout, course_id: str, pack_endpoint: str | None,
     return None
 
 
+def wants_gzip(layout: Layout, endpoint: Endpoint, config: dict[str, Any] | None = None) -> bool:
+    """Whether uploads to this endpoint are compressed: ``[sync] gzip_endpoints = [URL, ...]``
+    (off by default: not every LRS reads gzip bodies; Ralph answers 500). MoocError naming
+    the setting when it is not a list of endpoint URLs."""
+    cfg = sync_config(layout) if config is None else config
+    where = f"{layout.config_file}: [sync] gzip_endpoints"
+    urls = cfg.get("gzip_endpoints", [])
+    if not isinstance(urls, list):
+        raise MoocError(f"{where} must be a list of endpoint URLs")
+    return any(normalise(str(url), where=where) == endpoint for url in urls)
+
+
 def check_transport(endpoint: Endpoint, allow_insecure: bool) -> None:
     """Learning records travel over https, except to this machine or when the user says so."""
     if endpoint.url.startswith("https://") or endpoint.is_loopback or allow_insecure:

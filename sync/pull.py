@@ -36,7 +36,7 @@ from player.events import Event
 from sync.consent import Consent
 from sync.endpoints import Endpoint, check_transport, sync_config
 from sync.outbox import Outbox
-from sync.statements import EXT_EVENT, Actor, course_iri, question_statement_id
+from sync.statements import EXT_EVENT, Actor, course_iri, event_dict, question_statement_id
 
 PAGE_SIZE = 200
 MAX_PAGES = 500
@@ -131,7 +131,8 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     """Read the learner's statements from one endpoint into `found` (course -> events)."""
     from player.progress import EventLog
     from sync.credentials import lookup
-    from sync.lrs_client import LRSClient, MalformedAnswer, TransportError
+    from sync.lrs_client import LRSClient, MalformedAnswer
+    from sync.retry import Retry, Transient
 
     lid = getattr(learner, "id")
     host = endpoint.host
@@ -146,6 +147,7 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     if course_id:
         params.update(activity=course_iri(course_id), related_activities="true")
     client = LRSClient(endpoint, creds, guard=guard)
+    retry = Retry(host, guard=guard)  # a dropped connection is tried again, as uploads are
 
     def course_ok(cid: str) -> bool:
         """Whether a progress file can be named by this course id (player/progress.py says)."""
@@ -158,7 +160,7 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     seen_links: set[str] = set()
     seen_events: set[str] = set()
     try:
-        answer = client.query(params)
+        answer = retry.call(lambda: client.query(params))
         pages = 1
         while True:
             page = _page_of(answer, endpoint)
@@ -177,9 +179,9 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
                                       f"statement{'s' if result.statements != 1 else ''} "
                                       f"(the most one pull reads); what was read is merged")
             seen_links.add(url)
-            answer = client.more(url)
+            answer = retry.call(lambda: client.more(url))
             pages += 1
-    except TransportError as err:
+    except Transient as err:
         raise MoocError(f"cannot reach {host}: {err}") from None
     finally:
         client.close()
@@ -227,8 +229,8 @@ def _take(st: Any, agent: dict[str, Any], course_id: str | None, course_ok: Call
     extensions = context.get("extensions") if isinstance(context, dict) else None
     if not isinstance(extensions, dict) or EXT_EVENT not in extensions:
         return  # a question statement, or another tool's: carries no mooc event
-    raw = extensions[EXT_EVENT]
-    problem = event_problem(raw)
+    raw = event_dict(st)  # the event, with what the statement says filled back in
+    problem = event_problem(raw if raw is not None else extensions[EXT_EVENT])
     if problem is None and not _is_uuid(raw["id"]):
         problem = "'id' must be a UUID"
     if problem is None and not course_ok(raw["course_id"]):

@@ -154,9 +154,13 @@ def _verb(key: str) -> dict[str, Any]:
     return {"id": iri, "display": {"en-US": display}}
 
 
-def _activity(iri: str, kind: str, interaction: str | None = None) -> dict[str, Any]:
-    definition: dict[str, Any] = {"type": ACTIVITY_TYPES[kind]}
-    return {"objectType": "Activity", "id": iri, "definition": definition}
+def _activity(iri: str, kind: str | None) -> dict[str, Any]:
+    """An activity: its `definition` only where it says something the LRS has not had
+    (`kind` None: a course or quiz in context, defined by the statements that have it as
+    object). No `objectType`: "Activity" is xAPI's default, and it cost 24 bytes each."""
+    if kind is None:
+        return {"id": iri}
+    return {"id": iri, "definition": {"type": ACTIVITY_TYPES[kind]}}
 
 
 def _response_text(response: Any) -> str:
@@ -181,6 +185,7 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
     cid = event.course_id
     agent = actor.to_xapi(home_page)
     course_act = _activity(course_iri(cid), "course")
+    course_ref = _activity(course_iri(cid), None)  # in context: the `registered` statement defines it
     base_ext = {EXT_COURSE_ID: cid, EXT_COURSE_VERSION: event.course_version}
 
     def context(parents: list[dict[str, Any]] | None, *, with_event: bool = True,
@@ -191,8 +196,8 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
         acts: dict[str, Any] = {}
         if parents:
             acts["parent"] = parents
-        if parents is None or parents[0]["id"] != course_act["id"]:
-            acts["grouping"] = [course_act]
+        if parents is None or parents[0]["id"] != course_ref["id"]:
+            acts["grouping"] = [course_ref]
         if acts:
             ctx["contextActivities"] = acts
         ctx["platform"] = PLATFORM
@@ -200,14 +205,14 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
             ctx["statement"] = {"objectType": "StatementRef", "id": ref}
         ext = dict(base_ext)
         if with_event:
-            ext[EXT_EVENT] = event.to_dict()
+            ext[EXT_EVENT] = compact_event(event)
         ctx["extensions"] = ext
         return ctx
 
     def item_object(item_id: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         kind = (shape.kinds.get(item_id) if shape else None) or ("quiz" if event.type == "attempt" else "lesson")
         module = shape.modules_of.get(item_id) if shape else None
-        parents = [_activity(module_iri(cid, module), "module")] if module else [course_act]
+        parents = [_activity(module_iri(cid, module), "module")] if module else [course_ref]
         return _activity(item_iri(cid, item_id), kind), parents
 
     def make(sid: str, verb: str, obj: dict[str, Any], ctx: dict[str, Any],
@@ -245,7 +250,7 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
                 EXT_EVIDENCE: list(data.get("evidence") or []),
             }
         verb = t if t in VERBS else "lesson_opened"
-        return [make(event.id, verb, course_act, context([course_act]), result or None)]
+        return [make(event.id, verb, course_act, context([course_ref]), result or None)]
 
     if t == "self_assessment":
         module = str(data.get("module_id") or "")
@@ -254,7 +259,7 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
         rating = data.get("rating")
         if isinstance(rating, int) and 1 <= rating <= 5:
             result = {"score": {"scaled": round((rating - 1) / 4, 6), "raw": rating, "min": 1, "max": 5}}
-        return [make(event.id, "self_assessment", obj, context([course_act]), result or None)]
+        return [make(event.id, "self_assessment", obj, context([course_ref]), result or None)]
 
     assert event.item_id is not None
     obj, parents = item_object(event.item_id)
@@ -283,7 +288,7 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
         result["extensions"] = {EXT_ATTEMPT: data.get("attempt"), EXT_THRESHOLD: data.get("threshold")}
         main = make(event.id, "passed" if passed else "failed", obj, context(parents), result)
         out = [main]
-        quiz_parent = [_activity(item_iri(cid, event.item_id), "quiz")]
+        quiz_parent = [_activity(item_iri(cid, event.item_id), None)]  # the attempt statement defines it
         for q in data.get("questions") or []:
             if not isinstance(q, dict) or not q.get("id"):
                 continue
@@ -303,10 +308,37 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
     return [make(event.id, verb, obj, context(parents))]
 
 
+# Event fields the main statement already says: left out of the event extension (about
+# 100 bytes a statement) and filled back by `event_dict`. The time stays: an LRS may
+# rewrite `timestamp` in another form of the same instant.
+_IMPLIED = {"id": "id", "course_id": EXT_COURSE_ID, "course_version": EXT_COURSE_VERSION}
+
+
+def compact_event(event: Event) -> dict[str, Any]:
+    """The event as its main statement carries it (`event_dict` reverses it)."""
+    return {k: v for k, v in event.to_dict().items() if k not in _IMPLIED}
+
+
+def event_dict(statement: dict[str, Any]) -> dict[str, Any] | None:
+    """The mooc event a statement carries, as a dict to validate (player/event_schema.py);
+    None when it carries none (question statements, other tools' statements). Fields left
+    out (`compact_event`) come from the statement; statements of older mooc versions carry
+    them all."""
+    context = statement.get("context")
+    extensions = context.get("extensions") if isinstance(context, dict) else None
+    if not isinstance(extensions, dict) or not isinstance(extensions.get(EXT_EVENT), dict):
+        return None
+    raw = dict(extensions[EXT_EVENT])
+    for key, source in _IMPLIED.items():
+        if key not in raw:
+            raw[key] = statement.get("id") if key == "id" else extensions.get(source)
+    return raw
+
+
 def event_of(statement: dict[str, Any]) -> Event | None:
     """The mooc event a statement carries (pull), or None (question statements, others' data)."""
-    raw = (statement.get("context") or {}).get("extensions", {}).get(EXT_EVENT)
-    if not isinstance(raw, dict):
+    raw = event_dict(statement)
+    if raw is None:
         return None
     try:
         event = Event.from_dict(raw)

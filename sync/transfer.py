@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,33 +42,84 @@ def _checksum(endpoints: list[dict[str, Any]]) -> str:
     return "sha256:" + hashlib.sha256(canon).hexdigest()
 
 
-def export(layout: Layout, path: Path) -> dict[str, int]:
-    """Write pending statements to PATH atomically; returns statements per endpoint."""
+@dataclass
+class ExportReport:
+    """What `export` did: statements added per endpoint, what the file now holds, and what
+    could not be exported (records waiting for a learner's approval, courses skipped)."""
+
+    added: dict[str, int] = field(default_factory=dict)  # endpoint url -> statements new in the file
+    total: int = 0  # statements in the file after the write (merged with what was there)
+    merged: bool = False  # the file existed: its records were kept
+    held_back: list[tuple[str, str, int]] = field(default_factory=list)  # (learner, host, statements)
+    notes: list[str] = field(default_factory=list)  # courses left out (collect notes)
+
+    @property
+    def complete(self) -> bool:
+        """Nothing pending on this machine was left out."""
+        return not self.held_back and not self.notes
+
+
+def export(layout: Layout, path: Path) -> ExportReport:
+    """Add every pending statement learners approved to the export at PATH.
+
+    An existing export is never overwritten: its records are kept and ours merged in,
+    deduplicated by statement id (so one file on a USB stick collects a whole lab, one
+    PC after the other). An existing file that is not a mooc export is refused and left
+    untouched. The file is replaced atomically (packages/fsutil.py): a pulled stick or a
+    full disk leaves the previous file whole.
+    """
     from player.config import write_atomic
     from sync.collect import collect
 
-    collect(layout)
-    endpoints: list[dict[str, Any]] = []
-    counts: dict[str, int] = {}
+    report = ExportReport()
+    blocks: dict[str, list[dict[str, Any]]] = {}
+    if path.exists() or path.is_symlink():
+        try:
+            existing = read_export(path)
+        except MoocError as err:
+            raise MoocError(f"{err}; it was left as it is: export to another file") from None
+        for url, records in existing:
+            blocks.setdefault(url, []).extend(records)
+        report.merged = True
+    report.notes = list(collect(layout).notes)
     for outbox in all_outboxes(layout):
-        pending = outbox.pending()
         allowed: dict[str, bool] = {}
         by_event: dict[str, dict[str, Any]] = {}
-        for e in pending:
+        held: dict[str, int] = {}
+        for e in outbox.pending():
             if e.learner not in allowed:
                 allowed[e.learner] = may_send(layout, e.learner, outbox.endpoint.host)
             if not allowed[e.learner]:
+                held[e.learner] = held.get(e.learner, 0) + 1
                 continue
             rec = by_event.setdefault(e.event, {"event": e.event, "learner": e.learner, "course": e.course,
                                                 "type": e.type, "statements": []})
             rec["statements"].append({"id": e.id, "body": e.body})
-        if by_event:
-            endpoints.append({"endpoint": outbox.endpoint.url, "records": list(by_event.values())})
-            counts[outbox.endpoint.url] = sum(len(r["statements"]) for r in by_event.values())
+        report.held_back += [(learner, outbox.endpoint.host, n) for learner, n in sorted(held.items())]
+        records = blocks.setdefault(outbox.endpoint.url, [])
+        there = {s["id"] for r in records for s in r["statements"]}
+        events = {r["event"]: r for r in records}
+        added = 0
+        for rec in by_event.values():
+            fresh = [s for s in rec["statements"] if s["id"] not in there]
+            if not fresh:
+                continue
+            if rec["event"] in events:  # more statements of an event the file holds: one record per event
+                events[rec["event"]]["statements"].extend(fresh)
+            else:
+                rec["statements"] = fresh
+                records.append(rec)
+                events[rec["event"]] = rec
+            there.update(s["id"] for s in fresh)
+            added += len(fresh)
+        if added:
+            report.added[outbox.endpoint.url] = added
+    endpoints = [{"endpoint": url, "records": records} for url, records in blocks.items() if records]
+    report.total = sum(len(r["statements"]) for b in endpoints for r in b["records"])
     doc = {"format": FORMAT, "version": VERSION, "created": now_iso(), "checksum": _checksum(endpoints),
            "endpoints": endpoints}
     write_atomic(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), mode=0o600)
-    return counts
+    return report
 
 
 def read_export(path: Path) -> list[tuple[str, list[dict[str, Any]]]]:

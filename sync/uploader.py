@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import fcntl
 import os
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from packages.errors import MoocError
@@ -40,8 +38,9 @@ from packages.layout import Layout
 from player.events import now_iso
 from sync.consent import may_send
 from packages.netguard import Guard, TooSlow
-from sync.endpoints import check_transport, sync_config
+from sync.endpoints import check_transport, sync_config, wants_gzip
 from sync.outbox import Ack, Entry, Outbox, all_outboxes
+from sync.retry import Retry, Transient
 
 # Why 200: ~260 kB per request with typical statements, a few seconds on a 1 Mbit/s
 # link, so a dropped connection costs little to resend. On loopback against Ralph,
@@ -49,17 +48,10 @@ from sync.outbox import Ack, Entry, Outbox, all_outboxes
 # Ralph's fs backend rereads its whole store on every POST (tests/benchmarks/bench_sync.py).
 BATCH_STATEMENTS = 200
 BATCH_BYTES = 512 * 1024
-BACKOFF_BASE = 0.5
-BACKOFF_CAP = 30.0
-RETRY_AFTER_CAP = 120.0
 
 
 class AuthRequired(MoocError):
     pass
-
-
-class Transient(Exception):
-    """The LRS did not answer usefully after all retries; stop this endpoint for now."""
 
 
 @dataclass
@@ -76,6 +68,8 @@ class EndpointResult:
     bytes_sent: int = 0
     skipped: str | None = None  # why nothing was tried (busy, nothing to send)
     reached: bool = False  # the LRS answered at least once (online)
+    needs_login: bool = False  # the LRS refused the credentials (401/403), now or before
+    warning: str | None = None  # something to fix that did not stop the upload (gzip refused)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,7 +77,7 @@ class EndpointResult:
             "rejected": self.rejected, "conflicts": self.conflicts, "pending": self.pending,
             "waiting_consent": self.waiting_consent, "error": self.error,
             "requests": self.requests, "bytes_sent": self.bytes_sent, "skipped": self.skipped,
-            "reached": self.reached,
+            "reached": self.reached, "needs_login": self.needs_login, "warning": self.warning,
         }
 
 
@@ -99,6 +93,9 @@ class Options:
     learners: set[str] | None = None  # only these learners (None: everyone on this machine)
     timeout: tuple[float, float] = (10.0, 60.0)
     guard: Guard | None = None  # the whole run's deadline (None: no limit but the timeouts)
+    # Background uploads (the TUI's worker, an agent): after a 401/403, send nothing to that
+    # endpoint until its credentials change. `mooc sync` by hand always tries.
+    automatic: bool = False
 
 
 def sync_all(layout: Layout, options: Options | None = None,
@@ -157,16 +154,24 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
         result.skipped = "not tried: the sync ran out of time"
         return result
 
-    from sync.credentials import lookup
+    from sync.credentials import fingerprint, lookup
 
     try:
         creds = lookup(layout, endpoint)
         allow = (options.allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
                  or bool(creds and creds.allow_insecure_http))
         check_transport(endpoint, allow)
+        gzip = wants_gzip(layout, endpoint)
     except MoocError as err:
         result.error = str(err)
         outbox.save_status(last_attempt=now_iso(), last_error=result.error, last_error_time=now_iso())
+        return result
+    if options.automatic and outbox.status().get("auth_refused") == fingerprint(creds):
+        # Re-sending to an LRS that refuses these credentials costs a batch per round for nothing.
+        result.needs_login = True
+        result.skipped = "not tried: the LRS refused these credentials"
+        result.error = (f"{endpoint.host} refused the credentials: log in with `mooc login {endpoint.url} "
+                        "--user NAME`; automatic uploads wait until the credentials change")
         return result
 
     outbox.dir.mkdir(parents=True, exist_ok=True)
@@ -184,17 +189,18 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
         if not sendable:
             result.skipped = "nothing to send"
             return result
-        _run(outbox, creds, sendable, options, result)
+        _run(outbox, creds, sendable, options, result, gzip)
     finally:
         os.close(lock_fd)
     return result
 
 
-def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, result: EndpointResult) -> None:
+def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, result: EndpointResult,
+         gzip: bool = False) -> None:
     from sync.lrs_client import LRSClient
 
     client = LRSClient(outbox.endpoint, creds, timeout=options.timeout, guard=options.guard)
-    sender = _Sender(outbox, client, options, result)
+    sender = _Sender(outbox, client, options, result, "probe" if gzip else "off")
     outbox.save_status(last_attempt=now_iso())
     try:
         for batch in batches(sendable, options.batch_statements, options.batch_bytes):
@@ -203,8 +209,11 @@ def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, re
             sender.send(batch)
         outbox.save_status(last_success=now_iso(), last_error=None)
     except AuthRequired as err:
+        from sync.credentials import fingerprint
+
         result.error = str(err)
-        outbox.save_status(last_error=result.error, last_error_time=now_iso())
+        result.needs_login = True
+        outbox.save_status(last_error=result.error, last_error_time=now_iso(), auth_refused=fingerprint(creds))
     except Transient as err:
         result.error = str(err)
         outbox.save_status(last_error=result.error, last_error_time=now_iso())
@@ -218,55 +227,50 @@ def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, re
         result.requests += client.counters.requests
         result.bytes_sent += client.counters.bytes_sent
         result.reached = result.reached or bool(client.counters.statuses)
+        if set(client.counters.statuses) - {401, 403} and not result.needs_login:
+            outbox.save_status(auth_refused=None)  # these credentials work: automatic uploads resume
         client.close()
         result.pending = len([e for e in outbox.pending() if e.id in {s.id for s in sendable}])
 
 
 class _Sender:
-    def __init__(self, outbox: Outbox, client: Any, options: Options, result: EndpointResult) -> None:
+    def __init__(self, outbox: Outbox, client: Any, options: Options, result: EndpointResult,
+                 gzip: str = "off") -> None:
         self.outbox = outbox
+        self.gzip = gzip  # "off", "probe" (the first compressed POST tells), "on"
         self.client = client
         self.options = options
         self.result = result
+        self.retry = Retry(outbox.endpoint.host, options.max_retries, options.guard, options.sleep,
+                           options.should_stop)
 
     def _post(self, batch: list[Entry]) -> Any:
-        """POST with retries for transient trouble; returns the first non-transient answer."""
+        """POST with retries for transient trouble (sync/retry.py); the first other answer.
+
+        Compressed uploads start with one probe: a batch the LRS refuses compressed (any
+        4xx/5xx but 409) yet accepts plain means it cannot read gzip; the rest of the run
+        goes uncompressed and the result says to fix the setting."""
         from sync.lrs_client import TransportError
 
         body = body_of(batch)
-        last = ""
-        for attempt in range(self.options.max_retries + 1):
-            if attempt and self.options.should_stop():
-                break
-            retry_after: float | None = None
+        if self.gzip == "on":
+            return self.retry.call(lambda: self.client.post_statements(body, gzip=True))
+        if self.gzip == "probe":
             try:
-                answer = self.client.post_statements(body)
-            except TransportError as err:
-                last = str(err)
-            else:
-                if answer.status == 429 or answer.status >= 500:
-                    last = f"{self.outbox.endpoint.host} answered {answer.status} ({answer.detail})"
-                    retry_after = _retry_after(answer.headers.get("Retry-After"))
-                else:
-                    return answer
-            if attempt == self.options.max_retries:
-                break
-            delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt))
-            if retry_after is not None:
-                delay = max(delay, min(retry_after, RETRY_AFTER_CAP))
-            self._sleep(delay)
-        raise Transient(last or "stopped")
-
-    def _sleep(self, delay: float) -> None:
-        """Back off, but never past the run's deadline."""
-        guard = self.options.guard
-        if guard is None:
-            self.options.sleep(delay)
-        elif delay >= guard.remaining():
-            raise TooSlow(f"{guard.label}: stopped: waiting {delay:.0f} s to try again would pass the "
-                          f"{guard.deadline:.0f} s allowed ({guard.why})")
-        else:
-            guard.sleep(delay)
+                probe = self.client.post_statements(body, gzip=True)
+            except TransportError:
+                probe = None  # the link, not the encoding: decide on a later batch
+            if probe is not None and _accepted(probe.status):
+                self.gzip = "on"
+                return probe
+            answer = self.retry.call(lambda: self.client.post_statements(body))
+            if probe is not None and _accepted(answer.status):
+                self.gzip = "off"
+                host, url = self.outbox.endpoint.host, self.outbox.endpoint.url
+                self.result.warning = (f"{host} answered {probe.status} to a compressed upload and accepted it "
+                                       f"uncompressed: remove {url} from [sync] gzip_endpoints in config.toml")
+            return answer
+        return self.retry.call(lambda: self.client.post_statements(body))
 
     def send(self, batch: list[Entry]) -> None:
         answer = self._post(batch)
@@ -324,21 +328,12 @@ class _Sender:
 
     def _resolve_conflict(self, batch: list[Entry]) -> None:
         from sync import safe_json
-        from sync.lrs_client import TransportError, statement_from_get
+        from sync.lrs_client import statement_from_get
 
         host = self.outbox.endpoint.host
         rest: list[Entry] = []
         for e in batch:
-            for attempt in range(self.options.max_retries + 1):
-                try:
-                    answer = self.client.get_statement(e.id)
-                    if answer.status == 429 or answer.status >= 500:
-                        raise TransportError(f"answered {answer.status}")
-                    break
-                except TransportError as err:
-                    if attempt == self.options.max_retries:
-                        raise Transient(f"{host}: {err}") from None
-                    self._sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)))
+            answer = self.retry.call(lambda: self.client.get_statement(e.id))
             if answer.status in (401, 403):
                 raise AuthRequired(f"{self.outbox.endpoint.host} refused the credentials ({answer.status}): "
                                    f"log in with `mooc login {self.outbox.endpoint.url} --user NAME`")
@@ -370,6 +365,11 @@ class _Sender:
             self.send(rest)
 
 
+def _accepted(status: int) -> bool:
+    """An answer that shows the LRS read the batch (stored it, or knows its ids)."""
+    return 200 <= status < 300 or status == 409
+
+
 def _uuid_key(text: str) -> str:
     """Statement ids compare as UUIDs (an LRS may answer them in upper case)."""
     import uuid
@@ -378,22 +378,6 @@ def _uuid_key(text: str) -> str:
         return str(uuid.UUID(text))
     except ValueError:
         return text
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        from datetime import datetime, timezone
-
-        when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-    except (TypeError, ValueError):
-        return None
 
 
 _LRS_ADDED = ("stored", "authority", "version", "attachments")
@@ -416,8 +400,9 @@ def equivalent(ours: dict[str, Any], theirs: dict[str, Any]) -> bool:
 
 
 def _norm(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _norm(v) for k, v in value.items() if v is not None}
+    if isinstance(value, dict):  # "objectType": "Activity" is the default an LRS may spell out
+        return {k: _norm(v) for k, v in value.items()
+                if v is not None and not (k == "objectType" and v == "Activity")}
     if isinstance(value, list):
         return [_norm(v) for v in value]
     return value

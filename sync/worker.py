@@ -5,7 +5,7 @@ The TUI does::
     worker = SyncWorker(layout)
     worker.start(on_status=lambda st: app.call_from_thread(app.set_sync_status, ...))
     worker.sync_now()          # the `y` key: wake the thread now (never blocks)
-    worker.stop()              # on exit
+    worker.stop()              # on exit: also queues the session's last events (`flush`)
 
 Each round collects new events into outboxes and uploads what learners approved
 (sync/uploader.py), with one quick retry per batch: the worker never sleeps on a
@@ -35,11 +35,16 @@ class SyncStatus:
     last_success: str | None = None
     syncing: bool = False
     stored: int = 0  # stored by the last round
+    # Endpoints whose LRS refused the credentials (401/403): nothing more is sent there
+    # automatically until they change (`mooc login`).
+    needs_login: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
         if self.syncing:
             return "syncing"
+        if self.needs_login:
+            return "login needed"
         return {True: "online", False: "offline", None: "offline"}[self.online]
 
 
@@ -75,10 +80,23 @@ class SyncWorker:
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread, then queue the session's last events (see `flush`)."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        self.flush()
+
+    def flush(self) -> None:
+        """Turn the events recorded since the last round into statements in the outboxes
+        (no network: the next sync, `--export` or session sends them). Without it, the last
+        minutes of a session would wait for the next session to be queued."""
+        from sync.collect import collect
+
+        try:
+            collect(self.layout)
+        except MoocError:
+            pass  # a damaged file is reported by the next `mooc sync`; never fail an exit
 
     # ------------------------------------------------------------------ internals
 
@@ -112,12 +130,12 @@ class SyncWorker:
 
         self._publish(SyncStatus(self.status.online, self.status.pending, self.status.waiting_consent,
                                  self.status.hosts_needing_consent, self.status.last_error,
-                                 self.status.last_success, syncing=True))
+                                 self.status.last_success, syncing=True, needs_login=self.status.needs_login))
         try:
             with run_guard(ROUND_SECONDS) as guard:  # however slowly an LRS answers
                 results = sync_all(self.layout, Options(
                     allow_insecure_http=self.allow_insecure_http, max_retries=1, wait_for_lock=False,
-                    should_stop=self._stop.is_set, timeout=(5.0, 30.0), guard=guard,
+                    should_stop=self._stop.is_set, timeout=(5.0, 30.0), guard=guard, automatic=True,
                 ))
         except MoocError as err:
             status = SyncStatus(self.status.online, self.status.pending, last_error=str(err))
@@ -145,6 +163,7 @@ class SyncWorker:
             last_error=errors[0] if errors else None,
             last_success=now_iso() if tried and not errors else self.status.last_success,
             stored=sum(r.stored for r in results),
+            needs_login=[r.endpoint for r in results if r.needs_login],
         )
         self._publish(status)
         return status

@@ -384,7 +384,8 @@ def test_a_malformed_answer_to_a_pull_is_one_line_and_changes_nothing(run_mooc: 
     line = _one_error(out)
     assert out.returncode == 1 and str(lrs.port) in line
     _assert_clean(out)
-    assert len(lrs.requests) == 1
+    # A 5xx is transient: tried again as an upload would be (1 + 5 retries), then one line.
+    assert len(lrs.requests) == (6 if case == "a 500 with junk" else 1)
     assert [e.to_dict() for e in _events(layout)] == before
 
 

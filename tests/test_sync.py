@@ -215,3 +215,197 @@ def test_pull_rebuilds_progress_on_another_machine(run_mooc: RunMooc, mooc_home:
     assert result["stored"] == 0 and result["pending"] == 0
     again = json.loads(run_mooc("sync", "--pull", "--json", env=second).stdout)
     assert sum(sum(e["added"].values()) for e in again["endpoints"]) == 0
+
+
+def _pending(run_mooc: RunMooc, env: dict[str, str] | None = None) -> dict[str, int]:
+    """learner -> statements generated on that PC (approved or not)."""
+    rows = json.loads(run_mooc("sync", "--status", "--json", env=env).stdout)["endpoints"]
+    out: dict[str, int] = {}
+    for row in rows:
+        for bucket in (row["pending_by_learner"], row["waiting_consent"]):
+            for learner, n in bucket.items():
+                out[learner] = out.get(learner, 0) + n
+    return out
+
+
+def test_usb_stick_collects_a_whole_lab_in_one_file(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                                    ralph_lrs: RalphServer) -> None:
+    """Two lab PCs export to the same file in turn: nothing is overwritten, what waits
+    for a learner's approval is named (exit 1), and the staff-room PC uploads every
+    record of both PCs to Ralph exactly once."""
+    stick = tmp_path / "usb" / "lab.json"
+    stick.parent.mkdir()
+    # PC 1: Amina approved the host; Bilal has not yet.
+    _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.pc1@example.org", login=False)
+    assert run_mooc("learner", "add", "Bilal", "--email", "bilal.pc1@example.org").returncode == 0
+    study(mooc_home.home, "amina")
+    study(mooc_home.home, "bilal", right=False)
+    run_mooc("consent", "allow", ralph_lrs.endpoint, "--learner", "amina")
+    pc1 = _pending(run_mooc)
+    out = run_mooc("sync", "--export", str(stick))
+    assert out.returncode == 1, out.stdout + out.stderr
+    host = f"127.0.0.1:{ralph_lrs.port}"
+    assert (f"mooc: warning: {pc1['bilal']} records of learner bilal wait for their approval of {host} "
+            f"(`mooc consent allow {host} --learner bilal`), so they were not exported") in out.stderr
+    assert f"added {pc1['amina']} pending records to {stick}" in out.stdout
+    # Bilal approves; the same command adds his records to the same file, keeping Amina's.
+    run_mooc("consent", "allow", ralph_lrs.endpoint, "--learner", "bilal")
+    out = run_mooc("sync", "--export", str(stick), "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["merged"] and doc["complete"] and doc["total"] == pc1["amina"] + pc1["bilal"]
+    assert sum(doc["statements"].values()) == pc1["bilal"]
+
+    # PC 2: another data folder, another Amina; the same file name on the stick.
+    pc2_env = {"MOOC_HOME": str(tmp_path / "pc2")}
+    assert run_mooc("install", str(tmp_path / "pack"), env=pc2_env).returncode == 0
+    assert run_mooc("learner", "add", "Amina", "--email", "amina.pc2@example.org", env=pc2_env).returncode == 0
+    study(tmp_path / "pc2", "amina", right=False)
+    run_mooc("consent", "allow", ralph_lrs.endpoint, env=pc2_env)
+    pc2 = _pending(run_mooc, pc2_env)
+    out = run_mooc("sync", "--export", str(stick), env=pc2_env)
+    assert out.returncode == 0, out.stderr
+    assert f"added {pc2['amina']} pending records to {stick}, kept with the records already in it" in out.stdout
+    # Exporting again adds nothing (deduplicated by statement id).
+    before = json.loads(stick.read_text())["endpoints"]
+    out = run_mooc("sync", "--export", str(stick), "--json", env=pc2_env)
+    assert json.loads(out.stdout)["statements"] == {}
+    assert json.loads(stick.read_text())["endpoints"] == before
+
+    # A file that is not a mooc export is refused and left as it is.
+    notes = tmp_path / "usb" / "notes.json"
+    notes.write_text('{"shopping": ["chalk"]}\n')
+    out = run_mooc("sync", "--export", str(notes), env=pc2_env)
+    assert out.returncode == 1
+    assert out.stderr.startswith(f"mooc: error: {notes}: not a mooc sync export")
+    assert "left as it is: export to another file" in out.stderr and "Traceback" not in out.stderr
+    assert notes.read_text() == '{"shopping": ["chalk"]}\n'
+
+    # The staff-room PC imports the stick: every record of both PCs, each once.
+    office = {"MOOC_HOME": str(tmp_path / "office")}
+    assert run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
+                    input=ralph_lrs.password + "\n", env=office).returncode == 0
+    out = run_mooc("sync", "--import", str(stick), "--json", env=office)
+    assert out.returncode == 0, out.stdout + out.stderr
+    expected = {"amina.pc1@example.org": pc1["amina"], "bilal.pc1@example.org": pc1["bilal"],
+                "amina.pc2@example.org": pc2["amina"]}
+    assert sum(json.loads(out.stdout)["imported"].values()) == sum(expected.values())
+    for email, n in expected.items():
+        ids = [s["id"] for s in ralph_lrs.agent_statements({"objectType": "Agent", "mbox": f"mailto:{email}"})]
+        assert len(ids) == len(set(ids)) == n, email
+    raw = [s["id"] for s in ralph_lrs.all_statements()]
+    assert len(raw) == len(set(raw))
+
+
+def test_pull_retries_dropped_connections_like_uploads(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                                       ralph_lrs: RalphServer) -> None:
+    """PC 2 pulls through a link that cuts the first answers mid-way: the pull tries again
+    (the upload's retry rules) and rebuilds the same progress; past the retries it stops
+    with one line and changes nothing."""
+    from tests.support.fault_proxy import FaultProxy
+
+    _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.pullretry@example.org")
+    study(mooc_home.home, "amina")
+    run_mooc("consent", "allow", ralph_lrs.endpoint)
+    assert run_mooc("sync").returncode == 0
+    before = json.loads(run_mooc("progress", "--json").stdout)
+
+    with FaultProxy(("127.0.0.1", ralph_lrs.port)) as proxy:
+        endpoint = f"{proxy.url}xAPI/"
+        second = {"MOOC_HOME": str(tmp_path / "pc2")}
+        assert run_mooc("install", str(write_pack(tmp_path / "pack2", endpoint)), env=second).returncode == 0
+        run_mooc("learner", "add", "Amina", "--email", "amina.pullretry@example.org", env=second)
+        run_mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin",
+                 input=ralph_lrs.password + "\n", env=second)
+        run_mooc("consent", "allow", endpoint, env=second)
+        # Every connection cut after 300 bytes of the answer: 1 try + 5 retries, then one line.
+        proxy.drop_after, proxy.drop_count = 300, None
+        out = run_mooc("sync", "--pull", env=second)
+        assert out.returncode == 1 and proxy.connections == 6, (proxy.connections, out.stderr)
+        assert out.stderr.startswith(f"mooc: error: cannot reach 127.0.0.1:{proxy.port}: ")
+        assert "Traceback" not in out.stderr
+        assert json.loads(run_mooc("progress", "--json", env=second).stdout) != before
+        # Only the next two connections cut: the pull tries again and gets everything.
+        proxy.reset_counters()
+        proxy.drop_after, proxy.drop_count = 300, 2
+        out = run_mooc("sync", "--pull", "--json", env=second)
+        assert out.returncode == 0, out.stderr
+        assert proxy.connections >= 3 and proxy.drops == 2
+    assert json.loads(run_mooc("progress", "--json", env=second).stdout) == before
+
+
+def _gzip_front(ralph: RalphServer, seen: list[tuple[str, int, int]]) -> object:
+    """An LRS that reads gzip bodies: a front on 127.0.0.1 that decompresses (at most
+    16 MB) and hands every request to Ralph. `seen` gets (encoding, bytes on the wire,
+    bytes decompressed) per POST."""
+    import zlib
+
+    import requests
+
+    from tests.support.hostile_lrs import HostileLRS
+
+    def behave(req: object) -> None:
+        body = req.body  # type: ignore[attr-defined]
+        encoding = req.headers.get("content-encoding", "")  # type: ignore[attr-defined]
+        if encoding == "gzip":
+            inflate = zlib.decompressobj(wbits=31)
+            plain = inflate.decompress(body, 16 * 1024 * 1024)
+            if inflate.unconsumed_tail:
+                return req.answer(413, {"detail": "too large"})  # type: ignore[attr-defined]
+        else:
+            plain = body
+        if req.method == "POST":  # type: ignore[attr-defined]
+            seen.append((encoding, len(body), len(plain)))
+        headers = {k: v for k, v in req.headers.items()  # type: ignore[attr-defined]
+                   if k in ("authorization", "x-experience-api-version", "content-type")}
+        resp = requests.request(req.method, ralph.origin + req.target, data=plain or None,  # type: ignore[attr-defined]
+                                headers=headers, timeout=30)
+        req.answer(resp.status_code, resp.content,  # type: ignore[attr-defined]
+                   {"Content-Type": resp.headers.get("Content-Type", "application/json")})
+
+    return HostileLRS(behave)
+
+
+def test_compressed_uploads_to_an_lrs_that_reads_gzip(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
+                                                     ralph_lrs: RalphServer) -> None:
+    """`[sync] gzip_endpoints`: batches go gzip-compressed, the LRS stores each statement
+    once, and far fewer bytes cross the link."""
+    seen: list[tuple[str, int, int]] = []
+    with _gzip_front(ralph_lrs, seen) as front:  # type: ignore[attr-defined]
+        _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.gzip@example.org", endpoint=front.endpoint)
+        for right in (False, True, False, False, True):
+            study(mooc_home.home, "amina", right=right)
+        run_mooc("consent", "allow", front.endpoint)
+        (mooc_home.home / "config.toml").write_text(f'[sync]\ngzip_endpoints = ["{front.endpoint}"]\n')
+        out = run_mooc("sync", "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)["endpoints"][0]
+    assert result["pending"] == 0 and result["warning"] is None and result["stored"] > 20
+    assert seen and all(encoding == "gzip" for encoding, _, _ in seen)
+    wire, plain = sum(s[1] for s in seen), sum(s[2] for s in seen)
+    assert result["bytes_sent"] == wire and wire < plain / 4, (wire, plain)
+    stored = ralph_lrs.agent_statements({"objectType": "Agent", "mbox": "mailto:amina.gzip@example.org"})
+    assert len(stored) == len({s["id"] for s in stored}) == result["stored"]
+
+
+def test_compressed_uploads_to_ralph_fall_back_with_one_warning(run_mooc: RunMooc, mooc_home: Homes,
+                                                                tmp_path: Path, ralph_lrs: RalphServer) -> None:
+    """Ralph answers 500 to a gzip body: one probe, then plain uploads; everything is
+    stored once and one line says to fix the setting."""
+    from tests.support.fault_proxy import FaultProxy
+
+    with FaultProxy(("127.0.0.1", ralph_lrs.port)) as proxy:
+        endpoint = f"{proxy.url}xAPI/"
+        _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.nogzip@example.org", endpoint=endpoint)
+        study(mooc_home.home, "amina")
+        run_mooc("consent", "allow", endpoint)
+        (mooc_home.home / "config.toml").write_text(f'[sync]\ngzip_endpoints = ["{endpoint}"]\n')
+        out = run_mooc("sync")
+        assert out.returncode == 0, out.stderr
+        assert proxy.connections == 2  # the compressed probe, then the batch uncompressed
+        host = f"127.0.0.1:{proxy.port}"
+    assert out.stderr == (f"mooc: warning: {host} answered 500 to a compressed upload and "
+                          f"accepted it uncompressed: remove {endpoint} from [sync] gzip_endpoints in config.toml\n")
+    stored = ralph_lrs.agent_statements({"objectType": "Agent", "mbox": "mailto:amina.nogzip@example.org"})
+    assert len(stored) == len({s["id"] for s in stored}) > 5
+    assert "pending: 0" in run_mooc("sync", "--status").stdout

@@ -119,3 +119,73 @@ async def test_tui_asks_consent_then_uploads_and_shows_status(run_mooc: RunMooc,
     agent = {"objectType": "Agent", "mbox": "mailto:amina.tui@example.org"}
     assert len(ralph_lrs.agent_statements(agent)) > 5
     await asyncio.sleep(0)
+
+
+def test_refused_credentials_stop_automatic_uploads_until_they_change(run_mooc: RunMooc, mooc_home: Homes,
+                                                                       tmp_path: Path,
+                                                                       ralph_lrs: RalphServer) -> None:
+    """A 401 costs one request: later rounds send nothing until `mooc login` changes the
+    credentials (their fingerprint, never the secret, is kept in status.json)."""
+    from tests.support.fault_proxy import FaultProxy
+
+    with FaultProxy(("127.0.0.1", ralph_lrs.port)) as proxy:
+        endpoint = f"{proxy.url}xAPI/"
+        assert run_mooc("install", str(write_pack(tmp_path / "pack", endpoint))).returncode == 0
+        assert run_mooc("learner", "add", "Amina", "--email", "amina.401@example.org").returncode == 0
+        layout = Layout.default(mooc_home.home)
+        wrong = "not-the-password-91f3"
+        assert run_mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin",
+                        input=wrong + "\n").returncode == 0
+        study(mooc_home.home, "amina")
+        Consent(layout, "amina").allow(endpoint)
+        worker = SyncWorker(layout, learner_id="amina")
+        first = worker.run_once()
+        assert first.needs_login == [endpoint] and first.label == "login needed" and first.pending > 0
+        assert proxy.connections == 1  # one POST, refused
+        status_files = list((mooc_home.home / "sync").glob("*/status.json"))
+        assert wrong not in status_files[0].read_text() and '"auth_refused"' in status_files[0].read_text()
+        for _ in range(3):  # later rounds (every 30 s in the TUI) send nothing at all
+            again = worker.run_once()
+            assert again.needs_login == [endpoint] and "mooc login" in (again.last_error or "")
+        assert proxy.connections == 1
+        # By hand, `mooc sync` still tries (and says what to do).
+        out = run_mooc("sync")
+        assert out.returncode == 1 and f"mooc login {endpoint} --user NAME" in out.stderr
+        assert proxy.connections == 2
+        # New credentials: the next automatic round uploads everything.
+        assert run_mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin",
+                        input=ralph_lrs.password + "\n").returncode == 0
+        done = worker.run_once()
+        assert done.needs_login == [] and done.pending == 0 and done.stored == first.pending
+    agent = {"objectType": "Agent", "mbox": "mailto:amina.401@example.org"}
+    assert len(ralph_lrs.agent_statements(agent)) == first.pending
+
+
+async def test_tui_says_to_log_in_and_queues_the_last_events_at_exit(run_mooc: RunMooc, mooc_home: Homes,
+                                                                      tmp_path: Path,
+                                                                      ralph_lrs: RalphServer) -> None:
+    from sync.outbox import all_outboxes
+    from tui.app import MoocApp
+
+    layout = _prepare(run_mooc, mooc_home.home, tmp_path, ralph_lrs, "amina.tuilogin@example.org")
+    credentials.store(layout, normalise(ralph_lrs.endpoint), user=ralph_lrs.user, password="wrong-pw-5d2a")
+    Consent(layout, "amina").allow(ralph_lrs.endpoint)
+    app = MoocApp(layout=layout)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        await pilot.press("y")
+        for _ in range(200):
+            await pilot.pause(0.05)
+            if app.sync_state == "login needed":
+                break
+        assert app.sync_state == "login needed"
+        said = [n.message for n in app._notifications]
+        assert any(f"mooc login {ralph_lrs.endpoint} --user NAME" in m for m in said), said
+        queued = {e.event for e in all_outboxes(layout)[0].entries()}
+        # The learner studies on; the worker's next round is 30 s away when they quit.
+        study(mooc_home.home, "amina", right=False)
+    after = {e.event for e in all_outboxes(layout)[0].entries()}
+    from player.progress import EventLog
+
+    logged = {e.id for e in EventLog.for_course(layout, "amina", "sync-101").events()}
+    assert logged - queued and after == logged  # every event of the session is in the outbox at exit

@@ -21,6 +21,7 @@ class SyncBridge:
 
         self.app = app
         self.report = ""  # "" | "asked": `y` was pressed | "running": its round started
+        self.told_login: set[str] = set()  # endpoints whose refused credentials we told about
         self.worker = SyncWorker(app.layout, learner_id=getattr(app.learner, "id", None))
 
     def start(self) -> None:
@@ -52,6 +53,14 @@ class SyncBridge:
         hosts = list(status.hosts_needing_consent)  # this learner's only: others' are theirs to approve
         self.app.unapproved_hosts = hosts
         self.app.set_sync_status("not approved" if hosts and not status.syncing else status.label, status.pending)
+        for url in status.needs_login:
+            from packages.safe_text import one_line
+
+            if url not in self.told_login:
+                self.told_login.add(url)
+                self.app.say(f"The LRS refused the credentials for {one_line(url)}: nothing more is sent there "
+                             f"until you run `mooc login {one_line(url)} --user NAME` in a shell.",
+                             error=True, timeout=15)
         if status.syncing:
             if self.report == "asked":
                 self.report = "running"

@@ -75,7 +75,7 @@ def register(sub: Any) -> None:
                                  epilog=SYNC_EPILOG)
     mode = sync.add_mutually_exclusive_group()
     mode.add_argument("--status", action="store_true", help="show pending counts, last success and errors")
-    mode.add_argument("--export", metavar="FILE", help="write everything pending to FILE (for a machine online)")
+    mode.add_argument("--export", metavar="FILE", help="add everything pending to FILE (merged into an existing export, never overwritten)")
     mode.add_argument("--import", dest="import_file", metavar="FILE", help="upload the records of an export FILE")
     mode.add_argument("--pull", nargs="?", const="", metavar="COURSE",
                       help="rebuild your progress from the LRS (all courses, or COURSE)")
@@ -234,6 +234,8 @@ def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, import
         for learner, count in sorted(r.waiting_consent.items()):
             _say(f"  {count} record{'s' if count != 1 else ''} of {learner} wait{'s' if count == 1 else ''} "
                  f"for approval of {r.host}: run `mooc consent allow {r.host} --learner {learner}`")
+        if r.warning:
+            _warn(r.warning)
         if r.error:
             _error(r.error)
     return 1 if errors else 0
@@ -266,6 +268,7 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
             "waiting_consent": waiting, "set_aside": aside,
             "last_success": status.get("last_success"), "last_attempt": status.get("last_attempt"),
             "last_error": status.get("last_error"), "last_error_time": status.get("last_error_time"),
+            "needs_login": bool(status.get("auth_refused")),
         })
     for warning in warnings:
         _warn(warning)
@@ -285,6 +288,9 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
         _say(f"  last success: {row['last_success'] or 'never'}")
         if row["last_error"]:
             _say(f"  last error: {one_line(row['last_error'])} ({row['last_error_time']})")
+        if row["needs_login"]:
+            _say(f"  automatic uploads paused: the LRS refused the credentials; "
+                 f"`mooc login {row['endpoint']} --user NAME`")
         for item in row["set_aside"]:
             _say(f"  set aside ({item['state']}): {item['id']} {item['learner']}/{item['course']}: "
                  f"{one_line(item['reason'])}")
@@ -295,17 +301,28 @@ def _export(layout: Any, args: argparse.Namespace) -> int:
     from sync.transfer import export
 
     path = Path(args.export)
-    counts = export(layout, path)
-    total = sum(counts.values())
+    report = export(layout, path)
+    added = sum(report.added.values())
+    held = [f"{n} record{'s' if n != 1 else ''} of learner {learner} wait{'s' if n == 1 else ''} for their "
+            f"approval of {host} (`mooc consent allow {host} --learner {learner}`), so they were not exported"
+            for learner, host, n in report.held_back]
+    for line in report.notes + held:
+        _warn(line)
     if args.json:
-        common.print_json({"file": str(path), "statements": counts})
+        common.print_json({"file": str(path), "statements": report.added, "total": report.total,
+                           "merged": report.merged, "complete": report.complete,
+                           "held_back": [{"learner": learner, "host": host, "statements": n}
+                                         for learner, host, n in report.held_back],
+                           "warnings": report.notes})
     else:
-        _say(f"wrote {total} pending record{'s' if total != 1 else ''} to {path}" + (
-            "" if total else " (nothing pending)"))
-        for url, n in counts.items():
+        kept = f", kept with the records already in it ({report.total} in all)" if report.merged else ""
+        _say(f"added {added} pending record{'s' if added != 1 else ''} to {path}{kept}"
+             + ("" if added or not report.complete else " (nothing pending)"))
+        for url, n in report.added.items():
             _say(f"  {url}: {n}")
-        _say("upload them on a connected machine with `mooc sync --import FILE`")
-    return 0
+        if report.total:
+            _say("upload them on a connected machine with `mooc sync --import FILE`")
+    return 0 if report.complete else 1
 
 
 def _import(layout: Any, args: argparse.Namespace) -> int:

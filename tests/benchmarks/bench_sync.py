@@ -5,6 +5,8 @@ Run by hand (needs scripts/install-ralph; takes a few minutes)::
     .venv/bin/python tests/benchmarks/bench_sync.py [--statements 10000] [--kills 30]
 
 Prints, each against a baseline measured in the same run:
+0. bytes per statement as generated (no LRS needed: `--only bytes`), uncompressed
+   and gzipped per batch (the `gzip` endpoint setting, docs/sync.md);
 1. clean upload at several batch sizes (baseline: 50 statements per POST): time,
    requests, bytes per statement;
 2. the default batch size through a fault proxy that drops 20 % of answers (the
@@ -44,13 +46,14 @@ from tests.support.fault_proxy import FaultProxy  # noqa: E402
 from tests.support.ralph import RalphServer, account_agent, start_ralph, stop_ralph  # noqa: E402
 
 
-def make_machine(home: Path, endpoint: str, ralph: RalphServer, statements: int) -> tuple[Layout, str, int]:
+def make_machine(home: Path, endpoint: str, ralph: RalphServer | None, statements: int) -> tuple[Layout, str, int]:
     """A learner with events worth `statements` statements: half quiz answers (attempts of
     4 questions = 5 statements each), half lesson events."""
     layout = Layout.default(home)
     learner = Learners(layout).add("Bench Learner")
     update_config(layout, lambda c: c.setdefault("sync", {}).update(endpoint=endpoint))
-    credentials.store(layout, normalise(endpoint), user=ralph.user, password=ralph.password)
+    if ralph is not None:
+        credentials.store(layout, normalise(endpoint), user=ralph.user, password=ralph.password)
     Consent(layout, learner.id).allow(endpoint)
     log = EventLog.for_course(layout, learner.id, "bench-course")
     events: list[Event] = [Event("enrolled", "bench-course", "1.0.0", None, {"registration": str(uuid.uuid4())})]
@@ -118,6 +121,30 @@ def run_upload(tmp: Path, statements: int, batch: int, drop_rate: float = 0.0) -
         stop_ralph(ralph)
 
 
+def run_bytes(tmp: Path, statements: int) -> dict[str, float]:
+    """Bytes per statement as generated into the outbox (what is POSTed), and what gzip
+    (level 6, as sync/lrs_client.py sends it) makes of each batch. No LRS needed."""
+    import gzip
+
+    from sync.collect import collect
+    from sync.outbox import all_outboxes
+    from sync.uploader import BATCH_BYTES, batches, body_of
+
+    layout, _account, total = make_machine(tmp / "home-bytes", "https://lrs.example.org/xapi/", None, statements)
+    collect(layout)
+    entries = all_outboxes(layout)[0].pending()
+    plain = packed = 0
+    for batch in batches(entries, BATCH_STATEMENTS, BATCH_BYTES):
+        body = body_of(batch)
+        plain += len(body)
+        packed += len(gzip.compress(body, compresslevel=6))
+    kinds: dict[str, list[int]] = {}
+    for e in entries:
+        kinds.setdefault("answered" if e.id != e.event else e.type, []).append(len((e.body or "").encode()))
+    return {"statements": total, "bytes_per_statement": plain / total, "gzip_per_statement": packed / total,
+            "gzip_ratio": packed / plain, "by_kind": {k: sum(v) / len(v) for k, v in sorted(kinds.items())}}
+
+
 def run_kills(tmp: Path, statements: int, kills: int) -> dict[str, float]:
     ralph = start_ralph(tmp / "ralph-kills")
     mooc = Path(sys.executable).with_name("mooc")
@@ -157,10 +184,17 @@ def main() -> int:
     parser.add_argument("--statements", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--batches", default="50,200,500")
-    parser.add_argument("--only", choices=["upload", "faults", "kills"], help="run one part")
+    parser.add_argument("--only", choices=["bytes", "upload", "faults", "kills"], help="run one part")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmpdir:
         tmp = Path(tmpdir)
+        size = run_bytes(tmp, args.statements)
+        print(f"0. bytes per statement, {size['statements']} statements as generated: "
+              f"{size['bytes_per_statement']:.0f} B uncompressed, {size['gzip_per_statement']:.0f} B gzipped "
+              f"per batch (ratio {size['gzip_ratio']:.3f})")
+        print("   by kind: " + ", ".join(f"{k} {v:.0f} B" for k, v in size["by_kind"].items()))
+        if args.only == "bytes":
+            return 0
         if args.only == "kills":
             args.batches = str(BATCH_STATEMENTS)
         print(f"1. clean upload of {args.statements} statements to Ralph on loopback")
