@@ -93,9 +93,10 @@ def check_email(email: str) -> str:
 class Learners:
     """The learners registry of one data folder."""
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Layout, *, own: bool = True) -> None:
         self.layout = layout
         self.path = layout.learners_file
+        self.own = own  # False: another account's registry, read (never written) by an administrator
 
     # ------------------------------------------------------------------ reading
 
@@ -259,7 +260,9 @@ class Learners:
         return MoocError(f"no learner {wanted!r}{hint} (learners: {known}; add one with `mooc learner add`)")
 
     def _read(self) -> list[Learner]:
-        raw = read_toml(self.path)
+        from packages.datafile import load_toml
+
+        raw = read_toml(self.path) if self.own else load_toml(self.path, own=False)
         if not raw:
             return []
         version = raw.get("version", VERSION)

@@ -541,6 +541,14 @@ class CourseSession:
     def time_spent(self, item_id: str) -> float:
         return self._p.time_spent.get(item_id, 0.0)
 
+    def total_time(self) -> float:
+        """Active seconds over every item of the course."""
+        return sum(self._p.time_spent.values())
+
+    def lesson_done(self, item_id: str) -> bool:
+        """Whether the lesson was completed (whatever locks the module now)."""
+        return item_id in self._p.completed
+
     def complete_lesson(self, item_id: str) -> bool:
         """Mark a lesson done (once; True if this call recorded it)."""
         item = self._require_open(self._known(item_id))

@@ -60,6 +60,18 @@ def register(sub: Any) -> None:
     rm.add_argument("--purge", action="store_true", help="also delete the learner's progress files")
     rm.set_defaults(func=cmd_remove)
 
+    ex = common.add_subcommand(actions, "export", help="write a learner's identity and progress to a file",
+                               epilog="examples:\n"
+                                      "  mooc learner export amina -o /media/usb/amina.mooc-learners\n"
+                                      "      carry Amina to another PC: `mooc learner import` it there\n"
+                                      "  mooc learner export --all -o /media/usb/pc3.mooc-learners\n"
+                                      "      every learner of this PC, for the teacher's `mooc report --from`\n"
+                                      "An existing FILE is never overwritten.")
+    ex.add_argument("name", metavar="NAME", nargs="?", help="learner name or id")
+    ex.add_argument("--all", action="store_true", help="every learner of this account")
+    ex.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write (must not exist)")
+    ex.set_defaults(func=cmd_export)
+
 
 def _help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
@@ -130,4 +142,24 @@ def cmd_remove(args: argparse.Namespace) -> int:
     else:
         kept = ""
     print(f"Removed learner {learner.name}{kept}.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from player.learner_transfer import export_learners
+
+    if bool(args.name) == bool(args.all):
+        raise UsageError("name one learner, or give --all for every learner of this account")
+    layout = common.layout(args)
+    learners = _learners(args)
+    chosen = learners.list() if args.all else [learners.get(args.name)]
+    out = Path(args.output)
+    counts = export_learners(layout, chosen, out)
+    events = sum(counts.values())
+    who = f"{len(chosen)} learner{'s' if len(chosen) != 1 else ''}" if args.all else chosen[0].name
+    print(f"Wrote {who} ({events} event{'s' if events != 1 else ''}) to {out}.")
+    print("Carry it to another PC and run `mooc learner import FILE` there, "
+          "or give it to `mooc report --from`.")
     return 0
