@@ -72,11 +72,12 @@ class QuestionStat:
 
     @property
     def most_wrong(self) -> tuple[str, int] | None:
-        """The most common wrong answer and how often it was given (ties: first given)."""
+        """The most common wrong answer and how often it was given (ties: the first in
+        alphabetical order, so the same class gives the same answer from any source)."""
         if not self.wrong:
             return None
-        shown, count = max(self.wrong.values(), key=lambda v: v[1])
-        return shown, count
+        key = min(self.wrong, key=lambda k: (-self.wrong[k][1], k))
+        return self.wrong[key][0], self.wrong[key][1]
 
 
 @dataclass
