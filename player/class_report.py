@@ -64,7 +64,7 @@ class QuestionStat:
     question: Question
     first_attempts: int = 0
     right_first: int = 0
-    wrong: dict[str, list[Any]] = field(default_factory=dict)  # folded answer -> [shown text, count]
+    wrong: dict[Any, list[Any]] = field(default_factory=dict)  # response (hashable) -> [response, count]
 
     @property
     def share_right(self) -> float | None:
@@ -72,12 +72,20 @@ class QuestionStat:
 
     @property
     def most_wrong(self) -> tuple[str, int] | None:
-        """The most common wrong answer and how often it was given (ties: the first in
-        alphabetical order, so the same class gives the same answer from any source)."""
-        if not self.wrong:
+        """The most common wrong answer in words and how often it was given. Answers
+        that read the same (text answers differing in case or spacing) count together;
+        ties go to the first in alphabetical order, so the same class gives the same
+        answer from any source."""
+        from player.feedback import response_text
+
+        said: dict[str, list[Any]] = {}  # folded words -> [words, count]
+        for response, count in self.wrong.values():
+            shown = response_text(self.question, response)
+            said.setdefault(" ".join(shown.casefold().split()), [shown, 0])[1] += count
+        if not said:
             return None
-        key = min(self.wrong, key=lambda k: (-self.wrong[k][1], k))
-        return self.wrong[key][0], self.wrong[key][1]
+        key = min(said, key=lambda k: (-said[k][1], k))
+        return said[key][0], said[key][1]
 
 
 @dataclass
@@ -89,6 +97,10 @@ class QuizStat:
     passed: int = 0
     bands: list[int] = field(default_factory=lambda: [0] * len(BANDS))
     questions: list[QuestionStat] = field(default_factory=list)
+    by_id: dict[str, QuestionStat] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {s.question.id: s for s in self.questions}
 
 
 @dataclass
@@ -193,29 +205,31 @@ def _certificate(course: Course, session: Any, events: list[Any]) -> Certificate
 
 
 def _count_quiz(stat: QuizStat, attempts: list[dict[str, Any]], passed: bool) -> None:
-    from player.feedback import response_text
-
     if not attempts:
         return
     stat.attempted += 1
     stat.passed += passed
     best = max(a["score"] for a in attempts)
     stat.bands[min(len(BANDS) - 1, int(best * len(BANDS) + 1e-9))] += 1
-    by_id = {s.question.id: s for s in stat.questions}
+    by_id = stat.by_id
     for n, attempt in enumerate(attempts):
-        for answer in attempt.get("questions") or []:
-            s = by_id.get(answer.get("id")) if isinstance(answer, dict) else None
+        first = n == 0
+        for answer in attempt.get("questions") or ():  # dicts: checked by player/event_schema.py
+            s = by_id.get(answer.get("id"))
             if s is None:
                 continue  # a question the pack no longer has
             right = answer.get("correct") is True
-            if n == 0:
+            if first:
                 s.first_attempts += 1
-                s.right_first += right
+                if right:
+                    s.right_first += 1
+            if right:
+                continue
             response = answer.get("response")
-            if not right and response is not None:
-                shown = response_text(s.question, response)
-                key = " ".join(shown.casefold().split())
-                s.wrong.setdefault(key, [shown, 0])[1] += 1
+            if response is not None:
+                # responses are scalars or lists of scalars (player/event_schema.py)
+                key = (type(response), tuple(response) if type(response) is list else response)
+                s.wrong.setdefault(key, [response, 0])[1] += 1
 
 
 # --------------------------------------------------------------------------- JSON
@@ -267,15 +281,19 @@ def _course_json(c: CourseReport) -> dict[str, Any]:
             "learners_attempted": q.attempted,
             "learners_passed": q.passed,
             "best_score_bands": dict(zip(BANDS, q.bands)),
-            "questions": [{
-                "number": s.number,
-                "id": s.question.id,
-                "prompt": one_line(s.question.prompt)[:200],
-                "first_attempts": s.first_attempts,
-                "right_at_first_attempt": s.right_first,
-                "share_right_at_first_attempt": _round(s.share_right),
-                "most_common_wrong_answer": (None if s.most_wrong is None
-                                             else {"answer": s.most_wrong[0], "count": s.most_wrong[1]}),
-            } for s in q.questions],
+            "questions": [_question_json(s) for s in q.questions],
         } for q in c.quizzes],
+    }
+
+
+def _question_json(s: QuestionStat) -> dict[str, Any]:
+    wrong = s.most_wrong
+    return {
+        "number": s.number,
+        "id": s.question.id,
+        "prompt": one_line(s.question.prompt)[:200],
+        "first_attempts": s.first_attempts,
+        "right_at_first_attempt": s.right_first,
+        "share_right_at_first_attempt": _round(s.share_right),
+        "most_common_wrong_answer": None if wrong is None else {"answer": wrong[0], "count": wrong[1]},
     }

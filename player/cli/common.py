@@ -38,13 +38,18 @@ def layout(args: argparse.Namespace) -> Layout:
     return chosen
 
 
-def print_json(data: Any) -> None:
+def print_json(data: Any, *, indent: int | None = 2) -> None:
     """Every `--json` output: strings (keys too) are cleaned of escape sequences,
     control and bidi characters first, so the DECODED text is harmless, not only the
-    JSON (which would otherwise carry U+202E and C1 controls as they are)."""
+    JSON (which would otherwise carry U+202E and C1 controls as they are).
+
+    `indent=None`: one compact line, encoded in C (~5x faster for a big document)."""
     from packages.safe_text import clean_data
 
-    json.dump(clean_data(data), sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
+    if indent is None:
+        sys.stdout.write(json.dumps(clean_data(data), ensure_ascii=False, separators=(",", ":")) + "\n")
+        return
+    json.dump(clean_data(data), sys.stdout, indent=indent, ensure_ascii=False, sort_keys=False)
     sys.stdout.write("\n")
 
 

@@ -90,20 +90,22 @@ def course_loader(layout: Any) -> Any:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from packages.safe_text import one_line
-    from player import class_render
     from player.class_report import build
 
     layout = common.layout(args)
     data = gather(layout, args)
     report = build(data, course_loader(layout), course_id=args.course, learner=getattr(args, "learner", None))
     if args.csv:
+        from player import class_render
         from player.config import write_atomic
 
         write_atomic(args.csv, class_render.csv_text(report).encode("utf-8"), mode=0o600)
     if args.json:
-        common.print_json(report.to_json())
+        common.print_json(report.to_json(), indent=None)  # a class is big: one line, encoded in C
     else:
         import shutil
+
+        from player import class_render
 
         width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
         for line in class_render.text_lines(report, min(width, 160)):
