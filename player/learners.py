@@ -22,6 +22,7 @@ Registry format::
     email = "amina@example.org"   # optional; used on certificates
     account_id = "3f1c…"          # random UUID fixed at creation: the xAPI account name
     created = "2025-01-31T09:00:00.000Z"
+    pin = "scrypt$16384$8$1$…$…"  # optional: a salted hash of the learner's PIN (player/pin.py)
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import os
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from packages.errors import MoocError
@@ -56,6 +57,7 @@ class Learner:
     email: str | None
     account_id: str
     created: str
+    pin: str | None = field(default=None, repr=False)  # salted hash (player/pin.py), never the PIN
 
     def to_dict(self) -> dict[str, Any]:
         raw: dict[str, Any] = {"id": self.id, "name": self.name}
@@ -63,6 +65,8 @@ class Learner:
             raw["email"] = self.email
         raw["account_id"] = self.account_id
         raw["created"] = self.created
+        if self.pin:
+            raw["pin"] = self.pin
         return raw
 
 
@@ -81,6 +85,23 @@ def clean_name(name: str) -> str:
     if len(text) > MAX_NAME:
         raise MoocError(f"learner name too long ({len(text)} characters; at most {MAX_NAME})")
     return text
+
+
+def login_name() -> str:
+    """The OS login name, as a learner name (the default offered for the first learner)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
+        user = "learner"
+    return one_line(user)[:MAX_NAME] or "learner"
+
+
+def _is_pin_hash(value: object) -> bool:
+    from player.pin import is_hash
+
+    return is_hash(value)
 
 
 def check_email(email: str) -> str:
@@ -147,23 +168,65 @@ class Learners:
 
     # ------------------------------------------------------------------ changing
 
-    def add(self, name: str, email: str | None = None) -> Learner:
+    def add(self, name: str, email: str | None = None, *, pin: str | None = None,
+            account_id: str | None = None) -> Learner:
+        """A new learner; `pin` is the hash (player/pin.py); `account_id` keeps the
+        identity of a learner carried from another PC (a new random one otherwise)."""
         name = clean_name(name)
         email = check_email(email) if email else None
         with locked(self.path):
             learners = self._read()
-            for other in learners:
-                if other.name.casefold() == name.casefold():
-                    raise MoocError(f"a learner named {name!r} already exists (id {other.id})")
-            learner = Learner(
-                id=self._unique_id(learners, slug(name)),
-                name=name,
-                email=email,
-                account_id=str(uuid.uuid4()),
-                created=now_iso(),
-            )
+            learner = self._new(learners, name, email, pin, account_id)
             self._write([*learners, learner])
         return learner
+
+    def _new(self, learners: list[Learner], name: str, email: str | None, pin: str | None,
+             account_id: str | None) -> Learner:
+        for other in learners:
+            if other.name.casefold() == name.casefold():
+                raise MoocError(f"a learner named {name!r} already exists (id {other.id})")
+            if account_id and other.account_id == account_id:
+                raise MoocError(f"{other.name!r} (id {other.id}) already has account id {account_id}")
+        return Learner(id=self._unique_id(learners, slug(name)), name=name, email=email,
+                       account_id=account_id or str(uuid.uuid4()), created=now_iso(), pin=pin)
+
+    def edit(self, name_or_id: str, *, name: str | None = None, email: str | None = None,
+             clear_email: bool = False) -> Learner:
+        """Change a learner's name or email. The id (their progress folder) and the
+        account id (their xAPI identity) never change."""
+        new_name = clean_name(name) if name is not None else None
+        new_email = check_email(email) if email else None
+        with locked(self.path):
+            learners = self._read()
+            learner = self._find(learners, name_or_id)
+            if learner is None:
+                raise self._unknown(name_or_id)
+            if new_name is not None:
+                for other in learners:
+                    if other.id != learner.id and other.name.casefold() == new_name.casefold():
+                        raise MoocError(f"a learner named {new_name!r} already exists (id {other.id})")
+            changed = replace(learner, name=new_name if new_name is not None else learner.name,
+                              email=None if clear_email else (new_email or learner.email))
+            self._write([changed if lr.id == learner.id else lr for lr in learners])
+        return changed
+
+    def set_pin(self, name_or_id: str, pin_hash: str | None) -> Learner:
+        """Set (a hash from player/pin.py) or clear (None) a learner's PIN."""
+        with locked(self.path):
+            learners = self._read()
+            learner = self._find(learners, name_or_id)
+            if learner is None:
+                raise self._unknown(name_or_id)
+            changed = replace(learner, pin=pin_hash)
+            self._write([changed if lr.id == learner.id else lr for lr in learners])
+        return changed
+
+    def update_all(self, change: Any) -> list[Learner]:
+        """`change(learners) -> learners`, under the lock, written once (roster imports)."""
+        with locked(self.path):
+            learners = change(self._read())
+            self._write(learners)
+        return learners
 
     def use(self, name_or_id: str) -> Learner:
         """Make this learner the default of this data folder."""
@@ -206,13 +269,7 @@ class Learners:
     # ------------------------------------------------------------------ internals
 
     def _ensure_os_user(self) -> Learner:
-        import getpass
-
-        try:
-            user = getpass.getuser()
-        except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
-            user = "learner"
-        name = one_line(user)[:MAX_NAME] or "learner"
+        name = login_name()
         with locked(self.path):
             learners = self._read()
             if learners:  # another mooc process got here first
@@ -287,6 +344,9 @@ class Learners:
             email = entry.get("email")
             if email is not None and not isinstance(email, str):
                 raise MoocError(f"{where}: 'email' must be a string")
+            pin = entry.get("pin")
+            if pin is not None and not _is_pin_hash(pin):
+                raise MoocError(f"{where}: 'pin' is not a PIN hash (set one with `mooc learner pin`)")
             # One id is one progress folder and one account id one xAPI identity: two
             # learners sharing either would study, and be graded, as one.
             for key in ("id", "account_id"):
@@ -301,6 +361,7 @@ class Learners:
                     email=one_line(email) if email else None,
                     account_id=entry["account_id"],
                     created=str(entry.get("created", "")),
+                    pin=pin or None,
                 )
             )
         return out

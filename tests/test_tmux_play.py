@@ -41,6 +41,8 @@ def test_mooc_play_in_tmux(tmux: Any, mooc_home: Any) -> None:
     env = f"MOOC_HOME={shlex.quote(str(mooc_home.home))} MOOC_SYSTEM_HOME={shlex.quote(str(mooc_home.system))}"
     command = f"env {env} TERM=xterm-256color {shlex.quote(str(MOOC_BIN))} play; sleep 30"
     tmux("new-session", "-d", "-x", "100", "-y", "30", command)
+    wait_screen(tmux, "Who is learning?")  # the first start asks, the login name offered
+    tmux("send-keys", "Enter")
     wait_screen(tmux, "Learning in the open")  # the library offers the demo course
     tmux("send-keys", "Enter")
     screen = wait_screen(tmux, "Welcome! This course does two jobs")  # the first lesson

@@ -117,9 +117,7 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _learner(args: argparse.Namespace) -> Any:
-    from player.learners import Learners
-
-    return Learners(common.layout(args)).current(getattr(args, "learner", None))
+    return common.learner(args)  # asks the learner's PIN when they have one
 
 
 # ---------------------------------------------------------------------- login
