@@ -58,6 +58,7 @@ class Learner:
     account_id: str
     created: str
     pin: str | None = field(default=None, repr=False)  # salted hash (player/pin.py), never the PIN
+    origin: str = field(default="local", compare=False)  # "school": from the lab policy's roster
 
     def to_dict(self) -> dict[str, Any]:
         raw: dict[str, Any] = {"id": self.id, "name": self.name}
@@ -85,6 +86,18 @@ def clean_name(name: str) -> str:
     if len(text) > MAX_NAME:
         raise MoocError(f"learner name too long ({len(text)} characters; at most {MAX_NAME})")
     return text
+
+
+def new_learner(learners: list[Learner], name: str, email: str | None, pin: str | None = None,
+                account_id: str | None = None, origin: str = "local") -> Learner:
+    """A learner that can join `learners`: a name none of them has, a unique id."""
+    for other in learners:
+        if other.name.casefold() == name.casefold():
+            raise MoocError(f"a learner named {name!r} already exists (id {other.id})")
+        if account_id and other.account_id == account_id:
+            raise MoocError(f"{other.name!r} (id {other.id}) already has account id {account_id}")
+    return Learner(id=Learners._unique_id(learners, slug(name)), name=name, email=email,
+                   account_id=account_id or str(uuid.uuid4()), created=now_iso(), pin=pin, origin=origin)
 
 
 def login_name() -> str:
@@ -182,13 +195,7 @@ class Learners:
 
     def _new(self, learners: list[Learner], name: str, email: str | None, pin: str | None,
              account_id: str | None) -> Learner:
-        for other in learners:
-            if other.name.casefold() == name.casefold():
-                raise MoocError(f"a learner named {name!r} already exists (id {other.id})")
-            if account_id and other.account_id == account_id:
-                raise MoocError(f"{other.name!r} (id {other.id}) already has account id {account_id}")
-        return Learner(id=self._unique_id(learners, slug(name)), name=name, email=email,
-                       account_id=account_id or str(uuid.uuid4()), created=now_iso(), pin=pin)
+        return new_learner(learners, name, email, pin, account_id)
 
     def edit(self, name_or_id: str, *, name: str | None = None, email: str | None = None,
              clear_email: bool = False) -> Learner:
@@ -198,9 +205,7 @@ class Learners:
         new_email = check_email(email) if email else None
         with locked(self.path):
             learners = self._read()
-            learner = self._find(learners, name_or_id)
-            if learner is None:
-                raise self._unknown(name_or_id)
+            learner = self._local(learners, name_or_id)
             if new_name is not None:
                 for other in learners:
                     if other.id != learner.id and other.name.casefold() == new_name.casefold():
@@ -214,9 +219,7 @@ class Learners:
         """Set (a hash from player/pin.py) or clear (None) a learner's PIN."""
         with locked(self.path):
             learners = self._read()
-            learner = self._find(learners, name_or_id)
-            if learner is None:
-                raise self._unknown(name_or_id)
+            learner = self._local(learners, name_or_id)
             changed = replace(learner, pin=pin_hash)
             self._write([changed if lr.id == learner.id else lr for lr in learners])
         return changed
@@ -243,9 +246,7 @@ class Learners:
         same name finds them again)."""
         with locked(self.path):
             learners = self._read()
-            learner = self._find(learners, name_or_id)
-            if learner is None:
-                raise self._unknown(name_or_id)
+            learner = self._local(learners, name_or_id)
             self._write([lr for lr in learners if lr.id != learner.id])
         if self.default_id() == learner.id:
 
@@ -276,6 +277,18 @@ class Learners:
                 return learners[0]
             learner = Learner(slug(name), name, None, str(uuid.uuid4()), now_iso())
             self._write([learner])
+        return learner
+
+    def _local(self, learners: list[Learner], name_or_id: str) -> Learner:
+        """A learner this account may change: not one of the school's roster."""
+        learner = self._find(learners, name_or_id)
+        if learner is None:
+            raise self._unknown(name_or_id)
+        if learner.origin == "school":
+            from player.lab_policy import policy_file
+
+            raise MoocError(f"{learner.name} is on the school's roster ({policy_file(self.layout)}): the "
+                            "administrator changes it with `mooc lab roster`")
         return learner
 
     @staticmethod
@@ -317,6 +330,18 @@ class Learners:
         return MoocError(f"no learner {wanted!r}{hint} (learners: {known}; add one with `mooc learner add`)")
 
     def _read(self) -> list[Learner]:
+        """This account's learners, then the school roster's that none of them
+        already is (same id, account id or name): the lab policy (player/lab_policy.py)."""
+        local = self._read_registry()
+        from player.lab_policy import load
+
+        roster = load(self.layout).roster
+        if not roster:
+            return local
+        taken = {lr.id for lr in local} | {lr.account_id for lr in local} | {lr.name.casefold() for lr in local}
+        return local + [lr for lr in roster if not {lr.id, lr.account_id, lr.name.casefold()} & taken]
+
+    def _read_registry(self) -> list[Learner]:
         from packages.datafile import load_toml
 
         raw = read_toml(self.path) if self.own else load_toml(self.path, own=False)
@@ -369,5 +394,6 @@ class Learners:
     def _write(self, learners: list[Learner]) -> None:
         import tomli_w
 
-        doc = {"format": FORMAT, "version": VERSION, "learners": [lr.to_dict() for lr in learners]}
+        doc = {"format": FORMAT, "version": VERSION,
+               "learners": [lr.to_dict() for lr in learners if lr.origin == "local"]}
         write_atomic(self.path, tomli_w.dumps(doc).encode("utf-8"))

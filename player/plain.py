@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from packages.errors import MoocError
 from packages.model import Item
@@ -46,6 +46,18 @@ NO_WORDS = {"n", "no"}
 YES_NO_TRIES = 3  # asked this many times at most, then the safe answer is taken (and said)
 MAX_MEDIA = 100  # files listed per lesson
 _MEDIA_COMMAND = re.compile(r"m(?:edia)?(?:\s+(\S+))?")
+
+
+class Records(Protocol):
+    """What plain mode may tell about the learner's records (sync/learner_notes.py)."""
+
+    def approval(self) -> tuple[str | None, str | None]: ...  # (host, "you" | the school | None)
+
+    def allow(self, host: str) -> None: ...
+
+    def waiting(self) -> tuple[int, str | None, bool]: ...  # (records, host, approved)
+
+    def certificate_requested(self) -> bool: ...
 
 
 class EndOfInput(Exception):
@@ -142,8 +154,10 @@ class LessonFile:
 
 
 class PlainPlayer:
-    def __init__(self, session: CourseSession, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+    def __init__(self, session: CourseSession, stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 records: Records | None = None) -> None:
         self.session = session
+        self.records = records
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.current: str | None = None
@@ -193,6 +207,7 @@ class PlainPlayer:
         if self.session.learner is not None:
             self.say(f"Learner: {one_line(self.session.learner.name)}")
         try:
+            self.records_intro()
             if item_id is not None:
                 self.open(item_id)
             else:
@@ -205,13 +220,75 @@ class PlainPlayer:
         except EndOfInput:
             self.leave_item()
             self.say("Input ended. Your progress is saved.")
+            self.records_outro()
+            return 0
         except KeyboardInterrupt:
             self.leave_item()
             self.say()
             self.say("Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
                      "mooc play --plain continues where you stopped.")
             return 130
+        self.records_outro()
         return 0
+
+    # ------------------------------------------------------------------ records
+
+    def records_intro(self) -> None:
+        """Where the records go and who approved it; the approval the course waits for,
+        asked as the TUI asks; a certificate that can be requested."""
+        if self.records is not None:
+            host, who = self.records.approval()
+            if host and who and who != "you":
+                self.say(f"Your learning records go to {one_line(host)}, approved by {one_line(who)} for every "
+                         "learner of this computer.")
+            elif host and who is None:
+                self.ask_consent(host)
+        self.certificate_note()
+
+    def ask_consent(self, host: str) -> None:
+        assert self.records is not None
+        name = one_line(self.session.learner.name) if self.session.learner is not None else "your"
+        self.say(f"This course sends {name}'s learning records (lessons done, quiz answers and scores) to "
+                 f"{one_line(host)}. Nothing is sent until you allow it; you can withdraw it later with "
+                 f"`mooc consent revoke {one_line(host)}`.")
+        if self.confirm("Allow sending your records there?", safe=False,
+                        safe_means="nothing is sent, and you are asked again next time"):
+            try:
+                self.records.allow(host)
+            except MoocError as err:
+                self.say(one_line(str(err)))
+                return
+            self.say(f"Your records will be sent to {one_line(host)}.")
+        else:
+            self.say(f"Nothing is sent to {one_line(host)}. You are asked again next time.")
+
+    def certificate_note(self) -> None:
+        s = self.session
+        try:
+            eligible = s.certificate_status().eligible
+            requested = self.records is not None and self.records.certificate_requested()
+        except MoocError:
+            return
+        if eligible and not requested:
+            self.say(f"You can request your certificate: mooc certificate request {s.course.id}")
+
+    def records_outro(self) -> None:
+        """How many records wait to be sent, and what sends them."""
+        if self.records is None:
+            return
+        try:
+            count, host, approved = self.records.waiting()
+        except MoocError:
+            return
+        if not count or host is None:
+            return
+        records = f"{count} record{'s' if count != 1 else ''} of yours wait{'s' if count == 1 else ''}"
+        if approved:
+            self.say(f"{records} to be sent to {one_line(host)}: they go with the next `mooc sync`, or while "
+                     "the full-screen player runs online.")
+        else:
+            self.say(f"{records} for your approval of {one_line(host)}: `mooc consent allow {one_line(host)}` "
+                     "lets them go.")
 
     def resume_at(self, item_id: str) -> None:
         """Say where the learner was; a quiz they have not finished (not passed, attempts
@@ -624,6 +701,7 @@ class PlainPlayer:
             self.say(f"Attempts left: {result.attempts_left}.")
         if result.course_passed_now:
             self.say(f"Congratulations: you passed the course with {pct(self.session.course_score())}.")
+            self.certificate_note()
         elif result.course_completed_now:
             self.say("You have completed the course.")
 
@@ -666,6 +744,6 @@ def _one_number(line: str, size: int) -> int:
 
 
 def run_plain(session: CourseSession, item_id: str | None = None, stdin: TextIO | None = None,
-              stdout: TextIO | None = None) -> int:
+              stdout: TextIO | None = None, records: Records | None = None) -> int:
     """Play the course on stdin/stdout; returns the exit code."""
-    return PlainPlayer(session, stdin, stdout).run(item_id)
+    return PlainPlayer(session, stdin, stdout, records).run(item_id)

@@ -105,46 +105,53 @@ def parse_roster(text: str, where: str) -> list[RosterRow]:
 def apply_roster(learners: object, rows: list[RosterRow], where: str = "roster") -> RosterResult:
     """Add or update this account's learners from roster rows, in one write (nothing
     when a row cannot be applied: one line naming `where` and the row)."""
-    from player import pin as pins
-
     result = RosterResult()
-
-    def change(current: list) -> list:
-        out = list(current)
-        for row in rows:
-            index = _match(out, row)
-            if index is None:
-                try:
-                    new = learners._new(out, row.name, row.email,  # type: ignore[attr-defined]
-                                        pins.hash_pin(row.pin) if row.pin else None, None)
-                except MoocError as err:
-                    raise MoocError(f"{where}: line {row.line}: {err}; nothing imported") from None
-                out.append(new)
-                result.added.append(new.name)
-                continue
-            learner = out[index]
-            what: list[str] = []
-            if learner.name != row.name:
-                if any(i != index and lr.name.casefold() == row.name.casefold() for i, lr in enumerate(out)):
-                    raise MoocError(f"{where}: line {row.line}: another learner is already named {row.name!r}; "
-                                    "nothing imported")
-                what.append(f"name was {learner.name!r}")
-                learner = replace(learner, name=row.name)
-            if row.email and (learner.email or "").casefold() != row.email.casefold():
-                what.append(f"email {row.email}")
-                learner = replace(learner, email=row.email)
-            if row.pin and not (learner.pin and pins.verify(row.pin, learner.pin)):
-                what.append("PIN set")
-                learner = replace(learner, pin=pins.hash_pin(row.pin))
-            out[index] = learner
-            if what:
-                result.updated.append((learner.name, what))
-            else:
-                result.unchanged.append(learner.name)
-        return out
-
-    learners.update_all(change)  # type: ignore[attr-defined]
+    learners.update_all(lambda current: merge_rows(current, rows, where, result))  # type: ignore[attr-defined]
     return result
+
+
+def merge_rows(current: list, rows: list[RosterRow], where: str, result: RosterResult,
+               origin: str = "local") -> list:
+    """The learners after applying the roster rows (a new list); `result` says what
+    changed. Learners of another origin (the school's, on an account) are left as they are."""
+    from player import pin as pins
+    from player.learners import new_learner
+
+    out = list(current)
+    for row in rows:
+        index = _match(out, row)
+        if index is None:
+            try:
+                new = new_learner(out, row.name, row.email, pins.hash_pin(row.pin) if row.pin else None,
+                                  origin=origin)
+            except MoocError as err:
+                raise MoocError(f"{where}: line {row.line}: {err}; nothing imported") from None
+            out.append(new)
+            result.added.append(new.name)
+            continue
+        learner = out[index]
+        if learner.origin != origin:
+            result.unchanged.append(learner.name)
+            continue
+        what: list[str] = []
+        if learner.name != row.name:
+            if any(i != index and lr.name.casefold() == row.name.casefold() for i, lr in enumerate(out)):
+                raise MoocError(f"{where}: line {row.line}: another learner is already named {row.name!r}; "
+                                "nothing imported")
+            what.append(f"name was {learner.name!r}")
+            learner = replace(learner, name=row.name)
+        if row.email and (learner.email or "").casefold() != row.email.casefold():
+            what.append(f"email {row.email}")
+            learner = replace(learner, email=row.email)
+        if row.pin and not (learner.pin and pins.verify(row.pin, learner.pin)):
+            what.append("PIN set")
+            learner = replace(learner, pin=pins.hash_pin(row.pin))
+        out[index] = learner
+        if what:
+            result.updated.append((learner.name, what))
+        else:
+            result.unchanged.append(learner.name)
+    return out
 
 
 def _match(learners: list, row: RosterRow) -> int | None:

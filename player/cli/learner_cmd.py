@@ -148,7 +148,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         common.print_json(
             [
                 {"id": lr.id, "name": lr.name, "email": lr.email, "account_id": lr.account_id,
-                 "created": lr.created, "default": lr.id == default}
+                 "created": lr.created, "default": lr.id == default, "pin": bool(lr.pin),
+                 "school_roster": lr.origin == "school"}
                 for lr in items
             ]
         )
@@ -161,7 +162,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     for lr in items:
         mark = "*" if lr.id == default else " "
         email = f"  <{lr.email}>" if lr.email else ""
-        print(f"{mark} {lr.id:<{width}}  {lr.name}{email}")
+        school = "  (school roster)" if lr.origin == "school" else ""
+        print(f"{mark} {lr.id:<{width}}  {lr.name}{email}{school}")
     return 0
 
 

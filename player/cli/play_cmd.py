@@ -261,9 +261,11 @@ def cmd_play(args: argparse.Namespace) -> int:
         loaded = _load_checked(layout, spec, args.item)
     course, source = loaded
     from player.plain import run_plain
+    from sync.learner_notes import RecordsNotes
 
     session = open_session(layout, learner, course, source)
-    return run_plain(session, args.item)
+    records = RecordsNotes(layout, learner.id, learner.name, course.id)
+    return run_plain(session, args.item, records=records)
 
 
 def _load_checked(layout: "Layout", spec: str, item: str | None) -> tuple["Course", Any]:

@@ -323,13 +323,19 @@ def cmd_consent_list(args: argparse.Namespace) -> int:
 
     layout = common.layout(args)
     learner = _learner(args)
+    from player.lab_policy import load
+
     approvals = Consent(layout, learner.id).list()
     waiting = pending_hosts(layout, learner.id)
+    school = load(layout)
     if args.json:
         common.print_json({"learner": learner.id, "approved": [{"host": a.host, "approved": a.approved}
-                                                               for a in approvals], "waiting": waiting})
+                                                               for a in approvals], "waiting": waiting,
+                           "approved_by_school": list(school.approved_hosts), "school": school.school})
         return 0
-    if not approvals:
+    for host in school.approved_hosts:
+        print(f"approved by {school.who} for every learner of this computer: {host} ({school.path})")
+    if not approvals and not school.approved_hosts:
         print(f"{learner.id} has approved no LRS host: nothing of theirs is sent anywhere")
     for a in approvals:
         print(f"approved: {a.host} (since {a.approved})")

@@ -1,0 +1,77 @@
+"""What plain mode tells a learner about their records (sync state, without the TUI).
+
+`mooc play --plain` does not upload; the learner still has to know, as the TUI
+tells them: where their course sends records and who approved it (they, or the
+school: player/lab_policy.py), the approval the course waits for (asked the way
+the TUI asks), how many records wait to be sent, and whether a certificate can be
+requested. player/plain.py only says these sentences; this module finds the facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from packages.errors import MoocError
+from packages.layout import Layout
+
+
+@dataclass
+class RecordsNotes:
+    """The `records` plain mode is given (player/plain.py `Records`)."""
+
+    layout: Layout
+    learner_id: str
+    learner_name: str
+    course_id: str
+
+    def _endpoint(self):  # -> Endpoint | None
+        from sync.collect import endpoint_for
+
+        try:
+            return endpoint_for(self.layout, self.course_id)
+        except MoocError:
+            return None
+
+    def approval(self) -> tuple[str | None, str | None]:
+        """(host the course sends to, who approved it: "you", the school's name, or None)."""
+        from player.lab_policy import load
+        from sync.consent import Consent
+
+        endpoint = self._endpoint()
+        if endpoint is None:
+            return None, None
+        host = endpoint.host
+        if any(a.host == host for a in Consent(self.layout, self.learner_id).list()):
+            return host, "you"
+        policy = load(self.layout)
+        if host in policy.approved_hosts:
+            return host, policy.who
+        return host, None
+
+    def allow(self, host: str) -> None:
+        from sync.consent import Consent
+
+        Consent(self.layout, self.learner_id).allow(host)
+
+    def waiting(self) -> tuple[int, str | None, bool]:
+        """(records of this learner and course not yet on the LRS, host, approved?).
+        Generates the statements of new events (sync/collect.py): no network."""
+        from sync.collect import collect
+        from sync.outbox import Outbox
+
+        endpoint = self._endpoint()
+        if endpoint is None:
+            return 0, None, False
+        try:
+            collect(self.layout)
+            events = {e.event for e in Outbox(self.layout, endpoint).pending()
+                      if e.learner == self.learner_id and e.course == self.course_id}
+        except MoocError:
+            return 0, endpoint.host, False
+        return len(events), endpoint.host, self.approval()[1] is not None
+
+    def certificate_requested(self) -> bool:
+        from player.progress import EventLog
+
+        log = EventLog.for_course(self.layout, self.learner_id, self.course_id)
+        return any(e.type == "certificate_requested" for e in log.events())
