@@ -219,7 +219,21 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _import_export(args: argparse.Namespace, path: Any) -> int:
-    raise UsageError(f"{path}: importing learner exports comes with progress merging")
+    from packages.safe_text import one_line
+    from player.learner_transfer import import_learners
+
+    results, problems = import_learners(common.layout(args), path)
+    for r in results:
+        new = sum(r.events.values())
+        what = "added" if r.added else "merged"
+        courses = ", ".join(f"{c}: {n}" for c, n in r.events.items() if n)
+        print(f"{what}: {one_line(r.name)} (id {r.learner_id}), {new} new event{'s' if new != 1 else ''}"
+              + (f" ({courses})" if courses else "") + (f"; {', '.join(r.changes)} from the file" if r.changes else ""))
+    if problems:
+        n = len(problems)
+        print(f"mooc: warning: {path}: {n} event{'s' if n != 1 else ''} skipped ({problems[0]}"
+              f"{', ...' if n > 1 else ''}); the rest was imported", file=sys.stderr)
+    return 0
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -254,7 +268,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("name one learner, or give --all for every learner of this account")
     layout = common.layout(args)
     learners = _learners(args)
-    chosen = learners.list() if args.all else [learners.get(args.name)]
+    chosen = learners.list() if args.all else [common.unlock(learners.get(args.name))]
     out = Path(args.output)
     counts = export_learners(layout, chosen, out)
     events = sum(counts.values())

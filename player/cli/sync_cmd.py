@@ -289,9 +289,14 @@ def _import(layout: Any, args: argparse.Namespace) -> int:
     from sync.outbox import Outbox
     from sync.endpoints import normalise
 
+    from sync.import_progress import merge_known
+
     counts = import_file(layout, Path(args.import_file))
+    merged = merge_known(layout, Path(args.import_file))  # learners of this PC get their progress too
     if not args.json:
         print(f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} from {args.import_file}")
+        for learner, courses in merged.items():
+            print(f"  merged into {learner}'s progress: " + ", ".join(f"{c}: {n} new" for c, n in courses.items()))
     results = [upload(layout, Outbox(layout, normalise(url)), Options(allow_insecure_http=args.allow_insecure_http))
                for url in counts]
     return _report(layout, args, results, imported=counts)
