@@ -268,6 +268,13 @@ class MoocApp(App[int]):
         if not isinstance(self.screen, ProgressScreen):
             self.push_screen(ProgressScreen(self.session))
 
+    def action_class_report(self) -> None:
+        """The class report of this account (tui/screens/class_report.py)."""
+        from tui.screens.class_report import ClassScreen
+
+        if not isinstance(self.screen, ClassScreen):
+            self.push_screen(ClassScreen(self.layout))
+
     def action_sync_now(self) -> None:
         """Upload progress now. The sync layer sets `sync_hook`; until then say so."""
         if self.sync_hook is None:
