@@ -105,6 +105,24 @@ class ClassData:
     def course_ids(self) -> list[str]:
         return sorted({c for p in self.people for c in p.courses})
 
+    def fold_unstarted_namesakes(self) -> None:
+        """A learner with no record anywhere who has the name of another learner is that
+        learner set up on another PC (a roster imported on each PC gives a student without
+        an email one account id per PC): shown once, as the one with records."""
+        by_name: dict[str, list[Person]] = {}
+        for person in self.people:
+            by_name.setdefault(person.name.casefold(), []).append(person)
+        for group in by_name.values():
+            if len(group) < 2 or not group[0].name:
+                continue
+            keep = [p for p in group if p.courses] or group[:1]
+            for person in group:
+                if all(person is not k for k in keep):
+                    self.people = [p for p in self.people if p is not person]
+                    for key, value in list(self._by_key.items()):
+                        if value is person:
+                            del self._by_key[key]
+
     def namesakes(self) -> list[str]:
         """A note per name held by several people: without an email or a shared account
         id, the same student on two PCs cannot be told from two students."""

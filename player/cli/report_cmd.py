@@ -69,6 +69,7 @@ def gather(layout: Any, args: argparse.Namespace) -> Any:
         class_sources.fill_names(data, layout)
     else:
         class_sources.from_account(data, layout, "this account")
+    data.fold_unstarted_namesakes()
     data.notes += data.namesakes()
     return data
 

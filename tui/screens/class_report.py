@@ -60,6 +60,7 @@ class ClassScreen(Screen[None]):
         try:
             data = ClassData()
             class_sources.from_account(data, self.data_layout, "this account")
+            data.fold_unstarted_namesakes()
             data.notes += data.namesakes()
             report = build(data, course_loader(self.data_layout))
         except MoocError as err:
