@@ -22,6 +22,18 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     Folders it creates are 0755 for such files, 0700 for private ones (mode 0600),
     whatever the umask (packages/layout.py).
     """
+    tmp = _temp_copy(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def _temp_copy(path: Path, data: bytes, mode: int) -> str:
+    """A temp file beside `path` holding `data`, fsync'd, with `mode`; its name."""
     make_dirs(path.parent, SHARED_DIR_MODE if mode & 0o044 else PRIVATE_DIR_MODE)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -31,12 +43,11 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    return tmp
 
 
 def fsync_dir(path: Path) -> None:
@@ -55,15 +66,8 @@ def write_new(path: Path, data: bytes, mode: int = 0o600) -> None:
 
     Temp file + fsync + hard link (atomic, fails if the name is taken); on filesystems
     without hard links (FAT/exFAT sticks) an O_EXCL create decides instead."""
-    make_dirs(path.parent, SHARED_DIR_MODE if mode & 0o044 else PRIVATE_DIR_MODE)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _temp_copy(path, data, mode)
     try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         try:
             os.link(tmp, path)
         except FileExistsError:

@@ -129,7 +129,7 @@ class ClassData:
         by_name: dict[str, list[Person]] = {}
         for person in self.people:
             by_name.setdefault(person.name.casefold(), []).append(person)
-        return [f"{len(group)} learners are named {group[0].name!r} with different ids and no shared email: "
+        return [f"several learners are named {group[0].name!r} ({len(group)}), with different ids and no shared email: "
                 "they are counted apart (carry a learner between PCs with `mooc learner export`/`import`, "
                 "or give them an email)"
                 for group in by_name.values() if len(group) > 1 and group[0].name]

@@ -213,7 +213,7 @@ def csv_text(report: ClassReport) -> str:
     header = ["course", "course_title", "name", "email", "account_id", "started", "lessons_done",
               "lessons_total", "score_pct", "passed", "certificate", "active_minutes", "last_active"]
     for qid in quiz_ids:
-        header += [f"{qid} best_pct", f"{qid} attempts"]
+        header += [qid + " best_pct", qid + " attempts"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])

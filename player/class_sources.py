@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ def from_paths(data: ClassData, paths: Iterable[Path]) -> None:
         else:
             files.append(path)
         if len(files) > MAX_FILES:
-            raise MoocError(f"more than {MAX_FILES} export files: report on fewer folders at once")
+            raise MoocError(f"too many export files (over {MAX_FILES}): report on fewer folders at once")
     for path in files:
         try:
             from_file(data, path)
@@ -191,30 +191,33 @@ def _kind(path: Path) -> str | None:
 def _from_sync_export(data: ClassData, path: Path) -> None:
     """A `mooc sync --export` file: the events its statements carry, and who they are
     about (no names there: the account's learners or the report fill them in)."""
-    from packages.datafile import DataError, loads_json
-    from sync.transfer import read_export
-
     skipped: list[str] = []
-    for _url, records in read_export(path):
-        for rec in records:
-            main = next((s for s in rec["statements"] if s["id"] == rec["event"]), None)
-            if main is None:
-                continue
-            try:
-                statement = loads_json(main["body"])
-            except DataError:
-                continue
-            event, who = event_and_agent(statement)
-            if event is None or who is None:
-                skipped.append(str(rec["event"]))
-                continue
-            local = str(rec.get("learner") or "").removeprefix("imported:")
-            data.add(name=None, email=who[0], account_id=who[1], source=path.name,
-                     local_id=local or None, events=[event])
+    for rec, event, who in sync_export_events(path):
+        if event is None or who is None:
+            skipped.append(str(rec["event"]))
+            continue
+        local = str(rec.get("learner") or "").removeprefix("imported:")
+        data.add(name=None, email=who[0], account_id=who[1], source=path.name, local_id=local or None,
+                 events=[event])
     if skipped:
         data.problems.append(f"{path}: {len(skipped)} record{'s' if len(skipped) != 1 else ''} skipped "
                              f"(record {one_line(skipped[0])[:40]}: not a mooc event of a known agent)")
     data.sources.append(str(path))
+
+
+def sync_export_events(path: Path) -> Iterator[tuple[dict[str, Any], Event | None, tuple[str | None, str | None] | None]]:
+    """(record, its event, its agent) for each record of a `mooc sync --export` file
+    (sync/transfer.py checks the file); Nones where the record carries no mooc event."""
+    from packages.datafile import DataError, loads_json
+    from sync.transfer import read_export
+
+    for _url, records in read_export(path):
+        for rec in records:
+            main = next((s for s in rec["statements"] if s["id"] == rec["event"]), None)
+            try:
+                yield (rec, *event_and_agent(loads_json(main["body"]))) if main else (rec, None, None)
+            except DataError:
+                yield rec, None, None
 
 
 def event_and_agent(statement: Any) -> tuple[Event | None, tuple[str | None, str | None] | None]:

@@ -176,7 +176,7 @@ def parse(raw: bytes, path: Path) -> ExportFile:
             current = _learner(obj["learner"], f"{where}: line {number}")
             out.learners.append(current)
             if len(out.learners) > MAX_LEARNERS:
-                raise MoocError(f"{where}: more than {MAX_LEARNERS} learners; not a class export")
+                raise MoocError(f"{where}: too many learners (over {MAX_LEARNERS}); not a class export")
             seen = set()
             continue
         if current is None:
@@ -193,8 +193,8 @@ def parse(raw: bytes, path: Path) -> ExportFile:
             current.events.append(event)
     declared = end.get("learners") if isinstance(end, dict) else None
     if declared != len(out.learners):
-        raise MoocError(f"{where}: the end line counts {one_line(str(declared))} learners, the file holds "
-                        f"{len(out.learners)}; export it again")
+        raise MoocError(f"{where}: the end line and the file disagree on how many learners it holds "
+                        f"({one_line(str(declared))}, {len(out.learners)}); export it again")
     return out
 
 

@@ -164,7 +164,7 @@ def from_lrs(data: Any, layout: Layout, url: str | None, *, course_id: str | Non
                 while link is not None:
                     pages += 1
                     if pages > max_pages:
-                        raise MoocError(f"{endpoint.host}: more than {max_pages} pages of statements; stopped "
+                        raise MoocError(f"{endpoint.host}: too many pages of statements (over {max_pages}); stopped "
                                         "(report on one course with --course)")
                     page = reader.get_json(link, query)
                     statements = page.get("statements") if isinstance(page, dict) else None
@@ -180,7 +180,7 @@ def from_lrs(data: Any, layout: Layout, url: str | None, *, course_id: str | Non
                             continue
                         data.add(name=None, email=who[0], account_id=who[1], source=label, events=[event])
                     if read > MAX_STATEMENTS:
-                        raise MoocError(f"{endpoint.host}: more than {MAX_STATEMENTS} statements; stopped "
+                        raise MoocError(f"{endpoint.host}: too many statements (over {MAX_STATEMENTS}); stopped "
                                         "(report on one course with --course)")
                     more = page.get("more")
                     link, query = _next(endpoint, more, seen), None

@@ -12,35 +12,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packages.datafile import DataError, loads_json
 from packages.layout import Layout
 
 
 def merge_known(layout: Layout, path: Path) -> dict[str, dict[str, int]]:
     """learner id -> course -> events new in their progress."""
-    from player.class_sources import event_and_agent
+    from player.class_sources import sync_export_events
     from player.learners import Learners
     from player.progress import EventLog
-    from sync.transfer import read_export
 
     learners = Learners(layout).list()
     by_email = {lr.email.casefold(): lr.id for lr in learners if lr.email}
     by_account = {lr.account_id: lr.id for lr in learners}
     found: dict[tuple[str, str], list] = {}
-    for _url, records in read_export(path):
-        for rec in records:
-            main = next((s for s in rec["statements"] if s["id"] == rec["event"]), None)
-            if main is None:
-                continue
-            try:
-                event, who = event_and_agent(loads_json(main["body"]))
-            except DataError:
-                continue
-            if event is None or who is None:
-                continue
-            lid = by_email.get((who[0] or "").casefold()) or by_account.get(who[1] or "")
-            if lid is not None:
-                found.setdefault((lid, event.course_id), []).append(event)
+    for _rec, event, who in sync_export_events(path):
+        if event is None or who is None:
+            continue
+        lid = by_email.get((who[0] or "").casefold()) or by_account.get(who[1] or "")
+        if lid is not None:
+            found.setdefault((lid, event.course_id), []).append(event)
     merged: dict[str, dict[str, int]] = {}
     for (lid, course_id), events in sorted(found.items()):
         added = EventLog.for_course(layout, lid, course_id).merge(events)

@@ -7,7 +7,6 @@ import os
 import re
 import shlex
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 
 from tests.conftest import MOOC_BIN, Homes
 from tests.support.classroom import RIGHT, study, write_class_pack
+from tests.test_tmux_play import wait_screen
 
 WRONG = (0, False, "mean")
 GREYS = set(range(232, 256))
@@ -83,14 +83,7 @@ def test_class_screen_in_tmux_at_80x24_no_color(classroom: Any, mooc_home: Homes
         tmux("new-session", "-d", "-x", "80", "-y", "24", command)
 
         def wait(text: str) -> str:
-            end = time.monotonic() + 20
-            screen = ""
-            while time.monotonic() < end:
-                screen = tmux("capture-pane", "-p")
-                if text in screen:
-                    return screen
-                time.sleep(0.1)
-            raise AssertionError(f"{text!r} did not appear; last screen:\n{screen}")
+            return wait_screen(tmux, text)
 
         wait("Statistics for the class")  # the library
         tmux("send-keys", "c")

@@ -82,42 +82,44 @@ def _raw(layout: Any) -> dict[str, Any]:
     return dict(policy.raw)
 
 
-def cmd_approve(args: argparse.Namespace) -> int:
-    from player import lab_policy
+def _hosts(layout: Any, host_or_url: str) -> tuple[str, dict[str, Any], list[str]]:
+    """(the host, the policy as stored, its approved hosts)."""
     from sync.consent import _check_host
 
-    layout = common.layout(args)
-    host = _check_host(args.host)
     raw = _raw(layout)
-    lrs = dict(raw.get("lrs") or {})
-    hosts = [h for h in lrs.get("approved_hosts", []) if isinstance(h, str)]
-    if host not in hosts:
-        hosts.append(host)
-    raw["lrs"] = {**lrs, "approved_hosts": hosts}
-    if args.school:
-        from packages.safe_text import one_line
+    lrs = raw.get("lrs") if isinstance(raw.get("lrs"), dict) else {}
+    return _check_host(host_or_url), raw, [h for h in lrs.get("approved_hosts", []) if isinstance(h, str)]
 
-        raw["school"] = one_line(args.school)[:120]
+
+def _save_hosts(layout: Any, raw: dict[str, Any], hosts: list[str]) -> None:
+    from player import lab_policy
+
+    lrs = raw.get("lrs") if isinstance(raw.get("lrs"), dict) else {}
+    raw["lrs"] = {**lrs, "approved_hosts": hosts}
     lab_policy.write(layout, raw)
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from packages.safe_text import one_line
+    from player import lab_policy
+
+    layout = common.layout(args)
+    host, raw, hosts = _hosts(layout, args.host)
+    if args.school:
+        raw["school"] = one_line(args.school)[:120]
+    _save_hosts(layout, raw, hosts if host in hosts else [*hosts, host])
     who = lab_policy.load(layout).who
     print(f"{host} is approved for every learner of this computer; they are told {who} approved it.")
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    from player import lab_policy
-    from sync.consent import _check_host
-
     layout = common.layout(args)
-    host = _check_host(args.host)
-    raw = _raw(layout)
-    lrs = dict(raw.get("lrs") or {})
-    hosts = [h for h in lrs.get("approved_hosts", []) if isinstance(h, str)]
+    host, raw, hosts = _hosts(layout, args.host)
     if host not in hosts:
         print(f"{host} was not approved by the lab policy (learners may still have approved it themselves)")
         return 0
-    raw["lrs"] = {**lrs, "approved_hosts": [h for h in hosts if h != host]}
-    lab_policy.write(layout, raw)
+    _save_hosts(layout, raw, [h for h in hosts if h != host])
     print(f"{host} is no longer approved by the school (learners who approved it themselves still send there).")
     return 0
 

@@ -22,10 +22,8 @@ Goal: each ratio <= 2.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
