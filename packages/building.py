@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packages.fsutil import fsync_dir as _fsync_dir
+from packages.fsutil import os_error_text
 from packages.errors import MoocError
 from packages.source import MANIFEST_NAME, PACK_SUFFIX, DirSource, Manifest, ManifestEntry
 from packages.validation import Report, validate
@@ -60,12 +61,22 @@ def build(src: str | os.PathLike[str], out: str | os.PathLike[str] | None = None
         out_path = Path(out)
         if out_path.is_dir() or str(out).endswith(("/", os.sep)):  # `-o dist/`: a folder
             out_path = out_path / default_name
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        size, digest = _write_atomically(out_path, source, course.id, course.version, course.title)
+    except OSError as err:
+        raise MoocError(_os_error_message(err, source, out_path)) from None
+    return BuildResult(path=out_path, size=size, sha256=digest, report=report)
 
+
+def _write_atomically(out_path: Path, source: DirSource, course_id: str, version: str, title: str) -> tuple[int, str]:
+    """Write the pack to a temporary file beside `out_path`, then rename it over: a build
+    that fails (a full disk) leaves whatever was at `out_path` as it was, and no temp file.
+    Returns the size and SHA-256 of the pack."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     try:
         with os.fdopen(fd, "w+b") as fh:
-            entries = _write_zip(fh, source, course.id, course.version, course.title)
+            _write_zip(fh, source, course_id, version, title)
             fh.flush()
             os.fsync(fh.fileno())
             fh.seek(0)
@@ -76,15 +87,27 @@ def build(src: str | os.PathLike[str], out: str | os.PathLike[str] | None = None
                 size += len(chunk)
         os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, out_path)
-        _fsync_dir(out_path.parent)
     except BaseException:
         try:
             os.unlink(tmp_name)
         except FileNotFoundError:
             pass
         raise
-    del entries
-    return BuildResult(path=out_path, size=size, sha256=h.hexdigest(), report=report)
+    _fsync_dir(out_path.parent)
+    return size, h.hexdigest()
+
+
+def _os_error_message(err: OSError, source: DirSource, out_path: Path) -> str:
+    """Name the pack file that could not be read, or else the output that could not be written."""
+    name = os.path.basename(str(err.filename or ""))
+    if err.filename and name != out_path.name and not name.startswith(f".{out_path.name}."):
+        try:
+            rel = Path(os.path.abspath(err.filename)).relative_to(os.path.abspath(source.root))
+        except ValueError:
+            pass
+        else:
+            return f"{source.origin}: {rel.as_posix()}: cannot read: {os_error_text(err)}"
+    return f"{out_path}: cannot write the pack: {os_error_text(err)}"
 
 
 def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:

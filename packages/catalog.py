@@ -29,8 +29,8 @@ from packages.layout import Layout
 
 CATALOG_NAME = "catalog.json"
 CATALOG_FORMAT = 1
-MAX_CATALOG_BYTES = 16 * 1024 * 1024
 MAX_PACK_SIZE = 8 * 1024**3
+MAX_SOURCES_BYTES = 1024 * 1024  # catalogs.json: names and URLs only
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -65,12 +65,9 @@ class CatalogSource:
 
 
 def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = MAX_PACK_SIZE) -> list[CatalogEntry]:
-    """Validate a catalog document; every problem is one line naming the catalog and entry."""
-    where = name or base_url
-    try:
-        data = loads_json(raw.decode("utf-8"))
-    except (UnicodeDecodeError, DataError) as err:
-        raise MoocError(f"catalog {where}: not a JSON catalog ({_short(err)})") from None
+    """Validate a catalog document; every problem is one line naming the catalog (and its URL) and entry."""
+    where = f"{name} ({base_url})" if name else base_url
+    data = _load_json(raw, f"catalog {where}", "a JSON catalog")
     if not isinstance(data, dict) or not isinstance(data.get("courses"), list):
         raise MoocError(f"catalog {where}: not a catalog (expected an object with a \"courses\" list)")
     fmt = data.get("format")
@@ -146,40 +143,51 @@ def normalize_location(location: str) -> str:
     return path.as_uri()
 
 
-def fetch_catalog_bytes(url: str, *, timeout: tuple[float, float] = (10.0, 30.0)) -> bytes:
-    """Read a catalog document from http(s) or file:, size-limited, redirects checked."""
+def fetch_catalog_bytes(url: str, *, label: str | None = None, limits: Any = None) -> bytes:
+    """Read a catalog document from http(s) or file:, bounded in size (MOOC_MAX_CATALOG_SIZE)
+    and time (MOOC_DEADLINE, MOOC_MIN_RATE), redirects checked. Errors start with LABEL
+    (default "catalog URL")."""
+    from packages.netguard import Guard, NetLimits, TooSlow
+
+    label = label or f"catalog {url}"
+    limits = limits or NetLimits.from_env()
     if url.startswith("file:"):
         path = Path(url2pathname(unquote(urlsplit(url).path)))
         try:
-            if path.stat().st_size > MAX_CATALOG_BYTES:
-                raise MoocError(f"catalog {url}: larger than {MAX_CATALOG_BYTES} bytes")
-            return path.read_bytes()
+            return _read_capped(path, limits.max_catalog_size, label)
         except FileNotFoundError:
             packs = sorted(path.parent.glob("*.mooc")) if path.name == CATALOG_NAME else []
             if packs:  # a USB stick with bare .mooc files: list them as they are
                 return catalog_document([catalog_entry_for_pack(p, quote(p.name)) for p in packs])
-            raise MoocError(f"catalog {url}: no such file") from None
-        except OSError as err:
-            raise MoocError(f"catalog {url}: cannot read: {err.strerror or err}") from None
+            raise MoocError(f"{label}: no such file") from None
+    with Guard(label, limits, deadline=limits.deadline) as guard:
+        try:
+            return _fetch_http(url, label, guard, limits)
+        except TooSlow as err:
+            raise MoocError(str(err)) from None
+
+
+def _fetch_http(url: str, label: str, guard: Any, limits: Any) -> bytes:
     import requests
 
-    from packages.download import make_session, open_url
+    from packages.download import DownloadError, make_session, open_url, read_body
 
-    session = make_session()
-    session.headers["Accept-Encoding"] = "gzip, deflate"
+    session = make_session(guard)
+    session.headers["Accept-Encoding"] = "gzip, deflate"  # decoded by read_body, bounded
     try:
-        response = open_url(session, url, timeout=timeout, headers={"Accept": "application/json"})
+        response = open_url(session, url, timeout=guard.timeout(limits.connect_timeout, limits.read_timeout),
+                            headers={"Accept": "application/json"})
         with response:
             if response.status_code != 200:
-                raise MoocError(f"catalog {url}: the server answered HTTP {response.status_code}")
-            body = bytearray()
-            for chunk in response.iter_content(65536):
-                body += chunk
-                if len(body) > MAX_CATALOG_BYTES:
-                    raise MoocError(f"catalog {url}: larger than {MAX_CATALOG_BYTES} bytes")
-            return bytes(body)
+                raise MoocError(f"{label}: the server answered HTTP {response.status_code}")
+            return read_body(response, limits.max_catalog_size, guard, what=label,
+                             limit_name="MOOC_MAX_CATALOG_SIZE")
+    except DownloadError as err:  # open_url's (a refused redirect) name the URL alone
+        text = str(err)
+        raise MoocError(text if text.startswith(label) else f"catalog {text}") from None
     except requests.exceptions.RequestException as err:
-        raise MoocError(f"catalog {url}: cannot fetch: {_short(err)}") from None
+        guard.check()  # a connection the watchdog cut: say why
+        raise MoocError(f"{label}: cannot fetch: {_short(err)}") from None
     finally:
         session.close()
 
@@ -194,19 +202,25 @@ class Catalogs:
         self.layout = layout
 
     def sources(self) -> list[CatalogSource]:
-        data = load_json(self.layout.catalogs_file, MAX_CATALOG_BYTES)  # bounded, no links
+        path = self.layout.catalogs_file
+        data = load_json(path, MAX_SOURCES_BYTES)  # bounded, no links, one line for any damage
         if data is None:
             return []
-        try:
-            return [CatalogSource(name=str(c["name"]), url=str(c["url"])) for c in data.get("catalogs", [])]
-        except (KeyError, TypeError, AttributeError) as err:
-            raise MoocError(f"{self.layout.catalogs_file}: unreadable catalog list ({_short(err)})") from None
+        items = data.get("catalogs", []) if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise MoocError(f"{path}: unreadable catalog list (expected an object with a \"catalogs\" list)")
+        out = []
+        for item in items:
+            name = item.get("name") if isinstance(item, dict) else None
+            url = item.get("url") if isinstance(item, dict) else None
+            if not isinstance(name, str) or not _NAME_RE.match(name) or not isinstance(url, str):
+                raise MoocError(f"{path}: unreadable catalog list (an entry without a valid name and url)")
+            out.append(CatalogSource(name=name, url=url))
+        return out
 
     def _save_sources(self, sources: list[CatalogSource]) -> None:
-        from packages.download import write_atomic
-
         doc = {"catalogs": [asdict(s) for s in sources]}
-        write_atomic(self.layout.catalogs_file, json.dumps(doc, indent=2).encode(), mode=0o600)
+        _save(self.layout.catalogs_file, json.dumps(doc, indent=2).encode())
 
     def get_source(self, name: str) -> CatalogSource:
         for source in self.sources():
@@ -251,25 +265,26 @@ class Catalogs:
         return results
 
     def _fetch_and_cache(self, source: CatalogSource) -> list[CatalogEntry]:
-        from packages.download import write_atomic
-
-        raw = fetch_catalog_bytes(source.url)
+        raw = fetch_catalog_bytes(source.url, label=f"catalog {source.name} ({source.url})")
         entries = parse_catalog(raw, source.url, name=source.name)
-        write_atomic(self.layout.catalog_cache(source.name),
-                     json.dumps({"url": source.url, "catalog": json.loads(raw)}).encode(), mode=0o600)
+        doc = {"url": source.url, "catalog": json.loads(raw)}
+        _save(self.layout.catalog_cache(source.name), json.dumps(doc, ensure_ascii=False).encode())
         return entries
 
     def cached(self, source: CatalogSource) -> list[CatalogEntry]:
         """The last good copy; empty when it was never fetched."""
+        from packages.netguard import NetLimits
+
         path = self.layout.catalog_cache(source.name)
+        hint = "; run `mooc catalog refresh`"
         try:
-            doc = load_json(path, 2 * MAX_CATALOG_BYTES)  # bounded, no links, one line for any damage
+            doc = load_json(path, 2 * NetLimits.from_env().max_catalog_size + 4096)  # bounded, no links
         except MoocError as err:
-            raise MoocError(f"{err}; run `mooc catalog refresh`") from None
+            raise MoocError(f"{err}{hint}") from None
         if doc is None:
             return []
         if not isinstance(doc, dict):
-            raise MoocError(f"{path}: unreadable cached catalog (not an object); run `mooc catalog refresh`")
+            raise MoocError(f"{path}: not a cached catalog{hint}")
         return parse_catalog(json.dumps(doc.get("catalog")).encode(), source.url, name=source.name)
 
     def entries(self) -> list[CatalogEntry]:
@@ -349,8 +364,6 @@ def catalog_document(entries: list[dict[str, Any]]) -> bytes:
 
 def build_catalog(folder: Path, out: Path | None = None) -> tuple[Path, list[dict[str, Any]]]:
     """Write FOLDER/catalog.json for the .mooc files in FOLDER (urls relative to it)."""
-    from packages.download import write_atomic
-
     folder = Path(folder)
     if not folder.is_dir():
         raise MoocError(f"{folder}: not a folder")
@@ -365,7 +378,7 @@ def build_catalog(folder: Path, out: Path | None = None) -> tuple[Path, list[dic
             raise MoocError(f"{folder}: {pack.name} and {seen[key]} are both {key[0]} {key[1]}")
         seen[key] = pack.name
     target = out or folder / CATALOG_NAME
-    write_atomic(target, catalog_document(entries))
+    _save(target, catalog_document(entries), mode=0o644)  # published: readable by the web server
     return target, entries
 
 
@@ -396,6 +409,48 @@ def _unique(name: str, taken: set[str]) -> str:
     while f"{name}-{n}" in taken:
         n += 1
     return f"{name}-{n}"
+
+
+def _load_json(raw: bytes, where: str, what: str) -> Any:
+    """JSON from untrusted bytes: bad UTF-8, bad JSON or absurd nesting is one MoocError."""
+    try:
+        return loads_json(raw)
+    except DataError as err:
+        raise MoocError(f"{where}: not {what} ({_short(err)})") from None
+
+
+def _save(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """write_atomic (private to the user by default), a failure (a full disk) as one
+    line; the old copy stays as it was."""
+    from packages.fsutil import write_atomic
+
+    try:
+        write_atomic(path, data, mode=mode)
+    except OSError as err:
+        raise MoocError(f"{path}: cannot save: {err.strerror or err}") from None
+
+
+def _read_capped(path: Path, cap: int, where: str) -> bytes:
+    """A local file's bytes, at most CAP; a FIFO, device or folder is refused without blocking."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise MoocError(f"{where}: cannot read: {err.strerror or err}") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise MoocError(f"{where}: not a regular file")
+        try:
+            data = fh.read(cap + 1)
+        except OSError as err:
+            raise MoocError(f"{where}: cannot read: {err.strerror or err}") from None
+    if len(data) > cap:
+        raise MoocError(f"{where}: larger than {cap} bytes (the limit, MOOC_MAX_CATALOG_SIZE)")
+    return data
 
 
 def _short(err: BaseException) -> str:

@@ -1,35 +1,44 @@
 """The parsed-course cache beside an installed, verified tree.
 
 Parsing a big pack's quiz files (500 TOML files for 10,000 questions) takes ~0.6 s,
-and `mooc play` on a big course must open at once. The tree is ours (written by
-install after every digest was verified), so the cache is as trusted as the tree it
-sits in; anything wrong with it (missing, truncated, another mooc's) means "parse
-the pack again", never an error.
+and `mooc play` on a big course must open at once. The cache holds the course as plain
+JSON data (packages/cache_codec.py), never code: reading it back can only ever build
+the model's own dataclasses, with every field's type checked. Anything wrong with it
+(missing, truncated, another mooc's, a type out of place) means "parse the pack again",
+never an error. No pack file can take its name (packages/source.py reserves it).
 
-Each quiz's questions stay pickled inside the cache until the quiz is first used
-(`LazyQuiz`): unpickling all 10,000 questions cost ~20 ms of every start, and a
-session opens one quiz at a time.
+File layout: a magic line, then one line of JSON (the fingerprint of the mooc that wrote
+it, the course with each quiz's questions replaced by [offset, length], and the size of
+what follows), then each quiz's questions as JSON, one after the other. Only the first
+line is decoded at start; a quiz's questions are decoded when the quiz is first used
+(`LazyQuiz`): decoding all 10,000 questions would cost every start ~20 ms, and a session
+opens one quiz at a time.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
+import json
 import os
-import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from packages.model import Course, Quiz
 
-CACHE_NAME = ".mooc-course-cache.pickle"
-_CACHE_FORMAT = 2  # bump when the layout of the cache file itself changes
+CACHE_NAME = ".mooc-course-cache.json"
+# Names older moocs wrote. A pickle runs code when loaded: such a file is never read,
+# only deleted when the cache is written.
+LEGACY_NAMES = (".mooc-course-cache.pickle",)
+_MAGIC = b"mooc course cache\n"
+_CACHE_FORMAT = 3  # bump when the layout of the cache file itself changes
+_MAX_BYTES = 1 << 30  # a bigger file is not one we wrote: parse the pack instead
 
-
-# The modules whose code decides what a parsed course is: a cache written by a mooc whose
-# copies of them differ (an upgrade) is parsed again, as Python does with .pyc files.
-_PARSER_MODULES = ("model.py", "questions.py", "loading.py", "validation.py")
+# The modules whose code decides what a parsed course is, and how it is stored here: a
+# cache written by a mooc whose copies of them differ (an upgrade) is parsed again, as
+# Python does with .pyc files.
+_SOURCES = ("model.py", "questions.py", "loading.py", "validation.py", "course_cache.py", "cache_codec.py")
 
 
 def model_fingerprint() -> str:
@@ -44,7 +53,7 @@ def model_fingerprint() -> str:
             shapes.append(f"{name}(" + ",".join(f"{f.name}:{f.type}" for f in dataclasses.fields(cls)) + ")")
     here = Path(__file__).parent
     sources = []
-    for name in _PARSER_MODULES:
+    for name in _SOURCES:
         try:
             st = os.stat(here / name)
             sources.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
@@ -54,7 +63,7 @@ def model_fingerprint() -> str:
 
 
 class LazyQuiz(Quiz):
-    """A `Quiz` whose questions are unpickled on first read (then kept).
+    """A `Quiz` whose questions are decoded from the cache on first read (then kept).
 
     It compares and hashes like the `Quiz` it stands for.
     """
@@ -63,8 +72,8 @@ class LazyQuiz(Quiz):
     def questions(self) -> tuple[Any, ...]:
         state = self.__dict__
         questions = state.get("_questions")
-        if questions is None:  # two threads may both unpickle: same result, no lock needed
-            questions = state["_questions"] = pickle.loads(state["_blob"])
+        if questions is None:  # two threads may both decode: same result, no lock needed
+            questions = state["_questions"] = _decode_questions(state)
         return questions  # type: ignore[no-any-return]
 
     @questions.setter
@@ -79,20 +88,34 @@ class LazyQuiz(Quiz):
     __hash__ = Quiz.__hash__
 
 
-def _lazy_quiz(fields: dict[str, Any], blob: bytes) -> LazyQuiz:
+def _decode_questions(state: dict[str, Any]) -> tuple[Any, ...]:
+    """A quiz's questions from its bytes in the cache; from its quiz file if they do not
+    decode (the cache was damaged after it was read), and the cache is then dropped."""
+    from packages import cache_codec
+    from packages.questions import Question
+
+    try:
+        return cache_codec.decoder(tuple[Question, ...])(json.loads(state["_blob"]))  # type: ignore[no-any-return]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        tree, rel = state["_origin"]
+        _remove(tree / CACHE_NAME)
+        from packages.loading import load_quiz
+        from packages.source import open_source
+
+        source = open_source(tree)
+        source.manifest = None  # verified at install, like every read of an installed tree
+        return load_quiz(source, rel, state["title"]).questions
+
+
+def _lazy_quiz(fields: dict[str, Any]) -> LazyQuiz:
+    """A quiz as the cache's first line gives it: `questions` is still [offset, length]."""
     quiz = object.__new__(LazyQuiz)
-    quiz.__dict__.update(fields, _blob=blob)
+    ref = fields.pop("questions")
+    quiz.__dict__.update(fields, _blob=ref)
     return quiz
 
 
-class _CachePickler(pickle.Pickler):
-    """Pickles each quiz as its small fields plus its questions as one opaque blob."""
-
-    def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, Quiz):
-            fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(Quiz) if f.name != "questions"}
-            return _lazy_quiz, (fields, pickle.dumps(obj.questions, protocol=pickle.HIGHEST_PROTOCOL))
-        return NotImplemented
+_BUILD = {Quiz: _lazy_quiz}
 
 
 def read(tree: Path, course_id: str, version: str) -> Course | None:
@@ -101,45 +124,108 @@ def read(tree: Path, course_id: str, version: str) -> Course | None:
     gc.disable()  # thousands of new objects would trigger collections that cost more than the load
     try:
         with open(tree / CACHE_NAME, "rb") as fh:
-            if not (_safe_owner(os.fstat(fh.fileno())) and _safe_owner(os.stat(tree))):
+            st = os.fstat(fh.fileno())
+            if st.st_size > _MAX_BYTES or not (_safe_owner(st) and _safe_owner(os.stat(tree))):
                 return None
-            fingerprint, course = pickle.load(fh)
+            data = fh.read(st.st_size + 1)  # +1: a file that grew since is not the one checked
+        return _load(data, tree, course_id, version)
     except Exception:  # missing, unreadable, truncated, or from another mooc: parse again
         return None
     finally:
         if gc_was_on:
             gc.enable()
-    if fingerprint != model_fingerprint() or not isinstance(course, Course):
+
+
+def _load(data: bytes, tree: Path, course_id: str, version: str) -> Course | None:
+    from packages import cache_codec
+
+    if not data.startswith(_MAGIC):
         return None
-    if (course.id, course.version) != (course_id, version):
+    end = data.index(b"\n", len(_MAGIC))
+    header = json.loads(data[len(_MAGIC):end])
+    if type(header) is not dict or header.get("fingerprint") != model_fingerprint():
         return None
+    if header.get("id") != course_id or header.get("version") != version:
+        return None
+    blobs = data[end + 1:]
+    if header.get("size") != len(blobs):  # truncated
+        return None
+    course = cache_codec.decoder(Course, _BUILD)(header.get("course"))
+    if not isinstance(course, Course) or (course.id, course.version) != (course_id, version):
+        return None
+    for module in course.modules:
+        for item in module.items:
+            quiz = item.quiz
+            if quiz is not None:
+                state = quiz.__dict__
+                offset, length = _blob_ref(state["_blob"], len(blobs))
+                state["_blob"] = blobs[offset:offset + length]
+                state["_origin"] = (tree, item.file)
     return course
 
 
+def _blob_ref(ref: Any, size: int) -> tuple[int, int]:
+    if (type(ref) is not list or len(ref) != 2 or not all(type(n) is int and n >= 0 for n in ref)
+            or ref[0] + ref[1] > size):
+        raise ValueError("bad questions reference")
+    return ref[0], ref[1]
+
+
+def _dump(course: Course) -> bytes:
+    from packages import cache_codec
+
+    blobs: list[bytes] = []
+    offset = 0
+
+    def quiz_stub(quiz: Quiz) -> list[Any]:
+        nonlocal offset
+        blob = _json(cache_codec.encode(quiz.questions))
+        ref = [offset, len(blob)]
+        blobs.append(blob)
+        offset += len(blob)
+        return [ref if f.name == "questions" else cache_codec.encode(getattr(quiz, f.name))
+                for f in dataclasses.fields(Quiz) if f.init]
+
+    encoded = cache_codec.encode(course, {Quiz: quiz_stub})
+    header = {"fingerprint": model_fingerprint(), "id": course.id, "version": course.version,
+              "size": offset, "course": encoded}
+    return b"".join([_MAGIC, _json(header), b"\n", *blobs])
+
+
+def _json(value: Any) -> bytes:
+    """One line of JSON (json.dumps escapes every newline inside strings)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def _safe_owner(st: os.stat_result) -> bool:
-    """Unpickling runs code, so the cache (and the folder that holds it) must be
-    writable only by this account or root, as ssh demands of its key files: a data
-    folder on a shared lab drive cannot be used to run code as another learner."""
+    """The cache (and the folder that holds it) must be writable only by this account or
+    root, as ssh demands of its key files: on a shared lab drive, another learner must not
+    be able to swap the course a learner is graded on for one that skips the pack checks."""
     return st.st_uid in (os.getuid(), 0) and not st.st_mode & 0o022
 
 
 def write(tree: Path, course: Course) -> None:
-    """Write the cache atomically; a store we cannot write (system, bundled) gets none."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".cache.", dir=tree)
-    except OSError:
+    """Write the cache atomically; a store we cannot write (system, bundled) gets none.
+
+    Whatever fails, nothing is left under the cache's name: neither a half-written file
+    nor an older one (a full disk must not leave a stale or planted cache to be read).
+    """
+    from packages.fsutil import write_atomic
+
+    target = tree / CACHE_NAME
+    for legacy in LEGACY_NAMES:
+        _remove(tree / legacy)
+    if not tree.is_dir():
         return
     try:
-        with os.fdopen(fd, "wb") as fh:
-            os.fchmod(fd, 0o644)  # as readable as the tree: learners read a system store's cache too
-            _CachePickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump((model_fingerprint(), course))
-        try:  # only its owner may write the folder (see _safe_owner), whatever the umask was
+        # as readable as the tree: learners read a system store's cache too
+        write_atomic(target, _dump(course), mode=0o644)
+        with contextlib.suppress(OSError):  # only its owner may write the folder (see _safe_owner)
             os.chmod(tree, os.stat(tree).st_mode & 0o755)
-        except OSError:
-            pass
-        os.replace(tmp, tree / CACHE_NAME)
-    except Exception:  # a full disk, say: the course still opens, only slower
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    except Exception:  # a full disk, a read-only store: the course still opens, only slower
+        _remove(target)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)

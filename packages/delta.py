@@ -17,6 +17,12 @@ The algorithm (docs/catalogs-and-downloads.md):
 5. The reconstructed file must match the catalog's size and sha256, like any
    download; otherwise — or when the server ignores Range (answers 200), or
    anything is odd — it falls back to a full, resumable download.
+
+Bounds: every range answer must be exactly the range asked (start, end, the
+catalog's total size, its length) or delta is abandoned; what is held in memory
+(the tail, the central directory, the manifest) is at most MAX_IN_MEMORY each; at
+most MAX_RANGE_REQUESTS ranged GETs, else a full download is cheaper; the delta
+and its fallback share one `netguard.Guard` (deadline, minimum throughput).
 """
 
 from __future__ import annotations
@@ -30,9 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packages.download import (CONNECT_TIMEOUT, READ_TIMEOUT, DownloadError, DownloadStats, _content_range,
-                               download, iter_body, make_session, open_url, part_paths, sha256_file)
+from packages.download import (DownloadError, DownloadStats, _content_range, _Retry, _int_header, download, iter_body,
+                               make_session, open_url, sha256_file)
 from packages.errors import MoocError
+from packages.netguard import Guard, NetLimits
 
 TAIL_BYTES = 22 + 65535 + 1  # EOCD + the longest comment
 FIRST_TAIL_BYTES = 4096  # packs have no comment: EOCD plus some central directory
@@ -40,7 +47,8 @@ EOCD_SIG = b"PK\x05\x06"
 CDH_SIG = b"PK\x01\x02"
 LFH_SIG = b"PK\x03\x04"
 MANIFEST_NAME = "mooc-manifest.json"  # = packages.source.MANIFEST_NAME (kept import-light)
-MAX_CD_BYTES = 64 * 1024 * 1024
+MAX_IN_MEMORY = 32 * 1024 * 1024  # the central directory, the manifest: each read into memory
+MAX_RANGE_REQUESTS = 256  # more changed pieces than this: a full download is cheaper
 
 
 class DeltaUnavailable(Exception):
@@ -153,20 +161,29 @@ def spans(entries: list[ZipEntry], cd_offset: int) -> dict[str, tuple[int, int]]
 
 
 def entry_data(span_bytes: bytes, entry: ZipEntry) -> bytes:
-    """The uncompressed content of an entry from its span bytes."""
+    """The uncompressed content of an entry from its span bytes (at most its declared size)."""
     if span_bytes[:4] != LFH_SIG:
         raise DeltaUnavailable(f"{entry.name}: bad local header")
+    if entry.usize > MAX_IN_MEMORY:
+        raise DeltaUnavailable(f"{entry.name}: {entry.usize} bytes is too large to read")
     nlen, elen = struct.unpack("<HH", span_bytes[26:30])
     raw = span_bytes[30 + nlen + elen:30 + nlen + elen + entry.csize]
     if entry.method == 0:
-        return raw
-    if entry.method == 8:
-        return zlib.decompressobj(-15).decompress(raw)
-    raise DeltaUnavailable(f"{entry.name}: compression method {entry.method}")
+        data = raw
+    elif entry.method == 8:
+        data = zlib.decompressobj(-15).decompress(raw, entry.usize + 1)  # never past the declared size
+    else:
+        raise DeltaUnavailable(f"{entry.name}: compression method {entry.method}")
+    if len(data) != entry.usize:
+        raise DeltaUnavailable(f"{entry.name}: not its declared size")
+    return data
 
 
 def _manifest_digests(raw: bytes) -> dict[str, str]:
-    data = json.loads(raw.decode("utf-8"))
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise DeltaUnavailable("manifest nested too deeply") from None
     files = data.get("files") if isinstance(data, dict) else None
     out: dict[str, str] = {}
     if isinstance(files, dict):
@@ -183,25 +200,38 @@ def _manifest_digests(raw: bytes) -> dict[str, str]:
 
 
 class _Fetcher:
-    """Ranged GETs pinned to one version of the file (If-Range with its ETag)."""
+    """Ranged GETs of one file of a known size, pinned to one version (If-Range with its validator).
 
-    def __init__(self, url: str, result: DeltaResult, timeout: tuple[float, float]) -> None:
+    Each answer must be exactly the range asked, or delta is abandoned.
+    """
+
+    def __init__(self, url: str, size: int, result: DeltaResult, guard: Guard, limits: NetLimits) -> None:
         self.url = url
+        self.size = size  # the catalog's
         self.result = result
-        self.timeout = timeout
-        self.session = make_session()
+        self.guard = guard
+        self.timeouts = (limits.connect_timeout, limits.read_timeout)
+        self.session = make_session(guard)
         self.validator: str | None = None
-        self.size: int | None = None
 
     def close(self) -> None:
         self.session.close()
 
-    def get(self, header: str, sink: Callable[[bytes], None], *, expect_start: int | None = None) -> tuple[int, int]:
-        headers = {"Range": header}
+    def tail(self, length: int, sink: Callable[[bytes], None]) -> int:
+        """The last LENGTH bytes (a suffix range); returns where they start."""
+        start = max(0, self.size - length)
+        self.get(start, self.size - 1, sink, header=f"bytes=-{length}")
+        return start
+
+    def get(self, start: int, end: int, sink: Callable[[bytes], None], *, header: str | None = None) -> None:
+        """Bytes START..END (inclusive) into SINK, exactly."""
+        headers = {"Range": header or f"bytes={start}-{end}"}
         if self.validator:
             headers["If-Range"] = self.validator
+        if self.result.requests >= MAX_RANGE_REQUESTS:
+            raise DeltaUnavailable(f"over the range-request limit ({MAX_RANGE_REQUESTS})")
         self.result.requests += 1
-        response = open_url(self.session, self.url, headers=headers, timeout=self.timeout)
+        response = open_url(self.session, self.url, headers=headers, timeout=self.guard.timeout(*self.timeouts))
         with response:
             if response.status_code == 200:
                 raise DeltaUnavailable("the server ignores Range requests" if not self.validator
@@ -209,82 +239,78 @@ class _Fetcher:
             if response.status_code != 206:
                 raise DeltaUnavailable(f"HTTP {response.status_code} to a range request")
             crange = _content_range(response.headers.get("content-range", ""))
-            if crange is None or crange[2] is None or (expect_start is not None and crange[0] != expect_start):
-                raise DeltaUnavailable("odd Content-Range")
-            if self.size is None:
-                self.size = crange[2]
+            if crange is not None and crange[2] is not None and crange[2] != self.size:
+                raise DeltaUnavailable(f"the server has {crange[2]} bytes, the catalog says {self.size}")
+            want = end - start + 1
+            length = _int_header(response.headers.get("content-length"))
+            if crange != (start, end, self.size) or (length is not None and length != want):
+                raise DeltaUnavailable(f"answer to {headers['Range']} is not that range")
+            if self.validator is None:
                 etag = response.headers.get("etag")
                 self.validator = etag if etag and not etag.startswith("W/") else response.headers.get("last-modified")
-            elif crange[2] != self.size:
-                raise DeltaUnavailable("the file changed size on the server")
-            want = crange[1] - crange[0] + 1
             got = 0
-            for chunk in iter_body(response):
-                got += len(chunk)
-                if got > want:
-                    raise DeltaUnavailable("more bytes than the range")
-                self.result.bytes_fetched += len(chunk)
-                sink(chunk)
+            try:
+                for chunk in iter_body(response):
+                    got += len(chunk)
+                    if got > want:
+                        raise DeltaUnavailable("more bytes than the range")
+                    self.result.bytes_fetched += len(chunk)
+                    self.guard.feed(len(chunk))
+                    sink(chunk)
+            except _Retry as err:  # the connection broke: the full download resumes better
+                self.guard.check()
+                raise DeltaUnavailable(str(err)) from None
+            self.guard.check()
             if got != want:
                 raise DeltaUnavailable("range cut short")
-            return crange[0], crange[1]
 
 
 def delta_download(url: str, dest: Path, old_archive: Path, *, expected_size: int, expected_sha256: str,
-                   quiet: bool = False, limit_rate: int | None = None,
-                   timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+                   quiet: bool = False, limit_rate: int | None = None, limits: NetLimits | None = None,
                    full_fallback: bool = True) -> DeltaResult:
     """Make DEST the new archive at URL, reusing OLD_ARCHIVE's unchanged entries.
 
     Always ends with a DEST verified against EXPECTED_SIZE/SHA256, by delta or by a
-    full download (`result.method` says which), or raises a MoocError.
+    full download (`result.method` says which), or raises a MoocError. One guard
+    (deadline, minimum throughput) covers the delta and its fallback.
     """
     dest = Path(dest)
+    limits = limits or NetLimits.from_env()
     result = DeltaResult(method="delta")
     if dest.is_file() and dest.stat().st_size == expected_size and sha256_file(dest) == expected_sha256:
         result.method = "reused"
         return result
-    try:
-        _delta(url, dest, old_archive, expected_size, expected_sha256.lower(), result, timeout)
-        return result
-    except (DeltaUnavailable, OSError, ValueError, zlib.error, struct.error, DownloadError) as err:
-        result.reason = str(err) or type(err).__name__
-    except Exception as err:  # requests' transport errors: the full download retries them
-        if type(err).__module__.split(".")[0] not in ("requests", "urllib3"):
-            raise
-        result.reason = f"network: {type(err).__name__}"
-    if not full_fallback:
-        raise MoocError(f"{url}: delta update impossible: {result.reason}")
-    result.method = "full"
-    download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet,
-             limit_rate=limit_rate, stats=result.download)
+    guard = Guard(url, limits, deadline=limits.pack_deadline(expected_size),
+                  why=f"MOOC_DEADLINE plus {expected_size} bytes at MOOC_MIN_RATE",
+                  min_rate=min(limits.min_rate, limit_rate / 2) if limit_rate else None)
+    with guard:
+        try:
+            _delta(url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits)
+            return result
+        except (DeltaUnavailable, OSError, ValueError, RecursionError, zlib.error, struct.error,
+                DownloadError) as err:
+            result.reason = str(err) or type(err).__name__
+        except Exception as err:  # requests' transport errors: the full download retries them
+            if type(err).__module__.split(".")[0] not in ("requests", "urllib3"):
+                raise  # TooSlow too: a server past the time rules gets no second chance
+            result.reason = f"network: {type(err).__name__}"
+        guard.check()  # a connection cut by the watchdog is not a reason to fall back
+        if not full_fallback:
+            raise MoocError(f"{url}: delta update impossible: {result.reason}")
+        result.method = "full"
+        download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet,
+                 limit_rate=limit_rate, stats=result.download, limits=limits, guard=guard)
     result.bytes_fetched += result.download.bytes_received
     result.requests += result.download.requests
     return result
 
 
-def _delta(url: str, dest: Path, old_archive: Path, size: int, sha: str, result: DeltaResult,
-           timeout: tuple[float, float]) -> None:
-    import zipfile
-
-    fetcher = _Fetcher(url, result, timeout)
+def _delta(url: str, dest: Path, old_archive: Path, size: int, sha: str, result: DeltaResult, guard: Guard,
+           limits: NetLimits) -> None:
+    fetcher = _Fetcher(url, size, result, guard, limits)
+    part = dest.with_name(dest.name + ".delta.part")  # never the full download's resumable .part
     try:
-        tail = bytearray()
-        tail_start, _ = fetcher.get(f"bytes=-{FIRST_TAIL_BYTES}", tail.extend)
-        if fetcher.size != size:
-            raise DeltaUnavailable(f"the server has {fetcher.size} bytes, the catalog says {size}")
-        if EOCD_SIG not in tail and tail_start > 0:  # a long archive comment: the longest tail
-            tail = bytearray()
-            tail_start, _ = fetcher.get(f"bytes=-{TAIL_BYTES}", tail.extend)
-        count, cd_offset, cd_size = parse_eocd(bytes(tail), tail_start)
-        if cd_size > MAX_CD_BYTES:
-            raise DeltaUnavailable("central directory too large")
-        if cd_offset < tail_start:  # the tail missed the start of the central directory
-            head = bytearray()
-            fetcher.get(f"bytes={cd_offset}-{tail_start - 1}", head.extend, expect_start=cd_offset)
-            tail = head + tail
-            tail_start = cd_offset
-        known = bytes(tail)  # file[tail_start:]
+        tail_start, known, cd_offset, cd_size, count = _fetch_directory(fetcher)
 
         def read_known(start: int, end: int) -> bytes | None:
             return known[start - tail_start:end - tail_start] if start >= tail_start else None
@@ -295,57 +321,23 @@ def _delta(url: str, dest: Path, old_archive: Path, size: int, sha: str, result:
         if MANIFEST_NAME not in by_name:
             raise DeltaUnavailable("the new archive has no manifest")
         m_start, m_end = new_spans[MANIFEST_NAME]
+        if m_end - m_start > MAX_IN_MEMORY:
+            raise DeltaUnavailable("the manifest entry is too large")
         m_bytes = read_known(m_start, m_end)
+        fetched_manifest: tuple[int, bytes] | None = None
         if m_bytes is None:
             buf = bytearray()
-            fetcher.get(f"bytes={m_start}-{m_end - 1}", buf.extend, expect_start=m_start)
+            fetcher.get(m_start, m_end - 1, buf.extend)
             m_bytes = bytes(buf)
-            fetched_manifest: tuple[int, bytes] | None = (m_start, m_bytes)
-        else:
-            fetched_manifest = None
+            fetched_manifest = (m_start, m_bytes)
         manifest_entry = by_name[MANIFEST_NAME]
-        if zlib.crc32(entry_data(m_bytes, manifest_entry)) != manifest_entry.crc:
+        manifest = entry_data(m_bytes, manifest_entry)
+        if zlib.crc32(manifest) != manifest_entry.crc:
             raise DeltaUnavailable("manifest entry fails its CRC")
-        new_digests = _manifest_digests(entry_data(m_bytes, manifest_entry))
+        plan = _plan(new_entries, new_spans, _manifest_digests(manifest), old_archive, result)
+        if sum(1 for kind, _s, _n in plan if kind == "net") > MAX_RANGE_REQUESTS:
+            raise DeltaUnavailable(f"more than {MAX_RANGE_REQUESTS} changed pieces")
 
-        with zipfile.ZipFile(old_archive) as old_zip:
-            old_digests = _manifest_digests(old_zip.read(MANIFEST_NAME))
-        with open(old_archive, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            old_size = fh.tell()
-            fh.seek(max(0, old_size - TAIL_BYTES))
-            old_tail_start = fh.tell()
-            old_tail = fh.read()
-            o_count, o_cd_offset, o_cd_size = parse_eocd(old_tail, old_tail_start)
-            fh.seek(o_cd_offset)
-            old_entries = parse_central_directory(fh.read(o_cd_size), o_count)
-        old_by_name = {e.name: e for e in old_entries}
-        old_spans = spans(old_entries, o_cd_offset)
-
-        # The plan, in file order: ("old", old_start, length) or ("net", new_start, length).
-        plan: list[tuple[str, int, int]] = []
-        for entry in sorted(new_entries, key=lambda e: e.offset):
-            start, end = new_spans[entry.name]
-            old = old_by_name.get(entry.name)
-            reusable = (
-                old is not None and entry.name != MANIFEST_NAME
-                and new_digests.get(entry.name) is not None
-                and new_digests.get(entry.name) == old_digests.get(entry.name)
-                and entry.same_content(old)
-                and old_spans[entry.name][1] - old_spans[entry.name][0] == end - start
-            )
-            result.entries_total += 1
-            if reusable:
-                assert old is not None
-                result.entries_reused += 1
-                result.bytes_reused += end - start
-                plan.append(("old", old_spans[entry.name][0], end - start))
-            elif plan and plan[-1][0] == "net" and plan[-1][1] + plan[-1][2] == start:
-                plan[-1] = ("net", plan[-1][1], plan[-1][2] + end - start)  # coalesce
-            else:
-                plan.append(("net", start, end - start))
-
-        part, _meta = part_paths(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
         with open(part, "wb") as out, open(old_archive, "rb") as old_fh:
             position = 0
@@ -353,38 +345,95 @@ def _delta(url: str, dest: Path, old_archive: Path, size: int, sha: str, result:
                 if kind == "old":
                     old_fh.seek(start)
                     _copy(old_fh, out, length)
+                    position += length
+                    continue
+                if start != position:
+                    raise DeltaUnavailable("reconstruction lost its place")
+                cached = read_known(start, start + length)
+                if cached is None and fetched_manifest and start <= fetched_manifest[0] < start + length:
+                    # fetch around the manifest we already have
+                    m_at, m_data = fetched_manifest
+                    if m_at > start:
+                        fetcher.get(start, m_at - 1, out.write)
+                    out.write(m_data)
+                    begin = m_at + len(m_data)
+                    if start + length > begin:
+                        fetcher.get(begin, start + length - 1, out.write)
+                elif cached is not None:
+                    out.write(cached)
+                elif start + length > tail_start:  # partly in the tail
+                    fetcher.get(start, tail_start - 1, out.write)
+                    out.write(known[:start + length - tail_start])
                 else:
-                    assert start == position
-                    cached = read_known(start, start + length)
-                    if cached is None and fetched_manifest and start <= fetched_manifest[0] < start + length:
-                        # fetch around the manifest we already have
-                        m_at, m_data = fetched_manifest
-                        if m_at > start:
-                            fetcher.get(f"bytes={start}-{m_at - 1}", out.write, expect_start=start)
-                        out.write(m_data)
-                        rest = start + length - (m_at + len(m_data))
-                        if rest > 0:
-                            begin = m_at + len(m_data)
-                            fetcher.get(f"bytes={begin}-{begin + rest - 1}", out.write, expect_start=begin)
-                    elif cached is not None:
-                        out.write(cached)
-                    elif start + length > tail_start:  # partly in the tail
-                        fetcher.get(f"bytes={start}-{tail_start - 1}", out.write, expect_start=start)
-                        out.write(known[:start + length - tail_start])
-                    else:
-                        fetcher.get(f"bytes={start}-{start + length - 1}", out.write, expect_start=start)
-                position = start + length if kind == "net" else position + length
+                    fetcher.get(start, start + length - 1, out.write)
+                position = start + length
                 if out.tell() != position:
                     raise DeltaUnavailable("reconstruction lost its place")
             out.write(known[cd_offset - tail_start:])
             out.flush()
             os.fsync(out.fileno())
         if part.stat().st_size != size or sha256_file(part) != sha:
-            part.unlink(missing_ok=True)
             raise DeltaUnavailable("the rebuilt archive does not match the catalog's SHA-256")
         os.replace(part, dest)
     finally:
+        part.unlink(missing_ok=True)  # gone after the rename; a failed try frees its space
         fetcher.close()
+
+
+def _fetch_directory(fetcher: _Fetcher) -> tuple[int, bytes, int, int, int]:
+    """The new archive from its central directory to its end: (start, bytes, cd offset, cd size, count)."""
+    tail = bytearray()
+    tail_start = fetcher.tail(FIRST_TAIL_BYTES, tail.extend)
+    if EOCD_SIG not in tail and tail_start > 0:  # a long archive comment: the longest tail
+        tail = bytearray()
+        tail_start = fetcher.tail(TAIL_BYTES, tail.extend)
+    count, cd_offset, cd_size = parse_eocd(bytes(tail), tail_start)
+    if cd_size > MAX_IN_MEMORY:
+        raise DeltaUnavailable("central directory too large")
+    if cd_offset < tail_start:  # the tail missed the start of the central directory
+        head = bytearray()
+        fetcher.get(cd_offset, tail_start - 1, head.extend)
+        tail = head + tail
+        tail_start = cd_offset
+    return tail_start, bytes(tail), cd_offset, cd_size, count
+
+
+def _plan(new_entries: list[ZipEntry], new_spans: dict[str, tuple[int, int]], new_digests: dict[str, str],
+          old_archive: Path, result: DeltaResult) -> list[tuple[str, int, int]]:
+    """In file order: ("old", old_start, length) to copy, or ("net", new_start, length) to fetch."""
+    import zipfile
+
+    with zipfile.ZipFile(old_archive) as old_zip:
+        old_digests = _manifest_digests(old_zip.read(MANIFEST_NAME))
+    with open(old_archive, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        old_size = fh.tell()
+        fh.seek(max(0, old_size - TAIL_BYTES))
+        old_tail_start = fh.tell()
+        old_tail = fh.read()
+        o_count, o_cd_offset, o_cd_size = parse_eocd(old_tail, old_tail_start)
+        fh.seek(o_cd_offset)
+        old_entries = parse_central_directory(fh.read(o_cd_size), o_count)
+    old_by_name = {e.name: e for e in old_entries}
+    old_spans = spans(old_entries, o_cd_offset)
+    plan: list[tuple[str, int, int]] = []
+    for entry in sorted(new_entries, key=lambda e: e.offset):
+        start, end = new_spans[entry.name]
+        old = old_by_name.get(entry.name)
+        result.entries_total += 1
+        if (old is not None and entry.name != MANIFEST_NAME
+                and new_digests.get(entry.name) is not None
+                and new_digests.get(entry.name) == old_digests.get(entry.name)
+                and entry.same_content(old)
+                and old_spans[entry.name][1] - old_spans[entry.name][0] == end - start):
+            result.entries_reused += 1
+            result.bytes_reused += end - start
+            plan.append(("old", old_spans[entry.name][0], end - start))
+        elif plan and plan[-1][0] == "net" and plan[-1][1] + plan[-1][2] == start:
+            plan[-1] = ("net", plan[-1][1], plan[-1][2] + end - start)  # coalesce
+        else:
+            plan.append(("net", start, end - start))
+    return plan
 
 
 def _copy(src: Any, dst: Any, length: int) -> None:

@@ -1,4 +1,4 @@
-"""Downloads that survive bad links: resume, retry, verify, never fetch a byte twice.
+"""Downloads that survive bad links and bad servers: resume, retry, verify, bounded.
 
 Design (see docs/catalogs-and-downloads.md):
 
@@ -6,21 +6,28 @@ Design (see docs/catalogs-and-downloads.md):
   are (url, the server's validator ETag/Last-Modified, expected size and sha256).
   A later run — after a dropped connection or a killed process — resumes with
   ``Range: bytes=N-`` and ``If-Range: <validator>``. A server answering 200 instead
-  of 206 means the file changed (or Range is unsupported): start over cleanly.
-- Transient failures (connection reset, timeouts, 5xx, 429) are retried with
-  exponential backoff and full jitter; the retry budget is refilled whenever a
-  try made progress, so a link that drops every few MB still finishes, while a
-  dead server fails after a bounded number of tries.
+  of 206 means the file changed (or Range is unsupported): start over cleanly (the
+  part file is emptied only when the first byte of the new body arrives).
+- A 206 must be exactly the range asked (start, end, total, length); a wrong one or
+  a 416 makes the next requests ask for the whole file.
+- Every answer that does not finish the file (5xx, 429, a reset, a 416, a wrong
+  range, an empty body) spends one try of the budget, with exponential backoff and
+  full jitter, unless it added at least MIN_PROGRESS new bytes: then the budget is
+  refilled. A link that drops every few MB finishes; a server that never makes
+  progress stops after MAX_TRIES requests, saying what it did, the part kept.
+- Never more bytes than the catalog's size (or, for a bare URL, the
+  MOOC_MAX_DOWNLOAD_SIZE limit); time is bounded by `netguard.Guard` (overall
+  deadline, minimum throughput); a full disk is one line, the part kept to resume.
 - Only when size and SHA-256 match is the part file renamed to DEST (atomic).
 - Redirects are followed by hand so that https->http or a jump to another scheme
-  is refused; HTML answers, oversize bodies and bodies longer than announced are
-  errors that name the URL.
+  is refused; HTML answers are refused.
 
 `requests` is imported inside the functions: the CLI must start fast.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -34,20 +41,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from packages.fsutil import fsync_dir as _fsync_dir, write_atomic
 from packages.errors import MoocError
+from packages.fsutil import fsync_dir as _fsync_dir, write_atomic
+from packages.netguard import BACKOFF_BASE, CONNECT_TIMEOUT, READ_TIMEOUT, Guard, NetLimits, TooSlow, guarded_adapter
 
 CHUNK = 64 * 1024
-CONNECT_TIMEOUT = 10.0
-READ_TIMEOUT = 30.0
 MAX_TRIES = 8
 MAX_REDIRECTS = 5
-BACKOFF_BASE = 0.5
 BACKOFF_CAP = 30.0
-# No course pack is bigger than this unless the caller says otherwise.
+# A try that adds fewer new bytes than this (and does not finish) spends one try.
+MIN_PROGRESS = CHUNK
+# No course pack is bigger than this, whatever a catalog says (catalog.MAX_PACK_SIZE).
 DEFAULT_MAX_SIZE = 8 * 1024**3
 FSYNC_EVERY = 8 * 1024 * 1024
 USER_AGENT = "mooc-downloader/1"
+_NUMBER = "[0-9]{1,19}"  # a byte count or offset; more digits is not a file size
 
 
 class DownloadError(MoocError):
@@ -55,11 +63,15 @@ class DownloadError(MoocError):
 
 
 class _Retry(Exception):
-    """A transient failure: try again after a backoff."""
+    """An answer that did not finish the file: try again after a backoff (REASON says what the server did)."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+
+
+class _BadRange(_Retry):
+    """The server answered a range request wrongly: from now on ask for the whole file."""
 
 
 @dataclass
@@ -129,11 +141,19 @@ def backoff_delay(attempt: int, *, base: float = BACKOFF_BASE, cap: float = BACK
     return random.uniform(0, min(cap, base * (2**attempt)))
 
 
-def make_session() -> Any:
-    """A requests Session that honours HTTP(S)_PROXY / NO_PROXY from the environment."""
+def make_session(guard: Guard | None = None) -> Any:
+    """A requests Session that honours HTTP(S)_PROXY / NO_PROXY from the environment.
+
+    With GUARD, every connection's socket is registered with it, so its watchdog
+    can cut a transfer that breaks a time rule even in the middle of a read.
+    """
     import requests
 
     session = requests.Session()
+    if guard is not None:
+        adapter = guarded_adapter(guard)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
     session.trust_env = True  # the default, stated: proxies come from the environment
     session.headers["User-Agent"] = USER_AGENT
     session.headers["Accept-Encoding"] = "identity"  # byte offsets must be file offsets
@@ -180,11 +200,26 @@ def _retry_after(response: Any) -> float | None:
 
 
 def _content_range(value: str) -> tuple[int, int, int | None] | None:
-    match = re.fullmatch(r"\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*", value or "")
-    if not match:
+    """'bytes 10-19/100' -> (10, 19, 100); '/*' -> total None; anything odd -> None."""
+    match = re.fullmatch(rf"\s*bytes\s+({_NUMBER})-({_NUMBER})/({_NUMBER}|\*)\s*", value or "")
+    if not match or int(match.group(1)) > int(match.group(2)):
         return None
     total = None if match.group(3) == "*" else int(match.group(3))
+    if total is not None and int(match.group(2)) >= total:
+        return None
     return int(match.group(1)), int(match.group(2)), total
+
+
+def _unsatisfied_range(value: str) -> int | None:
+    """The size in a 416's 'bytes */SIZE', or None."""
+    match = re.fullmatch(rf"\s*bytes\s+\*/({_NUMBER})\s*", value or "")
+    return int(match.group(1)) if match else None
+
+
+def _int_header(value: str | None) -> int | None:
+    """A Content-Length as an int; None when absent or not a plain number."""
+    match = re.fullmatch(rf"\s*({_NUMBER})\s*", value or "")
+    return int(match.group(1)) if match else None
 
 
 class _Progress:
@@ -224,6 +259,27 @@ class _Progress:
             self.bar = None
 
 
+@dataclass
+class _Transfer:
+    """Everything one `download()` call shares between its requests."""
+
+    url: str
+    part: Path
+    meta_path: Path
+    meta: dict[str, Any]
+    expected_size: int | None
+    cap: int  # never more bytes than this: the catalog's size, else the bare-URL limit
+    limits: NetLimits
+    timeouts: tuple[float, float]
+    guard: Guard
+    session: Any
+    bucket: TokenBucket | None
+    progress: _Progress
+    stats: DownloadStats
+    refuse_html: bool
+    use_range: bool = True  # False once the server answered a range wrongly: ask for the whole file
+
+
 def download(
     url: str,
     dest: Path,
@@ -235,122 +291,172 @@ def download(
     connect_timeout: float | None = None,
     read_timeout: float | None = None,
     max_tries: int = MAX_TRIES,
-    max_size: int = DEFAULT_MAX_SIZE,
+    max_size: int | None = None,
     backoff_base: float | None = None,
     label: str | None = None,
     stats: DownloadStats | None = None,
     session: Any = None,
     refuse_html: bool = True,
+    limits: NetLimits | None = None,
+    guard: Guard | None = None,
 ) -> Path:
     """Fetch URL into DEST, resuming any partial download; return DEST once verified.
 
-    Raises DownloadError (a MoocError naming the URL) when the server is wrong or
-    the link stays dead after the retries. The partial file is kept on transient
-    failures (so the next run resumes) and removed when its content is known bad.
-    Timeouts and backoff default to env MOOC_CONNECT_TIMEOUT / MOOC_READ_TIMEOUT /
-    MOOC_BACKOFF_BASE, else 10 s / 30 s / 0.5 s.
+    Raises DownloadError (a MoocError naming the URL) when the server is wrong, too
+    slow (netguard), or makes no progress for MAX_TRIES answers in a row. The partial
+    file is kept on such failures (so the next run resumes) and removed when its
+    content is known bad. At most EXPECTED_SIZE bytes (the catalog's), else MAX_SIZE
+    (default MOOC_MAX_DOWNLOAD_SIZE) are ever written. Timeouts, backoff and the time
+    rules come from `NetLimits.from_env()` unless given.
     """
-    import requests
-
+    limits = limits or NetLimits.from_env()
     dest = Path(dest)
     stats = stats if stats is not None else DownloadStats()
-    connect_timeout = connect_timeout if connect_timeout is not None else _env_float("MOOC_CONNECT_TIMEOUT", CONNECT_TIMEOUT)
-    read_timeout = read_timeout if read_timeout is not None else _env_float("MOOC_READ_TIMEOUT", READ_TIMEOUT)
-    backoff_base = backoff_base if backoff_base is not None else _env_float("MOOC_BACKOFF_BASE", BACKOFF_BASE)
+    timeouts = (connect_timeout if connect_timeout is not None else limits.connect_timeout,
+                read_timeout if read_timeout is not None else limits.read_timeout)
+    backoff_base = backoff_base if backoff_base is not None else limits.backoff_base
     expected_sha256 = expected_sha256.lower() if expected_sha256 else None
-    if expected_size is not None and expected_size > max_size:
-        raise DownloadError(f"{url}: announced size {expected_size} bytes is over the limit of {max_size}")
+    if expected_size is not None and expected_size > DEFAULT_MAX_SIZE:
+        raise DownloadError(f"{url}: announced size {expected_size} bytes is over the limit of {DEFAULT_MAX_SIZE}")
+    cap = expected_size if expected_size is not None else (max_size or limits.max_download_size)
 
     # Never download a byte twice: a verified DEST is reused as is.
     if dest.is_file() and expected_sha256 and _verified(dest, expected_size, expected_sha256):
         stats.reused = True
         return dest
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
     part, meta_path = part_paths(dest)
-    meta = _load_meta(meta_path)
-    wanted = {"url": url, "expected_size": expected_size, "expected_sha256": expected_sha256}
-    if not part.exists() or any(meta.get(k) != v for k, v in wanted.items()):
-        _discard(part, meta_path)
-        meta = dict(wanted)
-    stats.resumed_from = part.stat().st_size if part.exists() else 0
-
+    own_guard = guard is None
+    if guard is None:
+        why = (f"MOOC_DEADLINE plus {cap} bytes at MOOC_MIN_RATE" if expected_size is not None
+               else f"MOOC_DEADLINE plus the {cap}-byte MOOC_MAX_DOWNLOAD_SIZE at MOOC_MIN_RATE")
+        guard = Guard(url, limits, deadline=limits.pack_deadline(cap), why=why,
+                      min_rate=min(limits.min_rate, limit_rate / 2) if limit_rate else None)
     own_session = session is None
-    session = session or make_session()
-    bucket = TokenBucket(limit_rate) if limit_rate else None
     progress = _Progress(label or dest.name, enabled=not quiet and sys.stderr.isatty())
-    tries_left = max_tries
-    attempt = 0
-    resumed_any = stats.resumed_from > 0
     try:
-        while True:
-            have = part.stat().st_size if part.exists() else 0
-            if expected_size is not None and have == expected_size:
-                break  # everything is on disk already
-            if expected_size is not None and have > expected_size:
-                _discard(part, meta_path)
-                meta = dict(wanted)
-                have = 0
-                stats.restarts += 1
-            before = stats.bytes_received
-            try:
-                done = _one_request(session, url, part, meta_path, meta, have, expected_size, max_size,
-                                    (connect_timeout, read_timeout), bucket, progress, stats, refuse_html)
-                if done:
-                    break
-                continue  # the server restarted us from 0 or the range was odd: go again
-            except _Retry as err:
-                stats.retries += 1
-                stats.events.append(str(err))
-                if stats.bytes_received > before:
-                    tries_left = max_tries  # progress refills the budget
-                    attempt = 0
-                tries_left -= 1
-                if tries_left <= 0:
-                    raise DownloadError(f"{url}: giving up after {max_tries} tr{'ies' if max_tries != 1 else 'y'}: {err}") from None
-                delay = err.retry_after if err.retry_after is not None else backoff_delay(attempt, base=backoff_base)
-                attempt += 1
-                time.sleep(delay)
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as err:
-                stats.retries += 1
-                stats.events.append(type(err).__name__)
-                if stats.bytes_received > before:
-                    tries_left = max_tries
-                    attempt = 0
-                tries_left -= 1
-                if tries_left <= 0:
-                    raise DownloadError(f"{url}: giving up after {max_tries} tr{'ies' if max_tries != 1 else 'y'}: {_short(err)}") from None
-                delay = backoff_delay(attempt, base=backoff_base)
-                if not quiet:  # a silent wait of half a minute looks like a hang
-                    print(f"mooc: {url}: {_short(err)}; trying again in {delay:.0f} s "
-                          f"({tries_left} tr{'ies' if tries_left != 1 else 'y'} left)", file=sys.stderr)
-                time.sleep(delay)
-                attempt += 1
+        if own_guard:
+            guard.__enter__()
+        if own_session:
+            session = make_session(guard)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        meta = _load_meta(meta_path)
+        wanted = {"url": url, "expected_size": expected_size, "expected_sha256": expected_sha256}
+        if not part.exists() or any(meta.get(k) != v for k, v in wanted.items()):
+            _discard(part, meta_path)
+            meta = dict(wanted)
+        stats.resumed_from = _size(part)
+        job = _Transfer(url=url, part=part, meta_path=meta_path, meta=meta, expected_size=expected_size, cap=cap,
+                        limits=limits, timeouts=timeouts, guard=guard, session=session,
+                        bucket=TokenBucket(limit_rate) if limit_rate else None, progress=progress, stats=stats,
+                        refuse_html=refuse_html)
+        _fetch_all(job, max_tries, backoff_base, quiet)
+    except TooSlow as err:
+        raise DownloadError(str(err) + _kept(part)) from None
+    except OSError as err:  # the disk, not the network (those are handled in _fetch_all)
+        raise _local_error(err, part) from None
     finally:
         progress.stop()
-        if own_session:
+        if own_session and session is not None:
             session.close()
+        if own_guard:
+            guard.__exit__(None, None, None)
 
-    # Verify, then publish atomically.
-    size = part.stat().st_size
-    if expected_size is not None and size != expected_size:
+    try:
+        return _publish(job, dest, expected_sha256)
+    except _StartOver:
+        stats.restarts += 1
+        return download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256,
+                        quiet=quiet, limit_rate=limit_rate, connect_timeout=connect_timeout,
+                        read_timeout=read_timeout, max_tries=max_tries, max_size=max_size,
+                        backoff_base=backoff_base, label=label, stats=stats, session=None,
+                        refuse_html=refuse_html, limits=limits, guard=None if own_guard else guard)
+    except OSError as err:
+        raise _local_error(err, part) from None
+
+
+class _StartOver(Exception):
+    """The partial from an earlier run did not verify: one clean retry from zero."""
+
+
+def _fetch_all(job: _Transfer, max_tries: int, backoff_base: float, quiet: bool) -> None:
+    """Request until the part file holds the whole body; bounded by the retry budget and the guard.
+
+    Every answer that does not finish the file and adds less than MIN_PROGRESS new
+    bytes (beyond the most the part file ever held) spends one try, with backoff;
+    one that does refills the budget. So a link dropping every few MB still
+    finishes, while 416 loops, lying ranges, empty answers and servers that hang up
+    at once stop after MAX_TRIES requests.
+    """
+    import requests
+
+    best = job.stats.resumed_from  # the most the part file ever held in this call
+    tries_left = max_tries
+    attempt = 0
+    while True:
+        job.guard.check()
+        have = _size(job.part)
+        if job.expected_size is not None and have == job.expected_size:
+            return  # everything is on disk already
+        if job.expected_size is not None and have > job.expected_size:
+            _discard(job.part, job.meta_path)
+            job.meta.clear()
+            job.meta.update(url=job.url, expected_size=job.expected_size,
+                            expected_sha256=job.meta.get("expected_sha256"))
+            have = best = 0
+            job.stats.restarts += 1
+        try:
+            _one_request(job, have)
+            return
+        except _Retry as err:
+            reason, retry_after = str(err), err.retry_after
+            if isinstance(err, _BadRange):
+                job.use_range = False
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                requests.exceptions.ChunkedEncodingError) as err:
+            reason, retry_after = _short(err), None
+        except requests.exceptions.RequestException as err:
+            job.guard.check()
+            raise DownloadError(f"{job.url}: {_short(err)}") from None
+        job.guard.check()  # a connection cut by the watchdog looks like a dropped one
+        job.stats.retries += 1
+        job.stats.events.append(reason)
+        now = _size(job.part)
+        needed = MIN_PROGRESS if job.expected_size is None else min(MIN_PROGRESS, job.expected_size - best)
+        if now - best >= max(1, needed):
+            best = now
+            tries_left = max_tries  # progress refills the budget
+            attempt = 0
+        tries_left -= 1
+        if tries_left <= 0:
+            raise DownloadError(f"{job.url}: giving up after {max_tries} tr{'ies' if max_tries != 1 else 'y'}: "
+                                f"{reason}{_kept(job.part)}")
+        delay = retry_after if retry_after is not None else backoff_delay(attempt, base=backoff_base)
+        if not quiet:  # a silent wait of half a minute looks like a hang
+            from packages.safe_text import one_line
+
+            print(one_line(f"mooc: {job.url}: {reason}; trying again in {delay:.0f} s "
+                           f"({tries_left} tr{'ies' if tries_left != 1 else 'y'} left)"), file=sys.stderr)
+        job.guard.sleep(delay)
+        attempt += 1
+
+
+def _publish(job: _Transfer, dest: Path, expected_sha256: str | None) -> Path:
+    """Verify the part file, then rename it to DEST (atomic, durable)."""
+    part, meta_path = job.part, job.meta_path
+    size = _size(part)
+    if job.expected_size is not None and size != job.expected_size:
         _discard(part, meta_path)
-        raise DownloadError(f"{url}: got {size} bytes, the catalog says {expected_size}")
+        raise DownloadError(f"{job.url}: got {size} bytes, the catalog says {job.expected_size}")
     if expected_sha256:
         actual = sha256_file(part)
         if actual != expected_sha256:
             _discard(part, meta_path)
-            if resumed_any and stats.restarts == 0:
+            if job.stats.resumed_from > 0 and job.stats.restarts == 0:
                 # The old partial may have come from another version of the file:
                 # one clean retry from zero before blaming the server.
-                stats.restarts += 1
-                return download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256,
-                                quiet=quiet, limit_rate=limit_rate, connect_timeout=connect_timeout,
-                                read_timeout=read_timeout, max_tries=max_tries, max_size=max_size,
-                                backoff_base=backoff_base, label=label, stats=stats, session=None,
-                                refuse_html=refuse_html)
-            raise DownloadError(f"{url}: SHA-256 mismatch (got {actual[:12]}…, the catalog says {expected_sha256[:12]}…)")
+                raise _StartOver()
+            raise DownloadError(f"{job.url}: SHA-256 mismatch (got {actual[:12]}…, the catalog says {expected_sha256[:12]}…)")
     with open(part, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(part, dest)
@@ -359,98 +465,137 @@ def download(
     return dest
 
 
-def _one_request(session: Any, url: str, part: Path, meta_path: Path, meta: dict[str, Any], have: int,
-                 expected_size: int | None, max_size: int, timeout: tuple[float, float],
-                 bucket: TokenBucket | None, progress: _Progress, stats: DownloadStats,
-                 refuse_html: bool) -> bool:
-    """One GET. True when the body is complete; False to go round again; raises otherwise."""
+def _one_request(job: _Transfer, have: int) -> None:
+    """One GET that ends with the whole body on disk; anything less raises (_Retry: try again)."""
     headers: dict[str, str] = {}
-    validator = meta.get("etag") or meta.get("last_modified")
-    if have > 0:
+    validator = job.meta.get("etag") or job.meta.get("last_modified")
+    # Without a validator or a digest nothing proves the bytes on disk belong to this file.
+    if have > 0 and job.use_range and (validator or job.meta.get("expected_sha256")):
         headers["Range"] = f"bytes={have}-"
         if validator:
             headers["If-Range"] = validator
-        elif not meta.get("expected_sha256"):
-            # Nothing can prove the bytes on disk belong to the same file: restart.
-            _truncate(part)
-            have = 0
-            del headers["Range"]
-    stats.requests += 1
-    response = open_url(session, url, headers=headers, timeout=timeout)
+    job.stats.requests += 1
+    response = open_url(job.session, job.url, headers=headers,
+                        timeout=job.guard.timeout(*job.timeouts))
     with response:
         status = response.status_code
         if status in (429, 500, 502, 503, 504):
             raise _Retry(f"HTTP {status}", _retry_after(response))
         if status == 404:
-            raise DownloadError(f"{url}: not found (HTTP 404)")
+            raise DownloadError(f"{job.url}: not found (HTTP 404)")
         if status == 416:
-            if have and expected_size is not None and have == expected_size:
-                return True
-            _truncate(part)
-            stats.restarts += 1
-            return False
+            if "Range" not in headers:
+                raise _Retry("the server answered HTTP 416 (range not satisfiable) to a request without a range")
+            crange = _unsatisfied_range(response.headers.get("content-range", ""))
+            if crange == have:
+                return  # the file on the server is exactly what we hold
+            raise _BadRange(f"the server answered HTTP 416 (range not satisfiable) to {headers['Range']}")
         if status not in (200, 206):
-            raise DownloadError(f"{url}: the server answered HTTP {status} {response.reason or ''}".rstrip())
+            raise DownloadError(f"{job.url}: the server answered HTTP {status} {response.reason or ''}".rstrip())
         ctype = response.headers.get("content-type", "").lower()
-        if refuse_html and ctype.startswith(("text/html", "application/xhtml")):
-            raise DownloadError(f"{url}: the server sent a web page (Content-Type {ctype.split(';')[0]}), not a course pack")
-
+        if job.refuse_html and ctype.startswith(("text/html", "application/xhtml")):
+            raise DownloadError(f"{job.url}: the server sent a web page (Content-Type {ctype.split(';')[0]}), not a course pack")
+        length = _int_header(response.headers.get("content-length"))
         if status == 206:
-            crange = _content_range(response.headers.get("content-range", ""))
-            if crange is None or crange[0] != have:
-                # A range we did not ask for: do not trust it, start over.
-                _truncate(part)
-                stats.restarts += 1
-                return False
-            total = crange[2]
-            mode = "ab"
+            total, start = _check_part_answer(response, headers.get("Range"), have, length)
         else:
-            if have:
-                stats.restarts += 1  # If-Range failed (file changed) or Range unsupported
-            have = 0
-            length = response.headers.get("content-length")
-            total = int(length) if length and length.isdigit() else None
-            mode = "wb"
-        if total is not None and expected_size is not None and total != expected_size:
-            raise DownloadError(f"{url}: the server announces {total} bytes, the catalog says {expected_size}")
-        if total is not None and total > max_size:
-            raise DownloadError(f"{url}: {total} bytes is over the size limit of {max_size}")
-        limit = expected_size if expected_size is not None else (total if total is not None else max_size)
+            total, start = length, 0
+        _check_total(job, total)
+        _receive(job, response, status, start, total)
 
-        # Record the validator before the first byte lands, so a kill can resume.
-        new_meta = dict(meta)
-        new_meta["etag"] = response.headers.get("etag") if not _weak(response.headers.get("etag")) else None
-        new_meta["last_modified"] = response.headers.get("last-modified")
-        new_meta["total"] = total
-        if mode == "wb" or new_meta != meta:
-            meta.clear()
-            meta.update(new_meta)
-            write_atomic(meta_path, json.dumps(meta).encode())
 
-        progress.start(total, have)
-        written = have
-        since_sync = 0
-        with open(part, mode) as fh:
-            for chunk in iter_body(response):
-                if not chunk:
-                    continue
-                if written + len(chunk) > limit:
-                    raise DownloadError(f"{url}: the server sent more than the {limit} bytes announced")
-                if bucket is not None:
-                    bucket.take(len(chunk))
-                fh.write(chunk)
-                written += len(chunk)
-                stats.bytes_received += len(chunk)
-                since_sync += len(chunk)
-                progress.advance(len(chunk))
-                if since_sync >= FSYNC_EVERY:
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                    since_sync = 0
+def _check_part_answer(response: Any, asked: str | None, have: int, length: int | None) -> tuple[int, int]:
+    """A 206 must be exactly the range asked: from HAVE to the end, of a known total."""
+    value = response.headers.get("content-range", "")
+    if asked is None:
+        raise _BadRange("the server answered 206 (part of the file) to a request for the whole file")
+    crange = _content_range(value)
+    if crange is None or crange[2] is None or crange[0] != have or crange[1] != crange[2] - 1 or (
+            length is not None and length != crange[2] - have):
+        shown = value if len(value) <= 60 else value[:57] + "…"
+        raise _BadRange(f"the server answered Content-Range {shown!r} "
+                        f"(Content-Length {length}) to Range: {asked}")
+    return crange[2], have
+
+
+def _check_total(job: _Transfer, total: int | None) -> None:
+    if total is None:
+        return
+    if job.expected_size is not None and total != job.expected_size:
+        raise DownloadError(f"{job.url}: the server announces {total} bytes, the catalog says {job.expected_size}")
+    if total > job.cap:
+        raise DownloadError(f"{job.url}: the server announces {total} bytes, over the {job.cap}-byte limit "
+                            "for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)")
+
+
+def _receive(job: _Transfer, response: Any, status: int, start: int, total: int | None) -> None:
+    """Write the body at START; the part file is opened (and, for a 200, emptied) at the first byte."""
+    limit = total if total is not None else job.cap
+    new_meta = dict(job.meta)
+    new_meta["etag"] = response.headers.get("etag") if not _weak(response.headers.get("etag")) else None
+    new_meta["last_modified"] = response.headers.get("last-modified")
+    new_meta["total"] = total
+    job.progress.start(total, start)
+    written = start
+    since_sync = 0
+    fh = None
+    lost = ""  # why the body ended early, when the transport said so
+    try:
+        for chunk in iter_body(response):
+            if job.guard.tripped:
+                job.guard.check()
+            if written + len(chunk) > limit:
+                _over_limit(job, status, limit)
+            if fh is None:
+                # Record the validator before the first byte lands, so a kill can resume.
+                if status == 200 or new_meta != job.meta:
+                    if status == 200 and _size(job.part):
+                        _truncate(job.part)  # If-Range failed (file changed) or Range unsupported
+                        job.stats.restarts += 1
+                    job.meta.clear()
+                    job.meta.update(new_meta)
+                    write_atomic(job.meta_path, json.dumps(job.meta).encode())
+                fh = open(job.part, "ab")
+            if job.bucket is not None:
+                job.bucket.take(len(chunk))
+            fh.write(chunk)
+            written += len(chunk)
+            job.stats.bytes_received += len(chunk)
+            job.guard.feed(len(chunk))
+            since_sync += len(chunk)
+            job.progress.advance(len(chunk))
+            if since_sync >= FSYNC_EVERY:
+                fh.flush()
+                os.fsync(fh.fileno())
+                since_sync = 0
+        if fh is not None:
             fh.flush()
-        if total is not None and written < total:
-            raise _Retry(f"connection closed after {written} of {total} bytes")
-        return True
+    except _Retry as err:  # from iter_body: the connection broke
+        lost = str(err)
+    finally:
+        if fh is not None:
+            fh.close()
+    job.guard.check()  # a connection the watchdog cut: say why
+    if written == start:
+        raise _Retry(f"the server sent an empty answer (HTTP {status}, no bytes of the file)")
+    if total is not None and written < total:
+        raise _Retry(f"connection closed after {written} of {total} bytes")
+    if job.expected_size is not None and written != job.expected_size:
+        raise _Retry(f"connection closed after {written} of {job.expected_size} bytes")
+    if lost:  # a body of unknown length that broke off
+        raise _Retry(f"{lost} after {written} bytes")
+
+
+def _over_limit(job: _Transfer, status: int, limit: int) -> None:
+    if status == 206:  # the bytes up to the end of the range are good: keep them
+        raise DownloadError(f"{job.url}: the server sent more than the {limit} bytes its range announced")
+    _discard(job.part, job.meta_path)
+    if job.expected_size is not None:
+        raise DownloadError(f"{job.url}: the server sent more than the catalog's {job.expected_size} bytes")
+    if limit < job.cap:
+        raise DownloadError(f"{job.url}: the server sent more than the {limit} bytes it announced")
+    raise DownloadError(f"{job.url}: the server sent more than {job.cap} bytes, the limit for a download "
+                        "no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)")
 
 
 def iter_body(response: Any) -> Any:
@@ -470,7 +615,49 @@ def iter_body(response: Any) -> Any:
                 return
             yield chunk
     except (urllib3.exceptions.HTTPError, OSError) as err:
-        raise _Retry(f"connection lost: {_short(err)}") from None
+        reason = "connection lost" if isinstance(err, urllib3.exceptions.ProtocolError) else _short(err)
+        raise _Retry(reason if reason.startswith("connection") else f"connection lost: {reason}") from None
+
+
+def read_body(response: Any, cap: int, guard: Guard, *, what: str, limit_name: str) -> bytes:
+    """The whole body in memory, never more than CAP bytes after decoding (gzip and deflate
+    are decoded here, bounded, not by urllib3); over CAP is one error naming WHAT."""
+    import zlib
+
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
+        raise DownloadError(f"{what}: unsupported Content-Encoding {encoding[:40]!r}")
+    length = _int_header(response.headers.get("content-length"))
+    too_big = f"{what}: larger than {cap} bytes (the limit, {limit_name})"
+    if encoding in ("", "identity") and length is not None and length > cap:
+        raise DownloadError(too_big)
+    decoder = None if encoding in ("", "identity") else zlib.decompressobj(31 if "gzip" in encoding else 15)
+    body = bytearray()
+    try:
+        for chunk in iter_body(response):
+            guard.feed(len(chunk))
+            if guard.tripped:
+                guard.check()
+            while chunk:
+                if decoder is None:
+                    data, chunk = chunk, b""
+                else:
+                    data = decoder.decompress(chunk, cap + 1 - len(body))
+                    chunk = decoder.unconsumed_tail
+                body += data
+                if len(body) > cap:
+                    raise DownloadError(too_big)
+                if not data and chunk:
+                    break  # defensive: zlib left input without output, do not spin
+    except zlib.error as err:
+        raise DownloadError(f"{what}: the server sent a broken {encoding} body ({err})") from None
+    except _Retry as err:
+        guard.check()
+        raise DownloadError(f"{what}: {err}") from None
+    guard.check()
+    if length is not None and decoder is None and len(body) < length:
+        raise DownloadError(f"{what}: connection closed after {len(body)} of {length} bytes")
+    return bytes(body)
 
 
 def _weak(etag: str | None) -> bool:
@@ -504,11 +691,31 @@ def _truncate(part: Path) -> None:
         pass
 
 
-def _env_float(name: str, default: float) -> float:
+def _size(path: Path) -> int:
     try:
-        return float(os.environ[name])
-    except (KeyError, ValueError):
-        return default
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _kept(part: Path) -> str:
+    """How to go on from a partial download that was kept, for the end of an error line."""
+    size = _size(part)
+    if not size:
+        return ""
+    return f"; {size} bytes kept in {part}: run the same command again to resume"
+
+
+def _local_error(err: OSError, part: Path) -> DownloadError:
+    """A failure of this machine's disk, as one line; a full disk keeps the partial file to resume."""
+    if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        kept = _size(part)
+        if kept:
+            return DownloadError(f"{part.parent}: the disk is full; {kept} bytes kept in {part}: "
+                                 "free some space and run the same command again to resume")
+        return DownloadError(f"{part.parent}: the disk is full: free some space and try again")
+    where = err.filename or part
+    return DownloadError(f"{where}: cannot write the download: {err.strerror or err}")
 
 
 _REASONS = (
@@ -519,6 +726,7 @@ _REASONS = (
     ("Network is unreachable", "network unreachable (offline?)"),
     ("timed out", "timed out"),
     ("Connection reset", "connection reset"),
+    ("Remote end closed connection without response", "the server closed the connection without answering"),
     ("Connection aborted", "connection dropped"),
 )
 

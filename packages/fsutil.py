@@ -8,11 +8,31 @@ old one, then fsync the folder so the rename itself survives a power cut.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
 
 from packages.layout import PRIVATE_DIR_MODE, SHARED_DIR_MODE, make_dirs
+
+
+# What a user can do about the write errors they meet most.
+_OS_ERRORS = {
+    errno.ENOSPC: "no space left on device (free some space and try again)",
+    getattr(errno, "EDQUOT", -1): "disk quota exceeded (free some space and try again)",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+}
+
+
+def os_error_text(err: OSError) -> str:
+    """An OSError as the end of a one-line message: "no space left on device (...)"."""
+    known = _OS_ERRORS.get(err.errno) if err.errno is not None else None
+    if known:
+        return known
+    text = err.strerror or str(err) or type(err).__name__
+    return text[:1].lower() + text[1:]
 
 
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from packages.errors import MoocError
+from packages.fsutil import os_error_text
 from packages.layout import Layout
 from packages.store import (
     InstalledCourse,
@@ -107,6 +108,17 @@ def install(
     store = Store(layout)
     dest = store.store_dir(system)
     _check_writable(dest)
+    try:
+        return _install(store, dest, target, force=force, limits=limits, quiet=quiet, say=say)
+    except OSError as err:  # a full disk, a store turned read-only: the previous version stays live
+        where = f" ({err.filename})" if err.filename else ""
+        raise MoocError(f"{target.label}: cannot install into {dest.courses}: {os_error_text(err)}{where}") from None
+
+
+def _install(store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, limits: Any, quiet: bool,
+             say: Progress) -> InstallResult:
+    """`install` once the store is known to be writable; OSError escapes (see install)."""
+    layout = store.layout
     dest.clean_stale()
 
     if target.kind != "url":
@@ -197,10 +209,11 @@ def _build_folder(folder: Path, stage: Path, label: str) -> Path:
     """Build a pack source folder into a .mooc inside `stage` (build_pack validates it first)."""
     from packages.building import build_pack
 
+    out = stage / "pack.mooc"
     try:
-        return Path(build_pack(folder, out=stage / "pack.mooc"))
+        return Path(build_pack(folder, out=out))
     except MoocError as err:
-        raise MoocError(_named(label, str(err), folder)) from None
+        raise MoocError(_named(label, str(err), folder, out)) from None
 
 
 def _extract(archive: Path, tree: Path, limits: Any, label: str) -> Any:
@@ -213,7 +226,7 @@ def _extract(archive: Path, tree: Path, limits: Any, label: str) -> Any:
     except MoocError as err:
         raise MoocError(_named(label, str(err), archive, tree)) from None
     except OSError as err:
-        raise MoocError(f"{label}: cannot unpack: {err.strerror or err}") from None
+        raise MoocError(f"{label}: cannot unpack into {tree.parent.parent}: {os_error_text(err)}") from None
 
 
 def _check_tree(tree: Path, label: str, archive: Path) -> Any:

@@ -31,6 +31,7 @@ from packages.questions import (
 )
 from packages.safe_text import one_line
 from packages.source import PackSource, path_problem
+from packages.urls import http_url_problem
 from packages.validation import Report
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
@@ -69,6 +70,17 @@ def load_course(source: PackSource) -> Course:
     report.raise_if_errors()
     assert course is not None
     return course
+
+
+def load_quiz(source: PackSource, rel: str, default_title: str) -> Quiz:
+    """One quiz file of a pack, as `load_course` would give it."""
+    report = Report(origin=source.origin)
+    parser = _Parser(source, report, False, frozenset())
+    data = parser.read_toml(rel)
+    quiz = parser.parse_quiz(data, rel, default_title) if data is not None else None
+    report.raise_if_errors()
+    assert quiz is not None
+    return quiz
 
 
 def read_lesson(source: PackSource, item: Item) -> str:
@@ -307,8 +319,10 @@ class _Parser:
         sync = self.get(data, "sync", "table", f, "", default={})
         self.unknown_keys(sync, {"xapi_endpoint"}, f, "sync")
         endpoint = self.get(sync, "xapi_endpoint", "str", f, "sync", default=None)
-        if endpoint is not None and not re.match(r"^https?://[^\s/]+", endpoint):
-            self.error(f, "sync.xapi_endpoint", f"{one_line(endpoint)!r} is not an http(s) URL")
+        problem = None if endpoint is None else http_url_problem(endpoint, allow_query=False)
+        if problem:
+            self.error(f, "sync.xapi_endpoint", f"{one_line(endpoint)[:200]!r} is not a usable xAPI endpoint: {problem}")
+            endpoint = None
 
         raw_modules = self.get(data, "modules", "list", f, "", default=[], required=True)
         if "modules" in data and isinstance(raw_modules, list) and not raw_modules:
@@ -601,7 +615,7 @@ class _Parser:
         if pattern is not None:
             try:
                 re.compile(pattern)
-            except re.error as err:
+            except (re.error, RecursionError, OverflowError) as err:
                 self.error(f, f"{qp}.pattern", f"invalid regular expression: {err}")
         case_sensitive = self.get(raw, "case_sensitive", "bool", f, qp, default=False)
         if not raw_answers and pattern is None:

@@ -1,7 +1,7 @@
 """The questions of a quiz: one frozen dataclass per question type of the pack format.
 
 Kept apart from packages/model.py so that opening a course does not define them: a
-course's quizzes stay pickled in the course cache (packages/course_cache.py) until
+course's quizzes stay encoded in the course cache (packages/course_cache.py) until
 the learner opens one, and so does the code that describes their questions.
 """
 

@@ -8,6 +8,11 @@ resume like they do from any web server.
 
 Security rules (docs/catalogs-and-downloads.md):
 - Read-only: GET and HEAD only. Binds 127.0.0.1 unless told otherwise.
+- Every client is untrusted (`ServeLimits`): a request head is at most 16 KiB and
+  must arrive within 20 s (else 431, or the connection is closed); a body is sent
+  under a socket timeout and an overall deadline; at most 16 connections per client
+  address and 128 in all; an absurd Range header is answered 416 or 200, as
+  RFC 9110 says; an unexpected error is one line, never a traceback.
 - The URL never becomes a file path: the server holds a fixed table
   ``/packs/<id>-<version>.mooc -> file`` built at start, plus ``/`` and
   ``/catalog.json`` (the generated catalog). Anything else is 404; no listings.
@@ -22,7 +27,10 @@ import email.utils
 import hashlib
 import re
 import socket
+import sys
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,7 +41,21 @@ from urllib.parse import quote, unquote, urlsplit
 from packages.errors import MoocError
 from packages.layout import Layout
 
-CONNECTION_TIMEOUT = 60.0  # an idle or stalled client frees its thread after this
+CONNECTION_TIMEOUT = 60.0  # a client that stops reading the answer frees its thread after this
+_HUGE = 1 << 63  # any offset with more digits than a file size can have
+
+
+@dataclass(frozen=True)
+class ServeLimits:
+    """What one client may cost the server."""
+
+    head_bytes: int = 16 * 1024  # request line + headers
+    head_seconds: float = 20.0  # for a whole request head (also the keep-alive idle time)
+    send_timeout: float = CONNECTION_TIMEOUT  # a client that reads nothing for this long is dropped
+    send_floor: float = 300.0  # an answer may take this long, plus its size at min_rate
+    min_rate: int = 1024  # bytes/s (the downloader's own rule, netguard.MIN_RATE)
+    per_client: int = 16  # connections at once from one address
+    connections: int = 128  # connections at once in all
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,41 +130,144 @@ def catalog_bytes(packs: list[ServedPack]) -> bytes:
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
     """A single 'bytes=' range -> (start, end inclusive); None = send it all; 'bad' = 416.
 
-    Multi-range requests get the whole file (allowed by RFC 9110 §14.2).
+    Anything that is not one well-formed range (several ranges, garbage, first > last)
+    gets the whole file, as RFC 9110 §14.2 allows; a satisfiable-looking range that
+    starts at or past the end, or a zero-length suffix, is 416. Any number of digits
+    is fine: an offset longer than a file size can be is just "past the end".
     """
-    if not header:
+    if not header:  # its length is bounded by ServeLimits.head_bytes
         return None
-    m = re.fullmatch(r"\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*", header)
+    m = re.fullmatch(r"\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*", header)
     if not m or not (m.group(1) or m.group(2)):
         return None
-    if m.group(1):
-        start = int(m.group(1))
-        end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
-        if m.group(2) and int(m.group(2)) < start:
+    first = _number(m.group(1)) if m.group(1) else None
+    last = _number(m.group(2)) if m.group(2) else None
+    if first is not None:
+        if last is not None and last < first:
             return None  # syntactically invalid: ignore the header
-        if start >= size:
+        if first >= size:
             return "bad"
-        return start, end
-    suffix = int(m.group(2))
+        return first, min(last, size - 1) if last is not None else size - 1
+    suffix = last or 0
     if suffix == 0 or size == 0:
         return "bad"
     return max(0, size - suffix), size - 1
 
 
+def _number(digits: str) -> int:
+    return int(digits) if len(digits) <= 18 else _HUGE
+
+
+class _HeadTooLarge(Exception):
+    """The request line and headers are over ServeLimits.head_bytes."""
+
+
+class _HeadReader:
+    """The handler's rfile: reads request heads straight from the socket, each one
+    bounded in bytes and in time (a client dripping a byte every few seconds cannot
+    hold a thread past head_seconds). Bodies are never read (GET and HEAD only)."""
+
+    def __init__(self, sock: socket.socket, limits: ServeLimits) -> None:
+        self.sock = sock
+        self.limits = limits
+        self.buf = bytearray()
+        self.left = limits.head_bytes
+        self.deadline = time.monotonic() + limits.head_seconds
+
+    def new_request(self) -> None:
+        self.left = self.limits.head_bytes
+        self.deadline = time.monotonic() + self.limits.head_seconds
+
+    def readline(self, size: int = -1) -> bytes:
+        limit = self.left if size is None or size < 0 else min(size, self.left)
+        while True:
+            newline = self.buf.find(b"\n", 0, limit)
+            if newline >= 0:
+                return self._take(newline + 1)
+            if len(self.buf) >= limit:
+                if limit == self.left:
+                    raise _HeadTooLarge()
+                return self._take(limit)
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("request head too slow")
+            self.sock.settimeout(remaining)
+            data = self.sock.recv(65536)
+            if not data:
+                return self._take(len(self.buf))
+            self.buf += data
+
+    def read(self, size: int = -1) -> bytes:
+        return self._take(min(len(self.buf), size if size >= 0 else len(self.buf)))
+
+    def _take(self, n: int) -> bytes:
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
+        self.left -= n
+        return out
+
+    def close(self) -> None:
+        pass  # the socket belongs to the server
+
+
+class _Server(ThreadingHTTPServer):
+    """A thread per connection, at most `per_client` from one address and `connections` in all."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], limits: ServeLimits) -> None:
+        self.limits = limits
+        self._active: Counter[str] = Counter()
+        self._active_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        client = str(client_address[0])
+        with self._active_lock:
+            busy = (self._active[client] >= self.limits.per_client
+                    or sum(self._active.values()) >= self.limits.connections)
+            if not busy:
+                self._active[client] += 1
+        if busy:
+            self.shutdown_request(request)  # closed at once: no thread, no answer
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            client = str(client_address[0])
+            with self._active_lock:
+                self._active[client] -= 1
+                if self._active[client] <= 0:
+                    del self._active[client]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line on stderr for a surprise, never a traceback; a client hanging up is no news."""
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            return
+        from packages.safe_text import one_line
+
+        print(one_line(f"mooc serve: {client_address[0]}: {type(error).__name__}: {error}"), file=sys.stderr)
+
+
 class PackServer:
     """The HTTP server for a fixed list of packs. `start()` runs it in a thread."""
 
-    def __init__(self, packs: list[ServedPack], host: str = "127.0.0.1", port: int = 8765) -> None:
+    def __init__(self, packs: list[ServedPack], host: str = "127.0.0.1", port: int = 8765,
+                 limits: ServeLimits | None = None) -> None:
+        self.limits = limits or ServeLimits()
         self.packs = {p.name: p for p in packs}
         self.catalog = catalog_bytes(packs)
         self.catalog_mtime = max((p.mtime for p in packs), default=0.0)
         self.bytes_sent = 0
         self._lock = threading.Lock()
         try:
-            self.httpd = ThreadingHTTPServer((host, port), self._handler())
+            self.httpd = _Server((host, port), self._handler(), self.limits)
         except OSError as err:
             raise MoocError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
-        self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property
@@ -173,12 +298,30 @@ class PackServer:
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
+        limits = self.limits
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            default_request_version = "HTTP/1.1"  # errors to garbage get a status line, not bare HTML
             server_version = "mooc-serve"
             sys_version = ""
-            timeout = CONNECTION_TIMEOUT
+            timeout = limits.send_timeout
+
+            def setup(self) -> None:
+                super().setup()
+                self.head_reader = _HeadReader(self.connection, limits)
+                self.rfile = self.head_reader  # type: ignore[assignment]
+
+            def handle_one_request(self) -> None:
+                self.head_reader.new_request()
+                # What send_error needs if the head is refused before it was parsed.
+                self.command, self.request_version, self.requestline = None, self.default_request_version, ""
+                try:
+                    super().handle_one_request()
+                except _HeadTooLarge:
+                    self.close_connection = True
+                    self.connection.settimeout(limits.send_timeout)
+                    self.send_error(431, "Request Header Fields Too Large")
 
             def log_message(self, format: str, *args: object) -> None:
                 pass  # one line per request would drown the URLs the teacher needs
@@ -190,7 +333,12 @@ class PackServer:
                 self._answer(head=True)
 
             def _answer(self, head: bool) -> None:
-                path = unquote(urlsplit(self.path).path)
+                self.connection.settimeout(limits.send_timeout)  # the head reader shortened it
+                try:
+                    path = unquote(urlsplit(self.path).path)
+                except ValueError:
+                    self._plain(400, "bad request\n", head)
+                    return
                 if path in ("/", "/catalog.json"):
                     self._send_bytes(server.catalog, "application/json", server.catalog_mtime, head)
                     return
@@ -248,14 +396,28 @@ class PackServer:
                 self.end_headers()
                 if head or length <= 0:
                     return
-                try:
-                    with open(pack.path, "rb") as fh:
-                        sent = self.connection.sendfile(fh, offset=start, count=length)
-                except (BrokenPipeError, ConnectionResetError, TimeoutError):
-                    self.close_connection = True
-                    return
+                sent = self._send_file(pack.path, start, length)
                 with server._lock:
                     server.bytes_sent += sent
+
+            def _send_file(self, path: Path, start: int, length: int) -> int:
+                """Send LENGTH bytes from START; a client too slow for the deadline is dropped."""
+                deadline = time.monotonic() + limits.send_floor + length / limits.min_rate
+                sent = 0
+                try:
+                    with open(path, "rb") as fh:
+                        while sent < length:
+                            if time.monotonic() > deadline:
+                                break
+                            n = self.connection.sendfile(fh, offset=start + sent, count=min(1 << 20, length - sent))
+                            if not n:
+                                break
+                            sent += n
+                except OSError:  # a client that hung up or read nothing for send_timeout
+                    pass
+                if sent < length:
+                    self.close_connection = True
+                return sent
 
         return Handler
 

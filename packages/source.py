@@ -50,7 +50,9 @@ class Limits:
 
     max_total_size: int = 2 * GiB  # sum of unpacked sizes
     max_entries: int = 100_000
-    max_ratio: float = 200.0  # unpacked/packed, for entries above ratio_min_size
+    # unpacked/packed, for each entry above ratio_min_size and for the whole archive when
+    # it unpacks to more than that (so many small entries cannot add up to a bomb)
+    max_ratio: float = 200.0
     ratio_min_size: int = 1 * MiB
 
     @classmethod
@@ -112,8 +114,37 @@ def _parse_float(text: str, what: str) -> float:
     return value
 
 
+# Names mooc itself writes into a course's folders (store.POINTER_NAME, STAGE_LOCK, the
+# manifest) and every hidden name starting "mooc-" (course_cache.CACHE_NAME, the names older
+# moocs used for it, its temporary files): a pack file with one of these names, in any
+# folder and in any spelling a file system may fold together, could stand in for mooc's
+# own file. A test keeps this in step with those constants.
+RESERVED_NAMES = frozenset({MANIFEST_NAME, "current.json", ".lock"})
+RESERVED_HIDDEN_PREFIX = "mooc-"
+
+
+def _fold_name(name: str) -> str:
+    """`name` as the loosest file system would compare it: Unicode compatibility form,
+    case folded, without the invisible characters HFS+ ignores and the trailing dots and
+    spaces Windows drops."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    if not folded.isascii():
+        folded = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return folded.rstrip(". ")
+
+
+def reserved_problem(rel: str) -> str | None:
+    """Why `rel` names (or could stand for) one of mooc's own files, or None."""
+    for part in rel.split("/"):
+        folded = _fold_name(part)
+        if folded in RESERVED_NAMES or (folded.startswith(".") and folded.lstrip(".").startswith(RESERVED_HIDDEN_PREFIX)):
+            return f"the name {part!r} is reserved for mooc's own files (rename it)"
+    return None
+
+
 def path_problem(rel: str) -> str | None:
-    """Why `rel` is not an acceptable pack path, or None when it is (contract §1)."""
+    """Why `rel` is not an acceptable pack path, or None when it is (contract §1, and
+    none of mooc's own file names: `reserved_problem`)."""
     if not isinstance(rel, str) or rel == "":
         return "empty path"
     if "\x00" in rel:
@@ -129,7 +160,7 @@ def path_problem(rel: str) -> str | None:
         return "path is not in normal form (empty or '.' part)"
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):
         return "path contains a control character"
-    return None
+    return reserved_problem(rel)
 
 
 def _normal_key(rel: str) -> str:
@@ -418,7 +449,7 @@ class ZipSource(PackSource):
                             "(raise it with --max-entries or MOOC_MAX_PACK_ENTRIES if you trust this pack)")
         by_name: dict[str, zipfile.ZipInfo] = {}
         normal: dict[str, str] = {}
-        total = 0
+        total = packed = 0
         for info in infos:
             name = info.filename
             where = f"{self.origin}: {name!r}"
@@ -427,7 +458,7 @@ class ZipSource(PackSource):
                 name = raw_name  # zipfile turned backslashes into slashes on this OS; judge the original
             is_dir = name.endswith("/")
             rel = name[:-1] if is_dir else name
-            problem = path_problem(rel)
+            problem = None if name == MANIFEST_NAME else path_problem(rel)  # the manifest is the one mooc name allowed
             if problem:
                 raise MoocError(f"{where}: {problem}")
             if info.flag_bits & 0x1:
@@ -451,6 +482,7 @@ class ZipSource(PackSource):
                 raise MoocError(f"{where}: duplicate entry (same name as {normal[key]!r} after case/Unicode normalisation)")
             normal[key] = rel
             total += info.file_size
+            packed += info.compress_size
             if total > lim.max_total_size:
                 raise MoocError(f"{self.origin}: unpacked size exceeds the limit of {lim.max_total_size} bytes "
                                 "(raise it with --max-size or MOOC_MAX_PACK_SIZE if you trust this pack)")
@@ -460,7 +492,26 @@ class ZipSource(PackSource):
                     raise MoocError(f"{where}: compression ratio {ratio:.0f}:1 exceeds the limit of {lim.max_ratio:g}:1 "
                                     "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)")
             by_name[rel] = info
+        self._check_whole_ratio(total, packed)
         return by_name
+
+    def _check_whole_ratio(self, total: int, packed: int) -> None:
+        """The ratio limit over the whole archive: many entries each just under
+        `ratio_min_size` must not add up to a bomb. The packed size counted is at most the
+        archive's own size, since entries that share their compressed bytes (overlapping
+        entries) would otherwise each count them again."""
+        lim = self.limits
+        if total <= lim.ratio_min_size:
+            return
+        try:
+            packed = min(packed, os.path.getsize(self.path))
+        except OSError:
+            pass
+        ratio = total / max(packed, 1)
+        if ratio > lim.max_ratio:
+            raise MoocError(f"{self.origin}: unpacks to {total} bytes from {packed}: a compression ratio of "
+                            f"{ratio:.0f}:1 over the whole archive exceeds the limit of {lim.max_ratio:g}:1 "
+                            "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)")
 
     def files(self) -> list[str]:
         return self._files
@@ -472,7 +523,8 @@ class ZipSource(PackSource):
         return self._info(rel).file_size
 
     def _info(self, rel: str) -> zipfile.ZipInfo:
-        self._check(rel)
+        if rel != MANIFEST_NAME:  # read by __init__ itself; every entry was checked there
+            self._check(rel)
         info = self._infos.get(rel)
         if info is None:
             raise MoocError(f"{self.origin}: {rel}: no such file in the pack")

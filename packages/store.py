@@ -34,7 +34,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from packages.fsutil import fsync_dir, write_atomic
+from packages.fsutil import fsync_dir, os_error_text, write_atomic
 from packages.errors import MoocError
 from packages.layout import Layout
 
@@ -354,7 +354,11 @@ class StoreDir:
         os.rename(tree, target)
         fsync_dir(versions)
         summary = dict(summary, dir=dirname)
-        write_atomic(self.pointer(course_id), json.dumps(summary, indent=1, ensure_ascii=False).encode())
+        try:
+            write_atomic(self.pointer(course_id), json.dumps(summary, indent=1, ensure_ascii=False).encode())
+        except OSError:  # a full disk: the pointer still names the previous version; free the space now
+            self._discard(target)
+            raise
         self._clean_course(course_id)
         installed = self.read(course_id)
         assert installed is not None
@@ -612,7 +616,17 @@ def _check_writable(store: StoreDir) -> None:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise MoocError(f"cannot write the {store.origin} store at {path}: {err.strerror or err}") from None
+            raise MoocError(f"cannot write the {store.origin} store at {path}: {os_error_text(err)}") from None
         if not os.access(path, os.W_OK | os.X_OK):
+            if _read_only(path):
+                raise MoocError(f"cannot write the {store.origin} store at {path}: read-only file system")
             who = " (run it as an administrator)" if store.origin == "system" else ""
             raise MoocError(f"cannot write the {store.origin} store at {path}: permission denied{who}")
+
+
+def _read_only(path: Path) -> bool:
+    """Whether `path` is on a file system mounted read-only (POSIX; False elsewhere)."""
+    try:
+        return bool(os.statvfs(path).f_flag & getattr(os, "ST_RDONLY", 0))
+    except (OSError, AttributeError):
+        return False

@@ -158,6 +158,9 @@ def validate(source: "PackSource") -> Report:
     course, lesson_texts = parse_pack(source, report, skip=manifest_bad)
     if course is not None:
         _check_lessons_and_files(source, report, course, lesson_texts)
+        from packages.answer_pattern import check_pack as check_answer_patterns
+
+        check_answer_patterns(source, report, course)
         m = source.manifest
         if m is not None and (m.course_id, m.version) != (course.id, course.version):
             report.error("mooc-manifest.json", "course",

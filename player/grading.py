@@ -1,6 +1,7 @@
 """Grade quiz responses exactly as the pack format's scoring table says.
 
-Pure functions over the typed model: no I/O, no clock, no UI. A response that is
+Pure functions over the typed model: no I/O, no UI; the only clock is the time bound
+on answer patterns (packages/answer_pattern.py). A response that is
 malformed (wrong type, an index out of range, a duplicate pick) scores 0 and never
 raises: a pack or an event log written by another tool must not crash grading.
 Response shapes are those of the ``attempt`` event (player/events.py). Every rule
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from packages.answer_pattern import MAX_ANSWER_CHARS, MatchBudget, Outcome, fullmatch
 from packages.model import SCORE_EPSILON, Quiz
 from packages.questions import (
     Match,
@@ -109,8 +111,11 @@ def normalise_text(text: str, *, case_sensitive: bool = False) -> str:
 # Grading one question
 
 
-def grade_question(question: Question, response: Any) -> Grade:
-    """Score one response in [0, 1] with the feedback the pack gives for it."""
+def grade_question(question: Question, response: Any, budget: MatchBudget | None = None) -> Grade:
+    """Score one response in [0, 1] with the feedback the pack gives for it.
+
+    `budget`: the time left for pattern matching (one attempt shares one budget).
+    """
     if response is None:
         return Grade(0.0, False, [], valid=True)
     try:
@@ -118,8 +123,10 @@ def grade_question(question: Question, response: Any) -> Grade:
     except KeyError:
         return Grade(0.0, False, [], valid=False)
     try:
+        if isinstance(question, Text):
+            return _grade_text(question, response, budget)
         return grader(question, response)
-    except (TypeError, ValueError, IndexError, KeyError, re.error, OverflowError, RecursionError):
+    except (TypeError, ValueError, IndexError, KeyError, OverflowError, RecursionError):
         return Grade(0.0, False, [], valid=False)
 
 
@@ -211,9 +218,17 @@ def _grade_numeric(q: Numeric, response: Any) -> Grade:
     return Grade(score, score >= 1.0 - SCORE_EPSILON, [best.feedback] if best.feedback else [])
 
 
-def _grade_text(q: Text, response: Any) -> Grade:
+# Said when an answer could not be checked against the question's pattern in time.
+PATTERN_TIMED_OUT = ("This answer took too long to check against the question's answer pattern, so it "
+                     "counts as wrong (a problem in the course: tell its author).")
+ANSWER_TOO_LONG = "This answer is too long to be checked ({limit} characters at most), so it counts as wrong."
+
+
+def _grade_text(q: Text, response: Any, budget: MatchBudget | None = None) -> Grade:
     if not isinstance(response, str):
         return _malformed()
+    if len(response) > MAX_ANSWER_CHARS:  # not even normalised: 10 MB pasted is not an answer
+        return Grade(0.0, False, [ANSWER_TOO_LONG.format(limit=MAX_ANSWER_CHARS)])
     given = normalise_text(response, case_sensitive=q.case_sensitive)
     best_credit = 0.0
     feedback: list[str] = []
@@ -224,17 +239,22 @@ def _grade_text(q: Text, response: Any) -> Grade:
                 best_credit = answer.credit
                 feedback = [answer.feedback] if answer.feedback else []
             matched = True
-    if q.pattern is not None:
-        flags = 0 if q.case_sensitive else re.IGNORECASE
-        # The whole trimmed (NFKC, white space collapsed) response must match.
+    notes: list[str] = []
+    if q.pattern is not None and (not matched or best_credit < 1.0):
+        # The whole trimmed (NFKC, white space collapsed) response must match, within the time bound.
         subject = normalise_text(response, case_sensitive=True)
-        if re.fullmatch(q.pattern, subject, flags) and (not matched or best_credit < 1.0):
+        outcome = fullmatch(q.pattern, subject, ignore_case=not q.case_sensitive, budget=budget)
+        if outcome is Outcome.MATCH:
             best_credit = 1.0
             if not matched:
                 feedback = []
             matched = True
+        elif outcome is Outcome.TIMED_OUT:
+            notes = [PATTERN_TIMED_OUT]
+        elif outcome is Outcome.TOO_LONG:
+            notes = [ANSWER_TOO_LONG.format(limit=MAX_ANSWER_CHARS)]
     if not matched:
-        return Grade(0.0, False, [])
+        return Grade(0.0, False, notes)
     score = _clamp(best_credit)
     return Grade(score, score >= 1.0 - SCORE_EPSILON, feedback)
 
@@ -316,9 +336,10 @@ def grade_attempt(quiz: Quiz, responses: Mapping[str, Any]) -> AttemptGrade:
     With no points at all in the quiz (a survey), the score is the mean question score.
     """
     graded: list[QuestionGrade] = []
+    budget = MatchBudget()
     for question in quiz.questions:
         response = normalise_response(question, responses.get(question.id))
-        graded.append(QuestionGrade(question, response, grade_question(question, response)))
+        graded.append(QuestionGrade(question, response, grade_question(question, response, budget)))
     total = sum(q.points for q in quiz.questions)
     earned = sum(g.earned for g in graded)
     if total > 0:

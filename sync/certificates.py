@@ -76,7 +76,7 @@ def request(layout: Layout, learner: Any, course_id: str) -> tuple[Event, bool]:
 def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[CertificateRequest]:
     from player.progress import EventLog, iter_logs
     from sync.collect import endpoint_for
-    from sync.consent import Consent
+    from sync.consent import may_send
     from sync.outbox import Outbox
 
     out: list[CertificateRequest] = []
@@ -86,23 +86,24 @@ def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[C
         requests = [e for e in EventLog.for_course(layout, lid, cid).events() if e.type == "certificate_requested"]
         if not requests:
             continue
+        no_endpoint = "the course names no LRS endpoint"
         try:
             endpoint = endpoint_for(layout, cid)
-        except MoocError:
-            endpoint = None
+        except MoocError as err:
+            endpoint, no_endpoint = None, str(err)
         acks = Outbox(layout, endpoint).acks() if endpoint else {}
         for e in requests:
             score = float(e.data.get("score") or 0.0)
             detail = ""
             if endpoint is None:
                 state = "local only"
-                detail = "the course names no LRS endpoint"
+                detail = no_endpoint
             elif e.id in acks and acks[e.id].state == "stored":
                 state = "sent"
             elif e.id in acks:
                 state = "set aside"
                 detail = acks[e.id].reason
-            elif not Consent(layout, lid).allowed(endpoint.host):
+            elif not may_send(layout, lid, endpoint.host):
                 state = "waiting for approval"
                 detail = f"approve {endpoint.host} with `mooc consent allow {endpoint.host}`"
             else:

@@ -27,25 +27,60 @@ class CollectReport:
 
 
 class _Courses:
-    """Course facts loaded once per run: the pack's endpoint and its shape."""
+    """Course facts loaded once per run: the pack's endpoint and its shape. An installed
+    pack that no longer loads (damaged, or refused by a stricter mooc) is remembered in
+    `errors`: it names no endpoint, and whoever needs one says why."""
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self._cache: dict[str, tuple[str | None, CourseShape | None]] = {}
+        self.errors: dict[str, str] = {}
 
     def get(self, course_id: str) -> tuple[str | None, CourseShape | None]:
         if course_id not in self._cache:
-            try:
-                from packages.store import Store
+            from packages.store import Store
 
-                course, _source = Store(self.layout).load(course_id)
+            store = Store(self.layout)
+            try:
+                course, _source = store.load(course_id)
                 self._cache[course_id] = (course.xapi_endpoint, CourseShape.of(course))
-            except MoocError:
+            except MoocError as err:
                 self._cache[course_id] = (None, None)
+                if store.find(course_id) is not None:  # installed, yet it does not load
+                    self.errors[course_id] = f"course {course_id}: {err}"
         return self._cache[course_id]
 
+    def endpoint(self, course_id: str, config: dict[str, Any] | None = None) -> Endpoint | None:
+        """The course's endpoint (sync/endpoints.py `resolve`); MoocError naming the course
+        when it names one that is not a valid http(s) URL, or its pack does not load."""
+        endpoint = resolve(self.layout, course_id, self.get(course_id)[0], config)
+        if endpoint is None and course_id in self.errors:
+            raise MoocError(self.errors[course_id])
+        return endpoint
 
-def course_endpoints(layout: Layout, learner_id: str | None = None) -> dict[str, Endpoint | None]:
+
+def course_endpoint(layout: Layout, courses: _Courses, course_id: str, config: dict[str, Any],
+                    notes: list[str] | None = None) -> Endpoint | None:
+    """The course's endpoint; None when it names none, or when it cannot be used (an
+    invalid URL, a pack that does not load): that course is skipped with one note naming
+    it, and the others go on."""
+    try:
+        return courses.endpoint(course_id, config)
+    except MoocError as err:
+        note = skipped_course(course_id, "is not synced (its records stay on this machine)", err)
+        if notes is not None and note not in notes:
+            notes.append(note)
+        return None
+
+
+def skipped_course(course_id: str, what: str, err: MoocError) -> str:
+    """One line naming a course left out, and why: "course C is not synced: <why>"."""
+    why = str(err).removeprefix(f"course {course_id}: ")
+    return f"course {course_id} {what}: {why}"
+
+
+def course_endpoints(layout: Layout, learner_id: str | None = None,
+                     notes: list[str] | None = None) -> dict[str, Endpoint | None]:
     """course id -> endpoint, for the courses this learner (or anyone) has progress in."""
     from player.progress import iter_logs
 
@@ -54,12 +89,13 @@ def course_endpoints(layout: Layout, learner_id: str | None = None) -> dict[str,
     out: dict[str, Endpoint | None] = {}
     for lid, cid, _path in iter_logs(layout):
         if (learner_id is None or lid == learner_id) and cid not in out:
-            out[cid] = resolve(layout, cid, courses.get(cid)[0], config)
+            out[cid] = course_endpoint(layout, courses, cid, config, notes)
     return out
 
 
 def endpoint_for(layout: Layout, course_id: str) -> Endpoint | None:
-    return resolve(layout, course_id, _Courses(layout).get(course_id)[0])
+    """The course's endpoint; MoocError (naming the course) when it cannot be used."""
+    return _Courses(layout).endpoint(course_id)
 
 
 def registration_of(events: list[Event]) -> str | None:
@@ -99,11 +135,7 @@ def collect(layout: Layout) -> CollectReport:
         if lid not in learners:
             report.notes.append(f"{lid}/{cid}: learner not in the learners registry; not uploaded")
             continue
-        try:
-            endpoint = resolve(layout, cid, courses.get(cid)[0], config)
-        except MoocError as err:
-            report.notes.append(str(err))
-            continue
+        endpoint = course_endpoint(layout, courses, cid, config, report.notes)
         if endpoint is None:
             report.local_only.append(f"{lid}/{cid}")
             continue

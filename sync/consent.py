@@ -19,7 +19,7 @@ from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
 from player.events import now_iso
-from sync.endpoints import host_of
+from sync.endpoints import host_of, printable
 
 FORMAT = "mooc-sync-consent"
 
@@ -46,7 +46,8 @@ class Consent:
         out = []
         for entry in hosts:
             if isinstance(entry, dict) and isinstance(entry.get("host"), str):
-                out.append(Approval(entry["host"], str(entry.get("approved", ""))))
+                approved = entry.get("approved")
+                out.append(Approval(entry["host"], approved if isinstance(approved, str) else ""))
         return out
 
     def allowed(self, host_or_url: str) -> bool:
@@ -91,19 +92,35 @@ class Consent:
 
 
 def _check_host(host_or_url: str) -> str:
-    host = host_of(host_or_url.strip())
-    if not host or any(c.isspace() for c in host) or "/" in host:
-        raise MoocError(f"{one_line(host_or_url)!r} is not a host name (e.g. lrs.example.org)")
+    host = host_of(host_or_url.strip()) if printable(host_or_url.strip()) else ""
+    if not host or not printable(host) or "/" in host:
+        raise MoocError(f"{one_line(host_or_url)[:100]!r} is not a host name (e.g. lrs.example.org)")
     return host
 
 
-def pending_hosts(layout: Layout, learner_id: str) -> list[str]:
-    """Hosts this learner's courses would send records to that the learner has not approved."""
+def may_send(layout: Layout, learner: str, host: str) -> bool:
+    """Whether LEARNER's records may go to HOST. Imported records (learner
+    ``imported:<id>``) were approved on the machine they came from. A damaged consent
+    file counts as no approval, for that learner only (one warning naming it)."""
+    if learner.startswith("imported:"):
+        return True
+    try:
+        return Consent(layout, learner).allowed(host)
+    except MoocError as err:
+        from packages.notices import warn
+
+        warn(f"{err}; {learner}'s records wait until the file is fixed")
+        return False
+
+
+def pending_hosts(layout: Layout, learner_id: str, notes: list[str] | None = None) -> list[str]:
+    """Hosts this learner's courses would send records to that the learner has not approved.
+    A course whose endpoint is not a valid URL is left out (one note naming it)."""
     from sync.collect import course_endpoints
 
     consent = Consent(layout, learner_id)
     hosts: list[str] = []
-    for _course, endpoint in course_endpoints(layout, learner_id).items():
+    for _course, endpoint in course_endpoints(layout, learner_id, notes).items():
         if endpoint is not None and not consent.allowed(endpoint.host) and endpoint.host not in hosts:
             hosts.append(endpoint.host)
     return hosts

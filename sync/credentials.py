@@ -61,6 +61,12 @@ def _read(layout: Layout) -> list[dict[str, Any]]:
     entries = raw.get("lrs", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise MoocError(f"{path}: 'lrs' must be an array of tables ([[lrs]])")
+    for n, entry in enumerate(entries, start=1):
+        for key in ("origin", "user", "password", "token"):
+            if key in entry and not isinstance(entry[key], str):
+                raise MoocError(f"{path}: [[lrs]] number {n}: '{key}' must be a string")
+        if not isinstance(entry.get("allow_insecure_http", False), bool):
+            raise MoocError(f"{path}: [[lrs]] number {n}: 'allow_insecure_http' must be true or false")
     if entries:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit
 from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
+
+MAX_URL_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,18 @@ def is_loopback(hostname: str) -> bool:
         return False
 
 
+def printable(text: str) -> bool:
+    """No control, format (bidi), separator or unassigned character: text that can
+    name a host or URL and never act on a terminal."""
+    return all(unicodedata.category(c)[0] not in "CZ" for c in text)
+
+
 def host_of(url: str) -> str:
-    parts = urlsplit(url if "://" in url else f"https://{url}")
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. an unbalanced '[' in the host
+        return ""
     if ":" in host:
         host = f"[{host}]"
     try:
@@ -74,19 +86,29 @@ def host_of(url: str) -> str:
 
 
 def normalise(url: str, *, where: str = "endpoint") -> Endpoint:
-    text = url.strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise MoocError(f"{where}: {one_line(url)!r} is not an http(s) URL of an xAPI endpoint")
+    """The endpoint an http(s) URL names; MoocError (one line, the URL cleaned) for
+    anything else: no scheme or host, credentials, a query, a bad port, or a character
+    that is not printable (escape codes, bidi overrides, spaces)."""
+    text = url.strip() if isinstance(url, str) else ""
+    shown = repr(one_line(str(url))[:100])
+    if len(text) > MAX_URL_CHARS:
+        raise MoocError(f"{where}: not an http(s) URL of an xAPI endpoint (longer than {MAX_URL_CHARS} characters)")
+    if not printable(text):
+        raise MoocError(f"{where}: {shown} is not an http(s) URL of an xAPI endpoint "
+                        "(it holds control or invisible characters)")
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname
+        parts.port
+    except ValueError:
+        raise MoocError(f"{where}: {shown} is not an http(s) URL of an xAPI endpoint (bad host or port)") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise MoocError(f"{where}: {shown} is not an http(s) URL of an xAPI endpoint")
     if parts.username or parts.password:
         raise MoocError(f"{where}: put credentials in `mooc login`, not in the URL")
     if parts.query or parts.fragment:
-        raise MoocError(f"{where}: an xAPI endpoint URL has no query or fragment: {one_line(url)!r}")
+        raise MoocError(f"{where}: an xAPI endpoint URL has no query or fragment: {shown}")
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    try:
-        parts.port
-    except ValueError:
-        raise MoocError(f"{where}: bad port in {one_line(url)!r}") from None
     return Endpoint(f"{parts.scheme}://{parts.netloc.lower()}{path}")
 
 

@@ -24,11 +24,13 @@ Layout under ``layout.sync_endpoint_dir(endpoint.key)``:
 Pending = statements in the outbox without an ack. A crash at any moment loses
 nothing (lines are fsync'd before the upload that depends on them) and duplicates
 nothing (a statement is resent with the same id and bytes; the LRS answers 204).
+A damaged line (not JSON, or not shaped as above) is skipped with one warning naming
+the file (packages/notices.py); every other line counts.
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +43,9 @@ from packages.layout import Layout
 from player.events import now_iso
 from sync import jsonl
 from sync.endpoints import Endpoint, normalise
+
+# A learner id (player/learners.py), or "imported:<id>" for records of another machine.
+_LEARNER = re.compile(r"^(imported:)?[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,7 @@ class Outbox:
             return
         from player.config import write_atomic
 
-        write_atomic(marker, json.dumps({"endpoint": self.endpoint.url}).encode("utf-8"), mode=0o600)
+        write_atomic(marker, jsonl.encode({"endpoint": self.endpoint.url}), mode=0o600)
 
     @contextmanager
     def adding(self) -> Iterator["_Adder"]:
@@ -114,25 +119,35 @@ class Outbox:
     # ------------------------------------------------------------------ reading
 
     def entries(self) -> list[Entry]:
-        records, _ = jsonl.read(self.outbox_file)
         out: list[Entry] = []
         seen: set[str] = set()
-        for r in records:
-            for st in r.get("statements") or []:
-                sid = str(st.get("id"))
+        bad = 0
+        for r in jsonl.read(self.outbox_file)[0]:
+            if not is_record(r):
+                bad += 1
+                continue
+            known = bool(r.get("known"))
+            for st in r["statements"]:
+                sid = st["id"]
                 if sid in seen:
                     continue
                 seen.add(sid)
-                out.append(Entry(sid, str(r.get("learner")), str(r.get("course")), str(r.get("event")),
-                                 str(r.get("type")), None if r.get("known") else st.get("body")))
+                out.append(Entry(sid, r["learner"], r["course"], r["event"], r["type"],
+                                 None if known else st["body"]))
+        if bad:
+            from packages.notices import warn
+
+            warn(f"{self.outbox_file}: {bad} line{'s' if bad != 1 else ''} not shaped as outbox records "
+                 "skipped; the file is left as it is")
         return out
 
     def acks(self) -> dict[str, Ack]:
-        records, _ = jsonl.read(self.acks_file)
         out: dict[str, Ack] = {}
-        for r in records:
-            sid = str(r.get("id"))
-            ack = Ack(sid, str(r.get("state")), str(r.get("reason") or ""), str(r.get("time") or ""))
+        for r in jsonl.read(self.acks_file)[0]:
+            sid, state, reason, time = (r.get(k) for k in ("id", "state", "reason", "time"))
+            if not (_text(sid) and _text(state)):
+                continue
+            ack = Ack(sid, state, reason if isinstance(reason, str) else "", time if isinstance(time, str) else "")
             # "stored" is final; a later retry of a set-aside statement may store it
             if sid not in out or ack.state == "stored":
                 out[sid] = ack
@@ -147,11 +162,12 @@ class Outbox:
         return [(e, acks[e.id]) for e in self.entries() if e.id in acks and acks[e.id].state != "stored"]
 
     def status(self) -> dict[str, Any]:
+        """What status.json says (informative only: anything damaged reads as nothing)."""
         try:
             status = load_json(self.status_file)  # bounded, no links; informative only
         except MoocError:
             return {}
-        return status if isinstance(status, dict) else {}
+        return {k: v for k, v in status.items() if isinstance(v, str) or v is None} if isinstance(status, dict) else {}
 
     def save_status(self, **changes: Any) -> None:
         from player.config import write_atomic
@@ -159,9 +175,22 @@ class Outbox:
         status = self.status()
         status.update(changes, endpoint=self.endpoint.url)
         try:
-            write_atomic(self.status_file, json.dumps(status, indent=1).encode("utf-8"), mode=0o600)
+            write_atomic(self.status_file, jsonl.encode(status), mode=0o600)
         except MoocError:
             pass  # status is informative only; never fail a sync over it
+
+
+def is_record(r: dict[str, Any]) -> bool:
+    """An outbox line as the module doc shows it (statement bodies are left out when known)."""
+    statements, learner, known = r.get("statements"), r.get("learner"), bool(r.get("known"))
+    return (isinstance(statements, list) and isinstance(learner, str) and _LEARNER.match(learner) is not None
+            and all(_text(r.get(k)) for k in ("course", "event", "type"))
+            and all(isinstance(st, dict) and _text(st.get("id")) and (known or isinstance(st.get("body"), str))
+                    for st in statements))
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 200
 
 
 class _Adder:

@@ -9,34 +9,77 @@ exactly; merging follows documented rules (docs/sync.md): the union of events by
 id (player/progress.py `EventLog.merge`), so best scores, attempts, completions and
 time spent are recomputed from the whole history by the session fold. Pulled
 events are recorded in the outbox as already on the LRS, never sent back.
+
+The LRS is outside input. Each event is checked by `player/event_schema.py` (and its
+id must be a UUID, its course id one a progress file can be named by) before it is
+merged (a bad one would break the learner's progress for good); statements whose
+event is not a valid mooc event of this learner are skipped and counted. A pull
+reads at most MAX_PAGES pages and MAX_STATEMENTS statements, stops at a `more` link
+it has already followed or one leading to another host, and stops at the run's
+deadline (`guard`, sync/deadline.py). Whatever stops an endpoint, the valid events read
+before are merged, and the other endpoints are still pulled.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from packages.errors import MoocError
 from packages.layout import Layout
+from packages.netguard import Guard, TooSlow
+from player.event_schema import event_problem
 from player.events import Event
 from sync.consent import Consent
 from sync.endpoints import Endpoint, check_transport, sync_config
 from sync.outbox import Outbox
-from sync.statements import Actor, course_iri, event_of, question_statement_id
+from sync.statements import EXT_EVENT, Actor, course_iri, question_statement_id
+
+PAGE_SIZE = 200
+MAX_PAGES = 500
+MAX_STATEMENTS = 100_000
 
 
 @dataclass
 class PullResult:
     endpoint: str
+    host: str = ""
     statements: int = 0
     events: int = 0
     added: dict[str, int] = field(default_factory=dict)  # course -> events new here
+    skipped: int = 0  # statements carrying an event that is not a valid mooc event of this learner
+    skip_reasons: list[str] = field(default_factory=list)  # the first few distinct reasons
+    error: str | None = None  # what stopped this endpoint (what was read before is merged)
+
+    def skip(self, reason: str) -> None:
+        self.skipped += 1
+        if reason not in self.skip_reasons and len(self.skip_reasons) < 3:
+            self.skip_reasons.append(reason)
+
+    @property
+    def skip_note(self) -> str | None:
+        if not self.skipped:
+            return None
+        many = self.skipped != 1
+        return (f"{self.host}: skipped {self.skipped} statement{'s' if many else ''} "
+                f"that {'are' if many else 'is'} not mooc's: "
+                + "; ".join(self.skip_reasons) + ("; ..." if self.skipped > len(self.skip_reasons) else ""))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint, "statements": self.statements, "events": self.events,
+                "added": self.added, "skipped": self.skipped, "skip_reasons": self.skip_reasons,
+                "error": self.error}
 
 
-def _endpoints(layout: Layout, course_id: str | None) -> dict[str, tuple[Endpoint, list[str]]]:
-    """endpoint url -> (endpoint, courses) for installed courses (or the one given)."""
+def _endpoints(layout: Layout, course_id: str | None,
+               notes: list[str]) -> dict[str, tuple[Endpoint, list[str]]]:
+    """endpoint url -> (endpoint, courses) for installed courses (or the one given). A
+    course whose endpoint is not a valid URL is skipped with a note (fatal only when named)."""
     from packages.store import Store
-    from sync.collect import endpoint_for
+    from sync.collect import endpoint_for, skipped_course
 
     if course_id:
         ids = [course_id]
@@ -44,7 +87,13 @@ def _endpoints(layout: Layout, course_id: str | None) -> dict[str, tuple[Endpoin
         ids = sorted({c.id for c in Store(layout).list()})
     out: dict[str, tuple[Endpoint, list[str]]] = {}
     for cid in ids:
-        endpoint = endpoint_for(layout, cid)
+        try:
+            endpoint = endpoint_for(layout, cid)
+        except MoocError as err:
+            if course_id:
+                raise
+            notes.append(skipped_course(cid, "is not pulled", err))
+            continue
         if endpoint is None:
             if course_id:
                 raise MoocError(f"course {course_id} names no LRS endpoint (set one with "
@@ -55,70 +104,182 @@ def _endpoints(layout: Layout, course_id: str | None) -> dict[str, tuple[Endpoin
 
 
 def pull(layout: Layout, learner: object, course_id: str | None = None, *,
-         allow_insecure_http: bool = False) -> list[PullResult]:
-    from player.progress import EventLog
-    from sync.credentials import lookup
-    from sync.lrs_client import LRSClient, TransportError
-
-    lid = getattr(learner, "id")
-    actor = Actor(getattr(learner, "email", None), getattr(learner, "account_id"))
-    results = []
-    targets = _endpoints(layout, course_id)
+         allow_insecure_http: bool = False, guard: Guard | None = None,
+         notes: list[str] | None = None) -> list[PullResult]:
+    """Pull every endpoint (or the one of `course_id`); each result says what happened."""
+    notes = notes if notes is not None else []
+    targets = _endpoints(layout, course_id, notes)
     if not targets:
         raise MoocError("no installed course names an LRS endpoint: nothing to pull from")
-    for url, (endpoint, courses) in targets.items():
-        if not Consent(layout, lid).allowed(endpoint.host):
-            raise MoocError(f"{endpoint.host} is not approved for {lid}: approve it first with "
-                            f"`mooc consent allow {endpoint.host} --learner {lid}`")
-        creds = lookup(layout, endpoint)
-        check_transport(endpoint, allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
-                        or bool(creds and creds.allow_insecure_http))
-        client = LRSClient(endpoint, creds)
-        result = PullResult(endpoint.url)
-        params = {"agent": json.dumps(actor.to_xapi(endpoint.origin), separators=(",", ":")),
-                  "limit": "500"}
-        if course_id:
-            params.update(activity=course_iri(course_id), related_activities="true")
-        events: dict[str, list[tuple[str, str, int, Event]]] = {}
+    results = []
+    for endpoint, _courses in targets.values():
+        result = PullResult(endpoint.url, endpoint.host)
+        found: dict[str, list[tuple[str, str, int, Event]]] = {}
         try:
-            answer = client.query(params)
-            while True:
-                if answer.status in (401, 403):
-                    raise MoocError(f"{endpoint.host} refused the credentials ({answer.status}): log in with "
-                                    f"`mooc login {endpoint.url} --user NAME`")
-                if answer.status != 200:
-                    raise MoocError(f"{endpoint.host} answered {answer.status} to the query: {answer.detail}")
-                try:
-                    page = answer.json()
-                    statements = page.get("statements", [])
-                except (ValueError, AttributeError):
-                    raise MoocError(f"{endpoint.host}: the answer to the query is not an xAPI result") from None
-                for st in statements:
-                    result.statements += 1
-                    event = event_of(st) if isinstance(st, dict) else None
-                    if event is not None and (course_id is None or event.course_id == course_id):
-                        # Order ties of event time by stored time, then by the LRS's order.
-                        events.setdefault(event.course_id, []).append(
-                            (event.time, str(st.get("stored") or ""), result.statements, event))
-                more = page.get("more")
-                if not more:
-                    break
-                answer = client.more(str(more))
-        except TransportError as err:
-            raise MoocError(f"cannot reach {endpoint.host}: {err}") from None
-        finally:
-            client.close()
-        outbox = Outbox(layout, endpoint)
-        for cid, found in events.items():
-            evs = [e for *_key, e in sorted(found, key=lambda f: f[:3])]
-            result.events += len(evs)
-            # Outbox first: a crash between the two must not make us send these back.
-            with outbox.adding() as adder:
-                adder.add([_known(lid, e) for e in evs])
-            added = EventLog.for_course(layout, lid, cid).merge(evs)
-            result.added[cid] = len(added)
+            _read(layout, learner, endpoint, course_id, allow_insecure_http, guard, result, found)
+        except TooSlow as err:
+            result.error = f"{endpoint.host}: {err}; what was read is merged"
+        except MoocError as err:
+            result.error = str(err)
+        _merge(layout, getattr(learner, "id"), endpoint, found, result)
         results.append(result)
     return results
+
+
+def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | None, allow_insecure_http: bool,
+          guard: Guard | None, result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]]) -> None:
+    """Read the learner's statements from one endpoint into `found` (course -> events)."""
+    from player.progress import EventLog
+    from sync.credentials import lookup
+    from sync.lrs_client import LRSClient, MalformedAnswer, TransportError
+
+    lid = getattr(learner, "id")
+    host = endpoint.host
+    if not Consent(layout, lid).allowed(host):
+        raise MoocError(f"{host} is not approved for {lid}: approve it first with "
+                        f"`mooc consent allow {host} --learner {lid}`")
+    creds = lookup(layout, endpoint)
+    check_transport(endpoint, allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
+                    or bool(creds and creds.allow_insecure_http))
+    agent = Actor(getattr(learner, "email", None), getattr(learner, "account_id")).to_xapi(endpoint.origin)
+    params = {"agent": json.dumps(agent, separators=(",", ":")), "limit": str(PAGE_SIZE)}
+    if course_id:
+        params.update(activity=course_iri(course_id), related_activities="true")
+    client = LRSClient(endpoint, creds, guard=guard)
+
+    def course_ok(cid: str) -> bool:
+        """Whether a progress file can be named by this course id (player/progress.py says)."""
+        try:
+            EventLog.for_course(layout, lid, cid)
+        except MoocError:
+            return False
+        return True
+
+    seen_links: set[str] = set()
+    seen_events: set[str] = set()
+    try:
+        answer = client.query(params)
+        pages = 1
+        while True:
+            page = _page_of(answer, endpoint)
+            for st in page["statements"]:
+                result.statements += 1
+                _take(st, agent, course_id, course_ok, result, found, seen_events)
+            more = _more_of(page, host)
+            if not more:
+                return
+            url = client.more_url(more)
+            if url in seen_links:
+                raise MalformedAnswer(f"{host}: the LRS sent a 'more' link it had sent before (after {pages} "
+                                      "pages); stopped there")
+            if pages >= MAX_PAGES or result.statements >= MAX_STATEMENTS:
+                raise MalformedAnswer(f"{host}: stopped after {pages} pages and {result.statements} "
+                                      f"statement{'s' if result.statements != 1 else ''} "
+                                      f"(the most one pull reads); what was read is merged")
+            seen_links.add(url)
+            answer = client.more(url)
+            pages += 1
+    except TransportError as err:
+        raise MoocError(f"cannot reach {host}: {err}") from None
+    finally:
+        client.close()
+
+
+def _page_of(answer: Any, endpoint: Endpoint) -> dict[str, Any]:
+    """A query answer that holds a list of `statements`; MoocError for anything else."""
+    from sync.lrs_client import MalformedAnswer
+
+    host = endpoint.host
+    if answer.status in (401, 403):
+        raise MoocError(f"{host} refused the credentials ({answer.status}): log in with "
+                        f"`mooc login {endpoint.url} --user NAME`")
+    if answer.status != 200:
+        raise MoocError(f"{host} answered {answer.status} to the query: {answer.detail}")
+    try:
+        page = answer.json()
+    except ValueError as err:
+        raise MalformedAnswer(f"{host}: the answer to the query is not JSON ({err}; content type "
+                              f"{answer.content_type})") from None
+    if not isinstance(page, dict) or not isinstance(page.get("statements"), list):
+        raise MalformedAnswer(f"{host}: the answer to the query is not an xAPI result "
+                              "(no list of 'statements')")
+    return page
+
+
+def _more_of(page: dict[str, Any], host: str) -> str | None:
+    from sync.lrs_client import MalformedAnswer
+
+    more = page.get("more")
+    if more is None or more == "":
+        return None
+    if not isinstance(more, str):
+        raise MalformedAnswer(f"{host}: the 'more' of the answer is not a link")
+    return more
+
+
+def _take(st: Any, agent: dict[str, Any], course_id: str | None, course_ok: Callable[[str], bool],
+          result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]], seen: set[str]) -> None:
+    """Keep the event a statement carries, if it is a valid mooc event of this learner."""
+    if not isinstance(st, dict):
+        result.skip("a statement is not an object")
+        return
+    context = st.get("context")
+    extensions = context.get("extensions") if isinstance(context, dict) else None
+    if not isinstance(extensions, dict) or EXT_EVENT not in extensions:
+        return  # a question statement, or another tool's: carries no mooc event
+    raw = extensions[EXT_EVENT]
+    problem = event_problem(raw)
+    if problem is None and not _is_uuid(raw["id"]):
+        problem = "'id' must be a UUID"
+    if problem is None and not course_ok(raw["course_id"]):
+        problem = "'course_id' must be a course id"
+    if problem is None and st.get("id") != raw["id"]:
+        problem = "its event belongs to another statement"
+    if problem is None and not _is_agent(st.get("actor"), agent):
+        problem = "it is about another learner"
+    if problem is not None:
+        result.skip(problem)
+        return
+    event = Event.from_dict(raw)
+    if (course_id is not None and event.course_id != course_id) or event.id in seen:
+        return
+    seen.add(event.id)
+    stored = st.get("stored")
+    # Order ties of event time by stored time, then by the LRS's order.
+    found.setdefault(event.course_id, []).append(
+        (event.time, stored if isinstance(stored, str) else "", result.statements, event))
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_agent(actor: Any, agent: dict[str, Any]) -> bool:
+    if not isinstance(actor, dict):
+        return False
+    if "mbox" in agent:
+        return actor.get("mbox") == agent["mbox"]
+    account = actor.get("account")
+    return isinstance(account, dict) and all(account.get(k) == v for k, v in agent["account"].items())
+
+
+def _merge(layout: Layout, lid: str, endpoint: Endpoint, found: dict[str, list[tuple[str, str, int, Event]]],
+           result: PullResult) -> None:
+    from player.progress import EventLog
+
+    outbox = Outbox(layout, endpoint)
+    for cid, items in found.items():
+        evs = [e for *_key, e in sorted(items, key=lambda f: f[:3])]
+        result.events += len(evs)
+        # Outbox first: a crash between the two must not make us send these back.
+        with outbox.adding() as adder:
+            adder.add([_known(lid, e) for e in evs])
+        added = EventLog.for_course(layout, lid, cid).merge(evs)
+        result.added[cid] = len(added)
 
 
 def _known(learner_id: str, event: Event) -> dict[str, object]:

@@ -27,9 +27,9 @@ from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
 from player.events import now_iso
-from sync.consent import Consent
+from sync.consent import may_send
 from sync.endpoints import normalise
-from sync.outbox import Outbox, all_outboxes
+from sync.outbox import Outbox, all_outboxes, is_record
 
 FORMAT = "mooc-sync-export"
 VERSION = 1
@@ -55,8 +55,7 @@ def export(layout: Layout, path: Path) -> dict[str, int]:
         by_event: dict[str, dict[str, Any]] = {}
         for e in pending:
             if e.learner not in allowed:
-                allowed[e.learner] = _imported(outbox, e.learner) or Consent(layout, e.learner).allowed(
-                    outbox.endpoint.host)
+                allowed[e.learner] = may_send(layout, e.learner, outbox.endpoint.host)
             if not allowed[e.learner]:
                 continue
             rec = by_event.setdefault(e.event, {"event": e.event, "learner": e.learner, "course": e.course,
@@ -69,10 +68,6 @@ def export(layout: Layout, path: Path) -> dict[str, int]:
            "endpoints": endpoints}
     write_atomic(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), mode=0o600)
     return counts
-
-
-def _imported(outbox: Outbox, learner: str) -> bool:
-    return learner.startswith("imported:")
 
 
 def read_export(path: Path) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -112,10 +107,7 @@ def read_export(path: Path) -> list[tuple[str, list[dict[str, Any]]]]:
             raise MoocError(f"{where}: endpoint {n}: expected an object with 'endpoint' and 'records'")
         endpoint = normalise(str(block.get("endpoint")), where=f"{where}: endpoint {n}")
         for m, rec in enumerate(block["records"], start=1):
-            if not (isinstance(rec, dict) and isinstance(rec.get("event"), str)
-                    and isinstance(rec.get("statements"), list)
-                    and all(isinstance(s, dict) and isinstance(s.get("id"), str) and isinstance(s.get("body"), str)
-                            for s in rec["statements"])):
+            if not (isinstance(rec, dict) and is_record(dict(rec, known=False))):
                 raise MoocError(f"{where}: endpoint {n}, record {m}: malformed")
             for s in rec["statements"]:
                 try:
@@ -141,8 +133,8 @@ def import_file(layout: Layout, path: Path) -> dict[str, int]:
         with outbox.adding() as adder:
             fresh = []
             for rec in records:
-                learner = str(rec.get("learner"))
-                fresh.append({"event": rec["event"], "course": str(rec.get("course")), "type": str(rec.get("type")),
+                learner = rec["learner"]
+                fresh.append({"event": rec["event"], "course": rec["course"], "type": rec["type"],
                               "learner": learner if learner.startswith("imported:") else f"imported:{learner}",
                               "statements": [{"id": s["id"], "body": s["body"]} for s in rec["statements"]]})
             adder.add(fresh)

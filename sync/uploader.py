@@ -14,7 +14,14 @@ and record each outcome in the acks file before moving on. Every answer is handl
 - 401/403: stop, and say to log in;
 - 429/5xx/timeouts/dropped connections: back off exponentially with full jitter,
   honouring Retry-After, then retry the same bytes; after `max_retries` the round
-  stops with the error recorded (a later sync carries on where it stopped).
+  stops with the error recorded (a later sync carries on where it stopped);
+- an answer that is not what xAPI says (a 200 whose body is not the ids stored, a
+  lookup that answers junk, an answer over the size cap): stop this endpoint with
+  one line; nothing is acknowledged, so nothing is lost.
+
+The whole run stops at its deadline (`Options.guard`, sync/deadline.py), backoff
+sleeps included. One endpoint's trouble (a damaged credentials or consent file, a
+misbehaving LRS) never stops the others.
 """
 
 from __future__ import annotations
@@ -31,7 +38,8 @@ from typing import Any
 from packages.errors import MoocError
 from packages.layout import Layout
 from player.events import now_iso
-from sync.consent import Consent
+from sync.consent import may_send
+from packages.netguard import Guard, TooSlow
 from sync.endpoints import check_transport, sync_config
 from sync.outbox import Ack, Entry, Outbox, all_outboxes
 
@@ -90,6 +98,7 @@ class Options:
     should_stop: Callable[[], bool] = lambda: False
     learners: set[str] | None = None  # only these learners (None: everyone on this machine)
     timeout: tuple[float, float] = (10.0, 60.0)
+    guard: Guard | None = None  # the whole run's deadline (None: no limit but the timeouts)
 
 
 def sync_all(layout: Layout, options: Options | None = None,
@@ -100,12 +109,9 @@ def sync_all(layout: Layout, options: Options | None = None,
 
     options = options or Options()
     report = collect(layout)
-    results = []
-    for outbox in all_outboxes(layout):
-        results.append(upload(layout, outbox, options))
     if notes is not None:
         notes.extend(report.notes)
-    return results
+    return [upload(layout, outbox, options) for outbox in all_outboxes(layout)]
 
 
 def batches(entries: list[Entry], max_n: int, max_bytes: int) -> list[list[Entry]]:
@@ -138,9 +144,7 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
         if options.learners is not None and e.learner not in options.learners:
             continue
         if e.learner not in consents:
-            # Imported records were approved by their learner on the machine they came from.
-            consents[e.learner] = e.learner.startswith("imported:") or Consent(layout, e.learner).allowed(
-                endpoint.host)
+            consents[e.learner] = may_send(layout, e.learner, endpoint.host)
         if consents[e.learner]:
             sendable.append(e)
         else:
@@ -149,13 +153,16 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
     if not sendable:
         result.skipped = "nothing to send"
         return result
+    if options.guard is not None and (options.guard.tripped or not options.guard.remaining()):
+        result.skipped = "not tried: the sync ran out of time"
+        return result
 
     from sync.credentials import lookup
 
-    creds = lookup(layout, endpoint)
-    allow = (options.allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
-             or bool(creds and creds.allow_insecure_http))
     try:
+        creds = lookup(layout, endpoint)
+        allow = (options.allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
+                 or bool(creds and creds.allow_insecure_http))
         check_transport(endpoint, allow)
     except MoocError as err:
         result.error = str(err)
@@ -186,7 +193,7 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
 def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, result: EndpointResult) -> None:
     from sync.lrs_client import LRSClient
 
-    client = LRSClient(outbox.endpoint, creds, timeout=options.timeout)
+    client = LRSClient(outbox.endpoint, creds, timeout=options.timeout, guard=options.guard)
     sender = _Sender(outbox, client, options, result)
     outbox.save_status(last_attempt=now_iso())
     try:
@@ -201,7 +208,10 @@ def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, re
     except Transient as err:
         result.error = str(err)
         outbox.save_status(last_error=result.error, last_error_time=now_iso())
-    except MoocError as err:  # e.g. a redirect
+    except TooSlow as err:
+        result.error = f"{outbox.endpoint.host}: {err}; what was not confirmed stays pending for the next sync"
+        outbox.save_status(last_error=result.error, last_error_time=now_iso())
+    except MoocError as err:  # a redirect, a malformed answer
         result.error = str(err)
         outbox.save_status(last_error=result.error, last_error_time=now_iso())
     finally:
@@ -244,13 +254,27 @@ class _Sender:
             delay = random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt))
             if retry_after is not None:
                 delay = max(delay, min(retry_after, RETRY_AFTER_CAP))
-            self.options.sleep(delay)
+            self._sleep(delay)
         raise Transient(last or "stopped")
+
+    def _sleep(self, delay: float) -> None:
+        """Back off, but never past the run's deadline."""
+        guard = self.options.guard
+        if guard is None:
+            self.options.sleep(delay)
+        elif delay >= guard.remaining():
+            raise TooSlow(f"{guard.label}: stopped: waiting {delay:.0f} s to try again would pass the "
+                          f"{guard.deadline:.0f} s allowed ({guard.why})")
+        else:
+            guard.sleep(delay)
 
     def send(self, batch: list[Entry]) -> None:
         answer = self._post(batch)
         status = answer.status
-        if status in (200, 204):
+        if status == 200:
+            self._check_stored(batch, answer)
+            self._ack(batch, "stored")
+        elif status == 204:
             self._ack(batch, "stored")
         elif status in (401, 403):
             raise AuthRequired(
@@ -272,6 +296,23 @@ class _Sender:
         else:
             raise Transient(f"{self.outbox.endpoint.host} answered {status} ({answer.detail})")
 
+    def _check_stored(self, batch: list[Entry], answer: Any) -> None:
+        """A 200 to a POST is the list of the ids stored (xAPI 1.0.3, 7.2.2: those of the
+        batch the LRS did not hold yet). Anything else confirms nothing."""
+        from sync.lrs_client import MalformedAnswer
+
+        sent = {_uuid_key(e.id) for e in batch}
+        try:
+            ids = answer.json()
+        except ValueError as err:
+            ids, why = None, f"not JSON: {err}"
+        else:
+            why = "not a list of the statement ids it stored"
+        if not (isinstance(ids, list) and all(isinstance(i, str) and _uuid_key(i) in sent for i in ids)):
+            raise MalformedAnswer(
+                f"{self.outbox.endpoint.host} answered 200 to an upload, but {why} (content type "
+                f"{answer.content_type}): {len(batch)} record{'s' if len(batch) != 1 else ''} stay pending")
+
     def _split(self, batch: list[Entry]) -> None:
         half = len(batch) // 2
         self.send(batch[:half])
@@ -282,10 +323,10 @@ class _Sender:
         self.result.stored += len(batch)
 
     def _resolve_conflict(self, batch: list[Entry]) -> None:
-        import json
-
+        from sync import safe_json
         from sync.lrs_client import TransportError, statement_from_get
 
+        host = self.outbox.endpoint.host
         rest: list[Entry] = []
         for e in batch:
             for attempt in range(self.options.max_retries + 1):
@@ -296,15 +337,19 @@ class _Sender:
                     break
                 except TransportError as err:
                     if attempt == self.options.max_retries:
-                        raise Transient(f"{self.outbox.endpoint.host}: {err}") from None
-                    self.options.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)))
+                        raise Transient(f"{host}: {err}") from None
+                    self._sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)))
             if answer.status in (401, 403):
                 raise AuthRequired(f"{self.outbox.endpoint.host} refused the credentials ({answer.status}): "
                                    f"log in with `mooc login {self.outbox.endpoint.url} --user NAME`")
-            theirs = statement_from_get(answer) if answer.status == 200 else None
+            theirs = statement_from_get(answer, host) if answer.status == 200 else None
+            try:
+                ours = safe_json.loads(e.body or "{}")
+            except ValueError:
+                ours = None  # a damaged outbox line: never equivalent, so set aside as a conflict
             if theirs is None:
                 rest.append(e)
-            elif equivalent(json.loads(e.body or "{}"), theirs):
+            elif isinstance(ours, dict) and equivalent(ours, theirs):
                 self._ack([e], "stored")
             else:
                 reason = "the LRS holds a different statement with this id"
@@ -323,6 +368,16 @@ class _Sender:
                 self._split(rest)
                 return
             self.send(rest)
+
+
+def _uuid_key(text: str) -> str:
+    """Statement ids compare as UUIDs (an LRS may answer them in upper case)."""
+    import uuid
+
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return text
 
 
 def _retry_after(value: str | None) -> float | None:

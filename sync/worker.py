@@ -107,16 +107,18 @@ class SyncWorker:
 
     def run_once(self) -> SyncStatus:
         """One round (also usable synchronously, e.g. in tests)."""
+        from sync.deadline import ROUND_SECONDS, run_guard
         from sync.uploader import Options, sync_all
 
         self._publish(SyncStatus(self.status.online, self.status.pending, self.status.waiting_consent,
                                  self.status.hosts_needing_consent, self.status.last_error,
                                  self.status.last_success, syncing=True))
         try:
-            results = sync_all(self.layout, Options(
-                allow_insecure_http=self.allow_insecure_http, max_retries=1, wait_for_lock=False,
-                should_stop=self._stop.is_set, timeout=(5.0, 30.0),
-            ))
+            with run_guard(ROUND_SECONDS) as guard:  # however slowly an LRS answers
+                results = sync_all(self.layout, Options(
+                    allow_insecure_http=self.allow_insecure_http, max_retries=1, wait_for_lock=False,
+                    should_stop=self._stop.is_set, timeout=(5.0, 30.0), guard=guard,
+                ))
         except MoocError as err:
             status = SyncStatus(self.status.online, self.status.pending, last_error=str(err))
             self._publish(status)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.disk import tmpfs  # noqa: F401  (fixture: a real small file system)
 from tests.support.ralph import ralph_lrs  # noqa: F401  (session fixture: the Ralph LRS)
 
 REPO = Path(__file__).resolve().parents[1]

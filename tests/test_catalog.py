@@ -123,7 +123,7 @@ def test_bad_catalog_is_never_added_and_bad_refresh_keeps_old(packs, tmp_path, r
         assert run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "uni").returncode == 0
         (www / "catalog.json").write_text("{broken")
         r = run_mooc("catalog", "refresh")
-        assert r.returncode == 1 and re.search(r"catalog uni: not a JSON catalog", r.stderr)
+        assert r.returncode == 1 and re.search(r"catalog uni \(http://127.0.0.1:\d+/catalog.json\): not a JSON catalog", r.stderr)
         assert "stats-101" in run_mooc("search", "").stdout  # last good copy kept
         r = run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "other")
         assert r.returncode == 1 and "not a JSON catalog" in r.stderr

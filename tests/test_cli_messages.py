@@ -116,3 +116,31 @@ def test_install_help_names_catalog_course_ids(run_mooc: Any) -> None:
     assert "  mooc install stats-101@1.2.0 " in r.stdout
     r = run_mooc("--help")
     assert "install or upgrade a course pack (file, folder, URL or catalog course id)" in " ".join(r.stdout.split())
+
+
+def test_an_os_error_no_command_caught_is_one_line(monkeypatch: Any, capsys: Any, mooc_home: Homes) -> None:
+    """The last word on a full disk (or a lost mount) anywhere: one line naming the file."""
+    import errno
+
+    from player.cli import main as cli_main
+    from player.cli import store_cmd
+
+    def full_disk(args: Any) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device", str(mooc_home.home / "x.json"))
+
+    monkeypatch.setattr(store_cmd, "cmd_list", full_disk)
+    assert cli_main.main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"mooc: error: {mooc_home.home / 'x.json'}: no space left on device (free some space and try again)\n"
+
+
+def test_input_nested_too_deeply_anywhere_is_one_line(monkeypatch: Any, capsys: Any, mooc_home: Homes) -> None:
+    from player.cli import main as cli_main
+    from player.cli import store_cmd
+
+    def nested(args: Any) -> int:
+        return json.loads("[" * 100_000)
+
+    monkeypatch.setattr(store_cmd, "cmd_list", nested)
+    assert cli_main.main(["list"]) == 1
+    assert capsys.readouterr().err == "mooc: error: the input is nested too deeply to read\n"

@@ -11,7 +11,6 @@ import ctypes
 import dataclasses
 import json
 import os
-import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -60,7 +59,18 @@ def quizzes(course: Course) -> list[Quiz]:
 
 def leftovers(tree: Path) -> list[str]:
     """Temporary cache files that a write left behind (there should never be any)."""
-    return sorted(p.name for p in tree.iterdir() if p.name.startswith(".cache."))
+    return sorted(p.name for p in tree.iterdir() if course_cache.CACHE_NAME in p.name and p.name != course_cache.CACHE_NAME)
+
+
+def cache_bytes(course: Course, *, fingerprint: str | None = None, header: dict | None = None) -> bytes:
+    """A cache file for `course` as `write` would make it, with its first line changed."""
+    data = course_cache._dump(course)
+    magic, first, rest = data.split(b"\n", 2)
+    head = json.loads(first)
+    if fingerprint is not None:
+        head["fingerprint"] = fingerprint
+    head.update(header or {})
+    return b"\n".join([magic, json.dumps(head).encode(), rest])
 
 
 # --------------------------------------------------------------------------- written at install
@@ -144,20 +154,22 @@ def test_garbage_or_truncated_cache_is_parsed_again_and_rewritten(layout: Layout
 
 def test_cache_from_a_mooc_with_another_model_is_not_used(layout: Layout) -> None:
     """A cache whose fingerprint differs (another mooc version wrote it) is ignored, even
-    though it holds a perfectly good Course object."""
+    though it holds a perfectly good course."""
     tree = tree_of(layout)
     cache = tree / course_cache.CACHE_NAME
     fresh = parsed(tree)
     stale = dataclasses.replace(fresh, title="Written by another mooc")
-    cache.write_bytes(pickle.dumps(("0;Quiz(title:str)", stale)))
+    cache.write_bytes(cache_bytes(stale, fingerprint="0;Quiz(title:str)"))
     assert course_cache.read(tree, COURSE_ID, VERSION) is None
     course, _ = Store(layout).load(COURSE_ID)
     assert course.title == "A generated course" and course == fresh
     assert course_cache.read(tree, COURSE_ID, VERSION) == fresh  # rewritten with our fingerprint
 
-    # the right fingerprint but not a Course: also ignored
-    cache.write_bytes(pickle.dumps((course_cache.model_fingerprint(), {"id": COURSE_ID})))
+    # the right fingerprint but not a course: also ignored
+    cache.write_bytes(cache_bytes(fresh, header={"course": {"id": COURSE_ID}}))
     assert course_cache.read(tree, COURSE_ID, VERSION) is None
+    cache.write_bytes(cache_bytes(stale))  # and the same file unchanged is a good cache: the edits above decide
+    assert course_cache.read(tree, COURSE_ID, VERSION) == stale
 
 
 def test_cache_of_another_course_or_version_is_not_used(layout: Layout) -> None:
@@ -289,8 +301,8 @@ def test_a_changed_parser_source_invalidates_the_cache(layout: Layout) -> None:
     assert course_cache.read(tree, COURSE_ID, VERSION) is not None
 
 
-def test_a_cache_others_could_write_is_never_unpickled(layout: Layout) -> None:
-    """Unpickling runs code: a cache file or folder writable by group or world, or a
+def test_a_cache_others_could_write_is_never_read(layout: Layout) -> None:
+    """A cache skips the pack checks: a cache file or folder writable by group or world, or a
     file owned by another account, is ignored (the course is parsed instead), as ssh
     ignores such key files. A fresh write makes the folder private again."""
     tree = tree_of(layout)
@@ -314,3 +326,96 @@ def test_a_cache_others_could_write_is_never_unpickled(layout: Layout) -> None:
     course_cache.write(tree, parsed(tree))
     assert tree.stat().st_mode & 0o777 == 0o755
     assert course_cache.read(tree, COURSE_ID, VERSION) is not None
+
+
+# --------------------------------------------------------------------------- plain data only
+
+
+def test_a_pickle_under_the_cache_names_is_never_loaded(layout: Layout, tmp_path: Path) -> None:
+    """The cache is JSON: a pickle (which would run code) under the cache's name or the
+    name older moocs used is not a cache; the course is parsed, and writing the cache
+    deletes the old name."""
+    import pickle
+
+    tree = tree_of(layout)
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(_WritesMarker(str(marker)))
+    for name in (course_cache.CACHE_NAME, *course_cache.LEGACY_NAMES):
+        (tree / name).write_bytes(payload)
+    assert course_cache.read(tree, COURSE_ID, VERSION) is None
+    course, _ = Store(layout).load(COURSE_ID)
+    assert course == parsed(tree) and not marker.exists()
+    assert not any((tree / name).exists() for name in course_cache.LEGACY_NAMES)
+    assert (tree / course_cache.CACHE_NAME).read_bytes().startswith(b"mooc course cache\n")
+    pickle.loads(payload)  # the payload was live all along
+    assert marker.exists()
+
+
+class _WritesMarker:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (exec, (f"open({self.path!r}, 'w').write('ran')",))
+
+
+def _edit_first_item(data: dict, change) -> None:
+    change(data["course"][3][0][2][0])  # course -> modules -> first module -> items -> first item
+
+
+@pytest.mark.parametrize("change", [
+    lambda item: item.__setitem__(0, 42),  # an id that is a number
+    lambda item: item.__setitem__(1, "video"),  # a kind outside its Literal
+    lambda item: item.__setitem__(4, "1.0"),  # a weight that is a string
+    lambda item: item.__setitem__(4, True),  # a bool where a float belongs
+    lambda item: item.append("extra"),  # a field too many
+    lambda item: item.pop(),  # a field too few
+    lambda item: item.__setitem__(5, {"py/object": "os.system"}),  # an object where a quiz or null belongs
+], ids=["id-int", "kind", "weight-str", "weight-bool", "extra-field", "missing-field", "object"])
+def test_a_value_of_the_wrong_type_makes_the_cache_unusable(layout: Layout, change) -> None:
+    """Decoding checks every field against its annotation: any mismatch means "parse again"."""
+    tree = tree_of(layout)
+    fresh = parsed(tree)
+    head_of = json.loads(course_cache._dump(fresh).split(b"\n", 2)[1])
+    _edit_first_item(head_of, change)
+    (tree / course_cache.CACHE_NAME).write_bytes(cache_bytes(fresh, header={"course": head_of["course"]}))
+    assert course_cache.read(tree, COURSE_ID, VERSION) is None
+    assert Store(layout).load(COURSE_ID)[0] == fresh
+
+
+def test_a_damaged_quiz_is_read_from_its_quiz_file_and_the_cache_dropped(layout: Layout) -> None:
+    """The first line is checked when the course opens; a quiz's questions only when the
+    quiz is. If they no longer decode (the file was damaged since), the quiz file gives
+    them and the cache is deleted, so the next start parses the pack again."""
+    tree = tree_of(layout)
+    cache = tree / course_cache.CACHE_NAME
+    fresh = quizzes(parsed(tree))
+    data = cache.read_bytes()
+    assert data.endswith(b"]")
+    cache.write_bytes(data[:-1] + b"}")  # the last quiz's bytes damaged at their end
+    course = course_cache.read(tree, COURSE_ID, VERSION)
+    assert course is not None  # the course opens from the cache...
+    assert quizzes(course)[0].questions == fresh[0].questions and cache.exists()
+    assert quizzes(course)[-1].questions == fresh[-1].questions  # ...and the damaged quiz from its file
+    assert not cache.exists()
+
+    course, _ = Store(layout).load(COURSE_ID)  # parsed, and the cache written again
+    course = course_cache.read(tree, COURSE_ID, VERSION)
+    assert course is not None
+    lazy = quizzes(course)[1]
+    lazy.__dict__["_blob"] = b'[["single", [1, 2]]]'  # well-formed JSON, not questions
+    assert lazy.questions == fresh[1].questions
+    assert not cache.exists()
+
+
+def test_a_write_that_fails_leaves_no_cache_behind(layout: Layout) -> None:
+    """Whatever makes a write fail (here a value the format cannot hold), the previous
+    cache is deleted too: a stale or planted file must not outlive a failed write."""
+    tree = tree_of(layout)
+    cache = tree / course_cache.CACHE_NAME
+    assert cache.exists()
+    bad = dataclasses.replace(parsed(tree), authors={"not", "a", "tuple"})  # type: ignore[arg-type]
+    course_cache.write(tree, bad)
+    assert not cache.exists() and leftovers(tree) == []
+    assert Store(layout).load(COURSE_ID)[0] == parsed(tree)
+    assert cache.exists()

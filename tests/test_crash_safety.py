@@ -39,7 +39,14 @@ def _start_writer(path: Path, tag: str, *, batch: int = 3, seconds: float = 60.0
         stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None
-    ready = proc.stdout.readline()
+    # Read "ready" byte by byte: readline() would buffer the first acknowledgements too,
+    # and communicate() reads the pipe's descriptor, not that buffer, so they would be lost.
+    ready = b""
+    while not ready.endswith(b"\n"):
+        byte = os.read(proc.stdout.fileno(), 1)
+        if not byte:
+            break
+        ready += byte
     assert ready == b"ready\n", proc.stderr.read() if proc.stderr else ready
     return proc
 

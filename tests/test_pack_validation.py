@@ -82,7 +82,7 @@ unlock_after_days = -3
         "course.toml:5:1: kind: must be \"xmooc\" or \"cmooc\", not 'ymooc'",
         "course.toml:9:1: grading.pass_threshold: must be between 0 and 1, not 1.5",
         "course.toml:12:1: certificate.available: must be true or false, not the string 'yes'",
-        "course.toml:15:1: sync.xapi_endpoint: 'ftp://x' is not an http(s) URL",
+        "course.toml:15:1: sync.xapi_endpoint: 'ftp://x' is not a usable xAPI endpoint: not an http or https URL",
         "course.toml:20:1: modules[0].requires[0]: 'nope' names no quiz of this course",
         "course.toml:20:1: modules[0].requires[1]: 'l1' names an item that is not a quiz",
         "course.toml:25:3: modules[0].items[0].file: lessons/missing.md: no such file in the pack",

@@ -185,7 +185,8 @@ def test_iter_logs_on_a_fresh_home_is_empty(layout: Layout) -> None:
     assert list(iter_logs(layout)) == []
 
 
-def test_reading_5000_events_is_fast(log: EventLog) -> None:
+def test_reading_5000_events_returns_them_all(log: EventLog) -> None:
+    """Speed is measured in tests/benchmarks/bench_progress.py, not here."""
     events = [_event(i, data={"seconds": 1.0, "questions": [{"id": f"q{i}", "score": 1.0}]}) for i in range(5000)]
     log.append(events[0])
     # Bulk-write the rest (5,000 fsync'd appends would test the disk, not the reader).
@@ -193,11 +194,7 @@ def test_reading_5000_events_is_fast(log: EventLog) -> None:
         for ev in events[1:]:
             f.write((json.dumps(ev.to_dict(), sort_keys=True, separators=(",", ":")) + "\n").encode())
     fresh = EventLog(log.path, "amina", "stats-101")
-    start = time.perf_counter()
-    got = fresh.events()
-    elapsed = time.perf_counter() - start
-    assert got == events
-    assert elapsed < 0.5, f"reading 5,000 events took {elapsed * 1000:.0f} ms"
+    assert fresh.events() == events
 
 
 def test_merge_writes_pulled_events_in_time_order(log: EventLog) -> None:

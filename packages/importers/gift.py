@@ -13,15 +13,17 @@ answer block); a real syntax error is a MoocError naming the file and line.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packages.errors import MoocError
+from packages.errors import MoocError, UsageError
 from packages.importers.html_markdown import escape, html_to_markdown
-from packages.importers.pack_writer import IdAllocator, dumps_toml, slugify, write_file
+from packages.importers.pack_writer import IdAllocator, dumps_toml, replace_together, slugify, write_file
 from packages.importers.report import ImportReport
+from packages.safe_text import one_line
 
 MAX_GIFT_BYTES = 20 * 1024 * 1024
 
@@ -65,30 +67,40 @@ class _Syntax(Exception):
     pass
 
 
+class _Unusable(Exception):
+    """This question cannot come across (reason, where, ident): reported, the others still import."""
+
+
 class GiftParser:
     def __init__(self, text: str, name: str, report: ImportReport) -> None:
         self.name = name
         self.report = report
         self.text = text
         self.ids = IdAllocator()
+        self.where: dict[str, str] = {}  # question id -> file:line, for the report
 
     def parse(self) -> GiftResult:
         result = GiftResult(title="")
         category: str | None = None
+        categories: dict[str, None] = {}
         for start_line, block in self.blocks():
             lines = block.split("\n")
             # $CATEGORY lines may head a block of their own or precede a question.
-            while lines and lines[0].strip().upper().startswith("$CATEGORY:"):
-                category = lines[0].strip()[len("$CATEGORY:"):].strip()
-                if category not in result.categories:
-                    result.categories.append(category)
-                lines = lines[1:]
-                start_line += 1
-            body = "\n".join(lines).strip()
+            first = 0
+            while first < len(lines) and lines[first].strip().upper().startswith("$CATEGORY:"):
+                category = lines[first].strip()[len("$CATEGORY:"):].strip()
+                categories.setdefault(category)
+                first += 1
+            start_line += first
+            body = "\n".join(lines[first:]).strip()
             if not body:
                 continue
             try:
                 table = self.question(body, start_line, category)
+            except _Unusable as err:
+                where, ident = err.args[1], err.args[2]
+                self.report.missing("question", where, str(err.args[0]), ident)
+                continue
             except _Syntax as err:
                 raise MoocError(f"{self.name}: line {start_line}: {err}") from None
             if table is not None:
@@ -96,6 +108,8 @@ class GiftParser:
                 self.report.produced["questions"] += 1
                 if category:
                     self.report.found[f"category: {category}"] += 1
+                self.where[table["id"]] = f"{self.name}:{start_line}"
+        result.categories = list(categories)
         return result
 
     def blocks(self) -> list[tuple[int, str]]:
@@ -170,16 +184,18 @@ class GiftParser:
             general = self.convert(general_raw, fmt).strip() or None
             answer = answer.strip()
 
-        qid = self.ids.new(name or "", fallback=f"q{len(self.ids.used) + 1}")
-        table: dict[str, Any] = {"id": qid, "prompt": prompt or (name or "Question")}
         if not answer:
             self.report.found["essay"] += 1
             self.report.missing("essay", where, "an essay needs a human to grade it", ident)
-            self.ids.used.discard(qid)
             return None
+        table: dict[str, Any] = {"prompt": prompt or (name or "Question")}
         if answer.startswith("#"):
             self.report.found["numerical"] += 1
-            table.update(self.numeric(answer[1:], fmt))
+            try:
+                table.update(self.numeric(answer[1:], fmt))
+            except _NotFinite as err:
+                raise _Unusable(f"numerical answer {err} is not a finite number; question left out", where,
+                                ident) from None
         elif re.fullmatch(r"(?is)(T|F|TRUE|FALSE)\s*(#.*)?", answer):
             self.report.found["true/false"] += 1
             table.update(self.truefalse(answer, fmt))
@@ -194,6 +210,7 @@ class GiftParser:
             table.update(self.short(answer, fmt, where, ident))
         else:
             raise _Syntax(f"cannot tell the question type from the answer block {{{_restore(answer)[:40]}}}")
+        table["id"] = self.ids.new(name or "", fallback=f"q{len(self.ids.used) + 1}")
         if kind_note:
             self.report.found["missing word (blank in the text)"] += 1
         if general:
@@ -394,14 +411,27 @@ class GiftParser:
         try:
             if ".." in spec:
                 low_s, high_s = spec.split("..", 1)
-                low, high = float(low_s), float(high_s)
-                return (low + high) / 2, abs(high - low) / 2, feedback.strip() or None
-            if ":" in spec:
+                low, high = _finite(low_s), _finite(high_s)
+                value, tolerance = low / 2 + high / 2, abs(high / 2 - low / 2)  # no overflow near 1e308
+            elif ":" in spec:
                 value_s, tol_s = spec.split(":", 1)
-                return float(value_s), abs(float(tol_s)), feedback.strip() or None
-            return float(spec), 0.0, feedback.strip() or None
+                value, tolerance = _finite(value_s), abs(_finite(tol_s))
+            else:
+                value, tolerance = _finite(spec), 0.0
         except ValueError:
-            raise _Syntax(f"{spec!r} is not a number (write 3.14, 3.14:0.01 or 1..5)") from None
+            raise _Syntax(f"{spec[:40]!r} is not a number (write 3.14, 3.14:0.01 or 1..5)") from None
+        return value, tolerance, feedback.strip() or None
+
+
+class _NotFinite(Exception):
+    """A GIFT number Python reads but a pack cannot hold: inf, nan, 1e400."""
+
+
+def _finite(text: str) -> float:
+    value = float(text)  # ValueError: not a number at all
+    if not math.isfinite(value):
+        raise _NotFinite(repr(text[:40]))
+    return value
 
 
 def _ordered(table: dict[str, Any]) -> dict[str, Any]:
@@ -426,17 +456,26 @@ def read_gift(path: Path) -> str:
 
 def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], ImportReport]:
     """The quiz table for a GIFT file, and the report of what did not come across."""
+    from packages.importers.quiz_check import check_quizzes
+
     report = ImportReport(source=path.name, kind="gift")
-    result = GiftParser(read_gift(path), path.name, report).parse()
-    if not result.questions:
-        raise MoocError(f"{path}: no question that mooc can grade (see the GIFT format: Question {{=answer}})")
+    parser = GiftParser(read_gift(path), path.name, report)
+    result = parser.parse()
     category_title = _category_title(result.categories[0]) if result.categories else ""
     quiz_title = title or category_title or path.name.split(".")[0].replace("_", " ").replace("-", " ").strip()
+    quiz = {"title": quiz_title or "Quiz", "questions": result.questions}
+    if result.questions:  # never write what `mooc pack check` would refuse
+        checked = check_quizzes({"quizzes/quiz.toml": quiz}, report,
+                                lambda _path, q: parser.where.get(str(q.get("id")), path.name))
+        quiz = checked.get("quizzes/quiz.toml", {**quiz, "questions": []})
+    if not quiz["questions"]:
+        raise MoocError(f"{path}: no question that mooc can grade (see the GIFT format: Question {{=answer}})")
     if len(result.categories) > 1:
-        report.changed("$CATEGORY", path.name, "categories " + ", ".join(result.categories) +
-                       " merged into one quiz")
+        shown = ", ".join(result.categories[:5]) + (f" and {len(result.categories) - 5} more"
+                                                     if len(result.categories) > 5 else "")
+        report.changed("$CATEGORY", path.name, f"categories {shown} merged into one quiz")
     report.produced["quizzes"] = 1
-    return {"title": quiz_title or "Quiz", "questions": result.questions}, report
+    return quiz, report
 
 
 def _category_title(category: str) -> str:
@@ -448,6 +487,11 @@ def _category_title(category: str) -> str:
 def import_gift(path: Path, *, output: Path | None = None, into: Path | None = None, module: str | None = None,
                 item_id: str | None = None, title: str | None = None, weight: float | None = None,
                 force: bool = False) -> tuple[ImportReport, Path]:
+    from packages.loading import ID_RE  # the pack format's one id grammar
+
+    if item_id is not None and not ID_RE.fullmatch(item_id):
+        raise UsageError(f"--id {one_line(item_id)!r}: not a valid item id (lowercase letters, digits, '.', '_', "
+                         "'-'; starts with a letter or digit; at most 64)")
     quiz, report = parse_gift(path, title)
     text = dumps_toml(quiz).encode("utf-8")
     if output is not None:
@@ -466,6 +510,8 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
 
     manifest_path = pack / "course.toml"
     try:
+        if manifest_path.stat().st_size > MAX_GIFT_BYTES:
+            raise MoocError(f"{manifest_path}: too large for a course manifest")
         original = manifest_path.read_text(encoding="utf-8")
         manifest = tomllib.loads(original)
     except FileNotFoundError:
@@ -478,7 +524,7 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
     target = next((m for m in modules if isinstance(m, dict) and m.get("id") == module), None)
     if target is None:
         known = ", ".join(str(m.get("id")) for m in modules if isinstance(m, dict)) or "none"
-        raise MoocError(f"{manifest_path}: no module {module!r} (modules: {known})")
+        raise MoocError(f"{manifest_path}: no module {one_line(module)!r} (modules: {one_line(known)})")
     used = {str(i.get("id")) for m in modules if isinstance(m, dict) for i in m.get("items", []) or []
             if isinstance(i, dict)}
     qid = item_id or slugify(quiz["title"], "quiz")
@@ -490,7 +536,7 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
     elif qid in used:
         raise MoocError(f"{manifest_path}: an item {qid!r} exists already (choose another --id)")
     rel = f"quizzes/{qid}.toml"
-    quiz_path = pack / rel
+    quiz_path = _inside(pack, rel)
     if quiz_path.exists() and not force:
         raise MoocError(f"{quiz_path}: already exists (use --force to overwrite it)")
     item: dict[str, Any] = {"id": qid, "kind": "quiz", "file": rel, "title": quiz["title"]}
@@ -506,9 +552,17 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
     if not ok:  # unusual layout: rewrite the whole manifest (comments are lost then)
         target.setdefault("items", []).append(item)
         new_text = dumps_toml(manifest)
-    write_file(quiz_path, text)
-    write_file(manifest_path, new_text.encode("utf-8"))
+    # Both files or neither: a full disk leaves course.toml and any existing quiz as they were.
+    replace_together([(quiz_path, text), (manifest_path, new_text.encode("utf-8"))])
     return quiz_path
+
+
+def _inside(pack: Path, rel: str) -> Path:
+    """`pack/rel`, refused if it (or a symlinked folder on the way) ends up outside the pack."""
+    path = pack / rel
+    if path.is_symlink() or not path.parent.resolve().is_relative_to(pack.resolve()):
+        raise MoocError(f"{path}: leaves the pack folder {pack} (a symbolic link?)")
+    return path
 
 
 def _insert_item(original: str, module: str, item: dict[str, Any]) -> str:
@@ -535,8 +589,8 @@ def _insert_item(original: str, module: str, item: dict[str, Any]) -> str:
             break
     while end > start + 1 and not lines[end - 1].strip():
         end -= 1
-    block = "\n" + dumps_toml({"modules": [{"items": [item]}]}).split("[[modules.items]]", 1)[1]
+    body = dumps_toml(item)  # a flat table: one `key = value` line each
     indent = "  " if any(line.startswith("  [[modules.items]]") for line in lines) else ""
     entry = [f"{indent}[[modules.items]]"] + [f"{indent}{line}" if line else line
-                                              for line in block.strip("\n").split("\n")]
+                                              for line in body.strip("\n").split("\n")]
     return "\n".join(lines[:end] + [""] + entry + lines[end:])

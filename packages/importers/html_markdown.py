@@ -1,4 +1,4 @@
-"""HTML -> Markdown for imported course text, on the standard library's html.parser.
+"""HTML -> Markdown for imported course text, on our own linear tokenizer (html_tokens).
 
 Why our own converter: course HTML is untrusted and messy (unclosed tags, inline
 scripts, iframes); we need exactly the subset the player renders (headings, lists,
@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+
+from packages.importers.html_tokens import tokens
 
 Resolver = Callable[[str, str], "str | None"]
 
@@ -30,7 +31,8 @@ BLOCK = {"p", "div", "section", "article", "header", "footer", "main", "aside", 
 # Opening one of these closes an open element of the same kind (tolerance for <p>a<p>b, <li>..).
 AUTO_CLOSE = {"p": {"p"}, "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr"},
               "td": {"td", "th"}, "th": {"td", "th"}, "option": {"option"}}
-MAX_DEPTH = 200  # deeper nesting is flattened: no recursion blow-up on hostile input
+MAX_DEPTH = 64  # deeper nesting is flattened: no recursion blow-up, bounded work per character
+MAX_QUOTE_DEPTH = 16  # quotes and lists deeper than this add no more '> ' or indentation per line
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
 
@@ -42,14 +44,29 @@ class Node:
     children: list["Node | str"] = field(default_factory=list)
 
 
-class _TreeBuilder(HTMLParser):
+class _TreeBuilder:
+    """A tolerant tree from the tokens: unclosed elements close at their parent's end."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.root = Node("root")
         self.stack: list[Node] = [self.root]
+        self.open_count: dict[str, int] = {}  # tag -> how many are on the stack: unmatched end tags cost O(1)
         self.dropping = 0  # depth inside a dropped element (script, style, ...)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def feed(self, html: str) -> Node:
+        for token in tokens(html):
+            if token.kind == "start":
+                self.start(token.data, token.attrs)
+            elif token.kind == "startend":
+                if not self.dropping and token.data not in DROP:
+                    self.stack[-1].children.append(Node(token.data, dict(token.attrs)))
+            elif token.kind == "end":
+                self.end(token.data)
+            elif not self.dropping:
+                self.stack[-1].children.append(token.data)
+        return self.root
+
+    def start(self, tag: str, attrs: tuple[tuple[str, str], ...]) -> None:
         if self.dropping:
             if tag in DROP and tag not in VOID:
                 self.dropping += 1
@@ -60,37 +77,33 @@ class _TreeBuilder(HTMLParser):
             return
         closes = AUTO_CLOSE.get(tag)
         if closes and self.stack[-1].tag in closes:
-            self.stack.pop()
-        node = Node(tag, {k: v or "" for k, v in attrs})
+            self._pop_to(len(self.stack) - 1)
+        node = Node(tag, dict(attrs))
         self.stack[-1].children.append(node)
         if tag not in VOID and len(self.stack) < MAX_DEPTH:
             self.stack.append(node)
+            self.open_count[tag] = self.open_count.get(tag, 0) + 1
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.dropping or tag in DROP:
-            return
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if self.dropping:
             if tag in DROP:
                 self.dropping -= 1
             return
-        for i in range(len(self.stack) - 1, 0, -1):
+        if not self.open_count.get(tag):
+            return
+        for i in range(len(self.stack) - 1, 0, -1):  # pays for the nodes it pops: linear overall
             if self.stack[i].tag == tag:
-                del self.stack[i:]
+                self._pop_to(i)
                 return
 
-    def handle_data(self, data: str) -> None:
-        if not self.dropping:
-            self.stack[-1].children.append(data)
+    def _pop_to(self, index: int) -> None:
+        for node in self.stack[index:]:
+            self.open_count[node.tag] -= 1
+        del self.stack[index:]
 
 
 def parse_html(html: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
+    return _TreeBuilder().feed(html)
 
 
 def html_to_markdown(html: str, resolve: Resolver | None = None) -> str:
@@ -122,6 +135,7 @@ def escape(text: str) -> str:
 class _Renderer:
     def __init__(self, resolve: Resolver | None) -> None:
         self.resolve = resolve
+        self.nesting = 0  # quotes and lists around the current block
 
     def document(self, root: Node) -> str:
         blocks = self.blocks(root.children)
@@ -151,20 +165,23 @@ class _Renderer:
 
     def block(self, node: Node) -> list[str]:
         tag = node.tag
+        if tag in ("ul", "ol", "blockquote"):
+            if self.nesting >= MAX_QUOTE_DEPTH:  # deeper: flattened, so each line carries a bounded prefix
+                return self.blocks(node.children)
+            self.nesting += 1
+            try:
+                return self.nested_block(node)
+            finally:
+                self.nesting -= 1
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             text = self.inline(node.children).strip()
             return [f"{'#' * int(tag[1])} {text}"] if text else []
-        if tag in ("ul", "ol"):
-            return [self.list_block(node)] if node.children else []
         if tag == "table":
             return [self.table(node)]
         if tag == "pre":
             code = self.raw_text(node).strip("\n")
             fence = "````" if "```" in code else "```"
             return [f"{fence}\n{code}\n{fence}"] if code.strip() else []
-        if tag == "blockquote":
-            inner = "\n\n".join(self.blocks(node.children))
-            return ["\n".join(f"> {line}".rstrip() for line in inner.splitlines())] if inner.strip() else []
         if tag == "hr":
             return ["---"]
         if tag == "dt":
@@ -173,6 +190,12 @@ class _Renderer:
         if tag in ("iframe", "video", "audio"):
             return self.embedded(node)
         return self.blocks(node.children)
+
+    def nested_block(self, node: Node) -> list[str]:
+        if node.tag == "blockquote":
+            inner = "\n\n".join(self.blocks(node.children))
+            return ["\n".join(f"> {line}".rstrip() for line in inner.splitlines())] if inner.strip() else []
+        return [self.list_block(node)] if node.children else []
 
     def list_block(self, node: Node) -> str:
         ordered = node.tag == "ol"
@@ -185,7 +208,7 @@ class _Renderer:
                 continue
             items = child.children if child.tag == "li" else [child]
             if child.tag in ("ul", "ol"):  # a list directly inside a list
-                lines.extend("  " + line for line in self.list_block(child).splitlines())
+                lines.extend("  " + line for block in self.block(child) for line in block.splitlines())
                 continue
             marker = f"{number}. " if ordered else "- "
             number += 1

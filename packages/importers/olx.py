@@ -28,6 +28,7 @@ from packages.importers.olx_problems import (
     strictest,
 )
 from packages.importers.pack_writer import IdAllocator, PackDraft, media_name, slugify, write_pack
+from packages.importers.quiz_check import check_quizzes
 from packages.importers.report import ImportReport
 from packages.importers.xml_safe import parse_xml_file
 
@@ -48,6 +49,10 @@ UNSUPPORTED_COMPONENTS = {
     "pdf": "an embedded PDF viewer", "oppia": "an Oppia exploration", "h5pxblock": "H5P content",
 }
 MAX_SRT_BYTES = 5 * 1024 * 1024
+MAX_HTML_BYTES = 20 * 1024 * 1024  # one html/*.html file
+MAX_UNIT_NESTING = 10  # units inside units (Studio makes none; a pointer can make a loop)
+# Everything one import may read: a file referenced by many pointers is read (and converted) each time.
+MAX_READ_BYTES = 512 * 1024 * 1024
 
 
 @dataclass
@@ -96,8 +101,37 @@ class OlxImporter:
         self.default_max_attempts: int | None = None
         self.source_parent: Path | None = None
         self._static_index: dict[str, Path] | None = None
+        self._media_next: dict[str, int] = {}  # media stem -> next suffix (no rescan per same-named file)
+        self.bytes_read = 0
+        self._libraries: dict[str, Path | None] = {}  # library id -> its library.xml (looked up once)
 
     # -- reading ------------------------------------------------------------------
+    def _spend(self, path: Path, size: int) -> None:
+        self.bytes_read += size
+        if self.bytes_read > MAX_READ_BYTES:
+            raise MoocError(f"{self.shown}: {self.rel(path)}: the import has read over {MAX_READ_BYTES >> 20} MiB "
+                            "of XML and text (files referenced over and over?); refused")
+
+    def parse_file(self, path: Path, shown: str) -> Element:
+        """Parse one XML file, counted against MAX_READ_BYTES."""
+        try:
+            self._spend(path, path.stat().st_size)
+        except OSError as err:
+            raise MoocError(f"{shown}: cannot read ({err.strerror})") from None
+        return parse_xml_file(path, shown)
+
+    def read_text(self, path: Path, *, encoding: str = "utf-8", errors: str = "strict") -> str:
+        """One text file (HTML, JSON, transcript): at most MAX_HTML_BYTES, counted against MAX_READ_BYTES."""
+        try:
+            size = path.stat().st_size
+            if size > MAX_HTML_BYTES:
+                raise MoocError(f"{self.shown}: {self.rel(path)}: file too large ({size} bytes, limit "
+                                f"{MAX_HTML_BYTES})")
+            self._spend(path, size)
+            return path.read_bytes().decode(encoding, errors)
+        except OSError as err:
+            raise MoocError(f"{self.shown}: {self.rel(path)}: cannot read ({err.strerror})") from None
+
     def rel(self, path: Path) -> str:
         try:
             return path.relative_to(self.root).as_posix()
@@ -111,7 +145,7 @@ class OlxImporter:
         if url_name and len(elem) == 0 and _safe_name(url_name):
             path = base / tag / f"{url_name}.xml"
             if path.is_file() and not path.is_symlink():
-                loaded = parse_xml_file(path, f"{self.shown}: {self.rel(path)}")
+                loaded = self.parse_file(path, f"{self.shown}: {self.rel(path)}")
                 for key, value in elem.attrib.items():
                     loaded.attrib.setdefault(key, value)
                 loaded.attrib.setdefault("url_name", url_name)
@@ -129,15 +163,17 @@ class OlxImporter:
 
     def read_json(self, path: Path) -> Any:
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as err:
+            return json.loads(self.read_text(path))
+        except UnicodeDecodeError as err:
             raise MoocError(f"{self.shown}: {self.rel(path)}: cannot read ({err})") from None
-        except json.JSONDecodeError as err:
+        except (json.JSONDecodeError, RecursionError) as err:
+            if isinstance(err, RecursionError):
+                raise MoocError(f"{self.shown}: {self.rel(path)}: JSON nested too deeply") from None
             raise MoocError(f"{self.shown}: {self.rel(path)}: line {err.lineno}: broken JSON ({err.msg})") from None
 
     # -- the course -----------------------------------------------------------------
     def build(self) -> PackDraft:
-        pointer = parse_xml_file(self.root / "course.xml", f"{self.shown}: course.xml")
+        pointer = self.parse_file(self.root / "course.xml", f"{self.shown}: course.xml")
         if pointer.tag != "course":
             raise MoocError(f"{self.shown}: course.xml: root element is <{pointer.tag}>, expected <course>")
         org, number, run = pointer.get("org", ""), pointer.get("course", ""), pointer.get("url_name", "")
@@ -168,16 +204,21 @@ class OlxImporter:
 
         weights, pass_threshold = self.weights(grading, modules)
         draft = PackDraft(manifest={})
+        tables = {item["file"]: self.quiz_table(module.quizzes[item["id"]]) for module in modules
+                  for item in module.items if item["id"] in module.quizzes and module.quizzes[item["id"]].questions}
+        wheres = {item["file"]: module.quizzes[item["id"]].where for module in modules for item in module.items
+                  if item["id"] in module.quizzes}
+        tables = check_quizzes(tables, self.report, lambda path, _q: wheres.get(path, path))  # as pack check would
         manifest_modules = []
         for module in modules:
             items = []
             for item in module.items:
                 quiz = module.quizzes.get(item["id"])
                 if quiz is not None:
-                    if not quiz.questions:
+                    if item["file"] not in tables:
                         continue
                     item = {**item, "weight": round(weights.get(item["id"], 0.0), 6)}
-                    draft.add_toml(item["file"], self.quiz_table(quiz))
+                    draft.add_toml(item["file"], tables[item["file"]])
                     self.report.produced["graded quizzes" if item["weight"] > 0 else "practice quizzes"] += 1
                 items.append(item)
             if not items:
@@ -192,7 +233,7 @@ class OlxImporter:
         summary = ""
         short = self.root / "about" / "short_description.html"
         if short.is_file():
-            summary = html_to_text(short.read_text(encoding="utf-8", errors="replace"))[:1000]
+            summary = html_to_text(self.read_text(short, errors="replace"))[:1000]
         draft.manifest = {
             "format": 1,
             "id": slugify(f"{org}-{number}-{run}", "course", 64),
@@ -239,7 +280,7 @@ class OlxImporter:
         for vert_ptr in children:
             vertical = self.load("vertical", vert_ptr) if vert_ptr.get("url_name") else vert_ptr
             self.report.found["vertical"] += 1
-            self.vertical(vertical, module, where_seq, seq_title, graded_quiz)
+            self.vertical(vertical, module, where_seq, seq_title, graded_quiz, depth=0)
         if graded_quiz is not None:
             module.items.append({"id": graded_id, "kind": "quiz", "file": f"quizzes/{graded_id}.toml",
                                  "title": seq_title})
@@ -249,7 +290,7 @@ class OlxImporter:
                                     "no quiz made for it", seq.get("url_name", ""))
 
     def vertical(self, vertical: Element, module: _Module, where_seq: str, seq_title: str,
-                 graded_quiz: _Quiz | None) -> None:
+                 graded_quiz: _Quiz | None, depth: int) -> None:
         title = " ".join((vertical.get("display_name") or seq_title).split())
         where = f"{where_seq} › {title}"
         parts: list[str] = []
@@ -271,8 +312,11 @@ class OlxImporter:
                 parts.extend(result.notices)
             elif tag == "library_content":
                 parts.extend(self.library_content(self.load("library_content", comp_ptr), where, quiz))
+            elif tag == "vertical" and depth >= MAX_UNIT_NESTING:  # a pointer loop, or hostile nesting
+                self.report.missing("vertical", where, f"units nested more than {MAX_UNIT_NESTING} deep (a unit "
+                                    "that contains itself?)", comp_ptr.get("url_name", ""))
             elif tag == "vertical":  # nested unit (rare): flatten in place
-                self.vertical(self.load("vertical", comp_ptr), module, where_seq, seq_title, graded_quiz)
+                self.vertical(self.load("vertical", comp_ptr), module, where_seq, seq_title, graded_quiz, depth + 1)
             else:
                 parts.append(self.unsupported(self.load(tag, comp_ptr) if _safe_tag(tag) else comp_ptr, module,
                                               where, title, add_item=False))
@@ -297,7 +341,7 @@ class OlxImporter:
                 self.report.changed("html", comp.get("display_name", ""), f"html/{filename}.html not found",
                                     comp.get("url_name", ""))
                 return ""
-            raw = path.read_text(encoding="utf-8", errors="replace")
+            raw = self.read_text(path, errors="replace")
         else:
             from xml.etree.ElementTree import tostring
 
@@ -338,7 +382,7 @@ class OlxImporter:
                 data = json.loads(raw)
                 if isinstance(data, dict):
                     names.update({str(k): str(v) for k, v in data.items()})
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 pass
         for tr in video.findall("transcript"):
             if tr.get("language") and tr.get("src"):
@@ -350,15 +394,15 @@ class OlxImporter:
             if name and _safe_name(name):
                 path = self.static / name
                 if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_SRT_BYTES:
-                    return srt_to_paragraphs(path.read_text(encoding="utf-8-sig", errors="replace"))
+                    return srt_to_paragraphs(self.read_text(path, encoding="utf-8-sig", errors="replace"))
         sub = video.get("sub")
         if sub and _safe_name(sub):
             path = self.static / f"subs_{sub}.srt.sjson"
             if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_SRT_BYTES:
                 try:
-                    data = json.loads(path.read_text(encoding="utf-8"))
+                    data = json.loads(self.read_text(path))
                     return _paragraphs([(float(s) / 1000, str(t)) for s, t in zip(data["start"], data["text"])])
-                except (ValueError, KeyError, TypeError):
+                except (ValueError, KeyError, TypeError, RecursionError):
                     return ""
         return ""
 
@@ -387,7 +431,7 @@ class OlxImporter:
             if library is not None:
                 lib_root = library.parent
                 source = f"the library folder {library.parent.name}"
-                for ptr in parse_xml_file(library, f"{lib_root.name}/library.xml"):
+                for ptr in self.parse_file(library, f"{lib_root.name}/library.xml"):
                     if ptr.tag == "problem":
                         problems.append(self.load("problem", ptr, base=lib_root))
         if not problems:
@@ -406,7 +450,12 @@ class OlxImporter:
         return notices
 
     def find_library(self, library_id: str) -> Path | None:
-        """library-v1:ORG+CODE -> a folder holding library.xml with that org and library code."""
+        """library-v1:ORG+CODE -> a folder holding library.xml with that org and library code (looked up once)."""
+        if library_id not in self._libraries:
+            self._libraries[library_id] = self._find_library(library_id)
+        return self._libraries[library_id]
+
+    def _find_library(self, library_id: str) -> Path | None:
         m = re.fullmatch(r"library-v1:([^+]+)\+(.+)", library_id.strip())
         if not m:
             return None
@@ -421,7 +470,7 @@ class OlxImporter:
                 nested = [p / "library.xml" for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
                 lib = next((p for p in nested if p.is_file()), lib)
             if lib.is_file() and not lib.is_symlink():
-                root = parse_xml_file(lib, f"{folder.name}/library.xml")
+                root = self.parse_file(lib, f"{folder.name}/library.xml")
                 if root.get("org") == org and root.get("library") == code:
                     return lib
         return None
@@ -488,13 +537,9 @@ class OlxImporter:
         if len(shows) > 1:
             self.report.changed("problem", quiz.where, f"problems show answers differently ({', '.join(shows)}); "
                                 f"the quiz uses the strictest, {table['show_solutions']!r}")
-        seen: set[str] = set()
+        ids = IdAllocator()
         for q in quiz.questions:  # ids unique within the quiz (library copies may repeat url_names)
-            base, n = q["id"], 1
-            while q["id"] in seen:
-                n += 1
-                q["id"] = f"{base}-{n}"
-            seen.add(q["id"])
+            q["id"] = ids.unique(q["id"])
         table["questions"] = quiz.questions
         return table
 
@@ -528,11 +573,14 @@ class OlxImporter:
         known = self.media_by_source.get(path)
         if known is None:
             stem = media_name(rel.name)
-            candidate, n = f"media/{stem}", 1
-            while candidate in self.media:
+            base, dot, ext = stem.rpartition(".")
+            n = self._media_next.get(stem, 1)
+            while True:
+                candidate = f"media/{stem}" if n == 1 else (f"media/{base}-{n}.{ext}" if dot else f"media/{stem}-{n}")
+                if candidate not in self.media:
+                    break
                 n += 1
-                base, dot, ext = stem.rpartition(".")
-                candidate = f"media/{base}-{n}.{ext}" if dot else f"media/{stem}-{n}"
+            self._media_next[stem] = n
             self.media[candidate] = path
             self.media_by_source[path] = candidate
             known = candidate
@@ -569,7 +617,7 @@ def srt_to_paragraphs(text: str) -> str:
             elif start is None and line.isdigit():
                 continue
             elif start is not None:
-                body.append(re.sub(r"<[^>]+>", "", html.unescape(line)))
+                body.append(re.sub(r"<[^<>]+>", "", html.unescape(line)))  # [^<>]: no rescan per '<
         if start is not None and body:
             cues.append((start, " ".join(body)))
     return _paragraphs(cues)
@@ -635,7 +683,7 @@ def _json_list(value: str | None) -> list[str]:
         return []
     try:
         data = json.loads(value)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return []
     return [str(v) for v in data] if isinstance(data, list) else []
 

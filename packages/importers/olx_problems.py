@@ -53,6 +53,8 @@ SHOWANSWER = {
 }
 STRICTNESS = ["always", "attempted", "finished", "never"]
 TOKEN = "MOOCRESPONSEFIELD{}X"
+_TOKEN_RE = re.compile(r"MOOCRESPONSEFIELD(\d+)X")
+MAX_FIELDS = 100  # answer fields in one problem (Studio's templates have 1 to a few)
 
 
 @dataclass
@@ -87,6 +89,10 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
         what = ", ".join(other) or "no response field"
         _missing(result, ctx, "problem", f"no answer field mooc can grade ({what})")
         return result
+    if len(responses) > MAX_FIELDS:  # each field's question repeats the whole problem text: bound the copies
+        _missing(result, ctx, "problem", f"{len(responses)} answer fields (mooc imports at most {MAX_FIELDS} "
+                                         "per problem)")
+        return result
     uses_script_vars = script is not None and _uses_variables(problem, script)
     showanswer = problem.get("showanswer") or ctx.default_showanswer
     result.show_solutions = SHOWANSWER.get(showanswer, "finished")
@@ -104,8 +110,9 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
     hints = [_md(h, ctx) for demand in problem.iter("demandhint") for h in demand.findall("hint")]
     hints = [h for h in hints if h]
     solutions = [el for el in problem.iter("solution")]
+    inside_responses = _all_inside(responses)  # once: not once per solution
     top_solution = [s for s in problem.findall("solution")] + [s for s in problem.findall("./*/solution")
-                                                              if s not in _all_inside(responses)]
+                                                              if s not in inside_responses]
     context_cache: list[str] = []
 
     def context() -> str:  # computed only when a question needs it: no media copied for notices
@@ -131,10 +138,9 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
             _missing(result, ctx, response.tag, str(err), where=where)
             continue
         prompt_part = _response_prompt(response, ctx)
-        if multi:
-            prompt = context()
-            for j in range(1, len(responses) + 1):
-                prompt = prompt.replace(TOKEN.format(j), f"**[{j}]**" if j == index else f"[{j}]")
+        if multi:  # one pass over the text marks every field (not one pass per field)
+            prompt = _TOKEN_RE.sub(lambda m: f"**[{m.group(1)}]**" if int(m.group(1)) == index
+                                   else f"[{m.group(1)}]", context())
             label = f"Answer for field **[{index}]**" + (f": {prompt_part}" if prompt_part else ".")
             prompt = f"{prompt.strip()}\n\n{label}".strip()
         else:
@@ -423,24 +429,40 @@ def _md(el: Element, ctx: ProblemContext) -> str:
 
 def _choice_text(choice: Element, ctx: ProblemContext) -> str:
     c = copy.deepcopy(choice)
-    for hint in list(c):
-        if hint.tag in ("choicehint", "optionhint"):
-            tail = hint.tail
-            c.remove(hint)
-            if tail:
-                c.text = (c.text or "") + tail
+    hints = [child for child in c if child.tag in ("choicehint", "optionhint")]
+    if hints:  # rebuilt once: no O(k) remove per hint
+        c[:] = [child for child in c if child.tag not in ("choicehint", "optionhint")]
+        c.text = (c.text or "") + "".join(h.tail for h in hints if h.tail)
     text = html_to_markdown(_to_html(c), ctx.resolve).strip()
     return " ".join(text.split("\n")) if "\n" in text and "|" not in text else text or "(empty)"
 
 
 def _strip_machinery(el: Element) -> None:
-    for parent in el.iter():
-        for child in list(parent):
-            if child.tag in INPUT_TAGS or child.tag == "script" or child.tag in ("startouttext", "endouttext"):
-                tail = child.tail
-                parent.remove(child)
-                if tail and tail.strip():
-                    parent.text = (parent.text or "") + tail
+    _remove_children(el, lambda child: child.tag in INPUT_TAGS or child.tag in ("script", "startouttext",
+                                                                                    "endouttext"))
+
+
+def _remove_children(root: Element, drop: Callable[[Element], bool]) -> None:
+    """Remove every element `drop` picks (with its subtree), keeping the text that followed it.
+
+    Each parent's children are rebuilt once: removing them one by one is O(k) each,
+    O(k²) for a parent with k children (a hostile problem has 100,000 of them).
+    """
+    for parent in list(root.iter()):
+        children = list(parent)
+        if not any(drop(child) for child in children):
+            continue
+        kept: list[Element] = []
+        tails: list[str] = []
+        for child in children:
+            if drop(child):
+                if child.tail and child.tail.strip():
+                    tails.append(child.tail)
+            else:
+                kept.append(child)
+        parent[:] = kept
+        if tails:
+            parent.text = (parent.text or "") + "".join(tails)
 
 
 def _response_prompt(response: Element, ctx: ProblemContext) -> str:
@@ -456,22 +478,22 @@ def _context_markdown(problem: Element, responses: list[Element], ctx: ProblemCo
     copies = list(p.iter())
     mapping = {id(o): c for o, c in zip(originals, copies)}
     targets = {id(mapping[id(r)]): n for n, r in enumerate(responses, start=1)}
-    for parent in p.iter():
-        for i, child in enumerate(list(parent)):
+    for parent in list(p.iter()):
+        children = list(parent)
+        if not any(id(child) in targets for child in children):
+            continue
+        replaced = []
+        for child in children:  # rebuilt once per parent: no O(k) remove/insert per field
             n = targets.get(id(child))
             if n is not None:
                 token = Element("p")
                 token.text = TOKEN.format(n)
                 token.tail = child.tail
-                parent.remove(child)
-                parent.insert(i, token)
-    for parent in p.iter():
-        for child in list(parent):
-            if child.tag in ("solution", "demandhint", "script", "style", "startouttext", "endouttext"):
-                tail = child.tail
-                parent.remove(child)
-                if tail and tail.strip():
-                    parent.text = (parent.text or "") + tail
+                child = token
+            replaced.append(child)
+        parent[:] = replaced
+    _remove_children(p, lambda child: child.tag in ("solution", "demandhint", "script", "style", "startouttext",
+                                                    "endouttext"))
     return html_to_markdown(_to_html(p), ctx.resolve)
 
 

@@ -8,19 +8,20 @@ leaves a half-written pack. Also: ids that satisfy the pack format's id rule.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packages.fsutil import fsync_dir as _fsync_dir
+from packages.fsutil import write_atomic
 from packages.errors import MoocError
-
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 def slugify(text: str, fallback: str = "item", max_len: int = 48) -> str:
@@ -35,13 +36,20 @@ class IdAllocator:
 
     def __init__(self) -> None:
         self.used: set[str] = set()
+        self._next: dict[str, int] = {}  # base -> the next suffix to try: n equal names cost O(n), not O(n²)
 
     def new(self, text: str, fallback: str = "item", max_len: int = 56) -> str:
-        base = slugify(text, fallback, max_len)
-        candidate, n = base, 1
+        return self.unique(slugify(text, fallback, max_len))
+
+    def unique(self, base: str) -> str:
+        """`base`, or `base-N` with the smallest N not used yet (counting on from the last one)."""
+        candidate, n = base, self._next.get(base, 1)
+        if n > 1:
+            candidate = f"{base}-{n}"
         while candidate in self.used:
             n += 1
             candidate = f"{base}-{n}"
+        self._next[base] = n
         self.used.add(candidate)
         return candidate
 
@@ -87,18 +95,23 @@ def _drop_none(value: Any) -> Any:
 
 
 def write_pack(draft: PackDraft, target: Path, *, force: bool = False) -> None:
-    """Write the draft as folder `target`: built aside, then renamed into place."""
+    """Write the draft as folder `target`: built aside, then renamed into place.
+
+    On any failure (a full disk, an interrupt) the half-built folder is removed and an
+    existing `target` is left as it was; an OSError becomes one MoocError.
+    """
     target = target.absolute()
     if target.exists() and not target.is_dir():
         raise MoocError(f"{target}: exists and is not a folder")
     if target.is_dir() and any(target.iterdir()) and not force:
         raise MoocError(f"{target}: folder exists and is not empty (choose another -o, or --force to replace it)")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
+    tmp: Path | None = None
     try:
-        write_file(tmp / "course.toml", dumps_toml(draft.manifest).encode("utf-8"), atomic=False)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.import-", dir=target.parent))
+        _write_new(tmp / "course.toml", dumps_toml(draft.manifest).encode("utf-8"))
         for rel, data in sorted(draft.files.items()):
-            write_file(tmp / rel, data, atomic=False)
+            _write_new(tmp / rel, data)
         for rel, src in sorted(draft.media_sources.items()):
             dest = tmp / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -110,38 +123,72 @@ def write_pack(draft: PackDraft, target: Path, *, force: bool = False) -> None:
         if target.exists():
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             os.replace(target, old)
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                os.replace(old, target)
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
+        tmp = None
         _fsync_dir(target.parent)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    except OSError as err:
+        raise MoocError(f"{target}: cannot write the pack ({err.strerror or err}); nothing was changed") from None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
-def write_file(path: Path, data: bytes, *, atomic: bool = True) -> None:
-    """Write bytes durably; `atomic`: through a temp file in the same folder + os.replace."""
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file inside the folder being built (atomicity comes from renaming the folder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not atomic:
-        with open(path, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        return
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` all at once (packages.fsutil); an OSError becomes one MoocError."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
+        write_atomic(path, data)
+    except OSError as err:
+        raise MoocError(f"{path}: cannot write ({err.strerror or err}); it was left as it was") from None
+
+
+def replace_together(files: list[tuple[Path, bytes]]) -> None:
+    """Replace several files so that a failure while writing leaves every one of them as it was.
+
+    Each new content is first written whole beside its file (fsutil.write_atomic, under a
+    hidden `.staged` name): a full disk fails there and the staged copies are removed.
+    Only then are they renamed over the originals, which needs no space.
+    """
+    staged: list[tuple[Path, Path]] = []
+    current = files[0][0]
+    try:
+        for current, data in files:
+            tmp = current.with_name(f".{current.name}.staged-{os.getpid()}")
+            staged.append((tmp, current))
+            write_atomic(tmp, data)
+    except OSError as err:
+        _remove(tmp for tmp, _ in staged)
+        raise MoocError(f"{current}: cannot write ({err.strerror or err}); nothing was changed") from None
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
+        _remove(tmp for tmp, _ in staged)
         raise
-    _fsync_dir(path.parent)
+    try:
+        for tmp, current in staged:
+            os.replace(tmp, current)
+    except OSError as err:  # a rename failed after all the writes succeeded: rare, and said plainly
+        _remove(tmp for tmp, _ in staged)
+        raise MoocError(f"{current}: cannot replace ({err.strerror or err}); files before it in "
+                        f"{', '.join(p.name for _, p in staged)} were replaced") from None
+    for parent in {path.parent for _, path in staged}:
+        _fsync_dir(parent)
 
 
+def _remove(paths: Iterable[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()

@@ -11,22 +11,29 @@ outright; OLX never needs any of them.
 from __future__ import annotations
 
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import DefusedXMLParser
 
 from packages.errors import MoocError
 
 MAX_XML_BYTES = 20 * 1024 * 1024  # one OLX file; the demo course's largest is 10 kB
+MAX_XML_DEPTH = 100  # elements inside elements; the demo course nests 9 deep
 
 
 def parse_xml(data: bytes | str, name: str) -> Element:
     """Parse XML text; any problem becomes a MoocError naming `name` and the line."""
     if len(data) > MAX_XML_BYTES:
         raise MoocError(f"{name}: XML file too large ({len(data)} bytes, limit {MAX_XML_BYTES})")
+    builder = _DepthLimitedBuilder()
     try:
-        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        parser.feed(data)
+        return parser.close()
+    except _TooDeep:
+        raise MoocError(f"{name}: line {builder.line(parser)}: XML nested more than {MAX_XML_DEPTH} elements deep "
+                        "(refused: no course needs that)") from None
     except ParseError as err:
         line, col = getattr(err, "position", (0, 0))
         reason = str(err).split(":")[0]
@@ -34,6 +41,36 @@ def parse_xml(data: bytes | str, name: str) -> Element:
     except DefusedXmlException as err:
         kind = type(err).__name__.replace("Forbidden", "").lower() or "construct"
         raise MoocError(f"{name}: refused XML {kind} declaration (DTDs and entities are not allowed)") from None
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _DepthLimitedBuilder(TreeBuilder):
+    """Builds the tree like ElementTree's own, but stops past MAX_XML_DEPTH open elements.
+
+    Everything that walks OLX recursively (serialising HTML, copying elements, nested
+    units) then stays far below Python's recursion limit.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:  # type: ignore[override]
+        self.depth += 1
+        if self.depth > MAX_XML_DEPTH:
+            raise _TooDeep
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> Element:  # type: ignore[override]
+        self.depth -= 1
+        return super().end(tag)
+
+    @staticmethod
+    def line(parser: object) -> int:
+        return int(getattr(getattr(parser, "parser", None), "CurrentLineNumber", 0))
 
 
 def parse_xml_file(path: Path, name: str | None = None) -> Element:

@@ -6,7 +6,9 @@ Nothing heavy is imported at module level; the importers load inside the handler
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +73,10 @@ def register(sub: Any) -> None:
 def _olx(args: argparse.Namespace) -> int:
     from packages.importers.olx import import_olx
 
-    report = import_olx(Path(args.source), Path(args.output), force=args.force,
-                        library_dirs=[Path(p) for p in args.library])
-    _finish(args, report, f"pack source written to {args.output}; next: mooc pack check {args.output}")
+    with _one_line_errors(args.source):
+        report = import_olx(Path(args.source), Path(args.output), force=args.force,
+                            library_dirs=[Path(p) for p in args.library])
+        _finish(args, report, f"pack source written to {args.output}; next: mooc pack check {args.output}")
     return 0
 
 
@@ -83,11 +86,25 @@ def _gift(args: argparse.Namespace) -> int:
 
     if args.into and not args.module:
         raise UsageError("import gift: --into needs --module ID (the module that gets the quiz)")
-    report, written = import_gift(Path(args.file), output=Path(args.output) if args.output else None,
-                                  into=Path(args.into) if args.into else None, module=args.module,
-                                  item_id=args.id, title=args.title, weight=args.weight, force=args.force)
-    _finish(args, report, f"quiz written to {written}")
+    with _one_line_errors(args.file):
+        report, written = import_gift(Path(args.file), output=Path(args.output) if args.output else None,
+                                      into=Path(args.into) if args.into else None, module=args.module,
+                                      item_id=args.id, title=args.title, weight=args.weight, force=args.force)
+        _finish(args, report, f"quiz written to {written}")
     return 0
+
+
+@contextlib.contextmanager
+def _one_line_errors(source: str) -> Iterator[None]:
+    """The last net under the importers' own checks: never a traceback for a hostile file or a full disk."""
+    from packages.errors import MoocError
+
+    try:
+        yield
+    except RecursionError:
+        raise MoocError(f"{source}: nested too deeply to import") from None
+    except OSError as err:
+        raise MoocError(f"{err.filename or source}: {err.strerror or err}") from None
 
 
 def _finish(args: argparse.Namespace, report: Any, next_step: str) -> None:

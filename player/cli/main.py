@@ -156,6 +156,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as err:  # the last word on a full disk, a read-only store, a lost mount...
+        from packages.fsutil import os_error_text
+        from packages.safe_text import one_line
+
+        where = f"{one_line(str(err.filename))}: " if err.filename else ""
+        print(f"mooc: error: {where}{os_error_text(err)}", file=sys.stderr)
+        return 1
+    except RecursionError:  # input nested past what Python can parse, wherever it was read
+        print("mooc: error: the input is nested too deeply to read", file=sys.stderr)
+        return 1
 
 
 # What Ctrl-C leaves behind, per command, and how to go on.

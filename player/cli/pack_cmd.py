@@ -101,7 +101,7 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-size", metavar="SIZE", help="largest total unpacked size of a .mooc (default 2G)")
     parser.add_argument("--max-entries", metavar="N", type=int, help="most files in a .mooc (default 100000)")
     parser.add_argument("--max-ratio", metavar="R", type=float,
-                        help="highest compression ratio of a file over 1 MiB (default 200)")
+                        help="highest compression ratio of a file over 1 MiB, and of the whole .mooc (default 200)")
 
 
 def limits_from_args(args: argparse.Namespace):  # -> packages.source.Limits
@@ -121,62 +121,16 @@ def limits_from_args(args: argparse.Namespace):  # -> packages.source.Limits
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from importlib.resources import files
-
-    from packages.errors import MoocError
+    from packages.pack_init import create_starter
 
     dest = Path(args.dir)
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise MoocError(f"{dest}: already exists and is not empty (pack init never overwrites; pick a new folder)")
-    starter = files("packages") / "starter"
-    if not starter.is_dir():
-        raise MoocError("the starter course is missing from this mooc installation (reinstall mooc)")
-    written = _copy_tree(starter, dest)
-    course_id = _id_for_folder(dest)
-    manifest = dest / "course.toml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace('id = "my-course"', f'id = "{course_id}"', 1),
-                        encoding="utf-8")
+    written = create_starter(dest)
     print(f"created {dest}/ ({written} file{'s' if written != 1 else ''}): course.toml, lessons/, quizzes/, media/")
     print("next:")
     print(f"  edit {dest / 'course.toml'} (start with id and title)")
     print(f"  mooc pack check {dest}")
     print(f"  mooc pack build {dest}")
     return 0
-
-
-def _id_for_folder(dest: Path) -> str:
-    """The course id a new pack gets: its folder's name made into a valid id, so that
-    `mooc pack build x` writes x-<version>.mooc."""
-    import re
-
-    slug = re.sub(r"[^a-z0-9._-]+", "-", dest.resolve().name.lower()).strip("-._")[:64]
-    return slug if slug and re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,63}", slug) else "my-course"
-
-
-def _copy_tree(src: Any, dest: Path) -> int:
-    """Copy a Traversable tree (works from a wheel or a zip import as well as a folder)."""
-    import os
-    import tempfile
-
-    dest.mkdir(parents=True, exist_ok=True)
-    count = 0
-    for entry in sorted(src.iterdir(), key=lambda e: e.name):
-        if entry.name.startswith((".", "__")):
-            continue
-        target = dest / entry.name
-        if entry.is_dir():
-            count += _copy_tree(entry, target)
-        else:
-            data = entry.read_bytes()
-            fd, tmp = tempfile.mkstemp(prefix=f".{entry.name}.", dir=dest)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-            count += 1
-    return count
 
 
 def cmd_check(args: argparse.Namespace) -> int:

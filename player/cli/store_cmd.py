@@ -24,7 +24,10 @@ examples:
   mooc install stats-101.mooc --system        for every account of this computer
 
 Every file's digest is verified before the course appears; an interrupted install
-leaves the previous version in place. Upgrading keeps your progress.
+leaves the previous version in place. A download never takes more than the
+catalog's size (a bare URL: MOOC_MAX_DOWNLOAD_SIZE, default 2G) and stops when it
+runs under MOOC_MIN_RATE (default 1k bytes/s) for MOOC_RATE_WINDOW (120 s).
+Upgrading keeps your progress.
 """
 
 REMOVE_EPILOG = """\

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import UsageError
-from packages.safe_text import one_line
+from packages.safe_text import clean, one_line
 from player.cli import common
 
 LOGIN_EPILOG = """\
@@ -150,7 +150,7 @@ def cmd_login(args: argparse.Namespace) -> int:
             raise UsageError("empty password")
         creds = credentials.store(layout, endpoint, user=args.user, password=password,
                                   allow_insecure_http=args.allow_insecure_http)
-    print(f"stored credentials for {endpoint.origin}: {creds.describe()}; they are sent only to {endpoint.host}")
+    _say(f"stored credentials for {endpoint.origin}: {creds.describe()}; they are sent only to {endpoint.host}")
     return 0
 
 
@@ -160,10 +160,28 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
     endpoint = normalise(args.endpoint)
     if credentials.forget(common.layout(args), endpoint):
-        print(f"forgot the credentials for {endpoint.origin}")
+        _say(f"forgot the credentials for {endpoint.origin}")
     else:
-        print(f"no stored credentials for {endpoint.origin}")
+        _say(f"no stored credentials for {endpoint.origin}")
     return 0
+
+
+# ---------------------------------------------------------------------- output
+
+# Hosts, URLs, ids, LRS reasons and file contents are outside input: every line this
+# module prints goes through packages/safe_text.py (and --json through common.print_json).
+
+
+def _say(text: str) -> None:
+    print(clean(text, keep_newlines=False))
+
+
+def _warn(text: str) -> None:
+    print(f"mooc: warning: {one_line(text)}", file=sys.stderr)
+
+
+def _error(text: str) -> None:
+    print(f"mooc: error: {one_line(text)}", file=sys.stderr)
 
 
 # ---------------------------------------------------------------------- sync
@@ -179,12 +197,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return _import(layout, args)
     if args.pull is not None:
         return _pull(layout, args)
+    from sync.deadline import run_guard
     from sync.uploader import Options, sync_all
 
     notes: list[str] = []
-    results = sync_all(layout, Options(allow_insecure_http=args.allow_insecure_http), notes)
+    with run_guard() as guard:
+        results = sync_all(layout, Options(allow_insecure_http=args.allow_insecure_http, guard=guard), notes)
     for note in notes:
-        print(f"mooc: warning: {one_line(note)}", file=sys.stderr)
+        _warn(note)
     return _report(layout, args, results)
 
 
@@ -195,8 +215,8 @@ def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, import
                            **({"imported": imported} if imported is not None else {})})
         return 1 if errors else 0
     if not results:
-        print("nothing to upload: no course you studied names a learning record store "
-              "(set one with [sync] endpoint in config.toml)")
+        _say("nothing to upload: no course you studied names a learning record store "
+             "(set one with [sync] endpoint in config.toml)")
         return 0
     for r in results:
         parts = [f"{r.stored} stored"]
@@ -205,23 +225,25 @@ def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, import
         if r.conflicts:
             parts.append(f"{len(r.conflicts)} conflict{'s' if len(r.conflicts) != 1 else ''}")
         parts.append(f"{r.pending} pending")
-        print(f"{r.host}: " + ", ".join(parts) + f" ({r.requests} request{'s' if r.requests != 1 else ''})")
+        _say(f"{r.host}: " + ", ".join(parts) + f" ({r.requests} request{'s' if r.requests != 1 else ''})"
+             + (f"; {r.skipped}" if r.skipped and r.skipped.startswith("not tried") else ""))
         for item in r.rejected + r.conflicts:
-            print(f"  set aside {item['id']} ({item['learner']}/{item['course']}): {one_line(item['reason'])}")
+            _say(f"  set aside {item['id']} ({item['learner']}/{item['course']}): {one_line(item['reason'])}")
         for learner, count in sorted(r.waiting_consent.items()):
-            print(f"  {count} record{'s' if count != 1 else ''} of {learner} wait{'s' if count == 1 else ''} for approval of {r.host}: "
-                  f"run `mooc consent allow {r.host} --learner {learner}`")
+            _say(f"  {count} record{'s' if count != 1 else ''} of {learner} wait{'s' if count == 1 else ''} "
+                 f"for approval of {r.host}: run `mooc consent allow {r.host} --learner {learner}`")
         if r.error:
-            print(f"mooc: error: {one_line(r.error)}", file=sys.stderr)
+            _error(r.error)
     return 1 if errors else 0
 
 
 def _status(layout: Any, args: argparse.Namespace) -> int:
     from sync.collect import collect
-    from sync.consent import Consent
+    from sync.consent import may_send
     from sync.outbox import all_outboxes
 
-    collect(layout)
+    report = collect(layout)
+    warnings = list(report.notes)
     rows = []
     for outbox in all_outboxes(layout):
         pending = outbox.pending()
@@ -230,8 +252,7 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
         approved: dict[str, bool] = {}
         for e in pending:
             if e.learner not in approved:
-                approved[e.learner] = e.learner.startswith("imported:") or Consent(layout, e.learner).allowed(
-                    outbox.endpoint.host)
+                approved[e.learner] = may_send(layout, e.learner, outbox.endpoint.host)
             bucket = per_learner if approved[e.learner] else waiting
             bucket[e.learner] = bucket.get(e.learner, 0) + 1
         status = outbox.status()
@@ -244,25 +265,27 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
             "last_success": status.get("last_success"), "last_attempt": status.get("last_attempt"),
             "last_error": status.get("last_error"), "last_error_time": status.get("last_error_time"),
         })
+    for warning in warnings:
+        _warn(warning)
     if args.json:
-        common.print_json({"endpoints": rows})
+        common.print_json({"endpoints": rows, "warnings": warnings})
         return 0
     if not rows:
-        print("nothing to upload: no course you studied names a learning record store")
+        _say("nothing to upload: no course you studied names a learning record store")
         return 0
     for row in rows:
-        print(f"{row['endpoint']}")
-        print(f"  pending: {row['pending']}" + (
+        _say(f"{row['endpoint']}")
+        _say(f"  pending: {row['pending']}" + (
             " (" + ", ".join(f"{k}: {v}" for k, v in sorted(row["pending_by_learner"].items())) + ")"
             if row["pending_by_learner"] else ""))
         for learner, count in sorted(row["waiting_consent"].items()):
-            print(f"  waiting for approval: {count} of {learner} (`mooc consent allow {row['host']} --learner {learner}`)")
-        print(f"  last success: {row['last_success'] or 'never'}")
+            _say(f"  waiting for approval: {count} of {learner} (`mooc consent allow {row['host']} --learner {learner}`)")
+        _say(f"  last success: {row['last_success'] or 'never'}")
         if row["last_error"]:
-            print(f"  last error: {one_line(row['last_error'])} ({row['last_error_time']})")
+            _say(f"  last error: {one_line(row['last_error'])} ({row['last_error_time']})")
         for item in row["set_aside"]:
-            print(f"  set aside ({item['state']}): {item['id']} {item['learner']}/{item['course']}: "
-                  f"{one_line(item['reason'])}")
+            _say(f"  set aside ({item['state']}): {item['id']} {item['learner']}/{item['course']}: "
+                 f"{one_line(item['reason'])}")
     return 0
 
 
@@ -275,49 +298,60 @@ def _export(layout: Any, args: argparse.Namespace) -> int:
     if args.json:
         common.print_json({"file": str(path), "statements": counts})
     else:
-        print(f"wrote {total} pending record{'s' if total != 1 else ''} to {path}" + (
+        _say(f"wrote {total} pending record{'s' if total != 1 else ''} to {path}" + (
             "" if total else " (nothing pending)"))
         for url, n in counts.items():
-            print(f"  {url}: {n}")
-        print("upload them on a connected machine with `mooc sync --import FILE`")
+            _say(f"  {url}: {n}")
+        _say("upload them on a connected machine with `mooc sync --import FILE`")
     return 0
 
 
 def _import(layout: Any, args: argparse.Namespace) -> int:
-    from sync.transfer import import_file
-    from sync.uploader import Options, upload
-    from sync.outbox import Outbox
+    from sync.deadline import run_guard
     from sync.endpoints import normalise
-
+    from sync.outbox import Outbox
+    from sync.transfer import import_file
     from sync.import_progress import merge_known
+    from sync.uploader import Options, upload
 
     counts = import_file(layout, Path(args.import_file))
     merged = merge_known(layout, Path(args.import_file))  # learners of this PC get their progress too
     if not args.json:
-        print(f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} from {args.import_file}")
+        _say(f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} "
+             f"from {args.import_file}")
         for learner, courses in merged.items():
-            print(f"  merged into {learner}'s progress: " + ", ".join(f"{c}: {n} new" for c, n in courses.items()))
-    results = [upload(layout, Outbox(layout, normalise(url)), Options(allow_insecure_http=args.allow_insecure_http))
-               for url in counts]
+            _say(f"  merged into {learner}'s progress: " + ", ".join(f"{c}: {n} new" for c, n in courses.items()))
+    with run_guard() as guard:
+        options = Options(allow_insecure_http=args.allow_insecure_http, guard=guard)
+        results = [upload(layout, Outbox(layout, normalise(url)), options) for url in counts]
     return _report(layout, args, results, imported=counts)
 
 
 def _pull(layout: Any, args: argparse.Namespace) -> int:
+    from sync.deadline import run_guard
     from sync.pull import pull
 
     learner = _learner(args)
-    results = pull(layout, learner, args.pull or None, allow_insecure_http=args.allow_insecure_http)
+    notes: list[str] = []
+    with run_guard() as guard:
+        results = pull(layout, learner, args.pull or None, allow_insecure_http=args.allow_insecure_http,
+                       guard=guard, notes=notes)
+    warnings = notes + [r.skip_note for r in results if r.skip_note]
+    for warning in warnings:
+        _warn(warning)
+    failed = any(r.error for r in results)
     if args.json:
-        common.print_json({"learner": learner.id, "endpoints": [
-            {"endpoint": r.endpoint, "statements": r.statements, "events": r.events, "added": r.added}
-            for r in results]})
-        return 0
+        common.print_json({"learner": learner.id, "endpoints": [r.to_json() for r in results],
+                           "warnings": warnings})
+        return 1 if failed else 0
     for r in results:
         added = sum(r.added.values())
-        print(f"{r.endpoint}: {r.statements} statement{'s' if r.statements != 1 else ''} read, "
-              f"{added} new event{'s' if added != 1 else ''} merged"
-              + (" (" + ", ".join(f"{c}: {n}" for c, n in sorted(r.added.items())) + ")" if r.added else ""))
-    return 0
+        _say(f"{r.endpoint}: {r.statements} statement{'s' if r.statements != 1 else ''} read, "
+             f"{added} new event{'s' if added != 1 else ''} merged"
+             + (" (" + ", ".join(f"{c}: {n}" for c, n in sorted(r.added.items())) + ")" if r.added else ""))
+        if r.error:
+            _error(r.error)
+    return 1 if failed else 0
 
 
 # ---------------------------------------------------------------------- consent
@@ -331,21 +365,25 @@ def cmd_consent_list(args: argparse.Namespace) -> int:
     from player.lab_policy import load
 
     approvals = Consent(layout, learner.id).list()
-    waiting = pending_hosts(layout, learner.id)
+    notes: list[str] = []
+    waiting = pending_hosts(layout, learner.id, notes)
+    for note in notes:
+        _warn(note)
     school = load(layout)
     if args.json:
-        common.print_json({"learner": learner.id, "approved": [{"host": a.host, "approved": a.approved}
-                                                               for a in approvals], "waiting": waiting,
+        common.print_json({"learner": learner.id,
+                           "approved": [{"host": a.host, "approved": a.approved} for a in approvals],
+                           "waiting": waiting, "warnings": notes,
                            "approved_by_school": list(school.approved_hosts), "school": school.school})
         return 0
     for host in school.approved_hosts:
-        print(f"approved by {school.who} for every learner of this computer: {host} ({school.path})")
+        _say(f"approved by {school.who} for every learner of this computer: {host} ({school.path})")
     if not approvals and not school.approved_hosts:
-        print(f"{learner.id} has approved no LRS host: nothing of theirs is sent anywhere")
+        _say(f"{learner.id} has approved no LRS host: nothing of theirs is sent anywhere")
     for a in approvals:
-        print(f"approved: {a.host} (since {a.approved})")
+        _say(f"approved: {a.host} (since {a.approved})")
     for host in waiting:
-        print(f"waiting:  {host} (a course wants to send records there; `mooc consent allow {host}`)")
+        _say(f"waiting:  {host} (a course wants to send records there; `mooc consent allow {host}`)")
     return 0
 
 
@@ -355,7 +393,7 @@ def cmd_consent_allow(args: argparse.Namespace) -> int:
     layout = common.layout(args)
     learner = _learner(args)
     approval = Consent(layout, learner.id).allow(args.host)
-    print(f"{learner.id}: learning records may now be sent to {approval.host} (withdraw with "
+    _say(f"{learner.id}: learning records may now be sent to {approval.host} (withdraw with "
           f"`mooc consent revoke {approval.host}`)")
     return 0
 
@@ -366,9 +404,9 @@ def cmd_consent_revoke(args: argparse.Namespace) -> int:
     layout = common.layout(args)
     learner = _learner(args)
     if Consent(layout, learner.id).revoke(args.host):
-        print(f"{learner.id}: nothing more will be sent to {one_line(args.host)} (records already sent stay there)")
+        _say(f"{learner.id}: nothing more will be sent to {one_line(args.host)} (records already sent stay there)")
     else:
-        print(f"{learner.id} had not approved {one_line(args.host)}")
+        _say(f"{learner.id} had not approved {one_line(args.host)}")
     return 0
 
 
@@ -387,13 +425,13 @@ def cmd_certificate_request(args: argparse.Namespace) -> int:
                            "evidence": len(event.data.get("evidence") or [])})
         return 0
     if created:
-        print(f"certificate requested for {event.course_id} {event.course_version} in the name of "
+        _say(f"certificate requested for {event.course_id} {event.course_version} in the name of "
               f"{one_line(learner.name)}: score {float(event.data['score']) * 100:.0f}%, "
               f"{len(event.data.get('evidence') or [])} graded answer"
               f"{'s' if len(event.data.get('evidence') or []) != 1 else ''} as evidence")
-        print("it is sent with the next `mooc sync`; see `mooc certificate status`")
+        _say("it is sent with the next `mooc sync`; see `mooc certificate status`")
     else:
-        print(f"a certificate for {event.course_id} {event.course_version} was already requested on {event.time}")
+        _say(f"a certificate for {event.course_id} {event.course_version} was already requested on {event.time}")
     return 0
 
 
@@ -407,9 +445,9 @@ def cmd_certificate_status(args: argparse.Namespace) -> int:
         common.print_json({"learner": learner.id, "requests": [r.to_json() for r in rows]})
         return 0
     if not rows:
-        print("no certificate requested yet (`mooc certificate request COURSE` once you passed a course)")
+        _say("no certificate requested yet (`mooc certificate request COURSE` once you passed a course)")
         return 0
     for r in rows:
-        print(f"{r.course_id} {r.course_version}: {r.state} (requested {r.requested}, score {r.score * 100:.0f}%)"
+        _say(f"{r.course_id} {r.course_version}: {r.state} (requested {r.requested}, score {r.score * 100:.0f}%)"
               + (f": {one_line(r.detail)}" if r.detail else ""))
     return 0

@@ -12,6 +12,22 @@ resume can be tested against a "foreign" server too. Knobs for misbehaving serve
         srv.requests                         # list of (method, path, headers dict) seen
         srv.bytes_sent                       # body bytes written
 
+Hostile servers (each answer still counted in ``srv.requests``)::
+
+        srv.close_at_once = True             # read the request, hang up without a word
+        srv.always_416 = True                # 416 to everything, Range or not
+        srv.lie_range = (0, 99, None)        # answer a Range with 206 "bytes 0-99/SIZE" (None: the
+                                             # real size) and those bytes (zeros past the end of the file)
+        srv.lie_range_when = "bytes=-"       # ... only when the Range starts so ("" = any Range)
+        srv.lie_range_always = True          # ... and answer 206 so even without a Range
+        srv.short_body = 10                  # send only 10 body bytes of each answer, then hang up
+        srv.claim_length = 0                 # announce this Content-Length whatever is sent
+        srv.send_length = False              # no Content-Length: the body ends when we hang up
+        srv.endless = True                   # after the file, zeros forever (until the client hangs up)
+        srv.drip = 0.3                       # the body one byte every 0.3 s
+        srv.drip_head = 0.3                  # the status line and a never-ending header, a byte every 0.3 s
+        srv.extra_headers = {"Content-Encoding": "gzip"}  # added to every file answer
+
 Requests in absolute form (``GET http://host/path``, as sent to an HTTP proxy) are
 accepted, so a test proxy can forward to it.
 """
@@ -22,6 +38,7 @@ import email.utils
 import hashlib
 import re
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -36,9 +53,23 @@ class StaticServer:
         self.redirects: dict[str, str] = {}
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.bytes_sent = 0
+        self.close_at_once = False
+        self.always_416 = False
+        self.lie_range: tuple[int, int, int | None] | None = None
+        self.lie_range_when = ""
+        self.lie_range_always = False
+        self.short_body: int | None = None
+        self.claim_length: int | None = None
+        self.send_length = True
+        self.endless = False
+        self.drip = 0.0
+        self.drip_head = 0.0
+        self.extra_headers: dict[str, str] = {}
+        self._closing = threading.Event()
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer((host, port), self._handler_class())
         self.httpd.daemon_threads = True
+        self.httpd.handle_error = self._handle_error  # type: ignore[method-assign]
         self._thread: threading.Thread | None = None
 
     @property
@@ -55,6 +86,7 @@ class StaticServer:
         return self
 
     def stop(self) -> None:
+        self._closing.set()  # ends drips and endless bodies
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -63,6 +95,15 @@ class StaticServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @staticmethod
+    def _handle_error(request: object, client_address: object) -> None:
+        """A client hanging up is what hostile-server tests do all day: no traceback for it."""
+        import sys
+        import traceback
+
+        if not isinstance(sys.exc_info()[1], OSError):
+            traceback.print_exc()
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -83,6 +124,12 @@ class StaticServer:
                 path = unquote(urlsplit(self.path).path)  # absolute-form (proxy) too
                 with server._lock:
                     server.requests.append((self.command, path, {k.lower(): v for k, v in self.headers.items()}))
+                if server.close_at_once:
+                    self.close_connection = True
+                    return
+                if server.drip_head:
+                    self._drip_head()
+                    return
                 if path in server.redirects:
                     self.send_response(302)
                     self.send_header("Location", server.redirects[path])
@@ -107,7 +154,16 @@ class StaticServer:
                 status = 200
                 rng = self.headers.get("Range")
                 if_range = self.headers.get("If-Range")
-                if rng and server.ranges and (if_range is None or if_range in (etag, last_modified)):
+                if server.always_416:
+                    self._empty(416, {"Content-Range": f"bytes */{size}"})
+                    return
+                lie = server.lie_range if (server.lie_range_always or (
+                    rng and rng.strip().startswith(server.lie_range_when))) else None
+                if lie is not None:
+                    start, end = lie[0], lie[1]
+                    status = 206
+                    total = lie[2] if lie[2] is not None else size
+                elif rng and server.ranges and (if_range is None or if_range in (etag, last_modified)):
                     m = re.fullmatch(r"bytes=(\d*)-(\d*)", rng.strip())
                     if m and (m.group(1) or m.group(2)):
                         if m.group(1):
@@ -116,44 +172,82 @@ class StaticServer:
                         else:
                             start = max(0, size - int(m.group(2)))
                         if start >= size or start > end:
-                            self.send_response(416)
-                            self.send_header("Content-Range", f"bytes */{size}")
-                            self.send_header("Content-Length", "0")
-                            self.end_headers()
+                            self._empty(416, {"Content-Range": f"bytes */{size}"})
                             return
                         status = 206
+                    total = size
+                else:
+                    total = size
                 length = end - start + 1
                 self.send_response(status)
                 self.send_header("Content-Type", server.content_type)
-                self.send_header("Content-Length", str(length))
+                if server.claim_length is not None:
+                    self.send_header("Content-Length", str(server.claim_length))
+                elif server.send_length and not server.endless:
+                    self.send_header("Content-Length", str(length))
                 self.send_header("ETag", etag)
                 self.send_header("Last-Modified", last_modified)
                 if server.ranges:
                     self.send_header("Accept-Ranges", "bytes")
                 if status == 206:
-                    self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+                    self.send_header("Content-Range", f"bytes {start}-{end}/{total}")
+                for key, value in server.extra_headers.items():
+                    self.send_header(key, value)
+                if not server.send_length or server.endless or server.short_body is not None:
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
                 if head:
                     return
-                with open(file, "rb") as fh:
-                    fh.seek(start)
-                    left = length
-                    while left > 0:
-                        chunk = fh.read(min(65536, left))
-                        if not chunk:
-                            break
-                        try:
-                            self.wfile.write(chunk)
-                        except (BrokenPipeError, ConnectionResetError):
-                            return
-                        left -= len(chunk)
-                        with server._lock:
-                            server.bytes_sent += len(chunk)
+                if server.short_body is not None:
+                    length = min(length, server.short_body)
+                self._send_body(file, start, length)
+                if server.endless:
+                    while not server._closing.is_set() and self._write(bytes(65536)):
+                        pass
                 if server.extra_bytes:
                     try:
                         self.wfile.write(b"X" * server.extra_bytes)
                     except OSError:
                         pass
                     self.close_connection = True
+
+            def _send_body(self, file: Path, start: int, length: int) -> None:
+                with open(file, "rb") as fh:
+                    fh.seek(start)
+                    left = length
+                    while left > 0 and not server._closing.is_set():
+                        chunk = fh.read(1 if server.drip else min(65536, left)) or bytes(min(65536, left))
+                        if server.drip:
+                            time.sleep(server.drip)
+                        if not self._write(chunk[:left]):
+                            return
+                        left -= len(chunk[:left])
+
+            def _write(self, data: bytes) -> bool:
+                try:
+                    self.wfile.write(data)
+                    self.wfile.flush()
+                except OSError:
+                    self.close_connection = True
+                    return False
+                with server._lock:
+                    server.bytes_sent += len(data)
+                return True
+
+            def _empty(self, status: int, headers: dict[str, str]) -> None:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def _drip_head(self) -> None:
+                """A status line, then a header that never ends, one byte at a time."""
+                self.close_connection = True
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 1_000_000:
+                    if server._closing.is_set() or not self._write(bytes([byte])):
+                        return
+                    time.sleep(server.drip_head)
 
         return Handler

@@ -1,0 +1,69 @@
+"""The one check of an http(s) URL that comes from outside (a pack's course.toml).
+
+Strict on purpose: what passes here is a URL every HTTP library reads the same way, so
+a pack cannot point two parsers at two different hosts, smuggle a header or a terminal
+escape, or carry a password.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+MAX_URL_LENGTH = 2048
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def http_url_problem(url: str, *, allow_query: bool = True) -> str | None:
+    """Why `url` is not a plain absolute http(s) URL, or None when it is.
+
+    Refused: anything but printable ASCII (control characters, spaces, escapes, non-ASCII:
+    write an international host in its xn-- form and percent-encode the path), a
+    backslash, a length over MAX_URL_LENGTH, a scheme other than http or https, no host or
+    a malformed one, a user name or password, a bad port, a fragment, and with
+    `allow_query=False` a query.
+    """
+    if len(url) > MAX_URL_LENGTH:
+        return f"longer than {MAX_URL_LENGTH} characters"
+    bad = next((c for c in url if not "\x21" <= c <= "\x7e"), None)
+    if bad is not None:
+        what = "a space" if bad == " " else "a control character" if ord(bad) < 0x20 or ord(bad) == 0x7F \
+            else "a non-ASCII character (write the host as xn--..., percent-encode the rest)" \
+            if bad.isprintable() else "an invisible or control character"
+        return f"contains {what}"
+    if "\\" in url:
+        return "contains a backslash"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as err:
+        return f"not a URL ({err})"
+    if parts.scheme not in ("http", "https") or not url.lower().startswith(("http://", "https://")):
+        return "not an http or https URL"
+    if "@" in parts.netloc:
+        return "has a user name or password in it (credentials belong in `mooc login`)"
+    host = parts.hostname or ""
+    if not host:
+        return "has no host"
+    if not _valid_host(host, bracketed=parts.netloc.startswith("[")):
+        return f"has a malformed host {host!r}"
+    if port == 0:
+        return "has port 0"
+    if parts.netloc.endswith(":"):
+        return "has an empty port"
+    if parts.fragment or url.endswith("#"):
+        return "has a fragment (#...)"
+    if not allow_query and (parts.query or "?" in url):
+        return "has a query (?...)"
+    return None
+
+
+def _valid_host(host: str, *, bracketed: bool) -> bool:
+    if bracketed:
+        try:
+            return ipaddress.ip_address(host).version == 6
+        except ValueError:
+            return False
+    name = host[:-1] if host.endswith(".") else host
+    return len(name) <= 253 and all(_HOST_LABEL.match(label) for label in name.split("."))
