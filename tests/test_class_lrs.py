@@ -170,11 +170,11 @@ def _login(layout: Any, endpoint: str) -> None:
 
 
 @pytest.mark.parametrize("mode, said, bound", [
-    ("huge", "over the 1048576 bytes mooc reads", 1),
-    ("endless", r"too many pages of statements \(over 50\)", 50),
-    ("loop", "goes back to a page already read", 2),
-    ("elsewhere", "leads to another host", 1),
-    ("drip", "took longer than 2 s", 1),
+    ("huge", "the answer is larger than 1 MB", 1),
+    ("endless", "stopped after 50 pages and 0 statements, the most a report reads", 50),
+    ("loop", "'more' link it had sent before", 2),
+    ("elsewhere", "leads off this LRS", 1),
+    ("drip", "MOOC_DEADLINE|2 s", 1),
     ("nested", "is not JSON", 1),
 ])
 def test_a_hostile_lrs_is_read_within_bounds(teacher: Any, mode: str, said: str, bound: int) -> None:
