@@ -51,6 +51,8 @@ _MEDIA_COMMAND = re.compile(r"m(?:edia)?(?:\s+(\S+))?")
 class Records(Protocol):
     """What plain mode may tell about the learner's records (sync/learner_notes.py)."""
 
+    interactive: bool  # a person at a terminal, who can be asked (not a script feeding stdin)
+
     def approval(self) -> tuple[str | None, str | None]: ...  # (host, "you" | the school | None)
 
     def allow(self, host: str) -> None: ...
@@ -241,8 +243,11 @@ class PlainPlayer:
             if host and who and who != "you":
                 self.say(f"Your learning records go to {one_line(host)}, approved by {one_line(who)} for every "
                          "learner of this computer.")
-            elif host and who is None:
+            elif host and who is None and self.records.interactive:
                 self.ask_consent(host)
+            elif host and who is None:  # a script is not a person: it cannot consent for one
+                self.say(f"This course sends learning records to {one_line(host)}; nothing is sent until the "
+                         f"learner allows it: `mooc consent allow {one_line(host)}`.")
         self.certificate_note()
 
     def ask_consent(self, host: str) -> None:

@@ -23,12 +23,14 @@ class RecordsNotes:
     learner_id: str
     learner_name: str
     course_id: str
+    pack_endpoint: str | None = None  # the course's own [sync] xapi_endpoint (the course is open already)
+    interactive: bool = False  # a person at a terminal: plain mode asks for consent
 
     def _endpoint(self):  # -> Endpoint | None
-        from sync.collect import endpoint_for
+        from sync.endpoints import resolve
 
         try:
-            return endpoint_for(self.layout, self.course_id)
+            return resolve(self.layout, self.course_id, self.pack_endpoint)
         except MoocError:
             return None
 
@@ -54,21 +56,27 @@ class RecordsNotes:
         Consent(self.layout, self.learner_id).allow(host)
 
     def waiting(self) -> tuple[int, str | None, bool]:
-        """(records of this learner and course not yet on the LRS, host, approved?).
-        Generates the statements of new events (sync/collect.py): no network."""
-        from sync.collect import collect
+        """(records of this learner and course not yet on the LRS, host, approved?):
+        the events of their progress not confirmed stored by the LRS. Only reads."""
+        from player.progress import EventLog
         from sync.outbox import Outbox
 
         endpoint = self._endpoint()
         if endpoint is None:
             return 0, None, False
         try:
-            collect(self.layout)
-            events = {e.event for e in Outbox(self.layout, endpoint).pending()
-                      if e.learner == self.learner_id and e.course == self.course_id}
+            events = {e.id for e in EventLog.for_course(self.layout, self.learner_id, self.course_id).events()}
+            outbox = Outbox(self.layout, endpoint)
+            acks = outbox.acks()
+            unsent: set[str] = set()
+            on_lrs: set[str] = set()
+            for entry in outbox.entries():
+                if entry.event in events:
+                    stored = entry.body is None or (entry.id in acks and acks[entry.id].state == "stored")
+                    (on_lrs if stored else unsent).add(entry.event)
         except MoocError:
             return 0, endpoint.host, False
-        return len(events), endpoint.host, self.approval()[1] is not None
+        return len(events - (on_lrs - unsent)), endpoint.host, self.approval()[1] is not None
 
     def certificate_requested(self) -> bool:
         from player.progress import EventLog

@@ -26,26 +26,36 @@ def install(run_mooc: RunMooc, tmp_path: Path, endpoint: str, course: str = "cla
 
 
 def test_plain_mode_asks_consent_and_says_what_waits(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path) -> None:
+    from tests.test_class_learners import _on_pty
+    from tests.conftest import MOOC_BIN
+
     install(run_mooc, tmp_path, OFFLINE_LRS)
     assert run_mooc("learner", "add", "Amina").returncode == 0
-    r = run_mooc("play", "--plain", "class-101", "one", input="n\n\nq\n")
+    # a script feeding stdin is not asked (it cannot consent for a person): told what to run
+    r = run_mooc("play", "--plain", "class-101", "one", input="\nq\n")
     assert r.returncode == 0, r.stderr
-    assert "This course sends Amina's learning records (lessons done, quiz answers and scores) to 127.0.0.1:9." \
-        in r.stdout
-    assert "Allow sending your records there? Type y or n: " in r.stdout
-    assert "Nothing is sent to 127.0.0.1:9. You are asked again next time." in r.stdout
+    assert "This course sends learning records to 127.0.0.1:9; nothing is sent until the learner allows it: " \
+           "`mooc consent allow 127.0.0.1:9`." in r.stdout
     assert "records of yours wait for your approval of 127.0.0.1:9: `mooc consent allow 127.0.0.1:9`" in r.stdout
-    assert not (mooc_home.home / "learners" / "amina" / "sync-consent.toml").exists()
-
-    r = run_mooc("play", "--plain", "class-101", "week-1", input="y\n" + PASS + "q\n")
-    assert r.returncode == 0, r.stderr
-    assert "Your records will be sent to 127.0.0.1:9." in r.stdout
-    assert "Congratulations: you passed the course" in r.stdout
-    assert "You can request your certificate: mooc certificate request class-101" in r.stdout
-    waiting = [line for line in r.stdout.splitlines() if "wait to be sent to 127.0.0.1:9" in line]
-    assert len(waiting) == 1 and waiting[0].split()[0].isdigit() and int(waiting[0].split()[0]) >= 8
-    consent = json.loads(run_mooc("consent", "list", "--json").stdout)
-    assert [a["host"] for a in consent["approved"]] == ["127.0.0.1:9"]
+    consent = mooc_home.home / "learners" / "amina" / "sync-consent.toml"
+    assert not consent.exists()
+    # a person at a terminal is asked, as the TUI asks: no, then yes
+    argv = [str(MOOC_BIN), "play", "--plain", "class-101", "one"]
+    screen = _on_pty(argv, mooc_home.env(), [("Type y or n: ", "n"), ("> ", "q")])
+    assert "This course sends Amina's learning records (lessons done, quiz answers and scores) to 127.0.0.1:9." \
+        in screen and "Nothing is sent to 127.0.0.1:9. You are asked again next time." in screen
+    assert not consent.exists()
+    argv = [str(MOOC_BIN), "play", "--plain", "class-101", "week-1"]
+    answers = [("Type y or n: ", "y"), ("from 1 to 3: ", "2"), ("True or false: ", "true"), ("Your answer: ", "median"),
+               ("> ", "q")]
+    screen = _on_pty(argv, mooc_home.env(), answers)
+    assert "Your records will be sent to 127.0.0.1:9." in screen
+    assert "Congratulations: you passed the course" in screen
+    assert "You can request your certificate: mooc certificate request class-101" in screen
+    waiting = [line for line in screen.splitlines() if "wait to be sent to 127.0.0.1:9" in line]
+    assert len(waiting) == 1 and int(waiting[0].split()[0]) >= 8
+    approved = json.loads(run_mooc("consent", "list", "--json").stdout)
+    assert [a["host"] for a in approved["approved"]] == ["127.0.0.1:9"]
     # approved: not asked again; the certificate is offered until requested
     r = run_mooc("play", "--plain", "class-101", input="q\n")
     assert "Allow sending" not in r.stdout and "You can request your certificate" in r.stdout
@@ -69,9 +79,9 @@ def test_school_approval_is_told_and_never_asked(run_mooc: RunMooc, mooc_home: H
     assert f"approved by Lycée Victor Hugo for every learner of this computer: 127.0.0.1:9 ({policy})" in r.stdout
     # a policy anyone may change speaks for no one: ignored, with one warning
     os.chmod(policy, 0o666)
-    r = run_mooc("play", "--plain", "class-101", "one", input="n\nq\n")
+    r = run_mooc("play", "--plain", "class-101", "one", input="\nq\n")
     assert f"mooc: warning: {policy}: writable by other users; the lab policy is ignored" in r.stderr
-    assert "Allow sending your records there?" in r.stdout
+    assert "nothing is sent until the learner allows it" in r.stdout and "approved by" not in r.stdout
 
 
 @pytest.mark.lrs

@@ -264,7 +264,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     from sync.learner_notes import RecordsNotes
 
     session = open_session(layout, learner, course, source)
-    records = RecordsNotes(layout, learner.id, learner.name, course.id)
+    records = RecordsNotes(layout, learner.id, learner.name, course.id, course.xapi_endpoint,
+                           interactive=sys.stdin.isatty())
     return run_plain(session, args.item, records=records)
 
 
