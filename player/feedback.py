@@ -22,7 +22,7 @@ from packages.safe_text import one_line
 
 if TYPE_CHECKING:
     from player.grading import QuestionGrade
-    from player.session import AttemptResult
+    from player.session import AttemptResult, CourseSession
 
 Verdict = Literal["right", "partly", "wrong", "unanswered"]
 
@@ -80,6 +80,30 @@ def solutions_note(mode: str, shown: bool) -> str | None:
     return "The answers and explanations appear once you pass this quiz or have no attempts left."
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """Where a learner can go after an attempt; each UI says it with its own keys."""
+
+    retry: bool  # not passed and attempts left: trying again is the obvious step
+    next_title: str | None  # the next item of the course (one cleaned line), None at the end
+    unlocked: tuple[str, ...]  # titles of the modules this attempt unlocked (cleaned)
+
+
+def locked_modules(session: CourseSession) -> set[str]:
+    """Ids of the modules locked now (compare before and after an attempt)."""
+    return {m.id for m in session.course.modules if session.module_lock(m)}
+
+
+def next_step(session: CourseSession, result: AttemptResult, locked_before: set[str]) -> NextStep:
+    now_open = locked_before - locked_modules(session)
+    nxt = session.next_item(result.item.id)
+    return NextStep(
+        retry=not result.passed and result.attempts_left != 0,
+        next_title=one_line(session.course.item(nxt).title) if nxt is not None else None,
+        unlocked=tuple(one_line(m.title) for m in session.course.modules if m.id in now_open),
+    )
+
+
 def _number(value: float) -> str:
     return f"{value:.12g}"
 
@@ -109,12 +133,97 @@ def answer_text(q: Question) -> str:
         accepted = [one_line(a.text) for a in q.answers if a.credit >= 1]
         if accepted:
             return " or ".join(accepted)
-        return f"text matching {one_line(q.pattern)}" if q.pattern else ""
+        example = example_of(q.pattern) if q.pattern else None
+        return f"{one_line(example)} (for example)" if example else ""
     if isinstance(q, Order):
         return "; ".join(f"{n}. {one_line(text)}" for n, text in enumerate(q.items, start=1))
     if isinstance(q, Match):
         return "; ".join(f"{one_line(left)}: {one_line(right)}" for left, right in q.pairs)
     return ""
+
+
+EXAMPLE_MAX = 60  # characters: an example answer longer than this is not shown
+
+
+def example_of(pattern: str) -> str | None:
+    """A short answer that `pattern` accepts, to show instead of the regular expression
+    itself ("[0-9]+" -> "0"); None when the pattern is too complex to build one from
+    (lookarounds, backreferences...). Checked against the pattern before it is used."""
+    import re
+
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        example = _build(_parser.parse(pattern), 0)
+        compiled = re.compile(pattern)
+    except Exception:  # any surprise in a pack's pattern: no example, never a crash
+        return None
+    if example is None or len(example) > EXAMPLE_MAX or not compiled.fullmatch(example.strip()):
+        return None
+    return example.strip() or None
+
+
+def _build(parsed: object, depth: int) -> str | None:
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    if depth > 20:
+        return None
+    out: list[str] = []
+    for op, arg in parsed:  # type: ignore[attr-defined]
+        if op is c.LITERAL:
+            out.append(chr(arg))
+        elif op is c.ANY:
+            out.append("a")
+        elif op is c.IN:
+            part = _first_of_class(arg, c)
+            if part is None:
+                return None
+            out.append(part)
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            low, high, item = arg
+            one = _build(item, depth + 1)
+            if one is None:
+                return None
+            # the fewest repeats the pattern allows, but an optional part (`?`) once:
+            # "ctrl[+-]?s" reads better as "ctrl+s" than as "ctrls"
+            out.append(one * (1 if (low, high) == (0, 1) else low))
+        elif op is c.SUBPATTERN:
+            one = _build(arg[-1], depth + 1)
+            if one is None:
+                return None
+            out.append(one)
+        elif op is c.BRANCH:
+            one = _build(arg[1][0], depth + 1)
+            if one is None:
+                return None
+            out.append(one)
+        elif op is c.AT:
+            continue
+        else:
+            return None
+        if sum(len(o) for o in out) > EXAMPLE_MAX:
+            return None
+    return "".join(out)
+
+
+def _first_of_class(items: list[tuple[object, object]], c: object) -> str | None:
+    for op, arg in items:
+        if op is c.NEGATE:  # type: ignore[attr-defined]
+            return None
+        if op is c.LITERAL:  # type: ignore[attr-defined]
+            return chr(arg)  # type: ignore[arg-type]
+        if op is c.RANGE:  # type: ignore[attr-defined]
+            return chr(arg[0])  # type: ignore[index]
+        if op is c.CATEGORY:  # type: ignore[attr-defined]
+            name = str(arg)
+            if "DIGIT" in name and "NOT" not in name:
+                return "0"
+            if "WORD" in name and "NOT" not in name:
+                return "a"
+            if "SPACE" in name and "NOT" not in name:
+                return " "
+            return None
+    return None
 
 
 def response_text(q: Question, response: object) -> str:

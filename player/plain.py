@@ -13,16 +13,17 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, Protocol, TextIO
 
 from packages.errors import MoocError
 from packages.model import Item
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
-from packages.safe_text import clean, one_line
-from player.feedback import answer_text, review, solutions_note
+from packages.safe_text import one_line
+from player.feedback import NextStep, answer_text, locked_modules, next_step, review, solutions_note
 from player.grading import match_options, parse_number
+from player.markdown_text import LinkNote, inline_plain, markdown_lines, plain_snippet
 from player.session import ActivityClock, Attempt, AttemptResult, CourseSession
+from player.wording import not_answered, titled
 
 HELP = """\
 Commands:
@@ -35,9 +36,13 @@ Commands:
   m                        the files (images, documents) of the lesson, with where they are
   m NUMBER                 open that file with the system viewer
   s                        rate your own progress in this module, 1 to 5 (cMOOC courses)
+  progress                 what is done and what is not, your scores, your certificate
+  certificate              request your certificate once you passed (where the course allows)
   q                        quit (your progress is saved as you go)
 While answering: ? or hint for a hint (where there is one), skip to leave a
-question unanswered."""
+question unanswered, leave to leave the quiz without submitting. Before an
+incomplete or last attempt is submitted you are asked: submit, a question
+number to answer it again, or leave."""
 
 TRUE_WORDS = {"true", "t", "yes", "y"}
 FALSE_WORDS = {"false", "f", "no", "n"}
@@ -59,11 +64,13 @@ class Records(Protocol):
 
     def waiting(self) -> tuple[int, str | None, bool]: ...  # (records, host, approved)
 
-    def certificate_requested(self) -> bool: ...
-
 
 class EndOfInput(Exception):
     """stdin closed: leave cleanly (everything recorded so far is already saved)."""
+
+
+class LeaveQuiz(Exception):
+    """The learner chose to leave a quiz without submitting the attempt."""
 
 
 def fmt_points(value: float) -> str:
@@ -76,71 +83,6 @@ def fmt_points(value: float) -> str:
 
 def pct(value: float) -> str:
     return f"{fmt_points(value * 100)}%"
-
-
-# --------------------------------------------------------------------------- Markdown to plain lines
-
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]*)[^)]*\)")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EMPH = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
-_CODE = re.compile(r"`([^`]+)`")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-
-
-def _is_local(target: str) -> bool:
-    return bool(target) and "://" not in target and not target.startswith(("mailto:", "#"))
-
-
-LinkNote = Callable[[str, str], str | None]  # (text shown, target) -> "file 2", "item 3" or None
-
-
-def inline_plain(text: str, note: LinkNote | None = None) -> str:
-    """Markdown inline markup read aloud as words: no stars, links as `text (url)`.
-
-    `note` may name what a link to the pack itself is: "text (file 2)".
-    """
-
-    def said(shown: str, target: str, plain: str) -> str:
-        where = note(shown, target) if note is not None and _is_local(target) else None
-        return f"{shown} ({where})" if where else plain
-
-    text = _IMAGE.sub(lambda m: said(f"image: {m.group(1) or m.group(2)}", m.group(2),
-                                     f"image: {m.group(1) or m.group(2)}"), text)
-    text = _LINK.sub(lambda m: said(m.group(1), m.group(2), m.group(1) if m.group(1) == m.group(2)
-                                    else f"{m.group(1)} ({m.group(2)})"), text)
-    text = _CODE.sub(r"\1", text)
-    text = _STRONG.sub(r"\2", text)
-    text = _EMPH.sub(r"\2", text)
-    return text
-
-
-def markdown_lines(markdown: str, note: LinkNote | None = None) -> list[str]:
-    """A lesson as plain lines: headings without '#', code marked by words, text cleaned.
-
-    `note` names the links to the pack itself (see `inline_plain`)."""
-    out: list[str] = []
-    in_code = False
-    for raw in clean(markdown).splitlines():
-        line = raw.rstrip().replace("\t", "    ")
-        if _FENCE.match(line):
-            out.append("End of code." if in_code else "Code:")
-            in_code = not in_code
-            continue
-        if in_code:
-            out.append(line)
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            if out and out[-1]:
-                out.append("")
-            out.append(inline_plain(heading.group(2), note))
-            continue
-        out.append(inline_plain(line, note))
-    while out and not out[-1]:
-        out.pop()
-    return out
 
 
 @dataclass(frozen=True)
@@ -157,8 +99,9 @@ class LessonFile:
 
 class PlainPlayer:
     def __init__(self, session: CourseSession, stdin: TextIO | None = None, stdout: TextIO | None = None,
-                 records: Records | None = None) -> None:
+                 layout: Any = None, records: Records | None = None) -> None:
         self.session = session
+        self.layout = layout  # packages.layout.Layout: certificates need it (None: not offered)
         self.records = records
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
@@ -268,14 +211,11 @@ class PlainPlayer:
             self.say(f"Nothing is sent to {one_line(host)}. You are asked again next time.")
 
     def certificate_note(self) -> None:
-        s = self.session
-        try:
-            eligible = s.certificate_status().eligible
-            requested = self.records is not None and self.records.certificate_requested()
-        except MoocError:
-            return
-        if eligible and not requested:
-            self.say(f"You can request your certificate: mooc certificate request {s.course.id}")
+        """When the certificate can be requested now, say so (sync/certificate_offer.py's words)."""
+        lines, can_request = self.certificate_lines()
+        if can_request:
+            for line in lines:
+                self.say(line.removeprefix("- "))
 
     def records_outro(self) -> None:
         """How many records wait to be sent, and what sends them."""
@@ -346,6 +286,10 @@ class PlainPlayer:
                 self.media(media.group(1))
             elif low in ("s", "rate") and self.session.course.kind == "cmooc":
                 self.rate()
+            elif low in ("progress", "g"):
+                self.progress()
+            elif low in ("certificate", "cert"):
+                self.certificate()
             else:
                 target = self.resolve(command)
                 if target is None:
@@ -426,15 +370,76 @@ class PlainPlayer:
             self.say(f"Course score: {pct(s.course_score())}, pass mark {pct(s.course.pass_threshold)}."
                      + (" You passed the course." if s.passed() else ""))
 
+    def progress(self) -> None:
+        """Where the learner stands, in plain sentences (the TUI's `g`)."""
+        s = self.session
+        done, total = s.progress_counts()
+        self.say(f"Progress in {one_line(s.course.title)}: {done} of {total} item{'s' if total != 1 else ''} done.")
+        missing = s.items_not_done()
+        if missing:
+            self.say(f"Not done yet: {', '.join(one_line(i.title) for i in missing)}.")
+        for item in s.course.items():
+            if item.kind != "quiz":
+                continue
+            q = s.quiz_summary(item.id)
+            lock = s.item_lock(item.id)
+            facts = [f"locked ({one_line(lock)})" if lock else "passed" if q.passed
+                     else "not passed yet" if q.attempts_used else "not attempted yet"]
+            if q.best_score is not None:
+                facts.append(f"best {pct(q.best_score)}")
+            facts.append(f"pass mark {pct(q.threshold)}")
+            facts.append(f"{q.attempts_used} attempt{'s' if q.attempts_used != 1 else ''}"
+                         + ("" if q.attempts_left is None else f", {q.attempts_left} left"))
+            if not item.is_graded:
+                facts.append("practice")
+            self.say(f"{titled('Quiz', item.title)}: {', '.join(facts)}.")
+        self.course_summary()
+        for line in self.certificate_lines()[0]:
+            self.say(line.removeprefix("- "))
+
+    def certificate_lines(self) -> tuple[tuple[str, ...], bool]:
+        """What to say about the certificate, and whether it can be requested now."""
+        if self.layout is None or self.session.learner is None:
+            return ("Certificate: not available when playing a pack that is not installed.",), False
+        from sync.certificate_offer import certificate_offer
+
+        try:
+            offer = certificate_offer(self.layout, self.session.learner, self.session)
+        except MoocError as err:
+            return (f"Certificate: {one_line(str(err))}",), False
+        extra = ("Type certificate to request it.",) if offer.can_request else ()
+        if offer.state == "waiting for approval":
+            extra = ("Allow it with: mooc consent allow HOST (the host named above).",)
+        return (*offer.lines, *extra), offer.can_request
+
+    def certificate(self) -> None:
+        """`certificate`: request it, after a yes, when the learner passed and the course
+        names where requests go; otherwise say where things stand."""
+        lines, can_request = self.certificate_lines()
+        for line in lines:
+            if line != "Type certificate to request it.":
+                self.say(line.removeprefix("- "))
+        if not can_request:
+            return
+        if not self.confirm("Request your certificate now?", safe=False, safe_means="nothing was requested"):
+            self.say("Nothing was requested.")
+            return
+        from sync.certificate_offer import request_certificate
+
+        try:
+            self.say(request_certificate(self.layout, self.session.learner, self.session.course.id))
+        except MoocError as err:
+            self.say(one_line(str(err)))
+
     def search(self, words: str) -> None:
         hits = self.session.search(words)
         if not hits:
             self.say(f"No lesson mentions {one_line(words)!r}.")
             return
         numbers = {item.id: n for n, item in enumerate(self.session.course.items(), start=1)}
-        for item_id, line_no, snippet in hits[:20]:
+        for item_id, _line_no, snippet in hits[:20]:
             title = one_line(self.session.course.item(item_id).title)
-            self.say(f"  {numbers[item_id]}. {title}, line {line_no}: {snippet}")
+            self.say(f"  {numbers[item_id]}. {title}: {plain_snippet(snippet)}")
         if len(hits) > 20:
             self.say(f"  and {len(hits) - 20} more.")
 
@@ -456,7 +461,7 @@ class PlainPlayer:
             self.take_quiz(item, confirm=confirm)
 
     def show_lesson(self, item: Item) -> None:
-        self.say(f"Lesson: {one_line(item.title)}")
+        self.say(titled("Lesson", item.title))
         try:
             text = self.session.lesson_text(item.id)
         except MoocError as err:
@@ -544,7 +549,7 @@ class PlainPlayer:
         quiz = item.quiz
         assert quiz is not None
         summary = s.quiz_summary(item.id)
-        self.say(f"Quiz: {one_line(item.title)}")
+        self.say(titled("Quiz", item.title))
         n = len(quiz.questions)
         facts = [f"{n} question{'s' if n != 1 else ''}", f"pass mark {pct(summary.threshold)}"]
         if summary.attempts_left is not None:
@@ -563,15 +568,64 @@ class PlainPlayer:
             if not self.confirm("Start a new attempt?", safe=False, safe_means="no new attempt was started"):
                 self.say("No new attempt. Enter for the next item.")
                 return
+        last = summary.attempts_left == 1
+        if last:
+            self.say("This is your last attempt.")
         attempt = s.start_attempt(item.id)
+        locked_before = locked_modules(s)
         try:
             for number, question in enumerate(quiz.questions, start=1):
                 self.ask_question(attempt, question, number, n)
+            while not self.ready_to_submit(attempt, last=last):
+                pass
         except EndOfInput:
             self.say("The unfinished attempt was not submitted, so it does not count.")
             raise
+        except LeaveQuiz:
+            self.say("You left the quiz. The attempt was not submitted, so it does not count. "
+                     "Type r to take it again, Enter for the next item.")
+            return
         result = s.submit(attempt)
         self.report(result, attempt)
+        self.what_next(next_step(s, result, locked_before))
+
+    def ready_to_submit(self, attempt: Attempt, *, last: bool) -> bool:
+        """Before an incomplete or last attempt counts, ask: submit, answer a question
+        again (True when it may be submitted now), or leave (LeaveQuiz)."""
+        questions = attempt.quiz.questions
+        missing = [n for n, q in enumerate(questions, start=1) if attempt.responses.get(q.id) is None]
+        if not missing and not last:
+            return True
+        if missing and len(missing) == len(questions):
+            self.say("You answered no question: submitted now, this attempt would score 0.")
+        elif missing:
+            self.say(f"{not_answered(missing)}; {'they' if len(missing) > 1 else 'it'} would earn no points.")
+        if last:
+            self.say("This is your last attempt: once submitted, the quiz is closed.")
+        for _ in range(YES_NO_TRIES):
+            line = self.ask("Type submit, a question number to answer it again, or leave: ").casefold()
+            if line in ("submit", "s"):
+                return True
+            if line in ("leave", "l"):
+                raise LeaveQuiz
+            if line.isdigit() and 1 <= int(line) <= len(questions):
+                number = int(line)
+                self.ask_question(attempt, questions[number - 1], number, len(questions))
+                return False
+            self.say(f"Type submit, a number from 1 to {len(questions)}, or leave.")
+        self.say(f"No choice after {YES_NO_TRIES} tries: the attempt was not submitted.")
+        raise LeaveQuiz
+
+    def what_next(self, step: NextStep) -> None:
+        """After a quiz: what it opened, and one line on where to go from here."""
+        for title in step.unlocked:
+            self.say(f"Unlocked: {title}.")
+        if step.retry:
+            self.say("Next: type r to try again, or press Enter for the next item.")
+        elif step.next_title is not None:
+            self.say(f"Next: {step.next_title}. Press Enter.")
+        else:
+            self.say("That was the last item of the course: type progress to see where you stand.")
 
     def ask_question(self, attempt: Attempt, q: Question, number: int, total: int) -> None:
         points = fmt_points(q.points)
@@ -590,8 +644,12 @@ class PlainPlayer:
                 self.hint(attempt, q)
                 continue
             if low == "skip":
+                attempt.responses.pop(q.id, None)  # skipped on a second look: no longer answered
                 self.say("Skipped.")
                 return
+            if low == "leave":
+                self.leave_quiz()
+                continue
             try:
                 response = self.parse(q, line, shown)
             except ValueError as err:
@@ -663,12 +721,24 @@ class PlainPlayer:
                 if low == "skip":
                     response.append(None)
                     break
+                if low == "leave":
+                    self.leave_quiz()
+                    continue
                 try:
                     response.append(shown[_one_number(line, len(shown)) - 1])
                     break
                 except ValueError as err:
                     self.say(f"{err}.")
-        attempt.answer(q.id, response)
+        if all(r is None for r in response):
+            attempt.responses.pop(q.id, None)  # every pair skipped: not answered
+        else:
+            attempt.answer(q.id, response)
+
+    def leave_quiz(self) -> None:
+        """`leave` while answering: after a yes, LeaveQuiz; after a no, the question again."""
+        if self.confirm("Leave this quiz? Your answers so far are not counted.", safe=False,
+                        safe_means="you stay in the quiz"):
+            raise LeaveQuiz
 
     def hint(self, attempt: Attempt, q: Question) -> None:
         hint = attempt.show_hint(q.id)
@@ -749,6 +819,6 @@ def _one_number(line: str, size: int) -> int:
 
 
 def run_plain(session: CourseSession, item_id: str | None = None, stdin: TextIO | None = None,
-              stdout: TextIO | None = None, records: Records | None = None) -> int:
+              stdout: TextIO | None = None, layout: Any = None, records: Records | None = None) -> int:
     """Play the course on stdin/stdout; returns the exit code."""
-    return PlainPlayer(session, stdin, stdout, records).run(item_id)
+    return PlainPlayer(session, stdin, stdout, layout, records).run(item_id)

@@ -755,14 +755,14 @@ class CourseSession:
 
     def progress_counts(self) -> tuple[int, int]:
         """(items done, items total): lessons completed, quizzes passed."""
-        done = 0
         items = self.course.items()
-        for item in items:
-            if item.kind == "lesson":
-                done += item.id in self._p.completed
-            else:
-                done += self.quiz_passed(item.id)
-        return done, len(items)
+        return len(items) - len(self.items_not_done()), len(items)
+
+    def items_not_done(self) -> list[Item]:
+        """The items `progress_counts` does not count as done: lessons not completed,
+        quizzes not passed (so "7/9 items" can say which two)."""
+        return [item for item in self.course.items()
+                if (item.id not in self._p.completed if item.kind == "lesson" else not self.quiz_passed(item.id))]
 
     def certificate_status(self) -> CertificateStatus:
         reasons: list[str] = []

@@ -4,7 +4,8 @@
 tells them: where their course sends records and who approved it (they, or the
 school: player/lab_policy.py), the approval the course waits for (asked the way
 the TUI asks), how many records wait to be sent, and whether a certificate can be
-requested. player/plain.py only says these sentences; this module finds the facts.
+requested. player/plain.py only says these sentences; this module finds the facts
+(the certificate's: sync/certificate_offer.py).
 """
 
 from __future__ import annotations
@@ -77,9 +78,3 @@ class RecordsNotes:
         except MoocError:
             return 0, endpoint.host, False
         return len(events - (on_lrs - unsent)), endpoint.host, self.approval()[1] is not None
-
-    def certificate_requested(self) -> bool:
-        from player.progress import EventLog
-
-        log = EventLog.for_course(self.layout, self.learner_id, self.course_id)
-        return any(e.type == "certificate_requested" for e in log.events())

@@ -51,17 +51,17 @@ def test_plain_mode_asks_consent_and_says_what_waits(run_mooc: RunMooc, mooc_hom
     screen = _on_pty(argv, mooc_home.env(), answers)
     assert "Your records will be sent to 127.0.0.1:9." in screen
     assert "Congratulations: you passed the course" in screen
-    assert "You can request your certificate: mooc certificate request class-101" in screen
+    assert "Certificate: you passed and can request it. The request goes to 127.0.0.1:9" in screen
     waiting = [line for line in screen.splitlines() if "wait to be sent to 127.0.0.1:9" in line]
     assert len(waiting) == 1 and int(waiting[0].split()[0]) >= 8
     approved = json.loads(run_mooc("consent", "list", "--json").stdout)
     assert [a["host"] for a in approved["approved"]] == ["127.0.0.1:9"]
     # approved: not asked again; the certificate is offered until requested
     r = run_mooc("play", "--plain", "class-101", input="q\n")
-    assert "Allow sending" not in r.stdout and "You can request your certificate" in r.stdout
+    assert "Allow sending" not in r.stdout and "Type certificate to request it." in r.stdout
     assert run_mooc("certificate", "request", "class-101").returncode == 0
     r = run_mooc("play", "--plain", "class-101", input="q\n")
-    assert "You can request your certificate" not in r.stdout
+    assert "can request it" not in r.stdout
 
 
 def test_school_approval_is_told_and_never_asked(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path) -> None:

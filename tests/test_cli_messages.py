@@ -118,6 +118,19 @@ def test_install_help_names_catalog_course_ids(run_mooc: Any) -> None:
     assert "install or upgrade a course pack (file, folder, URL or catalog course id)" in " ".join(r.stdout.split())
 
 
+def test_a_second_learner_does_not_break_every_command(run_mooc: Any) -> None:
+    """Issue 14: after `mooc learner add` on an account that had one (silent) learner,
+    every command failed until `mooc learner use`. The first stays the default."""
+    assert run_mooc("progress").returncode == 0  # creates the learner named after the login
+    r = run_mooc("learner", "add", "Amina")
+    assert r.returncode == 0 and "Commands still study as" in r.stdout
+    for args in (("progress",), ("progress", "--json"), ("certificate", "status")):
+        r = run_mooc(*args)
+        assert r.returncode == 0, (args, r.stderr)
+    assert run_mooc("learner", "add", "Bola").returncode == 0  # a third: the default stays
+    assert run_mooc("progress").returncode == 0
+
+
 def test_an_os_error_no_command_caught_is_one_line(monkeypatch: Any, capsys: Any, mooc_home: Homes) -> None:
     """The last word on a full disk (or a lost mount) anywhere: one line naming the file."""
     import errno

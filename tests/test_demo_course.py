@@ -216,9 +216,22 @@ def test_lesson_is_a_real_lesson(lesson: Path) -> None:
 def test_first_lesson_teaches_every_key_of_the_player() -> None:
     text = (DEMO / "lessons" / "01-using-the-player.md").read_text(encoding="utf-8")
     for key in ["`j`", "`k`", "`Enter`", "`n`", "`p`", "`d`", "`Tab`", "`/`", "`g`", "`?`", "`ctrl+p`", "`y`",
-                "`ctrl+q`", "`space`", "`h`", "`ctrl+s`", "mooc play --plain", "mooc progress"]:
+                "`ctrl+q`", "`space`", "`h`", "`ctrl+s`", "mooc play --plain", "mooc progress", "`esc`"]:
         assert key in text, key
     assert "after every action" in text
+    # written for plain mode too (issue 14): its commands and how to answer
+    for command in ("## In plain mode", "`progress`", "`/words`", "`skip`", "`leave`", "a number"):
+        assert command in text, command
+
+
+def test_first_lesson_reads_well_in_plain_mode() -> None:
+    """A screen reader hears the key tables row by row, never `| --- |`."""
+    from player.markdown_text import markdown_lines
+
+    lines = markdown_lines((DEMO / "lessons" / "01-using-the-player.md").read_text(encoding="utf-8"))
+    assert "Table: Command, What it does." in lines
+    assert "Command: progress. What it does: what is done and what is left, scores, your certificate." in lines
+    assert not any("---" in line or line.lstrip().startswith("|") for line in lines)
 
 
 def test_media_are_real_pngs_and_data_files() -> None:

@@ -162,7 +162,9 @@ async def test_tui_submit_returns_and_ctrl_q_quits(mooc_home: Any, tmp_path: Pat
         result = app.screen.result
         assert result is not None
         assert result.earned == 1.0 and result.total == 2.0
-        feedback = str(app.screen.query_one("#q-1 .feedback").content)
+        from tests.test_tui import shown
+
+        feedback = shown(app.screen.query_one("#q-1 .feedback"))  # rendered: feedback is Markdown
         assert "took too long to check" in feedback
         await pilot.press("ctrl+q")
         for _ in range(100):

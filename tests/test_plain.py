@@ -591,9 +591,10 @@ def test_plain_failed_attempt_teaches_without_giving_the_answer(journey: Path, r
 
 
 def test_plain_never_shows_answers_but_hints_and_counts_in_the_singular(journey: Path, run_mooc: Any) -> None:
-    r = run_mooc("play", "--plain", "journey", "solo", input="5\n")
+    r = run_mooc("play", "--plain", "journey", "solo", input="5\nsubmit\n")
     assert r.returncode == 0, r.stderr
     assert "1 question, pass mark 50%, attempts left: 1 of 1." in r.stdout  # not "1 questions"
+    assert "This is your last attempt: once submitted, the quiz is closed." in r.stdout
     assert "Question 1 of 1 (1 point):" in r.stdout
     report = r.stdout[r.stdout.index("Score: 0/1"):]
     assert "Question 1: wrong.\n  Hint: Count on your fingers.\n" in report
@@ -615,3 +616,181 @@ def test_plain_ctrl_c_saves_and_says_how_to_go_on(journey: Path, mooc_home: Home
     assert "Traceback" not in d.stderr()
     spent = [e for e in journey_events(mooc_home) if e["type"] == "time_spent" and e["item_id"] == "read"]
     assert spent and spent[0]["data"]["seconds"] >= 1.0  # the reading time was recorded on the way out
+
+
+# --------------------------------------------------------------------------- issue 14: attempts are not wasted
+
+
+def attempts_of(run_mooc: Any, quiz_index: int = 0) -> int:
+    r = run_mooc("progress", "journey", "--json")
+    return json.loads(r.stdout)["courses"][0]["quizzes"][quiz_index]["attempts"]
+
+
+def test_plain_all_skipped_is_not_submitted_without_asking(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="skip\nskip\nleave\n")
+    assert r.returncode == 0, r.stderr
+    assert "You answered no question: submitted now, this attempt would score 0." in r.stdout
+    assert "You left the quiz. The attempt was not submitted, so it does not count." in r.stdout
+    assert "Score:" not in r.stdout and attempts_of(run_mooc) == 0
+    # input ending at the question is the safe answer too: nothing submitted
+    r = run_mooc("play", "--plain", "journey", "two", input="skip\nskip\n")
+    assert "The unfinished attempt was not submitted" in r.stdout and attempts_of(run_mooc) == 0
+
+
+def test_plain_incomplete_attempt_goes_back_to_a_skipped_question(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="2\nskip\n2\nf\n")
+    assert r.returncode == 0, r.stderr
+    assert "Not answered: question 2; it would earn no points." in r.stdout
+    assert r.stdout.count("Question 2 of 2") == 2  # asked again, answered, then submitted at once
+    assert "Score: 2/2" in r.stdout and attempts_of(run_mooc) == 1
+    assert "Next: Solo. Press Enter." in r.stdout
+
+
+def test_plain_leave_mid_quiz_asks_then_leaves_without_submitting(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="leave\nn\n2\nleave\ny\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("Leave this quiz? Your answers so far are not counted. Type y or n: ") == 2
+    assert r.stdout.count("Your answer, a number from 1 to 3: ") == 2  # "n" stays: asked again
+    assert "You left the quiz." in r.stdout and "Goodbye" in r.stdout
+    assert "Score:" not in r.stdout and attempts_of(run_mooc) == 0
+
+
+def test_plain_failed_attempt_says_try_again(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="1\nt\n")
+    assert "Next: type r to try again, or press Enter for the next item." in r.stdout
+
+
+def test_plain_skipped_order_question_is_not_answered(installed: Path, run_mooc: Any, mooc_home: Homes) -> None:
+    """Fair grading in plain mode too: an order question skipped earns nothing."""
+    answers = "1\n1\nt\n3\nx\nskip\nskip\nskip\nsubmit\n"
+    r = run_mooc("play", "--plain", "plain-test", "quiz", input=answers)
+    assert r.returncode == 0, r.stderr
+    assert "Not answered: questions 6 and 7; they would earn no points." in r.stdout
+    assert "Question 6: not answered." in r.stdout
+    log = next((mooc_home.home / "learners").glob("*/progress/plain-test.jsonl"))
+    events = [json.loads(line) for line in log.read_text().splitlines()[1:]]
+    (attempt,) = [e for e in events if e["type"] == "attempt"]
+    order = next(q for q in attempt["data"]["questions"] if q["id"] == "order")
+    assert order["response"] is None and order["earned"] == 0
+
+
+# --------------------------------------------------------------------------- issue 14: no terminal, no TUI
+
+
+def test_play_through_pipes_falls_back_to_plain_mode(installed: Path, run_mooc: Any) -> None:
+    """`mooc play` from a script or cron: stdin and stdout are pipes. No full-screen app
+    (no escape codes into the pipe, no busy loop): plain mode, with one line saying so."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    r = run_mooc("play", "plain-test", input="1\nq\n", timeout=60)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == "mooc: input is not a terminal: playing in plain mode (--plain)\n"
+    assert "\x1b" not in r.stdout and "Lesson: Introduction" in r.stdout and "Goodbye" in r.stdout
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert wall < 30 and cpu < 20  # ended by itself; no spinning
+
+    r = run_mooc("play", "plain-test", input="", timeout=60)  # cron: nothing to read
+    assert r.returncode == 0 and "Input ended" in r.stdout and "\x1b" not in r.stdout
+
+
+def test_play_with_term_dumb_in_a_real_terminal_is_plain(installed: Path, mooc_home: Homes) -> None:
+    """A real pseudo-terminal with TERM=dumb (Emacs shell, some screen readers)."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real command on the pty
+        os.execve(str(MOOC_BIN), [str(MOOC_BIN), "play", "plain-test"], mooc_home.env(TERM="dumb"))
+    out = b""
+    deadline = time.monotonic() + 30
+    sent = False
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    data = os.read(fd, 65536)
+                except OSError:
+                    break
+                if not data:
+                    break
+                out += data
+            if not sent and b"> " in out:
+                os.write(fd, b"q\n")
+                sent = True
+    finally:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        for _ in range(50):
+            if done:
+                break
+            time.sleep(0.1)
+            done, status = os.waitpid(pid, os.WNOHANG)
+        if not done:  # still running: a full-screen app, or a hang; fail, but never hang the suite
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    text = out.decode("utf-8", "replace")
+    assert os.WEXITSTATUS(status) == 0, text
+    assert "mooc: TERM=dumb: playing in plain mode (--plain)" in text and "Goodbye" in text
+    assert "\x1b[" not in text and "\x1b]" not in text
+
+
+# --------------------------------------------------------------------------- issue 14: text for a screen reader
+
+
+def test_markdown_tables_are_read_row_by_row() -> None:
+    from player.markdown_text import markdown_lines
+
+    lines = markdown_lines("Keys:\n\n| Key | What it does |\n|-----|:---:|\n| `n` | **next** item |\n"
+                           "| `a \\| b` | [help](https://x.org) |\n\nAfter.")
+    assert lines == ["Keys:", "", "Table: Key, What it does.", "Key: n. What it does: next item.",
+                     "Key: a | b. What it does: help (https://x.org).", "End of table.", "", "After."]
+    assert not any("---" in line or line.startswith("|") for line in lines)
+
+
+def test_plain_search_results_are_words_not_markdown(installed: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "plain-test", "intro", input="/learner\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "  1. Introduction: Hello learner [bold]x[/bold]." in r.stdout  # no ** and no "line 3"
+
+
+# --------------------------------------------------------------------------- issue 14: progress and certificate
+
+
+def test_plain_progress_says_what_is_left_and_no_lrs_means_no_promise(journey: Path, run_mooc: Any) -> None:
+    r = run_mooc("play", "--plain", "journey", "two", input="2\nf\nprogress\ncertificate\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "Progress in Journey: 1 of 3 items done." in r.stdout
+    assert "Not done yet: Reading, Solo." in r.stdout
+    assert "Quiz: Two questions: passed, best 100%, pass mark 50%, 1 attempt, 2 left." in r.stdout
+    assert "Certificate: not yet." in r.stdout and "not attempted yet: 'Solo'" in r.stdout
+    r = run_mooc("play", "--plain", "journey", "solo", input="4\nsubmit\ncertificate\nq\n")
+    assert "nowhere to send a certificate request" in r.stdout
+    assert "Request your certificate now?" not in r.stdout
+
+
+def test_plain_certificate_is_requested_after_a_yes(journey: Path, run_mooc: Any, mooc_home: Homes) -> None:
+    (mooc_home.home / "config.toml").write_text('[sync]\nendpoint = "https://lrs.example.org/xapi/"\n')
+    run_mooc("play", "--plain", "journey", "two", input="2\nf\n")
+    r = run_mooc("play", "--plain", "journey", "solo", input="4\nsubmit\ncertificate\nn\ncertificate\ny\nprogress\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "can request it. The request goes to lrs.example.org" in r.stdout
+    assert "Nothing was requested." in r.stdout and "Certificate requested: it is sent with the next sync." in r.stdout
+    assert "waits until you allow sending your records to lrs.example.org" in r.stdout  # progress, after
+    requested = [e for e in journey_events(mooc_home) if e["type"] == "certificate_requested"]
+    assert len(requested) == 1
+
+
+def test_plain_preview_of_a_folder_records_nothing(journey: Path, run_mooc: Any, mooc_home: Homes) -> None:
+    """`mooc play --plain ./my-course/` while a course with the same id is installed:
+    the author's preview never writes into the learner's real progress."""
+    assert run_mooc("play", "--plain", "journey", "read", input="q\n").returncode == 0  # real progress
+    before = next((mooc_home.home / "learners").glob("*/progress/journey.jsonl"))
+    before_text = before.read_text()
+    r = run_mooc("play", "--plain", str(journey), "two", input="2\nf\nq\n")
+    assert r.returncode == 0, r.stderr
+    assert "Preview of" in r.stdout and "nothing is recorded" in r.stdout and "Score: 2/2" in r.stdout
+    assert before.read_text() == before_text

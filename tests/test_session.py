@@ -391,7 +391,7 @@ def test_answer_text_of_every_question_type() -> None:
     order = Order(id="o", prompt="P", items=("x", "y"))
     match = Match(id="mt", prompt="P", pairs=(("Canada", "Ottawa"), ("Italy", "Rome")), distractors=("Milan",))
     assert [answer_text(q) for q in (single, multi, credit, numeric, absolute, text, pattern, order, match)] == [
-        "b red", "a; c", "full", "3.14159 (± 2%)", "1234567 (± 0.5)", "no one or nobody", "text matching [0-9]+",
+        "b red", "a; c", "full", "3.14159 (± 2%)", "1234567 (± 0.5)", "no one or nobody", "0 (for example)",
         "1. x; 2. y", "Canada: Ottawa; Italy: Rome"]
     assert answer_text(TrueFalse(id="f", prompt="P", answer=False)) == "false"
 
@@ -595,3 +595,16 @@ def test_demo_course_perfect_answers_pass_everything(tmp_path: Any) -> None:
     from player.grading import grade_question
 
     assert grade_question(q, 192 * 1.05).score == 1.0 and grade_question(q, 201.7).score == 0.0
+
+
+def test_a_pattern_answer_shows_an_example_never_the_regular_expression() -> None:
+    """Issue 14: a learner was shown "text matching ^\\d{3}-\\d{4}$" as the answer."""
+    from packages.questions import Text
+    from player.feedback import answer_text, example_of
+
+    assert answer_text(Text(id="p", prompt="P", pattern=r"\d{3}-\d{4}")) == "000-0000 (for example)"
+    assert answer_text(Text(id="p", prompt="P", pattern="(yes|no)")) == "yes (for example)"
+    # too complex to build an example from: no answer line at all (the explanation says it)
+    for pattern in (r"(?=x)x", r"(a)\1", "[^x]+", "x*", ".{200}"):
+        assert example_of(pattern) is None
+        assert answer_text(Text(id="p", prompt="P", pattern=pattern)) == ""

@@ -80,27 +80,41 @@ def test_worker_reports_offline_when_the_lrs_is_down(mooc_home: Homes, tmp_path:
 
 async def test_tui_asks_consent_then_uploads_and_shows_status(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
                                                               ralph_lrs: RalphServer) -> None:
+    """`y` syncs and then says how it went; the worker never asks by itself (a question
+    popping up while the learner types catches stray keys): it reports the unapproved
+    host, the next `y` asks, and only a button chosen on purpose approves it."""
     from tui.app import MoocApp
-    from tui.sync_bridge import ConsentScreen
+    from tui.screens.dialog import ChoiceDialog
 
     layout = _prepare(run_mooc, mooc_home.home, tmp_path, ralph_lrs, "amina.tui@example.org")
     app = MoocApp(layout=layout)
+    host = f"127.0.0.1:{ralph_lrs.port}"
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.2)
         assert app.sync_hook is not None
-        await pilot.press("y")  # sync now: the worker finds an unapproved host and the app asks
-        for _ in range(200):
+        await pilot.press("y")  # sync now: the round finds an unapproved host and says so
+        for _ in range(300):
             await pilot.pause(0.05)
-            if isinstance(app.screen, ConsentScreen):
+            if any("Nothing was sent" in str(n.message) for n in app._notifications):
                 break
-        assert isinstance(app.screen, ConsentScreen)
-        assert app.screen.host == f"127.0.0.1:{ralph_lrs.port}"
-        await pilot.press("y")
+        assert any(f"not allowed sending to {host}" in str(n.message) for n in app._notifications)
+        assert app.sync_state == "not approved" and not isinstance(app.screen, ChoiceDialog)
+        await pilot.press("y")  # now it asks
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ChoiceDialog) and host in str(app.screen.query_one("#dialog-body").content)
+        await pilot.press("y", "enter")  # keys alone do not answer
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("tab", "tab", "enter")  # "Allow sending"
         for _ in range(300):
             await pilot.pause(0.05)
             if app.sync_state == "online" and app.pending == 0:
                 break
         assert app.sync_state == "online" and app.pending == 0
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if any(str(n.message).startswith("Sent ") for n in app._notifications):
+                break
+        assert any(str(n.message).startswith("Sent ") for n in app._notifications)  # the result, not "Syncing…"
     assert Consent(layout, "amina").allowed(ralph_lrs.endpoint)
     agent = {"objectType": "Agent", "mbox": "mailto:amina.tui@example.org"}
     assert len(ralph_lrs.agent_statements(agent)) > 5

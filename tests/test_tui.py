@@ -21,11 +21,11 @@ HOSTILE = "Tricky [bold red]not markup[/] \x1b[31mred\x1b[0m \x1b]0;pwned\x07end
 
 
 def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None = "always",
-               questions: int | None = None) -> Path:
+               questions: int | None = None, endpoint: str | None = None, max_attempts: int = 3) -> Path:
     """A pack with every question type, a long lesson, hostile text and a locked module.
 
     `show_solutions=None` leaves the quiz at the format's default; `questions=N` keeps
-    only its first N questions."""
+    only its first N questions; `endpoint` names an LRS in the pack's [sync]."""
     pack = root / "tui-pack"
     (pack / "lessons").mkdir(parents=True)
     (pack / "quizzes").mkdir()
@@ -48,7 +48,7 @@ def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None =
     (pack / "lessons" / "later.md").write_text("# Later\n\nLocked content.\n", encoding="utf-8")
     quiz = {
         "title": "All types",
-        "max_attempts": 3,
+        "max_attempts": max_attempts,
         "show_solutions": "always",
         "pass_threshold": 0.5,
         "questions": [
@@ -86,6 +86,8 @@ def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None =
             ]},
         ],
     }
+    if endpoint is not None:
+        course["sync"] = {"xapi_endpoint": endpoint}
     (pack / "course.toml").write_text(tomli_w.dumps(course), encoding="utf-8")
     return pack
 
@@ -123,6 +125,25 @@ async def wait_for(pilot: Any, predicate: Any, tries: int = 50) -> None:
             return
         await pilot.pause(0.05)
     assert predicate()
+
+
+async def submit(pilot: Any, app: Any) -> None:
+    """ctrl+s; when the quiz asks before an incomplete or last attempt, "Submit" on purpose."""
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    if screen_name(app) == "ChoiceDialog":
+        app.screen.query_one("#choice-submit").focus()
+        await pilot.press("enter")
+    await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is not None)
+
+
+def shown(widget: Any, width: int = 200) -> str:
+    """A Static's content as the learner reads it (Rich renderables rendered to text)."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=open("/dev/null", "w"), color_system=None)
+    console.print(widget.content)
+    return console.export_text()
 
 
 def events(layout: Layout, learner_id: str, course_id: str = "tui-test") -> list[dict[str, Any]]:
@@ -325,14 +346,14 @@ async def test_read_lesson_take_quiz_quit_and_resume(installed: Layout) -> None:
         await wait_for(pilot, lambda: screen_name(app) == "QuizScreen")
         await pilot.press("h")  # hint for question 1 (the focused one)
         await pilot.pause()
-        assert "Not A." in str(app.screen.query_one("#q-1 .hint").content)
+        assert "Not A." in shown(app.screen.query_one("#q-1 .hint"))
         await answer_every_question_by_keys(pilot, app)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen.result is not None)
         result_text = str(app.screen.query_one("#quiz-result").content)
         assert "Score: 7/7" in result_text
         assert "attempts left: 2" in result_text
-        feedback = str(app.screen.query_one("#q-6 .feedback").content)
+        feedback = shown(app.screen.query_one("#q-6 .feedback"))
         assert "correct" in feedback and "1. one; 2. two; 3. three" in feedback  # show_solutions = always
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
@@ -383,20 +404,19 @@ async def test_failed_attempt_shows_feedback_and_hints_not_answers(layout: Layou
         result_text = str(app.screen.query_one("#quiz-result").content)
         assert "not passed" in result_text and "attempts left: 2" in result_text
         assert "The answers and explanations appear once you pass this quiz or have no attempts left." in result_text
-        feedback = str(app.screen.query_one("#q-1 .feedback").content)
+        feedback = shown(app.screen.query_one("#q-1 .feedback"))
         assert "not correct" in feedback and "A is wrong." in feedback and "Hint: Not A." in feedback
         assert "Answer" not in feedback
-        await pilot.press("r")  # a new attempt, left unanswered
+        await pilot.press("r")  # a new attempt, left unanswered: submitted on purpose
         await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is None)
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: app.screen.result is not None)
+        await submit(pilot, app)
         result_text = str(app.screen.query_one("#quiz-result").content)
         assert "Not answered: question 1\n" in result_text
         await pilot.press("r")  # the last attempt: right, and now the answer shows
         await wait_for(pilot, lambda: screen_name(app) == "QuizScreen" and app.screen.result is None)
-        await pilot.press("down", "enter", "ctrl+s")  # B
-        await wait_for(pilot, lambda: app.screen.result is not None)
-        feedback = str(app.screen.query_one("#q-1 .feedback").content)
+        await pilot.press("down", "enter")  # B
+        await submit(pilot, app)
+        feedback = shown(app.screen.query_one("#q-1 .feedback"))
         assert "correct" in feedback and "Answer: B" in feedback and "Hint" not in feedback
 
 
@@ -405,6 +425,7 @@ async def test_locked_item_shows_why(installed: Layout) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         tree = app.screen.query_one("#outline")
+        await pilot.press("h")  # the lesson has the keys at first; h goes to the outline
         assert tree.has_focus
         for _ in range(10):
             await pilot.press("j")
@@ -485,7 +506,8 @@ async def test_progress_help_and_sync(installed: Layout) -> None:
         console = Console(width=78, record=True, file=open("/dev/null", "w"))
         console.print(summary)
         out = console.export_text()
-        assert "All types" in out and "Course score: 0%" in out and "not attempted yet" in out
+        assert "All types" in out and "Course score: 0%" in out
+        assert "not attempted yet" in shown(app.screen.query_one("#certificate"))
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         await pilot.press("question_mark")
@@ -496,7 +518,8 @@ async def test_progress_help_and_sync(installed: Layout) -> None:
         console.print(app.screen.query_one("#keys-table").content)
         help_text = console.export_text()
         for key in KEYS:
-            assert key.id in help_text
+            assert key.description in help_text
+        assert "app.quit" not in help_text  # binding ids are for docs/tui.md, not for learners
         await pilot.press("escape")
         await pilot.press("y")
         await pilot.pause()
@@ -577,6 +600,7 @@ async def test_outline_folds_and_moves_by_keys_and_mouse(installed: Layout) -> N
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         outline = app.screen.query_one("#outline")
+        await pilot.press("h")
         assert outline.has_focus and outline.cursor_item == "intro" and outline.line_of("intro") == 1
         await pilot.press("left")
         assert outline.cursor == 0 and outline.cursor_item is None  # on "Module one"

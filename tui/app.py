@@ -54,7 +54,7 @@ class StatusBar(Static):
 class MoocApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "mooc"
-    COMMANDS = App.COMMANDS | {MoocCommands}
+    COMMANDS = {MoocCommands}  # mooc's commands only: not Textual's Keys/Maximize/Screenshot/Theme
     BINDINGS = keymap.scope("everywhere")
 
     def __init__(self, *, layout: Layout, learner: str | None = None, course_id: str | None = None,
@@ -72,8 +72,12 @@ class MoocApp(App[int]):
         self.sync_hook: Any = None  # set by the sync layer: callable(app) -> str message
         self._learners: Any = None
         self._store: Any = None
+        self.config: dict[str, Any] = {}
+        self.sync_enabled = os.environ.get("MOOC_NO_SYNC", "") in ("", "0")
         self.sync_state = "offline"
         self.pending = 0
+        self._consent_asked: set[tuple[str, str]] = set()  # (learner id, host) asked in this run
+        self.unapproved_hosts: list[str] = []  # the sync layer's: hosts this learner has not approved
 
     # ---------------------------------------------------------------- services
     @property
@@ -141,11 +145,11 @@ class MoocApp(App[int]):
         try:
             from player.config import load_config
 
-            config = load_config(self.layout)
+            self.config = load_config(self.layout)
         except MoocError as err:
             self.say(str(err), error=True)
             return
-        self.keymap, problems = keymap.keymap_from_config(config)
+        self.keymap, problems = keymap.keymap_from_config(self.config)
         for problem in problems:
             self.say(problem, error=True, timeout=10)
         if self.keymap:
@@ -167,10 +171,10 @@ class MoocApp(App[int]):
         # else mark_ready attaches it: the first screen comes first
 
     def _attach_sync(self) -> None:
-        if os.environ.get("MOOC_NO_SYNC", "") in ("", "0"):
+        if self.sync_enabled:
             from tui.sync_bridge import attach
 
-            attach(self)  # background upload (sync/worker.py); asks before sending anywhere
+            attach(self)  # background upload (sync/worker.py); never sends without consent
 
     def on_unmount(self) -> None:
         from packages import notices
@@ -239,6 +243,58 @@ class MoocApp(App[int]):
         self.session = session
         self.update_status()
         self.push_screen(CourseScreen(session, item_id))
+        host = self.host_needing_consent(course)
+        if host is not None and (self.learner.id, host) not in self._consent_asked:
+            self.ask_consent(host)  # now, before the learner reads or types anything
+        return True
+
+    # ---------------------------------------------------------------- consent
+    def host_needing_consent(self, course: Any) -> str | None:
+        """The host this course's records would go to, when the learner has not approved it."""
+        if not self.sync_enabled or self.learner is None:
+            return None
+        if not course.xapi_endpoint and not self.config.get("sync"):
+            return None  # nothing names an endpoint: records stay on this computer
+        from sync.consent import Consent
+        from sync.endpoints import resolve
+
+        try:
+            endpoint = resolve(self.layout, course.id, course.xapi_endpoint)
+            if endpoint is None or Consent(self.layout, self.learner.id).allowed(endpoint.host):
+                return None
+        except MoocError as err:
+            self.say(str(err), error=True)
+            return None
+        return endpoint.host
+
+    def ask_consent(self, host: str) -> None:
+        """Ask the learner, with buttons only, whether their records may go to `host`."""
+        from tui.screens.dialog import consent_dialog
+
+        learner = self.learner
+        self._consent_asked.add((learner.id, host))
+        self.push_screen(consent_dialog(host, learner.name), lambda choice: self._consent_answered(host, learner, choice))
+
+    def _consent_answered(self, host: str, learner: Any, choice: str | None) -> None:
+        if choice != "allow":
+            self.say(f"Nothing is sent to {host}. Press y when you want to be asked again.")
+            return
+        from sync.consent import Consent
+
+        try:
+            Consent(self.layout, learner.id).allow(host)
+        except MoocError as err:
+            self.say(str(err), error=True)
+            return
+        self.say(f"Your records will be sent to {host}.")
+        bridge = getattr(self, "_sync_bridge", None)
+        if bridge is not None:
+            bridge.consent_given()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While a question needs a deliberate answer, the app's keys do nothing but quit."""
+        if getattr(self.screen, "BLOCKS_APP_KEYS", False) and action not in ("quit", "focus_next", "focus_previous"):
+            return False
         return True
 
     # ---------------------------------------------------------------- actions
@@ -276,7 +332,14 @@ class MoocApp(App[int]):
             self.push_screen(ClassScreen(self.layout))
 
     def action_sync_now(self) -> None:
-        """Upload progress now. The sync layer sets `sync_hook`; until then say so."""
+        """Upload progress now; first ask about a host the learner has not approved.
+        The sync layer sets `sync_hook`; until then say so."""
+        host = self.host_needing_consent(self.session.course) if self.session is not None else None
+        if host is None:
+            host = next(iter(self.unapproved_hosts), None)
+        if host is not None:
+            self.ask_consent(host)
+            return
         if self.sync_hook is None:
             self.say("sync is not set up")
             return

@@ -30,7 +30,7 @@ KEYS: tuple[Key, ...] = (
     Key("app.quit", "ctrl+q", "quit", "Quit", "everywhere", priority=True),
     Key("app.help", "question_mark", "help", "Help: every key", "everywhere", short="Help"),
     Key("app.progress", "g", "progress", "Progress", "everywhere"),
-    Key("app.sync", "y", "sync_now", "Sync now", "everywhere", short="Sync"),
+    Key("app.sync", "y", "sync_now", "Sync now", "everywhere", show=False),  # sync runs by itself
     Key("app.learner", "u", "switch_learner", "Switch learner", "everywhere", show=False),
     Key("app.class", "c", "class_report", "Class report", "everywhere", show=False),
     Key("app.palette", "ctrl+p", "command_palette", "Command palette", "everywhere", show=False),
@@ -41,12 +41,12 @@ KEYS: tuple[Key, ...] = (
     # course
     Key("course.next", "n", "next_item", "Next item (marks lesson done)", "course", short="Next"),
     Key("course.previous", "p", "previous_item", "Previous item", "course", short="Prev"),
-    Key("course.done", "d", "mark_done", "Mark lesson done", "course", short="Done"),
+    Key("course.done", "d", "mark_done", "Mark lesson done", "course", show=False),
     Key("course.search", "slash", "search", "Search lessons", "course", short="Search"),
     Key("course.media", "o", "open_media", "Open links/media", "course", short="Media"),
     Key("course.outline", "h", "focus_outline", "Focus outline", "course", show=False),
     Key("course.content", "l", "focus_content", "Focus content", "course", show=False),
-    Key("course.back", "escape,q", "back", "Back to library", "course", show=False),
+    Key("course.back", "escape,q", "back", "Back to library", "course", short="Back"),
     # outline and lesson text
     Key("lesson.down", "j,down", "scroll_down", "Scroll down", "lesson text", show=False),
     Key("lesson.up", "k,up", "scroll_up", "Scroll up", "lesson text", show=False),
@@ -61,12 +61,15 @@ KEYS: tuple[Key, ...] = (
     Key("quiz.hint", "h,f2", "hint", "Hint for this question", "quiz", short="Hint"),
     Key("quiz.retry", "r", "retry", "New attempt (after a result)", "quiz", short="Retry"),
     Key("quiz.back", "escape", "back", "Back to the course", "quiz", short="Back"),
+    Key("choice.down", "j,down", "cursor_down", "Next option", "choices", show=False),
+    Key("choice.up", "k,up", "cursor_up", "Previous option", "choices", show=False),
+    Key("choice.pick", "space,enter", "pick", "Choose this option", "choices", show=False),
     Key("order.move_up", "K,ctrl+up", "move_up", "Move item up", "order question", short="Move up"),
     Key("order.move_down", "J,ctrl+down", "move_down", "Move item down", "order question", short="Move down"),
     Key("order.down", "j,down", "cursor_down", "Next item", "order question", show=False),
     Key("order.up", "k,up", "cursor_up", "Previous item", "order question", show=False),
     # other screens
-    Key("dialog.close", "escape", "close", "Close", "dialogs", show=False),
+    Key("dialog.close", "escape", "close", "Close", "dialogs"),
 )
 
 _BY_ID = {k.id: k for k in KEYS}

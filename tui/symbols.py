@@ -28,6 +28,22 @@ ASCII_MARKS: dict[str, str] = {
 }
 
 
+UNICODE_GLYPHS: dict[str, str] = {
+    "cursor": "›",  # the row under the cursor of the focused list
+    "radio_on": "(•)",
+    "radio_off": "( )",
+    "checked": "[x]",
+    "unchecked": "[ ]",
+}
+ASCII_GLYPHS: dict[str, str] = {
+    "cursor": ">",
+    "radio_on": "(*)",
+    "radio_off": "( )",
+    "checked": "[x]",
+    "unchecked": "[ ]",
+}
+
+
 def use_ascii() -> bool:
     """True when the terminal likely cannot show the Unicode marks."""
     if os.environ.get("MOOC_ASCII", "") not in ("", "0"):
@@ -40,6 +56,11 @@ def use_ascii() -> bool:
 
 def marks() -> dict[str, str]:
     return ASCII_MARKS if use_ascii() else UNICODE_MARKS
+
+
+def glyphs() -> dict[str, str]:
+    """Marks of options: chosen or not, and the cursor; they differ by shape, not shade."""
+    return ASCII_GLYPHS if use_ascii() else UNICODE_GLYPHS
 
 
 def bar(fraction: float, width: int = 10, *, ascii: bool | None = None) -> str:

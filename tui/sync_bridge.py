@@ -1,60 +1,18 @@
 """Connects the engine's background sync (sync/worker.py) to the TUI.
 
 `attach(app)` (called when the learner is known) starts one `SyncWorker` thread,
-feeds its status into the status bar (online/offline, pending count), makes the
-`y` key (`action_sync_now`) wake it, and asks the learner, once per session, to
-approve a host their course wants to send records to: a pack alone never makes
-mooc send anything. The worker thread never touches widgets: it hands each
-status to the UI thread with `call_from_thread`.
+feeds its status into the status bar (online/offline, pending count, "not
+approved" when this learner has not approved a host their course names), and
+makes the `y` key (`action_sync_now`) wake it and then say how the round ended.
+It never asks for consent itself: a question popping up while the learner types
+would catch stray keys. The app asks when a course opens (`MoocApp.ask_consent`),
+and again when the learner presses `y`. The worker thread never touches widgets:
+it hands each status to the UI thread with `call_from_thread`.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static
-
-from packages.safe_text import one_line
-
-
-class ConsentScreen(ModalScreen[bool]):
-    """Ask before the first record goes to a host. Returns True when approved."""
-
-    DEFAULT_CSS = """
-    ConsentScreen { align: center middle; }
-    ConsentScreen > Vertical { width: 70; height: auto; border: thick $accent; background: $surface;
-                               padding: 1 2; }
-    """
-    BINDINGS = [
-        Binding("y", "answer(True)", "Allow", id="consent-allow"),
-        Binding("n,escape", "answer(False)", "Not now", id="consent-deny"),
-    ]
-
-    def __init__(self, host: str, learner_name: str) -> None:
-        super().__init__()
-        self.host = host
-        self.learner_name = learner_name
-
-    def compose(self) -> ComposeResult:
-        text = Text()
-        text.append("Send your learning records?\n\n", style="bold")
-        text.append("Your course wants to send ")
-        text.append(one_line(self.learner_name), style="bold")
-        text.append("'s progress (lessons done, quiz answers and scores) to\n\n    ")
-        text.append(one_line(self.host), style="bold")
-        text.append("\n\nNothing is sent until you allow it. You can withdraw this later with\n"
-                    f"`mooc consent revoke {one_line(self.host)}`.\n\n")
-        text.append("[y] allow    [n] not now")
-        with Vertical():
-            yield Static(text, id="consent-text")
-
-    def action_answer(self, allowed: bool) -> None:
-        self.dismiss(allowed)
 
 
 class SyncBridge:
@@ -62,7 +20,7 @@ class SyncBridge:
         from sync.worker import SyncWorker
 
         self.app = app
-        self.asked: set[str] = set()
+        self.report = ""  # "" | "asked": `y` was pressed | "running": its round started
         self.worker = SyncWorker(app.layout, learner_id=getattr(app.learner, "id", None))
 
     def start(self) -> None:
@@ -81,13 +39,16 @@ class SyncBridge:
                          "this computer.", timeout=8)
 
     def learner_changed(self, learner: Any) -> None:
-        self.asked.clear()
         self.worker.set_learner(getattr(learner, "id", None))
 
     def sync_now(self, app: Any) -> str:
-        self.asked.clear()  # an explicit sync may ask again about a host declined earlier
+        self.report = "asked"
         self.worker.sync_now()
         return "Syncing…"
+
+    def consent_given(self) -> None:
+        self.report = "asked"
+        self.worker.sync_now()
 
     def stop(self) -> None:
         self.worker.stop(timeout=2.0)
@@ -99,32 +60,34 @@ class SyncBridge:
             pass
 
     def _show(self, status: Any) -> None:
-        state = status.label
-        if status.waiting_consent and not status.pending and status.online is None:
-            state = "not approved"
-        self.app.set_sync_status(state, status.pending)
-        hosts = [h for h in status.hosts_needing_consent if h not in self.asked]
-        if hosts and not isinstance(self.app.screen, ConsentScreen):
-            host = hosts[0]
-            self.asked.add(host)
-            learner = self.app.learner
-            self.app.push_screen(ConsentScreen(host, getattr(learner, "name", "")),
-                                 lambda ok: self._answered(host, learner, ok))
-
-    def _answered(self, host: str, learner: Any, allowed: bool | None) -> None:
-        if not allowed or learner is None:
-            self.app.say(f"Nothing is sent to {host}. Press y to be asked again.")
+        hosts = list(status.hosts_needing_consent)  # this learner's only: others' are theirs to approve
+        self.app.unapproved_hosts = hosts
+        self.app.set_sync_status("not approved" if hosts and not status.syncing else status.label, status.pending)
+        if status.syncing:
+            if self.report == "asked":
+                self.report = "running"
             return
-        from packages.errors import MoocError
-        from sync.consent import Consent
+        if self.report == "running":
+            self.report = ""
+            message, error = outcome(status)
+            self.app.say(message, error=error, timeout=8)
 
-        try:
-            Consent(self.app.layout, learner.id).allow(host)
-        except MoocError as err:
-            self.app.say(str(err), error=True)
-            return
-        self.app.say(f"Your records will be sent to {host}.")
-        self.worker.sync_now()
+
+def outcome(status: Any) -> tuple[str, bool]:
+    """What a finished round did, in one sentence (and whether it is an error)."""
+    waiting = f"{status.pending} record{'s' if status.pending != 1 else ''}"
+    if status.last_error:
+        return f"Sync failed: {status.last_error}. Your records are kept here; mooc tries again later.", True
+    if status.hosts_needing_consent:
+        return ("Nothing was sent: you have not allowed sending to "
+                f"{', '.join(status.hosts_needing_consent)}. Press y to be asked.", False)
+    if status.online is False:
+        return f"Offline: {waiting} wait on this computer; mooc sends them when it is online.", False
+    if status.stored:
+        sent = f"{status.stored} record{'s' if status.stored != 1 else ''}"
+        left = f"; {waiting} still to send" if status.pending else ""
+        return f"Sent {sent}{left}.", False
+    return "Nothing was waiting to be sent: everything is up to date.", False
 
 
 def attach(app: Any) -> SyncBridge:

@@ -132,11 +132,17 @@ def _new_pin() -> str:
 
 def cmd_add(args: argparse.Namespace) -> int:
     learners = _learners(args)
-    learners.list()  # a damaged registry says so before any PIN is asked
+    before = learners.list()  # (a damaged registry says so before any PIN is asked)
     pin = _new_pin() if args.pin else None
     learner = learners.add(args.name, args.email, pin=pin)
     print(f"Added learner {learner.name} (id {learner.id})" + (", with a PIN." if pin else "."))
     print(f"Study as them with: mooc --learner {learner.id} play")
+    if len(before) == 1 and not learners.default_id():
+        # The one learner so far stays who commands study as: a second learner must not
+        # make every command fail until someone runs `mooc learner use`.
+        first = learners.use(before[0].id)
+        print(f"Commands still study as {first.name} unless told otherwise "
+              f"(--learner NAME, or `mooc learner use NAME`); `mooc play` asks who is learning.")
     return 0
 
 

@@ -52,6 +52,7 @@ examples:
   mooc play --plain stats-101       plain lines, no full-screen UI (screen readers, scripts)
   mooc play --plain ./my-course/    try a pack folder or .mooc file without installing it
 
+Without a terminal (a pipe, cron, TERM=dumb) mooc play plays in plain mode.
 Plain mode: every option is numbered; type a number (several, separated by spaces,
 for "choose all that apply"), true/false, a number or text; ? for a hint; h for help.
 """
@@ -236,8 +237,25 @@ def _choose_course(layout: "Layout") -> str | None:
 # --------------------------------------------------------------------------- play
 
 
+def no_full_screen() -> str | None:
+    """Why the full-screen player cannot run here (a pipe, cron, TERM=dumb), or None."""
+    if not sys.stdin.isatty():
+        return "input is not a terminal"
+    if not sys.stdout.isatty():
+        return "output is not a terminal"
+    if os.environ.get("TERM", "") == "dumb":
+        return "TERM=dumb"
+    return None
+
+
 def cmd_play(args: argparse.Namespace) -> int:
     layout = common.layout(args)
+    why = None if args.plain else no_full_screen()
+    if why is not None:  # never escape codes into a pipe, never a UI nobody can see
+        if args.course and not Path(args.course).expanduser().exists():
+            _check_installed(layout, args.course)  # a wrong name fails first, on its own line
+        print(f"mooc: {why}: playing in plain mode (--plain)", file=sys.stderr, flush=True)
+        args.plain = True
     if not args.plain:
         if not args.course and args.item:
             raise MoocError("name the course before the item: mooc play COURSE ITEM")
@@ -259,14 +277,23 @@ def cmd_play(args: argparse.Namespace) -> int:
             if spec is None:
                 return 0
         loaded = _load_checked(layout, spec, args.item)
+    else:
+        spec = args.course
     course, source = loaded
+    from packages.store import Store
     from player.plain import run_plain
     from sync.learner_notes import RecordsNotes
 
+    if Store(layout).find(spec) is None:  # a pack folder or file: an author's preview
+        from player.session import CourseSession
+
+        print(f"Preview of {spec}: nothing is recorded, not even in an installed course with the id "
+              f"'{course.id}' (install it to keep your progress).")
+        return run_plain(CourseSession(course, source, [], learner), args.item)
     session = open_session(layout, learner, course, source)
     records = RecordsNotes(layout, learner.id, learner.name, course.id, course.xapi_endpoint,
                            interactive=sys.stdin.isatty())
-    return run_plain(session, args.item, records=records)
+    return run_plain(session, args.item, layout=layout, records=records)
 
 
 def _load_checked(layout: "Layout", spec: str, item: str | None) -> tuple["Course", Any]:
@@ -352,8 +379,37 @@ def cmd_progress(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json({"format": 1, "learner": {"id": learner.id, "name": learner.name}, "courses": records})
         return 0
-    _print_tables(learner, records, detailed=bool(args.course))
+    if sys.stdout.isatty():
+        _print_tables(learner, records, detailed=bool(args.course))
+    else:  # a pipe, a file, a screen reader's log: words, no box drawing
+        _print_plain(learner, records, detailed=bool(args.course))
     return 0
+
+
+def _print_plain(learner: "Learner", records: list[dict[str, Any]], *, detailed: bool) -> None:
+    from packages.safe_text import one_line
+    from player.wording import titled
+
+    if not records:
+        print(f"{one_line(learner.name)} has not started a course yet: try `mooc play`.")
+        return
+    print(f"Progress of {one_line(learner.name)}:")
+    for r in records:
+        certificate = "eligible" if r["certificate"]["eligible"] else "not yet" if r["kind"] == "xmooc" else "none"
+        total = f"{r['items_total']} item{'s' if r['items_total'] != 1 else ''}"
+        print(f"{one_line(r['title'])} ({r['id']}): {r['items_done']} of {total} done, "
+              f"score {_pct(r['score'])}, needed {_pct(r['threshold'])}, passed: {'yes' if r['passed'] else 'no'}, "
+              f"certificate: {certificate}, last studied {_local(r['last_studied'])}.")
+        if not detailed:
+            continue
+        for q in r["quizzes"]:
+            left = "" if q["attempts_left"] is None else f", {q['attempts_left']} left"
+            best = "no score yet" if q["best_score"] is None else f"best {_pct(q['best_score'])}"
+            weight = "practice" if not q["graded"] else f"weight {q['weight']:g}"
+            print(f"  {titled('Quiz', q['title'])}: {q['status']}, {best}, needed {_pct(q['threshold'])}, "
+                  f"{q['attempts']} attempt{'s' if q['attempts'] != 1 else ''}{left}, {weight}.")
+        for reason in r["certificate"]["reasons"]:
+            print(f"  Certificate: {one_line(reason)}")
 
 
 def _print_tables(learner: "Learner", records: list[dict[str, Any]], *, detailed: bool) -> None:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Static
 
 from packages.errors import MoocError
 from packages.safe_text import one_line
+from player.wording import titled
 from tui import keymap
 from tui.lesson_blocks import find_links
 from tui.symbols import marks
@@ -29,6 +30,17 @@ from tui.widgets.outline_view import ItemRows, OutlineView
 
 
 CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
+
+
+def has_display() -> bool:
+    """Whether a viewer could show anything: a desktop session (or MOOC_OPENER set).
+    Over SSH, on a console or in a container there is none, and saying "Opened" lies."""
+    import os
+    import sys
+
+    if os.environ.get("MOOC_OPENER") or sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 class Outline(OutlineView):
@@ -68,8 +80,10 @@ class CourseScreen(Screen[None]):
     def on_mount(self) -> None:
         self.build_outline()
         target = self.start_item or self.session.resume_item()
-        self.open(target, focus_content=False)
+        # The text has the keys at first: Space pages the lesson, j/k scroll it, n/p move
+        # on; `h` (or Tab) goes to the outline. A lock notice has nothing to focus.
         self.query_one(Outline).focus()
+        self.open(target, focus_content=True)
         self.call_after_refresh(self._cursor_to_current)  # scrolled into view once the outline has a height
         self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
         self.set_interval(CATCH_UP_S, self._catch_up)
@@ -167,8 +181,7 @@ class CourseScreen(Screen[None]):
         if self.query_one(Outline).cursor_item != item_id:
             self._outline_to(item_id)
         title = self.query_one("#item-title", Static)
-        kind = "Lesson" if item.kind == "lesson" else "Quiz"
-        title.update(Text(f"{kind}: ") + Text(one_line(item.title), style="bold"))
+        title.update(Text(titled("Lesson" if item.kind == "lesson" else "Quiz", item.title), style="bold"))
         reason = session.item_lock(item_id)
         if reason:
             self._show_panel(Text(f"{marks()['locked']} Locked: {one_line(reason)}"), button=False)
@@ -191,8 +204,9 @@ class CourseScreen(Screen[None]):
         summary = self.session.quiz_summary(item_id)
         quiz = summary.item.quiz
         text = Text()
-        text.append(one_line(quiz.title), style="bold")
-        text.append(f"\n\n{len(quiz.questions)} question{'s' if len(quiz.questions) != 1 else ''} · pass mark {summary.threshold * 100:.0f}%")
+        if one_line(quiz.title) != one_line(summary.item.title):  # the title bar says the item's already
+            text.append(one_line(quiz.title) + "\n\n", style="bold")
+        text.append(f"{len(quiz.questions)} question{'s' if len(quiz.questions) != 1 else ''} · pass mark {summary.threshold * 100:.0f}%")
         if summary.item.weight == 0:
             text.append(" · practice (does not count)")
         text.append(f"\nAttempts used: {summary.attempts_used}")
@@ -201,6 +215,8 @@ class CourseScreen(Screen[None]):
             verdict = "passed" if summary.passed else "not passed yet"
             text.append(f"\nBest score: {summary.best_score * 100:.0f}% ({verdict})")
         can_start = summary.attempts_left != 0
+        if summary.attempts_left == 1:
+            text.append("\nThe next attempt is your last one.", style="bold")
         if not can_start:
             text.append("\n\nNo attempts left.")
         else:
@@ -244,7 +260,8 @@ class CourseScreen(Screen[None]):
 
     # ---------------------------------------------------------------- time
     def flush_time(self) -> None:
-        """Record the active time spent on the current item (idle gaps are not counted)."""
+        """Record the active time spent on the current item (idle gaps are not counted),
+        and a lesson read to the end as done: its last line was on screen."""
         if self.current is None:
             self.clock.take()
             return
@@ -254,6 +271,10 @@ class CourseScreen(Screen[None]):
                 self.session.add_active_time(self.current, seconds)
             except MoocError as err:
                 self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+        lesson = self.query_one(Lesson)
+        if lesson.end_seen and self.showing_lesson and self.session.status(self.current).status != "done":
+            lesson.end_seen = False
+            self._complete_current(quiet=True)
 
     def on_key(self) -> None:
         self.clock.touch()
@@ -374,16 +395,36 @@ class CourseScreen(Screen[None]):
         if not links:
             self.app.say("This lesson has no links or media.")  # type: ignore[attr-defined]
             return
-        self.app.push_screen(MediaScreen(links), self._open_link)
+        kinds = [self._linked_item(link) for link in links]
+        labels = [self.session.course.item(k).kind if k else None for k in kinds]
+        self.app.push_screen(MediaScreen(links, labels), self._open_link)
+
+    def _linked_item(self, link: Any) -> str | None:
+        """The course item a lesson's link points to ("02-next.md"), or None."""
+        from player.media import pack_path
+
+        if not link.is_local or self.current is None:
+            return None
+        try:
+            target = pack_path(self.session.course.item(self.current).file, link.target)
+        except MoocError:
+            return None
+        return next((i.id for i in self.session.course.items() if i.file == target), None)
 
     def _open_link(self, link: Any) -> None:
-        """Check the chosen link (player/media.py: http(s) or a file of the course only),
-        then open it off the UI thread; the status line says what happened."""
+        """A link to another lesson or quiz opens it here. Anything else is checked
+        (player/media.py: http(s) or a file of the course only) and, when there is a
+        screen to show it on, opened off the UI thread; the learner is always told what
+        happened, with the path or address to copy (over SSH nothing is started)."""
         from pathlib import Path
 
         from player import media
 
         if link is None or self.current is None:
+            return
+        linked = self._linked_item(link)
+        if linked is not None:
+            self.open(linked)
             return
         item = self.session.course.item(self.current)
         root = getattr(self.session.source, "root", None)
@@ -391,6 +432,11 @@ class CourseScreen(Screen[None]):
             target = media.plan(Path(root) if root is not None else None, item.file, link.target)
         except MoocError as err:
             self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            return
+        if not has_display():
+            what = "file" if target.is_file else "link"
+            self.app.say(f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {target.value}",  # type: ignore[attr-defined]
+                         timeout=30)
             return
         self._open_target(target)
 

@@ -1,4 +1,7 @@
-"""`?`: every key, generated from the keymap (with the user's remapping applied)."""
+"""`?`: every key, generated from the keymap (with the user's remapping applied).
+
+For learners: key, what it does, where. The binding ids (for remapping) are in
+docs/tui.md, not on this screen."""
 
 from __future__ import annotations
 
@@ -19,9 +22,8 @@ def keys_table(remapped: dict[str, str]) -> Table:
     table.add_column("Key", no_wrap=True)
     table.add_column("What it does")
     table.add_column("Where")
-    table.add_column("Binding id", style="dim", no_wrap=True)
     for key, keys in keymap.effective_keys(remapped):
-        table.add_row(Text(keymap.display(keys)), Text(key.description), Text(key.scope), Text(key.id))
+        table.add_row(Text(keymap.display(keys)), Text(key.description), Text(key.scope))
     return table
 
 
@@ -31,8 +33,10 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         app: Any = self.app
         with VerticalScroll(id="dialog"):
-            yield Static(Text("Every key (Esc closes; remap keys in config.toml [keys])", style="bold"))
+            yield Static(Text("Every key (Esc closes)", style="bold"))
             yield Static(keys_table(getattr(app, "keymap", {})), id="keys-table")
+            yield Static(Text("To change a key: [keys] in config.toml, by the binding ids listed in "
+                              "docs/tui.md (\"Every key\").", style="dim"))
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

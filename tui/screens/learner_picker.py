@@ -42,14 +42,20 @@ class LearnerPicker(ModalScreen[Any]):
         self.learners = app.learners.list()
         options = self.query_one(OptionList)
         default = app.learners.default_id()
+        now = getattr(app.learner, "id", None)
         for learner in self.learners:
             label = Text(one_line(learner.name))
             if learner.email:
                 label.append(f"  <{one_line(learner.email)}>", style="dim")
+            marks = [word for word, here in (("learning now", learner.id == now), ("default", learner.id == default))
+                     if here]
+            if marks:
+                label.append(f"  ({', '.join(marks)})", style="italic")
             options.add_option(Option(label, id=learner.id))
         if self.learners:
             ids = [lr.id for lr in self.learners]
-            options.highlighted = ids.index(default) if default in ids else 0
+            start = now if now in ids else default
+            options.highlighted = ids.index(start) if start in ids else 0
             options.focus()
         else:  # the first learner on this computer: the login name is offered
             from player.learners import login_name

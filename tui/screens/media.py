@@ -1,4 +1,6 @@
-"""`o`: the links and media of the open lesson; Enter opens one with the system viewer."""
+"""`o`: the links and media of the open lesson. Enter on a link to another lesson or
+quiz goes there; on a file or web page, the system viewer opens it (or the learner is
+told where it is, when nothing can open it)."""
 
 from __future__ import annotations
 
@@ -22,16 +24,17 @@ class MediaScreen(ModalScreen[Any]):
 
     BINDINGS = keymap.scope("dialogs")
 
-    def __init__(self, links: list[Link]) -> None:
+    def __init__(self, links: list[Link], items: list[str | None] | None = None) -> None:
         super().__init__()
         self.links = links
+        self.items = items or [None] * len(links)  # "lesson"/"quiz" for a link to a course item
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text("Links and media in this lesson (Enter: open, Esc: close)", style="bold"))
+            yield Static(Text("Links and media in this lesson (Enter: open or go there, Esc: close)", style="bold"))
             options = OptionList(id="links")
-            for link in self.links:
-                kind = "image" if link.is_image else ("file" if link.is_local else "web")
+            for link, item_kind in zip(self.links, self.items):
+                kind = item_kind or ("image" if link.is_image else ("file" if link.is_local else "web"))
                 label = Text(f"[{kind}] ")
                 label.append(one_line(link.text) or "(no text)", style="bold")
                 label.append(f"  {one_line(link.target)}", style="dim")

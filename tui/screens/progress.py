@@ -1,4 +1,6 @@
-"""`g`: the learner's standing in the open course: quizzes, course score, certificate.
+"""`g`: the learner's standing in the open course: what is done and what is not,
+quizzes, course score, and the certificate: its request is made here, with a button
+(sync/certificate_offer.py says what can be said about it).
 
 For cMOOC packs (no quizzes graded for a certificate) it offers a self-assessment
 per module: highlight a module and press 1–5.
@@ -15,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from packages.errors import MoocError
@@ -40,6 +42,8 @@ class ProgressScreen(Screen[None]):
         yield StatusBar()
         with VerticalScroll(id="progress-body"):
             yield Static(id="progress-summary")
+            yield Static(id="certificate")
+            yield Button("Request my certificate", id="request-certificate", variant="primary")
             if self.session.course.kind == "cmooc":
                 yield Static(Text("Self-assessment: highlight a module and press 1 (not yet) … 5 (mastered)",
                                   style="bold"))
@@ -59,8 +63,13 @@ class ProgressScreen(Screen[None]):
         course = s.course
         done, total = s.progress_counts()
         parts: list[Any] = []
-        head = Text(one_line(course.title), style="bold")
+        head = Text()
+        head.append(one_line(course.title), style="bold")
         head.append(f"\nDone: {bar(done / total if total else 0)} {done}/{total} item{'s' if total != 1 else ''}")
+        missing = s.items_not_done()
+        if missing:
+            shown = ", ".join(one_line(i.title) for i in missing[:8]) + (" …" if len(missing) > 8 else "")
+            head.append(f"\nNot done yet: {shown}")
         parts.append(head)
         quizzes = [i for i in course.items() if i.kind == "quiz"]
         if quizzes:
@@ -80,21 +89,45 @@ class ProgressScreen(Screen[None]):
                               Text("practice" if item.weight == 0 else f"{item.weight:g}"))
             parts.append(Text(""))
             parts.append(table)
-        score = s.course_score()
-        tail = Text("\n")
         if course.graded_quizzes():
-            tail.append(f"Course score: {score * 100:.0f}% (needed to pass: {course.pass_threshold * 100:.0f}%)",
+            tail = Text("\n")
+            tail.append(f"Course score: {s.course_score() * 100:.0f}% (needed to pass: {course.pass_threshold * 100:.0f}%)",
                         style="bold")
             tail.append(f" — {'passed' if s.passed() else 'not passed yet'}")
-        cert = s.certificate_status()
-        tail.append("\nCertificate: ", style="bold")
-        if cert.eligible:
-            tail.append("you can request it (`mooc certificate request`).")
-        else:
-            for reason in cert.reasons:
-                tail.append("\n  • " + one_line(reason))
-        parts.append(tail)
+            parts.append(tail)
         self.query_one("#progress-summary", Static).update(Group(*parts))
+        self.render_certificate()
+
+    def render_certificate(self) -> None:
+        from sync.certificate_offer import certificate_offer
+
+        app: Any = self.app
+        try:
+            offer = certificate_offer(app.layout, app.learner, self.session)
+        except MoocError as err:
+            lines: tuple[str, ...] = (f"Certificate: {one_line(str(err))}",)
+            can_request = False
+        else:
+            lines, can_request = offer.lines, offer.can_request
+            if offer.state == "waiting for approval":
+                lines = (*lines, "Press y to allow it.")
+        text = Text("\n")
+        for n, line in enumerate(lines):
+            text.append(("\n" if n else "") + line, style="bold" if n == 0 else "")
+        self.query_one("#certificate", Static).update(text)
+        self.query_one("#request-certificate", Button).display = can_request
+
+    @on(Button.Pressed, "#request-certificate")
+    def _request(self) -> None:
+        from sync.certificate_offer import request_certificate
+
+        app: Any = self.app
+        try:
+            app.say(request_certificate(app.layout, app.learner, self.session.course.id))
+        except MoocError as err:
+            app.say(str(err), error=True)
+        self.session.catch_up()
+        self.render_certificate()
 
     def _fill_modules(self) -> None:
         options = self.query_one(OptionList)

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group
 from rich.markdown import Markdown
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, RadioButton, RadioSet, Select, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Input, Select, Static
 
 from packages.errors import MoocError
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
 from packages.questions import Text as TextQuestion
 from packages.safe_text import clean, one_line
-from player.feedback import QuestionReview, review, solutions_note
+from player.feedback import QuestionReview, locked_modules, next_step, review, solutions_note
+from player.markdown_text import inline_plain
+from player.wording import not_answered
 from tui import keymap
 from tui.widgets.key_bar import KeyBar
 
@@ -41,7 +44,8 @@ class QuestionBox(Vertical):
     """One question: prompt, answer widget, hints, and (after submitting) feedback."""
 
     DEFAULT_CSS = """
-    QuestionBox { height: auto; margin: 0 0 1 0; padding: 0 1; border-left: thick $accent; }
+    QuestionBox { height: auto; margin: 0 0 1 0; padding: 0 1; border-left: solid $border-blurred; }
+    QuestionBox:focus-within { border-left: thick $accent; }
     QuestionBox .hint { color: $text-warning; display: none; }
     QuestionBox .feedback { display: none; }
     QuestionBox .match-row { height: auto; }
@@ -66,18 +70,15 @@ class QuestionBox(Vertical):
 
     def _answer_widgets(self) -> ComposeResult:
         q = self.question
-        if isinstance(q, SingleChoice):
-            with RadioSet(classes="answer"):
-                for index in self.presented:
-                    yield RadioButton(_label(q.choices[index].text))
+        if isinstance(q, (SingleChoice, MultipleChoice)):
+            from tui.widgets.choice_list import ChoiceList
+
+            yield ChoiceList([q.choices[i].text for i in self.presented], multiple=isinstance(q, MultipleChoice),
+                             classes="answer")
         elif isinstance(q, TrueFalse):
-            with RadioSet(classes="answer"):
-                yield RadioButton(Content("True"))
-                yield RadioButton(Content("False"))
-        elif isinstance(q, MultipleChoice):
-            yield SelectionList[int](
-                *(Selection(_label(q.choices[i].text), i) for i in self.presented), classes="answer"
-            )
+            from tui.widgets.choice_list import ChoiceList
+
+            yield ChoiceList(["True", "False"], multiple=False, classes="answer")
         elif isinstance(q, Numeric):
             yield Input(placeholder="type a number, e.g. 3.14", classes="answer")
         elif isinstance(q, TextQuestion):
@@ -105,15 +106,17 @@ class QuestionBox(Vertical):
     def response(self) -> Any:
         """The response in events.py shape, None when unanswered; ValueError for a bad number."""
         q = self.question
-        if isinstance(q, SingleChoice):
-            pressed = self.query_one(RadioSet).pressed_index
-            return None if pressed < 0 else self.presented[pressed]
-        if isinstance(q, TrueFalse):
-            pressed = self.query_one(RadioSet).pressed_index
-            return None if pressed < 0 else pressed == 0
-        if isinstance(q, MultipleChoice):
-            chosen = sorted(self.query_one(SelectionList).selected)
-            return chosen or None
+        if isinstance(q, (SingleChoice, MultipleChoice, TrueFalse)):
+            from tui.widgets.choice_list import ChoiceList
+
+            chosen = self.query_one(ChoiceList).chosen
+            if not chosen:
+                return None
+            if isinstance(q, TrueFalse):
+                return chosen[0] == 0
+            if isinstance(q, SingleChoice):
+                return self.presented[chosen[0]]
+            return sorted(self.presented[row] for row in chosen)
         if isinstance(q, Numeric):
             raw = self.query_one(Input).value
             if not raw.strip():
@@ -127,7 +130,8 @@ class QuestionBox(Vertical):
         if isinstance(q, Order):
             from tui.widgets.order_list import OrderList
 
-            return list(self.query_one(OrderList).order)
+            order_list = self.query_one(OrderList)
+            return list(order_list.order) if order_list.touched else None  # untouched: not answered
         if isinstance(q, Match):
             values = [s.value for s in self.query(Select)]
             picked = [v if isinstance(v, int) else None for v in values]
@@ -136,37 +140,40 @@ class QuestionBox(Vertical):
 
     def show_hint(self, text: str, all_hints: list[str]) -> None:
         hint = self.query_one(".hint", Static)
-        body = Text()
-        for n, h in enumerate(all_hints, start=1):
-            body.append(f"Hint {n}: ", style="bold")
-            body.append(one_line(h) + "\n")
-        hint.update(body)
+        hint.update(labelled([(f"Hint {n}:", _markdown(h)) for n, h in enumerate(all_hints, start=1)]))
         hint.display = True
 
     def show_feedback(self, seen: QuestionReview) -> None:
         """What the learner may see of this question now: verdict, feedback, hints, and the
-        answer and explanation when the quiz allows (player/feedback.py decides)."""
+        answer and explanation when the quiz allows (player/feedback.py decides). Course
+        text renders as Markdown (never as markup), wrapped under its label."""
         for widget in self.query(".answer"):
             widget.disabled = True
         q = self.question
-        text = Text()
+        verdict = Text()
         mark, style = VERDICTS[seen.verdict]
-        text.append(mark, style=style)
-        text.append(f"  {seen.earned:g}/{q.points:g}")
-        for line in seen.feedback:
-            text.append("\n• " + one_line(line))
+        verdict.append(mark, style=style)
+        verdict.append(f"  {seen.earned:g}/{q.points:g}")
+        rows: list[tuple[str, Any]] = [("•", _markdown(line)) for line in seen.feedback]
         for n, hint in enumerate(seen.hints, start=1):
-            text.append(f"\nHint {n}: " if len(seen.hints) > 1 else "\nHint: ", style="bold")
-            text.append(one_line(hint))
+            rows.append((f"Hint {n}:" if len(seen.hints) > 1 else "Hint:", _markdown(hint)))
         if seen.answer:
-            text.append("\nAnswer: ", style="bold")
-            text.append(seen.answer)
+            rows.append(("Answer:", Text(inline_plain(seen.answer))))
         if seen.explanation:
-            text.append("\nExplanation: ", style="bold")
-            text.append(clean(seen.explanation).strip())
+            rows.append(("Explanation:", _markdown(seen.explanation)))
         feedback = self.query_one(".feedback", Static)
-        feedback.update(text)
+        feedback.update(Group(verdict, labelled(rows)) if rows else verdict)
         feedback.display = True
+
+
+def labelled(rows: list[tuple[str, Any]]) -> Table:
+    """Label | text rows: the text wraps under itself, not under the label."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(ratio=1)
+    for label, body in rows:
+        table.add_row(Text(label, style="bold"), body)
+    return table
 
 
 VERDICTS = {  # player.feedback.Verdict -> what the result shows
@@ -188,6 +195,7 @@ class QuizScreen(Screen[None]):
         self.item = session.course.item(item_id)
         self.attempt = session.start_attempt(item_id)  # MoocError: locked, no attempts left
         self.result: Any = None
+        self.next_step: Any = None  # player.feedback.NextStep, once submitted
         self.clock = ActivityClock()
 
     def compose(self) -> ComposeResult:
@@ -202,6 +210,8 @@ class QuizScreen(Screen[None]):
                           + ("" if left is None else f" of {quiz.max_attempts}")
                           + f" · pass mark {self.session.threshold(self.item.id) * 100:.0f}%"
                           + " · Tab: next field · h: hint · ctrl+s: submit", style="")
+            if left == 1:
+                header.append("\nThis is your last attempt.", style="bold")
             yield Static(header, id="quiz-header")
             yield Static(id="quiz-result")
             for number, q in enumerate(quiz.questions, start=1):
@@ -233,7 +243,7 @@ class QuizScreen(Screen[None]):
         """Keys that do nothing now show dimmed in the key bar (None) and do not run."""
         if action == "retry":
             return True if self.result is not None and self.result.attempts_left != 0 else None
-        if action == "hint":
+        if action in ("hint", "submit"):
             return True if self.result is None else None
         return True
 
@@ -252,10 +262,10 @@ class QuizScreen(Screen[None]):
             return
         box.show_hint(hint, self.attempt.hints(box.question.id))
 
-    def action_submit(self) -> None:
-        if self.result is not None:
-            self.app.say("Already submitted: r starts a new attempt, Esc goes back.")  # type: ignore[attr-defined]
-            return
+    def read_answers(self) -> tuple[dict[str, Any], list[int]] | None:
+        """Every answer as shown now (question id -> response) and the numbers of the
+        questions not answered; None (and the field focused) when a number is not one."""
+        answers: dict[str, Any] = {}
         unanswered = []
         for box in self.query(QuestionBox):
             try:
@@ -263,16 +273,55 @@ class QuizScreen(Screen[None]):
             except ValueError as err:
                 self.app.say(f"Question {box.number}: {err}", error=True)  # type: ignore[attr-defined]
                 box.query(".answer").first().focus()
-                return
+                return None
             if response is None:
                 unanswered.append(box.number)
             else:
-                self.attempt.answer(box.question.id, response)
+                answers[box.question.id] = response
+        return answers, unanswered
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.session.attempts_left(self.item.id) == 1
+
+    def action_submit(self) -> None:
+        """Submit; an incomplete or last attempt is confirmed first (a button, on purpose)."""
+        if self.result is not None:
+            self.app.say("Already submitted: r starts a new attempt, Esc goes back.")  # type: ignore[attr-defined]
+            return
+        read = self.read_answers()
+        if read is None:
+            return
+        answers, unanswered = read
+        if not unanswered and not self.last_attempt:
+            self._submit(answers, unanswered)
+            return
+        from tui.screens.dialog import Choice, ChoiceDialog
+
+        body = Text()
+        if unanswered and len(unanswered) == len(self.item.quiz.questions):
+            body.append("You have not answered any question: this attempt would score 0.\n")
+        elif unanswered:
+            body.append(not_answered(unanswered) + ": " + ("they" if len(unanswered) > 1 else "it")
+                        + " would earn no points.\n")
+        if self.last_attempt:
+            body.append("This is your last attempt: once submitted, the quiz is closed.\n", style="bold")
+        dialog = ChoiceDialog("Submit this attempt?", body,
+                              [Choice("keep", "Keep answering", "primary"), Choice("submit", "Submit")],
+                              safe="keep", focus="keep")
+        self.app.push_screen(dialog, lambda choice: self._submit(answers, unanswered) if choice == "submit" else None)
+
+    def _submit(self, answers: dict[str, Any], unanswered: list[int]) -> None:
+        self.attempt.responses.clear()  # what is on screen now, not an answer since cleared
+        for question_id, response in answers.items():
+            self.attempt.answer(question_id, response)
+        locked_before = locked_modules(self.session)
         try:
             self.result = self.session.submit(self.attempt)
         except MoocError as err:
             self.app.say(str(err), error=True)  # type: ignore[attr-defined]
             return
+        self.next_step = next_step(self.session, self.result, locked_before)
         self.show_result(unanswered)
 
     def show_result(self, unanswered: list[int]) -> None:
@@ -285,14 +334,25 @@ class QuizScreen(Screen[None]):
         left = "unlimited" if result.attempts_left is None else str(result.attempts_left)
         text.append(f" · attempts left: {left}")
         if unanswered:
-            text.append(f"\nNot answered: question{'s' if len(unanswered) != 1 else ''} "
-                        f"{', '.join(map(str, unanswered))}")
+            text.append("\n" + not_answered(unanswered))
         note = solutions_note(self.item.quiz.show_solutions, result.show_solutions)
         if note:
             text.append("\n" + note)
         if result.course_passed_now:
             text.append("\nYou passed the course! Press g to see your certificate status.", style="bold")
-        text.append("\n" + ("r: new attempt · " if result.attempts_left != 0 else "") + "Esc: back to the course")
+        step = self.next_step
+        for title in step.unlocked:
+            text.append("\nUnlocked: ", style="bold")
+            text.append(title)
+        if step.retry:
+            text.append("\nNext: r tries again; Esc goes back to the course.")
+        elif step.next_title is not None:
+            text.append(f"\nNext: {step.next_title} — Esc, then n.")
+        else:
+            text.append("\nThat was the last item of the course: g shows where you stand; Esc goes back.")
+        header = self.query_one("#quiz-header", Static)
+        header.update(Text(one_line(self.item.quiz.title), style="bold")
+                      + Text(f"\nAttempt {self.attempt.number} submitted"))  # no "ctrl+s: submit" now
         panel = self.query_one("#quiz-result", Static)
         panel.update(text)
         panel.display = True
@@ -326,5 +386,32 @@ class QuizScreen(Screen[None]):
                 pass
 
     def action_back(self) -> None:
+        """Back to the course; leaving an attempt with answers in it is confirmed first."""
+        if self.result is None:
+            read = self.read_answers_quietly()
+            if read:
+                from tui.screens.dialog import Choice, ChoiceDialog
+
+                body = Text("Your answers are not saved and this attempt does not count. "
+                            "You can start the quiz again later.")
+                dialog = ChoiceDialog("Leave this attempt?", body,
+                                      [Choice("keep", "Keep answering", "primary"),
+                                       Choice("leave", "Leave without submitting")],
+                                      safe="keep", focus="keep")
+                self.app.push_screen(dialog, lambda choice: self._leave() if choice == "leave" else None)
+                return
+        self._leave()
+
+    def read_answers_quietly(self) -> int:
+        """How many questions have an answer on screen (a half-typed number counts)."""
+        count = 0
+        for box in self.query(QuestionBox):
+            try:
+                count += box.response() is not None
+            except ValueError:
+                count += 1
+        return count
+
+    def _leave(self) -> None:
         self._record_time()
         self.app.pop_screen()

@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from packages.safe_text import one_line
+from player.markdown_text import plain_snippet
 from tui import keymap
 
 
@@ -41,10 +42,10 @@ class SearchScreen(ModalScreen[Any]):
         self.hits = self.session.search(event.value)
         results = self.query_one(OptionList)
         results.clear_options()
-        for item_id, line_no, snippet in self.hits:
+        for item_id, _line_no, snippet in self.hits:
             label = Text(one_line(self.session.course.item(item_id).title), style="bold")
-            label.append(f" · line {line_no}\n  ")
-            label.append(one_line(snippet))
+            label.append("\n  ")
+            label.append(one_line(plain_snippet(snippet)))  # words, not Markdown source
             results.add_option(Option(label))
         count = len(self.hits)
         self.query_one("#search-count", Static).update(

@@ -46,11 +46,13 @@ class LessonView(ScrollView, can_focus=True):
         self._fill_next = 0
         self._fill_timer_pending = False
         self.text = ""
+        self.end_seen = False  # the lesson's last line has been on screen
 
     # public API ---------------------------------------------------------
     def show(self, text: str) -> None:
         """Display `text` (untrusted Markdown): escapes are stripped, markup is not interpreted."""
         self.text = clean(text).replace("\r", "")
+        self.end_seen = False
         self._blocks = split_blocks(self.text)
         self._reset_layout()
         self.scroll_to(0, 0, animate=False, immediate=True)
@@ -86,6 +88,18 @@ class LessonView(ScrollView, can_focus=True):
         y = self._offsets[index] + max(0, min(self._heights[index] - 1, within))
         self._sync_virtual_size()
         self.scroll_to(y=y, animate=False, immediate=True)
+
+    def action_scroll_end(self) -> None:
+        """End: to the real last line. The blocks near the end are rendered first, since
+        their estimated heights would leave the view short of it."""
+        for _ in range(20):
+            bottom = max(0, self._offsets[-1] - self.scrollable_content_region.height)
+            self._ensure_rendered(bottom, self.scrollable_content_region.height)
+            if self._offsets[-1] - self.scrollable_content_region.height == bottom:
+                break
+        self._sync_virtual_size()
+        self.scroll_to(y=max(0, self._offsets[-1] - self.scrollable_content_region.height), animate=False,
+                       immediate=True)
 
     # layout -------------------------------------------------------------
     def _content_width(self) -> int:
@@ -184,6 +198,8 @@ class LessonView(ScrollView, can_focus=True):
             if self._content_width() != self._width:
                 self._reset_layout()
             self._ensure_rendered(int(self.scroll_y) + crop.y, crop.height)
+            if int(self.scroll_y) + self.scrollable_content_region.height >= self._offsets[-1]:
+                self.end_seen = True  # read to the end (CourseScreen marks the lesson done on leaving)
         return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
