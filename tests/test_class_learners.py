@@ -179,7 +179,7 @@ def test_first_learner_in_a_script_is_the_login_name_and_said(run_mooc: RunMooc)
 
     r = run_mooc("play", "--plain", "mooc-demo", input="q\n")
     assert r.returncode == 0
-    assert f"mooc: note: no learner on this computer yet: studying as {login_name()!r}" in r.stderr
+    assert f"No learner on this computer yet: studying as {login_name()!r}, your login name" in r.stdout
     assert f"Learner: {login_name()}" in r.stdout
 
 

@@ -91,6 +91,7 @@ def test_typing_y_and_n_never_gives_consent(tmux: Any, mooc_home: Any, tmp_path:
 
     layout = Layout.default(mooc_home.home)
     install(layout, str(_consent_pack(tmp_path)), quiet=True)
+    _learner_id(layout)  # a learner already: a first start would ask who is learning first
     env = f"MOOC_HOME={shlex.quote(str(mooc_home.home))} MOOC_SYSTEM_HOME={shlex.quote(str(mooc_home.system))}"
     command = f"env {env} TERM=xterm-256color {shlex.quote(str(MOOC_BIN))} play consent-test q; sleep 30"
     tmux("new-session", "-d", "-x", "80", "-y", "24", command)

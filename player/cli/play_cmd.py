@@ -140,8 +140,8 @@ def _first_learner(learners: Any) -> "Learner":
     default = login_name()
     if not sys.stdin.isatty():
         learner = learners.current()
-        print(f"mooc: note: no learner on this computer yet: studying as {one_line(learner.name)!r}, your login "
-              f"name (rename with `mooc learner edit {learner.id} --name NAME`)", file=sys.stderr)
+        print(f"No learner on this computer yet: studying as {one_line(learner.name)!r}, your login name "
+              f"(rename with `mooc learner edit {learner.id} --name NAME`).")
         return learner
     print("No learner on this computer yet. Who is learning?")
     for _ in range(3):
