@@ -42,6 +42,18 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     Folders it creates are 0755 for such files, 0700 for private ones (mode 0600),
     whatever the umask (packages/layout.py).
     """
+    tmp = _temp_copy(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def _temp_copy(path: Path, data: bytes, mode: int) -> str:
+    """A temp file beside `path` holding `data`, fsync'd, with `mode`; its name."""
     make_dirs(path.parent, SHARED_DIR_MODE if mode & 0o044 else PRIVATE_DIR_MODE)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -51,12 +63,11 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    return tmp
 
 
 def fsync_dir(path: Path) -> None:
@@ -67,3 +78,32 @@ def fsync_dir(path: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def write_new(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Create `path` holding `data`, all at once, and never replace a file already there
+    (FileExistsError): an export carried on a stick must not overwrite another PC's.
+
+    Temp file + fsync + hard link (atomic, fails if the name is taken); on filesystems
+    without hard links (FAT/exFAT sticks) an O_EXCL create decides instead."""
+    tmp = _temp_copy(path, data, mode)
+    try:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here
+            out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+            try:
+                with os.fdopen(out, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(path)
+                raise
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    fsync_dir(path.parent)

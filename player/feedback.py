@@ -224,3 +224,52 @@ def _first_of_class(items: list[tuple[object, object]], c: object) -> str | None
                 return " "
             return None
     return None
+
+
+def response_text(q: Question, response: object) -> str:
+    """What a learner answered, on one cleaned line, from a recorded response (the
+    shapes of player/events.py); "(not understood)" for one that does not fit the
+    question (a response recorded for an older version of the pack, or damaged)."""
+    from player.grading import match_options
+
+    bad = "(not understood)"
+
+    def index(value: object, size: int) -> int | None:
+        return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < size else None
+
+    if response is None:
+        return "(no answer)"
+    if isinstance(q, (SingleChoice, MultipleChoice)):
+        picks = [response] if isinstance(q, SingleChoice) else response
+        if not isinstance(picks, list):
+            return bad
+        found = [index(p, len(q.choices)) for p in picks]
+        if any(i is None for i in found) or not found:
+            return bad
+        return "; ".join(one_line(q.choices[i].text) for i in found if i is not None)
+    if isinstance(q, TrueFalse):
+        return ("true" if response else "false") if isinstance(response, bool) else bad
+    if isinstance(q, Numeric):
+        ok = isinstance(response, (int, float)) and not isinstance(response, bool)
+        return _number(float(response)) if ok else bad  # type: ignore[arg-type]
+    if isinstance(q, Text):
+        return one_line(response)[:200] if isinstance(response, str) else bad
+    if isinstance(q, Order):
+        if not isinstance(response, list):
+            return bad
+        found = [index(p, len(q.items)) for p in response]
+        if any(i is None for i in found):
+            return bad
+        return "; ".join(one_line(q.items[i]) for i in found if i is not None)
+    if isinstance(q, Match):
+        options = match_options(q)
+        if not isinstance(response, list) or len(response) != len(q.pairs):
+            return bad
+        parts = []
+        for (left, _), r in zip(q.pairs, response):
+            i = index(r, len(options))
+            if r is not None and i is None:
+                return bad
+            parts.append(f"{one_line(left)}: {one_line(options[i]) if i is not None else '-'}")
+        return "; ".join(parts)
+    return bad

@@ -22,6 +22,7 @@ Registry format::
     email = "amina@example.org"   # optional; used on certificates
     account_id = "3f1c…"          # random UUID fixed at creation: the xAPI account name
     created = "2025-01-31T09:00:00.000Z"
+    pin = "scrypt$16384$8$1$…$…"  # optional: a salted hash of the learner's PIN (player/pin.py)
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import os
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from packages.errors import MoocError
@@ -56,6 +57,8 @@ class Learner:
     email: str | None
     account_id: str
     created: str
+    pin: str | None = field(default=None, repr=False)  # salted hash (player/pin.py), never the PIN
+    origin: str = field(default="local", compare=False)  # "school": from the lab policy's roster
 
     def to_dict(self) -> dict[str, Any]:
         raw: dict[str, Any] = {"id": self.id, "name": self.name}
@@ -63,6 +66,8 @@ class Learner:
             raw["email"] = self.email
         raw["account_id"] = self.account_id
         raw["created"] = self.created
+        if self.pin:
+            raw["pin"] = self.pin
         return raw
 
 
@@ -83,6 +88,35 @@ def clean_name(name: str) -> str:
     return text
 
 
+def new_learner(learners: list[Learner], name: str, email: str | None, pin: str | None = None,
+                account_id: str | None = None, origin: str = "local") -> Learner:
+    """A learner that can join `learners`: a name none of them has, a unique id."""
+    for other in learners:
+        if other.name.casefold() == name.casefold():
+            raise MoocError(f"a learner named {name!r} already exists (id {other.id})")
+        if account_id and other.account_id == account_id:
+            raise MoocError(f"{other.name!r} (id {other.id}) already has account id {account_id}")
+    return Learner(id=Learners._unique_id(learners, slug(name)), name=name, email=email,
+                   account_id=account_id or str(uuid.uuid4()), created=now_iso(), pin=pin, origin=origin)
+
+
+def login_name() -> str:
+    """The OS login name, as a learner name (the default offered for the first learner)."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
+        user = "learner"
+    return one_line(user)[:MAX_NAME] or "learner"
+
+
+def _is_pin_hash(value: object) -> bool:
+    from player.pin import is_hash
+
+    return is_hash(value)
+
+
 def check_email(email: str) -> str:
     text = email.strip()
     if not _EMAIL.match(text) or any(ord(c) < 32 for c in text):
@@ -93,9 +127,10 @@ def check_email(email: str) -> str:
 class Learners:
     """The learners registry of one data folder."""
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Layout, *, own: bool = True) -> None:
         self.layout = layout
         self.path = layout.learners_file
+        self.own = own  # False: another account's registry, read (never written) by an administrator
 
     # ------------------------------------------------------------------ reading
 
@@ -146,23 +181,55 @@ class Learners:
 
     # ------------------------------------------------------------------ changing
 
-    def add(self, name: str, email: str | None = None) -> Learner:
+    def add(self, name: str, email: str | None = None, *, pin: str | None = None,
+            account_id: str | None = None) -> Learner:
+        """A new learner; `pin` is the hash (player/pin.py); `account_id` keeps the
+        identity of a learner carried from another PC (a new random one otherwise)."""
         name = clean_name(name)
         email = check_email(email) if email else None
         with locked(self.path):
             learners = self._read()
-            for other in learners:
-                if other.name.casefold() == name.casefold():
-                    raise MoocError(f"a learner named {name!r} already exists (id {other.id})")
-            learner = Learner(
-                id=self._unique_id(learners, slug(name)),
-                name=name,
-                email=email,
-                account_id=str(uuid.uuid4()),
-                created=now_iso(),
-            )
+            learner = self._new(learners, name, email, pin, account_id)
             self._write([*learners, learner])
         return learner
+
+    def _new(self, learners: list[Learner], name: str, email: str | None, pin: str | None,
+             account_id: str | None) -> Learner:
+        return new_learner(learners, name, email, pin, account_id)
+
+    def edit(self, name_or_id: str, *, name: str | None = None, email: str | None = None,
+             clear_email: bool = False) -> Learner:
+        """Change a learner's name or email. The id (their progress folder) and the
+        account id (their xAPI identity) never change."""
+        new_name = clean_name(name) if name is not None else None
+        new_email = check_email(email) if email else None
+        with locked(self.path):
+            learners = self._read()
+            learner = self._local(learners, name_or_id)
+            if new_name is not None:
+                for other in learners:
+                    if other.id != learner.id and other.name.casefold() == new_name.casefold():
+                        raise MoocError(f"a learner named {new_name!r} already exists (id {other.id})")
+            changed = replace(learner, name=new_name if new_name is not None else learner.name,
+                              email=None if clear_email else (new_email or learner.email))
+            self._write([changed if lr.id == learner.id else lr for lr in learners])
+        return changed
+
+    def set_pin(self, name_or_id: str, pin_hash: str | None) -> Learner:
+        """Set (a hash from player/pin.py) or clear (None) a learner's PIN."""
+        with locked(self.path):
+            learners = self._read()
+            learner = self._local(learners, name_or_id)
+            changed = replace(learner, pin=pin_hash)
+            self._write([changed if lr.id == learner.id else lr for lr in learners])
+        return changed
+
+    def update_all(self, change: Any) -> list[Learner]:
+        """`change(learners) -> learners`, under the lock, written once (roster imports)."""
+        with locked(self.path):
+            learners = change(self._read())
+            self._write(learners)
+        return learners
 
     def use(self, name_or_id: str) -> Learner:
         """Make this learner the default of this data folder."""
@@ -179,9 +246,7 @@ class Learners:
         same name finds them again)."""
         with locked(self.path):
             learners = self._read()
-            learner = self._find(learners, name_or_id)
-            if learner is None:
-                raise self._unknown(name_or_id)
+            learner = self._local(learners, name_or_id)
             self._write([lr for lr in learners if lr.id != learner.id])
         if self.default_id() == learner.id:
 
@@ -205,19 +270,25 @@ class Learners:
     # ------------------------------------------------------------------ internals
 
     def _ensure_os_user(self) -> Learner:
-        import getpass
-
-        try:
-            user = getpass.getuser()
-        except Exception:  # no USER/LOGNAME and no passwd entry (some containers)
-            user = "learner"
-        name = one_line(user)[:MAX_NAME] or "learner"
+        name = login_name()
         with locked(self.path):
             learners = self._read()
             if learners:  # another mooc process got here first
                 return learners[0]
             learner = Learner(slug(name), name, None, str(uuid.uuid4()), now_iso())
             self._write([learner])
+        return learner
+
+    def _local(self, learners: list[Learner], name_or_id: str) -> Learner:
+        """A learner this account may change: not one of the school's roster."""
+        learner = self._find(learners, name_or_id)
+        if learner is None:
+            raise self._unknown(name_or_id)
+        if learner.origin == "school":
+            from player.lab_policy import policy_file
+
+            raise MoocError(f"{learner.name} is on the school's roster ({policy_file(self.layout)}): the "
+                            "administrator changes it with `mooc lab roster`")
         return learner
 
     @staticmethod
@@ -259,7 +330,21 @@ class Learners:
         return MoocError(f"no learner {wanted!r}{hint} (learners: {known}; add one with `mooc learner add`)")
 
     def _read(self) -> list[Learner]:
-        raw = read_toml(self.path)
+        """This account's learners, then the school roster's that none of them
+        already is (same id, account id or name): the lab policy (player/lab_policy.py)."""
+        local = self._read_registry()
+        from player.lab_policy import load
+
+        roster = load(self.layout).roster
+        if not roster:
+            return local
+        taken = {lr.id for lr in local} | {lr.account_id for lr in local} | {lr.name.casefold() for lr in local}
+        return local + [lr for lr in roster if not {lr.id, lr.account_id, lr.name.casefold()} & taken]
+
+    def _read_registry(self) -> list[Learner]:
+        from packages.datafile import load_toml
+
+        raw = read_toml(self.path) if self.own else load_toml(self.path, own=False)
         if not raw:
             return []
         version = raw.get("version", VERSION)
@@ -284,6 +369,9 @@ class Learners:
             email = entry.get("email")
             if email is not None and not isinstance(email, str):
                 raise MoocError(f"{where}: 'email' must be a string")
+            pin = entry.get("pin")
+            if pin is not None and not _is_pin_hash(pin):
+                raise MoocError(f"{where}: 'pin' is not a PIN hash (set one with `mooc learner pin`)")
             # One id is one progress folder and one account id one xAPI identity: two
             # learners sharing either would study, and be graded, as one.
             for key in ("id", "account_id"):
@@ -298,6 +386,7 @@ class Learners:
                     email=one_line(email) if email else None,
                     account_id=entry["account_id"],
                     created=str(entry.get("created", "")),
+                    pin=pin or None,
                 )
             )
         return out
@@ -305,5 +394,6 @@ class Learners:
     def _write(self, learners: list[Learner]) -> None:
         import tomli_w
 
-        doc = {"format": FORMAT, "version": VERSION, "learners": [lr.to_dict() for lr in learners]}
+        doc = {"format": FORMAT, "version": VERSION,
+               "learners": [lr.to_dict() for lr in learners if lr.origin == "local"]}
         write_atomic(self.path, tomli_w.dumps(doc).encode("utf-8"))

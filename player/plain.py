@@ -13,7 +13,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from packages.errors import MoocError
 from packages.model import Item
@@ -53,6 +53,18 @@ MAX_MEDIA = 100  # files listed per lesson
 _MEDIA_COMMAND = re.compile(r"m(?:edia)?(?:\s+(\S+))?")
 
 
+class Records(Protocol):
+    """What plain mode may tell about the learner's records (sync/learner_notes.py)."""
+
+    interactive: bool  # a person at a terminal, who can be asked (not a script feeding stdin)
+
+    def approval(self) -> tuple[str | None, str | None]: ...  # (host, "you" | the school | None)
+
+    def allow(self, host: str) -> None: ...
+
+    def waiting(self) -> tuple[int, str | None, bool]: ...  # (records, host, approved)
+
+
 class EndOfInput(Exception):
     """stdin closed: leave cleanly (everything recorded so far is already saved)."""
 
@@ -87,9 +99,10 @@ class LessonFile:
 
 class PlainPlayer:
     def __init__(self, session: CourseSession, stdin: TextIO | None = None, stdout: TextIO | None = None,
-                 layout: Any = None) -> None:
+                 layout: Any = None, records: Records | None = None) -> None:
         self.session = session
         self.layout = layout  # packages.layout.Layout: certificates need it (None: not offered)
+        self.records = records
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.current: str | None = None
@@ -139,6 +152,7 @@ class PlainPlayer:
         if self.session.learner is not None:
             self.say(f"Learner: {one_line(self.session.learner.name)}")
         try:
+            self.records_intro()
             if item_id is not None:
                 self.open(item_id)
             else:
@@ -151,13 +165,75 @@ class PlainPlayer:
         except EndOfInput:
             self.leave_item()
             self.say("Input ended. Your progress is saved.")
+            self.records_outro()
+            return 0
         except KeyboardInterrupt:
             self.leave_item()
             self.say()
             self.say("Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
                      "mooc play --plain continues where you stopped.")
             return 130
+        self.records_outro()
         return 0
+
+    # ------------------------------------------------------------------ records
+
+    def records_intro(self) -> None:
+        """Where the records go and who approved it; the approval the course waits for,
+        asked as the TUI asks; a certificate that can be requested."""
+        if self.records is not None:
+            host, who = self.records.approval()
+            if host and who and who != "you":
+                self.say(f"Your learning records go to {one_line(host)}, approved by {one_line(who)} for every "
+                         "learner of this computer.")
+            elif host and who is None and self.records.interactive:
+                self.ask_consent(host)
+            elif host and who is None:  # a script is not a person: it cannot consent for one
+                self.say(f"This course sends learning records to {one_line(host)}; nothing is sent until the "
+                         f"learner allows it: `mooc consent allow {one_line(host)}`.")
+        self.certificate_note()
+
+    def ask_consent(self, host: str) -> None:
+        assert self.records is not None
+        name = one_line(self.session.learner.name) if self.session.learner is not None else "your"
+        self.say(f"This course sends {name}'s learning records (lessons done, quiz answers and scores) to "
+                 f"{one_line(host)}. Nothing is sent until you allow it; you can withdraw it later with "
+                 f"`mooc consent revoke {one_line(host)}`.")
+        if self.confirm("Allow sending your records there?", safe=False,
+                        safe_means="nothing is sent, and you are asked again next time"):
+            try:
+                self.records.allow(host)
+            except MoocError as err:
+                self.say(one_line(str(err)))
+                return
+            self.say(f"Your records will be sent to {one_line(host)}.")
+        else:
+            self.say(f"Nothing is sent to {one_line(host)}. You are asked again next time.")
+
+    def certificate_note(self) -> None:
+        """When the certificate can be requested now, say so (sync/certificate_offer.py's words)."""
+        lines, can_request = self.certificate_lines()
+        if can_request:
+            for line in lines:
+                self.say(line.removeprefix("- "))
+
+    def records_outro(self) -> None:
+        """How many records wait to be sent, and what sends them."""
+        if self.records is None:
+            return
+        try:
+            count, host, approved = self.records.waiting()
+        except MoocError:
+            return
+        if not count or host is None:
+            return
+        records = f"{count} record{'s' if count != 1 else ''} of yours wait{'s' if count == 1 else ''}"
+        if approved:
+            self.say(f"{records} to be sent to {one_line(host)}: they go with the next `mooc sync`, or while "
+                     "the full-screen player runs online.")
+        else:
+            self.say(f"{records} for your approval of {one_line(host)}: `mooc consent allow {one_line(host)}` "
+                     "lets them go.")
 
     def resume_at(self, item_id: str) -> None:
         """Say where the learner was; a quiz they have not finished (not passed, attempts
@@ -700,6 +776,7 @@ class PlainPlayer:
             self.say(f"Attempts left: {result.attempts_left}.")
         if result.course_passed_now:
             self.say(f"Congratulations: you passed the course with {pct(self.session.course_score())}.")
+            self.certificate_note()
         elif result.course_completed_now:
             self.say("You have completed the course.")
 
@@ -742,6 +819,6 @@ def _one_number(line: str, size: int) -> int:
 
 
 def run_plain(session: CourseSession, item_id: str | None = None, stdin: TextIO | None = None,
-              stdout: TextIO | None = None, layout: Any = None) -> int:
+              stdout: TextIO | None = None, layout: Any = None, records: Records | None = None) -> int:
     """Play the course on stdin/stdout; returns the exit code."""
-    return PlainPlayer(session, stdin, stdout, layout).run(item_id)
+    return PlainPlayer(session, stdin, stdout, layout, records).run(item_id)

@@ -99,6 +99,7 @@ class EventLog:
     course_id: str
     # The data folder: no folder between it and `path` may be a symbolic link.
     root: Path | None = None
+    own: bool = True  # False: another account's log, only read (mooc report --all-accounts)
     problems: list[str] = field(default_factory=list)
     torn_tail: bool = False
     _cache_key: tuple[int, int, int] | None = field(default=None, repr=False)
@@ -168,7 +169,7 @@ class EventLog:
         """The log itself, never a link nor a file of someone else (FileNotFoundError passes)."""
         if self.root is not None:
             no_links_below(self.root, self.path)
-        return open_file(self.path, flags)
+        return open_file(self.path, flags, own=self.own)
 
     def read_from(self, position: tuple[int, int] | None) -> tuple[list[Event], tuple[int, int] | None]:
         """The complete events after `position` (from `read_position` or an earlier call),

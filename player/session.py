@@ -273,6 +273,7 @@ class _Progress:
     attempts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attempt_events: dict[str, list[Event]] = field(default_factory=dict)
     position: str | None = None
+    position_time: str = ""  # the time of the position event that set `position`
     last_time: datetime | None = None
     ratings: dict[str, int] = field(default_factory=dict)
     course_completed: bool = False
@@ -375,7 +376,10 @@ class CourseSession:
             return  # an item a newer pack version dropped, or a malformed event
         item = self.course.item(item_id)
         if e.type == "position":
-            p.position = item_id
+            # the latest in time, not in the file: a history merged from another PC
+            # (learner import, sync --pull) is appended after this PC's own events
+            if e.time >= p.position_time:
+                p.position, p.position_time = item_id, e.time
             p.started.add(item_id)
         elif e.type == "lesson_opened":
             p.started.add(item_id)
@@ -526,6 +530,7 @@ class CourseSession:
         self.ensure_enrolled()
         if self._p.position != item_id:
             self._record("position", item_id)
+            self._p.position = item_id  # what the learner just did wins, whatever this PC's clock says
         if item.kind == "lesson":
             self._record("lesson_opened", item_id)
         return self.status(item_id)
@@ -540,6 +545,14 @@ class CourseSession:
 
     def time_spent(self, item_id: str) -> float:
         return self._p.time_spent.get(item_id, 0.0)
+
+    def total_time(self) -> float:
+        """Active seconds over every item of the course."""
+        return sum(self._p.time_spent.values())
+
+    def lesson_done(self, item_id: str) -> bool:
+        """Whether the lesson was completed (whatever locks the module now)."""
+        return item_id in self._p.completed
 
     def complete_lesson(self, item_id: str) -> bool:
         """Mark a lesson done (once; True if this call recorded it)."""
@@ -609,6 +622,7 @@ class CourseSession:
         self.ensure_enrolled()
         if self._p.position != item_id:
             self._record("position", item_id)
+            self._p.position = item_id  # what the learner just did wins, whatever this PC's clock says
         attempt_id = str(uuid.uuid4())
         assert item.quiz is not None
         return Attempt(

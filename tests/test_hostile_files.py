@@ -546,6 +546,9 @@ async def test_tui_refuses_a_javascript_link_and_opens_nothing(mooc_home: Homes,
                                                "[Spec](https://example.org/spec)\n")
     layout = Layout.default(mooc_home.home)
     install(layout, str(pack), quiet=True)
+    from player.learners import Learners
+
+    Learners(layout).add("Amina")  # not the first start: nobody to ask for
     opener, record = _fake_opener(tmp_path)
     monkeypatch.setenv("MOOC_OPENER", str(opener))
     app = MoocApp(layout=layout, course_id="sync-101", item_id="intro")

@@ -137,6 +137,9 @@ async def test_tui_submit_returns_and_ctrl_q_quits(mooc_home: Any, tmp_path: Pat
 
     layout = Layout.default(mooc_home.home)
     install(layout, str(write_pack(tmp_path, SLOW_QUIZ)), quiet=True)
+    from player.learners import Learners
+
+    Learners(layout).current()  # not the first start: nobody to ask for
     app = MoocApp(layout=layout, course_id="slow-pattern")
     start = time.monotonic()
     async with app.run_test(size=(80, 24)) as pilot:

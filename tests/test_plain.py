@@ -701,6 +701,11 @@ def test_play_with_term_dumb_in_a_real_terminal_is_plain(installed: Path, mooc_h
     """A real pseudo-terminal with TERM=dumb (Emacs shell, some screen readers)."""
     import pty
 
+    from packages.layout import Layout
+    from player.learners import Learners
+
+    Learners(Layout(mooc_home.home, mooc_home.system)).current()  # not the first start: no name to ask
+
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real command on the pty
         os.execve(str(MOOC_BIN), [str(MOOC_BIN), "play", "plain-test"], mooc_home.env(TERM="dumb"))

@@ -544,8 +544,8 @@ def test_a_running_session_catches_up_with_another_process(tmp_path: Any) -> Non
     with open(path, "ab") as fh:  # half a line, as a writer killed mid-write leaves it
         fh.write(b'{"course_id":"c","course_version":"1.0.0","data":{},"id":"late"')
     assert tui.catch_up() is False and path.stat().st_size > size
-    with open(path, "ab") as fh:  # the rest of the line arrives
-        fh.write(b',"item_id":"practice","time":"2026-12-01T10:00:00.000Z","type":"position"}\n')
+    with open(path, "ab") as fh:  # the rest of the line arrives (the latest position in time wins)
+        fh.write(b',"item_id":"practice","time":"2999-12-01T10:00:00.000Z","type":"position"}\n')
     assert tui.catch_up() is True and tui.last_position() == "practice"
 
 # ------------------------------------------------------------------ the real demo course

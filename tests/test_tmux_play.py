@@ -41,6 +41,8 @@ def test_mooc_play_in_tmux(tmux: Any, mooc_home: Any) -> None:
     env = f"MOOC_HOME={shlex.quote(str(mooc_home.home))} MOOC_SYSTEM_HOME={shlex.quote(str(mooc_home.system))}"
     command = f"env {env} TERM=xterm-256color {shlex.quote(str(MOOC_BIN))} play; sleep 30"
     tmux("new-session", "-d", "-x", "100", "-y", "30", command)
+    wait_screen(tmux, "Who is learning?")  # the first start asks, the login name offered
+    tmux("send-keys", "Enter")
     wait_screen(tmux, "Learning in the open")  # the library offers the demo course
     tmux("send-keys", "Enter")
     screen = wait_screen(tmux, "Welcome! This course does two jobs")  # the first lesson
@@ -89,6 +91,7 @@ def test_typing_y_and_n_never_gives_consent(tmux: Any, mooc_home: Any, tmp_path:
 
     layout = Layout.default(mooc_home.home)
     install(layout, str(_consent_pack(tmp_path)), quiet=True)
+    _learner_id(layout)  # a learner already: a first start would ask who is learning first
     env = f"MOOC_HOME={shlex.quote(str(mooc_home.home))} MOOC_SYSTEM_HOME={shlex.quote(str(mooc_home.system))}"
     command = f"env {env} TERM=xterm-256color {shlex.quote(str(MOOC_BIN))} play consent-test q; sleep 30"
     tmux("new-session", "-d", "-x", "80", "-y", "24", command)

@@ -94,7 +94,11 @@ def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None =
 
 @pytest.fixture
 def layout(mooc_home: Any) -> Layout:
-    return Layout.default(mooc_home.home)
+    from player.learners import Learners
+
+    chosen = Layout.default(mooc_home.home)
+    Learners(chosen).current()  # the learner a first start asks for (see test_first_start_asks_who_is_learning)
+    return chosen
 
 
 @pytest.fixture
@@ -217,6 +221,7 @@ async def test_learner_picker_on_shared_account(installed: Layout) -> None:
     from player.learners import Learners
 
     learners = Learners(installed)
+    learners.remove(learners.current().id)  # the fixture's login learner
     learners.add("Ada Lovelace")
     learners.add("Grace Hopper")
     app = make_app(installed)
@@ -233,6 +238,56 @@ async def test_learner_picker_on_shared_account(installed: Layout) -> None:
         await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
         assert app.learner.name == "Lin"
     assert [lr.name for lr in Learners(installed).list()] == ["Ada Lovelace", "Grace Hopper", "Lin"]
+
+
+async def test_first_start_asks_who_is_learning_with_the_login_name_offered(mooc_home: Any) -> None:
+    from player.learners import Learners, login_name
+
+    bare = Layout.default(mooc_home.home)
+    app = make_app(bare)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "LearnerPicker")
+        assert Learners(bare).list() == []  # nothing created before the learner answers
+        assert app.screen.query_one("#new-learner").value == login_name()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        assert app.learner.name == login_name()
+    assert [lr.name for lr in Learners(bare).list()] == [login_name()]
+
+
+async def test_pin_is_asked_by_the_picker_and_for_the_only_learner(installed: Layout) -> None:
+    from player.learners import Learners
+    from player.pin import hash_pin
+
+    learners = Learners(installed)
+    learners.set_pin(learners.current().id, hash_pin("2468"))
+    app = make_app(installed)  # the only learner, with a PIN: asked before the library
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "PinScreen")
+        assert app.learner is None
+        await pilot.press(*"1111", "enter")
+        await pilot.pause(0.2)
+        assert screen_name(app) == "PinScreen" and "2 tries left" in str(
+            app.screen.query_one("#pin-hint").render())
+        await pilot.press(*"2468", "enter")
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        assert app.learner is not None
+    learners.add("Grace Hopper", pin=hash_pin("1357"))
+    app = make_app(installed)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "LearnerPicker")
+        await pilot.press("down", "enter")  # Grace
+        await wait_for(pilot, lambda: screen_name(app) == "PinScreen")
+        for _ in range(3):
+            await pilot.press(*"0000", "enter")
+            await pilot.pause(0.2)
+        await wait_for(pilot, lambda: screen_name(app) == "LearnerPicker")  # three wrong: still closed
+        assert app.learner is None
+        await pilot.press("enter")  # Grace is still highlighted
+        await wait_for(pilot, lambda: screen_name(app) == "PinScreen")
+        await pilot.press(*"1357", "enter")
+        await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
+        assert app.learner.name == "Grace Hopper"
 
 
 # ------------------------------------------------------------------------ studying

@@ -114,17 +114,31 @@ class MoocApp(App[int]):
 
         notices.set_sink(self._warn)
         self._apply_keymap()
-        if self.learners.needs_choice(self.requested_learner):
-            from tui.screens.learner_picker import LearnerPicker
-
-            _collector_on()  # a person is choosing now: no start to hurry
-            self.push_screen(LearnerPicker(first_start=True), self._learner_chosen)
-            return
         try:
-            self.set_learner(self.learners.current(self.requested_learner))
+            first = not self.requested_learner and not os.environ.get("MOOC_LEARNER") and not self.learners.list()
+            if first or self.learners.needs_choice(self.requested_learner):
+                from tui.screens.learner_picker import LearnerPicker
+
+                _collector_on()  # a person is choosing now: no start to hurry
+                self.push_screen(LearnerPicker(first_start=True), self._learner_chosen)
+                return
+            learner = self.learners.current(self.requested_learner)
         except MoocError as err:
             self.exit(1, message=Text(f"mooc: error: {one_line(str(err))}"))
             return
+        if learner.pin:  # asked before anything of theirs opens
+            from tui.screens.pin import PinScreen
+
+            def answered(ok: bool | None) -> None:
+                if ok:
+                    self._learner_chosen(learner)
+                else:
+                    self.exit(1, message=Text(f"mooc: error: {one_line(learner.name)}'s PIN was not given; "
+                                              "nothing was opened"))
+
+            self.push_screen(PinScreen(learner), answered)
+            return
+        self.set_learner(learner)
         self._start()
 
     def _apply_keymap(self) -> None:
@@ -309,6 +323,13 @@ class MoocApp(App[int]):
             return
         if not isinstance(self.screen, ProgressScreen):
             self.push_screen(ProgressScreen(self.session))
+
+    def action_class_report(self) -> None:
+        """The class report of this account (tui/screens/class_report.py)."""
+        from tui.screens.class_report import ClassScreen
+
+        if not isinstance(self.screen, ClassScreen):
+            self.push_screen(ClassScreen(self.layout))
 
     def action_sync_now(self) -> None:
         """Upload progress now; first ask about a host the learner has not approved.

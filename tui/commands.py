@@ -22,6 +22,7 @@ class MoocCommands(Provider):
             ("Progress", app.action_progress, "Scores, attempts and certificate for the open course"),
             ("Sync now", app.action_sync_now, "Send your progress to the learning record store (asks first)"),
             ("Switch learner", app.action_switch_learner, "Choose who is learning, or add a learner"),
+            ("Class report", app.action_class_report, "Every learner of this account: progress and quiz results"),
             ("Quit", app.action_quit, "Leave mooc (your progress is saved as you go)"),
         ]
         try:

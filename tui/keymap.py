@@ -32,6 +32,7 @@ KEYS: tuple[Key, ...] = (
     Key("app.progress", "g", "progress", "Progress", "everywhere"),
     Key("app.sync", "y", "sync_now", "Sync now", "everywhere", show=False),  # sync runs by itself
     Key("app.learner", "u", "switch_learner", "Switch learner", "everywhere", show=False),
+    Key("app.class", "c", "class_report", "Class report", "everywhere", show=False),
     Key("app.palette", "ctrl+p", "command_palette", "Command palette", "everywhere", show=False),
     # library
     Key("library.open", "enter", "open_course", "Open course", "library"),

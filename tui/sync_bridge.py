@@ -27,6 +27,17 @@ class SyncBridge:
     def start(self) -> None:
         self.app.sync_hook = self.sync_now
         self.worker.start(on_status=self._from_worker)
+        self._school_note()
+
+    def _school_note(self) -> None:
+        """Learners see what the school approved for them (player/lab_policy.py)."""
+        from player.lab_policy import load
+
+        policy = load(self.app.layout)
+        if policy.approved_hosts:
+            hosts = ", ".join(one_line(h) for h in policy.approved_hosts)
+            self.app.say(f"{policy.who} approved sending learning records to {hosts} for every learner of "
+                         "this computer.", timeout=8)
 
     def learner_changed(self, learner: Any) -> None:
         self.worker.set_learner(getattr(learner, "id", None))

@@ -38,13 +38,18 @@ def layout(args: argparse.Namespace) -> Layout:
     return chosen
 
 
-def print_json(data: Any) -> None:
+def print_json(data: Any, *, indent: int | None = 2) -> None:
     """Every `--json` output: strings (keys too) are cleaned of escape sequences,
     control and bidi characters first, so the DECODED text is harmless, not only the
-    JSON (which would otherwise carry U+202E and C1 controls as they are)."""
+    JSON (which would otherwise carry U+202E and C1 controls as they are).
+
+    `indent=None`: one compact line, encoded in C (~5x faster for a big document)."""
     from packages.safe_text import clean_data
 
-    json.dump(clean_data(data), sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
+    if indent is None:
+        sys.stdout.write(json.dumps(clean_data(data), ensure_ascii=False, separators=(",", ":")) + "\n")
+        return
+    json.dump(clean_data(data), sys.stdout, indent=indent, ensure_ascii=False, sort_keys=False)
     sys.stdout.write("\n")
 
 
@@ -52,3 +57,39 @@ def console(stderr: bool = False):  # -> rich.console.Console, imported lazily
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False)
+
+
+def ask_line(prompt: str, *, secret: bool = False) -> str | None:
+    """One answer from the person at the terminal (hidden when `secret`), or the next
+    line of standard input when it is not a terminal (scripts, plain mode fed by a
+    file); None when input has ended."""
+    if sys.stdin.isatty() and secret:
+        import getpass
+
+        try:
+            return getpass.getpass(prompt)
+        except EOFError:
+            return None
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    line = sys.stdin.readline()
+    if not line:
+        sys.stdout.write("\n")
+        return None
+    return line.rstrip("\r\n")
+
+
+def unlock(learner: Any) -> Any:
+    """Ask for the learner's PIN when they have one (player/pin.py); the learner, or MoocError."""
+    from player.pin import unlock as ask_pin
+
+    ask_pin(learner, lambda prompt: ask_line(prompt, secret=True), print)
+    return learner
+
+
+def learner(args: argparse.Namespace, chosen: Layout | None = None) -> Any:
+    """Who a command acts for (--learner, MOOC_LEARNER, the default or the only
+    learner), once their PIN, if they have one, was given."""
+    from player.learners import Learners
+
+    return unlock(Learners(chosen or layout(args)).current(getattr(args, "learner", None)))

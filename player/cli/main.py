@@ -23,6 +23,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "player.cli.store_cmd": ("install", "list", "info", "remove"),
     "player.cli.catalog_cmd": ("catalog", "search", "update", "serve"),
     "player.cli.learner_cmd": ("learner",),
+    "player.cli.report_cmd": ("report",),
+    "player.cli.lab_cmd": ("lab",),
     "player.cli.sync_cmd": ("login", "logout", "sync", "consent", "certificate"),
     "player.cli.pack_cmd": ("pack",),
     "player.cli.import_cmd": ("import",),

@@ -126,10 +126,45 @@ def open_session(layout: "Layout", learner: "Learner", course: "Course", source:
 
 
 def _learner(layout: "Layout", args: argparse.Namespace, *, interactive: bool = False) -> "Learner":
+    """Who is learning, once their PIN (if they have one) was given."""
+    return common.unlock(_choose_learner(layout, args, interactive=interactive))
+
+
+def _first_learner(learners: Any) -> "Learner":
+    """Nobody has studied on this computer yet: ask who is learning, the login name
+    offered as the default. A script feeding plain mode is not asked (its first line
+    is an answer, not a name): it studies as the login name, and is told so."""
+    from packages.safe_text import one_line
+    from player.learners import login_name
+
+    default = login_name()
+    if not sys.stdin.isatty():
+        learner = learners.current()
+        print(f"No learner on this computer yet: studying as {one_line(learner.name)!r}, your login name "
+              f"(rename with `mooc learner edit {learner.id} --name NAME`).")
+        return learner
+    print("No learner on this computer yet. Who is learning?")
+    for _ in range(3):
+        typed = common.ask_line(f"Your name [{default}]: ")
+        if typed is None:
+            raise MoocError("no learner chosen: add one with `mooc learner add NAME`")
+        try:
+            learner = learners.add(typed.strip() or default)
+        except MoocError as err:
+            print(one_line(str(err)))
+            continue
+        print(f"Welcome, {one_line(learner.name)}!")
+        return learner
+    raise MoocError("no learner chosen: add one with `mooc learner add NAME`")
+
+
+def _choose_learner(layout: "Layout", args: argparse.Namespace, *, interactive: bool = False) -> "Learner":
     from player.learners import Learners
 
     learners = Learners(layout)
     requested = getattr(args, "learner", None)
+    if interactive and not requested and not os.environ.get("MOOC_LEARNER") and not learners.list():
+        return _first_learner(learners)
     if interactive and learners.needs_choice(requested):
         from packages.safe_text import one_line
 
@@ -233,18 +268,21 @@ def cmd_play(args: argparse.Namespace) -> int:
 
         return tui.app.run(layout=layout, learner=getattr(args, "learner", None), course_id=args.course,
                            item_id=args.item)
+    loaded = _load_checked(layout, args.course, args.item) if args.course else None  # errors before any question
     learner = _learner(layout, args, interactive=True)
-    spec = args.course or _default_course(layout, learner)
-    if spec is None:
-        spec = _choose_course(layout)
+    if loaded is None:
+        spec = _default_course(layout, learner)
         if spec is None:
-            return 0
-    course, source = load_course(layout, spec)
-    if args.item and not course.has_item(args.item):
-        ids = ", ".join(i.id for i in course.items()[:12])
-        raise MoocError(f"{course.id}: no item '{args.item}' (items: {ids})")
+            spec = _choose_course(layout)
+            if spec is None:
+                return 0
+        loaded = _load_checked(layout, spec, args.item)
+    else:
+        spec = args.course
+    course, source = loaded
     from packages.store import Store
     from player.plain import run_plain
+    from sync.learner_notes import RecordsNotes
 
     if Store(layout).find(spec) is None:  # a pack folder or file: an author's preview
         from player.session import CourseSession
@@ -253,7 +291,17 @@ def cmd_play(args: argparse.Namespace) -> int:
               f"'{course.id}' (install it to keep your progress).")
         return run_plain(CourseSession(course, source, [], learner), args.item)
     session = open_session(layout, learner, course, source)
-    return run_plain(session, args.item, layout=layout)
+    records = RecordsNotes(layout, learner.id, learner.name, course.id, course.xapi_endpoint,
+                           interactive=sys.stdin.isatty())
+    return run_plain(session, args.item, layout=layout, records=records)
+
+
+def _load_checked(layout: "Layout", spec: str, item: str | None) -> tuple["Course", Any]:
+    course, source = load_course(layout, spec)
+    if item and not course.has_item(item):
+        ids = ", ".join(i.id for i in course.items()[:12])
+        raise MoocError(f"{course.id}: no item '{item}' (items: {ids})")
+    return course, source
 
 
 # --------------------------------------------------------------------------- progress

@@ -117,9 +117,7 @@ def _help(parser: argparse.ArgumentParser) -> int:
 
 
 def _learner(args: argparse.Namespace) -> Any:
-    from player.learners import Learners
-
-    return Learners(common.layout(args)).current(getattr(args, "learner", None))
+    return common.learner(args)  # asks the learner's PIN when they have one
 
 
 # ---------------------------------------------------------------------- login
@@ -330,12 +328,16 @@ def _import(layout: Any, args: argparse.Namespace) -> int:
     from sync.endpoints import normalise
     from sync.outbox import Outbox
     from sync.transfer import import_file
+    from sync.import_progress import merge_known
     from sync.uploader import Options, upload
 
     counts = import_file(layout, Path(args.import_file))
+    merged = merge_known(layout, Path(args.import_file))  # learners of this PC get their progress too
     if not args.json:
         _say(f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} "
              f"from {args.import_file}")
+        for learner, courses in merged.items():
+            _say(f"  merged into {learner}'s progress: " + ", ".join(f"{c}: {n} new" for c, n in courses.items()))
     with run_guard() as guard:
         options = Options(allow_insecure_http=args.allow_insecure_http, guard=guard)
         results = [upload(layout, Outbox(layout, normalise(url)), options) for url in counts]
@@ -377,17 +379,23 @@ def cmd_consent_list(args: argparse.Namespace) -> int:
 
     layout = common.layout(args)
     learner = _learner(args)
+    from player.lab_policy import load
+
     approvals = Consent(layout, learner.id).list()
     notes: list[str] = []
     waiting = pending_hosts(layout, learner.id, notes)
     for note in notes:
         _warn(note)
+    school = load(layout)
     if args.json:
         common.print_json({"learner": learner.id,
                            "approved": [{"host": a.host, "approved": a.approved} for a in approvals],
-                           "waiting": waiting, "warnings": notes})
+                           "waiting": waiting, "warnings": notes,
+                           "approved_by_school": list(school.approved_hosts), "school": school.school})
         return 0
-    if not approvals:
+    for host in school.approved_hosts:
+        _say(f"approved by {school.who} for every learner of this computer: {host} ({school.path})")
+    if not approvals and not school.approved_hosts:
         _say(f"{learner.id} has approved no LRS host: nothing of theirs is sent anywhere")
     for a in approvals:
         _say(f"approved: {a.host} (since {a.approved})")

@@ -240,6 +240,10 @@ def main() -> None:
         install(layout, str(generate_pack(root / "big", lessons=2000, questions=10000)), quiet=True)
         install(layout, str(write_pack(root / "long", long_lines=2000)), quiet=True)
         print(f"(setup: generated and installed the packs in {time.perf_counter() - t:.1f} s)")
+        from player.learners import Learners
+
+        for where in (layout, Layout(home=home / "keys", system_home=home / "system")):
+            Learners(where).current()  # a learner already: a first start would ask who is learning
         os.environ["MOOC_HOME"] = str(home)
         os.environ["MOOC_SYSTEM_HOME"] = str(home / "system")
         startup(home)

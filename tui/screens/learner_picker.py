@@ -57,15 +57,35 @@ class LearnerPicker(ModalScreen[Any]):
             start = now if now in ids else default
             options.highlighted = ids.index(start) if start in ids else 0
             options.focus()
-        else:
-            self.query_one(Input).focus()
+        else:  # the first learner on this computer: the login name is offered
+            from player.learners import login_name
+
+            field = self.query_one(Input)
+            field.value = login_name()
+            field.focus()
 
     @on(OptionList.OptionSelected, "#learners")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         for learner in self.learners:
             if learner.id == event.option.id:
-                self.dismiss(learner)
+                self._open(learner)
                 return
+
+    def _open(self, learner: Any) -> None:
+        """A learner with a PIN opens once it is given (tui/screens/pin.py)."""
+        if not learner.pin:
+            self.dismiss(learner)
+            return
+        from tui.screens.pin import PinScreen
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.dismiss(learner)
+            else:
+                app: Any = self.app
+                app.say(f"{learner.name}'s progress stays closed: the PIN was not given", error=True)
+
+        self.app.push_screen(PinScreen(learner), answered)
 
     @on(Input.Submitted, "#new-learner")
     def _add(self, event: Input.Submitted) -> None:

@@ -1,0 +1,145 @@
+"""`mooc lab`: the administrator's policy for every learner of a lab PC.
+
+Written to the system store's folder (player/lab_policy.py), so it needs the rights
+`mooc install --system` needs. Parsing and printing only.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from player.cli import common
+
+EPILOG = """\
+examples (as the administrator):
+  mooc lab approve lrs.school.example --school "Lycée Victor Hugo"
+        every learner of this PC may send records there, and is told the school approved it
+  mooc lab revoke lrs.school.example
+  mooc lab roster class-4b.csv        the class (name, email, pin): every account of the PC has
+                                      these learners; run it again after changes
+  mooc lab show                       what the policy says
+
+The policy is SYSTEM/policy.toml (MOOC_SYSTEM_HOME, or the system store's folder).
+Copy that file to the other PCs of the lab (or share the folder) so a student is the
+same learner, with the same account id, on every PC.
+"""
+
+
+def register(sub: Any) -> None:
+    lab = common.add_subcommand(sub, "lab", help="the administrator's policy for every learner of this PC",
+                                epilog=EPILOG)
+    lab.set_defaults(func=lambda args: _help(lab))
+    actions = lab.add_subparsers(dest="lab_command", metavar="ACTION", title="actions")
+    show = common.add_subcommand(actions, "show", help="what the lab policy says")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    show.set_defaults(func=cmd_show)
+    approve = common.add_subcommand(actions, "approve", help="approve an LRS host for every learner of this PC")
+    approve.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
+    approve.add_argument("--school", metavar="NAME", help="the name learners see as having approved it")
+    approve.set_defaults(func=cmd_approve)
+    revoke = common.add_subcommand(actions, "revoke", help="withdraw the school's approval of a host")
+    revoke.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
+    revoke.set_defaults(func=cmd_revoke)
+    roster = common.add_subcommand(actions, "roster", help="set the class every account of this PC has (CSV)")
+    roster.add_argument("file", metavar="ROSTER.csv", help="name, email, pin per row")
+    roster.set_defaults(func=cmd_roster)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from packages.safe_text import one_line
+    from player import lab_policy
+
+    policy = lab_policy.load(common.layout(args))
+    if args.json:
+        common.print_json({"file": str(policy.path), "school": policy.school,
+                           "approved_hosts": list(policy.approved_hosts),
+                           "roster": [{"id": lr.id, "name": lr.name, "email": lr.email, "account_id": lr.account_id,
+                                       "pin": bool(lr.pin)} for lr in policy.roster]})
+        return 0
+    print(f"Lab policy: {policy.path}" + ("" if policy.path.exists() else " (none yet)"))
+    if policy.school:
+        print(f"School: {one_line(policy.school)}")
+    for host in policy.approved_hosts:
+        print(f"approved for every learner: {host}")
+    n = len(policy.roster)
+    print(f"roster: {n} learner{'s' if n != 1 else ''}")
+    for lr in policy.roster:
+        print(f"  {lr.id}  {one_line(lr.name)}" + (f"  <{lr.email}>" if lr.email else "") + ("  (PIN)" if lr.pin else ""))
+    return 0
+
+
+def _raw(layout: Any) -> dict[str, Any]:
+    from player import lab_policy
+
+    policy = lab_policy.load(layout)
+    return dict(policy.raw)
+
+
+def _hosts(layout: Any, host_or_url: str) -> tuple[str, dict[str, Any], list[str]]:
+    """(the host, the policy as stored, its approved hosts)."""
+    from sync.consent import _check_host
+
+    raw = _raw(layout)
+    lrs = raw.get("lrs") if isinstance(raw.get("lrs"), dict) else {}
+    return _check_host(host_or_url), raw, [h for h in lrs.get("approved_hosts", []) if isinstance(h, str)]
+
+
+def _save_hosts(layout: Any, raw: dict[str, Any], hosts: list[str]) -> None:
+    from player import lab_policy
+
+    lrs = raw.get("lrs") if isinstance(raw.get("lrs"), dict) else {}
+    raw["lrs"] = {**lrs, "approved_hosts": hosts}
+    lab_policy.write(layout, raw)
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from packages.safe_text import one_line
+    from player import lab_policy
+
+    layout = common.layout(args)
+    host, raw, hosts = _hosts(layout, args.host)
+    if args.school:
+        raw["school"] = one_line(args.school)[:120]
+    _save_hosts(layout, raw, hosts if host in hosts else [*hosts, host])
+    who = lab_policy.load(layout).who
+    print(f"{host} is approved for every learner of this computer; they are told {who} approved it.")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    layout = common.layout(args)
+    host, raw, hosts = _hosts(layout, args.host)
+    if host not in hosts:
+        print(f"{host} was not approved by the lab policy (learners may still have approved it themselves)")
+        return 0
+    _save_hosts(layout, raw, [h for h in hosts if h != host])
+    print(f"{host} is no longer approved by the school (learners who approved it themselves still send there).")
+    return 0
+
+
+def cmd_roster(args: argparse.Namespace) -> int:
+    from player import lab_policy
+    from player.roster import RosterResult, merge_rows, read_roster
+
+    layout = common.layout(args)
+    path = Path(args.file)
+    rows = read_roster(path)
+    raw = _raw(layout)
+    result = RosterResult()
+    learners = merge_rows(list(lab_policy.load(layout).roster), rows, str(path), result, origin="school")
+    raw["roster"] = [{k: v for k, v in lr.to_dict().items() if k != "created"} for lr in learners]
+    lab_policy.write(layout, raw)
+    for name in result.added:
+        print(f"added: {name}")
+    for name, what in result.updated:
+        print(f"updated: {name} ({', '.join(what)})")
+    print(f"{len(result.added)} added, {len(result.updated)} updated, {len(result.unchanged)} unchanged "
+          f"in the lab roster ({lab_policy.policy_file(layout)}).")
+    return 0

@@ -1,0 +1,121 @@
+"""`mooc report`: the class report, for a teacher.
+
+Parsing, choosing the source and printing only: the class is gathered by
+player/class_sources.py (and sync/class_query.py for the LRS), the numbers come
+from player/class_report.py and the lines from player/class_render.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from player.cli import common
+
+EPILOG = """\
+sources (one of):
+  mooc report                          every learner of this account (a lab PC)
+  mooc report --all-accounts           every account of this machine you can read (administrator)
+  mooc report --from /media/usb/       export files carried from the lab (`mooc learner export --all`,
+                                       or `mooc sync --export` files), merged with no double counting
+  mooc report --lrs                    the learning record store, with the credentials of `mooc login`
+
+examples:
+  mooc report --course stats-101       one course
+  mooc report --learner amina          one learner (name, email or id)
+  mooc report --from pc1.mooc-learners pc2.mooc-learners --csv class.csv
+  mooc report --json                   for scripts (shape: docs/class.md)
+
+The table is plain text that reads at 80 columns; bars are drawn with Unicode blocks,
+so they read the same with NO_COLOR, in a file, or through a screen reader.
+"""
+
+
+def register(sub: Any) -> None:
+    p = common.add_subcommand(sub, "report", help="the class report: every learner's progress and quiz results",
+                              epilog=EPILOG)
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--from", dest="sources", metavar="FILE", nargs="+", type=Path,
+                        help="export files, or folders of them, carried from the lab PCs")
+    source.add_argument("--all-accounts", action="store_true",
+                        help="every account of this machine whose data folder you can read (read only)")
+    source.add_argument("--lrs", metavar="URL", nargs="?", const="",
+                        help="read the class's statements from the LRS (default: the courses' endpoint)")
+    p.add_argument("--course", metavar="COURSE", help="only this course")
+    p.add_argument("--csv", metavar="FILE", type=Path, help="also write one row per learner and course to FILE")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--allow-insecure-http", action="store_true", help="--lrs: allow plain http to a non-local host")
+    p.set_defaults(func=cmd_report)
+
+
+def gather(layout: Any, args: argparse.Namespace) -> Any:
+    """The class (player/class_data.ClassData) from the source the arguments name."""
+    from player import class_sources
+    from player.class_data import ClassData
+
+    data = ClassData()
+    if args.sources:
+        class_sources.from_paths(data, args.sources)
+        class_sources.fill_names(data, layout)
+    elif args.all_accounts:
+        class_sources.from_all_accounts(data, layout)
+    elif args.lrs is not None:
+        from sync.class_query import from_lrs
+
+        from_lrs(data, layout, args.lrs or None, course_id=args.course,
+                 allow_insecure_http=args.allow_insecure_http)
+        class_sources.fill_names(data, layout)
+    else:
+        class_sources.from_account(data, layout, "this account")
+    data.fold_unstarted_namesakes()
+    data.notes += data.namesakes()
+    return data
+
+
+def course_loader(layout: Any) -> Any:
+    from packages.errors import MoocError
+    from packages.store import Store
+
+    store = Store(layout)
+
+    def load(course_id: str) -> Any:
+        try:
+            return store.load(course_id)[0] if store.find(course_id) is not None else None
+        except MoocError:
+            return None
+
+    return load
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from packages.safe_text import one_line
+    from player.class_report import build
+
+    layout = common.layout(args)
+    data = gather(layout, args)
+    report = build(data, course_loader(layout), course_id=args.course, learner=getattr(args, "learner", None))
+    if args.csv:
+        from player import class_render
+        from player.config import write_atomic
+
+        write_atomic(args.csv, class_render.csv_text(report).encode("utf-8"), mode=0o600)
+    if args.json:
+        common.print_json(report.to_json(), indent=None)  # a class is big: one line, encoded in C
+    else:
+        import shutil
+
+        from player import class_render
+
+        width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
+        for line in class_render.text_lines(report, min(width, 160)):
+            print(line)
+        if args.csv:
+            rows = sum(len(c.rows) for c in report.courses)
+            print(f"\nWrote {rows} row{'s' if rows != 1 else ''} to {one_line(str(args.csv))}.")
+    for note in data.notes:
+        print(f"mooc: note: {one_line(note)}", file=sys.stderr)
+    for problem in data.problems:
+        print(f"mooc: warning: {one_line(problem)}", file=sys.stderr)
+    return 1 if data.problems else 0
