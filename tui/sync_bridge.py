@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from packages.safe_text import one_line
+
 
 class SyncBridge:
     def __init__(self, app: Any) -> None:
@@ -65,8 +67,6 @@ class SyncBridge:
         self.app.unapproved_hosts = hosts
         self.app.set_sync_status("not approved" if hosts and not status.syncing else status.label, status.pending)
         for url in status.needs_login:
-            from packages.safe_text import one_line
-
             if url not in self.told_login:
                 self.told_login.add(url)
                 self.app.say(f"The LRS refused the credentials for {one_line(url)}: nothing more is sent there "
