@@ -223,13 +223,11 @@ def sync_export_events(path: Path) -> Iterator[tuple[dict[str, Any], Event | Non
 def event_and_agent(statement: Any) -> tuple[Event | None, tuple[str | None, str | None] | None]:
     """The mooc event a statement carries (checked like a progress line) and its agent
     as (email, account id); Nones for anything else."""
-    from sync.statements import EXT_EVENT
+    from sync.statements import event_dict
 
     if not isinstance(statement, dict):
         return None, None
-    context = statement.get("context")
-    extensions = context.get("extensions") if isinstance(context, dict) else None
-    raw = extensions.get(EXT_EVENT) if isinstance(extensions, dict) else None
+    raw = event_dict(statement)  # the event, with what the statement says filled back in
     if not isinstance(raw, dict) or event_problem(raw) is not None or raw.get("id") != statement.get("id"):
         return None, None
     return Event.from_dict(raw), agent_of(statement.get("actor"))

@@ -27,7 +27,11 @@ def with_lrs(layout: Layout, tmp_path: Path) -> Layout:
 
 @pytest.fixture
 def layout(mooc_home: Any) -> Layout:
-    return Layout.default(mooc_home.home)
+    from player.learners import Learners
+
+    chosen = Layout.default(mooc_home.home)
+    Learners(chosen).current()  # the learner a first start asks for (tests/test_tui.py says why)
+    return chosen
 
 
 def quiz_app(layout: Layout, tmp_path: Path, **pack: Any) -> Any:
@@ -572,6 +576,7 @@ async def test_picker_marks_who_is_learning_and_the_default(installed: Layout) -
     from player.learners import Learners
 
     learners = Learners(installed)
+    learners.remove(learners.current().id)  # the fixture's login learner
     learners.add("Ada Lovelace")
     learners.add("Grace Hopper")
     learners.use("grace-hopper")
