@@ -38,6 +38,14 @@ EXT_EVIDENCE = f"{MOOC}extension:evidence"
 EXT_QUESTION_TYPE = f"{MOOC}extension:question-type"
 EXT_POINTS = f"{MOOC}extension:points"
 EXT_HINT_QUESTION = f"{MOOC}extension:question-id"
+# The provider's answer to a certificate request (`mooc certificate issue`, docs/certificates.md):
+# a statement about the learner, object = the course activity, context.statement = a
+# StatementRef to the request; result.extensions carries the signed credential (a VC-JWT,
+# compact form) or the refusal reason. Its id is deterministic (uuid5 of the request id).
+VERB_CERTIFICATE_ISSUED = (f"{MOOC}verb:was-issued-certificate", "was issued a certificate for")
+VERB_CERTIFICATE_REFUSED = (f"{MOOC}verb:was-refused-certificate", "was refused a certificate for")
+EXT_CREDENTIAL = f"{MOOC}extension:credential"
+EXT_REFUSAL_REASON = f"{MOOC}extension:refusal-reason"
 PLATFORM = "mooc"
 NO_ACCOUNT_HOME = f"{MOOC}account"  # account homePage when no endpoint is known
 
