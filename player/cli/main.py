@@ -25,7 +25,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "player.cli.learner_cmd": ("learner",),
     "player.cli.report_cmd": ("report",),
     "player.cli.lab_cmd": ("lab",),
-    "player.cli.sync_cmd": ("login", "logout", "sync", "consent", "certificate"),
+    "player.cli.sync_cmd": ("login", "logout", "sync", "consent"),
+    "player.cli.certificate_cmd": ("certificate",),
     "player.cli.pack_cmd": ("pack",),
     "player.cli.import_cmd": ("import",),
 }

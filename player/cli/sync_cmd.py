@@ -1,4 +1,4 @@
-"""`mooc login`, `mooc sync`, `mooc consent`, `mooc certificate`: records to the LRS.
+"""`mooc login`, `mooc sync`, `mooc consent`: records to the LRS.
 
 Nothing here imports requests at module level; the sync package does it lazily.
 Secrets never reach stdout/stderr: we print hosts and user names, never passwords
@@ -48,13 +48,6 @@ examples:
   mooc consent revoke lrs.example.org  stop sending (records already sent stay there)
 """
 
-CERT_EPILOG = """\
-examples:
-  mooc certificate request stats-101   ask the provider for a certificate (sent with the next sync)
-  mooc certificate status              queued / sent, per course
-"""
-
-
 def register(sub: Any) -> None:
     login = common.add_subcommand(sub, "login", help="store credentials for a learning record store (LRS)",
                                   epilog=LOGIN_EPILOG)
@@ -96,19 +89,6 @@ def register(sub: Any) -> None:
     c_revoke = common.add_subcommand(actions, "revoke", help="withdraw an approval")
     c_revoke.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
     c_revoke.set_defaults(func=cmd_consent_revoke)
-
-    cert = common.add_subcommand(sub, "certificate", help="request a certificate, see requests' status",
-                                 epilog=CERT_EPILOG)
-    cert.set_defaults(func=lambda args: _help(cert))
-    cactions = cert.add_subparsers(dest="certificate_command", metavar="ACTION", title="actions")
-    c_req = common.add_subcommand(cactions, "request", help="request the certificate of a course you passed")
-    c_req.add_argument("course", metavar="COURSE", help="course id")
-    c_req.add_argument("--json", action="store_true", help="machine-readable output")
-    c_req.set_defaults(func=cmd_certificate_request)
-    c_st = common.add_subcommand(cactions, "status", help="your certificate requests: queued or sent")
-    c_st.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
-    c_st.add_argument("--json", action="store_true", help="machine-readable output")
-    c_st.set_defaults(func=cmd_certificate_status)
 
 
 def _help(parser: argparse.ArgumentParser) -> int:
@@ -424,47 +404,4 @@ def cmd_consent_revoke(args: argparse.Namespace) -> int:
         _say(f"{learner.id}: nothing more will be sent to {one_line(args.host)} (records already sent stay there)")
     else:
         _say(f"{learner.id} had not approved {one_line(args.host)}")
-    return 0
-
-
-# ---------------------------------------------------------------------- certificates
-
-
-def cmd_certificate_request(args: argparse.Namespace) -> int:
-    from sync.certificates import request
-
-    layout = common.layout(args)
-    learner = _learner(args)
-    event, created = request(layout, learner, args.course)
-    if args.json:
-        common.print_json({"course": event.course_id, "version": event.course_version, "created": created,
-                           "statement_id": event.id, "score": event.data.get("score"),
-                           "evidence": len(event.data.get("evidence") or [])})
-        return 0
-    if created:
-        _say(f"certificate requested for {event.course_id} {event.course_version} in the name of "
-              f"{one_line(learner.name)}: score {float(event.data['score']) * 100:.0f}%, "
-              f"{len(event.data.get('evidence') or [])} graded answer"
-              f"{'s' if len(event.data.get('evidence') or []) != 1 else ''} as evidence")
-        _say("it is sent with the next `mooc sync`; see `mooc certificate status`")
-    else:
-        _say(f"a certificate for {event.course_id} {event.course_version} was already requested on {event.time}")
-    return 0
-
-
-def cmd_certificate_status(args: argparse.Namespace) -> int:
-    from sync.certificates import status
-
-    layout = common.layout(args)
-    learner = _learner(args)
-    rows = status(layout, learner, args.course)
-    if args.json:
-        common.print_json({"learner": learner.id, "requests": [r.to_json() for r in rows]})
-        return 0
-    if not rows:
-        _say("no certificate requested yet (`mooc certificate request COURSE` once you passed a course)")
-        return 0
-    for r in rows:
-        _say(f"{r.course_id} {r.course_version}: {r.state} (requested {r.requested}, score {r.score * 100:.0f}%)"
-              + (f": {one_line(r.detail)}" if r.detail else ""))
     return 0
