@@ -109,24 +109,38 @@ WRAP = ("import resource, subprocess, sys, time; t=time.perf_counter(); "
         "print(time.perf_counter()-t, u.ru_utime+u.ru_stime, u.ru_maxrss, p.returncode)")
 
 
-def measure(cmd: list[str], env: dict[str, str], runs: int = 5) -> tuple[float, float, float]:
-    """(best wall seconds, best CPU seconds, peak MB) of RUNS runs, each in a fresh wrapper
-    (CPU time is what the machine's other work disturbs least)."""
-    wall, cpu, peak = float("inf"), float("inf"), 0.0
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak MB) of one run of `cmd`, in a fresh wrapper."""
+    out = subprocess.run([sys.executable, "-c", WRAP, *cmd], env=env, capture_output=True, text=True, check=True)
+    seconds, used, maxrss, code = out.stdout.split()
+    if code != "0":
+        raise SystemExit(f"{cmd[:4]} exited {code}")
+    return float(seconds), float(used), int(maxrss) / 1024
+
+
+def paired(base_cmd: list[str], cmd: list[str], env: dict[str, str], runs: int = 7) -> tuple[list, list]:
+    """RUNS runs of each command, alternated (base, mine, base, mine, ...), so that a
+    machine that slows down or speeds up during the run (a shared VM) moves both sides
+    alike. Returns the two lists of (wall, CPU, peak MB)."""
+    base, mine = [], []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", WRAP, *cmd], env=env, capture_output=True, text=True, check=True)
-        seconds, used, maxrss, code = out.stdout.split()
-        if code != "0":
-            raise SystemExit(f"{cmd[:4]} exited {code}")
-        wall, cpu, peak = min(wall, float(seconds)), min(cpu, float(used)), max(peak, int(maxrss) / 1024)
-    return wall, cpu, peak
+        base.append(_run(base_cmd, env))
+        mine.append(_run(cmd, env))
+    return base, mine
 
 
-def show(name: str, base: tuple[float, float, float], mine: tuple[float, float, float], what: str) -> None:
-    print(f"   {what:<34} {base[0]:6.2f} s wall, {base[1]:6.2f} s CPU, {base[2]:5.0f} MB")
-    print(f"   {name:<34} {mine[0]:6.2f} s wall, {mine[1]:6.2f} s CPU, {mine[2]:5.0f} MB")
-    print(f"   ratio: wall {mine[0] / base[0]:.2f}x, CPU {mine[1] / base[1]:.2f}x, "
-          f"memory {mine[2] / base[2]:.2f}x (goal <= 2)")
+def show(name: str, base: list, mine: list, what: str) -> None:
+    """Best of each side, and the ratio of each pair's CPU time (min / median / max)."""
+    def best(runs: list) -> tuple[float, float, float]:
+        return min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)
+
+    b, m = best(base), best(mine)
+    print(f"   {what:<34} {b[0]:6.2f} s wall, {b[1]:6.2f} s CPU, {b[2]:5.0f} MB")
+    print(f"   {name:<34} {m[0]:6.2f} s wall, {m[1]:6.2f} s CPU, {m[2]:5.0f} MB")
+    pairs = sorted(y[1] / x[1] for x, y in zip(base, mine))
+    print(f"   ratio: best wall {m[0] / b[0]:.2f}x, best CPU {m[1] / b[1]:.2f}x, memory {m[2] / b[2]:.2f}x; "
+          f"paired CPU ratios min {pairs[0]:.2f} / median {pairs[len(pairs) // 2]:.2f} / max {pairs[-1]:.2f} "
+          f"(goal <= 2)")
 
 
 READ_FILES = """
@@ -163,10 +177,11 @@ def bench_files(tmp: Path, args: argparse.Namespace, env: dict[str, str]) -> Non
     size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
     print(f"1. {args.pcs} PCs x {args.learners} learners x {args.questions}-question quiz: "
           f"{total} events in {args.pcs} files, {size:.1f} MB")
-    base = measure([sys.executable, "-c", READ_FILES, str(folder)], env)
-    show("mooc report --from (table):", base, measure([str(MOOC), "report", "--from", str(folder)], env),
-         "read + parse every line:")
-    print(f"   mooc report --from --json: CPU {measure([str(MOOC), 'report', '--json', '--from', str(folder)], env)[1]:.2f} s")
+    read_files = [sys.executable, "-c", READ_FILES, str(folder)]
+    show("mooc report --from (table):",
+         *paired(read_files, [str(MOOC), "report", "--from", str(folder)], env), "read + parse every line:")
+    show("mooc report --from --json:",
+         *paired(read_files, [str(MOOC), "report", "--json", "--from", str(folder)], env), "read + parse every line:")
 
 
 def bench_lrs(tmp: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
@@ -207,9 +222,8 @@ def bench_lrs(tmp: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
         print(f"2. the records of {args.lrs_pcs} PCs x {args.learners} learners in Ralph: {len(bodies)} statements "
               f"(posted in {time.perf_counter() - t0:.0f} s)")
         lenv = dict(env, MOOC_HOME=str(home))
-        base = measure([sys.executable, "-c", GET_STATEMENTS, ralph.endpoint, ralph.user, ralph.password,
-                        str(REPO)], lenv, runs=3)
-        show("mooc report --lrs (table):", base, measure([str(MOOC), "report", "--lrs"], lenv, runs=3),
+        get = [sys.executable, "-c", GET_STATEMENTS, ralph.endpoint, ralph.user, ralph.password, str(REPO)]
+        show("mooc report --lrs (table):", *paired(get, [str(MOOC), "report", "--lrs"], lenv, runs=3),
              "GET + parse the same statements:")
     finally:
         stop_ralph(ralph)
