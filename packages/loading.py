@@ -278,7 +278,7 @@ class _Parser:
         if data is None:
             return None
         if not ({"format", "id", "modules"} & data.keys()):
-            self.error(f, "", "not a course pack manifest (no format, id or modules keys; see docs/format.md)")
+            self.error(f, "", "not a course pack manifest (no format, id or modules keys; see `mooc docs format`)")
             return None
         fmt = data.get("format", _MISSING)
         if fmt is _MISSING:

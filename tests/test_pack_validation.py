@@ -241,7 +241,7 @@ def test_invalid_utf8_names_file_and_byte_offset(tmp_path: Path) -> None:
 def test_toml_that_is_not_a_pack(tmp_path: Path) -> None:
     write_pack(tmp_path, {"course.toml": '[tool.poetry]\nname = "x"\n'})
     (error,) = problems(tmp_path).errors
-    assert str(error) == "course.toml: not a course pack manifest (no format, id or modules keys; see docs/format.md)"
+    assert str(error) == "course.toml: not a course pack manifest (no format, id or modules keys; see `mooc docs format`)"
 
 
 def test_newer_format_is_refused_clearly(tmp_path: Path) -> None:

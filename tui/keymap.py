@@ -100,7 +100,7 @@ def keymap_from_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str
         return {}, ["config.toml: [keys] must be a table of binding id = \"key\""]
     for binding_id, value in table.items():
         if binding_id not in _BY_ID:
-            problems.append(f"config.toml: [keys] {binding_id}: no such binding id (see `?` or docs/tui.md)")
+            problems.append(f"config.toml: [keys] {binding_id}: no such binding id (see `?` or `mooc docs tui`)")
             continue
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = ",".join(value)

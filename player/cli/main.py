@@ -29,6 +29,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "player.cli.certificate_cmd": ("certificate",),
     "player.cli.pack_cmd": ("pack",),
     "player.cli.import_cmd": ("import",),
+    "player.cli.docs_cmd": ("docs",),
 }
 _MODULE_OF = {command: module for module, commands in COMMAND_MODULES.items() for command in commands}
 _VALUE_OPTIONS = ("--home", "--learner")  # top-level options that take a value
@@ -49,8 +50,8 @@ first steps:
   mooc progress --json           your progress, for scripts
   mooc pack init my-course       start writing a course of your own
 
-Every command has its own --help. Data lives in the folder given by --home or
-MOOC_HOME (default: your user data folder).
+Every command has its own --help, and `mooc docs` the documentation. Data lives in
+the folder given by --home or MOOC_HOME (default: your user data folder).
 """
 
 

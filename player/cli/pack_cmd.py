@@ -26,7 +26,7 @@ examples:
   mooc pack build my-course         write my-course-0.1.0.mooc here
   mooc install my-course-0.1.0.mooc try it as a learner
 
-The format reference is docs/format.md."""
+The format reference: `mooc docs format`; a guide: `mooc docs authoring`."""
 
 INIT_EPILOG = """\
 examples:

@@ -61,7 +61,7 @@ PROGRESS_EPILOG = """\
 examples:
   mooc progress                     every course you have started
   mooc progress stats-101           one course, quiz by quiz
-  mooc progress --json              for scripts and status bars (shape: docs/grading.md)
+  mooc progress --json              for scripts and status bars (shape: `mooc docs grading`)
   mooc progress --learner amina     another learner of this computer
 """
 

@@ -26,7 +26,7 @@ examples:
   mooc report --course stats-101       one course
   mooc report --learner amina          one learner (name, email or id)
   mooc report --from pc1.mooc-learners pc2.mooc-learners --csv class.csv
-  mooc report --json                   for scripts (shape: docs/class.md)
+  mooc report --json                   for scripts (shape: `mooc docs class`)
 
 The table is plain text that reads at 80 columns; bars are drawn with Unicode blocks,
 so they read the same with NO_COLOR, in a file, or through a screen reader.

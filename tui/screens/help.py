@@ -36,7 +36,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Every key (Esc closes)", style="bold"))
             yield Static(keys_table(getattr(app, "keymap", {})), id="keys-table")
             yield Static(Text("To change a key: [keys] in config.toml, by the binding ids listed in "
-                              "docs/tui.md (\"Every key\").", style="dim"))
+                              "`mooc docs tui` (\"Every key\").", style="dim"))
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()
