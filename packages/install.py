@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from packages.errors import MoocError
 from packages.fsutil import os_error_text
 from packages.layout import Layout
+from packages.source import MANIFEST_NAME
 from packages.store import (
     InstalledCourse,
     Store,
@@ -142,9 +143,15 @@ def _install(store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, 
         with locked(dest.lock_file(course.id)):
             existing = dest.read(course.id)
             status = _decide(existing, course.id, course.version, force)
+            changed_note = None
             if status == "already-installed":
                 assert existing is not None
-                return InstallResult(course=existing, status=status, previous_version=existing.version)
+                if not _content_differs(existing.path, tree):
+                    return InstallResult(course=existing, status=status, previous_version=existing.version)
+                # an author re-installing an edited folder (or file) without bumping the version
+                status = "reinstalled"
+                changed_note = (f"the content changed but the version is still {course.version}: reinstalled "
+                                "(bump the version before you publish it, so learners' copies update)")
             _make_durable(tree)
             summary = summary_of(
                 course,
@@ -160,7 +167,7 @@ def _install(store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, 
         course=installed,
         status=status,
         previous_version=existing.version if existing else None,
-        note=_shadow_note(store, installed),
+        note=changed_note or _shadow_note(store, installed),
     )
 
 
@@ -284,13 +291,31 @@ def _decide(existing: InstalledCourse | None, course_id: str, version: str, forc
     return "downgraded"
 
 
+def _content_differs(installed: Path, tree: Path) -> bool:
+    """Whether the unpacked `tree` holds other files than the installed copy: their
+    manifests list every file with its SHA-256 (and both were verified against it)."""
+    from packages.datafile import read_bytes
+
+    def files(root: Path) -> object:
+        try:
+            raw = read_bytes(root / MANIFEST_NAME, 64 * 1024 * 1024, own=False)
+            return json.loads(raw or b"null").get("files")
+        except (MoocError, OSError, ValueError, AttributeError):
+            return None  # unreadable: treat as different, the new copy is verified
+
+    before = files(installed)
+    return before is None or before != files(tree)
+
+
 def _peek_installed(dest: StoreDir, target: InstallSpec, force: bool) -> InstallResult | None:
     """Answer "already installed" (or refuse a downgrade) before unpacking anything.
 
     Reads only course.toml (from the archive or folder); trusted for nothing else —
-    an install that goes on re-checks everything after verification.
+    an install that goes on re-checks everything after verification. A folder or a
+    file of the installed version is unpacked all the same: its content may have
+    changed (an author's edit), which only the manifests tell.
     """
-    if force:
+    if force or target.kind in ("folder", "file"):
         return None
     meta = _peek_manifest(target)
     if meta is None:
