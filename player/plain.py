@@ -151,8 +151,11 @@ class PlainPlayer:
         self.say(f"Course: {one_line(course.title)}")
         if self.session.learner is not None:
             self.say(f"Learner: {one_line(self.session.learner.name)}")
+        opened = self.session.opened_since_last_visit()  # before this visit records anything
         try:
             self.records_intro()
+            for module in opened:
+                self.say(f"New since your last visit: the module {one_line(module.title)} is now open.")
             if item_id is not None:
                 self.open(item_id)
             else:

@@ -454,6 +454,21 @@ class CourseSession:
             reasons.append(f"pass {_and_list(missing)} first")
         return "; ".join(reasons) or None
 
+    def opened_since_last_visit(self) -> list[Module]:
+        """Modules that opened by date since the learner last studied here (said once when
+        they come back: the next visit records events, so it starts after the date)."""
+        last, enrolled = self._p.last_time, self._p.enrolled_at
+        if last is None or enrolled is None:
+            return []  # a first visit: everything open is new anyway
+        opened = []
+        for module in self.course.modules:
+            if module.unlock_after_days <= 0 or self.module_lock(module):
+                continue
+            opens = self._local_date(enrolled) + timedelta(days=module.unlock_after_days)
+            if self._local_date(last) < opens:
+                opened.append(module)
+        return opened
+
     def item_lock(self, item_id: str) -> str | None:
         return self.module_lock(self.course.module_of(self._known(item_id)))
 

@@ -799,3 +799,23 @@ def test_plain_preview_of_a_folder_records_nothing(journey: Path, run_mooc: Any,
     assert r.returncode == 0, r.stderr
     assert "Preview of" in r.stdout and "nothing is recorded" in r.stdout and "Score: 2/2" in r.stdout
     assert before.read_text() == before_text
+
+
+def test_plain_names_a_module_that_opened_by_date_since_the_last_visit() -> None:
+    from datetime import timedelta
+
+    from tests.test_session import T0, Clock, session as make_session
+
+    from player.events import Event
+    from player.plain import run_plain
+
+    events: list[Event] = []
+    clock = Clock()
+    make_session(events, now=clock).open_item("intro")
+    clock.when = T0 + timedelta(days=8)
+    out = io.StringIO()
+    run_plain(make_session(events, now=clock), stdin=io.StringIO("q\n"), stdout=out)
+    assert "New since your last visit: the module Week 2 is now open." in out.getvalue()
+    again = io.StringIO()
+    run_plain(make_session(events, now=clock), stdin=io.StringIO("q\n"), stdout=again)
+    assert "New since your last visit" not in again.getvalue()

@@ -608,3 +608,21 @@ def test_a_pattern_answer_shows_an_example_never_the_regular_expression() -> Non
     for pattern in (r"(?=x)x", r"(a)\1", "[^x]+", "x*", ".{200}"):
         assert example_of(pattern) is None
         assert answer_text(Text(id="p", prompt="P", pattern=pattern)) == ""
+
+
+def test_modules_opened_by_date_since_the_last_visit_are_named_once() -> None:
+    """Week 2 opens 7 days after enrolment: a learner back on day 8 is told, once."""
+    events: list[Event] = []
+    clock = Clock()
+    s = session(events, now=clock)
+    assert s.opened_since_last_visit() == []  # a first visit: nothing to announce
+    s.open_item("intro")
+    clock.when = T0 + timedelta(days=3)
+    back = session(events, now=clock)
+    assert back.opened_since_last_visit() == []  # still locked
+    back.open_item("intro")
+    clock.when = T0 + timedelta(days=8)
+    later = session(events, now=clock)
+    assert [m.title for m in later.opened_since_last_visit()] == ["Week 2"]
+    later.open_item("more")
+    assert session(events, now=clock).opened_since_last_visit() == []  # said once: studied since

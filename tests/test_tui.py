@@ -624,3 +624,41 @@ async def test_outline_folds_and_moves_by_keys_and_mouse(installed: Layout) -> N
         await pilot.pause()
         assert outline.line_of("intro") is None and outline.cursor == 0
         assert app.screen.current == "all-types"  # folding did not open anything
+
+
+async def test_a_module_opened_by_date_since_the_last_visit_is_announced(layout: Layout, tmp_path: Path) -> None:
+    """Module two opens 7 days after enrolment; the learner enrolled 10 days ago and last
+    studied 9 days ago: the course screen says it opened, once, as a toast."""
+    from datetime import datetime, timedelta, timezone
+
+    from packages.install import install
+    from player.events import Event
+    from player.learners import Learners
+    from player.progress import EventLog
+
+    pack = write_pack(tmp_path / "src")
+    course_toml = (pack / "course.toml").read_text(encoding="utf-8")
+    (pack / "course.toml").write_text(course_toml.replace('requires = [\n    "all-types",\n]',
+                                                          "unlock_after_days = 7"), encoding="utf-8")
+    assert "unlock_after_days = 7" in (pack / "course.toml").read_text(encoding="utf-8")
+    install(layout, str(pack), quiet=True)
+    learner = Learners(layout).current()
+
+    def ago(days: int) -> str:
+        return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+    EventLog.for_course(layout, learner.id, "tui-test").append(
+        Event("enrolled", "tui-test", "1.0.0", data={"registration": "5b0f3c36-7c1e-4b7e-9a3c-1d2e3f4a5b6c"},
+              time=ago(10)),
+        Event("lesson_opened", "tui-test", "1.0.0", item_id="intro", time=ago(9)))
+    app = make_app(layout, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.pause(0.1)
+        said = [n.message for n in app._notifications]
+        assert "New since your last visit: the module Module two is now open." in said
+    app = make_app(layout, course_id="tui-test")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.pause(0.1)
+        assert not any("New since your last visit" in n.message for n in app._notifications)

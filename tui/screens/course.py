@@ -78,6 +78,7 @@ class CourseScreen(Screen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        opened = self.session.opened_since_last_visit()  # before this visit records anything
         self.build_outline()
         target = self.start_item or self.session.resume_item()
         # The text has the keys at first: Space pages the lesson, j/k scroll it, n/p move
@@ -87,6 +88,9 @@ class CourseScreen(Screen[None]):
         self.call_after_refresh(self._cursor_to_current)  # scrolled into view once the outline has a height
         self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
         self.set_interval(CATCH_UP_S, self._catch_up)
+        for module in opened:
+            self.notify(f"New since your last visit: the module {one_line(module.title)} is now open.",
+                        title="Unlocked", timeout=8, markup=False)
 
     def _catch_up(self) -> None:
         """Show what another mooc process recorded for this learner meanwhile (the same
