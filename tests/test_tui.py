@@ -662,3 +662,42 @@ async def test_a_module_opened_by_date_since_the_last_visit_is_announced(layout:
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         await pilot.pause(0.1)
         assert not any("New since your last visit" in n.message for n in app._notifications)
+
+
+async def test_long_match_options_wrap_whole_at_80_columns() -> None:
+    """Issue 14: options were cut with "…" at 80 columns. A matching question's chosen
+    option and every option of its open list show whole, wrapped, never ellipsised."""
+    import re
+
+    from textual.app import App
+
+    from packages.questions import Match
+    from tui.screens.quiz import QuestionBox
+
+    long_a = "The mean is pulled toward the long tail of a skewed distribution while the median stays put"
+    long_b = "The standard deviation measures the spread around the mean in the very units of the data"
+    q = Match(id="m", prompt="Match each", pairs=(("A rather long left-hand side label", long_a), ("Spread", long_b)),
+              distractors=())
+
+    class OneQuestion(App):
+        def compose(self) -> Any:
+            yield QuestionBox(1, q, [0, 1])
+
+    def screen_words(app: Any) -> list[str]:
+        texts = re.findall(r">([^<]*)</text>", app.export_screenshot())
+        return " ".join(t.replace("&#160;", " ") for t in texts).split()
+
+    app = OneQuestion()
+    async with app.run_test(size=SIZE) as pilot:
+        first = list(app.query("Select"))[0]
+        first.value = 0
+        await pilot.pause(0.1)
+        words = screen_words(app)
+        assert all(w in words for w in long_a.split()), words
+        assert not any(w.endswith("…") and w != "choose…" for w in words)
+        first.focus()
+        await pilot.press("enter")  # the open list: both options, whole
+        await pilot.pause(0.2)
+        words = screen_words(app)
+        assert all(w in words for w in (long_a + " " + long_b).split()), words
+        assert not any(w.endswith("…") and w != "choose…" for w in words)
