@@ -163,6 +163,22 @@ async def consent(pilot: Any) -> None:
     await settle(pilot)
 
 
+async def class_screen(pilot: Any) -> None:
+    await library(pilot)
+    await pilot.press("c")
+    await until(pilot, lambda: name(pilot) == "ClassScreen"
+                and "Ada" in str(pilot.app.screen.query_one("#class-report").render()))
+    await settle(pilot)
+
+
+async def pin(pilot: Any) -> None:
+    await until(pilot, lambda: name(pilot) == "LearnerPicker")
+    await pilot.press("down", "enter")  # Grace, who has a PIN
+    await until(pilot, lambda: name(pilot) == "PinScreen")
+    await pilot.press(*"12")
+    await settle(pilot)
+
+
 SHOTS: dict[str, Shot] = {
     "library": Shot(None, None, library),
     "lesson": Shot("tui-test", "intro", lesson),
@@ -180,6 +196,8 @@ SHOTS: dict[str, Shot] = {
     "palette": Shot("tui-test", "intro", palette),
     "learner-picker": Shot(None, None, learner_picker),
     "consent": Shot("tui-test", "intro", consent),
+    "class": Shot(None, None, class_screen),
+    "pin": Shot(None, None, pin),
 }
 
 
@@ -190,7 +208,7 @@ def home(mooc_home: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Lay
 
     layout = Layout.default(mooc_home.home)
     install(layout, str(write_pack(tmp_path / "src")), quiet=True)
-    Learners(layout).add("Ada")
+    Learners(layout).add("Ada", account_id=str(uuid.UUID(int=42)))  # shown by the Class screen
     numbers = count(1)
     monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(numbers)))  # attempt ids: fixed shuffles
     monkeypatch.setattr("tui.symbols.use_ascii", lambda: False)  # the same glyphs whatever the locale
@@ -212,6 +230,12 @@ def test_screen(shot: str, colour: str, home: Layout, snap_compare: Any, monkeyp
     spec = SHOTS[shot]
     if shot == "learner-picker":
         Learners(home).add("Grace")
+    if shot == "class":
+        _ada_read_a_lesson(home, monkeypatch)
+    if shot == "pin":
+        from player.pin import hash_pin
+
+        Learners(home).add("Grace", pin=hash_pin("1357"))
     if shot == "consent":
         monkeypatch.setenv("MOOC_NO_SYNC", "0")
         monkeypatch.setattr("sync.worker.SyncWorker.start", lambda self, on_status=None: self)  # asks, sends nothing
@@ -219,6 +243,24 @@ def test_screen(shot: str, colour: str, home: Layout, snap_compare: Any, monkeyp
     app = MoocApp(layout=home, course_id=spec.course, item_id=spec.item)
     assert app.no_color == (colour == "no-color")
     assert snap_compare(app, terminal_size=SIZE, run_before=spec.steps)
+
+
+def _ada_read_a_lesson(layout: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ada's first lesson, at a fixed time shown in UTC: the Class screen has a row to show."""
+    import time
+
+    from player.events import Event
+    from player.learners import Learners
+    from player.progress import EventLog
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    ada = next(learner for learner in Learners(layout).list() if learner.name == "Ada")
+    EventLog.for_course(layout, ada.id, "tui-test").append(
+        Event("enrolled", "tui-test", "1.0.0", data={"registration": str(uuid.UUID(int=7))},
+              time="2026-11-02T08:00:00.000Z", id=str(uuid.UUID(int=8))),
+        Event("lesson_completed", "tui-test", "1.0.0", item_id="intro", data={"duration_s": 300},
+              time="2026-11-02T08:05:00.000Z", id=str(uuid.UUID(int=9))))
 
 
 def _name_an_lrs(layout: Layout) -> None:
