@@ -249,6 +249,8 @@ async def test_first_start_asks_who_is_learning_with_the_login_name_offered(mooc
         await wait_for(pilot, lambda: screen_name(app) == "LearnerPicker")
         assert Learners(bare).list() == []  # nothing created before the learner answers
         assert app.screen.query_one("#new-learner").value == login_name()
+        assert not app.screen.query_one("#learners").display  # no empty list to puzzle over
+        assert "Nobody has learned on this computer yet" in str(app.screen.query_one("#new-learner-label").render())
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
         assert app.learner.name == login_name()

@@ -32,7 +32,7 @@ class LearnerPicker(ModalScreen[Any]):
         with Vertical(id="dialog"):
             yield Static(Text("Who is learning?", style="bold"))
             yield OptionList(id="learners")
-            yield Static(Text("Not in the list? Type your name and press Enter:"))
+            yield Static(Text("Not in the list? Type your name and press Enter:"), id="new-learner-label")
             yield Input(placeholder="your name", id="new-learner")
             yield Static(Text("Enter: choose · Tab: add a new learner · Esc: "
                               + ("quit" if self.first_start else "cancel"), style="dim"))
@@ -57,9 +57,12 @@ class LearnerPicker(ModalScreen[Any]):
             start = now if now in ids else default
             options.highlighted = ids.index(start) if start in ids else 0
             options.focus()
-        else:  # the first learner on this computer: the login name is offered
+        else:  # the first learner on this computer: the login name is offered, no empty list
             from player.learners import login_name
 
+            options.display = False
+            self.query_one("#new-learner-label", Static).update(
+                Text("Nobody has learned on this computer yet. Type your name and press Enter:"))
             field = self.query_one(Input)
             field.value = login_name()
             field.focus()
