@@ -23,7 +23,7 @@ from player.feedback import NextStep, answer_text, locked_modules, next_step, re
 from player.grading import match_options, parse_number
 from player.markdown_text import LinkNote, inline_plain, markdown_lines, plain_snippet
 from player.session import ActivityClock, Attempt, AttemptResult, CourseSession
-from player.wording import not_answered, titled
+from player.wording import not_answered, sentence, titled
 
 HELP = """\
 Commands:
@@ -622,11 +622,11 @@ class PlainPlayer:
     def what_next(self, step: NextStep) -> None:
         """After a quiz: what it opened, and one line on where to go from here."""
         for title in step.unlocked:
-            self.say(f"Unlocked: {title}.")
+            self.say(sentence(f"Unlocked: {title}"))
         if step.retry:
             self.say("Next: type r to try again, or press Enter for the next item.")
         elif step.next_title is not None:
-            self.say(f"Next: {step.next_title}. Press Enter.")
+            self.say(f"{sentence(f'Next: {step.next_title}')} Press Enter.")
         else:
             self.say("That was the last item of the course: type progress to see where you stand.")
 

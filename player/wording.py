@@ -24,3 +24,9 @@ def titled(kind: str, title: str) -> str:
     if shown.casefold().startswith(kind.casefold()):
         return shown
     return f"{kind}: {shown}"
+
+
+def sentence(text: str) -> str:
+    """`text` ended as a sentence: a full stop added unless it already ends with one
+    ("Next: What is a MOOC? Press Enter.", not "MOOC?. Press")."""
+    return text if text.rstrip().endswith((".", "?", "!", "…", ":")) else f"{text}."

@@ -76,3 +76,11 @@ def test_every_allowed_exception_still_exists() -> None:
     for (rel, expr), _reason in NEVER_ONE.items():
         found = {e for e, _line, _text in _counted_plurals(REPO / rel)}
         assert expr in found, f"{rel}: {{{expr}}} is no longer there; drop it from NEVER_ONE"
+
+
+def test_a_title_ending_in_punctuation_gets_no_second_stop() -> None:
+    from player.wording import sentence
+
+    assert sentence("Next: What is a MOOC?") == "Next: What is a MOOC?"
+    assert sentence("Next: Week 2") == "Next: Week 2."
+    assert sentence("Unlocked: Ready!") == "Unlocked: Ready!"
