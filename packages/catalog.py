@@ -143,6 +143,22 @@ def normalize_location(location: str) -> str:
     return path.as_uri()
 
 
+def _catalog_json_beside(url: str) -> str | None:
+    """For an http(s) address that does not name a .json file: the catalog.json in it."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or parts.path.lower().endswith(".json"):
+        return None
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return parts._replace(path=path + CATALOG_NAME, query="", fragment="").geturl()
+
+
+def _reason(err: MoocError, url: str) -> str:
+    """An error's text without the label that names the catalog (said once already)."""
+    text = str(err)
+    head, sep, rest = text.partition(f"({url}): ")
+    return rest if sep else text
+
+
 def fetch_catalog_bytes(url: str, *, label: str | None = None, limits: Any = None) -> bytes:
     """Read a catalog document from http(s) or file:, bounded in size (MOOC_MAX_CATALOG_SIZE)
     and time (MOOC_DEADLINE, MOOC_MIN_RATE), redirects checked. Errors start with LABEL
@@ -242,7 +258,20 @@ class Catalogs:
         if any(s.name == name for s in sources):
             raise MoocError(f"a catalog named {name!r} already exists (remove it first or pick another --name)")
         source = CatalogSource(name=name, url=url)
-        entries = self._fetch_and_cache(source)  # a bad catalog is never added
+        try:
+            entries = self._fetch_and_cache(source)  # a bad catalog is never added
+        except MoocError as err:
+            alternative = _catalog_json_beside(url)
+            if alternative is None:
+                raise
+            # A plain web server (or `mooc serve` behind a path) answers the folder with a
+            # 404 or an HTML listing: the catalog is the catalog.json in it.
+            source = CatalogSource(name=name, url=alternative)
+            try:
+                entries = self._fetch_and_cache(source)
+            except MoocError as second:
+                raise MoocError(f"{err}; {alternative} is no catalog either ({_reason(second, alternative)}): "
+                                f"is this a mooc catalog? (`mooc catalog build DIR` writes {CATALOG_NAME})") from None
         self._save_sources([*sources, source])
         return source, entries
 

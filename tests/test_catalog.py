@@ -138,8 +138,32 @@ def test_install_catalog_entry_with_wrong_digest_installs_nothing(packs, tmp_pat
     doc["courses"][0]["sha256"] = "0" * 64
     (www / "catalog.json").write_text(json.dumps(doc))
     with StaticServer(www) as srv:
-        assert run_mooc("catalog", "add", srv.url, "--name", "uni").returncode == 1  # / is a 404 here
-        assert run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "uni").returncode == 0
+        assert run_mooc("catalog", "add", srv.url, "--name", "uni").returncode == 0  # / is a 404: its catalog.json
         r = run_mooc("install", "stats-101")
     assert r.returncode == 1 and "SHA-256 mismatch" in r.stderr and "stats-101 1.0.0 (catalog uni)" in r.stderr
     assert "stats-101" not in run_mooc("list").stdout
+
+
+def test_catalog_add_of_a_plain_web_server_folder_finds_its_catalog_json(packs, tmp_path, run_mooc):
+    """Issue 11: `catalog add http://host/` on a plain web server said "HTTP 404". The
+    catalog.json in that folder is tried; a folder without one says what to do."""
+    www = tmp_path / "www"
+    shutil.copytree(packs, www / "courses")
+    (www / "empty").mkdir()
+    (www / "empty" / "index.html").write_text("<html>not a catalog</html>")
+    assert run_mooc("catalog", "build", str(www / "courses")).returncode == 0
+    with StaticServer(www) as srv:
+        r = run_mooc("catalog", "add", srv.url + "courses/", "--name", "lab")
+        assert r.returncode == 0, r.stderr
+        assert f"added catalog lab ({srv.url}courses/catalog.json): 1 course version" in r.stdout
+        assert run_mooc("install", "stats-101").returncode == 0
+        r = run_mooc("catalog", "add", srv.url + "courses", "--name", "again")  # no trailing slash
+        assert r.returncode == 0 and f"({srv.url}courses/catalog.json)" in r.stdout, r.stderr
+        r = run_mooc("catalog", "add", srv.url + "empty/", "--name", "none")
+        assert r.returncode == 1 and r.stdout == ""
+        line = r.stderr.strip()
+        assert len(line.splitlines()) == 1 and "Traceback" not in line
+        assert f"{srv.url}empty/catalog.json is no catalog either" in line
+        assert "`mooc catalog build DIR` writes catalog.json" in line
+    names = [c["name"] for c in json.loads(run_mooc("catalog", "list", "--json").stdout)]
+    assert names == ["lab", "again"]
