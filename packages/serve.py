@@ -13,9 +13,13 @@ Security rules (docs/catalogs-and-downloads.md):
   under a socket timeout and an overall deadline; at most 16 connections per client
   address and 128 in all; an absurd Range header is answered 416 or 200, as
   RFC 9110 says; an unexpected error is one line, never a traceback.
-- The URL never becomes a file path: the server holds a fixed table
-  ``/packs/<id>-<version>.mooc -> file`` built at start, plus ``/`` and
-  ``/catalog.json`` (the generated catalog). Anything else is 404; no listings.
+- The URL never becomes a file path: the server holds a table
+  ``/packs/<id>-<version>.mooc -> file``, plus ``/`` and ``/catalog.json`` (the
+  generated catalog). Anything else is 404; no listings. The table follows the
+  store: before answering, the server compares the store's fingerprint
+  (`Store.generation`, at most once a second) and rebuilds the table when a course
+  was installed, upgraded or removed, so lab PCs see next week's version without a
+  restart. Each answer is one log line (who, what, status, bytes, time).
 - The store keeps unpacked trees, so each course is rebuilt once into
   ``layout.packs_cache_dir`` with the deterministic `building.build_pack`
   (byte-identical to the publisher's pack when built from the same source).
@@ -95,7 +99,38 @@ def cached_pack(layout: Layout, course: Any) -> Path:
             build_pack(course.path, out=target)
         except MoocError as err:
             raise MoocError(f"{course.id} {course.version}: cannot rebuild its .mooc to share it: {err}") from None
+        prune_cached_packs(layout, course.id, keep=target)
     return target
+
+
+_CACHED_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?\.mooc$")
+
+
+def prune_cached_packs(layout: Layout, course_id: str, keep: Path) -> list[Path]:
+    """Delete the rebuilt archives of COURSE_ID's replaced versions (one per installed
+    version is all that is served or used as a delta base): three updates of a 40 MB
+    course no longer leave 120 MB behind. Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        folders = list(layout.packs_cache_dir.iterdir())
+    except OSError:
+        return removed
+    for folder in folders:
+        if folder == keep.parent or not folder.is_dir() or folder.is_symlink():
+            continue
+        for path in folder.glob("*.mooc"):
+            rest = path.name[len(course_id) + 1:]
+            if path.name.startswith(f"{course_id}-") and _CACHED_VERSION.match(rest):
+                try:
+                    path.unlink()  # a lab PC still downloading it gets a cut answer and resumes the new version
+                    removed.append(path)
+                except OSError:
+                    continue
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # not empty (another course's archive) or in use
+    return removed
 
 
 def collect_packs(layout: Layout, *, include_bundled: bool = False,
@@ -253,17 +288,45 @@ class _Server(ThreadingHTTPServer):
         print(one_line(f"mooc serve: {client_address[0]}: {type(error).__name__}: {error}"), file=sys.stderr)
 
 
+@dataclass(frozen=True)
+class _Table:
+    """What is served at one moment: swapped whole when the store changes."""
+
+    packs: dict[str, ServedPack]
+    catalog: bytes
+    catalog_mtime: float
+
+    @classmethod
+    def of(cls, packs: list[ServedPack]) -> "_Table":
+        return cls({p.name: p for p in packs}, catalog_bytes(packs), max((p.mtime for p in packs), default=0.0))
+
+
+class Follower:
+    """Keeps a server's table in step with the store: `collect()` gives the packs,
+    `generation()` a cheap fingerprint asked at most every `every` seconds."""
+
+    def __init__(self, collect: Callable[[], list[ServedPack]], generation: Callable[[], object],
+                 every: float = 1.0) -> None:
+        self.collect = collect
+        self.generation = generation
+        self.every = every
+        self.seen = generation()
+        self.checked = time.monotonic()
+
+
 class PackServer:
-    """The HTTP server for a fixed list of packs. `start()` runs it in a thread."""
+    """The HTTP server for the packs of a store (or a fixed list). `start()` runs it in a thread."""
 
     def __init__(self, packs: list[ServedPack], host: str = "127.0.0.1", port: int = 8765,
-                 limits: ServeLimits | None = None) -> None:
+                 limits: ServeLimits | None = None, *, follow: Follower | None = None,
+                 log: Callable[[str], None] | None = None) -> None:
         self.limits = limits or ServeLimits()
-        self.packs = {p.name: p for p in packs}
-        self.catalog = catalog_bytes(packs)
-        self.catalog_mtime = max((p.mtime for p in packs), default=0.0)
+        self.table = _Table.of(packs)
+        self.follow = follow
+        self.log = log
         self.bytes_sent = 0
         self._lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
         try:
             self.httpd = _Server((host, port), self._handler(), self.limits)
         except OSError as err:
@@ -277,6 +340,40 @@ class PackServer:
     @property
     def host(self) -> str:
         return str(self.httpd.server_address[0])
+
+    @property
+    def packs(self) -> dict[str, ServedPack]:
+        return self.table.packs
+
+    def current(self) -> _Table:
+        """The table to answer from: rebuilt first when the store changed (one thread
+        rebuilds; the others keep answering from the table they have)."""
+        follow = self.follow
+        if follow is None or time.monotonic() - follow.checked < follow.every:
+            return self.table
+        if not self._refresh_lock.acquire(blocking=False):
+            return self.table
+        try:
+            follow.checked = time.monotonic()
+            now = follow.generation()
+            if now != follow.seen:
+                old = self.table
+                try:
+                    self.table = _Table.of(follow.collect())
+                except (MoocError, OSError) as err:
+                    self._say(f"the store changed but cannot be shared yet: {err}")
+                else:
+                    follow.seen = now
+                    self._say("the store changed: " + _table_change(old, self.table))
+        finally:
+            self._refresh_lock.release()
+        return self.table
+
+    def _say(self, line: str) -> None:
+        if self.log is not None:
+            from packages.safe_text import one_line
+
+            self.log(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {one_line(line)}")
 
     def serve_forever(self) -> None:
         self.httpd.serve_forever(poll_interval=0.2)
@@ -334,16 +431,28 @@ class PackServer:
 
             def _answer(self, head: bool) -> None:
                 self.connection.settimeout(limits.send_timeout)  # the head reader shortened it
+                started = time.monotonic()
+                self.answered = (0, 0)  # (status, body bytes sent)
+                try:
+                    self._route(head)
+                finally:
+                    if server.log is not None:
+                        status, sent = self.answered
+                        server.log(_log_line(self.client_address[0], self.command or "", self.path, status, sent,
+                                             time.monotonic() - started))
+
+            def _route(self, head: bool) -> None:
                 try:
                     path = unquote(urlsplit(self.path).path)
                 except ValueError:
                     self._plain(400, "bad request\n", head)
                     return
+                table = server.current()
                 if path in ("/", "/catalog.json"):
-                    self._send_bytes(server.catalog, "application/json", server.catalog_mtime, head)
+                    self._send_bytes(table.catalog, "application/json", table.catalog_mtime, head)
                     return
-                if path.startswith("/packs/") and path[len("/packs/"):] in server.packs:
-                    self._send_pack(server.packs[path[len("/packs/"):]], head)
+                if path.startswith("/packs/") and path[len("/packs/"):] in table.packs:
+                    self._send_pack(table.packs[path[len("/packs/"):]], head)
                     return
                 self._plain(404, "not found\n", head)
 
@@ -355,8 +464,10 @@ class PackServer:
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
                 self.end_headers()
+                self.answered = (status, 0)
                 if not head:
                     self.wfile.write(body)
+                    self.answered = (status, len(body))
 
             def _send_bytes(self, body: bytes, ctype: str, mtime: float, head: bool) -> None:
                 self.send_response(200)
@@ -366,8 +477,10 @@ class PackServer:
                 self.send_header("ETag", '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
                 self.send_header("Last-Modified", email.utils.formatdate(mtime, usegmt=True))
                 self.end_headers()
+                self.answered = (200, 0)
                 if not head:
                     self.wfile.write(body)
+                    self.answered = (200, len(body))
 
             def _send_pack(self, pack: ServedPack, head: bool) -> None:
                 last_modified = email.utils.formatdate(pack.mtime, usegmt=True)
@@ -394,9 +507,11 @@ class PackServer:
                 if status == 206:
                     self.send_header("Content-Range", f"bytes {start}-{end}/{pack.size}")
                 self.end_headers()
+                self.answered = (status, 0)
                 if head or length <= 0:
                     return
                 sent = self._send_file(pack.path, start, length)
+                self.answered = (status, sent)
                 with server._lock:
                     server.bytes_sent += sent
 
@@ -420,6 +535,28 @@ class PackServer:
                 return sent
 
         return Handler
+
+
+def _log_line(client: str, method: str, path: str, status: int, sent: int, seconds: float) -> str:
+    """One request, as a teacher reads it: when, which PC, what, the answer, how much."""
+    from packages.safe_text import one_line
+
+    what = one_line(path)[:200]  # the path is the client's: cleaned and bounded
+    note = "" if status not in (200, 206) or method == "HEAD" else f"  {_size(sent)}"
+    return (f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {client}  {one_line(method)[:10]} {what}  {status}{note}"
+            f"  {seconds:.1f} s")
+
+
+def _size(n: int) -> str:
+    return f"{n} B" if n < 10_000 else f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+def _table_change(old: _Table, new: _Table) -> str:
+    gone = sorted(set(old.packs) - set(new.packs))
+    came = sorted(set(new.packs) - set(old.packs))
+    parts = [f"now sharing {name.removesuffix('.mooc')}" for name in came]
+    parts += [f"no longer sharing {name.removesuffix('.mooc')}" for name in gone]
+    return "; ".join(parts) or "nothing to share changed"
 
 
 def lan_addresses() -> list[str]:

@@ -505,6 +505,24 @@ class Store:
                 found.append(bundled)
         return found
 
+    def generation(self) -> tuple[tuple[str, str, int, int], ...]:
+        """A cheap fingerprint of what the user and system stores hold: it changes when a
+        course is installed, upgraded or removed (its pointer is replaced, or its folder
+        goes). One stat per course: `mooc serve` asks it before answering."""
+        marks = []
+        for store in (self.user, self.system):
+            try:
+                names = sorted(os.listdir(store.courses))
+            except OSError:
+                continue
+            for name in names:
+                try:
+                    st = os.stat(store.pointer(name))
+                except OSError:
+                    continue
+                marks.append((store.origin, name, st.st_ino, st.st_mtime_ns))
+        return tuple(marks)
+
     def list(self, *, all_copies: bool = False) -> list[InstalledCourse]:
         """The course each id resolves to (or every copy), sorted by title then id."""
         copies = self.copies()

@@ -85,8 +85,12 @@ def test_mooc_update_uses_delta_end_to_end(two_versions, tmp_path, run_mooc):
         r = run_mooc("update", "--json")
         assert r.returncode == 0, r.stderr
         report = json.loads(r.stdout)[0]
-        assert report["method"] == "delta" and report["bytes_fetched"] == srv.bytes_sent
+        catalog_bytes = (www / "catalog.json").stat().st_size  # update fetches the catalog again first
+        assert report["method"] == "delta" and report["bytes_fetched"] == srv.bytes_sent - catalog_bytes
         assert srv.bytes_sent < new.stat().st_size / 10
     r = run_mooc("list", "--json")
     assert any(c["id"] == "big-course" and c["version"] == "1.1.0" for c in json.loads(r.stdout))
-    assert "up to date" in run_mooc("update").stdout
+    offline = run_mooc("update")  # the server is gone: its last copy of the catalog is used
+    assert offline.returncode == 0 and "up to date" in offline.stdout
+    assert re.fullmatch(r"could not refresh catalog [a-z0-9.-]+: .+; using its last copy\n", offline.stderr), offline.stderr
+    assert run_mooc("update", "--offline").stderr == ""

@@ -60,8 +60,13 @@ def register(sub: Any) -> None:
 
     p = common.add_subcommand(sub, "update", help="update installed courses to newer catalog versions",
                               epilog="examples:\n  mooc update --check\n  mooc update stats-101\n"
-                                     "  mooc update --full        download whole packs (no delta)\n")
+                                     "  mooc update --full        download whole packs (no delta)\n"
+                                     "  mooc update --offline     compare with the catalogs' last copies only\n\n"
+                                     "Each catalog is fetched again first (like `mooc catalog refresh`); a catalog\n"
+                                     "that cannot be reached is named on one line and its last copy is used.\n")
     p.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
+    p.add_argument("--offline", action="store_true",
+                   help="do not fetch the catalogs again; use their last copies")
     p.add_argument("--check", action="store_true", help="only list what would be updated")
     p.add_argument("--full", action="store_true", help="download whole packs instead of only what changed")
     p.add_argument("--system", action="store_true", help="update the system-wide store")
@@ -70,10 +75,11 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_update)
 
     p = common.add_subcommand(sub, "serve", help="share this machine's courses with other PCs (LAN)",
-                              epilog="examples:\n  mooc serve                       this machine only (127.0.0.1)\n"
-                                     "  mooc serve --host 0.0.0.0        the whole LAN (a lab)\n")
+                              epilog=SERVE_EPILOG)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 = all)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
+    p.add_argument("--log", metavar="FILE", help="also append one line per request to FILE")
+    p.add_argument("--quiet", action="store_true", help="no request lines on the terminal")
     p.set_defaults(func=cmd_serve)
 
 
@@ -207,6 +213,11 @@ def cmd_update(args: argparse.Namespace) -> int:
         if not courses:
             raise MoocError(f"{args.course}: not installed{' system-wide' if args.system else ''} (see `mooc list`)")
     rate = parse_rate(args.limit_rate) if args.limit_rate else None
+    if courses and not args.offline:
+        for source, _entries, error in catalogs.refresh():
+            if error is not None:
+                print(f"could not refresh catalog {source.name}: {one_line(error)}; using its last copy",
+                      file=sys.stderr)
     plan = []
     for course in courses:
         entry = catalogs.resolve(course.id)
@@ -282,13 +293,51 @@ def update_one(layout: Any, course: Any, entry: Any, *, system: bool, full: bool
 # --------------------------------------------------------------------------- serve
 
 
+SERVE_EPILOG = """\
+examples:
+  mooc serve                       this machine only (127.0.0.1)
+  mooc serve --host 0.0.0.0        the whole LAN (a lab)
+  mooc serve --host 0.0.0.0 --log serve.log    and keep a record of who fetched what
+
+It shares every course installed here (yours and the system-wide ones) and follows
+the store: install next week's version (`mooc install --system ...`) while it runs
+and the lab PCs see it at their next `mooc update`; no restart. One line per
+request: time, PC address, what, HTTP status, bytes sent, seconds.
+"""
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    from packages.serve import PackServer, collect_packs, share_urls
+    import threading
+
+    from packages.serve import Follower, PackServer, collect_packs, share_urls
+    from packages.store import Store
 
     layout = common.layout(args)
     say = (lambda m: print(m, file=sys.stderr)) if sys.stderr.isatty() else (lambda _m: None)
     packs = collect_packs(layout, say=say)
-    server = PackServer(packs, host=args.host, port=args.port)
+    logfile = None
+    if args.log:
+        try:
+            logfile = open(args.log, "a", encoding="utf-8", buffering=1)
+        except OSError as err:
+            from packages.errors import MoocError
+            from packages.safe_text import one_line
+
+            raise MoocError(f"{one_line(args.log)}: cannot write the log: {err.strerror}") from None
+    lock = threading.Lock()
+
+    def log(line: str) -> None:
+        with lock:
+            if not args.quiet:
+                print(line, file=sys.stderr, flush=True)
+            if logfile is not None:
+                try:
+                    logfile.write(line + "\n")
+                except OSError:
+                    pass  # a full disk never stops the lab's downloads
+
+    follow = Follower(lambda: collect_packs(layout), Store(layout).generation)
+    server = PackServer(packs, host=args.host, port=args.port, follow=follow, log=log)
     urls = share_urls(server.host, server.port)
     print(f"sharing {len(packs)} course{'s' if len(packs) != 1 else ''} on http://{server.host}:{server.port}/")
     for p in packs:
