@@ -170,6 +170,10 @@ class Layout:
         """Outbox, acknowledgements and status of one LRS endpoint (sync/outbox.py)."""
         return self.sync_dir / key
 
+    def issuer_state_file(self, key: str) -> Path:
+        """The provider's reading position in one LRS's certificate requests (sync/issuing.py)."""
+        return self.home / "issuer" / f"{key}.json"
+
     def consent_file(self, learner: str) -> Path:
         """The LRS hosts this learner approved sending records to (sync/consent.py)."""
         return self.learner_dir(learner) / "sync-consent.toml"

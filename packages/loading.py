@@ -31,6 +31,7 @@ from packages.questions import (
 )
 from packages.safe_text import one_line
 from packages.source import PackSource, path_problem
+from packages.didkey import did_problem
 from packages.urls import http_url_problem
 from packages.validation import Report
 
@@ -314,8 +315,20 @@ class _Parser:
         self.unknown_keys(grading, {"pass_threshold"}, f, "grading")
         pass_threshold = self.fraction(grading, "pass_threshold", f, "grading", 0.5)
         certificate = self.get(data, "certificate", "table", f, "", default={})
-        self.unknown_keys(certificate, {"available"}, f, "certificate")
+        self.unknown_keys(certificate, {"available", "issuer", "issuer_name", "issuer_url"}, f, "certificate")
         cert_available = self.get(certificate, "available", "bool", f, "certificate", default=(kind == "xmooc"))
+        issuer = self.get(certificate, "issuer", "str", f, "certificate", default=None)
+        issuer_problem = None if issuer is None else did_problem(issuer)
+        if issuer_problem:
+            self.error(f, "certificate.issuer", f"{one_line(issuer)[:80]!r} is {issuer_problem} "
+                                                "(`mooc certificate keygen` prints the issuer id)")
+            issuer = None
+        issuer_name = self.get(certificate, "issuer_name", "str", f, "certificate", default=None)
+        issuer_url = self.get(certificate, "issuer_url", "str", f, "certificate", default=None)
+        if issuer_url is not None and http_url_problem(issuer_url, allow_query=True):
+            self.error(f, "certificate.issuer_url", f"{one_line(issuer_url)[:200]!r} is not a web address: "
+                                                    f"{http_url_problem(issuer_url, allow_query=True)}")
+            issuer_url = None
         sync = self.get(data, "sync", "table", f, "", default={})
         self.unknown_keys(sync, {"xapi_endpoint"}, f, "sync")
         endpoint = self.get(sync, "xapi_endpoint", "str", f, "sync", default=None)
@@ -337,6 +350,8 @@ class _Parser:
                 language=language, summary=summary, authors=tuple(authors), license=license_, kind=kind,
                 weekly_hours=float(weekly_hours) if weekly_hours is not None else None,
                 pass_threshold=float(pass_threshold), certificate_available=cert_available, xapi_endpoint=endpoint,
+                certificate_issuer=issuer, certificate_issuer_name=one_line(issuer_name)[:200] if issuer_name else None,
+                certificate_issuer_url=issuer_url,
             )
         except (TypeError, ValueError) as err:  # pragma: no cover - every field is checked above
             self.error(f, "", f"cannot build the course: {err}")

@@ -88,6 +88,11 @@ class Course:
     pass_threshold: float = 0.5
     certificate_available: bool = True
     xapi_endpoint: str | None = None
+    # [certificate] issuer / issuer_name / issuer_url: who signs this course's certificates
+    # (a did:key, sync/didkey.py; docs/format.md and docs/certificates.md).
+    certificate_issuer: str | None = None
+    certificate_issuer_name: str | None = None
+    certificate_issuer_url: str | None = None
     _index: dict[str, tuple[Module, Item]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

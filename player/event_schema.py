@@ -190,6 +190,14 @@ DATA: Mapping[str, Mapping[str, Field]] = {
         "learner_name": TEXT,
         "learner_email": Field(_is_optional_str, "a string or null"),
     },
+    "certificate_issued": {
+        "request": Field(_is_uuid, "the request's id", required=True),
+        "credential": Field(_is_str, "a string", required=True),
+    },
+    "certificate_refused": {
+        "request": Field(_is_uuid, "the request's id", required=True),
+        "reason": Field(_is_str, "a string", required=True),
+    },
 }
 assert set(DATA) == EVENT_TYPES, "every event type needs its data shape"
 _ATTEMPT = DATA["attempt"]

@@ -32,6 +32,9 @@ Event types and their `data` (all keys documented in docs/progress-format.md):
 - ``course_completed`` / ``course_passed``: ``{"score": float}``; recorded once, when first reached.
 - ``certificate_requested``: ``{"score", "threshold", "quizzes": {item_id: best},
   "evidence": [statement ids of graded attempts], "learner_name", "learner_email"}``.
+- ``certificate_issued``: ``{"request": the request's event id, "credential": the signed
+  VC-JWT}``; ``certificate_refused``: ``{"request", "reason"}``. Written by the provider
+  (`mooc certificate issue`), received by `mooc sync --pull`, never sent back.
 """
 
 from __future__ import annotations
@@ -54,8 +57,13 @@ EVENT_TYPES = frozenset(
         "course_completed",
         "course_passed",
         "certificate_requested",
+        "certificate_issued",
+        "certificate_refused",
     }
 )
+# Events the course provider writes (`mooc certificate issue`) and the learner's mooc
+# only receives (`mooc sync --pull`): never sent back.
+PROVIDER_EVENT_TYPES = frozenset({"certificate_issued", "certificate_refused"})
 
 
 def now_iso() -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.layout import Layout
-from player.events import Event
+from player.events import PROVIDER_EVENT_TYPES, Event
 
 
 @dataclass(frozen=True)
@@ -24,15 +24,19 @@ class CertificateRequest:
     course_version: str
     requested: str
     score: float
-    state: str  # "queued" | "sent" | "set aside" | "local only" | "waiting for approval"
+    # "issued" | "refused" | "queued" | "sent" | "set aside" | "local only" | "waiting for approval"
+    # | "issued, but it does not verify"
+    state: str
     endpoint: str | None
     detail: str = ""
     event_id: str = ""
+    credential: str | None = None  # the signed VC-JWT, once issued
+    answered: str | None = None  # when the provider answered
 
     def to_json(self) -> dict[str, Any]:
         return {"course": self.course_id, "version": self.course_version, "requested": self.requested,
                 "score": self.score, "state": self.state, "endpoint": self.endpoint, "detail": self.detail,
-                "statement_id": self.event_id}
+                "statement_id": self.event_id, "answered": self.answered, "credential": self.credential}
 
 
 def _session(layout: Layout, learner: Any, course_id: str) -> Any:
@@ -73,6 +77,51 @@ def request(layout: Layout, learner: Any, course_id: str) -> tuple[Event, bool]:
     return event, True
 
 
+def _answered(layout: Layout, learner: Any, request: Event, answer: Event, score: float, endpoint: str | None) -> CertificateRequest:
+    """The provider's answer: a refusal with its reason, or a credential checked against
+    the issuer the installed pack names (anyone who can write to the LRS can post an
+    answer; only the issuer's key makes one that verifies)."""
+    row = dict(course_id=request.course_id, course_version=request.course_version, requested=request.time,
+               score=score, endpoint=endpoint, event_id=request.id, answered=answer.time)
+    if answer.type == "certificate_refused":
+        return CertificateRequest(state="refused", detail=str(answer.data.get("reason") or ""), **row)
+    token = str(answer.data.get("credential") or "")
+    problem = credential_problem(layout, request.course_id, token, learner_subject(learner))
+    if problem:
+        return CertificateRequest(state="issued, but it does not verify", detail=problem, credential=token, **row)
+    return CertificateRequest(state="issued", credential=token, **row)
+
+
+def course_issuer(layout: Layout, course_id: str) -> str | None:
+    """The certificate issuer (did:key) the installed pack of `course_id` names."""
+    from packages.store import Store
+
+    try:
+        course, _source = Store(layout).load(course_id)
+    except MoocError:
+        return None
+    return course.certificate_issuer
+
+
+def learner_subject(learner: Any) -> str:
+    """What a credential for this learner names as its subject (sync/credential.py)."""
+    email = getattr(learner, "email", None)
+    return f"mailto:{email}" if email else f"urn:mooc:account:{getattr(learner, 'account_id', '')}"
+
+
+def credential_problem(layout: Layout, course_id: str, token: str, subject: str | None = None) -> str | None:
+    from sync.credential import verify
+
+    issuer = course_issuer(layout, course_id)
+    if issuer is None:
+        return f"the installed pack of {course_id} names no certificate issuer to check it against"
+    try:
+        verify(token, "the credential", issuer=issuer, course_id=course_id, learner=subject)
+    except MoocError as err:
+        return str(err)
+    return None
+
+
 def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[CertificateRequest]:
     from player.progress import EventLog, iter_logs
     from sync.collect import endpoint_for
@@ -83,9 +132,11 @@ def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[C
     for lid, cid, _path in iter_logs(layout):
         if lid != learner.id or (course_id and cid != course_id):
             continue
-        requests = [e for e in EventLog.for_course(layout, lid, cid).events() if e.type == "certificate_requested"]
+        events = EventLog.for_course(layout, lid, cid).events()
+        requests = [e for e in events if e.type == "certificate_requested"]
         if not requests:
             continue
+        answers = {str(e.data.get("request")): e for e in events if e.type in PROVIDER_EVENT_TYPES}
         no_endpoint = "the course names no LRS endpoint"
         try:
             endpoint = endpoint_for(layout, cid)
@@ -95,6 +146,10 @@ def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[C
         for e in requests:
             score = float(e.data.get("score") or 0.0)
             detail = ""
+            answer = answers.get(e.id)
+            if answer is not None:
+                out.append(_answered(layout, learner, e, answer, score, endpoint.url if endpoint else None))
+                continue
             if endpoint is None:
                 state = "local only"
                 detail = no_endpoint

@@ -13,7 +13,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.layout import Layout
-from player.events import Event
+from player.events import PROVIDER_EVENT_TYPES, Event
 from sync.endpoints import Endpoint, resolve, sync_config
 from sync.outbox import Outbox
 from sync.statements import NO_ACCOUNT_HOME, Actor, CourseShape, encode, statements_for
@@ -113,6 +113,10 @@ def records_for(events: list[Event], learner_id: str, actor: Actor, endpoint: En
     home = endpoint.origin if endpoint else NO_ACCOUNT_HOME
     out = []
     for e in events:
+        if e.type in PROVIDER_EVENT_TYPES:  # the provider's answer, pulled: already on the LRS
+            out.append({"event": e.id, "learner": learner_id, "course": e.course_id, "type": e.type,
+                        "known": True, "statements": [{"id": e.id}]})
+            continue
         statements = statements_for(e, actor, home, registration, shape)
         out.append({
             "event": e.id, "learner": learner_id, "course": e.course_id, "type": e.type,

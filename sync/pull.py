@@ -105,8 +105,10 @@ def _endpoints(layout: Layout, course_id: str | None,
 
 def pull(layout: Layout, learner: object, course_id: str | None = None, *,
          allow_insecure_http: bool = False, guard: Guard | None = None,
-         notes: list[str] | None = None) -> list[PullResult]:
-    """Pull every endpoint (or the one of `course_id`); each result says what happened."""
+         notes: list[str] | None = None, verbs: tuple[str, ...] | None = None) -> list[PullResult]:
+    """Pull every endpoint (or the one of `course_id`); each result says what happened.
+    `verbs`: only the statements with these verbs (one query each), e.g. the provider's
+    answers to certificate requests (sync/certificate_answers.py)."""
     notes = notes if notes is not None else []
     targets = _endpoints(layout, course_id, notes)
     if not targets:
@@ -116,7 +118,8 @@ def pull(layout: Layout, learner: object, course_id: str | None = None, *,
         result = PullResult(endpoint.url, endpoint.host)
         found: dict[str, list[tuple[str, str, int, Event]]] = {}
         try:
-            _read(layout, learner, endpoint, course_id, allow_insecure_http, guard, result, found)
+            for verb in verbs or (None,):
+                _read(layout, learner, endpoint, course_id, allow_insecure_http, guard, result, found, verb)
         except TooSlow as err:
             result.error = f"{endpoint.host}: {err}; what was read is merged"
         except MoocError as err:
@@ -127,8 +130,10 @@ def pull(layout: Layout, learner: object, course_id: str | None = None, *,
 
 
 def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | None, allow_insecure_http: bool,
-          guard: Guard | None, result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]]) -> None:
-    """Read the learner's statements from one endpoint into `found` (course -> events)."""
+          guard: Guard | None, result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]],
+          verb: str | None = None) -> None:
+    """Read the learner's statements (with `verb`, only those) from one endpoint into
+    `found` (course -> events)."""
     from player.progress import EventLog
     from sync.credentials import lookup
     from sync.lrs_client import LRSClient, MalformedAnswer
@@ -146,6 +151,8 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     params = {"agent": json.dumps(agent, separators=(",", ":")), "limit": str(PAGE_SIZE)}
     if course_id:
         params.update(activity=course_iri(course_id), related_activities="true")
+    if verb:
+        params["verb"] = verb
     client = LRSClient(endpoint, creds, guard=guard)
     retry = Retry(host, guard=guard)  # a dropped connection is tried again, as uploads are
 

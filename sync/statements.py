@@ -61,6 +61,8 @@ VERBS: dict[str, tuple[str, str]] = {
     "course_completed": (ADL + "completed", "completed"),
     "course_passed": (ADL + "passed", "passed"),
     "certificate_requested": (f"{MOOC}verb:requested-certificate", "requested a certificate for"),
+    "certificate_issued": VERB_CERTIFICATE_ISSUED,
+    "certificate_refused": VERB_CERTIFICATE_REFUSED,
     "answered": (ADL + "answered", "answered"),
     "passed": (ADL + "passed", "passed"),
     "failed": (ADL + "failed", "failed"),
@@ -233,6 +235,12 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
         return st
 
     t, data = event.type, event.data
+    if t in ("certificate_issued", "certificate_refused"):
+        # The provider's answer: about the learner, object the course, a reference to the request.
+        issued = t == "certificate_issued"
+        answer: dict[str, Any] = {"success": issued, "extensions": {
+            EXT_CREDENTIAL if issued else EXT_REFUSAL_REASON: data.get("credential" if issued else "reason")}}
+        return [make(event.id, t, course_act, context([course_ref], ref=str(data.get("request"))), answer)]
     if t in ("enrolled", "course_completed", "course_passed", "certificate_requested") or (
         event.item_id is None and t not in ("self_assessment",)
     ):

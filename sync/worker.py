@@ -123,6 +123,21 @@ class SyncWorker:
                 delay = self.interval
             self._wake.clear()
 
+    def _fetch_certificate_answers(self, guard: object) -> None:
+        """The provider's answers to the current learner's sent certificate requests."""
+        if not self.learner_id:
+            return
+        from player.learners import Learners
+        from sync.certificate_answers import fetch_answers
+
+        learner = next((lr for lr in Learners(self.layout).list() if lr.id == self.learner_id), None)
+        if learner is None:
+            return
+        try:
+            fetch_answers(self.layout, learner, guard=guard, allow_insecure_http=self.allow_insecure_http)
+        except MoocError:
+            pass  # the upload's result already says what is wrong with the LRS; tried again next round
+
     def run_once(self) -> SyncStatus:
         """One round (also usable synchronously, e.g. in tests)."""
         from sync.deadline import ROUND_SECONDS, run_guard
@@ -137,6 +152,7 @@ class SyncWorker:
                     allow_insecure_http=self.allow_insecure_http, max_retries=1, wait_for_lock=False,
                     should_stop=self._stop.is_set, timeout=(5.0, 30.0), guard=guard, automatic=True,
                 ))
+                self._fetch_certificate_answers(guard)
         except MoocError as err:
             status = SyncStatus(self.status.online, self.status.pending, last_error=str(err))
             self._publish(status)

@@ -41,7 +41,7 @@ def test_unknown_or_ambiguous_topics_are_one_line(run_mooc: RunMooc) -> None:
     assert "no topic 'nonsense'; topics: README, authoring," in unknown.stderr
     ambiguous = run_mooc("docs", "c")
     assert ambiguous.returncode == 2
-    assert "'c' could be catalogs-and-downloads, class: say which" in ambiguous.stderr
+    assert "'c' could be catalogs-and-downloads, certificates, class: say which" in ambiguous.stderr
 
 
 def test_every_topic_that_help_or_a_message_names_exists() -> None:

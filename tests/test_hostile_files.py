@@ -633,6 +633,12 @@ def test_every_event_the_engine_writes_fits_the_schema(tmp_path: Path) -> None:
         written.append(Event("certificate_requested", course.id, course.version, data={
             "score": session.course_score(), "threshold": course.pass_threshold, "quizzes": evidence["quizzes"],
             "evidence": evidence["evidence"], "learner_name": "Amina", "learner_email": None}))
+        # the provider's answers, shaped as sync/issuing.py writes them and pull merges them
+        request = written[-1].id
+        written.append(Event("certificate_issued", course.id, course.version,
+                             data={"request": request, "credential": "eyJhbGciOiJFZERTQSJ9.e30.c2ln"}))
+        written.append(Event("certificate_refused", course.id, course.version,
+                             data={"request": request, "reason": "the answers earn 40%, below the 50% needed"}))
     assert {e.type for e in written} == EVENT_TYPES
     assert [(e.type, event_problem(e.to_dict())) for e in written] == [(e.type, None) for e in written]
 

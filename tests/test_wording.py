@@ -31,6 +31,7 @@ NEVER_ONE = {
     ("packages/importers/olx.py", "attempts"): "a list of attempt counts, not a count",
     ("player/progress.py", "count"): "the f-string is the branch taken when count is not 1",
     ("player/media.py", "shown"): "a link's text, and 'points' is a verb",
+    ("sync/regrade.py", "_pct(request.claimed)"): "a percentage, and 'answers' is the subject of 'earn'",
 }
 
 

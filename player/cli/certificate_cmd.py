@@ -4,20 +4,31 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from packages.safe_text import clean, one_line
 from player.cli import common
 
 CERT_EPILOG = """\
+A learner who passed asks for a certificate; the request goes out with the next
+sync; the course provider re-grades it and answers (`mooc certificate issue`); the
+answer comes back with `mooc sync --pull`. Read `mooc docs certificates`.
+
 examples:
   mooc certificate request stats-101   ask the provider for a certificate (sent with the next sync)
-  mooc certificate status              queued / sent, per course
+  mooc certificate status              issued / refused / sent / queued, per course
+  mooc certificate show stats-101      your certificate, in the terminal
+  mooc certificate export stats-101 -o stats-101.jwt    the signed file, for anyone to verify
+  mooc certificate verify stats-101.jwt                 check one offline
+provider:
+  mooc certificate keygen -o issuer.pem
+  mooc certificate issue --lrs URL --key issuer.pem --packs dist/
 """
 
 
 def register(sub: Any) -> None:
-    cert = common.add_subcommand(sub, "certificate", help="request a certificate, see requests' status",
+    cert = common.add_subcommand(sub, "certificate", help="certificates: request, status, show, export, verify; provider: keygen, issue",
                                  epilog=CERT_EPILOG)
     cert.set_defaults(func=lambda args: _help(cert))
     cactions = cert.add_subparsers(dest="certificate_command", metavar="ACTION", title="actions")
@@ -25,10 +36,27 @@ def register(sub: Any) -> None:
     c_req.add_argument("course", metavar="COURSE", help="course id")
     c_req.add_argument("--json", action="store_true", help="machine-readable output")
     c_req.set_defaults(func=cmd_certificate_request)
-    c_st = common.add_subcommand(cactions, "status", help="your certificate requests: queued or sent")
+    c_st = common.add_subcommand(cactions, "status", help="your certificate requests: issued, refused, sent or queued")
     c_st.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
     c_st.add_argument("--json", action="store_true", help="machine-readable output")
     c_st.set_defaults(func=cmd_certificate_status)
+    c_show = common.add_subcommand(cactions, "show", help="your certificate of a course, in the terminal")
+    c_show.add_argument("course", metavar="COURSE", help="course id")
+    c_show.add_argument("--json", action="store_true", help="machine-readable output")
+    c_show.set_defaults(func=cmd_certificate_show)
+    c_exp = common.add_subcommand(cactions, "export", help="write your signed certificate to a file",
+                                  epilog="examples:\n  mooc certificate export stats-101 -o stats-101.jwt\n"
+                                         "  mooc certificate export stats-101 -o stats-101.json   with its content\n"
+                                         "  mooc certificate export stats-101 --pdf stats-101.pdf  a page to print, "
+                                         "with a QR code of the credential\n")
+    c_exp.add_argument("course", metavar="COURSE", help="course id")
+    c_exp.add_argument("-o", "--output", metavar="FILE", type=Path,
+                       help=".jwt: the credential alone; .json: with its content spelled out")
+    c_exp.add_argument("--pdf", metavar="FILE", type=Path, help="a printable one-page certificate")
+    c_exp.set_defaults(func=cmd_certificate_export)
+    from player.cli.certificate_provider import register_actions
+
+    register_actions(cactions)
 
 
 def _help(parser: argparse.ArgumentParser) -> int:
@@ -81,4 +109,86 @@ def cmd_certificate_status(args: argparse.Namespace) -> int:
     for r in rows:
         _say(f"{r.course_id} {r.course_version}: {r.state} (requested {r.requested}, score {r.score * 100:.0f}%)"
               + (f": {one_line(r.detail)}" if r.detail else ""))
+        if r.state == "issued":
+            _say(f"  see it: mooc certificate show {r.course_id}; "
+                 f"save it: mooc certificate export {r.course_id} -o {r.course_id}.jwt")
+    return 0
+
+
+def _issued(args: argparse.Namespace) -> Any:
+    """The learner's issued, verifying certificate of COURSE; MoocError saying where it stands."""
+    from packages.errors import MoocError
+    from sync.certificates import status
+
+    layout = common.layout(args)
+    rows = status(layout, _learner(args), args.course)
+    good = [r for r in rows if r.state == "issued"]
+    if good:
+        return good[-1]
+    if not rows:
+        raise MoocError(f"{args.course}: no certificate requested (`mooc certificate request {args.course}`)")
+    last = rows[-1]
+    hint = "; get the provider's answer with `mooc sync --pull`" if last.state == "sent" else ""
+    raise MoocError(f"{args.course}: no certificate yet: the request is {last.state}"
+                    + (f" ({one_line(last.detail)})" if last.detail else "") + hint)
+
+
+def cmd_certificate_show(args: argparse.Namespace) -> int:
+    from sync.certificates import learner_subject
+    from sync.credential import verify
+
+    row = _issued(args)
+    learner = _learner(args)
+    result = verify(row.credential, args.course, issuer=None, learner=learner_subject(learner), course_id=args.course)
+    if args.json:
+        common.print_json({**result.to_json(), "credential": row.credential})
+        return 0
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body = Text()
+    body.append(f"{one_line(result.learner_name)}\n", style="bold")
+    body.append(f"passed {one_line(result.course_title)} ({result.course_id} {row.course_version})\n")
+    body.append(f"score {one_line(result.score)}, issued {result.issued_at:%d %B %Y}"
+                + (f", valid until {result.expires_at:%d %B %Y}" if result.expires_at else "") + "\n\n")
+    body.append(f"issued by {one_line(result.issuer_name)}\n{result.issuer}\n", style="dim")
+    body.append("signature checked against the issuer the course pack names", style="dim")
+    common.console().print(Panel(body, title="Certificate", expand=False))
+    return 0
+
+
+def cmd_certificate_export(args: argparse.Namespace) -> int:
+    import json
+
+    from packages.fsutil import write_atomic
+    from sync.credential import payload_of
+
+    if args.output is None and args.pdf is None:
+        from packages.errors import UsageError
+
+        raise UsageError("say where: -o FILE (.jwt or .json) and/or --pdf FILE")
+    row = _issued(args)
+    out: Path | None = args.output
+    if out is not None:
+        if out.suffix.lower() == ".json":
+            data = json.dumps({"credential": row.credential, "content": payload_of(row.credential)},
+                              ensure_ascii=False, indent=2) + "\n"
+        else:
+            data = row.credential + "\n"
+        write_atomic(out, data.encode("utf-8"))
+        _say(f"wrote {out}: check it anywhere with `mooc certificate verify {out}`")
+    if args.pdf is not None:
+        import sys
+
+        from player.certificate_pdf import render
+        from sync.certificates import learner_subject
+        from sync.credential import verify
+
+        verified = verify(row.credential, args.course, issuer=None, learner=learner_subject(_learner(args)),
+                          course_id=args.course)
+        pdf, notes = render(verified, row.credential, row.course_version)
+        write_atomic(args.pdf, pdf)
+        for note in notes:
+            print(f"note: {note}", file=sys.stderr)
+        _say(f"wrote {args.pdf}: a one-page certificate; its QR code holds the signed credential")
     return 0

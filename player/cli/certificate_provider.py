@@ -1,0 +1,187 @@
+"""`mooc certificate keygen | issue | verify`: the provider's side, and anyone's check
+(docs/certificates.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from packages.safe_text import clean, one_line
+from player.cli import common
+
+KEYGEN_EPILOG = """\
+The key signs every certificate of the courses that name its issuer id. Keep it
+like a password: readable by you only (mooc writes it 0600 and refuses to use it
+otherwise), backed up offline. Anyone with it can issue your certificates; without
+it you cannot issue more that verify against the packs you published.
+
+examples:
+  mooc certificate keygen -o ~/keys/stats-issuer.pem
+  then add to each course's course.toml (and rebuild the pack):
+    [certificate]
+    issuer = "did:key:z6Mk..."       the id keygen printed
+    issuer_name = "Open Stats School"
+"""
+
+ISSUE_EPILOG = """\
+Reads the certificate requests your learners' mooc sent to the LRS, re-grades
+every answer against the answer key of the pack version each was taken on, and
+answers each request in the LRS: a signed Open Badges 3.0 credential, or a refusal
+with its reason. The learners get the answer with their next `mooc sync --pull`.
+Run it as often as you like (a cron job): what was answered is never answered again,
+and one learner gets one certificate per course major version (--reissue to give
+another). A request whose pack you have not given waits for the next run.
+
+It needs the provider's LRS credentials: `mooc login URL --user NAME` once.
+
+examples:
+  mooc certificate issue --lrs https://lrs.example.org/xAPI/ --key issuer.pem --packs dist/
+  mooc certificate issue --lrs URL --key issuer.pem --packs stats-101-1.0.0.mooc --dry-run
+  mooc certificate issue --lrs URL --key issuer.pem --packs dist/ --json > run.json
+"""
+
+VERIFY_EPILOG = """\
+Checks a certificate offline: the signature against the issuer id the course pack
+names (the installed pack of the certificate's course, or --issuer), the validity
+dates, and, with --issued-to / --course, whom and what it is for. Exit 0 when valid,
+1 with one line saying why not.
+
+examples:
+  mooc certificate verify amina-stats-101.jwt
+  mooc certificate verify cert.json --issuer did:key:z6Mk... --issued-to amina@example.org
+"""
+
+
+def register_actions(cactions: Any) -> None:
+    p = common.add_subcommand(cactions, "keygen", help="provider: make the key that signs your certificates",
+                              epilog=KEYGEN_EPILOG)
+    p.add_argument("-o", "--output", metavar="KEYFILE", required=True, type=Path, help="where to write the key")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file (its certificates stop verifying)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_keygen)
+
+    p = common.add_subcommand(cactions, "issue", help="provider: answer the requests in your LRS with certificates",
+                              epilog=ISSUE_EPILOG)
+    p.add_argument("--lrs", metavar="URL", required=True, help="the xAPI endpoint the courses send to")
+    p.add_argument("--key", metavar="KEYFILE", required=True, type=Path, help="the key `keygen` wrote")
+    p.add_argument("--packs", metavar="PATH", action="append", type=Path, default=[],
+                   help="a .mooc, a pack folder, or a folder of them (repeat it); installed courses count too")
+    p.add_argument("--dry-run", action="store_true", help="say what would be done; write nothing")
+    p.add_argument("--reissue", action="store_true", help="issue again to a learner who already has one")
+    p.add_argument("--valid-days", metavar="N", type=int, help="certificates expire after N days (default: never)")
+    p.add_argument("--restart", action="store_true", help="read every request again from the first")
+    p.add_argument("--allow-insecure-http", action="store_true", help="allow a plain-http LRS that is not on this machine")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_issue)
+
+    p = common.add_subcommand(cactions, "verify", help="check a certificate file offline", epilog=VERIFY_EPILOG)
+    p.add_argument("file", metavar="FILE", type=Path, help="a .jwt or .json certificate (`certificate export`)")
+    p.add_argument("--issuer", metavar="DID", help="the issuer id to check against (default: the course pack's)")
+    p.add_argument("--issued-to", metavar="EMAIL", help="it must be issued to this email (or urn:mooc:account:ID)")
+    p.add_argument("--course", metavar="COURSE", help="it must be for this course")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_verify)
+
+
+def _say(text: str) -> None:
+    print(clean(text, keep_newlines=False))
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    from sync.credential import generate_key
+
+    did = generate_key(args.output, force=args.force)
+    if args.json:
+        common.print_json({"key": str(args.output), "issuer": did})
+        return 0
+    _say(f"wrote the issuer key {args.output} (readable by you only; back it up offline)")
+    _say(f"issuer id: {did}")
+    print("\nadd to each course's course.toml, then rebuild its pack:\n\n[certificate]\n"
+          f'issuer = "{did}"\nissuer_name = "Your organisation"')
+    return 0
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    from sync.issuing import Options, Outcome, issue
+
+    if args.valid_days is not None and args.valid_days < 1:
+        from packages.errors import MoocError
+
+        raise MoocError("--valid-days: give a number of days, at least 1")
+    layout = common.layout(args)
+    options = Options(lrs=args.lrs, key=args.key, packs=list(args.packs), dry_run=args.dry_run,
+                      reissue=args.reissue, valid_days=args.valid_days,
+                      allow_insecure_http=args.allow_insecure_http, restart=args.restart)
+    verb = {"issued": "would issue" if args.dry_run else "issued",
+            "refused": "would refuse" if args.dry_run else "refused"}
+
+    def say(o: Outcome) -> None:
+        if args.json:
+            return
+        what = verb.get(o.decision, o.decision)
+        score = f"  {o.score * 100:.0f}%" if o.score is not None and o.decision == "issued" else ""
+        line = f"{what}: {o.course} {o.version}  {one_line(o.learner)[:80]}{score}"
+        if o.reason and o.decision != "issued":
+            line += f": {one_line(o.reason)[:300]}"
+        _say(line)
+
+    report = issue(layout, options, say=say)
+    if args.json:
+        common.print_json(report.to_json())
+    else:
+        for note in report.notes:
+            print(f"note: {one_line(note)}", file=sys.stderr)
+        parts = [f"{report.count('issued')} {verb['issued']}", f"{report.count('refused')} {verb['refused']}",
+                 f"{report.count('already answered')} already answered"]
+        if report.count("pending"):
+            parts.append(f"{report.count('pending')} waiting for their pack")
+        if report.count("unreadable"):
+            parts.append(f"{report.count('unreadable')} unreadable")
+        _say(", ".join(parts) + f" ({report.requests_read} request{'s' if report.requests_read != 1 else ''} read, "
+             f"{report.statements_fetched} evidence statement{'s' if report.statements_fetched != 1 else ''} "
+             f"fetched, {report.seconds:.1f} s)")
+    if report.error:
+        print(f"mooc: error: {one_line(report.error)} (what was answered stays answered; run again to go on)",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from packages.datafile import read_bytes
+    from packages.errors import MoocError
+    from sync.certificates import course_issuer
+    from sync.credential import CredentialError, course_of, payload_of, token_from_bytes, verify
+
+    label = str(args.file)
+    raw = read_bytes(args.file, 64 * 1024 + 1, own=False)
+    if raw is None:
+        raise MoocError(f"{label}: no such file")
+    token = token_from_bytes(raw, label)
+    issuer = args.issuer
+    if issuer is None:
+        try:
+            claims = payload_of(token)
+        except CredentialError:
+            claims = {}
+        vc = claims.get("vc") if isinstance(claims.get("vc"), dict) else {}
+        subject = vc.get("credentialSubject") if isinstance(vc.get("credentialSubject"), dict) else {}
+        achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+        course_id = course_of(str(achievement.get("id") or "")) or args.course
+        issuer = course_issuer(common.layout(args), course_id) if course_id else None
+        if issuer is None:
+            raise MoocError(f"{label}: no issuer id to check it against: install the course "
+                            f"{course_id or ''} (its pack names the issuer) or give --issuer DID".replace("  ", " "))
+    result = verify(token, label, issuer=issuer, learner=args.issued_to, course_id=args.course)
+    if args.json:
+        common.print_json(result.to_json())
+        return 0
+    who = result.subject[len("mailto:"):] if result.subject.startswith("mailto:") else result.subject
+    _say(f"valid: {one_line(result.course_title)} ({result.course_id}), issued to "
+         f"{one_line(result.learner_name)} <{one_line(who)}> by {one_line(result.issuer_name)} on "
+         f"{result.issued_at:%Y-%m-%d}, score {one_line(result.score)}"
+         + (f", valid until {result.expires_at:%Y-%m-%d}" if result.expires_at else ""))
+    _say(f"issuer: {result.issuer}")
+    return 0

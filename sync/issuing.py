@@ -1,0 +1,383 @@
+"""`mooc certificate issue`: the provider turns certificate requests into certificates.
+
+One run, against one LRS, with the provider's credentials (`mooc login`):
+
+1. reads what was already answered: the LRS's `was-issued-certificate` and
+   `was-refused-certificate` statements (so the answer to a request, and one
+   certificate per learner, course and major version, are known from the LRS itself,
+   whatever happened to this machine);
+2. reads the requests (`requested-certificate`), oldest first, following `more`,
+   from the stored cursor (HOME/issuer/KEY.json, Layout.issuer_state_file);
+3. re-grades each one not yet answered (sync/regrade.py: every evidence statement
+   and attempt fetched once by id);
+4. answers it with ONE statement whose id is a UUID derived from the request's id
+   (so a rerun, or a run killed between posting and noting it, adds nothing: the
+   LRS holds that id already): the signed credential (sync/credential.py) or the
+   refusal with its reason. A request waiting for its pack is left for a later run.
+
+The LRS is outside input, read with the client and the bounds `mooc sync --pull`
+reads with (sync/lrs_client.py); each page of requests has its own deadline
+(MOOC_DEADLINE). A run that stops (deadline, network) keeps what it answered; run
+it again to go on.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from packages.errors import MoocError
+from packages.layout import Layout
+from player.events import Event, now_iso
+from sync.endpoints import Endpoint
+from sync.regrade import Request, judge, request_of
+from sync.statements import VERB_CERTIFICATE_ISSUED, VERB_CERTIFICATE_REFUSED, VERBS, encode, statements_for
+
+ANSWER_NAMESPACE = uuid.UUID("6f1c3b1e-51a4-4bde-9a62-2f0a7c1d0e55")
+PAGE_SIZE = 100
+MAX_PAGES = 10_000
+
+
+def answer_id(request_id: str) -> str:
+    """The id of the provider's answer to a request: the same on every run."""
+    return str(uuid.uuid5(ANSWER_NAMESPACE, request_id))
+
+
+@dataclass
+class Outcome:
+    request: str
+    course: str
+    version: str
+    learner: str  # the name the learner entered, and their email or account
+    decision: str  # "issued" | "refused" | "already answered" | "pending" | "unreadable"
+    reason: str = ""
+    statement: str = ""
+    score: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"request": self.request, "course": self.course, "version": self.version,
+                "learner": self.learner, "decision": self.decision, "reason": self.reason,
+                "statement": self.statement, "score": self.score}
+
+
+@dataclass
+class IssueReport:
+    lrs: str
+    issuer: str
+    dry_run: bool
+    outcomes: list[Outcome] = field(default_factory=list)
+    requests_read: int = 0
+    statements_fetched: int = 0
+    http_requests: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def count(self, decision: str) -> int:
+        return sum(1 for o in self.outcomes if o.decision == decision)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lrs": self.lrs, "issuer": self.issuer, "dry_run": self.dry_run,
+                "requests_read": self.requests_read, "statements_fetched": self.statements_fetched,
+                "http_requests": self.http_requests, "seconds": round(self.seconds, 3),
+                "issued": self.count("issued"), "refused": self.count("refused"),
+                "already_answered": self.count("already answered"), "pending": self.count("pending"),
+                "unreadable": self.count("unreadable"), "outcomes": [o.to_json() for o in self.outcomes],
+                "notes": self.notes, "error": self.error}
+
+
+@dataclass(frozen=True)
+class Options:
+    lrs: str
+    key: Path
+    packs: list[Path]
+    dry_run: bool = False
+    reissue: bool = False
+    valid_days: int | None = None
+    allow_insecure_http: bool = False
+    restart: bool = False  # read every request again, from the first
+
+
+def learner_label(request: Request) -> str:
+    from sync.credential import subject_of
+
+    who = subject_of(request.actor) or "?"
+    who = who[len("mailto:"):] if who.startswith("mailto:") else who
+    return f"{request.learner_name} <{who}>" if request.learner_name else who
+
+
+class _Lrs:
+    """The provider's reads and writes on one LRS, each counted."""
+
+    def __init__(self, layout: Layout, endpoint: Endpoint, creds: Any, report: IssueReport) -> None:
+        self.layout, self.endpoint, self.creds, self.report = layout, endpoint, creds, report
+        self.cache: dict[str, dict[str, Any] | None] = {}
+        self.client: Any = None
+        self.guard: Any = None
+
+    def open_page(self) -> None:
+        """A fresh deadline (and client) for the next page of work."""
+        from sync.deadline import run_guard
+        from sync.lrs_client import LRSClient
+
+        self.close()
+        self.guard = run_guard()
+        self.guard.__enter__()
+        self.client = LRSClient(self.endpoint, self.creds, guard=self.guard)
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.guard is not None:
+            self.guard.__exit__(None, None, None)
+            self.guard = None
+
+    def _call(self, request: Callable[[], Any]) -> Any:
+        from sync.retry import Retry, Transient
+
+        self.report.http_requests += 1
+        try:
+            return Retry(self.endpoint.host, guard=self.guard).call(request)
+        except Transient as err:
+            raise MoocError(f"cannot reach {self.endpoint.host}: {err}") from None
+
+    def fetch(self, statement_id: str) -> dict[str, Any] | None:
+        from sync.lrs_client import statement_from_get
+
+        if statement_id in self.cache:
+            return self.cache[statement_id]
+        try:
+            uuid.UUID(statement_id)
+        except ValueError:
+            self.cache[statement_id] = None
+            return None
+        answer = self._call(lambda: self.client.get_statement(statement_id))
+        if answer.status == 404:
+            found = None
+        elif answer.status in (401, 403):
+            raise MoocError(f"{self.endpoint.host} refused the provider's credentials ({answer.status}): "
+                            f"log in with `mooc login {self.endpoint.url} --user NAME`")
+        elif answer.status != 200:
+            raise MoocError(f"{self.endpoint.host} answered {answer.status} to a statement lookup: {answer.detail}")
+        else:
+            found = statement_from_get(answer, self.endpoint.host)
+            self.report.statements_fetched += found is not None
+        self.cache[statement_id] = found
+        return found
+
+    def pages(self, params: dict[str, str]) -> Any:
+        """Each page's statements of a query, following `more` (bounded)."""
+        from sync.lrs_client import MalformedAnswer
+        from sync.pull import _more_of, _page_of
+
+        seen: set[str] = set()
+        answer = self._call(lambda: self.client.query(params))
+        for _ in range(MAX_PAGES):
+            page = _page_of(answer, self.endpoint)
+            yield page["statements"]
+            more = _more_of(page, self.endpoint.host)
+            if not more:
+                return
+            link = self.client.more_url(more)
+            if link in seen:
+                raise MalformedAnswer(f"{self.endpoint.host}: the LRS sent a 'more' link it had sent before; "
+                                      "stopped there")
+            seen.add(link)
+            answer = self._call(lambda: self.client.more(link))
+        raise MalformedAnswer(f"{self.endpoint.host}: stopped after {MAX_PAGES} pages; run again to go on")
+
+    def post(self, statement: dict[str, Any]) -> str:
+        """"posted", or "already there" when the LRS holds this id."""
+        answer = self._call(lambda: self.client.post_statements(("[" + encode(statement) + "]").encode("utf-8")))
+        if answer.status in (200, 204):
+            return "posted"
+        if answer.status == 409:
+            return "already there"
+        if answer.status in (401, 403):
+            raise MoocError(f"{self.endpoint.host} refused to store the answer ({answer.status}): the provider's "
+                            "credentials need write access")
+        raise MoocError(f"{self.endpoint.host} answered {answer.status} to the answer of request "
+                        f"{statement['context']['statement']['id']}: {answer.detail}")
+
+
+@dataclass
+class _Answered:
+    decisions: dict[str, str] = field(default_factory=dict)  # request id -> "issued" | "refused"
+    issued_to: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (subject, course, major) -> request
+
+
+def _major(version: str) -> str:
+    return version.split(".")[0]
+
+
+def _read_answered(lrs: _Lrs) -> _Answered:
+    from sync.credential import subject_of
+    from sync.statements import event_dict
+
+    known = _Answered()
+    for verb, decision in ((VERB_CERTIFICATE_ISSUED[0], "issued"), (VERB_CERTIFICATE_REFUSED[0], "refused")):
+        for statements in lrs.pages({"verb": verb, "limit": str(PAGE_SIZE * 5)}):
+            for st in statements:
+                raw = event_dict(st) if isinstance(st, dict) else None
+                data = raw.get("data") if isinstance(raw, dict) else None
+                request = data.get("request") if isinstance(data, dict) else None
+                if not isinstance(request, str) or st.get("id") != answer_id(request):
+                    continue  # not an answer this provider's mooc wrote
+                known.decisions[request] = decision
+                subject = subject_of(st.get("actor") or {})
+                if decision == "issued" and subject:
+                    key = (subject.casefold(), str(raw.get("course_id")), _major(str(raw.get("course_version"))))
+                    known.issued_to.setdefault(key, request)
+    return known
+
+
+def _answer_statement(request: Request, event: Event) -> dict[str, Any]:
+    from sync.statements import Actor
+
+    st = statements_for(event, Actor(None, "unused"), "urn:mooc:account", None, None)[0]
+    actor = request.actor
+    st["actor"] = ({"objectType": "Agent", "mbox": actor["mbox"]} if actor.get("mbox")
+                   else {"objectType": "Agent", "account": actor.get("account")})
+    return st
+
+
+def _load_state(path: Path) -> dict[str, Any]:
+    from packages.datafile import load_json
+
+    data = load_json(path)
+    return data if isinstance(data, dict) else {}
+
+
+def _save_state(path: Path, state: dict[str, Any]) -> None:
+    from packages.fsutil import write_atomic
+
+    write_atomic(path, json.dumps(state, indent=2).encode("utf-8"), mode=0o600)
+
+
+def issue(layout: Layout, options: Options, *, say: Callable[[Outcome], None] | None = None,
+          now: Callable[[], datetime] | None = None) -> IssueReport:
+    from sync.credential import Grant, load_key, sign, subject_of
+    from sync.credentials import lookup
+    from sync.endpoints import check_transport, normalise, sync_config
+    from sync.pack_shelf import PackShelf
+
+    started = time.monotonic()
+    clock = now or (lambda: datetime.now(timezone.utc))
+    key, did = load_key(options.key)
+    endpoint = normalise(options.lrs, where="--lrs")
+    creds = lookup(layout, endpoint)
+    if creds is None:
+        raise MoocError(f"no credentials for {endpoint.host}: issuing needs the provider's; "
+                        f"run `mooc login {endpoint.url} --user NAME` first")
+    check_transport(endpoint, options.allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
+                    or creds.allow_insecure_http)
+    shelf = PackShelf.gather(layout, options.packs)
+    report = IssueReport(endpoint.url, did, options.dry_run, notes=list(shelf.notes))
+    state_path = layout.issuer_state_file(endpoint.key)
+    state = {} if options.restart else _load_state(state_path)
+    lrs = _Lrs(layout, endpoint, creds, report)
+
+    def pack(course_id: str, version: str) -> Any:
+        course = shelf.get(course_id, version)
+        if course is not None and course.certificate_issuer != did:
+            raise _IssuerMismatch(course_id, version, course.certificate_issuer, did)
+        return course
+
+    def done(outcome: Outcome) -> None:
+        report.outcomes.append(outcome)
+        if say:
+            say(outcome)
+
+    try:
+        lrs.open_page()
+        answered = _read_answered(lrs)
+        params = {"verb": VERBS["certificate_requested"][0], "ascending": "true", "limit": str(PAGE_SIZE)}
+        if state.get("since"):
+            params["since"] = str(state["since"])
+        cursor_blocked = False
+        for statements in lrs.pages(params):
+            for st in statements:
+                report.requests_read += 1
+                request, why = request_of(st)
+                if request is None:
+                    done(Outcome(str(st.get("id") if isinstance(st, dict) else "?")[:64], "?", "?", "?",
+                                 "unreadable", why))
+                    continue
+                label = learner_label(request)
+                base = dict(request=request.id, course=request.course_id, version=request.version, learner=label)
+                if request.id in answered.decisions:
+                    done(Outcome(**base, decision="already answered",
+                                 reason=f"{answered.decisions[request.id]} before", statement=answer_id(request.id)))
+                    continue
+                try:
+                    verdict = judge(request, lrs.fetch, pack)
+                except _IssuerMismatch as err:
+                    done(Outcome(**base, decision="pending", reason=str(err)))
+                    cursor_blocked = True
+                    continue
+                if verdict.decision == "pending":
+                    done(Outcome(**base, decision="pending", reason=verdict.reason))
+                    cursor_blocked = True
+                    continue
+                subject = subject_of(request.actor) or ""
+                dedup = (subject.casefold(), request.course_id, _major(request.version))
+                decision, reason, data = "refused", verdict.reason, {}
+                if verdict.decision == "issue" and dedup in answered.issued_to and not options.reissue:
+                    reason = (f"a certificate for {request.course_id} {_major(request.version)}.x was already "
+                              f"issued to this learner (request {answered.issued_to[dedup]})")
+                elif verdict.decision == "issue":
+                    decision = "issued"
+                    course = shelf.get(request.course_id, request.version)
+                    assert course is not None
+                    moment = clock()
+                    grant = Grant(credential_id=f"urn:uuid:{answer_id(request.id)}", issuer=did,
+                                  issuer_name=course.certificate_issuer_name or (course.authors[0] if course.authors
+                                                                                 else endpoint.host),
+                                  issuer_url=course.certificate_issuer_url, subject=subject,
+                                  learner_name=request.learner_name, course_id=course.id, course_title=course.title,
+                                  course_version=course.version, score=float(verdict.score or 0.0),
+                                  threshold=course.pass_threshold, issued_at=moment,
+                                  expires_at=moment + timedelta(days=options.valid_days) if options.valid_days else None)
+                    data = {"request": request.id, "credential": sign(grant, key)}
+                if decision == "refused":
+                    data = {"request": request.id, "reason": reason}
+                outcome = Outcome(**base, decision=decision, reason=reason if decision == "refused" else "",
+                                  statement=answer_id(request.id), score=verdict.score)
+                if not options.dry_run:
+                    event = Event(type=f"certificate_{decision}", course_id=request.course_id,
+                                  course_version=request.version, data=data, id=answer_id(request.id), time=now_iso())
+                    if lrs.post(_answer_statement(request, event)) == "already there":
+                        outcome.decision, outcome.reason = "already answered", "answered by an earlier run"
+                answered.decisions[request.id] = decision
+                if decision == "issued":
+                    answered.issued_to[dedup] = request.id
+                done(outcome)
+                stored = st.get("stored")
+                if not options.dry_run and not cursor_blocked and isinstance(stored, str) and len(stored) < 64:
+                    state["since"] = stored
+            if not options.dry_run:
+                _save_state(state_path, state)
+            lrs.open_page()
+    except MoocError as err:
+        report.error = str(err)
+    finally:
+        lrs.close()
+        report.seconds = time.monotonic() - started
+    return report
+
+
+class _IssuerMismatch(Exception):
+    def __init__(self, course_id: str, version: str, named: str | None, ours: str) -> None:
+        if named is None:
+            text = (f"the pack of {course_id} {version} names no certificate issuer: add issuer = \"{ours}\" "
+                    "under [certificate] in its course.toml")
+        else:
+            text = f"the pack of {course_id} {version} names the issuer {named}, not this key's {ours}"
+        super().__init__(text)
