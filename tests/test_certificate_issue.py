@@ -139,6 +139,18 @@ def test_request_issue_pull_verify_and_every_tampering(run_mooc: RunMooc, mooc_h
     SyncWorker(layout, learner_id=who.id).run_once()
     status = json.loads(run_mooc("certificate", "status", "--learner", slug, "--json").stdout)["requests"]
     assert [r["state"] for r in status] == ["issued"], status
+    # the progress screen and plain mode's `progress` say it is issued and how to save it
+    from packages.store import Store
+    from player.progress import EventLog
+    from player.session import CourseSession
+    from sync.certificate_offer import certificate_offer
+
+    course, source = Store(layout).load("cert-101")
+    session = CourseSession(course, source, EventLog.for_course(layout, who.id, "cert-101"), who, enroll=False)
+    offer = certificate_offer(layout, who, session)
+    assert offer.state == "issued" and offer.lines[0].startswith("Certificate: issued on ")
+    assert "by Open Test School to Amina Diallo, score 100.0%." in offer.lines[0]
+    assert offer.lines[1] == "Save it: mooc certificate export cert-101 -o cert-101.jwt --pdf cert-101.pdf"
     assert run_mooc("sync", "--pull", "--learner", slug).returncode == 0  # pulling again changes nothing
     assert json.loads(run_mooc("certificate", "status", "--learner", slug, "--json").stdout)["requests"] == status
     # the answer pulled is never sent back
