@@ -146,7 +146,9 @@ class _Lrs:
         try:
             return Retry(self.endpoint.host, guard=self.guard).call(request)
         except Transient as err:
-            raise MoocError(f"cannot reach {self.endpoint.host}: {err}") from None
+            said = str(err)
+            raise MoocError(f"cannot reach {said}" if said.startswith(self.endpoint.host) else
+                            f"cannot reach {self.endpoint.host}: {said}") from None
 
     def fetch(self, statement_id: str) -> dict[str, Any] | None:
         from sync.lrs_client import statement_from_get
