@@ -316,5 +316,14 @@ def payload_of(token: str) -> dict[str, Any]:
     return _segment(token.split(".")[1], "content", "credential") if token.count(".") == 2 else {}
 
 
-def dumps(doc: Any) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2)
+def claimed_course(token: str) -> str:
+    """The course id a credential says it is for, WITHOUT checking it ("" when unreadable):
+    to find the pack whose issuer it must then be checked against."""
+    try:
+        claims = payload_of(token)
+    except CredentialError:
+        return ""
+    vc = claims.get("vc") if isinstance(claims.get("vc"), dict) else {}
+    subject = vc.get("credentialSubject") if isinstance(vc.get("credentialSubject"), dict) else {}
+    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    return course_of(str(achievement.get("id") or ""))

@@ -179,7 +179,7 @@ class _Lrs:
         page holds hundreds) instead of one GET per evidence statement; `fetch` then
         finds them here. What the queries miss (another learner's, or none) is still
         looked up by id, so every check stays the same."""
-        from sync.statements import VERBS, course_iri
+        from sync.statements import course_iri
 
         self.cache = {}  # one request's statements at a time: memory stays flat over a thousand
         actor = request.actor

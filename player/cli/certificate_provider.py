@@ -153,7 +153,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from packages.datafile import read_bytes
     from packages.errors import MoocError
     from sync.certificates import course_issuer
-    from sync.credential import CredentialError, course_of, payload_of, token_from_bytes, verify
+    from sync.credential import claimed_course, token_from_bytes, verify
 
     label = str(args.file)
     raw = read_bytes(args.file, 64 * 1024 + 1, own=False)
@@ -162,14 +162,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     token = token_from_bytes(raw, label)
     issuer = args.issuer
     if issuer is None:
-        try:
-            claims = payload_of(token)
-        except CredentialError:
-            claims = {}
-        vc = claims.get("vc") if isinstance(claims.get("vc"), dict) else {}
-        subject = vc.get("credentialSubject") if isinstance(vc.get("credentialSubject"), dict) else {}
-        achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
-        course_id = course_of(str(achievement.get("id") or "")) or args.course
+        course_id = claimed_course(token) or args.course
         issuer = course_issuer(common.layout(args), course_id) if course_id else None
         if issuer is None:
             raise MoocError(f"{label}: no issuer id to check it against: install the course "
