@@ -522,7 +522,7 @@ def resolve_catalog_spec(layout: Layout, spec: str) -> Any:
         return InstallSpec(kind="file", value=str(path), label=label, expected_size=entry.size,
                            expected_sha256=entry.sha256)
     return InstallSpec(kind="url", value=entry.url, label=label, expected_size=entry.size,
-                       expected_sha256=entry.sha256)
+                       expected_sha256=entry.sha256, course_id=entry.id)
 
 
 def verify_local_pack(path: Path, entry: CatalogEntry, label: str) -> None:

@@ -36,10 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packages.download import (DownloadError, DownloadStats, _content_range, _Retry, _int_header, download, iter_body,
-                               make_session, open_url, sha256_file)
+from packages.download import (MAX_TRIES, DownloadError, DownloadStats, RetryBudget, _content_range, _int_header, _local_error,
+                               _Retry, _retry_after, _short, download, iter_body, make_session, open_url, sha256_file)
 from packages.errors import MoocError
-from packages.netguard import Guard, NetLimits
+from packages.fsutil import write_atomic
+from packages.netguard import Guard, NetLimits, TooSlow
 
 TAIL_BYTES = 22 + 65535 + 1  # EOCD + the longest comment
 FIRST_TAIL_BYTES = 4096  # packs have no comment: EOCD plus some central directory
@@ -53,6 +54,14 @@ MAX_RANGE_REQUESTS = 256  # more changed pieces than this: a full download is ch
 
 class DeltaUnavailable(Exception):
     """Delta is impossible or unsafe here; the caller falls back to a full download."""
+
+
+class _HeadersCut(_Retry):
+    """A 206 without its Content-Range: the link broke inside the headers (or the server is odd)."""
+
+
+DELTA_MAX_TRIES = 2 * MAX_TRIES
+MAX_HEADERS_CUT = 3  # in a row: then the server, not the link, is taken to be at fault
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,9 @@ class DeltaResult:
     method: str  # "delta" or "full"
     bytes_fetched: int = 0
     requests: int = 0
+    retries: int = 0  # answers that broke off and were asked again
+    resumed_from: int = 0  # bytes of the rebuilt archive an earlier run had written
+    plan_bytes: int = 0  # what the delta fetches in all: directory, manifest, changed entries
     entries_total: int = 0
     entries_reused: int = 0
     bytes_reused: int = 0
@@ -202,10 +214,14 @@ def _manifest_digests(raw: bytes) -> dict[str, str]:
 class _Fetcher:
     """Ranged GETs of one file of a known size, pinned to one version (If-Range with its validator).
 
-    Each answer must be exactly the range asked, or delta is abandoned.
+    A dropped connection, a timeout, a 5xx or a 429 is retried like a full download
+    (`download.RetryBudget`: backoff, the budget refilled by progress) and resumes the
+    range where it broke: bytes already handed to the sink are never asked again.
+    An answer that is not exactly the range asked abandons delta.
     """
 
-    def __init__(self, url: str, size: int, result: DeltaResult, guard: Guard, limits: NetLimits) -> None:
+    def __init__(self, url: str, size: int, result: DeltaResult, guard: Guard, limits: NetLimits, *,
+                 quiet: bool, kept: Callable[[], str]) -> None:
         self.url = url
         self.size = size  # the catalog's
         self.result = result
@@ -213,31 +229,73 @@ class _Fetcher:
         self.timeouts = (limits.connect_timeout, limits.read_timeout)
         self.session = make_session(guard)
         self.validator: str | None = None
+        # Twice a download's tries: a delta's ranges are small, so one answer rarely
+        # refills the budget by progress; the guard's deadline still bounds the whole.
+        self.budget = RetryBudget(url, guard, max_tries=DELTA_MAX_TRIES, backoff_base=limits.backoff_base,
+                                  quiet=quiet, kept=kept)
 
     def close(self) -> None:
         self.session.close()
 
     def tail(self, length: int, sink: Callable[[bytes], None]) -> int:
-        """The last LENGTH bytes (a suffix range); returns where they start."""
+        """The last LENGTH bytes (a suffix range; resumed by offsets); returns where they start."""
         start = max(0, self.size - length)
-        self.get(start, self.size - 1, sink, header=f"bytes=-{length}")
+        self.get(start, self.size - 1, sink, suffix=length)
         return start
 
-    def get(self, start: int, end: int, sink: Callable[[bytes], None], *, header: str | None = None) -> None:
-        """Bytes START..END (inclusive) into SINK, exactly."""
+    def get(self, start: int, end: int, sink: Callable[[bytes], None], *, suffix: int | None = None) -> None:
+        """Bytes START..END (inclusive) into SINK, exactly, retrying a broken link from where it broke."""
+        import requests
+
+        position = start
+
+        def take(chunk: bytes) -> None:
+            nonlocal position
+            position += len(chunk)
+            sink(chunk)
+
+        headers_cut = 0
+        while position <= end:
+            self.guard.check()
+            try:
+                self._one(position, end, take, f"bytes=-{suffix}" if suffix and position == start else None)
+                return
+            except _HeadersCut as err:
+                headers_cut += 1
+                if headers_cut >= MAX_HEADERS_CUT:
+                    raise DeltaUnavailable(f"{MAX_HEADERS_CUT} answers in a row to a range request had no "
+                                           "Content-Range") from None
+                reason, retry_after = str(err), None
+            except _Retry as err:
+                reason, retry_after = str(err), err.retry_after
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as err:
+                reason, retry_after = _short(err), None
+            except requests.exceptions.RequestException as err:
+                self.guard.check()
+                raise DownloadError(f"{self.url}: {_short(err)}") from None
+            self.result.retries += 1
+            self.budget.spend(reason, retry_after, progress=self.result.bytes_fetched,
+                              left=end + 1 - position)
+
+    def _one(self, start: int, end: int, sink: Callable[[bytes], None], header: str | None) -> None:
+        """One GET of START..END into SINK, or _Retry after handing over what arrived."""
         headers = {"Range": header or f"bytes={start}-{end}"}
         if self.validator:
             headers["If-Range"] = self.validator
-        if self.result.requests >= MAX_RANGE_REQUESTS:
-            raise DeltaUnavailable(f"over the range-request limit ({MAX_RANGE_REQUESTS})")
         self.result.requests += 1
         response = open_url(self.session, self.url, headers=headers, timeout=self.guard.timeout(*self.timeouts))
         with response:
-            if response.status_code == 200:
+            status = response.status_code
+            if status in (429, 500, 502, 503, 504):
+                raise _Retry(f"HTTP {status}", _retry_after(response))
+            if status == 200:
                 raise DeltaUnavailable("the server ignores Range requests" if not self.validator
                                        else "the file changed on the server")
-            if response.status_code != 206:
-                raise DeltaUnavailable(f"HTTP {response.status_code} to a range request")
+            if status != 206:
+                raise DeltaUnavailable(f"HTTP {status} to a range request")
+            if "content-range" not in response.headers:
+                raise _HeadersCut("an answer without Content-Range (cut off in its headers?)")
             crange = _content_range(response.headers.get("content-range", ""))
             if crange is not None and crange[2] is not None and crange[2] != self.size:
                 raise DeltaUnavailable(f"the server has {crange[2]} bytes, the catalog says {self.size}")
@@ -251,18 +309,18 @@ class _Fetcher:
             got = 0
             try:
                 for chunk in iter_body(response):
-                    got += len(chunk)
-                    if got > want:
+                    if got + len(chunk) > want:
                         raise DeltaUnavailable("more bytes than the range")
+                    got += len(chunk)
                     self.result.bytes_fetched += len(chunk)
                     self.guard.feed(len(chunk))
                     sink(chunk)
-            except _Retry as err:  # the connection broke: the full download resumes better
-                self.guard.check()
-                raise DeltaUnavailable(str(err)) from None
+            except _Retry as err:
+                self.guard.check()  # the watchdog's cut is not a broken link
+                raise _Retry(f"{err} after {got} of {want} bytes") from None
             self.guard.check()
             if got != want:
-                raise DeltaUnavailable("range cut short")
+                raise _Retry(f"connection closed after {got} of {want} bytes")
 
 
 def delta_download(url: str, dest: Path, old_archive: Path, *, expected_size: int, expected_sha256: str,
@@ -271,8 +329,12 @@ def delta_download(url: str, dest: Path, old_archive: Path, *, expected_size: in
     """Make DEST the new archive at URL, reusing OLD_ARCHIVE's unchanged entries.
 
     Always ends with a DEST verified against EXPECTED_SIZE/SHA256, by delta or by a
-    full download (`result.method` says which), or raises a MoocError. One guard
-    (deadline, minimum throughput) covers the delta and its fallback.
+    full download (`result.method` says which), or raises a MoocError. A broken link
+    is retried inside the delta; it falls back to a full download only when the
+    server cannot answer ranges or the rebuilt file does not verify (`result.reason`
+    says why). When the retries run out, the bytes rebuilt so far are kept and the
+    same command resumes the delta. One guard (deadline, minimum throughput) covers
+    the delta and its fallback.
     """
     dest = Path(dest)
     limits = limits or NetLimits.from_env()
@@ -285,15 +347,17 @@ def delta_download(url: str, dest: Path, old_archive: Path, *, expected_size: in
                   min_rate=min(limits.min_rate, limit_rate / 2) if limit_rate else None)
     with guard:
         try:
-            _delta(url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits)
+            _delta(url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits, quiet)
             return result
-        except (DeltaUnavailable, OSError, ValueError, RecursionError, zlib.error, struct.error,
-                DownloadError) as err:
+        except (DeltaUnavailable, ValueError, RecursionError, zlib.error, struct.error) as err:
             result.reason = str(err) or type(err).__name__
-        except Exception as err:  # requests' transport errors: the full download retries them
-            if type(err).__module__.split(".")[0] not in ("requests", "urllib3"):
-                raise  # TooSlow too: a server past the time rules gets no second chance
-            result.reason = f"network: {type(err).__name__}"
+        except OSError as err:  # this machine's disk: a full download would hit it too
+            raise _local_error(err, delta_part_paths(dest)[0]) from None
+        except TooSlow as err:
+            part = delta_part_paths(dest)[0]
+            kept = part.stat().st_size if part.is_file() else 0
+            raise DownloadError(str(err) + (f"; {kept} bytes of the update kept in {part}: run the same command "
+                                            "again to resume" if kept else "")) from None
         guard.check()  # a connection cut by the watchdog is not a reason to fall back
         if not full_fallback:
             raise MoocError(f"{url}: delta update impossible: {result.reason}")
@@ -305,79 +369,163 @@ def delta_download(url: str, dest: Path, old_archive: Path, *, expected_size: in
     return result
 
 
-def _delta(url: str, dest: Path, old_archive: Path, size: int, sha: str, result: DeltaResult, guard: Guard,
-           limits: NetLimits) -> None:
-    fetcher = _Fetcher(url, size, result, guard, limits)
-    part = dest.with_name(dest.name + ".delta.part")  # never the full download's resumable .part
-    try:
-        tail_start, known, cd_offset, cd_size, count = _fetch_directory(fetcher)
+def delta_plan(url: str, old_archive: Path, *, expected_size: int, quiet: bool = True,
+               limits: NetLimits | None = None) -> DeltaResult:
+    """What a delta update from OLD_ARCHIVE would fetch (`plan_bytes`), reading only the
+    new archive's directory and manifest. Raises DeltaUnavailable when delta is impossible
+    (the caller then expects a full download), a MoocError when the server cannot be read."""
+    limits = limits or NetLimits.from_env()
+    result = DeltaResult(method="delta")
+    guard = Guard(url, limits, deadline=limits.deadline, why="MOOC_DEADLINE")
+    with guard:
+        fetcher = _Fetcher(url, expected_size, result, guard, limits, quiet=quiet, kept=lambda: "")
+        try:
+            _prepare(fetcher, old_archive, result)
+        except (ValueError, RecursionError, zlib.error, struct.error) as err:
+            raise DeltaUnavailable(str(err) or type(err).__name__) from None
+        finally:
+            fetcher.close()
+    return result
 
-        def read_known(start: int, end: int) -> bytes | None:
-            return known[start - tail_start:end - tail_start] if start >= tail_start else None
 
-        new_entries = parse_central_directory(known[cd_offset - tail_start:cd_offset - tail_start + cd_size], count)
-        new_spans = spans(new_entries, cd_offset)
-        by_name = {e.name: e for e in new_entries}
-        if MANIFEST_NAME not in by_name:
-            raise DeltaUnavailable("the new archive has no manifest")
-        m_start, m_end = new_spans[MANIFEST_NAME]
-        if m_end - m_start > MAX_IN_MEMORY:
-            raise DeltaUnavailable("the manifest entry is too large")
-        m_bytes = read_known(m_start, m_end)
-        fetched_manifest: tuple[int, bytes] | None = None
-        if m_bytes is None:
-            buf = bytearray()
-            fetcher.get(m_start, m_end - 1, buf.extend)
-            m_bytes = bytes(buf)
-            fetched_manifest = (m_start, m_bytes)
-        manifest_entry = by_name[MANIFEST_NAME]
-        manifest = entry_data(m_bytes, manifest_entry)
-        if zlib.crc32(manifest) != manifest_entry.crc:
-            raise DeltaUnavailable("manifest entry fails its CRC")
-        plan = _plan(new_entries, new_spans, _manifest_digests(manifest), old_archive, result)
-        if sum(1 for kind, _s, _n in plan if kind == "net") > MAX_RANGE_REQUESTS:
-            raise DeltaUnavailable(f"more than {MAX_RANGE_REQUESTS} changed pieces")
+def delta_part_paths(dest: Path) -> tuple[Path, Path]:
+    """The delta's rebuilt-so-far file and its sidecar (never the full download's .part)."""
+    return dest.with_name(dest.name + ".delta.part"), dest.with_name(dest.name + ".delta.part.json")
 
+
+class _Rebuild:
+    """The new archive written in file order into the .delta.part; resumable across runs.
+
+    The sidecar names what the part is (URL, size, SHA-256, the server's validator,
+    the digest of the plan): a later run with the same plan continues after the bytes
+    already written; anything else starts over.
+    """
+
+    def __init__(self, dest: Path, identity: dict[str, Any]) -> None:
+        self.part, self.meta = delta_part_paths(dest)
+        self.identity = identity
+        self.have = 0
+        if self.part.is_file() and _load_sidecar(self.meta) == identity:
+            self.have = self.part.stat().st_size
+        else:
+            self.discard()
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with open(part, "wb") as out, open(old_archive, "rb") as old_fh:
+        write_atomic(self.meta, json.dumps(identity).encode())
+
+    def discard(self) -> None:
+        self.part.unlink(missing_ok=True)
+        self.meta.unlink(missing_ok=True)
+
+    def kept(self) -> str:
+        size = self.part.stat().st_size if self.part.is_file() else 0
+        return f"; {size} bytes of the update kept in {self.part}: run the same command again to resume" if size else ""
+
+
+def _load_sidecar(path: Path) -> Any:
+    from packages.datafile import load_json
+
+    try:
+        return load_json(path)
+    except MoocError:
+        return None
+
+
+def _delta(url: str, dest: Path, old_archive: Path, size: int, sha: str, result: DeltaResult, guard: Guard,
+           limits: NetLimits, quiet: bool) -> None:
+    rebuild: _Rebuild | None = None
+    fetcher = _Fetcher(url, size, result, guard, limits, quiet=quiet,
+                       kept=lambda: rebuild.kept() if rebuild is not None else "")
+    try:
+        cached, cd_offset, plan = _prepare(fetcher, old_archive, result)
+        identity = {"url": url, "size": size, "sha256": sha, "validator": fetcher.validator,
+                    "plan": _digest(repr(plan).encode())}
+        rebuild = _Rebuild(dest, identity)
+        result.resumed_from = rebuild.have
+        with open(rebuild.part, "r+b" if rebuild.have else "wb") as out, open(old_archive, "rb") as old_fh:
+            out.truncate(rebuild.have)
+            out.seek(rebuild.have)
             position = 0
-            for kind, start, length in plan:
-                if kind == "old":
-                    old_fh.seek(start)
-                    _copy(old_fh, out, length)
-                    position += length
-                    continue
-                if start != position:
-                    raise DeltaUnavailable("reconstruction lost its place")
-                cached = read_known(start, start + length)
-                if cached is None and fetched_manifest and start <= fetched_manifest[0] < start + length:
-                    # fetch around the manifest we already have
-                    m_at, m_data = fetched_manifest
-                    if m_at > start:
-                        fetcher.get(start, m_at - 1, out.write)
-                    out.write(m_data)
-                    begin = m_at + len(m_data)
-                    if start + length > begin:
-                        fetcher.get(begin, start + length - 1, out.write)
-                elif cached is not None:
-                    out.write(cached)
-                elif start + length > tail_start:  # partly in the tail
-                    fetcher.get(start, tail_start - 1, out.write)
-                    out.write(known[:start + length - tail_start])
-                else:
-                    fetcher.get(start, start + length - 1, out.write)
-                position = start + length
-                if out.tell() != position:
-                    raise DeltaUnavailable("reconstruction lost its place")
-            out.write(known[cd_offset - tail_start:])
+            for kind, source, length in [*plan, ("net", cd_offset, size - cd_offset)]:
+                begin = max(position, rebuild.have)
+                if begin < position + length:
+                    if kind == "old":
+                        old_fh.seek(source + begin - position)
+                        _copy(old_fh, out, position + length - begin)
+                    else:
+                        _write_new(fetcher, cached, begin, position + length, out.write)
+                    if out.tell() != position + length:
+                        raise DeltaUnavailable("reconstruction lost its place")
+                position += length
             out.flush()
             os.fsync(out.fileno())
-        if part.stat().st_size != size or sha256_file(part) != sha:
+        if rebuild.part.stat().st_size != size or sha256_file(rebuild.part) != sha:
+            rebuild.discard()
             raise DeltaUnavailable("the rebuilt archive does not match the catalog's SHA-256")
-        os.replace(part, dest)
+        os.replace(rebuild.part, dest)
+        rebuild.meta.unlink(missing_ok=True)
+    except DeltaUnavailable:
+        if rebuild is not None:
+            rebuild.discard()
+        raise
     finally:
-        part.unlink(missing_ok=True)  # gone after the rename; a failed try frees its space
         fetcher.close()
+
+
+def _prepare(fetcher: _Fetcher, old_archive: Path,
+             result: DeltaResult) -> tuple[list[tuple[int, bytes]], int, list[tuple[str, int, int]]]:
+    """The new archive's directory and manifest, and the plan: (what is in memory, cd offset, plan)."""
+    tail_start, known, cd_offset, cd_size, count = _fetch_directory(fetcher)
+    cached = [(tail_start, known)]
+    new_entries = parse_central_directory(known[cd_offset - tail_start:cd_offset - tail_start + cd_size], count)
+    new_spans = spans(new_entries, cd_offset)
+    by_name = {e.name: e for e in new_entries}
+    if MANIFEST_NAME not in by_name:
+        raise DeltaUnavailable("the new archive has no manifest")
+    m_start, m_end = new_spans[MANIFEST_NAME]
+    if m_end - m_start > MAX_IN_MEMORY:
+        raise DeltaUnavailable("the manifest entry is too large")
+    buf = bytearray()
+    _write_new(fetcher, cached, m_start, m_end, buf.extend)
+    m_bytes = bytes(buf)
+    if m_start < tail_start:
+        cached.append((m_start, m_bytes))
+    manifest_entry = by_name[MANIFEST_NAME]
+    manifest = entry_data(m_bytes, manifest_entry)
+    if zlib.crc32(manifest) != manifest_entry.crc:
+        raise DeltaUnavailable("manifest entry fails its CRC")
+    plan = _plan(new_entries, new_spans, _manifest_digests(manifest), old_archive, result)
+    if sum(1 for kind, _s, _n in plan if kind == "net") > MAX_RANGE_REQUESTS:
+        raise DeltaUnavailable(f"more than {MAX_RANGE_REQUESTS} changed pieces")
+    result.plan_bytes = result.bytes_fetched + sum(_missing(cached, at, at + n) for kind, at, n in plan if kind == "net")
+    return cached, cd_offset, plan
+
+
+def _write_new(fetcher: _Fetcher, cached: list[tuple[int, bytes]], start: int, end: int,
+               sink: Callable[[bytes], None]) -> None:
+    """Bytes [START, END) of the new archive into SINK: from memory where held, else by Range."""
+    while start < end:
+        held = next(((at, data) for at, data in cached if at <= start < at + len(data)), None)
+        if held is not None:
+            at, data = held
+            stop = min(end, at + len(data))
+            sink(data[start - at:stop - at])
+            start = stop
+            continue
+        stop = min([at for at, _data in cached if start < at < end] + [end])
+        fetcher.get(start, stop - 1, sink)
+        start = stop
+
+
+def _missing(cached: list[tuple[int, bytes]], start: int, end: int) -> int:
+    """How many bytes of [START, END) are not held in memory."""
+    held = sum(max(0, min(end, at + len(data)) - max(start, at)) for at, data in cached)
+    return end - start - held
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def _fetch_directory(fetcher: _Fetcher) -> tuple[int, bytes, int, int, int]:
@@ -403,8 +551,11 @@ def _plan(new_entries: list[ZipEntry], new_spans: dict[str, tuple[int, int]], ne
     """In file order: ("old", old_start, length) to copy, or ("net", new_start, length) to fetch."""
     import zipfile
 
-    with zipfile.ZipFile(old_archive) as old_zip:
-        old_digests = _manifest_digests(old_zip.read(MANIFEST_NAME))
+    try:
+        with zipfile.ZipFile(old_archive) as old_zip:
+            old_digests = _manifest_digests(old_zip.read(MANIFEST_NAME))
+    except (OSError, zipfile.BadZipFile, KeyError) as err:
+        raise DeltaUnavailable(f"the installed version's archive cannot be read ({err})") from None
     with open(old_archive, "rb") as fh:
         fh.seek(0, os.SEEK_END)
         old_size = fh.tell()
@@ -456,4 +607,4 @@ def old_archive_for(layout: Any, course: Any) -> Path | None:
         return None
 
 
-__all__ = ["DeltaResult", "delta_download", "old_archive_for", "parse_central_directory", "parse_eocd"]
+__all__ = ["DeltaResult", "DeltaUnavailable", "delta_download", "delta_part_paths", "delta_plan", "old_archive_for", "parse_central_directory", "parse_eocd"]

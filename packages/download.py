@@ -390,9 +390,8 @@ def _fetch_all(job: _Transfer, max_tries: int, backoff_base: float, quiet: bool)
     """
     import requests
 
-    best = job.stats.resumed_from  # the most the part file ever held in this call
-    tries_left = max_tries
-    attempt = 0
+    budget = RetryBudget(job.url, job.guard, max_tries=max_tries, backoff_base=backoff_base, quiet=quiet,
+                         progress=job.stats.resumed_from, kept=lambda: _kept(job.part))
     while True:
         job.guard.check()
         have = _size(job.part)
@@ -403,7 +402,7 @@ def _fetch_all(job: _Transfer, max_tries: int, backoff_base: float, quiet: bool)
             job.meta.clear()
             job.meta.update(url=job.url, expected_size=job.expected_size,
                             expected_sha256=job.meta.get("expected_sha256"))
-            have = best = 0
+            have = budget.best = 0
             job.stats.restarts += 1
         try:
             _one_request(job, have)
@@ -418,27 +417,53 @@ def _fetch_all(job: _Transfer, max_tries: int, backoff_base: float, quiet: bool)
         except requests.exceptions.RequestException as err:
             job.guard.check()
             raise DownloadError(f"{job.url}: {_short(err)}") from None
-        job.guard.check()  # a connection cut by the watchdog looks like a dropped one
         job.stats.retries += 1
         job.stats.events.append(reason)
-        now = _size(job.part)
-        needed = MIN_PROGRESS if job.expected_size is None else min(MIN_PROGRESS, job.expected_size - best)
-        if now - best >= max(1, needed):
-            best = now
-            tries_left = max_tries  # progress refills the budget
-            attempt = 0
-        tries_left -= 1
-        if tries_left <= 0:
-            raise DownloadError(f"{job.url}: giving up after {max_tries} tr{'ies' if max_tries != 1 else 'y'}: "
-                                f"{reason}{_kept(job.part)}")
-        delay = retry_after if retry_after is not None else backoff_delay(attempt, base=backoff_base)
-        if not quiet:  # a silent wait of half a minute looks like a hang
+        left = None if job.expected_size is None else job.expected_size - budget.best
+        budget.spend(reason, retry_after, progress=_size(job.part), left=left)
+
+
+class RetryBudget:
+    """When to try again after an answer that did not finish, and when to give up.
+
+    Each failed try spends one of MAX_TRIES unless it made at least MIN_PROGRESS new
+    bytes (or finished what was LEFT) since the last refill: then the budget is full
+    again. Between tries: exponential backoff with full jitter (or the server's
+    Retry-After), slept under the guard, said on stderr unless QUIET.
+    """
+
+    def __init__(self, url: str, guard: Guard, *, max_tries: int = MAX_TRIES, backoff_base: float = BACKOFF_BASE,
+                 quiet: bool = False, progress: int = 0, kept: Callable[[], str] = lambda: "") -> None:
+        self.url = url
+        self.guard = guard
+        self.max_tries = max_tries
+        self.backoff_base = backoff_base
+        self.quiet = quiet
+        self.best = progress  # the progress counter at the last refill
+        self.kept = kept  # what was kept to resume, for the end of the giving-up line
+        self.tries_left = max_tries
+        self.attempt = 0
+
+    def spend(self, reason: str, retry_after: float | None, *, progress: int, left: int | None = None) -> None:
+        """Account for one failed try whose transfer stands at PROGRESS bytes; sleep, or raise DownloadError."""
+        self.guard.check()  # a connection cut by the watchdog looks like a dropped one
+        needed = MIN_PROGRESS if left is None else min(MIN_PROGRESS, left)
+        if progress - self.best >= max(1, needed):
+            self.best = progress
+            self.tries_left = self.max_tries  # progress refills the budget
+            self.attempt = 0
+        self.tries_left -= 1
+        if self.tries_left <= 0:
+            raise DownloadError(f"{self.url}: giving up after {self.max_tries} "
+                                f"tr{'ies' if self.max_tries != 1 else 'y'}: {reason}{self.kept()}")
+        delay = retry_after if retry_after is not None else backoff_delay(self.attempt, base=self.backoff_base)
+        if not self.quiet:  # a silent wait of half a minute looks like a hang
             from packages.safe_text import one_line
 
-            print(one_line(f"mooc: {job.url}: {reason}; trying again in {delay:.0f} s "
-                           f"({tries_left} tr{'ies' if tries_left != 1 else 'y'} left)"), file=sys.stderr)
-        job.guard.sleep(delay)
-        attempt += 1
+            print(one_line(f"mooc: {self.url}: {reason}; trying again in {delay:.0f} s "
+                           f"({self.tries_left} tr{'ies' if self.tries_left != 1 else 'y'} left)"), file=sys.stderr)
+        self.guard.sleep(delay)
+        self.attempt += 1
 
 
 def _publish(job: _Transfer, dest: Path, expected_sha256: str | None) -> Path:

@@ -66,6 +66,7 @@ class InstallSpec:
     label: str  # how errors name it
     expected_size: int | None = None
     expected_sha256: str | None = None
+    course_id: str | None = None  # a catalog entry's: an installed copy makes the download a delta
 
 
 def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
@@ -128,7 +129,7 @@ def _install(store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, 
             return early
 
     with dest.staging() as stage:
-        archive = _obtain_archive(layout, target, stage, quiet=quiet, say=say)
+        archive = _obtain_archive(layout, target, stage, quiet=quiet, say=say, installed=dest.read)
         if target.kind == "url":
             early = _peek_installed(dest, InstallSpec(kind="file", value=str(archive), label=target.label), force)
             if early is not None:
@@ -174,8 +175,10 @@ def _install(store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, 
 # --------------------------------------------------------------------------- steps
 
 
-def _obtain_archive(layout: Layout, target: InstallSpec, stage: Path, *, quiet: bool, say: Progress) -> Path:
-    """A .mooc file for `target`: the file itself, one built from the folder, or a download."""
+def _obtain_archive(layout: Layout, target: InstallSpec, stage: Path, *, quiet: bool, say: Progress,
+                    installed: Callable[[str], Any] = lambda _id: None) -> Path:
+    """A .mooc file for `target`: the file itself, one built from the folder, or a download
+    (a delta from the installed copy when a catalog course is already installed)."""
     if target.kind == "file":
         return Path(target.value)
     if target.kind == "folder":
@@ -183,6 +186,10 @@ def _obtain_archive(layout: Layout, target: InstallSpec, stage: Path, *, quiet: 
         return _build_folder(Path(target.value), stage, target.label)
     say("downloading")
     try:
+        current = installed(target.course_id) if target.course_id else None
+        if current is not None and target.expected_size is not None and target.expected_sha256:
+            return fetch_update(layout, target.value, current, quiet=quiet, expected_size=target.expected_size,
+                                expected_sha256=target.expected_sha256)
         return fetch(layout, target.value, quiet=quiet, expected_size=target.expected_size,
                      expected_sha256=target.expected_sha256)
     except MoocError as err:  # name the catalog entry too, not only the URL
@@ -196,6 +203,19 @@ def fetch(layout: Layout, url: str, *, quiet: bool = False, expected_size: int |
 
     dest = layout.downloads_dir / _download_name(url)
     return download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet)
+
+
+def fetch_update(layout: Layout, url: str, current: Any, *, quiet: bool, expected_size: int,
+                 expected_sha256: str) -> Path:
+    """Download `url`, a new version of the installed COURSE, reusing its unchanged files (delta)."""
+    from packages.delta import delta_download, old_archive_for
+
+    dest = layout.downloads_dir / _download_name(url)
+    old = old_archive_for(layout, current)
+    if old is None:
+        return fetch(layout, url, quiet=quiet, expected_size=expected_size, expected_sha256=expected_sha256)
+    delta_download(url, dest, old, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet)
+    return dest
 
 
 def _download_name(url: str) -> str:

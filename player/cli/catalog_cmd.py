@@ -224,14 +224,19 @@ def cmd_update(args: argparse.Namespace) -> int:
         if entry is not None and compare_versions(entry.version, course.version) > 0:
             plan.append((course, entry))
     if args.check or not plan:
+        fetch = {c.id: _planned_bytes(layout, c, e, full=args.full) for c, e in plan}
         if args.json:
             common.print_json([{"id": c.id, "installed": c.version, "available": e.version, "size": e.size,
-                                "catalog": e.catalog} for c, e in plan])
+                                "catalog": e.catalog, **fetch[c.id]} for c, e in plan])
         elif not plan:
             print("everything is up to date")
         else:
             for c, e in plan:
-                print(f"{c.id}  {one_line(c.version)} -> {one_line(e.version)}  ({_human(e.size)}, catalog {e.catalog})")
+                how = fetch[c.id]
+                cost = (f"delta: fetches {_human(how['fetch_bytes'])} of {_human(e.size)}" if how["method"] == "delta"
+                        else f"{_human(e.size)}, full download: {one_line(how['why'])}" if how.get("why")
+                        else f"{_human(e.size)}")
+                print(f"{c.id}  {one_line(c.version)} -> {one_line(e.version)}  ({cost}, catalog {e.catalog})")
         return 0
     report = []
     for course, entry in plan:
@@ -240,11 +245,35 @@ def cmd_update(args: argparse.Namespace) -> int:
         if not args.json:
             how = (f"fetched {_human(result['bytes_fetched'])} of {_human(entry.size)}"
                    + (f", {result['entries_reused']} of {result['entries_total']} file{'s' if result['entries_total'] != 1 else ''} reused"
-                      if result["method"] == "delta" else ""))
+                      if result["method"] == "delta" else "")
+                   + (f"; a full download: {one_line(result['fallback_reason'])}"
+                      if result["method"] == "full" and result.get("fallback_reason") else ""))
             print(f"updated {course.id} {one_line(course.version)} -> {one_line(entry.version)} ({how})")
     if args.json:
         common.print_json(report)
     return 0
+
+
+def _planned_bytes(layout: Any, course: Any, entry: Any, *, full: bool) -> dict[str, Any]:
+    """What updating COURSE to ENTRY would fetch: the delta's plan (directory and manifest
+    read from the server, a few kB) or the full size, saying why not delta."""
+    from packages.delta import DeltaUnavailable, delta_plan, old_archive_for
+    from packages.errors import MoocError
+
+    if entry.url.startswith("file:"):
+        return {"method": "local", "fetch_bytes": 0}
+    if full:
+        return {"method": "full", "fetch_bytes": entry.size, "why": "--full"}
+    old = old_archive_for(layout, course)
+    if old is None:
+        return {"method": "full", "fetch_bytes": entry.size, "why": "the installed copy cannot be rebuilt"}
+    try:
+        result = delta_plan(entry.url, old, expected_size=entry.size)
+    except DeltaUnavailable as err:
+        return {"method": "full", "fetch_bytes": entry.size, "why": str(err)}
+    except MoocError as err:
+        return {"method": "unknown", "fetch_bytes": entry.size, "why": f"cannot ask the server: {err}"}
+    return {"method": "delta", "fetch_bytes": result.plan_bytes}
 
 
 def update_one(layout: Any, course: Any, entry: Any, *, system: bool, full: bool,
@@ -281,7 +310,8 @@ def update_one(layout: Any, course: Any, entry: Any, *, system: bool, full: bool
             result = delta_download(entry.url, path, old, expected_size=entry.size, expected_sha256=entry.sha256,
                                     quiet=quiet, limit_rate=limit_rate)
             info.update(method=result.method, bytes_fetched=result.bytes_fetched, entries_total=result.entries_total,
-                        entries_reused=result.entries_reused, fallback_reason=result.reason or None)
+                        entries_reused=result.entries_reused, fallback_reason=result.reason or None,
+                        plan_bytes=result.plan_bytes, retries=result.retries, resumed_from=result.resumed_from)
         downloaded = path
     install(layout, InstallSpec(kind="file", value=str(path), label=label, expected_size=entry.size,
                                 expected_sha256=entry.sha256), system=system, quiet=quiet)

@@ -17,6 +17,8 @@ misbehave on the way back to the client (the download direction)::
         proxy.drop_rate = 0.2               # reset the connection instead of forwarding a chunk
                                             # of the answer, with this probability per chunk
                                             # (keep-alive connections too: ~20 % of answers lost)
+        proxy.rng.seed(7)                   # ... drawn from this generator: seed it to replay a run
+        proxy.down_after_drop = (503, 100)  # after the next drop, answer 100 connections with a 503
         ...
         proxy.bytes_down, proxy.bytes_up, proxy.connections   # counters
         proxy.reset_counters()
@@ -76,6 +78,8 @@ class FaultProxy:
         self.stall: float = 0.0
         self.stall_count: int | None = None
         self.drop_rate: float = 0.0
+        self.rng = random.Random()
+        self.down_after_drop: tuple[int, int] | None = None
         self.bytes_down = 0
         self.bytes_up = 0
         self.connections = 0
@@ -115,6 +119,14 @@ class FaultProxy:
                     return True
             time.sleep(0.02)
         return False
+
+    def _dropped(self) -> None:
+        """Count a drop (the lock held); the link may then go down for good (`down_after_drop`)."""
+        self.drops += 1
+        if self.down_after_drop:
+            status, count = self.down_after_drop
+            self._canned.extend([(status, {"Retry-After": "0"}, b"")] * count)
+            self.down_after_drop = None
 
     def reset_counters(self) -> None:
         with self._lock:
@@ -243,9 +255,9 @@ class FaultProxy:
                 if first and stall:
                     time.sleep(stall)
                 first = False
-                if self.drop_rate and random.random() < self.drop_rate:
+                if self.drop_rate and self.rng.random() < self.drop_rate:
                     with self._lock:
-                        self.drops += 1
+                        self._dropped()
                     _reset(client)
                     return
                 if rate:
@@ -256,7 +268,7 @@ class FaultProxy:
                     self.bytes_down += len(chunk)
                 if drop_after is not None and sent >= drop_after:
                     with self._lock:
-                        self.drops += 1
+                        self._dropped()
                     if self.drop_rst:
                         _reset(client)
                     else:
