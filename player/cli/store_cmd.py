@@ -19,7 +19,8 @@ examples:
   mooc install ./stats-101/                   a pack source folder (checked, then built)
   mooc install https://example.org/s.mooc     a URL (the download resumes if cut)
   mooc install stats-101                      a course id from a catalog you added
-                                              (`mooc catalog add URL`, then `mooc search`)
+                                              (`mooc catalog add URL`, then `mooc search`);
+                                              installed already: only changed files travel
   mooc install stats-101@1.2.0                that version of it
   mooc install stats-101.mooc --system        for every account of this computer
 
