@@ -164,6 +164,7 @@ def _install(store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, 
             installed = dest.publish(course.id, tree, summary)
     if target.kind == "url":
         _forget_download(archive)
+    prune_partial_downloads(layout, installed.id, installed.version)
     return InstallResult(
         course=installed,
         status=status,
@@ -230,6 +231,35 @@ def _forget_download(archive: Path) -> None:
         os.unlink(archive)
     except OSError:
         pass
+
+
+def prune_partial_downloads(layout: Layout, course_id: str, installed_version: str) -> list[Path]:
+    """Delete partial downloads (full or delta, with their sidecars) of COURSE_ID's
+    versions up to the one just installed: nothing can resume them any more."""
+    from packages.store import compare_versions
+
+    pattern = re.compile(rf"^{re.escape(course_id)}-(.+)\.mooc(?:\.delta)?\.part(?:\.json)?$")
+    removed: list[Path] = []
+    try:
+        names = os.listdir(layout.downloads_dir)
+    except OSError:
+        return removed
+    for name in names:
+        match = pattern.match(name)
+        if match is None:
+            continue
+        try:
+            stale = compare_versions(match.group(1), installed_version) <= 0
+        except (ValueError, MoocError):
+            continue
+        if stale:
+            path = layout.downloads_dir / name
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                pass
+    return removed
 
 
 def _build_folder(folder: Path, stage: Path, label: str) -> Path:

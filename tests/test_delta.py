@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -201,10 +202,18 @@ def test_update_check_says_what_the_delta_fetches_and_install_of_an_installed_id
         assert planned["method"] == "delta" and 0 < planned["fetch_bytes"] < new.stat().st_size / 10
         text = run_mooc("update", "--check").stdout
         assert re.search(r"big-course  1\.0\.0 -> 1\.1\.0  \(delta: fetches [\d.]+ kB of [\d.]+ kB, catalog ", text), text
+        downloads = Path(os.environ["MOOC_HOME"]) / "downloads"
+        stale = [downloads / n for n in ("big-course-1.0.5.mooc.part", "big-course-1.0.5.mooc.part.json",
+                                         "big-course-1.0.9.mooc.delta.part")]
+        kept = [downloads / n for n in ("big-course-2.0.0.mooc.part", "other-1.0.0.mooc.part", "notes.txt")]
+        for path in stale + kept:
+            path.write_bytes(b"x")
         srv.bytes_sent = 0
         r = run_mooc("install", "big-course")
         assert r.returncode == 0, r.stderr
         assert "upgraded big-course 1.0.0 -> 1.1.0" in r.stdout
         assert srv.bytes_sent == planned["fetch_bytes"]  # exactly the plan, not the 1 MB pack
+        # partial downloads nothing can resume any more are gone; a newer one and others stay
+        assert not any(p.exists() for p in stale) and all(p.exists() for p in kept)
         full = run_mooc("update", "--check", "--full", "--json")
         assert json.loads(full.stdout) == []  # nothing left to update
