@@ -31,7 +31,7 @@ from typing import Any
 from packages.model import SCORE_EPSILON, Course
 from player.event_schema import event_problem
 from player.events import Event
-from sync.statements import EXT_COURSE_ID, EXT_COURSE_VERSION, _response_text, event_dict, question_iri
+from sync.statements import EXT_COURSE_ID, EXT_COURSE_VERSION, _response_text, answer_text, event_dict, question_iri
 
 MAX_EVIDENCE = 5_000  # answers one request may name (a 50-question quiz taken 100 times)
 SCORE_TOLERANCE = 1e-5  # the request stores its score rounded to 6 places
@@ -229,7 +229,8 @@ def _judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
                 raise _Refused(f"the evidence lacks the answer to '{qid}' of attempt {attempt_id}")
             result = st.get("result") if isinstance(st.get("result"), dict) else {}
             obj = st.get("object") if isinstance(st.get("object"), dict) else {}
-            if obj.get("id") != question_iri(cid, item_id, qid) or result.get("response") != _response_text(q.get("response")):
+            if obj.get("id") != question_iri(cid, item_id, qid) or result.get("response") not in (
+                    answer_text(q), _response_text(q.get("response"))):
                 raise _Refused(f"evidence {sid} does not repeat the answer attempt {attempt_id} recorded")
             if _ext(st).get(EXT_COURSE_VERSION) != event.course_version:
                 raise _Refused(f"evidence {sid} names another course version than its attempt")

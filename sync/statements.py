@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from packages.errors import MoocError
 from player.events import Event
 
 XAPI_VERSION = "1.0.3"
@@ -119,16 +121,35 @@ class CourseShape:
 
     modules_of: dict[str, str]  # item id -> module id
     kinds: dict[str, str]  # item id -> "lesson" | "quiz"
+    # (quiz id, question id) -> its cmi.interaction definition, or None (sync/interactions.py)
+    interaction: Callable[[str, str], dict[str, Any] | None] = lambda _quiz, _question: None
 
     @classmethod
     def of(cls, course: Any) -> "CourseShape":
         modules_of: dict[str, str] = {}
         kinds: dict[str, str] = {}
+        items: dict[str, Any] = {}
         for module in course.modules:
             for item in module.items:
                 modules_of[item.id] = module.id
                 kinds[item.id] = item.kind
-        return cls(modules_of, kinds)
+                items[item.id] = item
+        known: dict[tuple[str, str], dict[str, Any] | None] = {}
+
+        def interaction(quiz_id: str, question_id: str) -> dict[str, Any] | None:
+            """Decoded from the pack at the first statement that needs it, then kept."""
+            key = (quiz_id, question_id)
+            if key not in known:
+                from sync.interactions import definition
+
+                try:
+                    question = items[quiz_id].quiz.question(question_id)
+                    known[key] = definition(question, course.language, ACTIVITY_TYPES["question"])
+                except (KeyError, AttributeError, MoocError):
+                    known[key] = None
+            return known[key]
+
+        return cls(modules_of, kinds, interaction)
 
 
 def duration(seconds: Any) -> str | None:
@@ -174,9 +195,20 @@ def _activity(iri: str, kind: str | None) -> dict[str, Any]:
 
 
 def _response_text(response: Any) -> str:
+    """The response as statements before the cmi.interaction mapping carried it."""
     if isinstance(response, str):
         return response
     return json.dumps(response, ensure_ascii=False, separators=(",", ":"))
+
+
+def answer_text(question: dict[str, Any]) -> str:
+    """`result.response` of an `answered` statement: the xAPI response format of its
+    interaction type (sync/interactions.py), else the older JSON text."""
+    from sync.interactions import response
+
+    value = question.get("response")
+    xapi = response(str(question.get("type")), value)
+    return xapi if xapi is not None else _response_text(value)
 
 
 def question_statement_id(event: Event, question: dict[str, Any]) -> str:
@@ -309,7 +341,10 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
             if not isinstance(q, dict) or not q.get("id"):
                 continue
             qobj = _activity(question_iri(cid, event.item_id, str(q["id"])), "question")
-            qres: dict[str, Any] = {"response": _response_text(q.get("response"))}
+            defined = shape.interaction(event.item_id, str(q["id"])) if shape else None
+            if defined is not None:
+                qobj["definition"] = defined
+            qres: dict[str, Any] = {"response": answer_text(q)}
             if isinstance(q.get("correct"), bool):
                 qres["success"] = q["correct"]
             qscore = _score(q.get("score"), q.get("earned"), q.get("points"))

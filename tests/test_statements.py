@@ -86,7 +86,7 @@ def test_ids_are_fixed_by_the_event_and_regeneration_is_identical() -> None:
     assert out[0]["context"]["contextActivities"]["grouping"][0]["id"] == course_iri("c1")
     assert out[0]["context"]["registration"] == REG
     answered = out[2]
-    assert answered["result"]["response"] == "[0,null]" and answered["result"]["success"] is False
+    assert answered["result"]["response"] == "L0[.]R0" and answered["result"]["success"] is False  # right side of left 1 not given
 
 
 def test_actor_is_email_or_pseudonymous_account_and_nothing_else() -> None:
@@ -121,3 +121,63 @@ def test_events_round_trip_through_the_statement_extension() -> None:
                                               (3600, "PT3600S"), (-1, "PT0S"), ("x", None)])
 def test_durations_are_iso8601(seconds: object, expected: str | None) -> None:
     assert duration(seconds) == expected
+
+
+def _every_type_attempt(tmp_path) -> tuple[list[dict], dict]:
+    """An attempt at a real pack's quiz holding all seven question types, as statements."""
+    from packages.building import build_pack
+    from packages.layout import Layout
+    from packages.store import Store
+    from packages.install import install
+    from tests.support.genpack import generate_pack
+
+    src = generate_pack(tmp_path / "src", lessons=2, questions=7, course_id="types")
+    layout = Layout.default(tmp_path / "home")
+    install(layout, str(build_pack(src, out=tmp_path / "types.mooc")), quiet=True)
+    course, _source = Store(layout).load("types")
+    quiz_item = next(i for m in course.modules for i in m.items if i.kind == "quiz")
+    responses = {"single": 1, "multiple": [0, 2], "truefalse": False, "numeric": 7.5, "text": "answer 4",
+                 "order": [1, 0, 2, 3], "match": [0, 2, None]}
+    questions = [{"id": q.id, "type": q.type, "statement_id": str(uuid.uuid4()), "response": responses[q.type],
+                  "score": 0.0, "earned": 0.0, "points": 1.0, "correct": False} for q in quiz_item.quiz.questions]
+    event = Event("attempt", "types", "1.0.0", quiz_item.id, {"attempt": 1, "score": 0.0, "earned": 0.0,
+                                                              "total": 7.0, "passed": False, "threshold": 0.6,
+                                                              "questions": questions})
+    out = statements_for(event, Actor(None, "acc-7"), "https://lrs.example.org", REG, CourseShape.of(course))
+    return out[1:], {q.type: q for q in quiz_item.quiz.questions}
+
+
+def test_questions_are_standard_cmi_interactions_with_xapi_responses(tmp_path) -> None:
+    answered, by_type = _every_type_attempt(tmp_path)
+    got = {s["result"]["extensions"]["urn:mooc:extension:question-type"]: s for s in answered}
+    assert sorted(got) == sorted(by_type)
+    kinds = {t: s["object"]["definition"]["interactionType"] for t, s in got.items()}
+    assert kinds == {"single": "choice", "multiple": "choice", "truefalse": "true-false", "numeric": "numeric",
+                     "text": "fill-in", "order": "sequencing", "match": "matching"}
+    response = {t: s["result"]["response"] for t, s in got.items()}
+    assert response == {"single": "1", "multiple": "0[,]2", "truefalse": "false", "numeric": "7.5",
+                        "text": "answer 4", "order": "1[,]0[,]2[,]3", "match": "L0[.]R0[,]L1[.]R2"}
+    single = got["single"]["object"]["definition"]
+    right = [i for i, c in enumerate(by_type["single"].choices) if c.correct]
+    assert single["correctResponsesPattern"] == [str(right[0])]
+    assert [c["description"]["en"] for c in single["choices"]] == [c.text for c in by_type["single"].choices]
+    assert single["description"]["en"] == by_type["single"].prompt
+    assert got["multiple"]["object"]["definition"]["correctResponsesPattern"] == ["0[,]2"]
+    assert got["truefalse"]["object"]["definition"]["correctResponsesPattern"] == [
+        "true" if by_type["truefalse"].answer else "false"]
+    numeric = by_type["numeric"].answers[0]
+    low, high = got["numeric"]["object"]["definition"]["correctResponsesPattern"][0].split("[:]")
+    assert float(low) < numeric.value < float(high)
+    assert got["text"]["object"]["definition"]["correctResponsesPattern"] == [
+        "{case_matters=false}answer 4", "{case_matters=false}ans 4"]
+    assert got["order"]["object"]["definition"]["correctResponsesPattern"] == ["0[,]1[,]2[,]3"]
+    match = got["match"]["object"]["definition"]
+    assert match["correctResponsesPattern"] == ["L0[.]R0[,]L1[.]R1[,]L2[.]R2"]
+    assert [s["id"] for s in match["source"]] == ["L0", "L1", "L2"] and [t["description"]["en"] for t in
+                                                                           match["target"]] == ["Ottawa", "Rome", "Lima"]
+
+
+@pytest.mark.lrs
+def test_cmi_interactions_pass_ralph_strict_validation(tmp_path, ralph_lrs: RalphServer) -> None:
+    answered, _by_type = _every_type_attempt(tmp_path)
+    assert ralph_lrs.validate(answered) == []
