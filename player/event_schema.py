@@ -120,7 +120,19 @@ def _question_ok(q: object) -> bool:
     attempt): the known keys well typed and EVERY value a scalar or a list of scalars,
     so the question also nests at most 2 deep. Anything else goes through the checks
     that name the problem; never says yes where they, depth included, find one."""
-    if type(q) is not dict or "id" not in q:
+    if type(q) is not dict:
+        return False
+    if q.keys() == _AS_WRITTEN:  # what the engine writes: each key's type checked in one line
+        i, t, s, r, sc, e, p, c = (q["id"], q["type"], q["statement_id"], q["response"], q["score"],
+                                   q["earned"], q["points"], q["correct"])
+        tr = type(r)
+        return (type(i) is str and type(t) is str and type(s) is str and type(c) is bool
+                and len(i) + len(t) + len(s) <= MAX_TEXT
+                and type(sc) in _NUMBERS and type(e) in _NUMBERS and type(p) in _NUMBERS
+                and sc - sc == 0 and e - e == 0 and p - p == 0  # finite: inf - inf is nan
+                and (r is None or tr is int or tr is bool or (tr is float and r - r == 0)
+                     or (tr is str and len(r) <= MAX_TEXT) or (tr is list and all(map(_scalar_ok, r)))))
+    if "id" not in q:
         return False
     for key, v in q.items():
         t = type(v)
@@ -143,6 +155,8 @@ def _question_ok(q: object) -> bool:
     return True
 
 
+_NUMBERS = (int, float)
+_AS_WRITTEN = frozenset(("id", "type", "statement_id", "response", "score", "earned", "points", "correct"))
 _TEXT_KEYS = frozenset(("id", "type", "statement_id"))
 _NUMBER_KEYS = frozenset(("score", "earned", "points"))
 _NOT_TEXT_KEYS = _NUMBER_KEYS | {"correct"}
