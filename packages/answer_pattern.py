@@ -295,7 +295,7 @@ def check_pack(source: "PackSource", report: "Report", course: "Course") -> None
 
 def _pattern_keys(source: "PackSource", rel: str) -> dict[str, tuple[str, int | None, int | None]]:
     """Question id -> (key path, line, column) of its `pattern` in the quiz file."""
-    import tomllib
+    from packages.portable import tomllib
 
     from packages.loading import _locate
 

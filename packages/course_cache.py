@@ -201,7 +201,9 @@ def _safe_owner(st: os.stat_result) -> bool:
     """The cache (and the folder that holds it) must be writable only by this account or
     root, as ssh demands of its key files: on a shared lab drive, another learner must not
     be able to swap the course a learner is graded on for one that skips the pack checks."""
-    return st.st_uid in (os.getuid(), 0) and not st.st_mode & 0o022
+    from packages.portable import owned_by_me_or_root
+
+    return owned_by_me_or_root(st) and not st.st_mode & 0o022
 
 
 def write(tree: Path, course: Course) -> None:

@@ -58,7 +58,7 @@ def loads_toml(text: str) -> dict[str, Any]:
     """tomllib.loads, with every failure (syntax, nesting depth) a DataError.
 
     The syntax message ends with "(at line L, column C)", as tomllib writes it."""
-    import tomllib
+    from packages.portable import tomllib
 
     try:
         return tomllib.loads(text)
@@ -94,8 +94,10 @@ def check_opened(fd: int, path: Path | str, *, own: bool = True) -> os.stat_resu
 
 def owned_by_us(st: os.stat_result) -> bool:
     """True when this user owns the file (always on systems without user ids)."""
-    geteuid = getattr(os, "geteuid", None)
-    return geteuid is None or st.st_uid == geteuid()
+    from packages.portable import my_uid
+
+    uid = my_uid()
+    return uid is None or st.st_uid == uid
 
 
 def link_error(path: Path | str) -> MoocError:

@@ -381,7 +381,7 @@ def _peek_installed(dest: StoreDir, target: InstallSpec, force: bool) -> Install
 
 def _peek_manifest(target: InstallSpec) -> tuple[str, str] | None:
     """(id, version) as the pack claims them: course.toml of a folder, the manifest of a .mooc."""
-    import tomllib
+    from packages.portable import tomllib
     import zipfile
 
     try:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from typing import Any
 
 from packages.errors import MoocError
 from packages.model import FORMAT_VERSION, Course, Item, Module, Quiz
+from packages.portable import tomllib
 from packages.questions import (
     QUESTION_TYPES,
     Choice,

@@ -180,22 +180,9 @@ def locked(lock_file: Path, *, blocking: bool = True, create: bool = True) -> It
 
 
 def _lock_fd(fd: int, blocking: bool) -> bool:
-    """flock on POSIX (released by the kernel when the process dies); msvcrt on Windows."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        import msvcrt
+    from packages.portable import lock
 
-        try:
-            msvcrt.locking(fd, msvcrt.LK_LOCK if blocking else msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-        except OSError:
-            return False
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-    except BlockingIOError:
-        return False
-    return True
+    return lock(fd, blocking=blocking)
 
 
 # --------------------------------------------------------------------------- one store
@@ -443,7 +430,7 @@ def summary_of(course: "Course", *, size: int, installed_at: datetime, source: s
 def _bundled(folder: Path = BUNDLED_DIR) -> InstalledCourse | None:
     """The demo course shipped with mooc, read from its course.toml only (fast), once:
     it is package data and does not change while mooc runs."""
-    import tomllib
+    from packages.portable import tomllib
 
     try:
         with open(folder / "course.toml", "rb") as fh:

@@ -23,7 +23,6 @@ in the file are not preserved by a write (tomli_w writes plain TOML).
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.layout import Layout, make_dirs
+from packages.portable import lock
 
 # Top-level tables and the type each must have; anything else is kept untouched.
 _TABLES = ("learners", "keys", "sync")
@@ -70,7 +70,7 @@ def locked(path: Path) -> Iterator[None]:
     except OSError as err:
         raise MoocError(f"{lock_path}: cannot lock: {err.strerror}") from None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        lock(fd)
         yield
     finally:
         os.close(fd)

@@ -92,11 +92,11 @@ def load(layout: Layout) -> Policy:
 def _untrusted(path: Path, st: os.stat_result) -> str | None:
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
         return "not a regular file"
-    geteuid = getattr(os, "geteuid", None)
-    if geteuid is None:
+    from packages.portable import my_uid, owned_by_me_or_root
+
+    if my_uid() is None:
         return None
-    owners = {0, geteuid()}
-    if st.st_uid not in owners:
+    if not owned_by_me_or_root(st):
         return f"owned by another user (uid {st.st_uid}), not the administrator"
     if st.st_mode & 0o022:
         return "writable by other users"

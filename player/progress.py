@@ -33,7 +33,6 @@ cutting a torn or failed tail, always under the lock.
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import os
 import re
@@ -49,6 +48,7 @@ from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.layout import Layout, make_dirs
 from packages.notices import warn
+from packages.portable import lock
 from player.event_schema import event_problem
 from player.events import Event
 
@@ -261,7 +261,7 @@ class EventLog:
                 continue
             try:
                 try:
-                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    lock(fd)
                 except OSError as err:
                     raise MoocError(f"{self.path}: cannot lock progress: {err.strerror}") from None
                 # The file may have been purged or replaced while we waited for the lock.
@@ -522,7 +522,7 @@ def purge_course(layout: Layout, course_id: str) -> list[Path]:
         except OSError as err:
             raise MoocError(f"{path}: cannot remove progress: {err.strerror}") from None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            lock(fd)
             try:
                 os.unlink(path)
             except FileNotFoundError:

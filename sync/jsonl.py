@@ -12,7 +12,6 @@ a damaged line, nested JSON included, is skipped and reported, never a traceback
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from packages.datafile import MIB, DataError, loads_json, open_file, read_fd
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.layout import make_dirs
+from packages.portable import lock
 
 # An outbox holds every statement ever generated for an endpoint: generous, but bounded.
 MAX_BYTES = 512 * MIB
@@ -84,7 +84,7 @@ def locked_append(path: Path) -> Iterator["Appender"]:
     except OSError as err:
         raise MoocError(f"{path}: cannot open: {err.strerror}") from None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        lock(fd)
         if new:
             _fsync_dir(path.parent)
         _cut_torn_tail(fd)

@@ -26,7 +26,6 @@ misbehaving LRS) never stops the others.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.layout import Layout
+from packages.portable import lock
 from player.events import now_iso
 from sync.consent import may_send
 from packages.netguard import Guard, TooSlow
@@ -177,9 +177,7 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
     outbox.dir.mkdir(parents=True, exist_ok=True)
     lock_fd = os.open(outbox.send_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX | (0 if options.wait_for_lock else fcntl.LOCK_NB))
-        except BlockingIOError:
+        if not lock(lock_fd, blocking=options.wait_for_lock):
             result.skipped = "another mooc process is uploading to this endpoint"
             return result
         # Re-read under the lock: another process may have sent some meanwhile.

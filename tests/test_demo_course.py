@@ -11,7 +11,7 @@ from __future__ import annotations
 import glob
 import re
 import struct
-import tomllib
+from packages.portable import tomllib
 import zlib
 from pathlib import Path
 from typing import Any

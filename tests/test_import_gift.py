@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tomllib
+from packages.portable import tomllib
 from pathlib import Path
 
 import pytest

@@ -12,7 +12,7 @@ import os
 import subprocess
 import tarfile
 import time
-import tomllib
+from packages.portable import tomllib
 from pathlib import Path
 from typing import Any
 

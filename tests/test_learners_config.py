@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import tomllib
+from packages.portable import tomllib
 from pathlib import Path
 
 import pytest

@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
+from packages.portable import tomllib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path

@@ -506,7 +506,7 @@ def import_gift(path: Path, *, output: Path | None = None, into: Path | None = N
 def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item_id: str | None,
                 weight: float | None, force: bool) -> Path:
     """Write quizzes/<id>.toml and add an item at the end of `module` in course.toml."""
-    import tomllib
+    from packages.portable import tomllib
 
     manifest_path = pack / "course.toml"
     try:

@@ -53,7 +53,7 @@ def read_and_hash(root: Path) -> None:
 
 
 def parse_all_toml(root: Path) -> None:
-    import tomllib
+    from packages.portable import tomllib
 
     for path in root.rglob("*.toml"):
         tomllib.loads(path.read_text(encoding="utf-8"))
