@@ -25,16 +25,14 @@ from urllib.request import url2pathname
 
 from packages.datafile import DataError, load_json, loads_json, loads_toml
 from packages.errors import MoocError
+from packages.identifiers import ID_RE, SEMVER_RE
 from packages.layout import Layout
 
 CATALOG_NAME = "catalog.json"
 CATALOG_FORMAT = 1
 MAX_PACK_SIZE = 8 * 1024**3
 MAX_SOURCES_BYTES = 1024 * 1024  # catalogs.json: names and URLs only
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-_SEMVER_RE = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,11 +81,11 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
         if not isinstance(item, dict):
             raise MoocError(f"{label}: not an object")
         cid = item.get("id")
-        if not isinstance(cid, str) or not _ID_RE.match(cid):
+        if not isinstance(cid, str) or not ID_RE.match(cid):
             raise MoocError(f"{label}: invalid id {cid!r}")
         label = f"catalog {where}: {cid}"
         version = item.get("version")
-        if not isinstance(version, str) or not _SEMVER_RE.match(version):
+        if not isinstance(version, str) or not SEMVER_RE.match(version):
             raise MoocError(f"{label}: invalid version {version!r} (expected e.g. 1.2.0)")
         label = f"catalog {where}: {cid} {version}"
         if (cid, version) in seen:
@@ -229,7 +227,7 @@ class Catalogs:
         for item in items:
             name = item.get("name") if isinstance(item, dict) else None
             url = item.get("url") if isinstance(item, dict) else None
-            if not isinstance(name, str) or not _NAME_RE.match(name) or not isinstance(url, str):
+            if not isinstance(name, str) or not ID_RE.match(name) or not isinstance(url, str):
                 raise MoocError(f"{path}: unreadable catalog list (an entry without a valid name and url)")
             out.append(CatalogSource(name=name, url=url))
         return out
@@ -248,7 +246,7 @@ class Catalogs:
     def add(self, location: str, name: str | None = None) -> tuple[CatalogSource, list[CatalogEntry]]:
         url = normalize_location(location)
         sources = self.sources()
-        if name is not None and not _NAME_RE.match(name):
+        if name is not None and not ID_RE.match(name):
             raise MoocError(f"--name {name!r}: use lowercase letters, digits, '.', '_' or '-'")
         for source in sources:
             if source.url == url and (name is None or source.name == name):
@@ -338,7 +336,7 @@ class Catalogs:
 
 
 def latest_per_course(entries: list[CatalogEntry]) -> list[CatalogEntry]:
-    from packages.store import version_key
+    from packages.identifiers import version_key
 
     best: dict[str, CatalogEntry] = {}
     for entry in entries:
@@ -379,9 +377,9 @@ def catalog_entry_for_pack(path: Path, url: str) -> dict[str, Any]:
         "size": path.stat().st_size,
         "sha256": digest.hexdigest(),
     }
-    if not isinstance(entry["id"], str) or not _ID_RE.match(entry["id"]):
+    if not isinstance(entry["id"], str) or not ID_RE.match(entry["id"]):
         raise MoocError(f"{path}: course.toml: invalid id {entry['id']!r}")
-    if not isinstance(entry["version"], str) or not _SEMVER_RE.match(entry["version"]):
+    if not isinstance(entry["version"], str) or not SEMVER_RE.match(entry["version"]):
         raise MoocError(f"{path}: course.toml: invalid version {entry['version']!r}")
     return entry
 
@@ -508,7 +506,7 @@ def resolve_catalog_spec(layout: Layout, spec: str) -> Any:
                             f"`mooc catalog add {spec}`, then `mooc install COURSE-ID`")
         return None
     cid, _, version = spec.partition("@")
-    if not _ID_RE.match(cid):
+    if not ID_RE.match(cid):
         return None
     entry = Catalogs(layout).resolve(cid, version or None)
     if entry is None:

@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from packages.errors import MoocError
 from packages.fsutil import os_error_text
+from packages.identifiers import is_id
 from packages.layout import Layout
 from packages.source import MANIFEST_NAME
 from packages.store import (
@@ -236,7 +237,7 @@ def _forget_download(archive: Path) -> None:
 def prune_partial_downloads(layout: Layout, course_id: str, installed_version: str) -> list[Path]:
     """Delete partial downloads (full or delta, with their sidecars) of COURSE_ID's
     versions up to the one just installed: nothing can resume them any more."""
-    from packages.store import compare_versions
+    from packages.identifiers import compare_versions
 
     pattern = re.compile(rf"^{re.escape(course_id)}-(.+)\.mooc(?:\.delta)?\.part(?:\.json)?$")
     removed: list[Path] = []
@@ -371,7 +372,7 @@ def _peek_installed(dest: StoreDir, target: InstallSpec, force: bool) -> Install
     if meta is None:
         return None
     course_id, version = meta
-    existing = dest.read(course_id) if re.match(r"^[a-z0-9][a-z0-9._-]{0,63}$", course_id) else None
+    existing = dest.read(course_id) if is_id(course_id) else None
     if existing is None:
         return None
     if _decide(existing, course_id, version, force) == "already-installed":

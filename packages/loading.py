@@ -14,6 +14,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.model import FORMAT_VERSION, Course, Item, Module, Quiz
+from packages.identifiers import ID_RE, SEMVER_RE
 from packages.portable import tomllib
 from packages.questions import (
     QUESTION_TYPES,
@@ -35,12 +36,6 @@ from packages.didkey import did_problem
 from packages.urls import http_url_problem
 from packages.validation import Report
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-SEMVER_RE = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
 LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 PERCENT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 SHOW_SOLUTIONS = ("always", "attempted", "finished", "never")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.identifiers import is_id
 from packages.fsutil import fsync_dir, os_error_text, write_atomic
 
 _STARTER_ID = 'id = "my-course"'
@@ -55,7 +56,7 @@ def id_for_folder(dest: Path) -> str:
     """The course id a new pack gets: its folder's name made into a valid id, so that
     `mooc pack build x` writes x-<version>.mooc."""
     slug = re.sub(r"[^a-z0-9._-]+", "-", dest.resolve().name.lower()).strip("-._")[:64]
-    return slug if slug and re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,63}", slug) else "my-course"
+    return slug if slug and is_id(slug) else "my-course"
 
 
 def _missing_parents(dest: Path) -> list[Path]:

@@ -43,6 +43,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from packages.errors import MoocError
+from packages.identifiers import SEMVER_PATTERN
 from packages.layout import Layout
 
 CONNECTION_TIMEOUT = 60.0  # a client that stops reading the answer frees its thread after this
@@ -103,7 +104,7 @@ def cached_pack(layout: Layout, course: Any) -> Path:
     return target
 
 
-_CACHED_VERSION = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?\.mooc$")
+_CACHED_VERSION = re.compile(rf"^{SEMVER_PATTERN}\.mooc$")
 
 
 def prune_cached_packs(layout: Layout, course_id: str, keep: Path) -> list[Path]:

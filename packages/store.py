@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from packages.fsutil import fsync_dir, os_error_text, write_atomic
 from packages.errors import MoocError
+from packages.identifiers import ID_RE, compare_versions, version_key
 from packages.layout import Layout
 
 if TYPE_CHECKING:  # heavy modules are imported where they are used
@@ -50,7 +51,6 @@ SUMMARY_FORMAT = 1
 STAGE_LOCK = ".lock"
 BUNDLED_DIR = Path(__file__).resolve().parent / "demo_course"
 BUNDLED_ID = "mooc-demo"  # the id in BUNDLED_DIR/course.toml (a test keeps them equal)
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 
 # --------------------------------------------------------------------------- model
@@ -111,33 +111,6 @@ class InstalledCourse:
 
 
 # --------------------------------------------------------------------------- versions
-
-
-_SEMVER = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
-
-
-def version_key(version: str) -> tuple[Any, ...]:
-    """Sort key for semantic versions: 1.2.0-rc.1 < 1.2.0 < 1.10.0; build metadata ignored.
-
-    A version that is not semver sorts below every semver one, by its text, so a bad
-    pack can never shadow a good one.
-    """
-    m = _SEMVER.match(version.strip())
-    if not m:
-        return (0, (), (), version)
-    nums = tuple(int(g or 0) for g in m.group(1, 2, 3))
-    pre = m.group(4)
-    if pre is None:
-        pre_key: tuple[Any, ...] = ((1,),)  # a release sorts after all its pre-releases
-    else:
-        pre_key = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
-        pre_key = ((0,), *pre_key)
-    return (1, nums, pre_key, "")
-
-
-def compare_versions(a: str, b: str) -> int:
-    ka, kb = version_key(a), version_key(b)
-    return (ka > kb) - (ka < kb)
 
 
 # --------------------------------------------------------------------------- files
@@ -243,7 +216,7 @@ class StoreDir:
             names = os.listdir(self.courses)
         except OSError:
             return []
-        return sorted(n for n in names if _ID_RE.match(n))
+        return sorted(n for n in names if ID_RE.match(n))
 
     def all(self) -> list[InstalledCourse]:
         found = (self.read(course_id) for course_id in self.ids())
@@ -527,7 +500,7 @@ class Store:
 
     def _copies_of(self, course_id: str) -> list[InstalledCourse]:
         found: list[InstalledCourse] = []
-        if _ID_RE.match(course_id):
+        if ID_RE.match(course_id):
             for store in (self.user, self.system):
                 c = store.read(course_id)
                 if c is not None and c.path.is_dir():
@@ -578,7 +551,7 @@ class Store:
     def remove(self, course_id: str, system: bool = False) -> InstalledCourse:
         """Remove the user's (or, with `system`, the system-wide) copy; progress stays."""
         store = self.store_dir(system)
-        existing = store.read(course_id) if _ID_RE.match(course_id) else None
+        existing = store.read(course_id) if ID_RE.match(course_id) else None
         if existing is None:
             others = self.copies_of(course_id)
             if not others:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from packages.datafile import DataError, loads_json
 from packages.errors import MoocError
+from packages.identifiers import ID_RE, LEARNER_ID_RE
 from packages.safe_text import one_line
 from player.event_schema import event_problem
 from player.events import Event, now_iso
@@ -38,8 +39,6 @@ VERSION = 1
 MAX_BYTES = 256 * 1024 * 1024  # 30 learners x a year of a 50-question course is a few MB
 MAX_LEARNERS = 10_000
 _ACCOUNT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]{0,127}$")
-_COURSE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_LEARNER_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 @dataclass
@@ -182,7 +181,7 @@ def parse(raw: bytes, path: Path) -> ExportFile:
         if current is None:
             raise MoocError(f"{where}: line {number}: an event before any learner")
         problem = event_problem(obj)
-        if problem is None and not _COURSE.match(obj["course_id"]):
+        if problem is None and not ID_RE.match(obj["course_id"]):
             problem = "'course_id' is not a course id"
         if problem is not None:
             out.problems.append(f"line {number}: {problem}")
@@ -204,7 +203,7 @@ def _learner(raw: object, where: str) -> ExportedLearner:
     if not isinstance(raw, dict):
         raise MoocError(f"{where}: 'learner' must be an object")
     lid, name, email, account, pin = (raw.get(k) for k in ("id", "name", "email", "account_id", "pin"))
-    if not isinstance(lid, str) or not _LEARNER_ID.match(lid):
+    if not isinstance(lid, str) or not LEARNER_ID_RE.match(lid):
         raise MoocError(f"{where}: the learner's 'id' is not a learner id")
     if not isinstance(account, str) or not _ACCOUNT.match(account):
         raise MoocError(f"{where}: the learner's 'account_id' is missing or not an account id")

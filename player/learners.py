@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from packages.errors import MoocError
+from packages.identifiers import LEARNER_ID_RE
 from packages.layout import Layout
 from packages.safe_text import one_line
 from player.config import load_config, locked, read_toml, update_config, write_atomic
@@ -45,7 +46,6 @@ FORMAT = "mooc-learners"
 VERSION = 1
 MAX_NAME = 80
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -364,7 +364,7 @@ class Learners:
             for key in ("id", "name", "account_id"):
                 if not isinstance(entry.get(key), str) or not entry[key]:
                     raise MoocError(f"{where}: missing or invalid {key!r}")
-            if not _ID.match(entry["id"]):
+            if not LEARNER_ID_RE.match(entry["id"]):
                 raise MoocError(f"{where}: invalid id {one_line(entry['id'])!r}")
             email = entry.get("email")
             if email is not None and not isinstance(email, str):

@@ -35,7 +35,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -45,6 +44,7 @@ from pathlib import Path
 
 from packages.datafile import MAX_LOG_BYTES, DataError, link_error, loads_json, no_links_below, open_file, read_fd
 from packages.errors import MoocError
+from packages.identifiers import ID_RE
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.layout import Layout, make_dirs
 from packages.notices import warn
@@ -57,7 +57,6 @@ VERSION = 1
 
 # Learner ids are slugs (player/learners.py); course ids follow pack-format-v1.
 # Both become file names, so anything else is refused before touching the disk.
-_SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
 # Errors that mean "the disk would not take it": the user can free space and retry.
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
@@ -68,7 +67,7 @@ _MAX_REOPENS = 20
 
 
 def _check_id(kind: str, value: str) -> None:
-    if not _SAFE_ID.match(value) or ".." in value:
+    if not ID_RE.match(value) or ".." in value:
         raise MoocError(f"invalid {kind} id {value!r}: use lowercase letters, digits, '.', '_' or '-'")
 
 

@@ -39,13 +39,14 @@ from typing import Any
 
 from packages.datafile import load_json
 from packages.errors import MoocError
+from packages.identifiers import ID_PATTERN
 from packages.layout import Layout
 from player.events import now_iso
 from sync import jsonl
 from sync.endpoints import Endpoint, normalise
 
 # A learner id (player/learners.py), or "imported:<id>" for records of another machine.
-_LEARNER = re.compile(r"^(imported:)?[a-z0-9][a-z0-9._-]{0,63}$")
+_LEARNER = re.compile(rf"^(imported:)?{ID_PATTERN}$")
 
 
 @dataclass(frozen=True)

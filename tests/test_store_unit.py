@@ -10,7 +10,8 @@ import pytest
 from packages.errors import MoocError
 from packages.install import install, resolve_spec
 from packages.layout import Layout
-from packages.store import Store, compare_versions, locked, version_key
+from packages.identifiers import compare_versions, version_key
+from packages.store import Store, locked
 from tests.conftest import Homes
 from tests.test_store import pack
 
@@ -114,3 +115,19 @@ def test_listing_is_fast_and_reads_no_quiz(mooc_home: Homes, tmp_path: Path) -> 
     (first.path / "quizzes" / "q.toml").write_text("this is [[not toml")  # listing must not care
     courses = Store(layout).list()  # its speed is measured in tests/benchmarks, not here
     assert len(courses) == 202
+
+
+@pytest.mark.parametrize("text, ok", [
+    ("1.2.0", True), ("1.2.0-rc.1+build.5", True), ("0.0.0", True),
+    ("v1", False), ("1.2", False), ("v1.2.0", False), ("01.2.0", False), ("1.2.0-", False), (" 1.2.0", False),
+])
+def test_one_version_grammar_for_loader_catalog_and_store(text: str, ok: bool) -> None:
+    """The store orders by the grammar the loader and the catalog check (packages/identifiers.py):
+    what they refuse sorts below every version instead of passing for one."""
+    from packages.identifiers import SEMVER_RE, is_version
+    from packages.loading import SEMVER_RE as LOADER_SEMVER
+    import packages.catalog as catalog
+
+    assert is_version(text) is ok
+    assert LOADER_SEMVER is SEMVER_RE and catalog.SEMVER_RE is SEMVER_RE
+    assert (version_key(text) > version_key("0.0.0-0")) is ok

@@ -202,7 +202,8 @@ def cmd_update(args: argparse.Namespace) -> int:
     from packages.download import parse_rate
     from packages.errors import MoocError
     from packages.safe_text import one_line
-    from packages.store import Store, compare_versions
+    from packages.identifiers import compare_versions
+    from packages.store import Store
 
     layout = common.layout(args)
     catalogs = Catalogs(layout)

@@ -284,6 +284,6 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def _plausible_id(text: str) -> bool:
-    import re
+    from packages.identifiers import is_id
 
-    return re.match(r"^[a-z0-9][a-z0-9._-]{0,63}$", text) is not None
+    return is_id(text)
