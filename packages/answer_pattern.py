@@ -107,10 +107,9 @@ def shape(pattern: str) -> Shape:
         return Shape(refused=f"longer than {MAX_PATTERN_CHARS} characters")
     if _paren_depth(pattern) > MAX_PATTERN_DEPTH:
         return Shape(refused=f"groups nested more than {MAX_PATTERN_DEPTH} deep")
-    try:
-        from re import _parser as sre_parse  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_parse  # type: ignore[no-redef]
+    from packages.portable import re_parser
+
+    sre_parse = re_parser()
     try:
         parsed = sre_parse.parse(pattern, 0)
     except Exception as err:  # noqa: BLE001 - re.error, RecursionError, OverflowError: all mean "refused"
@@ -146,8 +145,9 @@ class _Walker:
     """Walks the parsed pattern: its multiplied-out size, nested repeats, characters to probe with."""
 
     def __init__(self) -> None:
-        from re import _constants as c  # type: ignore[attr-defined]
+        from packages.portable import re_constants
 
+        c = re_constants()
         self.c = c
         self.repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
         self.nested: str | None = None
@@ -217,8 +217,9 @@ class _Walker:
 
 
 def _min_width(items: list[Any]) -> int:
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
+    from packages.portable import re_parser
 
+    sre_parse = re_parser()
     sub = sre_parse.SubPattern(sre_parse.State(), items)
     try:
         return int(sub.getwidth()[0])

@@ -11,19 +11,22 @@ imports `tomllib` directly: school labs run Windows, and Ubuntu 22.04 ships Pyth
 - `owned_by_me_or_root(st)`: the ownership check ssh makes of key files; always true
   where the OS has no user ids in `stat` (Windows: ACLs decide there).
 - `tomllib`: the standard library's from 3.11, the `tomli` package before.
+- `re_parser()`, `re_constants()`: the `re` module's own parser (to build an example
+  answer from a pattern): `re._parser` from 3.11, `sre_parse` before.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["lock", "my_uid", "owned_by_me_or_root", "tomllib"]
+__all__ = ["lock", "my_uid", "owned_by_me_or_root", "re_constants", "re_parser", "tomllib"]
 
 
 def lock(fd: int, *, blocking: bool = True) -> bool:
@@ -70,3 +73,23 @@ def my_uid() -> int | None:
 def owned_by_me_or_root(st: os.stat_result) -> bool:
     uid = my_uid()
     return uid is None or st.st_uid in (uid, 0)
+
+
+def re_parser() -> Any:
+    if sys.version_info >= (3, 11):
+        from re import _parser  # type: ignore[attr-defined]
+
+        return _parser
+    import sre_parse  # pragma: no cover - Python 3.10
+
+    return sre_parse
+
+
+def re_constants() -> Any:
+    if sys.version_info >= (3, 11):
+        from re import _constants  # type: ignore[attr-defined]
+
+        return _constants
+    import sre_constants  # pragma: no cover - Python 3.10
+
+    return sre_constants

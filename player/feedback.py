@@ -151,10 +151,10 @@ def example_of(pattern: str) -> str | None:
     (lookarounds, backreferences...). Checked against the pattern before it is used."""
     import re
 
-    try:
-        from re import _parser  # type: ignore[attr-defined]
+    from packages.portable import re_parser
 
-        example = _build(_parser.parse(pattern), 0)
+    try:
+        example = _build(re_parser().parse(pattern), 0)
         compiled = re.compile(pattern)
     except Exception:  # any surprise in a pack's pattern: no example, never a crash
         return None
@@ -164,8 +164,9 @@ def example_of(pattern: str) -> str | None:
 
 
 def _build(parsed: object, depth: int) -> str | None:
-    from re import _constants as c  # type: ignore[attr-defined]
+    from packages.portable import re_constants
 
+    c = re_constants()
     if depth > 20:
         return None
     out: list[str] = []

@@ -81,7 +81,12 @@ def test_smoke_on_another_python(version: str, tmp_path: Path, mooc_home: Homes,
     run("learner", "add", "Amina")
     r = run("play", "--plain", course, "week-1", "--learner", "amina", input="2\ntrue\nmedian\nq\n")
     assert "Passed: 100%" in r.stdout
-    tui = subprocess.run([str(venv / "bin" / "python"), "-c", "import tui.app, player.cli.play_cmd"],
+    tui = subprocess.run([str(venv / "bin" / "python"), "-c",
+                          "import tui.app, player.cli.play_cmd\n"
+                          "from player.feedback import example_of\n"
+                          "assert example_of('[0-9]+ (kg|g)') == '0 kg'  # re's parser, whatever its module name\n"
+                          "from packages.answer_pattern import MatchBudget, problems\n"
+                          "assert problems('(a+)+b', ignore_case=True, budget=MatchBudget())  # the slow-pattern check"],
                          capture_output=True, text=True, timeout=120)
     assert tui.returncode == 0, tui.stderr
     run("consent", "allow", f"127.0.0.1:{ralph_lrs.port}", "--learner", "amina")
