@@ -599,7 +599,7 @@ def _copy(src: Any, dst: Any, length: int) -> None:
 
 def old_archive_for(layout: Any, course: Any) -> Path | None:
     """The installed version's .mooc (rebuilt from its tree once), or None if impossible."""
-    from packages.serve import cached_pack
+    from packages.pack_cache import cached_pack
 
     try:
         return cached_pack(layout, course)

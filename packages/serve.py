@@ -43,7 +43,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from packages.errors import MoocError
-from packages.identifiers import SEMVER_PATTERN
+from packages.pack_cache import cached_pack
 from packages.layout import Layout
 
 CONNECTION_TIMEOUT = 60.0  # a client that stops reading the answer frees its thread after this
@@ -82,56 +82,6 @@ class ServedPack:
     @property
     def etag(self) -> str:
         return f'"{self.sha256[:32]}"'
-
-
-def cached_pack(layout: Layout, course: Any) -> Path:
-    """The .mooc of an installed course: rebuilt once from its tree, then reused.
-
-    Keyed by the version folder (which changes on every install), so a reinstall of
-    the same version never serves a stale archive.
-    """
-    from packages.building import build_pack
-
-    key = hashlib.sha256(str(Path(course.path).resolve()).encode()).hexdigest()[:16]
-    target = layout.packs_cache_dir / key / f"{course.id}-{course.version}.mooc"
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            build_pack(course.path, out=target)
-        except MoocError as err:
-            raise MoocError(f"{course.id} {course.version}: cannot rebuild its .mooc to share it: {err}") from None
-        prune_cached_packs(layout, course.id, keep=target)
-    return target
-
-
-_CACHED_VERSION = re.compile(rf"^{SEMVER_PATTERN}\.mooc$")
-
-
-def prune_cached_packs(layout: Layout, course_id: str, keep: Path) -> list[Path]:
-    """Delete the rebuilt archives of COURSE_ID's replaced versions (one per installed
-    version is all that is served or used as a delta base): three updates of a 40 MB
-    course no longer leave 120 MB behind. Returns what was removed."""
-    removed: list[Path] = []
-    try:
-        folders = list(layout.packs_cache_dir.iterdir())
-    except OSError:
-        return removed
-    for folder in folders:
-        if folder == keep.parent or not folder.is_dir() or folder.is_symlink():
-            continue
-        for path in folder.glob("*.mooc"):
-            rest = path.name[len(course_id) + 1:]
-            if path.name.startswith(f"{course_id}-") and _CACHED_VERSION.match(rest):
-                try:
-                    path.unlink()  # a lab PC still downloading it gets a cut answer and resumes the new version
-                    removed.append(path)
-                except OSError:
-                    continue
-        try:
-            folder.rmdir()
-        except OSError:
-            pass  # not empty (another course's archive) or in use
-    return removed
 
 
 def collect_packs(layout: Layout, *, include_bundled: bool = False,

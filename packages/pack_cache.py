@@ -1,0 +1,69 @@
+"""The rebuilt `.mooc` of each installed course version, kept in `downloads/packs/`.
+
+The store keeps unpacked trees only; a version's archive is rebuilt from its tree once
+(the build is reproducible: byte-identical to the publisher's) when something needs
+it: `mooc serve` shares it with the lab, and a delta update copies its unchanged
+entries (packages/delta.py). Replaced versions' archives are deleted as soon as a new
+one is built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from packages.errors import MoocError
+from packages.identifiers import SEMVER_PATTERN
+from packages.layout import Layout
+
+
+def cached_pack(layout: Layout, course: Any) -> Path:
+    """The .mooc of an installed course: rebuilt once from its tree, then reused.
+
+    Keyed by the version folder (which changes on every install), so a reinstall of
+    the same version never serves a stale archive.
+    """
+    from packages.building import build_pack
+
+    key = hashlib.sha256(str(Path(course.path).resolve()).encode()).hexdigest()[:16]
+    target = layout.packs_cache_dir / key / f"{course.id}-{course.version}.mooc"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            build_pack(course.path, out=target)
+        except MoocError as err:
+            raise MoocError(f"{course.id} {course.version}: cannot rebuild its .mooc to share it: {err}") from None
+        prune_cached_packs(layout, course.id, keep=target)
+    return target
+
+
+_CACHED_VERSION = re.compile(rf"^{SEMVER_PATTERN}\.mooc$")
+
+
+def prune_cached_packs(layout: Layout, course_id: str, keep: Path) -> list[Path]:
+    """Delete the rebuilt archives of COURSE_ID's replaced versions (one per installed
+    version is all that is served or used as a delta base): three updates of a 40 MB
+    course no longer leave 120 MB behind. Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        folders = list(layout.packs_cache_dir.iterdir())
+    except OSError:
+        return removed
+    for folder in folders:
+        if folder == keep.parent or not folder.is_dir() or folder.is_symlink():
+            continue
+        for path in folder.glob("*.mooc"):
+            rest = path.name[len(course_id) + 1:]
+            if path.name.startswith(f"{course_id}-") and _CACHED_VERSION.match(rest):
+                try:
+                    path.unlink()  # a lab PC still downloading it gets a cut answer and resumes the new version
+                    removed.append(path)
+                except OSError:
+                    continue
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # not empty (another course's archive) or in use
+    return removed
