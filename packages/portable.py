@@ -21,12 +21,18 @@ import os
 import sys
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 __all__ = ["lock", "my_uid", "owned_by_me_or_root", "re_constants", "re_parser", "tomllib"]
+
+
+def __getattr__(name: str) -> Any:
+    """`tomllib`, loaded when first asked for (opening a course from its cache needs no TOML)."""
+    if name == "tomllib":
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10
+            import tomli as tomllib
+        return tomllib
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def lock(fd: int, *, blocking: bool = True) -> bool:
