@@ -275,7 +275,7 @@ def event_problem(obj: object) -> str | None:
         return "'data' must be an object"
     fields = DATA.get(obj["type"])
     questions = data.get("questions") if fields is _ATTEMPT else None
-    if type(questions) is list and all(_question_ok(q) for q in questions):
+    if type(questions) is list and all(map(_question_ok, questions)):
         # the usual attempt: its questions are checked, and nest at most 3 deep below data
         fields = _ATTEMPT_CHECKED
         data = {k: v for k, v in data.items() if k != "questions"}
