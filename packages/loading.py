@@ -16,6 +16,7 @@ from packages.errors import MoocError
 from packages.model import FORMAT_VERSION, Course, Item, Module, Quiz
 from packages.identifiers import ID_RE, SEMVER_RE
 from packages.portable import tomllib
+from packages.question_types import REGISTRY
 from packages.questions import (
     QUESTION_TYPES,
     Choice,
@@ -47,15 +48,7 @@ _MODULE_KEYS = {"id", "title", "unlock_after_days", "requires", "items"}
 _ITEM_KEYS = {"id", "kind", "file", "title", "weight"}
 _QUIZ_KEYS = {"title", "max_attempts", "pass_threshold", "shuffle_choices", "show_solutions", "questions"}
 _COMMON_Q_KEYS = {"id", "type", "prompt", "points", "hint", "hints", "explanation"}
-_TYPE_KEYS = {
-    "single": {"choices"},
-    "multiple": {"choices"},
-    "truefalse": {"answer", "feedback_true", "feedback_false"},
-    "numeric": {"answer", "tolerance", "answers"},
-    "text": {"answers", "pattern", "case_sensitive"},
-    "order": {"items"},
-    "match": {"pairs", "distractors"},
-}
+_TYPE_KEYS = {name: set(t.keys) for name, t in REGISTRY.items()}
 _MISSING = object()
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from packages.question_types import REGISTRY
+
 QuestionType = Literal["single", "multiple", "truefalse", "numeric", "text", "order", "match"]
-QUESTION_TYPES: tuple[str, ...] = ("single", "multiple", "truefalse", "numeric", "text", "order", "match")
+QUESTION_TYPES: tuple[str, ...] = tuple(REGISTRY)  # packages/question_types.py lists them
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-INTERACTION_TYPES = {"single": "choice", "multiple": "choice", "truefalse": "true-false", "numeric": "numeric",
-                     "text": "fill-in", "order": "sequencing", "match": "matching"}
+from packages.question_types import REGISTRY
+
+INTERACTION_TYPES = {name: t.interaction for name, t in REGISTRY.items()}
 MAX_DESCRIPTION = 500  # characters of a prompt or option kept in a definition
 
 
