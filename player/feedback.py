@@ -8,7 +8,9 @@ be asked for during any attempt), so they are shown after every attempt: a learn
 who fails with attempts left learns from them, and the next attempt still means
 something. Rules in docs/grading.md ("After an attempt").
 
-Course text is untrusted: `answer_text` returns one-line cleaned text; feedback,
+The right answer is one structured value (`right_answer`: the accepted answers with
+credit and tolerance), rendered by `RightAnswer.text()` for both UIs and by
+`to_json()`. Course text is untrusted: `answer_text` returns one-line cleaned text; feedback,
 hints and explanations are returned raw and each UI cleans them as it renders.
 """
 
@@ -112,34 +114,79 @@ def _credit(credit: float | None, correct: bool, wrong: float) -> float:
     return credit if credit is not None else (1.0 if correct else wrong)
 
 
-def answer_text(q: Question) -> str:
-    """The right answer on one cleaned line ("" when the pack gives none to show)."""
+@dataclass(frozen=True)
+class Accepted:
+    """One answer that earns points: as shown (one cleaned line), and what it is worth."""
+
+    text: str
+    credit: float = 1.0  # the fraction of the question's points it earns
+    tolerance: str | None = None  # numeric: "± 0.5" or "± 2%"
+
+    def shown(self) -> str:
+        return f"{self.text} ({self.tolerance})" if self.tolerance else self.text
+
+
+@dataclass(frozen=True)
+class RightAnswer:
+    """The right answer of a question, computed once (`right_answer`) and rendered from
+    this one value by plain mode, the TUI (`text()`) and JSON (`to_json()`).
+
+    `how`: "one of" (any of `answers` is right), "all of" (every one, multiple choice),
+    "in order" (the items as listed), "pairs" (each `left: right`), "example" (a
+    pattern question: one answer the pattern accepts), "none" (nothing to show)."""
+
+    how: Literal["one of", "all of", "in order", "pairs", "example", "none"]
+    answers: tuple[Accepted, ...] = ()
+
+    def text(self) -> str:
+        """On one line, as the learner reads it ("" when there is nothing to show)."""
+        if self.how == "none":
+            return ""
+        if self.how == "example":
+            return f"{self.answers[0].text} (for example)"
+        if self.how == "in order":
+            return "; ".join(f"{n}. {a.text}" for n, a in enumerate(self.answers, start=1))
+        joiner = " or " if self.how == "one of" else "; "
+        return joiner.join(a.shown() for a in self.answers)
+
+    def to_json(self) -> dict[str, object]:
+        return {"how": self.how, "answers": [{"text": a.text, "credit": a.credit, "tolerance": a.tolerance}
+                                             for a in self.answers]}
+
+
+def right_answer(q: Question) -> RightAnswer:
+    """The right answer of Q: full-credit answers (for a numeric question without one, the
+    best-credit answer), with tolerance and credit spelled out."""
     if isinstance(q, SingleChoice):
-        return " or ".join(one_line(c.text) for c in q.choices if _credit(c.credit, c.correct, 0.0) >= 1.0)
+        return RightAnswer("one of", tuple(Accepted(one_line(c.text)) for c in q.choices
+                                           if _credit(c.credit, c.correct, 0.0) >= 1.0))
     if isinstance(q, MultipleChoice):
-        return "; ".join(one_line(c.text) for c in q.choices if _credit(c.credit, c.correct, -1.0) > 0)
+        return RightAnswer("all of", tuple(Accepted(one_line(c.text), _credit(c.credit, c.correct, -1.0))
+                                           for c in q.choices if _credit(c.credit, c.correct, -1.0) > 0))
     if isinstance(q, TrueFalse):
-        return "true" if q.answer else "false"
+        return RightAnswer("one of", (Accepted("true" if q.answer else "false"),))
     if isinstance(q, Numeric):
         best = [a for a in q.answers if a.credit >= 1] or sorted(q.answers, key=lambda a: -a.credit)[:1]
-        parts = []
-        for a in best:
-            text = _number(a.value)
-            if a.tolerance:
-                text += f" (± {_number(a.tolerance * 100)}%)" if a.relative else f" (± {_number(a.tolerance)})"
-            parts.append(text)
-        return " or ".join(parts)
+        return RightAnswer("one of", tuple(
+            Accepted(_number(a.value), a.credit,
+                     (f"± {_number(a.tolerance * 100)}%" if a.relative else f"± {_number(a.tolerance)}")
+                     if a.tolerance else None) for a in best))
     if isinstance(q, Text):
-        accepted = [one_line(a.text) for a in q.answers if a.credit >= 1]
+        accepted = tuple(Accepted(one_line(a.text)) for a in q.answers if a.credit >= 1)
         if accepted:
-            return " or ".join(accepted)
+            return RightAnswer("one of", accepted)
         example = example_of(q.pattern) if q.pattern else None
-        return f"{one_line(example)} (for example)" if example else ""
+        return RightAnswer("example", (Accepted(one_line(example)),)) if example else RightAnswer("none")
     if isinstance(q, Order):
-        return "; ".join(f"{n}. {one_line(text)}" for n, text in enumerate(q.items, start=1))
+        return RightAnswer("in order", tuple(Accepted(one_line(text)) for text in q.items))
     if isinstance(q, Match):
-        return "; ".join(f"{one_line(left)}: {one_line(right)}" for left, right in q.pairs)
-    return ""
+        return RightAnswer("pairs", tuple(Accepted(f"{one_line(left)}: {one_line(right)}") for left, right in q.pairs))
+    return RightAnswer("none")
+
+
+def answer_text(q: Question) -> str:
+    """The right answer on one cleaned line ("" when the pack gives none to show)."""
+    return right_answer(q).text()
 
 
 EXAMPLE_MAX = 60  # characters: an example answer longer than this is not shown

@@ -82,14 +82,16 @@ def test_the_registry_names_every_model_and_the_loader_knows_every_type(every_ty
 
 @pytest.mark.parametrize("name", list(REGISTRY))
 def test_every_type_is_graded_explained_and_mapped_to_xapi(every_type, name: str) -> None:
-    from player.feedback import answer_text
+    from player.feedback import answer_text, right_answer
     from player.grading import _GRADERS, grade_question
     from sync.interactions import definition, response
 
     q = every_type[2][name]
     assert type(q) in _GRADERS
     assert grade_question(q, _right(q)).score == pytest.approx(1.0), name
-    assert answer_text(q), name
+    assert answer_text(q) == right_answer(q).text() != "", name
+    structured = right_answer(q).to_json()
+    assert structured["how"] != "none" and all(a["credit"] > 0 for a in structured["answers"]), name
     defined = definition(q, "en", "http://adlnet.gov/expapi/activities/cmi.interaction")
     assert defined["interactionType"] == REGISTRY[name].interaction
     assert response(name, _right(q)) in defined["correctResponsesPattern"] or name in ("numeric", "text")
