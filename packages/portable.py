@@ -7,7 +7,9 @@ imports `tomllib` directly: school labs run Windows, and Ubuntu 22.04 ships Pyth
 
 - `lock(fd, blocking)`: an exclusive lock on an open file, released when the descriptor
   is closed or the process dies (even on SIGKILL): `flock` on POSIX; on Windows
-  `msvcrt.locking` of the file's first byte (the position is kept).
+  `msvcrt.locking` of one byte far past the end of any file mooc locks (Windows locks
+  are mandatory: locking real content would stop other processes from reading it; as
+  SQLite does, a byte beyond the data is locked instead). The position is kept.
 - `owned_by_me_or_root(st)`: the ownership check ssh makes of key files; always true
   where the OS has no user ids in `stat` (Windows: ACLs decide there).
 - `tomllib`: the standard library's from 3.11, the `tomli` package before.
@@ -49,11 +51,14 @@ def lock(fd: int, *, blocking: bool = True) -> bool:
     return True
 
 
+WINDOWS_LOCK_OFFSET = 0x7FFFFFFE  # past every file mooc locks (progress logs are bounded far below)
+
+
 def _lock_windows(fd: int, blocking: bool) -> bool:
     import msvcrt
 
     where = os.lseek(fd, 0, os.SEEK_CUR)
-    os.lseek(fd, 0, os.SEEK_SET)
+    os.lseek(fd, WINDOWS_LOCK_OFFSET, os.SEEK_SET)
     try:
         while True:
             try:
