@@ -50,6 +50,18 @@ _QUIZ_KEYS = {"title", "max_attempts", "pass_threshold", "shuffle_choices", "sho
 _COMMON_Q_KEYS = {"id", "type", "prompt", "points", "hint", "hints", "explanation"}
 _TYPE_KEYS = {name: set(t.keys) for name, t in REGISTRY.items()}
 _MISSING = object()
+# The value kinds `_Parser.get` checks, and how an error names them.
+_KIND_CHECKS: dict[str, Any] = {
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+    "strlist": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "table": lambda v: isinstance(v, dict),
+    "list": lambda v: isinstance(v, list),
+}
+_KIND_NAMES = {"str": "a string", "bool": "true or false", "int": "a whole number", "number": "a number",
+               "strlist": "a list of strings", "table": "a table", "list": "a list"}
 
 
 def load_course(source: PackSource) -> Course:
@@ -199,28 +211,17 @@ class _Parser:
             default: Any = _MISSING, required: bool = False) -> Any:
         """table[key] checked against `kind` (str, bool, int, number, strlist, table, list);
         reports and returns `default` when missing or wrong."""
-        where = f"{path}.{key}" if path else key
         if key not in table:
             if required:
                 self.error(file, path or "", f"missing required key {key!r}")
             return None if default is _MISSING else default
         value = table[key]
-        ok = {
-            "str": lambda v: isinstance(v, str),
-            "bool": lambda v: isinstance(v, bool),
-            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
-            "strlist": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
-            "table": lambda v: isinstance(v, dict),
-            "list": lambda v: isinstance(v, list),
-        }[kind](value)
-        if not ok:
-            names = {"str": "a string", "bool": "true or false", "int": "a whole number", "number": "a number",
-                     "strlist": "a list of strings", "table": "a table", "list": "a list"}
-            self.error(file, where, f"must be {names[kind]}, not {_describe(value)}")
+        if not _KIND_CHECKS[kind](value):
+            where = f"{path}.{key}" if path else key
+            self.error(file, where, f"must be {_KIND_NAMES[kind]}, not {_describe(value)}")
             return None if default is _MISSING else default
         if kind == "str" and required and not value.strip():
-            self.error(file, where, "must not be empty")
+            self.error(file, f"{path}.{key}" if path else key, "must not be empty")
         return value
 
     def unknown_keys(self, table: dict[str, Any], known: set[str], file: str, path: str) -> None:

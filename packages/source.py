@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import unicodedata
 import zlib
@@ -158,9 +159,12 @@ def path_problem(rel: str) -> str | None:
         return "path leaves the pack (..)"
     if any(p == "" for p in parts) or any(p == "." for p in parts):
         return "path is not in normal form (empty or '.' part)"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):
+    if _CONTROL_CHAR.search(rel):
         return "path contains a control character"
     return reserved_problem(rel)
+
+
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _normal_key(rel: str) -> str:

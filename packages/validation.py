@@ -112,14 +112,22 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)|^ {0,3}(?:=+|-+)[ \t]*$", re.M
 _CODE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)|`[^`\n]+`", re.MULTILINE | re.DOTALL)
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def _blank_code(text: str) -> str:
     """Code blocks and spans show paths as examples, not links: blank them, keeping line numbers."""
-    return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    if "`" not in text and "~~~" not in text:
+        return text
+    return _CODE.sub(lambda m: " " * (m.end() - m.start()) if m.group(1) is None
+                     else _NOT_NEWLINE.sub(" ", m.group(0)), text)
 
 
 def lesson_links(text: str) -> list[tuple[str, int]]:
     """Local link targets in Markdown text, with their line numbers (URLs, anchors and code skipped)."""
-    found = []
+    found: list[tuple[str, int]] = []
+    if "](" not in text and "]:" not in text and "src" not in text and "href" not in text:
+        return found  # no link of any form (most lessons of a long course): nothing to blank or scan
     text = _blank_code(text)
     for m in _LINK.finditer(text):
         target = m.group(1) or m.group(2) or m.group(3)
@@ -213,21 +221,45 @@ def _is_doc_file(rel: str) -> bool:
 
 def _quiz_texts(quiz: "Quiz") -> list[str]:
     """Every piece of Markdown a quiz shows: prompts, hints, explanations, choices, feedback."""
-    import dataclasses
-
     texts: list[str] = []
 
-    def collect(value: object) -> None:
-        if isinstance(value, str):
-            if "](" in value or "src=" in value or "href=" in value:
-                texts.append(value)
-        elif isinstance(value, (tuple, list)):
-            for v in value:
-                collect(v)
-        elif dataclasses.is_dataclass(value):
-            for f in dataclasses.fields(value):
-                collect(getattr(value, f.name))
+    def text(value: str) -> None:
+        if "](" in value or "src=" in value or "href=" in value:
+            texts.append(value)
+
+    def collect(obj: object) -> None:  # a dataclass: its fields, strings checked here (no call each)
+        for name in _field_names(type(obj)):
+            value = getattr(obj, name)
+            kind = type(value)
+            if kind is str:
+                text(value)
+            elif kind is tuple or kind is list:
+                for v in value:
+                    if type(v) is str:
+                        text(v)
+                    elif type(v) is tuple:  # a match pair
+                        for w in v:
+                            if type(w) is str:
+                                text(w)
+                    else:
+                        collect(v)
+            elif _field_names(kind):
+                collect(value)
 
     for question in quiz.questions:
         collect(question)
     return texts
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's field names (none for any other type), looked up once per class."""
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        import dataclasses
+
+        names = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else ()
+        _FIELD_NAMES[kind] = names
+    return names
