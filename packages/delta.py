@@ -441,7 +441,11 @@ def _delta(url: str, dest: Path, old_archive: Path, size: int, sha: str, result:
                     "plan": _digest(repr(plan).encode())}
         rebuild = _Rebuild(dest, identity)
         result.resumed_from = rebuild.have
-        with open(rebuild.part, "r+b" if rebuild.have else "wb") as out, open(old_archive, "rb") as old_fh:
+        try:
+            old_fh = open(old_archive, "rb")
+        except OSError as err:
+            raise DeltaUnavailable(f"the installed version's archive cannot be read ({err.strerror})") from None
+        with open(rebuild.part, "r+b" if rebuild.have else "wb") as out, old_fh:
             out.truncate(rebuild.have)
             out.seek(rebuild.have)
             position = 0
