@@ -109,7 +109,7 @@ def main() -> None:
             r.raise_for_status()
             r.json()
         base = (time.perf_counter() - t) * len(evidence) / len(sampled)
-        how = (f"measured on {len(sampled)} of them (every {args.sample}th), scaled" if args.sample > 1 else "measured")
+        how = (f"measured on {len(sampled)} of them (1 in {args.sample}), scaled" if args.sample > 1 else "measured")
         print(f"baseline GET of every evidence statement: {base:.2f} s ({how}), {len(evidence)} requests, "
               f"{len(evidence) / base:.1f} statements/s")
 
