@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.download import (MAX_TRIES, DownloadError, DownloadStats, RetryBudget, _content_range, _int_header, _local_error,
-                               _Retry, _retry_after, _short, download, iter_body, make_session, open_url, sha256_file)
+                               _Retry, _retry_after, download, failed_try, iter_body, make_session, open_url, sha256_file)
 from packages.errors import MoocError
 from packages.fsutil import write_atomic
 from packages.netguard import Guard, NetLimits, TooSlow
@@ -266,14 +266,8 @@ class _Fetcher:
                     raise DeltaUnavailable(f"{MAX_HEADERS_CUT} answers in a row to a range request had no "
                                            "Content-Range") from None
                 reason, retry_after = str(err), None
-            except _Retry as err:
-                reason, retry_after = str(err), err.retry_after
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as err:
-                reason, retry_after = _short(err), None
-            except requests.exceptions.RequestException as err:
-                self.guard.check()
-                raise DownloadError(f"{self.url}: {_short(err)}") from None
+            except (_Retry, requests.exceptions.RequestException) as err:
+                reason, retry_after = failed_try(err, self.url, self.guard)
             self.result.retries += 1
             self.budget.spend(reason, retry_after, progress=self.result.bytes_fetched,
                               left=end + 1 - position)

@@ -407,20 +407,29 @@ def _fetch_all(job: _Transfer, max_tries: int, backoff_base: float, quiet: bool)
         try:
             _one_request(job, have)
             return
-        except _Retry as err:
-            reason, retry_after = str(err), err.retry_after
+        except (_Retry, requests.exceptions.RequestException) as err:
+            reason, retry_after = failed_try(err, job.url, job.guard)
             if isinstance(err, _BadRange):
                 job.use_range = False
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                requests.exceptions.ChunkedEncodingError) as err:
-            reason, retry_after = _short(err), None
-        except requests.exceptions.RequestException as err:
-            job.guard.check()
-            raise DownloadError(f"{job.url}: {_short(err)}") from None
         job.stats.retries += 1
         job.stats.events.append(reason)
         left = None if job.expected_size is None else job.expected_size - budget.best
         budget.spend(reason, retry_after, progress=_size(job.part), left=left)
+
+
+def failed_try(err: Exception, url: str, guard: Guard) -> tuple[str, float | None]:
+    """(reason, Retry-After) of a try that broke off in a way worth another try: an answer
+    that did not finish (`_Retry`), a dropped connection, a timeout. Any other transport
+    failure (a bad URL, too many redirects) is a DownloadError naming URL."""
+    import requests
+
+    if isinstance(err, _Retry):
+        return str(err), err.retry_after
+    if isinstance(err, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                        requests.exceptions.ChunkedEncodingError)):
+        return _short(err), None
+    guard.check()
+    raise DownloadError(f"{url}: {_short(err)}") from None
 
 
 class RetryBudget:

@@ -70,14 +70,20 @@ def test_wrong_catalog_digest_never_yields_a_file(two_versions, tmp_path):
     assert not (tmp_path / "n.mooc").exists()
 
 
-def test_mooc_update_uses_delta_end_to_end(two_versions, tmp_path, run_mooc):
-    base, old, new = two_versions
+def _publish_both(tmp_path: Path, old: Path, new: Path, run_mooc) -> Path:
+    """A publisher's folder with both versions and its catalog; the old one installed."""
     www = tmp_path / "www"
     www.mkdir()
     shutil.copy(old, www)
     shutil.copy(new, www)
     assert run_mooc("catalog", "build", str(www)).returncode == 0
     assert run_mooc("install", str(www / old.name)).returncode == 0
+    return www
+
+
+def test_mooc_update_uses_delta_end_to_end(two_versions, tmp_path, run_mooc):
+    base, old, new = two_versions
+    www = _publish_both(tmp_path, old, new, run_mooc)
     with StaticServer(www) as srv:
         assert run_mooc("catalog", "add", srv.url + "catalog.json").returncode == 0
         r = run_mooc("update", "--check")
@@ -188,12 +194,7 @@ def _media_changed(base: Path, new: Path) -> Path:
 def test_update_check_says_what_the_delta_fetches_and_install_of_an_installed_id_is_a_delta(
         two_versions, tmp_path, run_mooc):
     base, old, new = two_versions
-    www = tmp_path / "www"
-    www.mkdir()
-    shutil.copy(old, www)
-    shutil.copy(new, www)
-    assert run_mooc("catalog", "build", str(www)).returncode == 0
-    assert run_mooc("install", str(www / old.name)).returncode == 0
+    www = _publish_both(tmp_path, old, new, run_mooc)
     with StaticServer(www) as srv:
         assert run_mooc("catalog", "add", srv.url + "catalog.json").returncode == 0
         check = run_mooc("update", "--check", "--json")

@@ -38,6 +38,7 @@ from tests.support.classroom import write_class_pack
 from tests.support.fault_proxy import FaultProxy
 from tests.support.ralph import RalphServer, account_agent
 from tests.support.static_server import StaticServer
+from tests.support.waiting import until
 
 pytestmark = pytest.mark.lrs
 
@@ -75,15 +76,6 @@ class PC:
     def progress(self, course: str, learner: str) -> dict[str, Any]:
         r = self.mooc("progress", course, "--json", "--learner", learner)
         return json.loads(r.stdout)["courses"][0]
-
-
-def _until(predicate, seconds: float = 30.0) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.02)
-    assert predicate()
 
 
 def _journey_pack(dest: Path, endpoint: str, course: str, *, media_bytes: int = 0, version: str = "1.0.0",
@@ -152,7 +144,7 @@ def test_amina_on_a_metered_link(tmp_path: Path, mooc_home: Homes, ralph_lrs: Ra
         link.rate = 400_000
         bus = amina.start("install", course)
         part = amina.home / "downloads" / f"{pack.name}.part"
-        _until(lambda: part.exists() and part.stat().st_size > 600_000)
+        until(lambda: part.exists() and part.stat().st_size > 600_000)
         os.kill(bus.pid, signal.SIGKILL)
         bus.wait()
         kept = part.stat().st_size
@@ -195,7 +187,7 @@ def test_amina_on_a_metered_link(tmp_path: Path, mooc_home: Homes, ralph_lrs: Ra
         amina.mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
         cafe.stall, cafe.stall_count = 4.0, 1  # the LRS stores the first batch; its answer is held ...
         killed = amina.start("sync")
-        _until(lambda: cafe.connections >= 1 and cafe.bytes_up > 1_000)
+        until(lambda: cafe.connections >= 1 and cafe.bytes_up > 1_000)
         time.sleep(1.0)
         os.kill(killed.pid, signal.SIGKILL)  # ... and the laptop shuts before it arrives
         killed.wait()

@@ -12,12 +12,12 @@ import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
 
 from tests.conftest import REPO
+from tests.support.waiting import until
 
 
 def _pack(tmp_path: Path, version: str, lesson_text: str) -> Path:
@@ -35,15 +35,6 @@ def _served(url: str) -> list[tuple[str, str]]:
     return [(c["id"], c["version"]) for c in doc["courses"]]
 
 
-def _until(predicate, seconds: float = 15.0) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():
-            return
-        time.sleep(0.2)
-    assert predicate()
-
-
 def test_serve_follows_the_store_and_logs_each_request(tmp_path, mooc_home, run_mooc):
     assert run_mooc("install", str(_pack(tmp_path, "1.0.0", "Week one.")), "--system").returncode == 0
     log = tmp_path / "serve.log"
@@ -58,7 +49,7 @@ def test_serve_follows_the_store_and_logs_each_request(tmp_path, mooc_home, run_
 
         # next week: the teacher installs 1.1.0 while serve runs
         assert run_mooc("install", str(_pack(tmp_path, "1.1.0", "Week two.")), "--system").returncode == 0
-        _until(lambda: _served(url) == [("lab-course", "1.1.0")])
+        until(lambda: _served(url) == [("lab-course", "1.1.0")])
         assert requests.get(url + "packs/lab-course-1.0.0.mooc", timeout=10).status_code == 404
         update = run_mooc("update", env=lab)
         assert update.returncode == 0, update.stderr
@@ -72,7 +63,7 @@ def test_serve_follows_the_store_and_logs_each_request(tmp_path, mooc_home, run_
 
         # the teacher removes the course: it is no longer served
         assert run_mooc("remove", "lab-course", "--system", "--yes").returncode == 0
-        _until(lambda: _served(url) == [])
+        until(lambda: _served(url) == [])
         assert requests.get(url + "packs/lab-course-1.1.0.mooc", timeout=10).status_code == 404
     finally:
         proc.terminate()
@@ -102,7 +93,7 @@ def test_a_hostile_request_path_is_logged_clean(tmp_path, mooc_home):
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(b"GET /%1b]0;pwned%07" + b"A" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
             assert sock.recv(100).startswith(b"HTTP/1.1 404")
-        _until(lambda: log.exists() and "404" in log.read_text(encoding="utf-8"))
+        until(lambda: log.exists() and "404" in log.read_text(encoding="utf-8"))
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=10)
