@@ -75,12 +75,17 @@ def test_a_sync_waits_for_the_send_lock_held_elsewhere_without_fcntl(tmp_path: P
     outbox.dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(outbox.send_lock, os.O_RDWR | os.O_CREAT, 0o600)
     try:
+        from packages.portable import WINDOWS_LOCK_OFFSET
+
+        os.lseek(fd, WINDOWS_LOCK_OFFSET, os.SEEK_SET)  # the byte mooc's Windows path locks
         os.lockf(fd, os.F_LOCK, 1)  # another process is uploading (msvcrt.locking maps to this here)
+        tries_before = len(locks.read_text().splitlines())
         waiting = subprocess.Popen([sys.executable, str(WINDOWSISH), "sync", "--json"], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True,
                                    env=mooc_home.env(MOOC_TEST_LOCK_LOG=str(locks), MOOC_DEADLINE="5"))
         time.sleep(1.5)
-        assert waiting.poll() is None  # it waits for the other upload, as with flock
+        assert waiting.poll() is None  # it waits for the other upload, as with flock ...
+        assert len(locks.read_text().splitlines()) - tries_before >= 10  # ... trying the taken lock again and again
     finally:
         os.close(fd)  # the other process is done
     out, err = waiting.communicate(timeout=60)
