@@ -11,7 +11,7 @@ out with the next sync; `status()` tells queued / sent / set aside per course.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from packages.errors import MoocError
 from packages.layout import Layout
@@ -77,12 +77,23 @@ def request(layout: Layout, learner: Any, course_id: str) -> tuple[Event, bool]:
     return event, True
 
 
+class _Asked(TypedDict):
+    """The fields of a CertificateRequest that the request and its answer give, whatever the answer."""
+    course_id: str
+    course_version: str
+    requested: str
+    score: float
+    endpoint: str | None
+    event_id: str
+    answered: str | None
+
+
 def _answered(layout: Layout, learner: Any, request: Event, answer: Event, score: float, endpoint: str | None) -> CertificateRequest:
     """The provider's answer: a refusal with its reason, or a credential checked against
     the issuer the installed pack names (anyone who can write to the LRS can post an
     answer; only the issuer's key makes one that verifies)."""
-    row = dict(course_id=request.course_id, course_version=request.course_version, requested=request.time,
-               score=score, endpoint=endpoint, event_id=request.id, answered=answer.time)
+    row = _Asked(course_id=request.course_id, course_version=request.course_version, requested=request.time,
+                 score=score, endpoint=endpoint, event_id=request.id, answered=answer.time)
     if answer.type == "certificate_refused":
         return CertificateRequest(state="refused", detail=str(answer.data.get("reason") or ""), **row)
     token = str(answer.data.get("credential") or "")

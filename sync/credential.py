@@ -215,9 +215,10 @@ def token_from_bytes(raw: bytes, label: str) -> str:
             doc = safe_json.loads(text)
         except ValueError as err:
             raise CredentialError(f"{label}: not a credential (bad JSON: {err})") from None
-        text = doc.get("credential") if isinstance(doc, dict) else None
-        if not isinstance(text, str):
+        found = doc.get("credential") if isinstance(doc, dict) else None
+        if not isinstance(found, str):
             raise CredentialError(f"{label}: not a credential (a JSON file needs a \"credential\" string)")
+        text = found
     return text
 
 
@@ -272,7 +273,8 @@ def verify(token: str, label: str, *, issuer: str | None, learner: str | None = 
     vc = claims.get("vc")
     subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
-    if not isinstance(achievement, dict) or "OpenBadgeCredential" not in (vc.get("type") or []):
+    if not (isinstance(vc, dict) and isinstance(subject, dict) and isinstance(achievement, dict)) \
+            or "OpenBadgeCredential" not in (vc.get("type") or []):
         raise CredentialError(f"{label}: signed, but not an Open Badges credential (no achievement)")
     moment = now or datetime.now(timezone.utc)
     exp, nbf = claims.get("exp"), claims.get("nbf")
@@ -292,7 +294,8 @@ def verify(token: str, label: str, *, issuer: str | None, learner: str | None = 
              if isinstance(i, dict) and i.get("identityType") == "name"]
     result = subject.get("result")
     score = result[0].get("value") if isinstance(result, list) and result and isinstance(result[0], dict) else ""
-    issuer_doc = vc.get("issuer") if isinstance(vc.get("issuer"), dict) else {}
+    issuer_doc = vc.get("issuer")
+    issuer_doc = issuer_doc if isinstance(issuer_doc, dict) else {}
     return Verified(issuer=str(iss), issuer_name=str(issuer_doc.get("name") or ""), subject=sub,
                     learner_name=str(names[0]) if names else "", course_id=course,
                     course_title=str(achievement.get("name") or ""), achievement=str(achievement.get("id")),
@@ -323,7 +326,10 @@ def claimed_course(token: str) -> str:
         claims = payload_of(token)
     except CredentialError:
         return ""
-    vc = claims.get("vc") if isinstance(claims.get("vc"), dict) else {}
-    subject = vc.get("credentialSubject") if isinstance(vc.get("credentialSubject"), dict) else {}
-    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
+    vc = claims.get("vc")
+    vc = vc if isinstance(vc, dict) else {}
+    subject = vc.get("credentialSubject")
+    subject = subject if isinstance(subject, dict) else {}
+    achievement = subject.get("achievement")
+    achievement = achievement if isinstance(achievement, dict) else {}
     return course_of(str(achievement.get("id") or ""))

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from packages.errors import MoocError
 from packages.layout import Layout
@@ -64,6 +64,14 @@ class Outcome:
         return {"request": self.request, "course": self.course, "version": self.version,
                 "learner": self.learner, "decision": self.decision, "reason": self.reason,
                 "statement": self.statement, "score": self.score}
+
+
+class _Named(TypedDict):
+    """The fields of an Outcome that name its request (given to every Outcome of one request)."""
+    request: str
+    course: str
+    version: str
+    learner: str
 
 
 @dataclass
@@ -254,7 +262,7 @@ def _read_answered(lrs: _Lrs) -> _Answered:
                 raw = event_dict(st) if isinstance(st, dict) else None
                 data = raw.get("data") if isinstance(raw, dict) else None
                 request = data.get("request") if isinstance(data, dict) else None
-                if not isinstance(request, str) or st.get("id") != answer_id(request):
+                if raw is None or not isinstance(request, str) or st.get("id") != answer_id(request):
                     continue  # not an answer this provider's mooc wrote
                 known.decisions[request] = decision
                 subject = subject_of(st.get("actor") or {})
@@ -337,7 +345,7 @@ def issue(layout: Layout, options: Options, *, say: Callable[[Outcome], None] | 
                                  "unreadable", why))
                     continue
                 label = learner_label(request)
-                base = dict(request=request.id, course=request.course_id, version=request.version, learner=label)
+                base = _Named(request=request.id, course=request.course_id, version=request.version, learner=label)
                 if request.id in answered.decisions:
                     done(Outcome(**base, decision="already answered",
                                  reason=f"{answered.decisions[request.id]} before", statement=answer_id(request.id)))

@@ -138,7 +138,7 @@ class LRSClient:
             if guard is not None:
                 guard.check()  # a connection the watchdog cut: say why
             raise TransportError(f"TLS error talking to {host}: {_short(err)}") from None
-        except (self._requests.RequestException, OSError, *_http_errors()) as err:
+        except (self._requests.RequestException, OSError) + _http_errors() as err:
             if guard is not None:
                 guard.check()
             raise TransportError(f"{host}: {_short(err)}") from None

@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from packages.datafile import load_json
 from packages.errors import MoocError
@@ -190,7 +190,7 @@ def is_record(r: dict[str, Any]) -> bool:
                     for st in statements))
 
 
-def _text(value: Any) -> bool:
+def _text(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and 0 < len(value) <= 200
 
 

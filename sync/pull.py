@@ -237,7 +237,10 @@ def _take(st: Any, agent: dict[str, Any], course_id: str | None, course_ok: Call
     if not isinstance(extensions, dict) or EXT_EVENT not in extensions:
         return  # a question statement, or another tool's: carries no mooc event
     raw = event_dict(st)  # the event, with what the statement says filled back in
-    problem = event_problem(raw if raw is not None else extensions[EXT_EVENT])
+    if raw is None:  # the event is no object: event_problem says so
+        result.skip(event_problem(extensions[EXT_EVENT]) or "not an object")
+        return
+    problem = event_problem(raw)
     if problem is None and not _is_uuid(raw["id"]):
         problem = "'id' must be a UUID"
     if problem is None and not course_ok(raw["course_id"]):

@@ -78,7 +78,9 @@ def request_of(statement: Any) -> tuple[Request | None, str]:
     if not isinstance(statement, dict):
         return None, "not a statement"
     raw = event_dict(statement)
-    problem = "it carries no mooc event" if raw is None else event_problem(raw)
+    if raw is None:
+        return None, "not a certificate request mooc can read: it carries no mooc event"
+    problem = event_problem(raw)
     if problem is None and raw["type"] != "certificate_requested":
         problem = "its event is not a certificate request"
     if problem is None and raw["id"] != statement.get("id"):
@@ -194,7 +196,8 @@ def _judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
     attempts: dict[str, Event] = {}
     for sid in evidence:
         st = held(sid, "evidence")
-        verb = st.get("verb") if isinstance(st.get("verb"), dict) else {}
+        verb = st.get("verb")
+        verb = verb if isinstance(verb, dict) else {}
         attempt_id = _ref(st)
         if not str(verb.get("id", "")).endswith("/answered") or attempt_id is None or _ext(st).get(EXT_COURSE_ID) != cid:
             raise _Refused(f"evidence {sid} is not an answer to a quiz of {cid}")
@@ -224,15 +227,17 @@ def _judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
         responses: dict[str, Any] = {}
         for q in event.data.get("questions") or []:
             qid, sid = str(q.get("id")), str(q.get("statement_id"))
-            st = answers.get(sid)
-            if st is None:
+            answer = answers.get(sid)
+            if answer is None:
                 raise _Refused(f"the evidence lacks the answer to '{qid}' of attempt {attempt_id}")
-            result = st.get("result") if isinstance(st.get("result"), dict) else {}
-            obj = st.get("object") if isinstance(st.get("object"), dict) else {}
+            result = answer.get("result")
+            result = result if isinstance(result, dict) else {}
+            obj = answer.get("object")
+            obj = obj if isinstance(obj, dict) else {}
             if obj.get("id") != question_iri(cid, item_id, qid) or result.get("response") not in (
                     answer_text(q), _response_text(q.get("response"))):
                 raise _Refused(f"evidence {sid} does not repeat the answer attempt {attempt_id} recorded")
-            if _ext(st).get(EXT_COURSE_VERSION) != event.course_version:
+            if _ext(answer).get(EXT_COURSE_VERSION) != event.course_version:
                 raise _Refused(f"evidence {sid} names another course version than its attempt")
             responses[qid] = q.get("response")
             listed.add(sid)

@@ -228,7 +228,7 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
     agent = actor.to_xapi(home_page)
     course_act = _activity(course_iri(cid), "course")
     course_ref = _activity(course_iri(cid), None)  # in context: the `registered` statement defines it
-    base_ext = {EXT_COURSE_ID: cid, EXT_COURSE_VERSION: event.course_version}
+    base_ext: dict[str, Any] = {EXT_COURSE_ID: cid, EXT_COURSE_VERSION: event.course_version}
 
     def context(parents: list[dict[str, Any]] | None, *, with_event: bool = True,
                 ref: str | None = None) -> dict[str, Any]:

@@ -114,7 +114,7 @@ def export(layout: Layout, path: Path) -> ExportReport:
             added += len(fresh)
         if added:
             report.added[outbox.endpoint.url] = added
-    endpoints = [{"endpoint": url, "records": records} for url, records in blocks.items() if records]
+    endpoints: list[dict[str, Any]] = [{"endpoint": url, "records": records} for url, records in blocks.items() if records]
     report.total = sum(len(r["statements"]) for b in endpoints for r in b["records"])
     doc = {"format": FORMAT, "version": VERSION, "created": now_iso(), "checksum": _checksum(endpoints),
            "endpoints": endpoints}
