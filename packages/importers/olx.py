@@ -20,13 +20,8 @@ from xml.etree.ElementTree import Element
 from packages.errors import MoocError
 from packages.importers.archive import Unpacked
 from packages.importers.html_markdown import html_to_markdown, html_to_text
-from packages.importers.olx_problems import (
-    ProblemContext,
-    ProblemResult,
-    convert_problem,
-    notice_markdown,
-    strictest,
-)
+from packages.importers.olx_problem_text import ProblemContext
+from packages.importers.olx_problems import ProblemResult, convert_problem, notice_markdown, strictest
 from packages.importers.pack_writer import IdAllocator, PackDraft, media_name, slugify, write_pack
 from packages.importers.quiz_check import check_quizzes
 from packages.importers.report import ImportReport
