@@ -166,6 +166,7 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
     del solutions
     return result
 
+
 def _all_inside(responses: list[Element]) -> set[Element]:
     return {el for r in responses for el in r.iter()}
 
@@ -196,4 +197,3 @@ def notice_markdown(component: str, title: str, url_name: str, where: str, reaso
 def strictest(values: list[str]) -> str:
     present = [v for v in values if v]
     return max(present, key=STRICTNESS.index) if present else "finished"
-

@@ -19,6 +19,7 @@ from packages.importers.olx_problem_text import ProblemContext, _choice_text, _m
 class _Unsupported(Exception):
     """This particular response cannot be represented (message says why)."""
 
+
 def _multiplechoice(response: Element, ctx: ProblemContext) -> dict[str, Any]:
     group = response.find("choicegroup")
     if group is None:
