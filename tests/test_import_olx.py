@@ -19,7 +19,8 @@ import pytest
 
 from packages.errors import MoocError
 from packages.importers.html_markdown import html_to_markdown
-from packages.importers.olx import import_olx, srt_to_paragraphs
+from packages.importers.olx import import_olx
+from packages.importers.olx_components import srt_to_paragraphs
 from packages.loading import load_course
 from packages.questions import MultipleChoice, Numeric, SingleChoice, Text
 from packages.source import open_source

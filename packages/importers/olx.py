@@ -5,171 +5,38 @@ lesson holding its HTML and videos (transcripts as text) in order; problems ->
 quiz questions (one graded quiz per graded subsection, weighted by the grading
 policy; one practice quiz per ungraded unit); anything else -> a notice in place
 and an entry in the report.
+
+This module walks the course and weighs its quizzes; the export's files are read
+by `olx_export`, each component is converted by `olx_components`.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.parse
-from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from packages.errors import MoocError
 from packages.importers.archive import Unpacked
-from packages.importers.html_markdown import html_to_markdown, html_to_text
-from packages.importers.olx_problems import (
-    ProblemContext,
-    ProblemResult,
-    convert_problem,
-    notice_markdown,
-    strictest,
-)
-from packages.importers.pack_writer import IdAllocator, PackDraft, media_name, slugify, write_pack
+from packages.importers.html_markdown import html_to_text
+from packages.importers.olx_components import OlxComponents, _heading, _Module, _Quiz
+from packages.importers.olx_export import _safe_name
+from packages.importers.olx_problems import strictest
+from packages.importers.pack_writer import IdAllocator, PackDraft, slugify, write_pack
 from packages.importers.quiz_check import check_quizzes
 from packages.importers.report import ImportReport
-from packages.importers.xml_safe import parse_xml_file
 
 CONTAINERS = {"chapter", "sequential", "vertical"}
-UNSUPPORTED_COMPONENTS = {
-    "discussion": "a discussion forum needs the Open edX server",
-    "lti": "an external LTI tool", "lti_consumer": "an external LTI tool",
-    "annotatable": "an annotation exercise",
-    "drag-and-drop-v2": "a drag and drop exercise",
-    "openassessment": "an open response (peer/staff graded) assessment",
-    "poll": "a poll", "survey": "a survey", "word_cloud": "a word cloud",
-    "edx_sga": "a staff-graded file upload", "staffgradedxblock": "a staff-graded assignment",
-    "done": "a 'mark as done' button", "google-document": "an embedded Google document",
-    "google-calendar": "an embedded Google calendar", "scorm": "a SCORM package",
-    "conditional": "content shown on a condition", "split_test": "a content experiment (A/B test)",
-    "randomize": "a randomised block", "recommender": "a recommender",
-    "lti_advantage": "an external LTI tool", "problem-builder": "a problem builder block",
-    "pdf": "an embedded PDF viewer", "oppia": "an Oppia exploration", "h5pxblock": "H5P content",
-}
-MAX_SRT_BYTES = 5 * 1024 * 1024
-MAX_HTML_BYTES = 20 * 1024 * 1024  # one html/*.html file
 MAX_UNIT_NESTING = 10  # units inside units (Studio makes none; a pointer can make a loop)
-# Everything one import may read: a file referenced by many pointers is read (and converted) each time.
-MAX_READ_BYTES = 512 * 1024 * 1024
 
 
-@dataclass
-class _Quiz:
-    title: str
-    graded_type: str | None  # assignment type from the grading policy, None = practice
-    questions: list[dict[str, Any]] = field(default_factory=list)
-    show: list[str] = field(default_factory=list)
-    attempts: list[int] = field(default_factory=list)
-    shuffle: bool = False
-    where: str = ""
-
-    def add(self, result: ProblemResult) -> None:
-        self.questions.extend(result.questions)
-        if result.questions:
-            self.show.append(result.show_solutions or "finished")
-            if result.max_attempts:
-                self.attempts.append(result.max_attempts)
-            self.shuffle = self.shuffle or result.shuffle
-
-
-@dataclass
-class _Module:
-    id: str
-    title: str
-    items: list[dict[str, Any]] = field(default_factory=list)
-    quizzes: dict[str, _Quiz] = field(default_factory=dict)  # item id -> quiz
-
-
-class OlxImporter:
+class OlxImporter(OlxComponents):
     """Reads one unpacked export; `build()` returns the PackDraft and fills `report`."""
 
     def __init__(self, root: Path, shown: str, library_dirs: list[Path] | None = None) -> None:
-        self.root = root
-        self.shown = shown
-        self.report = ImportReport(source=shown, kind="olx")
-        self.library_dirs = library_dirs or []
-        self.ids = IdAllocator()
-        self.media: dict[str, Path] = {}  # media rel path -> source file
-        self.media_by_source: dict[Path, str] = {}
-        self.policy: dict[str, Any] = {}
+        super().__init__(root, shown, library_dirs)
         self.course_policy: dict[str, Any] = {}
-        self.static = root / "static"
-        self.lessons: dict[str, str] = {}  # lesson path -> Markdown
-        self.default_showanswer = "finished"
-        self.default_max_attempts: int | None = None
-        self.source_parent: Path | None = None
-        self._static_index: dict[str, Path] | None = None
-        self._media_next: dict[str, int] = {}  # media stem -> next suffix (no rescan per same-named file)
-        self.bytes_read = 0
-        self._libraries: dict[str, Path | None] = {}  # library id -> its library.xml (looked up once)
-
-    # -- reading ------------------------------------------------------------------
-    def _spend(self, path: Path, size: int) -> None:
-        self.bytes_read += size
-        if self.bytes_read > MAX_READ_BYTES:
-            raise MoocError(f"{self.shown}: {self.rel(path)}: the import has read over {MAX_READ_BYTES >> 20} MiB "
-                            "of XML and text (files referenced over and over?); refused")
-
-    def parse_file(self, path: Path, shown: str) -> Element:
-        """Parse one XML file, counted against MAX_READ_BYTES."""
-        try:
-            self._spend(path, path.stat().st_size)
-        except OSError as err:
-            raise MoocError(f"{shown}: cannot read ({err.strerror})") from None
-        return parse_xml_file(path, shown)
-
-    def read_text(self, path: Path, *, encoding: str = "utf-8", errors: str = "strict") -> str:
-        """One text file (HTML, JSON, transcript): at most MAX_HTML_BYTES, counted against MAX_READ_BYTES."""
-        try:
-            size = path.stat().st_size
-            if size > MAX_HTML_BYTES:
-                raise MoocError(f"{self.shown}: {self.rel(path)}: file too large ({size} bytes, limit "
-                                f"{MAX_HTML_BYTES})")
-            self._spend(path, size)
-            return path.read_bytes().decode(encoding, errors)
-        except OSError as err:
-            raise MoocError(f"{self.shown}: {self.rel(path)}: cannot read ({err.strerror})") from None
-
-    def rel(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
-
-    def load(self, tag: str, elem: Element, base: Path | None = None) -> Element:
-        """Follow an OLX pointer (`<tag url_name="x"/>` -> tag/x.xml) or use the element inline."""
-        base = base or self.root
-        url_name = elem.get("url_name")
-        if url_name and len(elem) == 0 and _safe_name(url_name):
-            path = base / tag / f"{url_name}.xml"
-            if path.is_file() and not path.is_symlink():
-                loaded = self.parse_file(path, f"{self.shown}: {self.rel(path)}")
-                for key, value in elem.attrib.items():
-                    loaded.attrib.setdefault(key, value)
-                loaded.attrib.setdefault("url_name", url_name)
-                self._apply_policy(tag, loaded)
-                return loaded
-        self._apply_policy(tag, elem)
-        return elem
-
-    def _apply_policy(self, tag: str, elem: Element) -> None:
-        extra = self.policy.get(f"{tag}/{elem.get('url_name', '')}")
-        if isinstance(extra, dict):
-            for key, value in extra.items():
-                if isinstance(value, (str, int, float, bool)):
-                    elem.attrib.setdefault(key, str(value).lower() if isinstance(value, bool) else str(value))
-
-    def read_json(self, path: Path) -> Any:
-        try:
-            return json.loads(self.read_text(path))
-        except UnicodeDecodeError as err:
-            raise MoocError(f"{self.shown}: {self.rel(path)}: cannot read ({err})") from None
-        except (json.JSONDecodeError, RecursionError) as err:
-            if isinstance(err, RecursionError):
-                raise MoocError(f"{self.shown}: {self.rel(path)}: JSON nested too deeply") from None
-            raise MoocError(f"{self.shown}: {self.rel(path)}: line {err.lineno}: broken JSON ({err.msg})") from None
 
     # -- the course -----------------------------------------------------------------
     def build(self) -> PackDraft:
@@ -332,164 +199,6 @@ class OlxImporter:
                                  "title": practice.title})
             module.quizzes[quiz_id] = practice
 
-    # -- components -------------------------------------------------------------------
-    def html_component(self, comp: Element) -> str:
-        filename = comp.get("filename")
-        if filename and _safe_name(filename):
-            path = self.root / "html" / f"{filename}.html"
-            if not path.is_file() or path.is_symlink():
-                self.report.changed("html", comp.get("display_name", ""), f"html/{filename}.html not found",
-                                    comp.get("url_name", ""))
-                return ""
-            raw = self.read_text(path, errors="replace")
-        else:
-            from xml.etree.ElementTree import tostring
-
-            raw = (comp.text or "") + "".join(tostring(c, encoding="unicode", method="html") for c in comp)
-        return html_to_markdown(raw, self.resolve)
-
-    def video(self, video: Element, where: str) -> str:
-        self.report.found["video"] += 1
-        title = " ".join((video.get("display_name") or "Video").split())
-        lines = [f"## Video: {_heading(title)}", ""]
-        links = []
-        youtube = video.get("youtube_id_1_0") or _youtube_from(video.get("youtube") or "")
-        if youtube:
-            links.append(f"- [Watch on YouTube](https://www.youtube.com/watch?v={urllib.parse.quote(youtube)})")
-        for src in _json_list(video.get("html5_sources")) + [s.get("src", "") for s in video.findall("source")]:
-            if src.startswith(("http://", "https://")):
-                links.append(f"- [Download the video]({src.replace(' ', '%20')})")
-        for attr, label in (("handout", "Handout"), ("track", "Downloadable transcript")):
-            target = self.resolve(video.get(attr) or "", "link") if video.get(attr) else None
-            if target:
-                links.append(f"- [{label}]({target})")
-        lines.extend(dict.fromkeys(links))
-        transcript = self.transcript(video)
-        if transcript:
-            lines += ["", "### Transcript", "", transcript]
-            self.report.produced["video transcripts"] += 1
-        else:
-            lines += ["", "*No transcript in the export.*"]
-            self.report.changed("video", where, "no transcript file in the export", video.get("url_name", ""))
-        self.report.produced["videos (as links + transcript)"] += 1
-        return "\n".join(lines)
-
-    def transcript(self, video: Element) -> str:
-        names: dict[str, str] = {}
-        raw = video.get("transcripts")
-        if raw:
-            try:
-                data = json.loads(raw)
-                if isinstance(data, dict):
-                    names.update({str(k): str(v) for k, v in data.items()})
-            except (json.JSONDecodeError, RecursionError):
-                pass
-        for tr in video.findall("transcript"):
-            if tr.get("language") and tr.get("src"):
-                names.setdefault(tr.get("language", ""), tr.get("src", ""))
-        language = "en"
-        order = [language] + [k for k in names if k != language]
-        for lang in order:
-            name = names.get(lang)
-            if name and _safe_name(name):
-                path = self.static / name
-                if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_SRT_BYTES:
-                    return srt_to_paragraphs(self.read_text(path, encoding="utf-8-sig", errors="replace"))
-        sub = video.get("sub")
-        if sub and _safe_name(sub):
-            path = self.static / f"subs_{sub}.srt.sjson"
-            if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_SRT_BYTES:
-                try:
-                    data = json.loads(self.read_text(path))
-                    return _paragraphs([(float(s) / 1000, str(t)) for s, t in zip(data["start"], data["text"])])
-                except (ValueError, KeyError, TypeError, RecursionError):
-                    return ""
-        return ""
-
-    def problem(self, problem: Element, where: str) -> ProblemResult:
-        title = " ".join((problem.get("display_name") or "").split())
-        ctx = ProblemContext(url_name=problem.get("url_name", "problem"), where=where, title=title,
-                             resolve=self.resolve, report=self.report,
-                             default_showanswer=self.default_showanswer,
-                             default_max_attempts=self.default_max_attempts)
-        return convert_problem(problem, ctx)
-
-    def library_content(self, block: Element, where: str, quiz: _Quiz) -> list[str]:
-        """Problems of a randomised library block: its exported children, else the library next to the course."""
-        self.report.found["library_content"] += 1
-        url_name = block.get("url_name", "")
-        max_count = block.get("max_count", "1")
-        problems: list[Element] = []
-        children = [c for c in block if c.tag == "problem"]
-        found_children = [self.load("problem", c) for c in children]
-        found_children = [p for p in found_children if len(p) > 0]
-        source = "the course export"
-        if found_children:
-            problems = found_children
-        else:
-            library = self.find_library(block.get("source_library_id", ""))
-            if library is not None:
-                lib_root = library.parent
-                source = f"the library folder {library.parent.name}"
-                for ptr in self.parse_file(library, f"{lib_root.name}/library.xml"):
-                    if ptr.tag == "problem":
-                        problems.append(self.load("problem", ptr, base=lib_root))
-        if not problems:
-            reason = (f"randomised problems from library {block.get('source_library_id', '?')} — neither exported "
-                      "with the course nor found next to it (put the library export folder beside the course "
-                      "or pass --library DIR)")
-            self.report.missing("library_content", where, reason, url_name)
-            return [notice_markdown("library_content", block.get("display_name", ""), url_name, where, reason)]
-        self.report.changed("library_content", where, f"Open edX shows {max_count} random problem{'s' if max_count != 1 else ''} of "
-                            f"{len(problems)}; mooc includes all {len(problems)} (from {source})", url_name)
-        notices: list[str] = []
-        for problem in problems:
-            result = self.problem(problem, f"{where} › library block")
-            quiz.add(result)
-            notices.extend(result.notices)
-        return notices
-
-    def find_library(self, library_id: str) -> Path | None:
-        """library-v1:ORG+CODE -> a folder holding library.xml with that org and library code (looked up once)."""
-        if library_id not in self._libraries:
-            self._libraries[library_id] = self._find_library(library_id)
-        return self._libraries[library_id]
-
-    def _find_library(self, library_id: str) -> Path | None:
-        m = re.fullmatch(r"library-v1:([^+]+)\+(.+)", library_id.strip())
-        if not m:
-            return None
-        org, code = m.groups()
-        candidates = list(self.library_dirs)
-        for base in (self.root.parent, self.source_parent):
-            if base is not None and base.is_dir():
-                candidates += sorted(p for p in base.iterdir() if p.is_dir())[:200]
-        for folder in candidates:
-            lib = folder / "library.xml"
-            if not lib.is_file():
-                nested = [p / "library.xml" for p in folder.iterdir() if p.is_dir()] if folder.is_dir() else []
-                lib = next((p for p in nested if p.is_file()), lib)
-            if lib.is_file() and not lib.is_symlink():
-                root = self.parse_file(lib, f"{folder.name}/library.xml")
-                if root.get("org") == org and root.get("library") == code:
-                    return lib
-        return None
-
-    def unsupported(self, comp: Element, module: _Module, where: str | None, title: str,
-                    add_item: bool = True) -> str:
-        tag = comp.tag
-        url_name = comp.get("url_name", "")
-        where = where or title
-        reason = UNSUPPORTED_COMPONENTS.get(tag, "a component type mooc cannot show")
-        self.report.missing(tag, where, reason, url_name)
-        text = notice_markdown(tag, " ".join((comp.get("display_name") or "").split()), url_name, where, reason)
-        if add_item:
-            lesson_id = self.ids.new(f"missing {tag}", "missing")
-            path = f"lessons/{lesson_id}.md"
-            self.lessons[path] = f"# Not available: {tag}\n\n{text}\n"
-            module.items.append({"id": lesson_id, "kind": "lesson", "file": path, "title": f"Not available: {tag}"})
-        return text
-
     # -- grading --------------------------------------------------------------------------
     def weights(self, grading: dict[str, Any], modules: list[_Module]) -> tuple[dict[str, float], float]:
         types: dict[str, float] = {}
@@ -543,106 +252,6 @@ class OlxImporter:
         table["questions"] = quiz.questions
         return table
 
-    # -- assets -------------------------------------------------------------------------
-    def resolve(self, url: str, kind: str) -> str | None:
-        """Course asset URLs -> files copied to media/; other LMS-internal links -> text only."""
-        url = url.strip()
-        low = url.lower()
-        if low.startswith(("http://", "https://", "mailto:")):
-            return url
-        name = None
-        if low.startswith(("/static/", "static/")):
-            name = url.split("static/", 1)[1]
-        elif "type@asset+block@" in url:
-            name = url.split("type@asset+block@", 1)[1]
-        elif low.startswith("/c4x/") and "/asset/" in url:
-            name = url.split("/asset/", 1)[1]
-        if name is None:
-            return None  # /jump_to_id/..., /course/..., relative LMS pages: not in the pack
-        name = urllib.parse.unquote(name.split("?", 1)[0].split("#", 1)[0])
-        rel = PurePosixPath(name)
-        if name.startswith("/") or any(p in ("..", "") for p in rel.parts) or "\\" in name or "\x00" in name:
-            self.report.changed("asset", url, "unsafe asset path ignored")
-            return None
-        path = self.static / rel
-        if not path.is_file():  # Studio serves "a b.png" as a_b.png: match names that way too
-            path = self.static_index().get(rel.as_posix().replace(" ", "_"), path)
-        if not path.is_file() or path.is_symlink():
-            self.report.changed("asset", url, "asset not found in static/; link kept as text")
-            return None
-        known = self.media_by_source.get(path)
-        if known is None:
-            stem = media_name(rel.name)
-            base, dot, ext = stem.rpartition(".")
-            n = self._media_next.get(stem, 1)
-            while True:
-                candidate = f"media/{stem}" if n == 1 else (f"media/{base}-{n}.{ext}" if dot else f"media/{stem}-{n}")
-                if candidate not in self.media:
-                    break
-                n += 1
-            self._media_next[stem] = n
-            self.media[candidate] = path
-            self.media_by_source[path] = candidate
-            known = candidate
-        return f"../{known}"
-
-
-    def static_index(self) -> dict[str, Path]:
-        if self._static_index is None:
-            self._static_index = {}
-            if self.static.is_dir():
-                for i, path in enumerate(sorted(self.static.rglob("*"))):
-                    if i > 50_000:
-                        break
-                    if path.is_file() and not path.is_symlink():
-                        key = path.relative_to(self.static).as_posix().replace(" ", "_")
-                        self._static_index.setdefault(key, path)
-        return self._static_index
-
-
-def srt_to_paragraphs(text: str) -> str:
-    """SRT subtitles -> plain paragraphs: timings and numbers gone, lines joined."""
-    import html
-
-    cues: list[tuple[float, str]] = []
-    for block in re.split(r"\r?\n\s*\r?\n", text.replace("\r\n", "\n")):
-        lines = [line.strip() for line in block.strip().split("\n") if line.strip()]
-        start = None
-        body: list[str] = []
-        for line in lines:
-            m = re.match(r"(\d+):(\d+):(\d+)[,.](\d+)\s*-->", line)
-            if m:
-                h, mi, s, ms = (int(x) for x in m.groups())
-                start = h * 3600 + mi * 60 + s + ms / 1000
-            elif start is None and line.isdigit():
-                continue
-            elif start is not None:
-                body.append(re.sub(r"<[^<>]+>", "", html.unescape(line)))  # [^<>]: no rescan per '<
-        if start is not None and body:
-            cues.append((start, " ".join(body)))
-    return _paragraphs(cues)
-
-
-def _paragraphs(cues: list[tuple[float, str]]) -> str:
-    paragraphs: list[list[str]] = [[]]
-    last = None
-    words = 0
-    for start, text in cues:
-        text = " ".join(text.split())
-        if not text:
-            continue
-        gap = (start - last) if last is not None else 0
-        ends_sentence = bool(paragraphs[-1]) and paragraphs[-1][-1].endswith((".", "?", "!"))
-        if paragraphs[-1] and (gap > 4 or (words > 80 and ends_sentence) or words > 200):
-            paragraphs.append([])
-            words = 0
-        paragraphs[-1].append(text)
-        words += len(text.split())
-        last = start
-    from packages.importers.html_markdown import escape
-
-    return "\n\n".join(escape(" ".join(p)) for p in paragraphs if p)
-
 
 def import_olx(source: Path, out: Path, *, force: bool = False,
                library_dirs: list[Path] | None = None) -> ImportReport:
@@ -655,37 +264,8 @@ def import_olx(source: Path, out: Path, *, force: bool = False,
     return importer.report
 
 
-def _safe_name(name: str) -> bool:
-    return (bool(name) and "/" not in name and "\\" not in name and ".." not in name and "\x00" not in name
-            and len(name) < 256)
-
-
 def _safe_tag(tag: str) -> bool:
     return bool(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", tag))
-
-
-def _heading(text: str) -> str:
-    from packages.importers.html_markdown import escape
-
-    return escape(text)
-
-
-def _youtube_from(value: str) -> str:
-    for part in value.split(","):
-        speed, _, vid = part.partition(":")
-        if speed.strip() in ("1.0", "1.00", "1") and vid.strip():
-            return vid.strip()
-    return ""
-
-
-def _json_list(value: str | None) -> list[str]:
-    if not value:
-        return []
-    try:
-        data = json.loads(value)
-    except (json.JSONDecodeError, RecursionError):
-        return []
-    return [str(v) for v in data] if isinstance(data, list) else []
 
 
 def _semver(value: Any) -> str:
