@@ -273,8 +273,10 @@ def verify(token: str, label: str, *, issuer: str | None, learner: str | None = 
     vc = claims.get("vc")
     subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
+    types = vc.get("type") if isinstance(vc, dict) else None
+    types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
     if not (isinstance(vc, dict) and isinstance(subject, dict) and isinstance(achievement, dict)) \
-            or "OpenBadgeCredential" not in (vc.get("type") or []):
+            or "OpenBadgeCredential" not in types:
         raise CredentialError(f"{label}: signed, but not an Open Badges credential (no achievement)")
     moment = now or datetime.now(timezone.utc)
     exp, nbf = claims.get("exp"), claims.get("nbf")
@@ -290,7 +292,8 @@ def verify(token: str, label: str, *, issuer: str | None, learner: str | None = 
     course = course_of(str(achievement.get("id") or ""))
     if course_id is not None and course != course_id:
         raise CredentialError(f"{label}: a certificate for the course {course or '(none)'}, not {course_id}")
-    names = [i.get("identityHash") for i in subject.get("identifier") or []
+    identifiers = subject.get("identifier")
+    names = [i.get("identityHash") for i in (identifiers if isinstance(identifiers, list) else [])
              if isinstance(i, dict) and i.get("identityType") == "name"]
     result = subject.get("result")
     score = result[0].get("value") if isinstance(result, list) and result and isinstance(result[0], dict) else ""

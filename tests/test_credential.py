@@ -125,3 +125,22 @@ def test_the_pack_names_its_issuer_or_gets_one_error_line(tmp_path: Path) -> Non
     with pytest.raises(MoocError, match=r"course\.toml:\d+:\d+: certificate\.issuer: 'did:web:x\.org' is not an "
                                         r"Ed25519 did:key .*`mooc certificate keygen` prints the issuer id"):
         load_course(open_source(pack))
+
+
+def test_a_self_signed_credential_with_odd_shapes_is_a_credential_error_not_a_crash(tmp_path: Path) -> None:
+    import jwt
+
+    path = tmp_path / "k.pem"
+    did = generate_key(path)
+    key, _ = load_key(path)
+    subject = {"achievement": {"id": "urn:mooc:course:stats-101"}}
+
+    def token(vc: dict[str, object]) -> str:
+        return jwt.encode({"iss": did, "sub": "mailto:a@example.org", "vc": vc}, key, algorithm="EdDSA")
+
+    for odd in (5, {"a": 1}, "NotOpenBadgeCredentialAtAll"):
+        with pytest.raises(CredentialError, match="not an Open Badges credential"):
+            verify(token({"type": odd, "credentialSubject": subject}), "odd.jwt", issuer=None)
+    lone = verify(token({"type": "OpenBadgeCredential", "credentialSubject": {**subject, "identifier": 7}}),
+                  "odd.jwt", issuer=None)
+    assert (lone.course_id, lone.learner_name) == ("stats-101", "")
