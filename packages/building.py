@@ -21,7 +21,8 @@ from packages.fsutil import fsync_dir as _fsync_dir
 from packages.fsutil import os_error_text
 from packages.errors import MoocError
 from packages.source import MANIFEST_NAME, PACK_SUFFIX, DirSource, Manifest, ManifestEntry
-from packages.validation import Report, validate
+from packages.pack_report import Report
+from packages.validation import validate
 
 __all__ = ["MANIFEST_NAME", "BuildResult", "build", "build_pack"]
 

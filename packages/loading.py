@@ -34,8 +34,9 @@ from packages.questions import (
 from packages.safe_text import one_line
 from packages.source import PackSource, path_problem
 from packages.didkey import did_problem
+from packages.pack_report import Report
+from packages.toml_locate import locate_key
 from packages.urls import http_url_problem
-from packages.validation import Report
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 PERCENT_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
@@ -153,7 +154,7 @@ class _Parser:
         for i in range(self._first_unlocated, len(problems)):
             p = problems[i]
             if p.line is None and p.key_path and p.file in self.texts:
-                pos = _locate(self.texts[p.file], p.key_path)
+                pos = locate_key(self.texts[p.file], p.key_path)
                 if pos:
                     problems[i] = replace(p, line=pos[0], column=pos[1])
 
@@ -673,61 +674,3 @@ def _describe(value: Any) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     return type(value).__name__
-
-
-_PATH_TOKEN = re.compile(r"([A-Za-z0-9_-]+)(?:\[(\d+)\])?")
-
-
-def _locate(text: str, key_path: str) -> tuple[int, int] | None:
-    """Line and column of `key_path` (like `modules[1].items[2].file`) in TOML text, best effort.
-
-    Follows [[array]] headers by index and then looks for `key =` inside the block;
-    for inline tables it stops at the deepest part it could find.
-    """
-    lines = text.split("\n")
-    lo, hi = 0, len(lines)
-    prefix = ""
-    best: tuple[int, int] | None = None
-    tokens = [_PATH_TOKEN.fullmatch(t) for t in key_path.split(".")]
-    if not all(tokens):
-        return None
-    for n, m in enumerate(tokens):
-        assert m is not None
-        name, index = m.group(1), m.group(2)
-        header = prefix + name
-        if index is not None:
-            pat = re.compile(r"^\s*\[\[\s*" + re.escape(header) + r"\s*\]\]")
-            hits = [i for i in range(lo, hi) if pat.match(lines[i])]
-            if int(index) < len(hits):
-                start = hits[int(index)]
-                best = (start + 1, 1)
-                end = hi
-                for i in range(start + 1, hi):
-                    s = lines[i].lstrip()
-                    if s.startswith("["):
-                        inner = s.strip("[ ").split("]")[0].strip()
-                        if not inner.startswith(header + "."):
-                            end = i
-                            break
-                lo, hi = start + 1, end
-                prefix = header + "."
-                continue
-        # a table header `[a.b]`, or a plain key `name =` before the block's first header
-        last = n == len(tokens) - 1
-        if not last:
-            table_pat = re.compile(r"^\s*\[\s*" + re.escape(header) + r"\s*\]")
-            hit = next((i for i in range(lo, hi) if table_pat.match(lines[i])), None)
-            if hit is not None:
-                best = (hit + 1, 1)
-                lo = hit + 1
-                prefix = header + "."
-                continue
-        pat = re.compile(r"^(\s*)" + re.escape(name) + r"\s*=")
-        for i in range(lo, hi):
-            if lines[i].lstrip().startswith("["):
-                break
-            km = pat.match(lines[i])
-            if km:
-                return (i + 1, len(km.group(1)) + 1)
-        return best
-    return best
