@@ -38,8 +38,8 @@ _MAX_BYTES = 1 << 30  # a bigger file is not one we wrote: parse the pack instea
 # The modules whose code decides what a parsed course is, and how it is stored here: a
 # cache written by a mooc whose copies of them differ (an upgrade) is parsed again, as
 # Python does with .pyc files.
-_SOURCES = ("model.py", "questions.py", "loading.py", "validation.py", "pack_report.py", "course_cache.py",
-            "cache_codec.py")
+_SOURCES = ("model.py", "questions.py", "loading.py", "quiz_parser.py", "toml_reader.py", "validation.py",
+            "pack_report.py", "course_cache.py", "cache_codec.py")
 
 
 def model_fingerprint() -> str:
