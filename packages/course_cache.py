@@ -5,7 +5,7 @@ and `mooc play` on a big course must open at once. The cache holds the course as
 JSON data (packages/cache_codec.py), never code: reading it back can only ever build
 the model's own dataclasses, with every field's type checked. Anything wrong with it
 (missing, truncated, another mooc's, a type out of place) means "parse the pack again",
-never an error. No pack file can take its name (packages/source.py reserves it).
+never an error. No pack file can take its name (packages/pack_paths.py reserves it).
 
 File layout: a magic line, then one line of JSON (the fingerprint of the mooc that wrote
 it, the course with each quiz's questions replaced by [offset, length], and the size of

@@ -26,7 +26,7 @@ from packages.errors import MoocError
 from packages.fsutil import os_error_text
 from packages.identifiers import is_id
 from packages.layout import Layout
-from packages.source import MANIFEST_NAME
+from packages.manifest import MANIFEST_NAME
 from packages.store import (
     InstalledCourse,
     Store,
@@ -275,7 +275,7 @@ def _build_folder(folder: Path, stage: Path, label: str) -> Path:
 
 
 def _extract(archive: Path, tree: Path, limits: Any, label: str) -> Any:
-    from packages.source import safe_extract
+    from packages.pack_extract import safe_extract
 
     try:
         # Files are flushed all at once below (_make_durable): one filesystem sync costs

@@ -13,6 +13,8 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
+from packages.errors import MoocError
+from packages.manifest import sha256_hasher
 from packages.pack_report import Report
 from packages.safe_text import one_line
 
@@ -72,7 +74,6 @@ def resolve_link(lesson_file: str, target: str) -> str | None:
 def validate(source: "PackSource") -> Report:
     """Every problem of the pack at once. Never raises for a bad pack (only for an unreadable one)."""
     from packages.loading import parse_pack
-    from packages.source import manifest_problems
 
     report = Report(origin=source.origin)
     for rel, message in source.listing_problems:
@@ -181,3 +182,33 @@ def _field_names(kind: type) -> tuple[str, ...]:
         names = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else ()
         _FIELD_NAMES[kind] = names
     return names
+
+
+def manifest_problems(source: "PackSource") -> list[tuple[str, str]]:
+    """(path, message) for every way the files differ from the manifest. Reads every file."""
+    manifest = source.manifest
+    if manifest is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    present = set(source.files())
+    for rel in sorted(manifest.files):
+        if rel not in present:
+            problems.append((rel, "listed in the manifest but missing from the pack"))
+    for rel in sorted(present - manifest.files.keys()):
+        problems.append((rel, "not listed in the manifest"))
+    for rel in sorted(present & manifest.files.keys()):
+        entry = manifest.files[rel]
+        try:
+            h = sha256_hasher()
+            size = 0
+            for chunk in source.iter_chunks(rel):
+                h.update(chunk)
+                size += len(chunk)
+        except MoocError as err:
+            problems.append((rel, str(err).split(f"{rel}: ", 1)[-1]))
+            continue
+        if size != entry.size:
+            problems.append((rel, f"size {size} does not match the manifest ({entry.size})"))
+        elif h.hexdigest() != entry.sha256:
+            problems.append((rel, "SHA-256 does not match the manifest (file corrupt or altered)"))
+    return problems
