@@ -12,7 +12,7 @@ import re
 import unicodedata
 
 
-# Names mooc itself writes into a course's folders (store.POINTER_NAME, STAGE_LOCK,
+# Names mooc itself writes into a course's folders (store_dir.POINTER_NAME, STAGE_LOCK,
 # manifest.MANIFEST_NAME) and every hidden name starting "mooc-" (course_cache.CACHE_NAME,
 # the names older moocs used for it, its temporary files): a pack file with one of these
 # names, in any folder and in any spelling a file system may fold together, could stand

@@ -520,7 +520,7 @@ def test_every_name_mooc_writes_into_a_course_is_reserved() -> None:
     """The reserved names follow the constants of the modules that write those files, and
     the temporary names they write through; ordinary pack names stay allowed."""
     from packages.pack_paths import path_problem
-    from packages.store import POINTER_NAME, STAGE_LOCK
+    from packages.store_dir import POINTER_NAME, STAGE_LOCK
 
     own = [MANIFEST_NAME, POINTER_NAME, STAGE_LOCK, CACHE_NAME, *LEGACY_NAMES,
            f".{CACHE_NAME}.k2j4h1.tmp",  # fsutil.write_atomic's temporary file for the cache
