@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from packages.model import Course
-    from packages.validation import Report
+    from packages.pack_report import Report
     from packages.source import PackSource
 
 MATCH_TIMEOUT = 0.25  # seconds for one match of one answer
@@ -297,8 +297,7 @@ def check_pack(source: "PackSource", report: "Report", course: "Course") -> None
 def _pattern_keys(source: "PackSource", rel: str) -> dict[str, tuple[str, int | None, int | None]]:
     """Question id -> (key path, line, column) of its `pattern` in the quiz file."""
     from packages.portable import tomllib
-
-    from packages.loading import _locate
+    from packages.toml_locate import locate_key
 
     try:
         text = source.read_bytes(rel).decode("utf-8-sig")
@@ -312,6 +311,6 @@ def _pattern_keys(source: "PackSource", rel: str) -> dict[str, tuple[str, int | 
     for index, raw in enumerate(questions):
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
             key = f"questions[{index}].pattern"
-            pos = _locate(text, key)
+            pos = locate_key(text, key)
             out[raw["id"]] = (key, pos[0] if pos else None, pos[1] if pos else None)
     return out

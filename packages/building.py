@@ -20,8 +20,10 @@ from pathlib import Path
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.fsutil import os_error_text
 from packages.errors import MoocError
-from packages.source import MANIFEST_NAME, PACK_SUFFIX, DirSource, Manifest, ManifestEntry
-from packages.validation import Report, validate
+from packages.manifest import MANIFEST_NAME, Manifest, ManifestEntry
+from packages.source import PACK_SUFFIX, DirSource
+from packages.pack_report import Report
+from packages.validation import validate
 
 __all__ = ["MANIFEST_NAME", "BuildResult", "build", "build_pack"]
 

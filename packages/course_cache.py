@@ -5,7 +5,7 @@ and `mooc play` on a big course must open at once. The cache holds the course as
 JSON data (packages/cache_codec.py), never code: reading it back can only ever build
 the model's own dataclasses, with every field's type checked. Anything wrong with it
 (missing, truncated, another mooc's, a type out of place) means "parse the pack again",
-never an error. No pack file can take its name (packages/source.py reserves it).
+never an error. No pack file can take its name (packages/pack_paths.py reserves it).
 
 File layout: a magic line, then one line of JSON (the fingerprint of the mooc that wrote
 it, the course with each quiz's questions replaced by [offset, length], and the size of
@@ -38,7 +38,8 @@ _MAX_BYTES = 1 << 30  # a bigger file is not one we wrote: parse the pack instea
 # The modules whose code decides what a parsed course is, and how it is stored here: a
 # cache written by a mooc whose copies of them differ (an upgrade) is parsed again, as
 # Python does with .pyc files.
-_SOURCES = ("model.py", "questions.py", "loading.py", "validation.py", "course_cache.py", "cache_codec.py")
+_SOURCES = ("model.py", "questions.py", "loading.py", "quiz_parser.py", "toml_reader.py", "validation.py",
+            "pack_report.py", "course_cache.py", "cache_codec.py")
 
 
 def model_fingerprint() -> str:

@@ -23,20 +23,14 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from packages.errors import MoocError
+from packages.file_lock import locked
 from packages.fsutil import os_error_text
-from packages.identifiers import is_id
+from packages.identifiers import compare_versions, is_id
+from packages.installed_course import InstalledCourse, summary_of
 from packages.layout import Layout
-from packages.source import MANIFEST_NAME
-from packages.store import (
-    InstalledCourse,
-    Store,
-    StoreDir,
-    _check_writable,
-    compare_versions,
-    locked,
-    summary_of,
-    tree_size,
-)
+from packages.manifest import MANIFEST_NAME
+from packages.store import Store, _check_writable, tree_size
+from packages.store_dir import StoreDir
 
 Status = Literal["installed", "upgraded", "reinstalled", "downgraded", "already-installed"]
 Progress = Callable[[str], None]
@@ -275,7 +269,7 @@ def _build_folder(folder: Path, stage: Path, label: str) -> Path:
 
 
 def _extract(archive: Path, tree: Path, limits: Any, label: str) -> Any:
-    from packages.source import safe_extract
+    from packages.pack_extract import safe_extract
 
     try:
         # Files are flushed all at once below (_make_durable): one filesystem sync costs
@@ -405,7 +399,7 @@ def _make_durable(tree: Path) -> None:
     Linux: one syncfs(2) of the store's filesystem. Elsewhere: fsync of every file.
     Folders are fsynced too, so the entries survive a power cut as well as the data.
     """
-    from packages.store import fsync_dir
+    from packages.fsutil import fsync_dir
 
     if not _syncfs(tree):
         for dirpath, _dirs, files in os.walk(tree):

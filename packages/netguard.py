@@ -39,7 +39,7 @@ BACKOFF_BASE = 0.5
 MIN_RATE = 1024  # bytes/s
 RATE_WINDOW = 120.0  # seconds
 DEADLINE = 300.0  # seconds
-MAX_DOWNLOAD_SIZE = 2 * 1024**3  # a bare URL: the unpacked-size limit of a pack (source.Limits)
+MAX_DOWNLOAD_SIZE = 2 * 1024**3  # a bare URL: the unpacked-size limit of a pack (pack_limits.Limits)
 MAX_CATALOG_SIZE = 16 * 1024**2
 
 
@@ -64,7 +64,7 @@ class NetLimits:
     def from_env(cls, environ: dict[str, str] | None = None) -> "NetLimits":
         import os
 
-        from packages.source import _parse_float, parse_size
+        from packages.pack_limits import _parse_float, parse_size
 
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}

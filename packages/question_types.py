@@ -5,7 +5,7 @@ through every part named here and fails when one lacks it.
 | part | where |
 | --- | --- |
 | model | `packages/questions.py` (the dataclass) |
-| loader | `packages/loading.py` (`keys` below are its type-specific keys) |
+| loader | `packages/quiz_parser.py` (`QuizParser.q_<type>`; `keys` below are its type-specific keys) |
 | grader | `player/grading.py` (`_GRADERS`) |
 | right answer and feedback | `player/feedback.py` (`answer_text`, `response_text`) |
 | xAPI | `sync/interactions.py` (`interaction` below; response and pattern formats) |
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 class QuestionType:
     name: str  # `type = "..."` in a quiz file
     model: str  # its class in packages/questions.py
-    keys: frozenset[str]  # the keys only this type has (packages/loading.py)
+    keys: frozenset[str]  # the keys only this type has (packages/quiz_parser.py)
     interaction: str  # the xAPI cmi.interaction type (sync/interactions.py)
     widget: str  # what the TUI asks it with (tui/screens/quiz.py QuestionBox)
 

@@ -9,24 +9,22 @@ every file listed in the built manifest is checked against its size and SHA-256.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import stat
 import unicodedata
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from packages.errors import MoocError
+from packages.manifest import MANIFEST_NAME, Manifest, sha256_hasher
+from packages.pack_limits import Limits
+from packages.pack_paths import path_problem
 
 if TYPE_CHECKING:
     import zipfile
 
-MANIFEST_NAME = "mooc-manifest.json"
-MANIFEST_FORMAT = 1
 PACK_SUFFIX = ".mooc"
 _CHUNK = 1 << 20
 
@@ -34,212 +32,10 @@ _CHUNK = 1 << 20
 # verified tree and needs neither at start.
 
 
-def _sha256(data: bytes = b"") -> Any:  # -> hashlib._Hash
-    import hashlib
-
-    return hashlib.sha256(data)
-
-
-KiB = 1024
-MiB = 1024 * KiB
-GiB = 1024 * MiB
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Zip-bomb guards for untrusted archives. Override with env or `--max-*` options."""
-
-    max_total_size: int = 2 * GiB  # sum of unpacked sizes
-    max_entries: int = 100_000
-    # unpacked/packed, for each entry above ratio_min_size and for the whole archive when
-    # it unpacks to more than that (so many small entries cannot add up to a bomb)
-    max_ratio: float = 200.0
-    ratio_min_size: int = 1 * MiB
-
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":
-        """Defaults, overridden by MOOC_MAX_PACK_SIZE / _ENTRIES / _RATIO."""
-        env = os.environ if environ is None else environ
-        limits = cls()
-        if env.get("MOOC_MAX_PACK_SIZE"):
-            limits = limits.with_overrides(max_total_size=parse_size(env["MOOC_MAX_PACK_SIZE"], "MOOC_MAX_PACK_SIZE"))
-        if env.get("MOOC_MAX_PACK_ENTRIES"):
-            limits = limits.with_overrides(max_entries=_parse_int(env["MOOC_MAX_PACK_ENTRIES"], "MOOC_MAX_PACK_ENTRIES"))
-        if env.get("MOOC_MAX_PACK_RATIO"):
-            limits = limits.with_overrides(max_ratio=_parse_float(env["MOOC_MAX_PACK_RATIO"], "MOOC_MAX_PACK_RATIO"))
-        return limits
-
-    def with_overrides(self, *, max_total_size: int | None = None, max_entries: int | None = None,
-                       max_ratio: float | None = None) -> "Limits":
-        return Limits(
-            max_total_size=self.max_total_size if max_total_size is None else max_total_size,
-            max_entries=self.max_entries if max_entries is None else max_entries,
-            max_ratio=self.max_ratio if max_ratio is None else max_ratio,
-            ratio_min_size=self.ratio_min_size,
-        )
-
-
-def parse_size(text: str, what: str = "size") -> int:
-    """'2G', '500M', '64k' or plain bytes -> bytes (binary units)."""
-    units = {"": 1, "B": 1, "K": KiB, "KB": KiB, "KIB": KiB, "M": MiB, "MB": MiB, "MIB": MiB,
-             "G": GiB, "GB": GiB, "GIB": GiB, "T": 1024 * GiB, "TB": 1024 * GiB, "TIB": 1024 * GiB}
-    s = text.strip().upper()
-    num = s.rstrip("KMGTIB")
-    unit = s[len(num):]
-    try:
-        value = float(num)
-    except ValueError:
-        value = -1.0
-    if unit not in units or value < 0:
-        raise MoocError(f"{what}: {text!r} is not a size (examples: 500M, 4G, 1048576)")
-    return int(value * units[unit])
-
-
-def _parse_int(text: str, what: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise MoocError(f"{what}: {text!r} is not a non-negative whole number")
-    return value
-
-
-def _parse_float(text: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise MoocError(f"{what}: {text!r} is not a positive number")
-    return value
-
-
-# Names mooc itself writes into a course's folders (store.POINTER_NAME, STAGE_LOCK, the
-# manifest) and every hidden name starting "mooc-" (course_cache.CACHE_NAME, the names older
-# moocs used for it, its temporary files): a pack file with one of these names, in any
-# folder and in any spelling a file system may fold together, could stand in for mooc's
-# own file. A test keeps this in step with those constants.
-RESERVED_NAMES = frozenset({MANIFEST_NAME, "current.json", ".lock"})
-RESERVED_HIDDEN_PREFIX = "mooc-"
-
-
-def _fold_name(name: str) -> str:
-    """`name` as the loosest file system would compare it: Unicode compatibility form,
-    case folded, without the invisible characters HFS+ ignores and the trailing dots and
-    spaces Windows drops."""
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    if not folded.isascii():
-        folded = "".join(c for c in folded if unicodedata.category(c) != "Cf")
-    return folded.rstrip(". ")
-
-
-def reserved_problem(rel: str) -> str | None:
-    """Why `rel` names (or could stand for) one of mooc's own files, or None."""
-    for part in rel.split("/"):
-        folded = _fold_name(part)
-        if folded in RESERVED_NAMES or (folded.startswith(".") and folded.lstrip(".").startswith(RESERVED_HIDDEN_PREFIX)):
-            return f"the name {part!r} is reserved for mooc's own files (rename it)"
-    return None
-
-
-def path_problem(rel: str) -> str | None:
-    """Why `rel` is not an acceptable pack path, or None when it is (contract §1, and
-    none of mooc's own file names: `reserved_problem`)."""
-    if not isinstance(rel, str) or rel == "":
-        return "empty path"
-    if "\x00" in rel:
-        return "path contains a NUL character"
-    if "\\" in rel:
-        return "path contains a backslash (use / between folders)"
-    if rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
-        return "absolute path (paths are relative to the pack folder)"
-    parts = rel.split("/")
-    if ".." in parts:
-        return "path leaves the pack (..)"
-    if any(p == "" for p in parts) or any(p == "." for p in parts):
-        return "path is not in normal form (empty or '.' part)"
-    if _CONTROL_CHAR.search(rel):
-        return "path contains a control character"
-    return reserved_problem(rel)
-
-
-_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def _normal_key(rel: str) -> str:
     """The form two names collide in on case-insensitive, normalising file systems."""
     parts = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
     return unicodedata.normalize("NFC", "/".join(parts)).casefold()
-
-
-@dataclass(frozen=True)
-class ManifestEntry:
-    """One file of `mooc-manifest.json`: its size and SHA-256."""
-
-    path: str
-    size: int
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Manifest:
-    """The built pack's manifest (`mooc-manifest.json`): what every file must hash to."""
-
-    course_id: str
-    version: str
-    title: str
-    files: dict[str, ManifestEntry] = field(default_factory=dict)
-    format: int = MANIFEST_FORMAT
-
-    def to_json(self) -> bytes:
-        data = {
-            "format": self.format,
-            "course": {"id": self.course_id, "version": self.version, "title": self.title},
-            "files": [{"path": e.path, "size": e.size, "sha256": e.sha256}
-                      for e in sorted(self.files.values(), key=lambda e: e.path)],
-        }
-        return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
-
-    @classmethod
-    def from_json(cls, raw: bytes, origin: str) -> "Manifest":
-        from packages.datafile import DataError, loads_json
-
-        where = f"{origin}: {MANIFEST_NAME}"
-        try:
-            data = loads_json(raw.decode("utf-8"))
-        except UnicodeDecodeError as err:
-            raise MoocError(f"{where}: not valid JSON ({err})") from None
-        except DataError as err:  # syntax, or nested too deeply
-            raise MoocError(f"{where}: {err}") from None
-        if not isinstance(data, dict):
-            raise MoocError(f"{where}: not a JSON object")
-        fmt = data.get("format")
-        if not isinstance(fmt, int) or isinstance(fmt, bool):
-            raise MoocError(f"{where}: 'format' must be an integer")
-        if fmt > MANIFEST_FORMAT:
-            raise MoocError(f"{where}: manifest format {fmt} needs a newer mooc (this mooc reads format {MANIFEST_FORMAT})")
-        course = data.get("course")
-        if not isinstance(course, dict) or not all(isinstance(course.get(k), str) for k in ("id", "version", "title")):
-            raise MoocError(f"{where}: 'course' must hold id, version and title strings")
-        files = data.get("files")
-        if not isinstance(files, list):
-            raise MoocError(f"{where}: 'files' must be a list")
-        entries: dict[str, ManifestEntry] = {}
-        for i, f in enumerate(files):
-            if not isinstance(f, dict):
-                raise MoocError(f"{where}: files[{i}] is not an object")
-            path, size, digest = f.get("path"), f.get("size"), f.get("sha256")
-            if not isinstance(path, str) or (problem := path_problem(path)):
-                raise MoocError(f"{where}: files[{i}].path: {problem if isinstance(path, str) else 'missing'}")
-            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-                raise MoocError(f"{where}: files[{i}].size must be a non-negative integer")
-            if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-                raise MoocError(f"{where}: files[{i}].sha256 must be 64 lowercase hex digits")
-            if path in entries:
-                raise MoocError(f"{where}: {path} is listed twice")
-            entries[path] = ManifestEntry(path, size, digest)
-        return cls(course_id=course["id"], version=course["version"], title=course["title"], files=entries, format=fmt)
 
 
 class PackSource:
@@ -408,7 +204,7 @@ class DirSource(PackSource):
         except OSError as err:
             raise MoocError(f"{self.origin}: {rel}: cannot read ({err.strerror})") from None
         if self.manifest is not None:
-            self._verify(rel, len(data), _sha256(data).hexdigest())
+            self._verify(rel, len(data), sha256_hasher(data).hexdigest())
         return data
 
     def iter_chunks(self, rel: str) -> Iterator[bytes]:
@@ -562,7 +358,7 @@ class ZipSource(PackSource):
     def read_bytes(self, rel: str) -> bytes:
         data = self._read_entry(rel)
         if self.manifest is not None:
-            self._verify(rel, len(data), _sha256(data).hexdigest())
+            self._verify(rel, len(data), sha256_hasher(data).hexdigest())
         return data
 
     def close(self) -> None:
@@ -580,86 +376,3 @@ def open_source(path: str | os.PathLike[str], limits: Limits | None = None) -> P
         raise MoocError(f"{p}: no such file or folder")
     raise MoocError(f"{p}: not a pack folder or .mooc file")
 
-
-def manifest_problems(source: PackSource) -> list[tuple[str, str]]:
-    """(path, message) for every way the files differ from the manifest. Reads every file."""
-    manifest = source.manifest
-    if manifest is None:
-        return []
-    problems: list[tuple[str, str]] = []
-    present = set(source.files())
-    for rel in sorted(manifest.files):
-        if rel not in present:
-            problems.append((rel, "listed in the manifest but missing from the pack"))
-    for rel in sorted(present - manifest.files.keys()):
-        problems.append((rel, "not listed in the manifest"))
-    for rel in sorted(present & manifest.files.keys()):
-        entry = manifest.files[rel]
-        try:
-            h = _sha256()
-            size = 0
-            for chunk in source.iter_chunks(rel):
-                h.update(chunk)
-                size += len(chunk)
-        except MoocError as err:
-            problems.append((rel, str(err).split(f"{rel}: ", 1)[-1]))
-            continue
-        if size != entry.size:
-            problems.append((rel, f"size {size} does not match the manifest ({entry.size})"))
-        elif h.hexdigest() != entry.sha256:
-            problems.append((rel, "SHA-256 does not match the manifest (file corrupt or altered)"))
-    return problems
-
-
-def safe_extract(archive: Path, dest: Path, limits: Limits | None = None, *, fsync: bool = True) -> Manifest:
-    """Unpack a built pack into `dest` (a staging folder), verifying size and SHA-256 of
-    every file while writing. Any problem is a MoocError naming archive and entry; the
-    caller discards `dest` then. The manifest is written too, so the result reopens
-    with `open_source(dest)`."""
-    archive = Path(archive)
-    dest = Path(dest)
-    with ZipSource(archive, limits) as src:
-        manifest = src.manifest
-        if manifest is None:
-            raise MoocError(f"{archive}: no {MANIFEST_NAME} (not a built pack; build it with `mooc pack build`)")
-        present = set(src.files())
-        missing = sorted(manifest.files.keys() - present)
-        if missing:
-            raise MoocError(f"{archive}: {missing[0]}: listed in the manifest but missing from the archive")
-        extra = sorted(present - manifest.files.keys())
-        if extra:
-            raise MoocError(f"{archive}: {extra[0]}: not listed in the manifest")
-        dest.mkdir(parents=True, exist_ok=True)
-        real_dest = os.path.realpath(dest)
-        for rel in sorted(manifest.files):
-            entry = manifest.files[rel]
-            target = os.path.join(real_dest, *rel.split("/"))
-            if not os.path.realpath(target).startswith(real_dest.rstrip(os.sep) + os.sep):
-                raise MoocError(f"{archive}: {rel}: path leaves the destination folder")
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            h = _sha256()
-            size = 0
-            # O_EXCL: never write through something already there (a planted symlink).
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            with os.fdopen(fd, "wb") as out:
-                for chunk in src.iter_chunks(rel):
-                    size += len(chunk)
-                    if size > entry.size:
-                        raise MoocError(f"{archive}: {rel}: larger than the {entry.size} bytes the manifest records")
-                    h.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                if fsync:
-                    os.fsync(out.fileno())
-            if size != entry.size:
-                raise MoocError(f"{archive}: {rel}: size {size} does not match the manifest ({entry.size})")
-            if h.hexdigest() != entry.sha256:
-                raise MoocError(f"{archive}: {rel}: SHA-256 does not match the manifest (file corrupt or altered)")
-        raw = manifest.to_json()
-        fd = os.open(os.path.join(real_dest, MANIFEST_NAME), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "wb") as out:
-            out.write(raw)
-            out.flush()
-            if fsync:
-                os.fsync(out.fileno())
-    return manifest

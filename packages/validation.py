@@ -11,96 +11,16 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from packages.errors import MoocError
+from packages.manifest import sha256_hasher
+from packages.pack_report import Report
 from packages.safe_text import one_line
 
 if TYPE_CHECKING:
     from packages.model import Course, Quiz
     from packages.source import PackSource
-
-Severity = Literal["error", "warning"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    severity: Severity
-    file: str
-    key_path: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def location(self) -> str:
-        loc = self.file
-        if self.line is not None:
-            loc += f":{self.line}"
-            if self.column is not None:
-                loc += f":{self.column}"
-        return loc
-
-    def __str__(self) -> str:
-        parts = [self.location()]
-        if self.key_path:
-            parts.append(self.key_path)
-        parts.append(self.message)
-        return one_line(": ".join(parts))
-
-    def to_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, "file": self.file, "key_path": self.key_path,
-                "message": one_line(self.message), "line": self.line, "column": self.column}
-
-
-@dataclass
-class Report:
-    """Every problem found in one pack; `course` is the loaded model when there are no errors."""
-
-    origin: str
-    problems: list[Problem] = field(default_factory=list)
-    course: "Course | None" = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add(self, severity: Severity, file: str, key_path: str, message: str,
-            line: int | None = None, column: int | None = None) -> None:
-        self.problems.append(Problem(severity, file, key_path, message, line, column))
-
-    def error(self, file: str, key_path: str, message: str, line: int | None = None, column: int | None = None) -> None:
-        self.add("error", file, key_path, message, line, column)
-
-    def warning(self, file: str, key_path: str, message: str, line: int | None = None,
-                column: int | None = None) -> None:
-        self.add("warning", file, key_path, message, line, column)
-
-    def sorted(self) -> list[Problem]:
-        """Errors first, then warnings; each in file order."""
-        def key(p: Problem) -> tuple[int, str, int, int]:
-            return (0 if p.severity == "error" else 1, p.file, p.line or 0, p.column or 0)
-        return sorted(self.problems, key=key)
-
-    def summary(self) -> str:
-        e, w = len(self.errors), len(self.warnings)
-        return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
-
-    def raise_if_errors(self) -> None:
-        errors = [p for p in self.sorted() if p.severity == "error"]
-        if errors:
-            first = "; ".join(str(p) for p in errors[:3])
-            more = f" (and {len(errors) - 3} more; run `mooc pack check`)" if len(errors) > 3 else ""
-            raise MoocError(f"{self.origin}: {len(errors)} error{'s' if len(errors) != 1 else ''}: {first}{more}")
-
 
 # Markdown links and images `[..](target)`, reference definitions `[x]: target`, HTML src/href.
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|(?:src|href)\s*=\s*[\"']([^\"']+)[\"']",
@@ -154,7 +74,6 @@ def resolve_link(lesson_file: str, target: str) -> str | None:
 def validate(source: "PackSource") -> Report:
     """Every problem of the pack at once. Never raises for a bad pack (only for an unreadable one)."""
     from packages.loading import parse_pack
-    from packages.source import manifest_problems
 
     report = Report(origin=source.origin)
     for rel, message in source.listing_problems:
@@ -263,3 +182,33 @@ def _field_names(kind: type) -> tuple[str, ...]:
         names = tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else ()
         _FIELD_NAMES[kind] = names
     return names
+
+
+def manifest_problems(source: "PackSource") -> list[tuple[str, str]]:
+    """(path, message) for every way the files differ from the manifest. Reads every file."""
+    manifest = source.manifest
+    if manifest is None:
+        return []
+    problems: list[tuple[str, str]] = []
+    present = set(source.files())
+    for rel in sorted(manifest.files):
+        if rel not in present:
+            problems.append((rel, "listed in the manifest but missing from the pack"))
+    for rel in sorted(present - manifest.files.keys()):
+        problems.append((rel, "not listed in the manifest"))
+    for rel in sorted(present & manifest.files.keys()):
+        entry = manifest.files[rel]
+        try:
+            h = sha256_hasher()
+            size = 0
+            for chunk in source.iter_chunks(rel):
+                h.update(chunk)
+                size += len(chunk)
+        except MoocError as err:
+            problems.append((rel, str(err).split(f"{rel}: ", 1)[-1]))
+            continue
+        if size != entry.size:
+            problems.append((rel, f"size {size} does not match the manifest ({entry.size})"))
+        elif h.hexdigest() != entry.sha256:
+            problems.append((rel, "SHA-256 does not match the manifest (file corrupt or altered)"))
+    return problems

@@ -281,7 +281,8 @@ def test_model_fingerprint_spells_out_every_model_dataclass() -> None:
         for f in dataclasses.fields(cls):
             assert f"{f.name}:" in fingerprint, (cls.__name__, f.name)
     assert "Quiz(" in fingerprint and "show_solutions:" in fingerprint
-    for source in ("model.py", "questions.py", "loading.py", "validation.py"):
+    for source in ("model.py", "questions.py", "loading.py", "quiz_parser.py", "toml_reader.py", "validation.py",
+                   "pack_report.py"):
         assert f";{source}:" in fingerprint
     assert "_blob" not in fingerprint  # the cache's own bookkeeping is not part of the model
 

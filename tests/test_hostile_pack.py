@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from packages.course_cache import CACHE_NAME, LEGACY_NAMES
-from packages.source import MANIFEST_NAME
+from packages.manifest import MANIFEST_NAME
 from tests.conftest import MOOC_BIN, Homes
 from tests.support.disk import MountFs
 from tests.support.rawzip import deflated, renamed, write_zip
@@ -519,8 +519,8 @@ def test_read_only_and_forbidden_places_are_one_line(tmpfs: MountFs, tmp_path: P
 def test_every_name_mooc_writes_into_a_course_is_reserved() -> None:
     """The reserved names follow the constants of the modules that write those files, and
     the temporary names they write through; ordinary pack names stay allowed."""
-    from packages.source import path_problem
-    from packages.store import POINTER_NAME, STAGE_LOCK
+    from packages.pack_paths import path_problem
+    from packages.store_dir import POINTER_NAME, STAGE_LOCK
 
     own = [MANIFEST_NAME, POINTER_NAME, STAGE_LOCK, CACHE_NAME, *LEGACY_NAMES,
            f".{CACHE_NAME}.k2j4h1.tmp",  # fsutil.write_atomic's temporary file for the cache

@@ -14,7 +14,9 @@ import pytest
 from packages.building import MANIFEST_NAME, build_pack
 from packages.errors import MoocError
 from packages.loading import load_course
-from packages.source import Limits, open_source, safe_extract
+from packages.pack_extract import safe_extract
+from packages.pack_limits import Limits
+from packages.source import open_source
 from packages.validation import validate
 from tests.test_pack_loading import contract_pack
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from packages.pack_report import Problem, Report
 from packages.source import open_source
-from packages.validation import Problem, Report, validate
+from packages.validation import validate
 from tests.test_pack_loading import CONTRACT_QUIZ, contract_pack, write_pack
 
 COURSE_OK_HEAD = '''\

@@ -11,7 +11,8 @@ from packages.errors import MoocError
 from packages.install import install, resolve_spec
 from packages.layout import Layout
 from packages.identifiers import compare_versions, version_key
-from packages.store import Store, locked
+from packages.file_lock import locked
+from packages.store import Store
 from tests.conftest import Homes
 from tests.test_store import pack
 

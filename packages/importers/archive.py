@@ -28,7 +28,7 @@ class Limits:
 
 def _limits() -> Limits:
     """The same limits as for packs (packages.source.Limits, MOOC_MAX_PACK_* overrides)."""
-    from packages.source import Limits as PackLimits
+    from packages.pack_limits import Limits as PackLimits
 
     pack = PackLimits.from_env()
     return Limits(max_entries=pack.max_entries, max_total_bytes=pack.max_total_size, max_ratio=pack.max_ratio)
@@ -98,7 +98,7 @@ def _copy_limited(src, out, size: int) -> int:  # type: ignore[no-untyped-def]
 
 
 def _safe_relpath(archive: str, raw: str) -> PurePosixPath | None:
-    from packages.source import path_problem
+    from packages.pack_paths import path_problem
 
     name = raw[2:] if raw.startswith("./") else raw
     name = name.rstrip("/")

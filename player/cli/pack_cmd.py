@@ -104,10 +104,10 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
                         help="highest compression ratio of a file over 1 MiB, and of the whole .mooc (default 200)")
 
 
-def limits_from_args(args: argparse.Namespace):  # -> packages.source.Limits
+def limits_from_args(args: argparse.Namespace):  # -> packages.pack_limits.Limits
     """Limits from env, then --max-* options (other commands that open packs reuse this)."""
     from packages.errors import UsageError
-    from packages.source import Limits, parse_size
+    from packages.pack_limits import Limits, parse_size
 
     limits = Limits.from_env()
     max_size = parse_size(args.max_size, "--max-size") if getattr(args, "max_size", None) else None

@@ -1,0 +1,94 @@
+"""A built pack's manifest (`mooc-manifest.json`): the size and SHA-256 of every file.
+
+`mooc pack build` writes it; reading a built or installed pack checks each file it
+reads against it (`packages.source`), `mooc pack check` every file at once
+(`packages.validation`), and an install while it unpacks (`packages.pack_extract`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from packages.errors import MoocError
+from packages.pack_paths import path_problem
+
+MANIFEST_NAME = "mooc-manifest.json"
+MANIFEST_FORMAT = 1
+
+
+def sha256_hasher(data: bytes = b"") -> Any:  # -> hashlib._Hash
+    """A SHA-256 hash object, the manifest's digest (hashlib is imported on first use)."""
+    import hashlib
+
+    return hashlib.sha256(data)
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One file of `mooc-manifest.json`: its size and SHA-256."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The built pack's manifest (`mooc-manifest.json`): what every file must hash to."""
+
+    course_id: str
+    version: str
+    title: str
+    files: dict[str, ManifestEntry] = field(default_factory=dict)
+    format: int = MANIFEST_FORMAT
+
+    def to_json(self) -> bytes:
+        data = {
+            "format": self.format,
+            "course": {"id": self.course_id, "version": self.version, "title": self.title},
+            "files": [{"path": e.path, "size": e.size, "sha256": e.sha256}
+                      for e in sorted(self.files.values(), key=lambda e: e.path)],
+        }
+        return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes, origin: str) -> "Manifest":
+        from packages.datafile import DataError, loads_json
+
+        where = f"{origin}: {MANIFEST_NAME}"
+        try:
+            data = loads_json(raw.decode("utf-8"))
+        except UnicodeDecodeError as err:
+            raise MoocError(f"{where}: not valid JSON ({err})") from None
+        except DataError as err:  # syntax, or nested too deeply
+            raise MoocError(f"{where}: {err}") from None
+        if not isinstance(data, dict):
+            raise MoocError(f"{where}: not a JSON object")
+        fmt = data.get("format")
+        if not isinstance(fmt, int) or isinstance(fmt, bool):
+            raise MoocError(f"{where}: 'format' must be an integer")
+        if fmt > MANIFEST_FORMAT:
+            raise MoocError(f"{where}: manifest format {fmt} needs a newer mooc (this mooc reads format {MANIFEST_FORMAT})")
+        course = data.get("course")
+        if not isinstance(course, dict) or not all(isinstance(course.get(k), str) for k in ("id", "version", "title")):
+            raise MoocError(f"{where}: 'course' must hold id, version and title strings")
+        files = data.get("files")
+        if not isinstance(files, list):
+            raise MoocError(f"{where}: 'files' must be a list")
+        entries: dict[str, ManifestEntry] = {}
+        for i, f in enumerate(files):
+            if not isinstance(f, dict):
+                raise MoocError(f"{where}: files[{i}] is not an object")
+            path, size, digest = f.get("path"), f.get("size"), f.get("sha256")
+            if not isinstance(path, str) or (problem := path_problem(path)):
+                raise MoocError(f"{where}: files[{i}].path: {problem if isinstance(path, str) else 'missing'}")
+            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+                raise MoocError(f"{where}: files[{i}].size must be a non-negative integer")
+            if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+                raise MoocError(f"{where}: files[{i}].sha256 must be 64 lowercase hex digits")
+            if path in entries:
+                raise MoocError(f"{where}: {path} is listed twice")
+            entries[path] = ManifestEntry(path, size, digest)
+        return cls(course_id=course["id"], version=course["version"], title=course["title"], files=entries, format=fmt)

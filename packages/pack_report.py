@@ -1,0 +1,99 @@
+"""The problems found in one pack, each naming file, key path and line, and the report
+that collects them all.
+
+`Report` is what the loader (`packages.loading`), the whole-pack checks
+(`packages.validation`) and the pattern checks (`packages.answer_pattern`) write to:
+each records what it finds and none stops at the first problem; `raise_if_errors`
+turns the errors into one MoocError for the callers that only want a valid pack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from packages.errors import MoocError
+from packages.safe_text import one_line
+
+if TYPE_CHECKING:
+    from packages.model import Course
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: Severity
+    file: str
+    key_path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def location(self) -> str:
+        loc = self.file
+        if self.line is not None:
+            loc += f":{self.line}"
+            if self.column is not None:
+                loc += f":{self.column}"
+        return loc
+
+    def __str__(self) -> str:
+        parts = [self.location()]
+        if self.key_path:
+            parts.append(self.key_path)
+        parts.append(self.message)
+        return one_line(": ".join(parts))
+
+    def to_dict(self) -> dict[str, object]:
+        return {"severity": self.severity, "file": self.file, "key_path": self.key_path,
+                "message": one_line(self.message), "line": self.line, "column": self.column}
+
+
+@dataclass
+class Report:
+    """Every problem found in one pack; `course` is the loaded model when there are no errors."""
+
+    origin: str
+    problems: list[Problem] = field(default_factory=list)
+    course: "Course | None" = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, severity: Severity, file: str, key_path: str, message: str,
+            line: int | None = None, column: int | None = None) -> None:
+        self.problems.append(Problem(severity, file, key_path, message, line, column))
+
+    def error(self, file: str, key_path: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.add("error", file, key_path, message, line, column)
+
+    def warning(self, file: str, key_path: str, message: str, line: int | None = None,
+                column: int | None = None) -> None:
+        self.add("warning", file, key_path, message, line, column)
+
+    def sorted(self) -> list[Problem]:
+        """Errors first, then warnings; each in file order."""
+        def key(p: Problem) -> tuple[int, str, int, int]:
+            return (0 if p.severity == "error" else 1, p.file, p.line or 0, p.column or 0)
+        return sorted(self.problems, key=key)
+
+    def summary(self) -> str:
+        e, w = len(self.errors), len(self.warnings)
+        return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+
+    def raise_if_errors(self) -> None:
+        errors = [p for p in self.sorted() if p.severity == "error"]
+        if errors:
+            first = "; ".join(str(p) for p in errors[:3])
+            more = f" (and {len(errors) - 3} more; run `mooc pack check`)" if len(errors) > 3 else ""
+            raise MoocError(f"{self.origin}: {len(errors)} error{'s' if len(errors) != 1 else ''}: {first}{more}")

@@ -1,0 +1,169 @@
+"""Read a pack's TOML files, checking every value's kind and recording every problem.
+
+`TomlReader` is the base of the pack parser (`packages.quiz_parser` for quiz files,
+`packages.loading` for course.toml): it reads a file (a missing file, invalid UTF-8 or a
+TOML syntax error becomes a problem naming file, line and column), gets each key
+checked against the kind it must have, warns about unknown keys, and at the end gives
+each problem the line of the key it is about.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from packages.errors import MoocError
+from packages.pack_report import Report
+from packages.portable import tomllib
+from packages.safe_text import one_line
+from packages.source import PackSource
+from packages.toml_locate import locate_key
+
+MISSING = object()
+# The value kinds `TomlReader.get` checks, and how an error names them.
+_KIND_CHECKS: dict[str, Any] = {
+    "str": lambda v: isinstance(v, str),
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+    "strlist": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+    "table": lambda v: isinstance(v, dict),
+    "list": lambda v: isinstance(v, list),
+}
+_KIND_NAMES = {"str": "a string", "bool": "true or false", "int": "a whole number", "number": "a number",
+               "strlist": "a list of strings", "table": "a table", "list": "a list"}
+
+
+class TomlReader:
+    """A pack's files read as TOML tables, every problem recorded in `report`."""
+
+    def __init__(self, source: PackSource, report: Report, read_all_lessons: bool, skip: set[str] | frozenset[str]):
+        self.source = source
+        self.report = report
+        self.read_all_lessons = read_all_lessons
+        self.skip = skip
+        self.texts: dict[str, str] = {}  # TOML texts, for finding the line of a problem
+        self.lesson_texts: dict[str, str] = {}
+        self._first_unlocated = len(report.problems)
+
+    # -- reporting ---------------------------------------------------------------------
+    def error(self, file: str, path: str, message: str, line: int | None = None, col: int | None = None) -> None:
+        self.report.error(file, path, message, line, col)
+
+    def warn(self, file: str, path: str, message: str, line: int | None = None, col: int | None = None) -> None:
+        self.report.warning(file, path, message, line, col)
+
+    def locate_lines(self) -> None:
+        """Give problems in TOML files the line of the key they are about (best effort)."""
+        from dataclasses import replace
+
+        problems = self.report.problems
+        for i in range(self._first_unlocated, len(problems)):
+            p = problems[i]
+            if p.line is None and p.key_path and p.file in self.texts:
+                pos = locate_key(self.texts[p.file], p.key_path)
+                if pos:
+                    problems[i] = replace(p, line=pos[0], column=pos[1])
+
+    # -- reading -----------------------------------------------------------------------
+    def read_text(self, rel: str, *, referenced_from: tuple[str, str] | None = None) -> str | None:
+        if rel in self.skip:
+            return None
+        if not self.source.exists(rel):
+            if referenced_from:
+                self.error(referenced_from[0], referenced_from[1], f"{rel}: no such file in the pack")
+            else:
+                self.error(rel, "", "no such file in the pack")
+            return None
+        try:
+            raw = self.source.read_bytes(rel)
+        except MoocError as err:
+            msg = str(err)
+            prefix = f"{self.source.origin}: {rel}: "
+            self.error(rel, "", msg[len(prefix):] if msg.startswith(prefix) else msg)
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw.count(b"\n", 0, err.start) + 1
+            col = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+            self.error(rel, "", f"invalid UTF-8 at byte {err.start} (save the file as UTF-8)", line, col)
+            return None
+        return text[1:] if text.startswith("\ufeff") else text
+
+    def read_toml(self, rel: str, *, referenced_from: tuple[str, str] | None = None) -> dict[str, Any] | None:
+        text = self.read_text(rel, referenced_from=referenced_from)
+        if text is None:
+            return None
+        self.texts[rel] = text
+        try:
+            return tomllib.loads(text)
+        except RecursionError:  # arrays or tables nested deeper than the stack
+            self.error(rel, "", "TOML nested too deeply")
+            return None
+        except tomllib.TOMLDecodeError as err:
+            msg = str(err)
+            m = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", msg)
+            line = col = None
+            if m:
+                line, col = int(m.group(1)), int(m.group(2))
+                msg = msg[: m.start()]
+            elif msg.endswith("(at end of document)"):
+                line = text.count("\n") + 1
+                msg = msg[: -len("(at end of document)")].strip()
+            self.error(rel, "", f"TOML syntax error: {msg[:1].lower() + msg[1:]}", line, col)
+            return None
+
+    # -- typed access ------------------------------------------------------------------
+    def get(self, table: dict[str, Any], key: str, kind: str, file: str, path: str, *,
+            default: Any = MISSING, required: bool = False) -> Any:
+        """table[key] checked against `kind` (str, bool, int, number, strlist, table, list);
+        reports and returns `default` when missing or wrong."""
+        if key not in table:
+            if required:
+                self.error(file, path or "", f"missing required key {key!r}")
+            return None if default is MISSING else default
+        value = table[key]
+        if not _KIND_CHECKS[kind](value):
+            where = f"{path}.{key}" if path else key
+            self.error(file, where, f"must be {_KIND_NAMES[kind]}, not {describe(value)}")
+            return None if default is MISSING else default
+        if kind == "str" and required and not value.strip():
+            self.error(file, f"{path}.{key}" if path else key, "must not be empty")
+        return value
+
+    def unknown_keys(self, table: dict[str, Any], known: set[str], file: str, path: str) -> None:
+        for key in table:
+            if key not in known:
+                where = f"{path}.{key}" if path else key
+                self.warn(file, where, "unknown key (ignored; a typo?)")
+
+    def fraction(self, table: dict[str, Any], key: str, file: str, path: str, default: Any) -> Any:
+        value = self.get(table, key, "number", file, path, default=default)
+        if value is not None and value is not default and not 0 <= value <= 1:
+            self.error(file, f"{path}.{key}" if path else key, f"must be between 0 and 1, not {value}")
+            return default
+        return value
+
+    def non_negative(self, table: dict[str, Any], key: str, kind: str, file: str, path: str, default: Any) -> Any:
+        value = self.get(table, key, kind, file, path, default=default)
+        if value is not None and value is not default and value < 0:
+            self.error(file, f"{path}.{key}" if path else key, f"must not be negative, not {value}")
+            return default
+        return value
+
+
+def describe(value: Any) -> str:
+    """A TOML value as a problem names it: `the string 'x'`, `a table`, `the number 3`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f"the string {one_line(value)[:40]!r}"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    return type(value).__name__
