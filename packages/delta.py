@@ -47,7 +47,7 @@ FIRST_TAIL_BYTES = 4096  # packs have no comment: EOCD plus some central directo
 EOCD_SIG = b"PK\x05\x06"
 CDH_SIG = b"PK\x01\x02"
 LFH_SIG = b"PK\x03\x04"
-MANIFEST_NAME = "mooc-manifest.json"  # = packages.source.MANIFEST_NAME (kept import-light)
+MANIFEST_NAME = "mooc-manifest.json"  # = packages.manifest.MANIFEST_NAME (kept import-light)
 MAX_IN_MEMORY = 32 * 1024 * 1024  # the central directory, the manifest: each read into memory
 MAX_RANGE_REQUESTS = 256  # more changed pieces than this: a full download is cheaper
 

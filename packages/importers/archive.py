@@ -27,7 +27,7 @@ class Limits:
 
 
 def _limits() -> Limits:
-    """The same limits as for packs (packages.source.Limits, MOOC_MAX_PACK_* overrides)."""
+    """The same limits as for packs (packages.pack_limits.Limits, MOOC_MAX_PACK_* overrides)."""
     from packages.pack_limits import Limits as PackLimits
 
     pack = PackLimits.from_env()
