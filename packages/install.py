@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from packages.errors import MoocError
 from packages.fsutil import os_error_text
 from packages.identifiers import is_id
+from packages.install_spec import InstallSpec, resolve_spec
 from packages.layout import Layout
 from packages.source import MANIFEST_NAME
 from packages.store import (
@@ -56,43 +57,6 @@ class InstallResult:
             "note": self.note,
             **self.course.to_json(),
         }
-
-
-@dataclass(frozen=True, kw_only=True)
-class InstallSpec:
-    """What a spec turned out to be. `kind` decides how the .mooc is obtained."""
-
-    kind: Literal["file", "folder", "url"]
-    value: str  # the path or URL
-    label: str  # how errors name it
-    expected_size: int | None = None
-    expected_sha256: str | None = None
-    course_id: str | None = None  # a catalog entry's: an installed copy makes the download a delta
-
-
-def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
-    """Decide what `spec` names. The ONE place to extend (e.g. catalog course ids).
-
-    Raises the "not a file, folder or URL" error for anything else.
-    """
-    from packages.catalog import resolve_catalog_spec  # course ids from `mooc catalog add`
-
-    listed = resolve_catalog_spec(layout, spec)
-    if listed is not None:
-        return listed
-    if re.match(r"^https?://", spec, re.IGNORECASE):
-        return InstallSpec(kind="url", value=spec, label=spec)
-    if "://" in spec:
-        scheme = spec.split("://", 1)[0]
-        raise MoocError(f"{spec}: unsupported URL scheme '{scheme}' (use http or https)")
-    path = Path(spec).expanduser()
-    if path.is_dir():
-        return InstallSpec(kind="folder", value=str(path), label=spec)
-    if path.is_file():
-        return InstallSpec(kind="file", value=str(path), label=spec)
-    if path.exists():
-        raise MoocError(f"{spec}: not a regular file or folder")
-    raise MoocError(f"{spec}: not a file, folder or URL")
 
 
 def install(

@@ -284,10 +284,10 @@ def update_one(layout: Any, course: Any, entry: Any, *, system: bool, full: bool
     from urllib.parse import unquote, urlsplit
     from urllib.request import url2pathname
 
-    from packages.catalog import verify_local_pack
     from packages.delta import delta_download, old_archive_for
     from packages.download import download
-    from packages.install import InstallSpec, install
+    from packages.install import install
+    from packages.install_spec import InstallSpec, verify_local_pack
 
     label = f"{entry.id} {entry.version} (catalog {entry.catalog})"
     quiet = not sys.stderr.isatty()
