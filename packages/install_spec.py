@@ -64,7 +64,8 @@ def resolve_catalog_spec(layout: Layout, spec: str) -> InstallSpec | None:
     A `file:` entry (USB catalog) is checked for size and SHA-256 here, since install
     trusts a local file as it is; an http(s) entry carries them to the download.
     """
-    from packages.catalog import CATALOG_NAME, Catalogs
+    from packages.catalog import CATALOG_NAME
+    from packages.catalog_registry import Catalogs
 
     if "://" in spec or Path(spec).expanduser().exists():
         folder = Path(spec).expanduser()

@@ -87,7 +87,7 @@ def register(sub: Any) -> None:
 
 
 def _catalogs(args: argparse.Namespace) -> Any:
-    from packages.catalog import Catalogs
+    from packages.catalog_registry import Catalogs
 
     return Catalogs(common.layout(args))
 
@@ -198,7 +198,7 @@ def _human(n: int) -> str:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from packages.catalog import Catalogs
+    from packages.catalog_registry import Catalogs
     from packages.download import parse_rate
     from packages.errors import MoocError
     from packages.safe_text import one_line
