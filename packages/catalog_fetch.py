@@ -69,7 +69,7 @@ def fetch_catalog_bytes(url: str, *, label: str | None = None, limits: Any = Non
 def _fetch_http(url: str, label: str, guard: Any, limits: Any) -> bytes:
     import requests
 
-    from packages.download import DownloadError, make_session, open_url, read_body
+    from packages.http_get import DownloadError, make_session, open_url, read_body
 
     session = make_session(guard)
     session.headers["Accept-Encoding"] = "gzip, deflate"  # decoded by read_body, bounded

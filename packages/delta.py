@@ -36,8 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packages.download import (MAX_TRIES, DownloadError, DownloadStats, RetryBudget, _content_range, _int_header, _local_error,
-                               _Retry, _retry_after, download, failed_try, iter_body, make_session, open_url, sha256_file)
+from packages.download import DownloadStats, download
+from packages.http_get import DownloadError, _content_range, _int_header, _Retry, iter_body, make_session, open_url
+from packages.part_file import _local_error, sha256_file
+from packages.retry_budget import MAX_TRIES, RetryBudget, _retry_after, failed_try
 from packages.errors import MoocError
 from packages.fsutil import write_atomic
 from packages.netguard import Guard, NetLimits, TooSlow
@@ -215,7 +217,7 @@ class _Fetcher:
     """Ranged GETs of one file of a known size, pinned to one version (If-Range with its validator).
 
     A dropped connection, a timeout, a 5xx or a 429 is retried like a full download
-    (`download.RetryBudget`: backoff, the budget refilled by progress) and resumes the
+    (`retry_budget.RetryBudget`: backoff, the budget refilled by progress) and resumes the
     range where it broke: bytes already handed to the sink are never asked again.
     An answer that is not exactly the range asked abandons delta.
     """

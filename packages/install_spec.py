@@ -93,7 +93,7 @@ def resolve_catalog_spec(layout: Layout, spec: str) -> InstallSpec | None:
 
 
 def verify_local_pack(path: Path, entry: CatalogEntry, label: str) -> None:
-    from packages.download import sha256_file
+    from packages.part_file import sha256_file
 
     try:
         size = path.stat().st_size

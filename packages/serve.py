@@ -87,7 +87,7 @@ class ServedPack:
 def collect_packs(layout: Layout, *, include_bundled: bool = False,
                   say: Callable[[str], None] = lambda _m: None) -> list[ServedPack]:
     """Every installed course (user and system stores; the copy that plays) as a .mooc."""
-    from packages.download import sha256_file
+    from packages.part_file import sha256_file
     from packages.store import Store
 
     packs: list[ServedPack] = []

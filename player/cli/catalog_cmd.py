@@ -199,7 +199,7 @@ def _human(n: int) -> str:
 
 def cmd_update(args: argparse.Namespace) -> int:
     from packages.catalog_registry import Catalogs
-    from packages.download import parse_rate
+    from packages.download_meter import parse_rate
     from packages.errors import MoocError
     from packages.safe_text import one_line
     from packages.identifiers import compare_versions
