@@ -258,7 +258,8 @@ def cmd_update(args: argparse.Namespace) -> int:
 def _planned_bytes(layout: Any, course: Any, entry: Any, *, full: bool) -> dict[str, Any]:
     """What updating COURSE to ENTRY would fetch: the delta's plan (directory and manifest
     read from the server, a few kB) or the full size, saying why not delta."""
-    from packages.delta import DeltaUnavailable, delta_plan, old_archive_for
+    from packages.delta import delta_plan, old_archive_for
+    from packages.delta_result import DeltaUnavailable
     from packages.errors import MoocError
 
     if entry.url.startswith("file:"):
