@@ -341,7 +341,8 @@ request: time, PC address, what, HTTP status, bytes sent, seconds.
 def cmd_serve(args: argparse.Namespace) -> int:
     import threading
 
-    from packages.serve import Follower, PackServer, collect_packs, share_urls
+    from packages.serve import Follower, PackServer, share_urls
+    from packages.served_packs import collect_packs
     from packages.store import Store
 
     layout = common.layout(args)
