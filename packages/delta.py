@@ -32,163 +32,23 @@ import os
 import struct
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packages.download import (MAX_TRIES, DownloadError, DownloadStats, RetryBudget, _content_range, _int_header, _local_error,
-                               _Retry, _retry_after, download, failed_try, iter_body, make_session, open_url, sha256_file)
+from packages.delta_result import DeltaResult, DeltaUnavailable
+from packages.download import download
 from packages.errors import MoocError
 from packages.fsutil import write_atomic
+from packages.http_get import DownloadError
 from packages.netguard import Guard, NetLimits, TooSlow
+from packages.part_file import _local_error, sha256_file
+from packages.range_fetch import _Fetcher
+from packages.zip_directory import (EOCD_SIG, MAX_IN_MEMORY, TAIL_BYTES, ZipEntry, entry_data, parse_central_directory,
+                                    parse_eocd, spans)
 
-TAIL_BYTES = 22 + 65535 + 1  # EOCD + the longest comment
 FIRST_TAIL_BYTES = 4096  # packs have no comment: EOCD plus some central directory
-EOCD_SIG = b"PK\x05\x06"
-CDH_SIG = b"PK\x01\x02"
-LFH_SIG = b"PK\x03\x04"
 MANIFEST_NAME = "mooc-manifest.json"  # = packages.manifest.MANIFEST_NAME (kept import-light)
-MAX_IN_MEMORY = 32 * 1024 * 1024  # the central directory, the manifest: each read into memory
 MAX_RANGE_REQUESTS = 256  # more changed pieces than this: a full download is cheaper
-
-
-class DeltaUnavailable(Exception):
-    """Delta is impossible or unsafe here; the caller falls back to a full download."""
-
-
-class _HeadersCut(_Retry):
-    """A 206 without its Content-Range: the link broke inside the headers (or the server is odd)."""
-
-
-DELTA_MAX_TRIES = 2 * MAX_TRIES
-MAX_HEADERS_CUT = 3  # in a row: then the server, not the link, is taken to be at fault
-
-
-@dataclass(frozen=True)
-class ZipEntry:
-    name: str
-    flags: int
-    method: int
-    mtime: int  # dos time and date, packed
-    crc: int
-    csize: int
-    usize: int
-    offset: int  # of the local header
-
-    def same_content(self, other: "ZipEntry") -> bool:
-        return (self.name, self.flags, self.method, self.mtime, self.crc, self.csize, self.usize) == (
-            other.name, other.flags, other.method, other.mtime, other.crc, other.csize, other.usize)
-
-
-@dataclass
-class DeltaResult:
-    method: str  # "delta" or "full"
-    bytes_fetched: int = 0
-    requests: int = 0
-    retries: int = 0  # answers that broke off and were asked again
-    resumed_from: int = 0  # bytes of the rebuilt archive an earlier run had written
-    plan_bytes: int = 0  # what the delta fetches in all: directory, manifest, changed entries
-    entries_total: int = 0
-    entries_reused: int = 0
-    bytes_reused: int = 0
-    reason: str = ""  # why it fell back, if it did
-    download: DownloadStats = field(default_factory=DownloadStats)
-
-
-def parse_eocd(tail: bytes, tail_start: int) -> tuple[int, int, int]:
-    """(entry count, central directory offset, size) from the archive's tail."""
-    pos = tail.rfind(EOCD_SIG)
-    if pos < 0 or len(tail) - pos < 22:
-        raise DeltaUnavailable("no end-of-central-directory record")
-    (_sig, disk, cd_disk, _n_disk, count, cd_size, cd_offset, _clen) = struct.unpack("<4sHHHHIIH", tail[pos:pos + 22])
-    if disk or cd_disk:
-        raise DeltaUnavailable("multi-disk archive")
-    if count == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
-        count, cd_size, cd_offset = _zip64_eocd(tail, pos)
-    if cd_offset + cd_size > tail_start + pos:
-        raise DeltaUnavailable("central directory overlaps its end record")
-    return count, cd_offset, cd_size
-
-
-def _zip64_eocd(tail: bytes, eocd_pos: int) -> tuple[int, int, int]:
-    loc = eocd_pos - 20
-    if loc < 0 or tail[loc:loc + 4] != b"PK\x06\x07":
-        raise DeltaUnavailable("zip64 archive without a locator")
-    # The zip64 end record sits right before the locator in archives zipfile writes.
-    rec = tail.rfind(b"PK\x06\x06", 0, loc)
-    if rec < 0 or loc - rec < 56:
-        raise DeltaUnavailable("zip64 end record not in the tail")
-    count, cd_size, cd_offset = struct.unpack("<QQQ", tail[rec + 32:rec + 56])
-    return count, cd_offset, cd_size
-
-
-def parse_central_directory(cd: bytes, count: int) -> list[ZipEntry]:
-    entries: list[ZipEntry] = []
-    pos = 0
-    for _ in range(count):
-        if cd[pos:pos + 4] != CDH_SIG or len(cd) < pos + 46:
-            raise DeltaUnavailable("corrupt central directory")
-        (flags, method, mtime, mdate, crc, csize, usize, nlen, elen, clen) = struct.unpack(
-            "<HHHHIIIHHH", cd[pos + 8:pos + 34])
-        offset = struct.unpack("<I", cd[pos + 42:pos + 46])[0]
-        name = cd[pos + 46:pos + 46 + nlen].decode("utf-8" if flags & 0x800 else "cp437")
-        extra = cd[pos + 46 + nlen:pos + 46 + nlen + elen]
-        if 0xFFFFFFFF in (usize, csize, offset):
-            usize, csize, offset = _zip64_extra(extra, usize, csize, offset)
-        entries.append(ZipEntry(name, flags, method, (mdate << 16) | mtime, crc, csize, usize, offset))
-        pos += 46 + nlen + elen + clen
-    return entries
-
-
-def _zip64_extra(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
-    pos = 0
-    while pos + 4 <= len(extra):
-        tag, size = struct.unpack("<HH", extra[pos:pos + 4])
-        if tag == 1:
-            data = extra[pos + 4:pos + 4 + size]
-            values = list(struct.unpack(f"<{len(data) // 8}Q", data[:len(data) // 8 * 8]))
-            if usize == 0xFFFFFFFF:
-                usize = values.pop(0)
-            if csize == 0xFFFFFFFF:
-                csize = values.pop(0)
-            if offset == 0xFFFFFFFF:
-                offset = values.pop(0)
-            return usize, csize, offset
-        pos += 4 + size
-    raise DeltaUnavailable("zip64 sizes missing")
-
-
-def spans(entries: list[ZipEntry], cd_offset: int) -> dict[str, tuple[int, int]]:
-    """name -> (start, end) of its local header + data (+ descriptor) in the file."""
-    ordered = sorted(entries, key=lambda e: e.offset)
-    out: dict[str, tuple[int, int]] = {}
-    for i, entry in enumerate(ordered):
-        end = ordered[i + 1].offset if i + 1 < len(ordered) else cd_offset
-        if end <= entry.offset:
-            raise DeltaUnavailable("overlapping entries")
-        out[entry.name] = (entry.offset, end)
-    if ordered and ordered[0].offset != 0:
-        raise DeltaUnavailable("data before the first entry")
-    return out
-
-
-def entry_data(span_bytes: bytes, entry: ZipEntry) -> bytes:
-    """The uncompressed content of an entry from its span bytes (at most its declared size)."""
-    if span_bytes[:4] != LFH_SIG:
-        raise DeltaUnavailable(f"{entry.name}: bad local header")
-    if entry.usize > MAX_IN_MEMORY:
-        raise DeltaUnavailable(f"{entry.name}: {entry.usize} bytes is too large to read")
-    nlen, elen = struct.unpack("<HH", span_bytes[26:30])
-    raw = span_bytes[30 + nlen + elen:30 + nlen + elen + entry.csize]
-    if entry.method == 0:
-        data = raw
-    elif entry.method == 8:
-        data = zlib.decompressobj(-15).decompress(raw, entry.usize + 1)  # never past the declared size
-    else:
-        raise DeltaUnavailable(f"{entry.name}: compression method {entry.method}")
-    if len(data) != entry.usize:
-        raise DeltaUnavailable(f"{entry.name}: not its declared size")
-    return data
 
 
 def _manifest_digests(raw: bytes) -> dict[str, str]:
@@ -209,112 +69,6 @@ def _manifest_digests(raw: bytes) -> dict[str, str]:
     if not out:
         raise DeltaUnavailable("manifest lists no files")
     return out
-
-
-class _Fetcher:
-    """Ranged GETs of one file of a known size, pinned to one version (If-Range with its validator).
-
-    A dropped connection, a timeout, a 5xx or a 429 is retried like a full download
-    (`download.RetryBudget`: backoff, the budget refilled by progress) and resumes the
-    range where it broke: bytes already handed to the sink are never asked again.
-    An answer that is not exactly the range asked abandons delta.
-    """
-
-    def __init__(self, url: str, size: int, result: DeltaResult, guard: Guard, limits: NetLimits, *,
-                 quiet: bool, kept: Callable[[], str]) -> None:
-        self.url = url
-        self.size = size  # the catalog's
-        self.result = result
-        self.guard = guard
-        self.timeouts = (limits.connect_timeout, limits.read_timeout)
-        self.session = make_session(guard)
-        self.validator: str | None = None
-        # Twice a download's tries: a delta's ranges are small, so one answer rarely
-        # refills the budget by progress; the guard's deadline still bounds the whole.
-        self.budget = RetryBudget(url, guard, max_tries=DELTA_MAX_TRIES, backoff_base=limits.backoff_base,
-                                  quiet=quiet, kept=kept)
-
-    def close(self) -> None:
-        self.session.close()
-
-    def tail(self, length: int, sink: Callable[[bytes], None]) -> int:
-        """The last LENGTH bytes (a suffix range; resumed by offsets); returns where they start."""
-        start = max(0, self.size - length)
-        self.get(start, self.size - 1, sink, suffix=length)
-        return start
-
-    def get(self, start: int, end: int, sink: Callable[[bytes], None], *, suffix: int | None = None) -> None:
-        """Bytes START..END (inclusive) into SINK, exactly, retrying a broken link from where it broke."""
-        import requests
-
-        position = start
-
-        def take(chunk: bytes) -> None:
-            nonlocal position
-            position += len(chunk)
-            sink(chunk)
-
-        headers_cut = 0
-        while position <= end:
-            self.guard.check()
-            try:
-                self._one(position, end, take, f"bytes=-{suffix}" if suffix and position == start else None)
-                return
-            except _HeadersCut as err:
-                headers_cut += 1
-                if headers_cut >= MAX_HEADERS_CUT:
-                    raise DeltaUnavailable(f"{MAX_HEADERS_CUT} answers in a row to a range request had no "
-                                           "Content-Range") from None
-                reason, retry_after = str(err), None
-            except (_Retry, requests.exceptions.RequestException) as err:
-                reason, retry_after = failed_try(err, self.url, self.guard)
-            self.result.retries += 1
-            self.budget.spend(reason, retry_after, progress=self.result.bytes_fetched,
-                              left=end + 1 - position)
-
-    def _one(self, start: int, end: int, sink: Callable[[bytes], None], header: str | None) -> None:
-        """One GET of START..END into SINK, or _Retry after handing over what arrived."""
-        headers = {"Range": header or f"bytes={start}-{end}"}
-        if self.validator:
-            headers["If-Range"] = self.validator
-        self.result.requests += 1
-        response = open_url(self.session, self.url, headers=headers, timeout=self.guard.timeout(*self.timeouts))
-        with response:
-            status = response.status_code
-            if status in (429, 500, 502, 503, 504):
-                raise _Retry(f"HTTP {status}", _retry_after(response))
-            if status == 200:
-                raise DeltaUnavailable("the server ignores Range requests" if not self.validator
-                                       else "the file changed on the server")
-            if status != 206:
-                raise DeltaUnavailable(f"HTTP {status} to a range request")
-            if "content-range" not in response.headers:
-                raise _HeadersCut("an answer without Content-Range (cut off in its headers?)")
-            crange = _content_range(response.headers.get("content-range", ""))
-            if crange is not None and crange[2] is not None and crange[2] != self.size:
-                raise DeltaUnavailable(f"the server has {crange[2]} bytes, the catalog says {self.size}")
-            want = end - start + 1
-            length = _int_header(response.headers.get("content-length"))
-            if crange != (start, end, self.size) or (length is not None and length != want):
-                raise DeltaUnavailable(f"answer to {headers['Range']} is not that range")
-            if self.validator is None:
-                etag = response.headers.get("etag")
-                self.validator = etag if etag and not etag.startswith("W/") else response.headers.get("last-modified")
-            got = 0
-            try:
-                for chunk in iter_body(response):
-                    if got + len(chunk) > want:
-                        raise DeltaUnavailable("more bytes than the range")
-                    got += len(chunk)
-                    self.result.bytes_fetched += len(chunk)
-                    self.guard.feed(len(chunk))
-                    sink(chunk)
-            except _Retry as err:
-                self.guard.check()  # the watchdog's cut is not a broken link
-                raise _Retry(f"{err} after {got} of {want} bytes") from None
-            self.guard.check()
-            if got != want:
-                raise _Retry(f"connection closed after {got} of {want} bytes")
 
 
 def delta_download(url: str, dest: Path, old_archive: Path, *, expected_size: int, expected_sha256: str,
@@ -605,4 +359,4 @@ def old_archive_for(layout: Any, course: Any) -> Path | None:
         return None
 
 
-__all__ = ["DeltaResult", "DeltaUnavailable", "delta_download", "delta_part_paths", "delta_plan", "old_archive_for", "parse_central_directory", "parse_eocd"]
+__all__ = ["delta_download", "delta_part_paths", "delta_plan", "old_archive_for"]

@@ -27,47 +27,25 @@ Design (see docs/catalogs-and-downloads.md):
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import json
 import os
-import random
-import re
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
-from packages.errors import MoocError
+from packages.download_meter import TokenBucket, _Progress
 from packages.fsutil import fsync_dir as _fsync_dir, write_atomic
-from packages.netguard import BACKOFF_BASE, CONNECT_TIMEOUT, READ_TIMEOUT, Guard, NetLimits, TooSlow, guarded_adapter
+from packages.http_get import (DownloadError, _content_range, _int_header, _Retry, _unsatisfied_range, iter_body,
+                               make_session, open_url)
+from packages.netguard import Guard, NetLimits, TooSlow
+from packages.part_file import (_discard, _kept, _load_meta, _local_error, _size, _truncate, _verified, part_paths,
+                                sha256_file)
+from packages.retry_budget import MAX_TRIES, RetryBudget, _retry_after, failed_try
 
-CHUNK = 64 * 1024
-MAX_TRIES = 8
-MAX_REDIRECTS = 5
-BACKOFF_CAP = 30.0
-# A try that adds fewer new bytes than this (and does not finish) spends one try.
-MIN_PROGRESS = CHUNK
 # No course pack is bigger than this, whatever a catalog says (catalog.MAX_PACK_SIZE).
 DEFAULT_MAX_SIZE = 8 * 1024**3
 FSYNC_EVERY = 8 * 1024 * 1024
-USER_AGENT = "mooc-downloader/1"
-_NUMBER = "[0-9]{1,19}"  # a byte count or offset; more digits is not a file size
-
-
-class DownloadError(MoocError):
-    """A download failed in a way the user should hear about (names the URL)."""
-
-
-class _Retry(Exception):
-    """An answer that did not finish the file: try again after a backoff (REASON says what the server did)."""
-
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
 
 
 class _BadRange(_Retry):
@@ -85,178 +63,6 @@ class DownloadStats:
     retries: int = 0
     reused: bool = False  # DEST was already there and verified: nothing fetched
     events: list[str] = field(default_factory=list)
-
-
-def parse_rate(text: str) -> int:
-    """'200k' -> 204800 bytes/s; '1M', '1.5m', '500' (bytes/s) also accepted."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?(?:/s)?\s*", text)
-    if not match:
-        raise MoocError(f"--limit-rate: {text!r} is not a rate (examples: 200k, 1M, 50000)")
-    value = float(match.group(1)) * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[match.group(2).lower()]
-    if value < 1:
-        raise MoocError(f"--limit-rate: {text!r} is too small")
-    return int(value)
-
-
-def part_paths(dest: Path) -> tuple[Path, Path]:
-    """The partial file and its sidecar for DEST."""
-    return dest.with_name(dest.name + ".part"), dest.with_name(dest.name + ".part.json")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-
-
-class TokenBucket:
-    """Caps the average rate at RATE bytes/s with a burst of about one chunk."""
-
-    def __init__(self, rate: int, *, burst: int | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
-        self.rate = float(rate)
-        self.capacity = float(burst if burst is not None else max(CHUNK, rate // 10))
-        self.tokens = self.capacity
-        self.clock = clock
-        self.sleep = sleep
-        self.last = clock()
-
-    def take(self, amount: int) -> None:
-        now = self.clock()
-        self.tokens = min(self.capacity, self.tokens + (now - self.last) * self.rate)
-        self.last = now
-        self.tokens -= amount
-        if self.tokens < 0:
-            self.sleep(-self.tokens / self.rate)
-            self.last = self.clock()
-            self.tokens = 0.0
-
-
-def backoff_delay(attempt: int, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP) -> float:
-    """Exponential backoff with full jitter: uniform(0, min(cap, base * 2**attempt))."""
-    return random.uniform(0, min(cap, base * (2**attempt)))
-
-
-def make_session(guard: Guard | None = None) -> Any:
-    """A requests Session that honours HTTP(S)_PROXY / NO_PROXY from the environment.
-
-    With GUARD, every connection's socket is registered with it, so its watchdog
-    can cut a transfer that breaks a time rule even in the middle of a read.
-    """
-    import requests
-
-    session = requests.Session()
-    if guard is not None:
-        adapter = guarded_adapter(guard)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
-    session.trust_env = True  # the default, stated: proxies come from the environment
-    session.headers["User-Agent"] = USER_AGENT
-    session.headers["Accept-Encoding"] = "identity"  # byte offsets must be file offsets
-    return session
-
-
-def check_redirect(from_url: str, to_url: str) -> None:
-    """Refuse a redirect that changes scheme downwards or leaves http(s)."""
-    old, new = urlsplit(from_url).scheme.lower(), urlsplit(to_url).scheme.lower()
-    if new not in ("http", "https"):
-        raise DownloadError(f"{from_url}: redirect to a {new or 'relative'}: URL refused ({to_url})")
-    if old == "https" and new == "http":
-        raise DownloadError(f"{from_url}: redirect from https to plain http refused ({to_url})")
-
-
-def open_url(session: Any, url: str, *, headers: dict[str, str] | None = None,
-             timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT), method: str = "GET") -> Any:
-    """GET (streamed), following at most MAX_REDIRECTS redirects, each one checked."""
-    import requests
-
-    current = url
-    for _ in range(MAX_REDIRECTS + 1):
-        try:
-            response = session.request(method, current, headers=headers or {}, stream=True,
-                                       allow_redirects=False, timeout=timeout)
-        except requests.exceptions.InvalidSchema as err:
-            raise DownloadError(f"{url}: not an http(s) URL ({err})") from None
-        if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
-            target = urljoin(current, response.headers["location"])
-            response.close()
-            check_redirect(current, target)
-            current = target
-            continue
-        return response
-    raise DownloadError(f"{url}: too many redirects")
-
-
-def _retry_after(response: Any) -> float | None:
-    value = response.headers.get("retry-after", "")
-    try:
-        return min(BACKOFF_CAP, max(0.0, float(value)))
-    except ValueError:
-        return None
-
-
-def _content_range(value: str) -> tuple[int, int, int | None] | None:
-    """'bytes 10-19/100' -> (10, 19, 100); '/*' -> total None; anything odd -> None."""
-    match = re.fullmatch(rf"\s*bytes\s+({_NUMBER})-({_NUMBER})/({_NUMBER}|\*)\s*", value or "")
-    if not match or int(match.group(1)) > int(match.group(2)):
-        return None
-    total = None if match.group(3) == "*" else int(match.group(3))
-    if total is not None and int(match.group(2)) >= total:
-        return None
-    return int(match.group(1)), int(match.group(2)), total
-
-
-def _unsatisfied_range(value: str) -> int | None:
-    """The size in a 416's 'bytes */SIZE', or None."""
-    match = re.fullmatch(rf"\s*bytes\s+\*/({_NUMBER})\s*", value or "")
-    return int(match.group(1)) if match else None
-
-
-def _int_header(value: str | None) -> int | None:
-    """A Content-Length as an int; None when absent or not a plain number."""
-    match = re.fullmatch(rf"\s*({_NUMBER})\s*", value or "")
-    return int(match.group(1)) if match else None
-
-
-class _Progress:
-    """A Rich progress bar on a TTY (stderr); nothing at all otherwise."""
-
-    def __init__(self, label: str, enabled: bool) -> None:
-        self.label = label
-        self.enabled = enabled
-        self.bar: Any = None
-        self.task: Any = None
-
-    def start(self, total: int | None, done: int) -> None:
-        if not self.enabled:
-            return
-        if self.bar is None:
-            from rich.console import Console
-            from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
-                                       TransferSpeedColumn)
-
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                TransferSpeedColumn(), TimeRemainingColumn(),
-                                console=Console(stderr=True, highlight=False), transient=True)
-            self.bar.start()
-            from rich.text import Text
-
-            self.task = self.bar.add_task(Text(self.label).plain, total=total, completed=done)
-        else:
-            self.bar.update(self.task, total=total, completed=done)
-
-    def advance(self, amount: int) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task, amount)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None
 
 
 @dataclass
@@ -417,64 +223,6 @@ def _fetch_all(job: _Transfer, max_tries: int, backoff_base: float, quiet: bool)
         budget.spend(reason, retry_after, progress=_size(job.part), left=left)
 
 
-def failed_try(err: Exception, url: str, guard: Guard) -> tuple[str, float | None]:
-    """(reason, Retry-After) of a try that broke off in a way worth another try: an answer
-    that did not finish (`_Retry`), a dropped connection, a timeout. Any other transport
-    failure (a bad URL, too many redirects) is a DownloadError naming URL."""
-    import requests
-
-    if isinstance(err, _Retry):
-        return str(err), err.retry_after
-    if isinstance(err, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                        requests.exceptions.ChunkedEncodingError)):
-        return _short(err), None
-    guard.check()
-    raise DownloadError(f"{url}: {_short(err)}") from None
-
-
-class RetryBudget:
-    """When to try again after an answer that did not finish, and when to give up.
-
-    Each failed try spends one of MAX_TRIES unless it made at least MIN_PROGRESS new
-    bytes (or finished what was LEFT) since the last refill: then the budget is full
-    again. Between tries: exponential backoff with full jitter (or the server's
-    Retry-After), slept under the guard, said on stderr unless QUIET.
-    """
-
-    def __init__(self, url: str, guard: Guard, *, max_tries: int = MAX_TRIES, backoff_base: float = BACKOFF_BASE,
-                 quiet: bool = False, progress: int = 0, kept: Callable[[], str] = lambda: "") -> None:
-        self.url = url
-        self.guard = guard
-        self.max_tries = max_tries
-        self.backoff_base = backoff_base
-        self.quiet = quiet
-        self.best = progress  # the progress counter at the last refill
-        self.kept = kept  # what was kept to resume, for the end of the giving-up line
-        self.tries_left = max_tries
-        self.attempt = 0
-
-    def spend(self, reason: str, retry_after: float | None, *, progress: int, left: int | None = None) -> None:
-        """Account for one failed try whose transfer stands at PROGRESS bytes; sleep, or raise DownloadError."""
-        self.guard.check()  # a connection cut by the watchdog looks like a dropped one
-        needed = MIN_PROGRESS if left is None else min(MIN_PROGRESS, left)
-        if progress - self.best >= max(1, needed):
-            self.best = progress
-            self.tries_left = self.max_tries  # progress refills the budget
-            self.attempt = 0
-        self.tries_left -= 1
-        if self.tries_left <= 0:
-            raise DownloadError(f"{self.url}: giving up after {self.max_tries} "
-                                f"tr{'ies' if self.max_tries != 1 else 'y'}: {reason}{self.kept()}")
-        delay = retry_after if retry_after is not None else backoff_delay(self.attempt, base=self.backoff_base)
-        if not self.quiet:  # a silent wait of half a minute looks like a hang
-            from packages.safe_text import one_line
-
-            print(one_line(f"mooc: {self.url}: {reason}; trying again in {delay:.0f} s "
-                           f"({self.tries_left} tr{'ies' if self.tries_left != 1 else 'y'} left)"), file=sys.stderr)
-        self.guard.sleep(delay)
-        self.attempt += 1
-
-
 def _publish(job: _Transfer, dest: Path, expected_sha256: str | None) -> Path:
     """Verify the part file, then rename it to DEST (atomic, durable)."""
     part, meta_path = job.part, job.meta_path
@@ -632,143 +380,6 @@ def _over_limit(job: _Transfer, status: int, limit: int) -> None:
                         "no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)")
 
 
-def iter_body(response: Any) -> Any:
-    """Yield body bytes as they arrive (read1), so a dropped link loses nothing read.
-
-    `iter_content` reads fixed-size blocks and throws a partly filled block away when
-    the connection dies; `read1` hands over whatever the socket had. Transport
-    failures become `_Retry`.
-    """
-    import urllib3
-
-    raw = response.raw
-    try:
-        while True:
-            chunk = raw.read1(CHUNK, decode_content=False)
-            if not chunk:
-                return
-            yield chunk
-    except (urllib3.exceptions.HTTPError, OSError) as err:
-        reason = "connection lost" if isinstance(err, urllib3.exceptions.ProtocolError) else _short(err)
-        raise _Retry(reason if reason.startswith("connection") else f"connection lost: {reason}") from None
-
-
-def read_body(response: Any, cap: int, guard: Guard, *, what: str, limit_name: str) -> bytes:
-    """The whole body in memory, never more than CAP bytes after decoding (gzip and deflate
-    are decoded here, bounded, not by urllib3); over CAP is one error naming WHAT."""
-    import zlib
-
-    encoding = response.headers.get("content-encoding", "").strip().lower()
-    if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
-        raise DownloadError(f"{what}: unsupported Content-Encoding {encoding[:40]!r}")
-    length = _int_header(response.headers.get("content-length"))
-    too_big = f"{what}: larger than {cap} bytes (the limit, {limit_name})"
-    if encoding in ("", "identity") and length is not None and length > cap:
-        raise DownloadError(too_big)
-    decoder = None if encoding in ("", "identity") else zlib.decompressobj(31 if "gzip" in encoding else 15)
-    body = bytearray()
-    try:
-        for chunk in iter_body(response):
-            guard.feed(len(chunk))
-            if guard.tripped:
-                guard.check()
-            while chunk:
-                if decoder is None:
-                    data, chunk = chunk, b""
-                else:
-                    data = decoder.decompress(chunk, cap + 1 - len(body))
-                    chunk = decoder.unconsumed_tail
-                body += data
-                if len(body) > cap:
-                    raise DownloadError(too_big)
-                if not data and chunk:
-                    break  # defensive: zlib left input without output, do not spin
-    except zlib.error as err:
-        raise DownloadError(f"{what}: the server sent a broken {encoding} body ({err})") from None
-    except _Retry as err:
-        guard.check()
-        raise DownloadError(f"{what}: {err}") from None
-    guard.check()
-    if length is not None and decoder is None and len(body) < length:
-        raise DownloadError(f"{what}: connection closed after {len(body)} of {length} bytes")
-    return bytes(body)
-
-
 def _weak(etag: str | None) -> bool:
     # Weak validators are not allowed in If-Range (RFC 9110 §13.1.5).
     return bool(etag) and etag.startswith("W/")
-
-
-def _verified(path: Path, size: int | None, sha: str) -> bool:
-    if size is not None and path.stat().st_size != size:
-        return False
-    return sha256_file(path) == sha
-
-
-def _load_meta(path: Path) -> dict[str, Any]:
-    from packages.datafile import load_json
-
-    try:
-        data = load_json(path)  # bounded, no links, nested JSON included: damage means "start over"
-    except MoocError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _discard(part: Path, meta_path: Path) -> None:
-    part.unlink(missing_ok=True)
-    meta_path.unlink(missing_ok=True)
-
-
-def _truncate(part: Path) -> None:
-    with open(part, "wb"):
-        pass
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-def _kept(part: Path) -> str:
-    """How to go on from a partial download that was kept, for the end of an error line."""
-    size = _size(part)
-    if not size:
-        return ""
-    return f"; {size} bytes kept in {part}: run the same command again to resume"
-
-
-def _local_error(err: OSError, part: Path) -> DownloadError:
-    """A failure of this machine's disk, as one line; a full disk keeps the partial file to resume."""
-    if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        kept = _size(part)
-        if kept:
-            return DownloadError(f"{part.parent}: the disk is full; {kept} bytes kept in {part}: "
-                                 "free some space and run the same command again to resume")
-        return DownloadError(f"{part.parent}: the disk is full: free some space and try again")
-    where = err.filename or part
-    return DownloadError(f"{where}: cannot write the download: {err.strerror or err}")
-
-
-_REASONS = (
-    ("Connection refused", "connection refused (is the server running?)"),
-    ("Name or service not known", "host name not found (offline, or a typo in the address?)"),
-    ("Temporary failure in name resolution", "host name not found (offline?)"),
-    ("No route to host", "no route to host (offline?)"),
-    ("Network is unreachable", "network unreachable (offline?)"),
-    ("timed out", "timed out"),
-    ("Connection reset", "connection reset"),
-    ("Remote end closed connection without response", "the server closed the connection without answering"),
-    ("Connection aborted", "connection dropped"),
-)
-
-
-def _short(err: BaseException) -> str:
-    """The reason a person can act on, not urllib3's nested repr."""
-    text = str(err)
-    for needle, reason in _REASONS:
-        if needle in text:
-            return reason
-    return text if len(text) < 160 else text[:157] + "…"

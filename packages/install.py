@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
 
+from packages.downloads_folder import fetch, fetch_update, prune_partial_downloads
 from packages.errors import MoocError
 from packages.file_lock import locked
 from packages.fsutil import os_error_text
 from packages.identifiers import compare_versions, is_id
+from packages.install_spec import InstallSpec, resolve_spec
 from packages.installed_course import InstalledCourse, summary_of
 from packages.layout import Layout
 from packages.manifest import MANIFEST_NAME
@@ -50,43 +50,6 @@ class InstallResult:
             "note": self.note,
             **self.course.to_json(),
         }
-
-
-@dataclass(frozen=True, kw_only=True)
-class InstallSpec:
-    """What a spec turned out to be. `kind` decides how the .mooc is obtained."""
-
-    kind: Literal["file", "folder", "url"]
-    value: str  # the path or URL
-    label: str  # how errors name it
-    expected_size: int | None = None
-    expected_sha256: str | None = None
-    course_id: str | None = None  # a catalog entry's: an installed copy makes the download a delta
-
-
-def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
-    """Decide what `spec` names. The ONE place to extend (e.g. catalog course ids).
-
-    Raises the "not a file, folder or URL" error for anything else.
-    """
-    from packages.catalog import resolve_catalog_spec  # course ids from `mooc catalog add`
-
-    listed = resolve_catalog_spec(layout, spec)
-    if listed is not None:
-        return listed
-    if re.match(r"^https?://", spec, re.IGNORECASE):
-        return InstallSpec(kind="url", value=spec, label=spec)
-    if "://" in spec:
-        scheme = spec.split("://", 1)[0]
-        raise MoocError(f"{spec}: unsupported URL scheme '{scheme}' (use http or https)")
-    path = Path(spec).expanduser()
-    if path.is_dir():
-        return InstallSpec(kind="folder", value=str(path), label=spec)
-    if path.is_file():
-        return InstallSpec(kind="file", value=str(path), label=spec)
-    if path.exists():
-        raise MoocError(f"{spec}: not a regular file or folder")
-    raise MoocError(f"{spec}: not a file, folder or URL")
 
 
 def install(
@@ -192,69 +155,12 @@ def _obtain_archive(layout: Layout, target: InstallSpec, stage: Path, *, quiet: 
         raise MoocError(_named(target.label, str(err))) from None
 
 
-def fetch(layout: Layout, url: str, *, quiet: bool = False, expected_size: int | None = None,
-          expected_sha256: str | None = None) -> Path:
-    """Download `url` into the downloads folder (resumable); the one network call site."""
-    from packages.download import download
-
-    dest = layout.downloads_dir / _download_name(url)
-    return download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet)
-
-
-def fetch_update(layout: Layout, url: str, current: Any, *, quiet: bool, expected_size: int,
-                 expected_sha256: str) -> Path:
-    """Download `url`, a new version of the installed COURSE, reusing its unchanged files (delta)."""
-    from packages.delta import delta_download, old_archive_for
-
-    dest = layout.downloads_dir / _download_name(url)
-    old = old_archive_for(layout, current)
-    if old is None:
-        return fetch(layout, url, quiet=quiet, expected_size=expected_size, expected_sha256=expected_sha256)
-    delta_download(url, dest, old, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet)
-    return dest
-
-
-def _download_name(url: str) -> str:
-    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-    name = re.sub(r"[^0-9A-Za-z._-]", "_", name).lstrip(".")[:120] or "download"
-    return name if name.endswith(".mooc") else f"{name}.mooc"
-
-
 def _forget_download(archive: Path) -> None:
     """An installed download has served its purpose; free the space."""
     try:
         os.unlink(archive)
     except OSError:
         pass
-
-
-def prune_partial_downloads(layout: Layout, course_id: str, installed_version: str) -> list[Path]:
-    """Delete partial downloads (full or delta, with their sidecars) of COURSE_ID's
-    versions up to the one just installed: nothing can resume them any more."""
-    from packages.identifiers import compare_versions
-
-    pattern = re.compile(rf"^{re.escape(course_id)}-(.+)\.mooc(?:\.delta)?\.part(?:\.json)?$")
-    removed: list[Path] = []
-    try:
-        names = os.listdir(layout.downloads_dir)
-    except OSError:
-        return removed
-    for name in names:
-        match = pattern.match(name)
-        if match is None:
-            continue
-        try:
-            stale = compare_versions(match.group(1), installed_version) <= 0
-        except (ValueError, MoocError):
-            continue
-        if stale:
-            path = layout.downloads_dir / name
-            try:
-                path.unlink()
-                removed.append(path)
-            except OSError:
-                pass
-    return removed
 
 
 def _build_folder(folder: Path, stage: Path, label: str) -> Path:

@@ -130,7 +130,7 @@ class Layout:
 
     @property
     def catalogs_file(self) -> Path:
-        """The list of added catalogs (name and URL), see packages/catalog.py."""
+        """The list of added catalogs (name and URL), see packages/catalog_registry.py."""
         return self.catalogs_dir / "catalogs.json"
 
     def catalog_cache(self, name: str) -> Path:

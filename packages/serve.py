@@ -31,86 +31,19 @@ import email.utils
 import hashlib
 import re
 import socket
-import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from packages.errors import MoocError
-from packages.pack_cache import cached_pack
-from packages.layout import Layout
+from packages.serve_limits import ServeLimits, _HeadReader, _HeadTooLarge, _Server
+from packages.served_packs import ServedPack, catalog_bytes
 
-CONNECTION_TIMEOUT = 60.0  # a client that stops reading the answer frees its thread after this
 _HUGE = 1 << 63  # any offset with more digits than a file size can have
-
-
-@dataclass(frozen=True)
-class ServeLimits:
-    """What one client may cost the server."""
-
-    head_bytes: int = 16 * 1024  # request line + headers
-    head_seconds: float = 20.0  # for a whole request head (also the keep-alive idle time)
-    send_timeout: float = CONNECTION_TIMEOUT  # a client that reads nothing for this long is dropped
-    send_floor: float = 300.0  # an answer may take this long, plus its size at min_rate
-    min_rate: int = 1024  # bytes/s (the downloader's own rule, netguard.MIN_RATE)
-    per_client: int = 16  # connections at once from one address
-    connections: int = 128  # connections at once in all
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServedPack:
-    id: str
-    version: str
-    title: str
-    language: str
-    summary: str
-    path: Path
-    size: int
-    sha256: str
-    mtime: float
-
-    @property
-    def name(self) -> str:
-        return f"{self.id}-{self.version}.mooc"
-
-    @property
-    def etag(self) -> str:
-        return f'"{self.sha256[:32]}"'
-
-
-def collect_packs(layout: Layout, *, include_bundled: bool = False,
-                  say: Callable[[str], None] = lambda _m: None) -> list[ServedPack]:
-    """Every installed course (user and system stores; the copy that plays) as a .mooc."""
-    from packages.download import sha256_file
-    from packages.store import Store
-
-    packs: list[ServedPack] = []
-    for course in Store(layout).list():
-        if course.origin == "bundled" and not include_bundled:
-            continue
-        say(f"preparing {course.id} {course.version}")
-        path = cached_pack(layout, course)
-        stat = path.stat()
-        packs.append(ServedPack(id=course.id, version=course.version, title=course.title,
-                                language=course.language, summary=course.summary, path=path,
-                                size=stat.st_size, sha256=sha256_file(path), mtime=stat.st_mtime))
-    return packs
-
-
-def catalog_bytes(packs: list[ServedPack]) -> bytes:
-    from packages.catalog import catalog_document
-
-    return catalog_document([
-        {"id": p.id, "version": p.version, "title": p.title, "language": p.language, "summary": p.summary,
-         "url": "packs/" + quote(p.name), "size": p.size, "sha256": p.sha256}
-        for p in packs
-    ])
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
@@ -142,101 +75,6 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None | str:
 
 def _number(digits: str) -> int:
     return int(digits) if len(digits) <= 18 else _HUGE
-
-
-class _HeadTooLarge(Exception):
-    """The request line and headers are over ServeLimits.head_bytes."""
-
-
-class _HeadReader:
-    """The handler's rfile: reads request heads straight from the socket, each one
-    bounded in bytes and in time (a client dripping a byte every few seconds cannot
-    hold a thread past head_seconds). Bodies are never read (GET and HEAD only)."""
-
-    def __init__(self, sock: socket.socket, limits: ServeLimits) -> None:
-        self.sock = sock
-        self.limits = limits
-        self.buf = bytearray()
-        self.left = limits.head_bytes
-        self.deadline = time.monotonic() + limits.head_seconds
-
-    def new_request(self) -> None:
-        self.left = self.limits.head_bytes
-        self.deadline = time.monotonic() + self.limits.head_seconds
-
-    def readline(self, size: int = -1) -> bytes:
-        limit = self.left if size is None or size < 0 else min(size, self.left)
-        while True:
-            newline = self.buf.find(b"\n", 0, limit)
-            if newline >= 0:
-                return self._take(newline + 1)
-            if len(self.buf) >= limit:
-                if limit == self.left:
-                    raise _HeadTooLarge()
-                return self._take(limit)
-            remaining = self.deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("request head too slow")
-            self.sock.settimeout(remaining)
-            data = self.sock.recv(65536)
-            if not data:
-                return self._take(len(self.buf))
-            self.buf += data
-
-    def read(self, size: int = -1) -> bytes:
-        return self._take(min(len(self.buf), size if size >= 0 else len(self.buf)))
-
-    def _take(self, n: int) -> bytes:
-        out = bytes(self.buf[:n])
-        del self.buf[:n]
-        self.left -= n
-        return out
-
-    def close(self) -> None:
-        pass  # the socket belongs to the server
-
-
-class _Server(ThreadingHTTPServer):
-    """A thread per connection, at most `per_client` from one address and `connections` in all."""
-
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], limits: ServeLimits) -> None:
-        self.limits = limits
-        self._active: Counter[str] = Counter()
-        self._active_lock = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        client = str(client_address[0])
-        with self._active_lock:
-            busy = (self._active[client] >= self.limits.per_client
-                    or sum(self._active.values()) >= self.limits.connections)
-            if not busy:
-                self._active[client] += 1
-        if busy:
-            self.shutdown_request(request)  # closed at once: no thread, no answer
-            return
-        super().process_request(request, client_address)
-
-    def process_request_thread(self, request: Any, client_address: Any) -> None:
-        try:
-            super().process_request_thread(request, client_address)
-        finally:
-            client = str(client_address[0])
-            with self._active_lock:
-                self._active[client] -= 1
-                if self._active[client] <= 0:
-                    del self._active[client]
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """One line on stderr for a surprise, never a traceback; a client hanging up is no news."""
-        error = sys.exc_info()[1]
-        if isinstance(error, OSError):
-            return
-        from packages.safe_text import one_line
-
-        print(one_line(f"mooc serve: {client_address[0]}: {type(error).__name__}: {error}"), file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -534,4 +372,3 @@ def share_urls(host: str, port: int) -> list[str]:
     else:
         hosts = [host]
     return [f"http://{h}:{port}/" for h in hosts]
-

@@ -83,7 +83,7 @@ class LRSClient:
                  max_bytes: int = MAX_ANSWER_BYTES) -> None:
         import requests
 
-        from packages.download import make_session
+        from packages.http_get import make_session
 
         self.endpoint = endpoint
         self.credentials = credentials

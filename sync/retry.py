@@ -37,7 +37,7 @@ class Retry:
 
     def call(self, request: Callable[[], Any]) -> Any:
         """`request()` (an `Answer`, sync/lrs_client.py) until it is not transient."""
-        from packages.download import backoff_delay
+        from packages.retry_budget import backoff_delay
         from sync.lrs_client import TransportError
 
         last = ""

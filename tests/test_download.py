@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from packages.download import DownloadError, DownloadStats, TokenBucket, download, parse_rate, part_paths
+from packages.download import DownloadStats, download
+from packages.download_meter import TokenBucket, parse_rate
 from packages.errors import MoocError
+from packages.http_get import DownloadError
+from packages.part_file import part_paths
 from tests.support.fault_proxy import FaultProxy
 from tests.support.static_server import StaticServer
 
@@ -165,7 +168,7 @@ def test_untrusted_servers_fail_clearly_and_leave_nothing(blob, tmp_path, case, 
 
 
 def test_redirect_from_https_to_http_is_refused():
-    from packages.download import check_redirect
+    from packages.http_get import check_redirect
 
     with pytest.raises(DownloadError, match="https to plain http"):
         check_redirect("https://a.example/p.mooc", "http://a.example/p.mooc")

@@ -20,12 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from packages.download import DownloadError, download, part_paths
+from packages.download import download
+from packages.http_get import DownloadError
+from packages.part_file import part_paths
 from tests.support.static_server import StaticServer
 
 REPO = Path(__file__).resolve().parents[1]
 FAST_RETRIES = {"MOOC_BACKOFF_BASE": "0.01"}
-MAX_TRIES = 8  # packages.download.MAX_TRIES, the retry budget
+MAX_TRIES = 8  # packages.retry_budget.MAX_TRIES, the retry budget
 
 
 @dataclass

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from packages.serve import PackServer, ServedPack, parse_range
+from packages.serve import PackServer, parse_range
+from packages.served_packs import ServedPack
 
 REPO = Path(__file__).resolve().parents[1]
 

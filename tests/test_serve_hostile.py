@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from packages.serve import PackServer, ServedPack, ServeLimits
+from packages.serve import PackServer
+from packages.serve_limits import ServeLimits
+from packages.served_packs import ServedPack
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = bytes(range(256)) * 4000  # 1_024_000 bytes

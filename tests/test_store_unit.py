@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from packages.errors import MoocError
-from packages.install import install, resolve_spec
+from packages.install import install
+from packages.install_spec import resolve_spec
 from packages.layout import Layout
 from packages.identifiers import compare_versions, version_key
 from packages.file_lock import locked

@@ -87,7 +87,7 @@ def register(sub: Any) -> None:
 
 
 def _catalogs(args: argparse.Namespace) -> Any:
-    from packages.catalog import Catalogs
+    from packages.catalog_registry import Catalogs
 
     return Catalogs(common.layout(args))
 
@@ -198,8 +198,8 @@ def _human(n: int) -> str:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from packages.catalog import Catalogs
-    from packages.download import parse_rate
+    from packages.catalog_registry import Catalogs
+    from packages.download_meter import parse_rate
     from packages.errors import MoocError
     from packages.safe_text import one_line
     from packages.identifiers import compare_versions
@@ -258,7 +258,8 @@ def cmd_update(args: argparse.Namespace) -> int:
 def _planned_bytes(layout: Any, course: Any, entry: Any, *, full: bool) -> dict[str, Any]:
     """What updating COURSE to ENTRY would fetch: the delta's plan (directory and manifest
     read from the server, a few kB) or the full size, saying why not delta."""
-    from packages.delta import DeltaUnavailable, delta_plan, old_archive_for
+    from packages.delta import delta_plan, old_archive_for
+    from packages.delta_result import DeltaUnavailable
     from packages.errors import MoocError
 
     if entry.url.startswith("file:"):
@@ -284,10 +285,10 @@ def update_one(layout: Any, course: Any, entry: Any, *, system: bool, full: bool
     from urllib.parse import unquote, urlsplit
     from urllib.request import url2pathname
 
-    from packages.catalog import verify_local_pack
     from packages.delta import delta_download, old_archive_for
     from packages.download import download
-    from packages.install import InstallSpec, install
+    from packages.install import install
+    from packages.install_spec import InstallSpec, verify_local_pack
 
     label = f"{entry.id} {entry.version} (catalog {entry.catalog})"
     quiet = not sys.stderr.isatty()
@@ -340,7 +341,8 @@ request: time, PC address, what, HTTP status, bytes sent, seconds.
 def cmd_serve(args: argparse.Namespace) -> int:
     import threading
 
-    from packages.serve import Follower, PackServer, collect_packs, share_urls
+    from packages.serve import Follower, PackServer, share_urls
+    from packages.served_packs import collect_packs
     from packages.store import Store
 
     layout = common.layout(args)

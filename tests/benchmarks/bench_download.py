@@ -91,7 +91,8 @@ def bench_delta(work: Path) -> None:
 def bench_serve(work: Path) -> None:
     from packages.building import build_pack
     from packages.download import download
-    from packages.serve import PackServer, ServedPack
+    from packages.serve import PackServer
+    from packages.served_packs import ServedPack
     from tests.support.genpack import generate_pack
     from tests.support.static_server import StaticServer
 

@@ -1,0 +1,114 @@
+"""Getting a catalog document from where it lives: an http(s) URL, a `file:` URL or a
+folder (`normalize_location` turns any address into a URL). The bytes are bounded in
+size (MOOC_MAX_CATALOG_SIZE) and time (netguard), redirects are checked, and a folder
+of bare .mooc files with no catalog.json (a USB stick) is listed as it is. Parsing the
+bytes is `catalog.parse_catalog`'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+from urllib.request import url2pathname
+
+from packages.catalog import CATALOG_NAME, _short, catalog_document, catalog_entry_for_pack
+from packages.errors import MoocError
+
+
+def normalize_location(location: str) -> str:
+    """A catalog address as a URL: http(s) as is; a path or file: URL -> file: URL of catalog.json."""
+    if re.match(r"^https?://", location, re.IGNORECASE):
+        return location
+    if location.lower().startswith("file:"):
+        path = Path(url2pathname(unquote(urlsplit(location).path)))
+    elif "://" in location:
+        raise MoocError(f"{location}: unsupported catalog address (use http(s)://, file: or a folder)")
+    else:
+        path = Path(location).expanduser()
+    path = path.resolve()
+    if path.is_dir():
+        path = path / CATALOG_NAME
+    return path.as_uri()
+
+
+def _catalog_json_beside(url: str) -> str | None:
+    """For an http(s) address that does not name a .json file: the catalog.json in it."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or parts.path.lower().endswith(".json"):
+        return None
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return parts._replace(path=path + CATALOG_NAME, query="", fragment="").geturl()
+
+
+def fetch_catalog_bytes(url: str, *, label: str | None = None, limits: Any = None) -> bytes:
+    """Read a catalog document from http(s) or file:, bounded in size (MOOC_MAX_CATALOG_SIZE)
+    and time (MOOC_DEADLINE, MOOC_MIN_RATE), redirects checked. Errors start with LABEL
+    (default "catalog URL")."""
+    from packages.netguard import Guard, NetLimits, TooSlow
+
+    label = label or f"catalog {url}"
+    limits = limits or NetLimits.from_env()
+    if url.startswith("file:"):
+        path = Path(url2pathname(unquote(urlsplit(url).path)))
+        try:
+            return _read_capped(path, limits.max_catalog_size, label)
+        except FileNotFoundError:
+            packs = sorted(path.parent.glob("*.mooc")) if path.name == CATALOG_NAME else []
+            if packs:  # a USB stick with bare .mooc files: list them as they are
+                return catalog_document([catalog_entry_for_pack(p, quote(p.name)) for p in packs])
+            raise MoocError(f"{label}: no such file") from None
+    with Guard(label, limits, deadline=limits.deadline) as guard:
+        try:
+            return _fetch_http(url, label, guard, limits)
+        except TooSlow as err:
+            raise MoocError(str(err)) from None
+
+
+def _fetch_http(url: str, label: str, guard: Any, limits: Any) -> bytes:
+    import requests
+
+    from packages.http_get import DownloadError, make_session, open_url, read_body
+
+    session = make_session(guard)
+    session.headers["Accept-Encoding"] = "gzip, deflate"  # decoded by read_body, bounded
+    try:
+        response = open_url(session, url, timeout=guard.timeout(limits.connect_timeout, limits.read_timeout),
+                            headers={"Accept": "application/json"})
+        with response:
+            if response.status_code != 200:
+                raise MoocError(f"{label}: the server answered HTTP {response.status_code}")
+            return read_body(response, limits.max_catalog_size, guard, what=label,
+                             limit_name="MOOC_MAX_CATALOG_SIZE")
+    except DownloadError as err:  # open_url's (a refused redirect) name the URL alone
+        text = str(err)
+        raise MoocError(text if text.startswith(label) else f"catalog {text}") from None
+    except requests.exceptions.RequestException as err:
+        guard.check()  # a connection the watchdog cut: say why
+        raise MoocError(f"{label}: cannot fetch: {_short(err)}") from None
+    finally:
+        session.close()
+
+
+def _read_capped(path: Path, cap: int, where: str) -> bytes:
+    """A local file's bytes, at most CAP; a FIFO, device or folder is refused without blocking."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise MoocError(f"{where}: cannot read: {err.strerror or err}") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise MoocError(f"{where}: not a regular file")
+        try:
+            data = fh.read(cap + 1)
+        except OSError as err:
+            raise MoocError(f"{where}: cannot read: {err.strerror or err}") from None
+    if len(data) > cap:
+        raise MoocError(f"{where}: larger than {cap} bytes (the limit, MOOC_MAX_CATALOG_SIZE)")
+    return data

@@ -1,0 +1,105 @@
+"""What `mooc install SPEC` names: a .mooc file, a pack source folder, an http(s) URL
+or a course id from an added catalog, decided in one place (`resolve_spec`) and
+carried to the install as an `InstallSpec`. A catalog course brings the catalog's
+size and SHA-256 with it; a `file:` one (a USB catalog) is checked against them here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from packages.errors import MoocError
+from packages.identifiers import ID_RE
+from packages.layout import Layout
+
+if TYPE_CHECKING:
+    from packages.catalog import CatalogEntry
+
+
+@dataclass(frozen=True, kw_only=True)
+class InstallSpec:
+    """What a spec turned out to be. `kind` decides how the .mooc is obtained."""
+
+    kind: Literal["file", "folder", "url"]
+    value: str  # the path or URL
+    label: str  # how errors name it
+    expected_size: int | None = None
+    expected_sha256: str | None = None
+    course_id: str | None = None  # a catalog entry's: an installed copy makes the download a delta
+
+
+def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
+    """Decide what `spec` names. The ONE place to extend (e.g. catalog course ids).
+
+    Raises the "not a file, folder or URL" error for anything else.
+    """
+    listed = resolve_catalog_spec(layout, spec)  # course ids from `mooc catalog add`
+    if listed is not None:
+        return listed
+    if re.match(r"^https?://", spec, re.IGNORECASE):
+        return InstallSpec(kind="url", value=spec, label=spec)
+    if "://" in spec:
+        scheme = spec.split("://", 1)[0]
+        raise MoocError(f"{spec}: unsupported URL scheme '{scheme}' (use http or https)")
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return InstallSpec(kind="folder", value=str(path), label=spec)
+    if path.is_file():
+        return InstallSpec(kind="file", value=str(path), label=spec)
+    if path.exists():
+        raise MoocError(f"{spec}: not a regular file or folder")
+    raise MoocError(f"{spec}: not a file, folder or URL")
+
+
+def resolve_catalog_spec(layout: Layout, spec: str) -> InstallSpec | None:
+    """`mooc install SPEC` where SPEC is a course id (optionally ID@VERSION) from a catalog.
+
+    Returns an `InstallSpec`, or None when SPEC is not a catalog course (a
+    path that exists, a URL, or an id no catalog lists) so install goes on as before.
+    A `file:` entry (USB catalog) is checked for size and SHA-256 here, since install
+    trusts a local file as it is; an http(s) entry carries them to the download.
+    """
+    from packages.catalog import CATALOG_NAME
+    from packages.catalog_registry import Catalogs
+
+    if "://" in spec or Path(spec).expanduser().exists():
+        folder = Path(spec).expanduser()
+        if folder.is_dir() and not (folder / "course.toml").exists() and (
+                (folder / CATALOG_NAME).exists() or any(folder.glob("*.mooc"))):
+            raise MoocError(f"{spec}: a folder of course packs, not a pack source: add it with "
+                            f"`mooc catalog add {spec}`, then `mooc install COURSE-ID`")
+        return None
+    cid, _, version = spec.partition("@")
+    if not ID_RE.match(cid):
+        return None
+    entry = Catalogs(layout).resolve(cid, version or None)
+    if entry is None:
+        if version and Catalogs(layout).resolve(cid) is not None:
+            raise MoocError(f"{cid}: version {version} is in no catalog (see `mooc search {cid}`)")
+        return None
+    label = f"{entry.id} {entry.version} (catalog {entry.catalog})"
+    if entry.url.startswith("file:"):
+        path = Path(url2pathname(unquote(urlsplit(entry.url).path)))
+        verify_local_pack(path, entry, label)
+        return InstallSpec(kind="file", value=str(path), label=label, expected_size=entry.size,
+                           expected_sha256=entry.sha256)
+    return InstallSpec(kind="url", value=entry.url, label=label, expected_size=entry.size,
+                       expected_sha256=entry.sha256, course_id=entry.id)
+
+
+def verify_local_pack(path: Path, entry: CatalogEntry, label: str) -> None:
+    from packages.part_file import sha256_file
+
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise MoocError(f"{label}: {path} is missing") from None
+    if size != entry.size:
+        raise MoocError(f"{label}: {path.name} has {size} bytes, the catalog says {entry.size}")
+    if sha256_file(path) != entry.sha256:
+        raise MoocError(f"{label}: {path.name}: SHA-256 does not match the catalog")
