@@ -202,8 +202,8 @@ def cmd_update(args: argparse.Namespace) -> int:
     from packages.download_meter import parse_rate
     from packages.errors import MoocError
     from packages.safe_text import one_line
-    from packages.identifiers import compare_versions
     from packages.store import Store
+    from packages.updates import planned_fetch, update_course, updates_available
 
     layout = common.layout(args)
     catalogs = Catalogs(layout)
@@ -219,13 +219,9 @@ def cmd_update(args: argparse.Namespace) -> int:
             if error is not None:
                 print(f"could not refresh catalog {source.name}: {one_line(error)}; using its last copy",
                       file=sys.stderr)
-    plan = []
-    for course in courses:
-        entry = catalogs.resolve(course.id)
-        if entry is not None and compare_versions(entry.version, course.version) > 0:
-            plan.append((course, entry))
+    plan = updates_available(catalogs, courses)
     if args.check or not plan:
-        fetch = {c.id: _planned_bytes(layout, c, e, full=args.full) for c, e in plan}
+        fetch = {c.id: planned_fetch(layout, c, e, full=args.full) for c, e in plan}
         if args.json:
             common.print_json([{"id": c.id, "installed": c.version, "available": e.version, "size": e.size,
                                 "catalog": e.catalog, **fetch[c.id]} for c, e in plan])
@@ -241,7 +237,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         return 0
     report = []
     for course, entry in plan:
-        result = update_one(layout, course, entry, system=args.system, full=args.full, limit_rate=rate)
+        result = update_course(layout, course, entry, system=args.system, full=args.full, limit_rate=rate)
         report.append(result)
         if not args.json:
             how = (f"fetched {_human(result['bytes_fetched'])} of {_human(entry.size)}"
@@ -253,73 +249,6 @@ def cmd_update(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json(report)
     return 0
-
-
-def _planned_bytes(layout: Any, course: Any, entry: Any, *, full: bool) -> dict[str, Any]:
-    """What updating COURSE to ENTRY would fetch: the delta's plan (directory and manifest
-    read from the server, a few kB) or the full size, saying why not delta."""
-    from packages.delta import delta_plan, old_archive_for
-    from packages.delta_result import DeltaUnavailable
-    from packages.errors import MoocError
-
-    if entry.url.startswith("file:"):
-        return {"method": "local", "fetch_bytes": 0}
-    if full:
-        return {"method": "full", "fetch_bytes": entry.size, "why": "--full"}
-    old = old_archive_for(layout, course)
-    if old is None:
-        return {"method": "full", "fetch_bytes": entry.size, "why": "the installed copy cannot be rebuilt"}
-    try:
-        result = delta_plan(entry.url, old, expected_size=entry.size)
-    except DeltaUnavailable as err:
-        return {"method": "full", "fetch_bytes": entry.size, "why": str(err)}
-    except MoocError as err:
-        return {"method": "unknown", "fetch_bytes": entry.size, "why": f"cannot ask the server: {err}"}
-    return {"method": "delta", "fetch_bytes": result.plan_bytes}
-
-
-def update_one(layout: Any, course: Any, entry: Any, *, system: bool, full: bool,
-               limit_rate: int | None) -> dict[str, Any]:
-    """Download the new version (delta when possible), then install it like any pack."""
-    from pathlib import Path
-    from urllib.parse import unquote, urlsplit
-    from urllib.request import url2pathname
-
-    from packages.delta import delta_download, old_archive_for
-    from packages.download import download
-    from packages.install import install
-    from packages.install_spec import InstallSpec, verify_local_pack
-
-    label = f"{entry.id} {entry.version} (catalog {entry.catalog})"
-    quiet = not sys.stderr.isatty()
-    info: dict[str, Any] = {"id": entry.id, "from": course.version, "to": entry.version}
-    if entry.url.startswith("file:"):
-        path = Path(url2pathname(unquote(urlsplit(entry.url).path)))
-        verify_local_pack(path, entry, label)
-        info.update(method="local", bytes_fetched=0, entries_total=0, entries_reused=0)
-        downloaded = None
-    else:
-        path = layout.downloads_dir / f"{entry.id}-{entry.version}.mooc"
-        old = None if full else old_archive_for(layout, course)
-        if old is None:
-            from packages.download import DownloadStats
-
-            stats = DownloadStats()
-            download(entry.url, path, expected_size=entry.size, expected_sha256=entry.sha256, quiet=quiet,
-                     limit_rate=limit_rate, stats=stats, label=entry.id)
-            info.update(method="full", bytes_fetched=stats.bytes_received, entries_total=0, entries_reused=0)
-        else:
-            result = delta_download(entry.url, path, old, expected_size=entry.size, expected_sha256=entry.sha256,
-                                    quiet=quiet, limit_rate=limit_rate)
-            info.update(method=result.method, bytes_fetched=result.bytes_fetched, entries_total=result.entries_total,
-                        entries_reused=result.entries_reused, fallback_reason=result.reason or None,
-                        plan_bytes=result.plan_bytes, retries=result.retries, resumed_from=result.resumed_from)
-        downloaded = path
-    install(layout, InstallSpec(kind="file", value=str(path), label=label, expected_size=entry.size,
-                                expected_sha256=entry.sha256), system=system, quiet=quiet)
-    if downloaded is not None:
-        downloaded.unlink(missing_ok=True)
-    return info
 
 
 # --------------------------------------------------------------------------- serve
