@@ -220,34 +220,9 @@ def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, import
 
 
 def _status(layout: Any, args: argparse.Namespace) -> int:
-    from sync.collect import collect
-    from sync.consent import may_send
-    from sync.outbox import all_outboxes
+    from sync.endpoint_status import endpoint_status
 
-    report = collect(layout)
-    warnings = list(report.notes)
-    rows = []
-    for outbox in all_outboxes(layout):
-        pending = outbox.pending()
-        per_learner: dict[str, int] = {}
-        waiting: dict[str, int] = {}
-        approved: dict[str, bool] = {}
-        for e in pending:
-            if e.learner not in approved:
-                approved[e.learner] = may_send(layout, e.learner, outbox.endpoint.host)
-            bucket = per_learner if approved[e.learner] else waiting
-            bucket[e.learner] = bucket.get(e.learner, 0) + 1
-        status = outbox.status()
-        aside = [{"id": e.id, "learner": e.learner, "course": e.course, "state": a.state, "reason": a.reason}
-                 for e, a in outbox.set_aside()]
-        rows.append({
-            "endpoint": outbox.endpoint.url, "host": outbox.endpoint.host,
-            "pending": sum(per_learner.values()), "pending_by_learner": per_learner,
-            "waiting_consent": waiting, "set_aside": aside,
-            "last_success": status.get("last_success"), "last_attempt": status.get("last_attempt"),
-            "last_error": status.get("last_error"), "last_error_time": status.get("last_error_time"),
-            "needs_login": bool(status.get("auth_refused")),
-        })
+    rows, warnings = endpoint_status(layout)
     for warning in warnings:
         _warn(warning)
     if args.json:
