@@ -22,7 +22,8 @@ from packages.safe_text import one_line
 from player.feedback import NextStep, answer_text, locked_modules, next_step, review, solutions_note
 from player.grading import match_options, parse_number
 from player.markdown_text import LinkNote, inline_plain, markdown_lines, plain_snippet
-from player.session import ActivityClock, Attempt, AttemptResult, CourseSession
+from player.attempts import Attempt, AttemptResult
+from player.session import ActivityClock, CourseSession
 from player.wording import not_answered, sentence, titled
 
 HELP = """\
