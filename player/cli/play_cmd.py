@@ -282,6 +282,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     course, source = loaded
     from packages.store import Store
     from player.plain import run_plain
+    from player.plain_records import Certificates
+    from sync.certificate_offer import certificate_offer, request_certificate
     from sync.learner_notes import RecordsNotes
 
     if Store(layout).find(spec) is None:  # a pack folder or file: an author's preview
@@ -293,7 +295,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     session = open_session(layout, learner, course, source)
     records = RecordsNotes(layout, learner.id, learner.name, course.id, course.xapi_endpoint,
                            interactive=sys.stdin.isatty())
-    return run_plain(session, args.item, layout=layout, records=records)
+    return run_plain(session, args.item, layout=layout, records=records,
+                     certificates=Certificates(certificate_offer, request_certificate))
 
 
 def _load_checked(layout: "Layout", spec: str, item: str | None) -> tuple["Course", Any]:
@@ -459,7 +462,7 @@ def _print_tables(learner: "Learner", records: list[dict[str, Any]], *, detailed
 
 
 def _pct(value: float) -> str:
-    from player.plain import pct
+    from player.plain_console import pct
 
     return pct(value)
 
