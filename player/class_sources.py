@@ -35,7 +35,8 @@ def from_account(data: ClassData, layout: Layout, label: str, *, own: bool = Tru
     `own=False` reads another account's folder (an administrator's --all-accounts):
     the same bounded, link-refusing reads, without requiring the files to be ours."""
     from player.learners import Learners
-    from player.progress import EventLog, iter_logs
+    from player.progress import EventLog
+    from player.progress_files import iter_logs
 
     learners = Learners(layout, own=own).list()
     known = {lr.id for lr in learners}

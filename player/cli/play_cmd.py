@@ -194,7 +194,7 @@ def _choose_learner(layout: "Layout", args: argparse.Namespace, *, interactive: 
 def _default_course(layout: "Layout", learner: "Learner") -> str | None:
     """With no COURSE: the course last studied, else the only one (the demo on a fresh install)."""
     from packages.store import Store
-    from player.progress import iter_logs
+    from player.progress_files import iter_logs
 
     store = Store(layout)
     installed = {c.id for c in store.list()}
@@ -363,7 +363,7 @@ def _iso(when: datetime | None) -> str | None:
 
 def cmd_progress(args: argparse.Namespace) -> int:
     from packages.store import Store
-    from player.progress import iter_logs
+    from player.progress_files import iter_logs
 
     layout = common.layout(args)
     learner = _learner(layout, args)
