@@ -236,7 +236,7 @@ def event_and_agent(statement: Any) -> tuple[Event | None, tuple[str | None, str
 
 def agent_of(actor: Any) -> tuple[str | None, str | None] | None:
     """(email, account id) of an xAPI agent, or None when it is neither."""
-    from player.learners import check_email
+    from player.learner_identity import check_email
 
     if not isinstance(actor, dict):
         return None

@@ -39,7 +39,7 @@ from player.cli import common
 if TYPE_CHECKING:
     from packages.layout import Layout
     from packages.model import Course
-    from player.learners import Learner
+    from player.learner_identity import Learner
     from player.session import CourseSession
 
 DEMO_COURSE = "mooc-demo"
