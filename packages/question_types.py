@@ -9,7 +9,7 @@ through every part named here and fails when one lacks it.
 | grader | `player/grading.py` (`_GRADERS`) |
 | right answer and feedback | `player/feedback.py` (`answer_text`, `response_text`) |
 | xAPI | `sync/interactions.py` (`interaction` below; response and pattern formats) |
-| plain mode | `player/plain.py` (`PlainPlayer.show_options` / `parse`, `ask_match`) |
+| plain mode | `player/plain_quiz.py` (`PlainQuiz.show_options` / `parse`, `ask_match`) |
 | TUI | `tui/screens/quiz.py` (`QuestionBox`; `widget` below) |
 """
 

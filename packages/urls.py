@@ -1,4 +1,5 @@
-"""The one check of an http(s) URL that comes from outside (a pack's course.toml).
+"""The one check of an http(s) URL that comes from outside (a pack's course.toml), and
+the host a URL names (`host_of`, what consent and the lab policy compare).
 
 Strict on purpose: what passes here is a URL every HTTP library reads the same way, so
 a pack cannot point two parsers at two different hosts, smuggle a header or a terminal
@@ -67,3 +68,21 @@ def _valid_host(host: str, *, bracketed: bool) -> bool:
             return False
     name = host[:-1] if host.endswith(".") else host
     return len(name) <= 253 and all(_HOST_LABEL.match(label) for label in name.split("."))
+
+
+def host_of(url: str) -> str:
+    """The host a URL (or a bare host) names, lowercased, with its port unless the scheme's
+    default: what consent and the lab policy compare ("" when it cannot be read)."""
+    try:
+        parts = urlsplit(url if "://" in url else f"https://{url}")
+        host = (parts.hostname or "").lower()
+    except ValueError:  # e.g. an unbalanced '[' in the host
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    return f"{host}:{port}" if port and port != default else host

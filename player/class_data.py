@@ -1,6 +1,6 @@
 """The class: every learner a report knows, merged across PCs, with their events.
 
-Sources (player/class_sources.py) add what they hold: one learner's identity and
+Sources (sync/class_sources.py) add what they hold: one learner's identity and
 events at a time. The same person seen on two PCs (or in two files, or on the LRS)
 becomes ONE `Person`: identities are merged when they share an account id or an
 email address (case-insensitive), the two things that also make one xAPI agent.

@@ -4,7 +4,7 @@ A progress log is read back from disk, and events also arrive from elsewhere
 (`mooc sync --pull`, `mooc sync --import`): a line of the wrong shape, say an
 ``attempt`` whose ``questions`` is a string, once made every later fold, and so
 `mooc certificate request`, fail for good. `event_problem()` checks a decoded event
-against what the engine actually reads (player/session.py folds it,
+against what the engine actually reads (player/session_fold.py folds it,
 sync/certificates.py and sync/statements.py read it back) and names the first
 problem; readers skip such events with a warning, keeping their bytes.
 

@@ -24,7 +24,8 @@ from packages.safe_text import one_line
 
 if TYPE_CHECKING:
     from player.grading import QuestionGrade
-    from player.session import AttemptResult, CourseSession
+    from player.attempts import AttemptResult
+    from player.session import CourseSession
 
 Verdict = Literal["right", "partly", "wrong", "unanswered"]
 

@@ -45,7 +45,7 @@ class Policy:
     path: Path
     school: str = ""
     approved_hosts: tuple[str, ...] = ()
-    roster: tuple[Any, ...] = ()  # player.learners.Learner, origin "school"
+    roster: tuple[Any, ...] = ()  # player.learner_identity.Learner, origin "school"
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -113,7 +113,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def parse(path: Path, raw: dict[str, Any]) -> Policy:
-    from player.learners import Learner, check_email, clean_name
+    from player.learner_identity import Learner, check_email, clean_name
     from player.pin import is_hash
 
     if not raw:
@@ -130,7 +130,7 @@ def parse(path: Path, raw: dict[str, Any]) -> Policy:
     hosts = lrs.get("approved_hosts", []) if isinstance(lrs, dict) else None
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise MoocError(f"{path}: [lrs] approved_hosts must be a list of host names")
-    from sync.endpoints import host_of
+    from packages.urls import host_of
 
     entries = raw.get("roster", [])
     if not isinstance(entries, list):

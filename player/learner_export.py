@@ -198,7 +198,7 @@ def parse(raw: bytes, path: Path) -> ExportFile:
 
 
 def _learner(raw: object, where: str) -> ExportedLearner:
-    from player.learners import check_email, clean_name
+    from player.learner_identity import check_email, clean_name
 
     if not isinstance(raw, dict):
         raise MoocError(f"{where}: 'learner' must be an object")

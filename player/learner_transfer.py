@@ -19,7 +19,8 @@ from player.learner_export import ExportedLearner, write
 
 def learner_events(layout: Layout, learner_id: str) -> list[Any]:
     """Every event of a learner on this account, all courses."""
-    from player.progress import EventLog, iter_logs
+    from player.progress import EventLog
+    from player.progress_files import iter_logs
 
     events = []
     for lid, cid, _path in iter_logs(layout):

@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
-import unicodedata
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from packages.errors import MoocError
@@ -41,51 +39,10 @@ from packages.layout import Layout
 from packages.safe_text import one_line
 from player.config import load_config, locked, read_toml, update_config, write_atomic
 from player.events import now_iso
+from player.learner_identity import MAX_NAME, Learner, check_email, clean_name, slug
 
 FORMAT = "mooc-learners"
 VERSION = 1
-MAX_NAME = 80
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-
-
-@dataclass(frozen=True)
-class Learner:
-    """A person learning on this account; `id` names their progress folder."""
-
-    id: str
-    name: str
-    email: str | None
-    account_id: str
-    created: str
-    pin: str | None = field(default=None, repr=False)  # salted hash (player/pin.py), never the PIN
-    origin: str = field(default="local", compare=False)  # "school": from the lab policy's roster
-
-    def to_dict(self) -> dict[str, Any]:
-        raw: dict[str, Any] = {"id": self.id, "name": self.name}
-        if self.email:
-            raw["email"] = self.email
-        raw["account_id"] = self.account_id
-        raw["created"] = self.created
-        if self.pin:
-            raw["pin"] = self.pin
-        return raw
-
-
-def slug(name: str) -> str:
-    """A file-name-safe id for a name: 'Amina Diallo' -> 'amina-diallo', 'José' -> 'jose'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return text[:64].rstrip("-") or "learner"
-
-
-def clean_name(name: str) -> str:
-    """Names are typed by people but shown everywhere: no control characters, one line."""
-    text = one_line(name)
-    if not text:
-        raise MoocError("a learner name cannot be empty")
-    if len(text) > MAX_NAME:
-        raise MoocError(f"learner name too long ({len(text)} characters; at most {MAX_NAME})")
-    return text
 
 
 def new_learner(learners: list[Learner], name: str, email: str | None, pin: str | None = None,
@@ -115,13 +72,6 @@ def _is_pin_hash(value: object) -> bool:
     from player.pin import is_hash
 
     return is_hash(value)
-
-
-def check_email(email: str) -> str:
-    text = email.strip()
-    if not _EMAIL.match(text) or any(ord(c) < 32 for c in text):
-        raise MoocError(f"{one_line(email)!r} is not an email address (expected name@example.org)")
-    return text
 
 
 class Learners:

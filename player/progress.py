@@ -27,7 +27,9 @@ cut and append to a file elsewhere), only a regular file of this user, at most
 `MAX_LOG_BYTES` (packages/datafile.py). Folders are created 0700.
 
 No read-modify-write of the whole file ever happens: the only in-place change is
-cutting a torn or failed tail, always under the lock.
+cutting a torn or failed tail, always under the lock. The lines' format is
+player/progress_format.py; every log of the machine, and the purge of a course's,
+player/progress_files.py.
 """
 
 from __future__ import annotations
@@ -42,21 +44,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packages.datafile import MAX_LOG_BYTES, DataError, link_error, loads_json, no_links_below, open_file, read_fd
+from packages.datafile import MAX_LOG_BYTES, no_links_below, open_file, read_fd
 from packages.errors import MoocError
-from packages.identifiers import ID_RE
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.layout import Layout, make_dirs
 from packages.notices import warn
 from packages.portable import lock
 from player.event_schema import event_problem
 from player.events import Event
-
-FORMAT = "mooc-progress"
-VERSION = 1
-
-# Learner ids are slugs (player/learners.py); course ids follow pack-format-v1.
-# Both become file names, so anything else is refused before touching the disk.
+from player.progress_files import check_id
+from player.progress_format import FORMAT, VERSION, check_version, decode_line, encode, parse
 
 # Errors that mean "the disk would not take it": the user can free space and retry.
 _STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
@@ -64,18 +61,6 @@ _STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.ERO
 # How often an append starts over because the log vanished between creating and
 # opening it (a concurrent purge): a few times at most, never forever.
 _MAX_REOPENS = 20
-
-
-def _check_id(kind: str, value: str) -> None:
-    if not ID_RE.match(value) or ".." in value:
-        raise MoocError(f"invalid {kind} id {value!r}: use lowercase letters, digits, '.', '_' or '-'")
-
-
-def _encode(event: Event) -> bytes:
-    return (json.dumps(event.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode(
-        "utf-8"
-    )
-
 
 
 def _makedirs_durable(path: Path) -> None:
@@ -112,8 +97,8 @@ class EventLog:
 
     @classmethod
     def for_course(cls, layout: Layout, learner_id: str, course_id: str) -> "EventLog":
-        _check_id("learner", learner_id)
-        _check_id("course", course_id)
+        check_id("learner", learner_id)
+        check_id("course", course_id)
         return cls(layout.progress_file(learner_id, course_id), learner_id, course_id, root=layout.home)
 
     # ------------------------------------------------------------------ reading
@@ -196,7 +181,7 @@ class EventLog:
         else:
             events = []
             for line in raw[:end].split(b"\n"):
-                event = _decode_line(line)[0] if line.strip() else None
+                event = decode_line(line)[0] if line.strip() else None
                 if event is not None:
                     events.append(event)
         return events, (ino, start + end)
@@ -210,7 +195,7 @@ class EventLog:
         """Add events durably: when this returns they are on disk (fsync'd)."""
         if not events:
             return
-        data = b"".join(_encode(e) for e in events)
+        data = b"".join(encode(e) for e in events)
         with self._locked() as fd:
             self._write_locked(fd, data)
 
@@ -228,7 +213,7 @@ class EventLog:
                     new.append(e)
             new.sort(key=lambda e: e.time)  # ISO UTC text with fixed width sorts by time
             if new:
-                self._write_locked(fd, b"".join(_encode(e) for e in new))
+                self._write_locked(fd, b"".join(encode(e) for e in new))
         return new
 
     def _write_locked(self, fd: int, data: bytes) -> None:
@@ -349,7 +334,7 @@ class EventLog:
             os.fsync(fd)
             return
         first = os.pread(fd, min(size, 4096), 0).split(b"\n", 1)[0]
-        _check_version(first, str(self.path))
+        check_version(first, str(self.path))
         if os.pread(fd, 1, size - 1) == b"\n":
             return
         # Find the end of the last complete line and cut everything after it.
@@ -372,164 +357,3 @@ class EventLog:
 
 class _ShortWrite(Exception):
     """os.write wrote fewer bytes than asked (a full disk or a file size limit)."""
-
-
-def _check_version(first_line: bytes, where: str) -> None:
-    try:
-        head = loads_json(first_line)
-    except DataError:
-        return  # a damaged header is reported by parse(), not fatal
-    if isinstance(head, dict) and head.get("format") == FORMAT:
-        version = head.get("version")
-        if isinstance(version, int) and version > VERSION:
-            raise MoocError(
-                f"{where}: progress format version {version} was written by a newer mooc "
-                f"(this one reads version {VERSION}); upgrade mooc"
-            )
-
-
-def parse(raw: bytes, where: str = "progress") -> tuple[list[Event], list[str], bool]:
-    """Parse a progress file's bytes: (events each id once, problems, torn_tail).
-
-    Fast path: all complete lines decoded by one json.loads call; any damage falls
-    back to line by line, so one bad line never costs the others.
-    """
-    problems: list[str] = []
-    if not raw:
-        return [], problems, False
-    torn = not raw.endswith(b"\n")
-    lines = raw.split(b"\n")
-    lines.pop()  # the part after the last newline: empty, or a torn tail (ignored)
-    if not lines:
-        return [], problems, torn
-    _check_version(lines[0], where)
-    try:
-        head = loads_json(lines[0])
-    except DataError:
-        head = None
-    first = 1
-    if not (isinstance(head, dict) and head.get("format") == FORMAT):
-        problems.append(f"{where}: line 1: not a mooc-progress header")
-        first = 0  # the header is lost; the first line may still be an event
-    numbered = [(n, ln) for n, ln in enumerate(lines[first:], start=first + 1) if ln.strip()]
-    objs: list[object] | None
-    try:
-        objs = loads_json(b"[" + b",".join(ln for _, ln in numbered) + b"]")
-        if len(objs) != len(numbered):  # type: ignore[arg-type]  # a damaged line joined with another
-            objs = None
-    except DataError:
-        objs = None
-    if objs is None:
-        objs = []
-        kept: list[tuple[int, bytes]] = []
-        for n, line in numbered:
-            try:
-                objs.append(loads_json(line))
-                kept.append((n, line))
-            except DataError as err:
-                problems.append(f"{where}: line {n}: damaged ({err}); skipped")
-        numbered = kept
-    events: list[Event] = []
-    seen: set[str] = set()
-    for (n, _), obj in zip(numbered, objs):
-        ev, problem = _to_event(obj)
-        if ev is None:
-            problems.append(f"{where}: line {n}: not a valid event ({problem}); skipped")
-        elif ev.id not in seen:
-            seen.add(ev.id)
-            events.append(ev)
-    return events, problems, torn
-
-
-def _decode_line(line: bytes) -> tuple[Event | None, str | None]:
-    """(the event of one log line, None) or (None, what is wrong with it)."""
-    try:
-        obj = loads_json(line)
-    except DataError as err:
-        return None, str(err)
-    return _to_event(obj)
-
-
-def _to_event(obj: object) -> tuple[Event | None, str | None]:
-    """(an Event from a decoded line, None), or (None, why it is not a well-formed event)."""
-    problem = event_problem(obj)
-    if problem is not None:
-        return None, problem
-    try:
-        return Event.from_dict(obj), None  # type: ignore[arg-type]
-    except (KeyError, TypeError, ValueError) as err:
-        return None, str(err)
-
-
-# ---------------------------------------------------------------------- the machine
-
-
-def iter_logs(layout: Layout) -> Iterator[tuple[str, str, Path]]:
-    """(learner_id, course_id, path) for every progress file on this machine, sorted.
-
-    Only real files in real folders: a symbolic link is skipped with a warning (it
-    would lead mooc out of its data folder)."""
-    base = layout.learners_dir
-    if base.is_symlink():
-        warn(str(link_error(base)) + "; no progress is read from it")
-        return
-    if not base.is_dir():
-        return
-    for learner_dir in sorted(base.iterdir()):
-        if learner_dir.name.startswith("."):
-            continue
-        progress = layout.progress_dir(learner_dir.name)
-        if learner_dir.is_symlink() or progress.is_symlink():
-            warn(str(link_error(learner_dir if learner_dir.is_symlink() else progress)) + "; skipped")
-            continue
-        if not progress.is_dir():
-            continue
-        for path in sorted(progress.glob("*.jsonl")):
-            if path.name.startswith("."):
-                continue
-            if path.is_symlink():
-                warn(str(link_error(path)) + "; skipped")
-                continue
-            if path.is_file():
-                yield learner_dir.name, path.stem, path
-
-
-def purge_course(layout: Layout, course_id: str) -> list[Path]:
-    """Delete every learner's progress for a course (`mooc remove --purge`).
-
-    Each file is removed while holding its lock, so no append is cut in half; an
-    appender waiting on the lock notices the file is gone and starts a new one.
-    """
-    _check_id("course", course_id)
-    removed: list[Path] = []
-    base = layout.learners_dir
-    if not base.is_dir():
-        return removed
-    for learner_dir in sorted(base.iterdir()):
-        path = layout.progress_file(learner_dir.name, course_id)
-        if path.is_symlink():  # remove the link itself; what it points to is not ours
-            try:
-                os.unlink(path)
-            except OSError as err:
-                raise MoocError(f"{path}: cannot remove progress: {err.strerror}") from None
-            removed.append(path)
-            continue
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        except FileNotFoundError:
-            continue
-        except OSError as err:
-            raise MoocError(f"{path}: cannot remove progress: {err.strerror}") from None
-        try:
-            lock(fd)
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                continue
-            except OSError as err:
-                raise MoocError(f"{path}: cannot remove progress: {err.strerror}") from None
-            removed.append(path)
-            _fsync_dir(path.parent)
-        finally:
-            os.close(fd)
-    return removed

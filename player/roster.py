@@ -55,7 +55,7 @@ def read_roster(path: Path) -> list[RosterRow]:
 
 
 def parse_roster(text: str, where: str) -> list[RosterRow]:
-    from player.learners import check_email, clean_name
+    from player.learner_identity import check_email, clean_name
     from player.pin import check_new
 
     first = text.split("\n", 1)[0]

@@ -134,7 +134,8 @@ def credential_problem(layout: Layout, course_id: str, token: str, subject: str 
 
 
 def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[CertificateRequest]:
-    from player.progress import EventLog, iter_logs
+    from player.progress import EventLog
+    from player.progress_files import iter_logs
     from sync.collect import endpoint_for
     from sync.consent import may_send
     from sync.outbox import Outbox

@@ -88,7 +88,7 @@ def from_lrs(data: Any, layout: Layout, url: str | None, *, course_id: str | Non
 
 
 def _read(data: Any, client: Any, endpoint: Endpoint, course_id: str | None, max_pages: int) -> int:
-    from player.class_sources import event_and_agent
+    from sync.class_sources import event_and_agent
     from sync.lrs_client import MalformedAnswer
     from sync.pull import _more_of, _page_of
     from sync.statements import course_iri

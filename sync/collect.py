@@ -1,7 +1,7 @@
 """Turn every learner's new events into statements in the right endpoint's outbox.
 
 Runs before each upload (and is cheap when nothing is new): for each progress log on
-this machine (player/progress.py `iter_logs`), resolve the course's endpoint
+this machine (player/progress_files.py `iter_logs`), resolve the course's endpoint
 (sync/endpoints.py), and generate statements for the events that outbox has not
 seen yet. Generation needs no network and no consent; sending does.
 """
@@ -82,7 +82,7 @@ def skipped_course(course_id: str, what: str, err: MoocError) -> str:
 def course_endpoints(layout: Layout, learner_id: str | None = None,
                      notes: list[str] | None = None) -> dict[str, Endpoint | None]:
     """course id -> endpoint, for the courses this learner (or anyone) has progress in."""
-    from player.progress import iter_logs
+    from player.progress_files import iter_logs
 
     courses = _Courses(layout)
     config = sync_config(layout)
@@ -128,7 +128,8 @@ def records_for(events: list[Event], learner_id: str, actor: Actor, endpoint: En
 def collect(layout: Layout) -> CollectReport:
     """Generate statements for every new event on this machine into the outboxes."""
     from player.learners import Learners
-    from player.progress import EventLog, iter_logs
+    from player.progress import EventLog
+    from player.progress_files import iter_logs
 
     report = CollectReport()
     learners = {lr.id: lr for lr in Learners(layout).list()}

@@ -18,8 +18,9 @@ from typing import Any
 from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
+from packages.urls import host_of
 from player.events import now_iso
-from sync.endpoints import host_of, printable
+from sync.endpoints import printable
 
 FORMAT = "mooc-sync-consent"
 

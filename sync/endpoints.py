@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
+from packages.urls import host_of
 
 MAX_URL_CHARS = 2000
 
@@ -67,22 +68,6 @@ def printable(text: str) -> bool:
     """No control, format (bidi), separator or unassigned character: text that can
     name a host or URL and never act on a terminal."""
     return all(unicodedata.category(c)[0] not in "CZ" for c in text)
-
-
-def host_of(url: str) -> str:
-    try:
-        parts = urlsplit(url if "://" in url else f"https://{url}")
-        host = (parts.hostname or "").lower()
-    except ValueError:  # e.g. an unbalanced '[' in the host
-        return ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    default = {"https": 443, "http": 80}.get(parts.scheme)
-    return f"{host}:{port}" if port and port != default else host
 
 
 def normalise(url: str, *, where: str = "endpoint") -> Endpoint:

@@ -17,7 +17,7 @@ from packages.layout import Layout
 
 def merge_known(layout: Layout, path: Path) -> dict[str, dict[str, int]]:
     """learner id -> course -> events new in their progress."""
-    from player.class_sources import sync_export_events
+    from sync.class_sources import sync_export_events
     from player.learners import Learners
     from player.progress import EventLog
 

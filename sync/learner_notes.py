@@ -4,7 +4,7 @@
 tells them: where their course sends records and who approved it (they, or the
 school: player/lab_policy.py), the approval the course waits for (asked the way
 the TUI asks), how many records wait to be sent, and whether a certificate can be
-requested. player/plain.py only says these sentences; this module finds the facts
+requested. player/plain_records.py only says these sentences; this module finds the facts
 (the certificate's: sync/certificate_offer.py).
 """
 
@@ -18,7 +18,7 @@ from packages.layout import Layout
 
 @dataclass
 class RecordsNotes:
-    """The `records` plain mode is given (player/plain.py `Records`)."""
+    """The `records` plain mode is given (player/plain_records.py `Records`)."""
 
     layout: Layout
     learner_id: str

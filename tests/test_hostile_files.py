@@ -596,7 +596,8 @@ def test_two_learners_with_one_id_are_refused(run_mooc: RunMooc, mooc_home: Home
 
 def test_every_event_the_engine_writes_fits_the_schema(tmp_path: Path) -> None:
     """The schema is what the engine reads; every event it writes must pass it, so a
-    shape change in session.py that the schema does not follow fails here."""
+    shape change in the engine (player/session.py and its parts) that the schema does
+    not follow fails here."""
     from types import SimpleNamespace
 
     from packages.layout import Layout

@@ -12,7 +12,8 @@ from packages.errors import MoocError
 from packages.layout import Layout
 from player.config import load_config
 from player.events import Event
-from player.learners import Learners, slug
+from player.learner_identity import slug
+from player.learners import Learners
 from player.progress import EventLog
 
 

@@ -312,7 +312,8 @@ def test_plain_unknown_item_is_a_one_line_error(installed: Path, run_mooc: Any) 
 
 
 def test_fmt_points_and_markdown_lines() -> None:
-    from player.plain import fmt_points, markdown_lines
+    from player.markdown_text import markdown_lines
+    from player.plain_console import fmt_points
 
     assert [fmt_points(v) for v in (3.0, 2.5, 2 / 3, 0.0, 10.005, 4.999999)] == ["3", "2.5", "0.67", "0", "10.01", "5"]
     lines = markdown_lines("# Title\ntext with `code` and *emph*\n```\nx = 1\n```\n![a chart](c.png)\n\x1b[2Jx")

@@ -11,7 +11,8 @@ import pytest
 from packages.errors import MoocError
 from packages.layout import Layout
 from player.events import Event
-from player.progress import EventLog, iter_logs, purge_course
+from player.progress import EventLog
+from player.progress_files import iter_logs, purge_course
 
 
 def _event(n: int = 0, **kw) -> Event:

@@ -39,7 +39,7 @@ from player.cli import common
 if TYPE_CHECKING:
     from packages.layout import Layout
     from packages.model import Course
-    from player.learners import Learner
+    from player.learner_identity import Learner
     from player.session import CourseSession
 
 DEMO_COURSE = "mooc-demo"
@@ -194,7 +194,7 @@ def _choose_learner(layout: "Layout", args: argparse.Namespace, *, interactive: 
 def _default_course(layout: "Layout", learner: "Learner") -> str | None:
     """With no COURSE: the course last studied, else the only one (the demo on a fresh install)."""
     from packages.store import Store
-    from player.progress import iter_logs
+    from player.progress_files import iter_logs
 
     store = Store(layout)
     installed = {c.id for c in store.list()}
@@ -282,6 +282,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     course, source = loaded
     from packages.store import Store
     from player.plain import run_plain
+    from player.plain_records import Certificates
+    from sync.certificate_offer import certificate_offer, request_certificate
     from sync.learner_notes import RecordsNotes
 
     if Store(layout).find(spec) is None:  # a pack folder or file: an author's preview
@@ -293,7 +295,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     session = open_session(layout, learner, course, source)
     records = RecordsNotes(layout, learner.id, learner.name, course.id, course.xapi_endpoint,
                            interactive=sys.stdin.isatty())
-    return run_plain(session, args.item, layout=layout, records=records)
+    return run_plain(session, args.item, layout=layout, records=records,
+                     certificates=Certificates(certificate_offer, request_certificate))
 
 
 def _load_checked(layout: "Layout", spec: str, item: str | None) -> tuple["Course", Any]:
@@ -360,7 +363,7 @@ def _iso(when: datetime | None) -> str | None:
 
 def cmd_progress(args: argparse.Namespace) -> int:
     from packages.store import Store
-    from player.progress import iter_logs
+    from player.progress_files import iter_logs
 
     layout = common.layout(args)
     learner = _learner(layout, args)
@@ -459,7 +462,7 @@ def _print_tables(learner: "Learner", records: list[dict[str, Any]], *, detailed
 
 
 def _pct(value: float) -> str:
-    from player.plain import pct
+    from player.plain_console import pct
 
     return pct(value)
 

@@ -1,7 +1,7 @@
 """`mooc report`: the class report, for a teacher.
 
 Parsing, choosing the source and printing only: the class is gathered by
-player/class_sources.py (and sync/class_query.py for the LRS), the numbers come
+sync/class_sources.py (and sync/class_query.py for the LRS), the numbers come
 from player/class_report.py and the lines from player/class_render.py.
 """
 
@@ -52,8 +52,8 @@ def register(sub: Any) -> None:
 
 def gather(layout: Any, args: argparse.Namespace) -> Any:
     """The class (player/class_data.ClassData) from the source the arguments name."""
-    from player import class_sources
     from player.class_data import ClassData
+    from sync import class_sources
 
     data = ClassData()
     if args.sources:
@@ -74,24 +74,10 @@ def gather(layout: Any, args: argparse.Namespace) -> Any:
     return data
 
 
-def course_loader(layout: Any) -> Any:
-    from packages.errors import MoocError
-    from packages.store import Store
-
-    store = Store(layout)
-
-    def load(course_id: str) -> Any:
-        try:
-            return store.load(course_id)[0] if store.find(course_id) is not None else None
-        except MoocError:
-            return None
-
-    return load
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     from packages.safe_text import one_line
     from player.class_report import build
+    from sync.class_sources import course_loader
 
     layout = common.layout(args)
     data = gather(layout, args)

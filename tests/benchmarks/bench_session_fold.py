@@ -1,6 +1,6 @@
 """How long opening a course takes for a learner with a long history.
 
-Opening a course folds every event of the learner's log (player/session.py). This
+Opening a course folds every event of the learner's log (player/session_fold.py). This
 measures, on the bundled demo course and a log of N events written by the real
 session: reading + parsing the log alone (the baseline: player.progress.EventLog),
 then a full open (read + fold + outline + course score). Run by hand:

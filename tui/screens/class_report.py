@@ -52,10 +52,10 @@ class ClassScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="class-report")
     def gather(self) -> None:
-        from player import class_sources
         from player.class_data import ClassData
         from player.class_report import build
-        from player.cli.report_cmd import course_loader
+        from sync import class_sources
+        from sync.class_sources import course_loader
 
         try:
             data = ClassData()

@@ -1,5 +1,6 @@
 """Where a class report's learners come from: this account, every account of the
-machine, export files carried from the lab, the LRS (sync/class_query.py).
+machine, export files carried from the lab (learner exports and `mooc sync --export`
+files), the LRS (sync/class_query.py); and its courses (`course_loader`).
 
 Each source adds people and events to a `ClassData` (player/class_data.py) and never
 writes anything: another account's data folder is only read, a file from a stick
@@ -35,7 +36,8 @@ def from_account(data: ClassData, layout: Layout, label: str, *, own: bool = Tru
     `own=False` reads another account's folder (an administrator's --all-accounts):
     the same bounded, link-refusing reads, without requiring the files to be ours."""
     from player.learners import Learners
-    from player.progress import EventLog, iter_logs
+    from player.progress import EventLog
+    from player.progress_files import iter_logs
 
     learners = Learners(layout, own=own).list()
     known = {lr.id for lr in learners}
@@ -122,6 +124,22 @@ def _same_place(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino)
+
+
+def course_loader(layout: Layout) -> Any:
+    """The report's courses: `load(course_id)`, the course installed in this account's
+    store, or None when it is not installed or cannot be loaded."""
+    from packages.store import Store
+
+    store = Store(layout)
+
+    def load(course_id: str) -> Any:
+        try:
+            return store.load(course_id)[0] if store.find(course_id) is not None else None
+        except MoocError:
+            return None
+
+    return load
 
 
 # --------------------------------------------------------------------------- files
@@ -235,7 +253,7 @@ def event_and_agent(statement: Any) -> tuple[Event | None, tuple[str | None, str
 
 def agent_of(actor: Any) -> tuple[str | None, str | None] | None:
     """(email, account id) of an xAPI agent, or None when it is neither."""
-    from player.learners import check_email
+    from player.learner_identity import check_email
 
     if not isinstance(actor, dict):
         return None

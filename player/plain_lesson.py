@@ -1,0 +1,123 @@
+"""Plain mode's lessons: the text as plain lines, and the files a lesson links to.
+
+A lesson is said as plain lines (player/markdown_text.py). A link to another item of
+the course reads "item N"; a link to a file of the pack reads "file N", and the files
+are listed after the lesson with where they are; `m N` opens one with the system
+viewer (player/media.py). `PlainLessons` is a part of `PlainPlayer` (player/plain.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from packages.errors import MoocError
+from packages.model import Item
+from packages.safe_text import one_line
+from player.markdown_text import LinkNote, inline_plain, markdown_lines
+from player.plain_console import PlainConsole
+from player.wording import titled
+
+if TYPE_CHECKING:
+    from player.session import CourseSession
+
+MAX_MEDIA = 100  # files listed per lesson
+
+
+@dataclass(frozen=True)
+class LessonFile:
+    """A file a lesson links to: where it really is, or why it cannot be opened."""
+
+    text: str  # the link text, or "image: ALT"
+    path: Path | None
+    problem: str | None = None
+
+
+class PlainLessons(PlainConsole):
+    """A lesson said in plain lines, and its files listed and opened."""
+
+    session: CourseSession
+    files: list[LessonFile]  # of the lesson shown last
+
+    def show_lesson(self, item: Item) -> None:
+        self.say(titled("Lesson", item.title))
+        try:
+            text = self.session.lesson_text(item.id)
+        except MoocError as err:
+            self.say(one_line(str(err)))
+            return
+        links: list[tuple[str, str]] = []
+        for line in markdown_lines(text, self.link_note(item, links)):
+            self.say(line)
+        self.files = [self.lesson_file(item, shown, target) for shown, target in links[:MAX_MEDIA]]
+        if self.files:
+            self.list_files(more=len(links) - len(self.files))
+        self.say(f"End of lesson: {one_line(item.title)}. Enter for the next item; it marks this lesson done.")
+
+    # ------------------------------------------------------------------ a lesson's files
+
+    def link_note(self, item: Item, files: list[tuple[str, str]]) -> LinkNote:
+        """How a lesson's link to the pack itself reads: "item N" for another item of the
+        course (its number in the outline), else "file N", collected into `files`."""
+        from player.media import pack_path
+
+        numbers = {i.file: n for n, i in enumerate(self.session.course.items(), start=1)}
+
+        def note(shown: str, target: str) -> str:
+            try:
+                number = numbers.get(pack_path(item.file, target))
+            except MoocError:
+                number = None
+            if number is not None:
+                return f"item {number}"
+            files.append((shown, target))
+            return f"file {len(files)}"
+
+        return note
+
+    def lesson_file(self, item: Item, shown: str, target: str) -> LessonFile:
+        from player.media import resolve
+
+        root = getattr(self.session.source, "root", None)
+        if root is None:
+            return LessonFile(shown, None, f"{item.file}: {target}: this pack is not unpacked, so its files "
+                                           "cannot be opened from here")
+        try:
+            return LessonFile(shown, resolve(Path(root), item.file, target))
+        except MoocError as err:
+            return LessonFile(shown, None, str(err))
+
+    def list_files(self, more: int = 0) -> None:
+        n = len(self.files)
+        self.say(f"This lesson links to {n} file{'s' if n != 1 else ''}; type m and its number to open one:")
+        for number, f in enumerate(self.files, start=1):
+            where = one_line(str(f.path)) if f.path is not None else f"cannot be opened: {one_line(f.problem or '')}"
+            self.say(f"  File {number}, {inline_plain(one_line(f.text))}: {where}")
+        if more > 0:
+            self.say(f"  and {more} more link{'s' if more != 1 else ''} to files, not listed.")
+
+    def media(self, number: str | None) -> None:
+        """`m`: list the lesson's files again; `m N`: open file N with the system viewer."""
+        from player.media import Target, open_target
+
+        if not self.files:
+            self.say("The lesson shown last links to no file of the course.")
+            return
+        if number is None:
+            self.list_files()
+            return
+        if not number.isdigit() or not 1 <= int(number) <= len(self.files):
+            n = len(self.files)
+            self.say(f"Type m and a number from 1 to {n}." if n > 1 else "Type m 1.")
+            return
+        f = self.files[int(number) - 1]
+        if f.path is None:
+            self.say(f"File {number} cannot be opened: {one_line(f.problem or '')}")
+            return
+        try:
+            said = open_target(Target(str(f.path), is_file=True))
+        except MoocError as err:
+            self.say(f"Cannot open file {number} here: {one_line(str(err))}")
+            return
+        self.say(f"File {number}: {said} It is {one_line(str(f.path))}")
