@@ -1,4 +1,6 @@
-"""The engine: navigation, grading, progress, learners, certificates; and the `mooc` CLI.
+"""The engine: navigation, grading, progress, learners, certificates.
 
-Never imports textual (only `mooc play` does, through `tui`).
+Builds on `packages` only: never imports `sync`, `tui` or textual. Its subpackage
+`player.cli` is the exception that proves the rule: the `mooc` command, the
+composition root on top of every room (see player/cli/__init__.py, ARCHITECTURE.md).
 """
