@@ -3,25 +3,8 @@
 Nothing heavy at top level: textual is imported only inside `mooc play` without
 --plain, rich only when a table is printed. Course text always goes through
 packages.safe_text.
-
-`mooc progress --json` prints, for scripts (a status bar), this stable shape;
-keys are only ever added, never renamed or removed (documented in docs/grading.md)::
-
-    {"format": 1,
-     "learner": {"id": "amina", "name": "Amina"},
-     "courses": [{
-        "id": "stats-101", "title": "...", "version": "1.2.0", "kind": "xmooc",
-        "items_done": 5, "items_total": 12,
-        "lessons_done": 4, "lessons_total": 8,
-        "score": 0.42, "threshold": 0.6, "passed": false, "completed": false,
-        "certificate": {"eligible": false, "reasons": ["..."]},
-        "enrolled": "2026-12-01T12:00:00.000Z" | null,
-        "last_studied": "2026-12-03T18:20:11.000Z" | null,
-        "position": "item-id" | null,
-        "time_spent_s": 5400.0,
-        "quizzes": [{"id": "week-1-quiz", "title": "...", "graded": true, "weight": 1.0,
-                     "status": "passed", "best_score": 0.8 | null, "attempts": 2,
-                     "attempts_left": 1 | null, "threshold": 0.7, "passed": true}]}]}
+The JSON of `mooc progress --json` is built by player/progress_record.py (its shape is
+documented there).
 """
 
 from __future__ import annotations
@@ -29,18 +12,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 from player.cli import common
+from player.course_open import check_installed, default_course, load_course, open_session
+from player.progress_record import progress_record
 
 if TYPE_CHECKING:
     from packages.layout import Layout
     from packages.model import Course
     from player.learner_identity import Learner
-    from player.session import CourseSession
 
 DEMO_COURSE = "mooc-demo"
 
@@ -82,47 +65,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_progress)
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def load_course(layout: "Layout", spec: str) -> tuple["Course", Any]:
-    """An installed course by id, else a pack folder or .mooc file given by path."""
-    from packages.store import Store
-
-    store = Store(layout)
-    if store.find(spec) is not None:
-        return store.load(spec)
-    path = Path(spec).expanduser()
-    if path.exists() and (path.is_dir() or path.suffix == ".mooc" or os.sep in spec or spec.startswith(".")):
-        from packages.loading import load_course as load_from_source
-        from packages.source import open_source
-
-        source = open_source(path)
-        return load_from_source(source), source
-    store.get(spec)  # raises the store's "no course ... did you mean" error
-    raise MoocError(f"no course '{spec}'")  # pragma: no cover
-
-
-def _check_installed(layout: "Layout", spec: str) -> None:
-    """Fail before the full-screen UI starts (fast, one line) when COURSE is not playable there."""
-    from packages.store import Store
-
-    store = Store(layout)
-    if store.find(spec) is not None:
-        return
-    if Path(spec).expanduser().exists():
-        raise MoocError(f"{spec}: not an installed course; play it with `mooc play --plain {spec}`, "
-                        f"or install it first with `mooc install {spec}`")
-    store.get(spec)  # the store's "no course '...' is installed; did you mean" error
-
-
-def open_session(layout: "Layout", learner: "Learner", course: "Course", source: Any, *,
-                 enroll: bool = True) -> "CourseSession":
-    from player.progress import EventLog
-    from player.session import CourseSession
-
-    log = EventLog.for_course(layout, learner.id, course.id)
-    return CourseSession(course, source, log, learner, enroll=enroll)
+# --------------------------------------------------------------------------- learner and course
 
 
 def _learner(layout: "Layout", args: argparse.Namespace, *, interactive: bool = False) -> "Learner":
@@ -191,27 +134,6 @@ def _choose_learner(layout: "Layout", args: argparse.Namespace, *, interactive: 
     return learners.current(requested)
 
 
-def _default_course(layout: "Layout", learner: "Learner") -> str | None:
-    """With no COURSE: the course last studied, else the only one (the demo on a fresh install)."""
-    from packages.store import Store
-    from player.progress_files import iter_logs
-
-    store = Store(layout)
-    installed = {c.id for c in store.list()}
-    recent: list[tuple[float, str]] = []
-    for learner_id, course_id, path in iter_logs(layout):
-        if learner_id == learner.id and course_id in installed:
-            try:
-                recent.append((path.stat().st_mtime, course_id))
-            except OSError:
-                continue
-    if recent:
-        return max(recent)[1]
-    if len(installed) == 1:
-        return next(iter(installed))
-    return None  # several courses and none started: the caller asks which
-
-
 def _choose_course(layout: "Layout") -> str | None:
     from packages.safe_text import one_line
     from packages.store import Store
@@ -253,14 +175,14 @@ def cmd_play(args: argparse.Namespace) -> int:
     why = None if args.plain else no_full_screen()
     if why is not None:  # never escape codes into a pipe, never a UI nobody can see
         if args.course and not Path(args.course).expanduser().exists():
-            _check_installed(layout, args.course)  # a wrong name fails first, on its own line
+            check_installed(layout, args.course)  # a wrong name fails first, on its own line
         print(f"mooc: {why}: playing in plain mode (--plain)", file=sys.stderr, flush=True)
         args.plain = True
     if not args.plain:
         if not args.course and args.item:
             raise MoocError("name the course before the item: mooc play COURSE ITEM")
         if args.course:
-            _check_installed(layout, args.course)
+            check_installed(layout, args.course)
         import gc
 
         gc.disable()  # while the UI starts; the app turns it back on at its first screen
@@ -271,7 +193,7 @@ def cmd_play(args: argparse.Namespace) -> int:
     loaded = _load_checked(layout, args.course, args.item) if args.course else None  # errors before any question
     learner = _learner(layout, args, interactive=True)
     if loaded is None:
-        spec = _default_course(layout, learner)
+        spec = default_course(layout, learner)
         if spec is None:
             spec = _choose_course(layout)
             if spec is None:
@@ -308,57 +230,6 @@ def _load_checked(layout: "Layout", spec: str, item: str | None) -> tuple["Cours
 
 
 # --------------------------------------------------------------------------- progress
-
-
-def progress_record(session: "CourseSession") -> dict[str, Any]:
-    """The JSON record of one course (shape in this module's docstring)."""
-    course = session.course
-    lessons = [i for i in course.items() if i.kind == "lesson"]
-    done, total = session.progress_counts()
-    quizzes = []
-    for item in course.items():
-        if item.kind != "quiz":
-            continue
-        view = session.status(item.id)
-        quizzes.append({
-            "id": item.id,
-            "title": item.title,
-            "graded": item.is_graded,
-            "weight": item.weight,
-            "status": view.status,
-            "best_score": view.best_score,
-            "attempts": view.attempts_used,
-            "attempts_left": view.attempts_left,
-            "threshold": session.threshold(item.id),
-            "passed": session.quiz_passed(item.id),
-        })
-    cert = session.certificate_status()
-    return {
-        "id": course.id,
-        "title": course.title,
-        "version": course.version,
-        "kind": course.kind,
-        "items_done": done,
-        "items_total": total,
-        "lessons_done": sum(1 for i in lessons if session.status(i.id).status == "done"),
-        "lessons_total": len(lessons),
-        "score": round(session.course_score(), 6),
-        "threshold": course.pass_threshold,
-        "passed": session.passed(),
-        "completed": session.completed(),
-        "certificate": {"eligible": cert.eligible, "reasons": cert.reasons},
-        "enrolled": _iso(session.enrolled_at),
-        "last_studied": _iso(session.last_studied),
-        "position": session.last_position(),
-        "time_spent_s": round(sum(session.time_spent(i.id) for i in course.items()), 3),
-        "quizzes": quizzes,
-    }
-
-
-def _iso(when: datetime | None) -> str | None:
-    if when is None:
-        return None
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
