@@ -75,51 +75,24 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _raw(layout: Any) -> dict[str, Any]:
-    from player import lab_policy
-
-    policy = lab_policy.load(layout)
-    return dict(policy.raw)
-
-
-def _hosts(layout: Any, host_or_url: str) -> tuple[str, dict[str, Any], list[str]]:
-    """(the host, the policy as stored, its approved hosts)."""
-    from sync.consent import _check_host
-
-    raw = _raw(layout)
-    lrs = raw.get("lrs") if isinstance(raw.get("lrs"), dict) else {}
-    return _check_host(host_or_url), raw, [h for h in lrs.get("approved_hosts", []) if isinstance(h, str)]
-
-
-def _save_hosts(layout: Any, raw: dict[str, Any], hosts: list[str]) -> None:
-    from player import lab_policy
-
-    lrs = raw.get("lrs") if isinstance(raw.get("lrs"), dict) else {}
-    raw["lrs"] = {**lrs, "approved_hosts": hosts}
-    lab_policy.write(layout, raw)
-
-
 def cmd_approve(args: argparse.Namespace) -> int:
-    from packages.safe_text import one_line
     from player import lab_policy
+    from sync.lab_hosts import approve_host
 
     layout = common.layout(args)
-    host, raw, hosts = _hosts(layout, args.host)
-    if args.school:
-        raw["school"] = one_line(args.school)[:120]
-    _save_hosts(layout, raw, hosts if host in hosts else [*hosts, host])
+    host = approve_host(layout, args.host, school=args.school)
     who = lab_policy.load(layout).who
     print(f"{host} is approved for every learner of this computer; they are told {who} approved it.")
     return 0
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
-    layout = common.layout(args)
-    host, raw, hosts = _hosts(layout, args.host)
-    if host not in hosts:
+    from sync.lab_hosts import revoke_host
+
+    host, was = revoke_host(common.layout(args), args.host)
+    if not was:
         print(f"{host} was not approved by the lab policy (learners may still have approved it themselves)")
         return 0
-    _save_hosts(layout, raw, [h for h in hosts if h != host])
     print(f"{host} is no longer approved by the school (learners who approved it themselves still send there).")
     return 0
 
@@ -131,9 +104,10 @@ def cmd_roster(args: argparse.Namespace) -> int:
     layout = common.layout(args)
     path = Path(args.file)
     rows = read_roster(path)
-    raw = _raw(layout)
+    policy = lab_policy.load(layout)
+    raw = dict(policy.raw)
     result = RosterResult()
-    learners = merge_rows(list(lab_policy.load(layout).roster), rows, str(path), result, origin="school")
+    learners = merge_rows(list(policy.roster), rows, str(path), result, origin="school")
     raw["roster"] = [{k: v for k, v in lr.to_dict().items() if k != "created"} for lr in learners]
     lab_policy.write(layout, raw)
     for name in result.added:
