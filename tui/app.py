@@ -16,39 +16,16 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App
-from textual.widgets import Static
 
 from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
 from tui import keymap
 from tui.commands import MoocCommands
+from tui.widgets.status_bar import StatusBar
 
 READY_ENV = "MOOC_TUI_EXIT_ON_READY"  # benchmarks: exit when the first screen is interactive
 T0_ENV = "MOOC_TUI_T0"  # benchmarks: time.time() when the process was spawned
-
-
-class StatusBar(Static):
-    """One line: learner, course, sync state (online/offline + pending statements)."""
-
-    DEFAULT_CSS = """
-    StatusBar { dock: top; height: 1; background: $panel; color: $text; padding: 0 1; }
-    """
-
-    def render(self) -> Text:
-        app = self.app
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("mooc", style="bold")
-        learner = getattr(app, "learner", None)
-        if learner is not None:
-            text.append("  learner: ")
-            text.append(one_line(learner.name), style="bold")
-        text.append(f"  │  {getattr(app, 'sync_state', 'offline')} · {getattr(app, 'pending', 0)} pending")
-        session = getattr(app, "session", None)
-        if session is not None:
-            text.append("  │  ")
-            text.append(one_line(session.course.title))
-        return text
 
 
 class MoocApp(App[int]):

@@ -27,6 +27,7 @@ from tui.symbols import marks
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lesson_view import LessonView
 from tui.widgets.outline_view import ItemRows, OutlineView
+from tui.widgets.status_bar import StatusBar
 
 
 CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
@@ -67,8 +68,6 @@ class CourseScreen(Screen[None]):
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
-        from tui.app import StatusBar
-
         yield StatusBar()
         with Horizontal(id="course-body"):
             yield Outline(id="outline")

@@ -23,6 +23,7 @@ from packages.safe_text import one_line
 from tui import keymap
 from tui.symbols import bar
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.status_bar import StatusBar
 
 
 @dataclass(frozen=True)
@@ -43,8 +44,6 @@ class LibraryScreen(Screen[None]):
         self.stats: dict[str, CourseStats] = {}
 
     def compose(self) -> ComposeResult:
-        from tui.app import StatusBar
-
         yield StatusBar()
         yield Static(Text("Your courses", style="bold"), id="library-title")
         yield OptionList(id="courses")

@@ -25,6 +25,7 @@ from packages.safe_text import one_line
 from tui import keymap
 from tui.symbols import bar
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.status_bar import StatusBar
 
 
 class ProgressScreen(Screen[None]):
@@ -37,8 +38,6 @@ class ProgressScreen(Screen[None]):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        from tui.app import StatusBar
-
         yield StatusBar()
         with VerticalScroll(id="progress-body"):
             yield Static(id="progress-summary")

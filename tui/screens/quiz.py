@@ -29,6 +29,7 @@ from player.markdown_text import inline_plain
 from player.wording import not_answered
 from tui import keymap
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.status_bar import StatusBar
 
 
 def _label(text: str) -> Content:
@@ -199,8 +200,6 @@ class QuizScreen(Screen[None]):
         self.clock = ActivityClock()
 
     def compose(self) -> ComposeResult:
-        from tui.app import StatusBar
-
         quiz = self.item.quiz
         yield StatusBar()
         with VerticalScroll(id="quiz-body"):
