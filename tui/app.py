@@ -1,7 +1,9 @@
 """The mooc Textual app: `mooc play`.
 
 `run()` is the one entry point the CLI calls. The app owns who is learning, the
-store and the keymap; screens own one view each (tui/screens/). Every piece of
+store and the keymap; screens own one view each (tui/screens/), are given what they
+need when they are made, and ask the app for the rest by messages (tui/messages.py),
+never by importing it. Every piece of
 course text reaches the screen through `Text`/`Content` objects built from
 `packages.safe_text.clean`, never through markup strings.
 """
@@ -21,6 +23,7 @@ from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
 from tui import keymap
+from tui import messages
 from tui.commands import MoocCommands
 from tui.widgets.status_bar import StatusBar
 
@@ -170,9 +173,13 @@ class MoocApp(App[int]):
         # goes back to it: composing it first cost ~30 ms of the course's start.
         if self.start_course and self.open_course(self.start_course, self.start_item):
             return
+        self.push_screen(self._library())
+
+    def _library(self) -> Any:
+        """The library screen, given the store and who is learning (asked when it gathers figures)."""
         from tui.screens.library import LibraryScreen
 
-        self.push_screen(LibraryScreen())
+        return LibraryScreen(self.store, self.layout, lambda: self.learner)
 
     def back_to_library(self) -> None:
         """Leave the course screen for the library, building it if the app started in a course."""
@@ -181,7 +188,7 @@ class MoocApp(App[int]):
         if any(isinstance(screen, LibraryScreen) for screen in self.screen_stack[:-1]):
             self.pop_screen()
         else:
-            self.switch_screen(LibraryScreen())
+            self.switch_screen(self._library())
 
     def mark_ready(self) -> None:
         """The first interactive screen is up: benchmarks measure to here.
@@ -201,6 +208,23 @@ class MoocApp(App[int]):
             return
         if self.learner is not None:
             self._attach_sync()
+
+    # ---------------------------------------------------------------- messages from the screens
+    def on_mooc_say(self, message: messages.Say) -> None:
+        self.say(message.text, error=message.error, timeout=message.timeout)
+
+    def on_mooc_ready(self, message: messages.Ready) -> None:
+        self.mark_ready()
+
+    def on_mooc_status_changed(self, message: messages.StatusChanged) -> None:
+        self.session = message.session
+        self.update_status()
+
+    def on_mooc_back_to_library(self, message: messages.BackToLibrary) -> None:
+        self.back_to_library()
+
+    def on_mooc_open_course(self, message: messages.OpenCourse) -> None:
+        self.open_course(message.course_id)
 
     # ---------------------------------------------------------------- courses
     def open_course(self, course_id: str, item_id: str | None = None) -> bool:
@@ -299,7 +323,7 @@ class MoocApp(App[int]):
             self.say("Open a course first: progress is shown per course")
             return
         if not isinstance(self.screen, ProgressScreen):
-            self.push_screen(ProgressScreen(self.session))
+            self.push_screen(ProgressScreen(self.session, self.layout))
 
     def action_class_report(self) -> None:
         """The class report of this account (tui/screens/class_report.py)."""

@@ -23,6 +23,7 @@ from packages.safe_text import one_line
 from player.wording import titled
 from tui import keymap
 from tui.lesson_blocks import find_links
+from tui.messages import BackToLibrary, Ready, Say, StatusChanged
 from tui.symbols import marks
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lesson_view import LessonView
@@ -85,7 +86,7 @@ class CourseScreen(Screen[None]):
         self.query_one(Outline).focus()
         self.open(target, focus_content=True)
         self.call_after_refresh(self._cursor_to_current)  # scrolled into view once the outline has a height
-        self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
+        self.call_after_refresh(self.post_message, Ready())
         self.set_interval(CATCH_UP_S, self._catch_up)
         for module in opened:
             self.notify(f"New since your last visit: the module {one_line(module.title)} is now open.",
@@ -273,7 +274,7 @@ class CourseScreen(Screen[None]):
             try:
                 self.session.add_active_time(self.current, seconds)
             except MoocError as err:
-                self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+                self.post_message(Say(str(err), error=True))
         lesson = self.query_one(Lesson)
         if lesson.end_seen and self.showing_lesson and self.session.status(self.current).status != "done":
             lesson.end_seen = False
@@ -299,8 +300,7 @@ class CourseScreen(Screen[None]):
         if not self._resumed_once:  # the first show is not a return from elsewhere
             self._resumed_once = True
             return
-        self.app.session = self.session  # type: ignore[attr-defined]
-        self.app.update_status()  # type: ignore[attr-defined]
+        self.post_message(StatusChanged(self.session))
         if self.current is not None:
             self.refresh_outline()
             if self.session.course.item(self.current).kind == "quiz" and not self.session.item_lock(self.current):
@@ -327,7 +327,7 @@ class CourseScreen(Screen[None]):
         try:
             screen = QuizScreen(self.session, item_id)
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            self.post_message(Say(str(err), error=True))
             return
         self.app.push_screen(screen)
 
@@ -338,7 +338,7 @@ class CourseScreen(Screen[None]):
         self._complete_current(quiet=True)
         nxt = self.session.next_item(self.current)
         if nxt is None:
-            self.app.say("This is the last item of the course. Press g to see your progress.")  # type: ignore[attr-defined]
+            self.post_message(Say("This is the last item of the course. Press g to see your progress."))
             return
         self.open(nxt)
 
@@ -347,7 +347,7 @@ class CourseScreen(Screen[None]):
             return
         prev = self.session.previous_item(self.current)
         if prev is None:
-            self.app.say("This is the first item of the course.")  # type: ignore[attr-defined]
+            self.post_message(Say("This is the first item of the course."))
             return
         self.open(prev)
 
@@ -355,7 +355,7 @@ class CourseScreen(Screen[None]):
         if self.current is None:
             return
         if self.session.course.item(self.current).kind != "lesson":
-            self.app.say("A quiz is done when you pass it.")  # type: ignore[attr-defined]
+            self.post_message(Say("A quiz is done when you pass it."))
             return
         self._complete_current(quiet=False)
 
@@ -367,11 +367,11 @@ class CourseScreen(Screen[None]):
         try:
             recorded = self.session.complete_lesson(item_id)
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            self.post_message(Say(str(err), error=True))
             return
         self.refresh_outline()
         if not quiet:
-            self.app.say("Lesson marked done." if recorded else "This lesson was already done.")  # type: ignore[attr-defined]
+            self.post_message(Say("Lesson marked done." if recorded else "This lesson was already done."))
 
     def action_search(self) -> None:
         from tui.screens.search import SearchScreen
@@ -392,11 +392,11 @@ class CourseScreen(Screen[None]):
         from tui.screens.media import MediaScreen
 
         if self.current is None or self.session.course.item(self.current).kind != "lesson":
-            self.app.say("Open a lesson first: links and media belong to lessons.")  # type: ignore[attr-defined]
+            self.post_message(Say("Open a lesson first: links and media belong to lessons."))
             return
         links = find_links(self.query_one(Lesson).text)
         if not links:
-            self.app.say("This lesson has no links or media.")  # type: ignore[attr-defined]
+            self.post_message(Say("This lesson has no links or media."))
             return
         kinds = [self._linked_item(link) for link in links]
         labels = [self.session.course.item(k).kind if k else None for k in kinds]
@@ -434,12 +434,12 @@ class CourseScreen(Screen[None]):
         try:
             target = media.plan(Path(root) if root is not None else None, item.file, link.target)
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            self.post_message(Say(str(err), error=True))
             return
         if not has_display():
             what = "file" if target.is_file else "link"
-            self.app.say(f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {target.value}",  # type: ignore[attr-defined]
-                         timeout=30)
+            self.post_message(Say(f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {target.value}",
+                                  timeout=30))
             return
         self._open_target(target)
 
@@ -451,7 +451,7 @@ class CourseScreen(Screen[None]):
             said, error = media.open_target(target), False
         except MoocError as err:
             said, error = str(err), True
-        self.app.call_from_thread(self.app.say, said, error=error)  # type: ignore[attr-defined]
+        self.post_message(Say(said, error=error))  # post_message is safe from a thread
 
     def action_focus_outline(self) -> None:
         self.query_one(Outline).focus()
@@ -465,4 +465,4 @@ class CourseScreen(Screen[None]):
     def action_back(self) -> None:
         self.flush_time()
         self.current = None
-        self.app.back_to_library()  # type: ignore[attr-defined]
+        self.post_message(BackToLibrary())
