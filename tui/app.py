@@ -3,9 +3,10 @@
 `run()` is the one entry point the CLI calls. The app owns who is learning, the
 store and the keymap; screens own one view each (tui/screens/), are given what they
 need when they are made, and ask the app for the rest by messages (tui/messages.py),
-never by importing it. Every piece of
-course text reaches the screen through `Text`/`Content` objects built from
-`packages.safe_text.clean`, never through markup strings.
+never by importing it. Asking the learner before their records are sent, and the
+sync state, are tui/sync_consent.py's. Every piece of course text reaches the screen
+through `Text`/`Content` objects built from `packages.safe_text.clean`, never
+through markup strings.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ from packages.safe_text import one_line
 from tui import keymap
 from tui import messages
 from tui.commands import MoocCommands
+from tui.sync_consent import SyncConsent
 from tui.widgets.status_bar import StatusBar
 
 READY_ENV = "MOOC_TUI_EXIT_ON_READY"  # benchmarks: exit when the first screen is interactive
 T0_ENV = "MOOC_TUI_T0"  # benchmarks: time.time() when the process was spawned
 
 
-class MoocApp(App[int]):
+class MoocApp(SyncConsent, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "mooc"
     COMMANDS = {MoocCommands}  # mooc's commands only: not Textual's Keys/Maximize/Screenshot/Theme
@@ -150,12 +152,6 @@ class MoocApp(App[int]):
             self._attach_sync()
         # else mark_ready attaches it: the first screen comes first
 
-    def _attach_sync(self) -> None:
-        if self.sync_enabled:
-            from tui.sync_bridge import attach
-
-            attach(self)  # background upload (sync/worker.py); never sends without consent
-
     def on_unmount(self) -> None:
         from packages import notices
         from tui.sync_bridge import detach
@@ -249,49 +245,6 @@ class MoocApp(App[int]):
             self.ask_consent(host)  # now, before the learner reads or types anything
         return True
 
-    # ---------------------------------------------------------------- consent
-    def host_needing_consent(self, course: Any) -> str | None:
-        """The host this course's records would go to, when the learner has not approved it."""
-        if not self.sync_enabled or self.learner is None:
-            return None
-        if not course.xapi_endpoint and not self.config.get("sync"):
-            return None  # nothing names an endpoint: records stay on this computer
-        from sync.consent import Consent
-        from sync.endpoints import resolve
-
-        try:
-            endpoint = resolve(self.layout, course.id, course.xapi_endpoint)
-            if endpoint is None or Consent(self.layout, self.learner.id).allowed(endpoint.host):
-                return None
-        except MoocError as err:
-            self.say(str(err), error=True)
-            return None
-        return endpoint.host
-
-    def ask_consent(self, host: str) -> None:
-        """Ask the learner, with buttons only, whether their records may go to `host`."""
-        from tui.screens.dialog import consent_dialog
-
-        learner = self.learner
-        self._consent_asked.add((learner.id, host))
-        self.push_screen(consent_dialog(host, learner.name), lambda choice: self._consent_answered(host, learner, choice))
-
-    def _consent_answered(self, host: str, learner: Any, choice: str | None) -> None:
-        if choice != "allow":
-            self.say(f"Nothing is sent to {host}. Press y when you want to be asked again.")
-            return
-        from sync.consent import Consent
-
-        try:
-            Consent(self.layout, learner.id).allow(host)
-        except MoocError as err:
-            self.say(str(err), error=True)
-            return
-        self.say(f"Your records will be sent to {host}.")
-        bridge = getattr(self, "_sync_bridge", None)
-        if bridge is not None:
-            bridge.consent_given()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a question needs a deliberate answer, the app's keys do nothing but quit."""
         if getattr(self.screen, "BLOCKS_APP_KEYS", False) and action not in ("quit", "focus_next", "focus_previous"):
@@ -331,32 +284,6 @@ class MoocApp(App[int]):
 
         if not isinstance(self.screen, ClassScreen):
             self.push_screen(ClassScreen(self.layout))
-
-    def action_sync_now(self) -> None:
-        """Upload progress now; first ask about a host the learner has not approved.
-        The sync layer sets `sync_hook`; until then say so."""
-        host = self.host_needing_consent(self.session.course) if self.session is not None else None
-        if host is None:
-            host = next(iter(self.unapproved_hosts), None)
-        if host is not None:
-            self.ask_consent(host)
-            return
-        if self.sync_hook is None:
-            self.say("sync is not set up")
-            return
-        try:
-            message = self.sync_hook(self)
-        except MoocError as err:
-            self.say(str(err), error=True)
-            return
-        if message:
-            self.say(str(message))
-
-    def set_sync_status(self, state: str, pending: int) -> None:
-        """For the sync layer: 'online'/'offline' and statements waiting to upload."""
-        self.sync_state = state
-        self.pending = pending
-        self.update_status()
 
     def action_switch_learner(self) -> None:
         from tui.screens.learner_picker import LearnerPicker
