@@ -102,7 +102,7 @@ class MoocApp(SyncConsent, App[int]):
                 from tui.screens.learner_picker import LearnerPicker
 
                 _collector_on()  # a person is choosing now: no start to hurry
-                self.push_screen(LearnerPicker(first_start=True), self._learner_chosen)
+                self.push_screen(LearnerPicker(self.learners, self.learner, first_start=True), self._learner_chosen)
                 return
             learner = self.learners.current(self.requested_learner)
         except MoocError as err:
@@ -267,7 +267,7 @@ class MoocApp(SyncConsent, App[int]):
         from tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.keymap))
 
     def action_progress(self) -> None:
         from tui.screens.progress import ProgressScreen
@@ -291,7 +291,7 @@ class MoocApp(SyncConsent, App[int]):
         if self.session is not None:
             self.say("Go back to the library (Esc) to switch learner")
             return
-        self.push_screen(LearnerPicker(first_start=False), self._learner_switched)
+        self.push_screen(LearnerPicker(self.learners, self.learner, first_start=False), self._learner_switched)
 
     def _learner_switched(self, learner: Any) -> None:
         if learner is not None:
