@@ -1,9 +1,12 @@
 """The mooc Textual app: `mooc play`.
 
 `run()` is the one entry point the CLI calls. The app owns who is learning, the
-store and the keymap; screens own one view each (tui/screens/). Every piece of
-course text reaches the screen through `Text`/`Content` objects built from
-`packages.safe_text.clean`, never through markup strings.
+store and the keymap; screens own one view each (tui/screens/), are given what they
+need when they are made, and ask the app for the rest by messages (tui/messages.py),
+never by importing it. Asking the learner before their records are sent, and the
+sync state, are tui/sync_consent.py's. Every piece of course text reaches the screen
+through `Text`/`Content` objects built from `packages.safe_text.clean`, never
+through markup strings.
 """
 
 from __future__ import annotations
@@ -16,42 +19,21 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App
-from textual.widgets import Static
 
 from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
 from tui import keymap
+from tui import messages
 from tui.commands import MoocCommands
+from tui.sync_consent import SyncConsent
+from tui.widgets.status_bar import StatusBar
 
 READY_ENV = "MOOC_TUI_EXIT_ON_READY"  # benchmarks: exit when the first screen is interactive
 T0_ENV = "MOOC_TUI_T0"  # benchmarks: time.time() when the process was spawned
 
 
-class StatusBar(Static):
-    """One line: learner, course, sync state (online/offline + pending statements)."""
-
-    DEFAULT_CSS = """
-    StatusBar { dock: top; height: 1; background: $panel; color: $text; padding: 0 1; }
-    """
-
-    def render(self) -> Text:
-        app = self.app
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("mooc", style="bold")
-        learner = getattr(app, "learner", None)
-        if learner is not None:
-            text.append("  learner: ")
-            text.append(one_line(learner.name), style="bold")
-        text.append(f"  │  {getattr(app, 'sync_state', 'offline')} · {getattr(app, 'pending', 0)} pending")
-        session = getattr(app, "session", None)
-        if session is not None:
-            text.append("  │  ")
-            text.append(one_line(session.course.title))
-        return text
-
-
-class MoocApp(App[int]):
+class MoocApp(SyncConsent, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "mooc"
     COMMANDS = {MoocCommands}  # mooc's commands only: not Textual's Keys/Maximize/Screenshot/Theme
@@ -120,7 +102,7 @@ class MoocApp(App[int]):
                 from tui.screens.learner_picker import LearnerPicker
 
                 _collector_on()  # a person is choosing now: no start to hurry
-                self.push_screen(LearnerPicker(first_start=True), self._learner_chosen)
+                self.push_screen(LearnerPicker(self.learners, self.learner, first_start=True), self._learner_chosen)
                 return
             learner = self.learners.current(self.requested_learner)
         except MoocError as err:
@@ -170,12 +152,6 @@ class MoocApp(App[int]):
             self._attach_sync()
         # else mark_ready attaches it: the first screen comes first
 
-    def _attach_sync(self) -> None:
-        if self.sync_enabled:
-            from tui.sync_bridge import attach
-
-            attach(self)  # background upload (sync/worker.py); never sends without consent
-
     def on_unmount(self) -> None:
         from packages import notices
         from tui.sync_bridge import detach
@@ -193,9 +169,13 @@ class MoocApp(App[int]):
         # goes back to it: composing it first cost ~30 ms of the course's start.
         if self.start_course and self.open_course(self.start_course, self.start_item):
             return
+        self.push_screen(self._library())
+
+    def _library(self) -> Any:
+        """The library screen, given the store and who is learning (asked when it gathers figures)."""
         from tui.screens.library import LibraryScreen
 
-        self.push_screen(LibraryScreen())
+        return LibraryScreen(self.store, self.layout, lambda: self.learner)
 
     def back_to_library(self) -> None:
         """Leave the course screen for the library, building it if the app started in a course."""
@@ -204,7 +184,7 @@ class MoocApp(App[int]):
         if any(isinstance(screen, LibraryScreen) for screen in self.screen_stack[:-1]):
             self.pop_screen()
         else:
-            self.switch_screen(LibraryScreen())
+            self.switch_screen(self._library())
 
     def mark_ready(self) -> None:
         """The first interactive screen is up: benchmarks measure to here.
@@ -224,6 +204,23 @@ class MoocApp(App[int]):
             return
         if self.learner is not None:
             self._attach_sync()
+
+    # ---------------------------------------------------------------- messages from the screens
+    def on_mooc_say(self, message: messages.Say) -> None:
+        self.say(message.text, error=message.error, timeout=message.timeout)
+
+    def on_mooc_ready(self, message: messages.Ready) -> None:
+        self.mark_ready()
+
+    def on_mooc_status_changed(self, message: messages.StatusChanged) -> None:
+        self.session = message.session
+        self.update_status()
+
+    def on_mooc_back_to_library(self, message: messages.BackToLibrary) -> None:
+        self.back_to_library()
+
+    def on_mooc_open_course(self, message: messages.OpenCourse) -> None:
+        self.open_course(message.course_id)
 
     # ---------------------------------------------------------------- courses
     def open_course(self, course_id: str, item_id: str | None = None) -> bool:
@@ -248,49 +245,6 @@ class MoocApp(App[int]):
             self.ask_consent(host)  # now, before the learner reads or types anything
         return True
 
-    # ---------------------------------------------------------------- consent
-    def host_needing_consent(self, course: Any) -> str | None:
-        """The host this course's records would go to, when the learner has not approved it."""
-        if not self.sync_enabled or self.learner is None:
-            return None
-        if not course.xapi_endpoint and not self.config.get("sync"):
-            return None  # nothing names an endpoint: records stay on this computer
-        from sync.consent import Consent
-        from sync.endpoints import resolve
-
-        try:
-            endpoint = resolve(self.layout, course.id, course.xapi_endpoint)
-            if endpoint is None or Consent(self.layout, self.learner.id).allowed(endpoint.host):
-                return None
-        except MoocError as err:
-            self.say(str(err), error=True)
-            return None
-        return endpoint.host
-
-    def ask_consent(self, host: str) -> None:
-        """Ask the learner, with buttons only, whether their records may go to `host`."""
-        from tui.screens.dialog import consent_dialog
-
-        learner = self.learner
-        self._consent_asked.add((learner.id, host))
-        self.push_screen(consent_dialog(host, learner.name), lambda choice: self._consent_answered(host, learner, choice))
-
-    def _consent_answered(self, host: str, learner: Any, choice: str | None) -> None:
-        if choice != "allow":
-            self.say(f"Nothing is sent to {host}. Press y when you want to be asked again.")
-            return
-        from sync.consent import Consent
-
-        try:
-            Consent(self.layout, learner.id).allow(host)
-        except MoocError as err:
-            self.say(str(err), error=True)
-            return
-        self.say(f"Your records will be sent to {host}.")
-        bridge = getattr(self, "_sync_bridge", None)
-        if bridge is not None:
-            bridge.consent_given()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """While a question needs a deliberate answer, the app's keys do nothing but quit."""
         if getattr(self.screen, "BLOCKS_APP_KEYS", False) and action not in ("quit", "focus_next", "focus_previous"):
@@ -313,7 +267,7 @@ class MoocApp(App[int]):
         from tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.keymap))
 
     def action_progress(self) -> None:
         from tui.screens.progress import ProgressScreen
@@ -322,7 +276,7 @@ class MoocApp(App[int]):
             self.say("Open a course first: progress is shown per course")
             return
         if not isinstance(self.screen, ProgressScreen):
-            self.push_screen(ProgressScreen(self.session))
+            self.push_screen(ProgressScreen(self.session, self.layout))
 
     def action_class_report(self) -> None:
         """The class report of this account (tui/screens/class_report.py)."""
@@ -331,39 +285,13 @@ class MoocApp(App[int]):
         if not isinstance(self.screen, ClassScreen):
             self.push_screen(ClassScreen(self.layout))
 
-    def action_sync_now(self) -> None:
-        """Upload progress now; first ask about a host the learner has not approved.
-        The sync layer sets `sync_hook`; until then say so."""
-        host = self.host_needing_consent(self.session.course) if self.session is not None else None
-        if host is None:
-            host = next(iter(self.unapproved_hosts), None)
-        if host is not None:
-            self.ask_consent(host)
-            return
-        if self.sync_hook is None:
-            self.say("sync is not set up")
-            return
-        try:
-            message = self.sync_hook(self)
-        except MoocError as err:
-            self.say(str(err), error=True)
-            return
-        if message:
-            self.say(str(message))
-
-    def set_sync_status(self, state: str, pending: int) -> None:
-        """For the sync layer: 'online'/'offline' and statements waiting to upload."""
-        self.sync_state = state
-        self.pending = pending
-        self.update_status()
-
     def action_switch_learner(self) -> None:
         from tui.screens.learner_picker import LearnerPicker
 
         if self.session is not None:
             self.say("Go back to the library (Esc) to switch learner")
             return
-        self.push_screen(LearnerPicker(first_start=False), self._learner_switched)
+        self.push_screen(LearnerPicker(self.learners, self.learner, first_start=False), self._learner_switched)
 
     def _learner_switched(self, learner: Any) -> None:
         if learner is not None:

@@ -5,7 +5,7 @@ feeds its status into the status bar (online/offline, pending count, "not
 approved" when this learner has not approved a host their course names), and
 makes the `y` key (`action_sync_now`) wake it and then say how the round ended.
 It never asks for consent itself: a question popping up while the learner types
-would catch stray keys. The app asks when a course opens (`MoocApp.ask_consent`),
+would catch stray keys. The app asks when a course opens (tui/sync_consent.py),
 and again when the learner presses `y`. The worker thread never touches widgets:
 it hands each status to the UI thread with `call_from_thread`.
 """

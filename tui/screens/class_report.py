@@ -23,6 +23,7 @@ from textual.widgets import Static
 from packages.errors import MoocError
 from tui import keymap
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.status_bar import StatusBar
 
 
 class ClassScreen(Screen[None]):
@@ -39,8 +40,6 @@ class ClassScreen(Screen[None]):
         self.report: Any = None
 
     def compose(self) -> ComposeResult:
-        from tui.app import StatusBar
-
         yield StatusBar()
         with VerticalScroll(id="class-body"):
             yield Static(Text("Gathering the class…"), id="class-report")

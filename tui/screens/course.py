@@ -4,6 +4,7 @@ The outline (`OutlineView`) lists modules and items with a status mark each; a
 locked item shows why it is locked instead of opening. Lessons render through
 `LessonView` (lazy, any length). Active time is measured from the learner's own
 key and mouse events (`ActivityClock`) and recorded when they leave the item.
+The lesson's links and media (`o`) are tui/screens/course_links.py's.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -22,25 +23,16 @@ from packages.errors import MoocError
 from packages.safe_text import one_line
 from player.wording import titled
 from tui import keymap
-from tui.lesson_blocks import find_links
+from tui.messages import BackToLibrary, Ready, Say, StatusChanged
+from tui.screens.course_links import LessonLinks
 from tui.symbols import marks
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lesson_view import LessonView
 from tui.widgets.outline_view import ItemRows, OutlineView
+from tui.widgets.status_bar import StatusBar
 
 
 CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
-
-
-def has_display() -> bool:
-    """Whether a viewer could show anything: a desktop session (or MOOC_OPENER set).
-    Over SSH, on a console or in a container there is none, and saying "Opened" lies."""
-    import os
-    import sys
-
-    if os.environ.get("MOOC_OPENER") or sys.platform in ("darwin", "win32"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 class Outline(OutlineView):
@@ -51,7 +43,7 @@ class Lesson(LessonView):
     BINDINGS = keymap.scope("lesson text")
 
 
-class CourseScreen(Screen[None]):
+class CourseScreen(LessonLinks, Screen[None]):
     BINDINGS = keymap.scope("course")
 
     def __init__(self, session: Any, item_id: str | None = None) -> None:
@@ -67,8 +59,6 @@ class CourseScreen(Screen[None]):
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
-        from tui.app import StatusBar
-
         yield StatusBar()
         with Horizontal(id="course-body"):
             yield Outline(id="outline")
@@ -86,7 +76,7 @@ class CourseScreen(Screen[None]):
         self.query_one(Outline).focus()
         self.open(target, focus_content=True)
         self.call_after_refresh(self._cursor_to_current)  # scrolled into view once the outline has a height
-        self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
+        self.call_after_refresh(self.post_message, Ready())
         self.set_interval(CATCH_UP_S, self._catch_up)
         for module in opened:
             self.notify(f"New since your last visit: the module {one_line(module.title)} is now open.",
@@ -274,7 +264,7 @@ class CourseScreen(Screen[None]):
             try:
                 self.session.add_active_time(self.current, seconds)
             except MoocError as err:
-                self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+                self.post_message(Say(str(err), error=True))
         lesson = self.query_one(Lesson)
         if lesson.end_seen and self.showing_lesson and self.session.status(self.current).status != "done":
             lesson.end_seen = False
@@ -300,8 +290,7 @@ class CourseScreen(Screen[None]):
         if not self._resumed_once:  # the first show is not a return from elsewhere
             self._resumed_once = True
             return
-        self.app.session = self.session  # type: ignore[attr-defined]
-        self.app.update_status()  # type: ignore[attr-defined]
+        self.post_message(StatusChanged(self.session))
         if self.current is not None:
             self.refresh_outline()
             if self.session.course.item(self.current).kind == "quiz" and not self.session.item_lock(self.current):
@@ -328,7 +317,7 @@ class CourseScreen(Screen[None]):
         try:
             screen = QuizScreen(self.session, item_id)
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            self.post_message(Say(str(err), error=True))
             return
         self.app.push_screen(screen)
 
@@ -339,7 +328,7 @@ class CourseScreen(Screen[None]):
         self._complete_current(quiet=True)
         nxt = self.session.next_item(self.current)
         if nxt is None:
-            self.app.say("This is the last item of the course. Press g to see your progress.")  # type: ignore[attr-defined]
+            self.post_message(Say("This is the last item of the course. Press g to see your progress."))
             return
         self.open(nxt)
 
@@ -348,7 +337,7 @@ class CourseScreen(Screen[None]):
             return
         prev = self.session.previous_item(self.current)
         if prev is None:
-            self.app.say("This is the first item of the course.")  # type: ignore[attr-defined]
+            self.post_message(Say("This is the first item of the course."))
             return
         self.open(prev)
 
@@ -356,7 +345,7 @@ class CourseScreen(Screen[None]):
         if self.current is None:
             return
         if self.session.course.item(self.current).kind != "lesson":
-            self.app.say("A quiz is done when you pass it.")  # type: ignore[attr-defined]
+            self.post_message(Say("A quiz is done when you pass it."))
             return
         self._complete_current(quiet=False)
 
@@ -368,11 +357,11 @@ class CourseScreen(Screen[None]):
         try:
             recorded = self.session.complete_lesson(item_id)
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            self.post_message(Say(str(err), error=True))
             return
         self.refresh_outline()
         if not quiet:
-            self.app.say("Lesson marked done." if recorded else "This lesson was already done.")  # type: ignore[attr-defined]
+            self.post_message(Say("Lesson marked done." if recorded else "This lesson was already done."))
 
     def action_search(self) -> None:
         from tui.screens.search import SearchScreen
@@ -389,71 +378,6 @@ class CourseScreen(Screen[None]):
         lesson.focus()
         lesson.scroll_to_source_line(line_no)
 
-    def action_open_media(self) -> None:
-        from tui.screens.media import MediaScreen
-
-        if self.current is None or self.session.course.item(self.current).kind != "lesson":
-            self.app.say("Open a lesson first: links and media belong to lessons.")  # type: ignore[attr-defined]
-            return
-        links = find_links(self.query_one(Lesson).text)
-        if not links:
-            self.app.say("This lesson has no links or media.")  # type: ignore[attr-defined]
-            return
-        kinds = [self._linked_item(link) for link in links]
-        labels = [self.session.course.item(k).kind if k else None for k in kinds]
-        self.app.push_screen(MediaScreen(links, labels), self._open_link)
-
-    def _linked_item(self, link: Any) -> str | None:
-        """The course item a lesson's link points to ("02-next.md"), or None."""
-        from player.media import pack_path
-
-        if not link.is_local or self.current is None:
-            return None
-        try:
-            target = pack_path(self.session.course.item(self.current).file, link.target)
-        except MoocError:
-            return None
-        return next((i.id for i in self.session.course.items() if i.file == target), None)
-
-    def _open_link(self, link: Any) -> None:
-        """A link to another lesson or quiz opens it here. Anything else is checked
-        (player/media.py: http(s) or a file of the course only) and, when there is a
-        screen to show it on, opened off the UI thread; the learner is always told what
-        happened, with the path or address to copy (over SSH nothing is started)."""
-        from pathlib import Path
-
-        from player import media
-
-        if link is None or self.current is None:
-            return
-        linked = self._linked_item(link)
-        if linked is not None:
-            self.open(linked)
-            return
-        item = self.session.course.item(self.current)
-        root = getattr(self.session.source, "root", None)
-        try:
-            target = media.plan(Path(root) if root is not None else None, item.file, link.target)
-        except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
-            return
-        if not has_display():
-            what = "file" if target.is_file else "link"
-            self.app.say(f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {target.value}",  # type: ignore[attr-defined]
-                         timeout=30)
-            return
-        self._open_target(target)
-
-    @work(thread=True, exit_on_error=False, group="open-link")
-    def _open_target(self, target: Any) -> None:
-        from player import media
-
-        try:
-            said, error = media.open_target(target), False
-        except MoocError as err:
-            said, error = str(err), True
-        self.app.call_from_thread(self.app.say, said, error=error)  # type: ignore[attr-defined]
-
     def action_focus_outline(self) -> None:
         self.query_one(Outline).focus()
 
@@ -466,4 +390,4 @@ class CourseScreen(Screen[None]):
     def action_back(self) -> None:
         self.flush_time()
         self.current = None
-        self.app.back_to_library()  # type: ignore[attr-defined]
+        self.post_message(BackToLibrary())

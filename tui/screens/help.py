@@ -5,8 +5,6 @@ docs/tui.md, not on this screen."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -30,11 +28,15 @@ def keys_table(remapped: dict[str, str]) -> Table:
 class HelpScreen(ModalScreen[None]):
     BINDINGS = keymap.scope("dialogs") + keymap.bindings("app.help")
 
+    def __init__(self, remapped: dict[str, str]) -> None:
+        """`remapped`: the user's [keys] (binding id -> keys), as the app applied them."""
+        super().__init__()
+        self.remapped = remapped
+
     def compose(self) -> ComposeResult:
-        app: Any = self.app
         with VerticalScroll(id="dialog"):
             yield Static(Text("Every key (Esc closes)", style="bold"))
-            yield Static(keys_table(getattr(app, "keymap", {})), id="keys-table")
+            yield Static(keys_table(self.remapped), id="keys-table")
             yield Static(Text("To change a key: [keys] in config.toml, by the binding ids listed in "
                               "`mooc docs tui` (\"Every key\").", style="dim"))
 

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from packages.errors import MoocError
 from packages.safe_text import one_line
 from tui import keymap
+from tui.messages import Say
 
 
 class LearnerPicker(ModalScreen[Any]):
@@ -23,8 +24,11 @@ class LearnerPicker(ModalScreen[Any]):
 
     BINDINGS = keymap.scope("dialogs")
 
-    def __init__(self, *, first_start: bool) -> None:
+    def __init__(self, learners: Any, current: Any, *, first_start: bool) -> None:
+        """`learners`: this account's (player.learners.Learners); `current`: who is learning now, or None."""
         super().__init__()
+        self.learner_store = learners
+        self.current = current
         self.first_start = first_start
         self.learners: list[Any] = []
 
@@ -38,11 +42,10 @@ class LearnerPicker(ModalScreen[Any]):
                               + ("quit" if self.first_start else "cancel"), style="dim"))
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        self.learners = app.learners.list()
+        self.learners = self.learner_store.list()
         options = self.query_one(OptionList)
-        default = app.learners.default_id()
-        now = getattr(app.learner, "id", None)
+        default = self.learner_store.default_id()
+        now = getattr(self.current, "id", None)
         for learner in self.learners:
             label = Text(one_line(learner.name))
             if learner.email:
@@ -85,8 +88,7 @@ class LearnerPicker(ModalScreen[Any]):
             if ok:
                 self.dismiss(learner)
             else:
-                app: Any = self.app
-                app.say(f"{learner.name}'s progress stays closed: the PIN was not given", error=True)
+                self.post_message(Say(f"{learner.name}'s progress stays closed: the PIN was not given", error=True))
 
         self.app.push_screen(PinScreen(learner), answered)
 
@@ -95,13 +97,12 @@ class LearnerPicker(ModalScreen[Any]):
         name = event.value.strip()
         if not name:
             return
-        app: Any = self.app
         try:
-            learner = app.learners.add(name)
+            learner = self.learner_store.add(name)
         except MoocError as err:
-            app.say(str(err), error=True)
+            self.post_message(Say(str(err), error=True))
             return
-        app.say(f"Welcome, {learner.name}!")
+        self.post_message(Say(f"Welcome, {learner.name}!"))
         self.dismiss(learner)
 
     def action_close(self) -> None:

@@ -7,6 +7,7 @@ large library never delays the first screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -21,8 +22,10 @@ from textual.widgets.option_list import Option
 from packages.errors import MoocError
 from packages.safe_text import one_line
 from tui import keymap
+from tui.messages import OpenCourse, Ready, Say, StatusChanged
 from tui.symbols import bar
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.status_bar import StatusBar
 
 
 @dataclass(frozen=True)
@@ -37,14 +40,16 @@ class CourseStats:
 class LibraryScreen(Screen[None]):
     BINDINGS = keymap.scope("library")
 
-    def __init__(self) -> None:
+    def __init__(self, store: Any, layout: Any, current_learner: Callable[[], Any]) -> None:
+        """`current_learner()` is who is learning when the figures are gathered (None: nobody yet)."""
         super().__init__()
+        self.store = store  # packages.store.Store
+        self.data_layout = layout  # (Screen.layout is Textual's)
+        self.current_learner = current_learner
         self.courses: list[Any] = []
         self.stats: dict[str, CourseStats] = {}
 
     def compose(self) -> ComposeResult:
-        from tui.app import StatusBar
-
         yield StatusBar()
         yield Static(Text("Your courses", style="bold"), id="library-title")
         yield OptionList(id="courses")
@@ -54,21 +59,20 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
-        self.call_after_refresh(self.app.mark_ready)  # type: ignore[attr-defined]
+        self.call_after_refresh(self.post_message, Ready())
 
     def on_screen_resume(self) -> None:
         # Filled in each time it is shown: coming back from a course, its figures changed.
         if self.app.screen is not self:
             return
-        self.app.session = None  # type: ignore[attr-defined]
-        self.app.update_status()  # type: ignore[attr-defined]
+        self.post_message(StatusChanged(None))
         self.refresh_courses()
 
     def refresh_courses(self) -> None:
         try:
-            self.courses = self.app.store.list()  # type: ignore[attr-defined]
+            self.courses = self.store.list()
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            self.post_message(Say(str(err), error=True))
             self.courses = []
         self._render_rows()
         self._load_stats()
@@ -109,14 +113,14 @@ class LibraryScreen(Screen[None]):
         from player.progress import EventLog
         from player.session import CourseSession
 
-        app: Any = self.app
-        if app.learner is None:
+        learner = self.current_learner()
+        if learner is None:
             return
         for course in list(self.courses):
             try:
-                loaded, source = app.store.load(course.id)
-                log = EventLog.for_course(app.layout, app.learner.id, loaded.id)
-                session = CourseSession(loaded, source, log, app.learner, enroll=False)
+                loaded, source = self.store.load(course.id)
+                log = EventLog.for_course(self.data_layout, learner.id, loaded.id)
+                session = CourseSession(loaded, source, log, learner, enroll=False)
                 done, total = session.progress_counts()
                 graded = any(session.attempts(i.id) for i in loaded.graded_quizzes())
                 stats = CourseStats(done, total, session.course_score() if graded else None,
@@ -134,12 +138,12 @@ class LibraryScreen(Screen[None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.app.open_course(event.option.id)  # type: ignore[attr-defined]
+            self.post_message(OpenCourse(event.option.id))
 
     def action_open_course(self) -> None:
         options = self.query_one(OptionList)
         if options.highlighted is not None and self.courses:
-            self.app.open_course(self.courses[options.highlighted].id)  # type: ignore[attr-defined]
+            self.post_message(OpenCourse(self.courses[options.highlighted].id))
 
     def action_cursor_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()

@@ -23,8 +23,10 @@ from textual.widgets.option_list import Option
 from packages.errors import MoocError
 from packages.safe_text import one_line
 from tui import keymap
+from tui.messages import Say
 from tui.symbols import bar
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.status_bar import StatusBar
 
 
 class ProgressScreen(Screen[None]):
@@ -32,13 +34,12 @@ class ProgressScreen(Screen[None]):
         *(keymap.Binding(str(n), f"rate({n})", f"Rate {n}", show=False) for n in range(1, 6))
     ]
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Any, layout: Any) -> None:
         super().__init__()
         self.session = session
+        self.data_layout = layout  # (Screen.layout is Textual's)
 
     def compose(self) -> ComposeResult:
-        from tui.app import StatusBar
-
         yield StatusBar()
         with VerticalScroll(id="progress-body"):
             yield Static(id="progress-summary")
@@ -101,9 +102,8 @@ class ProgressScreen(Screen[None]):
     def render_certificate(self) -> None:
         from sync.certificate_offer import certificate_offer
 
-        app: Any = self.app
         try:
-            offer = certificate_offer(app.layout, app.learner, self.session)
+            offer = certificate_offer(self.data_layout, self.session.learner, self.session)
         except MoocError as err:
             lines: tuple[str, ...] = (f"Certificate: {one_line(str(err))}",)
             can_request = False
@@ -121,11 +121,10 @@ class ProgressScreen(Screen[None]):
     def _request(self) -> None:
         from sync.certificate_offer import request_certificate
 
-        app: Any = self.app
         try:
-            app.say(request_certificate(app.layout, app.learner, self.session.course.id))
+            self.post_message(Say(request_certificate(self.data_layout, self.session.learner, self.session.course.id)))
         except MoocError as err:
-            app.say(str(err), error=True)
+            self.post_message(Say(str(err), error=True))
         self.session.catch_up()
         self.render_certificate()
 
@@ -150,13 +149,13 @@ class ProgressScreen(Screen[None]):
         try:
             self.session.self_assess(module.id, rating)
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            self.post_message(Say(str(err), error=True))
             return
         self._fill_modules()
 
     @on(OptionList.OptionSelected, "#modules")
     def _selected(self) -> None:
-        self.app.say("Press 1 to 5 to rate this module.")  # type: ignore[attr-defined]
+        self.post_message(Say("Press 1 to 5 to rate this module."))
 
     def action_close(self) -> None:
         self.app.pop_screen()

@@ -28,7 +28,9 @@ from player.feedback import QuestionReview, locked_modules, next_step, review, s
 from player.markdown_text import inline_plain
 from player.wording import not_answered
 from tui import keymap
+from tui.messages import Say
 from tui.widgets.key_bar import KeyBar
+from tui.widgets.status_bar import StatusBar
 
 
 def _label(text: str) -> Content:
@@ -199,8 +201,6 @@ class QuizScreen(Screen[None]):
         self.clock = ActivityClock()
 
     def compose(self) -> ComposeResult:
-        from tui.app import StatusBar
-
         quiz = self.item.quiz
         yield StatusBar()
         with VerticalScroll(id="quiz-body"):
@@ -254,11 +254,11 @@ class QuizScreen(Screen[None]):
         if box is None:
             return
         if not box.question.hints:
-            self.app.say(f"Question {box.number} has no hint.")  # type: ignore[attr-defined]
+            self.post_message(Say(f"Question {box.number} has no hint."))
             return
         hint = self.attempt.show_hint(box.question.id)
         if hint is None:
-            self.app.say(f"No more hints for question {box.number}.")  # type: ignore[attr-defined]
+            self.post_message(Say(f"No more hints for question {box.number}."))
             return
         box.show_hint(hint, self.attempt.hints(box.question.id))
 
@@ -271,7 +271,7 @@ class QuizScreen(Screen[None]):
             try:
                 response = box.response()
             except ValueError as err:
-                self.app.say(f"Question {box.number}: {err}", error=True)  # type: ignore[attr-defined]
+                self.post_message(Say(f"Question {box.number}: {err}", error=True))
                 box.query(".answer").first().focus()
                 return None
             if response is None:
@@ -287,7 +287,7 @@ class QuizScreen(Screen[None]):
     def action_submit(self) -> None:
         """Submit; an incomplete or last attempt is confirmed first (a button, on purpose)."""
         if self.result is not None:
-            self.app.say("Already submitted: r starts a new attempt, Esc goes back.")  # type: ignore[attr-defined]
+            self.post_message(Say("Already submitted: r starts a new attempt, Esc goes back."))
             return
         read = self.read_answers()
         if read is None:
@@ -319,7 +319,7 @@ class QuizScreen(Screen[None]):
         try:
             self.result = self.session.submit(self.attempt)
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            self.post_message(Say(str(err), error=True))
             return
         self.next_step = next_step(self.session, self.result, locked_before)
         self.show_result(unanswered)
@@ -367,13 +367,13 @@ class QuizScreen(Screen[None]):
         if self.result is None:
             return
         if self.result.attempts_left == 0:
-            self.app.say("No attempts left for this quiz.")  # type: ignore[attr-defined]
+            self.post_message(Say("No attempts left for this quiz."))
             return
         self._record_time()
         try:
             screen = QuizScreen(self.session, self.item.id)
         except MoocError as err:
-            self.app.say(str(err), error=True)  # type: ignore[attr-defined]
+            self.post_message(Say(str(err), error=True))
             return
         self.app.switch_screen(screen)
 

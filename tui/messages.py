@@ -1,0 +1,47 @@
+"""What a screen asks of the app, as Textual messages (the way Textual's own widgets talk).
+
+A screen posts one of these to itself; it bubbles Screen -> App, where `MoocApp`
+acts on it in its `on_mooc_*` handler. So screens never import tui/app.py (the app
+imports them), and what a screen needs from the app (the store, the layout) is
+given to its constructor. The "mooc" namespace keeps the handler names apart from
+Textual's own (`on_ready` is Textual's `events.Ready`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+
+
+@dataclass
+class Say(Message, namespace="mooc"):
+    """Tell the learner something in a toast (`MoocApp.say`): never markup, red when an error."""
+
+    text: str
+    error: bool = False
+    timeout: float = 5
+
+
+class Ready(Message, namespace="mooc"):
+    """The first interactive screen is up (`MoocApp.mark_ready`): work that can wait starts now."""
+
+
+@dataclass
+class StatusChanged(Message, namespace="mooc"):
+    """The course open on the screen now shown changed (None: no course, the library):
+    the app keeps it as `session` and redraws every status bar."""
+
+    session: Any  # player.session.CourseSession, or None
+
+
+class BackToLibrary(Message, namespace="mooc"):
+    """Leave the course screen for the library (`MoocApp.back_to_library`)."""
+
+
+@dataclass
+class OpenCourse(Message, namespace="mooc"):
+    """Open this installed course on its course screen (`MoocApp.open_course`)."""
+
+    course_id: str
