@@ -52,9 +52,11 @@ class OlxImporter(OlxComponents):
             if not isinstance(self.policy, dict):
                 raise MoocError(f"{self.shown}: policies/{run}/policy.json: expected a JSON object")
             self.course_policy = self.policy.get(f"course/{run}", {}) or {}
-        grading = {}
+        grading: dict[str, Any] = {}
         if (policy_dir / "grading_policy.json").is_file():
             grading = self.read_json(policy_dir / "grading_policy.json") or {}
+            if not isinstance(grading, dict):
+                raise MoocError(f"{self.shown}: policies/{run}/grading_policy.json: expected a JSON object")
         course = self.load("course", pointer)
         title = course.get("display_name") or self.course_policy.get("display_name") or f"{org} {number}"
         language = course.get("language") or self.course_policy.get("language") or "en"
