@@ -63,7 +63,7 @@ class OlxImporter(OlxComponents):
 
         self.default_showanswer = str(course.get("showanswer") or self.course_policy.get("showanswer") or "finished")
         max_attempts = course.get("max_attempts") or self.course_policy.get("max_attempts")
-        self.default_max_attempts = int(max_attempts) if str(max_attempts or "").isdigit() else None
+        self.default_max_attempts = int(str(max_attempts)) if str(max_attempts or "").isdigit() else None
 
         modules: list[_Module] = []
         for chapter_ptr in course.findall("chapter"):
