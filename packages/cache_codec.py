@@ -89,7 +89,7 @@ def _float(value: Any) -> float:
 def _list(value: Any) -> list[Any]:
     if type(value) is not list:
         _fail("a list", value)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 # Annotations whose values JSON gives back as exactly that type (a float field is always
@@ -221,7 +221,7 @@ class _Compiler:
                 return build(dict(zip(names, value)))
             if not direct:
                 return cls(**dict(zip(names, value)))
-            obj = new(cls)
+            obj: Any = new(cls)
             obj.__dict__.update(zip(names, value))
             return obj
 

@@ -110,7 +110,7 @@ class Catalogs:
 
     def refresh(self, names: list[str] | None = None) -> list[tuple[CatalogSource, list[CatalogEntry] | None, str | None]]:
         """Fetch each catalog again; on failure keep its last good copy and report the error."""
-        results = []
+        results: list[tuple[CatalogSource, list[CatalogEntry] | None, str | None]] = []
         for source in self.sources():
             if names and source.name not in names:
                 continue

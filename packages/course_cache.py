@@ -22,6 +22,7 @@ import dataclasses
 import gc
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,13 +70,13 @@ class LazyQuiz(Quiz):
     It compares and hashes like the `Quiz` it stands for.
     """
 
-    @property  # type: ignore[override]
+    @property
     def questions(self) -> tuple[Any, ...]:
         state = self.__dict__
         questions = state.get("_questions")
         if questions is None:  # two threads may both decode: same result, no lock needed
             questions = state["_questions"] = _decode_questions(state)
-        return questions  # type: ignore[no-any-return]
+        return questions
 
     @questions.setter
     def questions(self, value: tuple[Any, ...]) -> None:  # Quiz.__init__ (dataclasses.replace)
@@ -96,7 +97,7 @@ def _decode_questions(state: dict[str, Any]) -> tuple[Any, ...]:
     from packages.questions import Question
 
     try:
-        return cache_codec.decoder(tuple[Question, ...])(json.loads(state["_blob"]))  # type: ignore[no-any-return]
+        return cache_codec.decoder(tuple[Question, ...])(json.loads(state["_blob"]))
     except (ValueError, TypeError, KeyError, RecursionError):
         tree, rel = state["_origin"]
         _remove(tree / CACHE_NAME)
@@ -116,7 +117,7 @@ def _lazy_quiz(fields: dict[str, Any]) -> LazyQuiz:
     return quiz
 
 
-_BUILD = {Quiz: _lazy_quiz}
+_BUILD: dict[type, Callable[[dict[str, Any]], Any]] = {Quiz: _lazy_quiz}
 
 
 def read(tree: Path, course_id: str, version: str) -> Course | None:

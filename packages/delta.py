@@ -253,7 +253,7 @@ def _prepare(fetcher: _Fetcher, old_archive: Path,
 
 
 def _write_new(fetcher: _Fetcher, cached: list[tuple[int, bytes]], start: int, end: int,
-               sink: Callable[[bytes], None]) -> None:
+               sink: Callable[[bytes], object]) -> None:
     """Bytes [START, END) of the new archive into SINK: from memory where held, else by Range."""
     while start < end:
         held = next(((at, data) for at, data in cached if at <= start < at + len(data)), None)

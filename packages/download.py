@@ -278,6 +278,7 @@ def _one_request(job: _Transfer, have: int) -> None:
         if job.refuse_html and ctype.startswith(("text/html", "application/xhtml")):
             raise DownloadError(f"{job.url}: the server sent a web page (Content-Type {ctype.split(';')[0]}), not a course pack")
         length = _int_header(response.headers.get("content-length"))
+        total: int | None
         if status == 206:
             total, start = _check_part_answer(response, headers.get("Range"), have, length)
         else:
@@ -382,4 +383,4 @@ def _over_limit(job: _Transfer, status: int, limit: int) -> None:
 
 def _weak(etag: str | None) -> bool:
     # Weak validators are not allowed in If-Range (RFC 9110 §13.1.5).
-    return bool(etag) and etag.startswith("W/")
+    return etag is not None and etag.startswith("W/")

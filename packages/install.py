@@ -204,6 +204,7 @@ def _check_tree(tree: Path, label: str, archive: Path) -> Any:
     except MoocError as err:
         raise MoocError(_named(label, str(err), archive, tree)) from None
     _raise_on_errors(report, label)
+    assert report.course is not None  # no errors: validate loaded the course
     course_cache.write(tree, report.course)  # so even a read-only system copy opens fast
     return report.course
 

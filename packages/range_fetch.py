@@ -47,13 +47,14 @@ class _Fetcher:
     def close(self) -> None:
         self.session.close()
 
-    def tail(self, length: int, sink: Callable[[bytes], None]) -> int:
+    def tail(self, length: int, sink: Callable[[bytes], object]) -> int:
         """The last LENGTH bytes (a suffix range; resumed by offsets); returns where they start."""
         start = max(0, self.size - length)
         self.get(start, self.size - 1, sink, suffix=length)
         return start
 
-    def get(self, start: int, end: int, sink: Callable[[bytes], None], *, suffix: int | None = None) -> None:
+    def get(self, start: int, end: int, sink: Callable[[bytes], object], *,
+            suffix: int | None = None) -> None:
         """Bytes START..END (inclusive) into SINK, exactly, retrying a broken link from where it broke."""
         import requests
 
@@ -82,7 +83,7 @@ class _Fetcher:
             self.budget.spend(reason, retry_after, progress=self.result.bytes_fetched,
                               left=end + 1 - position)
 
-    def _one(self, start: int, end: int, sink: Callable[[bytes], None], header: str | None) -> None:
+    def _one(self, start: int, end: int, sink: Callable[[bytes], object], header: str | None) -> None:
         """One GET of START..END into SINK, or _Retry after handing over what arrived."""
         headers = {"Range": header or f"bytes={start}-{end}"}
         if self.validator:

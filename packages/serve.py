@@ -201,7 +201,8 @@ class PackServer:
             def handle_one_request(self) -> None:
                 self.head_reader.new_request()
                 # What send_error needs if the head is refused before it was parsed.
-                self.command, self.request_version, self.requestline = None, self.default_request_version, ""
+                self.command = None  # type: ignore[assignment]  # as http.server's parse_request does
+                self.request_version, self.requestline = self.default_request_version, ""
                 try:
                     super().handle_one_request()
                 except _HeadTooLarge:

@@ -106,7 +106,7 @@ class DirSource(PackSource):
         self._listing_problems: list[tuple[str, str]] = []
         self._manifest: Manifest | None | bool = False  # False: not read yet
 
-    @property  # type: ignore[override]
+    @property
     def manifest(self) -> Manifest | None:
         """Read on first use: playing an installed pack never needs its 2,500-entry manifest."""
         if self._manifest is False:
@@ -124,8 +124,9 @@ class DirSource(PackSource):
             self._files = self._walk()
         return self._files
 
-    @property  # type: ignore[override]
-    def listing_problems(self) -> list[tuple[str, str]]:
+    # Read-only here (the walk fills it), where PackSource declares a plain attribute.
+    @property
+    def listing_problems(self) -> list[tuple[str, str]]:  # type: ignore[override]
         self.files()
         return self._listing_problems
 

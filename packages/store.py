@@ -18,6 +18,7 @@ versions user > system > bundled (your own install overrides the lab's copy).
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import difflib
 import functools
@@ -154,7 +155,7 @@ class Store:
         candidates = [c for c in self._copies_of(course_id)]
         return max(candidates, key=_rank) if candidates else None
 
-    def _copies_of(self, course_id: str) -> list[InstalledCourse]:
+    def _copies_of(self, course_id: str) -> builtins.list[InstalledCourse]:
         found: list[InstalledCourse] = []
         if ID_RE.match(course_id):
             for store in (self.user, self.system):
@@ -168,7 +169,7 @@ class Store:
                 found.append(bundled)
         return found
 
-    def copies_of(self, course_id: str) -> list[InstalledCourse]:
+    def copies_of(self, course_id: str) -> builtins.list[InstalledCourse]:
         """Every copy of `course_id`, the one that wins first."""
         return sorted(self._copies_of(course_id), key=_rank, reverse=True)
 
@@ -229,7 +230,7 @@ class Store:
             store.unpublish(course_id)
         return existing
 
-    def progress_files(self, course_id: str) -> list[Path]:
+    def progress_files(self, course_id: str) -> builtins.list[Path]:
         """Every learner's progress file for `course_id` in this home (for --purge)."""
         files: list[Path] = []
         with contextlib.suppress(OSError):

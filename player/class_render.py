@@ -224,10 +224,10 @@ def csv_text(report: ClassReport) -> str:
                                  r.lessons_done, r.lessons_total, round(r.score * 100, 1),
                                  "yes" if r.passed else "no", r.certificate, round(r.active_s / 60, 1),
                                  local_time(r.last_active) if r.last_active else ""]
-            cells_by_id = {f"{c.course.id}/{q.item_id}": q for q in r.quizzes}
+            cells_by_id = {f"{c.course.id}/{cell.item_id}": cell for cell in r.quizzes}
             for qid in quiz_ids:
-                q = cells_by_id.get(qid)
-                row += ["", ""] if q is None else [
-                    "" if q.best is None else round(q.best * 100, 1), q.attempts]
+                cell = cells_by_id.get(qid)
+                row += ["", ""] if cell is None else [
+                    "" if cell.best is None else round(cell.best * 100, 1), cell.attempts]
             writer.writerow([safe_cell(v) for v in row])
     return buffer.getvalue()

@@ -168,9 +168,7 @@ def course_report(course: Course, people: list[Person], now: datetime) -> Course
     from player.session import CourseSession
 
     quizzes = [i for i in course.items() if i.kind == "quiz" and i.quiz is not None]
-    stats = {i.id: QuizStat(n, i, course.quiz_pass_threshold(i),
-                            questions=[QuestionStat(k, q) for k, q in enumerate(i.quiz.questions, start=1)])
-             for n, i in enumerate(quizzes, start=1)}
+    stats = {i.id: _quiz_stat(n, i, course.quiz_pass_threshold(i)) for n, i in enumerate(quizzes, start=1)}
     lessons = [i for i in course.items() if i.kind == "lesson"]
     graded = course.graded_quizzes()
     rows = []
@@ -194,6 +192,12 @@ def course_report(course: Course, people: list[Person], now: datetime) -> Course
             last_active=session.last_studied,
         ))
     return CourseReport(course, rows, list(stats.values()))
+
+
+def _quiz_stat(number: int, item: Item, threshold: float) -> QuizStat:
+    assert item.quiz is not None  # course_report keeps the quiz items that have a quiz
+    return QuizStat(number, item, threshold,
+                    questions=[QuestionStat(k, q) for k, q in enumerate(item.quiz.questions, start=1)])
 
 
 def _certificate(course: Course, session: Any, events: list[Any]) -> Certificate:

@@ -168,7 +168,7 @@ def _grade_multiple(q: MultipleChoice, response: Any) -> Grade:
             total += (1.0 if choice.correct else -1.0) / n_right
     score = _clamp(total)
     feedback = [q.choices[i].feedback for i in sorted(response) if q.choices[i].feedback]
-    return Grade(score, score >= 1.0 - SCORE_EPSILON, feedback)  # type: ignore[misc]
+    return Grade(score, score >= 1.0 - SCORE_EPSILON, feedback)
 
 
 def _grade_truefalse(q: TrueFalse, response: Any) -> Grade:

@@ -27,6 +27,7 @@ Registry format::
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import os
 import uuid
@@ -143,7 +144,7 @@ class Learners:
             self._write([*learners, learner])
         return learner
 
-    def _new(self, learners: list[Learner], name: str, email: str | None, pin: str | None,
+    def _new(self, learners: builtins.list[Learner], name: str, email: str | None, pin: str | None,
              account_id: str | None) -> Learner:
         return new_learner(learners, name, email, pin, account_id)
 
@@ -174,7 +175,7 @@ class Learners:
             self._write([changed if lr.id == learner.id else lr for lr in learners])
         return changed
 
-    def update_all(self, change: Any) -> list[Learner]:
+    def update_all(self, change: Any) -> builtins.list[Learner]:
         """`change(learners) -> learners`, under the lock, written once (roster imports)."""
         with locked(self.path):
             learners = change(self._read())
@@ -229,7 +230,7 @@ class Learners:
             self._write([learner])
         return learner
 
-    def _local(self, learners: list[Learner], name_or_id: str) -> Learner:
+    def _local(self, learners: builtins.list[Learner], name_or_id: str) -> Learner:
         """A learner this account may change: not one of the school's roster."""
         learner = self._find(learners, name_or_id)
         if learner is None:
@@ -242,7 +243,7 @@ class Learners:
         return learner
 
     @staticmethod
-    def _unique_id(learners: list[Learner], base: str) -> str:
+    def _unique_id(learners: builtins.list[Learner], base: str) -> str:
         taken = {lr.id for lr in learners}
         if base not in taken:
             return base
@@ -252,7 +253,7 @@ class Learners:
         return f"{base}-{n}"
 
     @staticmethod
-    def _find(learners: list[Learner], name_or_id: str) -> Learner | None:
+    def _find(learners: builtins.list[Learner], name_or_id: str) -> Learner | None:
         wanted = one_line(name_or_id)
         for learner in learners:
             if learner.id == wanted:
@@ -279,7 +280,7 @@ class Learners:
         known = ", ".join(lr.name for lr in learners)
         return MoocError(f"no learner {wanted!r}{hint} (learners: {known}; add one with `mooc learner add`)")
 
-    def _read(self) -> list[Learner]:
+    def _read(self) -> builtins.list[Learner]:
         """This account's learners, then the school roster's that none of them
         already is (same id, account id or name): the lab policy (player/lab_policy.py)."""
         local = self._read_registry()
@@ -291,7 +292,7 @@ class Learners:
         taken = {lr.id for lr in local} | {lr.account_id for lr in local} | {lr.name.casefold() for lr in local}
         return local + [lr for lr in roster if not {lr.id, lr.account_id, lr.name.casefold()} & taken]
 
-    def _read_registry(self) -> list[Learner]:
+    def _read_registry(self) -> builtins.list[Learner]:
         from packages.datafile import load_toml
 
         raw = read_toml(self.path) if self.own else load_toml(self.path, own=False)
@@ -341,7 +342,7 @@ class Learners:
             )
         return out
 
-    def _write(self, learners: list[Learner]) -> None:
+    def _write(self, learners: builtins.list[Learner]) -> None:
         import tomli_w
 
         doc = {"format": FORMAT, "version": VERSION,

@@ -67,7 +67,7 @@ def parse(raw: bytes, where: str = "progress") -> tuple[list[Event], list[str], 
     objs: list[object] | None
     try:
         objs = loads_json(b"[" + b",".join(ln for _, ln in numbered) + b"]")
-        if len(objs) != len(numbered):  # type: ignore[arg-type]  # a damaged line joined with another
+        if len(objs) != len(numbered):  # a damaged line joined with another
             objs = None
     except DataError:
         objs = None

@@ -53,8 +53,11 @@ class _ListSink:
 
 
 class LearnerLike(Protocol):
-    id: str
-    name: str
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
 
 
 # --------------------------------------------------------------------------- views

@@ -14,16 +14,21 @@ from player import lab_policy
 from sync.consent import _check_host
 
 
+def _lrs(raw: dict[str, Any]) -> dict[str, Any]:
+    """The policy's [lrs] table, or an empty one."""
+    lrs = raw.get("lrs")
+    return lrs if isinstance(lrs, dict) else {}
+
+
 def _approved(layout: Layout, host_or_url: str) -> tuple[str, dict[str, Any], list[str]]:
     """(the host, the policy as stored, its approved hosts)."""
     raw = dict(lab_policy.load(layout).raw)
-    lrs = raw.get("lrs") if isinstance(raw.get("lrs"), dict) else {}
+    lrs = _lrs(raw)
     return _check_host(host_or_url), raw, [h for h in lrs.get("approved_hosts", []) if isinstance(h, str)]
 
 
 def _save(layout: Layout, raw: dict[str, Any], hosts: list[str]) -> None:
-    lrs = raw.get("lrs") if isinstance(raw.get("lrs"), dict) else {}
-    raw["lrs"] = {**lrs, "approved_hosts": hosts}
+    raw["lrs"] = {**_lrs(raw), "approved_hosts": hosts}
     lab_policy.write(layout, raw)
 
 

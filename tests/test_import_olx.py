@@ -336,3 +336,12 @@ def test_not_an_export(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(MoocError, match="no course.xml"):
         import_olx(tmp_path / "empty", tmp_path / "out")
+
+
+def test_grading_policy_that_is_not_an_object(tmp_path: Path) -> None:
+    """A grading_policy.json holding a JSON array is a clean error, not an AttributeError."""
+    source = _course_with(tmp_path, '<chapter display_name="x"/>')
+    (source / "policies" / "r").mkdir(parents=True)
+    (source / "policies" / "r" / "grading_policy.json").write_text('["GRADER"]')
+    with pytest.raises(MoocError, match=r"policies/r/grading_policy.json: expected a JSON object"):
+        import_olx(source, tmp_path / "out")

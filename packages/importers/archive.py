@@ -15,6 +15,7 @@ import tarfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from packages.errors import MoocError
 
@@ -85,7 +86,7 @@ def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path
     return find_course_root(dest, name)
 
 
-def _copy_limited(src, out, size: int) -> int:  # type: ignore[no-untyped-def]
+def _copy_limited(src: IO[bytes], out: IO[bytes], size: int) -> int:
     copied = 0
     while True:
         chunk = src.read(min(1 << 20, size - copied + 1))

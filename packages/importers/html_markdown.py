@@ -206,7 +206,7 @@ class _Renderer:
                 if child.strip():
                     lines.append(f"- {escape(' '.join(child.split()))}")
                 continue
-            items = child.children if child.tag == "li" else [child]
+            items: list[Node | str] = child.children if child.tag == "li" else [child]
             if child.tag in ("ul", "ol"):  # a list directly inside a list
                 lines.extend("  " + line for block in self.block(child) for line in block.splitlines())
                 continue

@@ -52,16 +52,18 @@ class OlxImporter(OlxComponents):
             if not isinstance(self.policy, dict):
                 raise MoocError(f"{self.shown}: policies/{run}/policy.json: expected a JSON object")
             self.course_policy = self.policy.get(f"course/{run}", {}) or {}
-        grading = {}
+        grading: dict[str, Any] = {}
         if (policy_dir / "grading_policy.json").is_file():
             grading = self.read_json(policy_dir / "grading_policy.json") or {}
+            if not isinstance(grading, dict):
+                raise MoocError(f"{self.shown}: policies/{run}/grading_policy.json: expected a JSON object")
         course = self.load("course", pointer)
         title = course.get("display_name") or self.course_policy.get("display_name") or f"{org} {number}"
         language = course.get("language") or self.course_policy.get("language") or "en"
 
         self.default_showanswer = str(course.get("showanswer") or self.course_policy.get("showanswer") or "finished")
         max_attempts = course.get("max_attempts") or self.course_policy.get("max_attempts")
-        self.default_max_attempts = int(max_attempts) if str(max_attempts or "").isdigit() else None
+        self.default_max_attempts = int(str(max_attempts)) if str(max_attempts or "").isdigit() else None
 
         modules: list[_Module] = []
         for chapter_ptr in course.findall("chapter"):

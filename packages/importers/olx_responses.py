@@ -195,8 +195,7 @@ def _string(response: Element, ctx: ProblemContext) -> dict[str, Any]:
     case_sensitive = "ci" not in kinds
     regexp = "regexp" in kinds
     answers = [response.get("answer") or ""]
-    answers += [(a.get("answer") if a.get("answer") is not None else (a.text or "")) for a in
-                response.findall("additional_answer")]
+    answers += [a.get("answer", a.text or "") for a in response.findall("additional_answer")]
     answers = [a.strip() for a in answers if a and a.strip()]
     if not answers:
         raise _Unsupported("no accepted answer")

@@ -58,13 +58,13 @@ class _DepthLimitedBuilder(TreeBuilder):
         super().__init__()
         self.depth = 0
 
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:  # type: ignore[override]
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
         self.depth += 1
         if self.depth > MAX_XML_DEPTH:
             raise _TooDeep
         return super().start(tag, attrs)
 
-    def end(self, tag: str) -> Element:  # type: ignore[override]
+    def end(self, tag: str) -> Element:
         self.depth -= 1
         return super().end(tag)
 

@@ -29,7 +29,7 @@ def register(sub: Any) -> None:
     p = common.add_subcommand(sub, "catalog", help="add, list, refresh or build course catalogs",
                               epilog=CATALOG_EPILOG)
     csub = p.add_subparsers(dest="catalog_command", metavar="ACTION", title="actions")
-    p.set_defaults(func=lambda args: (p.print_help(), 0)[1])
+    p.set_defaults(func=lambda args: _help(p))
 
     q = common.add_subcommand(csub, "add", help="add a catalog (http(s) URL, file: URL, folder or catalog.json)")
     q.add_argument("url", metavar="URL")
@@ -81,6 +81,11 @@ def register(sub: Any) -> None:
     p.add_argument("--log", metavar="FILE", help="also append one line per request to FILE")
     p.add_argument("--quiet", action="store_true", help="no request lines on the terminal")
     p.set_defaults(func=cmd_serve)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
 
 
 # --------------------------------------------------------------------------- catalog
@@ -240,12 +245,12 @@ def cmd_update(args: argparse.Namespace) -> int:
         result = update_course(layout, course, entry, system=args.system, full=args.full, limit_rate=rate)
         report.append(result)
         if not args.json:
-            how = (f"fetched {_human(result['bytes_fetched'])} of {_human(entry.size)}"
-                   + (f", {result['entries_reused']} of {result['entries_total']} file{'s' if result['entries_total'] != 1 else ''} reused"
-                      if result["method"] == "delta" else "")
-                   + (f"; a full download: {one_line(result['fallback_reason'])}"
-                      if result["method"] == "full" and result.get("fallback_reason") else ""))
-            print(f"updated {course.id} {one_line(course.version)} -> {one_line(entry.version)} ({how})")
+            detail = (f"fetched {_human(result['bytes_fetched'])} of {_human(entry.size)}"
+                      + (f", {result['entries_reused']} of {result['entries_total']} file{'s' if result['entries_total'] != 1 else ''} reused"
+                         if result["method"] == "delta" else "")
+                      + (f"; a full download: {one_line(result['fallback_reason'])}"
+                         if result["method"] == "full" and result.get("fallback_reason") else ""))
+            print(f"updated {course.id} {one_line(course.version)} -> {one_line(entry.version)} ({detail})")
     if args.json:
         common.print_json(report)
     return 0

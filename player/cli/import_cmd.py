@@ -41,7 +41,7 @@ def register(sub: Any) -> None:
     """Add `mooc import` and its sub-commands."""
     group = add_subcommand(sub, "import", help="import an Open edX course export or a Moodle GIFT question bank",
                            epilog="sub-commands: olx, gift (each has --help)")
-    group.set_defaults(func=lambda args: (group.print_help(), 0)[1])
+    group.set_defaults(func=lambda args: _help(group))
     isub = group.add_subparsers(dest="import_command", metavar="FORMAT", title="formats")
 
     olx = add_subcommand(isub, "olx", help="convert an Open edX course export (.tar.gz or folder) to a pack source",
@@ -68,6 +68,11 @@ def register(sub: Any) -> None:
     gift.add_argument("--force", action="store_true", help="overwrite an existing quiz file")
     gift.add_argument("--json", action="store_true", help="print the report as JSON instead of a summary")
     gift.set_defaults(func=_gift)
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 0
 
 
 def _olx(args: argparse.Namespace) -> int:
