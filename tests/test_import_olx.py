@@ -345,3 +345,12 @@ def test_grading_policy_that_is_not_an_object(tmp_path: Path) -> None:
     (source / "policies" / "r" / "grading_policy.json").write_text('["GRADER"]')
     with pytest.raises(MoocError, match=r"policies/r/grading_policy.json: expected a JSON object"):
         import_olx(source, tmp_path / "out")
+
+
+def test_course_entry_of_policy_that_is_not_an_object(tmp_path: Path) -> None:
+    """policy.json's "course/RUN" holding a string is a clean error naming the file, not an AttributeError."""
+    source = _course_with(tmp_path, '<chapter display_name="x"/>')
+    (source / "policies" / "r").mkdir(parents=True)
+    (source / "policies" / "r" / "policy.json").write_text('{"course/r": "Intro"}')
+    with pytest.raises(MoocError, match=r'policies/r/policy.json: "course/r" should be a JSON object'):
+        import_olx(source, tmp_path / "out")

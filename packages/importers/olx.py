@@ -52,6 +52,8 @@ class OlxImporter(OlxComponents):
             if not isinstance(self.policy, dict):
                 raise MoocError(f"{self.shown}: policies/{run}/policy.json: expected a JSON object")
             self.course_policy = self.policy.get(f"course/{run}", {}) or {}
+            if not isinstance(self.course_policy, dict):
+                raise MoocError(f"{self.shown}: policies/{run}/policy.json: \"course/{run}\" should be a JSON object")
         grading: dict[str, Any] = {}
         if (policy_dir / "grading_policy.json").is_file():
             grading = self.read_json(policy_dir / "grading_policy.json") or {}
