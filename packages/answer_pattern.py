@@ -272,7 +272,7 @@ def _probes(chars: tuple[str, ...]) -> list[str]:
     return probes
 
 
-def check_pack(source: "PackSource", report: "Report", course: "Course") -> None:
+def check_pack(source: PackSource, report: Report, course: Course) -> None:
     """Report dangerous or refused patterns of every quiz, naming file, key and line."""
     from packages.questions import Text
 
@@ -294,7 +294,7 @@ def check_pack(source: "PackSource", report: "Report", course: "Course") -> None
                                           "later patterns were checked by their shape alone")
 
 
-def _pattern_keys(source: "PackSource", rel: str) -> dict[str, tuple[str, int | None, int | None]]:
+def _pattern_keys(source: PackSource, rel: str) -> dict[str, tuple[str, int | None, int | None]]:
     """Question id -> (key path, line, column) of its `pattern` in the quiz file."""
     from packages.portable import tomllib
     from packages.toml_locate import locate_key

@@ -17,12 +17,12 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.fsutil import os_error_text
-from packages.errors import MoocError
 from packages.manifest import MANIFEST_NAME, Manifest, ManifestEntry
-from packages.source import PACK_SUFFIX, DirSource
 from packages.pack_report import Report
+from packages.source import PACK_SUFFIX, DirSource
 from packages.validation import validate
 
 __all__ = ["MANIFEST_NAME", "BuildResult", "build", "build_pack"]

@@ -43,8 +43,16 @@ from packages.http_get import DownloadError
 from packages.netguard import Guard, NetLimits, TooSlow
 from packages.part_file import _local_error, sha256_file
 from packages.range_fetch import _Fetcher
-from packages.zip_directory import (EOCD_SIG, MAX_IN_MEMORY, TAIL_BYTES, ZipEntry, entry_data, parse_central_directory,
-                                    parse_eocd, spans)
+from packages.zip_directory import (
+    EOCD_SIG,
+    MAX_IN_MEMORY,
+    TAIL_BYTES,
+    ZipEntry,
+    entry_data,
+    parse_central_directory,
+    parse_eocd,
+    spans,
+)
 
 FIRST_TAIL_BYTES = 4096  # packs have no comment: EOCD plus some central directory
 MANIFEST_NAME = "mooc-manifest.json"  # = packages.manifest.MANIFEST_NAME (kept import-light)

@@ -35,12 +35,30 @@ from pathlib import Path
 from typing import Any
 
 from packages.download_meter import TokenBucket, _Progress
-from packages.fsutil import fsync_dir as _fsync_dir, write_atomic
-from packages.http_get import (DownloadError, _content_range, _int_header, _Retry, _unsatisfied_range, iter_body,
-                               make_session, open_url)
+from packages.fsutil import fsync_dir as _fsync_dir
+from packages.fsutil import write_atomic
+from packages.http_get import (
+    DownloadError,
+    _content_range,
+    _int_header,
+    _Retry,
+    _unsatisfied_range,
+    iter_body,
+    make_session,
+    open_url,
+)
 from packages.netguard import Guard, NetLimits, TooSlow
-from packages.part_file import (_discard, _kept, _load_meta, _local_error, _size, _truncate, _verified, part_paths,
-                                sha256_file)
+from packages.part_file import (
+    _discard,
+    _kept,
+    _load_meta,
+    _local_error,
+    _size,
+    _truncate,
+    _verified,
+    part_paths,
+    sha256_file,
+)
 from packages.retry_budget import MAX_TRIES, RetryBudget, _retry_after, failed_try
 
 # No course pack is bigger than this, whatever a catalog says (catalog.MAX_PACK_SIZE).

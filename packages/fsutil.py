@@ -15,7 +15,6 @@ from pathlib import Path
 
 from packages.layout import PRIVATE_DIR_MODE, SHARED_DIR_MODE, make_dirs
 
-
 # What a user can do about the write errors they meet most.
 _OS_ERRORS = {
     errno.ENOSPC: "no space left on device (free some space and try again)",

@@ -283,8 +283,9 @@ def _peek_installed(dest: StoreDir, target: InstallSpec, force: bool) -> Install
 
 def _peek_manifest(target: InstallSpec) -> tuple[str, str] | None:
     """(id, version) as the pack claims them: course.toml of a folder, the manifest of a .mooc."""
-    from packages.portable import tomllib
     import zipfile
+
+    from packages.portable import tomllib
 
     try:
         if target.kind == "folder":

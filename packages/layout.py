@@ -89,7 +89,7 @@ class Layout:
     system_home: Path
 
     @classmethod
-    def default(cls, home: str | os.PathLike[str] | None = None) -> "Layout":
+    def default(cls, home: str | os.PathLike[str] | None = None) -> Layout:
         return cls(
             home=Path(home).expanduser() if home else default_home(),
             system_home=default_system_home(),

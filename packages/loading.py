@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from packages.model import FORMAT_VERSION, Course, Item, Module, Quiz
-from packages.identifiers import ID_RE, SEMVER_RE
-from packages.safe_text import one_line
-from packages.pack_paths import path_problem
-from packages.source import PackSource
 from packages.didkey import did_problem
+from packages.identifiers import ID_RE, SEMVER_RE
+from packages.model import FORMAT_VERSION, Course, Item, Module, Quiz
+from packages.pack_paths import path_problem
 from packages.pack_report import Report
 from packages.quiz_parser import QuizParser
+from packages.safe_text import one_line
+from packages.source import PackSource
 from packages.toml_reader import MISSING, describe
 from packages.urls import http_url_problem
 

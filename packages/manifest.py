@@ -54,7 +54,7 @@ class Manifest:
         return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
     @classmethod
-    def from_json(cls, raw: bytes, origin: str) -> "Manifest":
+    def from_json(cls, raw: bytes, origin: str) -> Manifest:
         from packages.datafile import DataError, loads_json
 
         where = f"{origin}: {MANIFEST_NAME}"

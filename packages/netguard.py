@@ -61,7 +61,7 @@ class NetLimits:
     max_catalog_size: int = MAX_CATALOG_SIZE
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "NetLimits":
+    def from_env(cls, environ: dict[str, str] | None = None) -> NetLimits:
         import os
 
         from packages.pack_limits import _parse_float, parse_size
@@ -140,7 +140,7 @@ class Guard:
             _shutdown(sock)
 
     # ------------------------------------------------------------------ the watchdog
-    def __enter__(self) -> "Guard":
+    def __enter__(self) -> Guard:
         tick = max(0.05, min(1.0, self.limits.rate_window / 4, self.deadline / 4))
         self._thread = threading.Thread(target=self._watch, args=(tick,), name="mooc-netguard", daemon=True)
         self._thread.start()

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
-from packages.identifiers import is_id
 from packages.fsutil import fsync_dir, os_error_text, write_atomic
+from packages.identifiers import is_id
 
 _STARTER_ID = 'id = "my-course"'
 

@@ -29,7 +29,7 @@ class Limits:
     ratio_min_size: int = 1 * MiB
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Limits":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Limits:
         """Defaults, overridden by MOOC_MAX_PACK_SIZE / _ENTRIES / _RATIO."""
         env = os.environ if environ is None else environ
         limits = cls()
@@ -42,7 +42,7 @@ class Limits:
         return limits
 
     def with_overrides(self, *, max_total_size: int | None = None, max_entries: int | None = None,
-                       max_ratio: float | None = None) -> "Limits":
+                       max_ratio: float | None = None) -> Limits:
         return Limits(
             max_total_size=self.max_total_size if max_total_size is None else max_total_size,
             max_entries=self.max_entries if max_entries is None else max_entries,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-
 # Names mooc itself writes into a course's folders (store_dir.POINTER_NAME, STAGE_LOCK,
 # manifest.MANIFEST_NAME) and every hidden name starting "mooc-" (course_cache.CACHE_NAME,
 # the names older moocs used for it, its temporary files): a pack file with one of these

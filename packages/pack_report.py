@@ -56,7 +56,7 @@ class Report:
 
     origin: str
     problems: list[Problem] = field(default_factory=list)
-    course: "Course | None" = None
+    course: Course | None = None
 
     @property
     def errors(self) -> list[Problem]:

@@ -23,7 +23,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["lock", "my_uid", "owned_by_me_or_root", "re_constants", "re_parser", "tomllib"]
+__all__ = ["lock", "my_uid", "owned_by_me_or_root", "re_constants", "re_parser", "tomllib"]  # noqa: F822 (tomllib: __getattr__ below)
 
 
 def __getattr__(name: str) -> Any:

@@ -63,7 +63,7 @@ def one_line(text: str) -> str:
     return " ".join(clean(text).split())
 
 
-def literal(text: str, style: str = "") -> "Text":
+def literal(text: str, style: str = "") -> Text:
     """A Rich Text showing `text` exactly (cleaned), with no markup interpretation."""
     from rich.text import Text
 

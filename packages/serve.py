@@ -86,7 +86,7 @@ class _Table:
     catalog_mtime: float
 
     @classmethod
-    def of(cls, packs: list[ServedPack]) -> "_Table":
+    def of(cls, packs: list[ServedPack]) -> _Table:
         return cls({p.name: p for p in packs}, catalog_bytes(packs), max((p.mtime for p in packs), default=0.0))
 
 
@@ -167,7 +167,7 @@ class PackServer:
     def serve_forever(self) -> None:
         self.httpd.serve_forever(poll_interval=0.2)
 
-    def start(self) -> "PackServer":
+    def start(self) -> PackServer:
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -176,7 +176,7 @@ class PackServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def __enter__(self) -> "PackServer":
+    def __enter__(self) -> PackServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

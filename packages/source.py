@@ -73,7 +73,7 @@ class PackSource:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "PackSource":
+    def __enter__(self) -> PackSource:
         return self
 
     def __exit__(self, *exc: object) -> None:

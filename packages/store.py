@@ -185,7 +185,7 @@ class Store:
         hint = f"; did you mean '{close[0]}'?" if close else "; see `mooc list`"
         return f"no course '{course_id}' is installed{hint}"
 
-    def load(self, course_id: str) -> tuple["Course", Any]:
+    def load(self, course_id: str) -> tuple[Course, Any]:
         """The full course (quizzes parsed) and its PackSource, for playing it."""
         from packages import course_cache
         from packages.source import open_source

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-
 _PATH_TOKEN = re.compile(r"([A-Za-z0-9_-]+)(?:\[(\d+)\])?")
 
 

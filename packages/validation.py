@@ -71,7 +71,7 @@ def resolve_link(lesson_file: str, target: str) -> str | None:
     return norm
 
 
-def validate(source: "PackSource") -> Report:
+def validate(source: PackSource) -> Report:
     """Every problem of the pack at once. Never raises for a bad pack (only for an unreadable one)."""
     from packages.loading import parse_pack
 
@@ -98,7 +98,7 @@ def validate(source: "PackSource") -> Report:
     return report
 
 
-def _check_lessons_and_files(source: "PackSource", report: Report, course: "Course",
+def _check_lessons_and_files(source: PackSource, report: Report, course: Course,
                              lesson_texts: dict[str, str]) -> None:
     used = {"course.toml"}
     for item in course.items():
@@ -138,7 +138,7 @@ def _is_doc_file(rel: str) -> bool:
     return stem in {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "AUTHORS", "NOTICE"}
 
 
-def _quiz_texts(quiz: "Quiz") -> list[str]:
+def _quiz_texts(quiz: Quiz) -> list[str]:
     """Every piece of Markdown a quiz shows: prompts, hints, explanations, choices, feedback."""
     texts: list[str] = []
 
@@ -184,7 +184,7 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return names
 
 
-def manifest_problems(source: "PackSource") -> list[tuple[str, str]]:
+def manifest_problems(source: PackSource) -> list[tuple[str, str]]:
     """(path, message) for every way the files differ from the manifest. Reads every file."""
     manifest = source.manifest
     if manifest is None:

@@ -31,7 +31,7 @@ class ZipEntry:
     usize: int
     offset: int  # of the local header
 
-    def same_content(self, other: "ZipEntry") -> bool:
+    def same_content(self, other: ZipEntry) -> bool:
         return (self.name, self.flags, self.method, self.mtime, self.crc, self.csize, self.usize) == (
             other.name, other.flags, other.method, other.mtime, other.crc, other.csize, other.usize)
 

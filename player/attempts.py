@@ -77,7 +77,7 @@ class AttemptResult:
 class Attempt:
     """One quiz attempt in progress: its presentation order, answers and hints."""
 
-    session: "QuizAttempts"
+    session: QuizAttempts
     item: Item
     number: int
     id: str

@@ -138,7 +138,7 @@ class ClassReport:
 # --------------------------------------------------------------------------- building
 
 
-def build(data: ClassData, load: Callable[[str], "Course | None"], *, course_id: str | None = None,
+def build(data: ClassData, load: Callable[[str], Course | None], *, course_id: str | None = None,
           learner: str | None = None, now: datetime | None = None) -> ClassReport:
     """The report of `data`; `load(course_id)` gives the installed course (None: not
     installed here, noted and skipped). `course_id`/`learner` filter."""

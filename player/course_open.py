@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from player.session import CourseSession
 
 
-def load_course(layout: "Layout", spec: str) -> tuple["Course", Any]:
+def load_course(layout: Layout, spec: str) -> tuple[Course, Any]:
     """An installed course by id, else a pack folder or .mooc file given by path."""
     from packages.store import Store
 
@@ -38,7 +38,7 @@ def load_course(layout: "Layout", spec: str) -> tuple["Course", Any]:
     raise MoocError(f"no course '{spec}'")  # pragma: no cover
 
 
-def check_installed(layout: "Layout", spec: str) -> None:
+def check_installed(layout: Layout, spec: str) -> None:
     """Fail before the full-screen UI starts (fast, one line) when COURSE is not playable there."""
     from packages.store import Store
 
@@ -51,8 +51,8 @@ def check_installed(layout: "Layout", spec: str) -> None:
     store.get(spec)  # the store's "no course '...' is installed; did you mean" error
 
 
-def open_session(layout: "Layout", learner: "Learner", course: "Course", source: Any, *,
-                 enroll: bool = True) -> "CourseSession":
+def open_session(layout: Layout, learner: Learner, course: Course, source: Any, *,
+                 enroll: bool = True) -> CourseSession:
     from player.progress import EventLog
     from player.session import CourseSession
 
@@ -60,7 +60,7 @@ def open_session(layout: "Layout", learner: "Learner", course: "Course", source:
     return CourseSession(course, source, log, learner, enroll=enroll)
 
 
-def default_course(layout: "Layout", learner: "Learner") -> str | None:
+def default_course(layout: Layout, learner: Learner) -> str | None:
     """With no COURSE: the course last studied, else the only one (the demo on a fresh install)."""
     from packages.store import Store
     from player.progress_files import iter_logs

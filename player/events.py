@@ -99,7 +99,7 @@ class Event:
         }
 
     @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> "Event":
+    def from_dict(cls, raw: dict[str, Any]) -> Event:
         return cls(
             id=str(raw["id"]),
             type=str(raw["type"]),

@@ -23,8 +23,8 @@ from packages.questions import Match, MultipleChoice, Numeric, Order, Question, 
 from packages.safe_text import one_line
 
 if TYPE_CHECKING:
-    from player.grading import QuestionGrade
     from player.attempts import AttemptResult
+    from player.grading import QuestionGrade
     from player.session import CourseSession
 
 Verdict = Literal["right", "partly", "wrong", "unanswered"]

@@ -96,7 +96,7 @@ class EventLog:
         self.path = Path(self.path)
 
     @classmethod
-    def for_course(cls, layout: Layout, learner_id: str, course_id: str) -> "EventLog":
+    def for_course(cls, layout: Layout, learner_id: str, course_id: str) -> EventLog:
         check_id("learner", learner_id)
         check_id("course", course_id)
         return cls(layout.progress_file(learner_id, course_id), learner_id, course_id, root=layout.home)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from player.session import CourseSession
 
 
-def progress_record(session: "CourseSession") -> dict[str, Any]:
+def progress_record(session: CourseSession) -> dict[str, Any]:
     """The JSON record of one course (shape in this module's docstring)."""
     course = session.course
     lessons = [i for i in course.items() if i.kind == "lesson"]

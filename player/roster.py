@@ -80,7 +80,7 @@ def parse_roster(text: str, where: str) -> list[RosterRow]:
         if not any(cell.strip() for cell in row):
             continue
 
-        def cell(key: str) -> str:
+        def cell(key: str, row: list[str] = row) -> str:
             i = columns.get(key)
             return row[i].strip() if i is not None and i < len(row) else ""
 

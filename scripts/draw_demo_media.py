@@ -1,5 +1,8 @@
 """Draw the demo course's diagrams as small PNGs with only zlib/struct (no image libraries)."""
-import math, struct, zlib, sys
+import math
+import struct
+import sys
+import zlib
 from pathlib import Path
 
 OUT = Path(sys.argv[1])

@@ -13,15 +13,14 @@ its own sentence (docs/certificates.md).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from packages.errors import MoocError
 from packages.didkey import did_of, did_problem, key_id, public_key_of
+from packages.errors import MoocError
 
 MAX_CREDENTIAL_BYTES = 64 * 1024
 MAX_KEY_BYTES = 16 * 1024

@@ -42,7 +42,7 @@ class Credentials:
     def header(self) -> str:
         if self.token:
             return f"Bearer {self.token}"
-        raw = f"{self.user or ''}:{self.password or ''}".encode("utf-8")
+        raw = f"{self.user or ''}:{self.password or ''}".encode()
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
     def describe(self) -> str:
@@ -60,7 +60,7 @@ def fingerprint(creds: Credentials | None) -> str:
         return "none"
     import hashlib
 
-    return hashlib.sha256(f"mooc-credentials\n{creds.origin}\n{creds.header()}".encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"mooc-credentials\n{creds.origin}\n{creds.header()}".encode()).hexdigest()[:16]
 
 
 def _read(layout: Layout) -> list[dict[str, Any]]:

@@ -84,7 +84,7 @@ def normalise(url: str, *, where: str = "endpoint") -> Endpoint:
     try:
         parts = urlsplit(text)
         hostname = parts.hostname
-        parts.port
+        _ = parts.port  # raises ValueError on a bad port
     except ValueError:
         raise MoocError(f"{where}: {shown} is not an http(s) URL of an xAPI endpoint (bad host or port)") from None
     if parts.scheme not in ("http", "https") or not hostname:

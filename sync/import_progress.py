@@ -17,9 +17,9 @@ from packages.layout import Layout
 
 def merge_known(layout: Layout, path: Path) -> dict[str, dict[str, int]]:
     """learner id -> course -> events new in their progress."""
-    from sync.class_sources import sync_export_events
     from player.learners import Learners
     from player.progress import EventLog
+    from sync.class_sources import sync_export_events
 
     learners = Learners(layout).list()
     by_email = {lr.email.casefold(): lr.id for lr in learners if lr.email}

@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -224,7 +225,7 @@ class _Lrs:
                 raise MalformedAnswer(f"{self.endpoint.host}: the LRS sent a 'more' link it had sent before; "
                                       "stopped there")
             seen.add(link)
-            answer = self._call(lambda: self.client.more(link))
+            answer = self._call(partial(self.client.more, link))
         raise MalformedAnswer(f"{self.endpoint.host}: stopped after {MAX_PAGES} pages; run again to go on")
 
     def post(self, statement: dict[str, Any]) -> str:

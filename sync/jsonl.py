@@ -75,7 +75,7 @@ def parse(raw: bytes, where: str) -> tuple[list[dict[str, Any]], list[str]]:
 
 
 @contextmanager
-def locked_append(path: Path) -> Iterator["Appender"]:
+def locked_append(path: Path) -> Iterator[Appender]:
     """Exclusive access for read-then-append (the outbox decides what is new under it)."""
     try:
         new = not os.path.lexists(path)

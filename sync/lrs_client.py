@@ -21,9 +21,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from packages.errors import MoocError
+from packages.netguard import Guard
 from packages.safe_text import one_line
 from sync import safe_json
-from packages.netguard import Guard
 from sync.credentials import Credentials
 from sync.endpoints import Endpoint
 from sync.statements import XAPI_VERSION

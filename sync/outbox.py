@@ -102,7 +102,7 @@ class Outbox:
         write_atomic(marker, jsonl.encode({"endpoint": self.endpoint.url}), mode=0o600)
 
     @contextmanager
-    def adding(self) -> Iterator["_Adder"]:
+    def adding(self) -> Iterator[_Adder]:
         """Exclusive: which events are already in, and a way to add more (one write each)."""
         self._ensure_dir()
         with jsonl.locked_append(self.outbox_file) as out:

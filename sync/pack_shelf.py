@@ -23,7 +23,7 @@ class PackShelf:
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def gather(cls, layout: Layout, paths: list[Path]) -> "PackShelf":
+    def gather(cls, layout: Layout, paths: list[Path]) -> PackShelf:
         shelf = cls()
         for path in paths:
             if not path.exists():

@@ -26,7 +26,8 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 from packages.layout import Layout
@@ -37,6 +38,9 @@ from sync.consent import Consent
 from sync.endpoints import Endpoint, check_transport, sync_config
 from sync.outbox import Outbox
 from sync.statements import EXT_EVENT, Actor, course_iri, event_dict, question_statement_id
+
+if TYPE_CHECKING:
+    from player.learner_identity import Learner
 
 PAGE_SIZE = 200
 MAX_PAGES = 500
@@ -103,7 +107,7 @@ def _endpoints(layout: Layout, course_id: str | None,
     return out
 
 
-def pull(layout: Layout, learner: object, course_id: str | None = None, *,
+def pull(layout: Layout, learner: Learner, course_id: str | None = None, *,
          allow_insecure_http: bool = False, guard: Guard | None = None,
          notes: list[str] | None = None, verbs: tuple[str, ...] | None = None) -> list[PullResult]:
     """Pull every endpoint (or the one of `course_id`); each result says what happened.
@@ -124,12 +128,12 @@ def pull(layout: Layout, learner: object, course_id: str | None = None, *,
             result.error = f"{endpoint.host}: {err}; what was read is merged"
         except MoocError as err:
             result.error = str(err)
-        _merge(layout, getattr(learner, "id"), endpoint, found, result)
+        _merge(layout, learner.id, endpoint, found, result)
         results.append(result)
     return results
 
 
-def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | None, allow_insecure_http: bool,
+def _read(layout: Layout, learner: Learner, endpoint: Endpoint, course_id: str | None, allow_insecure_http: bool,
           guard: Guard | None, result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]],
           verb: str | None = None) -> None:
     """Read the learner's statements (with `verb`, only those) from one endpoint into
@@ -139,7 +143,7 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     from sync.lrs_client import LRSClient, MalformedAnswer
     from sync.retry import Retry, Transient
 
-    lid = getattr(learner, "id")
+    lid = learner.id
     host = endpoint.host
     if not Consent(layout, lid).allowed(host):
         raise MoocError(f"{host} is not approved for {lid}: approve it first with "
@@ -147,7 +151,7 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
     creds = lookup(layout, endpoint)
     check_transport(endpoint, allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
                     or bool(creds and creds.allow_insecure_http))
-    agent = Actor(getattr(learner, "email", None), getattr(learner, "account_id")).to_xapi(endpoint.origin)
+    agent = Actor(learner.email, learner.account_id).to_xapi(endpoint.origin)
     params = {"agent": json.dumps(agent, separators=(",", ":")), "limit": str(PAGE_SIZE)}
     if course_id:
         params.update(activity=course_iri(course_id), related_activities="true")
@@ -186,7 +190,7 @@ def _read(layout: Layout, learner: object, endpoint: Endpoint, course_id: str | 
                                       f"statement{'s' if result.statements != 1 else ''} "
                                       f"(the most one pull reads); what was read is merged")
             seen_links.add(url)
-            answer = retry.call(lambda: client.more(url))
+            answer = retry.call(partial(client.more, url))
             pages += 1
     except Transient as err:
         raise MoocError(f"cannot reach {host}: {err}") from None

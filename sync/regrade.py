@@ -31,7 +31,14 @@ from typing import Any
 from packages.model import SCORE_EPSILON, Course
 from player.event_schema import event_problem
 from player.events import Event
-from sync.statements import EXT_COURSE_ID, EXT_COURSE_VERSION, _response_text, answer_text, event_dict, question_iri
+from sync.statements import (
+    EXT_COURSE_ID,
+    EXT_COURSE_VERSION,
+    _response_text,
+    answer_text,
+    event_dict,
+    question_iri,
+)
 
 MAX_EVIDENCE = 5_000  # answers one request may name (a 50-question quiz taken 100 times)
 SCORE_TOLERANCE = 1e-5  # the request stores its score rounded to 6 places

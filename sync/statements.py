@@ -125,7 +125,7 @@ class CourseShape:
     interaction: Callable[[str, str], dict[str, Any] | None] = lambda _quiz, _question: None
 
     @classmethod
-    def of(cls, course: Any) -> "CourseShape":
+    def of(cls, course: Any) -> CourseShape:
         modules_of: dict[str, str] = {}
         kinds: dict[str, str] = {}
         items: dict[str, Any] = {}

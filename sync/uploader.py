@@ -30,14 +30,15 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from packages.errors import MoocError
 from packages.layout import Layout
+from packages.netguard import Guard, TooSlow
 from packages.portable import lock
 from player.events import now_iso
 from sync.consent import may_send
-from packages.netguard import Guard, TooSlow
 from sync.endpoints import check_transport, sync_config, wants_gzip
 from sync.outbox import Ack, Entry, Outbox, all_outboxes
 from sync.retry import Retry, Transient
@@ -331,7 +332,7 @@ class _Sender:
         host = self.outbox.endpoint.host
         rest: list[Entry] = []
         for e in batch:
-            answer = self.retry.call(lambda: self.client.get_statement(e.id))
+            answer = self.retry.call(partial(self.client.get_statement, e.id))
             if answer.status in (401, 403):
                 raise AuthRequired(f"{self.outbox.endpoint.host} refused the credentials ({answer.status}): "
                                    f"log in with `mooc login {self.outbox.endpoint.url} --user NAME`")

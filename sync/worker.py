@@ -64,7 +64,7 @@ class SyncWorker:
         self._thread: threading.Thread | None = None
         self._on_status: Callable[[SyncStatus], None] | None = None
 
-    def start(self, on_status: Callable[[SyncStatus], None] | None = None) -> "SyncWorker":
+    def start(self, on_status: Callable[[SyncStatus], None] | None = None) -> SyncWorker:
         self._on_status = on_status
         if self._thread is None:
             self._thread = threading.Thread(target=self._loop, name="mooc-sync", daemon=True)

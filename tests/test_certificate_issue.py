@@ -213,10 +213,10 @@ def test_request_issue_pull_verify_and_every_tampering(run_mooc: RunMooc, mooc_h
 
 def test_forgeries_posted_to_the_lrs_are_refused_with_their_reason(run_mooc: RunMooc, mooc_home: Homes,
                                                                     tmp_path: Path, ralph_lrs: RalphServer) -> None:
-    from player.events import Event
-    from player.progress import EventLog
     from packages.layout import Layout
+    from player.events import Event
     from player.learners import Learners
+    from player.progress import EventLog
     from sync.statements import Actor, encode, statements_for
 
     provider = Provider(tmp_path, run_mooc, ralph_lrs)

@@ -26,8 +26,8 @@ def install(run_mooc: RunMooc, tmp_path: Path, endpoint: str, course: str = "cla
 
 
 def test_plain_mode_asks_consent_and_says_what_waits(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path) -> None:
-    from tests.test_class_learners import _on_pty
     from tests.conftest import MOOC_BIN
+    from tests.test_class_learners import _on_pty
 
     install(run_mooc, tmp_path, OFFLINE_LRS)
     assert run_mooc("learner", "add", "Amina").returncode == 0

@@ -146,7 +146,7 @@ class HostileLRS:
         elif self.mode == "nested":
             self.send(h, b"[" * 200_000)
 
-    def __enter__(self) -> "HostileLRS":
+    def __enter__(self) -> HostileLRS:
         self.thread.start()
         return self
 

@@ -65,7 +65,7 @@ def _check_file(path: Path, acked: set[str]) -> Counter[str]:
     lines = raw.split(b"\n")[:-1]
     assert json.loads(lines[0]) == HEADER
     ids: Counter[str] = Counter()
-    for n, line in enumerate(lines[1:], start=2):
+    for line in lines[1:]:
         obj = json.loads(line)  # raises on a corrupt line anywhere
         Event.from_dict(obj)
         ids[obj["id"]] += 1

@@ -11,7 +11,6 @@ from __future__ import annotations
 import glob
 import re
 import struct
-from packages.portable import tomllib
 import zlib
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from packages.model import Course
+from packages.portable import tomllib
 from packages.questions import (
     QUESTION_TYPES,
     Match,

@@ -364,8 +364,8 @@ def with_endpoint(root: Path, endpoint: str) -> Path:
 def test_bad_endpoints_are_refused_in_check_and_install(tmp_path: Path, mooc_home: Homes) -> None:
     """Each bad endpoint: one error line at `pack check` (folder and .mooc), naming
     course.toml and the key; one line from `install`; nothing installed."""
-    from packages.validation import validate
     from packages.source import open_source
+    from packages.validation import validate
 
     for i, (endpoint, why) in enumerate(BAD_ENDPOINTS.items()):
         src = with_endpoint(tmp_path / f"src{i}", endpoint)

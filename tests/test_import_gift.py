@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from packages.portable import tomllib
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from packages.errors import MoocError
 from packages.importers.gift import parse_gift
 from packages.loading import load_course
+from packages.portable import tomllib
 from packages.source import open_source
 from packages.validation import validate
 from player.grading import grade_question

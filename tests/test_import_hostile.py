@@ -12,12 +12,12 @@ import os
 import subprocess
 import tarfile
 import time
-from packages.portable import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from packages.portable import tomllib
 from packages.source import open_source
 from packages.validation import validate
 from tests.support.disk import MountFs

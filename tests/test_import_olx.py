@@ -156,7 +156,7 @@ def _source_answer(problem: ET.Element, index: int, q) -> object:
 def test_play_every_imported_question_with_the_source_answers(course, course_src: Path) -> None:
     src = _source_problems(course_src)
     played = 0
-    for qid, (item, q) in _questions(course).items():
+    for qid, (_item, q) in _questions(course).items():
         url_name, _, index = qid.partition("-")
         response = REGEXP_SAMPLES.get(url_name) or _source_answer(src[url_name], int(index or 1), q)
         grade = grade_question(q, response)

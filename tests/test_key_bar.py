@@ -135,7 +135,7 @@ async def test_command_palette_entry_only_when_it_fits(installed: Layout) -> Non
                 assert keys[-1] == "ctrl+p" and span_of(bar, "ctrl+p")[1] == width
                 assert " g Progress " in row  # the palette took only spare room
                 await click_entry(pilot, bar, "ctrl+p")
-                await wait_for(pilot, lambda: screen_name(app) == "CommandPalette")
+                await wait_for(pilot, lambda app=app: screen_name(app) == "CommandPalette")
             else:
                 assert "ctrl+p" not in keys
                 assert "^p" not in row and "palette" not in row and "Command" not in row

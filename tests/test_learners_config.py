@@ -5,13 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from packages.portable import tomllib
 from pathlib import Path
 
 import pytest
 
 from packages.errors import MoocError
 from packages.layout import Layout
+from packages.portable import tomllib
 from player.config import load_config, update_config
 
 

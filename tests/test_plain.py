@@ -322,10 +322,9 @@ def test_fmt_points_and_markdown_lines() -> None:
 
 def test_plain_player_in_process_records_like_the_tui() -> None:
     """The same session API: in-memory events, scripted stdin."""
-    from tests.test_session import session as make_session
-
     from player.events import Event
     from player.plain import run_plain
+    from tests.test_session import session as make_session
 
     events: list[Event] = []
     s = make_session(events)
@@ -338,10 +337,10 @@ def test_plain_player_in_process_records_like_the_tui() -> None:
 
 
 def test_plain_cmooc_self_assessment() -> None:
-    from tests.test_session import make_course, session as make_session
-
     from player.events import Event
     from player.plain import run_plain
+    from tests.test_session import make_course
+    from tests.test_session import session as make_session
 
     events: list[Event] = []
     s = make_session(events, course=make_course(kind="cmooc", certificate_available=False))
@@ -805,10 +804,10 @@ def test_plain_preview_of_a_folder_records_nothing(journey: Path, run_mooc: Any,
 def test_plain_names_a_module_that_opened_by_date_since_the_last_visit() -> None:
     from datetime import timedelta
 
-    from tests.test_session import T0, Clock, session as make_session
-
     from player.events import Event
     from player.plain import run_plain
+    from tests.test_session import T0, Clock
+    from tests.test_session import session as make_session
 
     events: list[Event] = []
     clock = Clock()

@@ -13,7 +13,15 @@ import pytest
 
 from player.events import Event
 from sync.statements import (
-    EXT_EVENT, Actor, CourseShape, course_iri, duration, encode, event_of, item_iri, statements_for,
+    EXT_EVENT,
+    Actor,
+    CourseShape,
+    course_iri,
+    duration,
+    encode,
+    event_of,
+    item_iri,
+    statements_for,
 )
 from tests.support.ralph import RalphServer
 
@@ -126,9 +134,9 @@ def test_durations_are_iso8601(seconds: object, expected: str | None) -> None:
 def _every_type_attempt(tmp_path) -> tuple[list[dict], dict]:
     """An attempt at a real pack's quiz holding all seven question types, as statements."""
     from packages.building import build_pack
+    from packages.install import install
     from packages.layout import Layout
     from packages.store import Store
-    from packages.install import install
     from tests.support.genpack import generate_pack
 
     src = generate_pack(tmp_path / "src", lessons=2, questions=7, course_id="types")

@@ -12,7 +12,6 @@ import os
 import re
 import subprocess
 import sys
-from packages.portable import tomllib
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from packages.course_cache import CACHE_NAME
+from packages.portable import tomllib
 from tests.conftest import MOOC_BIN, Homes
 
 Tamper = Callable[[dict[str, bytes], list[dict]], None]

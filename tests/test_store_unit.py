@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from packages.errors import MoocError
+from packages.file_lock import locked
+from packages.identifiers import compare_versions, version_key
 from packages.install import install
 from packages.install_spec import resolve_spec
 from packages.layout import Layout
-from packages.identifiers import compare_versions, version_key
-from packages.file_lock import locked
 from packages.store import Store
 from tests.conftest import Homes
 from tests.test_store import pack
@@ -126,9 +126,9 @@ def test_listing_is_fast_and_reads_no_quiz(mooc_home: Homes, tmp_path: Path) -> 
 def test_one_version_grammar_for_loader_catalog_and_store(text: str, ok: bool) -> None:
     """The store orders by the grammar the loader and the catalog check (packages/identifiers.py):
     what they refuse sorts below every version instead of passing for one."""
+    import packages.catalog as catalog
     from packages.identifiers import SEMVER_RE, is_version
     from packages.loading import SEMVER_RE as LOADER_SEMVER
-    import packages.catalog as catalog
 
     assert is_version(text) is ok
     assert LOADER_SEMVER is SEMVER_RE and catalog.SEMVER_RE is SEMVER_RE

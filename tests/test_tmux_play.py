@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import MOOC_BIN
 
+
 @pytest.fixture
 def tmux(mooc_home: Any) -> Iterator[Any]:
     socket = f"mooc-test-{os.getpid()}"

@@ -576,8 +576,8 @@ async def test_another_process_progress_shows_up(installed: Layout, mooc_home: A
     """Same learner, same course, two processes: while the TUI is open on the course, the
     real `mooc play --plain` in another "terminal" marks the first lesson done; the
     TUI's outline shows it within a few seconds, without a restart."""
-    from tui.screens.course import CATCH_UP_S
     from tests.conftest import MOOC_BIN
+    from tui.screens.course import CATCH_UP_S
 
     app = make_app(installed, course_id="tui-test")
     async with app.run_test(size=SIZE) as pilot:

@@ -23,8 +23,7 @@ from textual.app import App
 from packages.errors import MoocError
 from packages.layout import Layout
 from packages.safe_text import one_line
-from tui import keymap
-from tui import messages
+from tui import keymap, messages
 from tui.commands import MoocCommands
 from tui.sync_consent import SyncConsent
 from tui.widgets.status_bar import StatusBar

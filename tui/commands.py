@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from packages.safe_text import one_line
+
+if TYPE_CHECKING:
+    from tui.screens.course import CourseScreen
 
 
 class MoocCommands(Provider):
@@ -58,7 +61,7 @@ class MoocCommands(Provider):
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
 
 
-def _is_course_screen(screen: Any) -> bool:
+def _is_course_screen(screen: Any) -> TypeGuard[CourseScreen]:
     from tui.screens.course import CourseScreen  # loaded already whenever a course is open
 
     return isinstance(screen, CourseScreen)

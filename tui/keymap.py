@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from textual.binding import Binding  # re-exported for screens
+from textual.binding import Binding, BindingType  # re-exported for screens
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,9 @@ KEYS: tuple[Key, ...] = (
 _BY_ID = {k.id: k for k in KEYS}
 
 
-def bindings(*ids: str) -> list[Binding]:
+def bindings(*ids: str) -> list[BindingType]:
     """Textual Bindings, with ids, for the given key ids (in that order)."""
-    out: list[Binding] = []
+    out: list[BindingType] = []
     for key_id in ids:
         k = _BY_ID[key_id]
         out.append(
@@ -87,7 +87,7 @@ def bindings(*ids: str) -> list[Binding]:
     return out
 
 
-def scope(name: str) -> list[Binding]:
+def scope(name: str) -> list[BindingType]:
     return bindings(*(k.id for k in KEYS if k.scope == name))
 
 

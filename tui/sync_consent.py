@@ -6,12 +6,19 @@ again on `y`), `y` itself (sync now), and the sync state the status bar shows.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 
+if TYPE_CHECKING:
+    from textual.app import App
 
-class SyncConsent:
+    _Host = App[Any]
+else:
+    _Host = object
+
+
+class SyncConsent(_Host):
     """Mixed into `MoocApp`, which sets these attributes and has `say`, `push_screen`
     and `update_status`."""
 
@@ -25,6 +32,11 @@ class SyncConsent:
     pending: int
     unapproved_hosts: list[str]
     _consent_asked: set[tuple[str, str]]
+
+    if TYPE_CHECKING:  # MoocApp's, which this is mixed into
+        def say(self, message: str, *, error: bool = False, timeout: float = 5) -> None: ...
+
+        def update_status(self) -> None: ...
 
     def _attach_sync(self) -> None:
         if self.sync_enabled:

@@ -41,7 +41,7 @@ _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
 class Node:
     tag: str
     attrs: dict[str, str] = field(default_factory=dict)
-    children: list["Node | str"] = field(default_factory=list)
+    children: list[Node | str] = field(default_factory=list)
 
 
 class _TreeBuilder:

@@ -33,7 +33,7 @@ class ProblemContext:
     url_name: str
     where: str
     title: str
-    resolve: Callable[[str, str], "str | None"]
+    resolve: Callable[[str, str], str | None]
     report: ImportReport
     default_showanswer: str = "finished"
     default_max_attempts: int | None = None

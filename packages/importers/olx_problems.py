@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -128,8 +129,7 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
             continue
         prompt_part = _response_prompt(response, ctx)
         if multi:  # one pass over the text marks every field (not one pass per field)
-            prompt = _TOKEN_RE.sub(lambda m: f"**[{m.group(1)}]**" if int(m.group(1)) == index
-                                   else f"[{m.group(1)}]", context())
+            prompt = _TOKEN_RE.sub(partial(_mark_field, index), context())
             label = f"Answer for field **[{index}]**" + (f": {prompt_part}" if prompt_part else ".")
             prompt = f"{prompt.strip()}\n\n{label}".strip()
         else:
@@ -197,3 +197,8 @@ def notice_markdown(component: str, title: str, url_name: str, where: str, reaso
 def strictest(values: list[str]) -> str:
     present = [v for v in values if v]
     return max(present, key=STRICTNESS.index) if present else "finished"
+
+
+def _mark_field(index: int, m: re.Match[str]) -> str:
+    """A field token of a multi-field prompt: bold when it is the field being asked."""
+    return f"**[{m.group(1)}]**" if int(m.group(1)) == index else f"[{m.group(1)}]"

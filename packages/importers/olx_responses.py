@@ -146,7 +146,7 @@ def _numerical(response: Element, ctx: ProblemContext) -> dict[str, Any]:
             if f:
                 factor = f
         answers.append(_numeric_entry(value, tolerance * factor, relative, 0.5))
-    for hint in response.findall("numerichint") + response.findall("correcthint"):
+    for _hint in response.findall("numerichint") + response.findall("correcthint"):
         ctx.report.changed("numericalresponse", ctx.where, "answer-specific hint dropped", ctx.url_name)
     if len(answers) == 1:
         a = answers[0]

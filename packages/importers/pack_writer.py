@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.fsutil import write_atomic
-from packages.errors import MoocError
 
 
 def slugify(text: str, fallback: str = "item", max_len: int = 48) -> str:

@@ -68,12 +68,12 @@ def register(sub: Any) -> None:
 # --------------------------------------------------------------------------- learner and course
 
 
-def _learner(layout: "Layout", args: argparse.Namespace, *, interactive: bool = False) -> "Learner":
+def _learner(layout: Layout, args: argparse.Namespace, *, interactive: bool = False) -> Learner:
     """Who is learning, once their PIN (if they have one) was given."""
     return common.unlock(_choose_learner(layout, args, interactive=interactive))
 
 
-def _first_learner(learners: Any) -> "Learner":
+def _first_learner(learners: Any) -> Learner:
     """Nobody has studied on this computer yet: ask who is learning, the login name
     offered as the default. A script feeding plain mode is not asked (its first line
     is an answer, not a name): it studies as the login name, and is told so."""
@@ -101,7 +101,7 @@ def _first_learner(learners: Any) -> "Learner":
     raise MoocError("no learner chosen: add one with `mooc learner add NAME`")
 
 
-def _choose_learner(layout: "Layout", args: argparse.Namespace, *, interactive: bool = False) -> "Learner":
+def _choose_learner(layout: Layout, args: argparse.Namespace, *, interactive: bool = False) -> Learner:
     from player.learners import Learners
 
     learners = Learners(layout)
@@ -134,7 +134,7 @@ def _choose_learner(layout: "Layout", args: argparse.Namespace, *, interactive: 
     return learners.current(requested)
 
 
-def _choose_course(layout: "Layout") -> str | None:
+def _choose_course(layout: Layout) -> str | None:
     from packages.safe_text import one_line
     from packages.store import Store
 
@@ -221,7 +221,7 @@ def cmd_play(args: argparse.Namespace) -> int:
                      certificates=Certificates(certificate_offer, request_certificate))
 
 
-def _load_checked(layout: "Layout", spec: str, item: str | None) -> tuple["Course", Any]:
+def _load_checked(layout: Layout, spec: str, item: str | None) -> tuple[Course, Any]:
     course, source = load_course(layout, spec)
     if item and not course.has_item(item):
         ids = ", ".join(i.id for i in course.items()[:12])
@@ -260,7 +260,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_plain(learner: "Learner", records: list[dict[str, Any]], *, detailed: bool) -> None:
+def _print_plain(learner: Learner, records: list[dict[str, Any]], *, detailed: bool) -> None:
     from packages.safe_text import one_line
     from player.wording import titled
 
@@ -286,7 +286,7 @@ def _print_plain(learner: "Learner", records: list[dict[str, Any]], *, detailed:
             print(f"  Certificate: {one_line(reason)}")
 
 
-def _print_tables(learner: "Learner", records: list[dict[str, Any]], *, detailed: bool) -> None:
+def _print_tables(learner: Learner, records: list[dict[str, Any]], *, detailed: bool) -> None:
     from rich.table import Table
 
     from packages.safe_text import literal, one_line

@@ -7,8 +7,8 @@ summaries, module names) is untrusted and always goes through safe_text.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import sys
+from pathlib import Path
 from typing import Any
 
 from player.cli import common

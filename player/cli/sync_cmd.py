@@ -281,9 +281,9 @@ def _export(layout: Any, args: argparse.Namespace) -> int:
 def _import(layout: Any, args: argparse.Namespace) -> int:
     from sync.deadline import run_guard
     from sync.endpoints import normalise
+    from sync.import_progress import merge_known
     from sync.outbox import Outbox
     from sync.transfer import import_file
-    from sync.import_progress import merge_known
     from sync.uploader import Options, upload
 
     counts = import_file(layout, Path(args.import_file))

@@ -183,10 +183,10 @@ def startup(home: Path) -> None:
 async def in_app(home: Path) -> None:
     from rich.console import Console
     from rich.markdown import Markdown
+    from textual.geometry import Region
 
     from packages.layout import Layout
     from tui.app import MoocApp
-    from textual.geometry import Region
 
     layout = Layout.default(home)
     app = MoocApp(layout=layout, course_id="tui-test", item_id="intro")

@@ -132,7 +132,7 @@ class FaultProxy:
         with self._lock:
             self.bytes_down = self.bytes_up = self.connections = self.drops = 0
 
-    def start(self) -> "FaultProxy":
+    def start(self) -> FaultProxy:
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
         self._thread.start()
         return self
@@ -146,7 +146,7 @@ class FaultProxy:
             for sock in list(self._sockets):
                 _close(sock)
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -157,7 +157,7 @@ class FaultProxy:
         while not self._closing.is_set():
             try:
                 client, _ = self._listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return

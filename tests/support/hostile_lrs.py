@@ -45,7 +45,7 @@ class Request:
     headers: dict[str, str]
     body: bytes
     sock: socket.socket
-    server: "HostileLRS"
+    server: HostileLRS
 
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
@@ -116,7 +116,7 @@ class HostileLRS:
         with self.lock:
             return sum(1 for m, _ in self.requests if m == method)
 
-    def __enter__(self) -> "HostileLRS":
+    def __enter__(self) -> HostileLRS:
         self._thread.start()
         return self
 
@@ -132,7 +132,7 @@ class HostileLRS:
         while not self.stopping.is_set():
             try:
                 sock, _ = self._listener.accept()
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             except OSError:
                 return

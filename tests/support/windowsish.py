@@ -9,15 +9,14 @@ locks are real. Each call is appended to the file named by MOOC_TEST_LOCK_LOG.
 
 from __future__ import annotations
 
-import os
-import sys
-import types
-
 # The standard library probes `msvcrt` to decide it runs on Windows (subprocess, getpass,
 # asyncio): loaded first, they stay the POSIX modules this machine has.
 import asyncio  # noqa: E402,F401
 import getpass  # noqa: E402,F401
+import os
 import subprocess  # noqa: E402,F401
+import sys
+import types
 
 sys.modules["fcntl"] = None  # type: ignore[assignment]  # `import fcntl` raises ImportError
 for name in ("getuid", "geteuid", "getgid", "getegid"):

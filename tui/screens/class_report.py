@@ -67,7 +67,7 @@ class ClassScreen(Screen[None]):
             return
         self.post_message(self.Ready(report))
 
-    def on_class_screen_ready(self, message: "ClassScreen.Ready") -> None:
+    def on_class_screen_ready(self, message: ClassScreen.Ready) -> None:
         self.report = message.report
         self.show()
 

@@ -14,8 +14,8 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Static
 
@@ -30,7 +30,6 @@ from tui.widgets.key_bar import KeyBar
 from tui.widgets.lesson_view import LessonView
 from tui.widgets.outline_view import ItemRows, OutlineView
 from tui.widgets.status_bar import StatusBar
-
 
 CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
 

@@ -6,7 +6,7 @@ to show it on, opened in a viewer off the UI thread, the learner told what happe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 
@@ -27,12 +27,23 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-class LessonLinks:
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    _Host = Screen[Any]
+else:
+    _Host = object
+
+
+class LessonLinks(_Host):
     """Mixed into `CourseScreen`, whose `session`, `current` (the open item's id), `open`
     and lesson view (a `LessonView`) these use."""
 
     session: Any  # player.session.CourseSession
     current: str | None
+
+    if TYPE_CHECKING:  # CourseScreen's, which this is mixed into
+        def open(self, item_id: str, *, focus_content: bool = True) -> None: ...
 
     def action_open_media(self) -> None:
         from tui.screens.media import MediaScreen

@@ -69,13 +69,13 @@ class OutlineView(ScrollView, can_focus=True):
     """
 
     class ItemSelected(Message):
-        def __init__(self, outline: "OutlineView", item_id: str) -> None:
+        def __init__(self, outline: OutlineView, item_id: str) -> None:
             super().__init__()
             self.outline = outline
             self.item_id = item_id
 
         @property
-        def control(self) -> "OutlineView":
+        def control(self) -> OutlineView:
             return self.outline
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -231,7 +231,7 @@ class OutlineView(ScrollView, can_focus=True):
     def action_page_down(self) -> None:
         self._move(self.cursor + max(1, self.scrollable_content_region.height - 1))
 
-    def action_toggle(self) -> None:
+    def action_toggle(self) -> None:  # type: ignore[override]  # the key's action, not DOMNode's toggle(attribute)
         if self._rows:
             m_index = self._rows[self.cursor][0]
             self._set_expanded(m_index, not self._modules[m_index].expanded)
