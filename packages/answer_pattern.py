@@ -120,8 +120,9 @@ def shape(pattern: str) -> Shape:
     except RecursionError:
         return Shape(refused=f"groups nested more than {MAX_PATTERN_DEPTH} deep")
     if size > MAX_PATTERN_SIZE:
-        return Shape(refused=f"stands for more than {MAX_PATTERN_SIZE} characters once its counted repeats "
-                             "are multiplied out")
+        return Shape(
+            refused=f"stands for more than {MAX_PATTERN_SIZE} characters once its counted repeats are multiplied out"
+        )
     return Shape(nested=walker.nested, probe_chars=tuple(walker.chars)[:6])
 
 
@@ -245,8 +246,13 @@ def problems(pattern: str, *, ignore_case: bool, budget: MatchBudget) -> list[Pa
     if _compile(pattern, ignore_case) is None:
         return [PatternProblem("error", "grading refuses this pattern: the matching engine cannot compile it")]
     if found.nested:
-        return [PatternProblem("warning", f"pattern may be very slow ({found.nested}, like '(a+)+'); answers "
-                                          f"that take over {MATCH_TIMEOUT:g} s to check are marked wrong")]
+        return [
+            PatternProblem(
+                "warning",
+                f"pattern may be very slow ({found.nested}, like '(a+)+'); answers "
+                f"that take over {MATCH_TIMEOUT:g} s to check are marked wrong",
+            )
+        ]
     for probe in _probes(found.probe_chars):
         if budget.remaining <= 0:
             break
@@ -255,8 +261,13 @@ def problems(pattern: str, *, ignore_case: bool, budget: MatchBudget) -> list[Pa
         outcome = fullmatch(pattern, probe, ignore_case=ignore_case, budget=probe_budget)
         budget.spend(time.monotonic() - start)
         if outcome is Outcome.TIMED_OUT:
-            return [PatternProblem("warning", f"pattern took over {MATCH_TIMEOUT:g} s on a {len(probe)}-character "
-                                              f"answer ({probe[:3]!r}...); such answers are marked wrong")]
+            return [
+                PatternProblem(
+                    "warning",
+                    f"pattern took over {MATCH_TIMEOUT:g} s on a {len(probe)}-character "
+                    f"answer ({probe[:3]!r}...); such answers are marked wrong",
+                )
+            ]
     return []
 
 
@@ -290,8 +301,12 @@ def check_pack(source: PackSource, report: Report, course: Course) -> None:
             for p in problems(q.pattern, ignore_case=not q.case_sensitive, budget=budget):
                 report.add("error" if p.severity == "error" else "warning", item.file, key, p.message, line, column)
     if budget.remaining <= 0:
-        report.warning("course.toml", "", f"answer patterns were probed for {PROBE_BUDGET:g} s only; "
-                                          "later patterns were checked by their shape alone")
+        report.warning(
+            "course.toml",
+            "",
+            f"answer patterns were probed for {PROBE_BUDGET:g} s only; "
+            "later patterns were checked by their shape alone",
+        )
 
 
 def _pattern_keys(source: PackSource, rel: str) -> dict[str, tuple[str, int | None, int | None]]:

@@ -159,5 +159,3 @@ def _write_zip(fh, source: DirSource, course_id: str, version: str, title: str) 
         manifest = Manifest(course_id=course_id, version=version, title=title, files=entries)
         zf.writestr(_zipinfo(MANIFEST_NAME, zipfile.ZIP_DEFLATED), manifest.to_json())
     return entries
-
-

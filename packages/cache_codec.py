@@ -193,8 +193,9 @@ class _Compiler:
                     plain_types.append(hint)
                 else:
                     optional = _optional_of(hint)  # `X | None`: None checked inline (lessons have no quiz)
-                    converted.append((len(names), self.compile(hint if optional is None else optional),
-                                      optional is not None))
+                    converted.append(
+                        (len(names), self.compile(hint if optional is None else optional), optional is not None)
+                    )
                 names.append(f.name)
         size = len(names)
         # itemgetter gives a tuple for two indexes or more: a class with fewer plain fields

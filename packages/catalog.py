@@ -57,10 +57,10 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
     where = f"{name} ({base_url})" if name else base_url
     data = _load_json(raw, f"catalog {where}", "a JSON catalog")
     if not isinstance(data, dict) or not isinstance(data.get("courses"), list):
-        raise MoocError(f"catalog {where}: not a catalog (expected an object with a \"courses\" list)")
+        raise MoocError(f'catalog {where}: not a catalog (expected an object with a "courses" list)')
     fmt = data.get("format")
     if not isinstance(fmt, int) or isinstance(fmt, bool):
-        raise MoocError(f"catalog {where}: \"format\" must be an integer")
+        raise MoocError(f'catalog {where}: "format" must be an integer')
     if fmt > CATALOG_FORMAT:
         raise MoocError(f"catalog {where}: format {fmt} needs a newer mooc (this one reads format {CATALOG_FORMAT})")
     base_scheme = _scheme(base_url)
@@ -83,15 +83,15 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
         seen.add((cid, version))
         size = item.get("size")
         if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-            raise MoocError(f"{label}: \"size\" must be a positive integer")
+            raise MoocError(f'{label}: "size" must be a positive integer')
         if size > max_size:
             raise MoocError(f"{label}: size {size} bytes is over the limit of {max_size}")
         sha = item.get("sha256")
         if not isinstance(sha, str) or not _SHA_RE.match(sha.lower()):
-            raise MoocError(f"{label}: \"sha256\" must be 64 hex digits")
+            raise MoocError(f'{label}: "sha256" must be 64 hex digits')
         url = item.get("url")
         if not isinstance(url, str) or not url.strip():
-            raise MoocError(f"{label}: missing \"url\"")
+            raise MoocError(f'{label}: missing "url"')
         full = urljoin(base_url, url.strip())
         scheme = _scheme(full)
         if base_scheme in ("http", "https"):
@@ -105,10 +105,11 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
         for key, default in (("title", cid), ("language", "en"), ("summary", "")):
             value = item.get(key, default)
             if not isinstance(value, str):
-                raise MoocError(f"{label}: \"{key}\" must be a string")
+                raise MoocError(f'{label}: "{key}" must be a string')
             texts[key] = value
-        entries.append(CatalogEntry(id=cid, version=version, url=full, size=size, sha256=sha.lower(),
-                                    catalog=name, **texts))
+        entries.append(
+            CatalogEntry(id=cid, version=version, url=full, size=size, sha256=sha.lower(), catalog=name, **texts)
+        )
     return entries
 
 

@@ -74,13 +74,16 @@ def _fetch_http(url: str, label: str, guard: Any, limits: Any) -> bytes:
     session = make_session(guard)
     session.headers["Accept-Encoding"] = "gzip, deflate"  # decoded by read_body, bounded
     try:
-        response = open_url(session, url, timeout=guard.timeout(limits.connect_timeout, limits.read_timeout),
-                            headers={"Accept": "application/json"})
+        response = open_url(
+            session,
+            url,
+            timeout=guard.timeout(limits.connect_timeout, limits.read_timeout),
+            headers={"Accept": "application/json"},
+        )
         with response:
             if response.status_code != 200:
                 raise MoocError(f"{label}: the server answered HTTP {response.status_code}")
-            return read_body(response, limits.max_catalog_size, guard, what=label,
-                             limit_name="MOOC_MAX_CATALOG_SIZE")
+            return read_body(response, limits.max_catalog_size, guard, what=label, limit_name="MOOC_MAX_CATALOG_SIZE")
     except DownloadError as err:  # open_url's (a refused redirect) name the URL alone
         text = str(err)
         raise MoocError(text if text.startswith(label) else f"catalog {text}") from None

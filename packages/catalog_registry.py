@@ -51,7 +51,7 @@ class Catalogs:
             return []
         items = data.get("catalogs", []) if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise MoocError(f"{path}: unreadable catalog list (expected an object with a \"catalogs\" list)")
+            raise MoocError(f'{path}: unreadable catalog list (expected an object with a "catalogs" list)')
         out = []
         for item in items:
             name = item.get("name") if isinstance(item, dict) else None
@@ -97,8 +97,10 @@ class Catalogs:
             try:
                 entries = self._fetch_and_cache(source)
             except MoocError as second:
-                raise MoocError(f"{err}; {alternative} is no catalog either ({_reason(second, alternative)}): "
-                                f"is this a mooc catalog? (`mooc catalog build DIR` writes {CATALOG_NAME})") from None
+                raise MoocError(
+                    f"{err}; {alternative} is no catalog either ({_reason(second, alternative)}): "
+                    f"is this a mooc catalog? (`mooc catalog build DIR` writes {CATALOG_NAME})"
+                ) from None
         self._save_sources([*sources, source])
         return source, entries
 
@@ -108,7 +110,9 @@ class Catalogs:
         self.layout.catalog_cache(name).unlink(missing_ok=True)
         return source
 
-    def refresh(self, names: list[str] | None = None) -> list[tuple[CatalogSource, list[CatalogEntry] | None, str | None]]:
+    def refresh(
+        self, names: list[str] | None = None
+    ) -> list[tuple[CatalogSource, list[CatalogEntry] | None, str | None]]:
         """Fetch each catalog again; on failure keep its last good copy and report the error."""
         results: list[tuple[CatalogSource, list[CatalogEntry] | None, str | None]] = []
         for source in self.sources():
@@ -152,9 +156,11 @@ class Catalogs:
     def search(self, term: str) -> list[CatalogEntry]:
         """Latest version of each course whose id, title or summary contains TERM."""
         needle = term.casefold().strip()
-        hits = [e for e in self.entries()
-                if not needle or needle in e.id.casefold() or needle in e.title.casefold()
-                or needle in e.summary.casefold()]
+        hits = [
+            e
+            for e in self.entries()
+            if not needle or needle in e.id.casefold() or needle in e.title.casefold() or needle in e.summary.casefold()
+        ]
         return latest_per_course(hits)
 
     def resolve(self, course_id: str, version: str | None = None) -> CatalogEntry | None:

@@ -39,8 +39,17 @@ _MAX_BYTES = 1 << 30  # a bigger file is not one we wrote: parse the pack instea
 # The modules whose code decides what a parsed course is, and how it is stored here: a
 # cache written by a mooc whose copies of them differ (an upgrade) is parsed again, as
 # Python does with .pyc files.
-_SOURCES = ("model.py", "questions.py", "loading.py", "quiz_parser.py", "toml_reader.py", "validation.py",
-            "pack_report.py", "course_cache.py", "cache_codec.py")
+_SOURCES = (
+    "model.py",
+    "questions.py",
+    "loading.py",
+    "quiz_parser.py",
+    "toml_reader.py",
+    "validation.py",
+    "pack_report.py",
+    "course_cache.py",
+    "cache_codec.py",
+)
 
 
 def model_fingerprint() -> str:
@@ -144,12 +153,12 @@ def _load(data: bytes, tree: Path, course_id: str, version: str) -> Course | Non
     if not data.startswith(_MAGIC):
         return None
     end = data.index(b"\n", len(_MAGIC))
-    header = json.loads(data[len(_MAGIC):end])
+    header = json.loads(data[len(_MAGIC) : end])
     if type(header) is not dict or header.get("fingerprint") != model_fingerprint():
         return None
     if header.get("id") != course_id or header.get("version") != version:
         return None
-    blobs = data[end + 1:]
+    blobs = data[end + 1 :]
     if header.get("size") != len(blobs):  # truncated
         return None
     course = cache_codec.decoder(Course, _BUILD)(header.get("course"))
@@ -161,14 +170,18 @@ def _load(data: bytes, tree: Path, course_id: str, version: str) -> Course | Non
             if quiz is not None:
                 state = quiz.__dict__
                 offset, length = _blob_ref(state["_blob"], len(blobs))
-                state["_blob"] = blobs[offset:offset + length]
+                state["_blob"] = blobs[offset : offset + length]
                 state["_origin"] = (tree, item.file)
     return course
 
 
 def _blob_ref(ref: Any, size: int) -> tuple[int, int]:
-    if (type(ref) is not list or len(ref) != 2 or not all(type(n) is int and n >= 0 for n in ref)
-            or ref[0] + ref[1] > size):
+    if (
+        type(ref) is not list
+        or len(ref) != 2
+        or not all(type(n) is int and n >= 0 for n in ref)
+        or ref[0] + ref[1] > size
+    ):
         raise ValueError("bad questions reference")
     return ref[0], ref[1]
 
@@ -185,12 +198,20 @@ def _dump(course: Course) -> bytes:
         ref = [offset, len(blob)]
         blobs.append(blob)
         offset += len(blob)
-        return [ref if f.name == "questions" else cache_codec.encode(getattr(quiz, f.name))
-                for f in dataclasses.fields(Quiz) if f.init]
+        return [
+            ref if f.name == "questions" else cache_codec.encode(getattr(quiz, f.name))
+            for f in dataclasses.fields(Quiz)
+            if f.init
+        ]
 
     encoded = cache_codec.encode(course, {Quiz: quiz_stub})
-    header = {"fingerprint": model_fingerprint(), "id": course.id, "version": course.version,
-              "size": offset, "course": encoded}
+    header = {
+        "fingerprint": model_fingerprint(),
+        "id": course.id,
+        "version": course.version,
+        "size": offset,
+        "course": encoded,
+    }
     return b"".join([_MAGIC, _json(header), b"\n", *blobs])
 
 

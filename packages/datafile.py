@@ -87,8 +87,10 @@ def check_opened(fd: int, path: Path | str, *, own: bool = True) -> os.stat_resu
     if not stat.S_ISREG(st.st_mode):
         raise MoocError(f"{path}: not a regular file; mooc reads only plain files here")
     if own and not owned_by_us(st):
-        raise MoocError(f"{path}: owned by another user (uid {st.st_uid}); mooc reads only its own files here "
-                        "(fix the owner or remove the file)")
+        raise MoocError(
+            f"{path}: owned by another user (uid {st.st_uid}); mooc reads only its own files here "
+            "(fix the owner or remove the file)"
+        )
     return st
 
 
@@ -101,8 +103,10 @@ def owned_by_us(st: os.stat_result) -> bool:
 
 
 def link_error(path: Path | str) -> MoocError:
-    return MoocError(f"{path}: is a symbolic link; mooc does not follow links in its data folder "
-                     "(replace the link with the file itself)")
+    return MoocError(
+        f"{path}: is a symbolic link; mooc does not follow links in its data folder "
+        "(replace the link with the file itself)"
+    )
 
 
 def open_file(path: Path | str, flags: int = os.O_RDONLY, mode: int = 0o600, *, own: bool = True) -> int:
@@ -113,8 +117,9 @@ def open_file(path: Path | str, flags: int = os.O_RDONLY, mode: int = 0o600, *, 
         raise link_error(path)
     nonblock = getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags | _NOFOLLOW | nonblock | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0),
-                     mode)
+        fd = os.open(
+            path, flags | _NOFOLLOW | nonblock | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), mode
+        )
     except FileNotFoundError:
         raise
     except OSError as err:
@@ -136,8 +141,9 @@ def read_fd(fd: int, path: Path | str, limit: int, *, start: int = 0) -> bytes:
     file is refused before anything is read (MoocError naming it)."""
     size = os.fstat(fd).st_size
     if size - start > limit:
-        raise MoocError(f"{path}: too large ({size} bytes; at most {limit} are read): "
-                        "not a file mooc wrote; move it away")
+        raise MoocError(
+            f"{path}: too large ({size} bytes; at most {limit} are read): not a file mooc wrote; move it away"
+        )
     chunks: list[bytes] = []
     got = 0
     os.lseek(fd, start, os.SEEK_SET)  # (not pread: Windows has none; appends ignore the offset)
@@ -148,8 +154,9 @@ def read_fd(fd: int, path: Path | str, limit: int, *, start: int = 0) -> bytes:
         chunks.append(chunk)
         got += len(chunk)
         if got > limit:  # it grew while we read
-            raise MoocError(f"{path}: too large (more than {limit} bytes are not read): "
-                            "not a file mooc wrote; move it away")
+            raise MoocError(
+                f"{path}: too large (more than {limit} bytes are not read): not a file mooc wrote; move it away"
+            )
     return b"".join(chunks)
 
 

@@ -79,9 +79,18 @@ def _manifest_digests(raw: bytes) -> dict[str, str]:
     return out
 
 
-def delta_download(url: str, dest: Path, old_archive: Path, *, expected_size: int, expected_sha256: str,
-                   quiet: bool = False, limit_rate: int | None = None, limits: NetLimits | None = None,
-                   full_fallback: bool = True) -> DeltaResult:
+def delta_download(
+    url: str,
+    dest: Path,
+    old_archive: Path,
+    *,
+    expected_size: int,
+    expected_sha256: str,
+    quiet: bool = False,
+    limit_rate: int | None = None,
+    limits: NetLimits | None = None,
+    full_fallback: bool = True,
+) -> DeltaResult:
     """Make DEST the new archive at URL, reusing OLD_ARCHIVE's unchanged entries.
 
     Always ends with a DEST verified against EXPECTED_SIZE/SHA256, by delta or by a
@@ -98,9 +107,13 @@ def delta_download(url: str, dest: Path, old_archive: Path, *, expected_size: in
     if dest.is_file() and dest.stat().st_size == expected_size and sha256_file(dest) == expected_sha256:
         result.method = "reused"
         return result
-    guard = Guard(url, limits, deadline=limits.pack_deadline(expected_size),
-                  why=f"MOOC_DEADLINE plus {expected_size} bytes at MOOC_MIN_RATE",
-                  min_rate=min(limits.min_rate, limit_rate / 2) if limit_rate else None)
+    guard = Guard(
+        url,
+        limits,
+        deadline=limits.pack_deadline(expected_size),
+        why=f"MOOC_DEADLINE plus {expected_size} bytes at MOOC_MIN_RATE",
+        min_rate=min(limits.min_rate, limit_rate / 2) if limit_rate else None,
+    )
     with guard:
         try:
             _delta(url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits, quiet)
@@ -112,21 +125,33 @@ def delta_download(url: str, dest: Path, old_archive: Path, *, expected_size: in
         except TooSlow as err:
             part = delta_part_paths(dest)[0]
             kept = part.stat().st_size if part.is_file() else 0
-            raise DownloadError(str(err) + (f"; {kept} bytes of the update kept in {part}: run the same command "
-                                            "again to resume" if kept else "")) from None
+            raise DownloadError(
+                str(err)
+                + (f"; {kept} bytes of the update kept in {part}: run the same command again to resume" if kept else "")
+            ) from None
         guard.check()  # a connection cut by the watchdog is not a reason to fall back
         if not full_fallback:
             raise MoocError(f"{url}: delta update impossible: {result.reason}")
         result.method = "full"
-        download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet,
-                 limit_rate=limit_rate, stats=result.download, limits=limits, guard=guard)
+        download(
+            url,
+            dest,
+            expected_size=expected_size,
+            expected_sha256=expected_sha256,
+            quiet=quiet,
+            limit_rate=limit_rate,
+            stats=result.download,
+            limits=limits,
+            guard=guard,
+        )
     result.bytes_fetched += result.download.bytes_received
     result.requests += result.download.requests
     return result
 
 
-def delta_plan(url: str, old_archive: Path, *, expected_size: int, quiet: bool = True,
-               limits: NetLimits | None = None) -> DeltaResult:
+def delta_plan(
+    url: str, old_archive: Path, *, expected_size: int, quiet: bool = True, limits: NetLimits | None = None
+) -> DeltaResult:
     """What a delta update from OLD_ARCHIVE would fetch (`plan_bytes`), reading only the
     new archive's directory and manifest. Raises DeltaUnavailable when delta is impossible
     (the caller then expects a full download), a MoocError when the server cannot be read."""
@@ -186,15 +211,30 @@ def _load_sidecar(path: Path) -> Any:
         return None
 
 
-def _delta(url: str, dest: Path, old_archive: Path, size: int, sha: str, result: DeltaResult, guard: Guard,
-           limits: NetLimits, quiet: bool) -> None:
+def _delta(
+    url: str,
+    dest: Path,
+    old_archive: Path,
+    size: int,
+    sha: str,
+    result: DeltaResult,
+    guard: Guard,
+    limits: NetLimits,
+    quiet: bool,
+) -> None:
     rebuild: _Rebuild | None = None
-    fetcher = _Fetcher(url, size, result, guard, limits, quiet=quiet,
-                       kept=lambda: rebuild.kept() if rebuild is not None else "")
+    fetcher = _Fetcher(
+        url, size, result, guard, limits, quiet=quiet, kept=lambda: rebuild.kept() if rebuild is not None else ""
+    )
     try:
         cached, cd_offset, plan = _prepare(fetcher, old_archive, result)
-        identity = {"url": url, "size": size, "sha256": sha, "validator": fetcher.validator,
-                    "plan": _digest(repr(plan).encode())}
+        identity = {
+            "url": url,
+            "size": size,
+            "sha256": sha,
+            "validator": fetcher.validator,
+            "plan": _digest(repr(plan).encode()),
+        }
         rebuild = _Rebuild(dest, identity)
         result.resumed_from = rebuild.have
         try:
@@ -231,12 +271,13 @@ def _delta(url: str, dest: Path, old_archive: Path, size: int, sha: str, result:
         fetcher.close()
 
 
-def _prepare(fetcher: _Fetcher, old_archive: Path,
-             result: DeltaResult) -> tuple[list[tuple[int, bytes]], int, list[tuple[str, int, int]]]:
+def _prepare(
+    fetcher: _Fetcher, old_archive: Path, result: DeltaResult
+) -> tuple[list[tuple[int, bytes]], int, list[tuple[str, int, int]]]:
     """The new archive's directory and manifest, and the plan: (what is in memory, cd offset, plan)."""
     tail_start, known, cd_offset, cd_size, count = _fetch_directory(fetcher)
     cached = [(tail_start, known)]
-    new_entries = parse_central_directory(known[cd_offset - tail_start:cd_offset - tail_start + cd_size], count)
+    new_entries = parse_central_directory(known[cd_offset - tail_start : cd_offset - tail_start + cd_size], count)
     new_spans = spans(new_entries, cd_offset)
     by_name = {e.name: e for e in new_entries}
     if MANIFEST_NAME not in by_name:
@@ -256,19 +297,22 @@ def _prepare(fetcher: _Fetcher, old_archive: Path,
     plan = _plan(new_entries, new_spans, _manifest_digests(manifest), old_archive, result)
     if sum(1 for kind, _s, _n in plan if kind == "net") > MAX_RANGE_REQUESTS:
         raise DeltaUnavailable(f"more than {MAX_RANGE_REQUESTS} changed pieces")
-    result.plan_bytes = result.bytes_fetched + sum(_missing(cached, at, at + n) for kind, at, n in plan if kind == "net")
+    result.plan_bytes = result.bytes_fetched + sum(
+        _missing(cached, at, at + n) for kind, at, n in plan if kind == "net"
+    )
     return cached, cd_offset, plan
 
 
-def _write_new(fetcher: _Fetcher, cached: list[tuple[int, bytes]], start: int, end: int,
-               sink: Callable[[bytes], object]) -> None:
+def _write_new(
+    fetcher: _Fetcher, cached: list[tuple[int, bytes]], start: int, end: int, sink: Callable[[bytes], object]
+) -> None:
     """Bytes [START, END) of the new archive into SINK: from memory where held, else by Range."""
     while start < end:
         held = next(((at, data) for at, data in cached if at <= start < at + len(data)), None)
         if held is not None:
             at, data = held
             stop = min(end, at + len(data))
-            sink(data[start - at:stop - at])
+            sink(data[start - at : stop - at])
             start = stop
             continue
         stop = min([at for at, _data in cached if start < at < end] + [end])
@@ -306,8 +350,13 @@ def _fetch_directory(fetcher: _Fetcher) -> tuple[int, bytes, int, int, int]:
     return tail_start, bytes(tail), cd_offset, cd_size, count
 
 
-def _plan(new_entries: list[ZipEntry], new_spans: dict[str, tuple[int, int]], new_digests: dict[str, str],
-          old_archive: Path, result: DeltaResult) -> list[tuple[str, int, int]]:
+def _plan(
+    new_entries: list[ZipEntry],
+    new_spans: dict[str, tuple[int, int]],
+    new_digests: dict[str, str],
+    old_archive: Path,
+    result: DeltaResult,
+) -> list[tuple[str, int, int]]:
     """In file order: ("old", old_start, length) to copy, or ("net", new_start, length) to fetch."""
     import zipfile
 
@@ -332,11 +381,14 @@ def _plan(new_entries: list[ZipEntry], new_spans: dict[str, tuple[int, int]], ne
         start, end = new_spans[entry.name]
         old = old_by_name.get(entry.name)
         result.entries_total += 1
-        if (old is not None and entry.name != MANIFEST_NAME
-                and new_digests.get(entry.name) is not None
-                and new_digests.get(entry.name) == old_digests.get(entry.name)
-                and entry.same_content(old)
-                and old_spans[entry.name][1] - old_spans[entry.name][0] == end - start):
+        if (
+            old is not None
+            and entry.name != MANIFEST_NAME
+            and new_digests.get(entry.name) is not None
+            and new_digests.get(entry.name) == old_digests.get(entry.name)
+            and entry.same_content(old)
+            and old_spans[entry.name][1] - old_spans[entry.name][0] == end - start
+        ):
             result.entries_reused += 1
             result.bytes_reused += end - start
             plan.append(("old", old_spans[entry.name][0], end - start))

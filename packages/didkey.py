@@ -55,7 +55,7 @@ def did_problem(did: object) -> str | None:
     if not did.startswith(PREFIX):
         return "not an Ed25519 did:key (it must start with did:key:z6Mk)"
     try:
-        raw = b58decode(did[len(PREFIX):])
+        raw = b58decode(did[len(PREFIX) :])
     except ValueError as err:
         return f"not a did:key ({err})"
     if not raw.startswith(_ED25519_PREFIX) or len(raw) != 34:
@@ -70,9 +70,9 @@ def public_key_of(did: str) -> Any:
     problem = did_problem(did)
     if problem:
         raise MoocError(f"issuer {did[:80]!r}: {problem}")
-    return Ed25519PublicKey.from_public_bytes(b58decode(did[len(PREFIX):])[2:])
+    return Ed25519PublicKey.from_public_bytes(b58decode(did[len(PREFIX) :])[2:])
 
 
 def key_id(did: str) -> str:
     """The verification method of a did:key: `did:key:z…#z…`."""
-    return f"{did}#{did[len('did:key:'):]}"
+    return f"{did}#{did[len('did:key:') :]}"

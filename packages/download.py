@@ -136,8 +136,10 @@ def download(
     limits = limits or NetLimits.from_env()
     dest = Path(dest)
     stats = stats if stats is not None else DownloadStats()
-    timeouts = (connect_timeout if connect_timeout is not None else limits.connect_timeout,
-                read_timeout if read_timeout is not None else limits.read_timeout)
+    timeouts = (
+        connect_timeout if connect_timeout is not None else limits.connect_timeout,
+        read_timeout if read_timeout is not None else limits.read_timeout,
+    )
     backoff_base = backoff_base if backoff_base is not None else limits.backoff_base
     expected_sha256 = expected_sha256.lower() if expected_sha256 else None
     if expected_size is not None and expected_size > DEFAULT_MAX_SIZE:
@@ -152,10 +154,18 @@ def download(
     part, meta_path = part_paths(dest)
     own_guard = guard is None
     if guard is None:
-        why = (f"MOOC_DEADLINE plus {cap} bytes at MOOC_MIN_RATE" if expected_size is not None
-               else f"MOOC_DEADLINE plus the {cap}-byte MOOC_MAX_DOWNLOAD_SIZE at MOOC_MIN_RATE")
-        guard = Guard(url, limits, deadline=limits.pack_deadline(cap), why=why,
-                      min_rate=min(limits.min_rate, limit_rate / 2) if limit_rate else None)
+        why = (
+            f"MOOC_DEADLINE plus {cap} bytes at MOOC_MIN_RATE"
+            if expected_size is not None
+            else f"MOOC_DEADLINE plus the {cap}-byte MOOC_MAX_DOWNLOAD_SIZE at MOOC_MIN_RATE"
+        )
+        guard = Guard(
+            url,
+            limits,
+            deadline=limits.pack_deadline(cap),
+            why=why,
+            min_rate=min(limits.min_rate, limit_rate / 2) if limit_rate else None,
+        )
     own_session = session is None
     progress = _Progress(label or dest.name, enabled=not quiet and sys.stderr.isatty())
     try:
@@ -170,10 +180,22 @@ def download(
             _discard(part, meta_path)
             meta = dict(wanted)
         stats.resumed_from = _size(part)
-        job = _Transfer(url=url, part=part, meta_path=meta_path, meta=meta, expected_size=expected_size, cap=cap,
-                        limits=limits, timeouts=timeouts, guard=guard, session=session,
-                        bucket=TokenBucket(limit_rate) if limit_rate else None, progress=progress, stats=stats,
-                        refuse_html=refuse_html)
+        job = _Transfer(
+            url=url,
+            part=part,
+            meta_path=meta_path,
+            meta=meta,
+            expected_size=expected_size,
+            cap=cap,
+            limits=limits,
+            timeouts=timeouts,
+            guard=guard,
+            session=session,
+            bucket=TokenBucket(limit_rate) if limit_rate else None,
+            progress=progress,
+            stats=stats,
+            refuse_html=refuse_html,
+        )
         _fetch_all(job, max_tries, backoff_base, quiet)
     except TooSlow as err:
         raise DownloadError(str(err) + _kept(part)) from None
@@ -190,11 +212,25 @@ def download(
         return _publish(job, dest, expected_sha256)
     except _StartOver:
         stats.restarts += 1
-        return download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256,
-                        quiet=quiet, limit_rate=limit_rate, connect_timeout=connect_timeout,
-                        read_timeout=read_timeout, max_tries=max_tries, max_size=max_size,
-                        backoff_base=backoff_base, label=label, stats=stats, session=None,
-                        refuse_html=refuse_html, limits=limits, guard=None if own_guard else guard)
+        return download(
+            url,
+            dest,
+            expected_size=expected_size,
+            expected_sha256=expected_sha256,
+            quiet=quiet,
+            limit_rate=limit_rate,
+            connect_timeout=connect_timeout,
+            read_timeout=read_timeout,
+            max_tries=max_tries,
+            max_size=max_size,
+            backoff_base=backoff_base,
+            label=label,
+            stats=stats,
+            session=None,
+            refuse_html=refuse_html,
+            limits=limits,
+            guard=None if own_guard else guard,
+        )
     except OSError as err:
         raise _local_error(err, part) from None
 
@@ -214,8 +250,15 @@ def _fetch_all(job: _Transfer, max_tries: int, backoff_base: float, quiet: bool)
     """
     import requests
 
-    budget = RetryBudget(job.url, job.guard, max_tries=max_tries, backoff_base=backoff_base, quiet=quiet,
-                         progress=job.stats.resumed_from, kept=lambda: _kept(job.part))
+    budget = RetryBudget(
+        job.url,
+        job.guard,
+        max_tries=max_tries,
+        backoff_base=backoff_base,
+        quiet=quiet,
+        progress=job.stats.resumed_from,
+        kept=lambda: _kept(job.part),
+    )
     while True:
         job.guard.check()
         have = _size(job.part)
@@ -224,8 +267,9 @@ def _fetch_all(job: _Transfer, max_tries: int, backoff_base: float, quiet: bool)
         if job.expected_size is not None and have > job.expected_size:
             _discard(job.part, job.meta_path)
             job.meta.clear()
-            job.meta.update(url=job.url, expected_size=job.expected_size,
-                            expected_sha256=job.meta.get("expected_sha256"))
+            job.meta.update(
+                url=job.url, expected_size=job.expected_size, expected_sha256=job.meta.get("expected_sha256")
+            )
             have = budget.best = 0
             job.stats.restarts += 1
         try:
@@ -256,7 +300,9 @@ def _publish(job: _Transfer, dest: Path, expected_sha256: str | None) -> Path:
                 # The old partial may have come from another version of the file:
                 # one clean retry from zero before blaming the server.
                 raise _StartOver()
-            raise DownloadError(f"{job.url}: SHA-256 mismatch (got {actual[:12]}…, the catalog says {expected_sha256[:12]}…)")
+            raise DownloadError(
+                f"{job.url}: SHA-256 mismatch (got {actual[:12]}…, the catalog says {expected_sha256[:12]}…)"
+            )
     with open(part, "rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(part, dest)
@@ -275,8 +321,7 @@ def _one_request(job: _Transfer, have: int) -> None:
         if validator:
             headers["If-Range"] = validator
     job.stats.requests += 1
-    response = open_url(job.session, job.url, headers=headers,
-                        timeout=job.guard.timeout(*job.timeouts))
+    response = open_url(job.session, job.url, headers=headers, timeout=job.guard.timeout(*job.timeouts))
     with response:
         status = response.status_code
         if status in (429, 500, 502, 503, 504):
@@ -294,7 +339,9 @@ def _one_request(job: _Transfer, have: int) -> None:
             raise DownloadError(f"{job.url}: the server answered HTTP {status} {response.reason or ''}".rstrip())
         ctype = response.headers.get("content-type", "").lower()
         if job.refuse_html and ctype.startswith(("text/html", "application/xhtml")):
-            raise DownloadError(f"{job.url}: the server sent a web page (Content-Type {ctype.split(';')[0]}), not a course pack")
+            raise DownloadError(
+                f"{job.url}: the server sent a web page (Content-Type {ctype.split(';')[0]}), not a course pack"
+            )
         length = _int_header(response.headers.get("content-length"))
         total: int | None
         if status == 206:
@@ -311,11 +358,15 @@ def _check_part_answer(response: Any, asked: str | None, have: int, length: int 
     if asked is None:
         raise _BadRange("the server answered 206 (part of the file) to a request for the whole file")
     crange = _content_range(value)
-    if crange is None or crange[2] is None or crange[0] != have or crange[1] != crange[2] - 1 or (
-            length is not None and length != crange[2] - have):
+    if (
+        crange is None
+        or crange[2] is None
+        or crange[0] != have
+        or crange[1] != crange[2] - 1
+        or (length is not None and length != crange[2] - have)
+    ):
         shown = value if len(value) <= 60 else value[:57] + "…"
-        raise _BadRange(f"the server answered Content-Range {shown!r} "
-                        f"(Content-Length {length}) to Range: {asked}")
+        raise _BadRange(f"the server answered Content-Range {shown!r} (Content-Length {length}) to Range: {asked}")
     return crange[2], have
 
 
@@ -325,8 +376,10 @@ def _check_total(job: _Transfer, total: int | None) -> None:
     if job.expected_size is not None and total != job.expected_size:
         raise DownloadError(f"{job.url}: the server announces {total} bytes, the catalog says {job.expected_size}")
     if total > job.cap:
-        raise DownloadError(f"{job.url}: the server announces {total} bytes, over the {job.cap}-byte limit "
-                            "for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)")
+        raise DownloadError(
+            f"{job.url}: the server announces {total} bytes, over the {job.cap}-byte limit "
+            "for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+        )
 
 
 def _receive(job: _Transfer, response: Any, status: int, start: int, total: int | None) -> None:
@@ -395,8 +448,10 @@ def _over_limit(job: _Transfer, status: int, limit: int) -> None:
         raise DownloadError(f"{job.url}: the server sent more than the catalog's {job.expected_size} bytes")
     if limit < job.cap:
         raise DownloadError(f"{job.url}: the server sent more than the {limit} bytes it announced")
-    raise DownloadError(f"{job.url}: the server sent more than {job.cap} bytes, the limit for a download "
-                        "no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)")
+    raise DownloadError(
+        f"{job.url}: the server sent more than {job.cap} bytes, the limit for a download "
+        "no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+    )
 
 
 def _weak(etag: str | None) -> bool:

@@ -28,8 +28,14 @@ def parse_rate(text: str) -> int:
 class TokenBucket:
     """Caps the average rate at RATE bytes/s with a burst of about one chunk."""
 
-    def __init__(self, rate: int, *, burst: int | None = None, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        rate: int,
+        *,
+        burst: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.rate = float(rate)
         self.capacity = float(burst if burst is not None else max(CHUNK, rate // 10))
         self.tokens = self.capacity
@@ -71,9 +77,15 @@ class _Progress:
                 TransferSpeedColumn,
             )
 
-            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                                TransferSpeedColumn(), TimeRemainingColumn(),
-                                console=Console(stderr=True, highlight=False), transient=True)
+            self.bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True, highlight=False),
+                transient=True,
+            )
             self.bar.start()
             from rich.text import Text
 

@@ -15,8 +15,14 @@ from packages.errors import MoocError
 from packages.layout import Layout
 
 
-def fetch(layout: Layout, url: str, *, quiet: bool = False, expected_size: int | None = None,
-          expected_sha256: str | None = None) -> Path:
+def fetch(
+    layout: Layout,
+    url: str,
+    *,
+    quiet: bool = False,
+    expected_size: int | None = None,
+    expected_sha256: str | None = None,
+) -> Path:
     """Download `url` into the downloads folder (resumable); the one network call site."""
     from packages.download import download
 
@@ -24,8 +30,9 @@ def fetch(layout: Layout, url: str, *, quiet: bool = False, expected_size: int |
     return download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet)
 
 
-def fetch_update(layout: Layout, url: str, current: Any, *, quiet: bool, expected_size: int,
-                 expected_sha256: str) -> Path:
+def fetch_update(
+    layout: Layout, url: str, current: Any, *, quiet: bool, expected_size: int, expected_sha256: str
+) -> Path:
     """Download `url`, a new version of the installed COURSE, reusing its unchanged files (delta)."""
     from packages.delta import delta_download, old_archive_for
 

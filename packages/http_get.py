@@ -63,16 +63,23 @@ def check_redirect(from_url: str, to_url: str) -> None:
         raise DownloadError(f"{from_url}: redirect from https to plain http refused ({to_url})")
 
 
-def open_url(session: Any, url: str, *, headers: dict[str, str] | None = None,
-             timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT), method: str = "GET") -> Any:
+def open_url(
+    session: Any,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+    method: str = "GET",
+) -> Any:
     """GET (streamed), following at most MAX_REDIRECTS redirects, each one checked."""
     import requests
 
     current = url
     for _ in range(MAX_REDIRECTS + 1):
         try:
-            response = session.request(method, current, headers=headers or {}, stream=True,
-                                       allow_redirects=False, timeout=timeout)
+            response = session.request(
+                method, current, headers=headers or {}, stream=True, allow_redirects=False, timeout=timeout
+            )
         except requests.exceptions.InvalidSchema as err:
             raise DownloadError(f"{url}: not an http(s) URL ({err})") from None
         if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:

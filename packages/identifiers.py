@@ -24,9 +24,11 @@ ID_RE = re.compile(rf"^{ID_PATTERN}$")
 LEARNER_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _NUMBER = r"(0|[1-9]\d*)"
 _PRE_PART = r"(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)"
-SEMVER_PATTERN = (rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}"
-                  rf"(?:-({_PRE_PART}(?:\.{_PRE_PART})*))?"
-                  r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?")
+SEMVER_PATTERN = (
+    rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}"
+    rf"(?:-({_PRE_PART}(?:\.{_PRE_PART})*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
+)
 SEMVER_RE = re.compile(rf"^{SEMVER_PATTERN}$")
 
 

@@ -75,8 +75,9 @@ def install(
         raise MoocError(f"{target.label}: cannot install into {dest.courses}: {os_error_text(err)}{where}") from None
 
 
-def _install(store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, limits: Any, quiet: bool,
-             say: Progress) -> InstallResult:
+def _install(
+    store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, limits: Any, quiet: bool, say: Progress
+) -> InstallResult:
     """`install` once the store is known to be writable; OSError escapes (see install)."""
     layout = store.layout
     dest.clean_stale()
@@ -109,8 +110,10 @@ def _install(store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, 
                     return InstallResult(course=existing, status=status, previous_version=existing.version)
                 # an author re-installing an edited folder (or file) without bumping the version
                 status = "reinstalled"
-                changed_note = (f"the content changed but the version is still {course.version}: reinstalled "
-                                "(bump the version before you publish it, so learners' copies update)")
+                changed_note = (
+                    f"the content changed but the version is still {course.version}: reinstalled "
+                    "(bump the version before you publish it, so learners' copies update)"
+                )
             _make_durable(tree)
             summary = summary_of(
                 course,
@@ -134,8 +137,15 @@ def _install(store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, 
 # --------------------------------------------------------------------------- steps
 
 
-def _obtain_archive(layout: Layout, target: InstallSpec, stage: Path, *, quiet: bool, say: Progress,
-                    installed: Callable[[str], Any] = lambda _id: None) -> Path:
+def _obtain_archive(
+    layout: Layout,
+    target: InstallSpec,
+    stage: Path,
+    *,
+    quiet: bool,
+    say: Progress,
+    installed: Callable[[str], Any] = lambda _id: None,
+) -> Path:
     """A .mooc file for `target`: the file itself, one built from the folder, or a download
     (a delta from the installed copy when a catalog course is already installed)."""
     if target.kind == "file":
@@ -147,10 +157,21 @@ def _obtain_archive(layout: Layout, target: InstallSpec, stage: Path, *, quiet: 
     try:
         current = installed(target.course_id) if target.course_id else None
         if current is not None and target.expected_size is not None and target.expected_sha256:
-            return fetch_update(layout, target.value, current, quiet=quiet, expected_size=target.expected_size,
-                                expected_sha256=target.expected_sha256)
-        return fetch(layout, target.value, quiet=quiet, expected_size=target.expected_size,
-                     expected_sha256=target.expected_sha256)
+            return fetch_update(
+                layout,
+                target.value,
+                current,
+                quiet=quiet,
+                expected_size=target.expected_size,
+                expected_sha256=target.expected_sha256,
+            )
+        return fetch(
+            layout,
+            target.value,
+            quiet=quiet,
+            expected_size=target.expected_size,
+            expected_sha256=target.expected_sha256,
+        )
     except MoocError as err:  # name the catalog entry too, not only the URL
         raise MoocError(_named(target.label, str(err))) from None
 
@@ -223,7 +244,7 @@ def _named(label: str, message: str, *paths: Path) -> str:
     for path in paths:
         for prefix in (f"{path}: ", f"{os.path.realpath(path)}: "):
             if message.startswith(prefix):
-                message = message[len(prefix):]
+                message = message[len(prefix) :]
     return message if message.startswith(f"{label}: ") else f"{label}: {message}"
 
 

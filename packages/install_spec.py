@@ -69,10 +69,15 @@ def resolve_catalog_spec(layout: Layout, spec: str) -> InstallSpec | None:
 
     if "://" in spec or Path(spec).expanduser().exists():
         folder = Path(spec).expanduser()
-        if folder.is_dir() and not (folder / "course.toml").exists() and (
-                (folder / CATALOG_NAME).exists() or any(folder.glob("*.mooc"))):
-            raise MoocError(f"{spec}: a folder of course packs, not a pack source: add it with "
-                            f"`mooc catalog add {spec}`, then `mooc install COURSE-ID`")
+        if (
+            folder.is_dir()
+            and not (folder / "course.toml").exists()
+            and ((folder / CATALOG_NAME).exists() or any(folder.glob("*.mooc")))
+        ):
+            raise MoocError(
+                f"{spec}: a folder of course packs, not a pack source: add it with "
+                f"`mooc catalog add {spec}`, then `mooc install COURSE-ID`"
+            )
         return None
     cid, _, version = spec.partition("@")
     if not ID_RE.match(cid):
@@ -86,10 +91,17 @@ def resolve_catalog_spec(layout: Layout, spec: str) -> InstallSpec | None:
     if entry.url.startswith("file:"):
         path = Path(url2pathname(unquote(urlsplit(entry.url).path)))
         verify_local_pack(path, entry, label)
-        return InstallSpec(kind="file", value=str(path), label=label, expected_size=entry.size,
-                           expected_sha256=entry.sha256)
-    return InstallSpec(kind="url", value=entry.url, label=label, expected_size=entry.size,
-                       expected_sha256=entry.sha256, course_id=entry.id)
+        return InstallSpec(
+            kind="file", value=str(path), label=label, expected_size=entry.size, expected_sha256=entry.sha256
+        )
+    return InstallSpec(
+        kind="url",
+        value=entry.url,
+        label=label,
+        expected_size=entry.size,
+        expected_sha256=entry.sha256,
+        course_id=entry.id,
+    )
 
 
 def verify_local_pack(path: Path, entry: CatalogEntry, label: str) -> None:

@@ -101,8 +101,9 @@ def from_summary(data: dict[str, Any], origin: Origin, versions: Path) -> Instal
     )
 
 
-def summary_of(course: Course, *, size: int, installed_at: datetime, source: str | None,
-               sha256: str | None) -> dict[str, Any]:
+def summary_of(
+    course: Course, *, size: int, installed_at: datetime, source: str | None, sha256: str | None
+) -> dict[str, Any]:
     """The `current.json` content for a loaded course (computed once, at install)."""
     return {
         "summary_format": SUMMARY_FORMAT,

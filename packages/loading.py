@@ -25,8 +25,22 @@ from packages.urls import http_url_problem
 LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 COURSE_FILE = "course.toml"
 
-_COURSE_KEYS = {"format", "id", "version", "title", "language", "summary", "authors", "license", "kind",
-                "weekly_hours", "grading", "certificate", "sync", "modules"}
+_COURSE_KEYS = {
+    "format",
+    "id",
+    "version",
+    "title",
+    "language",
+    "summary",
+    "authors",
+    "license",
+    "kind",
+    "weekly_hours",
+    "grading",
+    "certificate",
+    "sync",
+    "modules",
+}
 _MODULE_KEYS = {"id", "title", "unlock_after_days", "requires", "items"}
 _ITEM_KEYS = {"id", "kind", "file", "title", "weight"}
 
@@ -82,8 +96,9 @@ def first_heading(text: str) -> str | None:
     return None
 
 
-def parse_pack(source: PackSource, report: Report, *, read_all_lessons: bool = True,
-               skip: set[str] | frozenset[str] = frozenset()) -> tuple[Course | None, dict[str, str]]:
+def parse_pack(
+    source: PackSource, report: Report, *, read_all_lessons: bool = True, skip: set[str] | frozenset[str] = frozenset()
+) -> tuple[Course | None, dict[str, str]]:
     """Build the course and record every problem in `report`.
 
     Returns (course or None when the manifest itself is unusable, lesson texts read).
@@ -101,8 +116,12 @@ class _Parser(QuizParser):
     # -- ids ---------------------------------------------------------------------------
     def check_id(self, value: Any, file: str, path: str) -> bool:
         if isinstance(value, str) and not ID_RE.match(value):
-            self.error(file, path, f"{one_line(value)!r} is not a valid id "
-                                   "(lowercase letters, digits, '.', '_', '-'; starts with a letter or digit; at most 64)")
+            self.error(
+                file,
+                path,
+                f"{one_line(value)!r} is not a valid id "
+                "(lowercase letters, digits, '.', '_', '-'; starts with a letter or digit; at most 64)",
+            )
             return False
         return isinstance(value, str)
 
@@ -151,7 +170,7 @@ class _Parser(QuizParser):
         license_ = self.get(data, "license", "str", f, "", default=None)
         kind = self.get(data, "kind", "str", f, "", default="xmooc")
         if kind not in ("xmooc", "cmooc"):
-            self.error(f, "kind", f"must be \"xmooc\" or \"cmooc\", not {one_line(str(kind))!r}")
+            self.error(f, "kind", f'must be "xmooc" or "cmooc", not {one_line(str(kind))!r}')
             kind = "xmooc"
         weekly_hours = self.non_negative(data, "weekly_hours", "number", f, "", None)
 
@@ -164,21 +183,30 @@ class _Parser(QuizParser):
         issuer = self.get(certificate, "issuer", "str", f, "certificate", default=None)
         issuer_problem = None if issuer is None else did_problem(issuer)
         if issuer_problem:
-            self.error(f, "certificate.issuer", f"{one_line(issuer)[:80]!r} is {issuer_problem} "
-                                                "(`mooc certificate keygen` prints the issuer id)")
+            self.error(
+                f,
+                "certificate.issuer",
+                f"{one_line(issuer)[:80]!r} is {issuer_problem} (`mooc certificate keygen` prints the issuer id)",
+            )
             issuer = None
         issuer_name = self.get(certificate, "issuer_name", "str", f, "certificate", default=None)
         issuer_url = self.get(certificate, "issuer_url", "str", f, "certificate", default=None)
         if issuer_url is not None and http_url_problem(issuer_url, allow_query=True):
-            self.error(f, "certificate.issuer_url", f"{one_line(issuer_url)[:200]!r} is not a web address: "
-                                                    f"{http_url_problem(issuer_url, allow_query=True)}")
+            self.error(
+                f,
+                "certificate.issuer_url",
+                f"{one_line(issuer_url)[:200]!r} is not a web address: "
+                f"{http_url_problem(issuer_url, allow_query=True)}",
+            )
             issuer_url = None
         sync = self.get(data, "sync", "table", f, "", default={})
         self.unknown_keys(sync, {"xapi_endpoint"}, f, "sync")
         endpoint = self.get(sync, "xapi_endpoint", "str", f, "sync", default=None)
         problem = None if endpoint is None else http_url_problem(endpoint, allow_query=False)
         if problem:
-            self.error(f, "sync.xapi_endpoint", f"{one_line(endpoint)[:200]!r} is not a usable xAPI endpoint: {problem}")
+            self.error(
+                f, "sync.xapi_endpoint", f"{one_line(endpoint)[:200]!r} is not a usable xAPI endpoint: {problem}"
+            )
             endpoint = None
 
         raw_modules = self.get(data, "modules", "list", f, "", default=[], required=True)
@@ -189,12 +217,22 @@ class _Parser(QuizParser):
         # A model even when some keys were wrong, so the whole-pack checks still run.
         try:
             return Course(
-                id=cid or "", version=version or "", title=title or "", modules=tuple(modules),
+                id=cid or "",
+                version=version or "",
+                title=title or "",
+                modules=tuple(modules),
                 format=fmt if isinstance(fmt, int) and not isinstance(fmt, bool) else FORMAT_VERSION,
-                language=language, summary=summary, authors=tuple(authors), license=license_, kind=kind,
+                language=language,
+                summary=summary,
+                authors=tuple(authors),
+                license=license_,
+                kind=kind,
                 weekly_hours=float(weekly_hours) if weekly_hours is not None else None,
-                pass_threshold=float(pass_threshold), certificate_available=cert_available, xapi_endpoint=endpoint,
-                certificate_issuer=issuer, certificate_issuer_name=one_line(issuer_name)[:200] if issuer_name else None,
+                pass_threshold=float(pass_threshold),
+                certificate_available=cert_available,
+                xapi_endpoint=endpoint,
+                certificate_issuer=issuer,
+                certificate_issuer_name=one_line(issuer_name)[:200] if issuer_name else None,
                 certificate_issuer_url=issuer_url,
             )
         except (TypeError, ValueError) as err:  # pragma: no cover - every field is checked above
@@ -233,8 +271,15 @@ class _Parser(QuizParser):
                     items.append(item)
                     if item.kind == "quiz":
                         quiz_ids.add(item.id)
-            modules.append(Module(id=mid or f"module-{mi}", title=mtitle or "", items=tuple(items),
-                                  unlock_after_days=unlock, requires=tuple(requires)))
+            modules.append(
+                Module(
+                    id=mid or f"module-{mi}",
+                    title=mtitle or "",
+                    items=tuple(items),
+                    unlock_after_days=unlock,
+                    requires=tuple(requires),
+                )
+            )
         for mp, requires in pending_requires:
             for ri, rid in enumerate(requires):
                 if rid not in quiz_ids:
@@ -256,7 +301,7 @@ class _Parser(QuizParser):
                 item_ids[iid] = ip
         kind = self.get(raw, "kind", "str", f, ip, required=True)
         if kind is not None and kind not in ("lesson", "quiz"):
-            self.error(f, f"{ip}.kind", f"must be \"lesson\" or \"quiz\", not {one_line(kind)!r}")
+            self.error(f, f"{ip}.kind", f'must be "lesson" or "quiz", not {one_line(kind)!r}')
             kind = None
         file = self.get(raw, "file", "str", f, ip, required=True)
         if isinstance(file, str):

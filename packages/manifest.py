@@ -48,8 +48,10 @@ class Manifest:
         data = {
             "format": self.format,
             "course": {"id": self.course_id, "version": self.version, "title": self.title},
-            "files": [{"path": e.path, "size": e.size, "sha256": e.sha256}
-                      for e in sorted(self.files.values(), key=lambda e: e.path)],
+            "files": [
+                {"path": e.path, "size": e.size, "sha256": e.sha256}
+                for e in sorted(self.files.values(), key=lambda e: e.path)
+            ],
         }
         return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
@@ -70,7 +72,9 @@ class Manifest:
         if not isinstance(fmt, int) or isinstance(fmt, bool):
             raise MoocError(f"{where}: 'format' must be an integer")
         if fmt > MANIFEST_FORMAT:
-            raise MoocError(f"{where}: manifest format {fmt} needs a newer mooc (this mooc reads format {MANIFEST_FORMAT})")
+            raise MoocError(
+                f"{where}: manifest format {fmt} needs a newer mooc (this mooc reads format {MANIFEST_FORMAT})"
+            )
         course = data.get("course")
         if not isinstance(course, dict) or not all(isinstance(course.get(k), str) for k in ("id", "version", "title")):
             raise MoocError(f"{where}: 'course' must hold id, version and title strings")

@@ -92,8 +92,16 @@ class NetLimits:
 class Guard:
     """Watches one transfer; use as a context manager around it (starts and stops the watchdog)."""
 
-    def __init__(self, label: str, limits: NetLimits, *, deadline: float, why: str = "MOOC_DEADLINE",
-                 min_rate: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        label: str,
+        limits: NetLimits,
+        *,
+        deadline: float,
+        why: str = "MOOC_DEADLINE",
+        min_rate: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.label = label  # what the messages name: the URL, or e.g. "catalog NAME (URL)"
         self.limits = limits
         self.deadline = deadline
@@ -165,8 +173,9 @@ class Guard:
         elapsed = now - self._start
         if elapsed <= self.deadline:
             return False
-        self.tripped = self.tripped or (f"{self.label}: stopped after {elapsed:.0f} s, "
-                                        f"over the {self.deadline:.0f} s allowed ({self.why})")
+        self.tripped = self.tripped or (
+            f"{self.label}: stopped after {elapsed:.0f} s, over the {self.deadline:.0f} s allowed ({self.why})"
+        )
         return True
 
     def _evaluate(self) -> str | None:
@@ -183,8 +192,10 @@ class Guard:
         base_time, base_bytes = samples[0]
         span = now - base_time
         if span >= window and received - base_bytes < self.min_rate * span:
-            self.tripped = (f"{self.label}: too slow: {received - base_bytes} bytes in the last {span:.0f} s, "
-                            f"under {self.min_rate:.0f} bytes/s (MOOC_MIN_RATE, MOOC_RATE_WINDOW)")
+            self.tripped = (
+                f"{self.label}: too slow: {received - base_bytes} bytes in the last {span:.0f} s, "
+                f"under {self.min_rate:.0f} bytes/s (MOOC_MIN_RATE, MOOC_RATE_WINDOW)"
+            )
         return self.tripped
 
 

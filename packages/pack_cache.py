@@ -55,7 +55,7 @@ def prune_cached_packs(layout: Layout, course_id: str, keep: Path) -> list[Path]
         if folder == keep.parent or not folder.is_dir() or folder.is_symlink():
             continue
         for path in folder.glob("*.mooc"):
-            rest = path.name[len(course_id) + 1:]
+            rest = path.name[len(course_id) + 1 :]
             if path.name.startswith(f"{course_id}-") and _CACHED_VERSION.match(rest):
                 try:
                     path.unlink()  # a lab PC still downloading it gets a cut answer and resumes the new version

@@ -36,13 +36,16 @@ class Limits:
         if env.get("MOOC_MAX_PACK_SIZE"):
             limits = limits.with_overrides(max_total_size=parse_size(env["MOOC_MAX_PACK_SIZE"], "MOOC_MAX_PACK_SIZE"))
         if env.get("MOOC_MAX_PACK_ENTRIES"):
-            limits = limits.with_overrides(max_entries=_parse_int(env["MOOC_MAX_PACK_ENTRIES"], "MOOC_MAX_PACK_ENTRIES"))
+            limits = limits.with_overrides(
+                max_entries=_parse_int(env["MOOC_MAX_PACK_ENTRIES"], "MOOC_MAX_PACK_ENTRIES")
+            )
         if env.get("MOOC_MAX_PACK_RATIO"):
             limits = limits.with_overrides(max_ratio=_parse_float(env["MOOC_MAX_PACK_RATIO"], "MOOC_MAX_PACK_RATIO"))
         return limits
 
-    def with_overrides(self, *, max_total_size: int | None = None, max_entries: int | None = None,
-                       max_ratio: float | None = None) -> Limits:
+    def with_overrides(
+        self, *, max_total_size: int | None = None, max_entries: int | None = None, max_ratio: float | None = None
+    ) -> Limits:
         return Limits(
             max_total_size=self.max_total_size if max_total_size is None else max_total_size,
             max_entries=self.max_entries if max_entries is None else max_entries,
@@ -53,11 +56,25 @@ class Limits:
 
 def parse_size(text: str, what: str = "size") -> int:
     """'2G', '500M', '64k' or plain bytes -> bytes (binary units)."""
-    units = {"": 1, "B": 1, "K": KiB, "KB": KiB, "KIB": KiB, "M": MiB, "MB": MiB, "MIB": MiB,
-             "G": GiB, "GB": GiB, "GIB": GiB, "T": 1024 * GiB, "TB": 1024 * GiB, "TIB": 1024 * GiB}
+    units = {
+        "": 1,
+        "B": 1,
+        "K": KiB,
+        "KB": KiB,
+        "KIB": KiB,
+        "M": MiB,
+        "MB": MiB,
+        "MIB": MiB,
+        "G": GiB,
+        "GB": GiB,
+        "GIB": GiB,
+        "T": 1024 * GiB,
+        "TB": 1024 * GiB,
+        "TIB": 1024 * GiB,
+    }
     s = text.strip().upper()
     num = s.rstrip("KMGTIB")
-    unit = s[len(num):]
+    unit = s[len(num) :]
     try:
         value = float(num)
     except ValueError:

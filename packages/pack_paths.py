@@ -34,7 +34,9 @@ def reserved_problem(rel: str) -> str | None:
     """Why `rel` names (or could stand for) one of mooc's own files, or None."""
     for part in rel.split("/"):
         folded = _fold_name(part)
-        if folded in RESERVED_NAMES or (folded.startswith(".") and folded.lstrip(".").startswith(RESERVED_HIDDEN_PREFIX)):
+        if folded in RESERVED_NAMES or (
+            folded.startswith(".") and folded.lstrip(".").startswith(RESERVED_HIDDEN_PREFIX)
+        ):
             return f"the name {part!r} is reserved for mooc's own files (rename it)"
     return None
 

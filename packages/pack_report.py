@@ -46,8 +46,14 @@ class Problem:
         return one_line(": ".join(parts))
 
     def to_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, "file": self.file, "key_path": self.key_path,
-                "message": one_line(self.message), "line": self.line, "column": self.column}
+        return {
+            "severity": self.severity,
+            "file": self.file,
+            "key_path": self.key_path,
+            "message": one_line(self.message),
+            "line": self.line,
+            "column": self.column,
+        }
 
 
 @dataclass
@@ -70,21 +76,31 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
-    def add(self, severity: Severity, file: str, key_path: str, message: str,
-            line: int | None = None, column: int | None = None) -> None:
+    def add(
+        self,
+        severity: Severity,
+        file: str,
+        key_path: str,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         self.problems.append(Problem(severity, file, key_path, message, line, column))
 
     def error(self, file: str, key_path: str, message: str, line: int | None = None, column: int | None = None) -> None:
         self.add("error", file, key_path, message, line, column)
 
-    def warning(self, file: str, key_path: str, message: str, line: int | None = None,
-                column: int | None = None) -> None:
+    def warning(
+        self, file: str, key_path: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
         self.add("warning", file, key_path, message, line, column)
 
     def sorted(self) -> list[Problem]:
         """Errors first, then warnings; each in file order."""
+
         def key(p: Problem) -> tuple[int, str, int, int]:
             return (0 if p.severity == "error" else 1, p.file, p.line or 0, p.column or 0)
+
         return sorted(self.problems, key=key)
 
     def summary(self) -> str:

@@ -74,8 +74,10 @@ def _local_error(err: OSError, part: Path) -> DownloadError:
     if err.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         kept = _size(part)
         if kept:
-            return DownloadError(f"{part.parent}: the disk is full; {kept} bytes kept in {part}: "
-                                 "free some space and run the same command again to resume")
+            return DownloadError(
+                f"{part.parent}: the disk is full; {kept} bytes kept in {part}: "
+                "free some space and run the same command again to resume"
+            )
         return DownloadError(f"{part.parent}: the disk is full: free some space and try again")
     where = err.filename or part
     return DownloadError(f"{where}: cannot write the download: {err.strerror or err}")

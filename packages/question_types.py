@@ -27,13 +27,21 @@ class QuestionType:
     widget: str  # what the TUI asks it with (tui/screens/quiz.py QuestionBox)
 
 
-REGISTRY: dict[str, QuestionType] = {t.name: t for t in (
-    QuestionType("single", "SingleChoice", frozenset({"choices"}), "choice", "ChoiceList"),
-    QuestionType("multiple", "MultipleChoice", frozenset({"choices"}), "choice", "ChoiceList"),
-    QuestionType("truefalse", "TrueFalse", frozenset({"answer", "feedback_true", "feedback_false"}),
-                 "true-false", "ChoiceList"),
-    QuestionType("numeric", "Numeric", frozenset({"answer", "tolerance", "answers"}), "numeric", "Input"),
-    QuestionType("text", "Text", frozenset({"answers", "pattern", "case_sensitive"}), "fill-in", "Input"),
-    QuestionType("order", "Order", frozenset({"items"}), "sequencing", "OrderList"),
-    QuestionType("match", "Match", frozenset({"pairs", "distractors"}), "matching", "Select"),
-)}
+REGISTRY: dict[str, QuestionType] = {
+    t.name: t
+    for t in (
+        QuestionType("single", "SingleChoice", frozenset({"choices"}), "choice", "ChoiceList"),
+        QuestionType("multiple", "MultipleChoice", frozenset({"choices"}), "choice", "ChoiceList"),
+        QuestionType(
+            "truefalse",
+            "TrueFalse",
+            frozenset({"answer", "feedback_true", "feedback_false"}),
+            "true-false",
+            "ChoiceList",
+        ),
+        QuestionType("numeric", "Numeric", frozenset({"answer", "tolerance", "answers"}), "numeric", "Input"),
+        QuestionType("text", "Text", frozenset({"answers", "pattern", "case_sensitive"}), "fill-in", "Input"),
+        QuestionType("order", "Order", frozenset({"items"}), "sequencing", "OrderList"),
+        QuestionType("match", "Match", frozenset({"pairs", "distractors"}), "matching", "Select"),
+    )
+}

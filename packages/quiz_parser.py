@@ -64,13 +64,20 @@ class QuizParser(TomlReader):
             if q is None:
                 continue
             if q.id in seen:
-                self.error(f, f"questions[{qi}].id", f"duplicate question id {one_line(q.id)!r} (also questions[{seen[q.id]}])")
+                self.error(
+                    f, f"questions[{qi}].id", f"duplicate question id {one_line(q.id)!r} (also questions[{seen[q.id]}])"
+                )
                 continue
             seen[q.id] = qi
             questions.append(q)
-        return Quiz(title=title, questions=tuple(questions), max_attempts=max_attempts,
-                    pass_threshold=float(pass_threshold) if pass_threshold is not None else None,
-                    shuffle_choices=shuffle, show_solutions=show)
+        return Quiz(
+            title=title,
+            questions=tuple(questions),
+            max_attempts=max_attempts,
+            pass_threshold=float(pass_threshold) if pass_threshold is not None else None,
+            shuffle_choices=shuffle,
+            show_solutions=show,
+        )
 
     def parse_question(self, raw: Any, f: str, qp: str) -> Question | None:
         if not isinstance(raw, dict):
@@ -80,7 +87,9 @@ class QuizParser(TomlReader):
         qid = self.get(raw, "id", "str", f, qp, required=True)
         qtype = self.get(raw, "type", "str", f, qp, required=True)
         if qtype is not None and qtype not in QUESTION_TYPES:
-            self.error(f, f"{qp}.type", f"unknown question type {one_line(qtype)!r} (one of {', '.join(QUESTION_TYPES)})")
+            self.error(
+                f, f"{qp}.type", f"unknown question type {one_line(qtype)!r} (one of {', '.join(QUESTION_TYPES)})"
+            )
             qtype = None
         self.unknown_keys(raw, _COMMON_Q_KEYS | _TYPE_KEYS.get(qtype or "", set()), f, qp)
         prompt = self.get(raw, "prompt", "str", f, qp, required=True)
@@ -103,7 +112,7 @@ class QuizParser(TomlReader):
         for ci, c in enumerate(raw_choices):
             cp = f"{qp}.choices[{ci}]"
             if not isinstance(c, dict):
-                self.error(f, cp, f"must be a table like {{ text = \"...\" }}, not {describe(c)}")
+                self.error(f, cp, f'must be a table like {{ text = "..." }}, not {describe(c)}')
                 continue
             self.unknown_keys(c, {"text", "correct", "feedback", "credit"}, f, cp)
             text = self.get(c, "text", "str", f, cp, required=True)
@@ -114,8 +123,14 @@ class QuizParser(TomlReader):
                 self.error(f, f"{cp}.credit", f"must be between -1 and 1, not {credit}")
                 credit = None
             if text is not None:
-                choices.append(Choice(text=text, correct=correct, feedback=feedback,
-                                      credit=float(credit) if credit is not None else None))
+                choices.append(
+                    Choice(
+                        text=text,
+                        correct=correct,
+                        feedback=feedback,
+                        credit=float(credit) if credit is not None else None,
+                    )
+                )
         if "choices" in raw and isinstance(raw_choices, list) and len(raw_choices) < 2:
             self.error(f, f"{qp}.choices", "needs at least 2 choices")
         return choices
@@ -131,8 +146,12 @@ class QuizParser(TomlReader):
                 if n == 0:
                     self.error(f, f"{qp}.choices", "no choice has correct = true")
                 elif n > 1:
-                    self.error(f, f"{qp}.choices", f"{n} choices have correct = true; a single-choice question needs exactly one "
-                                                   "(use type = \"multiple\")")
+                    self.error(
+                        f,
+                        f"{qp}.choices",
+                        f"{n} choices have correct = true; a single-choice question needs exactly one "
+                        '(use type = "multiple")',
+                    )
         return SingleChoice(choices=tuple(choices), **common)
 
     def q_multiple(self, raw: dict[str, Any], f: str, qp: str, common: dict[str, Any]) -> Question:
@@ -153,11 +172,11 @@ class QuizParser(TomlReader):
         tol = table["tolerance"]
         where = f"{path}.tolerance"
         if isinstance(tol, bool) or not isinstance(tol, (int, float, str)):
-            self.error(f, where, f"must be a number or a percentage like \"2%\", not {describe(tol)}")
+            self.error(f, where, f'must be a number or a percentage like "2%", not {describe(tol)}')
         elif isinstance(tol, str):
             m = PERCENT_RE.match(tol)
             if not m:
-                self.error(f, where, f"{one_line(tol)!r} is not a percentage like \"2%\" (or give an absolute number)")
+                self.error(f, where, f'{one_line(tol)!r} is not a percentage like "2%" (or give an absolute number)')
             else:
                 return float(m.group(1)) / 100.0, True
         elif not math.isfinite(tol) or tol < 0:
@@ -185,8 +204,11 @@ class QuizParser(TomlReader):
                     self.error(f, f"{ap}.credit", f"must be between -1 and 1, not {credit}")
                 feedback = self.get(a, "feedback", "str", f, ap, default=None)
                 if value is not None:
-                    answers.append(NumericAnswer(value=float(value), tolerance=tol, relative=rel,
-                                                 credit=float(credit), feedback=feedback))
+                    answers.append(
+                        NumericAnswer(
+                            value=float(value), tolerance=tol, relative=rel, credit=float(credit), feedback=feedback
+                        )
+                    )
             if raw_answers and not any(a.credit == 1 for a in answers):
                 self.error(f, f"{qp}.answers", "no answer is worth full credit (credit = 1)")
             if isinstance(raw_answers, list) and not raw_answers:
@@ -217,7 +239,7 @@ class QuizParser(TomlReader):
                 if text is not None:
                     answers.append(TextAnswer(text=text, credit=float(credit), feedback=feedback))
             else:
-                self.error(f, ap, f"must be a string or a table {{ text = \"...\" }}, not {describe(a)}")
+                self.error(f, ap, f'must be a string or a table {{ text = "..." }}, not {describe(a)}')
         pattern = self.get(raw, "pattern", "str", f, qp, default=None)
         if pattern is not None:
             try:
@@ -246,7 +268,9 @@ class QuizParser(TomlReader):
             if isinstance(p, list) and len(p) == 2 and all(isinstance(x, str) for x in p):
                 pairs.append((p[0], p[1]))
             else:
-                self.error(f, f"{qp}.pairs[{pi}]", f"must be a pair of strings like [\"Italy\", \"Rome\"], not {describe(p)}")
+                self.error(
+                    f, f"{qp}.pairs[{pi}]", f'must be a pair of strings like ["Italy", "Rome"], not {describe(p)}'
+                )
         if "pairs" in raw and isinstance(raw_pairs, list) and len(raw_pairs) < 2:
             self.error(f, f"{qp}.pairs", "needs at least 2 pairs")
         lefts = [p[0] for p in pairs]

@@ -30,8 +30,17 @@ class _Fetcher:
     An answer that is not exactly the range asked abandons delta.
     """
 
-    def __init__(self, url: str, size: int, result: DeltaResult, guard: Guard, limits: NetLimits, *,
-                 quiet: bool, kept: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        url: str,
+        size: int,
+        result: DeltaResult,
+        guard: Guard,
+        limits: NetLimits,
+        *,
+        quiet: bool,
+        kept: Callable[[], str],
+    ) -> None:
         self.url = url
         self.size = size  # the catalog's
         self.result = result
@@ -41,8 +50,9 @@ class _Fetcher:
         self.validator: str | None = None
         # Twice a download's tries: a delta's ranges are small, so one answer rarely
         # refills the budget by progress; the guard's deadline still bounds the whole.
-        self.budget = RetryBudget(url, guard, max_tries=DELTA_MAX_TRIES, backoff_base=limits.backoff_base,
-                                  quiet=quiet, kept=kept)
+        self.budget = RetryBudget(
+            url, guard, max_tries=DELTA_MAX_TRIES, backoff_base=limits.backoff_base, quiet=quiet, kept=kept
+        )
 
     def close(self) -> None:
         self.session.close()
@@ -53,8 +63,7 @@ class _Fetcher:
         self.get(start, self.size - 1, sink, suffix=length)
         return start
 
-    def get(self, start: int, end: int, sink: Callable[[bytes], object], *,
-            suffix: int | None = None) -> None:
+    def get(self, start: int, end: int, sink: Callable[[bytes], object], *, suffix: int | None = None) -> None:
         """Bytes START..END (inclusive) into SINK, exactly, retrying a broken link from where it broke."""
         import requests
 
@@ -74,14 +83,14 @@ class _Fetcher:
             except _HeadersCut as err:
                 headers_cut += 1
                 if headers_cut >= MAX_HEADERS_CUT:
-                    raise DeltaUnavailable(f"{MAX_HEADERS_CUT} answers in a row to a range request had no "
-                                           "Content-Range") from None
+                    raise DeltaUnavailable(
+                        f"{MAX_HEADERS_CUT} answers in a row to a range request had no Content-Range"
+                    ) from None
                 reason, retry_after = str(err), None
             except (_Retry, requests.exceptions.RequestException) as err:
                 reason, retry_after = failed_try(err, self.url, self.guard)
             self.result.retries += 1
-            self.budget.spend(reason, retry_after, progress=self.result.bytes_fetched,
-                              left=end + 1 - position)
+            self.budget.spend(reason, retry_after, progress=self.result.bytes_fetched, left=end + 1 - position)
 
     def _one(self, start: int, end: int, sink: Callable[[bytes], object], header: str | None) -> None:
         """One GET of START..END into SINK, or _Retry after handing over what arrived."""
@@ -95,8 +104,9 @@ class _Fetcher:
             if status in (429, 500, 502, 503, 504):
                 raise _Retry(f"HTTP {status}", _retry_after(response))
             if status == 200:
-                raise DeltaUnavailable("the server ignores Range requests" if not self.validator
-                                       else "the file changed on the server")
+                raise DeltaUnavailable(
+                    "the server ignores Range requests" if not self.validator else "the file changed on the server"
+                )
             if status != 206:
                 raise DeltaUnavailable(f"HTTP {status} to a range request")
             if "content-range" not in response.headers:

@@ -41,8 +41,10 @@ def failed_try(err: Exception, url: str, guard: Guard) -> tuple[str, float | Non
 
     if isinstance(err, _Retry):
         return str(err), err.retry_after
-    if isinstance(err, (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                        requests.exceptions.ChunkedEncodingError)):
+    if isinstance(
+        err,
+        (requests.exceptions.ConnectionError, requests.exceptions.Timeout, requests.exceptions.ChunkedEncodingError),
+    ):
         return _short(err), None
     guard.check()
     raise DownloadError(f"{url}: {_short(err)}") from None
@@ -57,8 +59,17 @@ class RetryBudget:
     Retry-After), slept under the guard, said on stderr unless QUIET.
     """
 
-    def __init__(self, url: str, guard: Guard, *, max_tries: int = MAX_TRIES, backoff_base: float = BACKOFF_BASE,
-                 quiet: bool = False, progress: int = 0, kept: Callable[[], str] = lambda: "") -> None:
+    def __init__(
+        self,
+        url: str,
+        guard: Guard,
+        *,
+        max_tries: int = MAX_TRIES,
+        backoff_base: float = BACKOFF_BASE,
+        quiet: bool = False,
+        progress: int = 0,
+        kept: Callable[[], str] = lambda: "",
+    ) -> None:
         self.url = url
         self.guard = guard
         self.max_tries = max_tries
@@ -79,13 +90,20 @@ class RetryBudget:
             self.attempt = 0
         self.tries_left -= 1
         if self.tries_left <= 0:
-            raise DownloadError(f"{self.url}: giving up after {self.max_tries} "
-                                f"tr{'ies' if self.max_tries != 1 else 'y'}: {reason}{self.kept()}")
+            raise DownloadError(
+                f"{self.url}: giving up after {self.max_tries} "
+                f"tr{'ies' if self.max_tries != 1 else 'y'}: {reason}{self.kept()}"
+            )
         delay = retry_after if retry_after is not None else backoff_delay(self.attempt, base=self.backoff_base)
         if not self.quiet:  # a silent wait of half a minute looks like a hang
             from packages.safe_text import one_line
 
-            print(one_line(f"mooc: {self.url}: {reason}; trying again in {delay:.0f} s "
-                           f"({self.tries_left} tr{'ies' if self.tries_left != 1 else 'y'} left)"), file=sys.stderr)
+            print(
+                one_line(
+                    f"mooc: {self.url}: {reason}; trying again in {delay:.0f} s "
+                    f"({self.tries_left} tr{'ies' if self.tries_left != 1 else 'y'} left)"
+                ),
+                file=sys.stderr,
+            )
         self.guard.sleep(delay)
         self.attempt += 1

@@ -94,8 +94,9 @@ class Follower:
     """Keeps a server's table in step with the store: `collect()` gives the packs,
     `generation()` a cheap fingerprint asked at most every `every` seconds."""
 
-    def __init__(self, collect: Callable[[], list[ServedPack]], generation: Callable[[], object],
-                 every: float = 1.0) -> None:
+    def __init__(
+        self, collect: Callable[[], list[ServedPack]], generation: Callable[[], object], every: float = 1.0
+    ) -> None:
         self.collect = collect
         self.generation = generation
         self.every = every
@@ -106,9 +107,16 @@ class Follower:
 class PackServer:
     """The HTTP server for the packs of a store (or a fixed list). `start()` runs it in a thread."""
 
-    def __init__(self, packs: list[ServedPack], host: str = "127.0.0.1", port: int = 8765,
-                 limits: ServeLimits | None = None, *, follow: Follower | None = None,
-                 log: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        packs: list[ServedPack],
+        host: str = "127.0.0.1",
+        port: int = 8765,
+        limits: ServeLimits | None = None,
+        *,
+        follow: Follower | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
         self.limits = limits or ServeLimits()
         self.table = _Table.of(packs)
         self.follow = follow
@@ -228,8 +236,16 @@ class PackServer:
                 finally:
                     if server.log is not None:
                         status, sent = self.answered
-                        server.log(_log_line(self.client_address[0], self.command or "", self.path, status, sent,
-                                             time.monotonic() - started))
+                        server.log(
+                            _log_line(
+                                self.client_address[0],
+                                self.command or "",
+                                self.path,
+                                status,
+                                sent,
+                                time.monotonic() - started,
+                            )
+                        )
 
             def _route(self, head: bool) -> None:
                 try:
@@ -241,8 +257,8 @@ class PackServer:
                 if path in ("/", "/catalog.json"):
                     self._send_bytes(table.catalog, "application/json", table.catalog_mtime, head)
                     return
-                if path.startswith("/packs/") and path[len("/packs/"):] in table.packs:
-                    self._send_pack(table.packs[path[len("/packs/"):]], head)
+                if path.startswith("/packs/") and path[len("/packs/") :] in table.packs:
+                    self._send_pack(table.packs[path[len("/packs/") :]], head)
                     return
                 self._plain(404, "not found\n", head)
 
@@ -280,8 +296,9 @@ class PackServer:
                     wanted = None  # the client's copy is of another file: send it all
                 common = {"ETag": pack.etag, "Last-Modified": last_modified, "Accept-Ranges": "bytes"}
                 if wanted == "bad":
-                    self._plain(416, "range not satisfiable\n", head,
-                                {"Content-Range": f"bytes */{pack.size}", **common})
+                    self._plain(
+                        416, "range not satisfiable\n", head, {"Content-Range": f"bytes */{pack.size}", **common}
+                    )
                     return
                 if wanted is None:
                     start, end, status = 0, pack.size - 1, 200
@@ -333,8 +350,10 @@ def _log_line(client: str, method: str, path: str, status: int, sent: int, secon
 
     what = one_line(path)[:200]  # the path is the client's: cleaned and bounded
     note = "" if status not in (200, 206) or method == "HEAD" else f"  {_size(sent)}"
-    return (f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {client}  {one_line(method)[:10]} {what}  {status}{note}"
-            f"  {seconds:.1f} s")
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M:%S')}  {client}  {one_line(method)[:10]} {what}  {status}{note}"
+        f"  {seconds:.1f} s"
+    )
 
 
 def _size(n: int) -> str:

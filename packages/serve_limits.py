@@ -97,8 +97,9 @@ class _Server(ThreadingHTTPServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         client = str(client_address[0])
         with self._active_lock:
-            busy = (self._active[client] >= self.limits.per_client
-                    or sum(self._active.values()) >= self.limits.connections)
+            busy = (
+                self._active[client] >= self.limits.per_client or sum(self._active.values()) >= self.limits.connections
+            )
             if not busy:
                 self._active[client] += 1
         if busy:

@@ -35,8 +35,9 @@ class ServedPack:
         return f'"{self.sha256[:32]}"'
 
 
-def collect_packs(layout: Layout, *, include_bundled: bool = False,
-                  say: Callable[[str], None] = lambda _m: None) -> list[ServedPack]:
+def collect_packs(
+    layout: Layout, *, include_bundled: bool = False, say: Callable[[str], None] = lambda _m: None
+) -> list[ServedPack]:
     """Every installed course (user and system stores; the copy that plays) as a .mooc."""
     from packages.part_file import sha256_file
     from packages.store import Store
@@ -48,17 +49,37 @@ def collect_packs(layout: Layout, *, include_bundled: bool = False,
         say(f"preparing {course.id} {course.version}")
         path = cached_pack(layout, course)
         stat = path.stat()
-        packs.append(ServedPack(id=course.id, version=course.version, title=course.title,
-                                language=course.language, summary=course.summary, path=path,
-                                size=stat.st_size, sha256=sha256_file(path), mtime=stat.st_mtime))
+        packs.append(
+            ServedPack(
+                id=course.id,
+                version=course.version,
+                title=course.title,
+                language=course.language,
+                summary=course.summary,
+                path=path,
+                size=stat.st_size,
+                sha256=sha256_file(path),
+                mtime=stat.st_mtime,
+            )
+        )
     return packs
 
 
 def catalog_bytes(packs: list[ServedPack]) -> bytes:
     from packages.catalog import catalog_document
 
-    return catalog_document([
-        {"id": p.id, "version": p.version, "title": p.title, "language": p.language, "summary": p.summary,
-         "url": "packs/" + quote(p.name), "size": p.size, "sha256": p.sha256}
-        for p in packs
-    ])
+    return catalog_document(
+        [
+            {
+                "id": p.id,
+                "version": p.version,
+                "title": p.title,
+                "language": p.language,
+                "summary": p.summary,
+                "url": "packs/" + quote(p.name),
+                "size": p.size,
+                "sha256": p.sha256,
+            }
+            for p in packs
+        ]
+    )

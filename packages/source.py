@@ -111,8 +111,9 @@ class DirSource(PackSource):
         """Read on first use: playing an installed pack never needs its 2,500-entry manifest."""
         if self._manifest is False:
             manifest_path = self.root / MANIFEST_NAME
-            self._manifest = (Manifest.from_json(manifest_path.read_bytes(), self.origin)
-                              if manifest_path.is_file() else None)
+            self._manifest = (
+                Manifest.from_json(manifest_path.read_bytes(), self.origin) if manifest_path.is_file() else None
+            )
         return self._manifest  # type: ignore[return-value]
 
     @manifest.setter
@@ -143,7 +144,9 @@ class DirSource(PackSource):
                 full = os.path.join(dirpath, d)
                 if os.path.islink(full):
                     # Directory symlinks are not followed: it keeps the walk finite and inside the pack.
-                    self._listing_problems.append((rel_dir + d, "symlinked folder (copy the files into the pack instead)"))
+                    self._listing_problems.append(
+                        (rel_dir + d, "symlinked folder (copy the files into the pack instead)")
+                    )
                     continue
                 keep.append(d)
             dirnames[:] = keep
@@ -246,8 +249,10 @@ class ZipSource(PackSource):
         infos = self._zip.infolist()
         lim = self.limits
         if len(infos) > lim.max_entries:
-            raise MoocError(f"{self.origin}: {len(infos)} entries, more than the limit of {lim.max_entries} "
-                            "(raise it with --max-entries or MOOC_MAX_PACK_ENTRIES if you trust this pack)")
+            raise MoocError(
+                f"{self.origin}: {len(infos)} entries, more than the limit of {lim.max_entries} "
+                "(raise it with --max-entries or MOOC_MAX_PACK_ENTRIES if you trust this pack)"
+            )
         by_name: dict[str, zipfile.ZipInfo] = {}
         normal: dict[str, str] = {}
         total = packed = 0
@@ -280,18 +285,24 @@ class ZipSource(PackSource):
             if rel in by_name:
                 raise MoocError(f"{where}: duplicate entry")
             if key in normal:
-                raise MoocError(f"{where}: duplicate entry (same name as {normal[key]!r} after case/Unicode normalisation)")
+                raise MoocError(
+                    f"{where}: duplicate entry (same name as {normal[key]!r} after case/Unicode normalisation)"
+                )
             normal[key] = rel
             total += info.file_size
             packed += info.compress_size
             if total > lim.max_total_size:
-                raise MoocError(f"{self.origin}: unpacked size exceeds the limit of {lim.max_total_size} bytes "
-                                "(raise it with --max-size or MOOC_MAX_PACK_SIZE if you trust this pack)")
+                raise MoocError(
+                    f"{self.origin}: unpacked size exceeds the limit of {lim.max_total_size} bytes "
+                    "(raise it with --max-size or MOOC_MAX_PACK_SIZE if you trust this pack)"
+                )
             if info.file_size > lim.ratio_min_size:
                 ratio = info.file_size / max(info.compress_size, 1)
                 if ratio > lim.max_ratio:
-                    raise MoocError(f"{where}: compression ratio {ratio:.0f}:1 exceeds the limit of {lim.max_ratio:g}:1 "
-                                    "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)")
+                    raise MoocError(
+                        f"{where}: compression ratio {ratio:.0f}:1 exceeds the limit of {lim.max_ratio:g}:1 "
+                        "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)"
+                    )
             by_name[rel] = info
         self._check_whole_ratio(total, packed)
         return by_name
@@ -310,9 +321,11 @@ class ZipSource(PackSource):
             pass
         ratio = total / max(packed, 1)
         if ratio > lim.max_ratio:
-            raise MoocError(f"{self.origin}: unpacks to {total} bytes from {packed}: a compression ratio of "
-                            f"{ratio:.0f}:1 over the whole archive exceeds the limit of {lim.max_ratio:g}:1 "
-                            "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)")
+            raise MoocError(
+                f"{self.origin}: unpacks to {total} bytes from {packed}: a compression ratio of "
+                f"{ratio:.0f}:1 over the whole archive exceeds the limit of {lim.max_ratio:g}:1 "
+                "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)"
+            )
 
     def files(self) -> list[str]:
         return self._files
@@ -376,4 +389,3 @@ def open_source(path: str | os.PathLike[str], limits: Limits | None = None) -> P
     if not p.exists():
         raise MoocError(f"{p}: no such file or folder")
     raise MoocError(f"{p}: not a pack folder or .mooc file")
-

@@ -31,8 +31,15 @@ _KIND_CHECKS: dict[str, Any] = {
     "table": lambda v: isinstance(v, dict),
     "list": lambda v: isinstance(v, list),
 }
-_KIND_NAMES = {"str": "a string", "bool": "true or false", "int": "a whole number", "number": "a number",
-               "strlist": "a list of strings", "table": "a table", "list": "a list"}
+_KIND_NAMES = {
+    "str": "a string",
+    "bool": "true or false",
+    "int": "a whole number",
+    "number": "a number",
+    "strlist": "a list of strings",
+    "table": "a table",
+    "list": "a list",
+}
 
 
 class TomlReader:
@@ -81,7 +88,7 @@ class TomlReader:
         except MoocError as err:
             msg = str(err)
             prefix = f"{self.source.origin}: {rel}: "
-            self.error(rel, "", msg[len(prefix):] if msg.startswith(prefix) else msg)
+            self.error(rel, "", msg[len(prefix) :] if msg.startswith(prefix) else msg)
             return None
         try:
             text = raw.decode("utf-8")
@@ -116,8 +123,17 @@ class TomlReader:
             return None
 
     # -- typed access ------------------------------------------------------------------
-    def get(self, table: dict[str, Any], key: str, kind: str, file: str, path: str, *,
-            default: Any = MISSING, required: bool = False) -> Any:
+    def get(
+        self,
+        table: dict[str, Any],
+        key: str,
+        kind: str,
+        file: str,
+        path: str,
+        *,
+        default: Any = MISSING,
+        required: bool = False,
+    ) -> Any:
         """table[key] checked against `kind` (str, bool, int, number, strlist, table, list);
         reports and returns `default` when missing or wrong."""
         if key not in table:

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from packages.layout import Layout
 
 
-def updates_available(catalogs: Catalogs, courses: Iterable[InstalledCourse]
-                      ) -> list[tuple[InstalledCourse, CatalogEntry]]:
+def updates_available(
+    catalogs: Catalogs, courses: Iterable[InstalledCourse]
+) -> list[tuple[InstalledCourse, CatalogEntry]]:
     """Each course a catalog offers a newer version of, with that catalog entry."""
     plan = []
     for course in courses:
@@ -55,8 +56,9 @@ def planned_fetch(layout: Layout, course: InstalledCourse, entry: CatalogEntry, 
     return {"method": "delta", "fetch_bytes": result.plan_bytes}
 
 
-def update_course(layout: Layout, course: InstalledCourse, entry: CatalogEntry, *, system: bool, full: bool,
-                  limit_rate: int | None) -> dict[str, Any]:
+def update_course(
+    layout: Layout, course: InstalledCourse, entry: CatalogEntry, *, system: bool, full: bool, limit_rate: int | None
+) -> dict[str, Any]:
     """Download the new version (delta when possible), then install it like any pack."""
     from pathlib import Path
     from urllib.parse import unquote, urlsplit
@@ -82,18 +84,44 @@ def update_course(layout: Layout, course: InstalledCourse, entry: CatalogEntry, 
             from packages.download import DownloadStats
 
             stats = DownloadStats()
-            download(entry.url, path, expected_size=entry.size, expected_sha256=entry.sha256, quiet=quiet,
-                     limit_rate=limit_rate, stats=stats, label=entry.id)
+            download(
+                entry.url,
+                path,
+                expected_size=entry.size,
+                expected_sha256=entry.sha256,
+                quiet=quiet,
+                limit_rate=limit_rate,
+                stats=stats,
+                label=entry.id,
+            )
             info.update(method="full", bytes_fetched=stats.bytes_received, entries_total=0, entries_reused=0)
         else:
-            result = delta_download(entry.url, path, old, expected_size=entry.size, expected_sha256=entry.sha256,
-                                    quiet=quiet, limit_rate=limit_rate)
-            info.update(method=result.method, bytes_fetched=result.bytes_fetched, entries_total=result.entries_total,
-                        entries_reused=result.entries_reused, fallback_reason=result.reason or None,
-                        plan_bytes=result.plan_bytes, retries=result.retries, resumed_from=result.resumed_from)
+            result = delta_download(
+                entry.url,
+                path,
+                old,
+                expected_size=entry.size,
+                expected_sha256=entry.sha256,
+                quiet=quiet,
+                limit_rate=limit_rate,
+            )
+            info.update(
+                method=result.method,
+                bytes_fetched=result.bytes_fetched,
+                entries_total=result.entries_total,
+                entries_reused=result.entries_reused,
+                fallback_reason=result.reason or None,
+                plan_bytes=result.plan_bytes,
+                retries=result.retries,
+                resumed_from=result.resumed_from,
+            )
         downloaded = path
-    install(layout, InstallSpec(kind="file", value=str(path), label=label, expected_size=entry.size,
-                                expected_sha256=entry.sha256), system=system, quiet=quiet)
+    install(
+        layout,
+        InstallSpec(kind="file", value=str(path), label=label, expected_size=entry.size, expected_sha256=entry.sha256),
+        system=system,
+        quiet=quiet,
+    )
     if downloaded is not None:
         downloaded.unlink(missing_ok=True)
     return info

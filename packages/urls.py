@@ -29,9 +29,15 @@ def http_url_problem(url: str, *, allow_query: bool = True) -> str | None:
         return f"longer than {MAX_URL_LENGTH} characters"
     bad = next((c for c in url if not "\x21" <= c <= "\x7e"), None)
     if bad is not None:
-        what = "a space" if bad == " " else "a control character" if ord(bad) < 0x20 or ord(bad) == 0x7F \
-            else "a non-ASCII character (write the host as xn--..., percent-encode the rest)" \
-            if bad.isprintable() else "an invisible or control character"
+        what = (
+            "a space"
+            if bad == " "
+            else "a control character"
+            if ord(bad) < 0x20 or ord(bad) == 0x7F
+            else "a non-ASCII character (write the host as xn--..., percent-encode the rest)"
+            if bad.isprintable()
+            else "an invisible or control character"
+        )
         return f"contains {what}"
     if "\\" in url:
         return "contains a backslash"

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from packages.source import PackSource
 
 # Markdown links and images `[..](target)`, reference definitions `[x]: target`, HTML src/href.
-_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|(?:src|href)\s*=\s*[\"']([^\"']+)[\"']",
-                   re.MULTILINE)
+_LINK = re.compile(
+    r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)|(?:src|href)\s*=\s*[\"']([^\"']+)[\"']",
+    re.MULTILINE,
+)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]+|$)|^ {0,3}(?:=+|-+)[ \t]*$", re.MULTILINE)
 
@@ -39,8 +41,9 @@ def _blank_code(text: str) -> str:
     """Code blocks and spans show paths as examples, not links: blank them, keeping line numbers."""
     if "`" not in text and "~~~" not in text:
         return text
-    return _CODE.sub(lambda m: " " * (m.end() - m.start()) if m.group(1) is None
-                     else _NOT_NEWLINE.sub(" ", m.group(0)), text)
+    return _CODE.sub(
+        lambda m: " " * (m.end() - m.start()) if m.group(1) is None else _NOT_NEWLINE.sub(" ", m.group(0)), text
+    )
 
 
 def lesson_links(text: str) -> list[tuple[str, int]]:
@@ -90,16 +93,18 @@ def validate(source: PackSource) -> Report:
         check_answer_patterns(source, report, course)
         m = source.manifest
         if m is not None and (m.course_id, m.version) != (course.id, course.version):
-            report.error("mooc-manifest.json", "course",
-                         f"says {one_line(m.course_id)} {one_line(m.version)} but course.toml says "
-                         f"{one_line(course.id)} {one_line(course.version)}")
+            report.error(
+                "mooc-manifest.json",
+                "course",
+                f"says {one_line(m.course_id)} {one_line(m.version)} but course.toml says "
+                f"{one_line(course.id)} {one_line(course.version)}",
+            )
     if report.ok:
         report.course = course
     return report
 
 
-def _check_lessons_and_files(source: PackSource, report: Report, course: Course,
-                             lesson_texts: dict[str, str]) -> None:
+def _check_lessons_and_files(source: PackSource, report: Report, course: Course, lesson_texts: dict[str, str]) -> None:
     used = {"course.toml"}
     for item in course.items():
         used.add(item.file)

@@ -33,7 +33,14 @@ class ZipEntry:
 
     def same_content(self, other: ZipEntry) -> bool:
         return (self.name, self.flags, self.method, self.mtime, self.crc, self.csize, self.usize) == (
-            other.name, other.flags, other.method, other.mtime, other.crc, other.csize, other.usize)
+            other.name,
+            other.flags,
+            other.method,
+            other.mtime,
+            other.crc,
+            other.csize,
+            other.usize,
+        )
 
 
 def parse_eocd(tail: bytes, tail_start: int) -> tuple[int, int, int]:
@@ -41,7 +48,7 @@ def parse_eocd(tail: bytes, tail_start: int) -> tuple[int, int, int]:
     pos = tail.rfind(EOCD_SIG)
     if pos < 0 or len(tail) - pos < 22:
         raise DeltaUnavailable("no end-of-central-directory record")
-    (_sig, disk, cd_disk, _n_disk, count, cd_size, cd_offset, _clen) = struct.unpack("<4sHHHHIIH", tail[pos:pos + 22])
+    (_sig, disk, cd_disk, _n_disk, count, cd_size, cd_offset, _clen) = struct.unpack("<4sHHHHIIH", tail[pos : pos + 22])
     if disk or cd_disk:
         raise DeltaUnavailable("multi-disk archive")
     if count == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
@@ -53,13 +60,13 @@ def parse_eocd(tail: bytes, tail_start: int) -> tuple[int, int, int]:
 
 def _zip64_eocd(tail: bytes, eocd_pos: int) -> tuple[int, int, int]:
     loc = eocd_pos - 20
-    if loc < 0 or tail[loc:loc + 4] != b"PK\x06\x07":
+    if loc < 0 or tail[loc : loc + 4] != b"PK\x06\x07":
         raise DeltaUnavailable("zip64 archive without a locator")
     # The zip64 end record sits right before the locator in archives zipfile writes.
     rec = tail.rfind(b"PK\x06\x06", 0, loc)
     if rec < 0 or loc - rec < 56:
         raise DeltaUnavailable("zip64 end record not in the tail")
-    count, cd_size, cd_offset = struct.unpack("<QQQ", tail[rec + 32:rec + 56])
+    count, cd_size, cd_offset = struct.unpack("<QQQ", tail[rec + 32 : rec + 56])
     return count, cd_offset, cd_size
 
 
@@ -67,13 +74,14 @@ def parse_central_directory(cd: bytes, count: int) -> list[ZipEntry]:
     entries: list[ZipEntry] = []
     pos = 0
     for _ in range(count):
-        if cd[pos:pos + 4] != CDH_SIG or len(cd) < pos + 46:
+        if cd[pos : pos + 4] != CDH_SIG or len(cd) < pos + 46:
             raise DeltaUnavailable("corrupt central directory")
         (flags, method, mtime, mdate, crc, csize, usize, nlen, elen, clen) = struct.unpack(
-            "<HHHHIIIHHH", cd[pos + 8:pos + 34])
-        offset = struct.unpack("<I", cd[pos + 42:pos + 46])[0]
-        name = cd[pos + 46:pos + 46 + nlen].decode("utf-8" if flags & 0x800 else "cp437")
-        extra = cd[pos + 46 + nlen:pos + 46 + nlen + elen]
+            "<HHHHIIIHHH", cd[pos + 8 : pos + 34]
+        )
+        offset = struct.unpack("<I", cd[pos + 42 : pos + 46])[0]
+        name = cd[pos + 46 : pos + 46 + nlen].decode("utf-8" if flags & 0x800 else "cp437")
+        extra = cd[pos + 46 + nlen : pos + 46 + nlen + elen]
         if 0xFFFFFFFF in (usize, csize, offset):
             usize, csize, offset = _zip64_extra(extra, usize, csize, offset)
         entries.append(ZipEntry(name, flags, method, (mdate << 16) | mtime, crc, csize, usize, offset))
@@ -84,10 +92,10 @@ def parse_central_directory(cd: bytes, count: int) -> list[ZipEntry]:
 def _zip64_extra(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int, int, int]:
     pos = 0
     while pos + 4 <= len(extra):
-        tag, size = struct.unpack("<HH", extra[pos:pos + 4])
+        tag, size = struct.unpack("<HH", extra[pos : pos + 4])
         if tag == 1:
-            data = extra[pos + 4:pos + 4 + size]
-            values = list(struct.unpack(f"<{len(data) // 8}Q", data[:len(data) // 8 * 8]))
+            data = extra[pos + 4 : pos + 4 + size]
+            values = list(struct.unpack(f"<{len(data) // 8}Q", data[: len(data) // 8 * 8]))
             if usize == 0xFFFFFFFF:
                 usize = values.pop(0)
             if csize == 0xFFFFFFFF:
@@ -120,7 +128,7 @@ def entry_data(span_bytes: bytes, entry: ZipEntry) -> bytes:
     if entry.usize > MAX_IN_MEMORY:
         raise DeltaUnavailable(f"{entry.name}: {entry.usize} bytes is too large to read")
     nlen, elen = struct.unpack("<HH", span_bytes[26:30])
-    raw = span_bytes[30 + nlen + elen:30 + nlen + elen + entry.csize]
+    raw = span_bytes[30 + nlen + elen : 30 + nlen + elen + entry.csize]
     if entry.method == 0:
         data = raw
     elif entry.method == 8:

@@ -161,6 +161,7 @@ class QuizAttempts(Scores):
     _clock: Callable[[], float]
 
     if TYPE_CHECKING:  # from the rest of CourseSession
+
         def _require_open(self, item_id: str) -> Item: ...
 
         def ensure_enrolled(self) -> None: ...

@@ -107,9 +107,15 @@ def render(verified: Any, token: str, version: str) -> tuple[bytes, list[str]]:
     pdf.image(buffer, x=width - 20 - side, y=pdf.h - 18 - side, w=side, h=side)
     pdf.set_font(family, size=8)
     pdf.set_xy(20, pdf.h - 44)
-    pdf.multi_cell(width - 60 - side, 4.2, align="L", text=text(
-        f"Scan the code: it holds the signed credential. Check it offline with `mooc certificate verify FILE` "
-        f"against the issuer id the course pack names: {verified.issuer}. Subject: {verified.subject}."))
+    pdf.multi_cell(
+        width - 60 - side,
+        4.2,
+        align="L",
+        text=text(
+            f"Scan the code: it holds the signed credential. Check it offline with `mooc certificate verify FILE` "
+            f"against the issuer id the course pack names: {verified.issuer}. Subject: {verified.subject}."
+        ),
+    )
     return _output(pdf, notes), notes
 
 
@@ -133,6 +139,9 @@ def _output(pdf: Any, notes: list[str]) -> bytes:
         logger.removeHandler(handler)
         logger.propagate = propagate
     if missing:
-        notes.append("no font on this computer has some letters of the certificate, left blank: "
-                     + "; ".join(missing)[:200] + " (set MOOC_PDF_FONT to a .ttf that has them)")
+        notes.append(
+            "no font on this computer has some letters of the certificate, left blank: "
+            + "; ".join(missing)[:200]
+            + " (set MOOC_PDF_FONT to a .ttf that has them)"
+        )
     return data

@@ -53,8 +53,16 @@ class ClassData:
     notes: list[str] = field(default_factory=list)  # what was worked around, one line each
     _by_key: dict[str, Person] = field(default_factory=dict, repr=False)
 
-    def add(self, *, name: str | None, email: str | None, account_id: str | None, source: str,
-            local_id: str | None = None, events: Iterable[Event] = ()) -> Person:
+    def add(
+        self,
+        *,
+        name: str | None,
+        email: str | None,
+        account_id: str | None,
+        source: str,
+        local_id: str | None = None,
+        events: Iterable[Event] = (),
+    ) -> Person:
         """Add what one source knows of one learner; returns the merged person."""
         keys = _keys(email, account_id)
         if not keys and local_id:
@@ -129,10 +137,13 @@ class ClassData:
         by_name: dict[str, list[Person]] = {}
         for person in self.people:
             by_name.setdefault(person.name.casefold(), []).append(person)
-        return [f"several learners are named {group[0].name!r} ({len(group)}), with different ids and no shared email: "
-                "they are counted apart (carry a learner between PCs with `mooc learner export`/`import`, "
-                "or give them an email)"
-                for group in by_name.values() if len(group) > 1 and group[0].name]
+        return [
+            f"several learners are named {group[0].name!r} ({len(group)}), with different ids and no shared email: "
+            "they are counted apart (carry a learner between PCs with `mooc learner export`/`import`, "
+            "or give them an email)"
+            for group in by_name.values()
+            if len(group) > 1 and group[0].name
+        ]
 
 
 def _keys(email: str | None, account_id: str | None) -> list[str]:

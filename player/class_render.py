@@ -79,16 +79,25 @@ def text_lines(report: ClassReport, width: int = 80) -> list[str]:
         out += course_lines(course, width)
     n = len(report.data.problems)
     if n:
-        out += ["", *_wrap(f"{n} input{'s were' if n != 1 else ' was'} not counted in full: "
-                           "see the warnings (or `problems` in --json).", width)]
+        out += [
+            "",
+            *_wrap(
+                f"{n} input{'s were' if n != 1 else ' was'} not counted in full: "
+                "see the warnings (or `problems` in --json).",
+                width,
+            ),
+        ]
     return out
 
 
 def course_lines(c: CourseReport, width: int = 80) -> list[str]:
     course = c.course
     out = _wrap(f"{one_line(course.title)} ({course.id} {course.version})", width)
-    out += _wrap(f"{len(c.rows)} learner{'s' if len(c.rows) != 1 else ''}, {c.started} started, "
-                 f"{c.passed} passed; pass mark {pct(course.pass_threshold)}", width)
+    out += _wrap(
+        f"{len(c.rows)} learner{'s' if len(c.rows) != 1 else ''}, {c.started} started, "
+        f"{c.passed} passed; pass mark {pct(course.pass_threshold)}",
+        width,
+    )
     out.append("")
     out += learner_table(c, width)
     graded = [q for q in c.quizzes if q.item.is_graded]
@@ -102,8 +111,14 @@ def course_lines(c: CourseReport, width: int = 80) -> list[str]:
 
 
 # Learner, then (width, heading, right-aligned): numbers right, words left.
-_COLUMNS = ((7, "Lessons", True), (5, "Score", True), (6, "Passed", False), (11, "Certificate", False),
-            (6, "Active", True), (16, "Last active", False))
+_COLUMNS = (
+    (7, "Lessons", True),
+    (5, "Score", True),
+    (6, "Passed", False),
+    (11, "Certificate", False),
+    (6, "Active", True),
+    (16, "Last active", False),
+)
 
 
 def _cell(text: str, width: int, align_right: bool) -> str:
@@ -138,7 +153,7 @@ def quiz_table(c: CourseReport, graded: list[QuizStat], width: int) -> list[str]
         out += _wrap(f"  Q{q.number} = {one_line(q.item.title)} ({q.item.id})", width)
     index = {q.item.id: n for n, q in enumerate(graded)}
     for start in range(0, len(graded), per_block):
-        block = graded[start:start + per_block]
+        block = graded[start : start + per_block]
         out.append("")
         head = fit("Learner", name_w) + "".join(" " + right(f"Q{q.number}", cell_w) for q in block)
         out.append(head.rstrip())
@@ -160,8 +175,11 @@ def _quiz_cell(row: LearnerRow, n: int) -> str:
 
 def quiz_lines(q: QuizStat, width: int) -> list[str]:
     kind = "graded" if q.item.is_graded else "practice"
-    out = _wrap(f"Q{q.number} {one_line(q.item.title)} ({q.item.id}, {kind}): {q.attempted} attempted, "
-                f"{q.passed} passed; pass mark {pct(q.threshold)}", width)
+    out = _wrap(
+        f"Q{q.number} {one_line(q.item.title)} ({q.item.id}, {kind}): {q.attempted} attempted, "
+        f"{q.passed} passed; pass mark {pct(q.threshold)}",
+        width,
+    )
     if not q.attempted:
         return out
     most = max(q.bands) or 1
@@ -174,8 +192,9 @@ def quiz_lines(q: QuizStat, width: int) -> list[str]:
     for s in q.questions:
         share = s.share_right
         number = f"{s.number}."
-        line = f"  {number:>3} {bar(share or 0.0, 10, track=True)} {right(pct(share), 4)}  " \
-               + fit(one_line(s.question.prompt), max(10, prompt_w - 3))
+        line = f"  {number:>3} {bar(share or 0.0, 10, track=True)} {right(pct(share), 4)}  " + fit(
+            one_line(s.question.prompt), max(10, prompt_w - 3)
+        )
         out.append(line.rstrip())
         wrong = s.most_wrong
         if wrong is not None:
@@ -187,8 +206,9 @@ def quiz_lines(q: QuizStat, width: int) -> list[str]:
 def _wrap(text: str, width: int) -> list[str]:
     import textwrap
 
-    return textwrap.wrap(text, width=width, subsequent_indent="  ", break_long_words=True,
-                         break_on_hyphens=False) or [""]
+    return textwrap.wrap(text, width=width, subsequent_indent="  ", break_long_words=True, break_on_hyphens=False) or [
+        ""
+    ]
 
 
 # --------------------------------------------------------------------------- CSV
@@ -210,8 +230,21 @@ def csv_text(report: ClassReport) -> str:
         for q in c.quizzes:
             if q.item.is_graded and f"{c.course.id}/{q.item.id}" not in quiz_ids:
                 quiz_ids.append(f"{c.course.id}/{q.item.id}")
-    header = ["course", "course_title", "name", "email", "account_id", "started", "lessons_done",
-              "lessons_total", "score_pct", "passed", "certificate", "active_minutes", "last_active"]
+    header = [
+        "course",
+        "course_title",
+        "name",
+        "email",
+        "account_id",
+        "started",
+        "lessons_done",
+        "lessons_total",
+        "score_pct",
+        "passed",
+        "certificate",
+        "active_minutes",
+        "last_active",
+    ]
     for qid in quiz_ids:
         header += [qid + " best_pct", qid + " attempts"]
     buffer = io.StringIO()
@@ -219,15 +252,28 @@ def csv_text(report: ClassReport) -> str:
     writer.writerow([safe_cell(h) for h in header])
     for c in report.courses:
         for r in c.rows:
-            row: list[object] = [c.course.id, c.course.title, r.person.name, r.person.email or "",
-                                 min(r.person.account_ids, default=""), "yes" if r.started else "no",
-                                 r.lessons_done, r.lessons_total, round(r.score * 100, 1),
-                                 "yes" if r.passed else "no", r.certificate, round(r.active_s / 60, 1),
-                                 local_time(r.last_active) if r.last_active else ""]
+            row: list[object] = [
+                c.course.id,
+                c.course.title,
+                r.person.name,
+                r.person.email or "",
+                min(r.person.account_ids, default=""),
+                "yes" if r.started else "no",
+                r.lessons_done,
+                r.lessons_total,
+                round(r.score * 100, 1),
+                "yes" if r.passed else "no",
+                r.certificate,
+                round(r.active_s / 60, 1),
+                local_time(r.last_active) if r.last_active else "",
+            ]
             cells_by_id = {f"{c.course.id}/{cell.item_id}": cell for cell in r.quizzes}
             for qid in quiz_ids:
                 cell = cells_by_id.get(qid)
-                row += ["", ""] if cell is None else [
-                    "" if cell.best is None else round(cell.best * 100, 1), cell.attempts]
+                row += (
+                    ["", ""]
+                    if cell is None
+                    else ["" if cell.best is None else round(cell.best * 100, 1), cell.attempts]
+                )
             writer.writerow([safe_cell(v) for v in row])
     return buffer.getvalue()

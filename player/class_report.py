@@ -138,15 +138,21 @@ class ClassReport:
 # --------------------------------------------------------------------------- building
 
 
-def build(data: ClassData, load: Callable[[str], Course | None], *, course_id: str | None = None,
-          learner: str | None = None, now: datetime | None = None) -> ClassReport:
+def build(
+    data: ClassData,
+    load: Callable[[str], Course | None],
+    *,
+    course_id: str | None = None,
+    learner: str | None = None,
+    now: datetime | None = None,
+) -> ClassReport:
     """The report of `data`; `load(course_id)` gives the installed course (None: not
     installed here, noted and skipped). `course_id`/`learner` filter."""
     now = now or datetime.now(timezone.utc)
     people = [p for p in data.people if learner is None or matches(p, learner)]
     people.sort(key=lambda p: (p.name.casefold(), p.key))
     reports = []
-    for cid in ([course_id] if course_id else data.course_ids()):
+    for cid in [course_id] if course_id else data.course_ids():
         course = load(cid)
         if course is None:
             data.notes.append(f"course {cid} is not installed here: install it to report on it")
@@ -177,27 +183,32 @@ def course_report(course: Course, people: list[Person], now: datetime) -> Course
         session = CourseSession(course, None, events, None, now=lambda: now, enroll=False)
         for item in quizzes:
             _count_quiz(stats[item.id], session.attempts(item.id), session.quiz_passed(item.id))
-        rows.append(LearnerRow(
-            person=person,
-            started=bool(events),
-            lessons_done=sum(1 for i in lessons if session.lesson_done(i.id)),
-            lessons_total=len(lessons),
-            quizzes=tuple(QuizCell(i.id, session.best_score(i.id), len(session.attempts(i.id)),
-                                   session.quiz_passed(i.id)) for i in graded),
-            score=session.course_score(),
-            passed=session.passed(),
-            completed=session.completed(),
-            certificate=_certificate(course, session, events),
-            active_s=session.total_time(),
-            last_active=session.last_studied,
-        ))
+        rows.append(
+            LearnerRow(
+                person=person,
+                started=bool(events),
+                lessons_done=sum(1 for i in lessons if session.lesson_done(i.id)),
+                lessons_total=len(lessons),
+                quizzes=tuple(
+                    QuizCell(i.id, session.best_score(i.id), len(session.attempts(i.id)), session.quiz_passed(i.id))
+                    for i in graded
+                ),
+                score=session.course_score(),
+                passed=session.passed(),
+                completed=session.completed(),
+                certificate=_certificate(course, session, events),
+                active_s=session.total_time(),
+                last_active=session.last_studied,
+            )
+        )
     return CourseReport(course, rows, list(stats.values()))
 
 
 def _quiz_stat(number: int, item: Item, threshold: float) -> QuizStat:
     assert item.quiz is not None  # course_report keeps the quiz items that have a quiz
-    return QuizStat(number, item, threshold,
-                    questions=[QuestionStat(k, q) for k, q in enumerate(item.quiz.questions, start=1)])
+    return QuizStat(
+        number, item, threshold, questions=[QuestionStat(k, q) for k, q in enumerate(item.quiz.questions, start=1)]
+    )
 
 
 def _certificate(course: Course, session: Any, events: list[Any]) -> Certificate:
@@ -258,35 +269,43 @@ def _course_json(c: CourseReport) -> dict[str, Any]:
         "pass_threshold": course.pass_threshold,
         "learners_started": c.started,
         "learners_passed": c.passed,
-        "learners": [{
-            "name": r.person.name,
-            "email": r.person.email,
-            "account_ids": sorted(r.person.account_ids),
-            "learner_ids": sorted(r.person.local_ids),
-            "sources": list(r.person.sources),
-            "started": r.started,
-            "lessons_done": r.lessons_done,
-            "lessons_total": r.lessons_total,
-            "quizzes": [{"id": q.item_id, "best_score": _round(q.best), "attempts": q.attempts, "passed": q.passed}
-                        for q in r.quizzes],
-            "score": _round(r.score),
-            "passed": r.passed,
-            "completed": r.completed,
-            "certificate": r.certificate,
-            "active_time_s": round(r.active_s, 3),
-            "last_active": _iso(r.last_active),
-        } for r in c.rows],
-        "quizzes": [{
-            "number": q.number,
-            "id": q.item.id,
-            "title": one_line(q.item.title),
-            "graded": q.item.is_graded,
-            "threshold": q.threshold,
-            "learners_attempted": q.attempted,
-            "learners_passed": q.passed,
-            "best_score_bands": dict(zip(BANDS, q.bands)),
-            "questions": [_question_json(s) for s in q.questions],
-        } for q in c.quizzes],
+        "learners": [
+            {
+                "name": r.person.name,
+                "email": r.person.email,
+                "account_ids": sorted(r.person.account_ids),
+                "learner_ids": sorted(r.person.local_ids),
+                "sources": list(r.person.sources),
+                "started": r.started,
+                "lessons_done": r.lessons_done,
+                "lessons_total": r.lessons_total,
+                "quizzes": [
+                    {"id": q.item_id, "best_score": _round(q.best), "attempts": q.attempts, "passed": q.passed}
+                    for q in r.quizzes
+                ],
+                "score": _round(r.score),
+                "passed": r.passed,
+                "completed": r.completed,
+                "certificate": r.certificate,
+                "active_time_s": round(r.active_s, 3),
+                "last_active": _iso(r.last_active),
+            }
+            for r in c.rows
+        ],
+        "quizzes": [
+            {
+                "number": q.number,
+                "id": q.item.id,
+                "title": one_line(q.item.title),
+                "graded": q.item.is_graded,
+                "threshold": q.threshold,
+                "learners_attempted": q.attempted,
+                "learners_passed": q.passed,
+                "best_score_bands": dict(zip(BANDS, q.bands)),
+                "questions": [_question_json(s) for s in q.questions],
+            }
+            for q in c.quizzes
+        ],
     }
 
 

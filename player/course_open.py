@@ -46,13 +46,16 @@ def check_installed(layout: Layout, spec: str) -> None:
     if store.find(spec) is not None:
         return
     if Path(spec).expanduser().exists():
-        raise MoocError(f"{spec}: not an installed course; play it with `mooc play --plain {spec}`, "
-                        f"or install it first with `mooc install {spec}`")
+        raise MoocError(
+            f"{spec}: not an installed course; play it with `mooc play --plain {spec}`, "
+            f"or install it first with `mooc install {spec}`"
+        )
     store.get(spec)  # the store's "no course '...' is installed; did you mean" error
 
 
-def open_session(layout: Layout, learner: Learner, course: Course, source: Any, *,
-                 enroll: bool = True) -> CourseSession:
+def open_session(
+    layout: Layout, learner: Learner, course: Course, source: Any, *, enroll: bool = True
+) -> CourseSession:
     from player.progress import EventLog
     from player.session import CourseSession
 

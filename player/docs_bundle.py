@@ -53,8 +53,7 @@ def find(name: str) -> Topic:
     wanted = name.strip().lower().removesuffix(".md").removeprefix("docs/")
     every = topics()
     if not every:
-        raise UsageError("this mooc was installed without its documentation; "
-                         "read it at the project's docs/ folder")
+        raise UsageError("this mooc was installed without its documentation; read it at the project's docs/ folder")
     exact = [t for t in every if t.name.lower() == wanted]
     if exact:
         return exact[0]

@@ -123,15 +123,38 @@ def _question_ok(q: object) -> bool:
     if type(q) is not dict:
         return False
     if q.keys() == _AS_WRITTEN:  # what the engine writes: each key's type checked in one line
-        i, t, s, r, sc, e, p, c = (q["id"], q["type"], q["statement_id"], q["response"], q["score"],
-                                   q["earned"], q["points"], q["correct"])
+        i, t, s, r, sc, e, p, c = (
+            q["id"],
+            q["type"],
+            q["statement_id"],
+            q["response"],
+            q["score"],
+            q["earned"],
+            q["points"],
+            q["correct"],
+        )
         tr = type(r)
-        return (type(i) is str and type(t) is str and type(s) is str and type(c) is bool
-                and len(i) + len(t) + len(s) <= MAX_TEXT
-                and type(sc) in _NUMBERS and type(e) in _NUMBERS and type(p) in _NUMBERS
-                and sc - sc == 0 and e - e == 0 and p - p == 0  # finite: inf - inf is nan
-                and (r is None or tr is int or tr is bool or (tr is float and r - r == 0)
-                     or (tr is str and len(r) <= MAX_TEXT) or (tr is list and all(map(_scalar_ok, r)))))
+        return (
+            type(i) is str
+            and type(t) is str
+            and type(s) is str
+            and type(c) is bool
+            and len(i) + len(t) + len(s) <= MAX_TEXT
+            and type(sc) in _NUMBERS
+            and type(e) in _NUMBERS
+            and type(p) in _NUMBERS
+            and sc - sc == 0
+            and e - e == 0
+            and p - p == 0  # finite: inf - inf is nan
+            and (
+                r is None
+                or tr is int
+                or tr is bool
+                or (tr is float and r - r == 0)
+                or (tr is str and len(r) <= MAX_TEXT)
+                or (tr is list and all(map(_scalar_ok, r)))
+            )
+        )
     if "id" not in q:
         return False
     for key, v in q.items():
@@ -242,8 +265,11 @@ def _too_deep(value: object, limit: int) -> bool:
     for _ in range(limit):
         below: list[object] = []
         for v in level:
-            below += [c for c in (v.values() if type(v) is dict else v)  # type: ignore[attr-defined]
-                      if type(c) is dict or type(c) is list]
+            below += [
+                c
+                for c in (v.values() if type(v) is dict else v)  # type: ignore[attr-defined]
+                if type(c) is dict or type(c) is list
+            ]
         if not below:
             return False
         level = below

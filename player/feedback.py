@@ -151,27 +151,45 @@ class RightAnswer:
         return joiner.join(a.shown() for a in self.answers)
 
     def to_json(self) -> dict[str, object]:
-        return {"how": self.how, "answers": [{"text": a.text, "credit": a.credit, "tolerance": a.tolerance}
-                                             for a in self.answers]}
+        return {
+            "how": self.how,
+            "answers": [{"text": a.text, "credit": a.credit, "tolerance": a.tolerance} for a in self.answers],
+        }
 
 
 def right_answer(q: Question) -> RightAnswer:
     """The right answer of Q: full-credit answers (for a numeric question without one, the
     best-credit answer), with tolerance and credit spelled out."""
     if isinstance(q, SingleChoice):
-        return RightAnswer("one of", tuple(Accepted(one_line(c.text)) for c in q.choices
-                                           if _credit(c.credit, c.correct, 0.0) >= 1.0))
+        return RightAnswer(
+            "one of", tuple(Accepted(one_line(c.text)) for c in q.choices if _credit(c.credit, c.correct, 0.0) >= 1.0)
+        )
     if isinstance(q, MultipleChoice):
-        return RightAnswer("all of", tuple(Accepted(one_line(c.text), _credit(c.credit, c.correct, -1.0))
-                                           for c in q.choices if _credit(c.credit, c.correct, -1.0) > 0))
+        return RightAnswer(
+            "all of",
+            tuple(
+                Accepted(one_line(c.text), _credit(c.credit, c.correct, -1.0))
+                for c in q.choices
+                if _credit(c.credit, c.correct, -1.0) > 0
+            ),
+        )
     if isinstance(q, TrueFalse):
         return RightAnswer("one of", (Accepted("true" if q.answer else "false"),))
     if isinstance(q, Numeric):
         best = [a for a in q.answers if a.credit >= 1] or sorted(q.answers, key=lambda a: -a.credit)[:1]
-        return RightAnswer("one of", tuple(
-            Accepted(_number(a.value), a.credit,
-                     (f"± {_number(a.tolerance * 100)}%" if a.relative else f"± {_number(a.tolerance)}")
-                     if a.tolerance else None) for a in best))
+        return RightAnswer(
+            "one of",
+            tuple(
+                Accepted(
+                    _number(a.value),
+                    a.credit,
+                    (f"± {_number(a.tolerance * 100)}%" if a.relative else f"± {_number(a.tolerance)}")
+                    if a.tolerance
+                    else None,
+                )
+                for a in best
+            ),
+        )
     if isinstance(q, Text):
         accepted = tuple(Accepted(one_line(a.text)) for a in q.answers if a.credit >= 1)
         if accepted:

@@ -219,8 +219,10 @@ def _grade_numeric(q: Numeric, response: Any) -> Grade:
 
 
 # Said when an answer could not be checked against the question's pattern in time.
-PATTERN_TIMED_OUT = ("This answer took too long to check against the question's answer pattern, so it "
-                     "counts as wrong (a problem in the course: tell its author).")
+PATTERN_TIMED_OUT = (
+    "This answer took too long to check against the question's answer pattern, so it "
+    "counts as wrong (a problem in the course: tell its author)."
+)
 ANSWER_TOO_LONG = "This answer is too long to be checked ({limit} characters at most), so it counts as wrong."
 
 

@@ -151,8 +151,9 @@ def parse(path: Path, raw: dict[str, Any]) -> Policy:
         if pin is not None and not is_hash(pin):
             raise MoocError(f"{where}: 'pin' is not a PIN hash")
         roster.append(Learner(lid, name, email, account, "", pin or None, origin="school"))
-    return Policy(path, one_line(school)[:120], tuple(host_of(h.strip()) for h in hosts if h.strip()),
-                  tuple(roster), raw)
+    return Policy(
+        path, one_line(school)[:120], tuple(host_of(h.strip()) for h in hosts if h.strip()), tuple(roster), raw
+    )
 
 
 def write(layout: Layout, raw: dict[str, Any]) -> None:
@@ -166,8 +167,9 @@ def write(layout: Layout, raw: dict[str, Any]) -> None:
     try:
         fsutil.write_atomic(path, tomli_w.dumps(raw).encode("utf-8"), mode=0o644)
     except PermissionError:
-        raise MoocError(f"{path}: cannot write the lab policy: permission denied (run it as the administrator)") \
-            from None
+        raise MoocError(
+            f"{path}: cannot write the lab policy: permission denied (run it as the administrator)"
+        ) from None
     except OSError as err:
         raise MoocError(f"{path}: cannot write the lab policy: {err.strerror}") from None
     _cache.pop(path, None)

@@ -53,8 +53,7 @@ class ExportedLearner:
     events: list[Event] = field(default_factory=list)
 
     def identity(self) -> dict[str, object]:
-        out: dict[str, object] = {"id": self.id, "name": self.name, "email": self.email,
-                                  "account_id": self.account_id}
+        out: dict[str, object] = {"id": self.id, "name": self.name, "email": self.email, "account_id": self.account_id}
         if self.pin:
             out["pin"] = self.pin
         return out
@@ -74,8 +73,11 @@ class ExportFile:
 def encode(learners: Iterable[ExportedLearner]) -> bytes:
     """The bytes of an export file holding `learners` (events in time order)."""
     chosen = list(learners)
-    lines = [json.dumps({"format": FORMAT, "version": VERSION, "created": now_iso(), "learners": len(chosen)},
-                        ensure_ascii=False)]
+    lines = [
+        json.dumps(
+            {"format": FORMAT, "version": VERSION, "created": now_iso(), "learners": len(chosen)}, ensure_ascii=False
+        )
+    ]
     count = 0
     for learner in chosen:
         lines.append(json.dumps({"learner": learner.identity()}, ensure_ascii=False, separators=(",", ":")))
@@ -95,8 +97,9 @@ def write(path: Path, learners: Iterable[ExportedLearner]) -> None:
     try:
         fsutil.write_new(path, data, mode=0o600)
     except FileExistsError:
-        raise MoocError(f"{path}: already exists; mooc never overwrites an export: "
-                        "choose another name, or move the old file away") from None
+        raise MoocError(
+            f"{path}: already exists; mooc never overwrites an export: choose another name, or move the old file away"
+        ) from None
     except OSError as err:
         raise MoocError(f"{path}: cannot write the export: {err.strerror}") from None
 
@@ -152,14 +155,17 @@ def parse(raw: bytes, path: Path) -> ExportFile:
         raise MoocError(f"{where}: not a mooc learner export (format is not {FORMAT!r})")
     version = head.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
-        raise MoocError(f"{where}: learner export version {one_line(str(version))} is not supported "
-                        f"(this mooc reads {VERSION}); upgrade mooc")
+        raise MoocError(
+            f"{where}: learner export version {one_line(str(version))} is not supported "
+            f"(this mooc reads {VERSION}); upgrade mooc"
+        )
     try:
         end = loads_json(last).get("end")
         wanted = end["sha256"]
     except (DataError, AttributeError, KeyError, TypeError):
-        raise MoocError(f"{where}: the last line is not the export's end line: the file was cut short "
-                        "or changed; export it again") from None
+        raise MoocError(
+            f"{where}: the last line is not the export's end line: the file was cut short or changed; export it again"
+        ) from None
     if not isinstance(wanted, str) or hashlib.sha256(body).hexdigest() != wanted:
         raise MoocError(f"{where}: checksum mismatch: the file was changed or damaged; export it again")
     lines = body.split(b"\n")[1:-1]
@@ -192,8 +198,10 @@ def parse(raw: bytes, path: Path) -> ExportFile:
             current.events.append(event)
     declared = end.get("learners") if isinstance(end, dict) else None
     if declared != len(out.learners):
-        raise MoocError(f"{where}: the end line and the file disagree on how many learners it holds "
-                        f"({one_line(str(declared))}, {len(out.learners)}); export it again")
+        raise MoocError(
+            f"{where}: the end line and the file disagree on how many learners it holds "
+            f"({one_line(str(declared))}, {len(out.learners)}); export it again"
+        )
     return out
 
 

@@ -31,8 +31,12 @@ def learner_events(layout: Layout, learner_id: str) -> list[Any]:
 
 def export_learners(layout: Layout, learners: list[Any], path: Path) -> dict[str, int]:
     """Write a new export file with these learners; events written per learner id."""
-    chosen = [ExportedLearner(lr.id, lr.name, lr.email, lr.account_id, getattr(lr, "pin", None),
-                              learner_events(layout, lr.id)) for lr in learners]
+    chosen = [
+        ExportedLearner(
+            lr.id, lr.name, lr.email, lr.account_id, getattr(lr, "pin", None), learner_events(layout, lr.id)
+        )
+        for lr in learners
+    ]
     write(path, chosen)
     return {lr.id: len(lr.events) for lr in chosen}
 
@@ -112,9 +116,11 @@ def _reconcile(learners: Any, carried: ExportedLearner) -> tuple[Any, bool, list
 
 
 def _match(current: list[Any], carried: ExportedLearner) -> int | None:
-    for test in (lambda lr: lr.account_id == carried.account_id,
-                 lambda lr: bool(carried.email and lr.email and lr.email.casefold() == carried.email.casefold()),
-                 lambda lr: lr.name.casefold() == carried.name.casefold()):
+    for test in (
+        lambda lr: lr.account_id == carried.account_id,
+        lambda lr: bool(carried.email and lr.email and lr.email.casefold() == carried.email.casefold()),
+        lambda lr: lr.name.casefold() == carried.name.casefold(),
+    ):
         for i, lr in enumerate(current):
             if test(lr):
                 return i

@@ -46,16 +46,29 @@ FORMAT = "mooc-learners"
 VERSION = 1
 
 
-def new_learner(learners: list[Learner], name: str, email: str | None, pin: str | None = None,
-                account_id: str | None = None, origin: str = "local") -> Learner:
+def new_learner(
+    learners: list[Learner],
+    name: str,
+    email: str | None,
+    pin: str | None = None,
+    account_id: str | None = None,
+    origin: str = "local",
+) -> Learner:
     """A learner that can join `learners`: a name none of them has, a unique id."""
     for other in learners:
         if other.name.casefold() == name.casefold():
             raise MoocError(f"a learner named {name!r} already exists (id {other.id})")
         if account_id and other.account_id == account_id:
             raise MoocError(f"{other.name!r} (id {other.id}) already has account id {account_id}")
-    return Learner(id=Learners._unique_id(learners, slug(name)), name=name, email=email,
-                   account_id=account_id or str(uuid.uuid4()), created=now_iso(), pin=pin, origin=origin)
+    return Learner(
+        id=Learners._unique_id(learners, slug(name)),
+        name=name,
+        email=email,
+        account_id=account_id or str(uuid.uuid4()),
+        created=now_iso(),
+        pin=pin,
+        origin=origin,
+    )
 
 
 def login_name() -> str:
@@ -132,8 +145,9 @@ class Learners:
 
     # ------------------------------------------------------------------ changing
 
-    def add(self, name: str, email: str | None = None, *, pin: str | None = None,
-            account_id: str | None = None) -> Learner:
+    def add(
+        self, name: str, email: str | None = None, *, pin: str | None = None, account_id: str | None = None
+    ) -> Learner:
         """A new learner; `pin` is the hash (player/pin.py); `account_id` keeps the
         identity of a learner carried from another PC (a new random one otherwise)."""
         name = clean_name(name)
@@ -144,12 +158,14 @@ class Learners:
             self._write([*learners, learner])
         return learner
 
-    def _new(self, learners: builtins.list[Learner], name: str, email: str | None, pin: str | None,
-             account_id: str | None) -> Learner:
+    def _new(
+        self, learners: builtins.list[Learner], name: str, email: str | None, pin: str | None, account_id: str | None
+    ) -> Learner:
         return new_learner(learners, name, email, pin, account_id)
 
-    def edit(self, name_or_id: str, *, name: str | None = None, email: str | None = None,
-             clear_email: bool = False) -> Learner:
+    def edit(
+        self, name_or_id: str, *, name: str | None = None, email: str | None = None, clear_email: bool = False
+    ) -> Learner:
         """Change a learner's name or email. The id (their progress folder) and the
         account id (their xAPI identity) never change."""
         new_name = clean_name(name) if name is not None else None
@@ -161,8 +177,11 @@ class Learners:
                 for other in learners:
                     if other.id != learner.id and other.name.casefold() == new_name.casefold():
                         raise MoocError(f"a learner named {new_name!r} already exists (id {other.id})")
-            changed = replace(learner, name=new_name if new_name is not None else learner.name,
-                              email=None if clear_email else (new_email or learner.email))
+            changed = replace(
+                learner,
+                name=new_name if new_name is not None else learner.name,
+                email=None if clear_email else (new_email or learner.email),
+            )
             self._write([changed if lr.id == learner.id else lr for lr in learners])
         return changed
 
@@ -238,8 +257,10 @@ class Learners:
         if learner.origin == "school":
             from player.lab_policy import policy_file
 
-            raise MoocError(f"{learner.name} is on the school's roster ({policy_file(self.layout)}): the "
-                            "administrator changes it with `mooc lab roster`")
+            raise MoocError(
+                f"{learner.name} is on the school's roster ({policy_file(self.layout)}): the "
+                "administrator changes it with `mooc lab roster`"
+            )
         return learner
 
     @staticmethod
@@ -302,7 +323,9 @@ class Learners:
         if raw.get("format", FORMAT) != FORMAT:
             raise MoocError(f"{self.path}: not a mooc learners file (format = {raw.get('format')!r})")
         if not isinstance(version, int) or version > VERSION:
-            raise MoocError(f"{self.path}: learners format version {version!r} is newer than this mooc reads; upgrade mooc")
+            raise MoocError(
+                f"{self.path}: learners format version {version!r} is newer than this mooc reads; upgrade mooc"
+            )
         entries = raw.get("learners", [])
         if not isinstance(entries, list):
             raise MoocError(f"{self.path}: 'learners' must be an array of tables ([[learners]])")
@@ -328,8 +351,10 @@ class Learners:
             for key in ("id", "account_id"):
                 first = seen.setdefault(f"{key}:{entry[key]}", n)
                 if first != n:
-                    raise MoocError(f"{where}: {key} {one_line(entry[key])!r} is already learner {first}'s; "
-                                    f"each learner needs their own (edit {self.path})")
+                    raise MoocError(
+                        f"{where}: {key} {one_line(entry[key])!r} is already learner {first}'s; "
+                        f"each learner needs their own (edit {self.path})"
+                    )
             out.append(
                 Learner(
                     id=entry["id"],
@@ -345,6 +370,9 @@ class Learners:
     def _write(self, learners: builtins.list[Learner]) -> None:
         import tomli_w
 
-        doc = {"format": FORMAT, "version": VERSION,
-               "learners": [lr.to_dict() for lr in learners if lr.origin == "local"]}
+        doc = {
+            "format": FORMAT,
+            "version": VERSION,
+            "learners": [lr.to_dict() for lr in learners if lr.origin == "local"],
+        }
         write_atomic(self.path, tomli_w.dumps(doc).encode("utf-8"))

@@ -39,10 +39,15 @@ def inline_plain(text: str, note: LinkNote | None = None) -> str:
         where = note(shown, target) if note is not None and _is_local(target) else None
         return f"{shown} ({where})" if where else plain
 
-    text = _IMAGE.sub(lambda m: said(f"image: {m.group(1) or m.group(2)}", m.group(2),
-                                     f"image: {m.group(1) or m.group(2)}"), text)
-    text = _LINK.sub(lambda m: said(m.group(1), m.group(2), m.group(1) if m.group(1) == m.group(2)
-                                    else f"{m.group(1)} ({m.group(2)})"), text)
+    text = _IMAGE.sub(
+        lambda m: said(f"image: {m.group(1) or m.group(2)}", m.group(2), f"image: {m.group(1) or m.group(2)}"), text
+    )
+    text = _LINK.sub(
+        lambda m: said(
+            m.group(1), m.group(2), m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})"
+        ),
+        text,
+    )
     text = _CODE.sub(r"\1", text)
     text = _STRONG.sub(r"\2", text)
     text = _EMPH.sub(r"\2", text)
@@ -67,8 +72,11 @@ def table_lines(header: list[str], rows: list[list[str]], note: LinkNote | None 
     names = [inline_plain(h, note) for h in header]
     out = [f"Table: {', '.join(n for n in names if n)}."]
     for row in rows:
-        said = [f"{name}: {inline_plain(cell, note)}" if name else inline_plain(cell, note)
-                for name, cell in zip(names, row) if cell]
+        said = [
+            f"{name}: {inline_plain(cell, note)}" if name else inline_plain(cell, note)
+            for name, cell in zip(names, row)
+            if cell
+        ]
         out.append(". ".join(said).rstrip(".") + "." if said else "(empty row)")
     out.append("End of table.")
     return out

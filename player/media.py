@@ -63,8 +63,9 @@ def plan(pack_root: Path | None, lesson_file: str, target: str) -> Target:
     if m and len(m.group(1)) > 1:  # "C:" would be a Windows drive, refused below as absolute
         scheme = m.group(1).lower()
         if scheme not in WEB_SCHEMES:
-            raise MoocError(f"{lesson_file}: link {shown!r}: only http(s) links and files of the course "
-                            f"are opened, not {scheme}:")
+            raise MoocError(
+                f"{lesson_file}: link {shown!r}: only http(s) links and files of the course are opened, not {scheme}:"
+            )
         return Target(_web_url(lesson_file, target), is_file=False)
     if pack_root is None:
         raise MoocError(f"{lesson_file}: this pack is not unpacked; cannot open {shown}")
@@ -150,14 +151,17 @@ def open_target(target: Target, *, wait: float = OPENER_VERDICT_S) -> str:
             start_new_session=True,
         )
     except OSError as err:
-        raise MoocError(f"could not run {one_line(command[0])}: {err.strerror}; "
-                        f"the {what} is {one_line(target.value)}") from None
+        raise MoocError(
+            f"could not run {one_line(command[0])}: {err.strerror}; the {what} is {one_line(target.value)}"
+        ) from None
     opener = os.path.basename(command[0])
     try:
         code = proc.wait(timeout=wait)
     except subprocess.TimeoutExpired:  # still busy: it found something to open it with
         return f"Asked {opener} to open {one_line(target.name)}."
     if code != 0:
-        raise MoocError(f"{opener} could not open the {what} (exit status {code}: no application for it?); "
-                        f"the {what} is {one_line(target.value)}")
+        raise MoocError(
+            f"{opener} could not open the {what} (exit status {code}: no application for it?); "
+            f"the {what} is {one_line(target.value)}"
+        )
     return f"Opened {one_line(target.name)} with {opener}."

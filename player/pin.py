@@ -61,8 +61,9 @@ def verify(pin: str, stored: str) -> bool:
     except ValueError:
         return False
     try:
-        got = hashlib.scrypt(pin.strip().encode(), salt=salt, n=n, r=r, p=p, dklen=len(digest),
-                             maxmem=256 * 1024 * 1024)
+        got = hashlib.scrypt(
+            pin.strip().encode(), salt=salt, n=n, r=r, p=p, dklen=len(digest), maxmem=256 * 1024 * 1024
+        )
     except (ValueError, MemoryError):
         return False
     return hmac.compare_digest(got, digest)
@@ -109,5 +110,7 @@ def unlock(learner: object, ask: Callable[[str], str | None], say: Callable[[str
         left = MAX_TRIES - attempt
         if left:
             say(f"Wrong PIN. {left} tr{'ies' if left != 1 else 'y'} left.")
-    raise MoocError(f"wrong PIN {MAX_TRIES} times for {name}; nothing was opened "
-                    "(a teacher can set a new PIN by importing the class roster again)")
+    raise MoocError(
+        f"wrong PIN {MAX_TRIES} times for {name}; nothing was opened "
+        "(a teacher can set a new PIN by importing the class roster again)"
+    )

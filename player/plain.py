@@ -55,9 +55,15 @@ _MEDIA_COMMAND = re.compile(r"m(?:edia)?(?:\s+(\S+))?")
 class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
     """The course in plain lines: the outline, moving through it, search and progress."""
 
-    def __init__(self, session: CourseSession, stdin: TextIO | None = None, stdout: TextIO | None = None,
-                 layout: Any = None, records: Records | None = None,
-                 certificates: Certificates | None = None) -> None:
+    def __init__(
+        self,
+        session: CourseSession,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        layout: Any = None,
+        records: Records | None = None,
+        certificates: Certificates | None = None,
+    ) -> None:
         self.session = session
         self.layout = layout  # packages.layout.Layout: certificates need it (None: not offered)
         self.records = records
@@ -98,8 +104,10 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
         except KeyboardInterrupt:
             self.leave_item()
             self.say()
-            self.say("Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
-                     "mooc play --plain continues where you stopped.")
+            self.say(
+                "Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
+                "mooc play --plain continues where you stopped."
+            )
             return 130
         self.records_outro()
         return 0
@@ -111,11 +119,16 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
         self.current = item_id
         item = s.course.item(item_id)
         title = one_line(item.title)
-        if item.kind == "quiz" and not s.item_lock(item_id) and not s.quiz_passed(item_id) \
-                and s.attempts_left(item_id) != 0:
+        if (
+            item.kind == "quiz"
+            and not s.item_lock(item_id)
+            and not s.quiz_passed(item_id)
+            and s.attempts_left(item_id) != 0
+        ):
             self.unfinished_quiz = item_id
-            self.say(f"You were at: {title}, a quiz you have not passed yet. Press Enter to take it, "
-                     "n for the next item.")
+            self.say(
+                f"You were at: {title}, a quiz you have not passed yet. Press Enter to take it, n for the next item."
+            )
         else:
             self.say(f"You were at: {title}. Press Enter for the next item, r to open it again.")
 
@@ -236,8 +249,10 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
     def course_summary(self) -> None:
         s = self.session
         if s.course.graded_quizzes():
-            self.say(f"Course score: {pct(s.course_score())}, pass mark {pct(s.course.pass_threshold)}."
-                     + (" You passed the course." if s.passed() else ""))
+            self.say(
+                f"Course score: {pct(s.course_score())}, pass mark {pct(s.course.pass_threshold)}."
+                + (" You passed the course." if s.passed() else "")
+            )
 
     def progress(self) -> None:
         """Where the learner stands, in plain sentences (the TUI's `g`)."""
@@ -252,13 +267,22 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
                 continue
             q = s.quiz_summary(item.id)
             lock = s.item_lock(item.id)
-            facts = [f"locked ({one_line(lock)})" if lock else "passed" if q.passed
-                     else "not passed yet" if q.attempts_used else "not attempted yet"]
+            facts = [
+                f"locked ({one_line(lock)})"
+                if lock
+                else "passed"
+                if q.passed
+                else "not passed yet"
+                if q.attempts_used
+                else "not attempted yet"
+            ]
             if q.best_score is not None:
                 facts.append(f"best {pct(q.best_score)}")
             facts.append(f"pass mark {pct(q.threshold)}")
-            facts.append(f"{q.attempts_used} attempt{'s' if q.attempts_used != 1 else ''}"
-                         + ("" if q.attempts_left is None else f", {q.attempts_left} left"))
+            facts.append(
+                f"{q.attempts_used} attempt{'s' if q.attempts_used != 1 else ''}"
+                + ("" if q.attempts_left is None else f", {q.attempts_left} left")
+            )
             if not item.is_graded:
                 facts.append("practice")
             self.say(f"{titled('Quiz', item.title)}: {', '.join(facts)}.")
@@ -296,8 +320,14 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
             self.take_quiz(item, confirm=confirm)
 
 
-def run_plain(session: CourseSession, item_id: str | None = None, stdin: TextIO | None = None,
-              stdout: TextIO | None = None, layout: Any = None, records: Records | None = None,
-              certificates: Certificates | None = None) -> int:
+def run_plain(
+    session: CourseSession,
+    item_id: str | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    layout: Any = None,
+    records: Records | None = None,
+    certificates: Certificates | None = None,
+) -> int:
     """Play the course on stdin/stdout; returns the exit code."""
     return PlainPlayer(session, stdin, stdout, layout, records, certificates).run(item_id)

@@ -71,6 +71,8 @@ class PlainConsole:
                 return True
             if answer in NO_WORDS:
                 return False
-            self.say(f"Type y for yes or n for no, not {one_line(answer)!r}." if answer else "Type y for yes or n for no.")
+            self.say(
+                f"Type y for yes or n for no, not {one_line(answer)!r}." if answer else "Type y for yes or n for no."
+            )
         self.say(f"No yes or no after {YES_NO_TRIES} tries: {safe_means}.")
         return safe

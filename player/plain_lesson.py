@@ -81,8 +81,11 @@ class PlainLessons(PlainConsole):
 
         root = getattr(self.session.source, "root", None)
         if root is None:
-            return LessonFile(shown, None, f"{item.file}: {target}: this pack is not unpacked, so its files "
-                                           "cannot be opened from here")
+            return LessonFile(
+                shown,
+                None,
+                f"{item.file}: {target}: this pack is not unpacked, so its files cannot be opened from here",
+            )
         try:
             return LessonFile(shown, resolve(Path(root), item.file, target))
         except MoocError as err:

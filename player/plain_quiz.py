@@ -40,6 +40,7 @@ class PlainQuiz(PlainConsole):
     session: CourseSession
 
     if TYPE_CHECKING:  # from the rest of PlainPlayer
+
         def certificate_note(self) -> None: ...
 
     def take_quiz(self, item: Item, *, confirm: bool = True) -> None:
@@ -80,8 +81,10 @@ class PlainQuiz(PlainConsole):
             self.say("The unfinished attempt was not submitted, so it does not count.")
             raise
         except LeaveQuiz:
-            self.say("You left the quiz. The attempt was not submitted, so it does not count. "
-                     "Type r to take it again, Enter for the next item.")
+            self.say(
+                "You left the quiz. The attempt was not submitted, so it does not count. "
+                "Type r to take it again, Enter for the next item."
+            )
             return
         result = s.submit(attempt)
         self.report(result, attempt)
@@ -234,8 +237,9 @@ class PlainQuiz(PlainConsole):
 
     def leave_quiz(self) -> None:
         """`leave` while answering: after a yes, LeaveQuiz; after a no, the question again."""
-        if self.confirm("Leave this quiz? Your answers so far are not counted.", safe=False,
-                        safe_means="you stay in the quiz"):
+        if self.confirm(
+            "Leave this quiz? Your answers so far are not counted.", safe=False, safe_means="you stay in the quiz"
+        ):
             raise LeaveQuiz
 
     def hint(self, attempt: Attempt, q: Question) -> None:
@@ -251,7 +255,9 @@ class PlainQuiz(PlainConsole):
     def report(self, result: AttemptResult, attempt: Attempt) -> None:
         self.say(f"Score: {fmt_points(result.earned)}/{fmt_points(result.total)}")
         verdict = "Passed" if result.passed else "Not passed"
-        self.say(f"{verdict}: {pct(result.score)}, pass mark {pct(result.threshold)}. Best so far {pct(result.best_score)}.")
+        self.say(
+            f"{verdict}: {pct(result.score)}, pass mark {pct(result.threshold)}. Best so far {pct(result.best_score)}."
+        )
         for r in review(result):
             if r.verdict == "partly":
                 points = fmt_points(r.question.points)

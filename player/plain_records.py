@@ -70,23 +70,32 @@ class PlainRecords(PlainConsole):
         if self.records is not None:
             host, who = self.records.approval()
             if host and who and who != "you":
-                self.say(f"Your learning records go to {one_line(host)}, approved by {one_line(who)} for every "
-                         "learner of this computer.")
+                self.say(
+                    f"Your learning records go to {one_line(host)}, approved by {one_line(who)} for every "
+                    "learner of this computer."
+                )
             elif host and who is None and self.records.interactive:
                 self.ask_consent(host)
             elif host and who is None:  # a script is not a person: it cannot consent for one
-                self.say(f"This course sends learning records to {one_line(host)}; nothing is sent until the "
-                         f"learner allows it: `mooc consent allow {one_line(host)}`.")
+                self.say(
+                    f"This course sends learning records to {one_line(host)}; nothing is sent until the "
+                    f"learner allows it: `mooc consent allow {one_line(host)}`."
+                )
         self.certificate_note()
 
     def ask_consent(self, host: str) -> None:
         assert self.records is not None
         name = one_line(self.session.learner.name) if self.session.learner is not None else "your"
-        self.say(f"This course sends {name}'s learning records (lessons done, quiz answers and scores) to "
-                 f"{one_line(host)}. Nothing is sent until you allow it; you can withdraw it later with "
-                 f"`mooc consent revoke {one_line(host)}`.")
-        if self.confirm("Allow sending your records there?", safe=False,
-                        safe_means="nothing is sent, and you are asked again next time"):
+        self.say(
+            f"This course sends {name}'s learning records (lessons done, quiz answers and scores) to "
+            f"{one_line(host)}. Nothing is sent until you allow it; you can withdraw it later with "
+            f"`mooc consent revoke {one_line(host)}`."
+        )
+        if self.confirm(
+            "Allow sending your records there?",
+            safe=False,
+            safe_means="nothing is sent, and you are asked again next time",
+        ):
             try:
                 self.records.allow(host)
             except MoocError as err:
@@ -115,11 +124,14 @@ class PlainRecords(PlainConsole):
             return
         records = f"{count} record{'s' if count != 1 else ''} of yours wait{'s' if count == 1 else ''}"
         if approved:
-            self.say(f"{records} to be sent to {one_line(host)}: they go with the next `mooc sync`, or while "
-                     "the full-screen player runs online.")
+            self.say(
+                f"{records} to be sent to {one_line(host)}: they go with the next `mooc sync`, or while "
+                "the full-screen player runs online."
+            )
         else:
-            self.say(f"{records} for your approval of {one_line(host)}: `mooc consent allow {one_line(host)}` "
-                     "lets them go.")
+            self.say(
+                f"{records} for your approval of {one_line(host)}: `mooc consent allow {one_line(host)}` lets them go."
+            )
 
     def certificate_lines(self) -> tuple[tuple[str, ...], bool]:
         """What to say about the certificate, and whether it can be requested now."""

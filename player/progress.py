@@ -141,8 +141,10 @@ class EventLog:
         first = self.problems[0].removeprefix(f"{self.path}: ").removesuffix("; skipped")
         count = len(self.problems)
         lines = "1 line" if count == 1 else f"{count} lines"
-        return (f"{self.path}: {lines} skipped ({first}{'' if count == 1 else ', ...'}); "
-                "the rest of the progress counts, and the file is left as it is")
+        return (
+            f"{self.path}: {lines} skipped ({first}{'' if count == 1 else ', ...'}); "
+            "the rest of the progress counts, and the file is left as it is"
+        )
 
     def _warn(self) -> None:
         message = self.warning()

@@ -39,18 +39,20 @@ def progress_record(session: CourseSession) -> dict[str, Any]:
         if item.kind != "quiz":
             continue
         view = session.status(item.id)
-        quizzes.append({
-            "id": item.id,
-            "title": item.title,
-            "graded": item.is_graded,
-            "weight": item.weight,
-            "status": view.status,
-            "best_score": view.best_score,
-            "attempts": view.attempts_used,
-            "attempts_left": view.attempts_left,
-            "threshold": session.threshold(item.id),
-            "passed": session.quiz_passed(item.id),
-        })
+        quizzes.append(
+            {
+                "id": item.id,
+                "title": item.title,
+                "graded": item.is_graded,
+                "weight": item.weight,
+                "status": view.status,
+                "best_score": view.best_score,
+                "attempts": view.attempts_used,
+                "attempts_left": view.attempts_left,
+                "threshold": session.threshold(item.id),
+                "passed": session.quiz_passed(item.id),
+            }
+        )
     cert = session.certificate_status()
     return {
         "id": course.id,

@@ -69,8 +69,10 @@ def parse_roster(text: str, where: str) -> list[RosterRow]:
         header = [cell.strip().casefold() for cell in rows[0]]
         unknown = [h for h in header if h and h not in columns]
         if unknown:
-            raise MoocError(f"{where}: line 1: unknown column {one_line(unknown[0])!r} "
-                            "(a roster has name, email and pin); nothing imported")
+            raise MoocError(
+                f"{where}: line 1: unknown column {one_line(unknown[0])!r} "
+                "(a roster has name, email and pin); nothing imported"
+            )
         columns = {h: i for i, h in enumerate(header) if h}
         start = 1
     problems: list[str] = []
@@ -110,8 +112,7 @@ def apply_roster(learners: object, rows: list[RosterRow], where: str = "roster")
     return result
 
 
-def merge_rows(current: list, rows: list[RosterRow], where: str, result: RosterResult,
-               origin: str = "local") -> list:
+def merge_rows(current: list, rows: list[RosterRow], where: str, result: RosterResult, origin: str = "local") -> list:
     """The learners after applying the roster rows (a new list); `result` says what
     changed. Learners of another origin (the school's, on an account) are left as they are."""
     from player import pin as pins
@@ -122,8 +123,7 @@ def merge_rows(current: list, rows: list[RosterRow], where: str, result: RosterR
         index = _match(out, row)
         if index is None:
             try:
-                new = new_learner(out, row.name, row.email, pins.hash_pin(row.pin) if row.pin else None,
-                                  origin=origin)
+                new = new_learner(out, row.name, row.email, pins.hash_pin(row.pin) if row.pin else None, origin=origin)
             except MoocError as err:
                 raise MoocError(f"{where}: line {row.line}: {err}; nothing imported") from None
             out.append(new)
@@ -136,8 +136,9 @@ def merge_rows(current: list, rows: list[RosterRow], where: str, result: RosterR
         what: list[str] = []
         if learner.name != row.name:
             if any(i != index and lr.name.casefold() == row.name.casefold() for i, lr in enumerate(out)):
-                raise MoocError(f"{where}: line {row.line}: another learner is already named {row.name!r}; "
-                                "nothing imported")
+                raise MoocError(
+                    f"{where}: line {row.line}: another learner is already named {row.name!r}; nothing imported"
+                )
             what.append(f"name was {learner.name!r}")
             learner = replace(learner, name=row.name)
         if row.email and (learner.email or "").casefold() != row.email.casefold():

@@ -33,6 +33,7 @@ class Scores:
     _p: CourseProgress
 
     if TYPE_CHECKING:  # from the rest of CourseSession
+
         def _known(self, item_id: str) -> str: ...
 
         def _record(self, type: str, item_id: str | None = None, **data: Any) -> Event: ...
@@ -63,7 +64,6 @@ class Scores:
             return None
         return max(0, quiz.max_attempts - len(self._p.attempts.get(item_id, [])))
 
-
     def may_show_solution(self, item_id: str) -> bool:
         """Solutions and explanations per the quiz's show_solutions."""
         quiz = self._quiz_item(item_id).quiz
@@ -76,7 +76,6 @@ class Scores:
         if quiz.show_solutions == "finished":
             return self.quiz_passed(item_id) or self.attempts_left(item_id) == 0
         return False
-
 
     # ------------------------------------------------------------------ the course
 
@@ -112,8 +111,11 @@ class Scores:
     def items_not_done(self) -> list[Item]:
         """The items `progress_counts` does not count as done: lessons not completed,
         quizzes not passed (so "7/9 items" can say which two)."""
-        return [item for item in self.course.items()
-                if (item.id not in self._p.completed if item.kind == "lesson" else not self.quiz_passed(item.id))]
+        return [
+            item
+            for item in self.course.items()
+            if (item.id not in self._p.completed if item.kind == "lesson" else not self.quiz_passed(item.id))
+        ]
 
     def certificate_status(self) -> CertificateStatus:
         reasons: list[str] = []
@@ -136,7 +138,9 @@ class Scores:
         statements: list[str] = []
         for item in self.course.graded_quizzes():
             for e in self._p.attempt_events.get(item.id, []):
-                statements.extend(str(q.get("statement_id")) for q in e.data.get("questions", []) if q.get("statement_id"))
+                statements.extend(
+                    str(q.get("statement_id")) for q in e.data.get("questions", []) if q.get("statement_id")
+                )
         return {
             "quizzes": {i.id: self.best_score(i.id) or 0.0 for i in self.course.graded_quizzes()},
             "evidence": statements,
@@ -154,7 +158,7 @@ class Scores:
 
 
 def quoted_and_list(names: list[str]) -> str:
-    """"'a'", "'a' and 'b'", "'a', 'b' and 'c'" (course titles in the reasons)."""
+    """ "'a'", "'a' and 'b'", "'a', 'b' and 'c'" (course titles in the reasons)."""
     quoted = [f"'{n}'" for n in names]
     if len(quoted) <= 1:
         return "".join(quoted)
@@ -163,4 +167,3 @@ def quoted_and_list(names: list[str]) -> str:
 
 def _pct(value: float) -> str:
     return f"{value * 100:.0f}%" if abs(value * 100 - round(value * 100)) < 1e-6 else f"{value * 100:.1f}%"
-

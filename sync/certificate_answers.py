@@ -30,7 +30,8 @@ def fetch_answers(layout: Layout, learner: Any, *, guard: Any = None, allow_inse
 
     added = 0
     for course_id in awaiting(layout, learner):
-        for result in pull(layout, learner, course_id, guard=guard, allow_insecure_http=allow_insecure_http,
-                           verbs=ANSWER_VERBS):
+        for result in pull(
+            layout, learner, course_id, guard=guard, allow_insecure_http=allow_insecure_http, verbs=ANSWER_VERBS
+        ):
             added += sum(result.added.values())
     return added

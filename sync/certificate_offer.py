@@ -40,21 +40,31 @@ def certificate_offer(layout: Layout, learner: Any, session: Any) -> Certificate
     except MoocError as err:
         return CertificateOffer(False, None, (f"Certificate: you passed, but {one_line(str(err))}",))
     if endpoint is None:
-        return CertificateOffer(False, None, (
-            "Certificate: you passed. This course names no learning record store, so there is "
-            "nowhere to send a certificate request; your result is recorded on this computer.",))
+        return CertificateOffer(
+            False,
+            None,
+            (
+                "Certificate: you passed. This course names no learning record store, so there is "
+                "nowhere to send a certificate request; your result is recorded on this computer.",
+            ),
+        )
     requests = [r for r in status(layout, learner, course.id) if r.course_version == course.version]
     if not requests:
-        return CertificateOffer(True, None, (
-            f"Certificate: you passed and can request it. The request goes to {endpoint.host} "
-            f"in the name of {one_line(learner.name)}, with your scores as evidence.",))
+        return CertificateOffer(
+            True,
+            None,
+            (
+                f"Certificate: you passed and can request it. The request goes to {endpoint.host} "
+                f"in the name of {one_line(learner.name)}, with your scores as evidence.",
+            ),
+        )
     req = requests[-1]
     when = req.requested[:10]
     if req.state == "issued":
         return CertificateOffer(False, req.state, _issued_lines(req, course.id))
     said = {
         "waiting for approval": f"requested on {when}; it waits until you allow sending your records to "
-                                f"{endpoint.host}.",
+        f"{endpoint.host}.",
         "queued": f"requested on {when}; it goes to {endpoint.host} with the next sync.",
         "sent": f"requested on {when} and sent to {endpoint.host}; the course team issues it from there.",
         "set aside": f"requested on {when}, but {endpoint.host} set it aside: {one_line(req.detail)}",
@@ -68,9 +78,11 @@ def _issued_lines(req: Any, course_id: str) -> tuple[str, ...]:
     from sync.credential import verify
 
     shown = verify(req.credential, course_id, issuer=None)  # status() checked it against the pack's issuer
-    return (f"Certificate: issued on {shown.issued_at:%Y-%m-%d} by {one_line(shown.issuer_name)} to "
-            f"{one_line(shown.learner_name)}, score {one_line(shown.score)}.",
-            f"Save it: mooc certificate export {course_id} -o {course_id}.jwt --pdf {course_id}.pdf")
+    return (
+        f"Certificate: issued on {shown.issued_at:%Y-%m-%d} by {one_line(shown.issuer_name)} to "
+        f"{one_line(shown.learner_name)}, score {one_line(shown.score)}.",
+        f"Save it: mooc certificate export {course_id} -o {course_id}.jwt --pdf {course_id}.pdf",
+    )
 
 
 def request_certificate(layout: Layout, learner: Any, course_id: str) -> str:

@@ -34,9 +34,18 @@ class CertificateRequest:
     answered: str | None = None  # when the provider answered
 
     def to_json(self) -> dict[str, Any]:
-        return {"course": self.course_id, "version": self.course_version, "requested": self.requested,
-                "score": self.score, "state": self.state, "endpoint": self.endpoint, "detail": self.detail,
-                "statement_id": self.event_id, "answered": self.answered, "credential": self.credential}
+        return {
+            "course": self.course_id,
+            "version": self.course_version,
+            "requested": self.requested,
+            "score": self.score,
+            "state": self.state,
+            "endpoint": self.endpoint,
+            "detail": self.detail,
+            "statement_id": self.event_id,
+            "answered": self.answered,
+            "credential": self.credential,
+        }
 
 
 def _session(layout: Layout, learner: Any, course_id: str) -> Any:
@@ -79,6 +88,7 @@ def request(layout: Layout, learner: Any, course_id: str) -> tuple[Event, bool]:
 
 class _Asked(TypedDict):
     """The fields of a CertificateRequest that the request and its answer give, whatever the answer."""
+
     course_id: str
     course_version: str
     requested: str
@@ -88,12 +98,21 @@ class _Asked(TypedDict):
     answered: str | None
 
 
-def _answered(layout: Layout, learner: Any, request: Event, answer: Event, score: float, endpoint: str | None) -> CertificateRequest:
+def _answered(
+    layout: Layout, learner: Any, request: Event, answer: Event, score: float, endpoint: str | None
+) -> CertificateRequest:
     """The provider's answer: a refusal with its reason, or a credential checked against
     the issuer the installed pack names (anyone who can write to the LRS can post an
     answer; only the issuer's key makes one that verifies)."""
-    row = _Asked(course_id=request.course_id, course_version=request.course_version, requested=request.time,
-                 score=score, endpoint=endpoint, event_id=request.id, answered=answer.time)
+    row = _Asked(
+        course_id=request.course_id,
+        course_version=request.course_version,
+        requested=request.time,
+        score=score,
+        endpoint=endpoint,
+        event_id=request.id,
+        answered=answer.time,
+    )
     if answer.type == "certificate_refused":
         return CertificateRequest(state="refused", detail=str(answer.data.get("reason") or ""), **row)
     token = str(answer.data.get("credential") or "")
@@ -175,6 +194,9 @@ def status(layout: Layout, learner: Any, course_id: str | None = None) -> list[C
                 detail = f"approve {endpoint.host} with `mooc consent allow {endpoint.host}`"
             else:
                 state = "queued"
-            out.append(CertificateRequest(cid, e.course_version, e.time, score, state,
-                                          endpoint.url if endpoint else None, detail, e.id))
+            out.append(
+                CertificateRequest(
+                    cid, e.course_version, e.time, score, state, endpoint.url if endpoint else None, detail, e.id
+                )
+            )
     return out

@@ -59,9 +59,17 @@ def verb_iris() -> list[str]:
     return out
 
 
-def from_lrs(data: Any, layout: Layout, url: str | None, *, course_id: str | None = None,
-             allow_insecure_http: bool = False, deadline_s: float | None = None,
-             max_page_bytes: int = MAX_PAGE_BYTES, max_pages: int = MAX_PAGES) -> dict[str, int]:
+def from_lrs(
+    data: Any,
+    layout: Layout,
+    url: str | None,
+    *,
+    course_id: str | None = None,
+    allow_insecure_http: bool = False,
+    deadline_s: float | None = None,
+    max_page_bytes: int = MAX_PAGE_BYTES,
+    max_pages: int = MAX_PAGES,
+) -> dict[str, int]:
     """Add the class the LRS holds to `data` (player/class_data.ClassData); returns
     statements read per endpoint."""
     from sync.credentials import lookup
@@ -73,10 +81,16 @@ def from_lrs(data: Any, layout: Layout, url: str | None, *, course_id: str | Non
         for endpoint in class_endpoints(layout, url, course_id):
             creds = lookup(layout, endpoint)
             if creds is None:
-                raise MoocError(f"no credentials for {endpoint.host}: reading the class needs the provider's; "
-                                f"run `mooc login {endpoint.url} --user NAME` first")
-            check_transport(endpoint, allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
-                            or creds.allow_insecure_http)
+                raise MoocError(
+                    f"no credentials for {endpoint.host}: reading the class needs the provider's; "
+                    f"run `mooc login {endpoint.url} --user NAME` first"
+                )
+            check_transport(
+                endpoint,
+                allow_insecure_http
+                or bool(sync_config(layout).get("allow_insecure_http"))
+                or creds.allow_insecure_http,
+            )
             client = LRSClient(endpoint, creds, guard=guard, max_bytes=max_page_bytes)
             try:
                 counts[endpoint.url] = _read(data, client, endpoint, course_id, max_pages)
@@ -120,12 +134,16 @@ def _read(data: Any, client: Any, endpoint: Endpoint, course_id: str | None, max
                 raise MalformedAnswer(f"{host}: the LRS sent a 'more' link it had sent before; stopped there")
             if pages >= max_pages or read >= MAX_STATEMENTS:
                 said = f"{read} statement{'s' if read != 1 else ''}"
-                raise MalformedAnswer(f"{host}: stopped after {pages} pages and {said}, the most a report reads "
-                                      "(report on one course with --course)")
+                raise MalformedAnswer(
+                    f"{host}: stopped after {pages} pages and {said}, the most a report reads "
+                    "(report on one course with --course)"
+                )
             seen.add(link)
             answer = client.more(link)
     data.sources.append(label)
     if skipped:
-        data.notes.append(f"{label}: {skipped} statement{'s' if skipped != 1 else ''} carry no mooc event "
-                          "(other tools' statements); not counted")
+        data.notes.append(
+            f"{label}: {skipped} statement{'s' if skipped != 1 else ''} carry no mooc event "
+            "(other tools' statements); not counted"
+        )
     return read

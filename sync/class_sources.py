@@ -50,8 +50,14 @@ def from_account(data: ClassData, layout: Layout, label: str, *, own: bool = Tru
         log = EventLog(path, lid, cid, root=layout.home, own=own)
         logs.setdefault(lid, []).extend(log.events())
     for learner in learners:
-        data.add(name=learner.name, email=learner.email, account_id=learner.account_id, source=label,
-                 local_id=learner.id, events=logs.get(learner.id, []))
+        data.add(
+            name=learner.name,
+            email=learner.email,
+            account_id=learner.account_id,
+            source=label,
+            local_id=learner.id,
+            events=logs.get(learner.id, []),
+        )
     for lid in sorted(orphans):
         data.notes.append(f"{label}: progress of {lid!r}, who is not in the learners list, is not reported")
     data.sources.append(label)
@@ -181,17 +187,25 @@ def from_file(data: ClassData, path: Path) -> None:
     export = learner_export.read(path)
     label = path.name
     for learner in export.learners:
-        data.add(name=learner.name, email=learner.email, account_id=learner.account_id, source=label,
-                 local_id=learner.id, events=learner.events)
+        data.add(
+            name=learner.name,
+            email=learner.email,
+            account_id=learner.account_id,
+            source=label,
+            local_id=learner.id,
+            events=learner.events,
+        )
     if export.problems:
         n = len(export.problems)
-        data.problems.append(f"{path}: {n} event{'s' if n != 1 else ''} skipped ({export.problems[0]}"
-                             f"{', ...' if n > 1 else ''}); the rest counts")
+        data.problems.append(
+            f"{path}: {n} event{'s' if n != 1 else ''} skipped ({export.problems[0]}"
+            f"{', ...' if n > 1 else ''}); the rest counts"
+        )
     data.sources.append(str(path))
 
 
 def _kind(path: Path) -> str | None:
-    """"learners" for a learner export, "sync" for a `mooc sync --export` file, else None."""
+    """ "learners" for a learner export, "sync" for a `mooc sync --export` file, else None."""
     from player.learner_export import is_export
 
     try:
@@ -215,15 +229,18 @@ def _from_sync_export(data: ClassData, path: Path) -> None:
             skipped.append(str(rec["event"]))
             continue
         local = str(rec.get("learner") or "").removeprefix("imported:")
-        data.add(name=None, email=who[0], account_id=who[1], source=path.name, local_id=local or None,
-                 events=[event])
+        data.add(name=None, email=who[0], account_id=who[1], source=path.name, local_id=local or None, events=[event])
     if skipped:
-        data.problems.append(f"{path}: {len(skipped)} record{'s' if len(skipped) != 1 else ''} skipped "
-                             f"(record {one_line(skipped[0])[:40]}: not a mooc event of a known agent)")
+        data.problems.append(
+            f"{path}: {len(skipped)} record{'s' if len(skipped) != 1 else ''} skipped "
+            f"(record {one_line(skipped[0])[:40]}: not a mooc event of a known agent)"
+        )
     data.sources.append(str(path))
 
 
-def sync_export_events(path: Path) -> Iterator[tuple[dict[str, Any], Event | None, tuple[str | None, str | None] | None]]:
+def sync_export_events(
+    path: Path,
+) -> Iterator[tuple[dict[str, Any], Event | None, tuple[str | None, str | None] | None]]:
     """(record, its event, its agent) for each record of a `mooc sync --export` file
     (sync/transfer.py checks the file); Nones where the record carries no mooc event."""
     from packages.datafile import DataError, loads_json
@@ -260,7 +277,7 @@ def agent_of(actor: Any) -> tuple[str | None, str | None] | None:
     mbox = actor.get("mbox")
     if isinstance(mbox, str) and mbox.startswith("mailto:"):
         try:
-            return check_email(mbox[len("mailto:"):]), None
+            return check_email(mbox[len("mailto:") :]), None
         except MoocError:
             return None
     account = actor.get("account")
@@ -285,7 +302,8 @@ def fill_names(data: ClassData, layout: Layout) -> None:
         if person.name:
             continue
         match = by_email.get((person.email or "").casefold()) or next(
-            (by_account[a] for a in sorted(person.account_ids) if a in by_account), None)
+            (by_account[a] for a in sorted(person.account_ids) if a in by_account), None
+        )
         if match is not None:
             person.name = match.name
             continue

@@ -59,8 +59,9 @@ class _Courses:
         return endpoint
 
 
-def course_endpoint(layout: Layout, courses: _Courses, course_id: str, config: dict[str, Any],
-                    notes: list[str] | None = None) -> Endpoint | None:
+def course_endpoint(
+    layout: Layout, courses: _Courses, course_id: str, config: dict[str, Any], notes: list[str] | None = None
+) -> Endpoint | None:
     """The course's endpoint; None when it names none, or when it cannot be used (an
     invalid URL, a pack that does not load): that course is skipped with one note naming
     it, and the others go on."""
@@ -79,8 +80,9 @@ def skipped_course(course_id: str, what: str, err: MoocError) -> str:
     return f"course {course_id} {what}: {why}"
 
 
-def course_endpoints(layout: Layout, learner_id: str | None = None,
-                     notes: list[str] | None = None) -> dict[str, Endpoint | None]:
+def course_endpoints(
+    layout: Layout, learner_id: str | None = None, notes: list[str] | None = None
+) -> dict[str, Endpoint | None]:
     """course id -> endpoint, for the courses this learner (or anyone) has progress in."""
     from player.progress_files import iter_logs
 
@@ -108,20 +110,39 @@ def registration_of(events: list[Event]) -> str | None:
     return str(reg) if reg else None
 
 
-def records_for(events: list[Event], learner_id: str, actor: Actor, endpoint: Endpoint | None,
-                shape: CourseShape | None, registration: str | None) -> list[dict[str, Any]]:
+def records_for(
+    events: list[Event],
+    learner_id: str,
+    actor: Actor,
+    endpoint: Endpoint | None,
+    shape: CourseShape | None,
+    registration: str | None,
+) -> list[dict[str, Any]]:
     home = endpoint.origin if endpoint else NO_ACCOUNT_HOME
     out = []
     for e in events:
         if e.type in PROVIDER_EVENT_TYPES:  # the provider's answer, pulled: already on the LRS
-            out.append({"event": e.id, "learner": learner_id, "course": e.course_id, "type": e.type,
-                        "known": True, "statements": [{"id": e.id}]})
+            out.append(
+                {
+                    "event": e.id,
+                    "learner": learner_id,
+                    "course": e.course_id,
+                    "type": e.type,
+                    "known": True,
+                    "statements": [{"id": e.id}],
+                }
+            )
             continue
         statements = statements_for(e, actor, home, registration, shape)
-        out.append({
-            "event": e.id, "learner": learner_id, "course": e.course_id, "type": e.type,
-            "statements": [{"id": st["id"], "body": encode(st)} for st in statements],
-        })
+        out.append(
+            {
+                "event": e.id,
+                "learner": learner_id,
+                "course": e.course_id,
+                "type": e.type,
+                "statements": [{"id": st["id"], "body": encode(st)} for st in statements],
+            }
+        )
     return out
 
 
@@ -155,7 +176,6 @@ def collect(layout: Layout) -> CollectReport:
                     continue
                 learner = learners[lid]
                 actor = Actor(learner.email, learner.account_id)
-                adder.add(records_for(new, lid, actor, outbox.endpoint, courses.get(cid)[1],
-                                      registration_of(events)))
+                adder.add(records_for(new, lid, actor, outbox.endpoint, courses.get(cid)[1], registration_of(events)))
             report.added[url] = adder.added
     return report

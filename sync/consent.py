@@ -87,8 +87,11 @@ class Consent:
 
         with locked(self.path):
             approvals = change(self.list())
-            doc = {"format": FORMAT, "version": 1,
-                   "hosts": [{"host": a.host, "approved": a.approved} for a in approvals]}
+            doc = {
+                "format": FORMAT,
+                "version": 1,
+                "hosts": [{"host": a.host, "approved": a.approved} for a in approvals],
+            }
             write_atomic(self.path, tomli_w.dumps(doc).encode("utf-8"), mode=0o600)
 
 

@@ -24,8 +24,7 @@ from packages.errors import MoocError
 
 MAX_CREDENTIAL_BYTES = 64 * 1024
 MAX_KEY_BYTES = 16 * 1024
-VC_CONTEXT = ["https://www.w3.org/2018/credentials/v1",
-              "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+VC_CONTEXT = ["https://www.w3.org/2018/credentials/v1", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 
 
 class CredentialError(MoocError):
@@ -46,8 +45,10 @@ def generate_key(path: Path, *, force: bool = False) -> str:
     try:
         fd = os.open(path, flags, 0o600)
     except FileExistsError:
-        raise MoocError(f"{path}: already exists; a key is never overwritten (its certificates verify only "
-                        "with it): pick another file, or --force") from None
+        raise MoocError(
+            f"{path}: already exists; a key is never overwritten (its certificates verify only "
+            "with it): pick another file, or --force"
+        ) from None
     except OSError as err:
         raise MoocError(f"{path}: cannot write the key: {err.strerror}") from None
     try:
@@ -71,8 +72,10 @@ def load_key(path: Path) -> tuple[Any, str]:
     if raw is None:
         raise MoocError(f"{path}: no such key file (make one with `mooc certificate keygen -o {path}`)")
     if os.name == "posix" and os.stat(path).st_mode & 0o077:
-        raise MoocError(f"{path}: the issuer key is readable by other accounts (mode "
-                        f"{os.stat(path).st_mode & 0o777:o}); run `chmod 600 {path}`")
+        raise MoocError(
+            f"{path}: the issuer key is readable by other accounts (mode "
+            f"{os.stat(path).st_mode & 0o777:o}); run `chmod 600 {path}`"
+        )
     try:
         key = load_pem_private_key(raw, password=None)
     except (ValueError, TypeError) as err:
@@ -137,16 +140,25 @@ def claims_of(grant: Grant) -> dict[str, Any]:
             "achievementType": "Certificate",
             "name": grant.course_title,
             "description": f"Course {grant.course_id}, version {grant.course_version}.",
-            "criteria": {"narrative": f"Pass the course's graded quizzes with a course score of at least "
-                                      f"{grant.threshold * 100:.0f}%, re-graded by the issuer."},
+            "criteria": {
+                "narrative": f"Pass the course's graded quizzes with a course score of at least "
+                f"{grant.threshold * 100:.0f}%, re-graded by the issuer."
+            },
         },
         "result": [{"type": ["Result"], "value": f"{grant.score * 100:.1f}%"}],
-        "identifier": [{"type": "IdentityObject", "hashed": False, "identityType": "name",
-                        "identityHash": grant.learner_name}],
+        "identifier": [
+            {"type": "IdentityObject", "hashed": False, "identityType": "name", "identityHash": grant.learner_name}
+        ],
     }
     if grant.subject.startswith("mailto:"):
-        subject["identifier"].append({"type": "IdentityObject", "hashed": False, "identityType": "emailAddress",
-                                      "identityHash": grant.subject[len("mailto:"):]})
+        subject["identifier"].append(
+            {
+                "type": "IdentityObject",
+                "hashed": False,
+                "identityType": "emailAddress",
+                "identityHash": grant.subject[len("mailto:") :],
+            }
+        )
     else:
         subject["id"] = grant.subject
     vc: dict[str, Any] = {
@@ -158,9 +170,14 @@ def claims_of(grant: Grant) -> dict[str, Any]:
         "name": f"{grant.course_title}: certificate",
         "credentialSubject": subject,
     }
-    claims: dict[str, Any] = {"iss": grant.issuer, "sub": grant.subject, "jti": grant.credential_id,
-                              "nbf": int(grant.issued_at.timestamp()), "iat": int(grant.issued_at.timestamp()),
-                              "vc": vc}
+    claims: dict[str, Any] = {
+        "iss": grant.issuer,
+        "sub": grant.subject,
+        "jti": grant.credential_id,
+        "nbf": int(grant.issued_at.timestamp()),
+        "iat": int(grant.issued_at.timestamp()),
+        "vc": vc,
+    }
     if grant.expires_at is not None:
         vc["expirationDate"] = _iso(grant.expires_at)
         claims["exp"] = int(grant.expires_at.timestamp())
@@ -193,10 +210,19 @@ class Verified:
     expires_at: datetime | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"valid": True, "issuer": self.issuer, "issuer_name": self.issuer_name, "subject": self.subject,
-                "learner_name": self.learner_name, "course": self.course_id, "course_title": self.course_title,
-                "achievement": self.achievement, "score": self.score, "issued": _iso(self.issued_at),
-                "expires": _iso(self.expires_at) if self.expires_at else None}
+        return {
+            "valid": True,
+            "issuer": self.issuer,
+            "issuer_name": self.issuer_name,
+            "subject": self.subject,
+            "learner_name": self.learner_name,
+            "course": self.course_id,
+            "course_title": self.course_title,
+            "achievement": self.achievement,
+            "score": self.score,
+            "issued": _iso(self.issued_at),
+            "expires": _iso(self.expires_at) if self.expires_at else None,
+        }
 
 
 def token_from_bytes(raw: bytes, label: str) -> str:
@@ -216,7 +242,7 @@ def token_from_bytes(raw: bytes, label: str) -> str:
             raise CredentialError(f"{label}: not a credential (bad JSON: {err})") from None
         found = doc.get("credential") if isinstance(doc, dict) else None
         if not isinstance(found, str):
-            raise CredentialError(f"{label}: not a credential (a JSON file needs a \"credential\" string)")
+            raise CredentialError(f'{label}: not a credential (a JSON file needs a "credential" string)')
         text = found
     return text
 
@@ -236,11 +262,18 @@ def _segment(part: str, what: str, label: str) -> dict[str, Any]:
 
 
 def _subject_text(subject: str) -> str:
-    return subject[len("mailto:"):] if subject.startswith("mailto:") else subject
+    return subject[len("mailto:") :] if subject.startswith("mailto:") else subject
 
 
-def verify(token: str, label: str, *, issuer: str | None, learner: str | None = None,
-           course_id: str | None = None, now: datetime | None = None) -> Verified:
+def verify(
+    token: str,
+    label: str,
+    *,
+    issuer: str | None,
+    learner: str | None = None,
+    course_id: str | None = None,
+    now: datetime | None = None,
+) -> Verified:
     """Check a VC-JWT offline; CredentialError naming the first reason it fails.
 
     `issuer`: the did:key the course pack names (None: only the credential's own
@@ -254,19 +287,26 @@ def verify(token: str, label: str, *, issuer: str | None, learner: str | None = 
     header = _segment(parts[0], "header", label)
     claims = _segment(parts[1], "content", label)
     if header.get("alg") != "EdDSA":
-        raise CredentialError(f"{label}: signed with {str(header.get('alg'))[:20]!r}, not EdDSA: not a mooc "
-                              "certificate")
+        raise CredentialError(
+            f"{label}: signed with {str(header.get('alg'))[:20]!r}, not EdDSA: not a mooc certificate"
+        )
     iss = claims.get("iss")
     if did_problem(iss):
         raise CredentialError(f"{label}: its issuer is not a did:key ({did_problem(iss)})")
     if issuer is not None and iss != issuer:
         raise CredentialError(f"{label}: issued by {iss}, not by the course's issuer {issuer}")
     try:
-        jwt.decode(token, public_key_of(str(iss)), algorithms=["EdDSA"],
-                   options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False})
+        jwt.decode(
+            token,
+            public_key_of(str(iss)),
+            algorithms=["EdDSA"],
+            options={"verify_exp": False, "verify_nbf": False, "verify_iat": False, "verify_aud": False},
+        )
     except jwt.InvalidSignatureError:
-        raise CredentialError(f"{label}: the signature does not match: the credential was changed after signing, "
-                              f"or signed by another key than {iss}'s") from None
+        raise CredentialError(
+            f"{label}: the signature does not match: the credential was changed after signing, "
+            f"or signed by another key than {iss}'s"
+        ) from None
     except jwt.PyJWTError as err:
         raise CredentialError(f"{label}: not a valid signed credential ({str(err)[:120]})") from None
     vc = claims.get("vc")
@@ -274,8 +314,10 @@ def verify(token: str, label: str, *, issuer: str | None, learner: str | None = 
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
     types = vc.get("type") if isinstance(vc, dict) else None
     types = [types] if isinstance(types, str) else types if isinstance(types, list) else []
-    if not (isinstance(vc, dict) and isinstance(subject, dict) and isinstance(achievement, dict)) \
-            or "OpenBadgeCredential" not in types:
+    if (
+        not (isinstance(vc, dict) and isinstance(subject, dict) and isinstance(achievement, dict))
+        or "OpenBadgeCredential" not in types
+    ):
         raise CredentialError(f"{label}: signed, but not an Open Badges credential (no achievement)")
     moment = now or datetime.now(timezone.utc)
     exp, nbf = claims.get("exp"), claims.get("nbf")
@@ -292,18 +334,27 @@ def verify(token: str, label: str, *, issuer: str | None, learner: str | None = 
     if course_id is not None and course != course_id:
         raise CredentialError(f"{label}: a certificate for the course {course or '(none)'}, not {course_id}")
     identifiers = subject.get("identifier")
-    names = [i.get("identityHash") for i in (identifiers if isinstance(identifiers, list) else [])
-             if isinstance(i, dict) and i.get("identityType") == "name"]
+    names = [
+        i.get("identityHash")
+        for i in (identifiers if isinstance(identifiers, list) else [])
+        if isinstance(i, dict) and i.get("identityType") == "name"
+    ]
     result = subject.get("result")
     score = result[0].get("value") if isinstance(result, list) and result and isinstance(result[0], dict) else ""
     issuer_doc = vc.get("issuer")
     issuer_doc = issuer_doc if isinstance(issuer_doc, dict) else {}
-    return Verified(issuer=str(iss), issuer_name=str(issuer_doc.get("name") or ""), subject=sub,
-                    learner_name=str(names[0]) if names else "", course_id=course,
-                    course_title=str(achievement.get("name") or ""), achievement=str(achievement.get("id")),
-                    score=str(score or ""),
-                    issued_at=datetime.fromtimestamp(nbf if isinstance(nbf, (int, float)) else 0, timezone.utc),
-                    expires_at=datetime.fromtimestamp(exp, timezone.utc) if isinstance(exp, (int, float)) else None)
+    return Verified(
+        issuer=str(iss),
+        issuer_name=str(issuer_doc.get("name") or ""),
+        subject=sub,
+        learner_name=str(names[0]) if names else "",
+        course_id=course,
+        course_title=str(achievement.get("name") or ""),
+        achievement=str(achievement.get("id")),
+        score=str(score or ""),
+        issued_at=datetime.fromtimestamp(nbf if isinstance(nbf, (int, float)) else 0, timezone.utc),
+        expires_at=datetime.fromtimestamp(exp, timezone.utc) if isinstance(exp, (int, float)) else None,
+    )
 
 
 def course_of(achievement: str) -> str:
@@ -313,7 +364,7 @@ def course_of(achievement: str) -> str:
     prefix = "urn:mooc:course:"
     if not achievement.startswith(prefix):
         return ""
-    return unquote(achievement[len(prefix):].rsplit(":v", 1)[0])
+    return unquote(achievement[len(prefix) :].rsplit(":v", 1)[0])
 
 
 def payload_of(token: str) -> dict[str, Any]:

@@ -120,12 +120,24 @@ def from_environment(endpoint: Endpoint) -> Credentials | None:
     only = os.environ.get("MOOC_LRS_ENDPOINT")
     if only and normalise(only, where="MOOC_LRS_ENDPOINT").origin != endpoint.origin:
         return None
-    return Credentials(endpoint.origin, user=None if token else user, password=None if token else password,
-                       token=token or None, source="environment")
+    return Credentials(
+        endpoint.origin,
+        user=None if token else user,
+        password=None if token else password,
+        token=token or None,
+        source="environment",
+    )
 
 
-def store(layout: Layout, endpoint: Endpoint, *, user: str | None = None, password: str | None = None,
-          token: str | None = None, allow_insecure_http: bool = False) -> Credentials:
+def store(
+    layout: Layout,
+    endpoint: Endpoint,
+    *,
+    user: str | None = None,
+    password: str | None = None,
+    token: str | None = None,
+    allow_insecure_http: bool = False,
+) -> Credentials:
     from player.config import locked
 
     if token:
@@ -147,8 +159,13 @@ def store(layout: Layout, endpoint: Endpoint, *, user: str | None = None, passwo
 def lookup_stored(layout: Layout, endpoint: Endpoint) -> Credentials | None:
     for entry in _read(layout):
         if entry.get("origin") == endpoint.origin:
-            return Credentials(endpoint.origin, entry.get("user"), entry.get("password"), entry.get("token"),
-                               bool(entry.get("allow_insecure_http", False)))
+            return Credentials(
+                endpoint.origin,
+                entry.get("user"),
+                entry.get("password"),
+                entry.get("token"),
+                bool(entry.get("allow_insecure_http", False)),
+            )
     return None
 
 

@@ -31,14 +31,23 @@ def endpoint_status(layout: Layout) -> tuple[list[dict[str, Any]], list[str]]:
             bucket = per_learner if approved[e.learner] else waiting
             bucket[e.learner] = bucket.get(e.learner, 0) + 1
         status = outbox.status()
-        aside = [{"id": e.id, "learner": e.learner, "course": e.course, "state": a.state, "reason": a.reason}
-                 for e, a in outbox.set_aside()]
-        rows.append({
-            "endpoint": outbox.endpoint.url, "host": outbox.endpoint.host,
-            "pending": sum(per_learner.values()), "pending_by_learner": per_learner,
-            "waiting_consent": waiting, "set_aside": aside,
-            "last_success": status.get("last_success"), "last_attempt": status.get("last_attempt"),
-            "last_error": status.get("last_error"), "last_error_time": status.get("last_error_time"),
-            "needs_login": bool(status.get("auth_refused")),
-        })
+        aside = [
+            {"id": e.id, "learner": e.learner, "course": e.course, "state": a.state, "reason": a.reason}
+            for e, a in outbox.set_aside()
+        ]
+        rows.append(
+            {
+                "endpoint": outbox.endpoint.url,
+                "host": outbox.endpoint.host,
+                "pending": sum(per_learner.values()),
+                "pending_by_learner": per_learner,
+                "waiting_consent": waiting,
+                "set_aside": aside,
+                "last_success": status.get("last_success"),
+                "last_attempt": status.get("last_attempt"),
+                "last_error": status.get("last_error"),
+                "last_error_time": status.get("last_error_time"),
+                "needs_login": bool(status.get("auth_refused")),
+            }
+        )
     return rows, warnings

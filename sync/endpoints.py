@@ -79,8 +79,9 @@ def normalise(url: str, *, where: str = "endpoint") -> Endpoint:
     if len(text) > MAX_URL_CHARS:
         raise MoocError(f"{where}: not an http(s) URL of an xAPI endpoint (longer than {MAX_URL_CHARS} characters)")
     if not printable(text):
-        raise MoocError(f"{where}: {shown} is not an http(s) URL of an xAPI endpoint "
-                        "(it holds control or invisible characters)")
+        raise MoocError(
+            f"{where}: {shown} is not an http(s) URL of an xAPI endpoint (it holds control or invisible characters)"
+        )
     try:
         parts = urlsplit(text)
         hostname = parts.hostname
@@ -104,15 +105,18 @@ def sync_config(layout: Layout) -> dict[str, Any]:
     return section if isinstance(section, dict) else {}
 
 
-def resolve(layout: Layout, course_id: str, pack_endpoint: str | None,
-            config: dict[str, Any] | None = None) -> Endpoint | None:
+def resolve(
+    layout: Layout, course_id: str, pack_endpoint: str | None, config: dict[str, Any] | None = None
+) -> Endpoint | None:
     """The endpoint for a course, or None when nothing names one (records stay local)."""
     cfg = sync_config(layout) if config is None else config
     courses = cfg.get("courses", {})
     course_cfg = courses.get(course_id, {}) if isinstance(courses, dict) else {}
     candidates = (
-        (f"{layout.config_file}: [sync.courses.{course_id}] endpoint",
-         course_cfg.get("endpoint") if isinstance(course_cfg, dict) else None),
+        (
+            f"{layout.config_file}: [sync.courses.{course_id}] endpoint",
+            course_cfg.get("endpoint") if isinstance(course_cfg, dict) else None,
+        ),
         (f"{layout.config_file}: [sync] endpoint", cfg.get("endpoint")),
         (f"course {course_id}: [sync] xapi_endpoint", pack_endpoint),
     )

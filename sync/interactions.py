@@ -32,17 +32,24 @@ MAX_DESCRIPTION = 500  # characters of a prompt or option kept in a definition
 def definition(question: Any, language: str, activity_type: str) -> dict[str, Any]:
     """The activity definition of QUESTION (a packages.questions dataclass)."""
     kind = question.type
-    out: dict[str, Any] = {"type": activity_type, "interactionType": INTERACTION_TYPES[kind],
-                           "description": _lang(language, question.prompt)}
+    out: dict[str, Any] = {
+        "type": activity_type,
+        "interactionType": INTERACTION_TYPES[kind],
+        "description": _lang(language, question.prompt),
+    }
     pattern = _correct_pattern(question)
     if pattern is not None:
         out["correctResponsesPattern"] = pattern
     if kind in ("single", "multiple"):
-        out["choices"] = [{"id": str(i), "description": _lang(language, c.text)} for i, c in enumerate(question.choices)]
+        out["choices"] = [
+            {"id": str(i), "description": _lang(language, c.text)} for i, c in enumerate(question.choices)
+        ]
     elif kind == "order":
         out["choices"] = [{"id": str(i), "description": _lang(language, text)} for i, text in enumerate(question.items)]
     elif kind == "match":
-        out["source"] = [{"id": f"L{i}", "description": _lang(language, left)} for i, (left, _r) in enumerate(question.pairs)]
+        out["source"] = [
+            {"id": f"L{i}", "description": _lang(language, left)} for i, (left, _r) in enumerate(question.pairs)
+        ]
         rights = [right for _l, right in question.pairs] + list(question.distractors)
         out["target"] = [{"id": f"R{i}", "description": _lang(language, right)} for i, right in enumerate(rights)]
     return out
@@ -97,7 +104,7 @@ def _correct_pattern(question: Any) -> list[str] | None:
 
 
 def _lang(language: str, text: str) -> dict[str, str]:
-    clipped = text if len(text) <= MAX_DESCRIPTION else text[:MAX_DESCRIPTION - 1] + "…"
+    clipped = text if len(text) <= MAX_DESCRIPTION else text[: MAX_DESCRIPTION - 1] + "…"
     return {language or "und": clipped}
 
 

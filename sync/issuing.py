@@ -62,13 +62,21 @@ class Outcome:
     score: float | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"request": self.request, "course": self.course, "version": self.version,
-                "learner": self.learner, "decision": self.decision, "reason": self.reason,
-                "statement": self.statement, "score": self.score}
+        return {
+            "request": self.request,
+            "course": self.course,
+            "version": self.version,
+            "learner": self.learner,
+            "decision": self.decision,
+            "reason": self.reason,
+            "statement": self.statement,
+            "score": self.score,
+        }
 
 
 class _Named(TypedDict):
     """The fields of an Outcome that name its request (given to every Outcome of one request)."""
+
     request: str
     course: str
     version: str
@@ -92,13 +100,23 @@ class IssueReport:
         return sum(1 for o in self.outcomes if o.decision == decision)
 
     def to_json(self) -> dict[str, Any]:
-        return {"lrs": self.lrs, "issuer": self.issuer, "dry_run": self.dry_run,
-                "requests_read": self.requests_read, "statements_fetched": self.statements_fetched,
-                "http_requests": self.http_requests, "seconds": round(self.seconds, 3),
-                "issued": self.count("issued"), "refused": self.count("refused"),
-                "already_answered": self.count("already answered"), "pending": self.count("pending"),
-                "unreadable": self.count("unreadable"), "outcomes": [o.to_json() for o in self.outcomes],
-                "notes": self.notes, "error": self.error}
+        return {
+            "lrs": self.lrs,
+            "issuer": self.issuer,
+            "dry_run": self.dry_run,
+            "requests_read": self.requests_read,
+            "statements_fetched": self.statements_fetched,
+            "http_requests": self.http_requests,
+            "seconds": round(self.seconds, 3),
+            "issued": self.count("issued"),
+            "refused": self.count("refused"),
+            "already_answered": self.count("already answered"),
+            "pending": self.count("pending"),
+            "unreadable": self.count("unreadable"),
+            "outcomes": [o.to_json() for o in self.outcomes],
+            "notes": self.notes,
+            "error": self.error,
+        }
 
 
 @dataclass(frozen=True)
@@ -117,7 +135,7 @@ def learner_label(request: Request) -> str:
     from sync.credential import subject_of
 
     who = subject_of(request.actor) or "?"
-    who = who[len("mailto:"):] if who.startswith("mailto:") else who
+    who = who[len("mailto:") :] if who.startswith("mailto:") else who
     return f"{request.learner_name} <{who}>" if request.learner_name else who
 
 
@@ -156,8 +174,11 @@ class _Lrs:
             return Retry(self.endpoint.host, guard=self.guard).call(request)
         except Transient as err:
             said = str(err)
-            raise MoocError(f"cannot reach {said}" if said.startswith(self.endpoint.host) else
-                            f"cannot reach {self.endpoint.host}: {said}") from None
+            raise MoocError(
+                f"cannot reach {said}"
+                if said.startswith(self.endpoint.host)
+                else f"cannot reach {self.endpoint.host}: {said}"
+            ) from None
 
     def fetch(self, statement_id: str) -> dict[str, Any] | None:
         from sync.lrs_client import statement_from_get
@@ -173,8 +194,10 @@ class _Lrs:
         if answer.status == 404:
             found = None
         elif answer.status in (401, 403):
-            raise MoocError(f"{self.endpoint.host} refused the provider's credentials ({answer.status}): "
-                            f"log in with `mooc login {self.endpoint.url} --user NAME`")
+            raise MoocError(
+                f"{self.endpoint.host} refused the provider's credentials ({answer.status}): "
+                f"log in with `mooc login {self.endpoint.url} --user NAME`"
+            )
         elif answer.status != 200:
             raise MoocError(f"{self.endpoint.host} answered {answer.status} to a statement lookup: {answer.detail}")
         else:
@@ -192,15 +215,22 @@ class _Lrs:
 
         self.cache = {}  # one request's statements at a time: memory stays flat over a thousand
         actor = request.actor
-        agent = ({"objectType": "Agent", "mbox": actor["mbox"]} if actor.get("mbox")
-                 else {"objectType": "Agent", "account": actor.get("account")})
+        agent = (
+            {"objectType": "Agent", "mbox": actor["mbox"]}
+            if actor.get("mbox")
+            else {"objectType": "Agent", "account": actor.get("account")}
+        )
         wanted = set(request.evidence)
         if not wanted:
             return
         for verb in ("answered", "passed", "failed"):
-            params = {"agent": json.dumps(agent, separators=(",", ":")), "verb": VERBS[verb][0],
-                      "activity": course_iri(request.course_id), "related_activities": "true",
-                      "limit": str(PAGE_SIZE * 5)}
+            params = {
+                "agent": json.dumps(agent, separators=(",", ":")),
+                "verb": VERBS[verb][0],
+                "activity": course_iri(request.course_id),
+                "related_activities": "true",
+                "limit": str(PAGE_SIZE * 5),
+            }
             for statements in self.pages(params):
                 for st in statements:
                     if isinstance(st, dict) and isinstance(st.get("id"), str) and st["id"] not in self.cache:
@@ -222,24 +252,29 @@ class _Lrs:
                 return
             link = self.client.more_url(more)
             if link in seen:
-                raise MalformedAnswer(f"{self.endpoint.host}: the LRS sent a 'more' link it had sent before; "
-                                      "stopped there")
+                raise MalformedAnswer(
+                    f"{self.endpoint.host}: the LRS sent a 'more' link it had sent before; stopped there"
+                )
             seen.add(link)
             answer = self._call(partial(self.client.more, link))
         raise MalformedAnswer(f"{self.endpoint.host}: stopped after {MAX_PAGES} pages; run again to go on")
 
     def post(self, statement: dict[str, Any]) -> str:
-        """"posted", or "already there" when the LRS holds this id."""
+        """ "posted", or "already there" when the LRS holds this id."""
         answer = self._call(lambda: self.client.post_statements(("[" + encode(statement) + "]").encode("utf-8")))
         if answer.status in (200, 204):
             return "posted"
         if answer.status == 409:
             return "already there"
         if answer.status in (401, 403):
-            raise MoocError(f"{self.endpoint.host} refused to store the answer ({answer.status}): the provider's "
-                            "credentials need write access")
-        raise MoocError(f"{self.endpoint.host} answered {answer.status} to the answer of request "
-                        f"{statement['context']['statement']['id']}: {answer.detail}")
+            raise MoocError(
+                f"{self.endpoint.host} refused to store the answer ({answer.status}): the provider's "
+                "credentials need write access"
+            )
+        raise MoocError(
+            f"{self.endpoint.host} answered {answer.status} to the answer of request "
+            f"{statement['context']['statement']['id']}: {answer.detail}"
+        )
 
 
 @dataclass
@@ -278,8 +313,11 @@ def _answer_statement(request: Request, event: Event) -> dict[str, Any]:
 
     st = statements_for(event, Actor(None, "unused"), "urn:mooc:account", None, None)[0]
     actor = request.actor
-    st["actor"] = ({"objectType": "Agent", "mbox": actor["mbox"]} if actor.get("mbox")
-                   else {"objectType": "Agent", "account": actor.get("account")})
+    st["actor"] = (
+        {"objectType": "Agent", "mbox": actor["mbox"]}
+        if actor.get("mbox")
+        else {"objectType": "Agent", "account": actor.get("account")}
+    )
     return st
 
 
@@ -296,8 +334,13 @@ def _save_state(path: Path, state: dict[str, Any]) -> None:
     write_atomic(path, json.dumps(state, indent=2).encode("utf-8"), mode=0o600)
 
 
-def issue(layout: Layout, options: Options, *, say: Callable[[Outcome], None] | None = None,
-          now: Callable[[], datetime] | None = None) -> IssueReport:
+def issue(
+    layout: Layout,
+    options: Options,
+    *,
+    say: Callable[[Outcome], None] | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> IssueReport:
     from sync.credential import Grant, load_key, sign, subject_of
     from sync.credentials import lookup
     from sync.endpoints import check_transport, normalise, sync_config
@@ -309,10 +352,16 @@ def issue(layout: Layout, options: Options, *, say: Callable[[Outcome], None] | 
     endpoint = normalise(options.lrs, where="--lrs")
     creds = lookup(layout, endpoint)
     if creds is None:
-        raise MoocError(f"no credentials for {endpoint.host}: issuing needs the provider's; "
-                        f"run `mooc login {endpoint.url} --user NAME` first")
-    check_transport(endpoint, options.allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
-                    or creds.allow_insecure_http)
+        raise MoocError(
+            f"no credentials for {endpoint.host}: issuing needs the provider's; "
+            f"run `mooc login {endpoint.url} --user NAME` first"
+        )
+    check_transport(
+        endpoint,
+        options.allow_insecure_http
+        or bool(sync_config(layout).get("allow_insecure_http"))
+        or creds.allow_insecure_http,
+    )
     shelf = PackShelf.gather(layout, options.packs)
     report = IssueReport(endpoint.url, did, options.dry_run, notes=list(shelf.notes))
     state_path = layout.issuer_state_file(endpoint.key)
@@ -342,14 +391,23 @@ def issue(layout: Layout, options: Options, *, say: Callable[[Outcome], None] | 
                 report.requests_read += 1
                 request, why = request_of(st)
                 if request is None:
-                    done(Outcome(str(st.get("id") if isinstance(st, dict) else "?")[:64], "?", "?", "?",
-                                 "unreadable", why))
+                    done(
+                        Outcome(
+                            str(st.get("id") if isinstance(st, dict) else "?")[:64], "?", "?", "?", "unreadable", why
+                        )
+                    )
                     continue
                 label = learner_label(request)
                 base = _Named(request=request.id, course=request.course_id, version=request.version, learner=label)
                 if request.id in answered.decisions:
-                    done(Outcome(**base, decision="already answered",
-                                 reason=f"{answered.decisions[request.id]} before", statement=answer_id(request.id)))
+                    done(
+                        Outcome(
+                            **base,
+                            decision="already answered",
+                            reason=f"{answered.decisions[request.id]} before",
+                            statement=answer_id(request.id),
+                        )
+                    )
                     continue
                 try:
                     lrs.prefetch(request)
@@ -366,29 +424,50 @@ def issue(layout: Layout, options: Options, *, say: Callable[[Outcome], None] | 
                 dedup = (subject.casefold(), request.course_id, _major(request.version))
                 decision, reason, data = "refused", verdict.reason, {}
                 if verdict.decision == "issue" and dedup in answered.issued_to and not options.reissue:
-                    reason = (f"a certificate for {request.course_id} {_major(request.version)}.x was already "
-                              f"issued to this learner (request {answered.issued_to[dedup]})")
+                    reason = (
+                        f"a certificate for {request.course_id} {_major(request.version)}.x was already "
+                        f"issued to this learner (request {answered.issued_to[dedup]})"
+                    )
                 elif verdict.decision == "issue":
                     decision = "issued"
                     course = shelf.get(request.course_id, request.version)
                     assert course is not None
                     moment = clock()
-                    grant = Grant(credential_id=f"urn:uuid:{answer_id(request.id)}", issuer=did,
-                                  issuer_name=course.certificate_issuer_name or (course.authors[0] if course.authors
-                                                                                 else endpoint.host),
-                                  issuer_url=course.certificate_issuer_url, subject=subject,
-                                  learner_name=request.learner_name, course_id=course.id, course_title=course.title,
-                                  course_version=course.version, score=float(verdict.score or 0.0),
-                                  threshold=course.pass_threshold, issued_at=moment,
-                                  expires_at=moment + timedelta(days=options.valid_days) if options.valid_days else None)
+                    grant = Grant(
+                        credential_id=f"urn:uuid:{answer_id(request.id)}",
+                        issuer=did,
+                        issuer_name=course.certificate_issuer_name
+                        or (course.authors[0] if course.authors else endpoint.host),
+                        issuer_url=course.certificate_issuer_url,
+                        subject=subject,
+                        learner_name=request.learner_name,
+                        course_id=course.id,
+                        course_title=course.title,
+                        course_version=course.version,
+                        score=float(verdict.score or 0.0),
+                        threshold=course.pass_threshold,
+                        issued_at=moment,
+                        expires_at=moment + timedelta(days=options.valid_days) if options.valid_days else None,
+                    )
                     data = {"request": request.id, "credential": sign(grant, key)}
                 if decision == "refused":
                     data = {"request": request.id, "reason": reason}
-                outcome = Outcome(**base, decision=decision, reason=reason if decision == "refused" else "",
-                                  statement=answer_id(request.id), score=verdict.score)
+                outcome = Outcome(
+                    **base,
+                    decision=decision,
+                    reason=reason if decision == "refused" else "",
+                    statement=answer_id(request.id),
+                    score=verdict.score,
+                )
                 if not options.dry_run:
-                    event = Event(type=f"certificate_{decision}", course_id=request.course_id,
-                                  course_version=request.version, data=data, id=answer_id(request.id), time=now_iso())
+                    event = Event(
+                        type=f"certificate_{decision}",
+                        course_id=request.course_id,
+                        course_version=request.version,
+                        data=data,
+                        id=answer_id(request.id),
+                        time=now_iso(),
+                    )
                     if lrs.post(_answer_statement(request, event)) == "already there":
                         outcome.decision, outcome.reason = "already answered", "answered by an earlier run"
                 answered.decisions[request.id] = decision
@@ -412,8 +491,10 @@ def issue(layout: Layout, options: Options, *, say: Callable[[Outcome], None] | 
 class _IssuerMismatch(Exception):
     def __init__(self, course_id: str, version: str, named: str | None, ours: str) -> None:
         if named is None:
-            text = (f"the pack of {course_id} {version} names no certificate issuer: add issuer = \"{ours}\" "
-                    "under [certificate] in its course.toml")
+            text = (
+                f'the pack of {course_id} {version} names no certificate issuer: add issuer = "{ours}" '
+                "under [certificate] in its course.toml"
+            )
         else:
             text = f"the pack of {course_id} {version} names the issuer {named}, not this key's {ours}"
         super().__init__(text)

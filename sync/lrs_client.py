@@ -78,9 +78,15 @@ class Counters:
 
 
 class LRSClient:
-    def __init__(self, endpoint: Endpoint, credentials: Credentials | None, *,
-                 timeout: tuple[float, float] = (10.0, 60.0), guard: Guard | None = None,
-                 max_bytes: int = MAX_ANSWER_BYTES) -> None:
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        credentials: Credentials | None,
+        *,
+        timeout: tuple[float, float] = (10.0, 60.0),
+        guard: Guard | None = None,
+        max_bytes: int = MAX_ANSWER_BYTES,
+    ) -> None:
         import requests
 
         from packages.http_get import make_session
@@ -113,8 +119,15 @@ class LRSClient:
 
         return hook
 
-    def _send(self, method: str, url: str, *, body: bytes | None = None,
-              params: dict[str, str] | None = None, encoding: str | None = None) -> Answer:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: bytes | None = None,
+        params: dict[str, str] | None = None,
+        encoding: str | None = None,
+    ) -> Answer:
         host = self.endpoint.host
         guard = self.guard
         timeout = self.timeout
@@ -127,9 +140,17 @@ class LRSClient:
         self.counters.requests += 1
         self.counters.bytes_sent += len(body or b"")
         try:
-            resp = self._session.request(method, url, data=body, params=params, headers=headers,
-                                         auth=self._auth(url), timeout=timeout, allow_redirects=False,
-                                         stream=True)
+            resp = self._session.request(
+                method,
+                url,
+                data=body,
+                params=params,
+                headers=headers,
+                auth=self._auth(url),
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            )
             try:
                 raw = self._read(resp)
             finally:
@@ -156,8 +177,10 @@ class LRSClient:
     def _read(self, resp: Any) -> bytes:
         """The whole body, or MalformedAnswer once it passes max_bytes (nothing more is read)."""
         limit = self.max_bytes
-        too_large = MalformedAnswer(f"{self.endpoint.host}: the answer is larger than "
-                                    f"{limit // (1024 * 1024)} MB: not an xAPI answer; stopped reading it")
+        too_large = MalformedAnswer(
+            f"{self.endpoint.host}: the answer is larger than "
+            f"{limit // (1024 * 1024)} MB: not an xAPI answer; stopped reading it"
+        )
         try:
             declared = int(resp.headers.get("Content-Length") or 0)
         except ValueError:
@@ -182,8 +205,7 @@ class LRSClient:
         if gzip:
             import gzip as gz
 
-            return self._send("POST", self.endpoint.statements_url, body=gz.compress(body, 6, mtime=0),
-                              encoding="gzip")
+            return self._send("POST", self.endpoint.statements_url, body=gz.compress(body, 6, mtime=0), encoding="gzip")
         return self._send("POST", self.endpoint.statements_url, body=body)
 
     def get_statement(self, statement_id: str) -> Answer:
@@ -202,8 +224,10 @@ class LRSClient:
         except ValueError:
             origin = url = ""
         if origin != self.endpoint.origin:
-            raise MalformedAnswer(f"{self.endpoint.host}: the 'more' link {one_line(link)[:100]!r} leads off "
-                                  "this LRS; stopped following it")
+            raise MalformedAnswer(
+                f"{self.endpoint.host}: the 'more' link {one_line(link)[:100]!r} leads off "
+                "this LRS; stopped following it"
+            )
         return url
 
     def more(self, url: str) -> Answer:
@@ -233,8 +257,9 @@ def statement_from_get(answer: Answer, host: str) -> dict[str, Any] | None:
     try:
         data = answer.json()
     except ValueError as err:
-        raise MalformedAnswer(f"{host}: the answer to a statement lookup is not JSON "
-                              f"({err}; content type {answer.content_type})") from None
+        raise MalformedAnswer(
+            f"{host}: the answer to a statement lookup is not JSON ({err}; content type {answer.content_type})"
+        ) from None
     if isinstance(data, dict) and "statements" in data and "id" not in data:
         items = data.get("statements")
         if not isinstance(items, list):

@@ -112,10 +112,18 @@ class Outbox:
 
     def ack(self, acks: list[Ack]) -> None:
         if acks:
-            jsonl.append(self.acks_file, [
-                {"id": a.id, "state": a.state, **({"reason": a.reason} if a.reason else {}),
-                 "time": a.time or now_iso()} for a in acks
-            ])
+            jsonl.append(
+                self.acks_file,
+                [
+                    {
+                        "id": a.id,
+                        "state": a.state,
+                        **({"reason": a.reason} if a.reason else {}),
+                        "time": a.time or now_iso(),
+                    }
+                    for a in acks
+                ],
+            )
 
     # ------------------------------------------------------------------ reading
 
@@ -133,13 +141,14 @@ class Outbox:
                 if sid in seen:
                     continue
                 seen.add(sid)
-                out.append(Entry(sid, r["learner"], r["course"], r["event"], r["type"],
-                                 None if known else st["body"]))
+                out.append(Entry(sid, r["learner"], r["course"], r["event"], r["type"], None if known else st["body"]))
         if bad:
             from packages.notices import warn
 
-            warn(f"{self.outbox_file}: {bad} line{'s' if bad != 1 else ''} not shaped as outbox records "
-                 "skipped; the file is left as it is")
+            warn(
+                f"{self.outbox_file}: {bad} line{'s' if bad != 1 else ''} not shaped as outbox records "
+                "skipped; the file is left as it is"
+            )
         return out
 
     def acks(self) -> dict[str, Ack]:
@@ -184,10 +193,16 @@ class Outbox:
 def is_record(r: dict[str, Any]) -> bool:
     """An outbox line as the module doc shows it (statement bodies are left out when known)."""
     statements, learner, known = r.get("statements"), r.get("learner"), bool(r.get("known"))
-    return (isinstance(statements, list) and isinstance(learner, str) and _LEARNER.match(learner) is not None
-            and all(_text(r.get(k)) for k in ("course", "event", "type"))
-            and all(isinstance(st, dict) and _text(st.get("id")) and (known or isinstance(st.get("body"), str))
-                    for st in statements))
+    return (
+        isinstance(statements, list)
+        and isinstance(learner, str)
+        and _LEARNER.match(learner) is not None
+        and all(_text(r.get(k)) for k in ("course", "event", "type"))
+        and all(
+            isinstance(st, dict) and _text(st.get("id")) and (known or isinstance(st.get("body"), str))
+            for st in statements
+        )
+    )
 
 
 def _text(value: Any) -> TypeGuard[str]:

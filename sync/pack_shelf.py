@@ -29,8 +29,9 @@ class PackShelf:
             if not path.exists():
                 raise MoocError(f"--packs {path}: no such file or folder")
             if path.is_dir() and not (path / "course.toml").is_file():
-                found = sorted(path.glob("*.mooc")) + sorted(p for p in path.iterdir()
-                                                               if p.is_dir() and (p / "course.toml").is_file())
+                found = sorted(path.glob("*.mooc")) + sorted(
+                    p for p in path.iterdir() if p.is_dir() and (p / "course.toml").is_file()
+                )
                 if not found:
                     raise MoocError(f"--packs {path}: holds no .mooc file and no pack folder")
                 for one in found:

@@ -68,18 +68,26 @@ class PullResult:
         if not self.skipped:
             return None
         many = self.skipped != 1
-        return (f"{self.host}: skipped {self.skipped} statement{'s' if many else ''} "
-                f"that {'are' if many else 'is'} not mooc's: "
-                + "; ".join(self.skip_reasons) + ("; ..." if self.skipped > len(self.skip_reasons) else ""))
+        return (
+            f"{self.host}: skipped {self.skipped} statement{'s' if many else ''} "
+            f"that {'are' if many else 'is'} not mooc's: "
+            + "; ".join(self.skip_reasons)
+            + ("; ..." if self.skipped > len(self.skip_reasons) else "")
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"endpoint": self.endpoint, "statements": self.statements, "events": self.events,
-                "added": self.added, "skipped": self.skipped, "skip_reasons": self.skip_reasons,
-                "error": self.error}
+        return {
+            "endpoint": self.endpoint,
+            "statements": self.statements,
+            "events": self.events,
+            "added": self.added,
+            "skipped": self.skipped,
+            "skip_reasons": self.skip_reasons,
+            "error": self.error,
+        }
 
 
-def _endpoints(layout: Layout, course_id: str | None,
-               notes: list[str]) -> dict[str, tuple[Endpoint, list[str]]]:
+def _endpoints(layout: Layout, course_id: str | None, notes: list[str]) -> dict[str, tuple[Endpoint, list[str]]]:
     """endpoint url -> (endpoint, courses) for installed courses (or the one given). A
     course whose endpoint is not a valid URL is skipped with a note (fatal only when named)."""
     from packages.store import Store
@@ -100,16 +108,25 @@ def _endpoints(layout: Layout, course_id: str | None,
             continue
         if endpoint is None:
             if course_id:
-                raise MoocError(f"course {course_id} names no LRS endpoint (set one with "
-                                f"[sync.courses.{course_id}] endpoint in {layout.config_file})")
+                raise MoocError(
+                    f"course {course_id} names no LRS endpoint (set one with "
+                    f"[sync.courses.{course_id}] endpoint in {layout.config_file})"
+                )
             continue
         out.setdefault(endpoint.url, (endpoint, []))[1].append(cid)
     return out
 
 
-def pull(layout: Layout, learner: Learner, course_id: str | None = None, *,
-         allow_insecure_http: bool = False, guard: Guard | None = None,
-         notes: list[str] | None = None, verbs: tuple[str, ...] | None = None) -> list[PullResult]:
+def pull(
+    layout: Layout,
+    learner: Learner,
+    course_id: str | None = None,
+    *,
+    allow_insecure_http: bool = False,
+    guard: Guard | None = None,
+    notes: list[str] | None = None,
+    verbs: tuple[str, ...] | None = None,
+) -> list[PullResult]:
     """Pull every endpoint (or the one of `course_id`); each result says what happened.
     `verbs`: only the statements with these verbs (one query each), e.g. the provider's
     answers to certificate requests (sync/certificate_answers.py)."""
@@ -133,9 +150,17 @@ def pull(layout: Layout, learner: Learner, course_id: str | None = None, *,
     return results
 
 
-def _read(layout: Layout, learner: Learner, endpoint: Endpoint, course_id: str | None, allow_insecure_http: bool,
-          guard: Guard | None, result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]],
-          verb: str | None = None) -> None:
+def _read(
+    layout: Layout,
+    learner: Learner,
+    endpoint: Endpoint,
+    course_id: str | None,
+    allow_insecure_http: bool,
+    guard: Guard | None,
+    result: PullResult,
+    found: dict[str, list[tuple[str, str, int, Event]]],
+    verb: str | None = None,
+) -> None:
     """Read the learner's statements (with `verb`, only those) from one endpoint into
     `found` (course -> events)."""
     from player.progress import EventLog
@@ -146,11 +171,16 @@ def _read(layout: Layout, learner: Learner, endpoint: Endpoint, course_id: str |
     lid = learner.id
     host = endpoint.host
     if not Consent(layout, lid).allowed(host):
-        raise MoocError(f"{host} is not approved for {lid}: approve it first with "
-                        f"`mooc consent allow {host} --learner {lid}`")
+        raise MoocError(
+            f"{host} is not approved for {lid}: approve it first with `mooc consent allow {host} --learner {lid}`"
+        )
     creds = lookup(layout, endpoint)
-    check_transport(endpoint, allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
-                    or bool(creds and creds.allow_insecure_http))
+    check_transport(
+        endpoint,
+        allow_insecure_http
+        or bool(sync_config(layout).get("allow_insecure_http"))
+        or bool(creds and creds.allow_insecure_http),
+    )
     agent = Actor(learner.email, learner.account_id).to_xapi(endpoint.origin)
     params = {"agent": json.dumps(agent, separators=(",", ":")), "limit": str(PAGE_SIZE)}
     if course_id:
@@ -183,12 +213,15 @@ def _read(layout: Layout, learner: Learner, endpoint: Endpoint, course_id: str |
                 return
             url = client.more_url(more)
             if url in seen_links:
-                raise MalformedAnswer(f"{host}: the LRS sent a 'more' link it had sent before (after {pages} "
-                                      "pages); stopped there")
+                raise MalformedAnswer(
+                    f"{host}: the LRS sent a 'more' link it had sent before (after {pages} pages); stopped there"
+                )
             if pages >= MAX_PAGES or result.statements >= MAX_STATEMENTS:
-                raise MalformedAnswer(f"{host}: stopped after {pages} pages and {result.statements} "
-                                      f"statement{'s' if result.statements != 1 else ''} "
-                                      f"(the most one pull reads); what was read is merged")
+                raise MalformedAnswer(
+                    f"{host}: stopped after {pages} pages and {result.statements} "
+                    f"statement{'s' if result.statements != 1 else ''} "
+                    f"(the most one pull reads); what was read is merged"
+                )
             seen_links.add(url)
             answer = retry.call(partial(client.more, url))
             pages += 1
@@ -204,18 +237,19 @@ def _page_of(answer: Any, endpoint: Endpoint) -> dict[str, Any]:
 
     host = endpoint.host
     if answer.status in (401, 403):
-        raise MoocError(f"{host} refused the credentials ({answer.status}): log in with "
-                        f"`mooc login {endpoint.url} --user NAME`")
+        raise MoocError(
+            f"{host} refused the credentials ({answer.status}): log in with `mooc login {endpoint.url} --user NAME`"
+        )
     if answer.status != 200:
         raise MoocError(f"{host} answered {answer.status} to the query: {answer.detail}")
     try:
         page = answer.json()
     except ValueError as err:
-        raise MalformedAnswer(f"{host}: the answer to the query is not JSON ({err}; content type "
-                              f"{answer.content_type})") from None
+        raise MalformedAnswer(
+            f"{host}: the answer to the query is not JSON ({err}; content type {answer.content_type})"
+        ) from None
     if not isinstance(page, dict) or not isinstance(page.get("statements"), list):
-        raise MalformedAnswer(f"{host}: the answer to the query is not an xAPI result "
-                              "(no list of 'statements')")
+        raise MalformedAnswer(f"{host}: the answer to the query is not an xAPI result (no list of 'statements')")
     return page
 
 
@@ -230,8 +264,15 @@ def _more_of(page: dict[str, Any], host: str) -> str | None:
     return more
 
 
-def _take(st: Any, agent: dict[str, Any], course_id: str | None, course_ok: Callable[[str], bool],
-          result: PullResult, found: dict[str, list[tuple[str, str, int, Event]]], seen: set[str]) -> None:
+def _take(
+    st: Any,
+    agent: dict[str, Any],
+    course_id: str | None,
+    course_ok: Callable[[str], bool],
+    result: PullResult,
+    found: dict[str, list[tuple[str, str, int, Event]]],
+    seen: set[str],
+) -> None:
     """Keep the event a statement carries, if it is a valid mooc event of this learner."""
     if not isinstance(st, dict):
         result.skip("a statement is not an object")
@@ -263,7 +304,8 @@ def _take(st: Any, agent: dict[str, Any], course_id: str | None, course_ok: Call
     stored = st.get("stored")
     # Order ties of event time by stored time, then by the LRS's order.
     found.setdefault(event.course_id, []).append(
-        (event.time, stored if isinstance(stored, str) else "", result.statements, event))
+        (event.time, stored if isinstance(stored, str) else "", result.statements, event)
+    )
 
 
 def _is_uuid(text: str) -> bool:
@@ -283,8 +325,13 @@ def _is_agent(actor: Any, agent: dict[str, Any]) -> bool:
     return isinstance(account, dict) and all(account.get(k) == v for k, v in agent["account"].items())
 
 
-def _merge(layout: Layout, lid: str, endpoint: Endpoint, found: dict[str, list[tuple[str, str, int, Event]]],
-           result: PullResult) -> None:
+def _merge(
+    layout: Layout,
+    lid: str,
+    endpoint: Endpoint,
+    found: dict[str, list[tuple[str, str, int, Event]]],
+    result: PullResult,
+) -> None:
     from player.progress import EventLog
 
     outbox = Outbox(layout, endpoint)
@@ -302,5 +349,11 @@ def _known(learner_id: str, event: Event) -> dict[str, object]:
     ids = [event.id]
     if event.type == "attempt":
         ids += [question_statement_id(event, q) for q in event.data.get("questions") or [] if isinstance(q, dict)]
-    return {"event": event.id, "learner": learner_id, "course": event.course_id, "type": event.type,
-            "known": True, "statements": [{"id": i} for i in ids]}
+    return {
+        "event": event.id,
+        "learner": learner_id,
+        "course": event.course_id,
+        "type": event.type,
+        "known": True,
+        "statements": [{"id": i} for i in ids],
+    }

@@ -114,8 +114,13 @@ def same_agent(a: Any, b: Any) -> bool:
     if a.get("mbox") or b.get("mbox"):
         return isinstance(a.get("mbox"), str) and str(a.get("mbox")).casefold() == str(b.get("mbox")).casefold()
     x, y = a.get("account"), b.get("account")
-    return (isinstance(x, dict) and isinstance(y, dict) and x.get("name") == y.get("name")
-            and x.get("homePage") == y.get("homePage") and x.get("name") is not None)
+    return (
+        isinstance(x, dict)
+        and isinstance(y, dict)
+        and x.get("name") == y.get("name")
+        and x.get("homePage") == y.get("homePage")
+        and x.get("name") is not None
+    )
 
 
 def _authority(statement: dict[str, Any]) -> str:
@@ -147,8 +152,9 @@ class _Pending(Exception):
     pass
 
 
-def judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
-          pack: Callable[[str, str], Course | None]) -> Verdict:
+def judge(
+    request: Request, fetch: Callable[[str], dict[str, Any] | None], pack: Callable[[str, str], Course | None]
+) -> Verdict:
     """Re-grade `request`. `fetch(id)`: the statement the LRS holds (None: not held).
     `pack(course_id, version)`: that pack version's course, or None when the provider
     has not given it."""
@@ -172,8 +178,12 @@ def _course(pack: Callable[[str, str], Course | None], course_id: str, version: 
     return course
 
 
-def _judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
-           pack: Callable[[str, str], Course | None], verdict: Verdict) -> float:
+def _judge(
+    request: Request,
+    fetch: Callable[[str], dict[str, Any] | None],
+    pack: Callable[[str, str], Course | None],
+    verdict: Verdict,
+) -> float:
     cid, actor = request.course_id, request.actor
     course = _course(pack, cid, request.version)
     if not course.certificate_available or course.kind != "xmooc":
@@ -185,8 +195,10 @@ def _judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
     if not evidence:
         raise _Refused("the request names no evidence (no graded answer)")
     if len(evidence) > MAX_EVIDENCE or len(set(evidence)) != len(evidence):
-        raise _Refused("the request's evidence is not a list of distinct answers"
-                       f"{f' (at most {MAX_EVIDENCE})' if len(evidence) > MAX_EVIDENCE else ''}")
+        raise _Refused(
+            "the request's evidence is not a list of distinct answers"
+            f"{f' (at most {MAX_EVIDENCE})' if len(evidence) > MAX_EVIDENCE else ''}"
+        )
     authority = _authority(request.statement)
 
     def held(sid: str, what: str) -> dict[str, Any]:
@@ -206,13 +218,22 @@ def _judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
         verb = st.get("verb")
         verb = verb if isinstance(verb, dict) else {}
         attempt_id = _ref(st)
-        if not str(verb.get("id", "")).endswith("/answered") or attempt_id is None or _ext(st).get(EXT_COURSE_ID) != cid:
+        if (
+            not str(verb.get("id", "")).endswith("/answered")
+            or attempt_id is None
+            or _ext(st).get(EXT_COURSE_ID) != cid
+        ):
             raise _Refused(f"evidence {sid} is not an answer to a quiz of {cid}")
         answers[sid] = st
         if attempt_id not in attempts:
             raw = event_dict(held(attempt_id, "attempt"))
-            if raw is None or event_problem(raw) or raw.get("type") != "attempt" or raw.get("course_id") != cid \
-                    or raw.get("id") != attempt_id:
+            if (
+                raw is None
+                or event_problem(raw)
+                or raw.get("type") != "attempt"
+                or raw.get("course_id") != cid
+                or raw.get("id") != attempt_id
+            ):
                 raise _Refused(f"attempt {attempt_id} (of evidence {sid}) is not a mooc quiz attempt of {cid}")
             attempts[attempt_id] = Event.from_dict(raw)
 
@@ -223,8 +244,10 @@ def _judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
     listed: set[str] = set()
     for attempt_id, event in attempts.items():
         if event.course_version.split(".")[0] != request.version.split(".")[0]:
-            raise _Refused(f"attempt {attempt_id} was taken on {cid} {event.course_version}, not on the "
-                           f"{request.version.split('.')[0]}.x the request is for")
+            raise _Refused(
+                f"attempt {attempt_id} was taken on {cid} {event.course_version}, not on the "
+                f"{request.version.split('.')[0]}.x the request is for"
+            )
         graded_on = _course(pack, cid, event.course_version)
         item_id = str(event.item_id)
         if not graded_on.has_item(item_id) or not graded_on.item(item_id).is_graded:
@@ -242,7 +265,9 @@ def _judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
             obj = answer.get("object")
             obj = obj if isinstance(obj, dict) else {}
             if obj.get("id") != question_iri(cid, item_id, qid) or result.get("response") not in (
-                    answer_text(q), _response_text(q.get("response"))):
+                answer_text(q),
+                _response_text(q.get("response")),
+            ):
                 raise _Refused(f"evidence {sid} does not repeat the answer attempt {attempt_id} recorded")
             if _ext(answer).get(EXT_COURSE_VERSION) != event.course_version:
                 raise _Refused(f"evidence {sid} names another course version than its attempt")
@@ -252,8 +277,10 @@ def _judge(request: Request, fetch: Callable[[str], dict[str, Any] | None],
         best[item_id] = max(best.get(item_id, 0.0), score)
         taken[item_id] = taken.get(item_id, 0) + 1
         if quiz.max_attempts and taken[item_id] > quiz.max_attempts:
-            raise _Refused(f"'{item_id}' allows {quiz.max_attempts} attempt{'s' if quiz.max_attempts != 1 else ''}; "
-                           f"the evidence holds {taken[item_id]}")
+            raise _Refused(
+                f"'{item_id}' allows {quiz.max_attempts} attempt{'s' if quiz.max_attempts != 1 else ''}; "
+                f"the evidence holds {taken[item_id]}"
+            )
     stray = [sid for sid in evidence if sid not in listed]
     if stray:
         raise _Refused(f"evidence {stray[0]} is not an answer its attempt recorded")

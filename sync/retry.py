@@ -68,8 +68,10 @@ class Retry:
         if guard is None:
             self.sleep(delay)
         elif delay >= guard.remaining():
-            raise TooSlow(f"{guard.label}: stopped: waiting {delay:.0f} s to try again would pass the "
-                          f"{guard.deadline:.0f} s allowed ({guard.why})")
+            raise TooSlow(
+                f"{guard.label}: stopped: waiting {delay:.0f} s to try again would pass the "
+                f"{guard.deadline:.0f} s allowed ({guard.why})"
+            )
         else:
             guard.sleep(delay)
 

@@ -77,8 +77,13 @@ ACTIVITY_TYPES = {
     "question": "http://adlnet.gov/expapi/activities/cmi.interaction",
 }
 INTERACTION_TYPES = {
-    "single": "choice", "multiple": "choice", "truefalse": "true-false", "numeric": "numeric",
-    "text": "fill-in", "order": "sequencing", "match": "matching",
+    "single": "choice",
+    "multiple": "choice",
+    "truefalse": "true-false",
+    "numeric": "numeric",
+    "text": "fill-in",
+    "order": "sequencing",
+    "match": "matching",
 }
 
 
@@ -221,8 +226,9 @@ def question_statement_id(event: Event, question: dict[str, Any]) -> str:
     return str(uuid.uuid5(uuid.UUID(event.id), str(question.get("id"))))
 
 
-def statements_for(event: Event, actor: Actor, home_page: str, registration: str | None,
-                   shape: CourseShape | None) -> list[dict[str, Any]]:
+def statements_for(
+    event: Event, actor: Actor, home_page: str, registration: str | None, shape: CourseShape | None
+) -> list[dict[str, Any]]:
     """The statements for one event (main statement first). Pure: no I/O."""
     cid = event.course_id
     agent = actor.to_xapi(home_page)
@@ -230,8 +236,9 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
     course_ref = _activity(course_iri(cid), None)  # in context: the `registered` statement defines it
     base_ext: dict[str, Any] = {EXT_COURSE_ID: cid, EXT_COURSE_VERSION: event.course_version}
 
-    def context(parents: list[dict[str, Any]] | None, *, with_event: bool = True,
-                ref: str | None = None) -> dict[str, Any]:
+    def context(
+        parents: list[dict[str, Any]] | None, *, with_event: bool = True, ref: str | None = None
+    ) -> dict[str, Any]:
         ctx: dict[str, Any] = {}
         if registration:
             ctx["registration"] = registration
@@ -257,8 +264,9 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
         parents = [_activity(module_iri(cid, module), "module")] if module else [course_ref]
         return _activity(item_iri(cid, item_id), kind), parents
 
-    def make(sid: str, verb: str, obj: dict[str, Any], ctx: dict[str, Any],
-             result: dict[str, Any] | None = None) -> dict[str, Any]:
+    def make(
+        sid: str, verb: str, obj: dict[str, Any], ctx: dict[str, Any], result: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         st: dict[str, Any] = {"id": sid, "actor": agent, "verb": _verb(verb), "object": obj}
         if result:
             st["result"] = result
@@ -270,8 +278,12 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
     if t in ("certificate_issued", "certificate_refused"):
         # The provider's answer: about the learner, object the course, a reference to the request.
         issued = t == "certificate_issued"
-        answer: dict[str, Any] = {"success": issued, "extensions": {
-            EXT_CREDENTIAL if issued else EXT_REFUSAL_REASON: data.get("credential" if issued else "reason")}}
+        answer: dict[str, Any] = {
+            "success": issued,
+            "extensions": {
+                EXT_CREDENTIAL if issued else EXT_REFUSAL_REASON: data.get("credential" if issued else "reason")
+            },
+        }
         return [make(event.id, t, course_act, context([course_ref], ref=str(data.get("request"))), answer)]
     if t in ("enrolled", "course_completed", "course_passed", "certificate_requested") or (
         event.item_id is None and t not in ("self_assessment",)
@@ -351,8 +363,15 @@ def statements_for(event: Event, actor: Actor, home_page: str, registration: str
             if qscore:
                 qres["score"] = qscore
             qres["extensions"] = {EXT_QUESTION_TYPE: str(q.get("type")), EXT_POINTS: q.get("points")}
-            out.append(make(question_statement_id(event, q), "answered", qobj,
-                            context(quiz_parent, with_event=False, ref=event.id), qres))
+            out.append(
+                make(
+                    question_statement_id(event, q),
+                    "answered",
+                    qobj,
+                    context(quiz_parent, with_event=False, ref=event.id),
+                    qres,
+                )
+            )
         return out
     # lesson_opened, position, and any event type added later: a plain "experienced"-like act
     verb = t if t in VERBS else "lesson_opened"

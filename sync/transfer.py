@@ -92,8 +92,9 @@ def export(layout: Layout, path: Path) -> ExportReport:
             if not allowed[e.learner]:
                 held[e.learner] = held.get(e.learner, 0) + 1
                 continue
-            rec = by_event.setdefault(e.event, {"event": e.event, "learner": e.learner, "course": e.course,
-                                                "type": e.type, "statements": []})
+            rec = by_event.setdefault(
+                e.event, {"event": e.event, "learner": e.learner, "course": e.course, "type": e.type, "statements": []}
+            )
             rec["statements"].append({"id": e.id, "body": e.body})
         report.held_back += [(learner, outbox.endpoint.host, n) for learner, n in sorted(held.items())]
         records = blocks.setdefault(outbox.endpoint.url, [])
@@ -114,10 +115,17 @@ def export(layout: Layout, path: Path) -> ExportReport:
             added += len(fresh)
         if added:
             report.added[outbox.endpoint.url] = added
-    endpoints: list[dict[str, Any]] = [{"endpoint": url, "records": records} for url, records in blocks.items() if records]
+    endpoints: list[dict[str, Any]] = [
+        {"endpoint": url, "records": records} for url, records in blocks.items() if records
+    ]
     report.total = sum(len(r["statements"]) for b in endpoints for r in b["records"])
-    doc = {"format": FORMAT, "version": VERSION, "created": now_iso(), "checksum": _checksum(endpoints),
-           "endpoints": endpoints}
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created": now_iso(),
+        "checksum": _checksum(endpoints),
+        "endpoints": endpoints,
+    }
     write_atomic(path, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), mode=0o600)
     return report
 
@@ -140,14 +148,16 @@ def read_export(path: Path) -> list[tuple[str, list[dict[str, Any]]]]:
     try:
         doc = loads_json(raw.decode("utf-8"))
     except (UnicodeDecodeError, DataError) as err:
-        raise MoocError(f"{where}: not a mooc sync export ({one_line(str(err))[:100]}); "
-                        "the file may be damaged or cut short") from None
+        raise MoocError(
+            f"{where}: not a mooc sync export ({one_line(str(err))[:100]}); the file may be damaged or cut short"
+        ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise MoocError(f"{where}: not a mooc sync export (format is not {FORMAT!r})")
     version = doc.get("version")
     if not isinstance(version, int) or version > VERSION or version < 1:
-        raise MoocError(f"{where}: export version {version!r} is not supported (this mooc reads {VERSION}); "
-                        "upgrade mooc")
+        raise MoocError(
+            f"{where}: export version {version!r} is not supported (this mooc reads {VERSION}); upgrade mooc"
+        )
     endpoints = doc.get("endpoints")
     if not isinstance(endpoints, list):
         raise MoocError(f"{where}: 'endpoints' must be a list")
@@ -186,9 +196,15 @@ def import_file(layout: Layout, path: Path) -> dict[str, int]:
             fresh = []
             for rec in records:
                 learner = rec["learner"]
-                fresh.append({"event": rec["event"], "course": rec["course"], "type": rec["type"],
-                              "learner": learner if learner.startswith("imported:") else f"imported:{learner}",
-                              "statements": [{"id": s["id"], "body": s["body"]} for s in rec["statements"]]})
+                fresh.append(
+                    {
+                        "event": rec["event"],
+                        "course": rec["course"],
+                        "type": rec["type"],
+                        "learner": learner if learner.startswith("imported:") else f"imported:{learner}",
+                        "statements": [{"id": s["id"], "body": s["body"]} for s in rec["statements"]],
+                    }
+                )
             adder.add(fresh)
             counts[url] = adder.added
     return counts

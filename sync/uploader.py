@@ -74,11 +74,20 @@ class EndpointResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "endpoint": self.endpoint, "host": self.host, "stored": self.stored,
-            "rejected": self.rejected, "conflicts": self.conflicts, "pending": self.pending,
-            "waiting_consent": self.waiting_consent, "error": self.error,
-            "requests": self.requests, "bytes_sent": self.bytes_sent, "skipped": self.skipped,
-            "reached": self.reached, "needs_login": self.needs_login, "warning": self.warning,
+            "endpoint": self.endpoint,
+            "host": self.host,
+            "stored": self.stored,
+            "rejected": self.rejected,
+            "conflicts": self.conflicts,
+            "pending": self.pending,
+            "waiting_consent": self.waiting_consent,
+            "error": self.error,
+            "requests": self.requests,
+            "bytes_sent": self.bytes_sent,
+            "skipped": self.skipped,
+            "reached": self.reached,
+            "needs_login": self.needs_login,
+            "warning": self.warning,
         }
 
 
@@ -99,8 +108,7 @@ class Options:
     automatic: bool = False
 
 
-def sync_all(layout: Layout, options: Options | None = None,
-             notes: list[str] | None = None) -> list[EndpointResult]:
+def sync_all(layout: Layout, options: Options | None = None, notes: list[str] | None = None) -> list[EndpointResult]:
     """Collect new events into outboxes, then upload every outbox. Never raises for
     one endpoint's trouble: each result says what happened."""
     from sync.collect import collect
@@ -159,8 +167,11 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
 
     try:
         creds = lookup(layout, endpoint)
-        allow = (options.allow_insecure_http or bool(sync_config(layout).get("allow_insecure_http"))
-                 or bool(creds and creds.allow_insecure_http))
+        allow = (
+            options.allow_insecure_http
+            or bool(sync_config(layout).get("allow_insecure_http"))
+            or bool(creds and creds.allow_insecure_http)
+        )
         check_transport(endpoint, allow)
         gzip = wants_gzip(layout, endpoint)
     except MoocError as err:
@@ -171,8 +182,10 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
         # Re-sending to an LRS that refuses these credentials costs a batch per round for nothing.
         result.needs_login = True
         result.skipped = "not tried: the LRS refused these credentials"
-        result.error = (f"{endpoint.host} refused the credentials: log in with `mooc login {endpoint.url} "
-                        "--user NAME`; automatic uploads wait until the credentials change")
+        result.error = (
+            f"{endpoint.host} refused the credentials: log in with `mooc login {endpoint.url} "
+            "--user NAME`; automatic uploads wait until the credentials change"
+        )
         return result
 
     outbox.dir.mkdir(parents=True, exist_ok=True)
@@ -194,8 +207,9 @@ def upload(layout: Layout, outbox: Outbox, options: Options) -> EndpointResult:
     return result
 
 
-def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, result: EndpointResult,
-         gzip: bool = False) -> None:
+def _run(
+    outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, result: EndpointResult, gzip: bool = False
+) -> None:
     from sync.lrs_client import LRSClient
 
     client = LRSClient(outbox.endpoint, creds, timeout=options.timeout, guard=options.guard)
@@ -233,15 +247,15 @@ def _run(outbox: Outbox, creds: Any, sendable: list[Entry], options: Options, re
 
 
 class _Sender:
-    def __init__(self, outbox: Outbox, client: Any, options: Options, result: EndpointResult,
-                 gzip: str = "off") -> None:
+    def __init__(
+        self, outbox: Outbox, client: Any, options: Options, result: EndpointResult, gzip: str = "off"
+    ) -> None:
         self.outbox = outbox
         self.gzip = gzip  # "off", "probe" (the first compressed POST tells), "on"
         self.client = client
         self.options = options
         self.result = result
-        self.retry = Retry(outbox.endpoint.host, options.max_retries, options.guard, options.sleep,
-                           options.should_stop)
+        self.retry = Retry(outbox.endpoint.host, options.max_retries, options.guard, options.sleep, options.should_stop)
 
     def _post(self, batch: list[Entry]) -> Any:
         """POST with retries for transient trouble (sync/retry.py); the first other answer.
@@ -266,8 +280,10 @@ class _Sender:
             if probe is not None and _accepted(answer.status):
                 self.gzip = "off"
                 host, url = self.outbox.endpoint.host, self.outbox.endpoint.url
-                self.result.warning = (f"{host} answered {probe.status} to a compressed upload and accepted it "
-                                       f"uncompressed: remove {url} from [sync] gzip_endpoints in config.toml")
+                self.result.warning = (
+                    f"{host} answered {probe.status} to a compressed upload and accepted it "
+                    f"uncompressed: remove {url} from [sync] gzip_endpoints in config.toml"
+                )
             return answer
         return self.retry.call(lambda: self.client.post_statements(body))
 
@@ -294,8 +310,14 @@ class _Sender:
             else:
                 state = "rejected"
                 self.outbox.ack([Ack(batch[0].id, state, f"HTTP {status}: {answer.detail}")])
-                self.result.rejected.append({"id": batch[0].id, "learner": batch[0].learner,
-                                             "course": batch[0].course, "reason": f"HTTP {status}: {answer.detail}"})
+                self.result.rejected.append(
+                    {
+                        "id": batch[0].id,
+                        "learner": batch[0].learner,
+                        "course": batch[0].course,
+                        "reason": f"HTTP {status}: {answer.detail}",
+                    }
+                )
         else:
             raise Transient(f"{self.outbox.endpoint.host} answered {status} ({answer.detail})")
 
@@ -314,7 +336,8 @@ class _Sender:
         if not (isinstance(ids, list) and all(isinstance(i, str) and _uuid_key(i) in sent for i in ids)):
             raise MalformedAnswer(
                 f"{self.outbox.endpoint.host} answered 200 to an upload, but {why} (content type "
-                f"{answer.content_type}): {len(batch)} record{'s' if len(batch) != 1 else ''} stay pending")
+                f"{answer.content_type}): {len(batch)} record{'s' if len(batch) != 1 else ''} stay pending"
+            )
 
     def _split(self, batch: list[Entry]) -> None:
         half = len(batch) // 2
@@ -334,8 +357,10 @@ class _Sender:
         for e in batch:
             answer = self.retry.call(partial(self.client.get_statement, e.id))
             if answer.status in (401, 403):
-                raise AuthRequired(f"{self.outbox.endpoint.host} refused the credentials ({answer.status}): "
-                                   f"log in with `mooc login {self.outbox.endpoint.url} --user NAME`")
+                raise AuthRequired(
+                    f"{self.outbox.endpoint.host} refused the credentials ({answer.status}): "
+                    f"log in with `mooc login {self.outbox.endpoint.url} --user NAME`"
+                )
             theirs = statement_from_get(answer, host) if answer.status == 200 else None
             try:
                 ours = safe_json.loads(e.body or "{}")
@@ -348,16 +373,20 @@ class _Sender:
             else:
                 reason = "the LRS holds a different statement with this id"
                 self.outbox.ack([Ack(e.id, "conflict", reason)])
-                self.result.conflicts.append({"id": e.id, "learner": e.learner, "course": e.course,
-                                              "reason": reason})
+                self.result.conflicts.append({"id": e.id, "learner": e.learner, "course": e.course, "reason": reason})
         if rest:
             if len(rest) == len(batch):
                 # Nothing of the batch exists, yet 409: treat the batch as bad and bisect.
                 if len(rest) == 1:
                     self.outbox.ack([Ack(rest[0].id, "rejected", "HTTP 409 but the LRS does not hold it")])
-                    self.result.rejected.append({"id": rest[0].id, "learner": rest[0].learner,
-                                                 "course": rest[0].course,
-                                                 "reason": "HTTP 409 but the LRS does not hold it"})
+                    self.result.rejected.append(
+                        {
+                            "id": rest[0].id,
+                            "learner": rest[0].learner,
+                            "course": rest[0].course,
+                            "reason": "HTTP 409 but the LRS does not hold it",
+                        }
+                    )
                     return
                 self._split(rest)
                 return
@@ -400,8 +429,7 @@ def equivalent(ours: dict[str, Any], theirs: dict[str, Any]) -> bool:
 
 def _norm(value: Any) -> Any:
     if isinstance(value, dict):  # "objectType": "Activity" is the default an LRS may spell out
-        return {k: _norm(v) for k, v in value.items()
-                if v is not None and not (k == "objectType" and v == "Activity")}
+        return {k: _norm(v) for k, v in value.items() if v is not None and not (k == "objectType" and v == "Activity")}
     if isinstance(value, list):
         return [_norm(v) for v in value]
     return value

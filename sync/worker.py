@@ -49,9 +49,16 @@ class SyncStatus:
 
 
 class SyncWorker:
-    def __init__(self, layout: Layout, *, learner_id: str | None = None, interval: float = 30.0,
-                 max_interval: float = 300.0, allow_insecure_http: bool = False,
-                 first_delay: float = 2.0) -> None:
+    def __init__(
+        self,
+        layout: Layout,
+        *,
+        learner_id: str | None = None,
+        interval: float = 30.0,
+        max_interval: float = 300.0,
+        allow_insecure_http: bool = False,
+        first_delay: float = 2.0,
+    ) -> None:
         self.layout = layout
         self.learner_id = learner_id
         self.interval = interval
@@ -143,15 +150,32 @@ class SyncWorker:
         from sync.deadline import ROUND_SECONDS, run_guard
         from sync.uploader import Options, sync_all
 
-        self._publish(SyncStatus(self.status.online, self.status.pending, self.status.waiting_consent,
-                                 self.status.hosts_needing_consent, self.status.last_error,
-                                 self.status.last_success, syncing=True, needs_login=self.status.needs_login))
+        self._publish(
+            SyncStatus(
+                self.status.online,
+                self.status.pending,
+                self.status.waiting_consent,
+                self.status.hosts_needing_consent,
+                self.status.last_error,
+                self.status.last_success,
+                syncing=True,
+                needs_login=self.status.needs_login,
+            )
+        )
         try:
             with run_guard(ROUND_SECONDS) as guard:  # however slowly an LRS answers
-                results = sync_all(self.layout, Options(
-                    allow_insecure_http=self.allow_insecure_http, max_retries=1, wait_for_lock=False,
-                    should_stop=self._stop.is_set, timeout=(5.0, 30.0), guard=guard, automatic=True,
-                ))
+                results = sync_all(
+                    self.layout,
+                    Options(
+                        allow_insecure_http=self.allow_insecure_http,
+                        max_retries=1,
+                        wait_for_lock=False,
+                        should_stop=self._stop.is_set,
+                        timeout=(5.0, 30.0),
+                        guard=guard,
+                        automatic=True,
+                    ),
+                )
                 self._fetch_certificate_answers(guard)
         except MoocError as err:
             status = SyncStatus(self.status.online, self.status.pending, last_error=str(err))

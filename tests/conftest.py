@@ -55,8 +55,13 @@ RunMooc = Callable[..., subprocess.CompletedProcess[str]]
 def run_mooc(mooc_home: Homes) -> RunMooc:
     """Run the installed `mooc` command; returns the CompletedProcess (text mode)."""
 
-    def run(*args: str, input: str | None = None, timeout: float = 120, env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str,
+        input: str | None = None,
+        timeout: float = 120,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         cmd = [str(MOOC_BIN) if MOOC_BIN.exists() else "mooc", *args]
         return subprocess.run(
             cmd,

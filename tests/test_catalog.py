@@ -92,17 +92,20 @@ BASE = "https://pub.example/catalog.json"
 GOOD = {"id": "a", "version": "1.0.0", "title": "A", "url": "a.mooc", "size": 10, "sha256": "a" * 64}
 
 
-@pytest.mark.parametrize("doc, pattern", [
-    (b"<html>nope</html>", "not a JSON catalog"),
-    (b'{"courses": 3}', "not a catalog"),
-    (b'{"format": 2, "courses": []}', "needs a newer mooc"),
-    ({"courses": [{**GOOD, "id": "../x"}]}, "invalid id"),
-    ({"courses": [{**GOOD, "size": 10**13}]}, "over the limit"),
-    ({"courses": [{**GOOD, "sha256": "zz"}]}, "64 hex digits"),
-    ({"courses": [{**GOOD, "url": "file:///etc/passwd"}]}, "leaves http"),
-    ({"courses": [{**GOOD, "url": "http://pub.example/a.mooc"}]}, "plain http in an https catalog"),
-    ({"courses": [GOOD, GOOD]}, "listed twice"),
-])
+@pytest.mark.parametrize(
+    "doc, pattern",
+    [
+        (b"<html>nope</html>", "not a JSON catalog"),
+        (b'{"courses": 3}', "not a catalog"),
+        (b'{"format": 2, "courses": []}', "needs a newer mooc"),
+        ({"courses": [{**GOOD, "id": "../x"}]}, "invalid id"),
+        ({"courses": [{**GOOD, "size": 10**13}]}, "over the limit"),
+        ({"courses": [{**GOOD, "sha256": "zz"}]}, "64 hex digits"),
+        ({"courses": [{**GOOD, "url": "file:///etc/passwd"}]}, "leaves http"),
+        ({"courses": [{**GOOD, "url": "http://pub.example/a.mooc"}]}, "plain http in an https catalog"),
+        ({"courses": [GOOD, GOOD]}, "listed twice"),
+    ],
+)
 def test_bad_catalogs_name_catalog_and_entry(doc, pattern):
     raw = doc if isinstance(doc, bytes) else json.dumps({"format": 1, **doc}).encode()
     with pytest.raises(MoocError, match=pattern) as info:
@@ -123,7 +126,9 @@ def test_bad_catalog_is_never_added_and_bad_refresh_keeps_old(packs, tmp_path, r
         assert run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "uni").returncode == 0
         (www / "catalog.json").write_text("{broken")
         r = run_mooc("catalog", "refresh")
-        assert r.returncode == 1 and re.search(r"catalog uni \(http://127.0.0.1:\d+/catalog.json\): not a JSON catalog", r.stderr)
+        assert r.returncode == 1 and re.search(
+            r"catalog uni \(http://127.0.0.1:\d+/catalog.json\): not a JSON catalog", r.stderr
+        )
         assert "stats-101" in run_mooc("search", "").stdout  # last good copy kept
         r = run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "other")
         assert r.returncode == 1 and "not a JSON catalog" in r.stderr

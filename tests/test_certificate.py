@@ -14,8 +14,9 @@ from tests.support.ralph import RalphServer, study, write_pack
 pytestmark = pytest.mark.lrs
 
 
-def test_certificate_request_flow_end_to_end(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                             ralph_lrs: RalphServer) -> None:
+def test_certificate_request_flow_end_to_end(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     run_mooc("install", str(write_pack(tmp_path / "pack", ralph_lrs.endpoint, quizzes=2)))
     run_mooc("learner", "add", "Amina Diallo", "--email", "amina.cert@example.org")
 
@@ -39,8 +40,7 @@ def test_certificate_request_flow_end_to_end(run_mooc: RunMooc, mooc_home: Homes
     assert [r["state"] for r in status] == ["waiting for approval"]
     run_mooc("consent", "allow", ralph_lrs.endpoint)
     assert json.loads(run_mooc("certificate", "status", "--json").stdout)["requests"][0]["state"] == "queued"
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-             input=ralph_lrs.password + "\n")
+    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
     assert run_mooc("sync").returncode == 0
     assert "sync-101 1.0.0: sent" in run_mooc("certificate", "status").stdout
 

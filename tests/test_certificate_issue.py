@@ -29,8 +29,9 @@ ISSUED = "urn:mooc:verb:was-issued-certificate"
 REFUSED = "urn:mooc:verb:was-refused-certificate"
 
 
-def _pack(dest: Path, endpoint: str, issuer: str, *, course_id: str, version: str = "1.0.0",
-          key_says: str = "B") -> Path:
+def _pack(
+    dest: Path, endpoint: str, issuer: str, *, course_id: str, version: str = "1.0.0", key_says: str = "B"
+) -> Path:
     """The two-quiz test pack naming ISSUER; `key_says` is the right choice of each q1."""
     write_pack(dest, endpoint, course_id, quizzes=2)
     toml = (dest / "course.toml").read_text()
@@ -39,8 +40,11 @@ def _pack(dest: Path, endpoint: str, issuer: str, *, course_id: str, version: st
     (dest / "course.toml").write_text(toml)
     if key_says == "A":
         for quiz in (dest / "quizzes").glob("*.toml"):
-            quiz.write_text(quiz.read_text().replace('{ text = "A" }, { text = "B", correct = true }',
-                                                     '{ text = "A", correct = true }, { text = "B" }'))
+            quiz.write_text(
+                quiz.read_text().replace(
+                    '{ text = "A" }, { text = "B", correct = true }', '{ text = "A", correct = true }, { text = "B" }'
+                )
+            )
     return dest
 
 
@@ -55,8 +59,12 @@ class Provider:
         out = self.run("certificate", "keygen", "-o", str(self.key), "--json")
         assert out.returncode == 0, out.stderr
         self.did = json.loads(out.stdout)["issuer"]
-        assert self.run("login", lrs.endpoint, "--user", lrs.user, "--password-stdin",
-                        input=lrs.password + "\n").returncode == 0
+        assert (
+            self.run(
+                "login", lrs.endpoint, "--user", lrs.user, "--password-stdin", input=lrs.password + "\n"
+            ).returncode
+            == 0
+        )
 
     def env(self) -> dict[str, str]:
         return {"MOOC_HOME": str(self.home)}
@@ -65,14 +73,25 @@ class Provider:
         return self.run_mooc(*args, input=input, env=self.env())
 
     def issue(self, packs: Path, *extra: str) -> dict[str, Any]:
-        out = self.run("certificate", "issue", "--lrs", self.lrs.endpoint, "--key", str(self.key),
-                       "--packs", str(packs), "--json", *extra)
+        out = self.run(
+            "certificate",
+            "issue",
+            "--lrs",
+            self.lrs.endpoint,
+            "--key",
+            str(self.key),
+            "--packs",
+            str(packs),
+            "--json",
+            *extra,
+        )
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 
 
-def _learner(run_mooc: RunMooc, home: Homes, lrs: RalphServer, name: str, email: str, *, right: bool = True,
-             request: bool = True) -> str:
+def _learner(
+    run_mooc: RunMooc, home: Homes, lrs: RalphServer, name: str, email: str, *, right: bool = True, request: bool = True
+) -> str:
     """A learner on this PC who studies the course and (if eligible) requests and syncs."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     assert run_mooc("learner", "add", name, "--email", email).returncode == 0
@@ -87,8 +106,13 @@ def _learner(run_mooc: RunMooc, home: Homes, lrs: RalphServer, name: str, email:
 
 
 def _post(lrs: RalphServer, statements: list[dict[str, Any]]) -> None:
-    resp = requests.post(f"{lrs.endpoint}statements", json=statements, auth=(lrs.user, lrs.password), timeout=30,
-                         headers={"X-Experience-API-Version": "1.0.3"})
+    resp = requests.post(
+        f"{lrs.endpoint}statements",
+        json=statements,
+        auth=(lrs.user, lrs.password),
+        timeout=30,
+        headers={"X-Experience-API-Version": "1.0.3"},
+    )
     assert resp.status_code in (200, 204), resp.text
 
 
@@ -110,8 +134,9 @@ def _flip(token: str, part: int) -> str:
     return ".".join(pieces)
 
 
-def test_request_issue_pull_verify_and_every_tampering(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                                       ralph_lrs: RalphServer) -> None:
+def test_request_issue_pull_verify_and_every_tampering(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     provider = Provider(tmp_path, run_mooc, ralph_lrs)
     pack = _pack(tmp_path / "pack", ralph_lrs.endpoint, provider.did, course_id="cert-101")
     assert run_mooc("install", str(pack)).returncode == 0
@@ -165,18 +190,28 @@ def test_request_issue_pull_verify_and_every_tampering(run_mooc: RunMooc, mooc_h
     assert json.loads(json_file.read_text())["content"]["vc"]["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     for f in (jwt_file, json_file):
         ok = run_mooc("certificate", "verify", str(f), "--issued-to", "amina.issue@example.org", "--course", "cert-101")
-        assert ok.returncode == 0 and ok.stdout.startswith("valid: Sync test course (cert-101), issued to Amina Diallo"), ok
+        assert ok.returncode == 0 and ok.stdout.startswith(
+            "valid: Sync test course (cert-101), issued to Amina Diallo"
+        ), ok
     # the printable page: its text, and a QR code that scans back to the very credential
     pdf = tmp_path / "amina.pdf"
     out = run_mooc("certificate", "export", "cert-101", "--pdf", str(pdf), "--learner", slug)
     assert out.returncode == 0 and pdf.read_bytes().startswith(b"%PDF-"), out.stderr
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    for words in ("Certificate", "Amina Diallo", "has passed the course", "Sync test course", "score 100.0%",
-                  "Issued by Open Test School", provider.did):
+    for words in (
+        "Certificate",
+        "Amina Diallo",
+        "has passed the course",
+        "Sync test course",
+        "score 100.0%",
+        "Issued by Open Test School",
+        provider.did,
+    ):
         assert words in " ".join(text.split()), (words, text)
     subprocess.run(["pdftoppm", "-png", "-r", "300", "-singlefile", str(pdf), str(tmp_path / "page")], check=True)
-    scanned = subprocess.run(["zbarimg", "--raw", "-q", str(tmp_path / "page.png")], capture_output=True,
-                             text=True, check=True).stdout.strip()
+    scanned = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(tmp_path / "page.png")], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert scanned == jwt_file.read_text().strip()
     # a verifier with nothing installed gives the issuer id the pack names
     stranger = {"MOOC_HOME": str(tmp_path / "stranger")}
@@ -199,7 +234,11 @@ def test_request_issue_pull_verify_and_every_tampering(run_mooc: RunMooc, mooc_h
         "payload byte flipped": (_flip(token, 1), [], "changed after signing"),
         "signature of another key": (resigned, [], "the signature does not match"),
         "another issuer": (forged_iss, [], f"issued by {other}, not by the course's issuer {provider.did}"),
-        "another learner": (token, ["--issued-to", "bo@example.org"], "issued to amina.issue@example.org, not to bo@example.org"),
+        "another learner": (
+            token,
+            ["--issued-to", "bo@example.org"],
+            "issued to amina.issue@example.org, not to bo@example.org",
+        ),
         "another course": (token, ["--course", "stats-101"], "a certificate for the course cert-101, not stats-101"),
         "not a credential": ("hello", [], "not a signed credential"),
     }
@@ -211,8 +250,9 @@ def test_request_issue_pull_verify_and_every_tampering(run_mooc: RunMooc, mooc_h
         assert out.stderr.count("\n") == 1 and reason in out.stderr and str(bad) in out.stderr, (name, out.stderr)
 
 
-def test_forgeries_posted_to_the_lrs_are_refused_with_their_reason(run_mooc: RunMooc, mooc_home: Homes,
-                                                                    tmp_path: Path, ralph_lrs: RalphServer) -> None:
+def test_forgeries_posted_to_the_lrs_are_refused_with_their_reason(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     from packages.layout import Layout
     from player.events import Event
     from player.learners import Learners
@@ -244,21 +284,31 @@ def test_forgeries_posted_to_the_lrs_are_refused_with_their_reason(run_mooc: Run
     bo_evidence = [q["statement_id"] for e in bo_events if e.type == "attempt" for q in e.data["questions"]]
 
     def forged(who: Any, data: dict[str, Any], version: str = "1.0.0") -> str:
-        event = Event("certificate_requested", "forge-101", version,
-                      data={**real.data, "learner_name": who.name, "learner_email": who.email, **data})
+        event = Event(
+            "certificate_requested",
+            "forge-101",
+            version,
+            data={**real.data, "learner_name": who.name, "learner_email": who.email, **data},
+        )
         [st] = statements_for(event, Actor(who.email, who.account_id), ralph_lrs.origin, None, None)
         _post(ralph_lrs, [json.loads(encode(st))])
         return event.id
 
     cases: dict[str, tuple[str, str]] = {}
     cases["a score the answers do not earn"] = (
-        forged(bo, {"score": 1.0, "evidence": bo_evidence}), "the answers earn 0%, below the 50% needed")
+        forged(bo, {"score": 1.0, "evidence": bo_evidence}),
+        "the answers earn 0%, below the 50% needed",
+    )
     ghost = str(uuid.uuid4())
     cases["evidence that does not exist"] = (forged(bo, {"evidence": [ghost]}), f"evidence {ghost} is not in the LRS")
     cases["evidence of someone else"] = (
-        forged(bo, {"evidence": real.data["evidence"]}), f"evidence {real.data['evidence'][0]} belongs to another learner")
+        forged(bo, {"evidence": real.data["evidence"]}),
+        f"evidence {real.data['evidence'][0]} belongs to another learner",
+    )
     cases["a request copied for another learner"] = (
-        forged(bo, {"learner_email": "ada.forge@example.org"}), "not about the learner it names")
+        forged(bo, {"learner_email": "ada.forge@example.org"}),
+        "not about the learner it names",
+    )
     # Bo's answers re-posted as attempts of version 2.0.0 claiming 100%: 2.0.0's key makes A right in q1
     # (Bo's pick) and leaves q2 as it was (Bo's wrong), so they earn 50% there
     attempts = [e for e in bo_events if e.type == "attempt"]
@@ -266,14 +316,22 @@ def test_forgeries_posted_to_the_lrs_are_refused_with_their_reason(run_mooc: Run
     for e in attempts:
         questions = [{**q, "statement_id": str(uuid.uuid4())} for q in e.data["questions"]]
         v2 = Event("attempt", "forge-101", "2.0.0", e.item_id, {**e.data, "questions": questions, "score": 1.0})
-        _post(ralph_lrs, [json.loads(encode(s)) for s in
-                          statements_for(v2, Actor(bo.email, bo.account_id), ralph_lrs.origin, None, None)])
+        _post(
+            ralph_lrs,
+            [
+                json.loads(encode(s))
+                for s in statements_for(v2, Actor(bo.email, bo.account_id), ralph_lrs.origin, None, None)
+            ],
+        )
         v2_evidence += [q["statement_id"] for q in questions]
     cases["a version whose key says otherwise"] = (
         forged(bo, {"score": 1.0, "evidence": v2_evidence}, version="2.0.0"),
-        "the request claims 100% but its answers earn 50%")
+        "the request claims 100% but its answers earn 50%",
+    )
     cases["evidence leaving out a graded quiz"] = (
-        forged(ada, {"evidence": real.data["evidence"][:2]}), "no attempt of the graded quiz 'quiz-2'")
+        forged(ada, {"evidence": real.data["evidence"][:2]}),
+        "no attempt of the graded quiz 'quiz-2'",
+    )
 
     run = provider.issue(packs)
     by_request = {o["request"]: o for o in run["outcomes"]}
@@ -282,8 +340,11 @@ def test_forgeries_posted_to_the_lrs_are_refused_with_their_reason(run_mooc: Run
     run2 = provider.issue(packs)
     for o in run2["outcomes"]:  # the first run's requests are "already answered" in the second
         by_request.setdefault(o["request"], o)
-    assert all(by_request[o["request"]]["decision"] in ("refused", "issued") for o in run2["outcomes"]
-               if o["decision"] == "already answered" and o["course"] == "forge-101")
+    assert all(
+        by_request[o["request"]]["decision"] in ("refused", "issued")
+        for o in run2["outcomes"]
+        if o["decision"] == "already answered" and o["course"] == "forge-101"
+    )
     table = []
     for name, (rid, reason) in cases.items():
         outcome = by_request[rid]
@@ -306,8 +367,9 @@ def test_forgeries_posted_to_the_lrs_are_refused_with_their_reason(run_mooc: Run
     assert ralph_lrs.validate(_answers(ralph_lrs)) == []
 
 
-def test_a_killed_run_gives_each_learner_exactly_one_certificate(run_mooc: RunMooc, mooc_home: Homes,
-                                                                  tmp_path: Path, ralph_lrs: RalphServer) -> None:
+def test_a_killed_run_gives_each_learner_exactly_one_certificate(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     provider = Provider(tmp_path, run_mooc, ralph_lrs)
     pack = _pack(tmp_path / "pack", ralph_lrs.endpoint, provider.did, course_id="kill-101")
     assert run_mooc("install", str(pack)).returncode == 0
@@ -323,9 +385,23 @@ def test_a_killed_run_gives_each_learner_exactly_one_certificate(run_mooc: RunMo
         assert run_mooc("sync", "--learner", slug).returncode == 0
         emails.append(email)
     env = {**os.environ, **provider.env(), "PYTHONUNBUFFERED": "1", "MOOC_SYSTEM_HOME": str(mooc_home.system)}
-    proc = subprocess.Popen([str(MOOC_BIN), "certificate", "issue", "--lrs", ralph_lrs.endpoint, "--key",
-                             str(provider.key), "--packs", str(pack)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            str(MOOC_BIN),
+            "certificate",
+            "issue",
+            "--lrs",
+            ralph_lrs.endpoint,
+            "--key",
+            str(provider.key),
+            "--packs",
+            str(pack),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen = []
     for line in proc.stdout:  # other tests' requests in this LRS wait for their packs: skip their lines
         seen.append(line)
@@ -338,7 +414,8 @@ def test_a_killed_run_gives_each_learner_exactly_one_certificate(run_mooc: RunMo
     assert 1 <= len(issued_before) < 6
     run = provider.issue(pack)
     assert sorted(o["decision"] for o in run["outcomes"] if o["course"] == "kill-101") == sorted(
-        ["already answered"] * len(issued_before) + ["issued"] * (6 - len(issued_before)))
+        ["already answered"] * len(issued_before) + ["issued"] * (6 - len(issued_before))
+    )
     per_learner: dict[str, int] = {}
     for a in _answers(ralph_lrs):
         if a["verb"]["id"] == ISSUED and "kill-101" in json.dumps(a["context"]):

@@ -18,8 +18,9 @@ OFFLINE_LRS = "http://127.0.0.1:9/xAPI/"  # nothing listens: plain mode never up
 PASS = "2\ntrue\nmedian\n"  # the week-1 quiz, all right (choices are not shuffled)
 
 
-def install(run_mooc: RunMooc, tmp_path: Path, endpoint: str, course: str = "class-101",
-            env: dict[str, str] | None = None) -> None:
+def install(
+    run_mooc: RunMooc, tmp_path: Path, endpoint: str, course: str = "class-101", env: dict[str, str] | None = None
+) -> None:
     pack = write_class_pack(tmp_path / f"pack-{course}", endpoint, course)
     r = run_mooc("install", str(pack), env=env)
     assert r.returncode == 0, r.stderr
@@ -34,20 +35,29 @@ def test_plain_mode_asks_consent_and_says_what_waits(run_mooc: RunMooc, mooc_hom
     # a script feeding stdin is not asked (it cannot consent for a person): told what to run
     r = run_mooc("play", "--plain", "class-101", "one", input="\nq\n")
     assert r.returncode == 0, r.stderr
-    assert "This course sends learning records to 127.0.0.1:9; nothing is sent until the learner allows it: " \
-           "`mooc consent allow 127.0.0.1:9`." in r.stdout
+    assert (
+        "This course sends learning records to 127.0.0.1:9; nothing is sent until the learner allows it: "
+        "`mooc consent allow 127.0.0.1:9`." in r.stdout
+    )
     assert "records of yours wait for your approval of 127.0.0.1:9: `mooc consent allow 127.0.0.1:9`" in r.stdout
     consent = mooc_home.home / "learners" / "amina" / "sync-consent.toml"
     assert not consent.exists()
     # a person at a terminal is asked, as the TUI asks: no, then yes
     argv = [str(MOOC_BIN), "play", "--plain", "class-101", "one"]
     screen = _on_pty(argv, mooc_home.env(), [("Type y or n: ", "n"), ("> ", "q")])
-    assert "This course sends Amina's learning records (lessons done, quiz answers and scores) to 127.0.0.1:9." \
-        in screen and "Nothing is sent to 127.0.0.1:9. You are asked again next time." in screen
+    assert (
+        "This course sends Amina's learning records (lessons done, quiz answers and scores) to 127.0.0.1:9." in screen
+        and "Nothing is sent to 127.0.0.1:9. You are asked again next time." in screen
+    )
     assert not consent.exists()
     argv = [str(MOOC_BIN), "play", "--plain", "class-101", "week-1"]
-    answers = [("Type y or n: ", "y"), ("from 1 to 3: ", "2"), ("True or false: ", "true"), ("Your answer: ", "median"),
-               ("> ", "q")]
+    answers = [
+        ("Type y or n: ", "y"),
+        ("from 1 to 3: ", "2"),
+        ("True or false: ", "true"),
+        ("Your answer: ", "median"),
+        ("> ", "q"),
+    ]
     screen = _on_pty(argv, mooc_home.env(), answers)
     assert "Your records will be sent to 127.0.0.1:9." in screen
     assert "Congratulations: you passed the course" in screen
@@ -72,8 +82,10 @@ def test_school_approval_is_told_and_never_asked(run_mooc: RunMooc, mooc_home: H
     assert oct(policy.stat().st_mode & 0o777) == "0o644"
     assert run_mooc("learner", "add", "Amina").returncode == 0
     r = run_mooc("play", "--plain", "class-101", "one", input="\nq\n")
-    assert "Your learning records go to 127.0.0.1:9, approved by Lycée Victor Hugo for every learner of this " \
-           "computer." in r.stdout
+    assert (
+        "Your learning records go to 127.0.0.1:9, approved by Lycée Victor Hugo for every learner of this "
+        "computer." in r.stdout
+    )
     assert "Allow sending" not in r.stdout and "wait to be sent to 127.0.0.1:9" in r.stdout
     r = run_mooc("consent", "list")
     assert f"approved by Lycée Victor Hugo for every learner of this computer: 127.0.0.1:9 ({policy})" in r.stdout
@@ -86,14 +98,19 @@ def test_school_approval_is_told_and_never_asked(run_mooc: RunMooc, mooc_home: H
 
 @pytest.mark.lrs
 def test_school_approved_records_reach_the_lrs_without_asking_each_learner(
-        run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer) -> None:
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     from tests.support.classroom import RIGHT, study
 
     course = f"class-{uuid.uuid4().hex[:8]}"
     install(run_mooc, tmp_path, ralph_lrs.endpoint, course)
     assert run_mooc("learner", "add", "Amina").returncode == 0
-    assert run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-                    input=ralph_lrs.password + "\n").returncode == 0
+    assert (
+        run_mooc(
+            "login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n"
+        ).returncode
+        == 0
+    )
     study(mooc_home.home, "amina", [RIGHT], course_id=course)
     r = run_mooc("sync", "--json")
     before = json.loads(r.stdout)["endpoints"][0]
@@ -104,8 +121,7 @@ def test_school_approved_records_reach_the_lrs_without_asking_each_learner(
     assert after["stored"] > 0 and after["pending"] == 0 and not after["waiting_consent"], r.stdout
 
 
-def test_the_lab_roster_is_the_same_learners_on_every_pc(run_mooc: RunMooc, mooc_home: Homes,
-                                                         tmp_path: Path) -> None:
+def test_the_lab_roster_is_the_same_learners_on_every_pc(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path) -> None:
     roster = tmp_path / "class.csv"
     roster.write_text("name,email,pin\nAmina Diallo,amina@example.org,2580\nDev Patel,,\n")
     r = run_mooc("lab", "roster", str(roster))
@@ -119,11 +135,14 @@ def test_the_lab_roster_is_the_same_learners_on_every_pc(run_mooc: RunMooc, mooc
     assert seen[0] == seen[1] and seen[0]["Dev Patel"][2] is True and seen[0]["Amina Diallo"][3] is True
     env = {"MOOC_HOME": str(tmp_path / "pc1")}
     r = run_mooc("learner", "edit", "dev-patel", "--name", "Dev", env=env)
-    assert r.returncode == 1 and r.stderr == (f"mooc: error: Dev Patel is on the school's roster "
-                                              f"({mooc_home.system / 'policy.toml'}): the administrator changes "
-                                              "it with `mooc lab roster`\n")
+    assert r.returncode == 1 and r.stderr == (
+        f"mooc: error: Dev Patel is on the school's roster "
+        f"({mooc_home.system / 'policy.toml'}): the administrator changes "
+        "it with `mooc lab roster`\n"
+    )
     # a roster learner studies like any other, PIN included; their progress is this account's
-    r = run_mooc("play", "--plain", "mooc-demo", "using-the-player", "--learner", "amina-diallo",
-                 input="2580\n\nq\n", env=env)
+    r = run_mooc(
+        "play", "--plain", "mooc-demo", "using-the-player", "--learner", "amina-diallo", input="2580\n\nq\n", env=env
+    )
     assert r.returncode == 0 and "Lesson: Using the player" in r.stdout
     assert (tmp_path / "pc1" / "learners" / "amina-diallo" / "progress" / "mooc-demo.jsonl").exists()

@@ -24,11 +24,13 @@ RIGHT = "2\ntrue\nmedian\n"  # week-1: five, true, median (choices are not shuff
 ALL_WRONG = "1\nfalse\nmean\n"
 TWO_OF_THREE = "2\nfalse\nmedian\n"
 ONE_OF_THREE = "1\ntrue\nmean\n"
-ROSTER = ("name,email,pin\n"
-          "Amina Diallo,amina-{tag}@example.org,2580\n"
-          "Bola Ade,bola-{tag}@example.org,\n"
-          "Chen Wei,,1470\n"
-          "Dev Patel,,\n")
+ROSTER = (
+    "name,email,pin\n"
+    "Amina Diallo,amina-{tag}@example.org,2580\n"
+    "Bola Ade,bola-{tag}@example.org,\n"
+    "Chen Wei,,1470\n"
+    "Dev Patel,,\n"
+)
 
 
 class Lab:
@@ -46,11 +48,12 @@ class Lab:
 
     def progress(self, pc: str, learner: str, pin: str = "") -> dict[str, Any] | None:
         r = self.mooc(pc, "progress", self.course, "--json", "--learner", learner, input=pin + "\n")
-        return json.loads(r.stdout[r.stdout.index("{"):])["courses"][0]
+        return json.loads(r.stdout[r.stdout.index("{") :])["courses"][0]
 
 
-def test_a_lab_day_reported_from_exports_and_from_the_lrs(run_mooc: RunMooc, mooc_home: Any, tmp_path: Path,
-                                                           ralph_lrs: RalphServer) -> None:
+def test_a_lab_day_reported_from_exports_and_from_the_lrs(
+    run_mooc: RunMooc, mooc_home: Any, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     tag = uuid.uuid4().hex[:8]
     course = f"class-{tag}"
     lab = Lab(run_mooc, tmp_path, course)
@@ -74,8 +77,10 @@ def test_a_lab_day_reported_from_exports_and_from_the_lrs(run_mooc: RunMooc, moo
     lab.play("pc1", "amina-diallo", "one", "2580\n\ntrue\nq\n")  # Enter: lesson done; the warm-up: right
     chen_log = tmp_path / "pc1" / "learners" / "chen-wei" / "progress" / f"{course}.jsonl"
     r = lab.play("pc1", "chen-wei", "week-1", "1111\n7410\n0147\n" + RIGHT, code=1)
-    assert r.stderr == "mooc: error: wrong PIN 3 times for Chen Wei; nothing was opened (a teacher can set a " \
-                       "new PIN by importing the class roster again)\n"
+    assert (
+        r.stderr == "mooc: error: wrong PIN 3 times for Chen Wei; nothing was opened (a teacher can set a "
+        "new PIN by importing the class roster again)\n"
+    )
     assert "Question 1" not in r.stdout and not chen_log.exists()
     lab.play("pc1", "chen-wei", "week-1", "1470\n" + ONE_OF_THREE + "q\n")
 
@@ -97,18 +102,41 @@ def test_a_lab_day_reported_from_exports_and_from_the_lrs(run_mooc: RunMooc, moo
 
     # what each student did, as the PCs themselves say it
     did = {
-        "Amina Diallo": {"lessons_done": 2, "attempts": 1, "best": 1.0, "passed": True, "certificate": "can request",
-                         "pcs": [("pc1", "2580"), ("pc2", "2580")]},
-        "Bola Ade": {"lessons_done": 0, "attempts": 2, "best": 2 / 3, "passed": True, "certificate": "can request",
-                     "pcs": [("pc2", "")]},
-        "Chen Wei": {"lessons_done": 0, "attempts": 1, "best": 1 / 3, "passed": False, "certificate": "not yet",
-                     "pcs": [("pc1", "1470")]},
-        "Dev Patel": {"lessons_done": 1, "attempts": 2, "best": 1.0, "passed": True, "certificate": "can request",
-                      "pcs": [("pc1", "")]},  # PC 1 holds both his PCs' history now
+        "Amina Diallo": {
+            "lessons_done": 2,
+            "attempts": 1,
+            "best": 1.0,
+            "passed": True,
+            "certificate": "can request",
+            "pcs": [("pc1", "2580"), ("pc2", "2580")],
+        },
+        "Bola Ade": {
+            "lessons_done": 0,
+            "attempts": 2,
+            "best": 2 / 3,
+            "passed": True,
+            "certificate": "can request",
+            "pcs": [("pc2", "")],
+        },
+        "Chen Wei": {
+            "lessons_done": 0,
+            "attempts": 1,
+            "best": 1 / 3,
+            "passed": False,
+            "certificate": "not yet",
+            "pcs": [("pc1", "1470")],
+        },
+        "Dev Patel": {
+            "lessons_done": 1,
+            "attempts": 2,
+            "best": 1.0,
+            "passed": True,
+            "certificate": "can request",
+            "pcs": [("pc1", "")],
+        },  # PC 1 holds both his PCs' history now
     }
     for name, d in did.items():
-        seen = [lab.progress(pc, name.split()[0].lower() + "-" + name.split()[1].lower(), pin)
-                for pc, pin in d["pcs"]]
+        seen = [lab.progress(pc, name.split()[0].lower() + "-" + name.split()[1].lower(), pin) for pc, pin in d["pcs"]]
         d["time"] = sum(p["time_spent_s"] for p in seen)
         d["last"] = max(p["last_studied"] for p in seen)
     pc1_amina = lab.progress("pc1", "amina-diallo", "2580")
@@ -146,20 +174,40 @@ def test_a_lab_day_reported_from_exports_and_from_the_lrs(run_mooc: RunMooc, moo
     warm = next(q for q in report["quizzes"] if q["id"] == "warm-up")
     assert warm["graded"] is False and warm["questions"][0]["share_right_at_first_attempt"] == 0.5
 
-    table = lab.run_mooc("report", "--from", str(staff), "--csv", str(tmp_path / "class.csv"),
-                         env={"MOOC_HOME": str(tmp_path / "staff"), "NO_COLOR": "1"})
+    table = lab.run_mooc(
+        "report",
+        "--from",
+        str(staff),
+        "--csv",
+        str(tmp_path / "class.csv"),
+        env={"MOOC_HOME": str(tmp_path / "staff"), "NO_COLOR": "1"},
+    )
     assert table.returncode == 0
     assert all(len(line) <= 80 for line in table.stdout.splitlines() if not line.startswith("Wrote "))
     (tmp_path / "report.txt").write_text(table.stdout)  # kept with the test's files, for the closing note
 
     # the same class from the LRS: every PC syncs (the school approved the host for all)
     for pc in ("pc1", "pc2"):
-        lab.mooc(pc, "login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-                 input=ralph_lrs.password + "\n")
+        lab.mooc(
+            pc,
+            "login",
+            ralph_lrs.endpoint,
+            "--user",
+            ralph_lrs.user,
+            "--password-stdin",
+            input=ralph_lrs.password + "\n",
+        )
         r = lab.mooc(pc, "sync", "--json")
         assert all(e["pending"] == 0 and not e["waiting_consent"] for e in json.loads(r.stdout)["endpoints"])
-    lab.mooc("staff", "login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-             input=ralph_lrs.password + "\n")
+    lab.mooc(
+        "staff",
+        "login",
+        ralph_lrs.endpoint,
+        "--user",
+        ralph_lrs.user,
+        "--password-stdin",
+        input=ralph_lrs.password + "\n",
+    )
     from_lrs = json.loads(lab.mooc("staff", "report", "--json", "--lrs", "--course", course).stdout)
     (lrs_report,) = from_lrs["courses"]
     # the LRS knows students by email, else by account id: the staff roster names those with an email;
@@ -174,7 +222,16 @@ def test_a_lab_day_reported_from_exports_and_from_the_lrs(run_mooc: RunMooc, moo
     assert sorted(lrs_rows) == sorted(did)
     for name, row in lrs_rows.items():
         mine = rows[name]
-        for key in ("lessons_done", "lessons_total", "quizzes", "score", "passed", "completed", "certificate",
-                    "active_time_s", "last_active"):
+        for key in (
+            "lessons_done",
+            "lessons_total",
+            "quizzes",
+            "score",
+            "passed",
+            "completed",
+            "certificate",
+            "active_time_s",
+            "last_active",
+        ):
             assert row[key] == mine[key], (name, key)
     assert [q for q in lrs_report["quizzes"]] == report["quizzes"]

@@ -46,8 +46,7 @@ def test_pin_is_a_salted_hash_asked_with_bounded_tries(run_mooc: RunMooc, mooc_h
     assert r.returncode == 0, r.stderr
     stored = learners_file(mooc_home).read_text()
     assert "4821" not in stored and 'pin = "scrypt$16384$8$1$' in stored
-    assert run_mooc("learner", "add", "Bola", "--pin", input="12\n").stderr == \
-        "mooc: error: a PIN is 4 to 12 digits\n"
+    assert run_mooc("learner", "add", "Bola", "--pin", input="12\n").stderr == "mooc: error: a PIN is 4 to 12 digits\n"
 
     r = run_mooc("progress", "--learner", "amina", "--json", input="4821\n")
     assert r.returncode == 0 and r.stdout.startswith("PIN for Amina: ")
@@ -55,8 +54,10 @@ def test_pin_is_a_salted_hash_asked_with_bounded_tries(run_mooc: RunMooc, mooc_h
     r = run_mooc("progress", "--learner", "amina", input="1111\n2222\n3333\n4821\n")
     assert r.returncode == 1
     assert r.stdout.count("PIN for Amina: ") == 3 and "Wrong PIN. 1 try left." in r.stdout
-    assert r.stderr == ("mooc: error: wrong PIN 3 times for Amina; nothing was opened (a teacher can set a new "
-                        "PIN by importing the class roster again)\n")
+    assert r.stderr == (
+        "mooc: error: wrong PIN 3 times for Amina; nothing was opened (a teacher can set a new "
+        "PIN by importing the class roster again)\n"
+    )
     r = run_mooc("learner", "remove", "amina", "--yes", input="")
     assert r.returncode == 1 and r.stderr == "mooc: error: Amina's PIN was not given; nothing was opened\n"
     assert learners_file(mooc_home).read_bytes() == before
@@ -85,8 +86,7 @@ def test_planted_pin_hash_asking_huge_work_is_refused(run_mooc: RunMooc, mooc_ho
 ROSTER = "\ufeffName;Email;PIN\nAmina Diallo;amina@example.org;2580\nBola Ade;;\nChen Wei;chen@example.org;1470\n"
 
 
-def test_roster_import_is_idempotent_and_says_what_changed(run_mooc: RunMooc, mooc_home: Homes,
-                                                           tmp_path: Path) -> None:
+def test_roster_import_is_idempotent_and_says_what_changed(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path) -> None:
     from player.pin import verify
 
     roster = tmp_path / "class-4b.csv"
@@ -94,9 +94,12 @@ def test_roster_import_is_idempotent_and_says_what_changed(run_mooc: RunMooc, mo
     assert run_mooc("learner", "add", "Chen Wei").returncode == 0  # already here, without email
     r = run_mooc("learner", "import", str(roster))
     assert r.returncode == 0, r.stderr
-    assert r.stdout.splitlines() == ["added: Amina Diallo", "added: Bola Ade",
-                                     "updated: Chen Wei (email chen@example.org, PIN set)",
-                                     "2 added, 1 updated, 0 unchanged."]
+    assert r.stdout.splitlines() == [
+        "added: Amina Diallo",
+        "added: Bola Ade",
+        "updated: Chen Wei (email chen@example.org, PIN set)",
+        "2 added, 1 updated, 0 unchanged.",
+    ]
     first = registry(run_mooc)
     r = run_mooc("learner", "import", str(roster))
     assert r.stdout == "0 added, 0 updated, 3 unchanged.\n"
@@ -113,15 +116,19 @@ def test_roster_import_is_idempotent_and_says_what_changed(run_mooc: RunMooc, mo
     assert registry(run_mooc)["Amina Diallo"]["account_id"] == first["Amina Diallo"]["account_id"]
 
 
-@pytest.mark.parametrize("content, said", [
-    ("name,email\nAmina,amina@\n", "line 2: 'amina@' is not an email address"),
-    ("name,email,pin\nAmina,,12\n", "line 2: a PIN is 4 to 12 digits"),
-    ("name,email\nAmina,a@example.org\namina,b@example.org\n", "line 3: the same name as line 2"),
-    ("name,phone\nAmina,123\n", "line 1: unknown column 'phone'"),
-    ("name\n\x1b[31m\n", "line 2: a learner name cannot be empty"),
-])
-def test_a_bad_roster_is_one_line_and_changes_nothing(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                                      content: str, said: str) -> None:
+@pytest.mark.parametrize(
+    "content, said",
+    [
+        ("name,email\nAmina,amina@\n", "line 2: 'amina@' is not an email address"),
+        ("name,email,pin\nAmina,,12\n", "line 2: a PIN is 4 to 12 digits"),
+        ("name,email\nAmina,a@example.org\namina,b@example.org\n", "line 3: the same name as line 2"),
+        ("name,phone\nAmina,123\n", "line 1: unknown column 'phone'"),
+        ("name\n\x1b[31m\n", "line 2: a learner name cannot be empty"),
+    ],
+)
+def test_a_bad_roster_is_one_line_and_changes_nothing(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, content: str, said: str
+) -> None:
     assert run_mooc("learner", "add", "Zed").returncode == 0
     before = learners_file(mooc_home).read_bytes()
     roster = tmp_path / "roster.csv"
@@ -168,8 +175,11 @@ def test_first_learner_is_asked_for_in_plain_mode(mooc_home: Homes) -> None:
     from player.learners import Learners, login_name
 
     env = mooc_home.env(TERM="dumb")
-    screen = _on_pty([str(MOOC_BIN), "play", "--plain", "mooc-demo"], env,
-                     [(f"Your name [{login_name()}]: ", "Nadia Ali"), ("> ", "q")])
+    screen = _on_pty(
+        [str(MOOC_BIN), "play", "--plain", "mooc-demo"],
+        env,
+        [(f"Your name [{login_name()}]: ", "Nadia Ali"), ("> ", "q")],
+    )
     assert "No learner on this computer yet. Who is learning?" in screen and "Welcome, Nadia Ali!" in screen
     assert [lr.name for lr in Learners(Layout(mooc_home.home, mooc_home.system)).list()] == ["Nadia Ali"]
 

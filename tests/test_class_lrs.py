@@ -32,8 +32,9 @@ def _comparable(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.lrs
-def test_report_from_the_lrs_is_the_report_from_the_exports(run_mooc: RunMooc, tmp_path: Path,
-                                                            ralph_lrs: RalphServer) -> None:
+def test_report_from_the_lrs_is_the_report_from_the_exports(
+    run_mooc: RunMooc, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     course = f"class-{uuid.uuid4().hex[:8]}"
     pack = write_class_pack(tmp_path / "pack", ralph_lrs.endpoint, course)
     pc1, pc2, staff, stick = (tmp_path / n for n in ("pc1", "pc2", "staff", "stick"))
@@ -55,14 +56,28 @@ def test_report_from_the_lrs_is_the_report_from_the_exports(run_mooc: RunMooc, t
     for home, who in ((pc1, "amina-diallo"), (pc2, "amina-diallo"), (pc1, "dev")):
         mooc(home, "consent", "allow", ralph_lrs.endpoint, "--learner", who)
     for home in (pc1, pc2):
-        mooc(home, "login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-             input=ralph_lrs.password + "\n")
+        mooc(
+            home,
+            "login",
+            ralph_lrs.endpoint,
+            "--user",
+            ralph_lrs.user,
+            "--password-stdin",
+            input=ralph_lrs.password + "\n",
+        )
         mooc(home, "sync")
         mooc(home, "learner", "export", "--all", "-o", str(stick / f"{home.name}.mooc-learners"))
     # the teacher: the roster (names for the LRS's emails), and the provider's credentials
     mooc(staff, "learner", "add", "Amina Diallo", "--email", email)
-    mooc(staff, "login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-         input=ralph_lrs.password + "\n")
+    mooc(
+        staff,
+        "login",
+        ralph_lrs.endpoint,
+        "--user",
+        ralph_lrs.user,
+        "--password-stdin",
+        input=ralph_lrs.password + "\n",
+    )
 
     from_files = json.loads(mooc(staff, "report", "--json", "--from", str(stick), "--course", course).stdout)
     from_lrs = json.loads(mooc(staff, "report", "--json", "--lrs", "--course", course).stdout)
@@ -169,14 +184,17 @@ def _login(layout: Any, endpoint: str) -> None:
     credentials.store(layout, normalise(endpoint), user="teacher", password="pw")
 
 
-@pytest.mark.parametrize("mode, said, bound", [
-    ("huge", "the answer is larger than 1 MB", 1),
-    ("endless", "stopped after 50 pages and 0 statements, the most a report reads", 50),
-    ("loop", "'more' link it had sent before", 2),
-    ("elsewhere", "leads off this LRS", 1),
-    ("drip", "MOOC_DEADLINE|2 s", 1),
-    ("nested", "is not JSON", 1),
-])
+@pytest.mark.parametrize(
+    "mode, said, bound",
+    [
+        ("huge", "the answer is larger than 1 MB", 1),
+        ("endless", "stopped after 50 pages and 0 statements, the most a report reads", 50),
+        ("loop", "'more' link it had sent before", 2),
+        ("elsewhere", "leads off this LRS", 1),
+        ("drip", "MOOC_DEADLINE|2 s", 1),
+        ("nested", "is not JSON", 1),
+    ],
+)
 def test_a_hostile_lrs_is_read_within_bounds(teacher: Any, mode: str, said: str, bound: int) -> None:
     from player.class_data import ClassData
     from sync.class_query import from_lrs
@@ -194,10 +212,14 @@ def test_refused_credentials_and_no_credentials_are_one_line(run_mooc: RunMooc, 
     with HostileLRS("unauthorized") as lrs:
         r = run_mooc("report", "--lrs", lrs.endpoint)
         assert r.returncode == 1
-        assert r.stderr == f"mooc: error: no credentials for {lrs.endpoint[7:-6]}: reading the class needs the " \
-                           f"provider's; run `mooc login {lrs.endpoint} --user NAME` first\n"
+        assert (
+            r.stderr == f"mooc: error: no credentials for {lrs.endpoint[7:-6]}: reading the class needs the "
+            f"provider's; run `mooc login {lrs.endpoint} --user NAME` first\n"
+        )
         _login(teacher, lrs.endpoint)
         r = run_mooc("report", "--lrs", lrs.endpoint)
         assert r.returncode == 1 and r.stdout == ""
-        assert r.stderr == f"mooc: error: {lrs.endpoint[7:-6]} refused the credentials (401): log in with " \
-                           f"`mooc login {lrs.endpoint} --user NAME`\n"
+        assert (
+            r.stderr == f"mooc: error: {lrs.endpoint[7:-6]} refused the credentials (401): log in with "
+            f"`mooc login {lrs.endpoint} --user NAME`\n"
+        )

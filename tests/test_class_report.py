@@ -150,11 +150,12 @@ def _plant(path: Path, data: bytes) -> Path:
     return path
 
 
-EVIL = "=HYPERLINK(\"http://evil.example\")\u202e\x1b[31mred"
+EVIL = '=HYPERLINK("http://evil.example")\u202e\x1b[31mred'
 
 
-def test_hostile_export_text_is_cleaned_in_table_csv_and_json(run_mooc: RunMooc, mooc_home: Homes,
-                                                               tmp_path: Path, pack: Path) -> None:
+def test_hostile_export_text_is_cleaned_in_table_csv_and_json(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, pack: Path
+) -> None:
     install(run_mooc, pack)
     add(run_mooc, "Real")
     study(mooc_home.home, "real", [RIGHT])
@@ -164,11 +165,16 @@ def test_hostile_export_text_is_cleaned_in_table_csv_and_json(run_mooc: RunMooc,
     for q in attempt["data"]["questions"]:
         if q["id"] == "word":
             q["response"], q["correct"] = "\x1b]0;pwned\x07+cmd|' /C calc'!A0\u202e", False
-    bad_shape = dict(good[0], id="3e7a9a8e-2b4c-4d7e-9a61-0d9d3c1b2a44", type="attempt", item_id="week-1",
-                     data={"score": "high"})
-    planted = _plant(tmp_path / "in" / "evil.mooc-learners", export_bytes(
-        [{"id": "evil", "name": EVIL, "email": None, "account_id": "acct-evil-1"}],
-        {"evil": [dict(e, id=e["id"][:-4] + "beef") for e in good] + [bad_shape]}))
+    bad_shape = dict(
+        good[0], id="3e7a9a8e-2b4c-4d7e-9a61-0d9d3c1b2a44", type="attempt", item_id="week-1", data={"score": "high"}
+    )
+    planted = _plant(
+        tmp_path / "in" / "evil.mooc-learners",
+        export_bytes(
+            [{"id": "evil", "name": EVIL, "email": None, "account_id": "acct-evil-1"}],
+            {"evil": [dict(e, id=e["id"][:-4] + "beef") for e in good] + [bad_shape]},
+        ),
+    )
 
     out = tmp_path / "class.csv"
     r = run_mooc("report", "--from", str(planted), "--csv", str(out), env={"NO_COLOR": "1"})
@@ -189,8 +195,9 @@ def test_hostile_export_text_is_cleaned_in_table_csv_and_json(run_mooc: RunMooc,
     assert "\x1b" not in json.dumps(wrong, ensure_ascii=False) and "\u202e" not in r.stdout
 
 
-def test_damaged_exports_are_one_line_each_and_the_rest_counts(run_mooc: RunMooc, mooc_home: Homes,
-                                                                tmp_path: Path, pack: Path) -> None:
+def test_damaged_exports_are_one_line_each_and_the_rest_counts(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, pack: Path
+) -> None:
     install(run_mooc, pack)
     add(run_mooc, "Real")
     study(mooc_home.home, "real", [RIGHT])
@@ -199,8 +206,10 @@ def test_damaged_exports_are_one_line_each_and_the_rest_counts(run_mooc: RunMooc
     raw = (stick / "good.mooc-learners").read_bytes()
     cut = _plant(stick / "cut.mooc-learners", raw[: len(raw) // 2])
     flipped = _plant(stick / "flipped.mooc-learners", raw.replace(b'"score":1.0', b'"score":0.0', 1))
-    nested = _plant(stick / "nested.mooc-learners",
-                    b'{"format": "mooc-learner-export", "version": 1}\n' + b"[" * 100_000 + b"\n{}\n")
+    nested = _plant(
+        stick / "nested.mooc-learners",
+        b'{"format": "mooc-learner-export", "version": 1}\n' + b"[" * 100_000 + b"\n{}\n",
+    )
     newer = _plant(stick / "newer.mooc-learners", b'{"format": "mooc-learner-export", "version": 9}\n{}\n')
     huge = stick / "huge.mooc-learners"
     with open(huge, "wb") as fh:  # sparse: refused by its size before a byte is read
@@ -228,8 +237,10 @@ def test_export_never_overwrites(run_mooc: RunMooc, mooc_home: Homes, tmp_path: 
     target.write_text("another PC's export\n")
     r = run_mooc("learner", "export", "amina", "-o", str(target))
     assert r.returncode == 1
-    assert r.stderr == f"mooc: error: {target}: already exists; mooc never overwrites an export: choose another " \
-                       "name, or move the old file away\n"
+    assert (
+        r.stderr == f"mooc: error: {target}: already exists; mooc never overwrites an export: choose another "
+        "name, or move the old file away\n"
+    )
     assert target.read_text() == "another PC's export\n"
 
 
@@ -241,8 +252,9 @@ def _tree(path: Path) -> dict[str, tuple[bytes | None, int, int]]:
     return out
 
 
-def test_all_accounts_reads_every_account_and_writes_nothing_there(run_mooc: RunMooc, mooc_home: Homes,
-                                                                   tmp_path: Path, pack: Path) -> None:
+def test_all_accounts_reads_every_account_and_writes_nothing_there(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, pack: Path
+) -> None:
     homes = tmp_path / "homes"
     alice = homes / "alice" / ".local" / "share" / "mooc"
     install(run_mooc, pack)

@@ -54,7 +54,7 @@ def test_a_student_moves_pc_and_back_with_one_identity(run_mooc: RunMooc, tmp_pa
     listed = json.loads(mooc(run_mooc, pc2, "learner", "list", "--json").stdout)[0]
     assert listed["account_id"] == account_pc1 and listed["pin"] is True  # one identity, one PIN
     r = mooc(run_mooc, pc2, "progress", "class-101", "--json", "--learner", "dev-patel", input="1357\n")
-    course = json.loads(r.stdout[r.stdout.index("{"):])["courses"][0]
+    course = json.loads(r.stdout[r.stdout.index("{") :])["courses"][0]
     week1 = next(q for q in course["quizzes"] if q["id"] == "week-1")
     assert week1["attempts"] == 2 and course["lessons_done"] == 1 and course["time_spent_s"] == pytest.approx(100)
 
@@ -65,7 +65,7 @@ def test_a_student_moves_pc_and_back_with_one_identity(run_mooc: RunMooc, tmp_pa
     r = mooc(run_mooc, pc1, "learner", "import", str(back))
     assert r.stdout.startswith("merged: Dev Patel (id dev-patel), ")
     r = mooc(run_mooc, pc1, "progress", "class-101", "--json", "--learner", "dev-patel", input="1357\n")
-    course = json.loads(r.stdout[r.stdout.index("{"):])["courses"][0]
+    course = json.loads(r.stdout[r.stdout.index("{") :])["courses"][0]
     assert course["passed"] is True and course["lessons_done"] == 2
     assert next(q for q in course["quizzes"] if q["id"] == "week-1")["attempts"] == 3
     assert course["position"] == "week-1"  # where Dev last was, on PC 2, though PC 1's events come first in the file
@@ -84,8 +84,9 @@ def test_import_of_a_new_learner_keeps_their_identity(run_mooc: RunMooc, tmp_pat
     assert r.stdout.startswith("added: Amina (id amina), ")
     one = json.loads(mooc(run_mooc, pc1, "learner", "list", "--json").stdout)[0]
     two = json.loads(mooc(run_mooc, pc2, "learner", "list", "--json").stdout)[0]
-    assert {k: one[k] for k in ("id", "name", "email", "account_id")} == \
-        {k: two[k] for k in ("id", "name", "email", "account_id")}
+    assert {k: one[k] for k in ("id", "name", "email", "account_id")} == {
+        k: two[k] for k in ("id", "name", "email", "account_id")
+    }
     assert progress(run_mooc, pc2, "amina")["passed"] is True
     # a damaged file imports nothing and says so in one line
     damaged = tmp_path / "damaged.mooc-learners"
@@ -96,8 +97,9 @@ def test_import_of_a_new_learner_keeps_their_identity(run_mooc: RunMooc, tmp_pat
 
 
 @pytest.mark.lrs
-def test_sync_import_merges_the_progress_of_learners_it_knows(run_mooc: RunMooc, tmp_path: Path,
-                                                              ralph_lrs: RalphServer) -> None:
+def test_sync_import_merges_the_progress_of_learners_it_knows(
+    run_mooc: RunMooc, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     course = f"class-{uuid.uuid4().hex[:8]}"
     pack = write_class_pack(tmp_path / "pack", ralph_lrs.endpoint, course)
     lab, office = tmp_path / "lab", tmp_path / "office"
@@ -112,8 +114,16 @@ def test_sync_import_merges_the_progress_of_learners_it_knows(run_mooc: RunMooc,
         mooc(run_mooc, lab, "consent", "allow", ralph_lrs.endpoint, "--learner", who)
     export = tmp_path / "lab.json"
     mooc(run_mooc, lab, "sync", "--export", str(export))
-    mooc(run_mooc, office, "login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-         input=ralph_lrs.password + "\n")
+    mooc(
+        run_mooc,
+        office,
+        "login",
+        ralph_lrs.endpoint,
+        "--user",
+        ralph_lrs.user,
+        "--password-stdin",
+        input=ralph_lrs.password + "\n",
+    )
     r = mooc(run_mooc, office, "sync", "--import", str(export))
     assert f"merged into amina's progress: {course}: " in r.stdout and "stranger" not in r.stdout
     assert progress(run_mooc, office, "amina", course)["passed"] is True

@@ -76,8 +76,10 @@ def test_class_screen_in_tmux_at_80x24_no_color(classroom: Any, mooc_home: Homes
     def tmux(*args: str) -> str:
         return subprocess.run(["tmux", "-L", socket, *args], capture_output=True, text=True, timeout=10).stdout
 
-    env = (f"MOOC_HOME={shlex.quote(str(mooc_home.home))} MOOC_SYSTEM_HOME={shlex.quote(str(mooc_home.system))} "
-           "NO_COLOR=1 MOOC_NO_SYNC=1 TERM=xterm-256color")
+    env = (
+        f"MOOC_HOME={shlex.quote(str(mooc_home.home))} MOOC_SYSTEM_HOME={shlex.quote(str(mooc_home.system))} "
+        "NO_COLOR=1 MOOC_NO_SYNC=1 TERM=xterm-256color"
+    )
     command = f"env {env} {shlex.quote(str(MOOC_BIN))} --learner chen play; sleep 30"
     try:
         tmux("new-session", "-d", "-x", "80", "-y", "24", command)

@@ -24,8 +24,14 @@ def _build(tmp_path: Path, version: str) -> Path:
     from packages.building import build_pack
     from tests.support.genpack import generate_pack
 
-    src = generate_pack(tmp_path / f"src-{version}", lessons=5, questions=5, media_bytes=1_500_000,
-                        course_id="stats-101", version=version)
+    src = generate_pack(
+        tmp_path / f"src-{version}",
+        lessons=5,
+        questions=5,
+        media_bytes=1_500_000,
+        course_id="stats-101",
+        version=version,
+    )
     return build_pack(src, out=tmp_path / "www" / f"stats-101-{version}.mooc")
 
 
@@ -35,8 +41,14 @@ def _installed(run_mooc: Any) -> dict[str, str]:
 
 def _interrupt_mid_download(args: list[str], env: dict[str, str], downloads: Path, size: int) -> tuple[int, str, Path]:
     """Run `mooc ARGS`, send SIGINT once a third of the pack is on disk; (exit code, stderr, part file)."""
-    proc = subprocess.Popen([sys.executable, "-m", "player", *args], env=env, cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player", *args],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         parts: list[Path] = []
@@ -56,19 +68,23 @@ def _interrupt_mid_download(args: list[str], env: dict[str, str], downloads: Pat
     return proc.returncode, err, parts[0]
 
 
-def test_ctrl_c_during_install_says_what_is_kept_and_how_to_resume(tmp_path: Path, mooc_home: Homes,
-                                                                   run_mooc: Any) -> None:
+def test_ctrl_c_during_install_says_what_is_kept_and_how_to_resume(
+    tmp_path: Path, mooc_home: Homes, run_mooc: Any
+) -> None:
     pack = _build(tmp_path, "1.0.0")
     size = pack.stat().st_size
     assert run_mooc("catalog", "build", str(pack.parent)).returncode == 0
     with StaticServer(pack.parent) as srv, FaultProxy(("127.0.0.1", srv.port)) as proxy:
         assert run_mooc("catalog", "add", proxy.url + "catalog.json", "--name", "uni").returncode == 0
         proxy.rate = 400_000  # a slow link: the download takes a few seconds
-        code, err, part = _interrupt_mid_download(["install", "stats-101"], mooc_home.env(),
-                                                  mooc_home.home / "downloads", size)
+        code, err, part = _interrupt_mid_download(
+            ["install", "stats-101"], mooc_home.env(), mooc_home.home / "downloads", size
+        )
         assert code == 130
-        assert err.splitlines() == ["mooc: interrupted: the installed version is unchanged and a partial download "
-                                    "is kept: run `mooc install stats-101` again to resume it"]
+        assert err.splitlines() == [
+            "mooc: interrupted: the installed version is unchanged and a partial download "
+            "is kept: run `mooc install stats-101` again to resume it"
+        ]
         have = part.stat().st_size
         assert 0 < have < size
         assert "stats-101" not in _installed(run_mooc)
@@ -81,8 +97,9 @@ def test_ctrl_c_during_install_says_what_is_kept_and_how_to_resume(tmp_path: Pat
     assert not part.exists()
 
 
-def test_ctrl_c_during_update_says_what_is_kept_and_how_to_resume(tmp_path: Path, mooc_home: Homes,
-                                                                  run_mooc: Any) -> None:
+def test_ctrl_c_during_update_says_what_is_kept_and_how_to_resume(
+    tmp_path: Path, mooc_home: Homes, run_mooc: Any
+) -> None:
     old = _build(tmp_path, "1.0.0")
     assert run_mooc("install", str(old)).returncode == 0
     old.unlink()
@@ -92,12 +109,15 @@ def test_ctrl_c_during_update_says_what_is_kept_and_how_to_resume(tmp_path: Path
     with StaticServer(new.parent) as srv, FaultProxy(("127.0.0.1", srv.port)) as proxy:
         assert run_mooc("catalog", "add", proxy.url + "catalog.json", "--name", "uni").returncode == 0
         proxy.rate = 400_000
-        code, err, part = _interrupt_mid_download(["update", "--full"], mooc_home.env(),
-                                                  mooc_home.home / "downloads", size)
+        code, err, part = _interrupt_mid_download(
+            ["update", "--full"], mooc_home.env(), mooc_home.home / "downloads", size
+        )
         assert code == 130
-        assert err.splitlines() == ["mooc: interrupted: courses already updated stay updated, the others are "
-                                    "unchanged, and a partial download is kept: run `mooc update --full` again "
-                                    "to resume it"]
+        assert err.splitlines() == [
+            "mooc: interrupted: courses already updated stay updated, the others are "
+            "unchanged, and a partial download is kept: run `mooc update --full` again "
+            "to resume it"
+        ]
         assert _installed(run_mooc)["stats-101"] == "1.0.0"  # unchanged
         have = part.stat().st_size
         proxy.rate = None

@@ -21,18 +21,21 @@ def test_command_map_matches_what_each_module_registers() -> None:
         assert tuple(sub.choices) == commands, module
 
 
-@pytest.mark.parametrize(("argv", "module"), [
-    (["list"], "player.cli.store_cmd"),
-    (["play", "big-course"], "player.cli.play_cmd"),
-    (["--home", "/tmp/h", "--learner", "ana", "pack", "check", "x"], "player.cli.pack_cmd"),
-    (["--home=/tmp/h", "sync"], "player.cli.sync_cmd"),
-    (["--home", "list", "info"], "player.cli.store_cmd"),  # "list" is the --home value here
-    ([], None),
-    (["--help"], None),
-    (["--version"], None),
-    (["--hom", "/tmp/h", "list"], None),  # an abbreviation argparse resolves, we don't
-    (["lis"], None),  # a typo: the whole parser suggests the right name
-])
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["list"], "player.cli.store_cmd"),
+        (["play", "big-course"], "player.cli.play_cmd"),
+        (["--home", "/tmp/h", "--learner", "ana", "pack", "check", "x"], "player.cli.pack_cmd"),
+        (["--home=/tmp/h", "sync"], "player.cli.sync_cmd"),
+        (["--home", "list", "info"], "player.cli.store_cmd"),  # "list" is the --home value here
+        ([], None),
+        (["--help"], None),
+        (["--version"], None),
+        (["--hom", "/tmp/h", "list"], None),  # an abbreviation argparse resolves, we don't
+        (["lis"], None),  # a typo: the whole parser suggests the right name
+    ],
+)
 def test_module_for(argv: list[str], module: str | None) -> None:
     assert cli.module_for(argv) == module
 

@@ -59,7 +59,9 @@ def quizzes(course: Course) -> list[Quiz]:
 
 def leftovers(tree: Path) -> list[str]:
     """Temporary cache files that a write left behind (there should never be any)."""
-    return sorted(p.name for p in tree.iterdir() if course_cache.CACHE_NAME in p.name and p.name != course_cache.CACHE_NAME)
+    return sorted(
+        p.name for p in tree.iterdir() if course_cache.CACHE_NAME in p.name and p.name != course_cache.CACHE_NAME
+    )
 
 
 def cache_bytes(course: Course, *, fingerprint: str | None = None, header: dict | None = None) -> bytes:
@@ -181,8 +183,10 @@ def test_cache_of_another_course_or_version_is_not_used(layout: Layout) -> None:
     assert course_cache.read(tree, "other-course", VERSION) is None
     assert course_cache.read(tree, COURSE_ID, "2.0.0") is None
 
-    for other in (dataclasses.replace(fresh, id="other-course", title="Other"),
-                  dataclasses.replace(fresh, version="0.9.0", title="Old")):
+    for other in (
+        dataclasses.replace(fresh, id="other-course", title="Other"),
+        dataclasses.replace(fresh, version="0.9.0", title="Old"),
+    ):
         course_cache.write(tree, other)
         assert course_cache.read(tree, other.id, other.version) == other  # it is a valid cache...
         assert course_cache.read(tree, COURSE_ID, VERSION) is None  # ...but not of this course
@@ -202,8 +206,11 @@ def test_read_only_tree_gets_no_cache_and_still_loads(tmp_path: Path) -> None:
     base = tmp_path / "ro"
     try:
         layout = Layout(home=base / "home", system_home=base / "system")
-        install(layout, str(generate_pack(tmp_path / "src", lessons=3, questions=45, course_id=COURSE_ID,
-                                          version=VERSION)), quiet=True)
+        install(
+            layout,
+            str(generate_pack(tmp_path / "src", lessons=3, questions=45, course_id=COURSE_ID, version=VERSION)),
+            quiet=True,
+        )
         tree = tree_of(layout)
         (tree / course_cache.CACHE_NAME).unlink()
         for folder in [base, *base.rglob("*")]:
@@ -220,8 +227,14 @@ def test_read_only_tree_gets_no_cache_and_still_loads(tmp_path: Path) -> None:
             f"course_cache.write(Path({str(tree)!r}), course)\n"
             "print(json.dumps([course.id, len(course.items())]))\n"
         )
-        res = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
-                             timeout=60, preexec_fn=_bound_by_permission_bits if os.geteuid() == 0 else None)
+        res = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=_bound_by_permission_bits if os.geteuid() == 0 else None,
+        )
         assert res.returncode == 0, res.stderr
         assert json.loads(res.stdout) == [COURSE_ID, len(parsed(tree).items())]
         assert not (tree / course_cache.CACHE_NAME).exists() and leftovers(tree) == []
@@ -273,16 +286,26 @@ def test_model_fingerprint_spells_out_every_model_dataclass() -> None:
 
     fingerprint = course_cache.model_fingerprint()
     assert fingerprint == course_cache.model_fingerprint()  # stable within a run
-    classes = [cls for cls in vars(model).values()
-               if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__]
+    classes = [
+        cls
+        for cls in vars(model).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__
+    ]
     assert {c.__name__ for c in classes} == {"Course", "Module", "Item", "Quiz"}
     for cls in classes:
         assert f"{cls.__name__}(" in fingerprint
         for f in dataclasses.fields(cls):
             assert f"{f.name}:" in fingerprint, (cls.__name__, f.name)
     assert "Quiz(" in fingerprint and "show_solutions:" in fingerprint
-    for source in ("model.py", "questions.py", "loading.py", "quiz_parser.py", "toml_reader.py", "validation.py",
-                   "pack_report.py"):
+    for source in (
+        "model.py",
+        "questions.py",
+        "loading.py",
+        "quiz_parser.py",
+        "toml_reader.py",
+        "validation.py",
+        "pack_report.py",
+    ):
         assert f";{source}:" in fingerprint
     assert "_blob" not in fingerprint  # the cache's own bookkeeping is not part of the model
 
@@ -364,15 +387,19 @@ def _edit_first_item(data: dict, change) -> None:
     change(data["course"][3][0][2][0])  # course -> modules -> first module -> items -> first item
 
 
-@pytest.mark.parametrize("change", [
-    lambda item: item.__setitem__(0, 42),  # an id that is a number
-    lambda item: item.__setitem__(1, "video"),  # a kind outside its Literal
-    lambda item: item.__setitem__(4, "1.0"),  # a weight that is a string
-    lambda item: item.__setitem__(4, True),  # a bool where a float belongs
-    lambda item: item.append("extra"),  # a field too many
-    lambda item: item.pop(),  # a field too few
-    lambda item: item.__setitem__(5, {"py/object": "os.system"}),  # an object where a quiz or null belongs
-], ids=["id-int", "kind", "weight-str", "weight-bool", "extra-field", "missing-field", "object"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda item: item.__setitem__(0, 42),  # an id that is a number
+        lambda item: item.__setitem__(1, "video"),  # a kind outside its Literal
+        lambda item: item.__setitem__(4, "1.0"),  # a weight that is a string
+        lambda item: item.__setitem__(4, True),  # a bool where a float belongs
+        lambda item: item.append("extra"),  # a field too many
+        lambda item: item.pop(),  # a field too few
+        lambda item: item.__setitem__(5, {"py/object": "os.system"}),  # an object where a quiz or null belongs
+    ],
+    ids=["id-int", "kind", "weight-str", "weight-bool", "extra-field", "missing-field", "object"],
+)
 def test_a_value_of_the_wrong_type_makes_the_cache_unusable(layout: Layout, change) -> None:
     """Decoding checks every field against its annotation: any mismatch means "parse again"."""
     tree = tree_of(layout)

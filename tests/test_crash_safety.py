@@ -133,8 +133,13 @@ def test_concurrent_writers_killed_mid_run(tmp_path: Path) -> None:
 
 
 def _event(size: int = 0) -> Event:
-    return Event(type="time_spent", course_id="crash-course", course_version="1.0.0", item_id="l1",
-                 data={"seconds": 1.0, "pad": "x" * size})
+    return Event(
+        type="time_spent",
+        course_id="crash-course",
+        course_version="1.0.0",
+        item_id="l1",
+        data={"seconds": 1.0, "pad": "x" * size},
+    )
 
 
 def _seeded_log(tmp_path: Path) -> EventLog:
@@ -170,8 +175,12 @@ def test_file_size_limit_real_kernel_leaves_file_unchanged(tmp_path: Path, room:
     """Real kernel limit: room=0 -> write() fails with EFBIG; room=150 -> a short write."""
     log = _seeded_log(tmp_path)
     before = log.path.read_bytes()
-    proc = subprocess.run([sys.executable, "-c", FSIZE_SCRIPT, str(log.path), str(len(before) + room)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", FSIZE_SCRIPT, str(log.path), str(len(before) + room)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "disk full" in proc.stdout and "progress not saved" in proc.stdout
     assert str(log.path) in proc.stdout
@@ -182,8 +191,9 @@ def test_file_size_limit_real_kernel_leaves_file_unchanged(tmp_path: Path, room:
 
 def test_file_size_limit_when_creating_leaves_no_file(tmp_path: Path) -> None:
     path = tmp_path / "new" / "crash-course.jsonl"
-    proc = subprocess.run([sys.executable, "-c", FSIZE_SCRIPT, str(path), "20"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", FSIZE_SCRIPT, str(path), "20"], capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "disk full" in proc.stdout
     assert not path.exists()

@@ -15,11 +15,20 @@ from sync.credential import CredentialError, Grant, generate_key, load_key, sign
 
 
 def _grant(did: str, **changes: object) -> Grant:
-    base = dict(credential_id="urn:uuid:00000000-0000-4000-8000-000000000001", issuer=did,
-                issuer_name="Open Test School", issuer_url=None, subject="mailto:amina@example.org",
-                learner_name="Amina Diallo", course_id="stats-101", course_title="Statistics",
-                course_version="1.2.0", score=0.875, threshold=0.6,
-                issued_at=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    base = dict(
+        credential_id="urn:uuid:00000000-0000-4000-8000-000000000001",
+        issuer=did,
+        issuer_name="Open Test School",
+        issuer_url=None,
+        subject="mailto:amina@example.org",
+        learner_name="Amina Diallo",
+        course_id="stats-101",
+        course_title="Statistics",
+        course_version="1.2.0",
+        score=0.875,
+        threshold=0.6,
+        issued_at=datetime(2026, 12, 1, tzinfo=timezone.utc),
+    )
     base.update(changes)
     return Grant(**base)  # type: ignore[arg-type]
 
@@ -28,12 +37,14 @@ def test_did_key_matches_the_did_key_spec_vector() -> None:
     # did:key spec, Ed25519 example: the key bytes are the ones its multibase encodes
     did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
     assert did_problem(did) is None
-    raw = b58decode(did[len("did:key:z"):])
+    raw = b58decode(did[len("did:key:z") :])
     assert raw[:2] == b"\xed\x01" and len(raw) == 34
-    assert b58encode(raw) == did[len("did:key:z"):]
+    assert b58encode(raw) == did[len("did:key:z") :]
     assert public_key_of(did) is not None
     assert b58encode(b"\0\0\x01") == "112" and b58decode("112") == b"\0\0\x01"
-    assert "must start with did:key:z6Mk" in (did_problem("did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme") or "")
+    assert "must start with did:key:z6Mk" in (
+        did_problem("did:key:zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme") or ""
+    )
     assert did_problem("did:web:example.org") and did_problem("did:key:z6Mk0OIl") and did_problem(None)
 
 
@@ -74,10 +85,20 @@ def test_verify_names_each_reason(tmp_path: Path) -> None:
     did = generate_key(path)
     key, _ = load_key(path)
     token = sign(_grant(did, expires_at=datetime(2027, 12, 1, tzinfo=timezone.utc)), key)
-    ok = verify(token, "c.jwt", issuer=did, learner="amina@example.org", course_id="stats-101",
-                now=datetime(2027, 1, 1, tzinfo=timezone.utc))
-    assert (ok.learner_name, ok.course_id, ok.score, ok.issuer_name) == ("Amina Diallo", "stats-101", "87.5%",
-                                                                         "Open Test School")
+    ok = verify(
+        token,
+        "c.jwt",
+        issuer=did,
+        learner="amina@example.org",
+        course_id="stats-101",
+        now=datetime(2027, 1, 1, tzinfo=timezone.utc),
+    )
+    assert (ok.learner_name, ok.course_id, ok.score, ok.issuer_name) == (
+        "Amina Diallo",
+        "stats-101",
+        "87.5%",
+        "Open Test School",
+    )
     with pytest.raises(CredentialError, match=r"^c\.jwt: expired on 2027-12-01T00:00:00Z$"):
         verify(token, "c.jwt", issuer=did, now=datetime(2028, 1, 1, tzinfo=timezone.utc))
     with pytest.raises(CredentialError, match="not valid before"):
@@ -97,8 +118,12 @@ def test_verify_names_each_reason(tmp_path: Path) -> None:
 
 
 def test_hostile_credential_files_are_one_line() -> None:
-    for raw, reason in [(b"x" * 70_000, "over 64 KiB"), (b"\xff\xfe", "not UTF-8"),
-                        (b'{"cred": 1}', "needs a \"credential\" string"), (b"{" * 10_000, "bad JSON")]:
+    for raw, reason in [
+        (b"x" * 70_000, "over 64 KiB"),
+        (b"\xff\xfe", "not UTF-8"),
+        (b'{"cred": 1}', 'needs a "credential" string'),
+        (b"{" * 10_000, "bad JSON"),
+    ]:
         with pytest.raises(CredentialError, match=reason) as err:
             token_from_bytes(raw, "f.json")
         assert "\n" not in str(err.value)
@@ -117,13 +142,20 @@ def test_the_pack_names_its_issuer_or_gets_one_error_line(tmp_path: Path) -> Non
     pack = write_pack(tmp_path / "p", None)
     toml = (pack / "course.toml").read_text()
     did = generate_key(tmp_path / "k.pem")
-    (pack / "course.toml").write_text(toml.replace("available = true", f'available = true\nissuer = "{did}"\n'
-                                                   'issuer_name = "School"\nissuer_url = "https://school.example.org/"'))
+    (pack / "course.toml").write_text(
+        toml.replace(
+            "available = true",
+            f'available = true\nissuer = "{did}"\nissuer_name = "School"\nissuer_url = "https://school.example.org/"',
+        )
+    )
     course = load_course(open_source(pack))
     assert (course.certificate_issuer, course.certificate_issuer_name) == (did, "School")
     (pack / "course.toml").write_text(toml.replace("available = true", 'available = true\nissuer = "did:web:x.org"'))
-    with pytest.raises(MoocError, match=r"course\.toml:\d+:\d+: certificate\.issuer: 'did:web:x\.org' is not an "
-                                        r"Ed25519 did:key .*`mooc certificate keygen` prints the issuer id"):
+    with pytest.raises(
+        MoocError,
+        match=r"course\.toml:\d+:\d+: certificate\.issuer: 'did:web:x\.org' is not an "
+        r"Ed25519 did:key .*`mooc certificate keygen` prints the issuer id",
+    ):
         load_course(open_source(pack))
 
 
@@ -141,6 +173,9 @@ def test_a_self_signed_credential_with_odd_shapes_is_a_credential_error_not_a_cr
     for odd in (5, {"a": 1}, "NotOpenBadgeCredentialAtAll"):
         with pytest.raises(CredentialError, match="not an Open Badges credential"):
             verify(token({"type": odd, "credentialSubject": subject}), "odd.jwt", issuer=None)
-    lone = verify(token({"type": "OpenBadgeCredential", "credentialSubject": {**subject, "identifier": 7}}),
-                  "odd.jwt", issuer=None)
+    lone = verify(
+        token({"type": "OpenBadgeCredential", "credentialSubject": {**subject, "identifier": 7}}),
+        "odd.jwt",
+        issuer=None,
+    )
     assert (lone.course_id, lone.learner_name) == ("stats-101", "")

@@ -39,8 +39,13 @@ def test_delta_rebuilds_byte_identical_archive_fetching_little(two_versions, tmp
     _base, old, new = two_versions
     data = new.read_bytes()
     with StaticServer(new.parent) as srv:
-        result = delta_download(srv.url + new.name, tmp_path / "n.mooc", old, expected_size=len(data),
-                                expected_sha256=hashlib.sha256(data).hexdigest())
+        result = delta_download(
+            srv.url + new.name,
+            tmp_path / "n.mooc",
+            old,
+            expected_size=len(data),
+            expected_sha256=hashlib.sha256(data).hexdigest(),
+        )
         assert srv.bytes_sent == result.bytes_fetched
     assert result.method == "delta", result.reason
     assert (tmp_path / "n.mooc").read_bytes() == data
@@ -54,8 +59,13 @@ def test_server_ignoring_range_falls_back_to_full_download(two_versions, tmp_pat
     data = new.read_bytes()
     with StaticServer(new.parent) as srv:
         srv.ranges = False
-        result = delta_download(srv.url + new.name, tmp_path / "n.mooc", old, expected_size=len(data),
-                                expected_sha256=hashlib.sha256(data).hexdigest())
+        result = delta_download(
+            srv.url + new.name,
+            tmp_path / "n.mooc",
+            old,
+            expected_size=len(data),
+            expected_sha256=hashlib.sha256(data).hexdigest(),
+        )
     assert result.method == "full" and "ignores Range" in result.reason
     assert (tmp_path / "n.mooc").read_bytes() == data
 
@@ -65,8 +75,9 @@ def test_wrong_catalog_digest_never_yields_a_file(two_versions, tmp_path):
 
     _base, old, new = two_versions
     with StaticServer(new.parent) as srv, pytest.raises(MoocError, match="SHA-256 mismatch"):
-        delta_download(srv.url + new.name, tmp_path / "n.mooc", old, expected_size=new.stat().st_size,
-                       expected_sha256="0" * 64)
+        delta_download(
+            srv.url + new.name, tmp_path / "n.mooc", old, expected_size=new.stat().st_size, expected_sha256="0" * 64
+        )
     assert not (tmp_path / "n.mooc").exists()
 
 
@@ -99,7 +110,9 @@ def test_mooc_update_uses_delta_end_to_end(two_versions, tmp_path, run_mooc):
     assert any(c["id"] == "big-course" and c["version"] == "1.1.0" for c in json.loads(r.stdout))
     offline = run_mooc("update")  # the server is gone: its last copy of the catalog is used
     assert offline.returncode == 0 and "up to date" in offline.stdout
-    assert re.fullmatch(r"could not refresh catalog [a-z0-9.-]+: .+; using its last copy\n", offline.stderr), offline.stderr
+    assert re.fullmatch(r"could not refresh catalog [a-z0-9.-]+: .+; using its last copy\n", offline.stderr), (
+        offline.stderr
+    )
     assert run_mooc("update", "--offline").stderr == ""
 
 
@@ -108,8 +121,15 @@ def test_mooc_update_uses_delta_end_to_end(two_versions, tmp_path, run_mooc):
 
 def _through(proxy_url: str, new: Path, tmp_path: Path, old: Path, **kw):
     data = new.read_bytes()
-    return delta_download(proxy_url + new.name, tmp_path / "n.mooc", old, expected_size=len(data),
-                          expected_sha256=hashlib.sha256(data).hexdigest(), quiet=True, **kw), data
+    return delta_download(
+        proxy_url + new.name,
+        tmp_path / "n.mooc",
+        old,
+        expected_size=len(data),
+        expected_sha256=hashlib.sha256(data).hexdigest(),
+        quiet=True,
+        **kw,
+    ), data
 
 
 @pytest.mark.parametrize("drop_after", [100, 6_000], ids=["first-ranged-request", "later-in-the-delta"])
@@ -148,7 +168,8 @@ def test_half_the_answers_cut_still_finishes_as_a_delta(two_versions, tmp_path, 
 
 
 def test_a_server_that_fails_every_retry_keeps_the_rebuilt_part_and_the_same_call_resumes(
-        two_versions, tmp_path, monkeypatch):
+    two_versions, tmp_path, monkeypatch
+):
     from packages.errors import MoocError
     from tests.support.fault_proxy import FaultProxy
 
@@ -192,7 +213,8 @@ def _media_changed(base: Path, new: Path) -> Path:
 
 
 def test_update_check_says_what_the_delta_fetches_and_install_of_an_installed_id_is_a_delta(
-        two_versions, tmp_path, run_mooc):
+    two_versions, tmp_path, run_mooc
+):
     base, old, new = two_versions
     www = _publish_both(tmp_path, old, new, run_mooc)
     with StaticServer(www) as srv:
@@ -202,10 +224,18 @@ def test_update_check_says_what_the_delta_fetches_and_install_of_an_installed_id
         [planned] = json.loads(check.stdout)
         assert planned["method"] == "delta" and 0 < planned["fetch_bytes"] < new.stat().st_size / 10
         text = run_mooc("update", "--check").stdout
-        assert re.search(r"big-course  1\.0\.0 -> 1\.1\.0  \(delta: fetches [\d.]+ kB of [\d.]+ kB, catalog ", text), text
+        assert re.search(r"big-course  1\.0\.0 -> 1\.1\.0  \(delta: fetches [\d.]+ kB of [\d.]+ kB, catalog ", text), (
+            text
+        )
         downloads = Path(os.environ["MOOC_HOME"]) / "downloads"
-        stale = [downloads / n for n in ("big-course-1.0.5.mooc.part", "big-course-1.0.5.mooc.part.json",
-                                         "big-course-1.0.9.mooc.delta.part")]
+        stale = [
+            downloads / n
+            for n in (
+                "big-course-1.0.5.mooc.part",
+                "big-course-1.0.5.mooc.part.json",
+                "big-course-1.0.9.mooc.delta.part",
+            )
+        ]
         kept = [downloads / n for n in ("big-course-2.0.0.mooc.part", "other-1.0.0.mooc.part", "notes.txt")]
         for path in stale + kept:
             path.write_bytes(b"x")

@@ -215,8 +215,27 @@ def test_lesson_is_a_real_lesson(lesson: Path) -> None:
 
 def test_first_lesson_teaches_every_key_of_the_player() -> None:
     text = (DEMO / "lessons" / "01-using-the-player.md").read_text(encoding="utf-8")
-    for key in ["`j`", "`k`", "`Enter`", "`n`", "`p`", "`d`", "`Tab`", "`/`", "`g`", "`?`", "`ctrl+p`", "`y`",
-                "`ctrl+q`", "`space`", "`h`", "`ctrl+s`", "mooc play --plain", "mooc progress", "`esc`"]:
+    for key in [
+        "`j`",
+        "`k`",
+        "`Enter`",
+        "`n`",
+        "`p`",
+        "`d`",
+        "`Tab`",
+        "`/`",
+        "`g`",
+        "`?`",
+        "`ctrl+p`",
+        "`y`",
+        "`ctrl+q`",
+        "`space`",
+        "`h`",
+        "`ctrl+s`",
+        "mooc play --plain",
+        "mooc progress",
+        "`esc`",
+    ]:
         assert key in text, key
     assert "after every action" in text
     # written for plain mode too (issue 14): its commands and how to answer
@@ -242,9 +261,9 @@ def test_media_are_real_pngs_and_data_files() -> None:
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 20_000, png.name
         pos, idat = 8, b""
         while pos < len(data):
-            (length,) = struct.unpack(">I", data[pos:pos + 4])
-            tag, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-            (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+            (length,) = struct.unpack(">I", data[pos : pos + 4])
+            tag, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+            (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
             assert zlib.crc32(tag + body) == crc, png.name
             if tag == b"IHDR":
                 width, height = struct.unpack(">II", body[:8])

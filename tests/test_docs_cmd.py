@@ -49,8 +49,12 @@ def test_every_topic_that_help_or_a_message_names_exists() -> None:
     from player import docs_bundle
 
     named = set()
-    for source in [*REPO.glob("player/**/*.py"), *REPO.glob("packages/**/*.py"), *REPO.glob("sync/**/*.py"),
-                   *REPO.glob("tui/**/*.py")]:
+    for source in [
+        *REPO.glob("player/**/*.py"),
+        *REPO.glob("packages/**/*.py"),
+        *REPO.glob("sync/**/*.py"),
+        *REPO.glob("tui/**/*.py"),
+    ]:
         named |= set(re.findall(r"`mooc docs ([a-z][a-z-]*)`", source.read_text(encoding="utf-8")))
     assert {"format", "grading", "class", "tui", "authoring"} <= named
     for name in named:
@@ -61,11 +65,21 @@ def test_a_built_mooc_carries_the_docs_and_finds_them(tmp_path: Path) -> None:
     """What a wheel installs is the build folder: the pages are in it, next to the code
     that looks for them, and that code finds them there (not in the checkout)."""
     lib = tmp_path / "lib"
-    build = subprocess.run([sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(lib)], cwd=REPO,
-                           capture_output=True, text=True, timeout=300)
+    build = subprocess.run(
+        [sys.executable, "setup.py", "-q", "build_py", "--build-lib", str(lib)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert build.returncode == 0, build.stderr
     assert sorted(p.name for p in (lib / "player" / "docs").iterdir()) == sorted(p.name for p in DOCS.glob("*.md"))
-    where = subprocess.run([sys.executable, "-c", "from player import docs_bundle; print(docs_bundle.folder())"],
-                           cwd=tmp_path, env={"PYTHONPATH": str(lib), "PATH": "/usr/bin:/bin"},
-                           capture_output=True, text=True, timeout=60)
+    where = subprocess.run(
+        [sys.executable, "-c", "from player import docs_bundle; print(docs_bundle.folder())"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(lib), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert where.stdout.strip() == str(lib / "player" / "docs"), where.stderr

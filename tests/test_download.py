@@ -36,8 +36,9 @@ def blob(tmp_path: Path) -> tuple[Path, bytes, str]:
 def test_plain_download_verifies_and_leaves_no_partial(blob, tmp_path):
     root, data, sha = blob
     with StaticServer(root) as srv:
-        dest = download(srv.url + "pack.mooc", tmp_path / "out" / "p.mooc", expected_size=len(data),
-                        expected_sha256=sha, quiet=True)
+        dest = download(
+            srv.url + "pack.mooc", tmp_path / "out" / "p.mooc", expected_size=len(data), expected_sha256=sha, quiet=True
+        )
     assert dest.read_bytes() == data
     part, meta = part_paths(dest)
     assert not part.exists() and not meta.exists()
@@ -48,8 +49,15 @@ def test_dropped_connections_resume_without_refetching(blob, tmp_path):
     with StaticServer(root) as srv, FaultProxy(("127.0.0.1", srv.port)) as proxy:
         proxy.drop_after = 300_000  # every connection dies after 300 kB
         stats = DownloadStats()
-        dest = download(proxy.url + "pack.mooc", tmp_path / "p.mooc", expected_size=len(data),
-                        expected_sha256=sha, quiet=True, backoff_base=0.01, stats=stats)
+        dest = download(
+            proxy.url + "pack.mooc",
+            tmp_path / "p.mooc",
+            expected_size=len(data),
+            expected_sha256=sha,
+            quiet=True,
+            backoff_base=0.01,
+            stats=stats,
+        )
         assert dest.read_bytes() == data
         assert proxy.drops >= 6
         assert stats.bytes_received == len(data)  # never a byte twice
@@ -65,8 +73,14 @@ def test_retries_503_and_429_then_succeeds(blob, tmp_path):
         proxy.fail_next(2, status=503, headers={"Retry-After": "0"})
         proxy.fail_next(1, status=429, headers={"Retry-After": "0"})
         stats = DownloadStats()
-        download(proxy.url + "pack.mooc", tmp_path / "p.mooc", expected_sha256=sha, quiet=True,
-                 backoff_base=0.01, stats=stats)
+        download(
+            proxy.url + "pack.mooc",
+            tmp_path / "p.mooc",
+            expected_sha256=sha,
+            quiet=True,
+            backoff_base=0.01,
+            stats=stats,
+        )
         assert stats.retries == 3 and stats.events[:3] == ["HTTP 503", "HTTP 503", "HTTP 429"]
 
 
@@ -75,8 +89,14 @@ def test_dead_server_gives_up_after_bounded_tries(blob, tmp_path):
     with StaticServer(root) as srv, FaultProxy(("127.0.0.1", srv.port)) as proxy:
         proxy.fail_next(50, status=500)
         with pytest.raises(DownloadError, match=r"giving up after 3 tries: HTTP 500"):
-            download(proxy.url + "pack.mooc", tmp_path / "p.mooc", expected_sha256=sha, quiet=True,
-                     backoff_base=0.01, max_tries=3)
+            download(
+                proxy.url + "pack.mooc",
+                tmp_path / "p.mooc",
+                expected_sha256=sha,
+                quiet=True,
+                backoff_base=0.01,
+                max_tries=3,
+            )
         assert proxy.connections == 3
 
 
@@ -85,8 +105,14 @@ def test_stalled_server_hits_read_timeout_and_resumes(blob, tmp_path):
     with StaticServer(root) as srv, FaultProxy(("127.0.0.1", srv.port)) as proxy:
         proxy.stall, proxy.stall_count = 5.0, 1
         t0 = time.monotonic()
-        download(proxy.url + "pack.mooc", tmp_path / "p.mooc", expected_sha256=sha, quiet=True,
-                 backoff_base=0.01, read_timeout=0.5)
+        download(
+            proxy.url + "pack.mooc",
+            tmp_path / "p.mooc",
+            expected_sha256=sha,
+            quiet=True,
+            backoff_base=0.01,
+            read_timeout=0.5,
+        )
         assert time.monotonic() - t0 < 4
         assert (tmp_path / "p.mooc").read_bytes() == data
 
@@ -129,19 +155,28 @@ def test_server_without_range_support_still_completes(blob, tmp_path):
         srv.ranges = False  # like `python -m http.server`
         proxy.drop_after, proxy.drop_count = 500_000, 1
         stats = DownloadStats()
-        download(proxy.url + "pack.mooc", tmp_path / "p.mooc", expected_sha256=sha, quiet=True,
-                 backoff_base=0.01, stats=stats)
+        download(
+            proxy.url + "pack.mooc",
+            tmp_path / "p.mooc",
+            expected_sha256=sha,
+            quiet=True,
+            backoff_base=0.01,
+            stats=stats,
+        )
         assert (tmp_path / "p.mooc").read_bytes() == data and stats.restarts == 1
 
 
-@pytest.mark.parametrize("case, pattern", [
-    ("digest", "SHA-256 mismatch"),
-    ("size", "the catalog says 1000"),
-    ("missing", r"not found \(HTTP 404\)"),
-    ("html", "sent a web page"),
-    ("redirect-file", "redirect to a file: URL refused"),
-    ("absurd", "over the limit"),
-])
+@pytest.mark.parametrize(
+    "case, pattern",
+    [
+        ("digest", "SHA-256 mismatch"),
+        ("size", "the catalog says 1000"),
+        ("missing", r"not found \(HTTP 404\)"),
+        ("html", "sent a web page"),
+        ("redirect-file", "redirect to a file: URL refused"),
+        ("absurd", "over the limit"),
+    ],
+)
 def test_untrusted_servers_fail_clearly_and_leave_nothing(blob, tmp_path, case, pattern):
     root, data, sha = blob
     dest = tmp_path / "out" / "p.mooc"
@@ -181,8 +216,7 @@ def test_more_bytes_than_announced_is_refused(blob, tmp_path):
     with StaticServer(root) as srv:
         srv.extra_bytes = 5000
         # Content-Length is honest here; the extra bytes must never reach the file.
-        download(srv.url + "pack.mooc", tmp_path / "p.mooc", expected_size=len(data), expected_sha256=sha,
-                 quiet=True)
+        download(srv.url + "pack.mooc", tmp_path / "p.mooc", expected_size=len(data), expected_sha256=sha, quiet=True)
         assert (tmp_path / "p.mooc").read_bytes() == data
 
 
@@ -205,8 +239,7 @@ def test_limit_rate_and_parse_rate(blob, tmp_path):
     root, data, sha = blob
     with StaticServer(root) as srv:
         t0 = time.monotonic()
-        download(srv.url + "pack.mooc", tmp_path / "p.mooc", expected_sha256=sha, quiet=True,
-                 limit_rate=2_000_000)
+        download(srv.url + "pack.mooc", tmp_path / "p.mooc", expected_sha256=sha, quiet=True, limit_rate=2_000_000)
         elapsed = time.monotonic() - t0
     assert 0.7 < elapsed < 5  # 2 MB at 2 MB/s, minus one burst
 
@@ -237,8 +270,13 @@ def test_killed_install_resumes_on_next_run(tmp_path, mooc_home, run_mooc):
     with StaticServer(www) as srv, FaultProxy(("127.0.0.1", srv.port)) as proxy:
         proxy.rate = 1_000_000
         env = mooc_home.env()
-        proc = subprocess.Popen([sys.executable, "-m", "player", "install", proxy.url + "big.mooc"], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "player", "install", proxy.url + "big.mooc"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=REPO,
+        )
         part = mooc_home.home / "downloads" / "big.mooc.part"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (not part.exists() or part.stat().st_size < size // 3):
@@ -253,5 +291,6 @@ def test_killed_install_resumes_on_next_run(tmp_path, mooc_home, run_mooc):
         assert "installed big-course" in result.stdout
         assert proxy.bytes_down < size * 1.05  # resumed, not restarted
         assert srv.requests[-1][2].get("range") == f"bytes={have}-" or any(
-            h.get("range") for _m, _p, h in srv.requests[1:])
+            h.get("range") for _m, _p, h in srv.requests[1:]
+        )
     assert not part.exists()

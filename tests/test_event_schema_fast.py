@@ -11,16 +11,53 @@ import pytest
 
 from player import event_schema
 
-GOOD = {"id": "q1", "type": "single", "statement_id": "5f1c2b7e-1111-2222-3333-444455556666", "response": 1,
-        "score": 1.0, "earned": 1.0, "points": 1.0, "correct": True}
-VALUES = [None, True, False, 0, 3, -2, 1.5, math.inf, -math.inf, math.nan, "", "x", "x" * 100_001, [], [1, 2],
-          [True, None, "a"], [[1]], [{"a": 1}], {"a": 1}, {}, [math.nan], ["x" * 100_001], 10**30]
+GOOD = {
+    "id": "q1",
+    "type": "single",
+    "statement_id": "5f1c2b7e-1111-2222-3333-444455556666",
+    "response": 1,
+    "score": 1.0,
+    "earned": 1.0,
+    "points": 1.0,
+    "correct": True,
+}
+VALUES = [
+    None,
+    True,
+    False,
+    0,
+    3,
+    -2,
+    1.5,
+    math.inf,
+    -math.inf,
+    math.nan,
+    "",
+    "x",
+    "x" * 100_001,
+    [],
+    [1, 2],
+    [True, None, "a"],
+    [[1]],
+    [{"a": 1}],
+    {"a": 1},
+    {},
+    [math.nan],
+    ["x" * 100_001],
+    10**30,
+]
 
 
 def _event(question: object, **more: object) -> dict[str, object]:
-    return {"id": "0b6c2b7e-1111-2222-3333-444455556666", "type": "attempt", "time": "2026-12-01T10:00:00.000Z",
-            "course_id": "c", "course_version": "1", "item_id": "quiz",
-            "data": {"score": 0.5, "questions": [dict(GOOD), question], **more}}
+    return {
+        "id": "0b6c2b7e-1111-2222-3333-444455556666",
+        "type": "attempt",
+        "time": "2026-12-01T10:00:00.000Z",
+        "course_id": "c",
+        "course_version": "1",
+        "item_id": "quiz",
+        "data": {"score": 0.5, "questions": [dict(GOOD), question], **more},
+    }
 
 
 def _slow(obj: object, monkeypatch: pytest.MonkeyPatch) -> str | None:

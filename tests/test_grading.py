@@ -70,7 +70,8 @@ def test_single_unanswered() -> None:
 
 def test_single_choice_credit_extension() -> None:
     q = SingleChoice(
-        id="s", prompt="p",
+        id="s",
+        prompt="p",
         choices=(Choice(text="a", correct=True), Choice(text="b", credit=0.5), Choice(text="c", credit=-1.0)),
     )
     assert grade_question(q, 0).score == 1.0
@@ -118,9 +119,13 @@ def test_multiple_malformed(response: object) -> None:
 
 def test_multiple_credit_extension() -> None:
     q = MultipleChoice(
-        id="m", prompt="p",
-        choices=(Choice(text="a", correct=True, credit=0.6), Choice(text="b", correct=True, credit=0.4),
-                 Choice(text="c", credit=-0.5)),
+        id="m",
+        prompt="p",
+        choices=(
+            Choice(text="a", correct=True, credit=0.6),
+            Choice(text="b", correct=True, credit=0.4),
+            Choice(text="c", credit=-0.5),
+        ),
     )
     assert grade_question(q, [0, 1]).score == pytest.approx(1.0)
     assert grade_question(q, [0]).score == pytest.approx(0.6)
@@ -145,7 +150,9 @@ def test_truefalse() -> None:
 
 
 def num(value: float, tolerance: float = 0.0, relative: bool = False, **kw: object) -> Numeric:
-    return Numeric(id="n", prompt="p", answers=(NumericAnswer(value=value, tolerance=tolerance, relative=relative),), **kw)  # type: ignore[arg-type]
+    return Numeric(
+        id="n", prompt="p", answers=(NumericAnswer(value=value, tolerance=tolerance, relative=relative),), **kw
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -178,16 +185,47 @@ def test_numeric_tolerance(q: Numeric, response: float, score: float) -> None:
 
 @pytest.mark.parametrize(
     "text,value",
-    [("3,14", 3.14), (" 3.14 ", 3.14), ("\t-2\n", -2.0), ("+7", 7.0), ("1e3", 1000.0), (",5", 0.5),
-     ("5.", 5.0), ("\u22124", -4.0), ("1,234", 1.234), ("0", 0.0)],
+    [
+        ("3,14", 3.14),
+        (" 3.14 ", 3.14),
+        ("\t-2\n", -2.0),
+        ("+7", 7.0),
+        ("1e3", 1000.0),
+        (",5", 0.5),
+        ("5.", 5.0),
+        ("\u22124", -4.0),
+        ("1,234", 1.234),
+        ("0", 0.0),
+    ],
 )
 def test_parse_number_accepts(text: str, value: float) -> None:
     assert parse_number(text) == pytest.approx(value)
 
 
 @pytest.mark.parametrize(
-    "text", ["", "   ", "1,234.5", "1.234,5", "1,2,3", "1.2.3", "abc", "nan", "NaN", "inf", "-inf", "Infinity",
-             "1_000", "1 000", "0x10", "1e999", "3.14abc", "--1", "1e", "."],
+    "text",
+    [
+        "",
+        "   ",
+        "1,234.5",
+        "1.234,5",
+        "1,2,3",
+        "1.2.3",
+        "abc",
+        "nan",
+        "NaN",
+        "inf",
+        "-inf",
+        "Infinity",
+        "1_000",
+        "1 000",
+        "0x10",
+        "1e999",
+        "3.14abc",
+        "--1",
+        "1e",
+        ".",
+    ],
 )
 def test_parse_number_refuses(text: str) -> None:
     with pytest.raises(ValueError):
@@ -214,9 +252,12 @@ def test_numeric_malformed_scores_zero(bad: object) -> None:
 
 def test_numeric_partial_credit_and_feedback() -> None:
     q = Numeric(
-        id="n", prompt="p",
-        answers=(NumericAnswer(value=10, tolerance=0.1, feedback="exact"),
-                 NumericAnswer(value=10, tolerance=1, credit=0.5, feedback="close")),
+        id="n",
+        prompt="p",
+        answers=(
+            NumericAnswer(value=10, tolerance=0.1, feedback="exact"),
+            NumericAnswer(value=10, tolerance=1, credit=0.5, feedback="close"),
+        ),
     )
     assert (grade_question(q, 10).score, grade_question(q, 10).feedback) == (1.0, ["exact"])
     g = grade_question(q, 10.8)
@@ -228,8 +269,13 @@ def test_numeric_partial_credit_and_feedback() -> None:
 
 
 def text(*answers: str, pattern: str | None = None, case_sensitive: bool = False) -> Text:
-    return Text(id="t", prompt="p", answers=tuple(TextAnswer(text=a) for a in answers), pattern=pattern,
-                case_sensitive=case_sensitive)
+    return Text(
+        id="t",
+        prompt="p",
+        answers=tuple(TextAnswer(text=a) for a in answers),
+        pattern=pattern,
+        case_sensitive=case_sensitive,
+    )
 
 
 @pytest.mark.parametrize(
@@ -270,8 +316,14 @@ def test_text_malformed(bad: object) -> None:
 
 
 def test_text_partial_credit_and_feedback() -> None:
-    q = Text(id="t", prompt="p", answers=(TextAnswer(text="ottawa", feedback="yes"),
-                                          TextAnswer(text="toronto", credit=0.25, feedback="largest city")))
+    q = Text(
+        id="t",
+        prompt="p",
+        answers=(
+            TextAnswer(text="ottawa", feedback="yes"),
+            TextAnswer(text="toronto", credit=0.25, feedback="largest city"),
+        ),
+    )
     assert grade_question(q, "Ottawa").feedback == ["yes"]
     g = grade_question(q, "toronto")
     assert (g.score, g.correct, g.feedback) == (0.25, False, ["largest city"])
@@ -290,16 +342,24 @@ ORDER = Order(id="o", prompt="p", items=("first", "second", "third", "fourth"))
 
 @pytest.mark.parametrize(
     "response,score",
-    [([0, 1, 2, 3], 1.0), ([1, 0, 2, 3], 0.5), ([3, 2, 1, 0], 0.0), ([0, 2, 1, 3], 0.5), ([1, 2, 3, 0], 0.0),
-     ([0, 1, 3, 2], 0.5)],
+    [
+        ([0, 1, 2, 3], 1.0),
+        ([1, 0, 2, 3], 0.5),
+        ([3, 2, 1, 0], 0.0),
+        ([0, 2, 1, 3], 0.5),
+        ([1, 2, 3, 0], 0.0),
+        ([0, 1, 3, 2], 0.5),
+    ],
 )
 def test_order_fraction_in_place(response: list[int], score: float) -> None:
     g = grade_question(ORDER, response)
     assert g.score == score and g.correct == (score == 1.0)
 
 
-@pytest.mark.parametrize("bad", [[0, 1, 2], [0, 1, 2, 3, 4], [0, 0, 1, 2], [0, 1, 2, 4], [-1, 0, 1, 2], "0123",
-                                 [0, 1, 2, "3"], [0.0, 1, 2, 3]])
+@pytest.mark.parametrize(
+    "bad",
+    [[0, 1, 2], [0, 1, 2, 3, 4], [0, 0, 1, 2], [0, 1, 2, 4], [-1, 0, 1, 2], "0123", [0, 1, 2, "3"], [0.0, 1, 2, 3]],
+)
 def test_order_malformed(bad: object) -> None:
     g = grade_question(ORDER, bad)
     assert g.score == 0.0 and not g.valid
@@ -308,14 +368,22 @@ def test_order_malformed(bad: object) -> None:
 # ------------------------------------------------------------------ match
 
 
-MATCH = Match(id="x", prompt="p", pairs=(("Canada", "Ottawa"), ("Italy", "Rome"), ("Peru", "Lima")),
-              distractors=("Milan",))
+MATCH = Match(
+    id="x", prompt="p", pairs=(("Canada", "Ottawa"), ("Italy", "Rome"), ("Peru", "Lima")), distractors=("Milan",)
+)
 
 
 @pytest.mark.parametrize(
     "response,score",
-    [([0, 1, 2], 1.0), ([0, 2, 1], 1 / 3), ([1, 2, 0], 0.0), ([0, None, None], 1 / 3), ([None] * 3, 0.0),
-     ([0, 3, 2], 2 / 3), ([0, 0, 0], 1 / 3)],
+    [
+        ([0, 1, 2], 1.0),
+        ([0, 2, 1], 1 / 3),
+        ([1, 2, 0], 0.0),
+        ([0, None, None], 1 / 3),
+        ([None] * 3, 0.0),
+        ([0, 3, 2], 2 / 3),
+        ([0, 0, 0], 1 / 3),
+    ],
 )
 def test_match_fraction_of_pairs(response: list[int | None], score: float) -> None:
     g = grade_question(MATCH, response)
@@ -336,11 +404,14 @@ def test_match_duplicate_right_sides_compared_by_text() -> None:
 
 
 def test_attempt_weighted_by_points() -> None:
-    quiz = Quiz(title="q", questions=(
-        SingleChoice(id="a", prompt="p", points=3, choices=(Choice(text="x", correct=True), Choice(text="y"))),
-        TrueFalse(id="b", prompt="p", points=1, answer=True),
-        Order(id="c", prompt="p", points=2, items=("1", "2")),
-    ))
+    quiz = Quiz(
+        title="q",
+        questions=(
+            SingleChoice(id="a", prompt="p", points=3, choices=(Choice(text="x", correct=True), Choice(text="y"))),
+            TrueFalse(id="b", prompt="p", points=1, answer=True),
+            Order(id="c", prompt="p", points=2, items=("1", "2")),
+        ),
+    )
     g = grade_attempt(quiz, {"a": 0, "b": False, "c": [1, 0]})
     assert (g.earned, g.total, g.score) == (3.0, 6.0, 0.5)
     assert g.passed(0.5) and not g.passed(0.51)
@@ -363,13 +434,19 @@ def test_attempt_normalises_responses_for_the_event() -> None:
 
 
 def test_attempt_with_no_points_is_the_mean() -> None:
-    quiz = Quiz(title="q", questions=(TrueFalse(id="a", prompt="p", points=0, answer=True),
-                                      TrueFalse(id="b", prompt="p", points=0, answer=True)))
+    quiz = Quiz(
+        title="q",
+        questions=(
+            TrueFalse(id="a", prompt="p", points=0, answer=True),
+            TrueFalse(id="b", prompt="p", points=0, answer=True),
+        ),
+    )
     assert grade_attempt(quiz, {"a": True}).score == 0.5
 
 
 def test_attempt_score_threshold_float_error() -> None:
-    quiz = Quiz(title="q", questions=tuple(TrueFalse(id=f"q{i}", prompt="p", points=0.1, answer=True)
-                                           for i in range(10)))
+    quiz = Quiz(
+        title="q", questions=tuple(TrueFalse(id=f"q{i}", prompt="p", points=0.1, answer=True) for i in range(10))
+    )
     g = grade_attempt(quiz, {f"q{i}": True for i in range(7)})
     assert g.passed(0.7)

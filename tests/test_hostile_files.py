@@ -41,8 +41,11 @@ def one_error_line(stderr: str) -> str:
 
 def snapshot(home: Path) -> dict[str, bytes]:
     """Every regular file under the data folder (locks aside), by relative path."""
-    return {str(p.relative_to(home)): p.read_bytes() for p in sorted(home.rglob("*"))
-            if p.is_file() and not p.is_symlink() and not p.name.endswith(".lock")}
+    return {
+        str(p.relative_to(home)): p.read_bytes()
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and not p.is_symlink() and not p.name.endswith(".lock")
+    }
 
 
 @pytest.fixture
@@ -83,18 +86,42 @@ class Planted:
 
 PLANTED = [
     Planted("config", lambda h: h / "config.toml", NESTED_TOML, ("progress",), "invalid TOML (nested too deeply)"),
-    Planted("learners", lambda h: h / "learners.toml", NESTED_TOML, ("progress",),
-            "invalid TOML (nested too deeply)"),
-    Planted("credentials", lambda h: h / "credentials.toml", NESTED_TOML, ("logout", ENDPOINT),
-            "invalid TOML (nested too deeply)"),
-    Planted("consent", lambda h: h / "learners" / "amina" / "sync-consent.toml", NESTED_TOML,
-            ("consent", "list"), "invalid TOML (nested too deeply)"),
-    Planted("catalog list", lambda h: h / "catalogs" / "catalogs.json", NESTED_JSON, ("search", "stats"),
-            "not valid JSON (nested too deeply)"),
-    Planted("catalog cache", lambda h: h / "catalogs" / "local.catalog.json", NESTED_JSON, ("search", "stats"),
-            "not valid JSON (nested too deeply); run `mooc catalog refresh`"),
-    Planted("huge config", lambda h: h / "config.toml", b"#" * (2 * 1024 * 1024), ("progress",),
-            "too large (2097152 bytes; at most 1048576 are read): not a file mooc wrote; move it away"),
+    Planted("learners", lambda h: h / "learners.toml", NESTED_TOML, ("progress",), "invalid TOML (nested too deeply)"),
+    Planted(
+        "credentials",
+        lambda h: h / "credentials.toml",
+        NESTED_TOML,
+        ("logout", ENDPOINT),
+        "invalid TOML (nested too deeply)",
+    ),
+    Planted(
+        "consent",
+        lambda h: h / "learners" / "amina" / "sync-consent.toml",
+        NESTED_TOML,
+        ("consent", "list"),
+        "invalid TOML (nested too deeply)",
+    ),
+    Planted(
+        "catalog list",
+        lambda h: h / "catalogs" / "catalogs.json",
+        NESTED_JSON,
+        ("search", "stats"),
+        "not valid JSON (nested too deeply)",
+    ),
+    Planted(
+        "catalog cache",
+        lambda h: h / "catalogs" / "local.catalog.json",
+        NESTED_JSON,
+        ("search", "stats"),
+        "not valid JSON (nested too deeply); run `mooc catalog refresh`",
+    ),
+    Planted(
+        "huge config",
+        lambda h: h / "config.toml",
+        b"#" * (2 * 1024 * 1024),
+        ("progress",),
+        "too large (2097152 bytes; at most 1048576 are read): not a file mooc wrote; move it away",
+    ),
 ]
 
 
@@ -104,7 +131,8 @@ def test_nested_settings_file_is_one_line_naming_it(studied: Path, run_mooc: Run
     target.parent.mkdir(parents=True, exist_ok=True)
     if planted.name == "catalog cache":  # the list names the catalog whose cache is damaged
         (studied / "catalogs" / "catalogs.json").write_text(
-            json.dumps({"catalogs": [{"name": "local", "url": "file:///nowhere/catalog.json"}]}))
+            json.dumps({"catalogs": [{"name": "local", "url": "file:///nowhere/catalog.json"}]})
+        )
     target.write_bytes(planted.content)
     target.chmod(0o600)
     before = snapshot(studied)
@@ -136,7 +164,8 @@ def test_nested_sync_export_file_is_one_line(studied: Path, run_mooc: RunMooc, t
     out = run_mooc("sync", "--import", str(export), timeout=60)
     assert out.returncode == 1
     assert one_error_line(out.stderr).startswith(
-        f"mooc: error: {export}: not a mooc sync export (not valid JSON (nested too deeply))")
+        f"mooc: error: {export}: not a mooc sync export (not valid JSON (nested too deeply))"
+    )
     assert snapshot(studied) == before
 
 
@@ -154,8 +183,10 @@ def test_nested_outbox_and_acks_lines_are_skipped_with_a_warning(studied: Path, 
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr
     assert "pending: 10 (amina: 10)" in out.stdout  # the good lines still count
-    assert (f"mooc: warning: {folder / 'outbox.jsonl'}: line {bad_line}: damaged (not valid JSON (nested too "
-            "deeply)); skipped; the file is left as it is") in out.stderr
+    assert (
+        f"mooc: warning: {folder / 'outbox.jsonl'}: line {bad_line}: damaged (not valid JSON (nested too "
+        "deeply)); skipped; the file is left as it is"
+    ) in out.stderr
     assert f"mooc: warning: {folder / 'acks.jsonl'}: line 2: damaged" in out.stderr
     assert snapshot(studied) == before
 
@@ -166,8 +197,10 @@ def test_nested_store_pointer_counts_as_not_installed(studied: Path, run_mooc: R
     before = snapshot(studied)
     out = run_mooc("list", timeout=60)
     assert out.returncode == 0 and "Traceback" not in out.stderr
-    assert f"mooc: warning: {pointer}: not valid JSON (nested too deeply); the course counts as not installed" \
+    assert (
+        f"mooc: warning: {pointer}: not valid JSON (nested too deeply); the course counts as not installed"
         in out.stderr
+    )
     assert "sync-101" not in out.stdout
     assert snapshot(studied) == before
 
@@ -201,9 +234,11 @@ def test_damaged_progress_lines_never_stop_the_course(studied: Path, run_mooc: R
     assert course["lessons_done"] == 1 and course["passed"] is True  # the good lines all count
     warnings = [line for line in progress.stderr.splitlines() if line.startswith("mooc: warning:")]
     first_bad = good.count(b"\n") + 1
-    assert warnings == [f"mooc: warning: {log}: 3 lines skipped (line {first_bad}: damaged "
-                        "(not valid JSON (nested too deeply)), ...); the rest of the progress counts, "
-                        "and the file is left as it is"]
+    assert warnings == [
+        f"mooc: warning: {log}: 3 lines skipped (line {first_bad}: damaged "
+        "(not valid JSON (nested too deeply)), ...); the rest of the progress counts, "
+        "and the file is left as it is"
+    ]
 
     play = run_mooc("play", "--plain", "sync-101", input="n\nq\n", timeout=60)
     assert play.returncode == 0, play.stderr
@@ -222,11 +257,21 @@ def test_event_of_the_wrong_shape_no_longer_breaks_certificate_request(studied: 
         {**attempt, "id": "7b0e8c4e-0000-4000-8000-000000000002", "data": {"score": "high"}},
         {**attempt, "id": "7b0e8c4e-0000-4000-8000-000000000003", "data": [1, 2]},
         {**attempt, "id": "7b0e8c4e-0000-4000-8000-000000000004", "time": "yesterday"},
-        {**attempt, "id": "7b0e8c4e-0000-4000-8000-000000000005",
-         "data": {**attempt["data"], "questions": [{"id": "q1", "response": [[[1]]]}]}},
+        {
+            **attempt,
+            "id": "7b0e8c4e-0000-4000-8000-000000000005",
+            "data": {**attempt["data"], "questions": [{"id": "q1", "response": [[[1]]]}]},
+        },
         {**attempt, "id": "7b0e8c4e-0000-4000-8000-000000000006", "data": {"score": float("nan")}},
-        {"type": "certificate_requested", "id": "7b0e8c4e-0000-4000-8000-000000000007", "time": attempt["time"],
-         "course_id": "sync-101", "course_version": "1.0.0", "item_id": None, "data": {"evidence": 3}},
+        {
+            "type": "certificate_requested",
+            "id": "7b0e8c4e-0000-4000-8000-000000000007",
+            "time": attempt["time"],
+            "course_id": "sync-101",
+            "course_version": "1.0.0",
+            "item_id": None,
+            "data": {"evidence": 3},
+        },
     ]
     with open(log, "a", encoding="utf-8") as fh:
         for e in hostile:
@@ -238,8 +283,10 @@ def test_event_of_the_wrong_shape_no_longer_breaks_certificate_request(studied: 
     assert out.returncode == 0, out.stderr
     request = json.loads(out.stdout)
     assert request["created"] is True and request["score"] == 1.0 and request["evidence"] == 2
-    assert f"{log}: 7 lines skipped (line {len(events) + 2}: not a valid event ('data.questions' must be a list)" \
+    assert (
+        f"{log}: 7 lines skipped (line {len(events) + 2}: not a valid event ('data.questions' must be a list)"
         in out.stderr
+    )
     assert log.read_bytes().startswith(damaged)  # kept, and the request appended after them
     status = run_mooc("certificate", "status", "--json")
     assert status.returncode == 0 and [r["course"] for r in json.loads(status.stdout)["requests"]] == ["sync-101"]
@@ -253,8 +300,9 @@ def _run_bounded(run_mooc: RunMooc, *args: str) -> subprocess.CompletedProcess[s
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
-def test_symlinked_progress_log_is_refused_and_its_target_untouched(studied: Path, run_mooc: RunMooc,
-                                                                   tmp_path: Path) -> None:
+def test_symlinked_progress_log_is_refused_and_its_target_untouched(
+    studied: Path, run_mooc: RunMooc, tmp_path: Path
+) -> None:
     log = progress_log(studied)
     victim = tmp_path / "victim.txt"
     victim.write_bytes(b"precious data\nwith a last line and no newline")  # a "torn tail" to cut
@@ -265,8 +313,10 @@ def test_symlinked_progress_log_is_refused_and_its_target_untouched(studied: Pat
     for args in (("play", "--plain", "sync-101"), ("certificate", "request", "sync-101")):
         out = _run_bounded(run_mooc, *args)
         assert out.returncode == 1
-        assert one_error_line(out.stderr) == (f"mooc: error: {log}: is a symbolic link; mooc does not follow "
-                                              "links in its data folder (replace the link with the file itself)")
+        assert one_error_line(out.stderr) == (
+            f"mooc: error: {log}: is a symbolic link; mooc does not follow "
+            "links in its data folder (replace the link with the file itself)"
+        )
     out = run_mooc("progress", timeout=30)  # the other courses still list; the link is named
     assert out.returncode == 0 and f"mooc: warning: {log}: is a symbolic link" in out.stderr
     assert victim.read_bytes() == victim_before and log.is_symlink()
@@ -317,8 +367,10 @@ def test_a_data_file_of_another_user_is_refused(studied: Path, run_mooc: RunMooc
     before = log.read_bytes()
     out = run_mooc("progress", timeout=60)
     assert out.returncode == 1
-    assert one_error_line(out.stderr) == (f"mooc: error: {config}: owned by another user (uid 65534); "
-                                          "mooc reads only its own files here (fix the owner or remove the file)")
+    assert one_error_line(out.stderr) == (
+        f"mooc: error: {config}: owned by another user (uid 65534); "
+        "mooc reads only its own files here (fix the owner or remove the file)"
+    )
     config.unlink()
     os.chown(log, 65534, 65534)
     out = run_mooc("play", "--plain", "sync-101", input="q\n", timeout=60)
@@ -331,20 +383,31 @@ def test_a_data_file_of_another_user_is_refused(studied: Path, run_mooc: RunMooc
 
 def _umask_000(home: Path, system: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, MOOC_HOME=str(home), MOOC_SYSTEM_HOME=str(system), COLUMNS="120")
-    return subprocess.run(["sh", "-c", 'umask 000 && exec "$0" "$@"', str(MOOC_BIN), *args], input=input,
-                          capture_output=True, text=True, timeout=120, env=env)
+    return subprocess.run(
+        ["sh", "-c", 'umask 000 && exec "$0" "$@"', str(MOOC_BIN), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
 
 
 def test_umask_000_never_makes_data_folders_writable_by_others(tmp_path: Path) -> None:
     home, system = tmp_path / "fresh-home", tmp_path / "fresh-system"
     pack = write_pack(tmp_path / "pack", ENDPOINT)
     shelf = tmp_path / "shelf"  # a USB stick with a bare .mooc: a catalog of one
-    for args, input in ((("install", str(pack)), None), (("learner", "add", "Amina"), None),
-                        (("play", "--plain", "sync-101"), "\nn\nq\n"), (("consent", "allow", "127.0.0.1:9"), None),
-                        (("sync", "--export", str(tmp_path / "out" / "x.json")), None),
-                        (("pack", "build", str(pack), "-o", str(shelf / "sync-101.mooc")), None),
-                        (("catalog", "add", str(shelf)), None), (("learner", "use", "Amina"), None),
-                        (("install", "--system", str(pack)), None)):
+    for args, input in (
+        (("install", str(pack)), None),
+        (("learner", "add", "Amina"), None),
+        (("play", "--plain", "sync-101"), "\nn\nq\n"),
+        (("consent", "allow", "127.0.0.1:9"), None),
+        (("sync", "--export", str(tmp_path / "out" / "x.json")), None),
+        (("pack", "build", str(pack), "-o", str(shelf / "sync-101.mooc")), None),
+        (("catalog", "add", str(shelf)), None),
+        (("learner", "use", "Amina"), None),
+        (("install", "--system", str(pack)), None),
+    ):
         out = _umask_000(home, system, *args, input=input)
         assert out.returncode == 0, (args, out.stderr)
     assert progress_log(home).is_file() and (home / "catalogs").is_dir()  # the commands really wrote
@@ -353,11 +416,22 @@ def test_umask_000_never_makes_data_folders_writable_by_others(tmp_path: Path) -
     for p in made:
         mode = stat.S_IMODE(os.lstat(p).st_mode)
         assert not mode & 0o022, f"{p} is writable by others ({mode:o})"
-    for private in (home, home / "learners", home / "learners" / "amina", progress_log(home).parent,
-                    home / "sync", outbox_dir(home), home / "catalogs"):
+    for private in (
+        home,
+        home / "learners",
+        home / "learners" / "amina",
+        progress_log(home).parent,
+        home / "sync",
+        outbox_dir(home),
+        home / "catalogs",
+    ):
         assert stat.S_IMODE(private.stat().st_mode) == 0o700, private
-    for private in (progress_log(home), home / "learners.toml", home / "config.toml",
-                    home / "catalogs" / "catalogs.json"):
+    for private in (
+        progress_log(home),
+        home / "learners.toml",
+        home / "config.toml",
+        home / "catalogs" / "catalogs.json",
+    ):
         assert stat.S_IMODE(private.stat().st_mode) == 0o600, private
     for p in [system, *system.rglob("*")]:  # the system store: readable by all, writable by none
         mode = stat.S_IMODE(os.lstat(p).st_mode)
@@ -380,8 +454,14 @@ def test_umask_000_in_process_engine_makes_private_folders(tmp_path: Path) -> No
         jsonl.append(layout.sync_endpoint_dir("k") / "outbox.jsonl", [{"event": "e"}])
     finally:
         os.umask(old)
-    for folder in (layout.home, layout.learners_dir, layout.learner_dir("amina"), layout.progress_dir("amina"),
-                   layout.sync_dir, layout.sync_endpoint_dir("k")):
+    for folder in (
+        layout.home,
+        layout.learners_dir,
+        layout.learner_dir("amina"),
+        layout.progress_dir("amina"),
+        layout.sync_dir,
+        layout.sync_endpoint_dir("k"),
+    ):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
@@ -391,21 +471,44 @@ def test_umask_000_in_process_engine_makes_private_folders(tmp_path: Path) -> No
 def test_json_outputs_decode_to_clean_text(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path) -> None:
     pack = write_pack(tmp_path / "pack", None)
     toml = (pack / "course.toml").read_text()
-    (pack / "course.toml").write_text(toml.replace('title = "Sync test course"', f"title = {json.dumps(HOSTILE)}", 1)
-                                      .replace('title = "Quiz 1"', f"title = {json.dumps(HOSTILE)}"))
+    (pack / "course.toml").write_text(
+        toml.replace('title = "Sync test course"', f"title = {json.dumps(HOSTILE)}", 1).replace(
+            'title = "Quiz 1"', f"title = {json.dumps(HOSTILE)}"
+        )
+    )
     assert run_mooc("install", str(pack)).returncode == 0
     assert run_mooc("play", "--plain", "sync-101", input="\nn\nq\n").returncode == 0
     assert run_mooc("catalog", "add", str(pack.parent), "--name", "local").returncode in (0, 1)
     (mooc_home.home / "catalogs").mkdir(exist_ok=True)
     (mooc_home.home / "catalogs" / "catalogs.json").write_text(
-        json.dumps({"catalogs": [{"name": "local", "url": (tmp_path / "cat.json").as_uri()}]}))
-    (tmp_path / "cat.json").write_text(json.dumps({"format": 1, "courses": [
-        {"id": "evil", "version": "1.0.0", "title": HOSTILE, "summary": HOSTILE, "url": "evil.mooc",
-         "size": 10, "sha256": "a" * 64}]}))
+        json.dumps({"catalogs": [{"name": "local", "url": (tmp_path / "cat.json").as_uri()}]})
+    )
+    (tmp_path / "cat.json").write_text(
+        json.dumps(
+            {
+                "format": 1,
+                "courses": [
+                    {
+                        "id": "evil",
+                        "version": "1.0.0",
+                        "title": HOSTILE,
+                        "summary": HOSTILE,
+                        "url": "evil.mooc",
+                        "size": 10,
+                        "sha256": "a" * 64,
+                    }
+                ],
+            }
+        )
+    )
     assert run_mooc("catalog", "refresh").returncode == 0
 
-    for args in (("progress", "--json"), ("search", "evil", "--json"), ("list", "--json"), ("info", "sync-101",
-                                                                                           "--json")):
+    for args in (
+        ("progress", "--json"),
+        ("search", "evil", "--json"),
+        ("list", "--json"),
+        ("info", "sync-101", "--json"),
+    ):
         out = run_mooc(*args)
         assert out.returncode == 0, (args, out.stderr)
         decoded = json.dumps(json.loads(out.stdout), ensure_ascii=False)
@@ -492,8 +595,9 @@ def _fake_opener(tmp_path: Path, code: int = 0) -> tuple[Path, Path]:
     return wrapper, record
 
 
-def test_opener_gets_one_checked_argument_and_failures_are_said(course_folder: Path, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_opener_gets_one_checked_argument_and_failures_are_said(
+    course_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from packages.errors import MoocError
     from player import media
 
@@ -508,8 +612,9 @@ def test_opener_gets_one_checked_argument_and_failures_are_said(course_folder: P
     monkeypatch.setenv("MOOC_OPENER", str(failing))
     with pytest.raises(MoocError) as err:
         media.open_target(media.plan(course_folder, "lessons/intro.md", "https://example.org/"), wait=30)
-    assert str(err.value) == ("opener could not open the link (exit status 3: no application for it?); "
-                              "the link is https://example.org/")
+    assert str(err.value) == (
+        "opener could not open the link (exit status 3: no application for it?); the link is https://example.org/"
+    )
 
     monkeypatch.delenv("MOOC_OPENER")
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no xdg-open, no gio
@@ -519,8 +624,9 @@ def test_opener_gets_one_checked_argument_and_failures_are_said(course_folder: P
     assert str(err.value) == f"no program to open it here (install xdg-utils); the file is {target.value}"
 
 
-def test_viewer_commands_end_options_where_the_opener_reads_them(monkeypatch: pytest.MonkeyPatch,
-                                                                  tmp_path: Path) -> None:
+def test_viewer_commands_end_options_where_the_opener_reads_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from player import media
 
     monkeypatch.delenv("MOOC_OPENER", raising=False)
@@ -535,15 +641,17 @@ def test_viewer_commands_end_options_where_the_opener_reads_them(monkeypatch: py
     assert media.viewer_command() == [str(bin_dir / "gio"), "open", "--"]
 
 
-async def test_tui_refuses_a_javascript_link_and_opens_nothing(mooc_home: Homes, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_tui_refuses_a_javascript_link_and_opens_nothing(
+    mooc_home: Homes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from packages.install import install
     from packages.layout import Layout
     from tui.app import MoocApp
 
     pack = write_pack(tmp_path / "pack", None)
-    (pack / "lessons" / "intro.md").write_text("# Intro\n\n[Click me](javascript:alert(1))\n\n"
-                                               "[Spec](https://example.org/spec)\n")
+    (pack / "lessons" / "intro.md").write_text(
+        "# Intro\n\n[Click me](javascript:alert(1))\n\n[Spec](https://example.org/spec)\n"
+    )
     layout = Layout.default(mooc_home.home)
     install(layout, str(pack), quiet=True)
     from player.learners import Learners
@@ -581,13 +689,15 @@ def test_two_learners_with_one_id_are_refused(run_mooc: RunMooc, mooc_home: Home
     assert run_mooc("learner", "add", "Amina").returncode == 0
     registry = mooc_home.home / "learners.toml"
     text = registry.read_text()
-    entry = text[text.index("[[learners]]"):]
+    entry = text[text.index("[[learners]]") :]
     registry.write_text(text + "\n" + entry.replace('name = "Amina"', 'name = "Impostor"'))
     before = registry.read_bytes()
     out = run_mooc("progress")
     assert out.returncode == 1
-    assert one_error_line(out.stderr) == (f"mooc: error: {registry}: learner 2: id 'amina' is already learner 1's; "
-                                          f"each learner needs their own (edit {registry})")
+    assert one_error_line(out.stderr) == (
+        f"mooc: error: {registry}: learner 2: id 'amina' is already learner 1's; "
+        f"each learner needs their own (edit {registry})"
+    )
     assert registry.read_bytes() == before
 
 
@@ -631,15 +741,39 @@ def test_every_event_the_engine_writes_fits_the_schema(tmp_path: Path) -> None:
         attempt.answer("q2", True)
         session.submit(attempt)
         evidence = session.evidence()
-        written.append(Event("certificate_requested", course.id, course.version, data={
-            "score": session.course_score(), "threshold": course.pass_threshold, "quizzes": evidence["quizzes"],
-            "evidence": evidence["evidence"], "learner_name": "Amina", "learner_email": None}))
+        written.append(
+            Event(
+                "certificate_requested",
+                course.id,
+                course.version,
+                data={
+                    "score": session.course_score(),
+                    "threshold": course.pass_threshold,
+                    "quizzes": evidence["quizzes"],
+                    "evidence": evidence["evidence"],
+                    "learner_name": "Amina",
+                    "learner_email": None,
+                },
+            )
+        )
         # the provider's answers, shaped as sync/issuing.py writes them and pull merges them
         request = written[-1].id
-        written.append(Event("certificate_issued", course.id, course.version,
-                             data={"request": request, "credential": "eyJhbGciOiJFZERTQSJ9.e30.c2ln"}))
-        written.append(Event("certificate_refused", course.id, course.version,
-                             data={"request": request, "reason": "the answers earn 40%, below the 50% needed"}))
+        written.append(
+            Event(
+                "certificate_issued",
+                course.id,
+                course.version,
+                data={"request": request, "credential": "eyJhbGciOiJFZERTQSJ9.e30.c2ln"},
+            )
+        )
+        written.append(
+            Event(
+                "certificate_refused",
+                course.id,
+                course.version,
+                data={"request": request, "reason": "the answers earn 40%, below the 50% needed"},
+            )
+        )
     assert {e.type for e in written} == EVENT_TYPES
     assert [(e.type, event_problem(e.to_dict())) for e in written] == [(e.type, None) for e in written]
 

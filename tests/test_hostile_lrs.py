@@ -46,11 +46,14 @@ def _machine(home: Path, endpoint: str, *, course: str = "c1", events: int = 3, 
     """A learner with EVENTS time_spent events in COURSE, whose records go to ENDPOINT (config)."""
     layout = Layout.default(home)
     who = Learners(layout).add(learner)
-    update_config(layout, lambda c: c.setdefault("sync", {}).setdefault("courses", {})
-                  .setdefault(course, {}).update(endpoint=endpoint))
+    update_config(
+        layout,
+        lambda c: c.setdefault("sync", {}).setdefault("courses", {}).setdefault(course, {}).update(endpoint=endpoint),
+    )
     Consent(layout, who.id).allow(endpoint)
     EventLog.for_course(layout, who.id, course).append(
-        *[Event("time_spent", course, "1.0.0", "lesson-1", {"seconds": 1.0 + n}) for n in range(events)])
+        *[Event("time_spent", course, "1.0.0", "lesson-1", {"seconds": 1.0 + n}) for n in range(events)]
+    )
     return layout
 
 
@@ -101,10 +104,14 @@ def _install_with_endpoint(run_mooc: RunMooc, home: Path, tmp_path: Path, course
 
 def _statement(origin: str, account: str, event: dict[str, Any], sid: str | None = None) -> dict[str, Any]:
     """A statement as mooc writes it, carrying EVENT, about the learner ACCOUNT."""
-    return {"id": sid or event.get("id"), "actor": account_agent(origin, account),
-            "verb": {"id": "http://adlnet.gov/expapi/verbs/progressed"},
-            "object": {"objectType": "Activity", "id": "urn:mooc:course:c1"},
-            "context": {"extensions": {EXT_EVENT: event}}, "stored": "2026-01-01T00:00:00Z"}
+    return {
+        "id": sid or event.get("id"),
+        "actor": account_agent(origin, account),
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/progressed"},
+        "object": {"objectType": "Activity", "id": "urn:mooc:course:c1"},
+        "context": {"extensions": {EXT_EVENT: event}},
+        "stored": "2026-01-01T00:00:00Z",
+    }
 
 
 # ---------------------------------------------------------------------- 1. escapes
@@ -115,6 +122,7 @@ def test_lrs_and_pack_text_never_acts_on_the_terminal(run_mooc: RunMooc, mooc_ho
     """LRS reasons (400 details), a redirect's Location, a pack's endpoint and a consent
     file's hosts full of escape codes and bidi overrides: every output line and every
     decoded --json string is clean."""
+
     def rejecting(req: Request) -> None:
         req.answer(400, {"detail": f"bad statement {HOSTILE}"})
 
@@ -123,19 +131,28 @@ def test_lrs_and_pack_text_never_acts_on_the_terminal(run_mooc: RunMooc, mooc_ho
 
     with HostileLRS(rejecting) as rejects, HostileLRS(redirecting) as redirects:
         layout = _machine(mooc_home.home, rejects.endpoint, course="c1", events=2)
-        update_config(layout, lambda c: c["sync"]["courses"].setdefault("c2", {}).update(
-            endpoint=redirects.endpoint))
+        update_config(layout, lambda c: c["sync"]["courses"].setdefault("c2", {}).update(endpoint=redirects.endpoint))
         Consent(layout, "amina").allow(redirects.endpoint)
         EventLog.for_course(layout, "amina", "c2").append(Event("lesson_opened", "c2", "1.0.0", "lesson-1"))
         _install_with_endpoint(run_mooc, mooc_home.home, tmp_path, "c3", f"https://lrs{HOSTILE}.example.org/xAPI/")
         EventLog.for_course(layout, "amina", "c3").append(Event("lesson_opened", "c3", "1.0.0", "intro"))
         hosts = [f"127.0.0.1:{rejects.port}", f"127.0.0.1:{redirects.port}", HOSTILE]
-        layout.consent_file("amina").write_text("".join(
-            f"[[hosts]]\nhost = {json.dumps(h)}\napproved = {json.dumps(HOSTILE)}\n" for h in hosts))
-        outs = {args: run_mooc(*args, env={"MOOC_DEADLINE": DEADLINE}) for args in [
-            ("sync",), ("sync", "--json"), ("sync", "--status"), ("sync", "--status", "--json"),
-            ("consent", "list"), ("consent", "list", "--json"), ("sync", "--pull", "c1"),
-            ("sync", "--pull", "c1", "--json")]}
+        layout.consent_file("amina").write_text(
+            "".join(f"[[hosts]]\nhost = {json.dumps(h)}\napproved = {json.dumps(HOSTILE)}\n" for h in hosts)
+        )
+        outs = {
+            args: run_mooc(*args, env={"MOOC_DEADLINE": DEADLINE})
+            for args in [
+                ("sync",),
+                ("sync", "--json"),
+                ("sync", "--status"),
+                ("sync", "--status", "--json"),
+                ("consent", "list"),
+                ("consent", "list", "--json"),
+                ("sync", "--pull", "c1"),
+                ("sync", "--pull", "c1", "--json"),
+            ]
+        }
     for args, out in outs.items():
         assert "Traceback" not in out.stderr, (args, out.stderr)
         _assert_clean(out, is_json="--json" in args)
@@ -155,10 +172,15 @@ def test_lrs_and_pack_text_never_acts_on_the_terminal(run_mooc: RunMooc, mooc_ho
 
 @pytest.mark.lrs
 def test_a_course_with_an_invalid_endpoint_is_skipped_and_the_others_sync(
-        run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer) -> None:
-    bad = {"bad-ipv6": "http://[::1/xAPI/", "bad-scheme": "ftp://lrs.example.org/xAPI/",
-           "bad-nohost": "https:///xAPI/", "bad-escape": f"https://lrs{HOSTILE}.example.org/xAPI/",
-           "bad-space": "https://lrs .example.org/xAPI/"}
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
+    bad = {
+        "bad-ipv6": "http://[::1/xAPI/",
+        "bad-scheme": "ftp://lrs.example.org/xAPI/",
+        "bad-nohost": "https:///xAPI/",
+        "bad-escape": f"https://lrs{HOSTILE}.example.org/xAPI/",
+        "bad-space": "https://lrs .example.org/xAPI/",
+    }
     assert run_mooc("install", str(write_pack(tmp_path / "good", ralph_lrs.endpoint, "good-101"))).returncode == 0
     for course, endpoint in bad.items():
         _install_with_endpoint(run_mooc, mooc_home.home, tmp_path, course, endpoint)
@@ -168,8 +190,7 @@ def test_a_course_with_an_invalid_endpoint_is_skipped_and_the_others_sync(
     study(mooc_home.home, "amina", "good-101")
     for course in bad:
         EventLog.for_course(layout, "amina", course).append(Event("lesson_opened", course, "1.0.0", "intro"))
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-             input=ralph_lrs.password + "\n")
+    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
     run_mooc("consent", "allow", ralph_lrs.endpoint)
     good_events = {e.id for e in _events(layout, "good-101")}
 
@@ -228,6 +249,7 @@ def test_oversized_answers_are_refused_unread(run_mooc: RunMooc, mooc_home: Home
 @pytest.mark.parametrize("where", ["head", "body", "pull"])
 def test_a_dripping_lrs_cannot_hold_sync_past_its_deadline(run_mooc: RunMooc, mooc_home: Homes, where: str) -> None:
     """One byte every 0.5 s: no read ever times out (60 s), the deadline (4 s) ends it."""
+
     def behave(req: Request) -> None:
         if where == "head":
             drip(req, status_line(200), every=0.5, byte=b"X")  # a header line that never ends
@@ -238,8 +260,9 @@ def test_a_dripping_lrs_cannot_hold_sync_past_its_deadline(run_mooc: RunMooc, mo
         layout = _machine(mooc_home.home, lrs.endpoint)
         before = _pending(layout), len(_events(layout))
         start = time.monotonic()
-        out = run_mooc(*(["sync", "--pull", "c1"] if where == "pull" else ["sync"]),
-                       env={"MOOC_DEADLINE": DEADLINE}, timeout=60)
+        out = run_mooc(
+            *(["sync", "--pull", "c1"] if where == "pull" else ["sync"]), env={"MOOC_DEADLINE": DEADLINE}, timeout=60
+        )
         seconds = time.monotonic() - start
     line = _one_error(out)
     assert out.returncode == 1 and f"over the {DEADLINE} s allowed (MOOC_DEADLINE)" in line
@@ -261,14 +284,17 @@ def test_retry_after_never_outlasts_the_deadline(run_mooc: RunMooc, mooc_home: H
 
 def _pull_page(lrs: HostileLRS, layout: Layout, *, more: Any, events: int = 1) -> dict[str, Any]:
     account = Learners(layout).get("amina").account_id
-    statements = [_statement(lrs.origin, account, Event("time_spent", "c1", "1.0.0", "lesson-1",
-                                                          {"seconds": 2.0}).to_dict()) for _ in range(events)]
+    statements = [
+        _statement(lrs.origin, account, Event("time_spent", "c1", "1.0.0", "lesson-1", {"seconds": 2.0}).to_dict())
+        for _ in range(events)
+    ]
     return {"statements": statements, "more": more}
 
 
 @pytest.mark.parametrize("links", ["the same", "always new"])
-def test_pull_stops_at_a_more_link_seen_before_or_after_its_page_bound(run_mooc: RunMooc, mooc_home: Homes,
-                                                                       links: str) -> None:
+def test_pull_stops_at_a_more_link_seen_before_or_after_its_page_bound(
+    run_mooc: RunMooc, mooc_home: Homes, links: str
+) -> None:
     from sync.pull import MAX_PAGES
 
     pages: list[int] = []
@@ -309,8 +335,9 @@ UPLOAD_ANSWERS = {
 
 
 @pytest.mark.parametrize("case", list(UPLOAD_ANSWERS))
-def test_a_malformed_answer_to_an_upload_is_one_line_and_loses_nothing(run_mooc: RunMooc, mooc_home: Homes,
-                                                                       case: str) -> None:
+def test_a_malformed_answer_to_an_upload_is_one_line_and_loses_nothing(
+    run_mooc: RunMooc, mooc_home: Homes, case: str
+) -> None:
     with HostileLRS(UPLOAD_ANSWERS[case]) as lrs:
         layout = _machine(mooc_home.home, lrs.endpoint)
         before = _pending(layout)
@@ -324,17 +351,20 @@ def test_a_malformed_answer_to_an_upload_is_one_line_and_loses_nothing(run_mooc:
 
 
 @pytest.mark.parametrize("lookup", ["junk", "nested", "wrong type", "junk after the 409"])
-def test_a_409_whose_lookup_answers_junk_stops_with_one_line(run_mooc: RunMooc, mooc_home: Homes,
-                                                             lookup: str) -> None:
+def test_a_409_whose_lookup_answers_junk_stops_with_one_line(run_mooc: RunMooc, mooc_home: Homes, lookup: str) -> None:
     def behave(req: Request) -> Any:
         if req.method == "POST":
             if lookup == "junk after the 409":  # bytes past the answer, on a kept-alive connection
-                req.answer(409, {"detail": "conflict"}, extra=b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]junk",
-                          keep_alive=True)
+                req.answer(
+                    409,
+                    {"detail": "conflict"},
+                    extra=b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n[1]junk",
+                    keep_alive=True,
+                )
                 return True
             req.answer(409, {"detail": "conflict"})
         elif lookup == "nested":
-            req.answer(200, b"{\"a\":" * 100_000 + b"1" + b"}" * 100_000)
+            req.answer(200, b'{"a":' * 100_000 + b"1" + b"}" * 100_000)
         elif lookup in ("wrong type", "junk after the 409"):
             req.answer(200, {"statements": "not a list"})
         else:
@@ -375,8 +405,9 @@ PULL_ANSWERS = {
 
 
 @pytest.mark.parametrize("case", list(PULL_ANSWERS))
-def test_a_malformed_answer_to_a_pull_is_one_line_and_changes_nothing(run_mooc: RunMooc, mooc_home: Homes,
-                                                                      case: str) -> None:
+def test_a_malformed_answer_to_a_pull_is_one_line_and_changes_nothing(
+    run_mooc: RunMooc, mooc_home: Homes, case: str
+) -> None:
     with HostileLRS(PULL_ANSWERS[case]) as lrs:
         layout = _machine(mooc_home.home, lrs.endpoint)
         before = [e.to_dict() for e in _events(layout)]
@@ -394,7 +425,8 @@ def test_a_malformed_answer_to_a_pull_is_one_line_and_changes_nothing(run_mooc: 
 
 @pytest.mark.lrs
 def test_pull_skips_events_of_the_wrong_shape_and_certificates_keep_working(
-        run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer) -> None:
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     import copy
 
     import requests
@@ -403,14 +435,16 @@ def test_pull_skips_events_of_the_wrong_shape_and_certificates_keep_working(
     pack = write_pack(tmp_path / "pack", ralph_lrs.endpoint)
     assert run_mooc("install", str(pack)).returncode == 0
     run_mooc("learner", "add", "Amina", "--email", email)
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-             input=ralph_lrs.password + "\n")
+    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
     run_mooc("consent", "allow", ralph_lrs.endpoint)
     study(mooc_home.home, "amina")
     assert run_mooc("sync").returncode == 0
     agent = {"objectType": "Agent", "mbox": f"mailto:{email}"}
-    attempt = next(s for s in ralph_lrs.agent_statements(agent)
-                   if (s.get("context") or {}).get("extensions", {}).get(EXT_EVENT, {}).get("type") == "attempt")
+    attempt = next(
+        s
+        for s in ralph_lrs.agent_statements(agent)
+        if (s.get("context") or {}).get("extensions", {}).get(EXT_EVENT, {}).get("type") == "attempt"
+    )
 
     def hostile(change: Any, *, same_id: bool = True) -> dict[str, Any]:
         st = {k: v for k, v in copy.deepcopy(attempt).items() if k not in ("stored", "authority", "version")}
@@ -430,15 +464,27 @@ def test_pull_skips_events_of_the_wrong_shape_and_certificates_keep_working(
     ]
     foreign = hostile(lambda e: None)
     del foreign["context"]["extensions"][EXT_EVENT]  # another tool's statement: not counted
-    resp = requests.post(f"{ralph_lrs.endpoint}statements", json=[*bad, foreign], timeout=30,
-                         auth=(ralph_lrs.user, ralph_lrs.password), headers={"X-Experience-API-Version": "1.0.3"})
+    resp = requests.post(
+        f"{ralph_lrs.endpoint}statements",
+        json=[*bad, foreign],
+        timeout=30,
+        auth=(ralph_lrs.user, ralph_lrs.password),
+        headers={"X-Experience-API-Version": "1.0.3"},
+    )
     assert resp.status_code == 200, resp.text
 
     second = {"MOOC_HOME": str(tmp_path / "pc2")}
     assert run_mooc("install", str(pack), env=second).returncode == 0
     run_mooc("learner", "add", "Amina", "--email", email, env=second)
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-             input=ralph_lrs.password + "\n", env=second)
+    run_mooc(
+        "login",
+        ralph_lrs.endpoint,
+        "--user",
+        ralph_lrs.user,
+        "--password-stdin",
+        input=ralph_lrs.password + "\n",
+        env=second,
+    )
     run_mooc("consent", "allow", ralph_lrs.endpoint, env=second)
     homes = ((mooc_home.home, None), (tmp_path / "pc2", second))
     for home, env in homes:
@@ -467,8 +513,9 @@ def _nested_line(depth: int = 100_000) -> bytes:
 
 
 @pytest.mark.lrs
-def test_damaged_outbox_acks_and_status_files_are_one_line_each(run_mooc: RunMooc, mooc_home: Homes,
-                                                                ralph_lrs: RalphServer) -> None:
+def test_damaged_outbox_acks_and_status_files_are_one_line_each(
+    run_mooc: RunMooc, mooc_home: Homes, ralph_lrs: RalphServer
+) -> None:
     from sync import credentials
     from sync.endpoints import normalise
 
@@ -477,9 +524,10 @@ def test_damaged_outbox_acks_and_status_files_are_one_line_each(run_mooc: RunMoo
     assert _pending(layout) == 4
     outbox = all_outboxes(layout)[0]
     damage = {
-        outbox.outbox_file: _nested_line() + b"not json\n"
-        + json.dumps({"event": "e", "learner": "../../x", "course": "c1", "type": "t",
-                      "statements": "abc"}).encode() + b"\n",
+        outbox.outbox_file: _nested_line()
+        + b"not json\n"
+        + json.dumps({"event": "e", "learner": "../../x", "course": "c1", "type": "t", "statements": "abc"}).encode()
+        + b"\n",
         outbox.acks_file: _nested_line() + b'{"id": 5}\n',
     }
     for path, data in damage.items():
@@ -535,13 +583,16 @@ def test_a_damaged_consent_file_holds_back_only_its_learner(run_mooc: RunMooc, m
 
 
 @pytest.mark.parametrize("damage", ["nested", "wrong types"])
-def test_a_damaged_credentials_file_is_one_line_and_loses_nothing(run_mooc: RunMooc, mooc_home: Homes,
-                                                                  damage: str) -> None:
+def test_a_damaged_credentials_file_is_one_line_and_loses_nothing(
+    run_mooc: RunMooc, mooc_home: Homes, damage: str
+) -> None:
     with HostileLRS(lambda req: req.answer(200, [])) as lrs:
         layout = _machine(mooc_home.home, lrs.endpoint)
         layout.credentials_file.write_text(
-            "lrs = " + "[" * 50_000 + "]" * 50_000 + "\n" if damage == "nested"
-            else f'[[lrs]]\norigin = "{lrs.origin}"\npassword = [1, 2]\n')
+            "lrs = " + "[" * 50_000 + "]" * 50_000 + "\n"
+            if damage == "nested"
+            else f'[[lrs]]\norigin = "{lrs.origin}"\npassword = [1, 2]\n'
+        )
         layout.credentials_file.chmod(0o600)
         out = run_mooc("sync")
     line = _one_error(out)

@@ -44,8 +44,13 @@ def mooc(home, *args: str, env: dict[str, str] | None = None, timeout: float = 1
     import selectors
 
     start = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "player", *args], env=home.env(**(env or {})), cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player", *args],
+        env=home.env(**(env or {})),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     out, err = bytearray(), bytearray()
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ, out)
@@ -80,8 +85,11 @@ def one_error_line(run: Run, *needles: str) -> str:
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -94,8 +102,10 @@ def packs(tmp_path_factory) -> Path:
     from tests.support.genpack import generate_pack
 
     base = tmp_path_factory.mktemp("hostile")
-    build_pack(generate_pack(base / "src-before", lessons=2, questions=2, course_id="before"),
-               out=base / "built" / "before-1.0.0.mooc")
+    build_pack(
+        generate_pack(base / "src-before", lessons=2, questions=2, course_id="before"),
+        out=base / "built" / "before-1.0.0.mooc",
+    )
     src = generate_pack(base / "src", lessons=4, questions=4, media_bytes=600_000, course_id="target")
     build_pack(src, out=base / "built" / "target-1.0.0.mooc")
     toml = (src / "course.toml").read_text()
@@ -176,7 +186,7 @@ def test_answers_without_progress_spend_the_retry_budget(case, www, mooc_home, b
         line = one_error_line(run, url, f"giving up after {MAX_TRIES} tries", said, "run the same command again")
         assert len(srv.requests) == MAX_TRIES, line
         assert run.seconds < 60
-        assert part.read_bytes()[:len(held)] == held  # kept (a short range may have added to it)
+        assert part.read_bytes()[: len(held)] == held  # kept (a short range may have added to it)
         assert store_state(mooc_home) == before
         # The server mends its ways: the next run resumes the kept bytes.
         for key in knobs:
@@ -191,8 +201,14 @@ def test_answers_without_progress_spend_the_retry_budget(case, www, mooc_home, b
 
 
 def _default(knob: str):
-    return {"always_416": False, "lie_range": None, "lie_range_always": False, "short_body": None,
-            "claim_length": None, "close_at_once": False}[knob]
+    return {
+        "always_416": False,
+        "lie_range": None,
+        "lie_range_always": False,
+        "short_body": None,
+        "claim_length": None,
+        "close_at_once": False,
+    }[knob]
 
 
 def test_a_server_lying_about_ranges_is_asked_for_the_whole_file(www, mooc_home, before):
@@ -242,7 +258,9 @@ def test_endless_body_of_a_catalog_pack_stops_at_the_catalogs_size(www, mooc_hom
         srv.requests.clear()
         srv.endless = True
         run = mooc(mooc_home, "install", "target")
-        one_error_line(run, "target 2.0.0 (catalog pub)", f"the server sent more than the catalog's {entry['size']} bytes")
+        one_error_line(
+            run, "target 2.0.0 (catalog pub)", f"the server sent more than the catalog's {entry['size']} bytes"
+        )
         assert len(srv.requests) == 1 and run.seconds < 30
     assert not any(p.is_file() for p in (mooc_home.home / "downloads").rglob("*"))
     assert store_state(mooc_home) == before
@@ -260,8 +278,10 @@ def test_full_disk_is_one_line_and_the_partial_resumes_after_freeing_space(packs
     from packages.building import build_pack
     from tests.support.genpack import generate_pack
 
-    big = build_pack(generate_pack(tmp_path / "src-big", lessons=2, questions=2, media_bytes=4_000_000,
-                                   course_id="big"), out=tmp_path / "www" / "big.mooc")
+    big = build_pack(
+        generate_pack(tmp_path / "src-big", lessons=2, questions=2, media_bytes=4_000_000, course_id="big"),
+        out=tmp_path / "www" / "big.mooc",
+    )
     home = type(mooc_home)(small_disk / "home", small_disk / "system")
     home.home.mkdir()
     home.system.mkdir()
@@ -271,8 +291,13 @@ def test_full_disk_is_one_line_and_the_partial_resumes_after_freeing_space(packs
     with StaticServer(big.parent) as srv:
         url = srv.url + "big.mooc"
         run = mooc(home, "install", url)
-        line = one_error_line(run, str(home.home / "downloads"), "the disk is full", "bytes kept in",
-                              "free some space and run the same command again to resume")
+        line = one_error_line(
+            run,
+            str(home.home / "downloads"),
+            "the disk is full",
+            "bytes kept in",
+            "free some space and run the same command again to resume",
+        )
         assert len(srv.requests) == 1 and run.seconds < 60, line
         part = home.home / "downloads" / "big.mooc.part"
         kept = part.stat().st_size
@@ -313,8 +338,13 @@ def test_a_gigabyte_catalog_is_refused_after_the_cap_in_bounded_memory(case, www
             srv.extra_headers = {"Content-Encoding": "gzip"}
         srv.requests.clear()
         run = mooc(mooc_home, "catalog", "refresh")
-        one_error_line(run, f"catalog pub ({srv.url}catalog.json)", "larger than 16777216 bytes",
-                       "MOOC_MAX_CATALOG_SIZE", "kept the last good copy")
+        one_error_line(
+            run,
+            f"catalog pub ({srv.url}catalog.json)",
+            "larger than 16777216 bytes",
+            "MOOC_MAX_CATALOG_SIZE",
+            "kept the last good copy",
+        )
         assert len(srv.requests) == 1 and run.seconds < 60
         assert run.max_rss_mb < 200, run.max_rss_mb  # the cap is 16 MiB; python + requests is ~45 MB
         run = mooc(mooc_home, "catalog", "add", srv.url + "catalog.json", "--name", "other")
@@ -445,9 +475,13 @@ JUNK = {
     "huge-number": b'{"format": 1, "courses": [{"size": ' + b"9" * 5000 + b"}]}",
 }
 JUNK_SAYS = {
-    "nested": "nested too deeply", "nested-object": "nested too deeply", "not-json": "not a JSON catalog",
-    "courses-object": "not a catalog", "format-string": "\"format\" must be an integer",
-    "size-string": "\"size\" must be a positive integer", "title-list": "\"title\" must be a string",
+    "nested": "nested too deeply",
+    "nested-object": "nested too deeply",
+    "not-json": "not a JSON catalog",
+    "courses-object": "not a catalog",
+    "format-string": '"format" must be an integer',
+    "size-string": '"size" must be a positive integer',
+    "title-list": '"title" must be a string',
     "huge-number": "not a JSON catalog",
 }
 

@@ -83,21 +83,40 @@ def remount_read_only(path: Path) -> None:
     subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True, capture_output=True)
 
 
-def run(homes: Homes, *args: str, cwd: Path | None = None, timeout: float = 120,
-        preexec_fn: Callable[[], None] | None = None, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(MOOC_BIN), *args], capture_output=True, text=True, timeout=timeout,
-                          env=homes.env(**env), cwd=cwd, preexec_fn=preexec_fn)
+def run(
+    homes: Homes,
+    *args: str,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    preexec_fn: Callable[[], None] | None = None,
+    **env: str,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(MOOC_BIN), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=homes.env(**env),
+        cwd=cwd,
+        preexec_fn=preexec_fn,
+    )
 
 
 def store_state(home: Path) -> tuple[dict[str, str], list[str]]:
     """Every file of the store (path -> sha256, the cache included) and what tmp/ holds
     besides the lock files (leftovers of a failed install)."""
     courses = home / "courses"
-    files = {p.relative_to(courses).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(courses.rglob("*")) if p.is_file()}
+    files = {
+        p.relative_to(courses).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(courses.rglob("*"))
+        if p.is_file()
+    }
     tmp = home / "tmp"
-    left = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*")
-                  if p.is_file() and p.parent.name != "locks") if tmp.exists() else []
+    left = (
+        sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file() and p.parent.name != "locks")
+        if tmp.exists()
+        else []
+    )
     return files, left
 
 
@@ -167,8 +186,9 @@ def test_a_pack_file_named_like_moocs_own_files_is_refused(tmp_path: Path, mooc_
     and, with a pickle under that name, nothing from it ever runs."""
     marker = tmp_path / "pwned"
     src = make_source(tmp_path / "src")
-    hostile = zip_pack(src, tmp_path / "hostile.mooc",
-                       tamper=lambda files, entries: _add(files, entries, name, hostile_pickle(marker)))
+    hostile = zip_pack(
+        src, tmp_path / "hostile.mooc", tamper=lambda files, entries: _add(files, entries, name, hostile_pickle(marker))
+    )
     r = run(mooc_home, "pack", "check", str(hostile))
     one_line_error(r, str(hostile), repr(name), "reserved for mooc's own files")
     r = run(mooc_home, "install", str(hostile))
@@ -257,8 +277,10 @@ def bomb(tmp_path: Path, *, entries: int, shared: bool = False) -> Path:
     (declared sizes then look like a whole ratio of ~100) but are stored once for all
     entries, so the archive itself is tiny.
     """
-    course = (b'format = 1\nid = "bomb"\nversion = "1.0.0"\ntitle = "B"\n[[modules]]\nid = "m"\ntitle = "M"\n'
-              b'items = [{ id = "l", kind = "lesson", file = "l.md" }]\n')
+    course = (
+        b'format = 1\nid = "bomb"\nversion = "1.0.0"\ntitle = "B"\n[[modules]]\nid = "m"\ntitle = "M"\n'
+        b'items = [{ id = "l", kind = "lesson", file = "l.md" }]\n'
+    )
     lesson = b"# Zeros\n"
     data = bytearray(MiB - 1)
     if shared:
@@ -268,12 +290,20 @@ def bomb(tmp_path: Path, *, entries: int, shared: bool = False) -> Path:
     digest = hashlib.sha256(data).hexdigest()
     blob = deflated(bytes(data), "media/z00000.bin")
     blobs = [renamed(blob, f"media/z{i:05}.bin") for i in range(entries)]
-    manifest = {"format": 1, "course": {"id": "bomb", "version": "1.0.0", "title": "B"},
-                "files": [{"path": "course.toml", "size": len(course), "sha256": hashlib.sha256(course).hexdigest()},
-                          {"path": "l.md", "size": len(lesson), "sha256": hashlib.sha256(lesson).hexdigest()}]
-                + [{"path": b.name, "size": b.size, "sha256": digest} for b in blobs]}
-    small = [deflated(course, "course.toml"), deflated(lesson, "l.md"),
-             deflated(json.dumps(manifest).encode(), MANIFEST_NAME)]
+    manifest = {
+        "format": 1,
+        "course": {"id": "bomb", "version": "1.0.0", "title": "B"},
+        "files": [
+            {"path": "course.toml", "size": len(course), "sha256": hashlib.sha256(course).hexdigest()},
+            {"path": "l.md", "size": len(lesson), "sha256": hashlib.sha256(lesson).hexdigest()},
+        ]
+        + [{"path": b.name, "size": b.size, "sha256": digest} for b in blobs],
+    }
+    small = [
+        deflated(course, "course.toml"),
+        deflated(lesson, "l.md"),
+        deflated(json.dumps(manifest).encode(), MANIFEST_NAME),
+    ]
     return write_zip(tmp_path / "bomb.mooc", small + blobs, shared=shared)
 
 
@@ -300,8 +330,9 @@ def run_measured(homes: Homes, *args: str, timeout: float = 60) -> tuple[subproc
 
 
 @pytest.mark.parametrize("shared", [False, True], ids=["many-entries", "overlapping-entries"])
-def test_many_entries_under_the_ratio_floor_are_refused_as_a_whole(tmp_path: Path, mooc_home: Homes,
-                                                                   shared: bool) -> None:
+def test_many_entries_under_the_ratio_floor_are_refused_as_a_whole(
+    tmp_path: Path, mooc_home: Homes, shared: bool
+) -> None:
     """1,200 entries of almost 1 MiB each (1.2 GB, under the 2 GiB total limit) in an
     archive of ~1.3 MB (overlapping: ~90 KB): each entry is under the per-entry floor,
     the whole is a bomb. Refused at check and install, from the central directory alone,
@@ -349,8 +380,12 @@ BAD_ENDPOINTS = {
     "https://lrs.example.org/xapi/?key=1": "has a query",
     "https://lrs.example.org/xapi/#top": "has a fragment",
 }
-GOOD_ENDPOINTS = ["https://lrs.example.org/xAPI/", "http://127.0.0.1:8080/xapi/", "https://[::1]:8443/data/xAPI",
-                  "HTTPS://LRS.Example.org/xapi/"]
+GOOD_ENDPOINTS = [
+    "https://lrs.example.org/xAPI/",
+    "http://127.0.0.1:8080/xapi/",
+    "https://[::1]:8443/data/xAPI",
+    "HTTPS://LRS.Example.org/xapi/",
+]
 
 
 def with_endpoint(root: Path, endpoint: str) -> Path:
@@ -378,15 +413,22 @@ def test_bad_endpoints_are_refused_in_check_and_install(tmp_path: Path, mooc_hom
             assert validate(source).ok, endpoint
 
     # the real commands, for a sample of them
-    for i, endpoint in enumerate(["https://learner:secret@lrs.example.org/xapi/",
-                                  "https://lrs.example.org/xapi/\x1b]0;pwned\x07", "ftp://lrs.example.org/xapi/"]):
+    for i, endpoint in enumerate(
+        [
+            "https://learner:secret@lrs.example.org/xapi/",
+            "https://lrs.example.org/xapi/\x1b]0;pwned\x07",
+            "ftp://lrs.example.org/xapi/",
+        ]
+    ):
         src = with_endpoint(tmp_path / f"cli{i}", endpoint)
         built = zip_pack(src, tmp_path / f"cli{i}.mooc")
         for target in (src, built):
             r = run(mooc_home, "pack", "check", str(target))
             assert r.returncode == 1
             errors = [line for line in r.stdout.splitlines() if line.startswith("error: ")]
-            assert len(errors) == 1 and errors[0].startswith("error: course.toml:") and "sync.xapi_endpoint" in errors[0]
+            assert (
+                len(errors) == 1 and errors[0].startswith("error: course.toml:") and "sync.xapi_endpoint" in errors[0]
+            )
             assert "\x1b" not in r.stdout and "\x07" not in r.stdout
             one_line_error(run(mooc_home, "install", str(target)), "sync.xapi_endpoint", "not a usable xAPI endpoint")
     assert not (mooc_home.home / "courses" / "stats-101").exists()
@@ -403,8 +445,9 @@ def full_home(tmpfs: MountFs, tmp_path: Path) -> tuple[Homes, Path]:
 
 
 @pytest.mark.parametrize("kind", ["file", "folder"])
-def test_install_on_a_full_disk_keeps_the_previous_version(full_home: tuple[Homes, Path], tmp_path: Path,
-                                                           kind: str) -> None:
+def test_install_on_a_full_disk_keeps_the_previous_version(
+    full_home: tuple[Homes, Path], tmp_path: Path, kind: str
+) -> None:
     """Upgrade to 2.0.0 with the disk full, then with one more page free at each try:
     every try that fails says so in one line, leaves 1.0.0 byte for byte (its cache and
     pointer too) and nothing in tmp/; the first one that fits installs 2.0.0 whole."""
@@ -507,8 +550,10 @@ def test_read_only_and_forbidden_places_are_one_line(tmpfs: MountFs, tmp_path: P
     locked_dir.mkdir(mode=0o555)
     preexec = drop_permission_override if os.geteuid() == 0 else None
     try:
-        one_line_error(run(mooc_home, "pack", "build", str(src), "-o", str(locked_dir / "x.mooc"), preexec_fn=preexec),
-                       "permission denied")
+        one_line_error(
+            run(mooc_home, "pack", "build", str(src), "-o", str(locked_dir / "x.mooc"), preexec_fn=preexec),
+            "permission denied",
+        )
         one_line_error(run(mooc_home, "pack", "init", str(locked_dir / "new"), preexec_fn=preexec), "permission denied")
         assert list(locked_dir.iterdir()) == []
     finally:
@@ -522,12 +567,25 @@ def test_every_name_mooc_writes_into_a_course_is_reserved() -> None:
     from packages.pack_paths import path_problem
     from packages.store_dir import POINTER_NAME, STAGE_LOCK
 
-    own = [MANIFEST_NAME, POINTER_NAME, STAGE_LOCK, CACHE_NAME, *LEGACY_NAMES,
-           f".{CACHE_NAME}.k2j4h1.tmp",  # fsutil.write_atomic's temporary file for the cache
-           f"{CACHE_NAME}.tmp"]
+    own = [
+        MANIFEST_NAME,
+        POINTER_NAME,
+        STAGE_LOCK,
+        CACHE_NAME,
+        *LEGACY_NAMES,
+        f".{CACHE_NAME}.k2j4h1.tmp",  # fsutil.write_atomic's temporary file for the cache
+        f"{CACHE_NAME}.tmp",
+    ]
     for name in own:
         for spelling in (name, name.upper(), f"media/{name}", f"{name}/x.md"):
             assert "reserved for mooc's own files" in (path_problem(spelling) or ""), spelling
-    for fine in ("lessons/intro.md", "media/mooc-logo.png", "data/current.csv", "manifest.json", "mooc.md",
-                 "lessons/.hidden.md", "locks/a.md"):
+    for fine in (
+        "lessons/intro.md",
+        "media/mooc-logo.png",
+        "data/current.csv",
+        "manifest.json",
+        "mooc.md",
+        "lessons/.hidden.md",
+        "locks/a.md",
+    ):
         assert path_problem(fine) is None, fine

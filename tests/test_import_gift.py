@@ -78,15 +78,21 @@ def test_every_corpus_file_imports_and_passes_pack_check(run_mooc, gift_files: l
         import json
 
         counts[gift.name] = json.loads(result.stdout)["produced"]["questions"]
-    assert counts == {"moodle-examples.gift.txt": 43, "moodle-questions-in-category.gift.txt": 4,
-                      "moodle-questions.gift.txt": 8}
+    assert counts == {
+        "moodle-examples.gift.txt": 43,
+        "moodle-questions-in-category.gift.txt": 4,
+        "moodle-questions.gift.txt": 8,
+    }
     check = run_mooc("pack", "check", str(pack))
     assert check.returncode == 0, check.stdout + check.stderr
     text = (pack / "course.toml").read_text()
     assert text.startswith("# my course: comments must survive") and 'id = "week-2"  # the second week' in text
     manifest = tomllib.loads(text)
     assert [i["id"] for i in manifest["modules"][1]["items"]][1:] == [
-        "moodle-examples", "default-for-new-features", "moodle-questions"]
+        "moodle-examples",
+        "default-for-new-features",
+        "moodle-questions",
+    ]
 
 
 def test_specific_questions_match_the_source(gift_files: list[Path], tmp_path: Path) -> None:
@@ -110,8 +116,10 @@ def test_specific_questions_match_the_source(gift_files: list[Path], tmp_path: P
     assert [c.text for c in qs["jesus-hometown"].choices] == ["Jerusalem", "Bethlehem", "Galilee", "Nazareth"]
     assert [c.credit for c in qs["jesus-hometown"].choices] == [None, 0.25, 0.5, 1.0]
     md = next(q for q in quiz.questions if "**Grant's tomb**" in q.prompt)  # [markdown] kept as is
-    assert [(a.text, a.feedback) for a in md.answers] == [("no one", "excellent answer!"),
-                                                          ("nobody", "excellent answer!")]
+    assert [(a.text, a.feedback) for a in md.answers] == [
+        ("no one", "excellent answer!"),
+        ("nobody", "excellent answer!"),
+    ]
 
 
 def test_weights_grade_as_moodle_does(gift_files: list[Path], tmp_path: Path) -> None:
@@ -154,16 +162,20 @@ def test_category_becomes_title_and_html_becomes_markdown(gift_files: list[Path]
     quiz, report = parse_gift(gift_files[1])
     assert quiz["title"] == "Default for New Features"
     greeting = next(q for q in quiz["questions"] if q["id"] == "greeting")
-    assert greeting["prompt"] == ("[Listen to this greeting:](http://demo.moodle.net/file.php/5/media/bonjour.mp3)"
-                                  "\\\n\\\nWhat language is being spoken?")
+    assert greeting["prompt"] == (
+        "[Listen to this greeting:](http://demo.moodle.net/file.php/5/media/bonjour.mp3)"
+        "\\\n\\\nWhat language is being spoken?"
+    )
     assert report.found["category: $course$/Default for New Features"] == 4
 
 
 def test_real_world_mess_and_descriptions(tmp_path: Path) -> None:
     gift = tmp_path / "mess.gift"
-    gift.write_bytes("\ufeff// comment\r\n$CATEGORY: top/Week 1\r\n\r\nTime is 10:30 now?{T}\r\n\r\n"
-                     "Just a description, nothing to answer.\r\n\r\n::N::\tTabs\tand odd  spaces {\r\n"
-                     "  =  yes  \r\n  ~  no  }\r\n".encode())
+    gift.write_bytes(
+        "\ufeff// comment\r\n$CATEGORY: top/Week 1\r\n\r\nTime is 10:30 now?{T}\r\n\r\n"
+        "Just a description, nothing to answer.\r\n\r\n::N::\tTabs\tand odd  spaces {\r\n"
+        "  =  yes  \r\n  ~  no  }\r\n".encode()
+    )
     quiz, report = parse_gift(gift)
     assert quiz["title"] == "Week 1"
     assert [q["prompt"] for q in quiz["questions"]] == ["Time is 10:30 now?", "Tabs and odd spaces"]
@@ -171,12 +183,15 @@ def test_real_world_mess_and_descriptions(tmp_path: Path) -> None:
     assert [(e.component, e.where) for e in report.missing_entries] == [("description", "mess.gift:6")]
 
 
-@pytest.mark.parametrize("body,message", [
-    ("Q1 {=a}\n\nBroken question {\n=a\n~b\n", "mess.gift: line 3: answer block '{' is never closed"),
-    ("When? {#abc}", "line 1: 'abc' is not a number"),
-    ("Match {=a -> b =c}", "line 1: matching pair 'c' has no '->'"),
-    ("Weights {~%abc%x =y}", "line 1: bad weight"),
-])
+@pytest.mark.parametrize(
+    "body,message",
+    [
+        ("Q1 {=a}\n\nBroken question {\n=a\n~b\n", "mess.gift: line 3: answer block '{' is never closed"),
+        ("When? {#abc}", "line 1: 'abc' is not a number"),
+        ("Match {=a -> b =c}", "line 1: matching pair 'c' has no '->'"),
+        ("Weights {~%abc%x =y}", "line 1: bad weight"),
+    ],
+)
 def test_syntax_errors_name_file_and_line(run_mooc, tmp_path: Path, body: str, message: str) -> None:
     gift = tmp_path / "mess.gift"
     gift.write_text(body)

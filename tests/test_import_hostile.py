@@ -79,8 +79,9 @@ def _hostile_gift(kind: str, size: int = 200_000) -> str:
     return f"::big::[html]{body} question?{{=yes ~no}}\n\n::small::2 + 2?{{#4}}\n"
 
 
-@pytest.mark.parametrize("kind", ["unclosed tags", "unclosed quotes", "open tags", "unclosed comments", "end tags",
-                                  "nested quotes"])
+@pytest.mark.parametrize(
+    "kind", ["unclosed tags", "unclosed quotes", "open tags", "unclosed comments", "end tags", "nested quotes"]
+)
 def test_hostile_html_in_gift_imports_in_bounded_time(run_mooc: Any, tmp_path: Path, kind: str) -> None:
     gift = tmp_path / "hostile.gift"
     gift.write_text(_hostile_gift(kind), encoding="utf-8")
@@ -106,8 +107,9 @@ def test_many_equal_names_and_categories_stay_linear(run_mooc: Any, tmp_path: Pa
     ids = [q["id"] for q in tomllib.loads((tmp_path / "q.toml").read_text(encoding="utf-8"))["questions"]]
     assert ids[:3] == ["same", "same-2", "same-3"] and len(set(ids)) == 8000
     changed = json.loads(result.stdout)["changed"]
-    assert [e["reason"] for e in changed] == ["categories top/c0, top/c1, top/c2, top/c3, top/c4 and 7995 more "
-                                              "merged into one quiz"]
+    assert [e["reason"] for e in changed] == [
+        "categories top/c0, top/c1, top/c2, top/c3, top/c4 and 7995 more merged into one quiz"
+    ]
 
 
 # ----------------------------------------------------------------------------- numbers pack check refuses
@@ -115,9 +117,11 @@ def test_many_equal_names_and_categories_stay_linear(run_mooc: Any, tmp_path: Pa
 
 def test_non_finite_gift_numbers_are_reported_and_never_written(run_mooc: Any, tmp_path: Path) -> None:
     gift = tmp_path / "numbers.gift"
-    gift.write_text("::inf::Big?{#inf}\n\n::nan::Nothing?{#nan}\n\n::huge::Huge?{#1e400}\n\n"
-                    "::tol::Tolerance?{#5:1e400}\n\n::edge::Edge?{#1e308..1.7e308}\n\n::ok::2 + 2?{#4}\n",
-                    encoding="utf-8")
+    gift.write_text(
+        "::inf::Big?{#inf}\n\n::nan::Nothing?{#nan}\n\n::huge::Huge?{#1e400}\n\n"
+        "::tol::Tolerance?{#5:1e400}\n\n::edge::Edge?{#1e308..1.7e308}\n\n::ok::2 + 2?{#4}\n",
+        encoding="utf-8",
+    )
     pack = make_pack(tmp_path)
     result = run_mooc("import", "gift", str(gift), "--into", str(pack), "--module", "week-1", "--id", "numbers")
     assert result.returncode == 0, result.stderr
@@ -186,8 +190,10 @@ def fill(disk: Path, leave: int) -> None:
 
 
 def big_gift(path: Path, questions: int = 600) -> Path:
-    path.write_text("\n\n".join(f"::q{n}::{'Long question text. ' * 40} {n}?{{T}}" for n in range(questions)) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n\n".join(f"::q{n}::{'Long question text. ' * 40} {n}?{{T}}" for n in range(questions)) + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -217,8 +223,9 @@ def test_full_disk_gift_output_and_report(run_mooc: Any, tmp_path: Path, small_d
     small.write_text("::q::2 + 2?{#4}\n", encoding="utf-8")
     (small_disk / "filler").unlink()
     fill(small_disk, leave=0)
-    result = run_mooc("import", "gift", str(small), "-o", str(tmp_path / "q.toml"), "--report",
-                      str(small_disk / "report.json"))
+    result = run_mooc(
+        "import", "gift", str(small), "-o", str(tmp_path / "q.toml"), "--report", str(small_disk / "report.json")
+    )
     assert "report.json: cannot write (No space left on device)" in one_line_error(result)
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler", "quiz.toml"]
 
@@ -231,15 +238,15 @@ def _olx_folder(root: Path, media_bytes: int) -> Path:
     (course / "course" / "r.xml").write_text('<course display_name="C"><chapter url_name="ch"/></course>')
     (course / "chapter" / "ch.xml").write_text(
         '<chapter display_name="Ch"><sequential display_name="S"><vertical display_name="V">'
-        '<html url_name="h"/></vertical></sequential></chapter>')
+        '<html url_name="h"/></vertical></sequential></chapter>'
+    )
     (course / "html" / "h.xml").write_text('<html filename="h" display_name="H"/>')
     (course / "html" / "h.html").write_text('<p>Look: <img src="/static/big.bin" alt="big"></p>')
     (course / "static" / "big.bin").write_bytes(b"x" * media_bytes)
     return course
 
 
-def test_full_disk_olx_leaves_nothing_and_keeps_the_old_pack(run_mooc: Any, tmp_path: Path,
-                                                            small_disk: Path) -> None:
+def test_full_disk_olx_leaves_nothing_and_keeps_the_old_pack(run_mooc: Any, tmp_path: Path, small_disk: Path) -> None:
     source = _olx_folder(tmp_path, media_bytes=3 * 1024 * 1024)  # more than the whole disk
     out = small_disk / "course"
     out.mkdir()
@@ -296,8 +303,9 @@ def test_refused_olx_archive_leaves_tmpdir_empty(run_mooc: Any, tmp_path: Path, 
 
 def test_deep_xml_is_one_line(run_mooc: Any, tmp_path: Path) -> None:
     source = _olx_folder(tmp_path, media_bytes=10)
-    (source / "chapter" / "ch.xml").write_text('<chapter display_name="Ch">' + "<x>" * 50_000 + "</x>" * 50_000 +
-                                               "</chapter>")
+    (source / "chapter" / "ch.xml").write_text(
+        '<chapter display_name="Ch">' + "<x>" * 50_000 + "</x>" * 50_000 + "</chapter>"
+    )
     result = run_mooc("import", "olx", str(source), "-o", str(tmp_path / "out"))
     line = one_line_error(result)
     assert "chapter/ch.xml: line 1: XML nested more than 100 elements deep" in line
@@ -305,11 +313,13 @@ def test_deep_xml_is_one_line(run_mooc: Any, tmp_path: Path) -> None:
 
 def test_unit_that_contains_itself_is_reported(run_mooc: Any, tmp_path: Path) -> None:
     source = _olx_folder(tmp_path, media_bytes=10)
-    (source / "chapter" / "ch.xml").write_text('<chapter display_name="Ch"><sequential display_name="S">'
-                                               '<vertical url_name="loop"/></sequential></chapter>')
+    (source / "chapter" / "ch.xml").write_text(
+        '<chapter display_name="Ch"><sequential display_name="S"><vertical url_name="loop"/></sequential></chapter>'
+    )
     (source / "vertical").mkdir()
-    (source / "vertical" / "loop.xml").write_text('<vertical display_name="Loop"><html url_name="h"/>'
-                                                  '<vertical url_name="loop"/></vertical>')
+    (source / "vertical" / "loop.xml").write_text(
+        '<vertical display_name="Loop"><html url_name="h"/><vertical url_name="loop"/></vertical>'
+    )
     result = run_mooc("import", "olx", str(source), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert "units nested more than 10 deep" in result.stdout

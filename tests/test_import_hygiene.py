@@ -24,8 +24,9 @@ ENGINE_DIRS = ("packages", "player", "sync")
 
 def _imported_by(args: list[str], env: dict[str, str]) -> set[str]:
     """Top-level packages a real `mooc ARGS` run imported, from -X importtime."""
-    res = subprocess.run([sys.executable, "-X", "importtime", str(MOOC_BIN), *args],
-                         capture_output=True, text=True, timeout=60, env=env)
+    res = subprocess.run(
+        [sys.executable, "-X", "importtime", str(MOOC_BIN), *args], capture_output=True, text=True, timeout=60, env=env
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     names = set()
     for line in res.stderr.splitlines():
@@ -59,8 +60,9 @@ def _engine_modules() -> list[str]:
     for top in ENGINE_DIRS:
         for path in sorted((REPO / top).rglob("*.py")):
             rel = path.relative_to(REPO).with_suffix("")
-            if rel.name == "__main__" or any(not (REPO / p / "__init__.py").exists()
-                                             for p in [rel.parents[i] for i in range(len(rel.parts) - 1)]):
+            if rel.name == "__main__" or any(
+                not (REPO / p / "__init__.py").exists() for p in [rel.parents[i] for i in range(len(rel.parts) - 1)]
+            ):
                 continue
             parts = rel.parts[:-1] if rel.name == "__init__" else rel.parts
             mods.append(".".join(parts))
@@ -92,8 +94,9 @@ for name in json.loads(sys.argv[1]):
     os.waitpid(pid, 0)
 print(json.dumps(results))
 """
-    res = subprocess.run([sys.executable, "-c", script, json.dumps(modules)], capture_output=True, text=True,
-                         cwd=REPO, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(modules)], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
     assert res.returncode == 0, res.stderr
     results = json.loads(res.stdout)
     assert set(results) == set(modules)

@@ -74,8 +74,9 @@ def test_course_metadata_and_structure(course, course_src: Path) -> None:
     assert course.language == "en"
     assert course.summary.startswith("Explore Open edX")
     chapters = ET.parse(course_src / "course" / "DemoCourse.xml").getroot().findall("chapter")
-    titles = [ET.parse(course_src / "chapter" / f"{c.get('url_name')}.xml").getroot().get("display_name")
-              for c in chapters]
+    titles = [
+        ET.parse(course_src / "chapter" / f"{c.get('url_name')}.xml").getroot().get("display_name") for c in chapters
+    ]
     assert [m.title for m in course.modules] == titles
 
 
@@ -132,8 +133,9 @@ def test_numeric_and_text_answers_match_the_source(course, course_src: Path) -> 
     dwarfs = questions["3e5a945f54374fc7ababadc080660f2d"][1]
     resp = src["3e5a945f54374fc7ababadc080660f2d"].find("stringresponse")
     assert isinstance(dwarfs, Text) and not dwarfs.case_sensitive
-    assert [a.text for a in dwarfs.answers] == [resp.get("answer")] + [a.get("answer") for a in
-                                                                        resp.findall("additional_answer")]
+    assert [a.text for a in dwarfs.answers] == [resp.get("answer")] + [
+        a.get("answer") for a in resp.findall("additional_answer")
+    ]
     regexp = questions["330956aa9c304a0a8e944d3caac15494"][1]
     assert regexp.pattern == "..bble" and regexp.explanation and "bubble" in regexp.explanation
 
@@ -174,8 +176,10 @@ def test_graded_quizzes_follow_the_grading_policy(course, course_src: Path) -> N
     weights = {g["type"]: g["weight"] for g in policy["GRADER"]}
     graded = {item.title: item.weight for item in course.graded_quizzes()}
     # Basic and Advanced have gradable problems; Intermediate holds none mooc can grade (reported).
-    assert graded == {"Basic Assessment Tools": weights["Basic Assessment Tools"],
-                      "Advanced Assessment Tools": weights["Advanced Assessment Tools"]}
+    assert graded == {
+        "Basic Assessment Tools": weights["Basic Assessment Tools"],
+        "Advanced Assessment Tools": weights["Advanced Assessment Tools"],
+    }
     practice = [i for i in course.items() if i.kind == "quiz" and i.weight == 0]
     assert [i.title for i in practice] == ["Subsection Pre-Requisites: exercises"]
     basic = next(i for i in course.items() if i.title == "Basic Assessment Tools" and i.kind == "quiz")
@@ -229,10 +233,12 @@ def test_html_becomes_markdown_with_media_copied(imported) -> None:
 
 
 def test_html_converter_details() -> None:
-    md = html_to_markdown('<h2>T</h2><script>alert(1)</script><style>p{}</style><p>a <b>b</b> <a href="x.html">'
-                          'l</a></p><ol><li>one</li><li>two<ul><li>sub</li></ul></li></ol><img src="/static/i.png"'
-                          ' alt="pic"><iframe src="https://e.org/v"></iframe>',
-                          lambda url, kind: "../media/i.png" if "static" in url else url)
+    md = html_to_markdown(
+        '<h2>T</h2><script>alert(1)</script><style>p{}</style><p>a <b>b</b> <a href="x.html">'
+        'l</a></p><ol><li>one</li><li>two<ul><li>sub</li></ul></li></ol><img src="/static/i.png"'
+        ' alt="pic"><iframe src="https://e.org/v"></iframe>',
+        lambda url, kind: "../media/i.png" if "static" in url else url,
+    )
     assert "alert" not in md and "p{}" not in md
     assert md.startswith("## T\n\na **b** [l](x.html)")
     assert "1. one\n2. two" in md and "  - sub" in md
@@ -250,7 +256,8 @@ def test_library_found_next_to_the_course(corpus_dir: Path, course_src: Path, tm
     ET.ElementTree(root).write(block)
     report = import_olx(work / "course", tmp_path / "no-lib")
     assert ("library_content", "34a4d5e71d974c029cbde1956bd7c820") in {
-        (e.component, e.ident) for e in report.missing_entries}
+        (e.component, e.ident) for e in report.missing_entries
+    }
     shutil.copytree(corpus_dir / "olx" / "openedx-demo-library", work / "library")
     import_olx(work / "course", tmp_path / "with-lib")
     course = load_course(open_source(tmp_path / "with-lib"))
@@ -259,6 +266,7 @@ def test_library_found_next_to_the_course(corpus_dir: Path, course_src: Path, tm
 
 
 # -- the command, archives and hostile input -------------------------------------------
+
 
 def _tar(path: Path, entries: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
     with tarfile.open(path, "w:gz") as tar:
@@ -281,14 +289,22 @@ def test_cli_imports_the_studio_tarball(run_mooc, course_src: Path, tmp_path: Pa
     assert check.returncode == 0, check.stdout + check.stderr
     again = run_mooc("import", "olx", str(archive), "-o", str(out))
     assert again.returncode == 1 and "not empty" in again.stderr
-    md = run_mooc("import", "olx", str(archive), "-o", str(tmp_path / "p2"), "--report", str(tmp_path / "r.md"),
-                  "--json")
+    md = run_mooc(
+        "import", "olx", str(archive), "-o", str(tmp_path / "p2"), "--report", str(tmp_path / "r.md"), "--json"
+    )
     assert json.loads(md.stdout)["produced"]["questions"] == 27
     assert (tmp_path / "r.md").read_text().startswith("# Import report")
 
 
-@pytest.mark.parametrize("name,kind", [("../evil.xml", tarfile.REGTYPE), ("/abs.xml", tarfile.REGTYPE),
-                                       ("course/link", tarfile.SYMTYPE), ("course/fifo", tarfile.FIFOTYPE)])
+@pytest.mark.parametrize(
+    "name,kind",
+    [
+        ("../evil.xml", tarfile.REGTYPE),
+        ("/abs.xml", tarfile.REGTYPE),
+        ("course/link", tarfile.SYMTYPE),
+        ("course/fifo", tarfile.FIFOTYPE),
+    ],
+)
 def test_hostile_archive_entries_are_refused(run_mooc, tmp_path: Path, name: str, kind: bytes) -> None:
     info = tarfile.TarInfo(name)
     info.type = kind
@@ -317,13 +333,21 @@ def _course_with(tmp_path: Path, chapter_xml: str) -> Path:
     return root
 
 
-@pytest.mark.parametrize("xml,message", [
-    ('<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<chapter>&xxe;</chapter>',
-     "DTDs and entities are not allowed"),
-    ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-     '<chapter>&lol2;</chapter>', "DTDs and entities are not allowed"),
-    ('<chapter display_name="x">\n  <sequential url_name="s">\n</chapter>', "chapter/ch.xml: line 3"),
-])
+@pytest.mark.parametrize(
+    "xml,message",
+    [
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<chapter>&xxe;</chapter>',
+            "DTDs and entities are not allowed",
+        ),
+        (
+            '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+            "<chapter>&lol2;</chapter>",
+            "DTDs and entities are not allowed",
+        ),
+        ('<chapter display_name="x">\n  <sequential url_name="s">\n</chapter>', "chapter/ch.xml: line 3"),
+    ],
+)
 def test_hostile_or_broken_xml(run_mooc, tmp_path: Path, xml: str, message: str) -> None:
     source = _course_with(tmp_path, xml)
     result = run_mooc("import", "olx", str(source), "-o", str(tmp_path / "out"))

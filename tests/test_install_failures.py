@@ -44,7 +44,9 @@ def _longer_content(files, entries):
 
 def _traversal(files, entries):
     files["../evil.md"] = b"x"
-    entries.append({"path": "../evil.md", "size": 1, "sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"})
+    entries.append(
+        {"path": "../evil.md", "size": 1, "sha256": "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"}
+    )
 
 
 def _absolute(files, entries):
@@ -74,17 +76,20 @@ def _missing_lesson_file(files, entries):
     entries[:] = [e for e in entries if e["path"] != "lessons/l1.md"]
 
 
-@pytest.mark.parametrize("tamper, expected", [
-    (_bad_digest, "lessons/l0.md"),
-    (_altered_content, "lessons/l0.md"),
-    (_longer_content, "lessons/l0.md"),
-    (_traversal, "evil.md"),
-    (_absolute, "evil.md"),
-    (_unlisted, "lessons/extra.md"),
-    (_missing, "lessons/l1.md"),
-    (_bad_toml, "course.toml"),
-    (_missing_lesson_file, "lessons/l1.md"),
-])
+@pytest.mark.parametrize(
+    "tamper, expected",
+    [
+        (_bad_digest, "lessons/l0.md"),
+        (_altered_content, "lessons/l0.md"),
+        (_longer_content, "lessons/l0.md"),
+        (_traversal, "evil.md"),
+        (_absolute, "evil.md"),
+        (_unlisted, "lessons/extra.md"),
+        (_missing, "lessons/l1.md"),
+        (_bad_toml, "course.toml"),
+        (_missing_lesson_file, "lessons/l1.md"),
+    ],
+)
 def test_bad_pack_leaves_previous_version_intact(run_mooc, tmp_path: Path, mooc_home: Homes, tamper, expected) -> None:
     assert run_mooc("install", str(pack(tmp_path, "1.0.0"))).returncode == 0
     before = _installed_state(mooc_home)
@@ -139,8 +144,12 @@ def test_failed_first_install_leaves_nothing_visible(run_mooc, tmp_path: Path, m
 
 
 def _start_install(mooc_home: Homes, the_pack: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([str(MOOC_BIN), "install", str(the_pack)], env=mooc_home.env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(MOOC_BIN), "install", str(the_pack)],
+        env=mooc_home.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @pytest.mark.slow
@@ -156,8 +165,10 @@ def test_killed_installs_leave_the_previous_version(run_mooc, tmp_path: Path, mo
     probe_home = tmp_path / "probe"
     probe_home.mkdir()
     t0 = time.monotonic()
-    assert subprocess.run([str(MOOC_BIN), "--home", str(probe_home), "install", str(big)],
-                          capture_output=True).returncode == 0
+    assert (
+        subprocess.run([str(MOOC_BIN), "--home", str(probe_home), "install", str(big)], capture_output=True).returncode
+        == 0
+    )
     full = time.monotonic() - t0
 
     kills = 0
@@ -214,8 +225,16 @@ def test_stale_staging_and_orphans_are_swept_by_the_next_install(run_mooc, tmp_p
 
 def test_concurrent_installs_of_one_course(run_mooc, tmp_path: Path, mooc_home: Homes) -> None:
     the_pack = pack(tmp_path, "1.0.0", media={"media/m.bin": os.urandom(3_000_000)})
-    procs = [subprocess.Popen([str(MOOC_BIN), "install", str(the_pack), "--json"], env=mooc_home.env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    procs = [
+        subprocess.Popen(
+            [str(MOOC_BIN), "install", str(the_pack), "--json"],
+            env=mooc_home.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
     results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
     assert all(code == 0 for code, _, _ in results), results
     statuses = sorted(json.loads(out)["status"] for _, out, _ in results)

@@ -27,8 +27,7 @@ def test_every_pack_of_a_folder_is_installed_and_a_bad_one_is_named(run_mooc, tm
 
     r = run_mooc("install", str(tmp_path / "usb"), "--json")
     results = json.loads(r.stdout)
-    assert [Path(x["file"]).name for x in results] == ["algebra-0.1.0.mooc", "biology-0.1.0.mooc",
-                                                       "broken-1.0.0.mooc"]
+    assert [Path(x["file"]).name for x in results] == ["algebra-0.1.0.mooc", "biology-0.1.0.mooc", "broken-1.0.0.mooc"]
     assert "error" in results[2] and results[0].get("status") == "already-installed"
 
 

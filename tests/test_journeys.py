@@ -58,36 +58,48 @@ class PC:
         self.base_env = base_env
 
     def env(self) -> dict[str, str]:
-        return self.base_env.env(MOOC_HOME=str(self.home), MOOC_SYSTEM_HOME=str(self.system),
-                                 MOOC_BACKOFF_BASE="0.05", NO_COLOR="1")
+        return self.base_env.env(
+            MOOC_HOME=str(self.home), MOOC_SYSTEM_HOME=str(self.system), MOOC_BACKOFF_BASE="0.05", NO_COLOR="1"
+        )
 
     def mooc(self, *args: str, input: str | None = None, code: int | None = 0) -> subprocess.CompletedProcess[str]:
-        r = subprocess.run([str(MOOC_BIN), *args], input=input, capture_output=True, text=True, timeout=180,
-                           env=self.env())
+        r = subprocess.run(
+            [str(MOOC_BIN), *args], input=input, capture_output=True, text=True, timeout=180, env=self.env()
+        )
         assert "Traceback" not in r.stderr, r.stderr
         if code is not None:
             assert r.returncode == code, (self.name, args, r.stdout[-3000:], r.stderr[-3000:])
         return r
 
     def start(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen([str(MOOC_BIN), *args], env=self.env(), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [str(MOOC_BIN), *args],
+            env=self.env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def progress(self, course: str, learner: str) -> dict[str, Any]:
         r = self.mooc("progress", course, "--json", "--learner", learner)
         return json.loads(r.stdout)["courses"][0]
 
 
-def _journey_pack(dest: Path, endpoint: str, course: str, *, media_bytes: int = 0, version: str = "1.0.0",
-                  extra: str = "") -> Path:
+def _journey_pack(
+    dest: Path, endpoint: str, course: str, *, media_bytes: int = 0, version: str = "1.0.0", extra: str = ""
+) -> Path:
     """The class pack with a hint and an explanation (feedback that teaches) and, with
     MEDIA_BYTES, a video-sized incompressible file linked from lesson one."""
     write_class_pack(dest, endpoint, course)
     quiz = dest / "quizzes" / "week-1.toml"
-    quiz.write_text(quiz.read_text().replace(
-        'prompt = "The mean of 2, 4 and 9?"\n',
-        'prompt = "The mean of 2, 4 and 9?"\nhint = "Add them up, then divide by how many there are."\n'
-        'explanation = "2 + 4 + 9 = 15, and 15 / 3 = 5."\n'))
+    quiz.write_text(
+        quiz.read_text().replace(
+            'prompt = "The mean of 2, 4 and 9?"\n',
+            'prompt = "The mean of 2, 4 and 9?"\nhint = "Add them up, then divide by how many there are."\n'
+            'explanation = "2 + 4 + 9 = 15, and 15 / 3 = 5."\n',
+        )
+    )
     toml = dest / "course.toml"
     toml.write_text(toml.read_text().replace('version = "1.0.0"', f'version = "{version}"'))
     if media_bytes:
@@ -131,8 +143,11 @@ def test_amina_on_a_metered_link(tmp_path: Path, mooc_home: Homes, ralph_lrs: Ra
     amina = PC(tmp_path, "amina", mooc_home)
     www = tmp_path / "www"
     www.mkdir()
-    with StaticServer(www) as packs, FaultProxy(("127.0.0.1", packs.port)) as link, \
-            FaultProxy(("127.0.0.1", ralph_lrs.port)) as cafe:
+    with (
+        StaticServer(www) as packs,
+        FaultProxy(("127.0.0.1", packs.port)) as link,
+        FaultProxy(("127.0.0.1", ralph_lrs.port)) as cafe,
+    ):
         endpoint = f"{cafe.url}xAPI/"
         src = _journey_pack(tmp_path / "src", endpoint, course, media_bytes=3_000_000)
         pack = _publish(src, www, publisher)
@@ -215,8 +230,9 @@ def test_amina_on_a_metered_link(tmp_path: Path, mooc_home: Homes, ralph_lrs: Ra
         assert uploaded / len(stored) < 4_000, (uploaded, len(stored))  # a few kB for everything
 
         # an update on the café's Wi-Fi: one lesson changed; the link drops during the first ranged request
-        _journey_pack(tmp_path / "src", endpoint, course, media_bytes=3_000_000, version="1.1.0",
-                      extra="A worked example.")
+        _journey_pack(
+            tmp_path / "src", endpoint, course, media_bytes=3_000_000, version="1.1.0", extra="A worked example."
+        )
         new = _publish(tmp_path / "src", www, publisher)
         check = json.loads(amina.mooc("update", "--check", "--json").stdout)
         assert [(c["id"], c["method"]) for c in check] == [(course, "delta")]
@@ -247,8 +263,14 @@ def _serve(teacher: PC, log: Path) -> tuple[subprocess.Popen[str], str]:
 
     from tests.conftest import REPO
 
-    proc = subprocess.Popen([sys.executable, "-m", "player", "serve", "--port", "0", "--log", str(log)],
-                            env=teacher.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player", "serve", "--port", "0", "--log", str(log)],
+        env=teacher.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     return proc, proc.stdout.readline().split(" on ")[1].strip()
 
 
@@ -305,8 +327,11 @@ def test_mr_okafors_lab(tmp_path: Path, mooc_home: Homes, ralph_lrs: RalphServer
         assert bola_pc2["lessons_done"] == 1 and bola_pc2["passed"] is False
 
         # next week's version, installed while serve runs: PC 1 sees it at once and fetches a delta
-        teacher.mooc("install", "--system", str(_journey_pack(tmp_path / "v2", endpoint, course, version="1.1.0",
-                                                              extra="Week two's worked example.")))
+        teacher.mooc(
+            "install",
+            "--system",
+            str(_journey_pack(tmp_path / "v2", endpoint, course, version="1.1.0", extra="Week two's worked example.")),
+        )
         [plan] = json.loads(pc1.mooc("update", "--check", "--json").stdout)
         assert (plan["available"], plan["method"]) == ("1.1.0", "delta")
         [done] = json.loads(pc1.mooc("update", "--json").stdout)
@@ -315,8 +340,10 @@ def test_mr_okafors_lab(tmp_path: Path, mooc_home: Homes, ralph_lrs: RalphServer
         server.terminate()
         server.communicate(timeout=10)
     lines = log.read_text().splitlines()
-    assert any(line.endswith(f"the store changed: now sharing {course}-1.1.0; no longer sharing {course}-1.0.0")
-               for line in lines), lines
+    assert any(
+        line.endswith(f"the store changed: now sharing {course}-1.1.0; no longer sharing {course}-1.0.0")
+        for line in lines
+    ), lines
     assert sum(f"GET /packs/{course}-1.0.0.mooc  200" in line for line in lines) == 2  # one per PC
     assert any(f"GET /packs/{course}-1.1.0.mooc  206" in line for line in lines), lines  # the delta's ranges
 

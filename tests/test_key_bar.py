@@ -77,8 +77,9 @@ async def test_clicking_next_and_prev_works_like_the_keys(installed: Layout) -> 
         await click_entry(pilot, bar, "n")
         await wait_for(pilot, lambda: screen.current == "all-types")
         assert app.session.status("intro").status == "done"
-        assert any(e["type"] == "lesson_completed" and e["item_id"] == "intro"
-                   for e in events(installed, app.learner.id))
+        assert any(
+            e["type"] == "lesson_completed" and e["item_id"] == "intro" for e in events(installed, app.learner.id)
+        )
         await click_entry(pilot, bar, "p")
         await wait_for(pilot, lambda: screen.current == "intro")
         assert screen_name(app) == "CourseScreen"
@@ -106,8 +107,9 @@ async def test_documented_remap_still_fits_80_columns(installed: Layout) -> None
     """The example of docs/tui.md, verbatim, on an 80-column terminal: every entry stays
     whole and in its place (the bar drops the padding before each key only when the
     padded entries would not fit)."""
-    installed.config_file.write_text('[keys]\n"course.next" = "ctrl+n"\n"course.previous" = "ctrl+b,p"\n',
-                                     encoding="utf-8")
+    installed.config_file.write_text(
+        '[keys]\n"course.next" = "ctrl+n"\n"course.previous" = "ctrl+b,p"\n', encoding="utf-8"
+    )
     app = make_app(installed, course_id="tui-test")
     async with app.run_test(size=SIZE) as pilot:
         bar = await open_screen(app, pilot)

@@ -29,7 +29,8 @@ def learners(layout: Layout) -> Learners:
 
 
 def test_single_user_gets_a_learner_named_after_the_os_user_silently(
-        learners: Learners, layout: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
+    learners: Learners, layout: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("LOGNAME", "dana.scully")
     assert learners.list() == []
     assert learners.needs_choice() is False
@@ -175,7 +176,9 @@ def test_cli_add_list_use_remove(run_mooc, mooc_home) -> None:
     r = run_mooc("learner", "list", "--json")
     data = json.loads(r.stdout)
     assert [(d["id"], d["default"], d["email"]) for d in data] == [
-        ("amina-diallo", False, "amina@example.org"), ("bob", True, None)]
+        ("amina-diallo", False, "amina@example.org"),
+        ("bob", True, None),
+    ]
     assert all(uuid.UUID(d["account_id"]) for d in data)
 
     r = run_mooc("learner", "remove", "bob")  # stdin is not a terminal: needs --yes
@@ -188,8 +191,11 @@ def test_cli_add_list_use_remove(run_mooc, mooc_home) -> None:
 
 def test_cli_errors_are_one_line(run_mooc) -> None:
     run_mooc("learner", "add", "Amina")
-    for args in (("learner", "add", "amina"), ("learner", "use", "amnia"),
-                 ("learner", "add", "Bob", "--email", "nope")):
+    for args in (
+        ("learner", "add", "amina"),
+        ("learner", "use", "amnia"),
+        ("learner", "add", "Bob", "--email", "nope"),
+    ):
         r = run_mooc(*args)
         assert r.returncode == 1
         assert r.stderr.startswith("mooc: error: ") and r.stderr.count("\n") == 1

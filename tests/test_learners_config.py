@@ -93,8 +93,9 @@ UPDATER = textwrap.dedent(
 def test_concurrent_updates_lose_nothing(tmp_path: Path) -> None:
     """Four real processes each make 25 read-modify-write updates at the same time."""
     home = tmp_path / "home"
-    procs = [subprocess.Popen([sys.executable, "-c", UPDATER, str(home), f"p{n}"], stderr=subprocess.PIPE)
-             for n in range(4)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", UPDATER, str(home), f"p{n}"], stderr=subprocess.PIPE) for n in range(4)
+    ]
     for proc in procs:
         _, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err.decode()

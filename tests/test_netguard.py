@@ -66,8 +66,15 @@ def test_the_overall_deadline_is_checked_by_the_reader_too():
 
 
 def test_environment_knobs_and_their_errors():
-    limits = NetLimits.from_env({"MOOC_MIN_RATE": "2k", "MOOC_RATE_WINDOW": "30", "MOOC_DEADLINE": "5",
-                                 "MOOC_MAX_DOWNLOAD_SIZE": "1G", "MOOC_MAX_CATALOG_SIZE": "1M"})
+    limits = NetLimits.from_env(
+        {
+            "MOOC_MIN_RATE": "2k",
+            "MOOC_RATE_WINDOW": "30",
+            "MOOC_DEADLINE": "5",
+            "MOOC_MAX_DOWNLOAD_SIZE": "1G",
+            "MOOC_MAX_CATALOG_SIZE": "1M",
+        }
+    )
     assert (limits.min_rate, limits.rate_window, limits.deadline) == (2048, 30.0, 5.0)
     assert (limits.max_download_size, limits.max_catalog_size) == (1024**3, 1024**2)
     assert limits.pack_deadline(2048 * 10) == 15

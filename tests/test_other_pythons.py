@@ -37,8 +37,12 @@ def find_python(version: str) -> str | None:
         if not exe or not os.path.exists(exe):
             continue
         try:
-            out = subprocess.run([exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                 capture_output=True, text=True, timeout=30)
+            out = subprocess.run(
+                [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
         except (OSError, subprocess.TimeoutExpired):
             continue
         if out.returncode == 0 and out.stdout.strip() == version:
@@ -55,8 +59,12 @@ def venv_for(version: str, exe: str) -> Path:
         return venv
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([exe, "-m", "venv", str(venv)], check=True, timeout=300)
-    install = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                              "-e", str(REPO)], capture_output=True, text=True, timeout=1200)
+    install = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert install.returncode == 0, install.stderr[-3000:]
     marker.write_text(stamp)
     return venv
@@ -81,13 +89,20 @@ def test_smoke_on_another_python(version: str, tmp_path: Path, mooc_home: Homes,
     run("learner", "add", "Amina")
     r = run("play", "--plain", course, "week-1", "--learner", "amina", input="2\ntrue\nmedian\nq\n")
     assert "Passed: 100%" in r.stdout
-    tui = subprocess.run([str(venv / "bin" / "python"), "-c",
-                          "import tui.app, player.cli.play_cmd\n"
-                          "from player.feedback import example_of\n"
-                          "assert example_of('[0-9]+ (kg|g)') == '0 kg'  # re's parser, whatever its module name\n"
-                          "from packages.answer_pattern import MatchBudget, problems\n"
-                          "assert problems('(a+)+b', ignore_case=True, budget=MatchBudget())  # the slow-pattern check"],
-                         capture_output=True, text=True, timeout=120)
+    tui = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import tui.app, player.cli.play_cmd\n"
+            "from player.feedback import example_of\n"
+            "assert example_of('[0-9]+ (kg|g)') == '0 kg'  # re's parser, whatever its module name\n"
+            "from packages.answer_pattern import MatchBudget, problems\n"
+            "assert problems('(a+)+b', ignore_case=True, budget=MatchBudget())  # the slow-pattern check",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert tui.returncode == 0, tui.stderr
     run("consent", "allow", f"127.0.0.1:{ralph_lrs.port}", "--learner", "amina")
     run("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")

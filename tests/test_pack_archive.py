@@ -21,8 +21,13 @@ from packages.validation import validate
 from tests.test_pack_loading import contract_pack
 
 
-def craft(path: Path, entries: list[tuple[str | zipfile.ZipInfo, bytes]], *, mode: int | None = 0o100644,
-          compress: int = zipfile.ZIP_DEFLATED) -> Path:
+def craft(
+    path: Path,
+    entries: list[tuple[str | zipfile.ZipInfo, bytes]],
+    *,
+    mode: int | None = 0o100644,
+    compress: int = zipfile.ZIP_DEFLATED,
+) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for name, data in entries:
             info = name if isinstance(name, zipfile.ZipInfo) else zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
@@ -125,9 +130,9 @@ def test_entry_larger_than_declared_is_cut_off(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as zf:
         info = zf.getinfo("media/x.bin")
     cd = raw.rfind(b"PK\x01\x02")
-    raw[cd + 24:cd + 28] = (10).to_bytes(4, "little")  # uncompressed size in the central directory
+    raw[cd + 24 : cd + 28] = (10).to_bytes(4, "little")  # uncompressed size in the central directory
     lh = info.header_offset
-    raw[lh + 22:lh + 26] = (10).to_bytes(4, "little")  # and in the local header
+    raw[lh + 22 : lh + 26] = (10).to_bytes(4, "little")  # and in the local header
     path.write_bytes(bytes(raw))
     with open_source(path) as src, pytest.raises(MoocError) as exc:
         src.read_bytes("media/x.bin")
@@ -152,7 +157,8 @@ def test_file_not_matching_its_digest(tmp_path: Path) -> None:
     with open_source(bad) as src:
         report = validate(src)
     assert [str(p) for p in report.errors] == [
-        "lessons/mean.md: SHA-256 does not match the manifest (file corrupt or altered)"]
+        "lessons/mean.md: SHA-256 does not match the manifest (file corrupt or altered)"
+    ]
     # installing refuses it, naming archive and entry
     with pytest.raises(MoocError) as exc:
         safe_extract(bad, tmp_path / "staging")
@@ -207,8 +213,13 @@ def test_manifest_schema(tmp_path: Path) -> None:
 
 
 def test_hostile_manifest(tmp_path: Path) -> None:
-    manifest = json.dumps({"format": 1, "course": {"id": "c", "version": "1", "title": "t"},
-                           "files": [{"path": "../x", "size": 1, "sha256": "0" * 64}]}).encode()
+    manifest = json.dumps(
+        {
+            "format": 1,
+            "course": {"id": "c", "version": "1", "title": "t"},
+            "files": [{"path": "../x", "size": 1, "sha256": "0" * 64}],
+        }
+    ).encode()
     path = craft(tmp_path / "a.mooc", [("course.toml", GOOD_COURSE), (MANIFEST_NAME, manifest)])
     assert "mooc-manifest.json: files[0].path: path leaves the pack" in error_of(path)
     newer = json.dumps({"format": 9, "course": {}, "files": []}).encode()
@@ -243,7 +254,8 @@ def test_manifest_must_match_course_toml(tmp_path: Path) -> None:
     bad = _rewrite(good, tmp_path / "bad.mooc", {MANIFEST_NAME: json.dumps(data).encode()})
     with open_source(bad) as src:
         assert [str(p) for p in validate(src).errors] == [
-            "mooc-manifest.json: course: says stats-101 9.9.9 but course.toml says stats-101 1.2.0"]
+            "mooc-manifest.json: course: says stats-101 9.9.9 but course.toml says stats-101 1.2.0"
+        ]
 
 
 def test_generated_pack_with_media_is_valid_and_media_is_stored(tmp_path: Path) -> None:

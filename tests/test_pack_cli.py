@@ -17,7 +17,12 @@ def test_init_check_build_round_trip(run_mooc, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     src = tmp_path / "stats-101"
     assert {p.relative_to(src).as_posix() for p in src.rglob("*") if p.is_file()} == {
-        "course.toml", "lessons/welcome.md", "lessons/next-steps.md", "quizzes/week-1.toml", "media/heights.csv"}
+        "course.toml",
+        "lessons/welcome.md",
+        "lessons/next-steps.md",
+        "quizzes/week-1.toml",
+        "media/heights.csv",
+    }
 
     r = run_mooc("pack", "check", "stats-101", cwd=tmp_path)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -26,8 +31,11 @@ def test_init_check_build_round_trip(run_mooc, tmp_path: Path) -> None:
     r = run_mooc("pack", "check", "stats-101", "--json", cwd=tmp_path)
     data = json.loads(r.stdout)
     assert data["ok"] is True and data["errors"] == [] and data["course"]["questions"] == 7
-    quiz_types = {line.split('"')[1] for line in (src / "quizzes/week-1.toml").read_text().splitlines()
-                  if line.startswith("type = ")}
+    quiz_types = {
+        line.split('"')[1]
+        for line in (src / "quizzes/week-1.toml").read_text().splitlines()
+        if line.startswith("type = ")
+    }
     assert quiz_types == {"single", "multiple", "truefalse", "numeric", "text", "order", "match"}
 
     r = run_mooc("pack", "build", "stats-101", cwd=tmp_path)
@@ -79,13 +87,16 @@ def test_build_is_reproducible(run_mooc, tmp_path: Path) -> None:
 
 
 def test_check_lists_every_problem_then_summary(run_mooc, tmp_path: Path) -> None:
-    write_pack(tmp_path / "p", {
-        "course.toml": 'format = 1\nid = "c"\nversion = "1.0.0"\ntitle = "C"\nextra = 1\n'
-                       '[[modules]]\nid = "m"\ntitle = "M"\n'
-                       'items = [{ id = "q", kind = "quiz", file = "quizzes/q.toml" }]\n',
-        "quizzes/q.toml": '[[questions]]\nid = "a"\ntype = "single"\nprompt = "p"\n'
-                          'choices = [{ text = "x" }, { text = "y" }]\n',
-    })
+    write_pack(
+        tmp_path / "p",
+        {
+            "course.toml": 'format = 1\nid = "c"\nversion = "1.0.0"\ntitle = "C"\nextra = 1\n'
+            '[[modules]]\nid = "m"\ntitle = "M"\n'
+            'items = [{ id = "q", kind = "quiz", file = "quizzes/q.toml" }]\n',
+            "quizzes/q.toml": '[[questions]]\nid = "a"\ntype = "single"\nprompt = "p"\n'
+            'choices = [{ text = "x" }, { text = "y" }]\n',
+        },
+    )
     r = run_mooc("pack", "check", "p", cwd=tmp_path)
     assert r.returncode == 1
     assert r.stdout.splitlines() == [
@@ -95,8 +106,9 @@ def test_check_lists_every_problem_then_summary(run_mooc, tmp_path: Path) -> Non
     ]
     r = run_mooc("pack", "build", "p", cwd=tmp_path)
     assert r.returncode == 1 and not list(tmp_path.glob("*.mooc")) and not list(tmp_path.glob(".*tmp"))
-    assert r.stderr == ("mooc: error: p: 1 error: quizzes/q.toml:5:1: questions[0].choices: "
-                        "no choice has correct = true\n")
+    assert r.stderr == (
+        "mooc: error: p: 1 error: quizzes/q.toml:5:1: questions[0].choices: no choice has correct = true\n"
+    )
 
 
 def test_check_newer_format_and_not_a_pack(run_mooc, tmp_path: Path) -> None:
@@ -111,26 +123,32 @@ def test_check_newer_format_and_not_a_pack(run_mooc, tmp_path: Path) -> None:
 
 def test_check_neutralises_escape_sequences_and_markup(run_mooc, tmp_path: Path) -> None:
     evil = "\\u001b]0;pwned\\u0007\\u001b[2J[bold]Evil[/bold]"
-    write_pack(tmp_path / "p", {
-        "course.toml": f'format = 1\nid = "c"\nversion = "1.0.0"\ntitle = "t"\nkind = "{evil}"\n'
-                       '[[modules]]\nid = "m"\ntitle = "M"\nrequires = ["\\u001b[31mq"]\n'
-                       'items = [{ id = "l", kind = "lesson", file = "l.md" }]\n',
-        "l.md": "# L\n",
-    })
+    write_pack(
+        tmp_path / "p",
+        {
+            "course.toml": f'format = 1\nid = "c"\nversion = "1.0.0"\ntitle = "t"\nkind = "{evil}"\n'
+            '[[modules]]\nid = "m"\ntitle = "M"\nrequires = ["\\u001b[31mq"]\n'
+            'items = [{ id = "l", kind = "lesson", file = "l.md" }]\n',
+            "l.md": "# L\n",
+        },
+    )
     r = run_mooc("pack", "check", "p", "--json", cwd=tmp_path)
     assert "\x1b" not in r.stdout and "\\u001b" not in r.stdout and "pwned" not in r.stdout
     r = run_mooc("pack", "check", "p", cwd=tmp_path)
     assert r.returncode == 1
     assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "pwned" not in r.stdout
-    assert "kind: must be \"xmooc\" or \"cmooc\", not '[bold]Evil[/bold]'" in r.stdout  # markup shown literally
+    assert 'kind: must be "xmooc" or "cmooc", not \'[bold]Evil[/bold]\'' in r.stdout  # markup shown literally
     assert "modules[0].requires[0]: 'q' names no quiz" in r.stdout
 
 
 def test_hostile_archive_via_cli_and_limit_override(run_mooc, tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.mooc"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("course.toml", 'format = 1\nid = "c"\nversion = "1.0.0"\ntitle = "C"\n'
-                                   '[[modules]]\nid = "m"\ntitle = "M"\nitems = [{ id = "l", kind = "lesson", file = "l.md" }]\n')
+        zf.writestr(
+            "course.toml",
+            'format = 1\nid = "c"\nversion = "1.0.0"\ntitle = "C"\n'
+            '[[modules]]\nid = "m"\ntitle = "M"\nitems = [{ id = "l", kind = "lesson", file = "l.md" }]\n',
+        )
         zf.writestr("l.md", "# Zeros\n\n[z](z.bin)\n")
         zf.writestr("z.bin", b"\0" * (8 << 20))
     r = run_mooc("pack", "check", str(bomb))

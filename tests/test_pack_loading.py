@@ -14,7 +14,7 @@ from packages.source import open_source
 from packages.validation import validate
 
 # The example of /work/shared/pack-format-v1.md, written strictly to the contract.
-CONTRACT_COURSE = '''\
+CONTRACT_COURSE = """\
 format = 1                      # required integer
 id = "stats-101"                # required; ^[a-z0-9][a-z0-9._-]{0,63}$
 version = "1.2.0"               # required; semantic version
@@ -53,9 +53,9 @@ requires = []                   # ids of quizzes that must be passed first; defa
   kind = "quiz"
   file = "quizzes/week-1.toml"
   weight = 1.0                  # share of the course score; default 1.0; 0 = practice
-'''
+"""
 
-CONTRACT_QUIZ = '''\
+CONTRACT_QUIZ = """\
 title = "Week 1 quiz"
 max_attempts = 3                # 0 = unlimited; default 0
 pass_threshold = 0.7            # default: the course's grading.pass_threshold
@@ -75,7 +75,7 @@ choices = [
   { text = "5", correct = true },
   { text = "9", feedback = "That is the largest value." },
 ]
-'''
+"""
 
 
 def write_pack(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -90,11 +90,14 @@ def write_pack(root: Path, files: dict[str, str | bytes]) -> Path:
 
 
 def contract_pack(root: Path) -> Path:
-    return write_pack(root, {
-        "course.toml": CONTRACT_COURSE,
-        "lessons/mean.md": "# The mean\n\nAdd and divide.\n",
-        "quizzes/week-1.toml": CONTRACT_QUIZ,
-    })
+    return write_pack(
+        root,
+        {
+            "course.toml": CONTRACT_COURSE,
+            "lessons/mean.md": "# The mean\n\nAdd and divide.\n",
+            "quizzes/week-1.toml": CONTRACT_QUIZ,
+        },
+    )
 
 
 def test_contract_example_loads_every_field(tmp_path: Path) -> None:
@@ -107,18 +110,32 @@ def test_contract_example_loads_every_field(tmp_path: Path) -> None:
     assert course.xapi_endpoint == "https://lrs.example.org/xAPI/"
     (module,) = course.modules
     assert (module.id, module.title, module.unlock_after_days, module.requires) == (
-        "week-1", "Week 1: Describing data", 0, ())
+        "week-1",
+        "Week 1: Describing data",
+        0,
+        (),
+    )
     lesson, quiz_item = module.items
     assert (lesson.id, lesson.kind, lesson.file, lesson.title) == ("mean", "lesson", "lessons/mean.md", "The mean")
     assert (quiz_item.kind, quiz_item.weight, quiz_item.title) == ("quiz", 1.0, "Week 1 quiz")
     quiz = quiz_item.quiz
     assert quiz is not None
     assert (quiz.title, quiz.max_attempts, quiz.pass_threshold, quiz.shuffle_choices, quiz.show_solutions) == (
-        "Week 1 quiz", 3, 0.7, False, "finished")
+        "Week 1 quiz",
+        3,
+        0.7,
+        False,
+        "finished",
+    )
     (q,) = quiz.questions
     assert isinstance(q, SingleChoice)
     assert (q.id, q.prompt, q.points, q.hints, q.explanation) == (
-        "q1", "Which is the mean of 2, 4 and 9?", 1.0, ("Add them up first.",), "(2 + 4 + 9) / 3 = 5")
+        "q1",
+        "Which is the mean of 2, 4 and 9?",
+        1.0,
+        ("Add them up first.",),
+        "(2 + 4 + 9) / 3 = 5",
+    )
     assert [c.text for c in q.choices] == ["4", "5", "9"]
     assert [c.correct for c in q.choices] == [False, True, False]
     assert q.choices[2].feedback == "That is the largest value." and q.choices[0].credit is None
@@ -129,8 +146,10 @@ def test_contract_example_loads_every_field(tmp_path: Path) -> None:
 
 
 def test_defaults(tmp_path: Path) -> None:
-    write_pack(tmp_path, {
-        "course.toml": '''
+    write_pack(
+        tmp_path,
+        {
+            "course.toml": """
             format = 1
             id = "c"
             version = "0.1.0"
@@ -147,16 +166,17 @@ def test_defaults(tmp_path: Path) -> None:
               id = "qz"
               kind = "quiz"
               file = "quizzes/q.toml"
-        ''',
-        "lessons/l.md": "Intro text\n\n## The *real* title ##\n\n# Later\n",
-        "quizzes/q.toml": '''
+        """,
+            "lessons/l.md": "Intro text\n\n## The *real* title ##\n\n# Later\n",
+            "quizzes/q.toml": """
             [[questions]]
             id = "a"
             type = "numeric"
             prompt = "pi?"
             answer = 3.14
-        ''',
-    })
+        """,
+        },
+    )
     course = load_course(open_source(tmp_path))
     assert course.language == "en" and course.pass_threshold == 0.5
     assert course.certificate_available is False  # cmooc default
@@ -165,14 +185,23 @@ def test_defaults(tmp_path: Path) -> None:
     assert lesson.title == "The *real* title"  # the first heading
     assert quiz_item.title == "qz" and quiz_item.quiz.title == "qz"  # no title anywhere: the id
     quiz = quiz_item.quiz
-    assert (quiz.max_attempts, quiz.pass_threshold, quiz.shuffle_choices, quiz.show_solutions) == (0, None, False, "finished")
+    assert (quiz.max_attempts, quiz.pass_threshold, quiz.shuffle_choices, quiz.show_solutions) == (
+        0,
+        None,
+        False,
+        "finished",
+    )
     assert course.quiz_pass_threshold(quiz_item) == 0.5
     (q,) = quiz.questions
     assert isinstance(q, Numeric) and q.points == 1.0 and q.hints == () and q.explanation is None
-    assert len(q.answers) == 1 and (q.answers[0].value, q.answers[0].tolerance, q.answers[0].relative) == (3.14, 0.0, False)
+    assert len(q.answers) == 1 and (q.answers[0].value, q.answers[0].tolerance, q.answers[0].relative) == (
+        3.14,
+        0.0,
+        False,
+    )
 
 
-ALL_TYPES_QUIZ = '''
+ALL_TYPES_QUIZ = """
     [[questions]]
     id = "s"
     type = "single"
@@ -225,9 +254,9 @@ ALL_TYPES_QUIZ = '''
     type = "match"
     prompt = "match"
     pairs = [["Canada", "Ottawa"], ["Italy", "Rome"]]
-'''
+"""
 
-EXTENSIONS_QUIZ = '''
+EXTENSIONS_QUIZ = """
     [[questions]]
     id = "s"
     type = "single"
@@ -262,12 +291,14 @@ EXTENSIONS_QUIZ = '''
     prompt = "mt"
     pairs = [["Canada", "Ottawa"], ["Italy", "Rome"]]
     distractors = ["Toronto", "Milan"]
-'''
+"""
 
 
 def _quiz_pack(root: Path, quiz: str) -> Path:
-    return write_pack(root, {
-        "course.toml": '''
+    return write_pack(
+        root,
+        {
+            "course.toml": """
             format = 1
             id = "c"
             version = "1.0.0-beta.1+build.5"
@@ -276,9 +307,10 @@ def _quiz_pack(root: Path, quiz: str) -> Path:
             id = "m"
             title = "M"
             items = [{ id = "q", kind = "quiz", file = "quizzes/q.toml", weight = 0 }]
-        ''',
-        "quizzes/q.toml": quiz,
-    })
+        """,
+            "quizzes/q.toml": quiz,
+        },
+    )
 
 
 def test_every_v1_question_type(tmp_path: Path) -> None:
@@ -290,14 +322,24 @@ def test_every_v1_question_type(tmp_path: Path) -> None:
     assert isinstance(m, MultipleChoice) and [c.correct for c in m.choices] == [True, True, False]
     assert isinstance(tf, TrueFalse) and tf.answer is False and tf.feedback_true is None
     assert isinstance(n_abs, Numeric) and n_abs.answers[0].tolerance == 0.5 and not n_abs.answers[0].relative
-    assert isinstance(n_rel, Numeric) and n_rel.answers[0].relative and n_rel.answers[0].tolerance == pytest.approx(0.025)
+    assert (
+        isinstance(n_rel, Numeric) and n_rel.answers[0].relative and n_rel.answers[0].tolerance == pytest.approx(0.025)
+    )
     assert n_rel.answers[0].credit == 1.0
     assert isinstance(t, Text) and [a.text for a in t.answers] == ["no one", "nobody"]
     assert t.pattern == "no ?body" and t.case_sensitive is True and all(a.credit == 1.0 for a in t.answers)
     assert isinstance(o, Order) and o.items == ("first", "second", "third")
     assert isinstance(mt, Match) and mt.pairs == (("Canada", "Ottawa"), ("Italy", "Rome")) and mt.distractors == ()
-    assert [q.type for q in item.quiz.questions] == ["single", "multiple", "truefalse", "numeric", "numeric",
-                                                     "text", "order", "match"]
+    assert [q.type for q in item.quiz.questions] == [
+        "single",
+        "multiple",
+        "truefalse",
+        "numeric",
+        "numeric",
+        "text",
+        "order",
+        "match",
+    ]
 
 
 def test_extension_fields(tmp_path: Path) -> None:
@@ -306,9 +348,13 @@ def test_extension_fields(tmp_path: Path) -> None:
     assert s.hints == ("one", "two") and [c.credit for c in s.choices] == [1.0, 0.5, -0.25]
     assert (tf.feedback_true, tf.feedback_false) == ("Yes.", "No.")
     assert [(a.value, a.tolerance, a.relative, a.credit, a.feedback) for a in n.answers] == [
-        (3.14, 0.01, False, 1.0, "Exact."), (3.0, 0.1, True, 0.5, "Close.")]
+        (3.14, 0.01, False, 1.0, "Exact."),
+        (3.0, 0.1, True, 0.5, "Close."),
+    ]
     assert [(a.text, a.credit, a.feedback) for a in t.answers] == [
-        ("Paris", 1.0, None), ("paris france", 0.5, "Just Paris.")]
+        ("Paris", 1.0, None),
+        ("paris france", 0.5, "Just Paris."),
+    ]
     assert mt.distractors == ("Toronto", "Milan")
     assert validate(open_source(tmp_path)).problems == []
 
@@ -331,8 +377,10 @@ def test_first_heading_variants() -> None:
 
 def test_lesson_title_from_heading_needs_no_title_key_and_load_reads_only_what_it_needs(tmp_path: Path) -> None:
     """load_course reads a lesson only when its title must come from its heading."""
-    write_pack(tmp_path, {
-        "course.toml": '''
+    write_pack(
+        tmp_path,
+        {
+            "course.toml": """
             format = 1
             id = "c"
             version = "1.0.0"
@@ -342,10 +390,11 @@ def test_lesson_title_from_heading_needs_no_title_key_and_load_reads_only_what_i
             title = "M"
             items = [{ id = "a", kind = "lesson", file = "lessons/a.md", title = "Given" },
                      { id = "b", kind = "lesson", file = "lessons/b.md" }]
-        ''',
-        "lessons/a.md": "# From file\n",
-        "lessons/b.md": "Setext title\n---\n",
-    })
+        """,
+            "lessons/a.md": "# From file\n",
+            "lessons/b.md": "Setext title\n---\n",
+        },
+    )
     source = open_source(tmp_path)
     reads: list[str] = []
     original = source.read_bytes
@@ -372,5 +421,12 @@ def test_big_generated_pack_loads_fast(tmp_path: Path) -> None:
     assert len(course.items()) == 2500
     assert sum(len(i.quiz.questions) for i in course.items() if i.quiz) == 10000
     assert {q.type for i in course.items() if i.quiz for q in i.quiz.questions} == {
-        "single", "multiple", "truefalse", "numeric", "text", "order", "match"}
+        "single",
+        "multiple",
+        "truefalse",
+        "numeric",
+        "text",
+        "order",
+        "match",
+    }
     assert elapsed < 5.0, f"loading took {elapsed:.2f} s"  # ~0.5 s here; bound generous for a shared CI box

@@ -9,12 +9,12 @@ from packages.source import open_source
 from packages.validation import validate
 from tests.test_pack_loading import CONTRACT_QUIZ, contract_pack, write_pack
 
-COURSE_OK_HEAD = '''\
+COURSE_OK_HEAD = """\
 format = 1
 id = "c"
 version = "1.0.0"
 title = "C"
-'''
+"""
 
 
 def problems(root: Path) -> Report:
@@ -26,8 +26,10 @@ def strs(report: Report, severity: str = "error") -> list[str]:
 
 
 def test_every_course_problem_reported_at_once(tmp_path: Path) -> None:
-    write_pack(tmp_path, {
-        "course.toml": '''\
+    write_pack(
+        tmp_path,
+        {
+            "course.toml": """\
 format = 1
 id = "Stats 101"
 version = "1.2"
@@ -69,10 +71,11 @@ requires = ["nope", "l1"]
 id = "week-1"
 title = "W1 again"
 unlock_after_days = -3
-''',
-        "quizzes/q.toml": "title = \"Q\"\n[[questions]]\nid = \"a\"\ntype = \"truefalse\"\nprompt = \"p\"\nanswer = true\n",
-        "media/unused.png": b"\x89PNG",
-    })
+""",
+            "quizzes/q.toml": 'title = "Q"\n[[questions]]\nid = "a"\ntype = "truefalse"\nprompt = "p"\nanswer = true\n',
+            "media/unused.png": b"\x89PNG",
+        },
+    )
     report = problems(tmp_path)
     errors = strs(report)
     expected = [
@@ -80,7 +83,7 @@ unlock_after_days = -3
         "course.toml:2:1: id: 'Stats 101' is not a valid id",
         "course.toml:3:1: version: '1.2' is not a semantic version (like 1.2.0)",
         "course.toml:4:1: language: 'english!' is not a BCP 47 language tag",
-        "course.toml:5:1: kind: must be \"xmooc\" or \"cmooc\", not 'ymooc'",
+        'course.toml:5:1: kind: must be "xmooc" or "cmooc", not \'ymooc\'',
         "course.toml:9:1: grading.pass_threshold: must be between 0 and 1, not 1.5",
         "course.toml:12:1: certificate.available: must be true or false, not the string 'yes'",
         "course.toml:15:1: sync.xapi_endpoint: 'ftp://x' is not a usable xAPI endpoint: not an http or https URL",
@@ -88,7 +91,7 @@ unlock_after_days = -3
         "course.toml:20:1: modules[0].requires[1]: 'l1' names an item that is not a quiz",
         "course.toml:25:3: modules[0].items[0].file: lessons/missing.md: no such file in the pack",
         "course.toml:28:3: modules[0].items[1].id: duplicate item id 'l1' (also modules[0].items[0])",
-        "course.toml:29:3: modules[0].items[1].kind: must be \"lesson\" or \"quiz\", not 'video'",
+        'course.toml:29:3: modules[0].items[1].kind: must be "lesson" or "quiz", not \'video\'',
         "course.toml:30:3: modules[0].items[1].file: '../etc/passwd': path leaves the pack (..)",
         "course.toml:36:3: modules[0].items[2].weight: must not be negative, not -1",
         "course.toml:39:1: modules[1].id: duplicate module id 'week-1'",
@@ -114,7 +117,7 @@ def _quiz_course(root: Path, quiz: str | bytes, lesson: str | bytes | None = Non
     return write_pack(root, files)
 
 
-BAD_QUIZ = '''\
+BAD_QUIZ = """\
 title = "Q"
 max_attempts = -1
 show_solutions = "sometimes"
@@ -179,7 +182,7 @@ sparkle = 1
 id = "tf"
 type = "truefalse"
 answer = false
-'''
+"""
 
 
 def test_every_quiz_rule(tmp_path: Path) -> None:
@@ -207,19 +210,19 @@ def test_every_quiz_rule(tmp_path: Path) -> None:
 
 
 def test_duplicate_question_ids(tmp_path: Path) -> None:
-    quiz = CONTRACT_QUIZ + CONTRACT_QUIZ[CONTRACT_QUIZ.index("[[questions]]"):]
+    quiz = CONTRACT_QUIZ + CONTRACT_QUIZ[CONTRACT_QUIZ.index("[[questions]]") :]
     errors = strs(problems(_quiz_course(tmp_path, quiz)))
     assert len(errors) == 1 and "questions[1].id: duplicate question id 'q1' (also questions[0])" in errors[0]
 
 
 def test_credit_extension_rules(tmp_path: Path) -> None:
-    quiz = '''\
+    quiz = """\
 [[questions]]
 id = "s"
 type = "single"
 prompt = "p"
 choices = [{ text = "a", credit = 0.5 }, { text = "b", credit = 2 }]
-'''
+"""
     errors = strs(problems(_quiz_course(tmp_path, quiz)))
     assert any("questions[0].choices[1].credit: must be between -1 and 1, not 2" in e for e in errors), errors
     assert any("questions[0].choices: no choice is worth full credit" in e for e in errors), errors
@@ -242,7 +245,9 @@ def test_invalid_utf8_names_file_and_byte_offset(tmp_path: Path) -> None:
 def test_toml_that_is_not_a_pack(tmp_path: Path) -> None:
     write_pack(tmp_path, {"course.toml": '[tool.poetry]\nname = "x"\n'})
     (error,) = problems(tmp_path).errors
-    assert str(error) == "course.toml: not a course pack manifest (no format, id or modules keys; see `mooc docs format`)"
+    assert (
+        str(error) == "course.toml: not a course pack manifest (no format, id or modules keys; see `mooc docs format`)"
+    )
 
 
 def test_newer_format_is_refused_clearly(tmp_path: Path) -> None:
@@ -257,7 +262,9 @@ def test_missing_course_toml(tmp_path: Path) -> None:
 
 
 def test_lesson_warnings_and_links(tmp_path: Path) -> None:
-    lesson = "No heading.\n\n![plot](../media/plot.png) [x](../media/gone.csv) [web](https://example.org)\n[out](../../x)\n"
+    lesson = (
+        "No heading.\n\n![plot](../media/plot.png) [x](../media/gone.csv) [web](https://example.org)\n[out](../../x)\n"
+    )
     root = _quiz_course(tmp_path, CONTRACT_QUIZ, lesson)
     (root / "media").mkdir()
     (root / "media" / "plot.png").write_bytes(b"png")
@@ -285,8 +292,10 @@ def test_symlink_leaving_the_pack(tmp_path: Path) -> None:
 
 
 def test_escape_sequences_and_markup_are_neutralised_in_messages(tmp_path: Path) -> None:
-    write_pack(tmp_path, {"course.toml": 'format = 1\nid = "\\u001b[31mred[bold]x"\nversion = "1.0.0"\n'
-                                         'title = "t"\nmodules = []\n'})
+    write_pack(
+        tmp_path,
+        {"course.toml": 'format = 1\nid = "\\u001b[31mred[bold]x"\nversion = "1.0.0"\ntitle = "t"\nmodules = []\n'},
+    )
     report = problems(tmp_path)
     text = "\n".join(str(p) for p in report.problems)
     assert "\x1b" not in text and "[bold]" in text
@@ -298,4 +307,11 @@ def test_problem_str_and_dict() -> None:
     assert str(p) == "quizzes/week-1.toml: questions[3].choices: no choice has correct = true"
     p = Problem("warning", "a.toml", "", "m", 3, 7)
     assert str(p) == "a.toml:3:7: m"
-    assert p.to_dict() == {"severity": "warning", "file": "a.toml", "key_path": "", "message": "m", "line": 3, "column": 7}
+    assert p.to_dict() == {
+        "severity": "warning",
+        "file": "a.toml",
+        "key_path": "",
+        "message": "m",
+        "line": 3,
+        "column": 7,
+    }

@@ -37,11 +37,22 @@ DID_NOT_HANG = 30.0
 def write_pack(root: Path, questions: list[dict[str, Any]], course_id: str = "slow-pattern") -> Path:
     pack = root / course_id
     (pack / "quizzes").mkdir(parents=True)
-    (pack / "quizzes" / "q.toml").write_text(tomli_w.dumps({"title": "Patterns", "questions": questions}),
-                                             encoding="utf-8")
-    course = {"format": 1, "id": course_id, "version": "1.0.0", "title": "Slow patterns",
-              "modules": [{"id": "m", "title": "Module", "items": [
-                  {"id": "q", "kind": "quiz", "file": "quizzes/q.toml", "title": "Patterns"}]}]}
+    (pack / "quizzes" / "q.toml").write_text(
+        tomli_w.dumps({"title": "Patterns", "questions": questions}), encoding="utf-8"
+    )
+    course = {
+        "format": 1,
+        "id": course_id,
+        "version": "1.0.0",
+        "title": "Slow patterns",
+        "modules": [
+            {
+                "id": "m",
+                "title": "Module",
+                "items": [{"id": "q", "kind": "quiz", "file": "quizzes/q.toml", "title": "Patterns"}],
+            }
+        ],
+    }
     (pack / "course.toml").write_text(tomli_w.dumps(course), encoding="utf-8")
     return pack
 
@@ -94,8 +105,17 @@ def test_patterns_too_big_to_compile_never_match(pattern: str) -> None:
     assert time.monotonic() - start < DID_NOT_HANG
 
 
-@pytest.mark.parametrize("pattern", [r"\d+(\.\d+)*", r"(?i)(ctrl|control)\s*[+-]?\s*s|\^s", r"colou?r",
-                                     r"(?<=a)b|a(?!c)", r"(\w)\1", r"\d{1,3}(,\d{3})*"])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\d+(\.\d+)*",
+        r"(?i)(ctrl|control)\s*[+-]?\s*s|\^s",
+        r"colou?r",
+        r"(?<=a)b|a(?!c)",
+        r"(\w)\1",
+        r"\d{1,3}(,\d{3})*",
+    ],
+)
 def test_ordinary_patterns_are_not_flagged(pattern: str) -> None:
     assert problems(pattern, ignore_case=True, budget=MatchBudget(remaining=5)) == []
 
@@ -109,8 +129,9 @@ def test_dangerous_patterns_are_flagged(pattern: str) -> None:
 # ----------------------------------------------------------------------------- plain mode
 
 
-def test_plain_mode_grades_a_catastrophic_pattern_and_saves_the_attempt(run_mooc: Any, mooc_home: Any,
-                                                                         tmp_path: Path) -> None:
+def test_plain_mode_grades_a_catastrophic_pattern_and_saves_the_attempt(
+    run_mooc: Any, mooc_home: Any, tmp_path: Path
+) -> None:
     pack = write_pack(tmp_path, SLOW_QUIZ)
     r = run_mooc("install", str(pack))
     assert r.returncode == 0, r.stderr
@@ -182,21 +203,28 @@ async def test_tui_submit_returns_and_ctrl_q_quits(mooc_home: Any, tmp_path: Pat
 
 
 def test_pack_check_flags_dangerous_and_refused_patterns(run_mooc: Any, tmp_path: Path) -> None:
-    pack = write_pack(tmp_path, [
-        {"id": "fine", "type": "text", "prompt": "A number", "pattern": r"\d+(\.\d+)*"},
-        {"id": "slow", "type": "text", "prompt": "a's", "pattern": SLOW},
-        {"id": "nested", "type": "text", "prompt": "words", "pattern": NESTED},
-        {"id": "huge", "type": "text", "prompt": "x", "pattern": "(?:a{3000}){1000}"},
-        {"id": "deep", "type": "text", "prompt": "x", "pattern": "(" * 3000 + "a" + ")" * 3000},
-    ])
+    pack = write_pack(
+        tmp_path,
+        [
+            {"id": "fine", "type": "text", "prompt": "A number", "pattern": r"\d+(\.\d+)*"},
+            {"id": "slow", "type": "text", "prompt": "a's", "pattern": SLOW},
+            {"id": "nested", "type": "text", "prompt": "words", "pattern": NESTED},
+            {"id": "huge", "type": "text", "prompt": "x", "pattern": "(?:a{3000}){1000}"},
+            {"id": "deep", "type": "text", "prompt": "x", "pattern": "(" * 3000 + "a" + ")" * 3000},
+        ],
+    )
     start = time.monotonic()
     r = run_mooc("pack", "check", str(pack), "--json")
     assert time.monotonic() - start < DID_NOT_HANG
     assert r.returncode == 1
     report = json.loads(r.stdout)
     by_key = {(p["key_path"], p["severity"]): p for p in report["errors"] + report["warnings"]}
-    assert set(by_key) == {("questions[1].pattern", "warning"), ("questions[2].pattern", "warning"),
-                           ("questions[3].pattern", "error"), ("questions[4].pattern", "error")}
+    assert set(by_key) == {
+        ("questions[1].pattern", "warning"),
+        ("questions[2].pattern", "warning"),
+        ("questions[3].pattern", "error"),
+        ("questions[4].pattern", "error"),
+    }
     slow = by_key[("questions[1].pattern", "warning")]
     quiz_lines = (pack / "quizzes" / "q.toml").read_text(encoding="utf-8").splitlines()
     slow_line = next(n for n, line in enumerate(quiz_lines, start=1) if SLOW in line)

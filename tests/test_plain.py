@@ -116,7 +116,8 @@ def make_pack(root: Path) -> Path:
     (pack / "quizzes").mkdir()
     (pack / "course.toml").write_text(COURSE_TOML)
     (pack / "lessons" / "intro.md").write_text(
-        "# Introduction\n\nHello \x1b]0;pwned\x07**learner** [bold]x[/bold].\n\nSee [the site](https://example.org).\n")
+        "# Introduction\n\nHello \x1b]0;pwned\x07**learner** [bold]x[/bold].\n\nSee [the site](https://example.org).\n"
+    )
     (pack / "lessons" / "after.md").write_text("# After\n\nDone.\n")
     (pack / "quizzes" / "quiz.toml").write_text(QUIZ_TOML)
     return pack
@@ -128,8 +129,9 @@ class Driver:
     PROMPT = re.compile(r"(: |> )$")
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env=env, bufsize=0)
+        self.proc = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, bufsize=0
+        )
         self.transcript = ""
 
     def read_prompt(self, timeout: float = 30) -> str:
@@ -287,8 +289,15 @@ def test_plain_mode_every_question_type_then_progress_json(installed: Path, mooc
     events = [json.loads(line) for line in log.read_text().splitlines()[1:]]
     (attempt,) = [e for e in events if e["type"] == "attempt"]
     responses = {q["id"]: q["response"] for q in attempt["data"]["questions"]}
-    assert responses == {"single": 1, "multi": [0, 1, 2], "tf": False, "num": 3.16, "text": "No   ONE",
-                         "order": [0, 1, 2], "match": [0, 2]}
+    assert responses == {
+        "single": 1,
+        "multi": [0, 1, 2],
+        "tf": False,
+        "num": 3.16,
+        "text": "No   ONE",
+        "order": [0, 1, 2],
+        "match": [0, 2],
+    }
     assert [e["type"] for e in events].count("hint_shown") == 1
 
 
@@ -364,15 +373,25 @@ def test_play_unknown_course_fails_before_the_ui(run_mooc: Any) -> None:
 
 # --------------------------------------------------------------------------- journeys (issue 11)
 
+
 def journey_course() -> str:
     """course.toml of the journey pack: a lesson, a quiz of two questions, a quiz of one."""
     import tomli_w
 
-    items = [{"id": "read", "kind": "lesson", "file": "lessons/read.md", "title": "Reading"},
-             {"id": "two", "kind": "quiz", "file": "quizzes/two.toml", "title": "Two questions"},
-             {"id": "solo", "kind": "quiz", "file": "quizzes/solo.toml", "title": "Solo"}]
-    return tomli_w.dumps({"format": 1, "id": "journey", "version": "1.0.0", "title": "Journey",
-                          "modules": [{"id": "m1", "title": "Module one", "items": items}]})
+    items = [
+        {"id": "read", "kind": "lesson", "file": "lessons/read.md", "title": "Reading"},
+        {"id": "two", "kind": "quiz", "file": "quizzes/two.toml", "title": "Two questions"},
+        {"id": "solo", "kind": "quiz", "file": "quizzes/solo.toml", "title": "Solo"},
+    ]
+    return tomli_w.dumps(
+        {
+            "format": 1,
+            "id": "journey",
+            "version": "1.0.0",
+            "title": "Journey",
+            "modules": [{"id": "m1", "title": "Module one", "items": items}],
+        }
+    )
 
 
 TWO_TOML = """\
@@ -424,7 +443,8 @@ def journey(run_mooc: Any, tmp_path: Path) -> Path:
     (pack / "lessons" / "read.md").write_text(
         "# Reading\n\nThe chart: ![A chart](../media/chart.png)\n\nRead [the notes](../media/notes.txt), "
         "[the site](https://example.org) and [a lost file](../media/gone.pdf). Then take [the quiz](../quizzes/two.toml).\n\n"
-        "```\nnot a link: [x](../media/chart.png)\n```\n")
+        "```\nnot a link: [x](../media/chart.png)\n```\n"
+    )
     r = run_mooc("install", str(pack))
     assert r.returncode == 0, r.stderr
     return pack
@@ -462,8 +482,9 @@ def installed_file(mooc_home: Homes, name: str) -> Path:
     return found[0].resolve()
 
 
-def test_plain_lesson_files_show_their_real_path_and_open(journey: Path, mooc_home: Homes, run_mooc: Any,
-                                                          tmp_path: Path) -> None:
+def test_plain_lesson_files_show_their_real_path_and_open(
+    journey: Path, mooc_home: Homes, run_mooc: Any, tmp_path: Path
+) -> None:
     opened = tmp_path / "opened.txt"
     viewer = tmp_path / "viewer.sh"  # a real program standing in for xdg-open (no desktop here)
     viewer.write_text(f'#!/bin/sh\nprintf "%s" "$1" > {opened}.tmp && mv {opened}.tmp {opened}\n')
@@ -474,13 +495,16 @@ def test_plain_lesson_files_show_their_real_path_and_open(journey: Path, mooc_ho
     assert chart.is_absolute() and mooc_home.home.resolve() in chart.parents
     out = r.stdout
     assert "The chart: image: A chart (file 1)" in out
-    assert ("Read the notes (file 2), the site (https://example.org) and a lost file (file 3). "
-            "Then take the quiz (item 2).") in out  # another item of the course: its number in the outline
+    assert (
+        "Read the notes (file 2), the site (https://example.org) and a lost file (file 3). Then take the quiz (item 2)."
+    ) in out  # another item of the course: its number in the outline
     assert "not a link: [x](../media/chart.png)" in out  # code is not a link
     assert "This lesson links to 3 files; type m and its number to open one:" in out
     assert f"  File 1, image: A chart: {chart}\n" in out
     assert f"  File 2, the notes: {notes}\n" in out
-    assert "  File 3, a lost file: cannot be opened: lessons/read.md: linked file media/gone.pdf is not in the pack" in out
+    assert (
+        "  File 3, a lost file: cannot be opened: lessons/read.md: linked file media/gone.pdf is not in the pack" in out
+    )
     assert out.count(f"File 1, image: A chart: {chart}") == 2  # `m` lists them again
     assert "Type m and a number from 1 to 3." in out
     assert "File 3 cannot be opened: lessons/read.md: linked file media/gone.pdf is not in the pack" in out
@@ -492,19 +516,18 @@ def test_plain_lesson_files_show_their_real_path_and_open(journey: Path, mooc_ho
     assert chart.read_bytes() == (journey / "media" / "chart.png").read_bytes()
 
 
-def test_plain_lesson_file_without_a_viewer_says_so_and_shows_the_path(journey: Path, mooc_home: Homes,
-                                                                       run_mooc: Any, tmp_path: Path) -> None:
+def test_plain_lesson_file_without_a_viewer_says_so_and_shows_the_path(
+    journey: Path, mooc_home: Homes, run_mooc: Any, tmp_path: Path
+) -> None:
     empty = tmp_path / "no-programs"
     empty.mkdir()
     r = run_mooc("play", "--plain", "journey", "read", input="m 2\nq\n", env={"MOOC_OPENER": "", "PATH": str(empty)})
     assert r.returncode == 0, r.stderr
     notes = installed_file(mooc_home, "notes.txt")
-    assert (f"Cannot open file 2 here: no program to open it here (install xdg-utils); the file is {notes}"
-            in r.stdout)
+    assert f"Cannot open file 2 here: no program to open it here (install xdg-utils); the file is {notes}" in r.stdout
 
 
-def test_plain_sigkill_mid_quiz_then_enter_takes_the_quiz_again(journey: Path, mooc_home: Homes,
-                                                                  run_mooc: Any) -> None:
+def test_plain_sigkill_mid_quiz_then_enter_takes_the_quiz_again(journey: Path, mooc_home: Homes, run_mooc: Any) -> None:
     """Issue 11: after a crash mid-quiz, Enter at "You were at: QUIZ" skipped the quiz."""
     d = Driver([str(MOOC_BIN), "play", "--plain", "journey", "two"], mooc_home.env())
     assert "Question 1 of 2" in d.read_prompt()
@@ -526,8 +549,9 @@ def test_plain_sigkill_mid_quiz_then_enter_takes_the_quiz_again(journey: Path, m
 
     d = Driver([str(MOOC_BIN), "play", "--plain", "journey"], mooc_home.env())
     screen = d.read_prompt()
-    assert ("You were at: Two questions, a quiz you have not passed yet. Press Enter to take it, "
-            "n for the next item.") in screen
+    assert (
+        "You were at: Two questions, a quiz you have not passed yet. Press Enter to take it, n for the next item."
+    ) in screen
     d.send("")
     screen = d.read_prompt()
     assert "Quiz: Two questions" in screen and "attempts left: 2 of 3" in screen
@@ -541,7 +565,7 @@ def test_plain_sigkill_mid_quiz_then_enter_takes_the_quiz_again(journey: Path, m
     _rest, code = d.close()
     assert code == 0
     after = journey_events(mooc_home)
-    assert after[:len(before)] == before
+    assert after[: len(before)] == before
     assert [e["data"]["score"] for e in after if e["type"] == "attempt"] == [0.0, 1.0]
 
     # a passed quiz is not offered again: Enter goes on
@@ -551,7 +575,7 @@ def test_plain_sigkill_mid_quiz_then_enter_takes_the_quiz_again(journey: Path, m
 
 
 def test_plain_yes_no_asks_again_then_takes_the_safe_answer(journey: Path, run_mooc: Any) -> None:
-    r = run_mooc("play", "--plain", "journey", "two", input="1\nt\n" "r\nmaybe\nYES\n")
+    r = run_mooc("play", "--plain", "journey", "two", input="1\nt\nr\nmaybe\nYES\n")
     assert r.returncode == 0, r.stderr
     assert "Type y for yes or n for no, not 'maybe'." in r.stdout
     assert r.stdout.count("Question 1 of 2") == 2  # YES started the second attempt
@@ -578,14 +602,14 @@ def test_plain_failed_attempt_teaches_without_giving_the_answer(journey: Path, r
     feedback and hints of each question not right, not the answers; passing shows them."""
     r = run_mooc("play", "--plain", "journey", "two", input="1\nt\n")
     assert r.returncode == 0, r.stderr
-    report = r.stdout[r.stdout.index("Score: 0/2"):]
+    report = r.stdout[r.stdout.index("Score: 0/2") :]
     assert "Question 1: wrong.\n  That is the median.\n  Hint: Add them up first, then divide.\n" in report
     assert "Question 2: wrong.\n  Hint: Look up.\n  Hint: Think of grass.\n" in report
     assert "Answer:" not in report and "(2 + 4 + 9) / 3 = 5" not in report
     assert "The answers and explanations appear once you pass this quiz or have no attempts left." in report
 
     r = run_mooc("play", "--plain", "journey", "two", input="y\n2\nf\n")
-    report = r.stdout[r.stdout.index("Score: 2/2"):]
+    report = r.stdout[r.stdout.index("Score: 2/2") :]
     assert "Question 1: right.\n  Answer: five\n  (2 + 4 + 9) / 3 = 5\n" in report
     assert "Hint:" not in report and "appear once" not in report
 
@@ -596,7 +620,7 @@ def test_plain_never_shows_answers_but_hints_and_counts_in_the_singular(journey:
     assert "1 question, pass mark 50%, attempts left: 1 of 1." in r.stdout  # not "1 questions"
     assert "This is your last attempt: once submitted, the quiz is closed." in r.stdout
     assert "Question 1 of 1 (1 point):" in r.stdout
-    report = r.stdout[r.stdout.index("Score: 0/1"):]
+    report = r.stdout[r.stdout.index("Score: 0/1") :]
     assert "Question 1: wrong.\n  Hint: Count on your fingers.\n" in report
     assert "Answer:" not in report and "2 + 2 = 4" not in report
     assert "This quiz does not show its answers" in report and "Attempts left: 0." in report
@@ -611,8 +635,10 @@ def test_plain_ctrl_c_saves_and_says_how_to_go_on(journey: Path, mooc_home: Home
     d.proc.send_signal(signal.SIGINT)
     rest, code = d.close()
     assert code == 130
-    assert "Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); " \
-           "mooc play --plain continues where you stopped." in rest
+    assert (
+        "Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
+        "mooc play --plain continues where you stopped." in rest
+    )
     assert "Traceback" not in d.stderr()
     spent = [e for e in journey_events(mooc_home) if e["type"] == "time_spent" and e["item_id"] == "read"]
     assert spent and spent[0]["data"]["seconds"] >= 1.0  # the reading time was recorded on the way out
@@ -749,10 +775,20 @@ def test_play_with_term_dumb_in_a_real_terminal_is_plain(installed: Path, mooc_h
 def test_markdown_tables_are_read_row_by_row() -> None:
     from player.markdown_text import markdown_lines
 
-    lines = markdown_lines("Keys:\n\n| Key | What it does |\n|-----|:---:|\n| `n` | **next** item |\n"
-                           "| `a \\| b` | [help](https://x.org) |\n\nAfter.")
-    assert lines == ["Keys:", "", "Table: Key, What it does.", "Key: n. What it does: next item.",
-                     "Key: a | b. What it does: help (https://x.org).", "End of table.", "", "After."]
+    lines = markdown_lines(
+        "Keys:\n\n| Key | What it does |\n|-----|:---:|\n| `n` | **next** item |\n"
+        "| `a \\| b` | [help](https://x.org) |\n\nAfter."
+    )
+    assert lines == [
+        "Keys:",
+        "",
+        "Table: Key, What it does.",
+        "Key: n. What it does: next item.",
+        "Key: a | b. What it does: help (https://x.org).",
+        "End of table.",
+        "",
+        "After.",
+    ]
     assert not any("---" in line or line.startswith("|") for line in lines)
 
 

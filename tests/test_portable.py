@@ -25,16 +25,23 @@ PASS = "2\ntrue\nmedian\nq\n"
 
 
 def _mooc(homes: Homes, lock_log: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    r = subprocess.run([sys.executable, str(WINDOWSISH), *args], input=input, capture_output=True, text=True,
-                       timeout=120, env=homes.env(MOOC_TEST_LOCK_LOG=str(lock_log)))
+    r = subprocess.run(
+        [sys.executable, str(WINDOWSISH), *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=homes.env(MOOC_TEST_LOCK_LOG=str(lock_log)),
+    )
     assert "Traceback" not in r.stderr, r.stderr
     assert r.returncode == 0, (args, r.stdout[-2000:], r.stderr[-2000:])
     return r
 
 
 @pytest.mark.lrs
-def test_install_study_sync_and_export_without_fcntl_or_getuid(tmp_path: Path, mooc_home: Homes,
-                                                                 ralph_lrs: RalphServer) -> None:
+def test_install_study_sync_and_export_without_fcntl_or_getuid(
+    tmp_path: Path, mooc_home: Homes, ralph_lrs: RalphServer
+) -> None:
     course = f"win-{uuid.uuid4().hex[:6]}"
     locks = tmp_path / "locks.log"
     run = lambda *a, **k: _mooc(mooc_home, locks, *a, **k)  # noqa: E731
@@ -80,9 +87,13 @@ def test_a_sync_waits_for_the_send_lock_held_elsewhere_without_fcntl(tmp_path: P
         os.lseek(fd, WINDOWS_LOCK_OFFSET, os.SEEK_SET)  # the byte mooc's Windows path locks
         os.lockf(fd, os.F_LOCK, 1)  # another process is uploading (msvcrt.locking maps to this here)
         tries_before = len(locks.read_text().splitlines())
-        waiting = subprocess.Popen([sys.executable, str(WINDOWSISH), "sync", "--json"], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True,
-                                   env=mooc_home.env(MOOC_TEST_LOCK_LOG=str(locks), MOOC_DEADLINE="5"))
+        waiting = subprocess.Popen(
+            [sys.executable, str(WINDOWSISH), "sync", "--json"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=mooc_home.env(MOOC_TEST_LOCK_LOG=str(locks), MOOC_DEADLINE="5"),
+        )
         time.sleep(1.5)
         assert waiting.poll() is None  # it waits for the other upload, as with flock ...
         assert len(locks.read_text().splitlines()) - tries_before >= 10  # ... trying the taken lock again and again
@@ -95,9 +106,12 @@ def test_a_sync_waits_for_the_send_lock_held_elsewhere_without_fcntl(tmp_path: P
 
 
 def test_only_the_platform_module_touches_os_specific_calls() -> None:
-    forbidden = re.compile(r"^\s*(import (fcntl|msvcrt|tomllib|tomli|sre_parse|sre_constants)\b"
-                           r"|from (fcntl|msvcrt|tomllib) import|from re import _)"
-                           r"|os\.(getuid|geteuid|getgid|getegid)\b", re.M)
+    forbidden = re.compile(
+        r"^\s*(import (fcntl|msvcrt|tomllib|tomli|sre_parse|sre_constants)\b"
+        r"|from (fcntl|msvcrt|tomllib) import|from re import _)"
+        r"|os\.(getuid|geteuid|getgid|getegid)\b",
+        re.M,
+    )
     offenders = []
     for folder in ("packages", "player", "sync", "tui"):
         for path in sorted((REPO / folder).rglob("*.py")):

@@ -5,11 +5,38 @@ from __future__ import annotations
 import json
 from typing import Any
 
-COURSE_KEYS = {"id", "title", "version", "kind", "items_done", "items_total", "lessons_done", "lessons_total",
-               "score", "threshold", "passed", "completed", "certificate", "enrolled", "last_studied", "position",
-               "time_spent_s", "quizzes"}
-QUIZ_KEYS = {"id", "title", "graded", "weight", "status", "best_score", "attempts", "attempts_left", "threshold",
-             "passed"}
+COURSE_KEYS = {
+    "id",
+    "title",
+    "version",
+    "kind",
+    "items_done",
+    "items_total",
+    "lessons_done",
+    "lessons_total",
+    "score",
+    "threshold",
+    "passed",
+    "completed",
+    "certificate",
+    "enrolled",
+    "last_studied",
+    "position",
+    "time_spent_s",
+    "quizzes",
+}
+QUIZ_KEYS = {
+    "id",
+    "title",
+    "graded",
+    "weight",
+    "status",
+    "best_score",
+    "attempts",
+    "attempts_left",
+    "threshold",
+    "passed",
+}
 
 
 def test_nothing_started(run_mooc: Any) -> None:

@@ -16,8 +16,9 @@ from player.progress_files import iter_logs, purge_course
 
 
 def _event(n: int = 0, **kw) -> Event:
-    base = dict(type="time_spent", course_id="stats-101", course_version="1.0.0", item_id="l1",
-                data={"seconds": float(n)})
+    base = dict(
+        type="time_spent", course_id="stats-101", course_version="1.0.0", item_id="l1", data={"seconds": float(n)}
+    )
     base.update(kw)
     return Event(**base)
 
@@ -38,8 +39,12 @@ def test_first_append_creates_header_and_compact_sorted_lines(log: EventLog, lay
     log.append(ev)
     assert log.path == layout.progress_file("amina", "stats-101")
     lines = log.path.read_bytes().decode("utf-8").splitlines()
-    assert json.loads(lines[0]) == {"format": "mooc-progress", "version": 1, "learner": "amina",
-                                    "course_id": "stats-101"}
+    assert json.loads(lines[0]) == {
+        "format": "mooc-progress",
+        "version": 1,
+        "learner": "amina",
+        "course_id": "stats-101",
+    }
     assert list(json.loads(lines[0])) == ["format", "version", "learner", "course_id"]
     assert lines[1] == json.dumps(ev.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert "café" in lines[1]
@@ -104,7 +109,7 @@ def test_corrupt_middle_line_is_skipped_with_a_warning(log: EventLog) -> None:
     with open(log.path, "ab") as f:
         f.write(b"\x00\x00garbage{{{\n")
         f.write(b'{"id": "x", "type": "time_spent"}\n')  # JSON, but not an event
-        f.write(b'[1, 2]\n')
+        f.write(b"[1, 2]\n")
     log.append(*events[2:])
     assert log.events() == events
     assert len(log.problems) == 3
@@ -153,8 +158,9 @@ def test_newer_format_version_is_refused_clearly(log: EventLog) -> None:
     assert log.path.read_bytes() == before
 
 
-@pytest.mark.parametrize("learner,course", [("../evil", "stats-101"), ("amina", "../../x"), ("Amina", "c"),
-                                            ("amina", ""), ("amina", "a/b")])
+@pytest.mark.parametrize(
+    "learner,course", [("../evil", "stats-101"), ("amina", "../../x"), ("Amina", "c"), ("amina", ""), ("amina", "a/b")]
+)
 def test_unsafe_ids_never_become_paths(layout: Layout, learner: str, course: str) -> None:
     with pytest.raises(MoocError, match="invalid"):
         EventLog.for_course(layout, learner, course)
@@ -167,13 +173,18 @@ def test_iter_logs_and_purge_course(layout: Layout) -> None:
     layout.learner_dir("carol").mkdir(parents=True)  # a learner without progress
     (layout.progress_dir("bob") / ".stats-101.jsonl.abc.tmp").write_text("stray temp file")
     found = list(iter_logs(layout))
-    assert [(lr, c) for lr, c, _ in found] == [("amina", "bio-1"), ("amina", "stats-101"),
-                                               ("bob", "bio-1"), ("bob", "stats-101")]
+    assert [(lr, c) for lr, c, _ in found] == [
+        ("amina", "bio-1"),
+        ("amina", "stats-101"),
+        ("bob", "bio-1"),
+        ("bob", "stats-101"),
+    ]
     assert all(p == layout.progress_file(lr, c) for lr, c, p in found)
 
     removed = purge_course(layout, "stats-101")
-    assert sorted(removed) == sorted([layout.progress_file("amina", "stats-101"),
-                                      layout.progress_file("bob", "stats-101")])
+    assert sorted(removed) == sorted(
+        [layout.progress_file("amina", "stats-101"), layout.progress_file("bob", "stats-101")]
+    )
     assert [(lr, c) for lr, c, _ in iter_logs(layout)] == [("amina", "bio-1"), ("bob", "bio-1")]
     assert purge_course(layout, "stats-101") == []
     # a log whose file was purged starts afresh

@@ -21,14 +21,43 @@ SAMPLE_EVENTS: dict[str, tuple[str | None, dict[str, Any]]] = {
     "time_spent": ("intro", {"seconds": 3.0}),
     "position": ("intro", {}),
     "hint_shown": ("quiz1", {"question_id": "a"}),
-    "attempt": ("quiz1", {"attempt": 1, "score": 1.0, "earned": 1.0, "total": 1.0, "passed": True, "threshold": 0.6,
-                       "questions": [{"id": "a", "type": "single", "statement_id": "0b7b6b8e-3c9a-4f7e-9a44-6c1d7a1f0e11",
-                                      "response": 1, "score": 1.0, "earned": 1.0, "points": 1.0, "correct": True}]}),
+    "attempt": (
+        "quiz1",
+        {
+            "attempt": 1,
+            "score": 1.0,
+            "earned": 1.0,
+            "total": 1.0,
+            "passed": True,
+            "threshold": 0.6,
+            "questions": [
+                {
+                    "id": "a",
+                    "type": "single",
+                    "statement_id": "0b7b6b8e-3c9a-4f7e-9a44-6c1d7a1f0e11",
+                    "response": 1,
+                    "score": 1.0,
+                    "earned": 1.0,
+                    "points": 1.0,
+                    "correct": True,
+                }
+            ],
+        },
+    ),
     "self_assessment": (None, {"module_id": "w1", "rating": 4}),
     "course_completed": (None, {"score": 1.0}),
     "course_passed": (None, {"score": 1.0}),
-    "certificate_requested": (None, {"score": 1.0, "threshold": 0.6, "quizzes": {"quiz1": 1.0}, "evidence": [],
-                                     "learner_name": "Amina", "learner_email": None}),
+    "certificate_requested": (
+        None,
+        {
+            "score": 1.0,
+            "threshold": 0.6,
+            "quizzes": {"quiz1": 1.0},
+            "evidence": [],
+            "learner_name": "Amina",
+            "learner_email": None,
+        },
+    ),
     "certificate_issued": (None, {"request": "3f1c6a52-7f2e-4f55-9d7e-1b2c3d4e5f61", "credential": "a.b.c"}),
     "certificate_refused": (None, {"request": "3f1c6a52-7f2e-4f55-9d7e-1b2c3d4e5f62", "reason": "no"}),
 }
@@ -108,11 +137,14 @@ def test_plain_mode_asks_every_type(every_type, name: str) -> None:
     attempt = session.start_attempt(item.id)
     shown = attempt.presented(q.id)
     right = _right(q)
-    lines = {"single": lambda: str(shown.index(right) + 1),
-             "multiple": lambda: " ".join(str(shown.index(i) + 1) for i in right),
-             "truefalse": lambda: "true" if right else "false",
-             "numeric": lambda: repr(right), "text": lambda: right,
-             "order": lambda: " ".join(str(shown.index(i) + 1) for i in right)}
+    lines = {
+        "single": lambda: str(shown.index(right) + 1),
+        "multiple": lambda: " ".join(str(shown.index(i) + 1) for i in right),
+        "truefalse": lambda: "true" if right else "false",
+        "numeric": lambda: repr(right),
+        "text": lambda: right,
+        "order": lambda: " ".join(str(shown.index(i) + 1) for i in right),
+    }
     out = io.StringIO()
     if name == "match":
         answers = "\n".join(str(shown.index(i) + 1) for i in right) + "\n"

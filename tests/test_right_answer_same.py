@@ -40,15 +40,19 @@ def _plain_answers(course: Any, item: Any) -> list[str | None]:
         if re.match(r"^Question \d+:$", line):
             answers.append(None)
         elif line.startswith("  Answer: "):
-            answers[-1] = line[len("  Answer: "):]
+            answers[-1] = line[len("  Answer: ") :]
     return answers
 
 
 def _presented(q: Any) -> list[int]:
     from player.grading import match_options
 
-    n = {"single": lambda: len(q.choices), "multiple": lambda: len(q.choices), "order": lambda: len(q.items),
-         "match": lambda: len(match_options(q))}.get(q.type, lambda: 0)()
+    n = {
+        "single": lambda: len(q.choices),
+        "multiple": lambda: len(q.choices),
+        "order": lambda: len(q.items),
+        "match": lambda: len(match_options(q)),
+    }.get(q.type, lambda: 0)()
     return list(range(n))
 
 

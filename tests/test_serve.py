@@ -24,8 +24,17 @@ def pack_server(tmp_path):
     path.parent.mkdir()
     path.write_bytes(data)
     (tmp_path / "secret.txt").write_text("secret")
-    pack = ServedPack(id="x", version="1.0.0", title="X", language="en", summary="", path=path, size=len(data),
-                      sha256=hashlib.sha256(data).hexdigest(), mtime=path.stat().st_mtime)
+    pack = ServedPack(
+        id="x",
+        version="1.0.0",
+        title="X",
+        language="en",
+        summary="",
+        path=path,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        mtime=path.stat().st_mtime,
+    )
     with PackServer([pack], port=0) as srv:
         yield srv, pack, data
 
@@ -50,8 +59,18 @@ def test_ranges_validators_and_if_range(pack_server):
     assert r.status_code == 200 and int(r.headers["Content-Length"]) == len(data) and not r.content
 
 
-@pytest.mark.parametrize("path", ["/packs/../secret.txt", "/packs/%2e%2e/secret.txt", "/secret.txt",
-                                  "/packs/", "/packs/x-1.0.0.mooc/", "/cache/x.mooc", "//etc/passwd"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/packs/../secret.txt",
+        "/packs/%2e%2e/secret.txt",
+        "/secret.txt",
+        "/packs/",
+        "/packs/x-1.0.0.mooc/",
+        "/cache/x.mooc",
+        "//etc/passwd",
+    ],
+)
 def test_nothing_but_the_catalog_and_packs(pack_server, path):
     srv, _pack, _data = pack_server
     r = requests.get(f"http://127.0.0.1:{srv.port}{path}")
@@ -92,8 +111,14 @@ def test_mooc_serve_feeds_another_machine(tmp_path, mooc_home, run_mooc):
     src = generate_pack(tmp_path / "src", lessons=4, questions=4, course_id="lab-course")
     pack = build_pack(src, out=tmp_path / "lab-course-1.0.0.mooc")
     assert run_mooc("install", str(pack), "--system").returncode == 0
-    proc = subprocess.Popen([sys.executable, "-m", "player", "serve", "--port", "0"], env=mooc_home.env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player", "serve", "--port", "0"],
+        env=mooc_home.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         first = proc.stdout.readline()
         url = first.split(" on ")[1].strip()

@@ -38,8 +38,14 @@ def _served(url: str) -> list[tuple[str, str]]:
 def test_serve_follows_the_store_and_logs_each_request(tmp_path, mooc_home, run_mooc):
     assert run_mooc("install", str(_pack(tmp_path, "1.0.0", "Week one.")), "--system").returncode == 0
     log = tmp_path / "serve.log"
-    proc = subprocess.Popen([sys.executable, "-m", "player", "serve", "--port", "0", "--log", str(log)],
-                            env=mooc_home.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player", "serve", "--port", "0", "--log", str(log)],
+        env=mooc_home.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         url = proc.stdout.readline().split(" on ")[1].strip()
         lab = {"MOOC_HOME": str(tmp_path / "pc1" / "home"), "MOOC_SYSTEM_HOME": str(tmp_path / "pc1" / "sys")}
@@ -70,12 +76,22 @@ def test_serve_follows_the_store_and_logs_each_request(tmp_path, mooc_home, run_
         _, err = proc.communicate(timeout=10)
     lines = log.read_text(encoding="utf-8").splitlines()
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
-    assert any(re.fullmatch(rf"{stamp}  127\.0\.0\.1  GET /packs/lab-course-1\.0\.0\.mooc  200  \d+(\.\d)? (B|kB|MB)  "
-                            r"\d+\.\d s", line) for line in lines), lines
-    assert any(re.fullmatch(rf"{stamp}  127\.0\.0\.1  GET /packs/lab-course-1\.0\.0\.mooc  404  \d+\.\d s", line)
-               for line in lines), lines
-    assert any(line.endswith("the store changed: now sharing lab-course-1.1.0; no longer sharing lab-course-1.0.0")
-               for line in lines), lines
+    assert any(
+        re.fullmatch(
+            rf"{stamp}  127\.0\.0\.1  GET /packs/lab-course-1\.0\.0\.mooc  200  \d+(\.\d)? (B|kB|MB)  "
+            r"\d+\.\d s",
+            line,
+        )
+        for line in lines
+    ), lines
+    assert any(
+        re.fullmatch(rf"{stamp}  127\.0\.0\.1  GET /packs/lab-course-1\.0\.0\.mooc  404  \d+\.\d s", line)
+        for line in lines
+    ), lines
+    assert any(
+        line.endswith("the store changed: now sharing lab-course-1.1.0; no longer sharing lab-course-1.0.0")
+        for line in lines
+    ), lines
     assert any(line.endswith("the store changed: no longer sharing lab-course-1.1.0") for line in lines), lines
     assert err.count("GET /catalog.json") >= 3  # the same lines on the teacher's terminal
 
@@ -85,8 +101,14 @@ def test_a_hostile_request_path_is_logged_clean(tmp_path, mooc_home):
     import socket
 
     log = tmp_path / "serve.log"
-    proc = subprocess.Popen([sys.executable, "-m", "player", "serve", "--port", "0", "--log", str(log), "--quiet"],
-                            env=mooc_home.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player", "serve", "--port", "0", "--log", str(log), "--quiet"],
+        env=mooc_home.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         url = proc.stdout.readline().split(" on ")[1].strip()
         host, port = url.split("//")[1].rstrip("/").split(":")

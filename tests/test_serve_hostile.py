@@ -27,8 +27,17 @@ DATA = bytes(range(256)) * 4000  # 1_024_000 bytes
 def pack(tmp_path) -> ServedPack:
     path = tmp_path / "x.mooc"
     path.write_bytes(DATA)
-    return ServedPack(id="x", version="1.0.0", title="X", language="en", summary="", path=path, size=len(DATA),
-                      sha256=hashlib.sha256(DATA).hexdigest(), mtime=path.stat().st_mtime)
+    return ServedPack(
+        id="x",
+        version="1.0.0",
+        title="X",
+        language="en",
+        summary="",
+        path=path,
+        size=len(DATA),
+        sha256=hashlib.sha256(DATA).hexdigest(),
+        mtime=path.stat().st_mtime,
+    )
 
 
 def raw_request(port: int, data: bytes, *, source: str = "127.0.0.1", timeout: float = 10) -> bytes:
@@ -61,23 +70,30 @@ def status(answer: bytes) -> int:
 
 
 def get(port: int, range_header: str) -> bytes:
-    return raw_request(port, (f"GET /packs/x-1.0.0.mooc HTTP/1.1\r\nHost: x\r\nRange: {range_header}\r\n"
-                              "Connection: close\r\n\r\n").encode("latin-1"))
+    return raw_request(
+        port,
+        (f"GET /packs/x-1.0.0.mooc HTTP/1.1\r\nHost: x\r\nRange: {range_header}\r\nConnection: close\r\n\r\n").encode(
+            "latin-1"
+        ),
+    )
 
 
-@pytest.mark.parametrize("header, expected", [
-    ("bytes=99999999999999999999-", 416),  # starts past any end
-    ("bytes=" + "9" * 5000 + "-", 416),  # more digits than int() takes by default
-    ("bytes=0-" + "9" * 5000, 206),  # the end is clipped to the file
-    ("bytes=-" + "9" * 5000, 206),  # a suffix longer than the file: all of it
-    ("bytes=5-2", 200),  # first > last: invalid, ignored
-    ("bytes=-0", 416),  # an empty suffix
-    ("bytes=0-1," * 500 + "2-3", 200),  # many ranges: the whole file
-    ("bytes=--5", 200),
-    ("bytes=\u00b2-", 200),  # a superscript two is not a digit
-    ("octets=0-5", 200),
-    ("garbage \x7f\x01", 200),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("bytes=99999999999999999999-", 416),  # starts past any end
+        ("bytes=" + "9" * 5000 + "-", 416),  # more digits than int() takes by default
+        ("bytes=0-" + "9" * 5000, 206),  # the end is clipped to the file
+        ("bytes=-" + "9" * 5000, 206),  # a suffix longer than the file: all of it
+        ("bytes=5-2", 200),  # first > last: invalid, ignored
+        ("bytes=-0", 416),  # an empty suffix
+        ("bytes=0-1," * 500 + "2-3", 200),  # many ranges: the whole file
+        ("bytes=--5", 200),
+        ("bytes=\u00b2-", 200),  # a superscript two is not a digit
+        ("octets=0-5", 200),
+        ("garbage \x7f\x01", 200),
+    ],
+)
 def test_absurd_range_headers_get_416_or_200_never_an_exception(pack, header, expected, capsys):
     with PackServer([pack], port=0) as srv:
         answer = get(srv.port, header)
@@ -131,8 +147,9 @@ def test_a_flood_from_one_client_does_not_lock_out_the_others(pack):
         flood = []
         try:
             for _ in range(20):
-                flood.append(socket.create_connection(("127.0.0.1", srv.port), timeout=5,
-                                                      source_address=("127.0.0.2", 0)))
+                flood.append(
+                    socket.create_connection(("127.0.0.1", srv.port), timeout=5, source_address=("127.0.0.2", 0))
+                )
             time.sleep(1)  # the server has seen them all by now
             readable, _w, _x = select.select(flood, [], [], 0)
             refused = sum(1 for sock in readable if _closed(sock))
@@ -143,8 +160,9 @@ def test_a_flood_from_one_client_does_not_lock_out_the_others(pack):
                 sock.close()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            answer = raw_request(srv.port, b"GET /catalog.json HTTP/1.1\r\nConnection: close\r\n\r\n",
-                                 source="127.0.0.2")
+            answer = raw_request(
+                srv.port, b"GET /catalog.json HTTP/1.1\r\nConnection: close\r\n\r\n", source="127.0.0.2"
+            )
             if status(answer) == 200:
                 break
             time.sleep(0.1)
@@ -157,8 +175,17 @@ def test_a_client_that_never_reads_is_dropped(tmp_path):
     data = bytes(32 * 1024 * 1024)
     path = tmp_path / "big.mooc"
     path.write_bytes(data)
-    big = ServedPack(id="big", version="1.0.0", title="B", language="en", summary="", path=path, size=len(data),
-                     sha256=hashlib.sha256(data).hexdigest(), mtime=path.stat().st_mtime)
+    big = ServedPack(
+        id="big",
+        version="1.0.0",
+        title="B",
+        language="en",
+        summary="",
+        path=path,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        mtime=path.stat().st_mtime,
+    )
     with PackServer([big], port=0, limits=ServeLimits(send_timeout=1.0, per_client=1)) as srv:
         with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as sloth:
             sloth.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
@@ -179,11 +206,18 @@ def test_mooc_serve_answers_garbage_with_no_traceback(tmp_path, mooc_home, run_m
     from packages.building import build_pack
     from tests.support.genpack import generate_pack
 
-    pack_file = build_pack(generate_pack(tmp_path / "src", lessons=2, questions=2, course_id="lab"),
-                           out=tmp_path / "lab-1.0.0.mooc")
+    pack_file = build_pack(
+        generate_pack(tmp_path / "src", lessons=2, questions=2, course_id="lab"), out=tmp_path / "lab-1.0.0.mooc"
+    )
     assert run_mooc("install", str(pack_file)).returncode == 0
-    proc = subprocess.Popen([sys.executable, "-m", "player", "serve", "--port", "0"], env=mooc_home.env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "player", "serve", "--port", "0"],
+        env=mooc_home.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         url = proc.stdout.readline().split(" on ")[1].strip()
         port = int(url.rsplit(":", 1)[1].strip("/"))

@@ -36,26 +36,48 @@ class Learner:
 
 
 def tf_quiz(title: str, n: int = 2, **kw: Any) -> Quiz:
-    return Quiz(title=title, questions=tuple(TrueFalse(id=f"q{i}", prompt=f"P{i}", answer=True, hints=("h1", "h2"))
-                                              for i in range(n)), **kw)
+    return Quiz(
+        title=title,
+        questions=tuple(TrueFalse(id=f"q{i}", prompt=f"P{i}", answer=True, hints=("h1", "h2")) for i in range(n)),
+        **kw,
+    )
 
 
 def make_course(**kw: Any) -> Course:
-    week1 = Module(id="w1", title="Week 1", items=(
-        Item(id="intro", kind="lesson", file="lessons/intro.md", title="Intro"),
-        Item(id="practice", kind="quiz", file="q/p.toml", title="Practice", weight=0, quiz=tf_quiz("Practice")),
-        Item(id="quiz1", kind="quiz", file="q/1.toml", title="Quiz 1", weight=1,
-             quiz=tf_quiz("Quiz 1", max_attempts=2, pass_threshold=0.7)),
-    ))
-    week2 = Module(id="w2", title="Week 2", unlock_after_days=7, items=(
-        Item(id="more", kind="lesson", file="lessons/more.md", title="More"),
-        Item(id="quiz2", kind="quiz", file="q/2.toml", title="Quiz 2", weight=3, quiz=tf_quiz("Quiz 2", n=4)),
-    ))
-    week3 = Module(id="w3", title="Week 3", requires=("quiz1",), items=(
-        Item(id="last", kind="lesson", file="lessons/last.md", title="Last"),
-    ))
-    defaults: dict[str, Any] = dict(id="c", version="1.0.0", title="C", modules=(week1, week2, week3),
-                                    pass_threshold=0.6)
+    week1 = Module(
+        id="w1",
+        title="Week 1",
+        items=(
+            Item(id="intro", kind="lesson", file="lessons/intro.md", title="Intro"),
+            Item(id="practice", kind="quiz", file="q/p.toml", title="Practice", weight=0, quiz=tf_quiz("Practice")),
+            Item(
+                id="quiz1",
+                kind="quiz",
+                file="q/1.toml",
+                title="Quiz 1",
+                weight=1,
+                quiz=tf_quiz("Quiz 1", max_attempts=2, pass_threshold=0.7),
+            ),
+        ),
+    )
+    week2 = Module(
+        id="w2",
+        title="Week 2",
+        unlock_after_days=7,
+        items=(
+            Item(id="more", kind="lesson", file="lessons/more.md", title="More"),
+            Item(id="quiz2", kind="quiz", file="q/2.toml", title="Quiz 2", weight=3, quiz=tf_quiz("Quiz 2", n=4)),
+        ),
+    )
+    week3 = Module(
+        id="w3",
+        title="Week 3",
+        requires=("quiz1",),
+        items=(Item(id="last", kind="lesson", file="lessons/last.md", title="Last"),),
+    )
+    defaults: dict[str, Any] = dict(
+        id="c", version="1.0.0", title="C", modules=(week1, week2, week3), pass_threshold=0.6
+    )
     defaults.update(kw)
     return Course(**defaults)
 
@@ -64,8 +86,16 @@ TEXTS = {"intro": "# Intro\nThe MEAN of a list.\nnothing here", "more": "More ab
 
 
 def session(events: list[Event], course: Course | None = None, now: Clock | None = None, **kw: Any) -> CourseSession:
-    return CourseSession(course or make_course(), None, events, Learner(), now or Clock(), tz=timezone.utc,
-                         reader=lambda item: TEXTS[item.id], **kw)
+    return CourseSession(
+        course or make_course(),
+        None,
+        events,
+        Learner(),
+        now or Clock(),
+        tz=timezone.utc,
+        reader=lambda item: TEXTS[item.id],
+        **kw,
+    )
 
 
 def take(s: CourseSession, quiz_id: str, answers: dict[str, Any]) -> Any:
@@ -100,8 +130,14 @@ def test_progress_view_does_not_enrol() -> None:
 def test_statuses_follow_the_learner() -> None:
     events: list[Event] = []
     s = session(events)
-    assert statuses(s) == {"intro": "new", "practice": "new", "quiz1": "new", "more": "locked", "quiz2": "locked",
-                           "last": "locked"}
+    assert statuses(s) == {
+        "intro": "new",
+        "practice": "new",
+        "quiz1": "new",
+        "more": "locked",
+        "quiz2": "locked",
+        "last": "locked",
+    }
     s.open_item("intro")
     assert s.status("intro").status == "started"
     assert [e.type for e in events[1:]] == ["position", "lesson_opened"]
@@ -157,10 +193,15 @@ def test_requires_a_passed_quiz() -> None:
 
 def test_both_lock_reasons_are_given() -> None:
     course = make_course()
-    w2 = Module(id="w2", title="Week 2", unlock_after_days=1, requires=("quiz1", "practice"), items=course.modules[1].items)
+    w2 = Module(
+        id="w2", title="Week 2", unlock_after_days=1, requires=("quiz1", "practice"), items=course.modules[1].items
+    )
     course = make_course(modules=(course.modules[0], w2))
     s = session([], course=course)
-    assert s.outline()[1].lock_reason == "opens on 2026-12-02 (1 day after you enrolled); pass 'Quiz 1' and 'Practice' first"
+    assert (
+        s.outline()[1].lock_reason
+        == "opens on 2026-12-02 (1 day after you enrolled); pass 'Quiz 1' and 'Practice' first"
+    )
 
 
 def test_locked_quiz_cannot_be_attempted() -> None:
@@ -255,11 +296,19 @@ def test_attempt_event_has_everything_sync_needs() -> None:
     data = attempt_events[0].data
     assert attempt_events[0].item_id == "quiz1" and attempt_events[0].course_version == "1.0.0"
     assert {k: data[k] for k in ("attempt", "score", "earned", "total", "passed", "threshold")} == {
-        "attempt": 1, "score": 0.5, "earned": 1.0, "total": 2.0, "passed": False, "threshold": 0.7}
+        "attempt": 1,
+        "score": 0.5,
+        "earned": 1.0,
+        "total": 2.0,
+        "passed": False,
+        "threshold": 0.7,
+    }
     assert data["duration_s"] >= 0
     qs = data["questions"]
     assert [(q["id"], q["type"], q["response"], q["score"], q["earned"], q["points"], q["correct"]) for q in qs] == [
-        ("q0", "truefalse", True, 1.0, 1.0, 1.0, True), ("q1", "truefalse", False, 0.0, 0.0, 1.0, False)]
+        ("q0", "truefalse", True, 1.0, 1.0, 1.0, True),
+        ("q1", "truefalse", False, 0.0, 0.0, 1.0, False),
+    ]
     assert len({q["statement_id"] for q in qs}) == 2
     with pytest.raises(MoocError, match="already submitted"):
         s.submit(a)
@@ -281,18 +330,38 @@ def test_hints_one_by_one_and_recorded() -> None:
 
 
 def shuffled_course() -> Course:
-    quiz = Quiz(title="S", shuffle_choices=True, questions=(
-        SingleChoice(id="s", prompt="p", choices=tuple(Choice(text=str(i), correct=i == 0) for i in range(8))),
-        MultipleChoice(id="m", prompt="p", choices=tuple(Choice(text=str(i), correct=i < 2) for i in range(8))),
-        Order(id="o", prompt="p", items=("a", "b")),
-        Order(id="o5", prompt="p", items=tuple("abcde")),
-        Match(id="x", prompt="p", pairs=tuple((str(i), f"r{i}") for i in range(6)), distractors=("d",)),
-    ))
-    plain = Quiz(title="P", questions=(SingleChoice(id="s", prompt="p", choices=tuple(Choice(text=str(i), correct=i == 0)
-                                                                                      for i in range(8))),))
-    return Course(id="c", version="1", title="C", modules=(Module(id="m", title="M", items=(
-        Item(id="s", kind="quiz", file="s.toml", title="S", quiz=quiz),
-        Item(id="p", kind="quiz", file="p.toml", title="P", quiz=plain)),),))
+    quiz = Quiz(
+        title="S",
+        shuffle_choices=True,
+        questions=(
+            SingleChoice(id="s", prompt="p", choices=tuple(Choice(text=str(i), correct=i == 0) for i in range(8))),
+            MultipleChoice(id="m", prompt="p", choices=tuple(Choice(text=str(i), correct=i < 2) for i in range(8))),
+            Order(id="o", prompt="p", items=("a", "b")),
+            Order(id="o5", prompt="p", items=tuple("abcde")),
+            Match(id="x", prompt="p", pairs=tuple((str(i), f"r{i}") for i in range(6)), distractors=("d",)),
+        ),
+    )
+    plain = Quiz(
+        title="P",
+        questions=(
+            SingleChoice(id="s", prompt="p", choices=tuple(Choice(text=str(i), correct=i == 0) for i in range(8))),
+        ),
+    )
+    return Course(
+        id="c",
+        version="1",
+        title="C",
+        modules=(
+            Module(
+                id="m",
+                title="M",
+                items=(
+                    Item(id="s", kind="quiz", file="s.toml", title="S", quiz=quiz),
+                    Item(id="p", kind="quiz", file="p.toml", title="P", quiz=plain),
+                ),
+            ),
+        ),
+    )
 
 
 def test_shuffle_stable_within_attempt_and_differs_across_attempts() -> None:
@@ -328,8 +397,12 @@ def test_shuffle_stable_within_attempt_and_differs_across_attempts() -> None:
 def test_show_solutions_matrix(mode: str, before: bool, after_fail: bool, after_pass: bool, after_last: bool) -> None:
     def course() -> Course:
         quiz = tf_quiz("Q", max_attempts=2, show_solutions=mode)
-        return Course(id="c", version="1", title="C",
-                      modules=(Module(id="m", title="M", items=(Item(id="q", kind="quiz", file="q", title="Q", quiz=quiz),)),))
+        return Course(
+            id="c",
+            version="1",
+            title="C",
+            modules=(Module(id="m", title="M", items=(Item(id="q", kind="quiz", file="q", title="Q", quiz=quiz),)),),
+        )
 
     s = session([], course=course())
     assert s.may_show_solution("q") is before
@@ -348,13 +421,22 @@ def test_review_after_a_failed_attempt_teaches_without_the_answer_unless_allowed
     shown; the answer and explanation only when show_solutions allows (both UIs render this)."""
     from player.feedback import review, solutions_note
 
-    quiz = Quiz(title="Q", max_attempts=2, show_solutions=mode, questions=(
-        TrueFalse(id="right", prompt="P", answer=True, hints=("h-right",), explanation="because"),
-        TrueFalse(id="wrong", prompt="P", answer=True, hints=("h1", "h2"), explanation="why", feedback_false="no!"),
-        TrueFalse(id="blank", prompt="P", answer=True, hints=("h-blank",)),
-    ))
-    course = Course(id="c", version="1", title="C",
-                    modules=(Module(id="m", title="M", items=(Item(id="q", kind="quiz", file="q", title="Q", quiz=quiz),)),))
+    quiz = Quiz(
+        title="Q",
+        max_attempts=2,
+        show_solutions=mode,
+        questions=(
+            TrueFalse(id="right", prompt="P", answer=True, hints=("h-right",), explanation="because"),
+            TrueFalse(id="wrong", prompt="P", answer=True, hints=("h1", "h2"), explanation="why", feedback_false="no!"),
+            TrueFalse(id="blank", prompt="P", answer=True, hints=("h-blank",)),
+        ),
+    )
+    course = Course(
+        id="c",
+        version="1",
+        title="C",
+        modules=(Module(id="m", title="M", items=(Item(id="q", kind="quiz", file="q", title="Q", quiz=quiz),)),),
+    )
     s = session([], course=course)
     result = take(s, "q", {"right": True, "wrong": False})
     assert not result.passed and result.attempts_left == 1
@@ -379,20 +461,37 @@ def test_answer_text_of_every_question_type() -> None:
     from player.feedback import answer_text
 
     single = SingleChoice(id="s", prompt="P", choices=(Choice(text="a"), Choice(text="b \x1b[31mred", correct=True)))
-    multi = MultipleChoice(id="m", prompt="P", choices=(Choice(text="a", correct=True), Choice(text="b"),
-                                                       Choice(text="c", correct=True)))
-    credit = SingleChoice(id="c", prompt="P", choices=(Choice(text="half", credit=0.5), Choice(text="full", credit=1.0)))
-    numeric = Numeric(id="n", prompt="P", answers=(NumericAnswer(value=3.14159, tolerance=0.02, relative=True),
-                                                   NumericAnswer(value=3.0, credit=0.5)))
+    multi = MultipleChoice(
+        id="m", prompt="P", choices=(Choice(text="a", correct=True), Choice(text="b"), Choice(text="c", correct=True))
+    )
+    credit = SingleChoice(
+        id="c", prompt="P", choices=(Choice(text="half", credit=0.5), Choice(text="full", credit=1.0))
+    )
+    numeric = Numeric(
+        id="n",
+        prompt="P",
+        answers=(NumericAnswer(value=3.14159, tolerance=0.02, relative=True), NumericAnswer(value=3.0, credit=0.5)),
+    )
     absolute = Numeric(id="a", prompt="P", answers=(NumericAnswer(value=1234567.0, tolerance=0.5),))
-    text = Text(id="t", prompt="P", answers=(TextAnswer(text="no one"), TextAnswer(text="nobody"),
-                                             TextAnswer(text="someone", credit=0.5)))
+    text = Text(
+        id="t",
+        prompt="P",
+        answers=(TextAnswer(text="no one"), TextAnswer(text="nobody"), TextAnswer(text="someone", credit=0.5)),
+    )
     pattern = Text(id="p", prompt="P", pattern="[0-9]+")
     order = Order(id="o", prompt="P", items=("x", "y"))
     match = Match(id="mt", prompt="P", pairs=(("Canada", "Ottawa"), ("Italy", "Rome")), distractors=("Milan",))
     assert [answer_text(q) for q in (single, multi, credit, numeric, absolute, text, pattern, order, match)] == [
-        "b red", "a; c", "full", "3.14159 (± 2%)", "1234567 (± 0.5)", "no one or nobody", "0 (for example)",
-        "1. x; 2. y", "Canada: Ottawa; Italy: Rome"]
+        "b red",
+        "a; c",
+        "full",
+        "3.14159 (± 2%)",
+        "1234567 (± 0.5)",
+        "no one or nobody",
+        "0 (for example)",
+        "1. x; 2. y",
+        "Canada: Ottawa; Italy: Rome",
+    ]
     assert answer_text(TrueFalse(id="f", prompt="P", answer=False)) == "false"
 
 
@@ -476,8 +575,15 @@ def test_upgrade_keeps_progress_of_surviving_items() -> None:
     take(s, "practice", {"q0": True})
     # version 2 drops "practice", renames nothing else, adds "new"
     old = make_course()
-    w1 = Module(id="w1", title="Week 1", items=(old.modules[0].items[0], old.modules[0].items[2],
-                                               Item(id="new", kind="lesson", file="n.md", title="New")))
+    w1 = Module(
+        id="w1",
+        title="Week 1",
+        items=(
+            old.modules[0].items[0],
+            old.modules[0].items[2],
+            Item(id="new", kind="lesson", file="n.md", title="New"),
+        ),
+    )
     v2 = make_course(version="2.0.0", modules=(w1, *old.modules[1:]))
     s2 = session(events, course=v2)
     st = statuses(s2)
@@ -516,7 +622,6 @@ def test_session_on_the_real_event_log(tmp_path: Any) -> None:
     assert layout.progress_file("amina", "c").is_file()
 
 
-
 def test_a_running_session_catches_up_with_another_process(tmp_path: Any) -> None:
     """Two mooc processes for one learner (the TUI and `--plain` in another terminal):
     each sees what the other recorded once it catches up, reading only the new bytes,
@@ -548,6 +653,7 @@ def test_a_running_session_catches_up_with_another_process(tmp_path: Any) -> Non
         fh.write(b',"item_id":"practice","time":"2999-12-01T10:00:00.000Z","type":"position"}\n')
     assert tui.catch_up() is True and tui.last_position() == "practice"
 
+
 # ------------------------------------------------------------------ the real demo course
 
 
@@ -564,7 +670,11 @@ def perfect_response(q: Any) -> Any:
     if isinstance(q, Numeric):
         return q.answers[0].value
     if isinstance(q, Text):
-        return q.answers[0].text if q.answers else {"testing-effect": "the Testing  Effect", "submit-key": " Ctrl + S "}[q.id]
+        return (
+            q.answers[0].text
+            if q.answers
+            else {"testing-effect": "the Testing  Effect", "submit-key": " Ctrl + S "}[q.id]
+        )
     if isinstance(q, Order):
         return list(range(len(q.items)))
     if isinstance(q, Match):

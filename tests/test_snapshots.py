@@ -166,8 +166,10 @@ async def consent(pilot: Any) -> None:
 async def class_screen(pilot: Any) -> None:
     await library(pilot)
     await pilot.press("c")
-    await until(pilot, lambda: name(pilot) == "ClassScreen"
-                and "Ada" in str(pilot.app.screen.query_one("#class-report").render()))
+    await until(
+        pilot,
+        lambda: name(pilot) == "ClassScreen" and "Ada" in str(pilot.app.screen.query_one("#class-report").render()),
+    )
     await settle(pilot)
 
 
@@ -257,10 +259,24 @@ def _ada_read_a_lesson(layout: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
     ada = next(learner for learner in Learners(layout).list() if learner.name == "Ada")
     EventLog.for_course(layout, ada.id, "tui-test").append(
-        Event("enrolled", "tui-test", "1.0.0", data={"registration": str(uuid.UUID(int=7))},
-              time="2026-11-02T08:00:00.000Z", id=str(uuid.UUID(int=8))),
-        Event("lesson_completed", "tui-test", "1.0.0", item_id="intro", data={"duration_s": 300},
-              time="2026-11-02T08:05:00.000Z", id=str(uuid.UUID(int=9))))
+        Event(
+            "enrolled",
+            "tui-test",
+            "1.0.0",
+            data={"registration": str(uuid.UUID(int=7))},
+            time="2026-11-02T08:00:00.000Z",
+            id=str(uuid.UUID(int=8)),
+        ),
+        Event(
+            "lesson_completed",
+            "tui-test",
+            "1.0.0",
+            item_id="intro",
+            data={"duration_s": 300},
+            time="2026-11-02T08:05:00.000Z",
+            id=str(uuid.UUID(int=9)),
+        ),
+    )
 
 
 def _name_an_lrs(layout: Layout) -> None:

@@ -31,14 +31,46 @@ SHAPE = CourseShape({"l1": "m1", "q1": "m1"}, {"l1": "lesson", "q1": "quiz"})
 
 def _events() -> list[Event]:
     questions = [
-        {"id": "a", "type": "single", "statement_id": str(uuid.uuid4()), "response": 1, "score": 1.0,
-         "earned": 1.0, "points": 1.0, "correct": True},
-        {"id": "b", "type": "match", "statement_id": str(uuid.uuid4()), "response": [0, None], "score": 0.5,
-         "earned": 1.0, "points": 2.0, "correct": False},
-        {"id": "c", "type": "text", "statement_id": str(uuid.uuid4()), "response": "héllo \"x\"", "score": 0.0,
-         "earned": 0.0, "points": 1.0, "correct": False},
-        {"id": "d", "type": "numeric", "statement_id": str(uuid.uuid4()), "response": 3.5, "score": 1.0,
-         "earned": 1.0, "points": 1.0, "correct": True},
+        {
+            "id": "a",
+            "type": "single",
+            "statement_id": str(uuid.uuid4()),
+            "response": 1,
+            "score": 1.0,
+            "earned": 1.0,
+            "points": 1.0,
+            "correct": True,
+        },
+        {
+            "id": "b",
+            "type": "match",
+            "statement_id": str(uuid.uuid4()),
+            "response": [0, None],
+            "score": 0.5,
+            "earned": 1.0,
+            "points": 2.0,
+            "correct": False,
+        },
+        {
+            "id": "c",
+            "type": "text",
+            "statement_id": str(uuid.uuid4()),
+            "response": 'héllo "x"',
+            "score": 0.0,
+            "earned": 0.0,
+            "points": 1.0,
+            "correct": False,
+        },
+        {
+            "id": "d",
+            "type": "numeric",
+            "statement_id": str(uuid.uuid4()),
+            "response": 3.5,
+            "score": 1.0,
+            "earned": 1.0,
+            "points": 1.0,
+            "correct": True,
+        },
     ]
     return [
         Event("enrolled", "c1", "1.0", None, {"registration": REG}),
@@ -47,17 +79,55 @@ def _events() -> list[Event]:
         Event("time_spent", "c1", "1.0", "l1", {"seconds": 3.0}),
         Event("position", "c1", "1.0", "l1"),
         Event("hint_shown", "c1", "1.0", "q1", {"question_id": "a"}),
-        Event("attempt", "c1", "1.0", "q1", {"attempt": 1, "score": 0.6, "earned": 3.0, "total": 5.0,
-                                              "passed": False, "duration_s": 9.1, "threshold": 0.7,
-                                              "questions": questions}),
-        Event("attempt", "c1", "1.0", "q1", {"attempt": 2, "score": 1.0, "earned": 5.0, "total": 5.0,
-                                              "passed": True, "duration_s": 0, "threshold": 0.7, "questions": []}),
+        Event(
+            "attempt",
+            "c1",
+            "1.0",
+            "q1",
+            {
+                "attempt": 1,
+                "score": 0.6,
+                "earned": 3.0,
+                "total": 5.0,
+                "passed": False,
+                "duration_s": 9.1,
+                "threshold": 0.7,
+                "questions": questions,
+            },
+        ),
+        Event(
+            "attempt",
+            "c1",
+            "1.0",
+            "q1",
+            {
+                "attempt": 2,
+                "score": 1.0,
+                "earned": 5.0,
+                "total": 5.0,
+                "passed": True,
+                "duration_s": 0,
+                "threshold": 0.7,
+                "questions": [],
+            },
+        ),
         Event("self_assessment", "c1", "1.0", None, {"module_id": "m1", "rating": 4}),
         Event("course_completed", "c1", "1.0", None, {"score": 0.5}),
         Event("course_passed", "c1", "1.0", None, {"score": 0.8}),
-        Event("certificate_requested", "c1", "1.0", None, {
-            "score": 0.8, "threshold": 0.5, "quizzes": {"q1": 0.8}, "evidence": [questions[0]["statement_id"]],
-            "learner_name": "Amina", "learner_email": "amina@example.org"}),
+        Event(
+            "certificate_requested",
+            "c1",
+            "1.0",
+            None,
+            {
+                "score": 0.8,
+                "threshold": 0.5,
+                "quizzes": {"q1": 0.8},
+                "evidence": [questions[0]["statement_id"]],
+                "learner_name": "Amina",
+                "learner_email": "amina@example.org",
+            },
+        ),
     ]
 
 
@@ -94,7 +164,9 @@ def test_ids_are_fixed_by_the_event_and_regeneration_is_identical() -> None:
     assert out[0]["context"]["contextActivities"]["grouping"][0]["id"] == course_iri("c1")
     assert out[0]["context"]["registration"] == REG
     answered = out[2]
-    assert answered["result"]["response"] == "L0[.]R0" and answered["result"]["success"] is False  # right side of left 1 not given
+    assert (
+        answered["result"]["response"] == "L0[.]R0" and answered["result"]["success"] is False
+    )  # right side of left 1 not given
 
 
 def test_actor_is_email_or_pseudonymous_account_and_nothing_else() -> None:
@@ -102,10 +174,17 @@ def test_actor_is_email_or_pseudonymous_account_and_nothing_else() -> None:
         by_mail = statements_for(event, Actor("amina@example.org", "acc-9"), "https://lrs.example.org", REG, SHAPE)
         assert by_mail[0]["actor"] == {"objectType": "Agent", "mbox": "mailto:amina@example.org"}
         anon = statements_for(event, Actor(None, "acc-9"), "https://lrs.example.org", REG, SHAPE)
-        assert anon[0]["actor"] == {"objectType": "Agent",
-                                    "account": {"homePage": "https://lrs.example.org", "name": "acc-9"}}
-    text = json.dumps([statements_for(e, Actor(None, "acc-9"), "https://lrs.example.org", REG, SHAPE)
-                       for e in _events() if e.type != "certificate_requested"])
+        assert anon[0]["actor"] == {
+            "objectType": "Agent",
+            "account": {"homePage": "https://lrs.example.org", "name": "acc-9"},
+        }
+    text = json.dumps(
+        [
+            statements_for(e, Actor(None, "acc-9"), "https://lrs.example.org", REG, SHAPE)
+            for e in _events()
+            if e.type != "certificate_requested"
+        ]
+    )
     for private in {getpass.getuser(), socket.gethostname()} - {"", "c1"}:
         assert f'"{private}"' not in text
 
@@ -125,8 +204,10 @@ def test_events_round_trip_through_the_statement_extension() -> None:
     assert event_of(answer) is None  # only the attempt statement carries the event
 
 
-@pytest.mark.parametrize("seconds,expected", [(0, "PT0S"), (93.2, "PT93.2S"), (12.345, "PT12.35S"),
-                                              (3600, "PT3600S"), (-1, "PT0S"), ("x", None)])
+@pytest.mark.parametrize(
+    "seconds,expected",
+    [(0, "PT0S"), (93.2, "PT93.2S"), (12.345, "PT12.35S"), (3600, "PT3600S"), (-1, "PT0S"), ("x", None)],
+)
 def test_durations_are_iso8601(seconds: object, expected: str | None) -> None:
     assert duration(seconds) == expected
 
@@ -144,13 +225,43 @@ def _every_type_attempt(tmp_path) -> tuple[list[dict], dict]:
     install(layout, str(build_pack(src, out=tmp_path / "types.mooc")), quiet=True)
     course, _source = Store(layout).load("types")
     quiz_item = next(i for m in course.modules for i in m.items if i.kind == "quiz")
-    responses = {"single": 1, "multiple": [0, 2], "truefalse": False, "numeric": 7.5, "text": "answer 4",
-                 "order": [1, 0, 2, 3], "match": [0, 2, None]}
-    questions = [{"id": q.id, "type": q.type, "statement_id": str(uuid.uuid4()), "response": responses[q.type],
-                  "score": 0.0, "earned": 0.0, "points": 1.0, "correct": False} for q in quiz_item.quiz.questions]
-    event = Event("attempt", "types", "1.0.0", quiz_item.id, {"attempt": 1, "score": 0.0, "earned": 0.0,
-                                                              "total": 7.0, "passed": False, "threshold": 0.6,
-                                                              "questions": questions})
+    responses = {
+        "single": 1,
+        "multiple": [0, 2],
+        "truefalse": False,
+        "numeric": 7.5,
+        "text": "answer 4",
+        "order": [1, 0, 2, 3],
+        "match": [0, 2, None],
+    }
+    questions = [
+        {
+            "id": q.id,
+            "type": q.type,
+            "statement_id": str(uuid.uuid4()),
+            "response": responses[q.type],
+            "score": 0.0,
+            "earned": 0.0,
+            "points": 1.0,
+            "correct": False,
+        }
+        for q in quiz_item.quiz.questions
+    ]
+    event = Event(
+        "attempt",
+        "types",
+        "1.0.0",
+        quiz_item.id,
+        {
+            "attempt": 1,
+            "score": 0.0,
+            "earned": 0.0,
+            "total": 7.0,
+            "passed": False,
+            "threshold": 0.6,
+            "questions": questions,
+        },
+    )
     out = statements_for(event, Actor(None, "acc-7"), "https://lrs.example.org", REG, CourseShape.of(course))
     return out[1:], {q.type: q for q in quiz_item.quiz.questions}
 
@@ -160,11 +271,25 @@ def test_questions_are_standard_cmi_interactions_with_xapi_responses(tmp_path) -
     got = {s["result"]["extensions"]["urn:mooc:extension:question-type"]: s for s in answered}
     assert sorted(got) == sorted(by_type)
     kinds = {t: s["object"]["definition"]["interactionType"] for t, s in got.items()}
-    assert kinds == {"single": "choice", "multiple": "choice", "truefalse": "true-false", "numeric": "numeric",
-                     "text": "fill-in", "order": "sequencing", "match": "matching"}
+    assert kinds == {
+        "single": "choice",
+        "multiple": "choice",
+        "truefalse": "true-false",
+        "numeric": "numeric",
+        "text": "fill-in",
+        "order": "sequencing",
+        "match": "matching",
+    }
     response = {t: s["result"]["response"] for t, s in got.items()}
-    assert response == {"single": "1", "multiple": "0[,]2", "truefalse": "false", "numeric": "7.5",
-                        "text": "answer 4", "order": "1[,]0[,]2[,]3", "match": "L0[.]R0[,]L1[.]R2"}
+    assert response == {
+        "single": "1",
+        "multiple": "0[,]2",
+        "truefalse": "false",
+        "numeric": "7.5",
+        "text": "answer 4",
+        "order": "1[,]0[,]2[,]3",
+        "match": "L0[.]R0[,]L1[.]R2",
+    }
     single = got["single"]["object"]["definition"]
     right = [i for i, c in enumerate(by_type["single"].choices) if c.correct]
     assert single["correctResponsesPattern"] == [str(right[0])]
@@ -172,17 +297,21 @@ def test_questions_are_standard_cmi_interactions_with_xapi_responses(tmp_path) -
     assert single["description"]["en"] == by_type["single"].prompt
     assert got["multiple"]["object"]["definition"]["correctResponsesPattern"] == ["0[,]2"]
     assert got["truefalse"]["object"]["definition"]["correctResponsesPattern"] == [
-        "true" if by_type["truefalse"].answer else "false"]
+        "true" if by_type["truefalse"].answer else "false"
+    ]
     numeric = by_type["numeric"].answers[0]
     low, high = got["numeric"]["object"]["definition"]["correctResponsesPattern"][0].split("[:]")
     assert float(low) < numeric.value < float(high)
     assert got["text"]["object"]["definition"]["correctResponsesPattern"] == [
-        "{case_matters=false}answer 4", "{case_matters=false}ans 4"]
+        "{case_matters=false}answer 4",
+        "{case_matters=false}ans 4",
+    ]
     assert got["order"]["object"]["definition"]["correctResponsesPattern"] == ["0[,]1[,]2[,]3"]
     match = got["match"]["object"]["definition"]
     assert match["correctResponsesPattern"] == ["L0[.]R0[,]L1[.]R1[,]L2[.]R2"]
-    assert [s["id"] for s in match["source"]] == ["L0", "L1", "L2"] and [t["description"]["en"] for t in
-                                                                           match["target"]] == ["Ottawa", "Rome", "Lima"]
+    assert [s["id"] for s in match["source"]] == ["L0", "L1", "L2"] and [
+        t["description"]["en"] for t in match["target"]
+    ] == ["Ottawa", "Rome", "Lima"]
 
 
 @pytest.mark.lrs

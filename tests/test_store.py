@@ -28,8 +28,15 @@ Tamper = Callable[[dict[str, bytes], list[dict]], None]
 # --------------------------------------------------------------------------- packs
 
 
-def make_source(root: Path, course_id: str = "stats-101", version: str = "1.0.0", *,
-                title: str = "Statistics 101", lessons: int = 2, media: dict[str, bytes] | None = None) -> Path:
+def make_source(
+    root: Path,
+    course_id: str = "stats-101",
+    version: str = "1.0.0",
+    *,
+    title: str = "Statistics 101",
+    lessons: int = 2,
+    media: dict[str, bytes] | None = None,
+) -> Path:
     """A small valid pack source folder: one module, `lessons` lessons and a quiz."""
     (root / "lessons").mkdir(parents=True, exist_ok=True)
     (root / "quizzes").mkdir(exist_ok=True)
@@ -58,8 +65,9 @@ def zip_pack(src: Path, out: Path, tamper: Tamper | None = None, *, stored: bool
     `tamper(files, manifest_entries)` may change either before writing (to craft bad packs).
     """
     files = {p.relative_to(src).as_posix(): p.read_bytes() for p in sorted(src.rglob("*")) if p.is_file()}
-    entries = [{"path": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-               for rel, data in files.items()]
+    entries = [
+        {"path": rel, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()} for rel, data in files.items()
+    ]
     if tamper:
         tamper(files, entries)
     meta = tomllib.loads((src / "course.toml").read_text())
@@ -80,8 +88,11 @@ def snapshot(root: Path) -> dict[str, str]:
     """Every file under root (relative path -> sha256), to prove nothing changed.
 
     The parsed-course cache is left out: it is derived from the pack, not part of it."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.name != CACHE_NAME}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != CACHE_NAME
+    }
 
 
 def listed(run_mooc) -> dict[str, dict]:
@@ -121,8 +132,14 @@ def test_install_from_mooc_then_list_and_info(run_mooc, tmp_path: Path) -> None:
 
     info = run_mooc("info", "stats-101")
     assert info.returncode == 0, info.stderr
-    for needle in ("Statistics 101", "version:   1.0.0", "origin:    user", str(installed),
-                   "https://lrs.example.org/xAPI/", "week-1: Week 1 (2 lessons, 1 quiz)"):
+    for needle in (
+        "Statistics 101",
+        "version:   1.0.0",
+        "origin:    user",
+        str(installed),
+        "https://lrs.example.org/xAPI/",
+        "week-1: Week 1 (2 lessons, 1 quiz)",
+    ):
         assert needle in info.stdout
     data = json.loads(run_mooc("info", "stats-101", "--json").stdout)
     assert data["xapi_endpoint"] == "https://lrs.example.org/xAPI/" and data["path"] == str(installed)
@@ -143,8 +160,13 @@ def test_install_from_an_http_url(run_mooc, tmp_path: Path, mooc_home: Homes) ->
     served = tmp_path / "www"
     served.mkdir()
     pack(served, "2.0.0")
-    proc = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"],
-                            cwd=served, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"],
+        cwd=served,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         line = proc.stdout.readline() if proc.stdout else ""
         port = int(re.search(r"port (\d+)", line).group(1))  # "Serving HTTP on 127.0.0.1 port N ..."
@@ -162,17 +184,24 @@ def test_install_from_an_http_url(run_mooc, tmp_path: Path, mooc_home: Homes) ->
 
 
 def test_install_url_error_is_one_line(run_mooc) -> None:
-    res = run_mooc("install", "http://127.0.0.1:9/none.mooc", timeout=60,
-                   env={"MOOC_CONNECT_TIMEOUT": "1", "MOOC_BACKOFF_BASE": "0.01"})
+    res = run_mooc(
+        "install",
+        "http://127.0.0.1:9/none.mooc",
+        timeout=60,
+        env={"MOOC_CONNECT_TIMEOUT": "1", "MOOC_BACKOFF_BASE": "0.01"},
+    )
     assert res.returncode == 1
     assert res.stderr.startswith("mooc: error: ") and "Traceback" not in res.stderr
     assert "127.0.0.1:9" in res.stderr
 
 
-@pytest.mark.parametrize("spec, message", [
-    ("no-such-thing", "no-such-thing: not a file, folder or URL"),
-    ("ftp://example.org/a.mooc", "unsupported URL scheme 'ftp'"),
-])
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("no-such-thing", "no-such-thing: not a file, folder or URL"),
+        ("ftp://example.org/a.mooc", "unsupported URL scheme 'ftp'"),
+    ],
+)
 def test_bad_spec_is_a_clear_error(run_mooc, spec: str, message: str) -> None:
     res = run_mooc("install", spec)
     assert res.returncode == 1
@@ -220,9 +249,13 @@ def test_upgrade_keeps_progress_downgrade_needs_force(run_mooc, tmp_path: Path, 
 
 def test_system_install_is_seen_by_another_home(run_mooc, tmp_path: Path, mooc_home: Homes) -> None:
     # as root with a strict umask: the system store must still be readable by every account
-    res = subprocess.run(["sh", "-c", 'umask 077 && exec "$0" "$@"', str(MOOC_BIN), "install",
-                          str(pack(tmp_path, "1.0.0")), "--system"],
-                         capture_output=True, text=True, env=mooc_home.env(), timeout=120)
+    res = subprocess.run(
+        ["sh", "-c", 'umask 077 && exec "$0" "$@"', str(MOOC_BIN), "install", str(pack(tmp_path, "1.0.0")), "--system"],
+        capture_output=True,
+        text=True,
+        env=mooc_home.env(),
+        timeout=120,
+    )
     assert res.returncode == 0, res.stderr
     assert "system-wide" in res.stdout
     assert not (mooc_home.home / "courses" / "stats-101").exists()
@@ -243,7 +276,9 @@ def test_system_install_is_seen_by_another_home(run_mooc, tmp_path: Path, mooc_h
     assert listed(run_mooc)["stats-101"]["origin"] == "system"
     all_copies = json.loads(run_mooc("list", "--all", "--json").stdout)
     assert sorted((c["origin"], c["version"]) for c in all_copies if c["id"] == "stats-101") == [
-        ("system", "1.0.0"), ("user", "0.9.0")]
+        ("system", "1.0.0"),
+        ("user", "0.9.0"),
+    ]
     assert run_mooc("install", str(pack(tmp_path, "1.1.0"))).returncode == 0
     assert listed(run_mooc)["stats-101"]["origin"] == "user"
 
@@ -320,19 +355,27 @@ def test_mooc_home_and_home_option_relocate_everything(tmp_path: Path) -> None:
     fake_home = tmp_path / "fake-home"
     fake_home.mkdir()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("MOOC_", "XDG_"))}
-    base.update(HOME=str(fake_home), XDG_DATA_HOME=str(fake_home / "data"), XDG_CONFIG_HOME=str(fake_home / "cfg"),
-                XDG_CACHE_HOME=str(fake_home / "cache"), XDG_STATE_HOME=str(fake_home / "state"),
-                MOOC_SYSTEM_HOME=str(tmp_path / "system"))
+    base.update(
+        HOME=str(fake_home),
+        XDG_DATA_HOME=str(fake_home / "data"),
+        XDG_CONFIG_HOME=str(fake_home / "cfg"),
+        XDG_CACHE_HOME=str(fake_home / "cache"),
+        XDG_STATE_HOME=str(fake_home / "state"),
+        MOOC_SYSTEM_HOME=str(tmp_path / "system"),
+    )
     the_pack = pack(tmp_path)
 
     def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-        res = subprocess.run([str(MOOC_BIN), *args], capture_output=True, text=True, timeout=120,
-                             env={**base, **env}, cwd=tmp_path)
+        res = subprocess.run(
+            [str(MOOC_BIN), *args], capture_output=True, text=True, timeout=120, env={**base, **env}, cwd=tmp_path
+        )
         assert res.returncode == 0, res.stderr
         return res
 
-    for how, extra, env in (("env", [], {"MOOC_HOME": str(tmp_path / "by-env")}),
-                            ("option", ["--home", str(tmp_path / "by-option")], {})):
+    for how, extra, env in (
+        ("env", [], {"MOOC_HOME": str(tmp_path / "by-env")}),
+        ("option", ["--home", str(tmp_path / "by-option")], {}),
+    ):
         home = tmp_path / f"by-{how}"
         run("install", str(the_pack), *extra, **env)
         assert "stats-101" in run("list", *extra, **env).stdout
@@ -351,8 +394,13 @@ def test_remove_asks_on_a_terminal(run_mooc, tmp_path: Path, mooc_home: Homes) -
     assert run_mooc("install", str(pack(tmp_path))).returncode == 0
     for answer, code, still_there in (("n", 1, True), ("y", 0, False)):
         leader, follower = pty.openpty()
-        proc = subprocess.Popen([str(MOOC_BIN), "remove", "stats-101"], stdin=follower, stdout=follower,
-                                stderr=follower, env=mooc_home.env())
+        proc = subprocess.Popen(
+            [str(MOOC_BIN), "remove", "stats-101"],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env=mooc_home.env(),
+        )
         os.close(follower)
         out = b""
         while b"[y/N]" not in out:

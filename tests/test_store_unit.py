@@ -18,10 +18,19 @@ from tests.conftest import Homes
 from tests.test_store import pack
 
 
-@pytest.mark.parametrize("low, high", [
-    ("1.0.0", "1.0.1"), ("1.2.0", "1.10.0"), ("1.0.0-rc.1", "1.0.0"), ("1.0.0-alpha", "1.0.0-beta"),
-    ("1.0.0-alpha.2", "1.0.0-alpha.10"), ("1.0.0-2", "1.0.0-alpha"), ("not-semver", "0.0.1"), ("0.9", "1.0.0"),
-])
+@pytest.mark.parametrize(
+    "low, high",
+    [
+        ("1.0.0", "1.0.1"),
+        ("1.2.0", "1.10.0"),
+        ("1.0.0-rc.1", "1.0.0"),
+        ("1.0.0-alpha", "1.0.0-beta"),
+        ("1.0.0-alpha.2", "1.0.0-alpha.10"),
+        ("1.0.0-2", "1.0.0-alpha"),
+        ("not-semver", "0.0.1"),
+        ("0.9", "1.0.0"),
+    ],
+)
 def test_version_order(low: str, high: str) -> None:
     assert version_key(low) < version_key(high)
     assert compare_versions(low, high) == -1 and compare_versions(high, low) == 1
@@ -119,10 +128,20 @@ def test_listing_is_fast_and_reads_no_quiz(mooc_home: Homes, tmp_path: Path) -> 
     assert len(courses) == 202
 
 
-@pytest.mark.parametrize("text, ok", [
-    ("1.2.0", True), ("1.2.0-rc.1+build.5", True), ("0.0.0", True),
-    ("v1", False), ("1.2", False), ("v1.2.0", False), ("01.2.0", False), ("1.2.0-", False), (" 1.2.0", False),
-])
+@pytest.mark.parametrize(
+    "text, ok",
+    [
+        ("1.2.0", True),
+        ("1.2.0-rc.1+build.5", True),
+        ("0.0.0", True),
+        ("v1", False),
+        ("1.2", False),
+        ("v1.2.0", False),
+        ("01.2.0", False),
+        ("1.2.0-", False),
+        (" 1.2.0", False),
+    ],
+)
 def test_one_version_grammar_for_loader_catalog_and_store(text: str, ok: bool) -> None:
     """The store orders by the grammar the loader and the catalog check (packages/identifiers.py):
     what they refuse sorts below every version instead of passing for one."""

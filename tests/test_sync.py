@@ -15,16 +15,25 @@ from tests.support.ralph import RalphServer, account_agent, study, write_pack
 pytestmark = pytest.mark.lrs
 
 
-def _setup(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph: RalphServer, *,
-           email: str | None = None, endpoint: str | None = None, login: bool = True) -> str:
+def _setup(
+    run_mooc: RunMooc,
+    mooc_home: Homes,
+    tmp_path: Path,
+    ralph: RalphServer,
+    *,
+    email: str | None = None,
+    endpoint: str | None = None,
+    login: bool = True,
+) -> str:
     """Install a course naming the LRS, add a learner, store credentials. Returns the learner's account id."""
     pack = write_pack(tmp_path / "pack", endpoint or ralph.endpoint)
     assert run_mooc("install", str(pack)).returncode == 0
     args = ["learner", "add", "Amina"] + (["--email", email] if email else [])
     assert run_mooc(*args).returncode == 0
     if login:
-        out = run_mooc("login", endpoint or ralph.endpoint, "--user", ralph.user, "--password-stdin",
-                       input=ralph.password + "\n")
+        out = run_mooc(
+            "login", endpoint or ralph.endpoint, "--user", ralph.user, "--password-stdin", input=ralph.password + "\n"
+        )
         assert out.returncode == 0, out.stderr
     out = run_mooc("learner", "list", "--json")
     learners = json.loads(out.stdout)
@@ -39,8 +48,9 @@ def _account_id(home: Path) -> str:
     return Learners(Layout.default(home)).get("amina").account_id
 
 
-def test_nothing_is_sent_before_consent_then_everything_once(run_mooc: RunMooc, mooc_home: Homes,
-                                                              tmp_path: Path, ralph_lrs: RalphServer) -> None:
+def test_nothing_is_sent_before_consent_then_everything_once(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     from tests.support.fault_proxy import FaultProxy
 
     with FaultProxy(("127.0.0.1", ralph_lrs.port)) as proxy:
@@ -87,7 +97,8 @@ def test_nothing_is_sent_before_consent_then_everything_once(run_mooc: RunMooc, 
 
 
 def test_lost_acknowledgements_resend_identical_bytes_and_store_nothing_twice(
-        run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer) -> None:
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.resend@example.org")
     study(mooc_home.home, "amina")
     assert run_mooc("consent", "allow", ralph_lrs.endpoint).returncode == 0
@@ -105,8 +116,9 @@ def test_lost_acknowledgements_resend_identical_bytes_and_store_nothing_twice(
     assert all(raw_ids.count(s["id"]) == 1 for s in stored)
 
 
-def test_status_shows_last_success_and_errors(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                              ralph_lrs: RalphServer) -> None:
+def test_status_shows_last_success_and_errors(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, login=False)
     study(mooc_home.home, "amina")
     run_mooc("consent", "allow", ralph_lrs.endpoint)
@@ -115,15 +127,15 @@ def test_status_shows_last_success_and_errors(run_mooc: RunMooc, mooc_home: Home
     assert "mooc login" in out.stderr and "401" in out.stderr
     text = run_mooc("sync", "--status").stdout
     assert "last error" in text and "pending:" in text and "last success: never" in text
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-             input=ralph_lrs.password + "\n")
+    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
     assert run_mooc("sync").returncode == 0
     status = json.loads(run_mooc("sync", "--status", "--json").stdout)["endpoints"][0]
     assert status["pending"] == 0 and status["last_success"] and status["last_error"] is None
 
 
-def test_export_import_round_trip_is_idempotent(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                               ralph_lrs: RalphServer) -> None:
+def test_export_import_round_trip_is_idempotent(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     # The lab PC: no credentials, the LRS unreachable for it; the learner approved the host.
     _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.usb@example.org", login=False)
     study(mooc_home.home, "amina")
@@ -140,8 +152,15 @@ def test_export_import_round_trip_is_idempotent(run_mooc: RunMooc, mooc_home: Ho
 
     # The staff-room PC: another data folder with credentials, no learners of its own.
     office = {"MOOC_HOME": str(tmp_path / "office")}
-    login = run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-                     input=ralph_lrs.password + "\n", env=office)
+    login = run_mooc(
+        "login",
+        ralph_lrs.endpoint,
+        "--user",
+        ralph_lrs.user,
+        "--password-stdin",
+        input=ralph_lrs.password + "\n",
+        env=office,
+    )
     assert login.returncode == 0
     out = run_mooc("sync", "--import", str(stick), "--json", env=office)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -154,15 +173,15 @@ def test_export_import_round_trip_is_idempotent(run_mooc: RunMooc, mooc_home: Ho
     assert len(ralph_lrs.agent_statements(agent)) == exported
 
     # The lab PC comes online later: it sends the same statements, the LRS stores none twice.
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-             input=ralph_lrs.password + "\n")
+    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
     assert run_mooc("sync").returncode == 0
     assert len(ralph_lrs.agent_statements(agent)) == exported
 
 
 @pytest.mark.parametrize("damage", ["truncate", "edit", "not-json", "wrong-format", "future"])
-def test_import_rejects_damaged_files(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                      ralph_lrs: RalphServer, damage: str) -> None:
+def test_import_rejects_damaged_files(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer, damage: str
+) -> None:
     _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, login=False)
     study(mooc_home.home, "amina")
     run_mooc("consent", "allow", ralph_lrs.endpoint)
@@ -185,11 +204,14 @@ def test_import_rejects_damaged_files(run_mooc: RunMooc, mooc_home: Homes, tmp_p
     assert out.returncode == 1
     assert out.stderr.startswith("mooc: error: ") and str(path) in out.stderr
     assert "Traceback" not in out.stderr
-    assert not (tmp_path / "office" / "sync").exists() or not list((tmp_path / "office" / "sync").glob("*/outbox.jsonl"))
+    assert not (tmp_path / "office" / "sync").exists() or not list(
+        (tmp_path / "office" / "sync").glob("*/outbox.jsonl")
+    )
 
 
-def test_pull_rebuilds_progress_on_another_machine(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                                   ralph_lrs: RalphServer) -> None:
+def test_pull_rebuilds_progress_on_another_machine(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     _setup(run_mooc, mooc_home, tmp_path, ralph_lrs, email="amina.pull@example.org")
     study(mooc_home.home, "amina", right=False)
     study(mooc_home.home, "amina", right=True)
@@ -201,8 +223,15 @@ def test_pull_rebuilds_progress_on_another_machine(run_mooc: RunMooc, mooc_home:
     pack = tmp_path / "pack"
     assert run_mooc("install", str(pack), env=second).returncode == 0
     run_mooc("learner", "add", "Amina", "--email", "amina.pull@example.org", env=second)
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-             input=ralph_lrs.password + "\n", env=second)
+    run_mooc(
+        "login",
+        ralph_lrs.endpoint,
+        "--user",
+        ralph_lrs.user,
+        "--password-stdin",
+        input=ralph_lrs.password + "\n",
+        env=second,
+    )
     refused = run_mooc("sync", "--pull", env=second)
     assert refused.returncode == 1 and "mooc consent allow" in refused.stderr
     run_mooc("consent", "allow", ralph_lrs.endpoint, env=second)
@@ -228,8 +257,9 @@ def _pending(run_mooc: RunMooc, env: dict[str, str] | None = None) -> dict[str, 
     return out
 
 
-def test_usb_stick_collects_a_whole_lab_in_one_file(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                                    ralph_lrs: RalphServer) -> None:
+def test_usb_stick_collects_a_whole_lab_in_one_file(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     """Two lab PCs export to the same file in turn: nothing is overwritten, what waits
     for a learner's approval is named (exit 1), and the staff-room PC uploads every
     record of both PCs to Ralph exactly once."""
@@ -245,8 +275,10 @@ def test_usb_stick_collects_a_whole_lab_in_one_file(run_mooc: RunMooc, mooc_home
     out = run_mooc("sync", "--export", str(stick))
     assert out.returncode == 1, out.stdout + out.stderr
     host = f"127.0.0.1:{ralph_lrs.port}"
-    assert (f"mooc: warning: {pc1['bilal']} records of learner bilal wait for their approval of {host} "
-            f"(`mooc consent allow {host} --learner bilal`), so they were not exported") in out.stderr
+    assert (
+        f"mooc: warning: {pc1['bilal']} records of learner bilal wait for their approval of {host} "
+        f"(`mooc consent allow {host} --learner bilal`), so they were not exported"
+    ) in out.stderr
     assert f"added {pc1['amina']} pending records to {stick}" in out.stdout
     # Bilal approves; the same command adds his records to the same file, keeping Amina's.
     run_mooc("consent", "allow", ralph_lrs.endpoint, "--learner", "bilal")
@@ -283,12 +315,25 @@ def test_usb_stick_collects_a_whole_lab_in_one_file(run_mooc: RunMooc, mooc_home
 
     # The staff-room PC imports the stick: every record of both PCs, each once.
     office = {"MOOC_HOME": str(tmp_path / "office")}
-    assert run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-                    input=ralph_lrs.password + "\n", env=office).returncode == 0
+    assert (
+        run_mooc(
+            "login",
+            ralph_lrs.endpoint,
+            "--user",
+            ralph_lrs.user,
+            "--password-stdin",
+            input=ralph_lrs.password + "\n",
+            env=office,
+        ).returncode
+        == 0
+    )
     out = run_mooc("sync", "--import", str(stick), "--json", env=office)
     assert out.returncode == 0, out.stdout + out.stderr
-    expected = {"amina.pc1@example.org": pc1["amina"], "bilal.pc1@example.org": pc1["bilal"],
-                "amina.pc2@example.org": pc2["amina"]}
+    expected = {
+        "amina.pc1@example.org": pc1["amina"],
+        "bilal.pc1@example.org": pc1["bilal"],
+        "amina.pc2@example.org": pc2["amina"],
+    }
     assert sum(json.loads(out.stdout)["imported"].values()) == sum(expected.values())
     for email, n in expected.items():
         ids = [s["id"] for s in ralph_lrs.agent_statements({"objectType": "Agent", "mbox": f"mailto:{email}"})]
@@ -297,8 +342,9 @@ def test_usb_stick_collects_a_whole_lab_in_one_file(run_mooc: RunMooc, mooc_home
     assert len(raw) == len(set(raw))
 
 
-def test_pull_retries_dropped_connections_like_uploads(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                                       ralph_lrs: RalphServer) -> None:
+def test_pull_retries_dropped_connections_like_uploads(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     """PC 2 pulls through a link that cuts the first answers mid-way: the pull tries again
     (the upload's retry rules) and rebuilds the same progress; past the retries it stops
     with one line and changes nothing."""
@@ -315,8 +361,9 @@ def test_pull_retries_dropped_connections_like_uploads(run_mooc: RunMooc, mooc_h
         second = {"MOOC_HOME": str(tmp_path / "pc2")}
         assert run_mooc("install", str(write_pack(tmp_path / "pack2", endpoint)), env=second).returncode == 0
         run_mooc("learner", "add", "Amina", "--email", "amina.pullretry@example.org", env=second)
-        run_mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin",
-                 input=ralph_lrs.password + "\n", env=second)
+        run_mooc(
+            "login", endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n", env=second
+        )
         run_mooc("consent", "allow", endpoint, env=second)
         # Every connection cut after 300 bytes of the answer: 1 try + 5 retries, then one line.
         proxy.drop_after, proxy.drop_count = 300, None
@@ -356,18 +403,30 @@ def _gzip_front(ralph: RalphServer, seen: list[tuple[str, int, int]]) -> object:
             plain = body
         if req.method == "POST":  # type: ignore[attr-defined]
             seen.append((encoding, len(body), len(plain)))
-        headers = {k: v for k, v in req.headers.items()  # type: ignore[attr-defined]
-                   if k in ("authorization", "x-experience-api-version", "content-type")}
-        resp = requests.request(req.method, ralph.origin + req.target, data=plain or None,  # type: ignore[attr-defined]
-                                headers=headers, timeout=30)
-        req.answer(resp.status_code, resp.content,  # type: ignore[attr-defined]
-                   {"Content-Type": resp.headers.get("Content-Type", "application/json")})
+        headers = {
+            k: v
+            for k, v in req.headers.items()  # type: ignore[attr-defined]
+            if k in ("authorization", "x-experience-api-version", "content-type")
+        }
+        resp = requests.request(
+            req.method,
+            ralph.origin + req.target,
+            data=plain or None,  # type: ignore[attr-defined]
+            headers=headers,
+            timeout=30,
+        )
+        req.answer(
+            resp.status_code,
+            resp.content,  # type: ignore[attr-defined]
+            {"Content-Type": resp.headers.get("Content-Type", "application/json")},
+        )
 
     return HostileLRS(behave)
 
 
-def test_compressed_uploads_to_an_lrs_that_reads_gzip(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                                     ralph_lrs: RalphServer) -> None:
+def test_compressed_uploads_to_an_lrs_that_reads_gzip(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     """`[sync] gzip_endpoints`: batches go gzip-compressed, the LRS stores each statement
     once, and far fewer bytes cross the link."""
     seen: list[tuple[str, int, int]] = []
@@ -388,8 +447,9 @@ def test_compressed_uploads_to_an_lrs_that_reads_gzip(run_mooc: RunMooc, mooc_ho
     assert len(stored) == len({s["id"] for s in stored}) == result["stored"]
 
 
-def test_compressed_uploads_to_ralph_fall_back_with_one_warning(run_mooc: RunMooc, mooc_home: Homes,
-                                                                tmp_path: Path, ralph_lrs: RalphServer) -> None:
+def test_compressed_uploads_to_ralph_fall_back_with_one_warning(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     """Ralph answers 500 to a gzip body: one probe, then plain uploads; everything is
     stored once and one line says to fix the setting."""
     from tests.support.fault_proxy import FaultProxy
@@ -404,8 +464,10 @@ def test_compressed_uploads_to_ralph_fall_back_with_one_warning(run_mooc: RunMoo
         assert out.returncode == 0, out.stderr
         assert proxy.connections == 2  # the compressed probe, then the batch uncompressed
         host = f"127.0.0.1:{proxy.port}"
-    assert out.stderr == (f"mooc: warning: {host} answered 500 to a compressed upload and "
-                          f"accepted it uncompressed: remove {endpoint} from [sync] gzip_endpoints in config.toml\n")
+    assert out.stderr == (
+        f"mooc: warning: {host} answered 500 to a compressed upload and "
+        f"accepted it uncompressed: remove {endpoint} from [sync] gzip_endpoints in config.toml\n"
+    )
     stored = ralph_lrs.agent_statements({"objectType": "Agent", "mbox": "mailto:amina.nogzip@example.org"})
     assert len(stored) == len({s["id"] for s in stored}) > 5
     assert "pending: 0" in run_mooc("sync", "--status").stdout

@@ -21,8 +21,10 @@ def test_config_overrides_the_pack_per_course_then_globally(mooc_home: Homes) ->
     assert resolve(layout, "c1", pack).url == "https://provider.example.org/xapi/"
     update_config(layout, lambda c: c.setdefault("sync", {}).update(endpoint="https://lab.example.org/lrs/"))
     assert resolve(layout, "c1", pack).host == "lab.example.org"
-    update_config(layout, lambda c: c["sync"].setdefault("courses", {}).update(
-        {"c1": {"endpoint": "https://other.example.org:8443/x"}}))
+    update_config(
+        layout,
+        lambda c: c["sync"].setdefault("courses", {}).update({"c1": {"endpoint": "https://other.example.org:8443/x"}}),
+    )
     assert resolve(layout, "c1", pack).url == "https://other.example.org:8443/x/"
     assert resolve(layout, "c1", pack).host == "other.example.org:8443"
     assert resolve(layout, "c2", pack).host == "lab.example.org"

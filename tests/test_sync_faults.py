@@ -44,8 +44,9 @@ def _machine(home: Path, endpoint: str, ralph: RalphServer, events: int) -> tupl
     log = EventLog.for_course(layout, learner.id, "fault-course")
     batch = []
     for n in range(events):
-        batch.append(Event("time_spent", "fault-course", "1.0.0", "lesson-1", {"seconds": 1.0 + n % 7,
-                                                                                  "pad": "x" * (n % 300)}))
+        batch.append(
+            Event("time_spent", "fault-course", "1.0.0", "lesson-1", {"seconds": 1.0 + n % 7, "pad": "x" * (n % 300)})
+        )
         if len(batch) == 500:
             log.append(*batch)
             batch = []
@@ -67,7 +68,8 @@ def _event_ids(layout: Layout) -> set[str]:
 
 
 def test_many_rounds_under_drops_stalls_and_errors_lose_and_duplicate_nothing(
-        mooc_home: Homes, ralph_lrs: RalphServer) -> None:
+    mooc_home: Homes, ralph_lrs: RalphServer
+) -> None:
     with FaultProxy(("127.0.0.1", ralph_lrs.port)) as proxy:
         endpoint = f"{proxy.url}xAPI/"
         origin = f"http://127.0.0.1:{proxy.port}"
@@ -115,17 +117,24 @@ def test_413_splits_the_batch(mooc_home: Homes, ralph_lrs: RalphServer) -> None:
     _check_exactly_once(ralph_lrs, origin, account, _event_ids(layout))
 
 
-def test_bad_statement_is_set_aside_and_the_queue_moves_on(mooc_home: Homes, ralph_lrs: RalphServer,
-                                                           run_mooc) -> None:
+def test_bad_statement_is_set_aside_and_the_queue_moves_on(mooc_home: Homes, ralph_lrs: RalphServer, run_mooc) -> None:
     layout, account = _machine(mooc_home.home, ralph_lrs.endpoint, ralph_lrs, 30)
     sync_all(layout, Options(sleep=lambda s: None, learners=set()))  # generate the outbox only
     outbox = next(layout.sync_dir.glob("*/outbox.jsonl"))
     bad_id = str(uuid.uuid4())
-    bad = {"id": bad_id, "actor": {"objectType": "Agent", "mbox": "mailto:bad@example.org"},
-           "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"}}  # no object: 422
+    bad = {
+        "id": bad_id,
+        "actor": {"objectType": "Agent", "mbox": "mailto:bad@example.org"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+    }  # no object: 422
     lines = outbox.read_text().splitlines()
-    record = {"event": bad_id, "learner": "amina", "course": "fault-course", "type": "broken",
-              "statements": [{"id": bad_id, "body": json.dumps(bad)}]}
+    record = {
+        "event": bad_id,
+        "learner": "amina",
+        "course": "fault-course",
+        "type": "broken",
+        "statements": [{"id": bad_id, "body": json.dumps(bad)}],
+    }
     lines.insert(10, json.dumps(record))
     outbox.write_text("\n".join(lines) + "\n")
     result = sync_all(layout, Options(sleep=lambda s: None))[0]
@@ -145,8 +154,13 @@ def test_differing_statement_on_the_lrs_is_a_conflict(mooc_home: Homes, ralph_lr
     entries = [json.loads(line) for line in next(layout.sync_dir.glob("*/outbox.jsonl")).read_text().splitlines()]
     victim = json.loads(entries[5]["statements"][0]["body"])
     victim["timestamp"] = "2001-01-01T00:00:00.000Z"  # same id, different content
-    resp = requests.post(ralph_lrs.endpoint + "statements", json=[victim], auth=(ralph_lrs.user, ralph_lrs.password),
-                         headers={"X-Experience-API-Version": "1.0.3"}, timeout=30)
+    resp = requests.post(
+        ralph_lrs.endpoint + "statements",
+        json=[victim],
+        auth=(ralph_lrs.user, ralph_lrs.password),
+        headers={"X-Experience-API-Version": "1.0.3"},
+        timeout=30,
+    )
     assert resp.status_code == 200
     result = sync_all(layout, Options(sleep=lambda s: None))[0]
     assert [c["id"] for c in result.conflicts] == [victim["id"]]
@@ -170,8 +184,9 @@ def test_kill_9_during_upload_many_times_then_final_sync(mooc_home: Homes, ralph
         deadline = time.monotonic() + 20
         env = mooc_home.env()
         while time.monotonic() < deadline:
-            proc = subprocess.Popen([str(MOOC_BIN), "sync"], env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [str(MOOC_BIN), "sync"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             time.sleep(rng.uniform(0.3, 1.5))
             if proc.poll() is None:
                 os.kill(proc.pid, signal.SIGKILL)
@@ -185,8 +200,7 @@ def test_kill_9_during_upload_many_times_then_final_sync(mooc_home: Homes, ralph
             if kills >= 15:
                 break
         proxy.rate = None
-        final = subprocess.run([str(MOOC_BIN), "sync", "--json"], env=env, capture_output=True, text=True,
-                               timeout=120)
+        final = subprocess.run([str(MOOC_BIN), "sync", "--json"], env=env, capture_output=True, text=True, timeout=120)
         assert final.returncode == 0, final.stderr
         assert json.loads(final.stdout)["endpoints"][0]["pending"] == 0
     assert kills >= 5

@@ -29,25 +29,34 @@ def _all_text(home: Path) -> str:
 
 
 @pytest.mark.lrs
-def test_credentials_file_is_private_and_secrets_are_never_printed(run_mooc: RunMooc, mooc_home: Homes,
-                                                                   tmp_path: Path, ralph_lrs: RalphServer) -> None:
+def test_credentials_file_is_private_and_secrets_are_never_printed(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     pack = write_pack(tmp_path / "pack", ralph_lrs.endpoint)
     run_mooc("install", str(pack))
     run_mooc("learner", "add", "Amina")
     outputs = []
     # A wrong password first (its value must not leak either), then the right one.
-    outputs.append(run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-                            input=SECRET + "\n"))
+    outputs.append(
+        run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=SECRET + "\n")
+    )
     cred = mooc_home.home / "credentials.toml"
     assert stat.S_IMODE(cred.stat().st_mode) == 0o600
     assert SECRET in cred.read_text()
     study(mooc_home.home, "amina")
     run_mooc("consent", "allow", ralph_lrs.endpoint)
-    outputs += [run_mooc("sync"), run_mooc("sync", "--json"), run_mooc("sync", "--status"),
-                run_mooc("sync", "--status", "--json")]
+    outputs += [
+        run_mooc("sync"),
+        run_mooc("sync", "--json"),
+        run_mooc("sync", "--status"),
+        run_mooc("sync", "--status", "--json"),
+    ]
     assert outputs[1].returncode == 1 and "401" in outputs[1].stderr
-    outputs.append(run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin",
-                            input=ralph_lrs.password + "\n"))
+    outputs.append(
+        run_mooc(
+            "login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n"
+        )
+    )
     assert stat.S_IMODE(cred.stat().st_mode) == 0o600
     outputs += [run_mooc("sync"), run_mooc("sync", "--status", "--json"), run_mooc("certificate", "status")]
     assert outputs[-3].returncode == 0, outputs[-3].stderr
@@ -60,15 +69,19 @@ def test_credentials_file_is_private_and_secrets_are_never_printed(run_mooc: Run
 
 
 @pytest.mark.lrs
-def test_environment_credentials_limited_to_their_endpoint(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                                           ralph_lrs: RalphServer) -> None:
+def test_environment_credentials_limited_to_their_endpoint(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     pack = write_pack(tmp_path / "pack", ralph_lrs.endpoint)
     run_mooc("install", str(pack))
     run_mooc("learner", "add", "Amina")
     study(mooc_home.home, "amina")
     run_mooc("consent", "allow", ralph_lrs.endpoint)
-    env = {"MOOC_LRS_USER": ralph_lrs.user, "MOOC_LRS_PASSWORD": ralph_lrs.password,
-           "MOOC_LRS_ENDPOINT": "https://elsewhere.example.org/xapi/"}
+    env = {
+        "MOOC_LRS_USER": ralph_lrs.user,
+        "MOOC_LRS_PASSWORD": ralph_lrs.password,
+        "MOOC_LRS_ENDPOINT": "https://elsewhere.example.org/xapi/",
+    }
     assert run_mooc("sync", env=env).returncode == 1  # not for this endpoint: not sent
     env["MOOC_LRS_ENDPOINT"] = ralph_lrs.endpoint
     out = run_mooc("sync", env=env)
@@ -120,8 +133,9 @@ def two_servers() -> Iterator[tuple[int, int, type, type]]:
             srv.server_close()
 
 
-def test_no_credentials_cross_a_redirect(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                         two_servers: tuple[int, int, type, type]) -> None:
+def test_no_credentials_cross_a_redirect(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, two_servers: tuple[int, int, type, type]
+) -> None:
     port, other_port, redirector, elsewhere = two_servers
     endpoint = f"http://127.0.0.1:{port}/xAPI/"
     run_mooc("install", str(write_pack(tmp_path / "pack", endpoint)))
@@ -149,8 +163,9 @@ def test_plain_http_is_refused_except_loopback_or_when_allowed(run_mooc: RunMooc
     check_transport(normalise("https://lrs.example.org/xapi"), False)
     out = run_mooc("login", "http://lrs.example.org/xapi/", "--user", "u", "--password-stdin", input="x\n")
     assert out.returncode == 1 and "--allow-insecure-http" in out.stderr
-    out = run_mooc("login", "http://lrs.example.org/xapi/", "--user", "u", "--password-stdin",
-                   "--allow-insecure-http", input="x\n")
+    out = run_mooc(
+        "login", "http://lrs.example.org/xapi/", "--user", "u", "--password-stdin", "--allow-insecure-http", input="x\n"
+    )
     assert out.returncode == 0
     for bad in ("ftp://x.example.org/", "https://u:p@x.example.org/xapi", "not a url"):
         out = run_mooc("login", bad, "--user", "u", "--password-stdin", input="x\n")

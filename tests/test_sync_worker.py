@@ -37,8 +37,9 @@ def _wait(predicate, timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
-def test_worker_syncs_in_the_background_and_reports_status(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                                           ralph_lrs: RalphServer) -> None:
+def test_worker_syncs_in_the_background_and_reports_status(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     layout = _prepare(run_mooc, mooc_home.home, tmp_path, ralph_lrs, "amina.worker@example.org")
     seen: list[SyncStatus] = []
     worker = SyncWorker(layout, learner_id="amina", first_delay=0.0, interval=60).start(on_status=seen.append)
@@ -78,8 +79,9 @@ def test_worker_reports_offline_when_the_lrs_is_down(mooc_home: Homes, tmp_path:
     assert status.last_error
 
 
-async def test_tui_asks_consent_then_uploads_and_shows_status(run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path,
-                                                              ralph_lrs: RalphServer) -> None:
+async def test_tui_asks_consent_then_uploads_and_shows_status(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     """`y` syncs and then says how it went; the worker never asks by itself (a question
     popping up while the learner types catches stray keys): it reports the unapproved
     host, the next `y` asks, and only a button chosen on purpose approves it."""
@@ -121,9 +123,9 @@ async def test_tui_asks_consent_then_uploads_and_shows_status(run_mooc: RunMooc,
     await asyncio.sleep(0)
 
 
-def test_refused_credentials_stop_automatic_uploads_until_they_change(run_mooc: RunMooc, mooc_home: Homes,
-                                                                       tmp_path: Path,
-                                                                       ralph_lrs: RalphServer) -> None:
+def test_refused_credentials_stop_automatic_uploads_until_they_change(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     """A 401 costs one request: later rounds send nothing until `mooc login` changes the
     credentials (their fingerprint, never the secret, is kept in status.json)."""
     from tests.support.fault_proxy import FaultProxy
@@ -134,8 +136,10 @@ def test_refused_credentials_stop_automatic_uploads_until_they_change(run_mooc: 
         assert run_mooc("learner", "add", "Amina", "--email", "amina.401@example.org").returncode == 0
         layout = Layout.default(mooc_home.home)
         wrong = "not-the-password-91f3"
-        assert run_mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin",
-                        input=wrong + "\n").returncode == 0
+        assert (
+            run_mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin", input=wrong + "\n").returncode
+            == 0
+        )
         study(mooc_home.home, "amina")
         Consent(layout, "amina").allow(endpoint)
         worker = SyncWorker(layout, learner_id="amina")
@@ -153,17 +157,21 @@ def test_refused_credentials_stop_automatic_uploads_until_they_change(run_mooc: 
         assert out.returncode == 1 and f"mooc login {endpoint} --user NAME" in out.stderr
         assert proxy.connections == 2
         # New credentials: the next automatic round uploads everything.
-        assert run_mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin",
-                        input=ralph_lrs.password + "\n").returncode == 0
+        assert (
+            run_mooc(
+                "login", endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n"
+            ).returncode
+            == 0
+        )
         done = worker.run_once()
         assert done.needs_login == [] and done.pending == 0 and done.stored == first.pending
     agent = {"objectType": "Agent", "mbox": "mailto:amina.401@example.org"}
     assert len(ralph_lrs.agent_statements(agent)) == first.pending
 
 
-async def test_tui_says_to_log_in_and_queues_the_last_events_at_exit(run_mooc: RunMooc, mooc_home: Homes,
-                                                                      tmp_path: Path,
-                                                                      ralph_lrs: RalphServer) -> None:
+async def test_tui_says_to_log_in_and_queues_the_last_events_at_exit(
+    run_mooc: RunMooc, mooc_home: Homes, tmp_path: Path, ralph_lrs: RalphServer
+) -> None:
     from sync.outbox import all_outboxes
     from tui.app import MoocApp
 

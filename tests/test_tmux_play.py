@@ -70,14 +70,28 @@ def _consent_pack(root: Any) -> Any:
     (pack / "lessons").mkdir(parents=True)
     (pack / "quizzes").mkdir()
     (pack / "lessons" / "a.md").write_text("# A\n\nRead me.\n", encoding="utf-8")
-    quiz = {"title": "Words", "questions": [
-        {"id": "w", "type": "text", "prompt": "Say yes and no", "answers": ["yes and no"]}]}
+    quiz = {
+        "title": "Words",
+        "questions": [{"id": "w", "type": "text", "prompt": "Say yes and no", "answers": ["yes and no"]}],
+    }
     (pack / "quizzes" / "q.toml").write_text(tomli_w.dumps(quiz), encoding="utf-8")
-    course = {"format": 1, "id": "consent-test", "version": "1.0.0", "title": "Consent test",
-              "sync": {"xapi_endpoint": "http://127.0.0.1:9/xapi/"},
-              "modules": [{"id": "m", "title": "M", "items": [
-                  {"id": "a", "kind": "lesson", "file": "lessons/a.md", "title": "A"},
-                  {"id": "q", "kind": "quiz", "file": "quizzes/q.toml", "title": "Words"}]}]}
+    course = {
+        "format": 1,
+        "id": "consent-test",
+        "version": "1.0.0",
+        "title": "Consent test",
+        "sync": {"xapi_endpoint": "http://127.0.0.1:9/xapi/"},
+        "modules": [
+            {
+                "id": "m",
+                "title": "M",
+                "items": [
+                    {"id": "a", "kind": "lesson", "file": "lessons/a.md", "title": "A"},
+                    {"id": "q", "kind": "quiz", "file": "quizzes/q.toml", "title": "Words"},
+                ],
+            }
+        ],
+    }
     (pack / "course.toml").write_text(tomli_w.dumps(course), encoding="utf-8")
     return pack
 

@@ -20,8 +20,15 @@ SIZE = (80, 24)
 HOSTILE = "Tricky [bold red]not markup[/] \x1b[31mred\x1b[0m \x1b]0;pwned\x07end"
 
 
-def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None = "always",
-               questions: int | None = None, endpoint: str | None = None, max_attempts: int = 3) -> Path:
+def write_pack(
+    root: Path,
+    *,
+    long_lines: int = 40,
+    show_solutions: str | None = "always",
+    questions: int | None = None,
+    endpoint: str | None = None,
+    max_attempts: int = 3,
+) -> Path:
     """A pack with every question type, a long lesson, hostile text and a locked module.
 
     `show_solutions=None` leaves the quiz at the format's default; `questions=N` keeps
@@ -41,8 +48,23 @@ def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None =
     body = ["# Chapter 1", ""]
     n = 1
     while len(body) < long_lines:
-        body += [f"## Section {n}", "", f"Paragraph {n} with *emphasis*.", "", "- a", "- b", "",
-                 "| x | y |", "|---|---|", f"| {n} | {n * 2} |", "", "```", f"code {n}", "```", ""]
+        body += [
+            f"## Section {n}",
+            "",
+            f"Paragraph {n} with *emphasis*.",
+            "",
+            "- a",
+            "- b",
+            "",
+            "| x | y |",
+            "|---|---|",
+            f"| {n} | {n * 2} |",
+            "",
+            "```",
+            f"code {n}",
+            "```",
+            "",
+        ]
         n += 1
     (pack / "lessons" / "long.md").write_text("\n".join(body[:long_lines]) + "\n", encoding="utf-8")
     (pack / "lessons" / "later.md").write_text("# Later\n\nLocked content.\n", encoding="utf-8")
@@ -52,17 +74,34 @@ def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None =
         "show_solutions": "always",
         "pass_threshold": 0.5,
         "questions": [
-            {"id": "single", "type": "single", "prompt": "Pick *B*", "hint": "Not A.",
-             "choices": [{"text": "A", "feedback": "A is wrong."}, {"text": "B", "correct": True},
-                         {"text": "C [b]x[/b]"}]},
-            {"id": "multi", "type": "multiple", "prompt": "Pick B and C",
-             "choices": [{"text": "A"}, {"text": "B", "correct": True}, {"text": "C", "correct": True}]},
+            {
+                "id": "single",
+                "type": "single",
+                "prompt": "Pick *B*",
+                "hint": "Not A.",
+                "choices": [
+                    {"text": "A", "feedback": "A is wrong."},
+                    {"text": "B", "correct": True},
+                    {"text": "C [b]x[/b]"},
+                ],
+            },
+            {
+                "id": "multi",
+                "type": "multiple",
+                "prompt": "Pick B and C",
+                "choices": [{"text": "A"}, {"text": "B", "correct": True}, {"text": "C", "correct": True}],
+            },
             {"id": "tf", "type": "truefalse", "prompt": "The sky is blue", "answer": True},
             {"id": "num", "type": "numeric", "prompt": "Pi to two places", "answer": 3.14, "tolerance": 0.01},
             {"id": "txt", "type": "text", "prompt": "Say nobody", "answers": ["nobody", "no one"]},
             {"id": "ord", "type": "order", "prompt": "Put in order", "items": ["one", "two", "three"]},
-            {"id": "match", "type": "match", "prompt": "Capitals",
-             "pairs": [["Canada", "Ottawa"], ["Italy", "Rome"]], "distractors": ["Paris"]},
+            {
+                "id": "match",
+                "type": "match",
+                "prompt": "Capitals",
+                "pairs": [["Canada", "Ottawa"], ["Italy", "Rome"]],
+                "distractors": ["Paris"],
+            },
         ],
     }
     if show_solutions is None:
@@ -72,18 +111,30 @@ def write_pack(root: Path, *, long_lines: int = 40, show_solutions: str | None =
     quiz["questions"] = quiz["questions"][:questions]
     (pack / "quizzes" / "all.toml").write_text(tomli_w.dumps(quiz), encoding="utf-8")
     course = {
-        "format": 1, "id": "tui-test", "version": "1.0.0", "title": "TUI test course",
+        "format": 1,
+        "id": "tui-test",
+        "version": "1.0.0",
+        "title": "TUI test course",
         "summary": "A course for the TUI tests.",
         "grading": {"pass_threshold": 0.5},
         "modules": [
-            {"id": "m1", "title": "Module one", "items": [
-                {"id": "intro", "kind": "lesson", "file": "lessons/intro.md", "title": "Intro " + "[i]lit[/i]"},
-                {"id": "all-types", "kind": "quiz", "file": "quizzes/all.toml", "title": "All types"},
-                {"id": "long", "kind": "lesson", "file": "lessons/long.md", "title": "Long lesson"},
-            ]},
-            {"id": "m2", "title": "Module two", "requires": ["all-types"], "items": [
-                {"id": "later", "kind": "lesson", "file": "lessons/later.md", "title": "Later"},
-            ]},
+            {
+                "id": "m1",
+                "title": "Module one",
+                "items": [
+                    {"id": "intro", "kind": "lesson", "file": "lessons/intro.md", "title": "Intro " + "[i]lit[/i]"},
+                    {"id": "all-types", "kind": "quiz", "file": "quizzes/all.toml", "title": "All types"},
+                    {"id": "long", "kind": "lesson", "file": "lessons/long.md", "title": "Long lesson"},
+                ],
+            },
+            {
+                "id": "m2",
+                "title": "Module two",
+                "requires": ["all-types"],
+                "items": [
+                    {"id": "later", "kind": "lesson", "file": "lessons/later.md", "title": "Later"},
+                ],
+            },
         ],
     }
     if endpoint is not None:
@@ -269,8 +320,7 @@ async def test_pin_is_asked_by_the_picker_and_for_the_only_learner(installed: La
         assert app.learner is None
         await pilot.press(*"1111", "enter")
         await pilot.pause(0.2)
-        assert screen_name(app) == "PinScreen" and "2 tries left" in str(
-            app.screen.query_one("#pin-hint").render())
+        assert screen_name(app) == "PinScreen" and "2 tries left" in str(app.screen.query_one("#pin-hint").render())
         await pilot.press(*"2468", "enter")
         await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
         assert app.learner is not None
@@ -367,8 +417,15 @@ async def test_read_lesson_take_quiz_quit_and_resume(installed: Layout) -> None:
     attempts = [e for e in recorded if e["type"] == "attempt"]
     assert len(attempts) == 1 and attempts[0]["data"]["score"] == 1.0
     responses = {q["id"]: q["response"] for q in attempts[0]["data"]["questions"]}
-    assert responses == {"single": 1, "multi": [1, 2], "tf": True, "num": 3.14, "txt": "  Nobody ",
-                         "ord": [0, 1, 2], "match": [0, 1]}
+    assert responses == {
+        "single": 1,
+        "multi": [1, 2],
+        "tf": True,
+        "num": 3.14,
+        "txt": "  Nobody ",
+        "ord": [0, 1, 2],
+        "match": [0, 1],
+    }
     assert any(e["type"] == "hint_shown" for e in recorded)
     assert any(e["type"] == "lesson_completed" and e["item_id"] == "intro" for e in recorded)
 
@@ -479,8 +536,9 @@ async def test_course_text_is_shown_literally(installed: Layout) -> None:
         assert "A chart of things" in str(app.screen.query_one("#links").get_option_at_index(0).prompt)
 
 
-async def test_opening_media_uses_the_system_viewer(installed: Layout, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_opening_media_uses_the_system_viewer(
+    installed: Layout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     opened = tmp_path / "opened.txt"
     script = tmp_path / "viewer.sh"  # a real program standing in for xdg-open (no desktop here)
     script.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
@@ -562,14 +620,15 @@ async def test_mouse_opens_an_item_from_the_outline(installed: Layout) -> None:
         screen = app.screen
         start = screen.current
         outline = screen.query_one("#outline")
-        target = next(item.id for item in screen.session.course.items()
-                      if item.id != start and outline.line_of(item.id) is not None
-                      and screen.session.item_lock(item.id) is None)
+        target = next(
+            item.id
+            for item in screen.session.course.items()
+            if item.id != start and outline.line_of(item.id) is not None and screen.session.item_lock(item.id) is None
+        )
         line = outline.line_of(target) - int(outline.scroll_offset.y)
         assert await pilot.click("#outline", offset=(6, line))
         await wait_for(pilot, lambda: screen.current == target)
-        assert any(e["type"] == "position" and e["item_id"] == target
-                   for e in events(installed, app.learner.id))
+        assert any(e["type"] == "position" and e["item_id"] == target for e in events(installed, app.learner.id))
 
 
 async def test_another_process_progress_shows_up(installed: Layout, mooc_home: Any) -> None:
@@ -584,13 +643,19 @@ async def test_another_process_progress_shows_up(installed: Layout, mooc_home: A
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         outline = app.screen.query_one("#outline")
         assert not outline.label_of("intro").plain.startswith(("✓", "+"))
-        res = subprocess.run([str(MOOC_BIN), "play", "--plain", "tui-test", "intro"], input="n\nq\n",
-                             capture_output=True, text=True, timeout=60, env=mooc_home.env())
+        res = subprocess.run(
+            [str(MOOC_BIN), "play", "--plain", "tui-test", "intro"],
+            input="n\nq\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=mooc_home.env(),
+        )
         assert res.returncode == 0, res.stderr
-        assert any(e["type"] == "lesson_completed" and e["item_id"] == "intro"
-                   for e in events(installed, app.learner.id))
-        await wait_for(pilot, lambda: app.session.status("intro").status == "done",
-                       tries=int(CATCH_UP_S * 3 / 0.05))
+        assert any(
+            e["type"] == "lesson_completed" and e["item_id"] == "intro" for e in events(installed, app.learner.id)
+        )
+        await wait_for(pilot, lambda: app.session.status("intro").status == "done", tries=int(CATCH_UP_S * 3 / 0.05))
         await pilot.pause(0.1)
         assert outline.label_of("intro").plain.startswith(("✓", "+"))
 
@@ -640,8 +705,9 @@ async def test_a_module_opened_by_date_since_the_last_visit_is_announced(layout:
 
     pack = write_pack(tmp_path / "src")
     course_toml = (pack / "course.toml").read_text(encoding="utf-8")
-    (pack / "course.toml").write_text(course_toml.replace('requires = [\n    "all-types",\n]',
-                                                          "unlock_after_days = 7"), encoding="utf-8")
+    (pack / "course.toml").write_text(
+        course_toml.replace('requires = [\n    "all-types",\n]', "unlock_after_days = 7"), encoding="utf-8"
+    )
     assert "unlock_after_days = 7" in (pack / "course.toml").read_text(encoding="utf-8")
     install(layout, str(pack), quiet=True)
     learner = Learners(layout).current()
@@ -650,9 +716,11 @@ async def test_a_module_opened_by_date_since_the_last_visit_is_announced(layout:
         return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
     EventLog.for_course(layout, learner.id, "tui-test").append(
-        Event("enrolled", "tui-test", "1.0.0", data={"registration": "5b0f3c36-7c1e-4b7e-9a3c-1d2e3f4a5b6c"},
-              time=ago(10)),
-        Event("lesson_opened", "tui-test", "1.0.0", item_id="intro", time=ago(9)))
+        Event(
+            "enrolled", "tui-test", "1.0.0", data={"registration": "5b0f3c36-7c1e-4b7e-9a3c-1d2e3f4a5b6c"}, time=ago(10)
+        ),
+        Event("lesson_opened", "tui-test", "1.0.0", item_id="intro", time=ago(9)),
+    )
     app = make_app(layout, course_id="tui-test")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
@@ -678,8 +746,12 @@ async def test_long_match_options_wrap_whole_at_80_columns() -> None:
 
     long_a = "The mean is pulled toward the long tail of a skewed distribution while the median stays put"
     long_b = "The standard deviation measures the spread around the mean in the very units of the data"
-    q = Match(id="m", prompt="Match each", pairs=(("A rather long left-hand side label", long_a), ("Spread", long_b)),
-              distractors=())
+    q = Match(
+        id="m",
+        prompt="Match each",
+        pairs=(("A rather long left-hand side label", long_a), ("Spread", long_b)),
+        distractors=(),
+    )
 
     class OneQuestion(App):
         def compose(self) -> Any:

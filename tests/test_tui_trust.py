@@ -308,7 +308,7 @@ def test_docs_list_every_key_as_the_keymap_has_it() -> None:
     docs = (REPO / "docs" / "tui.md").read_text(encoding="utf-8")
     table = [line for line in docs.splitlines() if line.startswith("| `")]
     expected = [f"| `{display(k.keys)}` | {k.description} | {k.scope} | `{k.id}` |" for k in KEYS]
-    assert table[:len(expected)] == expected
+    assert table[: len(expected)] == expected
 
 
 async def test_j_k_move_between_options_and_space_chooses(installed: Layout) -> None:
@@ -408,11 +408,13 @@ async def test_titles_are_not_doubled(layout: Layout, tmp_path: Path) -> None:
 
     pack = write_pack(tmp_path / "src", questions=1)
     course = (pack / "course.toml").read_text(encoding="utf-8")
-    (pack / "course.toml").write_text(course.replace('title = "All types"', 'title = "Quiz: All types"'),
-                                      encoding="utf-8")
+    (pack / "course.toml").write_text(
+        course.replace('title = "All types"', 'title = "Quiz: All types"'), encoding="utf-8"
+    )
     quiz = (pack / "quizzes" / "all.toml").read_text(encoding="utf-8")
-    (pack / "quizzes" / "all.toml").write_text(quiz.replace('title = "All types"', 'title = "Quiz: All types"'),
-                                               encoding="utf-8")
+    (pack / "quizzes" / "all.toml").write_text(
+        quiz.replace('title = "All types"', 'title = "Quiz: All types"'), encoding="utf-8"
+    )
     assert tomli_w  # the pack is TOML written by write_pack
     install(layout, str(pack), quiet=True)
     app = make_app(layout, course_id="tui-test", item_id="all-types")
@@ -546,8 +548,11 @@ async def test_over_ssh_nothing_opens_and_the_path_is_shown(installed: Layout, m
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         said = [str(n.message) for n in app._notifications]
-        assert any(m.startswith("Nothing opened: no screen to show it on here (over SSH?). The file is /")
-                   and m.endswith("media/chart.png") for m in said), said
+        assert any(
+            m.startswith("Nothing opened: no screen to show it on here (over SSH?). The file is /")
+            and m.endswith("media/chart.png")
+            for m in said
+        ), said
         assert not any("Opened" in m for m in said)
 
 
@@ -597,8 +602,7 @@ async def test_picker_marks_who_is_learning_and_the_default(installed: Layout) -
         assert options.highlighted == 0
 
 
-async def test_no_color_highlighted_course_is_inverted(installed: Layout,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_color_highlighted_course_is_inverted(installed: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
     """A list's highlighted row under NO_COLOR: inverted (light behind dark text), not
     a shade of grey; the other rows are dark behind light text."""
     monkeypatch.setenv("NO_COLOR", "1")
@@ -609,9 +613,16 @@ async def test_no_color_highlighted_course_is_inverted(installed: Layout,
         options = app.screen.query_one("#courses")
         row = app.screen._compositor.render_strips()[options.region.y + 1]  # inside the border
         title = [seg.style for seg in row if "Learning" in seg.text]
-        assert title and all(style is not None and style.bgcolor is not None and style.color is not None
-                             and style.bgcolor.triplet is not None and style.color.triplet is not None
-                             and sum(style.bgcolor.triplet) > sum(style.color.triplet) for style in title)
-        other = [seg.style for seg in app.screen._compositor.render_strips()[options.region.y + 6]
-                 if "TUI test" in seg.text]
+        assert title and all(
+            style is not None
+            and style.bgcolor is not None
+            and style.color is not None
+            and style.bgcolor.triplet is not None
+            and style.color.triplet is not None
+            and sum(style.bgcolor.triplet) > sum(style.color.triplet)
+            for style in title
+        )
+        other = [
+            seg.style for seg in app.screen._compositor.render_strips()[options.region.y + 6] if "TUI test" in seg.text
+        ]
         assert other and all(sum(s.bgcolor.triplet) < sum(s.color.triplet) for s in other)  # the others: not

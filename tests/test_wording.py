@@ -13,10 +13,45 @@ from pathlib import Path
 from tests.conftest import REPO
 
 TOPS = ("player", "tui", "packages", "sync")
-NOUNS = ("questions", "items", "modules", "lessons", "quizzes", "courses", "packs", "files", "attempts", "points",
-         "records", "requests", "statements", "events", "conflicts", "entries", "tries", "learners", "hints",
-         "choices", "answers", "problems", "versions", "days", "hours", "minutes", "seconds", "errors", "warnings",
-         "lines", "results", "pairs", "options", "links", "catalogs", "endpoints", "hosts")
+NOUNS = (
+    "questions",
+    "items",
+    "modules",
+    "lessons",
+    "quizzes",
+    "courses",
+    "packs",
+    "files",
+    "attempts",
+    "points",
+    "records",
+    "requests",
+    "statements",
+    "events",
+    "conflicts",
+    "entries",
+    "tries",
+    "learners",
+    "hints",
+    "choices",
+    "answers",
+    "problems",
+    "versions",
+    "days",
+    "hours",
+    "minutes",
+    "seconds",
+    "errors",
+    "warnings",
+    "lines",
+    "results",
+    "pairs",
+    "options",
+    "links",
+    "catalogs",
+    "endpoints",
+    "hosts",
+)
 # "{n} NOUNS", with at most two words between ("{n} new events", "{n} more problems").
 _COUNTED = re.compile(r"^ (?:[a-z]+ ){0,2}(" + "|".join(NOUNS) + r")\b")
 _BARE_S = re.compile(r"(?<!http)\(s\)")  # "file(s)": say it properly
@@ -69,8 +104,10 @@ def test_no_count_is_followed_by_a_plural_that_ignores_one() -> None:
 
 def test_the_scan_catches_what_it_is_for(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
-    sample.write_text('n = 1\na = f"{n} questions"\nb = f"{n} question{\'s\' if n != 1 else \'\'}"\n'
-                      'c = f"{n} new events merged"\nd = "deleted file(s)"\ne = "an http(s) URL"\n')
+    sample.write_text(
+        "n = 1\na = f\"{n} questions\"\nb = f\"{n} question{'s' if n != 1 else ''}\"\n"
+        'c = f"{n} new events merged"\nd = "deleted file(s)"\ne = "an http(s) URL"\n'
+    )
     assert [(e, line) for e, line, _ in _counted_plurals(sample)] == [("n", 2), ("n", 4), ("(s)", 5)]
 
 

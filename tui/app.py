@@ -38,8 +38,15 @@ class MoocApp(SyncConsent, App[int]):
     COMMANDS = {MoocCommands}  # mooc's commands only: not Textual's Keys/Maximize/Screenshot/Theme
     BINDINGS = keymap.scope("everywhere")
 
-    def __init__(self, *, layout: Layout, learner: str | None = None, course_id: str | None = None,
-                 item_id: str | None = None, exit_on_ready: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        layout: Layout,
+        learner: str | None = None,
+        course_id: str | None = None,
+        item_id: str | None = None,
+        exit_on_ready: bool = False,
+    ) -> None:
         super().__init__()
         self.layout = layout
         self.requested_learner = learner
@@ -79,8 +86,7 @@ class MoocApp(SyncConsent, App[int]):
 
     def say(self, message: str, *, error: bool = False, timeout: float = 5) -> None:
         """A toast; never markup (messages can name course titles and files)."""
-        self.notify(one_line(message), severity="error" if error else "information", markup=False,
-                    timeout=timeout)
+        self.notify(one_line(message), severity="error" if error else "information", markup=False, timeout=timeout)
 
     def _warn(self, message: str) -> None:
         """Where engine warnings (packages/notices.py) go while the app runs: a toast."""
@@ -114,8 +120,10 @@ class MoocApp(SyncConsent, App[int]):
                 if ok:
                     self._learner_chosen(learner)
                 else:
-                    self.exit(1, message=Text(f"mooc: error: {one_line(learner.name)}'s PIN was not given; "
-                                              "nothing was opened"))
+                    self.exit(
+                        1,
+                        message=Text(f"mooc: error: {one_line(learner.name)}'s PIN was not given; nothing was opened"),
+                    )
 
             self.push_screen(PinScreen(learner), answered)
             return
@@ -316,8 +324,7 @@ def _screen_types() -> tuple[type, ...]:
 def run(*, layout: Layout, learner: str | None, course_id: str | None, item_id: str | None) -> int:
     """Run `mooc play`; returns the exit code. Errors before the UI starts are MoocErrors."""
     exit_on_ready = os.environ.get(READY_ENV, "") not in ("", "0")
-    app = MoocApp(layout=layout, learner=learner, course_id=course_id, item_id=item_id,
-                  exit_on_ready=exit_on_ready)
+    app = MoocApp(layout=layout, learner=learner, course_id=course_id, item_id=item_id, exit_on_ready=exit_on_ready)
     code = app.run()
     if exit_on_ready and app.ready_ms is not None:
         print(f"ready_ms={app.ready_ms:.1f}", file=sys.stderr)

@@ -33,8 +33,13 @@ class MoocCommands(Provider):
         except Exception:  # the palette must open even when the store is damaged
             courses = []
         for course in courses:
-            found.append((f"Open course: {one_line(course.title)}", partial(app.open_course, course.id),
-                          one_line(course.summary)[:80]))
+            found.append(
+                (
+                    f"Open course: {one_line(course.title)}",
+                    partial(app.open_course, course.id),
+                    one_line(course.summary)[:80],
+                )
+            )
         screen = self.screen  # the screen the palette was opened from
         session = app.session
         if session is not None and _is_course_screen(screen):
@@ -45,8 +50,13 @@ class MoocCommands(Provider):
                 ("Back to library", screen.action_back, "Every installed course"),
             ]
             for item in session.course.items():
-                found.append((f"Go to: {one_line(item.title)}", partial(screen.open, item.id),
-                              f"{item.kind} in {one_line(session.course.module_of(item.id).title)}"))
+                found.append(
+                    (
+                        f"Go to: {one_line(item.title)}",
+                        partial(screen.open, item.id),
+                        f"{item.kind} in {one_line(session.course.module_of(item.id).title)}",
+                    )
+                )
         return found
 
     async def discover(self) -> Hits:

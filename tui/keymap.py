@@ -81,8 +81,15 @@ def bindings(*ids: str) -> list[BindingType]:
     for key_id in ids:
         k = _BY_ID[key_id]
         out.append(
-            Binding(k.keys, k.action, k.short or k.description, show=k.show, priority=k.priority, id=k.id,
-                    tooltip=k.description)
+            Binding(
+                k.keys,
+                k.action,
+                k.short or k.description,
+                show=k.show,
+                priority=k.priority,
+                id=k.id,
+                tooltip=k.description,
+            )
         )
     return out
 
@@ -97,7 +104,7 @@ def keymap_from_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str
     problems: list[str] = []
     keymap: dict[str, str] = {}
     if not isinstance(table, dict):
-        return {}, ["config.toml: [keys] must be a table of binding id = \"key\""]
+        return {}, ['config.toml: [keys] must be a table of binding id = "key"']
     for binding_id, value in table.items():
         if binding_id not in _BY_ID:
             problems.append(f"config.toml: [keys] {binding_id}: no such binding id (see `?` or `mooc docs tui`)")
@@ -105,7 +112,7 @@ def keymap_from_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = ",".join(value)
         if not isinstance(value, str) or not value.strip():
-            problems.append(f"config.toml: [keys] {binding_id}: expected a key name such as \"ctrl+n\"")
+            problems.append(f'config.toml: [keys] {binding_id}: expected a key name such as "ctrl+n"')
             continue
         keymap[binding_id] = value.strip()
     return keymap, problems
@@ -118,6 +125,17 @@ def effective_keys(keymap: dict[str, str]) -> list[tuple[Key, str]]:
 
 def display(keys: str) -> str:
     """Human form of a Textual key string: 'question_mark' -> '?'."""
-    names = {"question_mark": "?", "slash": "/", "space": "Space", "escape": "Esc", "enter": "Enter",
-             "pagedown": "PgDn", "pageup": "PgUp", "home": "Home", "end": "End", "down": "↓", "up": "↑"}
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "space": "Space",
+        "escape": "Esc",
+        "enter": "Enter",
+        "pagedown": "PgDn",
+        "pageup": "PgUp",
+        "home": "Home",
+        "end": "End",
+        "down": "↓",
+        "up": "↑",
+    }
     return " / ".join(names.get(part.strip(), part.strip()) for part in keys.split(","))

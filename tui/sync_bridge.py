@@ -38,8 +38,10 @@ class SyncBridge:
         policy = load(self.app.layout)
         if policy.approved_hosts:
             hosts = ", ".join(one_line(h) for h in policy.approved_hosts)
-            self.app.say(f"{policy.who} approved sending learning records to {hosts} for every learner of "
-                         "this computer.", timeout=8)
+            self.app.say(
+                f"{policy.who} approved sending learning records to {hosts} for every learner of this computer.",
+                timeout=8,
+            )
 
     def learner_changed(self, learner: Any) -> None:
         self.worker.set_learner(getattr(learner, "id", None))
@@ -69,9 +71,12 @@ class SyncBridge:
         for url in status.needs_login:
             if url not in self.told_login:
                 self.told_login.add(url)
-                self.app.say(f"The LRS refused the credentials for {one_line(url)}: nothing more is sent there "
-                             f"until you run `mooc login {one_line(url)} --user NAME` in a shell.",
-                             error=True, timeout=15)
+                self.app.say(
+                    f"The LRS refused the credentials for {one_line(url)}: nothing more is sent there "
+                    f"until you run `mooc login {one_line(url)} --user NAME` in a shell.",
+                    error=True,
+                    timeout=15,
+                )
         if status.syncing:
             if self.report == "asked":
                 self.report = "running"
@@ -88,8 +93,11 @@ def outcome(status: Any) -> tuple[str, bool]:
     if status.last_error:
         return f"Sync failed: {status.last_error}. Your records are kept here; mooc tries again later.", True
     if status.hosts_needing_consent:
-        return ("Nothing was sent: you have not allowed sending to "
-                f"{', '.join(status.hosts_needing_consent)}. Press y to be asked.", False)
+        return (
+            "Nothing was sent: you have not allowed sending to "
+            f"{', '.join(status.hosts_needing_consent)}. Press y to be asked.",
+            False,
+        )
     if status.online is False:
         return f"Offline: {waiting} wait on this computer; mooc sends them when it is online.", False
     if status.stored:

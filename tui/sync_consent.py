@@ -34,6 +34,7 @@ class SyncConsent(_Host):
     _consent_asked: set[tuple[str, str]]
 
     if TYPE_CHECKING:  # MoocApp's, which this is mixed into
+
         def say(self, message: str, *, error: bool = False, timeout: float = 5) -> None: ...
 
         def update_status(self) -> None: ...
@@ -68,7 +69,9 @@ class SyncConsent(_Host):
 
         learner = self.learner
         self._consent_asked.add((learner.id, host))
-        self.push_screen(consent_dialog(host, learner.name), lambda choice: self._consent_answered(host, learner, choice))
+        self.push_screen(
+            consent_dialog(host, learner.name), lambda choice: self._consent_answered(host, learner, choice)
+        )
 
     def _consent_answered(self, host: str, learner: Any, choice: str | None) -> None:
         if choice != "allow":

@@ -66,8 +66,9 @@ def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path
                 if total > limits.max_total_bytes:
                     raise MoocError(f"{name}: unpacks to more than {limits.max_total_bytes} bytes")
                 if total > 64 * 1024 * 1024 and total > limits.max_ratio * packed:
-                    raise MoocError(f"{name}: unpacks to more than {limits.max_ratio:g} times its size "
-                                    "(a decompression bomb?)")
+                    raise MoocError(
+                        f"{name}: unpacks to more than {limits.max_ratio:g} times its size (a decompression bomb?)"
+                    )
                 target = dest / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 src = tar.extractfile(member)

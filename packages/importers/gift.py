@@ -56,33 +56,46 @@ def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], Im
     quiz_title = title or category_title or path.name.split(".")[0].replace("_", " ").replace("-", " ").strip()
     quiz = {"title": quiz_title or "Quiz", "questions": result.questions}
     if result.questions:  # never write what `mooc pack check` would refuse
-        checked = check_quizzes({"quizzes/quiz.toml": quiz}, report,
-                                lambda _path, q: parser.where.get(str(q.get("id")), path.name))
+        checked = check_quizzes(
+            {"quizzes/quiz.toml": quiz}, report, lambda _path, q: parser.where.get(str(q.get("id")), path.name)
+        )
         quiz = checked.get("quizzes/quiz.toml", {**quiz, "questions": []})
     if not quiz["questions"]:
         raise MoocError(f"{path}: no question that mooc can grade (see the GIFT format: Question {{=answer}})")
     if len(result.categories) > 1:
-        shown = ", ".join(result.categories[:5]) + (f" and {len(result.categories) - 5} more"
-                                                     if len(result.categories) > 5 else "")
+        shown = ", ".join(result.categories[:5]) + (
+            f" and {len(result.categories) - 5} more" if len(result.categories) > 5 else ""
+        )
         report.changed("$CATEGORY", path.name, f"categories {shown} merged into one quiz")
     report.produced["quizzes"] = 1
     return quiz, report
 
 
 def _category_title(category: str) -> str:
-    parts = [p for p in re.split(r"/", category) if p and p not in ("$course$", "$system$", "$module$",
-                                                                     "$cat1$", "top")]
+    parts = [
+        p for p in re.split(r"/", category) if p and p not in ("$course$", "$system$", "$module$", "$cat1$", "top")
+    ]
     return parts[-1].strip() if parts else ""
 
 
-def import_gift(path: Path, *, output: Path | None = None, into: Path | None = None, module: str | None = None,
-                item_id: str | None = None, title: str | None = None, weight: float | None = None,
-                force: bool = False) -> tuple[ImportReport, Path]:
+def import_gift(
+    path: Path,
+    *,
+    output: Path | None = None,
+    into: Path | None = None,
+    module: str | None = None,
+    item_id: str | None = None,
+    title: str | None = None,
+    weight: float | None = None,
+    force: bool = False,
+) -> tuple[ImportReport, Path]:
     from packages.loading import ID_RE  # the pack format's one id grammar
 
     if item_id is not None and not ID_RE.fullmatch(item_id):
-        raise UsageError(f"--id {one_line(item_id)!r}: not a valid item id (lowercase letters, digits, '.', '_', "
-                         "'-'; starts with a letter or digit; at most 64)")
+        raise UsageError(
+            f"--id {one_line(item_id)!r}: not a valid item id (lowercase letters, digits, '.', '_', "
+            "'-'; starts with a letter or digit; at most 64)"
+        )
     quiz, report = parse_gift(path, title)
     text = dumps_toml(quiz).encode("utf-8")
     if output is not None:

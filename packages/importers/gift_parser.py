@@ -18,10 +18,26 @@ from packages.importers.pack_writer import IdAllocator
 from packages.importers.report import ImportReport
 
 # Escapes become private-use characters while parsing, and literal characters after.
-_ESC = {"\\\\": "\ue000", "\\~": "\ue001", "\\=": "\ue002", "\\#": "\ue003", "\\{": "\ue004", "\\}": "\ue005",
-        "\\:": "\ue006", "\\n": "\ue007"}
-_UNESC = {"\ue000": "\\", "\ue001": "~", "\ue002": "=", "\ue003": "#", "\ue004": "{", "\ue005": "}", "\ue006": ":",
-          "\ue007": "\n"}
+_ESC = {
+    "\\\\": "\ue000",
+    "\\~": "\ue001",
+    "\\=": "\ue002",
+    "\\#": "\ue003",
+    "\\{": "\ue004",
+    "\\}": "\ue005",
+    "\\:": "\ue006",
+    "\\n": "\ue007",
+}
+_UNESC = {
+    "\ue000": "\\",
+    "\ue001": "~",
+    "\ue002": "=",
+    "\ue003": "#",
+    "\ue004": "{",
+    "\ue005": "}",
+    "\ue006": ":",
+    "\ue007": "\n",
+}
 _ESC_RE = re.compile(r"\\[\\~=#{}:n]")
 _FORMAT = re.compile(r"^\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"^%(-?\d+(?:[.,]\d+)?)%")
@@ -78,7 +94,7 @@ class GiftParser:
             # $CATEGORY lines may head a block of their own or precede a question.
             first = 0
             while first < len(lines) and lines[first].strip().upper().startswith("$CATEGORY:"):
-                category = lines[first].strip()[len("$CATEGORY:"):].strip()
+                category = lines[first].strip()[len("$CATEGORY:") :].strip()
                 categories.setdefault(category)
                 first += 1
             start_line += first
@@ -133,12 +149,12 @@ class GiftParser:
             if end < 0:
                 raise _Syntax("question name '::' is never closed (write '\\:' for a literal colon)")
             name = " ".join(_restore(stripped[2:end]).split())
-            text = stripped[end + 2:]
+            text = stripped[end + 2 :]
         fmt_match = _FORMAT.match(text)
         fmt = "moodle"
         if fmt_match:
             fmt = fmt_match.group(1).lower()
-            text = text[fmt_match.end():]
+            text = text[fmt_match.end() :]
         where = f"{self.name}:{line}" + (f" ({name})" if name else "")
         ident = name or f"line {line}"
         open_at = text.find("{")
@@ -151,14 +167,15 @@ class GiftParser:
         close_at = text.find("}", open_at + 1)
         if close_at < 0:
             raise _Syntax("answer block '{' is never closed with '}' (write '\\{' for a literal brace)")
-        before, answer, after = text[:open_at], text[open_at + 1:close_at], text[close_at + 1:]
+        before, answer, after = text[:open_at], text[open_at + 1 : close_at], text[close_at + 1 :]
         if "{" in answer:
             raise _Syntax("'{' inside an answer block (write '\\{' for a literal brace)")
         tail = after.strip()
         if tail and not re.search(r"\w", tail) and before.rstrip().endswith(("?", ".", "!", ":")):
             # e.g. '{...}";' pasted from code: stray punctuation after a complete question
-            self.report.changed("question", where, f"stray text {_restore(tail)!r} after the answer block ignored",
-                                ident)
+            self.report.changed(
+                "question", where, f"stray text {_restore(tail)!r} after the answer block ignored", ident
+            )
             prompt_raw, kind_note = before, ""
         elif tail:  # missing word: the answer block stands for a blank in the sentence
             joiner = "" if re.match(r"[.,;:!?)\]'\"]", tail) else " "
@@ -184,8 +201,9 @@ class GiftParser:
             try:
                 table.update(self.numeric(answer[1:], fmt))
             except _NotFinite as err:
-                raise _Unusable(f"numerical answer {err} is not a finite number; question left out", where,
-                                ident) from None
+                raise _Unusable(
+                    f"numerical answer {err} is not a finite number; question left out", where, ident
+                ) from None
         elif re.fullmatch(r"(?is)(T|F|TRUE|FALSE)\s*(#.*)?", answer):
             self.report.found["true/false"] += 1
             table.update(self.truefalse(answer, fmt))
@@ -212,7 +230,7 @@ class GiftParser:
         """GIFT text in its declared format -> Markdown (escapes restored)."""
         sub = _FORMAT.match(raw)
         if sub:  # an answer or feedback may declare its own format
-            fmt, raw = sub.group(1).lower(), raw[sub.end():]
+            fmt, raw = sub.group(1).lower(), raw[sub.end() :]
         text = raw.strip()
         if fmt == "markdown":
             return _restore(text)
@@ -242,7 +260,7 @@ class GiftParser:
             weight = float(m.group(1).replace(",", ".")) / 100
             if not -1 <= weight <= 1:
                 raise _Syntax(f"weight {m.group(0)} is outside -100%..100%")
-            body = body[m.end():]
+            body = body[m.end() :]
         elif body.startswith("%"):
             raise _Syntax(f"bad weight {_restore(body)[:20]!r} (write %50% or %-100%)")
         text, _, feedback = body.partition("#")
@@ -301,8 +319,13 @@ class GiftParser:
                 if credit == 1.0:
                     patterns.append(".*".join(re.escape(part) for part in value.split("*")))
                 else:
-                    self.report.changed("short answer", where, f"wildcard answer {value!r} worth {credit:.0%} "
-                                        "dropped (only full-credit wildcards can be kept)", ident)
+                    self.report.changed(
+                        "short answer",
+                        where,
+                        f"wildcard answer {value!r} worth {credit:.0%} "
+                        "dropped (only full-credit wildcards can be kept)",
+                        ident,
+                    )
                 continue
             entry: dict[str, Any] = {"text": value}
             if credit != 1.0:

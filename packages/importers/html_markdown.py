@@ -20,17 +20,82 @@ from packages.importers.html_tokens import tokens
 
 Resolver = Callable[[str, str], "str | None"]
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-        "track", "wbr"}
-DROP = {"script", "style", "noscript", "template", "head", "title", "link", "meta", "object", "form",
-        "button", "select", "textarea", "svg", "canvas", "map"}
-BLOCK = {"p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "figure",
-         "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table", "thead", "tbody",
-         "tfoot", "tr", "th", "td", "blockquote", "pre", "hr", "dl", "dt", "dd", "center", "details",
-         "summary", "body", "html", "address", "fieldset", "iframe", "video", "audio", "caption"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+DROP = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "head",
+    "title",
+    "link",
+    "meta",
+    "object",
+    "form",
+    "button",
+    "select",
+    "textarea",
+    "svg",
+    "canvas",
+    "map",
+}
+BLOCK = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "nav",
+    "figure",
+    "figcaption",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "blockquote",
+    "pre",
+    "hr",
+    "dl",
+    "dt",
+    "dd",
+    "center",
+    "details",
+    "summary",
+    "body",
+    "html",
+    "address",
+    "fieldset",
+    "iframe",
+    "video",
+    "audio",
+    "caption",
+}
 # Opening one of these closes an open element of the same kind (tolerance for <p>a<p>b, <li>..).
-AUTO_CLOSE = {"p": {"p"}, "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr"},
-              "td": {"td", "th"}, "th": {"td", "th"}, "option": {"option"}}
+AUTO_CLOSE = {
+    "p": {"p"},
+    "li": {"li"},
+    "dt": {"dt", "dd"},
+    "dd": {"dt", "dd"},
+    "tr": {"tr"},
+    "td": {"td", "th"},
+    "th": {"td", "th"},
+    "option": {"option"},
+}
 MAX_DEPTH = 64  # deeper nesting is flattened: no recursion blow-up, bounded work per character
 MAX_QUOTE_DEPTH = 16  # quotes and lists deeper than this add no more '> ' or indentation per line
 
@@ -263,8 +328,9 @@ class _Renderer:
                 if isinstance(child, Node) and child.tag == "source" and child.attrs.get("src"):
                     src = child.attrs["src"]
                     break
-        title = node.attrs.get("title", "") or {"iframe": "Embedded content", "video": "Video",
-                                                  "audio": "Audio"}[node.tag]
+        title = (
+            node.attrs.get("title", "") or {"iframe": "Embedded content", "video": "Video", "audio": "Audio"}[node.tag]
+        )
         target = self.url(src, "link") if src else None
         if target:
             return [f"[{escape(title)}]({target}) (opens outside mooc)"]
@@ -304,8 +370,9 @@ class _Renderer:
         return inner
 
     def raw_text(self, node: Node) -> str:
-        return "".join(c if isinstance(c, str) else ("\n" if c.tag == "br" else self.raw_text(c))
-                       for c in node.children)
+        return "".join(
+            c if isinstance(c, str) else ("\n" if c.tag == "br" else self.raw_text(c)) for c in node.children
+        )
 
     def url(self, url: str, kind: str) -> str | None:
         url = url.strip()
@@ -323,5 +390,5 @@ def _wrap(text: str, mark: str) -> str:
     if not stripped:
         return text
     lead = text[: len(text) - len(text.lstrip())]
-    trail = text[len(text.rstrip()):]
+    trail = text[len(text.rstrip()) :]
     return f"{lead}{mark}{stripped}{mark}{trail}"

@@ -59,14 +59,15 @@ def tokens(text: str) -> Iterator[Token]:
         if lt > pos:
             pending.append(text[pos:lt])
         pos = lt
-        nxt = text[lt + 1: lt + 2]
+        nxt = text[lt + 1 : lt + 2]
         if nxt.isascii() and nxt.isalpha() and (m := _START.match(text, lt)):
             yield from flush()
             name = m.group(1).lower()
             raw_attrs = m.group(2)
             self_closing = raw_attrs.rstrip().endswith("/")
-            attrs = tuple((a.group(1).lower(), html.unescape(_unquote(a.group(2) or ""))) for a in
-                          _ATTR.finditer(raw_attrs))
+            attrs = tuple(
+                (a.group(1).lower(), html.unescape(_unquote(a.group(2) or ""))) for a in _ATTR.finditer(raw_attrs)
+            )
             pos = m.end()
             if name in RAW_TEXT and not self_closing:  # runs to its end tag, or to the end: read once
                 end = re.compile(r"</" + name + r"[\s/>]", re.IGNORECASE).search(text, pos)

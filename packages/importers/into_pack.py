@@ -19,8 +19,9 @@ from packages.safe_text import one_line
 MAX_MANIFEST_BYTES = 20 * 1024 * 1024  # a course.toml: as large as a GIFT file may be
 
 
-def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item_id: str | None,
-                weight: float | None, force: bool) -> Path:
+def add_to_pack(
+    pack: Path, module: str, quiz: dict[str, Any], text: bytes, item_id: str | None, weight: float | None, force: bool
+) -> Path:
     """Write quizzes/<id>.toml and add an item at the end of `module` in course.toml."""
     from packages.portable import tomllib
 
@@ -41,8 +42,13 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
     if target is None:
         known = ", ".join(str(m.get("id")) for m in modules if isinstance(m, dict)) or "none"
         raise MoocError(f"{manifest_path}: no module {one_line(module)!r} (modules: {one_line(known)})")
-    used = {str(i.get("id")) for m in modules if isinstance(m, dict) for i in m.get("items", []) or []
-            if isinstance(i, dict)}
+    used = {
+        str(i.get("id"))
+        for m in modules
+        if isinstance(m, dict)
+        for i in m.get("items", []) or []
+        if isinstance(i, dict)
+    }
     qid = item_id or slugify(quiz["title"], "quiz")
     if item_id is None:
         base, n = qid, 1
@@ -61,8 +67,10 @@ def add_to_pack(pack: Path, module: str, quiz: dict[str, Any], text: bytes, item
     new_text = _insert_item(original, module, item)
     try:
         check = tomllib.loads(new_text)
-        ok = any(m.get("id") == module and any(i.get("id") == qid for i in m.get("items", []))
-                 for m in check.get("modules", []))
+        ok = any(
+            m.get("id") == module and any(i.get("id") == qid for i in m.get("items", []))
+            for m in check.get("modules", [])
+        )
     except tomllib.TOMLDecodeError:
         ok = False
     if not ok:  # unusual layout: rewrite the whole manifest (comments are lost then)
@@ -107,6 +115,7 @@ def _insert_item(original: str, module: str, item: dict[str, Any]) -> str:
         end -= 1
     body = dumps_toml(item)  # a flat table: one `key = value` line each
     indent = "  " if any(line.startswith("  [[modules.items]]") for line in lines) else ""
-    entry = [f"{indent}[[modules.items]]"] + [f"{indent}{line}" if line else line
-                                              for line in body.strip("\n").split("\n")]
+    entry = [f"{indent}[[modules.items]]"] + [
+        f"{indent}{line}" if line else line for line in body.strip("\n").split("\n")
+    ]
     return "\n".join(lines[:end] + [""] + entry + lines[end:])

@@ -53,7 +53,7 @@ class OlxImporter(OlxComponents):
                 raise MoocError(f"{self.shown}: policies/{run}/policy.json: expected a JSON object")
             self.course_policy = self.policy.get(f"course/{run}", {}) or {}
             if not isinstance(self.course_policy, dict):
-                raise MoocError(f"{self.shown}: policies/{run}/policy.json: \"course/{run}\" should be a JSON object")
+                raise MoocError(f'{self.shown}: policies/{run}/policy.json: "course/{run}" should be a JSON object')
         grading: dict[str, Any] = {}
         if (policy_dir / "grading_policy.json").is_file():
             grading = self.read_json(policy_dir / "grading_policy.json") or {}
@@ -75,10 +75,18 @@ class OlxImporter(OlxComponents):
 
         weights, pass_threshold = self.weights(grading, modules)
         draft = PackDraft(manifest={})
-        tables = {item["file"]: self.quiz_table(module.quizzes[item["id"]]) for module in modules
-                  for item in module.items if item["id"] in module.quizzes and module.quizzes[item["id"]].questions}
-        wheres = {item["file"]: module.quizzes[item["id"]].where for module in modules for item in module.items
-                  if item["id"] in module.quizzes}
+        tables = {
+            item["file"]: self.quiz_table(module.quizzes[item["id"]])
+            for module in modules
+            for item in module.items
+            if item["id"] in module.quizzes and module.quizzes[item["id"]].questions
+        }
+        wheres = {
+            item["file"]: module.quizzes[item["id"]].where
+            for module in modules
+            for item in module.items
+            if item["id"] in module.quizzes
+        }
         tables = check_quizzes(tables, self.report, lambda path, _q: wheres.get(path, path))  # as pack check would
         manifest_modules = []
         for module in modules:
@@ -153,15 +161,21 @@ class OlxImporter(OlxComponents):
             self.report.found["vertical"] += 1
             self.vertical(vertical, module, where_seq, seq_title, graded_quiz, depth=0)
         if graded_quiz is not None:
-            module.items.append({"id": graded_id, "kind": "quiz", "file": f"quizzes/{graded_id}.toml",
-                                 "title": seq_title})
+            module.items.append(
+                {"id": graded_id, "kind": "quiz", "file": f"quizzes/{graded_id}.toml", "title": seq_title}
+            )
             module.quizzes[graded_id] = graded_quiz
             if not graded_quiz.questions:
-                self.report.changed("sequential", where_seq, "graded subsection without any importable problem; "
-                                    "no quiz made for it", seq.get("url_name", ""))
+                self.report.changed(
+                    "sequential",
+                    where_seq,
+                    "graded subsection without any importable problem; no quiz made for it",
+                    seq.get("url_name", ""),
+                )
 
-    def vertical(self, vertical: Element, module: _Module, where_seq: str, seq_title: str,
-                 graded_quiz: _Quiz | None, depth: int) -> None:
+    def vertical(
+        self, vertical: Element, module: _Module, where_seq: str, seq_title: str, graded_quiz: _Quiz | None, depth: int
+    ) -> None:
         title = " ".join((vertical.get("display_name") or seq_title).split())
         where = f"{where_seq} › {title}"
         parts: list[str] = []
@@ -184,13 +198,20 @@ class OlxImporter(OlxComponents):
             elif tag == "library_content":
                 parts.extend(self.library_content(self.load("library_content", comp_ptr), where, quiz))
             elif tag == "vertical" and depth >= MAX_UNIT_NESTING:  # a pointer loop, or hostile nesting
-                self.report.missing("vertical", where, f"units nested more than {MAX_UNIT_NESTING} deep (a unit "
-                                    "that contains itself?)", comp_ptr.get("url_name", ""))
+                self.report.missing(
+                    "vertical",
+                    where,
+                    f"units nested more than {MAX_UNIT_NESTING} deep (a unit that contains itself?)",
+                    comp_ptr.get("url_name", ""),
+                )
             elif tag == "vertical":  # nested unit (rare): flatten in place
                 self.vertical(self.load("vertical", comp_ptr), module, where_seq, seq_title, graded_quiz, depth + 1)
             else:
-                parts.append(self.unsupported(self.load(tag, comp_ptr) if _safe_tag(tag) else comp_ptr, module,
-                                              where, title, add_item=False))
+                parts.append(
+                    self.unsupported(
+                        self.load(tag, comp_ptr) if _safe_tag(tag) else comp_ptr, module, where, title, add_item=False
+                    )
+                )
         if parts:
             lesson_id = self.ids.new(title, "lesson")
             path = f"lessons/{lesson_id}.md"
@@ -199,8 +220,9 @@ class OlxImporter(OlxComponents):
             self.report.produced["lessons"] += 1
         if graded_quiz is None and practice.questions:
             quiz_id = self.ids.new(f"{title} exercises", "quiz")
-            module.items.append({"id": quiz_id, "kind": "quiz", "file": f"quizzes/{quiz_id}.toml",
-                                 "title": practice.title})
+            module.items.append(
+                {"id": quiz_id, "kind": "quiz", "file": f"quizzes/{quiz_id}.toml", "title": practice.title}
+            )
             module.quizzes[quiz_id] = practice
 
     # -- grading --------------------------------------------------------------------------
@@ -222,8 +244,12 @@ class OlxImporter(OlxComponents):
                 if quiz.graded_type is None or not quiz.questions:
                     continue
                 if quiz.graded_type not in types:
-                    self.report.changed("sequential", quiz.where, f"graded as {quiz.graded_type!r}, which the "
-                                        "grading policy does not define; imported as a practice quiz")
+                    self.report.changed(
+                        "sequential",
+                        quiz.where,
+                        f"graded as {quiz.graded_type!r}, which the "
+                        "grading policy does not define; imported as a practice quiz",
+                    )
                     continue
                 by_type.setdefault(quiz.graded_type, []).append(item_id)
         for kind, ids in by_type.items():
@@ -231,8 +257,11 @@ class OlxImporter(OlxComponents):
                 weights[item_id] = types[kind] / len(ids)
         missing_types = [t for t, w in types.items() if w > 0 and t not in by_type]
         for t in missing_types:
-            self.report.changed("grading_policy", t, "assignment type has no imported graded subsection; "
-                                "its weight is left out of the course score")
+            self.report.changed(
+                "grading_policy",
+                t,
+                "assignment type has no imported graded subsection; its weight is left out of the course score",
+            )
         return weights, pass_threshold
 
     def quiz_table(self, quiz: _Quiz) -> dict[str, Any]:
@@ -241,15 +270,20 @@ class OlxImporter(OlxComponents):
         if attempts:
             table["max_attempts"] = attempts[0]
             if len(attempts) > 1:
-                self.report.changed("problem", quiz.where, f"problems allow {attempts} attempts; the quiz allows "
-                                    f"{attempts[0]}")
+                self.report.changed(
+                    "problem", quiz.where, f"problems allow {attempts} attempts; the quiz allows {attempts[0]}"
+                )
         if quiz.shuffle:
             table["shuffle_choices"] = True
         shows = sorted(set(quiz.show))
         table["show_solutions"] = strictest(quiz.show)
         if len(shows) > 1:
-            self.report.changed("problem", quiz.where, f"problems show answers differently ({', '.join(shows)}); "
-                                f"the quiz uses the strictest, {table['show_solutions']!r}")
+            self.report.changed(
+                "problem",
+                quiz.where,
+                f"problems show answers differently ({', '.join(shows)}); "
+                f"the quiz uses the strictest, {table['show_solutions']!r}",
+            )
         ids = IdAllocator()
         for q in quiz.questions:  # ids unique within the quiz (library copies may repeat url_names)
             q["id"] = ids.unique(q["id"])
@@ -257,8 +291,7 @@ class OlxImporter(OlxComponents):
         return table
 
 
-def import_olx(source: Path, out: Path, *, force: bool = False,
-               library_dirs: list[Path] | None = None) -> ImportReport:
+def import_olx(source: Path, out: Path, *, force: bool = False, library_dirs: list[Path] | None = None) -> ImportReport:
     """Import an export (.tar.gz or folder) into the pack source folder `out`."""
     with Unpacked(source) as root:
         importer = OlxImporter(root, source.name, library_dirs)

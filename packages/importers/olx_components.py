@@ -27,18 +27,29 @@ from packages.importers.pack_writer import IdAllocator
 
 UNSUPPORTED_COMPONENTS = {
     "discussion": "a discussion forum needs the Open edX server",
-    "lti": "an external LTI tool", "lti_consumer": "an external LTI tool",
+    "lti": "an external LTI tool",
+    "lti_consumer": "an external LTI tool",
     "annotatable": "an annotation exercise",
     "drag-and-drop-v2": "a drag and drop exercise",
     "openassessment": "an open response (peer/staff graded) assessment",
-    "poll": "a poll", "survey": "a survey", "word_cloud": "a word cloud",
-    "edx_sga": "a staff-graded file upload", "staffgradedxblock": "a staff-graded assignment",
-    "done": "a 'mark as done' button", "google-document": "an embedded Google document",
-    "google-calendar": "an embedded Google calendar", "scorm": "a SCORM package",
-    "conditional": "content shown on a condition", "split_test": "a content experiment (A/B test)",
-    "randomize": "a randomised block", "recommender": "a recommender",
-    "lti_advantage": "an external LTI tool", "problem-builder": "a problem builder block",
-    "pdf": "an embedded PDF viewer", "oppia": "an Oppia exploration", "h5pxblock": "H5P content",
+    "poll": "a poll",
+    "survey": "a survey",
+    "word_cloud": "a word cloud",
+    "edx_sga": "a staff-graded file upload",
+    "staffgradedxblock": "a staff-graded assignment",
+    "done": "a 'mark as done' button",
+    "google-document": "an embedded Google document",
+    "google-calendar": "an embedded Google calendar",
+    "scorm": "a SCORM package",
+    "conditional": "content shown on a condition",
+    "split_test": "a content experiment (A/B test)",
+    "randomize": "a randomised block",
+    "recommender": "a recommender",
+    "lti_advantage": "an external LTI tool",
+    "problem-builder": "a problem builder block",
+    "pdf": "an embedded PDF viewer",
+    "oppia": "an Oppia exploration",
+    "h5pxblock": "H5P content",
 }
 MAX_SRT_BYTES = 5 * 1024 * 1024
 
@@ -88,8 +99,9 @@ class OlxComponents(OlxExport):
         if filename and _safe_name(filename):
             path = self.root / "html" / f"{filename}.html"
             if not path.is_file() or path.is_symlink():
-                self.report.changed("html", comp.get("display_name", ""), f"html/{filename}.html not found",
-                                    comp.get("url_name", ""))
+                self.report.changed(
+                    "html", comp.get("display_name", ""), f"html/{filename}.html not found", comp.get("url_name", "")
+                )
                 return ""
             raw = self.read_text(path, errors="replace")
         else:
@@ -158,10 +170,15 @@ class OlxComponents(OlxExport):
 
     def problem(self, problem: Element, where: str) -> ProblemResult:
         title = " ".join((problem.get("display_name") or "").split())
-        ctx = ProblemContext(url_name=problem.get("url_name", "problem"), where=where, title=title,
-                             resolve=self.resolve, report=self.report,
-                             default_showanswer=self.default_showanswer,
-                             default_max_attempts=self.default_max_attempts)
+        ctx = ProblemContext(
+            url_name=problem.get("url_name", "problem"),
+            where=where,
+            title=title,
+            resolve=self.resolve,
+            report=self.report,
+            default_showanswer=self.default_showanswer,
+            default_max_attempts=self.default_max_attempts,
+        )
         return convert_problem(problem, ctx)
 
     def library_content(self, block: Element, where: str, quiz: _Quiz) -> list[str]:
@@ -185,13 +202,20 @@ class OlxComponents(OlxExport):
                     if ptr.tag == "problem":
                         problems.append(self.load("problem", ptr, base=lib_root))
         if not problems:
-            reason = (f"randomised problems from library {block.get('source_library_id', '?')} — neither exported "
-                      "with the course nor found next to it (put the library export folder beside the course "
-                      "or pass --library DIR)")
+            reason = (
+                f"randomised problems from library {block.get('source_library_id', '?')} — neither exported "
+                "with the course nor found next to it (put the library export folder beside the course "
+                "or pass --library DIR)"
+            )
             self.report.missing("library_content", where, reason, url_name)
             return [notice_markdown("library_content", block.get("display_name", ""), url_name, where, reason)]
-        self.report.changed("library_content", where, f"Open edX shows {max_count} random problem{'s' if max_count != 1 else ''} of "
-                            f"{len(problems)}; mooc includes all {len(problems)} (from {source})", url_name)
+        self.report.changed(
+            "library_content",
+            where,
+            f"Open edX shows {max_count} random problem{'s' if max_count != 1 else ''} of "
+            f"{len(problems)}; mooc includes all {len(problems)} (from {source})",
+            url_name,
+        )
         notices: list[str] = []
         for problem in problems:
             result = self.problem(problem, f"{where} › library block")
@@ -225,8 +249,7 @@ class OlxComponents(OlxExport):
                     return lib
         return None
 
-    def unsupported(self, comp: Element, module: _Module, where: str | None, title: str,
-                    add_item: bool = True) -> str:
+    def unsupported(self, comp: Element, module: _Module, where: str | None, title: str, add_item: bool = True) -> str:
         tag = comp.tag
         url_name = comp.get("url_name", "")
         where = where or title

@@ -43,8 +43,10 @@ class OlxExport:
     def _spend(self, path: Path, size: int) -> None:
         self.bytes_read += size
         if self.bytes_read > MAX_READ_BYTES:
-            raise MoocError(f"{self.shown}: {self.rel(path)}: the import has read over {MAX_READ_BYTES >> 20} MiB "
-                            "of XML and text (files referenced over and over?); refused")
+            raise MoocError(
+                f"{self.shown}: {self.rel(path)}: the import has read over {MAX_READ_BYTES >> 20} MiB "
+                "of XML and text (files referenced over and over?); refused"
+            )
 
     def parse_file(self, path: Path, shown: str) -> Element:
         """Parse one XML file, counted against MAX_READ_BYTES."""
@@ -59,8 +61,9 @@ class OlxExport:
         try:
             size = path.stat().st_size
             if size > MAX_HTML_BYTES:
-                raise MoocError(f"{self.shown}: {self.rel(path)}: file too large ({size} bytes, limit "
-                                f"{MAX_HTML_BYTES})")
+                raise MoocError(
+                    f"{self.shown}: {self.rel(path)}: file too large ({size} bytes, limit {MAX_HTML_BYTES})"
+                )
             self._spend(path, size)
             return path.read_bytes().decode(encoding, errors)
         except OSError as err:
@@ -148,7 +151,6 @@ class OlxExport:
             known = candidate
         return f"../{known}"
 
-
     def static_index(self) -> dict[str, Path]:
         if self._static_index is None:
             self._static_index = {}
@@ -163,5 +165,11 @@ class OlxExport:
 
 
 def _safe_name(name: str) -> bool:
-    return (bool(name) and "/" not in name and "\\" not in name and ".." not in name and "\x00" not in name
-            and len(name) < 256)
+    return (
+        bool(name)
+        and "/" not in name
+        and "\\" not in name
+        and ".." not in name
+        and "\x00" not in name
+        and len(name) < 256
+    )

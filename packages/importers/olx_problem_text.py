@@ -18,12 +18,42 @@ from packages.importers.html_markdown import html_to_markdown
 from packages.importers.report import ImportReport
 
 # Elements inside a response that are answer machinery, not prompt text.
-INPUT_TAGS = {"choicegroup", "checkboxgroup", "optioninput", "textline", "formulaequationinput", "responseparam",
-              "additional_answer", "solution", "hintgroup", "correcthint", "stringequalhint", "numerichint",
-              "jsinput", "imageinput", "schematic", "annotationinput", "textbox", "designprotein2dinput",
-              "drag_and_drop_input", "choicetextgroup", "radiotextgroup", "checkboxtextgroup", "chemicalequationinput",
-              "crystallography", "vsepr_input", "editamoleculeinput", "editageneinput", "filesubmission",
-              "matlabinput", "demandhint", "optionhint", "choicehint", "compoundhint", "answer"}
+INPUT_TAGS = {
+    "choicegroup",
+    "checkboxgroup",
+    "optioninput",
+    "textline",
+    "formulaequationinput",
+    "responseparam",
+    "additional_answer",
+    "solution",
+    "hintgroup",
+    "correcthint",
+    "stringequalhint",
+    "numerichint",
+    "jsinput",
+    "imageinput",
+    "schematic",
+    "annotationinput",
+    "textbox",
+    "designprotein2dinput",
+    "drag_and_drop_input",
+    "choicetextgroup",
+    "radiotextgroup",
+    "checkboxtextgroup",
+    "chemicalequationinput",
+    "crystallography",
+    "vsepr_input",
+    "editamoleculeinput",
+    "editageneinput",
+    "filesubmission",
+    "matlabinput",
+    "demandhint",
+    "optionhint",
+    "choicehint",
+    "compoundhint",
+    "answer",
+}
 TOKEN = "MOOCRESPONSEFIELD{}X"
 _TOKEN_RE = re.compile(r"MOOCRESPONSEFIELD(\d+)X")
 
@@ -39,8 +69,14 @@ class ProblemContext:
     default_max_attempts: int | None = None
 
 
-OLX_TO_HTML = {"label": "p", "description": "p", "text": "div", "center": "div", "startouttext": None,
-               "endouttext": None}
+OLX_TO_HTML = {
+    "label": "p",
+    "description": "p",
+    "text": "div",
+    "center": "div",
+    "startouttext": None,
+    "endouttext": None,
+}
 
 
 def _to_html(el: Element) -> str:
@@ -71,8 +107,7 @@ def _choice_text(choice: Element, ctx: ProblemContext) -> str:
 
 
 def _strip_machinery(el: Element) -> None:
-    _remove_children(el, lambda child: child.tag in INPUT_TAGS or child.tag in ("script", "startouttext",
-                                                                                    "endouttext"))
+    _remove_children(el, lambda child: child.tag in INPUT_TAGS or child.tag in ("script", "startouttext", "endouttext"))
 
 
 def _remove_children(root: Element, drop: Callable[[Element], bool]) -> None:
@@ -125,8 +160,9 @@ def _context_markdown(problem: Element, responses: list[Element], ctx: ProblemCo
                 child = token
             replaced.append(child)
         parent[:] = replaced
-    _remove_children(p, lambda child: child.tag in ("solution", "demandhint", "script", "style", "startouttext",
-                                                    "endouttext"))
+    _remove_children(
+        p, lambda child: child.tag in ("solution", "demandhint", "script", "style", "startouttext", "endouttext")
+    )
     return html_to_markdown(_to_html(p), ctx.resolve)
 
 

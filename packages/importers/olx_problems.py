@@ -29,8 +29,7 @@ from packages.importers.olx_problem_text import (
 )
 from packages.importers.olx_responses import CONVERTERS, _float, _Unsupported
 
-SUPPORTED = {"multiplechoiceresponse", "choiceresponse", "optionresponse", "numericalresponse",
-             "stringresponse"}
+SUPPORTED = {"multiplechoiceresponse", "choiceresponse", "optionresponse", "numericalresponse", "stringresponse"}
 UNSUPPORTED = {
     "customresponse": "graded by custom Python code",
     "formularesponse": "a symbolic formula graded by sampling",
@@ -49,9 +48,15 @@ UNSUPPORTED = {
 RESPONSE_TAGS = SUPPORTED | set(UNSUPPORTED)
 SHOWANSWER = {
     "always": "always",
-    "answered": "attempted", "attempted": "attempted", "attempted_no_past_due": "attempted",
-    "finished": "finished", "closed": "finished", "past_due": "finished", "correct_or_past_due": "finished",
-    "after_all_attempts": "finished", "after_all_attempts_or_correct": "finished",
+    "answered": "attempted",
+    "attempted": "attempted",
+    "attempted_no_past_due": "attempted",
+    "finished": "finished",
+    "closed": "finished",
+    "past_due": "finished",
+    "correct_or_past_due": "finished",
+    "after_all_attempts": "finished",
+    "after_all_attempts_or_correct": "finished",
     "never": "never",
 }
 STRICTNESS = ["always", "attempted", "finished", "never"]
@@ -80,15 +85,17 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
         _missing(result, ctx, "problem", f"no answer field mooc can grade ({what})")
         return result
     if len(responses) > MAX_FIELDS:  # each field's question repeats the whole problem text: bound the copies
-        _missing(result, ctx, "problem", f"{len(responses)} answer fields (mooc imports at most {MAX_FIELDS} "
-                                         "per problem)")
+        _missing(
+            result, ctx, "problem", f"{len(responses)} answer fields (mooc imports at most {MAX_FIELDS} per problem)"
+        )
         return result
     uses_script_vars = script is not None and _uses_variables(problem, script)
     showanswer = problem.get("showanswer") or ctx.default_showanswer
     result.show_solutions = SHOWANSWER.get(showanswer, "finished")
     if showanswer not in SHOWANSWER:
-        ctx.report.changed("problem", ctx.where, f"showanswer={showanswer!r} has no equivalent; used 'finished'",
-                           ctx.url_name)
+        ctx.report.changed(
+            "problem", ctx.where, f"showanswer={showanswer!r} has no equivalent; used 'finished'", ctx.url_name
+        )
     attempts = problem.get("max_attempts")
     if attempts and attempts.strip().isdigit():
         result.max_attempts = int(attempts)
@@ -101,14 +108,16 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
     hints = [h for h in hints if h]
     solutions = [el for el in problem.iter("solution")]
     inside_responses = _all_inside(responses)  # once: not once per solution
-    top_solution = [s for s in problem.findall("solution")] + [s for s in problem.findall("./*/solution")
-                                                              if s not in inside_responses]
+    top_solution = [s for s in problem.findall("solution")] + [
+        s for s in problem.findall("./*/solution") if s not in inside_responses
+    ]
     context_cache: list[str] = []
 
     def context() -> str:  # computed only when a question needs it: no media copied for notices
         if not context_cache:
             context_cache.append(_context_markdown(problem, responses, ctx))
         return context_cache[0]
+
     multi = len(responses) > 1
     weight = _float(problem.get("weight"))
     points = (weight / len(responses)) if weight and weight > 0 else 1.0
@@ -161,8 +170,9 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
         ctx.report.produced["questions"] += 1
         ctx.report.found[f"imported: {response.tag}"] += 1
     if script is not None and result.questions:
-        ctx.report.changed("problem", ctx.where, "its Python script was not used (the answers do not depend on it)",
-                           ctx.url_name)
+        ctx.report.changed(
+            "problem", ctx.where, "its Python script was not used (the answers do not depend on it)", ctx.url_name
+        )
     del solutions
     return result
 
@@ -190,8 +200,10 @@ def _missing(result: ProblemResult, ctx: ProblemContext, component: str, reason:
 
 def notice_markdown(component: str, title: str, url_name: str, where: str, reason: str) -> str:
     title_part = f" “{title}”" if title else ""
-    return (f"> **Not available in mooc:** {component}{title_part} ({reason}).\n>\n"
-            f"> In the original course: {where} (`{url_name}`).")
+    return (
+        f"> **Not available in mooc:** {component}{title_part} ({reason}).\n>\n"
+        f"> In the original course: {where} (`{url_name}`)."
+    )
 
 
 def strictest(values: list[str]) -> str:

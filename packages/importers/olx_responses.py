@@ -78,8 +78,9 @@ def _checkbox(response: Element, ctx: ProblemContext) -> dict[str, Any]:
     if missed_notes:
         out["_explanation_extra"] = "\n".join(missed_notes)
     if response.find("checkboxgroup/compoundhint") is not None or response.find(".//compoundhint") is not None:
-        ctx.report.changed("choiceresponse", ctx.where, "compound hints (feedback for combinations) dropped",
-                           ctx.url_name)
+        ctx.report.changed(
+            "choiceresponse", ctx.where, "compound hints (feedback for combinations) dropped", ctx.url_name
+        )
     return out
 
 
@@ -215,8 +216,9 @@ def _string(response: Element, ctx: ProblemContext) -> dict[str, Any]:
         joined = "|".join(f"(?:{p})" for p in answers) if len(answers) > 1 else answers[0]
         out["pattern"] = joined  # case folding follows case_sensitive, as in Open edX
         if feedback:
-            ctx.report.changed("stringresponse", ctx.where, "feedback on regular-expression answers dropped",
-                               ctx.url_name)
+            ctx.report.changed(
+                "stringresponse", ctx.where, "feedback on regular-expression answers dropped", ctx.url_name
+            )
     elif any(a in feedback for a in answers):
         out["answers"] = [{"text": a, **({"feedback": feedback[a]} if a in feedback else {})} for a in answers]
     else:
@@ -225,8 +227,12 @@ def _string(response: Element, ctx: ProblemContext) -> dict[str, Any]:
         out["case_sensitive"] = True
     wrong = [k for k in feedback if k not in answers]
     if wrong:
-        ctx.report.changed("stringresponse", ctx.where, f"feedback for {len(wrong)} wrong answer{'s' if len(wrong) != 1 else ''} dropped",
-                           ctx.url_name)
+        ctx.report.changed(
+            "stringresponse",
+            ctx.where,
+            f"feedback for {len(wrong)} wrong answer{'s' if len(wrong) != 1 else ''} dropped",
+            ctx.url_name,
+        )
     return out
 
 

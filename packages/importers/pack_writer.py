@@ -182,8 +182,10 @@ def replace_together(files: list[tuple[Path, bytes]]) -> None:
             os.replace(tmp, current)
     except OSError as err:  # a rename failed after all the writes succeeded: rare, and said plainly
         _remove(tmp for tmp, _ in staged)
-        raise MoocError(f"{current}: cannot replace ({err.strerror or err}); files before it in "
-                        f"{', '.join(p.name for _, p in staged)} were replaced") from None
+        raise MoocError(
+            f"{current}: cannot replace ({err.strerror or err}); files before it in "
+            f"{', '.join(p.name for _, p in staged)} were replaced"
+        ) from None
     for parent in {path.parent for _, path in staged}:
         _fsync_dir(parent)
 

@@ -51,8 +51,9 @@ class _MemorySource(PackSource):
 Where = Callable[[str, dict[str, Any]], str]
 
 
-def check_quizzes(quizzes: dict[str, dict[str, Any]], report: ImportReport,
-                  where: Where | None = None) -> dict[str, dict[str, Any]]:
+def check_quizzes(
+    quizzes: dict[str, dict[str, Any]], report: ImportReport, where: Where | None = None
+) -> dict[str, dict[str, Any]]:
     """The quiz tables (pack path -> table) without the questions pack check would refuse.
 
     `where(path, question)` says where a question came from, for the report (default:
@@ -65,8 +66,13 @@ def check_quizzes(quizzes: dict[str, dict[str, Any]], report: ImportReport,
     names = {path: f"q{n}" for n, path in enumerate(sorted(quizzes))}
     files = {path: dumps_toml(table).encode("utf-8") for path, table in quizzes.items()}
     items = [{"id": names[path], "kind": "quiz", "file": path, "title": "Q"} for path in sorted(quizzes)]
-    course = {"format": 1, "id": "import-check", "version": "1.0.0", "title": "Import check",
-              "modules": [{"id": "m", "title": "M", "items": items}]}
+    course = {
+        "format": 1,
+        "id": "import-check",
+        "version": "1.0.0",
+        "title": "Import check",
+        "modules": [{"id": "m", "title": "M", "items": items}],
+    }
     files["course.toml"] = dumps_toml(course).encode("utf-8")
     result = validate(_MemorySource(files))
     bad: dict[str, dict[int, str]] = {}
@@ -90,8 +96,12 @@ def check_quizzes(quizzes: dict[str, dict[str, Any]], report: ImportReport,
         questions = table.get("questions", [])
         for index, message in sorted(dropped.items()):
             question = questions[index]
-            report.missing("question", place(path, question), f"left out: pack check would refuse it ({message})",
-                           str(question.get("id", f"question {index + 1}")))
+            report.missing(
+                "question",
+                place(path, question),
+                f"left out: pack check would refuse it ({message})",
+                str(question.get("id", f"question {index + 1}")),
+            )
             report.produced["questions"] -= 1
         kept = [q for i, q in enumerate(questions) if i not in dropped]
         if kept:

@@ -36,12 +36,14 @@ class ImportReport:
     produced: Counter[str] = field(default_factory=Counter)
 
     def missing(self, component: str, where: str, reason: str, ident: str = "") -> None:
-        self.entries.append(ReportEntry(severity="missing", component=component, where=where, reason=reason,
-                                        ident=ident))
+        self.entries.append(
+            ReportEntry(severity="missing", component=component, where=where, reason=reason, ident=ident)
+        )
 
     def changed(self, component: str, where: str, reason: str, ident: str = "") -> None:
-        self.entries.append(ReportEntry(severity="changed", component=component, where=where, reason=reason,
-                                        ident=ident))
+        self.entries.append(
+            ReportEntry(severity="changed", component=component, where=where, reason=reason, ident=ident)
+        )
 
     @property
     def missing_entries(self) -> list[ReportEntry]:
@@ -67,14 +69,17 @@ class ImportReport:
         lines += [f"| {_md(k)} | {v} |" for k, v in sorted(self.found.items())]
         lines += ["", "| produced | count |", "|---|---|"]
         lines += [f"| {_md(k)} | {v} |" for k, v in sorted(self.produced.items())]
-        for severity, heading in (("missing", "Not imported (a notice stands in their place)"),
-                                  ("changed", "Imported with changes")):
+        for severity, heading in (
+            ("missing", "Not imported (a notice stands in their place)"),
+            ("changed", "Imported with changes"),
+        ):
             entries = [e for e in self.entries if e.severity == severity]
             lines += ["", f"## {heading}: {len(entries)}", ""]
             if entries:
                 lines += ["| component | id | where | why |", "|---|---|---|---|"]
-                lines += [f"| {_md(e.component)} | {_md(e.ident)} | {_md(e.where)} | {_md(e.reason)} |"
-                          for e in entries]
+                lines += [
+                    f"| {_md(e.component)} | {_md(e.ident)} | {_md(e.where)} | {_md(e.reason)} |" for e in entries
+                ]
         return "\n".join(lines) + "\n"
 
     def summary_lines(self) -> list[str]:
@@ -87,8 +92,7 @@ class ImportReport:
             by_kind = Counter(e.component for e in missing)
             kinds = ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items()))
             lines.append(f"not imported ({len(missing)}; a notice stands in each place): {kinds}")
-            lines += [f"  - {e.component}{' ' + e.ident if e.ident else ''} at {e.where}: {e.reason}"
-                      for e in missing]
+            lines += [f"  - {e.component}{' ' + e.ident if e.ident else ''} at {e.where}: {e.reason}" for e in missing]
         if changed:
             lines.append(f"imported with changes: {len(changed)} (see the report for each)")
         return lines

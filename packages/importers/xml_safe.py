@@ -32,8 +32,10 @@ def parse_xml(data: bytes | str, name: str) -> Element:
         parser.feed(data)
         return parser.close()
     except _TooDeep:
-        raise MoocError(f"{name}: line {builder.line(parser)}: XML nested more than {MAX_XML_DEPTH} elements deep "
-                        "(refused: no course needs that)") from None
+        raise MoocError(
+            f"{name}: line {builder.line(parser)}: XML nested more than {MAX_XML_DEPTH} elements deep "
+            "(refused: no course needs that)"
+        ) from None
     except ParseError as err:
         line, col = getattr(err, "position", (0, 0))
         reason = str(err).split(":")[0]

@@ -26,8 +26,7 @@ examples:
 
 def register(sub: Any) -> None:
     """Add catalog, search, update and serve to `mooc`."""
-    p = common.add_subcommand(sub, "catalog", help="add, list, refresh or build course catalogs",
-                              epilog=CATALOG_EPILOG)
+    p = common.add_subcommand(sub, "catalog", help="add, list, refresh or build course catalogs", epilog=CATALOG_EPILOG)
     csub = p.add_subparsers(dest="catalog_command", metavar="ACTION", title="actions")
     p.set_defaults(func=lambda args: _help(p))
 
@@ -52,21 +51,28 @@ def register(sub: Any) -> None:
     q.add_argument("dir", metavar="DIR")
     q.set_defaults(func=cmd_catalog_build)
 
-    p = common.add_subcommand(sub, "search", help="search the added catalogs (works offline)",
-                              epilog="examples:\n  mooc search statistics\n  mooc search '' --json   everything\n")
+    p = common.add_subcommand(
+        sub,
+        "search",
+        help="search the added catalogs (works offline)",
+        epilog="examples:\n  mooc search statistics\n  mooc search '' --json   everything\n",
+    )
     p.add_argument("term", metavar="TERM", nargs="?", default="")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)
 
-    p = common.add_subcommand(sub, "update", help="update installed courses to newer catalog versions",
-                              epilog="examples:\n  mooc update --check\n  mooc update stats-101\n"
-                                     "  mooc update --full        download whole packs (no delta)\n"
-                                     "  mooc update --offline     compare with the catalogs' last copies only\n\n"
-                                     "Each catalog is fetched again first (like `mooc catalog refresh`); a catalog\n"
-                                     "that cannot be reached is named on one line and its last copy is used.\n")
+    p = common.add_subcommand(
+        sub,
+        "update",
+        help="update installed courses to newer catalog versions",
+        epilog="examples:\n  mooc update --check\n  mooc update stats-101\n"
+        "  mooc update --full        download whole packs (no delta)\n"
+        "  mooc update --offline     compare with the catalogs' last copies only\n\n"
+        "Each catalog is fetched again first (like `mooc catalog refresh`); a catalog\n"
+        "that cannot be reached is named on one line and its last copy is used.\n",
+    )
     p.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
-    p.add_argument("--offline", action="store_true",
-                   help="do not fetch the catalogs again; use their last copies")
+    p.add_argument("--offline", action="store_true", help="do not fetch the catalogs again; use their last copies")
     p.add_argument("--check", action="store_true", help="only list what would be updated")
     p.add_argument("--full", action="store_true", help="download whole packs instead of only what changed")
     p.add_argument("--system", action="store_true", help="update the system-wide store")
@@ -74,8 +80,9 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_update)
 
-    p = common.add_subcommand(sub, "serve", help="share this machine's courses with other PCs (LAN)",
-                              epilog=SERVE_EPILOG)
+    p = common.add_subcommand(
+        sub, "serve", help="share this machine's courses with other PCs (LAN)", epilog=SERVE_EPILOG
+    )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 = all)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
     p.add_argument("--log", metavar="FILE", help="also append one line per request to FILE")
@@ -101,8 +108,10 @@ def cmd_catalog_add(args: argparse.Namespace) -> int:
     from packages.safe_text import one_line
 
     source, entries = _catalogs(args).add(args.url, args.name)
-    print(f"added catalog {source.name} ({one_line(source.url)}): {len(entries)} course version"
-          f"{'s' if len(entries) != 1 else ''}")
+    print(
+        f"added catalog {source.name} ({one_line(source.url)}): {len(entries)} course version"
+        f"{'s' if len(entries) != 1 else ''}"
+    )
     return 0
 
 
@@ -123,7 +132,9 @@ def cmd_catalog_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no catalogs yet; add one with: mooc catalog add URL")
     for row in rows:
-        print(f"{row['name']}\t{one_line(row['url'])}\t{row['courses'] if row['courses'] is not None else '?'} course{'' if row['courses'] == 1 else 's'}")
+        print(
+            f"{row['name']}\t{one_line(row['url'])}\t{row['courses'] if row['courses'] is not None else '?'} course{'' if row['courses'] == 1 else 's'}"
+        )
     return 0
 
 
@@ -222,22 +233,38 @@ def cmd_update(args: argparse.Namespace) -> int:
     if courses and not args.offline:
         for source, _entries, error in catalogs.refresh():
             if error is not None:
-                print(f"could not refresh catalog {source.name}: {one_line(error)}; using its last copy",
-                      file=sys.stderr)
+                print(
+                    f"could not refresh catalog {source.name}: {one_line(error)}; using its last copy", file=sys.stderr
+                )
     plan = updates_available(catalogs, courses)
     if args.check or not plan:
         fetch = {c.id: planned_fetch(layout, c, e, full=args.full) for c, e in plan}
         if args.json:
-            common.print_json([{"id": c.id, "installed": c.version, "available": e.version, "size": e.size,
-                                "catalog": e.catalog, **fetch[c.id]} for c, e in plan])
+            common.print_json(
+                [
+                    {
+                        "id": c.id,
+                        "installed": c.version,
+                        "available": e.version,
+                        "size": e.size,
+                        "catalog": e.catalog,
+                        **fetch[c.id],
+                    }
+                    for c, e in plan
+                ]
+            )
         elif not plan:
             print("everything is up to date")
         else:
             for c, e in plan:
                 how = fetch[c.id]
-                cost = (f"delta: fetches {_human(how['fetch_bytes'])} of {_human(e.size)}" if how["method"] == "delta"
-                        else f"{_human(e.size)}, full download: {one_line(how['why'])}" if how.get("why")
-                        else f"{_human(e.size)}")
+                cost = (
+                    f"delta: fetches {_human(how['fetch_bytes'])} of {_human(e.size)}"
+                    if how["method"] == "delta"
+                    else f"{_human(e.size)}, full download: {one_line(how['why'])}"
+                    if how.get("why")
+                    else f"{_human(e.size)}"
+                )
                 print(f"{c.id}  {one_line(c.version)} -> {one_line(e.version)}  ({cost}, catalog {e.catalog})")
         return 0
     report = []
@@ -245,11 +272,19 @@ def cmd_update(args: argparse.Namespace) -> int:
         result = update_course(layout, course, entry, system=args.system, full=args.full, limit_rate=rate)
         report.append(result)
         if not args.json:
-            detail = (f"fetched {_human(result['bytes_fetched'])} of {_human(entry.size)}"
-                      + (f", {result['entries_reused']} of {result['entries_total']} file{'s' if result['entries_total'] != 1 else ''} reused"
-                         if result["method"] == "delta" else "")
-                      + (f"; a full download: {one_line(result['fallback_reason'])}"
-                         if result["method"] == "full" and result.get("fallback_reason") else ""))
+            detail = (
+                f"fetched {_human(result['bytes_fetched'])} of {_human(entry.size)}"
+                + (
+                    f", {result['entries_reused']} of {result['entries_total']} file{'s' if result['entries_total'] != 1 else ''} reused"
+                    if result["method"] == "delta"
+                    else ""
+                )
+                + (
+                    f"; a full download: {one_line(result['fallback_reason'])}"
+                    if result["method"] == "full" and result.get("fallback_reason")
+                    else ""
+                )
+            )
             print(f"updated {course.id} {one_line(course.version)} -> {one_line(entry.version)} ({detail})")
     if args.json:
         common.print_json(report)

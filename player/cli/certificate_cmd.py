@@ -28,8 +28,12 @@ provider:
 
 
 def register(sub: Any) -> None:
-    cert = common.add_subcommand(sub, "certificate", help="certificates: request, status, show, export, verify; provider: keygen, issue",
-                                 epilog=CERT_EPILOG)
+    cert = common.add_subcommand(
+        sub,
+        "certificate",
+        help="certificates: request, status, show, export, verify; provider: keygen, issue",
+        epilog=CERT_EPILOG,
+    )
     cert.set_defaults(func=lambda args: _help(cert))
     cactions = cert.add_subparsers(dest="certificate_command", metavar="ACTION", title="actions")
     c_req = common.add_subcommand(cactions, "request", help="request the certificate of a course you passed")
@@ -44,14 +48,23 @@ def register(sub: Any) -> None:
     c_show.add_argument("course", metavar="COURSE", help="course id")
     c_show.add_argument("--json", action="store_true", help="machine-readable output")
     c_show.set_defaults(func=cmd_certificate_show)
-    c_exp = common.add_subcommand(cactions, "export", help="write your signed certificate to a file",
-                                  epilog="examples:\n  mooc certificate export stats-101 -o stats-101.jwt\n"
-                                         "  mooc certificate export stats-101 -o stats-101.json   with its content\n"
-                                         "  mooc certificate export stats-101 --pdf stats-101.pdf  a page to print, "
-                                         "with a QR code of the credential\n")
+    c_exp = common.add_subcommand(
+        cactions,
+        "export",
+        help="write your signed certificate to a file",
+        epilog="examples:\n  mooc certificate export stats-101 -o stats-101.jwt\n"
+        "  mooc certificate export stats-101 -o stats-101.json   with its content\n"
+        "  mooc certificate export stats-101 --pdf stats-101.pdf  a page to print, "
+        "with a QR code of the credential\n",
+    )
     c_exp.add_argument("course", metavar="COURSE", help="course id")
-    c_exp.add_argument("-o", "--output", metavar="FILE", type=Path,
-                       help=".jwt: the credential alone; .json: with its content spelled out")
+    c_exp.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help=".jwt: the credential alone; .json: with its content spelled out",
+    )
     c_exp.add_argument("--pdf", metavar="FILE", type=Path, help="a printable one-page certificate")
     c_exp.set_defaults(func=cmd_certificate_export)
     from player.cli.certificate_provider import register_actions
@@ -79,15 +92,24 @@ def cmd_certificate_request(args: argparse.Namespace) -> int:
     learner = _learner(args)
     event, created = request(layout, learner, args.course)
     if args.json:
-        common.print_json({"course": event.course_id, "version": event.course_version, "created": created,
-                           "statement_id": event.id, "score": event.data.get("score"),
-                           "evidence": len(event.data.get("evidence") or [])})
+        common.print_json(
+            {
+                "course": event.course_id,
+                "version": event.course_version,
+                "created": created,
+                "statement_id": event.id,
+                "score": event.data.get("score"),
+                "evidence": len(event.data.get("evidence") or []),
+            }
+        )
         return 0
     if created:
-        _say(f"certificate requested for {event.course_id} {event.course_version} in the name of "
-              f"{one_line(learner.name)}: score {float(event.data['score']) * 100:.0f}%, "
-              f"{len(event.data.get('evidence') or [])} graded answer"
-              f"{'s' if len(event.data.get('evidence') or []) != 1 else ''} as evidence")
+        _say(
+            f"certificate requested for {event.course_id} {event.course_version} in the name of "
+            f"{one_line(learner.name)}: score {float(event.data['score']) * 100:.0f}%, "
+            f"{len(event.data.get('evidence') or [])} graded answer"
+            f"{'s' if len(event.data.get('evidence') or []) != 1 else ''} as evidence"
+        )
         _say("it is sent with the next `mooc sync`; see `mooc certificate status`")
     else:
         _say(f"a certificate for {event.course_id} {event.course_version} was already requested on {event.time}")
@@ -107,11 +129,15 @@ def cmd_certificate_status(args: argparse.Namespace) -> int:
         _say("no certificate requested yet (`mooc certificate request COURSE` once you passed a course)")
         return 0
     for r in rows:
-        _say(f"{r.course_id} {r.course_version}: {r.state} (requested {r.requested}, score {r.score * 100:.0f}%)"
-              + (f": {one_line(r.detail)}" if r.detail else ""))
+        _say(
+            f"{r.course_id} {r.course_version}: {r.state} (requested {r.requested}, score {r.score * 100:.0f}%)"
+            + (f": {one_line(r.detail)}" if r.detail else "")
+        )
         if r.state == "issued":
-            _say(f"  see it: mooc certificate show {r.course_id}; "
-                 f"save it: mooc certificate export {r.course_id} -o {r.course_id}.jwt")
+            _say(
+                f"  see it: mooc certificate show {r.course_id}; "
+                f"save it: mooc certificate export {r.course_id} -o {r.course_id}.jwt"
+            )
     return 0
 
 
@@ -129,8 +155,11 @@ def _issued(args: argparse.Namespace) -> Any:
         raise MoocError(f"{args.course}: no certificate requested (`mooc certificate request {args.course}`)")
     last = rows[-1]
     hint = "; get the provider's answer with `mooc sync --pull`" if last.state == "sent" else ""
-    raise MoocError(f"{args.course}: no certificate yet: the request is {last.state}"
-                    + (f" ({one_line(last.detail)})" if last.detail else "") + hint)
+    raise MoocError(
+        f"{args.course}: no certificate yet: the request is {last.state}"
+        + (f" ({one_line(last.detail)})" if last.detail else "")
+        + hint
+    )
 
 
 def cmd_certificate_show(args: argparse.Namespace) -> int:
@@ -149,8 +178,11 @@ def cmd_certificate_show(args: argparse.Namespace) -> int:
     body = Text()
     body.append(f"{one_line(result.learner_name)}\n", style="bold")
     body.append(f"passed {one_line(result.course_title)} ({result.course_id} {row.course_version})\n")
-    body.append(f"score {one_line(result.score)}, issued {result.issued_at:%d %B %Y}"
-                + (f", valid until {result.expires_at:%d %B %Y}" if result.expires_at else "") + "\n\n")
+    body.append(
+        f"score {one_line(result.score)}, issued {result.issued_at:%d %B %Y}"
+        + (f", valid until {result.expires_at:%d %B %Y}" if result.expires_at else "")
+        + "\n\n"
+    )
     body.append(f"issued by {one_line(result.issuer_name)}\n{result.issuer}\n", style="dim")
     body.append("signature checked against the issuer the course pack names", style="dim")
     common.console().print(Panel(body, title="Certificate", expand=False))
@@ -171,8 +203,12 @@ def cmd_certificate_export(args: argparse.Namespace) -> int:
     out: Path | None = args.output
     if out is not None:
         if out.suffix.lower() == ".json":
-            data = json.dumps({"credential": row.credential, "content": payload_of(row.credential)},
-                              ensure_ascii=False, indent=2) + "\n"
+            data = (
+                json.dumps(
+                    {"credential": row.credential, "content": payload_of(row.credential)}, ensure_ascii=False, indent=2
+                )
+                + "\n"
+            )
         else:
             data = row.credential + "\n"
         write_atomic(out, data.encode("utf-8"))
@@ -184,8 +220,9 @@ def cmd_certificate_export(args: argparse.Namespace) -> int:
         from sync.certificates import learner_subject
         from sync.credential import verify
 
-        verified = verify(row.credential, args.course, issuer=None, learner=learner_subject(_learner(args)),
-                          course_id=args.course)
+        verified = verify(
+            row.credential, args.course, issuer=None, learner=learner_subject(_learner(args)), course_id=args.course
+        )
         pdf, notes = render(verified, row.credential, row.course_version)
         write_atomic(args.pdf, pdf)
         for note in notes:

@@ -55,24 +55,34 @@ examples:
 
 
 def register_actions(cactions: Any) -> None:
-    p = common.add_subcommand(cactions, "keygen", help="provider: make the key that signs your certificates",
-                              epilog=KEYGEN_EPILOG)
+    p = common.add_subcommand(
+        cactions, "keygen", help="provider: make the key that signs your certificates", epilog=KEYGEN_EPILOG
+    )
     p.add_argument("-o", "--output", metavar="KEYFILE", required=True, type=Path, help="where to write the key")
     p.add_argument("--force", action="store_true", help="overwrite an existing file (its certificates stop verifying)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_keygen)
 
-    p = common.add_subcommand(cactions, "issue", help="provider: answer the requests in your LRS with certificates",
-                              epilog=ISSUE_EPILOG)
+    p = common.add_subcommand(
+        cactions, "issue", help="provider: answer the requests in your LRS with certificates", epilog=ISSUE_EPILOG
+    )
     p.add_argument("--lrs", metavar="URL", required=True, help="the xAPI endpoint the courses send to")
     p.add_argument("--key", metavar="KEYFILE", required=True, type=Path, help="the key `keygen` wrote")
-    p.add_argument("--packs", metavar="PATH", action="append", type=Path, default=[],
-                   help="a .mooc, a pack folder, or a folder of them (repeat it); installed courses count too")
+    p.add_argument(
+        "--packs",
+        metavar="PATH",
+        action="append",
+        type=Path,
+        default=[],
+        help="a .mooc, a pack folder, or a folder of them (repeat it); installed courses count too",
+    )
     p.add_argument("--dry-run", action="store_true", help="say what would be done; write nothing")
     p.add_argument("--reissue", action="store_true", help="issue again to a learner who already has one")
     p.add_argument("--valid-days", metavar="N", type=int, help="certificates expire after N days (default: never)")
     p.add_argument("--restart", action="store_true", help="read every request again from the first")
-    p.add_argument("--allow-insecure-http", action="store_true", help="allow a plain-http LRS that is not on this machine")
+    p.add_argument(
+        "--allow-insecure-http", action="store_true", help="allow a plain-http LRS that is not on this machine"
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_issue)
 
@@ -98,8 +108,10 @@ def cmd_keygen(args: argparse.Namespace) -> int:
         return 0
     _say(f"wrote the issuer key {args.output} (readable by you only; back it up offline)")
     _say(f"issuer id: {did}")
-    print("\nadd to each course's course.toml, then rebuild its pack:\n\n[certificate]\n"
-          f'issuer = "{did}"\nissuer_name = "Your organisation"')
+    print(
+        "\nadd to each course's course.toml, then rebuild its pack:\n\n[certificate]\n"
+        f'issuer = "{did}"\nissuer_name = "Your organisation"'
+    )
     return 0
 
 
@@ -111,11 +123,20 @@ def cmd_issue(args: argparse.Namespace) -> int:
 
         raise MoocError("--valid-days: give a number of days, at least 1")
     layout = common.layout(args)
-    options = Options(lrs=args.lrs, key=args.key, packs=list(args.packs), dry_run=args.dry_run,
-                      reissue=args.reissue, valid_days=args.valid_days,
-                      allow_insecure_http=args.allow_insecure_http, restart=args.restart)
-    verb = {"issued": "would issue" if args.dry_run else "issued",
-            "refused": "would refuse" if args.dry_run else "refused"}
+    options = Options(
+        lrs=args.lrs,
+        key=args.key,
+        packs=list(args.packs),
+        dry_run=args.dry_run,
+        reissue=args.reissue,
+        valid_days=args.valid_days,
+        allow_insecure_http=args.allow_insecure_http,
+        restart=args.restart,
+    )
+    verb = {
+        "issued": "would issue" if args.dry_run else "issued",
+        "refused": "would refuse" if args.dry_run else "refused",
+    }
 
     def say(o: Outcome) -> None:
         if args.json:
@@ -133,18 +154,25 @@ def cmd_issue(args: argparse.Namespace) -> int:
     else:
         for note in report.notes:
             print(f"note: {one_line(note)}", file=sys.stderr)
-        parts = [f"{report.count('issued')} {verb['issued']}", f"{report.count('refused')} {verb['refused']}",
-                 f"{report.count('already answered')} already answered"]
+        parts = [
+            f"{report.count('issued')} {verb['issued']}",
+            f"{report.count('refused')} {verb['refused']}",
+            f"{report.count('already answered')} already answered",
+        ]
         if report.count("pending"):
             parts.append(f"{report.count('pending')} waiting for their pack")
         if report.count("unreadable"):
             parts.append(f"{report.count('unreadable')} unreadable")
-        _say(", ".join(parts) + f" ({report.requests_read} request{'s' if report.requests_read != 1 else ''} read, "
-             f"{report.statements_fetched} evidence statement{'s' if report.statements_fetched != 1 else ''} "
-             f"fetched, {report.seconds:.1f} s)")
+        _say(
+            ", ".join(parts) + f" ({report.requests_read} request{'s' if report.requests_read != 1 else ''} read, "
+            f"{report.statements_fetched} evidence statement{'s' if report.statements_fetched != 1 else ''} "
+            f"fetched, {report.seconds:.1f} s)"
+        )
     if report.error:
-        print(f"mooc: error: {one_line(report.error)} (what was answered stays answered; run again to go on)",
-              file=sys.stderr)
+        print(
+            f"mooc: error: {one_line(report.error)} (what was answered stays answered; run again to go on)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -165,16 +193,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
         course_id = claimed_course(token) or args.course
         issuer = course_issuer(common.layout(args), course_id) if course_id else None
         if issuer is None:
-            raise MoocError(f"{label}: no issuer id to check it against: install the course "
-                            f"{course_id or ''} (its pack names the issuer) or give --issuer DID".replace("  ", " "))
+            raise MoocError(
+                f"{label}: no issuer id to check it against: install the course "
+                f"{course_id or ''} (its pack names the issuer) or give --issuer DID".replace("  ", " ")
+            )
     result = verify(token, label, issuer=issuer, learner=args.issued_to, course_id=args.course)
     if args.json:
         common.print_json(result.to_json())
         return 0
-    who = result.subject[len("mailto:"):] if result.subject.startswith("mailto:") else result.subject
-    _say(f"valid: {one_line(result.course_title)} ({result.course_id}), issued to "
-         f"{one_line(result.learner_name)} <{one_line(who)}> by {one_line(result.issuer_name)} on "
-         f"{result.issued_at:%Y-%m-%d}, score {one_line(result.score)}"
-         + (f", valid until {result.expires_at:%Y-%m-%d}" if result.expires_at else ""))
+    who = result.subject[len("mailto:") :] if result.subject.startswith("mailto:") else result.subject
+    _say(
+        f"valid: {one_line(result.course_title)} ({result.course_id}), issued to "
+        f"{one_line(result.learner_name)} <{one_line(who)}> by {one_line(result.issuer_name)} on "
+        f"{result.issued_at:%Y-%m-%d}, score {one_line(result.score)}"
+        + (f", valid until {result.expires_at:%Y-%m-%d}" if result.expires_at else "")
+    )
     _say(f"issuer: {result.issuer}")
     return 0

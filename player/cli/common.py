@@ -10,8 +10,9 @@ from typing import Any
 from packages.layout import Layout
 
 
-def add_subcommand(sub: Any, name: str, *, help: str, description: str | None = None,
-                   epilog: str | None = None) -> argparse.ArgumentParser:
+def add_subcommand(
+    sub: Any, name: str, *, help: str, description: str | None = None, epilog: str | None = None
+) -> argparse.ArgumentParser:
     """A sub-command parser that teaches: description, examples, --home/--learner."""
     from player.cli.main import add_common_options
 

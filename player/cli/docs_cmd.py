@@ -18,8 +18,7 @@ examples:
 
 
 def register(sub: Any) -> None:
-    p = common.add_subcommand(sub, "docs", help="read the documentation that comes with mooc",
-                              epilog=DOCS_EPILOG)
+    p = common.add_subcommand(sub, "docs", help="read the documentation that comes with mooc", epilog=DOCS_EPILOG)
     p.add_argument("topic", metavar="TOPIC", nargs="?", help="a topic (see `mooc docs`); a unique prefix is enough")
     p.add_argument("--path", action="store_true", help="print the file's path (or the folder's) instead")
     p.add_argument("--json", action="store_true", help="the topics as JSON")
@@ -34,8 +33,9 @@ def cmd_docs(args: argparse.Namespace) -> int:
         if args.path:
             print(topic.path)
         elif args.json:
-            common.print_json({"topic": topic.name, "title": topic.title, "path": str(topic.path),
-                               "text": docs_bundle.text(topic)})
+            common.print_json(
+                {"topic": topic.name, "title": topic.title, "path": str(topic.path), "text": docs_bundle.text(topic)}
+            )
         else:
             sys.stdout.write(docs_bundle.text(topic))
         return 0

@@ -39,18 +39,28 @@ Essays and descriptions (no answer to grade) are reported, not imported.
 
 def register(sub: Any) -> None:
     """Add `mooc import` and its sub-commands."""
-    group = add_subcommand(sub, "import", help="import an Open edX course export or a Moodle GIFT question bank",
-                           epilog="sub-commands: olx, gift (each has --help)")
+    group = add_subcommand(
+        sub,
+        "import",
+        help="import an Open edX course export or a Moodle GIFT question bank",
+        epilog="sub-commands: olx, gift (each has --help)",
+    )
     group.set_defaults(func=lambda args: _help(group))
     isub = group.add_subparsers(dest="import_command", metavar="FORMAT", title="formats")
 
-    olx = add_subcommand(isub, "olx", help="convert an Open edX course export (.tar.gz or folder) to a pack source",
-                         epilog=OLX_EPILOG)
+    olx = add_subcommand(
+        isub, "olx", help="convert an Open edX course export (.tar.gz or folder) to a pack source", epilog=OLX_EPILOG
+    )
     olx.add_argument("source", metavar="SOURCE", help="the export Studio gives (.tar.gz), or its unpacked folder")
     olx.add_argument("-o", "--output", metavar="DIR", required=True, help="pack source folder to create")
     olx.add_argument("--report", metavar="FILE", help="write the import report (.json for JSON, else Markdown)")
-    olx.add_argument("--library", metavar="DIR", action="append", default=[],
-                     help="a content library export (folder with library.xml) for randomised blocks; repeatable")
+    olx.add_argument(
+        "--library",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="a content library export (folder with library.xml) for randomised blocks; repeatable",
+    )
     olx.add_argument("--force", action="store_true", help="replace DIR if it exists and is not empty")
     olx.add_argument("--json", action="store_true", help="print the report as JSON instead of a summary")
     olx.set_defaults(func=_olx)
@@ -63,7 +73,9 @@ def register(sub: Any) -> None:
     gift.add_argument("--module", metavar="ID", help="with --into: the module that gets the quiz item")
     gift.add_argument("--id", metavar="ID", help="with --into: the quiz item id (default: from the title)")
     gift.add_argument("--title", help="quiz title (default: the $CATEGORY, else the file name)")
-    gift.add_argument("--weight", type=float, default=None, help="with --into: the quiz weight (default 1; 0 = practice)")
+    gift.add_argument(
+        "--weight", type=float, default=None, help="with --into: the quiz weight (default 1; 0 = practice)"
+    )
     gift.add_argument("--report", metavar="FILE", help="write the import report (.json for JSON, else Markdown)")
     gift.add_argument("--force", action="store_true", help="overwrite an existing quiz file")
     gift.add_argument("--json", action="store_true", help="print the report as JSON instead of a summary")
@@ -79,8 +91,9 @@ def _olx(args: argparse.Namespace) -> int:
     from packages.importers.olx import import_olx
 
     with _one_line_errors(args.source):
-        report = import_olx(Path(args.source), Path(args.output), force=args.force,
-                            library_dirs=[Path(p) for p in args.library])
+        report = import_olx(
+            Path(args.source), Path(args.output), force=args.force, library_dirs=[Path(p) for p in args.library]
+        )
         _finish(args, report, f"pack source written to {args.output}; next: mooc pack check {args.output}")
     return 0
 
@@ -92,9 +105,16 @@ def _gift(args: argparse.Namespace) -> int:
     if args.into and not args.module:
         raise UsageError("import gift: --into needs --module ID (the module that gets the quiz)")
     with _one_line_errors(args.file):
-        report, written = import_gift(Path(args.file), output=Path(args.output) if args.output else None,
-                                      into=Path(args.into) if args.into else None, module=args.module,
-                                      item_id=args.id, title=args.title, weight=args.weight, force=args.force)
+        report, written = import_gift(
+            Path(args.file),
+            output=Path(args.output) if args.output else None,
+            into=Path(args.into) if args.into else None,
+            module=args.module,
+            item_id=args.id,
+            title=args.title,
+            weight=args.weight,
+            force=args.force,
+        )
         _finish(args, report, f"quiz written to {written}")
     return 0
 

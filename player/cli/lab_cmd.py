@@ -28,8 +28,9 @@ same learner, with the same account id, on every PC.
 
 
 def register(sub: Any) -> None:
-    lab = common.add_subcommand(sub, "lab", help="the administrator's policy for every learner of this PC",
-                                epilog=EPILOG)
+    lab = common.add_subcommand(
+        sub, "lab", help="the administrator's policy for every learner of this PC", epilog=EPILOG
+    )
     lab.set_defaults(func=lambda args: _help(lab))
     actions = lab.add_subparsers(dest="lab_command", metavar="ACTION", title="actions")
     show = common.add_subcommand(actions, "show", help="what the lab policy says")
@@ -58,10 +59,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 
     policy = lab_policy.load(common.layout(args))
     if args.json:
-        common.print_json({"file": str(policy.path), "school": policy.school,
-                           "approved_hosts": list(policy.approved_hosts),
-                           "roster": [{"id": lr.id, "name": lr.name, "email": lr.email, "account_id": lr.account_id,
-                                       "pin": bool(lr.pin)} for lr in policy.roster]})
+        common.print_json(
+            {
+                "file": str(policy.path),
+                "school": policy.school,
+                "approved_hosts": list(policy.approved_hosts),
+                "roster": [
+                    {"id": lr.id, "name": lr.name, "email": lr.email, "account_id": lr.account_id, "pin": bool(lr.pin)}
+                    for lr in policy.roster
+                ],
+            }
+        )
         return 0
     print(f"Lab policy: {policy.path}" + ("" if policy.path.exists() else " (none yet)"))
     if policy.school:
@@ -71,7 +79,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     n = len(policy.roster)
     print(f"roster: {n} learner{'s' if n != 1 else ''}")
     for lr in policy.roster:
-        print(f"  {lr.id}  {one_line(lr.name)}" + (f"  <{lr.email}>" if lr.email else "") + ("  (PIN)" if lr.pin else ""))
+        print(
+            f"  {lr.id}  {one_line(lr.name)}" + (f"  <{lr.email}>" if lr.email else "") + ("  (PIN)" if lr.pin else "")
+        )
     return 0
 
 
@@ -114,6 +124,8 @@ def cmd_roster(args: argparse.Namespace) -> int:
         print(f"added: {name}")
     for name, what in result.updated:
         print(f"updated: {name} ({', '.join(what)})")
-    print(f"{len(result.added)} added, {len(result.updated)} updated, {len(result.unchanged)} unchanged "
-          f"in the lab roster ({lab_policy.policy_file(layout)}).")
+    print(
+        f"{len(result.added)} added, {len(result.updated)} updated, {len(result.unchanged)} unchanged "
+        f"in the lab roster ({lab_policy.policy_file(layout)})."
+    )
     return 0

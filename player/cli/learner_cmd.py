@@ -37,18 +37,27 @@ def register(sub: Any) -> None:
     parser.set_defaults(func=lambda args: _help(parser))
     actions = parser.add_subparsers(dest="learner_command", metavar="ACTION", title="actions")
 
-    add = common.add_subcommand(actions, "add", help="add a learner",
-                                epilog='example:\n  mooc learner add "Amina Diallo" --email amina@example.org')
+    add = common.add_subcommand(
+        actions,
+        "add",
+        help="add a learner",
+        epilog='example:\n  mooc learner add "Amina Diallo" --email amina@example.org',
+    )
     add.add_argument("name", metavar="NAME", help="the learner's name, as shown on certificates")
     add.add_argument("--email", metavar="E", help="email address (optional; used on certificates)")
-    add.add_argument("--pin", action="store_true",
-                     help="ask for a PIN (4 to 12 digits) that opens this learner's progress")
+    add.add_argument(
+        "--pin", action="store_true", help="ask for a PIN (4 to 12 digits) that opens this learner's progress"
+    )
     add.set_defaults(func=cmd_add)
 
-    edit = common.add_subcommand(actions, "edit", help="change a learner's name or email",
-                                 epilog='examples:\n  mooc learner edit amina --name "Amina Diallo"\n'
-                                        "  mooc learner edit amina --email amina@example.org\n"
-                                        "The learner's id (their progress folder) and account id never change.")
+    edit = common.add_subcommand(
+        actions,
+        "edit",
+        help="change a learner's name or email",
+        epilog='examples:\n  mooc learner edit amina --name "Amina Diallo"\n'
+        "  mooc learner edit amina --email amina@example.org\n"
+        "The learner's id (their progress folder) and account id never change.",
+    )
     edit.add_argument("name", metavar="NAME", help="learner name or id")
     edit.add_argument("--name", dest="new_name", metavar="NEW", help="the new name")
     email = edit.add_mutually_exclusive_group()
@@ -56,21 +65,29 @@ def register(sub: Any) -> None:
     email.add_argument("--no-email", action="store_true", help="forget the email address")
     edit.set_defaults(func=cmd_edit)
 
-    pin = common.add_subcommand(actions, "pin", help="set, change or remove a learner's PIN",
-                                epilog="examples:\n  mooc learner pin amina           asks the current PIN, "
-                                       "then the new one twice\n  mooc learner pin amina --clear   no PIN any more\n"
-                                       "A PIN keeps classmates out of each other's progress on a shared PC; it is "
-                                       "a deterrent,\nnot security against whoever can edit the data folder.")
+    pin = common.add_subcommand(
+        actions,
+        "pin",
+        help="set, change or remove a learner's PIN",
+        epilog="examples:\n  mooc learner pin amina           asks the current PIN, "
+        "then the new one twice\n  mooc learner pin amina --clear   no PIN any more\n"
+        "A PIN keeps classmates out of each other's progress on a shared PC; it is "
+        "a deterrent,\nnot security against whoever can edit the data folder.",
+    )
     pin.add_argument("name", metavar="NAME", help="learner name or id")
     pin.add_argument("--clear", action="store_true", help="remove the PIN")
     pin.set_defaults(func=cmd_pin)
 
-    imp = common.add_subcommand(actions, "import", help="add a class from a roster (CSV), or learners from an export",
-                                epilog="examples:\n  mooc learner import class-4b.csv        name,email,pin per row; "
-                                       "run it again after changes\n"
-                                       "  mooc learner import /media/usb/amina.mooc-learners   a learner from "
-                                       "another PC, with their progress\n"
-                                       "A roster's first row may name the columns (name, email, pin).")
+    imp = common.add_subcommand(
+        actions,
+        "import",
+        help="add a class from a roster (CSV), or learners from an export",
+        epilog="examples:\n  mooc learner import class-4b.csv        name,email,pin per row; "
+        "run it again after changes\n"
+        "  mooc learner import /media/usb/amina.mooc-learners   a learner from "
+        "another PC, with their progress\n"
+        "A roster's first row may name the columns (name, email, pin).",
+    )
     imp.add_argument("file", metavar="FILE", help="a roster (.csv) or a `mooc learner export` file")
     imp.set_defaults(func=cmd_import)
 
@@ -78,26 +95,35 @@ def register(sub: Any) -> None:
     lst.add_argument("--json", action="store_true", help="machine-readable output")
     lst.set_defaults(func=cmd_list)
 
-    use = common.add_subcommand(actions, "use", help="make a learner the default of this account",
-                                epilog="example:\n  mooc learner use amina")
+    use = common.add_subcommand(
+        actions, "use", help="make a learner the default of this account", epilog="example:\n  mooc learner use amina"
+    )
     use.add_argument("name", metavar="NAME", help="learner name or id")
     use.set_defaults(func=cmd_use)
 
-    rm = common.add_subcommand(actions, "remove", help="forget a learner (progress is kept unless --purge)",
-                               epilog="examples:\n  mooc learner remove amina --yes\n"
-                                      "  mooc learner remove amina --purge --yes   also delete her progress")
+    rm = common.add_subcommand(
+        actions,
+        "remove",
+        help="forget a learner (progress is kept unless --purge)",
+        epilog="examples:\n  mooc learner remove amina --yes\n"
+        "  mooc learner remove amina --purge --yes   also delete her progress",
+    )
     rm.add_argument("name", metavar="NAME", help="learner name or id")
     rm.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     rm.add_argument("--purge", action="store_true", help="also delete the learner's progress files")
     rm.set_defaults(func=cmd_remove)
 
-    ex = common.add_subcommand(actions, "export", help="write a learner's identity and progress to a file",
-                               epilog="examples:\n"
-                                      "  mooc learner export amina -o /media/usb/amina.mooc-learners\n"
-                                      "      carry Amina to another PC: `mooc learner import` it there\n"
-                                      "  mooc learner export --all -o /media/usb/pc3.mooc-learners\n"
-                                      "      every learner of this PC, for the teacher's `mooc report --from`\n"
-                                      "An existing FILE is never overwritten.")
+    ex = common.add_subcommand(
+        actions,
+        "export",
+        help="write a learner's identity and progress to a file",
+        epilog="examples:\n"
+        "  mooc learner export amina -o /media/usb/amina.mooc-learners\n"
+        "      carry Amina to another PC: `mooc learner import` it there\n"
+        "  mooc learner export --all -o /media/usb/pc3.mooc-learners\n"
+        "      every learner of this PC, for the teacher's `mooc report --from`\n"
+        "An existing FILE is never overwritten.",
+    )
     ex.add_argument("name", metavar="NAME", nargs="?", help="learner name or id")
     ex.add_argument("--all", action="store_true", help="every learner of this account")
     ex.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write (must not exist)")
@@ -141,8 +167,10 @@ def cmd_add(args: argparse.Namespace) -> int:
         # The one learner so far stays who commands study as: a second learner must not
         # make every command fail until someone runs `mooc learner use`.
         first = learners.use(before[0].id)
-        print(f"Commands still study as {first.name} unless told otherwise "
-              f"(--learner NAME, or `mooc learner use NAME`); `mooc play` asks who is learning.")
+        print(
+            f"Commands still study as {first.name} unless told otherwise "
+            f"(--learner NAME, or `mooc learner use NAME`); `mooc play` asks who is learning."
+        )
     return 0
 
 
@@ -153,9 +181,16 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json(
             [
-                {"id": lr.id, "name": lr.name, "email": lr.email, "account_id": lr.account_id,
-                 "created": lr.created, "default": lr.id == default, "pin": bool(lr.pin),
-                 "school_roster": lr.origin == "school"}
+                {
+                    "id": lr.id,
+                    "name": lr.name,
+                    "email": lr.email,
+                    "account_id": lr.account_id,
+                    "created": lr.created,
+                    "default": lr.id == default,
+                    "pin": bool(lr.pin),
+                    "school_roster": lr.origin == "school",
+                }
                 for lr in items
             ]
         )
@@ -233,12 +268,18 @@ def _import_export(args: argparse.Namespace, path: Any) -> int:
         new = sum(r.events.values())
         what = "added" if r.added else "merged"
         courses = ", ".join(f"{c}: {n}" for c, n in r.events.items() if n)
-        print(f"{what}: {one_line(r.name)} (id {r.learner_id}), {new} new event{'s' if new != 1 else ''}"
-              + (f" ({courses})" if courses else "") + (f"; {', '.join(r.changes)} from the file" if r.changes else ""))
+        print(
+            f"{what}: {one_line(r.name)} (id {r.learner_id}), {new} new event{'s' if new != 1 else ''}"
+            + (f" ({courses})" if courses else "")
+            + (f"; {', '.join(r.changes)} from the file" if r.changes else "")
+        )
     if problems:
         n = len(problems)
-        print(f"mooc: warning: {path}: {n} event{'s' if n != 1 else ''} skipped ({problems[0]}"
-              f"{', ...' if n > 1 else ''}); the rest was imported", file=sys.stderr)
+        print(
+            f"mooc: warning: {path}: {n} event{'s' if n != 1 else ''} skipped ({problems[0]}"
+            f"{', ...' if n > 1 else ''}); the rest was imported",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -280,6 +321,5 @@ def cmd_export(args: argparse.Namespace) -> int:
     events = sum(counts.values())
     who = f"{len(chosen)} learner{'s' if len(chosen) != 1 else ''}" if args.all else chosen[0].name
     print(f"Wrote {who} ({events} event{'s' if events != 1 else ''}) to {out}.")
-    print("Carry it to another PC and run `mooc learner import FILE` there, "
-          "or give it to `mooc report --from`.")
+    print("Carry it to another PC and run `mooc learner import FILE` there, or give it to `mooc report --from`.")
     return 0

@@ -153,8 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mooc: error: {one_line(str(err))}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print(f"mooc: interrupted{interrupted_note(args.command, sys.argv[1:] if argv is None else argv)}",
-              file=sys.stderr)
+        print(
+            f"mooc: interrupted{interrupted_note(args.command, sys.argv[1:] if argv is None else argv)}",
+            file=sys.stderr,
+        )
         return 130
     except BrokenPipeError:
         return 0
@@ -174,7 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 _INTERRUPTED = {
     "install": "the installed version is unchanged and a partial download is kept: run `{again}` again to resume it",
     "update": "courses already updated stay updated, the others are unchanged, and a partial download is kept: "
-              "run `{again}` again to resume it",
+    "run `{again}` again to resume it",
     "sync": "records already sent are kept and never sent twice: run `{again}` again to send the rest",
     "play": "your progress is saved as you go: run `{again}` again to continue where you stopped",
 }

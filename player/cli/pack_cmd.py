@@ -60,32 +60,49 @@ reproducible: the same source gives a byte-identical file, wherever you build it
 
 def register(sub: Any) -> None:
     """Add `mooc pack init|check|build`."""
-    pack = common.add_subcommand(sub, "pack", help="write, check and build course packs (for authors)",
-                                 description=PACK_DESCRIPTION, epilog=PACK_EPILOG)
+    pack = common.add_subcommand(
+        sub,
+        "pack",
+        help="write, check and build course packs (for authors)",
+        description=PACK_DESCRIPTION,
+        epilog=PACK_EPILOG,
+    )
     pack.set_defaults(func=lambda args: _help(pack))
     pack_sub = pack.add_subparsers(dest="pack_command", metavar="ACTION", title="actions")
 
-    init = common.add_subcommand(pack_sub, "init", help="create a starter course to edit",
-                                 description="Create a working starter course in DIR: one module per week, a "
-                                             "lesson, and a quiz showing every question type, commented so you "
-                                             "learn the format by editing it.",
-                                 epilog=INIT_EPILOG)
+    init = common.add_subcommand(
+        pack_sub,
+        "init",
+        help="create a starter course to edit",
+        description="Create a working starter course in DIR: one module per week, a "
+        "lesson, and a quiz showing every question type, commented so you "
+        "learn the format by editing it.",
+        epilog=INIT_EPILOG,
+    )
     init.add_argument("dir", metavar="DIR", help="folder to create (must not exist, or be empty)")
     init.set_defaults(func=cmd_init)
 
-    check = common.add_subcommand(pack_sub, "check", help="list every problem in a pack",
-                                  description="Check a pack source folder or a built .mooc file against the "
-                                              "format and print every problem at once.",
-                                  epilog=CHECK_EPILOG)
+    check = common.add_subcommand(
+        pack_sub,
+        "check",
+        help="list every problem in a pack",
+        description="Check a pack source folder or a built .mooc file against the "
+        "format and print every problem at once.",
+        epilog=CHECK_EPILOG,
+    )
     check.add_argument("path", metavar="PATH", help="pack folder or .mooc file")
     check.add_argument("--json", action="store_true", help="print a JSON report instead of text")
     _limit_options(check)
     check.set_defaults(func=cmd_check)
 
-    build = common.add_subcommand(pack_sub, "build", help="build the .mooc file learners download",
-                                  description="Check a pack source folder and build it into one reproducible "
-                                              ".mooc file (a ZIP with a manifest of SHA-256 digests).",
-                                  epilog=BUILD_EPILOG)
+    build = common.add_subcommand(
+        pack_sub,
+        "build",
+        help="build the .mooc file learners download",
+        description="Check a pack source folder and build it into one reproducible "
+        ".mooc file (a ZIP with a manifest of SHA-256 digests).",
+        epilog=BUILD_EPILOG,
+    )
     build.add_argument("dir", metavar="DIR", help="pack source folder")
     build.add_argument("-o", "--output", metavar="FILE", help="output file or folder (default: ./<id>-<version>.mooc)")
     build.add_argument("--json", action="store_true", help="print path, size and sha256 as JSON")
@@ -100,8 +117,12 @@ def _help(parser: argparse.ArgumentParser) -> int:
 def _limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-size", metavar="SIZE", help="largest total unpacked size of a .mooc (default 2G)")
     parser.add_argument("--max-entries", metavar="N", type=int, help="most files in a .mooc (default 100000)")
-    parser.add_argument("--max-ratio", metavar="R", type=float,
-                        help="highest compression ratio of a file over 1 MiB, and of the whole .mooc (default 200)")
+    parser.add_argument(
+        "--max-ratio",
+        metavar="R",
+        type=float,
+        help="highest compression ratio of a file over 1 MiB, and of the whole .mooc (default 200)",
+    )
 
 
 def limits_from_args(args: argparse.Namespace):  # -> packages.pack_limits.Limits
@@ -144,17 +165,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = report.sorted()
     course = report.course
     if args.json:
-        common.print_json({
-            "path": str(args.path),
-            "ok": report.ok,
-            "errors": [p.to_dict() for p in problems if p.severity == "error"],
-            "warnings": [p.to_dict() for p in problems if p.severity == "warning"],
-            "course": None if course is None else {
-                "id": course.id, "version": course.version, "title": one_line(course.title),
-                "modules": len(course.modules), "items": len(course.items()),
-                "questions": sum(len(i.quiz.questions) for i in course.items() if i.quiz),
-            },
-        })
+        common.print_json(
+            {
+                "path": str(args.path),
+                "ok": report.ok,
+                "errors": [p.to_dict() for p in problems if p.severity == "error"],
+                "warnings": [p.to_dict() for p in problems if p.severity == "warning"],
+                "course": None
+                if course is None
+                else {
+                    "id": course.id,
+                    "version": course.version,
+                    "title": one_line(course.title),
+                    "modules": len(course.modules),
+                    "items": len(course.items()),
+                    "questions": sum(len(i.quiz.questions) for i in course.items() if i.quiz),
+                },
+            }
+        )
         return 0 if report.ok else 1
     out = sys.stdout
     for p in problems:
@@ -162,9 +190,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     name = one_line(str(args.path))
     if course is not None:
         n_q = sum(len(i.quiz.questions) for i in course.items() if i.quiz)
-        what = (f"{one_line(course.id)} {one_line(course.version)} ({len(course.modules)} module{'s' if len(course.modules) != 1 else ''}, "
-                f"{len(course.items())} item{'s' if len(course.items()) != 1 else ''}, "
-                f"{n_q} question{'s' if n_q != 1 else ''})")
+        what = (
+            f"{one_line(course.id)} {one_line(course.version)} ({len(course.modules)} module{'s' if len(course.modules) != 1 else ''}, "
+            f"{len(course.items())} item{'s' if len(course.items()) != 1 else ''}, "
+            f"{n_q} question{'s' if n_q != 1 else ''})"
+        )
         out.write(f"{name}: {what}: {report.summary()}\n")
     else:
         out.write(f"{name}: {report.summary()}\n")
@@ -177,8 +207,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     result = build(args.dir, args.output)
     warnings = result.report.warnings
     if args.json:
-        common.print_json({"path": str(result.path), "size": result.size, "sha256": result.sha256,
-                           "warnings": [p.to_dict() for p in warnings]})
+        common.print_json(
+            {
+                "path": str(result.path),
+                "size": result.size,
+                "sha256": result.sha256,
+                "warnings": [p.to_dict() for p in warnings],
+            }
+        )
         return 0
     for p in result.report.sorted():
         print(f"warning: {p}", file=sys.stderr)

@@ -54,12 +54,16 @@ def register(sub: Any) -> None:
     p = common.add_subcommand(sub, "play", help="study a course (full-screen, or --plain lines)", epilog=PLAY_EPILOG)
     p.add_argument("course", metavar="COURSE", nargs="?", help="course id (see `mooc list`), or a pack folder/file")
     p.add_argument("item", metavar="ITEM", nargs="?", help="open this lesson or quiz id")
-    p.add_argument("--plain", action="store_true",
-                   help="line-by-line player on stdin/stdout: no full-screen UI, no colour (screen readers)")
+    p.add_argument(
+        "--plain",
+        action="store_true",
+        help="line-by-line player on stdin/stdout: no full-screen UI, no colour (screen readers)",
+    )
     p.set_defaults(func=cmd_play)
 
-    p = common.add_subcommand(sub, "progress", help="your progress: items done, quiz scores, course score",
-                              epilog=PROGRESS_EPILOG)
+    p = common.add_subcommand(
+        sub, "progress", help="your progress: items done, quiz scores, course score", epilog=PROGRESS_EPILOG
+    )
     p.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
     p.add_argument("--json", action="store_true", help="print JSON for scripts (a stable, documented shape)")
     p.set_defaults(func=cmd_progress)
@@ -83,8 +87,10 @@ def _first_learner(learners: Any) -> Learner:
     default = login_name()
     if not sys.stdin.isatty():
         learner = learners.current()
-        print(f"No learner on this computer yet: studying as {one_line(learner.name)!r}, your login name "
-              f"(rename with `mooc learner edit {learner.id} --name NAME`).")
+        print(
+            f"No learner on this computer yet: studying as {one_line(learner.name)!r}, your login name "
+            f"(rename with `mooc learner edit {learner.id} --name NAME`)."
+        )
         return learner
     print("No learner on this computer yet. Who is learning?")
     for _ in range(3):
@@ -188,8 +194,9 @@ def cmd_play(args: argparse.Namespace) -> int:
         gc.disable()  # while the UI starts; the app turns it back on at its first screen
         import tui.app
 
-        return tui.app.run(layout=layout, learner=getattr(args, "learner", None), course_id=args.course,
-                           item_id=args.item)
+        return tui.app.run(
+            layout=layout, learner=getattr(args, "learner", None), course_id=args.course, item_id=args.item
+        )
     loaded = _load_checked(layout, args.course, args.item) if args.course else None  # errors before any question
     learner = _learner(layout, args, interactive=True)
     if loaded is None:
@@ -211,14 +218,22 @@ def cmd_play(args: argparse.Namespace) -> int:
     if Store(layout).find(spec) is None:  # a pack folder or file: an author's preview
         from player.session import CourseSession
 
-        print(f"Preview of {spec}: nothing is recorded, not even in an installed course with the id "
-              f"'{course.id}' (install it to keep your progress).")
+        print(
+            f"Preview of {spec}: nothing is recorded, not even in an installed course with the id "
+            f"'{course.id}' (install it to keep your progress)."
+        )
         return run_plain(CourseSession(course, source, [], learner), args.item)
     session = open_session(layout, learner, course, source)
-    records = RecordsNotes(layout, learner.id, learner.name, course.id, course.xapi_endpoint,
-                           interactive=sys.stdin.isatty())
-    return run_plain(session, args.item, layout=layout, records=records,
-                     certificates=Certificates(certificate_offer, request_certificate))
+    records = RecordsNotes(
+        layout, learner.id, learner.name, course.id, course.xapi_endpoint, interactive=sys.stdin.isatty()
+    )
+    return run_plain(
+        session,
+        args.item,
+        layout=layout,
+        records=records,
+        certificates=Certificates(certificate_offer, request_certificate),
+    )
 
 
 def _load_checked(layout: Layout, spec: str, item: str | None) -> tuple[Course, Any]:
@@ -271,17 +286,21 @@ def _print_plain(learner: Learner, records: list[dict[str, Any]], *, detailed: b
     for r in records:
         certificate = "eligible" if r["certificate"]["eligible"] else "not yet" if r["kind"] == "xmooc" else "none"
         total = f"{r['items_total']} item{'s' if r['items_total'] != 1 else ''}"
-        print(f"{one_line(r['title'])} ({r['id']}): {r['items_done']} of {total} done, "
-              f"score {_pct(r['score'])}, needed {_pct(r['threshold'])}, passed: {'yes' if r['passed'] else 'no'}, "
-              f"certificate: {certificate}, last studied {_local(r['last_studied'])}.")
+        print(
+            f"{one_line(r['title'])} ({r['id']}): {r['items_done']} of {total} done, "
+            f"score {_pct(r['score'])}, needed {_pct(r['threshold'])}, passed: {'yes' if r['passed'] else 'no'}, "
+            f"certificate: {certificate}, last studied {_local(r['last_studied'])}."
+        )
         if not detailed:
             continue
         for q in r["quizzes"]:
             left = "" if q["attempts_left"] is None else f", {q['attempts_left']} left"
             best = "no score yet" if q["best_score"] is None else f"best {_pct(q['best_score'])}"
             weight = "practice" if not q["graded"] else f"weight {q['weight']:g}"
-            print(f"  {titled('Quiz', q['title'])}: {q['status']}, {best}, needed {_pct(q['threshold'])}, "
-                  f"{q['attempts']} attempt{'s' if q['attempts'] != 1 else ''}{left}, {weight}.")
+            print(
+                f"  {titled('Quiz', q['title'])}: {q['status']}, {best}, needed {_pct(q['threshold'])}, "
+                f"{q['attempts']} attempt{'s' if q['attempts'] != 1 else ''}{left}, {weight}."
+            )
         for reason in r["certificate"]["reasons"]:
             print(f"  Certificate: {one_line(reason)}")
 
@@ -296,8 +315,15 @@ def _print_tables(learner: Learner, records: list[dict[str, Any]], *, detailed: 
         console.print(literal(f"{one_line(learner.name)} has not started a course yet: try `mooc play`."))
         return
     table = Table(title=literal(f"Progress of {one_line(learner.name)}"), title_justify="left")
-    for name, justify in (("Course", "left"), ("Done", "right"), ("Score", "right"), ("Needed", "right"),
-                          ("Passed", "left"), ("Certificate", "left"), ("Last studied", "left")):
+    for name, justify in (
+        ("Course", "left"),
+        ("Done", "right"),
+        ("Score", "right"),
+        ("Needed", "right"),
+        ("Passed", "left"),
+        ("Certificate", "left"),
+        ("Last studied", "left"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in records:
         table.add_row(
@@ -314,8 +340,14 @@ def _print_tables(learner: Learner, records: list[dict[str, Any]], *, detailed: 
         return
     for r in records:
         quizzes = Table(title=literal(f"Quizzes of {one_line(r['title'])}"), title_justify="left")
-        for name, justify in (("Quiz", "left"), ("Status", "left"), ("Best", "right"), ("Needed", "right"),
-                              ("Attempts", "right"), ("Weight", "right")):
+        for name, justify in (
+            ("Quiz", "left"),
+            ("Status", "left"),
+            ("Best", "right"),
+            ("Needed", "right"),
+            ("Attempts", "right"),
+            ("Weight", "right"),
+        ):
             quizzes.add_column(name, justify=justify)  # type: ignore[arg-type]
         for q in r["quizzes"]:
             left = "" if q["attempts_left"] is None else f" ({q['attempts_left']} left)"

@@ -34,15 +34,30 @@ so they read the same with NO_COLOR, in a file, or through a screen reader.
 
 
 def register(sub: Any) -> None:
-    p = common.add_subcommand(sub, "report", help="the class report: every learner's progress and quiz results",
-                              epilog=EPILOG)
+    p = common.add_subcommand(
+        sub, "report", help="the class report: every learner's progress and quiz results", epilog=EPILOG
+    )
     source = p.add_mutually_exclusive_group()
-    source.add_argument("--from", dest="sources", metavar="FILE", nargs="+", type=Path,
-                        help="export files, or folders of them, carried from the lab PCs")
-    source.add_argument("--all-accounts", action="store_true",
-                        help="every account of this machine whose data folder you can read (read only)")
-    source.add_argument("--lrs", metavar="URL", nargs="?", const="",
-                        help="read the class's statements from the LRS (default: the courses' endpoint)")
+    source.add_argument(
+        "--from",
+        dest="sources",
+        metavar="FILE",
+        nargs="+",
+        type=Path,
+        help="export files, or folders of them, carried from the lab PCs",
+    )
+    source.add_argument(
+        "--all-accounts",
+        action="store_true",
+        help="every account of this machine whose data folder you can read (read only)",
+    )
+    source.add_argument(
+        "--lrs",
+        metavar="URL",
+        nargs="?",
+        const="",
+        help="read the class's statements from the LRS (default: the courses' endpoint)",
+    )
     p.add_argument("--course", metavar="COURSE", help="only this course")
     p.add_argument("--csv", metavar="FILE", type=Path, help="also write one row per learner and course to FILE")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -64,8 +79,7 @@ def gather(layout: Any, args: argparse.Namespace) -> Any:
     elif args.lrs is not None:
         from sync.class_query import from_lrs
 
-        from_lrs(data, layout, args.lrs or None, course_id=args.course,
-                 allow_insecure_http=args.allow_insecure_http)
+        from_lrs(data, layout, args.lrs or None, course_id=args.course, allow_insecure_http=args.allow_insecure_http)
         class_sources.fill_names(data, layout)
     else:
         class_sources.from_account(data, layout, "this account")

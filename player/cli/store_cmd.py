@@ -41,29 +41,41 @@ examples:
 
 def register(sub: Any) -> None:
     """Add install, list, info and remove to `mooc`."""
-    p = common.add_subcommand(sub, "install", help="install or upgrade a course pack (file, folder, URL or catalog course id)",
-                              epilog=INSTALL_EPILOG)
-    p.add_argument("spec", metavar="PACK", help="a .mooc file, a pack source folder, an http(s) URL, or a course id (ID or ID@VERSION) "
-                                                "from an added catalog")
+    p = common.add_subcommand(
+        sub,
+        "install",
+        help="install or upgrade a course pack (file, folder, URL or catalog course id)",
+        epilog=INSTALL_EPILOG,
+    )
+    p.add_argument(
+        "spec",
+        metavar="PACK",
+        help="a .mooc file, a pack source folder, an http(s) URL, or a course id (ID or ID@VERSION) "
+        "from an added catalog",
+    )
     p.add_argument("--system", action="store_true", help="install for every account of this computer")
     p.add_argument("--force", action="store_true", help="reinstall the same version, or install an older one")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_install)
 
-    p = common.add_subcommand(sub, "list", help="list installed courses",
-                              epilog="examples:\n  mooc list\n  mooc list --all --json\n")
+    p = common.add_subcommand(
+        sub, "list", help="list installed courses", epilog="examples:\n  mooc list\n  mooc list --all --json\n"
+    )
     p.add_argument("--all", action="store_true", help="also show copies shadowed by a higher version")
     p.add_argument("--json", action="store_true", help="print JSON (one object per course)")
     p.set_defaults(func=cmd_list)
 
-    p = common.add_subcommand(sub, "info", help="show an installed course: modules, size, origin",
-                              epilog="examples:\n  mooc info stats-101\n  mooc info stats-101 --json\n")
+    p = common.add_subcommand(
+        sub,
+        "info",
+        help="show an installed course: modules, size, origin",
+        epilog="examples:\n  mooc info stats-101\n  mooc info stats-101 --json\n",
+    )
     p.add_argument("course", metavar="COURSE", help="course id (see `mooc list`)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_info)
 
-    p = common.add_subcommand(sub, "remove", help="remove an installed course (progress is kept)",
-                              epilog=REMOVE_EPILOG)
+    p = common.add_subcommand(sub, "remove", help="remove an installed course (progress is kept)", epilog=REMOVE_EPILOG)
     p.add_argument("course", metavar="COURSE", help="course id (see `mooc list`)")
     p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p.add_argument("--purge", action="store_true", help="also delete every learner's progress for it")
@@ -83,8 +95,7 @@ def cmd_install(args: argparse.Namespace) -> int:
     if packs:
         return _install_each(args, layout, packs, interactive)
     with _phases(interactive) as say:
-        result = install(layout, args.spec, system=args.system, force=args.force,
-                         quiet=not interactive, progress=say)
+        result = install(layout, args.spec, system=args.system, force=args.force, quiet=not interactive, progress=say)
     if args.json:
         common.print_json(result.to_json())
         return 0
@@ -109,8 +120,9 @@ def _install_each(args: argparse.Namespace, layout: Any, packs: list[Path], inte
     for pack in packs:
         try:
             with _phases(interactive) as say:
-                result = install(layout, str(pack), system=args.system, force=args.force,
-                                 quiet=not interactive, progress=say)
+                result = install(
+                    layout, str(pack), system=args.system, force=args.force, quiet=not interactive, progress=say
+                )
         except MoocError as err:
             failed += 1
             print(f"mooc: error: {one_line(str(err))}", file=sys.stderr)
@@ -136,11 +148,15 @@ def _report(result: Any) -> None:
     if result.status == "already-installed":
         print(f"{name} ({title}) is already installed{where}; use --force to reinstall it")
     elif result.status == "upgraded":
-        print(f"upgraded {c.id} {one_line(result.previous_version or '')} -> {one_line(c.version)} "
-              f"({title}){where}; progress kept")
+        print(
+            f"upgraded {c.id} {one_line(result.previous_version or '')} -> {one_line(c.version)} "
+            f"({title}){where}; progress kept"
+        )
     elif result.status == "downgraded":
-        print(f"downgraded {c.id} {one_line(result.previous_version or '')} -> {one_line(c.version)} "
-              f"({title}){where}; progress kept")
+        print(
+            f"downgraded {c.id} {one_line(result.previous_version or '')} -> {one_line(c.version)} "
+            f"({title}){where}; progress kept"
+        )
     else:
         print(f"{result.status} {name} ({title}){where}")
     if result.note:
@@ -265,8 +281,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             raise MoocError(f"not removing {target.id} without confirmation: add --yes (stdin is not a terminal)")
         what = "and delete its progress for every learner here" if args.purge else "(progress is kept)"
-        answer = input(f"remove {target.id} {one_line(target.version)} ({one_line(target.title)}) "
-                       f"from the {target.origin} store {what}? [y/N] ")
+        answer = input(
+            f"remove {target.id} {one_line(target.version)} ({one_line(target.title)}) "
+            f"from the {target.origin} store {what}? [y/N] "
+        )
         if answer.strip().lower() not in ("y", "yes"):
             print("nothing removed")
             return 1
@@ -278,7 +296,11 @@ def cmd_remove(args: argparse.Namespace) -> int:
             pass
         except OSError as err:
             raise MoocError(f"{path}: cannot delete progress: {err.strerror or err}") from None
-    kept = f"; deleted {len(purge_files)} progress file{'s' if len(purge_files) != 1 else ''}" if args.purge else "; progress kept"
+    kept = (
+        f"; deleted {len(purge_files)} progress file{'s' if len(purge_files) != 1 else ''}"
+        if args.purge
+        else "; progress kept"
+    )
     print(f"removed {removed.id} {one_line(removed.version)} from the {removed.origin} store{kept}")
     return 0
 

@@ -48,36 +48,50 @@ examples:
   mooc consent revoke lrs.example.org  stop sending (records already sent stay there)
 """
 
+
 def register(sub: Any) -> None:
-    login = common.add_subcommand(sub, "login", help="store credentials for a learning record store (LRS)",
-                                  epilog=LOGIN_EPILOG)
+    login = common.add_subcommand(
+        sub, "login", help="store credentials for a learning record store (LRS)", epilog=LOGIN_EPILOG
+    )
     login.add_argument("endpoint", metavar="ENDPOINT", help="the xAPI endpoint URL, e.g. https://lrs.example.org/xapi/")
     login.add_argument("--user", "-u", metavar="USER", help="user name (HTTP Basic authentication)")
     secret = login.add_mutually_exclusive_group()
     secret.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     secret.add_argument("--token-stdin", action="store_true", help="read a Bearer token from standard input")
-    login.add_argument("--allow-insecure-http", action="store_true",
-                       help="allow plain http to this host (only on a network you trust)")
+    login.add_argument(
+        "--allow-insecure-http", action="store_true", help="allow plain http to this host (only on a network you trust)"
+    )
     login.set_defaults(func=cmd_login)
 
     logout = common.add_subcommand(sub, "logout", help="forget the stored credentials of an LRS")
     logout.add_argument("endpoint", metavar="ENDPOINT", help="the xAPI endpoint URL")
     logout.set_defaults(func=cmd_logout)
 
-    sync = common.add_subcommand(sub, "sync", help="upload progress to the learning record store (LRS)",
-                                 epilog=SYNC_EPILOG)
+    sync = common.add_subcommand(
+        sub, "sync", help="upload progress to the learning record store (LRS)", epilog=SYNC_EPILOG
+    )
     mode = sync.add_mutually_exclusive_group()
     mode.add_argument("--status", action="store_true", help="show pending counts, last success and errors")
-    mode.add_argument("--export", metavar="FILE", help="add everything pending to FILE (merged into an existing export, never overwritten)")
+    mode.add_argument(
+        "--export",
+        metavar="FILE",
+        help="add everything pending to FILE (merged into an existing export, never overwritten)",
+    )
     mode.add_argument("--import", dest="import_file", metavar="FILE", help="upload the records of an export FILE")
-    mode.add_argument("--pull", nargs="?", const="", metavar="COURSE",
-                      help="rebuild your progress from the LRS (all courses, or COURSE)")
+    mode.add_argument(
+        "--pull",
+        nargs="?",
+        const="",
+        metavar="COURSE",
+        help="rebuild your progress from the LRS (all courses, or COURSE)",
+    )
     sync.add_argument("--json", action="store_true", help="machine-readable output")
     sync.add_argument("--allow-insecure-http", action="store_true", help="allow plain http to non-local hosts")
     sync.set_defaults(func=cmd_sync)
 
-    consent = common.add_subcommand(sub, "consent", help="approve or withdraw where your records may be sent",
-                                    epilog=CONSENT_EPILOG)
+    consent = common.add_subcommand(
+        sub, "consent", help="approve or withdraw where your records may be sent", epilog=CONSENT_EPILOG
+    )
     consent.set_defaults(func=lambda args: _help(consent))
     actions = consent.add_subparsers(dest="consent_command", metavar="ACTION", title="actions")
     c_list = common.add_subcommand(actions, "list", help="hosts you approved, and those waiting for you")
@@ -128,8 +142,9 @@ def cmd_login(args: argparse.Namespace) -> int:
             password = getpass.getpass(f"password for {args.user} at {endpoint.host}: ")
         if not password:
             raise UsageError("empty password")
-        creds = credentials.store(layout, endpoint, user=args.user, password=password,
-                                  allow_insecure_http=args.allow_insecure_http)
+        creds = credentials.store(
+            layout, endpoint, user=args.user, password=password, allow_insecure_http=args.allow_insecure_http
+        )
     _say(f"stored credentials for {endpoint.origin}: {creds.describe()}; they are sent only to {endpoint.host}")
     return 0
 
@@ -188,15 +203,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return _report(layout, args, results)
 
 
-def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, imported: dict[str, int] | None = None) -> int:
+def _report(
+    layout: Any, args: argparse.Namespace, results: list[Any], *, imported: dict[str, int] | None = None
+) -> int:
     errors = [r for r in results if r.error]
     if args.json:
-        common.print_json({"endpoints": [r.to_json() for r in results],
-                           **({"imported": imported} if imported is not None else {})})
+        common.print_json(
+            {"endpoints": [r.to_json() for r in results], **({"imported": imported} if imported is not None else {})}
+        )
         return 1 if errors else 0
     if not results:
-        _say("nothing to upload: no course you studied names a learning record store "
-             "(set one with [sync] endpoint in config.toml)")
+        _say(
+            "nothing to upload: no course you studied names a learning record store "
+            "(set one with [sync] endpoint in config.toml)"
+        )
         return 0
     for r in results:
         parts = [f"{r.stored} stored"]
@@ -205,13 +225,19 @@ def _report(layout: Any, args: argparse.Namespace, results: list[Any], *, import
         if r.conflicts:
             parts.append(f"{len(r.conflicts)} conflict{'s' if len(r.conflicts) != 1 else ''}")
         parts.append(f"{r.pending} pending")
-        _say(f"{r.host}: " + ", ".join(parts) + f" ({r.requests} request{'s' if r.requests != 1 else ''})"
-             + (f"; {r.skipped}" if r.skipped and r.skipped.startswith("not tried") else ""))
+        _say(
+            f"{r.host}: "
+            + ", ".join(parts)
+            + f" ({r.requests} request{'s' if r.requests != 1 else ''})"
+            + (f"; {r.skipped}" if r.skipped and r.skipped.startswith("not tried") else "")
+        )
         for item in r.rejected + r.conflicts:
             _say(f"  set aside {item['id']} ({item['learner']}/{item['course']}): {one_line(item['reason'])}")
         for learner, count in sorted(r.waiting_consent.items()):
-            _say(f"  {count} record{'s' if count != 1 else ''} of {learner} wait{'s' if count == 1 else ''} "
-                 f"for approval of {r.host}: run `mooc consent allow {r.host} --learner {learner}`")
+            _say(
+                f"  {count} record{'s' if count != 1 else ''} of {learner} wait{'s' if count == 1 else ''} "
+                f"for approval of {r.host}: run `mooc consent allow {r.host} --learner {learner}`"
+            )
         if r.warning:
             _warn(r.warning)
         if r.error:
@@ -233,20 +259,31 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         _say(f"{row['endpoint']}")
-        _say(f"  pending: {row['pending']}" + (
-            " (" + ", ".join(f"{k}: {v}" for k, v in sorted(row["pending_by_learner"].items())) + ")"
-            if row["pending_by_learner"] else ""))
+        _say(
+            f"  pending: {row['pending']}"
+            + (
+                " (" + ", ".join(f"{k}: {v}" for k, v in sorted(row["pending_by_learner"].items())) + ")"
+                if row["pending_by_learner"]
+                else ""
+            )
+        )
         for learner, count in sorted(row["waiting_consent"].items()):
-            _say(f"  waiting for approval: {count} of {learner} (`mooc consent allow {row['host']} --learner {learner}`)")
+            _say(
+                f"  waiting for approval: {count} of {learner} (`mooc consent allow {row['host']} --learner {learner}`)"
+            )
         _say(f"  last success: {row['last_success'] or 'never'}")
         if row["last_error"]:
             _say(f"  last error: {one_line(row['last_error'])} ({row['last_error_time']})")
         if row["needs_login"]:
-            _say(f"  automatic uploads paused: the LRS refused the credentials; "
-                 f"`mooc login {row['endpoint']} --user NAME`")
+            _say(
+                f"  automatic uploads paused: the LRS refused the credentials; "
+                f"`mooc login {row['endpoint']} --user NAME`"
+            )
         for item in row["set_aside"]:
-            _say(f"  set aside ({item['state']}): {item['id']} {item['learner']}/{item['course']}: "
-                 f"{one_line(item['reason'])}")
+            _say(
+                f"  set aside ({item['state']}): {item['id']} {item['learner']}/{item['course']}: "
+                f"{one_line(item['reason'])}"
+            )
     return 0
 
 
@@ -256,21 +293,33 @@ def _export(layout: Any, args: argparse.Namespace) -> int:
     path = Path(args.export)
     report = export(layout, path)
     added = sum(report.added.values())
-    held = [f"{n} record{'s' if n != 1 else ''} of learner {learner} wait{'s' if n == 1 else ''} for their "
-            f"approval of {host} (`mooc consent allow {host} --learner {learner}`), so they were not exported"
-            for learner, host, n in report.held_back]
+    held = [
+        f"{n} record{'s' if n != 1 else ''} of learner {learner} wait{'s' if n == 1 else ''} for their "
+        f"approval of {host} (`mooc consent allow {host} --learner {learner}`), so they were not exported"
+        for learner, host, n in report.held_back
+    ]
     for line in report.notes + held:
         _warn(line)
     if args.json:
-        common.print_json({"file": str(path), "statements": report.added, "total": report.total,
-                           "merged": report.merged, "complete": report.complete,
-                           "held_back": [{"learner": learner, "host": host, "statements": n}
-                                         for learner, host, n in report.held_back],
-                           "warnings": report.notes})
+        common.print_json(
+            {
+                "file": str(path),
+                "statements": report.added,
+                "total": report.total,
+                "merged": report.merged,
+                "complete": report.complete,
+                "held_back": [
+                    {"learner": learner, "host": host, "statements": n} for learner, host, n in report.held_back
+                ],
+                "warnings": report.notes,
+            }
+        )
     else:
         kept = f", kept with the records already in it ({report.total} in all)" if report.merged else ""
-        _say(f"added {added} pending record{'s' if added != 1 else ''} to {path}{kept}"
-             + ("" if added or not report.complete else " (nothing pending)"))
+        _say(
+            f"added {added} pending record{'s' if added != 1 else ''} to {path}{kept}"
+            + ("" if added or not report.complete else " (nothing pending)")
+        )
         for url, n in report.added.items():
             _say(f"  {url}: {n}")
         if report.total:
@@ -289,8 +338,10 @@ def _import(layout: Any, args: argparse.Namespace) -> int:
     counts = import_file(layout, Path(args.import_file))
     merged = merge_known(layout, Path(args.import_file))  # learners of this PC get their progress too
     if not args.json:
-        _say(f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} "
-             f"from {args.import_file}")
+        _say(
+            f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} "
+            f"from {args.import_file}"
+        )
         for learner, courses in merged.items():
             _say(f"  merged into {learner}'s progress: " + ", ".join(f"{c}: {n} new" for c, n in courses.items()))
     with run_guard() as guard:
@@ -306,21 +357,23 @@ def _pull(layout: Any, args: argparse.Namespace) -> int:
     learner = _learner(args)
     notes: list[str] = []
     with run_guard() as guard:
-        results = pull(layout, learner, args.pull or None, allow_insecure_http=args.allow_insecure_http,
-                       guard=guard, notes=notes)
+        results = pull(
+            layout, learner, args.pull or None, allow_insecure_http=args.allow_insecure_http, guard=guard, notes=notes
+        )
     warnings = notes + [r.skip_note for r in results if r.skip_note]
     for warning in warnings:
         _warn(warning)
     failed = any(r.error for r in results)
     if args.json:
-        common.print_json({"learner": learner.id, "endpoints": [r.to_json() for r in results],
-                           "warnings": warnings})
+        common.print_json({"learner": learner.id, "endpoints": [r.to_json() for r in results], "warnings": warnings})
         return 1 if failed else 0
     for r in results:
         added = sum(r.added.values())
-        _say(f"{r.endpoint}: {r.statements} statement{'s' if r.statements != 1 else ''} read, "
-             f"{added} new event{'s' if added != 1 else ''} merged"
-             + (" (" + ", ".join(f"{c}: {n}" for c, n in sorted(r.added.items())) + ")" if r.added else ""))
+        _say(
+            f"{r.endpoint}: {r.statements} statement{'s' if r.statements != 1 else ''} read, "
+            f"{added} new event{'s' if added != 1 else ''} merged"
+            + (" (" + ", ".join(f"{c}: {n}" for c, n in sorted(r.added.items())) + ")" if r.added else "")
+        )
         if r.error:
             _error(r.error)
     return 1 if failed else 0
@@ -343,10 +396,16 @@ def cmd_consent_list(args: argparse.Namespace) -> int:
         _warn(note)
     school = load(layout)
     if args.json:
-        common.print_json({"learner": learner.id,
-                           "approved": [{"host": a.host, "approved": a.approved} for a in approvals],
-                           "waiting": waiting, "warnings": notes,
-                           "approved_by_school": list(school.approved_hosts), "school": school.school})
+        common.print_json(
+            {
+                "learner": learner.id,
+                "approved": [{"host": a.host, "approved": a.approved} for a in approvals],
+                "waiting": waiting,
+                "warnings": notes,
+                "approved_by_school": list(school.approved_hosts),
+                "school": school.school,
+            }
+        )
         return 0
     for host in school.approved_hosts:
         _say(f"approved by {school.who} for every learner of this computer: {host} ({school.path})")
@@ -365,8 +424,10 @@ def cmd_consent_allow(args: argparse.Namespace) -> int:
     layout = common.layout(args)
     learner = _learner(args)
     approval = Consent(layout, learner.id).allow(args.host)
-    _say(f"{learner.id}: learning records may now be sent to {approval.host} (withdraw with "
-          f"`mooc consent revoke {approval.host}`)")
+    _say(
+        f"{learner.id}: learning records may now be sent to {approval.host} (withdraw with "
+        f"`mooc consent revoke {approval.host}`)"
+    )
     return 0
 
 

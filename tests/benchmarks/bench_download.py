@@ -40,14 +40,25 @@ def bench_drops(work: Path) -> None:
         proxy.drop_after = 5 * 1024 * 1024
         stats = DownloadStats()
         t0 = time.perf_counter()
-        download(proxy.url + "big.mooc", work / "dropped.mooc", expected_size=size, expected_sha256=sha,
-                 quiet=True, backoff_base=0.05, stats=stats)
+        download(
+            proxy.url + "big.mooc",
+            work / "dropped.mooc",
+            expected_size=size,
+            expected_sha256=sha,
+            quiet=True,
+            backoff_base=0.05,
+            stats=stats,
+        )
         drop_s = time.perf_counter() - t0
-        print(f"[1] 50 MB pack, drop every 5 MB: pack {size} B; wire {proxy.bytes_down} B "
-              f"= {proxy.bytes_down / size:.4f} x pack (goal <= 1.01); {proxy.drops} drops, {stats.requests} requests,"
-              f" {drop_s:.2f} s")
-        print(f"    baseline clean link: wire {clean_bytes} B = {clean_bytes / size:.4f} x pack, {clean_s:.2f} s; "
-              f"ratio dropped/clean bytes = {proxy.bytes_down / clean_bytes:.4f}")
+        print(
+            f"[1] 50 MB pack, drop every 5 MB: pack {size} B; wire {proxy.bytes_down} B "
+            f"= {proxy.bytes_down / size:.4f} x pack (goal <= 1.01); {proxy.drops} drops, {stats.requests} requests,"
+            f" {drop_s:.2f} s"
+        )
+        print(
+            f"    baseline clean link: wire {clean_bytes} B = {clean_bytes / size:.4f} x pack, {clean_s:.2f} s; "
+            f"ratio dropped/clean bytes = {proxy.bytes_down / clean_bytes:.4f}"
+        )
 
 
 def bench_delta(work: Path) -> None:
@@ -78,13 +89,16 @@ def bench_delta(work: Path) -> None:
                 changed += end - info.header_offset
         cd = size - zn.start_dir  # type: ignore[attr-defined]
     with StaticServer(new.parent) as srv:
-        result = delta_download(srv.url + new.name, work / "upd.mooc", old, expected_size=size,
-                                expected_sha256=_sha(new))
+        result = delta_download(
+            srv.url + new.name, work / "upd.mooc", old, expected_size=size, expected_sha256=_sha(new)
+        )
         sent = srv.bytes_sent
     goal = 2 * (changed + cd)
-    print(f"[2] 500-lesson pack ({size} B), one lesson changed: delta fetched {result.bytes_fetched} B in "
-          f"{result.requests} requests ({result.method}); changed entries {changed} B + central directory {cd} B; "
-          f"ratio fetched/(changed+CD) = {result.bytes_fetched / (changed + cd):.2f} (goal <= 2; limit {goal} B)")
+    print(
+        f"[2] 500-lesson pack ({size} B), one lesson changed: delta fetched {result.bytes_fetched} B in "
+        f"{result.requests} requests ({result.method}); changed entries {changed} B + central directory {cd} B; "
+        f"ratio fetched/(changed+CD) = {result.bytes_fetched / (changed + cd):.2f} (goal <= 2; limit {goal} B)"
+    )
     print(f"    baseline full download: {size} B; delta/full = {sent / size:.4f}")
 
 
@@ -99,8 +113,17 @@ def bench_serve(work: Path) -> None:
     src = generate_pack(work / "mid", lessons=20, questions=20, media_bytes=10 * 1024 * 1024, course_id="mid")
     pack = build_pack(src, out=work / "www3" / "mid-1.0.0.mooc")
     size, sha = pack.stat().st_size, _sha(pack)
-    served = ServedPack(id="mid", version="1.0.0", title="mid", language="en", summary="", path=pack, size=size,
-                        sha256=sha, mtime=pack.stat().st_mtime)
+    served = ServedPack(
+        id="mid",
+        version="1.0.0",
+        title="mid",
+        language="en",
+        summary="",
+        path=pack,
+        size=size,
+        sha256=sha,
+        mtime=pack.stat().st_mtime,
+    )
 
     def run(url: str, tag: str) -> float:
         errors: list[BaseException] = []
@@ -128,9 +151,11 @@ def bench_serve(work: Path) -> None:
         static_mbps = run(static.url + pack.name, "static")
     with PackServer([served], port=0) as server:
         serve_mbps = run(f"http://127.0.0.1:{server.port}/packs/mid-1.0.0.mooc", "serve")
-    print(f"[3] 20 concurrent downloads of a {size / 1e6:.1f} MB pack on loopback (each verified): "
-          f"mooc serve {serve_mbps:.0f} MB/s, plain static server {static_mbps:.0f} MB/s, "
-          f"ratio serve/static = {serve_mbps / static_mbps:.2f}")
+    print(
+        f"[3] 20 concurrent downloads of a {size / 1e6:.1f} MB pack on loopback (each verified): "
+        f"mooc serve {serve_mbps:.0f} MB/s, plain static server {static_mbps:.0f} MB/s, "
+        f"ratio serve/static = {serve_mbps / static_mbps:.2f}"
+    )
 
 
 def main() -> None:

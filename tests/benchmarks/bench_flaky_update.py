@@ -48,28 +48,38 @@ def main() -> None:
         print(f"pack {size} B ({size / 2**20:.1f} MiB), one lesson changed")
         with StaticServer(new.parent) as srv, FaultProxy(("127.0.0.1", srv.port)) as proxy:
             base_wire = None
-            for run, (name, setup) in enumerate((
-                ("clean link (baseline)", lambda p: None),
-                ("drop at the first ranged request", lambda p: (setattr(p, "drop_after", 200),
-                                                                 setattr(p, "drop_count", 1),
-                                                                 setattr(p, "drop_rst", True))),
-                ("30 % of answers cut", lambda p: (p.rng.seed(30), setattr(p, "drop_rate", 0.3))),
-                ("50 % of answers cut", lambda p: (p.rng.seed(50), setattr(p, "drop_rate", 0.5))),
-            )):
+            for run, (name, setup) in enumerate(
+                (
+                    ("clean link (baseline)", lambda p: None),
+                    (
+                        "drop at the first ranged request",
+                        lambda p: (
+                            setattr(p, "drop_after", 200),
+                            setattr(p, "drop_count", 1),
+                            setattr(p, "drop_rst", True),
+                        ),
+                    ),
+                    ("30 % of answers cut", lambda p: (p.rng.seed(30), setattr(p, "drop_rate", 0.3))),
+                    ("50 % of answers cut", lambda p: (p.rng.seed(50), setattr(p, "drop_rate", 0.5))),
+                )
+            ):
                 proxy.drop_after, proxy.drop_count, proxy.drop_rst, proxy.drop_rate = None, None, False, 0.0
                 setup(proxy)
                 proxy.reset_counters()
                 dest = work / "out" / f"{run}.mooc"
                 t0 = time.perf_counter()
-                result = delta_download(proxy.url + new.name, dest, old, expected_size=size, expected_sha256=sha,
-                                        quiet=True)
+                result = delta_download(
+                    proxy.url + new.name, dest, old, expected_size=size, expected_sha256=sha, quiet=True
+                )
                 seconds = time.perf_counter() - t0
                 assert dest.read_bytes() == new.read_bytes()
                 wire = proxy.bytes_down
                 base_wire = base_wire or wire
-                print(f"{name:34s} method={result.method:5s} wire {wire:>8d} B = {wire / base_wire:.2f} x clean "
-                      f"(goal <= 2.00); {wire / size * 100:.3f} % of the pack; plan {result.plan_bytes} B, "
-                      f"{result.requests} requests, {proxy.drops} drops, {seconds:.2f} s")
+                print(
+                    f"{name:34s} method={result.method:5s} wire {wire:>8d} B = {wire / base_wire:.2f} x clean "
+                    f"(goal <= 2.00); {wire / size * 100:.3f} % of the pack; plan {result.plan_bytes} B, "
+                    f"{result.requests} requests, {proxy.drops} drops, {seconds:.2f} s"
+                )
 
 
 if __name__ == "__main__":

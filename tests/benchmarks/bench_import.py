@@ -34,6 +34,7 @@ def main() -> None:
     course = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO.parent / "shared/corpus/olx/openedx-demo-course"
     work = Path(tempfile.mkdtemp(prefix="bench-import-"))
     try:
+
         def baseline() -> None:
             for path in course.rglob("*.xml"):
                 parse_xml_file(path)

@@ -73,16 +73,23 @@ def main() -> None:
         print(f"  mooc info big-course       {info_s * 1000:7.1f} ms")
 
         # 2. throughput
-        media_src = generate_pack(work / "media-src", lessons=20, questions=40, media_bytes=args.media_mb * 1_000_000,
-                                  course_id="media-course")
+        media_src = generate_pack(
+            work / "media-src",
+            lessons=20,
+            questions=40,
+            media_bytes=args.media_mb * 1_000_000,
+            course_id="media-course",
+        )
         big = build_pack(media_src, out=work / "media-course.mooc")
         size_mb = big.stat().st_size / 1e6
         sha = statistics.median(timed(["sha256sum", str(big)]) for _ in range(3))
         inst = install_median(big, work)
         print(f"{size_mb:.0f} MB pack of random media")
         print(f"  sha256sum (baseline)       {sha:7.2f} s   {size_mb / sha:7.1f} MB/s")
-        print(f"  mooc install (median of 3) {inst:7.2f} s   {size_mb / inst:7.1f} MB/s   "
-              f"= x{sha / inst:.2f} of sha256sum throughput")
+        print(
+            f"  mooc install (median of 3) {inst:7.2f} s   {size_mb / inst:7.1f} MB/s   "
+            f"= x{sha / inst:.2f} of sha256sum throughput"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -55,10 +55,21 @@ def _statements(course, source, n: int, attempts: int, origin: str) -> tuple[lis
                 attempt.answer("q2", True)
                 session.submit(attempt)
         evidence = session.evidence()
-        events.append(Event("certificate_requested", course.id, course.version, data={
-            "score": round(session.course_score(), 6), "threshold": course.pass_threshold,
-            "quizzes": evidence["quizzes"], "evidence": evidence["evidence"], "learner_name": who.name,
-            "learner_email": who.email}))
+        events.append(
+            Event(
+                "certificate_requested",
+                course.id,
+                course.version,
+                data={
+                    "score": round(session.course_score(), 6),
+                    "threshold": course.pass_threshold,
+                    "quizzes": evidence["quizzes"],
+                    "evidence": evidence["evidence"],
+                    "learner_name": who.name,
+                    "learner_email": who.email,
+                },
+            )
+        )
         evidence_all += evidence["evidence"]
         actor = Actor(who.email, who.account_id)
         for e in events:
@@ -77,9 +88,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--attempts", type=int, default=5)
-    parser.add_argument("--sample", type=int, default=1,
-                        help="baseline: GET every Nth evidence statement and multiply the time by N (Ralph's fs "
-                             "backend reads its whole file for each GET, so the full baseline of a big run takes hours)")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=1,
+        help="baseline: GET every Nth evidence statement and multiply the time by N (Ralph's fs "
+        "backend reads its whole file for each GET, so the full baseline of a big run takes hours)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-issue-"))
     lrs = start_ralph(work / "ralph")
@@ -97,36 +112,64 @@ def main() -> None:
         session.auth = (lrs.user, lrs.password)
         session.headers["X-Experience-API-Version"] = "1.0.3"
         for start in range(0, len(statements), 500):
-            r = session.post(f"{lrs.endpoint}statements", json=statements[start:start + 500], timeout=120)
+            r = session.post(f"{lrs.endpoint}statements", json=statements[start : start + 500], timeout=120)
             r.raise_for_status()
-        print(f"setup: {args.requests} requests, {len(evidence)} evidence statements, {len(statements)} statements "
-              f"posted in {time.perf_counter() - t:.1f} s")
+        print(
+            f"setup: {args.requests} requests, {len(evidence)} evidence statements, {len(statements)} statements "
+            f"posted in {time.perf_counter() - t:.1f} s"
+        )
 
         t = time.perf_counter()
-        sampled = evidence[::args.sample]
+        sampled = evidence[:: args.sample]
         for sid in sampled:
             r = session.get(f"{lrs.endpoint}statements", params={"statementId": sid}, timeout=60)
             r.raise_for_status()
             r.json()
         base = (time.perf_counter() - t) * len(evidence) / len(sampled)
-        how = (f"measured on {len(sampled)} of them (1 in {args.sample}), scaled" if args.sample > 1 else "measured")
-        print(f"baseline GET of every evidence statement: {base:.2f} s ({how}), {len(evidence)} requests, "
-              f"{len(evidence) / base:.1f} statements/s")
+        how = f"measured on {len(sampled)} of them (1 in {args.sample}), scaled" if args.sample > 1 else "measured"
+        print(
+            f"baseline GET of every evidence statement: {base:.2f} s ({how}), {len(evidence)} requests, "
+            f"{len(evidence) / base:.1f} statements/s"
+        )
 
         home = work / "provider"
-        env = {**os.environ, "MOOC_HOME": str(home), "MOOC_SYSTEM_HOME": str(work / "sys"),
-               "MOOC_LRS_ENDPOINT": lrs.endpoint, "MOOC_LRS_USER": lrs.user, "MOOC_LRS_PASSWORD": lrs.password,
-               "MOOC_DEADLINE": "3600"}
+        env = {
+            **os.environ,
+            "MOOC_HOME": str(home),
+            "MOOC_SYSTEM_HOME": str(work / "sys"),
+            "MOOC_LRS_ENDPOINT": lrs.endpoint,
+            "MOOC_LRS_USER": lrs.user,
+            "MOOC_LRS_PASSWORD": lrs.password,
+            "MOOC_DEADLINE": "3600",
+        }
         t = time.perf_counter()
-        run = subprocess.run([str(MOOC), "certificate", "issue", "--lrs", lrs.endpoint, "--key", str(key),
-                              "--packs", str(pack), "--json"], env=env, capture_output=True, text=True, timeout=7200)
+        run = subprocess.run(
+            [
+                str(MOOC),
+                "certificate",
+                "issue",
+                "--lrs",
+                lrs.endpoint,
+                "--key",
+                str(key),
+                "--packs",
+                str(pack),
+                "--json",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=7200,
+        )
         took = time.perf_counter() - t
         if run.returncode != 0:
             raise SystemExit(run.stderr)
         report = json.loads(run.stdout)
-        print(f"mooc certificate issue: {took:.2f} s, {report['http_requests']} HTTP requests, "
-              f"{report['statements_fetched']} statements read ({report['statements_fetched'] / took:.0f}/s), "
-              f"{report['issued']} issued, {report['refused']} refused")
+        print(
+            f"mooc certificate issue: {took:.2f} s, {report['http_requests']} HTTP requests, "
+            f"{report['statements_fetched']} statements read ({report['statements_fetched'] / took:.0f}/s), "
+            f"{report['issued']} issued, {report['refused']} refused"
+        )
         print(f"ratio issue / baseline: {took / base:.2f} (goal <= 2)")
     finally:
         stop_ralph(lrs)

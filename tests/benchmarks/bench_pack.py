@@ -72,8 +72,10 @@ def main() -> None:
         generate_pack(src, lessons=args.lessons, questions=args.questions, media_bytes=args.media_mb << 20)
         n_files = sum(len(f) for _, _, f in os.walk(src))
         size = sum(os.path.getsize(os.path.join(d, n)) for d, _, fs in os.walk(src) for n in fs)
-        print(f"pack: {args.lessons} lessons, {args.questions} questions, {n_files} files, {size / 1e6:.1f} MB "
-              f"(generated in {time.perf_counter() - t:.2f} s); median of {args.runs} runs")
+        print(
+            f"pack: {args.lessons} lessons, {args.questions} questions, {n_files} files, {size / 1e6:.1f} MB "
+            f"(generated in {time.perf_counter() - t:.2f} s); median of {args.runs} runs"
+        )
         built = Path(tmp) / "pack.mooc"
         run(str(MOOC), "pack", "build", str(src), "-o", str(built))
 
@@ -88,8 +90,11 @@ def main() -> None:
         print(f"{'baseline: read + sha256 every file':40s} {base_hash * 1000:8.0f} ms")
         print(f"{'baseline: tomllib.loads every .toml':40s} {base_toml * 1000:8.0f} ms")
         floor = base_py + base_hash + base_toml
-        for label, value in (("mooc pack check FOLDER", check_dir), ("mooc pack check FILE.mooc", check_zip),
-                             ("mooc pack build FOLDER", build)):
+        for label, value in (
+            ("mooc pack check FOLDER", check_dir),
+            ("mooc pack check FILE.mooc", check_zip),
+            ("mooc pack build FOLDER", build),
+        ):
             print(f"{label:40s} {value * 1000:8.0f} ms   {value / floor:5.1f}x (python start + read/hash + tomllib)")
         print(f"built pack: {built.stat().st_size / 1e6:.1f} MB")
 

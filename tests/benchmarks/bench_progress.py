@@ -24,13 +24,36 @@ from player.progress import EventLog
 
 def _events(n: int) -> list[Event]:
     return [
-        Event(type="attempt" if i % 10 == 0 else "time_spent", course_id="stats-101", course_version="1.0.0",
-              item_id=f"item-{i % 40}",
-              data={"seconds": 12.5} if i % 10 else {
-                  "attempt": 1, "score": 0.75, "earned": 3.0, "total": 4.0, "passed": True, "duration_s": 93.2,
-                  "threshold": 0.7,
-                  "questions": [{"id": f"q{q}", "type": "single", "statement_id": "0" * 36, "response": 1,
-                                 "score": 1.0, "earned": 1.0, "points": 1.0, "correct": True} for q in range(4)]})
+        Event(
+            type="attempt" if i % 10 == 0 else "time_spent",
+            course_id="stats-101",
+            course_version="1.0.0",
+            item_id=f"item-{i % 40}",
+            data={"seconds": 12.5}
+            if i % 10
+            else {
+                "attempt": 1,
+                "score": 0.75,
+                "earned": 3.0,
+                "total": 4.0,
+                "passed": True,
+                "duration_s": 93.2,
+                "threshold": 0.7,
+                "questions": [
+                    {
+                        "id": f"q{q}",
+                        "type": "single",
+                        "statement_id": "0" * 36,
+                        "response": 1,
+                        "score": 1.0,
+                        "earned": 1.0,
+                        "points": 1.0,
+                        "correct": True,
+                    }
+                    for q in range(4)
+                ],
+            },
+        )
         for i in range(n)
     ]
 
@@ -78,8 +101,12 @@ def main() -> None:
 
     pl, ml = statistics.median(plain_loads), statistics.median(mooc_loads)
     print(f"progress log benchmark: {n} events, file {size / 1024:.0f} KiB")
-    print(f"  append, one fsync'd call each: mooc {n / mooc_append:8.0f} events/s  ({mooc_append * 1000 / n:.2f} ms each)")
-    print(f"  baseline write+fsync per line: plain {n / plain_append:7.0f} events/s  ({plain_append * 1000 / n:.2f} ms each)")
+    print(
+        f"  append, one fsync'd call each: mooc {n / mooc_append:8.0f} events/s  ({mooc_append * 1000 / n:.2f} ms each)"
+    )
+    print(
+        f"  baseline write+fsync per line: plain {n / plain_append:7.0f} events/s  ({plain_append * 1000 / n:.2f} ms each)"
+    )
     print(f"  append ratio mooc/plain time:  {mooc_append / plain_append:.2f}x")
     print(f"  load all events (median of 5): mooc {ml * 1000:7.1f} ms   (EventLog.events(): parse + validate + dedupe)")
     print(f"  baseline json.loads per line:  plain {pl * 1000:6.1f} ms")

@@ -44,20 +44,26 @@ def write_course(dest: Path, questions: int, endpoint: str | None) -> Path:
     items = []
     for n in range(1, 4):
         (dest / "lessons" / f"l{n}.md").write_text(f"# Lesson {n}\n\nText.\n")
-        items.append(f'  [[modules.items]]\n  id = "l{n}"\n  kind = "lesson"\n  file = "lessons/l{n}.md"\n'
-                     f'  title = "Lesson {n}"\n')
+        items.append(
+            f'  [[modules.items]]\n  id = "l{n}"\n  kind = "lesson"\n  file = "lessons/l{n}.md"\n'
+            f'  title = "Lesson {n}"\n'
+        )
     quiz = ['title = "The big quiz"\nmax_attempts = 0\n']
     for q in range(1, questions + 1):
-        quiz.append(f'[[questions]]\nid = "q{q}"\ntype = "single"\nprompt = "Question {q}?"\n'
-                    'choices = [ { text = "a" }, { text = "b", correct = true }, { text = "c" }, { text = "d" } ]\n')
+        quiz.append(
+            f'[[questions]]\nid = "q{q}"\ntype = "single"\nprompt = "Question {q}?"\n'
+            'choices = [ { text = "a" }, { text = "b", correct = true }, { text = "c" }, { text = "d" } ]\n'
+        )
     (dest / "quizzes" / "big.toml").write_text("\n".join(quiz))
-    items.append('  [[modules.items]]\n  id = "big"\n  kind = "quiz"\n  file = "quizzes/big.toml"\n'
-                 '  title = "The big quiz"\n')
+    items.append(
+        '  [[modules.items]]\n  id = "big"\n  kind = "quiz"\n  file = "quizzes/big.toml"\n  title = "The big quiz"\n'
+    )
     sync = f'[sync]\nxapi_endpoint = "{endpoint}"\n\n' if endpoint else ""
     (dest / "course.toml").write_text(
         f'format = 1\nid = "{COURSE}"\nversion = "1.0.0"\ntitle = "Bench class"\nlanguage = "en"\n'
         f'kind = "xmooc"\n\n[grading]\npass_threshold = 0.6\n\n{sync}[[modules]]\nid = "m1"\ntitle = "M"\n\n'
-        + "\n".join(items))
+        + "\n".join(items)
+    )
     return dest
 
 
@@ -94,8 +100,14 @@ def make_exports(home: Path, folder: Path, pcs: int, learners: int) -> tuple[int
                 for q in attempt.quiz.questions:
                     attempt.answer(q.id, rng.choice((1, 1, 1, 0, 2, 3)))
                 session.submit(attempt)
-            learner = ExportedLearner(f"pc{pc}-l{n}", f"Learner {pc}-{n}", None,
-                                      f"acct-{pc:02d}-{n:02d}-{rng.getrandbits(64):016x}", None, events)
+            learner = ExportedLearner(
+                f"pc{pc}-l{n}",
+                f"Learner {pc}-{n}",
+                None,
+                f"acct-{pc:02d}-{n:02d}-{rng.getrandbits(64):016x}",
+                None,
+                events,
+            )
             chosen.append(learner)
             total += len(events)
         write(folder / f"pc{pc:02d}.mooc-learners", chosen)
@@ -103,10 +115,12 @@ def make_exports(home: Path, folder: Path, pcs: int, learners: int) -> tuple[int
     return total, everyone
 
 
-WRAP = ("import resource, subprocess, sys, time; t=time.perf_counter(); "
-        "p=subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
-        "u=resource.getrusage(resource.RUSAGE_CHILDREN); "
-        "print(time.perf_counter()-t, u.ru_utime+u.ru_stime, u.ru_maxrss, p.returncode)")
+WRAP = (
+    "import resource, subprocess, sys, time; t=time.perf_counter(); "
+    "p=subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+    "u=resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print(time.perf_counter()-t, u.ru_utime+u.ru_stime, u.ru_maxrss, p.returncode)"
+)
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
@@ -131,6 +145,7 @@ def paired(base_cmd: list[str], cmd: list[str], env: dict[str, str], runs: int =
 
 def show(name: str, base: list, mine: list, what: str) -> None:
     """Best of each side, and the ratio of each pair's CPU time (min / median / max)."""
+
     def best(runs: list) -> tuple[float, float, float]:
         return min(r[0] for r in runs), min(r[1] for r in runs), max(r[2] for r in runs)
 
@@ -138,9 +153,11 @@ def show(name: str, base: list, mine: list, what: str) -> None:
     print(f"   {what:<34} {b[0]:6.2f} s wall, {b[1]:6.2f} s CPU, {b[2]:5.0f} MB")
     print(f"   {name:<34} {m[0]:6.2f} s wall, {m[1]:6.2f} s CPU, {m[2]:5.0f} MB")
     pairs = sorted(y[1] / x[1] for x, y in zip(base, mine))
-    print(f"   ratio: best wall {m[0] / b[0]:.2f}x, best CPU {m[1] / b[1]:.2f}x, memory {m[2] / b[2]:.2f}x; "
-          f"paired CPU ratios min {pairs[0]:.2f} / median {pairs[len(pairs) // 2]:.2f} / max {pairs[-1]:.2f} "
-          f"(goal <= 2)")
+    print(
+        f"   ratio: best wall {m[0] / b[0]:.2f}x, best CPU {m[1] / b[1]:.2f}x, memory {m[2] / b[2]:.2f}x; "
+        f"paired CPU ratios min {pairs[0]:.2f} / median {pairs[len(pairs) // 2]:.2f} / max {pairs[-1]:.2f} "
+        f"(goal <= 2)"
+    )
 
 
 READ_FILES = """
@@ -175,13 +192,21 @@ def bench_files(tmp: Path, args: argparse.Namespace, env: dict[str, str]) -> Non
     folder = tmp / "stick"
     total, _ = make_exports(tmp / "staff", folder, args.pcs, args.learners)
     size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
-    print(f"1. {args.pcs} PCs x {args.learners} learners x {args.questions}-question quiz: "
-          f"{total} events in {args.pcs} files, {size:.1f} MB")
+    print(
+        f"1. {args.pcs} PCs x {args.learners} learners x {args.questions}-question quiz: "
+        f"{total} events in {args.pcs} files, {size:.1f} MB"
+    )
     read_files = [sys.executable, "-c", READ_FILES, str(folder)]
-    show("mooc report --from (table):",
-         *paired(read_files, [str(MOOC), "report", "--from", str(folder)], env), "read + parse every line:")
-    show("mooc report --from --json:",
-         *paired(read_files, [str(MOOC), "report", "--json", "--from", str(folder)], env), "read + parse every line:")
+    show(
+        "mooc report --from (table):",
+        *paired(read_files, [str(MOOC), "report", "--from", str(folder)], env),
+        "read + parse every line:",
+    )
+    show(
+        "mooc report --from --json:",
+        *paired(read_files, [str(MOOC), "report", "--json", "--from", str(folder)], env),
+        "read + parse every line:",
+    )
 
 
 def bench_lrs(tmp: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
@@ -198,8 +223,9 @@ def bench_lrs(tmp: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
     try:
         home = tmp / "staff-lrs"
         pack = write_course(tmp / "pack-lrs", args.questions, ralph.endpoint)
-        subprocess.run([str(MOOC), "install", str(pack)], env=dict(env, MOOC_HOME=str(home)), check=True,
-                       capture_output=True)
+        subprocess.run(
+            [str(MOOC), "install", str(pack)], env=dict(env, MOOC_HOME=str(home)), check=True, capture_output=True
+        )
         layout = Layout.default(home)
         credentials.store(layout, normalise(ralph.endpoint), user=ralph.user, password=ralph.password)
         from packages.store import Store
@@ -215,16 +241,25 @@ def bench_lrs(tmp: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
         t0 = time.perf_counter()
         session = requests.Session()
         for i in range(0, len(bodies), 500):
-            r = session.post(ralph.endpoint + "statements", data="[" + ",".join(bodies[i:i + 500]) + "]",
-                             auth=(ralph.user, ralph.password), timeout=600,
-                             headers={"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"})
+            r = session.post(
+                ralph.endpoint + "statements",
+                data="[" + ",".join(bodies[i : i + 500]) + "]",
+                auth=(ralph.user, ralph.password),
+                timeout=600,
+                headers={"X-Experience-API-Version": "1.0.3", "Content-Type": "application/json"},
+            )
             r.raise_for_status()
-        print(f"2. the records of {args.lrs_pcs} PCs x {args.learners} learners in Ralph: {len(bodies)} statements "
-              f"(posted in {time.perf_counter() - t0:.0f} s)")
+        print(
+            f"2. the records of {args.lrs_pcs} PCs x {args.learners} learners in Ralph: {len(bodies)} statements "
+            f"(posted in {time.perf_counter() - t0:.0f} s)"
+        )
         lenv = dict(env, MOOC_HOME=str(home))
         get = [sys.executable, "-c", GET_STATEMENTS, ralph.endpoint, ralph.user, ralph.password, str(REPO)]
-        show("mooc report --lrs (table):", *paired(get, [str(MOOC), "report", "--lrs"], lenv, runs=3),
-             "GET + parse the same statements:")
+        show(
+            "mooc report --lrs (table):",
+            *paired(get, [str(MOOC), "report", "--lrs"], lenv, runs=3),
+            "GET + parse the same statements:",
+        )
     finally:
         stop_ralph(ralph)
 

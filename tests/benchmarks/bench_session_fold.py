@@ -47,8 +47,9 @@ def main() -> None:
             EventLog.for_course(layout, "bench", course.id).events()
 
         def open_course() -> None:
-            sess = CourseSession(course, source, EventLog.for_course(layout, "bench", course.id), None,
-                                 enroll=False, tz=timezone.utc)
+            sess = CourseSession(
+                course, source, EventLog.for_course(layout, "bench", course.id), None, enroll=False, tz=timezone.utc
+            )
             sess.outline()
             sess.course_score()
 

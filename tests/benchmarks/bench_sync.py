@@ -62,20 +62,51 @@ def make_machine(home: Path, endpoint: str, ralph: RalphServer | None, statement
     while total < statements:
         n += 1
         if n % 2 and statements - total >= 5:
-            qs = [{"id": f"q{k}", "type": "single", "statement_id": str(uuid.uuid4()), "response": k % 3,
-                   "score": 1.0 if k % 2 else 0.0, "earned": 1.0 if k % 2 else 0.0, "points": 1.0,
-                   "correct": bool(k % 2)} for k in range(4)]
-            events.append(Event("attempt", "bench-course", "1.0.0", f"quiz-{n % 20}",
-                                {"attempt": 1, "score": 0.5, "earned": 2.0, "total": 4.0, "passed": False,
-                                 "duration_s": 61.5, "threshold": 0.7, "questions": qs}))
+            qs = [
+                {
+                    "id": f"q{k}",
+                    "type": "single",
+                    "statement_id": str(uuid.uuid4()),
+                    "response": k % 3,
+                    "score": 1.0 if k % 2 else 0.0,
+                    "earned": 1.0 if k % 2 else 0.0,
+                    "points": 1.0,
+                    "correct": bool(k % 2),
+                }
+                for k in range(4)
+            ]
+            events.append(
+                Event(
+                    "attempt",
+                    "bench-course",
+                    "1.0.0",
+                    f"quiz-{n % 20}",
+                    {
+                        "attempt": 1,
+                        "score": 0.5,
+                        "earned": 2.0,
+                        "total": 4.0,
+                        "passed": False,
+                        "duration_s": 61.5,
+                        "threshold": 0.7,
+                        "questions": qs,
+                    },
+                )
+            )
             total += 5
         else:
             kind = ("lesson_opened", "time_spent", "lesson_completed", "position")[n % 4]
-            data = {"seconds": 42.0} if kind == "time_spent" else {"duration_s": 300.0} if kind == "lesson_completed" else {}
+            data = (
+                {"seconds": 42.0}
+                if kind == "time_spent"
+                else {"duration_s": 300.0}
+                if kind == "lesson_completed"
+                else {}
+            )
             events.append(Event(kind, "bench-course", "1.0.0", f"lesson-{n % 50}", data))
             total += 1
     for i in range(0, len(events), 1000):
-        log.append(*events[i:i + 1000])
+        log.append(*events[i : i + 1000])
     return layout, learner.account_id, total
 
 
@@ -114,9 +145,18 @@ def run_upload(tmp: Path, statements: int, batch: int, drop_rate: float = 0.0) -
             elapsed = time.perf_counter() - t1
             proxy.drop_rate = 0.0
             lost, dup = check(ralph, f"http://127.0.0.1:{proxy.port}", account, total)
-            return {"batch": batch, "statements": total, "collect_s": t_collect, "upload_s": elapsed,
-                    "requests": requests, "rounds": rounds, "bytes_per_statement": sent / total,
-                    "drops": proxy.drops, "lost": lost, "duplicated": dup}
+            return {
+                "batch": batch,
+                "statements": total,
+                "collect_s": t_collect,
+                "upload_s": elapsed,
+                "requests": requests,
+                "rounds": rounds,
+                "bytes_per_statement": sent / total,
+                "drops": proxy.drops,
+                "lost": lost,
+                "duplicated": dup,
+            }
     finally:
         stop_ralph(ralph)
 
@@ -141,8 +181,13 @@ def run_bytes(tmp: Path, statements: int) -> dict[str, float]:
     kinds: dict[str, list[int]] = {}
     for e in entries:
         kinds.setdefault("answered" if e.id != e.event else e.type, []).append(len((e.body or "").encode()))
-    return {"statements": total, "bytes_per_statement": plain / total, "gzip_per_statement": packed / total,
-            "gzip_ratio": packed / plain, "by_kind": {k: sum(v) / len(v) for k, v in sorted(kinds.items())}}
+    return {
+        "statements": total,
+        "bytes_per_statement": plain / total,
+        "gzip_per_statement": packed / total,
+        "gzip_ratio": packed / plain,
+        "by_kind": {k: sum(v) / len(v) for k, v in sorted(kinds.items())},
+    }
 
 
 def run_kills(tmp: Path, statements: int, kills: int) -> dict[str, float]:
@@ -162,8 +207,9 @@ def run_kills(tmp: Path, statements: int, kills: int) -> dict[str, float]:
             while done < kills:
                 if sum(len(p.read_bytes().splitlines()) for p in acks.glob("*/acks.jsonl")) >= total:
                     break  # all uploaded before we could kill that often
-                proc = subprocess.Popen([str(mooc), "sync"], env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                proc = subprocess.Popen(
+                    [str(mooc), "sync"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                )
                 time.sleep(rng.uniform(0.3, 1.5))
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGKILL)
@@ -173,8 +219,14 @@ def run_kills(tmp: Path, statements: int, kills: int) -> dict[str, float]:
             final = subprocess.run([str(mooc), "sync", "--json"], env=env, capture_output=True, text=True)
             pending = json.loads(final.stdout)["endpoints"][0]["pending"]
             lost, dup = check(ralph, f"http://127.0.0.1:{proxy.port}", account, total)
-            return {"statements": total, "kills": done, "seconds": time.perf_counter() - t0,
-                    "pending_after_final": pending, "lost": lost, "duplicated": dup}
+            return {
+                "statements": total,
+                "kills": done,
+                "seconds": time.perf_counter() - t0,
+                "pending_after_final": pending,
+                "lost": lost,
+                "duplicated": dup,
+            }
     finally:
         stop_ralph(ralph)
 
@@ -189,9 +241,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmpdir:
         tmp = Path(tmpdir)
         size = run_bytes(tmp, args.statements)
-        print(f"0. bytes per statement, {size['statements']} statements as generated: "
-              f"{size['bytes_per_statement']:.0f} B uncompressed, {size['gzip_per_statement']:.0f} B gzipped "
-              f"per batch (ratio {size['gzip_ratio']:.3f})")
+        print(
+            f"0. bytes per statement, {size['statements']} statements as generated: "
+            f"{size['bytes_per_statement']:.0f} B uncompressed, {size['gzip_per_statement']:.0f} B gzipped "
+            f"per batch (ratio {size['gzip_ratio']:.3f})"
+        )
         print("   by kind: " + ", ".join(f"{k} {v:.0f} B" for k, v in size["by_kind"].items()))
         if args.only == "bytes":
             return 0
@@ -201,23 +255,29 @@ def main() -> int:
         results = [run_upload(tmp, args.statements, int(b)) for b in args.batches.split(",")]
         base = results[0]
         for r in results:
-            print(f"   batch {r['batch']:>4}: {r['upload_s']:6.2f} s upload ({r['statements'] / r['upload_s']:7.0f} st/s), "
-                  f"{r['requests']:5d} requests, {r['bytes_per_statement']:6.0f} B/statement, "
-                  f"generate {r['collect_s']:.2f} s; time vs batch {base['batch']}: "
-                  f"{r['upload_s'] / base['upload_s']:.2f}x; lost {r['lost']}, duplicated {r['duplicated']}")
+            print(
+                f"   batch {r['batch']:>4}: {r['upload_s']:6.2f} s upload ({r['statements'] / r['upload_s']:7.0f} st/s), "
+                f"{r['requests']:5d} requests, {r['bytes_per_statement']:6.0f} B/statement, "
+                f"generate {r['collect_s']:.2f} s; time vs batch {base['batch']}: "
+                f"{r['upload_s'] / base['upload_s']:.2f}x; lost {r['lost']}, duplicated {r['duplicated']}"
+            )
         clean = next((r for r in results if r["batch"] == BATCH_STATEMENTS), results[-1])
         if args.only == "upload":
             return 0
         print(f"2. batch {BATCH_STATEMENTS} with 20 % of answers dropped (fault proxy)")
         faulty = run_upload(tmp, args.statements, BATCH_STATEMENTS, drop_rate=0.2)
-        print(f"   {faulty['upload_s']:6.2f} s, {faulty['requests']} requests in {faulty['rounds']} rounds, "
-              f"{faulty['drops']} answers dropped; time vs clean: {faulty['upload_s'] / clean['upload_s']:.2f}x; "
-              f"lost {faulty['lost']}, duplicated {faulty['duplicated']}")
+        print(
+            f"   {faulty['upload_s']:6.2f} s, {faulty['requests']} requests in {faulty['rounds']} rounds, "
+            f"{faulty['drops']} answers dropped; time vs clean: {faulty['upload_s'] / clean['upload_s']:.2f}x; "
+            f"lost {faulty['lost']}, duplicated {faulty['duplicated']}"
+        )
         print(f"3. `mooc sync` killed with SIGKILL {args.kills} times mid-upload, then a final sync")
         kills = run_kills(tmp, min(args.statements, 5000), args.kills)
-        print(f"   {kills['statements']} statements, {kills['kills']} kills in {kills['seconds']:.1f} s: "
-              f"pending after final sync {kills['pending_after_final']}, lost {kills['lost']}, "
-              f"duplicated {kills['duplicated']} (goal 0 and 0)")
+        print(
+            f"   {kills['statements']} statements, {kills['kills']} kills in {kills['seconds']:.1f} s: "
+            f"pending after final sync {kills['pending_after_final']}, lost {kills['lost']}, "
+            f"duplicated {kills['duplicated']} (goal 0 and 0)"
+        )
     return 0
 
 

@@ -134,8 +134,7 @@ def keystrokes_on_pty(argv: list[str], env: dict[str, str], presses: int) -> lis
 
 
 def next_item(home: Path) -> None:
-    env = dict(os.environ, MOOC_HOME=str(home / "keys"), MOOC_SYSTEM_HOME=str(home / "system"),
-               MOOC_NO_SYNC="1")
+    env = dict(os.environ, MOOC_HOME=str(home / "keys"), MOOC_SYSTEM_HOME=str(home / "system"), MOOC_NO_SYNC="1")
     env.pop("NO_COLOR", None)
     base = keystrokes_on_pty([sys.executable, "-c", KEY_BASELINE_APP], env, RUNS)
     mooc = keystrokes_on_pty([str(VENV_BIN / "mooc"), "play", "big-course"], env, RUNS)
@@ -165,8 +164,7 @@ def run_on_pty(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def startup(home: Path) -> None:
-    env = dict(os.environ, MOOC_HOME=str(home), MOOC_SYSTEM_HOME=str(home / "system"),
-               MOOC_TUI_EXIT_ON_READY="1")
+    env = dict(os.environ, MOOC_HOME=str(home), MOOC_SYSTEM_HOME=str(home / "system"), MOOC_TUI_EXIT_ON_READY="1")
     env.pop("NO_COLOR", None)
     base, mooc, rss = [], [], []
     for _ in range(RUNS):

@@ -24,9 +24,11 @@ def write_class_pack(dest: Path, endpoint: str | None = None, course_id: str = C
         'choices = [ { text = "four" }, { text = "five", correct = true }, { text = "nine" } ]\n\n'
         '[[questions]]\nid = "tf"\ntype = "truefalse"\nprompt = "The median is the middle value."\nanswer = true\n\n'
         '[[questions]]\nid = "word"\ntype = "text"\nprompt = "Name the middle value."\n'
-        'answers = [ { text = "median" } ]\n')
+        'answers = [ { text = "median" } ]\n'
+    )
     (dest / "quizzes" / "practice.toml").write_text(
-        'title = "Warm-up"\n\n[[questions]]\nid = "p1"\ntype = "truefalse"\nprompt = "Ready?"\nanswer = true\n')
+        'title = "Warm-up"\n\n[[questions]]\nid = "p1"\ntype = "truefalse"\nprompt = "Ready?"\nanswer = true\n'
+    )
     sync = f'[sync]\nxapi_endpoint = "{endpoint}"\n\n' if endpoint else ""
     (dest / "course.toml").write_text(
         f'format = 1\nid = "{course_id}"\nversion = "1.0.0"\ntitle = "Statistics for the class"\n'
@@ -37,7 +39,8 @@ def write_class_pack(dest: Path, endpoint: str | None = None, course_id: str = C
         '  title = "Warm-up"\n  weight = 0\n'
         '  [[modules.items]]\n  id = "two"\n  kind = "lesson"\n  file = "lessons/two.md"\n  title = "Two"\n'
         '  [[modules.items]]\n  id = "week-1"\n  kind = "quiz"\n  file = "quizzes/week-1.toml"\n'
-        '  title = "Week 1 quiz"\n')
+        '  title = "Week 1 quiz"\n'
+    )
     return dest
 
 
@@ -45,8 +48,15 @@ def write_class_pack(dest: Path, endpoint: str | None = None, course_id: str = C
 RIGHT = (1, True, "median")
 
 
-def study(home: Path, learner: str, attempts: list[tuple[int, bool, str]], *, lessons: tuple[str, ...] = ("one",),
-          seconds: float = 0.0, course_id: str = COURSE_ID) -> dict[str, Any]:
+def study(
+    home: Path,
+    learner: str,
+    attempts: list[tuple[int, bool, str]],
+    *,
+    lessons: tuple[str, ...] = ("one",),
+    seconds: float = 0.0,
+    course_id: str = COURSE_ID,
+) -> dict[str, Any]:
     """Study through the real engine as `learner`; returns what the session says."""
     from packages.layout import Layout
     from packages.store import Store
@@ -69,20 +79,33 @@ def study(home: Path, learner: str, attempts: list[tuple[int, bool, str]], *, le
         attempt.answer("tf", tf)
         attempt.answer("word", word)
         session.submit(attempt)
-    return {"best": session.best_score("week-1"), "attempts": len(session.attempts("week-1")),
-            "score": session.course_score(), "passed": session.passed(),
-            "lessons": sum(session.lesson_done(i) for i in ("one", "two")), "time": session.total_time()}
+    return {
+        "best": session.best_score("week-1"),
+        "attempts": len(session.attempts("week-1")),
+        "score": session.course_score(),
+        "passed": session.passed(),
+        "lessons": sum(session.lesson_done(i) for i in ("one", "two")),
+        "time": session.total_time(),
+    }
 
 
-def export_bytes(learners: list[dict[str, Any]], events: dict[str, list[dict[str, Any]]], *,
-                 created: str = "2026-12-01T10:00:00.000Z") -> bytes:
+def export_bytes(
+    learners: list[dict[str, Any]],
+    events: dict[str, list[dict[str, Any]]],
+    *,
+    created: str = "2026-12-01T10:00:00.000Z",
+) -> bytes:
     """A learner export written by hand (to plant hostile content with a valid checksum)."""
-    lines = [json.dumps({"format": "mooc-learner-export", "version": 1, "created": created,
-                         "learners": len(learners)})]
+    lines = [json.dumps({"format": "mooc-learner-export", "version": 1, "created": created, "learners": len(learners)})]
     for learner in learners:
         lines.append(json.dumps({"learner": learner}))
         lines += [json.dumps(e) for e in events.get(learner["id"], [])]
     body = ("\n".join(lines) + "\n").encode()
-    end = {"end": {"learners": len(learners), "events": sum(len(v) for v in events.values()),
-                   "sha256": hashlib.sha256(body).hexdigest()}}
+    end = {
+        "end": {
+            "learners": len(learners),
+            "events": sum(len(v) for v in events.values()),
+            "sha256": hashlib.sha256(body).hexdigest(),
+        }
+    }
     return body + (json.dumps(end) + "\n").encode()

@@ -24,8 +24,7 @@ def tmpfs(tmp_path: Path) -> Iterator[MountFs]:
         path = tmp_path / name
         path.mkdir()
         options = f"size={size},mode=0755" + (",ro" if read_only else "")
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)],
-                           capture_output=True, text=True)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True, text=True)
         if r.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs here (root and mount(8) needed): {r.stderr.strip()}")
         mounted.append(path)

@@ -103,8 +103,9 @@ class FaultProxy:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def fail_next(self, count: int, status: int = 503, headers: dict[str, str] | None = None,
-                  body: bytes = b"") -> None:
+    def fail_next(
+        self, count: int, status: int = 503, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> None:
         """Answer the next COUNT connections with STATUS instead of forwarding them."""
         with self._lock:
             self._canned.extend([(status, dict(headers or {}), body)] * count)
@@ -239,8 +240,7 @@ class FaultProxy:
             except OSError:
                 pass
 
-    def _pump_down(self, upstream: socket.socket, client: socket.socket, drop_after: int | None,
-                   stall: float) -> None:
+    def _pump_down(self, upstream: socket.socket, client: socket.socket, drop_after: int | None, stall: float) -> None:
         sent = 0
         first = True
         try:

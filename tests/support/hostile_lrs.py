@@ -52,8 +52,15 @@ class Request:
         with self.server.lock:
             self.server.bytes_sent += len(data)
 
-    def answer(self, status: int, body: Any = b"", headers: dict[str, str] | None = None,
-               *, extra: bytes = b"", keep_alive: bool = False) -> None:
+    def answer(
+        self,
+        status: int,
+        body: Any = b"",
+        headers: dict[str, str] | None = None,
+        *,
+        extra: bytes = b"",
+        keep_alive: bool = False,
+    ) -> None:
         """A complete answer (JSON-encoded unless `body` is bytes), then `extra` bytes.
         Unless `keep_alive` (then `behave` returns True), it says the connection closes."""
         if not isinstance(body, bytes):
@@ -62,8 +69,13 @@ class Request:
         if not keep_alive:
             head["Connection"] = "close"
         head.update(headers or {})
-        self.send(status_line(status) + b"".join(f"{k}: {v}\r\n".encode("latin-1") for k, v in head.items())
-                  + b"\r\n" + body + extra)
+        self.send(
+            status_line(status)
+            + b"".join(f"{k}: {v}\r\n".encode("latin-1") for k, v in head.items())
+            + b"\r\n"
+            + body
+            + extra
+        )
 
     @property
     def json(self) -> Any:

@@ -70,8 +70,13 @@ class RalphServer:
     def _get(self, url: str, params: dict[str, str] | None = None) -> Any:
         import requests
 
-        resp = requests.get(url, params=params, auth=(self.user, self.password), timeout=30,
-                            headers={"X-Experience-API-Version": "1.0.3"})
+        resp = requests.get(
+            url,
+            params=params,
+            auth=(self.user, self.password),
+            timeout=30,
+            headers={"X-Experience-API-Version": "1.0.3"},
+        )
         resp.raise_for_status()
         return resp.json()
 
@@ -94,9 +99,13 @@ class RalphServer:
     def get(self, statement_id: str) -> dict[str, Any] | None:
         import requests
 
-        resp = requests.get(f"{self.endpoint}statements", params={"statementId": statement_id},
-                            auth=(self.user, self.password), timeout=30,
-                            headers={"X-Experience-API-Version": "1.0.3"})
+        resp = requests.get(
+            f"{self.endpoint}statements",
+            params={"statementId": statement_id},
+            auth=(self.user, self.password),
+            timeout=30,
+            headers={"X-Experience-API-Version": "1.0.3"},
+        )
         if resp.status_code == 404:
             return None
         resp.raise_for_status()
@@ -118,11 +127,17 @@ class RalphServer:
             "    try:\n"
             "        BaseXapiStatement.model_validate(s)\n"
             "    except Exception as err:\n"
-            "        errors.append(f'{n} {s.get(\"verb\", {}).get(\"id\")}: {err}')\n"
+            '        errors.append(f\'{n} {s.get("verb", {}).get("id")}: {err}\')\n'
             "json.dump(errors, sys.stdout)\n"
         )
-        out = subprocess.run([str(RALPH_PYTHON), "-c", code], input=json.dumps(statements), text=True,
-                             capture_output=True, timeout=120, env=_ralph_env(self.data_dir))
+        out = subprocess.run(
+            [str(RALPH_PYTHON), "-c", code],
+            input=json.dumps(statements),
+            text=True,
+            capture_output=True,
+            timeout=120,
+            env=_ralph_env(self.data_dir),
+        )
         if out.returncode != 0:
             raise RuntimeError(out.stderr)
         return json.loads(out.stdout)
@@ -149,14 +164,33 @@ def start_ralph(data_dir: Path, port: int | None = None) -> RalphServer:
     env = _ralph_env(data_dir)
     (data_dir / "auth.json").unlink(missing_ok=True)  # `ralph auth -w` refuses an existing user
     subprocess.run(
-        [str(RALPH_VENV / "bin" / "ralph"), "auth", "-u", USER, "-p", PASSWORD, "-s", "all",
-         "-M", "mailto:mooc-tests@example.org", "-w"],
-        check=True, capture_output=True, env=env, timeout=120,
+        [
+            str(RALPH_VENV / "bin" / "ralph"),
+            "auth",
+            "-u",
+            USER,
+            "-p",
+            PASSWORD,
+            "-s",
+            "all",
+            "-M",
+            "mailto:mooc-tests@example.org",
+            "-w",
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+        timeout=120,
     )
     port = port or free_port()
     log = open(data_dir / "server.log", "wb")
-    proc = subprocess.Popen([str(RALPH_PYTHON), str(LAUNCHER), "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, cwd=data_dir)
+    proc = subprocess.Popen(
+        [str(RALPH_PYTHON), str(LAUNCHER), "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=data_dir,
+    )
     server = RalphServer(port, data_dir, proc)
     import requests
 
@@ -204,31 +238,34 @@ if __name__ == "__main__":  # manual use: python -m tests.support.ralph DIR
 # ---------------------------------------------------------------------- course + study helpers
 
 
-def write_pack(dest: Path, endpoint: str | None, course_id: str = "sync-101", *, quizzes: int = 1,
-               certificate: bool = True) -> Path:
+def write_pack(
+    dest: Path, endpoint: str | None, course_id: str = "sync-101", *, quizzes: int = 1, certificate: bool = True
+) -> Path:
     """A small valid pack: one lesson and QUIZZES graded quizzes of two questions each."""
     (dest / "lessons").mkdir(parents=True, exist_ok=True)
     (dest / "quizzes").mkdir(exist_ok=True)
     (dest / "lessons" / "intro.md").write_text("# Intro\n\nHello.\n")
-    items = ['  [[modules.items]]\n  id = "intro"\n  kind = "lesson"\n  file = "lessons/intro.md"\n'
-             '  title = "Intro"\n']
+    items = ['  [[modules.items]]\n  id = "intro"\n  kind = "lesson"\n  file = "lessons/intro.md"\n  title = "Intro"\n']
     for n in range(1, quizzes + 1):
         (dest / "quizzes" / f"quiz-{n}.toml").write_text(
             f'title = "Quiz {n}"\n\n[[questions]]\nid = "q1"\ntype = "single"\nprompt = "Pick B"\n'
             'choices = [ { text = "A" }, { text = "B", correct = true } ]\n\n'
-            '[[questions]]\nid = "q2"\ntype = "truefalse"\nprompt = "True?"\nanswer = true\n')
-        items.append(f'  [[modules.items]]\n  id = "quiz-{n}"\n  kind = "quiz"\n  file = "quizzes/quiz-{n}.toml"\n'
-                     f'  title = "Quiz {n}"\n')
+            '[[questions]]\nid = "q2"\ntype = "truefalse"\nprompt = "True?"\nanswer = true\n'
+        )
+        items.append(
+            f'  [[modules.items]]\n  id = "quiz-{n}"\n  kind = "quiz"\n  file = "quizzes/quiz-{n}.toml"\n'
+            f'  title = "Quiz {n}"\n'
+        )
     sync = f'[sync]\nxapi_endpoint = "{endpoint}"\n\n' if endpoint else ""
     (dest / "course.toml").write_text(
         f'format = 1\nid = "{course_id}"\nversion = "1.0.0"\ntitle = "Sync test course"\nlanguage = "en"\n'
         f'kind = "xmooc"\n\n[grading]\npass_threshold = 0.5\n\n[certificate]\navailable = {str(certificate).lower()}\n\n'
-        f'{sync}[[modules]]\nid = "m1"\ntitle = "Module 1"\n\n' + "\n".join(items))
+        f'{sync}[[modules]]\nid = "m1"\ntitle = "Module 1"\n\n' + "\n".join(items)
+    )
     return dest
 
 
-def study(home: Path, learner: str, course_id: str = "sync-101", *, right: bool = True,
-          quizzes: int = 1) -> None:
+def study(home: Path, learner: str, course_id: str = "sync-101", *, right: bool = True, quizzes: int = 1) -> None:
     """Study the course through the real engine: open and complete the lesson, take each quiz."""
     from packages.layout import Layout
     from packages.store import Store

@@ -49,12 +49,38 @@ def write_zip(path: Path, entries: list[RawEntry], *, shared: bool = False) -> P
         else:
             stored[id(e.packed)] = len(local)
             offsets.append(len(local))
-            local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0x800, e.method, 0, 0x21,
-                                 e.crc, len(e.packed), e.size, len(name), 0) + name + e.packed
+            local += (
+                struct.pack(
+                    "<IHHHHHIIIHH", 0x04034B50, 20, 0x800, e.method, 0, 0x21, e.crc, len(e.packed), e.size, len(name), 0
+                )
+                + name
+                + e.packed
+            )
     for e, offset in zip(entries, offsets):
         name = e.name.encode("utf-8")
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 0x031E, 20, 0x800, e.method, 0, 0x21,
-                               e.crc, len(e.packed), e.size, len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                0x031E,
+                20,
+                0x800,
+                e.method,
+                0,
+                0x21,
+                e.crc,
+                len(e.packed),
+                e.size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0o100644 << 16,
+                offset,
+            )
+            + name
+        )
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), len(local), 0)
     path.write_bytes(bytes(local + central + end))
     return path

@@ -157,8 +157,11 @@ class StaticServer:
                 if server.always_416:
                     self._empty(416, {"Content-Range": f"bytes */{size}"})
                     return
-                lie = server.lie_range if (server.lie_range_always or (
-                    rng and rng.strip().startswith(server.lie_range_when))) else None
+                lie = (
+                    server.lie_range
+                    if (server.lie_range_always or (rng and rng.strip().startswith(server.lie_range_when)))
+                    else None
+                )
                 if lie is not None:
                     start, end = lie[0], lie[1]
                     status = 206

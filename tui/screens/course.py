@@ -78,8 +78,12 @@ class CourseScreen(LessonLinks, Screen[None]):
         self.call_after_refresh(self.post_message, Ready())
         self.set_interval(CATCH_UP_S, self._catch_up)
         for module in opened:
-            self.notify(f"New since your last visit: the module {one_line(module.title)} is now open.",
-                        title="Unlocked", timeout=8, markup=False)
+            self.notify(
+                f"New since your last visit: the module {one_line(module.title)} is now open.",
+                title="Unlocked",
+                timeout=8,
+                markup=False,
+            )
 
     def _catch_up(self) -> None:
         """Show what another mooc process recorded for this learner meanwhile (the same
@@ -91,8 +95,12 @@ class CourseScreen(LessonLinks, Screen[None]):
         if changed:
             self.refresh_outline()
             current = self.current
-            if current is not None and not self.showing_lesson and not self.session.item_lock(current) \
-                    and self.session.course.item(current).kind == "quiz":
+            if (
+                current is not None
+                and not self.showing_lesson
+                and not self.session.item_lock(current)
+                and self.session.course.item(current).kind == "quiz"
+            ):
                 self.show_quiz_front(current, focus=False)
 
     def _cursor_to_current(self) -> None:
@@ -199,7 +207,9 @@ class CourseScreen(LessonLinks, Screen[None]):
         text = Text()
         if one_line(quiz.title) != one_line(summary.item.title):  # the title bar says the item's already
             text.append(one_line(quiz.title) + "\n\n", style="bold")
-        text.append(f"{len(quiz.questions)} question{'s' if len(quiz.questions) != 1 else ''} · pass mark {summary.threshold * 100:.0f}%")
+        text.append(
+            f"{len(quiz.questions)} question{'s' if len(quiz.questions) != 1 else ''} · pass mark {summary.threshold * 100:.0f}%"
+        )
         if summary.item.weight == 0:
             text.append(" · practice (does not count)")
         text.append(f"\nAttempts used: {summary.attempts_used}")
@@ -299,8 +309,12 @@ class CourseScreen(LessonLinks, Screen[None]):
     @on(OutlineView.ItemSelected, "#outline")
     def _item_selected(self, event: OutlineView.ItemSelected) -> None:
         item_id = event.item_id
-        if item_id == self.current and self.session.course.item(item_id).kind == "quiz" \
-                and not self.session.item_lock(item_id) and self.session.attempts_left(item_id) != 0:
+        if (
+            item_id == self.current
+            and self.session.course.item(item_id).kind == "quiz"
+            and not self.session.item_lock(item_id)
+            and self.session.attempts_left(item_id) != 0
+        ):
             self.start_quiz(item_id)  # Enter on the open quiz starts it
             return
         self.open(item_id)

@@ -43,6 +43,7 @@ class LessonLinks(_Host):
     current: str | None
 
     if TYPE_CHECKING:  # CourseScreen's, which this is mixed into
+
         def open(self, item_id: str, *, focus_content: bool = True) -> None: ...
 
     def action_open_media(self) -> None:
@@ -95,8 +96,12 @@ class LessonLinks(_Host):
             return
         if not has_display():
             what = "file" if target.is_file else "link"
-            self.post_message(Say(f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {target.value}",
-                                  timeout=30))
+            self.post_message(
+                Say(
+                    f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {target.value}",
+                    timeout=30,
+                )
+            )
             return
         self._open_target(target)
 

@@ -51,8 +51,16 @@ class ChoiceDialog(ModalScreen[str]):
     ChoiceDialog .dialog-how { color: $text-muted; }
     """
 
-    def __init__(self, title: str, body: RenderableType, choices: list[Choice], *, safe: str,
-                 focus: str | None, how: str = "Tab: move to a button · Enter: choose · Esc: ") -> None:
+    def __init__(
+        self,
+        title: str,
+        body: RenderableType,
+        choices: list[Choice],
+        *,
+        safe: str,
+        focus: str | None,
+        how: str = "Tab: move to a button · Enter: choose · Esc: ",
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.body = body
@@ -85,15 +93,21 @@ class ChoiceDialog(ModalScreen[str]):
 
 
 def consent_dialog(host: str, learner_name: str) -> ChoiceDialog:
-    """"Send your learning records?" Nothing is focused at first: a key typed by
+    """ "Send your learning records?" Nothing is focused at first: a key typed by
     accident (Enter included) cannot allow it. Dismisses with "allow" or "deny"."""
     body = Text()
     body.append("Your course wants to send ")
     body.append(one_line(learner_name), style="bold")
     body.append("'s progress (lessons done, quiz answers and scores) to\n\n    ")
     body.append(one_line(host), style="bold")
-    body.append("\n\nNothing is sent until you allow it. You can withdraw it later with\n"
-                f"`mooc consent revoke {one_line(host)}`.")
-    return ChoiceDialog("Send your learning records?", body,
-                        [Choice("deny", "Not now"), Choice("allow", "Allow sending", "primary")],
-                        safe="deny", focus=None)
+    body.append(
+        "\n\nNothing is sent until you allow it. You can withdraw it later with\n"
+        f"`mooc consent revoke {one_line(host)}`."
+    )
+    return ChoiceDialog(
+        "Send your learning records?",
+        body,
+        [Choice("deny", "Not now"), Choice("allow", "Allow sending", "primary")],
+        safe="deny",
+        focus=None,
+    )

@@ -37,8 +37,13 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="dialog"):
             yield Static(Text("Every key (Esc closes)", style="bold"))
             yield Static(keys_table(self.remapped), id="keys-table")
-            yield Static(Text("To change a key: [keys] in config.toml, by the binding ids listed in "
-                              "`mooc docs tui` (\"Every key\").", style="dim"))
+            yield Static(
+                Text(
+                    "To change a key: [keys] in config.toml, by the binding ids listed in "
+                    '`mooc docs tui` ("Every key").',
+                    style="dim",
+                )
+            )
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

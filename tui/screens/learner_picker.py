@@ -38,8 +38,12 @@ class LearnerPicker(ModalScreen[Any]):
             yield OptionList(id="learners")
             yield Static(Text("Not in the list? Type your name and press Enter:"), id="new-learner-label")
             yield Input(placeholder="your name", id="new-learner")
-            yield Static(Text("Enter: choose · Tab: add a new learner · Esc: "
-                              + ("quit" if self.first_start else "cancel"), style="dim"))
+            yield Static(
+                Text(
+                    "Enter: choose · Tab: add a new learner · Esc: " + ("quit" if self.first_start else "cancel"),
+                    style="dim",
+                )
+            )
 
     def on_mount(self) -> None:
         self.learners = self.learner_store.list()
@@ -50,8 +54,9 @@ class LearnerPicker(ModalScreen[Any]):
             label = Text(one_line(learner.name))
             if learner.email:
                 label.append(f"  <{one_line(learner.email)}>", style="dim")
-            marks = [word for word, here in (("learning now", learner.id == now), ("default", learner.id == default))
-                     if here]
+            marks = [
+                word for word, here in (("learning now", learner.id == now), ("default", learner.id == default)) if here
+            ]
             if marks:
                 label.append(f"  ({', '.join(marks)})", style="italic")
             options.add_option(Option(label, id=learner.id))
@@ -65,7 +70,8 @@ class LearnerPicker(ModalScreen[Any]):
 
             options.display = False
             self.query_one("#new-learner-label", Static).update(
-                Text("Nobody has learned on this computer yet. Type your name and press Enter:"))
+                Text("Nobody has learned on this computer yet. Type your name and press Enter:")
+            )
             field = self.query_one(Input)
             field.value = login_name()
             field.focus()

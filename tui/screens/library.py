@@ -53,8 +53,7 @@ class LibraryScreen(Screen[None]):
         yield StatusBar()
         yield Static(Text("Your courses", style="bold"), id="library-title")
         yield OptionList(id="courses")
-        yield Static(Text("Enter: open  ·  u: switch learner  ·  ?: every key  ·  ctrl+q: quit"),
-                     id="library-hint")
+        yield Static(Text("Enter: open  ·  u: switch learner  ·  ?: every key  ·  ctrl+q: quit"), id="library-hint")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -123,8 +122,9 @@ class LibraryScreen(Screen[None]):
                 session = CourseSession(loaded, source, log, learner, enroll=False)
                 done, total = session.progress_counts()
                 graded = any(session.attempts(i.id) for i in loaded.graded_quizzes())
-                stats = CourseStats(done, total, session.course_score() if graded else None,
-                                    loaded.pass_threshold, session.last_studied)
+                stats = CourseStats(
+                    done, total, session.course_score() if graded else None, loaded.pass_threshold, session.last_studied
+                )
             except (MoocError, OSError, ValueError):
                 continue
             self.app.call_from_thread(self._set_stats, course.id, stats)

@@ -46,7 +46,8 @@ class PinScreen(ModalScreen[bool]):
             return
         event.input.value = ""
         self.query_one("#pin-hint", Static).update(
-            Text(f"Wrong PIN. {left} tr{'ies' if left != 1 else 'y'} left. · Esc: cancel"))
+            Text(f"Wrong PIN. {left} tr{'ies' if left != 1 else 'y'} left. · Esc: cancel")
+        )
 
     def action_close(self) -> None:
         self.dismiss(False)

@@ -46,8 +46,9 @@ class ProgressScreen(Screen[None]):
             yield Static(id="certificate")
             yield Button("Request my certificate", id="request-certificate", variant="primary")
             if self.session.course.kind == "cmooc":
-                yield Static(Text("Self-assessment: highlight a module and press 1 (not yet) … 5 (mastered)",
-                                  style="bold"))
+                yield Static(
+                    Text("Self-assessment: highlight a module and press 1 (not yet) … 5 (mastered)", style="bold")
+                )
                 yield OptionList(id="modules")
         yield KeyBar()
 
@@ -85,15 +86,21 @@ class ProgressScreen(Screen[None]):
                 best = "—" if summary.best_score is None else f"{summary.best_score * 100:.0f}%"
                 mark = " ✓" if summary.passed else ""
                 left = "" if summary.attempts_left is None else f" ({summary.attempts_left} left)"
-                table.add_row(Text(one_line(item.title)), Text(best + mark), Text(f"{summary.threshold * 100:.0f}%"),
-                              Text(f"{summary.attempts_used}{left}"),
-                              Text("practice" if item.weight == 0 else f"{item.weight:g}"))
+                table.add_row(
+                    Text(one_line(item.title)),
+                    Text(best + mark),
+                    Text(f"{summary.threshold * 100:.0f}%"),
+                    Text(f"{summary.attempts_used}{left}"),
+                    Text("practice" if item.weight == 0 else f"{item.weight:g}"),
+                )
             parts.append(Text(""))
             parts.append(table)
         if course.graded_quizzes():
             tail = Text("\n")
-            tail.append(f"Course score: {s.course_score() * 100:.0f}% (needed to pass: {course.pass_threshold * 100:.0f}%)",
-                        style="bold")
+            tail.append(
+                f"Course score: {s.course_score() * 100:.0f}% (needed to pass: {course.pass_threshold * 100:.0f}%)",
+                style="bold",
+            )
             tail.append(f" — {'passed' if s.passed() else 'not passed yet'}")
             parts.append(tail)
         self.query_one("#progress-summary", Static).update(Group(*parts))

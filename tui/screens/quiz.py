@@ -75,8 +75,9 @@ class QuestionBox(Vertical):
         if isinstance(q, (SingleChoice, MultipleChoice)):
             from tui.widgets.choice_list import ChoiceList
 
-            yield ChoiceList([q.choices[i].text for i in self.presented], multiple=isinstance(q, MultipleChoice),
-                             classes="answer")
+            yield ChoiceList(
+                [q.choices[i].text for i in self.presented], multiple=isinstance(q, MultipleChoice), classes="answer"
+            )
         elif isinstance(q, TrueFalse):
             from tui.widgets.choice_list import ChoiceList
 
@@ -206,10 +207,13 @@ class QuizScreen(Screen[None]):
         with VerticalScroll(id="quiz-body"):
             header = Text(one_line(quiz.title), style="bold")
             left = self.session.attempts_left(self.item.id)
-            header.append(f"\nAttempt {self.attempt.number}"
-                          + ("" if left is None else f" of {quiz.max_attempts}")
-                          + f" · pass mark {self.session.threshold(self.item.id) * 100:.0f}%"
-                          + " · Tab: next field · h: hint · ctrl+s: submit", style="")
+            header.append(
+                f"\nAttempt {self.attempt.number}"
+                + ("" if left is None else f" of {quiz.max_attempts}")
+                + f" · pass mark {self.session.threshold(self.item.id) * 100:.0f}%"
+                + " · Tab: next field · h: hint · ctrl+s: submit",
+                style="",
+            )
             if left == 1:
                 header.append("\nThis is your last attempt.", style="bold")
             yield Static(header, id="quiz-header")
@@ -302,13 +306,18 @@ class QuizScreen(Screen[None]):
         if unanswered and len(unanswered) == len(self.item.quiz.questions):
             body.append("You have not answered any question: this attempt would score 0.\n")
         elif unanswered:
-            body.append(not_answered(unanswered) + ": " + ("they" if len(unanswered) > 1 else "it")
-                        + " would earn no points.\n")
+            body.append(
+                not_answered(unanswered) + ": " + ("they" if len(unanswered) > 1 else "it") + " would earn no points.\n"
+            )
         if self.last_attempt:
             body.append("This is your last attempt: once submitted, the quiz is closed.\n", style="bold")
-        dialog = ChoiceDialog("Submit this attempt?", body,
-                              [Choice("keep", "Keep answering", "primary"), Choice("submit", "Submit")],
-                              safe="keep", focus="keep")
+        dialog = ChoiceDialog(
+            "Submit this attempt?",
+            body,
+            [Choice("keep", "Keep answering", "primary"), Choice("submit", "Submit")],
+            safe="keep",
+            focus="keep",
+        )
         self.app.push_screen(dialog, lambda choice: self._submit(answers, unanswered) if choice == "submit" else None)
 
     def _submit(self, answers: dict[str, Any], unanswered: list[int]) -> None:
@@ -328,8 +337,10 @@ class QuizScreen(Screen[None]):
         result = self.result
         text = Text()
         verdict = "passed" if result.passed else "not passed"
-        text.append(f"Score: {result.earned:g}/{result.total:g} ({result.score * 100:.0f}%) — {verdict}",
-                    style="bold green" if result.passed else "bold red")
+        text.append(
+            f"Score: {result.earned:g}/{result.total:g} ({result.score * 100:.0f}%) — {verdict}",
+            style="bold green" if result.passed else "bold red",
+        )
         text.append(f"\nPass mark {result.threshold * 100:.0f}% · best score {result.best_score * 100:.0f}%")
         left = "unlimited" if result.attempts_left is None else str(result.attempts_left)
         text.append(f" · attempts left: {left}")
@@ -351,8 +362,9 @@ class QuizScreen(Screen[None]):
         else:
             text.append("\nThat was the last item of the course: g shows where you stand; Esc goes back.")
         header = self.query_one("#quiz-header", Static)
-        header.update(Text(one_line(self.item.quiz.title), style="bold")
-                      + Text(f"\nAttempt {self.attempt.number} submitted"))  # no "ctrl+s: submit" now
+        header.update(
+            Text(one_line(self.item.quiz.title), style="bold") + Text(f"\nAttempt {self.attempt.number} submitted")
+        )  # no "ctrl+s: submit" now
         panel = self.query_one("#quiz-result", Static)
         panel.update(text)
         panel.display = True
@@ -392,12 +404,16 @@ class QuizScreen(Screen[None]):
             if read:
                 from tui.screens.dialog import Choice, ChoiceDialog
 
-                body = Text("Your answers are not saved and this attempt does not count. "
-                            "You can start the quiz again later.")
-                dialog = ChoiceDialog("Leave this attempt?", body,
-                                      [Choice("keep", "Keep answering", "primary"),
-                                       Choice("leave", "Leave without submitting")],
-                                      safe="keep", focus="keep")
+                body = Text(
+                    "Your answers are not saved and this attempt does not count. You can start the quiz again later."
+                )
+                dialog = ChoiceDialog(
+                    "Leave this attempt?",
+                    body,
+                    [Choice("keep", "Keep answering", "primary"), Choice("leave", "Leave without submitting")],
+                    safe="keep",
+                    focus="keep",
+                )
                 self.app.push_screen(dialog, lambda choice: self._leave() if choice == "leave" else None)
                 return
         self._leave()

@@ -49,7 +49,8 @@ class SearchScreen(ModalScreen[Any]):
             results.add_option(Option(label))
         count = len(self.hits)
         self.query_one("#search-count", Static).update(
-            Text(f"{count} result{'s' if count != 1 else ''}" if count else "Nothing found."))
+            Text(f"{count} result{'s' if count != 1 else ''}" if count else "Nothing found.")
+        )
         if self.hits:
             results.highlighted = 0
             results.focus()

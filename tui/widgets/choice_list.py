@@ -17,8 +17,7 @@ from tui.widgets.option_rows import OptionRows
 class ChoiceList(OptionRows):
     BINDINGS = keymap.scope("choices")
 
-    def __init__(self, labels: list[str], *, multiple: bool, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(self, labels: list[str], *, multiple: bool, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(labels, id=id, classes=classes)
         self.multiple = multiple
         self.chosen: list[int] = []  # rows, in the order shown

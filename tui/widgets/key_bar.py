@@ -111,4 +111,3 @@ class KeyBar(Widget, can_focus=False):
                 else:
                     self.app.bell()
                 return
-

@@ -98,8 +98,9 @@ class LessonView(ScrollView, can_focus=True):
             if self._offsets[-1] - self.scrollable_content_region.height == bottom:
                 break
         self._sync_virtual_size()
-        self.scroll_to(y=max(0, self._offsets[-1] - self.scrollable_content_region.height), animate=False,
-                       immediate=True)
+        self.scroll_to(
+            y=max(0, self._offsets[-1] - self.scrollable_content_region.height), animate=False, immediate=True
+        )
 
     # layout -------------------------------------------------------------
     def _content_width(self) -> int:

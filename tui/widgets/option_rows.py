@@ -30,8 +30,10 @@ def markdown_lines(console: object, source: str, width: int) -> list[Text]:
     assert isinstance(console, Console)
     options = console.options.update(width=max(1, width), height=None, highlight=False)
     markdown = Markdown(clean(source), hyperlinks=False, code_theme="ansi_dark")
-    lines = [Text.assemble(*((seg.text, seg.style or "") for seg in line if not seg.control))
-             for line in console.render_lines(markdown, options, pad=False)]
+    lines = [
+        Text.assemble(*((seg.text, seg.style or "") for seg in line if not seg.control))
+        for line in console.render_lines(markdown, options, pad=False)
+    ]
     for line in lines:
         line.rstrip()
     while lines and not lines[-1].plain:

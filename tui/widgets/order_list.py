@@ -16,8 +16,9 @@ class OrderList(OptionRows):
 
     BINDINGS = keymap.scope("order question")
 
-    def __init__(self, labels: list[str], order: list[int], *, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, labels: list[str], order: list[int], *, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(labels, id=id, classes=classes)
         self.order = list(order)
         self.locked = False
