@@ -16,7 +16,7 @@ One run, against one LRS, with the provider's credentials (`mooc login`):
    refusal with its reason. A request waiting for its pack is left for a later run.
 
 The LRS is outside input, read with the client and the bounds `mooc sync --pull`
-reads with (sync/lrs_client.py); each page of requests has its own deadline
+reads with (sync/lrs_client.py, through sync/issuing_lrs.py); each page of requests has its own deadline
 (MOOC_DEADLINE). A run that stops (deadline, network) keeps what it answered; run
 it again to go on.
 """
@@ -29,20 +29,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import partial
 from pathlib import Path
 from typing import Any, TypedDict
 
 from packages.errors import MoocError
 from packages.layout import Layout
 from player.events import Event, now_iso
-from sync.endpoints import Endpoint
+from sync.issuing_lrs import PAGE_SIZE, IssuerLrs
 from sync.regrade import Request, judge, request_of
-from sync.statements import VERB_CERTIFICATE_ISSUED, VERB_CERTIFICATE_REFUSED, VERBS, encode, statements_for
+from sync.statements import VERB_CERTIFICATE_ISSUED, VERB_CERTIFICATE_REFUSED, VERBS, statements_for
 
 ANSWER_NAMESPACE = uuid.UUID("6f1c3b1e-51a4-4bde-9a62-2f0a7c1d0e55")
-PAGE_SIZE = 100
-MAX_PAGES = 10_000
 
 
 def answer_id(request_id: str) -> str:
@@ -139,144 +136,6 @@ def learner_label(request: Request) -> str:
     return f"{request.learner_name} <{who}>" if request.learner_name else who
 
 
-class _Lrs:
-    """The provider's reads and writes on one LRS, each counted."""
-
-    def __init__(self, layout: Layout, endpoint: Endpoint, creds: Any, report: IssueReport) -> None:
-        self.layout, self.endpoint, self.creds, self.report = layout, endpoint, creds, report
-        self.cache: dict[str, dict[str, Any] | None] = {}
-        self.client: Any = None
-        self.guard: Any = None
-
-    def open_page(self) -> None:
-        """A fresh deadline (and client) for the next page of work."""
-        from sync.deadline import run_guard
-        from sync.lrs_client import LRSClient
-
-        self.close()
-        self.guard = run_guard()
-        self.guard.__enter__()
-        self.client = LRSClient(self.endpoint, self.creds, guard=self.guard)
-
-    def close(self) -> None:
-        if self.client is not None:
-            self.client.close()
-            self.client = None
-        if self.guard is not None:
-            self.guard.__exit__(None, None, None)
-            self.guard = None
-
-    def _call(self, request: Callable[[], Any]) -> Any:
-        from sync.retry import Retry, Transient
-
-        self.report.http_requests += 1
-        try:
-            return Retry(self.endpoint.host, guard=self.guard).call(request)
-        except Transient as err:
-            said = str(err)
-            raise MoocError(
-                f"cannot reach {said}"
-                if said.startswith(self.endpoint.host)
-                else f"cannot reach {self.endpoint.host}: {said}"
-            ) from None
-
-    def fetch(self, statement_id: str) -> dict[str, Any] | None:
-        from sync.lrs_client import statement_from_get
-
-        if statement_id in self.cache:
-            return self.cache[statement_id]
-        try:
-            uuid.UUID(statement_id)
-        except ValueError:
-            self.cache[statement_id] = None
-            return None
-        answer = self._call(lambda: self.client.get_statement(statement_id))
-        if answer.status == 404:
-            found = None
-        elif answer.status in (401, 403):
-            raise MoocError(
-                f"{self.endpoint.host} refused the provider's credentials ({answer.status}): "
-                f"log in with `mooc login {self.endpoint.url} --user NAME`"
-            )
-        elif answer.status != 200:
-            raise MoocError(f"{self.endpoint.host} answered {answer.status} to a statement lookup: {answer.detail}")
-        else:
-            found = statement_from_get(answer, self.endpoint.host)
-            self.report.statements_fetched += found is not None
-        self.cache[statement_id] = found
-        return found
-
-    def prefetch(self, request: Request) -> None:
-        """Read the learner's answers and attempts in this course with a few queries (a
-        page holds hundreds) instead of one GET per evidence statement; `fetch` then
-        finds them here. What the queries miss (another learner's, or none) is still
-        looked up by id, so every check stays the same."""
-        from sync.statements import course_iri
-
-        self.cache = {}  # one request's statements at a time: memory stays flat over a thousand
-        actor = request.actor
-        agent = (
-            {"objectType": "Agent", "mbox": actor["mbox"]}
-            if actor.get("mbox")
-            else {"objectType": "Agent", "account": actor.get("account")}
-        )
-        wanted = set(request.evidence)
-        if not wanted:
-            return
-        for verb in ("answered", "passed", "failed"):
-            params = {
-                "agent": json.dumps(agent, separators=(",", ":")),
-                "verb": VERBS[verb][0],
-                "activity": course_iri(request.course_id),
-                "related_activities": "true",
-                "limit": str(PAGE_SIZE * 5),
-            }
-            for statements in self.pages(params):
-                for st in statements:
-                    if isinstance(st, dict) and isinstance(st.get("id"), str) and st["id"] not in self.cache:
-                        self.cache[st["id"]] = st
-                        self.report.statements_fetched += 1
-
-    def pages(self, params: dict[str, str]) -> Any:
-        """Each page's statements of a query, following `more` (bounded)."""
-        from sync.lrs_client import MalformedAnswer
-        from sync.pull import _more_of, _page_of
-
-        seen: set[str] = set()
-        answer = self._call(lambda: self.client.query(params))
-        for _ in range(MAX_PAGES):
-            page = _page_of(answer, self.endpoint)
-            yield page["statements"]
-            more = _more_of(page, self.endpoint.host)
-            if not more:
-                return
-            link = self.client.more_url(more)
-            if link in seen:
-                raise MalformedAnswer(
-                    f"{self.endpoint.host}: the LRS sent a 'more' link it had sent before; stopped there"
-                )
-            seen.add(link)
-            answer = self._call(partial(self.client.more, link))
-        raise MalformedAnswer(f"{self.endpoint.host}: stopped after {MAX_PAGES} pages; run again to go on")
-
-    def post(self, statement: dict[str, Any]) -> str:
-        """ "posted", or "already there" when the LRS holds this id."""
-        answer = self._call(lambda: self.client.post_statements(("[" + encode(statement) + "]").encode("utf-8")))
-        if answer.status in (200, 204):
-            return "posted"
-        if answer.status == 409:
-            return "already there"
-        if answer.status in (401, 403):
-            raise MoocError(
-                f"{self.endpoint.host} refused to store the answer ({answer.status}): the provider's "
-                "credentials need write access"
-            )
-        raise MoocError(
-            f"{self.endpoint.host} answered {answer.status} to the answer of request "
-            f"{statement['context']['statement']['id']}: {answer.detail}"
-        )
-
-
 @dataclass
 class _Answered:
     decisions: dict[str, str] = field(default_factory=dict)  # request id -> "issued" | "refused"
@@ -287,7 +146,7 @@ def _major(version: str) -> str:
     return version.split(".")[0]
 
 
-def _read_answered(lrs: _Lrs) -> _Answered:
+def _read_answered(lrs: IssuerLrs) -> _Answered:
     from sync.credential import subject_of
     from sync.statements import event_dict
 
@@ -366,7 +225,7 @@ def issue(
     report = IssueReport(endpoint.url, did, options.dry_run, notes=list(shelf.notes))
     state_path = layout.issuer_state_file(endpoint.key)
     state = {} if options.restart else _load_state(state_path)
-    lrs = _Lrs(layout, endpoint, creds, report)
+    lrs = IssuerLrs(layout, endpoint, creds, report)
 
     def pack(course_id: str, version: str) -> Any:
         course = shelf.get(course_id, version)
