@@ -27,25 +27,18 @@ Design (see docs/catalogs-and-downloads.md):
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from packages.download_meter import TokenBucket, _Progress
+from packages.download_request import DownloadStats, _BadRange, _one_request, _Transfer
 from packages.fsutil import fsync_dir as _fsync_dir
-from packages.fsutil import write_atomic
 from packages.http_get import (
     DownloadError,
-    _content_range,
-    _int_header,
     _Retry,
-    _unsatisfied_range,
-    iter_body,
     make_session,
-    open_url,
 )
 from packages.netguard import Guard, NetLimits, TooSlow
 from packages.part_file import (
@@ -54,54 +47,14 @@ from packages.part_file import (
     _load_meta,
     _local_error,
     _size,
-    _truncate,
     _verified,
     part_paths,
     sha256_file,
 )
-from packages.retry_budget import MAX_TRIES, RetryBudget, _retry_after, failed_try
+from packages.retry_budget import MAX_TRIES, RetryBudget, failed_try
 
 # No course pack is bigger than this, whatever a catalog says (catalog.MAX_PACK_SIZE).
 DEFAULT_MAX_SIZE = 8 * 1024**3
-FSYNC_EVERY = 8 * 1024 * 1024
-
-
-class _BadRange(_Retry):
-    """The server answered a range request wrongly: from now on ask for the whole file."""
-
-
-@dataclass
-class DownloadStats:
-    """What one `download()` call did, for tests, benchmarks and messages."""
-
-    bytes_received: int = 0  # body bytes read from the network in this call
-    requests: int = 0
-    resumed_from: int = 0  # bytes already on disk when the first request went out
-    restarts: int = 0  # times a partial file had to be thrown away
-    retries: int = 0
-    reused: bool = False  # DEST was already there and verified: nothing fetched
-    events: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Transfer:
-    """Everything one `download()` call shares between its requests."""
-
-    url: str
-    part: Path
-    meta_path: Path
-    meta: dict[str, Any]
-    expected_size: int | None
-    cap: int  # never more bytes than this: the catalog's size, else the bare-URL limit
-    limits: NetLimits
-    timeouts: tuple[float, float]
-    guard: Guard
-    session: Any
-    bucket: TokenBucket | None
-    progress: _Progress
-    stats: DownloadStats
-    refuse_html: bool
-    use_range: bool = True  # False once the server answered a range wrongly: ask for the whole file
 
 
 def download(
@@ -309,151 +262,3 @@ def _publish(job: _Transfer, dest: Path, expected_sha256: str | None) -> Path:
     _fsync_dir(dest.parent)
     meta_path.unlink(missing_ok=True)
     return dest
-
-
-def _one_request(job: _Transfer, have: int) -> None:
-    """One GET that ends with the whole body on disk; anything less raises (_Retry: try again)."""
-    headers: dict[str, str] = {}
-    validator = job.meta.get("etag") or job.meta.get("last_modified")
-    # Without a validator or a digest nothing proves the bytes on disk belong to this file.
-    if have > 0 and job.use_range and (validator or job.meta.get("expected_sha256")):
-        headers["Range"] = f"bytes={have}-"
-        if validator:
-            headers["If-Range"] = validator
-    job.stats.requests += 1
-    response = open_url(job.session, job.url, headers=headers, timeout=job.guard.timeout(*job.timeouts))
-    with response:
-        status = response.status_code
-        if status in (429, 500, 502, 503, 504):
-            raise _Retry(f"HTTP {status}", _retry_after(response))
-        if status == 404:
-            raise DownloadError(f"{job.url}: not found (HTTP 404)")
-        if status == 416:
-            if "Range" not in headers:
-                raise _Retry("the server answered HTTP 416 (range not satisfiable) to a request without a range")
-            crange = _unsatisfied_range(response.headers.get("content-range", ""))
-            if crange == have:
-                return  # the file on the server is exactly what we hold
-            raise _BadRange(f"the server answered HTTP 416 (range not satisfiable) to {headers['Range']}")
-        if status not in (200, 206):
-            raise DownloadError(f"{job.url}: the server answered HTTP {status} {response.reason or ''}".rstrip())
-        ctype = response.headers.get("content-type", "").lower()
-        if job.refuse_html and ctype.startswith(("text/html", "application/xhtml")):
-            raise DownloadError(
-                f"{job.url}: the server sent a web page (Content-Type {ctype.split(';')[0]}), not a course pack"
-            )
-        length = _int_header(response.headers.get("content-length"))
-        total: int | None
-        if status == 206:
-            total, start = _check_part_answer(response, headers.get("Range"), have, length)
-        else:
-            total, start = length, 0
-        _check_total(job, total)
-        _receive(job, response, status, start, total)
-
-
-def _check_part_answer(response: Any, asked: str | None, have: int, length: int | None) -> tuple[int, int]:
-    """A 206 must be exactly the range asked: from HAVE to the end, of a known total."""
-    value = response.headers.get("content-range", "")
-    if asked is None:
-        raise _BadRange("the server answered 206 (part of the file) to a request for the whole file")
-    crange = _content_range(value)
-    if (
-        crange is None
-        or crange[2] is None
-        or crange[0] != have
-        or crange[1] != crange[2] - 1
-        or (length is not None and length != crange[2] - have)
-    ):
-        shown = value if len(value) <= 60 else value[:57] + "…"
-        raise _BadRange(f"the server answered Content-Range {shown!r} (Content-Length {length}) to Range: {asked}")
-    return crange[2], have
-
-
-def _check_total(job: _Transfer, total: int | None) -> None:
-    if total is None:
-        return
-    if job.expected_size is not None and total != job.expected_size:
-        raise DownloadError(f"{job.url}: the server announces {total} bytes, the catalog says {job.expected_size}")
-    if total > job.cap:
-        raise DownloadError(
-            f"{job.url}: the server announces {total} bytes, over the {job.cap}-byte limit "
-            "for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
-        )
-
-
-def _receive(job: _Transfer, response: Any, status: int, start: int, total: int | None) -> None:
-    """Write the body at START; the part file is opened (and, for a 200, emptied) at the first byte."""
-    limit = total if total is not None else job.cap
-    new_meta = dict(job.meta)
-    new_meta["etag"] = response.headers.get("etag") if not _weak(response.headers.get("etag")) else None
-    new_meta["last_modified"] = response.headers.get("last-modified")
-    new_meta["total"] = total
-    job.progress.start(total, start)
-    written = start
-    since_sync = 0
-    fh = None
-    lost = ""  # why the body ended early, when the transport said so
-    try:
-        for chunk in iter_body(response):
-            if job.guard.tripped:
-                job.guard.check()
-            if written + len(chunk) > limit:
-                _over_limit(job, status, limit)
-            if fh is None:
-                # Record the validator before the first byte lands, so a kill can resume.
-                if status == 200 or new_meta != job.meta:
-                    if status == 200 and _size(job.part):
-                        _truncate(job.part)  # If-Range failed (file changed) or Range unsupported
-                        job.stats.restarts += 1
-                    job.meta.clear()
-                    job.meta.update(new_meta)
-                    write_atomic(job.meta_path, json.dumps(job.meta).encode())
-                fh = open(job.part, "ab")
-            if job.bucket is not None:
-                job.bucket.take(len(chunk))
-            fh.write(chunk)
-            written += len(chunk)
-            job.stats.bytes_received += len(chunk)
-            job.guard.feed(len(chunk))
-            since_sync += len(chunk)
-            job.progress.advance(len(chunk))
-            if since_sync >= FSYNC_EVERY:
-                fh.flush()
-                os.fsync(fh.fileno())
-                since_sync = 0
-        if fh is not None:
-            fh.flush()
-    except _Retry as err:  # from iter_body: the connection broke
-        lost = str(err)
-    finally:
-        if fh is not None:
-            fh.close()
-    job.guard.check()  # a connection the watchdog cut: say why
-    if written == start:
-        raise _Retry(f"the server sent an empty answer (HTTP {status}, no bytes of the file)")
-    if total is not None and written < total:
-        raise _Retry(f"connection closed after {written} of {total} bytes")
-    if job.expected_size is not None and written != job.expected_size:
-        raise _Retry(f"connection closed after {written} of {job.expected_size} bytes")
-    if lost:  # a body of unknown length that broke off
-        raise _Retry(f"{lost} after {written} bytes")
-
-
-def _over_limit(job: _Transfer, status: int, limit: int) -> None:
-    if status == 206:  # the bytes up to the end of the range are good: keep them
-        raise DownloadError(f"{job.url}: the server sent more than the {limit} bytes its range announced")
-    _discard(job.part, job.meta_path)
-    if job.expected_size is not None:
-        raise DownloadError(f"{job.url}: the server sent more than the catalog's {job.expected_size} bytes")
-    if limit < job.cap:
-        raise DownloadError(f"{job.url}: the server sent more than the {limit} bytes it announced")
-    raise DownloadError(
-        f"{job.url}: the server sent more than {job.cap} bytes, the limit for a download "
-        "no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
-    )
-
-
-def _weak(etag: str | None) -> bool:
-    # Weak validators are not allowed in If-Range (RFC 9110 §13.1.5).
-    return etag is not None and etag.startswith("W/")
