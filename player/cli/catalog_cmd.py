@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
     """Add catalog, search, update and serve to `mooc`."""
     p = common.add_subcommand(sub, "catalog", help="add, list, refresh or build course catalogs", epilog=CATALOG_EPILOG)
     csub = p.add_subparsers(dest="catalog_command", metavar="ACTION", title="actions")
-    p.set_defaults(func=lambda args: _help(p))
+    common.shows_help(p)
 
     q = common.add_subcommand(csub, "add", help="add a catalog (http(s) URL, file: URL, folder or catalog.json)")
     q.add_argument("url", metavar="URL")
@@ -88,11 +88,6 @@ def register(sub: Any) -> None:
     p.add_argument("--log", metavar="FILE", help="also append one line per request to FILE")
     p.add_argument("--quiet", action="store_true", help="no request lines on the terminal")
     p.set_defaults(func=cmd_serve)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 # --------------------------------------------------------------------------- catalog

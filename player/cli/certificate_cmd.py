@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
         help="certificates: request, status, show, export, verify; provider: keygen, issue",
         epilog=CERT_EPILOG,
     )
-    cert.set_defaults(func=lambda args: _help(cert))
+    common.shows_help(cert)
     cactions = cert.add_subparsers(dest="certificate_command", metavar="ACTION", title="actions")
     c_req = common.add_subcommand(cactions, "request", help="request the certificate of a course you passed")
     c_req.add_argument("course", metavar="COURSE", help="course id")
@@ -70,11 +70,6 @@ def register(sub: Any) -> None:
     from player.cli.certificate_provider import register_actions
 
     register_actions(cactions)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 def _learner(args: argparse.Namespace) -> Any:

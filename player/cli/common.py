@@ -27,6 +27,16 @@ def add_subcommand(
     return parser
 
 
+def shows_help(parser: argparse.ArgumentParser) -> None:
+    """A command group run without its sub-command prints its help (exit status 0)."""
+
+    def show(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 0
+
+    parser.set_defaults(func=show)
+
+
 def layout(args: argparse.Namespace) -> Layout:
     """The data folder of this command; created 0700 when missing (packages/layout.py)."""
     from packages.layout import make_dirs

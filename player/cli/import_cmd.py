@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from player.cli.common import add_subcommand, print_json
+from player.cli.common import add_subcommand, print_json, shows_help
 
 OLX_EPILOG = """\
 examples:
@@ -45,7 +45,7 @@ def register(sub: Any) -> None:
         help="import an Open edX course export or a Moodle GIFT question bank",
         epilog="sub-commands: olx, gift (each has --help)",
     )
-    group.set_defaults(func=lambda args: _help(group))
+    shows_help(group)
     isub = group.add_subparsers(dest="import_command", metavar="FORMAT", title="formats")
 
     olx = add_subcommand(
@@ -80,11 +80,6 @@ def register(sub: Any) -> None:
     gift.add_argument("--force", action="store_true", help="overwrite an existing quiz file")
     gift.add_argument("--json", action="store_true", help="print the report as JSON instead of a summary")
     gift.set_defaults(func=_gift)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 def _olx(args: argparse.Namespace) -> int:

@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
     lab = common.add_subcommand(
         sub, "lab", help="the administrator's policy for every learner of this PC", epilog=EPILOG
     )
-    lab.set_defaults(func=lambda args: _help(lab))
+    common.shows_help(lab)
     actions = lab.add_subparsers(dest="lab_command", metavar="ACTION", title="actions")
     show = common.add_subcommand(actions, "show", help="what the lab policy says")
     show.add_argument("--json", action="store_true", help="machine-readable output")
@@ -46,11 +46,6 @@ def register(sub: Any) -> None:
     roster = common.add_subcommand(actions, "roster", help="set the class every account of this PC has (CSV)")
     roster.add_argument("file", metavar="ROSTER.csv", help="name, email, pin per row")
     roster.set_defaults(func=cmd_roster)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:

@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
         help="add, list, choose or remove the learners sharing this account",
         epilog=EPILOG,
     )
-    parser.set_defaults(func=lambda args: _help(parser))
+    common.shows_help(parser)
     actions = parser.add_subparsers(dest="learner_command", metavar="ACTION", title="actions")
 
     add = common.add_subcommand(
@@ -128,11 +128,6 @@ def register(sub: Any) -> None:
     ex.add_argument("--all", action="store_true", help="every learner of this account")
     ex.add_argument("-o", "--output", metavar="FILE", required=True, help="the file to write (must not exist)")
     ex.set_defaults(func=cmd_export)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 def _learners(args: argparse.Namespace):  # -> Learners

@@ -67,7 +67,7 @@ def register(sub: Any) -> None:
         description=PACK_DESCRIPTION,
         epilog=PACK_EPILOG,
     )
-    pack.set_defaults(func=lambda args: _help(pack))
+    common.shows_help(pack)
     pack_sub = pack.add_subparsers(dest="pack_command", metavar="ACTION", title="actions")
 
     init = common.add_subcommand(
@@ -107,11 +107,6 @@ def register(sub: Any) -> None:
     build.add_argument("-o", "--output", metavar="FILE", help="output file or folder (default: ./<id>-<version>.mooc)")
     build.add_argument("--json", action="store_true", help="print path, size and sha256 as JSON")
     build.set_defaults(func=cmd_build)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 def _limit_options(parser: argparse.ArgumentParser) -> None:

@@ -92,7 +92,7 @@ def register(sub: Any) -> None:
     consent = common.add_subcommand(
         sub, "consent", help="approve or withdraw where your records may be sent", epilog=CONSENT_EPILOG
     )
-    consent.set_defaults(func=lambda args: _help(consent))
+    common.shows_help(consent)
     actions = consent.add_subparsers(dest="consent_command", metavar="ACTION", title="actions")
     c_list = common.add_subcommand(actions, "list", help="hosts you approved, and those waiting for you")
     c_list.add_argument("--json", action="store_true", help="machine-readable output")
@@ -103,11 +103,6 @@ def register(sub: Any) -> None:
     c_revoke = common.add_subcommand(actions, "revoke", help="withdraw an approval")
     c_revoke.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
     c_revoke.set_defaults(func=cmd_consent_revoke)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 0
 
 
 def _learner(args: argparse.Namespace) -> Any:
