@@ -11,7 +11,7 @@ Tolerant of real files (BOM, CRLF, tabs, unescaped ':' in text, text after the
 answer block); a real syntax error is a MoocError naming the file and line.
 
 This module reads the file and makes the checked quiz; the GIFT text is read by
-`gift_parser`, and `--into` adds the quiz to a pack through `into_pack`.
+`gift_parser` (with `gift_answers` and `gift_text`), and `--into` adds the quiz to a pack through `into_pack`.
 """
 
 from __future__ import annotations
