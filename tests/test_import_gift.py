@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,7 +152,10 @@ def test_second_file_feedback_distractors_and_reports(gift_files: list[Path], tm
     assert acts.distractors == ("Chat",) and acts.prompt == "Match the **activity** to the description."
     colours = qs["colours"]
     assert grade_question(colours, [0, 2]).score == 1.0 and grade_question(colours, [0, 1]).score == 0.0
-    assert [(a.value, a.tolerance) for a in qs["q5"].answers] == [(3.0, 2.0)]
+    q5 = qs["q5"]  # {#3:2~#Completely wrong}: "any other answer" is an answer every number is within
+    assert [(a.value, a.tolerance, a.credit) for a in q5.answers] == [(3.0, 2.0, 1.0), (0.0, sys.float_info.max, 0.0)]
+    assert grade_question(q5, "4").score == 1.0 and grade_question(q5, "4").feedback == []
+    assert grade_question(q5, "-1e300").feedback == ["Completely wrong"]
     animal = qs["shortanswer"]
     assert grade_question(animal, "cat").score == 0.5 and grade_question(animal, "frog").feedback == ["Good!"]
     _, report = parse_gift(gift_files[2])
@@ -178,9 +182,13 @@ def test_real_world_mess_and_descriptions(tmp_path: Path) -> None:
     )
     quiz, report = parse_gift(gift)
     assert quiz["title"] == "Week 1"
-    assert [q["prompt"] for q in quiz["questions"]] == ["Time is 10:30 now?", "Tabs and odd spaces"]
+    assert [q["prompt"] for q in quiz["questions"]] == [
+        "Time is 10:30 now?",
+        "Just a description, nothing to answer.\n\nTabs and odd spaces",  # text between questions
+    ]
     assert [c["text"] for c in quiz["questions"][1]["choices"]] == ["yes", "no"]
-    assert [(e.component, e.where) for e in report.missing_entries] == [("description", "mess.gift:6")]
+    assert report.missing_entries == []
+    assert [(e.component, e.where) for e in report.entries] == [("description", "mess.gift:6")]
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from packages.loading import load_course
 from packages.portable import tomllib
 from packages.questions import Question
 from packages.source import open_source
+from player.grading import grade_question
 
 HEAD = 'format = 1\nid = "p"\nversion = "1.0.0"\ntitle = "P"\n\n'
 LAYOUTS = {
@@ -85,9 +86,87 @@ def _quiz(tmp_path: Path, body: str) -> tuple[list[Question], Any]:
     pack = tmp_path / "qpack"
     (pack / "quizzes").mkdir(parents=True, exist_ok=True)
     (pack / "course.toml").write_text(
-        HEAD + '[[modules]]\nid = "m"\ntitle = "M"\n[[modules.items]]\nid = "q"\nkind = "quiz"\nfile = "quizzes/q.toml"\n'
+        HEAD
+        + '[[modules]]\nid = "m"\ntitle = "M"\n[[modules.items]]\nid = "q"\nkind = "quiz"\nfile = "quizzes/q.toml"\n'
     )
     (pack / "quizzes" / "q.toml").write_text(dumps_toml(quiz))
     assert validate(open_source(pack)).errors == []
     item = next(i for i in load_course(open_source(pack)).items() if i.id == "q")
     return list(item.quiz.questions), report
+
+
+def test_a_per_answer_format_tag_is_not_part_of_the_accepted_text(tmp_path: Path) -> None:
+    qs, _ = _quiz(
+        tmp_path,
+        "Colour of the sky? {=[markdown]light blue =[plain]azure}\n\n"
+        "Match {=[html]<b>one</b> -> [plain]1 =two -> [markdown]2 = -> [moodle]3}\n",
+    )
+    sky, match = qs
+    assert [a.text for a in sky.answers] == ["light blue", "azure"]
+    assert grade_question(sky, "light blue").score == 1.0 and grade_question(sky, "[markdown]light blue").score == 0
+    assert match.pairs == (("**one**", "1"), ("two", "2")) and match.distractors == ("3",)
+
+
+def test_a_short_answer_without_equals_is_read_as_moodle_reads_it(tmp_path: Path) -> None:
+    qs, report = _quiz(tmp_path, "Say one. {One}\n\nOne or two? {One =Two}\n\nNext {=a ~b}\n")
+    assert [q.type for q in qs] == ["text", "text", "single"]
+    assert [a.text for a in qs[0].answers] == ["One"] and [a.text for a in qs[1].answers] == ["One", "Two"]
+    assert report.entries == []
+
+
+def test_descriptions_become_text_between_questions(tmp_path: Path) -> None:
+    qs, report = _quiz(
+        tmp_path,
+        "Read this first.\n\n::D2::[html]<p>And <b>this</b>.</p>\n\nQ1 {T}\n\nQ2 {F}\n\nThat was all.\n",
+    )
+    assert [q.prompt for q in qs] == ["Read this first.\n\nAnd **this**.\n\nQ1", "Q2\n\nThat was all."]
+    assert [(e.severity, e.component, e.where) for e in report.entries] == [
+        ("changed", "description", "t.gift:1"),
+        ("changed", "description", "t.gift:3 (D2)"),
+        ("changed", "description", "t.gift:9"),
+    ]
+    assert "shown above the next question (q1)" in report.entries[0].reason
+    assert "below the last question's text (q2)" in report.entries[2].reason
+
+
+@pytest.mark.parametrize(
+    "body,said",
+    [
+        ("Just text.\n\nMore text.\n", "nothing to import: found 2 descriptions, and no question that mooc can grade"),
+        ("::E:: Write. {}\n\nA description.\n", "found 1 essay, 1 description, and no question"),
+        ("// only a comment\n", "nothing to import: no question in it"),
+    ],
+)
+def test_a_file_with_nothing_to_import_says_what_it_found(run_mooc, tmp_path: Path, body: str, said: str) -> None:
+    gift = tmp_path / "t.gift"
+    gift.write_text(body)
+    result = run_mooc("import", "gift", str(gift), "-o", str(tmp_path / "q.toml"))
+    assert result.returncode == 1 and said in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "q.toml").exists()
+
+
+def test_numeric_any_other_answer_feedback_is_carried(tmp_path: Path) -> None:
+    qs, report = _quiz(tmp_path, "Year? {#=1822:0#Right ~1800#Too early ~#Not even close}\n")
+    (year,) = qs
+    assert grade_question(year, "1822").score == 1.0 and grade_question(year, "1822").feedback == ["Right"]
+    assert grade_question(year, "1800").feedback == ["Too early"]  # the specific answer first
+    for wrong in ("1", "-5e307", "1.7e308"):
+        assert grade_question(year, wrong).score == 0.0 and grade_question(year, wrong).feedback == ["Not even close"]
+    assert report.found["numerical: 'any other answer' feedback"] == 1 and report.entries == []
+
+
+def test_weights_are_read_as_moodle_reads_them(tmp_path: Path) -> None:
+    """Three 33.33333% answers, all picked: full credit and "right", as in Moodle (1/3 each)."""
+    from player.feedback import verdict
+    from player.grading import QuestionGrade
+
+    qs, _ = _quiz(tmp_path, "Pick three. {~%33.33333%a ~%33.33333%b ~%33.33333%c ~%-100%d}\n")
+    (three,) = qs
+    assert [c.credit for c in three.choices] == [1 / 3, 1 / 3, 1 / 3, -1.0]
+    for picks in ([0, 1, 2], [2, 0, 1], [1, 2, 0]):
+        grade = grade_question(three, picks)
+        assert grade.score == 1.0 and grade.correct
+        assert verdict(QuestionGrade(three, picks, grade)) == "right"
+    assert grade_question(three, [0, 1]).score == pytest.approx(2 / 3)
+    odd, _ = _quiz(tmp_path, "Odd. {=a ~%35%b ~c}\n")  # not one of Moodle's grades: kept as written
+    assert odd[0].choices[1].credit == 0.35

@@ -61,7 +61,7 @@ def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], Im
         )
         quiz = checked.get("quizzes/quiz.toml", {**quiz, "questions": []})
     if not quiz["questions"]:
-        raise MoocError(f"{path}: no question that mooc can grade (see the GIFT format: Question {{=answer}})")
+        raise MoocError(f"{path}: nothing to import: {_what_was_found(report)}")
     if len(result.categories) > 1:
         shown = ", ".join(result.categories[:5]) + (
             f" and {len(result.categories) - 5} more" if len(result.categories) > 5 else ""
@@ -69,6 +69,20 @@ def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], Im
         report.changed("$CATEGORY", path.name, f"categories {shown} merged into one quiz")
     report.produced["quizzes"] = 1
     return quiz, report
+
+
+def _what_was_found(report: ImportReport) -> str:
+    """For a file with no question to import: what it holds instead, in words."""
+    left_out = sum(1 for e in report.missing_entries if e.component == "question")
+    kinds = (
+        (report.found["essay"], "essay", "essays"),
+        (report.found["description"], "description", "descriptions"),
+        (left_out, "question that cannot come across", "questions that cannot come across"),
+    )
+    parts = [f"{n} {one if n == 1 else many}" for n, one, many in kinds if n]
+    if not parts:
+        return "no question in it (a GIFT question looks like: Question {=right ~wrong})"
+    return f"found {', '.join(parts)}, and no question that mooc can grade"
 
 
 def _category_title(category: str) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from typing import Any
 
-from packages.importers.gift_text import convert, restore
+from packages.importers.gift_text import FORMAT, TAG, convert, restore
+from packages.importers.html_markdown import html_to_text
 from packages.importers.report import ImportReport
 
 _WEIGHT = re.compile(r"^%(-?\d+(?:[.,]\d+)?)%")
@@ -27,13 +29,18 @@ class GiftAnswers:
 
     report: ImportReport
 
-    def split_answers(self, answer: str) -> list[tuple[str, str]]:
-        """[(marker, body)] for each `=`/`~` answer, in order."""
+    def split_answers(self, answer: str, lead_marker: str | None = None) -> list[tuple[str, str]]:
+        """[(marker, body)] for each `=`/`~` answer, in order.
+
+        Text before the first marker is an error, unless `lead_marker` is given: then it
+        is one more answer with that marker (Moodle reads `{One}` as a short answer).
+        """
         parts = re.split(r"([=~])", answer)
         lead = parts[0].strip()
-        if lead:
+        if lead and lead_marker is None:
             raise GiftSyntax(f"text {restore(lead)[:30]!r} before the first answer (answers start with = or ~)")
-        return [(parts[i], parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
+        first = [(lead_marker, parts[0])] if lead and lead_marker else []
+        return first + [(parts[i], parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
 
     def weighted(self, body: str) -> tuple[float | None, str, str | None]:
         """'%50%text#feedback' -> (0.5, 'text', 'feedback')."""
@@ -44,6 +51,7 @@ class GiftAnswers:
             weight = float(m.group(1).replace(",", ".")) / 100
             if not -1 <= weight <= 1:
                 raise GiftSyntax(f"weight {m.group(0)} is outside -100%..100%")
+            weight = moodle_fraction(weight)
             body = body[m.end() :]
         elif body.startswith("%"):
             raise GiftSyntax(f"bad weight {restore(body)[:20]!r} (write %50% or %-100%)")
@@ -93,12 +101,12 @@ class GiftAnswers:
     def short(self, answer: str, fmt: str, where: str, ident: str) -> dict[str, Any]:
         answers: list[dict[str, Any]] = []
         patterns: list[str] = []
-        for marker, body in self.split_answers(answer):
+        for marker, body in self.split_answers(answer, lead_marker="="):
             if marker != "=":
                 raise GiftSyntax("a short-answer question lists accepted answers with '='")
             weight, text, feedback = self.weighted(body)
             credit = 1.0 if weight is None else weight
-            value = " ".join(restore(text).split())
+            value = answer_text(text, fmt)
             if "*" in value:
                 if credit == 1.0:
                     patterns.append(".*".join(re.escape(part) for part in value.split("*")))
@@ -152,7 +160,7 @@ class GiftAnswers:
                 raise GiftSyntax(f"matching pair {restore(body).strip()[:30]!r} has no '->'")
             left, right = body.split("->", 1)
             left_md = convert(left, fmt)
-            right_md = " ".join(restore(right).split())
+            right_md = answer_text(right, fmt)
             if not left_md.strip():
                 distractors.append(right_md)
             else:
@@ -182,10 +190,14 @@ class GiftAnswers:
         chunks = [("=", parts[0])] if parts[0].strip() else []
         chunks += [(parts[i], parts[i + 1]) for i in range(1, len(parts) - 1, 2)]
         answers = []
+        any_other: dict[str, Any] | None = None
         for marker, chunk in chunks:
             weight, text, feedback = self.weighted(chunk)
-            if not text:  # '~#feedback': feedback for any other number; mooc has no slot for it
-                self.report.found["numerical: 'any other answer' feedback (dropped)"] += 1
+            if not text:  # '~#feedback': feedback for any other number (Moodle's '*' answer)
+                if feedback:
+                    self.report.found["numerical: 'any other answer' feedback"] += 1
+                    any_other = {"value": 0.0, "tolerance": ANY_NUMBER, "credit": 0.0}
+                    any_other["feedback"] = convert(feedback, fmt)
                 continue
             value, tol, fb = self.number(text + (f"#{feedback}" if feedback else ""))
             credit = (1.0 if marker == "=" else 0.0) if weight is None else weight
@@ -199,6 +211,8 @@ class GiftAnswers:
             answers.append(entry)
         if not any(a.get("credit", 1.0) == 1.0 for a in answers):
             raise GiftSyntax("no numerical answer is worth 100%")
+        if any_other is not None:  # last: the grader keeps the best-credit answer a number is within
+            answers.append(any_other)
         return {"type": "numeric", "answers": answers}
 
     def number(self, text: str) -> tuple[float, float, str | None]:
@@ -218,6 +232,33 @@ class GiftAnswers:
         except ValueError:
             raise GiftSyntax(f"{spec[:40]!r} is not a number (write 3.14, 3.14:0.01 or 1..5)") from None
         return value, tolerance, feedback.strip() or None
+
+
+# Moodle's grade options (question_bank::fraction_options_full), kept to 7 decimals in its
+# database: a weight within 0.00001 of one of them is that option (match_grade_options).
+MOODLE_FRACTIONS: tuple[float, ...] = (1, 9 / 10, 5 / 6, 4 / 5, 3 / 4, 7 / 10, 2 / 3, 3 / 5, 1 / 2, 2 / 5)
+MOODLE_FRACTIONS += (1 / 3, 3 / 10, 1 / 4, 1 / 5, 1 / 6, 1 / 7, 1 / 8, 1 / 9, 1 / 10, 1 / 20, 0)
+# "Any other answer" of a numerical question: every finite number is within this of 0.
+ANY_NUMBER = sys.float_info.max
+
+
+def moodle_fraction(weight: float) -> float:
+    """A GIFT weight as Moodle reads it: 33.33333% is 1/3, so three of them add up to full credit."""
+    for fraction in MOODLE_FRACTIONS:
+        if abs(abs(weight) - fraction) < 0.00001:
+            return math.copysign(fraction, weight) if fraction else 0.0
+    return weight
+
+
+def answer_text(raw: str, fmt: str) -> str:
+    """An accepted answer or a matching option: plain text, its own `[format]` tag removed."""
+    sub = FORMAT.match(raw)
+    if sub:
+        fmt, raw = sub.group(1).lower(), raw[sub.end() :]
+    text = restore(raw)
+    if fmt == "html" or (fmt == "moodle" and TAG.search(text)):
+        text = html_to_text(text)
+    return " ".join(text.split())
 
 
 class NotFinite(Exception):

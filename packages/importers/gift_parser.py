@@ -26,6 +26,15 @@ class GiftResult:
     categories: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Description:
+    """A GIFT description (text without an answer block): shown with the next question."""
+
+    text: str
+    where: str
+    ident: str
+
+
 class _Unusable(Exception):
     """This question cannot come across (reason, where, ident): reported, the others still import."""
 
@@ -42,6 +51,7 @@ class GiftParser(GiftAnswers):
         result = GiftResult(title="")
         category: str | None = None
         categories: dict[str, None] = {}
+        descriptions: list[_Description] = []  # waiting for the next question
         for start_line, block in self.blocks():
             lines = block.split("\n")
             # $CATEGORY lines may head a block of their own or precede a question.
@@ -62,14 +72,31 @@ class GiftParser(GiftAnswers):
                 continue
             except GiftSyntax as err:
                 raise MoocError(f"{self.name}: line {start_line}: {err}") from None
-            if table is not None:
+            if isinstance(table, _Description):
+                descriptions.append(table)
+            elif table is not None:
+                if descriptions:
+                    self.place_descriptions(descriptions, table, before=True)
+                    descriptions = []
                 result.questions.append(table)
                 self.report.produced["questions"] += 1
                 if category:
                     self.report.found[f"category: {category}"] += 1
                 self.where[table["id"]] = f"{self.name}:{start_line}"
+        if descriptions and result.questions:
+            self.place_descriptions(descriptions, result.questions[-1], before=False)
         result.categories = list(categories)
         return result
+
+    def place_descriptions(self, descriptions: list[_Description], table: dict[str, Any], *, before: bool) -> None:
+        """Descriptions are text between questions: above the next question's prompt, or below the last one's."""
+        texts = [d.text for d in descriptions if d.text]
+        table["prompt"] = "\n\n".join([*texts, table["prompt"]] if before else [table["prompt"], *texts])
+        for d in descriptions:
+            place = "above the next question" if before else "below the last question's text"
+            self.report.changed(
+                "description", d.where, f"no answer to grade: its text is shown {place} ({table['id']})", d.ident
+            )
 
     def blocks(self) -> list[tuple[int, str]]:
         """Questions are separated by blank lines; `//` comment lines are dropped."""
@@ -93,7 +120,7 @@ class GiftParser(GiftAnswers):
         return blocks
 
     # -- one question ---------------------------------------------------------
-    def question(self, raw: str, line: int, category: str | None) -> dict[str, Any] | None:
+    def question(self, raw: str, line: int, category: str | None) -> dict[str, Any] | _Description | None:
         text = protect(raw)
         name = None
         stripped = text.lstrip()
@@ -115,8 +142,7 @@ class GiftParser(GiftAnswers):
             if "}" in text:
                 raise GiftSyntax("'}' without an opening '{' (write '\\}' for a literal brace)")
             self.report.found["description"] += 1
-            self.report.missing("description", where, "a description has no answer to grade", ident)
-            return None
+            return _Description(convert(text, fmt).strip(), where, ident)
         close_at = text.find("}", open_at + 1)
         if close_at < 0:
             raise GiftSyntax("answer block '{' is never closed with '}' (write '\\{' for a literal brace)")
@@ -166,11 +192,9 @@ class GiftParser(GiftAnswers):
         elif "~" in answer:
             self.report.found["multiple choice"] += 1
             table.update(self.choice(answer, fmt, where, ident))
-        elif answer.lstrip().startswith("="):
+        else:  # `{=a =b}`, and as Moodle reads it `{One}`: a short answer
             self.report.found["short answer"] += 1
             table.update(self.short(answer, fmt, where, ident))
-        else:
-            raise GiftSyntax(f"cannot tell the question type from the answer block {{{restore(answer)[:40]}}}")
         table["id"] = self.ids.new(name or "", fallback=f"q{len(self.ids.used) + 1}")
         if kind_note:
             self.report.found["missing word (blank in the text)"] += 1

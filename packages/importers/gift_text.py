@@ -34,7 +34,7 @@ _UNESC = {
 }
 _ESC_RE = re.compile(r"\\[\\~=#{}:n]")
 FORMAT = re.compile(r"^\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
-_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
 
 
 def protect(text: str) -> str:
@@ -55,7 +55,7 @@ def convert(raw: str, fmt: str) -> str:
     text = raw.strip()
     if fmt == "markdown":
         return restore(text)
-    if fmt == "html" or (fmt == "moodle" and _TAG.search(text)):
+    if fmt == "html" or (fmt == "moodle" and TAG.search(text)):
         html = restore(text)
         if fmt == "moodle":
             html = html.replace("\n", "<br>")

@@ -33,7 +33,8 @@ examples:
   mooc import gift questions.gift --into my-course --module week-1
   mooc import gift questions.gift -o quiz.toml --report gift-report.json
 
-Essays and descriptions (no answer to grade) are reported, not imported.
+Essays (no answer to grade) are reported, not imported; descriptions become text
+between questions (above the next one).
 """
 
 
