@@ -198,6 +198,10 @@ def test_real_world_mess_and_descriptions(tmp_path: Path) -> None:
         ("When? {#abc}", "line 1: 'abc' is not a number"),
         ("Match {=a -> b =c}", "line 1: matching pair 'c' has no '->'"),
         ("Weights {~%abc%x =y}", "line 1: bad weight"),
+        # nothing to import: what the file holds instead
+        ("Just text.\n\nMore text.\n", "nothing to import: found 2 descriptions, and no question that mooc can grade"),
+        ("::E:: Write. {}\n\nA description.\n", "mess.gift: nothing to import: found 1 essay, 1 description, and no"),
+        ("// only a comment\n", "mess.gift: nothing to import: no question in it"),
     ],
 )
 def test_syntax_errors_name_file_and_line(run_mooc, tmp_path: Path, body: str, message: str) -> None:

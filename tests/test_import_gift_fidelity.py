@@ -129,22 +129,6 @@ def test_descriptions_become_text_between_questions(tmp_path: Path) -> None:
     assert "below the last question's text (q2)" in report.entries[2].reason
 
 
-@pytest.mark.parametrize(
-    "body,said",
-    [
-        ("Just text.\n\nMore text.\n", "nothing to import: found 2 descriptions, and no question that mooc can grade"),
-        ("::E:: Write. {}\n\nA description.\n", "found 1 essay, 1 description, and no question"),
-        ("// only a comment\n", "nothing to import: no question in it"),
-    ],
-)
-def test_a_file_with_nothing_to_import_says_what_it_found(run_mooc, tmp_path: Path, body: str, said: str) -> None:
-    gift = tmp_path / "t.gift"
-    gift.write_text(body)
-    result = run_mooc("import", "gift", str(gift), "-o", str(tmp_path / "q.toml"))
-    assert result.returncode == 1 and said in result.stderr and "Traceback" not in result.stderr
-    assert not (tmp_path / "q.toml").exists()
-
-
 def test_numeric_any_other_answer_feedback_is_carried(tmp_path: Path) -> None:
     qs, report = _quiz(tmp_path, "Year? {#=1822:0#Right ~1800#Too early ~#Not even close}\n")
     (year,) = qs
