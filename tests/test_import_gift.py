@@ -112,7 +112,14 @@ def test_specific_questions_match_the_source(gift_files: list[Path], tmp_path: P
     match = next(q for q in quiz.questions if q.type == "match" and "countries" in q.prompt)
     assert match.pairs == (("Canada", "Ottawa"), ("Italy", "Rome"), ("Japan", "Tokyo"), ("India", "New Delhi"))
     control = qs["gift-control-characters"]
-    assert [c.text for c in control.choices] == ["~", "=", "#", "{", "}", "\\\\"]  # \\ is Markdown for \
+    assert [c.text for c in control.choices] == [
+        "~",
+        "=",
+        "\\#",
+        "{",
+        "}",
+        "\\\\",
+    ]  # Markdown for # (a heading alone) and \
     assert control.choices[5].correct and control.choices[0].feedback == "~ is a control character."
     assert [c.text for c in qs["jesus-hometown"].choices] == ["Jerusalem", "Bethlehem", "Galilee", "Nazareth"]
     assert [c.credit for c in qs["jesus-hometown"].choices] == [None, 0.25, 0.5, 1.0]

@@ -154,3 +154,9 @@ def test_weights_are_read_as_moodle_reads_them(tmp_path: Path) -> None:
     assert grade_question(three, [0, 1]).score == pytest.approx(2 / 3)
     odd, _ = _quiz(tmp_path, "Odd. {=a ~%35%b ~c}\n")  # not one of Moodle's grades: kept as written
     assert odd[0].choices[1].credit == 0.35
+
+
+def test_text_that_looks_like_markdown_stays_text(tmp_path: Path) -> None:
+    qs, _ = _quiz(tmp_path, "# of legs?\\n- a spider\\n1. first {#8}\n\n[html]<p>2) second<br></p> {T}\n")
+    assert qs[0].prompt == "\\# of legs?\\\n\\- a spider\\\n1\\. first"
+    assert qs[1].prompt == "2\\) second"  # and no stray backslash from the trailing <br>

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from packages.importers.html_markdown import escape, html_to_markdown
+from packages.importers.html_markdown import html_to_markdown
+from packages.importers.markdown_escape import escape, escape_line_starts
 
 # Escapes become private-use characters while parsing, and literal characters after.
 _ESC = {
@@ -61,5 +62,5 @@ def convert(raw: str, fmt: str) -> str:
             html = html.replace("\n", "<br>")
         return html_to_markdown(html).strip()
     # plain / moodle without tags: text shown as is, line breaks kept
-    lines = [escape(" ".join(line.split())) for line in restore(text).split("\n")]
+    lines = [escape_line_starts(escape(" ".join(line.split()))) for line in restore(text).split("\n")]
     return "\\\n".join(line for line in lines)

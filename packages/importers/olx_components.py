@@ -16,6 +16,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from packages.importers.html_markdown import html_to_markdown
+from packages.importers.markdown_escape import escape, escape_line_starts
 from packages.importers.olx_export import OlxExport, _safe_name
 from packages.importers.olx_problem_text import ProblemContext
 from packages.importers.olx_problems import (
@@ -303,14 +304,10 @@ def _paragraphs(cues: list[tuple[float, str]]) -> str:
         paragraphs[-1].append(text)
         words += len(text.split())
         last = start
-    from packages.importers.html_markdown import escape
-
-    return "\n\n".join(escape(" ".join(p)) for p in paragraphs if p)
+    return "\n\n".join(escape_line_starts(escape(" ".join(p))) for p in paragraphs if p)
 
 
 def _heading(text: str) -> str:
-    from packages.importers.html_markdown import escape
-
     return escape(text)
 
 
