@@ -15,6 +15,7 @@ from packages.importers.olx import import_olx
 from packages.loading import load_course
 from packages.source import open_source
 from packages.validation import validate
+from player.grading import grade_question
 
 
 def _course(tmp_path: Path, chapters: str, *, policy: dict[str, Any] | None = None, name: str = "c") -> Path:
@@ -79,3 +80,113 @@ def test_a_trailing_br_leaves_no_backslash_in_prompts_choices_and_feedback(tmp_p
     q = _questions(course)["p"]
     assert q.prompt == "Pick one" and [c.text for c in q.choices] == ["Right", "Wrong"]
     assert q.choices[0].feedback == "Yes" and q.explanation == "Because"
+
+
+def _problem_course(tmp_path: Path, *problems: str) -> tuple[dict[str, Any], Any, Path]:
+    course, report, out = _import(tmp_path, _course(tmp_path, _unit("".join(problems))))
+    return _questions(course), report, out
+
+
+def test_shuffle_is_a_quiz_setting_never_a_question_key(tmp_path: Path) -> None:
+    problem = (
+        '<problem url_name="p"><multiplechoiceresponse><choicegroup shuffle="true">'
+        '<choice correct="true">a</choice><choice correct="false">b</choice></choicegroup>'
+        "</multiplechoiceresponse></problem>"
+    )
+    _, _, out = _problem_course(tmp_path, problem)
+    (quiz,) = (out / "quizzes").glob("*.toml")
+    assert "_shuffle" not in quiz.read_text() and "shuffle_choices = true" in quiz.read_text()
+
+
+def test_an_apostrophe_in_a_dropdown_option_is_part_of_it(tmp_path: Path) -> None:
+    problem = (
+        '<problem url_name="p"><optionresponse><optioninput '
+        "options=\"('I don't know','Yes','It\\'s fine', 'No')\" correct=\"I don't know\"/></optionresponse></problem>"
+    )
+    qs, _, _ = _problem_course(tmp_path, problem)
+    assert [(c.text, c.correct) for c in qs["p"].choices] == [
+        ("I don't know", True),
+        ("Yes", False),
+        ("It's fine", False),
+        ("No", False),
+    ]
+
+
+def _numeric(url_name: str, answer: str, inner: str = "", attrs: str = "") -> str:
+    return (
+        f'<problem url_name="{url_name}"><numericalresponse answer="{answer}" {attrs}>{inner}'
+        "<formulaequationinput/></numericalresponse></problem>"
+    )
+
+
+def _scores(q: Any, *answers: str) -> list[float]:
+    return [grade_question(q, a).score for a in answers]
+
+
+def test_numeric_answers_are_graded_as_open_edx_grades_them(tmp_path: Path) -> None:
+    tolerance = '<responseparam type="tolerance" default="1%"/>'
+    qs, report, _ = _problem_course(
+        tmp_path,
+        _numeric("sun", "9.3*10^7", tolerance),  # Studio's own template: arithmetic
+        _numeric("plain", "12"),  # no tolerance: Open edX still allows 0.001%
+        _numeric("open", "(1, 5)"),
+        _numeric("half-open", "[1/2, 2^2)"),
+        _numeric("close", "[10, 20]", attrs='partial_credit="close"'),
+        _numeric(
+            "both",
+            "100",
+            '<responseparam type="tolerance" default="1"/><responseparam partial_answers="50"/>'
+            '<responseparam partial_range="3"/>',
+            'partial_credit="list,close"',
+        ),
+    )
+    assert _scores(qs["sun"], "93000000", "93900000", "94000000") == [1.0, 1.0, 0.0]
+    assert _scores(qs["plain"], "12", "12.0001", "12.001") == [1.0, 1.0, 0.0]
+    assert _scores(qs["open"], "1", "1.0001", "3", "4.9999", "5") == [0.0, 1.0, 1.0, 1.0, 0.0]
+    assert _scores(qs["half-open"], "0.5", "0.4999", "3.9999", "4") == [1.0, 0.0, 1.0, 0.0]
+    # close: the range widened by 2 x its width on each side (ends excluded) is worth half
+    assert _scores(qs["close"], "15", "20", "-9.99", "39.99", "-10", "40") == [1.0, 1.0, 0.5, 0.5, 0.0, 0.0]
+    # list,close: 50 half; within 3 x the tolerance of 100 half; of 50 a quarter
+    assert _scores(qs["both"], "101", "50", "103", "52", "104", "60") == [1.0, 0.5, 0.5, 0.25, 0.0, 0.0]
+    assert report.missing_entries == []
+
+
+def test_numeric_answers_that_are_not_arithmetic_are_reported_never_run(tmp_path: Path) -> None:
+    qs, report, _ = _problem_course(
+        tmp_path,
+        _numeric("code", "__import__('os').getcwd()"),
+        _numeric("huge", "10^400"),
+        _numeric("empty", "(5, 1)"),
+        _numeric("ok", "2*(3+4)"),
+    )
+    assert set(qs) == {"ok"} and grade_question(qs["ok"], "14").score == 1.0
+    reasons = {e.ident: e.reason for e in report.missing_entries}
+    assert "cannot be read as a number" in reasons["code"] and "too large" in reasons["huge"]
+    assert "holds no number" in reasons["empty"]
+
+
+def test_answer_specific_hints_are_carried(tmp_path: Path) -> None:
+    numeric = _numeric(
+        "n",
+        "42",
+        '<correcthint>Right, 42.</correcthint><hintgroup><numericalhint answer="41" name="h1"/>'
+        '<hintpart on="h1"><text>Off by one.</text></hintpart></hintgroup>',
+    )
+    string = (
+        '<problem url_name="s"><stringresponse answer="Paris" type="ci"><correcthint>Yes.</correcthint>'
+        '<additional_answer answer="paris, france"><correcthint>Precise.</correcthint></additional_answer>'
+        '<stringequalhint answer="Lyon">That is the second city.</stringequalhint>'
+        '<regexphint answer="L.*">Not with an L.</regexphint><textline/></stringresponse></problem>'
+    )
+    qs, report, _ = _problem_course(tmp_path, numeric, string)
+    n, s = qs["n"], qs["s"]
+    assert grade_question(n, "42").feedback == ["Right, 42."] and grade_question(n, "42").score == 1.0
+    assert grade_question(n, "41").feedback == ["Off by one."] and grade_question(n, "41").score == 0.0
+    assert grade_question(s, "PARIS").feedback == ["Yes."] and grade_question(s, "Paris, France").feedback == [
+        "Precise."
+    ]
+    assert grade_question(s, "lyon").score == 0.0 and grade_question(s, "lyon").feedback == ["That is the second city."]
+    assert [a.text for a in s.answers if a.credit == 1.0] == ["Paris", "paris, france"]
+    assert [(e.component, e.reason) for e in report.entries] == [
+        ("stringresponse", "feedback for wrong answers matching a pattern (regexphint) dropped")
+    ]
