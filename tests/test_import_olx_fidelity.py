@@ -190,3 +190,158 @@ def test_answer_specific_hints_are_carried(tmp_path: Path) -> None:
     assert [(e.component, e.reason) for e in report.entries] == [
         ("stringresponse", "feedback for wrong answers matching a pattern (regexphint) dropped")
     ]
+
+
+PARTITIONS = [
+    {"id": 7, "name": "Content Groups", "scheme": "cohort", "groups": [{"id": 1, "name": "Group A"}]},
+    {
+        "id": 9,
+        "name": "Experiment",
+        "scheme": "random",
+        "groups": [{"id": 0, "name": "Blue"}, {"id": 1, "name": "Red"}],
+    },
+]
+
+
+def test_content_for_staff_or_some_learners_is_left_out_and_reported(tmp_path: Path) -> None:
+    chapters = (
+        '<chapter display_name="Open"><sequential display_name="S"><vertical display_name="Lesson">'
+        "<html><![CDATA[<p>For everyone.</p>]]></html>"
+        '<html url_name="key" display_name="Key" visible_to_staff_only="true"><![CDATA[<p>ANSWER KEY</p>]]></html>'
+        '<html url_name="cohort" group_access="{&quot;7&quot;: [1]}"><![CDATA[<p>COHORT ONLY</p>]]></html>'
+        '<html url_name="nobody" group_access="{&quot;7&quot;: []}"><![CDATA[<p>No restriction.</p>]]></html>'
+        '</vertical><vertical url_name="notes" display_name="Notes" visible_to_staff_only="true">'
+        "<html><![CDATA[<p>STAFF NOTES</p>]]></html></vertical></sequential></chapter>"
+        '<chapter url_name="hidden" display_name="Hidden" visible_to_staff_only="true"><sequential>'
+        "<vertical><html><![CDATA[<p>HIDDEN CHAPTER</p>]]></html></vertical></sequential></chapter>"
+    )
+    course, report, out = _import(tmp_path, _course(tmp_path, chapters, policy={"user_partitions": PARTITIONS}))
+    text = _lessons(out)
+    assert "For everyone." in text and "No restriction." in text
+    for secret in ("ANSWER KEY", "COHORT ONLY", "STAFF NOTES", "HIDDEN CHAPTER", "Not available"):
+        assert secret not in text
+    assert [m.title for m in course.modules] == ["Open"]
+    left_out = {e.ident: e.reason for e in report.missing_entries}
+    assert set(left_out) == {"key", "cohort", "notes", "hidden"}
+    assert "visible to staff only" in left_out["key"] and "(Content Groups: 'Group A')" in left_out["cohort"]
+
+
+def test_a_content_experiment_brings_its_first_group(tmp_path: Path) -> None:
+    experiment = (
+        '<split_test url_name="ab" display_name="Colour test" user_partition_id="9" '
+        'group_id_to_child="{&quot;1&quot;: &quot;block-v1:o+c+r+type@vertical+block@red&quot;, '
+        '&quot;0&quot;: &quot;block-v1:o+c+r+type@vertical+block@blue&quot;}">'
+        '<vertical url_name="red"><html><![CDATA[<p>RED CONTENT</p>]]></html></vertical>'
+        '<vertical url_name="blue"><html><![CDATA[<p>Blue content.</p>]]></html>'
+        '<problem url_name="q"><multiplechoiceresponse><choicegroup><choice correct="true">a</choice>'
+        '<choice correct="false">b</choice></choicegroup></multiplechoiceresponse></problem></vertical>'
+        "</split_test>"
+    )
+    course, report, out = _import(
+        tmp_path, _course(tmp_path, _unit(experiment), policy={"user_partitions": PARTITIONS})
+    )
+    text = _lessons(out)
+    assert "Blue content." in text and "RED CONTENT" not in text and set(_questions(course)) == {"q"}
+    (changed,) = [e for e in report.entries if e.component == "split_test"]
+    assert changed.severity == "changed" and "group 'Blue' (the first); left out: 'Red'" in changed.reason
+    assert [(e.component, e.ident) for e in report.missing_entries] == [("vertical", "red")]
+
+
+def _mc(url_name: str) -> str:
+    return (
+        f'<problem url_name="{url_name}"><multiplechoiceresponse><choicegroup><choice correct="true">a</choice>'
+        '<choice correct="false">b</choice></choicegroup></multiplechoiceresponse></problem>'
+    )
+
+
+def test_a_library_block_draws_only_from_its_capa_type(tmp_path: Path) -> None:
+    block = (
+        '<library_content url_name="lib" max_count="1" capa_type="multiplechoiceresponse">'
+        f'{_mc("m1")}{_mc("m2")}<problem url_name="t1"><stringresponse answer="x"><textline/></stringresponse>'
+        "</problem></library_content>"
+    )
+    course, report, _ = _import(tmp_path, _course(tmp_path, _unit(block)))
+    assert set(_questions(course)) == {"m1", "m2"}
+    (entry,) = [e for e in report.entries if e.component == "library_content"]
+    assert "1 random problem of the 2 with a multiplechoiceresponse field; mooc includes all 2" in entry.reason
+    assert "1 problem of other types is not in the pool" in entry.reason
+
+
+def test_the_pages_around_the_outline_become_the_first_lessons(tmp_path: Path) -> None:
+    source = _course(
+        tmp_path,
+        _unit("<html><![CDATA[<p>Unit text.</p>]]></html>"),
+        policy={
+            "pdf_textbooks": [
+                {
+                    "tab_title": "Reader",
+                    "chapters": [
+                        {"title": "Ch 1", "url": "/static/ch1.pdf"},
+                        {"title": "Ch 2", "url": "/static/gone.pdf"},
+                    ],
+                }
+            ],
+            "tabs": [{"type": "static_tab", "name": "Syllabus", "url_slug": "syl"}, {"type": "progress"}],
+        },
+    )
+    (source / "about").mkdir()
+    (source / "about" / "overview.html").write_text("<h2>About</h2><p>What this course is.</p>")
+    (source / "about" / "effort.html").write_text("4 hours a week")
+    (source / "info").mkdir()
+    (source / "info" / "handouts.html").write_text("<ol></ol>")  # empty: no lesson
+    (source / "info" / "updates.items.json").write_text(
+        json.dumps(
+            [{"date": "May 1", "content": "<p>Welcome!</p>"}, {"date": "x", "content": "gone", "status": "deleted"}]
+        )
+    )
+    (source / "static").mkdir()
+    (source / "static" / "ch1.pdf").write_bytes(b"%PDF-1.4\n")
+    (source / "tabs").mkdir()
+    (source / "tabs" / "syl.html").write_text("<p>Week by week.</p>")
+    course, report, out = _import(tmp_path, source)
+    items = course.modules[0].items
+    assert [i.title for i in items] == ["About this course", "Course updates", "Textbook: Reader", "Syllabus", "U"]
+    lessons = {i.title: (out / i.file).read_text() for i in items}
+    assert (
+        "What this course is." in lessons["About this course"]
+        and "## Effort\n\n4 hours a week" in lessons["About this course"]
+    )
+    assert "## May 1\n\nWelcome!" in lessons["Course updates"] and "gone" not in lessons["Course updates"]
+    assert "[Ch 1](../media/ch1.pdf)" in lessons["Textbook: Reader"] and (out / "media" / "ch1.pdf").is_file()
+    assert "Week by week." in lessons["Syllabus"]
+    assert [(e.component, e.reason) for e in report.missing_entries] == [
+        ("pdf_textbooks", "chapter 'Ch 2': its file is not in the export")
+    ]
+    assert report.found["handouts (empty)"] == 1
+
+
+def test_quiz_titles_say_where_they_come_from(tmp_path: Path) -> None:
+    def seq(title: str, units: int) -> str:
+        return (
+            f'<sequential display_name="{title}">'
+            + "".join(f'<vertical display_name="Unit">{_mc(f"{title}-{n}")}</vertical>' for n in range(units))
+            + "</sequential>"
+        )
+
+    chapters = f'<chapter display_name="Week 1">{seq("Basics", 1)}{seq("More", 2)}</chapter>'
+    chapters += f'<chapter display_name="Week 2">{seq("Basics", 1)}</chapter>'
+    course, _, _ = _import(tmp_path, _course(tmp_path, chapters))
+    titles = [i.title for i in course.items() if i.kind == "quiz"]
+    assert titles == [
+        "Week 1 › Basics › Unit: exercises",
+        "Week 1 › More › Unit: exercises",
+        "Week 1 › More › Unit: exercises (2)",
+        "Week 2 › Basics › Unit: exercises",
+    ]
+    assert len(set(titles)) == len(titles)
+
+
+def test_html_that_only_works_in_a_browser_is_reported(tmp_path: Path) -> None:
+    unit = _unit(
+        '<html url_name="widget"><![CDATA[<p>Rate this page</p><button onclick="x()">+1</button>]]></html>'
+        '<html url_name="script"><![CDATA[<script src="/static/feedback.js"></script>]]></html>'
+    )
+    _, report, out = _import(tmp_path, _course(tmp_path, unit))
+    assert "Rate this page" in _lessons(out)
+    assert [(e.severity, e.ident) for e in report.entries] == [("changed", "widget"), ("missing", "script")]
+    assert "<button> does not work offline" in report.entries[0].reason

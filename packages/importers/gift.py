@@ -54,7 +54,7 @@ def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], Im
     result = parser.parse()
     category_title = _category_title(result.categories[0]) if result.categories else ""
     quiz_title = title or category_title or path.name.split(".")[0].replace("_", " ").replace("-", " ").strip()
-    quiz = {"title": quiz_title or "Quiz", "questions": result.questions}
+    quiz: dict[str, Any] = {"title": quiz_title or "Quiz", "questions": result.questions}
     if result.questions:  # never write what `mooc pack check` would refuse
         checked = check_quizzes(
             {"quizzes/quiz.toml": quiz}, report, lambda _path, q: parser.where.get(str(q.get("id")), path.name)
@@ -68,6 +68,7 @@ def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], Im
         )
         report.changed("$CATEGORY", path.name, f"categories {shown} merged into one quiz")
     report.produced["quizzes"] = 1
+    report.placed = {parser.where[str(q["id"])]: f"#{q['id']}" for q in quiz["questions"]}
     return quiz, report
 
 
@@ -116,6 +117,9 @@ def import_gift(
         if output.exists() and not force:
             raise MoocError(f"{output}: already exists (use --force to overwrite it)")
         write_file(output, text)
+        report.placed = {k: f"{output.name}{v}" for k, v in report.placed.items()}
         return report, output
     assert into is not None and module is not None
-    return report, add_to_pack(into, module, quiz, text, item_id, weight, force)
+    written = add_to_pack(into, module, quiz, text, item_id, weight, force)
+    report.placed = {k: f"quizzes/{written.name}{v}" for k, v in report.placed.items()}
+    return report, written
