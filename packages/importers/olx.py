@@ -27,7 +27,7 @@ from xml.etree.ElementTree import Element
 from packages.errors import MoocError
 from packages.importers.archive import Unpacked
 from packages.importers.html_markdown import html_to_text
-from packages.importers.olx_components import _heading, _Module, _Quiz
+from packages.importers.olx_components import UNSUPPORTED_COMPONENTS, _heading, _Module, _Quiz
 from packages.importers.olx_export import _safe_name
 from packages.importers.olx_quizzes import OlxQuizzes
 from packages.importers.olx_visibility import partitions_of
@@ -105,6 +105,12 @@ class OlxImporter(OlxQuizzes):
             self.report.found["chapter"] += 1
             if not self.left_out(chapter, " ".join((chapter.get("display_name") or "Section").split())):
                 modules.append(self.chapter(chapter))
+        for other in course:  # besides the outline: a wiki, ... (textbooks are course_info's)
+            if other.tag not in ("chapter", "textbook") and isinstance(other.tag, str):
+                self.report.found[f"course: {other.tag}"] += 1
+                reason = UNSUPPORTED_COMPONENTS.get(other.tag, "course content mooc cannot show")
+                ident = other.get("url_name") or other.get("slug") or ""
+                self.report.missing(other.tag, title, f"{reason} (no notice: it is not part of a lesson)", ident)
         info = self.course_info(course)
         if info:
             if not modules:

@@ -51,6 +51,7 @@ UNSUPPORTED_COMPONENTS = {
     "pdf": "an embedded PDF viewer",
     "oppia": "an Oppia exploration",
     "h5pxblock": "H5P content",
+    "wiki": "the course wiki: its pages live on the Open edX server and are not in the export",
 }
 MAX_SRT_BYTES = 5 * 1024 * 1024
 # HTML that does something in a browser: dropped (scripts, forms) or made a link (embedded pages).
