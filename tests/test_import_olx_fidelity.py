@@ -345,3 +345,19 @@ def test_html_that_only_works_in_a_browser_is_reported(tmp_path: Path) -> None:
     assert "Rate this page" in _lessons(out)
     assert [(e.severity, e.ident) for e in report.entries] == [("changed", "widget"), ("missing", "script")]
     assert "<button> does not work offline" in report.entries[0].reason
+
+
+def test_broken_or_hostile_pages_around_the_outline_are_reported_not_fatal(tmp_path: Path) -> None:
+    (tmp_path / "secret.pdf").write_bytes(b"%PDF secret")
+    policy = {
+        "pdf_textbooks": [{"tab_title": "Evil", "chapters": [{"title": "Up", "url": "/static/../../secret.pdf"}]}],
+        "tabs": [{"type": "static_tab", "name": "Escape", "url_slug": "../../secret"}],
+        "user_partitions": "not a list",
+    }
+    source = _course(tmp_path, _unit("<html><![CDATA[<p>Text.</p>]]></html>"), policy=policy)
+    (source / "info").mkdir()
+    (source / "info" / "updates.items.json").write_text("[{broken")
+    course, report, out = _import(tmp_path, source)
+    assert not list(out.rglob("secret*")) and "Text." in _lessons(out)
+    kinds = {(e.severity, e.component) for e in report.entries}
+    assert {("missing", "course updates"), ("missing", "pdf_textbooks"), ("missing", "static_tab")} <= kinds

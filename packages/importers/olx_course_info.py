@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
+from packages.errors import MoocError
 from packages.importers.html_markdown import html_to_markdown
 from packages.importers.markdown_escape import escape
 from packages.importers.olx_export import _safe_name
@@ -82,7 +83,11 @@ class OlxCourseInfo(OlxVisibility):
         items_path = self.root / "info" / "updates.items.json"
         if not items_path.is_file() or items_path.is_symlink():
             return self.page(self.root / "info" / "updates.html", "course updates")
-        data = self.read_json(items_path)
+        try:
+            data = self.read_json(items_path)
+        except MoocError as err:  # a broken page around the outline is not worth refusing the course for
+            self.report.missing("course updates", "info/updates.items.json", f"cannot be read: {err}")
+            return ""
         sections = []
         for update in data if isinstance(data, list) else []:
             if not isinstance(update, dict) or update.get("status") == "deleted":
