@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,7 +112,14 @@ def test_specific_questions_match_the_source(gift_files: list[Path], tmp_path: P
     match = next(q for q in quiz.questions if q.type == "match" and "countries" in q.prompt)
     assert match.pairs == (("Canada", "Ottawa"), ("Italy", "Rome"), ("Japan", "Tokyo"), ("India", "New Delhi"))
     control = qs["gift-control-characters"]
-    assert [c.text for c in control.choices] == ["~", "=", "#", "{", "}", "\\\\"]  # \\ is Markdown for \
+    assert [c.text for c in control.choices] == [
+        "~",
+        "=",
+        "\\#",
+        "{",
+        "}",
+        "\\\\",
+    ]  # Markdown for # (a heading alone) and \
     assert control.choices[5].correct and control.choices[0].feedback == "~ is a control character."
     assert [c.text for c in qs["jesus-hometown"].choices] == ["Jerusalem", "Bethlehem", "Galilee", "Nazareth"]
     assert [c.credit for c in qs["jesus-hometown"].choices] == [None, 0.25, 0.5, 1.0]
@@ -151,7 +159,10 @@ def test_second_file_feedback_distractors_and_reports(gift_files: list[Path], tm
     assert acts.distractors == ("Chat",) and acts.prompt == "Match the **activity** to the description."
     colours = qs["colours"]
     assert grade_question(colours, [0, 2]).score == 1.0 and grade_question(colours, [0, 1]).score == 0.0
-    assert [(a.value, a.tolerance) for a in qs["q5"].answers] == [(3.0, 2.0)]
+    q5 = qs["q5"]  # {#3:2~#Completely wrong}: "any other answer" is an answer every number is within
+    assert [(a.value, a.tolerance, a.credit) for a in q5.answers] == [(3.0, 2.0, 1.0), (0.0, sys.float_info.max, 0.0)]
+    assert grade_question(q5, "4").score == 1.0 and grade_question(q5, "4").feedback == []
+    assert grade_question(q5, "-1e300").feedback == ["Completely wrong"]
     animal = qs["shortanswer"]
     assert grade_question(animal, "cat").score == 0.5 and grade_question(animal, "frog").feedback == ["Good!"]
     _, report = parse_gift(gift_files[2])
@@ -178,9 +189,13 @@ def test_real_world_mess_and_descriptions(tmp_path: Path) -> None:
     )
     quiz, report = parse_gift(gift)
     assert quiz["title"] == "Week 1"
-    assert [q["prompt"] for q in quiz["questions"]] == ["Time is 10:30 now?", "Tabs and odd spaces"]
+    assert [q["prompt"] for q in quiz["questions"]] == [
+        "Time is 10:30 now?",
+        "Just a description, nothing to answer.\n\nTabs and odd spaces",  # text between questions
+    ]
     assert [c["text"] for c in quiz["questions"][1]["choices"]] == ["yes", "no"]
-    assert [(e.component, e.where) for e in report.missing_entries] == [("description", "mess.gift:6")]
+    assert report.missing_entries == []
+    assert [(e.component, e.where) for e in report.entries] == [("description", "mess.gift:6")]
 
 
 @pytest.mark.parametrize(
@@ -190,6 +205,10 @@ def test_real_world_mess_and_descriptions(tmp_path: Path) -> None:
         ("When? {#abc}", "line 1: 'abc' is not a number"),
         ("Match {=a -> b =c}", "line 1: matching pair 'c' has no '->'"),
         ("Weights {~%abc%x =y}", "line 1: bad weight"),
+        # nothing to import: what the file holds instead
+        ("Just text.\n\nMore text.\n", "nothing to import: found 2 descriptions, and no question that mooc can grade"),
+        ("::E:: Write. {}\n\nA description.\n", "mess.gift: nothing to import: found 1 essay, 1 description, and no"),
+        ("// only a comment\n", "mess.gift: nothing to import: no question in it"),
     ],
 )
 def test_syntax_errors_name_file_and_line(run_mooc, tmp_path: Path, body: str, message: str) -> None:

@@ -11,7 +11,7 @@ Tolerant of real files (BOM, CRLF, tabs, unescaped ':' in text, text after the
 answer block); a real syntax error is a MoocError naming the file and line.
 
 This module reads the file and makes the checked quiz; the GIFT text is read by
-`gift_parser`, and `--into` adds the quiz to a pack through `into_pack`.
+`gift_parser` (with `gift_answers` and `gift_text`), and `--into` adds the quiz to a pack through `into_pack`.
 """
 
 from __future__ import annotations
@@ -54,21 +54,36 @@ def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], Im
     result = parser.parse()
     category_title = _category_title(result.categories[0]) if result.categories else ""
     quiz_title = title or category_title or path.name.split(".")[0].replace("_", " ").replace("-", " ").strip()
-    quiz = {"title": quiz_title or "Quiz", "questions": result.questions}
+    quiz: dict[str, Any] = {"title": quiz_title or "Quiz", "questions": result.questions}
     if result.questions:  # never write what `mooc pack check` would refuse
         checked = check_quizzes(
             {"quizzes/quiz.toml": quiz}, report, lambda _path, q: parser.where.get(str(q.get("id")), path.name)
         )
         quiz = checked.get("quizzes/quiz.toml", {**quiz, "questions": []})
     if not quiz["questions"]:
-        raise MoocError(f"{path}: no question that mooc can grade (see the GIFT format: Question {{=answer}})")
+        raise MoocError(f"{path}: nothing to import: {_what_was_found(report)}")
     if len(result.categories) > 1:
         shown = ", ".join(result.categories[:5]) + (
             f" and {len(result.categories) - 5} more" if len(result.categories) > 5 else ""
         )
         report.changed("$CATEGORY", path.name, f"categories {shown} merged into one quiz")
     report.produced["quizzes"] = 1
+    report.placed = {parser.where[str(q["id"])]: f"#{q['id']}" for q in quiz["questions"]}
     return quiz, report
+
+
+def _what_was_found(report: ImportReport) -> str:
+    """For a file with no question to import: what it holds instead, in words."""
+    left_out = sum(1 for e in report.missing_entries if e.component == "question")
+    kinds = (
+        (report.found["essay"], "essay", "essays"),
+        (report.found["description"], "description", "descriptions"),
+        (left_out, "question that cannot come across", "questions that cannot come across"),
+    )
+    parts = [f"{n} {one if n == 1 else many}" for n, one, many in kinds if n]
+    if not parts:
+        return "no question in it (a GIFT question looks like: Question {=right ~wrong})"
+    return f"found {', '.join(parts)}, and no question that mooc can grade"
 
 
 def _category_title(category: str) -> str:
@@ -102,6 +117,9 @@ def import_gift(
         if output.exists() and not force:
             raise MoocError(f"{output}: already exists (use --force to overwrite it)")
         write_file(output, text)
+        report.placed = {k: f"{output.name}{v}" for k, v in report.placed.items()}
         return report, output
     assert into is not None and module is not None
-    return report, add_to_pack(into, module, quiz, text, item_id, weight, force)
+    written = add_to_pack(into, module, quiz, text, item_id, weight, force)
+    report.placed = {k: f"quizzes/{written.name}{v}" for k, v in report.placed.items()}
+    return report, written

@@ -16,7 +16,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from packages.importers.html_tables import MAX_COLSPAN, MAX_ROWSPAN, Cell, grid, span
 from packages.importers.html_tokens import tokens
+from packages.importers.markdown_escape import escape, escape_line_starts, scripted
 
 Resolver = Callable[[str, str], "str | None"]
 
@@ -99,7 +101,7 @@ AUTO_CLOSE = {
 MAX_DEPTH = 64  # deeper nesting is flattened: no recursion blow-up, bounded work per character
 MAX_QUOTE_DEPTH = 16  # quotes and lists deeper than this add no more '> ' or indentation per line
 
-_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
+_HARD_BREAKS = re.compile(r"^(?:\s*\\\n)+|(?:\\\n\s*)+$")  # <br> at the start or end of a block: nothing to break
 
 
 @dataclass
@@ -193,8 +195,9 @@ def html_to_text(html: str) -> str:
     return " ".join("".join(parts).split())
 
 
-def escape(text: str) -> str:
-    return _ESCAPE.sub(r"\\\1", text)
+def paragraph(text: str) -> str:
+    """Inline Markdown as one paragraph: no hard break at its ends, no line read as a heading or list."""
+    return escape_line_starts(_HARD_BREAKS.sub("", text).strip())
 
 
 class _Renderer:
@@ -214,7 +217,7 @@ class _Renderer:
 
         def flush() -> None:
             if inline:
-                text = self.inline(inline).strip()
+                text = paragraph(self.inline(inline))
                 if text:
                     out.append(text)
                 inline.clear()
@@ -239,7 +242,7 @@ class _Renderer:
             finally:
                 self.nesting -= 1
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            text = self.inline(node.children).strip()
+            text = _HARD_BREAKS.sub("", self.inline(node.children)).strip()
             return [f"{'#' * int(tag[1])} {text}"] if text else []
         if tag == "table":
             return [self.table(node)]
@@ -284,7 +287,7 @@ class _Renderer:
         return "\n".join(lines)
 
     def table(self, node: Node) -> str:
-        rows: list[list[str]] = []
+        rows: list[list[Cell]] = []
         header_row = -1
 
         def collect(n: Node) -> None:
@@ -296,7 +299,16 @@ class _Renderer:
                     cells = [c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th")]
                     if cells and all(c.tag == "th" for c in cells) and header_row < 0 and not rows:
                         header_row = 0
-                    rows.append([self.cell(c) for c in cells])
+                    rows.append(
+                        [
+                            Cell(
+                                self.cell(c),
+                                span(c.attrs.get("colspan"), MAX_COLSPAN),
+                                span(c.attrs.get("rowspan"), MAX_ROWSPAN),
+                            )
+                            for c in cells
+                        ]
+                    )
                 elif child.tag in ("thead", "tbody", "tfoot"):
                     collect(child)
                 elif child.tag == "caption":
@@ -306,19 +318,19 @@ class _Renderer:
         caption = next((c for c in node.children if isinstance(c, Node) and c.tag == "caption"), None)
         if not rows:
             return ""
-        width = max(len(r) for r in rows)
-        rows = [r + [""] * (width - len(r)) for r in rows]
+        texts = grid(rows)
+        width = len(texts[0])
         if header_row < 0:  # GFM needs a header row: use an empty one rather than promote data
-            rows.insert(0, [""] * width)
-        lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join(["---"] * width) + "|"]
-        lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+            texts.insert(0, [""] * width)
+        lines = ["| " + " | ".join(texts[0]) + " |", "|" + "|".join(["---"] * width) + "|"]
+        lines += ["| " + " | ".join(r) + " |" for r in texts[1:]]
         table = "\n".join(lines)
         if caption is not None:
             table = f"*{self.inline(caption.children).strip()}*\n\n{table}"
         return table
 
     def cell(self, node: Node) -> str:
-        text = " ".join(b.replace("\n", " ") for b in self.blocks(node.children))
+        text = " ".join(b.replace("\\\n", " ").replace("\n", " ") for b in self.blocks(node.children))
         return text.replace("|", "\\|").strip()
 
     def embedded(self, node: Node) -> list[str]:
@@ -359,6 +371,8 @@ class _Renderer:
             return _wrap(inner, "**")
         if tag in ("em", "i", "cite"):
             return _wrap(inner, "*")
+        if tag in ("sup", "sub"):
+            return scripted(inner, tag)
         if tag in ("code", "kbd", "tt", "samp"):
             code = "".join(self.raw_text(node).split("\n"))
             return f"`{code}`" if "`" not in code else f"`` {code} ``"

@@ -1,14 +1,16 @@
 """`mooc import gift --into PACK`: a quiz file added to an existing pack source.
 
 The quiz is written to quizzes/<id>.toml and an item for it is added at the end of
-the named module in course.toml, keeping the manifest's comments and layout where
-it can; both files are replaced together or not at all, and nothing is written
-outside the pack folder.
+the named module in course.toml. The manifest is edited with tomlkit, which keeps
+the author's comments and layout (order, inline tables, indentation); the result is
+re-read and must equal the old manifest plus the item, or nothing is written. Both
+files are replaced together or not at all, and nothing is written outside the pack
+folder.
 """
 
 from __future__ import annotations
 
-import re
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -64,18 +66,20 @@ def add_to_pack(
     item: dict[str, Any] = {"id": qid, "kind": "quiz", "file": rel, "title": quiz["title"]}
     if weight is not None:
         item["weight"] = weight
-    new_text = _insert_item(original, module, item)
+    new_text = _with_item(original, manifest_path, module, item)
+    expected = copy.deepcopy(manifest)
+    next(m for m in expected["modules"] if isinstance(m, dict) and m.get("id") == module).setdefault(
+        "items", []
+    ).append(item)
     try:
-        check = tomllib.loads(new_text)
-        ok = any(
-            m.get("id") == module and any(i.get("id") == qid for i in m.get("items", []))
-            for m in check.get("modules", [])
-        )
+        same = tomllib.loads(new_text) == expected
     except tomllib.TOMLDecodeError:
-        ok = False
-    if not ok:  # unusual layout: rewrite the whole manifest (comments are lost then)
-        target.setdefault("items", []).append(item)
-        new_text = dumps_toml(manifest)
+        same = False
+    if not same:  # never rewrite the author's file in a way we did not mean to
+        raise MoocError(
+            f"{manifest_path}: cannot add the item without changing the rest of the file; "
+            f"add it to module {one_line(module)!r} by hand: {one_line(dumps_toml(item))}"
+        )
     # Both files or neither: a full disk leaves course.toml and any existing quiz as they were.
     replace_together([(quiz_path, text), (manifest_path, new_text.encode("utf-8"))])
     return quiz_path
@@ -89,33 +93,67 @@ def _inside(pack: Path, rel: str) -> Path:
     return path
 
 
-def _insert_item(original: str, module: str, item: dict[str, Any]) -> str:
-    """Insert `[[modules.items]]` at the end of the module's block, keeping comments and layout."""
-    lines = original.split("\n")
-    start = None
-    for i, line in enumerate(lines):
-        if line.strip() == "[[modules]]":
-            j = i + 1
-            while j < len(lines) and not lines[j].lstrip().startswith("["):
-                if re.match(r'\s*id\s*=\s*["\']' + re.escape(module) + r'["\']\s*(#.*)?$', lines[j]):
-                    start = i
-                    break
-                j += 1
-            if start is not None:
-                break
-    if start is None:
-        return original
-    end = len(lines)
-    for k in range(start + 1, len(lines)):
-        head = lines[k].strip()
-        if head.startswith("[") and not head.startswith("[[modules.items]]") and not head.startswith("[modules.items"):
-            end = k
-            break
-    while end > start + 1 and not lines[end - 1].strip():
-        end -= 1
-    body = dumps_toml(item)  # a flat table: one `key = value` line each
-    indent = "  " if any(line.startswith("  [[modules.items]]") for line in lines) else ""
-    entry = [f"{indent}[[modules.items]]"] + [
-        f"{indent}{line}" if line else line for line in body.strip("\n").split("\n")
-    ]
-    return "\n".join(lines[:end] + [""] + entry + lines[end:])
+def _with_item(original: str, manifest_path: Path, module: str, item: dict[str, Any]) -> str:
+    """course.toml with `item` added at the end of the module's items, every comment and layout kept.
+
+    tomlkit edits the document in place: an inline `items = [...]` array gets an inline
+    table, `[[modules.items]]` tables get one more table (indented like the one before it).
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+    from tomlkit.items import AoT, Array, InlineTable, Table
+
+    try:
+        doc = tomlkit.parse(original if original.endswith("\n") else original + "\n")  # tomlkit needs the end
+    except (TOMLKitError, ValueError) as err:
+        raise MoocError(f"{manifest_path}: cannot edit ({one_line(str(err))})") from None
+    modules = doc.get("modules")
+    target = next((m for m in modules or [] if isinstance(m, (Table, InlineTable)) and m.get("id") == module), None)
+    if target is None:
+        raise MoocError(f"{manifest_path}: no module {one_line(module)!r} that can be edited")
+    items = target.get("items")
+    if isinstance(items, AoT):
+        items.append(_table_after(items[-1] if len(items) else None, item))
+    elif isinstance(items, Array):
+        entry = tomlkit.inline_table()
+        entry.update(item)
+        items.append(entry)
+    elif items is None and isinstance(target, InlineTable):
+        entry = tomlkit.inline_table()
+        entry.update(item)
+        array = tomlkit.array()
+        array.append(entry)
+        target["items"] = array
+    elif items is None:
+        target.append("items", tomlkit.aot())
+        target["items"].append(_table_after(None, item))
+    else:
+        raise MoocError(f"{manifest_path}: module {one_line(module)!r}: items is not a list")
+    return tomlkit.dumps(doc)
+
+
+def _table_after(previous: Any, item: dict[str, Any]) -> Any:
+    """A `[[modules.items]]` table for `item`, indented like `previous`; comments that
+    trailed `previous` (they usually head what follows) move below the new table."""
+    import tomlkit
+    from tomlkit.items import Comment
+
+    table = tomlkit.table()
+    table.update(item)
+    if previous is None:
+        return table
+    table.indent(len(previous.trivia.indent))
+    body = previous.value.body
+    keys = [i for i, (key, _) in enumerate(body) if key is not None]
+    start = next(
+        (i for i in range(keys[-1] + 1 if keys else 0, len(body)) if isinstance(body[i][1], Comment)), len(body)
+    )
+    moved = body[start:]
+    if moved:
+        del body[start:]
+        table.add(tomlkit.nl())
+        for _, node in moved:
+            indent = node.trivia.indent
+            table.add(node)
+            node.trivia.indent = indent
+    return table

@@ -6,13 +6,20 @@ quiz questions (one graded quiz per graded subsection, weighted by the grading
 policy; one practice quiz per ungraded unit); anything else -> a notice in place
 and an entry in the report.
 
-This module walks the course and weighs its quizzes; the export's files are read
-by `olx_export`, each component is converted by `olx_components`.
+Content Open edX shows to staff or some cohorts only is left out and reported,
+a content experiment brings its first group (`olx_visibility`); the course
+overview, updates, handouts, textbooks and custom pages become the first lessons
+(`olx_course_info`).
+
+This module walks the course; the export's files are read by `olx_export`, each
+component is converted by `olx_components`, the quizzes are weighed and titled by
+`olx_quizzes`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -20,23 +27,46 @@ from xml.etree.ElementTree import Element
 from packages.errors import MoocError
 from packages.importers.archive import Unpacked
 from packages.importers.html_markdown import html_to_text
-from packages.importers.olx_components import OlxComponents, _heading, _Module, _Quiz
+from packages.importers.olx_components import UNSUPPORTED_COMPONENTS, _heading, _Module, _Quiz
 from packages.importers.olx_export import _safe_name
-from packages.importers.olx_problems import strictest
-from packages.importers.pack_writer import IdAllocator, PackDraft, slugify, write_pack
-from packages.importers.quiz_check import check_quizzes
+from packages.importers.olx_quizzes import OlxQuizzes
+from packages.importers.olx_visibility import partitions_of
+from packages.importers.pack_writer import PackDraft, slugify, write_pack
 from packages.importers.report import ImportReport
 
 CONTAINERS = {"chapter", "sequential", "vertical"}
 MAX_UNIT_NESTING = 10  # units inside units (Studio makes none; a pointer can make a loop)
 
 
-class OlxImporter(OlxComponents):
+@dataclass
+class _Unit:
+    """One unit being imported: where its lesson text and questions go."""
+
+    module: _Module
+    where_seq: str
+    seq_title: str
+    title: str
+    graded_quiz: _Quiz | None
+    practice: _Quiz
+    parts: list[str] = field(default_factory=list)  # the lesson's Markdown, in order
+    shown: list[str] = field(default_factory=list)  # url_names of the components in the lesson
+
+    @property
+    def where(self) -> str:
+        return f"{self.where_seq} › {self.title}"
+
+    @property
+    def quiz(self) -> _Quiz:
+        return self.graded_quiz if self.graded_quiz is not None else self.practice
+
+
+class OlxImporter(OlxQuizzes):
     """Reads one unpacked export; `build()` returns the PackDraft and fills `report`."""
 
     def __init__(self, root: Path, shown: str, library_dirs: list[Path] | None = None) -> None:
         super().__init__(root, shown, library_dirs)
         self.course_policy: dict[str, Any] = {}
+        self.partitions = {}
 
     # -- the course -----------------------------------------------------------------
     def build(self) -> PackDraft:
@@ -67,27 +97,29 @@ class OlxImporter(OlxComponents):
         max_attempts = course.get("max_attempts") or self.course_policy.get("max_attempts")
         self.default_max_attempts = int(str(max_attempts)) if str(max_attempts or "").isdigit() else None
 
+        self.partitions = partitions_of(self.course_policy.get("user_partitions") or course.get("user_partitions"))
+
         modules: list[_Module] = []
         for chapter_ptr in course.findall("chapter"):
             chapter = self.load("chapter", chapter_ptr)
             self.report.found["chapter"] += 1
-            modules.append(self.chapter(chapter))
+            if not self.left_out(chapter, " ".join((chapter.get("display_name") or "Section").split())):
+                modules.append(self.chapter(chapter))
+        for other in course:  # besides the outline: a wiki, ... (textbooks are course_info's)
+            if other.tag not in ("chapter", "textbook") and isinstance(other.tag, str):
+                self.report.found[f"course: {other.tag}"] += 1
+                reason = UNSUPPORTED_COMPONENTS.get(other.tag, "course content mooc cannot show")
+                ident = other.get("url_name") or other.get("slug") or ""
+                self.report.missing(other.tag, title, f"{reason} (no notice: it is not part of a lesson)", ident)
+        info = self.course_info(course)
+        if info:
+            if not modules:
+                modules.append(_Module(id=self.ids.new("About this course", "module"), title=title))
+            modules[0].items[:0] = info
 
         weights, pass_threshold = self.weights(grading, modules)
         draft = PackDraft(manifest={})
-        tables = {
-            item["file"]: self.quiz_table(module.quizzes[item["id"]])
-            for module in modules
-            for item in module.items
-            if item["id"] in module.quizzes and module.quizzes[item["id"]].questions
-        }
-        wheres = {
-            item["file"]: module.quizzes[item["id"]].where
-            for module in modules
-            for item in module.items
-            if item["id"] in module.quizzes
-        }
-        tables = check_quizzes(tables, self.report, lambda path, _q: wheres.get(path, path))  # as pack check would
+        tables = self.quiz_tables(modules)
         manifest_modules = []
         for module in modules:
             items = []
@@ -138,7 +170,8 @@ class OlxImporter(OlxComponents):
                 continue
             seq = self.load("sequential", seq_ptr)
             self.report.found["sequential"] += 1
-            self.sequential(seq, module, title)
+            if not self.left_out(seq, title):
+                self.sequential(seq, module, title)
         return module
 
     def sequential(self, seq: Element, module: _Module, chapter_title: str) -> None:
@@ -149,7 +182,12 @@ class OlxImporter(OlxComponents):
         graded_id = ""
         if graded:
             graded_id = self.ids.new(f"{seq_title} quiz", "quiz")
-            graded_quiz = _Quiz(title=seq_title, graded_type=seq.get("format") or "", where=where_seq)
+            kind = seq.get("format") or ""
+            graded_quiz = _Quiz(
+                title=f"{seq_title}: graded problems{f' ({kind})' if kind and kind != seq_title else ''}",
+                graded_type=kind,
+                where=where_seq,
+            )
         children = list(seq)
         # Components directly under a subsection (no unit) form one implicit unit.
         if any(c.tag != "vertical" for c in children):
@@ -159,10 +197,11 @@ class OlxImporter(OlxComponents):
         for vert_ptr in children:
             vertical = self.load("vertical", vert_ptr) if vert_ptr.get("url_name") else vert_ptr
             self.report.found["vertical"] += 1
-            self.vertical(vertical, module, where_seq, seq_title, graded_quiz, depth=0)
+            if not self.left_out(vertical, where_seq):
+                self.vertical(vertical, module, where_seq, seq_title, graded_quiz, depth=0)
         if graded_quiz is not None:
             module.items.append(
-                {"id": graded_id, "kind": "quiz", "file": f"quizzes/{graded_id}.toml", "title": seq_title}
+                {"id": graded_id, "kind": "quiz", "file": f"quizzes/{graded_id}.toml", "title": graded_quiz.title}
             )
             module.quizzes[graded_id] = graded_quiz
             if not graded_quiz.questions:
@@ -177,47 +216,19 @@ class OlxImporter(OlxComponents):
         self, vertical: Element, module: _Module, where_seq: str, seq_title: str, graded_quiz: _Quiz | None, depth: int
     ) -> None:
         title = " ".join((vertical.get("display_name") or seq_title).split())
-        where = f"{where_seq} › {title}"
-        parts: list[str] = []
-        practice = _Quiz(title=f"{title}: exercises", graded_type=None, where=where)
-        quiz = graded_quiz if graded_quiz is not None else practice
+        origin = seq_title if title == seq_title else f"{seq_title} › {title}"
+        practice = _Quiz(title=f"{origin}: exercises", graded_type=None, where=f"{where_seq} › {title}")
+        unit = _Unit(module, where_seq, seq_title, title, graded_quiz, practice)
         for comp_ptr in vertical:
-            tag = comp_ptr.tag
-            self.report.found[f"component: {tag}"] += 1
-            if tag == "html":
-                comp = self.load("html", comp_ptr)
-                text = self.html_component(comp)
-                if text.strip():
-                    parts.append(text)
-            elif tag == "video":
-                parts.append(self.video(self.load("video", comp_ptr), where))
-            elif tag == "problem":
-                result = self.problem(self.load("problem", comp_ptr), where)
-                quiz.add(result)
-                parts.extend(result.notices)
-            elif tag == "library_content":
-                parts.extend(self.library_content(self.load("library_content", comp_ptr), where, quiz))
-            elif tag == "vertical" and depth >= MAX_UNIT_NESTING:  # a pointer loop, or hostile nesting
-                self.report.missing(
-                    "vertical",
-                    where,
-                    f"units nested more than {MAX_UNIT_NESTING} deep (a unit that contains itself?)",
-                    comp_ptr.get("url_name", ""),
-                )
-            elif tag == "vertical":  # nested unit (rare): flatten in place
-                self.vertical(self.load("vertical", comp_ptr), module, where_seq, seq_title, graded_quiz, depth + 1)
-            else:
-                parts.append(
-                    self.unsupported(
-                        self.load(tag, comp_ptr) if _safe_tag(tag) else comp_ptr, module, where, title, add_item=False
-                    )
-                )
-        if parts:
+            self.component(comp_ptr, unit, depth)
+        if unit.parts:
             lesson_id = self.ids.new(title, "lesson")
             path = f"lessons/{lesson_id}.md"
-            self.lessons[path] = f"# {_heading(title)}\n\n" + "\n\n".join(p.strip() for p in parts if p.strip()) + "\n"
+            body = "\n\n".join(p.strip() for p in unit.parts if p.strip())
+            self.lessons[path] = f"# {_heading(title)}\n\n{body}\n"
             module.items.append({"id": lesson_id, "kind": "lesson", "file": path, "title": title})
             self.report.produced["lessons"] += 1
+            self.report.placed.update(dict.fromkeys(unit.shown, path))
         if graded_quiz is None and practice.questions:
             quiz_id = self.ids.new(f"{title} exercises", "quiz")
             module.items.append(
@@ -225,70 +236,45 @@ class OlxImporter(OlxComponents):
             )
             module.quizzes[quiz_id] = practice
 
-    # -- grading --------------------------------------------------------------------------
-    def weights(self, grading: dict[str, Any], modules: list[_Module]) -> tuple[dict[str, float], float]:
-        types: dict[str, float] = {}
-        for grader in grading.get("GRADER", []) or []:
-            if isinstance(grader, dict) and grader.get("type"):
-                try:
-                    types[str(grader["type"])] = float(grader.get("weight", 0))
-                except (TypeError, ValueError):
-                    raise MoocError(f"{self.shown}: grading_policy.json: bad weight for {grader['type']!r}") from None
-        cutoffs = grading.get("GRADE_CUTOFFS") or {}
-        values = [float(v) for v in cutoffs.values() if isinstance(v, (int, float))]
-        pass_threshold = round(min(values), 6) if values else 0.5
-        by_type: dict[str, list[str]] = {}
-        weights: dict[str, float] = {}
-        for module in modules:
-            for item_id, quiz in module.quizzes.items():
-                if quiz.graded_type is None or not quiz.questions:
-                    continue
-                if quiz.graded_type not in types:
-                    self.report.changed(
-                        "sequential",
-                        quiz.where,
-                        f"graded as {quiz.graded_type!r}, which the "
-                        "grading policy does not define; imported as a practice quiz",
-                    )
-                    continue
-                by_type.setdefault(quiz.graded_type, []).append(item_id)
-        for kind, ids in by_type.items():
-            for item_id in ids:
-                weights[item_id] = types[kind] / len(ids)
-        missing_types = [t for t, w in types.items() if w > 0 and t not in by_type]
-        for t in missing_types:
-            self.report.changed(
-                "grading_policy",
-                t,
-                "assignment type has no imported graded subsection; its weight is left out of the course score",
+    def component(self, comp_ptr: Element, unit: _Unit, depth: int) -> None:
+        """One component of a unit: text into its lesson, problems into its quiz, anything else a notice."""
+        tag, where = comp_ptr.tag, unit.where
+        self.report.found[f"component: {tag}"] += 1
+        if tag in ("vertical", "split_test") and depth >= MAX_UNIT_NESTING:  # a pointer loop, or hostile nesting
+            self.report.missing(
+                tag,
+                where,
+                f"units nested more than {MAX_UNIT_NESTING} deep (a unit that contains itself?)",
+                comp_ptr.get("url_name", ""),
             )
-        return weights, pass_threshold
-
-    def quiz_table(self, quiz: _Quiz) -> dict[str, Any]:
-        table: dict[str, Any] = {"title": quiz.title}
-        attempts = sorted(set(quiz.attempts))
-        if attempts:
-            table["max_attempts"] = attempts[0]
-            if len(attempts) > 1:
-                self.report.changed(
-                    "problem", quiz.where, f"problems allow {attempts} attempts; the quiz allows {attempts[0]}"
-                )
-        if quiz.shuffle:
-            table["shuffle_choices"] = True
-        shows = sorted(set(quiz.show))
-        table["show_solutions"] = strictest(quiz.show)
-        if len(shows) > 1:
-            self.report.changed(
-                "problem",
-                quiz.where,
-                f"problems show answers differently ({', '.join(shows)}); "
-                f"the quiz uses the strictest, {table['show_solutions']!r}",
-            )
-        ids = IdAllocator()
-        for q in quiz.questions:  # ids unique within the quiz (library copies may repeat url_names)
-            q["id"] = ids.unique(q["id"])
-        table["questions"] = quiz.questions
-        return table
+            return
+        comp = self.load(tag, comp_ptr) if _safe_tag(tag) else comp_ptr
+        if self.left_out(comp, where):
+            return
+        if tag == "html":
+            text = self.html_component(comp, where)
+            if text.strip():
+                unit.parts.append(text)
+                unit.shown.append(comp.get("url_name", ""))
+        elif tag == "video":
+            unit.parts.append(self.video(comp, where))
+            unit.shown.append(comp.get("url_name", ""))
+        elif tag == "problem":
+            result = self.problem(comp, where)
+            unit.quiz.add(result)
+            unit.parts.extend(result.notices)
+        elif tag == "library_content":
+            unit.parts.extend(self.library_content(comp, where, unit.quiz))
+        elif tag == "vertical":  # nested unit (rare): flattened into this one
+            for child in comp:
+                self.component(child, unit, depth + 1)
+        elif tag == "split_test":  # a content experiment: its first group's content, in place
+            for group in self.split_test(comp, where):
+                inner = self.load(group.tag, group) if _safe_tag(group.tag) else group
+                for child in inner if not self.left_out(inner, where) else []:
+                    self.component(child, unit, depth + 1)
+        else:
+            unit.parts.append(self.unsupported(comp, unit.module, where, unit.title, add_item=False))
 
 
 def import_olx(source: Path, out: Path, *, force: bool = False, library_dirs: list[Path] | None = None) -> ImportReport:

@@ -16,6 +16,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from packages.importers.html_markdown import html_to_markdown
+from packages.importers.markdown_escape import escape, escape_line_starts
 from packages.importers.olx_export import OlxExport, _safe_name
 from packages.importers.olx_problem_text import ProblemContext
 from packages.importers.olx_problems import (
@@ -50,8 +51,14 @@ UNSUPPORTED_COMPONENTS = {
     "pdf": "an embedded PDF viewer",
     "oppia": "an Oppia exploration",
     "h5pxblock": "H5P content",
+    "wiki": "the course wiki: its pages live on the Open edX server and are not in the export",
 }
 MAX_SRT_BYTES = 5 * 1024 * 1024
+# HTML that does something in a browser: dropped (scripts, forms) or made a link (embedded pages).
+_INTERACTIVE = re.compile(
+    r"<(script|form|input|button|select|textarea|canvas|object|embed|iframe|video|audio)\b", re.IGNORECASE
+)
+MAX_SCAN = 20 * 1024 * 1024
 
 
 @dataclass
@@ -94,21 +101,30 @@ class OlxComponents(OlxExport):
         self.source_parent: Path | None = None
         self._libraries: dict[str, Path | None] = {}  # library id -> its library.xml (looked up once)
 
-    def html_component(self, comp: Element) -> str:
+    def html_component(self, comp: Element, where: str) -> str:
         filename = comp.get("filename")
+        url_name = comp.get("url_name", "")
         if filename and _safe_name(filename):
             path = self.root / "html" / f"{filename}.html"
             if not path.is_file() or path.is_symlink():
-                self.report.changed(
-                    "html", comp.get("display_name", ""), f"html/{filename}.html not found", comp.get("url_name", "")
-                )
+                self.report.missing("html", where, f"its text, html/{filename}.html, is not in the export", url_name)
                 return ""
             raw = self.read_text(path, errors="replace")
         else:
             from xml.etree.ElementTree import tostring
 
             raw = (comp.text or "") + "".join(tostring(c, encoding="unicode", method="html") for c in comp)
-        return html_to_markdown(raw, self.resolve)
+        text = html_to_markdown(raw, self.resolve)
+        dropped = sorted({m.group(1).lower() for m in _INTERACTIVE.finditer(raw[:MAX_SCAN])})
+        if dropped:
+            tags = ", ".join(f"<{t}>" for t in dropped)
+            if text.strip():
+                reason = f"its {tags} does not work offline (scripts and forms dropped, embedded pages become links); its text came across"
+                self.report.changed("html", where, reason, url_name)
+            else:
+                reason = f"only {tags} that does not work offline, and no text: nothing of it to show (no notice)"
+                self.report.missing("html", where, reason, url_name)
+        return text
 
     def video(self, video: Element, where: str) -> str:
         self.report.found["video"] += 1
@@ -201,19 +217,33 @@ class OlxComponents(OlxExport):
                 for ptr in self.parse_file(library, f"{lib_root.name}/library.xml"):
                     if ptr.tag == "problem":
                         problems.append(self.load("problem", ptr, base=lib_root))
+        capa_type = (block.get("capa_type") or "any").strip()
+        outside = 0
+        if problems and capa_type != "any":  # Open edX draws only from problems with a field of that type
+            pool = [p for p in problems if any(el.tag == capa_type for el in p.iter())]
+            outside, problems = len(problems) - len(pool), pool
         if not problems:
             reason = (
                 f"randomised problems from library {block.get('source_library_id', '?')} — neither exported "
                 "with the course nor found next to it (put the library export folder beside the course "
                 "or pass --library DIR)"
+                if not outside
+                else f"no problem of the library has a {capa_type} field (the block's capa_type)"
             )
             self.report.missing("library_content", where, reason, url_name)
             return [notice_markdown("library_content", block.get("display_name", ""), url_name, where, reason)]
+        of_type = f" with a {capa_type} field" if capa_type != "any" else ""
+        skipped = (
+            f"; {outside} problem{'s' if outside != 1 else ''} of other types {'are' if outside != 1 else 'is'} "
+            "not in the pool, as in Open edX"
+            if outside
+            else ""
+        )
         self.report.changed(
             "library_content",
             where,
-            f"Open edX shows {max_count} random problem{'s' if max_count != 1 else ''} of "
-            f"{len(problems)}; mooc includes all {len(problems)} (from {source})",
+            f"Open edX shows {max_count} random problem{'s' if max_count != '1' else ''} of the "
+            f"{len(problems)}{of_type}; mooc includes all {len(problems)} (from {source}){skipped}",
             url_name,
         )
         notices: list[str] = []
@@ -303,14 +333,10 @@ def _paragraphs(cues: list[tuple[float, str]]) -> str:
         paragraphs[-1].append(text)
         words += len(text.split())
         last = start
-    from packages.importers.html_markdown import escape
-
-    return "\n\n".join(escape(" ".join(p)) for p in paragraphs if p)
+    return "\n\n".join(escape_line_starts(escape(" ".join(p))) for p in paragraphs if p)
 
 
 def _heading(text: str) -> str:
-    from packages.importers.html_markdown import escape
-
     return escape(text)
 
 

@@ -92,8 +92,44 @@ def _to_html(el: Element) -> str:
     return inner
 
 
+class Unsupported(Exception):
+    """This particular response cannot be represented (the message says why)."""
+
+
 def _md(el: Element, ctx: ProblemContext) -> str:
     return html_to_markdown(_to_html(el), ctx.resolve).strip()
+
+
+md = _md  # the Markdown of a hint, a label, a solution
+
+
+def legacy_hints(response: Element, hint_tag: str, ctx: ProblemContext) -> list[tuple[str, str]]:
+    """The old `<hintgroup>` of a response: (answer, hint Markdown) for each `<hint_tag answer= name=>`
+    with its `<hintpart on=name>`. A hint computed by a Python function (`hintfn`) is reported."""
+    out: list[tuple[str, str]] = []
+    for group in response.findall("hintgroup"):
+        if group.get("hintfn"):
+            ctx.report.changed(
+                response.tag, ctx.where, "hints computed by a Python function (hintfn) dropped", ctx.url_name
+            )
+            continue
+        parts = {part.get("on"): md(part, ctx) for part in group.findall("hintpart")}
+        for hint in group.findall(hint_tag):
+            text = parts.get(hint.get("name"))
+            if hint.get("answer") and text:
+                out.append((hint.get("answer", ""), text))
+            else:
+                ctx.report.changed(
+                    response.tag, ctx.where, f"a {hint_tag} without an answer or its hintpart dropped", ctx.url_name
+                )
+    return out
+
+
+def float_or_none(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 def _choice_text(choice: Element, ctx: ProblemContext) -> str:

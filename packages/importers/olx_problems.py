@@ -21,13 +21,15 @@ from packages.importers.olx_problem_text import (
     _TOKEN_RE,
     TOKEN,
     ProblemContext,
+    Unsupported,
     _context_markdown,
     _md,
     _response_prompt,
     _solution_md,
     _to_html,
+    float_or_none,
 )
-from packages.importers.olx_responses import CONVERTERS, _float, _Unsupported
+from packages.importers.olx_responses import CONVERTERS
 
 SUPPORTED = {"multiplechoiceresponse", "choiceresponse", "optionresponse", "numericalresponse", "stringresponse"}
 UNSUPPORTED = {
@@ -119,7 +121,7 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
         return context_cache[0]
 
     multi = len(responses) > 1
-    weight = _float(problem.get("weight"))
+    weight = float_or_none(problem.get("weight"))
     points = (weight / len(responses)) if weight and weight > 0 else 1.0
 
     for index, response in enumerate(responses, start=1):
@@ -133,7 +135,7 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
             continue
         try:
             question = CONVERTERS[response.tag](response, ctx)
-        except _Unsupported as err:
+        except Unsupported as err:
             _missing(result, ctx, response.tag, str(err), where=where)
             continue
         prompt_part = _response_prompt(response, ctx)
@@ -163,9 +165,9 @@ def convert_problem(problem: Element, ctx: ProblemContext) -> ProblemResult:
             table["hints"] = q_hints
         if explanation:
             table["explanation"] = explanation
-        table.update(question)
-        if question.pop("_shuffle", False) or table.pop("_shuffle", False):
+        if question.pop("_shuffle", False):  # a quiz setting, never a key of the question
             result.shuffle = True
+        table.update(question)
         result.questions.append(table)
         ctx.report.produced["questions"] += 1
         ctx.report.found[f"imported: {response.tag}"] += 1

@@ -17,7 +17,8 @@ Severity = Literal["missing", "changed"]
 
 @dataclass(frozen=True, kw_only=True)
 class ReportEntry:
-    """One problem: `missing` = not imported (a notice stands in); `changed` = imported with a loss."""
+    """One problem: `missing` = not imported (a notice stands in the lesson, unless the reason says
+    otherwise: staff-only content has none); `changed` = imported with a loss."""
 
     severity: Severity
     component: str  # OLX element / response type, or GIFT construct ("essay", ...)
@@ -34,6 +35,9 @@ class ImportReport:
     # counts of what was found in the source and what it became
     found: Counter[str] = field(default_factory=Counter)
     produced: Counter[str] = field(default_factory=Counter)
+    # where each thing that came across went: source id (OLX url_name or page, GIFT file:line)
+    # -> pack file (`quizzes/q.toml#question-id` for a question)
+    placed: dict[str, str] = field(default_factory=dict)
 
     def missing(self, component: str, where: str, reason: str, ident: str = "") -> None:
         self.entries.append(
@@ -55,6 +59,7 @@ class ImportReport:
             "kind": self.kind,
             "found": dict(sorted(self.found.items())),
             "produced": dict(sorted(self.produced.items())),
+            "placed": dict(self.placed),
             "missing": [asdict(e) for e in self.entries if e.severity == "missing"],
             "changed": [asdict(e) for e in self.entries if e.severity == "changed"],
         }
@@ -70,7 +75,7 @@ class ImportReport:
         lines += ["", "| produced | count |", "|---|---|"]
         lines += [f"| {_md(k)} | {v} |" for k, v in sorted(self.produced.items())]
         for severity, heading in (
-            ("missing", "Not imported (a notice stands in their place)"),
+            ("missing", "Not imported (a notice stands in the lesson, unless the reason says otherwise)"),
             ("changed", "Imported with changes"),
         ):
             entries = [e for e in self.entries if e.severity == severity]
@@ -91,7 +96,7 @@ class ImportReport:
         if missing:
             by_kind = Counter(e.component for e in missing)
             kinds = ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items()))
-            lines.append(f"not imported ({len(missing)}; a notice stands in each place): {kinds}")
+            lines.append(f"not imported ({len(missing)}; see each reason): {kinds}")
             lines += [f"  - {e.component}{' ' + e.ident if e.ident else ''} at {e.where}: {e.reason}" for e in missing]
         if changed:
             lines.append(f"imported with changes: {len(changed)} (see the report for each)")

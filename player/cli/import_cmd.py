@@ -22,7 +22,7 @@ examples:
 
 Everything that cannot come across (custom Python or JavaScript problems, LTI tools,
 discussions, ...) becomes a notice in the lesson where it stood and an entry in the
-report. Randomised library blocks use the problems exported with the course, or the
+report; content for staff or some learners only is left out and reported. Randomised library blocks use the problems exported with the course, or the
 library export folder found beside the course (or given with --library).
 Then: mooc pack check my-course
 """
@@ -33,7 +33,8 @@ examples:
   mooc import gift questions.gift --into my-course --module week-1
   mooc import gift questions.gift -o quiz.toml --report gift-report.json
 
-Essays and descriptions (no answer to grade) are reported, not imported.
+Essays (no answer to grade) are reported, not imported; descriptions become text
+between questions (above the next one).
 """
 
 
