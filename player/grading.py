@@ -58,6 +58,19 @@ class QuestionGrade:
     def earned(self) -> float:
         return self.grade.score * self.question.points
 
+    def record(self, statement_id: str) -> dict[str, Any]:
+        """This question as the `attempt` event records it (player/events.py)."""
+        return {
+            "id": self.question.id,
+            "type": self.question.type,
+            "statement_id": statement_id,
+            "response": self.response,
+            "score": round(self.grade.score, 6),
+            "earned": round(self.earned, 6),
+            "points": self.question.points,
+            "correct": self.grade.correct,
+        }
+
 
 @dataclass(frozen=True)
 class AttemptGrade:
@@ -278,7 +291,7 @@ def _grade_order(q: Order, response: Any) -> Grade:
 
 def match_options(q: Match) -> list[str]:
     """The right-hand options in pack order: each pair's right side, then the distractors."""
-    return [right for _, right in q.pairs] + list(q.distractors)
+    return q.options()
 
 
 def _grade_match(q: Match, response: Any) -> Grade:
