@@ -2,11 +2,14 @@
 
 Options are shown in the order the attempt presents them (`attempt.presented`)
 and answered in pack order (the response shapes of player/events.py), so the
-engine grades exactly what the learner saw.
+engine grades exactly what the learner saw. Each question type names the widget
+that asks it; `QuestionBox` finds that widget's module by the name (`answer_module`).
 """
 
 from __future__ import annotations
 
+import importlib
+import re
 from typing import Any
 
 from rich.console import Group
@@ -14,15 +17,13 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Select, Static
+from textual.widgets import Static
 
 from packages.errors import MoocError
-from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
-from packages.questions import Text as TextQuestion
+from packages.questions import Question
 from packages.safe_text import clean, one_line
 from player.feedback import QuestionReview, locked_modules, next_step, review, solutions_note
 from player.markdown_text import inline_plain
@@ -33,9 +34,13 @@ from tui.widgets.key_bar import KeyBar
 from tui.widgets.status_bar import StatusBar
 
 
-def _label(text: str) -> Content:
-    """Course text as a widget label: cleaned, never parsed as markup."""
-    return Content(one_line(text))
+def answer_module(widget: str) -> Any:
+    """The module that builds and reads the answer widget a question type names (its
+    `WIDGET`, packages/question_kinds/): "OrderList" is tui/widgets/order_list.py, with
+    `compose_answer(question, presented, number)` (the widgets, each of class "answer")
+    and `read_answer(box, question, presented)` (the response, None when unanswered)."""
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", widget).lower()
+    return importlib.import_module(f"tui.widgets.{snake}")
 
 
 def _markdown(text: str) -> Markdown:
@@ -71,75 +76,12 @@ class QuestionBox(Vertical):
         yield Static(classes="feedback")
 
     def _answer_widgets(self) -> ComposeResult:
-        q = self.question
-        if isinstance(q, (SingleChoice, MultipleChoice)):
-            from tui.widgets.choice_list import ChoiceList
-
-            yield ChoiceList(
-                [q.choices[i].text for i in self.presented], multiple=isinstance(q, MultipleChoice), classes="answer"
-            )
-        elif isinstance(q, TrueFalse):
-            from tui.widgets.choice_list import ChoiceList
-
-            yield ChoiceList(["True", "False"], multiple=False, classes="answer")
-        elif isinstance(q, Numeric):
-            yield Input(placeholder="type a number, e.g. 3.14", classes="answer")
-        elif isinstance(q, TextQuestion):
-            yield Input(placeholder="type your answer", classes="answer")
-        elif isinstance(q, Order):
-            from tui.widgets.order_list import OrderList
-
-            yield Static(Text("Put in order: j/k choose an item, K/J (or ctrl+up/down) move it.", style="dim"))
-            yield OrderList(list(q.items), self.presented, classes="answer")
-        elif isinstance(q, Match):
-            from player.grading import match_options
-
-            options = match_options(q)
-            for left_index, (left, _right) in enumerate(q.pairs):
-                with Horizontal(classes="match-row"):
-                    yield Static(_label(left), classes="match-left")
-                    yield Select[int](
-                        [(_label(options[i]), i) for i in self.presented],
-                        prompt="choose…",
-                        id=f"q-{self.number}-m{left_index}",
-                        classes="answer",
-                    )
+        yield from answer_module(self.question.WIDGET).compose_answer(self.question, self.presented, self.number)
 
     # ---------------------------------------------------------------- reading
     def response(self) -> Any:
         """The response in events.py shape, None when unanswered; ValueError for a bad number."""
-        q = self.question
-        if isinstance(q, (SingleChoice, MultipleChoice, TrueFalse)):
-            from tui.widgets.choice_list import ChoiceList
-
-            chosen = self.query_one(ChoiceList).chosen
-            if not chosen:
-                return None
-            if isinstance(q, TrueFalse):
-                return chosen[0] == 0
-            if isinstance(q, SingleChoice):
-                return self.presented[chosen[0]]
-            return sorted(self.presented[row] for row in chosen)
-        if isinstance(q, Numeric):
-            raw = self.query_one(Input).value
-            if not raw.strip():
-                return None
-            from player.grading import parse_number
-
-            return parse_number(raw)
-        if isinstance(q, TextQuestion):
-            raw = self.query_one(Input).value
-            return raw if raw.strip() else None
-        if isinstance(q, Order):
-            from tui.widgets.order_list import OrderList
-
-            order_list = self.query_one(OrderList)
-            return list(order_list.order) if order_list.touched else None  # untouched: not answered
-        if isinstance(q, Match):
-            values = [s.value for s in self.query(Select)]
-            picked = [v if isinstance(v, int) else None for v in values]
-            return None if all(v is None for v in picked) else picked
-        return None
+        return answer_module(self.question.WIDGET).read_answer(self, self.question, self.presented)
 
     def show_hint(self, text: str, all_hints: list[str]) -> None:
         hint = self.query_one(".hint", Static)
