@@ -8,7 +8,7 @@ named here and fails when one lacks it.
 | grader | `player/grading.py` (`_GRADERS`) |
 | plain mode | `player/plain_quiz.py` (`PlainQuiz.show_options` / `parse`, or a question of its own like `ask_match`) |
 | TUI | the widget named by `widget` below: `tui/widgets/<snake_case>.py` (`compose_answer`, `read_answer`), found by `QuestionBox` (`tui/screens/quiz.py`) |
-| tests | `tests/test_question_registry.py` (`_right`: a full-credit response of each type) and a sample question of each in `tests/support/genpack.py` |
+| tests | `tests/test_question_registry.py`: `_right` (a full-credit response of each type), `SAMPLES` (a sample question of a type `tests/support/genpack.py` does not write), and what the type does that no other does |
 
 The generic parts read each type from its class: the loader (`packages/quiz_parser.py`),
 feedback (`player/feedback.py`), the xAPI envelope (`sync/interactions.py`) and the

@@ -18,11 +18,12 @@ from packages.question_kinds.choice import Choice, MultipleChoice, SingleChoice
 from packages.question_kinds.match import Match
 from packages.question_kinds.numeric import Numeric, NumericAnswer
 from packages.question_kinds.order import Order
+from packages.question_kinds.reflection import Reflection
 from packages.question_kinds.text import Text, TextAnswer
 from packages.question_kinds.truefalse import TrueFalse
 
 # Every question type, in the order the docs and messages list them.
-KINDS: tuple[type[Question], ...] = (SingleChoice, MultipleChoice, TrueFalse, Numeric, Text, Order, Match)
+KINDS: tuple[type[Question], ...] = (SingleChoice, MultipleChoice, TrueFalse, Numeric, Text, Order, Match, Reflection)
 
 QUESTION_CLASSES: dict[str, type[Question]] = {cls.TYPE: cls for cls in KINDS}
 QUESTION_TYPES: tuple[str, ...] = tuple(QUESTION_CLASSES)
@@ -38,6 +39,7 @@ __all__ = [
     "Numeric",
     "NumericAnswer",
     "Order",
+    "Reflection",
     "Question",
     "RightAnswer",
     "SingleChoice",

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from player.grading import QuestionGrade
     from player.session import CourseSession
 
-Verdict = Literal["right", "partly", "wrong", "unanswered"]
+Verdict = Literal["right", "partly", "wrong", "unanswered", "noted"]  # noted: answered, never scored
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ class QuestionReview:
 def verdict(qg: QuestionGrade) -> Verdict:
     if qg.response is None:
         return "unanswered"
+    if not qg.question.SCORED:
+        return "noted"
     if qg.grade.correct:
         return "right"
     return "partly" if qg.grade.score > 0 else "wrong"
@@ -65,7 +67,7 @@ def review_question(number: int, qg: QuestionGrade, show_solution: bool) -> Ques
         verdict=said,
         earned=qg.earned,
         feedback=tuple(qg.grade.feedback),
-        hints=tuple(q.hints) if said != "right" and not show_solution else (),
+        hints=tuple(q.hints) if said not in ("right", "noted") and not show_solution else (),
         answer=(answer_text(q) or None) if show_solution else None,
         explanation=q.explanation if show_solution and q.explanation else None,
     )

@@ -7,6 +7,7 @@ listed in packages/questions.py. It says, on the class:
 | hook | what |
 | --- | --- |
 | `TYPE`, `KEYS`, `INTERACTION`, `WIDGET` (class keywords `name`, `keys`, `interaction`, `widget`) | its registry row (packages/question_types.py): the `type = "..."` of a quiz file, the keys only it has, its xAPI interactionType, the TUI widget that asks it (tui/widgets/, by name) |
+| `SCORED` (class keyword `scored`) | False for a type that is never scored: no points, left out of every score (player/grading.py) |
 | `parse` (classmethod) | its keys and checks in a quiz file, every problem through the reader (packages/quiz_parser.py) |
 | `right_answer()` | the answers that earn points, as a `RightAnswer` (player/feedback.py shows it) |
 | `response_text(response)` | a recorded response in words (player/feedback.py) |
@@ -76,9 +77,10 @@ class RightAnswer:
 
     `how`: "one of" (any of `answers` is right), "all of" (every one, multiple choice),
     "in order" (the items as listed), "pairs" (each `left: right`), "example" (a
-    pattern question: one answer the pattern accepts), "none" (nothing to show)."""
+    pattern question: one answer the pattern accepts), "model" (the model answer of a
+    question that is never scored: worth nothing), "none" (nothing to show)."""
 
-    how: Literal["one of", "all of", "in order", "pairs", "example", "none"]
+    how: Literal["one of", "all of", "in order", "pairs", "example", "model", "none"]
     answers: tuple[Accepted, ...] = ()
 
     def text(self) -> str:
@@ -114,13 +116,22 @@ class Question:
     KEYS: ClassVar[frozenset[str]]  # the keys only this type has
     INTERACTION: ClassVar[str]  # the xAPI cmi.interaction type
     WIDGET: ClassVar[str]  # the TUI widget that asks it (tui/widgets/<snake_case>.py)
+    SCORED: ClassVar[bool] = True  # False: never scored, never in a score (`reflection`)
 
     def __init_subclass__(
-        cls, *, name: str = "", keys: frozenset[str] = frozenset(), interaction: str = "", widget: str = "", **kw: Any
+        cls,
+        *,
+        name: str = "",
+        keys: frozenset[str] = frozenset(),
+        interaction: str = "",
+        widget: str = "",
+        scored: bool = True,
+        **kw: Any,
     ) -> None:
         super().__init_subclass__(**kw)
         if name:  # else a base shared by types (choice questions), not a type
             cls.TYPE, cls.KEYS, cls.INTERACTION, cls.WIDGET = name, keys, interaction, widget
+            cls.SCORED = scored
 
     @property
     def type(self) -> str:

@@ -68,7 +68,7 @@ class QuestionBox(Vertical):
 
     def compose(self) -> ComposeResult:
         q = self.question
-        points = f"{q.points:g} point{'s' if q.points != 1 else ''}"
+        points = f"{q.points:g} point{'s' if q.points != 1 else ''}" if q.SCORED else "not scored"
         yield Static(Text(f"Question {self.number} · {points}", style="bold"))
         yield Static(_markdown(q.prompt), classes="prompt")
         yield from self._answer_widgets()
@@ -98,7 +98,8 @@ class QuestionBox(Vertical):
         verdict = Text()
         mark, style = VERDICTS[seen.verdict]
         verdict.append(mark, style=style)
-        verdict.append(f"  {seen.earned:g}/{q.points:g}")
+        if q.SCORED:
+            verdict.append(f"  {seen.earned:g}/{q.points:g}")
         rows: list[tuple[str, Any]] = [("•", _markdown(line)) for line in seen.feedback]
         for n, hint in enumerate(seen.hints, start=1):
             rows.append((f"Hint {n}:" if len(seen.hints) > 1 else "Hint:", _markdown(hint)))
@@ -126,6 +127,7 @@ VERDICTS = {  # player.feedback.Verdict -> what the result shows
     "partly": ("◐ partly correct", "bold yellow"),
     "wrong": ("✗ not correct", "bold red"),
     "unanswered": ("✗ not answered", "bold red"),
+    "noted": ("✎ written (not scored)", "bold"),
 }
 
 
@@ -279,13 +281,17 @@ class QuizScreen(Screen[None]):
         result = self.result
         text = Text()
         verdict = "passed" if result.passed else "not passed"
-        text.append(
-            f"Score: {result.earned:g}/{result.total:g} ({result.score * 100:.0f}%) — {verdict}",
-            style="bold green" if result.passed else "bold red",
-        )
-        text.append(f"\nPass mark {result.threshold * 100:.0f}% · best score {result.best_score * 100:.0f}%")
         left = "unlimited" if result.attempts_left is None else str(result.attempts_left)
-        text.append(f" · attempts left: {left}")
+        if result.grade.scored:
+            text.append(
+                f"Score: {result.earned:g}/{result.total:g} ({result.score * 100:.0f}%) — {verdict}",
+                style="bold green" if result.passed else "bold red",
+            )
+            text.append(f"\nPass mark {result.threshold * 100:.0f}% · best score {result.best_score * 100:.0f}%")
+            text.append(f" · attempts left: {left}")
+        else:  # reflections only: done once submitted
+            text.append("Done: this quiz is not scored; your answers are kept.", style="bold green")
+            text.append(f"\nAttempts left: {left}")
         if unanswered:
             text.append("\n" + not_answered(unanswered))
         note = solutions_note(self.item.quiz.show_solutions, result.show_solutions)
