@@ -240,15 +240,15 @@ class _Compiler:
 _COMPILERS: dict[int, _Compiler] = {}
 
 
-# Annotations with several dataclasses behind them: the question types. Their module is
+# Annotations with several dataclasses behind them: the question types. Their modules are
 # imported only by data that holds questions: `mooc play` defines the question types only
 # when a quiz is opened.
-_QUESTIONS_MODULE = "packages.questions"
+_QUESTIONS_PACKAGE = "packages.question_kinds."
 
 
 def _variants_of(cls: type) -> dict[str, type] | None:
     """The classes, by type name, that a `cls` field may hold; None if only `cls` itself."""
-    if cls.__module__ != _QUESTIONS_MODULE:
+    if not cls.__module__.startswith(_QUESTIONS_PACKAGE):
         return None
     from packages.questions import QUESTION_CLASSES, Question
 
@@ -256,7 +256,7 @@ def _variants_of(cls: type) -> dict[str, type] | None:
 
 
 def _tag_of(value: Any) -> str | None:
-    if type(value).__module__ != _QUESTIONS_MODULE:
+    if not type(value).__module__.startswith(_QUESTIONS_PACKAGE):
         return None
     from packages.questions import Question
 

@@ -38,7 +38,8 @@ _MAX_BYTES = 1 << 30  # a bigger file is not one we wrote: parse the pack instea
 
 # The modules whose code decides what a parsed course is, and how it is stored here: a
 # cache written by a mooc whose copies of them differ (an upgrade) is parsed again, as
-# Python does with .pyc files.
+# Python does with .pyc files. Every module of _KINDS (the question types) counts too.
+_KINDS = "question_kinds"
 _SOURCES = (
     "model.py",
     "questions.py",
@@ -63,8 +64,12 @@ def model_fingerprint() -> str:
         if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__:
             shapes.append(f"{name}(" + ",".join(f"{f.name}:{f.type}" for f in dataclasses.fields(cls)) + ")")
     here = Path(__file__).parent
+    try:
+        kinds = sorted(f"{_KINDS}/{name}" for name in os.listdir(here / _KINDS) if name.endswith(".py"))
+    except OSError:
+        kinds = [_KINDS]
     sources = []
-    for name in _SOURCES:
+    for name in (*_SOURCES, *kinds):
         try:
             st = os.stat(here / name)
             sources.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")

@@ -246,12 +246,7 @@ class _Parser(QuizParser):
         item_ids: dict[str, str] = {}
         quiz_ids: set[str] = set()
         pending_requires: list[tuple[str, list[str]]] = []
-        for mi, raw in enumerate(raw_modules):
-            mp = f"modules[{mi}]"
-            if not isinstance(raw, dict):
-                self.error(f, mp, f"must be a table, not {describe(raw)}")
-                continue
-            self.unknown_keys(raw, _MODULE_KEYS, f, mp)
+        for mi, mp, raw in self.tables(raw_modules, f, "modules", _MODULE_KEYS):
             mid = self.get(raw, "id", "str", f, mp, required=True)
             if self.check_module_id(mid, f, f"{mp}.id"):
                 if mid in module_ids:

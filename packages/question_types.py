@@ -1,47 +1,36 @@
-"""Every question type, and where each part of mooc handles it: the one list to read
-(and extend) when a type is added. `tests/test_question_registry.py` takes each type
-through every part named here and fails when one lacks it.
+"""Every question type, and where each part of mooc handles it: the map to read when a
+type is added. `tests/test_question_registry.py` takes each type through every part
+named here and fails when one lacks it.
 
 | part | where |
 | --- | --- |
-| model | `packages/questions.py` (the dataclass) |
-| loader | `packages/quiz_parser.py` (`QuizParser.q_<type>`; `keys` below are its type-specific keys) |
+| model: fields, keys and checks, right answer, responses in words and in xAPI form | one module of `packages/question_kinds/`, its class named in `packages/questions.py` (`KINDS`) |
 | grader | `player/grading.py` (`_GRADERS`) |
-| right answer and feedback | `player/feedback.py` (`answer_text`, `response_text`) |
-| xAPI | `sync/interactions.py` (`interaction` below; response and pattern formats) |
-| plain mode | `player/plain_quiz.py` (`PlainQuiz.show_options` / `parse`, `ask_match`) |
-| TUI | `tui/screens/quiz.py` (`QuestionBox`; `widget` below) |
+| plain mode | `player/plain_quiz.py` (`PlainQuiz.show_options` / `parse`, or a question of its own like `ask_match`) |
+| TUI | the widget named by `widget` below: `tui/widgets/<snake_case>.py` (`compose_answer`, `read_answer`), found by `QuestionBox` (`tui/screens/quiz.py`) |
+| tests | `tests/test_question_registry.py`: `_right` (a full-credit response of each type), `SAMPLES` (a sample question of a type `tests/support/genpack.py` does not write), and what the type does that no other does |
+
+The generic parts read each type from its class: the loader (`packages/quiz_parser.py`),
+feedback (`player/feedback.py`), the xAPI envelope (`sync/interactions.py`) and the
+order options are shown in (`player/attempts.py`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from packages.questions import KINDS
+
 
 @dataclass(frozen=True)
 class QuestionType:
     name: str  # `type = "..."` in a quiz file
     model: str  # its class in packages/questions.py
-    keys: frozenset[str]  # the keys only this type has (packages/quiz_parser.py)
+    keys: frozenset[str]  # the keys only this type has (its `parse`)
     interaction: str  # the xAPI cmi.interaction type (sync/interactions.py)
-    widget: str  # what the TUI asks it with (tui/screens/quiz.py QuestionBox)
+    widget: str  # what the TUI asks it with (tui/widgets/, QuestionBox in tui/screens/quiz.py)
 
 
 REGISTRY: dict[str, QuestionType] = {
-    t.name: t
-    for t in (
-        QuestionType("single", "SingleChoice", frozenset({"choices"}), "choice", "ChoiceList"),
-        QuestionType("multiple", "MultipleChoice", frozenset({"choices"}), "choice", "ChoiceList"),
-        QuestionType(
-            "truefalse",
-            "TrueFalse",
-            frozenset({"answer", "feedback_true", "feedback_false"}),
-            "true-false",
-            "ChoiceList",
-        ),
-        QuestionType("numeric", "Numeric", frozenset({"answer", "tolerance", "answers"}), "numeric", "Input"),
-        QuestionType("text", "Text", frozenset({"answers", "pattern", "case_sensitive"}), "fill-in", "Input"),
-        QuestionType("order", "Order", frozenset({"items"}), "sequencing", "OrderList"),
-        QuestionType("match", "Match", frozenset({"pairs", "distractors"}), "matching", "Select"),
-    )
+    cls.TYPE: QuestionType(cls.TYPE, cls.__name__, cls.KEYS, cls.INTERACTION, cls.WIDGET) for cls in KINDS
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from packages.errors import MoocError
@@ -148,6 +149,25 @@ class TomlReader:
         if kind == "str" and required and not value.strip():
             self.error(file, f"{path}.{key}" if path else key, "must not be empty")
         return value
+
+    def tables(
+        self, items: list[Any], file: str, path: str, known: set[str], like: str | None = None
+    ) -> Iterator[tuple[int, str, dict[str, Any]]]:
+        """(index, key path, table) of each table in ITEMS, the list at key path PATH, its
+        unknown keys warned about; an item that is no table is reported ("must be a table
+        like LIKE") and skipped."""
+        for i, item in enumerate(items):
+            where = f"{path}[{i}]"
+            if not isinstance(item, dict):
+                self.error(file, where, f"must be a table{f' like {like}' if like else ''}, not {describe(item)}")
+                continue
+            self.unknown_keys(item, known, file, where)
+            yield i, where, item
+
+    @staticmethod
+    def describe(value: Any) -> str:
+        """A TOML value as a problem names it (`describe` below)."""
+        return describe(value)
 
     def unknown_keys(self, table: dict[str, Any], known: set[str], file: str, path: str) -> None:
         for key in table:

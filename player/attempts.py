@@ -124,35 +124,15 @@ class Attempt:
 
 
 def _presentation(quiz: Quiz, attempt_id: str) -> dict[str, list[int]]:
-    """Per-attempt display order, reproducible from the attempt id."""
-    from packages.questions import Match, MultipleChoice, Order, SingleChoice
-    from player.grading import match_options
-
+    """Per-attempt display order, reproducible from the attempt id (each question type
+    draws its own: `presentation` in packages/question_kinds/)."""
     rng = random.Random(attempt_id)
     order: dict[str, list[int]] = {}
     for q in quiz.questions:
-        if isinstance(q, (SingleChoice, MultipleChoice)):
-            idx = list(range(len(q.choices)))
-            if quiz.shuffle_choices:
-                rng.shuffle(idx)
-            order[q.id] = idx
-        elif isinstance(q, Order):
-            order[q.id] = _derangement_free_shuffle(rng, len(q.items))
-        elif isinstance(q, Match):
-            idx = list(range(len(match_options(q))))
-            rng.shuffle(idx)
-            order[q.id] = idx
+        shown = q.presentation(rng, quiz.shuffle_choices)
+        if shown is not None:
+            order[q.id] = shown
     return order
-
-
-def _derangement_free_shuffle(rng: random.Random, n: int) -> list[int]:
-    """A shuffle that is never the right order (for n >= 2): showing it solved gives it away."""
-    idx = list(range(n))
-    if n < 2:
-        return idx
-    while idx == sorted(idx):
-        rng.shuffle(idx)
-    return idx
 
 
 class QuizAttempts(Scores):
@@ -219,19 +199,7 @@ class QuizAttempts(Scores):
             "passed": passed,
             "duration_s": round(duration, 3),
             "threshold": threshold,
-            "questions": [
-                {
-                    "id": g.question.id,
-                    "type": g.question.type,
-                    "statement_id": str(uuid.uuid4()),
-                    "response": g.response,
-                    "score": round(g.grade.score, 6),
-                    "earned": round(g.earned, 6),
-                    "points": g.question.points,
-                    "correct": g.grade.correct,
-                }
-                for g in grade.questions
-            ],
+            "questions": [g.record(str(uuid.uuid4())) for g in grade.questions],
         }
         event = self._record("attempt", item.id, **data)
         attempt.submitted = True

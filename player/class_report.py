@@ -11,7 +11,7 @@ counting over learners:
   best scores in five bands;
 - per question: the share of learners right at their FIRST attempt (what they knew
   before any feedback), and the most common wrong answer over every attempt (what
-  to teach again).
+  to teach again); questions never scored (reflections) are left out.
 
 Every learner the sources know is listed in every course reported; those with no
 event in it are "not started". Rules: docs/class.md.
@@ -206,9 +206,8 @@ def course_report(course: Course, people: list[Person], now: datetime) -> Course
 
 def _quiz_stat(number: int, item: Item, threshold: float) -> QuizStat:
     assert item.quiz is not None  # course_report keeps the quiz items that have a quiz
-    return QuizStat(
-        number, item, threshold, questions=[QuestionStat(k, q) for k, q in enumerate(item.quiz.questions, start=1)]
-    )
+    questions = [QuestionStat(k, q) for k, q in enumerate(item.quiz.questions, start=1) if q.SCORED]
+    return QuizStat(number, item, threshold, questions=questions)  # a reflection is never right or wrong: left out
 
 
 def _certificate(course: Course, session: Any, events: list[Any]) -> Certificate:

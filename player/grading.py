@@ -19,6 +19,7 @@ from typing import Any
 
 from packages.answer_pattern import MAX_ANSWER_CHARS, MatchBudget, Outcome, fullmatch
 from packages.model import SCORE_EPSILON, Quiz
+from packages.question_kinds.reflection import reflection_of
 from packages.questions import (
     Match,
     MultipleChoice,
@@ -26,6 +27,7 @@ from packages.questions import (
     NumericAnswer,
     Order,
     Question,
+    Reflection,
     SingleChoice,
     Text,
     TrueFalse,
@@ -58,6 +60,24 @@ class QuestionGrade:
     def earned(self) -> float:
         return self.grade.score * self.question.points
 
+    def record(self, statement_id: str) -> dict[str, Any]:
+        """This question as the `attempt` event records it (player/events.py); one that is
+        never scored (a reflection) without score, earned and correct."""
+        out = {
+            "id": self.question.id,
+            "type": self.question.type,
+            "statement_id": statement_id,
+            "response": self.response,
+            "score": round(self.grade.score, 6),
+            "earned": round(self.earned, 6),
+            "points": self.question.points,
+            "correct": self.grade.correct,
+        }
+        if not self.question.SCORED:
+            for key in ("score", "earned", "correct"):
+                del out[key]
+        return out
+
 
 @dataclass(frozen=True)
 class AttemptGrade:
@@ -70,6 +90,11 @@ class AttemptGrade:
 
     def passed(self, threshold: float) -> bool:
         return self.score >= threshold - SCORE_EPSILON
+
+    @property
+    def scored(self) -> bool:
+        """False for a quiz of questions that are never scored (reflections): done once submitted."""
+        return not self.questions or any(g.question.SCORED for g in self.questions)
 
 
 # ---------------------------------------------------------------------------
@@ -278,7 +303,7 @@ def _grade_order(q: Order, response: Any) -> Grade:
 
 def match_options(q: Match) -> list[str]:
     """The right-hand options in pack order: each pair's right side, then the distractors."""
-    return [right for _, right in q.pairs] + list(q.distractors)
+    return q.options()
 
 
 def _grade_match(q: Match, response: Any) -> Grade:
@@ -295,6 +320,14 @@ def _grade_match(q: Match, response: Any) -> Grade:
     return Grade(right / n, right == n, [])
 
 
+def _grade_reflection(q: Reflection, response: Any) -> Grade:
+    """Never scored: any text written (with a rating 1-5, or none) is valid; the author's
+    feedback is shown for it."""
+    if reflection_of(response) is None:
+        return _malformed()
+    return Grade(0.0, False, [q.feedback] if q.feedback else [])
+
+
 _GRADERS: dict[type, Any] = {
     SingleChoice: _grade_single,
     MultipleChoice: _grade_multiple,
@@ -303,6 +336,7 @@ _GRADERS: dict[type, Any] = {
     Text: _grade_text,
     Order: _grade_order,
     Match: _grade_match,
+    Reflection: _grade_reflection,
 }
 
 
@@ -335,19 +369,24 @@ def normalise_response(question: Question, response: Any) -> Any:
 def grade_attempt(quiz: Quiz, responses: Mapping[str, Any]) -> AttemptGrade:
     """Grade every question of `quiz`; a missing response scores 0.
 
-    With no points at all in the quiz (a survey), the score is the mean question score.
+    Questions never scored (reflections) count nowhere. With no points at all in the
+    quiz (a survey), the score is the mean score of the scored questions; a quiz of
+    questions never scored scores 1 once one of them is answered (done), else 0.
     """
     graded: list[QuestionGrade] = []
     budget = MatchBudget()
     for question in quiz.questions:
         response = normalise_response(question, responses.get(question.id))
         graded.append(QuestionGrade(question, response, grade_question(question, response, budget)))
-    total = sum(q.points for q in quiz.questions)
-    earned = sum(g.earned for g in graded)
+    scored = [g for g in graded if g.question.SCORED]
+    total = sum(g.question.points for g in scored)
+    earned = sum(g.earned for g in scored)
     if total > 0:
         score = earned / total
-    elif graded:
-        score = sum(g.grade.score for g in graded) / len(graded)
+    elif scored:
+        score = sum(g.grade.score for g in scored) / len(scored)
+    elif any(g.response is not None and g.grade.valid for g in graded):
+        score = 1.0  # questions never scored alone (reflections): done once one is written
     else:
         score = 0.0
     return AttemptGrade(graded, earned, total, _clamp(score))

@@ -1,7 +1,8 @@
 """Plain mode's quizzes: questions asked line by line, the attempt submitted, the result said.
 
-Every option is numbered from 1 and each answer is one line; `?` shows a hint, `skip`
-leaves a question unanswered, `leave` leaves the quiz without submitting (`LeaveQuiz`).
+Every option is numbered from 1 and each answer is one line (a reflection's too, then
+its model answer is shown and a self-rating asked); `?` shows a hint, `skip` leaves a
+question unanswered, `leave` leaves the quiz without submitting (`LeaveQuiz`).
 Before an incomplete or last attempt counts, the learner chooses: submit, answer a
 question again, or leave. Then the score, each question's verdict and feedback
 (player/feedback.py), and where to go next. `PlainQuiz` is a part of `PlainPlayer`
@@ -14,6 +15,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from packages.model import Item
+from packages.question_kinds.reflection import MAX_CHARS as REFLECTION_MAX_CHARS
+from packages.question_kinds.reflection import RATINGS, Reflection
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
 from packages.safe_text import one_line
 from player.attempts import Attempt, AttemptResult
@@ -130,11 +133,15 @@ class PlainQuiz(PlainConsole):
 
     def ask_question(self, attempt: Attempt, q: Question, number: int, total: int) -> None:
         points = fmt_points(q.points)
-        self.say(f"Question {number} of {total} ({points} point{'s' if points != '1' else ''}):")
+        worth = f"{points} point{'s' if points != '1' else ''}" if q.SCORED else "not scored"
+        self.say(f"Question {number} of {total} ({worth}):")
         for line in markdown_lines(q.prompt):
             self.say(line)
         if isinstance(q, Match):
             self.ask_match(attempt, q)
+            return
+        if isinstance(q, Reflection):
+            self.ask_reflection(attempt, q)
             return
         shown = attempt.presented(q.id)
         instruction = self.show_options(q, shown)
@@ -235,6 +242,40 @@ class PlainQuiz(PlainConsole):
         else:
             attempt.answer(q.id, response)
 
+    def ask_reflection(self, attempt: Attempt, q: Reflection) -> None:
+        """Write (one line), then read the model answer and the feedback, then rate it 1-5 (Enter: no rating)."""
+        while True:
+            text = self.ask("Your answer, in your own words: ")
+            low = text.casefold()
+            if low in ("?", "hint") and q.hints:
+                self.hint(attempt, q)
+            elif low == "skip":
+                attempt.responses.pop(q.id, None)
+                self.say("Skipped.")
+                return
+            elif low == "leave":
+                self.leave_quiz()
+            elif not text.strip():
+                self.say("Type your answer, or skip.")
+            elif len(text) > REFLECTION_MAX_CHARS:
+                self.say(f"Your answer has {len(text)} characters; {REFLECTION_MAX_CHARS} at most.")
+            else:
+                break
+        shown = [(label, body) for label, body in (("Model answer:", q.answer), ("Feedback:", q.feedback)) if body]
+        for label, body in shown:
+            self.say(label)
+            self.say_indented(body)
+        if not shown:
+            self.say("This question has no model answer: rate your answer as you see it.")
+        rating: int | None = None
+        while True:
+            line = self.ask("How close is your answer? 1 (missed it) to 5 (got it all), Enter for no rating: ").strip()
+            if not line or (line.isdigit() and int(line) in RATINGS):
+                rating = int(line) if line else None
+                break
+            self.say("Type a number from 1 to 5, or press Enter.")
+        attempt.answer(q.id, [text, rating])
+
     def leave_quiz(self) -> None:
         """`leave` while answering: after a yes, LeaveQuiz; after a no, the question again."""
         if self.confirm(
@@ -253,17 +294,26 @@ class PlainQuiz(PlainConsole):
     # ------------------------------------------------------------------ results
 
     def report(self, result: AttemptResult, attempt: Attempt) -> None:
-        self.say(f"Score: {fmt_points(result.earned)}/{fmt_points(result.total)}")
-        verdict = "Passed" if result.passed else "Not passed"
-        self.say(
-            f"{verdict}: {pct(result.score)}, pass mark {pct(result.threshold)}. Best so far {pct(result.best_score)}."
-        )
+        if result.grade.scored:
+            self.say(f"Score: {fmt_points(result.earned)}/{fmt_points(result.total)}")
+            verdict = "Passed" if result.passed else "Not passed"
+            self.say(
+                f"{verdict}: {pct(result.score)}, pass mark {pct(result.threshold)}. "
+                f"Best so far {pct(result.best_score)}."
+            )
+        else:  # reflections only: done once submitted
+            self.say("Done: this quiz is not scored; your answers are kept.")
         for r in review(result):
             if r.verdict == "partly":
                 points = fmt_points(r.question.points)
                 state = f"partly right, {fmt_points(r.earned)} of {points} point{'s' if points != '1' else ''}"
             else:
-                state = {"right": "right", "wrong": "wrong", "unanswered": "not answered"}[r.verdict]
+                state = {
+                    "right": "right",
+                    "wrong": "wrong",
+                    "unanswered": "not answered",
+                    "noted": "written, not scored",
+                }[r.verdict]
             self.say(f"Question {r.number}: {state}.")
             for fb in r.feedback:
                 self.say_indented(fb)

@@ -76,15 +76,6 @@ ACTIVITY_TYPES = {
     "quiz": "http://adlnet.gov/expapi/activities/assessment",
     "question": "http://adlnet.gov/expapi/activities/cmi.interaction",
 }
-INTERACTION_TYPES = {
-    "single": "choice",
-    "multiple": "choice",
-    "truefalse": "true-false",
-    "numeric": "numeric",
-    "text": "fill-in",
-    "order": "sequencing",
-    "match": "matching",
-}
 
 
 def _part(text: str) -> str:

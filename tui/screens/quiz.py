@@ -2,11 +2,14 @@
 
 Options are shown in the order the attempt presents them (`attempt.presented`)
 and answered in pack order (the response shapes of player/events.py), so the
-engine grades exactly what the learner saw.
+engine grades exactly what the learner saw. Each question type names the widget
+that asks it; `QuestionBox` finds that widget's module by the name (`answer_module`).
 """
 
 from __future__ import annotations
 
+import importlib
+import re
 from typing import Any
 
 from rich.console import Group
@@ -14,15 +17,13 @@ from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, Select, Static
+from textual.widgets import Static
 
 from packages.errors import MoocError
-from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, TrueFalse
-from packages.questions import Text as TextQuestion
+from packages.questions import Question
 from packages.safe_text import clean, one_line
 from player.feedback import QuestionReview, locked_modules, next_step, review, solutions_note
 from player.markdown_text import inline_plain
@@ -33,9 +34,13 @@ from tui.widgets.key_bar import KeyBar
 from tui.widgets.status_bar import StatusBar
 
 
-def _label(text: str) -> Content:
-    """Course text as a widget label: cleaned, never parsed as markup."""
-    return Content(one_line(text))
+def answer_module(widget: str) -> Any:
+    """The module that builds and reads the answer widget a question type names (its
+    `WIDGET`, packages/question_kinds/): "OrderList" is tui/widgets/order_list.py, with
+    `compose_answer(question, presented, number)` (the widgets, each of class "answer")
+    and `read_answer(box, question, presented)` (the response, None when unanswered)."""
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", widget).lower()
+    return importlib.import_module(f"tui.widgets.{snake}")
 
 
 def _markdown(text: str) -> Markdown:
@@ -63,7 +68,7 @@ class QuestionBox(Vertical):
 
     def compose(self) -> ComposeResult:
         q = self.question
-        points = f"{q.points:g} point{'s' if q.points != 1 else ''}"
+        points = f"{q.points:g} point{'s' if q.points != 1 else ''}" if q.SCORED else "not scored"
         yield Static(Text(f"Question {self.number} · {points}", style="bold"))
         yield Static(_markdown(q.prompt), classes="prompt")
         yield from self._answer_widgets()
@@ -71,75 +76,12 @@ class QuestionBox(Vertical):
         yield Static(classes="feedback")
 
     def _answer_widgets(self) -> ComposeResult:
-        q = self.question
-        if isinstance(q, (SingleChoice, MultipleChoice)):
-            from tui.widgets.choice_list import ChoiceList
-
-            yield ChoiceList(
-                [q.choices[i].text for i in self.presented], multiple=isinstance(q, MultipleChoice), classes="answer"
-            )
-        elif isinstance(q, TrueFalse):
-            from tui.widgets.choice_list import ChoiceList
-
-            yield ChoiceList(["True", "False"], multiple=False, classes="answer")
-        elif isinstance(q, Numeric):
-            yield Input(placeholder="type a number, e.g. 3.14", classes="answer")
-        elif isinstance(q, TextQuestion):
-            yield Input(placeholder="type your answer", classes="answer")
-        elif isinstance(q, Order):
-            from tui.widgets.order_list import OrderList
-
-            yield Static(Text("Put in order: j/k choose an item, K/J (or ctrl+up/down) move it.", style="dim"))
-            yield OrderList(list(q.items), self.presented, classes="answer")
-        elif isinstance(q, Match):
-            from player.grading import match_options
-
-            options = match_options(q)
-            for left_index, (left, _right) in enumerate(q.pairs):
-                with Horizontal(classes="match-row"):
-                    yield Static(_label(left), classes="match-left")
-                    yield Select[int](
-                        [(_label(options[i]), i) for i in self.presented],
-                        prompt="choose…",
-                        id=f"q-{self.number}-m{left_index}",
-                        classes="answer",
-                    )
+        yield from answer_module(self.question.WIDGET).compose_answer(self.question, self.presented, self.number)
 
     # ---------------------------------------------------------------- reading
     def response(self) -> Any:
         """The response in events.py shape, None when unanswered; ValueError for a bad number."""
-        q = self.question
-        if isinstance(q, (SingleChoice, MultipleChoice, TrueFalse)):
-            from tui.widgets.choice_list import ChoiceList
-
-            chosen = self.query_one(ChoiceList).chosen
-            if not chosen:
-                return None
-            if isinstance(q, TrueFalse):
-                return chosen[0] == 0
-            if isinstance(q, SingleChoice):
-                return self.presented[chosen[0]]
-            return sorted(self.presented[row] for row in chosen)
-        if isinstance(q, Numeric):
-            raw = self.query_one(Input).value
-            if not raw.strip():
-                return None
-            from player.grading import parse_number
-
-            return parse_number(raw)
-        if isinstance(q, TextQuestion):
-            raw = self.query_one(Input).value
-            return raw if raw.strip() else None
-        if isinstance(q, Order):
-            from tui.widgets.order_list import OrderList
-
-            order_list = self.query_one(OrderList)
-            return list(order_list.order) if order_list.touched else None  # untouched: not answered
-        if isinstance(q, Match):
-            values = [s.value for s in self.query(Select)]
-            picked = [v if isinstance(v, int) else None for v in values]
-            return None if all(v is None for v in picked) else picked
-        return None
+        return answer_module(self.question.WIDGET).read_answer(self, self.question, self.presented)
 
     def show_hint(self, text: str, all_hints: list[str]) -> None:
         hint = self.query_one(".hint", Static)
@@ -156,7 +98,8 @@ class QuestionBox(Vertical):
         verdict = Text()
         mark, style = VERDICTS[seen.verdict]
         verdict.append(mark, style=style)
-        verdict.append(f"  {seen.earned:g}/{q.points:g}")
+        if q.SCORED:
+            verdict.append(f"  {seen.earned:g}/{q.points:g}")
         rows: list[tuple[str, Any]] = [("•", _markdown(line)) for line in seen.feedback]
         for n, hint in enumerate(seen.hints, start=1):
             rows.append((f"Hint {n}:" if len(seen.hints) > 1 else "Hint:", _markdown(hint)))
@@ -184,6 +127,7 @@ VERDICTS = {  # player.feedback.Verdict -> what the result shows
     "partly": ("◐ partly correct", "bold yellow"),
     "wrong": ("✗ not correct", "bold red"),
     "unanswered": ("✗ not answered", "bold red"),
+    "noted": ("✎ written (not scored)", "bold"),
 }
 
 
@@ -337,13 +281,17 @@ class QuizScreen(Screen[None]):
         result = self.result
         text = Text()
         verdict = "passed" if result.passed else "not passed"
-        text.append(
-            f"Score: {result.earned:g}/{result.total:g} ({result.score * 100:.0f}%) — {verdict}",
-            style="bold green" if result.passed else "bold red",
-        )
-        text.append(f"\nPass mark {result.threshold * 100:.0f}% · best score {result.best_score * 100:.0f}%")
         left = "unlimited" if result.attempts_left is None else str(result.attempts_left)
-        text.append(f" · attempts left: {left}")
+        if result.grade.scored:
+            text.append(
+                f"Score: {result.earned:g}/{result.total:g} ({result.score * 100:.0f}%) — {verdict}",
+                style="bold green" if result.passed else "bold red",
+            )
+            text.append(f"\nPass mark {result.threshold * 100:.0f}% · best score {result.best_score * 100:.0f}%")
+            text.append(f" · attempts left: {left}")
+        else:  # reflections only: done once submitted
+            text.append("Done: this quiz is not scored; your answers are kept.", style="bold green")
+            text.append(f"\nAttempts left: {left}")
         if unanswered:
             text.append("\n" + not_answered(unanswered))
         note = solutions_note(self.item.quiz.show_solutions, result.show_solutions)

@@ -3,12 +3,20 @@
 `j`/`k` (or the arrows) move, Space or Enter chooses. Chosen and not chosen differ
 by glyph, not by shade: `(•)`/`( )` for one answer, `[x]`/`[ ]` for several (ASCII
 `(*)` when the terminal cannot draw `•`), so NO_COLOR shows every choice.
+
+The answer widget (`compose_answer`, `read_answer`) of `single`, `multiple` and
+`truefalse` questions in the quiz screen (tui/screens/quiz.py `QuestionBox`).
 """
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import Any
 
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widget import Widget
+
+from packages.questions import MultipleChoice, Question, SingleChoice, TrueFalse
 from tui import keymap
 from tui.symbols import glyphs
 from tui.widgets.option_rows import OptionRows
@@ -47,3 +55,24 @@ class ChoiceList(OptionRows):
 
     def clicked(self, row: int) -> None:
         self.pick(row)
+
+
+def compose_answer(question: Question, presented: list[int], number: int) -> ComposeResult:
+    """The options of QUESTION in the order PRESENTED (true and false for `truefalse`)."""
+    if isinstance(question, (SingleChoice, MultipleChoice)):
+        labels = [question.choices[i].text for i in presented]
+        yield ChoiceList(labels, multiple=isinstance(question, MultipleChoice), classes="answer")
+    else:
+        yield ChoiceList(["True", "False"], multiple=False, classes="answer")
+
+
+def read_answer(box: Widget, question: Question, presented: list[int]) -> Any:
+    """The response (player/events.py shape), None when nothing is chosen."""
+    chosen = box.query_one(ChoiceList).chosen
+    if not chosen:
+        return None
+    if isinstance(question, TrueFalse):
+        return chosen[0] == 0
+    if isinstance(question, SingleChoice):
+        return presented[chosen[0]]
+    return sorted(presented[row] for row in chosen)

@@ -1,9 +1,19 @@
-"""An `order` question answered by keys alone: move the item under the cursor up/down."""
+"""An `order` question answered by keys alone: move the item under the cursor up/down.
+
+The answer widget (`compose_answer`, `read_answer`) of `order` questions in the quiz
+screen (tui/screens/quiz.py `QuestionBox`).
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
+from typing import Any
 
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widget import Widget
+from textual.widgets import Static
+
+from packages.questions import Order, Question
 from tui import keymap
 from tui.widgets.option_rows import OptionRows
 
@@ -46,3 +56,15 @@ class OrderList(OptionRows):
             self.cursor = other
             self.touched = True
             self.refresh()
+
+
+def compose_answer(question: Question, presented: list[int], number: int) -> ComposeResult:
+    assert isinstance(question, Order)
+    yield Static(Text("Put in order: j/k choose an item, K/J (or ctrl+up/down) move it.", style="dim"))
+    yield OrderList(list(question.items), presented, classes="answer")
+
+
+def read_answer(box: Widget, question: Question, presented: list[int]) -> Any:
+    """The items in the order shown now; None while untouched (not answered)."""
+    order_list = box.query_one(OrderList)
+    return list(order_list.order) if order_list.touched else None
