@@ -211,6 +211,15 @@ def test_a_second_agent_for_the_same_data_folder_stops_at_once(mooc_home: Homes,
             [str(MOOC_BIN), "sync", "--watch"], env=mooc_home.env(), capture_output=True, text=True, timeout=60
         )
         assert second.returncode == 0 and "already watches" in second.stdout
+        status = subprocess.run(
+            [str(MOOC_BIN), "sync", "--agent-status", "--json"],
+            env=mooc_home.env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        st = json.loads(status.stdout)
+        assert st["running"] is True and st["pid"] == first.proc.pid and st["state"] == "waiting"
     finally:
         code, took = first.terminate()
     assert code == 0 and took < 5

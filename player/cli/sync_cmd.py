@@ -34,7 +34,7 @@ examples:
   mooc sync --export /media/usb/lab3.json     no internet: carry records on a stick
   mooc sync --import /media/usb/lab3.json     ... and upload them from a connected PC
   mooc sync --pull                 continue on this PC: fetch your progress from the LRS
-  mooc sync --watch                send whenever a connection appears (the sync agent)
+  mooc sync --install-agent        send whenever a connection appears, even with mooc closed
 
 Nothing is sent to a host until the learner approved it (`mooc consent allow HOST`).
 The endpoint comes from the course pack, or from config.toml:
