@@ -38,7 +38,12 @@ class Child:
         env = dict(os.environ, MOOC_METERED="1" if metered else "0")
         try:
             proc = subprocess.Popen(
-                self.command(kind), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True, env=env
+                self.command(kind),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+                cwd=self.layout.agent_dir,  # `-m player` looks in the working folder first: never a stranger's
             )
         except OSError as err:
             print(f"mooc: warning: sync agent: cannot start its worker: {err}", file=sys.stderr, flush=True)

@@ -39,9 +39,12 @@ class Launch:
     argv: list[str]  # the program and its arguments
     env: dict[str, str] = field(default_factory=dict)
     log: Path | None = None  # where launchd writes the agent's output
+    # The working folder: never one that could hold a `player` package of someone else's
+    # (`python -m player` looks in the working folder first): the agent's own folder, or /.
+    cwd: Path = Path("/")
 
     def check(self) -> Launch:
-        for text in [*self.argv, *self.env, *self.env.values(), str(self.log or "")]:
+        for text in [*self.argv, *self.env, *self.env.values(), str(self.log or ""), str(self.cwd)]:
             if any(ord(c) < 32 or ord(c) == 127 for c in text):
                 raise MoocError(f"{text!r}: a path with a control character cannot go in a service file")
         return self
@@ -64,6 +67,7 @@ def systemd_unit(launch: Launch) -> str:
         f"Description={DESCRIPTION}\n\n"
         "[Service]\n"
         "Type=simple\n"
+        f"WorkingDirectory={str(launch.cwd).replace('%', '%%')}\n"
         f"ExecStart={' '.join(systemd_word(a) for a in launch.argv)}{env}\n"
         "Restart=on-failure\n"
         "RestartSec=60\n"
@@ -90,6 +94,7 @@ def desktop_entry(launch: Launch) -> str:
         "Name=mooc sync agent\n"
         f"Comment={DESCRIPTION}\n"
         f"Exec={' '.join(desktop_word(w) for w in words)}\n"
+        f"Path={str(launch.cwd).replace(chr(92), chr(92) * 2)}\n"
         "Terminal=false\n"
         "NoDisplay=true\n"
         "X-GNOME-Autostart-enabled=true\n"
@@ -103,6 +108,7 @@ def launchd_plist(launch: Launch) -> bytes:
     plist: dict[str, object] = {
         "Label": LAUNCHD_LABEL,
         "ProgramArguments": list(launch.argv),
+        "WorkingDirectory": str(launch.cwd),
         "RunAtLoad": True,
         "KeepAlive": {"SuccessfulExit": False},  # started again after a crash, not after a clean stop
         "ProcessType": "Background",
@@ -163,6 +169,7 @@ def task_xml(launch: Launch, user: str | None) -> bytes:
     exec_ = sub(sub(task, "Actions", Context="Author"), "Exec")
     sub(exec_, "Command", command)
     sub(exec_, "Arguments", arguments)
+    sub(exec_, "WorkingDirectory", str(launch.cwd))
     ET.indent(task)
     body = ET.tostring(task, encoding="unicode")
     return ('<?xml version="1.0" encoding="UTF-16"?>\n' + body + "\n").encode("utf-16")

@@ -82,13 +82,13 @@ def launch(layout: Layout, *, everyone: bool) -> files.Launch:
         python = python.with_name("pythonw.exe")  # no console window at logon
     argv = [str(python), "-m", "player", "sync", "--watch"]
     env: dict[str, str] = {}
-    log = None
-    if not everyone:  # each account's own default data folder otherwise
-        argv += ["--home", str(layout.home.resolve())]
-        if os.environ.get("MOOC_SYSTEM_HOME"):
-            env["MOOC_SYSTEM_HOME"] = str(layout.system_home.resolve())
-        log = layout.agent_dir / "agent.log"
-    return files.Launch(argv, env, log).check()
+    if everyone:  # each account's own default data folder
+        return files.Launch(argv, env, None, Path(python.anchor or "/")).check()
+    argv += ["--home", str(layout.home.resolve())]
+    if os.environ.get("MOOC_SYSTEM_HOME"):
+        env["MOOC_SYSTEM_HOME"] = str(layout.system_home.resolve())
+    agent_dir = layout.agent_dir.resolve()
+    return files.Launch(argv, env, agent_dir / "agent.log", agent_dir).check()
 
 
 def render(layout: Layout, how: str, *, everyone: bool) -> bytes:
@@ -118,6 +118,7 @@ def install(layout: Layout, *, everyone: bool = False) -> Outcome:
     path = (system_path if everyone else user_path)(layout, how)
     data = render(layout, how, everyone=everyone)
     try:
+        make_dirs(layout.agent_dir)  # the agent's working folder
         make_dirs(path.parent, 0o755 if everyone else 0o700)
         fsutil.write_atomic(path, data, 0o644)
         if how == "systemd":
@@ -128,7 +129,8 @@ def install(layout: Layout, *, everyone: bool = False) -> Outcome:
     if _managed():
         from sync.agent_manager import started
 
-        outcome.notes += started(layout, how, path, everyone=everyone, argv=launch(layout, everyone=False).argv)
+        spec = launch(layout, everyone=False)
+        outcome.notes += started(layout, how, path, everyone=everyone, argv=spec.argv, cwd=spec.cwd)
     return outcome
 
 

@@ -33,7 +33,7 @@ def _gui() -> str:
     return f"gui/{my_uid()}"  # launchd's domain of this user's session (macOS only)
 
 
-def started(layout: Layout, how: str, path: Path, *, everyone: bool, argv: list[str]) -> list[str]:
+def started(layout: Layout, how: str, path: Path, *, everyone: bool, argv: list[str], cwd: Path) -> list[str]:
     if everyone:
         if how == "schtasks":
             return _said(run_tool(["schtasks", "/Create", "/TN", TASK_EVERYONE, "/XML", str(path), "/F"]))
@@ -43,7 +43,7 @@ def started(layout: Layout, how: str, path: Path, *, everyone: bool, argv: list[
         notes += _said(run_tool(["systemctl", "--user", "daemon-reload"]))
         notes += _said(run_tool(["systemctl", "--user", "start", files.UNIT_NAME]))
         if notes:  # no user manager to talk to: run it now; the unit starts it at the next login
-            notes += start_in_background(layout, argv)
+            notes += start_in_background(layout, argv, cwd)
     elif how == "launchd":
         refused = run_tool(["launchctl", "bootstrap", _gui(), str(path)])
         if refused:
@@ -52,7 +52,7 @@ def started(layout: Layout, how: str, path: Path, *, everyone: bool, argv: list[
         notes += _said(run_tool(["schtasks", "/Create", "/TN", files.TASK_NAME, "/XML", str(path), "/F"]))
         notes += _said(run_tool(["schtasks", "/Run", "/TN", files.TASK_NAME]))
     else:
-        notes += start_in_background(layout, argv)
+        notes += start_in_background(layout, argv, cwd)
     return notes
 
 
@@ -78,7 +78,7 @@ def reloaded(kinds: list[str], *, everyone: bool) -> None:
         run_tool(["systemctl", "--user", "daemon-reload"])
 
 
-def start_in_background(layout: Layout, argv: list[str]) -> list[str]:
+def start_in_background(layout: Layout, argv: list[str], cwd: Path) -> list[str]:
     """Start the agent's command ARGV for this data folder, detached from this terminal."""
     if agent_state.running(layout):
         return []
@@ -91,7 +91,7 @@ def start_in_background(layout: Layout, argv: list[str]) -> list[str]:
         options["start_new_session"] = True
     try:
         subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **options
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, **options
         )  # type: ignore[call-overload]
     except OSError as err:
         return [f"could not start the agent now ({err}); it starts at your next login"]

@@ -36,7 +36,7 @@ PACE = "0.3,2.4,600,0.2"  # probe after 0.3 s, 0.6 s, 1.2 s, ... at most every 2
 
 
 class AgentProcess:
-    def __init__(self, homes: Homes, tmp_path: Path, pace: str = PACE) -> None:
+    def __init__(self, homes: Homes, tmp_path: Path, pace: str = PACE, cwd: Path | None = None) -> None:
         self.layout = Layout.default(homes.home)
         self.log = open(tmp_path / f"agent-{time.monotonic_ns()}.log", "w+")
         self.proc = subprocess.Popen(
@@ -45,6 +45,7 @@ class AgentProcess:
             stdout=self.log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: the agent and its round's child
+            cwd=cwd,
         )
 
     def state(self) -> dict[str, Any]:
@@ -223,3 +224,22 @@ def test_a_second_agent_for_the_same_data_folder_stops_at_once(mooc_home: Homes,
     finally:
         code, took = first.terminate()
     assert code == 0 and took < 5
+
+
+def test_a_player_package_in_the_working_folder_is_not_run(
+    mooc_home: Homes, ralph_lrs: RalphServer, tmp_path: Path
+) -> None:
+    """The agent's rounds run `python -m player`, which looks in the working folder first:
+    started from a folder holding someone else's `player` package, it still runs mooc's."""
+    hostile = tmp_path / "downloads"
+    (hostile / "player").mkdir(parents=True)
+    (hostile / "player" / "__init__.py").write_text("raise SystemExit('not mooc')\n")
+    (hostile / "player" / "__main__.py").write_text("raise SystemExit('not mooc')\n")
+    layout, account = _machine(mooc_home.home, ralph_lrs.endpoint, ralph_lrs, 20)
+    agent = AgentProcess(mooc_home, tmp_path, cwd=hostile)
+    try:
+        agent.wait_for(lambda s: s.get("rounds", 0) >= 1 and s.get("pending") == 0)
+    finally:
+        code, _took = agent.terminate()
+    assert code == 0 and "not mooc" not in agent.output()
+    _check_exactly_once(ralph_lrs, ralph_lrs.origin, account, _event_ids(layout))

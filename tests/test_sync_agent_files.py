@@ -66,6 +66,8 @@ def test_systemd_unit_quotes_paths_with_spaces(spaced: tuple[Layout, Path], tmp_
     assert _systemd_words(lines["ExecStart"]) == _expected(layout, python)
     assert _systemd_words(lines["Environment"]) == [f"MOOC_SYSTEM_HOME={(tmp_path / 'sys tem').resolve()}"]
     assert lines["WantedBy"] == "default.target" and lines["Restart"] == "on-failure"
+    assert lines["WorkingDirectory"].replace("%%", "%") == str(layout.agent_dir.resolve())  # no stranger's `player`
+    layout.agent_dir.mkdir()
     if shutil.which("systemd-analyze") is None:
         pytest.skip("systemd-analyze is not installed here: the unit's quoting was checked, not systemd's verdict")
     path = tmp_path / "unit dir" / agent_files.UNIT_NAME
@@ -116,6 +118,7 @@ def test_desktop_entry_quotes_paths_with_spaces(spaced: tuple[Layout, Path], tmp
     assert words[:2] == ["env", f"MOOC_SYSTEM_HOME={(tmp_path / 'sys tem').resolve()}"]
     assert words[2:] == _expected(layout, python)
     assert lines["Type"] == "Application" and "%" not in lines["Exec"].replace("%%", "")
+    assert lines["Path"].replace("\\\\", "\\") == str(layout.agent_dir.resolve())
     if shutil.which("desktop-file-validate"):
         path = tmp_path / agent_files.DESKTOP_NAME
         path.write_text(entry)
@@ -130,7 +133,8 @@ def test_launchd_plist_is_well_formed(spaced: tuple[Layout, Path], tmp_path: Pat
     assert plist["ProgramArguments"] == _expected(layout, python)
     assert plist["EnvironmentVariables"] == {"MOOC_SYSTEM_HOME": str((tmp_path / "sys tem").resolve())}
     assert plist["RunAtLoad"] is True and plist["KeepAlive"] == {"SuccessfulExit": False}
-    assert plist["StandardOutPath"] == str(layout.agent_dir / "agent.log")
+    assert plist["StandardOutPath"] == str(layout.agent_dir.resolve() / "agent.log")
+    assert plist["WorkingDirectory"] == str(layout.agent_dir.resolve())
 
 
 def _windows_argv(line: str) -> list[str]:
@@ -177,6 +181,8 @@ def test_task_scheduler_xml_is_well_formed(spaced: tuple[Layout, Path], everyone
     group = task.findtext("t:Principals/t:Principal/t:GroupId", namespaces=ns)
     assert (group == agent_files.USERS_GROUP) is everyone
     assert task.findtext("t:Settings/t:ExecutionTimeLimit", namespaces=ns) == "PT0S"
+    folder = task.findtext("t:Actions/t:Exec/t:WorkingDirectory", namespaces=ns)
+    assert folder == (str(layout.agent_dir.resolve()) if not everyone else "/")
 
 
 def test_a_path_with_a_line_break_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
