@@ -173,7 +173,8 @@ class Agent:
         if stamp != self.stamp or self.work is None:
             survey = self.child("survey", metered)
             # A survey that failed said why on stderr; it is tried again when the data changes.
-            self.work, self.stamp = (survey or {}).get("endpoints", []), stamp
+            # What the survey wrote itself (statements added to outboxes) is no change.
+            self.work, self.stamp = (survey or {}).get("endpoints", []), (stamp[0], data_stamp(self.layout)[1])
         answers = now >= self.answers_due
         targets = [w for w in self.work or [] if w["pending"] or (answers and w["awaiting"])]
         if not targets:
@@ -189,12 +190,17 @@ class Agent:
         self.state["rounds"] += 1
         if answers:
             self.answers_due = now + self.pace.answers
-        self.stamp = None  # the round wrote acks and answers: survey again
         if result is None or result.get("online") is False:
+            self.stamp = None  # survey again before the next probe
             return self._offline(now, targets, result)
         if self.delays is not None or result.get("stored"):
             self.say(f"online: {result.get('stored', 0)} record(s) stored, {result.get('pending', 0)} pending")
         self.delays = None
+        if result.get("pending") == 0:  # all sent: the acks it wrote are no change (new events are)
+            self.work = [{**w, "pending": 0} for w in self.work or []]
+            self.stamp = (stamp[0], data_stamp(self.layout)[1])
+        else:
+            self.stamp = None
         self._note(
             state="online",
             last_round=_wall(),

@@ -15,8 +15,10 @@ whose memory goes back to the OS when it exits:
   link (sync/metered.py).
 
 `data_stamp(layout)` is what the agent compares to know whether a new survey is
-needed: the size and time of every file a survey reads (progress logs, outboxes and
-acks, consents, settings, the lab policy, the installed courses' folders).
+needed: the size and time of every file a survey reads, in two parts: what people
+change (progress logs, consents, settings, credentials, the lab policy, the installed
+courses' folders) and what the sync writes itself (outboxes, acks), so the agent can
+take its own survey's and round's writes for no change.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from typing import Any
 
 from packages.layout import Layout
 
+Stamp = tuple[tuple[str, int, int], ...]
 
-def data_stamp(layout: Layout) -> tuple[tuple[str, int, int], ...]:
-    """(path, size, mtime) of each file a survey depends on; a cheap directory walk."""
-    paths = [
+
+def data_stamp(layout: Layout) -> tuple[Stamp, Stamp]:
+    """(inputs, sync files): (path, size, mtime) of each file a survey depends on; a cheap directory walk."""
+    inputs = [
         layout.config_file,
         layout.learners_file,
         layout.credentials_file,
@@ -39,10 +43,15 @@ def data_stamp(layout: Layout) -> tuple[tuple[str, int, int], ...]:
         layout.system_home / "policy.toml",
     ]
     for learner in _entries(layout.learners_dir):
-        paths.append(learner / "sync-consent.toml")
-        paths.extend(_entries(learner / "progress"))
+        inputs.append(learner / "sync-consent.toml")
+        inputs.extend(_entries(learner / "progress"))
+    written = []
     for endpoint in _entries(layout.sync_dir):
-        paths += [endpoint / "outbox.jsonl", endpoint / "acks.jsonl", endpoint / "endpoint.json"]
+        written += [endpoint / "outbox.jsonl", endpoint / "acks.jsonl", endpoint / "endpoint.json"]
+    return _stat(inputs), _stat(written)
+
+
+def _stat(paths: list[Path]) -> Stamp:
     stamp = []
     for path in paths:
         try:

@@ -57,10 +57,19 @@ class Run:
         self.probes.append(self.now)
         return self.online(self.now)
 
+    def _writes(self, name: str) -> None:
+        """What a real child writes: statements to an outbox (survey), acks (round)."""
+        box = self.agent.layout.sync_dir / "lrs.example.org-1"
+        box.mkdir(parents=True, exist_ok=True)
+        with open(box / name, "a") as fh:
+            fh.write(f"{self.now}\n")
+
     def child(self, kind: str, is_metered: bool | None) -> dict[str, Any]:
         if kind == "survey":
             self.surveys.append(self.now)
+            self._writes("outbox.jsonl")
             return {"endpoints": [self.work] if self.work["pending"] or self.work["awaiting"] else []}
+        self._writes("acks.jsonl")
         self.rounds.append((self.now, kind))
         self.work = {**self.work, "pending": 0}
         return {"online": True, "stored": 3, "pending": 0, "last_success": "2026-01-01T00:00:00Z"}
@@ -74,7 +83,7 @@ def test_ten_minutes_offline_probe_as_the_schedule_says(tmp_path: Path) -> None:
     run = Run(tmp_path, until=600).go()
     assert run.probes == reachability.probe_times(600) == [0, 30, 90, 210, 450]
     assert run.rounds == []  # nothing is sent while the LRS is not reachable
-    assert len(run.surveys) == 1  # the data did not change: surveyed once
+    assert len(run.surveys) == 1  # the data did not change (the survey's own writes are no change)
     assert sum(1 for line in run.lines if line.startswith("offline")) == 1  # said once, not per probe
 
 
@@ -119,6 +128,23 @@ def test_pending_records_go_at_once_when_online(tmp_path: Path) -> None:
     run.online = lambda t: True
     run.go()
     assert run.rounds == [(0, "send+answers")] and run.probes == [0]
+    assert run.surveys == [0]  # the round's acks are no change: nothing to survey again
+
+
+def test_new_events_are_surveyed_at_the_next_look(tmp_path: Path) -> None:
+    run = Run(tmp_path, until=100, pending=0)
+    original = run.wait
+
+    def wait(seconds: float) -> None:
+        original(seconds)
+        if run.now >= 40 and len(run.surveys) == 1:  # the learner studied: a progress log changed
+            log = run.agent.layout.progress_file("amina", "c1")
+            log.parent.mkdir(parents=True, exist_ok=True)
+            log.write_text("{}\n")
+
+    run.agent.wait = wait
+    run.go()
+    assert run.surveys == [0, 60]
 
 
 def test_nothing_to_send_means_no_probe(tmp_path: Path) -> None:
