@@ -180,8 +180,9 @@ def test_kill_9_mid_upload_then_restart_loses_and_duplicates_nothing(
     _check_exactly_once(ralph_lrs, origin, account, _event_ids(layout))
 
 
-def test_sigterm_mid_upload_exits_cleanly_and_keeps_the_rest_pending(
-    mooc_home: Homes, ralph_lrs: RalphServer, tmp_path: Path
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
+def test_stopped_mid_upload_it_exits_cleanly_and_keeps_the_rest_pending(
+    how: str, mooc_home: Homes, ralph_lrs: RalphServer, tmp_path: Path
 ) -> None:
     with FaultProxy(("127.0.0.1", ralph_lrs.port)) as proxy:
         proxy.rate = 5_000
@@ -192,9 +193,15 @@ def test_sigterm_mid_upload_exits_cleanly_and_keeps_the_rest_pending(
         deadline = time.monotonic() + 30
         while proxy.bytes_up < 50_000 and time.monotonic() < deadline:  # an upload is under way
             time.sleep(0.05)
-        code, took = agent.terminate()
-        print(f"\nSIGTERM mid-upload -> exit {code} after {took:.2f} s")
+        if how == "SIGTERM":  # what systemd, launchd and --remove-agent send
+            code, took = agent.terminate()
+        else:  # Ctrl-C in a terminal: SIGINT to the whole foreground group, the round's child too
+            started = time.monotonic()
+            os.killpg(agent.proc.pid, signal.SIGINT)
+            code, took = agent.proc.wait(15), time.monotonic() - started
+        print(f"\n{how} mid-upload -> exit {code} after {took:.2f} s")
         assert code == 0 and took < 10, agent.output()
+        assert "Traceback" not in agent.output() and "interrupted" not in agent.output(), agent.output()
         assert agent.state()["state"] == "stopped"
         assert _pending(layout) > 0  # the round stopped early; the rest waits
         assert proxy.wait_idle()

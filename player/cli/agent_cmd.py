@@ -74,6 +74,7 @@ def _round(layout: Any, kind: str) -> int:
     from sync.agent_work import send, survey
     from sync.metered import is_metered
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the agent's terminal: the agent decides (SIGTERM)
     if kind == "survey":
         result = survey(layout)
     else:
