@@ -17,6 +17,7 @@ everything (tests, a portable USB stick, a lab image)::
         progress/<course-id>.jsonl   the learner's event log for that course
       sync/<endpoint-key>/        per LRS endpoint: outbox.jsonl, acks.jsonl, status.json
       learners/<learner>/sync-consent.toml   LRS hosts the learner approved
+      agent/                      the sync agent (`mooc sync --watch`): state.json, agent.lock
 
 The system-wide store (`mooc install --system`, shared read-only by every account of a
 lab PC) has the same `courses/` layout under `MOOC_SYSTEM_HOME` or platformdirs'
@@ -177,3 +178,18 @@ class Layout:
     def consent_file(self, learner: str) -> Path:
         """The LRS hosts this learner approved sending records to (sync/consent.py)."""
         return self.learner_dir(learner) / "sync-consent.toml"
+
+    # the sync agent (`mooc sync --watch`, sync/agent_loop.py)
+    @property
+    def agent_dir(self) -> Path:
+        return self.home / "agent"
+
+    @property
+    def agent_state_file(self) -> Path:
+        """What the agent did last (sync/agent_state.py): `mooc sync --agent-status` reads it."""
+        return self.agent_dir / "state.json"
+
+    @property
+    def agent_lock_file(self) -> Path:
+        """Held by the running agent: one agent per data folder, and `--agent-status` sees it."""
+        return self.agent_dir / "agent.lock"

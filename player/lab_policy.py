@@ -11,6 +11,10 @@ administrator, read by every account::
     [lrs]
     approved_hosts = ["lrs.school.example"]  # consent given for every learner of the machine
 
+    [agent]                                 # the sync agent (`mooc sync --watch`, docs/sync.md)
+    mode = "everyone"                       # installed for every account (`mooc lab agent everyone`);
+                                            # "forbidden": never runs here; absent: each account chooses
+
     [[roster]]                              # the class: learners every account of the machine has
     id = "amina-diallo"
     name = "Amina Diallo"
@@ -38,6 +42,7 @@ from packages.safe_text import one_line
 
 FORMAT = "mooc-lab-policy"
 VERSION = 1
+AGENT_MODES = ("everyone", "forbidden")  # and "": each account chooses
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Policy:
     school: str = ""
     approved_hosts: tuple[str, ...] = ()
     roster: tuple[Any, ...] = ()  # player.learner_identity.Learner, origin "school"
+    agent: str = ""  # the sync agent: "everyone", "forbidden", or "" (each account chooses)
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -132,6 +138,10 @@ def parse(path: Path, raw: dict[str, Any]) -> Policy:
         raise MoocError(f"{path}: [lrs] approved_hosts must be a list of host names")
     from packages.urls import host_of
 
+    agent = raw.get("agent", {})
+    mode = agent.get("mode", "") if isinstance(agent, dict) else None
+    if mode not in ("", *AGENT_MODES):
+        raise MoocError(f"{path}: [agent] mode must be one of {', '.join(AGENT_MODES)} (or left out)")
     entries = raw.get("roster", [])
     if not isinstance(entries, list):
         raise MoocError(f"{path}: 'roster' must be an array of tables ([[roster]])")
@@ -152,7 +162,12 @@ def parse(path: Path, raw: dict[str, Any]) -> Policy:
             raise MoocError(f"{where}: 'pin' is not a PIN hash")
         roster.append(Learner(lid, name, email, account, "", pin or None, origin="school"))
     return Policy(
-        path, one_line(school)[:120], tuple(host_of(h.strip()) for h in hosts if h.strip()), tuple(roster), raw
+        path,
+        one_line(school)[:120],
+        tuple(host_of(h.strip()) for h in hosts if h.strip()),
+        tuple(roster),
+        str(mode),
+        raw,
     )
 
 

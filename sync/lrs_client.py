@@ -178,8 +178,9 @@ class LRSClient:
         """The whole body, or MalformedAnswer once it passes max_bytes (nothing more is read)."""
         limit = self.max_bytes
         too_large = MalformedAnswer(
-            f"{self.endpoint.host}: the answer is larger than "
-            f"{limit // (1024 * 1024)} MB: not an xAPI answer; stopped reading it"
+            f"{self.endpoint.host}: the answer is larger than {_size(limit)}: "
+            + ("not an xAPI answer" if limit >= MAX_ANSWER_BYTES else "more than this link allows")
+            + "; stopped reading it"
         )
         try:
             declared = int(resp.headers.get("Content-Length") or 0)
@@ -232,6 +233,10 @@ class LRSClient:
 
     def more(self, url: str) -> Answer:
         return self._send("GET", url)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} kB"
 
 
 def _http_errors() -> tuple[type[Exception], ...]:

@@ -126,10 +126,12 @@ def pull(
     guard: Guard | None = None,
     notes: list[str] | None = None,
     verbs: tuple[str, ...] | None = None,
+    max_bytes: int | None = None,
 ) -> list[PullResult]:
     """Pull every endpoint (or the one of `course_id`); each result says what happened.
     `verbs`: only the statements with these verbs (one query each), e.g. the provider's
-    answers to certificate requests (sync/certificate_answers.py)."""
+    answers to certificate requests (sync/certificate_answers.py). `max_bytes`: the most
+    one answer may weigh (the client's cap by default; smaller on a metered link)."""
     notes = notes if notes is not None else []
     targets = _endpoints(layout, course_id, notes)
     if not targets:
@@ -140,7 +142,7 @@ def pull(
         found: dict[str, list[tuple[str, str, int, Event]]] = {}
         try:
             for verb in verbs or (None,):
-                _read(layout, learner, endpoint, course_id, allow_insecure_http, guard, result, found, verb)
+                _read(layout, learner, endpoint, course_id, allow_insecure_http, guard, result, found, verb, max_bytes)
         except TooSlow as err:
             result.error = f"{endpoint.host}: {err}; what was read is merged"
         except MoocError as err:
@@ -160,12 +162,13 @@ def _read(
     result: PullResult,
     found: dict[str, list[tuple[str, str, int, Event]]],
     verb: str | None = None,
+    max_bytes: int | None = None,
 ) -> None:
     """Read the learner's statements (with `verb`, only those) from one endpoint into
     `found` (course -> events)."""
     from player.progress import EventLog
     from sync.credentials import lookup
-    from sync.lrs_client import LRSClient, MalformedAnswer
+    from sync.lrs_client import MAX_ANSWER_BYTES, LRSClient, MalformedAnswer
     from sync.retry import Retry, Transient
 
     lid = learner.id
@@ -187,7 +190,7 @@ def _read(
         params.update(activity=course_iri(course_id), related_activities="true")
     if verb:
         params["verb"] = verb
-    client = LRSClient(endpoint, creds, guard=guard)
+    client = LRSClient(endpoint, creds, guard=guard, max_bytes=max_bytes or MAX_ANSWER_BYTES)
     retry = Retry(host, guard=guard)  # a dropped connection is tried again, as uploads are
 
     def course_ok(cid: str) -> bool:

@@ -13,6 +13,9 @@ bad link while the learner waits; it tries again later (every `interval` seconds
 while online, backing off to `max_interval` while offline). It never waits for
 another process's upload (`mooc sync` in a shell): it skips that endpoint.
 `on_status` is called from the worker thread after each round.
+
+The sync agent (`mooc sync --watch`, sync/agent_loop.py) runs the same round,
+`run_once`, for every learner of the machine (`every_learner`), without the thread.
 """
 
 from __future__ import annotations
@@ -58,6 +61,8 @@ class SyncWorker:
         max_interval: float = 300.0,
         allow_insecure_http: bool = False,
         first_delay: float = 2.0,
+        every_learner: bool = False,
+        answer_bytes: int | None = None,
     ) -> None:
         self.layout = layout
         self.learner_id = learner_id
@@ -65,6 +70,8 @@ class SyncWorker:
         self.max_interval = max_interval
         self.allow_insecure_http = allow_insecure_http
         self.first_delay = first_delay  # let the UI draw its first screen before we work
+        self.every_learner = every_learner  # certificate answers for everyone here, not one learner
+        self.answer_bytes = answer_bytes  # the most one downloaded answer may weigh (None: the client's cap)
         self.status = SyncStatus(online=None, pending=0)
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -84,6 +91,11 @@ class SyncWorker:
 
     def set_learner(self, learner_id: str | None) -> None:
         self.learner_id = learner_id
+        self._wake.set()
+
+    def cancel(self) -> None:
+        """Make the current round stop after its batch in flight (safe in a signal handler)."""
+        self._stop.set()
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -131,22 +143,30 @@ class SyncWorker:
             self._wake.clear()
 
     def _fetch_certificate_answers(self, guard: object) -> None:
-        """The provider's answers to the current learner's sent certificate requests."""
-        if not self.learner_id:
+        """The provider's answers to the sent certificate requests of the current learner
+        (of every learner with `every_learner`)."""
+        if not self.learner_id and not self.every_learner:
             return
         from player.learners import Learners
         from sync.certificate_answers import fetch_answers
 
-        learner = next((lr for lr in Learners(self.layout).list() if lr.id == self.learner_id), None)
-        if learner is None:
-            return
-        try:
-            fetch_answers(self.layout, learner, guard=guard, allow_insecure_http=self.allow_insecure_http)
-        except MoocError:
-            pass  # the upload's result already says what is wrong with the LRS; tried again next round
+        for learner in Learners(self.layout).list():
+            if self._stop.is_set() or not (self.every_learner or learner.id == self.learner_id):
+                continue
+            try:
+                fetch_answers(
+                    self.layout,
+                    learner,
+                    guard=guard,
+                    allow_insecure_http=self.allow_insecure_http,
+                    max_bytes=self.answer_bytes,
+                )
+            except MoocError:
+                pass  # the upload's result already says what is wrong with the LRS; tried again next round
 
-    def run_once(self) -> SyncStatus:
-        """One round (also usable synchronously, e.g. in tests)."""
+    def run_once(self, *, answers: bool = True) -> SyncStatus:
+        """One round (also usable synchronously, e.g. in tests); `answers`: also fetch the
+        provider's answers to certificate requests."""
         from sync.deadline import ROUND_SECONDS, run_guard
         from sync.uploader import Options, sync_all
 
@@ -176,7 +196,8 @@ class SyncWorker:
                         automatic=True,
                     ),
                 )
-                self._fetch_certificate_answers(guard)
+                if answers:
+                    self._fetch_certificate_answers(guard)
         except MoocError as err:
             status = SyncStatus(self.status.online, self.status.pending, last_error=str(err))
             self._publish(status)

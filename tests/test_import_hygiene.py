@@ -149,3 +149,45 @@ def test_opening_a_course_leaves_quiz_code_unloaded(tmp_path: Path) -> None:
     before, after = json.loads(res.stdout)
     assert before == []
     assert "packages.questions" in after and "player.grading" in after  # the check can see them load
+
+
+def test_sync_agent_waits_small(mooc_home: Homes) -> None:
+    """`mooc sync --watch` (the sync agent) while it waits: neither textual nor requests
+    nor rich loaded (its rounds run in a child process), and at most 30 MB resident."""
+    import os
+    import signal
+    import time
+
+    from packages.layout import Layout
+
+    state_file = Layout.default(mooc_home.home).agent_state_file
+    proc = subprocess.Popen(
+        [sys.executable, "-X", "importtime", str(MOOC_BIN), "sync", "--watch"],
+        env=mooc_home.env(MOOC_METERED="0"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                state = json.loads(state_file.read_text())
+            except (OSError, ValueError):
+                state = {}
+            if state.get("state") == "waiting" and state.get("pid") == proc.pid:
+                break
+            assert proc.poll() is None
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the agent never reached its wait")
+        status = Path(f"/proc/{proc.pid}/status")
+        rss = int(re.search(r"VmRSS:\s+(\d+) kB", status.read_text()).group(1)) if status.exists() else None
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    names = {m.group(2).split(".")[0] for m in re.finditer(r"import time:\s+\d+ \|\s+\d+ \|( *)([\w.]+)$", err, re.M)}
+    assert "sync" in names and not names & set(HEAVY), sorted(names & set(HEAVY))
+    if rss is not None:  # Linux tells; elsewhere only the imports are checked
+        assert rss <= 30 * 1024, f"{rss} kB resident while waiting"

@@ -20,6 +20,7 @@ examples (as the administrator):
   mooc lab roster class-4b.csv        the class (name, email, pin): every account of the PC has
                                       these learners; run it again after changes
   mooc lab show                       what the policy says
+  mooc lab agent everyone             start the sync agent at every account's login (or: forbid, choice)
 
 The policy is SYSTEM/policy.toml (MOOC_SYSTEM_HOME, or the system store's folder).
 Copy that file to the other PCs of the lab (or share the folder) so a student is the
@@ -46,6 +47,11 @@ def register(sub: Any) -> None:
     roster = common.add_subcommand(actions, "roster", help="set the class every account of this PC has (CSV)")
     roster.add_argument("file", metavar="ROSTER.csv", help="name, email, pin per row")
     roster.set_defaults(func=cmd_roster)
+    agent = common.add_subcommand(
+        actions, "agent", help="the sync agent for every account: everyone, forbid, or each account's choice"
+    )
+    agent.add_argument("mode", choices=("everyone", "forbid", "choice"), help="what every account of this PC gets")
+    agent.set_defaults(func=cmd_agent)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -59,6 +65,7 @@ def cmd_show(args: argparse.Namespace) -> int:
                 "file": str(policy.path),
                 "school": policy.school,
                 "approved_hosts": list(policy.approved_hosts),
+                "agent": policy.agent,
                 "roster": [
                     {"id": lr.id, "name": lr.name, "email": lr.email, "account_id": lr.account_id, "pin": bool(lr.pin)}
                     for lr in policy.roster
@@ -69,6 +76,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"Lab policy: {policy.path}" + ("" if policy.path.exists() else " (none yet)"))
     if policy.school:
         print(f"School: {one_line(policy.school)}")
+    if policy.agent:
+        print(f"sync agent: {policy.agent}")
     for host in policy.approved_hosts:
         print(f"approved for every learner: {host}")
     n = len(policy.roster)
@@ -123,4 +132,12 @@ def cmd_roster(args: argparse.Namespace) -> int:
         f"{len(result.added)} added, {len(result.updated)} updated, {len(result.unchanged)} unchanged "
         f"in the lab roster ({lab_policy.policy_file(layout)})."
     )
+    return 0
+
+
+def cmd_agent(args: argparse.Namespace) -> int:
+    from sync.agent_lab import set_mode
+
+    for line in set_mode(common.layout(args), "forbidden" if args.mode == "forbid" else args.mode):
+        print(line)
     return 0

@@ -14,7 +14,7 @@ from typing import Any
 
 from packages.errors import UsageError
 from packages.safe_text import clean, one_line
-from player.cli import common
+from player.cli import agent_cmd, common
 
 LOGIN_EPILOG = """\
 examples:
@@ -34,6 +34,7 @@ examples:
   mooc sync --export /media/usb/lab3.json     no internet: carry records on a stick
   mooc sync --import /media/usb/lab3.json     ... and upload them from a connected PC
   mooc sync --pull                 continue on this PC: fetch your progress from the LRS
+  mooc sync --install-agent        send whenever a connection appears, even with mooc closed
 
 Nothing is sent to a host until the learner approved it (`mooc consent allow HOST`).
 The endpoint comes from the course pack, or from config.toml:
@@ -85,6 +86,7 @@ def register(sub: Any) -> None:
         metavar="COURSE",
         help="rebuild your progress from the LRS (all courses, or COURSE)",
     )
+    agent_cmd.add_options(mode)
     sync.add_argument("--json", action="store_true", help="machine-readable output")
     sync.add_argument("--allow-insecure-http", action="store_true", help="allow plain http to non-local hosts")
     sync.set_defaults(func=cmd_sync)
@@ -179,6 +181,8 @@ def _error(text: str) -> None:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     layout = common.layout(args)
+    if agent_cmd.wanted(args):
+        return agent_cmd.run(layout, args)
     if args.status:
         return _status(layout, args)
     if args.export:

@@ -21,6 +21,9 @@ misbehave on the way back to the client (the download direction)::
         proxy.down_after_drop = (503, 100)  # after the next drop, answer 100 connections with a 503
         ...
         proxy.bytes_down, proxy.bytes_up, proxy.connections   # counters
+        proxy.capture = True                # keep what each connection sent upstream, one
+                                            # bytearray per connection in proxy.captured (e.g. to
+                                            # count how often a statement id was sent)
         proxy.reset_counters()
 
 Settings take effect for connections accepted after the change (rate: at once).
@@ -84,6 +87,8 @@ class FaultProxy:
         self.bytes_up = 0
         self.connections = 0
         self.drops = 0
+        self.capture = False
+        self.captured: list[bytearray] = []
         self._upstreams = 0  # requests forwarded to the server whose exchange is not over
         self._canned: list[tuple[int, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
@@ -227,11 +232,17 @@ class FaultProxy:
             pass
 
     def _pump_up(self, client: socket.socket, upstream: socket.socket) -> None:
+        stream = bytearray()
+        with self._lock:
+            if self.capture:
+                self.captured.append(stream)
         try:
             while chunk := client.recv(65536):
                 upstream.sendall(chunk)
                 with self._lock:
                     self.bytes_up += len(chunk)
+                    if self.capture:
+                        stream += chunk
         except OSError:
             pass
         finally:
