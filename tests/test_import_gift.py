@@ -232,3 +232,13 @@ def test_cli_output_file_and_report(run_mooc, gift_files: list[Path], tmp_path: 
     assert again.returncode == 1 and "already exists" in again.stderr
     no_module = run_mooc("import", "gift", str(gift_files[2]), "--into", str(_pack(tmp_path)), "--module", "nope")
     assert no_module.returncode == 1 and "no module 'nope' (modules: week-1, week-2)" in no_module.stderr
+
+
+def test_the_summary_counts_in_words(run_mooc, tmp_path: Path) -> None:
+    """One of a kind reads "1 quiz", "1 question", never "1 quizzes"."""
+    gift = tmp_path / "one.gift"
+    gift.write_text("::Q1:: 2+2 = {#4}\n", encoding="utf-8")
+    r = run_mooc("import", "gift", str(gift), "-o", str(tmp_path / "one.toml"))
+    assert r.returncode == 0, r.stderr
+    first = (r.stdout + r.stderr).splitlines()[0]
+    assert first == "imported one.gift: 1 question, 1 quiz", first

@@ -89,7 +89,7 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         """A few lines for the terminal (course text: the caller prints them literally)."""
-        produced = ", ".join(f"{v} {k}" for k, v in sorted(self.produced.items()))
+        produced = ", ".join(f"{v} {_one(k) if v == 1 else k}" for k, v in sorted(self.produced.items()))
         lines = [f"imported {self.source}: {produced or 'nothing'}"]
         missing = self.missing_entries
         changed = [e for e in self.entries if e.severity == "changed"]
@@ -101,6 +101,15 @@ class ImportReport:
         if changed:
             lines.append(f"imported with changes: {len(changed)} (see the report for each)")
         return lines
+
+
+def _one(kinds: str) -> str:
+    """The singular of a produced kind ("quizzes" -> "quiz", "videos (as links...)" -> "video (...)")."""
+    head, sep, tail = kinds.partition(" (")
+    word = head.rsplit(" ", 1)
+    last = word[-1]
+    last = last[:-3] if last.endswith("zzes") else last[:-1] if last.endswith("s") else last
+    return " ".join([*word[:-1], last]) + sep + tail
 
 
 def _md(text: str) -> str:
