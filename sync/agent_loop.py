@@ -194,7 +194,8 @@ class Agent:
             self.stamp = None  # survey again before the next probe
             return self._offline(now, targets, result)
         if self.delays is not None or result.get("stored"):
-            self.say(f"online: {result.get('stored', 0)} record(s) stored, {result.get('pending', 0)} pending")
+            stored = result.get("stored", 0)
+            self.say(f"online: {stored} record{'s' if stored != 1 else ''} stored, {result.get('pending', 0)} pending")
         self.delays = None
         if result.get("pending") == 0:  # all sent: the acks it wrote are no change (new events are)
             self.work = [{**w, "pending": 0} for w in self.work or []]

@@ -62,7 +62,7 @@ NEVER_ONE = {
     ("player/plain_quiz.py", "YES_NO_TRIES"): "a constant, 3",
     ("packages/range_fetch.py", "MAX_HEADERS_CUT"): "a constant, 3",
     ("tui/screens/library.py", "days"): "1 day reads 'yesterday' just above",
-    ("packages/quiz_parser.py", "n"): "only said when more than one choice is marked correct",
+    ("packages/question_kinds/choice.py", "n"): "only said when more than one choice is marked correct",
     ("packages/source.py", "len(infos)"): "only said above a limit of many entries",
     ("packages/importers/archive.py", "limits.max_entries"): "a limit of many entries",
     ("packages/importers/olx_quizzes.py", "attempts"): "a list of attempt counts, not a count",

@@ -140,7 +140,9 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
     running = f"yes (pid {st['pid']}), {st['state']}" if st["running"] else "no"
     _say(f"running: {running}" + (" on a metered link" if st["running"] and st["metered"] else ""))
     if st["running"] and st["next_probe"]:
-        _say(f"  offline: next probe at {st['next_probe']} ({st['probes']} probe(s) since {st['started']})")
+        _say(
+            f"  offline: next probe at {st['next_probe']} ({st['probes']} probe{'s' if st['probes'] != 1 else ''} since {st['started']})"
+        )
     _say(f"last success: {st['last_success'] or 'never'}")
     _say(
         f"pending: {st['pending']}"
