@@ -166,11 +166,8 @@ def test_an_essay_is_a_reflection_and_a_bank_of_essays_imports(tmp_path: Path) -
     """`{}` is an essay: it comes across as an ungraded reflection, its general feedback the reflection's."""
     from packages.question_kinds.reflection import Reflection
 
-    qs, report = _quiz(
-        tmp_path,
-        "::Plan:: Write your **study plan**. {####Does it say *when*?}\n\n"
-        "A description.\n\n[markdown]What did you *learn*? {}\n",
-    )
+    essays = "::Plan:: Write your **study plan**. {####Does it say *when*?}\n\nA description.\n\n"
+    qs, report = _quiz(tmp_path, essays + "[markdown]What did you *learn*? {}\n")
     plan, learned = qs
     assert isinstance(plan, Reflection) and isinstance(learned, Reflection)
     assert (plan.id, plan.prompt, plan.feedback, plan.answer) == (
