@@ -29,11 +29,30 @@ def _is_local(target: str) -> bool:
 LinkNote = Callable[[str, str], str | None]  # (text shown, target) -> "file 2", "item 3" or None
 
 
+# A backslash before ASCII punctuation is that character (CommonMark): `snake\_case`, `\_\_\_` (a blank).
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_HELD = 0xF0000  # escaped characters are held here (Unicode private use) until the markup is read
+
+
+def _hold(m: re.Match[str]) -> str:
+    return chr(_HELD + ord(m.group(1)))
+
+
+def _release(text: str, *, escaped: bool = False) -> str:
+    """Held characters back: as themselves, or (in code, where escapes mean nothing) with their backslash."""
+    return re.sub("[\U000f0021-\U000f007e]", lambda m: ("\\" if escaped else "") + chr(ord(m.group(0)) - _HELD), text)
+
+
 def inline_plain(text: str, note: LinkNote | None = None) -> str:
-    """Markdown inline markup read aloud as words: no stars, links as `text (url)`.
+    r"""Markdown inline markup read aloud as words: no stars, links as `text (url)`, escapes
+    as the characters they stand for (`snake\_case` is snake_case), a line's hard break
+    (a `\` ending it) dropped.
 
     `note` may name what a link to the pack itself is: "text (file 2)".
     """
+    text = _ESCAPED.sub(_hold, text)
+    if text.endswith("\\"):
+        text = text[:-1].rstrip()
 
     def said(shown: str, target: str, plain: str) -> str:
         where = note(shown, target) if note is not None and _is_local(target) else None
@@ -48,10 +67,10 @@ def inline_plain(text: str, note: LinkNote | None = None) -> str:
         ),
         text,
     )
-    text = _CODE.sub(r"\1", text)
+    text = _CODE.sub(lambda m: _release(m.group(1), escaped=True), text)
     text = _STRONG.sub(r"\2", text)
     text = _EMPH.sub(r"\2", text)
-    return text
+    return _release(text)
 
 
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")

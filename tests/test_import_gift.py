@@ -82,7 +82,7 @@ def test_every_corpus_file_imports_and_passes_pack_check(run_mooc, gift_files: l
     assert counts == {
         "moodle-examples.gift.txt": 43,
         "moodle-questions-in-category.gift.txt": 4,
-        "moodle-questions.gift.txt": 8,
+        "moodle-questions.gift.txt": 9,  # with the essay, a reflection
     }
     check = run_mooc("pack", "check", str(pack))
     assert check.returncode == 0, check.stdout + check.stderr
@@ -165,8 +165,11 @@ def test_second_file_feedback_distractors_and_reports(gift_files: list[Path], tm
     assert grade_question(q5, "-1e300").feedback == ["Completely wrong"]
     animal = qs["shortanswer"]
     assert grade_question(animal, "cat").score == 0.5 and grade_question(animal, "frog").feedback == ["Good!"]
+    essay = qs["q8"]  # `::Q8:: How are you? {}`: an essay is a reflection, never scored
+    assert essay.type == "reflection" and essay.prompt == "How are you?" and essay.points == 0.0
+    assert essay.feedback is None and essay.answer is None
     _, report = parse_gift(gift_files[2])
-    assert [(e.component, e.ident) for e in report.missing_entries] == [("essay", "Q8")]
+    assert report.missing_entries == [] and report.found["essay"] == 1
 
 
 def test_category_becomes_title_and_html_becomes_markdown(gift_files: list[Path]) -> None:
@@ -206,8 +209,8 @@ def test_real_world_mess_and_descriptions(tmp_path: Path) -> None:
         ("Match {=a -> b =c}", "line 1: matching pair 'c' has no '->'"),
         ("Weights {~%abc%x =y}", "line 1: bad weight"),
         # nothing to import: what the file holds instead
-        ("Just text.\n\nMore text.\n", "nothing to import: found 2 descriptions, and no question that mooc can grade"),
-        ("::E:: Write. {}\n\nA description.\n", "mess.gift: nothing to import: found 1 essay, 1 description, and no"),
+        ("Just text.\n\nMore text.\n", "nothing to import: found 2 descriptions, and no question to import"),
+        ("Q? {#inf}\n\nA description.\n", "mess.gift: nothing to import: found 1 description, 1 question that cannot"),
         ("// only a comment\n", "mess.gift: nothing to import: no question in it"),
     ],
 )
@@ -225,9 +228,11 @@ def test_cli_output_file_and_report(run_mooc, gift_files: list[Path], tmp_path: 
     out = tmp_path / "quiz.toml"
     result = run_mooc("import", "gift", str(gift_files[2]), "-o", str(out), "--report", str(tmp_path / "r.md"))
     assert result.returncode == 0, result.stderr
-    assert "8 questions" in result.stdout and "essay Q8" in result.stdout
-    assert tomllib.loads(out.read_text())["title"] == "moodle questions"
-    assert "| essay | Q8 |" in (tmp_path / "r.md").read_text()
+    assert "9 questions" in result.stdout and "essay" not in result.stdout
+    written = tomllib.loads(out.read_text())
+    assert written["title"] == "moodle questions"
+    assert written["questions"][0] == {"id": "q8", "type": "reflection", "prompt": "How are you?"}
+    assert "| essay | Q8 |" not in (tmp_path / "r.md").read_text()  # no longer reported
     again = run_mooc("import", "gift", str(gift_files[2]), "-o", str(out))
     assert again.returncode == 1 and "already exists" in again.stderr
     no_module = run_mooc("import", "gift", str(gift_files[2]), "--into", str(_pack(tmp_path)), "--module", "nope")

@@ -160,3 +160,23 @@ def test_text_that_looks_like_markdown_stays_text(tmp_path: Path) -> None:
     qs, _ = _quiz(tmp_path, "# of legs?\\n- a spider\\n1. first {#8}\n\n[html]<p>2) second<br></p> {T}\n")
     assert qs[0].prompt == "\\# of legs?\\\n\\- a spider\\\n1\\. first"
     assert qs[1].prompt == "2\\) second"  # and no stray backslash from the trailing <br>
+
+
+def test_an_essay_is_a_reflection_and_a_bank_of_essays_imports(tmp_path: Path) -> None:
+    """`{}` is an essay: it comes across as an ungraded reflection, its general feedback the reflection's."""
+    from packages.question_kinds.reflection import Reflection
+
+    essays = "::Plan:: Write your **study plan**. {####Does it say *when*?}\n\nA description.\n\n"
+    qs, report = _quiz(tmp_path, essays + "[markdown]What did you *learn*? {}\n")
+    plan, learned = qs
+    assert isinstance(plan, Reflection) and isinstance(learned, Reflection)
+    assert (plan.id, plan.prompt, plan.feedback, plan.answer) == (
+        "plan",
+        "Write your \\*\\*study plan\\*\\*.",  # moodle text: shown as written
+        "Does it say \\*when\\*?",
+        None,
+    )
+    assert plan.explanation is None and plan.points == 0.0
+    assert learned.prompt == "A description.\n\nWhat did you *learn*?" and learned.feedback is None
+    assert report.missing_entries == [] and report.found["essay"] == 2 and report.produced["questions"] == 2
+    assert [(e.severity, e.component) for e in report.entries] == [("changed", "description")]

@@ -40,6 +40,8 @@ class _Typist:
         prompt = self.player.stdout.getvalue().rsplit("\n", 1)[-1]
         if prompt.startswith("Type submit"):
             return "submit\n"
+        if prompt.startswith("How close is your answer?"):  # a reflection's self-rating, once written
+            return "3\n"
         attempt, question, pair = self.player.current
         if pair is not None:
             self.player.current = (attempt, question, pair + 1)
@@ -61,7 +63,7 @@ def _play(course: Any, item: Any, answer: Any) -> list[str]:
     typist.player = player
     player.take_quiz(item, confirm=False)
     out = player.stdout.getvalue()
-    return re.findall(r"^Question \d+: (right|wrong|partly right.*|not answered)\.$", out, re.M)
+    return re.findall(r"^Question \d+: (right|wrong|partly right.*|not answered|written, not scored)\.$", out, re.M)
 
 
 def _line(q: Any, shown: list[int], pair: int | None, response: Any) -> str:
@@ -104,11 +106,13 @@ def _check(course: Any, source_answer: Any) -> int:
             continue
         right = {q.id: source_answer(q) for q in item.quiz.questions}
         verdicts = _play(course, item, lambda q, shown, pair, r=right: _line(q, shown, pair, r[q.id]))
-        assert verdicts == ["right"] * len(item.quiz.questions), (item.id, verdicts)
+        # a reflection (a GIFT essay) is written, never scored: it has no right or wrong answer
+        written = ["written, not scored" if q.type == "reflection" else None for q in item.quiz.questions]
+        assert verdicts == [w or "right" for w in written], (item.id, verdicts)
         wrong = {q.id: _wrong(q) for q in item.quiz.questions}
         verdicts = _play(course, item, lambda q, shown, pair, w=wrong: _line(q, shown, pair, w[q.id]))
-        # a question whose source accepts any answer (a reflection: pattern ".*.") has no wrong one
-        expected = ["right" if _accepts_anything(q) else "wrong" for q in item.quiz.questions]
+        # a question whose source accepts any answer (an OLX reflection: pattern ".*.") has no wrong one
+        expected = [w or ("right" if _accepts_anything(q) else "wrong") for w, q in zip(written, item.quiz.questions)]
         assert verdicts == expected and expected.count("right") <= 1, (item.id, verdicts)
         played += len(item.quiz.questions)
     return played
@@ -161,6 +165,8 @@ def _gift_answer(block: str, q: Any) -> Any:
         if q.type == "multiple":
             return [i for i, (_, b) in enumerate(parts) if (weight(b) or 0) > 0]
         return next(i for i, (m, b) in enumerate(parts) if m == "=" or weight(b) == 100.0)
+    if not answer:  # an essay: anything the learner writes
+        return "In my own words."
     full = [bare(b) for m, b in parts if m == "=" and weight(b) in (None, 100.0)]
     return (full or [lead])[0].replace("*", "x")
 

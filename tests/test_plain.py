@@ -327,6 +327,9 @@ def test_fmt_points_and_markdown_lines() -> None:
     assert [fmt_points(v) for v in (3.0, 2.5, 2 / 3, 0.0, 10.005, 4.999999)] == ["3", "2.5", "0.67", "0", "10.01", "5"]
     lines = markdown_lines("# Title\ntext with `code` and *emph*\n```\nx = 1\n```\n![a chart](c.png)\n\x1b[2Jx")
     assert lines == ["Title", "text with code and emph", "Code:", "x = 1", "End of code.", "image: a chart", "x"]
+    # escapes are the characters they stand for (not in code), a hard break's backslash goes
+    escaped = markdown_lines("\\# not a heading, snake\\_case, \\*no emph\\*, a \\\\ backslash\\\n`a\\_b` \\_\\_\\_")
+    assert escaped == ["# not a heading, snake_case, *no emph*, a \\ backslash", "a\\_b ___"]
 
 
 def test_plain_player_in_process_records_like_the_tui() -> None:
@@ -855,3 +858,26 @@ def test_plain_names_a_module_that_opened_by_date_since_the_last_visit() -> None
     again = io.StringIO()
     run_plain(make_session(events, now=clock), stdin=io.StringIO("q\n"), stdout=again)
     assert "New since your last visit" not in again.getvalue()
+
+
+def test_plain_shows_imported_markdown_as_lessons_show_it(run_mooc: Any, tmp_path: Path) -> None:
+    """An imported fill-in-the-blank: its blank is `_____`, `snake\\_case` is snake_case, in the prompt,
+    the choices, the feedback and the explanation (the lesson path: player/markdown_text.py), never a backslash."""
+    from tests.test_import_gift import _pack
+
+    pack = _pack(tmp_path)
+    gift = tmp_path / "names.gift"
+    gift.write_text(
+        "::style::Python names a variable in {~camelCase#Java uses camelCase. Python: snake_case. =snake_case "
+        "~kebab-case####Write *my_var* (stars and all).} style.\n"
+    )
+    imported = run_mooc("import", "gift", str(gift), "--into", str(pack), "--module", "week-1")
+    assert imported.returncode == 0, imported.stderr
+    assert "snake\\\\_case" in (pack / "quizzes" / "names.toml").read_text()  # escaped in the pack, as Markdown
+    wrong = run_mooc("play", "--plain", str(pack), "names", input="1\n")
+    assert wrong.returncode == 0, wrong.stderr
+    assert "Python names a variable in _____ style.\n  1. camelCase\n  2. snake_case\n" in wrong.stdout
+    assert "Question 1: wrong.\n  Java uses camelCase. Python: snake_case.\n" in wrong.stdout
+    right = run_mooc("play", "--plain", str(pack), "names", input="2\n")
+    assert "Question 1: right.\n  Answer: snake_case\n  Write *my_var* (stars and all).\n" in right.stdout
+    assert "\\" not in wrong.stdout + right.stdout

@@ -775,3 +775,90 @@ async def test_long_match_options_wrap_whole_at_80_columns() -> None:
         words = screen_words(app)
         assert all(w in words for w in (long_a + " " + long_b).split()), words
         assert not any(w.endswith("…") and w != "choose…" for w in words)
+
+
+async def test_question_text_renders_as_markdown_like_lessons() -> None:
+    """Issue 15: choices, feedback, hints and explanations render as Markdown (as the lesson view
+    does): `**bold**` in a choice is bold, not asterisks; `snake\\_case` loses its backslash;
+    the blank of an imported fill-in-the-blank is `_____`. Course text never acts as markup."""
+    from rich.style import Style
+    from textual.app import App
+
+    from packages.questions import Choice, SingleChoice
+    from player.feedback import QuestionReview
+    from tui.screens.quiz import QuestionBox
+    from tui.widgets.choice_list import ChoiceList
+
+    q = SingleChoice(
+        id="s",
+        prompt="Python names a variable in \\_\\_\\_\\_\\_ style.",
+        choices=(
+            Choice(text="**bold** choice"),
+            Choice(text="snake\\_case", correct=True),
+            Choice(text="[b]not markup[/b]"),
+        ),
+        hints=("Look at **PEP 8**.",),
+        explanation="Write *my\\_var*.",
+    )
+
+    class OneQuestion(App):
+        def compose(self) -> Any:
+            yield QuestionBox(1, q, [0, 1, 2])
+
+    app = OneQuestion()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        box = app.query_one(QuestionBox)
+        assert "Python names a variable in _____ style." in shown(box.query_one(".prompt"))
+        rows = [line for _row, line in box.query_one(ChoiceList).lines(60)]
+        assert [line.plain[2:] for line in rows] == ["( ) bold choice", "( ) snake_case", "( ) [b]not markup[/b]"]
+        bold = rows[0]
+        start = bold.plain.index("bold")
+        assert any(
+            s.start <= start
+            and s.end >= start + 4
+            and (s.style.bold if isinstance(s.style, Style) else "bold" in s.style)
+            for s in bold.spans
+        ), bold.spans
+        assert not any("bold" in str(s.style) for s in rows[1].spans + rows[2].spans)  # only the Markdown is bold
+        review = QuestionReview(1, q, "wrong", 0.0, ("Not **this** one.",), q.hints, "snake\\_case", q.explanation)
+        box.show_feedback(review)
+        await pilot.pause()
+        feedback = " ".join(shown(box.query_one(".feedback")).split())
+        assert "Not this one." in feedback and "Hint: Look at PEP 8." in feedback, feedback
+        assert "Answer: snake_case" in feedback and "Explanation: Write my_var." in feedback, feedback
+        assert "*" not in feedback and "\\" not in feedback
+
+
+async def test_match_sides_render_their_markdown() -> None:
+    """A matching question's left side renders as Markdown (bold, not asterisks); its options,
+    one line each in a list, read as words (no stars, no escapes), as plain mode reads them."""
+    import re
+
+    from textual.app import App
+
+    from packages.questions import Match
+    from tui.screens.quiz import QuestionBox
+
+    q = Match(id="m", prompt="Match", pairs=(("**Python** style", "snake\\_case"), ("Java", "**camel**Case")))
+
+    class OneQuestion(App):
+        def compose(self) -> Any:
+            yield QuestionBox(1, q, [0, 1])
+
+    app = OneQuestion()
+    async with app.run_test(size=SIZE) as pilot:
+        first = list(app.query("Select"))[0]
+        first.focus()
+        await pilot.press("enter")  # the open list
+        await pilot.pause(0.2)
+        svg = app.export_screenshot()
+        words = " ".join(t.replace("&#160;", " ") for t in re.findall(r">([^<]*)</text>", svg)).split()
+        assert "Python" in words and "snake_case" in words and "camelCase" in words, " ".join(words)
+        assert not any("*" in w or "\\" in w for w in words), words
+        left = app.query_one(".match-left")
+        assert shown(left).strip() == "Python style"
+        from rich.console import Console
+
+        segments = list(Console(width=40, file=open("/dev/null", "w")).render(left.content))
+        assert any(s.text == "Python" and s.style is not None and s.style.bold for s in segments), segments

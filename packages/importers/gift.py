@@ -5,7 +5,8 @@ Every GIFT construct the pack format can grade comes across: multiple choice
 feedbacks, short answer (with weights), numerical (tolerance, ranges, several
 answers with partial credit), matching (with distractors), missing word, names,
 [html]/[markdown]/[plain]/[moodle] text, per-answer and general feedback, every
-escape. Essays and descriptions have nothing to grade: they are reported.
+escape. An essay becomes an ungraded `reflection` (its general feedback the
+reflection's feedback); a description becomes text between questions.
 
 Tolerant of real files (BOM, CRLF, tabs, unescaped ':' in text, text after the
 answer block); a real syntax error is a MoocError naming the file and line.
@@ -76,14 +77,13 @@ def _what_was_found(report: ImportReport) -> str:
     """For a file with no question to import: what it holds instead, in words."""
     left_out = sum(1 for e in report.missing_entries if e.component == "question")
     kinds = (
-        (report.found["essay"], "essay", "essays"),
         (report.found["description"], "description", "descriptions"),
         (left_out, "question that cannot come across", "questions that cannot come across"),
     )
     parts = [f"{n} {one if n == 1 else many}" for n, one, many in kinds if n]
     if not parts:
         return "no question in it (a GIFT question looks like: Question {=right ~wrong})"
-    return f"found {', '.join(parts)}, and no question that mooc can grade"
+    return f"found {', '.join(parts)}, and no question to import"
 
 
 def _category_title(category: str) -> str:

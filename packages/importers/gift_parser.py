@@ -74,7 +74,7 @@ class GiftParser(GiftAnswers):
                 raise MoocError(f"{self.name}: line {start_line}: {err}") from None
             if isinstance(table, _Description):
                 descriptions.append(table)
-            elif table is not None:
+            else:
                 if descriptions:
                     self.place_descriptions(descriptions, table, before=True)
                     descriptions = []
@@ -120,7 +120,7 @@ class GiftParser(GiftAnswers):
         return blocks
 
     # -- one question ---------------------------------------------------------
-    def question(self, raw: str, line: int, category: str | None) -> dict[str, Any] | _Description | None:
+    def question(self, raw: str, line: int, category: str | None) -> dict[str, Any] | _Description:
         text = protect(raw)
         name = None
         stripped = text.lstrip()
@@ -170,12 +170,14 @@ class GiftParser(GiftAnswers):
             general = convert(general_raw, fmt).strip() or None
             answer = answer.strip()
 
-        if not answer:
-            self.report.found["essay"] += 1
-            self.report.missing("essay", where, "an essay needs a human to grade it", ident)
-            return None
         table: dict[str, Any] = {"prompt": prompt or (name or "Question")}
-        if answer.startswith("#"):
+        if not answer:  # an essay: nothing to grade, the learner writes and rates themselves
+            self.report.found["essay"] += 1
+            table["type"] = "reflection"
+            if general:
+                table["feedback"] = general
+                general = None
+        elif answer.startswith("#"):
             self.report.found["numerical"] += 1
             try:
                 table.update(self.numeric(answer[1:], fmt))

@@ -33,8 +33,8 @@ examples:
   mooc import gift questions.gift --into my-course --module week-1
   mooc import gift questions.gift -o quiz.toml --report gift-report.json
 
-Essays (no answer to grade) are reported, not imported; descriptions become text
-between questions (above the next one).
+Essays ({}) become reflections (written, never scored; general feedback as their
+feedback); descriptions become text between questions (above the next one).
 """
 
 

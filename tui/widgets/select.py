@@ -1,5 +1,6 @@
 """The answer widget of `match` questions: one Textual `Select` per left item, offering
-the right-hand options in the order the attempt presents them.
+the right-hand options in the order the attempt presents them. A left-hand side renders
+as Markdown (as prompts do); an option, one line in a list, as its words.
 
 `compose_answer` and `read_answer` are what the quiz screen's `QuestionBox`
 (tui/screens/quiz.py) calls for a question whose type names the `Select` widget.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -16,12 +18,19 @@ from textual.widget import Widget
 from textual.widgets import Select, Static
 
 from packages.questions import Match, Question
-from packages.safe_text import one_line
+from packages.safe_text import clean, one_line
+from player.markdown_text import inline_plain
 
 
 def _label(text: str) -> Content:
-    """Course text as a widget label: cleaned, never parsed as markup."""
-    return Content(one_line(text))
+    """An option as a one-line widget label: its inline Markdown read as words, as plain mode
+    reads it (player/markdown_text.py: no stars, escapes as their characters); cleaned, never markup."""
+    return Content(inline_plain(one_line(text)))
+
+
+def _left(text: str) -> Markdown:
+    """A left-hand side, rendered as Markdown the way prompts and lessons are."""
+    return Markdown(clean(text), hyperlinks=False)
 
 
 def compose_answer(question: Question, presented: list[int], number: int) -> ComposeResult:
@@ -29,7 +38,7 @@ def compose_answer(question: Question, presented: list[int], number: int) -> Com
     options = question.options()
     for left_index, (left, _right) in enumerate(question.pairs):
         with Horizontal(classes="match-row"):
-            yield Static(_label(left), classes="match-left")
+            yield Static(_left(left), classes="match-left")
             yield Select[int](
                 [(_label(options[i]), i) for i in presented],
                 prompt="choose…",
