@@ -63,11 +63,14 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
         layout: Any = None,
         records: Records | None = None,
         certificates: Certificates | None = None,
+        preview: bool = False,
     ) -> None:
         self.session = session
         self.layout = layout  # packages.layout.Layout: certificates need it (None: not offered)
         self.records = records
         self.certificates = certificates
+        self.preview = preview
+        self.saved = "This was a preview: nothing was recorded." if preview else "Your progress is saved."
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.current: str | None = None
@@ -98,14 +101,16 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
             self.loop()
         except EndOfInput:
             self.leave_item()
-            self.say("Input ended. Your progress is saved.")
+            self.say(f"Input ended. {self.saved}")
             self.records_outro()
             return 0
         except KeyboardInterrupt:
             self.leave_item()
             self.say()
             self.say(
-                "Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
+                f"Interrupted. {self.saved}"
+                if self.preview
+                else "Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
                 "mooc play --plain continues where you stopped."
             )
             return 130
@@ -147,7 +152,7 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
                 continue
             if low in ("q", "quit", "exit"):
                 self.leave_item()
-                self.say("Goodbye. Your progress is saved.")
+                self.say(f"Goodbye. {self.saved}")
                 return
             if low in ("h", "help", "?"):
                 self.say(HELP)
@@ -328,6 +333,8 @@ def run_plain(
     layout: Any = None,
     records: Records | None = None,
     certificates: Certificates | None = None,
+    preview: bool = False,
 ) -> int:
-    """Play the course on stdin/stdout; returns the exit code."""
-    return PlainPlayer(session, stdin, stdout, layout, records, certificates).run(item_id)
+    """Play the course on stdin/stdout; returns the exit code. A preview (a pack folder or
+    file played without installing) records nothing, and says so when the learner leaves."""
+    return PlainPlayer(session, stdin, stdout, layout, records, certificates, preview).run(item_id)

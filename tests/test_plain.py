@@ -837,6 +837,8 @@ def test_plain_preview_of_a_folder_records_nothing(journey: Path, run_mooc: Any,
     r = run_mooc("play", "--plain", str(journey), "two", input="2\nf\nq\n")
     assert r.returncode == 0, r.stderr
     assert "Preview of" in r.stdout and "nothing is recorded" in r.stdout and "Score: 2/2" in r.stdout
+    assert "Goodbye. This was a preview: nothing was recorded." in r.stdout  # not "your progress is saved"
+    assert "progress is saved" not in r.stdout
     assert before.read_text() == before_text
 
 

@@ -222,7 +222,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             f"Preview of {spec}: nothing is recorded, not even in an installed course with the id "
             f"'{course.id}' (install it to keep your progress)."
         )
-        return run_plain(CourseSession(course, source, [], learner), args.item)
+        return run_plain(CourseSession(course, source, [], learner), args.item, preview=True)
     session = open_session(layout, learner, course, source)
     records = RecordsNotes(
         layout, learner.id, learner.name, course.id, course.xapi_endpoint, interactive=sys.stdin.isatty()
