@@ -40,7 +40,7 @@ def test_certificate_request_flow_end_to_end(
     assert [r["state"] for r in status] == ["waiting for approval"]
     run_mooc("consent", "allow", ralph_lrs.endpoint)
     assert json.loads(run_mooc("certificate", "status", "--json").stdout)["requests"][0]["state"] == "queued"
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run_mooc)
     assert run_mooc("sync").returncode == 0
     assert "sync-101 1.0.0: sent" in run_mooc("certificate", "status").stdout
 

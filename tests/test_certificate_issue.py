@@ -59,12 +59,7 @@ class Provider:
         out = self.run("certificate", "keygen", "-o", str(self.key), "--json")
         assert out.returncode == 0, out.stderr
         self.did = json.loads(out.stdout)["issuer"]
-        assert (
-            self.run(
-                "login", lrs.endpoint, "--user", lrs.user, "--password-stdin", input=lrs.password + "\n"
-            ).returncode
-            == 0
-        )
+        assert lrs.login(self.run).returncode == 0
 
     def env(self) -> dict[str, str]:
         return {"MOOC_HOME": str(self.home)}
@@ -140,7 +135,7 @@ def test_request_issue_pull_verify_and_every_tampering(
     provider = Provider(tmp_path, run_mooc, ralph_lrs)
     pack = _pack(tmp_path / "pack", ralph_lrs.endpoint, provider.did, course_id="cert-101")
     assert run_mooc("install", str(pack)).returncode == 0
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run_mooc)
     slug = _learner(run_mooc, mooc_home, ralph_lrs, "Amina Diallo", "amina.issue@example.org")
     assert "cert-101 1.0.0: sent" in run_mooc("certificate", "status", "--learner", slug).stdout
 
@@ -264,7 +259,7 @@ def test_forgeries_posted_to_the_lrs_are_refused_with_their_reason(
     v1 = _pack(packs / "v1", ralph_lrs.endpoint, provider.did, course_id="forge-101")
     _pack(packs / "v2", ralph_lrs.endpoint, provider.did, course_id="forge-101", version="2.0.0", key_says="A")
     assert run_mooc("install", str(v1)).returncode == 0
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run_mooc)
     layout = Layout.default(mooc_home.home)
 
     def learner(name: str, email: str, right: bool, request: bool) -> tuple[Any, list[Event]]:
@@ -373,7 +368,7 @@ def test_a_killed_run_gives_each_learner_exactly_one_certificate(
     provider = Provider(tmp_path, run_mooc, ralph_lrs)
     pack = _pack(tmp_path / "pack", ralph_lrs.endpoint, provider.did, course_id="kill-101")
     assert run_mooc("install", str(pack)).returncode == 0
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run_mooc)
     emails = []
     for n in range(6):
         email = f"kill{n}@example.org"

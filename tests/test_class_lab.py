@@ -105,12 +105,7 @@ def test_school_approved_records_reach_the_lrs_without_asking_each_learner(
     course = f"class-{uuid.uuid4().hex[:8]}"
     install(run_mooc, tmp_path, ralph_lrs.endpoint, course)
     assert run_mooc("learner", "add", "Amina").returncode == 0
-    assert (
-        run_mooc(
-            "login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n"
-        ).returncode
-        == 0
-    )
+    assert ralph_lrs.login(run_mooc).returncode == 0
     study(mooc_home.home, "amina", [RIGHT], course_id=course)
     r = run_mooc("sync", "--json")
     before = json.loads(r.stdout)["endpoints"][0]

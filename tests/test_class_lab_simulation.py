@@ -188,26 +188,10 @@ def test_a_lab_day_reported_from_exports_and_from_the_lrs(
 
     # the same class from the LRS: every PC syncs (the school approved the host for all)
     for pc in ("pc1", "pc2"):
-        lab.mooc(
-            pc,
-            "login",
-            ralph_lrs.endpoint,
-            "--user",
-            ralph_lrs.user,
-            "--password-stdin",
-            input=ralph_lrs.password + "\n",
-        )
+        ralph_lrs.login(lab.mooc, pc)
         r = lab.mooc(pc, "sync", "--json")
         assert all(e["pending"] == 0 and not e["waiting_consent"] for e in json.loads(r.stdout)["endpoints"])
-    lab.mooc(
-        "staff",
-        "login",
-        ralph_lrs.endpoint,
-        "--user",
-        ralph_lrs.user,
-        "--password-stdin",
-        input=ralph_lrs.password + "\n",
-    )
+    ralph_lrs.login(lab.mooc, "staff")
     from_lrs = json.loads(lab.mooc("staff", "report", "--json", "--lrs", "--course", course).stdout)
     (lrs_report,) = from_lrs["courses"]
     # the LRS knows students by email, else by account id: the staff roster names those with an email;

@@ -56,28 +56,12 @@ def test_report_from_the_lrs_is_the_report_from_the_exports(
     for home, who in ((pc1, "amina-diallo"), (pc2, "amina-diallo"), (pc1, "dev")):
         mooc(home, "consent", "allow", ralph_lrs.endpoint, "--learner", who)
     for home in (pc1, pc2):
-        mooc(
-            home,
-            "login",
-            ralph_lrs.endpoint,
-            "--user",
-            ralph_lrs.user,
-            "--password-stdin",
-            input=ralph_lrs.password + "\n",
-        )
+        ralph_lrs.login(mooc, home)
         mooc(home, "sync")
         mooc(home, "learner", "export", "--all", "-o", str(stick / f"{home.name}.mooc-learners"))
     # the teacher: the roster (names for the LRS's emails), and the provider's credentials
     mooc(staff, "learner", "add", "Amina Diallo", "--email", email)
-    mooc(
-        staff,
-        "login",
-        ralph_lrs.endpoint,
-        "--user",
-        ralph_lrs.user,
-        "--password-stdin",
-        input=ralph_lrs.password + "\n",
-    )
+    ralph_lrs.login(mooc, staff)
 
     from_files = json.loads(mooc(staff, "report", "--json", "--from", str(stick), "--course", course).stdout)
     from_lrs = json.loads(mooc(staff, "report", "--json", "--lrs", "--course", course).stdout)

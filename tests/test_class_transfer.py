@@ -114,16 +114,7 @@ def test_sync_import_merges_the_progress_of_learners_it_knows(
         mooc(run_mooc, lab, "consent", "allow", ralph_lrs.endpoint, "--learner", who)
     export = tmp_path / "lab.json"
     mooc(run_mooc, lab, "sync", "--export", str(export))
-    mooc(
-        run_mooc,
-        office,
-        "login",
-        ralph_lrs.endpoint,
-        "--user",
-        ralph_lrs.user,
-        "--password-stdin",
-        input=ralph_lrs.password + "\n",
-    )
+    ralph_lrs.login(mooc, run_mooc, office)
     r = mooc(run_mooc, office, "sync", "--import", str(export))
     assert f"merged into amina's progress: {course}: " in r.stdout and "stranger" not in r.stdout
     assert progress(run_mooc, office, "amina", course)["passed"] is True

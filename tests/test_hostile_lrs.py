@@ -190,7 +190,7 @@ def test_a_course_with_an_invalid_endpoint_is_skipped_and_the_others_sync(
     study(mooc_home.home, "amina", "good-101")
     for course in bad:
         EventLog.for_course(layout, "amina", course).append(Event("lesson_opened", course, "1.0.0", "intro"))
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run_mooc)
     run_mooc("consent", "allow", ralph_lrs.endpoint)
     good_events = {e.id for e in _events(layout, "good-101")}
 
@@ -435,7 +435,7 @@ def test_pull_skips_events_of_the_wrong_shape_and_certificates_keep_working(
     pack = write_pack(tmp_path / "pack", ralph_lrs.endpoint)
     assert run_mooc("install", str(pack)).returncode == 0
     run_mooc("learner", "add", "Amina", "--email", email)
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run_mooc)
     run_mooc("consent", "allow", ralph_lrs.endpoint)
     study(mooc_home.home, "amina")
     assert run_mooc("sync").returncode == 0
@@ -476,15 +476,7 @@ def test_pull_skips_events_of_the_wrong_shape_and_certificates_keep_working(
     second = {"MOOC_HOME": str(tmp_path / "pc2")}
     assert run_mooc("install", str(pack), env=second).returncode == 0
     run_mooc("learner", "add", "Amina", "--email", email, env=second)
-    run_mooc(
-        "login",
-        ralph_lrs.endpoint,
-        "--user",
-        ralph_lrs.user,
-        "--password-stdin",
-        input=ralph_lrs.password + "\n",
-        env=second,
-    )
+    ralph_lrs.login(run_mooc, env=second)
     run_mooc("consent", "allow", ralph_lrs.endpoint, env=second)
     homes = ((mooc_home.home, None), (tmp_path / "pc2", second))
     for home, env in homes:

@@ -199,7 +199,7 @@ def test_amina_on_a_metered_link(tmp_path: Path, mooc_home: Homes, ralph_lrs: Ra
         # the café: she allows the LRS once; uploads go through a link that cuts half the answers,
         # and the first sync is killed mid-way
         amina.mooc("consent", "allow", f"127.0.0.1:{cafe.port}", "--learner", "amina")
-        amina.mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+        ralph_lrs.login(amina.mooc, endpoint=endpoint)
         cafe.stall, cafe.stall_count = 4.0, 1  # the LRS stores the first batch; its answer is held ...
         killed = amina.start("sync")
         until(lambda: cafe.connections >= 1 and cafe.bytes_up > 1_000)
@@ -365,7 +365,7 @@ def test_mr_okafors_lab(tmp_path: Path, mooc_home: Homes, ralph_lrs: RalphServer
     assert (rows["Amina Diallo"]["passed"], rows["Amina Diallo"]["score"]) == (True, 1.0)
     assert (rows["Bola Ade"]["passed"], rows["Bola Ade"]["lessons_done"]) == (False, 1)
     assert rows["Bola Ade"]["score"] == pytest.approx(1 / 3, abs=1e-6)
-    teacher.mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(teacher.mooc, endpoint=endpoint)
     teacher.mooc("sync", "--import", str(lab_file))
     teacher.mooc("sync", "--import", str(lab_file))
     for who in ("amina", "bola"):
@@ -374,7 +374,7 @@ def test_mr_okafors_lab(tmp_path: Path, mooc_home: Homes, ralph_lrs: RalphServer
         assert sorted(s["id"] for s in stored) == sorted(s["id"] for s in mine), who
 
     # Bola moves to PC 1 next week: she continues where she stopped
-    pc1.mooc("login", endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(pc1.mooc, endpoint=endpoint)
     pc1.mooc("sync", "--pull", course, "--learner", "bola-ade")
     moved = pc1.progress(course, "bola-ade")
     for key in ("lessons_done", "score", "passed", "quizzes", "position"):

@@ -105,7 +105,7 @@ def test_smoke_on_another_python(version: str, tmp_path: Path, mooc_home: Homes,
     )
     assert tui.returncode == 0, tui.stderr
     run("consent", "allow", f"127.0.0.1:{ralph_lrs.port}", "--learner", "amina")
-    run("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run)
     assert [e["pending"] for e in json.loads(run("sync", "--json").stdout)["endpoints"]] == [0]
     account = json.loads(run("learner", "list", "--json").stdout)[0]["account_id"]
     stored = ralph_lrs.agent_statements(account_agent(ralph_lrs.origin, account))

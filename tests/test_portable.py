@@ -52,7 +52,7 @@ def test_install_study_sync_and_export_without_fcntl_or_getuid(
     progress = json.loads(run("progress", course, "--json", "--learner", "amina").stdout)
     assert progress["courses"][0]["passed"] is True
     run("consent", "allow", f"127.0.0.1:{ralph_lrs.port}", "--learner", "amina")
-    run("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run)
     report = json.loads(run("sync", "--json").stdout)
     assert [e["pending"] for e in report["endpoints"]] == [0]
     account = json.loads(run("learner", "list", "--json").stdout)[0]["account_id"]

@@ -31,9 +31,7 @@ def _setup(
     args = ["learner", "add", "Amina"] + (["--email", email] if email else [])
     assert run_mooc(*args).returncode == 0
     if login:
-        out = run_mooc(
-            "login", endpoint or ralph.endpoint, "--user", ralph.user, "--password-stdin", input=ralph.password + "\n"
-        )
+        out = ralph.login(run_mooc, endpoint=endpoint or ralph.endpoint)
         assert out.returncode == 0, out.stderr
     out = run_mooc("learner", "list", "--json")
     learners = json.loads(out.stdout)
@@ -127,7 +125,7 @@ def test_status_shows_last_success_and_errors(
     assert "mooc login" in out.stderr and "401" in out.stderr
     text = run_mooc("sync", "--status").stdout
     assert "last error" in text and "pending:" in text and "last success: never" in text
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run_mooc)
     assert run_mooc("sync").returncode == 0
     status = json.loads(run_mooc("sync", "--status", "--json").stdout)["endpoints"][0]
     assert status["pending"] == 0 and status["last_success"] and status["last_error"] is None
@@ -152,15 +150,7 @@ def test_export_import_round_trip_is_idempotent(
 
     # The staff-room PC: another data folder with credentials, no learners of its own.
     office = {"MOOC_HOME": str(tmp_path / "office")}
-    login = run_mooc(
-        "login",
-        ralph_lrs.endpoint,
-        "--user",
-        ralph_lrs.user,
-        "--password-stdin",
-        input=ralph_lrs.password + "\n",
-        env=office,
-    )
+    login = ralph_lrs.login(run_mooc, env=office)
     assert login.returncode == 0
     out = run_mooc("sync", "--import", str(stick), "--json", env=office)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -173,7 +163,7 @@ def test_export_import_round_trip_is_idempotent(
     assert len(ralph_lrs.agent_statements(agent)) == exported
 
     # The lab PC comes online later: it sends the same statements, the LRS stores none twice.
-    run_mooc("login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n")
+    ralph_lrs.login(run_mooc)
     assert run_mooc("sync").returncode == 0
     assert len(ralph_lrs.agent_statements(agent)) == exported
 
@@ -223,15 +213,7 @@ def test_pull_rebuilds_progress_on_another_machine(
     pack = tmp_path / "pack"
     assert run_mooc("install", str(pack), env=second).returncode == 0
     run_mooc("learner", "add", "Amina", "--email", "amina.pull@example.org", env=second)
-    run_mooc(
-        "login",
-        ralph_lrs.endpoint,
-        "--user",
-        ralph_lrs.user,
-        "--password-stdin",
-        input=ralph_lrs.password + "\n",
-        env=second,
-    )
+    ralph_lrs.login(run_mooc, env=second)
     refused = run_mooc("sync", "--pull", env=second)
     assert refused.returncode == 1 and "mooc consent allow" in refused.stderr
     run_mooc("consent", "allow", ralph_lrs.endpoint, env=second)
@@ -315,18 +297,7 @@ def test_usb_stick_collects_a_whole_lab_in_one_file(
 
     # The staff-room PC imports the stick: every record of both PCs, each once.
     office = {"MOOC_HOME": str(tmp_path / "office")}
-    assert (
-        run_mooc(
-            "login",
-            ralph_lrs.endpoint,
-            "--user",
-            ralph_lrs.user,
-            "--password-stdin",
-            input=ralph_lrs.password + "\n",
-            env=office,
-        ).returncode
-        == 0
-    )
+    assert ralph_lrs.login(run_mooc, env=office).returncode == 0
     out = run_mooc("sync", "--import", str(stick), "--json", env=office)
     assert out.returncode == 0, out.stdout + out.stderr
     expected = {
@@ -361,9 +332,7 @@ def test_pull_retries_dropped_connections_like_uploads(
         second = {"MOOC_HOME": str(tmp_path / "pc2")}
         assert run_mooc("install", str(write_pack(tmp_path / "pack2", endpoint)), env=second).returncode == 0
         run_mooc("learner", "add", "Amina", "--email", "amina.pullretry@example.org", env=second)
-        run_mooc(
-            "login", endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n", env=second
-        )
+        ralph_lrs.login(run_mooc, endpoint=endpoint, env=second)
         run_mooc("consent", "allow", endpoint, env=second)
         # Every connection cut after 300 bytes of the answer: 1 try + 5 retries, then one line.
         proxy.drop_after, proxy.drop_count = 300, None

@@ -52,11 +52,7 @@ def test_credentials_file_is_private_and_secrets_are_never_printed(
         run_mooc("sync", "--status", "--json"),
     ]
     assert outputs[1].returncode == 1 and "401" in outputs[1].stderr
-    outputs.append(
-        run_mooc(
-            "login", ralph_lrs.endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n"
-        )
-    )
+    outputs.append(ralph_lrs.login(run_mooc))
     assert stat.S_IMODE(cred.stat().st_mode) == 0o600
     outputs += [run_mooc("sync"), run_mooc("sync", "--status", "--json"), run_mooc("certificate", "status")]
     assert outputs[-3].returncode == 0, outputs[-3].stderr

@@ -157,12 +157,7 @@ def test_refused_credentials_stop_automatic_uploads_until_they_change(
         assert out.returncode == 1 and f"mooc login {endpoint} --user NAME" in out.stderr
         assert proxy.connections == 2
         # New credentials: the next automatic round uploads everything.
-        assert (
-            run_mooc(
-                "login", endpoint, "--user", ralph_lrs.user, "--password-stdin", input=ralph_lrs.password + "\n"
-            ).returncode
-            == 0
-        )
+        assert ralph_lrs.login(run_mooc, endpoint=endpoint).returncode == 0
         done = worker.run_once()
         assert done.needs_login == [] and done.pending == 0 and done.stored == first.pending
     agent = {"objectType": "Agent", "mbox": "mailto:amina.401@example.org"}

@@ -63,6 +63,12 @@ class RalphServer:
         """The xAPI endpoint, as a course pack or `mooc login` would name it."""
         return f"{self.origin}/xAPI/"
 
+    def login(self, run: Any, *before: Any, endpoint: str | None = None, **kwargs: Any) -> Any:
+        """`mooc login ENDPOINT --user U --password-stdin` with this server's credentials,
+        through RUN (run_mooc, or a helper taking its own leading arguments: BEFORE)."""
+        args = ("login", endpoint or self.endpoint, "--user", self.user, "--password-stdin")
+        return run(*before, *args, input=self.password + "\n", **kwargs)
+
     @property
     def store_file(self) -> Path:
         return self.data_dir / "fs_lrs.jsonl"
