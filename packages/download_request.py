@@ -30,7 +30,7 @@ from packages.part_file import (
     _size,
     _truncate,
 )
-from packages.retry_budget import _retry_after
+from packages.retry_budget import retry_if_busy
 
 FSYNC_EVERY = 8 * 1024 * 1024
 
@@ -86,8 +86,7 @@ def _one_request(job: _Transfer, have: int) -> None:
     response = open_url(job.session, job.url, headers=headers, timeout=job.guard.timeout(*job.timeouts))
     with response:
         status = response.status_code
-        if status in (429, 500, 502, 503, 504):
-            raise _Retry(f"HTTP {status}", _retry_after(response))
+        retry_if_busy(response)
         if status == 404:
             raise DownloadError(f"{job.url}: not found (HTTP 404)")
         if status == 416:

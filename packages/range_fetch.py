@@ -10,7 +10,7 @@ from collections.abc import Callable
 from packages.delta_result import DeltaResult, DeltaUnavailable
 from packages.http_get import _content_range, _int_header, _Retry, iter_body, make_session, open_url
 from packages.netguard import Guard, NetLimits
-from packages.retry_budget import MAX_TRIES, RetryBudget, _retry_after, failed_try
+from packages.retry_budget import MAX_TRIES, RetryBudget, failed_try, retry_if_busy
 
 
 class _HeadersCut(_Retry):
@@ -101,8 +101,7 @@ class _Fetcher:
         response = open_url(self.session, self.url, headers=headers, timeout=self.guard.timeout(*self.timeouts))
         with response:
             status = response.status_code
-            if status in (429, 500, 502, 503, 504):
-                raise _Retry(f"HTTP {status}", _retry_after(response))
+            retry_if_busy(response)
             if status == 200:
                 raise DeltaUnavailable(
                     "the server ignores Range requests" if not self.validator else "the file changed on the server"

@@ -33,6 +33,15 @@ def _retry_after(response: Any) -> float | None:
         return None
 
 
+RETRY_STATUSES = (429, 500, 502, 503, 504)  # busy or failing for now: worth another try
+
+
+def retry_if_busy(response: Any) -> None:
+    """Raise `_Retry` (with the answer's Retry-After) for a 429 or 5xx answer."""
+    if response.status_code in RETRY_STATUSES:
+        raise _Retry(f"HTTP {response.status_code}", _retry_after(response))
+
+
 def failed_try(err: Exception, url: str, guard: Guard) -> tuple[str, float | None]:
     """(reason, Retry-After) of a try that broke off in a way worth another try: an answer
     that did not finish (`_Retry`), a dropped connection, a timeout. Any other transport

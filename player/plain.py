@@ -325,16 +325,8 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
             self.take_quiz(item, confirm=confirm)
 
 
-def run_plain(
-    session: CourseSession,
-    item_id: str | None = None,
-    stdin: TextIO | None = None,
-    stdout: TextIO | None = None,
-    layout: Any = None,
-    records: Records | None = None,
-    certificates: Certificates | None = None,
-    preview: bool = False,
-) -> int:
-    """Play the course on stdin/stdout; returns the exit code. A preview (a pack folder or
-    file played without installing) records nothing, and says so when the learner leaves."""
-    return PlainPlayer(session, stdin, stdout, layout, records, certificates, preview).run(item_id)
+def run_plain(session: CourseSession, item_id: str | None = None, **options: Any) -> int:
+    """Play the course on stdin/stdout; returns the exit code. OPTIONS are PlainPlayer's
+    (stdin, stdout, layout, records, certificates, preview: a pack folder or file played
+    without installing records nothing, and says so when the learner leaves)."""
+    return PlainPlayer(session, **options).run(item_id)

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from packages.serve import PackServer, parse_range
-from packages.served_packs import ServedPack
+from tests.support.served import served_pack
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,17 +24,7 @@ def pack_server(tmp_path):
     path.parent.mkdir()
     path.write_bytes(data)
     (tmp_path / "secret.txt").write_text("secret")
-    pack = ServedPack(
-        id="x",
-        version="1.0.0",
-        title="X",
-        language="en",
-        summary="",
-        path=path,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        mtime=path.stat().st_mtime,
-    )
+    pack = served_pack(path)
     with PackServer([pack], port=0) as srv:
         yield srv, pack, data
 

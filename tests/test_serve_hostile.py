@@ -4,7 +4,6 @@ the server."""
 
 from __future__ import annotations
 
-import hashlib
 import select
 import socket
 import subprocess
@@ -18,6 +17,7 @@ import requests
 from packages.serve import PackServer
 from packages.serve_limits import ServeLimits
 from packages.served_packs import ServedPack
+from tests.support.served import served_pack
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = bytes(range(256)) * 4000  # 1_024_000 bytes
@@ -27,17 +27,7 @@ DATA = bytes(range(256)) * 4000  # 1_024_000 bytes
 def pack(tmp_path) -> ServedPack:
     path = tmp_path / "x.mooc"
     path.write_bytes(DATA)
-    return ServedPack(
-        id="x",
-        version="1.0.0",
-        title="X",
-        language="en",
-        summary="",
-        path=path,
-        size=len(DATA),
-        sha256=hashlib.sha256(DATA).hexdigest(),
-        mtime=path.stat().st_mtime,
-    )
+    return served_pack(path)
 
 
 def raw_request(port: int, data: bytes, *, source: str = "127.0.0.1", timeout: float = 10) -> bytes:
@@ -175,17 +165,7 @@ def test_a_client_that_never_reads_is_dropped(tmp_path):
     data = bytes(32 * 1024 * 1024)
     path = tmp_path / "big.mooc"
     path.write_bytes(data)
-    big = ServedPack(
-        id="big",
-        version="1.0.0",
-        title="B",
-        language="en",
-        summary="",
-        path=path,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        mtime=path.stat().st_mtime,
-    )
+    big = served_pack(path, "big", "B")
     with PackServer([big], port=0, limits=ServeLimits(send_timeout=1.0, per_client=1)) as srv:
         with socket.create_connection(("127.0.0.1", srv.port), timeout=30) as sloth:
             sloth.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)

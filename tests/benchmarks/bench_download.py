@@ -106,24 +106,14 @@ def bench_serve(work: Path) -> None:
     from packages.building import build_pack
     from packages.download import download
     from packages.serve import PackServer
-    from packages.served_packs import ServedPack
     from tests.support.genpack import generate_pack
+    from tests.support.served import served_pack
     from tests.support.static_server import StaticServer
 
     src = generate_pack(work / "mid", lessons=20, questions=20, media_bytes=10 * 1024 * 1024, course_id="mid")
     pack = build_pack(src, out=work / "www3" / "mid-1.0.0.mooc")
     size, sha = pack.stat().st_size, _sha(pack)
-    served = ServedPack(
-        id="mid",
-        version="1.0.0",
-        title="mid",
-        language="en",
-        summary="",
-        path=pack,
-        size=size,
-        sha256=sha,
-        mtime=pack.stat().st_mtime,
-    )
+    served = served_pack(pack, "mid", "mid")
 
     def run(url: str, tag: str) -> float:
         errors: list[BaseException] = []
