@@ -247,3 +247,18 @@ def test_the_summary_counts_in_words(run_mooc, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     first = (r.stdout + r.stderr).splitlines()[0]
     assert first == "imported one.gift: 1 question, 1 quiz", first
+
+
+def test_into_a_course_toml_nested_too_deep_is_one_line_naming_it(run_mooc, tmp_path: Path) -> None:
+    """A hostile course.toml (arrays 5,000 deep) is refused naming that file, and left as it was."""
+    pack = tmp_path / "p"
+    assert run_mooc("pack", "init", str(pack)).returncode == 0
+    manifest = pack / "course.toml"
+    manifest.write_text(manifest.read_text() + "\nx = " + "[" * 5000 + "]" * 5000 + "\n")
+    before = manifest.read_bytes()
+    gift = tmp_path / "q.gift"
+    gift.write_text("::Q:: 1+1 {#2}\n", encoding="utf-8")
+    r = run_mooc("import", "gift", str(gift), "--into", str(pack), "--module", "week-1")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.stderr.strip() == f"mooc: error: {manifest}: nested too deeply to edit"
+    assert manifest.read_bytes() == before

@@ -39,6 +39,8 @@ def add_to_pack(
         raise MoocError(f"{manifest_path}: cannot read ({err})") from None
     except tomllib.TOMLDecodeError as err:
         raise MoocError(f"{manifest_path}: broken TOML ({err})") from None
+    except RecursionError:
+        raise MoocError(f"{manifest_path}: nested too deeply to edit") from None
     modules = manifest.get("modules") or []
     target = next((m for m in modules if isinstance(m, dict) and m.get("id") == module), None)
     if target is None:
