@@ -3,25 +3,21 @@
 A catalog is untrusted input. `parse_catalog` checks its shape and every entry
 (id, semantic version, size within limits, a SHA-256, a URL that does not change
 scheme downwards: an http(s) catalog may only point to http(s) packs, an https one
-only to https). Fetching one is `catalog_fetch`'s job; the catalogs added on this
-machine, with their cached copies, are `catalog_registry.Catalogs`.
-
-A publisher writes a catalog with `build_catalog(folder)`: it reads course.toml
-from each .mooc in the folder and records size, sha256 and a relative url.
+only to https), and the same for each pack flavour an entry offers (`flavours`,
+docs/catalogs-and-downloads.md). Fetching one is `catalog_fetch`'s job; the catalogs
+added on this machine, with their cached copies, are `catalog_registry.Catalogs`;
+writing one (`build_catalog`) is `catalog_publish`'s.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
-from packages.datafile import DataError, loads_json, loads_toml
+from packages.datafile import DataError, loads_json
 from packages.errors import MoocError
 from packages.identifiers import ID_RE, SEMVER_RE
 
@@ -29,11 +25,27 @@ CATALOG_NAME = "catalog.json"
 CATALOG_FORMAT = 1
 MAX_PACK_SIZE = 8 * 1024**3
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+# The pack flavours a catalog may offer, small to big (= packages.flavours.FLAVOURS).
+FLAVOURS = ("text", "novideo", "full")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlavourPack:
+    """One flavour of a course version: where its .mooc is, its size and SHA-256."""
+
+    flavour: str
+    url: str  # absolute (resolved)
+    size: int
+    sha256: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class CatalogEntry:
-    """One course version a catalog offers; `url` is absolute (resolved)."""
+    """One course version a catalog offers; `url` is absolute (resolved).
+
+    `url`, `size` and `sha256` are the pack of flavour `flavour` (the full pack unless
+    the publisher offers only smaller ones); `flavours` holds every flavour offered,
+    that one included, by name."""
 
     id: str
     version: str
@@ -44,9 +56,33 @@ class CatalogEntry:
     size: int
     sha256: str
     catalog: str = ""  # the name of the catalog that offers it
+    flavour: str = "full"
+    flavours: dict[str, FlavourPack] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.flavour not in self.flavours:  # an entry made by hand: its own pack
+            main = FlavourPack(flavour=self.flavour, url=self.url, size=self.size, sha256=self.sha256)
+            object.__setattr__(self, "flavours", {**self.flavours, self.flavour: main})
+
+    @property
+    def offered(self) -> list[str]:
+        """The flavours offered, small to big."""
+        return [f for f in FLAVOURS if f in self.flavours]
+
+    def pack(self, flavour: str) -> FlavourPack:
+        """The pack of FLAVOUR, or one line saying which flavours there are."""
+        found = self.flavours.get(flavour)
+        if found is None:
+            raise MoocError(
+                f"{self.id} {self.version} (catalog {self.catalog}): no {flavour} flavour "
+                f"(it offers {', '.join(self.offered)})"
+            )
+        return found
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["flavours"] = {f: {k: v for k, v in data["flavours"][f].items() if k != "flavour"} for f in self.offered}
+        return data
 
 
 # --------------------------------------------------------------------------- parsing
@@ -63,7 +99,6 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
         raise MoocError(f'catalog {where}: "format" must be an integer')
     if fmt > CATALOG_FORMAT:
         raise MoocError(f"catalog {where}: format {fmt} needs a newer mooc (this one reads format {CATALOG_FORMAT})")
-    base_scheme = _scheme(base_url)
     entries: list[CatalogEntry] = []
     seen: set[tuple[str, str]] = set()
     for index, item in enumerate(data["courses"]):
@@ -81,26 +116,10 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
         if (cid, version) in seen:
             raise MoocError(f"{label}: listed twice")
         seen.add((cid, version))
-        size = item.get("size")
-        if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-            raise MoocError(f'{label}: "size" must be a positive integer')
-        if size > max_size:
-            raise MoocError(f"{label}: size {size} bytes is over the limit of {max_size}")
-        sha = item.get("sha256")
-        if not isinstance(sha, str) or not _SHA_RE.match(sha.lower()):
-            raise MoocError(f'{label}: "sha256" must be 64 hex digits')
-        url = item.get("url")
-        if not isinstance(url, str) or not url.strip():
-            raise MoocError(f'{label}: missing "url"')
-        full = urljoin(base_url, url.strip())
-        scheme = _scheme(full)
-        if base_scheme in ("http", "https"):
-            if scheme not in ("http", "https"):
-                raise MoocError(f"{label}: url {url!r} leaves http(s) ({scheme}:), refused in a web catalog")
-            if base_scheme == "https" and scheme == "http":
-                raise MoocError(f"{label}: url {url!r} is plain http in an https catalog, refused")
-        elif scheme not in ("file", "http", "https"):
-            raise MoocError(f"{label}: unsupported url scheme {scheme!r}")
+        flavour = item.get("flavour", "full")
+        if flavour not in FLAVOURS:
+            raise MoocError(f"{label}: unknown flavour {_shown(flavour)} (known: {', '.join(FLAVOURS)})")
+        main = _pack(item, flavour, label, base_url, max_size)
         texts = {}
         for key, default in (("title", cid), ("language", "en"), ("summary", "")):
             value = item.get(key, default)
@@ -108,72 +127,76 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
                 raise MoocError(f'{label}: "{key}" must be a string')
             texts[key] = value
         entries.append(
-            CatalogEntry(id=cid, version=version, url=full, size=size, sha256=sha.lower(), catalog=name, **texts)
+            CatalogEntry(
+                id=cid,
+                version=version,
+                url=main.url,
+                size=main.size,
+                sha256=main.sha256,
+                catalog=name,
+                flavour=flavour,
+                flavours=_flavours(item.get("flavours"), main, label, base_url, max_size),
+                **texts,
+            )
         )
     return entries
 
 
-# --------------------------------------------------------------------------- publishing
+def _flavours(
+    raw: object, main: FlavourPack, label: str, base_url: str, max_size: int
+) -> dict[str, FlavourPack]:
+    """An entry's `flavours` object: each known flavour once, each a pack like the entry's own."""
+    out = {main.flavour: main}
+    if raw is None:
+        return out
+    if not isinstance(raw, dict):
+        raise MoocError(f'{label}: "flavours" must be an object (flavour name -> url, size, sha256)')
+    for flavour, item in raw.items():
+        if flavour not in FLAVOURS:
+            raise MoocError(f"{label}: unknown flavour {_shown(flavour)} (known: {', '.join(FLAVOURS)})")
+        if not isinstance(item, dict):
+            raise MoocError(f"{label}: flavour {flavour}: not an object with url, size and sha256")
+        pack = _pack(item, flavour, f"{label}: flavour {flavour}", base_url, max_size)
+        if flavour == main.flavour and pack != main:
+            raise MoocError(f"{label}: flavour {flavour} is listed twice, with different packs")
+        out[flavour] = pack
+    urls = [p.url for p in out.values()]
+    if len(set(urls)) != len(urls):
+        raise MoocError(f"{label}: two flavours have the same url")
+    return out
 
 
-def catalog_entry_for_pack(path: Path, url: str) -> dict[str, Any]:
-    """The catalog entry of a built .mooc: course.toml fields, size, sha256."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo("course.toml")
-            if info.file_size > 1_000_000:
-                raise MoocError(f"{path}: course.toml is too large")
-            manifest = loads_toml(zf.read(info).decode("utf-8"))
-    except KeyError:
-        raise MoocError(f"{path}: not a course pack (no course.toml)") from None
-    except (zipfile.BadZipFile, OSError) as err:
-        raise MoocError(f"{path}: not a readable .mooc archive ({_short(err)})") from None
-    except (DataError, UnicodeDecodeError) as err:
-        raise MoocError(f"{path}: course.toml: {_short(err)}") from None
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    entry = {
-        "id": manifest.get("id"),
-        "version": manifest.get("version"),
-        "title": manifest.get("title", manifest.get("id")),
-        "language": manifest.get("language", "en"),
-        "summary": manifest.get("summary", ""),
-        "url": url,
-        "size": path.stat().st_size,
-        "sha256": digest.hexdigest(),
-    }
-    if not isinstance(entry["id"], str) or not ID_RE.match(entry["id"]):
-        raise MoocError(f"{path}: course.toml: invalid id {entry['id']!r}")
-    if not isinstance(entry["version"], str) or not SEMVER_RE.match(entry["version"]):
-        raise MoocError(f"{path}: course.toml: invalid version {entry['version']!r}")
-    return entry
+def _pack(item: dict[str, Any], flavour: str, label: str, base_url: str, max_size: int) -> FlavourPack:
+    """url, size and sha256 of one pack, checked: the url resolved against the catalog's
+    own address may not change scheme downwards."""
+    size = item.get("size")
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        raise MoocError(f'{label}: "size" must be a positive integer')
+    if size > max_size:
+        raise MoocError(f"{label}: size {size} bytes is over the limit of {max_size}")
+    sha = item.get("sha256")
+    if not isinstance(sha, str) or not _SHA_RE.match(sha.lower()):
+        raise MoocError(f'{label}: "sha256" must be 64 hex digits')
+    url = item.get("url")
+    if not isinstance(url, str) or not url.strip():
+        raise MoocError(f'{label}: missing "url"')
+    full = urljoin(base_url, url.strip())
+    scheme, base_scheme = _scheme(full), _scheme(base_url)
+    if base_scheme in ("http", "https"):
+        if scheme not in ("http", "https"):
+            raise MoocError(f"{label}: url {_shown(url)} leaves http(s) ({scheme}:), refused in a web catalog")
+        if base_scheme == "https" and scheme == "http":
+            raise MoocError(f"{label}: url {_shown(url)} is plain http in an https catalog, refused")
+    elif scheme not in ("file", "http", "https"):
+        raise MoocError(f"{label}: unsupported url scheme {scheme!r}")
+    return FlavourPack(flavour=flavour, url=full, size=size, sha256=sha.lower())
 
 
-def catalog_document(entries: list[dict[str, Any]]) -> bytes:
-    entries = sorted(entries, key=lambda e: (e["id"], e["version"]))
-    return (json.dumps({"format": CATALOG_FORMAT, "courses": entries}, indent=2, ensure_ascii=False) + "\n").encode()
+def _shown(value: object) -> str:
+    """A value from the catalog, quoted for an error line: no control characters, bounded."""
+    from packages.safe_text import one_line
 
-
-def build_catalog(folder: Path, out: Path | None = None) -> tuple[Path, list[dict[str, Any]]]:
-    """Write FOLDER/catalog.json for the .mooc files in FOLDER (urls relative to it)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise MoocError(f"{folder}: not a folder")
-    packs = sorted(p for p in folder.iterdir() if p.suffix == ".mooc" and p.is_file())
-    if not packs:
-        raise MoocError(f"{folder}: no .mooc files to list")
-    entries = [catalog_entry_for_pack(p, quote(p.name)) for p in packs]
-    seen: dict[tuple[str, str], str] = {}
-    for pack, entry in zip(packs, entries):
-        key = (entry["id"], entry["version"])
-        if key in seen:
-            raise MoocError(f"{folder}: {pack.name} and {seen[key]} are both {key[0]} {key[1]}")
-        seen[key] = pack.name
-    target = out or folder / CATALOG_NAME
-    _save(target, catalog_document(entries), mode=0o644)  # published: readable by the web server
-    return target, entries
+    return repr(one_line(str(value))[:80])
 
 
 # --------------------------------------------------------------------------- helpers

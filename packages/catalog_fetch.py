@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from packages.catalog import CATALOG_NAME, _short, catalog_document, catalog_entry_for_pack
+from packages.catalog import CATALOG_NAME, _short
 from packages.errors import MoocError
 
 
@@ -57,7 +57,9 @@ def fetch_catalog_bytes(url: str, *, label: str | None = None, limits: Any = Non
         except FileNotFoundError:
             packs = sorted(path.parent.glob("*.mooc")) if path.name == CATALOG_NAME else []
             if packs:  # a USB stick with bare .mooc files: list them as they are
-                return catalog_document([catalog_entry_for_pack(p, quote(p.name)) for p in packs])
+                from packages.catalog_publish import catalog_document, catalog_for_packs
+
+                return catalog_document(catalog_for_packs(packs, str(path.parent)))
             raise MoocError(f"{label}: no such file") from None
     with Guard(label, limits, deadline=limits.deadline) as guard:
         try:

@@ -66,7 +66,7 @@ def collect_packs(
 
 
 def catalog_bytes(packs: list[ServedPack]) -> bytes:
-    from packages.catalog import catalog_document
+    from packages.catalog_publish import catalog_document
 
     return catalog_document(
         [

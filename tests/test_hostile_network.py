@@ -137,7 +137,7 @@ def store_state(home) -> dict[str, str]:
 
 
 def catalog_for(root: Path, pack: str, **changes) -> dict:
-    from packages.catalog import catalog_entry_for_pack
+    from packages.catalog_publish import catalog_entry_for_pack
 
     entry = {**catalog_entry_for_pack(root / pack, pack), **changes}
     doc = {"format": 1, "courses": [entry]}

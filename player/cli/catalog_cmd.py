@@ -158,7 +158,7 @@ def cmd_catalog_refresh(args: argparse.Namespace) -> int:
 def cmd_catalog_build(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from packages.catalog import build_catalog
+    from packages.catalog_publish import build_catalog
 
     target, entries = build_catalog(Path(args.dir))
     print(f"wrote {target} ({len(entries)} pack{'s' if len(entries) != 1 else ''})")
