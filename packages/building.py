@@ -5,6 +5,10 @@ Same source, byte-identical output: entries sorted by path, every timestamp
 Files that do not shrink (media that is already compressed) are stored, which is
 decided from the content alone, so it is reproducible too. The manifest
 (`mooc-manifest.json`, written last) records size and SHA-256 of every file.
+
+A flavour (packages/flavours.py) writes only the files it keeps and records the
+others in the manifest's `omitted` list (packages/flavour_build.py); the full
+flavour is the build it always was, byte for byte.
 """
 
 from __future__ import annotations
@@ -18,14 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packages.errors import MoocError
+from packages.flavour_build import FlavourPlan, omitted_entries, plan_flavour
+from packages.flavours import FLAVOURS, FULL, pack_file_name, rank
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.fsutil import os_error_text
 from packages.manifest import MANIFEST_NAME, Manifest, ManifestEntry
 from packages.pack_report import Report
-from packages.source import PACK_SUFFIX, DirSource
+from packages.source import DirSource
 from packages.validation import validate
 
-__all__ = ["MANIFEST_NAME", "BuildResult", "build", "build_pack"]
+__all__ = ["MANIFEST_NAME", "BuildResult", "build", "build_flavours", "build_pack"]
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
@@ -40,37 +46,88 @@ class BuildResult:
     size: int
     sha256: str
     report: Report  # the validation report (warnings only: a build with errors raises)
+    flavour: str = FULL
+    omitted: tuple[ManifestEntry, ...] = ()  # what this flavour left out, by path
 
 
-def build_pack(src: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> Path:
+def build_pack(
+    src: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *, flavour: str | None = None
+) -> Path:
     """Validate `src`, then write `<id>-<version>.mooc` (or `out`) atomically. Returns its path."""
-    return build(src, out).path
+    return build(src, out, flavour=flavour).path
 
 
-def build(src: str | os.PathLike[str], out: str | os.PathLike[str] | None = None) -> BuildResult:
+def build(
+    src: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *, flavour: str | None = None
+) -> BuildResult:
+    """Build one flavour of the pack (None: the flavour the folder holds, full for an author's folder)."""
+    source, report = _checked(src)
+    return _build_one(source, report, out, flavour, {})
+
+
+def build_flavours(
+    src: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None, flavours: tuple[str, ...] = FLAVOURS
+) -> list[BuildResult]:
+    """Build several flavours into the folder `out_dir` (default: here), each under its own
+    name (packages.flavours.pack_file_name). Results small to big."""
+    source, report = _checked(src)
+    folder = Path.cwd() if out_dir is None else Path(out_dir)
+    known: dict[str, ManifestEntry] = {}  # the biggest flavour is built first: its digests name what smaller ones omit
+    results = [
+        _build_one(source, report, folder, f, known, into_folder=True)
+        for f in sorted(set(flavours), key=rank, reverse=True)
+    ]
+    return results[::-1]
+
+
+def _checked(src: str | os.PathLike[str]) -> tuple[DirSource, Report]:
     src_path = Path(src)
     if not src_path.is_dir():
         raise MoocError(f"{src_path}: not a folder (build a pack from its source folder)")
     source = DirSource(src_path)
     report = validate(source)
     report.raise_if_errors()
+    return source, report
+
+
+def _build_one(
+    source: DirSource,
+    report: Report,
+    out: str | os.PathLike[str] | None,
+    flavour: str | None,
+    known: dict[str, ManifestEntry],
+    *,
+    into_folder: bool = False,
+) -> BuildResult:
     course = report.course
     assert course is not None
-    default_name = f"{course.id}-{course.version}{PACK_SUFFIX}"
+    plan = plan_flavour(source, flavour)
+    default_name = pack_file_name(course.id, course.version, plan.flavour)
     if out is None:
         out_path = Path.cwd() / default_name
     else:
         out_path = Path(out)
-        if out_path.is_dir() or str(out).endswith(("/", os.sep)):  # `-o dist/`: a folder
+        if into_folder or out_path.is_dir() or str(out).endswith(("/", os.sep)):  # `-o dist/`: a folder
             out_path = out_path / default_name
     try:
-        size, digest = _write_atomically(out_path, source, course.id, course.version, course.title)
+        omitted = omitted_entries(source, plan, known)
+        manifest = Manifest(course.id, course.version, course.title, flavour=plan.flavour, omitted=omitted)
+        size, digest = _write_atomically(out_path, source, plan, manifest, known)
     except OSError as err:
         raise MoocError(_os_error_message(err, source, out_path)) from None
-    return BuildResult(path=out_path, size=size, sha256=digest, report=report)
+    return BuildResult(
+        path=out_path,
+        size=size,
+        sha256=digest,
+        report=report,
+        flavour=plan.flavour,
+        omitted=tuple(omitted[p] for p in sorted(omitted)),
+    )
 
 
-def _write_atomically(out_path: Path, source: DirSource, course_id: str, version: str, title: str) -> tuple[int, str]:
+def _write_atomically(
+    out_path: Path, source: DirSource, plan: FlavourPlan, head: Manifest, known: dict[str, ManifestEntry]
+) -> tuple[int, str]:
     """Write the pack to a temporary file beside `out_path`, then rename it over: a build
     that fails (a full disk) leaves whatever was at `out_path` as it was, and no temp file.
     Returns the size and SHA-256 of the pack."""
@@ -78,7 +135,7 @@ def _write_atomically(out_path: Path, source: DirSource, course_id: str, version
     fd, tmp_name = tempfile.mkstemp(prefix=f".{out_path.name}.", suffix=".tmp", dir=out_path.parent)
     try:
         with os.fdopen(fd, "w+b") as fh:
-            _write_zip(fh, source, course_id, version, title)
+            known.update(_write_zip(fh, source, plan.files, head))
             fh.flush()
             os.fsync(fh.fileno())
             fh.seek(0)
@@ -133,10 +190,11 @@ def _shrinks(sample: bytes) -> bool:
     return len(zlib.compress(sample, 1)) < 0.9 * len(sample)
 
 
-def _write_zip(fh, source: DirSource, course_id: str, version: str, title: str) -> dict[str, ManifestEntry]:
+def _write_zip(fh, source: DirSource, files: list[str], head: Manifest) -> dict[str, ManifestEntry]:
+    """Write `files` (sorted) and then the manifest: `head` with their entries."""
     entries: dict[str, ManifestEntry] = {}
     with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
-        for rel in source.files():
+        for rel in files:
             full = source.root / rel
             size = full.stat().st_size
             with open(full, "rb") as f:
@@ -156,6 +214,8 @@ def _write_zip(fh, source: DirSource, course_id: str, version: str, title: str) 
             if written != size:
                 raise MoocError(f"{source.origin}: {rel}: changed while building (size {size}, then {written})")
             entries[rel] = ManifestEntry(rel, written, h.hexdigest())
-        manifest = Manifest(course_id=course_id, version=version, title=title, files=entries)
+        manifest = Manifest(
+            head.course_id, head.version, head.title, files=entries, flavour=head.flavour, omitted=head.omitted
+        )
         zf.writestr(_zipinfo(MANIFEST_NAME, zipfile.ZIP_DEFLATED), manifest.to_json())
     return entries

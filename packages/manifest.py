@@ -1,5 +1,9 @@
 """A built pack's manifest (`mooc-manifest.json`): the size and SHA-256 of every file.
 
+A flavoured pack (packages/flavours.py) adds `flavour` ("text" or "novideo"; absent
+means full) and `omitted`, the files of the full pack it leaves out, each with its
+size and SHA-256; a full pack's manifest is byte for byte what it was before flavours.
+
 `mooc pack build` writes it; reading a built or installed pack checks each file it
 reads against it (`packages.source`), `mooc pack check` every file at once
 (`packages.validation`), and an install while it unpacks (`packages.pack_extract`).
@@ -12,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packages.errors import MoocError
+from packages.flavours import FULL, keeps
 from packages.pack_paths import path_problem
 
 MANIFEST_NAME = "mooc-manifest.json"
@@ -43,16 +48,18 @@ class Manifest:
     title: str
     files: dict[str, ManifestEntry] = field(default_factory=dict)
     format: int = MANIFEST_FORMAT
+    flavour: str = FULL
+    omitted: dict[str, ManifestEntry] = field(default_factory=dict)  # what this flavour leaves out
 
     def to_json(self) -> bytes:
-        data = {
+        data: dict[str, Any] = {
             "format": self.format,
             "course": {"id": self.course_id, "version": self.version, "title": self.title},
-            "files": [
-                {"path": e.path, "size": e.size, "sha256": e.sha256}
-                for e in sorted(self.files.values(), key=lambda e: e.path)
-            ],
+            "files": _entries_json(self.files),
         }
+        if self.flavour != FULL:  # a full pack's manifest stays what it always was
+            data["flavour"] = self.flavour
+            data["omitted"] = _entries_json(self.omitted)
         return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
     @classmethod
@@ -81,18 +88,64 @@ class Manifest:
         files = data.get("files")
         if not isinstance(files, list):
             raise MoocError(f"{where}: 'files' must be a list")
-        entries: dict[str, ManifestEntry] = {}
-        for i, f in enumerate(files):
-            if not isinstance(f, dict):
-                raise MoocError(f"{where}: files[{i}] is not an object")
-            path, size, digest = f.get("path"), f.get("size"), f.get("sha256")
-            if not isinstance(path, str) or (problem := path_problem(path)):
-                raise MoocError(f"{where}: files[{i}].path: {problem if isinstance(path, str) else 'missing'}")
-            if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-                raise MoocError(f"{where}: files[{i}].size must be a non-negative integer")
-            if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-                raise MoocError(f"{where}: files[{i}].sha256 must be 64 lowercase hex digits")
-            if path in entries:
-                raise MoocError(f"{where}: {path} is listed twice")
-            entries[path] = ManifestEntry(path, size, digest)
-        return cls(course_id=course["id"], version=course["version"], title=course["title"], files=entries, format=fmt)
+        entries = _entries(files, "files", where)
+        flavour, omitted = _flavour_of(data, entries, where)
+        return cls(
+            course_id=course["id"],
+            version=course["version"],
+            title=course["title"],
+            files=entries,
+            format=fmt,
+            flavour=flavour,
+            omitted=omitted,
+        )
+
+
+def _entries_json(entries: dict[str, ManifestEntry]) -> list[dict[str, Any]]:
+    return [
+        {"path": e.path, "size": e.size, "sha256": e.sha256} for e in sorted(entries.values(), key=lambda e: e.path)
+    ]
+
+
+def _entries(items: list[Any], key: str, where: str) -> dict[str, ManifestEntry]:
+    """The entries of the list `key` ("files" or "omitted"), each checked: one line on the first bad one."""
+    entries: dict[str, ManifestEntry] = {}
+    for i, f in enumerate(items):
+        if not isinstance(f, dict):
+            raise MoocError(f"{where}: {key}[{i}] is not an object")
+        path, size, digest = f.get("path"), f.get("size"), f.get("sha256")
+        if not isinstance(path, str) or (problem := path_problem(path)):
+            raise MoocError(f"{where}: {key}[{i}].path: {problem if isinstance(path, str) else 'missing'}")
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise MoocError(f"{where}: {key}[{i}].size must be a non-negative integer")
+        if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise MoocError(f"{where}: {key}[{i}].sha256 must be 64 lowercase hex digits")
+        if path in entries:
+            raise MoocError(f"{where}: {path} is listed twice")
+        entries[path] = ManifestEntry(path, size, digest)
+    return entries
+
+
+def _flavour_of(
+    data: dict[str, Any], files: dict[str, ManifestEntry], where: str
+) -> tuple[str, dict[str, ManifestEntry]]:
+    """`flavour` and `omitted`, checked: both or neither, a flavour that leaves files out,
+    and omitted files that this flavour does leave out and that are not in the pack too."""
+    if "flavour" not in data:
+        if "omitted" in data:
+            raise MoocError(f"{where}: 'omitted' without a 'flavour' (a full pack leaves nothing out)")
+        return FULL, {}
+    flavour = data["flavour"]
+    if flavour not in ("text", "novideo"):
+        shown = repr(flavour)[:40]
+        raise MoocError(f'{where}: \'flavour\' must be "text" or "novideo" (absent means full), not {shown}')
+    listed = data.get("omitted")
+    if not isinstance(listed, list):
+        raise MoocError(f"{where}: 'omitted' must be a list (the files a {flavour} pack leaves out)")
+    omitted = _entries(listed, "omitted", where)
+    for path in omitted:
+        if path in files:
+            raise MoocError(f"{where}: {path} is both in 'files' and in 'omitted'")
+        if keeps(flavour, path):
+            raise MoocError(f"{where}: omitted {path}: a {flavour} pack keeps this file, it cannot leave it out")
+    return flavour, omitted

@@ -53,9 +53,19 @@ examples:
   mooc pack build my-course                  writes ./<id>-<version>.mooc
   mooc pack build my-course -o dist/         into a folder
   mooc pack build my-course -o x.mooc --json
+  mooc pack build my-course --flavour text   writes ./<id>-<version>.text.mooc:
+                                             lessons, quizzes, transcripts; no media
+  mooc pack build my-course --flavours all -o dist/
+                                             the text, novideo and full packs at once
 
 The build checks the source first and refuses to build a pack with errors. It is
-reproducible: the same source gives a byte-identical file, wherever you build it."""
+reproducible: the same source gives a byte-identical file, wherever you build it.
+
+Flavours, for learners on a slow or metered link: `text` leaves out every file of
+media/ but transcripts, captions and text data (.vtt .srt .txt .csv .tsv .json .md);
+`novideo` leaves out only video; `full` (the default) keeps everything. Lessons are
+the same in all three: the player shows "[video, 14 MB: in the full pack]" where a
+left-out file is linked, and progress carries over between flavours."""
 
 
 def register(sub: Any) -> None:
@@ -105,7 +115,18 @@ def register(sub: Any) -> None:
     )
     build.add_argument("dir", metavar="DIR", help="pack source folder")
     build.add_argument("-o", "--output", metavar="FILE", help="output file or folder (default: ./<id>-<version>.mooc)")
-    build.add_argument("--json", action="store_true", help="print path, size and sha256 as JSON")
+    which = build.add_mutually_exclusive_group()
+    which.add_argument(
+        "--flavour",
+        choices=("text", "novideo", "full"),
+        help="which pack to build: text (no media but transcripts), novideo, or full (default)",
+    )
+    which.add_argument(
+        "--flavours",
+        metavar="all|LIST",
+        help="build several flavours at once: all, or a list like text,full (-o is then a folder)",
+    )
+    build.add_argument("--json", action="store_true", help="print path, size, sha256 and flavour as JSON")
     build.set_defaults(func=cmd_build)
 
 
@@ -197,23 +218,67 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from packages.building import build
+    from packages.building import build, build_flavours
 
-    result = build(args.dir, args.output)
-    warnings = result.report.warnings
+    if args.flavours is not None:
+        flavours = _flavour_list(args.flavours)
+        if args.output is not None and (Path(args.output).is_file() or args.output.endswith(".mooc")):
+            from packages.errors import UsageError
+
+            raise UsageError(f"--flavours writes one file per flavour: -o must name a folder, not {args.output}")
+        results = build_flavours(args.dir, args.output, flavours)
+    else:
+        results = [build(args.dir, args.output, flavour=args.flavour)]
+    report = results[0].report
     if args.json:
+        packs = [_built_json(r) for r in results]
+        warnings = [p.to_dict() for p in report.warnings]
         common.print_json(
-            {
-                "path": str(result.path),
-                "size": result.size,
-                "sha256": result.sha256,
-                "warnings": [p.to_dict() for p in warnings],
-            }
+            {**packs[0], "warnings": warnings} if args.flavours is None else {"packs": packs, "warnings": warnings}
         )
         return 0
-    for p in result.report.sorted():
+    for p in report.sorted():
         print(f"warning: {p}", file=sys.stderr)
+    for result in results:
+        _print_built(result)
+    if len(results) > 1:
+        from packages.flavours import human_size
+
+        print(f"{len(results)} flavours: " + ", ".join(f"{r.flavour} {human_size(r.size)}" for r in results))
+    return 0
+
+
+def _flavour_list(text: str) -> tuple[str, ...]:
+    """`--flavours all` or `text,full`: the flavours named, each checked."""
+    from packages.errors import MoocError, UsageError
+    from packages.flavours import FLAVOURS, check_flavour
+
+    if text.strip() == "all":
+        return FLAVOURS
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise UsageError("--flavours: name all, or flavours separated by commas (text,novideo,full)")
+    try:
+        return tuple(check_flavour(name, "--flavours") for name in names)
+    except MoocError as err:
+        raise UsageError(str(err)) from None
+
+
+def _built_json(result: Any) -> dict[str, Any]:
+    from packages.safe_text import one_line
+
+    data: dict[str, Any] = {"path": str(result.path), "size": result.size, "sha256": result.sha256}
+    data["flavour"] = result.flavour
+    data["omitted"] = [{"path": one_line(e.path), "size": e.size, "sha256": e.sha256} for e in result.omitted]
+    return data
+
+
+def _print_built(result: Any) -> None:
+    from packages.flavours import FULL, left_out_summary
+
     print(f"built {result.path}")
+    if result.flavour != FULL:
+        left_out = left_out_summary({e.path: e.size for e in result.omitted})
+        print(f"  flavour {result.flavour}, leaves out {left_out}")
     print(f"  size    {result.size} bytes")
     print(f"  sha256  {result.sha256}")
-    return 0
