@@ -19,14 +19,13 @@ from urllib.parse import urljoin, urlsplit
 
 from packages.datafile import DataError, loads_json
 from packages.errors import MoocError
+from packages.flavours import FLAVOURS
 from packages.identifiers import ID_RE, SEMVER_RE
 
 CATALOG_NAME = "catalog.json"
 CATALOG_FORMAT = 1
 MAX_PACK_SIZE = 8 * 1024**3
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-# The pack flavours a catalog may offer, small to big (= packages.flavours.FLAVOURS).
-FLAVOURS = ("text", "novideo", "full")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,9 +141,7 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
     return entries
 
 
-def _flavours(
-    raw: object, main: FlavourPack, label: str, base_url: str, max_size: int
-) -> dict[str, FlavourPack]:
+def _flavours(raw: object, main: FlavourPack, label: str, base_url: str, max_size: int) -> dict[str, FlavourPack]:
     """An entry's `flavours` object: each known flavour once, each a pack like the entry's own."""
     out = {main.flavour: main}
     if raw is None:
@@ -193,10 +190,8 @@ def _pack(item: dict[str, Any], flavour: str, label: str, base_url: str, max_siz
 
 
 def _shown(value: object) -> str:
-    """A value from the catalog, quoted for an error line: no control characters, bounded."""
-    from packages.safe_text import one_line
-
-    return repr(one_line(str(value))[:80])
+    """A value from the catalog, quoted for an error line: repr escapes control characters."""
+    return repr(str(value)[:80])
 
 
 # --------------------------------------------------------------------------- helpers

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from packages.catalog import CATALOG_FORMAT, CATALOG_NAME, FLAVOURS, _save, _short
+from packages.catalog import CATALOG_FORMAT, CATALOG_NAME, _save, _short
 from packages.datafile import DataError, loads_json, loads_toml
 from packages.errors import MoocError
+from packages.flavours import FLAVOURS, pack_file_name
 from packages.identifiers import ID_RE, SEMVER_RE
 
 MANIFEST_NAME = "mooc-manifest.json"  # = packages.manifest.MANIFEST_NAME
@@ -44,9 +45,6 @@ def catalog_entry_for_pack(path: Path, url: str) -> dict[str, Any]:
         raise MoocError(f"{path}: not a readable .mooc archive ({_short(err)})") from None
     except (DataError, UnicodeDecodeError) as err:
         raise MoocError(f"{path}: course.toml: {_short(err)}") from None
-    named = flavour_in_name(path.name)
-    if named is not None and named != flavour:
-        raise MoocError(f"{path}: its name says the {named} flavour, its manifest the {flavour} one")
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -66,6 +64,9 @@ def catalog_entry_for_pack(path: Path, url: str) -> dict[str, Any]:
         raise MoocError(f"{path}: course.toml: invalid id {entry['id']!r}")
     if not isinstance(entry["version"], str) or not SEMVER_RE.match(entry["version"]):
         raise MoocError(f"{path}: course.toml: invalid version {entry['version']!r}")
+    for named in FLAVOURS:  # a file named as another flavour than it is would mislead learners
+        if named != flavour and path.name == pack_file_name(entry["id"], entry["version"], named):
+            raise MoocError(f"{path}: its name says the {named} flavour, its manifest the {flavour} one")
     return entry
 
 
@@ -85,13 +86,6 @@ def _flavour_in(zf: zipfile.ZipFile, path: Path) -> str:
     if flavour not in FLAVOURS:
         raise MoocError(f"{path}: {MANIFEST_NAME}: unknown flavour {str(flavour)[:40]!r}")
     return str(flavour)
-
-
-def flavour_in_name(name: str) -> str | None:
-    """The flavour a pack's file name says (`x-1.0.0.text.mooc` -> "text"), or None."""
-    stem = name[: -len(".mooc")] if name.endswith(".mooc") else name
-    last = stem.rsplit(".", 1)[-1]
-    return last if last in FLAVOURS and last != "full" else None
 
 
 def group_flavours(items: list[dict[str, Any]], where: str) -> list[dict[str, Any]]:

@@ -161,7 +161,9 @@ def cmd_catalog_build(args: argparse.Namespace) -> int:
     from packages.catalog_publish import build_catalog
 
     target, entries = build_catalog(Path(args.dir))
-    print(f"wrote {target} ({len(entries)} pack{'s' if len(entries) != 1 else ''})")
+    packs = sum(1 + len(e.get("flavours", {})) for e in entries)
+    flavoured = f" in {packs} packs (flavours)" if packs != len(entries) else ""
+    print(f"wrote {target} ({len(entries)} course version{'s' if len(entries) != 1 else ''}{flavoured})")
     return 0
 
 
@@ -189,11 +191,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     for e in hits:
         have = installed.get(e.id)
         mark = f"  [installed {one_line(have)}]" if have else ""
-        print(f"{e.id}  {one_line(e.version)}  {one_line(e.language)}  {_human(e.size)}  {one_line(e.title)}{mark}")
+        print(f"{e.id}  {one_line(e.version)}  {one_line(e.language)}  {_sizes(e)}  {one_line(e.title)}{mark}")
     if not hits and catalogs.sources():
         print(f"no course matches {args.term!r}", file=sys.stderr)
         return 1
     return 0
+
+
+def _sizes(entry: Any) -> str:
+    """A catalog entry's size, or the size of each flavour it comes in ("text 96 kB / full 2.1 MB")."""
+    if entry.offered == ["full"]:
+        return _human(entry.size)
+    return " / ".join(f"{f} {_human(entry.flavours[f].size)}" for f in entry.offered)
 
 
 def _human(n: int) -> str:
