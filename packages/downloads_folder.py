@@ -51,11 +51,11 @@ def _download_name(url: str) -> str:
 
 
 def prune_partial_downloads(layout: Layout, course_id: str, installed_version: str) -> list[Path]:
-    """Delete partial downloads (full or delta, with their sidecars) of COURSE_ID's
+    """Delete partial downloads (full or delta, any flavour, with their sidecars) of COURSE_ID's
     versions up to the one just installed: nothing can resume them any more."""
     from packages.identifiers import compare_versions
 
-    pattern = re.compile(rf"^{re.escape(course_id)}-(.+)\.mooc(?:\.delta)?\.part(?:\.json)?$")
+    pattern = re.compile(rf"^{re.escape(course_id)}-(.+?)(?:\.text|\.novideo)?\.mooc(?:\.delta)?\.part(?:\.json)?$")
     removed: list[Path] = []
     try:
         names = os.listdir(layout.downloads_dir)

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from packages.downloads_folder import fetch, fetch_update, prune_partial_downloads
 from packages.errors import MoocError
 from packages.file_lock import locked
+from packages.flavour_choice import installed_flavour
 from packages.fsutil import os_error_text
 from packages.identifiers import compare_versions, is_id
 from packages.install_spec import InstallSpec, resolve_spec
@@ -32,7 +33,7 @@ from packages.manifest import MANIFEST_NAME
 from packages.store import Store, _check_writable, tree_size
 from packages.store_dir import StoreDir
 
-Status = Literal["installed", "upgraded", "reinstalled", "downgraded", "already-installed"]
+Status = Literal["installed", "upgraded", "reinstalled", "downgraded", "already-installed", "flavour-changed"]
 Progress = Callable[[str], None]
 
 
@@ -42,12 +43,16 @@ class InstallResult:
     status: Status
     previous_version: str | None = None
     note: str | None = None  # e.g. "the system store has 2.0.0, which is the one played"
+    flavour: str = "full"  # the flavour installed (packages/flavours.py)
+    previous_flavour: str | None = None  # the installed copy's, when there was one
 
     def to_json(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "previous_version": self.previous_version,
             "note": self.note,
+            "flavour": self.flavour,
+            "previous_flavour": self.previous_flavour,
             **self.course.to_json(),
         }
 
@@ -95,7 +100,7 @@ def _install(
                 return early
         say("verifying and unpacking")
         tree = stage / "tree"
-        _extract(archive, tree, limits, target.label)
+        manifest = _extract(archive, tree, limits, target.label)
         say("checking the course")
         course = _check_tree(tree, target.label, archive)
         size = tree_size(tree)
@@ -104,10 +109,19 @@ def _install(
             existing = dest.read(course.id)
             status = _decide(existing, course.id, course.version, force)
             changed_note = None
-            if status == "already-installed":
+            before = installed_flavour(existing) if existing is not None else None
+            if status in ("already-installed", "reinstalled") and before != manifest.flavour:
+                status = "flavour-changed"  # same version, another flavour: `mooc upgrade`
+            elif status == "already-installed":
                 assert existing is not None
                 if not _content_differs(existing.path, tree):
-                    return InstallResult(course=existing, status=status, previous_version=existing.version)
+                    return InstallResult(
+                        course=existing,
+                        status=status,
+                        previous_version=existing.version,
+                        flavour=manifest.flavour,
+                        previous_flavour=before,
+                    )
                 # an author re-installing an edited folder (or file) without bumping the version
                 status = "reinstalled"
                 changed_note = (
@@ -131,6 +145,8 @@ def _install(
         status=status,
         previous_version=existing.version if existing else None,
         note=changed_note or _shadow_note(store, installed),
+        flavour=manifest.flavour,
+        previous_flavour=before,
     )
 
 

@@ -18,7 +18,7 @@ from packages.identifiers import ID_RE
 from packages.layout import Layout
 
 if TYPE_CHECKING:
-    from packages.catalog import CatalogEntry
+    from packages.catalog import CatalogEntry, FlavourPack
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,13 +57,19 @@ def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
 
 
 def resolve_catalog_spec(layout: Layout, spec: str) -> InstallSpec | None:
-    """`mooc install SPEC` where SPEC is a course id (optionally ID@VERSION) from a catalog.
+    """`mooc install SPEC` where SPEC is a course id (optionally ID@VERSION) from a catalog:
+    the entry's own pack (packages/flavour_choice.py picks another flavour).
 
     Returns an `InstallSpec`, or None when SPEC is not a catalog course (a
     path that exists, a URL, or an id no catalog lists) so install goes on as before.
-    A `file:` entry (USB catalog) is checked for size and SHA-256 here, since install
-    trusts a local file as it is; an http(s) entry carries them to the download.
     """
+    entry = catalog_entry_for_spec(layout, spec)
+    return None if entry is None else spec_for_pack(entry, entry.pack(entry.flavour))
+
+
+def catalog_entry_for_spec(layout: Layout, spec: str) -> CatalogEntry | None:
+    """The catalog entry SPEC (ID or ID@VERSION) names, or None when SPEC is not a catalog
+    course (a path that exists, a URL, or an id no catalog lists)."""
     from packages.catalog import CATALOG_NAME
     from packages.catalog_registry import Catalogs
 
@@ -83,28 +89,39 @@ def resolve_catalog_spec(layout: Layout, spec: str) -> InstallSpec | None:
     if not ID_RE.match(cid):
         return None
     entry = Catalogs(layout).resolve(cid, version or None)
-    if entry is None:
-        if version and Catalogs(layout).resolve(cid) is not None:
-            raise MoocError(f"{cid}: version {version} is in no catalog (see `mooc search {cid}`)")
-        return None
-    label = f"{entry.id} {entry.version} (catalog {entry.catalog})"
-    if entry.url.startswith("file:"):
-        path = Path(url2pathname(unquote(urlsplit(entry.url).path)))
-        verify_local_pack(path, entry, label)
+    if entry is None and version and Catalogs(layout).resolve(cid) is not None:
+        raise MoocError(f"{cid}: version {version} is in no catalog (see `mooc search {cid}`)")
+    return entry
+
+
+def pack_label(entry: CatalogEntry, pack: FlavourPack) -> str:
+    """How errors name a catalog pack: "stats-101 1.2.0 (catalog uni)", "stats-101 1.2.0 text (catalog uni)"."""
+    flavour = "" if pack.flavour == "full" else f" {pack.flavour}"
+    return f"{entry.id} {entry.version}{flavour} (catalog {entry.catalog})"
+
+
+def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:
+    """The install of one pack (flavour) of a catalog entry. A `file:` pack (USB catalog) is
+    checked for size and SHA-256 here, since install trusts a local file as it is; an
+    http(s) one carries them to the download."""
+    label = pack_label(entry, pack)
+    if pack.url.startswith("file:"):
+        path = Path(url2pathname(unquote(urlsplit(pack.url).path)))
+        verify_local_pack(path, pack, label)
         return InstallSpec(
-            kind="file", value=str(path), label=label, expected_size=entry.size, expected_sha256=entry.sha256
+            kind="file", value=str(path), label=label, expected_size=pack.size, expected_sha256=pack.sha256
         )
     return InstallSpec(
         kind="url",
-        value=entry.url,
+        value=pack.url,
         label=label,
-        expected_size=entry.size,
-        expected_sha256=entry.sha256,
+        expected_size=pack.size,
+        expected_sha256=pack.sha256,
         course_id=entry.id,
     )
 
 
-def verify_local_pack(path: Path, entry: CatalogEntry, label: str) -> None:
+def verify_local_pack(path: Path, entry: CatalogEntry | FlavourPack, label: str) -> None:
     from packages.part_file import sha256_file
 
     try:

@@ -20,39 +20,51 @@ from packages.layout import Layout
 
 
 def cached_pack(layout: Layout, course: Any) -> Path:
-    """The .mooc of an installed course: rebuilt once from its tree, then reused.
+    """The .mooc of an installed course (its flavour): rebuilt once from its tree, then reused.
 
     Keyed by the version folder (which changes on every install), so a reinstall of
     the same version never serves a stale archive.
     """
-    from packages.building import build_pack
+    return cached_flavour(layout, course, None)
 
+
+def cached_flavour(layout: Layout, course: Any, flavour: str | None) -> Path:
+    """The .mooc of FLAVOUR (None: the flavour installed) built from an installed course's
+    tree once, then reused: a full copy yields its novideo and text packs too, each
+    byte-identical to the publisher's (packages/building.py). Named as published
+    (`<id>-<version>[.flavour].mooc`)."""
+    from packages.building import build_pack
+    from packages.flavour_choice import installed_flavour
+    from packages.flavours import pack_file_name
+
+    flavour = flavour or installed_flavour(course)
     key = hashlib.sha256(str(Path(course.path).resolve()).encode()).hexdigest()[:16]
-    target = layout.packs_cache_dir / key / f"{course.id}-{course.version}.mooc"
+    target = layout.packs_cache_dir / key / pack_file_name(course.id, course.version, flavour)
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            build_pack(course.path, out=target)
+            build_pack(course.path, out=target, flavour=flavour)
         except MoocError as err:
             raise MoocError(f"{course.id} {course.version}: cannot rebuild its .mooc to share it: {err}") from None
         prune_cached_packs(layout, course.id, keep=target)
     return target
 
 
-_CACHED_VERSION = re.compile(rf"^{SEMVER_PATTERN}\.mooc$")
+_CACHED_VERSION = re.compile(rf"^{SEMVER_PATTERN}(?:\.text|\.novideo)?\.mooc$")
 
 
-def prune_cached_packs(layout: Layout, course_id: str, keep: Path) -> list[Path]:
+def prune_cached_packs(layout: Layout, course_id: str, keep: Path | None) -> list[Path]:
     """Delete the rebuilt archives of COURSE_ID's replaced versions (one per installed
     version is all that is served or used as a delta base): three updates of a 40 MB
-    course no longer leave 120 MB behind. Returns what was removed."""
+    course no longer leave 120 MB behind; KEEP None: every one (a flavour moved down).
+    Returns what was removed."""
     removed: list[Path] = []
     try:
         folders = list(layout.packs_cache_dir.iterdir())
     except OSError:
         return removed
     for folder in folders:
-        if folder == keep.parent or not folder.is_dir() or folder.is_symlink():
+        if (keep is not None and folder == keep.parent) or not folder.is_dir() or folder.is_symlink():
             continue
         for path in folder.glob("*.mooc"):
             rest = path.name[len(course_id) + 1 :]

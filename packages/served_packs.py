@@ -1,6 +1,9 @@
-"""What `mooc serve` shares: every installed course as a `ServedPack` (its .mooc
-rebuilt once into the packs cache, with size, SHA-256 and mtime), and the catalog
-document that lists them (`catalog_bytes`, urls relative to the server).
+"""What `mooc serve` (and `mooc catalog export`) shares: every installed course as
+`ServedPack`s (its .mooc rebuilt once into the packs cache, with size, SHA-256 and
+mtime), one per flavour the machine holds: the installed flavour and every smaller
+one, built from the installed files (a full copy shares text, novideo and full;
+packages/pack_cache.py), and the catalog document that lists them (`catalog_bytes`,
+urls relative to the server, a course's flavours in one entry).
 """
 
 from __future__ import annotations
@@ -8,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from packages.layout import Layout
-from packages.pack_cache import cached_pack
+from packages.pack_cache import cached_flavour
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,10 +29,13 @@ class ServedPack:
     size: int
     sha256: str
     mtime: float
+    flavour: str = "full"
 
     @property
     def name(self) -> str:
-        return f"{self.id}-{self.version}.mooc"
+        from packages.flavours import pack_file_name
+
+        return pack_file_name(self.id, self.version, self.flavour)
 
     @property
     def etag(self) -> str:
@@ -47,39 +54,62 @@ def collect_packs(
         if course.origin == "bundled" and not include_bundled:
             continue
         say(f"preparing {course.id} {course.version}")
-        path = cached_pack(layout, course)
-        stat = path.stat()
-        packs.append(
-            ServedPack(
-                id=course.id,
-                version=course.version,
-                title=course.title,
-                language=course.language,
-                summary=course.summary,
-                path=path,
-                size=stat.st_size,
-                sha256=sha256_file(path),
-                mtime=stat.st_mtime,
+        for flavour in flavours_held(course):
+            path = cached_flavour(layout, course, flavour)
+            stat = path.stat()
+            packs.append(
+                ServedPack(
+                    id=course.id,
+                    version=course.version,
+                    title=course.title,
+                    language=course.language,
+                    summary=course.summary,
+                    path=path,
+                    size=stat.st_size,
+                    sha256=sha256_file(path),
+                    mtime=stat.st_mtime,
+                    flavour=flavour,
+                )
             )
-        )
     return packs
 
 
+def flavours_held(course: Any) -> list[str]:
+    """The flavours an installed copy can be shared in, small to big: its own and each
+    smaller one that leaves out something more (a course without videos has no novideo
+    pack apart from its full one, a course without media only its own)."""
+    from packages.flavour_choice import installed_flavour, installed_manifest
+    from packages.flavours import FLAVOURS, keeps, rank
+
+    held = installed_flavour(course)
+    manifest = installed_manifest(Path(course.path))
+    files = sorted(manifest.files) if manifest is not None else []
+    out = [held]
+    for flavour in reversed(FLAVOURS[: rank(held)]):
+        if any(keeps(out[0], f) and not keeps(flavour, f) for f in files):
+            out.insert(0, flavour)
+    return out
+
+
 def catalog_bytes(packs: list[ServedPack]) -> bytes:
-    from packages.catalog_publish import catalog_document
+    from packages.catalog_publish import catalog_document, group_flavours
 
     return catalog_document(
-        [
-            {
-                "id": p.id,
-                "version": p.version,
-                "title": p.title,
-                "language": p.language,
-                "summary": p.summary,
-                "url": "packs/" + quote(p.name),
-                "size": p.size,
-                "sha256": p.sha256,
-            }
-            for p in packs
-        ]
+        group_flavours(
+            [
+                {
+                    "id": p.id,
+                    "version": p.version,
+                    "title": p.title,
+                    "language": p.language,
+                    "summary": p.summary,
+                    "url": "packs/" + quote(p.name),
+                    "size": p.size,
+                    "sha256": p.sha256,
+                    "flavour": p.flavour,
+                }
+                for p in packs
+            ],
+            "mooc serve",
+        )
     )

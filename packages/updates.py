@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packages.identifiers import compare_versions
 
 if TYPE_CHECKING:
-    from packages.catalog import CatalogEntry
+    from packages.catalog import CatalogEntry, FlavourPack
     from packages.catalog_registry import Catalogs
     from packages.installed_course import InstalledCourse
     from packages.layout import Layout
@@ -33,6 +34,14 @@ def updates_available(
     return plan
 
 
+def kept_flavour(course: InstalledCourse, entry: CatalogEntry) -> FlavourPack:
+    """The pack of ENTRY an update of COURSE fetches: the installed flavour (or the
+    nearest the new version comes in, packages/flavour_choice.py)."""
+    from packages.flavour_choice import installed_flavour, nearest
+
+    return entry.pack(nearest(entry, installed_flavour(course)))
+
+
 def planned_fetch(layout: Layout, course: InstalledCourse, entry: CatalogEntry, *, full: bool) -> dict[str, Any]:
     """What updating COURSE to ENTRY would fetch: the delta's plan (directory and manifest
     read from the server, a few kB) or the full size, saying why not delta."""
@@ -40,88 +49,104 @@ def planned_fetch(layout: Layout, course: InstalledCourse, entry: CatalogEntry, 
     from packages.delta_result import DeltaUnavailable
     from packages.errors import MoocError
 
-    if entry.url.startswith("file:"):
-        return {"method": "local", "fetch_bytes": 0}
+    pack = kept_flavour(course, entry)
+    flavour = {"flavour": pack.flavour, "size": pack.size}
+    if pack.url.startswith("file:"):
+        return {"method": "local", "fetch_bytes": 0, **flavour}
     if full:
-        return {"method": "full", "fetch_bytes": entry.size, "why": "--full"}
+        return {"method": "full", "fetch_bytes": pack.size, "why": "--full", **flavour}
     old = old_archive_for(layout, course)
     if old is None:
-        return {"method": "full", "fetch_bytes": entry.size, "why": "the installed copy cannot be rebuilt"}
+        return {"method": "full", "fetch_bytes": pack.size, "why": "the installed copy cannot be rebuilt", **flavour}
     try:
-        result = delta_plan(entry.url, old, expected_size=entry.size)
+        result = delta_plan(pack.url, old, expected_size=pack.size)
     except DeltaUnavailable as err:
-        return {"method": "full", "fetch_bytes": entry.size, "why": str(err)}
+        return {"method": "full", "fetch_bytes": pack.size, "why": str(err), **flavour}
     except MoocError as err:
-        return {"method": "unknown", "fetch_bytes": entry.size, "why": f"cannot ask the server: {err}"}
-    return {"method": "delta", "fetch_bytes": result.plan_bytes}
+        return {"method": "unknown", "fetch_bytes": pack.size, "why": f"cannot ask the server: {err}", **flavour}
+    return {"method": "delta", "fetch_bytes": result.plan_bytes, **flavour}
 
 
 def update_course(
     layout: Layout, course: InstalledCourse, entry: CatalogEntry, *, system: bool, full: bool, limit_rate: int | None
 ) -> dict[str, Any]:
-    """Download the new version (delta when possible), then install it like any pack."""
-    from pathlib import Path
+    """Download the new version (delta when possible) in the installed flavour, then
+    install it like any pack."""
+    from packages.install import install
+    from packages.install_spec import InstallSpec, pack_label
+
+    pack = kept_flavour(course, entry)
+    label = pack_label(entry, pack)
+    info: dict[str, Any] = {"id": entry.id, "from": course.version, "to": entry.version, "flavour": pack.flavour}
+    path, downloaded = fetch_pack(
+        layout, course, pack, label, version=entry.version, full=full, limit_rate=limit_rate, info=info
+    )
+    install(
+        layout,
+        InstallSpec(kind="file", value=str(path), label=label, expected_size=pack.size, expected_sha256=pack.sha256),
+        system=system,
+        quiet=not sys.stderr.isatty(),
+    )
+    if downloaded:
+        path.unlink(missing_ok=True)
+    return info
+
+
+def fetch_pack(
+    layout: Layout,
+    course: InstalledCourse,
+    pack: FlavourPack,
+    label: str,
+    *,
+    version: str,
+    full: bool,
+    limit_rate: int | None,
+    info: dict[str, Any],
+) -> tuple[Path, bool]:
+    """PACK as a verified local file: a `file:` pack where it is (checked), else downloaded
+    into the downloads folder, by delta from the installed COURSE unless FULL. INFO gets
+    how (method, bytes fetched, what was reused). Returns (the file, whether downloaded)."""
     from urllib.parse import unquote, urlsplit
     from urllib.request import url2pathname
 
     from packages.delta import delta_download, old_archive_for
-    from packages.download import download
-    from packages.install import install
-    from packages.install_spec import InstallSpec, verify_local_pack
+    from packages.download import DownloadStats, download
+    from packages.flavours import pack_file_name
+    from packages.install_spec import verify_local_pack
 
-    label = f"{entry.id} {entry.version} (catalog {entry.catalog})"
     quiet = not sys.stderr.isatty()
-    info: dict[str, Any] = {"id": entry.id, "from": course.version, "to": entry.version}
-    if entry.url.startswith("file:"):
-        path = Path(url2pathname(unquote(urlsplit(entry.url).path)))
-        verify_local_pack(path, entry, label)
+    if pack.url.startswith("file:"):
+        path = Path(url2pathname(unquote(urlsplit(pack.url).path)))
+        verify_local_pack(path, pack, label)
         info.update(method="local", bytes_fetched=0, entries_total=0, entries_reused=0)
-        downloaded = None
-    else:
-        path = layout.downloads_dir / f"{entry.id}-{entry.version}.mooc"
-        old = None if full else old_archive_for(layout, course)
-        if old is None:
-            from packages.download import DownloadStats
-
-            stats = DownloadStats()
-            download(
-                entry.url,
-                path,
-                expected_size=entry.size,
-                expected_sha256=entry.sha256,
-                quiet=quiet,
-                limit_rate=limit_rate,
-                stats=stats,
-                label=entry.id,
-            )
-            info.update(method="full", bytes_fetched=stats.bytes_received, entries_total=0, entries_reused=0)
-        else:
-            result = delta_download(
-                entry.url,
-                path,
-                old,
-                expected_size=entry.size,
-                expected_sha256=entry.sha256,
-                quiet=quiet,
-                limit_rate=limit_rate,
-            )
-            info.update(
-                method=result.method,
-                bytes_fetched=result.bytes_fetched,
-                entries_total=result.entries_total,
-                entries_reused=result.entries_reused,
-                fallback_reason=result.reason or None,
-                plan_bytes=result.plan_bytes,
-                retries=result.retries,
-                resumed_from=result.resumed_from,
-            )
-        downloaded = path
-    install(
-        layout,
-        InstallSpec(kind="file", value=str(path), label=label, expected_size=entry.size, expected_sha256=entry.sha256),
-        system=system,
-        quiet=quiet,
+        return path, False
+    path = layout.downloads_dir / pack_file_name(course.id, version, pack.flavour)
+    old = None if full else old_archive_for(layout, course)
+    if old is None:
+        stats = DownloadStats()
+        download(
+            pack.url,
+            path,
+            expected_size=pack.size,
+            expected_sha256=pack.sha256,
+            quiet=quiet,
+            limit_rate=limit_rate,
+            stats=stats,
+            label=course.id,
+        )
+        info.update(method="full", bytes_fetched=stats.bytes_received, entries_total=0, entries_reused=0)
+        return path, True
+    result = delta_download(
+        pack.url, path, old, expected_size=pack.size, expected_sha256=pack.sha256, quiet=quiet, limit_rate=limit_rate
     )
-    if downloaded is not None:
-        downloaded.unlink(missing_ok=True)
-    return info
+    info.update(
+        method=result.method,
+        bytes_fetched=result.bytes_fetched,
+        entries_total=result.entries_total,
+        entries_reused=result.entries_reused,
+        fallback_reason=result.reason or None,
+        plan_bytes=result.plan_bytes,
+        retries=result.retries,
+        resumed_from=result.resumed_from,
+    )
+    return path, True

@@ -345,9 +345,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     follow = Follower(lambda: collect_packs(layout), Store(layout).generation)
     server = PackServer(packs, host=args.host, port=args.port, follow=follow, log=log)
     urls = share_urls(server.host, server.port)
-    print(f"sharing {len(packs)} course{'s' if len(packs) != 1 else ''} on http://{server.host}:{server.port}/")
+    courses: dict[tuple[str, str], list[Any]] = {}
     for p in packs:
-        print(f"  {p.id} {p.version}  ({_human(p.size)})")
+        courses.setdefault((p.id, p.version), []).append(p)
+    print(f"sharing {len(courses)} course{'s' if len(courses) != 1 else ''} on http://{server.host}:{server.port}/")
+    for (cid, version), flavours in courses.items():
+        sizes = " / ".join(
+            f"{_human(p.size)}" if p.flavour == "full" and len(flavours) == 1 else f"{p.flavour} {_human(p.size)}"
+            for p in flavours
+        )
+        print(f"  {cid} {version}  ({sizes})")
     print("on other machines run:")
     for url in urls:
         print(f"  mooc catalog add {url}")

@@ -21,6 +21,7 @@ from packages.errors import MoocError
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "player.cli.play_cmd": ("play", "progress"),
     "player.cli.store_cmd": ("install", "list", "info", "remove"),
+    "player.cli.flavour_cmd": ("upgrade",),
     "player.cli.catalog_cmd": ("catalog", "search", "update", "serve"),
     "player.cli.learner_cmd": ("learner",),
     "player.cli.report_cmd": ("report",),

@@ -22,6 +22,8 @@ examples:
                                               (`mooc catalog add URL`, then `mooc search`);
                                               installed already: only changed files travel
   mooc install stats-101@1.2.0                that version of it
+  mooc install stats-101 --flavour text       only lessons and quizzes (no media): for a slow
+                                              link; `mooc upgrade stats-101 --flavour full` later
   mooc install stats-101.mooc --system        for every account of this computer
 
 Every file's digest is verified before the course appears; an interrupted install
@@ -29,6 +31,11 @@ leaves the previous version in place. A download never takes more than the
 catalog's size (a bare URL: MOOC_MAX_DOWNLOAD_SIZE, default 2G) and stops when it
 runs under MOOC_MIN_RATE (default 1k bytes/s) for MOOC_RATE_WINDOW (120 s).
 Upgrading keeps your progress.
+
+Catalog courses may come in flavours: text (lessons and quizzes), novideo (and
+images, PDFs, audio) and full. Without --flavour: the installed one, else the
+`bandwidth` setting of config.toml ("low": text, "normal": full), else a question
+showing their sizes (on a terminal), else full.
 """
 
 REMOVE_EPILOG = """\
@@ -55,6 +62,11 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--system", action="store_true", help="install for every account of this computer")
     p.add_argument("--force", action="store_true", help="reinstall the same version, or install an older one")
+    p.add_argument(
+        "--flavour",
+        choices=("text", "novideo", "full"),
+        help="which flavour of a catalog course: text (lessons and quizzes), novideo or full",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_install)
 
@@ -87,20 +99,47 @@ def register(sub: Any) -> None:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
+    from packages.flavour_choice import bandwidth_setting, pick_in_folder, resolve_install
     from packages.install import install
 
     layout = common.layout(args)
     interactive = sys.stderr.isatty() and not args.json
     packs = _packs_in_folder(Path(args.spec).expanduser())
     if packs:
+        packs = pick_in_folder(packs, args.flavour, None if args.flavour else bandwidth_setting(layout))
         return _install_each(args, layout, packs, interactive)
+    ask = _ask_flavour if interactive and sys.stdin.isatty() else None
+    target = resolve_install(layout, args.spec, requested=args.flavour, ask=ask, system=args.system)
     with _phases(interactive) as say:
-        result = install(layout, args.spec, system=args.system, force=args.force, quiet=not interactive, progress=say)
+        result = install(layout, target, system=args.system, force=args.force, quiet=not interactive, progress=say)
     if args.json:
         common.print_json(result.to_json())
         return 0
     _report(result)
     return 0
+
+
+def _ask_flavour(entry: Any) -> str:
+    """The prompt of `mooc install COURSE` on a terminal when the catalog offers flavours."""
+    from packages.errors import MoocError
+    from packages.flavour_choice import flavour_menu
+
+    lines, default = flavour_menu(entry)
+    print("\n".join(lines), file=sys.stderr)
+    offered = entry.offered
+    for _ in range(3):
+        try:
+            answer = input(f"Which one? [{offered.index(default) + 1}] ").strip().lower()
+        except EOFError:
+            break
+        if not answer:
+            return str(default)
+        if answer.isdigit() and 1 <= int(answer) <= len(offered):
+            return str(offered[int(answer) - 1])
+        if answer in offered:
+            return answer
+        print(f"type a number from 1 to {len(offered)}, or a flavour name", file=sys.stderr)
+    raise MoocError(f"{entry.id}: no flavour chosen; nothing installed (or use --flavour {'|'.join(offered)})")
 
 
 def _packs_in_folder(folder: Path) -> list[Path]:
@@ -152,17 +191,24 @@ def _report(result: Any) -> None:
             f"upgraded {c.id} {one_line(result.previous_version or '')} -> {one_line(c.version)} "
             f"({title}){where}; progress kept"
         )
+    elif result.status == "flavour-changed":
+        print(
+            f"{name} ({title}){where}: now the {result.flavour} flavour (was {result.previous_flavour}); progress kept"
+        )
     elif result.status == "downgraded":
         print(
             f"downgraded {c.id} {one_line(result.previous_version or '')} -> {one_line(c.version)} "
             f"({title}){where}; progress kept"
         )
     else:
-        print(f"{result.status} {name} ({title}){where}")
+        flavour = "" if result.flavour == "full" else f", {result.flavour} flavour"
+        print(f"{result.status} {name} ({title}){where}{flavour}")
     if result.note:
         print(f"note: {one_line(result.note)}", file=sys.stderr)
     if result.status != "already-installed":
         print(f"start it with: mooc play {c.id}")
+    if result.flavour != "full" and result.status != "already-installed":
+        print(f"the {result.flavour} flavour: get the rest later with `mooc upgrade {c.id} --flavour full`")
 
 
 class _phases:
