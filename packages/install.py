@@ -95,7 +95,7 @@ def _install(
                 return early
         say("verifying and unpacking")
         tree = stage / "tree"
-        _extract(archive, tree, limits, target.label)
+        manifest = _extract(archive, tree, limits, target.label)
         say("checking the course")
         course = _check_tree(tree, target.label, archive)
         size = tree_size(tree)
@@ -121,6 +121,7 @@ def _install(
                 installed_at=datetime.now(timezone.utc),
                 source=_describe_source(target),
                 sha256=target.expected_sha256,
+                flavour=manifest.flavour,
             )
             installed = dest.publish(course.id, tree, summary)
     if target.kind == "url":
