@@ -135,6 +135,7 @@ def _install(
                 installed_at=datetime.now(timezone.utc),
                 source=_describe_source(target),
                 sha256=target.expected_sha256,
+                flavour=manifest.flavour,
             )
             installed = dest.publish(course.id, tree, summary)
     if target.kind == "url":

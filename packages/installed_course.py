@@ -2,7 +2,9 @@
 
 `current.json` in a course's folder holds both the pointer to the live version and
 this summary (written once, at install, by `summary_of`): `mooc list` and `info` show
-installed courses from it alone, never parsing a quiz (`from_summary`).
+installed courses from it alone, never parsing a quiz (`from_summary`). The flavour
+(packages/flavours.py) is the installed manifest's, copied here at install; a summary
+written before flavours existed has none, and its course is full.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class InstalledCourse:
     modules: tuple[ModuleSummary, ...] = ()
     source: str | None = None  # what it was installed from (path or URL)
     sha256: str | None = None  # digest of the installed .mooc, when known
+    flavour: str = "full"  # text, novideo or full: what the installed pack holds
 
     def to_json(self) -> dict[str, Any]:
         """For `--json` output: course text cleaned of escapes and control characters."""
@@ -71,6 +74,7 @@ class InstalledCourse:
             ],
             "source": self.source,
             "sha256": self.sha256,
+            "flavour": self.flavour,
         }
 
 
@@ -98,11 +102,26 @@ def from_summary(data: dict[str, Any], origin: Origin, versions: Path) -> Instal
         ),
         source=data.get("source"),
         sha256=data.get("sha256"),
+        flavour=_flavour(data.get("flavour", "full")),
     )
 
 
+def _flavour(value: Any) -> str:
+    from packages.flavours import FLAVOURS
+
+    if value not in FLAVOURS:
+        raise ValueError(value)  # the store reports the summary as damaged
+    return str(value)
+
+
 def summary_of(
-    course: Course, *, size: int, installed_at: datetime, source: str | None, sha256: str | None
+    course: Course,
+    *,
+    size: int,
+    installed_at: datetime,
+    source: str | None,
+    sha256: str | None,
+    flavour: str = "full",
 ) -> dict[str, Any]:
     """The `current.json` content for a loaded course (computed once, at install)."""
     return {
@@ -118,6 +137,7 @@ def summary_of(
         "size": size,
         "source": source,
         "sha256": sha256,
+        "flavour": flavour,
         "modules": [
             {
                 "id": m.id,

@@ -105,6 +105,8 @@ def validate(source: PackSource) -> Report:
 
 
 def _check_lessons_and_files(source: PackSource, report: Report, course: Course, lesson_texts: dict[str, str]) -> None:
+    # a flavoured pack's links to what it leaves out are expected (the player shows a placeholder)
+    omitted = source.manifest.omitted if source.manifest is not None else {}
     used = {"course.toml"}
     for item in course.items():
         used.add(item.file)
@@ -115,7 +117,7 @@ def _check_lessons_and_files(source: PackSource, report: Report, course: Course,
             path = resolve_link(rel, target)
             if path is None:
                 report.error(rel, "", f"link {one_line(target)!r} leaves the pack", line)
-            elif source.exists(path):
+            elif path in omitted or source.exists(path):
                 used.add(path)
             elif not source.exists(path.rstrip("/") + "/index.md"):
                 report.warning(rel, "", f"link {one_line(target)!r}: no such file in the pack", line)
@@ -126,7 +128,7 @@ def _check_lessons_and_files(source: PackSource, report: Report, course: Course,
                     path = resolve_link(item.file, target)
                     if path is None:
                         report.error(item.file, "", f"link {one_line(target)!r} leaves the pack")
-                    elif source.exists(path):
+                    elif path in omitted or source.exists(path):
                         used.add(path)
                     else:
                         report.warning(item.file, "", f"link {one_line(target)!r}: no such file in the pack")

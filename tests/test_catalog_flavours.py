@@ -19,7 +19,7 @@ from packages.errors import MoocError
 @pytest.fixture(scope="module")
 def flavoured(tmp_path_factory) -> Path:
     """A publisher's folder: the three flavours of a course with videos, images and .bin media."""
-    from tests.support.flavoured import media_course, three_flavours
+    from tests.support.flavour_packs import media_course, three_flavours
 
     base = tmp_path_factory.mktemp("flavoured")
     src = media_course(base / "src", course_id="media-course")

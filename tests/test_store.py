@@ -107,7 +107,7 @@ def listed(run_mooc) -> dict[str, dict]:
 def test_fresh_home_lists_the_bundled_demo(run_mooc, mooc_home: Homes) -> None:
     res = run_mooc("list")
     assert res.returncode == 0, res.stderr
-    assert re.search(r"^mooc-demo\s+\S+\s+en\s+bundled\s+\S", res.stdout, re.M), res.stdout
+    assert re.search(r"^mooc-demo\s+\S+\s+full\s+en\s+bundled\s+\S", res.stdout, re.M), res.stdout
     demo = listed(run_mooc)["mooc-demo"]
     assert demo["origin"] == "bundled" and demo["installed_at"] is None
     assert Path(demo["path"], "course.toml").is_file()
@@ -128,7 +128,7 @@ def test_install_from_mooc_then_list_and_info(run_mooc, tmp_path: Path) -> None:
     assert (installed / "lessons/l1.md").read_text().startswith("# Lesson 1")
 
     text = run_mooc("list")
-    assert re.search(r"^stats-101\s+1\.0\.0\s+en\s+user\s+Statistics 101$", text.stdout, re.M), text.stdout
+    assert re.search(r"^stats-101\s+1\.0\.0\s+full\s+en\s+user\s+Statistics 101$", text.stdout, re.M), text.stdout
 
     info = run_mooc("info", "stats-101")
     assert info.returncode == 0, info.stderr

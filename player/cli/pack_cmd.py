@@ -42,7 +42,9 @@ examples:
   mooc pack check stats-101-1.2.0.mooc      a built pack (also verifies every SHA-256)
   mooc pack check my-course --json          machine-readable, for editors and CI
 
-Each problem is one line: FILE[:LINE[:COL]]: KEY: MESSAGE, errors first.
+Each problem is one line: FILE[:LINE[:COL]]: KEY: MESSAGE, errors first. A
+flavoured pack (`mooc pack build --flavour text`) also says which flavour it is
+and what it leaves out; its links to those files are not problems.
 Exit status: 0 when there are no errors (warnings allowed), 1 otherwise.
 
 A .mooc file is untrusted: archives over the limits below are refused. Raise them
@@ -178,6 +180,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     limits = limits_from_args(args)
     with open_source(args.path, limits) as source:
         report = validate(source)
+        manifest = source.manifest
+    flavour = manifest.flavour if manifest is not None else "full"
+    omitted = sorted(manifest.omitted.values(), key=lambda e: e.path) if manifest is not None else []
     problems = report.sorted()
     course = report.course
     if args.json:
@@ -185,6 +190,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             {
                 "path": str(args.path),
                 "ok": report.ok,
+                "flavour": flavour,
+                "omitted": [{"path": one_line(e.path), "size": e.size, "sha256": e.sha256} for e in omitted],
                 "errors": [p.to_dict() for p in problems if p.severity == "error"],
                 "warnings": [p.to_dict() for p in problems if p.severity == "warning"],
                 "course": None
@@ -212,6 +219,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"{n_q} question{'s' if n_q != 1 else ''})"
         )
         out.write(f"{name}: {what}: {report.summary()}\n")
+        if flavour != "full":
+            from packages.flavours import left_out_summary
+
+            left_out = left_out_summary({e.path: e.size for e in omitted})
+            out.write(f"{name}: the {flavour} flavour: leaves out {left_out} (in the full pack)\n")
     else:
         out.write(f"{name}: {report.summary()}\n")
     return 0 if report.ok else 1

@@ -253,11 +253,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not courses:
         print("no courses installed; install one with `mooc install PACK`")
         return 0
-    rows = [(c.id, one_line(c.version), one_line(c.language), c.origin, one_line(c.title)) for c in courses]
-    header = ("ID", "VERSION", "LANG", "ORIGIN", "TITLE")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    rows = [(c.id, one_line(c.version), c.flavour, one_line(c.language), c.origin, one_line(c.title)) for c in courses]
+    header = ("ID", "VERSION", "FLAVOUR", "LANG", "ORIGIN", "TITLE")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths)) + "  " + row[4])
+        print("  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths)) + "  " + row[5])
     return 0
 
 
@@ -277,6 +277,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         f"{one_line(c.title)}",
         f"  id:        {c.id}",
         f"  version:   {one_line(c.version)}",
+        f"  flavour:   {c.flavour}" + ("" if c.flavour == "full" else " (media left out: in the full pack)"),
         f"  language:  {one_line(c.language)}",
         f"  kind:      {one_line(c.kind)}",
         f"  origin:    {c.origin}",

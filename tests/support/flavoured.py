@@ -1,64 +1,60 @@
-"""A course with media of every flavour kind, and its three flavoured packs, for the
-flavour tests and benchmarks (issue 22).
+"""A course with every kind of media a flavour treats differently, for the flavour tests.
 
-`media_course(dest)` writes a generated pack source (tests/support/genpack.py: its
-`media_bytes` are `.bin` files, which only the text flavour leaves out) plus videos
-(left out of novideo and text), an image and a transcript (kept by every flavour),
-all linked from the first lesson. `three_flavours(src, out)` builds the text, novideo
-and full packs into OUT with their file names (packages.flavours.pack_file_name).
+`flavoured_course(dest)` copies the demo course (whose media are small PNG images
+and a CSV) and adds, linked from its first lesson: a video-like file
+(`media/lecture.mp4`, seeded random bytes: incompressible like real video), its
+transcript (`media/lecture.vtt`, kept in every flavour), a PDF and an audio file
+(left out of `text` only). The demo course itself stays as it is.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]
+DEMO = REPO / "packages" / "demo_course"
 
-def media_course(
-    dest: Path,
-    *,
-    lessons: int = 30,
-    questions: int = 20,
-    media_bytes: int = 600_000,
-    videos: tuple[int, ...] = (900_000, 400_000),
-    image_bytes: int = 50_000,
-    course_id: str = "media-course",
-    version: str = "1.0.0",
-    seed: int = 3,
-) -> Path:
-    from tests.support.genpack import generate_pack
+VIDEO = "media/lecture.mp4"
+TRANSCRIPT = "media/lecture.vtt"
+PDF = "media/notes.pdf"
+AUDIO = "media/interview.mp3"
+PHOTO = "media/lecture-hall.jpg"
+IMAGES = tuple(sorted(f"media/{p.name}" for p in (DEMO / "media").glob("*.png")))
+DATA = "media/study-plan.csv"
 
-    src = generate_pack(
-        dest, lessons=lessons, questions=questions, media_bytes=media_bytes, course_id=course_id, version=version
-    )
+LESSON = "lessons/01-using-the-player.md"
+EXTRA = f"""
+## The lecture
+
+[Watch the lecture](../{VIDEO}) and read [its transcript](../{TRANSCRIPT}).
+The [lecture notes](../{PDF}) and ![a photo of the lecture hall](../{PHOTO}) are
+there too, and [the interview](../{AUDIO} "an interview").
+"""
+
+
+def flavoured_course(dest: Path, *, video_bytes: int = 300_000, seed: int = 7) -> Path:
+    """Write the course to `dest` (a new folder) and return it."""
+    shutil.copytree(DEMO, dest)
     rng = random.Random(seed)
-    (src / "media").mkdir(exist_ok=True)
-    links = []
-    for i, size in enumerate(videos):
-        (src / "media" / f"clip-{i}.mp4").write_bytes(rng.randbytes(size))
-        (src / "media" / f"clip-{i}.vtt").write_text(f"WEBVTT\n\n00:00.000 --> 00:01.000\nClip {i} says hello.\n")
-        links += [f"[Clip {i}](../media/clip-{i}.mp4)", f"[Clip {i} transcript](../media/clip-{i}.vtt)"]
-    if image_bytes:
-        (src / "media" / "diagram.png").write_bytes(rng.randbytes(image_bytes))
-        links.append("![A diagram](../media/diagram.png)")
-    first = src / "lessons" / "l00000.md"
-    first.write_text(first.read_text() + "\n" + "\n\n".join(links) + "\n")
-    return src
+    (dest / VIDEO).write_bytes(rng.randbytes(video_bytes))
+    (dest / PDF).write_bytes(b"%PDF-1.4\n" + rng.randbytes(20_000))
+    (dest / AUDIO).write_bytes(rng.randbytes(40_000))
+    (dest / PHOTO).write_bytes(b"\xff\xd8\xff\xe0" + rng.randbytes(12_000))
+    (dest / TRANSCRIPT).write_text(
+        "WEBVTT\n\n00:00.000 --> 00:04.000\nWelcome to the lecture on open learning.\n", encoding="utf-8"
+    )
+    with open(dest / LESSON, "a", encoding="utf-8") as fh:
+        fh.write(EXTRA)
+    return dest
 
 
-def three_flavours(src: Path, out: Path) -> dict[str, Path]:
-    """Build text, novideo and full of SRC into OUT: {flavour: path}."""
-    from packages.building import build_flavours
-
-    return {r.flavour: r.path for r in build_flavours(src, out)}
-
-
-def omitted_bytes(pack: Path) -> int:
-    """What a flavoured pack lacks: the total size of its manifest's omitted files."""
-    import zipfile
-
-    from packages.manifest import MANIFEST_NAME, Manifest
-
-    with zipfile.ZipFile(pack) as zf:
-        manifest = Manifest.from_json(zf.read(MANIFEST_NAME), str(pack))
-    return sum(e.size for e in manifest.omitted.values())
+def kept(flavour: str) -> set[str]:
+    """The media files of `flavoured_course` a flavour keeps."""
+    every = {VIDEO, TRANSCRIPT, PDF, AUDIO, PHOTO, DATA, *IMAGES}
+    if flavour == "full":
+        return every
+    if flavour == "novideo":
+        return every - {VIDEO}
+    return {TRANSCRIPT, DATA}

@@ -91,6 +91,8 @@ class LibraryScreen(Screen[None]):
         text.append(f"  {one_line(course.version)}")
         if course.origin == "bundled":
             text.append("  (demo)", style="italic")
+        if course.flavour != "full":
+            text.append(f"  {course.flavour} pack: media in the full pack", style="italic")
         text.append("\n  ")
         stats = self.stats.get(course.id)
         if stats is None:
