@@ -46,13 +46,10 @@ def bandwidth_setting(layout: Layout) -> str | None:
 
 
 def installed_flavour(course: Any) -> str:
-    """The flavour of an installed copy, from the manifest kept beside its files (full
-    when it has none: the bundled course, a copy installed before flavours)."""
-    flavour = getattr(course, "flavour", None)  # the summary's, when the store records it
-    if isinstance(flavour, str) and flavour in FLAVOURS:
-        return flavour
-    manifest = installed_manifest(Path(course.path))
-    return manifest.flavour if manifest is not None else FULL
+    """The flavour of an installed copy (`InstalledCourse.flavour`, the installed
+    manifest's, recorded in its summary; full for a copy installed before flavours)."""
+    flavour = getattr(course, "flavour", FULL)
+    return flavour if flavour in FLAVOURS else FULL
 
 
 def installed_manifest(tree: Path) -> Any:

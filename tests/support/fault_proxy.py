@@ -21,6 +21,8 @@ misbehave on the way back to the client (the download direction)::
         proxy.down_after_drop = (503, 100)  # after the next drop, answer 100 connections with a 503
         ...
         proxy.bytes_down, proxy.bytes_up, proxy.connections   # counters
+        proxy.upstream_rcvbuf = 16384       # SO_RCVBUF towards the server: with the server's
+                                            # sndbuf, what a drop loses beyond the link is small
         proxy.capture = True                # keep what each connection sent upstream, one
                                             # bytearray per connection in proxy.captured (e.g. to
                                             # count how often a statement id was sent)
@@ -87,6 +89,7 @@ class FaultProxy:
         self.bytes_up = 0
         self.connections = 0
         self.drops = 0
+        self.upstream_rcvbuf: int | None = None
         self.capture = False
         self.captured: list[bytearray] = []
         self._upstreams = 0  # requests forwarded to the server whose exchange is not over
@@ -193,6 +196,8 @@ class FaultProxy:
             except OSError:
                 return
             upstream.settimeout(None)
+            if self.upstream_rcvbuf:
+                upstream.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.upstream_rcvbuf)
             with self._lock:
                 self._sockets.add(upstream)
                 self._upstreams += 1

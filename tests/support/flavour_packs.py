@@ -4,7 +4,8 @@ flavour tests and benchmarks (issue 22).
 `media_course(dest)` writes a generated pack source (tests/support/genpack.py: its
 `media_bytes` are `.bin` files, which only the text flavour leaves out) plus videos
 (left out of novideo and text), an image and a transcript (kept by every flavour),
-all linked from the first lesson. `three_flavours(src, out)` builds the text, novideo
+all linked from the first lesson, and a one-question quiz `check` (answer: true).
+`three_flavours(src, out)` builds the text, novideo
 and full packs into OUT with their file names (packages.flavours.pack_file_name).
 """
 
@@ -18,7 +19,7 @@ def media_course(
     dest: Path,
     *,
     lessons: int = 30,
-    questions: int = 20,
+    questions: int = 0,
     media_bytes: int = 600_000,
     videos: tuple[int, ...] = (900_000, 400_000),
     image_bytes: int = 50_000,
@@ -43,7 +44,22 @@ def media_course(
         links.append("![A diagram](../media/diagram.png)")
     first = src / "lessons" / "l00000.md"
     first.write_text(first.read_text() + "\n" + "\n\n".join(links) + "\n")
+    (src / "quizzes" / "check.toml").write_text(CHECK_QUIZ, encoding="utf-8")
+    with open(src / "course.toml", "a", encoding="utf-8") as fh:  # an item of the last module
+        fh.write('\n  [[modules.items]]\n  id = "check"\n  kind = "quiz"\n  file = "quizzes/check.toml"\n')
     return src
+
+
+# A quiz plain mode answers with one line ("true"): `mooc play --plain COURSE check`.
+CHECK_QUIZ = """title = "Check"
+max_attempts = 0
+
+[[questions]]
+id = "media-kept"
+type = "truefalse"
+prompt = "Moving to another flavour keeps your progress."
+answer = true
+"""
 
 
 def three_flavours(src: Path, out: Path) -> dict[str, Path]:

@@ -11,6 +11,9 @@ resume can be tested against a "foreign" server too. Knobs for misbehaving serve
         srv.redirects["/a.mooc"] = "file:///etc/passwd"
         srv.requests                         # list of (method, path, headers dict) seen
         srv.bytes_sent                       # body bytes written
+        srv.sndbuf = 16384                   # SO_SNDBUF of each connection: at most this much
+                                             # (twice, as Linux counts) written but unsent when
+                                             # the link drops (loopback buffers grow to MBs)
 
 Hostile servers (each answer still counted in ``srv.requests``)::
 
@@ -58,6 +61,7 @@ class StaticServer:
         self.lie_range: tuple[int, int, int | None] | None = None
         self.lie_range_when = ""
         self.lie_range_always = False
+        self.sndbuf: int | None = None
         self.short_body: int | None = None
         self.claim_length: int | None = None
         self.send_length = True
@@ -113,6 +117,13 @@ class StaticServer:
 
             def log_message(self, format: str, *args: object) -> None:  # quiet tests
                 pass
+
+            def setup(self) -> None:
+                if server.sndbuf:
+                    import socket
+
+                    self.request.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, server.sndbuf)
+                super().setup()
 
             def do_HEAD(self) -> None:
                 self._serve(head=True)
