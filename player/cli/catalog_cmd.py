@@ -21,6 +21,8 @@ examples:
   mooc catalog refresh
   mooc catalog remove uni
   mooc catalog build dist/                          publishers: write dist/catalog.json
+  mooc catalog export /media/usb/courses            this machine's courses, every flavour
+                                                    it holds, onto a stick for a lab
 """
 
 
@@ -50,6 +52,13 @@ def register(sub: Any) -> None:
     q = common.add_subcommand(csub, "build", help="write DIR/catalog.json for the .mooc files in DIR")
     q.add_argument("dir", metavar="DIR")
     q.set_defaults(func=cmd_catalog_build)
+
+    q = common.add_subcommand(
+        csub, "export", help="copy this machine's courses (every flavour held) and a catalog.json into DIR"
+    )
+    q.add_argument("dir", metavar="DIR")
+    q.add_argument("--json", action="store_true", help="print JSON")
+    q.set_defaults(func=cmd_catalog_export)
 
     p = common.add_subcommand(
         sub,
@@ -162,8 +171,27 @@ def cmd_catalog_build(args: argparse.Namespace) -> int:
 
     target, entries = build_catalog(Path(args.dir))
     packs = sum(1 + len(e.get("flavours", {})) for e in entries)
-    flavoured = f" in {packs} packs (flavours)" if packs != len(entries) else ""
+    flavoured = f" in {packs} pack{'s' if packs != 1 else ''} (flavours)" if packs != len(entries) else ""
     print(f"wrote {target} ({len(entries)} course version{'s' if len(entries) != 1 else ''}{flavoured})")
+    return 0
+
+
+def cmd_catalog_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from packages.pack_export import export_packs
+
+    say = (lambda m: print(m, file=sys.stderr)) if sys.stderr.isatty() and not args.json else (lambda _m: None)
+    done = export_packs(common.layout(args), Path(args.dir), say=say)
+    if args.json:
+        common.print_json(done)
+        return 0
+    n, packs = len(done["courses"]), len(done["packs"])
+    print(
+        f"exported {n} course{'s' if n != 1 else ''} in {packs} pack{'s' if packs != 1 else ''} to {args.dir} "
+        f"({len(done['copied'])} copied, {len(done['already_there'])} already there); "
+        f"on the other PCs: mooc catalog add {args.dir}"
+    )
     return 0
 
 
