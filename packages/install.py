@@ -28,6 +28,7 @@ from packages.fsutil import os_error_text
 from packages.identifiers import compare_versions, is_id
 from packages.install_spec import InstallSpec, resolve_spec
 from packages.installed_course import InstalledCourse, summary_of
+from packages.item_fetch import prune_fetched
 from packages.layout import Layout
 from packages.manifest import MANIFEST_NAME
 from packages.store import Store, _check_writable, tree_size
@@ -141,6 +142,9 @@ def _install(
     if target.kind == "url":
         _forget_download(archive)
     prune_partial_downloads(layout, installed.id, installed.version)
+    prune_fetched(
+        layout, installed.id, store.copies_of(installed.id)
+    )  # media fetched one by one that the new copy holds
     return InstallResult(
         course=installed,
         status=status,

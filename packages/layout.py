@@ -13,6 +13,7 @@ everything (tests, a portable USB stick, a lab image)::
       downloads/                  partial downloads kept for resuming, with their validators
         packs/                    .mooc files rebuilt from installed courses (delta, serve)
       catalogs/                   cached catalogs, so `mooc search` works offline
+      fetched/<id>/<version>/     media a flavoured pack left out, fetched one by one (`o` in the TUI)
       learners/<learner>/         one folder per learner sharing this OS account
         progress/<course-id>.jsonl   the learner's event log for that course
       sync/<endpoint-key>/        per LRS endpoint: outbox.jsonl, acks.jsonl, status.json
@@ -142,6 +143,11 @@ class Layout:
     def packs_cache_dir(self) -> Path:
         """.mooc archives rebuilt from installed trees: delta updates and `mooc serve`."""
         return self.downloads_dir / "packs"
+
+    @property
+    def fetched_dir(self) -> Path:
+        """Media files a flavoured pack left out, fetched one at a time (packages/item_fetch.py)."""
+        return self.home / "fetched"
 
     # learners and progress
     @property

@@ -336,6 +336,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
             print("nothing removed")
             return 1
     removed = store.remove(target.id, system=args.system)
+    from packages.item_fetch import prune_fetched
+
+    prune_fetched(store.layout, removed.id, store.copies_of(removed.id))  # media fetched one by one for it
     for path in purge_files:
         try:
             path.unlink()
