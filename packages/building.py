@@ -101,7 +101,7 @@ def _build_one(
 ) -> BuildResult:
     course = report.course
     assert course is not None
-    plan = plan_flavour(source, flavour)
+    plan = plan_flavour(source, flavour, frozenset(item.file for item in course.items()))
     default_name = pack_file_name(course.id, course.version, plan.flavour)
     if out is None:
         out_path = Path.cwd() / default_name

@@ -35,8 +35,9 @@ def source_flavour(source: DirSource) -> tuple[str, dict[str, ManifestEntry]]:
     return manifest.flavour, dict(manifest.omitted)
 
 
-def plan_flavour(source: DirSource, wanted: str | None) -> FlavourPlan:
-    """What a build of `wanted` (None: the flavour the folder holds) writes and leaves out."""
+def plan_flavour(source: DirSource, wanted: str | None, items: frozenset[str] = frozenset()) -> FlavourPlan:
+    """What a build of `wanted` (None: the flavour the folder holds) writes and leaves out.
+    `items`: the files of the course's lessons and quizzes, which every flavour must hold."""
     held, lacking = source_flavour(source)
     flavour = held if wanted is None else wanted
     needed = [path for path in sorted(lacking) if keeps(flavour, path)]
@@ -50,6 +51,12 @@ def plan_flavour(source: DirSource, wanted: str | None) -> FlavourPlan:
     dropped: list[str] = []
     for rel in source.files():
         (files if keeps(flavour, rel) else dropped).append(rel)
+    for rel in dropped:
+        if rel in items:
+            raise MoocError(
+                f"{source.origin}: {rel}: an item of the course, but a {flavour} pack leaves out this kind of "
+                "file under media/ (move it to quizzes/ or lessons/)"
+            )
     return FlavourPlan(flavour=flavour, files=files, dropped=dropped, inherited=lacking)
 
 

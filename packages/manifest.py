@@ -148,4 +148,7 @@ def _flavour_of(
             raise MoocError(f"{where}: {path} is both in 'files' and in 'omitted'")
         if keeps(flavour, path):
             raise MoocError(f"{where}: omitted {path}: a {flavour} pack keeps this file, it cannot leave it out")
+    for path in files:
+        if not keeps(flavour, path):
+            raise MoocError(f"{where}: {path}: a {flavour} pack leaves this file out, but its 'files' list it")
     return flavour, omitted

@@ -46,6 +46,9 @@ def _blank_code(text: str) -> str:
     )
 
 
+blank_code = _blank_code  # for the player's placeholders (player/placeholders.py)
+
+
 def lesson_links(text: str) -> list[tuple[str, int]]:
     """Local link targets in Markdown text, with their line numbers (URLs, anchors and code skipped)."""
     found: list[tuple[str, int]] = []

@@ -16,6 +16,7 @@ from packages.errors import MoocError
 from packages.model import Item
 from packages.safe_text import one_line
 from player.markdown_text import LinkNote, inline_plain, markdown_lines
+from player.placeholders import omitted_link, shown_lesson
 from player.plain_console import PlainConsole
 from player.wording import titled
 
@@ -43,7 +44,7 @@ class PlainLessons(PlainConsole):
     def show_lesson(self, item: Item) -> None:
         self.say(titled("Lesson", item.title))
         try:
-            text = self.session.lesson_text(item.id)
+            text = shown_lesson(self.session, item.id)  # with placeholders for left-out media
         except MoocError as err:
             self.say(one_line(str(err)))
             return
@@ -77,7 +78,12 @@ class PlainLessons(PlainConsole):
         return note
 
     def lesson_file(self, item: Item, shown: str, target: str) -> LessonFile:
+        from packages.flavours import placeholder
         from player.media import resolve
+
+        left_out = omitted_link(self.session, item.file, target)
+        if left_out is not None:
+            return LessonFile(shown, None, f"{placeholder(left_out.path, left_out.size)} (this pack left it out)")
 
         root = getattr(self.session.source, "root", None)
         if root is None:

@@ -29,8 +29,9 @@ EXTRA = f"""
 ## The lecture
 
 [Watch the lecture](../{VIDEO}) and read [its transcript](../{TRANSCRIPT}).
-The [lecture notes](../{PDF}) and ![a photo of the lecture hall](../{PHOTO}) are
-there too, and [the interview](../{AUDIO} "an interview").
+The [lecture notes](../{PDF}) are there too, and [the interview](../{AUDIO} "an interview").
+
+![A photo of the lecture hall](../{PHOTO})
 """
 
 

@@ -21,6 +21,7 @@ from textual.widgets import Button, Static
 
 from packages.errors import MoocError
 from packages.safe_text import one_line
+from player.placeholders import shown_lesson
 from player.wording import titled
 from tui import keymap
 from tui.messages import BackToLibrary, Ready, Say, StatusChanged
@@ -191,7 +192,7 @@ class CourseScreen(LessonLinks, Screen[None]):
             session.open_item(item_id)
             if item.kind == "lesson":
                 lesson = self.query_one(Lesson)
-                lesson.show(session.lesson_text(item_id))
+                lesson.show(shown_lesson(session, item_id))  # with placeholders for left-out media
                 self._show("lesson")
                 if focus_content:
                     lesson.focus()

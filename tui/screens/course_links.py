@@ -57,7 +57,7 @@ class LessonLinks(_Host):
             self.post_message(Say("This lesson has no links or media."))
             return
         kinds = [self._linked_item(link) for link in links]
-        labels = [self.session.course.item(k).kind if k else None for k in kinds]
+        labels = [self.session.course.item(k).kind if k else self._left_out(link) for k, link in zip(kinds, links)]
         self.app.push_screen(MediaScreen(links, labels), self._open_link)
 
     def _linked_item(self, link: Any) -> str | None:
@@ -71,6 +71,17 @@ class LessonLinks(_Host):
         except MoocError:
             return None
         return next((i.id for i in self.session.course.items() if i.file == target), None)
+
+    def _left_out(self, link: Any) -> str | None:
+        """The placeholder ("video, 14 MB: in the full pack") for a link to a file this
+        flavour left out, else None."""
+        from packages.flavours import placeholder
+        from player.placeholders import omitted_link
+
+        if not link.is_local or self.current is None:
+            return None
+        entry = omitted_link(self.session, self.session.course.item(self.current).file, link.target)
+        return placeholder(entry.path, entry.size) if entry is not None else None
 
     def _open_link(self, link: Any) -> None:
         """A link to another lesson or quiz opens it here. Anything else is checked
@@ -88,6 +99,12 @@ class LessonLinks(_Host):
             self.open(linked)
             return
         item = self.session.course.item(self.current)
+        left_out = self._left_out(link)
+        if left_out is not None:  # the per-item fetch (issue 22) hooks here
+            from packages.safe_text import one_line
+
+            self.post_message(Say(f"{one_line(link.target)[:200]}: {left_out}; this pack left it out", timeout=10))
+            return
         root = getattr(self.session.source, "root", None)
         try:
             target = media.plan(Path(root) if root is not None else None, item.file, link.target)
