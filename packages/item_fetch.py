@@ -91,7 +91,7 @@ def fetch_item(
     done = find_fetched(layout, course_id, version, entry)
     if done is not None:
         return FetchedItem(path=done, size=entry.size, bytes_fetched=0, pack_url="")
-    pack = _pack_holding(layout, course_id, version, path)
+    _catalog, pack = pack_holding(layout, course_id, version, path)
     target = fetched_file(layout, course_id, version, path)
     from packages.layout import make_dirs
 
@@ -136,8 +136,9 @@ def prune_fetched(layout: Layout, course_id: str, copies: list[Any]) -> None:
 # --------------------------------------------------------------------------- where from
 
 
-def _pack_holding(layout: Layout, course_id: str, version: str, path: str) -> FlavourPack:
-    """The smallest pack of this version that holds PATH, from the added catalogs."""
+def pack_holding(layout: Layout, course_id: str, version: str, path: str) -> tuple[str, FlavourPack]:
+    """(the catalog's name, the smallest pack of this version that holds PATH), from the
+    added catalogs; a MoocError saying why there is none."""
     from packages.catalog_registry import Catalogs
     from packages.flavours import keeps
 
@@ -149,7 +150,7 @@ def _pack_holding(layout: Layout, course_id: str, version: str, path: str) -> Fl
         )
     for flavour in entry.offered:
         if keeps(flavour, path):
-            return entry.flavours[flavour]
+            return entry.catalog, entry.flavours[flavour]
     raise MoocError(
         f"{course_id} {version} (catalog {entry.catalog}): no pack it offers holds {path} "
         f"(it offers {', '.join(entry.offered)})"

@@ -246,7 +246,7 @@ class MoocApp(SyncConsent, App[int]):
             return False
         self.session = session
         self.update_status()
-        self.push_screen(CourseScreen(session, item_id))
+        self.push_screen(CourseScreen(session, item_id, self.layout))
         host = self.host_needing_consent(course)
         if host is not None and (self.learner.id, host) not in self._consent_asked:
             self.ask_consent(host)  # now, before the learner reads or types anything

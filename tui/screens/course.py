@@ -46,11 +46,12 @@ class Lesson(LessonView):
 class CourseScreen(LessonLinks, Screen[None]):
     BINDINGS = keymap.scope("course")
 
-    def __init__(self, session: Any, item_id: str | None = None) -> None:
+    def __init__(self, session: Any, item_id: str | None = None, layout: Any = None) -> None:
         super().__init__()
         from player.session import ActivityClock
 
         self.session = session
+        self.home_layout = layout  # where media fetched one by one go (None: not fetched)
         self.start_item = item_id
         self.current: str | None = None
         self.clock = ActivityClock()

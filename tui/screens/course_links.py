@@ -13,6 +13,7 @@ from textual import work
 from packages.errors import MoocError
 from tui.lesson_blocks import find_links
 from tui.messages import Say
+from tui.screens.left_out import LeftOutMedia
 from tui.widgets.lesson_view import LessonView
 
 
@@ -27,17 +28,10 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-if TYPE_CHECKING:
-    from textual.screen import Screen
-
-    _Host = Screen[Any]
-else:
-    _Host = object
-
-
-class LessonLinks(_Host):
-    """Mixed into `CourseScreen`, whose `session`, `current` (the open item's id), `open`
-    and lesson view (a `LessonView`) these use."""
+class LessonLinks(LeftOutMedia):
+    """Mixed into `CourseScreen`, whose `session`, `current` (the open item's id), `open`,
+    `home_layout` and lesson view (a `LessonView`) these use; a file the installed flavour
+    left out is `LeftOutMedia`'s (tui/screens/left_out.py)."""
 
     session: Any  # player.session.CourseSession
     current: str | None
@@ -100,10 +94,11 @@ class LessonLinks(_Host):
             return
         item = self.session.course.item(self.current)
         left_out = self._left_out(link)
-        if left_out is not None:  # the per-item fetch (issue 22) hooks here
-            from packages.safe_text import one_line
+        if left_out is not None:  # open the copy fetched earlier, or offer to fetch it (left_out.py)
+            from player.placeholders import omitted_link
 
-            self.post_message(Say(f"{one_line(link.target)[:200]}: {left_out}; this pack left it out", timeout=10))
+            entry = omitted_link(self.session, item.file, link.target)
+            self.left_out_chosen(link, entry, left_out)
             return
         root = getattr(self.session.source, "root", None)
         try:
@@ -111,6 +106,10 @@ class LessonLinks(_Host):
         except MoocError as err:
             self.post_message(Say(str(err), error=True))
             return
+        self._show_target(target)
+
+    def _show_target(self, target: Any) -> None:
+        """Open a checked target in the viewer, or say where it is when there is no screen."""
         if not has_display():
             what = "file" if target.is_file else "link"
             self.post_message(

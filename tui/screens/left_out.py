@@ -1,0 +1,97 @@
+"""`o` on a file the installed flavour left out (issue 22): open the copy fetched
+earlier, or offer to fetch just that file from the catalog's pack that holds it (a
+ranged GET of one ZIP entry, checked against the installed manifest: see
+packages/item_fetch.py), then open it. Mixed into the course screen's links
+(tui/screens/course_links.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+
+from packages.errors import MoocError
+from packages.safe_text import one_line
+from tui.messages import Say
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    _Host = Screen[Any]
+else:
+    _Host = object
+
+
+class LeftOutMedia(_Host):
+    """Uses the host's `session`, `home_layout` (the data folder; None: nowhere to fetch to) and `_show_target`."""
+
+    session: Any
+    home_layout: Any
+
+    if TYPE_CHECKING:  # LessonLinks'
+
+        def _show_target(self, target: Any) -> None: ...
+
+    def left_out_chosen(self, link: Any, entry: Any, placeholder: str) -> None:
+        """The learner chose a link to ENTRY, a file this pack left out."""
+        from packages.flavours import human_size, kind_of
+        from packages.item_fetch import find_fetched, pack_holding
+        from player.media import Target
+        from tui.screens.dialog import Choice, ChoiceDialog
+
+        course = self.session.course
+        said = f"{one_line(link.target)[:200]}: {placeholder}; this pack left it out"
+        if self.home_layout is None:
+            self.post_message(Say(said, timeout=10))
+            return
+        fetched = find_fetched(self.home_layout, course.id, course.version, entry)
+        if fetched is not None:  # fetched earlier, still what the manifest says
+            self._show_target(Target(str(fetched), is_file=True))
+            return
+        try:
+            catalog, pack = pack_holding(self.home_layout, course.id, course.version, entry.path)
+        except MoocError as err:
+            self.post_message(Say(said, timeout=10))
+            self.post_message(Say(f"Cannot fetch it: {one_line(str(err))}", timeout=15))
+            return
+        kind, size = kind_of(entry.path), human_size(entry.size)
+        where = "this computer (a local catalog)" if pack.url.startswith("file:") else f"catalog {catalog}"
+        dialog = ChoiceDialog(
+            f"Fetch this {kind} ({size})?",
+            f"{entry.path} is in the {pack.flavour} pack, not in the one installed here.\n\n"
+            f"Fetch just this file from {where}? Only its {size} travel, checked against the "
+            "course's manifest; it is kept for this course and opens like the others.",
+            [Choice("no", "Not now"), Choice("fetch", "Fetch it", "primary")],
+            safe="no",
+            focus="fetch",
+        )
+
+        def answered(choice: str | None) -> None:
+            if choice == "fetch":
+                self.post_message(Say(f"Fetching {one_line(entry.path)} ({size})…", timeout=10))
+                self._fetch_left_out(entry)
+
+        self.app.push_screen(dialog, answered)
+
+    @work(thread=True, exit_on_error=False, group="fetch-left-out")
+    def _fetch_left_out(self, entry: Any) -> None:
+        from pathlib import Path
+
+        from packages.flavours import human_size
+        from packages.item_fetch import fetch_item
+        from player.media import Target
+
+        course = self.session.course
+        root = getattr(self.session.source, "root", None)
+        try:
+            if root is None:
+                raise MoocError("this course is played from an archive, not installed")
+            got = fetch_item(self.home_layout, course.id, course.version, Path(root), entry.path)
+        except MoocError as err:
+            self.post_message(
+                Say(f"Could not fetch {one_line(entry.path)}: {one_line(str(err))}", error=True, timeout=20)
+            )
+            return
+        travelled = f", {human_size(got.bytes_fetched)} over the network" if got.bytes_fetched else ""
+        self.post_message(Say(f"Fetched {one_line(entry.path)} ({human_size(got.size)}{travelled}).", timeout=10))
+        self.app.call_from_thread(self._show_target, Target(str(got.path), is_file=True))
