@@ -290,12 +290,13 @@ def cmd_update(args: argparse.Namespace) -> int:
         else:
             for c, e in plan:
                 how = fetch[c.id]
+                size = _human(how["size"]) + ("" if how["flavour"] == "full" else f" ({how['flavour']} flavour)")
                 cost = (
-                    f"delta: fetches {_human(how['fetch_bytes'])} of {_human(e.size)}"
+                    f"delta: fetches {_human(how['fetch_bytes'])} of {size}"
                     if how["method"] == "delta"
-                    else f"{_human(e.size)}, full download: {one_line(how['why'])}"
+                    else f"{size}, full download: {one_line(how['why'])}"
                     if how.get("why")
-                    else f"{_human(e.size)}"
+                    else size
                 )
                 print(f"{c.id}  {one_line(c.version)} -> {one_line(e.version)}  ({cost}, catalog {e.catalog})")
         return 0
@@ -305,7 +306,8 @@ def cmd_update(args: argparse.Namespace) -> int:
         report.append(result)
         if not args.json:
             detail = (
-                f"fetched {_human(result['bytes_fetched'])} of {_human(entry.size)}"
+                f"fetched {_human(result['bytes_fetched'])} of {_human(entry.flavours[result['flavour']].size)}"
+                + ("" if result["flavour"] == "full" else f" ({result['flavour']} flavour)")
                 + (
                     f", {result['entries_reused']} of {result['entries_total']} file{'s' if result['entries_total'] != 1 else ''} reused"
                     if result["method"] == "delta"
