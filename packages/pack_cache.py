@@ -23,12 +23,17 @@ def cached_pack(layout: Layout, course: Any) -> Path:
     """The .mooc of an installed course: rebuilt once from its tree, then reused.
 
     Keyed by the version folder (which changes on every install), so a reinstall of
-    the same version never serves a stale archive.
+    the same version never serves a stale archive. A flavoured install rebuilds as its
+    flavour (the folder's manifest says what it lacks), byte-identical to the published
+    `<id>-<version>.<flavour>.mooc`, and is named so.
     """
     from packages.building import build_pack
+    from packages.flavours import pack_file_name
 
     key = hashlib.sha256(str(Path(course.path).resolve()).encode()).hexdigest()[:16]
-    target = layout.packs_cache_dir / key / f"{course.id}-{course.version}.mooc"
+    target = (
+        layout.packs_cache_dir / key / pack_file_name(course.id, course.version, getattr(course, "flavour", "full"))
+    )
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -39,7 +44,7 @@ def cached_pack(layout: Layout, course: Any) -> Path:
     return target
 
 
-_CACHED_VERSION = re.compile(rf"^{SEMVER_PATTERN}\.mooc$")
+_CACHED_VERSION = re.compile(rf"^{SEMVER_PATTERN}(?:\.text|\.novideo)?\.mooc$")
 
 
 def prune_cached_packs(layout: Layout, course_id: str, keep: Path) -> list[Path]:
