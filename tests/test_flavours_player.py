@@ -163,6 +163,15 @@ async def test_tui_lesson_shows_placeholders_and_o_names_what_is_left_out(
             await pilot.pause(0.05)
         said = [str(n.message) for n in app._notifications]
         assert "../media/lecture.mp4: video, 300 kB: in the full pack; this pack left it out" in said, said
+
+        await pilot.press("escape")  # back to the library, which names the flavour
+        for _ in range(100):
+            if type(app.screen).__name__ == "LibraryScreen":
+                break
+            await pilot.pause(0.05)
+        options = app.screen.query_one("OptionList")
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Learning in the open" in r and "text pack: media in the full pack" in r for r in rows), rows
         await pilot.press("ctrl+q")
 
 
