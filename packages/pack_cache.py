@@ -23,7 +23,9 @@ def cached_pack(layout: Layout, course: Any) -> Path:
     """The .mooc of an installed course (its flavour): rebuilt once from its tree, then reused.
 
     Keyed by the version folder (which changes on every install), so a reinstall of
-    the same version never serves a stale archive.
+    the same version never serves a stale archive. A flavoured install rebuilds as its
+    flavour (the folder's manifest says what it lacks), byte-identical to the published
+    `<id>-<version>.<flavour>.mooc`, and is named so.
     """
     return cached_flavour(layout, course, None)
 

@@ -119,8 +119,13 @@ def session_omitted(session: CourseSession) -> dict[str, ManifestEntry]:
 
 def shown_lesson(session: CourseSession, item_id: str) -> str:
     """The lesson's Markdown as the UIs show it: placeholders for what the pack left out."""
-    text = session.lesson_text(item_id)
-    return mark_omitted(text, session.course.item(item_id).file, session_omitted(session))
+    return shown_markdown(session, session.course.item(item_id).file, session.lesson_text(item_id))
+
+
+def shown_markdown(session: Any, file: str, text: str) -> str:
+    """Markdown of the pack file `file` (a quiz's prompt: links resolve from the quiz
+    file) as the UIs show it: placeholders for what the pack left out."""
+    return mark_omitted(text, file, session_omitted(session))
 
 
 def omitted_link(session: Any, lesson_file: str, target: str) -> ManifestEntry | None:

@@ -135,7 +135,9 @@ class PlainQuiz(PlainConsole):
         points = fmt_points(q.points)
         worth = f"{points} point{'s' if points != '1' else ''}" if q.SCORED else "not scored"
         self.say(f"Question {number} of {total} ({worth}):")
-        for line in markdown_lines(q.prompt):
+        from player.placeholders import shown_markdown
+
+        for line in markdown_lines(shown_markdown(self.session, attempt.item.file, q.prompt)):
             self.say(line)
         if isinstance(q, Match):
             self.ask_match(attempt, q)

@@ -349,7 +349,8 @@ def test_installed_flavour_is_listed_and_rebuilds_byte_for_byte(
     assert "the novideo flavour: leaves out 1 file, 300 kB: 1 video" in r.stdout
 
     # the delta machinery's old archive: the installed tree rebuilds to the very same bytes
-    assert cached_pack(layout, installed).read_bytes() == packs["novideo"].read_bytes()
+    rebuilt = cached_pack(layout, installed)
+    assert rebuilt.read_bytes() == packs["novideo"].read_bytes() and rebuilt.name == packs["novideo"].name
     # ... and a smaller flavour built from it is the one built from the source
     smaller = build(installed.path, tmp_path / "t.mooc", flavour="text")
     assert smaller.path.read_bytes() == packs["text"].read_bytes()
@@ -364,6 +365,7 @@ def test_installed_flavour_is_listed_and_rebuilds_byte_for_byte(
     installed = Store(layout).get("mooc-demo")
     assert installed.flavour == "text"
     assert cached_pack(layout, installed).read_bytes() == packs["text"].read_bytes()
+    assert not rebuilt.exists()  # the replaced install's archive is pruned, flavoured name or not
     media = {p.relative_to(installed.path).as_posix() for p in (installed.path / "media").iterdir()}
     assert media == flavoured.kept("text")
 

@@ -163,6 +163,35 @@ async def test_tui_lesson_shows_placeholders_and_o_names_what_is_left_out(
             await pilot.pause(0.05)
         said = [str(n.message) for n in app._notifications]
         assert "../media/lecture.mp4: video, 300 kB: in the full pack; this pack left it out" in said, said
+
+        await pilot.press("n")  # the practice quiz: its first prompt links to the video too
+        for _ in range(100):
+            if getattr(app.screen, "current", None) == "player-practice":
+                break
+            await pilot.pause(0.05)
+        await pilot.press("enter")  # "Start the quiz"
+        for _ in range(100):
+            if type(app.screen).__name__ == "QuizScreen":
+                break
+            await pilot.pause(0.05)
+        from rich.console import Console
+
+        console = Console(width=200, record=True, file=open("/dev/null", "w"), color_system=None)
+        console.print(app.screen.query_one("#q-1 .prompt").content)
+        assert f"(As in the lecture (../media/lecture.mp4) {VIDEO_NOTE}.)" in console.export_text()
+        await pilot.press("escape")
+        for _ in range(100):
+            if type(app.screen).__name__ == "CourseScreen":
+                break
+            await pilot.pause(0.05)
+        await pilot.press("escape")  # back to the library, which names the flavour
+        for _ in range(100):
+            if type(app.screen).__name__ == "LibraryScreen":
+                break
+            await pilot.pause(0.05)
+        options = app.screen.query_one("OptionList")
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("Learning in the open" in r and "text pack: media in the full pack" in r for r in rows), rows
         await pilot.press("ctrl+q")
 
 
@@ -240,6 +269,8 @@ def test_progress_and_statements_do_not_depend_on_the_flavour(
         _install(run_mooc, packs[flavour], MOOC_HOME=str(home))
         r = run_mooc("play", "--plain", "mooc-demo", "using-the-player", input=STUDY, env={"MOOC_HOME": str(home)})
         assert r.returncode == 0 and "Marked done: Using the player." in r.stdout, r.stdout + r.stderr
+        said = "marks the lesson as done? (As in the lecture (../media/lecture.mp4)"  # a quiz prompt's link
+        assert said + (f" {VIDEO_NOTE}.)" if flavour == "text" else ".)") in r.stdout, r.stdout
         layout = Layout(home, tmp_path / "system")
         course, _source = Store(layout).load("mooc-demo")
         [learner] = [p.name for p in (home / "learners").iterdir()]

@@ -25,6 +25,9 @@ IMAGES = tuple(sorted(f"media/{p.name}" for p in (DEMO / "media").glob("*.png"))
 DATA = "media/study-plan.csv"
 
 LESSON = "lessons/01-using-the-player.md"
+QUIZ = "quizzes/player-practice.toml"  # its first prompt links to the video too
+QUIZ_PROMPT = "marks the lesson as done?"
+QUIZ_LINK = f" (As in [the lecture](../{VIDEO}).)"
 EXTRA = f"""
 ## The lecture
 
@@ -48,6 +51,8 @@ def flavoured_course(dest: Path, *, video_bytes: int = 300_000, seed: int = 7) -
     )
     with open(dest / LESSON, "a", encoding="utf-8") as fh:
         fh.write(EXTRA)
+    quiz = dest / QUIZ
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace(QUIZ_PROMPT, QUIZ_PROMPT + QUIZ_LINK), encoding="utf-8")
     return dest
 
 

@@ -3,7 +3,9 @@
 `generate_pack(dest, lessons=2000, questions=10000)` writes a pack with several
 modules, every question type, lessons of `lesson_lines` lines and, with
 `media_bytes`, that many bytes of incompressible media (seeded, so the same call
-writes the same bytes) linked from the lessons so nothing is "unused".
+writes the same bytes) linked from the lessons so nothing is "unused"; the media
+files are named `blob-NNNN.bin`, or take `media_suffixes` in turn (".mp4", ".png":
+what pack flavours sort by).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def generate_pack(
     seed: int = 0,
     course_id: str = "big-course",
     version: str = "1.0.0",
+    media_suffixes: tuple[str, ...] = (".bin",),
 ) -> Path:
     """Write a valid pack source folder at `dest` and return it."""
     rng = random.Random(seed)
@@ -66,7 +69,7 @@ def generate_pack(
         remaining, i = media_bytes, 0
         while remaining > 0:
             size = min(remaining, MEDIA_FILE_BYTES)
-            name = f"media/blob-{i:04d}.bin"
+            name = f"media/blob-{i:04d}{media_suffixes[i % len(media_suffixes)]}"
             (dest / name).write_bytes(rng.randbytes(size))
             media.append(name)
             remaining -= size

@@ -27,6 +27,7 @@ from packages.questions import Question
 from packages.safe_text import clean, one_line
 from player.feedback import QuestionReview, locked_modules, next_step, review, solutions_note
 from player.markdown_text import inline_plain
+from player.placeholders import shown_markdown
 from player.wording import not_answered
 from tui import keymap
 from tui.messages import Say
@@ -60,17 +61,18 @@ class QuestionBox(Vertical):
     QuestionBox .match-row Select { width: 2fr; }
     """
 
-    def __init__(self, number: int, question: Question, presented: list[int]) -> None:
+    def __init__(self, number: int, question: Question, presented: list[int], prompt: str | None = None) -> None:
         super().__init__(id=f"q-{number}")
         self.number = number
         self.question = question
         self.presented = presented
+        self.prompt = question.prompt if prompt is None else prompt  # with placeholders for left-out media
 
     def compose(self) -> ComposeResult:
         q = self.question
         points = f"{q.points:g} point{'s' if q.points != 1 else ''}" if q.SCORED else "not scored"
         yield Static(Text(f"Question {self.number} · {points}", style="bold"))
-        yield Static(_markdown(q.prompt), classes="prompt")
+        yield Static(_markdown(self.prompt), classes="prompt")
         yield from self._answer_widgets()
         yield Static(classes="hint")
         yield Static(classes="feedback")
@@ -163,7 +165,8 @@ class QuizScreen(Screen[None]):
             yield Static(header, id="quiz-header")
             yield Static(id="quiz-result")
             for number, q in enumerate(quiz.questions, start=1):
-                yield QuestionBox(number, q, self.attempt.presented(q.id))
+                prompt = shown_markdown(self.session, self.item.file, q.prompt)
+                yield QuestionBox(number, q, self.attempt.presented(q.id), prompt)
         yield KeyBar()
 
     def on_mount(self) -> None:
