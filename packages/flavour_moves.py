@@ -47,8 +47,11 @@ def change_flavour(
     from packages.store import Store
 
     check_flavour(target, "--flavour")
-    course = Store(layout).store_dir(system).read(course_id)
+    store = Store(layout)
+    course = store.store_dir(system).read(course_id)
     if course is None:
+        if not system and store.system.read(course_id) is not None:
+            raise MoocError(f"{course_id}: installed system-wide only: add --system (administrators)")
         where = " system-wide" if system else ""
         raise MoocError(f"{course_id}: not installed{where} (see `mooc list`)")
     current = installed_flavour(course)

@@ -136,3 +136,16 @@ def test_flavour_for_a_file_or_url_is_refused(published, run_mooc):
     assert "--flavour picks one of the flavours a catalog offers" in line
     line = _one_line(run_mooc("upgrade", "nothing-here", "--flavour", "full"))
     assert line == "mooc: error: nothing-here: not installed (see `mooc list`)"
+
+
+def test_a_system_wide_copy_moves_with_system_only(published, mooc_home, run_mooc):
+    assert run_mooc("catalog", "add", str(published), "--name", "usb").returncode == 0
+    r = run_mooc("install", "media-course", "--flavour", "text", "--system")
+    assert r.returncode == 0, r.stderr
+    line = _one_line(run_mooc("upgrade", "media-course", "--flavour", "full"))
+    assert line == "mooc: error: media-course: installed system-wide only: add --system (administrators)"
+    r = run_mooc("upgrade", "media-course", "--flavour", "full", "--system", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["status"] == "flavour-changed"
+    [copy] = [c for c in json.loads(run_mooc("list", "--json").stdout) if c["id"] == "media-course"]
+    assert (copy["origin"], copy["flavour"]) == ("system", "full")
