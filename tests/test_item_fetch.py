@@ -95,8 +95,23 @@ async def test_o_on_a_placeholder_fetches_that_one_file(published, mooc_home, tm
                     break
                 await pilot.pause(0.05)
             said = [str(n.message) for n in app._notifications]
+            sent = srv.bytes_sent
+            # o again: the fetched copy opens at once, no question, nothing travels
+            opened.unlink()
+            await pilot.press("o")
+            for _ in range(50):
+                if type(app.screen).__name__ == "MediaScreen":
+                    break
+                await pilot.pause(0.05)
+            app.screen.query_one("#links").highlighted = clip
+            await pilot.press("enter")
+            for _ in range(200):
+                if opened.exists():
+                    break
+                await pilot.pause(0.05)
+            assert type(app.screen).__name__ == "CourseScreen"
+            assert srv.bytes_sent == sent
             await pilot.press("ctrl+q")
-        sent = srv.bytes_sent
     target = Path(opened.read_text().strip())
     assert target == mooc_home.home / "fetched" / "media-course" / "1.0.0" / VIDEO
     assert target.read_bytes() == _original(published, VIDEO)

@@ -34,19 +34,23 @@ class LeftOutMedia(_Host):
 
     def left_out_chosen(self, link: Any, entry: Any, placeholder: str) -> None:
         """The learner chose a link to ENTRY, a file this pack left out."""
-        from packages.flavours import human_size, kind_of
-        from packages.item_fetch import find_fetched, pack_holding
-        from player.media import Target
-        from tui.screens.dialog import Choice, ChoiceDialog
-
-        course = self.session.course
         said = f"{one_line(link.target)[:200]}: {placeholder}; this pack left it out"
         if self.home_layout is None:
             self.post_message(Say(said, timeout=10))
             return
+        self._look_for_left_out(entry, said)
+
+    @work(thread=True, exit_on_error=False, group="fetch-left-out")
+    def _look_for_left_out(self, entry: Any, said: str) -> None:
+        """Off the UI thread (checking a fetched video's SHA-256 takes a moment): open the
+        copy fetched earlier, or find where to fetch it from and ask."""
+        from packages.item_fetch import find_fetched, pack_holding
+        from player.media import Target
+
+        course = self.session.course
         fetched = find_fetched(self.home_layout, course.id, course.version, entry)
         if fetched is not None:  # fetched earlier, still what the manifest says
-            self._show_target(Target(str(fetched), is_file=True))
+            self.app.call_from_thread(self._show_target, Target(str(fetched), is_file=True))
             return
         try:
             catalog, pack = pack_holding(self.home_layout, course.id, course.version, entry.path)
@@ -54,6 +58,12 @@ class LeftOutMedia(_Host):
             self.post_message(Say(said, timeout=10))
             self.post_message(Say(f"Cannot fetch it: {one_line(str(err))}", timeout=15))
             return
+        self.app.call_from_thread(self._ask_to_fetch, entry, catalog, pack)
+
+    def _ask_to_fetch(self, entry: Any, catalog: str, pack: Any) -> None:
+        from packages.flavours import human_size, kind_of
+        from tui.screens.dialog import Choice, ChoiceDialog
+
         kind, size = kind_of(entry.path), human_size(entry.size)
         where = "this computer (a local catalog)" if pack.url.startswith("file:") else f"catalog {catalog}"
         dialog = ChoiceDialog(
