@@ -117,6 +117,8 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
         seen.add((cid, version))
         flavour = item.get("flavour", "full")
         if flavour not in FLAVOURS:
+            if _future_flavour(flavour):
+                continue  # a pack of a flavour a newer mooc knows: not one this mooc can offer
             raise MoocError(f"{label}: unknown flavour {_shown(flavour)} (known: {', '.join(FLAVOURS)})")
         main = _pack(item, flavour, label, base_url, max_size)
         texts = {}
@@ -150,6 +152,8 @@ def _flavours(raw: object, main: FlavourPack, label: str, base_url: str, max_siz
         raise MoocError(f'{label}: "flavours" must be an object (flavour name -> url, size, sha256)')
     for flavour, item in raw.items():
         if flavour not in FLAVOURS:
+            if _future_flavour(flavour):
+                continue  # a flavour a newer mooc knows (forward compatible): left out, the rest offered
             raise MoocError(f"{label}: unknown flavour {_shown(flavour)} (known: {', '.join(FLAVOURS)})")
         if not isinstance(item, dict):
             raise MoocError(f"{label}: flavour {flavour}: not an object with url, size and sha256")
@@ -161,6 +165,15 @@ def _flavours(raw: object, main: FlavourPack, label: str, base_url: str, max_siz
     if len(set(urls)) != len(urls):
         raise MoocError(f"{label}: two flavours have the same url")
     return out
+
+
+_FUTURE_FLAVOUR_RE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+
+def _future_flavour(name: object) -> bool:
+    """A well-formed flavour name this mooc does not know: a later format's addition, skipped
+    (a name that is not even well-formed, say with escapes in it, is refused)."""
+    return isinstance(name, str) and bool(_FUTURE_FLAVOUR_RE.match(name))
 
 
 def _pack(item: dict[str, Any], flavour: str, label: str, base_url: str, max_size: int) -> FlavourPack:
