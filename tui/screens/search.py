@@ -49,6 +49,7 @@ class SearchScreen(ModalScreen[Any]):
         self._serial = 0  # of the latest query asked for
         self._shown = 0  # of the query whose results are on screen
         self._focus_results = False  # Enter came before the results: go to them when they come
+        self._count = ""  # the words under the list
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -76,7 +77,7 @@ class SearchScreen(ModalScreen[Any]):
             self._show(self._serial, [], [], empty=True)
             return
         if not self.session.search_index_ready():
-            self.query_one("#search-count", Static).update(Text("Searching…"))
+            self._say("Searching…")
         self._query(self._serial, event.value, self.session.searchable_modules())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=_GROUP)
@@ -103,19 +104,25 @@ class SearchScreen(ModalScreen[Any]):
     def _show(
         self, serial: int, hits: list[tuple[str, int, str]], options: list[Option], *, empty: bool = False
     ) -> None:
+        results = self.query_one(OptionList)
+        if hits != self.hits or results.option_count != len(hits):  # the same hits: leave the list be
+            results.clear_options()
+            results.add_options(options)
         self.hits = hits
         self._shown = serial
-        results = self.query_one(OptionList)
-        results.clear_options()
-        results.add_options(options)
         count = len(hits)
-        words = f"{count} result{'s' if count != 1 else ''}" if count else "Nothing found."
-        self.query_one("#search-count", Static).update(Text("" if empty else words))
+        self._say("" if empty else f"{count} result{'s' if count != 1 else ''}" if count else "Nothing found.")
         if hits:
             results.highlighted = 0
             if self._focus_results:
                 results.focus()
         self._focus_results = False
+
+    def _say(self, words: str) -> None:
+        """The words under the list (changed only when they change: each change lays the dialog out again)."""
+        if words != self._count:
+            self._count = words
+            self.query_one("#search-count", Static).update(Text(words))
 
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -129,7 +136,7 @@ class SearchScreen(ModalScreen[Any]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group in (_GROUP, "search-index"):
             error = event.worker.error
-            self.query_one("#search-count", Static).update(Text(f"Search failed: {one_line(str(error))}"))
+            self._say(f"Search failed: {one_line(str(error))}")
 
     @on(OptionList.OptionSelected, "#results")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
