@@ -141,9 +141,13 @@ def keep_for_tree(tree: Path, course: Course) -> None:
     """At install: build the index of the freshly verified `tree` and keep it there, so
     even a system-wide copy (which learners cannot write) is searched without reading
     every lesson first."""
+    from packages.errors import MoocError
     from packages.source import open_source
 
-    source = open_source(tree)
-    source.manifest = None  # verified a moment ago, like every read of an installed tree
-    source.cache_tree = tree
-    index_for(course, source, lambda item: source.read_text(item.file))
+    try:
+        source = open_source(tree)
+        source.manifest = None  # verified a moment ago, like every read of an installed tree
+        source.cache_tree = tree
+        index_for(course, source, lambda item: source.read_text(item.file))
+    except (MoocError, OSError):  # never a reason to fail an install: the first search builds it
+        return
