@@ -5,7 +5,8 @@ and `mooc play` on a big course must open at once. The cache holds the course as
 JSON data (packages/cache_codec.py), never code: reading it back can only ever build
 the model's own dataclasses, with every field's type checked. Anything wrong with it
 (missing, truncated, another mooc's, a type out of place) means "parse the pack again",
-never an error. No pack file can take its name (packages/pack_paths.py reserves it).
+never an error. No pack file can take its name (packages/pack_paths.py reserves it); who
+may have written it and how much is read: packages/tree_cache.py.
 
 File layout: a magic line, then one line of JSON (the fingerprint of the mooc that wrote
 it, the course with each quiz's questions replaced by [offset, length], and the size of
@@ -17,7 +18,6 @@ opens one quiz at a time.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
 import json
@@ -114,7 +114,9 @@ def _decode_questions(state: dict[str, Any]) -> tuple[Any, ...]:
         return cache_codec.decoder(tuple[Question, ...])(json.loads(state["_blob"]))
     except (ValueError, TypeError, KeyError, RecursionError):
         tree, rel = state["_origin"]
-        _remove(tree / CACHE_NAME)
+        from packages.tree_cache import remove
+
+        remove(tree / CACHE_NAME)
         from packages.loading import load_quiz
         from packages.source import open_source
 
@@ -136,16 +138,16 @@ _BUILD: dict[type, Callable[[dict[str, Any]], Any]] = {Quiz: _lazy_quiz}
 
 def read(tree: Path, course_id: str, version: str) -> Course | None:
     """The cached course of `tree`, or None when there is no usable cache."""
+    from packages.tree_cache import read_bounded
+
+    data = read_bounded(tree / CACHE_NAME, _MAX_BYTES)  # trusted as the tree is (see there)
+    if data is None:
+        return None
     gc_was_on = gc.isenabled()
     gc.disable()  # thousands of new objects would trigger collections that cost more than the load
     try:
-        with open(tree / CACHE_NAME, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if st.st_size > _MAX_BYTES or not (_safe_owner(st) and _safe_owner(os.stat(tree))):
-                return None
-            data = fh.read(st.st_size + 1)  # +1: a file that grew since is not the one checked
         return _load(data, tree, course_id, version)
-    except Exception:  # missing, unreadable, truncated, or from another mooc: parse again
+    except Exception:  # damaged, truncated, or from another mooc: parse again
         return None
     finally:
         if gc_was_on:
@@ -225,37 +227,14 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _safe_owner(st: os.stat_result) -> bool:
-    """The cache (and the folder that holds it) must be writable only by this account or
-    root, as ssh demands of its key files: on a shared lab drive, another learner must not
-    be able to swap the course a learner is graded on for one that skips the pack checks."""
-    from packages.portable import owned_by_me_or_root
-
-    return owned_by_me_or_root(st) and not st.st_mode & 0o022
-
-
 def write(tree: Path, course: Course) -> None:
     """Write the cache atomically; a store we cannot write (system, bundled) gets none.
 
     Whatever fails, nothing is left under the cache's name: neither a half-written file
     nor an older one (a full disk must not leave a stale or planted cache to be read).
     """
-    from packages.fsutil import write_atomic
+    from packages.tree_cache import remove, write_beside
 
-    target = tree / CACHE_NAME
     for legacy in LEGACY_NAMES:
-        _remove(tree / legacy)
-    if not tree.is_dir():
-        return
-    try:
-        # as readable as the tree: learners read a system store's cache too
-        write_atomic(target, _dump(course), mode=0o644)
-        with contextlib.suppress(OSError):  # only its owner may write the folder (see _safe_owner)
-            os.chmod(tree, os.stat(tree).st_mode & 0o755)
-    except Exception:  # a full disk, a read-only store: the course still opens, only slower
-        _remove(target)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
+        remove(tree / legacy)
+    write_beside(tree, CACHE_NAME, lambda: _dump(course))

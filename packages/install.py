@@ -31,6 +31,7 @@ from packages.installed_course import InstalledCourse, summary_of
 from packages.item_fetch import prune_fetched
 from packages.layout import Layout
 from packages.manifest import MANIFEST_NAME
+from packages.search_cache import keep_for_tree
 from packages.store import Store, _check_writable, tree_size
 from packages.store_dir import StoreDir
 
@@ -105,6 +106,7 @@ def _install(
         say("checking the course")
         course = _check_tree(tree, target.label, archive)
         size = tree_size(tree)
+        keep_for_tree(tree, course)  # the lesson search index, once per version (not counted in its size)
         say("installing")
         with locked(dest.lock_file(course.id)):
             existing = dest.read(course.id)

@@ -13,9 +13,10 @@ import unicodedata
 
 # Names mooc itself writes into a course's folders (store_dir.POINTER_NAME, STAGE_LOCK,
 # manifest.MANIFEST_NAME) and every hidden name starting "mooc-" (course_cache.CACHE_NAME,
-# the names older moocs used for it, its temporary files): a pack file with one of these
-# names, in any folder and in any spelling a file system may fold together, could stand
-# in for mooc's own file. A test keeps this in step with those constants.
+# the names older moocs used for it, search_cache.INDEX_NAME, their temporary files): a
+# pack file with one of these names, in any folder and in any spelling a file system may
+# fold together, could stand in for mooc's own file. A test keeps this in step with
+# those constants.
 RESERVED_NAMES = frozenset({"mooc-manifest.json", "current.json", ".lock"})
 RESERVED_HIDDEN_PREFIX = "mooc-"
 

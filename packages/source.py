@@ -43,6 +43,9 @@ class PackSource:
 
     origin: str
     manifest: Manifest | None = None
+    # The installed tree whose derived files (packages/tree_cache.py: the parsed course, the
+    # search index) may be kept and read; None for a pack being authored or a bundled course.
+    cache_tree: Path | None = None
     # (path, message) for entries the listing refused (e.g. a symlink leaving the pack)
     listing_problems: list[tuple[str, str]]
 

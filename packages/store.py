@@ -196,6 +196,7 @@ class Store:
         # each read would parse a 2,500-entry manifest at every start of a big course.
         source.manifest = None
         bundled = installed.origin == "bundled"  # package data: small, and never written to
+        source.cache_tree = None if bundled else installed.path
         course = None if bundled else course_cache.read(installed.path, installed.id, installed.version)
         if course is None:
             from packages.loading import load_course  # the TOML parser: only without a cache

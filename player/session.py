@@ -13,6 +13,7 @@ Rules and decisions are in docs/grading.md.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from typing import Any, Literal, Protocol
 
 from packages.errors import MoocError
 from packages.model import Course, Item, Module
+from packages.search_index import LIMIT, Hit, SearchIndex
 from player.attempts import QuizAttempts
 from player.events import Event
 from player.navigation import Navigation
@@ -148,6 +150,8 @@ class CourseSession(QuizAttempts, Navigation):
         self._reader = reader
         self._clock = clock
         self._texts: dict[str, str] = {}
+        self._index: SearchIndex | None = None
+        self._index_lock = threading.Lock()
         self._p = CourseProgress()
         self._folded: set[str] = set()  # ids of the events folded so far
         for event in self._sink.events():
@@ -254,11 +258,17 @@ class CourseSession(QuizAttempts, Navigation):
         if item.kind != "lesson":
             raise MoocError(f"'{item.title}' is a quiz, not a lesson")
         if item_id not in self._texts:
-            if self._reader is not None:
-                self._texts[item_id] = self._reader(item)
-            else:  # what packages.loading.read_lesson does, without importing the pack parser
-                self._texts[item_id] = self.source.read_text(item.file)
+            self._texts[item_id] = self._read_lesson(item)
         return self._texts[item_id]
+
+    def _read_lesson(self, item: Item) -> str:
+        """A lesson's text, kept or read (the search index reads every lesson: kept only there)."""
+        text = self._texts.get(item.id)
+        if text is not None:
+            return text
+        if self._reader is not None:
+            return self._reader(item)
+        return self.source.read_text(item.file)  # what packages.loading.read_lesson does, without the pack parser
 
     def open_item(self, item_id: str) -> ItemView:
         """The learner opens an item: the resume point moves there; lessons count as opened."""
@@ -319,33 +329,31 @@ class CourseSession(QuizAttempts, Navigation):
 
     # ------------------------------------------------------------------ search
 
-    def search(self, text: str, *, limit: int = 200) -> list[tuple[str, int, str]]:
-        """(item id, line number from 1, snippet) for lesson lines holding `text`, any case.
+    def search(self, text: str, *, limit: int = LIMIT) -> list[Hit]:
+        """(item id, line number from 1, snippet) for lesson lines holding `text`, any case,
+        in course order (packages/search_index.py).
 
         Locked lessons are not searched: a hit the learner cannot open only frustrates.
         """
-        needle = text.strip().casefold()
-        if not needle:
-            return []
-        hits: list[tuple[str, int, str]] = []
-        for module in self.course.modules:
-            if self.module_lock(module):
-                continue
-            for item in module.items:
-                if item.kind != "lesson":
-                    continue
-                try:
-                    body = self.lesson_text(item.id)
-                except MoocError:
-                    continue
-                for number, line in enumerate(body.splitlines(), start=1):
-                    folded = line.casefold()
-                    at = folded.find(needle)
-                    if at >= 0:
-                        hits.append((item.id, number, _snippet(line, at, len(needle))))
-                        if len(hits) >= limit:
-                            return hits
-        return hits
+        return self.search_index().find(text, self.searchable_modules(), limit=limit)
+
+    def searchable_modules(self) -> frozenset[int]:
+        """The positions in `course.modules` of the modules search looks in: the unlocked ones."""
+        return frozenset(n for n, module in enumerate(self.course.modules) if not self.module_lock(module))
+
+    def search_index(self) -> SearchIndex:
+        """The course's lesson search index: read from beside the installed tree, or built
+        from the lessons at first use (packages/search_cache.py). Safe from any thread:
+        the TUI gets it in a worker while the learner types."""
+        with self._index_lock:
+            if self._index is None:
+                from packages.search_cache import index_for
+
+                self._index = index_for(self.course, self.source, self._read_lesson)
+            return self._index
+
+    def search_index_ready(self) -> bool:
+        return self._index is not None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -355,14 +363,3 @@ def _iso(when: datetime) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def _snippet(line: str, at: int, size: int, width: int = 80) -> str:
-    from packages.safe_text import one_line
-
-    line = line.strip() if len(line) <= width else line
-    if len(line) > width:
-        start = max(0, at - (width - size) // 2)
-        piece = line[start : start + width]
-        line = ("…" if start > 0 else "") + piece + ("…" if start + width < len(line) else "")
-    return one_line(line)

@@ -31,6 +31,7 @@ import pytest
 
 from packages.course_cache import CACHE_NAME, LEGACY_NAMES
 from packages.manifest import MANIFEST_NAME
+from packages.search_cache import INDEX_NAME
 from tests.conftest import MOOC_BIN, Homes
 from tests.support.disk import MountFs
 from tests.support.rawzip import deflated, renamed, write_zip
@@ -89,10 +90,12 @@ def run(
     cwd: Path | None = None,
     timeout: float = 120,
     preexec_fn: Callable[[], None] | None = None,
+    input: str | None = None,
     **env: str,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(MOOC_BIN), *args],
+        input=input,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -233,7 +236,8 @@ def test_a_planted_cache_never_runs_even_when_the_disk_is_full(tmpfs: MountFs, t
     """The whole attack: a pickle sits under the cache's names in an installed course (as
     a pack could leave it with an older mooc), the disk is full so the cache cannot be
     rewritten, and a fresh `mooc play` opens the course. No code runs, and no cache file
-    is left behind, neither the planted one nor a half-written one."""
+    is left behind, neither the planted one nor a half-written one. (The search index,
+    written at install, is mooc's own: tests/test_search_cache.py plants one.)"""
     homes, disk = home_with_a_course(tmpfs, tmp_path)
     tree = Path(json.loads(run(homes, "info", "stats-101", "--json").stdout)["path"])
     r = run(homes, "play", "--plain", "stats-101", "quiz", input="")  # the learner and their enrolment
@@ -242,11 +246,14 @@ def test_a_planted_cache_never_runs_even_when_the_disk_is_full(tmpfs: MountFs, t
     (tree / CACHE_NAME).write_bytes(hostile_pickle(marker))
     filler = fill(disk)
 
+    def dot_files() -> list[str]:
+        return sorted(p.name for p in tree.iterdir() if p.name.startswith(".") and p.name != INDEX_NAME)
+
     r = run(homes, "play", "--plain", "stats-101", "quiz", input="")
     assert "Yes?" in r.stdout, r.stderr  # the course and its quiz were opened (parsed again)
     assert "Traceback" not in r.stderr
     assert not marker.exists()
-    assert sorted(p.name for p in tree.iterdir() if p.name.startswith(".")) == []  # no cache, no temp file
+    assert dot_files() == []  # no cache, no temp file
 
     # under the name older moocs unpickled: deleted when the cache is written (which,
     # with the room that frees, now fits)
@@ -254,7 +261,7 @@ def test_a_planted_cache_never_runs_even_when_the_disk_is_full(tmpfs: MountFs, t
     r = run(homes, "play", "--plain", "stats-101", "quiz", input="")
     assert "Yes?" in r.stdout and "Traceback" not in r.stderr, r.stderr
     assert not marker.exists() and not (tree / LEGACY_NAMES[0]).exists()
-    assert sorted(p.name for p in tree.iterdir() if p.name.startswith(".")) in ([], [CACHE_NAME])
+    assert dot_files() in ([], [CACHE_NAME])
 
     filler.unlink()
     r = run(homes, "play", "--plain", "stats-101", "quiz", input="")
@@ -575,6 +582,8 @@ def test_every_name_mooc_writes_into_a_course_is_reserved() -> None:
         *LEGACY_NAMES,
         f".{CACHE_NAME}.k2j4h1.tmp",  # fsutil.write_atomic's temporary file for the cache
         f"{CACHE_NAME}.tmp",
+        INDEX_NAME,
+        f".{INDEX_NAME}.k2j4h1.tmp",
     ]
     for name in own:
         for spelling in (name, name.upper(), f"media/{name}", f"{name}/x.md"):
