@@ -88,6 +88,7 @@ def _move(work: Path, srv: object, url: str, course: str, up: tuple[str, str]) -
     info = change_flavour(layout, course, up[1], quiet=True)  # type: ignore[arg-type]
     took = time.perf_counter() - t0
     assert info["to_flavour"] == up[1] and info["method"] == "delta", info
+    assert info["predicted"], info  # the bigger flavour's layout predicted here (packages/flavour_delta.py)
     shutil.rmtree(layout.home, ignore_errors=True)  # type: ignore[attr-defined]
     return info, srv.bytes_sent, took  # type: ignore[attr-defined]
 
