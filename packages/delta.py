@@ -59,9 +59,8 @@ MANIFEST_NAME = "mooc-manifest.json"  # = packages.manifest.MANIFEST_NAME (kept 
 MAX_RANGE_REQUESTS = 256  # more changed pieces than this: a full download is cheaper
 
 Piece = tuple[str, int, int]  # ("old", old_start, length) copied, or ("net", new_start, length) fetched
-# What a delta writes, worked out from the server's directory (`_prepare`) or predicted
-# (packages/flavour_delta.py): (bytes of the new archive held in memory as (offset, bytes),
-# the central directory's offset, the pieces before it in file order).
+# From the server's directory (`_prepare`) or predicted (packages/flavour_delta.py): (what of the
+# new archive is held in memory as (offset, bytes), the directory's offset, the pieces before it)
 Prepare = Callable[[_Fetcher, DeltaResult], tuple[list[tuple[int, bytes]], int, list[Piece]]]
 
 
@@ -127,20 +126,11 @@ def delta_download(
         return _prepare(fetcher, old_archive, result)
 
     with guard:
+        args = (url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits, quiet)
         for prepare in [p for p in (predicted, generic) if p is not None]:
+            result.entries_total = result.entries_reused = result.bytes_reused = 0  # this attempt's
             try:
-                _delta(
-                    url,
-                    dest,
-                    old_archive,
-                    expected_size,
-                    expected_sha256.lower(),
-                    result,
-                    guard,
-                    limits,
-                    quiet,
-                    prepare,
-                )
+                _delta(*args, prepare)
                 result.predicted = prepare is predicted
                 return result
             except (DeltaUnavailable, ValueError, RecursionError, zlib.error, struct.error) as err:
@@ -154,14 +144,8 @@ def delta_download(
             except TooSlow as err:
                 part = delta_part_paths(dest)[0]
                 kept = part.stat().st_size if part.is_file() else 0
-                raise DownloadError(
-                    str(err)
-                    + (
-                        f"; {kept} bytes of the update kept in {part}: run the same command again to resume"
-                        if kept
-                        else ""
-                    )
-                ) from None
+                resume = f"; {kept} bytes of the update kept in {part}: run the same command again to resume"
+                raise DownloadError(str(err) + (resume if kept else "")) from None
             guard.check()  # a connection cut by the watchdog is not a reason to fall back
         if not full_fallback:
             raise MoocError(f"{url}: delta update impossible: {result.reason}")

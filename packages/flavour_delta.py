@@ -32,7 +32,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from packages.delta_result import DeltaResult, DeltaUnavailable
 from packages.zip_directory import CDH_SIG, EOCD_SIG, LFH_SIG, MAX_IN_MEMORY
@@ -55,10 +55,6 @@ class _Entry:
     offset: int
     header: bytes  # the local header, name included
     csize: int
-
-    @property
-    def span(self) -> int:
-        return len(self.header) + self.csize
 
 
 @dataclass(frozen=True)
@@ -100,25 +96,33 @@ def read_old_archive(path: Path) -> _OldArchive:
     manifest last, every directory record its local header's fields plus constants."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_IN_MEMORY + 1)  # the installed flavour: small next to what it lacks
+            return _read_old(fh)
     except OSError as err:
         raise DeltaUnavailable(f"the installed version's archive cannot be read ({err.strerror})") from None
-    if len(data) > MAX_IN_MEMORY or len(data) < EOCD_LEN:
-        raise DeltaUnavailable("the installed archive is too large to predict from")
-    count, cd_size, cd_offset = struct.unpack("<HII", data[-12:-2])
-    if data[-EOCD_LEN:] != end_record(count, cd_size, cd_offset) or cd_offset + cd_size != len(data) - EOCD_LEN:
+
+
+def _read_old(fh: BinaryIO) -> _OldArchive:
+    size = fh.seek(0, 2)
+    fh.seek(max(0, size - EOCD_LEN))
+    tail = fh.read(EOCD_LEN)
+    count, cd_size, cd_offset = struct.unpack("<HII", tail[-12:-2]) if len(tail) == EOCD_LEN else (0, 0, -1)
+    if tail != end_record(count, cd_size, cd_offset) or cd_offset + cd_size != size - EOCD_LEN:
         raise DeltaUnavailable("the installed archive's end record is not the builder's")
-    cd = data[cd_offset : cd_offset + cd_size]
+    if cd_size > MAX_IN_MEMORY:
+        raise DeltaUnavailable("the installed archive's directory is too large")
+    fh.seek(cd_offset)
+    cd = fh.read(cd_size)
     made_by, attrs = cd[4:6], cd[32:42]
     entries: list[_Entry] = []
     pos = at = 0
+    fh.seek(0)
     for _ in range(count):
-        header = data[at : at + LFH_LEN]
+        header = fh.read(LFH_LEN)
         if header[:4] != LFH_SIG or len(header) < LFH_LEN:
             raise DeltaUnavailable("the installed archive's entries are not back to back")
         flags, csize, nlen, elen = struct.unpack("<2xH10xI4xHH", header[4:30])
-        header = data[at : at + LFH_LEN + nlen]
-        if elen or flags & 0x8 or _LIMIT32 in (csize,):
+        header += fh.read(nlen)
+        if elen or flags & 0x8 or csize >= _LIMIT32:
             raise DeltaUnavailable("the installed archive has fields this prediction does not know")
         record = cd_record(made_by, header, attrs, at)
         if cd[pos : pos + len(record)] != record:
@@ -126,11 +130,14 @@ def read_old_archive(path: Path) -> _OldArchive:
         entries.append(_Entry(header[30:], at, header, csize))
         pos += len(record)
         at += LFH_LEN + nlen + csize
+        fh.seek(at)
     names = [e.name for e in entries]
     if at != cd_offset or pos != cd_size or names[-1:] != [MANIFEST_NAME.encode()] or names[:-1] != sorted(names[:-1]):
         raise DeltaUnavailable("the installed archive's entries are not in the builder's order")
-    last = entries[-1]
-    return _OldArchive(entries, made_by, attrs, data[last.offset + len(last.header) : cd_offset])
+    if entries[-1].csize > MAX_IN_MEMORY:
+        raise DeltaUnavailable("the installed manifest is too large")
+    fh.seek(entries[-1].offset + len(entries[-1].header))
+    return _OldArchive(entries, made_by, attrs, fh.read(entries[-1].csize))
 
 
 def target_manifest(installed: bytes, target: str) -> tuple[bytes, dict[str, tuple[int, str]]]:
@@ -173,7 +180,7 @@ def _predict(
     size = fetcher.size
     cd_size = sum(CDH_LEN + len(n.encode("utf-8")) for n in [*names, MANIFEST_NAME])
     cd_offset = size - EOCD_LEN - cd_size
-    if len(names) + 1 >= 0xFFFF or size >= _LIMIT32 or cd_offset <= 0:
+    if len(names) + 1 >= 0xFFFF or size >= _LIMIT32 or cd_offset <= 0 or cd_size > MAX_IN_MEMORY:
         raise DeltaUnavailable("the target archive is not one this prediction knows (zip64, or too small)")
     first, snippet, records = _missing_records(fetcher, names, adds, cd_offset, old)
     plan: list[Piece] = []
