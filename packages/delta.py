@@ -58,6 +58,11 @@ FIRST_TAIL_BYTES = 4096  # packs have no comment: EOCD plus some central directo
 MANIFEST_NAME = "mooc-manifest.json"  # = packages.manifest.MANIFEST_NAME (kept import-light)
 MAX_RANGE_REQUESTS = 256  # more changed pieces than this: a full download is cheaper
 
+Piece = tuple[str, int, int]  # ("old", old_start, length) copied, or ("net", new_start, length) fetched
+# From the server's directory (`_prepare`) or predicted (packages/flavour_delta.py): (what of the
+# new archive is held in memory as (offset, bytes), the directory's offset, the pieces before it)
+Prepare = Callable[[_Fetcher, DeltaResult], tuple[list[tuple[int, bytes]], int, list[Piece]]]
+
 
 def _manifest_digests(raw: bytes) -> dict[str, str]:
     try:
@@ -90,6 +95,7 @@ def delta_download(
     limit_rate: int | None = None,
     limits: NetLimits | None = None,
     full_fallback: bool = True,
+    predicted: Prepare | None = None,
 ) -> DeltaResult:
     """Make DEST the new archive at URL, reusing OLD_ARCHIVE's unchanged entries.
 
@@ -99,7 +105,8 @@ def delta_download(
     server cannot answer ranges or the rebuilt file does not verify (`result.reason`
     says why). When the retries run out, the bytes rebuilt so far are kept and the
     same command resumes the delta. One guard (deadline, minimum throughput) covers
-    the delta and its fallback.
+    the delta and its fallback. PREDICTED (packages/flavour_delta.py): a layout of the
+    new archive worked out here, tried first; when it does not hold, the generic delta.
     """
     dest = Path(dest)
     limits = limits or NetLimits.from_env()
@@ -114,22 +121,32 @@ def delta_download(
         why=f"MOOC_DEADLINE plus {expected_size} bytes at MOOC_MIN_RATE",
         min_rate=min(limits.min_rate, limit_rate / 2) if limit_rate else None,
     )
+
+    def generic(fetcher: _Fetcher, result: DeltaResult) -> tuple[list[tuple[int, bytes]], int, list[Piece]]:
+        return _prepare(fetcher, old_archive, result)
+
     with guard:
-        try:
-            _delta(url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits, quiet)
-            return result
-        except (DeltaUnavailable, ValueError, RecursionError, zlib.error, struct.error) as err:
-            result.reason = str(err) or type(err).__name__
-        except OSError as err:  # this machine's disk: a full download would hit it too
-            raise _local_error(err, delta_part_paths(dest)[0]) from None
-        except TooSlow as err:
-            part = delta_part_paths(dest)[0]
-            kept = part.stat().st_size if part.is_file() else 0
-            raise DownloadError(
-                str(err)
-                + (f"; {kept} bytes of the update kept in {part}: run the same command again to resume" if kept else "")
-            ) from None
-        guard.check()  # a connection cut by the watchdog is not a reason to fall back
+        args = (url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits, quiet)
+        for prepare in [p for p in (predicted, generic) if p is not None]:
+            result.entries_total = result.entries_reused = result.bytes_reused = 0  # this attempt's
+            try:
+                _delta(*args, prepare)
+                result.predicted = prepare is predicted
+                return result
+            except (DeltaUnavailable, ValueError, RecursionError, zlib.error, struct.error) as err:
+                why = str(err) or type(err).__name__
+                if prepare is predicted:
+                    result.predicted_reason = why
+                else:
+                    result.reason = why
+            except OSError as err:  # this machine's disk: a full download would hit it too
+                raise _local_error(err, delta_part_paths(dest)[0]) from None
+            except TooSlow as err:
+                part = delta_part_paths(dest)[0]
+                kept = part.stat().st_size if part.is_file() else 0
+                resume = f"; {kept} bytes of the update kept in {part}: run the same command again to resume"
+                raise DownloadError(str(err) + (resume if kept else "")) from None
+            guard.check()  # a connection cut by the watchdog is not a reason to fall back
         if not full_fallback:
             raise MoocError(f"{url}: delta update impossible: {result.reason}")
         result.method = "full"
@@ -221,13 +238,14 @@ def _delta(
     guard: Guard,
     limits: NetLimits,
     quiet: bool,
+    prepare: Prepare,
 ) -> None:
     rebuild: _Rebuild | None = None
     fetcher = _Fetcher(
         url, size, result, guard, limits, quiet=quiet, kept=lambda: rebuild.kept() if rebuild is not None else ""
     )
     try:
-        cached, cd_offset, plan = _prepare(fetcher, old_archive, result)
+        cached, cd_offset, plan = prepare(fetcher, result)
         identity = {
             "url": url,
             "size": size,

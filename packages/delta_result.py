@@ -26,4 +26,6 @@ class DeltaResult:
     entries_reused: int = 0
     bytes_reused: int = 0
     reason: str = ""  # why it fell back, if it did
+    predicted: bool = False  # the new archive's layout was worked out here (packages/flavour_delta.py)
+    predicted_reason: str = ""  # why a predicted layout did not hold (the generic delta followed)
     download: DownloadStats = field(default_factory=DownloadStats)

@@ -120,7 +120,7 @@ def _move_up(
     label = pack_label(entry, pack)
     info.update(ideal_bytes=missing_bytes(course, target), catalog=entry.catalog, note=note, to_version=entry.version)
     path, downloaded = fetch_pack(
-        layout, course, pack, label, version=entry.version, full=False, limit_rate=limit_rate, info=info
+        layout, course, pack, label, version=entry.version, full=False, limit_rate=limit_rate, info=info, predict=True
     )
     result = install(
         layout,

@@ -102,10 +102,13 @@ def fetch_pack(
     full: bool,
     limit_rate: int | None,
     info: dict[str, Any],
+    predict: bool = False,
 ) -> tuple[Path, bool]:
     """PACK as a verified local file: a `file:` pack where it is (checked), else downloaded
-    into the downloads folder, by delta from the installed COURSE unless FULL. INFO gets
-    how (method, bytes fetched, what was reused). Returns (the file, whether downloaded)."""
+    into the downloads folder, by delta from the installed COURSE unless FULL. PREDICT (a
+    bigger flavour of the installed version): its archive is first predicted from the
+    installed one (packages/flavour_delta.py). INFO gets how (method, bytes fetched, what
+    was reused). Returns (the file, whether downloaded)."""
     from urllib.parse import unquote, urlsplit
     from urllib.request import url2pathname
 
@@ -136,10 +139,32 @@ def fetch_pack(
         )
         info.update(method="full", bytes_fetched=stats.bytes_received, entries_total=0, entries_reused=0)
         return path, True
+    predicted = None
+    if predict and version == course.version:
+        from packages.datafile import read_bytes
+        from packages.errors import MoocError
+        from packages.flavour_delta import predictor
+        from packages.manifest import MANIFEST_NAME
+        from packages.zip_directory import MAX_IN_MEMORY
+
+        try:
+            installed = read_bytes(Path(course.path) / MANIFEST_NAME, MAX_IN_MEMORY, own=False)
+        except MoocError:
+            installed = None  # the generic delta then
+        predicted = None if installed is None else predictor(old, installed, pack.flavour)
     result = delta_download(
-        pack.url, path, old, expected_size=pack.size, expected_sha256=pack.sha256, quiet=quiet, limit_rate=limit_rate
+        pack.url,
+        path,
+        old,
+        expected_size=pack.size,
+        expected_sha256=pack.sha256,
+        quiet=quiet,
+        limit_rate=limit_rate,
+        predicted=predicted,
     )
     info.update(
+        predicted=result.predicted,
+        predicted_reason=result.predicted_reason or None,
         method=result.method,
         bytes_fetched=result.bytes_fetched,
         entries_total=result.entries_total,

@@ -7,10 +7,14 @@ with media (.bin files, images, videos): the three flavours' sizes, then each mo
 Range-capable static server on loopback, counting the bytes the server sent:
 
 - ideal: the files the installed flavour lacks (the sum of their sizes);
-- fetched / ideal: the delta's cost (the missing entries' local headers, the zip
-  directory and the new manifest come on top);
+- fetched / ideal: the move's cost. The bigger pack is predicted from the installed one
+  (packages/flavour_delta.py): what travels is the missing entries (local headers + data,
+  deflated where the builder deflated them, so it can be below 1) and their directory
+  records; the zip directory and the new manifest are computed here;
 - baseline: downloading the target flavour whole (its pack size), the same run;
-- then text -> full again through the fault proxy dropping the link every 4 MB.
+- then text -> full again through the fault proxy dropping the link every 4 MB: the
+  server's count (with small socket buffers: what was on its way at a drop counts,
+  though it never crossed the link) and mooc's own count of what it received.
 
 Moves down are local (no byte fetched); their time is shown. Times are min/median/max
 of RUNS moves (a fresh data folder each), all cores then pinned to one core
@@ -88,6 +92,7 @@ def _move(work: Path, srv: object, url: str, course: str, up: tuple[str, str]) -
     info = change_flavour(layout, course, up[1], quiet=True)  # type: ignore[arg-type]
     took = time.perf_counter() - t0
     assert info["to_flavour"] == up[1] and info["method"] == "delta", info
+    assert info["predicted"], info  # the bigger flavour's layout predicted here (packages/flavour_delta.py)
     shutil.rmtree(layout.home, ignore_errors=True)  # type: ignore[attr-defined]
     return info, srv.bytes_sent, took  # type: ignore[attr-defined]
 
@@ -124,12 +129,14 @@ def main() -> None:
                 # the same move through a link that drops every 4 MB
                 proxy_url = proxy.url + "catalog.json"
                 proxy.drop_after, proxy.drop_count = 4_000_000, None
-                srv.sndbuf = proxy.upstream_rcvbuf = 16384  # count what crossed the link, not loopback buffers
+                srv.sndbuf = proxy.upstream_rcvbuf = 16384  # little in loopback buffers at a drop
                 info, sent, took = _move(work, srv, proxy_url, course, ("text", "full"))
                 proxy.drop_after = srv.sndbuf = proxy.upstream_rcvbuf = None
+                got = info["bytes_fetched"]
                 print(
-                    f"  text -> full, link dropping every 4 MB: fetched {_mb(sent)} = "
-                    f"{sent / info['ideal_bytes']:.4f} x ideal, {info['retries']} retries, {took:.2f} s"
+                    f"  text -> full, link dropping every 4 MB: {info['retries']} retries, {took:.2f} s; the server "
+                    f"sent {_mb(sent).strip()} = {sent / info['ideal_bytes']:.4f} x ideal, "
+                    f"mooc received {_mb(got).strip()} = {got / info['ideal_bytes']:.4f} x ideal"
                 )
                 _downs(work, url, course)
     print(

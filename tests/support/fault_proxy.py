@@ -26,6 +26,10 @@ misbehave on the way back to the client (the download direction)::
         proxy.capture = True                # keep what each connection sent upstream, one
                                             # bytearray per connection in proxy.captured (e.g. to
                                             # count how often a statement id was sent)
+        proxy.drain_on_drop = True          # after a clean drop, read the rest of the cut answer
+        proxy.bytes_lost                    # from the server and count it here: server's count minus
+                                            # this is exactly what crossed the link (the server then
+                                            # writes all of the cut answer: for small answers)
         proxy.reset_counters()
 
 Settings take effect for connections accepted after the change (rate: at once).
@@ -89,6 +93,8 @@ class FaultProxy:
         self.bytes_up = 0
         self.connections = 0
         self.drops = 0
+        self.drain_on_drop = False
+        self.bytes_lost = 0
         self.upstream_rcvbuf: int | None = None
         self.capture = False
         self.captured: list[bytearray] = []
@@ -139,7 +145,7 @@ class FaultProxy:
 
     def reset_counters(self) -> None:
         with self._lock:
-            self.bytes_down = self.bytes_up = self.connections = self.drops = 0
+            self.bytes_down = self.bytes_up = self.connections = self.drops = self.bytes_lost = 0
 
     def start(self) -> FaultProxy:
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -256,6 +262,16 @@ class FaultProxy:
             except OSError:
                 pass
 
+    def _drain(self, upstream: socket.socket) -> None:
+        """Read the rest of the cut answer (until the server pauses 0.2 s or closes) into bytes_lost."""
+        upstream.settimeout(0.2)
+        try:
+            while chunk := upstream.recv(65536):
+                with self._lock:
+                    self.bytes_lost += len(chunk)
+        except OSError:
+            pass
+
     def _pump_down(self, upstream: socket.socket, client: socket.socket, drop_after: int | None, stall: float) -> None:
         sent = 0
         first = True
@@ -289,6 +305,8 @@ class FaultProxy:
                         _reset(client)
                     else:
                         _close(client)
+                        if self.drain_on_drop:
+                            self._drain(upstream)
                     return
         except OSError:
             return

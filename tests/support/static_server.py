@@ -23,6 +23,8 @@ Hostile servers (each answer still counted in ``srv.requests``)::
                                              # real size) and those bytes (zeros past the end of the file)
         srv.lie_range_when = "bytes=-"       # ... only when the Range starts so ("" = any Range)
         srv.lie_range_always = True          # ... and answer 206 so even without a Range
+        srv.corrupt_when = "bytes=100-"      # answer a Range starting so rightly, but with every
+        srv.corrupt_count = 1                # body byte flipped, this many times (None: always)
         srv.short_body = 10                  # send only 10 body bytes of each answer, then hang up
         srv.claim_length = 0                 # announce this Content-Length whatever is sent
         srv.send_length = False              # no Content-Length: the body ends when we hang up
@@ -61,6 +63,8 @@ class StaticServer:
         self.lie_range: tuple[int, int, int | None] | None = None
         self.lie_range_when = ""
         self.lie_range_always = False
+        self.corrupt_when: str | None = None
+        self.corrupt_count: int | None = 1
         self.sndbuf: int | None = None
         self.short_body: int | None = None
         self.claim_length: int | None = None
@@ -215,7 +219,13 @@ class StaticServer:
                     return
                 if server.short_body is not None:
                     length = min(length, server.short_body)
-                self._send_body(file, start, length)
+                corrupt = False
+                if server.corrupt_when is not None and rng and rng.strip().startswith(server.corrupt_when):
+                    with server._lock:
+                        corrupt = server.corrupt_count is None or server.corrupt_count > 0
+                        if corrupt and server.corrupt_count is not None:
+                            server.corrupt_count -= 1
+                self._send_body(file, start, length, corrupt)
                 if server.endless:
                     while not server._closing.is_set() and self._write(bytes(65536)):
                         pass
@@ -226,7 +236,7 @@ class StaticServer:
                         pass
                     self.close_connection = True
 
-            def _send_body(self, file: Path, start: int, length: int) -> None:
+            def _send_body(self, file: Path, start: int, length: int, corrupt: bool = False) -> None:
                 with open(file, "rb") as fh:
                     fh.seek(start)
                     left = length
@@ -234,6 +244,8 @@ class StaticServer:
                         chunk = fh.read(1 if server.drip else min(65536, left)) or bytes(min(65536, left))
                         if server.drip:
                             time.sleep(server.drip)
+                        if corrupt:
+                            chunk = bytes(c ^ 0xFF for c in chunk)
                         if not self._write(chunk[:left]):
                             return
                         left -= len(chunk[:left])
