@@ -151,20 +151,24 @@ class DirSource(PackSource):
         return self._listing_problems
 
     def _walk(self) -> list[str]:
+        """Folders top-down, each in name order, as os.walk would (a stack, not recursion:
+        a folder nested a thousand deep is listed too), skipping a folder it cannot list."""
         found: list[str] = []
-        self._scan(self._root_str, "", found)
+        stack = [(self._root_str, "")]
+        while stack:
+            dirpath, rel_dir = stack.pop()
+            stack += reversed(self._scan(dirpath, rel_dir, found))
         found.sort()
         return found
 
-    def _scan(self, dirpath: str, rel_dir: str, found: list[str]) -> None:
-        """One folder of the walk, then its subfolders (top-down, in name order, as os.walk
-        would, and like it skipping a folder it cannot list). The kind of each entry comes
-        from the listing itself: no lstat and stat per file of a 2,500-file pack."""
+    def _scan(self, dirpath: str, rel_dir: str, found: list[str]) -> list[tuple[str, str]]:
+        """The files of one folder into FOUND; its subfolders to walk. The kind of each entry
+        comes from the listing itself: no lstat and stat per file of a 2,500-file pack."""
         try:
             with os.scandir(dirpath) as it:
                 entries = list(it)
         except OSError:
-            return
+            return []
         dirs: list[os.DirEntry[str]] = []
         files: list[os.DirEntry[str]] = []
         for entry in entries:
@@ -173,7 +177,7 @@ class DirSource(PackSource):
             except OSError:
                 is_dir = False
             (dirs if is_dir else files).append(entry)
-        keep = []
+        subfolders = []
         for entry in sorted(dirs, key=_entry_name):
             if entry.name.startswith("."):
                 continue
@@ -183,7 +187,7 @@ class DirSource(PackSource):
                     (rel_dir + entry.name, "symlinked folder (copy the files into the pack instead)")
                 )
                 continue
-            keep.append(entry)
+            subfolders.append((entry.path, rel_dir + entry.name + "/"))
         for entry in sorted(files, key=_entry_name):
             name = entry.name
             rel = rel_dir + name
@@ -208,8 +212,7 @@ class DirSource(PackSource):
                 self._listing_problems.append((rel, problem))
                 continue
             found.append(rel)
-        for entry in keep:
-            self._scan(entry.path, rel_dir + entry.name + "/", found)
+        return subfolders
 
     def _inside(self, full: str) -> bool:
         real = os.path.realpath(full)

@@ -431,3 +431,24 @@ def test_link_search_shortcut_finds_what_the_full_scan_finds() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
         assert lesson_links(text) == _scan_links(text), text
+
+
+def test_a_folder_nested_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> None:
+    """The walk keeps a stack, not recursion: here 400 folders deep under a recursion
+    limit of 300 (lowered, so the folder stays shallow enough to clean up)."""
+    import os
+    import sys
+
+    write_pack(tmp_path, {"course.toml": COURSE_OK_HEAD + '[[modules]]\nid = "m"\ntitle = "M"\n'})
+    deep = tmp_path / "media"
+    deep = deep.joinpath(*["d"] * 400)
+    os.makedirs(deep)
+    (deep / "x.txt").write_text("deep")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(300)
+    try:
+        report = problems(tmp_path)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert report.errors == []
+    assert [w.file.rsplit("/", 1)[-1] for w in report.warnings if "not used" in w.message] == ["x.txt"]
