@@ -16,10 +16,11 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from packages.errors import MoocError
 from packages.flavour_build import FlavourPlan, omitted_entries, plan_flavour
@@ -28,14 +29,21 @@ from packages.fsutil import fsync_dir as _fsync_dir
 from packages.fsutil import os_error_text
 from packages.manifest import MANIFEST_NAME, Manifest, ManifestEntry
 from packages.pack_report import Report
+from packages.pack_zip import DEFLATE_LEVEL, FILE_MODE, FIXED_DATE, PackZipWriter
 from packages.source import DirSource
 from packages.validation import validate
 
-__all__ = ["MANIFEST_NAME", "BuildResult", "build", "build_flavours", "build_pack"]
+__all__ = [
+    "DEFLATE_LEVEL",
+    "FILE_MODE",
+    "FIXED_DATE",
+    "MANIFEST_NAME",
+    "BuildResult",
+    "build",
+    "build_flavours",
+    "build_pack",
+]
 
-FIXED_DATE = (1980, 1, 1, 0, 0, 0)
-FILE_MODE = 0o100644
-DEFLATE_LEVEL = 6
 _SAMPLE = 256 * 1024
 _CHUNK = 1 << 20
 
@@ -84,7 +92,7 @@ def _checked(src: str | os.PathLike[str]) -> tuple[DirSource, Report]:
     src_path = Path(src)
     if not src_path.is_dir():
         raise MoocError(f"{src_path}: not a folder (build a pack from its source folder)")
-    source = DirSource(src_path)
+    source = DirSource(src_path, keep_reads=True)
     report = validate(source)
     report.raise_if_errors()
     return source, report
@@ -169,20 +177,6 @@ def _os_error_message(err: OSError, source: DirSource, out_path: Path) -> str:
     return f"{out_path}: cannot write the pack: {os_error_text(err)}"
 
 
-def _zipinfo(name: str, compress: int) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=FIXED_DATE)
-    info.create_system = 3  # unix, so the mode bits below mean what they say
-    info.external_attr = FILE_MODE << 16
-    info.compress_type = compress
-    # zipfile reads the level from the entry (`_compresslevel` up to 3.12, `compress_level` after)
-    for attr in ("compress_level", "_compresslevel"):
-        try:
-            setattr(info, attr, DEFLATE_LEVEL)
-        except AttributeError:  # __slots__ of this Python's ZipInfo has the other name
-            pass
-    return info
-
-
 def _shrinks(sample: bytes) -> bool:
     """Deflate only what gets noticeably smaller: stored media costs no CPU to install."""
     if len(sample) < 512:
@@ -190,32 +184,40 @@ def _shrinks(sample: bytes) -> bool:
     return len(zlib.compress(sample, 1)) < 0.9 * len(sample)
 
 
-def _write_zip(fh, source: DirSource, files: list[str], head: Manifest) -> dict[str, ManifestEntry]:
+def _write_zip(fh: BinaryIO, source: DirSource, files: list[str], head: Manifest) -> dict[str, ManifestEntry]:
     """Write `files` (sorted) and then the manifest: `head` with their entries."""
     entries: dict[str, ManifestEntry] = {}
-    with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
-        for rel in files:
-            full = source.root / rel
-            size = full.stat().st_size
-            with open(full, "rb") as f:
-                sample = f.read(_SAMPLE)
-                method = zipfile.ZIP_DEFLATED if _shrinks(sample) else zipfile.ZIP_STORED
-                info = _zipinfo(rel, method)
-                info.file_size = size
-                h = hashlib.sha256()
-                written = 0
-                with zf.open(info, "w", force_zip64=size > 0x7FFFFFFF) as dst:
-                    chunk = sample
-                    while chunk:
-                        h.update(chunk)
-                        dst.write(chunk)
-                        written += len(chunk)
-                        chunk = f.read(_CHUNK)
-            if written != size:
-                raise MoocError(f"{source.origin}: {rel}: changed while building (size {size}, then {written})")
-            entries[rel] = ManifestEntry(rel, written, h.hexdigest())
-        manifest = Manifest(
-            head.course_id, head.version, head.title, files=entries, flavour=head.flavour, omitted=head.omitted
-        )
-        zf.writestr(_zipinfo(MANIFEST_NAME, zipfile.ZIP_DEFLATED), manifest.to_json())
+    zf = PackZipWriter(fh)
+    for rel in files:
+        data = source.take_read(rel)  # a lesson or quiz as validation read it: the pack holds what was checked
+        if data is not None:
+            zf.add(rel, data, _shrinks(data[:_SAMPLE]))
+            entries[rel] = ManifestEntry(rel, len(data), hashlib.sha256(data).hexdigest())
+            continue
+        with open(os.path.join(source.root, *rel.split("/")), "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            sample = f.read(_SAMPLE)
+            h = hashlib.sha256(sample)
+            if len(sample) < _SAMPLE:  # the whole file
+                written = len(sample)
+                zf.add(rel, sample, _shrinks(sample))
+            else:
+                written = zf.add_stream(rel, size, _chunks(f, sample, h), _shrinks(sample))
+        if written != size:
+            raise MoocError(f"{source.origin}: {rel}: changed while building (size {size}, then {written})")
+        entries[rel] = ManifestEntry(rel, written, h.hexdigest())
+    manifest = Manifest(
+        head.course_id, head.version, head.title, files=entries, flavour=head.flavour, omitted=head.omitted
+    )
+    zf.add(MANIFEST_NAME, manifest.to_json(), deflate=True)
+    zf.close()
     return entries
+
+
+def _chunks(f: BinaryIO, first: bytes, h: Any) -> Iterator[bytes]:
+    """FIRST, then the rest of F, each chunk added to the hash H on the way."""
+    chunk = first
+    while chunk:
+        yield chunk
+        chunk = f.read(_CHUNK)
+        h.update(chunk)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from packages.didkey import did_problem
 from packages.identifiers import ID_RE, SEMVER_RE
 from packages.model import FORMAT_VERSION, Course, Item, Module, Quiz
 from packages.pack_paths import path_problem
@@ -20,7 +19,6 @@ from packages.quiz_parser import QuizParser
 from packages.safe_text import one_line
 from packages.source import PackSource
 from packages.toml_reader import MISSING, describe
-from packages.urls import http_url_problem
 
 LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 COURSE_FILE = "course.toml"
@@ -48,7 +46,7 @@ _ITEM_KEYS = {"id", "kind", "file", "title", "weight"}
 def load_course(source: PackSource) -> Course:
     """The course model; a MoocError listing the first problems when the pack is invalid."""
     report = Report(origin=source.origin)
-    course, _ = parse_pack(source, report, read_all_lessons=False)
+    course, _, _ = parse_pack(source, report, read_all_lessons=False)
     report.raise_if_errors()
     assert course is not None
     return course
@@ -98,16 +96,28 @@ def first_heading(text: str) -> str | None:
 
 def parse_pack(
     source: PackSource, report: Report, *, read_all_lessons: bool = True, skip: set[str] | frozenset[str] = frozenset()
-) -> tuple[Course | None, dict[str, str]]:
+) -> tuple[Course | None, dict[str, str], dict[str, str]]:
     """Build the course and record every problem in `report`.
 
-    Returns (course or None when the manifest itself is unusable, lesson texts read).
-    `skip`: files already reported as broken (e.g. digest mismatch) — not read again.
+    Returns (course or None when the manifest itself is unusable, lesson texts read,
+    TOML texts read). `skip`: files already reported as broken (e.g. digest mismatch) — not read again.
     """
     parser = _Parser(source, report, read_all_lessons, skip)
     course = parser.run()
     parser.locate_lines()
-    return course, parser.lesson_texts
+    return course, parser.lesson_texts, parser.texts
+
+
+def _did_problem(issuer: str) -> str | None:
+    from packages.didkey import did_problem  # loaded for the packs that name an issuer
+
+    return did_problem(issuer)
+
+
+def _url_problem(url: str, *, allow_query: bool) -> str | None:
+    from packages.urls import http_url_problem  # loaded for the packs that give a web address
+
+    return http_url_problem(url, allow_query=allow_query)
 
 
 class _Parser(QuizParser):
@@ -181,7 +191,7 @@ class _Parser(QuizParser):
         self.unknown_keys(certificate, {"available", "issuer", "issuer_name", "issuer_url"}, f, "certificate")
         cert_available = self.get(certificate, "available", "bool", f, "certificate", default=(kind == "xmooc"))
         issuer = self.get(certificate, "issuer", "str", f, "certificate", default=None)
-        issuer_problem = None if issuer is None else did_problem(issuer)
+        issuer_problem = None if issuer is None else _did_problem(issuer)
         if issuer_problem:
             self.error(
                 f,
@@ -191,18 +201,17 @@ class _Parser(QuizParser):
             issuer = None
         issuer_name = self.get(certificate, "issuer_name", "str", f, "certificate", default=None)
         issuer_url = self.get(certificate, "issuer_url", "str", f, "certificate", default=None)
-        if issuer_url is not None and http_url_problem(issuer_url, allow_query=True):
+        if issuer_url is not None and _url_problem(issuer_url, allow_query=True):
             self.error(
                 f,
                 "certificate.issuer_url",
-                f"{one_line(issuer_url)[:200]!r} is not a web address: "
-                f"{http_url_problem(issuer_url, allow_query=True)}",
+                f"{one_line(issuer_url)[:200]!r} is not a web address: {_url_problem(issuer_url, allow_query=True)}",
             )
             issuer_url = None
         sync = self.get(data, "sync", "table", f, "", default={})
         self.unknown_keys(sync, {"xapi_endpoint"}, f, "sync")
         endpoint = self.get(sync, "xapi_endpoint", "str", f, "sync", default=None)
-        problem = None if endpoint is None else http_url_problem(endpoint, allow_query=False)
+        problem = None if endpoint is None else _url_problem(endpoint, allow_query=False)
         if problem:
             self.error(
                 f, "sync.xapi_endpoint", f"{one_line(endpoint)[:200]!r} is not a usable xAPI endpoint: {problem}"

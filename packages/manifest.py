@@ -12,6 +12,7 @@ reads against it (`packages.source`), `mooc pack check` every file at once
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from packages.pack_paths import path_problem
 
 MANIFEST_NAME = "mooc-manifest.json"
 MANIFEST_FORMAT = 1
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_hasher(data: bytes = b"") -> Any:  # -> hashlib._Hash
@@ -118,7 +120,7 @@ def _entries(items: list[Any], key: str, where: str) -> dict[str, ManifestEntry]
             raise MoocError(f"{where}: {key}[{i}].path: {problem if isinstance(path, str) else 'missing'}")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             raise MoocError(f"{where}: {key}[{i}].size must be a non-negative integer")
-        if not isinstance(digest, str) or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        if not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest):
             raise MoocError(f"{where}: {key}[{i}].sha256 must be 64 lowercase hex digits")
         if path in entries:
             raise MoocError(f"{where}: {path} is listed twice")

@@ -25,6 +25,8 @@ def _fold_name(name: str) -> str:
     """`name` as the loosest file system would compare it: Unicode compatibility form,
     case folded, without the invisible characters HFS+ ignores and the trailing dots and
     spaces Windows drops."""
+    if name.isascii():  # NFKC leaves ASCII as it is, and casefold is lower there
+        return name.lower().rstrip(". ")
     folded = unicodedata.normalize("NFKC", name).casefold()
     if not folded.isascii():
         folded = "".join(c for c in folded if unicodedata.category(c) != "Cf")
@@ -56,7 +58,7 @@ def path_problem(rel: str) -> str | None:
     parts = rel.split("/")
     if ".." in parts:
         return "path leaves the pack (..)"
-    if any(p == "" for p in parts) or any(p == "." for p in parts):
+    if "" in parts or "." in parts:
         return "path is not in normal form (empty or '.' part)"
     if _CONTROL_CHAR.search(rel):
         return "path contains a control character"

@@ -18,7 +18,8 @@ SHOW_SOLUTIONS = ("always", "attempted", "finished", "never")
 
 _QUIZ_KEYS = {"title", "max_attempts", "pass_threshold", "shuffle_choices", "show_solutions", "questions"}
 _COMMON_Q_KEYS = {"id", "type", "prompt", "points", "hint", "hints", "explanation"}
-_TYPE_KEYS = {name: set(cls.KEYS) for name, cls in QUESTION_CLASSES.items()}
+# every key a question of each type may have (the shared ones and its own)
+_QUESTION_KEYS = {name: _COMMON_Q_KEYS | cls.KEYS for name, cls in QUESTION_CLASSES.items()}
 
 
 class QuizParser(TomlReader):
@@ -66,7 +67,8 @@ class QuizParser(TomlReader):
         if not isinstance(raw, dict):
             self.error(f, qp, f"must be a table, not {describe(raw)}")
             return None
-        errors_before = len(self.report.errors)
+        problems = self.report.problems
+        first = len(problems)  # a question with an error of its own is left out
         qid = self.get(raw, "id", "str", f, qp, required=True)
         qtype = self.get(raw, "type", "str", f, qp, required=True)
         if qtype is not None and qtype not in QUESTION_TYPES:
@@ -74,17 +76,20 @@ class QuizParser(TomlReader):
                 f, f"{qp}.type", f"unknown question type {one_line(qtype)!r} (one of {', '.join(QUESTION_TYPES)})"
             )
             qtype = None
-        self.unknown_keys(raw, _COMMON_Q_KEYS | _TYPE_KEYS.get(qtype or "", set()), f, qp)
+        self.unknown_keys(raw, _QUESTION_KEYS.get(qtype or "", _COMMON_Q_KEYS), f, qp)
         prompt = self.get(raw, "prompt", "str", f, qp, required=True)
-        points = self.non_negative(raw, "points", "number", f, qp, 1.0)
-        hint = self.get(raw, "hint", "str", f, qp, default=None)
-        hints = self.get(raw, "hints", "strlist", f, qp, default=None)
+        # The optional keys are read only when present: 10,000 questions, most without them.
+        points = self.non_negative(raw, "points", "number", f, qp, 1.0) if "points" in raw else 1.0
+        hint = self.get(raw, "hint", "str", f, qp, default=None) if "hint" in raw else None
+        hints = self.get(raw, "hints", "strlist", f, qp, default=None) if "hints" in raw else None
         if hint is not None and hints is not None:
             self.error(f, f"{qp}.hints", "give either hint or hints, not both")
         all_hints = tuple(hints) if hints is not None else ((hint,) if hint is not None else ())
-        explanation = self.get(raw, "explanation", "str", f, qp, default=None)
+        explanation = self.get(raw, "explanation", "str", f, qp, default=None) if "explanation" in raw else None
         if qid is None or qtype is None or prompt is None:
             return None
         common = dict(id=qid, prompt=prompt, points=float(points), hints=all_hints, explanation=explanation)
         q = QUESTION_CLASSES[qtype].parse(self, raw, f, qp, common)
-        return q if len(self.report.errors) == errors_before else None
+        if len(problems) > first and any(p.severity == "error" for p in problems[first:]):
+            return None
+        return q

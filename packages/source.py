@@ -32,6 +32,10 @@ _CHUNK = 1 << 20
 # verified tree and needs neither at start.
 
 
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
 def _normal_key(rel: str) -> str:
     """The form two names collide in on case-insensitive, normalising file systems."""
     parts = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
@@ -63,6 +67,19 @@ class PackSource:
 
     def iter_chunks(self, rel: str) -> Iterator[bytes]:
         yield self.read_bytes(rel)
+
+    # Files `validation.manifest_problems` read and found as the manifest says, until
+    # read_bytes asks for them: checking a built pack reads and hashes each file once.
+    _checked: dict[str, bytes] | None = None
+
+    def keep_checked(self, rel: str, data: bytes) -> None:
+        """DATA is REL's content, just verified against the manifest: read_bytes gives it."""
+        if self._checked is None:
+            self._checked = {}
+        self._checked[rel] = data
+
+    def _take_checked(self, rel: str) -> bytes | None:
+        return self._checked.pop(rel, None) if self._checked else None
 
     def read_text(self, rel: str) -> str:
         """UTF-8 text; invalid UTF-8 is an error naming the file and byte offset."""
@@ -100,14 +117,16 @@ class PackSource:
 class DirSource(PackSource):
     """A pack source folder (or an installed pack). Dot-files and `.mooc` files are not pack files."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, keep_reads: bool = False) -> None:
         self.root = root
-        self.origin = str(root)
+        self.origin = self._root_str = str(root)
         self._real_root = os.path.realpath(root)
         self._files: list[str] | None = None
         self._set: frozenset[str] | None = None
         self._listing_problems: list[tuple[str, str]] = []
         self._manifest: Manifest | None | bool = False  # False: not read yet
+        # keep_reads: what read_bytes gave, until take_read (a build packs the bytes it validated)
+        self._kept: dict[str, bytes] | None = {} if keep_reads else None
 
     @property
     def manifest(self) -> Manifest | None:
@@ -135,57 +154,78 @@ class DirSource(PackSource):
         return self._listing_problems
 
     def _walk(self) -> list[str]:
+        """Folders top-down, each in name order, as os.walk would (a stack, not recursion:
+        a folder nested a thousand deep is listed too), skipping a folder it cannot list."""
         found: list[str] = []
-        root = str(self.root)
-        for dirpath, dirnames, filenames in os.walk(root):
-            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            rel_dir = "" if rel_dir == "." else rel_dir + "/"
-            keep = []
-            for d in sorted(dirnames):
-                if d.startswith("."):
-                    continue
-                full = os.path.join(dirpath, d)
-                if os.path.islink(full):
-                    # Directory symlinks are not followed: it keeps the walk finite and inside the pack.
-                    self._listing_problems.append(
-                        (rel_dir + d, "symlinked folder (copy the files into the pack instead)")
-                    )
-                    continue
-                keep.append(d)
-            dirnames[:] = keep
-            for name in sorted(filenames):
-                rel = rel_dir + name
-                if name.startswith(".") or name.endswith(PACK_SUFFIX) or rel == MANIFEST_NAME:
-                    continue
-                full = os.path.join(dirpath, name)
-                if os.path.islink(full) and not self._inside(full):
-                    self._listing_problems.append((rel, "symlink leaving the pack"))
-                    continue
-                try:
-                    mode = os.stat(full).st_mode
-                except OSError:
-                    self._listing_problems.append((rel, "broken symlink"))
-                    continue
-                if not stat.S_ISREG(mode):
-                    self._listing_problems.append((rel, "not a regular file"))
-                    continue
-                problem = path_problem(rel)
-                if problem:
-                    self._listing_problems.append((rel, problem))
-                    continue
-                found.append(rel)
+        stack = [(self._root_str, "")]
+        while stack:
+            dirpath, rel_dir = stack.pop()
+            stack += reversed(self._scan(dirpath, rel_dir, found))
         found.sort()
         return found
+
+    def _scan(self, dirpath: str, rel_dir: str, found: list[str]) -> list[tuple[str, str]]:
+        """The files of one folder into FOUND; its subfolders to walk. The kind of each entry
+        comes from the listing itself: no lstat and stat per file of a 2,500-file pack."""
+        try:
+            with os.scandir(dirpath) as it:
+                entries = list(it)
+        except OSError:
+            return []
+        dirs: list[os.DirEntry[str]] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # follows symlinks: a link to a folder is a folder here
+            except OSError:
+                is_dir = False
+            (dirs if is_dir else files).append(entry)
+        subfolders = []
+        for entry in sorted(dirs, key=_entry_name):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                # Directory symlinks are not followed: it keeps the walk finite and inside the pack.
+                self._listing_problems.append(
+                    (rel_dir + entry.name, "symlinked folder (copy the files into the pack instead)")
+                )
+                continue
+            subfolders.append((entry.path, rel_dir + entry.name + "/"))
+        for entry in sorted(files, key=_entry_name):
+            name = entry.name
+            rel = rel_dir + name
+            if name.startswith(".") or name.endswith(PACK_SUFFIX) or rel == MANIFEST_NAME:
+                continue
+            try:
+                if entry.is_symlink():
+                    if not self._inside(entry.path):
+                        self._listing_problems.append((rel, "symlink leaving the pack"))
+                        continue
+                    regular = stat.S_ISREG(os.stat(entry.path).st_mode)
+                else:
+                    regular = entry.is_file(follow_symlinks=False)
+            except OSError:
+                self._listing_problems.append((rel, "broken symlink"))
+                continue
+            if not regular:
+                self._listing_problems.append((rel, "not a regular file"))
+                continue
+            problem = path_problem(rel)
+            if problem:
+                self._listing_problems.append((rel, problem))
+                continue
+            found.append(rel)
+        return subfolders
 
     def _inside(self, full: str) -> bool:
         real = os.path.realpath(full)
         return real == self._real_root or real.startswith(self._real_root.rstrip(os.sep) + os.sep)
 
     def _path(self, rel: str) -> str:
+        if self._set is not None and rel in self._set:  # the walk already checked it (path rules, symlinks, type)
+            return os.path.join(self._root_str, *rel.split("/"))
         self._check(rel)
-        full = os.path.join(self.root, *rel.split("/"))
-        if self._set is not None and rel in self._set:  # the walk already checked it (symlinks, type)
-            return full
+        full = os.path.join(self._root_str, *rel.split("/"))
         if not self._inside(full):  # one realpath instead of walking a 2,500-file tree
             raise MoocError(f"{self.origin}: {rel}: symlink leaving the pack")
         return full
@@ -202,6 +242,14 @@ class DirSource(PackSource):
         return os.path.getsize(self._path(rel))
 
     def read_bytes(self, rel: str) -> bytes:
+        data = self._take_checked(rel)
+        if data is None:
+            data = self._read_file(rel)
+        if self._kept is not None:
+            self._kept[rel] = data
+        return data
+
+    def _read_file(self, rel: str) -> bytes:
         full = self._path(rel)
         try:
             with open(full, "rb") as fh:
@@ -213,6 +261,10 @@ class DirSource(PackSource):
         if self.manifest is not None:
             self._verify(rel, len(data), sha256_hasher(data).hexdigest())
         return data
+
+    def take_read(self, rel: str) -> bytes | None:
+        """The bytes read_bytes last gave for REL (kept with keep_reads), once; else None."""
+        return self._kept.pop(rel, None) if self._kept is not None else None
 
     def iter_chunks(self, rel: str) -> Iterator[bytes]:
         full = self._path(rel)
@@ -373,6 +425,9 @@ class ZipSource(PackSource):
         return b"".join(self.iter_chunks(rel))
 
     def read_bytes(self, rel: str) -> bytes:
+        data = self._take_checked(rel)
+        if data is not None:
+            return data
         data = self._read_entry(rel)
         if self.manifest is not None:
             self._verify(rel, len(data), sha256_hasher(data).hexdigest())

@@ -19,7 +19,6 @@ from packages.pack_report import Report
 from packages.portable import tomllib
 from packages.safe_text import one_line
 from packages.source import PackSource
-from packages.toml_locate import locate_key
 
 MISSING = object()
 # The value kinds `TomlReader.get` checks, and how an error names them.
@@ -67,6 +66,10 @@ class TomlReader:
         from dataclasses import replace
 
         problems = self.report.problems
+        if len(problems) == self._first_unlocated:
+            return  # nothing to locate (a valid pack): the locator is not even loaded
+        from packages.toml_locate import locate_key
+
         for i in range(self._first_unlocated, len(problems)):
             p = problems[i]
             if p.line is None and p.key_path and p.file in self.texts:
@@ -137,18 +140,21 @@ class TomlReader:
     ) -> Any:
         """table[key] checked against `kind` (str, bool, int, number, strlist, table, list);
         reports and returns `default` when missing or wrong."""
-        if key not in table:
+        value = table.get(key, MISSING)  # a pack of 10,000 questions calls this 150,000 times
+        if value is MISSING:
             if required:
                 self.error(file, path or "", f"missing required key {key!r}")
             return None if default is MISSING else default
-        value = table[key]
-        if not _KIND_CHECKS[kind](value):
-            where = f"{path}.{key}" if path else key
-            self.error(file, where, f"must be {_KIND_NAMES[kind]}, not {describe(value)}")
-            return None if default is MISSING else default
-        if kind == "str" and required and not value.strip():
-            self.error(file, f"{path}.{key}" if path else key, "must not be empty")
-        return value
+        if kind == "str":
+            if isinstance(value, str):
+                if required and not value.strip():
+                    self.error(file, f"{path}.{key}" if path else key, "must not be empty")
+                return value
+        elif _KIND_CHECKS[kind](value):
+            return value
+        where = f"{path}.{key}" if path else key
+        self.error(file, where, f"must be {_KIND_NAMES[kind]}, not {describe(value)}")
+        return None if default is MISSING else default
 
     def tables(
         self, items: list[Any], file: str, path: str, known: set[str], like: str | None = None
@@ -170,6 +176,8 @@ class TomlReader:
         return describe(value)
 
     def unknown_keys(self, table: dict[str, Any], known: set[str], file: str, path: str) -> None:
+        if table.keys() <= known:  # the usual case, tested in one set operation
+            return
         for key in table:
             if key not in known:
                 where = f"{path}.{key}" if path else key

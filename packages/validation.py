@@ -51,9 +51,17 @@ blank_code = _blank_code  # for the player's placeholders (player/placeholders.p
 
 def lesson_links(text: str) -> list[tuple[str, int]]:
     """Local link targets in Markdown text, with their line numbers (URLs, anchors and code skipped)."""
+    # No link of any form (most lessons of a long course): nothing to blank or scan. Every
+    # form needs "]" or "=", looked for first: one-character searches are the fast ones.
+    if ("]" not in text or ("](" not in text and "]:" not in text)) and (
+        "=" not in text or ("src" not in text and "href" not in text)
+    ):
+        return []
+    return _scan_links(text)
+
+
+def _scan_links(text: str) -> list[tuple[str, int]]:
     found: list[tuple[str, int]] = []
-    if "](" not in text and "]:" not in text and "src" not in text and "href" not in text:
-        return found  # no link of any form (most lessons of a long course): nothing to blank or scan
     text = _blank_code(text)
     for m in _LINK.finditer(text):
         target = m.group(1) or m.group(2) or m.group(3)
@@ -88,12 +96,13 @@ def validate(source: PackSource) -> Report:
     for rel, message in manifest_problems(source):
         report.error(rel, "", message)
         manifest_bad.add(rel)
-    course, lesson_texts = parse_pack(source, report, skip=manifest_bad)
+    course, lesson_texts, toml_texts = parse_pack(source, report, skip=manifest_bad)
     if course is not None:
-        _check_lessons_and_files(source, report, course, lesson_texts)
-        from packages.answer_pattern import check_pack as check_answer_patterns
+        _check_lessons_and_files(source, report, course, lesson_texts, toml_texts)
+        if _has_patterns(course):  # the pattern checks are a module of their own to load
+            from packages.answer_pattern import check_pack as check_answer_patterns
 
-        check_answer_patterns(source, report, course)
+            check_answer_patterns(source, report, course)
         m = source.manifest
         if m is not None and (m.course_id, m.version) != (course.id, course.version):
             report.error(
@@ -107,7 +116,20 @@ def validate(source: PackSource) -> Report:
     return report
 
 
-def _check_lessons_and_files(source: PackSource, report: Report, course: Course, lesson_texts: dict[str, str]) -> None:
+def _has_patterns(course: Course) -> bool:
+    from packages.questions import Text
+
+    return any(
+        isinstance(q, Text) and q.pattern is not None
+        for item in course.items()
+        if item.quiz
+        for q in item.quiz.questions
+    )
+
+
+def _check_lessons_and_files(
+    source: PackSource, report: Report, course: Course, lesson_texts: dict[str, str], toml_texts: dict[str, str]
+) -> None:
     # a flavoured pack's links to what it leaves out are expected (the player shows a placeholder)
     omitted = source.manifest.omitted if source.manifest is not None else {}
     used = {"course.toml"}
@@ -125,7 +147,8 @@ def _check_lessons_and_files(source: PackSource, report: Report, course: Course,
             elif not source.exists(path.rstrip("/") + "/index.md"):
                 report.warning(rel, "", f"link {one_line(target)!r}: no such file in the pack", line)
     for item in course.items():
-        if item.quiz is not None:  # quiz Markdown links (images in prompts) resolve from the quiz file
+        # quiz Markdown links (images in prompts) resolve from the quiz file
+        if item.quiz is not None and _may_link(toml_texts.get(item.file)):
             for text in _quiz_texts(item.quiz):
                 for target, _line in lesson_links(text):
                     path = resolve_link(item.file, target)
@@ -148,36 +171,48 @@ def _is_doc_file(rel: str) -> bool:
     return stem in {"README", "LICENSE", "LICENCE", "COPYING", "CHANGELOG", "AUTHORS", "NOTICE"}
 
 
+def _may_link(toml_text: str | None) -> bool:
+    """Whether a quiz file's TOML text may give a string holding "](", "src=" or "href=".
+    A TOML string holds what its file spells out, but for escapes, which all start with a
+    backslash; and a question's strings are its file's strings as they are (a test in
+    tests/test_pack_validation.py holds every question type to that). A file with none
+    of these (most quizzes of a long course) has no link to look for."""
+    return toml_text is None or any(s in toml_text for s in ("](", "src", "href", "\\"))
+
+
 def _quiz_texts(quiz: Quiz) -> list[str]:
-    """Every piece of Markdown a quiz shows: prompts, hints, explanations, choices, feedback."""
+    """Every piece of Markdown a quiz shows that may hold a link: prompts, hints,
+    explanations, choices, feedback (its strings with "](", "src=" or "href=")."""
     texts: list[str] = []
-
-    def text(value: str) -> None:
-        if "](" in value or "src=" in value or "href=" in value:
-            texts.append(value)
-
-    def collect(obj: object) -> None:  # a dataclass: its fields, strings checked here (no call each)
-        for name in _field_names(type(obj)):
-            value = getattr(obj, name)
-            kind = type(value)
-            if kind is str:
-                text(value)
-            elif kind is tuple or kind is list:
-                for v in value:
-                    if type(v) is str:
-                        text(v)
-                    elif type(v) is tuple:  # a match pair
-                        for w in v:
-                            if type(w) is str:
-                                text(w)
-                    else:
-                        collect(v)
-            elif _field_names(kind):
-                collect(value)
-
     for question in quiz.questions:
-        collect(question)
+        _collect_texts(question, texts)
     return texts
+
+
+def _collect_texts(obj: object, texts: list[str]) -> None:
+    """The strings of dataclass OBJ, its lists, tuples and dataclasses inside, in field
+    order. 10,000 questions come through here: the fields are read from the instance's
+    __dict__ in one go where there is one (no getattr for each name)."""
+    fields = getattr(obj, "__dict__", None)
+    values = fields.values() if fields is not None else [getattr(obj, n) for n in _field_names(type(obj))]
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            if "](" in value or "src=" in value or "href=" in value:
+                texts.append(value)
+        elif kind is tuple or kind is list:
+            for v in value:
+                if type(v) is str:
+                    if "](" in v or "src=" in v or "href=" in v:
+                        texts.append(v)
+                elif type(v) is tuple:  # a match pair
+                    for w in v:
+                        if type(w) is str and ("](" in w or "src=" in w or "href=" in w):
+                            texts.append(w)
+                elif _field_names(type(v)):
+                    _collect_texts(v, texts)
+        elif value is not None and kind is not bool and kind is not float and kind is not int and _field_names(kind):
+            _collect_texts(value, texts)
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -194,6 +229,12 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return names
 
 
+# manifest_problems keeps the files it verified for the parser to read (source.keep_checked):
+# those up to 1 MiB each, 64 MiB in all (lessons and quizzes; big media is only hashed).
+_KEEP_FILE = 1 << 20
+_KEEP_TOTAL = 64 << 20
+
+
 def manifest_problems(source: PackSource) -> list[tuple[str, str]]:
     """(path, message) for every way the files differ from the manifest. Reads every file."""
     manifest = source.manifest
@@ -206,14 +247,18 @@ def manifest_problems(source: PackSource) -> list[tuple[str, str]]:
             problems.append((rel, "listed in the manifest but missing from the pack"))
     for rel in sorted(present - manifest.files.keys()):
         problems.append((rel, "not listed in the manifest"))
+    kept = 0
     for rel in sorted(present & manifest.files.keys()):
         entry = manifest.files[rel]
+        keep: list[bytes] | None = [] if entry.size <= _KEEP_FILE and kept + entry.size <= _KEEP_TOTAL else None
         try:
             h = sha256_hasher()
             size = 0
             for chunk in source.iter_chunks(rel):
                 h.update(chunk)
                 size += len(chunk)
+                if keep is not None:
+                    keep.append(chunk)
         except MoocError as err:
             problems.append((rel, str(err).split(f"{rel}: ", 1)[-1]))
             continue
@@ -221,4 +266,7 @@ def manifest_problems(source: PackSource) -> list[tuple[str, str]]:
             problems.append((rel, f"size {size} does not match the manifest ({entry.size})"))
         elif h.hexdigest() != entry.sha256:
             problems.append((rel, "SHA-256 does not match the manifest (file corrupt or altered)"))
+        elif keep is not None:
+            source.keep_checked(rel, keep[0] if len(keep) == 1 else b"".join(keep))
+            kept += size
     return problems

@@ -315,3 +315,140 @@ def test_problem_str_and_dict() -> None:
         "line": 3,
         "column": 7,
     }
+
+
+# Every key of every question type, strings everywhere a string may be.
+EVERY_KEY_QUIZ = """\
+title = "All"
+[[questions]]
+id = "single"
+type = "single"
+prompt = "p single"
+hint = "h single"
+explanation = "e single"
+choices = [{ text = "s1", correct = true, feedback = "f s1" }, { text = "s2", credit = 0.5 }]
+[[questions]]
+id = "multiple"
+type = "multiple"
+prompt = "p multiple"
+hints = ["h1 multiple", "h2 multiple"]
+choices = [{ text = "m1", correct = true }, { text = "m2", feedback = "f m2" }]
+[[questions]]
+id = "truefalse"
+type = "truefalse"
+prompt = "p tf"
+answer = true
+feedback_true = "ft"
+feedback_false = "ff"
+[[questions]]
+id = "numeric"
+type = "numeric"
+prompt = "p numeric"
+answer = 3
+tolerance = "2%"
+[[questions]]
+id = "numeric-answers"
+type = "numeric"
+prompt = "p numeric answers"
+answers = [{ value = 3, tolerance = 0.5, credit = 1, feedback = "f n" }]
+[[questions]]
+id = "text"
+type = "text"
+prompt = "p text"
+answers = ["t1", { text = "t2", credit = 1, feedback = "f t2" }]
+pattern = "t[0-9]"
+case_sensitive = true
+[[questions]]
+id = "order"
+type = "order"
+prompt = "p order"
+items = ["o1", "o2"]
+[[questions]]
+id = "match"
+type = "match"
+prompt = "p match"
+pairs = [["l1", "r1"], ["l2", "r2"]]
+distractors = ["d1"]
+[[questions]]
+id = "reflection"
+type = "reflection"
+prompt = "p reflection"
+answer = "model answer"
+feedback = "f reflection"
+"""
+
+
+def _strings(value: object) -> set[str]:
+    """Every string in VALUE: a TOML value, or a parsed question and what it holds."""
+    import dataclasses
+
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        value = list(value.values())
+    elif dataclasses.is_dataclass(value):
+        value = [getattr(value, f.name) for f in dataclasses.fields(value)]
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_strings(v) for v in value)) if value else set()
+    return set()
+
+
+def test_question_strings_are_the_quiz_files_strings(tmp_path: Path) -> None:
+    """Every string a parsed question holds is a string of its quiz file as written: link
+    checking skips quiz files whose text cannot spell a link (validation._may_link), which
+    holds only while no question type builds strings of its own."""
+    from packages.portable import tomllib
+    from packages.questions import QUESTION_CLASSES
+
+    report = problems(_quiz_course(tmp_path, EVERY_KEY_QUIZ))
+    assert report.ok, strs(report)
+    quiz = report.course.items()[0].quiz
+    raw = {q["id"]: q for q in tomllib.loads(EVERY_KEY_QUIZ)["questions"]}
+    assert {q.TYPE for q in quiz.questions} == set(QUESTION_CLASSES)  # a new type needs a sample here
+    for q in quiz.questions:
+        assert QUESTION_CLASSES[q.TYPE].KEYS <= raw[q.id].keys() | {"answer", "answers", "tolerance"}
+        assert _strings(q) <= _strings(raw[q.id]), q.id
+
+
+def test_links_spelled_with_toml_escapes_are_checked(tmp_path: Path) -> None:
+    quiz = CONTRACT_QUIZ.replace(
+        'prompt = "Which is the mean of 2, 4 and 9?"', 'prompt = "See ![plot]\\u0028../media/gone.png) first"'
+    )
+    assert strs(problems(_quiz_course(tmp_path, quiz)), "warning") == [
+        "quizzes/week-1.toml: link '../media/gone.png': no such file in the pack"
+    ]
+
+
+def test_link_search_shortcut_finds_what_the_full_scan_finds() -> None:
+    """lesson_links skips text that cannot hold a link without scanning it: random text
+    made of the characters links are made of gives the same links either way."""
+    import random
+
+    from packages.validation import _scan_links, lesson_links
+
+    rng = random.Random(20)
+    pieces = ["](", "]:", "[", "]", "(", ")", "=", " = ", "src", "href", '"', "'", "a.png", "\n", "`", "#", " ", "x"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert lesson_links(text) == _scan_links(text), text
+
+
+def test_a_folder_nested_deeper_than_the_recursion_limit_is_walked(tmp_path: Path) -> None:
+    """The walk keeps a stack, not recursion: here 400 folders deep under a recursion
+    limit of 300 (lowered, so the folder stays shallow enough to clean up)."""
+    import os
+    import sys
+
+    write_pack(tmp_path, {"course.toml": COURSE_OK_HEAD + '[[modules]]\nid = "m"\ntitle = "M"\n'})
+    deep = tmp_path / "media"
+    deep = deep.joinpath(*["d"] * 400)
+    os.makedirs(deep)
+    (deep / "x.txt").write_text("deep")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(300)
+    try:
+        report = problems(tmp_path)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert report.errors == []
+    assert [w.file.rsplit("/", 1)[-1] for w in report.warnings if "not used" in w.message] == ["x.txt"]

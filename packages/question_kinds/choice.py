@@ -47,9 +47,9 @@ def parse_choices(reader: Reader, raw: dict[str, Any], f: str, qp: str) -> list[
     choices = []
     for _, cp, c in reader.tables(raw_choices, f, f"{qp}.choices", _CHOICE_KEYS, '{ text = "..." }'):
         text = reader.get(c, "text", "str", f, cp, required=True)
-        correct = reader.get(c, "correct", "bool", f, cp, default=False)
-        feedback = reader.get(c, "feedback", "str", f, cp, default=None)
-        credit = reader.get(c, "credit", "number", f, cp, default=None)
+        correct = reader.get(c, "correct", "bool", f, cp, default=False) if "correct" in c else False
+        feedback = reader.get(c, "feedback", "str", f, cp, default=None) if "feedback" in c else None
+        credit = reader.get(c, "credit", "number", f, cp, default=None) if "credit" in c else None
         if credit is not None and not -1 <= credit <= 1:
             reader.error(f, f"{cp}.credit", f"must be between -1 and 1, not {credit}")
             credit = None

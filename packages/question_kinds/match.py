@@ -45,7 +45,7 @@ class Match(Question, name="match", keys=frozenset({"pairs", "distractors"}), in
         lefts = [p[0] for p in pairs]
         if len(set(lefts)) != len(lefts):
             reader.error(f, f"{qp}.pairs", "left sides must differ from each other")
-        distractors = reader.get(raw, "distractors", "strlist", f, qp, default=[])
+        distractors = reader.get(raw, "distractors", "strlist", f, qp, default=[]) if "distractors" in raw else []
         rights = {p[1] for p in pairs}
         for di, d in enumerate(distractors):
             if d in rights:

@@ -57,13 +57,15 @@ class Text(
                     answers.append(TextAnswer(text=text, credit=float(credit), feedback=feedback))
             else:
                 reader.error(f, ap, f'must be a string or a table {{ text = "..." }}, not {reader.describe(a)}')
-        pattern = reader.get(raw, "pattern", "str", f, qp, default=None)
+        pattern = reader.get(raw, "pattern", "str", f, qp, default=None) if "pattern" in raw else None
         if pattern is not None:
             try:
                 re.compile(pattern)
             except (re.error, RecursionError, OverflowError) as err:
                 reader.error(f, f"{qp}.pattern", f"invalid regular expression: {err}")
-        case_sensitive = reader.get(raw, "case_sensitive", "bool", f, qp, default=False)
+        case_sensitive = (
+            reader.get(raw, "case_sensitive", "bool", f, qp, default=False) if "case_sensitive" in raw else False
+        )
         if not raw_answers and pattern is None:
             reader.error(f, qp, "a text question needs answers or a pattern")
         elif raw_answers and pattern is None and answers and not any(a.credit == 1 for a in answers):

@@ -29,8 +29,8 @@ class TrueFalse(
     @classmethod
     def parse(cls, reader: Reader, raw: dict[str, Any], f: str, qp: str, common: dict[str, Any]) -> Question:
         answer = reader.get(raw, "answer", "bool", f, qp, required=True)
-        fb_true = reader.get(raw, "feedback_true", "str", f, qp, default=None)
-        fb_false = reader.get(raw, "feedback_false", "str", f, qp, default=None)
+        fb_true = reader.get(raw, "feedback_true", "str", f, qp, default=None) if "feedback_true" in raw else None
+        fb_false = reader.get(raw, "feedback_false", "str", f, qp, default=None) if "feedback_false" in raw else None
         return cls(answer=bool(answer), feedback_true=fb_true, feedback_false=fb_false, **common)
 
     def right_answer(self) -> RightAnswer:

@@ -2,7 +2,7 @@
 
 Run by hand (needs scripts/install-ralph)::
 
-    .venv/bin/python tests/benchmarks/bench_issue.py [--requests 1000] [--attempts 5] [--sample 50]
+    .venv/bin/python tests/benchmarks/bench_issue.py [--requests 1000] [--attempts 5] [--sample 50] [--runs 1]
 
 Posts REQUESTS certificate requests to a fresh Ralph LRS, each from its own learner
 who took the two 2-question graded quizzes ATTEMPTS times each (20 evidence
@@ -16,7 +16,9 @@ by sync/statements.py. Then, in the same run:
    signs and posts one answer per request).
 
 Prints time, HTTP requests and statements read per second of each, and the ratio.
-Goal: <= 2.
+Goal: <= 2. Each of --runs runs starts from a fresh Ralph (issuing answers the
+requests: a second run on the same LRS would have nothing to do); min/median/max of
+each figure, then the same pinned to one core (tests/benchmarks/timing.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,7 @@ from types import SimpleNamespace
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
+from tests.benchmarks.timing import Spread, both_ways, heading  # noqa: E402
 
 MOOC = Path(sys.executable).with_name("mooc")
 
@@ -77,7 +81,8 @@ def _statements(course, source, n: int, attempts: int, origin: str) -> tuple[lis
     return out, evidence_all
 
 
-def main() -> None:
+def one_run(args: argparse.Namespace) -> dict[str, float]:
+    """Setup on a fresh Ralph, the baseline, then `mooc certificate issue`."""
     import requests
 
     from packages.loading import load_course
@@ -85,17 +90,6 @@ def main() -> None:
     from sync.credential import generate_key
     from tests.support.ralph import start_ralph, stop_ralph, write_pack
 
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--attempts", type=int, default=5)
-    parser.add_argument(
-        "--sample",
-        type=int,
-        default=1,
-        help="baseline: GET every Nth evidence statement and multiply the time by N (Ralph's fs "
-        "backend reads its whole file for each GET, so the full baseline of a big run takes hours)",
-    )
-    args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-issue-"))
     lrs = start_ralph(work / "ralph")
     try:
@@ -126,11 +120,6 @@ def main() -> None:
             r.raise_for_status()
             r.json()
         base = (time.perf_counter() - t) * len(evidence) / len(sampled)
-        how = f"measured on {len(sampled)} of them (1 in {args.sample}), scaled" if args.sample > 1 else "measured"
-        print(
-            f"baseline GET of every evidence statement: {base:.2f} s ({how}), {len(evidence)} requests, "
-            f"{len(evidence) / base:.1f} statements/s"
-        )
 
         home = work / "provider"
         env = {
@@ -165,15 +154,55 @@ def main() -> None:
         if run.returncode != 0:
             raise SystemExit(run.stderr)
         report = json.loads(run.stdout)
-        print(
-            f"mooc certificate issue: {took:.2f} s, {report['http_requests']} HTTP requests, "
-            f"{report['statements_fetched']} statements read ({report['statements_fetched'] / took:.0f}/s), "
-            f"{report['issued']} issued, {report['refused']} refused"
-        )
-        print(f"ratio issue / baseline: {took / base:.2f} (goal <= 2)")
+        return {
+            "evidence": len(evidence),
+            "sampled": len(sampled),
+            "base": base,
+            "took": took,
+            "http_requests": report["http_requests"],
+            "statements_fetched": report["statements_fetched"],
+            "issued": report["issued"],
+            "refused": report["refused"],
+        }
     finally:
         stop_ralph(lrs)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--attempts", type=int, default=5)
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=1,
+        help="baseline: GET every Nth evidence statement and multiply the time by N (Ralph's fs "
+        "backend reads its whole file for each GET, so the full baseline of a big run takes hours)",
+    )
+    parser.add_argument("--runs", type=int, default=1, help="runs, each on a fresh Ralph (default 1: a run takes long)")
+    args = parser.parse_args()
+    runs = [one_run(args) for _ in range(args.runs)]
+
+    def figure(key: str, digits: int = 0) -> str:
+        s = Spread.of([float(r[key]) for r in runs])
+        return f"{s.median:.{digits}f} (min {s.low:.{digits}f}, max {s.high:.{digits}f})"
+
+    base, took = Spread.of([r["base"] for r in runs]), Spread.of([r["took"] for r in runs])
+    evidence, sampled = runs[0]["evidence"], runs[0]["sampled"]
+    how = f"measured on {sampled:.0f} of them (1 in {args.sample}), scaled" if args.sample > 1 else "measured"
+    print(f"min/median/max of {args.runs} run(s) [{heading()}]")
+    print(
+        f"baseline GET of every evidence statement: {base.ms()} ({how}), {evidence:.0f} requests, "
+        f"{evidence / base.median:.1f} statements/s"
+    )
+    print(
+        f"mooc certificate issue: {took.ms()}, {figure('http_requests')} HTTP requests, "
+        f"{figure('statements_fetched')} statements read ({runs[0]['statements_fetched'] / took.median:.0f}/s), "
+        f"{figure('issued')} issued, {figure('refused')} refused"
+    )
+    print(f"ratio issue / baseline (medians): {took.ratio(base):.2f} (goal <= 2)")
 
 
 if __name__ == "__main__":
-    main()
+    both_ways(main)

@@ -2,7 +2,8 @@
 
 Run by hand:  .venv/bin/python tests/benchmarks/bench_pack.py [--runs 5] [--media-mb 0]
 
-Times (median of N runs, real `mooc` subprocesses):
+Times (min/median/max of N runs, real `mooc` subprocesses; then the same again pinned
+to one core, tests/benchmarks/timing.py):
   mooc pack check FOLDER, mooc pack check FILE.mooc, mooc pack build FOLDER
 against two baselines measured in the same run:
   python -c "import tomllib"       (the floor any Python command pays)
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,18 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from tests.benchmarks.timing import Spread, both_ways, heading, timed  # noqa: E402
 from tests.support.genpack import generate_pack  # noqa: E402
 
 MOOC = Path(sys.executable).with_name("mooc")
-
-
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def run(*cmd: str) -> None:
@@ -74,30 +66,39 @@ def main() -> None:
         size = sum(os.path.getsize(os.path.join(d, n)) for d, _, fs in os.walk(src) for n in fs)
         print(
             f"pack: {args.lessons} lessons, {args.questions} questions, {n_files} files, {size / 1e6:.1f} MB "
-            f"(generated in {time.perf_counter() - t:.2f} s); median of {args.runs} runs"
+            f"(generated in {time.perf_counter() - t:.2f} s); min/median/max of {args.runs} runs"
         )
         built = Path(tmp) / "pack.mooc"
         run(str(MOOC), "pack", "build", str(src), "-o", str(built))
 
-        base_py = median_time(lambda: run(sys.executable, "-c", "import tomllib"), args.runs)
-        base_hash = median_time(lambda: read_and_hash(src), args.runs)
-        base_toml = median_time(lambda: parse_all_toml(src), args.runs)
-        check_dir = median_time(lambda: run(str(MOOC), "pack", "check", str(src)), args.runs)
-        check_zip = median_time(lambda: run(str(MOOC), "pack", "check", str(built)), args.runs)
-        build = median_time(lambda: run(str(MOOC), "pack", "build", str(src), "-o", str(built)), args.runs)
+        base_py = timed(lambda: run(sys.executable, "-c", "import tomllib"), args.runs)
+        base_hash = timed(lambda: read_and_hash(src), args.runs)
+        base_toml = timed(lambda: parse_all_toml(src), args.runs)
+        check_dir = timed(lambda: run(str(MOOC), "pack", "check", str(src)), args.runs)
+        check_zip = timed(lambda: run(str(MOOC), "pack", "check", str(built)), args.runs)
+        build = timed(lambda: run(str(MOOC), "pack", "build", str(src), "-o", str(built)), args.runs)
 
-        print(f"{'baseline: python -c import tomllib':40s} {base_py * 1000:8.0f} ms")
-        print(f"{'baseline: read + sha256 every file':40s} {base_hash * 1000:8.0f} ms")
-        print(f"{'baseline: tomllib.loads every .toml':40s} {base_toml * 1000:8.0f} ms")
-        floor = base_py + base_hash + base_toml
+        print(f"{'baseline: python -c import tomllib':40s} {base_py.ms()}")
+        print(f"{'baseline: read + sha256 every file':40s} {base_hash.ms()}")
+        print(f"{'baseline: tomllib.loads every .toml':40s} {base_toml.ms()}")
+        # the floor: the sum of the three baselines' medians (and of their minimums, for the spread)
+        floor = Spread(
+            base_py.low + base_hash.low + base_toml.low,
+            base_py.median + base_hash.median + base_toml.median,
+            base_py.high + base_hash.high + base_toml.high,
+        )
+        print(f"{'floor: python start + read/hash + tomllib':40s} {floor.ms()}")
         for label, value in (
             ("mooc pack check FOLDER", check_dir),
             ("mooc pack check FILE.mooc", check_zip),
             ("mooc pack build FOLDER", build),
         ):
-            print(f"{label:40s} {value * 1000:8.0f} ms   {value / floor:5.1f}x (python start + read/hash + tomllib)")
+            print(
+                f"{label:40s} {value.ms()}   {value.ratio(floor):5.2f}x the floor "
+                f"(min/min {value.low / floor.low:.2f}x) [{heading()}]"
+            )
         print(f"built pack: {built.stat().st_size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":
-    main()
+    both_ways(main)

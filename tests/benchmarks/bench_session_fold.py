@@ -3,23 +3,30 @@
 Opening a course folds every event of the learner's log (player/session_fold.py). This
 measures, on the bundled demo course and a log of N events written by the real
 session: reading + parsing the log alone (the baseline: player.progress.EventLog),
-then a full open (read + fold + outline + course score). Run by hand:
+then a full open (read + fold + outline + course score). Min/median/max of --runs
+each, then the same pinned to one core (tests/benchmarks/timing.py). Run by hand:
 
-    .venv/bin/python tests/benchmarks/bench_session_fold.py [N]
+    .venv/bin/python tests/benchmarks/bench_session_fold.py [N] [--runs 7]
 """
 
 from __future__ import annotations
 
-import statistics
+import argparse
 import sys
 import tempfile
-import time
 from datetime import timezone
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.benchmarks.timing import both_ways, heading, timed  # noqa: E402
+
 
 def main() -> None:
-    n_target = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("events", nargs="?", type=int, default=20_000)
+    ap.add_argument("--runs", type=int, default=7)
+    args = ap.parse_args()
+    n_target = args.events
     from packages.layout import Layout
     from packages.store import Store
     from player.events import Event
@@ -53,21 +60,16 @@ def main() -> None:
             sess.outline()
             sess.course_score()
 
-        def median_ms(fn, runs: int = 7) -> float:  # type: ignore[no-untyped-def]
-            times = []
-            for _ in range(runs):
-                t = time.perf_counter()
-                fn()
-                times.append((time.perf_counter() - t) * 1000)
-            return statistics.median(times)
-
-        base = median_ms(parse_only)
-        full = median_ms(open_course)
-        print(f"events: {len(events)}  log size: {size / 1e6:.1f} MB")
-        print(f"baseline  read + parse log:              {base:8.1f} ms")
-        print(f"open      read + fold + outline + score: {full:8.1f} ms")
-        print(f"ratio open / baseline: {full / base:.2f}x  (fold cost {full - base:.1f} ms)")
+        base = timed(parse_only, args.runs)
+        full = timed(open_course, args.runs)
+        print(f"events: {len(events)}  log size: {size / 1e6:.1f} MB; min/median/max of {args.runs} runs [{heading()}]")
+        print(f"baseline  read + parse log:              {base.ms()}")
+        print(f"open      read + fold + outline + score: {full.ms()}")
+        print(
+            f"ratio open / baseline (medians): {full.ratio(base):.2f}x  "
+            f"(fold cost {(full.median - base.median) * 1000:.1f} ms)"
+        )
 
 
 if __name__ == "__main__":
-    main()
+    both_ways(main)

@@ -2,8 +2,9 @@
 
     .venv/bin/python tests/benchmarks/bench_startup.py [--runs 15]
 
-Each figure is the median wall time of N fresh processes (a private empty MOOC_HOME,
-so `mooc list` shows the bundled demo course). The baselines, measured in the same
+Each figure is the min/median/max wall time of N fresh processes (a private empty
+MOOC_HOME, so `mooc list` shows the bundled demo course), then the same pinned to one
+core (tests/benchmarks/timing.py). The baselines, measured in the same
 run: `python -c pass` (the interpreter alone) and `python -c "import rich.console"`
 (what any command that prints with rich pays). Ratios below 1 against rich.console
 mean the command starts faster than a rich import alone.
@@ -13,26 +14,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.benchmarks.timing import Spread, both_ways, heading, timed  # noqa: E402
 from tests.support.bytecode import compile_project  # noqa: E402
 
 MOOC = Path(sys.executable).with_name("mooc")
 
 
-def median_ms(cmd: list[str], env: dict[str, str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+def spread(cmd: list[str], env: dict[str, str], runs: int) -> Spread:
+    return timed(
+        lambda: subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True), runs
+    )
 
 
 def main() -> None:
@@ -51,13 +48,16 @@ def main() -> None:
         }
         for cmd in cases.values():  # warm the page cache once; we measure interpreter + imports
             subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        results = {name: median_ms(cmd, env, args.runs) for name, cmd in cases.items()}
+        results = {name: spread(cmd, env, args.runs) for name, cmd in cases.items()}
     base = results["python -c 'import rich.console'"]
     bare = results["python -c pass"]
-    print(f"cold start, median of {args.runs} runs each")
-    for name, ms in results.items():
-        print(f"  {name:34s} {ms:7.1f} ms   x{ms / base:4.2f} vs rich.console   +{ms - bare:6.1f} ms over bare python")
+    print(f"cold start, min/median/max of {args.runs} runs each [{heading()}]")
+    for name, t in results.items():
+        print(
+            f"  {name:34s} {t.ms()}   x{t.ratio(base):4.2f} vs rich.console   "
+            f"+{(t.median - bare.median) * 1000:6.1f} ms over bare python"
+        )
 
 
 if __name__ == "__main__":
-    main()
+    both_ways(main)

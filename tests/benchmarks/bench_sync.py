@@ -14,6 +14,8 @@ Prints, each against a baseline measured in the same run:
 3. `mooc sync` killed with SIGKILL mid-upload many times, then a final sync:
    statements lost and duplicated (goal: 0 and 0).
 Each configuration gets a fresh Ralph (its fs backend slows down as its file grows).
+Each part runs --runs times: min/median/max of each figure, then the same pinned to
+one core (tests/benchmarks/timing.py).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from sync import credentials  # noqa: E402
 from sync.consent import Consent  # noqa: E402
 from sync.endpoints import normalise  # noqa: E402
 from sync.uploader import BATCH_STATEMENTS, Options, sync_all  # noqa: E402
+from tests.benchmarks.timing import Spread, both_ways, heading  # noqa: E402
 from tests.support.fault_proxy import FaultProxy  # noqa: E402
 from tests.support.ralph import RalphServer, account_agent, start_ralph, stop_ralph  # noqa: E402
 
@@ -119,12 +122,12 @@ def check(ralph: RalphServer, origin: str, account: str, expected: int) -> tuple
     return max(0, expected - len(set(ids))), duplicated
 
 
-def run_upload(tmp: Path, statements: int, batch: int, drop_rate: float = 0.0) -> dict[str, float]:
-    ralph = start_ralph(tmp / f"ralph-{batch}-{drop_rate}")
+def run_upload(tmp: Path, statements: int, batch: int, drop_rate: float = 0.0, run: int = 0) -> dict[str, float]:
+    ralph = start_ralph(tmp / f"ralph-{batch}-{drop_rate}-{run}")
     try:
         with FaultProxy(("127.0.0.1", ralph.port)) as proxy:
             endpoint = f"{proxy.url}xAPI/"
-            layout, account, total = make_machine(tmp / f"home-{batch}-{drop_rate}", endpoint, ralph, statements)
+            layout, account, total = make_machine(tmp / f"home-{batch}-{drop_rate}-{run}", endpoint, ralph, statements)
             t0 = time.perf_counter()
             from sync.collect import collect
 
@@ -161,7 +164,7 @@ def run_upload(tmp: Path, statements: int, batch: int, drop_rate: float = 0.0) -
         stop_ralph(ralph)
 
 
-def run_bytes(tmp: Path, statements: int) -> dict[str, float]:
+def run_bytes(tmp: Path, statements: int, run: int = 0) -> dict[str, float]:
     """Bytes per statement as generated into the outbox (what is POSTed), and what gzip
     (level 6, as sync/lrs_client.py sends it) makes of each batch. No LRS needed."""
     import gzip
@@ -170,7 +173,7 @@ def run_bytes(tmp: Path, statements: int) -> dict[str, float]:
     from sync.outbox import all_outboxes
     from sync.uploader import BATCH_BYTES, batches, body_of
 
-    layout, _account, total = make_machine(tmp / "home-bytes", "https://lrs.example.org/xapi/", None, statements)
+    layout, _account, total = make_machine(tmp / f"home-bytes-{run}", "https://lrs.example.org/xapi/", None, statements)
     collect(layout)
     entries = all_outboxes(layout)[0].pending()
     plain = packed = 0
@@ -190,17 +193,17 @@ def run_bytes(tmp: Path, statements: int) -> dict[str, float]:
     }
 
 
-def run_kills(tmp: Path, statements: int, kills: int) -> dict[str, float]:
-    ralph = start_ralph(tmp / "ralph-kills")
+def run_kills(tmp: Path, statements: int, kills: int, run: int = 0) -> dict[str, float]:
+    ralph = start_ralph(tmp / f"ralph-kills-{run}")
     mooc = Path(sys.executable).with_name("mooc")
     try:
         with FaultProxy(("127.0.0.1", ralph.port)) as proxy:
             proxy.rate = 5_000  # a slow link (answers ~1.6 s per batch), so kills land mid-upload
             endpoint = f"{proxy.url}xAPI/"
-            home = tmp / "home-kills"
+            home = tmp / f"home-kills-{run}"
             layout, account, total = make_machine(home, endpoint, ralph, statements)
             env = dict(os.environ, MOOC_HOME=str(home), MOOC_SYSTEM_HOME=str(tmp / "sys"))
-            rng = random.Random(5)
+            rng = random.Random(5 + run)
             done = 0
             t0 = time.perf_counter()
             acks = layout.sync_dir
@@ -231,55 +234,77 @@ def run_kills(tmp: Path, statements: int, kills: int) -> dict[str, float]:
         stop_ralph(ralph)
 
 
-def main() -> int:
+def spread(runs: list[dict], key: str, digits: int = 0, scale: float = 1.0) -> str:
+    """'median (min low, max high)' of one figure over the runs."""
+    s = Spread.of([float(r[key]) * scale for r in runs])
+    return f"{s.median:.{digits}f} (min {s.low:.{digits}f}, max {s.high:.{digits}f})"
+
+
+def seconds(runs: list[dict], key: str) -> Spread:
+    return Spread.of([float(r[key]) for r in runs])
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--statements", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--batches", default="50,200,500")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each part, each on a fresh Ralph (default 3)")
     parser.add_argument("--only", choices=["bytes", "upload", "faults", "kills"], help="run one part")
     args = parser.parse_args()
+    runs = range(args.runs)
+    print(f"min/median/max of {args.runs} runs [{heading()}]")
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmpdir:
         tmp = Path(tmpdir)
-        size = run_bytes(tmp, args.statements)
+        sizes = [run_bytes(tmp, args.statements, run) for run in runs]
         print(
-            f"0. bytes per statement, {size['statements']} statements as generated: "
-            f"{size['bytes_per_statement']:.0f} B uncompressed, {size['gzip_per_statement']:.0f} B gzipped "
-            f"per batch (ratio {size['gzip_ratio']:.3f})"
+            f"0. bytes per statement, {sizes[0]['statements']} statements as generated: "
+            f"{spread(sizes, 'bytes_per_statement')} B uncompressed, {spread(sizes, 'gzip_per_statement')} B gzipped "
+            f"per batch (ratio {spread(sizes, 'gzip_ratio', 3)})"
         )
-        print("   by kind: " + ", ".join(f"{k} {v:.0f} B" for k, v in size["by_kind"].items()))
+        kinds: dict[str, list[float]] = {}
+        for size in sizes:
+            for kind, value in size["by_kind"].items():  # type: ignore[union-attr]
+                kinds.setdefault(kind, []).append(value)
+        print("   by kind (medians): " + ", ".join(f"{k} {Spread.of(v).median:.0f} B" for k, v in kinds.items()))
         if args.only == "bytes":
-            return 0
+            return
         if args.only == "kills":
             args.batches = str(BATCH_STATEMENTS)
         print(f"1. clean upload of {args.statements} statements to Ralph on loopback")
-        results = [run_upload(tmp, args.statements, int(b)) for b in args.batches.split(",")]
-        base = results[0]
-        for r in results:
+        by_batch = {
+            int(b): [run_upload(tmp, args.statements, int(b), run=run) for run in runs] for b in args.batches.split(",")
+        }
+        base_batch, base = next(iter(by_batch.items()))
+        for batch, results in by_batch.items():
+            up = seconds(results, "upload_s")
             print(
-                f"   batch {r['batch']:>4}: {r['upload_s']:6.2f} s upload ({r['statements'] / r['upload_s']:7.0f} st/s), "
-                f"{r['requests']:5d} requests, {r['bytes_per_statement']:6.0f} B/statement, "
-                f"generate {r['collect_s']:.2f} s; time vs batch {base['batch']}: "
-                f"{r['upload_s'] / base['upload_s']:.2f}x; lost {r['lost']}, duplicated {r['duplicated']}"
+                f"   batch {batch:>4}: upload {up.ms()} ({results[0]['statements'] / up.median:7.0f} st/s), "
+                f"{spread(results, 'requests')} requests, {spread(results, 'bytes_per_statement')} B/statement, "
+                f"generate {seconds(results, 'collect_s').ms()}; time vs batch {base_batch} (medians): "
+                f"{up.ratio(seconds(base, 'upload_s')):.2f}x; lost {spread(results, 'lost')}, "
+                f"duplicated {spread(results, 'duplicated')}"
             )
-        clean = next((r for r in results if r["batch"] == BATCH_STATEMENTS), results[-1])
+        clean = by_batch.get(BATCH_STATEMENTS, list(by_batch.values())[-1])
         if args.only == "upload":
-            return 0
+            return
         print(f"2. batch {BATCH_STATEMENTS} with 20 % of answers dropped (fault proxy)")
-        faulty = run_upload(tmp, args.statements, BATCH_STATEMENTS, drop_rate=0.2)
+        faulty = [run_upload(tmp, args.statements, BATCH_STATEMENTS, drop_rate=0.2, run=run) for run in runs]
+        up = seconds(faulty, "upload_s")
         print(
-            f"   {faulty['upload_s']:6.2f} s, {faulty['requests']} requests in {faulty['rounds']} rounds, "
-            f"{faulty['drops']} answers dropped; time vs clean: {faulty['upload_s'] / clean['upload_s']:.2f}x; "
-            f"lost {faulty['lost']}, duplicated {faulty['duplicated']}"
+            f"   {up.ms()}, {spread(faulty, 'requests')} requests in {spread(faulty, 'rounds')} rounds, "
+            f"{spread(faulty, 'drops')} answers dropped; time vs clean (medians): "
+            f"{up.ratio(seconds(clean, 'upload_s')):.2f}x; lost {spread(faulty, 'lost')}, "
+            f"duplicated {spread(faulty, 'duplicated')}"
         )
         print(f"3. `mooc sync` killed with SIGKILL {args.kills} times mid-upload, then a final sync")
-        kills = run_kills(tmp, min(args.statements, 5000), args.kills)
+        kills = [run_kills(tmp, min(args.statements, 5000), args.kills, run) for run in runs]
         print(
-            f"   {kills['statements']} statements, {kills['kills']} kills in {kills['seconds']:.1f} s: "
-            f"pending after final sync {kills['pending_after_final']}, lost {kills['lost']}, "
-            f"duplicated {kills['duplicated']} (goal 0 and 0)"
+            f"   {kills[0]['statements']} statements, {spread(kills, 'kills')} kills in "
+            f"{seconds(kills, 'seconds').ms()}: pending after final sync {spread(kills, 'pending_after_final')}, "
+            f"lost {spread(kills, 'lost')}, duplicated {spread(kills, 'duplicated')} (goal 0 and 0)"
         )
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    both_ways(main)
