@@ -229,6 +229,37 @@ def test_navigation_and_resume() -> None:
         s.open_item("nope")
 
 
+class CountingSink:
+    """An event log that counts its appends (each is one durable write, one fsync)."""
+
+    def __init__(self) -> None:
+        self.appends: list[list[str]] = []
+        self._events: list[Event] = []
+
+    def append(self, *events: Event) -> None:
+        self.appends.append([e.type for e in events])
+        self._events.extend(events)
+
+    def events(self) -> list[Event]:
+        return list(self._events)
+
+
+def test_opening_a_lesson_is_one_durable_write() -> None:
+    """A new position and lesson_opened go to the log in one append: `n` in the TUI waits
+    for each fsync. Opening where the learner already is writes only lesson_opened."""
+    sink = CountingSink()
+    s = CourseSession(make_course(), None, sink, Learner(), Clock(), tz=timezone.utc, reader=lambda i: TEXTS[i.id])
+    sink.appends.clear()  # the enrolment
+    s.open_item("intro")
+    assert sink.appends == [["position", "lesson_opened"]]
+    s.open_item("intro")
+    assert sink.appends[1:] == [["lesson_opened"]]
+    s.open_item("practice")  # a quiz: its position only
+    assert sink.appends[2:] == [["position"]]
+    again = CourseSession(make_course(), None, sink, Learner(), Clock(), tz=timezone.utc)
+    assert again.last_position() == "practice" and again.status("intro").status == "started"
+
+
 def test_lesson_text_and_search() -> None:
     s = session([])
     assert s.lesson_text("intro").startswith("# Intro")

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from packages.errors import MoocError
@@ -32,6 +33,7 @@ from tui.widgets.outline_view import ItemRows, OutlineView
 from tui.widgets.status_bar import StatusBar
 
 CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
+AHEAD_S = 0.1  # after an item is painted, the next lesson's first screen is rendered ahead
 
 
 class Outline(OutlineView):
@@ -55,6 +57,7 @@ class CourseScreen(LessonLinks, Screen[None]):
         self.clock = ActivityClock()
         self._shown: dict[str, tuple[str, float | None]] = {}  # item id -> (status, best) on screen
         self._resumed_once = False
+        self._ahead_timer: Timer | None = None
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -137,16 +140,17 @@ class CourseScreen(LessonLinks, Screen[None]):
         return self._item_rows(self.session.module_view(self.session.course.modules[m_index]).items)
 
     def refresh_outline(self) -> None:
-        """Update every mark (a passed quiz can unlock the next module)."""
+        """Update every mark (a passed quiz can unlock the next module). Only the lines
+        whose mark changed are repainted."""
         outline = self.query_one(Outline)
         for m_index, module in enumerate(self.session.course.modules):
             view = self.session.module_view(module, items=outline.module_filled(m_index))
             outline.set_module_label(m_index, self._module_label(view))
             for item_view in view.items:
-                self._update_node(item_view)
+                self._update_node(item_view, outline)
 
-    def _update_node(self, item_view: Any) -> None:
-        outline = self.query_one(Outline)
+    def _update_node(self, item_view: Any, outline: Outline | None = None) -> None:
+        outline = outline or self.query_one(Outline)
         key = (item_view.status, item_view.best_score)
         if outline.has_item(item_view.id) and self._shown.get(item_view.id) != key:
             outline.set_item_label(item_view.id, self._item_label(item_view))
@@ -175,31 +179,59 @@ class CourseScreen(LessonLinks, Screen[None]):
 
     # ---------------------------------------------------------------- opening
     def open(self, item_id: str, *, focus_content: bool = True) -> None:
+        """Show an item in place: the lesson view, the title and the outline's cursor are
+        updated, nothing is mounted or laid out again. The content is updated first so
+        the next frame paints it; the outline's lines follow (docs/tui.md)."""
         self.flush_time()
+        if self._ahead_timer is not None:
+            self._ahead_timer.stop()
+            self._ahead_timer = None
         session = self.session
         item = session.course.item(item_id)
         self.current = item_id
-        if self.query_one(Outline).cursor_item != item_id:
-            self._outline_to(item_id)
-        title = self.query_one("#item-title", Static)
-        title.update(Text(titled("Lesson" if item.kind == "lesson" else "Quiz", item.title), style="bold"))
         reason = session.item_lock(item_id)
         if reason:
             self._show_panel(Text(f"{marks()['locked']} Locked: {one_line(reason)}"), button=False)
+        else:
+            try:
+                session.open_item(item_id)
+                if item.kind == "lesson":
+                    lesson = self.query_one(Lesson)
+                    lesson.show(session.lesson_text(item_id))
+                    self._show("lesson")
+                    if focus_content:
+                        lesson.focus()
+                else:
+                    self.show_quiz_front(item_id, focus=focus_content)
+            except MoocError as err:
+                self._show_panel(Text(one_line(str(err))), button=False)
+        title = self.query_one("#item-title", Static)
+        # One line high whatever it says: no layout pass (a layout repaints the whole screen).
+        title.update(
+            Text(titled("Lesson" if item.kind == "lesson" else "Quiz", item.title), style="bold"), layout=False
+        )
+        if self.query_one(Outline).cursor_item != item_id:
+            self._outline_to(item_id)
+        if reason:
+            return
+        self.refresh_item(item_id)
+        self._ahead_timer = self.set_timer(AHEAD_S, self._prepare_next)
+
+    def _prepare_next(self) -> None:
+        """While the learner reads, render the next lesson's first screen (`n` then only
+        swaps it in). Anything wrong with it is left for `n` to say."""
+        self._ahead_timer = None
+        if self.current is None:
+            return
+        session = self.session
+        nxt = session.next_item(self.current)
+        if nxt is None or session.course.item(nxt).kind != "lesson" or session.item_lock(nxt):
             return
         try:
-            session.open_item(item_id)
-            if item.kind == "lesson":
-                lesson = self.query_one(Lesson)
-                lesson.show(session.lesson_text(item_id))
-                self._show("lesson")
-                if focus_content:
-                    lesson.focus()
-            else:
-                self.show_quiz_front(item_id, focus=focus_content)
-        except MoocError as err:
-            self._show_panel(Text(one_line(str(err))), button=False)
-        self.refresh_item(item_id)
+            text = session.lesson_text(nxt)
+        except MoocError:
+            return
+        self.query_one(Lesson).prepare(text)
 
     def show_quiz_front(self, item_id: str, *, focus: bool = True) -> None:
         summary = self.session.quiz_summary(item_id)
@@ -338,7 +370,7 @@ class CourseScreen(LessonLinks, Screen[None]):
     def action_next_item(self) -> None:
         if self.current is None:
             return
-        self._complete_current(quiet=True)
+        self._complete_current(quiet=True, outline_later=True)
         nxt = self.session.next_item(self.current)
         if nxt is None:
             self.post_message(Say("This is the last item of the course. Press g to see your progress."))
@@ -362,7 +394,11 @@ class CourseScreen(LessonLinks, Screen[None]):
             return
         self._complete_current(quiet=False)
 
-    def _complete_current(self, *, quiet: bool) -> None:
+    def _refresh_outline_if_shown(self) -> None:
+        if self.is_attached and self.current is not None:
+            self.refresh_outline()
+
+    def _complete_current(self, *, quiet: bool, outline_later: bool = False) -> None:
         item_id = self.current
         if item_id is None or self.session.course.item(item_id).kind != "lesson" or self.session.item_lock(item_id):
             return
@@ -372,7 +408,10 @@ class CourseScreen(LessonLinks, Screen[None]):
         except MoocError as err:
             self.post_message(Say(str(err), error=True))
             return
-        self.refresh_outline()
+        if outline_later:  # `n`: the next lesson's text is painted first, the marks right after
+            self.call_after_refresh(self._refresh_outline_if_shown)
+        else:
+            self.refresh_outline()
         if not quiet:
             self.post_message(Say("Lesson marked done." if recorded else "This lesson was already done."))
 
