@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import Any, Literal, Protocol
@@ -150,6 +151,7 @@ class CourseSession(QuizAttempts, Navigation):
         self._texts: dict[str, str] = {}
         self._p = CourseProgress()
         self._folded: set[str] = set()  # ids of the events folded so far
+        self._pending: list[Event] | None = None  # events of a one_write block, not written yet
         for event in self._sink.events():
             self._fold(event)
         self._log_position = getattr(self._sink, "read_position", None)
@@ -177,16 +179,52 @@ class CourseSession(QuizAttempts, Navigation):
 
     def _record(self, type: str, item_id: str | None = None, **data: Any) -> Event:
         event = self._event(type, item_id, **data)
-        self._sink.append(event)
-        self._fold(event)
+        self._record_all(event)
         return event
 
     def _record_all(self, *events: Event) -> None:
-        """Record several events with one durable write (one fsync: `n` in the TUI waits for it)."""
-        if events:
+        """Record events with one durable write (one fsync: `n` in the TUI waits for each);
+        inside `one_write` they join the block's write."""
+        if not events:
+            return
+        if self._pending is not None:
+            self._pending.extend(events)
+        else:
             self._sink.append(*events)
-            for event in events:
-                self._fold(event)
+        for event in events:
+            self._fold(event)
+
+    @contextmanager
+    def one_write(self) -> Iterator[None]:
+        """What is recorded in the block is written with one durable append when it ends
+        (the TUI's `n`: the time on the lesson left, its completion and the next item's
+        opening, one fsync instead of three). The block sees its events at once; they are
+        written even if it raises. If that write fails, none is kept: the session is
+        folded again from the log, and the error raised. Nothing may be shown to the
+        learner as saved before the block ends."""
+        if self._pending is not None:  # inside another block: joins its write
+            yield
+            return
+        self._pending = []
+        try:
+            yield
+        finally:
+            pending, self._pending = self._pending, None
+            if pending:
+                try:
+                    self._sink.append(*pending)
+                except MoocError:
+                    self._refold()
+                    raise
+
+    def _refold(self) -> None:
+        """Back to what the log holds (a write failed after its events were folded)."""
+        progress, folded = CourseProgress(), set()
+        for event in self._sink.events():
+            folded.add(event.id)
+            fold_event(self.course, progress, event)
+        self._p, self._folded = progress, folded
+        self._log_position = getattr(self._sink, "read_position", None)
 
     def _event(self, type: str, item_id: str | None = None, **data: Any) -> Event:
         return Event(
