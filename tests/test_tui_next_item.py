@@ -121,3 +121,43 @@ async def test_outline_cursor_repaints_the_right_rows_when_scrolled(course_of_le
         await pilot.pause()
         assert outline.cursor_item == "lesson-00027"
         assert len(lit_rows()) == 1 and "Lesson 27" in lit_rows()[0]
+
+
+async def test_next_item_is_one_write_and_a_failed_one_keeps_nothing(
+    course_of_lessons: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The time on the lesson left, its completion and the next opening: one append to the
+    real event log per `n`. When that write fails (a full disk), the learner is told where
+    the lesson would be and nothing of the move is kept."""
+    from packages.errors import MoocError
+    from player.progress import EventLog
+
+    appends: list[list[str]] = []
+    append = EventLog.append
+
+    def counted(self: EventLog, *events: Any) -> None:
+        appends.append([e.type for e in events])
+        append(self, *events)
+
+    monkeypatch.setattr(EventLog, "append", counted)
+    app = make_app(course_of_lessons, course_id="big-course", item_id="lesson-00001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await pilot.pause(0.1)
+        appends.clear()
+        app.screen.clock.take()
+        app.screen.clock._active = 5.0  # five seconds read: recorded as time on the lesson
+        await pilot.press("n")
+        assert appends == [["time_spent", "lesson_completed", "position", "lesson_opened"]]
+
+        def full(self: EventLog, *events: Any) -> None:
+            raise MoocError("progress not saved: disk full")  # the real one names the file first
+
+        monkeypatch.setattr(EventLog, "append", full)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "progress not saved: disk full" in screen_text(app))
+        assert app.session.status("lesson-00002").status == "started"  # not done: not saved
+        assert app.session.last_position() == "lesson-00002"
+        monkeypatch.setattr(EventLog, "append", append)
+        reread = EventLog.for_course(course_of_lessons, app.learner.id, "big-course").events()
+        assert not any(e.type == "lesson_completed" and e.item_id == "lesson-00002" for e in reread)

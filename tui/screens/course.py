@@ -4,7 +4,8 @@ The outline (`OutlineView`) lists modules and items with a status mark each; a
 locked item shows why it is locked instead of opening. Lessons render through
 `LessonView` (lazy, any length). Active time is measured from the learner's own
 key and mouse events (`ActivityClock`) and recorded when they leave the item.
-The lesson's links and media (`o`) are tui/screens/course_links.py's.
+The lesson's links and media (`o`) are tui/screens/course_links.py's, the outline's
+labels and marks tui/screens/course_outline.py's.
 """
 
 from __future__ import annotations
@@ -26,25 +27,23 @@ from player.wording import titled
 from tui import keymap
 from tui.messages import BackToLibrary, Ready, Say, StatusChanged
 from tui.screens.course_links import LessonLinks
+from tui.screens.course_outline import Outline, OutlineMarks
 from tui.symbols import marks
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lesson_view import LessonView
-from tui.widgets.outline_view import ItemRows, OutlineView
+from tui.widgets.outline_view import OutlineView
 from tui.widgets.status_bar import StatusBar
 
 CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
 AHEAD_S = 0.1  # after an item is painted, the next lesson's first screen is rendered ahead
-
-
-class Outline(OutlineView):
-    BINDINGS = keymap.scope("outline")
+MARKS_AFTER_S = 0.03  # after `n`, the outline's marks are brought up to date (the text is painted first)
 
 
 class Lesson(LessonView):
     BINDINGS = keymap.scope("lesson text")
 
 
-class CourseScreen(LessonLinks, Screen[None]):
+class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
     BINDINGS = keymap.scope("course")
 
     def __init__(self, session: Any, item_id: str | None = None) -> None:
@@ -58,6 +57,7 @@ class CourseScreen(LessonLinks, Screen[None]):
         self._shown: dict[str, tuple[str, float | None]] = {}  # item id -> (status, best) on screen
         self._resumed_once = False
         self._ahead_timer: Timer | None = None
+        self._marks_timer: Timer | None = None
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -109,73 +109,6 @@ class CourseScreen(LessonLinks, Screen[None]):
     def _cursor_to_current(self) -> None:
         if self.current is not None:
             self._outline_to(self.current)
-
-    def _outline_to(self, item_id: str) -> None:
-        course = self.session.course
-        self.query_one(Outline).move_to_item(item_id, course.modules.index(course.module_of(item_id)))
-
-    def build_outline(self) -> None:
-        outline = self.query_one(Outline)
-        outline.fill = self._items_of_module  # a module's items are built when it is first unfolded
-        self._shown.clear()
-        course = self.session.course
-        # A big course opens with only the current module unfolded: 2,000 lessons open at once.
-        expand_all = sum(len(m.items) for m in course.modules) <= 300
-        target = course.module_of(self.start_item or self.session.resume_item())
-        modules = []
-        for module in course.modules:
-            expand = expand_all or module is target
-            view = self.session.module_view(module, items=expand)
-            modules.append((self._module_label(view), self._item_rows(view.items) if expand else None, expand))
-        outline.set_modules(modules)
-
-    def _item_rows(self, item_views: Any) -> ItemRows:
-        rows = []
-        for item_view in item_views:
-            rows.append((item_view.id, self._item_label(item_view)))
-            self._shown[item_view.id] = (item_view.status, item_view.best_score)
-        return rows
-
-    def _items_of_module(self, m_index: int) -> ItemRows:
-        return self._item_rows(self.session.module_view(self.session.course.modules[m_index]).items)
-
-    def refresh_outline(self) -> None:
-        """Update every mark (a passed quiz can unlock the next module). Only the lines
-        whose mark changed are repainted."""
-        outline = self.query_one(Outline)
-        for m_index, module in enumerate(self.session.course.modules):
-            view = self.session.module_view(module, items=outline.module_filled(m_index))
-            outline.set_module_label(m_index, self._module_label(view))
-            for item_view in view.items:
-                self._update_node(item_view, outline)
-
-    def _update_node(self, item_view: Any, outline: Outline | None = None) -> None:
-        outline = outline or self.query_one(Outline)
-        key = (item_view.status, item_view.best_score)
-        if outline.has_item(item_view.id) and self._shown.get(item_view.id) != key:
-            outline.set_item_label(item_view.id, self._item_label(item_view))
-            self._shown[item_view.id] = key
-
-    def _module_label(self, view: Any) -> Text:
-        label = Text(one_line(view.module.title), style="bold")
-        if view.locked:
-            label = Text(f"{marks()['locked']} ") + label
-            label.stylize("dim")
-        return label
-
-    def _item_label(self, view: Any) -> Text:
-        mark = marks()[view.status]
-        label = Text(f"{mark} ")
-        label.append(one_line(view.item.title))
-        if view.item.kind == "quiz" and view.best_score is not None:
-            label.append(f" {view.best_score * 100:.0f}%")
-        if view.status == "locked":
-            label.stylize("dim")
-        elif view.status == "failed":
-            label.stylize("red", 0, len(mark))
-        elif view.status in ("done", "passed"):
-            label.stylize("green", 0, len(mark))
-        return label
 
     # ---------------------------------------------------------------- opening
     def open(self, item_id: str, *, focus_content: bool = True) -> None:
@@ -290,11 +223,8 @@ class CourseScreen(LessonLinks, Screen[None]):
         if button and focus:
             self.call_after_refresh(start.focus)  # a panel mounted just now takes focus only once it is laid out
 
-    def refresh_item(self, item_id: str) -> None:
-        self._update_node(self.session.status(item_id))
-
     # ---------------------------------------------------------------- time
-    def flush_time(self) -> None:
+    def flush_time(self, *, outline_later: bool = False) -> None:
         """Record the active time spent on the current item (idle gaps are not counted),
         and a lesson read to the end as done: its last line was on screen."""
         if self.current is None:
@@ -309,7 +239,7 @@ class CourseScreen(LessonLinks, Screen[None]):
         lesson = self.query_one(Lesson)
         if lesson.end_seen and self.showing_lesson and self.session.status(self.current).status != "done":
             lesson.end_seen = False
-            self._complete_current(quiet=True)
+            self._complete_current(quiet=True, outline_later=outline_later)
 
     def on_key(self) -> None:
         self.clock.touch()
@@ -370,12 +300,20 @@ class CourseScreen(LessonLinks, Screen[None]):
     def action_next_item(self) -> None:
         if self.current is None:
             return
-        self._complete_current(quiet=True, outline_later=True)
-        nxt = self.session.next_item(self.current)
+        leaving = self.current
+        try:
+            # The time on the lesson left, its completion and the next item's opening are
+            # written together, once, before anything of the move is painted.
+            with self.session.one_write():
+                self._complete_current(quiet=True, outline_later=True)
+                nxt = self.session.next_item(leaving)
+                if nxt is not None:
+                    self.open(nxt)
+        except MoocError as err:  # not saved, none of it: said where the lesson would be
+            self._show_panel(Text(one_line(str(err))), button=False)
+            return
         if nxt is None:
             self.post_message(Say("This is the last item of the course. Press g to see your progress."))
-            return
-        self.open(nxt)
 
     def action_previous_item(self) -> None:
         if self.current is None:
@@ -394,22 +332,19 @@ class CourseScreen(LessonLinks, Screen[None]):
             return
         self._complete_current(quiet=False)
 
-    def _refresh_outline_if_shown(self) -> None:
-        if self.is_attached and self.current is not None:
-            self.refresh_outline()
-
     def _complete_current(self, *, quiet: bool, outline_later: bool = False) -> None:
         item_id = self.current
         if item_id is None or self.session.course.item(item_id).kind != "lesson" or self.session.item_lock(item_id):
             return
-        self.flush_time()
+        self.flush_time(outline_later=outline_later)
         try:
             recorded = self.session.complete_lesson(item_id)
         except MoocError as err:
             self.post_message(Say(str(err), error=True))
             return
         if outline_later:  # `n`: the next lesson's text is painted first, the marks right after
-            self.call_after_refresh(self._refresh_outline_if_shown)
+            if self._marks_timer is None:
+                self._marks_timer = self.set_timer(MARKS_AFTER_S, self._refresh_outline_if_shown)
         else:
             self.refresh_outline()
         if not quiet:

@@ -171,8 +171,8 @@ class LessonView(ScrollView, can_focus=True):
                 self._heights[index] = len(strips)
                 self._exact[index] = True
         self._recompute_offsets()
-        if self.is_mounted:  # the first screen's blocks now: their exact heights settle the size once
-            self._ensure_rendered(0, self.scrollable_content_region.height or self.size.height or 24)
+        if self.size.width:  # laid out: the first screen's blocks now, their exact heights settle the size once
+            self._ensure_rendered(0, self.scrollable_content_region.height or self.size.height)
         self._sync_virtual_size()
         self._fill_next = 0
         self._schedule_fill()
