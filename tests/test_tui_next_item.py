@@ -31,11 +31,19 @@ def screen_text(app: Any) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-async def settle(pilot: Any) -> None:
-    """Longer than AHEAD_S: the next lesson gets rendered ahead meanwhile."""
+async def settle(pilot: Any, app: Any) -> None:
+    """Until the learner would be reading: the next lesson rendered ahead, the outline
+    caught up, the lesson's filler done (each runs on its timer)."""
     from tui.screens.course import AHEAD_S
 
-    await pilot.pause(AHEAD_S * 3)
+    await pilot.pause(AHEAD_S)
+    screen = app.screen
+    lesson = screen.query_one("#lesson")
+    await wait_for(
+        pilot,
+        lambda: screen._ahead_timer is None and screen._marks_timer is None and not lesson._fill_timer_pending,
+    )
+    await pilot.pause()
 
 
 async def test_next_lesson_is_swapped_in_without_layout_or_rendering(
@@ -43,7 +51,7 @@ async def test_next_lesson_is_swapped_in_without_layout_or_rendering(
 ) -> None:
     from textual.screen import Screen
 
-    from tui.widgets.lesson_view import LessonView
+    from tui.widgets.lesson_view import AHEAD_KEPT, LessonView
 
     layouts: list[str] = []
     rendered: list[str] = []
@@ -63,7 +71,7 @@ async def test_next_lesson_is_swapped_in_without_layout_or_rendering(
     app = make_app(course_of_lessons, course_id="big-course", item_id="lesson-00001")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
-        await settle(pilot)
+        await settle(pilot, app)
         screen = app.screen
         lesson = screen.query_one("#lesson")
         outline = screen.query_one("#outline")
@@ -75,11 +83,13 @@ async def test_next_lesson_is_swapped_in_without_layout_or_rendering(
             await pilot.press("n")
             await pilot.pause()
             assert f"number {k}000." in screen_text(app) and f"Lesson {k}" in screen_text(app)
-            assert screen.current == outline.cursor_item == f"lesson-{k:05d}"
+            assert screen.current == f"lesson-{k:05d}"
             assert f"# Lesson {k}" not in rendered  # swapped in, not rendered on the key
             assert layouts == []  # same height as the lesson before: nothing laid out again
-            await settle(pilot)
-            assert outline.label_of(f"lesson-{k - 1:05d}").plain.startswith(("✓", "+"))  # done, repainted
+            await settle(pilot, app)  # the outline follows: its cursor, the mark of the lesson left
+            assert outline.cursor_item == f"lesson-{k:05d}"
+            assert outline.label_of(f"lesson-{k - 1:05d}").plain.startswith(("✓", "+"))
+        assert len(lesson._ahead) <= AHEAD_KEPT + 1  # what is kept rendered stays bounded (+ the next)
         # `p` comes back to the lesson just left without rendering it again
         rendered.clear()
         await pilot.press("p")

@@ -36,7 +36,6 @@ from tui.widgets.status_bar import StatusBar
 
 CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
 AHEAD_S = 0.1  # after an item is painted, the next lesson's first screen is rendered ahead
-MARKS_AFTER_S = 0.03  # after `n`, the outline's marks are brought up to date (the text is painted first)
 
 
 class Lesson(LessonView):
@@ -111,11 +110,12 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
             self._outline_to(self.current)
 
     # ---------------------------------------------------------------- opening
-    def open(self, item_id: str, *, focus_content: bool = True) -> None:
+    def open(self, item_id: str, *, focus_content: bool = True, outline_later: bool = False) -> None:
         """Show an item in place: the lesson view, the title and the outline's cursor are
-        updated, nothing is mounted or laid out again. The content is updated first so
-        the next frame paints it; the outline's lines follow (docs/tui.md)."""
-        self.flush_time()
+        updated, nothing is mounted or laid out again. With `outline_later` (`n`, `p`) the
+        outline's cursor and marks follow a moment after the content is painted, so the
+        first frame repaints the content alone (docs/tui.md)."""
+        self.flush_time(outline_later=outline_later)
         if self._ahead_timer is not None:
             self._ahead_timer.stop()
             self._ahead_timer = None
@@ -143,11 +143,14 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         title.update(
             Text(titled("Lesson" if item.kind == "lesson" else "Quiz", item.title), style="bold"), layout=False
         )
-        if self.query_one(Outline).cursor_item != item_id:
+        if outline_later:
+            self.outline_soon()
+        elif self.query_one(Outline).cursor_item != item_id:
             self._outline_to(item_id)
         if reason:
             return
-        self.refresh_item(item_id)
+        if not outline_later:
+            self.refresh_item(item_id)
         self._ahead_timer = self.set_timer(AHEAD_S, self._prepare_next)
 
     def _prepare_next(self) -> None:
@@ -300,18 +303,8 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
     def action_next_item(self) -> None:
         if self.current is None:
             return
-        leaving = self.current
-        try:
-            # The time on the lesson left, its completion and the next item's opening are
-            # written together, once, before anything of the move is painted.
-            with self.session.one_write():
-                self._complete_current(quiet=True, outline_later=True)
-                nxt = self.session.next_item(leaving)
-                if nxt is not None:
-                    self.open(nxt)
-        except MoocError as err:  # not saved, none of it: said where the lesson would be
-            self._show_panel(Text(one_line(str(err))), button=False)
-            return
+        nxt = self.session.next_item(self.current)
+        self._move(nxt, complete=True)
         if nxt is None:
             self.post_message(Say("This is the last item of the course. Press g to see your progress."))
 
@@ -322,7 +315,19 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         if prev is None:
             self.post_message(Say("This is the first item of the course."))
             return
-        self.open(prev)
+        self._move(prev, complete=False)
+
+    def _move(self, to: str | None, *, complete: bool) -> None:
+        """`n` and `p`: the time on the item left (with `n`, its completion) and the opening
+        of the next are written together, once, before anything of the move is painted."""
+        try:
+            with self.session.one_write():
+                if complete:
+                    self._complete_current(quiet=True, outline_later=True)
+                if to is not None:
+                    self.open(to, outline_later=True)
+        except MoocError as err:  # not saved, none of it: said where the lesson would be
+            self._show_panel(Text(one_line(str(err))), button=False)
 
     def action_mark_done(self) -> None:
         if self.current is None:
@@ -343,8 +348,7 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
             self.post_message(Say(str(err), error=True))
             return
         if outline_later:  # `n`: the next lesson's text is painted first, the marks right after
-            if self._marks_timer is None:
-                self._marks_timer = self.set_timer(MARKS_AFTER_S, self._refresh_outline_if_shown)
+            self.outline_soon()
         else:
             self.refresh_outline()
         if not quiet:

@@ -17,6 +17,8 @@ from tui import keymap
 from tui.symbols import marks
 from tui.widgets.outline_view import ItemRows, OutlineView
 
+MARKS_AFTER_S = 0.03  # after `n`, the outline's cursor and marks follow the painted lesson
+
 if TYPE_CHECKING:
     from textual.screen import Screen
     from textual.timer import Timer
@@ -110,7 +112,16 @@ class OutlineMarks(_Host):
     def refresh_item(self, item_id: str) -> None:
         self._update_node(self.session.status(item_id))
 
-    def _refresh_outline_if_shown(self) -> None:
+    def outline_soon(self) -> None:
+        """The cursor to the open item and the marks up to date in a moment (after `n`:
+        the frame that paints the next lesson repaints nothing else)."""
+        if self._marks_timer is None:
+            self._marks_timer = self.set_timer(MARKS_AFTER_S, self._outline_catch_up)
+
+    def _outline_catch_up(self) -> None:
         self._marks_timer = None
-        if self.is_attached and self.current is not None:
-            self.refresh_outline()
+        if not self.is_attached or self.current is None:
+            return
+        if self.query_one(Outline).cursor_item != self.current:
+            self._outline_to(self.current)  # fills its module first if it was folded
+        self.refresh_outline()

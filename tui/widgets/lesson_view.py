@@ -25,7 +25,7 @@ from packages.safe_text import clean
 from tui.lesson_blocks import Block, split_blocks
 
 FILL_BUDGET_S = 0.012  # work per idle tick of the background filler
-AHEAD_KEPT = 3  # lessons kept rendered besides the one shown (the next, the last left)
+AHEAD_KEPT = 3  # lessons left kept rendered (for `p`), besides the one shown and the next prepared
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,7 @@ class LessonView(ScrollView, can_focus=True):
     def prepare(self, text: str) -> None:
         """Render the first screen of a lesson about to be shown (the next one, while the
         learner reads this one): `show(text)` then paints without rendering Markdown."""
+        self._forget_oldest()
         cleaned = clean(text).replace("\r", "")
         if cleaned == self.text or not self.is_mounted or not self.size.height:
             return
@@ -106,8 +107,12 @@ class LessonView(ScrollView, can_focus=True):
             self._remember(self.text, _Ahead((self._width, self.rich_style), self._blocks, dict(self._strips)))
 
     def _remember(self, text: str, ahead: _Ahead) -> None:
+        """Keep a lesson's rendering; the oldest go in `prepare`, when the learner reads
+        (letting go of hundreds of strips costs what a key should not wait for)."""
         self._ahead.pop(text, None)
         self._ahead[text] = ahead
+
+    def _forget_oldest(self) -> None:
         while len(self._ahead) > AHEAD_KEPT:
             del self._ahead[next(iter(self._ahead))]
 
@@ -285,6 +290,7 @@ class LessonView(ScrollView, can_focus=True):
 
     def _fill(self) -> None:
         self._fill_timer_pending = False
+        self._forget_oldest()
         deadline = time.perf_counter() + FILL_BUDGET_S
         changed = False
         while self._fill_next < len(self._blocks) and time.perf_counter() < deadline:
