@@ -74,10 +74,10 @@ class LessonView(ScrollView, can_focus=True):
         self._keep_ahead()
         self.text = clean(text).replace("\r", "")
         self.end_seen = False
+        self.scroll_to(0, 0, animate=False, immediate=True)  # first: the new heights are counted from the top
         ahead = self._ahead.pop(self.text, None)
         self._blocks = ahead.blocks if ahead is not None else split_blocks(self.text)
         self._reset_layout(ahead)
-        self.scroll_to(0, 0, animate=False, immediate=True)
 
     def prepare(self, text: str) -> None:
         """Render the first screen of a lesson about to be shown (the next one, while the
@@ -102,13 +102,22 @@ class LessonView(ScrollView, can_focus=True):
         return (self._content_width(), self.rich_style)
 
     def _keep_ahead(self) -> None:
-        """The lesson being left keeps its rendered blocks: `p` comes back to it at once."""
-        if self._blocks and self._strips and self._width == self._content_width():
-            self._remember(self.text, _Ahead((self._width, self.rich_style), self._blocks, dict(self._strips)))
+        """The lesson being left keeps the blocks of its first screen (where `show` starts):
+        `p` comes back to it at once."""
+        if not self._blocks or self._width != self._content_width():
+            return
+        first: dict[int, list[Strip]] = {}
+        rows, index = 0, 0
+        while index in self._strips and rows < (self.size.height or 24):
+            first[index] = self._strips[index]
+            rows += len(first[index])
+            index += 1
+        if first:
+            self._remember(self.text, _Ahead((self._width, self.rich_style), self._blocks, first))
 
     def _remember(self, text: str, ahead: _Ahead) -> None:
-        """Keep a lesson's rendering; the oldest go in `prepare`, when the learner reads
-        (letting go of hundreds of strips costs what a key should not wait for)."""
+        """Keep a lesson's rendering; the oldest go in idle time (`prepare`, the filler):
+        letting go of hundreds of strips costs what a key should not wait for."""
         self._ahead.pop(text, None)
         self._ahead[text] = ahead
 
