@@ -77,7 +77,7 @@ class LessonView(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False, immediate=True)  # first: the new heights are counted from the top
         ahead = self._ahead.pop(self.text, None)
         self._blocks = ahead.blocks if ahead is not None else split_blocks(self.text)
-        self._reset_layout(ahead)
+        self._reset_layout(ahead, top=True)
 
     def prepare(self, text: str) -> None:
         """Render the first screen of a lesson about to be shown (the next one, while the
@@ -174,7 +174,9 @@ class LessonView(ScrollView, can_focus=True):
     def _content_width(self) -> int:
         return max(20, self.scrollable_content_region.width or self.size.width or 78)
 
-    def _reset_layout(self, ahead: _Ahead | None = None) -> None:
+    def _reset_layout(self, ahead: _Ahead | None = None, *, top: bool = False) -> None:
+        """Forget the rendered blocks (a new text or width). With `top` (a new text, shown
+        from its first line) the first screen is rendered now, once the view has a size."""
         self._width = self._content_width()
         self._strips.clear()
         self._heights = [self._estimate(b) for b in self._blocks]
@@ -185,7 +187,7 @@ class LessonView(ScrollView, can_focus=True):
                 self._heights[index] = len(strips)
                 self._exact[index] = True
         self._recompute_offsets()
-        if self.size.width:  # laid out: the first screen's blocks now, their exact heights settle the size once
+        if top and self.size.width:  # their exact heights settle the size once
             self._ensure_rendered(0, self.scrollable_content_region.height or self.size.height)
         self._sync_virtual_size()
         self._fill_next = 0
