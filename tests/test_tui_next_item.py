@@ -41,7 +41,12 @@ async def settle(pilot: Any, app: Any) -> None:
     lesson = screen.query_one("#lesson")
     await wait_for(
         pilot,
-        lambda: screen._ahead_timer is None and screen._marks_timer is None and not lesson._fill_timer_pending,
+        lambda: (
+            screen._ahead_timer is None
+            and screen._marks_timer is None
+            and not lesson._fill_timer_pending
+            and lesson.next_ready
+        ),
     )
     await pilot.pause()
 
@@ -171,3 +176,35 @@ async def test_next_item_is_one_write_and_a_failed_one_keeps_nothing(
         monkeypatch.setattr(EventLog, "append", append)
         reread = EventLog.for_course(course_of_lessons, app.learner.id, "big-course").events()
         assert not any(e.type == "lesson_completed" and e.item_id == "lesson-00002" for e in reread)
+
+
+async def test_a_new_width_prepares_the_next_lesson_again(
+    course_of_lessons: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What was rendered ahead is for one width: after a resize the next lesson is
+    rendered ahead again, at the new width, and `n` still only swaps it in."""
+    from tui.widgets.lesson_view import LessonView
+
+    rendered: list[str] = []
+    block_strips = LessonView._block_strips
+
+    def count_render(self: Any, blocks: Any, index: int, width: int) -> Any:
+        rendered.append(f"{blocks[index].source.split(chr(10), 1)[0]} @{width}")
+        return block_strips(self, blocks, index, width)
+
+    monkeypatch.setattr(LessonView, "_block_strips", count_render)
+    app = make_app(course_of_lessons, course_id="big-course", item_id="lesson-00001")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        await settle(pilot, app)
+        lesson = app.screen.query_one("#lesson")
+        narrow = lesson._content_width()
+        assert f"# Lesson 2 @{narrow}" in rendered
+        await pilot.resize_terminal(110, 30)
+        await settle(pilot, app)
+        wide = lesson._content_width()
+        assert wide != narrow and f"# Lesson 2 @{wide}" in rendered
+        rendered.clear()
+        await pilot.press("n")
+        await pilot.pause()
+        assert "number 2000." in screen_text(app) and not any(r.startswith("# Lesson 2") for r in rendered)

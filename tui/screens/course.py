@@ -167,7 +167,8 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
             text = session.lesson_text(nxt)
         except MoocError:
             return
-        self.query_one(Lesson).prepare(text)
+        if not self.query_one(Lesson).prepare(text) and self.showing_lesson:
+            self._ahead_timer = self.set_timer(AHEAD_S, self._prepare_next)  # not laid out yet: a slow start
 
     def show_quiz_front(self, item_id: str, *, focus: bool = True) -> None:
         summary = self.session.quiz_summary(item_id)

@@ -25,6 +25,7 @@ from packages.safe_text import clean
 from tui.lesson_blocks import Block, split_blocks
 
 FILL_BUDGET_S = 0.012  # work per idle tick of the background filler
+FILL_DELAY_S = 0.05  # the filler (and a prepare made stale by a new width) waits this long
 AHEAD_KEPT = 3  # lessons left kept rendered (for `p`), besides the one shown and the next prepared
 
 
@@ -59,6 +60,8 @@ class LessonView(ScrollView, can_focus=True):
         self._strips: dict[int, list[Strip]] = {}
         self._width = 0
         self._paint: tuple[int, int, Style] | None = None  # scroll, width, style during render_lines
+        self._painted = False  # render_lines ran once: the size and style are the real ones
+        self._next_text: str | None = None  # the lesson last given to prepare, not shown yet
         self._fill_next = 0
         self._fill_timer_pending = False
         self.text = ""
@@ -72,6 +75,8 @@ class LessonView(ScrollView, can_focus=True):
         from `prepare`), so the lesson's height is known at once and, when it is the height
         of the lesson before, no layout pass follows (a layout repaints the whole screen)."""
         self._keep_ahead()
+        if text == self._next_text:
+            self._next_text = None
         self.text = clean(text).replace("\r", "")
         self.end_seen = False
         self.scroll_to(0, 0, animate=False, immediate=True)  # first: the new heights are counted from the top
@@ -79,16 +84,18 @@ class LessonView(ScrollView, can_focus=True):
         self._blocks = ahead.blocks if ahead is not None else split_blocks(self.text)
         self._reset_layout(ahead, top=True)
 
-    def prepare(self, text: str) -> None:
+    def prepare(self, text: str) -> bool:
         """Render the first screen of a lesson about to be shown (the next one, while the
-        learner reads this one): `show(text)` then paints without rendering Markdown."""
+        learner reads this one): `show(text)` then paints without rendering Markdown.
+        False if the view was not painted yet: nothing done, ask again later."""
         self._forget_oldest()
+        self._next_text = text  # prepared again if the width changes before it is shown
+        if not self._painted:  # before the first paint, size and style may not be final yet
+            return False
         cleaned = clean(text).replace("\r", "")
-        if cleaned == self.text or not self.is_mounted or not self.size.height:
-            return
         key = self._ahead_key()
-        if cleaned in self._ahead and self._ahead[cleaned].key == key:
-            return
+        if cleaned == self.text or (cleaned in self._ahead and self._ahead[cleaned].key == key):
+            return True
         blocks = split_blocks(cleaned)
         strips: dict[int, list[Strip]] = {}
         rows, index = 0, 0
@@ -97,6 +104,15 @@ class LessonView(ScrollView, can_focus=True):
             rows += len(strips[index])
             index += 1
         self._remember(cleaned, _Ahead(key, blocks, strips))
+        return True
+
+    @property
+    def next_ready(self) -> bool:
+        """The lesson last given to `prepare` is rendered at the current width and style."""
+        if self._next_text is None:
+            return True
+        ahead = self._ahead.get(clean(self._next_text).replace("\r", ""))
+        return ahead is not None and ahead.key == self._ahead_key()
 
     def _ahead_key(self) -> tuple[int, Style]:
         return (self._content_width(), self.rich_style)
@@ -193,6 +209,13 @@ class LessonView(ScrollView, can_focus=True):
         self._fill_next = 0
         self._schedule_fill()
         self.refresh()
+        if not top and self._next_text is not None and self.is_mounted:
+            # a new width (the scrollbar came or went, a resize): what was prepared is stale
+            self.set_timer(FILL_DELAY_S, self._prepare_again)
+
+    def _prepare_again(self) -> None:
+        if self._next_text is not None:
+            self.prepare(self._next_text)
 
     def _estimate(self, block: Block) -> int:
         width = max(1, self._width)
@@ -284,6 +307,7 @@ class LessonView(ScrollView, can_focus=True):
                 self.end_seen = True  # read to the end (CourseScreen marks the lesson done on leaving)
         # What every line of this paint needs, looked up once (each is a computed property).
         self._paint = (int(self.scroll_y), self.size.width, self.rich_style)
+        self._painted = True
         try:
             return super().render_lines(crop)
         finally:
@@ -297,7 +321,7 @@ class LessonView(ScrollView, can_focus=True):
     def _schedule_fill(self) -> None:
         if not self._fill_timer_pending and self.is_mounted:
             self._fill_timer_pending = True
-            self.set_timer(0.05, self._fill)
+            self.set_timer(FILL_DELAY_S, self._fill)
 
     def _fill(self) -> None:
         self._fill_timer_pending = False
