@@ -132,7 +132,7 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
                     lesson = self.query_one(Lesson)
                     lesson.show(session.lesson_text(item_id))
                     self._show("lesson")
-                    if focus_content:
+                    if focus_content and not lesson.has_focus:  # focusing again costs a message and a repaint
                         lesson.focus()
                 else:
                     self.show_quiz_front(item_id, focus=focus_content)
