@@ -21,6 +21,7 @@ class Navigation(Scores):
 
     _now: Callable[[], datetime]
     _tz: tzinfo | None
+    _order: tuple[list[str], dict[str, int]] | None = None  # see _course_order
 
     # ------------------------------------------------------------------ locking
 
@@ -81,9 +82,17 @@ class Navigation(Scores):
         return self._p.position
 
     def _neighbour(self, item_id: str, step: int) -> str | None:
-        ids = [i.id for i in self.course.items()]
-        index = ids.index(self._known(item_id)) + step
+        ids, where = self._course_order()
+        index = where[self._known(item_id)] + step
         return ids[index] if 0 <= index < len(ids) else None
+
+    def _course_order(self) -> tuple[list[str], dict[str, int]]:
+        """Item ids in course order and each one's place, built once (`n` asks for them at
+        every move; a big course has 2,500 items)."""
+        if self._order is None:
+            ids = [i.id for i in self.course.items()]
+            self._order = (ids, {item_id: n for n, item_id in enumerate(ids)})
+        return self._order
 
     def next_item(self, item_id: str) -> str | None:
         """The item after `item_id` in course order (locked ones included), or None at the end."""

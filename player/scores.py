@@ -92,15 +92,30 @@ class Scores:
 
     def passed(self) -> bool:
         """Every graded quiz attempted and the course score reaches the threshold."""
-        if not self.course.graded_quizzes() or self.unattempted():
+        if not self._graded_all_attempted():
             return False
         return self.course_score() >= self.course.pass_threshold - SCORE_EPSILON
 
+    def _graded_all_attempted(self) -> bool:
+        """The course has graded quizzes and each has an attempt. Stops at the first one
+        without: every lesson done asks this (`n` in the TUI waits for it)."""
+        attempts = self._p.attempts
+        found = False
+        for module in self.course.modules:
+            for item in module.items:
+                if item.is_graded:
+                    if not attempts.get(item.id):
+                        return False
+                    found = True
+        return found
+
     def completed(self) -> bool:
         """Every lesson done and every graded quiz attempted."""
-        for item in self.course.items():
-            if item.kind == "lesson" and item.id not in self._p.completed:
-                return False
+        done = self._p.completed
+        for module in self.course.modules:
+            for item in module.items:
+                if item.kind == "lesson" and item.id not in done:
+                    return False
         return not self.unattempted()
 
     def progress_counts(self) -> tuple[int, int]:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import Any, Literal, Protocol
@@ -154,6 +155,7 @@ class CourseSession(QuizAttempts, Navigation):
         self._index_lock = threading.Lock()
         self._p = CourseProgress()
         self._folded: set[str] = set()  # ids of the events folded so far
+        self._pending: list[Event] | None = None  # events of a one_write block, not written yet
         for event in self._sink.events():
             self._fold(event)
         self._log_position = getattr(self._sink, "read_position", None)
@@ -180,7 +182,56 @@ class CourseSession(QuizAttempts, Navigation):
         fold_event(self.course, self._p, e)
 
     def _record(self, type: str, item_id: str | None = None, **data: Any) -> Event:
-        event = Event(
+        event = self._event(type, item_id, **data)
+        self._record_all(event)
+        return event
+
+    def _record_all(self, *events: Event) -> None:
+        """Record events with one durable write (one fsync: `n` in the TUI waits for each);
+        inside `one_write` they join the block's write."""
+        if not events:
+            return
+        if self._pending is not None:
+            self._pending.extend(events)
+        else:
+            self._sink.append(*events)
+        for event in events:
+            self._fold(event)
+
+    @contextmanager
+    def one_write(self) -> Iterator[None]:
+        """What is recorded in the block is written with one durable append when it ends
+        (the TUI's `n`: the time on the lesson left, its completion and the next item's
+        opening, one fsync instead of three). The block sees its events at once; they are
+        written even if it raises. If that write fails, none is kept: the session is
+        folded again from the log, and the error raised. Nothing may be shown to the
+        learner as saved before the block ends."""
+        if self._pending is not None:  # inside another block: joins its write
+            yield
+            return
+        self._pending = []
+        try:
+            yield
+        finally:
+            pending, self._pending = self._pending, None
+            if pending:
+                try:
+                    self._sink.append(*pending)
+                except MoocError:
+                    self._refold()
+                    raise
+
+    def _refold(self) -> None:
+        """Back to what the log holds (a write failed after its events were folded)."""
+        progress, folded = CourseProgress(), set()
+        for event in self._sink.events():
+            folded.add(event.id)
+            fold_event(self.course, progress, event)
+        self._p, self._folded = progress, folded
+        self._log_position = getattr(self._sink, "read_position", None)
+
+    def _event(self, type: str, item_id: str | None = None, **data: Any) -> Event:
+        return Event(
             type=type,
             course_id=self.course.id,
             course_version=self.course.version,
@@ -188,9 +239,6 @@ class CourseSession(QuizAttempts, Navigation):
             data=data,
             time=_iso(self._now()),
         )
-        self._sink.append(event)
-        self._fold(event)
-        return event
 
     def ensure_enrolled(self) -> None:
         """The first open records `enrolled`: its date is what unlock_after_days counts from."""
@@ -274,11 +322,13 @@ class CourseSession(QuizAttempts, Navigation):
         """The learner opens an item: the resume point moves there; lessons count as opened."""
         item = self._require_open(self._known(item_id))
         self.ensure_enrolled()
-        if self._p.position != item_id:
-            self._record("position", item_id)
-            self._p.position = item_id  # what the learner just did wins, whatever this PC's clock says
+        moved = self._p.position != item_id
+        events = [self._event("position", item_id)] if moved else []
         if item.kind == "lesson":
-            self._record("lesson_opened", item_id)
+            events.append(self._event("lesson_opened", item_id))
+        self._record_all(*events)
+        if moved:
+            self._p.position = item_id  # what the learner just did wins, whatever this PC's clock says
         return self.status(item_id)
 
     def add_active_time(self, item_id: str, seconds: float) -> None:

@@ -229,6 +229,92 @@ def test_navigation_and_resume() -> None:
         s.open_item("nope")
 
 
+class CountingSink:
+    """An event log that counts its appends (each is one durable write, one fsync)."""
+
+    def __init__(self) -> None:
+        self.appends: list[list[str]] = []
+        self._events: list[Event] = []
+
+    def append(self, *events: Event) -> None:
+        self.appends.append([e.type for e in events])
+        self._events.extend(events)
+
+    def events(self) -> list[Event]:
+        return list(self._events)
+
+
+def test_opening_a_lesson_is_one_durable_write() -> None:
+    """A new position and lesson_opened go to the log in one append: `n` in the TUI waits
+    for each fsync. Opening where the learner already is writes only lesson_opened."""
+    sink = CountingSink()
+    s = CourseSession(make_course(), None, sink, Learner(), Clock(), tz=timezone.utc, reader=lambda i: TEXTS[i.id])
+    sink.appends.clear()  # the enrolment
+    s.open_item("intro")
+    assert sink.appends == [["position", "lesson_opened"]]
+    s.open_item("intro")
+    assert sink.appends[1:] == [["lesson_opened"]]
+    s.open_item("practice")  # a quiz: its position only
+    assert sink.appends[2:] == [["position"]]
+    again = CourseSession(make_course(), None, sink, Learner(), Clock(), tz=timezone.utc)
+    assert again.last_position() == "practice" and again.status("intro").status == "started"
+
+
+def test_one_write_records_a_move_with_one_append() -> None:
+    """`n` in the TUI: time on the lesson left, its completion and the next item's opening
+    go to the log in one append (one fsync); inside the block the session sees them."""
+    sink = CountingSink()
+    s = CourseSession(make_course(), None, sink, Learner(), Clock(), tz=timezone.utc, reader=lambda i: TEXTS[i.id])
+    s.open_item("intro")
+    sink.appends.clear()
+    with s.one_write():
+        s.add_active_time("intro", 42.0)
+        assert s.complete_lesson("intro") and s.status("intro").status == "done"
+        with s.one_write():  # a block inside joins the outer write
+            s.open_item("practice")
+        assert sink.appends == []  # nothing written before the block ends
+    assert sink.appends == [["time_spent", "lesson_completed", "position"]]
+    again = CourseSession(make_course(), None, sink, Learner(), Clock(), tz=timezone.utc)
+    assert again.status("intro").status == "done" and again.last_position() == "practice"
+    assert again.time_spent("intro") == 42.0
+
+
+def test_one_write_writes_what_was_recorded_when_the_block_fails() -> None:
+    sink = CountingSink()
+    s = CourseSession(make_course(), None, sink, Learner(), Clock(), tz=timezone.utc, reader=lambda i: TEXTS[i.id])
+    sink.appends.clear()
+    with pytest.raises(MoocError, match="no item"), s.one_write():
+        s.open_item("intro")
+        s.open_item("nope")
+    assert sink.appends == [["position", "lesson_opened"]]
+
+
+def test_one_write_keeps_nothing_when_the_write_fails() -> None:
+    """A full disk at the end of the block: the error is raised and the session is what
+    the log holds, as if the block had not run (nothing shown as done that is not saved)."""
+
+    class FullDisk(CountingSink):
+        full = False
+
+        def append(self, *events: Event) -> None:
+            if self.full:
+                raise MoocError("progress.jsonl: progress not saved: the disk is full")
+            super().append(*events)
+
+    sink = FullDisk()
+    s = CourseSession(make_course(), None, sink, Learner(), Clock(), tz=timezone.utc, reader=lambda i: TEXTS[i.id])
+    s.open_item("intro")
+    sink.full = True
+    with pytest.raises(MoocError, match="disk is full"), s.one_write():
+        s.add_active_time("intro", 30.0)
+        s.complete_lesson("intro")
+        s.open_item("practice")
+    assert s.status("intro").status == "started" and s.last_position() == "intro" and s.time_spent("intro") == 0
+    sink.full = False
+    assert s.complete_lesson("intro")  # recorded again, now that it can be
+    assert [t for a in sink.appends for t in a].count("lesson_completed") == 1
+
+
 def test_lesson_text_and_search() -> None:
     s = session([])
     assert s.lesson_text("intro").startswith("# Intro")

@@ -4,7 +4,8 @@ The outline (`OutlineView`) lists modules and items with a status mark each; a
 locked item shows why it is locked instead of opening. Lessons render through
 `LessonView` (lazy, any length). Active time is measured from the learner's own
 key and mouse events (`ActivityClock`) and recorded when they leave the item.
-The lesson's links and media (`o`) are tui/screens/course_links.py's.
+The lesson's links and media (`o`) are tui/screens/course_links.py's, the outline's
+labels and marks tui/screens/course_outline.py's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from packages.errors import MoocError
@@ -26,24 +28,22 @@ from player.wording import titled
 from tui import keymap
 from tui.messages import BackToLibrary, Ready, Say, StatusChanged
 from tui.screens.course_links import LessonLinks
+from tui.screens.course_outline import Outline, OutlineMarks
 from tui.symbols import marks
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.lesson_view import LessonView
-from tui.widgets.outline_view import ItemRows, OutlineView
+from tui.widgets.outline_view import OutlineView
 from tui.widgets.status_bar import StatusBar
 
 CATCH_UP_S = 2.0  # how often the screen looks for events other processes appended
-
-
-class Outline(OutlineView):
-    BINDINGS = keymap.scope("outline")
+AHEAD_S = 0.1  # after an item is painted, the next lesson's first screen is rendered ahead
 
 
 class Lesson(LessonView):
     BINDINGS = keymap.scope("lesson text")
 
 
-class CourseScreen(LessonLinks, Screen[None]):
+class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
     BINDINGS = keymap.scope("course")
 
     def __init__(self, session: Any, item_id: str | None = None, layout: Any = None) -> None:
@@ -57,6 +57,8 @@ class CourseScreen(LessonLinks, Screen[None]):
         self.clock = ActivityClock()
         self._shown: dict[str, tuple[str, float | None]] = {}  # item id -> (status, best) on screen
         self._resumed_once = False
+        self._ahead_timer: Timer | None = None
+        self._marks_timer: Timer | None = None
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -109,99 +111,66 @@ class CourseScreen(LessonLinks, Screen[None]):
         if self.current is not None:
             self._outline_to(self.current)
 
-    def _outline_to(self, item_id: str) -> None:
-        course = self.session.course
-        self.query_one(Outline).move_to_item(item_id, course.modules.index(course.module_of(item_id)))
-
-    def build_outline(self) -> None:
-        outline = self.query_one(Outline)
-        outline.fill = self._items_of_module  # a module's items are built when it is first unfolded
-        self._shown.clear()
-        course = self.session.course
-        # A big course opens with only the current module unfolded: 2,000 lessons open at once.
-        expand_all = sum(len(m.items) for m in course.modules) <= 300
-        target = course.module_of(self.start_item or self.session.resume_item())
-        modules = []
-        for module in course.modules:
-            expand = expand_all or module is target
-            view = self.session.module_view(module, items=expand)
-            modules.append((self._module_label(view), self._item_rows(view.items) if expand else None, expand))
-        outline.set_modules(modules)
-
-    def _item_rows(self, item_views: Any) -> ItemRows:
-        rows = []
-        for item_view in item_views:
-            rows.append((item_view.id, self._item_label(item_view)))
-            self._shown[item_view.id] = (item_view.status, item_view.best_score)
-        return rows
-
-    def _items_of_module(self, m_index: int) -> ItemRows:
-        return self._item_rows(self.session.module_view(self.session.course.modules[m_index]).items)
-
-    def refresh_outline(self) -> None:
-        """Update every mark (a passed quiz can unlock the next module)."""
-        outline = self.query_one(Outline)
-        for m_index, module in enumerate(self.session.course.modules):
-            view = self.session.module_view(module, items=outline.module_filled(m_index))
-            outline.set_module_label(m_index, self._module_label(view))
-            for item_view in view.items:
-                self._update_node(item_view)
-
-    def _update_node(self, item_view: Any) -> None:
-        outline = self.query_one(Outline)
-        key = (item_view.status, item_view.best_score)
-        if outline.has_item(item_view.id) and self._shown.get(item_view.id) != key:
-            outline.set_item_label(item_view.id, self._item_label(item_view))
-            self._shown[item_view.id] = key
-
-    def _module_label(self, view: Any) -> Text:
-        label = Text(one_line(view.module.title), style="bold")
-        if view.locked:
-            label = Text(f"{marks()['locked']} ") + label
-            label.stylize("dim")
-        return label
-
-    def _item_label(self, view: Any) -> Text:
-        mark = marks()[view.status]
-        label = Text(f"{mark} ")
-        label.append(one_line(view.item.title))
-        if view.item.kind == "quiz" and view.best_score is not None:
-            label.append(f" {view.best_score * 100:.0f}%")
-        if view.status == "locked":
-            label.stylize("dim")
-        elif view.status == "failed":
-            label.stylize("red", 0, len(mark))
-        elif view.status in ("done", "passed"):
-            label.stylize("green", 0, len(mark))
-        return label
-
     # ---------------------------------------------------------------- opening
-    def open(self, item_id: str, *, focus_content: bool = True) -> None:
-        self.flush_time()
+    def open(self, item_id: str, *, focus_content: bool = True, outline_later: bool = False) -> None:
+        """Show an item in place: the lesson view, the title and the outline's cursor are
+        updated, nothing is mounted or laid out again. With `outline_later` (`n`, `p`) the
+        outline's cursor and marks follow a moment after the content is painted, so the
+        first frame repaints the content alone (docs/tui.md)."""
+        self.flush_time(outline_later=outline_later)
+        if self._ahead_timer is not None:
+            self._ahead_timer.stop()
+            self._ahead_timer = None
         session = self.session
         item = session.course.item(item_id)
         self.current = item_id
-        if self.query_one(Outline).cursor_item != item_id:
-            self._outline_to(item_id)
-        title = self.query_one("#item-title", Static)
-        title.update(Text(titled("Lesson" if item.kind == "lesson" else "Quiz", item.title), style="bold"))
         reason = session.item_lock(item_id)
         if reason:
             self._show_panel(Text(f"{marks()['locked']} Locked: {one_line(reason)}"), button=False)
+        else:
+            try:
+                session.open_item(item_id)
+                if item.kind == "lesson":
+                    lesson = self.query_one(Lesson)
+                    lesson.show(shown_lesson(session, item_id))  # with placeholders for left-out media
+                    self._show("lesson")
+                    if focus_content and not lesson.has_focus:  # focusing again costs a message and a repaint
+                        lesson.focus()
+                else:
+                    self.show_quiz_front(item_id, focus=focus_content)
+            except MoocError as err:
+                self._show_panel(Text(one_line(str(err))), button=False)
+        title = self.query_one("#item-title", Static)
+        # One line high whatever it says: no layout pass (a layout repaints the whole screen).
+        title.update(
+            Text(titled("Lesson" if item.kind == "lesson" else "Quiz", item.title), style="bold"), layout=False
+        )
+        if outline_later:
+            self.outline_soon()
+        elif self.query_one(Outline).cursor_item != item_id:
+            self._outline_to(item_id)
+        if reason:
+            return
+        if not outline_later:
+            self.refresh_item(item_id)
+        self._ahead_timer = self.set_timer(AHEAD_S, self._prepare_next)
+
+    def _prepare_next(self) -> None:
+        """While the learner reads, render the next lesson's first screen (`n` then only
+        swaps it in). Anything wrong with it is left for `n` to say."""
+        self._ahead_timer = None
+        if self.current is None:
+            return
+        session = self.session
+        nxt = session.next_item(self.current)
+        if nxt is None or session.course.item(nxt).kind != "lesson" or session.item_lock(nxt):
             return
         try:
-            session.open_item(item_id)
-            if item.kind == "lesson":
-                lesson = self.query_one(Lesson)
-                lesson.show(shown_lesson(session, item_id))  # with placeholders for left-out media
-                self._show("lesson")
-                if focus_content:
-                    lesson.focus()
-            else:
-                self.show_quiz_front(item_id, focus=focus_content)
-        except MoocError as err:
-            self._show_panel(Text(one_line(str(err))), button=False)
-        self.refresh_item(item_id)
+            text = shown_lesson(session, nxt)  # with placeholders, as open shows it
+        except MoocError:
+            return
+        if not self.query_one(Lesson).prepare(text) and self.showing_lesson:
+            self._ahead_timer = self.set_timer(AHEAD_S, self._prepare_next)  # not laid out yet: a slow start
 
     def show_quiz_front(self, item_id: str, *, focus: bool = True) -> None:
         summary = self.session.quiz_summary(item_id)
@@ -260,11 +229,8 @@ class CourseScreen(LessonLinks, Screen[None]):
         if button and focus:
             self.call_after_refresh(start.focus)  # a panel mounted just now takes focus only once it is laid out
 
-    def refresh_item(self, item_id: str) -> None:
-        self._update_node(self.session.status(item_id))
-
     # ---------------------------------------------------------------- time
-    def flush_time(self) -> None:
+    def flush_time(self, *, outline_later: bool = False) -> None:
         """Record the active time spent on the current item (idle gaps are not counted),
         and a lesson read to the end as done: its last line was on screen."""
         if self.current is None:
@@ -279,7 +245,7 @@ class CourseScreen(LessonLinks, Screen[None]):
         lesson = self.query_one(Lesson)
         if lesson.end_seen and self.showing_lesson and self.session.status(self.current).status != "done":
             lesson.end_seen = False
-            self._complete_current(quiet=True)
+            self._complete_current(quiet=True, outline_later=outline_later)
 
     def on_key(self) -> None:
         self.clock.touch()
@@ -340,12 +306,10 @@ class CourseScreen(LessonLinks, Screen[None]):
     def action_next_item(self) -> None:
         if self.current is None:
             return
-        self._complete_current(quiet=True)
         nxt = self.session.next_item(self.current)
+        self._move(nxt, complete=True)
         if nxt is None:
             self.post_message(Say("This is the last item of the course. Press g to see your progress."))
-            return
-        self.open(nxt)
 
     def action_previous_item(self) -> None:
         if self.current is None:
@@ -354,7 +318,19 @@ class CourseScreen(LessonLinks, Screen[None]):
         if prev is None:
             self.post_message(Say("This is the first item of the course."))
             return
-        self.open(prev)
+        self._move(prev, complete=False)
+
+    def _move(self, to: str | None, *, complete: bool) -> None:
+        """`n` and `p`: the time on the item left (with `n`, its completion) and the opening
+        of the next are written together, once, before anything of the move is painted."""
+        try:
+            with self.session.one_write():
+                if complete:
+                    self._complete_current(quiet=True, outline_later=True)
+                if to is not None:
+                    self.open(to, outline_later=True)
+        except MoocError as err:  # not saved, none of it: said where the lesson would be
+            self._show_panel(Text(one_line(str(err))), button=False)
 
     def action_mark_done(self) -> None:
         if self.current is None:
@@ -364,17 +340,20 @@ class CourseScreen(LessonLinks, Screen[None]):
             return
         self._complete_current(quiet=False)
 
-    def _complete_current(self, *, quiet: bool) -> None:
+    def _complete_current(self, *, quiet: bool, outline_later: bool = False) -> None:
         item_id = self.current
         if item_id is None or self.session.course.item(item_id).kind != "lesson" or self.session.item_lock(item_id):
             return
-        self.flush_time()
+        self.flush_time(outline_later=outline_later)
         try:
             recorded = self.session.complete_lesson(item_id)
         except MoocError as err:
             self.post_message(Say(str(err), error=True))
             return
-        self.refresh_outline()
+        if outline_later:  # `n`: the next lesson's text is painted first, the marks right after
+            self.outline_soon()
+        else:
+            self.refresh_outline()
         if not quiet:
             self.post_message(Say("Lesson marked done." if recorded else "This lesson was already done."))
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
+from dataclasses import dataclass
 
 from rich.markdown import Markdown
 from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -23,6 +25,17 @@ from packages.safe_text import clean
 from tui.lesson_blocks import Block, split_blocks
 
 FILL_BUDGET_S = 0.012  # work per idle tick of the background filler
+FILL_DELAY_S = 0.05  # the filler (and a prepare made stale by a new width) waits this long
+AHEAD_KEPT = 3  # lessons left kept rendered (for `p`), besides the one shown and the next prepared
+
+
+@dataclass(frozen=True)
+class _Ahead:
+    """A lesson's blocks and the strips of those rendered, at one width and style."""
+
+    key: tuple[int, Style]
+    blocks: list[Block]
+    strips: dict[int, list[Strip]]
 
 
 class LessonView(ScrollView, can_focus=True):
@@ -37,12 +50,18 @@ class LessonView(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        # Lessons rendered ahead (prepare) or just left: cleaned text -> its rendered first
+        # screen, so `n`/`p` paint at once; valid for one width and style (_Ahead.key).
+        self._ahead: dict[str, _Ahead] = {}
         self._blocks: list[Block] = []
         self._heights: list[int] = []
         self._exact: list[bool] = []
         self._offsets: list[int] = [0]
         self._strips: dict[int, list[Strip]] = {}
         self._width = 0
+        self._paint: tuple[int, int, Style] | None = None  # scroll, width, style during render_lines
+        self._painted = False  # render_lines ran once: the size and style are the real ones
+        self._next_text: str | None = None  # the lesson last given to prepare, not shown yet
         self._fill_next = 0
         self._fill_timer_pending = False
         self.text = ""
@@ -50,12 +69,77 @@ class LessonView(ScrollView, can_focus=True):
 
     # public API ---------------------------------------------------------
     def show(self, text: str) -> None:
-        """Display `text` (untrusted Markdown): escapes are stripped, markup is not interpreted."""
+        """Display `text` (untrusted Markdown): escapes are stripped, markup is not interpreted.
+
+        The view is updated in place: the first screen's blocks are rendered now (or taken
+        from `prepare`), so the lesson's height is known at once and, when it is the height
+        of the lesson before, no layout pass follows (a layout repaints the whole screen)."""
+        self._keep_ahead()
+        if text == self._next_text:
+            self._next_text = None
         self.text = clean(text).replace("\r", "")
         self.end_seen = False
-        self._blocks = split_blocks(self.text)
-        self._reset_layout()
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.scroll_to(0, 0, animate=False, immediate=True)  # first: the new heights are counted from the top
+        ahead = self._ahead.pop(self.text, None)
+        self._blocks = ahead.blocks if ahead is not None else split_blocks(self.text)
+        self._reset_layout(ahead, top=True)
+
+    def prepare(self, text: str) -> bool:
+        """Render the first screen of a lesson about to be shown (the next one, while the
+        learner reads this one): `show(text)` then paints without rendering Markdown.
+        False if the view was not painted yet: nothing done, ask again later."""
+        self._forget_oldest()
+        self._next_text = text  # prepared again if the width changes before it is shown
+        if not self._painted:  # before the first paint, size and style may not be final yet
+            return False
+        cleaned = clean(text).replace("\r", "")
+        key = self._ahead_key()
+        if cleaned == self.text or (cleaned in self._ahead and self._ahead[cleaned].key == key):
+            return True
+        blocks = split_blocks(cleaned)
+        strips: dict[int, list[Strip]] = {}
+        rows, index = 0, 0
+        while index < len(blocks) and rows < self.size.height:
+            strips[index] = self._block_strips(blocks, index, key[0])
+            rows += len(strips[index])
+            index += 1
+        self._remember(cleaned, _Ahead(key, blocks, strips))
+        return True
+
+    @property
+    def next_ready(self) -> bool:
+        """The lesson last given to `prepare` is rendered at the current width and style."""
+        if self._next_text is None:
+            return True
+        ahead = self._ahead.get(clean(self._next_text).replace("\r", ""))
+        return ahead is not None and ahead.key == self._ahead_key()
+
+    def _ahead_key(self) -> tuple[int, Style]:
+        return (self._content_width(), self.rich_style)
+
+    def _keep_ahead(self) -> None:
+        """The lesson being left keeps the blocks of its first screen (where `show` starts):
+        `p` comes back to it at once."""
+        if not self._blocks or self._width != self._content_width():
+            return
+        first: dict[int, list[Strip]] = {}
+        rows, index = 0, 0
+        while index in self._strips and rows < (self.size.height or 24):
+            first[index] = self._strips[index]
+            rows += len(first[index])
+            index += 1
+        if first:
+            self._remember(self.text, _Ahead((self._width, self.rich_style), self._blocks, first))
+
+    def _remember(self, text: str, ahead: _Ahead) -> None:
+        """Keep a lesson's rendering; the oldest go in idle time (`prepare`, the filler):
+        letting go of hundreds of strips costs what a key should not wait for."""
+        self._ahead.pop(text, None)
+        self._ahead[text] = ahead
+
+    def _forget_oldest(self) -> None:
+        while len(self._ahead) > AHEAD_KEPT:
+            del self._ahead[next(iter(self._ahead))]
 
     @property
     def block_count(self) -> int:
@@ -106,16 +190,32 @@ class LessonView(ScrollView, can_focus=True):
     def _content_width(self) -> int:
         return max(20, self.scrollable_content_region.width or self.size.width or 78)
 
-    def _reset_layout(self) -> None:
+    def _reset_layout(self, ahead: _Ahead | None = None, *, top: bool = False) -> None:
+        """Forget the rendered blocks (a new text or width). With `top` (a new text, shown
+        from its first line) the first screen is rendered now, once the view has a size."""
         self._width = self._content_width()
         self._strips.clear()
         self._heights = [self._estimate(b) for b in self._blocks]
         self._exact = [False] * len(self._blocks)
+        if ahead is not None and ahead.key == (self._width, self.rich_style):
+            for index, strips in ahead.strips.items():
+                self._strips[index] = strips
+                self._heights[index] = len(strips)
+                self._exact[index] = True
         self._recompute_offsets()
+        if top and self.size.width:  # their exact heights settle the size once
+            self._ensure_rendered(0, self.scrollable_content_region.height or self.size.height)
         self._sync_virtual_size()
         self._fill_next = 0
         self._schedule_fill()
         self.refresh()
+        if not top and self._next_text is not None and self.is_mounted:
+            # a new width (the scrollbar came or went, a resize): what was prepared is stale
+            self.set_timer(FILL_DELAY_S, self._prepare_again)
+
+    def _prepare_again(self) -> None:
+        if self._next_text is not None:
+            self.prepare(self._next_text)
 
     def _estimate(self, block: Block) -> int:
         width = max(1, self._width)
@@ -150,14 +250,7 @@ class LessonView(ScrollView, can_focus=True):
         """Render block `index` into the cache; True if its height changed."""
         if index in self._strips:
             return False
-        block = self._blocks[index]
-        console = self.app.console
-        options = console.options.update(width=self._width, height=None, highlight=False)
-        markdown = Markdown(block.source, code_theme="ansi_dark", hyperlinks=False)
-        lines = console.render_lines(markdown, options, style=self.rich_style, pad=True)
-        strips = [Strip(line, self._width) for line in lines]
-        if index < len(self._blocks) - 1:
-            strips.append(Strip([Segment(" " * self._width, self.rich_style)], self._width))
+        strips = self._block_strips(self._blocks, index, self._width)
         self._strips[index] = strips
         self._exact[index] = True
         changed = len(strips) != self._heights[index]
@@ -170,6 +263,17 @@ class LessonView(ScrollView, can_focus=True):
                 self._sync_virtual_size()
                 self.set_scroll(None, self.scroll_y + delta)
         return changed
+
+    def _block_strips(self, blocks: list[Block], index: int, width: int) -> list[Strip]:
+        """Block `index` of `blocks` rendered at `width` in the current style."""
+        console = self.app.console
+        options = console.options.update(width=width, height=None, highlight=False)
+        markdown = Markdown(blocks[index].source, code_theme="ansi_dark", hyperlinks=False)
+        lines = console.render_lines(markdown, options, style=self.rich_style, pad=True)
+        strips = [Strip(line, width) for line in lines]
+        if index < len(blocks) - 1:
+            strips.append(Strip([Segment(" " * width, self.rich_style)], width))
+        return strips
 
     def _ensure_rendered(self, top: int, height: int) -> None:
         """Render every block that shows in rows top..top+height (heights may change as we go)."""
@@ -201,20 +305,27 @@ class LessonView(ScrollView, can_focus=True):
             self._ensure_rendered(int(self.scroll_y) + crop.y, crop.height)
             if int(self.scroll_y) + self.scrollable_content_region.height >= self._offsets[-1]:
                 self.end_seen = True  # read to the end (CourseScreen marks the lesson done on leaving)
-        return super().render_lines(crop)
+        # What every line of this paint needs, looked up once (each is a computed property).
+        self._paint = (int(self.scroll_y), self.size.width, self.rich_style)
+        self._painted = True
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
 
     def render_line(self, y: int) -> Strip:
-        strip = self._line(int(self.scroll_y) + y)
-        return strip.crop_extend(0, self.size.width, self.rich_style)
+        top, width, style = self._paint or (int(self.scroll_y), self.size.width, self.rich_style)
+        return self._line(top + y).crop_extend(0, width, style)
 
     # background filler --------------------------------------------------
     def _schedule_fill(self) -> None:
         if not self._fill_timer_pending and self.is_mounted:
             self._fill_timer_pending = True
-            self.set_timer(0.05, self._fill)
+            self.set_timer(FILL_DELAY_S, self._fill)
 
     def _fill(self) -> None:
         self._fill_timer_pending = False
+        self._forget_oldest()
         deadline = time.perf_counter() + FILL_BUDGET_S
         changed = False
         while self._fill_next < len(self._blocks) and time.perf_counter() < deadline:

@@ -111,6 +111,8 @@ class OutlineView(ScrollView, can_focus=True):
             self._index_items(m_index, module)
 
     def set_module_label(self, m_index: int, label: Text) -> None:
+        if self._modules[m_index].label == label:
+            return  # unchanged: nothing to repaint
         self._modules[m_index].label = label
         self._refresh_row(self._row_of[(m_index, -1)])
 
@@ -209,9 +211,10 @@ class OutlineView(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def _refresh_row(self, row: int) -> None:
-        y = row - int(self.scroll_y)
-        if 0 <= y < self.size.height:
-            self.refresh_line(y)
+        """Repaint one row of the outline if it is on screen (`row` counts from the top of
+        the whole outline, as `refresh_line` wants it: it takes the scroll off itself)."""
+        if 0 <= row - int(self.scroll_y) < self.size.height:
+            self.refresh_line(row)
 
     def action_cursor_up(self) -> None:
         self._move(self.cursor - 1)
