@@ -22,6 +22,10 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cells(text: str) -> int:
+    """Terminal cells `text` takes: one per character for printable ASCII (most of a
+    report, and rich is not even imported for it), else as rich measures them."""
+    if text.isascii() and text.isprintable():
+        return len(text)
     from rich.cells import cell_len
 
     return cell_len(text)
@@ -29,6 +33,10 @@ def cells(text: str) -> int:
 
 def fit(text: str, width: int) -> str:
     """`text` cut to `width` cells (with … when cut) and padded to exactly `width`."""
+    if text.isascii() and text.isprintable():
+        if len(text) <= width:
+            return text.ljust(width)
+        return text[: width - 1] + "…" if width > 0 else ""
     from rich.cells import set_cell_size
 
     if cells(text) > width:
