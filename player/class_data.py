@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from player.events import Event
+
+_BY_TIME = attrgetter("time", "id")
 
 
 @dataclass
@@ -34,7 +37,7 @@ class Person:
 
     def events(self, course_id: str) -> list[Event]:
         """This person's events in a course, each once, in time order."""
-        return sorted(self.courses.get(course_id, {}).values(), key=lambda e: (e.time, e.id))
+        return sorted(self.courses.get(course_id, {}).values(), key=_BY_TIME)
 
     def label(self) -> str:
         """What names the person besides their name: email, else account id."""

@@ -226,24 +226,30 @@ def _count_quiz(stat: QuizStat, attempts: list[dict[str, Any]], passed: bool) ->
     best = max(a["score"] for a in attempts)
     stat.bands[min(len(BANDS) - 1, int(best * len(BANDS) + 1e-9))] += 1
     by_id = stat.by_id
-    for n, attempt in enumerate(attempts):
-        first = n == 0
+    first = True
+    for attempt in attempts:
         for answer in attempt.get("questions") or ():  # dicts: checked by player/event_schema.py
             s = by_id.get(answer.get("id"))
             if s is None:
                 continue  # a question the pack no longer has
-            right = answer.get("correct") is True
+            if answer.get("correct") is True:
+                if first:
+                    s.first_attempts += 1
+                    s.right_first += 1
+                continue
             if first:
                 s.first_attempts += 1
-                if right:
-                    s.right_first += 1
-            if right:
-                continue
             response = answer.get("response")
             if response is not None:
                 # responses are scalars or lists of scalars (player/event_schema.py)
-                key = (type(response), tuple(response) if type(response) is list else response)
-                s.wrong.setdefault(key, [response, 0])[1] += 1
+                kind = type(response)
+                key = (kind, tuple(response) if kind is list else response)
+                counted = s.wrong.get(key)
+                if counted is None:
+                    s.wrong[key] = [response, 1]
+                else:
+                    counted[1] += 1
+        first = False
 
 
 # --------------------------------------------------------------------------- JSON
