@@ -94,8 +94,13 @@ class ClassData:
             person.sources.append(source)
         for key in _keys(person.email, None) + [f"acct:{a}" for a in person.account_ids] + keys:
             self._by_key[key] = person
+        courses = person.courses
         for event in events:
-            person.courses.setdefault(event.course_id, {}).setdefault(event.id, event)
+            known = courses.get(event.course_id)
+            if known is None:
+                known = courses[event.course_id] = {}
+            if event.id not in known:
+                known[event.id] = event
         return person
 
     def _merge(self, keep: Person, other: Person) -> None:

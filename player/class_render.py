@@ -10,7 +10,6 @@ shows these same lines (tui/screens/class_report.py).
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
@@ -54,7 +53,7 @@ def bar(fraction: float, width: int, *, track: bool = False) -> str:
     eighths = round(fraction * width * 8)
     full, part = divmod(eighths, 8)
     text = "█" * full + (_EIGHTHS[part] if part else "")
-    return text + ("░" if track else " ") * (width - cells(text))
+    return text + ("░" if track else " ") * (width - full - (part > 0))  # each block is one cell
 
 
 def pct(value: float | None) -> str:
@@ -233,6 +232,8 @@ def safe_cell(value: object) -> object:
 
 def csv_text(report: ClassReport) -> str:
     """One row per learner and course; graded quizzes as pairs of columns."""
+    import csv
+
     quiz_ids: list[str] = []
     for c in report.courses:
         for q in c.quizzes:

@@ -76,11 +76,10 @@ class QuestionStat:
         that read the same (text answers differing in case or spacing) count together;
         ties go to the first in alphabetical order, so the same class gives the same
         answer from any source."""
-        from player.feedback import response_text
-
         said: dict[str, list[Any]] = {}  # folded words -> [words, count]
         for response, count in self.wrong.values():
-            shown = response_text(self.question, response)
+            # what player/feedback.py `response_text` says of a response that is not None
+            shown = self.question.response_text(response)
             said.setdefault(" ".join(shown.casefold().split()), [shown, 0])[1] += count
         if not said:
             return None

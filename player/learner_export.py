@@ -176,6 +176,7 @@ def parse(raw: bytes, path: Path) -> ExportFile:
     out = ExportFile(path, one_line(str(head.get("created", ""))), [])
     current: ExportedLearner | None = None
     seen: set[str] = set()
+    courses: set[str] = set()  # the course ids found good (a file holds a few, many times)
     for number, obj in enumerate(objs, start=2):
         if isinstance(obj, dict) and "learner" in obj and "type" not in obj:
             current = _learner(obj["learner"], f"{where}: line {number}")
@@ -187,8 +188,11 @@ def parse(raw: bytes, path: Path) -> ExportFile:
         if current is None:
             raise MoocError(f"{where}: line {number}: an event before any learner")
         problem = event_problem(obj)
-        if problem is None and not ID_RE.match(obj["course_id"]):
-            problem = "'course_id' is not a course id"
+        if problem is None and obj["course_id"] not in courses:
+            if ID_RE.match(obj["course_id"]):
+                courses.add(obj["course_id"])
+            else:
+                problem = "'course_id' is not a course id"
         if problem is not None:
             out.problems.append(f"line {number}: {problem}")
             continue

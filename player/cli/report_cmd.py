@@ -8,6 +8,7 @@ from player/class_report.py and the lines from player/class_render.py.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,8 +95,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     from sync.class_sources import course_loader
 
     layout = common.layout(args)
-    data = gather(layout, args)
-    report = build(data, course_loader(layout), course_id=args.course, learner=getattr(args, "learner", None))
+    gc.disable()  # a class is a million new objects that hold no cycle: collections would free nothing
+    try:
+        data = gather(layout, args)
+        report = build(data, course_loader(layout), course_id=args.course, learner=getattr(args, "learner", None))
+    finally:
+        gc.enable()
     if args.csv:
         from player import class_render
         from player.config import write_atomic
