@@ -168,9 +168,9 @@ def parse(raw: bytes, path: Path) -> ExportFile:
         ) from None
     if not isinstance(wanted, str) or hashlib.sha256(body).hexdigest() != wanted:
         raise MoocError(f"{where}: checksum mismatch: the file was changed or damaged; export it again")
-    lines = body.split(b"\n")[1:-1]
+    lines = body[body.index(b"\n") + 1 : -1]  # every line after the head, as one JSON array
     try:
-        objs = loads_json(b"[" + b",".join(lines) + b"]") if lines else []
+        objs = loads_json(b"[" + lines.replace(b"\n", b",") + b"]") if lines else []
     except DataError as err:
         raise MoocError(f"{where}: not valid JSON lines ({err})") from None
     out = ExportFile(path, one_line(str(head.get("created", ""))), [])
