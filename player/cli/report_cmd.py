@@ -8,8 +8,10 @@ from player/class_report.py and the lines from player/class_render.py.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -89,22 +91,34 @@ def gather(layout: Any, args: argparse.Namespace) -> Any:
     return data
 
 
+@contextlib.contextmanager
+def _collector_set_aside(pause: bool = True) -> Iterator[None]:
+    """A class is a million new objects that hold no reference cycle and live until the
+    command ends: the cycle collector would walk them again and again and free nothing
+    (~25 ms of a lab's report). It is off while they are made, and what they are is set
+    aside when it comes back on (gc.freeze, as the TUI does at its first screen)."""
+    if not pause:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from packages.safe_text import one_line
     from player.class_report import build
     from sync.class_sources import course_loader
 
     layout = common.layout(args)
-    # A class is a million new objects that hold no reference cycle, and live until the
-    # command ends: the cycle collector would walk them again and again and free nothing
-    # (~25 ms of a lab's report). Off while they are made, then set aside (as the TUI does).
-    gc.disable()
-    try:
+    # The LRS's answers come through HTTP objects that may hold cycles: collected as usual.
+    with _collector_set_aside(args.lrs is None):
         data = gather(layout, args)
+    with _collector_set_aside():
         report = build(data, course_loader(layout), course_id=args.course, learner=getattr(args, "learner", None))
-    finally:
-        gc.freeze()
-        gc.enable()
     if args.csv:
         from player import class_render
         from player.config import write_atomic
