@@ -20,10 +20,20 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Characters of the report's own lines that take one cell, as printable ASCII does
+# (rich says the same: tests/test_class_report.py checks).
+_ONE_CELL = str.maketrans("", "", "“”…" + _EIGHTHS[1:] + "█░─")
+
+
+def _one_cell_each(text: str) -> bool:
+    return text.isprintable() and (text.isascii() or text.translate(_ONE_CELL).isascii())
+
+
 def cells(text: str) -> int:
-    """Terminal cells `text` takes: one per character for printable ASCII (most of a
-    report, and rich is not even imported for it), else as rich measures them."""
-    if text.isascii() and text.isprintable():
+    """Terminal cells `text` takes: one per character for printable ASCII and the
+    report's own marks (most of a report: rich is not even imported for it), else as
+    rich measures them."""
+    if _one_cell_each(text):
         return len(text)
     from rich.cells import cell_len
 
@@ -32,7 +42,7 @@ def cells(text: str) -> int:
 
 def fit(text: str, width: int) -> str:
     """`text` cut to `width` cells (with … when cut) and padded to exactly `width`."""
-    if text.isascii() and text.isprintable():
+    if _one_cell_each(text):
         if len(text) <= width:
             return text.ljust(width)
         return text[: width - 1] + "…" if width > 0 else ""

@@ -334,8 +334,8 @@ def event_problem(obj: object) -> str | None:
         fields = _ATTEMPT_CHECKED
     elif _too_deep(data, MAX_DEPTH):
         return f"'data' nests deeper than {MAX_DEPTH} levels"
-    if fields is None:
-        return None  # a type a newer mooc added: readers ignore it
+    if not fields:
+        return None  # no data to check (a position), or a type a newer mooc added: readers ignore it
     return _fields_problem(data, fields, "data.")
 
 

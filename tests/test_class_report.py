@@ -287,8 +287,9 @@ def test_csv_cells_never_start_a_formula() -> None:
 
 
 def test_columns_measure_ascii_as_rich_does() -> None:
-    """The table lays out printable ASCII without rich: the same widths and cuts as
-    rich's for it, and rich's own for the rest (wide, combining, control, bidi)."""
+    """The table lays out printable ASCII and its own marks (quotes, bars, rules) without
+    rich: the same widths and cuts as rich's, and rich's own for the rest (wide,
+    combining, control)."""
     from rich.cells import cell_len, set_cell_size
 
     from player.class_render import cells, fit
@@ -312,6 +313,7 @@ def test_columns_measure_ascii_as_rich_does() -> None:
         "😀",
         "e\u0301",
     ]
+    texts += ["wrong most often: “c” (twice)", "█▏▎▍▌▋▊▉ ░░ ──", "…", "“李”", "“\x1b”"]  # the report's own marks
     for text in texts:
         assert cells(text) == cell_len(text), repr(text)
         for width in range(0, 16):

@@ -132,8 +132,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         from player import class_render
 
         width = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
-        for line in class_render.text_lines(report, min(width, 160)):
-            print(line)
+        lines = class_render.text_lines(report, min(width, 160))
+        sys.stdout.write("".join(line + "\n" for line in lines))
         if args.csv:
             rows = sum(len(c.rows) for c in report.courses)
             print(f"\nWrote {rows} row{'s' if rows != 1 else ''} to {one_line(str(args.csv))}.")
