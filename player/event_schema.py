@@ -290,7 +290,8 @@ def event_problem(obj: object) -> str | None:
     engine can fold; otherwise the first problem, e.g. "'data.questions' must be a list"."""
     if not isinstance(obj, dict):
         return "not an object"
-    eid, etype, etime, course, version = head = tuple(map(obj.get, _HEAD))
+    head: tuple[Any, ...] = tuple(map(obj.get, _HEAD))
+    eid, etype, etime, course, version = head
     if not (
         type(eid) is str
         and type(etype) is str
@@ -306,10 +307,10 @@ def event_problem(obj: object) -> str | None:
         for key, value in zip(_HEAD, head):
             if not isinstance(value, str) or not value:
                 return f"'{key}' must be a non-empty string"
-    if len(eid) > MAX_ID or not _ID.match(eid):  # type: ignore[arg-type]
+    if len(eid) > MAX_ID or not _ID.match(eid):
         return "'id' must be an event id (a UUID: letters, digits and '-')"
     try:
-        parse_time(etime)  # type: ignore[arg-type]
+        parse_time(etime)
     except ValueError:
         return "'time' must be an ISO 8601 time"
     item = obj.get("item_id")
@@ -320,7 +321,7 @@ def event_problem(obj: object) -> str | None:
         data = {}
     elif not isinstance(data, dict):
         return "'data' must be an object"
-    fields = DATA.get(etype)  # type: ignore[arg-type]
+    fields = DATA.get(etype)
     if _SCALARS.issuperset(map(type, data.values())):
         pass  # flat data (most events): one level deep
     elif (
