@@ -95,8 +95,8 @@ def gather(layout: Any, args: argparse.Namespace) -> Any:
 def _collector_set_aside(pause: bool = True) -> Iterator[None]:
     """A class is a million new objects that hold no reference cycle and live until the
     command ends: the cycle collector would walk them again and again and free nothing
-    (~25 ms of a lab's report). It is off while they are made, and what they are is set
-    aside when it comes back on (gc.freeze, as the TUI does at its first screen)."""
+    (~25 ms of a lab's report). It is off while they are made; when it comes back on,
+    what was made is set aside (gc.freeze, as the TUI does at its first screen)."""
     if not pause:
         yield
         return
