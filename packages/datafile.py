@@ -40,7 +40,7 @@ class DataError(ValueError):
     """Bytes that do not decode; the message says why (the caller says where)."""
 
 
-def loads_json(raw: bytes | str) -> Any:
+def loads_json(raw: bytes | bytearray | str) -> Any:
     """json.loads, with every failure (syntax, encoding, nesting depth) a DataError."""
     import json
 

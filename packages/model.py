@@ -94,14 +94,20 @@ class Course:
     certificate_issuer_name: str | None = None
     certificate_issuer_url: str | None = None
     _index: dict[str, tuple[Module, Item]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # items() and graded_quizzes(), made once: the engine asks for them at every score
+    _items: tuple[Item, ...] = field(default=(), init=False, repr=False, compare=False)
+    _graded: tuple[Item, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for module in self.modules:
             for item in module.items:
                 self._index[item.id] = (module, item)
+        items = tuple(item for module in self.modules for item in module.items)
+        object.__setattr__(self, "_items", items)
+        object.__setattr__(self, "_graded", tuple(item for item in items if item.is_graded))
 
     def items(self) -> list[Item]:
-        return [item for module in self.modules for item in module.items]
+        return list(self._items)
 
     def item(self, item_id: str) -> Item:
         return self._index[item_id][1]
@@ -113,7 +119,7 @@ class Course:
         return item_id in self._index
 
     def graded_quizzes(self) -> list[Item]:
-        return [item for item in self.items() if item.is_graded]
+        return list(self._graded)
 
     def quiz_pass_threshold(self, item: Item) -> float:
         assert item.quiz is not None

@@ -6,7 +6,7 @@ make a terminal show text in another order than it is) and never be interpreted 
 Rich/Textual markup. `clean()` removes the former; `literal()` builds a Rich `Text`
 that shows markup characters as they are; `clean_data()` cleans every string of a
 JSON document (keys too), so `--json` output decodes to clean text, not merely
-escaped text.
+escaped text; `dumps_clean()` is it encoded, checking the encoded text first.
 """
 
 from __future__ import annotations
@@ -56,6 +56,27 @@ def clean_data(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [clean_data(v) for v in value]
     return value
+
+
+# What json.dumps(ensure_ascii=False) makes of every character `_CONTROLS` holds: C0
+# controls as \u00XX (lowercase hex) or \b \f \r (tab and newline, which clean()
+# keeps, as \t and \n), the rest as they are. ESC and the 8-bit CSI, where every
+# `_ESCAPES` match starts, are among them.
+_CONTROLS_IN_JSON = re.compile(r"\\(?:u00[01]|[bfr])|[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def dumps_clean(value: Any, *, indent: int | None = None) -> str:
+    """json.dumps(clean_data(value)) (ensure_ascii=False; compact when `indent` is
+    None), without copying a document that has nothing to clean: the JSON is encoded
+    first, and cleaned and encoded again only where it shows a character clean()
+    removes (or what may be one: an escaped backslash before "u001" or "r")."""
+    import json
+
+    separators = (",", ":") if indent is None else None
+    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)
+    if _CONTROLS_IN_JSON.search(text) is None:
+        return text
+    return json.dumps(clean_data(value), ensure_ascii=False, indent=indent, separators=separators)
 
 
 def one_line(text: str) -> str:

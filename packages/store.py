@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import difflib
 import functools
 import os
 from dataclasses import dataclass, field
@@ -181,6 +180,8 @@ class Store:
 
     def _not_installed(self, course_id: str) -> str:
         ids = sorted({c.id for c in self.copies()})
+        import difflib  # only for a course not found: suggestions
+
         close = difflib.get_close_matches(course_id, ids, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else "; see `mooc list`"
         return f"no course '{course_id}' is installed{hint}"

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from player.events import Event
+
+_BY_TIME = attrgetter("time", "id")
 
 
 @dataclass
@@ -34,7 +37,7 @@ class Person:
 
     def events(self, course_id: str) -> list[Event]:
         """This person's events in a course, each once, in time order."""
-        return sorted(self.courses.get(course_id, {}).values(), key=lambda e: (e.time, e.id))
+        return sorted(self.courses.get(course_id, {}).values(), key=_BY_TIME)
 
     def label(self) -> str:
         """What names the person besides their name: email, else account id."""
@@ -91,8 +94,13 @@ class ClassData:
             person.sources.append(source)
         for key in _keys(person.email, None) + [f"acct:{a}" for a in person.account_ids] + keys:
             self._by_key[key] = person
+        courses = person.courses
         for event in events:
-            person.courses.setdefault(event.course_id, {}).setdefault(event.id, event)
+            known = courses.get(event.course_id)
+            if known is None:
+                known = courses[event.course_id] = {}
+            if event.id not in known:
+                known[event.id] = event
         return person
 
     def _merge(self, keep: Person, other: Person) -> None:

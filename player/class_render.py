@@ -10,7 +10,6 @@ shows these same lines (tui/screens/class_report.py).
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import datetime
 
@@ -21,7 +20,21 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Characters of the report's own lines that take one cell, as printable ASCII does
+# (rich says the same: tests/test_class_report.py checks).
+_ONE_CELL = str.maketrans("", "", "“”…" + _EIGHTHS[1:] + "█░─")
+
+
+def _one_cell_each(text: str) -> bool:
+    return text.isprintable() and (text.isascii() or text.translate(_ONE_CELL).isascii())
+
+
 def cells(text: str) -> int:
+    """Terminal cells `text` takes: one per character for printable ASCII and the
+    report's own marks (most of a report: rich is not even imported for it), else as
+    rich measures them."""
+    if _one_cell_each(text):
+        return len(text)
     from rich.cells import cell_len
 
     return cell_len(text)
@@ -29,6 +42,10 @@ def cells(text: str) -> int:
 
 def fit(text: str, width: int) -> str:
     """`text` cut to `width` cells (with … when cut) and padded to exactly `width`."""
+    if _one_cell_each(text):
+        if len(text) <= width:
+            return text.ljust(width)
+        return text[: width - 1] + "…" if width > 0 else ""
     from rich.cells import set_cell_size
 
     if cells(text) > width:
@@ -46,7 +63,7 @@ def bar(fraction: float, width: int, *, track: bool = False) -> str:
     eighths = round(fraction * width * 8)
     full, part = divmod(eighths, 8)
     text = "█" * full + (_EIGHTHS[part] if part else "")
-    return text + ("░" if track else " ") * (width - cells(text))
+    return text + ("░" if track else " ") * (width - full - (part > 0))  # each block is one cell
 
 
 def pct(value: float | None) -> str:
@@ -225,6 +242,8 @@ def safe_cell(value: object) -> object:
 
 def csv_text(report: ClassReport) -> str:
     """One row per learner and course; graded quizzes as pairs of columns."""
+    import csv
+
     quiz_ids: list[str] = []
     for c in report.courses:
         for q in c.quizzes:

@@ -76,11 +76,10 @@ class QuestionStat:
         that read the same (text answers differing in case or spacing) count together;
         ties go to the first in alphabetical order, so the same class gives the same
         answer from any source."""
-        from player.feedback import response_text
-
         said: dict[str, list[Any]] = {}  # folded words -> [words, count]
         for response, count in self.wrong.values():
-            shown = response_text(self.question, response)
+            # what player/feedback.py `response_text` says of a response that is not None
+            shown = self.question.response_text(response)
             said.setdefault(" ".join(shown.casefold().split()), [shown, 0])[1] += count
         if not said:
             return None
@@ -226,24 +225,30 @@ def _count_quiz(stat: QuizStat, attempts: list[dict[str, Any]], passed: bool) ->
     best = max(a["score"] for a in attempts)
     stat.bands[min(len(BANDS) - 1, int(best * len(BANDS) + 1e-9))] += 1
     by_id = stat.by_id
-    for n, attempt in enumerate(attempts):
-        first = n == 0
+    first = True
+    for attempt in attempts:
         for answer in attempt.get("questions") or ():  # dicts: checked by player/event_schema.py
             s = by_id.get(answer.get("id"))
             if s is None:
                 continue  # a question the pack no longer has
-            right = answer.get("correct") is True
+            if answer.get("correct") is True:
+                if first:
+                    s.first_attempts += 1
+                    s.right_first += 1
+                continue
             if first:
                 s.first_attempts += 1
-                if right:
-                    s.right_first += 1
-            if right:
-                continue
             response = answer.get("response")
             if response is not None:
                 # responses are scalars or lists of scalars (player/event_schema.py)
-                key = (type(response), tuple(response) if type(response) is list else response)
-                s.wrong.setdefault(key, [response, 0])[1] += 1
+                kind = type(response)
+                key = (kind, tuple(response) if kind is list else response)
+                counted = s.wrong.get(key)
+                if counted is None:
+                    s.wrong[key] = [response, 1]
+                else:
+                    counted[1] += 1
+        first = False
 
 
 # --------------------------------------------------------------------------- JSON

@@ -20,6 +20,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from player.events import EVENT_TYPES, parse_time
 
@@ -122,7 +123,9 @@ def _question_ok(q: object) -> bool:
     that name the problem; never says yes where they, depth included, find one."""
     if type(q) is not dict:
         return False
-    if q.keys() == _AS_WRITTEN:  # what the engine writes: each key's type checked in one line
+    if tuple(q) == _SORTED:  # as files hold it (keys sorted): the values in that order
+        c, e, i, p, r, sc, s, t = q.values()
+    elif q.keys() == _AS_WRITTEN:  # what the engine writes, in any order
         i, t, s, r, sc, e, p, c = (
             q["id"],
             q["type"],
@@ -133,28 +136,34 @@ def _question_ok(q: object) -> bool:
             q["points"],
             q["correct"],
         )
-        tr = type(r)
-        return (
-            type(i) is str
-            and type(t) is str
-            and type(s) is str
-            and type(c) is bool
-            and len(i) + len(t) + len(s) <= MAX_TEXT
-            and type(sc) in _NUMBERS
-            and type(e) in _NUMBERS
-            and type(p) in _NUMBERS
-            and sc - sc == 0
-            and e - e == 0
-            and p - p == 0  # finite: inf - inf is nan
-            and (
-                r is None
-                or tr is int
-                or tr is bool
-                or (tr is float and r - r == 0)
-                or (tr is str and len(r) <= MAX_TEXT)
-                or (tr is list and all(map(_scalar_ok, r)))
-            )
+    else:
+        return _other_question_ok(q)
+    tr = type(r)  # each key's type checked in one line
+    return (
+        type(i) is str
+        and type(t) is str
+        and type(s) is str
+        and type(c) is bool
+        and len(i) + len(t) + len(s) <= MAX_TEXT
+        and type(sc) in _NUMBERS
+        and type(e) in _NUMBERS
+        and type(p) in _NUMBERS
+        and sc - sc == 0
+        and e - e == 0
+        and p - p == 0  # finite: inf - inf is nan
+        and (
+            r is None
+            or tr is int
+            or tr is bool
+            or (tr is float and r - r == 0)
+            or (tr is str and len(r) <= MAX_TEXT)
+            or (tr is list and all(map(_scalar_ok, r)))
         )
+    )
+
+
+def _other_question_ok(q: dict[str, Any]) -> bool:
+    """`_question_ok` for a question with keys missing or added."""
     if "id" not in q:
         return False
     for key, v in q.items():
@@ -180,6 +189,7 @@ def _question_ok(q: object) -> bool:
 
 _NUMBERS = (int, float)
 _AS_WRITTEN = frozenset(("id", "type", "statement_id", "response", "score", "earned", "points", "correct"))
+_SORTED = tuple(sorted(_AS_WRITTEN))
 _TEXT_KEYS = frozenset(("id", "type", "statement_id"))
 _NUMBER_KEYS = frozenset(("score", "earned", "points"))
 _NOT_TEXT_KEYS = _NUMBER_KEYS | {"correct"}
@@ -243,16 +253,15 @@ _ATTEMPT_CHECKED = {k: f for k, f in _ATTEMPT.items() if k != "questions"}
 
 def _fields_problem(obj: Mapping[str, object], fields: Mapping[str, Field], prefix: str) -> str | None:
     for key, f in fields.items():
-        path = f"{prefix}{key}"
         if key not in obj:
             if f.required:
-                return f"'{path}' is missing"
+                return f"'{prefix}{key}' is missing"
             continue
         value = obj[key]
         if not f.check(value):
-            return f"'{path}' must be {f.what}"
+            return f"'{prefix}{key}' must be {f.what}"
         if f.inner is not None:
-            problem = f.inner(value, path)
+            problem = f.inner(value, f"{prefix}{key}")
             if problem:
                 return problem
     return None
@@ -281,32 +290,61 @@ def event_problem(obj: object) -> str | None:
     engine can fold; otherwise the first problem, e.g. "'data.questions' must be a list"."""
     if not isinstance(obj, dict):
         return "not an object"
-    for key in ("id", "type", "time", "course_id", "course_version"):
-        value = obj.get(key)
-        if not isinstance(value, str) or not value:
-            return f"'{key}' must be a non-empty string"
-    if len(obj["id"]) > MAX_ID or not _ID.match(obj["id"]):
+    head: tuple[Any, ...] = tuple(map(obj.get, _HEAD))
+    eid, etype, etime, course, version = head
+    if not (
+        type(eid) is str
+        and type(etype) is str
+        and type(etime) is str
+        and type(course) is str
+        and type(version) is str
+        and eid
+        and etype
+        and etime
+        and course
+        and version
+    ):  # the usual event passes in one line; the checks that name the problem:
+        for key, value in zip(_HEAD, head):
+            if not isinstance(value, str) or not value:
+                return f"'{key}' must be a non-empty string"
+    if len(eid) > MAX_ID or not _ID.match(eid):
         return "'id' must be an event id (a UUID: letters, digits and '-')"
     try:
-        parse_time(obj["time"])
+        parse_time(etime)
     except ValueError:
         return "'time' must be an ISO 8601 time"
     item = obj.get("item_id")
     if item is not None and not (isinstance(item, str) and item):
         return "'item_id' must be a string or null"
-    data = obj.get("data", {})
+    data = obj.get("data")
     if data is None:
         data = {}
-    if not isinstance(data, dict):
+    elif not isinstance(data, dict):
         return "'data' must be an object"
-    fields = DATA.get(obj["type"])
-    questions = data.get("questions") if fields is _ATTEMPT else None
-    if type(questions) is list and all(map(_question_ok, questions)):
-        # the usual attempt: its questions are checked, and nest at most 3 deep below data
+    fields = DATA.get(etype)
+    if _SCALARS.issuperset(map(type, data.values())):
+        pass  # flat data (most events): one level deep
+    elif (
+        fields is _ATTEMPT
+        and type(data.get("questions")) is list
+        and all(map(_question_ok, data["questions"]))
+        and _containers(data) == 1
+    ):
+        # the usual attempt: its questions are checked, and nest at most 3 deep below
+        # data; they are its only list or object
         fields = _ATTEMPT_CHECKED
-        data = {k: v for k, v in data.items() if k != "questions"}
-    if _too_deep(data, MAX_DEPTH):
+    elif _too_deep(data, MAX_DEPTH):
         return f"'data' nests deeper than {MAX_DEPTH} levels"
-    if fields is None:
-        return None  # a type a newer mooc added: readers ignore it
+    if not fields:
+        return None  # no data to check (a position), or a type a newer mooc added: readers ignore it
     return _fields_problem(data, fields, "data.")
+
+
+_HEAD = ("id", "type", "time", "course_id", "course_version")
+_SCALARS = frozenset((str, int, float, bool, type(None)))
+
+
+def _containers(data: dict[str, object]) -> int:
+    """How many of the values are lists or objects."""
+    types = list(map(type, data.values()))
+    return types.count(list) + types.count(dict)

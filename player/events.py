@@ -100,12 +100,17 @@ class Event:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Event:
-        return cls(
-            id=str(raw["id"]),
+        # What __init__ would store, stored at once: a report reads tens of thousands of
+        # events, and a frozen dataclass's __init__ sets each field through
+        # object.__setattr__ (3x the time). Event has no __post_init__ to skip.
+        event = object.__new__(cls)
+        event.__dict__.update(
             type=str(raw["type"]),
-            time=str(raw["time"]),
             course_id=str(raw["course_id"]),
             course_version=str(raw["course_version"]),
             item_id=raw.get("item_id"),
             data=dict(raw.get("data") or {}),
+            id=str(raw["id"]),
+            time=str(raw["time"]),
         )
+        return event

@@ -28,7 +28,6 @@ Registry format::
 from __future__ import annotations
 
 import builtins
-import difflib
 import os
 import uuid
 from dataclasses import replace
@@ -294,6 +293,8 @@ class Learners:
             return MoocError(f"no learner {wanted!r} yet; add one with `mooc learner add {wanted!r}`")
         keys = {lr.id: lr for lr in learners} | {lr.name.casefold(): lr for lr in learners}
         keys |= {part: lr for lr in learners for part in lr.id.split("-")}
+        import difflib  # only for a name not found: suggestions
+
         close = difflib.get_close_matches(wanted.casefold(), list(keys), n=1, cutoff=0.6)
         if not close:
             close = [k for k in keys if k.startswith(slug(wanted))][:1]

@@ -10,12 +10,15 @@ decisions are in docs/grading.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 from packages.model import SCORE_EPSILON, Course, Item
 from player.events import Event
 from player.session_fold import CourseProgress
+
+_SCORE = itemgetter("score")  # of a folded attempt (player/session_fold.py)
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class Scores:
         return list(self._p.attempts.get(item_id, []))
 
     def best_score(self, item_id: str) -> float | None:
-        return max((a["score"] for a in self._p.attempts.get(item_id, [])), default=None)
+        return max(map(_SCORE, self._p.attempts.get(item_id, ())), default=None)
 
     def threshold(self, item_id: str) -> float:
         return self.course.quiz_pass_threshold(self._quiz_item(item_id))

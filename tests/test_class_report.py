@@ -284,3 +284,37 @@ def test_csv_cells_never_start_a_formula() -> None:
     assert safe_cell("=1+1") == "'=1+1" and safe_cell("+33 6") == "'+33 6" and safe_cell("-2") == "'-2"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("Amina") == "Amina" and safe_cell(3.5) == 3.5
     assert safe_cell("\x1b[31m=evil") == "'=evil"
+
+
+def test_columns_measure_ascii_as_rich_does() -> None:
+    """The table lays out printable ASCII and its own marks (quotes, bars, rules) without
+    rich: the same widths and cuts as rich's, and rich's own for the rest (wide,
+    combining, control)."""
+    from rich.cells import cell_len, set_cell_size
+
+    from player.class_render import cells, fit
+
+    def rich_fit(text: str, width: int) -> str:
+        if cell_len(text) > width:
+            text = set_cell_size(text, max(0, width - 1)) + "…"
+        return set_cell_size(text, width)
+
+    texts = [
+        "",
+        "a",
+        "Amina Diallo",
+        "x" * 40,
+        " lead",
+        "tab\there",
+        "bell\x07",
+        "del\x7f",
+        "é",
+        "李小龙同学",
+        "😀",
+        "e\u0301",
+    ]
+    texts += ["wrong most often: “c” (twice)", "█▏▎▍▌▋▊▉ ░░ ──", "…", "“李”", "“\x1b”"]  # the report's own marks
+    for text in texts:
+        assert cells(text) == cell_len(text), repr(text)
+        for width in range(0, 16):
+            assert fit(text, width) == rich_fit(text, width), (text, width)

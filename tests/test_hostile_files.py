@@ -529,6 +529,26 @@ def test_safe_text_removes_every_bidi_control() -> None:
     assert clean_data({"k\u202e": ["v\x1b[2J", 1, None, {"t": "\u2066x"}]}) == {"k": ["v", 1, None, {"t": "x"}]}
 
 
+def test_dumps_clean_is_the_cleaned_document_encoded() -> None:
+    """--json output checks the encoded text first and cleans only when it must: the
+    result is exactly json.dumps(clean_data(...)) for every character clean() removes,
+    every one it keeps around them, and backslashes that look like an escaped control."""
+    import json
+
+    from packages.safe_text import clean_data, dumps_clean
+
+    every = [chr(c) for c in range(0x00, 0xA0)] + [chr(c) for c in range(0x2000, 0x2070)] + ["\u061c", "é", "😀"]
+    lookalikes = ["\\u001b", "\\r", "\\b", "\\f", "\\u0009", "\\n", "a\\", "\\\\", '"\\u0000"']
+    cases: list[object] = [{"plain": ["text", 1, 2.5, None, True]}, [], {}, "", 0]
+    for text in [*every, *lookalikes, "\x1b[31mred\x1b[0m", "\x1b]8;;http://x\x07link\x1b]8;;\x07", "\x9b2J"]:
+        cases += [text, {text: 1}, {"k": [f"a{text}b", {"n": text}]}, (text, text)]
+    for value in cases:
+        for indent in (None, 2):
+            separators = (",", ":") if indent is None else None
+            wanted = json.dumps(clean_data(value), ensure_ascii=False, indent=indent, separators=separators)
+            assert dumps_clean(value, indent=indent) == wanted, repr(value)
+
+
 # ------------------------------------------------------------------ 5. lesson links
 
 

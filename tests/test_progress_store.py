@@ -33,6 +33,20 @@ def log(layout: Layout) -> EventLog:
     return EventLog.for_course(layout, "amina", "stats-101")
 
 
+def test_from_dict_builds_the_event_the_constructor_builds() -> None:
+    import dataclasses
+
+    made = _event(3, id="e-1", time="2026-12-01T10:00:00.000Z")
+    read = Event.from_dict(json.loads(json.dumps(made.to_dict())))
+    assert read == made and repr(read) == repr(made)
+    assert vars(read) == vars(made) and list(vars(read)) == [f.name for f in dataclasses.fields(Event)]
+    assert read.data is not made.data
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.type = "attempt"  # type: ignore[misc]
+    bare = Event.from_dict({"id": 7, "type": "position", "time": "t", "course_id": "c", "course_version": "1"})
+    assert (bare.id, bare.item_id, bare.data) == ("7", None, {})  # strings and defaults as before
+
+
 def test_first_append_creates_header_and_compact_sorted_lines(log: EventLog, layout: Layout) -> None:
     assert log.events() == []
     ev = _event(1, data={"seconds": 2.5, "note": "café"})
