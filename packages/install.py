@@ -93,12 +93,15 @@ def _install(
         early = _peek_installed(dest, target, force)
         if early is not None:
             return early
+    elif not force and (same := _same_pack_installed(dest, target)) is not None:
+        return same  # the catalog's very pack: nothing to fetch on a slow link
 
     with dest.staging() as stage:
         archive = _obtain_archive(layout, target, stage, quiet=quiet, say=say, installed=dest.read)
         if target.kind == "url":
             early = _peek_installed(dest, InstallSpec(kind="file", value=str(archive), label=target.label), force)
             if early is not None:
+                _forget_download(archive)
                 return early
         say("verifying and unpacking")
         tree = stage / "tree"
@@ -323,6 +326,23 @@ def _peek_installed(dest: StoreDir, target: InstallSpec, force: bool) -> Install
     if _decide(existing, course_id, version, force) == "already-installed":
         return InstallResult(course=existing, status="already-installed", previous_version=existing.version)
     return None
+
+
+def _same_pack_installed(dest: StoreDir, target: InstallSpec) -> InstallResult | None:
+    """ "Already installed" before any download when the installed copy came from the
+    very pack a catalog entry names (same SHA-256, verified when it was installed)."""
+    if not target.course_id or not target.expected_sha256 or not is_id(target.course_id):
+        return None
+    existing = dest.read(target.course_id)
+    if existing is None or (existing.sha256 or "").lower() != target.expected_sha256.lower():
+        return None
+    return InstallResult(
+        course=existing,
+        status="already-installed",
+        previous_version=existing.version,
+        flavour=existing.flavour,
+        previous_flavour=existing.flavour,
+    )
 
 
 def _peek_manifest(target: InstallSpec) -> tuple[str, str] | None:

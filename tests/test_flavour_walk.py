@@ -1,0 +1,59 @@
+"""What a walk through the flavours as a learner on a slow link found (issue 22, walk22):
+the real `mooc` command against a publisher's folder of flavoured packs behind a
+Range-capable static server on 127.0.0.1.
+
+- `mooc install COURSE` of the very pack installed already must not fetch anything
+  (a slow link paid for a whole pack, then heard "already installed") nor leave a
+  download behind.
+- Moving to another flavour (install --flavour, upgrade, update) must not leave the
+  replaced copy's rebuilt archive in downloads/packs (a 3 MB full archive stayed
+  behind a move down to the 19 kB text flavour).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.static_server import StaticServer
+
+
+@pytest.fixture(scope="module")
+def www(tmp_path_factory) -> Path:
+    """The three flavours of a course with a video, and their catalog."""
+    from packages.building import build_flavours
+    from packages.catalog_publish import build_catalog
+    from tests.support.flavoured import flavoured_course
+
+    base = tmp_path_factory.mktemp("walk")
+    src = flavoured_course(base / "src", video_bytes=400_000)
+    out = base / "www"
+    build_flavours(src, out)
+    build_catalog(out)
+    return out
+
+
+def _files_under(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+
+
+def _cached_archives(home: Path) -> list[str]:
+    return [p for p in _files_under(home / "downloads") if p.endswith(".mooc")]
+
+
+def test_installing_the_installed_pack_again_fetches_nothing(www, run_mooc, mooc_home):
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "pub").returncode == 0
+        r = run_mooc("install", "mooc-demo", "--flavour", "full")
+        assert r.returncode == 0, r.stderr
+        before = len(srv.requests)
+        again = run_mooc("install", "mooc-demo", "--flavour", "full", "--json")
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["status"] == "already-installed"
+        plain = run_mooc("install", "mooc-demo")  # the installed flavour, the same pack
+        assert plain.returncode == 0, plain.stderr
+        assert "already installed" in plain.stdout
+        assert srv.requests[before:] == []
+    assert _cached_archives(mooc_home.home) == []
