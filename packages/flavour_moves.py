@@ -148,6 +148,7 @@ def _move_down(
     from packages.store import tree_size
 
     layout.tmp_dir.mkdir(parents=True, exist_ok=True)
+    cache_before = tree_size(layout.packs_cache_dir)  # the install prunes the bigger flavour's archive
     with tempfile.TemporaryDirectory(prefix="flavour-", dir=layout.tmp_dir) as tmp:
         built = build(course.path, Path(tmp) / "pack.mooc", flavour=target)
         matches = _catalog_agrees(layout, course, target, built.sha256)
@@ -158,7 +159,6 @@ def _move_down(
             system=system,
             quiet=True,
         )
-    cache_before = tree_size(layout.packs_cache_dir)
     prune_cached_packs(layout, course.id, keep=None)  # the bigger flavour's rebuilt archive
     freed_cache = max(0, cache_before - tree_size(layout.packs_cache_dir))
     info.update(

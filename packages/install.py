@@ -31,6 +31,7 @@ from packages.installed_course import InstalledCourse, summary_of
 from packages.item_fetch import prune_fetched
 from packages.layout import Layout
 from packages.manifest import MANIFEST_NAME
+from packages.pack_cache import prune_replaced_packs
 from packages.search_cache import keep_for_tree
 from packages.store import Store, _check_writable, tree_size
 from packages.store_dir import StoreDir
@@ -147,9 +148,9 @@ def _install(
     if target.kind == "url":
         _forget_download(archive)
     prune_partial_downloads(layout, installed.id, installed.version)
-    prune_fetched(
-        layout, installed.id, store.copies_of(installed.id)
-    )  # media fetched one by one that the new copy holds
+    copies = store.copies_of(installed.id)
+    prune_fetched(layout, installed.id, copies)  # media fetched one by one that the new copy holds
+    prune_replaced_packs(layout, installed.id, copies)  # the replaced copy's rebuilt archive
     return InstallResult(
         course=installed,
         status=status,

@@ -57,3 +57,17 @@ def test_installing_the_installed_pack_again_fetches_nothing(www, run_mooc, mooc
         assert "already installed" in plain.stdout
         assert srv.requests[before:] == []
     assert _cached_archives(mooc_home.home) == []
+
+
+def test_a_flavour_move_leaves_no_archive_of_the_replaced_copy(www, run_mooc, mooc_home):
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "pub").returncode == 0
+        assert run_mooc("install", "mooc-demo", "--flavour", "full").returncode == 0
+        assert run_mooc("install", "mooc-demo", "--flavour", "text").returncode == 0  # a delta: rebuilds the full
+        assert _cached_archives(mooc_home.home) == []
+        r = run_mooc("upgrade", "mooc-demo", "--flavour", "full")  # rebuilds the text one
+        assert r.returncode == 0, r.stderr
+        assert _cached_archives(mooc_home.home) == []
+        r = run_mooc("remove", "mooc-demo", "--yes")
+        assert r.returncode == 0, r.stderr
+    assert _cached_archives(mooc_home.home) == []

@@ -337,8 +337,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
             return 1
     removed = store.remove(target.id, system=args.system)
     from packages.item_fetch import prune_fetched
+    from packages.pack_cache import prune_replaced_packs
 
     prune_fetched(store.layout, removed.id, store.copies_of(removed.id))  # media fetched one by one for it
+    prune_replaced_packs(store.layout, removed.id, store.copies_of(removed.id))  # its rebuilt archive
     for path in purge_files:
         try:
             path.unlink()
