@@ -37,6 +37,7 @@ from typing import Any
 
 from packages.delta_result import DeltaResult, DeltaUnavailable
 from packages.download import download
+from packages.download_meter import TokenBucket
 from packages.errors import MoocError
 from packages.fsutil import write_atomic
 from packages.http_get import DownloadError
@@ -126,7 +127,8 @@ def delta_download(
         return _prepare(fetcher, old_archive, result)
 
     with guard:
-        args = (url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits, quiet)
+        bucket = TokenBucket(limit_rate) if limit_rate else None
+        args = (url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits, quiet, bucket)
         for prepare in [p for p in (predicted, generic) if p is not None]:
             result.entries_total = result.entries_reused = result.bytes_reused = 0  # this attempt's
             try:
@@ -238,11 +240,19 @@ def _delta(
     guard: Guard,
     limits: NetLimits,
     quiet: bool,
+    bucket: TokenBucket | None,
     prepare: Prepare,
 ) -> None:
     rebuild: _Rebuild | None = None
     fetcher = _Fetcher(
-        url, size, result, guard, limits, quiet=quiet, kept=lambda: rebuild.kept() if rebuild is not None else ""
+        url,
+        size,
+        result,
+        guard,
+        limits,
+        quiet=quiet,
+        kept=lambda: rebuild.kept() if rebuild is not None else "",
+        bucket=bucket,
     )
     try:
         cached, cd_offset, plan = prepare(fetcher, result)

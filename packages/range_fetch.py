@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from packages.delta_result import DeltaResult, DeltaUnavailable
+from packages.download_meter import TokenBucket
 from packages.http_get import _content_range, _int_header, _Retry, iter_body, make_session, open_url
 from packages.netguard import Guard, NetLimits
 from packages.retry_budget import MAX_TRIES, RetryBudget, failed_try, retry_if_busy
@@ -40,6 +41,7 @@ class _Fetcher:
         *,
         quiet: bool,
         kept: Callable[[], str],
+        bucket: TokenBucket | None = None,
     ) -> None:
         self.url = url
         self.size = size  # the catalog's
@@ -48,6 +50,7 @@ class _Fetcher:
         self.timeouts = (limits.connect_timeout, limits.read_timeout)
         self.session = make_session(guard)
         self.validator: str | None = None
+        self.bucket = bucket  # --limit-rate: the ranges are capped like a whole download
         # Twice a download's tries: a delta's ranges are small, so one answer rarely
         # refills the budget by progress; the guard's deadline still bounds the whole.
         self.budget = RetryBudget(
@@ -129,6 +132,8 @@ class _Fetcher:
                     self.result.bytes_fetched += len(chunk)
                     self.guard.feed(len(chunk))
                     sink(chunk)
+                    if self.bucket is not None:
+                        self.bucket.take(len(chunk))
             except _Retry as err:
                 self.guard.check()  # the watchdog's cut is not a broken link
                 raise _Retry(f"{err} after {got} of {want} bytes") from None

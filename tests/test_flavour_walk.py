@@ -71,3 +71,22 @@ def test_a_flavour_move_leaves_no_archive_of_the_replaced_copy(www, run_mooc, mo
         r = run_mooc("remove", "mooc-demo", "--yes")
         assert r.returncode == 0, r.stderr
     assert _cached_archives(mooc_home.home) == []
+
+
+def test_upgrade_limit_rate_caps_the_delta_too(www, run_mooc, mooc_home):
+    """`mooc upgrade --flavour full --limit-rate 100k`: the 400 kB video travels by ranged
+    GETs (the delta), and the cap holds for them as for a whole download. A lower bound
+    only: a capped transfer cannot be faster (the token bucket sleeps)."""
+    import time
+
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "pub").returncode == 0
+        assert run_mooc("install", "mooc-demo", "--flavour", "text").returncode == 0
+        t0 = time.monotonic()
+        r = run_mooc("upgrade", "mooc-demo", "--flavour", "full", "--limit-rate", "100k", "--json")
+        elapsed = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    info = json.loads(r.stdout)
+    assert info["method"] == "delta" and info["bytes_fetched"] > 400_000
+    burst = 64 * 1024
+    assert elapsed > (info["bytes_fetched"] - burst) / (100 * 1024) * 0.9, (elapsed, info)
