@@ -124,7 +124,14 @@ def _move_up(
     )
     result = install(
         layout,
-        InstallSpec(kind="file", value=str(path), label=label, expected_size=pack.size, expected_sha256=pack.sha256),
+        InstallSpec(
+            kind="file",
+            value=str(path),
+            label=label,
+            expected_size=pack.size,
+            expected_sha256=pack.sha256,
+            flavour=pack.flavour,
+        ),
         system=system,
         quiet=quiet,
     )

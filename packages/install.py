@@ -107,6 +107,13 @@ def _install(
         say("verifying and unpacking")
         tree = stage / "tree"
         manifest = _extract(archive, tree, limits, target.label)
+        if target.flavour is not None and manifest.flavour != target.flavour:
+            if archive.parent == layout.downloads_dir:
+                _forget_download(archive)  # verified bytes, but not what the catalog said
+            raise MoocError(
+                f"{target.label}: the pack is the {manifest.flavour} flavour, not {target.flavour}: "
+                "the catalog is wrong about it; nothing changed"
+            )
         say("checking the course")
         course = _check_tree(tree, target.label, archive)
         size = tree_size(tree)
@@ -337,6 +344,8 @@ def _same_pack_installed(dest: StoreDir, target: InstallSpec) -> InstallResult |
     existing = dest.read(target.course_id)
     if existing is None or (existing.sha256 or "").lower() != target.expected_sha256.lower():
         return None
+    if target.flavour is not None and existing.flavour != target.flavour:
+        return None  # the catalog names this pack as another flavour: the install says so
     return InstallResult(
         course=existing,
         status="already-installed",

@@ -31,6 +31,7 @@ class InstallSpec:
     expected_size: int | None = None
     expected_sha256: str | None = None
     course_id: str | None = None  # a catalog entry's: an installed copy makes the download a delta
+    flavour: str | None = None  # the flavour a catalog says the pack is: checked against its manifest
 
 
 def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
@@ -109,7 +110,12 @@ def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:
         path = Path(url2pathname(unquote(urlsplit(pack.url).path)))
         verify_local_pack(path, pack, label)
         return InstallSpec(
-            kind="file", value=str(path), label=label, expected_size=pack.size, expected_sha256=pack.sha256
+            kind="file",
+            value=str(path),
+            label=label,
+            expected_size=pack.size,
+            expected_sha256=pack.sha256,
+            flavour=pack.flavour,
         )
     return InstallSpec(
         kind="url",
@@ -118,6 +124,7 @@ def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:
         expected_size=pack.size,
         expected_sha256=pack.sha256,
         course_id=entry.id,
+        flavour=pack.flavour,
     )
 
 

@@ -83,7 +83,14 @@ def update_course(
     )
     install(
         layout,
-        InstallSpec(kind="file", value=str(path), label=label, expected_size=pack.size, expected_sha256=pack.sha256),
+        InstallSpec(
+            kind="file",
+            value=str(path),
+            label=label,
+            expected_size=pack.size,
+            expected_sha256=pack.sha256,
+            flavour=pack.flavour,
+        ),
         system=system,
         quiet=not sys.stderr.isatty(),
     )

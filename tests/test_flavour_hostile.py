@@ -149,3 +149,39 @@ def test_a_system_wide_copy_moves_with_system_only(published, mooc_home, run_moo
     assert json.loads(r.stdout)["status"] == "flavour-changed"
     [copy] = [c for c in json.loads(run_mooc("list", "--json").stdout) if c["id"] == "media-course"]
     assert (copy["origin"], copy["flavour"]) == ("system", "full")
+
+
+def _swapped(published: Path, tmp_path: Path, listed: str, real: str) -> Path:
+    """The publisher's folder whose catalog lists the pack of flavour REAL as LISTED
+    (its url, size and SHA-256: every byte verifies, only the flavour is a lie)."""
+    www = tmp_path / "www"
+    shutil.copytree(published, www)
+    doc = json.loads((www / "catalog.json").read_text())
+    entry = doc["courses"][0]
+    packs = {"full": {k: entry[k] for k in ("url", "size", "sha256")}, **entry["flavours"]}
+    packs[listed] = packs.pop(real)
+    entry.update(packs.pop("full"))
+    entry["flavours"] = packs
+    (www / "catalog.json").write_text(json.dumps(doc))
+    return www
+
+
+def test_a_pack_of_another_flavour_than_the_catalog_says_is_one_line(published, tmp_path, mooc_home, run_mooc):
+    """A catalog lists the text pack as the full one: `mooc upgrade --flavour full` from
+    novideo must not move down to text while saying "novideo -> full"."""
+    with StaticServer(published) as srv:
+        assert run_mooc("catalog", "add", srv.url, "--name", "pub").returncode == 0
+        assert run_mooc("install", "media-course", "--flavour", "novideo").returncode == 0
+    www = _swapped(published, tmp_path, listed="full", real="text")
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url, "--name", "liar").returncode == 0
+        assert run_mooc("catalog", "remove", "pub").returncode == 0
+        line = _one_line(run_mooc("upgrade", "media-course", "--flavour", "full"))
+        assert line.startswith("mooc: error: media-course 1.0.0 (catalog liar): "), line
+        assert "the text flavour, not full" in line, line
+        assert _courses(run_mooc) == {"media-course": "novideo"}
+        line = _one_line(run_mooc("install", "media-course", "--flavour", "full", "--force"))
+        assert "the text flavour, not full" in line, line
+        assert _courses(run_mooc) == {"media-course": "novideo"}
+    leftovers = [p.name for p in (mooc_home.home / "downloads").glob("media-course-*")]
+    assert leftovers == [], leftovers
