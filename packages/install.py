@@ -32,6 +32,7 @@ from packages.item_fetch import prune_fetched
 from packages.layout import Layout
 from packages.manifest import MANIFEST_NAME
 from packages.pack_cache import prune_replaced_packs
+from packages.safe_text import one_line
 from packages.search_cache import keep_for_tree
 from packages.store import Store, _check_writable, tree_size
 from packages.store_dir import StoreDir
@@ -107,13 +108,7 @@ def _install(
         say("verifying and unpacking")
         tree = stage / "tree"
         manifest = _extract(archive, tree, limits, target.label)
-        if target.flavour is not None and manifest.flavour != target.flavour:
-            if archive.parent == layout.downloads_dir:
-                _forget_download(archive)  # verified bytes, but not what the catalog said
-            raise MoocError(
-                f"{target.label}: the pack is the {manifest.flavour} flavour, not {target.flavour}: "
-                "the catalog is wrong about it; nothing changed"
-            )
+        _check_claims(layout, target, manifest, archive)
         say("checking the course")
         course = _check_tree(tree, target.label, archive)
         size = tree_size(tree)
@@ -208,6 +203,21 @@ def _obtain_archive(
         )
     except MoocError as err:  # name the catalog entry too, not only the URL
         raise MoocError(_named(target.label, str(err))) from None
+
+
+def _check_claims(layout: Layout, target: InstallSpec, manifest: Any, archive: Path) -> None:
+    """A catalog pack is the course, version and flavour the catalog lists, or one line
+    (its bytes verified, but a catalog can name any verified pack); the download goes."""
+    wrong = None
+    if target.course_id and (manifest.course_id, manifest.version) != (target.course_id, target.version):
+        wrong = f"the pack is {manifest.course_id} {one_line(manifest.version)}, not the course the catalog lists"
+    elif target.flavour is not None and manifest.flavour != target.flavour:
+        wrong = f"the pack is the {manifest.flavour} flavour, not {target.flavour}: the catalog is wrong about it"
+    if wrong is None:
+        return
+    if archive.parent == layout.downloads_dir:
+        _forget_download(archive)  # verified bytes, but not what the catalog said
+    raise MoocError(f"{target.label}: {wrong}; nothing changed")
 
 
 def _forget_download(archive: Path) -> None:

@@ -32,6 +32,7 @@ class InstallSpec:
     expected_sha256: str | None = None
     course_id: str | None = None  # a catalog entry's: an installed copy makes the download a delta
     flavour: str | None = None  # the flavour a catalog says the pack is: checked against its manifest
+    version: str | None = None  # the version a catalog says it is (with course_id): checked too
 
 
 def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
@@ -115,7 +116,9 @@ def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:
             label=label,
             expected_size=pack.size,
             expected_sha256=pack.sha256,
+            course_id=entry.id,
             flavour=pack.flavour,
+            version=entry.version,
         )
     return InstallSpec(
         kind="url",
@@ -125,6 +128,7 @@ def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:
         expected_sha256=pack.sha256,
         course_id=entry.id,
         flavour=pack.flavour,
+        version=entry.version,
     )
 
 

@@ -185,3 +185,34 @@ def test_a_pack_of_another_flavour_than_the_catalog_says_is_one_line(published, 
         assert _courses(run_mooc) == {"media-course": "novideo"}
     leftovers = [p.name for p in (mooc_home.home / "downloads").glob("media-course-*")]
     assert leftovers == [], leftovers
+
+
+def test_a_catalog_entry_whose_pack_is_another_course_is_one_line(published, tmp_path, mooc_home, run_mooc):
+    """An entry for media-course 2.0.0 whose url, size and SHA-256 are the demo course's
+    pack: every byte verifies, but it is not the course asked for; nothing installed."""
+    from packages.building import build_pack
+
+    www = tmp_path / "www"
+    www.mkdir()
+    demo = build_pack(Path(__file__).resolve().parents[1] / "packages" / "demo_course", out=www / "x.mooc")
+    import hashlib
+
+    data = Path(demo).read_bytes()
+    entry = {
+        "id": "media-course",
+        "version": "2.0.0",
+        "title": "Media",
+        "url": "x.mooc",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    (www / "catalog.json").write_text(json.dumps({"format": 1, "courses": [entry]}))
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url, "--name", "liar").returncode == 0
+        line = _one_line(run_mooc("install", "media-course"))
+    assert line == (
+        "mooc: error: media-course 2.0.0 (catalog liar): the pack is mooc-demo 1.0.0, "
+        "not the course the catalog lists; nothing changed"
+    )
+    assert _courses(run_mooc) == {}
+    assert [p.name for p in (mooc_home.home / "downloads").rglob("*") if p.is_file()] == []
