@@ -90,3 +90,46 @@ def test_upgrade_limit_rate_caps_the_delta_too(www, run_mooc, mooc_home):
     assert info["method"] == "delta" and info["bytes_fetched"] > 400_000
     burst = 64 * 1024
     assert elapsed > (info["bytes_fetched"] - burst) / (100 * 1024) * 0.9, (elapsed, info)
+
+
+def test_sizes_read_the_same_in_build_search_and_info(tmp_path, run_mooc):
+    """A publisher's `pack build` and a learner's `search` and `info` name one pack's
+    size alike (they used 1000 and 1024 as a kB: "25 kB" built, "24.5 kB" listed)."""
+    import re
+
+    from packages.flavours import human_size
+
+    out = tmp_path / "pub"
+    demo = Path(__file__).resolve().parents[1] / "packages" / "demo_course"
+    r = run_mooc("pack", "build", str(demo), "--flavours", "all", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    built = re.search(r"^3 flavours: text (.+), novideo (.+), full (.+)$", r.stdout, re.M)
+    assert built, r.stdout
+    assert run_mooc("catalog", "build", str(out)).returncode == 0
+    assert run_mooc("catalog", "add", str(out), "--name", "usb").returncode == 0
+    search = run_mooc("search", "mooc-demo").stdout
+    assert f"text {built[1]} / novideo {built[2]} / full {built[3]}" in search, (built.groups(), search)
+    assert run_mooc("install", "mooc-demo", "--flavour", "text").returncode == 0
+    [copy] = [c for c in json.loads(run_mooc("list", "--json").stdout) if c["origin"] == "user"]
+    assert f"size:      {human_size(copy['size'])}" in run_mooc("info", "mooc-demo").stdout
+
+
+def test_an_upgrade_from_a_download_already_here_says_so(www, run_mooc, mooc_home):
+    """The full pack already sits verified in downloads/ (an install that stopped after
+    its download): the move uses it and says that nothing travelled, not "from a local
+    catalog" (the catalog is on a web server)."""
+    import shutil
+
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "pub").returncode == 0
+        assert run_mooc("install", "mooc-demo", "--flavour", "text").returncode == 0
+        (mooc_home.home / "downloads").mkdir(exist_ok=True)
+        shutil.copy(www / "mooc-demo-1.0.0.mooc", mooc_home.home / "downloads")
+        before = len(srv.requests)
+        r = run_mooc("upgrade", "mooc-demo", "--flavour", "full")
+        assert r.returncode == 0, r.stderr
+        assert srv.requests[before:] == []
+    assert r.stdout.strip() == (
+        "mooc-demo 1.0.0: text -> full flavour; nothing fetched (a verified download was here already); progress kept"
+    )
+    assert _cached_archives(mooc_home.home) == []
