@@ -133,3 +133,19 @@ def test_an_upgrade_from_a_download_already_here_says_so(www, run_mooc, mooc_hom
         "mooc-demo 1.0.0: text -> full flavour; nothing fetched (a verified download was here already); progress kept"
     )
     assert _cached_archives(mooc_home.home) == []
+
+
+def test_a_move_up_on_a_terminal_shows_its_progress(www, run_mooc, mooc_home):
+    """On a terminal, the ranged GETs of a move up show a progress bar (bytes, speed),
+    as a whole download does: 400 kB at 100k is four silent seconds otherwise, and on
+    a real slow link a silent hour."""
+    from tests.conftest import MOOC_BIN
+    from tests.test_class_learners import _on_pty
+
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "pub").returncode == 0
+        assert run_mooc("install", "mooc-demo", "--flavour", "text").returncode == 0
+        argv = [str(MOOC_BIN), "upgrade", "mooc-demo", "--flavour", "full", "--limit-rate", "100k"]
+        screen = _on_pty(argv, mooc_home.env(TERM="xterm", COLUMNS="100"), [])
+    assert "text -> full flavour" in screen, screen
+    assert "mooc-demo-1.0.0.mooc" in screen and "kB/s" in screen, screen
