@@ -127,6 +127,7 @@ def resolve_install(
     if entry is None:
         if requested is not None:
             check_flavour(requested, "--flavour")
+            resolve_spec(layout, spec)  # a course id no catalog lists: that error first
             raise MoocError(
                 f"{spec}: --flavour picks one of the flavours a catalog offers; a file, folder or URL "
                 "is installed as it is (see `mooc search` for catalog courses)"

@@ -55,7 +55,10 @@ def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
         return InstallSpec(kind="file", value=str(path), label=spec)
     if path.exists():
         raise MoocError(f"{spec}: not a regular file or folder")
-    raise MoocError(f"{spec}: not a file, folder or URL")
+    raise MoocError(
+        f"{spec}: not a file, folder or URL, nor a course of an added catalog "
+        "(`mooc search` lists them; `mooc catalog add URL` adds a catalog)"
+    )
 
 
 def resolve_catalog_spec(layout: Layout, spec: str) -> InstallSpec | None:

@@ -134,6 +134,9 @@ def test_a_usb_catalog_whose_flavour_file_is_missing_or_altered(published, tmp_p
 def test_flavour_for_a_file_or_url_is_refused(published, run_mooc):
     line = _one_line(run_mooc("install", str(published / "media-course-1.0.0.mooc"), "--flavour", "text"))
     assert "--flavour picks one of the flavours a catalog offers" in line
+    # a course id no added catalog lists: that, not the --flavour rule for files
+    line = _one_line(run_mooc("install", "nothing-here", "--flavour", "text"))
+    assert line.startswith("mooc: error: nothing-here: not a file, folder or URL, nor a course of an added catalog")
     line = _one_line(run_mooc("upgrade", "nothing-here", "--flavour", "full"))
     assert line == "mooc: error: nothing-here: not installed (see `mooc list`)"
 
