@@ -35,8 +35,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from packages.delta_result import DeltaResult, DeltaUnavailable
+from packages.delta_result import DeltaResult, DeltaUnavailable, bytes_left
 from packages.download import download
+from packages.download_meter import TokenBucket
 from packages.errors import MoocError
 from packages.fsutil import write_atomic
 from packages.http_get import DownloadError
@@ -126,7 +127,8 @@ def delta_download(
         return _prepare(fetcher, old_archive, result)
 
     with guard:
-        args = (url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits, quiet)
+        bucket = TokenBucket(limit_rate) if limit_rate else None
+        args = (url, dest, old_archive, expected_size, expected_sha256.lower(), result, guard, limits, quiet, bucket)
         for prepare in [p for p in (predicted, generic) if p is not None]:
             result.entries_total = result.entries_reused = result.bytes_reused = 0  # this attempt's
             try:
@@ -238,12 +240,15 @@ def _delta(
     guard: Guard,
     limits: NetLimits,
     quiet: bool,
+    bucket: TokenBucket | None,
     prepare: Prepare,
 ) -> None:
     rebuild: _Rebuild | None = None
-    fetcher = _Fetcher(
-        url, size, result, guard, limits, quiet=quiet, kept=lambda: rebuild.kept() if rebuild is not None else ""
-    )
+
+    def kept() -> str:
+        return rebuild.kept() if rebuild is not None else ""
+
+    fetcher = _Fetcher(url, size, result, guard, limits, quiet=quiet, kept=kept, bucket=bucket)
     try:
         cached, cd_offset, plan = prepare(fetcher, result)
         identity = {
@@ -259,11 +264,13 @@ def _delta(
             old_fh = open(old_archive, "rb")
         except OSError as err:
             raise DeltaUnavailable(f"the installed version's archive cannot be read ({err.strerror})") from None
+        pieces = [*plan, ("net", cd_offset, size - cd_offset)]
+        fetcher.show_progress(dest.name, bytes_left(pieces, rebuild.have), enabled=not quiet)
         with open(rebuild.part, "r+b" if rebuild.have else "wb") as out, old_fh:
             out.truncate(rebuild.have)
             out.seek(rebuild.have)
             position = 0
-            for kind, source, length in [*plan, ("net", cd_offset, size - cd_offset)]:
+            for kind, source, length in pieces:
                 begin = max(position, rebuild.have)
                 if begin < position + length:
                     if kind == "old":

@@ -29,3 +29,14 @@ class DeltaResult:
     predicted: bool = False  # the new archive's layout was worked out here (packages/flavour_delta.py)
     predicted_reason: str = ""  # why a predicted layout did not hold (the generic delta followed)
     download: DownloadStats = field(default_factory=DownloadStats)
+
+
+def bytes_left(pieces: list[tuple[str, int, int]], have: int) -> int:
+    """How many bytes of a plan's pieces ((kind, source, length), in file order) still
+    come from the network when the first HAVE bytes are rebuilt already (at most)."""
+    left, position = 0, 0
+    for kind, _source, length in pieces:
+        if kind == "net":
+            left += max(0, position + length - max(position, have))
+        position += length
+    return left

@@ -100,9 +100,10 @@ WHAT_EACH_HOLDS = {
 }
 
 
-def flavour_menu(entry: CatalogEntry) -> tuple[list[str], str]:
+def flavour_menu(entry: CatalogEntry, config: Path | None = None) -> tuple[list[str], str]:
     """The lines of the interactive question (each flavour numbered, with its size and
-    what it holds) and the answer Enter gives (the entry's own pack)."""
+    what it holds; CONFIG: the config.toml to set `bandwidth` in) and the answer Enter
+    gives (the entry's own pack)."""
     from packages.flavours import human_size
     from packages.safe_text import one_line
 
@@ -110,7 +111,7 @@ def flavour_menu(entry: CatalogEntry) -> tuple[list[str], str]:
     for number, flavour in enumerate(entry.offered, 1):
         size = human_size(entry.flavours[flavour].size)
         lines.append(f"  {number}. {flavour:<8} {size:>9}   {WHAT_EACH_HOLDS[flavour]}")
-    lines.append('(set bandwidth = "low" or "normal" in config.toml not to be asked)')
+    lines.append(f'(set bandwidth = "low" or "normal" in {config or "config.toml"} not to be asked)')
     return lines, entry.flavour
 
 
@@ -126,6 +127,7 @@ def resolve_install(
     if entry is None:
         if requested is not None:
             check_flavour(requested, "--flavour")
+            resolve_spec(layout, spec)  # a course id no catalog lists: that error first
             raise MoocError(
                 f"{spec}: --flavour picks one of the flavours a catalog offers; a file, folder or URL "
                 "is installed as it is (see `mooc search` for catalog courses)"

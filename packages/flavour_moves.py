@@ -124,7 +124,16 @@ def _move_up(
     )
     result = install(
         layout,
-        InstallSpec(kind="file", value=str(path), label=label, expected_size=pack.size, expected_sha256=pack.sha256),
+        InstallSpec(
+            kind="file",
+            value=str(path),
+            label=label,
+            expected_size=pack.size,
+            expected_sha256=pack.sha256,
+            course_id=entry.id,
+            flavour=pack.flavour,
+            version=entry.version,
+        ),
         system=system,
         quiet=quiet,
     )
@@ -148,6 +157,7 @@ def _move_down(
     from packages.store import tree_size
 
     layout.tmp_dir.mkdir(parents=True, exist_ok=True)
+    cache_before = tree_size(layout.packs_cache_dir)  # the install prunes the bigger flavour's archive
     with tempfile.TemporaryDirectory(prefix="flavour-", dir=layout.tmp_dir) as tmp:
         built = build(course.path, Path(tmp) / "pack.mooc", flavour=target)
         matches = _catalog_agrees(layout, course, target, built.sha256)
@@ -158,7 +168,6 @@ def _move_down(
             system=system,
             quiet=True,
         )
-    cache_before = tree_size(layout.packs_cache_dir)
     prune_cached_packs(layout, course.id, keep=None)  # the bigger flavour's rebuilt archive
     freed_cache = max(0, cache_before - tree_size(layout.packs_cache_dir))
     info.update(

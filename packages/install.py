@@ -31,6 +31,8 @@ from packages.installed_course import InstalledCourse, summary_of
 from packages.item_fetch import prune_fetched
 from packages.layout import Layout
 from packages.manifest import MANIFEST_NAME
+from packages.pack_cache import prune_replaced_packs
+from packages.safe_text import one_line
 from packages.search_cache import keep_for_tree
 from packages.store import Store, _check_writable, tree_size
 from packages.store_dir import StoreDir
@@ -93,16 +95,20 @@ def _install(
         early = _peek_installed(dest, target, force)
         if early is not None:
             return early
+    elif not force and (same := _same_pack_installed(dest, target)) is not None:
+        return same  # the catalog's very pack: nothing to fetch on a slow link
 
     with dest.staging() as stage:
         archive = _obtain_archive(layout, target, stage, quiet=quiet, say=say, installed=dest.read)
         if target.kind == "url":
             early = _peek_installed(dest, InstallSpec(kind="file", value=str(archive), label=target.label), force)
             if early is not None:
+                _forget_download(archive)
                 return early
         say("verifying and unpacking")
         tree = stage / "tree"
         manifest = _extract(archive, tree, limits, target.label)
+        _check_claims(layout, target, manifest, archive)
         say("checking the course")
         course = _check_tree(tree, target.label, archive)
         size = tree_size(tree)
@@ -144,9 +150,9 @@ def _install(
     if target.kind == "url":
         _forget_download(archive)
     prune_partial_downloads(layout, installed.id, installed.version)
-    prune_fetched(
-        layout, installed.id, store.copies_of(installed.id)
-    )  # media fetched one by one that the new copy holds
+    copies = store.copies_of(installed.id)
+    prune_fetched(layout, installed.id, copies)  # media fetched one by one that the new copy holds
+    prune_replaced_packs(layout, installed.id, copies)  # the replaced copy's rebuilt archive
     return InstallResult(
         course=installed,
         status=status,
@@ -197,6 +203,21 @@ def _obtain_archive(
         )
     except MoocError as err:  # name the catalog entry too, not only the URL
         raise MoocError(_named(target.label, str(err))) from None
+
+
+def _check_claims(layout: Layout, target: InstallSpec, manifest: Any, archive: Path) -> None:
+    """A catalog pack is the course, version and flavour the catalog lists, or one line
+    (its bytes verified, but a catalog can name any verified pack); the download goes."""
+    wrong = None
+    if target.course_id and (manifest.course_id, manifest.version) != (target.course_id, target.version):
+        wrong = f"the pack is {manifest.course_id} {one_line(manifest.version)}, not the course the catalog lists"
+    elif target.flavour is not None and manifest.flavour != target.flavour:
+        wrong = f"the pack is the {manifest.flavour} flavour, not {target.flavour}: the catalog is wrong about it"
+    if wrong is None:
+        return
+    if archive.parent == layout.downloads_dir:
+        _forget_download(archive)  # verified bytes, but not what the catalog said
+    raise MoocError(f"{target.label}: {wrong}; nothing changed")
 
 
 def _forget_download(archive: Path) -> None:
@@ -323,6 +344,25 @@ def _peek_installed(dest: StoreDir, target: InstallSpec, force: bool) -> Install
     if _decide(existing, course_id, version, force) == "already-installed":
         return InstallResult(course=existing, status="already-installed", previous_version=existing.version)
     return None
+
+
+def _same_pack_installed(dest: StoreDir, target: InstallSpec) -> InstallResult | None:
+    """ "Already installed" before any download when the installed copy came from the
+    very pack a catalog entry names (same SHA-256, verified when it was installed)."""
+    if not target.course_id or not target.expected_sha256 or not is_id(target.course_id):
+        return None
+    existing = dest.read(target.course_id)
+    if existing is None or (existing.sha256 or "").lower() != target.expected_sha256.lower():
+        return None
+    if target.flavour is not None and existing.flavour != target.flavour:
+        return None  # the catalog names this pack as another flavour: the install says so
+    return InstallResult(
+        course=existing,
+        status="already-installed",
+        previous_version=existing.version,
+        flavour=existing.flavour,
+        previous_flavour=existing.flavour,
+    )
 
 
 def _peek_manifest(target: InstallSpec) -> tuple[str, str] | None:

@@ -31,6 +31,8 @@ class InstallSpec:
     expected_size: int | None = None
     expected_sha256: str | None = None
     course_id: str | None = None  # a catalog entry's: an installed copy makes the download a delta
+    flavour: str | None = None  # the flavour a catalog says the pack is: checked against its manifest
+    version: str | None = None  # the version a catalog says it is (with course_id): checked too
 
 
 def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
@@ -53,7 +55,10 @@ def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
         return InstallSpec(kind="file", value=str(path), label=spec)
     if path.exists():
         raise MoocError(f"{spec}: not a regular file or folder")
-    raise MoocError(f"{spec}: not a file, folder or URL")
+    raise MoocError(
+        f"{spec}: not a file, folder or URL, nor a course of an added catalog "
+        "(`mooc search` lists them; `mooc catalog add URL` adds a catalog)"
+    )
 
 
 def resolve_catalog_spec(layout: Layout, spec: str) -> InstallSpec | None:
@@ -109,7 +114,14 @@ def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:
         path = Path(url2pathname(unquote(urlsplit(pack.url).path)))
         verify_local_pack(path, pack, label)
         return InstallSpec(
-            kind="file", value=str(path), label=label, expected_size=pack.size, expected_sha256=pack.sha256
+            kind="file",
+            value=str(path),
+            label=label,
+            expected_size=pack.size,
+            expected_sha256=pack.sha256,
+            course_id=entry.id,
+            flavour=pack.flavour,
+            version=entry.version,
         )
     return InstallSpec(
         kind="url",
@@ -118,6 +130,8 @@ def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:
         expected_size=pack.size,
         expected_sha256=pack.sha256,
         course_id=entry.id,
+        flavour=pack.flavour,
+        version=entry.version,
     )
 
 

@@ -40,8 +40,7 @@ def cached_flavour(layout: Layout, course: Any, flavour: str | None) -> Path:
     from packages.flavours import pack_file_name
 
     flavour = flavour or installed_flavour(course)
-    key = hashlib.sha256(str(Path(course.path).resolve()).encode()).hexdigest()[:16]
-    target = layout.packs_cache_dir / key / pack_file_name(course.id, course.version, flavour)
+    target = _folder_of(layout, course) / pack_file_name(course.id, course.version, flavour)
     if not target.is_file():
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -52,21 +51,37 @@ def cached_flavour(layout: Layout, course: Any, flavour: str | None) -> Path:
     return target
 
 
+def _folder_of(layout: Layout, course: Any) -> Path:
+    """The cache folder of an installed copy: keyed by its version folder."""
+    return layout.packs_cache_dir / hashlib.sha256(str(Path(course.path).resolve()).encode()).hexdigest()[:16]
+
+
+def prune_replaced_packs(layout: Layout, course_id: str, copies: list[Any]) -> list[Path]:
+    """After an install, a flavour move or a removal: delete COURSE_ID's rebuilt archives
+    but those of COPIES (the copies installed now, user and system): a replaced copy's
+    archive is never served nor used as a delta base again."""
+    return prune_cached_packs(layout, course_id, keep=None, keep_folders={_folder_of(layout, c) for c in copies})
+
+
 _CACHED_VERSION = re.compile(rf"^{SEMVER_PATTERN}(?:\.text|\.novideo)?\.mooc$")
 
 
-def prune_cached_packs(layout: Layout, course_id: str, keep: Path | None) -> list[Path]:
+def prune_cached_packs(
+    layout: Layout, course_id: str, keep: Path | None, keep_folders: set[Path] | None = None
+) -> list[Path]:
     """Delete the rebuilt archives of COURSE_ID's replaced versions (one per installed
     version is all that is served or used as a delta base): three updates of a 40 MB
     course no longer leave 120 MB behind; KEEP None: every one (a flavour moved down).
-    Returns what was removed."""
+    KEEP_FOLDERS: cache folders left alone too. Returns what was removed."""
     removed: list[Path] = []
+    kept = {keep.parent} if keep is not None else set()
+    kept |= keep_folders or set()
     try:
         folders = list(layout.packs_cache_dir.iterdir())
     except OSError:
         return removed
     for folder in folders:
-        if (keep is not None and folder == keep.parent) or not folder.is_dir() or folder.is_symlink():
+        if folder in kept or not folder.is_dir() or folder.is_symlink():
             continue
         for path in folder.glob("*.mooc"):
             rest = path.name[len(course_id) + 1 :]

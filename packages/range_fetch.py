@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from packages.delta_result import DeltaResult, DeltaUnavailable
+from packages.download_meter import TokenBucket, _Progress
 from packages.http_get import _content_range, _int_header, _Retry, iter_body, make_session, open_url
 from packages.netguard import Guard, NetLimits
 from packages.retry_budget import MAX_TRIES, RetryBudget, failed_try, retry_if_busy
@@ -40,6 +41,7 @@ class _Fetcher:
         *,
         quiet: bool,
         kept: Callable[[], str],
+        bucket: TokenBucket | None = None,
     ) -> None:
         self.url = url
         self.size = size  # the catalog's
@@ -48,6 +50,8 @@ class _Fetcher:
         self.timeouts = (limits.connect_timeout, limits.read_timeout)
         self.session = make_session(guard)
         self.validator: str | None = None
+        self.bucket = bucket  # --limit-rate: the ranges are capped like a whole download
+        self.progress: _Progress | None = None
         # Twice a download's tries: a delta's ranges are small, so one answer rarely
         # refills the budget by progress; the guard's deadline still bounds the whole.
         self.budget = RetryBudget(
@@ -56,6 +60,15 @@ class _Fetcher:
 
     def close(self) -> None:
         self.session.close()
+        if self.progress is not None:
+            self.progress.stop()
+
+    def show_progress(self, label: str, total: int, *, enabled: bool) -> None:
+        """From now on, a progress bar of the TOTAL bytes to fetch on a terminal (stderr)."""
+        import sys
+
+        self.progress = _Progress(label, enabled=enabled and sys.stderr.isatty())
+        self.progress.start(total, 0)
 
     def tail(self, length: int, sink: Callable[[bytes], object]) -> int:
         """The last LENGTH bytes (a suffix range; resumed by offsets); returns where they start."""
@@ -129,6 +142,10 @@ class _Fetcher:
                     self.result.bytes_fetched += len(chunk)
                     self.guard.feed(len(chunk))
                     sink(chunk)
+                    if self.bucket is not None:
+                        self.bucket.take(len(chunk))
+                    if self.progress is not None:
+                        self.progress.advance(len(chunk))
             except _Retry as err:
                 self.guard.check()  # the watchdog's cut is not a broken link
                 raise _Retry(f"{err} after {got} of {want} bytes") from None

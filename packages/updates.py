@@ -83,7 +83,16 @@ def update_course(
     )
     install(
         layout,
-        InstallSpec(kind="file", value=str(path), label=label, expected_size=pack.size, expected_sha256=pack.sha256),
+        InstallSpec(
+            kind="file",
+            value=str(path),
+            label=label,
+            expected_size=pack.size,
+            expected_sha256=pack.sha256,
+            course_id=entry.id,
+            flavour=pack.flavour,
+            version=entry.version,
+        ),
         system=system,
         quiet=not sys.stderr.isatty(),
     )

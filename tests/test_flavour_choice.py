@@ -81,6 +81,8 @@ def test_on_a_terminal_a_question_shows_the_three_sizes(usb, mooc_home):
     )
     screen = _on_pty([str(MOOC_BIN), "install", "media-course"], mooc_home.env(TERM="dumb"), [("Which one? [3] ", "1")])
     assert "media-course 1.0.0 comes in 3 flavours:" in screen
+    # the file to write the setting in, by its path: a new user does not know where config.toml is
+    assert f'(set bandwidth = "low" or "normal" in {mooc_home.home / "config.toml"} not to be asked)' in screen
     for number, flavour in enumerate(("text", "novideo", "full"), 1):
         size = human_size((usb / f"media-course-1.0.0{'' if flavour == 'full' else '.' + flavour}.mooc").stat().st_size)
         assert f"{number}. {flavour}" in screen and size in screen, (flavour, size, screen)

@@ -134,6 +134,9 @@ def test_a_usb_catalog_whose_flavour_file_is_missing_or_altered(published, tmp_p
 def test_flavour_for_a_file_or_url_is_refused(published, run_mooc):
     line = _one_line(run_mooc("install", str(published / "media-course-1.0.0.mooc"), "--flavour", "text"))
     assert "--flavour picks one of the flavours a catalog offers" in line
+    # a course id no added catalog lists: that, not the --flavour rule for files
+    line = _one_line(run_mooc("install", "nothing-here", "--flavour", "text"))
+    assert line.startswith("mooc: error: nothing-here: not a file, folder or URL, nor a course of an added catalog")
     line = _one_line(run_mooc("upgrade", "nothing-here", "--flavour", "full"))
     assert line == "mooc: error: nothing-here: not installed (see `mooc list`)"
 
@@ -149,3 +152,70 @@ def test_a_system_wide_copy_moves_with_system_only(published, mooc_home, run_moo
     assert json.loads(r.stdout)["status"] == "flavour-changed"
     [copy] = [c for c in json.loads(run_mooc("list", "--json").stdout) if c["id"] == "media-course"]
     assert (copy["origin"], copy["flavour"]) == ("system", "full")
+
+
+def _swapped(published: Path, tmp_path: Path, listed: str, real: str) -> Path:
+    """The publisher's folder whose catalog lists the pack of flavour REAL as LISTED
+    (its url, size and SHA-256: every byte verifies, only the flavour is a lie)."""
+    www = tmp_path / "www"
+    shutil.copytree(published, www)
+    doc = json.loads((www / "catalog.json").read_text())
+    entry = doc["courses"][0]
+    packs = {"full": {k: entry[k] for k in ("url", "size", "sha256")}, **entry["flavours"]}
+    packs[listed] = packs.pop(real)
+    entry.update(packs.pop("full"))
+    entry["flavours"] = packs
+    (www / "catalog.json").write_text(json.dumps(doc))
+    return www
+
+
+def test_a_pack_of_another_flavour_than_the_catalog_says_is_one_line(published, tmp_path, mooc_home, run_mooc):
+    """A catalog lists the text pack as the full one: `mooc upgrade --flavour full` from
+    novideo must not move down to text while saying "novideo -> full"."""
+    with StaticServer(published) as srv:
+        assert run_mooc("catalog", "add", srv.url, "--name", "pub").returncode == 0
+        assert run_mooc("install", "media-course", "--flavour", "novideo").returncode == 0
+    www = _swapped(published, tmp_path, listed="full", real="text")
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url, "--name", "liar").returncode == 0
+        assert run_mooc("catalog", "remove", "pub").returncode == 0
+        line = _one_line(run_mooc("upgrade", "media-course", "--flavour", "full"))
+        assert line.startswith("mooc: error: media-course 1.0.0 (catalog liar): "), line
+        assert "the text flavour, not full" in line, line
+        assert _courses(run_mooc) == {"media-course": "novideo"}
+        line = _one_line(run_mooc("install", "media-course", "--flavour", "full", "--force"))
+        assert "the text flavour, not full" in line, line
+        assert _courses(run_mooc) == {"media-course": "novideo"}
+    leftovers = [p.name for p in (mooc_home.home / "downloads").glob("media-course-*")]
+    assert leftovers == [], leftovers
+
+
+def test_a_catalog_entry_whose_pack_is_another_course_is_one_line(published, tmp_path, mooc_home, run_mooc):
+    """An entry for media-course 2.0.0 whose url, size and SHA-256 are the demo course's
+    pack: every byte verifies, but it is not the course asked for; nothing installed."""
+    from packages.building import build_pack
+
+    www = tmp_path / "www"
+    www.mkdir()
+    demo = build_pack(Path(__file__).resolve().parents[1] / "packages" / "demo_course", out=www / "x.mooc")
+    import hashlib
+
+    data = Path(demo).read_bytes()
+    entry = {
+        "id": "media-course",
+        "version": "2.0.0",
+        "title": "Media",
+        "url": "x.mooc",
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    (www / "catalog.json").write_text(json.dumps({"format": 1, "courses": [entry]}))
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url, "--name", "liar").returncode == 0
+        line = _one_line(run_mooc("install", "media-course"))
+    assert line == (
+        "mooc: error: media-course 2.0.0 (catalog liar): the pack is mooc-demo 1.0.0, "
+        "not the course the catalog lists; nothing changed"
+    )
+    assert _courses(run_mooc) == {}
+    assert [p.name for p in (mooc_home.home / "downloads").rglob("*") if p.is_file()] == []

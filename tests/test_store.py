@@ -198,7 +198,7 @@ def test_install_url_error_is_one_line(run_mooc) -> None:
 @pytest.mark.parametrize(
     "spec, message",
     [
-        ("no-such-thing", "no-such-thing: not a file, folder or URL"),
+        ("no-such-thing", "no-such-thing: not a file, folder or URL, nor a course of an added catalog"),
         ("ftp://example.org/a.mooc", "unsupported URL scheme 'ftp'"),
     ],
 )

@@ -26,6 +26,21 @@ examples:
 """
 
 
+CATALOG_BUILD_EPILOG = """\
+examples:
+  mooc pack build my-course --flavours all -o dist/    the text, novideo and full packs
+  mooc catalog build dist/                             dist/catalog.json lists them
+  mooc catalog add https://HOST/dist/catalog.json      on the learners' machines
+  mooc catalog add /media/usb/dist                     or from a USB stick
+
+The flavours of one course version are grouped under one entry, each with its size
+and SHA-256: `mooc search` shows the three sizes, `mooc install --flavour` picks one.
+Build again after adding or replacing a pack. Serve DIR with a web server that answers
+Range requests (nginx, Apache, caddy): moving up a flavour and updates then fetch only
+what is missing (`python3 -m http.server` ignores Range: whole packs travel).
+"""
+
+
 def register(sub: Any) -> None:
     """Add catalog, search, update and serve to `mooc`."""
     p = common.add_subcommand(sub, "catalog", help="add, list, refresh or build course catalogs", epilog=CATALOG_EPILOG)
@@ -49,8 +64,13 @@ def register(sub: Any) -> None:
     q.add_argument("names", metavar="N", nargs="*", help="only these catalogs")
     q.set_defaults(func=cmd_catalog_refresh)
 
-    q = common.add_subcommand(csub, "build", help="write DIR/catalog.json for the .mooc files in DIR")
-    q.add_argument("dir", metavar="DIR")
+    q = common.add_subcommand(
+        csub,
+        "build",
+        help="write DIR/catalog.json for the .mooc files in DIR",
+        epilog=CATALOG_BUILD_EPILOG,
+    )
+    q.add_argument("dir", metavar="DIR", help="a folder of .mooc files (from `mooc pack build`)")
     q.set_defaults(func=cmd_catalog_build)
 
     q = common.add_subcommand(
@@ -234,12 +254,10 @@ def _sizes(entry: Any) -> str:
 
 
 def _human(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
+    """As `pack build`, the install prompt and the player say it (decimal units)."""
+    from packages.flavours import human_size
+
+    return human_size(n)
 
 
 # --------------------------------------------------------------------------- update

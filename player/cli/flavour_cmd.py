@@ -80,6 +80,8 @@ def _describe(info: dict[str, Any]) -> str:
         if info.get("method") == "delta"
         else f"fetched {fetched} (a whole pack: {one_line(info.get('fallback_reason') or 'no delta possible')})"
         if info.get("method") == "full"
+        else "nothing fetched (a verified download was here already)"
+        if info.get("method") == "reused"
         else "from a local catalog"
     )
     return f"{moved}; {how}; progress kept"

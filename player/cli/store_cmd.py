@@ -108,7 +108,7 @@ def cmd_install(args: argparse.Namespace) -> int:
     if packs:
         packs = pick_in_folder(packs, args.flavour, None if args.flavour else bandwidth_setting(layout))
         return _install_each(args, layout, packs, interactive)
-    ask = _ask_flavour if interactive and sys.stdin.isatty() else None
+    ask = (lambda entry: _ask_flavour(entry, layout.config_file)) if interactive and sys.stdin.isatty() else None
     target = resolve_install(layout, args.spec, requested=args.flavour, ask=ask, system=args.system)
     with _phases(interactive) as say:
         result = install(layout, target, system=args.system, force=args.force, quiet=not interactive, progress=say)
@@ -119,12 +119,12 @@ def cmd_install(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_flavour(entry: Any) -> str:
+def _ask_flavour(entry: Any, config: Path) -> str:
     """The prompt of `mooc install COURSE` on a terminal when the catalog offers flavours."""
     from packages.errors import MoocError
     from packages.flavour_choice import flavour_menu
 
-    lines, default = flavour_menu(entry)
+    lines, default = flavour_menu(entry, config)
     print("\n".join(lines), file=sys.stderr)
     offered = entry.offered
     for _ in range(3):
@@ -302,12 +302,10 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def _human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size)} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"  # pragma: no cover
+    """As `pack build`, `mooc search` and the player say it (decimal units)."""
+    from packages.flavours import human_size
+
+    return human_size(n)
 
 
 # --------------------------------------------------------------------------- remove
@@ -337,8 +335,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
             return 1
     removed = store.remove(target.id, system=args.system)
     from packages.item_fetch import prune_fetched
+    from packages.pack_cache import prune_replaced_packs
 
     prune_fetched(store.layout, removed.id, store.copies_of(removed.id))  # media fetched one by one for it
+    prune_replaced_packs(store.layout, removed.id, store.copies_of(removed.id))  # its rebuilt archive
     for path in purge_files:
         try:
             path.unlink()
