@@ -112,7 +112,7 @@ def _move_up(
     info: dict[str, Any],
 ) -> dict[str, Any]:
     from packages.install import install
-    from packages.install_spec import InstallSpec, pack_label
+    from packages.install_spec import pack_label, pack_spec
     from packages.updates import fetch_pack
 
     entry, note = catalog_entry_of(layout, course)
@@ -124,16 +124,7 @@ def _move_up(
     )
     result = install(
         layout,
-        InstallSpec(
-            kind="file",
-            value=str(path),
-            label=label,
-            expected_size=pack.size,
-            expected_sha256=pack.sha256,
-            course_id=entry.id,
-            flavour=pack.flavour,
-            version=entry.version,
-        ),
+        pack_spec(entry, pack, "file", str(path), label),
         system=system,
         quiet=quiet,
     )

@@ -113,19 +113,18 @@ def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:
     if pack.url.startswith("file:"):
         path = Path(url2pathname(unquote(urlsplit(pack.url).path)))
         verify_local_pack(path, pack, label)
-        return InstallSpec(
-            kind="file",
-            value=str(path),
-            label=label,
-            expected_size=pack.size,
-            expected_sha256=pack.sha256,
-            course_id=entry.id,
-            flavour=pack.flavour,
-            version=entry.version,
-        )
+        return pack_spec(entry, pack, "file", str(path), label)
+    return pack_spec(entry, pack, "url", pack.url, label)
+
+
+def pack_spec(
+    entry: CatalogEntry, pack: FlavourPack, kind: Literal["file", "url"], value: str, label: str
+) -> InstallSpec:
+    """The install of a catalog pack held at VALUE (a file, or its url): what the catalog
+    says of it (size, SHA-256, course, version, flavour) is checked by the install."""
     return InstallSpec(
-        kind="url",
-        value=pack.url,
+        kind=kind,
+        value=value,
         label=label,
         expected_size=pack.size,
         expected_sha256=pack.sha256,

@@ -73,7 +73,7 @@ def update_course(
     """Download the new version (delta when possible) in the installed flavour, then
     install it like any pack."""
     from packages.install import install
-    from packages.install_spec import InstallSpec, pack_label
+    from packages.install_spec import pack_label, pack_spec
 
     pack = kept_flavour(course, entry)
     label = pack_label(entry, pack)
@@ -83,16 +83,7 @@ def update_course(
     )
     install(
         layout,
-        InstallSpec(
-            kind="file",
-            value=str(path),
-            label=label,
-            expected_size=pack.size,
-            expected_sha256=pack.sha256,
-            course_id=entry.id,
-            flavour=pack.flavour,
-            version=entry.version,
-        ),
+        pack_spec(entry, pack, "file", str(path), label),
         system=system,
         quiet=not sys.stderr.isatty(),
     )

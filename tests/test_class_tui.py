@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import MOOC_BIN, Homes
 from tests.support.classroom import RIGHT, study, write_class_pack
+from tests.support.pilot_wait import until_screen
 from tests.test_tmux_play import wait_screen
 
 WRONG = (0, False, "mean")
@@ -46,10 +47,7 @@ async def test_class_screen_shows_the_report_of_this_account(classroom: Any) -> 
 
     app = MoocApp(layout=classroom, learner="chen")
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):
-            if type(app.screen).__name__ == "LibraryScreen":
-                break
-            await pilot.pause(0.05)
+        await until_screen(pilot, "LibraryScreen")
         await pilot.press("c")
         for _ in range(100):
             if type(app.screen).__name__ == "ClassScreen" and "Amina" in _text(app):

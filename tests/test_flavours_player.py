@@ -19,6 +19,7 @@ from packages.manifest import ManifestEntry
 from player.placeholders import mark_omitted
 from tests.support import flavoured
 from tests.support.flavoured import PDF, TRANSCRIPT, VIDEO, flavoured_course
+from tests.support.pilot_wait import until_screen
 
 VIDEO_NOTE = "[video, 300 kB: in the full pack]"
 
@@ -132,10 +133,7 @@ async def test_tui_lesson_shows_placeholders_and_o_names_what_is_left_out(
     install(layout, str(packs["text"]), quiet=True)
     app = MoocApp(layout=layout, course_id="mooc-demo", item_id="using-the-player")
     async with app.run_test(size=(100, 40)) as pilot:
-        for _ in range(100):
-            if type(app.screen).__name__ == "CourseScreen":
-                break
-            await pilot.pause(0.05)
+        await until_screen(pilot, "CourseScreen")
         lesson = app.screen.query_one("#lesson")
         text = " ".join(lesson.rendered_text(0, lesson.virtual_size.height + 400).split())
         assert f"Watch the lecture (../media/lecture.mp4) {VIDEO_NOTE}" in text, text[-1500:]
@@ -146,10 +144,7 @@ async def test_tui_lesson_shows_placeholders_and_o_names_what_is_left_out(
         assert "🌆" not in text  # no picture to show: the alt text reads as a link
 
         await pilot.press("o")
-        for _ in range(50):
-            if type(app.screen).__name__ == "MediaScreen":
-                break
-            await pilot.pause(0.05)
+        await until_screen(pilot, "MediaScreen", 50)
         links = app.screen.query_one("#links")
         prompts = [str(links.get_option_at_index(i).prompt) for i in range(links.option_count)]
         lecture = next(i for i, p in enumerate(prompts) if "Watch the lecture" in p)
@@ -170,25 +165,16 @@ async def test_tui_lesson_shows_placeholders_and_o_names_what_is_left_out(
                 break
             await pilot.pause(0.05)
         await pilot.press("enter")  # "Start the quiz"
-        for _ in range(100):
-            if type(app.screen).__name__ == "QuizScreen":
-                break
-            await pilot.pause(0.05)
+        await until_screen(pilot, "QuizScreen")
         from rich.console import Console
 
         console = Console(width=200, record=True, file=open("/dev/null", "w"), color_system=None)
         console.print(app.screen.query_one("#q-1 .prompt").content)
         assert f"(As in the lecture (../media/lecture.mp4) {VIDEO_NOTE}.)" in console.export_text()
         await pilot.press("escape")
-        for _ in range(100):
-            if type(app.screen).__name__ == "CourseScreen":
-                break
-            await pilot.pause(0.05)
+        await until_screen(pilot, "CourseScreen")
         await pilot.press("escape")  # back to the library, which names the flavour
-        for _ in range(100):
-            if type(app.screen).__name__ == "LibraryScreen":
-                break
-            await pilot.pause(0.05)
+        await until_screen(pilot, "LibraryScreen")
         options = app.screen.query_one("OptionList")
         rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert any("Learning in the open" in r and "text pack: media in the full pack" in r for r in rows), rows

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MOOC_BIN, Homes, RunMooc
+from tests.support.pilot_wait import until_screen
 from tests.support.ralph import study, write_pack
 
 NESTED_JSON = b"[" * 100_000 + b"]" * 100_000
@@ -681,10 +682,7 @@ async def test_tui_refuses_a_javascript_link_and_opens_nothing(
     monkeypatch.setenv("MOOC_OPENER", str(opener))
     app = MoocApp(layout=layout, course_id="sync-101", item_id="intro")
     async with app.run_test(size=(100, 30)) as pilot:
-        for _ in range(100):
-            if type(app.screen).__name__ == "CourseScreen":
-                break
-            await pilot.pause(0.05)
+        await until_screen(pilot, "CourseScreen")
         await pilot.press("o")
         await pilot.pause(0.2)
         await pilot.press("enter")  # the javascript: link

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.fault_proxy import FaultProxy
+from tests.support.pilot_wait import until_screen
 from tests.support.static_server import StaticServer
 
 VIDEO = "media/clip-0.mp4"
@@ -69,25 +70,16 @@ async def test_o_on_a_placeholder_fetches_that_one_file(published, mooc_home, tm
         srv.bytes_sent = 0
         app = MoocApp(layout=layout, course_id="media-course", item_id="lesson-00000")
         async with app.run_test(size=(100, 40)) as pilot:
-            for _ in range(100):
-                if type(app.screen).__name__ == "CourseScreen":
-                    break
-                await pilot.pause(0.05)
+            await until_screen(pilot, "CourseScreen")
             await pilot.press("o")
-            for _ in range(50):
-                if type(app.screen).__name__ == "MediaScreen":
-                    break
-                await pilot.pause(0.05)
+            await until_screen(pilot, "MediaScreen", 50)
             links = app.screen.query_one("#links")
             prompts = [str(links.get_option_at_index(i).prompt) for i in range(links.option_count)]
             clip = next(i for i, p in enumerate(prompts) if "Clip 0](" not in p and p.endswith(f"../{VIDEO}"))
             assert prompts[clip].startswith("[video, 900 kB: in the full pack] Clip 0"), prompts
             links.highlighted = clip
             await pilot.press("enter")
-            for _ in range(50):
-                if type(app.screen).__name__ == "ChoiceDialog":
-                    break
-                await pilot.pause(0.05)
+            await until_screen(pilot, "ChoiceDialog", 50)
             assert str(app.screen.title_text) == "Fetch this video (900 kB)?"
             await pilot.press("enter")  # "Fetch it" has the focus
             for _ in range(200):
@@ -99,10 +91,7 @@ async def test_o_on_a_placeholder_fetches_that_one_file(published, mooc_home, tm
             # o again: the fetched copy opens at once, no question, nothing travels
             opened.unlink()
             await pilot.press("o")
-            for _ in range(50):
-                if type(app.screen).__name__ == "MediaScreen":
-                    break
-                await pilot.pause(0.05)
+            await until_screen(pilot, "MediaScreen", 50)
             app.screen.query_one("#links").highlighted = clip
             await pilot.press("enter")
             for _ in range(200):

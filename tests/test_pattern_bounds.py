@@ -26,6 +26,7 @@ from packages.answer_pattern import (
 from packages.layout import Layout
 from packages.questions import Text
 from player.grading import ANSWER_TOO_LONG, PATTERN_TIMED_OUT, grade_question
+from tests.support.pilot_wait import until_screen
 
 SLOW = "(a|aa)+$"  # exponential backtracking on 'aaaa...!'
 NESTED = r"(\w+\s?)+$"  # a repeat in a repeat: flagged by its shape
@@ -164,15 +165,9 @@ async def test_tui_submit_returns_and_ctrl_q_quits(mooc_home: Any, tmp_path: Pat
     app = MoocApp(layout=layout, course_id="slow-pattern")
     start = time.monotonic()
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(100):
-            if type(app.screen).__name__ == "CourseScreen":
-                break
-            await pilot.pause(0.05)
+        await until_screen(pilot, "CourseScreen")
         await pilot.press("enter")  # start the quiz
-        for _ in range(100):
-            if type(app.screen).__name__ == "QuizScreen":
-                break
-            await pilot.pause(0.05)
+        await until_screen(pilot, "QuizScreen")
         assert type(app.screen).__name__ == "QuizScreen"
         await pilot.press(*HOSTILE_ANSWER, "tab", *"nobody", "tab")
         await pilot.press("ctrl+s")
