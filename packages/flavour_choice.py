@@ -166,3 +166,19 @@ def pick_in_folder(packs: list[Path], requested: str | None, bandwidth: str | No
         flavour = want if requested is not None else nearest(entry, want)
         chosen.append(by_name[unquote(urlsplit(entry.pack(flavour).url).path).rsplit("/", 1)[-1]])
     return sorted(chosen)
+
+
+def bigger_offered(layout: Layout, course_id: str, version: str, flavour: str) -> str | None:
+    """The biggest flavour of COURSE_ID VERSION that a catalog added here offers beyond
+    FLAVOUR (what `mooc upgrade --flavour` could move to), or None: none, or no catalog
+    can be read (offline, damaged: the hint after an install is not worth an error)."""
+    from packages.catalog_registry import Catalogs
+
+    try:
+        entry = Catalogs(layout).resolve(course_id, version)
+    except (MoocError, OSError):
+        return None
+    if entry is None:
+        return None
+    biggest = entry.offered[-1] if entry.offered else flavour
+    return biggest if rank(biggest) > rank(flavour) else None

@@ -105,3 +105,36 @@ def test_a_folder_of_flavoured_packs_installs_one_per_course(usb, tmp_path, mooc
     r = run_mooc("install", str(stick))
     assert r.returncode == 0, r.stderr
     assert _flavour(run_mooc) == "text"
+
+
+def test_the_hint_after_a_smaller_flavour_names_one_a_catalog_offers(usb, tmp_path, mooc_home, run_mooc):
+    """After a text install, the hint names the biggest flavour a catalog here offers, and
+    says so when none offers more (a teacher's stick holding only text and novideo)."""
+    assert run_mooc("catalog", "add", str(usb), "--name", "usb").returncode == 0
+    r = run_mooc("install", "media-course", "--flavour", "text")
+    assert r.returncode == 0, r.stderr
+    assert "get the rest later with `mooc upgrade media-course --flavour full`" in r.stdout
+
+    smaller = tmp_path / "smaller"
+    smaller.mkdir()
+    for pack in usb.glob("*.mooc"):
+        if pack.name.endswith((".text.mooc", ".novideo.mooc")):
+            shutil.copy(pack, smaller / pack.name)
+    from packages.catalog_publish import build_catalog
+
+    build_catalog(smaller)
+    assert run_mooc("remove", "media-course", "--yes").returncode == 0
+    assert run_mooc("catalog", "remove", "usb").returncode == 0, "catalog remove"
+    assert run_mooc("catalog", "add", str(smaller), "--name", "stick").returncode == 0
+    r = run_mooc("install", "media-course", "--flavour", "text")
+    assert r.returncode == 0, r.stderr
+    assert "get the rest later with `mooc upgrade media-course --flavour novideo`" in r.stdout
+
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    shutil.copy(next(smaller.glob("*.text.mooc")), loose / "media-course-1.0.0.text.mooc")
+    assert run_mooc("remove", "media-course", "--yes").returncode == 0
+    assert run_mooc("catalog", "remove", "stick").returncode == 0
+    r = run_mooc("install", str(loose / "media-course-1.0.0.text.mooc"))
+    assert r.returncode == 0, r.stderr
+    assert "the text flavour: no catalog added here offers more of it (yet)" in r.stdout

@@ -115,7 +115,7 @@ def cmd_install(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json(result.to_json())
         return 0
-    _report(result)
+    _report(result, layout)
     return 0
 
 
@@ -169,7 +169,7 @@ def _install_each(args: argparse.Namespace, layout: Any, packs: list[Path], inte
             continue
         results.append({"file": str(pack), **result.to_json()})
         if not args.json:
-            _report(result)
+            _report(result, layout)
     if args.json:
         common.print_json(results)
     elif len(packs) > 1:
@@ -177,7 +177,7 @@ def _install_each(args: argparse.Namespace, layout: Any, packs: list[Path], inte
     return 1 if failed else 0
 
 
-def _report(result: Any) -> None:
+def _report(result: Any, layout: Any) -> None:
     from packages.safe_text import one_line
 
     c = result.course
@@ -208,7 +208,13 @@ def _report(result: Any) -> None:
     if result.status != "already-installed":
         print(f"start it with: mooc play {c.id}")
     if result.flavour != "full" and result.status != "already-installed":
-        print(f"the {result.flavour} flavour: get the rest later with `mooc upgrade {c.id} --flavour full`")
+        from packages.flavour_choice import bigger_offered
+
+        bigger = bigger_offered(layout, c.id, c.version, result.flavour)
+        if bigger is None:
+            print(f"the {result.flavour} flavour: no catalog added here offers more of it (yet)")
+        else:
+            print(f"the {result.flavour} flavour: get the rest later with `mooc upgrade {c.id} --flavour {bigger}`")
 
 
 class _phases:
