@@ -22,16 +22,26 @@ def fetch(
     quiet: bool = False,
     expected_size: int | None = None,
     expected_sha256: str | None = None,
+    limit_rate: int | None = None,
 ) -> Path:
     """Download `url` into the downloads folder (resumable); the one network call site."""
     from packages.download import download
 
     dest = layout.downloads_dir / _download_name(url)
-    return download(url, dest, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet)
+    return download(
+        url, dest, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet, limit_rate=limit_rate
+    )
 
 
 def fetch_update(
-    layout: Layout, url: str, current: Any, *, quiet: bool, expected_size: int, expected_sha256: str
+    layout: Layout,
+    url: str,
+    current: Any,
+    *,
+    quiet: bool,
+    expected_size: int,
+    expected_sha256: str,
+    limit_rate: int | None = None,
 ) -> Path:
     """Download `url`, a new version of the installed COURSE, reusing its unchanged files (delta)."""
     from packages.delta import delta_download, old_archive_for
@@ -39,8 +49,23 @@ def fetch_update(
     dest = layout.downloads_dir / _download_name(url)
     old = old_archive_for(layout, current)
     if old is None:
-        return fetch(layout, url, quiet=quiet, expected_size=expected_size, expected_sha256=expected_sha256)
-    delta_download(url, dest, old, expected_size=expected_size, expected_sha256=expected_sha256, quiet=quiet)
+        return fetch(
+            layout,
+            url,
+            quiet=quiet,
+            expected_size=expected_size,
+            expected_sha256=expected_sha256,
+            limit_rate=limit_rate,
+        )
+    delta_download(
+        url,
+        dest,
+        old,
+        expected_size=expected_size,
+        expected_sha256=expected_sha256,
+        quiet=quiet,
+        limit_rate=limit_rate,
+    )
     return dest
 
 

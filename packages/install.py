@@ -70,22 +70,32 @@ def install(
     limits: Any = None,
     quiet: bool = False,
     progress: Progress | None = None,
+    limit_rate: int | None = None,
 ) -> InstallResult:
-    """Install (or upgrade) the course `spec` names into the user or system store."""
+    """Install (or upgrade) the course `spec` names into the user or system store
+    (a download capped at LIMIT_RATE bytes a second, if given)."""
     say: Progress = progress or (lambda _msg: None)
     target = spec if isinstance(spec, InstallSpec) else resolve_spec(layout, spec)
     store = Store(layout)
     dest = store.store_dir(system)
     _check_writable(dest)
     try:
-        return _install(store, dest, target, force=force, limits=limits, quiet=quiet, say=say)
+        return _install(store, dest, target, force=force, limits=limits, quiet=quiet, say=say, limit_rate=limit_rate)
     except OSError as err:  # a full disk, a store turned read-only: the previous version stays live
         where = f" ({err.filename})" if err.filename else ""
         raise MoocError(f"{target.label}: cannot install into {dest.courses}: {os_error_text(err)}{where}") from None
 
 
 def _install(
-    store: Store, dest: StoreDir, target: InstallSpec, *, force: bool, limits: Any, quiet: bool, say: Progress
+    store: Store,
+    dest: StoreDir,
+    target: InstallSpec,
+    *,
+    force: bool,
+    limits: Any,
+    quiet: bool,
+    say: Progress,
+    limit_rate: int | None = None,
 ) -> InstallResult:
     """`install` once the store is known to be writable; OSError escapes (see install)."""
     layout = store.layout
@@ -99,7 +109,9 @@ def _install(
         return same  # the catalog's very pack: nothing to fetch on a slow link
 
     with dest.staging() as stage:
-        archive = _obtain_archive(layout, target, stage, quiet=quiet, say=say, installed=dest.read)
+        archive = _obtain_archive(
+            layout, target, stage, quiet=quiet, say=say, installed=dest.read, limit_rate=limit_rate
+        )
         if target.kind == "url":
             early = _peek_installed(dest, InstallSpec(kind="file", value=str(archive), label=target.label), force)
             if early is not None:
@@ -174,6 +186,7 @@ def _obtain_archive(
     quiet: bool,
     say: Progress,
     installed: Callable[[str], Any] = lambda _id: None,
+    limit_rate: int | None = None,
 ) -> Path:
     """A .mooc file for `target`: the file itself, one built from the folder, or a download
     (a delta from the installed copy when a catalog course is already installed)."""
@@ -193,6 +206,7 @@ def _obtain_archive(
                 quiet=quiet,
                 expected_size=target.expected_size,
                 expected_sha256=target.expected_sha256,
+                limit_rate=limit_rate,
             )
         return fetch(
             layout,
@@ -200,6 +214,7 @@ def _obtain_archive(
             quiet=quiet,
             expected_size=target.expected_size,
             expected_sha256=target.expected_sha256,
+            limit_rate=limit_rate,
         )
     except MoocError as err:  # name the catalog entry too, not only the URL
         raise MoocError(_named(target.label, str(err))) from None

@@ -149,3 +149,25 @@ def test_a_move_up_on_a_terminal_shows_its_progress(www, run_mooc, mooc_home):
         screen = _on_pty(argv, mooc_home.env(TERM="xterm", COLUMNS="100"), [])
     assert "text -> full flavour" in screen, screen
     assert "mooc-demo-1.0.0.mooc" in screen and "kB/s" in screen, screen
+
+
+def test_install_limit_rate_caps_the_download(www, run_mooc, mooc_home):
+    """`mooc install COURSE --limit-rate 100k` (a shared lab link): the ~400 kB full pack
+    cannot arrive faster than the cap allows (a lower bound only: the token bucket
+    sleeps); a bad rate is one line before anything is fetched."""
+    import time
+
+    size = (www / "mooc-demo-1.0.0.mooc").stat().st_size
+    with StaticServer(www) as srv:
+        assert run_mooc("catalog", "add", srv.url + "catalog.json", "--name", "pub").returncode == 0
+        bad = run_mooc("install", "mooc-demo", "--limit-rate", "fast")
+        assert (
+            bad.returncode != 0
+            and bad.stderr == "mooc: error: --limit-rate: 'fast' is not a rate (examples: 200k, 1M, 50000)\n"
+        )
+        t0 = time.monotonic()
+        r = run_mooc("install", "mooc-demo", "--flavour", "full", "--limit-rate", "100k")
+        elapsed = time.monotonic() - t0
+    assert r.returncode == 0, r.stderr
+    burst = 64 * 1024
+    assert size > 300_000 and elapsed > (size - burst) / (100 * 1024) * 0.9, (elapsed, size)

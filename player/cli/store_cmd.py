@@ -24,6 +24,7 @@ examples:
   mooc install stats-101@1.2.0                that version of it
   mooc install stats-101 --flavour text       only lessons and quizzes (no media): for a slow
                                               link; `mooc upgrade stats-101 --flavour full` later
+  mooc install stats-101 --limit-rate 100k    leave the rest of a shared link to others
   mooc install stats-101.mooc --system        for every account of this computer
 
 Every file's digest is verified before the course appears; an interrupted install
@@ -67,6 +68,9 @@ def register(sub: Any) -> None:
         choices=("text", "novideo", "full"),
         help="which flavour of a catalog course: text (lessons and quizzes), novideo or full",
     )
+    p.add_argument(
+        "--limit-rate", metavar="RATE", help="cap the download rate, e.g. 200k or 1M (leave room on a shared link)"
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_install)
 
@@ -99,10 +103,12 @@ def register(sub: Any) -> None:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
+    from packages.download_meter import parse_rate
     from packages.flavour_choice import bandwidth_setting, pick_in_folder, resolve_install
     from packages.install import install
 
     layout = common.layout(args)
+    rate = parse_rate(args.limit_rate) if args.limit_rate else None
     interactive = sys.stderr.isatty() and not args.json
     packs = _packs_in_folder(Path(args.spec).expanduser())
     if packs:
@@ -111,7 +117,15 @@ def cmd_install(args: argparse.Namespace) -> int:
     ask = (lambda entry: _ask_flavour(entry, layout.config_file)) if interactive and sys.stdin.isatty() else None
     target = resolve_install(layout, args.spec, requested=args.flavour, ask=ask, system=args.system)
     with _phases(interactive) as say:
-        result = install(layout, target, system=args.system, force=args.force, quiet=not interactive, progress=say)
+        result = install(
+            layout,
+            target,
+            system=args.system,
+            force=args.force,
+            quiet=not interactive,
+            progress=say,
+            limit_rate=rate,
+        )
     if args.json:
         common.print_json(result.to_json())
         return 0
