@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from player.events import Event
 
-_BY_TIME = attrgetter("time", "id")
+_BY_TIME = attrgetter("time")  # stable: events of one millisecond stay in the order they were written
 
 
 @dataclass

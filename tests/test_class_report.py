@@ -318,3 +318,22 @@ def test_columns_measure_ascii_as_rich_does() -> None:
         assert cells(text) == cell_len(text), repr(text)
         for width in range(0, 16):
             assert fit(text, width) == rich_fit(text, width), (text, width)
+
+
+def test_events_of_one_millisecond_keep_the_order_they_were_written() -> None:
+    """Timestamps have milliseconds: two attempts (or a start and its submit) can share
+    one. The report and an export keep such events in the order the log has them, as the
+    learner's own session does, never in the order of their random ids (which made a
+    wrong first attempt count as right now and then)."""
+    from player.class_data import Person
+    from player.events import Event
+    from player.learner_export import _BY_TIME as EXPORT_ORDER
+
+    same = "2026-12-04T10:00:00.123Z"
+    written = [
+        Event(type="lesson_opened", course_id="c", course_version="1.0.0", item_id="q", time=same, id=f"{c}" * 8)
+        for c in "fb9a"
+    ]
+    person = Person(name="A", email=None, courses={"c": {e.id: e for e in written}})
+    assert [e.id for e in person.events("c")] == [e.id for e in written]
+    assert [e.id for e in sorted(written, key=EXPORT_ORDER)] == [e.id for e in written]
