@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,7 +23,7 @@ from packages.downloads_folder import fetch, fetch_update, prune_partial_downloa
 from packages.errors import MoocError
 from packages.file_lock import locked
 from packages.flavour_choice import installed_flavour
-from packages.fsutil import os_error_text
+from packages.fsutil import make_tree_durable, os_error_text
 from packages.identifiers import compare_versions, is_id
 from packages.install_spec import InstallSpec, resolve_spec
 from packages.installed_course import InstalledCourse, summary_of
@@ -149,7 +148,7 @@ def _install(
                     f"the content changed but the version is still {course.version}: reinstalled "
                     "(bump the version before you publish it, so learners' copies update)"
                 )
-            _make_durable(tree)
+            make_tree_durable(tree)
             summary = summary_of(
                 course,
                 size=size,
@@ -258,7 +257,7 @@ def _extract(archive: Path, tree: Path, limits: Any, label: str) -> Any:
     from packages.pack_extract import safe_extract
 
     try:
-        # Files are flushed all at once below (_make_durable): one filesystem sync costs
+        # Files are flushed all at once below (fsutil.make_tree_durable): one filesystem sync costs
         # far less than one fsync per file for packs of thousands of lessons.
         return safe_extract(archive, tree, limits, fsync=False)
     except MoocError as err:
@@ -398,43 +397,6 @@ def _peek_manifest(target: InstallSpec) -> tuple[str, str] | None:
         return str(course["id"]), str(course["version"])
     except Exception:  # noqa: BLE001 - a peek never decides failure; the real checks do
         return None
-
-
-def _make_durable(tree: Path) -> None:
-    """Flush the unpacked files and their folders to disk before the pointer shows them.
-
-    Linux: one syncfs(2) of the store's filesystem. Elsewhere: fsync of every file.
-    Folders are fsynced too, so the entries survive a power cut as well as the data.
-    """
-    from packages.fsutil import fsync_dir
-
-    if not _syncfs(tree):
-        for dirpath, _dirs, files in os.walk(tree):
-            for name in files:
-                fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
-                try:
-                    os.fsync(fd)
-                finally:
-                    os.close(fd)
-    for dirpath, _dirs, _files in os.walk(tree):
-        fsync_dir(Path(dirpath))
-
-
-def _syncfs(path: Path) -> bool:
-    """syncfs(2) on the filesystem holding `path`; False where it is not available."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            return libc.syncfs(fd) == 0
-        finally:
-            os.close(fd)
-    except (OSError, AttributeError):
-        return False
 
 
 def _describe_source(target: InstallSpec) -> str:
