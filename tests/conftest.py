@@ -19,6 +19,10 @@ import pytest
 from tests.support.disk import tmpfs  # noqa: F401  (fixture: a real small file system)
 from tests.support.ralph import ralph_lrs  # noqa: F401  (session fixture: the Ralph LRS)
 
+# Tests read mooc's English unless they ask for another language (LANGUAGE=fr in an
+# env, or packages.i18n.use_language): a machine set to French must not fail them.
+os.environ["LANGUAGE"] = "en"
+
 REPO = Path(__file__).resolve().parents[1]
 MOOC_BIN = Path(sys.executable).with_name("mooc")
 

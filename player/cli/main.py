@@ -138,8 +138,21 @@ def _private_umask() -> None:
     os.umask(os.umask(0o022) | 0o022)
 
 
+def _speak(argv: Sequence[str]) -> None:
+    """The language of this run (player/ui_language.py), also for argparse's own words
+    ("usage:", "the following arguments are required"), which it looks up through a
+    module-level `_`: pointed at mooc's catalog, where they are translated too."""
+    from packages import i18n
+    from player.ui_language import start_language
+
+    start_language(argv)
+    argparse._ = i18n.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _private_umask()
+    _speak(sys.argv[1:] if argv is None else argv)
     parser = build_parser(module_for(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

@@ -1,0 +1,150 @@
+"""The words mooc shows, in the reader's language: stdlib gettext at run time.
+
+Every string a person reads goes through `_()` (or `ngettext` for a count, `pgettext`
+where one English word has two meanings), with named placeholders filled after the
+lookup::
+
+    from packages.i18n import _, ngettext
+    raise MoocError(_("{path}: not a course pack").format(path=path))
+    print(ngettext("{n} lesson", "{n} lessons", n).format(n=n))
+
+A string defined at import time (a table, a constant) is marked with `N_()` and
+translated where it is shown: `_(TABLE[key])`.
+
+Catalogs are `.po` files in `packages/locale/<lang>/LC_MESSAGES/mooc.po`, extracted and
+compiled with Babel's `pybabel` (`scripts/translations`, a development tool), and the
+compiled `.mo` beside each is package data, so a plain `pip install` speaks French.
+
+The language, first found wins: `use_language()` (a learner's own language, the
+`language` key of config.toml, both applied by the `mooc` command), else the usual
+variables `LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`, else on Windows the user's UI
+language, else English. `qps` is the pseudo-locale for tests: every string wrapped in
+⟦ ⟧, lengthened and accented (`packages/pseudo_locale.py`).
+
+Not translated: `--json` keys and values, xAPI, file formats, log files.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from pathlib import Path
+
+DOMAIN = "mooc"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+PSEUDO = "qps"  # the pseudo-locale (ISO 639 reserves qaa-qtz for local use)
+ENGLISH = "en"
+_ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+class _State:
+    translations: _gettext.NullTranslations | None = None
+    code: str = ENGLISH
+
+
+_state = _State()
+
+
+def _(message: str) -> str:
+    """`message` in the current language (itself in English or when untranslated)."""
+    return _active().gettext(message)
+
+
+gettext = _
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for `n`, by the language's own rule (French: 0 and 1
+    are singular). Placeholders are filled by the caller: `.format(n=n)`."""
+    return _active().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` where `context` tells two meanings of one English word apart."""
+    return _active().pgettext(context, message)
+
+
+def N_(message: str) -> str:
+    """Marks `message` for the catalog without translating it (it is translated where
+    it is shown, once the language is known)."""
+    return message
+
+
+def language() -> str:
+    """The language the words are shown in: "en", "fr", "qps"..."""
+    _active()
+    return _state.code
+
+
+def available() -> tuple[str, ...]:
+    """Languages mooc speaks: English and every compiled catalog shipped."""
+    found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
+    return (ENGLISH, *found)
+
+
+def use_language(code: str | None) -> str:
+    """Shows words in `code` from now on (None: the environment's language). An unknown
+    code falls back to the environment, then English; returns the code in use."""
+    wanted = [normalize(code)] if code and normalize(code) else []
+    _state.translations, _state.code = _load([*wanted, *environment_languages()])
+    return _state.code
+
+
+def normalize(code: str) -> str:
+    """ "fr_FR.UTF-8" -> "fr", "pt-BR" -> "pt"; "" for C/POSIX or nonsense."""
+    base = code.strip().split(".")[0].split("@")[0].replace("-", "_").split("_")[0].lower()
+    if base in ("c", "posix") or not base.isalpha() or len(base) > 8:
+        return ""
+    return base
+
+
+def environment_languages() -> list[str]:
+    """The languages the usual variables ask for, in order (LANGUAGE may list several,
+    as "fr:en"); on Windows without them, the user's UI language."""
+    for name in _ENV:
+        value = os.environ.get(name, "")
+        if value:
+            if name != "LANGUAGE" and normalize(value) == "":
+                return []  # LC_ALL=C: untranslated, as gettext does
+            codes = [normalize(part) for part in value.split(":")] if name == "LANGUAGE" else [normalize(value)]
+            codes = [c for c in codes if c]
+            if codes:
+                return codes
+    if os.name == "nt":  # pragma: no cover - Windows sets none of the variables
+        return _windows_languages()
+    return []
+
+
+def _windows_languages() -> list[str]:  # pragma: no cover - Windows only
+    import ctypes
+    import locale
+
+    try:
+        lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        return []
+    code = normalize(locale.windows_locale.get(lcid, ""))
+    return [code] if code else []
+
+
+def _active() -> _gettext.NullTranslations:
+    if _state.translations is None:
+        _state.translations, _state.code = _load(environment_languages())
+    return _state.translations
+
+
+def _load(codes: list[str]) -> tuple[_gettext.NullTranslations, str]:
+    for code in codes:
+        if code == ENGLISH:
+            break
+        if code == PSEUDO:
+            from packages.pseudo_locale import PseudoTranslations
+
+            return PseudoTranslations(), PSEUDO
+        path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        try:
+            with open(path, "rb") as fh:
+                return _gettext.GNUTranslations(fh), code
+        except (OSError, ValueError):  # not shipped, or a damaged catalog: try the next one
+            continue
+    return _gettext.NullTranslations(), ENGLISH

@@ -1,0 +1,63 @@
+"""Which language mooc speaks to this person: a learner's own, else the `language` key
+of config.toml, else the environment (packages/i18n.py).
+
+On a shared lab PC each learner may have a language (`mooc learner add NAME --language
+fr`); the machine's config.toml may set one for everybody (`language = "fr"`); without
+either, the usual variables (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`) decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from packages import i18n
+
+_CONFIG_PEEK = 64 * 1024  # config.toml is a few lines; a bigger one is read by load_config, not here
+
+
+def configured_language(config_file: Path) -> str | None:
+    """The `language` key of config.toml, read cheaply (this runs at every start): the
+    file is parsed only when it mentions `language`. A bad file is left to the command
+    that reads it, which names the problem; here it just means "not set"."""
+    try:
+        with open(config_file, "rb") as fh:
+            data = fh.read(_CONFIG_PEEK)
+    except OSError:
+        return None
+    if b"language" not in data:
+        return None
+    from packages.portable import tomllib
+
+    try:
+        value = tomllib.loads(data.decode("utf-8")).get("language")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return value if isinstance(value, str) and i18n.normalize(value) else None
+
+
+def start_language(argv: Sequence[str]) -> str:
+    """At the start of `mooc`: the config's language, else the environment's."""
+    from packages.layout import Layout, default_home
+
+    home = _home_option(argv)
+    # Layout owns the path; only the home is needed (the system folder costs an import).
+    config_file = Layout(home=Path(home).expanduser() if home else default_home(), system_home=Path()).config_file
+    return i18n.use_language(configured_language(config_file))
+
+
+def learner_language(code: str | None) -> str:
+    """Once the learner is known: their language if they have one, else as started."""
+    if code and i18n.normalize(code):
+        return i18n.use_language(code)
+    return i18n.language()
+
+
+def _home_option(argv: Sequence[str]) -> str | None:
+    args = list(argv)
+    for i, arg in enumerate(args):
+        if arg == "--home" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--home="):
+            return arg.split("=", 1)[1]
+    return None
