@@ -90,6 +90,29 @@ def register(sub: Any) -> None:
     register_actions(cactions)
 
 
+# Month names in the reader's language (strftime's %B is always English here: mooc
+# never calls setlocale).
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+
+def _long_date(when: Any) -> str:
+    """ "04 December 2026", as `%d %B %Y` wrote it, with the month translated."""
+    return f"{when.day:02d} {_(MONTHS[when.month - 1])} {when.year}"
+
+
 def _learner(args: argparse.Namespace) -> Any:
     return common.learner(args)  # asks the learner's PIN when they have one
 
@@ -222,8 +245,8 @@ def cmd_certificate_show(args: argparse.Namespace) -> int:
         + "\n"
     )
     body.append(
-        _("score {score}, issued {date}").format(score=one_line(result.score), date=f"{result.issued_at:%d %B %Y}")
-        + (_(", valid until {date}").format(date=f"{result.expires_at:%d %B %Y}") if result.expires_at else "")
+        _("score {score}, issued {date}").format(score=one_line(result.score), date=_long_date(result.issued_at))
+        + (_(", valid until {date}").format(date=_long_date(result.expires_at)) if result.expires_at else "")
         + "\n\n"
     )
     body.append(_("issued by {name}").format(name=one_line(result.issuer_name)) + f"\n{result.issuer}\n", style="dim")
