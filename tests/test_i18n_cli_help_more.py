@@ -201,3 +201,18 @@ def test_json_stays_untranslated_in_french(run_mooc) -> None:
     report = json.loads(status.stdout)
     assert report["running"] is False and report["state"] == "not running"
     assert "jamais" not in status.stdout and "attente" not in status.stdout
+
+
+def test_a_certificate_date_reads_in_french() -> None:
+    """`certificate show` writes "04 August 2026" as `%d %B %Y` did, the month in French."""
+    import datetime
+
+    from player.cli.certificate_cmd import _long_date
+
+    when = datetime.datetime(2026, 8, 4, 10, 0)
+    assert _long_date(when) == f"{when:%d %B %Y}" == "04 August 2026"
+    i18n.use_language("fr")
+    try:
+        assert _long_date(when) == "04 août 2026"
+    finally:
+        i18n.use_language("en")
