@@ -250,7 +250,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
         )
         what = f"{one_line(course.id)} {one_line(course.version)} ({counts})"
-        out.write(f"{name}: {what}: {report.summary()}\n")
+        out.write(_("{name}: {what}: {summary}").format(name=name, what=what, summary=report.summary()) + "\n")
         if flavour != "full":
             from packages.flavours import left_out_summary
 
@@ -262,7 +262,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 + "\n"
             )
     else:
-        out.write(f"{name}: {report.summary()}\n")
+        out.write(_("{name}: {summary}").format(name=name, summary=report.summary()) + "\n")
     return 0 if report.ok else 1
 
 
