@@ -11,6 +11,7 @@ import argparse
 import sys
 from typing import Any
 
+from packages.i18n import _, ngettext
 from packages.safe_text import clean, one_line
 from player.cli import common
 
@@ -19,14 +20,14 @@ ROUNDS = ("survey", "send", "send+answers")
 
 def add_options(mode: Any) -> None:
     mode.add_argument(
-        "--watch", action="store_true", help="keep running: send whenever the LRS is reachable (the sync agent)"
+        "--watch", action="store_true", help=_("keep running: send whenever the LRS is reachable (the sync agent)")
     )
     mode.add_argument(
-        "--install-agent", action="store_true", help="start the sync agent at each login (this account only)"
+        "--install-agent", action="store_true", help=_("start the sync agent at each login (this account only)")
     )
-    mode.add_argument("--remove-agent", action="store_true", help="stop the sync agent and remove it")
+    mode.add_argument("--remove-agent", action="store_true", help=_("stop the sync agent and remove it"))
     mode.add_argument(
-        "--agent-status", action="store_true", help="is the agent installed and running; last success; pending"
+        "--agent-status", action="store_true", help=_("is the agent installed and running; last success; pending")
     )
     mode.add_argument("--agent-round", choices=ROUNDS, help=argparse.SUPPRESS)
 
@@ -52,7 +53,7 @@ def _say(text: str) -> None:
 
 
 def _warn(text: str) -> None:
-    print(f"mooc: warning: {one_line(text)}", file=sys.stderr, flush=True)
+    print(_("mooc: warning: {message}").format(message=one_line(text)), file=sys.stderr, flush=True)
 
 
 def _watch(layout: Any) -> int:
@@ -60,7 +61,7 @@ def _watch(layout: Any) -> int:
 
     from sync.agent_loop import Agent, Pace
 
-    agent = Agent(layout, Pace.from_env(), say=lambda line: _say(f"mooc sync agent: {line}"))
+    agent = Agent(layout, Pace.from_env(), say=lambda line: _say(_("mooc sync agent: {message}").format(message=line)))
     for name in ("SIGTERM", "SIGINT", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), lambda _sig, _frame: agent.request_stop())
@@ -96,15 +97,19 @@ def _install(layout: Any) -> int:
 
     policy = load(layout)
     if policy.agent == "forbidden":
-        raise MoocError(f"{policy.who} turned the sync agent off for this computer ({policy.path})")
+        raise MoocError(
+            _("{who} turned the sync agent off for this computer ({file})").format(who=policy.who, file=policy.path)
+        )
     if policy.agent == "everyone":
-        _say(f"{policy.who} installed the sync agent for every account of this computer: nothing to do")
+        _say(
+            _("{who} installed the sync agent for every account of this computer: nothing to do").format(who=policy.who)
+        )
         return 0
     outcome = install(layout)
-    _say(f"installed the sync agent ({outcome.kind}): {outcome.path}")
+    _say(_("installed the sync agent ({kind}): {path}").format(kind=outcome.kind, path=outcome.path))
     for note in outcome.notes:
         _say(f"  {note}")
-    _say("it sends your records whenever the LRS is reachable; see `mooc sync --agent-status`")
+    _say(_("it sends your records whenever the LRS is reachable; see `mooc sync --agent-status`"))
     return 0
 
 
@@ -113,9 +118,9 @@ def _remove(layout: Any) -> int:
 
     removed = remove(layout)
     for outcome in removed:
-        _say(f"removed the sync agent ({outcome.kind}): {outcome.path}")
+        _say(_("removed the sync agent ({kind}): {path}").format(kind=outcome.kind, path=outcome.path))
     if not removed:
-        _say("the sync agent is not installed for this account")
+        _say(_("the sync agent is not installed for this account"))
     return 0
 
 
@@ -129,25 +134,46 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
         common.print_json(st)
         return 0
     if st["policy"] == "forbidden":
-        _say(f"installed: no: the lab policy forbids the sync agent ({st['policy_file']})")
+        _say(_("installed: no: the lab policy forbids the sync agent ({file})").format(file=st["policy_file"]))
     elif st["files"] or st["for_every_account"]:
         for f in st["files"]:
-            _say(f"installed: yes, for this account ({f['kind']}{'' if f['enabled'] else ', disabled'}): {f['path']}")
+            mine = (
+                _("installed: yes, for this account ({kind}): {path}")
+                if f["enabled"]
+                else _("installed: yes, for this account ({kind}, disabled): {path}")
+            )
+            _say(mine.format(kind=f["kind"], path=f["path"]))
         for f in st["for_every_account"]:
-            _say(f"installed: yes, for every account by the administrator ({f['kind']}): {f['path']}")
+            _say(
+                _("installed: yes, for every account by the administrator ({kind}): {path}").format(
+                    kind=f["kind"], path=f["path"]
+                )
+            )
     else:
-        _say("installed: no (`mooc sync --install-agent`)")
-    running = f"yes (pid {st['pid']}), {st['state']}" if st["running"] else "no"
-    _say(f"running: {running}" + (" on a metered link" if st["running"] and st["metered"] else ""))
+        _say(_("installed: no (`mooc sync --install-agent`)"))
+    if not st["running"]:
+        _say(_("running: no"))
+    elif st["metered"]:
+        _say(_("running: yes (pid {pid}), {state} on a metered link").format(pid=st["pid"], state=st["state"]))
+    else:
+        _say(_("running: yes (pid {pid}), {state}").format(pid=st["pid"], state=st["state"]))
     if st["running"] and st["next_probe"]:
         _say(
-            f"  offline: next probe at {st['next_probe']} ({st['probes']} probe{'s' if st['probes'] != 1 else ''} since {st['started']})"
+            ngettext(
+                "  offline: next probe at {time} ({n} probe since {started})",
+                "  offline: next probe at {time} ({n} probes since {started})",
+                st["probes"],
+            ).format(time=st["next_probe"], n=st["probes"], started=st["started"])
         )
-    _say(f"last success: {st['last_success'] or 'never'}")
-    _say(
-        f"pending: {st['pending']}"
-        + (f" (and {st['waiting_consent']} waiting for approval)" if st["waiting_consent"] else "")
-    )
+    _say(_("last success: {time}").format(time=st["last_success"] or _("never")))
+    if st["waiting_consent"]:
+        _say(
+            _("pending: {n} (and {waiting} waiting for approval)").format(
+                n=st["pending"], waiting=st["waiting_consent"]
+            )
+        )
+    else:
+        _say(_("pending: {n}").format(n=st["pending"]))
     if st["last_error"]:
-        _say(f"last error: {one_line(st['last_error'])}")
+        _say(_("last error: {error}").format(error=one_line(st["last_error"])))
     return 0

@@ -7,10 +7,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from packages.i18n import N_, _, ngettext
 from packages.safe_text import clean, one_line
 from player.cli import common
 
-CERT_EPILOG = """\
+CERT_EPILOG = N_("""\
 A learner who passed asks for a certificate; the request goes out with the next
 sync; the course provider re-grades it and answers (`mooc certificate issue`); the
 answer comes back with `mooc sync --pull`. Read `mooc docs certificates`.
@@ -24,52 +25,92 @@ examples:
 provider:
   mooc certificate keygen -o issuer.pem
   mooc certificate issue --lrs URL --key issuer.pem --packs dist/
-"""
+""")
+
+
+# A request's state as the learner reads it (sync/certificates.py; --json keeps the key).
+STATES = {
+    "issued": N_("issued"),
+    "issued, but it does not verify": N_("issued, but it does not verify"),
+    "refused": N_("refused"),
+    "local only": N_("local only"),
+    "sent": N_("sent"),
+    "set aside": N_("set aside"),
+    "waiting for approval": N_("waiting for approval"),
+    "queued": N_("queued"),
+}
 
 
 def register(sub: Any) -> None:
     cert = common.add_subcommand(
         sub,
         "certificate",
-        help="certificates: request, status, show, export, verify; provider: keygen, issue",
-        epilog=CERT_EPILOG,
+        help=_("certificates: request, status, show, export, verify; provider: keygen, issue"),
+        epilog=_(CERT_EPILOG),
     )
     common.shows_help(cert)
-    cactions = cert.add_subparsers(dest="certificate_command", metavar="ACTION", title="actions")
-    c_req = common.add_subcommand(cactions, "request", help="request the certificate of a course you passed")
-    c_req.add_argument("course", metavar="COURSE", help="course id")
-    c_req.add_argument("--json", action="store_true", help="machine-readable output")
+    cactions = cert.add_subparsers(dest="certificate_command", metavar="ACTION", title=_("actions"))
+    c_req = common.add_subcommand(cactions, "request", help=_("request the certificate of a course you passed"))
+    c_req.add_argument("course", metavar="COURSE", help=_("course id"))
+    c_req.add_argument("--json", action="store_true", help=_("machine-readable output"))
     c_req.set_defaults(func=cmd_certificate_request)
-    c_st = common.add_subcommand(cactions, "status", help="your certificate requests: issued, refused, sent or queued")
-    c_st.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
-    c_st.add_argument("--json", action="store_true", help="machine-readable output")
+    c_st = common.add_subcommand(
+        cactions, "status", help=_("your certificate requests: issued, refused, sent or queued")
+    )
+    c_st.add_argument("course", metavar="COURSE", nargs="?", help=_("only this course"))
+    c_st.add_argument("--json", action="store_true", help=_("machine-readable output"))
     c_st.set_defaults(func=cmd_certificate_status)
-    c_show = common.add_subcommand(cactions, "show", help="your certificate of a course, in the terminal")
-    c_show.add_argument("course", metavar="COURSE", help="course id")
-    c_show.add_argument("--json", action="store_true", help="machine-readable output")
+    c_show = common.add_subcommand(cactions, "show", help=_("your certificate of a course, in the terminal"))
+    c_show.add_argument("course", metavar="COURSE", help=_("course id"))
+    c_show.add_argument("--json", action="store_true", help=_("machine-readable output"))
     c_show.set_defaults(func=cmd_certificate_show)
     c_exp = common.add_subcommand(
         cactions,
         "export",
-        help="write your signed certificate to a file",
-        epilog="examples:\n  mooc certificate export stats-101 -o stats-101.jwt\n"
-        "  mooc certificate export stats-101 -o stats-101.json   with its content\n"
-        "  mooc certificate export stats-101 --pdf stats-101.pdf  a page to print, "
-        "with a QR code of the credential\n",
+        help=_("write your signed certificate to a file"),
+        epilog=_(
+            "examples:\n  mooc certificate export stats-101 -o stats-101.jwt\n"
+            "  mooc certificate export stats-101 -o stats-101.json   with its content\n"
+            "  mooc certificate export stats-101 --pdf stats-101.pdf  a page to print, "
+            "with a QR code of the credential\n"
+        ),
     )
-    c_exp.add_argument("course", metavar="COURSE", help="course id")
+    c_exp.add_argument("course", metavar="COURSE", help=_("course id"))
     c_exp.add_argument(
         "-o",
         "--output",
         metavar="FILE",
         type=Path,
-        help=".jwt: the credential alone; .json: with its content spelled out",
+        help=_(".jwt: the credential alone; .json: with its content spelled out"),
     )
-    c_exp.add_argument("--pdf", metavar="FILE", type=Path, help="a printable one-page certificate")
+    c_exp.add_argument("--pdf", metavar="FILE", type=Path, help=_("a printable one-page certificate"))
     c_exp.set_defaults(func=cmd_certificate_export)
     from player.cli.certificate_provider import register_actions
 
     register_actions(cactions)
+
+
+# Month names in the reader's language (strftime's %B is always English here: mooc
+# never calls setlocale).
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
+
+
+def _long_date(when: Any) -> str:
+    """ "04 December 2026", as `%d %B %Y` wrote it, with the month translated."""
+    return f"{when.day:02d} {_(MONTHS[when.month - 1])} {when.year}"
 
 
 def _learner(args: argparse.Namespace) -> Any:
@@ -99,15 +140,29 @@ def cmd_certificate_request(args: argparse.Namespace) -> int:
         )
         return 0
     if created:
+        evidence = len(event.data.get("evidence") or [])
         _say(
-            f"certificate requested for {event.course_id} {event.course_version} in the name of "
-            f"{one_line(learner.name)}: score {float(event.data['score']) * 100:.0f}%, "
-            f"{len(event.data.get('evidence') or [])} graded answer"
-            f"{'s' if len(event.data.get('evidence') or []) != 1 else ''} as evidence"
+            ngettext(
+                "certificate requested for {course} {version} in the name of {name}: score {score}%, "
+                "{n} graded answer as evidence",
+                "certificate requested for {course} {version} in the name of {name}: score {score}%, "
+                "{n} graded answers as evidence",
+                evidence,
+            ).format(
+                course=event.course_id,
+                version=event.course_version,
+                name=one_line(learner.name),
+                score=f"{float(event.data['score']) * 100:.0f}",
+                n=evidence,
+            )
         )
-        _say("it is sent with the next `mooc sync`; see `mooc certificate status`")
+        _say(_("it is sent with the next `mooc sync`; see `mooc certificate status`"))
     else:
-        _say(f"a certificate for {event.course_id} {event.course_version} was already requested on {event.time}")
+        _say(
+            _("a certificate for {course} {version} was already requested on {time}").format(
+                course=event.course_id, version=event.course_version, time=event.time
+            )
+        )
     return 0
 
 
@@ -121,17 +176,24 @@ def cmd_certificate_status(args: argparse.Namespace) -> int:
         common.print_json({"learner": learner.id, "requests": [r.to_json() for r in rows]})
         return 0
     if not rows:
-        _say("no certificate requested yet (`mooc certificate request COURSE` once you passed a course)")
+        _say(_("no certificate requested yet (`mooc certificate request COURSE` once you passed a course)"))
         return 0
     for r in rows:
         _say(
-            f"{r.course_id} {r.course_version}: {r.state} (requested {r.requested}, score {r.score * 100:.0f}%)"
+            _("{course} {version}: {state} (requested {time}, score {score}%)").format(
+                course=r.course_id,
+                version=r.course_version,
+                state=_(STATES[r.state]) if r.state in STATES else r.state,
+                time=r.requested,
+                score=f"{r.score * 100:.0f}",
+            )
             + (f": {one_line(r.detail)}" if r.detail else "")
         )
         if r.state == "issued":
             _say(
-                f"  see it: mooc certificate show {r.course_id}; "
-                f"save it: mooc certificate export {r.course_id} -o {r.course_id}.jwt"
+                _(
+                    "  see it: mooc certificate show {course}; save it: mooc certificate export {course} -o {course}.jwt"
+                ).format(course=r.course_id)
             )
     return 0
 
@@ -147,11 +209,15 @@ def _issued(args: argparse.Namespace) -> Any:
     if good:
         return good[-1]
     if not rows:
-        raise MoocError(f"{args.course}: no certificate requested (`mooc certificate request {args.course}`)")
+        raise MoocError(
+            _("{course}: no certificate requested (`mooc certificate request {course}`)").format(course=args.course)
+        )
     last = rows[-1]
-    hint = "; get the provider's answer with `mooc sync --pull`" if last.state == "sent" else ""
+    hint = _("; get the provider's answer with `mooc sync --pull`") if last.state == "sent" else ""
     raise MoocError(
-        f"{args.course}: no certificate yet: the request is {last.state}"
+        _("{course}: no certificate yet: the request is {state}").format(
+            course=args.course, state=_(STATES[last.state]) if last.state in STATES else last.state
+        )
         + (f" ({one_line(last.detail)})" if last.detail else "")
         + hint
     )
@@ -172,15 +238,20 @@ def cmd_certificate_show(args: argparse.Namespace) -> int:
 
     body = Text()
     body.append(f"{one_line(result.learner_name)}\n", style="bold")
-    body.append(f"passed {one_line(result.course_title)} ({result.course_id} {row.course_version})\n")
     body.append(
-        f"score {one_line(result.score)}, issued {result.issued_at:%d %B %Y}"
-        + (f", valid until {result.expires_at:%d %B %Y}" if result.expires_at else "")
+        _("passed {title} ({course} {version})").format(
+            title=one_line(result.course_title), course=result.course_id, version=row.course_version
+        )
+        + "\n"
+    )
+    body.append(
+        _("score {score}, issued {date}").format(score=one_line(result.score), date=_long_date(result.issued_at))
+        + (_(", valid until {date}").format(date=_long_date(result.expires_at)) if result.expires_at else "")
         + "\n\n"
     )
-    body.append(f"issued by {one_line(result.issuer_name)}\n{result.issuer}\n", style="dim")
-    body.append("signature checked against the issuer the course pack names", style="dim")
-    common.console().print(Panel(body, title="Certificate", expand=False))
+    body.append(_("issued by {name}").format(name=one_line(result.issuer_name)) + f"\n{result.issuer}\n", style="dim")
+    body.append(_("signature checked against the issuer the course pack names"), style="dim")
+    common.console().print(Panel(body, title=_("Certificate"), expand=False))
     return 0
 
 
@@ -193,7 +264,7 @@ def cmd_certificate_export(args: argparse.Namespace) -> int:
     if args.output is None and args.pdf is None:
         from packages.errors import UsageError
 
-        raise UsageError("say where: -o FILE (.jwt or .json) and/or --pdf FILE")
+        raise UsageError(_("say where: -o FILE (.jwt or .json) and/or --pdf FILE"))
     row = _issued(args)
     out: Path | None = args.output
     if out is not None:
@@ -207,7 +278,7 @@ def cmd_certificate_export(args: argparse.Namespace) -> int:
         else:
             data = row.credential + "\n"
         write_atomic(out, data.encode("utf-8"))
-        _say(f"wrote {out}: check it anywhere with `mooc certificate verify {out}`")
+        _say(_("wrote {file}: check it anywhere with `mooc certificate verify {file}`").format(file=out))
     if args.pdf is not None:
         import sys
 
@@ -221,6 +292,6 @@ def cmd_certificate_export(args: argparse.Namespace) -> int:
         pdf, notes = render(verified, row.credential, row.course_version)
         write_atomic(args.pdf, pdf)
         for note in notes:
-            print(f"note: {note}", file=sys.stderr)
-        _say(f"wrote {args.pdf}: a one-page certificate; its QR code holds the signed credential")
+            print(_("note: {message}").format(message=note), file=sys.stderr)
+        _say(_("wrote {file}: a one-page certificate; its QR code holds the signed credential").format(file=args.pdf))
     return 0

@@ -10,9 +10,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from packages.i18n import N_, _, ngettext
 from player.cli import common
 
-EPILOG = """\
+EPILOG = N_("""\
 examples (as the administrator):
   mooc lab approve lrs.school.example --school "Lycée Victor Hugo"
         every learner of this PC may send records there, and is told the school approved it
@@ -25,32 +26,32 @@ examples (as the administrator):
 The policy is SYSTEM/policy.toml (MOOC_SYSTEM_HOME, or the system store's folder).
 Copy that file to the other PCs of the lab (or share the folder) so a student is the
 same learner, with the same account id, on every PC.
-"""
+""")
 
 
 def register(sub: Any) -> None:
     lab = common.add_subcommand(
-        sub, "lab", help="the administrator's policy for every learner of this PC", epilog=EPILOG
+        sub, "lab", help=_("the administrator's policy for every learner of this PC"), epilog=_(EPILOG)
     )
     common.shows_help(lab)
-    actions = lab.add_subparsers(dest="lab_command", metavar="ACTION", title="actions")
-    show = common.add_subcommand(actions, "show", help="what the lab policy says")
-    show.add_argument("--json", action="store_true", help="machine-readable output")
+    actions = lab.add_subparsers(dest="lab_command", metavar="ACTION", title=_("actions"))
+    show = common.add_subcommand(actions, "show", help=_("what the lab policy says"))
+    show.add_argument("--json", action="store_true", help=_("machine-readable output"))
     show.set_defaults(func=cmd_show)
-    approve = common.add_subcommand(actions, "approve", help="approve an LRS host for every learner of this PC")
-    approve.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
-    approve.add_argument("--school", metavar="NAME", help="the name learners see as having approved it")
+    approve = common.add_subcommand(actions, "approve", help=_("approve an LRS host for every learner of this PC"))
+    approve.add_argument("host", metavar="HOST", help=_("host name (or the endpoint URL)"))
+    approve.add_argument("--school", metavar="NAME", help=_("the name learners see as having approved it"))
     approve.set_defaults(func=cmd_approve)
-    revoke = common.add_subcommand(actions, "revoke", help="withdraw the school's approval of a host")
-    revoke.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
+    revoke = common.add_subcommand(actions, "revoke", help=_("withdraw the school's approval of a host"))
+    revoke.add_argument("host", metavar="HOST", help=_("host name (or the endpoint URL)"))
     revoke.set_defaults(func=cmd_revoke)
-    roster = common.add_subcommand(actions, "roster", help="set the class every account of this PC has (CSV)")
-    roster.add_argument("file", metavar="ROSTER.csv", help="name, email, pin per row")
+    roster = common.add_subcommand(actions, "roster", help=_("set the class every account of this PC has (CSV)"))
+    roster.add_argument("file", metavar="ROSTER.csv", help=_("name, email, pin per row"))
     roster.set_defaults(func=cmd_roster)
     agent = common.add_subcommand(
-        actions, "agent", help="the sync agent for every account: everyone, forbid, or each account's choice"
+        actions, "agent", help=_("the sync agent for every account: everyone, forbid, or each account's choice")
     )
-    agent.add_argument("mode", choices=("everyone", "forbid", "choice"), help="what every account of this PC gets")
+    agent.add_argument("mode", choices=("everyone", "forbid", "choice"), help=_("what every account of this PC gets"))
     agent.set_defaults(func=cmd_agent)
 
 
@@ -73,18 +74,21 @@ def cmd_show(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"Lab policy: {policy.path}" + ("" if policy.path.exists() else " (none yet)"))
+    head = _("Lab policy: {path}") if policy.path.exists() else _("Lab policy: {path} (none yet)")
+    print(head.format(path=policy.path))
     if policy.school:
-        print(f"School: {one_line(policy.school)}")
+        print(_("School: {name}").format(name=one_line(policy.school)))
     if policy.agent:
-        print(f"sync agent: {policy.agent}")
+        print(_("sync agent: {mode}").format(mode=policy.agent))
     for host in policy.approved_hosts:
-        print(f"approved for every learner: {host}")
+        print(_("approved for every learner: {host}").format(host=host))
     n = len(policy.roster)
-    print(f"roster: {n} learner{'s' if n != 1 else ''}")
+    print(ngettext("roster: {n} learner", "roster: {n} learners", n).format(n=n))
     for lr in policy.roster:
         print(
-            f"  {lr.id}  {one_line(lr.name)}" + (f"  <{lr.email}>" if lr.email else "") + ("  (PIN)" if lr.pin else "")
+            f"  {lr.id}  {one_line(lr.name)}"
+            + (f"  <{lr.email}>" if lr.email else "")
+            + (_("  (PIN)") if lr.pin else "")
         )
     return 0
 
@@ -96,7 +100,11 @@ def cmd_approve(args: argparse.Namespace) -> int:
     layout = common.layout(args)
     host = approve_host(layout, args.host, school=args.school)
     who = lab_policy.load(layout).who
-    print(f"{host} is approved for every learner of this computer; they are told {who} approved it.")
+    print(
+        _("{host} is approved for every learner of this computer; they are told {who} approved it.").format(
+            host=host, who=who
+        )
+    )
     return 0
 
 
@@ -105,9 +113,17 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
     host, was = revoke_host(common.layout(args), args.host)
     if not was:
-        print(f"{host} was not approved by the lab policy (learners may still have approved it themselves)")
+        print(
+            _("{host} was not approved by the lab policy (learners may still have approved it themselves)").format(
+                host=host
+            )
+        )
         return 0
-    print(f"{host} is no longer approved by the school (learners who approved it themselves still send there).")
+    print(
+        _("{host} is no longer approved by the school (learners who approved it themselves still send there).").format(
+            host=host
+        )
+    )
     return 0
 
 
@@ -125,12 +141,16 @@ def cmd_roster(args: argparse.Namespace) -> int:
     raw["roster"] = [{k: v for k, v in lr.to_dict().items() if k != "created"} for lr in learners]
     lab_policy.write(layout, raw)
     for name in result.added:
-        print(f"added: {name}")
+        print(_("added: {name}").format(name=name))
     for name, what in result.updated:
-        print(f"updated: {name} ({', '.join(what)})")
+        print(_("updated: {name} ({changes})").format(name=name, changes=", ".join(what)))
     print(
-        f"{len(result.added)} added, {len(result.updated)} updated, {len(result.unchanged)} unchanged "
-        f"in the lab roster ({lab_policy.policy_file(layout)})."
+        _("{added} added, {updated} updated, {unchanged} unchanged in the lab roster ({file}).").format(
+            added=len(result.added),
+            updated=len(result.updated),
+            unchanged=len(result.unchanged),
+            file=lab_policy.policy_file(layout),
+        )
     )
     return 0
 

@@ -12,31 +12,32 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from packages.i18n import N_, _, ngettext
 from player.cli import common
 
-PACK_DESCRIPTION = """\
+PACK_DESCRIPTION = N_("""\
 Write your own course: a folder with course.toml, lessons/*.md, quizzes/*.toml and
 media/. `mooc pack check` tells you exactly which line of which file is wrong;
-`mooc pack build` makes the one .mooc file learners download."""
+`mooc pack build` makes the one .mooc file learners download.""")
 
-PACK_EPILOG = """\
+PACK_EPILOG = N_("""\
 examples:
   mooc pack init my-course          start from a working example course
   mooc pack check my-course         list every problem, file:line: key: message
   mooc pack build my-course         write my-course-0.1.0.mooc here
   mooc install my-course-0.1.0.mooc try it as a learner
 
-The format reference: `mooc docs format`; a guide: `mooc docs authoring`."""
+The format reference: `mooc docs format`; a guide: `mooc docs authoring`.""")
 
-INIT_EPILOG = """\
+INIT_EPILOG = N_("""\
 examples:
   mooc pack init stats-101          creates stats-101/ with course.toml, a lesson,
                                     a quiz showing every question type, and media/
   cd stats-101 && mooc pack check .
 
-DIR must not exist or be empty: init never overwrites anything."""
+DIR must not exist or be empty: init never overwrites anything.""")
 
-CHECK_EPILOG = """\
+CHECK_EPILOG = N_("""\
 examples:
   mooc pack check my-course                 a source folder
   mooc pack check stats-101-1.2.0.mooc      a built pack (also verifies every SHA-256)
@@ -48,9 +49,9 @@ and what it leaves out; its links to those files are not problems.
 Exit status: 0 when there are no errors (warnings allowed), 1 otherwise.
 
 A .mooc file is untrusted: archives over the limits below are refused. Raise them
-only for packs you trust (also: MOOC_MAX_PACK_SIZE, _ENTRIES, _RATIO)."""
+only for packs you trust (also: MOOC_MAX_PACK_SIZE, _ENTRIES, _RATIO).""")
 
-BUILD_EPILOG = """\
+BUILD_EPILOG = N_("""\
 examples:
   mooc pack build my-course                  writes ./<id>-<version>.mooc
   mooc pack build my-course -o dist/         into a folder
@@ -67,7 +68,11 @@ Flavours, for learners on a slow or metered link: `text` leaves out every file o
 media/ but transcripts, captions and text data (.vtt .srt .txt .csv .tsv .json .md);
 `novideo` leaves out only video; `full` (the default) keeps everything. Lessons are
 the same in all three: the player shows "[video, 14 MB: in the full pack]" where a
-left-out file is linked, and progress carries over between flavours."""
+left-out file is linked, and progress carries over between flavours.""")
+
+
+# A problem's severity as the author reads it (--json keeps the key).
+SEVERITIES = {"error": N_("error"), "warning": N_("warning")}
 
 
 def register(sub: Any) -> None:
@@ -75,71 +80,78 @@ def register(sub: Any) -> None:
     pack = common.add_subcommand(
         sub,
         "pack",
-        help="write, check and build course packs (for authors)",
-        description=PACK_DESCRIPTION,
-        epilog=PACK_EPILOG,
+        help=_("write, check and build course packs (for authors)"),
+        description=_(PACK_DESCRIPTION),
+        epilog=_(PACK_EPILOG),
     )
     common.shows_help(pack)
-    pack_sub = pack.add_subparsers(dest="pack_command", metavar="ACTION", title="actions")
+    pack_sub = pack.add_subparsers(dest="pack_command", metavar="ACTION", title=_("actions"))
 
     init = common.add_subcommand(
         pack_sub,
         "init",
-        help="create a starter course to edit",
-        description="Create a working starter course in DIR: one module per week, a "
-        "lesson, and a quiz showing every question type, commented so you "
-        "learn the format by editing it.",
-        epilog=INIT_EPILOG,
+        help=_("create a starter course to edit"),
+        description=_(
+            "Create a working starter course in DIR: one module per week, a "
+            "lesson, and a quiz showing every question type, commented so you "
+            "learn the format by editing it."
+        ),
+        epilog=_(INIT_EPILOG),
     )
-    init.add_argument("dir", metavar="DIR", help="folder to create (must not exist, or be empty)")
+    init.add_argument("dir", metavar="DIR", help=_("folder to create (must not exist, or be empty)"))
     init.set_defaults(func=cmd_init)
 
     check = common.add_subcommand(
         pack_sub,
         "check",
-        help="list every problem in a pack",
-        description="Check a pack source folder or a built .mooc file against the "
-        "format and print every problem at once.",
-        epilog=CHECK_EPILOG,
+        help=_("list every problem in a pack"),
+        description=_(
+            "Check a pack source folder or a built .mooc file against the format and print every problem at once."
+        ),
+        epilog=_(CHECK_EPILOG),
     )
-    check.add_argument("path", metavar="PATH", help="pack folder or .mooc file")
-    check.add_argument("--json", action="store_true", help="print a JSON report instead of text")
+    check.add_argument("path", metavar="PATH", help=_("pack folder or .mooc file"))
+    check.add_argument("--json", action="store_true", help=_("print a JSON report instead of text"))
     _limit_options(check)
     check.set_defaults(func=cmd_check)
 
     build = common.add_subcommand(
         pack_sub,
         "build",
-        help="build the .mooc file learners download",
-        description="Check a pack source folder and build it into one reproducible "
-        ".mooc file (a ZIP with a manifest of SHA-256 digests).",
-        epilog=BUILD_EPILOG,
+        help=_("build the .mooc file learners download"),
+        description=_(
+            "Check a pack source folder and build it into one reproducible "
+            ".mooc file (a ZIP with a manifest of SHA-256 digests)."
+        ),
+        epilog=_(BUILD_EPILOG),
     )
-    build.add_argument("dir", metavar="DIR", help="pack source folder")
-    build.add_argument("-o", "--output", metavar="FILE", help="output file or folder (default: ./<id>-<version>.mooc)")
+    build.add_argument("dir", metavar="DIR", help=_("pack source folder"))
+    build.add_argument(
+        "-o", "--output", metavar="FILE", help=_("output file or folder (default: ./<id>-<version>.mooc)")
+    )
     which = build.add_mutually_exclusive_group()
     which.add_argument(
         "--flavour",
         choices=("text", "novideo", "full"),
-        help="which pack to build: text (no media but transcripts), novideo, or full (default)",
+        help=_("which pack to build: text (no media but transcripts), novideo, or full (default)"),
     )
     which.add_argument(
         "--flavours",
         metavar="all|LIST",
-        help="build several flavours at once: all, or a list like text,full (-o is then a folder)",
+        help=_("build several flavours at once: all, or a list like text,full (-o is then a folder)"),
     )
-    build.add_argument("--json", action="store_true", help="print path, size, sha256 and flavour as JSON")
+    build.add_argument("--json", action="store_true", help=_("print path, size, sha256 and flavour as JSON"))
     build.set_defaults(func=cmd_build)
 
 
 def _limit_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--max-size", metavar="SIZE", help="largest total unpacked size of a .mooc (default 2G)")
-    parser.add_argument("--max-entries", metavar="N", type=int, help="most files in a .mooc (default 100000)")
+    parser.add_argument("--max-size", metavar="SIZE", help=_("largest total unpacked size of a .mooc (default 2G)"))
+    parser.add_argument("--max-entries", metavar="N", type=int, help=_("most files in a .mooc (default 100000)"))
     parser.add_argument(
         "--max-ratio",
         metavar="R",
         type=float,
-        help="highest compression ratio of a file over 1 MiB, and of the whole .mooc (default 200)",
+        help=_("highest compression ratio of a file over 1 MiB, and of the whole .mooc (default 200)"),
     )
 
 
@@ -153,9 +165,9 @@ def limits_from_args(args: argparse.Namespace):  # -> packages.pack_limits.Limit
     max_entries = getattr(args, "max_entries", None)
     max_ratio = getattr(args, "max_ratio", None)
     if max_entries is not None and max_entries < 0:
-        raise UsageError("--max-entries must not be negative")
+        raise UsageError(_("--max-entries must not be negative"))
     if max_ratio is not None and max_ratio <= 0:
-        raise UsageError("--max-ratio must be positive")
+        raise UsageError(_("--max-ratio must be positive"))
     return limits.with_overrides(max_total_size=max_size, max_entries=max_entries, max_ratio=max_ratio)
 
 
@@ -164,9 +176,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     dest = Path(args.dir)
     written = create_starter(dest)
-    print(f"created {dest}/ ({written} file{'s' if written != 1 else ''}): course.toml, lessons/, quizzes/, media/")
-    print("next:")
-    print(f"  edit {dest / 'course.toml'} (start with id and title)")
+    print(
+        ngettext(
+            "created {dir}/ ({n} file): course.toml, lessons/, quizzes/, media/",
+            "created {dir}/ ({n} files): course.toml, lessons/, quizzes/, media/",
+            written,
+        ).format(dir=dest, n=written)
+    )
+    print(_("next:"))
+    print(_("  edit {file} (start with id and title)").format(file=dest / "course.toml"))
     print(f"  mooc pack check {dest}")
     print(f"  mooc pack build {dest}")
     return 0
@@ -219,23 +237,32 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 0 if report.ok else 1
     out = sys.stdout
     for p in problems:
-        out.write(f"{p.severity}: {p}\n")
+        out.write(f"{_(SEVERITIES.get(p.severity, p.severity))}: {p}\n")
     name = one_line(str(args.path))
     if course is not None:
         n_q = sum(len(i.quiz.questions) for i in course.items() if i.quiz)
-        what = (
-            f"{one_line(course.id)} {one_line(course.version)} ({len(course.modules)} module{'s' if len(course.modules) != 1 else ''}, "
-            f"{len(course.items())} item{'s' if len(course.items()) != 1 else ''}, "
-            f"{n_q} question{'s' if n_q != 1 else ''})"
+        n_m, n_i = len(course.modules), len(course.items())
+        counts = ", ".join(
+            (
+                ngettext("{n} module", "{n} modules", n_m).format(n=n_m),
+                ngettext("{n} item", "{n} items", n_i).format(n=n_i),
+                ngettext("{n} question", "{n} questions", n_q).format(n=n_q),
+            )
         )
-        out.write(f"{name}: {what}: {report.summary()}\n")
+        what = f"{one_line(course.id)} {one_line(course.version)} ({counts})"
+        out.write(_("{name}: {what}: {summary}").format(name=name, what=what, summary=report.summary()) + "\n")
         if flavour != "full":
             from packages.flavours import left_out_summary
 
             left_out = left_out_summary({e.path: e.size for e in omitted})
-            out.write(f"{name}: the {flavour} flavour: leaves out {left_out} (in the full pack)\n")
+            out.write(
+                _("{name}: the {flavour} flavour: leaves out {left_out} (in the full pack)").format(
+                    name=name, flavour=flavour, left_out=left_out
+                )
+                + "\n"
+            )
     else:
-        out.write(f"{name}: {report.summary()}\n")
+        out.write(_("{name}: {summary}").format(name=name, summary=report.summary()) + "\n")
     return 0 if report.ok else 1
 
 
@@ -248,7 +275,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         if args.output is not None and (Path(args.output).is_file() or args.output.endswith(".mooc")):
             from packages.errors import UsageError
 
-            raise UsageError(f"--flavours writes one file per flavour: -o must name a folder, not {args.output}")
+            raise UsageError(
+                _("--flavours writes one file per flavour: -o must name a folder, not {output}").format(
+                    output=args.output
+                )
+            )
         results = build_flavours(args.dir, args.output, flavours)
     else:
         results = [build(args.dir, args.output, flavour=args.flavour)]
@@ -261,13 +292,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
         return 0
     for p in report.sorted():
-        print(f"warning: {p}", file=sys.stderr)
+        print(_("warning: {problem}").format(problem=p), file=sys.stderr)
     for result in results:
         _print_built(result)
     if len(results) > 1:
         from packages.flavours import human_size
 
-        print(f"{len(results)} flavours: " + ", ".join(f"{r.flavour} {human_size(r.size)}" for r in results))
+        sizes = ", ".join(f"{r.flavour} {human_size(r.size)}" for r in results)
+        print(_("{n} flavours: {sizes}").format(n=len(results), sizes=sizes))
     return 0
 
 
@@ -280,7 +312,7 @@ def _flavour_list(text: str) -> tuple[str, ...]:
         return FLAVOURS
     names = [part.strip() for part in text.split(",") if part.strip()]
     if not names:
-        raise UsageError("--flavours: name all, or flavours separated by commas (text,novideo,full)")
+        raise UsageError(_("--flavours: name all, or flavours separated by commas (text,novideo,full)"))
     try:
         return tuple(check_flavour(name, "--flavours") for name in names)
     except MoocError as err:
@@ -299,9 +331,9 @@ def _built_json(result: Any) -> dict[str, Any]:
 def _print_built(result: Any) -> None:
     from packages.flavours import FULL, left_out_summary
 
-    print(f"built {result.path}")
+    print(_("built {path}").format(path=result.path))
     if result.flavour != FULL:
         left_out = left_out_summary({e.path: e.size for e in result.omitted})
-        print(f"  flavour {result.flavour}, leaves out {left_out}")
-    print(f"  size    {result.size} bytes")
-    print(f"  sha256  {result.sha256}")
+        print(_("  flavour {flavour}, leaves out {left_out}").format(flavour=result.flavour, left_out=left_out))
+    print(_("  size    {n} bytes").format(n=result.size))
+    print(_("  sha256  {digest}").format(digest=result.sha256))

@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from packages.i18n import N_, _, ngettext
 from player.cli import common
 
-EPILOG = """\
+EPILOG = N_("""\
 sources (one of):
   mooc report                          every learner of this account (a lab PC)
   mooc report --all-accounts           every account of this machine you can read (administrator)
@@ -33,12 +34,12 @@ examples:
 
 The table is plain text that reads at 80 columns; bars are drawn with Unicode blocks,
 so they read the same with NO_COLOR, in a file, or through a screen reader.
-"""
+""")
 
 
 def register(sub: Any) -> None:
     p = common.add_subcommand(
-        sub, "report", help="the class report: every learner's progress and quiz results", epilog=EPILOG
+        sub, "report", help=_("the class report: every learner's progress and quiz results"), epilog=_(EPILOG)
     )
     source = p.add_mutually_exclusive_group()
     source.add_argument(
@@ -47,24 +48,24 @@ def register(sub: Any) -> None:
         metavar="FILE",
         nargs="+",
         type=Path,
-        help="export files, or folders of them, carried from the lab PCs",
+        help=_("export files, or folders of them, carried from the lab PCs"),
     )
     source.add_argument(
         "--all-accounts",
         action="store_true",
-        help="every account of this machine whose data folder you can read (read only)",
+        help=_("every account of this machine whose data folder you can read (read only)"),
     )
     source.add_argument(
         "--lrs",
         metavar="URL",
         nargs="?",
         const="",
-        help="read the class's statements from the LRS (default: the courses' endpoint)",
+        help=_("read the class's statements from the LRS (default: the courses' endpoint)"),
     )
-    p.add_argument("--course", metavar="COURSE", help="only this course")
-    p.add_argument("--csv", metavar="FILE", type=Path, help="also write one row per learner and course to FILE")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--allow-insecure-http", action="store_true", help="--lrs: allow plain http to a non-local host")
+    p.add_argument("--course", metavar="COURSE", help=_("only this course"))
+    p.add_argument("--csv", metavar="FILE", type=Path, help=_("also write one row per learner and course to FILE"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p.add_argument("--allow-insecure-http", action="store_true", help=_("--lrs: allow plain http to a non-local host"))
     p.set_defaults(func=cmd_report)
 
 
@@ -136,9 +137,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         sys.stdout.write("".join(line + "\n" for line in lines))
         if args.csv:
             rows = sum(len(c.rows) for c in report.courses)
-            print(f"\nWrote {rows} row{'s' if rows != 1 else ''} to {one_line(str(args.csv))}.")
+            print(
+                "\n"
+                + ngettext("Wrote {n} row to {file}.", "Wrote {n} rows to {file}.", rows).format(
+                    n=rows, file=one_line(str(args.csv))
+                )
+            )
     for note in data.notes:
-        print(f"mooc: note: {one_line(note)}", file=sys.stderr)
+        print(_("mooc: note: {message}").format(message=one_line(note)), file=sys.stderr)
     for problem in data.problems:
-        print(f"mooc: warning: {one_line(problem)}", file=sys.stderr)
+        print(_("mooc: warning: {message}").format(message=one_line(problem)), file=sys.stderr)
     return 1 if data.problems else 0

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import UsageError
+from packages.i18n import N_, _, ngettext
 from packages.safe_text import clean, one_line
-from player.cli import agent_cmd, common
+from player.cli import agent_cmd, common, sync_consent_cmd
 
-LOGIN_EPILOG = """\
+LOGIN_EPILOG = N_("""\
 examples:
   mooc login https://lrs.example.org/xapi/ --user lab-3          asks for the password
   echo "$PW" | mooc login https://lrs.example.org/xapi/ --user lab-3 --password-stdin
@@ -25,9 +26,9 @@ examples:
 Credentials go to the file credentials.toml (mode 0600) in the data folder and are
 sent only to that host. Scripts can use MOOC_LRS_USER/MOOC_LRS_PASSWORD or
 MOOC_LRS_TOKEN instead (limited to one endpoint with MOOC_LRS_ENDPOINT).
-"""
+""")
 
-SYNC_EPILOG = """\
+SYNC_EPILOG = N_("""\
 examples:
   mooc sync                        upload everything pending, for every learner here
   mooc sync --status               pending counts, last success and last error per LRS
@@ -40,71 +41,75 @@ Nothing is sent to a host until the learner approved it (`mooc consent allow HOS
 The endpoint comes from the course pack, or from config.toml:
   [sync] endpoint = "https://lrs.example.org/xapi/"          (every course)
   [sync.courses.stats-101] endpoint = "..."                   (one course)
-"""
+""")
 
-CONSENT_EPILOG = """\
+CONSENT_EPILOG = N_("""\
 examples:
   mooc consent list                    the LRS hosts you approved
   mooc consent allow lrs.example.org   let mooc send your learning records there
   mooc consent revoke lrs.example.org  stop sending (records already sent stay there)
-"""
+""")
 
 
 def register(sub: Any) -> None:
     login = common.add_subcommand(
-        sub, "login", help="store credentials for a learning record store (LRS)", epilog=LOGIN_EPILOG
+        sub, "login", help=_("store credentials for a learning record store (LRS)"), epilog=_(LOGIN_EPILOG)
     )
-    login.add_argument("endpoint", metavar="ENDPOINT", help="the xAPI endpoint URL, e.g. https://lrs.example.org/xapi/")
-    login.add_argument("--user", "-u", metavar="USER", help="user name (HTTP Basic authentication)")
-    secret = login.add_mutually_exclusive_group()
-    secret.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    secret.add_argument("--token-stdin", action="store_true", help="read a Bearer token from standard input")
     login.add_argument(
-        "--allow-insecure-http", action="store_true", help="allow plain http to this host (only on a network you trust)"
+        "endpoint", metavar="ENDPOINT", help=_("the xAPI endpoint URL, e.g. https://lrs.example.org/xapi/")
+    )
+    login.add_argument("--user", "-u", metavar="USER", help=_("user name (HTTP Basic authentication)"))
+    secret = login.add_mutually_exclusive_group()
+    secret.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
+    secret.add_argument("--token-stdin", action="store_true", help=_("read a Bearer token from standard input"))
+    login.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help=_("allow plain http to this host (only on a network you trust)"),
     )
     login.set_defaults(func=cmd_login)
 
-    logout = common.add_subcommand(sub, "logout", help="forget the stored credentials of an LRS")
-    logout.add_argument("endpoint", metavar="ENDPOINT", help="the xAPI endpoint URL")
+    logout = common.add_subcommand(sub, "logout", help=_("forget the stored credentials of an LRS"))
+    logout.add_argument("endpoint", metavar="ENDPOINT", help=_("the xAPI endpoint URL"))
     logout.set_defaults(func=cmd_logout)
 
     sync = common.add_subcommand(
-        sub, "sync", help="upload progress to the learning record store (LRS)", epilog=SYNC_EPILOG
+        sub, "sync", help=_("upload progress to the learning record store (LRS)"), epilog=_(SYNC_EPILOG)
     )
     mode = sync.add_mutually_exclusive_group()
-    mode.add_argument("--status", action="store_true", help="show pending counts, last success and errors")
+    mode.add_argument("--status", action="store_true", help=_("show pending counts, last success and errors"))
     mode.add_argument(
         "--export",
         metavar="FILE",
-        help="add everything pending to FILE (merged into an existing export, never overwritten)",
+        help=_("add everything pending to FILE (merged into an existing export, never overwritten)"),
     )
-    mode.add_argument("--import", dest="import_file", metavar="FILE", help="upload the records of an export FILE")
+    mode.add_argument("--import", dest="import_file", metavar="FILE", help=_("upload the records of an export FILE"))
     mode.add_argument(
         "--pull",
         nargs="?",
         const="",
         metavar="COURSE",
-        help="rebuild your progress from the LRS (all courses, or COURSE)",
+        help=_("rebuild your progress from the LRS (all courses, or COURSE)"),
     )
     agent_cmd.add_options(mode)
-    sync.add_argument("--json", action="store_true", help="machine-readable output")
-    sync.add_argument("--allow-insecure-http", action="store_true", help="allow plain http to non-local hosts")
+    sync.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    sync.add_argument("--allow-insecure-http", action="store_true", help=_("allow plain http to non-local hosts"))
     sync.set_defaults(func=cmd_sync)
 
     consent = common.add_subcommand(
-        sub, "consent", help="approve or withdraw where your records may be sent", epilog=CONSENT_EPILOG
+        sub, "consent", help=_("approve or withdraw where your records may be sent"), epilog=_(CONSENT_EPILOG)
     )
     common.shows_help(consent)
-    actions = consent.add_subparsers(dest="consent_command", metavar="ACTION", title="actions")
-    c_list = common.add_subcommand(actions, "list", help="hosts you approved, and those waiting for you")
-    c_list.add_argument("--json", action="store_true", help="machine-readable output")
-    c_list.set_defaults(func=cmd_consent_list)
-    c_allow = common.add_subcommand(actions, "allow", help="approve sending your records to HOST")
-    c_allow.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
-    c_allow.set_defaults(func=cmd_consent_allow)
-    c_revoke = common.add_subcommand(actions, "revoke", help="withdraw an approval")
-    c_revoke.add_argument("host", metavar="HOST", help="host name (or the endpoint URL)")
-    c_revoke.set_defaults(func=cmd_consent_revoke)
+    actions = consent.add_subparsers(dest="consent_command", metavar="ACTION", title=_("actions"))
+    c_list = common.add_subcommand(actions, "list", help=_("hosts you approved, and those waiting for you"))
+    c_list.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    c_list.set_defaults(func=sync_consent_cmd.cmd_consent_list)
+    c_allow = common.add_subcommand(actions, "allow", help=_("approve sending your records to HOST"))
+    c_allow.add_argument("host", metavar="HOST", help=_("host name (or the endpoint URL)"))
+    c_allow.set_defaults(func=sync_consent_cmd.cmd_consent_allow)
+    c_revoke = common.add_subcommand(actions, "revoke", help=_("withdraw an approval"))
+    c_revoke.add_argument("host", metavar="HOST", help=_("host name (or the endpoint URL)"))
+    c_revoke.set_defaults(func=sync_consent_cmd.cmd_consent_revoke)
 
 
 def _learner(args: argparse.Namespace) -> Any:
@@ -124,25 +129,29 @@ def cmd_login(args: argparse.Namespace) -> int:
     if args.token_stdin:
         token = sys.stdin.readline().strip()
         if not token:
-            raise UsageError("no token on standard input")
+            raise UsageError(_("no token on standard input"))
         creds = credentials.store(layout, endpoint, token=token, allow_insecure_http=args.allow_insecure_http)
     else:
         if not args.user:
-            raise UsageError("give a user name with --user (or use --token-stdin)")
+            raise UsageError(_("give a user name with --user (or use --token-stdin)"))
         if args.password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             if not sys.stdin.isatty():
-                raise UsageError("no terminal to ask the password on: use --password-stdin")
+                raise UsageError(_("no terminal to ask the password on: use --password-stdin"))
             import getpass
 
-            password = getpass.getpass(f"password for {args.user} at {endpoint.host}: ")
+            password = getpass.getpass(_("password for {user} at {host}: ").format(user=args.user, host=endpoint.host))
         if not password:
-            raise UsageError("empty password")
+            raise UsageError(_("empty password"))
         creds = credentials.store(
             layout, endpoint, user=args.user, password=password, allow_insecure_http=args.allow_insecure_http
         )
-    _say(f"stored credentials for {endpoint.origin}: {creds.describe()}; they are sent only to {endpoint.host}")
+    _say(
+        _("stored credentials for {origin}: {what}; they are sent only to {host}").format(
+            origin=endpoint.origin, what=creds.describe(), host=endpoint.host
+        )
+    )
     return 0
 
 
@@ -152,9 +161,9 @@ def cmd_logout(args: argparse.Namespace) -> int:
 
     endpoint = normalise(args.endpoint)
     if credentials.forget(common.layout(args), endpoint):
-        _say(f"forgot the credentials for {endpoint.origin}")
+        _say(_("forgot the credentials for {origin}").format(origin=endpoint.origin))
     else:
-        _say(f"no stored credentials for {endpoint.origin}")
+        _say(_("no stored credentials for {origin}").format(origin=endpoint.origin))
     return 0
 
 
@@ -169,11 +178,11 @@ def _say(text: str) -> None:
 
 
 def _warn(text: str) -> None:
-    print(f"mooc: warning: {one_line(text)}", file=sys.stderr)
+    print(_("mooc: warning: {message}").format(message=one_line(text)), file=sys.stderr)
 
 
 def _error(text: str) -> None:
-    print(f"mooc: error: {one_line(text)}", file=sys.stderr)
+    print(_("mooc: error: {message}").format(message=one_line(text)), file=sys.stderr)
 
 
 # ---------------------------------------------------------------------- sync
@@ -213,29 +222,41 @@ def _report(
         return 1 if errors else 0
     if not results:
         _say(
-            "nothing to upload: no course you studied names a learning record store "
-            "(set one with [sync] endpoint in config.toml)"
+            _(
+                "nothing to upload: no course you studied names a learning record store "
+                "(set one with [sync] endpoint in config.toml)"
+            )
         )
         return 0
     for r in results:
-        parts = [f"{r.stored} stored"]
+        parts = [ngettext("{n} stored", "{n} stored", r.stored).format(n=r.stored)]
         if r.rejected:
-            parts.append(f"{len(r.rejected)} rejected")
+            parts.append(ngettext("{n} rejected", "{n} rejected", len(r.rejected)).format(n=len(r.rejected)))
         if r.conflicts:
-            parts.append(f"{len(r.conflicts)} conflict{'s' if len(r.conflicts) != 1 else ''}")
-        parts.append(f"{r.pending} pending")
+            parts.append(ngettext("{n} conflict", "{n} conflicts", len(r.conflicts)).format(n=len(r.conflicts)))
+        parts.append(ngettext("{n} pending", "{n} pending", r.pending).format(n=r.pending))
+        requests = ngettext("{n} request", "{n} requests", r.requests).format(n=r.requests)
         _say(
             f"{r.host}: "
             + ", ".join(parts)
-            + f" ({r.requests} request{'s' if r.requests != 1 else ''})"
+            + f" ({requests})"
             + (f"; {r.skipped}" if r.skipped and r.skipped.startswith("not tried") else "")
         )
         for item in r.rejected + r.conflicts:
-            _say(f"  set aside {item['id']} ({item['learner']}/{item['course']}): {one_line(item['reason'])}")
+            _say(
+                _("  set aside {id} ({learner}/{course}): {reason}").format(
+                    id=item["id"], learner=item["learner"], course=item["course"], reason=one_line(item["reason"])
+                )
+            )
         for learner, count in sorted(r.waiting_consent.items()):
             _say(
-                f"  {count} record{'s' if count != 1 else ''} of {learner} wait{'s' if count == 1 else ''} "
-                f"for approval of {r.host}: run `mooc consent allow {r.host} --learner {learner}`"
+                ngettext(
+                    "  {n} record of {learner} waits for approval of {host}: "
+                    "run `mooc consent allow {host} --learner {learner}`",
+                    "  {n} records of {learner} wait for approval of {host}: "
+                    "run `mooc consent allow {host} --learner {learner}`",
+                    count,
+                ).format(n=count, learner=learner, host=r.host)
             )
         if r.warning:
             _warn(r.warning)
@@ -254,12 +275,12 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
         common.print_json({"endpoints": rows, "warnings": warnings})
         return 0
     if not rows:
-        _say("nothing to upload: no course you studied names a learning record store")
+        _say(_("nothing to upload: no course you studied names a learning record store"))
         return 0
     for row in rows:
         _say(f"{row['endpoint']}")
         _say(
-            f"  pending: {row['pending']}"
+            _("  pending: {n}").format(n=row["pending"])
             + (
                 " (" + ", ".join(f"{k}: {v}" for k, v in sorted(row["pending_by_learner"].items())) + ")"
                 if row["pending_by_learner"]
@@ -268,20 +289,32 @@ def _status(layout: Any, args: argparse.Namespace) -> int:
         )
         for learner, count in sorted(row["waiting_consent"].items()):
             _say(
-                f"  waiting for approval: {count} of {learner} (`mooc consent allow {row['host']} --learner {learner}`)"
+                _("  waiting for approval: {n} of {learner} (`mooc consent allow {host} --learner {learner}`)").format(
+                    n=count, learner=learner, host=row["host"]
+                )
             )
-        _say(f"  last success: {row['last_success'] or 'never'}")
+        _say(_("  last success: {time}").format(time=row["last_success"] or _("never")))
         if row["last_error"]:
-            _say(f"  last error: {one_line(row['last_error'])} ({row['last_error_time']})")
+            _say(
+                _("  last error: {error} ({time})").format(
+                    error=one_line(row["last_error"]), time=row["last_error_time"]
+                )
+            )
         if row["needs_login"]:
             _say(
-                f"  automatic uploads paused: the LRS refused the credentials; "
-                f"`mooc login {row['endpoint']} --user NAME`"
+                _(
+                    "  automatic uploads paused: the LRS refused the credentials; `mooc login {endpoint} --user NAME`"
+                ).format(endpoint=row["endpoint"])
             )
         for item in row["set_aside"]:
             _say(
-                f"  set aside ({item['state']}): {item['id']} {item['learner']}/{item['course']}: "
-                f"{one_line(item['reason'])}"
+                _("  set aside ({state}): {id} {learner}/{course}: {reason}").format(
+                    state=item["state"],
+                    id=item["id"],
+                    learner=item["learner"],
+                    course=item["course"],
+                    reason=one_line(item["reason"]),
+                )
             )
     return 0
 
@@ -293,8 +326,13 @@ def _export(layout: Any, args: argparse.Namespace) -> int:
     report = export(layout, path)
     added = sum(report.added.values())
     held = [
-        f"{n} record{'s' if n != 1 else ''} of learner {learner} wait{'s' if n == 1 else ''} for their "
-        f"approval of {host} (`mooc consent allow {host} --learner {learner}`), so they were not exported"
+        ngettext(
+            "{n} record of learner {learner} waits for their approval of {host} "
+            "(`mooc consent allow {host} --learner {learner}`), so they were not exported",
+            "{n} records of learner {learner} wait for their approval of {host} "
+            "(`mooc consent allow {host} --learner {learner}`), so they were not exported",
+            n,
+        ).format(n=n, learner=learner, host=host)
         for learner, host, n in report.held_back
     ]
     for line in report.notes + held:
@@ -314,15 +352,18 @@ def _export(layout: Any, args: argparse.Namespace) -> int:
             }
         )
     else:
-        kept = f", kept with the records already in it ({report.total} in all)" if report.merged else ""
-        _say(
-            f"added {added} pending record{'s' if added != 1 else ''} to {path}{kept}"
-            + ("" if added or not report.complete else " (nothing pending)")
+        line = ngettext("added {n} pending record to {path}", "added {n} pending records to {path}", added).format(
+            n=added, path=path
         )
+        if report.merged:
+            line += _(", kept with the records already in it ({n} in all)").format(n=report.total)
+        if not added and report.complete:
+            line += _(" (nothing pending)")
+        _say(line)
         for url, n in report.added.items():
             _say(f"  {url}: {n}")
         if report.total:
-            _say("upload them on a connected machine with `mooc sync --import FILE`")
+            _say(_("upload them on a connected machine with `mooc sync --import FILE`"))
     return 0 if report.complete else 1
 
 
@@ -337,12 +378,15 @@ def _import(layout: Any, args: argparse.Namespace) -> int:
     counts = import_file(layout, Path(args.import_file))
     merged = merge_known(layout, Path(args.import_file))  # learners of this PC get their progress too
     if not args.json:
+        total = sum(counts.values())
         _say(
-            f"imported {sum(counts.values())} new record{'s' if sum(counts.values()) != 1 else ''} "
-            f"from {args.import_file}"
+            ngettext("imported {n} new record from {file}", "imported {n} new records from {file}", total).format(
+                n=total, file=args.import_file
+            )
         )
         for learner, courses in merged.items():
-            _say(f"  merged into {learner}'s progress: " + ", ".join(f"{c}: {n} new" for c, n in courses.items()))
+            news = ", ".join(_("{course}: {n} new").format(course=c, n=n) for c, n in courses.items())
+            _say(_("  merged into {learner}'s progress: {courses}").format(learner=learner, courses=news))
     with run_guard() as guard:
         options = Options(allow_insecure_http=args.allow_insecure_http, guard=guard)
         results = [upload(layout, Outbox(layout, normalise(url)), options) for url in counts]
@@ -368,75 +412,12 @@ def _pull(layout: Any, args: argparse.Namespace) -> int:
         return 1 if failed else 0
     for r in results:
         added = sum(r.added.values())
+        read = ngettext("{n} statement read", "{n} statements read", r.statements).format(n=r.statements)
+        new = ngettext("{n} new event merged", "{n} new events merged", added).format(n=added)
         _say(
-            f"{r.endpoint}: {r.statements} statement{'s' if r.statements != 1 else ''} read, "
-            f"{added} new event{'s' if added != 1 else ''} merged"
+            f"{r.endpoint}: {read}, {new}"
             + (" (" + ", ".join(f"{c}: {n}" for c, n in sorted(r.added.items())) + ")" if r.added else "")
         )
         if r.error:
             _error(r.error)
     return 1 if failed else 0
-
-
-# ---------------------------------------------------------------------- consent
-
-
-def cmd_consent_list(args: argparse.Namespace) -> int:
-    from sync.consent import Consent, pending_hosts
-
-    layout = common.layout(args)
-    learner = _learner(args)
-    from player.lab_policy import load
-
-    approvals = Consent(layout, learner.id).list()
-    notes: list[str] = []
-    waiting = pending_hosts(layout, learner.id, notes)
-    for note in notes:
-        _warn(note)
-    school = load(layout)
-    if args.json:
-        common.print_json(
-            {
-                "learner": learner.id,
-                "approved": [{"host": a.host, "approved": a.approved} for a in approvals],
-                "waiting": waiting,
-                "warnings": notes,
-                "approved_by_school": list(school.approved_hosts),
-                "school": school.school,
-            }
-        )
-        return 0
-    for host in school.approved_hosts:
-        _say(f"approved by {school.who} for every learner of this computer: {host} ({school.path})")
-    if not approvals and not school.approved_hosts:
-        _say(f"{learner.id} has approved no LRS host: nothing of theirs is sent anywhere")
-    for a in approvals:
-        _say(f"approved: {a.host} (since {a.approved})")
-    for host in waiting:
-        _say(f"waiting:  {host} (a course wants to send records there; `mooc consent allow {host}`)")
-    return 0
-
-
-def cmd_consent_allow(args: argparse.Namespace) -> int:
-    from sync.consent import Consent
-
-    layout = common.layout(args)
-    learner = _learner(args)
-    approval = Consent(layout, learner.id).allow(args.host)
-    _say(
-        f"{learner.id}: learning records may now be sent to {approval.host} (withdraw with "
-        f"`mooc consent revoke {approval.host}`)"
-    )
-    return 0
-
-
-def cmd_consent_revoke(args: argparse.Namespace) -> int:
-    from sync.consent import Consent
-
-    layout = common.layout(args)
-    learner = _learner(args)
-    if Consent(layout, learner.id).revoke(args.host):
-        _say(f"{learner.id}: nothing more will be sent to {one_line(args.host)} (records already sent stay there)")
-    else:
-        _say(f"{learner.id} had not approved {one_line(args.host)}")
-    return 0
