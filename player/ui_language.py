@@ -8,10 +8,13 @@ either, the usual variables (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`) decide
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from packages import i18n
+from packages.errors import UsageError
+from packages.i18n import _
 
 _CONFIG_PEEK = 64 * 1024  # config.toml is a few lines; a bigger one is read by load_config, not here
 
@@ -51,6 +54,41 @@ def learner_language(code: str | None) -> str:
     if code and i18n.normalize(code):
         return i18n.use_language(code)
     return i18n.language()
+
+
+_TAG = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,3}$")
+NONE = "none"  # `mooc learner edit ID --language none`: back to the machine's language
+
+
+def is_language_tag(value: str) -> bool:
+    """A short BCP 47-like tag ("fr", "pt-BR", "fr_FR"): letters, digits, - or _ only."""
+    return len(value) <= 35 and bool(_TAG.match(value))
+
+
+# Each language by its own name (an endonym is never translated: a lost reader finds theirs).
+_NAMES = {"en": "English", "fr": "français", "qps": "pseudo"}
+
+
+def language_name(code: str) -> str:
+    """ "fr" -> "français"; an unknown code is shown as it is."""
+    return _NAMES.get(code, code)
+
+
+def check_language(value: str, *, allow_none: bool = False) -> str | None:
+    """The language a person typed (--language), as mooc stores it ("fr_FR" -> "fr"),
+    or None for "none" (when `allow_none`); else one clear line listing what mooc has."""
+    from packages.safe_text import one_line
+
+    text = value.strip()
+    if allow_none and text.casefold() == NONE:
+        return None
+    code = i18n.normalize(text) if len(text) <= 40 else ""
+    if code not in i18n.available():
+        choices = ", ".join(f"{c} ({language_name(c)})" for c in i18n.available()) + (f", {NONE}" if allow_none else "")
+        raise UsageError(
+            _("unknown language {code}: mooc speaks {choices}").format(code=one_line(repr(text[:40])), choices=choices)
+        )
+    return code
 
 
 def _home_option(argv: Sequence[str]) -> str | None:

@@ -1,0 +1,105 @@
+"""Each learner's own language on a shared PC, and config.toml's `language`, through
+the real `mooc` command (player/ui_language.py, player/learners.py, player/config.py)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from packages import i18n
+
+ENGLISH = {"LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def english_after():
+    yield
+    i18n.use_language("en")
+
+
+def one_line_error(r: Any) -> str:
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert "Traceback" not in r.stderr
+    return lines[0]
+
+
+def test_learner_language_add_edit_list_and_json(run_mooc: Any, mooc_home: Any) -> None:
+    r = run_mooc("learner", "add", "Amina Diallo", "--language", "fr_FR")
+    assert r.returncode == 0, r.stderr
+    assert "mooc speaks français (fr) to Amina Diallo." in r.stdout
+    assert run_mooc("learner", "add", "Bob").returncode == 0
+    listed = run_mooc("learner", "list").stdout.splitlines()
+    assert listed[0].rstrip().endswith("Amina Diallo  [fr]")
+    assert listed[1].rstrip().endswith("Bob")  # no language: the line is as it was
+    rows = {row["id"]: row for row in json.loads(run_mooc("learner", "list", "--json").stdout)}
+    assert rows["amina-diallo"]["language"] == "fr" and rows["bob"]["language"] is None
+    assert 'language = "fr"' in (mooc_home.home / "learners.toml").read_text()
+
+    r = run_mooc("learner", "edit", "bob", "--language", "fr")
+    assert r.returncode == 0 and "mooc speaks français (fr) to Bob." in r.stdout
+    r = run_mooc("learner", "edit", "amina-diallo", "--language", "none")
+    assert r.returncode == 0 and "mooc speaks this computer's language to Amina Diallo." in r.stdout
+    rows = {row["id"]: row for row in json.loads(run_mooc("learner", "list", "--json").stdout)}
+    assert rows["amina-diallo"]["language"] is None and rows["bob"]["language"] == "fr"
+    assert rows["amina-diallo"]["name"] == "Amina Diallo"  # nothing else changed
+
+
+@pytest.mark.parametrize("typed", ["xx", "de", "../fr", "fr\x1b[31m", "f" * 10_000])
+def test_a_language_mooc_does_not_have_is_one_line_listing_those_it_has(run_mooc: Any, typed: str) -> None:
+    r = run_mooc("learner", "add", "Amina", "--language", typed)
+    assert r.returncode == 2
+    line = one_line_error(r)
+    assert "unknown language" in line and "en (English), fr (français)" in line
+    assert "\x1b" not in line and len(line) < 200
+    assert run_mooc("learner", "list", "--json").stdout.strip() == "[]"  # nobody was added
+
+
+def test_a_command_acting_as_a_learner_speaks_their_language(run_mooc: Any) -> None:
+    assert run_mooc("learner", "add", "Amina", "--language", "fr").returncode == 0
+    assert run_mooc("learner", "add", "Bob").returncode == 0
+    r = run_mooc("--learner", "amina", "progress", env=ENGLISH)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "Amina n'a encore commencé aucun cours\u00a0: essayez `mooc play`.\n"
+    r = run_mooc("--learner", "bob", "progress", env=ENGLISH)  # the computer's language
+    assert r.stdout == "Bob has not started a course yet: try `mooc play`.\n"
+    # The learner's language wins over the environment's, both ways.
+    r = run_mooc("--learner", "bob", "progress", env={"LANGUAGE": "fr"})
+    assert r.stdout.startswith("Bob n'a encore commencé")
+    assert run_mooc("learner", "edit", "bob", "--language", "en").returncode == 0
+    r = run_mooc("--learner", "bob", "progress", env={"LANGUAGE": "fr"})
+    assert r.stdout == "Bob has not started a course yet: try `mooc play`.\n"
+
+
+def test_a_registry_without_language_still_reads_and_a_bad_one_is_one_line(run_mooc: Any, mooc_home: Any) -> None:
+    registry = mooc_home.home / "learners.toml"
+    entry = '[[learners]]\nid = "amina"\nname = "Amina"\naccount_id = "3f1c"\ncreated = "2025-01-31T09:00:00.000Z"\n'
+    registry.write_text('format = "mooc-learners"\nversion = 1\n\n' + entry)
+    rows = json.loads(run_mooc("learner", "list", "--json").stdout)
+    assert rows[0]["language"] is None
+    for bad in ('"fr\\u001b[2J"', "3", '"' + "x" * 10_000 + '"'):
+        registry.write_text('format = "mooc-learners"\nversion = 1\n\n' + entry + f"language = {bad}\n")
+        r = run_mooc("learner", "list")
+        assert r.returncode != 0
+        line = one_line_error(r)
+        assert str(registry) in line and "'language' must be a language code" in line
+        assert "\x1b" not in line and len(line) < 400
+    registry.write_text('format = "mooc-learners"\nversion = 1\n\n' + entry + 'language = "fr"\n')
+    assert run_mooc("progress", env=ENGLISH).stdout.startswith("Amina n'a encore commencé")
+
+
+def test_config_language_is_spoken_checked_and_a_learner_wins(run_mooc: Any, mooc_home: Any) -> None:
+    config = mooc_home.home / "config.toml"
+    assert run_mooc("learner", "add", "Amina").returncode == 0
+    config.write_text('language = "fr"\n')
+    assert run_mooc("progress", env=ENGLISH).stdout.startswith("Amina n'a encore commencé")
+    assert run_mooc("learner", "edit", "amina", "--language", "en").returncode == 0
+    assert run_mooc("progress", env=ENGLISH).stdout.startswith("Amina has not started")
+    for bad in ("3", '"fr\\u001b[2J"', "[1, 2]"):
+        config.write_text(f"language = {bad}\n")
+        r = run_mooc("progress", env=ENGLISH)
+        assert r.returncode != 0
+        line = one_line_error(r)
+        assert str(config) in line and "language must be a language code" in line and "\x1b" not in line
