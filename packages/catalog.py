@@ -20,7 +20,8 @@ from urllib.parse import urljoin, urlsplit
 from packages.datafile import DataError, loads_json
 from packages.errors import MoocError
 from packages.flavours import FLAVOURS
-from packages.identifiers import ID_RE, SEMVER_RE
+from packages.i18n import _
+from packages.identifiers import ID_RE, SEMVER_RE, is_language
 
 CATALOG_NAME = "catalog.json"
 CATALOG_FORMAT = 1
@@ -126,6 +127,12 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
             value = item.get(key, default)
             if not isinstance(value, str):
                 raise MoocError(f'{label}: "{key}" must be a string')
+            if key == "language" and not is_language(value):
+                raise MoocError(
+                    _("{label}: language {shown} is not a language tag (like en, pt-BR)").format(
+                        label=label, shown=_shown(value)
+                    )
+                )
             texts[key] = value
         entries.append(
             CatalogEntry(

@@ -47,7 +47,9 @@ def test_learner_language_add_edit_list_and_json(run_mooc: Any, mooc_home: Any) 
     assert rows["amina-diallo"]["name"] == "Amina Diallo"  # nothing else changed
 
 
-@pytest.mark.parametrize("typed", ["xx", "de", "../fr", "fr\x1b[31m", "f" * 10_000])
+@pytest.mark.parametrize(
+    "typed", ["xx", "de", "../fr", "fr\x1b[31m", "f" * 10_000], ids=["xx", "de", "path", "escape", "10kB"]
+)
 def test_a_language_mooc_does_not_have_is_one_line_listing_those_it_has(run_mooc: Any, typed: str) -> None:
     r = run_mooc("learner", "add", "Amina", "--language", typed)
     assert r.returncode == 2
