@@ -105,3 +105,48 @@ def test_config_language_is_spoken_checked_and_a_learner_wins(run_mooc: Any, moo
         assert r.returncode != 0
         line = one_line_error(r)
         assert str(config) in line and "language must be a language code" in line and "\x1b" not in line
+
+
+def test_the_new_words_are_translated_in_the_pseudo_locale(run_mooc: Any) -> None:
+    from tests.support.pseudo import escaped_words
+
+    pseudo = {"LANGUAGE": "qps"}
+    said = run_mooc("learner", "add", "Amina", "--language", "fr", env=pseudo).stdout.splitlines()[-1]
+    assert "⟦" in said and escaped_words(said, allowed=["Amina", "français"]) == []
+    said = run_mooc("learner", "edit", "amina", "--language", "none", env=pseudo).stdout.splitlines()[-1]
+    assert "⟦" in said and escaped_words(said, allowed=["Amina"]) == []
+    for args in (("learner", "add", "Bob", "--language", "xx"), ("search", "--language", "f!")):
+        error = run_mooc(*args, env=pseudo).stderr.strip().split(": ", 2)[-1]
+        assert "⟦" in error and escaped_words(error, allowed=["English", "français", "none"]) == [], error
+    for args in (("learner", "add", "--help"), ("learner", "edit", "--help"), ("search", "--help")):
+        shown = run_mooc(*args, env=pseudo).stdout
+        help_text = shown[shown.index("\n  --language LANG") + 1 :].split("\n  -", 1)[0].split("\n\n", 1)[0]
+        assert "⟦" in help_text and escaped_words(help_text) == [], help_text
+
+
+def test_the_full_screen_player_starts_in_the_known_learners_language(mooc_home: Any, monkeypatch: Any) -> None:
+    """`mooc play` applies the learner's language before it imports the TUI, when the
+    learner is known without asking; with a choice to make, the computer's stays."""
+    import argparse
+
+    from packages.layout import Layout
+    from player.cli.play_cmd import _speak_to_known_learner
+    from player.learners import Learners
+
+    monkeypatch.setenv("LANGUAGE", "en")
+    monkeypatch.delenv("MOOC_LEARNER", raising=False)
+    layout = Layout.default(mooc_home.home)
+    learners = Learners(layout)
+    learners.add("Amina", language="fr")
+    i18n.use_language(None)
+    _speak_to_known_learner(layout, argparse.Namespace(learner=None))  # the only learner
+    assert i18n.language() == "fr"
+    learners.add("Bob")
+    i18n.use_language(None)
+    _speak_to_known_learner(layout, argparse.Namespace(learner=None))  # the TUI will ask who
+    assert i18n.language() == "en"
+    _speak_to_known_learner(layout, argparse.Namespace(learner="amina"))
+    assert i18n.language() == "fr"
+    i18n.use_language(None)
+    _speak_to_known_learner(layout, argparse.Namespace(learner="nobody"))  # the TUI says it
+    assert i18n.language() == "en"
