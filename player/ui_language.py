@@ -23,10 +23,8 @@ def configured_language(config_file: Path) -> str | None:
     """The `language` key of config.toml, read cheaply (this runs at every start): the
     file is parsed only when it mentions `language`. A bad file is left to the command
     that reads it, which names the problem; here it just means "not set"."""
-    try:
-        with open(config_file, "rb") as fh:
-            data = fh.read(_CONFIG_PEEK)
-    except OSError:
+    data = _peek(config_file)
+    if data is None:
         return None
     if b"language" not in data:
         return None
@@ -37,6 +35,27 @@ def configured_language(config_file: Path) -> str | None:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     return value if isinstance(value, str) and i18n.normalize(value) else None
+
+
+def _peek(path: Path) -> bytes | None:
+    """The start of `path` if it is a plain file; None for a FIFO (whose opening would
+    wait for a writer forever), a folder or a device: the command that loads the config
+    names that problem in one line."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, _CONFIG_PEEK)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def start_language(argv: Sequence[str]) -> str:
