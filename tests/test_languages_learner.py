@@ -150,3 +150,32 @@ def test_the_full_screen_player_starts_in_the_known_learners_language(mooc_home:
     i18n.use_language(None)
     _speak_to_known_learner(layout, argparse.Namespace(learner="nobody"))  # the TUI says it
     assert i18n.language() == "en"
+
+
+def test_a_learner_carried_to_another_pc_keeps_their_language(run_mooc: Any, tmp_path: Any) -> None:
+    other = {"MOOC_HOME": str(tmp_path / "pc2"), "LANGUAGE": "en"}
+    assert run_mooc("learner", "add", "Amina", "--language", "fr").returncode == 0
+    assert run_mooc("learner", "export", "amina", "-o", str(tmp_path / "amina.mooc-learners")).returncode == 0
+    r = run_mooc("learner", "import", str(tmp_path / "amina.mooc-learners"), env=other)
+    assert r.returncode == 0, r.stderr
+    (row,) = json.loads(run_mooc("learner", "list", "--json", env=other).stdout)
+    assert row["language"] == "fr"
+    assert run_mooc("--learner", "amina", "progress", env=other).stdout.startswith("Amina n'a encore commencé")
+    # A learner already on the other PC without a language gets the carried one, and is told.
+    pc3 = {"MOOC_HOME": str(tmp_path / "pc3"), "LANGUAGE": "en"}
+    assert run_mooc("learner", "add", "Amina", env=pc3).returncode == 0
+    r = run_mooc("learner", "import", str(tmp_path / "amina.mooc-learners"), env=pc3)
+    assert r.returncode == 0 and "language fr" in r.stdout
+    assert json.loads(run_mooc("learner", "list", "--json", env=pc3).stdout)[0]["language"] == "fr"
+    # A hostile language in an export is one line naming the file, and nothing is imported.
+    from player.learner_export import ExportedLearner, write
+
+    bad = tmp_path / "bad.mooc-learners"
+    write(bad, [ExportedLearner("amina", "Amina", None, row["account_id"], language="fr\x1b[2J" + "x" * 10_000)])
+    pc4 = {"MOOC_HOME": str(tmp_path / "pc4"), "LANGUAGE": "en"}
+    r = run_mooc("learner", "import", str(bad), env=pc4)
+    assert r.returncode != 0
+    line = one_line_error(r)
+    assert str(bad) in line and "'language' is not a language code" in line and "\x1b" not in line
+    assert len(line) < 400
+    assert json.loads(run_mooc("learner", "list", "--json", env=pc4).stdout) == []
