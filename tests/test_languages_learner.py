@@ -179,3 +179,23 @@ def test_a_learner_carried_to_another_pc_keeps_their_language(run_mooc: Any, tmp
     assert str(bad) in line and "'language' is not a language code" in line and "\x1b" not in line
     assert len(line) < 400
     assert json.loads(run_mooc("learner", "list", "--json", env=pc4).stdout) == []
+
+
+def test_a_roster_sets_each_students_language(run_mooc: Any, tmp_path: Any) -> None:
+    roster = tmp_path / "class-4b.csv"
+    roster.write_text("name;email;language\nAmina Diallo;amina@example.org;fr\nChen Wei;;\n", encoding="utf-8")
+    r = run_mooc("learner", "import", str(roster))
+    assert r.returncode == 0, r.stderr
+    rows = {row["name"]: row["language"] for row in json.loads(run_mooc("learner", "list", "--json").stdout)}
+    assert rows == {"Amina Diallo": "fr", "Chen Wei": None}
+    roster.write_text("name,language\nChen Wei,fr_FR\n", encoding="utf-8")
+    r = run_mooc("learner", "import", str(roster))
+    assert r.returncode == 0 and "updated: Chen Wei (language fr)" in r.stdout
+    assert run_mooc("learner", "import", str(roster)).stdout.endswith("0 added, 0 updated, 1 unchanged.\n")
+    roster.write_text("name,language\nBob,klingon\nEve,fr\n", encoding="utf-8")
+    r = run_mooc("learner", "import", str(roster))
+    assert r.returncode != 0
+    line = one_line_error(r)
+    assert str(roster) in line and "line 2" in line and "unknown language 'klingon'" in line
+    assert "nothing imported" in line
+    assert len(json.loads(run_mooc("learner", "list", "--json").stdout)) == 2
