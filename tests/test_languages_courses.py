@@ -210,3 +210,21 @@ async def test_the_tui_library_offers_the_french_demo_first_to_a_french_newcomer
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: screen_name(app) == "LibraryScreen")
         assert [c.id for c in app.screen.courses] == [BUNDLED_ID]
+
+
+@pytest.mark.parametrize("language", HOSTILE_LANGUAGES, ids=HOSTILE_IDS)
+def test_a_hand_edited_installed_summary_language_is_shown_safely(
+    www: Path, mooc_home: Any, run_mooc: Any, language: str
+) -> None:
+    assert run_mooc("install", str(www / "stats-101-1.0.0.mooc")).returncode == 0
+    pointer = mooc_home.home / "courses" / "stats-101" / "current.json"
+    summary = json.loads(pointer.read_text())
+    summary["language"] = language
+    pointer.write_text(json.dumps(summary))
+    r = run_mooc("list")
+    assert r.returncode == 0 and r.stderr == ""
+    (row,) = [line for line in r.stdout.splitlines() if line.startswith("stats-101 ")]
+    assert row.split()[3] == "und" and len(row) < 200  # still installed, its language undetermined
+    listed = {c["id"]: c for c in json.loads(run_mooc("list", "--json").stdout)}
+    assert listed["stats-101"]["language"] == "und"
+    assert json.loads(pointer.read_text())["language"] == language  # nothing stored is changed
