@@ -35,7 +35,7 @@ from packages.errors import MoocError
 from packages.i18n import _
 from packages.layout import Layout, make_dirs
 from packages.portable import lock
-from player.ui_language import is_language_tag
+from player.ui_language import is_config_language
 
 # Top-level tables and the type each must have; anything else is kept untouched.
 _TABLES = ("learners", "keys", "sync")
@@ -85,7 +85,7 @@ def _check(path: Path, config: dict[str, Any]) -> dict[str, Any]:
         if name in config and not isinstance(config[name], dict):
             raise MoocError(f"{path}: [{name}] must be a table, not {type(config[name]).__name__}")
     language = config.get("language")
-    if language is not None and not (isinstance(language, str) and is_language_tag(language)):
+    if language is not None and not is_config_language(language):
         raise MoocError(
             _('{path}: language must be a language code in quotes, such as language = "fr"').format(path=path)
         )

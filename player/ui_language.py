@@ -84,6 +84,12 @@ def is_language_tag(value: str) -> bool:
     return len(value) <= 35 and bool(_TAG.match(value))
 
 
+def is_config_language(value: object) -> bool:
+    """What config.toml's `language` may hold: a tag ("fr", "pt-BR") or a locale name as
+    in LANG ("fr_FR.UTF-8"), printable and short."""
+    return isinstance(value, str) and len(value) <= 40 and value.isprintable() and bool(i18n.normalize(value))
+
+
 # Each language by its own name (an endonym is never translated: a lost reader finds theirs).
 _NAMES = {"en": "English", "fr": "français", "qps": "pseudo"}
 

@@ -99,7 +99,10 @@ def test_config_language_is_spoken_checked_and_a_learner_wins(run_mooc: Any, moo
     assert run_mooc("progress", env=ENGLISH).stdout.startswith("Amina n'a encore commencé")
     assert run_mooc("learner", "edit", "amina", "--language", "en").returncode == 0
     assert run_mooc("progress", env=ENGLISH).stdout.startswith("Amina has not started")
-    for bad in ("3", '"fr\\u001b[2J"', "[1, 2]"):
+    assert run_mooc("learner", "edit", "amina", "--language", "none").returncode == 0
+    config.write_text('language = "fr_FR.UTF-8"\n')  # as LANG writes it
+    assert run_mooc("progress", env=ENGLISH).stdout.startswith("Amina n'a encore commencé")
+    for bad in ("3", '"fr\\u001b[2J"', "[1, 2]", '"' + "f" * 10_000 + '"', '"C"'):
         config.write_text(f"language = {bad}\n")
         r = run_mooc("progress", env=ENGLISH)
         assert r.returncode != 0
