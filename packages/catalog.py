@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from packages.datafile import DataError, loads_json
 from packages.errors import MoocError
 from packages.flavours import FLAVOURS
-from packages.identifiers import ID_RE, SEMVER_RE
+from packages.identifiers import ID_RE, SEMVER_RE, is_language
 
 CATALOG_NAME = "catalog.json"
 CATALOG_FORMAT = 1
@@ -126,6 +126,8 @@ def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = 
             value = item.get(key, default)
             if not isinstance(value, str):
                 raise MoocError(f'{label}: "{key}" must be a string')
+            if key == "language":
+                value = _language(value)
             texts[key] = value
         entries.append(
             CatalogEntry(
@@ -200,6 +202,14 @@ def _pack(item: dict[str, Any], flavour: str, label: str, base_url: str, max_siz
     elif scheme not in ("file", "http", "https"):
         raise MoocError(f"{label}: unsupported url scheme {scheme!r}")
     return FlavourPack(flavour=flavour, url=full, size=size, sha256=sha.lower())
+
+
+def _language(value: str) -> str:
+    """An entry's language as a BCP 47 tag ("en_US" is taken as en-US); "und"
+    (undetermined) for anything else, so one odd entry never costs the whole catalog
+    and nothing long or escape-laden reaches `mooc search`."""
+    tag = value.strip().replace("_", "-")
+    return tag if is_language(tag) else "und"
 
 
 def _shown(value: object) -> str:

@@ -30,10 +30,24 @@ SEMVER_PATTERN = (
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?"
 )
 SEMVER_RE = re.compile(rf"^{SEMVER_PATTERN}$")
+# A course's language: a BCP 47-like tag (`en`, `pt-BR`, `zh-Hant-TW`), at most 35
+# characters (RFC 5646's advice for the tags software must store).
+LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+MAX_LANGUAGE_TAG = 35
 
 
 def is_id(value: object) -> bool:
     return isinstance(value, str) and ID_RE.match(value) is not None
+
+
+def is_language(value: object) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_LANGUAGE_TAG and LANG_RE.match(value) is not None
+
+
+def language_matches(tag: str, wanted: str) -> bool:
+    """Whether a course in `tag` is one in `wanted`: `fr` finds fr and fr-CA, `fr-CA` only fr-CA."""
+    tag, wanted = tag.casefold(), wanted.casefold()
+    return tag == wanted or tag.startswith(wanted + "-")
 
 
 def is_version(value: object) -> bool:

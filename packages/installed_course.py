@@ -78,6 +78,14 @@ class InstalledCourse:
         }
 
 
+def _language(value: object) -> str:
+    """A summary's language as a tag; "und" (undetermined, BCP 47) for anything else:
+    a hand-edited summary never puts a 10 kB or escape-laden value in `mooc list`."""
+    from packages.identifiers import is_language
+
+    return value if isinstance(value, str) and is_language(value) else "und"
+
+
 def from_summary(data: dict[str, Any], origin: Origin, versions: Path) -> InstalledCourse:
     """The copy a `current.json` summary describes (KeyError, TypeError, ValueError when damaged)."""
     dirname = str(data["dir"])
@@ -88,7 +96,7 @@ def from_summary(data: dict[str, Any], origin: Origin, versions: Path) -> Instal
         id=str(data["id"]),
         title=str(data["title"]),
         version=str(data["version"]),
-        language=str(data.get("language", "en")),
+        language=_language(data.get("language", "en")),
         origin=origin,
         path=versions / dirname,
         installed_at=datetime.fromisoformat(installed_at) if installed_at else None,

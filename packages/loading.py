@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from packages.identifiers import ID_RE, SEMVER_RE
+from packages.identifiers import ID_RE, SEMVER_RE, is_language
 from packages.model import FORMAT_VERSION, Course, Item, Module, Quiz
 from packages.pack_paths import path_problem
 from packages.pack_report import Report
@@ -20,7 +20,6 @@ from packages.safe_text import one_line
 from packages.source import PackSource
 from packages.toml_reader import MISSING, describe
 
-LANG_RE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 COURSE_FILE = "course.toml"
 
 _COURSE_KEYS = {
@@ -173,8 +172,8 @@ class _Parser(QuizParser):
             self.error(f, "version", f"{one_line(version)!r} is not a semantic version (like 1.2.0)")
         title = self.get(data, "title", "str", f, "", required=True)
         language = self.get(data, "language", "str", f, "", default="en")
-        if not LANG_RE.match(language):
-            self.error(f, "language", f"{one_line(language)!r} is not a BCP 47 language tag (like en, pt-BR)")
+        if not is_language(language):
+            self.error(f, "language", f"{one_line(language)[:40]!r} is not a BCP 47 language tag (like en, pt-BR)")
         summary = self.get(data, "summary", "str", f, "", default="")
         authors = self.get(data, "authors", "strlist", f, "", default=[])
         license_ = self.get(data, "license", "str", f, "", default=None)

@@ -41,6 +41,11 @@ ORIGIN_RANK: dict[str, int] = {"user": 2, "system": 1, "bundled": 0}
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "demo_course"
 BUNDLED_ID = "mooc-demo"  # the id in BUNDLED_DIR/course.toml (a test keeps them equal)
+# The French demo course: listed when mooc speaks French (and then offered first to a
+# newcomer), playable by its id in any language; the English one is always listed.
+BUNDLED_FR_DIR = Path(__file__).resolve().parent / "demo_course_fr"
+BUNDLED_FR_ID = "mooc-demo-fr"
+BUNDLED_LANGUAGE_DEMOS = {"fr": (BUNDLED_FR_ID, BUNDLED_FR_DIR)}
 
 
 def tree_size(root: Path) -> int:
@@ -115,11 +120,23 @@ class Store:
     def copies(self) -> list[InstalledCourse]:
         """Every installed copy, shadowed ones included."""
         found = self.user.all() + self.system.all()
-        if self.bundled_dir is not None:
-            bundled = _bundled(self.bundled_dir)
+        for folder in self._bundled_dirs():
+            bundled = _bundled(folder)
             if bundled is not None:
                 found.append(bundled)
         return found
+
+    def _bundled_dirs(self) -> builtins.list[Path]:
+        """The bundled courses listed: the demo, and the demo in the UI language if
+        mooc ships one (the French demo when mooc speaks French)."""
+        if self.bundled_dir is None:
+            return []
+        if self.bundled_dir != BUNDLED_DIR:
+            return [self.bundled_dir]
+        from packages import i18n
+
+        extra = BUNDLED_LANGUAGE_DEMOS.get(i18n.language())
+        return [BUNDLED_DIR] + ([extra[1]] if extra else [])
 
     def generation(self) -> tuple[tuple[str, str, int, int], ...]:
         """A cheap fingerprint of what the user and system stores hold: it changes when a
@@ -148,7 +165,10 @@ class Store:
                 if c.id not in best or _rank(c) > _rank(best[c.id]):
                     best[c.id] = c
             copies = list(best.values())
-        return sorted(copies, key=lambda c: (c.title.casefold(), c.id, -ORIGIN_RANK[c.origin]))
+        listed = sorted(copies, key=lambda c: (c.title.casefold(), c.id, -ORIGIN_RANK[c.origin]))
+        if len(listed) > 1 and all(c.origin == "bundled" for c in listed):
+            return _own_language_first(listed)  # a newcomer: the demo in their language first
+        return listed
 
     def find(self, course_id: str) -> InstalledCourse | None:
         candidates = [c for c in self._copies_of(course_id)]
@@ -166,6 +186,11 @@ class Store:
             bundled = _bundled(self.bundled_dir)
             if bundled is not None and bundled.id == course_id:
                 found.append(bundled)
+        if self.bundled_dir == BUNDLED_DIR:
+            for demo_id, folder in BUNDLED_LANGUAGE_DEMOS.values():
+                bundled = _bundled(folder) if course_id == demo_id else None
+                if bundled is not None and bundled.id == course_id:
+                    found.append(bundled)
         return found
 
     def copies_of(self, course_id: str) -> builtins.list[InstalledCourse]:
@@ -241,6 +266,13 @@ class Store:
                 if path.exists():
                     files.append(path)
         return files
+
+
+def _own_language_first(courses: builtins.list[InstalledCourse]) -> builtins.list[InstalledCourse]:
+    from packages import i18n
+
+    ui = i18n.language()
+    return sorted(courses, key=lambda c: c.language.split("-")[0].casefold() != ui)  # stable: titles otherwise
 
 
 def _rank(c: InstalledCourse) -> tuple[Any, ...]:

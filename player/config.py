@@ -2,6 +2,8 @@
 
 Keys other parts of mooc read::
 
+    language = "fr"              # the language mooc speaks on this computer (player/ui_language.py)
+
     [learners]
     default = "amina"            # learner used when no --learner / MOOC_LEARNER is given
 
@@ -30,8 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout, make_dirs
 from packages.portable import lock
+from player.ui_language import is_config_language
 
 # Top-level tables and the type each must have; anything else is kept untouched.
 _TABLES = ("learners", "keys", "sync")
@@ -80,6 +84,11 @@ def _check(path: Path, config: dict[str, Any]) -> dict[str, Any]:
     for name in _TABLES:
         if name in config and not isinstance(config[name], dict):
             raise MoocError(f"{path}: [{name}] must be a table, not {type(config[name]).__name__}")
+    language = config.get("language")
+    if language is not None and not is_config_language(language):
+        raise MoocError(
+            _('{path}: language must be a language code in quotes, such as language = "fr"').format(path=path)
+        )
     default = config.get("learners", {}).get("default")
     if default is not None and not isinstance(default, str):
         raise MoocError(f"{path}: [learners] default must be a string (a learner id)")

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from packages.datafile import DataError, loads_json
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.identifiers import ID_RE, LEARNER_ID_RE
 from packages.safe_text import one_line
 from player.event_schema import event_problem
@@ -54,11 +55,14 @@ class ExportedLearner:
     account_id: str
     pin: str | None = None  # the salted hash (player/pin.py), never the PIN
     events: list[Event] = field(default_factory=list)
+    language: str | None = None  # the learner's own UI language (an older mooc's export has none)
 
     def identity(self) -> dict[str, object]:
         out: dict[str, object] = {"id": self.id, "name": self.name, "email": self.email, "account_id": self.account_id}
         if self.pin:
             out["pin"] = self.pin
+        if self.language:
+            out["language"] = self.language
         return out
 
 
@@ -230,6 +234,7 @@ def _as_array(raw: bytes, head_end: int, body_end: int) -> bytearray:
 
 def _learner(raw: object, where: str) -> ExportedLearner:
     from player.learner_identity import check_email, clean_name
+    from player.ui_language import is_language_tag
 
     if not isinstance(raw, dict):
         raise MoocError(f"{where}: 'learner' must be an object")
@@ -244,9 +249,14 @@ def _learner(raw: object, where: str) -> ExportedLearner:
         raise MoocError(f"{where}: the learner's 'email' must be a string or null")
     if pin is not None and not (isinstance(pin, str) and len(pin) <= 512):
         raise MoocError(f"{where}: the learner's 'pin' is not a PIN hash")
+    language = raw.get("language")
+    if language is not None and not (isinstance(language, str) and is_language_tag(language)):
+        raise MoocError(
+            _("{where}: the learner's 'language' is not a language code such as \"fr\"").format(where=where)
+        )
     try:
         name = clean_name(name)
         email = check_email(email) if email else None
     except MoocError as err:
         raise MoocError(f"{where}: {err}") from None
-    return ExportedLearner(lid, name, email, account, pin or None)
+    return ExportedLearner(lid, name, email, account, pin or None, language=language or None)

@@ -32,6 +32,7 @@ class Learner:
     created: str
     pin: str | None = field(default=None, repr=False)  # salted hash (player/pin.py), never the PIN
     origin: str = field(default="local", compare=False)  # "school": from the lab policy's roster
+    language: str | None = None  # the learner's own UI language ("fr"); None: the machine's
 
     def to_dict(self) -> dict[str, Any]:
         raw: dict[str, Any] = {"id": self.id, "name": self.name}
@@ -41,6 +42,8 @@ class Learner:
         raw["created"] = self.created
         if self.pin:
             raw["pin"] = self.pin
+        if self.language:
+            raw["language"] = self.language
         return raw
 
 

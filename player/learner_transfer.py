@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packages.i18n import _
 from packages.layout import Layout
 from player.learner_export import ExportedLearner, write
 
@@ -33,7 +34,13 @@ def export_learners(layout: Layout, learners: list[Any], path: Path) -> dict[str
     """Write a new export file with these learners; events written per learner id."""
     chosen = [
         ExportedLearner(
-            lr.id, lr.name, lr.email, lr.account_id, getattr(lr, "pin", None), learner_events(layout, lr.id)
+            lr.id,
+            lr.name,
+            lr.email,
+            lr.account_id,
+            getattr(lr, "pin", None),
+            learner_events(layout, lr.id),
+            language=getattr(lr, "language", None),
         )
         for lr in learners
     ]
@@ -90,6 +97,7 @@ def _reconcile(learners: Any, carried: ExportedLearner) -> tuple[Any, bool, list
             new = new_learner(current, carried.name, carried.email, carried.pin, carried.account_id)
             if carried.id not in {lr.id for lr in current}:
                 new = replace(new, id=carried.id)  # the same progress folder name as on the other PC
+            new = replace(new, language=carried.language)
             result.append((new, True))
             return [*current, new]
         learner = current[index]
@@ -104,6 +112,9 @@ def _reconcile(learners: Any, carried: ExportedLearner) -> tuple[Any, bool, list
             # so their records on the LRS stay theirs wherever they study
             changes.append("account id of the other PC")
             learner = replace(learner, account_id=carried.account_id)
+        if carried.language and not learner.language:
+            changes.append(_("language {code}").format(code=carried.language))
+            learner = replace(learner, language=carried.language)
         if carried.pin and not learner.pin:
             changes.append("PIN")
             learner = replace(learner, pin=carried.pin)

@@ -23,6 +23,7 @@ Registry format::
     account_id = "3f1c…"          # random UUID fixed at creation: the xAPI account name
     created = "2025-01-31T09:00:00.000Z"
     pin = "scrypt$16384$8$1$…$…"  # optional: a salted hash of the learner's PIN (player/pin.py)
+    language = "fr"               # optional: the language mooc speaks to this learner
 """
 
 from __future__ import annotations
@@ -34,12 +35,14 @@ from dataclasses import replace
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.identifiers import LEARNER_ID_RE
 from packages.layout import Layout
 from packages.safe_text import one_line
 from player.config import load_config, locked, read_toml, update_config, write_atomic
 from player.events import now_iso
 from player.learner_identity import MAX_NAME, Learner, check_email, clean_name, slug
+from player.ui_language import is_language_tag
 
 FORMAT = "mooc-learners"
 VERSION = 1
@@ -145,15 +148,24 @@ class Learners:
     # ------------------------------------------------------------------ changing
 
     def add(
-        self, name: str, email: str | None = None, *, pin: str | None = None, account_id: str | None = None
+        self,
+        name: str,
+        email: str | None = None,
+        *,
+        pin: str | None = None,
+        account_id: str | None = None,
+        language: str | None = None,
     ) -> Learner:
         """A new learner; `pin` is the hash (player/pin.py); `account_id` keeps the
-        identity of a learner carried from another PC (a new random one otherwise)."""
+        identity of a learner carried from another PC (a new random one otherwise);
+        `language` is theirs (checked by player/ui_language.py `check_language`)."""
         name = clean_name(name)
         email = check_email(email) if email else None
         with locked(self.path):
             learners = self._read()
             learner = self._new(learners, name, email, pin, account_id)
+            if language:
+                learner = replace(learner, language=language)
             self._write([*learners, learner])
         return learner
 
@@ -163,10 +175,17 @@ class Learners:
         return new_learner(learners, name, email, pin, account_id)
 
     def edit(
-        self, name_or_id: str, *, name: str | None = None, email: str | None = None, clear_email: bool = False
+        self,
+        name_or_id: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        clear_email: bool = False,
+        language: str | None = None,
+        clear_language: bool = False,
     ) -> Learner:
-        """Change a learner's name or email. The id (their progress folder) and the
-        account id (their xAPI identity) never change."""
+        """Change a learner's name, email or language. The id (their progress folder)
+        and the account id (their xAPI identity) never change."""
         new_name = clean_name(name) if name is not None else None
         new_email = check_email(email) if email else None
         with locked(self.path):
@@ -180,6 +199,7 @@ class Learners:
                 learner,
                 name=new_name if new_name is not None else learner.name,
                 email=None if clear_email else (new_email or learner.email),
+                language=None if clear_language else (language or learner.language),
             )
             self._write([changed if lr.id == learner.id else lr for lr in learners])
         return changed
@@ -344,6 +364,9 @@ class Learners:
             email = entry.get("email")
             if email is not None and not isinstance(email, str):
                 raise MoocError(f"{where}: 'email' must be a string")
+            language = entry.get("language")
+            if language is not None and (not isinstance(language, str) or not is_language_tag(language)):
+                raise MoocError(_("{where}: 'language' must be a language code such as \"fr\"").format(where=where))
             pin = entry.get("pin")
             if pin is not None and not _is_pin_hash(pin):
                 raise MoocError(f"{where}: 'pin' is not a PIN hash (set one with `mooc learner pin`)")
@@ -364,6 +387,7 @@ class Learners:
                     account_id=entry["account_id"],
                     created=str(entry.get("created", "")),
                     pin=pin or None,
+                    language=language or None,
                 )
             )
         return out

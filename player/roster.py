@@ -1,11 +1,12 @@
-"""A class in one command: `mooc learner import ROSTER.csv` (name, email, optional PIN).
+"""A class in one command: `mooc learner import ROSTER.csv` (name, email, optional PIN
+and language).
 
 The roster is a spreadsheet's CSV: a header row naming the columns (``name``,
-``email``, ``pin``, in any order, any case; ``;`` separators as some spreadsheets
+``email``, ``pin``, ``language``, in any order, any case; ``;`` separators as some spreadsheets
 write them), or no header and the columns in that order. Importing is idempotent:
 each row is matched to a learner of this account by email (ignoring case), else by
 name; a learner not found is added, one found is updated where the roster differs
-(name, email, PIN), and the import says what changed. A roster with any bad row
+(name, email, PIN, language), and the import says what changed. A roster with any bad row
 changes nothing: every problem is one line naming the file and the row.
 
 PINs in the roster are the teacher's plain text; only their salted hash is kept
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.safe_text import one_line
 
 MAX_BYTES = 1024 * 1024
@@ -32,6 +34,7 @@ class RosterRow:
     name: str
     email: str | None
     pin: str | None  # as typed in the roster (digits)
+    language: str | None = None  # the learner's own interface language ("fr"), when the roster says
 
 
 @dataclass
@@ -57,13 +60,14 @@ def read_roster(path: Path) -> list[RosterRow]:
 def parse_roster(text: str, where: str) -> list[RosterRow]:
     from player.learner_identity import check_email, clean_name
     from player.pin import check_new
+    from player.ui_language import check_language
 
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if len(rows) > MAX_ROWS + 1:
         raise MoocError(f"{where}: more than {MAX_ROWS} rows; not a class roster")
-    columns = {"name": 0, "email": 1, "pin": 2}
+    columns = {"name": 0, "email": 1, "pin": 2, "language": 3}
     start = 0
     if rows and any(cell.strip().casefold() == "name" for cell in rows[0]):
         header = [cell.strip().casefold() for cell in rows[0]]
@@ -71,7 +75,7 @@ def parse_roster(text: str, where: str) -> list[RosterRow]:
         if unknown:
             raise MoocError(
                 f"{where}: line 1: unknown column {one_line(unknown[0])!r} "
-                "(a roster has name, email and pin); nothing imported"
+                "(a roster has name, email, pin and language); nothing imported"
             )
         columns = {h: i for i, h in enumerate(header) if h}
         start = 1
@@ -90,6 +94,7 @@ def parse_roster(text: str, where: str) -> list[RosterRow]:
             name = clean_name(cell("name"))
             email = check_email(cell("email")) if cell("email") else None
             pin = check_new(cell("pin")) if cell("pin") else None
+            language = check_language(cell("language")) if cell("language") else None
         except MoocError as err:
             problems.append(f"line {number}: {err}")
             continue
@@ -97,7 +102,7 @@ def parse_roster(text: str, where: str) -> list[RosterRow]:
             if key in seen:
                 problems.append(f"line {number}: the same {key.split(':')[0]} as line {seen[key]}")
             seen.setdefault(key, number)
-        out.append(RosterRow(number, name, email, pin))
+        out.append(RosterRow(number, name, email, pin, language))
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise MoocError(f"{where}: {problems[0]}{more}; nothing imported")
@@ -126,6 +131,8 @@ def merge_rows(current: list, rows: list[RosterRow], where: str, result: RosterR
                 new = new_learner(out, row.name, row.email, pins.hash_pin(row.pin) if row.pin else None, origin=origin)
             except MoocError as err:
                 raise MoocError(f"{where}: line {row.line}: {err}; nothing imported") from None
+            if row.language:
+                new = replace(new, language=row.language)
             out.append(new)
             result.added.append(new.name)
             continue
@@ -144,6 +151,9 @@ def merge_rows(current: list, rows: list[RosterRow], where: str, result: RosterR
         if row.email and (learner.email or "").casefold() != row.email.casefold():
             what.append(f"email {row.email}")
             learner = replace(learner, email=row.email)
+        if row.language and learner.language != row.language:
+            what.append(_("language {code}").format(code=row.language))
+            learner = replace(learner, language=row.language)
         if row.pin and not (learner.pin and pins.verify(row.pin, learner.pin)):
             what.append("PIN set")
             learner = replace(learner, pin=pins.hash_pin(row.pin))

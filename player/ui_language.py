@@ -8,10 +8,13 @@ either, the usual variables (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`, `LANG`) decide
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from packages import i18n
+from packages.errors import UsageError
+from packages.i18n import _
 
 _CONFIG_PEEK = 64 * 1024  # config.toml is a few lines; a bigger one is read by load_config, not here
 
@@ -20,10 +23,8 @@ def configured_language(config_file: Path) -> str | None:
     """The `language` key of config.toml, read cheaply (this runs at every start): the
     file is parsed only when it mentions `language`. A bad file is left to the command
     that reads it, which names the problem; here it just means "not set"."""
-    try:
-        with open(config_file, "rb") as fh:
-            data = fh.read(_CONFIG_PEEK)
-    except OSError:
+    data = _peek(config_file)
+    if data is None:
         return None
     if b"language" not in data:
         return None
@@ -34,6 +35,27 @@ def configured_language(config_file: Path) -> str | None:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
     return value if isinstance(value, str) and i18n.normalize(value) else None
+
+
+def _peek(path: Path) -> bytes | None:
+    """The start of `path` if it is a plain file; None for a FIFO (whose opening would
+    wait for a writer forever), a folder or a device: the command that loads the config
+    names that problem in one line."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, _CONFIG_PEEK)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def start_language(argv: Sequence[str]) -> str:
@@ -51,6 +73,47 @@ def learner_language(code: str | None) -> str:
     if code and i18n.normalize(code):
         return i18n.use_language(code)
     return i18n.language()
+
+
+_TAG = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8}){0,3}$")
+NONE = "none"  # `mooc learner edit ID --language none`: back to the machine's language
+
+
+def is_language_tag(value: str) -> bool:
+    """A short BCP 47-like tag ("fr", "pt-BR", "fr_FR"): letters, digits, - or _ only."""
+    return len(value) <= 35 and bool(_TAG.match(value))
+
+
+def is_config_language(value: object) -> bool:
+    """What config.toml's `language` may hold: a tag ("fr", "pt-BR") or a locale name as
+    in LANG ("fr_FR.UTF-8"), printable and short."""
+    return isinstance(value, str) and len(value) <= 40 and value.isprintable() and bool(i18n.normalize(value))
+
+
+# Each language by its own name (an endonym is never translated: a lost reader finds theirs).
+_NAMES = {"en": "English", "fr": "français", "qps": "pseudo"}
+
+
+def language_name(code: str) -> str:
+    """ "fr" -> "français"; an unknown code is shown as it is."""
+    return _NAMES.get(code, code)
+
+
+def check_language(value: str, *, allow_none: bool = False) -> str | None:
+    """The language a person typed (--language), as mooc stores it ("fr_FR" -> "fr"),
+    or None for "none" (when `allow_none`); else one clear line listing what mooc has."""
+    from packages.safe_text import one_line
+
+    text = value.strip()
+    if allow_none and text.casefold() == NONE:
+        return None
+    code = i18n.normalize(text) if len(text) <= 40 else ""
+    if code not in i18n.available():
+        choices = ", ".join(f"{c} ({language_name(c)})" for c in i18n.available()) + (f", {NONE}" if allow_none else "")
+        raise UsageError(
+            _("unknown language {code}: mooc speaks {choices}").format(code=one_line(repr(text[:40])), choices=choices)
+        )
+    return code
 
 
 def _home_option(argv: Sequence[str]) -> str | None:

@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import Any
 
+from packages.errors import UsageError
+from packages.i18n import _
 from player.cli import common
 
 CATALOG_EPILOG = """\
@@ -84,9 +86,13 @@ def register(sub: Any) -> None:
         sub,
         "search",
         help="search the added catalogs (works offline)",
-        epilog="examples:\n  mooc search statistics\n  mooc search '' --json   everything\n",
+        epilog="examples:\n  mooc search statistics\n  mooc search '' --json   everything\n"
+        "  mooc search --language fr   every course in French (fr, fr-CA...)\n",
     )
     p.add_argument("term", metavar="TERM", nargs="?", default="")
+    p.add_argument(
+        "--language", metavar="LANG", help=_("only courses in this language (fr finds fr and fr-CA; see `mooc list`)")
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_search)
 
@@ -225,13 +231,21 @@ def _installed_versions(layout: Any) -> dict[str, str]:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from packages.identifiers import is_language, language_matches
     from packages.safe_text import one_line
 
+    wanted = args.language
+    if wanted is not None and not is_language(wanted):
+        raise UsageError(
+            _("--language {shown}: not a language tag (like fr, en, pt-BR)").format(shown=repr(one_line(wanted)[:40]))
+        )
     layout = common.layout(args)
     catalogs = _catalogs(args)
     if not catalogs.sources():
         print("no catalogs yet; add one with: mooc catalog add URL", file=sys.stderr)
     hits = catalogs.search(args.term)
+    if wanted is not None:
+        hits = [e for e in hits if language_matches(e.language, wanted)]
     installed = _installed_versions(layout)
     if args.json:
         common.print_json([{**e.to_json(), "installed_version": installed.get(e.id)} for e in hits])
@@ -241,6 +255,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         mark = f"  [installed {one_line(have)}]" if have else ""
         print(f"{e.id}  {one_line(e.version)}  {one_line(e.language)}  {_sizes(e)}  {one_line(e.title)}{mark}")
     if not hits and catalogs.sources():
+        if wanted is not None:
+            print(
+                _("no course in {language} matches {term!r}").format(language=one_line(wanted), term=args.term),
+                file=sys.stderr,
+            )
+            return 1
         print(f"no course matches {args.term!r}", file=sys.stderr)
         return 1
     return 0

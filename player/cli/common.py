@@ -95,7 +95,16 @@ def unlock(learner: Any) -> Any:
 
 def learner(args: argparse.Namespace, chosen: Layout | None = None) -> Any:
     """Who a command acts for (--learner, MOOC_LEARNER, the default or the only
-    learner), once their PIN, if they have one, was given."""
+    learner), once their PIN, if they have one, was given. From then on mooc speaks
+    their language, if they have one (the PIN is asked in it already)."""
     from player.learners import Learners
 
-    return unlock(Learners(chosen or layout(args)).current(getattr(args, "learner", None)))
+    return unlock(speak_to(Learners(chosen or layout(args)).current(getattr(args, "learner", None))))
+
+
+def speak_to(learner: Any) -> Any:
+    """Show words in `learner`'s own language from now on (when they have one)."""
+    from player.ui_language import learner_language
+
+    learner_language(getattr(learner, "language", None))
+    return learner

@@ -21,6 +21,7 @@ examples:
   mooc learner use amina            study as Amina unless --learner says otherwise
   mooc --learner amina play         study as Amina this time
   mooc learner remove amina         forget Amina (her progress files are kept)
+  mooc learner edit amina --language fr   mooc speaks French to Amina
 
 A single user never needs this: mooc creates a learner named after your login the
 first time you study. With several learners, `mooc play` asks who is learning.
@@ -49,6 +50,11 @@ def register(sub: Any) -> None:
     add.add_argument(
         "--pin", action="store_true", help=_("ask for a PIN (4 to 12 digits) that opens this learner's progress")
     )
+    add.add_argument(
+        "--language",
+        metavar="LANG",
+        help=_("the language mooc speaks to this learner (fr, en…; default: this computer's)"),
+    )
     add.set_defaults(func=cmd_add)
 
     edit = common.add_subcommand(
@@ -66,6 +72,11 @@ def register(sub: Any) -> None:
     email = edit.add_mutually_exclusive_group()
     email.add_argument("--email", metavar="E", help=_("the new email address"))
     email.add_argument("--no-email", action="store_true", help=_("forget the email address"))
+    edit.add_argument(
+        "--language",
+        metavar="LANG",
+        help=_("the language mooc speaks to this learner (fr, en…), or none for this computer's"),
+    )
     edit.set_defaults(func=cmd_edit)
 
     pin = common.add_subcommand(
@@ -144,6 +155,12 @@ def register(sub: Any) -> None:
     ex.set_defaults(func=cmd_export)
 
 
+def _language(value: str | None, *, allow_none: bool = False) -> str | None:
+    from player.ui_language import check_language
+
+    return check_language(value, allow_none=allow_none) if value is not None else None
+
+
 def _learners(args: argparse.Namespace):  # -> Learners
     from player.learners import Learners
 
@@ -166,13 +183,16 @@ def _new_pin() -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    language = _language(args.language)
     learners = _learners(args)
     before = learners.list()  # (a damaged registry says so before any PIN is asked)
     pin = _new_pin() if args.pin else None
-    learner = learners.add(args.name, args.email, pin=pin)
+    learner = learners.add(args.name, args.email, pin=pin, language=language)
     added = _("Added learner {name} (id {id}), with a PIN.") if pin else _("Added learner {name} (id {id}).")
     print(added.format(name=learner.name, id=learner.id))
     print(_("Study as them with: mooc --learner {id} play").format(id=learner.id))
+    if learner.language:
+        _say_language(learner)
     if len(before) == 1 and not learners.default_id():
         # The one learner so far stays who commands study as: a second learner must not
         # make every command fail until someone runs `mooc learner use`.
@@ -184,6 +204,16 @@ def cmd_add(args: argparse.Namespace) -> int:
             ).format(name=first.name)
         )
     return 0
+
+
+def _say_language(learner: Any) -> None:
+    if learner.language:
+        from player.ui_language import language_name
+
+        shown = f"{language_name(learner.language)} ({learner.language})"
+        print(_("mooc speaks {language} to {name}.").format(language=shown, name=learner.name))
+    else:
+        print(_("mooc speaks this computer's language to {name}.").format(name=learner.name))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -202,6 +232,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                     "default": lr.id == default,
                     "pin": bool(lr.pin),
                     "school_roster": lr.origin == "school",
+                    "language": lr.language,
                 }
                 for lr in items
             ]
@@ -216,7 +247,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         mark = "*" if lr.id == default else " "
         email = f"  <{lr.email}>" if lr.email else ""
         school = _("  (school roster)") if lr.origin == "school" else ""
-        print(f"{mark} {lr.id:<{width}}  {lr.name}{email}{school}")
+        language = f"  [{lr.language}]" if lr.language else ""
+        print(f"{mark} {lr.id:<{width}}  {lr.name}{email}{language}{school}")
     return 0
 
 
@@ -227,13 +259,23 @@ def cmd_use(args: argparse.Namespace) -> int:
 
 
 def cmd_edit(args: argparse.Namespace) -> int:
-    if args.new_name is None and args.email is None and not args.no_email:
-        raise UsageError(_("say what to change: --name NEW, --email E or --no-email"))
+    if args.new_name is None and args.email is None and not args.no_email and args.language is None:
+        raise UsageError(_("say what to change: --name NEW, --email E, --no-email or --language LANG"))
+    language = _language(args.language, allow_none=True)
     learners = _learners(args)
     common.unlock(learners.get(args.name))
-    learner = learners.edit(args.name, name=args.new_name, email=args.email, clear_email=args.no_email)
+    learner = learners.edit(
+        args.name,
+        name=args.new_name,
+        email=args.email,
+        clear_email=args.no_email,
+        language=language,
+        clear_language=args.language is not None and language is None,
+    )
     email = f" <{learner.email}>" if learner.email else _(" (no email)")
     print(_("{name}{email}, id {id}.").format(name=learner.name, email=email, id=learner.id))
+    if args.language is not None:
+        _say_language(learner)
     return 0
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from player.cli import common
 from player.course_open import check_installed, default_course, load_course, open_session
 from player.progress_record import progress_record
@@ -74,7 +75,7 @@ def register(sub: Any) -> None:
 
 def _learner(layout: Layout, args: argparse.Namespace, *, interactive: bool = False) -> Learner:
     """Who is learning, once their PIN (if they have one) was given."""
-    return common.unlock(_choose_learner(layout, args, interactive=interactive))
+    return common.unlock(common.speak_to(_choose_learner(layout, args, interactive=interactive)))
 
 
 def _first_learner(learners: Any) -> Learner:
@@ -93,7 +94,7 @@ def _first_learner(learners: Any) -> Learner:
         )
         return learner
     print("No learner on this computer yet. Who is learning?")
-    for _ in range(3):
+    for _attempt in range(3):
         typed = common.ask_line(f"Your name [{default}]: ")
         if typed is None:
             raise MoocError("no learner chosen: add one with `mooc learner add NAME`")
@@ -138,6 +139,22 @@ def _choose_learner(layout: Layout, args: argparse.Namespace, *, interactive: bo
             except MoocError as err:
                 print(one_line(str(err)))
     return learners.current(requested)
+
+
+def _speak_to_known_learner(layout: Layout, args: argparse.Namespace) -> None:
+    """Before the TUI is imported (its words are read then): speak the language of the
+    learner it will open for, when that is known without asking (--learner, MOOC_LEARNER,
+    the only learner). A learner chosen in the TUI's "who is learning?" keeps the
+    machine's language for this run. A problem here is left to the TUI, which says it."""
+    from player.learners import Learners
+
+    learners = Learners(layout)
+    try:
+        if learners.needs_choice(getattr(args, "learner", None)) or not learners.list():
+            return
+        common.speak_to(learners.current(getattr(args, "learner", None)))
+    except MoocError:
+        return
 
 
 def _choose_course(layout: Layout) -> str | None:
@@ -189,6 +206,7 @@ def cmd_play(args: argparse.Namespace) -> int:
             raise MoocError("name the course before the item: mooc play COURSE ITEM")
         if args.course:
             check_installed(layout, args.course)
+        _speak_to_known_learner(layout, args)
         import gc
 
         gc.disable()  # while the UI starts; the app turns it back on at its first screen
@@ -280,9 +298,9 @@ def _print_plain(learner: Learner, records: list[dict[str, Any]], *, detailed: b
     from player.wording import titled
 
     if not records:
-        print(f"{one_line(learner.name)} has not started a course yet: try `mooc play`.")
+        print(_("{name} has not started a course yet: try `mooc play`.").format(name=one_line(learner.name)))
         return
-    print(f"Progress of {one_line(learner.name)}:")
+    print(_("Progress of {name}:").format(name=one_line(learner.name)))
     for r in records:
         certificate = "eligible" if r["certificate"]["eligible"] else "not yet" if r["kind"] == "xmooc" else "none"
         total = f"{r['items_total']} item{'s' if r['items_total'] != 1 else ''}"
