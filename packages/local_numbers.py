@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from packages.i18n import _
@@ -55,10 +58,25 @@ def conventions(language: str) -> Conventions:
     return CONVENTIONS.get(language.split("_")[0].split("-")[0].lower(), ENGLISH)
 
 
+_WRITTEN_IN: ContextVar[str | None] = ContextVar("numbers_written_in", default=None)
+
+
 def current_language() -> str:
+    """The language numbers are shown in: `written_in`'s, else the one words are shown in."""
     from packages.i18n import language
 
-    return language()
+    return _WRITTEN_IN.get() or language()
+
+
+@contextmanager
+def written_in(language: str) -> Iterator[None]:
+    """Numbers shown in `language` inside the block: `--json` output, whose values are
+    never translated, shows them in English (`with written_in("en"): ...`)."""
+    token = _WRITTEN_IN.set(language)
+    try:
+        yield
+    finally:
+        _WRITTEN_IN.reset(token)
 
 
 # ---------------------------------------------------------------------------

@@ -336,3 +336,16 @@ def test_the_provider_regrades_text_answers_in_the_language_they_were_typed_in(
     assert verdict.decision == decision, verdict.reason
     if decision == "refuse":
         assert verdict.reason == "the answers earn 0%, below the 50% needed"
+
+
+def test_json_output_shows_numbers_in_english_whatever_the_language(french: None) -> None:
+    from packages.local_numbers import written_in
+    from player.class_report import QuestionStat, _question_json
+
+    q = Numeric(id="n", prompt="p", answers=(NumericAnswer(value=1.5),))
+    stat = QuestionStat(number=1, question=q, first_attempts=1, wrong={12345.5: [12345.5, 1]})
+    assert stat.most_wrong == (f"12{NBSP}345,5", 1)  # the report read by a French teacher
+    assert _question_json(stat)["most_common_wrong_answer"] == {"answer": "12,345.5", "count": 1}
+    with written_in("en"):
+        assert format_number(0.5) == "0.5"
+    assert format_number(0.5) == "0,5"
