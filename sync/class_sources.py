@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.layout import Layout
 from packages.safe_text import one_line
 from player.class_data import ClassData
@@ -74,7 +75,9 @@ def account_homes() -> list[tuple[str, Path]]:
         try:
             return [(d.name, d) for d in sorted(base.iterdir()) if d.is_dir() and not d.name.startswith(".")]
         except OSError as err:
-            raise MoocError(f"{base}: cannot list the accounts' homes: {err.strerror}") from None
+            raise MoocError(
+                _("{base}: cannot list the accounts' homes: {strerror}").format(base=base, strerror=err.strerror)
+            ) from None
     try:
         import pwd
     except ImportError:  # Windows
@@ -169,7 +172,11 @@ def from_paths(data: ClassData, paths: Iterable[Path]) -> None:
         else:
             files.append(path)
         if len(files) > MAX_FILES:
-            raise MoocError(f"too many export files (over {MAX_FILES}): report on fewer folders at once")
+            raise MoocError(
+                _("too many export files (over {max_files}): report on fewer folders at once").format(
+                    max_files=MAX_FILES
+                )
+            )
     for path in files:
         try:
             from_file(data, path)
@@ -232,8 +239,11 @@ def _from_sync_export(data: ClassData, path: Path) -> None:
         data.add(name=None, email=who[0], account_id=who[1], source=path.name, local_id=local or None, events=[event])
     if skipped:
         data.problems.append(
-            f"{path}: {len(skipped)} record{'s' if len(skipped) != 1 else ''} skipped "
-            f"(record {one_line(skipped[0])[:40]}: not a mooc event of a known agent)"
+            ngettext(
+                "{path}: {n} record skipped (record {record}: not a mooc event of a known agent)",
+                "{path}: {n} records skipped (record {record}: not a mooc event of a known agent)",
+                len(skipped),
+            ).format(path=path, n=len(skipped), record=one_line(skipped[0])[:40])
         )
     data.sources.append(str(path))
 

@@ -22,6 +22,7 @@ from typing import Any
 from packages.datafile import MIB, DataError, loads_json, open_file, read_fd
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
+from packages.i18n import _
 from packages.layout import make_dirs
 from packages.portable import lock
 
@@ -42,7 +43,7 @@ def read(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     try:
         raw = read_fd(fd, path, MAX_BYTES)
     except OSError as err:
-        raise MoocError(f"{path}: cannot read: {err.strerror}") from None
+        raise MoocError(_("{path}: cannot read: {strerror}").format(path=path, strerror=err.strerror)) from None
     finally:
         os.close(fd)
     return parse(raw, str(path))
@@ -82,7 +83,7 @@ def locked_append(path: Path) -> Iterator[Appender]:
         make_dirs(path.parent)
         fd = open_file(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     except OSError as err:
-        raise MoocError(f"{path}: cannot open: {err.strerror}") from None
+        raise MoocError(_("{path}: cannot open: {strerror}").format(path=path, strerror=err.strerror)) from None
     try:
         lock(fd)
         if new:
@@ -118,7 +119,11 @@ class Appender:
                 os.fsync(self.fd)
             except OSError:
                 pass
-            raise MoocError(f"{self.path}: cannot write ({err.strerror}); nothing was lost, try again") from None
+            raise MoocError(
+                _("{path}: cannot write ({strerror}); nothing was lost, try again").format(
+                    path=self.path, strerror=err.strerror
+                )
+            ) from None
 
 
 def append(path: Path, records: list[Any]) -> None:
