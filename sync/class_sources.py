@@ -60,7 +60,11 @@ def from_account(data: ClassData, layout: Layout, label: str, *, own: bool = Tru
             events=logs.get(learner.id, []),
         )
     for lid in sorted(orphans):
-        data.notes.append(f"{label}: progress of {lid!r}, who is not in the learners list, is not reported")
+        data.notes.append(
+            _("{label}: progress of {learner!r}, who is not in the learners list, is not reported").format(
+                label=label, learner=lid
+            )
+        )
     data.sources.append(label)
     return len(learners)
 
@@ -120,11 +124,19 @@ def from_all_accounts(data: ClassData, layout: Layout) -> None:
         try:
             from_account(data, other, label, own=False)
         except PermissionError:
-            data.problems.append(f"{folder}: not readable by this user; {label} skipped (run as an administrator)")
+            data.problems.append(
+                _("{folder}: not readable by this user; {label} skipped (run as an administrator)").format(
+                    folder=folder, label=label
+                )
+            )
         except MoocError as err:
-            data.problems.append(f"{err}; {label} skipped")
+            data.problems.append(_("{err}; {label} skipped").format(err=err, label=label))
         except OSError as err:
-            data.problems.append(f"{folder}: cannot read: {err.strerror}; {label} skipped")
+            data.problems.append(
+                _("{folder}: cannot read: {strerror}; {label} skipped").format(
+                    folder=folder, strerror=err.strerror, label=label
+                )
+            )
 
 
 def _same_place(path: Path) -> tuple[int, int] | None:
@@ -162,12 +174,12 @@ def from_paths(data: ClassData, paths: Iterable[Path]) -> None:
             try:
                 found = sorted(p for p in path.iterdir() if not p.name.startswith(".") and p.is_file())
             except OSError as err:
-                data.problems.append(f"{path}: cannot list: {err.strerror}")
+                data.problems.append(_("{path}: cannot list: {strerror}").format(path=path, strerror=err.strerror))
                 continue
             exports = [p for p in found if _kind(p) is not None]
             for p in found:
                 if p not in exports:
-                    data.notes.append(f"{p}: not a mooc export; skipped")
+                    data.notes.append(_("{path}: not a mooc export; skipped").format(path=p))
             files += exports
         else:
             files.append(path)
@@ -181,7 +193,7 @@ def from_paths(data: ClassData, paths: Iterable[Path]) -> None:
         try:
             from_file(data, path)
         except MoocError as err:
-            data.problems.append(f"{one_line(str(err))}; the file is not counted")
+            data.problems.append(_("{err}; the file is not counted").format(err=one_line(str(err))))
 
 
 def from_file(data: ClassData, path: Path) -> None:
@@ -205,8 +217,11 @@ def from_file(data: ClassData, path: Path) -> None:
     if export.problems:
         n = len(export.problems)
         data.problems.append(
-            f"{path}: {n} event{'s' if n != 1 else ''} skipped ({export.problems[0]}"
-            f"{', ...' if n > 1 else ''}); the rest counts"
+            ngettext(
+                "{path}: {n} event skipped ({problem}); the rest counts",
+                "{path}: {n} events skipped ({problem}, ...); the rest counts",
+                n,
+            ).format(path=path, n=n, problem=export.problems[0])
         )
     data.sources.append(str(path))
 
@@ -304,7 +319,7 @@ def fill_names(data: ClassData, layout: Layout) -> None:
     try:
         learners = Learners(layout).list()
     except MoocError as err:
-        data.notes.append(f"{err}: names not looked up")
+        data.notes.append(_("{err}: names not looked up").format(err=err))
         learners = []
     by_email = {lr.email.casefold(): lr for lr in learners if lr.email}
     by_account = {lr.account_id: lr for lr in learners}

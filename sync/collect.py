@@ -163,7 +163,11 @@ def collect(layout: Layout) -> CollectReport:
     work: dict[str, tuple[Outbox, list[tuple[str, str]]]] = {}
     for lid, cid, _path in iter_logs(layout):
         if lid not in learners:
-            report.notes.append(f"{lid}/{cid}: learner not in the learners registry; not uploaded")
+            report.notes.append(
+                _("{learner}/{course}: learner not in the learners registry; not uploaded").format(
+                    learner=lid, course=cid
+                )
+            )
             continue
         endpoint = course_endpoint(layout, courses, cid, config, report.notes)
         if endpoint is None:

@@ -66,9 +66,9 @@ class IssuerLrs:
         except Transient as err:
             said = str(err)
             raise MoocError(
-                f"cannot reach {said}"
+                _("cannot reach {said}").format(said=said)
                 if said.startswith(self.endpoint.host)
-                else f"cannot reach {self.endpoint.host}: {said}"
+                else _("cannot reach {host}: {err}").format(host=self.endpoint.host, err=said)
             ) from None
 
     def fetch(self, statement_id: str) -> dict[str, Any] | None:

@@ -22,7 +22,7 @@ from typing import Any
 from packages.datafile import MIB, DataError, loads_json, open_file, read_fd
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
-from packages.i18n import _
+from packages.i18n import _, ngettext
 from packages.layout import make_dirs
 from packages.portable import lock
 
@@ -61,17 +61,26 @@ def parse(raw: bytes, where: str) -> tuple[list[dict[str, Any]], list[str]]:
         try:
             obj = loads_json(line)
         except DataError as err:
-            problems.append(f"{where}: line {n}: damaged ({err}); skipped")
+            problems.append(_("{where}: line {n}: damaged ({err}); skipped").format(where=where, n=n, err=err))
             continue
         if isinstance(obj, dict):
             out.append(obj)
         else:
-            problems.append(f"{where}: line {n}: not an object; skipped")
+            problems.append(_("{where}: line {n}: not an object; skipped").format(where=where, n=n))
     if problems:
         from packages.notices import warn
 
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        warn(f"{problems[0]}{more}; the file is left as it is")
+        if len(problems) > 1:
+            more = len(problems) - 1
+            warn(
+                ngettext(
+                    "{problem} (and {n} more); the file is left as it is",
+                    "{problem} (and {n} more); the file is left as it is",
+                    more,
+                ).format(problem=problems[0], n=more)
+            )
+        else:
+            warn(_("{problem}; the file is left as it is").format(problem=problems[0]))
     return out, problems
 
 

@@ -180,9 +180,11 @@ class LRSClient:
         """The whole body, or MalformedAnswer once it passes max_bytes (nothing more is read)."""
         limit = self.max_bytes
         too_large = MalformedAnswer(
-            f"{self.endpoint.host}: the answer is larger than {_size(limit)}: "
-            + ("not an xAPI answer" if limit >= MAX_ANSWER_BYTES else "more than this link allows")
-            + "; stopped reading it"
+            (
+                _("{host}: the answer is larger than {size}: not an xAPI answer; stopped reading it")
+                if limit >= MAX_ANSWER_BYTES
+                else _("{host}: the answer is larger than {size}: more than this link allows; stopped reading it")
+            ).format(host=self.endpoint.host, size=_size(limit))
         )
         try:
             declared = int(resp.headers.get("Content-Length") or 0)

@@ -49,7 +49,7 @@ class PackShelf:
         try:
             course = load_course(open_source(path))
         except (MoocError, OSError) as err:
-            self.notes.append(f"{path}: skipped: {str(err).splitlines()[0][:200]}")
+            self.notes.append(_("{path}: skipped: {err}").format(path=path, err=str(err).splitlines()[0][:200]))
             return
         self.courses.setdefault((course.id, course.version), course)
 
