@@ -184,9 +184,11 @@ class QuizAttempts(Scores):
         if self.attempts_left(item.id) == 0:
             raise MoocError(f"'{item.title}': no attempts left")
         assert item.quiz is not None
+        from packages.i18n import language
         from player.grading import grade_attempt
 
-        grade = grade_attempt(item.quiz, attempt.responses)
+        answered_in = language()  # numbers typed as text are read the way it writes them
+        grade = grade_attempt(item.quiz, attempt.responses, answered_in)
         threshold = self.course.quiz_pass_threshold(item)
         passed = grade.passed(threshold)
         duration = max(0.0, self._clock() - attempt.started)
@@ -200,6 +202,7 @@ class QuizAttempts(Scores):
             "duration_s": round(duration, 3),
             "threshold": threshold,
             "questions": [g.record(str(uuid.uuid4())) for g in grade.questions],
+            "language": answered_in,
         }
         event = self._record("attempt", item.id, **data)
         attempt.submitted = True

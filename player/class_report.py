@@ -314,7 +314,10 @@ def _course_json(c: CourseReport) -> dict[str, Any]:
 
 
 def _question_json(s: QuestionStat) -> dict[str, Any]:
-    wrong = s.most_wrong
+    from packages.local_numbers import written_in
+
+    with written_in("en"):  # --json values are never translated: 1234.5, not 1234,5
+        wrong = s.most_wrong
     return {
         "number": s.number,
         "id": s.question.id,

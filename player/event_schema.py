@@ -28,6 +28,7 @@ MAX_DEPTH = 6  # data > questions > [n] > response > [n] is 4 deep
 MAX_ID = 128
 MAX_TEXT = 100_000  # a typed text answer, a learner name
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+-]*$")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8}){0,7}")
 
 
 # --------------------------------------------------------------------------- value checks
@@ -79,6 +80,11 @@ def _is_str_list(v: object) -> bool:
 
 def _is_optional_str(v: object) -> bool:
     return v is None or _is_str(v)
+
+
+def _is_language(v: object) -> bool:
+    """A language tag (BCP 47, what xAPI's `context.language` holds): "fr", "en", "pt-BR"."""
+    return isinstance(v, str) and LANGUAGE_TAG.fullmatch(v) is not None
 
 
 @dataclass(frozen=True)
@@ -241,6 +247,7 @@ DATA: Mapping[str, Mapping[str, Field]] = {
         "duration_s": NUMBER,
         "threshold": NUMBER,
         "questions": Field(lambda v: isinstance(v, list), "a list", inner=_questions_problem),
+        "language": Field(_is_language, "a language code like fr"),
     },
     "self_assessment": {"module_id": TEXT, "rating": Field(_is_count, "a whole number")},
     "course_completed": {"score": NUMBER},

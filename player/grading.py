@@ -11,13 +11,13 @@ and decision is written down in docs/grading.md.
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from packages.answer_pattern import MAX_ANSWER_CHARS, MatchBudget, Outcome, fullmatch
+from packages.local_numbers import parse_number as _parse_local
 from packages.model import SCORE_EPSILON, Quiz
 from packages.question_kinds.reflection import reflection_of
 from packages.questions import (
@@ -100,26 +100,14 @@ class AttemptGrade:
 # ---------------------------------------------------------------------------
 # Parsing learner input (shared by the TUI and plain mode)
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
-
-def parse_number(text: str) -> float:
-    """A number typed by a learner: `3.14`, `3,14`, ` -2 `, `1e-3`. ValueError says why not.
-
-    `,` is a decimal mark (many locales write 3,14). A number holding both `,` and
-    `.` ("1,234.5") is ambiguous and refused rather than guessed.
-    """
-    raw = text.strip().replace("\u2212", "-")  # U+2212 MINUS SIGN, as pasted from documents
-    if not raw:
-        raise ValueError("type a number")
-    if "," in raw and "." in raw:
-        raise ValueError(f"{raw!r} mixes ',' and '.': write the number without a thousands separator")
-    if not _NUMBER.fullmatch(raw):
-        raise ValueError(f"{raw!r} is not a number")
-    value = float(raw.replace(",", "."))
-    if not math.isfinite(value):
-        raise ValueError(f"{raw!r} is too large")
-    return value
+def parse_number(text: str, language: str | None = None) -> float:
+    """A number typed by a learner: `3.14`, `3,14`, ` -2 `, `1e-3`, and in the answering
+    `language` its grouped digits (`1 234,5` in French, `1,234.5` in English). ValueError
+    says why not. `language` None: the reading before answers carried their language
+    (no groups; a number holding both `,` and `.` is refused). packages/local_numbers.py
+    holds each language's rules."""
+    return _parse_local(text, language)
 
 
 def normalise_text(text: str, *, case_sensitive: bool = False) -> str:
@@ -136,10 +124,14 @@ def normalise_text(text: str, *, case_sensitive: bool = False) -> str:
 # Grading one question
 
 
-def grade_question(question: Question, response: Any, budget: MatchBudget | None = None) -> Grade:
+def grade_question(
+    question: Question, response: Any, budget: MatchBudget | None = None, language: str | None = None
+) -> Grade:
     """Score one response in [0, 1] with the feedback the pack gives for it.
 
     `budget`: the time left for pattern matching (one attempt shares one budget).
+    `language`: the language the learner answered in (numbers typed as text are read
+    its way: `parse_number`).
     """
     if response is None:
         return Grade(0.0, False, [], valid=True)
@@ -150,6 +142,8 @@ def grade_question(question: Question, response: Any, budget: MatchBudget | None
     try:
         if isinstance(question, Text):
             return _grade_text(question, response, budget)
+        if isinstance(question, Numeric):
+            return _grade_numeric(question, response, language)
         return grader(question, response)
     except (TypeError, ValueError, IndexError, KeyError, OverflowError, RecursionError):
         return Grade(0.0, False, [], valid=False)
@@ -222,11 +216,11 @@ def within(value: float, answer: NumericAnswer) -> bool:
     return diff <= limit + epsilon
 
 
-def _grade_numeric(q: Numeric, response: Any) -> Grade:
+def _grade_numeric(q: Numeric, response: Any, language: str | None = None) -> Grade:
     if isinstance(response, bool):
         return _malformed()
     if isinstance(response, str):
-        value = parse_number(response)
+        value = parse_number(response, language)
     elif isinstance(response, (int, float)):
         value = float(response)
     else:
@@ -344,8 +338,9 @@ _GRADERS: dict[type, Any] = {
 # A whole attempt
 
 
-def normalise_response(question: Question, response: Any) -> Any:
-    """The JSON form stored in the attempt event (numeric text parsed, lists as lists).
+def normalise_response(question: Question, response: Any, language: str | None = None) -> Any:
+    """The JSON form stored in the attempt event (numeric text parsed the way `language`
+    writes numbers, lists as lists).
 
     Unparseable numeric text stays the string it was, so the event shows what was typed.
     """
@@ -353,7 +348,7 @@ def normalise_response(question: Question, response: Any) -> Any:
         return None
     if isinstance(question, Numeric) and isinstance(response, str):
         try:
-            return parse_number(response)
+            return parse_number(response, language)
         except ValueError:
             return response
     if isinstance(question, MultipleChoice) and isinstance(response, (list, tuple, set, frozenset)):
@@ -366,8 +361,10 @@ def normalise_response(question: Question, response: Any) -> Any:
     return response
 
 
-def grade_attempt(quiz: Quiz, responses: Mapping[str, Any]) -> AttemptGrade:
-    """Grade every question of `quiz`; a missing response scores 0.
+def grade_attempt(quiz: Quiz, responses: Mapping[str, Any], language: str | None = None) -> AttemptGrade:
+    """Grade every question of `quiz`; a missing response scores 0. `language`: the
+    language the learner answered in (the `attempt` event's `language`; None for an
+    attempt recorded without one: numbers read as before languages).
 
     Questions never scored (reflections) count nowhere. With no points at all in the
     quiz (a survey), the score is the mean score of the scored questions; a quiz of
@@ -376,8 +373,8 @@ def grade_attempt(quiz: Quiz, responses: Mapping[str, Any]) -> AttemptGrade:
     graded: list[QuestionGrade] = []
     budget = MatchBudget()
     for question in quiz.questions:
-        response = normalise_response(question, responses.get(question.id))
-        graded.append(QuestionGrade(question, response, grade_question(question, response, budget)))
+        response = normalise_response(question, responses.get(question.id), language)
+        graded.append(QuestionGrade(question, response, grade_question(question, response, budget, language)))
     scored = [g for g in graded if g.question.SCORED]
     total = sum(g.question.points for g in scored)
     earned = sum(g.earned for g in scored)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from packages.i18n import language
 from packages.model import Item
 from packages.question_kinds.reflection import MAX_CHARS as REFLECTION_MAX_CHARS
 from packages.question_kinds.reflection import RATINGS, Reflection
@@ -202,7 +203,7 @@ class PlainQuiz(PlainConsole):
                 return False
             raise ValueError("type true or false (or t, f, yes, no)")
         if isinstance(q, Numeric):
-            return parse_number(line)
+            return parse_number(line, language())  # grouped digits the way the learner's language writes them
         if isinstance(q, Text):
             if not line:
                 raise ValueError("type your answer, or skip")

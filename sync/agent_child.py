@@ -18,6 +18,7 @@ import sys
 import threading
 from typing import Any
 
+from packages.i18n import _
 from packages.layout import Layout
 
 GRACE_SECONDS = 5.0
@@ -46,7 +47,11 @@ class Child:
                 cwd=self.layout.agent_dir,  # `-m player` looks in the working folder first: never a stranger's
             )
         except OSError as err:
-            print(f"mooc: warning: sync agent: cannot start its worker: {err}", file=sys.stderr, flush=True)
+            print(
+                _("mooc: warning: sync agent: cannot start its worker: {err}").format(err=err),
+                file=sys.stderr,
+                flush=True,
+            )
             return None
         self._proc = proc
         try:

@@ -24,6 +24,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 UNIT_NAME = "mooc-sync.service"
 DESKTOP_NAME = "mooc-sync.desktop"
@@ -46,7 +47,9 @@ class Launch:
     def check(self) -> Launch:
         for text in [*self.argv, *self.env, *self.env.values(), str(self.log or ""), str(self.cwd)]:
             if any(ord(c) < 32 or ord(c) == 127 for c in text):
-                raise MoocError(f"{text!r}: a path with a control character cannot go in a service file")
+                raise MoocError(
+                    _("{text!r}: a path with a control character cannot go in a service file").format(text=text)
+                )
         return self
 
 

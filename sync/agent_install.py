@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout, make_dirs
 from sync import agent_files as files
 
@@ -44,7 +45,9 @@ def kind() -> str:
     forced = os.environ.get("MOOC_AGENT_KIND", "")
     if forced:
         if forced not in KINDS:
-            raise MoocError(f"MOOC_AGENT_KIND={forced!r}: must be one of {', '.join(KINDS)}")
+            raise MoocError(
+                _("MOOC_AGENT_KIND={forced!r}: must be one of {kinds}").format(forced=forced, kinds=", ".join(KINDS))
+            )
         return forced
     if sys.platform == "win32":
         return "schtasks"
@@ -124,7 +127,9 @@ def install(layout: Layout, *, everyone: bool = False) -> Outcome:
         if how == "systemd":
             _enable_link(path)
     except OSError as err:
-        raise MoocError(f"{path}: cannot install the sync agent: {err.strerror or err}") from None
+        raise MoocError(
+            _("{path}: cannot install the sync agent: {value}").format(path=path, value=err.strerror or err)
+        ) from None
     outcome = Outcome(path, how)
     if _managed():
         from sync.agent_manager import started
@@ -148,7 +153,9 @@ def remove(layout: Layout, *, everyone: bool = False) -> list[Outcome]:
                 (path.parent / "default.target.wants" / files.UNIT_NAME).unlink(missing_ok=True)
             path.unlink()
         except OSError as err:
-            raise MoocError(f"{path}: cannot remove the sync agent: {err.strerror or err}") from None
+            raise MoocError(
+                _("{path}: cannot remove the sync agent: {value}").format(path=path, value=err.strerror or err)
+            ) from None
         out.append(outcome)
     if out and _managed():
         from sync.agent_manager import reloaded

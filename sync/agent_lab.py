@@ -12,6 +12,7 @@ decision back to each account.
 
 from __future__ import annotations
 
+from packages.i18n import N_, _
 from packages.layout import Layout
 from player import lab_policy
 from sync.agent_install import install, remove
@@ -27,19 +28,21 @@ def set_mode(layout: Layout, mode: str) -> list[str]:
     else:
         raw["agent"] = {"mode": mode}
     lab_policy.write(layout, raw)
-    done = [f"lab policy: the sync agent is {_told(mode)} ({lab_policy.policy_file(layout)})"]
+    done = [_(_TOLD[mode]).format(path=lab_policy.policy_file(layout))]
     if mode == "everyone":
         outcome = install(layout, everyone=True)
-        done.append(f"installed for every account ({outcome.kind}): {outcome.path}")
+        done.append(_("installed for every account ({kind}): {path}").format(kind=outcome.kind, path=outcome.path))
         done += [f"  {note}" for note in outcome.notes]
     else:
-        done += [f"removed the every-account agent ({o.kind}): {o.path}" for o in remove(layout, everyone=True)]
+        done += [
+            _("removed the every-account agent ({kind}): {path}").format(kind=o.kind, path=o.path)
+            for o in remove(layout, everyone=True)
+        ]
     return done
 
 
-def _told(mode: str) -> str:
-    return {
-        "everyone": "started at every account's login",
-        "forbidden": "forbidden on this computer",
-        "choice": "each account's choice (`mooc sync --install-agent`)",
-    }[mode]
+_TOLD = {
+    "everyone": N_("lab policy: the sync agent is started at every account's login ({path})"),
+    "forbidden": N_("lab policy: the sync agent is forbidden on this computer ({path})"),
+    "choice": N_("lab policy: the sync agent is each account's choice (`mooc sync --install-agent`) ({path})"),
+}

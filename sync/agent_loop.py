@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.layout import Layout
 from sync import agent_state, reachability
 from sync.agent_work import data_stamp
@@ -60,7 +61,9 @@ class Pace:
             numbers = []
         if not 2 <= len(numbers) <= 4 or not all(0.01 <= n <= 86400 for n in numbers) or numbers[0] > numbers[1]:
             raise MoocError(
-                f"MOOC_AGENT_PACE={raw!r}: give BASE,CAP[,ANSWERS[,POLL]] in seconds, BASE <= CAP (e.g. 30,900)"
+                _(
+                    "MOOC_AGENT_PACE={raw!r}: give BASE,CAP[,ANSWERS[,POLL]] in seconds, BASE <= CAP (e.g. 30,900)"
+                ).format(raw=raw)
             )
         defaults = [cls.base, cls.cap, cls.answers, cls.poll]
         base, cap, answers, poll = numbers + defaults[len(numbers) :]
@@ -70,12 +73,12 @@ class Pace:
 def refusal(layout: Layout) -> str | None:
     """Why the agent must not run here, or None."""
     if os.environ.get("MOOC_NO_SYNC", "") not in ("", "0"):
-        return "MOOC_NO_SYNC is set: the sync agent sends nothing and stops"
+        return _("MOOC_NO_SYNC is set: the sync agent sends nothing and stops")
     from player.lab_policy import load
 
     policy = load(layout)
     if policy.agent == "forbidden":
-        return f"{policy.who} turned the sync agent off for this computer ({policy.path})"
+        return _("{who} turned the sync agent off for this computer ({path})").format(who=policy.who, path=policy.path)
     return None
 
 
@@ -128,7 +131,7 @@ class Agent:
             return 0
         lock = agent_state.hold_lock(self.layout)
         if lock is None:
-            self.say(f"another sync agent already watches {self.layout.home}; this one stops")
+            self.say(_("another sync agent already watches {home}; this one stops").format(home=self.layout.home))
             return 0
         try:
             return self._loop()
@@ -139,8 +142,9 @@ class Agent:
         net, metered = self.network(), self.metered_now()
         self._note(state="waiting", started=_wall(), metered=metered, network_changes=0)
         self.say(
-            f"watching {self.layout.home}: probes every {self.pace.base:g} s, "
-            f"backing off to {self.pace.cap:g} s while offline"
+            _("watching {home}: probes every {base} s, backing off to {cap} s while offline").format(
+                home=self.layout.home, base=f"{self.pace.base:g}", cap=f"{self.pace.cap:g}"
+            )
         )
         now = self.clock()
         due, next_poll = now, now + self.pace.poll
@@ -158,13 +162,13 @@ class Agent:
                     net, metered = fresh, self.metered_now()
                     self._note(metered=metered, network_changes=self.state["network_changes"] + 1)
                     if self.delays is not None:
-                        self.say("the network changed: trying again now")
+                        self.say(_("the network changed: trying again now"))
                     self.delays, due = None, now
             if now >= due:
                 due = self._step(now, metered)
             self.wait(max(0.0, min(due, next_poll) - self.clock()))
         self._note(state="stopped", stopped=_wall())
-        self.say("stopped")
+        self.say(_("stopped"))
         return 0
 
     def _step(self, now: float, metered: bool | None) -> float:
@@ -195,7 +199,13 @@ class Agent:
             return self._offline(now, targets, result)
         if self.delays is not None or result.get("stored"):
             stored = result.get("stored", 0)
-            self.say(f"online: {stored} record{'s' if stored != 1 else ''} stored, {result.get('pending', 0)} pending")
+            self.say(
+                ngettext(
+                    "online: {n} record stored, {pending} pending",
+                    "online: {n} records stored, {pending} pending",
+                    stored,
+                ).format(n=stored, pending=result.get("pending", 0))
+            )
         self.delays = None
         if result.get("pending") == 0:  # all sent: the acks it wrote are no change (new events are)
             self.work = [{**w, "pending": 0} for w in self.work or []]
@@ -218,7 +228,7 @@ class Agent:
         if self.delays is None:
             self.delays = reachability.offline_delays(self.pace.base, self.pace.cap)
             hosts = ", ".join(sorted({t["url"] for t in targets}))
-            self.say(f"offline: cannot reach {hosts}; trying again later, less and less often")
+            self.say(_("offline: cannot reach {hosts}; trying again later, less and less often").format(hosts=hosts))
         delay = next(self.delays)
         self._note(
             state="offline",

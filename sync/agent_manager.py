@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from packages.i18n import _
 from packages.layout import Layout
 from sync import agent_files as files
 from sync import agent_state
@@ -94,8 +95,8 @@ def start_in_background(layout: Layout, argv: list[str], cwd: Path) -> list[str]
             argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, **options
         )  # type: ignore[call-overload]
     except OSError as err:
-        return [f"could not start the agent now ({err}); it starts at your next login"]
-    return ["started the agent now; from the next login on, the session starts it"]
+        return [_("could not start the agent now ({err}); it starts at your next login").format(err=err)]
+    return [_("started the agent now; from the next login on, the session starts it")]
 
 
 def stop_running(layout: Layout, wait: float = 10.0) -> bool:

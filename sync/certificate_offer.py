@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from packages.safe_text import one_line
 
@@ -34,18 +35,22 @@ def certificate_offer(layout: Layout, learner: Any, session: Any) -> Certificate
     course = session.course
     cert = session.certificate_status()
     if not cert.eligible:
-        return CertificateOffer(False, None, ("Certificate: not yet.", *(f"- {r}" for r in cert.reasons)))
+        return CertificateOffer(False, None, (_("Certificate: not yet."), *(f"- {r}" for r in cert.reasons)))
     try:
         endpoint = endpoint_for(layout, course.id)
     except MoocError as err:
-        return CertificateOffer(False, None, (f"Certificate: you passed, but {one_line(str(err))}",))
+        return CertificateOffer(
+            False, None, (_("Certificate: you passed, but {problem}").format(problem=one_line(str(err))),)
+        )
     if endpoint is None:
         return CertificateOffer(
             False,
             None,
             (
-                "Certificate: you passed. This course names no learning record store, so there is "
-                "nowhere to send a certificate request; your result is recorded on this computer.",
+                _(
+                    "Certificate: you passed. This course names no learning record store, so there is "
+                    "nowhere to send a certificate request; your result is recorded on this computer."
+                ),
             ),
         )
     requests = [r for r in status(layout, learner, course.id) if r.course_version == course.version]
@@ -54,8 +59,10 @@ def certificate_offer(layout: Layout, learner: Any, session: Any) -> Certificate
             True,
             None,
             (
-                f"Certificate: you passed and can request it. The request goes to {endpoint.host} "
-                f"in the name of {one_line(learner.name)}, with your scores as evidence.",
+                _(
+                    "Certificate: you passed and can request it. The request goes to {host} "
+                    "in the name of {name}, with your scores as evidence."
+                ).format(host=endpoint.host, name=one_line(learner.name)),
             ),
         )
     req = requests[-1]
@@ -63,15 +70,17 @@ def certificate_offer(layout: Layout, learner: Any, session: Any) -> Certificate
     if req.state == "issued":
         return CertificateOffer(False, req.state, _issued_lines(req, course.id))
     said = {
-        "waiting for approval": f"requested on {when}; it waits until you allow sending your records to "
-        f"{endpoint.host}.",
-        "queued": f"requested on {when}; it goes to {endpoint.host} with the next sync.",
-        "sent": f"requested on {when} and sent to {endpoint.host}; the course team issues it from there.",
-        "set aside": f"requested on {when}, but {endpoint.host} set it aside: {one_line(req.detail)}",
-        "refused": f"requested on {when}; the course team refused it: {one_line(req.detail)}",
-        "issued, but it does not verify": f"an answer came back, but it does not verify: {one_line(req.detail)}",
-    }.get(req.state, f"requested on {when} ({req.state}).")
-    return CertificateOffer(False, req.state, (f"Certificate: {said}",))
+        "waiting for approval": _(
+            "Certificate: requested on {when}; it waits until you allow sending your records to {host}."
+        ),
+        "queued": _("Certificate: requested on {when}; it goes to {host} with the next sync."),
+        "sent": _("Certificate: requested on {when} and sent to {host}; the course team issues it from there."),
+        "set aside": _("Certificate: requested on {when}, but {host} set it aside: {detail}"),
+        "refused": _("Certificate: requested on {when}; the course team refused it: {detail}"),
+        "issued, but it does not verify": _("Certificate: an answer came back, but it does not verify: {detail}"),
+    }.get(req.state, _("Certificate: requested on {when} ({state})."))
+    line = said.format(when=when, host=endpoint.host, detail=one_line(req.detail), state=req.state)
+    return CertificateOffer(False, req.state, (line,))
 
 
 def _issued_lines(req: Any, course_id: str) -> tuple[str, ...]:
@@ -79,9 +88,15 @@ def _issued_lines(req: Any, course_id: str) -> tuple[str, ...]:
 
     shown = verify(req.credential, course_id, issuer=None)  # status() checked it against the pack's issuer
     return (
-        f"Certificate: issued on {shown.issued_at:%Y-%m-%d} by {one_line(shown.issuer_name)} to "
-        f"{one_line(shown.learner_name)}, score {one_line(shown.score)}.",
-        f"Save it: mooc certificate export {course_id} -o {course_id}.jwt --pdf {course_id}.pdf",
+        _("Certificate: issued on {date} by {issuer} to {name}, score {score}.").format(
+            date=f"{shown.issued_at:%Y-%m-%d}",
+            issuer=one_line(shown.issuer_name),
+            name=one_line(shown.learner_name),
+            score=one_line(shown.score),
+        ),
+        _("Save it: {command}").format(
+            command=f"mooc certificate export {course_id} -o {course_id}.jwt --pdf {course_id}.pdf"
+        ),
     )
 
 
@@ -91,5 +106,5 @@ def request_certificate(layout: Layout, learner: Any, course_id: str) -> str:
 
     event, created = request(layout, learner, course_id)
     if not created:
-        return f"Your certificate was already requested on {event.time[:10]}."
-    return "Certificate requested: it is sent with the next sync."
+        return _("Your certificate was already requested on {date}.").format(date=event.time[:10])
+    return _("Certificate requested: it is sent with the next sync.")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from player.events import PROVIDER_EVENT_TYPES, Event
 
@@ -64,7 +65,11 @@ def request(layout: Layout, learner: Any, course_id: str) -> tuple[Event, bool]:
     course = session.course
     status = session.certificate_status()
     if not status.eligible:
-        raise MoocError(f"{course.id}: no certificate yet: " + "; ".join(status.reasons))
+        raise MoocError(
+            _("{course_id}: no certificate yet: {reasons}").format(
+                course_id=course.id, reasons="; ".join(status.reasons)
+            )
+        )
     for e in log.events():
         if e.type == "certificate_requested" and e.course_version == course.version:
             return e, False

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.layout import Layout
 from sync.endpoints import Endpoint, check_transport, normalise, sync_config
 
@@ -44,7 +45,7 @@ def class_endpoints(layout: Layout, url: str | None, course_id: str | None) -> l
         if endpoint is not None:
             found.setdefault(endpoint.url, endpoint)
     if not found:
-        raise MoocError("no installed course names an LRS endpoint: give its URL, `mooc report --lrs URL`")
+        raise MoocError(_("no installed course names an LRS endpoint: give its URL, `mooc report --lrs URL`"))
     return list(found.values())
 
 
@@ -82,8 +83,9 @@ def from_lrs(
             creds = lookup(layout, endpoint)
             if creds is None:
                 raise MoocError(
-                    f"no credentials for {endpoint.host}: reading the class needs the provider's; "
-                    f"run `mooc login {endpoint.url} --user NAME` first"
+                    _(
+                        "no credentials for {host}: reading the class needs the provider's; run `mooc login {url} --user NAME` first"
+                    ).format(host=endpoint.host, url=endpoint.url)
                 )
             check_transport(
                 endpoint,
@@ -95,7 +97,7 @@ def from_lrs(
             try:
                 counts[endpoint.url] = _read(data, client, endpoint, course_id, max_pages)
             except TransportError as err:
-                raise MoocError(f"cannot reach {endpoint.host}: {err}") from None
+                raise MoocError(_("cannot reach {host}: {err}").format(host=endpoint.host, err=err)) from None
             finally:
                 client.close()
     return counts
@@ -131,19 +133,26 @@ def _read(data: Any, client: Any, endpoint: Endpoint, course_id: str | None, max
                 break
             link = client.more_url(more)
             if link in seen:
-                raise MalformedAnswer(f"{host}: the LRS sent a 'more' link it had sent before; stopped there")
-            if pages >= max_pages or read >= MAX_STATEMENTS:
-                said = f"{read} statement{'s' if read != 1 else ''}"
                 raise MalformedAnswer(
-                    f"{host}: stopped after {pages} pages and {said}, the most a report reads "
-                    "(report on one course with --course)"
+                    _("{host}: the LRS sent a 'more' link it had sent before; stopped there").format(host=host)
+                )
+            if pages >= max_pages or read >= MAX_STATEMENTS:
+                raise MalformedAnswer(
+                    ngettext(
+                        "{host}: stopped after {pages} pages and {n} statement, the most a report reads (report on one course with --course)",
+                        "{host}: stopped after {pages} pages and {n} statements, the most a report reads (report on one course with --course)",
+                        read,
+                    ).format(host=host, pages=pages, n=read)
                 )
             seen.add(link)
             answer = client.more(link)
     data.sources.append(label)
     if skipped:
         data.notes.append(
-            f"{label}: {skipped} statement{'s' if skipped != 1 else ''} carry no mooc event "
-            "(other tools' statements); not counted"
+            ngettext(
+                "{label}: {n} statement carries no mooc event (other tools' statements); not counted",
+                "{label}: {n} statements carry no mooc event (other tools' statements); not counted",
+                skipped,
+            ).format(label=label, n=skipped)
         )
     return read

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.layout import Layout
 from packages.safe_text import one_line
 from player.class_data import ClassData
@@ -59,7 +60,11 @@ def from_account(data: ClassData, layout: Layout, label: str, *, own: bool = Tru
             events=logs.get(learner.id, []),
         )
     for lid in sorted(orphans):
-        data.notes.append(f"{label}: progress of {lid!r}, who is not in the learners list, is not reported")
+        data.notes.append(
+            _("{label}: progress of {learner!r}, who is not in the learners list, is not reported").format(
+                label=label, learner=lid
+            )
+        )
     data.sources.append(label)
     return len(learners)
 
@@ -74,7 +79,9 @@ def account_homes() -> list[tuple[str, Path]]:
         try:
             return [(d.name, d) for d in sorted(base.iterdir()) if d.is_dir() and not d.name.startswith(".")]
         except OSError as err:
-            raise MoocError(f"{base}: cannot list the accounts' homes: {err.strerror}") from None
+            raise MoocError(
+                _("{base}: cannot list the accounts' homes: {strerror}").format(base=base, strerror=err.strerror)
+            ) from None
     try:
         import pwd
     except ImportError:  # Windows
@@ -117,11 +124,19 @@ def from_all_accounts(data: ClassData, layout: Layout) -> None:
         try:
             from_account(data, other, label, own=False)
         except PermissionError:
-            data.problems.append(f"{folder}: not readable by this user; {label} skipped (run as an administrator)")
+            data.problems.append(
+                _("{folder}: not readable by this user; {label} skipped (run as an administrator)").format(
+                    folder=folder, label=label
+                )
+            )
         except MoocError as err:
-            data.problems.append(f"{err}; {label} skipped")
+            data.problems.append(_("{err}; {label} skipped").format(err=err, label=label))
         except OSError as err:
-            data.problems.append(f"{folder}: cannot read: {err.strerror}; {label} skipped")
+            data.problems.append(
+                _("{folder}: cannot read: {strerror}; {label} skipped").format(
+                    folder=folder, strerror=err.strerror, label=label
+                )
+            )
 
 
 def _same_place(path: Path) -> tuple[int, int] | None:
@@ -159,22 +174,26 @@ def from_paths(data: ClassData, paths: Iterable[Path]) -> None:
             try:
                 found = sorted(p for p in path.iterdir() if not p.name.startswith(".") and p.is_file())
             except OSError as err:
-                data.problems.append(f"{path}: cannot list: {err.strerror}")
+                data.problems.append(_("{path}: cannot list: {strerror}").format(path=path, strerror=err.strerror))
                 continue
             exports = [p for p in found if _kind(p) is not None]
             for p in found:
                 if p not in exports:
-                    data.notes.append(f"{p}: not a mooc export; skipped")
+                    data.notes.append(_("{path}: not a mooc export; skipped").format(path=p))
             files += exports
         else:
             files.append(path)
         if len(files) > MAX_FILES:
-            raise MoocError(f"too many export files (over {MAX_FILES}): report on fewer folders at once")
+            raise MoocError(
+                _("too many export files (over {max_files}): report on fewer folders at once").format(
+                    max_files=MAX_FILES
+                )
+            )
     for path in files:
         try:
             from_file(data, path)
         except MoocError as err:
-            data.problems.append(f"{one_line(str(err))}; the file is not counted")
+            data.problems.append(_("{err}; the file is not counted").format(err=one_line(str(err))))
 
 
 def from_file(data: ClassData, path: Path) -> None:
@@ -198,8 +217,11 @@ def from_file(data: ClassData, path: Path) -> None:
     if export.problems:
         n = len(export.problems)
         data.problems.append(
-            f"{path}: {n} event{'s' if n != 1 else ''} skipped ({export.problems[0]}"
-            f"{', ...' if n > 1 else ''}); the rest counts"
+            ngettext(
+                "{path}: {n} event skipped ({problem}); the rest counts",
+                "{path}: {n} events skipped ({problem}, ...); the rest counts",
+                n,
+            ).format(path=path, n=n, problem=export.problems[0])
         )
     data.sources.append(str(path))
 
@@ -232,8 +254,11 @@ def _from_sync_export(data: ClassData, path: Path) -> None:
         data.add(name=None, email=who[0], account_id=who[1], source=path.name, local_id=local or None, events=[event])
     if skipped:
         data.problems.append(
-            f"{path}: {len(skipped)} record{'s' if len(skipped) != 1 else ''} skipped "
-            f"(record {one_line(skipped[0])[:40]}: not a mooc event of a known agent)"
+            ngettext(
+                "{path}: {n} record skipped (record {record}: not a mooc event of a known agent)",
+                "{path}: {n} records skipped (record {record}: not a mooc event of a known agent)",
+                len(skipped),
+            ).format(path=path, n=len(skipped), record=one_line(skipped[0])[:40])
         )
     data.sources.append(str(path))
 
@@ -294,7 +319,7 @@ def fill_names(data: ClassData, layout: Layout) -> None:
     try:
         learners = Learners(layout).list()
     except MoocError as err:
-        data.notes.append(f"{err}: names not looked up")
+        data.notes.append(_("{err}: names not looked up").format(err=err))
         learners = []
     by_email = {lr.email.casefold(): lr for lr in learners if lr.email}
     by_account = {lr.account_id: lr for lr in learners}

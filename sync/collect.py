@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from player.events import PROVIDER_EVENT_TYPES, Event
-from sync.endpoints import Endpoint, resolve, sync_config
+from sync.endpoints import Endpoint, course_prefix, resolve, sync_config
 from sync.outbox import Outbox
 from sync.statements import NO_ACCOUNT_HOME, Actor, CourseShape, encode, statements_for
 
@@ -47,7 +48,7 @@ class _Courses:
             except MoocError as err:
                 self._cache[course_id] = (None, None)
                 if store.find(course_id) is not None:  # installed, yet it does not load
-                    self.errors[course_id] = f"course {course_id}: {err}"
+                    self.errors[course_id] = course_prefix(course_id) + str(err)
         return self._cache[course_id]
 
     def endpoint(self, course_id: str, config: dict[str, Any] | None = None) -> Endpoint | None:
@@ -68,16 +69,19 @@ def course_endpoint(
     try:
         return courses.endpoint(course_id, config)
     except MoocError as err:
-        note = skipped_course(course_id, "is not synced (its records stay on this machine)", err)
+        note = skipped_course(
+            course_id, _("course {course_id} is not synced (its records stay on this machine): {why}"), err
+        )
         if notes is not None and note not in notes:
             notes.append(note)
         return None
 
 
-def skipped_course(course_id: str, what: str, err: MoocError) -> str:
-    """One line naming a course left out, and why: "course C is not synced: <why>"."""
-    why = str(err).removeprefix(f"course {course_id}: ")
-    return f"course {course_id} {what}: {why}"
+def skipped_course(course_id: str, said: str, err: MoocError) -> str:
+    """One line naming a course left out, and why: SAID ("course {course_id} is not
+    synced: {why}", translated) filled with the course and the error."""
+    why = str(err).removeprefix(course_prefix(course_id))
+    return said.format(course_id=course_id, why=why)
 
 
 def course_endpoints(
@@ -159,7 +163,11 @@ def collect(layout: Layout) -> CollectReport:
     work: dict[str, tuple[Outbox, list[tuple[str, str]]]] = {}
     for lid, cid, _path in iter_logs(layout):
         if lid not in learners:
-            report.notes.append(f"{lid}/{cid}: learner not in the learners registry; not uploaded")
+            report.notes.append(
+                _("{learner}/{course}: learner not in the learners registry; not uploaded").format(
+                    learner=lid, course=cid
+                )
+            )
             continue
         endpoint = course_endpoint(layout, courses, cid, config, report.notes)
         if endpoint is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from packages.safe_text import one_line
 from packages.urls import host_of
@@ -43,7 +44,7 @@ class Consent:
         raw = read_toml(self.path)
         hosts = raw.get("hosts", [])
         if not isinstance(hosts, list):
-            raise MoocError(f"{self.path}: 'hosts' must be an array of tables")
+            raise MoocError(_("{path}: 'hosts' must be an array of tables").format(path=self.path))
         out = []
         for entry in hosts:
             if isinstance(entry, dict) and isinstance(entry.get("host"), str):
@@ -98,7 +99,9 @@ class Consent:
 def _check_host(host_or_url: str) -> str:
     host = host_of(host_or_url.strip()) if printable(host_or_url.strip()) else ""
     if not host or not printable(host) or "/" in host:
-        raise MoocError(f"{one_line(host_or_url)[:100]!r} is not a host name (e.g. lrs.example.org)")
+        raise MoocError(
+            _("{value!r} is not a host name (e.g. lrs.example.org)").format(value=one_line(host_or_url)[:100])
+        )
     return host
 
 
@@ -113,7 +116,7 @@ def may_send(layout: Layout, learner: str, host: str) -> bool:
     except MoocError as err:
         from packages.notices import warn
 
-        warn(f"{err}; {learner}'s records wait until the file is fixed")
+        warn(_("{err}; {learner}'s records wait until the file is fixed").format(err=err, learner=learner))
         return False
 
 

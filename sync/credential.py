@@ -21,6 +21,7 @@ from typing import Any
 
 from packages.didkey import did_of, did_problem, key_id, public_key_of
 from packages.errors import MoocError
+from packages.i18n import _
 
 MAX_CREDENTIAL_BYTES = 64 * 1024
 MAX_KEY_BYTES = 16 * 1024
@@ -46,11 +47,14 @@ def generate_key(path: Path, *, force: bool = False) -> str:
         fd = os.open(path, flags, 0o600)
     except FileExistsError:
         raise MoocError(
-            f"{path}: already exists; a key is never overwritten (its certificates verify only "
-            "with it): pick another file, or --force"
+            _(
+                "{path}: already exists; a key is never overwritten (its certificates verify only with it): pick another file, or --force"
+            ).format(path=path)
         ) from None
     except OSError as err:
-        raise MoocError(f"{path}: cannot write the key: {err.strerror}") from None
+        raise MoocError(
+            _("{path}: cannot write the key: {strerror}").format(path=path, strerror=err.strerror)
+        ) from None
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, 0o600)
@@ -70,18 +74,23 @@ def load_key(path: Path) -> tuple[Any, str]:
 
     raw = read_bytes(path, MAX_KEY_BYTES, own=False)
     if raw is None:
-        raise MoocError(f"{path}: no such key file (make one with `mooc certificate keygen -o {path}`)")
+        raise MoocError(
+            _("{path}: no such key file (make one with `mooc certificate keygen -o {path}`)").format(path=path)
+        )
     if os.name == "posix" and os.stat(path).st_mode & 0o077:
         raise MoocError(
-            f"{path}: the issuer key is readable by other accounts (mode "
-            f"{os.stat(path).st_mode & 0o777:o}); run `chmod 600 {path}`"
+            _("{path}: the issuer key is readable by other accounts (mode {mode:o}); run `chmod 600 {path}`").format(
+                path=path, mode=os.stat(path).st_mode & 0o777
+            )
         )
     try:
         key = load_pem_private_key(raw, password=None)
     except (ValueError, TypeError) as err:
-        raise MoocError(f"{path}: not an issuer key ({str(err).splitlines()[0][:100]})") from None
+        raise MoocError(
+            _("{path}: not an issuer key ({value})").format(path=path, value=str(err).splitlines()[0][:100])
+        ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise MoocError(f"{path}: not an Ed25519 key (make one with `mooc certificate keygen`)")
+        raise MoocError(_("{path}: not an Ed25519 key (make one with `mooc certificate keygen`)").format(path=path))
     return key, did_of(key.public_key())
 
 
@@ -189,7 +198,7 @@ def sign(grant: Grant, key: Any) -> str:
     import jwt
 
     if did_of(key.public_key()) != grant.issuer:
-        raise MoocError("the key does not belong to the issuer the course names")
+        raise MoocError(_("the key does not belong to the issuer the course names"))
     return jwt.encode(claims_of(grant), key, algorithm="EdDSA", headers={"kid": key_id(grant.issuer), "typ": "JWT"})
 
 
@@ -230,19 +239,25 @@ def token_from_bytes(raw: bytes, label: str) -> str:
     from sync import safe_json
 
     if len(raw) > MAX_CREDENTIAL_BYTES:
-        raise CredentialError(f"{label}: not a credential (over {MAX_CREDENTIAL_BYTES // 1024} KiB)")
+        raise CredentialError(
+            _("{label}: not a credential (over {value} KiB)").format(label=label, value=MAX_CREDENTIAL_BYTES // 1024)
+        )
     try:
         text = raw.decode("utf-8").strip()
     except UnicodeDecodeError:
-        raise CredentialError(f"{label}: not a credential (not UTF-8 text)") from None
+        raise CredentialError(_("{label}: not a credential (not UTF-8 text)").format(label=label)) from None
     if text.startswith("{"):
         try:
             doc = safe_json.loads(text)
         except ValueError as err:
-            raise CredentialError(f"{label}: not a credential (bad JSON: {err})") from None
+            raise CredentialError(
+                _("{label}: not a credential (bad JSON: {err})").format(label=label, err=err)
+            ) from None
         found = doc.get("credential") if isinstance(doc, dict) else None
         if not isinstance(found, str):
-            raise CredentialError(f'{label}: not a credential (a JSON file needs a "credential" string)')
+            raise CredentialError(
+                _('{label}: not a credential (a JSON file needs a "credential" string)').format(label=label)
+            )
         text = found
     return text
 
@@ -257,7 +272,11 @@ def _segment(part: str, what: str, label: str) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         data = None
     if not isinstance(data, dict):
-        raise CredentialError(f"{label}: the credential's {what} is damaged: it was changed after signing")
+        raise CredentialError(
+            _("{label}: the credential's {what} is damaged: it was changed after signing").format(
+                label=label, what=what
+            )
+        )
     return data
 
 
@@ -283,18 +302,28 @@ def verify(
 
     parts = token.split(".")
     if len(parts) != 3 or not all(parts[:2]):
-        raise CredentialError(f"{label}: not a signed credential (a VC-JWT has three parts separated by '.')")
+        raise CredentialError(
+            _("{label}: not a signed credential (a VC-JWT has three parts separated by '.')").format(label=label)
+        )
     header = _segment(parts[0], "header", label)
     claims = _segment(parts[1], "content", label)
     if header.get("alg") != "EdDSA":
         raise CredentialError(
-            f"{label}: signed with {str(header.get('alg'))[:20]!r}, not EdDSA: not a mooc certificate"
+            _("{label}: signed with {value!r}, not EdDSA: not a mooc certificate").format(
+                label=label, value=str(header.get("alg"))[:20]
+            )
         )
     iss = claims.get("iss")
     if did_problem(iss):
-        raise CredentialError(f"{label}: its issuer is not a did:key ({did_problem(iss)})")
+        raise CredentialError(
+            _("{label}: its issuer is not a did:key ({iss})").format(label=label, iss=did_problem(iss))
+        )
     if issuer is not None and iss != issuer:
-        raise CredentialError(f"{label}: issued by {iss}, not by the course's issuer {issuer}")
+        raise CredentialError(
+            _("{label}: issued by {iss}, not by the course's issuer {issuer}").format(
+                label=label, iss=iss, issuer=issuer
+            )
+        )
     try:
         jwt.decode(
             token,
@@ -304,11 +333,14 @@ def verify(
         )
     except jwt.InvalidSignatureError:
         raise CredentialError(
-            f"{label}: the signature does not match: the credential was changed after signing, "
-            f"or signed by another key than {iss}'s"
+            _(
+                "{label}: the signature does not match: the credential was changed after signing, or signed by another key than {iss}'s"
+            ).format(label=label, iss=iss)
         ) from None
     except jwt.PyJWTError as err:
-        raise CredentialError(f"{label}: not a valid signed credential ({str(err)[:120]})") from None
+        raise CredentialError(
+            _("{label}: not a valid signed credential ({value})").format(label=label, value=str(err)[:120])
+        ) from None
     vc = claims.get("vc")
     subject = vc.get("credentialSubject") if isinstance(vc, dict) else None
     achievement = subject.get("achievement") if isinstance(subject, dict) else None
@@ -318,21 +350,37 @@ def verify(
         not (isinstance(vc, dict) and isinstance(subject, dict) and isinstance(achievement, dict))
         or "OpenBadgeCredential" not in types
     ):
-        raise CredentialError(f"{label}: signed, but not an Open Badges credential (no achievement)")
+        raise CredentialError(
+            _("{label}: signed, but not an Open Badges credential (no achievement)").format(label=label)
+        )
     moment = now or datetime.now(timezone.utc)
     exp, nbf = claims.get("exp"), claims.get("nbf")
     if isinstance(exp, (int, float)) and moment.timestamp() >= exp:
-        raise CredentialError(f"{label}: expired on {_iso(datetime.fromtimestamp(exp, timezone.utc))}")
+        raise CredentialError(
+            _("{label}: expired on {value}").format(label=label, value=_iso(datetime.fromtimestamp(exp, timezone.utc)))
+        )
     if isinstance(nbf, (int, float)) and moment.timestamp() + 300 < nbf:
-        raise CredentialError(f"{label}: not valid before {_iso(datetime.fromtimestamp(nbf, timezone.utc))}")
+        raise CredentialError(
+            _("{label}: not valid before {value}").format(
+                label=label, value=_iso(datetime.fromtimestamp(nbf, timezone.utc))
+            )
+        )
     sub = str(claims.get("sub") or "")
     if learner is not None:
         wanted = learner if learner.startswith(("mailto:", "urn:")) else f"mailto:{learner}"
         if sub.casefold() != wanted.casefold():
-            raise CredentialError(f"{label}: issued to {_subject_text(sub)}, not to {_subject_text(wanted)}")
+            raise CredentialError(
+                _("{label}: issued to {sub}, not to {wanted}").format(
+                    label=label, sub=_subject_text(sub), wanted=_subject_text(wanted)
+                )
+            )
     course = course_of(str(achievement.get("id") or ""))
     if course_id is not None and course != course_id:
-        raise CredentialError(f"{label}: a certificate for the course {course or '(none)'}, not {course_id}")
+        raise CredentialError(
+            _("{label}: a certificate for the course {value}, not {course_id}").format(
+                label=label, value=course or "(none)", course_id=course_id
+            )
+        )
     identifiers = subject.get("identifier")
     names = [
         i.get("identityHash")

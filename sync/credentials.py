@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from sync.endpoints import Endpoint, normalise
 
@@ -70,20 +71,28 @@ def _read(layout: Layout) -> list[dict[str, Any]]:
     raw = read_toml(path)
     entries = raw.get("lrs", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise MoocError(f"{path}: 'lrs' must be an array of tables ([[lrs]])")
+        raise MoocError(_("{path}: 'lrs' must be an array of tables ([[lrs]])").format(path=path))
     for n, entry in enumerate(entries, start=1):
         for key in ("origin", "user", "password", "token"):
             if key in entry and not isinstance(entry[key], str):
-                raise MoocError(f"{path}: [[lrs]] number {n}: '{key}' must be a string")
+                raise MoocError(
+                    _("{path}: [[lrs]] number {n}: '{key}' must be a string").format(path=path, n=n, key=key)
+                )
         if not isinstance(entry.get("allow_insecure_http", False), bool):
-            raise MoocError(f"{path}: [[lrs]] number {n}: 'allow_insecure_http' must be true or false")
+            raise MoocError(
+                _("{path}: [[lrs]] number {n}: 'allow_insecure_http' must be true or false").format(path=path, n=n)
+            )
     if entries:
         try:
             mode = stat.S_IMODE(path.stat().st_mode)
         except OSError:
             mode = 0
         if mode & 0o077:
-            raise MoocError(f"{path}: readable by other users (mode {mode:o}); run `chmod 600 {path}`")
+            raise MoocError(
+                _("{path}: readable by other users (mode {mode:o}); run `chmod 600 {path}`").format(
+                    path=path, mode=mode
+                )
+            )
     return entries
 
 
@@ -144,9 +153,9 @@ def store(
         entry: dict[str, Any] = {"origin": endpoint.origin, "token": token}
     else:
         if not user:
-            raise MoocError("give a user name with --user (or a token with --token-stdin)")
+            raise MoocError(_("give a user name with --user (or a token with --token-stdin)"))
         if ":" in user:
-            raise MoocError("an LRS user name cannot contain ':' (HTTP Basic authentication)")
+            raise MoocError(_("an LRS user name cannot contain ':' (HTTP Basic authentication)"))
         entry = {"origin": endpoint.origin, "user": user, "password": password or ""}
     if allow_insecure_http:
         entry["allow_insecure_http"] = True

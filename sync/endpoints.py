@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from packages.safe_text import one_line
 from packages.urls import host_of
@@ -70,30 +71,45 @@ def printable(text: str) -> bool:
     return all(unicodedata.category(c)[0] not in "CZ" for c in text)
 
 
-def normalise(url: str, *, where: str = "endpoint") -> Endpoint:
+def normalise(url: str, *, where: str | None = None) -> Endpoint:
     """The endpoint an http(s) URL names; MoocError (one line, the URL cleaned) for
     anything else: no scheme or host, credentials, a query, a bad port, or a character
     that is not printable (escape codes, bidi overrides, spaces)."""
+    where = where if where is not None else _("endpoint")
     text = url.strip() if isinstance(url, str) else ""
     shown = repr(one_line(str(url))[:100])
     if len(text) > MAX_URL_CHARS:
-        raise MoocError(f"{where}: not an http(s) URL of an xAPI endpoint (longer than {MAX_URL_CHARS} characters)")
+        raise MoocError(
+            _("{where}: not an http(s) URL of an xAPI endpoint (longer than {max_url_chars} characters)").format(
+                where=where, max_url_chars=MAX_URL_CHARS
+            )
+        )
     if not printable(text):
         raise MoocError(
-            f"{where}: {shown} is not an http(s) URL of an xAPI endpoint (it holds control or invisible characters)"
+            _(
+                "{where}: {shown} is not an http(s) URL of an xAPI endpoint (it holds control or invisible characters)"
+            ).format(where=where, shown=shown)
         )
     try:
         parts = urlsplit(text)
         hostname = parts.hostname
-        _ = parts.port  # raises ValueError on a bad port
+        parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError:
-        raise MoocError(f"{where}: {shown} is not an http(s) URL of an xAPI endpoint (bad host or port)") from None
+        raise MoocError(
+            _("{where}: {shown} is not an http(s) URL of an xAPI endpoint (bad host or port)").format(
+                where=where, shown=shown
+            )
+        ) from None
     if parts.scheme not in ("http", "https") or not hostname:
-        raise MoocError(f"{where}: {shown} is not an http(s) URL of an xAPI endpoint")
+        raise MoocError(
+            _("{where}: {shown} is not an http(s) URL of an xAPI endpoint").format(where=where, shown=shown)
+        )
     if parts.username or parts.password:
-        raise MoocError(f"{where}: put credentials in `mooc login`, not in the URL")
+        raise MoocError(_("{where}: put credentials in `mooc login`, not in the URL").format(where=where))
     if parts.query or parts.fragment:
-        raise MoocError(f"{where}: an xAPI endpoint URL has no query or fragment: {shown}")
+        raise MoocError(
+            _("{where}: an xAPI endpoint URL has no query or fragment: {shown}").format(where=where, shown=shown)
+        )
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return Endpoint(f"{parts.scheme}://{parts.netloc.lower()}{path}")
 
@@ -103,6 +119,12 @@ def sync_config(layout: Layout) -> dict[str, Any]:
 
     section = load_config(layout).get("sync", {})
     return section if isinstance(section, dict) else {}
+
+
+def course_prefix(course_id: str) -> str:
+    """ "course C: ", what a problem of one course starts with (sync/collect.py takes it
+    off again when it names the course itself)."""
+    return _("course {course_id}: ").format(course_id=course_id)
 
 
 def resolve(
@@ -118,12 +140,12 @@ def resolve(
             course_cfg.get("endpoint") if isinstance(course_cfg, dict) else None,
         ),
         (f"{layout.config_file}: [sync] endpoint", cfg.get("endpoint")),
-        (f"course {course_id}: [sync] xapi_endpoint", pack_endpoint),
+        (course_prefix(course_id) + "[sync] xapi_endpoint", pack_endpoint),
     )
     for where, value in candidates:
         if value:
             if not isinstance(value, str):
-                raise MoocError(f"{where} must be a URL string")
+                raise MoocError(_("{where} must be a URL string").format(where=where))
             return normalise(value, where=where)
     return None
 
@@ -136,7 +158,7 @@ def wants_gzip(layout: Layout, endpoint: Endpoint, config: dict[str, Any] | None
     where = f"{layout.config_file}: [sync] gzip_endpoints"
     urls = cfg.get("gzip_endpoints", [])
     if not isinstance(urls, list):
-        raise MoocError(f"{where} must be a list of endpoint URLs")
+        raise MoocError(_("{where} must be a list of endpoint URLs").format(where=where))
     return any(normalise(str(url), where=where) == endpoint for url in urls)
 
 
@@ -145,6 +167,7 @@ def check_transport(endpoint: Endpoint, allow_insecure: bool) -> None:
     if endpoint.url.startswith("https://") or endpoint.is_loopback or allow_insecure:
         return
     raise MoocError(
-        f"refusing to send learning records to {endpoint.host} over plain http; use an https "
-        "endpoint, or allow it with --allow-insecure-http (or [sync] allow_insecure_http = true)"
+        _(
+            "refusing to send learning records to {host} over plain http; use an https endpoint, or allow it with --allow-insecure-http (or [sync] allow_insecure_http = true)"
+        ).format(host=endpoint.host)
     )

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from player.events import Event, now_iso
 from sync.issuing_lrs import PAGE_SIZE, IssuerLrs
@@ -212,8 +213,9 @@ def issue(
     creds = lookup(layout, endpoint)
     if creds is None:
         raise MoocError(
-            f"no credentials for {endpoint.host}: issuing needs the provider's; "
-            f"run `mooc login {endpoint.url} --user NAME` first"
+            _(
+                "no credentials for {host}: issuing needs the provider's; run `mooc login {url} --user NAME` first"
+            ).format(host=endpoint.host, url=endpoint.url)
         )
     check_transport(
         endpoint,

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from sync.endpoints import Endpoint
 from sync.regrade import Request
@@ -65,9 +66,9 @@ class IssuerLrs:
         except Transient as err:
             said = str(err)
             raise MoocError(
-                f"cannot reach {said}"
+                _("cannot reach {said}").format(said=said)
                 if said.startswith(self.endpoint.host)
-                else f"cannot reach {self.endpoint.host}: {said}"
+                else _("cannot reach {host}: {err}").format(host=self.endpoint.host, err=said)
             ) from None
 
     def fetch(self, statement_id: str) -> dict[str, Any] | None:
@@ -85,11 +86,16 @@ class IssuerLrs:
             found = None
         elif answer.status in (401, 403):
             raise MoocError(
-                f"{self.endpoint.host} refused the provider's credentials ({answer.status}): "
-                f"log in with `mooc login {self.endpoint.url} --user NAME`"
+                _(
+                    "{host} refused the provider's credentials ({status}): log in with `mooc login {url} --user NAME`"
+                ).format(host=self.endpoint.host, status=answer.status, url=self.endpoint.url)
             )
         elif answer.status != 200:
-            raise MoocError(f"{self.endpoint.host} answered {answer.status} to a statement lookup: {answer.detail}")
+            raise MoocError(
+                _("{host} answered {status} to a statement lookup: {detail}").format(
+                    host=self.endpoint.host, status=answer.status, detail=answer.detail
+                )
+            )
         else:
             found = statement_from_get(answer, self.endpoint.host)
             self.report.statements_fetched += found is not None
@@ -134,7 +140,7 @@ class IssuerLrs:
 
         seen: set[str] = set()
         answer = self._call(lambda: self.client.query(params))
-        for _ in range(MAX_PAGES):
+        for _page in range(MAX_PAGES):
             page = _page_of(answer, self.endpoint)
             yield page["statements"]
             more = _more_of(page, self.endpoint.host)
@@ -143,11 +149,17 @@ class IssuerLrs:
             link = self.client.more_url(more)
             if link in seen:
                 raise MalformedAnswer(
-                    f"{self.endpoint.host}: the LRS sent a 'more' link it had sent before; stopped there"
+                    _("{host}: the LRS sent a 'more' link it had sent before; stopped there").format(
+                        host=self.endpoint.host
+                    )
                 )
             seen.add(link)
             answer = self._call(partial(self.client.more, link))
-        raise MalformedAnswer(f"{self.endpoint.host}: stopped after {MAX_PAGES} pages; run again to go on")
+        raise MalformedAnswer(
+            _("{host}: stopped after {max_pages} pages; run again to go on").format(
+                host=self.endpoint.host, max_pages=MAX_PAGES
+            )
+        )
 
     def post(self, statement: dict[str, Any]) -> str:
         """ "posted", or "already there" when the LRS holds this id."""
@@ -158,10 +170,15 @@ class IssuerLrs:
             return "already there"
         if answer.status in (401, 403):
             raise MoocError(
-                f"{self.endpoint.host} refused to store the answer ({answer.status}): the provider's "
-                "credentials need write access"
+                _("{host} refused to store the answer ({status}): the provider's credentials need write access").format(
+                    host=self.endpoint.host, status=answer.status
+                )
             )
         raise MoocError(
-            f"{self.endpoint.host} answered {answer.status} to the answer of request "
-            f"{statement['context']['statement']['id']}: {answer.detail}"
+            _("{host} answered {status} to the answer of request {id}: {detail}").format(
+                host=self.endpoint.host,
+                status=answer.status,
+                id=statement["context"]["statement"]["id"],
+                detail=answer.detail,
+            )
         )

@@ -22,6 +22,7 @@ from typing import Any
 from packages.datafile import MIB, DataError, loads_json, open_file, read_fd
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
+from packages.i18n import _, ngettext
 from packages.layout import make_dirs
 from packages.portable import lock
 
@@ -42,7 +43,7 @@ def read(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     try:
         raw = read_fd(fd, path, MAX_BYTES)
     except OSError as err:
-        raise MoocError(f"{path}: cannot read: {err.strerror}") from None
+        raise MoocError(_("{path}: cannot read: {strerror}").format(path=path, strerror=err.strerror)) from None
     finally:
         os.close(fd)
     return parse(raw, str(path))
@@ -60,17 +61,26 @@ def parse(raw: bytes, where: str) -> tuple[list[dict[str, Any]], list[str]]:
         try:
             obj = loads_json(line)
         except DataError as err:
-            problems.append(f"{where}: line {n}: damaged ({err}); skipped")
+            problems.append(_("{where}: line {n}: damaged ({err}); skipped").format(where=where, n=n, err=err))
             continue
         if isinstance(obj, dict):
             out.append(obj)
         else:
-            problems.append(f"{where}: line {n}: not an object; skipped")
+            problems.append(_("{where}: line {n}: not an object; skipped").format(where=where, n=n))
     if problems:
         from packages.notices import warn
 
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        warn(f"{problems[0]}{more}; the file is left as it is")
+        if len(problems) > 1:
+            more = len(problems) - 1
+            warn(
+                ngettext(
+                    "{problem} (and {n} more); the file is left as it is",
+                    "{problem} (and {n} more); the file is left as it is",
+                    more,
+                ).format(problem=problems[0], n=more)
+            )
+        else:
+            warn(_("{problem}; the file is left as it is").format(problem=problems[0]))
     return out, problems
 
 
@@ -82,7 +92,7 @@ def locked_append(path: Path) -> Iterator[Appender]:
         make_dirs(path.parent)
         fd = open_file(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     except OSError as err:
-        raise MoocError(f"{path}: cannot open: {err.strerror}") from None
+        raise MoocError(_("{path}: cannot open: {strerror}").format(path=path, strerror=err.strerror)) from None
     try:
         lock(fd)
         if new:
@@ -118,7 +128,11 @@ class Appender:
                 os.fsync(self.fd)
             except OSError:
                 pass
-            raise MoocError(f"{self.path}: cannot write ({err.strerror}); nothing was lost, try again") from None
+            raise MoocError(
+                _("{path}: cannot write ({strerror}); nothing was lost, try again").format(
+                    path=self.path, strerror=err.strerror
+                )
+            ) from None
 
 
 def append(path: Path, records: list[Any]) -> None:

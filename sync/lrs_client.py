@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.netguard import Guard
 from packages.safe_text import one_line
 from sync import safe_json
@@ -158,7 +159,7 @@ class LRSClient:
         except self._requests.exceptions.SSLError as err:
             if guard is not None:
                 guard.check()  # a connection the watchdog cut: say why
-            raise TransportError(f"TLS error talking to {host}: {_short(err)}") from None
+            raise TransportError(_("TLS error talking to {host}: {err}").format(host=host, err=_short(err))) from None
         except (self._requests.RequestException, OSError) + _http_errors() as err:
             if guard is not None:
                 guard.check()
@@ -169,8 +170,9 @@ class LRSClient:
         if 300 <= resp.status_code < 400:
             where = one_line(resp.headers.get("Location", "?"))[:200]
             raise MoocError(
-                f"{self.endpoint.url} answered with a redirect ({resp.status_code}) to {where}; mooc does not "
-                "follow redirects with your records: set the final URL as the endpoint"
+                _(
+                    "{url} answered with a redirect ({status_code}) to {where}; mooc does not follow redirects with your records: set the final URL as the endpoint"
+                ).format(url=self.endpoint.url, status_code=resp.status_code, where=where)
             )
         return Answer(resp.status_code, dict(resp.headers), raw.decode("utf-8", "replace"))
 
@@ -178,9 +180,11 @@ class LRSClient:
         """The whole body, or MalformedAnswer once it passes max_bytes (nothing more is read)."""
         limit = self.max_bytes
         too_large = MalformedAnswer(
-            f"{self.endpoint.host}: the answer is larger than {_size(limit)}: "
-            + ("not an xAPI answer" if limit >= MAX_ANSWER_BYTES else "more than this link allows")
-            + "; stopped reading it"
+            (
+                _("{host}: the answer is larger than {size}: not an xAPI answer; stopped reading it")
+                if limit >= MAX_ANSWER_BYTES
+                else _("{host}: the answer is larger than {size}: more than this link allows; stopped reading it")
+            ).format(host=self.endpoint.host, size=_size(limit))
         )
         try:
             declared = int(resp.headers.get("Content-Length") or 0)
@@ -226,8 +230,9 @@ class LRSClient:
             origin = url = ""
         if origin != self.endpoint.origin:
             raise MalformedAnswer(
-                f"{self.endpoint.host}: the 'more' link {one_line(link)[:100]!r} leads off "
-                "this LRS; stopped following it"
+                _("{host}: the 'more' link {value!r} leads off this LRS; stopped following it").format(
+                    host=self.endpoint.host, value=one_line(link)[:100]
+                )
             )
         return url
 
@@ -263,15 +268,17 @@ def statement_from_get(answer: Answer, host: str) -> dict[str, Any] | None:
         data = answer.json()
     except ValueError as err:
         raise MalformedAnswer(
-            f"{host}: the answer to a statement lookup is not JSON ({err}; content type {answer.content_type})"
+            _("{host}: the answer to a statement lookup is not JSON ({err}; content type {content_type})").format(
+                host=host, err=err, content_type=answer.content_type
+            )
         ) from None
     if isinstance(data, dict) and "statements" in data and "id" not in data:
         items = data.get("statements")
         if not isinstance(items, list):
-            raise MalformedAnswer(f"{host}: 'statements' in the answer to a lookup is not a list")
+            raise MalformedAnswer(_("{host}: 'statements' in the answer to a lookup is not a list").format(host=host))
         data = items[0] if items else None
         if data is None:
             return None
     if not isinstance(data, dict):
-        raise MalformedAnswer(f"{host}: the answer to a statement lookup is not a statement")
+        raise MalformedAnswer(_("{host}: the answer to a statement lookup is not a statement").format(host=host))
     return data

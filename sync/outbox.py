@@ -143,11 +143,15 @@ class Outbox:
                 seen.add(sid)
                 out.append(Entry(sid, r["learner"], r["course"], r["event"], r["type"], None if known else st["body"]))
         if bad:
+            from packages.i18n import ngettext
             from packages.notices import warn
 
             warn(
-                f"{self.outbox_file}: {bad} line{'s' if bad != 1 else ''} not shaped as outbox records "
-                "skipped; the file is left as it is"
+                ngettext(
+                    "{path}: {n} line not shaped as outbox records skipped; the file is left as it is",
+                    "{path}: {n} lines not shaped as outbox records skipped; the file is left as it is",
+                    bad,
+                ).format(path=self.outbox_file, n=bad)
             )
         return out
 

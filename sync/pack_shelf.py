@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from packages.model import Course
 
@@ -27,13 +28,13 @@ class PackShelf:
         shelf = cls()
         for path in paths:
             if not path.exists():
-                raise MoocError(f"--packs {path}: no such file or folder")
+                raise MoocError(_("--packs {path}: no such file or folder").format(path=path))
             if path.is_dir() and not (path / "course.toml").is_file():
                 found = sorted(path.glob("*.mooc")) + sorted(
                     p for p in path.iterdir() if p.is_dir() and (p / "course.toml").is_file()
                 )
                 if not found:
-                    raise MoocError(f"--packs {path}: holds no .mooc file and no pack folder")
+                    raise MoocError(_("--packs {path}: holds no .mooc file and no pack folder").format(path=path))
                 for one in found:
                     shelf._add(one)
             else:
@@ -48,7 +49,7 @@ class PackShelf:
         try:
             course = load_course(open_source(path))
         except (MoocError, OSError) as err:
-            self.notes.append(f"{path}: skipped: {str(err).splitlines()[0][:200]}")
+            self.notes.append(_("{path}: skipped: {err}").format(path=path, err=str(err).splitlines()[0][:200]))
             return
         self.courses.setdefault((course.id, course.version), course)
 

@@ -30,6 +30,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.layout import Layout
 from packages.netguard import Guard, TooSlow
 from player.event_schema import event_problem
@@ -67,12 +68,14 @@ class PullResult:
     def skip_note(self) -> str | None:
         if not self.skipped:
             return None
-        many = self.skipped != 1
-        return (
-            f"{self.host}: skipped {self.skipped} statement{'s' if many else ''} "
-            f"that {'are' if many else 'is'} not mooc's: "
-            + "; ".join(self.skip_reasons)
-            + ("; ..." if self.skipped > len(self.skip_reasons) else "")
+        return ngettext(
+            "{host}: skipped {n} statement that is not mooc's: {reasons}",
+            "{host}: skipped {n} statements that are not mooc's: {reasons}",
+            self.skipped,
+        ).format(
+            host=self.host,
+            n=self.skipped,
+            reasons="; ".join(self.skip_reasons) + ("; ..." if self.skipped > len(self.skip_reasons) else ""),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -104,13 +107,14 @@ def _endpoints(layout: Layout, course_id: str | None, notes: list[str]) -> dict[
         except MoocError as err:
             if course_id:
                 raise
-            notes.append(skipped_course(cid, "is not pulled", err))
+            notes.append(skipped_course(cid, _("course {course_id} is not pulled: {why}"), err))
             continue
         if endpoint is None:
             if course_id:
                 raise MoocError(
-                    f"course {course_id} names no LRS endpoint (set one with "
-                    f"[sync.courses.{course_id}] endpoint in {layout.config_file})"
+                    _(
+                        "course {course_id} names no LRS endpoint (set one with [sync.courses.{course_id}] endpoint in {config_file})"
+                    ).format(course_id=course_id, config_file=layout.config_file)
                 )
             continue
         out.setdefault(endpoint.url, (endpoint, []))[1].append(cid)
@@ -135,7 +139,7 @@ def pull(
     notes = notes if notes is not None else []
     targets = _endpoints(layout, course_id, notes)
     if not targets:
-        raise MoocError("no installed course names an LRS endpoint: nothing to pull from")
+        raise MoocError(_("no installed course names an LRS endpoint: nothing to pull from"))
     results = []
     for endpoint, _courses in targets.values():
         result = PullResult(endpoint.url, endpoint.host)
@@ -175,7 +179,9 @@ def _read(
     host = endpoint.host
     if not Consent(layout, lid).allowed(host):
         raise MoocError(
-            f"{host} is not approved for {lid}: approve it first with `mooc consent allow {host} --learner {lid}`"
+            _(
+                "{host} is not approved for {lid}: approve it first with `mooc consent allow {host} --learner {lid}`"
+            ).format(host=host, lid=lid)
         )
     creds = lookup(layout, endpoint)
     check_transport(
@@ -217,19 +223,23 @@ def _read(
             url = client.more_url(more)
             if url in seen_links:
                 raise MalformedAnswer(
-                    f"{host}: the LRS sent a 'more' link it had sent before (after {pages} pages); stopped there"
+                    _(
+                        "{host}: the LRS sent a 'more' link it had sent before (after {pages} pages); stopped there"
+                    ).format(host=host, pages=pages)
                 )
             if pages >= MAX_PAGES or result.statements >= MAX_STATEMENTS:
                 raise MalformedAnswer(
-                    f"{host}: stopped after {pages} pages and {result.statements} "
-                    f"statement{'s' if result.statements != 1 else ''} "
-                    f"(the most one pull reads); what was read is merged"
+                    ngettext(
+                        "{host}: stopped after {pages} pages and {n} statement (the most one pull reads); what was read is merged",
+                        "{host}: stopped after {pages} pages and {n} statements (the most one pull reads); what was read is merged",
+                        result.statements,
+                    ).format(host=host, pages=pages, n=result.statements)
                 )
             seen_links.add(url)
             answer = retry.call(partial(client.more, url))
             pages += 1
     except Transient as err:
-        raise MoocError(f"cannot reach {host}: {err}") from None
+        raise MoocError(_("cannot reach {host}: {err}").format(host=host, err=err)) from None
     finally:
         client.close()
 
@@ -241,18 +251,28 @@ def _page_of(answer: Any, endpoint: Endpoint) -> dict[str, Any]:
     host = endpoint.host
     if answer.status in (401, 403):
         raise MoocError(
-            f"{host} refused the credentials ({answer.status}): log in with `mooc login {endpoint.url} --user NAME`"
+            _("{host} refused the credentials ({status}): log in with `mooc login {url} --user NAME`").format(
+                host=host, status=answer.status, url=endpoint.url
+            )
         )
     if answer.status != 200:
-        raise MoocError(f"{host} answered {answer.status} to the query: {answer.detail}")
+        raise MoocError(
+            _("{host} answered {status} to the query: {detail}").format(
+                host=host, status=answer.status, detail=answer.detail
+            )
+        )
     try:
         page = answer.json()
     except ValueError as err:
         raise MalformedAnswer(
-            f"{host}: the answer to the query is not JSON ({err}; content type {answer.content_type})"
+            _("{host}: the answer to the query is not JSON ({err}; content type {content_type})").format(
+                host=host, err=err, content_type=answer.content_type
+            )
         ) from None
     if not isinstance(page, dict) or not isinstance(page.get("statements"), list):
-        raise MalformedAnswer(f"{host}: the answer to the query is not an xAPI result (no list of 'statements')")
+        raise MalformedAnswer(
+            _("{host}: the answer to the query is not an xAPI result (no list of 'statements')").format(host=host)
+        )
     return page
 
 
@@ -263,7 +283,7 @@ def _more_of(page: dict[str, Any], host: str) -> str | None:
     if more is None or more == "":
         return None
     if not isinstance(more, str):
-        raise MalformedAnswer(f"{host}: the 'more' of the answer is not a link")
+        raise MalformedAnswer(_("{host}: the 'more' of the answer is not a link").format(host=host))
     return more
 
 

@@ -139,6 +139,18 @@ def _ref(statement: dict[str, Any]) -> str | None:
     return str(ref.get("id")) if isinstance(ref, dict) and ref.get("id") else None
 
 
+def _answered_in(event: Event, statement: dict[str, Any]) -> str | None:
+    """The language the learner answered in: the attempt event's `language`, else its
+    statement's `context.language`; None (numbers read as before languages) without."""
+    from player.event_schema import LANGUAGE_TAG
+
+    context = statement.get("context")
+    for value in (event.data.get("language"), context.get("language") if isinstance(context, dict) else None):
+        if isinstance(value, str) and LANGUAGE_TAG.fullmatch(value):
+            return value
+    return None
+
+
 def _pct(score: float) -> str:
     text = f"{score * 100:.2f}".rstrip("0").rstrip(".")
     return f"{text}%"
@@ -213,6 +225,7 @@ def _judge(
 
     answers: dict[str, dict[str, Any]] = {}
     attempts: dict[str, Event] = {}
+    attempt_statements: dict[str, dict[str, Any]] = {}
     for sid in evidence:
         st = held(sid, "evidence")
         verb = st.get("verb")
@@ -226,7 +239,8 @@ def _judge(
             raise _Refused(f"evidence {sid} is not an answer to a quiz of {cid}")
         answers[sid] = st
         if attempt_id not in attempts:
-            raw = event_dict(held(attempt_id, "attempt"))
+            attempt_statements[attempt_id] = held(attempt_id, "attempt")
+            raw = event_dict(attempt_statements[attempt_id])
             if (
                 raw is None
                 or event_problem(raw)
@@ -273,7 +287,7 @@ def _judge(
                 raise _Refused(f"evidence {sid} names another course version than its attempt")
             responses[qid] = q.get("response")
             listed.add(sid)
-        score = grade_attempt(quiz, responses).score
+        score = grade_attempt(quiz, responses, _answered_in(event, attempt_statements[attempt_id])).score
         best[item_id] = max(best.get(item_id, 0.0), score)
         taken[item_id] = taken.get(item_id, 0) + 1
         if quiz.max_attempts and taken[item_id] > quiz.max_attempts:

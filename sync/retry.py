@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from packages.i18n import _
 from packages.netguard import Guard, TooSlow
 
 BACKOFF_BASE = 0.5
@@ -69,8 +70,9 @@ class Retry:
             self.sleep(delay)
         elif delay >= guard.remaining():
             raise TooSlow(
-                f"{guard.label}: stopped: waiting {delay:.0f} s to try again would pass the "
-                f"{guard.deadline:.0f} s allowed ({guard.why})"
+                _(
+                    "{label}: stopped: waiting {delay} s to try again would pass the {deadline} s allowed ({why})"
+                ).format(label=guard.label, delay=f"{delay:.0f}", deadline=f"{guard.deadline:.0f}", why=guard.why)
             )
         else:
             guard.sleep(delay)

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from packages.errors import MoocError
+from player.event_schema import LANGUAGE_TAG
 from player.events import Event
 
 XAPI_VERSION = "1.0.3"
@@ -190,6 +191,10 @@ def _activity(iri: str, kind: str | None) -> dict[str, Any]:
     return {"id": iri, "definition": {"type": ACTIVITY_TYPES[kind]}}
 
 
+def _is_language(value: Any) -> bool:
+    return isinstance(value, str) and LANGUAGE_TAG.fullmatch(value) is not None
+
+
 def _response_text(response: Any) -> str:
     """The response as statements before the cmi.interaction mapping carried it."""
     if isinstance(response, str):
@@ -337,7 +342,12 @@ def statements_for(
         if d:
             result["duration"] = d
         result["extensions"] = {EXT_ATTEMPT: data.get("attempt"), EXT_THRESHOLD: data.get("threshold")}
-        main = make(event.id, "passed" if passed else "failed", obj, context(parents), result)
+        # The language the learner answered in (numbers typed its way): xAPI's own field.
+        answered_in = data.get("language") if _is_language(data.get("language")) else None
+        main_ctx = context(parents)
+        if answered_in:
+            main_ctx["language"] = answered_in
+        main = make(event.id, "passed" if passed else "failed", obj, main_ctx, result)
         out = [main]
         quiz_parent = [_activity(item_iri(cid, event.item_id), None)]  # the attempt statement defines it
         for q in data.get("questions") or []:
@@ -354,15 +364,10 @@ def statements_for(
             if qscore:
                 qres["score"] = qscore
             qres["extensions"] = {EXT_QUESTION_TYPE: str(q.get("type")), EXT_POINTS: q.get("points")}
-            out.append(
-                make(
-                    question_statement_id(event, q),
-                    "answered",
-                    qobj,
-                    context(quiz_parent, with_event=False, ref=event.id),
-                    qres,
-                )
-            )
+            qctx = context(quiz_parent, with_event=False, ref=event.id)
+            if answered_in:
+                qctx["language"] = answered_in
+            out.append(make(question_statement_id(event, q), "answered", qobj, qctx, qres))
         return out
     # lesson_opened, position, and any event type added later: a plain "experienced"-like act
     verb = t if t in VERBS else "lesson_opened"

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from packages.safe_text import one_line
 from player.events import now_iso
@@ -77,7 +78,7 @@ def export(layout: Layout, path: Path) -> ExportReport:
         try:
             existing = read_export(path)
         except MoocError as err:
-            raise MoocError(f"{err}; it was left as it is: export to another file") from None
+            raise MoocError(_("{err}; it was left as it is: export to another file").format(err=err)) from None
         for url, records in existing:
             blocks.setdefault(url, []).extend(records)
         report.merged = True
@@ -135,49 +136,67 @@ def read_export(path: Path) -> list[tuple[str, list[dict[str, Any]]]]:
     where = str(path)
     try:
         if path.stat().st_size > MAX_BYTES:
-            raise MoocError(f"{where}: too large to be a mooc export ({path.stat().st_size} bytes)")
+            raise MoocError(
+                _("{where}: too large to be a mooc export ({size} bytes)").format(where=where, size=path.stat().st_size)
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise MoocError(f"{where}: no such file") from None
+        raise MoocError(_("{where}: no such file").format(where=where)) from None
     except IsADirectoryError:
-        raise MoocError(f"{where}: is a folder, not an export file") from None
+        raise MoocError(_("{where}: is a folder, not an export file").format(where=where)) from None
     except OSError as err:
-        raise MoocError(f"{where}: cannot read: {err.strerror}") from None
+        raise MoocError(_("{where}: cannot read: {strerror}").format(where=where, strerror=err.strerror)) from None
     from packages.datafile import DataError, loads_json
 
     try:
         doc = loads_json(raw.decode("utf-8"))
     except (UnicodeDecodeError, DataError) as err:
         raise MoocError(
-            f"{where}: not a mooc sync export ({one_line(str(err))[:100]}); the file may be damaged or cut short"
+            _("{where}: not a mooc sync export ({value}); the file may be damaged or cut short").format(
+                where=where, value=one_line(str(err))[:100]
+            )
         ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise MoocError(f"{where}: not a mooc sync export (format is not {FORMAT!r})")
+        raise MoocError(
+            _("{where}: not a mooc sync export (format is not {format!r})").format(where=where, format=FORMAT)
+        )
     version = doc.get("version")
     if not isinstance(version, int) or version > VERSION or version < 1:
         raise MoocError(
-            f"{where}: export version {version!r} is not supported (this mooc reads {VERSION}); upgrade mooc"
+            _(
+                "{where}: export version {version!r} is not supported (this mooc reads {supported}); upgrade mooc"
+            ).format(where=where, version=version, supported=VERSION)
         )
     endpoints = doc.get("endpoints")
     if not isinstance(endpoints, list):
-        raise MoocError(f"{where}: 'endpoints' must be a list")
+        raise MoocError(_("{where}: 'endpoints' must be a list").format(where=where))
     if doc.get("checksum") != _checksum(endpoints):
-        raise MoocError(f"{where}: checksum mismatch: the file was changed or damaged; export it again")
+        raise MoocError(
+            _("{where}: checksum mismatch: the file was changed or damaged; export it again").format(where=where)
+        )
     out: list[tuple[str, list[dict[str, Any]]]] = []
     for n, block in enumerate(endpoints, start=1):
         if not isinstance(block, dict) or not isinstance(block.get("records"), list):
-            raise MoocError(f"{where}: endpoint {n}: expected an object with 'endpoint' and 'records'")
+            raise MoocError(
+                _("{where}: endpoint {n}: expected an object with 'endpoint' and 'records'").format(where=where, n=n)
+            )
         endpoint = normalise(str(block.get("endpoint")), where=f"{where}: endpoint {n}")
         for m, rec in enumerate(block["records"], start=1):
             if not (isinstance(rec, dict) and is_record(dict(rec, known=False))):
-                raise MoocError(f"{where}: endpoint {n}, record {m}: malformed")
+                raise MoocError(_("{where}: endpoint {n}, record {m}: malformed").format(where=where, n=n, m=m))
             for s in rec["statements"]:
                 try:
                     body = loads_json(s["body"])
                 except DataError:
-                    raise MoocError(f"{where}: endpoint {n}, record {m}: a statement is not JSON") from None
+                    raise MoocError(
+                        _("{where}: endpoint {n}, record {m}: a statement is not JSON").format(where=where, n=n, m=m)
+                    ) from None
                 if not isinstance(body, dict) or body.get("id") != s["id"]:
-                    raise MoocError(f"{where}: endpoint {n}, record {m}: statement id does not match its body")
+                    raise MoocError(
+                        _("{where}: endpoint {n}, record {m}: statement id does not match its body").format(
+                            where=where, n=n, m=m
+                        )
+                    )
         out.append((endpoint.url, block["records"]))
     return out
 

@@ -34,6 +34,7 @@ from functools import partial
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.layout import Layout
 from packages.netguard import Guard, TooSlow
 from packages.portable import lock
@@ -280,10 +281,10 @@ class _Sender:
             if probe is not None and _accepted(answer.status):
                 self.gzip = "off"
                 host, url = self.outbox.endpoint.host, self.outbox.endpoint.url
-                self.result.warning = (
-                    f"{host} answered {probe.status} to a compressed upload and accepted it "
-                    f"uncompressed: remove {url} from [sync] gzip_endpoints in config.toml"
-                )
+                self.result.warning = _(
+                    "{host} answered {status} to a compressed upload and accepted it "
+                    "uncompressed: remove {url} from [sync] gzip_endpoints in config.toml"
+                ).format(host=host, status=probe.status, url=url)
             return answer
         return self.retry.call(lambda: self.client.post_statements(body))
 
@@ -297,8 +298,9 @@ class _Sender:
             self._ack(batch, "stored")
         elif status in (401, 403):
             raise AuthRequired(
-                f"{self.outbox.endpoint.host} refused the credentials ({status}): log in with "
-                f"`mooc login {self.outbox.endpoint.url} --user NAME`"
+                _("{host} refused the credentials ({status}): log in with `mooc login {url} --user NAME`").format(
+                    host=self.outbox.endpoint.host, status=status, url=self.outbox.endpoint.url
+                )
             )
         elif status == 409:
             self._resolve_conflict(batch)
@@ -319,7 +321,11 @@ class _Sender:
                     }
                 )
         else:
-            raise Transient(f"{self.outbox.endpoint.host} answered {status} ({answer.detail})")
+            raise Transient(
+                _("{host} answered {status} ({detail})").format(
+                    host=self.outbox.endpoint.host, status=status, detail=answer.detail
+                )
+            )
 
     def _check_stored(self, batch: list[Entry], answer: Any) -> None:
         """A 200 to a POST is the list of the ids stored (xAPI 1.0.3, 7.2.2: those of the
@@ -330,13 +336,16 @@ class _Sender:
         try:
             ids = answer.json()
         except ValueError as err:
-            ids, why = None, f"not JSON: {err}"
+            ids, why = None, _("not JSON: {err}").format(err=err)
         else:
-            why = "not a list of the statement ids it stored"
+            why = _("not a list of the statement ids it stored")
         if not (isinstance(ids, list) and all(isinstance(i, str) and _uuid_key(i) in sent for i in ids)):
             raise MalformedAnswer(
-                f"{self.outbox.endpoint.host} answered 200 to an upload, but {why} (content type "
-                f"{answer.content_type}): {len(batch)} record{'s' if len(batch) != 1 else ''} stay pending"
+                ngettext(
+                    "{host} answered 200 to an upload, but {why} (content type {content_type}): {n} record stays pending",
+                    "{host} answered 200 to an upload, but {why} (content type {content_type}): {n} records stay pending",
+                    len(batch),
+                ).format(host=self.outbox.endpoint.host, why=why, content_type=answer.content_type, n=len(batch))
             )
 
     def _split(self, batch: list[Entry]) -> None:
@@ -358,8 +367,9 @@ class _Sender:
             answer = self.retry.call(partial(self.client.get_statement, e.id))
             if answer.status in (401, 403):
                 raise AuthRequired(
-                    f"{self.outbox.endpoint.host} refused the credentials ({answer.status}): "
-                    f"log in with `mooc login {self.outbox.endpoint.url} --user NAME`"
+                    _("{host} refused the credentials ({status}): log in with `mooc login {url} --user NAME`").format(
+                        host=self.outbox.endpoint.host, status=answer.status, url=self.outbox.endpoint.url
+                    )
                 )
             theirs = statement_from_get(answer, host) if answer.status == 200 else None
             try:

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 
 
@@ -203,7 +204,9 @@ class SyncWorker:
             self._publish(status)
             return status
         except Exception as err:  # never let a bug in a background thread go silent
-            status = SyncStatus(self.status.online, self.status.pending, last_error=f"sync failed: {err!r}")
+            status = SyncStatus(
+                self.status.online, self.status.pending, last_error=_("sync failed: {err!r}").format(err=err)
+            )
             self._publish(status)
             return status
         online: bool | None = None

@@ -235,8 +235,8 @@ def test_plain_mode_every_question_type_then_progress_json(installed: Path, mooc
 
     screen = d.read_prompt()
     assert "Pi to two decimals?" in screen
-    d.send("1,234.5")
-    assert "mixes ',' and '.'" in d.read_prompt()
+    d.send("1.234,5")  # English groups with commas: this has them the wrong way round
+    assert "mixes ',' and '.': write it like 12,345.5 or 12345.5" in d.read_prompt()
     d.send(" 3,16 ")  # within 1% of 3.14, decimal comma
 
     d.read_prompt()

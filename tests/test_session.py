@@ -572,7 +572,7 @@ def test_answer_text_of_every_question_type() -> None:
         "a; c",
         "full",
         "3.14159 (± 2%)",
-        "1234567 (± 0.5)",
+        "1,234,567 (± 0.5)",  # grouped the way English writes it (packages/local_numbers.py)
         "no one or nobody",
         "0 (for example)",
         "1. x; 2. y",

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from packages.local_numbers import format_number, format_percent
 from packages.question_kinds.base import NOT_UNDERSTOOD, Accepted, Question, Reader, RightAnswer
 from packages.safe_text import one_line
 
@@ -29,8 +30,9 @@ class NumericAnswer:
 
 
 def shown_number(value: float) -> str:
-    """A number as the learner reads it."""
-    return f"{value:.12g}"
+    """A number as the learner reads it, the way their language writes it (1 234,5 in
+    French: packages/local_numbers.py)."""
+    return format_number(value)
 
 
 def _xapi_number(value: float) -> str:
@@ -117,7 +119,7 @@ class Numeric(
                 Accepted(
                     shown_number(a.value),
                     a.credit,
-                    (f"± {shown_number(a.tolerance * 100)}%" if a.relative else f"± {shown_number(a.tolerance)}")
+                    (f"± {format_percent(a.tolerance * 100)}" if a.relative else f"± {shown_number(a.tolerance)}")
                     if a.tolerance
                     else None,
                 )

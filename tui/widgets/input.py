@@ -17,7 +17,12 @@ from packages.questions import Numeric, Question
 
 def compose_answer(question: Question, presented: list[int], number: int) -> ComposeResult:
     if isinstance(question, Numeric):
-        yield Input(placeholder="type a number, e.g. 3.14", classes="answer")
+        from packages.i18n import _
+        from packages.local_numbers import format_number
+
+        yield Input(
+            placeholder=_("type a number, e.g. {example}").format(example=format_number(3.14)), classes="answer"
+        )
     else:
         yield Input(placeholder="type your answer", classes="answer")
 
@@ -28,7 +33,8 @@ def read_answer(box: Widget, question: Question, presented: list[int]) -> Any:
     if not raw.strip():
         return None
     if isinstance(question, Numeric):
+        from packages.i18n import language
         from player.grading import parse_number
 
-        return parse_number(raw)
+        return parse_number(raw, language())  # grouped digits the way the learner's language writes them
     return raw
