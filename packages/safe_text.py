@@ -79,9 +79,14 @@ def dumps_clean(value: Any, *, indent: int | None = None) -> str:
     return json.dumps(clean_data(value), ensure_ascii=False, indent=indent, separators=separators)
 
 
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
+
+
 def one_line(text: str) -> str:
-    """Clean text for a single line of output (titles in tables, error messages)."""
-    return " ".join(clean(text).split())
+    """Clean text for a single line of output (titles in tables, error messages).
+    Runs of breaking white space become one space; no-break spaces stay (French puts
+    one before a colon: "fichier\u00a0: problème")."""
+    return _BREAKING_SPACE.sub(" ", clean(text)).strip(" ")
 
 
 def literal(text: str, style: str = "") -> Text:
