@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from packages.i18n import N_, _, ngettext
+from packages.i18n import N_, _, ngettext, pgettext
 from player.cli import common
 
 INSTALL_EPILOG = N_("""\
@@ -252,7 +252,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not courses:
         print(_("no courses installed; install one with `mooc install PACK`"))
         return 0
-    rows = [(c.id, one_line(c.version), c.flavour, one_line(c.language), c.origin, one_line(c.title)) for c in courses]
+    rows = [
+        (c.id, one_line(c.version), c.flavour, one_line(c.language), origin(c.origin), one_line(c.title))
+        for c in courses
+    ]
     header = (_("ID"), _("VERSION"), _("FLAVOUR"), _("LANG"), _("ORIGIN"), _("TITLE"))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
@@ -283,7 +286,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         (_("flavour:"), flavour),
         (_("language:"), one_line(c.language)),
         (_("kind:"), one_line(c.kind)),
-        (_("origin:"), c.origin),
+        (_("origin:"), origin(c.origin)),
         (_("path:"), str(c.path)),
         (_("size:"), _human_size(c.size)),
     ]
@@ -294,7 +297,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     rows.append((_("endpoint:"), one_line(c.xapi_endpoint) if c.xapi_endpoint else _("(none: progress stays here)")))
     for o in shadowed:
         also = _("{origin} {version} (not played: {path})").format(
-            origin=o.origin, version=one_line(o.version), path=o.path
+            origin=origin(o.origin), version=one_line(o.version), path=o.path
         )
         rows.append((_("also:"), also))
     width = max(11, *(len(label) + 1 for label, _value in rows))
@@ -310,6 +313,16 @@ def cmd_info(args: argparse.Namespace) -> int:
         lines.append(f"    {one_line(m.id)}: {one_line(m.title)} ({counts})")
     print("\n".join(lines))
     return 0
+
+
+def origin(where: str) -> str:
+    """Where an installed copy lives (packages/store.py: user, system, bundled), said to a person."""
+    words = {
+        "user": pgettext("origin", "user"),
+        "system": pgettext("origin", "system"),
+        "bundled": pgettext("origin", "bundled"),
+    }
+    return words.get(where, where)
 
 
 def _human_size(n: int) -> str:
@@ -347,7 +360,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
         )
         answer = input(
             question.format(
-                id=target.id, version=one_line(target.version), title=one_line(target.title), origin=target.origin
+                id=target.id,
+                version=one_line(target.version),
+                title=one_line(target.title),
+                origin=origin(target.origin),
             )
         )
         if answer.strip().lower() not in ("y", "yes", _("y"), _("yes")):
@@ -368,7 +384,12 @@ def cmd_remove(args: argparse.Namespace) -> int:
             raise MoocError(
                 _("{path}: cannot delete progress: {problem}").format(path=path, problem=err.strerror or err)
             ) from None
-    done = {"id": removed.id, "version": one_line(removed.version), "origin": removed.origin, "n": len(purge_files)}
+    done = {
+        "id": removed.id,
+        "version": one_line(removed.version),
+        "origin": origin(removed.origin),
+        "n": len(purge_files),
+    }
     if args.purge:
         said = ngettext(
             "removed {id} {version} from the {origin} store; deleted {n} progress file",
