@@ -11,10 +11,10 @@ import sys
 from typing import Any
 
 from packages.errors import UsageError
-from packages.i18n import _
+from packages.i18n import N_, _, ngettext
 from player.cli import common
 
-CATALOG_EPILOG = """\
+CATALOG_EPILOG = N_("""\
 examples:
   mooc catalog add https://courses.example.edu/catalog.json --name uni
   mooc catalog add http://192.168.1.20:8765/        a teacher's `mooc serve`
@@ -25,10 +25,10 @@ examples:
   mooc catalog build dist/                          publishers: write dist/catalog.json
   mooc catalog export /media/usb/courses            this machine's courses, every flavour
                                                     it holds, onto a stick for a lab
-"""
+""")
 
 
-CATALOG_BUILD_EPILOG = """\
+CATALOG_BUILD_EPILOG = N_("""\
 examples:
   mooc pack build my-course --flavours all -o dist/    the text, novideo and full packs
   mooc catalog build dist/                             dist/catalog.json lists them
@@ -40,88 +40,102 @@ and SHA-256: `mooc search` shows the three sizes, `mooc install --flavour` picks
 Build again after adding or replacing a pack. Serve DIR with a web server that answers
 Range requests (nginx, Apache, caddy): moving up a flavour and updates then fetch only
 what is missing (`python3 -m http.server` ignores Range: whole packs travel).
-"""
+""")
+
+
+UPDATE_EPILOG = N_("""\
+examples:
+  mooc update --check
+  mooc update stats-101
+  mooc update --full        download whole packs (no delta)
+  mooc update --offline     compare with the catalogs' last copies only
+
+Each catalog is fetched again first (like `mooc catalog refresh`); a catalog
+that cannot be reached is named on one line and its last copy is used.
+""")
 
 
 def register(sub: Any) -> None:
     """Add catalog, search, update and serve to `mooc`."""
-    p = common.add_subcommand(sub, "catalog", help="add, list, refresh or build course catalogs", epilog=CATALOG_EPILOG)
-    csub = p.add_subparsers(dest="catalog_command", metavar="ACTION", title="actions")
+    p = common.add_subcommand(
+        sub, "catalog", help=_("add, list, refresh or build course catalogs"), epilog=_(CATALOG_EPILOG)
+    )
+    csub = p.add_subparsers(dest="catalog_command", metavar="ACTION", title=_("actions"))
     common.shows_help(p)
 
-    q = common.add_subcommand(csub, "add", help="add a catalog (http(s) URL, file: URL, folder or catalog.json)")
+    q = common.add_subcommand(csub, "add", help=_("add a catalog (http(s) URL, file: URL, folder or catalog.json)"))
     q.add_argument("url", metavar="URL")
-    q.add_argument("--name", metavar="N", help="a short name for it (default: from the address)")
+    q.add_argument("--name", metavar="N", help=_("a short name for it (default: from the address)"))
     q.set_defaults(func=cmd_catalog_add)
 
-    q = common.add_subcommand(csub, "list", help="list added catalogs")
-    q.add_argument("--json", action="store_true", help="print JSON")
+    q = common.add_subcommand(csub, "list", help=_("list added catalogs"))
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
     q.set_defaults(func=cmd_catalog_list)
 
-    q = common.add_subcommand(csub, "remove", help="forget a catalog")
+    q = common.add_subcommand(csub, "remove", help=_("forget a catalog"))
     q.add_argument("name", metavar="N")
     q.set_defaults(func=cmd_catalog_remove)
 
-    q = common.add_subcommand(csub, "refresh", help="fetch every catalog again (keeps the last good copy on failure)")
-    q.add_argument("names", metavar="N", nargs="*", help="only these catalogs")
+    q = common.add_subcommand(
+        csub, "refresh", help=_("fetch every catalog again (keeps the last good copy on failure)")
+    )
+    q.add_argument("names", metavar="N", nargs="*", help=_("only these catalogs"))
     q.set_defaults(func=cmd_catalog_refresh)
 
     q = common.add_subcommand(
         csub,
         "build",
-        help="write DIR/catalog.json for the .mooc files in DIR",
-        epilog=CATALOG_BUILD_EPILOG,
+        help=_("write DIR/catalog.json for the .mooc files in DIR"),
+        epilog=_(CATALOG_BUILD_EPILOG),
     )
-    q.add_argument("dir", metavar="DIR", help="a folder of .mooc files (from `mooc pack build`)")
+    q.add_argument("dir", metavar="DIR", help=_("a folder of .mooc files (from `mooc pack build`)"))
     q.set_defaults(func=cmd_catalog_build)
 
     q = common.add_subcommand(
-        csub, "export", help="copy this machine's courses (every flavour held) and a catalog.json into DIR"
+        csub, "export", help=_("copy this machine's courses (every flavour held) and a catalog.json into DIR")
     )
     q.add_argument("dir", metavar="DIR")
-    q.add_argument("--json", action="store_true", help="print JSON")
+    q.add_argument("--json", action="store_true", help=_("print JSON"))
     q.set_defaults(func=cmd_catalog_export)
 
     p = common.add_subcommand(
         sub,
         "search",
-        help="search the added catalogs (works offline)",
-        epilog="examples:\n  mooc search statistics\n  mooc search '' --json   everything\n"
-        "  mooc search --language fr   every course in French (fr, fr-CA...)\n",
+        help=_("search the added catalogs (works offline)"),
+        epilog=_(
+            "examples:\n  mooc search statistics\n  mooc search '' --json   everything\n"
+            "  mooc search --language fr   every course in French (fr, fr-CA...)\n"
+        ),
     )
     p.add_argument("term", metavar="TERM", nargs="?", default="")
     p.add_argument(
         "--language", metavar="LANG", help=_("only courses in this language (fr finds fr and fr-CA; see `mooc list`)")
     )
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_search)
 
     p = common.add_subcommand(
         sub,
         "update",
-        help="update installed courses to newer catalog versions",
-        epilog="examples:\n  mooc update --check\n  mooc update stats-101\n"
-        "  mooc update --full        download whole packs (no delta)\n"
-        "  mooc update --offline     compare with the catalogs' last copies only\n\n"
-        "Each catalog is fetched again first (like `mooc catalog refresh`); a catalog\n"
-        "that cannot be reached is named on one line and its last copy is used.\n",
+        help=_("update installed courses to newer catalog versions"),
+        epilog=_(UPDATE_EPILOG),
     )
-    p.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
-    p.add_argument("--offline", action="store_true", help="do not fetch the catalogs again; use their last copies")
-    p.add_argument("--check", action="store_true", help="only list what would be updated")
-    p.add_argument("--full", action="store_true", help="download whole packs instead of only what changed")
-    p.add_argument("--system", action="store_true", help="update the system-wide store")
-    p.add_argument("--limit-rate", metavar="RATE", help="cap the download rate, e.g. 200k or 1M")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("course", metavar="COURSE", nargs="?", help=_("only this course"))
+    p.add_argument("--offline", action="store_true", help=_("do not fetch the catalogs again; use their last copies"))
+    p.add_argument("--check", action="store_true", help=_("only list what would be updated"))
+    p.add_argument("--full", action="store_true", help=_("download whole packs instead of only what changed"))
+    p.add_argument("--system", action="store_true", help=_("update the system-wide store"))
+    p.add_argument("--limit-rate", metavar="RATE", help=_("cap the download rate, e.g. 200k or 1M"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_update)
 
     p = common.add_subcommand(
-        sub, "serve", help="share this machine's courses with other PCs (LAN)", epilog=SERVE_EPILOG
+        sub, "serve", help=_("share this machine's courses with other PCs (LAN)"), epilog=_(SERVE_EPILOG)
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 = all)")
-    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 = any free port)")
-    p.add_argument("--log", metavar="FILE", help="also append one line per request to FILE")
-    p.add_argument("--quiet", action="store_true", help="no request lines on the terminal")
+    p.add_argument("--host", default="127.0.0.1", help=_("address to listen on (default 127.0.0.1; 0.0.0.0 = all)"))
+    p.add_argument("--port", type=int, default=8765, help=_("port (default 8765; 0 = any free port)"))
+    p.add_argument("--log", metavar="FILE", help=_("also append one line per request to FILE"))
+    p.add_argument("--quiet", action="store_true", help=_("no request lines on the terminal"))
     p.set_defaults(func=cmd_serve)
 
 
@@ -139,8 +153,11 @@ def cmd_catalog_add(args: argparse.Namespace) -> int:
 
     source, entries = _catalogs(args).add(args.url, args.name)
     print(
-        f"added catalog {source.name} ({one_line(source.url)}): {len(entries)} course version"
-        f"{'s' if len(entries) != 1 else ''}"
+        ngettext(
+            "added catalog {name} ({url}): {n} course version",
+            "added catalog {name} ({url}): {n} course versions",
+            len(entries),
+        ).format(name=source.name, url=one_line(source.url), n=len(entries))
     )
     return 0
 
@@ -160,17 +177,17 @@ def cmd_catalog_list(args: argparse.Namespace) -> int:
         common.print_json(rows)
         return 0
     if not rows:
-        print("no catalogs yet; add one with: mooc catalog add URL")
+        print(_("no catalogs yet; add one with: mooc catalog add URL"))
     for row in rows:
-        print(
-            f"{row['name']}\t{one_line(row['url'])}\t{row['courses'] if row['courses'] is not None else '?'} course{'' if row['courses'] == 1 else 's'}"
-        )
+        n = row["courses"]
+        held = _("? courses") if n is None else ngettext("{n} course", "{n} courses", n).format(n=n)
+        print(f"{row['name']}\t{one_line(row['url'])}\t{held}")
     return 0
 
 
 def cmd_catalog_remove(args: argparse.Namespace) -> int:
     source = _catalogs(args).remove(args.name)
-    print(f"removed catalog {source.name}")
+    print(_("removed catalog {name}").format(name=source.name))
     return 0
 
 
@@ -181,12 +198,17 @@ def cmd_catalog_refresh(args: argparse.Namespace) -> int:
     failed = 0
     for source, entries, error in results:
         if error is None:
-            print(f"{source.name}: {len(entries or [])} course version{'s' if len(entries or []) != 1 else ''}")
+            n = len(entries or [])
+            print(
+                ngettext("{name}: {n} course version", "{name}: {n} course versions", n).format(name=source.name, n=n)
+            )
         else:
             failed += 1
-            print(f"mooc: error: {one_line(error)} (kept the last good copy)", file=sys.stderr)
+            print(
+                _("mooc: error: {message} (kept the last good copy)").format(message=one_line(error)), file=sys.stderr
+            )
     if not results:
-        print("no catalogs yet; add one with: mooc catalog add URL")
+        print(_("no catalogs yet; add one with: mooc catalog add URL"))
     return 1 if failed else 0
 
 
@@ -197,8 +219,12 @@ def cmd_catalog_build(args: argparse.Namespace) -> int:
 
     target, entries = build_catalog(Path(args.dir))
     packs = sum(1 + len(e.get("flavours", {})) for e in entries)
-    flavoured = f" in {packs} pack{'s' if packs != 1 else ''} (flavours)" if packs != len(entries) else ""
-    print(f"wrote {target} ({len(entries)} course version{'s' if len(entries) != 1 else ''}{flavoured})")
+    versions = ngettext("{n} course version", "{n} course versions", len(entries)).format(n=len(entries))
+    if packs != len(entries):
+        versions = ngettext("{versions} in {n} pack (flavours)", "{versions} in {n} packs (flavours)", packs).format(
+            versions=versions, n=packs
+        )
+    print(_("wrote {path} ({versions})").format(path=target, versions=versions))
     return 0
 
 
@@ -213,10 +239,14 @@ def cmd_catalog_export(args: argparse.Namespace) -> int:
         common.print_json(done)
         return 0
     n, packs = len(done["courses"]), len(done["packs"])
+    what = _("{courses} in {packs}").format(
+        courses=ngettext("{n} course", "{n} courses", n).format(n=n),
+        packs=ngettext("{n} pack", "{n} packs", packs).format(n=packs),
+    )
     print(
-        f"exported {n} course{'s' if n != 1 else ''} in {packs} pack{'s' if packs != 1 else ''} to {args.dir} "
-        f"({len(done['copied'])} copied, {len(done['already_there'])} already there); "
-        f"on the other PCs: mooc catalog add {args.dir}"
+        _(
+            "exported {what} to {dir} ({copied} copied, {there} already there); on the other PCs: mooc catalog add {dir}"
+        ).format(what=what, dir=args.dir, copied=len(done["copied"]), there=len(done["already_there"]))
     )
     return 0
 
@@ -242,7 +272,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     layout = common.layout(args)
     catalogs = _catalogs(args)
     if not catalogs.sources():
-        print("no catalogs yet; add one with: mooc catalog add URL", file=sys.stderr)
+        print(_("no catalogs yet; add one with: mooc catalog add URL"), file=sys.stderr)
     hits = catalogs.search(args.term)
     if wanted is not None:
         hits = [e for e in hits if language_matches(e.language, wanted)]
@@ -252,7 +282,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for e in hits:
         have = installed.get(e.id)
-        mark = f"  [installed {one_line(have)}]" if have else ""
+        mark = "  [" + _("installed {version}").format(version=one_line(have)) + "]" if have else ""
         print(f"{e.id}  {one_line(e.version)}  {one_line(e.language)}  {_sizes(e)}  {one_line(e.title)}{mark}")
     if not hits and catalogs.sources():
         if wanted is not None:
@@ -261,7 +291,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 1
-        print(f"no course matches {args.term!r}", file=sys.stderr)
+        print(_("no course matches {term}").format(term=repr(args.term)), file=sys.stderr)
         return 1
     return 0
 
@@ -284,89 +314,16 @@ def _human(n: int) -> str:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from packages.catalog_registry import Catalogs
-    from packages.download_meter import parse_rate
-    from packages.errors import MoocError
-    from packages.safe_text import one_line
-    from packages.store import Store
-    from packages.updates import planned_fetch, update_course, updates_available
+    """`mooc update` (player/cli/catalog_update.py: loaded only when it runs)."""
+    from player.cli.catalog_update import run_update
 
-    layout = common.layout(args)
-    catalogs = Catalogs(layout)
-    store = Store(layout)
-    courses = store.store_dir(args.system).all()
-    if args.course:
-        courses = [c for c in courses if c.id == args.course]
-        if not courses:
-            raise MoocError(f"{args.course}: not installed{' system-wide' if args.system else ''} (see `mooc list`)")
-    rate = parse_rate(args.limit_rate) if args.limit_rate else None
-    if courses and not args.offline:
-        for source, _entries, error in catalogs.refresh():
-            if error is not None:
-                print(
-                    f"could not refresh catalog {source.name}: {one_line(error)}; using its last copy", file=sys.stderr
-                )
-    plan = updates_available(catalogs, courses)
-    if args.check or not plan:
-        fetch = {c.id: planned_fetch(layout, c, e, full=args.full) for c, e in plan}
-        if args.json:
-            common.print_json(
-                [
-                    {
-                        "id": c.id,
-                        "installed": c.version,
-                        "available": e.version,
-                        "size": e.size,
-                        "catalog": e.catalog,
-                        **fetch[c.id],
-                    }
-                    for c, e in plan
-                ]
-            )
-        elif not plan:
-            print("everything is up to date")
-        else:
-            for c, e in plan:
-                how = fetch[c.id]
-                size = _human(how["size"]) + ("" if how["flavour"] == "full" else f" ({how['flavour']} flavour)")
-                cost = (
-                    f"delta: fetches {_human(how['fetch_bytes'])} of {size}"
-                    if how["method"] == "delta"
-                    else f"{size}, full download: {one_line(how['why'])}"
-                    if how.get("why")
-                    else size
-                )
-                print(f"{c.id}  {one_line(c.version)} -> {one_line(e.version)}  ({cost}, catalog {e.catalog})")
-        return 0
-    report = []
-    for course, entry in plan:
-        result = update_course(layout, course, entry, system=args.system, full=args.full, limit_rate=rate)
-        report.append(result)
-        if not args.json:
-            detail = (
-                f"fetched {_human(result['bytes_fetched'])} of {_human(entry.flavours[result['flavour']].size)}"
-                + ("" if result["flavour"] == "full" else f" ({result['flavour']} flavour)")
-                + (
-                    f", {result['entries_reused']} of {result['entries_total']} file{'s' if result['entries_total'] != 1 else ''} reused"
-                    if result["method"] == "delta"
-                    else ""
-                )
-                + (
-                    f"; a full download: {one_line(result['fallback_reason'])}"
-                    if result["method"] == "full" and result.get("fallback_reason")
-                    else ""
-                )
-            )
-            print(f"updated {course.id} {one_line(course.version)} -> {one_line(entry.version)} ({detail})")
-    if args.json:
-        common.print_json(report)
-    return 0
+    return run_update(args)
 
 
 # --------------------------------------------------------------------------- serve
 
 
-SERVE_EPILOG = """\
+SERVE_EPILOG = N_("""\
 examples:
   mooc serve                       this machine only (127.0.0.1)
   mooc serve --host 0.0.0.0        the whole LAN (a lab)
@@ -376,7 +333,7 @@ It shares every course installed here (yours and the system-wide ones) and follo
 the store: install next week's version (`mooc install --system ...`) while it runs
 and the lab PCs see it at their next `mooc update`; no restart. One line per
 request: time, PC address, what, HTTP status, bytes sent, seconds.
-"""
+""")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -397,7 +354,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             from packages.errors import MoocError
             from packages.safe_text import one_line
 
-            raise MoocError(f"{one_line(args.log)}: cannot write the log: {err.strerror}") from None
+            raise MoocError(
+                _("{path}: cannot write the log: {problem}").format(path=one_line(args.log), problem=err.strerror)
+            ) from None
     lock = threading.Lock()
 
     def log(line: str) -> None:
@@ -416,19 +375,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     courses: dict[tuple[str, str], list[Any]] = {}
     for p in packs:
         courses.setdefault((p.id, p.version), []).append(p)
-    print(f"sharing {len(courses)} course{'s' if len(courses) != 1 else ''} on http://{server.host}:{server.port}/")
+    print(
+        ngettext("sharing {n} course on {url}", "sharing {n} courses on {url}", len(courses)).format(
+            n=len(courses), url=f"http://{server.host}:{server.port}/"
+        )
+    )
     for (cid, version), flavours in courses.items():
         sizes = " / ".join(
             f"{_human(p.size)}" if p.flavour == "full" and len(flavours) == 1 else f"{p.flavour} {_human(p.size)}"
             for p in flavours
         )
         print(f"  {cid} {version}  ({sizes})")
-    print("on other machines run:")
+    print(_("on other machines run:"))
     for url in urls:
         print(f"  mooc catalog add {url}")
     if server.host.startswith("127."):
-        print("(only this machine can connect; use --host 0.0.0.0 to share with the LAN)")
-    print("press Ctrl+C to stop", flush=True)
+        print(_("(only this machine can connect; use --host 0.0.0.0 to share with the LAN)"))
+    print(_("press Ctrl+C to stop"), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

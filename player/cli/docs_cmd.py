@@ -6,22 +6,23 @@ import argparse
 import sys
 from typing import Any
 
+from packages.i18n import N_, _
 from player.cli import common
 
-DOCS_EPILOG = """\
+DOCS_EPILOG = N_("""\
 examples:
   mooc docs                    the topics, one line each
   mooc docs format             the course-pack format reference
   mooc docs grading | less     how quizzes are graded, in a pager
   mooc docs --path             where the files are (to open them in an editor or a browser)
-"""
+""")
 
 
 def register(sub: Any) -> None:
-    p = common.add_subcommand(sub, "docs", help="read the documentation that comes with mooc", epilog=DOCS_EPILOG)
-    p.add_argument("topic", metavar="TOPIC", nargs="?", help="a topic (see `mooc docs`); a unique prefix is enough")
-    p.add_argument("--path", action="store_true", help="print the file's path (or the folder's) instead")
-    p.add_argument("--json", action="store_true", help="the topics as JSON")
+    p = common.add_subcommand(sub, "docs", help=_("read the documentation that comes with mooc"), epilog=_(DOCS_EPILOG))
+    p.add_argument("topic", metavar="TOPIC", nargs="?", help=_("a topic (see `mooc docs`); a unique prefix is enough"))
+    p.add_argument("--path", action="store_true", help=_("print the file's path (or the folder's) instead"))
+    p.add_argument("--json", action="store_true", help=_("the topics as JSON"))
     p.set_defaults(func=cmd_docs)
 
 
@@ -47,10 +48,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
         common.print_json({"topics": [{"topic": t.name, "title": t.title, "path": str(t.path)} for t in every]})
         return 0
     if not every:
-        print("mooc: this mooc was installed without its documentation", file=sys.stderr)
+        print(_("mooc: this mooc was installed without its documentation"), file=sys.stderr)
         return 1
     width = max(len(t.name) for t in every)
     for t in every:
         print(f"  {t.name:<{width}}  {t.title}")
-    print("\nRead one with `mooc docs TOPIC`.")
+    print("\n" + _("Read one with `mooc docs TOPIC`."))
     return 0

@@ -9,9 +9,10 @@ import argparse
 import sys
 from typing import Any
 
+from packages.i18n import N_, _
 from player.cli import common
 
-UPGRADE_EPILOG = """\
+UPGRADE_EPILOG = N_("""\
 examples:
   mooc upgrade stats-101 --flavour full       fetch what the installed flavour lacks
                                               (only the missing media travel; resumable:
@@ -24,7 +25,7 @@ examples:
 Flavours: text (lessons and quizzes), novideo (all but the videos), full. Moving up
 fetches from the catalog the course came from (`mooc catalog add URL`); every file is
 verified before the switch, and your progress is kept whatever the flavour.
-"""
+""")
 
 
 def register(sub: Any) -> None:
@@ -32,19 +33,19 @@ def register(sub: Any) -> None:
     p = common.add_subcommand(
         sub,
         "upgrade",
-        help="move an installed course to another flavour (text, novideo, full)",
-        epilog=UPGRADE_EPILOG,
+        help=_("move an installed course to another flavour (text, novideo, full)"),
+        epilog=_(UPGRADE_EPILOG),
     )
-    p.add_argument("course", metavar="COURSE", help="an installed course id (see `mooc list`)")
+    p.add_argument("course", metavar="COURSE", help=_("an installed course id (see `mooc list`)"))
     p.add_argument(
         "--flavour",
         required=True,
         choices=("text", "novideo", "full"),
-        help="the flavour to move to: up fetches only what is missing, down frees space",
+        help=_("the flavour to move to: up fetches only what is missing, down frees space"),
     )
-    p.add_argument("--system", action="store_true", help="the system-wide copy (administrators)")
-    p.add_argument("--limit-rate", metavar="RATE", help="cap the download rate, e.g. 200k or 1M")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--system", action="store_true", help=_("the system-wide copy (administrators)"))
+    p.add_argument("--limit-rate", metavar="RATE", help=_("cap the download rate, e.g. 200k or 1M"))
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     p.set_defaults(func=cmd_upgrade)
 
 
@@ -59,7 +60,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
         return 0
     print(_describe(info))
     if info.get("note"):
-        print(f"note: {info['note']}", file=sys.stderr)
+        print(_("note: {note}").format(note=info["note"]), file=sys.stderr)
     return 0
 
 
@@ -69,19 +70,21 @@ def _describe(info: dict[str, Any]) -> str:
 
     name = f"{info['id']} {one_line(info['version'])}"
     if info["status"] == "unchanged":
-        return f"{name} is already the {info['to_flavour']} flavour; nothing to do"
-    moved = f"{name}: {info['from_flavour']} -> {info['to_flavour']} flavour"
+        return _("{name} is already the {flavour} flavour; nothing to do").format(name=name, flavour=info["to_flavour"])
+    moved = _("{name}: {old} -> {new} flavour").format(name=name, old=info["from_flavour"], new=info["to_flavour"])
     if info.get("method") == "local" and "bytes_freed" in info:
-        return f"{moved}, built here from the installed files (nothing fetched); {human_size(info['bytes_freed'])} freed; progress kept"
+        return _("{moved}, built here from the installed files (nothing fetched); {size} freed; progress kept").format(
+            moved=moved, size=human_size(info["bytes_freed"])
+        )
     fetched = human_size(info["bytes_fetched"])
     ideal = info.get("ideal_bytes") or 0
-    how = (
-        f"fetched {fetched} for {human_size(ideal)} of missing media"
-        if info.get("method") == "delta"
-        else f"fetched {fetched} (a whole pack: {one_line(info.get('fallback_reason') or 'no delta possible')})"
-        if info.get("method") == "full"
-        else "nothing fetched (a verified download was here already)"
-        if info.get("method") == "reused"
-        else "from a local catalog"
-    )
-    return f"{moved}; {how}; progress kept"
+    if info.get("method") == "delta":
+        how = _("fetched {fetched} for {ideal} of missing media").format(fetched=fetched, ideal=human_size(ideal))
+    elif info.get("method") == "full":
+        reason = one_line(info.get("fallback_reason") or _("no delta possible"))
+        how = _("fetched {fetched} (a whole pack: {reason})").format(fetched=fetched, reason=reason)
+    elif info.get("method") == "reused":
+        how = _("nothing fetched (a verified download was here already)")
+    else:
+        how = _("from a local catalog")
+    return _("{moved}; {how}; progress kept").format(moved=moved, how=how)

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from packages.errors import MoocError
+from packages.i18n import N_, _
 
 # Each module and the sub-commands it registers (a test keeps the two in step).
 # Order here is the order in `mooc --help`.
@@ -36,14 +37,14 @@ _MODULE_OF = {command: module for module, commands in COMMAND_MODULES.items() fo
 _VALUE_OPTIONS = ("--home", "--learner")  # top-level options that take a value
 _VALUE_PREFIXES = tuple(f"{o}=" for o in _VALUE_OPTIONS)
 
-DESCRIPTION = """\
+DESCRIPTION = N_("""\
 mooc — an offline-first MOOC player for the terminal.
 
 Download a course pack once, study for weeks without a network, take quizzes graded
 on this machine, and let mooc upload your progress when a connection appears.
-"""
+""")
 
-EPILOG = """\
+EPILOG = N_("""\
 first steps:
   mooc play                      open the player (offers the bundled demo course)
   mooc list                      installed courses
@@ -53,7 +54,7 @@ first steps:
 
 Every command has its own --help, and `mooc docs` the documentation. Data lives in
 the folder given by --home or MOOC_HOME (default: your user data folder).
-"""
+""")
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -64,13 +65,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="mooc",
-        description=DESCRIPTION,
-        epilog=EPILOG,
+        description=_(DESCRIPTION),
+        epilog=_(EPILOG),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action=_VersionAction, help="show mooc's version and exit")
+    parser.add_argument("--version", action=_VersionAction, help=_("show mooc's version and exit"))
     add_common_options(parser, suppress_default=False)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title=_("commands"))
     for name in COMMAND_MODULES if only is None else (only,):
         importlib.import_module(name).register(sub)
     return parser
@@ -99,13 +100,13 @@ def add_common_options(parser: argparse.ArgumentParser, *, suppress_default: boo
         "--home",
         metavar="DIR",
         default=default,
-        help="keep all data (courses, progress, settings) in DIR instead of MOOC_HOME or the user data folder",
+        help=_("keep all data (courses, progress, settings) in DIR instead of MOOC_HOME or the user data folder"),
     )
     parser.add_argument(
         "--learner",
         metavar="NAME",
         default=default,
-        help="act as this learner (several learners can share one account, e.g. on a lab PC)",
+        help=_("act as this learner (several learners can share one account, e.g. on a lab PC)"),
     )
 
 
@@ -164,13 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MoocError as err:
         from packages.safe_text import one_line
 
-        print(f"mooc: error: {one_line(str(err))}", file=sys.stderr)
+        print(error_line(one_line(str(err))), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print(
-            f"mooc: interrupted{interrupted_note(args.command, sys.argv[1:] if argv is None else argv)}",
-            file=sys.stderr,
-        )
+        print(interrupted_line(args.command, sys.argv[1:] if argv is None else argv), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
@@ -178,26 +176,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         from packages.fsutil import os_error_text
         from packages.safe_text import one_line
 
-        where = f"{one_line(str(err.filename))}: " if err.filename else ""
-        print(f"mooc: error: {where}{os_error_text(err)}", file=sys.stderr)
+        problem = os_error_text(err)
+        if err.filename:
+            line = _("mooc: error: {path}: {problem}").format(path=one_line(str(err.filename)), problem=problem)
+        else:
+            line = error_line(problem)
+        print(line, file=sys.stderr)
         return 1
     except RecursionError:  # input nested past what Python can parse, wherever it was read
-        print("mooc: error: the input is nested too deeply to read", file=sys.stderr)
+        print(error_line(_("the input is nested too deeply to read")), file=sys.stderr)
         return 1
 
 
-# What Ctrl-C leaves behind, per command, and how to go on.
+def error_line(message: str) -> str:
+    """The one line a failed command leaves on stderr: "mooc: error: <message>"."""
+    return _("mooc: error: {message}").format(message=message)
+
+
+# What Ctrl-C leaves behind, per command, and how to go on (translated where shown).
 _INTERRUPTED = {
-    "install": "the installed version is unchanged and a partial download is kept: run `{again}` again to resume it",
-    "update": "courses already updated stay updated, the others are unchanged, and a partial download is kept: "
-    "run `{again}` again to resume it",
-    "sync": "records already sent are kept and never sent twice: run `{again}` again to send the rest",
-    "play": "your progress is saved as you go: run `{again}` again to continue where you stopped",
+    "install": N_(
+        "the installed version is unchanged and a partial download is kept: run `{again}` again to resume it"
+    ),
+    "update": N_(
+        "courses already updated stay updated, the others are unchanged, and a partial download is kept: "
+        "run `{again}` again to resume it"
+    ),
+    "sync": N_("records already sent are kept and never sent twice: run `{again}` again to send the rest"),
+    "play": N_("your progress is saved as you go: run `{again}` again to continue where you stopped"),
 }
 
 
+def interrupted_line(command: str | None, argv: Sequence[str]) -> str:
+    """What mooc says on Ctrl-C: "mooc: interrupted", and what is kept and how to go on."""
+    note = interrupted_note(command, argv)
+    if not note:
+        return _("mooc: interrupted")
+    return _("mooc: interrupted: {note}").format(note=note)
+
+
 def interrupted_note(command: str | None, argv: Sequence[str]) -> str:
-    """After "mooc: interrupted": what is kept and which command goes on (empty if unknown)."""
+    """What Ctrl-C kept and which command goes on, in the reader's language (empty if unknown)."""
     import shlex
 
     from packages.safe_text import one_line
@@ -205,7 +224,7 @@ def interrupted_note(command: str | None, argv: Sequence[str]) -> str:
     note = _INTERRUPTED.get(command or "")
     if note is None:
         return ""
-    return ": " + note.format(again=one_line(shlex.join(["mooc", *argv])))
+    return _(note).format(again=one_line(shlex.join(["mooc", *argv])))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
-from packages.i18n import _
+from packages.i18n import N_, _, ngettext, pgettext
 from player.cli import common
 from player.course_open import check_installed, default_course, load_course, open_session
 from player.progress_record import progress_record
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 DEMO_COURSE = "mooc-demo"
 
-PLAY_EPILOG = """\
+PLAY_EPILOG = N_("""\
 examples:
   mooc play                         the full-screen player (offers the demo course first)
   mooc play stats-101               open a course where you left it
@@ -39,34 +39,36 @@ examples:
 Without a terminal (a pipe, cron, TERM=dumb) mooc play plays in plain mode.
 Plain mode: every option is numbered; type a number (several, separated by spaces,
 for "choose all that apply"), true/false, a number or text; ? for a hint; h for help.
-"""
+""")
 
-PROGRESS_EPILOG = """\
+PROGRESS_EPILOG = N_("""\
 examples:
   mooc progress                     every course you have started
   mooc progress stats-101           one course, quiz by quiz
   mooc progress --json              for scripts and status bars (shape: `mooc docs grading`)
   mooc progress --learner amina     another learner of this computer
-"""
+""")
 
 
 def register(sub: Any) -> None:
     """Add play and progress to `mooc`."""
-    p = common.add_subcommand(sub, "play", help="study a course (full-screen, or --plain lines)", epilog=PLAY_EPILOG)
-    p.add_argument("course", metavar="COURSE", nargs="?", help="course id (see `mooc list`), or a pack folder/file")
-    p.add_argument("item", metavar="ITEM", nargs="?", help="open this lesson or quiz id")
+    p = common.add_subcommand(
+        sub, "play", help=_("study a course (full-screen, or --plain lines)"), epilog=_(PLAY_EPILOG)
+    )
+    p.add_argument("course", metavar="COURSE", nargs="?", help=_("course id (see `mooc list`), or a pack folder/file"))
+    p.add_argument("item", metavar="ITEM", nargs="?", help=_("open this lesson or quiz id"))
     p.add_argument(
         "--plain",
         action="store_true",
-        help="line-by-line player on stdin/stdout: no full-screen UI, no colour (screen readers)",
+        help=_("line-by-line player on stdin/stdout: no full-screen UI, no colour (screen readers)"),
     )
     p.set_defaults(func=cmd_play)
 
     p = common.add_subcommand(
-        sub, "progress", help="your progress: items done, quiz scores, course score", epilog=PROGRESS_EPILOG
+        sub, "progress", help=_("your progress: items done, quiz scores, course score"), epilog=_(PROGRESS_EPILOG)
     )
-    p.add_argument("course", metavar="COURSE", nargs="?", help="only this course")
-    p.add_argument("--json", action="store_true", help="print JSON for scripts (a stable, documented shape)")
+    p.add_argument("course", metavar="COURSE", nargs="?", help=_("only this course"))
+    p.add_argument("--json", action="store_true", help=_("print JSON for scripts (a stable, documented shape)"))
     p.set_defaults(func=cmd_progress)
 
 
@@ -89,23 +91,25 @@ def _first_learner(learners: Any) -> Learner:
     if not sys.stdin.isatty():
         learner = learners.current()
         print(
-            f"No learner on this computer yet: studying as {one_line(learner.name)!r}, your login name "
-            f"(rename with `mooc learner edit {learner.id} --name NAME`)."
+            _(
+                "No learner on this computer yet: studying as {name}, your login name "
+                "(rename with `mooc learner edit {id} --name NAME`)."
+            ).format(name=repr(one_line(learner.name)), id=learner.id)
         )
         return learner
-    print("No learner on this computer yet. Who is learning?")
+    print(_("No learner on this computer yet. Who is learning?"))
     for _attempt in range(3):
-        typed = common.ask_line(f"Your name [{default}]: ")
+        typed = common.ask_line(_("Your name [{default}]: ").format(default=default))
         if typed is None:
-            raise MoocError("no learner chosen: add one with `mooc learner add NAME`")
+            raise MoocError(_("no learner chosen: add one with `mooc learner add NAME`"))
         try:
             learner = learners.add(typed.strip() or default)
         except MoocError as err:
             print(one_line(str(err)))
             continue
-        print(f"Welcome, {one_line(learner.name)}!")
+        print(_("Welcome, {name}!").format(name=one_line(learner.name)))
         return learner
-    raise MoocError("no learner chosen: add one with `mooc learner add NAME`")
+    raise MoocError(_("no learner chosen: add one with `mooc learner add NAME`"))
 
 
 def _choose_learner(layout: Layout, args: argparse.Namespace, *, interactive: bool = False) -> Learner:
@@ -120,15 +124,16 @@ def _choose_learner(layout: Layout, args: argparse.Namespace, *, interactive: bo
 
         everyone = learners.list()
         default = learners.default_id()
-        print("Who is learning?")
+        print(_("Who is learning?"))
         for n, lr in enumerate(everyone, start=1):
-            print(f"  {n}. {one_line(lr.name)}" + (" (default)" if lr.id == default else ""))
+            name = one_line(lr.name)
+            print(f"  {n}. " + (_("{name} (default)").format(name=name) if lr.id == default else name))
         while True:
-            sys.stdout.write("Number or name: ")
+            sys.stdout.write(_("Number or name: "))
             sys.stdout.flush()
             line = sys.stdin.readline()
             if not line:
-                raise MoocError("no learner chosen: say who is learning with --learner NAME")
+                raise MoocError(_("no learner chosen: say who is learning with --learner NAME"))
             text = line.strip()
             if not text and default:
                 return learners.get(default)
@@ -162,11 +167,11 @@ def _choose_course(layout: Layout) -> str | None:
     from packages.store import Store
 
     courses = Store(layout).list()
-    print("Which course?")
+    print(_("Which course?"))
     for n, c in enumerate(courses, start=1):
         print(f"  {n}. {one_line(c.title)} ({c.id})")
     while True:
-        sys.stdout.write("Number or id (q to quit): ")
+        sys.stdout.write(_("Number or id (q to quit): "))
         sys.stdout.flush()
         line = sys.stdin.readline()
         if not line or line.strip().casefold() == "q":
@@ -176,7 +181,7 @@ def _choose_course(layout: Layout) -> str | None:
             return courses[int(text) - 1].id
         if any(c.id == text for c in courses):
             return text
-        print(f"No course {one_line(text)!r} here.")
+        print(_("No course {name} here.").format(name=repr(one_line(text))))
 
 
 # --------------------------------------------------------------------------- play
@@ -185,9 +190,9 @@ def _choose_course(layout: Layout) -> str | None:
 def no_full_screen() -> str | None:
     """Why the full-screen player cannot run here (a pipe, cron, TERM=dumb), or None."""
     if not sys.stdin.isatty():
-        return "input is not a terminal"
+        return _("input is not a terminal")
     if not sys.stdout.isatty():
-        return "output is not a terminal"
+        return _("output is not a terminal")
     if os.environ.get("TERM", "") == "dumb":
         return "TERM=dumb"
     return None
@@ -199,11 +204,11 @@ def cmd_play(args: argparse.Namespace) -> int:
     if why is not None:  # never escape codes into a pipe, never a UI nobody can see
         if args.course and not Path(args.course).expanduser().exists():
             check_installed(layout, args.course)  # a wrong name fails first, on its own line
-        print(f"mooc: {why}: playing in plain mode (--plain)", file=sys.stderr, flush=True)
+        print(_("mooc: {why}: playing in plain mode (--plain)").format(why=why), file=sys.stderr, flush=True)
         args.plain = True
     if not args.plain:
         if not args.course and args.item:
-            raise MoocError("name the course before the item: mooc play COURSE ITEM")
+            raise MoocError(_("name the course before the item: mooc play COURSE ITEM"))
         if args.course:
             check_installed(layout, args.course)
         _speak_to_known_learner(layout, args)
@@ -237,8 +242,10 @@ def cmd_play(args: argparse.Namespace) -> int:
         from player.session import CourseSession
 
         print(
-            f"Preview of {spec}: nothing is recorded, not even in an installed course with the id "
-            f"'{course.id}' (install it to keep your progress)."
+            _(
+                "Preview of {spec}: nothing is recorded, not even in an installed course with the id "
+                "'{id}' (install it to keep your progress)."
+            ).format(spec=spec, id=course.id)
         )
         return run_plain(CourseSession(course, source, [], learner), args.item, preview=True)
     session = open_session(layout, learner, course, source)
@@ -258,7 +265,7 @@ def _load_checked(layout: Layout, spec: str, item: str | None) -> tuple[Course, 
     course, source = load_course(layout, spec)
     if item and not course.has_item(item):
         ids = ", ".join(i.id for i in course.items()[:12])
-        raise MoocError(f"{course.id}: no item '{item}' (items: {ids})")
+        raise MoocError(_("{course}: no item '{item}' (items: {ids})").format(course=course.id, item=item, ids=ids))
     return course, source
 
 
@@ -277,7 +284,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
         store.get(args.course)
     else:
         installed = {c.id for c in store.list()}
-        ids = sorted({cid for lid, cid, _ in iter_logs(layout) if lid == learner.id and cid in installed})
+        ids = sorted({cid for lid, cid, _log in iter_logs(layout) if lid == learner.id and cid in installed})
     records = []
     for course_id in ids:
         course, source = store.load(course_id)
@@ -293,34 +300,86 @@ def cmd_progress(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(status: str) -> str:
+    """A quiz's status (player/session.py STATUSES) as the reader says it."""
+    words = {
+        "new": pgettext("quiz status", "new"),
+        "started": pgettext("quiz status", "started"),
+        "done": pgettext("quiz status", "done"),
+        "passed": pgettext("quiz status", "passed"),
+        "failed": pgettext("quiz status", "failed"),
+        "locked": pgettext("quiz status", "locked"),
+    }
+    return words.get(status, status)
+
+
+def _certificate(record: dict[str, Any]) -> str:
+    if record["certificate"]["eligible"]:
+        return pgettext("certificate", "eligible")
+    return pgettext("certificate", "not yet") if record["kind"] == "xmooc" else pgettext("certificate", "none")
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def _not_started(learner: Learner) -> str:
+    from packages.safe_text import one_line
+
+    return _("{name} has not started a course yet: try `mooc play`.").format(name=one_line(learner.name))
+
+
 def _print_plain(learner: Learner, records: list[dict[str, Any]], *, detailed: bool) -> None:
     from packages.safe_text import one_line
     from player.wording import titled
 
     if not records:
-        print(_("{name} has not started a course yet: try `mooc play`.").format(name=one_line(learner.name)))
+        print(_not_started(learner))
         return
     print(_("Progress of {name}:").format(name=one_line(learner.name)))
     for r in records:
-        certificate = "eligible" if r["certificate"]["eligible"] else "not yet" if r["kind"] == "xmooc" else "none"
-        total = f"{r['items_total']} item{'s' if r['items_total'] != 1 else ''}"
         print(
-            f"{one_line(r['title'])} ({r['id']}): {r['items_done']} of {total} done, "
-            f"score {_pct(r['score'])}, needed {_pct(r['threshold'])}, passed: {'yes' if r['passed'] else 'no'}, "
-            f"certificate: {certificate}, last studied {_local(r['last_studied'])}."
+            ngettext(
+                "{title} ({id}): {done} of {total} item done, score {score}, needed {needed}, passed: {passed}, "
+                "certificate: {certificate}, last studied {last}.",
+                "{title} ({id}): {done} of {total} items done, score {score}, needed {needed}, passed: {passed}, "
+                "certificate: {certificate}, last studied {last}.",
+                r["items_total"],
+            ).format(
+                title=one_line(r["title"]),
+                id=r["id"],
+                done=r["items_done"],
+                total=r["items_total"],
+                score=_pct(r["score"]),
+                needed=_pct(r["threshold"]),
+                passed=_yes_no(r["passed"]),
+                certificate=_certificate(r),
+                last=_local(r["last_studied"]),
+            )
         )
         if not detailed:
             continue
         for q in r["quizzes"]:
-            left = "" if q["attempts_left"] is None else f", {q['attempts_left']} left"
-            best = "no score yet" if q["best_score"] is None else f"best {_pct(q['best_score'])}"
-            weight = "practice" if not q["graded"] else f"weight {q['weight']:g}"
+            attempts = ngettext("{n} attempt", "{n} attempts", q["attempts"]).format(n=q["attempts"])
+            if q["attempts_left"] is not None:
+                attempts = _("{attempts}, {n} left").format(attempts=attempts, n=q["attempts_left"])
+            best = (
+                _("no score yet") if q["best_score"] is None else _("best {score}").format(score=_pct(q["best_score"]))
+            )
+            weight = _("practice") if not q["graded"] else _("weight {weight}").format(weight=f"{q['weight']:g}")
             print(
-                f"  {titled('Quiz', q['title'])}: {q['status']}, {best}, needed {_pct(q['threshold'])}, "
-                f"{q['attempts']} attempt{'s' if q['attempts'] != 1 else ''}{left}, {weight}."
+                "  "
+                + _("{quiz}: {status}, {best}, needed {needed}, {attempts}, {weight}.").format(
+                    quiz=titled(_("Quiz"), q["title"]),
+                    status=_status(q["status"]),
+                    best=best,
+                    needed=_pct(q["threshold"]),
+                    attempts=attempts,
+                    weight=weight,
+                )
             )
         for reason in r["certificate"]["reasons"]:
-            print(f"  Certificate: {one_line(reason)}")
+            print("  " + _("Certificate: {reason}").format(reason=one_line(reason)))
 
 
 def _print_tables(learner: Learner, records: list[dict[str, Any]], *, detailed: bool) -> None:
@@ -330,17 +389,17 @@ def _print_tables(learner: Learner, records: list[dict[str, Any]], *, detailed: 
 
     console = common.console()
     if not records:
-        console.print(literal(f"{one_line(learner.name)} has not started a course yet: try `mooc play`."))
+        console.print(literal(_not_started(learner)))
         return
-    table = Table(title=literal(f"Progress of {one_line(learner.name)}"), title_justify="left")
+    table = Table(title=literal(_("Progress of {name}").format(name=one_line(learner.name))), title_justify="left")
     for name, justify in (
-        ("Course", "left"),
-        ("Done", "right"),
-        ("Score", "right"),
-        ("Needed", "right"),
-        ("Passed", "left"),
-        ("Certificate", "left"),
-        ("Last studied", "left"),
+        (_("Course"), "left"),
+        (_("Done"), "right"),
+        (_("Score"), "right"),
+        (_("Needed"), "right"),
+        (_("Passed"), "left"),
+        (_("Certificate"), "left"),
+        (_("Last studied"), "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in records:
@@ -349,37 +408,39 @@ def _print_tables(learner: Learner, records: list[dict[str, Any]], *, detailed: 
             f"{r['items_done']}/{r['items_total']}",
             _pct(r["score"]),
             _pct(r["threshold"]),
-            "yes" if r["passed"] else "no",
-            "eligible" if r["certificate"]["eligible"] else "not yet" if r["kind"] == "xmooc" else "none",
+            _yes_no(r["passed"]),
+            _certificate(r),
             _local(r["last_studied"]),
         )
     console.print(table)
     if not detailed:
         return
     for r in records:
-        quizzes = Table(title=literal(f"Quizzes of {one_line(r['title'])}"), title_justify="left")
+        quizzes = Table(title=literal(_("Quizzes of {title}").format(title=one_line(r["title"]))), title_justify="left")
         for name, justify in (
-            ("Quiz", "left"),
-            ("Status", "left"),
-            ("Best", "right"),
-            ("Needed", "right"),
-            ("Attempts", "right"),
-            ("Weight", "right"),
+            (_("Quiz"), "left"),
+            (_("Status"), "left"),
+            (_("Best"), "right"),
+            (_("Needed"), "right"),
+            (_("Attempts"), "right"),
+            (_("Weight"), "right"),
         ):
             quizzes.add_column(name, justify=justify)  # type: ignore[arg-type]
         for q in r["quizzes"]:
-            left = "" if q["attempts_left"] is None else f" ({q['attempts_left']} left)"
+            attempts = str(q["attempts"])
+            if q["attempts_left"] is not None:
+                attempts = _("{attempts} ({n} left)").format(attempts=attempts, n=q["attempts_left"])
             quizzes.add_row(
                 literal(one_line(q["title"])),
-                q["status"],
+                _status(q["status"]),
                 "-" if q["best_score"] is None else _pct(q["best_score"]),
                 _pct(q["threshold"]),
-                f"{q['attempts']}{left}",
-                "practice" if not q["graded"] else f"{q['weight']:g}",
+                attempts,
+                _("practice") if not q["graded"] else f"{q['weight']:g}",
             )
         console.print(quizzes)
         for reason in r["certificate"]["reasons"]:
-            console.print(literal(f"Certificate: {one_line(reason)}"))
+            console.print(literal(_("Certificate: {reason}").format(reason=one_line(reason))))
 
 
 def _pct(value: float) -> str:

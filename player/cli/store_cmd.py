@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from packages.i18n import N_, _, ngettext, pgettext
 from player.cli import common
 
-INSTALL_EPILOG = """\
+INSTALL_EPILOG = N_("""\
 examples:
   mooc install stats-101-1.2.0.mooc           a pack file
   mooc install ./stats-101/                   a pack source folder (checked, then built)
@@ -37,14 +38,14 @@ Catalog courses may come in flavours: text (lessons and quizzes), novideo (and
 images, PDFs, audio) and full. Without --flavour: the installed one, else the
 `bandwidth` setting of config.toml ("low": text, "normal": full), else a question
 showing their sizes (on a terminal), else full.
-"""
+""")
 
-REMOVE_EPILOG = """\
+REMOVE_EPILOG = N_("""\
 examples:
   mooc remove stats-101               asks first; your progress is kept
   mooc remove stats-101 --yes --purge also deletes every learner's progress here
   mooc remove stats-101 --system      the system-wide copy (administrators)
-"""
+""")
 
 
 def register(sub: Any) -> None:
@@ -52,50 +53,57 @@ def register(sub: Any) -> None:
     p = common.add_subcommand(
         sub,
         "install",
-        help="install or upgrade a course pack (file, folder, URL or catalog course id)",
-        epilog=INSTALL_EPILOG,
+        help=_("install or upgrade a course pack (file, folder, URL or catalog course id)"),
+        epilog=_(INSTALL_EPILOG),
     )
     p.add_argument(
         "spec",
         metavar="PACK",
-        help="a .mooc file, a pack source folder, an http(s) URL, or a course id (ID or ID@VERSION) "
-        "from an added catalog",
+        help=_(
+            "a .mooc file, a pack source folder, an http(s) URL, or a course id (ID or ID@VERSION) "
+            "from an added catalog"
+        ),
     )
-    p.add_argument("--system", action="store_true", help="install for every account of this computer")
-    p.add_argument("--force", action="store_true", help="reinstall the same version, or install an older one")
+    p.add_argument("--system", action="store_true", help=_("install for every account of this computer"))
+    p.add_argument("--force", action="store_true", help=_("reinstall the same version, or install an older one"))
     p.add_argument(
         "--flavour",
         choices=("text", "novideo", "full"),
-        help="which flavour of a catalog course: text (lessons and quizzes), novideo or full",
+        help=_("which flavour of a catalog course: text (lessons and quizzes), novideo or full"),
     )
     p.add_argument(
-        "--limit-rate", metavar="RATE", help="cap the download rate, e.g. 200k or 1M (leave room on a shared link)"
+        "--limit-rate", metavar="RATE", help=_("cap the download rate, e.g. 200k or 1M (leave room on a shared link)")
     )
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     p.set_defaults(func=cmd_install)
 
     p = common.add_subcommand(
-        sub, "list", help="list installed courses", epilog="examples:\n  mooc list\n  mooc list --all --json\n"
+        sub,
+        "list",
+        help=_("list installed courses"),
+        epilog=_("examples:") + "\n  mooc list\n  mooc list --all --json\n",
     )
-    p.add_argument("--all", action="store_true", help="also show copies shadowed by a higher version")
-    p.add_argument("--json", action="store_true", help="print JSON (one object per course)")
+    p.add_argument("--all", action="store_true", help=_("also show copies shadowed by a higher version"))
+    p.add_argument("--json", action="store_true", help=_("print JSON (one object per course)"))
     p.set_defaults(func=cmd_list)
 
     p = common.add_subcommand(
         sub,
         "info",
-        help="show an installed course: modules, size, origin",
-        epilog="examples:\n  mooc info stats-101\n  mooc info stats-101 --json\n",
+        help=_("show an installed course: modules, size, origin"),
+        epilog=_("examples:") + "\n  mooc info stats-101\n  mooc info stats-101 --json\n",
     )
-    p.add_argument("course", metavar="COURSE", help="course id (see `mooc list`)")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("course", metavar="COURSE", help=_("course id (see `mooc list`)"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_info)
 
-    p = common.add_subcommand(sub, "remove", help="remove an installed course (progress is kept)", epilog=REMOVE_EPILOG)
-    p.add_argument("course", metavar="COURSE", help="course id (see `mooc list`)")
-    p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--purge", action="store_true", help="also delete every learner's progress for it")
-    p.add_argument("--system", action="store_true", help="remove the system-wide copy")
+    p = common.add_subcommand(
+        sub, "remove", help=_("remove an installed course (progress is kept)"), epilog=_(REMOVE_EPILOG)
+    )
+    p.add_argument("course", metavar="COURSE", help=_("course id (see `mooc list`)"))
+    p.add_argument("--yes", "-y", action="store_true", help=_("do not ask for confirmation"))
+    p.add_argument("--purge", action="store_true", help=_("also delete every learner's progress for it"))
+    p.add_argument("--system", action="store_true", help=_("remove the system-wide copy"))
     p.set_defaults(func=cmd_remove)
 
 
@@ -129,7 +137,9 @@ def cmd_install(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json(result.to_json())
         return 0
-    _report(result, layout)
+    from player.cli.install_report import report
+
+    report(result, layout)
     return 0
 
 
@@ -141,9 +151,9 @@ def _ask_flavour(entry: Any, config: Path) -> str:
     lines, default = flavour_menu(entry, config)
     print("\n".join(lines), file=sys.stderr)
     offered = entry.offered
-    for _ in range(3):
+    for _attempt in range(3):
         try:
-            answer = input(f"Which one? [{offered.index(default) + 1}] ").strip().lower()
+            answer = input(_("Which one? [{n}] ").format(n=offered.index(default) + 1)).strip().lower()
         except EOFError:
             break
         if not answer:
@@ -152,8 +162,12 @@ def _ask_flavour(entry: Any, config: Path) -> str:
             return str(offered[int(answer) - 1])
         if answer in offered:
             return answer
-        print(f"type a number from 1 to {len(offered)}, or a flavour name", file=sys.stderr)
-    raise MoocError(f"{entry.id}: no flavour chosen; nothing installed (or use --flavour {'|'.join(offered)})")
+        print(_("type a number from 1 to {n}, or a flavour name").format(n=len(offered)), file=sys.stderr)
+    raise MoocError(
+        _("{id}: no flavour chosen; nothing installed (or use --flavour {flavours})").format(
+            id=entry.id, flavours="|".join(offered)
+        )
+    )
 
 
 def _packs_in_folder(folder: Path) -> list[Path]:
@@ -168,6 +182,7 @@ def _install_each(args: argparse.Namespace, layout: Any, packs: list[Path], inte
     from packages.errors import MoocError
     from packages.install import install
     from packages.safe_text import one_line
+    from player.cli.install_report import report
 
     results, failed = [], 0
     for pack in packs:
@@ -178,57 +193,21 @@ def _install_each(args: argparse.Namespace, layout: Any, packs: list[Path], inte
                 )
         except MoocError as err:
             failed += 1
-            print(f"mooc: error: {one_line(str(err))}", file=sys.stderr)
+            print(_("mooc: error: {message}").format(message=one_line(str(err))), file=sys.stderr)
             results.append({"file": str(pack), "error": one_line(str(err))})
             continue
         results.append({"file": str(pack), **result.to_json()})
         if not args.json:
-            _report(result, layout)
+            report(result, layout)
     if args.json:
         common.print_json(results)
     elif len(packs) > 1:
-        print(f"{len(packs) - failed} of {len(packs)} pack{'s' if len(packs) != 1 else ''} from {args.spec} installed")
+        print(
+            ngettext(
+                "{done} of {n} pack from {folder} installed", "{done} of {n} packs from {folder} installed", len(packs)
+            ).format(done=len(packs) - failed, n=len(packs), folder=args.spec)
+        )
     return 1 if failed else 0
-
-
-def _report(result: Any, layout: Any) -> None:
-    from packages.safe_text import one_line
-
-    c = result.course
-    name = f"{c.id} {one_line(c.version)}"
-    title = one_line(c.title)
-    where = " system-wide" if c.origin == "system" else ""
-    if result.status == "already-installed":
-        print(f"{name} ({title}) is already installed{where}; use --force to reinstall it")
-    elif result.status == "upgraded":
-        print(
-            f"upgraded {c.id} {one_line(result.previous_version or '')} -> {one_line(c.version)} "
-            f"({title}){where}; progress kept"
-        )
-    elif result.status == "flavour-changed":
-        print(
-            f"{name} ({title}){where}: now the {result.flavour} flavour (was {result.previous_flavour}); progress kept"
-        )
-    elif result.status == "downgraded":
-        print(
-            f"downgraded {c.id} {one_line(result.previous_version or '')} -> {one_line(c.version)} "
-            f"({title}){where}; progress kept"
-        )
-    else:
-        flavour = "" if result.flavour == "full" else f", {result.flavour} flavour"
-        print(f"{result.status} {name} ({title}){where}{flavour}")
-    if result.note:
-        print(f"note: {one_line(result.note)}", file=sys.stderr)
-    if result.status != "already-installed":
-        print(f"start it with: mooc play {c.id}")
-    if result.flavour != "full" and result.status != "already-installed":
-        from packages.flavour_choice import bigger_offered
-
-        bigger = bigger_offered(layout, c.id, c.version, result.flavour)
-        if bigger is None:
-            print(f"the {result.flavour} flavour: no catalog added here offers more of it (yet)")
-        else:
-            print(f"the {result.flavour} flavour: get the rest later with `mooc upgrade {c.id} --flavour {bigger}`")
 
 
 class _phases:
@@ -241,12 +220,12 @@ class _phases:
     def __enter__(self) -> Any:
         if not self.interactive:
             return lambda _msg: None
-        self.status = common.console(stderr=True).status("starting", spinner="dots")
+        self.status = common.console(stderr=True).status(_("starting"), spinner="dots")
         self.status.start()
 
         def say(message: str) -> None:
             # The download draws its own progress bar: no spinner on top of it.
-            if message == "downloading":
+            if message in ("downloading", _("downloading")):  # packages/install.py's word, maybe translated
                 self.status.stop()
             else:
                 self.status.update(message)
@@ -271,10 +250,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         common.print_json([c.to_json() for c in courses])
         return 0
     if not courses:
-        print("no courses installed; install one with `mooc install PACK`")
+        print(_("no courses installed; install one with `mooc install PACK`"))
         return 0
-    rows = [(c.id, one_line(c.version), c.flavour, one_line(c.language), c.origin, one_line(c.title)) for c in courses]
-    header = ("ID", "VERSION", "FLAVOUR", "LANG", "ORIGIN", "TITLE")
+    rows = [
+        (c.id, one_line(c.version), c.flavour, one_line(c.language), origin(c.origin), one_line(c.title))
+        for c in courses
+    ]
+    header = (_("ID"), _("VERSION"), _("FLAVOUR"), _("LANG"), _("ORIGIN"), _("TITLE"))
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(w) for cell, w in zip(row[:5], widths)) + "  " + row[5])
@@ -293,32 +275,54 @@ def cmd_info(args: argparse.Namespace) -> int:
         data["other_copies"] = [{"origin": o.origin, "version": o.version, "path": str(o.path)} for o in shadowed]
         common.print_json(data)
         return 0
-    lines = [
-        f"{one_line(c.title)}",
-        f"  id:        {c.id}",
-        f"  version:   {one_line(c.version)}",
-        f"  flavour:   {c.flavour}" + ("" if c.flavour == "full" else " (media left out: in the full pack)"),
-        f"  language:  {one_line(c.language)}",
-        f"  kind:      {one_line(c.kind)}",
-        f"  origin:    {c.origin}",
-        f"  path:      {c.path}",
-        f"  size:      {_human_size(c.size)}",
+    flavour = (
+        c.flavour
+        if c.flavour == "full"
+        else _("{flavour} (media left out: in the full pack)").format(flavour=c.flavour)
+    )
+    rows = [
+        (_("id:"), c.id),
+        (_("version:"), one_line(c.version)),
+        (_("flavour:"), flavour),
+        (_("language:"), one_line(c.language)),
+        (_("kind:"), one_line(c.kind)),
+        (_("origin:"), origin(c.origin)),
+        (_("path:"), str(c.path)),
+        (_("size:"), _human_size(c.size)),
     ]
     if c.installed_at:
-        lines.append(f"  installed: {c.installed_at.astimezone().strftime('%Y-%m-%d %H:%M')}")
+        rows.append((_("installed:"), c.installed_at.astimezone().strftime("%Y-%m-%d %H:%M")))
     if c.source:
-        lines.append(f"  from:      {one_line(c.source)}")
-    lines.append(f"  endpoint:  {one_line(c.xapi_endpoint) if c.xapi_endpoint else '(none: progress stays here)'}")
+        rows.append((_("from:"), one_line(c.source)))
+    rows.append((_("endpoint:"), one_line(c.xapi_endpoint) if c.xapi_endpoint else _("(none: progress stays here)")))
     for o in shadowed:
-        lines.append(f"  also:      {o.origin} {one_line(o.version)} (not played: {o.path})")
+        also = _("{origin} {version} (not played: {path})").format(
+            origin=origin(o.origin), version=one_line(o.version), path=o.path
+        )
+        rows.append((_("also:"), also))
+    width = max(11, *(len(label) + 1 for label, _value in rows))
+    lines = [one_line(c.title), *(f"  {label:<{width}}{value}" for label, value in rows)]
     if c.summary:
         lines += ["", *("  " + line for line in clean(c.summary).strip().splitlines())]
-    lines += ["", f"  {len(c.modules)} module{'s' * (len(c.modules) != 1)}:"]
+    lines += ["", "  " + ngettext("{n} module:", "{n} modules:", len(c.modules)).format(n=len(c.modules))]
     for m in c.modules:
-        counts = f"{m.lessons} lesson{'s' * (m.lessons != 1)}, {m.quizzes} quiz{'zes' * (m.quizzes != 1)}"
+        counts = _("{lessons}, {quizzes}").format(
+            lessons=ngettext("{n} lesson", "{n} lessons", m.lessons).format(n=m.lessons),
+            quizzes=ngettext("{n} quiz", "{n} quizzes", m.quizzes).format(n=m.quizzes),
+        )
         lines.append(f"    {one_line(m.id)}: {one_line(m.title)} ({counts})")
     print("\n".join(lines))
     return 0
+
+
+def origin(where: str) -> str:
+    """Where an installed copy lives (packages/store.py: user, system, bundled), said to a person."""
+    words = {
+        "user": pgettext("origin", "user"),
+        "system": pgettext("origin", "system"),
+        "bundled": pgettext("origin", "bundled"),
+    }
+    return words.get(where, where)
 
 
 def _human_size(n: int) -> str:
@@ -344,14 +348,26 @@ def cmd_remove(args: argparse.Namespace) -> int:
     purge_files = store.progress_files(target.id) if args.purge else []
     if not args.yes:
         if not sys.stdin.isatty():
-            raise MoocError(f"not removing {target.id} without confirmation: add --yes (stdin is not a terminal)")
-        what = "and delete its progress for every learner here" if args.purge else "(progress is kept)"
-        answer = input(
-            f"remove {target.id} {one_line(target.version)} ({one_line(target.title)}) "
-            f"from the {target.origin} store {what}? [y/N] "
+            raise MoocError(
+                _("not removing {id} without confirmation: add --yes (stdin is not a terminal)").format(id=target.id)
+            )
+        question = (
+            _(
+                "remove {id} {version} ({title}) from the {origin} store and delete its progress for every learner here? [y/N] "
+            )
+            if args.purge
+            else _("remove {id} {version} ({title}) from the {origin} store (progress is kept)? [y/N] ")
         )
-        if answer.strip().lower() not in ("y", "yes"):
-            print("nothing removed")
+        answer = input(
+            question.format(
+                id=target.id,
+                version=one_line(target.version),
+                title=one_line(target.title),
+                origin=origin(target.origin),
+            )
+        )
+        if answer.strip().lower() not in ("y", "yes", _("y"), _("yes")):
+            print(_("nothing removed"))
             return 1
     removed = store.remove(target.id, system=args.system)
     from packages.item_fetch import prune_fetched
@@ -365,13 +381,24 @@ def cmd_remove(args: argparse.Namespace) -> int:
         except FileNotFoundError:
             pass
         except OSError as err:
-            raise MoocError(f"{path}: cannot delete progress: {err.strerror or err}") from None
-    kept = (
-        f"; deleted {len(purge_files)} progress file{'s' if len(purge_files) != 1 else ''}"
-        if args.purge
-        else "; progress kept"
-    )
-    print(f"removed {removed.id} {one_line(removed.version)} from the {removed.origin} store{kept}")
+            raise MoocError(
+                _("{path}: cannot delete progress: {problem}").format(path=path, problem=err.strerror or err)
+            ) from None
+    done = {
+        "id": removed.id,
+        "version": one_line(removed.version),
+        "origin": origin(removed.origin),
+        "n": len(purge_files),
+    }
+    if args.purge:
+        said = ngettext(
+            "removed {id} {version} from the {origin} store; deleted {n} progress file",
+            "removed {id} {version} from the {origin} store; deleted {n} progress files",
+            len(purge_files),
+        )
+    else:
+        said = _("removed {id} {version} from the {origin} store; progress kept")
+    print(said.format(**done))
     return 0
 
 
