@@ -13,7 +13,7 @@ from packages.pseudo_locale import CLOSE, OPEN
 # placeholders the program fills (ids, versions), file names.
 _NOT_WORDS = re.compile(
     r"(?<![\w-])--?[A-Za-z][\w-]*"  # --json, -h
-    r"|\b[A-Z][A-Z0-9_]+\b"  # COURSE, DIR, MOOC_HOME
+    r"|\b(?:[a-z]+\|)*[A-Z][A-Z0-9_]+(?:\.[a-z]+)?(?:\|[a-z]+)*\b"  # COURSE, MOOC_HOME, QUIZ.toml, all|LIST
     r"|\S*(?:/|\\|://)\S*"  # paths and URLs
     r"|\b[\w.]*\d[\w.]*(?:-[\w.]+)*\b|\b[\w.]+(?:-[\w.]+)*-[\w.]*\d[\w.]*\b"  # ids and versions: stats-101, 1.0.2
     r"|\b[\w-]+\.(?:mooc|toml|json|jsonl|csv|md|po|mo|pdf|xml|txt|gift|zip|tar|gz|png|html)\b"  # file names
