@@ -40,6 +40,7 @@ _ENV = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 class _State:
     translations: _gettext.NullTranslations | None = None
     code: str = ENGLISH
+    held: bool = False  # hold_english(): a --json run stays English to the end
 
 
 _state = _State()
@@ -85,9 +86,23 @@ def available() -> tuple[str, ...]:
 def use_language(code: str | None) -> str:
     """Shows words in `code` from now on (None: the environment's language). An unknown
     code falls back to the environment, then English; returns the code in use."""
+    if _state.held:
+        return _state.code
     wanted = [normalize(code)] if code and normalize(code) else []
     _state.translations, _state.code = _load([*wanted, *environment_languages()])
     return _state.code
+
+
+def hold_english() -> None:
+    """English from now on, whatever a learner's language says later: a `--json` run
+    is read by a program, messages inside the JSON and errors beside it included."""
+    _state.translations, _state.code = _gettext.NullTranslations(), ENGLISH
+    _state.held = True
+
+
+def release() -> None:
+    """Undo hold_english() (tests, and a process that runs several commands)."""
+    _state.held = False
 
 
 def normalize(code: str) -> str:

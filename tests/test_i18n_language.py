@@ -95,3 +95,26 @@ def test_argparse_speaks_the_language(run_mooc):
     missing = run_mooc("install", env={"LANGUAGE": "qps"})
     assert missing.returncode == 2
     assert "⟦thé föllöwíñg árgüméñts áré réqüíréd" in missing.stderr
+
+
+def test_a_json_run_stays_english_even_for_a_french_learner(run_mooc):
+    run_mooc("learner", "add", "Amina", "--language", "fr")
+    french = run_mooc("info", "no-such-course", env={"LANGUAGE": "fr"})
+    assert french.returncode != 0 and "erreur" in french.stderr
+    scripted = run_mooc("info", "no-such-course", "--json", env={"LANGUAGE": "fr"})
+    assert scripted.returncode == french.returncode
+    assert "mooc: error:" in scripted.stderr and "erreur" not in scripted.stderr
+    listed = run_mooc("learner", "list", "--json", env={"LANGUAGE": "fr"})
+    assert '"language": "fr"' in listed.stdout
+
+
+def test_hold_english_outlasts_a_learners_language():
+    from player.ui_language import learner_language
+
+    i18n.hold_english()
+    try:
+        assert learner_language("fr") == "en"
+        assert i18n._("show this help message and exit") == "show this help message and exit"
+    finally:
+        i18n.release()
+    assert i18n.use_language("fr") == "fr"

@@ -146,6 +146,7 @@ def _speak(argv: Sequence[str]) -> None:
     from packages import i18n
     from player.ui_language import start_language
 
+    i18n.release()
     start_language(argv)
     argparse._ = i18n.gettext  # type: ignore[attr-defined]
     argparse.ngettext = i18n.ngettext  # type: ignore[attr-defined]
@@ -156,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     _speak(sys.argv[1:] if argv is None else argv)
     parser = build_parser(module_for(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
+    if getattr(args, "json", False):  # for a program: English, the messages inside the JSON too
+        from packages import i18n
+
+        i18n.hold_english()
     func = getattr(args, "func", None)
     if func is None:
         parser.print_help()
