@@ -58,8 +58,6 @@ _BARE_S = re.compile(r"(?<!http)\(s\)")  # "file(s)": say it properly
 
 # (file, expression) pairs that can never be 1, each with its reason.
 NEVER_ONE = {
-    ("player/plain_console.py", "YES_NO_TRIES"): "a constant, 3",
-    ("player/plain_quiz.py", "YES_NO_TRIES"): "a constant, 3",
     ("packages/range_fetch.py", "MAX_HEADERS_CUT"): "a constant, 3",
     ("tui/screens/library.py", "days"): "1 day reads 'yesterday' just above",
     ("packages/question_kinds/choice.py", "n"): "only said when more than one choice is marked correct",
