@@ -13,7 +13,10 @@ from __future__ import annotations
 import os
 import re
 import select
+import subprocess
+import zlib
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +172,88 @@ def test_plain_demo_course_in_french_reads_french_and_grades_right(learner: None
     assert "Au revoir. Votre progression est enregistrée." in out
     for english in ("Marked done", "Your answer", "Goodbye", "Question 1 of", "pass mark"):
         assert english not in out, english
+
+    # the teacher's report of that walk: its headings in French, the course's words as written
+    report = subprocess.run(
+        [str(MOOC_BIN), "report"], capture_output=True, text=True, env=mooc_home.env(LANGUAGE="fr"), timeout=120
+    )
+    assert report.returncode == 0, report.stderr
+    lines = report.stdout.splitlines()
+    assert any(re.match(r"Apprenant +Leçons Score Réussi Certificat +Actif Dernière visite$", ln) for ln in lines)
+    assert re.search(r"^Ada +1/6 +0% non +pas encore ", report.stdout, re.M)
+    assert f"1 apprenant, commencé{nb}: 1, réussi{nb}: 0{nb}; score de réussite 60%" in report.stdout
+    assert f"Quiz notés{nb}: meilleur score (tentatives)" in report.stdout
+    assert "Q1 Practice: the player's keys (player-practice, entraînement)" in report.stdout
+    assert f"mauvaise réponse la plus fréquente{nb}: «{nb}true{nb}» (une fois)" in report.stdout
+    for english in ("Learner", "Lessons", "Last active", "Best scores", "wrong most often", "attempted"):
+        assert english not in report.stdout, english
+
+
+def verified(expires: bool) -> Any:
+    from sync.credential import Verified
+
+    return Verified(
+        issuer="did:key:z6MkExample",
+        issuer_name="École ouverte",
+        subject="ada@example.org",
+        learner_name="Adélaïde Ñúñez",
+        course_id="mooc-demo",
+        course_title="Apprendre à découvert",
+        achievement="passed",
+        score="87.5%",
+        issued_at=datetime(2026, 12, 4, 10, 0, tzinfo=timezone.utc),
+        expires_at=datetime(2027, 8, 1, tzinfo=timezone.utc) if expires else None,
+    )
+
+
+def page_text(pdf: bytes) -> str:
+    """The text drawn with a core font (Latin-1 strings in the content streams), in order."""
+    said = []
+    for body in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(body)
+        except zlib.error:
+            continue
+        for literal in re.findall(rb"\(((?:[^()\\]|\\.)*)\) ?Tj", content):
+            said.append(re.sub(rb"\\(.)", rb"\1", literal).decode("latin-1"))
+    return " ".join(said)
+
+
+def test_certificate_page_in_french_with_the_core_font(french: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No Unicode font: Helvetica, whose Latin-1 prints French accents as they are."""
+    from player import certificate_pdf
+
+    monkeypatch.delenv("MOOC_PDF_FONT", raising=False)
+    monkeypatch.setattr(certificate_pdf, "FONT_CANDIDATES", ())
+    pdf, notes = certificate_pdf.render(verified(expires=True), "header.payload.signature", "1.0.0")
+    assert pdf.startswith(b"%PDF-")
+    assert notes == [
+        "aucune police Unicode trouvée (indiquez un fichier .ttf dans MOOC_PDF_FONT)\u00a0: les lettres absentes "
+        "de Latin-1 s'impriment en «\u00a0?\u00a0»"
+    ]
+    text = page_text(pdf)
+    for words in (
+        "Certificat",
+        "Ce certificat atteste que",
+        "Adélaïde Ñúñez",
+        "a réussi le cours",
+        "Apprendre à découvert",
+        "score 87.5% - délivré le 04 décembre 2026 - valable jusqu'au 01 août 2027",
+        "Délivré par École ouverte",
+        "Scannez le code",
+    ):
+        assert words in text, (words, text)
+    assert "This certifies" not in text and "December" not in text
+
+
+def test_certificate_page_in_french_with_a_unicode_font(french: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from player import certificate_pdf
+
+    if certificate_pdf.unicode_font() is None:  # the machine has none: the core-font test above covers it
+        monkeypatch.setenv("MOOC_PDF_FONT", "/nonexistent.ttf")
+    pdf, notes = certificate_pdf.render(verified(expires=False), "header.payload.signature", "1.0.0")
+    assert pdf.startswith(b"%PDF-") and b"/Title" in pdf
+    assert all("police" in note for note in notes)  # any note is said in French
 
 
 @pytest.fixture
