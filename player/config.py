@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout, make_dirs
 from packages.portable import lock
 
@@ -54,7 +55,11 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     try:
         fsutil.write_atomic(path, data, mode)
     except OSError as err:
-        raise MoocError(f"{path}: cannot write ({err.strerror}); the previous file is unchanged") from None
+        raise MoocError(
+            _("{path}: cannot write ({strerror}); the previous file is unchanged").format(
+                path=path, strerror=err.strerror
+            )
+        ) from None
 
 
 @contextmanager
@@ -68,7 +73,9 @@ def locked(path: Path) -> Iterator[None]:
         make_dirs(lock_path.parent)
         fd = open_file(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as err:
-        raise MoocError(f"{lock_path}: cannot lock: {err.strerror}") from None
+        raise MoocError(
+            _("{lock_path}: cannot lock: {strerror}").format(lock_path=lock_path, strerror=err.strerror)
+        ) from None
     try:
         lock(fd)
         yield
@@ -79,10 +86,14 @@ def locked(path: Path) -> Iterator[None]:
 def _check(path: Path, config: dict[str, Any]) -> dict[str, Any]:
     for name in _TABLES:
         if name in config and not isinstance(config[name], dict):
-            raise MoocError(f"{path}: [{name}] must be a table, not {type(config[name]).__name__}")
+            raise MoocError(
+                _("{path}: [{name}] must be a table, not {name2}").format(
+                    path=path, name=name, name2=type(config[name]).__name__
+                )
+            )
     default = config.get("learners", {}).get("default")
     if default is not None and not isinstance(default, str):
-        raise MoocError(f"{path}: [learners] default must be a string (a learner id)")
+        raise MoocError(_("{path}: [learners] default must be a string (a learner id)").format(path=path))
     return config
 
 

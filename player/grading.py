@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packages.answer_pattern import MAX_ANSWER_CHARS, MatchBudget, Outcome, fullmatch
+from packages.i18n import _
 from packages.model import SCORE_EPSILON, Quiz
 from packages.question_kinds.reflection import reflection_of
 from packages.questions import (
@@ -111,14 +112,16 @@ def parse_number(text: str) -> float:
     """
     raw = text.strip().replace("\u2212", "-")  # U+2212 MINUS SIGN, as pasted from documents
     if not raw:
-        raise ValueError("type a number")
+        raise ValueError(_("type a number"))
     if "," in raw and "." in raw:
-        raise ValueError(f"{raw!r} mixes ',' and '.': write the number without a thousands separator")
+        raise ValueError(
+            _("{raw} mixes ',' and '.': write the number without a thousands separator").format(raw=repr(raw))
+        )
     if not _NUMBER.fullmatch(raw):
-        raise ValueError(f"{raw!r} is not a number")
+        raise ValueError(_("{raw} is not a number").format(raw=repr(raw)))
     value = float(raw.replace(",", "."))
     if not math.isfinite(value):
-        raise ValueError(f"{raw!r} is too large")
+        raise ValueError(_("{raw} is too large").format(raw=repr(raw)))
     return value
 
 

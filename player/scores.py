@@ -46,7 +46,7 @@ class Scores:
     def _quiz_item(self, item_id: str) -> Item:
         item = self.course.item(self._known(item_id))
         if item.kind != "quiz" or item.quiz is None:
-            raise MoocError(f"'{item.title}' is a lesson, not a quiz")
+            raise MoocError(_("'{title}' is a lesson, not a quiz").format(title=item.title))
         return item
 
     def attempts(self, item_id: str) -> list[dict[str, Any]]:
@@ -191,7 +191,7 @@ class Scores:
 def quoted_and_list(names: list[str], said: bool = True) -> str:
     """ "'a'", "'a' and 'b'", "'a', 'b' and 'c'" (course titles in the reasons); `said`:
     in the reader's language, else in English (for --json)."""
-    quoted = [f"'{n}'" for n in names]
+    quoted = [_("'{title}'").format(title=n) if said else f"'{n}'" for n in names]
     if len(quoted) <= 1:
         return "".join(quoted)
     if not said:

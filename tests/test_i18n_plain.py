@@ -263,3 +263,16 @@ def french() -> Iterator[None]:
         yield
     finally:
         use_language("en")
+
+
+def test_a_locked_item_and_an_unknown_one_are_refused_in_french(learner: None, run_mooc: Any) -> None:
+    nb = "\u00a0"
+    r = run_mooc("play", "--plain", "mooc-demo", input="6\nq\n", env={"LANGUAGE": "fr"})
+    assert r.returncode == 0, r.stderr
+    said = (
+        f"«{nb}Remembering what you learn{nb}» est verrouillé{nb}: réussissez d'abord «{nb}Quiz: Getting started{nb}»"
+    )
+    assert said.replace(nb, " ") in r.stdout  # an error line is one cleaned line: plain spaces
+    assert f"Module 2{nb}: Studying well in the open (verrouillé{nb}: réussissez d'abord" in r.stdout
+    r = run_mooc("play", "--plain", "mooc-demo", input="nope\nq\n", env={"LANGUAGE": "fr"})
+    assert "Aucun élément 'nope'. Tapez un numéro du plan, ou h pour l'aide." in r.stdout

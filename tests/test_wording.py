@@ -64,8 +64,6 @@ NEVER_ONE = {
     ("packages/source.py", "len(infos)"): "only said above a limit of many entries",
     ("packages/importers/archive.py", "limits.max_entries"): "a limit of many entries",
     ("packages/importers/olx_quizzes.py", "attempts"): "a list of attempt counts, not a count",
-    ("player/progress.py", "count"): "the f-string is the branch taken when count is not 1",
-    ("player/media.py", "shown"): "a link's text, and 'points' is a verb",
     ("sync/regrade.py", "_pct(request.claimed)"): "a percentage, and 'answers' is the subject of 'earn'",
 }
 
