@@ -158,7 +158,7 @@ def parse(path: Path, raw: dict[str, Any]) -> Policy:
         raise MoocError(_("{path}: 'roster' must be an array of tables ([[roster]])").format(path=path))
     roster = []
     for n, entry in enumerate(entries, start=1):
-        where = f"{path}: roster entry {n}"
+        where = _("{path}: roster entry {n}").format(path=path, n=n)
         if not isinstance(entry, dict):
             raise MoocError(_("{where}: must be a table").format(where=where))
         try:
