@@ -336,7 +336,9 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
         numbers = {item.id: n for n, item in enumerate(self.session.course.items(), start=1)}
         for item_id, _line_no, snippet in hits[:20]:
             title = one_line(self.session.course.item(item_id).title)
-            self.say(f"  {numbers[item_id]}. {title}: {plain_snippet(snippet)}")
+            self.say(
+                _("  {n}. {title}: {snippet}").format(n=numbers[item_id], title=title, snippet=plain_snippet(snippet))
+            )
         if len(hits) > 20:
             self.say(_("  and {n} more.").format(n=len(hits) - 20))
 

@@ -164,7 +164,7 @@ class PlainQuiz(PlainConsole):
         shown = attempt.presented(q.id)
         instruction = self.show_options(q, shown)
         while True:
-            line = self.ask(f"{instruction}: ")
+            line = self.ask(_("{instruction}: ").format(instruction=instruction))
             low = line.casefold()
             if low in ("?", "hint") and q.hints:  # without hints, "?" may be the answer itself
                 self.hint(attempt, q)

@@ -128,7 +128,7 @@ def test_plain_demo_course_in_the_pseudo_locale_leaves_no_english(
 ) -> None:
     out = walk(mooc_home.env(LANGUAGE="qps"), yes="y")
     own = course_words()
-    typed = ["Ada", ": nope", ": alt+f4"]  # the learner's name, and what the learner typed (echoed here)
+    typed = ["Ada", "nope", "alt+f4"]  # the learner's name, and what the learner typed (echoed here)
     assert escaped_words(out, allowed=typed, words=own) == [], "\n".join(escaped_lines(out, allowed=typed, words=own))
     assert "⟦" in out and "Lesson" not in out.replace("Lessons", "")  # translated, not merely unbracketed
     # The course's words hide common English words: no sentence of ours shows up unwrapped either.
@@ -163,6 +163,7 @@ def test_plain_demo_course_in_french_reads_french_and_grades_right(learner: None
     assert f"Marqué terminé{nb}: Using the player." in out
     assert f"Question 1 sur 5 (1 point){nb}:" in out
     assert f"Indice{nb}: It is the key you press when you have a question." in out
+    assert f"Votre réponse, un nombre de 1 à 4{nb}: " in out and f"Vrai ou faux{nb}: " in out
     assert f"Commencer une nouvelle tentative{nb}? Tapez o ou n{nb}: " in out
     first, second = out.split("Commencer une nouvelle tentative", 1)
     assert f"Score{nb}: 0/5" in first and f"Question 1{nb}: faux." in first  # the wrong attempt
