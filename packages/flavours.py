@@ -19,6 +19,7 @@ exactly the media the smaller one leaves out.
 from __future__ import annotations
 
 from packages.errors import MoocError
+from packages.i18n import N_, _
 
 FULL = "full"
 FLAVOURS = ("text", "novideo", FULL)  # small -> big
@@ -97,7 +98,12 @@ def pack_file_name(course_id: str, version: str, flavour: str = FULL) -> str:
 
 def placeholder(path: str, size: int) -> str:
     """What a lesson shows for a file its pack left out: "video, 14 MB: in the full pack"."""
-    return f"{kind_of(path)}, {human_size(size)}: in the full pack"
+    kind = _(_KIND_WORDS.get(kind_of(path), kind_of(path)))
+    return _("{kind}, {size}: in the full pack").format(kind=kind, size=human_size(size))
+
+
+# kind_of's words, as a learner reads them in a placeholder.
+_KIND_WORDS = {"video": N_("video"), "image": N_("image"), "audio": N_("audio"), "PDF": N_("PDF"), "file": N_("file")}
 
 
 _NOUNS = {"video": "video", "image": "image", "audio": "audio file", "PDF": "PDF", "file": "other file"}

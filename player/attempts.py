@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.model import Item, Quiz
 from player.events import Event
 from player.scores import Scores
@@ -104,11 +105,13 @@ class Attempt:
     def answer(self, question_id: str, response: Any) -> None:
         """Record (or replace) the response to a question, in the events.py JSON shape."""
         if self.submitted:
-            raise MoocError(f"{self.item.id}: this attempt was already submitted")
+            raise MoocError(_("{item}: this attempt was already submitted").format(item=self.item.id))
         try:
             self.quiz.question(question_id)
         except KeyError:
-            raise MoocError(f"{self.item.id}: no question '{question_id}'") from None
+            raise MoocError(
+                _("{item}: no question '{question_id}'").format(item=self.item.id, question_id=question_id)
+            ) from None
         self.responses[question_id] = response
 
     def show_hint(self, question_id: str) -> str | None:
@@ -150,7 +153,12 @@ class QuizAttempts(Scores):
         item = self._require_open(self._quiz_item(item_id).id)
         left = self.attempts_left(item_id)
         if left == 0:
-            raise MoocError(f"'{item.title}': no attempts left (the quiz allows {item.quiz.max_attempts})")  # type: ignore[union-attr]
+            raise MoocError(
+                _("'{title}': no attempts left (the quiz allows {max_attempts})").format(
+                    title=item.title,
+                    max_attempts=item.quiz.max_attempts,  # type: ignore[union-attr]
+                )
+            )
         self.ensure_enrolled()
         if self._p.position != item_id:
             self._record("position", item_id)
@@ -179,10 +187,10 @@ class QuizAttempts(Scores):
     def submit(self, attempt: Attempt) -> AttemptResult:
         """Grade the attempt and record ONE `attempt` event (plus course milestones)."""
         if attempt.submitted:
-            raise MoocError(f"{attempt.item.id}: this attempt was already submitted")
+            raise MoocError(_("{item}: this attempt was already submitted").format(item=attempt.item.id))
         item = attempt.item
         if self.attempts_left(item.id) == 0:
-            raise MoocError(f"'{item.title}': no attempts left")
+            raise MoocError(_("'{title}': no attempts left").format(title=item.title))
         assert item.quiz is not None
         from packages.i18n import language
         from player.grading import grade_attempt

@@ -17,7 +17,23 @@ import os
 from pathlib import Path
 from typing import Any
 
+from packages.i18n import N_, _
 from packages.safe_text import one_line
+
+MONTHS = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -58,7 +74,7 @@ def render(verified: Any, token: str, version: str) -> tuple[bytes, list[str]]:
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    pdf.set_title(f"Certificate: {one_line(verified.course_title)}")
+    pdf.set_title(_("Certificate: {course}").format(course=one_line(verified.course_title)))
     font = unicode_font()
     if font is not None:
         pdf.add_font("body", "", str(font))
@@ -74,7 +90,7 @@ def render(verified: Any, token: str, version: str) -> tuple[bytes, list[str]]:
             return one_line(value)
     else:
         family = "helvetica"
-        notes.append("no Unicode font found (set MOOC_PDF_FONT to a .ttf file): letters Latin-1 lacks print as '?'")
+        notes.append(_("no Unicode font found (set MOOC_PDF_FONT to a .ttf file): letters Latin-1 lacks print as '?'"))
 
         def text(value: str) -> str:
             return one_line(value).encode("latin-1", "replace").decode("latin-1")
@@ -89,16 +105,20 @@ def render(verified: Any, token: str, version: str) -> tuple[bytes, list[str]]:
         pdf.set_font(family, size=size)
         pdf.cell(w or width - 40, size * 0.5, text(value), align="C")
 
-    line(24, 30, "Certificate")
-    line(44, 13, "This certifies that")
+    line(24, 30, _("Certificate"))
+    line(44, 13, _("This certifies that"))
     line(56, 26, verified.learner_name or verified.subject)
-    line(74, 13, "has passed the course")
+    line(74, 13, _("has passed the course"))
     line(85, 20, verified.course_title, w=width - 40)
-    detail = f"{verified.course_id} {version}  ·  score {verified.score}  ·  issued {verified.issued_at:%d %B %Y}"
+    detail = _("{course} {version}  ·  score {score}  ·  issued {date}").format(
+        course=verified.course_id, version=version, score=verified.score, date=day(verified.issued_at)
+    )
     if verified.expires_at:
-        detail += f"  ·  valid until {verified.expires_at:%d %B %Y}"
+        detail += _("  ·  valid until {date}").format(date=day(verified.expires_at))
     line(100, 12, detail if font else detail.replace("·", "-"))
-    line(112, 14, f"Issued by {verified.issuer_name}" if verified.issuer_name else "Issued by")
+    line(
+        112, 14, _("Issued by {issuer}").format(issuer=verified.issuer_name) if verified.issuer_name else _("Issued by")
+    )
 
     qr = segno.make(token, error="l", micro=False)
     buffer = io.BytesIO()
@@ -112,11 +132,18 @@ def render(verified: Any, token: str, version: str) -> tuple[bytes, list[str]]:
         4.2,
         align="L",
         text=text(
-            f"Scan the code: it holds the signed credential. Check it offline with `mooc certificate verify FILE` "
-            f"against the issuer id the course pack names: {verified.issuer}. Subject: {verified.subject}."
+            _(
+                "Scan the code: it holds the signed credential. Check it offline with `mooc certificate verify FILE` "
+                "against the issuer id the course pack names: {issuer}. Subject: {subject}."
+            ).format(issuer=verified.issuer, subject=verified.subject)
         ),
     )
     return _output(pdf, notes), notes
+
+
+def day(when: Any) -> str:
+    """ "04 December 2026", the month in the reader's language."""
+    return _("{day} {month} {year}").format(day=f"{when:%d}", month=_(MONTHS[when.month - 1]), year=when.year)
 
 
 def _output(pdf: Any, notes: list[str]) -> bytes:
@@ -140,8 +167,9 @@ def _output(pdf: Any, notes: list[str]) -> bytes:
         logger.propagate = propagate
     if missing:
         notes.append(
-            "no font on this computer has some letters of the certificate, left blank: "
-            + "; ".join(missing)[:200]
-            + " (set MOOC_PDF_FONT to a .ttf that has them)"
+            _(
+                "no font on this computer has some letters of the certificate, left blank: {letters} "
+                "(set MOOC_PDF_FONT to a .ttf that has them)"
+            ).format(letters="; ".join(missing)[:200])
         )
     return data

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from packages.i18n import _
 from player.events import Event
 
 _BY_TIME = attrgetter("time")  # stable: events of one millisecond stay in the order they were written
@@ -44,8 +45,8 @@ class Person:
         if self.email:
             return self.email
         if self.account_ids:
-            return f"account {min(self.account_ids)}"
-        return f"learner {min(self.local_ids, default='?')}"
+            return _("account {id}").format(id=min(self.account_ids))
+        return _("learner {id}").format(id=min(self.local_ids, default="?"))
 
 
 @dataclass

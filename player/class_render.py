@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+from packages.i18n import N_, _, ngettext
 from packages.safe_text import one_line
 from player.class_report import BANDS, ClassReport, CourseReport, LearnerRow, QuizStat
 
@@ -89,7 +90,7 @@ def text_lines(report: ClassReport, width: int = 80) -> list[str]:
     width = max(60, width)
     out: list[str] = []
     if not report.courses:
-        out.append("No course to report on: nobody has studied an installed course in these sources.")
+        out.append(_("No course to report on: nobody has studied an installed course in these sources."))
     for course in report.courses:
         if out:
             out.append("")
@@ -99,8 +100,11 @@ def text_lines(report: ClassReport, width: int = 80) -> list[str]:
         out += [
             "",
             *_wrap(
-                f"{n} input{'s were' if n != 1 else ' was'} not counted in full: "
-                "see the warnings (or `problems` in --json).",
+                ngettext(
+                    "{n} input was not counted in full: see the warnings (or `problems` in --json).",
+                    "{n} inputs were not counted in full: see the warnings (or `problems` in --json).",
+                    n,
+                ).format(n=n),
                 width,
             ),
         ]
@@ -111,8 +115,11 @@ def course_lines(c: CourseReport, width: int = 80) -> list[str]:
     course = c.course
     out = _wrap(f"{one_line(course.title)} ({course.id} {course.version})", width)
     out += _wrap(
-        f"{len(c.rows)} learner{'s' if len(c.rows) != 1 else ''}, {c.started} started, "
-        f"{c.passed} passed; pass mark {pct(course.pass_threshold)}",
+        ngettext(
+            "{n} learner, {started} started, {passed} passed; pass mark {mark}",
+            "{n} learners, {started} started, {passed} passed; pass mark {mark}",
+            len(c.rows),
+        ).format(n=len(c.rows), started=c.started, passed=c.passed, mark=pct(course.pass_threshold)),
         width,
     )
     out.append("")
@@ -129,13 +136,20 @@ def course_lines(c: CourseReport, width: int = 80) -> list[str]:
 
 # Learner, then (width, heading, right-aligned): numbers right, words left.
 _COLUMNS = (
-    (7, "Lessons", True),
-    (5, "Score", True),
-    (6, "Passed", False),
-    (11, "Certificate", False),
-    (6, "Active", True),
-    (16, "Last active", False),
+    (7, N_("Lessons"), True),
+    (5, N_("Score"), True),
+    (6, N_("Passed"), False),
+    (11, N_("Certificate"), False),
+    (6, N_("Active"), True),
+    (16, N_("Last active"), False),
 )
+# A learner's certificate in the report (player/class_report.py `Certificate`), in words.
+_CERTIFICATE_WORDS = {
+    "none": N_("none"),
+    "not yet": N_("not yet"),
+    "can request": N_("can request"),
+    "requested": N_("requested"),
+}
 
 
 def _cell(text: str, width: int, align_right: bool) -> str:
@@ -143,21 +157,22 @@ def _cell(text: str, width: int, align_right: bool) -> str:
 
 
 def learner_table(c: CourseReport, width: int) -> list[str]:
-    name_w = max(14, width - sum(w + 1 for w, _, _ in _COLUMNS) - 1)
-    head = fit("Learner", name_w) + "".join(" " + _cell(t, w, r) for w, t, r in _COLUMNS)
+    name_w = max(14, width - sum(w + 1 for w, _title, _align in _COLUMNS) - 1)
+    head = fit(_("Learner"), name_w) + "".join(" " + _cell(_(t), w, r) for w, t, r in _COLUMNS)
     out = [head.rstrip(), "─" * min(width, cells(head.rstrip()))]
     for r in c.rows:
         if r.started:
-            state = (pct(r.score), "yes" if r.passed else "no", r.certificate)
+            certificate = _(_CERTIFICATE_WORDS[r.certificate]) if r.certificate in _CERTIFICATE_WORDS else r.certificate
+            state = (pct(r.score), _("yes") if r.passed else _("no"), certificate)
         else:
-            state = ("-", "-", "not started")
+            state = ("-", "-", _("not started"))
         values = (f"{r.lessons_done}/{r.lessons_total}", *state, duration(r.active_s), local_time(r.last_active))
         line = fit(one_line(r.person.name) or "?", name_w)
         line += "".join(" " + _cell(v, w, a) for (w, _, a), v in zip(_COLUMNS, values))
         out.append(line.rstrip())
         out.append(fit("  " + one_line(r.person.label()), width).rstrip())
     if not c.rows:
-        out.append("(no learner)")
+        out.append(_("(no learner)"))
     return out
 
 
@@ -165,14 +180,14 @@ def quiz_table(c: CourseReport, graded: list[QuizStat], width: int) -> list[str]
     """Best score (attempts) of each graded quiz, as many quiz columns as fit."""
     cell_w, name_w = 9, 20
     per_block = max(1, (width - name_w) // (cell_w + 1))
-    out = ["Graded quizzes: best score (attempts)"]
+    out = [_("Graded quizzes: best score (attempts)")]
     for q in graded:
         out += _wrap(f"  Q{q.number} = {one_line(q.item.title)} ({q.item.id})", width)
     index = {q.item.id: n for n, q in enumerate(graded)}
     for start in range(0, len(graded), per_block):
         block = graded[start : start + per_block]
         out.append("")
-        head = fit("Learner", name_w) + "".join(" " + right(f"Q{q.number}", cell_w) for q in block)
+        head = fit(_("Learner"), name_w) + "".join(" " + right(f"Q{q.number}", cell_w) for q in block)
         out.append(head.rstrip())
         out.append("─" * min(width, cells(head.rstrip())))
         for r in c.rows:
@@ -191,20 +206,27 @@ def _quiz_cell(row: LearnerRow, n: int) -> str:
 
 
 def quiz_lines(q: QuizStat, width: int) -> list[str]:
-    kind = "graded" if q.item.is_graded else "practice"
+    kind = _("graded") if q.item.is_graded else _("practice")
     out = _wrap(
-        f"Q{q.number} {one_line(q.item.title)} ({q.item.id}, {kind}): {q.attempted} attempted, "
-        f"{q.passed} passed; pass mark {pct(q.threshold)}",
+        _("Q{n} {title} ({id}, {kind}): {attempted} attempted, {passed} passed; pass mark {mark}").format(
+            n=q.number,
+            title=one_line(q.item.title),
+            id=q.item.id,
+            kind=kind,
+            attempted=q.attempted,
+            passed=q.passed,
+            mark=pct(q.threshold),
+        ),
         width,
     )
     if not q.attempted:
         return out
     most = max(q.bands) or 1
     bar_w = max(10, min(40, width - 24))
-    out.append("  Best scores")
+    out.append(_("  Best scores"))
     for label, count in zip(BANDS, q.bands):
         out.append(f"  {label:>8} {bar(count / most, bar_w)} {count}".rstrip())
-    out.append("  Right at the first attempt, and the most common wrong answer")
+    out.append(_("  Right at the first attempt, and the most common wrong answer"))
     prompt_w = width - 4 - 11 - 6
     for s in q.questions:
         share = s.share_right
@@ -215,8 +237,10 @@ def quiz_lines(q: QuizStat, width: int) -> list[str]:
         out.append(line.rstrip())
         wrong = s.most_wrong
         if wrong is not None:
-            times = "once" if wrong[1] == 1 else f"{wrong[1]} times"
-            out.append(fit(f"      wrong most often: “{wrong[0]}” ({times})", width).rstrip())
+            said = ngettext(
+                "      wrong most often: “{answer}” (once)", "      wrong most often: “{answer}” ({n} times)", wrong[1]
+            )
+            out.append(fit(said.format(answer=wrong[0], n=wrong[1]), width).rstrip())
     return out
 
 

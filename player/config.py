@@ -58,7 +58,11 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
     try:
         fsutil.write_atomic(path, data, mode)
     except OSError as err:
-        raise MoocError(f"{path}: cannot write ({err.strerror}); the previous file is unchanged") from None
+        raise MoocError(
+            _("{path}: cannot write ({strerror}); the previous file is unchanged").format(
+                path=path, strerror=err.strerror
+            )
+        ) from None
 
 
 @contextmanager
@@ -72,7 +76,9 @@ def locked(path: Path) -> Iterator[None]:
         make_dirs(lock_path.parent)
         fd = open_file(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as err:
-        raise MoocError(f"{lock_path}: cannot lock: {err.strerror}") from None
+        raise MoocError(
+            _("{lock_path}: cannot lock: {strerror}").format(lock_path=lock_path, strerror=err.strerror)
+        ) from None
     try:
         lock(fd)
         yield
@@ -83,7 +89,11 @@ def locked(path: Path) -> Iterator[None]:
 def _check(path: Path, config: dict[str, Any]) -> dict[str, Any]:
     for name in _TABLES:
         if name in config and not isinstance(config[name], dict):
-            raise MoocError(f"{path}: [{name}] must be a table, not {type(config[name]).__name__}")
+            raise MoocError(
+                _("{path}: [{name}] must be a table, not {name2}").format(
+                    path=path, name=name, name2=type(config[name]).__name__
+                )
+            )
     language = config.get("language")
     if language is not None and not is_config_language(language):
         raise MoocError(
@@ -91,7 +101,7 @@ def _check(path: Path, config: dict[str, Any]) -> dict[str, Any]:
         )
     default = config.get("learners", {}).get("default")
     if default is not None and not isinstance(default, str):
-        raise MoocError(f"{path}: [learners] default must be a string (a learner id)")
+        raise MoocError(_("{path}: [learners] default must be a string (a learner id)").format(path=path))
     return config
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 if TYPE_CHECKING:
     from packages.layout import Layout
@@ -35,7 +36,7 @@ def load_course(layout: Layout, spec: str) -> tuple[Course, Any]:
         source = open_source(path)
         return load_from_source(source), source
     store.get(spec)  # raises the store's "no course ... did you mean" error
-    raise MoocError(f"no course '{spec}'")  # pragma: no cover
+    raise MoocError(_("no course '{spec}'").format(spec=spec))  # pragma: no cover
 
 
 def check_installed(layout: Layout, spec: str) -> None:
@@ -47,8 +48,10 @@ def check_installed(layout: Layout, spec: str) -> None:
         return
     if Path(spec).expanduser().exists():
         raise MoocError(
-            f"{spec}: not an installed course; play it with `mooc play --plain {spec}`, "
-            f"or install it first with `mooc install {spec}`"
+            _(
+                "{spec}: not an installed course; play it with `mooc play --plain {spec}`, or install it "
+                "first with `mooc install {spec}`"
+            ).format(spec=spec)
         )
     store.get(spec)  # the store's "no course '...' is installed; did you mean" error
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from packages.errors import UsageError
+from packages.i18n import _
 
 _HERE = Path(__file__).resolve().parent
 _PLACES = (_HERE / "docs", _HERE.parent / "docs")
@@ -53,7 +54,7 @@ def find(name: str) -> Topic:
     wanted = name.strip().lower().removesuffix(".md").removeprefix("docs/")
     every = topics()
     if not every:
-        raise UsageError("this mooc was installed without its documentation; read it at the project's docs/ folder")
+        raise UsageError(_("this mooc was installed without its documentation; read it at the project's docs/ folder"))
     exact = [t for t in every if t.name.lower() == wanted]
     if exact:
         return exact[0]
@@ -62,8 +63,10 @@ def find(name: str) -> Topic:
         return starts[0]
     names = ", ".join(t.name for t in every)
     if starts:
-        raise UsageError(f"'{name}' could be {', '.join(t.name for t in starts)}: say which")
-    raise UsageError(f"no topic '{name}'; topics: {names}")
+        raise UsageError(
+            _("'{name}' could be {topics}: say which").format(name=name, topics=", ".join(t.name for t in starts))
+        )
+    raise UsageError(_("no topic '{name}'; topics: {topics}").format(name=name, topics=names))
 
 
 def text(topic: Topic) -> str:

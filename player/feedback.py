@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from packages.i18n import _
 from packages.question_kinds.base import Accepted as Accepted  # the model's, named here for the UIs
 from packages.question_kinds.base import RightAnswer
 from packages.question_kinds.pattern_example import example_of as example_of
@@ -83,10 +84,10 @@ def solutions_note(mode: str, shown: bool) -> str | None:
     if shown:
         return None
     if mode == "never":
-        return "This quiz does not show its answers."
+        return _("This quiz does not show its answers.")
     if mode == "attempted":
-        return "The answers and explanations appear after your first attempt."
-    return "The answers and explanations appear once you pass this quiz or have no attempts left."
+        return _("The answers and explanations appear after your first attempt.")
+    return _("The answers and explanations appear once you pass this quiz or have no attempts left.")
 
 
 @dataclass(frozen=True)
@@ -130,5 +131,5 @@ def response_text(q: Question, response: object) -> str:
     shapes of player/events.py); "(not understood)" for one that does not fit the
     question (a response recorded for an older version of the pack, or damaged)."""
     if response is None:
-        return "(no answer)"
+        return _("(no answer)")
     return q.response_text(response)

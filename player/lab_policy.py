@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from packages.safe_text import one_line
 
@@ -83,32 +84,32 @@ def load(layout: Layout) -> Policy:
     if problem:
         from packages.notices import warn
 
-        warn(f"{path}: {problem}; the lab policy is ignored")
+        warn(_("{path}: {problem}; the lab policy is ignored").format(path=path, problem=problem))
     else:
         try:
             policy = parse(path, _read(path))
         except MoocError as err:
             from packages.notices import warn
 
-            warn(f"{err}; the lab policy is ignored")
+            warn(_("{error}; the lab policy is ignored").format(error=err))
     _cache[path] = (key, policy)
     return policy
 
 
 def _untrusted(path: Path, st: os.stat_result) -> str | None:
     if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
-        return "not a regular file"
+        return _("not a regular file")
     from packages.portable import my_uid, owned_by_me_or_root
 
     if my_uid() is None:
         return None
     if not owned_by_me_or_root(st):
-        return f"owned by another user (uid {st.st_uid}), not the administrator"
+        return _("owned by another user (uid {uid}), not the administrator").format(uid=st.st_uid)
     if st.st_mode & 0o022:
-        return "writable by other users"
+        return _("writable by other users")
     folder = os.stat(path.parent)
     if folder.st_mode & 0o022 and not folder.st_mode & stat.S_ISVTX:
-        return "its folder is writable by other users"
+        return _("its folder is writable by other users")
     return None
 
 
@@ -125,31 +126,41 @@ def parse(path: Path, raw: dict[str, Any]) -> Policy:
     if not raw:
         return Policy(path)
     if raw.get("format") != FORMAT:
-        raise MoocError(f"{path}: not a mooc lab policy (format is not {FORMAT!r})")
+        raise MoocError(
+            _("{path}: not a mooc lab policy (format is not {FORMAT})").format(path=path, FORMAT=repr(FORMAT))
+        )
     version = raw.get("version")
     if not isinstance(version, int) or not 1 <= version <= VERSION:
-        raise MoocError(f"{path}: lab policy version {one_line(str(version))} is not supported; upgrade mooc")
+        raise MoocError(
+            _("{path}: lab policy version {version} is not supported; upgrade mooc").format(
+                path=path, version=one_line(str(version))
+            )
+        )
     school = raw.get("school", "")
     if not isinstance(school, str):
-        raise MoocError(f"{path}: 'school' must be a string")
+        raise MoocError(_("{path}: 'school' must be a string").format(path=path))
     lrs = raw.get("lrs", {})
     hosts = lrs.get("approved_hosts", []) if isinstance(lrs, dict) else None
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-        raise MoocError(f"{path}: [lrs] approved_hosts must be a list of host names")
+        raise MoocError(_("{path}: [lrs] approved_hosts must be a list of host names").format(path=path))
     from packages.urls import host_of
 
     agent = raw.get("agent", {})
     mode = agent.get("mode", "") if isinstance(agent, dict) else None
     if mode not in ("", *AGENT_MODES):
-        raise MoocError(f"{path}: [agent] mode must be one of {', '.join(AGENT_MODES)} (or left out)")
+        raise MoocError(
+            _("{path}: [agent] mode must be one of {value} (or left out)").format(
+                path=path, value=", ".join(AGENT_MODES)
+            )
+        )
     entries = raw.get("roster", [])
     if not isinstance(entries, list):
-        raise MoocError(f"{path}: 'roster' must be an array of tables ([[roster]])")
+        raise MoocError(_("{path}: 'roster' must be an array of tables ([[roster]])").format(path=path))
     roster = []
     for n, entry in enumerate(entries, start=1):
-        where = f"{path}: roster entry {n}"
+        where = _("{path}: roster entry {n}").format(path=path, n=n)
         if not isinstance(entry, dict):
-            raise MoocError(f"{where}: must be a table")
+            raise MoocError(_("{where}: must be a table").format(where=where))
         try:
             name = clean_name(str(entry.get("name", "")))
             email = check_email(entry["email"]) if entry.get("email") else None
@@ -157,9 +168,13 @@ def parse(path: Path, raw: dict[str, Any]) -> Policy:
             raise MoocError(f"{where}: {err}") from None
         lid, account, pin = entry.get("id"), entry.get("account_id"), entry.get("pin")
         if not isinstance(lid, str) or not lid or not isinstance(account, str) or not account:
-            raise MoocError(f"{where}: missing 'id' or 'account_id' (import the roster with `mooc lab roster`)")
+            raise MoocError(
+                _("{where}: missing 'id' or 'account_id' (import the roster with `mooc lab roster`)").format(
+                    where=where
+                )
+            )
         if pin is not None and not is_hash(pin):
-            raise MoocError(f"{where}: 'pin' is not a PIN hash")
+            raise MoocError(_("{where}: 'pin' is not a PIN hash").format(where=where))
         roster.append(Learner(lid, name, email, account, "", pin or None, origin="school"))
     return Policy(
         path,
@@ -183,10 +198,12 @@ def write(layout: Layout, raw: dict[str, Any]) -> None:
         fsutil.write_atomic(path, tomli_w.dumps(raw).encode("utf-8"), mode=0o644)
     except PermissionError:
         raise MoocError(
-            f"{path}: cannot write the lab policy: permission denied (run it as the administrator)"
+            _("{path}: cannot write the lab policy: permission denied (run it as the administrator)").format(path=path)
         ) from None
     except OSError as err:
-        raise MoocError(f"{path}: cannot write the lab policy: {err.strerror}") from None
+        raise MoocError(
+            _("{path}: cannot write the lab policy: {strerror}").format(path=path, strerror=err.strerror)
+        ) from None
     _cache.pop(path, None)
 
 

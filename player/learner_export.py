@@ -105,10 +105,15 @@ def write(path: Path, learners: Iterable[ExportedLearner]) -> None:
         fsutil.write_new(path, data, mode=0o600)
     except FileExistsError:
         raise MoocError(
-            f"{path}: already exists; mooc never overwrites an export: choose another name, or move the old file away"
+            _(
+                "{path}: already exists; mooc never overwrites an export: choose another name, or move the "
+                "old file away"
+            ).format(path=path)
         ) from None
     except OSError as err:
-        raise MoocError(f"{path}: cannot write the export: {err.strerror}") from None
+        raise MoocError(
+            _("{path}: cannot write the export: {strerror}").format(path=path, strerror=err.strerror)
+        ) from None
 
 
 # --------------------------------------------------------------------------- reading
@@ -129,17 +134,19 @@ def read_untrusted(path: Path, limit: int, *, what: str) -> bytes:
     try:
         real = path.resolve(strict=True)
     except FileNotFoundError:
-        raise MoocError(f"{path}: no such file") from None
+        raise MoocError(_("{path}: no such file").format(path=path)) from None
     except (OSError, RuntimeError) as err:
-        raise MoocError(f"{path}: cannot read: {getattr(err, 'strerror', None) or err}") from None
+        raise MoocError(
+            _("{path}: cannot read: {value}").format(path=path, value=getattr(err, "strerror", None) or err)
+        ) from None
     if real.is_dir():
-        raise MoocError(f"{path}: is a folder, not {what}")
+        raise MoocError(_("{path}: is a folder, not {what}").format(path=path, what=what))
     try:
         data = read_bytes(real, limit, own=False)
     except MoocError as err:
         raise MoocError(str(err).replace(str(real), str(path), 1)) from None
     if data is None:
-        raise MoocError(f"{path}: no such file")
+        raise MoocError(_("{path}: no such file").format(path=path))
     return data
 
 
@@ -157,33 +164,41 @@ def parse(raw: bytes, path: Path) -> ExportFile:
         end -= 1
     body_end = raw.rfind(b"\n", 0, end) + 1  # the body: every line before the end line
     if not raw.endswith(b"\n") or body_end <= 0:
-        raise MoocError(f"{where}: not a whole mooc learner export (cut short?); export it again")
+        raise MoocError(_("{where}: not a whole mooc learner export (cut short?); export it again").format(where=where))
     head_end = raw.index(b"\n")
     try:
         head = loads_json(raw[:head_end])
     except DataError:
         head = None
     if not isinstance(head, dict) or head.get("format") != FORMAT:
-        raise MoocError(f"{where}: not a mooc learner export (format is not {FORMAT!r})")
+        raise MoocError(
+            _("{where}: not a mooc learner export (format is not {FORMAT})").format(where=where, FORMAT=repr(FORMAT))
+        )
     version = head.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= VERSION:
         raise MoocError(
-            f"{where}: learner export version {one_line(str(version))} is not supported "
-            f"(this mooc reads {VERSION}); upgrade mooc"
+            _(
+                "{where}: learner export version {version} is not supported (this mooc reads {VERSION}); upgrade mooc"
+            ).format(where=where, version=one_line(str(version)), VERSION=VERSION)
         )
     try:
         end_line = loads_json(raw[body_end:]).get("end")
         wanted = end_line["sha256"]
     except (DataError, AttributeError, KeyError, TypeError):
         raise MoocError(
-            f"{where}: the last line is not the export's end line: the file was cut short or changed; export it again"
+            _(
+                "{where}: the last line is not the export's end line: the file was cut short or changed; "
+                "export it again"
+            ).format(where=where)
         ) from None
     if not isinstance(wanted, str) or hashlib.sha256(memoryview(raw)[:body_end]).hexdigest() != wanted:
-        raise MoocError(f"{where}: checksum mismatch: the file was changed or damaged; export it again")
+        raise MoocError(
+            _("{where}: checksum mismatch: the file was changed or damaged; export it again").format(where=where)
+        )
     try:
         objs = loads_json(_as_array(raw, head_end, body_end)) if body_end - head_end > 1 else []
     except DataError as err:
-        raise MoocError(f"{where}: not valid JSON lines ({err})") from None
+        raise MoocError(_("{where}: not valid JSON lines ({err})").format(where=where, err=err)) from None
     out = ExportFile(path, one_line(str(head.get("created", ""))), [])
     current: ExportedLearner | None = None
     seen: set[str] = set()
@@ -193,11 +208,15 @@ def parse(raw: bytes, path: Path) -> ExportFile:
             current = _learner(obj["learner"], f"{where}: line {number}")
             out.learners.append(current)
             if len(out.learners) > MAX_LEARNERS:
-                raise MoocError(f"{where}: too many learners (over {MAX_LEARNERS}); not a class export")
+                raise MoocError(
+                    _("{where}: too many learners (over {MAX_LEARNERS}); not a class export").format(
+                        where=where, MAX_LEARNERS=MAX_LEARNERS
+                    )
+                )
             seen = set()
             continue
         if current is None:
-            raise MoocError(f"{where}: line {number}: an event before any learner")
+            raise MoocError(_("{where}: line {number}: an event before any learner").format(where=where, number=number))
         problem = event_problem(obj)
         if problem is None and obj["course_id"] not in courses:
             if ID_RE.match(obj["course_id"]):
@@ -214,8 +233,10 @@ def parse(raw: bytes, path: Path) -> ExportFile:
     declared = end_line.get("learners") if isinstance(end_line, dict) else None
     if declared != len(out.learners):
         raise MoocError(
-            f"{where}: the end line and the file disagree on how many learners it holds "
-            f"({one_line(str(declared))}, {len(out.learners)}); export it again"
+            _(
+                "{where}: the end line and the file disagree on how many learners it holds ({declared}, "
+                "{n}); export it again"
+            ).format(where=where, declared=one_line(str(declared)), n=len(out.learners))
         )
     return out
 
@@ -237,18 +258,18 @@ def _learner(raw: object, where: str) -> ExportedLearner:
     from player.ui_language import is_language_tag
 
     if not isinstance(raw, dict):
-        raise MoocError(f"{where}: 'learner' must be an object")
+        raise MoocError(_("{where}: 'learner' must be an object").format(where=where))
     lid, name, email, account, pin = (raw.get(k) for k in ("id", "name", "email", "account_id", "pin"))
     if not isinstance(lid, str) or not LEARNER_ID_RE.match(lid):
-        raise MoocError(f"{where}: the learner's 'id' is not a learner id")
+        raise MoocError(_("{where}: the learner's 'id' is not a learner id").format(where=where))
     if not isinstance(account, str) or not _ACCOUNT.match(account):
-        raise MoocError(f"{where}: the learner's 'account_id' is missing or not an account id")
+        raise MoocError(_("{where}: the learner's 'account_id' is missing or not an account id").format(where=where))
     if not isinstance(name, str):
-        raise MoocError(f"{where}: the learner's 'name' must be a string")
+        raise MoocError(_("{where}: the learner's 'name' must be a string").format(where=where))
     if email is not None and not isinstance(email, str):
-        raise MoocError(f"{where}: the learner's 'email' must be a string or null")
+        raise MoocError(_("{where}: the learner's 'email' must be a string or null").format(where=where))
     if pin is not None and not (isinstance(pin, str) and len(pin) <= 512):
-        raise MoocError(f"{where}: the learner's 'pin' is not a PIN hash")
+        raise MoocError(_("{where}: the learner's 'pin' is not a PIN hash").format(where=where))
     language = raw.get("language")
     if language is not None and not (isinstance(language, str) and is_language_tag(language)):
         raise MoocError(

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.safe_text import one_line
 
 MAX_NAME = 80
@@ -58,14 +59,18 @@ def clean_name(name: str) -> str:
     """Names are typed by people but shown everywhere: no control characters, one line."""
     text = one_line(name)
     if not text:
-        raise MoocError("a learner name cannot be empty")
+        raise MoocError(_("a learner name cannot be empty"))
     if len(text) > MAX_NAME:
-        raise MoocError(f"learner name too long ({len(text)} characters; at most {MAX_NAME})")
+        raise MoocError(
+            _("learner name too long ({n} characters; at most {MAX_NAME})").format(n=len(text), MAX_NAME=MAX_NAME)
+        )
     return text
 
 
 def check_email(email: str) -> str:
     text = email.strip()
     if not _EMAIL.match(text) or any(ord(c) < 32 for c in text):
-        raise MoocError(f"{one_line(email)!r} is not an email address (expected name@example.org)")
+        raise MoocError(
+            _("{email} is not an email address (expected name@example.org)").format(email=repr(one_line(email)))
+        )
     return text

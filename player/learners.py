@@ -59,9 +59,13 @@ def new_learner(
     """A learner that can join `learners`: a name none of them has, a unique id."""
     for other in learners:
         if other.name.casefold() == name.casefold():
-            raise MoocError(f"a learner named {name!r} already exists (id {other.id})")
+            raise MoocError(_("a learner named {name} already exists (id {id})").format(name=repr(name), id=other.id))
         if account_id and other.account_id == account_id:
-            raise MoocError(f"{other.name!r} (id {other.id}) already has account id {account_id}")
+            raise MoocError(
+                _("{name} (id {id}) already has account id {account_id}").format(
+                    name=repr(other.name), id=other.id, account_id=account_id
+                )
+            )
     return Learner(
         id=Learners._unique_id(learners, slug(name)),
         name=name,
@@ -132,8 +136,10 @@ class Learners:
             return self._ensure_os_user()
         names = ", ".join(one_line(lr.name) for lr in learners)
         raise MoocError(
-            f"several learners share this account ({names}): say who is learning with "
-            "--learner NAME, or set a default with `mooc learner use NAME`"
+            _(
+                "several learners share this account ({names}): say who is learning with --learner NAME, "
+                "or set a default with `mooc learner use NAME`"
+            ).format(names=names)
         )
 
     def needs_choice(self, requested: str | None = None) -> bool:
@@ -194,7 +200,11 @@ class Learners:
             if new_name is not None:
                 for other in learners:
                     if other.id != learner.id and other.name.casefold() == new_name.casefold():
-                        raise MoocError(f"a learner named {new_name!r} already exists (id {other.id})")
+                        raise MoocError(
+                            _("a learner named {new_name} already exists (id {id})").format(
+                                new_name=repr(new_name), id=other.id
+                            )
+                        )
             changed = replace(
                 learner,
                 name=new_name if new_name is not None else learner.name,
@@ -253,7 +263,9 @@ class Learners:
             except FileNotFoundError:
                 pass
             except OSError as err:
-                raise MoocError(f"{folder}: cannot delete progress: {err.strerror}") from None
+                raise MoocError(
+                    _("{folder}: cannot delete progress: {strerror}").format(folder=folder, strerror=err.strerror)
+                ) from None
         return learner
 
     # ------------------------------------------------------------------ internals
@@ -277,8 +289,9 @@ class Learners:
             from player.lab_policy import policy_file
 
             raise MoocError(
-                f"{learner.name} is on the school's roster ({policy_file(self.layout)}): the "
-                "administrator changes it with `mooc lab roster`"
+                _(
+                    "{name} is on the school's roster ({value}): the administrator changes it with `mooc lab roster`"
+                ).format(name=learner.name, value=policy_file(self.layout))
             )
         return learner
 
@@ -310,7 +323,9 @@ class Learners:
         learners = self._read()
         wanted = one_line(name_or_id)
         if not learners:
-            return MoocError(f"no learner {wanted!r} yet; add one with `mooc learner add {wanted!r}`")
+            return MoocError(
+                _("no learner {wanted} yet; add one with `mooc learner add {wanted}`").format(wanted=repr(wanted))
+            )
         keys = {lr.id: lr for lr in learners} | {lr.name.casefold(): lr for lr in learners}
         keys |= {part: lr for lr in learners for part in lr.id.split("-")}
         import difflib  # only for a name not found: suggestions
@@ -318,9 +333,13 @@ class Learners:
         close = difflib.get_close_matches(wanted.casefold(), list(keys), n=1, cutoff=0.6)
         if not close:
             close = [k for k in keys if k.startswith(slug(wanted))][:1]
-        hint = f"; did you mean {keys[close[0]].name!r}?" if close else ""
+        hint = _("; did you mean {name}?").format(name=repr(keys[close[0]].name)) if close else ""
         known = ", ".join(lr.name for lr in learners)
-        return MoocError(f"no learner {wanted!r}{hint} (learners: {known}; add one with `mooc learner add`)")
+        return MoocError(
+            _("no learner {wanted}{hint} (learners: {known}; add one with `mooc learner add`)").format(
+                wanted=repr(wanted), hint=hint, known=known
+            )
+        )
 
     def _read(self) -> builtins.list[Learner]:
         """This account's learners, then the school roster's that none of them
@@ -342,42 +361,52 @@ class Learners:
             return []
         version = raw.get("version", VERSION)
         if raw.get("format", FORMAT) != FORMAT:
-            raise MoocError(f"{self.path}: not a mooc learners file (format = {raw.get('format')!r})")
+            raise MoocError(
+                _("{path}: not a mooc learners file (format = {value})").format(
+                    path=self.path, value=repr(raw.get("format"))
+                )
+            )
         if not isinstance(version, int) or version > VERSION:
             raise MoocError(
-                f"{self.path}: learners format version {version!r} is newer than this mooc reads; upgrade mooc"
+                _("{path}: learners format version {version} is newer than this mooc reads; upgrade mooc").format(
+                    path=self.path, version=repr(version)
+                )
             )
         entries = raw.get("learners", [])
         if not isinstance(entries, list):
-            raise MoocError(f"{self.path}: 'learners' must be an array of tables ([[learners]])")
+            raise MoocError(_("{path}: 'learners' must be an array of tables ([[learners]])").format(path=self.path))
         out: list[Learner] = []
         seen: dict[str, int] = {}  # id and account id -> the learner number that has it
         for n, entry in enumerate(entries, start=1):
             where = f"{self.path}: learner {n}"
             if not isinstance(entry, dict):
-                raise MoocError(f"{where}: must be a table")
+                raise MoocError(_("{where}: must be a table").format(where=where))
             for key in ("id", "name", "account_id"):
                 if not isinstance(entry.get(key), str) or not entry[key]:
-                    raise MoocError(f"{where}: missing or invalid {key!r}")
+                    raise MoocError(_("{where}: missing or invalid {key}").format(where=where, key=repr(key)))
             if not LEARNER_ID_RE.match(entry["id"]):
-                raise MoocError(f"{where}: invalid id {one_line(entry['id'])!r}")
+                raise MoocError(_("{where}: invalid id {entry}").format(where=where, entry=repr(one_line(entry["id"]))))
             email = entry.get("email")
             if email is not None and not isinstance(email, str):
-                raise MoocError(f"{where}: 'email' must be a string")
+                raise MoocError(_("{where}: 'email' must be a string").format(where=where))
             language = entry.get("language")
             if language is not None and (not isinstance(language, str) or not is_language_tag(language)):
                 raise MoocError(_("{where}: 'language' must be a language code such as \"fr\"").format(where=where))
             pin = entry.get("pin")
             if pin is not None and not _is_pin_hash(pin):
-                raise MoocError(f"{where}: 'pin' is not a PIN hash (set one with `mooc learner pin`)")
+                raise MoocError(
+                    _("{where}: 'pin' is not a PIN hash (set one with `mooc learner pin`)").format(where=where)
+                )
             # One id is one progress folder and one account id one xAPI identity: two
             # learners sharing either would study, and be graded, as one.
             for key in ("id", "account_id"):
                 first = seen.setdefault(f"{key}:{entry[key]}", n)
                 if first != n:
                     raise MoocError(
-                        f"{where}: {key} {one_line(entry[key])!r} is already learner {first}'s; "
-                        f"each learner needs their own (edit {self.path})"
+                        _(
+                            "{where}: {key} {entry} is already learner {first}'s; each learner needs their own (edit "
+                            "{path})"
+                        ).format(where=where, key=key, entry=repr(one_line(entry[key])), first=first, path=self.path)
                     )
             out.append(
                 Learner(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from packages.i18n import _
 from packages.safe_text import clean
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -59,7 +60,7 @@ def inline_plain(text: str, note: LinkNote | None = None) -> str:
         return f"{shown} ({where})" if where else plain
 
     text = _IMAGE.sub(
-        lambda m: said(f"image: {m.group(1) or m.group(2)}", m.group(2), f"image: {m.group(1) or m.group(2)}"), text
+        lambda m: said(_image(m.group(1) or m.group(2)), m.group(2), _image(m.group(1) or m.group(2))), text
     )
     text = _LINK.sub(
         lambda m: said(
@@ -89,15 +90,17 @@ def table_cells(line: str) -> list[str]:
 def table_lines(header: list[str], rows: list[list[str]], note: LinkNote | None = None) -> list[str]:
     """A table read row by row: "Table: Key, What it does." then "Key: n. What it does: next." """
     names = [inline_plain(h, note) for h in header]
-    out = [f"Table: {', '.join(n for n in names if n)}."]
+    out = [_("Table: {columns}.").format(columns=", ".join(n for n in names if n))]
     for row in rows:
         said = [
-            f"{name}: {inline_plain(cell, note)}" if name else inline_plain(cell, note)
+            _("{column}: {cell}").format(column=name, cell=inline_plain(cell, note))
+            if name
+            else inline_plain(cell, note)
             for name, cell in zip(names, row)
             if cell
         ]
-        out.append(". ".join(said).rstrip(".") + "." if said else "(empty row)")
-    out.append("End of table.")
+        out.append(". ".join(said).rstrip(".") + "." if said else _("(empty row)"))
+    out.append(_("End of table."))
     return out
 
 
@@ -114,7 +117,7 @@ def markdown_lines(markdown: str, note: LinkNote | None = None) -> list[str]:
         line = lines[i]
         i += 1
         if _FENCE.match(line):
-            out.append("End of code." if in_code else "Code:")
+            out.append(_("End of code.") if in_code else _("Code:"))
             in_code = not in_code
             continue
         if in_code:
@@ -146,4 +149,8 @@ def plain_snippet(line: str) -> str:
     if "|" in line and line.strip().startswith("|"):
         return " · ".join(inline_plain(cell) for cell in table_cells(line) if cell and not set(cell) <= set("-: "))
     said = markdown_lines(line)
-    return " ".join(part for part in said if part and part not in ("Code:", "End of code."))
+    return " ".join(part for part in said if part and part not in (_("Code:"), _("End of code.")))
+
+
+def _image(alt: str) -> str:
+    return _("image: {alt}").format(alt=alt)

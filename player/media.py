@@ -33,6 +33,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.safe_text import clean, one_line
 
 WEB_SCHEMES = ("http", "https")
@@ -56,32 +57,56 @@ def plan(pack_root: Path | None, lesson_file: str, target: str) -> Target:
     """What the link `target` of `lesson_file` may open; MoocError (one line) otherwise."""
     shown = one_line(target)[:200]
     if not target or target.startswith("#"):
-        raise MoocError(f"{lesson_file}: link {shown!r} points inside the lesson; nothing to open")
+        raise MoocError(
+            _("{lesson_file}: link {shown} points inside the lesson; nothing to open").format(
+                lesson_file=lesson_file, shown=repr(shown)
+            )
+        )
     if target.startswith("-"):
-        raise MoocError(f"{lesson_file}: link {shown!r} looks like a command-line option; not opened")
+        raise MoocError(
+            _("{lesson_file}: link {shown} looks like a command-line option; not opened").format(
+                lesson_file=lesson_file, shown=repr(shown)
+            )
+        )
     m = _SCHEME.match(target)
     if m and len(m.group(1)) > 1:  # "C:" would be a Windows drive, refused below as absolute
         scheme = m.group(1).lower()
         if scheme not in WEB_SCHEMES:
             raise MoocError(
-                f"{lesson_file}: link {shown!r}: only http(s) links and files of the course are opened, not {scheme}:"
+                _(
+                    "{lesson_file}: link {shown}: only http(s) links and files of the course are opened, not {scheme}:"
+                ).format(lesson_file=lesson_file, shown=repr(shown), scheme=scheme)
             )
         return Target(_web_url(lesson_file, target), is_file=False)
     if pack_root is None:
-        raise MoocError(f"{lesson_file}: this pack is not unpacked; cannot open {shown}")
+        raise MoocError(
+            _("{lesson_file}: this pack is not unpacked; cannot open {shown}").format(
+                lesson_file=lesson_file, shown=shown
+            )
+        )
     return Target(str(resolve(pack_root, lesson_file, target)), is_file=True)
 
 
 def _web_url(lesson_file: str, url: str) -> str:
     shown = one_line(url)[:200]
     if clean(url) != url or any(c.isspace() for c in url) or len(url) > 4096:
-        raise MoocError(f"{lesson_file}: link {shown!r} holds spaces or control characters; not opened")
+        raise MoocError(
+            _("{lesson_file}: link {shown} holds spaces or control characters; not opened").format(
+                lesson_file=lesson_file, shown=repr(shown)
+            )
+        )
     try:
         parts = urlsplit(url)
     except ValueError:
-        raise MoocError(f"{lesson_file}: link {shown!r} is not a valid URL") from None
+        raise MoocError(
+            _("{lesson_file}: link {shown} is not a valid URL").format(lesson_file=lesson_file, shown=repr(shown))
+        ) from None
     if not parts.hostname:
-        raise MoocError(f"{lesson_file}: link {shown!r} names no host; not opened")
+        raise MoocError(
+            _("{lesson_file}: link {shown} names no host; not opened").format(
+                lesson_file=lesson_file, shown=repr(shown)
+            )
+        )
     return url
 
 
@@ -89,10 +114,16 @@ def pack_path(lesson_file: str, target: str) -> str:
     """A lesson link's target as a path in the pack ("lessons/../media/a.png" -> "media/a.png")."""
     target = unquote(target.split("#", 1)[0].split("?", 1)[0])
     if not target or target.startswith("/") or "\\" in target or "\x00" in target:
-        raise MoocError(f"{lesson_file}: link {target!r} is not a relative path inside the pack")
+        raise MoocError(
+            _("{lesson_file}: link {target} is not a relative path inside the pack").format(
+                lesson_file=lesson_file, target=repr(target)
+            )
+        )
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(lesson_file), target))
     if joined.startswith("../") or joined == "..":
-        raise MoocError(f"{lesson_file}: link {target!r} leaves the pack")
+        raise MoocError(
+            _("{lesson_file}: link {target} leaves the pack").format(lesson_file=lesson_file, target=repr(target))
+        )
     return joined
 
 
@@ -102,9 +133,13 @@ def resolve(pack_root: Path, lesson_file: str, target: str) -> Path:
     root = pack_root.resolve()
     path = (root / joined).resolve()
     if root != path and root not in path.parents:
-        raise MoocError(f"{lesson_file}: link {target!r} leaves the pack")
+        raise MoocError(
+            _("{lesson_file}: link {target} leaves the pack").format(lesson_file=lesson_file, target=repr(target))
+        )
     if not path.is_file():
-        raise MoocError(f"{lesson_file}: linked file {joined} is not in the pack")
+        raise MoocError(
+            _("{lesson_file}: linked file {joined} is not in the pack").format(lesson_file=lesson_file, joined=joined)
+        )
     return path
 
 
@@ -130,18 +165,26 @@ def viewer_command() -> list[str] | None:
 def open_target(target: Target, *, wait: float = OPENER_VERDICT_S) -> str:
     """Hand a checked target to the system opener, detached; returns what happened
     (for the status line). MoocError, naming the link, when nothing could open it."""
-    what = "file" if target.is_file else "link"
+    what = _("file") if target.is_file else _("link")
     if target.value.startswith("-"):  # plan() never makes one; refuse rather than trust
-        raise MoocError(f"not opened: {one_line(target.value)!r} looks like an option")
+        raise MoocError(_("not opened: {value} looks like an option").format(value=repr(one_line(target.value))))
     if os.name == "nt":  # pragma: no cover - not our CI
         try:
             os.startfile(target.value)  # type: ignore[attr-defined]
         except OSError as err:
-            raise MoocError(f"nothing could open the {what} {one_line(target.value)} ({err.strerror})") from None
-        return f"Opened {one_line(target.name)}."
+            raise MoocError(
+                _("nothing could open the {what} {value} ({strerror})").format(
+                    what=what, value=one_line(target.value), strerror=err.strerror
+                )
+            ) from None
+        return _("Opened {name}.").format(name=one_line(target.name))
     command = viewer_command()
     if command is None:
-        raise MoocError(f"no program to open it here (install xdg-utils); the {what} is {one_line(target.value)}")
+        raise MoocError(
+            _("no program to open it here (install xdg-utils); the {what} is {value}").format(
+                what=what, value=one_line(target.value)
+            )
+        )
     try:
         proc = subprocess.Popen(
             [*command, target.value],
@@ -152,16 +195,19 @@ def open_target(target: Target, *, wait: float = OPENER_VERDICT_S) -> str:
         )
     except OSError as err:
         raise MoocError(
-            f"could not run {one_line(command[0])}: {err.strerror}; the {what} is {one_line(target.value)}"
+            _("could not run {command}: {strerror}; the {what} is {value}").format(
+                command=one_line(command[0]), strerror=err.strerror, what=what, value=one_line(target.value)
+            )
         ) from None
     opener = os.path.basename(command[0])
     try:
         code = proc.wait(timeout=wait)
     except subprocess.TimeoutExpired:  # still busy: it found something to open it with
-        return f"Asked {opener} to open {one_line(target.name)}."
+        return _("Asked {opener} to open {name}.").format(opener=opener, name=one_line(target.name))
     if code != 0:
         raise MoocError(
-            f"{opener} could not open the {what} (exit status {code}: no application for it?); "
-            f"the {what} is {one_line(target.value)}"
+            _(
+                "{opener} could not open the {what} (exit status {code}: no application for it?); the {what} is {value}"
+            ).format(opener=opener, what=what, code=code, value=one_line(target.value))
         )
-    return f"Opened {one_line(target.name)} with {opener}."
+    return _("Opened {name} with {opener}.").format(name=one_line(target.name), opener=opener)

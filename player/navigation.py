@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta, tzinfo
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.model import Item, Module
 from player.scores import Scores, quoted_and_list
 
@@ -36,14 +37,20 @@ class Navigation(Scores):
             opens = self._local_date(enrolled) + timedelta(days=module.unlock_after_days)
             if self._local_date(self._now()) < opens:
                 n = module.unlock_after_days
-                reasons.append(f"opens on {opens.isoformat()} ({n} day{'s' if n != 1 else ''} after you enrolled)")
+                reasons.append(
+                    ngettext(
+                        "opens on {date} ({n} day after you enrolled)",
+                        "opens on {date} ({n} days after you enrolled)",
+                        n,
+                    ).format(date=opens.isoformat(), n=n)
+                )
         missing = [
             self.course.item(qid).title
             for qid in module.requires
             if self.course.has_item(qid) and not self.quiz_passed(qid)
         ]
         if missing:
-            reasons.append(f"pass {quoted_and_list(missing)} first")
+            reasons.append(_("pass {quizzes} first").format(quizzes=quoted_and_list(missing)))
         return "; ".join(reasons) or None
 
     def opened_since_last_visit(self) -> list[Module]:
@@ -66,14 +73,14 @@ class Navigation(Scores):
 
     def _known(self, item_id: str) -> str:
         if not self.course.has_item(item_id):
-            raise MoocError(f"{self.course.id}: no item '{item_id}' in this course")
+            raise MoocError(_("{course}: no item '{item}' in this course").format(course=self.course.id, item=item_id))
         return item_id
 
     def _require_open(self, item_id: str) -> Item:
         reason = self.item_lock(item_id)
         item = self.course.item(item_id)
         if reason:
-            raise MoocError(f"'{item.title}' is locked: {reason}")
+            raise MoocError(_("'{title}' is locked: {reason}").format(title=item.title, reason=reason))
         return item
 
     # ------------------------------------------------------------------ navigation

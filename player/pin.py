@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 N, R, P = 2**14, 8, 1  # ~50 ms and 16 MB per check on a lab PC
 MAX_TRIES = 3
@@ -35,7 +36,7 @@ def check_new(pin: str) -> str:
     """A PIN as typed, or MoocError saying what a PIN is."""
     text = pin.strip()
     if not _PIN.match(text):
-        raise MoocError("a PIN is 4 to 12 digits")
+        raise MoocError(_("a PIN is 4 to 12 digits"))
     return text
 
 
@@ -71,19 +72,19 @@ def verify(pin: str, stored: str) -> bool:
 
 def _parse(stored: object) -> tuple[int, int, int, bytes, bytes]:
     if not isinstance(stored, str) or len(stored) > 512:
-        raise ValueError("not a PIN hash")
+        raise ValueError(_("not a PIN hash"))
     parts = stored.split("$")
     if len(parts) != 6 or parts[0] != "scrypt" or not all(x.isdigit() for x in parts[1:4]):
-        raise ValueError("not a PIN hash")
+        raise ValueError(_("not a PIN hash"))
     n, r, p = (int(x) for x in parts[1:4])
     if n < 2 or n & (n - 1) or not 1 <= r <= 32 or not 1 <= p <= 4 or n * r > MAX_COST:
-        raise ValueError("PIN hash parameters out of bounds")
+        raise ValueError(_("PIN hash parameters out of bounds"))
     try:
         salt, digest = base64.b64decode(parts[4], validate=True), base64.b64decode(parts[5], validate=True)
     except ValueError:
-        raise ValueError("not a PIN hash") from None
+        raise ValueError(_("not a PIN hash")) from None
     if not 8 <= len(salt) <= 64 or not 16 <= len(digest) <= 64:
-        raise ValueError("not a PIN hash")
+        raise ValueError(_("not a PIN hash"))
     return n, r, p, salt, digest
 
 
@@ -104,13 +105,15 @@ def unlock(learner: object, ask: Callable[[str], str | None], say: Callable[[str
     for attempt in range(1, MAX_TRIES + 1):
         typed = ask(f"PIN for {name}: ")
         if typed is None:
-            raise MoocError(f"{name}'s PIN was not given; nothing was opened")
+            raise MoocError(_("{name}'s PIN was not given; nothing was opened").format(name=name))
         if verify(typed, stored):
             return
         left = MAX_TRIES - attempt
         if left:
             say(f"Wrong PIN. {left} tr{'ies' if left != 1 else 'y'} left.")
     raise MoocError(
-        f"wrong PIN {MAX_TRIES} times for {name}; nothing was opened "
-        "(a teacher can set a new PIN by importing the class roster again)"
+        _(
+            "wrong PIN {MAX_TRIES} times for {name}; nothing was opened (a teacher can set a new PIN "
+            "by importing the class roster again)"
+        ).format(MAX_TRIES=MAX_TRIES, name=name)
     )

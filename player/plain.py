@@ -18,6 +18,7 @@ import sys
 from typing import Any, TextIO
 
 from packages.errors import MoocError
+from packages.i18n import N_, _, ngettext
 from packages.safe_text import one_line
 from player.markdown_text import plain_snippet
 from player.plain_console import EndOfInput, pct
@@ -25,9 +26,10 @@ from player.plain_lesson import LessonFile, PlainLessons
 from player.plain_quiz import PlainQuiz
 from player.plain_records import Certificates, PlainRecords, Records
 from player.session import ActivityClock, CourseSession
-from player.wording import titled
+from player.wording import status_word, titled
 
-HELP = """\
+HELP = N_(
+    """\
 Commands:
   a number or an item id   open that item
   Enter or n               next item (leaving a lesson this way marks it done)
@@ -45,6 +47,7 @@ While answering: ? or hint for a hint (where there is one), skip to leave a
 question unanswered, leave to leave the quiz without submitting. Before an
 incomplete or last attempt is submitted you are asked: submit, a question
 number to answer it again, or leave."""
+)
 
 _MEDIA_COMMAND = re.compile(r"m(?:edia)?(?:\s+(\S+))?")
 
@@ -70,7 +73,7 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
         self.records = records
         self.certificates = certificates
         self.preview = preview
-        self.saved = "This was a preview: nothing was recorded." if preview else "Your progress is saved."
+        self.saved = _("This was a preview: nothing was recorded.") if preview else _("Your progress is saved.")
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.current: str | None = None
@@ -82,14 +85,16 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
 
     def run(self, item_id: str | None = None) -> int:
         course = self.session.course
-        self.say(f"Course: {one_line(course.title)}")
+        self.say(_("Course: {title}").format(title=one_line(course.title)))
         if self.session.learner is not None:
-            self.say(f"Learner: {one_line(self.session.learner.name)}")
+            self.say(_("Learner: {name}").format(name=one_line(self.session.learner.name)))
         opened = self.session.opened_since_last_visit()  # before this visit records anything
         try:
             self.records_intro()
             for module in opened:
-                self.say(f"New since your last visit: the module {one_line(module.title)} is now open.")
+                self.say(
+                    _("New since your last visit: the module {title} is now open.").format(title=one_line(module.title))
+                )
             if item_id is not None:
                 self.open(item_id)
             else:
@@ -97,21 +102,23 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
                 resume = self.session.last_position()
                 if resume:
                     self.resume_at(resume)
-                self.say("Type h for help.")
+                self.say(_("Type h for help."))
             self.loop()
         except EndOfInput:
             self.leave_item()
-            self.say(f"Input ended. {self.saved}")
+            self.say(_("Input ended. {saved}").format(saved=self.saved))
             self.records_outro()
             return 0
         except KeyboardInterrupt:
             self.leave_item()
             self.say()
             self.say(
-                f"Interrupted. {self.saved}"
+                _("Interrupted. {saved}").format(saved=self.saved)
                 if self.preview
-                else "Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
-                "mooc play --plain continues where you stopped."
+                else _(
+                    "Interrupted. Your progress is saved (an unfinished quiz attempt is not counted); "
+                    "mooc play --plain continues where you stopped."
+                )
             )
             return 130
         self.records_outro()
@@ -132,10 +139,12 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
         ):
             self.unfinished_quiz = item_id
             self.say(
-                f"You were at: {title}, a quiz you have not passed yet. Press Enter to take it, n for the next item."
+                _(
+                    "You were at: {title}, a quiz you have not passed yet. Press Enter to take it, n for the next item."
+                ).format(title=title)
             )
         else:
-            self.say(f"You were at: {title}. Press Enter for the next item, r to open it again.")
+            self.say(_("You were at: {title}. Press Enter for the next item, r to open it again.").format(title=title))
 
     def loop(self) -> None:
         while True:
@@ -152,10 +161,10 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
                 continue
             if low in ("q", "quit", "exit"):
                 self.leave_item()
-                self.say(f"Goodbye. {self.saved}")
+                self.say(_("Goodbye. {saved}").format(saved=self.saved))
                 return
             if low in ("h", "help", "?"):
-                self.say(HELP)
+                self.say(_(HELP))
             elif low in ("o", "l", "outline", "list"):
                 self.outline()
             elif low in ("", "n", "next"):
@@ -166,7 +175,7 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
                 if self.current:
                     self.open(self.current)
                 else:
-                    self.say("No item open yet. Type a number from the outline.")
+                    self.say(_("No item open yet. Type a number from the outline."))
             elif command.startswith("/"):
                 self.search(command[1:])
             elif media is not None:
@@ -180,7 +189,11 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
             else:
                 target = self.resolve(command)
                 if target is None:
-                    self.say(f"No item {one_line(command)!r}. Type a number from the outline, or h for help.")
+                    self.say(
+                        _("No item {command}. Type a number from the outline, or h for help.").format(
+                            command=repr(one_line(command))
+                        )
+                    )
                 else:
                     self.open(target)
 
@@ -200,7 +213,7 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
             self.finish_lesson(self.current)
         target = self.session.next_item(self.current) if direction > 0 else self.session.previous_item(self.current)
         if target is None:
-            self.say("This is the last item of the course." if direction > 0 else "This is the first item.")
+            self.say(_("This is the last item of the course.") if direction > 0 else _("This is the first item."))
             if direction > 0:
                 self.course_summary()
             return
@@ -209,7 +222,7 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
     def finish_lesson(self, item_id: str) -> None:
         try:
             if self.session.complete_lesson(item_id):
-                self.say(f"Marked done: {one_line(self.session.course.item(item_id).title)}.")
+                self.say(_("Marked done: {title}.").format(title=one_line(self.session.course.item(item_id).title)))
         except MoocError:
             pass
 
@@ -224,30 +237,39 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
         course = self.session.course
         module = course.module_of(self.current) if self.current else course.modules[0]
         while True:
-            line = self.ask(f"How well do you master {one_line(module.title)!r}? 1 (not yet) to 5 (fully): ")
+            line = self.ask(
+                _("How well do you master {module}? 1 (not yet) to 5 (fully): ").format(
+                    module=repr(one_line(module.title))
+                )
+            )
             if line.isdigit() and 1 <= int(line) <= 5:
                 self.session.self_assess(module.id, int(line))
-                self.say(f"Recorded: {line} of 5.")
+                self.say(_("Recorded: {n} of 5.").format(n=line))
                 return
-            self.say("Type a number from 1 to 5.")
+            self.say(_("Type a number from 1 to 5."))
 
     # ------------------------------------------------------------------ outline and search
 
     def outline(self) -> None:
         number = 0
         for m_index, mv in enumerate(self.session.outline(), start=1):
-            head = f"Module {m_index}: {one_line(mv.module.title)}"
+            head = _("Module {n}: {title}").format(n=m_index, title=one_line(mv.module.title))
             if mv.locked:
-                head += f" (locked: {one_line(mv.lock_reason or '')})"
+                head += _(" (locked: {reason})").format(reason=one_line(mv.lock_reason or ""))
             self.say(head)
             for iv in mv.items:
                 number += 1
-                kind = "lesson" if iv.item.kind == "lesson" else ("practice quiz" if not iv.item.is_graded else "quiz")
-                details = [kind, iv.status]
+                kind = (
+                    _("lesson")
+                    if iv.item.kind == "lesson"
+                    else (_("practice quiz") if not iv.item.is_graded else _("quiz"))
+                )
+                details = [kind, status_word(iv.status)]
                 if iv.best_score is not None:
-                    details.append(f"best {pct(iv.best_score)}")
+                    details.append(_("best {score}").format(score=pct(iv.best_score)))
                 if iv.attempts_left is not None and iv.status != "locked":
-                    details.append(f"{iv.attempts_left} attempt{'s' if iv.attempts_left != 1 else ''} left")
+                    left = iv.attempts_left
+                    details.append(ngettext("{n} attempt left", "{n} attempts left", left).format(n=left))
                 self.say(f"  {number}. {one_line(iv.item.title)} ({', '.join(details)})")
         self.course_summary()
 
@@ -255,42 +277,53 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
         s = self.session
         if s.course.graded_quizzes():
             self.say(
-                f"Course score: {pct(s.course_score())}, pass mark {pct(s.course.pass_threshold)}."
-                + (" You passed the course." if s.passed() else "")
+                _("Course score: {score}, pass mark {mark}.").format(
+                    score=pct(s.course_score()), mark=pct(s.course.pass_threshold)
+                )
+                + (_(" You passed the course.") if s.passed() else "")
             )
 
     def progress(self) -> None:
         """Where the learner stands, in plain sentences (the TUI's `g`)."""
         s = self.session
         done, total = s.progress_counts()
-        self.say(f"Progress in {one_line(s.course.title)}: {done} of {total} item{'s' if total != 1 else ''} done.")
+        self.say(
+            ngettext(
+                "Progress in {title}: {done} of {n} item done.", "Progress in {title}: {done} of {n} items done.", total
+            ).format(title=one_line(s.course.title), done=done, n=total)
+        )
         missing = s.items_not_done()
         if missing:
-            self.say(f"Not done yet: {', '.join(one_line(i.title) for i in missing)}.")
+            self.say(_("Not done yet: {titles}.").format(titles=", ".join(one_line(i.title) for i in missing)))
         for item in s.course.items():
             if item.kind != "quiz":
                 continue
             q = s.quiz_summary(item.id)
             lock = s.item_lock(item.id)
             facts = [
-                f"locked ({one_line(lock)})"
+                _("locked ({reason})").format(reason=one_line(lock))
                 if lock
-                else "passed"
+                else _("passed")
                 if q.passed
-                else "not passed yet"
+                else _("not passed yet")
                 if q.attempts_used
-                else "not attempted yet"
+                else _("not attempted yet")
             ]
             if q.best_score is not None:
-                facts.append(f"best {pct(q.best_score)}")
-            facts.append(f"pass mark {pct(q.threshold)}")
+                facts.append(_("best {score}").format(score=pct(q.best_score)))
+            facts.append(_("pass mark {mark}").format(mark=pct(q.threshold)))
+            used = q.attempts_used
             facts.append(
-                f"{q.attempts_used} attempt{'s' if q.attempts_used != 1 else ''}"
-                + ("" if q.attempts_left is None else f", {q.attempts_left} left")
+                ngettext("{n} attempt", "{n} attempts", used).format(n=used)
+                + (
+                    ""
+                    if q.attempts_left is None
+                    else ngettext(", {n} left", ", {n} left", q.attempts_left).format(n=q.attempts_left)
+                )
             )
             if not item.is_graded:
-                facts.append("practice")
-            self.say(f"{titled('Quiz', item.title)}: {', '.join(facts)}.")
+                facts.append(_("practice"))
+            self.say(_("{title}: {facts}.").format(title=titled(_("Quiz"), item.title), facts=", ".join(facts)))
         self.course_summary()
         for line in self.certificate_lines()[0]:
             self.say(line.removeprefix("- "))
@@ -298,14 +331,16 @@ class PlainPlayer(PlainQuiz, PlainLessons, PlainRecords):
     def search(self, words: str) -> None:
         hits = self.session.search(words)
         if not hits:
-            self.say(f"No lesson mentions {one_line(words)!r}.")
+            self.say(_("No lesson mentions {words}.").format(words=repr(one_line(words))))
             return
         numbers = {item.id: n for n, item in enumerate(self.session.course.items(), start=1)}
         for item_id, _line_no, snippet in hits[:20]:
             title = one_line(self.session.course.item(item_id).title)
-            self.say(f"  {numbers[item_id]}. {title}: {plain_snippet(snippet)}")
+            self.say(
+                _("  {n}. {title}: {snippet}").format(n=numbers[item_id], title=title, snippet=plain_snippet(snippet))
+            )
         if len(hits) > 20:
-            self.say(f"  and {len(hits) - 20} more.")
+            self.say(_("  and {n} more.").format(n=len(hits) - 20))
 
     # ------------------------------------------------------------------ items
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
+from packages.i18n import _
 from packages.safe_text import one_line
 
 if TYPE_CHECKING:
     from player.session import ActivityClock
 
-YES_WORDS = {"y", "yes"}
-NO_WORDS = {"n", "no"}
+YES_WORDS = {"y", "yes", "o", "oui"}  # the English words always work; French ones too
+NO_WORDS = {"n", "no", "non"}
 YES_NO_TRIES = 3  # asked this many times at most, then the safe answer is taken (and said)
 
 
@@ -61,18 +62,20 @@ class PlainConsole:
         """A yes/no question: y, yes, n or no in any case. Anything else is asked again,
         at most YES_NO_TRIES times; then, or when input ends, the `safe` answer is
         taken and `safe_means` says what that does."""
-        for _ in range(YES_NO_TRIES):
+        for _try in range(YES_NO_TRIES):
             try:
-                answer = self.ask(f"{question} Type y or n: ").casefold()
+                answer = self.ask(_("{question} Type y or n: ").format(question=question)).casefold()
             except EndOfInput:
-                self.say(f"No answer: {safe_means}.")
+                self.say(_("No answer: {means}.").format(means=safe_means))
                 raise
             if answer in YES_WORDS:
                 return True
             if answer in NO_WORDS:
                 return False
             self.say(
-                f"Type y for yes or n for no, not {one_line(answer)!r}." if answer else "Type y for yes or n for no."
+                _("Type y for yes or n for no, not {answer}.").format(answer=repr(one_line(answer)))
+                if answer
+                else _("Type y for yes or n for no.")
             )
-        self.say(f"No yes or no after {YES_NO_TRIES} tries: {safe_means}.")
+        self.say(_("No yes or no after {n} tries: {means}.").format(n=YES_NO_TRIES, means=safe_means))
         return safe

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.model import Item
 from packages.safe_text import one_line
 from player.markdown_text import LinkNote, inline_plain, markdown_lines
@@ -42,7 +43,7 @@ class PlainLessons(PlainConsole):
     files: list[LessonFile]  # of the lesson shown last
 
     def show_lesson(self, item: Item) -> None:
-        self.say(titled("Lesson", item.title))
+        self.say(titled(_("Lesson"), item.title))
         try:
             text = shown_lesson(self.session, item.id)  # with placeholders for left-out media
         except MoocError as err:
@@ -54,7 +55,11 @@ class PlainLessons(PlainConsole):
         self.files = [self.lesson_file(item, shown, target) for shown, target in links[:MAX_MEDIA]]
         if self.files:
             self.list_files(more=len(links) - len(self.files))
-        self.say(f"End of lesson: {one_line(item.title)}. Enter for the next item; it marks this lesson done.")
+        self.say(
+            _("End of lesson: {title}. Enter for the next item; it marks this lesson done.").format(
+                title=one_line(item.title)
+            )
+        )
 
     # ------------------------------------------------------------------ a lesson's files
 
@@ -71,9 +76,9 @@ class PlainLessons(PlainConsole):
             except MoocError:
                 number = None
             if number is not None:
-                return f"item {number}"
+                return _("item {n}").format(n=number)
             files.append((shown, target))
-            return f"file {len(files)}"
+            return _("file {n}").format(n=len(files))
 
         return note
 
@@ -83,14 +88,22 @@ class PlainLessons(PlainConsole):
 
         left_out = omitted_link(self.session, item.file, target)
         if left_out is not None:
-            return LessonFile(shown, None, f"{placeholder(left_out.path, left_out.size)} (this pack left it out)")
+            return LessonFile(
+                shown,
+                None,
+                _("{placeholder} (this pack left it out)").format(
+                    placeholder=placeholder(left_out.path, left_out.size)
+                ),
+            )
 
         root = getattr(self.session.source, "root", None)
         if root is None:
             return LessonFile(
                 shown,
                 None,
-                f"{item.file}: {target}: this pack is not unpacked, so its files cannot be opened from here",
+                _("{file}: {target}: this pack is not unpacked, so its files cannot be opened from here").format(
+                    file=item.file, target=target
+                ),
             )
         try:
             return LessonFile(shown, resolve(Path(root), item.file, target))
@@ -99,34 +112,50 @@ class PlainLessons(PlainConsole):
 
     def list_files(self, more: int = 0) -> None:
         n = len(self.files)
-        self.say(f"This lesson links to {n} file{'s' if n != 1 else ''}; type m and its number to open one:")
+        self.say(
+            ngettext(
+                "This lesson links to {n} file; type m and its number to open one:",
+                "This lesson links to {n} files; type m and its number to open one:",
+                n,
+            ).format(n=n)
+        )
         for number, f in enumerate(self.files, start=1):
-            where = one_line(str(f.path)) if f.path is not None else f"cannot be opened: {one_line(f.problem or '')}"
-            self.say(f"  File {number}, {inline_plain(one_line(f.text))}: {where}")
+            where = (
+                one_line(str(f.path))
+                if f.path is not None
+                else _("cannot be opened: {problem}").format(problem=one_line(f.problem or ""))
+            )
+            self.say(
+                _("  File {n}, {text}: {where}").format(n=number, text=inline_plain(one_line(f.text)), where=where)
+            )
         if more > 0:
-            self.say(f"  and {more} more link{'s' if more != 1 else ''} to files, not listed.")
+            self.say(
+                ngettext(
+                    "  and {n} more link to files, not listed.", "  and {n} more links to files, not listed.", more
+                ).format(n=more)
+            )
 
     def media(self, number: str | None) -> None:
         """`m`: list the lesson's files again; `m N`: open file N with the system viewer."""
         from player.media import Target, open_target
 
         if not self.files:
-            self.say("The lesson shown last links to no file of the course.")
+            self.say(_("The lesson shown last links to no file of the course."))
             return
         if number is None:
             self.list_files()
             return
         if not number.isdigit() or not 1 <= int(number) <= len(self.files):
             n = len(self.files)
-            self.say(f"Type m and a number from 1 to {n}." if n > 1 else "Type m 1.")
+            self.say(_("Type m and a number from 1 to {n}.").format(n=n) if n > 1 else _("Type m 1."))
             return
         f = self.files[int(number) - 1]
         if f.path is None:
-            self.say(f"File {number} cannot be opened: {one_line(f.problem or '')}")
+            self.say(_("File {n} cannot be opened: {problem}").format(n=number, problem=one_line(f.problem or "")))
             return
         try:
             said = open_target(Target(str(f.path), is_file=True))
         except MoocError as err:
-            self.say(f"Cannot open file {number} here: {one_line(str(err))}")
+            self.say(_("Cannot open file {n} here: {error}").format(n=number, error=one_line(str(err))))
             return
-        self.say(f"File {number}: {said} It is {one_line(str(f.path))}")
+        self.say(_("File {n}: {said} It is {path}").format(n=number, said=said, path=one_line(str(f.path))))

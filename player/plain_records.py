@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from player.plain_console import PlainConsole
 
@@ -71,39 +72,51 @@ class PlainRecords(PlainConsole):
             host, who = self.records.approval()
             if host and who and who != "you":
                 self.say(
-                    f"Your learning records go to {one_line(host)}, approved by {one_line(who)} for every "
-                    "learner of this computer."
+                    _(
+                        "Your learning records go to {host}, approved by {who} for every learner of this computer."
+                    ).format(host=one_line(host), who=one_line(who))
                 )
             elif host and who is None and self.records.interactive:
                 self.ask_consent(host)
             elif host and who is None:  # a script is not a person: it cannot consent for one
                 self.say(
-                    f"This course sends learning records to {one_line(host)}; nothing is sent until the "
-                    f"learner allows it: `mooc consent allow {one_line(host)}`."
+                    _(
+                        "This course sends learning records to {host}; nothing is sent until the "
+                        "learner allows it: `mooc consent allow {host}`."
+                    ).format(host=one_line(host))
                 )
         self.certificate_note()
 
     def ask_consent(self, host: str) -> None:
         assert self.records is not None
-        name = one_line(self.session.learner.name) if self.session.learner is not None else "your"
-        self.say(
-            f"This course sends {name}'s learning records (lessons done, quiz answers and scores) to "
-            f"{one_line(host)}. Nothing is sent until you allow it; you can withdraw it later with "
-            f"`mooc consent revoke {one_line(host)}`."
+        said = (
+            _(
+                "This course sends {name}'s learning records (lessons done, quiz answers and scores) to "
+                "{host}. Nothing is sent until you allow it; you can withdraw it later with "
+                "`mooc consent revoke {host}`."
+            )
+            if self.session.learner is not None
+            else _(
+                "This course sends your learning records (lessons done, quiz answers and scores) to "
+                "{host}. Nothing is sent until you allow it; you can withdraw it later with "
+                "`mooc consent revoke {host}`."
+            )
         )
+        name = one_line(self.session.learner.name) if self.session.learner is not None else ""
+        self.say(said.format(name=name, host=one_line(host)))
         if self.confirm(
-            "Allow sending your records there?",
+            _("Allow sending your records there?"),
             safe=False,
-            safe_means="nothing is sent, and you are asked again next time",
+            safe_means=_("nothing is sent, and you are asked again next time"),
         ):
             try:
                 self.records.allow(host)
             except MoocError as err:
                 self.say(one_line(str(err)))
                 return
-            self.say(f"Your records will be sent to {one_line(host)}.")
+            self.say(_("Your records will be sent to {host}.").format(host=one_line(host)))
         else:
-            self.say(f"Nothing is sent to {one_line(host)}. You are asked again next time.")
+            self.say(_("Nothing is sent to {host}. You are asked again next time.").format(host=one_line(host)))
 
     def certificate_note(self) -> None:
         """When the certificate can be requested now, say so (in the `Certificates` offer's words)."""
@@ -122,28 +135,33 @@ class PlainRecords(PlainConsole):
             return
         if not count or host is None:
             return
-        records = f"{count} record{'s' if count != 1 else ''} of yours wait{'s' if count == 1 else ''}"
         if approved:
-            self.say(
-                f"{records} to be sent to {one_line(host)}: they go with the next `mooc sync`, or while "
-                "the full-screen player runs online."
+            said = ngettext(
+                "{n} record of yours waits to be sent to {host}: it goes with the next `mooc sync`, or while "
+                "the full-screen player runs online.",
+                "{n} records of yours wait to be sent to {host}: they go with the next `mooc sync`, or while "
+                "the full-screen player runs online.",
+                count,
             )
         else:
-            self.say(
-                f"{records} for your approval of {one_line(host)}: `mooc consent allow {one_line(host)}` lets them go."
+            said = ngettext(
+                "{n} record of yours waits for your approval of {host}: `mooc consent allow {host}` lets it go.",
+                "{n} records of yours wait for your approval of {host}: `mooc consent allow {host}` lets them go.",
+                count,
             )
+        self.say(said.format(n=count, host=one_line(host)))
 
     def certificate_lines(self) -> tuple[tuple[str, ...], bool]:
         """What to say about the certificate, and whether it can be requested now."""
         if self.layout is None or self.certificates is None or self.session.learner is None:
-            return ("Certificate: not available when playing a pack that is not installed.",), False
+            return (_("Certificate: not available when playing a pack that is not installed."),), False
         try:
             offer = self.certificates.offer(self.layout, self.session.learner, self.session)
         except MoocError as err:
-            return (f"Certificate: {one_line(str(err))}",), False
-        extra = ("Type certificate to request it.",) if offer.can_request else ()
+            return (_("Certificate: {error}").format(error=one_line(str(err))),), False
+        extra = (_("Type certificate to request it."),) if offer.can_request else ()
         if offer.state == "waiting for approval":
-            extra = ("Allow it with: mooc consent allow HOST (the host named above).",)
+            extra = (_("Allow it with: mooc consent allow HOST (the host named above)."),)
         return (*offer.lines, *extra), offer.can_request
 
     def certificate(self) -> None:
@@ -151,12 +169,12 @@ class PlainRecords(PlainConsole):
         names where requests go; otherwise say where things stand."""
         lines, can_request = self.certificate_lines()
         for line in lines:
-            if line != "Type certificate to request it.":
+            if line != _("Type certificate to request it."):
                 self.say(line.removeprefix("- "))
         if not can_request:
             return
-        if not self.confirm("Request your certificate now?", safe=False, safe_means="nothing was requested"):
-            self.say("Nothing was requested.")
+        if not self.confirm(_("Request your certificate now?"), safe=False, safe_means=_("nothing was requested")):
+            self.say(_("Nothing was requested."))
             return
         assert self.certificates is not None  # certificate_lines said it can be requested
         try:

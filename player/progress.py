@@ -47,6 +47,7 @@ from pathlib import Path
 from packages.datafile import MAX_LOG_BYTES, no_links_below, open_file, read_fd
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
+from packages.i18n import _, ngettext
 from packages.layout import Layout, make_dirs
 from packages.notices import warn
 from packages.portable import lock
@@ -71,7 +72,11 @@ def _makedirs_durable(path: Path) -> None:
 
 def _storage_error(path: Path, err: OSError | None = None) -> MoocError:
     why = os.strerror(err.errno) if err is not None and err.errno else "short write"
-    return MoocError(f"{path}: disk full or failing ({why}): progress not saved; free some space and try again")
+    return MoocError(
+        _("{path}: disk full or failing ({why}): progress not saved; free some space and try again").format(
+            path=path, why=why
+        )
+    )
 
 
 @dataclass
@@ -124,7 +129,9 @@ class EventLog:
                 return list(self._cache)
             raw = read_fd(fd, self.path, MAX_LOG_BYTES)
         except OSError as err:
-            raise MoocError(f"{self.path}: cannot read progress: {err.strerror}") from None
+            raise MoocError(
+                _("{path}: cannot read progress: {strerror}").format(path=self.path, strerror=err.strerror)
+            ) from None
         finally:
             os.close(fd)
         events, problems, torn = parse(raw, str(self.path))
@@ -140,11 +147,11 @@ class EventLog:
             return None
         first = self.problems[0].removeprefix(f"{self.path}: ").removesuffix("; skipped")
         count = len(self.problems)
-        lines = "1 line" if count == 1 else f"{count} lines"
-        return (
-            f"{self.path}: {lines} skipped ({first}{'' if count == 1 else ', ...'}); "
-            "the rest of the progress counts, and the file is left as it is"
-        )
+        return ngettext(
+            "{path}: {n} line skipped ({first}); the rest of the progress counts, and the file is left as it is",
+            "{path}: {n} lines skipped ({first}, ...); the rest of the progress counts, and the file is left as it is",
+            count,
+        ).format(path=self.path, n=count, first=first)
 
     def _warn(self) -> None:
         message = self.warning()
@@ -174,7 +181,9 @@ class EventLog:
                 start = 0
             raw = read_fd(fd, self.path, MAX_LOG_BYTES, start=start)
         except OSError as err:
-            raise MoocError(f"{self.path}: cannot read progress: {err.strerror}") from None
+            raise MoocError(
+                _("{path}: cannot read progress: {strerror}").format(path=self.path, strerror=err.strerror)
+            ) from None
         finally:
             os.close(fd)
         end = raw.rfind(b"\n") + 1  # a torn or half-written last line waits for the next call
@@ -234,12 +243,14 @@ class EventLog:
                 pass
             if isinstance(err, _ShortWrite) or err.errno in _STORAGE_ERRNOS:
                 raise _storage_error(self.path, err if isinstance(err, OSError) else None) from None
-            raise MoocError(f"{self.path}: progress not saved: {err.strerror}") from None
+            raise MoocError(
+                _("{path}: progress not saved: {strerror}").format(path=self.path, strerror=err.strerror)
+            ) from None
 
     @contextmanager
     def _locked(self) -> Iterator[int]:
         """An O_APPEND descriptor on an existing, headed, untorn log, under flock."""
-        for _ in range(_MAX_REOPENS):
+        for _reopen in range(_MAX_REOPENS):
             created = self._ensure_file()
             try:
                 fd = self._open(os.O_RDWR | os.O_APPEND)
@@ -249,7 +260,9 @@ class EventLog:
                 try:
                     lock(fd)
                 except OSError as err:
-                    raise MoocError(f"{self.path}: cannot lock progress: {err.strerror}") from None
+                    raise MoocError(
+                        _("{path}: cannot lock progress: {strerror}").format(path=self.path, strerror=err.strerror)
+                    ) from None
                 # The file may have been purged or replaced while we waited for the lock.
                 try:
                     now = os.lstat(self.path)
@@ -263,7 +276,9 @@ class EventLog:
                 except OSError as err:
                     if err.errno in _STORAGE_ERRNOS:
                         raise _storage_error(self.path, err) from None
-                    raise MoocError(f"{self.path}: cannot repair progress: {err.strerror}") from None
+                    raise MoocError(
+                        _("{path}: cannot repair progress: {strerror}").format(path=self.path, strerror=err.strerror)
+                    ) from None
                 if created:
                     _fsync_dir(self.path.parent)
                 yield fd
@@ -273,7 +288,11 @@ class EventLog:
                     os.close(fd)  # also releases the flock
                 except OSError:
                     pass
-        raise MoocError(f"{self.path}: progress not saved: the file keeps disappearing (is something deleting it?)")
+        raise MoocError(
+            _("{path}: progress not saved: the file keeps disappearing (is something deleting it?)").format(
+                path=self.path
+            )
+        )
 
     def _ensure_file(self) -> bool:
         """Create the log with its header atomically if missing; True if we created it.
@@ -287,14 +306,20 @@ class EventLog:
         except OSError as err:
             if err.errno in _STORAGE_ERRNOS:
                 raise _storage_error(self.path, err) from None
-            raise MoocError(f"{self.path.parent}: cannot create progress folder: {err.strerror}") from None
+            raise MoocError(
+                _("{parent}: cannot create progress folder: {strerror}").format(
+                    parent=self.path.parent, strerror=err.strerror
+                )
+            ) from None
         header = (json.dumps(self.header(), ensure_ascii=False) + "\n").encode("utf-8")
         try:
             tmp_fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         except OSError as err:
             if err.errno in _STORAGE_ERRNOS:
                 raise _storage_error(self.path, err) from None
-            raise MoocError(f"{self.path.parent}: cannot write progress: {err.strerror}") from None
+            raise MoocError(
+                _("{parent}: cannot write progress: {strerror}").format(parent=self.path.parent, strerror=err.strerror)
+            ) from None
         try:
             try:
                 if os.write(tmp_fd, header) != len(header):
@@ -321,7 +346,9 @@ class EventLog:
         except OSError as err:
             if err.errno in _STORAGE_ERRNOS:
                 raise _storage_error(self.path, err) from None
-            raise MoocError(f"{self.path}: cannot create progress: {err.strerror}") from None
+            raise MoocError(
+                _("{path}: cannot create progress: {strerror}").format(path=self.path, strerror=err.strerror)
+            ) from None
         finally:
             try:
                 os.unlink(tmp_name)

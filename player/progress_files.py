@@ -15,6 +15,7 @@ from pathlib import Path
 from packages.datafile import link_error
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
+from packages.i18n import _
 from packages.identifiers import ID_RE
 from packages.layout import Layout
 from packages.notices import warn
@@ -25,7 +26,11 @@ from packages.portable import lock
 # Both become file names, so anything else is refused before touching the disk.
 def check_id(kind: str, value: str) -> None:
     if not ID_RE.match(value) or ".." in value:
-        raise MoocError(f"invalid {kind} id {value!r}: use lowercase letters, digits, '.', '_' or '-'")
+        raise MoocError(
+            _("invalid {kind} id {value}: use lowercase letters, digits, '.', '_' or '-'").format(
+                kind=kind, value=repr(value)
+            )
+        )
 
 
 def iter_logs(layout: Layout) -> Iterator[tuple[str, str, Path]]:
@@ -35,7 +40,7 @@ def iter_logs(layout: Layout) -> Iterator[tuple[str, str, Path]]:
     would lead mooc out of its data folder)."""
     base = layout.learners_dir
     if base.is_symlink():
-        warn(str(link_error(base)) + "; no progress is read from it")
+        warn(_("{error}; no progress is read from it").format(error=link_error(base)))
         return
     if not base.is_dir():
         return
@@ -44,7 +49,7 @@ def iter_logs(layout: Layout) -> Iterator[tuple[str, str, Path]]:
             continue
         progress = layout.progress_dir(learner_dir.name)
         if learner_dir.is_symlink() or progress.is_symlink():
-            warn(str(link_error(learner_dir if learner_dir.is_symlink() else progress)) + "; skipped")
+            warn(_("{error}; skipped").format(error=link_error(learner_dir if learner_dir.is_symlink() else progress)))
             continue
         if not progress.is_dir():
             continue
@@ -52,7 +57,7 @@ def iter_logs(layout: Layout) -> Iterator[tuple[str, str, Path]]:
             if path.name.startswith("."):
                 continue
             if path.is_symlink():
-                warn(str(link_error(path)) + "; skipped")
+                warn(_("{error}; skipped").format(error=link_error(path)))
                 continue
             if path.is_file():
                 yield learner_dir.name, path.stem, path
@@ -75,7 +80,9 @@ def purge_course(layout: Layout, course_id: str) -> list[Path]:
             try:
                 os.unlink(path)
             except OSError as err:
-                raise MoocError(f"{path}: cannot remove progress: {err.strerror}") from None
+                raise MoocError(
+                    _("{path}: cannot remove progress: {strerror}").format(path=path, strerror=err.strerror)
+                ) from None
             removed.append(path)
             continue
         try:
@@ -83,7 +90,9 @@ def purge_course(layout: Layout, course_id: str) -> list[Path]:
         except FileNotFoundError:
             continue
         except OSError as err:
-            raise MoocError(f"{path}: cannot remove progress: {err.strerror}") from None
+            raise MoocError(
+                _("{path}: cannot remove progress: {strerror}").format(path=path, strerror=err.strerror)
+            ) from None
         try:
             lock(fd)
             try:
@@ -91,7 +100,9 @@ def purge_course(layout: Layout, course_id: str) -> list[Path]:
             except FileNotFoundError:
                 continue
             except OSError as err:
-                raise MoocError(f"{path}: cannot remove progress: {err.strerror}") from None
+                raise MoocError(
+                    _("{path}: cannot remove progress: {strerror}").format(path=path, strerror=err.strerror)
+                ) from None
             removed.append(path)
             _fsync_dir(path.parent)
         finally:

@@ -13,6 +13,7 @@ import json
 
 from packages.datafile import DataError, loads_json
 from packages.errors import MoocError
+from packages.i18n import _
 from player.event_schema import event_problem
 from player.events import Event
 
@@ -35,8 +36,10 @@ def check_version(first_line: bytes, where: str) -> None:
         version = head.get("version")
         if isinstance(version, int) and version > VERSION:
             raise MoocError(
-                f"{where}: progress format version {version} was written by a newer mooc "
-                f"(this one reads version {VERSION}); upgrade mooc"
+                _(
+                    "{where}: progress format version {version} was written by a newer mooc (this one reads "
+                    "version {VERSION}); upgrade mooc"
+                ).format(where=where, version=version, VERSION=VERSION)
             )
 
 
@@ -66,7 +69,7 @@ def parse(raw: bytes, where: str = "progress") -> tuple[list[Event], list[str], 
     numbered = [(n, ln) for n, ln in enumerate(lines[first:], start=first + 1) if ln.strip()]
     objs: list[object] | None
     try:
-        objs = loads_json(b"[" + b",".join(ln for _, ln in numbered) + b"]")
+        objs = loads_json(b"[" + b",".join(ln for _n, ln in numbered) + b"]")
         if len(objs) != len(numbered):  # a damaged line joined with another
             objs = None
     except DataError:
@@ -83,7 +86,7 @@ def parse(raw: bytes, where: str = "progress") -> tuple[list[Event], list[str], 
         numbered = kept
     events: list[Event] = []
     seen: set[str] = set()
-    for (n, _), obj in zip(numbered, objs):
+    for (n, _line), obj in zip(numbered, objs):
         ev, problem = _to_event(obj)
         if ev is None:
             problems.append(f"{where}: line {n}: not a valid event ({problem}); skipped")

@@ -53,7 +53,9 @@ def read_roster(path: Path) -> list[RosterRow]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise MoocError(f"{path}: line {line}: not UTF-8 text; save the roster as CSV UTF-8") from None
+        raise MoocError(
+            _("{path}: line {line}: not UTF-8 text; save the roster as CSV UTF-8").format(path=path, line=line)
+        ) from None
     return parse_roster(text, str(path))
 
 
@@ -66,7 +68,9 @@ def parse_roster(text: str, where: str) -> list[RosterRow]:
     delimiter = ";" if first.count(";") > first.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if len(rows) > MAX_ROWS + 1:
-        raise MoocError(f"{where}: more than {MAX_ROWS} rows; not a class roster")
+        raise MoocError(
+            _("{where}: more than {MAX_ROWS} rows; not a class roster").format(where=where, MAX_ROWS=MAX_ROWS)
+        )
     columns = {"name": 0, "email": 1, "pin": 2, "language": 3}
     start = 0
     if rows and any(cell.strip().casefold() == "name" for cell in rows[0]):
@@ -74,8 +78,10 @@ def parse_roster(text: str, where: str) -> list[RosterRow]:
         unknown = [h for h in header if h and h not in columns]
         if unknown:
             raise MoocError(
-                f"{where}: line 1: unknown column {one_line(unknown[0])!r} "
-                "(a roster has name, email, pin and language); nothing imported"
+                _(
+                    "{where}: line 1: unknown column {unknown} (a roster has name, email, pin and language); "
+                    "nothing imported"
+                ).format(where=where, unknown=repr(one_line(unknown[0])))
             )
         columns = {h: i for i, h in enumerate(header) if h}
         start = 1
@@ -104,8 +110,10 @@ def parse_roster(text: str, where: str) -> list[RosterRow]:
             seen.setdefault(key, number)
         out.append(RosterRow(number, name, email, pin, language))
     if problems:
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise MoocError(f"{where}: {problems[0]}{more}; nothing imported")
+        more = _(" (and {n} more)").format(n=len(problems) - 1) if len(problems) > 1 else ""
+        raise MoocError(
+            _("{where}: {problems}{more}; nothing imported").format(where=where, problems=problems[0], more=more)
+        )
     return out
 
 
@@ -130,7 +138,9 @@ def merge_rows(current: list, rows: list[RosterRow], where: str, result: RosterR
             try:
                 new = new_learner(out, row.name, row.email, pins.hash_pin(row.pin) if row.pin else None, origin=origin)
             except MoocError as err:
-                raise MoocError(f"{where}: line {row.line}: {err}; nothing imported") from None
+                raise MoocError(
+                    _("{where}: line {line}: {err}; nothing imported").format(where=where, line=row.line, err=err)
+                ) from None
             if row.language:
                 new = replace(new, language=row.language)
             out.append(new)
@@ -144,7 +154,9 @@ def merge_rows(current: list, rows: list[RosterRow], where: str, result: RosterR
         if learner.name != row.name:
             if any(i != index and lr.name.casefold() == row.name.casefold() for i, lr in enumerate(out)):
                 raise MoocError(
-                    f"{where}: line {row.line}: another learner is already named {row.name!r}; nothing imported"
+                    _("{where}: line {line}: another learner is already named {name}; nothing imported").format(
+                        where=where, line=row.line, name=repr(row.name)
+                    )
                 )
             what.append(f"name was {learner.name!r}")
             learner = replace(learner, name=row.name)

@@ -9,11 +9,12 @@ decisions are in docs/grading.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
+from packages.i18n import N_, _
 from packages.model import SCORE_EPSILON, Course, Item
 from player.events import Event
 from player.session_fold import CourseProgress
@@ -26,7 +27,8 @@ class CertificateStatus:
     """Whether the learner may ask for a certificate, and what is missing if not."""
 
     eligible: bool
-    reasons: list[str]  # why not (empty when eligible)
+    reasons: list[str]  # why not (empty when eligible), in English: --json and records keep these
+    said: list[str] = field(default_factory=list)  # the same reasons in the reader's language, to show
 
 
 class Scores:
@@ -44,7 +46,7 @@ class Scores:
     def _quiz_item(self, item_id: str) -> Item:
         item = self.course.item(self._known(item_id))
         if item.kind != "quiz" or item.quiz is None:
-            raise MoocError(f"'{item.title}' is a lesson, not a quiz")
+            raise MoocError(_("'{title}' is a lesson, not a quiz").format(title=item.title))
         return item
 
     def attempts(self, item_id: str) -> list[dict[str, Any]]:
@@ -136,20 +138,31 @@ class Scores:
         ]
 
     def certificate_status(self) -> CertificateStatus:
-        reasons: list[str] = []
+        reasons: list[tuple[str, dict[str, str], dict[str, str]]] = []  # (English template, fields, said fields)
         if self.course.kind != "xmooc":
-            reasons.append("this is a cMOOC course: it offers no certificate")
+            reasons.append((N_("this is a cMOOC course: it offers no certificate"), {}, {}))
         elif not self.course.certificate_available:
-            reasons.append("this course offers no certificate")
+            reasons.append((N_("this course offers no certificate"), {}, {}))
         if not self.course.graded_quizzes():
-            reasons.append("this course has no graded quiz")
-        missing = self.unattempted()
+            reasons.append((N_("this course has no graded quiz"), {}, {}))
+        missing = [i.title for i in self.unattempted()]
         if missing:
-            reasons.append(f"not attempted yet: {quoted_and_list([i.title for i in missing])}")
+            reasons.append(
+                (
+                    N_("not attempted yet: {quizzes}"),
+                    {"quizzes": quoted_and_list(missing, said=False)},
+                    {"quizzes": quoted_and_list(missing)},
+                )
+            )
         score, needed = self.course_score(), self.course.pass_threshold
         if score < needed - SCORE_EPSILON:
-            reasons.append(f"course score {_pct(score)} is below the {_pct(needed)} needed")
-        return CertificateStatus(not reasons, reasons)
+            numbers = {"score": _pct(score), "needed": _pct(needed)}
+            reasons.append((N_("course score {score} is below the {needed} needed"), numbers, numbers))
+        return CertificateStatus(
+            not reasons,
+            [template.format(**fields) for template, fields, _said in reasons],
+            [_(template).format(**said) for template, _fields, said in reasons],
+        )
 
     def evidence(self) -> dict[str, Any]:
         """Best score per graded quiz and the statement ids of graded attempts (certificate)."""
@@ -175,12 +188,15 @@ class Scores:
         return completed_now, passed_now
 
 
-def quoted_and_list(names: list[str]) -> str:
-    """ "'a'", "'a' and 'b'", "'a', 'b' and 'c'" (course titles in the reasons)."""
-    quoted = [f"'{n}'" for n in names]
+def quoted_and_list(names: list[str], said: bool = True) -> str:
+    """ "'a'", "'a' and 'b'", "'a', 'b' and 'c'" (course titles in the reasons); `said`:
+    in the reader's language, else in English (for --json)."""
+    quoted = [_("'{title}'").format(title=n) if said else f"'{n}'" for n in names]
     if len(quoted) <= 1:
         return "".join(quoted)
-    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    if not said:
+        return ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return _("{items} and {last}").format(items=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 def _pct(value: float) -> str:

@@ -23,6 +23,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any, Literal, Protocol
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.model import Course, Item, Module
 from packages.search_index import LIMIT, Hit, SearchIndex
 from player.attempts import QuizAttempts
@@ -304,7 +305,7 @@ class CourseSession(QuizAttempts, Navigation):
         """The lesson's Markdown (raw: callers clean it before showing it)."""
         item = self.course.item(self._known(item_id))
         if item.kind != "lesson":
-            raise MoocError(f"'{item.title}' is a quiz, not a lesson")
+            raise MoocError(_("'{title}' is a quiz, not a lesson").format(title=item.title))
         if item_id not in self._texts:
             self._texts[item_id] = self._read_lesson(item)
         return self._texts[item_id]
@@ -354,7 +355,7 @@ class CourseSession(QuizAttempts, Navigation):
         """Mark a lesson done (once; True if this call recorded it)."""
         item = self._require_open(self._known(item_id))
         if item.kind != "lesson":
-            raise MoocError(f"'{item.title}' is a quiz: it is done when you pass it")
+            raise MoocError(_("'{title}' is a quiz: it is done when you pass it").format(title=item.title))
         if item_id in self._p.completed:
             return False
         self._record("lesson_completed", item_id, duration_s=round(self.time_spent(item_id), 3))
@@ -366,11 +367,15 @@ class CourseSession(QuizAttempts, Navigation):
     def self_assess(self, module_id: str, rating: int) -> None:
         """cMOOC packs: the learner rates their own progress on a module, 1..5."""
         if self.course.kind != "cmooc":
-            raise MoocError(f"{self.course.id}: self-assessment is for cMOOC courses; this one is graded by quizzes")
+            raise MoocError(
+                _("{course}: self-assessment is for cMOOC courses; this one is graded by quizzes").format(
+                    course=self.course.id
+                )
+            )
         if not any(m.id == module_id for m in self.course.modules):
-            raise MoocError(f"{self.course.id}: no module '{module_id}'")
+            raise MoocError(_("{course}: no module '{module_id}'").format(course=self.course.id, module_id=module_id))
         if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
-            raise MoocError(f"a self-assessment is a number from 1 to 5, not {rating!r}")
+            raise MoocError(_("a self-assessment is a number from 1 to 5, not {rating}").format(rating=repr(rating)))
         self.ensure_enrolled()
         self._record("self_assessment", module_id=module_id, rating=rating)
 

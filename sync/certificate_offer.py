@@ -35,7 +35,7 @@ def certificate_offer(layout: Layout, learner: Any, session: Any) -> Certificate
     course = session.course
     cert = session.certificate_status()
     if not cert.eligible:
-        return CertificateOffer(False, None, (_("Certificate: not yet."), *(f"- {r}" for r in cert.reasons)))
+        return CertificateOffer(False, None, (_("Certificate: not yet."), *(f"- {r}" for r in cert.said)))
     try:
         endpoint = endpoint_for(layout, course.id)
     except MoocError as err:

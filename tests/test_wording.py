@@ -58,16 +58,12 @@ _BARE_S = re.compile(r"(?<!http)\(s\)")  # "file(s)": say it properly
 
 # (file, expression) pairs that can never be 1, each with its reason.
 NEVER_ONE = {
-    ("player/plain_console.py", "YES_NO_TRIES"): "a constant, 3",
-    ("player/plain_quiz.py", "YES_NO_TRIES"): "a constant, 3",
     ("packages/range_fetch.py", "MAX_HEADERS_CUT"): "a constant, 3",
     ("tui/screens/library.py", "days"): "1 day reads 'yesterday' just above",
     ("packages/question_kinds/choice.py", "n"): "only said when more than one choice is marked correct",
     ("packages/source.py", "len(infos)"): "only said above a limit of many entries",
     ("packages/importers/archive.py", "limits.max_entries"): "a limit of many entries",
     ("packages/importers/olx_quizzes.py", "attempts"): "a list of attempt counts, not a count",
-    ("player/progress.py", "count"): "the f-string is the branch taken when count is not 1",
-    ("player/media.py", "shown"): "a link's text, and 'points' is a verb",
     ("sync/regrade.py", "_pct(request.claimed)"): "a percentage, and 'answers' is the subject of 'earn'",
 }
 

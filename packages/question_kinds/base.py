@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
+from packages.i18n import _
+
 Table = dict[str, Any]
 NOT_UNDERSTOOD = "(not understood)"  # a response that does not fit its question
 
@@ -88,10 +90,10 @@ class RightAnswer:
         if self.how == "none":
             return ""
         if self.how == "example":
-            return f"{self.answers[0].text} (for example)"
+            return _("{answer} (for example)").format(answer=self.answers[0].text)
         if self.how == "in order":
             return "; ".join(f"{n}. {a.text}" for n, a in enumerate(self.answers, start=1))
-        joiner = " or " if self.how == "one of" else "; "
+        joiner = _(" or ") if self.how == "one of" else "; "
         return joiner.join(a.shown() for a in self.answers)
 
     def to_json(self) -> dict[str, object]:
