@@ -41,6 +41,7 @@ class _State:
     translations: _gettext.NullTranslations | None = None
     code: str = ENGLISH
     held: bool = False  # hold_english(): a --json run stays English to the end
+    wanted: str = ENGLISH  # while held: the language the reader reads
 
 
 _state = _State()
@@ -77,6 +78,12 @@ def language() -> str:
     return _state.code
 
 
+def reader_language() -> str:
+    """The language the reader reads, even while a --json run holds its words in English:
+    for what is data rather than words (which bundled demo course a French reader gets)."""
+    return _state.wanted if _state.held else language()
+
+
 def available() -> tuple[str, ...]:
     """Languages mooc speaks: English and every compiled catalog shipped."""
     found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))
@@ -85,17 +92,22 @@ def available() -> tuple[str, ...]:
 
 def use_language(code: str | None) -> str:
     """Shows words in `code` from now on (None: the environment's language). An unknown
-    code falls back to the environment, then English; returns the code in use."""
-    if _state.held:
-        return _state.code
+    code falls back to the environment, then English; returns the code in use. While
+    hold_english() holds, words stay English and `code` is only remembered as the
+    reader's (reader_language())."""
     wanted = [normalize(code)] if code and normalize(code) else []
-    _state.translations, _state.code = _load([*wanted, *environment_languages()])
-    return _state.code
+    translations, chosen = _load([*wanted, *environment_languages()])
+    if _state.held:
+        _state.wanted = chosen
+        return _state.code
+    _state.translations, _state.code = translations, chosen
+    return chosen
 
 
 def hold_english() -> None:
     """English from now on, whatever a learner's language says later: a `--json` run
     is read by a program, messages inside the JSON and errors beside it included."""
+    _state.wanted = language()
     _state.translations, _state.code = _gettext.NullTranslations(), ENGLISH
     _state.held = True
 

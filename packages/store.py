@@ -135,7 +135,7 @@ class Store:
             return [self.bundled_dir]
         from packages import i18n
 
-        extra = BUNDLED_LANGUAGE_DEMOS.get(i18n.language())
+        extra = BUNDLED_LANGUAGE_DEMOS.get(i18n.reader_language())
         return [BUNDLED_DIR] + ([extra[1]] if extra else [])
 
     def generation(self) -> tuple[tuple[str, str, int, int], ...]:
@@ -271,7 +271,7 @@ class Store:
 def _own_language_first(courses: builtins.list[InstalledCourse]) -> builtins.list[InstalledCourse]:
     from packages import i18n
 
-    ui = i18n.language()
+    ui = i18n.reader_language()
     return sorted(courses, key=lambda c: c.language.split("-")[0].casefold() != ui)  # stable: titles otherwise
 
 

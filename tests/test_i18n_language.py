@@ -118,3 +118,15 @@ def test_hold_english_outlasts_a_learners_language():
     finally:
         i18n.release()
     assert i18n.use_language("fr") == "fr"
+
+
+def test_while_english_is_held_the_readers_language_is_still_known(monkeypatch):
+    monkeypatch.setenv("LANGUAGE", "fr")
+    i18n.use_language(None)
+    i18n.hold_english()
+    try:
+        assert i18n.language() == "en" and i18n.reader_language() == "fr"
+        i18n.use_language("en")  # a learner whose own language is English
+        assert i18n.reader_language() == "en" and i18n.language() == "en"
+    finally:
+        i18n.release()
