@@ -17,23 +17,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from packages.i18n import N_, _
+from packages.i18n import _
 from packages.safe_text import one_line
-
-MONTHS = (
-    N_("January"),
-    N_("February"),
-    N_("March"),
-    N_("April"),
-    N_("May"),
-    N_("June"),
-    N_("July"),
-    N_("August"),
-    N_("September"),
-    N_("October"),
-    N_("November"),
-    N_("December"),
-)
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -143,7 +128,9 @@ def render(verified: Any, token: str, version: str) -> tuple[bytes, list[str]]:
 
 def day(when: Any) -> str:
     """ "04 December 2026", the month in the reader's language."""
-    return _("{day} {month} {year}").format(day=f"{when:%d}", month=_(MONTHS[when.month - 1]), year=when.year)
+    from packages.local_dates import long_date
+
+    return long_date(when)
 
 
 def _output(pdf: Any, notes: list[str]) -> bytes:

@@ -90,27 +90,11 @@ def register(sub: Any) -> None:
     register_actions(cactions)
 
 
-# Month names in the reader's language (strftime's %B is always English here: mooc
-# never calls setlocale).
-MONTHS = (
-    N_("January"),
-    N_("February"),
-    N_("March"),
-    N_("April"),
-    N_("May"),
-    N_("June"),
-    N_("July"),
-    N_("August"),
-    N_("September"),
-    N_("October"),
-    N_("November"),
-    N_("December"),
-)
-
-
 def _long_date(when: Any) -> str:
     """ "04 December 2026", as `%d %B %Y` wrote it, with the month translated."""
-    return f"{when.day:02d} {_(MONTHS[when.month - 1])} {when.year}"
+    from packages.local_dates import long_date
+
+    return long_date(when)
 
 
 def _learner(args: argparse.Namespace) -> Any:
