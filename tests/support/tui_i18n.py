@@ -59,11 +59,57 @@ def screen_rows(app: Any) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
-def course_words(*folders: Path) -> set[str]:
-    """Every word of the courses' own files: course text is shown as the author wrote it."""
+# Widgets that show only the course's own text (lesson, outline, prompts, options,
+# search snippets): blanked before looking for English, which there is the author's.
+COURSE_TEXT = ("LessonView", "OutlineView", ".prompt", ".answer", "#results")
+
+
+def rows_without_course_text(app: Any) -> list[str]:
+    """`screen_rows` with the course text widgets of the top screen and the one under
+    it blanked, cell for cell (wide characters too)."""
+    from textual.strip import Strip
+
+    strips = app.screen._compositor.render_strips()
+    width = max((strip.cell_length for strip in strips), default=0)
+    screens = app.screen_stack[-2:] if app.screen.is_modal else [app.screen]
+    regions = [w.region for screen in screens for sel in COURSE_TEXT for w in screen.query(sel) if w.display]
+    out = []
+    for y, strip in enumerate(strips):
+        for region in regions:
+            if region.y <= y < region.bottom and region.width:
+                x0, x1 = max(0, region.x), min(width, region.right)
+                strip = Strip.join([strip.crop(0, x0), Strip.blank(x1 - x0), strip.crop(x1, width)])
+        out.append(strip.text)
+    return out
+
+
+def course_text(layout: Layout) -> tuple[list[str], set[str]]:
+    """What the installed courses say themselves, shown outside COURSE_TEXT widgets too:
+    their titles (exact phrases: the course, its modules, items and quizzes) and the
+    words of their summaries and of their lessons' link texts (the links dialog)."""
+    from packages.safe_text import one_line
+    from packages.store import Store
+
+    store = Store(layout)
+    phrases: list[str] = []
     words: set[str] = set()
-    for folder in folders:
-        for path in folder.rglob("*"):
-            if path.is_file() and path.suffix in (".md", ".toml", ".gift", ".txt", ".json"):
-                words.update(re.findall(r"[A-Za-z][A-Za-z']+", path.read_text(encoding="utf-8", errors="replace")))
-    return words
+    roots: list[Path] = []
+    for summary in store.list():
+        course, source = store.load(summary.id)
+        roots.append(Path(getattr(source, "root", DEMO)))
+        words.update(re.findall(r"[A-Za-z][A-Za-z']+", one_line(course.summary)))
+        phrases.append(one_line(course.title))
+        for module in course.modules:
+            phrases.append(one_line(module.title))
+        for item in course.items():
+            phrases.append(one_line(item.title))
+            if item.quiz is not None:
+                phrases.append(one_line(item.quiz.title))
+    for folder in roots:
+        for path in folder.rglob("*.md"):
+            for text in re.findall(r"!?\[([^\]\n]*)\]\(", path.read_text(encoding="utf-8")):
+                words.update(re.findall(r"[A-Za-z][A-Za-z']+", text))
+    # a title cut at the right edge (the status line's course, at 80 columns) shows
+    # its first words only
+    cut = [" ".join(title.split()[:n]) for title in phrases for n in range(2, len(title.split()))]
+    return phrases + cut, words
