@@ -61,6 +61,7 @@ async def run_screen(shot: str, home: Layout, monkeypatch: pytest.MonkeyPatch) -
         await spec.steps(pilot)
         facts = layout_facts(app)
         facts["ours"] = rows_without_course_text(app)
+        facts["toasts"] = [str(note.message) for note in app._notifications]
         return screen_rows(app), facts
 
 
@@ -112,6 +113,10 @@ async def test_no_english_escapes_translation(
     titles, words = course_text(home)
     bad = escaped_lines(text, allowed=(*NOT_OURS, *PEOPLE, *titles), words=words)
     assert bad == [], f"{shot}: English outside ⟦ ⟧:\n" + "\n".join(bad)
+    said = "\n".join(facts["toasts"])  # every toast of the run, gone from the screen or not
+    assert escaped_lines(said, allowed=(*PEOPLE, *titles), words=words) == [], said
+    if shot == "toasts":
+        assert len(facts["toasts"]) >= 5 and all("⟦" in toast for toast in facts["toasts"]), said
 
 
 @pytest.mark.parametrize("language", ["qps", "fr"], indirect=True)

@@ -33,7 +33,23 @@ async def palette_open(pilot: Any) -> None:
     await settle(pilot)
 
 
-SCREENS: dict[str, Shot] = {**SHOTS, "palette": Shot("tui-test", "intro", palette_open)}
+async def toasts(pilot: Any) -> None:
+    """The library's and a course's one-line messages: progress with no course open, the
+    first item's `p`, marking a lesson done, sync not set up."""
+    await until(pilot, lambda: name(pilot) == "LibraryScreen" and len(pilot.app.screen.stats) == 2)
+    await pilot.press("g")
+    await pilot.press("enter")
+    await until(pilot, lambda: name(pilot) == "CourseScreen")
+    await pilot.press("p", "d", "d", "y")
+    await until(pilot, lambda: len(pilot.app._notifications) >= 5)
+    await settle(pilot)
+
+
+SCREENS: dict[str, Shot] = {
+    **SHOTS,
+    "palette": Shot("tui-test", "intro", palette_open),
+    "toasts": Shot(None, None, toasts),
+}
 
 
 def prepare(shot: str, home: Layout, monkeypatch: pytest.MonkeyPatch) -> None:
