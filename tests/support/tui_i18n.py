@@ -33,11 +33,37 @@ async def palette_open(pilot: Any) -> None:
     await settle(pilot)
 
 
+async def library_ready(pilot: Any) -> None:
+    """The library with the figures of every course it lists (in French, mooc also lists
+    its French demo course once that has landed: the count is not fixed)."""
+    await until(
+        pilot,
+        lambda: (
+            name(pilot) == "LibraryScreen"
+            and bool(pilot.app.screen.courses)
+            and len(pilot.app.screen.stats) == len(pilot.app.screen.courses)
+        ),
+    )
+    await settle(pilot)
+
+
+async def class_ready(pilot: Any) -> None:
+    await library_ready(pilot)
+    await pilot.press("c")
+    await until(
+        pilot,
+        lambda: name(pilot) == "ClassScreen" and "Ada" in str(pilot.app.screen.query_one("#class-report").render()),
+    )
+    await settle(pilot)
+
+
 async def toasts(pilot: Any) -> None:
     """The library's and a course's one-line messages: progress with no course open, the
     first item's `p`, marking a lesson done, sync not set up."""
-    await until(pilot, lambda: name(pilot) == "LibraryScreen" and len(pilot.app.screen.stats) == 2)
+    await library_ready(pilot)
     await pilot.press("g")
+    tui_test = next(n for n, course in enumerate(pilot.app.screen.courses) if course.id == "tui-test")
+    pilot.app.screen.query_one("#courses").highlighted = tui_test
     await pilot.press("enter")
     await until(pilot, lambda: name(pilot) == "CourseScreen")
     await pilot.press("p", "d", "d", "y")
@@ -47,6 +73,8 @@ async def toasts(pilot: Any) -> None:
 
 SCREENS: dict[str, Shot] = {
     **SHOTS,
+    "library": Shot(None, None, library_ready),
+    "class": Shot(None, None, class_ready),
     "palette": Shot("tui-test", "intro", palette_open),
     "toasts": Shot(None, None, toasts),
 }
