@@ -18,7 +18,6 @@ app starts is all another language needs.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -102,7 +101,7 @@ def layout_facts(app: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("language", ["qps"], indirect=True)
 @pytest.mark.parametrize("shot", list(SCREENS))
 async def test_no_english_escapes_translation(
-    shot: str, language: str, home: Layout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shot: str, language: str, home: Layout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _rows, facts = await run_screen(shot, home, monkeypatch)
     ours = facts["ours"]
@@ -128,7 +127,7 @@ async def test_layout_holds(shot: str, language: str, home: Layout, monkeypatch:
     for label in facts["buttons"]:  # a label cut or wrapped would not be whole on a row
         assert any(label in row for row in rows), f"{shot}: button {label!r} not shown whole:\n" + "\n".join(rows)
     if language == "fr":
-        wrapped = {name: rows for name, rows in facts["lines"].items() if rows != 1}
+        wrapped = {name: height for name, height in facts["lines"].items() if height != 1}
         assert wrapped == {}, f"{shot}: a one-line hint wraps:\n" + "\n".join(rows)
     bar = facts["bar"]
     if bar is None:
