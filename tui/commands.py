@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from packages.i18n import N_, _
@@ -71,10 +72,18 @@ class MoocCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        found = False
         for name, callback, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
+                found = True
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+        if not found:  # said here, in the reader's language (Textual's own line is English only)
+            yield Hit(1.0, Text(_("No matches found"), style="dim"), _nothing)
+
+
+def _nothing() -> None:
+    """Choosing "No matches found" just closes the palette."""
 
 
 def _is_course_screen(screen: Any) -> TypeGuard[CourseScreen]:

@@ -33,6 +33,14 @@ async def palette_open(pilot: Any) -> None:
     await settle(pilot)
 
 
+async def palette_nothing(pilot: Any) -> None:
+    """The palette when nothing matches what was typed."""
+    await palette_open(pilot)
+    await pilot.press(*"zqzq")
+    await pilot.pause(1.0)  # past Textual's own "no matches" delay (0.5 s): it must not show
+    await settle(pilot)
+
+
 async def library_ready(pilot: Any) -> None:
     """The library with the figures of every course it lists (in French, mooc also lists
     its French demo course once that has landed: the count is not fixed)."""
@@ -76,6 +84,7 @@ SCREENS: dict[str, Shot] = {
     "library": Shot(None, None, library_ready),
     "class": Shot(None, None, class_ready),
     "palette": Shot("tui-test", "intro", palette_open),
+    "palette-nothing": Shot("tui-test", "intro", palette_nothing),
     "toasts": Shot(None, None, toasts),
 }
 
@@ -109,22 +118,40 @@ COURSE_TEXT = ("LessonView", "OutlineView", ".prompt", ".answer", "#results")
 
 
 def rows_without_course_text(app: Any) -> list[str]:
-    """`screen_rows` with the course text widgets of the top screen and the one under
-    it blanked, cell for cell (wide characters too)."""
+    """`screen_rows` with the course text widgets blanked, cell for cell (wide characters
+    too): the top screen's, and under a dialog those of the screen below where the
+    dialog does not cover them."""
     from textual.strip import Strip
 
     strips = app.screen._compositor.render_strips()
     width = max((strip.cell_length for strip in strips), default=0)
-    screens = app.screen_stack[-2:] if app.screen.is_modal else [app.screen]
-    regions = [w.region for screen in screens for sel in COURSE_TEXT for w in screen.query(sel) if w.display]
+    top = [w.region for sel in COURSE_TEXT for w in app.screen.query(sel) if w.display]
+    below: list[Any] = []
+    covers: list[Any] = []
+    if app.screen.is_modal and len(app.screen_stack) > 1:
+        below = [w.region for sel in COURSE_TEXT for w in app.screen_stack[-2].query(sel) if w.display]
+        covers = [w.region for w in app.screen.query("*") if w.display and w.region.area]
     out = []
     for y, strip in enumerate(strips):
-        for region in regions:
-            if region.y <= y < region.bottom and region.width:
-                x0, x1 = max(0, region.x), min(width, region.right)
+        spans = [(r.x, r.right) for r in top if r.y <= y < r.bottom]
+        over = [(c.x, c.right) for c in covers if c.y <= y < c.bottom]
+        for r in below:
+            if r.y <= y < r.bottom:
+                spans += _minus((r.x, r.right), over)
+        for x0, x1 in spans:
+            x0, x1 = max(0, x0), min(width, x1)
+            if x1 > x0:
                 strip = Strip.join([strip.crop(0, x0), Strip.blank(x1 - x0), strip.crop(x1, width)])
         out.append(strip.text)
     return out
+
+
+def _minus(span: tuple[int, int], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of `span` outside every hole."""
+    parts = [span]
+    for h0, h1 in holes:
+        parts = [piece for a, b in parts for piece in ((a, min(b, h0)), (max(a, h1), b)) if piece[1] > piece[0]]
+    return parts
 
 
 def course_text(layout: Layout) -> tuple[list[str], set[str]]:
