@@ -21,6 +21,7 @@ from rich.text import Text
 from textual.app import App
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.layout import Layout
 from packages.safe_text import one_line
 from tui import keymap, messages
@@ -111,7 +112,7 @@ class MoocApp(SyncConsent, App[int]):
                 return
             learner = self.learners.current(self.requested_learner)
         except MoocError as err:
-            self.exit(1, message=Text(f"mooc: error: {one_line(str(err))}"))
+            self.exit(1, message=Text(_("mooc: error: {message}").format(message=one_line(str(err)))))
             return
         if learner.pin:  # asked before anything of theirs opens
             from tui.screens.pin import PinScreen
@@ -122,7 +123,11 @@ class MoocApp(SyncConsent, App[int]):
                 else:
                     self.exit(
                         1,
-                        message=Text(f"mooc: error: {one_line(learner.name)}'s PIN was not given; nothing was opened"),
+                        message=Text(
+                            _("mooc: error: {name}'s PIN was not given; nothing was opened").format(
+                                name=one_line(learner.name)
+                            )
+                        ),
                     )
 
             self.push_screen(PinScreen(learner), answered)
@@ -240,7 +245,7 @@ class MoocApp(SyncConsent, App[int]):
             log = EventLog.for_course(self.layout, self.learner.id, course.id)
             session = CourseSession(course, source, log, self.learner)
             if item_id is not None and not course.has_item(item_id):
-                raise MoocError(f"{course.id}: no item '{item_id}' in this course")
+                raise MoocError(_("{course}: no item '{item}' in this course").format(course=course.id, item=item_id))
         except MoocError as err:
             self.say(str(err), error=True)
             return False
@@ -270,6 +275,13 @@ class MoocApp(SyncConsent, App[int]):
                     pass
         self.exit(0)
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its placeholder in the reader's language."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
@@ -280,7 +292,7 @@ class MoocApp(SyncConsent, App[int]):
         from tui.screens.progress import ProgressScreen
 
         if self.session is None:
-            self.say("Open a course first: progress is shown per course")
+            self.say(_("Open a course first: progress is shown per course"))
             return
         if not isinstance(self.screen, ProgressScreen):
             self.push_screen(ProgressScreen(self.session, self.layout))
@@ -296,7 +308,7 @@ class MoocApp(SyncConsent, App[int]):
         from tui.screens.learner_picker import LearnerPicker
 
         if self.session is not None:
-            self.say("Go back to the library (Esc) to switch learner")
+            self.say(_("Go back to the library (Esc) to switch learner"))
             return
         self.push_screen(LearnerPicker(self.learners, self.learner, first_start=False), self._learner_switched)
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from textual.binding import Binding, BindingType  # re-exported for screens
 
+from packages.i18n import N_, _, pgettext
+
 
 @dataclass(frozen=True)
 class Key:
@@ -27,49 +29,51 @@ class Key:
 
 KEYS: tuple[Key, ...] = (
     # everywhere
-    Key("app.quit", "ctrl+q", "quit", "Quit", "everywhere", priority=True),
-    Key("app.help", "question_mark", "help", "Help: every key", "everywhere", short="Help"),
-    Key("app.progress", "g", "progress", "Progress", "everywhere"),
-    Key("app.sync", "y", "sync_now", "Sync now", "everywhere", show=False),  # sync runs by itself
-    Key("app.learner", "u", "switch_learner", "Switch learner", "everywhere", show=False),
-    Key("app.class", "c", "class_report", "Class report", "everywhere", show=False),
-    Key("app.palette", "ctrl+p", "command_palette", "Command palette", "everywhere", show=False),
+    Key("app.quit", "ctrl+q", "quit", N_("Quit"), N_("everywhere"), priority=True),
+    Key("app.help", "question_mark", "help", N_("Help: every key"), N_("everywhere"), short=N_("Help")),
+    Key("app.progress", "g", "progress", N_("Progress"), N_("everywhere")),
+    Key("app.sync", "y", "sync_now", N_("Sync now"), N_("everywhere"), show=False),  # sync runs by itself
+    Key("app.learner", "u", "switch_learner", N_("Switch learner"), N_("everywhere"), show=False),
+    Key("app.class", "c", "class_report", N_("Class report"), N_("everywhere"), show=False),
+    Key("app.palette", "ctrl+p", "command_palette", N_("Command palette"), N_("everywhere"), show=False),
     # library
-    Key("library.open", "enter", "open_course", "Open course", "library"),
-    Key("library.down", "j", "cursor_down", "Down", "library", show=False),
-    Key("library.up", "k", "cursor_up", "Up", "library", show=False),
+    Key("library.open", "enter", "open_course", N_("Open course"), N_("library")),
+    Key("library.down", "j", "cursor_down", N_("Down"), N_("library"), show=False),
+    Key("library.up", "k", "cursor_up", N_("Up"), N_("library"), show=False),
     # course
-    Key("course.next", "n", "next_item", "Next item (marks lesson done)", "course", short="Next"),
-    Key("course.previous", "p", "previous_item", "Previous item", "course", short="Prev"),
-    Key("course.done", "d", "mark_done", "Mark lesson done", "course", show=False),
-    Key("course.search", "slash", "search", "Search lessons", "course", short="Search"),
-    Key("course.media", "o", "open_media", "Open links/media", "course", short="Media"),
-    Key("course.outline", "h", "focus_outline", "Focus outline", "course", show=False),
-    Key("course.content", "l", "focus_content", "Focus content", "course", show=False),
-    Key("course.back", "escape,q", "back", "Back to library", "course", short="Back"),
+    Key("course.next", "n", "next_item", N_("Next item (marks lesson done)"), N_("course"), short=N_("Next")),
+    Key("course.previous", "p", "previous_item", N_("Previous item"), N_("course"), short=N_("Prev")),
+    Key("course.done", "d", "mark_done", N_("Mark lesson done"), N_("course"), show=False),
+    Key("course.search", "slash", "search", N_("Search lessons"), N_("course"), short=N_("Search")),
+    Key("course.media", "o", "open_media", N_("Open links/media"), N_("course"), short=N_("Media")),
+    Key("course.outline", "h", "focus_outline", N_("Focus outline"), N_("course"), show=False),
+    Key("course.content", "l", "focus_content", N_("Focus content"), N_("course"), show=False),
+    Key("course.back", "escape,q", "back", N_("Back to library"), N_("course"), short=N_("Back")),
     # outline and lesson text
-    Key("lesson.down", "j,down", "scroll_down", "Scroll down", "lesson text", show=False),
-    Key("lesson.up", "k,up", "scroll_up", "Scroll up", "lesson text", show=False),
-    Key("lesson.page_down", "space,pagedown", "page_down", "Page down", "lesson text", show=False),
-    Key("lesson.page_up", "b,pageup", "page_up", "Page up", "lesson text", show=False),
-    Key("lesson.top", "home", "scroll_home", "Top", "lesson text", show=False),
-    Key("lesson.bottom", "end,G", "scroll_end", "Bottom", "lesson text", show=False),
-    Key("outline.down", "j", "cursor_down", "Down", "outline", show=False),
-    Key("outline.up", "k", "cursor_up", "Up", "outline", show=False),
+    Key("lesson.down", "j,down", "scroll_down", N_("Scroll down"), N_("lesson text"), show=False),
+    Key("lesson.up", "k,up", "scroll_up", N_("Scroll up"), N_("lesson text"), show=False),
+    Key("lesson.page_down", "space,pagedown", "page_down", N_("Page down"), N_("lesson text"), show=False),
+    Key("lesson.page_up", "b,pageup", "page_up", N_("Page up"), N_("lesson text"), show=False),
+    Key("lesson.top", "home", "scroll_home", N_("Top"), N_("lesson text"), show=False),
+    Key("lesson.bottom", "end,G", "scroll_end", N_("Bottom"), N_("lesson text"), show=False),
+    Key("outline.down", "j", "cursor_down", N_("Down"), N_("outline"), show=False),
+    Key("outline.up", "k", "cursor_up", N_("Up"), N_("outline"), show=False),
     # quiz
-    Key("quiz.submit", "ctrl+s", "submit", "Submit answers", "quiz", priority=True, short="Submit"),
-    Key("quiz.hint", "h,f2", "hint", "Hint for this question", "quiz", short="Hint"),
-    Key("quiz.retry", "r", "retry", "New attempt (after a result)", "quiz", short="Retry"),
-    Key("quiz.back", "escape", "back", "Back to the course", "quiz", short="Back"),
-    Key("choice.down", "j,down", "cursor_down", "Next option", "choices", show=False),
-    Key("choice.up", "k,up", "cursor_up", "Previous option", "choices", show=False),
-    Key("choice.pick", "space,enter", "pick", "Choose this option", "choices", show=False),
-    Key("order.move_up", "K,ctrl+up", "move_up", "Move item up", "order question", short="Move up"),
-    Key("order.move_down", "J,ctrl+down", "move_down", "Move item down", "order question", short="Move down"),
-    Key("order.down", "j,down", "cursor_down", "Next item", "order question", show=False),
-    Key("order.up", "k,up", "cursor_up", "Previous item", "order question", show=False),
+    Key("quiz.submit", "ctrl+s", "submit", N_("Submit answers"), N_("quiz"), priority=True, short=N_("Submit")),
+    Key("quiz.hint", "h,f2", "hint", N_("Hint for this question"), N_("quiz"), short=N_("Hint")),
+    Key("quiz.retry", "r", "retry", N_("New attempt (after a result)"), N_("quiz"), short=N_("Retry")),
+    Key("quiz.back", "escape", "back", N_("Back to the course"), N_("quiz"), short=N_("Back")),
+    Key("choice.down", "j,down", "cursor_down", N_("Next option"), N_("choices"), show=False),
+    Key("choice.up", "k,up", "cursor_up", N_("Previous option"), N_("choices"), show=False),
+    Key("choice.pick", "space,enter", "pick", N_("Choose this option"), N_("choices"), show=False),
+    Key("order.move_up", "K,ctrl+up", "move_up", N_("Move item up"), N_("order question"), short=N_("Move up")),
+    Key(
+        "order.move_down", "J,ctrl+down", "move_down", N_("Move item down"), N_("order question"), short=N_("Move down")
+    ),
+    Key("order.down", "j,down", "cursor_down", N_("Next item"), N_("order question"), show=False),
+    Key("order.up", "k,up", "cursor_up", N_("Previous item"), N_("order question"), show=False),
     # other screens
-    Key("dialog.close", "escape", "close", "Close", "dialogs"),
+    Key("dialog.close", "escape", "close", N_("Close"), N_("dialogs")),
 )
 
 _BY_ID = {k.id: k for k in KEYS}
@@ -104,15 +108,23 @@ def keymap_from_config(config: dict[str, Any]) -> tuple[dict[str, str], list[str
     problems: list[str] = []
     keymap: dict[str, str] = {}
     if not isinstance(table, dict):
-        return {}, ['config.toml: [keys] must be a table of binding id = "key"']
+        return {}, [_('config.toml: [keys] must be a table of binding id = "key"')]
     for binding_id, value in table.items():
         if binding_id not in _BY_ID:
-            problems.append(f"config.toml: [keys] {binding_id}: no such binding id (see `?` or `mooc docs tui`)")
+            problems.append(
+                _("config.toml: [keys] {binding_id}: no such binding id (see `?` or `mooc docs tui`)").format(
+                    binding_id=binding_id
+                )
+            )
             continue
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             value = ",".join(value)
         if not isinstance(value, str) or not value.strip():
-            problems.append(f'config.toml: [keys] {binding_id}: expected a key name such as "ctrl+n"')
+            problems.append(
+                _('config.toml: [keys] {binding_id}: expected a key name such as "ctrl+n"').format(
+                    binding_id=binding_id
+                )
+            )
             continue
         keymap[binding_id] = value.strip()
     return keymap, problems
@@ -128,14 +140,30 @@ def display(keys: str) -> str:
     names = {
         "question_mark": "?",
         "slash": "/",
-        "space": "Space",
-        "escape": "Esc",
-        "enter": "Enter",
-        "pagedown": "PgDn",
-        "pageup": "PgUp",
-        "home": "Home",
-        "end": "End",
+        "space": pgettext("key", "Space"),
+        "escape": pgettext("key", "Esc"),
+        "enter": pgettext("key", "Enter"),
+        "pagedown": pgettext("key", "PgDn"),
+        "pageup": pgettext("key", "PgUp"),
+        "home": pgettext("key", "Home"),
+        "end": pgettext("key", "End"),
         "down": "↓",
         "up": "↑",
     }
     return " / ".join(names.get(part.strip(), part.strip()) for part in keys.split(","))
+
+
+def key_bar_name(shown: str) -> str:
+    """A key as Textual shows it in the key bar ("enter", "esc", "^s"), in the reader's
+    language where the key has a name ("entrée", "échap")."""
+    names = {
+        "enter": pgettext("key bar", "enter"),
+        "esc": pgettext("key bar", "esc"),
+        "space": pgettext("key bar", "space"),
+        "tab": pgettext("key bar", "tab"),
+        "home": pgettext("key bar", "home"),
+        "end": pgettext("key bar", "end"),
+        "pageup": pgettext("key bar", "pgup"),
+        "pagedown": pgettext("key bar", "pgdn"),
+    }
+    return "+".join(names.get(part, part) for part in shown.split("+"))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 
 
@@ -39,7 +40,9 @@ class SyncBridge:
         if policy.approved_hosts:
             hosts = ", ".join(one_line(h) for h in policy.approved_hosts)
             self.app.say(
-                f"{policy.who} approved sending learning records to {hosts} for every learner of this computer.",
+                _("{who} approved sending learning records to {hosts} for every learner of this computer.").format(
+                    who=policy.who, hosts=hosts
+                ),
                 timeout=8,
             )
 
@@ -49,7 +52,7 @@ class SyncBridge:
     def sync_now(self, app: Any) -> str:
         self.report = "asked"
         self.worker.sync_now()
-        return "Syncing…"
+        return _("Syncing…")
 
     def consent_given(self) -> None:
         self.report = "asked"
@@ -72,8 +75,10 @@ class SyncBridge:
             if url not in self.told_login:
                 self.told_login.add(url)
                 self.app.say(
-                    f"The LRS refused the credentials for {one_line(url)}: nothing more is sent there "
-                    f"until you run `mooc login {one_line(url)} --user NAME` in a shell.",
+                    _(
+                        "The LRS refused the credentials for {url}: nothing more is sent there "
+                        "until you run `mooc login {url} --user NAME` in a shell."
+                    ).format(url=one_line(url)),
                     error=True,
                     timeout=15,
                 )
@@ -89,22 +94,33 @@ class SyncBridge:
 
 def outcome(status: Any) -> tuple[str, bool]:
     """What a finished round did, in one sentence (and whether it is an error)."""
-    waiting = f"{status.pending} record{'s' if status.pending != 1 else ''}"
     if status.last_error:
-        return f"Sync failed: {status.last_error}. Your records are kept here; mooc tries again later.", True
+        return _("Sync failed: {error}. Your records are kept here; mooc tries again later.").format(
+            error=status.last_error
+        ), True
     if status.hosts_needing_consent:
         return (
-            "Nothing was sent: you have not allowed sending to "
-            f"{', '.join(status.hosts_needing_consent)}. Press y to be asked.",
+            _("Nothing was sent: you have not allowed sending to {hosts}. Press y to be asked.").format(
+                hosts=", ".join(status.hosts_needing_consent)
+            ),
             False,
         )
     if status.online is False:
-        return f"Offline: {waiting} wait on this computer; mooc sends them when it is online.", False
+        return ngettext(
+            "Offline: {n} record waits on this computer; mooc sends it when it is online.",
+            "Offline: {n} records wait on this computer; mooc sends them when it is online.",
+            status.pending,
+        ).format(n=status.pending), False
     if status.stored:
-        sent = f"{status.stored} record{'s' if status.stored != 1 else ''}"
-        left = f"; {waiting} still to send" if status.pending else ""
-        return f"Sent {sent}{left}.", False
-    return "Nothing was waiting to be sent: everything is up to date.", False
+        sent = ngettext("Sent {n} record.", "Sent {n} records.", status.stored).format(n=status.stored)
+        if status.pending:
+            sent = ngettext(
+                "Sent {sent} record; {n} still to send.",
+                "Sent {sent} records; {n} still to send.",
+                status.stored,
+            ).format(sent=status.stored, n=status.pending)
+        return sent, False
+    return _("Nothing was waiting to be sent: everything is up to date."), False
 
 
 def attach(app: Any) -> SyncBridge:

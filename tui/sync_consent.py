@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -75,7 +76,7 @@ class SyncConsent(_Host):
 
     def _consent_answered(self, host: str, learner: Any, choice: str | None) -> None:
         if choice != "allow":
-            self.say(f"Nothing is sent to {host}. Press y when you want to be asked again.")
+            self.say(_("Nothing is sent to {host}. Press y when you want to be asked again.").format(host=host))
             return
         from sync.consent import Consent
 
@@ -84,7 +85,7 @@ class SyncConsent(_Host):
         except MoocError as err:
             self.say(str(err), error=True)
             return
-        self.say(f"Your records will be sent to {host}.")
+        self.say(_("Your records will be sent to {host}.").format(host=host))
         bridge = getattr(self, "_sync_bridge", None)
         if bridge is not None:
             bridge.consent_given()
@@ -99,7 +100,7 @@ class SyncConsent(_Host):
             self.ask_consent(host)
             return
         if self.sync_hook is None:
-            self.say("sync is not set up")
+            self.say(_("sync is not set up"))
             return
         try:
             message = self.sync_hook(self)

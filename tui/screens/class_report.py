@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from packages.errors import MoocError
+from packages.i18n import _
 from tui import keymap
 from tui.widgets.key_bar import KeyBar
 from tui.widgets.status_bar import StatusBar
@@ -42,7 +43,7 @@ class ClassScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         with VerticalScroll(id="class-body"):
-            yield Static(Text("Gathering the class…"), id="class-report")
+            yield Static(Text(_("Gathering the class…")), id="class-report")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -58,7 +59,7 @@ class ClassScreen(Screen[None]):
 
         try:
             data = ClassData()
-            class_sources.from_account(data, self.data_layout, "this account")
+            class_sources.from_account(data, self.data_layout, _("this account"))
             data.fold_unstarted_namesakes()
             data.notes += data.namesakes()
             report = build(data, course_loader(self.data_layout))
@@ -83,9 +84,9 @@ class ClassScreen(Screen[None]):
         if self.report is None:
             return
         width = max(60, self.query_one(VerticalScroll).scrollable_content_region.width - 1)
-        lines = ["Class report: every learner of this account (mooc report)", ""]
+        lines = [_("Class report: every learner of this account (mooc report)"), ""]
         lines += text_lines(self.report, width)
-        lines += [one_line(f"Note: {note}") for note in self.report.data.notes]
+        lines += [one_line(_("Note: {note}").format(note=note)) for note in self.report.data.notes]
         target.update(Text("\n".join(lines), no_wrap=True, overflow="ellipsis"))
 
     def action_close(self) -> None:

@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Static
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from player.placeholders import shown_lesson
 from player.wording import titled
@@ -83,8 +84,8 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         self.set_interval(CATCH_UP_S, self._catch_up)
         for module in opened:
             self.notify(
-                f"New since your last visit: the module {one_line(module.title)} is now open.",
-                title="Unlocked",
+                _("New since your last visit: the module {title} is now open.").format(title=one_line(module.title)),
+                title=_("Unlocked"),
                 timeout=8,
                 markup=False,
             )
@@ -126,7 +127,9 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         self.current = item_id
         reason = session.item_lock(item_id)
         if reason:
-            self._show_panel(Text(f"{marks()['locked']} Locked: {one_line(reason)}"), button=False)
+            self._show_panel(
+                Text(_("{mark} Locked: {reason}").format(mark=marks()["locked"], reason=one_line(reason))), button=False
+            )
         else:
             try:
                 session.open_item(item_id)
@@ -143,7 +146,7 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         title = self.query_one("#item-title", Static)
         # One line high whatever it says: no layout pass (a layout repaints the whole screen).
         title.update(
-            Text(titled("Lesson" if item.kind == "lesson" else "Quiz", item.title), style="bold"), layout=False
+            Text(titled(_("Lesson") if item.kind == "lesson" else _("Quiz"), item.title), style="bold"), layout=False
         )
         if outline_later:
             self.outline_soon()
@@ -178,23 +181,30 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         text = Text()
         if one_line(quiz.title) != one_line(summary.item.title):  # the title bar says the item's already
             text.append(one_line(quiz.title) + "\n\n", style="bold")
+        n = len(quiz.questions)
         text.append(
-            f"{len(quiz.questions)} question{'s' if len(quiz.questions) != 1 else ''} · pass mark {summary.threshold * 100:.0f}%"
+            ngettext("{n} question · pass mark {mark}%", "{n} questions · pass mark {mark}%", n).format(
+                n=n, mark=f"{summary.threshold * 100:.0f}"
+            )
         )
         if summary.item.weight == 0:
-            text.append(" · practice (does not count)")
-        text.append(f"\nAttempts used: {summary.attempts_used}")
-        text.append(f" · left: {'unlimited' if summary.attempts_left is None else summary.attempts_left}")
+            text.append(_(" · practice (does not count)"))
+        text.append("\n" + _("Attempts used: {n}").format(n=summary.attempts_used))
+        left = _("unlimited") if summary.attempts_left is None else str(summary.attempts_left)
+        text.append(_(" · left: {n}").format(n=left))
         if summary.best_score is not None:
-            verdict = "passed" if summary.passed else "not passed yet"
-            text.append(f"\nBest score: {summary.best_score * 100:.0f}% ({verdict})")
+            verdict = _("passed") if summary.passed else _("not passed yet")
+            text.append(
+                "\n"
+                + _("Best score: {score}% ({verdict})").format(score=f"{summary.best_score * 100:.0f}", verdict=verdict)
+            )
         can_start = summary.attempts_left != 0
         if summary.attempts_left == 1:
-            text.append("\nThe next attempt is your last one.", style="bold")
+            text.append("\n" + _("The next attempt is your last one."), style="bold")
         if not can_start:
-            text.append("\n\nNo attempts left.")
+            text.append("\n\n" + _("No attempts left."))
         else:
-            text.append("\n\nPress Enter to start. Answer with the keyboard; ctrl+s submits.")
+            text.append("\n\n" + _("Press Enter to start. Answer with the keyboard; ctrl+s submits."))
         self._show_panel(text, button=can_start, focus=focus)
 
     @property
@@ -215,7 +225,7 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
             return self.query_one("#panel-text", Static), self.query_one("#start-quiz", Button)
         except NoMatches:
             text = Static(id="panel-text")
-            start = Button("Start the quiz", id="start-quiz", variant="primary")
+            start = Button(_("Start the quiz"), id="start-quiz", variant="primary")
             panel = VerticalScroll(text, start, id="panel")
             panel.display = False
             self.query_one("#content").mount(panel)
@@ -309,14 +319,14 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         nxt = self.session.next_item(self.current)
         self._move(nxt, complete=True)
         if nxt is None:
-            self.post_message(Say("This is the last item of the course. Press g to see your progress."))
+            self.post_message(Say(_("This is the last item of the course. Press g to see your progress.")))
 
     def action_previous_item(self) -> None:
         if self.current is None:
             return
         prev = self.session.previous_item(self.current)
         if prev is None:
-            self.post_message(Say("This is the first item of the course."))
+            self.post_message(Say(_("This is the first item of the course.")))
             return
         self._move(prev, complete=False)
 
@@ -336,7 +346,7 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         if self.current is None:
             return
         if self.session.course.item(self.current).kind != "lesson":
-            self.post_message(Say("A quiz is done when you pass it."))
+            self.post_message(Say(_("A quiz is done when you pass it.")))
             return
         self._complete_current(quiet=False)
 
@@ -355,7 +365,7 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         else:
             self.refresh_outline()
         if not quiet:
-            self.post_message(Say("Lesson marked done." if recorded else "This lesson was already done."))
+            self.post_message(Say(_("Lesson marked done.") if recorded else _("This lesson was already done.")))
 
     def action_search(self) -> None:
         from tui.screens.search import SearchScreen

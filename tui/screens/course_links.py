@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from packages.errors import MoocError
+from packages.i18n import _
 from tui.lesson_blocks import find_links
 from tui.messages import Say
 from tui.screens.left_out import LeftOutMedia
@@ -44,11 +45,11 @@ class LessonLinks(LeftOutMedia):
         from tui.screens.media import MediaScreen
 
         if self.current is None or self.session.course.item(self.current).kind != "lesson":
-            self.post_message(Say("Open a lesson first: links and media belong to lessons."))
+            self.post_message(Say(_("Open a lesson first: links and media belong to lessons.")))
             return
         links = find_links(self.query_one(LessonView).text)
         if not links:
-            self.post_message(Say("This lesson has no links or media."))
+            self.post_message(Say(_("This lesson has no links or media.")))
             return
         kinds = [self._linked_item(link) for link in links]
         labels = [self.session.course.item(k).kind if k else self._left_out(link) for k, link in zip(kinds, links)]
@@ -111,10 +112,13 @@ class LessonLinks(LeftOutMedia):
     def _show_target(self, target: Any) -> None:
         """Open a checked target in the viewer, or say where it is when there is no screen."""
         if not has_display():
-            what = "file" if target.is_file else "link"
+            if target.is_file:
+                said = _("Nothing opened: no screen to show it on here (over SSH?). The file is {target}")
+            else:
+                said = _("Nothing opened: no screen to show it on here (over SSH?). The link is {target}")
             self.post_message(
                 Say(
-                    f"Nothing opened: no screen to show it on here (over SSH?). The {what} is {target.value}",
+                    said.format(target=target.value),
                     timeout=30,
                 )
             )

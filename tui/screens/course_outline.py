@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from packages.i18n import _
 from packages.safe_text import one_line
 from tui import keymap
 from tui.symbols import marks
@@ -100,7 +101,7 @@ class OutlineMarks(_Host):
         label = Text(f"{mark} ")
         label.append(one_line(view.item.title))
         if view.item.kind == "quiz" and view.best_score is not None:
-            label.append(f" {view.best_score * 100:.0f}%")
+            label.append(" " + _("{percent}%").format(percent=f"{view.best_score * 100:.0f}"))
         if view.status == "locked":
             label.stylize("dim")
         elif view.status == "failed":

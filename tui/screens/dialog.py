@@ -21,8 +21,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from packages.i18n import _
 from packages.safe_text import one_line
 from tui import keymap
+from tui.text_fill import fill
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,9 @@ class ChoiceDialog(ModalScreen[str]):
         *,
         safe: str,
         focus: str | None,
-        how: str = "Tab: move to a button · Enter: choose · Esc: ",
+        how: str | None = None,
     ) -> None:
+        """`how`: the line under the buttons; by default how to answer, Esc naming the safe choice."""
         super().__init__()
         self.title_text = title
         self.body = body
@@ -68,7 +71,9 @@ class ChoiceDialog(ModalScreen[str]):
         self.safe = safe
         self.first_focus = focus
         safe_label = next((c.label for c in choices if c.value == safe), safe)
-        self.how = how + safe_label if how.endswith(": ") else how
+        self.how = (
+            how if how is not None else _("Tab: move to a button · Enter: choose · Esc: {safe}").format(safe=safe_label)
+        )
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-box"):
@@ -95,19 +100,20 @@ class ChoiceDialog(ModalScreen[str]):
 def consent_dialog(host: str, learner_name: str) -> ChoiceDialog:
     """ "Send your learning records?" Nothing is focused at first: a key typed by
     accident (Enter included) cannot allow it. Dismisses with "allow" or "deny"."""
-    body = Text()
-    body.append("Your course wants to send ")
-    body.append(one_line(learner_name), style="bold")
-    body.append("'s progress (lessons done, quiz answers and scores) to\n\n    ")
-    body.append(one_line(host), style="bold")
-    body.append(
-        "\n\nNothing is sent until you allow it. You can withdraw it later with\n"
-        f"`mooc consent revoke {one_line(host)}`."
+    body = fill(
+        _(
+            "Your course wants to send {name}'s progress (lessons done, quiz answers and scores) to\n\n    {host}"
+            "\n\nNothing is sent until you allow it. You can withdraw it later with\n"
+            "`mooc consent revoke {host_plain}`."
+        ),
+        name=Text(one_line(learner_name), style="bold"),
+        host=Text(one_line(host), style="bold"),
+        host_plain=one_line(host),
     )
     return ChoiceDialog(
-        "Send your learning records?",
+        _("Send your learning records?"),
         body,
-        [Choice("deny", "Not now"), Choice("allow", "Allow sending", "primary")],
+        [Choice("deny", _("Not now")), Choice("allow", _("Allow sending"), "primary")],
         safe="deny",
         focus=None,
     )

@@ -12,16 +12,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from packages.i18n import _
 from tui import keymap
 
 
 def keys_table(remapped: dict[str, str]) -> Table:
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=True)
-    table.add_column("Key", no_wrap=True)
-    table.add_column("What it does")
-    table.add_column("Where")
+    table.add_column(_("Key"), no_wrap=True)
+    table.add_column(_("What it does"))
+    table.add_column(_("Where"))
     for key, keys in keymap.effective_keys(remapped):
-        table.add_row(Text(keymap.display(keys)), Text(key.description), Text(key.scope))
+        table.add_row(Text(keymap.display(keys)), Text(_(key.description)), Text(_(key.scope)))
     return table
 
 
@@ -35,12 +36,14 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="dialog"):
-            yield Static(Text("Every key (Esc closes)", style="bold"))
+            yield Static(Text(_("Every key (Esc closes)"), style="bold"))
             yield Static(keys_table(self.remapped), id="keys-table")
             yield Static(
                 Text(
-                    "To change a key: [keys] in config.toml, by the binding ids listed in "
-                    '`mooc docs tui` ("Every key").',
+                    _(
+                        "To change a key: [keys] in config.toml, by the binding ids listed in "
+                        '`mooc docs tui` ("Every key").'
+                    ),
                     style="dim",
                 )
             )

@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.safe_text import one_line
 from tui import keymap
 from tui.messages import Say
@@ -34,13 +35,15 @@ class LearnerPicker(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text("Who is learning?", style="bold"))
+            yield Static(Text(_("Who is learning?"), style="bold"))
             yield OptionList(id="learners")
-            yield Static(Text("Not in the list? Type your name and press Enter:"), id="new-learner-label")
-            yield Input(placeholder="your name", id="new-learner")
+            yield Static(Text(_("Not in the list? Type your name and press Enter:")), id="new-learner-label")
+            yield Input(placeholder=_("your name"), id="new-learner")
             yield Static(
                 Text(
-                    "Enter: choose · Tab: add a new learner · Esc: " + ("quit" if self.first_start else "cancel"),
+                    _("Enter: choose · Tab: add a new learner · Esc: quit")
+                    if self.first_start
+                    else _("Enter: choose · Tab: add a new learner · Esc: cancel"),
                     style="dim",
                 )
             )
@@ -55,7 +58,9 @@ class LearnerPicker(ModalScreen[Any]):
             if learner.email:
                 label.append(f"  <{one_line(learner.email)}>", style="dim")
             marks = [
-                word for word, here in (("learning now", learner.id == now), ("default", learner.id == default)) if here
+                word
+                for word, here in ((_("learning now"), learner.id == now), (_("default"), learner.id == default))
+                if here
             ]
             if marks:
                 label.append(f"  ({', '.join(marks)})", style="italic")
@@ -70,7 +75,7 @@ class LearnerPicker(ModalScreen[Any]):
 
             options.display = False
             self.query_one("#new-learner-label", Static).update(
-                Text("Nobody has learned on this computer yet. Type your name and press Enter:")
+                Text(_("Nobody has learned on this computer yet. Type your name and press Enter:"))
             )
             field = self.query_one(Input)
             field.value = login_name()
@@ -94,7 +99,11 @@ class LearnerPicker(ModalScreen[Any]):
             if ok:
                 self.dismiss(learner)
             else:
-                self.post_message(Say(f"{learner.name}'s progress stays closed: the PIN was not given", error=True))
+                self.post_message(
+                    Say(
+                        _("{name}'s progress stays closed: the PIN was not given").format(name=learner.name), error=True
+                    )
+                )
 
         self.app.push_screen(PinScreen(learner), answered)
 
@@ -108,7 +117,7 @@ class LearnerPicker(ModalScreen[Any]):
         except MoocError as err:
             self.post_message(Say(str(err), error=True))
             return
-        self.post_message(Say(f"Welcome, {learner.name}!"))
+        self.post_message(Say(_("Welcome, {name}!").format(name=learner.name)))
         self.dismiss(learner)
 
     def action_close(self) -> None:

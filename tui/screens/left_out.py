@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 
 from packages.errors import MoocError
+from packages.i18n import N_, _
 from packages.safe_text import one_line
 from tui.messages import Say
+
+# packages/flavours.py kind_of's words
+FILE_KINDS = {"video": N_("video"), "image": N_("image"), "audio": N_("audio"), "PDF": N_("PDF"), "file": N_("file")}
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -34,7 +38,9 @@ class LeftOutMedia(_Host):
 
     def left_out_chosen(self, link: Any, entry: Any, placeholder: str) -> None:
         """The learner chose a link to ENTRY, a file this pack left out."""
-        said = f"{one_line(link.target)[:200]}: {placeholder}; this pack left it out"
+        said = _("{target}: {placeholder}; this pack left it out").format(
+            target=one_line(link.target)[:200], placeholder=placeholder
+        )
         if self.home_layout is None:
             self.post_message(Say(said, timeout=10))
             return
@@ -56,7 +62,7 @@ class LeftOutMedia(_Host):
             catalog, pack = pack_holding(self.home_layout, course.id, course.version, entry.path)
         except MoocError as err:
             self.post_message(Say(said, timeout=10))
-            self.post_message(Say(f"Cannot fetch it: {one_line(str(err))}", timeout=15))
+            self.post_message(Say(_("Cannot fetch it: {error}").format(error=one_line(str(err))), timeout=15))
             return
         self.app.call_from_thread(self._ask_to_fetch, entry, catalog, pack)
 
@@ -65,20 +71,27 @@ class LeftOutMedia(_Host):
         from tui.screens.dialog import Choice, ChoiceDialog
 
         kind, size = kind_of(entry.path), human_size(entry.size)
-        where = "this computer (a local catalog)" if pack.url.startswith("file:") else f"catalog {catalog}"
+        if pack.url.startswith("file:"):
+            where = _("this computer (a local catalog)")
+        else:
+            where = _("catalog {catalog}").format(catalog=catalog)
         dialog = ChoiceDialog(
-            f"Fetch this {kind} ({size})?",
-            f"{entry.path} is in the {pack.flavour} pack, not in the one installed here.\n\n"
-            f"Fetch just this file from {where}? Only its {size} travel, checked against the "
-            "course's manifest; it is kept for this course and opens like the others.",
-            [Choice("no", "Not now"), Choice("fetch", "Fetch it", "primary")],
+            _("Fetch this {kind} ({size})?").format(kind=_(FILE_KINDS.get(kind, kind)), size=size),
+            _(
+                "{path} is in the {flavour} pack, not in the one installed here.\n\n"
+                "Fetch just this file from {where}? Only its {size} travel, checked against the "
+                "course's manifest; it is kept for this course and opens like the others."
+            ).format(path=entry.path, flavour=pack.flavour, where=where, size=size),
+            [Choice("no", _("Not now")), Choice("fetch", _("Fetch it"), "primary")],
             safe="no",
             focus="fetch",
         )
 
         def answered(choice: str | None) -> None:
             if choice == "fetch":
-                self.post_message(Say(f"Fetching {one_line(entry.path)} ({size})…", timeout=10))
+                self.post_message(
+                    Say(_("Fetching {path} ({size})…").format(path=one_line(entry.path), size=size), timeout=10)
+                )
                 self._fetch_left_out(entry)
 
         self.app.push_screen(dialog, answered)
@@ -95,13 +108,22 @@ class LeftOutMedia(_Host):
         root = getattr(self.session.source, "root", None)
         try:
             if root is None:
-                raise MoocError("this course is played from an archive, not installed")
+                raise MoocError(_("this course is played from an archive, not installed"))
             got = fetch_item(self.home_layout, course.id, course.version, Path(root), entry.path)
         except MoocError as err:
             self.post_message(
-                Say(f"Could not fetch {one_line(entry.path)}: {one_line(str(err))}", error=True, timeout=20)
+                Say(
+                    _("Could not fetch {path}: {error}").format(path=one_line(entry.path), error=one_line(str(err))),
+                    error=True,
+                    timeout=20,
+                )
             )
             return
-        travelled = f", {human_size(got.bytes_fetched)} over the network" if got.bytes_fetched else ""
-        self.post_message(Say(f"Fetched {one_line(entry.path)} ({human_size(got.size)}{travelled}).", timeout=10))
+        if got.bytes_fetched:
+            said = _("Fetched {path} ({size}, {travelled} over the network).").format(
+                path=one_line(entry.path), size=human_size(got.size), travelled=human_size(got.bytes_fetched)
+            )
+        else:
+            said = _("Fetched {path} ({size}).").format(path=one_line(entry.path), size=human_size(got.size))
+        self.post_message(Say(said, timeout=10))
         self.app.call_from_thread(self._show_target, Target(str(got.path), is_file=True))

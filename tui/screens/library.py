@@ -20,6 +20,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from tui import keymap
 from tui.messages import OpenCourse, Ready, Say, StatusChanged
@@ -51,9 +52,9 @@ class LibraryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
-        yield Static(Text("Your courses", style="bold"), id="library-title")
+        yield Static(Text(_("Your courses"), style="bold"), id="library-title")
         yield OptionList(id="courses")
-        yield Static(Text("Enter: open  ·  u: switch learner  ·  ?: every key  ·  ctrl+q: quit"), id="library-hint")
+        yield Static(Text(_("Enter: open  ·  u: switch learner  ·  ?: every key  ·  ctrl+q: quit")), id="library-hint")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -90,19 +91,24 @@ class LibraryScreen(Screen[None]):
         text.append(one_line(course.title), style="bold")
         text.append(f"  {one_line(course.version)}")
         if course.origin == "bundled":
-            text.append("  (demo)", style="italic")
+            text.append(_("  (demo)"), style="italic")
         if course.flavour != "full":
-            text.append(f"  {course.flavour} pack: media in the full pack", style="italic")
+            text.append(_("  {flavour} pack: media in the full pack").format(flavour=course.flavour), style="italic")
         text.append("\n  ")
         stats = self.stats.get(course.id)
         if stats is None:
             text.append("…")
         else:
             fraction = stats.done / stats.total if stats.total else 0.0
-            text.append(f"{bar(fraction)} {fraction * 100:3.0f}%  ")
+            text.append(f"{bar(fraction)} " + _("{percent}%").format(percent=f"{fraction * 100:3.0f}") + "  ")
             if stats.score is not None:
-                text.append(f"score {stats.score * 100:.0f}% (pass {stats.threshold * 100:.0f}%)  ")
-            text.append(f"last studied {_ago(stats.last_studied)}")
+                text.append(
+                    _("score {score}% (pass {threshold}%)").format(
+                        score=f"{stats.score * 100:.0f}", threshold=f"{stats.threshold * 100:.0f}"
+                    )
+                    + "  "
+                )
+            text.append(_("last studied {when}").format(when=_ago(stats.last_studied)))
         if course.summary:
             text.append("\n  ")
             summary = one_line(course.summary)
@@ -156,16 +162,16 @@ class LibraryScreen(Screen[None]):
 
 def _ago(when: datetime | None) -> str:
     if when is None:
-        return "never"
+        return _("never")
     delta = datetime.now(timezone.utc) - when
     days = delta.days
     if days <= 0:
         minutes = int(delta.total_seconds() // 60)
         if minutes < 1:
-            return "just now"
+            return _("just now")
         if minutes < 60:
-            return f"{minutes} min ago"
-        return f"{minutes // 60} h ago"
+            return _("{n} min ago").format(n=minutes)
+        return _("{n} h ago").format(n=minutes // 60)
     if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
+        return _("yesterday")
+    return ngettext("{n} day ago", "{n} days ago", days).format(n=days)

@@ -14,9 +14,12 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from packages.i18n import N_, _
 from packages.safe_text import one_line
 from tui import keymap
 from tui.lesson_blocks import Link
+
+LINK_KINDS = {"lesson": N_("lesson"), "quiz": N_("quiz"), "image": N_("image"), "file": N_("file"), "web": N_("web")}
 
 
 class MediaScreen(ModalScreen[Any]):
@@ -31,12 +34,12 @@ class MediaScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text("Links and media in this lesson (Enter: open or go there, Esc: close)", style="bold"))
+            yield Static(Text(_("Links and media in this lesson (Enter: open or go there, Esc: close)"), style="bold"))
             options = OptionList(id="links")
             for link, item_kind in zip(self.links, self.items):
                 kind = item_kind or ("image" if link.is_image else ("file" if link.is_local else "web"))
-                label = Text(f"[{kind}] ")
-                label.append(one_line(link.text) or "(no text)", style="bold")
+                label = Text(f"[{_(LINK_KINDS.get(kind, kind))}] ")
+                label.append(one_line(link.text) or _("(no text)"), style="bold")
                 label.append(f"  {one_line(link.target)}", style="dim")
                 options.add_option(Option(label))
             yield options

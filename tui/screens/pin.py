@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from player.pin import MAX_TRIES, verify
 from tui import keymap
@@ -27,9 +28,9 @@ class PinScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(f"PIN for {one_line(self.learner.name)}", style="bold"))
-            yield Input(placeholder="PIN", password=True, id="pin")
-            yield Static(Text("Enter: open · Esc: cancel", style="dim"), id="pin-hint")
+            yield Static(Text(_("PIN for {name}").format(name=one_line(self.learner.name)), style="bold"))
+            yield Input(placeholder=_("PIN"), password=True, id="pin")
+            yield Static(Text(_("Enter: open · Esc: cancel"), style="dim"), id="pin-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -46,7 +47,11 @@ class PinScreen(ModalScreen[bool]):
             return
         event.input.value = ""
         self.query_one("#pin-hint", Static).update(
-            Text(f"Wrong PIN. {left} tr{'ies' if left != 1 else 'y'} left. · Esc: cancel")
+            Text(
+                ngettext(
+                    "Wrong PIN. {n} try left. · Esc: cancel", "Wrong PIN. {n} tries left. · Esc: cancel", left
+                ).format(n=left)
+            )
         )
 
     def action_close(self) -> None:

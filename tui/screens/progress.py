@@ -21,6 +21,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from tui import keymap
 from tui.messages import Say
@@ -44,10 +45,10 @@ class ProgressScreen(Screen[None]):
         with VerticalScroll(id="progress-body"):
             yield Static(id="progress-summary")
             yield Static(id="certificate")
-            yield Button("Request my certificate", id="request-certificate", variant="primary")
+            yield Button(_("Request my certificate"), id="request-certificate", variant="primary")
             if self.session.course.kind == "cmooc":
                 yield Static(
-                    Text("Self-assessment: highlight a module and press 1 (not yet) … 5 (mastered)", style="bold")
+                    Text(_("Self-assessment: highlight a module and press 1 (not yet) … 5 (mastered)"), style="bold")
                 )
                 yield OptionList(id="modules")
         yield KeyBar()
@@ -67,41 +68,52 @@ class ProgressScreen(Screen[None]):
         parts: list[Any] = []
         head = Text()
         head.append(one_line(course.title), style="bold")
-        head.append(f"\nDone: {bar(done / total if total else 0)} {done}/{total} item{'s' if total != 1 else ''}")
+        head.append(
+            "\n"
+            + ngettext("Done: {bar} {done}/{total} item", "Done: {bar} {done}/{total} items", total).format(
+                bar=bar(done / total if total else 0), done=done, total=total
+            )
+        )
         missing = s.items_not_done()
         if missing:
             shown = ", ".join(one_line(i.title) for i in missing[:8]) + (" …" if len(missing) > 8 else "")
-            head.append(f"\nNot done yet: {shown}")
+            head.append("\n" + _("Not done yet: {items}").format(items=shown))
         parts.append(head)
         quizzes = [i for i in course.items() if i.kind == "quiz"]
         if quizzes:
             table = Table(box=None, header_style="bold", expand=True, pad_edge=False)
-            table.add_column("Quiz")
-            table.add_column("Best", justify="right", no_wrap=True)
-            table.add_column("Pass", justify="right", no_wrap=True)
-            table.add_column("Attempts", justify="right", no_wrap=True)
-            table.add_column("Weight", justify="right", no_wrap=True)
+            table.add_column(_("Quiz"))
+            table.add_column(_("Best"), justify="right", no_wrap=True)
+            table.add_column(_("Pass"), justify="right", no_wrap=True)
+            table.add_column(_("Attempts"), justify="right", no_wrap=True)
+            table.add_column(_("Weight"), justify="right", no_wrap=True)
             for item in quizzes:
                 summary = s.quiz_summary(item.id)
-                best = "—" if summary.best_score is None else f"{summary.best_score * 100:.0f}%"
+                best = (
+                    "—"
+                    if summary.best_score is None
+                    else _("{percent}%").format(percent=f"{summary.best_score * 100:.0f}")
+                )
                 mark = " ✓" if summary.passed else ""
-                left = "" if summary.attempts_left is None else f" ({summary.attempts_left} left)"
+                left = "" if summary.attempts_left is None else _(" ({n} left)").format(n=summary.attempts_left)
                 table.add_row(
                     Text(one_line(item.title)),
                     Text(best + mark),
-                    Text(f"{summary.threshold * 100:.0f}%"),
+                    Text(_("{percent}%").format(percent=f"{summary.threshold * 100:.0f}")),
                     Text(f"{summary.attempts_used}{left}"),
-                    Text("practice" if item.weight == 0 else f"{item.weight:g}"),
+                    Text(_("practice") if item.weight == 0 else f"{item.weight:g}"),
                 )
             parts.append(Text(""))
             parts.append(table)
         if course.graded_quizzes():
             tail = Text("\n")
             tail.append(
-                f"Course score: {s.course_score() * 100:.0f}% (needed to pass: {course.pass_threshold * 100:.0f}%)",
+                _("Course score: {score}% (needed to pass: {threshold}%)").format(
+                    score=f"{s.course_score() * 100:.0f}", threshold=f"{course.pass_threshold * 100:.0f}"
+                ),
                 style="bold",
             )
-            tail.append(f" — {'passed' if s.passed() else 'not passed yet'}")
+            tail.append(" — " + (_("passed") if s.passed() else _("not passed yet")))
             parts.append(tail)
         self.query_one("#progress-summary", Static).update(Group(*parts))
         self.render_certificate()
@@ -112,12 +124,12 @@ class ProgressScreen(Screen[None]):
         try:
             offer = certificate_offer(self.data_layout, self.session.learner, self.session)
         except MoocError as err:
-            lines: tuple[str, ...] = (f"Certificate: {one_line(str(err))}",)
+            lines: tuple[str, ...] = (_("Certificate: {error}").format(error=one_line(str(err))),)
             can_request = False
         else:
             lines, can_request = offer.lines, offer.can_request
             if offer.state == "waiting for approval":
-                lines = (*lines, "Press y to allow it.")
+                lines = (*lines, _("Press y to allow it."))
         text = Text("\n")
         for n, line in enumerate(lines):
             text.append(("\n" if n else "") + line, style="bold" if n == 0 else "")
@@ -142,7 +154,7 @@ class ProgressScreen(Screen[None]):
         for module in self.session.course.modules:
             rating = self.session.self_assessment(module.id)
             label = Text(one_line(module.title))
-            label.append(f"  {'★' * rating}{'☆' * (5 - rating)}" if rating else "  not rated", style="dim")
+            label.append(f"  {'★' * rating}{'☆' * (5 - rating)}" if rating else "  " + _("not rated"), style="dim")
             options.add_option(Option(label, id=module.id))
         options.highlighted = highlighted or 0
 
@@ -162,7 +174,7 @@ class ProgressScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#modules")
     def _selected(self) -> None:
-        self.post_message(Say("Press 1 to 5 to rate this module."))
+        self.post_message(Say(_("Press 1 to 5 to rate this module.")))
 
     def action_close(self) -> None:
         self.app.pop_screen()

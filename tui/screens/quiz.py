@@ -23,6 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from packages.errors import MoocError
+from packages.i18n import N_, _, ngettext
 from packages.questions import Question
 from packages.safe_text import clean, one_line
 from player.feedback import QuestionReview, locked_modules, next_step, review, solutions_note
@@ -70,8 +71,14 @@ class QuestionBox(Vertical):
 
     def compose(self) -> ComposeResult:
         q = self.question
-        points = f"{q.points:g} point{'s' if q.points != 1 else ''}" if q.SCORED else "not scored"
-        yield Static(Text(f"Question {self.number} · {points}", style="bold"))
+        if q.SCORED:
+            # ngettext needs an int: 1 point, 2 points, and 0.5 reads as plural in English
+            heading = ngettext(
+                "Question {number} · {points} point", "Question {number} · {points} points", _plural(q.points)
+            )
+        else:
+            heading = _("Question {number} · not scored")
+        yield Static(Text(heading.format(number=self.number, points=f"{q.points:g}"), style="bold"))
         yield Static(_markdown(self.prompt), classes="prompt")
         yield from self._answer_widgets()
         yield Static(classes="hint")
@@ -87,7 +94,7 @@ class QuestionBox(Vertical):
 
     def show_hint(self, text: str, all_hints: list[str]) -> None:
         hint = self.query_one(".hint", Static)
-        hint.update(labelled([(f"Hint {n}:", _markdown(h)) for n, h in enumerate(all_hints, start=1)]))
+        hint.update(labelled([(_("Hint {n}:").format(n=n), _markdown(h)) for n, h in enumerate(all_hints, start=1)]))
         hint.display = True
 
     def show_feedback(self, seen: QuestionReview) -> None:
@@ -99,16 +106,16 @@ class QuestionBox(Vertical):
         q = self.question
         verdict = Text()
         mark, style = VERDICTS[seen.verdict]
-        verdict.append(mark, style=style)
+        verdict.append(_(mark), style=style)
         if q.SCORED:
             verdict.append(f"  {seen.earned:g}/{q.points:g}")
         rows: list[tuple[str, Any]] = [("•", _markdown(line)) for line in seen.feedback]
         for n, hint in enumerate(seen.hints, start=1):
-            rows.append((f"Hint {n}:" if len(seen.hints) > 1 else "Hint:", _markdown(hint)))
+            rows.append((_("Hint {n}:").format(n=n) if len(seen.hints) > 1 else _("Hint:"), _markdown(hint)))
         if seen.answer:
-            rows.append(("Answer:", Text(inline_plain(seen.answer))))
+            rows.append((_("Answer:"), Text(inline_plain(seen.answer))))
         if seen.explanation:
-            rows.append(("Explanation:", _markdown(seen.explanation)))
+            rows.append((_("Explanation:"), _markdown(seen.explanation)))
         feedback = self.query_one(".feedback", Static)
         feedback.update(Group(verdict, labelled(rows)) if rows else verdict)
         feedback.display = True
@@ -124,13 +131,18 @@ def labelled(rows: list[tuple[str, Any]]) -> Table:
     return table
 
 
-VERDICTS = {  # player.feedback.Verdict -> what the result shows
-    "right": ("✓ correct", "bold green"),
-    "partly": ("◐ partly correct", "bold yellow"),
-    "wrong": ("✗ not correct", "bold red"),
-    "unanswered": ("✗ not answered", "bold red"),
-    "noted": ("✎ written (not scored)", "bold"),
+VERDICTS = {  # player.feedback.Verdict -> what the result shows (translated where shown)
+    "right": (N_("✓ correct"), "bold green"),
+    "partly": (N_("◐ partly correct"), "bold yellow"),
+    "wrong": (N_("✗ not correct"), "bold red"),
+    "unanswered": (N_("✗ not answered"), "bold red"),
+    "noted": (N_("✎ written (not scored)"), "bold"),
 }
+
+
+def _plural(points: float) -> int:
+    """The count that picks "point" or "points" for a question worth `points`."""
+    return 1 if points == 1 else 2 if points != int(points) else int(points)
 
 
 class QuizScreen(Screen[None]):
@@ -153,15 +165,20 @@ class QuizScreen(Screen[None]):
         with VerticalScroll(id="quiz-body"):
             header = Text(one_line(quiz.title), style="bold")
             left = self.session.attempts_left(self.item.id)
+            if left is None:
+                attempt = _("Attempt {number}").format(number=self.attempt.number)
+            else:
+                attempt = _("Attempt {number} of {max}").format(number=self.attempt.number, max=quiz.max_attempts)
+            mark = f"{self.session.threshold(self.item.id) * 100:.0f}"
             header.append(
-                f"\nAttempt {self.attempt.number}"
-                + ("" if left is None else f" of {quiz.max_attempts}")
-                + f" · pass mark {self.session.threshold(self.item.id) * 100:.0f}%"
-                + " · Tab: next field · h: hint · ctrl+s: submit",
+                "\n"
+                + _("{attempt} · pass mark {mark}% · Tab: next field · h: hint · ctrl+s: submit").format(
+                    attempt=attempt, mark=mark
+                ),
                 style="",
             )
             if left == 1:
-                header.append("\nThis is your last attempt.", style="bold")
+                header.append("\n" + _("This is your last attempt."), style="bold")
             yield Static(header, id="quiz-header")
             yield Static(id="quiz-result")
             for number, q in enumerate(quiz.questions, start=1):
@@ -205,11 +222,11 @@ class QuizScreen(Screen[None]):
         if box is None:
             return
         if not box.question.hints:
-            self.post_message(Say(f"Question {box.number} has no hint."))
+            self.post_message(Say(_("Question {number} has no hint.").format(number=box.number)))
             return
         hint = self.attempt.show_hint(box.question.id)
         if hint is None:
-            self.post_message(Say(f"No more hints for question {box.number}."))
+            self.post_message(Say(_("No more hints for question {number}.").format(number=box.number)))
             return
         box.show_hint(hint, self.attempt.hints(box.question.id))
 
@@ -222,7 +239,7 @@ class QuizScreen(Screen[None]):
             try:
                 response = box.response()
             except ValueError as err:
-                self.post_message(Say(f"Question {box.number}: {err}", error=True))
+                self.post_message(Say(_("Question {number}: {error}").format(number=box.number, error=err), error=True))
                 box.query(".answer").first().focus()
                 return None
             if response is None:
@@ -238,7 +255,7 @@ class QuizScreen(Screen[None]):
     def action_submit(self) -> None:
         """Submit; an incomplete or last attempt is confirmed first (a button, on purpose)."""
         if self.result is not None:
-            self.post_message(Say("Already submitted: r starts a new attempt, Esc goes back."))
+            self.post_message(Say(_("Already submitted: r starts a new attempt, Esc goes back.")))
             return
         read = self.read_answers()
         if read is None:
@@ -251,17 +268,20 @@ class QuizScreen(Screen[None]):
 
         body = Text()
         if unanswered and len(unanswered) == len(self.item.quiz.questions):
-            body.append("You have not answered any question: this attempt would score 0.\n")
+            body.append(_("You have not answered any question: this attempt would score 0.") + "\n")
         elif unanswered:
             body.append(
-                not_answered(unanswered) + ": " + ("they" if len(unanswered) > 1 else "it") + " would earn no points.\n"
+                ngettext(
+                    "{list}: it would earn no points.", "{list}: they would earn no points.", len(unanswered)
+                ).format(list=not_answered(unanswered))
+                + "\n"
             )
         if self.last_attempt:
-            body.append("This is your last attempt: once submitted, the quiz is closed.\n", style="bold")
+            body.append(_("This is your last attempt: once submitted, the quiz is closed.") + "\n", style="bold")
         dialog = ChoiceDialog(
-            "Submit this attempt?",
+            _("Submit this attempt?"),
             body,
-            [Choice("keep", "Keep answering", "primary"), Choice("submit", "Submit")],
+            [Choice("keep", _("Keep answering"), "primary"), Choice("submit", _("Submit"))],
             safe="keep",
             focus="keep",
         )
@@ -283,38 +303,48 @@ class QuizScreen(Screen[None]):
     def show_result(self, unanswered: list[int]) -> None:
         result = self.result
         text = Text()
-        verdict = "passed" if result.passed else "not passed"
-        left = "unlimited" if result.attempts_left is None else str(result.attempts_left)
+        verdict = _("passed") if result.passed else _("not passed")
+        left = _("unlimited") if result.attempts_left is None else str(result.attempts_left)
         if result.grade.scored:
             text.append(
-                f"Score: {result.earned:g}/{result.total:g} ({result.score * 100:.0f}%) — {verdict}",
+                _("Score: {earned}/{total} ({percent}%) — {verdict}").format(
+                    earned=f"{result.earned:g}",
+                    total=f"{result.total:g}",
+                    percent=f"{result.score * 100:.0f}",
+                    verdict=verdict,
+                ),
                 style="bold green" if result.passed else "bold red",
             )
-            text.append(f"\nPass mark {result.threshold * 100:.0f}% · best score {result.best_score * 100:.0f}%")
-            text.append(f" · attempts left: {left}")
+            text.append(
+                "\n"
+                + _("Pass mark {mark}% · best score {best}% · attempts left: {left}").format(
+                    mark=f"{result.threshold * 100:.0f}", best=f"{result.best_score * 100:.0f}", left=left
+                )
+            )
         else:  # reflections only: done once submitted
-            text.append("Done: this quiz is not scored; your answers are kept.", style="bold green")
-            text.append(f"\nAttempts left: {left}")
+            text.append(_("Done: this quiz is not scored; your answers are kept."), style="bold green")
+            text.append("\n" + _("Attempts left: {left}").format(left=left))
         if unanswered:
             text.append("\n" + not_answered(unanswered))
         note = solutions_note(self.item.quiz.show_solutions, result.show_solutions)
         if note:
             text.append("\n" + note)
         if result.course_passed_now:
-            text.append("\nYou passed the course! Press g to see your certificate status.", style="bold")
+            text.append("\n" + _("You passed the course! Press g to see your certificate status."), style="bold")
         step = self.next_step
         for title in step.unlocked:
-            text.append("\nUnlocked: ", style="bold")
+            text.append("\n" + _("Unlocked: "), style="bold")
             text.append(title)
         if step.retry:
-            text.append("\nNext: r tries again; Esc goes back to the course.")
+            text.append("\n" + _("Next: r tries again; Esc goes back to the course."))
         elif step.next_title is not None:
-            text.append(f"\nNext: {step.next_title} — Esc, then n.")
+            text.append("\n" + _("Next: {title} — Esc, then n.").format(title=step.next_title))
         else:
-            text.append("\nThat was the last item of the course: g shows where you stand; Esc goes back.")
+            text.append("\n" + _("That was the last item of the course: g shows where you stand; Esc goes back."))
         header = self.query_one("#quiz-header", Static)
         header.update(
-            Text(one_line(self.item.quiz.title), style="bold") + Text(f"\nAttempt {self.attempt.number} submitted")
+            Text(one_line(self.item.quiz.title), style="bold")
+            + Text("\n" + _("Attempt {number} submitted").format(number=self.attempt.number))
         )  # no "ctrl+s: submit" now
         panel = self.query_one("#quiz-result", Static)
         panel.update(text)
@@ -330,7 +360,7 @@ class QuizScreen(Screen[None]):
         if self.result is None:
             return
         if self.result.attempts_left == 0:
-            self.post_message(Say("No attempts left for this quiz."))
+            self.post_message(Say(_("No attempts left for this quiz.")))
             return
         self._record_time()
         try:
@@ -356,12 +386,12 @@ class QuizScreen(Screen[None]):
                 from tui.screens.dialog import Choice, ChoiceDialog
 
                 body = Text(
-                    "Your answers are not saved and this attempt does not count. You can start the quiz again later."
+                    _("Your answers are not saved and this attempt does not count. You can start the quiz again later.")
                 )
                 dialog = ChoiceDialog(
-                    "Leave this attempt?",
+                    _("Leave this attempt?"),
                     body,
-                    [Choice("keep", "Keep answering", "primary"), Choice("leave", "Leave without submitting")],
+                    [Choice("keep", _("Keep answering"), "primary"), Choice("leave", _("Leave without submitting"))],
                     safe="keep",
                     focus="keep",
                 )

@@ -21,6 +21,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from player.markdown_text import plain_snippet
 from tui import keymap
@@ -53,8 +54,8 @@ class SearchScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text("Search the lessons as you type (Enter or ↓: results, Esc: close)", style="bold"))
-            yield Input(placeholder="words to find", id="query")
+            yield Static(Text(_("Search the lessons as you type (Enter or ↓: results, Esc: close)"), style="bold"))
+            yield Input(placeholder=_("words to find"), id="query")
             yield OptionList(id="results")
             yield Static(id="search-count")
 
@@ -77,7 +78,7 @@ class SearchScreen(ModalScreen[Any]):
             self._show(self._serial, [], [], empty=True)
             return
         if not self.session.search_index_ready():
-            self._say("Searching…")
+            self._say(_("Searching…"))
         self._query(self._serial, event.value, self.session.searchable_modules())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=_GROUP)
@@ -111,7 +112,12 @@ class SearchScreen(ModalScreen[Any]):
         self.hits = hits
         self._shown = serial
         count = len(hits)
-        self._say("" if empty else f"{count} result{'s' if count != 1 else ''}" if count else "Nothing found.")
+        if empty:
+            self._say("")
+        elif count:
+            self._say(ngettext("{n} result", "{n} results", count).format(n=count))
+        else:
+            self._say(_("Nothing found."))
         if hits:
             results.highlighted = 0
             if self._focus_results:
@@ -136,7 +142,7 @@ class SearchScreen(ModalScreen[Any]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.group in (_GROUP, "search-index"):
             error = event.worker.error
-            self._say(f"Search failed: {one_line(str(error))}")
+            self._say(_("Search failed: {error}").format(error=one_line(str(error))))
 
     @on(OptionList.OptionSelected, "#results")
     def _chosen(self, event: OptionList.OptionSelected) -> None:

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
 
+from packages.i18n import _
 from packages.questions import MultipleChoice, Question, SingleChoice, TrueFalse
 from tui import keymap
 from tui.symbols import glyphs
@@ -63,7 +64,7 @@ def compose_answer(question: Question, presented: list[int], number: int) -> Com
         labels = [question.choices[i].text for i in presented]
         yield ChoiceList(labels, multiple=isinstance(question, MultipleChoice), classes="answer")
     else:
-        yield ChoiceList(["True", "False"], multiple=False, classes="answer")
+        yield ChoiceList([_("True"), _("False")], multiple=False, classes="answer")
 
 
 def read_answer(box: Widget, question: Question, presented: list[int]) -> Any:

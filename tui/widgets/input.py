@@ -12,19 +12,19 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Input
 
+from packages.i18n import _
 from packages.questions import Numeric, Question
 
 
 def compose_answer(question: Question, presented: list[int], number: int) -> ComposeResult:
     if isinstance(question, Numeric):
-        from packages.i18n import _
         from packages.local_numbers import format_number
 
         yield Input(
             placeholder=_("type a number, e.g. {example}").format(example=format_number(3.14)), classes="answer"
         )
     else:
-        yield Input(placeholder="type your answer", classes="answer")
+        yield Input(placeholder=_("type your answer"), classes="answer")
 
 
 def read_answer(box: Widget, question: Question, presented: list[int]) -> Any:

@@ -14,8 +14,12 @@ from rich.text import Text
 from textual import events
 from textual.widget import Widget
 
-from tui.keymap import KEYS
+from packages.i18n import N_, _
+from tui.keymap import KEYS, key_bar_name
 
+# Textual's own bindings that can show here, for the catalog: the command palette's
+# ("palette", App) and the open drop-down's ("Dismiss menu", Select); shown through `_()`.
+TEXTUAL_WORDS = (N_("palette"), N_("Dismiss menu"))
 _ORDER = {k.id: (k.scope == "everywhere", n) for n, k in enumerate(KEYS)}  # this screen's keys first
 
 
@@ -62,7 +66,7 @@ class KeyBar(Widget, can_focus=False):
         shown = []
         palette = None
         for key, (_node, binding, enabled, _tooltip) in active.items():
-            entry = (binding.key, self.app.get_key_display(binding), binding.description, enabled)
+            entry = (binding.key, key_bar_name(self.app.get_key_display(binding)), _(binding.description), enabled)
             if key == palette_key:
                 palette = entry
             elif binding.show and binding.action not in seen:

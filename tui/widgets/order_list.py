@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
+from packages.i18n import _
 from packages.questions import Order, Question
 from tui import keymap
 from tui.widgets.option_rows import OptionRows
@@ -60,7 +61,7 @@ class OrderList(OptionRows):
 
 def compose_answer(question: Question, presented: list[int], number: int) -> ComposeResult:
     assert isinstance(question, Order)
-    yield Static(Text("Put in order: j/k choose an item, K/J (or ctrl+up/down) move it.", style="dim"))
+    yield Static(Text(_("Put in order: j/k choose an item, K/J (or ctrl+up/down) move it."), style="dim"))
     yield OrderList(list(question.items), presented, classes="answer")
 
 

@@ -20,11 +20,18 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Select, Static, TextArea
 
+from packages.i18n import N_, _
 from packages.question_kinds.reflection import MAX_CHARS, Reflection
 from packages.questions import Question
 from packages.safe_text import clean
 
-RATING_LABELS = {1: "1 — missed it", 2: "2", 3: "3 — partly", 4: "4", 5: "5 — got it all"}
+RATING_LABELS = {
+    1: N_("1 — missed it"),
+    2: "2",
+    3: N_("3 — partly"),
+    4: "4",
+    5: N_("5 — got it all"),
+}  # translated where shown
 
 
 class ReflectionInput(Vertical):
@@ -43,11 +50,11 @@ class ReflectionInput(Vertical):
         self.number = number
 
     def compose(self) -> ComposeResult:
-        yield TextArea(id=f"q-{self.number}-text", placeholder="write your answer, then Tab")
+        yield TextArea(id=f"q-{self.number}-text", placeholder=_("write your answer, then Tab"))
         yield Static(classes="model")
         yield Select[int](
-            [(label, n) for n, label in RATING_LABELS.items()],
-            prompt="rate your answer (optional)",
+            [(_(label), n) for n, label in RATING_LABELS.items()],
+            prompt=_("rate your answer (optional)"),
             id=f"q-{self.number}-rating",
         )
 
@@ -76,11 +83,11 @@ class ReflectionInput(Vertical):
     def reveal(self) -> None:
         """Show the model answer and the feedback (or say there is none)."""
         parts: list[RenderableType] = []
-        for label, body in (("Model answer:", self.question.answer), ("Feedback:", self.question.feedback)):
+        for label, body in ((_("Model answer:"), self.question.answer), (_("Feedback:"), self.question.feedback)):
             if body:
                 parts += [Text(label, style="bold"), Markdown(clean(body), hyperlinks=False)]
         if not parts:
-            parts = [Text("This question has no model answer: rate your answer as you see it.", style="dim")]
+            parts = [Text(_("This question has no model answer: rate your answer as you see it."), style="dim")]
         model = self.query_one(".model", Static)
         model.update(Group(*parts))
         model.display = True
@@ -98,5 +105,5 @@ def read_answer(box: Widget, question: Question, presented: list[int]) -> Any:
     if not text.strip():
         return None
     if len(text) > MAX_CHARS:
-        raise ValueError(f"your answer has {len(text)} characters; {MAX_CHARS} at most")
+        raise ValueError(_("your answer has {n} characters; {max} at most").format(n=len(text), max=MAX_CHARS))
     return [text, widget.rating]

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Select, Static
 
+from packages.i18n import _
 from packages.questions import Match, Question
 from packages.safe_text import clean, one_line
 from player.markdown_text import inline_plain
@@ -41,7 +42,7 @@ def compose_answer(question: Question, presented: list[int], number: int) -> Com
             yield Static(_left(left), classes="match-left")
             yield Select[int](
                 [(_label(options[i]), i) for i in presented],
-                prompt="choose…",
+                prompt=_("choose…"),
                 id=f"q-{number}-m{left_index}",
                 classes="answer",
             )

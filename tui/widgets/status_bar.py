@@ -10,7 +10,17 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from packages.i18n import N_, _
 from packages.safe_text import one_line
+
+# The sync states the status line shows (sync/worker.py's labels, and the bridge's own).
+SYNC_STATES = {
+    "online": N_("online"),
+    "offline": N_("offline"),
+    "syncing": N_("syncing"),
+    "login needed": N_("login needed"),
+    "not approved": N_("not approved"),
+}
 
 
 class StatusBar(Static):
@@ -26,9 +36,12 @@ class StatusBar(Static):
         text.append("mooc", style="bold")
         learner = getattr(app, "learner", None)
         if learner is not None:
-            text.append("  learner: ")
+            text.append(_("  learner: "))
             text.append(one_line(learner.name), style="bold")
-        text.append(f"  │  {getattr(app, 'sync_state', 'offline')} · {getattr(app, 'pending', 0)} pending")
+        state = getattr(app, "sync_state", "offline")
+        text.append(
+            _("  │  {state} · {n} pending").format(state=_(SYNC_STATES.get(state, state)), n=getattr(app, "pending", 0))
+        )
         session = getattr(app, "session", None)
         if session is not None:
             text.append("  │  ")
