@@ -162,6 +162,13 @@ def format_percent(value: float, language: str | None = None) -> str:
     return _shown(value, conv, group=True) + conv.percent
 
 
+def percent_text(number: str, language: str | None = None) -> str:
+    """A percentage its caller already rounded and wrote in English digits ("12.5") as
+    the reader writes it: "12.5%" in English, "12,5 %" in French."""
+    conv = conventions(language if language is not None else current_language())
+    return number.replace(".", conv.decimal) + conv.percent
+
+
 def _plain(value: float, conv: Conventions) -> str:
     return _shown(value, conv, group=False)
 

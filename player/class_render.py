@@ -68,7 +68,9 @@ def bar(fraction: float, width: int, *, track: bool = False) -> str:
 
 
 def pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
+    from packages.local_numbers import percent_text
+
+    return "-" if value is None else percent_text(f"{value * 100:.0f}")
 
 
 def duration(seconds: float) -> str:

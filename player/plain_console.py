@@ -34,7 +34,10 @@ def fmt_points(value: float) -> str:
 
 
 def pct(value: float) -> str:
-    return f"{fmt_points(value * 100)}%"
+    """0.125 -> "12.5%" ("12,5 %" to a French reader)."""
+    from packages.local_numbers import percent_text
+
+    return percent_text(fmt_points(value * 100))
 
 
 class PlainConsole:

@@ -157,7 +157,8 @@ class Scores:
         score, needed = self.course_score(), self.course.pass_threshold
         if score < needed - SCORE_EPSILON:
             numbers = {"score": _pct(score), "needed": _pct(needed)}
-            reasons.append((N_("course score {score} is below the {needed} needed"), numbers, numbers))
+            said = {"score": _pct(score, said=True), "needed": _pct(needed, said=True)}
+            reasons.append((N_("course score {score} is below the {needed} needed"), numbers, said))
         return CertificateStatus(
             not reasons,
             [template.format(**fields) for template, fields, _said in reasons],
@@ -199,5 +200,11 @@ def quoted_and_list(names: list[str], said: bool = True) -> str:
     return _("{items} and {last}").format(items=", ".join(quoted[:-1]), last=quoted[-1])
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f}%" if abs(value * 100 - round(value * 100)) < 1e-6 else f"{value * 100:.1f}%"
+def _pct(value: float, *, said: bool = False) -> str:
+    """ "50%" (--json and the LRS keep this), or with `said` as the reader writes it ("50 %")."""
+    number = f"{value * 100:.0f}" if abs(value * 100 - round(value * 100)) < 1e-6 else f"{value * 100:.1f}"
+    if not said:
+        return number + "%"
+    from packages.local_numbers import percent_text
+
+    return percent_text(number)
