@@ -41,6 +41,7 @@ from packages.download_meter import TokenBucket
 from packages.errors import MoocError
 from packages.fsutil import write_atomic
 from packages.http_get import DownloadError
+from packages.i18n import _
 from packages.netguard import Guard, NetLimits, TooSlow
 from packages.part_file import _local_error, sha256_file
 from packages.range_fetch import _Fetcher
@@ -150,7 +151,7 @@ def delta_download(
                 raise DownloadError(str(err) + (resume if kept else "")) from None
             guard.check()  # a connection cut by the watchdog is not a reason to fall back
         if not full_fallback:
-            raise MoocError(f"{url}: delta update impossible: {result.reason}")
+            raise MoocError(_("{url}: delta update impossible: {reason}").format(url=url, reason=result.reason))
         result.method = "full"
         download(
             url,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {c: i for i, c in enumerate(_ALPHABET)}
@@ -69,7 +70,7 @@ def public_key_of(did: str) -> Any:
 
     problem = did_problem(did)
     if problem:
-        raise MoocError(f"issuer {did[:80]!r}: {problem}")
+        raise MoocError(_("issuer {did!r}: {problem}").format(did=did[:80], problem=problem))
     return Ed25519PublicKey.from_public_bytes(b58decode(did[len(PREFIX) :])[2:])
 
 

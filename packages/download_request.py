@@ -24,6 +24,7 @@ from packages.http_get import (
     iter_body,
     open_url,
 )
+from packages.i18n import _
 from packages.netguard import Guard, NetLimits
 from packages.part_file import (
     _discard,
@@ -88,7 +89,7 @@ def _one_request(job: _Transfer, have: int) -> None:
         status = response.status_code
         retry_if_busy(response)
         if status == 404:
-            raise DownloadError(f"{job.url}: not found (HTTP 404)")
+            raise DownloadError(_("{url}: not found (HTTP 404)").format(url=job.url))
         if status == 416:
             if "Range" not in headers:
                 raise _Retry("the server answered HTTP 416 (range not satisfiable) to a request without a range")
@@ -101,7 +102,9 @@ def _one_request(job: _Transfer, have: int) -> None:
         ctype = response.headers.get("content-type", "").lower()
         if job.refuse_html and ctype.startswith(("text/html", "application/xhtml")):
             raise DownloadError(
-                f"{job.url}: the server sent a web page (Content-Type {ctype.split(';')[0]}), not a course pack"
+                _("{url}: the server sent a web page (Content-Type {value}), not a course pack").format(
+                    url=job.url, value=ctype.split(";")[0]
+                )
             )
         length = _int_header(response.headers.get("content-length"))
         total: int | None
@@ -135,11 +138,16 @@ def _check_total(job: _Transfer, total: int | None) -> None:
     if total is None:
         return
     if job.expected_size is not None and total != job.expected_size:
-        raise DownloadError(f"{job.url}: the server announces {total} bytes, the catalog says {job.expected_size}")
+        raise DownloadError(
+            _("{url}: the server announces {total} bytes, the catalog says {expected_size}").format(
+                url=job.url, total=total, expected_size=job.expected_size
+            )
+        )
     if total > job.cap:
         raise DownloadError(
-            f"{job.url}: the server announces {total} bytes, over the {job.cap}-byte limit "
-            "for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+            _(
+                "{url}: the server announces {total} bytes, over the {cap}-byte limit for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+            ).format(url=job.url, total=total, cap=job.cap)
         )
 
 
@@ -203,15 +211,24 @@ def _receive(job: _Transfer, response: Any, status: int, start: int, total: int 
 
 def _over_limit(job: _Transfer, status: int, limit: int) -> None:
     if status == 206:  # the bytes up to the end of the range are good: keep them
-        raise DownloadError(f"{job.url}: the server sent more than the {limit} bytes its range announced")
+        raise DownloadError(
+            _("{url}: the server sent more than the {limit} bytes its range announced").format(url=job.url, limit=limit)
+        )
     _discard(job.part, job.meta_path)
     if job.expected_size is not None:
-        raise DownloadError(f"{job.url}: the server sent more than the catalog's {job.expected_size} bytes")
+        raise DownloadError(
+            _("{url}: the server sent more than the catalog's {expected_size} bytes").format(
+                url=job.url, expected_size=job.expected_size
+            )
+        )
     if limit < job.cap:
-        raise DownloadError(f"{job.url}: the server sent more than the {limit} bytes it announced")
+        raise DownloadError(
+            _("{url}: the server sent more than the {limit} bytes it announced").format(url=job.url, limit=limit)
+        )
     raise DownloadError(
-        f"{job.url}: the server sent more than {job.cap} bytes, the limit for a download "
-        "no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+        _(
+            "{url}: the server sent more than {cap} bytes, the limit for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+        ).format(url=job.url, cap=job.cap)
     )
 
 

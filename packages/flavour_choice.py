@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 from packages.flavours import FLAVOURS, FULL, check_flavour, rank
+from packages.i18n import _
 
 if TYPE_CHECKING:
     from packages.catalog import CatalogEntry
@@ -41,7 +42,11 @@ def bandwidth_setting(layout: Layout) -> str | None:
         return None
     if value not in BANDWIDTHS:
         shown = repr(value)[:40]
-        raise MoocError(f'{layout.config_file}: bandwidth must be "low" or "normal", not {shown}')
+        raise MoocError(
+            _('{config_file}: bandwidth must be "low" or "normal", not {shown}').format(
+                config_file=layout.config_file, shown=shown
+            )
+        )
     return str(value)
 
 
@@ -129,8 +134,9 @@ def resolve_install(
             check_flavour(requested, "--flavour")
             resolve_spec(layout, spec)  # a course id no catalog lists: that error first
             raise MoocError(
-                f"{spec}: --flavour picks one of the flavours a catalog offers; a file, folder or URL "
-                "is installed as it is (see `mooc search` for catalog courses)"
+                _(
+                    "{spec}: --flavour picks one of the flavours a catalog offers; a file, folder or URL is installed as it is (see `mooc search` for catalog courses)"
+                ).format(spec=spec)
             )
         return resolve_spec(layout, spec)
     current = Store(layout).store_dir(system).read(entry.id)

@@ -116,7 +116,7 @@ def _read_old(fh: BinaryIO) -> _OldArchive:
     entries: list[_Entry] = []
     pos = at = 0
     fh.seek(0)
-    for _ in range(count):
+    for _round in range(count):
         header = fh.read(LFH_LEN)
         if header[:4] != LFH_SIG or len(header) < LFH_LEN:
             raise DeltaUnavailable("the installed archive's entries are not back to back")

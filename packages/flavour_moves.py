@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 from packages.flavours import check_flavour, rank
+from packages.i18n import _
 
 if TYPE_CHECKING:
     from packages.catalog import CatalogEntry
@@ -51,9 +52,13 @@ def change_flavour(
     course = store.store_dir(system).read(course_id)
     if course is None:
         if not system and store.system.read(course_id) is not None:
-            raise MoocError(f"{course_id}: installed system-wide only: add --system (administrators)")
+            raise MoocError(
+                _("{course_id}: installed system-wide only: add --system (administrators)").format(course_id=course_id)
+            )
         where = " system-wide" if system else ""
-        raise MoocError(f"{course_id}: not installed{where} (see `mooc list`)")
+        raise MoocError(
+            _("{course_id}: not installed{where} (see `mooc list`)").format(course_id=course_id, where=where)
+        )
     current = installed_flavour(course)
     info: dict[str, Any] = {
         "id": course.id,
@@ -95,8 +100,9 @@ def catalog_entry_of(layout: Layout, course: InstalledCourse) -> tuple[CatalogEn
     newer = catalogs.resolve(course.id)
     if newer is None:
         raise MoocError(
-            f"{course.id}: no catalog lists it: add the catalog it comes from (`mooc catalog add URL`), "
-            "the missing files are fetched from there"
+            _(
+                "{id}: no catalog lists it: add the catalog it comes from (`mooc catalog add URL`), the missing files are fetched from there"
+            ).format(id=course.id)
         )
     return newer, f"the catalogs no longer list {course.version}: moving to {newer.version} at the same time"
 

@@ -19,6 +19,7 @@ exactly the media the smaller one leaves out.
 from __future__ import annotations
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 FULL = "full"
 FLAVOURS = ("text", "novideo", FULL)  # small -> big
@@ -44,7 +45,9 @@ def check_flavour(name: object, where: str = "flavour") -> str:
     if isinstance(name, str) and name in FLAVOURS:
         return name
     shown = repr(name)[:40]
-    raise MoocError(f"{where}: unknown flavour {shown} (choose text, novideo or full)")
+    raise MoocError(
+        _("{where}: unknown flavour {shown} (choose text, novideo or full)").format(where=where, shown=shown)
+    )
 
 
 def rank(flavour: str) -> int:

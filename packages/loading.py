@@ -46,7 +46,7 @@ _ITEM_KEYS = {"id", "kind", "file", "title", "weight"}
 def load_course(source: PackSource) -> Course:
     """The course model; a MoocError listing the first problems when the pack is invalid."""
     report = Report(origin=source.origin)
-    course, _, _ = parse_pack(source, report, read_all_lessons=False)
+    course, _found, _warnings = parse_pack(source, report, read_all_lessons=False)
     report.raise_if_errors()
     assert course is not None
     return course

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
@@ -81,7 +82,7 @@ class NetLimits:
             if env.get(var):
                 values[key] = parse(env[var], var)
         if values.get("min_rate") == 0:
-            raise MoocError("MOOC_MIN_RATE: must be at least 1 (bytes per second)")
+            raise MoocError(_("MOOC_MIN_RATE: must be at least 1 (bytes per second)"))
         return cls(**values)
 
     def pack_deadline(self, size: int) -> float:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -105,11 +106,18 @@ class Report:
 
     def summary(self) -> str:
         e, w = len(self.errors), len(self.warnings)
-        return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+        return _("{errors}, {warnings}").format(
+            errors=ngettext("{n} error", "{n} errors", e).format(n=e),
+            warnings=ngettext("{n} warning", "{n} warnings", w).format(n=w),
+        )
 
     def raise_if_errors(self) -> None:
         errors = [p for p in self.sorted() if p.severity == "error"]
         if errors:
             first = "; ".join(str(p) for p in errors[:3])
-            more = f" (and {len(errors) - 3} more; run `mooc pack check`)" if len(errors) > 3 else ""
-            raise MoocError(f"{self.origin}: {len(errors)} error{'s' if len(errors) != 1 else ''}: {first}{more}")
+            more = _(" (and {n} more; run `mooc pack check`)").format(n=len(errors) - 3) if len(errors) > 3 else ""
+            raise MoocError(
+                ngettext(
+                    "{origin}: {n} error: {first}{more}", "{origin}: {n} errors: {first}{more}", len(errors)
+                ).format(origin=self.origin, n=len(errors), first=first, more=more)
+            )

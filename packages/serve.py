@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.serve_limits import ServeLimits, _HeadReader, _HeadTooLarge, _Server
 from packages.served_packs import ServedPack, catalog_bytes
 
@@ -127,7 +128,11 @@ class PackServer:
         try:
             self.httpd = _Server((host, port), self._handler(), self.limits)
         except OSError as err:
-            raise MoocError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+            raise MoocError(
+                _("cannot listen on {host}:{port}: {strerror}").format(
+                    host=host, port=port, strerror=err.strerror or err
+                )
+            ) from None
         self._thread: threading.Thread | None = None
 
     @property

@@ -73,7 +73,7 @@ def _zip64_eocd(tail: bytes, eocd_pos: int) -> tuple[int, int, int]:
 def parse_central_directory(cd: bytes, count: int) -> list[ZipEntry]:
     entries: list[ZipEntry] = []
     pos = 0
-    for _ in range(count):
+    for _round in range(count):
         if cd[pos : pos + 4] != CDH_SIG or len(cd) < pos + 46:
             raise DeltaUnavailable("corrupt central directory")
         (flags, method, mtime, mdate, crc, csize, usize, nlen, elen, clen) = struct.unpack(

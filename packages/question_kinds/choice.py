@@ -45,7 +45,7 @@ def credit_of(choice: Choice, wrong: float) -> float:
 def parse_choices(reader: Reader, raw: dict[str, Any], f: str, qp: str) -> list[Choice]:
     raw_choices = reader.get(raw, "choices", "list", f, qp, required=True, default=[])
     choices = []
-    for _, cp, c in reader.tables(raw_choices, f, f"{qp}.choices", _CHOICE_KEYS, '{ text = "..." }'):
+    for _index, cp, c in reader.tables(raw_choices, f, f"{qp}.choices", _CHOICE_KEYS, '{ text = "..." }'):
         text = reader.get(c, "text", "str", f, cp, required=True)
         correct = reader.get(c, "correct", "bool", f, cp, default=False) if "correct" in c else False
         feedback = reader.get(c, "feedback", "str", f, cp, default=None) if "feedback" in c else None

@@ -67,7 +67,7 @@ def _answers(reader: Reader, raw: dict[str, Any], f: str, qp: str) -> list[Numer
     answers: list[NumericAnswer] = []
     raw_answers = reader.get(raw, "answers", "list", f, qp, default=[])
     known = {"value", "tolerance", "credit", "feedback"}
-    for _, ap, a in reader.tables(raw_answers, f, f"{qp}.answers", known, "{ value = 3.14, tolerance = 0.01 }"):
+    for _index, ap, a in reader.tables(raw_answers, f, f"{qp}.answers", known, "{ value = 3.14, tolerance = 0.01 }"):
         value = reader.get(a, "value", "number", f, ap, required=True)
         tol, rel = _tolerance(reader, a, f, ap)
         credit = reader.get(a, "credit", "number", f, ap, default=1.0)
