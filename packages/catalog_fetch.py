@@ -51,7 +51,7 @@ def fetch_catalog_bytes(url: str, *, label: str | None = None, limits: Any = Non
     (default "catalog URL")."""
     from packages.netguard import Guard, NetLimits, TooSlow
 
-    label = label or f"catalog {url}"
+    label = label or _("catalog {url}").format(url=url)
     limits = limits or NetLimits.from_env()
     if url.startswith("file:"):
         path = Path(url2pathname(unquote(urlsplit(url).path)))
@@ -95,7 +95,7 @@ def _fetch_http(url: str, label: str, guard: Any, limits: Any) -> bytes:
             return read_body(response, limits.max_catalog_size, guard, what=label, limit_name="MOOC_MAX_CATALOG_SIZE")
     except DownloadError as err:  # open_url's (a refused redirect) name the URL alone
         text = str(err)
-        raise MoocError(text if text.startswith(label) else f"catalog {text}") from None
+        raise MoocError(text if text.startswith(label) else _("catalog {text}").format(text=text)) from None
     except requests.exceptions.RequestException as err:
         guard.check()  # a connection the watchdog cut: say why
         raise MoocError(_("{label}: cannot fetch: {err}").format(label=label, err=_short(err))) from None

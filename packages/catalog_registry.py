@@ -18,7 +18,7 @@ from urllib.request import url2pathname
 from packages.catalog import CATALOG_NAME, CatalogEntry, _save, parse_catalog
 from packages.catalog_fetch import _catalog_json_beside, fetch_catalog_bytes, normalize_location
 from packages.datafile import load_json
-from packages.errors import MoocError
+from packages.errors import MoocError, after_subject
 from packages.i18n import _
 from packages.identifiers import ID_RE
 from packages.layout import Layout
@@ -35,8 +35,8 @@ class CatalogSource:
 def _reason(err: MoocError, url: str) -> str:
     """An error's text without the label that names the catalog (said once already)."""
     text = str(err)
-    head, sep, rest = text.partition(f"({url}): ")
-    return rest if sep else text
+    rest = after_subject(text, f"({url})", anywhere=True)
+    return text if rest is None else rest
 
 
 class Catalogs:
@@ -74,7 +74,7 @@ class Catalogs:
         for source in self.sources():
             if source.name == name:
                 return source
-        known = ", ".join(s.name for s in self.sources()) or "none added yet"
+        known = ", ".join(s.name for s in self.sources()) or _("none added yet")
         raise MoocError(_("no catalog named {name!r} (catalogs: {known})").format(name=name, known=known))
 
     def add(self, location: str, name: str | None = None) -> tuple[CatalogSource, list[CatalogEntry]]:
@@ -135,7 +135,9 @@ class Catalogs:
         return results
 
     def _fetch_and_cache(self, source: CatalogSource) -> list[CatalogEntry]:
-        raw = fetch_catalog_bytes(source.url, label=f"catalog {source.name} ({source.url})")
+        raw = fetch_catalog_bytes(
+            source.url, label=_("catalog {name} ({url})").format(name=source.name, url=source.url)
+        )
         entries = parse_catalog(raw, source.url, name=source.name)
         doc = {"url": source.url, "catalog": json.loads(raw)}
         _save(self.layout.catalog_cache(source.name), json.dumps(doc, ensure_ascii=False).encode())

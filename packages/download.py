@@ -113,9 +113,9 @@ def download(
     own_guard = guard is None
     if guard is None:
         why = (
-            f"MOOC_DEADLINE plus {cap} bytes at MOOC_MIN_RATE"
+            _("MOOC_DEADLINE plus {cap} bytes at MOOC_MIN_RATE").format(cap=cap)
             if expected_size is not None
-            else f"MOOC_DEADLINE plus the {cap}-byte MOOC_MAX_DOWNLOAD_SIZE at MOOC_MIN_RATE"
+            else _("MOOC_DEADLINE plus the {cap}-byte MOOC_MAX_DOWNLOAD_SIZE at MOOC_MIN_RATE").format(cap=cap)
         )
         guard = Guard(
             url,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from packages.errors import MoocError
 from packages.flavours import FULL, keeps
-from packages.i18n import _
+from packages.i18n import _, ngettext
 from packages.manifest import ManifestEntry, sha256_hasher
 from packages.source import DirSource
 
@@ -43,7 +43,11 @@ def plan_flavour(source: DirSource, wanted: str | None, items: frozenset[str] = 
     flavour = held if wanted is None else wanted
     needed = [path for path in sorted(lacking) if keeps(flavour, path)]
     if needed:
-        more = f" and {len(needed) - 1} more file{'s' if len(needed) > 2 else ''}" if len(needed) > 1 else ""
+        more = (
+            ngettext(" and {n} more file", " and {n} more files", len(needed) - 1).format(n=len(needed) - 1)
+            if len(needed) > 1
+            else ""
+        )
         raise MoocError(
             _(
                 "{origin}: holds the {held} flavour, which lacks {needed}{more}: cannot build the {flavour} flavour from it (build it from the full source)"

@@ -104,7 +104,9 @@ def catalog_entry_of(layout: Layout, course: InstalledCourse) -> tuple[CatalogEn
                 "{id}: no catalog lists it: add the catalog it comes from (`mooc catalog add URL`), the missing files are fetched from there"
             ).format(id=course.id)
         )
-    return newer, f"the catalogs no longer list {course.version}: moving to {newer.version} at the same time"
+    return newer, _("the catalogs no longer list {version}: moving to {version2} at the same time").format(
+        version=course.version, version2=newer.version
+    )
 
 
 def _move_up(
@@ -158,7 +160,9 @@ def _move_down(
     with tempfile.TemporaryDirectory(prefix="flavour-", dir=layout.tmp_dir) as tmp:
         built = build(course.path, Path(tmp) / "pack.mooc", flavour=target)
         matches = _catalog_agrees(layout, course, target, built.sha256)
-        label = f"{course.id} {course.version} {target} (built here from the installed {info['from_flavour']})"
+        label = _("{id} {version} {target} (built here from the installed {from_flavour})").format(
+            id=course.id, version=course.version, target=target, from_flavour=info["from_flavour"]
+        )
         result = install(
             layout,
             InstallSpec(kind="file", value=str(built.path), label=label, expected_sha256=built.sha256),

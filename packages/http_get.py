@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from packages.errors import MoocError
-from packages.i18n import _
+from packages.i18n import N_, _
 from packages.netguard import CONNECT_TIMEOUT, READ_TIMEOUT, Guard, guarded_adapter
 
 CHUNK = 64 * 1024
@@ -141,8 +141,14 @@ def iter_body(response: Any) -> Any:
                 return
             yield chunk
     except (urllib3.exceptions.HTTPError, OSError) as err:
-        reason = "connection lost" if isinstance(err, urllib3.exceptions.ProtocolError) else _short(err)
-        raise _Retry(reason if reason.startswith("connection") else f"connection lost: {reason}") from None
+        if isinstance(err, urllib3.exceptions.ProtocolError):
+            raise _Retry(_("connection lost")) from None
+        reason = _short(err)
+        # a reason that already says what happened to the connection is not prefixed
+        connection = reason.startswith("connection") or any(
+            n.startswith("Connection") and n in str(err) for n, _r in _REASONS
+        )
+        raise _Retry(reason if connection else _("connection lost: {reason}").format(reason=reason)) from None
 
 
 def read_body(response: Any, cap: int, guard: Guard, *, what: str, limit_name: str) -> bytes:
@@ -156,7 +162,9 @@ def read_body(response: Any, cap: int, guard: Guard, *, what: str, limit_name: s
             _("{what}: unsupported Content-Encoding {encoding!r}").format(what=what, encoding=encoding[:40])
         )
     length = _int_header(response.headers.get("content-length"))
-    too_big = f"{what}: larger than {cap} bytes (the limit, {limit_name})"
+    too_big = _("{what}: larger than {cap} bytes (the limit, {limit_name})").format(
+        what=what, cap=cap, limit_name=limit_name
+    )
     if encoding in ("", "identity") and length is not None and length > cap:
         raise DownloadError(too_big)
     decoder = None if encoding in ("", "identity") else zlib.decompressobj(31 if "gzip" in encoding else 15)
@@ -195,15 +203,15 @@ def read_body(response: Any, cap: int, guard: Guard, *, what: str, limit_name: s
 
 
 _REASONS = (
-    ("Connection refused", "connection refused (is the server running?)"),
-    ("Name or service not known", "host name not found (offline, or a typo in the address?)"),
-    ("Temporary failure in name resolution", "host name not found (offline?)"),
-    ("No route to host", "no route to host (offline?)"),
-    ("Network is unreachable", "network unreachable (offline?)"),
-    ("timed out", "timed out"),
-    ("Connection reset", "connection reset"),
-    ("Remote end closed connection without response", "the server closed the connection without answering"),
-    ("Connection aborted", "connection dropped"),
+    ("Connection refused", N_("connection refused (is the server running?)")),
+    ("Name or service not known", N_("host name not found (offline, or a typo in the address?)")),
+    ("Temporary failure in name resolution", N_("host name not found (offline?)")),
+    ("No route to host", N_("no route to host (offline?)")),
+    ("Network is unreachable", N_("network unreachable (offline?)")),
+    ("timed out", N_("timed out")),
+    ("Connection reset", N_("connection reset")),
+    ("Remote end closed connection without response", N_("the server closed the connection without answering")),
+    ("Connection aborted", N_("connection dropped")),
 )
 
 
@@ -212,5 +220,5 @@ def _short(err: BaseException) -> str:
     text = str(err)
     for needle, reason in _REASONS:
         if needle in text:
-            return reason
+            return _(reason)
     return text if len(text) < 160 else text[:157] + "…"

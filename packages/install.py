@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from packages.downloads_folder import fetch, fetch_update, prune_partial_downloads
-from packages.errors import MoocError
+from packages.errors import MoocError, after_subject
 from packages.file_lock import locked
 from packages.flavour_choice import installed_flavour
 from packages.fsutil import make_tree_durable, os_error_text
@@ -121,15 +121,15 @@ def _install(
             if early is not None:
                 _forget_download(archive)
                 return early
-        say("verifying and unpacking")
+        say(_("verifying and unpacking"))
         tree = stage / "tree"
         manifest = _extract(archive, tree, limits, target.label)
         _check_claims(layout, target, manifest, archive)
-        say("checking the course")
+        say(_("checking the course"))
         course = _check_tree(tree, target.label, archive)
         size = tree_size(tree)
         keep_for_tree(tree, course)  # the lesson search index, once per version (not counted in its size)
-        say("installing")
+        say(_("installing"))
         with locked(dest.lock_file(course.id)):
             existing = dest.read(course.id)
             status = _decide(existing, course.id, course.version, force)
@@ -149,10 +149,9 @@ def _install(
                     )
                 # an author re-installing an edited folder (or file) without bumping the version
                 status = "reinstalled"
-                changed_note = (
-                    f"the content changed but the version is still {course.version}: reinstalled "
-                    "(bump the version before you publish it, so learners' copies update)"
-                )
+                changed_note = _(
+                    "the content changed but the version is still {version}: reinstalled (bump the version before you publish it, so learners' copies update)"
+                ).format(version=course.version)
             make_tree_durable(tree)
             summary = summary_of(
                 course,
@@ -197,9 +196,9 @@ def _obtain_archive(
     if target.kind == "file":
         return Path(target.value)
     if target.kind == "folder":
-        say("checking the pack source")
+        say(_("checking the pack source"))
         return _build_folder(Path(target.value), stage, target.label)
-    say("downloading")
+    say(_("downloading"))
     try:
         current = installed(target.course_id) if target.course_id else None
         if current is not None and target.expected_size is not None and target.expected_sha256:
@@ -317,10 +316,13 @@ def _raise_on_errors(report: Any, label: str, hint: str = "") -> None:
 def _named(label: str, message: str, *paths: Path) -> str:
     """Errors from the pack layer name the archive or the staging folder: name what the user typed."""
     for path in paths:
-        for prefix in (f"{path}: ", f"{os.path.realpath(path)}: "):
-            if message.startswith(prefix):
-                message = message[len(prefix) :]
-    return message if message.startswith(f"{label}: ") else f"{label}: {message}"
+        for prefix in (str(path), os.path.realpath(path)):
+            rest = after_subject(message, prefix)
+            if rest is not None:
+                message = rest
+    if after_subject(message, label) is not None:
+        return message
+    return _("{path}: {problem}").format(path=label, problem=message)
 
 
 def _decide(existing: InstalledCourse | None, course_id: str, version: str, force: bool) -> Status:
@@ -426,8 +428,7 @@ def _describe_source(target: InstallSpec) -> str:
 def _shadow_note(store: Store, installed: InstalledCourse) -> str | None:
     winner = store.find(installed.id)
     if winner is not None and winner.path != installed.path:
-        return (
-            f"the {winner.origin} store has {installed.id} {winner.version}, "
-            f"which is the copy that plays (the highest version wins)"
-        )
+        return _(
+            "the {origin} store has {id} {version}, which is the copy that plays (the highest version wins)"
+        ).format(origin=winner.origin, id=installed.id, version=winner.version)
     return None

@@ -109,7 +109,9 @@ def catalog_entry_for_spec(layout: Layout, spec: str) -> CatalogEntry | None:
 def pack_label(entry: CatalogEntry, pack: FlavourPack) -> str:
     """How errors name a catalog pack: "stats-101 1.2.0 (catalog uni)", "stats-101 1.2.0 text (catalog uni)"."""
     flavour = "" if pack.flavour == "full" else f" {pack.flavour}"
-    return f"{entry.id} {entry.version}{flavour} (catalog {entry.catalog})"
+    return _("{id} {version}{flavour} (catalog {catalog})").format(
+        id=entry.id, version=entry.version, flavour=flavour, catalog=entry.catalog
+    )
 
 
 def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:

@@ -263,7 +263,7 @@ def _resume(part: Path, sidecar: Path, identity: dict[str, Any]) -> int:
 
 def _kept(part: Path) -> str:
     size = part.stat().st_size if part.is_file() else 0
-    return f"; {size} bytes kept in {part}: try again to resume" if size else ""
+    return _("; {size} bytes kept in {part}: try again to resume").format(size=size, part=part) if size else ""
 
 
 # --------------------------------------------------------------------------- the bytes

@@ -44,7 +44,7 @@ def export_packs(layout: Layout, folder: Path, *, say: Any = lambda _m: None) ->
         if target.is_file() and target.stat().st_size == pack.size and sha256_file(target) == pack.sha256:
             kept.append(pack.name)
             continue
-        say(f"copying {pack.name}")
+        say(_("copying {name}").format(name=pack.name))
         _copy_atomically(pack.path, target)
         copied.append(pack.name)
     catalog, entries = build_catalog(folder)

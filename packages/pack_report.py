@@ -40,11 +40,10 @@ class Problem:
         return loc
 
     def __str__(self) -> str:
-        parts = [self.location()]
+        problem = self.message
         if self.key_path:
-            parts.append(self.key_path)
-        parts.append(self.message)
-        return one_line(": ".join(parts))
+            problem = _("{key_path}: {problem}").format(key_path=self.key_path, problem=problem)
+        return one_line(_("{path}: {problem}").format(path=self.location(), problem=problem))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -121,3 +120,23 @@ class Report:
                     "{origin}: {n} error: {first}{more}", "{origin}: {n} errors: {first}{more}", len(errors)
                 ).format(origin=self.origin, n=len(errors), first=first, more=more)
             )
+
+
+def problem_line(problem: Problem) -> str:
+    """One problem as `mooc pack check` prints it: "error: course.toml:3: id: ..."."""
+    if problem.severity == "error":
+        return _("error: {problem}").format(problem=problem)
+    return _("warning: {problem}").format(problem=problem)
+
+
+def course_line(course: Course) -> str:
+    """What a checked pack holds: "mooc-demo 1.0.0 (2 modules, 9 items, 20 questions)"."""
+    n_modules, n_items = len(course.modules), len(course.items())
+    n_questions = sum(len(i.quiz.questions) for i in course.items() if i.quiz)
+    return _("{id} {version} ({modules}, {items}, {questions})").format(
+        id=one_line(course.id),
+        version=one_line(course.version),
+        modules=ngettext("{n} module", "{n} modules", n_modules).format(n=n_modules),
+        items=ngettext("{n} item", "{n} items", n_items).format(n=n_items),
+        questions=ngettext("{n} question", "{n} questions", n_questions).format(n=n_questions),
+    )

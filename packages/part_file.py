@@ -67,7 +67,17 @@ def _kept(part: Path) -> str:
     size = _size(part)
     if not size:
         return ""
-    return f"; {size} bytes kept in {part}: run the same command again to resume"
+    return _("; {size} bytes kept in {part}: run the same command again to resume").format(size=size, part=part)
+
+
+def update_kept(part: Path) -> str:
+    """How to go on from a partial delta update that was kept, for the end of an error line."""
+    size = _size(part)
+    if not size:
+        return ""
+    return _("; {size} bytes of the update kept in {part}: run the same command again to resume").format(
+        size=size, part=part
+    )
 
 
 def _local_error(err: OSError, part: Path) -> DownloadError:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from packages.i18n import _
 from packages.layout import Layout
 from packages.pack_cache import cached_flavour
 
@@ -53,7 +54,7 @@ def collect_packs(
     for course in Store(layout).list():
         if course.origin == "bundled" and not include_bundled:
             continue
-        say(f"preparing {course.id} {course.version}")
+        say(_("preparing {id} {version}").format(id=course.id, version=course.version))
         for flavour in flavours_held(course):
             path = cached_flavour(layout, course, flavour)
             stat = path.stat()

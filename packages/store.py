@@ -184,8 +184,8 @@ class Store:
         import difflib  # only for a course not found: suggestions
 
         close = difflib.get_close_matches(course_id, ids, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else "; see `mooc list`"
-        return f"no course '{course_id}' is installed{hint}"
+        hint = _("; did you mean '{close}'?").format(close=close[0]) if close else _("; see `mooc list`")
+        return _("no course '{course_id}' is installed{hint}").format(course_id=course_id, hint=hint)
 
     def load(self, course_id: str) -> tuple[Course, Any]:
         """The full course (quizzes parsed) and its PackSource, for playing it."""

@@ -218,24 +218,29 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         return 0 if report.ok else 1
     out = sys.stdout
+    from packages.i18n import _
+    from packages.pack_report import course_line, problem_line
+
     for p in problems:
-        out.write(f"{p.severity}: {p}\n")
+        out.write(problem_line(p) + "\n")
     name = one_line(str(args.path))
     if course is not None:
-        n_q = sum(len(i.quiz.questions) for i in course.items() if i.quiz)
-        what = (
-            f"{one_line(course.id)} {one_line(course.version)} ({len(course.modules)} module{'s' if len(course.modules) != 1 else ''}, "
-            f"{len(course.items())} item{'s' if len(course.items()) != 1 else ''}, "
-            f"{n_q} question{'s' if n_q != 1 else ''})"
+        out.write(
+            _("{name}: {course}: {summary}").format(name=name, course=course_line(course), summary=report.summary())
+            + "\n"
         )
-        out.write(f"{name}: {what}: {report.summary()}\n")
         if flavour != "full":
             from packages.flavours import left_out_summary
 
             left_out = left_out_summary({e.path: e.size for e in omitted})
-            out.write(f"{name}: the {flavour} flavour: leaves out {left_out} (in the full pack)\n")
+            out.write(
+                _("{name}: the {flavour} flavour: leaves out {left_out} (in the full pack)").format(
+                    name=name, flavour=flavour, left_out=left_out
+                )
+                + "\n"
+            )
     else:
-        out.write(f"{name}: {report.summary()}\n")
+        out.write(_("{name}: {summary}").format(name=name, summary=report.summary()) + "\n")
     return 0 if report.ok else 1
 
 
