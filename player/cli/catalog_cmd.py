@@ -363,7 +363,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import threading
 
     from packages.serve import Follower, PackServer, share_urls
-    from packages.served_packs import collect_packs
+    from packages.served_packs import collect_packs, serve_banner
     from packages.store import Store
 
     layout = common.layout(args)
@@ -393,22 +393,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     follow = Follower(lambda: collect_packs(layout), Store(layout).generation)
     server = PackServer(packs, host=args.host, port=args.port, follow=follow, log=log)
     urls = share_urls(server.host, server.port)
-    courses: dict[tuple[str, str], list[Any]] = {}
-    for p in packs:
-        courses.setdefault((p.id, p.version), []).append(p)
-    print(f"sharing {len(courses)} course{'s' if len(courses) != 1 else ''} on http://{server.host}:{server.port}/")
-    for (cid, version), flavours in courses.items():
-        sizes = " / ".join(
-            f"{_human(p.size)}" if p.flavour == "full" and len(flavours) == 1 else f"{p.flavour} {_human(p.size)}"
-            for p in flavours
-        )
-        print(f"  {cid} {version}  ({sizes})")
-    print("on other machines run:")
-    for url in urls:
-        print(f"  mooc catalog add {url}")
-    if server.host.startswith("127."):
-        print("(only this machine can connect; use --host 0.0.0.0 to share with the LAN)")
-    print("press Ctrl+C to stop", flush=True)
+    for line in serve_banner(packs, server.host, server.port, urls):
+        print(line)
+    sys.stdout.flush()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
