@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from packages.i18n import _
+
 if TYPE_CHECKING:
     from packages.model import Course
     from packages.pack_report import Report
@@ -304,8 +306,9 @@ def check_pack(source: PackSource, report: Report, course: Course) -> None:
         report.warning(
             "course.toml",
             "",
-            f"answer patterns were probed for {PROBE_BUDGET:g} s only; "
-            "later patterns were checked by their shape alone",
+            _(
+                "answer patterns were probed for {probe_budget:g} s only; later patterns were checked by their shape alone"
+            ).format(probe_budget=PROBE_BUDGET),
         )
 
 

@@ -27,6 +27,7 @@ from packages.flavour_build import FlavourPlan, omitted_entries, plan_flavour
 from packages.flavours import FLAVOURS, FULL, pack_file_name, rank
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.fsutil import os_error_text
+from packages.i18n import _
 from packages.manifest import MANIFEST_NAME, Manifest, ManifestEntry
 from packages.pack_report import Report
 from packages.pack_zip import DEFLATE_LEVEL, FILE_MODE, FIXED_DATE, PackZipWriter
@@ -91,7 +92,7 @@ def build_flavours(
 def _checked(src: str | os.PathLike[str]) -> tuple[DirSource, Report]:
     src_path = Path(src)
     if not src_path.is_dir():
-        raise MoocError(f"{src_path}: not a folder (build a pack from its source folder)")
+        raise MoocError(_("{src_path}: not a folder (build a pack from its source folder)").format(src_path=src_path))
     source = DirSource(src_path, keep_reads=True)
     report = validate(source)
     report.raise_if_errors()
@@ -204,7 +205,11 @@ def _write_zip(fh: BinaryIO, source: DirSource, files: list[str], head: Manifest
             else:
                 written = zf.add_stream(rel, size, _chunks(f, sample, h), _shrinks(sample))
         if written != size:
-            raise MoocError(f"{source.origin}: {rel}: changed while building (size {size}, then {written})")
+            raise MoocError(
+                _("{origin}: {rel}: changed while building (size {size}, then {written})").format(
+                    origin=source.origin, rel=rel, size=size, written=written
+                )
+            )
         entries[rel] = ManifestEntry(rel, written, h.hexdigest())
     manifest = Manifest(
         head.course_id, head.version, head.title, files=entries, flavour=head.flavour, omitted=head.omitted

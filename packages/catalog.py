@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from packages.datafile import DataError, loads_json
 from packages.errors import MoocError
 from packages.flavours import FLAVOURS
+from packages.i18n import _
 from packages.identifiers import ID_RE, SEMVER_RE, is_language
 
 CATALOG_NAME = "catalog.json"
@@ -73,8 +74,13 @@ class CatalogEntry:
         found = self.flavours.get(flavour)
         if found is None:
             raise MoocError(
-                f"{self.id} {self.version} (catalog {self.catalog}): no {flavour} flavour "
-                f"(it offers {', '.join(self.offered)})"
+                _("{id} {version} (catalog {catalog}): no {flavour} flavour (it offers {offered})").format(
+                    id=self.id,
+                    version=self.version,
+                    catalog=self.catalog,
+                    flavour=flavour,
+                    offered=", ".join(self.offered),
+                )
             )
         return found
 
@@ -90,42 +96,54 @@ class CatalogEntry:
 def parse_catalog(raw: bytes, base_url: str, *, name: str = "", max_size: int = MAX_PACK_SIZE) -> list[CatalogEntry]:
     """Validate a catalog document; every problem is one line naming the catalog (and its URL) and entry."""
     where = f"{name} ({base_url})" if name else base_url
-    data = _load_json(raw, f"catalog {where}", "a JSON catalog")
+    data = _load_json(raw, _("catalog {where}").format(where=where), _("a JSON catalog"))
     if not isinstance(data, dict) or not isinstance(data.get("courses"), list):
-        raise MoocError(f'catalog {where}: not a catalog (expected an object with a "courses" list)')
+        raise MoocError(
+            _('catalog {where}: not a catalog (expected an object with a "courses" list)').format(where=where)
+        )
     fmt = data.get("format")
     if not isinstance(fmt, int) or isinstance(fmt, bool):
-        raise MoocError(f'catalog {where}: "format" must be an integer')
+        raise MoocError(_('catalog {where}: "format" must be an integer').format(where=where))
     if fmt > CATALOG_FORMAT:
-        raise MoocError(f"catalog {where}: format {fmt} needs a newer mooc (this one reads format {CATALOG_FORMAT})")
+        raise MoocError(
+            _("catalog {where}: format {fmt} needs a newer mooc (this one reads format {catalog_format})").format(
+                where=where, fmt=fmt, catalog_format=CATALOG_FORMAT
+            )
+        )
     entries: list[CatalogEntry] = []
     seen: set[tuple[str, str]] = set()
     for index, item in enumerate(data["courses"]):
-        label = f"catalog {where}: course #{index + 1}"
+        label = _("catalog {where}: course #{index}").format(where=where, index=index + 1)
         if not isinstance(item, dict):
-            raise MoocError(f"{label}: not an object")
+            raise MoocError(_("{label}: not an object").format(label=label))
         cid = item.get("id")
         if not isinstance(cid, str) or not ID_RE.match(cid):
-            raise MoocError(f"{label}: invalid id {cid!r}")
-        label = f"catalog {where}: {cid}"
+            raise MoocError(_("{label}: invalid id {cid!r}").format(label=label, cid=cid))
+        label = _("catalog {where}: {cid}").format(where=where, cid=cid)
         version = item.get("version")
         if not isinstance(version, str) or not SEMVER_RE.match(version):
-            raise MoocError(f"{label}: invalid version {version!r} (expected e.g. 1.2.0)")
-        label = f"catalog {where}: {cid} {version}"
+            raise MoocError(
+                _("{label}: invalid version {version!r} (expected e.g. 1.2.0)").format(label=label, version=version)
+            )
+        label = _("catalog {where}: {cid} {version}").format(where=where, cid=cid, version=version)
         if (cid, version) in seen:
-            raise MoocError(f"{label}: listed twice")
+            raise MoocError(_("{label}: listed twice").format(label=label))
         seen.add((cid, version))
         flavour = item.get("flavour", "full")
         if flavour not in FLAVOURS:
             if _future_flavour(flavour):
                 continue  # a pack of a flavour a newer mooc knows: not one this mooc can offer
-            raise MoocError(f"{label}: unknown flavour {_shown(flavour)} (known: {', '.join(FLAVOURS)})")
+            raise MoocError(
+                _("{label}: unknown flavour {flavour} (known: {flavours})").format(
+                    label=label, flavour=_shown(flavour), flavours=", ".join(FLAVOURS)
+                )
+            )
         main = _pack(item, flavour, label, base_url, max_size)
         texts = {}
         for key, default in (("title", cid), ("language", "en"), ("summary", "")):
             value = item.get(key, default)
             if not isinstance(value, str):
-                raise MoocError(f'{label}: "{key}" must be a string')
+                raise MoocError(_('{label}: "{key}" must be a string').format(label=label, key=key))
             if key == "language":
                 value = _language(value)
             texts[key] = value
@@ -151,21 +169,37 @@ def _flavours(raw: object, main: FlavourPack, label: str, base_url: str, max_siz
     if raw is None:
         return out
     if not isinstance(raw, dict):
-        raise MoocError(f'{label}: "flavours" must be an object (flavour name -> url, size, sha256)')
+        raise MoocError(
+            _('{label}: "flavours" must be an object (flavour name -> url, size, sha256)').format(label=label)
+        )
     for flavour, item in raw.items():
         if flavour not in FLAVOURS:
             if _future_flavour(flavour):
                 continue  # a flavour a newer mooc knows (forward compatible): left out, the rest offered
-            raise MoocError(f"{label}: unknown flavour {_shown(flavour)} (known: {', '.join(FLAVOURS)})")
+            raise MoocError(
+                _("{label}: unknown flavour {flavour} (known: {flavours})").format(
+                    label=label, flavour=_shown(flavour), flavours=", ".join(FLAVOURS)
+                )
+            )
         if not isinstance(item, dict):
-            raise MoocError(f"{label}: flavour {flavour}: not an object with url, size and sha256")
-        pack = _pack(item, flavour, f"{label}: flavour {flavour}", base_url, max_size)
+            raise MoocError(
+                _("{label}: flavour {flavour}: not an object with url, size and sha256").format(
+                    label=label, flavour=flavour
+                )
+            )
+        pack = _pack(
+            item, flavour, _("{label}: flavour {flavour}").format(label=label, flavour=flavour), base_url, max_size
+        )
         if flavour == main.flavour and pack != main:
-            raise MoocError(f"{label}: flavour {flavour} is listed twice, with different packs")
+            raise MoocError(
+                _("{label}: flavour {flavour} is listed twice, with different packs").format(
+                    label=label, flavour=flavour
+                )
+            )
         out[flavour] = pack
     urls = [p.url for p in out.values()]
     if len(set(urls)) != len(urls):
-        raise MoocError(f"{label}: two flavours have the same url")
+        raise MoocError(_("{label}: two flavours have the same url").format(label=label))
     return out
 
 
@@ -183,24 +217,34 @@ def _pack(item: dict[str, Any], flavour: str, label: str, base_url: str, max_siz
     own address may not change scheme downwards."""
     size = item.get("size")
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-        raise MoocError(f'{label}: "size" must be a positive integer')
+        raise MoocError(_('{label}: "size" must be a positive integer').format(label=label))
     if size > max_size:
-        raise MoocError(f"{label}: size {size} bytes is over the limit of {max_size}")
+        raise MoocError(
+            _("{label}: size {size} bytes is over the limit of {max_size}").format(
+                label=label, size=size, max_size=max_size
+            )
+        )
     sha = item.get("sha256")
     if not isinstance(sha, str) or not _SHA_RE.match(sha.lower()):
-        raise MoocError(f'{label}: "sha256" must be 64 hex digits')
+        raise MoocError(_('{label}: "sha256" must be 64 hex digits').format(label=label))
     url = item.get("url")
     if not isinstance(url, str) or not url.strip():
-        raise MoocError(f'{label}: missing "url"')
+        raise MoocError(_('{label}: missing "url"').format(label=label))
     full = urljoin(base_url, url.strip())
     scheme, base_scheme = _scheme(full), _scheme(base_url)
     if base_scheme in ("http", "https"):
         if scheme not in ("http", "https"):
-            raise MoocError(f"{label}: url {_shown(url)} leaves http(s) ({scheme}:), refused in a web catalog")
+            raise MoocError(
+                _("{label}: url {url} leaves http(s) ({scheme}:), refused in a web catalog").format(
+                    label=label, url=_shown(url), scheme=scheme
+                )
+            )
         if base_scheme == "https" and scheme == "http":
-            raise MoocError(f"{label}: url {_shown(url)} is plain http in an https catalog, refused")
+            raise MoocError(
+                _("{label}: url {url} is plain http in an https catalog, refused").format(label=label, url=_shown(url))
+            )
     elif scheme not in ("file", "http", "https"):
-        raise MoocError(f"{label}: unsupported url scheme {scheme!r}")
+        raise MoocError(_("{label}: unsupported url scheme {scheme!r}").format(label=label, scheme=scheme))
     return FlavourPack(flavour=flavour, url=full, size=size, sha256=sha.lower())
 
 
@@ -229,7 +273,7 @@ def _load_json(raw: bytes, where: str, what: str) -> Any:
     try:
         return loads_json(raw)
     except DataError as err:
-        raise MoocError(f"{where}: not {what} ({_short(err)})") from None
+        raise MoocError(_("{where}: not {what} ({err})").format(where=where, what=what, err=_short(err))) from None
 
 
 def _save(path: Path, data: bytes, mode: int = 0o600) -> None:
@@ -240,7 +284,7 @@ def _save(path: Path, data: bytes, mode: int = 0o600) -> None:
     try:
         write_atomic(path, data, mode=mode)
     except OSError as err:
-        raise MoocError(f"{path}: cannot save: {err.strerror or err}") from None
+        raise MoocError(_("{path}: cannot save: {strerror}").format(path=path, strerror=err.strerror or err)) from None
 
 
 def _short(err: BaseException) -> str:

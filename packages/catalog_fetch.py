@@ -15,6 +15,7 @@ from urllib.request import url2pathname
 
 from packages.catalog import CATALOG_NAME, _short
 from packages.errors import MoocError
+from packages.i18n import _
 
 
 def normalize_location(location: str) -> str:
@@ -24,7 +25,9 @@ def normalize_location(location: str) -> str:
     if location.lower().startswith("file:"):
         path = Path(url2pathname(unquote(urlsplit(location).path)))
     elif "://" in location:
-        raise MoocError(f"{location}: unsupported catalog address (use http(s)://, file: or a folder)")
+        raise MoocError(
+            _("{location}: unsupported catalog address (use http(s)://, file: or a folder)").format(location=location)
+        )
     else:
         path = Path(location).expanduser()
     path = path.resolve()
@@ -48,7 +51,7 @@ def fetch_catalog_bytes(url: str, *, label: str | None = None, limits: Any = Non
     (default "catalog URL")."""
     from packages.netguard import Guard, NetLimits, TooSlow
 
-    label = label or f"catalog {url}"
+    label = label or _("catalog {url}").format(url=url)
     limits = limits or NetLimits.from_env()
     if url.startswith("file:"):
         path = Path(url2pathname(unquote(urlsplit(url).path)))
@@ -60,7 +63,7 @@ def fetch_catalog_bytes(url: str, *, label: str | None = None, limits: Any = Non
                 from packages.catalog_publish import catalog_document, catalog_for_packs
 
                 return catalog_document(catalog_for_packs(packs, str(path.parent)))
-            raise MoocError(f"{label}: no such file") from None
+            raise MoocError(_("{label}: no such file").format(label=label)) from None
     with Guard(label, limits, deadline=limits.deadline) as guard:
         try:
             return _fetch_http(url, label, guard, limits)
@@ -84,14 +87,18 @@ def _fetch_http(url: str, label: str, guard: Any, limits: Any) -> bytes:
         )
         with response:
             if response.status_code != 200:
-                raise MoocError(f"{label}: the server answered HTTP {response.status_code}")
+                raise MoocError(
+                    _("{label}: the server answered HTTP {status_code}").format(
+                        label=label, status_code=response.status_code
+                    )
+                )
             return read_body(response, limits.max_catalog_size, guard, what=label, limit_name="MOOC_MAX_CATALOG_SIZE")
     except DownloadError as err:  # open_url's (a refused redirect) name the URL alone
         text = str(err)
-        raise MoocError(text if text.startswith(label) else f"catalog {text}") from None
+        raise MoocError(text if text.startswith(label) else _("catalog {text}").format(text=text)) from None
     except requests.exceptions.RequestException as err:
         guard.check()  # a connection the watchdog cut: say why
-        raise MoocError(f"{label}: cannot fetch: {_short(err)}") from None
+        raise MoocError(_("{label}: cannot fetch: {err}").format(label=label, err=_short(err))) from None
     finally:
         session.close()
 
@@ -106,14 +113,20 @@ def _read_capped(path: Path, cap: int, where: str) -> bytes:
     except FileNotFoundError:
         raise
     except OSError as err:
-        raise MoocError(f"{where}: cannot read: {err.strerror or err}") from None
+        raise MoocError(
+            _("{where}: cannot read: {strerror}").format(where=where, strerror=err.strerror or err)
+        ) from None
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise MoocError(f"{where}: not a regular file")
+            raise MoocError(_("{where}: not a regular file").format(where=where))
         try:
             data = fh.read(cap + 1)
         except OSError as err:
-            raise MoocError(f"{where}: cannot read: {err.strerror or err}") from None
+            raise MoocError(
+                _("{where}: cannot read: {strerror}").format(where=where, strerror=err.strerror or err)
+            ) from None
     if len(data) > cap:
-        raise MoocError(f"{where}: larger than {cap} bytes (the limit, MOOC_MAX_CATALOG_SIZE)")
+        raise MoocError(
+            _("{where}: larger than {cap} bytes (the limit, MOOC_MAX_CATALOG_SIZE)").format(where=where, cap=cap)
+        )
     return data

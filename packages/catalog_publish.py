@@ -23,6 +23,7 @@ from packages.catalog import CATALOG_FORMAT, CATALOG_NAME, _save, _short
 from packages.datafile import DataError, loads_json, loads_toml
 from packages.errors import MoocError
 from packages.flavours import FLAVOURS, pack_file_name
+from packages.i18n import _
 from packages.identifiers import ID_RE, SEMVER_RE
 
 MANIFEST_NAME = "mooc-manifest.json"  # = packages.manifest.MANIFEST_NAME
@@ -36,15 +37,15 @@ def catalog_entry_for_pack(path: Path, url: str) -> dict[str, Any]:
         with zipfile.ZipFile(path) as zf:
             info = zf.getinfo("course.toml")
             if info.file_size > 1_000_000:
-                raise MoocError(f"{path}: course.toml is too large")
+                raise MoocError(_("{path}: course.toml is too large").format(path=path))
             manifest = loads_toml(zf.read(info).decode("utf-8"))
             flavour = _flavour_in(zf, path)
     except KeyError:
-        raise MoocError(f"{path}: not a course pack (no course.toml)") from None
+        raise MoocError(_("{path}: not a course pack (no course.toml)").format(path=path)) from None
     except (zipfile.BadZipFile, OSError) as err:
-        raise MoocError(f"{path}: not a readable .mooc archive ({_short(err)})") from None
+        raise MoocError(_("{path}: not a readable .mooc archive ({err})").format(path=path, err=_short(err))) from None
     except (DataError, UnicodeDecodeError) as err:
-        raise MoocError(f"{path}: course.toml: {_short(err)}") from None
+        raise MoocError(_("{path}: course.toml: {err}").format(path=path, err=_short(err))) from None
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 20):
@@ -61,12 +62,16 @@ def catalog_entry_for_pack(path: Path, url: str) -> dict[str, Any]:
         "flavour": flavour,
     }
     if not isinstance(entry["id"], str) or not ID_RE.match(entry["id"]):
-        raise MoocError(f"{path}: course.toml: invalid id {entry['id']!r}")
+        raise MoocError(_("{path}: course.toml: invalid id {entry!r}").format(path=path, entry=entry["id"]))
     if not isinstance(entry["version"], str) or not SEMVER_RE.match(entry["version"]):
-        raise MoocError(f"{path}: course.toml: invalid version {entry['version']!r}")
+        raise MoocError(_("{path}: course.toml: invalid version {entry!r}").format(path=path, entry=entry["version"]))
     for named in FLAVOURS:  # a file named as another flavour than it is would mislead learners
         if named != flavour and path.name == pack_file_name(entry["id"], entry["version"], named):
-            raise MoocError(f"{path}: its name says the {named} flavour, its manifest the {flavour} one")
+            raise MoocError(
+                _("{path}: its name says the {named} flavour, its manifest the {flavour} one").format(
+                    path=path, named=named, flavour=flavour
+                )
+            )
     return entry
 
 
@@ -77,14 +82,20 @@ def _flavour_in(zf: zipfile.ZipFile, path: Path) -> str:
     except KeyError:
         return "full"
     if info.file_size > MAX_MANIFEST_BYTES:
-        raise MoocError(f"{path}: {MANIFEST_NAME} is too large")
+        raise MoocError(_("{path}: {manifest_name} is too large").format(path=path, manifest_name=MANIFEST_NAME))
     try:
         data = loads_json(zf.read(info))
     except DataError as err:
-        raise MoocError(f"{path}: {MANIFEST_NAME}: {_short(err)}") from None
+        raise MoocError(
+            _("{path}: {manifest_name}: {err}").format(path=path, manifest_name=MANIFEST_NAME, err=_short(err))
+        ) from None
     flavour = data.get("flavour", "full") if isinstance(data, dict) else "full"
     if flavour not in FLAVOURS:
-        raise MoocError(f"{path}: {MANIFEST_NAME}: unknown flavour {str(flavour)[:40]!r}")
+        raise MoocError(
+            _("{path}: {manifest_name}: unknown flavour {flavour!r}").format(
+                path=path, manifest_name=MANIFEST_NAME, flavour=str(flavour)[:40]
+            )
+        )
     return str(flavour)
 
 
@@ -97,8 +108,18 @@ def group_flavours(items: list[dict[str, Any]], where: str) -> list[dict[str, An
         flavour = item.get("flavour", "full")
         if flavour in flavours:
             raise MoocError(
-                f"{where}: {flavours[flavour]['url']} and {item['url']} are both "
-                f"{item['id']} {item['version']}{'' if flavour == 'full' else f' ({flavour})'}"
+                (
+                    _("{where}: {first} and {second} are both {id} {version}")
+                    if flavour == "full"
+                    else _("{where}: {first} and {second} are both {id} {version} ({flavour})")
+                ).format(
+                    where=where,
+                    first=flavours[flavour]["url"],
+                    second=item["url"],
+                    id=item["id"],
+                    version=item["version"],
+                    flavour=flavour,
+                )
             )
         flavours[flavour] = item
     out = []
@@ -132,10 +153,10 @@ def build_catalog(folder: Path, out: Path | None = None) -> tuple[Path, list[dic
     """Write FOLDER/catalog.json for the .mooc files in FOLDER (urls relative to it)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise MoocError(f"{folder}: not a folder")
+        raise MoocError(_("{folder}: not a folder").format(folder=folder))
     packs = sorted(p for p in folder.iterdir() if p.suffix == ".mooc" and p.is_file())
     if not packs:
-        raise MoocError(f"{folder}: no .mooc files to list")
+        raise MoocError(_("{folder}: no .mooc files to list").format(folder=folder))
     entries = catalog_for_packs(packs, str(folder))
     target = out or folder / CATALOG_NAME
     _save(target, catalog_document(entries), mode=0o644)  # published: readable by the web server

@@ -18,7 +18,8 @@ from urllib.request import url2pathname
 from packages.catalog import CATALOG_NAME, CatalogEntry, _save, parse_catalog
 from packages.catalog_fetch import _catalog_json_beside, fetch_catalog_bytes, normalize_location
 from packages.datafile import load_json
-from packages.errors import MoocError
+from packages.errors import MoocError, after_subject
+from packages.i18n import _
 from packages.identifiers import ID_RE
 from packages.layout import Layout
 
@@ -34,8 +35,8 @@ class CatalogSource:
 def _reason(err: MoocError, url: str) -> str:
     """An error's text without the label that names the catalog (said once already)."""
     text = str(err)
-    head, sep, rest = text.partition(f"({url}): ")
-    return rest if sep else text
+    rest = after_subject(text, f"({url})", anywhere=True)
+    return text if rest is None else rest
 
 
 class Catalogs:
@@ -51,13 +52,17 @@ class Catalogs:
             return []
         items = data.get("catalogs", []) if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise MoocError(f'{path}: unreadable catalog list (expected an object with a "catalogs" list)')
+            raise MoocError(
+                _('{path}: unreadable catalog list (expected an object with a "catalogs" list)').format(path=path)
+            )
         out = []
         for item in items:
             name = item.get("name") if isinstance(item, dict) else None
             url = item.get("url") if isinstance(item, dict) else None
             if not isinstance(name, str) or not ID_RE.match(name) or not isinstance(url, str):
-                raise MoocError(f"{path}: unreadable catalog list (an entry without a valid name and url)")
+                raise MoocError(
+                    _("{path}: unreadable catalog list (an entry without a valid name and url)").format(path=path)
+                )
             out.append(CatalogSource(name=name, url=url))
         return out
 
@@ -69,21 +74,23 @@ class Catalogs:
         for source in self.sources():
             if source.name == name:
                 return source
-        known = ", ".join(s.name for s in self.sources()) or "none added yet"
-        raise MoocError(f"no catalog named {name!r} (catalogs: {known})")
+        known = ", ".join(s.name for s in self.sources()) or _("none added yet")
+        raise MoocError(_("no catalog named {name!r} (catalogs: {known})").format(name=name, known=known))
 
     def add(self, location: str, name: str | None = None) -> tuple[CatalogSource, list[CatalogEntry]]:
         url = normalize_location(location)
         sources = self.sources()
         if name is not None and not ID_RE.match(name):
-            raise MoocError(f"--name {name!r}: use lowercase letters, digits, '.', '_' or '-'")
+            raise MoocError(_("--name {name!r}: use lowercase letters, digits, '.', '_' or '-'").format(name=name))
         for source in sources:
             if source.url == url and (name is None or source.name == name):
                 entries = self._fetch_and_cache(source)
                 return source, entries
         name = name or _unique(_default_name(url), {s.name for s in sources})
         if any(s.name == name for s in sources):
-            raise MoocError(f"a catalog named {name!r} already exists (remove it first or pick another --name)")
+            raise MoocError(
+                _("a catalog named {name!r} already exists (remove it first or pick another --name)").format(name=name)
+            )
         source = CatalogSource(name=name, url=url)
         try:
             entries = self._fetch_and_cache(source)  # a bad catalog is never added
@@ -98,8 +105,11 @@ class Catalogs:
                 entries = self._fetch_and_cache(source)
             except MoocError as second:
                 raise MoocError(
-                    f"{err}; {alternative} is no catalog either ({_reason(second, alternative)}): "
-                    f"is this a mooc catalog? (`mooc catalog build DIR` writes {CATALOG_NAME})"
+                    _(
+                        "{err}; {alternative} is no catalog either ({second}): is this a mooc catalog? (`mooc catalog build DIR` writes {catalog_name})"
+                    ).format(
+                        err=err, alternative=alternative, second=_reason(second, alternative), catalog_name=CATALOG_NAME
+                    )
                 ) from None
         self._save_sources([*sources, source])
         return source, entries
@@ -125,7 +135,9 @@ class Catalogs:
         return results
 
     def _fetch_and_cache(self, source: CatalogSource) -> list[CatalogEntry]:
-        raw = fetch_catalog_bytes(source.url, label=f"catalog {source.name} ({source.url})")
+        raw = fetch_catalog_bytes(
+            source.url, label=_("catalog {name} ({url})").format(name=source.name, url=source.url)
+        )
         entries = parse_catalog(raw, source.url, name=source.name)
         doc = {"url": source.url, "catalog": json.loads(raw)}
         _save(self.layout.catalog_cache(source.name), json.dumps(doc, ensure_ascii=False).encode())
@@ -136,15 +148,15 @@ class Catalogs:
         from packages.netguard import NetLimits
 
         path = self.layout.catalog_cache(source.name)
-        hint = "; run `mooc catalog refresh`"
+        hint = _("; run `mooc catalog refresh`")
         try:
             doc = load_json(path, 2 * NetLimits.from_env().max_catalog_size + 4096)  # bounded, no links
         except MoocError as err:
-            raise MoocError(f"{err}{hint}") from None
+            raise MoocError(_("{err}{hint}").format(err=err, hint=hint)) from None
         if doc is None:
             return []
         if not isinstance(doc, dict):
-            raise MoocError(f"{path}: not a cached catalog{hint}")
+            raise MoocError(_("{path}: not a cached catalog{hint}").format(path=path, hint=hint))
         return parse_catalog(json.dumps(doc.get("catalog")).encode(), source.url, name=source.name)
 
     def entries(self) -> list[CatalogEntry]:

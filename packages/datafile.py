@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -47,11 +48,11 @@ def loads_json(raw: bytes | bytearray | str) -> Any:
     try:
         return json.loads(raw)
     except RecursionError:
-        raise DataError("not valid JSON (nested too deeply)") from None
+        raise DataError(_("not valid JSON (nested too deeply)")) from None
     except UnicodeDecodeError as err:
-        raise DataError(f"not valid UTF-8 (byte {err.start})") from None
+        raise DataError(_("not valid UTF-8 (byte {start})").format(start=err.start)) from None
     except ValueError as err:  # JSONDecodeError, and integers with too many digits
-        raise DataError(f"not valid JSON ({err})") from None
+        raise DataError(_("not valid JSON ({err})").format(err=err)) from None
 
 
 def loads_toml(text: str) -> dict[str, Any]:
@@ -63,9 +64,9 @@ def loads_toml(text: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except RecursionError:
-        raise DataError("invalid TOML (nested too deeply)") from None
+        raise DataError(_("invalid TOML (nested too deeply)")) from None
     except ValueError as err:  # TOMLDecodeError
-        raise DataError(f"invalid TOML: {err}") from None
+        raise DataError(_("invalid TOML: {err}").format(err=err)) from None
 
 
 def decode_utf8(raw: bytes) -> str:
@@ -74,7 +75,7 @@ def decode_utf8(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise DataError(f"line {line}: not valid UTF-8") from None
+        raise DataError(_("line {line}: not valid UTF-8").format(line=line)) from None
 
 
 # --------------------------------------------------------------------------- opening
@@ -85,11 +86,12 @@ def check_opened(fd: int, path: Path | str, *, own: bool = True) -> os.stat_resu
     (`own`) one of this user's. Returns its stat; MoocError naming `path` otherwise."""
     st = os.fstat(fd)
     if not stat.S_ISREG(st.st_mode):
-        raise MoocError(f"{path}: not a regular file; mooc reads only plain files here")
+        raise MoocError(_("{path}: not a regular file; mooc reads only plain files here").format(path=path))
     if own and not owned_by_us(st):
         raise MoocError(
-            f"{path}: owned by another user (uid {st.st_uid}); mooc reads only its own files here "
-            "(fix the owner or remove the file)"
+            _(
+                "{path}: owned by another user (uid {st_uid}); mooc reads only its own files here (fix the owner or remove the file)"
+            ).format(path=path, st_uid=st.st_uid)
         )
     return st
 
@@ -104,8 +106,9 @@ def owned_by_us(st: os.stat_result) -> bool:
 
 def link_error(path: Path | str) -> MoocError:
     return MoocError(
-        f"{path}: is a symbolic link; mooc does not follow links in its data folder "
-        "(replace the link with the file itself)"
+        _(
+            "{path}: is a symbolic link; mooc does not follow links in its data folder (replace the link with the file itself)"
+        ).format(path=path)
     )
 
 
@@ -125,7 +128,7 @@ def open_file(path: Path | str, flags: int = os.O_RDONLY, mode: int = 0o600, *, 
     except OSError as err:
         if err.errno in (errno.ELOOP, errno.EMLINK) and os.path.islink(path):
             raise link_error(path) from None
-        raise MoocError(f"{path}: cannot open: {err.strerror}") from None
+        raise MoocError(_("{path}: cannot open: {strerror}").format(path=path, strerror=err.strerror)) from None
     try:
         check_opened(fd, path, own=own)
         if nonblock:
@@ -142,7 +145,9 @@ def read_fd(fd: int, path: Path | str, limit: int, *, start: int = 0) -> bytes:
     size = os.fstat(fd).st_size
     if size - start > limit:
         raise MoocError(
-            f"{path}: too large ({size} bytes; at most {limit} are read): not a file mooc wrote; move it away"
+            _("{path}: too large ({size} bytes; at most {limit} are read): not a file mooc wrote; move it away").format(
+                path=path, size=size, limit=limit
+            )
         )
     chunks: list[bytes] = []
     got = 0
@@ -155,7 +160,9 @@ def read_fd(fd: int, path: Path | str, limit: int, *, start: int = 0) -> bytes:
         got += len(chunk)
         if got > limit:  # it grew while we read
             raise MoocError(
-                f"{path}: too large (more than {limit} bytes are not read): not a file mooc wrote; move it away"
+                _(
+                    "{path}: too large (more than {limit} bytes are not read): not a file mooc wrote; move it away"
+                ).format(path=path, limit=limit)
             )
     return b"".join(chunks)
 
@@ -169,7 +176,7 @@ def read_bytes(path: Path | str, limit: int = MAX_SETTINGS_BYTES, *, own: bool =
     try:
         return read_fd(fd, path, limit)
     except OSError as err:
-        raise MoocError(f"{path}: cannot read: {err.strerror}") from None
+        raise MoocError(_("{path}: cannot read: {strerror}").format(path=path, strerror=err.strerror)) from None
     finally:
         os.close(fd)
 
@@ -182,7 +189,7 @@ def load_json(path: Path | str, limit: int = MAX_SETTINGS_BYTES, *, own: bool = 
     try:
         return loads_json(decode_utf8(raw))
     except DataError as err:
-        raise MoocError(f"{path}: {err}") from None
+        raise MoocError(_("{path}: {err}").format(path=path, err=err)) from None
 
 
 def load_toml(path: Path | str, limit: int = MAX_SETTINGS_BYTES, *, own: bool = True) -> dict[str, Any]:
@@ -193,7 +200,7 @@ def load_toml(path: Path | str, limit: int = MAX_SETTINGS_BYTES, *, own: bool = 
     try:
         return loads_toml(decode_utf8(raw))
     except DataError as err:
-        raise MoocError(f"{path}: {err}") from None
+        raise MoocError(_("{path}: {err}").format(path=path, err=err)) from None
 
 
 def no_links_below(base: Path, path: Path) -> None:

@@ -41,8 +41,9 @@ from packages.download_meter import TokenBucket
 from packages.errors import MoocError
 from packages.fsutil import write_atomic
 from packages.http_get import DownloadError
+from packages.i18n import _
 from packages.netguard import Guard, NetLimits, TooSlow
-from packages.part_file import _local_error, sha256_file
+from packages.part_file import _local_error, sha256_file, update_kept
 from packages.range_fetch import _Fetcher
 from packages.zip_directory import (
     EOCD_SIG,
@@ -69,7 +70,7 @@ def _manifest_digests(raw: bytes) -> dict[str, str]:
     try:
         data = json.loads(raw.decode("utf-8"))
     except RecursionError:
-        raise DeltaUnavailable("manifest nested too deeply") from None
+        raise DeltaUnavailable(_("manifest nested too deeply")) from None
     files = data.get("files") if isinstance(data, dict) else None
     out: dict[str, str] = {}
     if isinstance(files, dict):
@@ -81,7 +82,7 @@ def _manifest_digests(raw: bytes) -> dict[str, str]:
             if isinstance(meta, dict) and isinstance(meta.get("path"), str):
                 out[meta["path"]] = str(meta.get("sha256"))
     if not out:
-        raise DeltaUnavailable("manifest lists no files")
+        raise DeltaUnavailable(_("manifest lists no files"))
     return out
 
 
@@ -119,7 +120,7 @@ def delta_download(
         url,
         limits,
         deadline=limits.pack_deadline(expected_size),
-        why=f"MOOC_DEADLINE plus {expected_size} bytes at MOOC_MIN_RATE",
+        why=_("MOOC_DEADLINE plus {expected_size} bytes at MOOC_MIN_RATE").format(expected_size=expected_size),
         min_rate=min(limits.min_rate, limit_rate / 2) if limit_rate else None,
     )
 
@@ -144,13 +145,10 @@ def delta_download(
             except OSError as err:  # this machine's disk: a full download would hit it too
                 raise _local_error(err, delta_part_paths(dest)[0]) from None
             except TooSlow as err:
-                part = delta_part_paths(dest)[0]
-                kept = part.stat().st_size if part.is_file() else 0
-                resume = f"; {kept} bytes of the update kept in {part}: run the same command again to resume"
-                raise DownloadError(str(err) + (resume if kept else "")) from None
+                raise DownloadError(str(err) + update_kept(delta_part_paths(dest)[0])) from None
             guard.check()  # a connection cut by the watchdog is not a reason to fall back
         if not full_fallback:
-            raise MoocError(f"{url}: delta update impossible: {result.reason}")
+            raise MoocError(_("{url}: delta update impossible: {reason}").format(url=url, reason=result.reason))
         result.method = "full"
         download(
             url,
@@ -217,8 +215,7 @@ class _Rebuild:
         self.meta.unlink(missing_ok=True)
 
     def kept(self) -> str:
-        size = self.part.stat().st_size if self.part.is_file() else 0
-        return f"; {size} bytes of the update kept in {self.part}: run the same command again to resume" if size else ""
+        return update_kept(self.part)
 
 
 def _load_sidecar(path: Path) -> Any:
@@ -263,7 +260,9 @@ def _delta(
         try:
             old_fh = open(old_archive, "rb")
         except OSError as err:
-            raise DeltaUnavailable(f"the installed version's archive cannot be read ({err.strerror})") from None
+            raise DeltaUnavailable(
+                _("the installed version's archive cannot be read ({strerror})").format(strerror=err.strerror)
+            ) from None
         pieces = [*plan, ("net", cd_offset, size - cd_offset)]
         fetcher.show_progress(dest.name, bytes_left(pieces, rebuild.have), enabled=not quiet)
         with open(rebuild.part, "r+b" if rebuild.have else "wb") as out, old_fh:
@@ -279,13 +278,13 @@ def _delta(
                     else:
                         _write_new(fetcher, cached, begin, position + length, out.write)
                     if out.tell() != position + length:
-                        raise DeltaUnavailable("reconstruction lost its place")
+                        raise DeltaUnavailable(_("reconstruction lost its place"))
                 position += length
             out.flush()
             os.fsync(out.fileno())
         if rebuild.part.stat().st_size != size or sha256_file(rebuild.part) != sha:
             rebuild.discard()
-            raise DeltaUnavailable("the rebuilt archive does not match the catalog's SHA-256")
+            raise DeltaUnavailable(_("the rebuilt archive does not match the catalog's SHA-256"))
         os.replace(rebuild.part, dest)
         rebuild.meta.unlink(missing_ok=True)
     except DeltaUnavailable:
@@ -306,10 +305,10 @@ def _prepare(
     new_spans = spans(new_entries, cd_offset)
     by_name = {e.name: e for e in new_entries}
     if MANIFEST_NAME not in by_name:
-        raise DeltaUnavailable("the new archive has no manifest")
+        raise DeltaUnavailable(_("the new archive has no manifest"))
     m_start, m_end = new_spans[MANIFEST_NAME]
     if m_end - m_start > MAX_IN_MEMORY:
-        raise DeltaUnavailable("the manifest entry is too large")
+        raise DeltaUnavailable(_("the manifest entry is too large"))
     buf = bytearray()
     _write_new(fetcher, cached, m_start, m_end, buf.extend)
     m_bytes = bytes(buf)
@@ -318,10 +317,12 @@ def _prepare(
     manifest_entry = by_name[MANIFEST_NAME]
     manifest = entry_data(m_bytes, manifest_entry)
     if zlib.crc32(manifest) != manifest_entry.crc:
-        raise DeltaUnavailable("manifest entry fails its CRC")
+        raise DeltaUnavailable(_("manifest entry fails its CRC"))
     plan = _plan(new_entries, new_spans, _manifest_digests(manifest), old_archive, result)
     if sum(1 for kind, _s, _n in plan if kind == "net") > MAX_RANGE_REQUESTS:
-        raise DeltaUnavailable(f"more than {MAX_RANGE_REQUESTS} changed pieces")
+        raise DeltaUnavailable(
+            _("more than {max_range_requests} changed pieces").format(max_range_requests=MAX_RANGE_REQUESTS)
+        )
     result.plan_bytes = result.bytes_fetched + sum(
         _missing(cached, at, at + n) for kind, at, n in plan if kind == "net"
     )
@@ -366,7 +367,7 @@ def _fetch_directory(fetcher: _Fetcher) -> tuple[int, bytes, int, int, int]:
         tail_start = fetcher.tail(TAIL_BYTES, tail.extend)
     count, cd_offset, cd_size = parse_eocd(bytes(tail), tail_start)
     if cd_size > MAX_IN_MEMORY:
-        raise DeltaUnavailable("central directory too large")
+        raise DeltaUnavailable(_("central directory too large"))
     if cd_offset < tail_start:  # the tail missed the start of the central directory
         head = bytearray()
         fetcher.get(cd_offset, tail_start - 1, head.extend)
@@ -389,7 +390,7 @@ def _plan(
         with zipfile.ZipFile(old_archive) as old_zip:
             old_digests = _manifest_digests(old_zip.read(MANIFEST_NAME))
     except (OSError, zipfile.BadZipFile, KeyError) as err:
-        raise DeltaUnavailable(f"the installed version's archive cannot be read ({err})") from None
+        raise DeltaUnavailable(_("the installed version's archive cannot be read ({err})").format(err=err)) from None
     with open(old_archive, "rb") as fh:
         fh.seek(0, os.SEEK_END)
         old_size = fh.tell()
@@ -429,7 +430,7 @@ def _copy(src: Any, dst: Any, length: int) -> None:
     while left > 0:
         chunk = src.read(min(1 << 20, left))
         if not chunk:
-            raise DeltaUnavailable("the old archive is shorter than its directory says")
+            raise DeltaUnavailable(_("the old archive is shorter than its directory says"))
         dst.write(chunk)
         left -= len(chunk)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _INDEX = {c: i for i, c in enumerate(_ALPHABET)}
@@ -51,15 +52,15 @@ def did_of(public_key: Any) -> str:
 def did_problem(did: object) -> str | None:
     """None for a usable Ed25519 did:key; otherwise what is wrong with it."""
     if not isinstance(did, str) or len(did) > MAX_DID:
-        return "not a did:key"
+        return _("not a did:key")
     if not did.startswith(PREFIX):
-        return "not an Ed25519 did:key (it must start with did:key:z6Mk)"
+        return _("not an Ed25519 did:key (it must start with did:key:z6Mk)")
     try:
         raw = b58decode(did[len(PREFIX) :])
     except ValueError as err:
-        return f"not a did:key ({err})"
+        return _("not a did:key ({err})").format(err=err)
     if not raw.startswith(_ED25519_PREFIX) or len(raw) != 34:
-        return "not an Ed25519 did:key (it must start with did:key:z6Mk)"
+        return _("not an Ed25519 did:key (it must start with did:key:z6Mk)")
     return None
 
 
@@ -69,7 +70,7 @@ def public_key_of(did: str) -> Any:
 
     problem = did_problem(did)
     if problem:
-        raise MoocError(f"issuer {did[:80]!r}: {problem}")
+        raise MoocError(_("issuer {did!r}: {problem}").format(did=did[:80], problem=problem))
     return Ed25519PublicKey.from_public_bytes(b58decode(did[len(PREFIX) :])[2:])
 
 

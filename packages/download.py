@@ -40,6 +40,7 @@ from packages.http_get import (
     _Retry,
     make_session,
 )
+from packages.i18n import _
 from packages.netguard import Guard, NetLimits, TooSlow
 from packages.part_file import (
     _discard,
@@ -96,7 +97,11 @@ def download(
     backoff_base = backoff_base if backoff_base is not None else limits.backoff_base
     expected_sha256 = expected_sha256.lower() if expected_sha256 else None
     if expected_size is not None and expected_size > DEFAULT_MAX_SIZE:
-        raise DownloadError(f"{url}: announced size {expected_size} bytes is over the limit of {DEFAULT_MAX_SIZE}")
+        raise DownloadError(
+            _("{url}: announced size {expected_size} bytes is over the limit of {default_max_size}").format(
+                url=url, expected_size=expected_size, default_max_size=DEFAULT_MAX_SIZE
+            )
+        )
     cap = expected_size if expected_size is not None else (max_size or limits.max_download_size)
 
     # Never download a byte twice: a verified DEST is reused as is.
@@ -108,9 +113,9 @@ def download(
     own_guard = guard is None
     if guard is None:
         why = (
-            f"MOOC_DEADLINE plus {cap} bytes at MOOC_MIN_RATE"
+            _("MOOC_DEADLINE plus {cap} bytes at MOOC_MIN_RATE").format(cap=cap)
             if expected_size is not None
-            else f"MOOC_DEADLINE plus the {cap}-byte MOOC_MAX_DOWNLOAD_SIZE at MOOC_MIN_RATE"
+            else _("MOOC_DEADLINE plus the {cap}-byte MOOC_MAX_DOWNLOAD_SIZE at MOOC_MIN_RATE").format(cap=cap)
         )
         guard = Guard(
             url,
@@ -244,7 +249,11 @@ def _publish(job: _Transfer, dest: Path, expected_sha256: str | None) -> Path:
     size = _size(part)
     if job.expected_size is not None and size != job.expected_size:
         _discard(part, meta_path)
-        raise DownloadError(f"{job.url}: got {size} bytes, the catalog says {job.expected_size}")
+        raise DownloadError(
+            _("{url}: got {size} bytes, the catalog says {expected_size}").format(
+                url=job.url, size=size, expected_size=job.expected_size
+            )
+        )
     if expected_sha256:
         actual = sha256_file(part)
         if actual != expected_sha256:
@@ -254,7 +263,9 @@ def _publish(job: _Transfer, dest: Path, expected_sha256: str | None) -> Path:
                 # one clean retry from zero before blaming the server.
                 raise _StartOver()
             raise DownloadError(
-                f"{job.url}: SHA-256 mismatch (got {actual[:12]}…, the catalog says {expected_sha256[:12]}…)"
+                _("{url}: SHA-256 mismatch (got {actual}…, the catalog says {expected_sha256}…)").format(
+                    url=job.url, actual=actual[:12], expected_sha256=expected_sha256[:12]
+                )
             )
     with open(part, "rb+") as fh:
         os.fsync(fh.fileno())

@@ -12,16 +12,17 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.http_get import CHUNK
+from packages.i18n import _
 
 
 def parse_rate(text: str) -> int:
     """'200k' -> 204800 bytes/s; '1M', '1.5m', '500' (bytes/s) also accepted."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgG]?)[bB]?(?:/s)?\s*", text)
     if not match:
-        raise MoocError(f"--limit-rate: {text!r} is not a rate (examples: 200k, 1M, 50000)")
+        raise MoocError(_("--limit-rate: {text!r} is not a rate (examples: 200k, 1M, 50000)").format(text=text))
     value = float(match.group(1)) * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[match.group(2).lower()]
     if value < 1:
-        raise MoocError(f"--limit-rate: {text!r} is too small")
+        raise MoocError(_("--limit-rate: {text!r} is too small").format(text=text))
     return int(value)
 
 

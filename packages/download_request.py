@@ -24,6 +24,7 @@ from packages.http_get import (
     iter_body,
     open_url,
 )
+from packages.i18n import _
 from packages.netguard import Guard, NetLimits
 from packages.part_file import (
     _discard,
@@ -88,20 +89,28 @@ def _one_request(job: _Transfer, have: int) -> None:
         status = response.status_code
         retry_if_busy(response)
         if status == 404:
-            raise DownloadError(f"{job.url}: not found (HTTP 404)")
+            raise DownloadError(_("{url}: not found (HTTP 404)").format(url=job.url))
         if status == 416:
             if "Range" not in headers:
-                raise _Retry("the server answered HTTP 416 (range not satisfiable) to a request without a range")
+                raise _Retry(_("the server answered HTTP 416 (range not satisfiable) to a request without a range"))
             crange = _unsatisfied_range(response.headers.get("content-range", ""))
             if crange == have:
                 return  # the file on the server is exactly what we hold
-            raise _BadRange(f"the server answered HTTP 416 (range not satisfiable) to {headers['Range']}")
+            raise _BadRange(
+                _("the server answered HTTP 416 (range not satisfiable) to {headers}").format(headers=headers["Range"])
+            )
         if status not in (200, 206):
-            raise DownloadError(f"{job.url}: the server answered HTTP {status} {response.reason or ''}".rstrip())
+            raise DownloadError(
+                _("{url}: the server answered HTTP {status} {reason}")
+                .format(url=job.url, status=status, reason=response.reason or "")
+                .rstrip()
+            )
         ctype = response.headers.get("content-type", "").lower()
         if job.refuse_html and ctype.startswith(("text/html", "application/xhtml")):
             raise DownloadError(
-                f"{job.url}: the server sent a web page (Content-Type {ctype.split(';')[0]}), not a course pack"
+                _("{url}: the server sent a web page (Content-Type {value}), not a course pack").format(
+                    url=job.url, value=ctype.split(";")[0]
+                )
             )
         length = _int_header(response.headers.get("content-length"))
         total: int | None
@@ -117,7 +126,7 @@ def _check_part_answer(response: Any, asked: str | None, have: int, length: int 
     """A 206 must be exactly the range asked: from HAVE to the end, of a known total."""
     value = response.headers.get("content-range", "")
     if asked is None:
-        raise _BadRange("the server answered 206 (part of the file) to a request for the whole file")
+        raise _BadRange(_("the server answered 206 (part of the file) to a request for the whole file"))
     crange = _content_range(value)
     if (
         crange is None
@@ -127,7 +136,11 @@ def _check_part_answer(response: Any, asked: str | None, have: int, length: int 
         or (length is not None and length != crange[2] - have)
     ):
         shown = value if len(value) <= 60 else value[:57] + "…"
-        raise _BadRange(f"the server answered Content-Range {shown!r} (Content-Length {length}) to Range: {asked}")
+        raise _BadRange(
+            _("the server answered Content-Range {shown!r} (Content-Length {length}) to Range: {asked}").format(
+                shown=shown, length=length, asked=asked
+            )
+        )
     return crange[2], have
 
 
@@ -135,11 +148,16 @@ def _check_total(job: _Transfer, total: int | None) -> None:
     if total is None:
         return
     if job.expected_size is not None and total != job.expected_size:
-        raise DownloadError(f"{job.url}: the server announces {total} bytes, the catalog says {job.expected_size}")
+        raise DownloadError(
+            _("{url}: the server announces {total} bytes, the catalog says {expected_size}").format(
+                url=job.url, total=total, expected_size=job.expected_size
+            )
+        )
     if total > job.cap:
         raise DownloadError(
-            f"{job.url}: the server announces {total} bytes, over the {job.cap}-byte limit "
-            "for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+            _(
+                "{url}: the server announces {total} bytes, over the {cap}-byte limit for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+            ).format(url=job.url, total=total, cap=job.cap)
         )
 
 
@@ -192,26 +210,39 @@ def _receive(job: _Transfer, response: Any, status: int, start: int, total: int 
             fh.close()
     job.guard.check()  # a connection the watchdog cut: say why
     if written == start:
-        raise _Retry(f"the server sent an empty answer (HTTP {status}, no bytes of the file)")
+        raise _Retry(_("the server sent an empty answer (HTTP {status}, no bytes of the file)").format(status=status))
     if total is not None and written < total:
-        raise _Retry(f"connection closed after {written} of {total} bytes")
+        raise _Retry(_("connection closed after {written} of {total} bytes").format(written=written, total=total))
     if job.expected_size is not None and written != job.expected_size:
-        raise _Retry(f"connection closed after {written} of {job.expected_size} bytes")
+        raise _Retry(
+            _("connection closed after {written} of {expected_size} bytes").format(
+                written=written, expected_size=job.expected_size
+            )
+        )
     if lost:  # a body of unknown length that broke off
-        raise _Retry(f"{lost} after {written} bytes")
+        raise _Retry(_("{lost} after {written} bytes").format(lost=lost, written=written))
 
 
 def _over_limit(job: _Transfer, status: int, limit: int) -> None:
     if status == 206:  # the bytes up to the end of the range are good: keep them
-        raise DownloadError(f"{job.url}: the server sent more than the {limit} bytes its range announced")
+        raise DownloadError(
+            _("{url}: the server sent more than the {limit} bytes its range announced").format(url=job.url, limit=limit)
+        )
     _discard(job.part, job.meta_path)
     if job.expected_size is not None:
-        raise DownloadError(f"{job.url}: the server sent more than the catalog's {job.expected_size} bytes")
+        raise DownloadError(
+            _("{url}: the server sent more than the catalog's {expected_size} bytes").format(
+                url=job.url, expected_size=job.expected_size
+            )
+        )
     if limit < job.cap:
-        raise DownloadError(f"{job.url}: the server sent more than the {limit} bytes it announced")
+        raise DownloadError(
+            _("{url}: the server sent more than the {limit} bytes it announced").format(url=job.url, limit=limit)
+        )
     raise DownloadError(
-        f"{job.url}: the server sent more than {job.cap} bytes, the limit for a download "
-        "no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+        _(
+            "{url}: the server sent more than {cap} bytes, the limit for a download no catalog describes (MOOC_MAX_DOWNLOAD_SIZE)"
+        ).format(url=job.url, cap=job.cap)
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from packages.errors import MoocError
 from packages.flavours import FULL, keeps
+from packages.i18n import _, ngettext
 from packages.manifest import ManifestEntry, sha256_hasher
 from packages.source import DirSource
 
@@ -42,10 +43,15 @@ def plan_flavour(source: DirSource, wanted: str | None, items: frozenset[str] = 
     flavour = held if wanted is None else wanted
     needed = [path for path in sorted(lacking) if keeps(flavour, path)]
     if needed:
-        more = f" and {len(needed) - 1} more file{'s' if len(needed) > 2 else ''}" if len(needed) > 1 else ""
+        more = (
+            ngettext(" and {n} more file", " and {n} more files", len(needed) - 1).format(n=len(needed) - 1)
+            if len(needed) > 1
+            else ""
+        )
         raise MoocError(
-            f"{source.origin}: holds the {held} flavour, which lacks {needed[0]}{more}: "
-            f"cannot build the {flavour} flavour from it (build it from the full source)"
+            _(
+                "{origin}: holds the {held} flavour, which lacks {needed}{more}: cannot build the {flavour} flavour from it (build it from the full source)"
+            ).format(origin=source.origin, held=held, needed=needed[0], more=more, flavour=flavour)
         )
     files: list[str] = []
     dropped: list[str] = []
@@ -54,8 +60,9 @@ def plan_flavour(source: DirSource, wanted: str | None, items: frozenset[str] = 
     for rel in dropped:
         if rel in items:
             raise MoocError(
-                f"{source.origin}: {rel}: an item of the course, but a {flavour} pack leaves out this kind of "
-                "file under media/ (move it to quizzes/ or lessons/)"
+                _(
+                    "{origin}: {rel}: an item of the course, but a {flavour} pack leaves out this kind of file under media/ (move it to quizzes/ or lessons/)"
+                ).format(origin=source.origin, rel=rel, flavour=flavour)
             )
     return FlavourPlan(flavour=flavour, files=files, dropped=dropped, inherited=lacking)
 

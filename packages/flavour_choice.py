@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 from packages.flavours import FLAVOURS, FULL, check_flavour, rank
+from packages.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from packages.catalog import CatalogEntry
@@ -41,7 +42,11 @@ def bandwidth_setting(layout: Layout) -> str | None:
         return None
     if value not in BANDWIDTHS:
         shown = repr(value)[:40]
-        raise MoocError(f'{layout.config_file}: bandwidth must be "low" or "normal", not {shown}')
+        raise MoocError(
+            _('{config_file}: bandwidth must be "low" or "normal", not {shown}').format(
+                config_file=layout.config_file, shown=shown
+            )
+        )
     return str(value)
 
 
@@ -94,9 +99,9 @@ def choose_flavour(
 
 
 WHAT_EACH_HOLDS = {
-    "text": "lessons and quizzes; no images, PDFs, audio or video",
-    "novideo": "everything but the videos",
-    "full": "everything",
+    "text": N_("lessons and quizzes; no images, PDFs, audio or video"),
+    "novideo": N_("everything but the videos"),
+    "full": N_("everything"),
 }
 
 
@@ -107,11 +112,18 @@ def flavour_menu(entry: CatalogEntry, config: Path | None = None) -> tuple[list[
     from packages.flavours import human_size
     from packages.safe_text import one_line
 
-    lines = [f"{entry.id} {one_line(entry.version)} comes in {len(entry.offered)} flavours:"]
+    n = len(entry.offered)
+    lines = [
+        ngettext("{id} {version} comes in {n} flavour:", "{id} {version} comes in {n} flavours:", n).format(
+            id=entry.id, version=one_line(entry.version), n=n
+        )
+    ]
     for number, flavour in enumerate(entry.offered, 1):
         size = human_size(entry.flavours[flavour].size)
-        lines.append(f"  {number}. {flavour:<8} {size:>9}   {WHAT_EACH_HOLDS[flavour]}")
-    lines.append(f'(set bandwidth = "low" or "normal" in {config or "config.toml"} not to be asked)')
+        lines.append(f"  {number}. {flavour:<8} {size:>9}   {_(WHAT_EACH_HOLDS[flavour])}")
+    lines.append(
+        _('(set bandwidth = "low" or "normal" in {config} not to be asked)').format(config=config or "config.toml")
+    )
     return lines, entry.flavour
 
 
@@ -129,8 +141,9 @@ def resolve_install(
             check_flavour(requested, "--flavour")
             resolve_spec(layout, spec)  # a course id no catalog lists: that error first
             raise MoocError(
-                f"{spec}: --flavour picks one of the flavours a catalog offers; a file, folder or URL "
-                "is installed as it is (see `mooc search` for catalog courses)"
+                _(
+                    "{spec}: --flavour picks one of the flavours a catalog offers; a file, folder or URL is installed as it is (see `mooc search` for catalog courses)"
+                ).format(spec=spec)
             )
         return resolve_spec(layout, spec)
     current = Store(layout).store_dir(system).read(entry.id)

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from packages.delta_result import DeltaResult, DeltaUnavailable
+from packages.i18n import _
 from packages.zip_directory import CDH_SIG, EOCD_SIG, LFH_SIG, MAX_IN_MEMORY
 
 if TYPE_CHECKING:
@@ -98,7 +99,9 @@ def read_old_archive(path: Path) -> _OldArchive:
         with open(path, "rb") as fh:
             return _read_old(fh)
     except OSError as err:
-        raise DeltaUnavailable(f"the installed version's archive cannot be read ({err.strerror})") from None
+        raise DeltaUnavailable(
+            _("the installed version's archive cannot be read ({strerror})").format(strerror=err.strerror)
+        ) from None
 
 
 def _read_old(fh: BinaryIO) -> _OldArchive:
@@ -107,35 +110,35 @@ def _read_old(fh: BinaryIO) -> _OldArchive:
     tail = fh.read(EOCD_LEN)
     count, cd_size, cd_offset = struct.unpack("<HII", tail[-12:-2]) if len(tail) == EOCD_LEN else (0, 0, -1)
     if tail != end_record(count, cd_size, cd_offset) or cd_offset + cd_size != size - EOCD_LEN:
-        raise DeltaUnavailable("the installed archive's end record is not the builder's")
+        raise DeltaUnavailable(_("the installed archive's end record is not the builder's"))
     if cd_size > MAX_IN_MEMORY:
-        raise DeltaUnavailable("the installed archive's directory is too large")
+        raise DeltaUnavailable(_("the installed archive's directory is too large"))
     fh.seek(cd_offset)
     cd = fh.read(cd_size)
     made_by, attrs = cd[4:6], cd[32:42]
     entries: list[_Entry] = []
     pos = at = 0
     fh.seek(0)
-    for _ in range(count):
+    for _round in range(count):
         header = fh.read(LFH_LEN)
         if header[:4] != LFH_SIG or len(header) < LFH_LEN:
-            raise DeltaUnavailable("the installed archive's entries are not back to back")
+            raise DeltaUnavailable(_("the installed archive's entries are not back to back"))
         flags, csize, nlen, elen = struct.unpack("<2xH10xI4xHH", header[4:30])
         header += fh.read(nlen)
         if elen or flags & 0x8 or csize >= _LIMIT32:
-            raise DeltaUnavailable("the installed archive has fields this prediction does not know")
+            raise DeltaUnavailable(_("the installed archive has fields this prediction does not know"))
         record = cd_record(made_by, header, attrs, at)
         if cd[pos : pos + len(record)] != record:
-            raise DeltaUnavailable("the installed archive's directory is not its local headers")
+            raise DeltaUnavailable(_("the installed archive's directory is not its local headers"))
         entries.append(_Entry(header[30:], at, header, csize))
         pos += len(record)
         at += LFH_LEN + nlen + csize
         fh.seek(at)
     names = [e.name for e in entries]
     if at != cd_offset or pos != cd_size or names[-1:] != [MANIFEST_NAME.encode()] or names[:-1] != sorted(names[:-1]):
-        raise DeltaUnavailable("the installed archive's entries are not in the builder's order")
+        raise DeltaUnavailable(_("the installed archive's entries are not in the builder's order"))
     if entries[-1].csize > MAX_IN_MEMORY:
-        raise DeltaUnavailable("the installed manifest is too large")
+        raise DeltaUnavailable(_("the installed manifest is too large"))
     fh.seek(entries[-1].offset + len(entries[-1].header))
     return _OldArchive(entries, made_by, attrs, fh.read(entries[-1].csize))
 
@@ -171,17 +174,17 @@ def _predict(
 
     old = read_old_archive(old_archive)
     if deflate(installed) != old.manifest_data:
-        raise DeltaUnavailable("the installed manifest is not the rebuilt archive's, compressed as predicted")
+        raise DeltaUnavailable(_("the installed manifest is not the rebuilt archive's, compressed as predicted"))
     new_json, adds = target_manifest(installed, target)
     kept = {e.name.decode("utf-8"): e for e in old.entries[:-1]}
     names = sorted([*kept, *adds])
     if len(names) != len(kept) + len(adds):
-        raise DeltaUnavailable("a missing file is in the installed archive")
+        raise DeltaUnavailable(_("a missing file is in the installed archive"))
     size = fetcher.size
     cd_size = sum(CDH_LEN + len(n.encode("utf-8")) for n in [*names, MANIFEST_NAME])
     cd_offset = size - EOCD_LEN - cd_size
     if len(names) + 1 >= 0xFFFF or size >= _LIMIT32 or cd_offset <= 0 or cd_size > MAX_IN_MEMORY:
-        raise DeltaUnavailable("the target archive is not one this prediction knows (zip64, or too small)")
+        raise DeltaUnavailable(_("the target archive is not one this prediction knows (zip64, or too small)"))
     first, snippet, records = _missing_records(fetcher, names, adds, cd_offset, old)
     plan: list[Piece] = []
     cd = bytearray()
@@ -205,14 +208,20 @@ def _predict(
     cd += cd_record(old.made_by, manifest[: LFH_LEN + len(MANIFEST_NAME)], old.attrs, at)
     if at + len(manifest) != cd_offset or len(cd) != cd_size:
         predicted = at + len(manifest) + len(cd) + EOCD_LEN
-        raise DeltaUnavailable(f"the catalog's size ({size}) is not the predicted archive's ({predicted})")
+        raise DeltaUnavailable(
+            _("the catalog's size ({size}) is not the predicted archive's ({predicted})").format(
+                size=size, predicted=predicted
+            )
+        )
     if snippet and cd[first - cd_offset : first - cd_offset + len(snippet)] != snippet:
-        raise DeltaUnavailable("the server's directory is not the one predicted")
+        raise DeltaUnavailable(_("the server's directory is not the one predicted"))
     result.entries_total = len(names) + 1
     plan.append(("net", at, len(manifest)))  # held in memory, with the directory and end record
     cached = [(at, manifest + bytes(cd) + end_record(len(names) + 1, cd_size, cd_offset))]
     if sum(1 for kind, _s, _n in plan if kind == "net") > MAX_RANGE_REQUESTS:
-        raise DeltaUnavailable(f"more than {MAX_RANGE_REQUESTS} runs of missing files")
+        raise DeltaUnavailable(
+            _("more than {max_range_requests} runs of missing files").format(max_range_requests=MAX_RANGE_REQUESTS)
+        )
     result.plan_bytes = result.bytes_fetched + sum(n for kind, s, n in plan[:-1] if kind == "net")
     return cached, cd_offset, plan
 
@@ -251,7 +260,9 @@ def _missing_records(
             or usize != adds[name][0]
             or csize >= _LIMIT32
         ):
-            raise DeltaUnavailable(f"the server's directory record of {name} is not the one predicted")
+            raise DeltaUnavailable(
+                _("the server's directory record of {name} is not the one predicted").format(name=name)
+            )
         records[name] = record
     return first, bytes(buf), records
 
@@ -260,6 +271,6 @@ def _manifest_entry(old: _OldArchive, new_json: bytes) -> bytes:
     """The target's manifest entry: the installed one's local header with the new CRC and sizes, then its data."""
     data = deflate(new_json)
     if len(new_json) >= _LIMIT32:
-        raise DeltaUnavailable("the manifest is too large to predict")
+        raise DeltaUnavailable(_("the manifest is too large to predict"))
     header = old.entries[-1].header
     return header[:14] + struct.pack("<III", zlib.crc32(new_json), len(data), len(new_json)) + header[26:] + data

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 from packages.flavours import check_flavour, rank
+from packages.i18n import _
 
 if TYPE_CHECKING:
     from packages.catalog import CatalogEntry
@@ -51,9 +52,13 @@ def change_flavour(
     course = store.store_dir(system).read(course_id)
     if course is None:
         if not system and store.system.read(course_id) is not None:
-            raise MoocError(f"{course_id}: installed system-wide only: add --system (administrators)")
+            raise MoocError(
+                _("{course_id}: installed system-wide only: add --system (administrators)").format(course_id=course_id)
+            )
         where = " system-wide" if system else ""
-        raise MoocError(f"{course_id}: not installed{where} (see `mooc list`)")
+        raise MoocError(
+            _("{course_id}: not installed{where} (see `mooc list`)").format(course_id=course_id, where=where)
+        )
     current = installed_flavour(course)
     info: dict[str, Any] = {
         "id": course.id,
@@ -95,10 +100,13 @@ def catalog_entry_of(layout: Layout, course: InstalledCourse) -> tuple[CatalogEn
     newer = catalogs.resolve(course.id)
     if newer is None:
         raise MoocError(
-            f"{course.id}: no catalog lists it: add the catalog it comes from (`mooc catalog add URL`), "
-            "the missing files are fetched from there"
+            _(
+                "{id}: no catalog lists it: add the catalog it comes from (`mooc catalog add URL`), the missing files are fetched from there"
+            ).format(id=course.id)
         )
-    return newer, f"the catalogs no longer list {course.version}: moving to {newer.version} at the same time"
+    return newer, _("the catalogs no longer list {version}: moving to {version2} at the same time").format(
+        version=course.version, version2=newer.version
+    )
 
 
 def _move_up(
@@ -152,7 +160,9 @@ def _move_down(
     with tempfile.TemporaryDirectory(prefix="flavour-", dir=layout.tmp_dir) as tmp:
         built = build(course.path, Path(tmp) / "pack.mooc", flavour=target)
         matches = _catalog_agrees(layout, course, target, built.sha256)
-        label = f"{course.id} {course.version} {target} (built here from the installed {info['from_flavour']})"
+        label = _("{id} {version} {target} (built here from the installed {from_flavour})").format(
+            id=course.id, version=course.version, target=target, from_flavour=info["from_flavour"]
+        )
         result = install(
             layout,
             InstallSpec(kind="file", value=str(built.path), label=label, expected_sha256=built.sha256),

@@ -19,7 +19,7 @@ exactly the media the smaller one leaves out.
 from __future__ import annotations
 
 from packages.errors import MoocError
-from packages.i18n import N_, _
+from packages.i18n import N_, _, ngettext
 
 FULL = "full"
 FLAVOURS = ("text", "novideo", FULL)  # small -> big
@@ -45,7 +45,9 @@ def check_flavour(name: object, where: str = "flavour") -> str:
     if isinstance(name, str) and name in FLAVOURS:
         return name
     shown = repr(name)[:40]
-    raise MoocError(f"{where}: unknown flavour {shown} (choose text, novideo or full)")
+    raise MoocError(
+        _("{where}: unknown flavour {shown} (choose text, novideo or full)").format(where=where, shown=shown)
+    )
 
 
 def rank(flavour: str) -> int:
@@ -79,15 +81,21 @@ def kind_of(path: str) -> str:
     return "file"
 
 
+_UNITS = {"kB": N_("kB"), "MB": N_("MB"), "GB": N_("GB"), "TB": N_("TB")}
+_KIND_WORDS = {"video": N_("video"), "image": N_("image"), "audio": N_("audio"), "PDF": N_("PDF"), "file": N_("file")}
+
+
 def human_size(n: int) -> str:
     """A size as people say it, in decimal units: "820 bytes", "240 kB", "1.4 MB", "14 MB"."""
     if n < 1000:
-        return f"{n} byte{'s' if n != 1 else ''}"
+        return ngettext("{n} byte", "{n} bytes", n).format(n=n)
     value = float(n)
     for unit in ("kB", "MB", "GB", "TB"):
         value /= 1000
         if value < 999.5 or unit == "TB":
-            return f"{value:.1f} {unit}" if value < 9.95 else f"{value:.0f} {unit}"
+            return (_("{value:.1f} {unit}") if value < 9.95 else _("{value:.0f} {unit}")).format(
+                value=value, unit=_(_UNITS[unit])
+            )
     return f"{n} bytes"  # pragma: no cover
 
 
@@ -98,29 +106,33 @@ def pack_file_name(course_id: str, version: str, flavour: str = FULL) -> str:
 
 def placeholder(path: str, size: int) -> str:
     """What a lesson shows for a file its pack left out: "video, 14 MB: in the full pack"."""
-    kind = _(_KIND_WORDS.get(kind_of(path), kind_of(path)))
-    return _("{kind}, {size}: in the full pack").format(kind=kind, size=human_size(size))
+    return _("{kind}, {size}: in the full pack").format(kind=_(_KIND_WORDS[kind_of(path)]), size=human_size(size))
 
 
-# kind_of's words, as a learner reads them in a placeholder.
-_KIND_WORDS = {"video": N_("video"), "image": N_("image"), "audio": N_("audio"), "PDF": N_("PDF"), "file": N_("file")}
-
-
-_NOUNS = {"video": "video", "image": "image", "audio": "audio file", "PDF": "PDF", "file": "other file"}
+def _counted(kind: str, count: int) -> str:
+    """`count` files of `kind`, as "1 video", "6 images"."""
+    if kind == "video":
+        return ngettext("{n} video", "{n} videos", count).format(n=count)
+    if kind == "image":
+        return ngettext("{n} image", "{n} images", count).format(n=count)
+    if kind == "audio":
+        return ngettext("{n} audio file", "{n} audio files", count).format(n=count)
+    if kind == "PDF":
+        return ngettext("{n} PDF", "{n} PDFs", count).format(n=count)
+    return ngettext("{n} other file", "{n} other files", count).format(n=count)
 
 
 def left_out_summary(sizes: dict[str, int]) -> str:
     """What a flavour leaves out in a few words, from {path: size}:
     "nothing", "7 files, 15 MB: 1 video, 6 images"."""
     if not sizes:
-        return "nothing"
+        return _("nothing")
     counts: dict[str, int] = {}
     for path in sizes:
         kind = kind_of(path)
         counts[kind] = counts.get(kind, 0) + 1
     n = len(sizes)
-    kinds = ", ".join(
-        f"{count} {_NOUNS[kind]}{'s' if count != 1 else ''}"
-        for kind, count in sorted(counts.items(), key=lambda kc: (-kc[1], kc[0]))
+    kinds = ", ".join(_counted(kind, count) for kind, count in sorted(counts.items(), key=lambda kc: (-kc[1], kc[0])))
+    return ngettext("{n} file, {size}: {kinds}", "{n} files, {size}: {kinds}", n).format(
+        n=n, size=human_size(sum(sizes.values())), kinds=kinds
     )
-    return f"{n} file{'s' if n != 1 else ''}, {human_size(sum(sizes.values()))}: {kinds}"

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from packages.errors import MoocError
+from packages.i18n import N_, _
 from packages.netguard import CONNECT_TIMEOUT, READ_TIMEOUT, Guard, guarded_adapter
 
 CHUNK = 64 * 1024
@@ -58,9 +59,17 @@ def check_redirect(from_url: str, to_url: str) -> None:
     """Refuse a redirect that changes scheme downwards or leaves http(s)."""
     old, new = urlsplit(from_url).scheme.lower(), urlsplit(to_url).scheme.lower()
     if new not in ("http", "https"):
-        raise DownloadError(f"{from_url}: redirect to a {new or 'relative'}: URL refused ({to_url})")
+        raise DownloadError(
+            _("{from_url}: redirect to a {new}: URL refused ({to_url})").format(
+                from_url=from_url, new=new or "relative", to_url=to_url
+            )
+        )
     if old == "https" and new == "http":
-        raise DownloadError(f"{from_url}: redirect from https to plain http refused ({to_url})")
+        raise DownloadError(
+            _("{from_url}: redirect from https to plain http refused ({to_url})").format(
+                from_url=from_url, to_url=to_url
+            )
+        )
 
 
 def open_url(
@@ -75,13 +84,13 @@ def open_url(
     import requests
 
     current = url
-    for _ in range(MAX_REDIRECTS + 1):
+    for _hop in range(MAX_REDIRECTS + 1):
         try:
             response = session.request(
                 method, current, headers=headers or {}, stream=True, allow_redirects=False, timeout=timeout
             )
         except requests.exceptions.InvalidSchema as err:
-            raise DownloadError(f"{url}: not an http(s) URL ({err})") from None
+            raise DownloadError(_("{url}: not an http(s) URL ({err})").format(url=url, err=err)) from None
         if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
             target = urljoin(current, response.headers["location"])
             response.close()
@@ -89,7 +98,7 @@ def open_url(
             current = target
             continue
         return response
-    raise DownloadError(f"{url}: too many redirects")
+    raise DownloadError(_("{url}: too many redirects").format(url=url))
 
 
 def _content_range(value: str) -> tuple[int, int, int | None] | None:
@@ -132,8 +141,14 @@ def iter_body(response: Any) -> Any:
                 return
             yield chunk
     except (urllib3.exceptions.HTTPError, OSError) as err:
-        reason = "connection lost" if isinstance(err, urllib3.exceptions.ProtocolError) else _short(err)
-        raise _Retry(reason if reason.startswith("connection") else f"connection lost: {reason}") from None
+        if isinstance(err, urllib3.exceptions.ProtocolError):
+            raise _Retry(_("connection lost")) from None
+        reason = _short(err)
+        # a reason that already says what happened to the connection is not prefixed
+        connection = reason.startswith("connection") or any(
+            n.startswith("Connection") and n in str(err) for n, _r in _REASONS
+        )
+        raise _Retry(reason if connection else _("connection lost: {reason}").format(reason=reason)) from None
 
 
 def read_body(response: Any, cap: int, guard: Guard, *, what: str, limit_name: str) -> bytes:
@@ -143,9 +158,13 @@ def read_body(response: Any, cap: int, guard: Guard, *, what: str, limit_name: s
 
     encoding = response.headers.get("content-encoding", "").strip().lower()
     if encoding not in ("", "identity", "gzip", "x-gzip", "deflate"):
-        raise DownloadError(f"{what}: unsupported Content-Encoding {encoding[:40]!r}")
+        raise DownloadError(
+            _("{what}: unsupported Content-Encoding {encoding!r}").format(what=what, encoding=encoding[:40])
+        )
     length = _int_header(response.headers.get("content-length"))
-    too_big = f"{what}: larger than {cap} bytes (the limit, {limit_name})"
+    too_big = _("{what}: larger than {cap} bytes (the limit, {limit_name})").format(
+        what=what, cap=cap, limit_name=limit_name
+    )
     if encoding in ("", "identity") and length is not None and length > cap:
         raise DownloadError(too_big)
     decoder = None if encoding in ("", "identity") else zlib.decompressobj(31 if "gzip" in encoding else 15)
@@ -167,26 +186,32 @@ def read_body(response: Any, cap: int, guard: Guard, *, what: str, limit_name: s
                 if not data and chunk:
                     break  # defensive: zlib left input without output, do not spin
     except zlib.error as err:
-        raise DownloadError(f"{what}: the server sent a broken {encoding} body ({err})") from None
+        raise DownloadError(
+            _("{what}: the server sent a broken {encoding} body ({err})").format(what=what, encoding=encoding, err=err)
+        ) from None
     except _Retry as err:
         guard.check()
-        raise DownloadError(f"{what}: {err}") from None
+        raise DownloadError(_("{what}: {err}").format(what=what, err=err)) from None
     guard.check()
     if length is not None and decoder is None and len(body) < length:
-        raise DownloadError(f"{what}: connection closed after {len(body)} of {length} bytes")
+        raise DownloadError(
+            _("{what}: connection closed after {n_body} of {length} bytes").format(
+                what=what, n_body=len(body), length=length
+            )
+        )
     return bytes(body)
 
 
 _REASONS = (
-    ("Connection refused", "connection refused (is the server running?)"),
-    ("Name or service not known", "host name not found (offline, or a typo in the address?)"),
-    ("Temporary failure in name resolution", "host name not found (offline?)"),
-    ("No route to host", "no route to host (offline?)"),
-    ("Network is unreachable", "network unreachable (offline?)"),
-    ("timed out", "timed out"),
-    ("Connection reset", "connection reset"),
-    ("Remote end closed connection without response", "the server closed the connection without answering"),
-    ("Connection aborted", "connection dropped"),
+    ("Connection refused", N_("connection refused (is the server running?)")),
+    ("Name or service not known", N_("host name not found (offline, or a typo in the address?)")),
+    ("Temporary failure in name resolution", N_("host name not found (offline?)")),
+    ("No route to host", N_("no route to host (offline?)")),
+    ("Network is unreachable", N_("network unreachable (offline?)")),
+    ("timed out", N_("timed out")),
+    ("Connection reset", N_("connection reset")),
+    ("Remote end closed connection without response", N_("the server closed the connection without answering")),
+    ("Connection aborted", N_("connection dropped")),
 )
 
 
@@ -195,5 +220,5 @@ def _short(err: BaseException) -> str:
     text = str(err)
     for needle, reason in _REASONS:
         if needle in text:
-            return reason
+            return _(reason)
     return text if len(text) < 160 else text[:157] + "…"

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from packages.downloads_folder import fetch, fetch_update, prune_partial_downloads
-from packages.errors import MoocError
+from packages.errors import MoocError, after_subject
 from packages.file_lock import locked
 from packages.flavour_choice import installed_flavour
 from packages.fsutil import make_tree_durable, os_error_text
+from packages.i18n import _, ngettext
 from packages.identifiers import compare_versions, is_id
 from packages.install_spec import InstallSpec, resolve_spec
 from packages.installed_course import InstalledCourse, summary_of
@@ -82,7 +83,11 @@ def install(
         return _install(store, dest, target, force=force, limits=limits, quiet=quiet, say=say, limit_rate=limit_rate)
     except OSError as err:  # a full disk, a store turned read-only: the previous version stays live
         where = f" ({err.filename})" if err.filename else ""
-        raise MoocError(f"{target.label}: cannot install into {dest.courses}: {os_error_text(err)}{where}") from None
+        raise MoocError(
+            _("{label}: cannot install into {courses}: {err}{where}").format(
+                label=target.label, courses=dest.courses, err=os_error_text(err), where=where
+            )
+        ) from None
 
 
 def _install(
@@ -116,15 +121,15 @@ def _install(
             if early is not None:
                 _forget_download(archive)
                 return early
-        say("verifying and unpacking")
+        say(_("verifying and unpacking"))
         tree = stage / "tree"
         manifest = _extract(archive, tree, limits, target.label)
         _check_claims(layout, target, manifest, archive)
-        say("checking the course")
+        say(_("checking the course"))
         course = _check_tree(tree, target.label, archive)
         size = tree_size(tree)
         keep_for_tree(tree, course)  # the lesson search index, once per version (not counted in its size)
-        say("installing")
+        say(_("installing"))
         with locked(dest.lock_file(course.id)):
             existing = dest.read(course.id)
             status = _decide(existing, course.id, course.version, force)
@@ -144,10 +149,9 @@ def _install(
                     )
                 # an author re-installing an edited folder (or file) without bumping the version
                 status = "reinstalled"
-                changed_note = (
-                    f"the content changed but the version is still {course.version}: reinstalled "
-                    "(bump the version before you publish it, so learners' copies update)"
-                )
+                changed_note = _(
+                    "the content changed but the version is still {version}: reinstalled (bump the version before you publish it, so learners' copies update)"
+                ).format(version=course.version)
             make_tree_durable(tree)
             summary = summary_of(
                 course,
@@ -192,9 +196,9 @@ def _obtain_archive(
     if target.kind == "file":
         return Path(target.value)
     if target.kind == "folder":
-        say("checking the pack source")
+        say(_("checking the pack source"))
         return _build_folder(Path(target.value), stage, target.label)
-    say("downloading")
+    say(_("downloading"))
     try:
         current = installed(target.course_id) if target.course_id else None
         if current is not None and target.expected_size is not None and target.expected_sha256:
@@ -224,14 +228,18 @@ def _check_claims(layout: Layout, target: InstallSpec, manifest: Any, archive: P
     (its bytes verified, but a catalog can name any verified pack); the download goes."""
     wrong = None
     if target.course_id and (manifest.course_id, manifest.version) != (target.course_id, target.version):
-        wrong = f"the pack is {manifest.course_id} {one_line(manifest.version)}, not the course the catalog lists"
+        wrong = _("the pack is {id} {version}, not the course the catalog lists").format(
+            id=manifest.course_id, version=one_line(manifest.version)
+        )
     elif target.flavour is not None and manifest.flavour != target.flavour:
-        wrong = f"the pack is the {manifest.flavour} flavour, not {target.flavour}: the catalog is wrong about it"
+        wrong = _("the pack is the {flavour} flavour, not {wanted}: the catalog is wrong about it").format(
+            flavour=manifest.flavour, wanted=target.flavour
+        )
     if wrong is None:
         return
     if archive.parent == layout.downloads_dir:
         _forget_download(archive)  # verified bytes, but not what the catalog said
-    raise MoocError(f"{target.label}: {wrong}; nothing changed")
+    raise MoocError(_("{label}: {wrong}; nothing changed").format(label=target.label, wrong=wrong))
 
 
 def _forget_download(archive: Path) -> None:
@@ -263,7 +271,11 @@ def _extract(archive: Path, tree: Path, limits: Any, label: str) -> Any:
     except MoocError as err:
         raise MoocError(_named(label, str(err), archive, tree)) from None
     except OSError as err:
-        raise MoocError(f"{label}: cannot unpack into {tree.parent.parent}: {os_error_text(err)}") from None
+        raise MoocError(
+            _("{label}: cannot unpack into {parent}: {err}").format(
+                label=label, parent=tree.parent.parent, err=os_error_text(err)
+            )
+        ) from None
 
 
 def _check_tree(tree: Path, label: str, archive: Path) -> Any:
@@ -293,17 +305,24 @@ def _raise_on_errors(report: Any, label: str, hint: str = "") -> None:
     errors = [p for p in report.sorted() if p.severity == "error"]
     if not errors:
         return
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
-    raise MoocError(f"{label}: {errors[0]}{more}{hint}")
+    more = (
+        ngettext(" (and {n} more problem)", " (and {n} more problems)", len(errors) - 1).format(n=len(errors) - 1)
+        if len(errors) > 1
+        else ""
+    )
+    raise MoocError(_("{label}: {errors}{more}{hint}").format(label=label, errors=errors[0], more=more, hint=hint))
 
 
 def _named(label: str, message: str, *paths: Path) -> str:
     """Errors from the pack layer name the archive or the staging folder: name what the user typed."""
     for path in paths:
-        for prefix in (f"{path}: ", f"{os.path.realpath(path)}: "):
-            if message.startswith(prefix):
-                message = message[len(prefix) :]
-    return message if message.startswith(f"{label}: ") else f"{label}: {message}"
+        for prefix in (str(path), os.path.realpath(path)):
+            rest = after_subject(message, prefix)
+            if rest is not None:
+                message = rest
+    if after_subject(message, label) is not None:
+        return message
+    return _("{path}: {problem}").format(path=label, problem=message)
 
 
 def _decide(existing: InstalledCourse | None, course_id: str, version: str, force: bool) -> Status:
@@ -316,8 +335,9 @@ def _decide(existing: InstalledCourse | None, course_id: str, version: str, forc
         return "reinstalled" if force else "already-installed"
     if not force:
         raise MoocError(
-            f"{course_id}: version {version} is older than the installed {existing.version}; "
-            f"use --force to install it anyway"
+            _(
+                "{course_id}: version {version} is older than the installed {version2}; use --force to install it anyway"
+            ).format(course_id=course_id, version=version, version2=existing.version)
         )
     return "downgraded"
 
@@ -408,8 +428,7 @@ def _describe_source(target: InstallSpec) -> str:
 def _shadow_note(store: Store, installed: InstalledCourse) -> str | None:
     winner = store.find(installed.id)
     if winner is not None and winner.path != installed.path:
-        return (
-            f"the {winner.origin} store has {installed.id} {winner.version}, "
-            f"which is the copy that plays (the highest version wins)"
-        )
+        return _(
+            "the {origin} store has {id} {version}, which is the copy that plays (the highest version wins)"
+        ).format(origin=winner.origin, id=installed.id, version=winner.version)
     return None

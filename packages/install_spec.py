@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.identifiers import ID_RE
 from packages.layout import Layout
 
@@ -47,17 +48,20 @@ def resolve_spec(layout: Layout, spec: str) -> InstallSpec:
         return InstallSpec(kind="url", value=spec, label=spec)
     if "://" in spec:
         scheme = spec.split("://", 1)[0]
-        raise MoocError(f"{spec}: unsupported URL scheme '{scheme}' (use http or https)")
+        raise MoocError(
+            _("{spec}: unsupported URL scheme '{scheme}' (use http or https)").format(spec=spec, scheme=scheme)
+        )
     path = Path(spec).expanduser()
     if path.is_dir():
         return InstallSpec(kind="folder", value=str(path), label=spec)
     if path.is_file():
         return InstallSpec(kind="file", value=str(path), label=spec)
     if path.exists():
-        raise MoocError(f"{spec}: not a regular file or folder")
+        raise MoocError(_("{spec}: not a regular file or folder").format(spec=spec))
     raise MoocError(
-        f"{spec}: not a file, folder or URL, nor a course of an added catalog "
-        "(`mooc search` lists them; `mooc catalog add URL` adds a catalog)"
+        _(
+            "{spec}: not a file, folder or URL, nor a course of an added catalog (`mooc search` lists them; `mooc catalog add URL` adds a catalog)"
+        ).format(spec=spec)
     )
 
 
@@ -86,23 +90,28 @@ def catalog_entry_for_spec(layout: Layout, spec: str) -> CatalogEntry | None:
             and ((folder / CATALOG_NAME).exists() or any(folder.glob("*.mooc")))
         ):
             raise MoocError(
-                f"{spec}: a folder of course packs, not a pack source: add it with "
-                f"`mooc catalog add {spec}`, then `mooc install COURSE-ID`"
+                _(
+                    "{spec}: a folder of course packs, not a pack source: add it with `mooc catalog add {spec}`, then `mooc install COURSE-ID`"
+                ).format(spec=spec)
             )
         return None
-    cid, _, version = spec.partition("@")
+    cid, _at, version = spec.partition("@")
     if not ID_RE.match(cid):
         return None
     entry = Catalogs(layout).resolve(cid, version or None)
     if entry is None and version and Catalogs(layout).resolve(cid) is not None:
-        raise MoocError(f"{cid}: version {version} is in no catalog (see `mooc search {cid}`)")
+        raise MoocError(
+            _("{cid}: version {version} is in no catalog (see `mooc search {cid}`)").format(cid=cid, version=version)
+        )
     return entry
 
 
 def pack_label(entry: CatalogEntry, pack: FlavourPack) -> str:
     """How errors name a catalog pack: "stats-101 1.2.0 (catalog uni)", "stats-101 1.2.0 text (catalog uni)"."""
     flavour = "" if pack.flavour == "full" else f" {pack.flavour}"
-    return f"{entry.id} {entry.version}{flavour} (catalog {entry.catalog})"
+    return _("{id} {version}{flavour} (catalog {catalog})").format(
+        id=entry.id, version=entry.version, flavour=flavour, catalog=entry.catalog
+    )
 
 
 def spec_for_pack(entry: CatalogEntry, pack: FlavourPack) -> InstallSpec:
@@ -140,8 +149,12 @@ def verify_local_pack(path: Path, entry: CatalogEntry | FlavourPack, label: str)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise MoocError(f"{label}: {path} is missing") from None
+        raise MoocError(_("{label}: {path} is missing").format(label=label, path=path)) from None
     if size != entry.size:
-        raise MoocError(f"{label}: {path.name} has {size} bytes, the catalog says {entry.size}")
+        raise MoocError(
+            _("{label}: {name} has {size} bytes, the catalog says {size2}").format(
+                label=label, name=path.name, size=size, size2=entry.size
+            )
+        )
     if sha256_file(path) != entry.sha256:
-        raise MoocError(f"{label}: {path.name}: SHA-256 does not match the catalog")
+        raise MoocError(_("{label}: {name}: SHA-256 does not match the catalog").format(label=label, name=path.name))

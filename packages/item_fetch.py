@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 if TYPE_CHECKING:
     from packages.catalog import FlavourPack
@@ -63,7 +64,7 @@ def fetched_file(layout: Layout, course_id: str, version: str, path: str) -> Pat
 
     problem = path_problem(path)
     if problem:
-        raise MoocError(f"{path}: {problem}")
+        raise MoocError(_("{path}: {problem}").format(path=path, problem=problem))
     return layout.fetched_dir / course_id / _safe(version) / Path(*path.split("/"))
 
 
@@ -87,7 +88,11 @@ def fetch_item(
     where `find_fetched` finds it. One MoocError line for anything that goes wrong."""
     entry = omitted_entry(tree, path)
     if entry is None:
-        raise MoocError(f"{course_id}: {path} is not a file this flavour left out; nothing to fetch")
+        raise MoocError(
+            _("{course_id}: {path} is not a file this flavour left out; nothing to fetch").format(
+                course_id=course_id, path=path
+            )
+        )
     done = find_fetched(layout, course_id, version, entry)
     if done is not None:
         return FetchedItem(path=done, size=entry.size, bytes_fetched=0, pack_url="")
@@ -145,15 +150,17 @@ def pack_holding(layout: Layout, course_id: str, version: str, path: str) -> tup
     entry = Catalogs(layout).resolve(course_id, version)
     if entry is None:
         raise MoocError(
-            f"{course_id} {version}: no catalog lists this version; add the one it comes from "
-            "(`mooc catalog add URL`) to fetch its media"
+            _(
+                "{course_id} {version}: no catalog lists this version; add the one it comes from (`mooc catalog add URL`) to fetch its media"
+            ).format(course_id=course_id, version=version)
         )
     for flavour in entry.offered:
         if keeps(flavour, path):
             return entry.catalog, entry.flavours[flavour]
     raise MoocError(
-        f"{course_id} {version} (catalog {entry.catalog}): no pack it offers holds {path} "
-        f"(it offers {', '.join(entry.offered)})"
+        _("{course_id} {version} (catalog {catalog}): no pack it offers holds {path} (it offers {offered})").format(
+            course_id=course_id, version=version, catalog=entry.catalog, path=path, offered=", ".join(entry.offered)
+        )
     )
 
 
@@ -167,9 +174,11 @@ def _from_local(pack: FlavourPack, entry: ManifestEntry, target: Path) -> Fetche
         with zipfile.ZipFile(archive) as zf, zf.open(entry.path) as src:
             _store(src.read, entry, target, where=str(archive))
     except KeyError:
-        raise MoocError(f"{archive}: {entry.path} is not in it") from None
+        raise MoocError(_("{archive}: {path} is not in it").format(archive=archive, path=entry.path)) from None
     except (OSError, zipfile.BadZipFile) as err:
-        raise MoocError(f"{archive}: cannot read {entry.path} ({err})") from None
+        raise MoocError(
+            _("{archive}: cannot read {path} ({err})").format(archive=archive, path=entry.path, err=err)
+        ) from None
     return FetchedItem(path=target, size=entry.size, bytes_fetched=0, pack_url=pack.url)
 
 
@@ -194,12 +203,18 @@ def _from_server(pack: FlavourPack, entry: ManifestEntry, target: Path, limits: 
                 )
                 found = next((e for e in directory if e.name == entry.path), None)
                 if found is None:
-                    raise MoocError(f"{pack.url}: {entry.path} is not in this pack")
+                    raise MoocError(_("{url}: {path} is not in this pack").format(url=pack.url, path=entry.path))
                 if found.usize != entry.size or found.csize > entry.size + entry.size // 100 + 1024:
-                    raise MoocError(f"{pack.url}: {entry.path}: the pack's directory disagrees with the manifest")
+                    raise MoocError(
+                        _("{url}: {path}: the pack's directory disagrees with the manifest").format(
+                            url=pack.url, path=entry.path
+                        )
+                    )
                 start, end = spans(directory, cd_offset)[entry.path]
                 if end - start > found.csize + 30 + 2 * 65535 + 16:
-                    raise MoocError(f"{pack.url}: {entry.path}: its span in the pack is too long")
+                    raise MoocError(
+                        _("{url}: {path}: its span in the pack is too long").format(url=pack.url, path=entry.path)
+                    )
                 identity = {
                     "url": pack.url,
                     "sha256": pack.sha256,
@@ -216,7 +231,9 @@ def _from_server(pack: FlavourPack, entry: ManifestEntry, target: Path, limits: 
             finally:
                 fetcher.close()
     except (DeltaUnavailable, ValueError, struct.error, zlib.error) as err:
-        raise MoocError(f"{pack.url}: cannot fetch {entry.path} by range ({err})") from None
+        raise MoocError(
+            _("{url}: cannot fetch {path} by range ({err})").format(url=pack.url, path=entry.path, err=err)
+        ) from None
     except TooSlow as err:
         raise MoocError(str(err) + _kept(part)) from None
     with open(part, "rb") as fh:
@@ -246,7 +263,7 @@ def _resume(part: Path, sidecar: Path, identity: dict[str, Any]) -> int:
 
 def _kept(part: Path) -> str:
     size = part.stat().st_size if part.is_file() else 0
-    return f"; {size} bytes kept in {part}: try again to resume" if size else ""
+    return _("; {size} bytes kept in {part}: try again to resume").format(size=size, part=part) if size else ""
 
 
 # --------------------------------------------------------------------------- the bytes
@@ -256,13 +273,15 @@ def _entry_reader(fh: Any, method: int, name: str) -> Any:
     """A read(n) over the entry's data in a span file (local header skipped, inflated)."""
     head = fh.read(30)
     if len(head) < 30 or head[:4] != _LFH:
-        raise MoocError(f"{name}: not a zip entry where the directory says")
+        raise MoocError(_("{name}: not a zip entry where the directory says").format(name=name))
     nlen, elen = struct.unpack("<HH", head[26:30])
     fh.seek(30 + nlen + elen)
     if method == 0:
         return fh.read
     if method != 8:
-        raise MoocError(f"{name}: compression method {method} is not one a pack uses")
+        raise MoocError(
+            _("{name}: compression method {method} is not one a pack uses").format(name=name, method=method)
+        )
     inflate = zlib.decompressobj(-15)
 
     def read(n: int) -> bytes:
@@ -292,13 +311,21 @@ def _store(read: Any, entry: ManifestEntry, target: Path, *, where: str) -> None
             while chunk := read(1 << 20):
                 size += len(chunk)
                 if size > entry.size:
-                    raise MoocError(f"{where}: {entry.path}: more than the {entry.size} bytes the manifest records")
+                    raise MoocError(
+                        _("{where}: {path}: more than the {size} bytes the manifest records").format(
+                            where=where, path=entry.path, size=entry.size
+                        )
+                    )
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         if size != entry.size or digest.hexdigest() != entry.sha256:
-            raise MoocError(f"{where}: {entry.path}: not the file the manifest records (size or SHA-256 differ)")
+            raise MoocError(
+                _("{where}: {path}: not the file the manifest records (size or SHA-256 differ)").format(
+                    where=where, path=entry.path
+                )
+            )
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

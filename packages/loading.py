@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from packages.i18n import _
 from packages.identifiers import ID_RE, SEMVER_RE, is_language
 from packages.model import FORMAT_VERSION, Course, Item, Module, Quiz
 from packages.pack_paths import path_problem
@@ -45,7 +46,7 @@ _ITEM_KEYS = {"id", "kind", "file", "title", "weight"}
 def load_course(source: PackSource) -> Course:
     """The course model; a MoocError listing the first problems when the pack is invalid."""
     report = Report(origin=source.origin)
-    course, _, _ = parse_pack(source, report, read_all_lessons=False)
+    course, _found, _warnings = parse_pack(source, report, read_all_lessons=False)
     report.raise_if_errors()
     assert course is not None
     return course
@@ -128,8 +129,9 @@ class _Parser(QuizParser):
             self.error(
                 file,
                 path,
-                f"{one_line(value)!r} is not a valid id "
-                "(lowercase letters, digits, '.', '_', '-'; starts with a letter or digit; at most 64)",
+                _(
+                    "{value!r} is not a valid id (lowercase letters, digits, '.', '_', '-'; starts with a letter or digit; at most 64)"
+                ).format(value=one_line(value)),
             )
             return False
         return isinstance(value, str)
@@ -137,7 +139,11 @@ class _Parser(QuizParser):
     def check_module_id(self, value: Any, file: str, path: str) -> bool:
         """The contract only asks module ids to be unique; refuse just what cannot work."""
         if isinstance(value, str) and (not value.strip() or value != one_line(value)):
-            self.error(file, path, f"{one_line(value)!r} is not a usable module id (empty, or control characters)")
+            self.error(
+                file,
+                path,
+                _("{value!r} is not a usable module id (empty, or control characters)").format(value=one_line(value)),
+            )
             return False
         return isinstance(value, str)
 
@@ -145,41 +151,63 @@ class _Parser(QuizParser):
     def run(self) -> Course | None:
         f = COURSE_FILE
         if not self.source.exists(f):
-            self.error(f, "", "missing: a pack needs a course.toml at its top level (create one with `mooc pack init`)")
+            self.error(
+                f, "", _("missing: a pack needs a course.toml at its top level (create one with `mooc pack init`)")
+            )
             return None
         data = self.read_toml(f)
         if data is None:
             return None
         if not ({"format", "id", "modules"} & data.keys()):
-            self.error(f, "", "not a course pack manifest (no format, id or modules keys; see `mooc docs format`)")
+            self.error(f, "", _("not a course pack manifest (no format, id or modules keys; see `mooc docs format`)"))
             return None
         fmt = data.get("format", MISSING)
         if fmt is MISSING:
-            self.error(f, "", "missing required key 'format' (add: format = 1)")
+            self.error(f, "", _("missing required key 'format' (add: format = 1)"))
         elif not isinstance(fmt, int) or isinstance(fmt, bool):
-            self.error(f, "format", f"must be a whole number, not {describe(fmt)}")
+            self.error(f, "format", _("must be a whole number, not {fmt}").format(fmt=describe(fmt)))
         elif fmt > FORMAT_VERSION:
-            self.error(f, "format", f"format {fmt} needs a newer mooc (this mooc reads format {FORMAT_VERSION})")
+            self.error(
+                f,
+                "format",
+                _("format {fmt} needs a newer mooc (this mooc reads format {format_version})").format(
+                    fmt=fmt, format_version=FORMAT_VERSION
+                ),
+            )
             return None
         elif fmt < 1:
-            self.error(f, "format", f"unknown format {fmt} (this mooc reads format {FORMAT_VERSION})")
+            self.error(
+                f,
+                "format",
+                _("unknown format {fmt} (this mooc reads format {format_version})").format(
+                    fmt=fmt, format_version=FORMAT_VERSION
+                ),
+            )
         self.unknown_keys(data, _COURSE_KEYS, f, "")
 
         cid = self.get(data, "id", "str", f, "", required=True)
         self.check_id(cid, f, "id")
         version = self.get(data, "version", "str", f, "", required=True)
         if isinstance(version, str) and not SEMVER_RE.match(version):
-            self.error(f, "version", f"{one_line(version)!r} is not a semantic version (like 1.2.0)")
+            self.error(
+                f, "version", _("{version!r} is not a semantic version (like 1.2.0)").format(version=one_line(version))
+            )
         title = self.get(data, "title", "str", f, "", required=True)
         language = self.get(data, "language", "str", f, "", default="en")
         if not is_language(language):
-            self.error(f, "language", f"{one_line(language)[:40]!r} is not a BCP 47 language tag (like en, pt-BR)")
+            self.error(
+                f,
+                "language",
+                _("{language!r} is not a BCP 47 language tag (like en, pt-BR)").format(
+                    language=one_line(language)[:40]
+                ),
+            )
         summary = self.get(data, "summary", "str", f, "", default="")
         authors = self.get(data, "authors", "strlist", f, "", default=[])
         license_ = self.get(data, "license", "str", f, "", default=None)
         kind = self.get(data, "kind", "str", f, "", default="xmooc")
         if kind not in ("xmooc", "cmooc"):
-            self.error(f, "kind", f'must be "xmooc" or "cmooc", not {one_line(str(kind))!r}')
+            self.error(f, "kind", _('must be "xmooc" or "cmooc", not {kind!r}').format(kind=one_line(str(kind))))
             kind = "xmooc"
         weekly_hours = self.non_negative(data, "weekly_hours", "number", f, "", None)
 
@@ -195,7 +223,9 @@ class _Parser(QuizParser):
             self.error(
                 f,
                 "certificate.issuer",
-                f"{one_line(issuer)[:80]!r} is {issuer_problem} (`mooc certificate keygen` prints the issuer id)",
+                _("{issuer!r} is {issuer_problem} (`mooc certificate keygen` prints the issuer id)").format(
+                    issuer=one_line(issuer)[:80], issuer_problem=issuer_problem
+                ),
             )
             issuer = None
         issuer_name = self.get(certificate, "issuer_name", "str", f, "certificate", default=None)
@@ -204,7 +234,9 @@ class _Parser(QuizParser):
             self.error(
                 f,
                 "certificate.issuer_url",
-                f"{one_line(issuer_url)[:200]!r} is not a web address: {_url_problem(issuer_url, allow_query=True)}",
+                _("{issuer_url!r} is not a web address: {problem}").format(
+                    issuer_url=one_line(issuer_url)[:200], problem=_url_problem(issuer_url, allow_query=True)
+                ),
             )
             issuer_url = None
         sync = self.get(data, "sync", "table", f, "", default={})
@@ -213,13 +245,17 @@ class _Parser(QuizParser):
         problem = None if endpoint is None else _url_problem(endpoint, allow_query=False)
         if problem:
             self.error(
-                f, "sync.xapi_endpoint", f"{one_line(endpoint)[:200]!r} is not a usable xAPI endpoint: {problem}"
+                f,
+                "sync.xapi_endpoint",
+                _("{endpoint!r} is not a usable xAPI endpoint: {problem}").format(
+                    endpoint=one_line(endpoint)[:200], problem=problem
+                ),
             )
             endpoint = None
 
         raw_modules = self.get(data, "modules", "list", f, "", default=[], required=True)
         if "modules" in data and isinstance(raw_modules, list) and not raw_modules:
-            self.error(f, "modules", "the course has no modules (add a [[modules]] table)")
+            self.error(f, "modules", _("the course has no modules (add a [[modules]] table)"))
         modules = self.parse_modules(raw_modules)
 
         # A model even when some keys were wrong, so the whole-pack checks still run.
@@ -244,7 +280,7 @@ class _Parser(QuizParser):
                 certificate_issuer_url=issuer_url,
             )
         except (TypeError, ValueError) as err:  # pragma: no cover - every field is checked above
-            self.error(f, "", f"cannot build the course: {err}")
+            self.error(f, "", _("cannot build the course: {err}").format(err=err))
             return None
 
     def parse_modules(self, raw_modules: list[Any]) -> list[Module]:
@@ -258,7 +294,7 @@ class _Parser(QuizParser):
             mid = self.get(raw, "id", "str", f, mp, required=True)
             if self.check_module_id(mid, f, f"{mp}.id"):
                 if mid in module_ids:
-                    self.error(f, f"{mp}.id", f"duplicate module id {mid!r}")
+                    self.error(f, f"{mp}.id", _("duplicate module id {mid!r}").format(mid=mid))
                 module_ids.add(mid)
             mtitle = self.get(raw, "title", "str", f, mp, required=True)
             unlock = self.non_negative(raw, "unlock_after_days", "int", f, mp, 0)
@@ -266,7 +302,7 @@ class _Parser(QuizParser):
             pending_requires.append((mp, requires))
             raw_items = self.get(raw, "items", "list", f, mp, default=[])
             if not raw_items:
-                self.warn(f, mp, "module has no items")
+                self.warn(f, mp, _("module has no items"))
             items: list[Item] = []
             for ii, raw_item in enumerate(raw_items):
                 item = self.parse_item(raw_item, f"{mp}.items[{ii}]", item_ids)
@@ -286,36 +322,42 @@ class _Parser(QuizParser):
         for mp, requires in pending_requires:
             for ri, rid in enumerate(requires):
                 if rid not in quiz_ids:
-                    what = "an item that is not a quiz" if rid in item_ids else "no quiz of this course"
-                    self.error(f, f"{mp}.requires[{ri}]", f"{one_line(rid)!r} names {what}")
+                    what = _("an item that is not a quiz") if rid in item_ids else _("no quiz of this course")
+                    self.error(
+                        f, f"{mp}.requires[{ri}]", _("{rid!r} names {what}").format(rid=one_line(rid), what=what)
+                    )
         return modules
 
     def parse_item(self, raw: Any, ip: str, item_ids: dict[str, str]) -> Item | None:
         f = COURSE_FILE
         if not isinstance(raw, dict):
-            self.error(f, ip, f"must be a table, not {describe(raw)}")
+            self.error(f, ip, _("must be a table, not {raw}").format(raw=describe(raw)))
             return None
         self.unknown_keys(raw, _ITEM_KEYS, f, ip)
         iid = self.get(raw, "id", "str", f, ip, required=True)
         if self.check_id(iid, f, f"{ip}.id"):
             if iid in item_ids:
-                self.error(f, f"{ip}.id", f"duplicate item id {iid!r} (also {item_ids[iid]})")
+                self.error(
+                    f,
+                    f"{ip}.id",
+                    _("duplicate item id {iid!r} (also {item_ids})").format(iid=iid, item_ids=item_ids[iid]),
+                )
             else:
                 item_ids[iid] = ip
         kind = self.get(raw, "kind", "str", f, ip, required=True)
         if kind is not None and kind not in ("lesson", "quiz"):
-            self.error(f, f"{ip}.kind", f'must be "lesson" or "quiz", not {one_line(kind)!r}')
+            self.error(f, f"{ip}.kind", _('must be "lesson" or "quiz", not {kind!r}').format(kind=one_line(kind)))
             kind = None
         file = self.get(raw, "file", "str", f, ip, required=True)
         if isinstance(file, str):
             problem = path_problem(file)
             if problem:
-                self.error(f, f"{ip}.file", f"{one_line(file)!r}: {problem}")
+                self.error(f, f"{ip}.file", _("{file!r}: {problem}").format(file=one_line(file), problem=problem))
                 file = None
         title = self.get(raw, "title", "str", f, ip, default=None)
         weight = self.non_negative(raw, "weight", "number", f, ip, 1.0)
         if kind == "lesson" and "weight" in raw:
-            self.warn(f, f"{ip}.weight", "weight only counts for quizzes (ignored on a lesson)")
+            self.warn(f, f"{ip}.weight", _("weight only counts for quizzes (ignored on a lesson)"))
         if iid is None or kind is None or file is None:
             return None
         quiz: Quiz | None = None
@@ -328,7 +370,7 @@ class _Parser(QuizParser):
                     if title is None:
                         title = first_heading(text)
             elif not self.source.exists(file):
-                self.error(f, f"{ip}.file", f"{file}: no such file in the pack")
+                self.error(f, f"{ip}.file", _("{file}: no such file in the pack").format(file=file))
             if title is None:
                 title = iid
         else:

@@ -18,6 +18,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.flavours import FULL, keeps
+from packages.i18n import _
 from packages.pack_paths import path_problem
 
 MANIFEST_NAME = "mooc-manifest.json"
@@ -72,24 +73,26 @@ class Manifest:
         try:
             data = loads_json(raw.decode("utf-8"))
         except UnicodeDecodeError as err:
-            raise MoocError(f"{where}: not valid JSON ({err})") from None
+            raise MoocError(_("{where}: not valid JSON ({err})").format(where=where, err=err)) from None
         except DataError as err:  # syntax, or nested too deeply
-            raise MoocError(f"{where}: {err}") from None
+            raise MoocError(_("{where}: {err}").format(where=where, err=err)) from None
         if not isinstance(data, dict):
-            raise MoocError(f"{where}: not a JSON object")
+            raise MoocError(_("{where}: not a JSON object").format(where=where))
         fmt = data.get("format")
         if not isinstance(fmt, int) or isinstance(fmt, bool):
-            raise MoocError(f"{where}: 'format' must be an integer")
+            raise MoocError(_("{where}: 'format' must be an integer").format(where=where))
         if fmt > MANIFEST_FORMAT:
             raise MoocError(
-                f"{where}: manifest format {fmt} needs a newer mooc (this mooc reads format {MANIFEST_FORMAT})"
+                _(
+                    "{where}: manifest format {fmt} needs a newer mooc (this mooc reads format {manifest_format})"
+                ).format(where=where, fmt=fmt, manifest_format=MANIFEST_FORMAT)
             )
         course = data.get("course")
         if not isinstance(course, dict) or not all(isinstance(course.get(k), str) for k in ("id", "version", "title")):
-            raise MoocError(f"{where}: 'course' must hold id, version and title strings")
+            raise MoocError(_("{where}: 'course' must hold id, version and title strings").format(where=where))
         files = data.get("files")
         if not isinstance(files, list):
-            raise MoocError(f"{where}: 'files' must be a list")
+            raise MoocError(_("{where}: 'files' must be a list").format(where=where))
         entries = _entries(files, "files", where)
         flavour, omitted = _flavour_of(data, entries, where)
         return cls(
@@ -114,16 +117,24 @@ def _entries(items: list[Any], key: str, where: str) -> dict[str, ManifestEntry]
     entries: dict[str, ManifestEntry] = {}
     for i, f in enumerate(items):
         if not isinstance(f, dict):
-            raise MoocError(f"{where}: {key}[{i}] is not an object")
+            raise MoocError(_("{where}: {key}[{i}] is not an object").format(where=where, key=key, i=i))
         path, size, digest = f.get("path"), f.get("size"), f.get("sha256")
         if not isinstance(path, str) or (problem := path_problem(path)):
-            raise MoocError(f"{where}: {key}[{i}].path: {problem if isinstance(path, str) else 'missing'}")
+            raise MoocError(
+                _("{where}: {key}[{i}].path: {problem}").format(
+                    where=where, key=key, i=i, problem=problem if isinstance(path, str) else "missing"
+                )
+            )
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise MoocError(f"{where}: {key}[{i}].size must be a non-negative integer")
+            raise MoocError(
+                _("{where}: {key}[{i}].size must be a non-negative integer").format(where=where, key=key, i=i)
+            )
         if not isinstance(digest, str) or not _SHA256_HEX.fullmatch(digest):
-            raise MoocError(f"{where}: {key}[{i}].sha256 must be 64 lowercase hex digits")
+            raise MoocError(
+                _("{where}: {key}[{i}].sha256 must be 64 lowercase hex digits").format(where=where, key=key, i=i)
+            )
         if path in entries:
-            raise MoocError(f"{where}: {path} is listed twice")
+            raise MoocError(_("{where}: {path} is listed twice").format(where=where, path=path))
         entries[path] = ManifestEntry(path, size, digest)
     return entries
 
@@ -135,22 +146,40 @@ def _flavour_of(
     and omitted files that this flavour does leave out and that are not in the pack too."""
     if "flavour" not in data:
         if "omitted" in data:
-            raise MoocError(f"{where}: 'omitted' without a 'flavour' (a full pack leaves nothing out)")
+            raise MoocError(
+                _("{where}: 'omitted' without a 'flavour' (a full pack leaves nothing out)").format(where=where)
+            )
         return FULL, {}
     flavour = data["flavour"]
     if flavour not in ("text", "novideo"):
         shown = repr(flavour)[:40]
-        raise MoocError(f'{where}: \'flavour\' must be "text" or "novideo" (absent means full), not {shown}')
+        raise MoocError(
+            _('{where}: \'flavour\' must be "text" or "novideo" (absent means full), not {shown}').format(
+                where=where, shown=shown
+            )
+        )
     listed = data.get("omitted")
     if not isinstance(listed, list):
-        raise MoocError(f"{where}: 'omitted' must be a list (the files a {flavour} pack leaves out)")
+        raise MoocError(
+            _("{where}: 'omitted' must be a list (the files a {flavour} pack leaves out)").format(
+                where=where, flavour=flavour
+            )
+        )
     omitted = _entries(listed, "omitted", where)
     for path in omitted:
         if path in files:
-            raise MoocError(f"{where}: {path} is both in 'files' and in 'omitted'")
+            raise MoocError(_("{where}: {path} is both in 'files' and in 'omitted'").format(where=where, path=path))
         if keeps(flavour, path):
-            raise MoocError(f"{where}: omitted {path}: a {flavour} pack keeps this file, it cannot leave it out")
+            raise MoocError(
+                _("{where}: omitted {path}: a {flavour} pack keeps this file, it cannot leave it out").format(
+                    where=where, path=path, flavour=flavour
+                )
+            )
     for path in files:
         if not keeps(flavour, path):
-            raise MoocError(f"{where}: {path}: a {flavour} pack leaves this file out, but its 'files' list it")
+            raise MoocError(
+                _("{where}: {path}: a {flavour} pack leaves this file out, but its 'files' list it").format(
+                    where=where, path=path, flavour=flavour
+                )
+            )
     return flavour, omitted

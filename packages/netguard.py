@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
@@ -81,7 +82,7 @@ class NetLimits:
             if env.get(var):
                 values[key] = parse(env[var], var)
         if values.get("min_rate") == 0:
-            raise MoocError("MOOC_MIN_RATE: must be at least 1 (bytes per second)")
+            raise MoocError(_("MOOC_MIN_RATE: must be at least 1 (bytes per second)"))
         return cls(**values)
 
     def pack_deadline(self, size: int) -> float:
@@ -174,7 +175,9 @@ class Guard:
         if elapsed <= self.deadline:
             return False
         self.tripped = self.tripped or (
-            f"{self.label}: stopped after {elapsed:.0f} s, over the {self.deadline:.0f} s allowed ({self.why})"
+            _("{label}: stopped after {elapsed:.0f} s, over the {deadline:.0f} s allowed ({why})").format(
+                label=self.label, elapsed=elapsed, deadline=self.deadline, why=self.why
+            )
         )
         return True
 
@@ -192,10 +195,9 @@ class Guard:
         base_time, base_bytes = samples[0]
         span = now - base_time
         if span >= window and received - base_bytes < self.min_rate * span:
-            self.tripped = (
-                f"{self.label}: too slow: {received - base_bytes} bytes in the last {span:.0f} s, "
-                f"under {self.min_rate:.0f} bytes/s (MOOC_MIN_RATE, MOOC_RATE_WINDOW)"
-            )
+            self.tripped = _(
+                "{label}: too slow: {received} bytes in the last {span:.0f} s, under {min_rate:.0f} bytes/s (MOOC_MIN_RATE, MOOC_RATE_WINDOW)"
+            ).format(label=self.label, received=received - base_bytes, span=span, min_rate=self.min_rate)
         return self.tripped
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from packages.i18n import _
+
 _sink: Callable[[str], None] | None = None
 _said: set[str] = set()
 
@@ -31,4 +33,4 @@ def warn(message: str) -> None:
     if _sink is not None:
         _sink(text)
     else:
-        print(f"mooc: warning: {text}", file=sys.stderr)
+        print(_("mooc: warning: {text}").format(text=text), file=sys.stderr)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.identifiers import SEMVER_PATTERN
 from packages.layout import Layout
 
@@ -46,7 +47,11 @@ def cached_flavour(layout: Layout, course: Any, flavour: str | None) -> Path:
         try:
             build_pack(course.path, out=target, flavour=flavour)
         except MoocError as err:
-            raise MoocError(f"{course.id} {course.version}: cannot rebuild its .mooc to share it: {err}") from None
+            raise MoocError(
+                _("{id} {version}: cannot rebuild its .mooc to share it: {err}").format(
+                    id=course.id, version=course.version, err=err
+                )
+            ) from None
         prune_cached_packs(layout, course.id, keep=target)
     return target
 

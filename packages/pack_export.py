@@ -18,6 +18,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir, os_error_text
+from packages.i18n import _
 from packages.layout import Layout
 
 
@@ -31,17 +32,19 @@ def export_packs(layout: Layout, folder: Path, *, say: Any = lambda _m: None) ->
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise MoocError(f"{folder}: cannot create the folder: {os_error_text(err)}") from None
+        raise MoocError(
+            _("{folder}: cannot create the folder: {err}").format(folder=folder, err=os_error_text(err))
+        ) from None
     packs = collect_packs(layout, say=say)
     if not packs:
-        raise MoocError("no courses installed to export (the bundled demo is not exported)")
+        raise MoocError(_("no courses installed to export (the bundled demo is not exported)"))
     copied, kept = [], []
     for pack in packs:
         target = folder / pack.name
         if target.is_file() and target.stat().st_size == pack.size and sha256_file(target) == pack.sha256:
             kept.append(pack.name)
             continue
-        say(f"copying {pack.name}")
+        say(_("copying {name}").format(name=pack.name))
         _copy_atomically(pack.path, target)
         copied.append(pack.name)
     catalog, entries = build_catalog(folder)
@@ -67,7 +70,7 @@ def _copy_atomically(source: Path, target: Path) -> None:
         os.replace(tmp, target)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
-        raise MoocError(f"{target}: cannot write: {os_error_text(err)}") from None
+        raise MoocError(_("{target}: cannot write: {err}").format(target=target, err=os_error_text(err))) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

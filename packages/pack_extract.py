@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.manifest import MANIFEST_NAME, Manifest, sha256_hasher
 from packages.pack_limits import Limits
 from packages.source import ZipSource
@@ -26,21 +27,31 @@ def safe_extract(archive: Path, dest: Path, limits: Limits | None = None, *, fsy
     with ZipSource(archive, limits) as src:
         manifest = src.manifest
         if manifest is None:
-            raise MoocError(f"{archive}: no {MANIFEST_NAME} (not a built pack; build it with `mooc pack build`)")
+            raise MoocError(
+                _("{archive}: no {manifest_name} (not a built pack; build it with `mooc pack build`)").format(
+                    archive=archive, manifest_name=MANIFEST_NAME
+                )
+            )
         present = set(src.files())
         missing = sorted(manifest.files.keys() - present)
         if missing:
-            raise MoocError(f"{archive}: {missing[0]}: listed in the manifest but missing from the archive")
+            raise MoocError(
+                _("{archive}: {missing}: listed in the manifest but missing from the archive").format(
+                    archive=archive, missing=missing[0]
+                )
+            )
         extra = sorted(present - manifest.files.keys())
         if extra:
-            raise MoocError(f"{archive}: {extra[0]}: not listed in the manifest")
+            raise MoocError(_("{archive}: {extra}: not listed in the manifest").format(archive=archive, extra=extra[0]))
         dest.mkdir(parents=True, exist_ok=True)
         real_dest = os.path.realpath(dest)
         for rel in sorted(manifest.files):
             entry = manifest.files[rel]
             target = os.path.join(real_dest, *rel.split("/"))
             if not os.path.realpath(target).startswith(real_dest.rstrip(os.sep) + os.sep):
-                raise MoocError(f"{archive}: {rel}: path leaves the destination folder")
+                raise MoocError(
+                    _("{archive}: {rel}: path leaves the destination folder").format(archive=archive, rel=rel)
+                )
             os.makedirs(os.path.dirname(target), exist_ok=True)
             h = sha256_hasher()
             size = 0
@@ -50,16 +61,28 @@ def safe_extract(archive: Path, dest: Path, limits: Limits | None = None, *, fsy
                 for chunk in src.iter_chunks(rel):
                     size += len(chunk)
                     if size > entry.size:
-                        raise MoocError(f"{archive}: {rel}: larger than the {entry.size} bytes the manifest records")
+                        raise MoocError(
+                            _("{archive}: {rel}: larger than the {size} bytes the manifest records").format(
+                                archive=archive, rel=rel, size=entry.size
+                            )
+                        )
                     h.update(chunk)
                     out.write(chunk)
                 out.flush()
                 if fsync:
                     os.fsync(out.fileno())
             if size != entry.size:
-                raise MoocError(f"{archive}: {rel}: size {size} does not match the manifest ({entry.size})")
+                raise MoocError(
+                    _("{archive}: {rel}: size {size} does not match the manifest ({size2})").format(
+                        archive=archive, rel=rel, size=size, size2=entry.size
+                    )
+                )
             if h.hexdigest() != entry.sha256:
-                raise MoocError(f"{archive}: {rel}: SHA-256 does not match the manifest (file corrupt or altered)")
+                raise MoocError(
+                    _("{archive}: {rel}: SHA-256 does not match the manifest (file corrupt or altered)").format(
+                        archive=archive, rel=rel
+                    )
+                )
         raw = manifest.to_json()
         fd = os.open(os.path.join(real_dest, MANIFEST_NAME), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as out:

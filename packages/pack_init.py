@@ -17,6 +17,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir, os_error_text, write_atomic
+from packages.i18n import _
 from packages.identifiers import is_id
 
 _STARTER_ID = 'id = "my-course"'
@@ -27,10 +28,14 @@ def create_starter(dest: Path) -> int:
     from importlib.resources import files
 
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise MoocError(f"{dest}: already exists and is not empty (pack init never overwrites; pick a new folder)")
+        raise MoocError(
+            _("{dest}: already exists and is not empty (pack init never overwrites; pick a new folder)").format(
+                dest=dest
+            )
+        )
     starter = files("packages") / "starter"
     if not starter.is_dir():
-        raise MoocError("the starter course is missing from this mooc installation (reinstall mooc)")
+        raise MoocError(_("the starter course is missing from this mooc installation (reinstall mooc)"))
     course_id = id_for_folder(dest)
     created = _missing_parents(dest)
     stage = dest.parent / f".{dest.name}.init-{uuid.uuid4().hex[:8]}"
@@ -48,7 +53,7 @@ def create_starter(dest: Path) -> int:
         for folder in created:
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
-        raise MoocError(f"{dest}: cannot create the pack: {os_error_text(err)}") from None
+        raise MoocError(_("{dest}: cannot create the pack: {err}").format(dest=dest, err=os_error_text(err))) from None
     return count
 
 

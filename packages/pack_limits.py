@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -80,7 +81,7 @@ def parse_size(text: str, what: str = "size") -> int:
     except ValueError:
         value = -1.0
     if unit not in units or value < 0:
-        raise MoocError(f"{what}: {text!r} is not a size (examples: 500M, 4G, 1048576)")
+        raise MoocError(_("{what}: {text!r} is not a size (examples: 500M, 4G, 1048576)").format(what=what, text=text))
     return int(value * units[unit])
 
 
@@ -90,7 +91,7 @@ def _parse_int(text: str, what: str) -> int:
     except ValueError:
         value = -1
     if value < 0:
-        raise MoocError(f"{what}: {text!r} is not a non-negative whole number")
+        raise MoocError(_("{what}: {text!r} is not a non-negative whole number").format(what=what, text=text))
     return value
 
 
@@ -100,5 +101,5 @@ def _parse_float(text: str, what: str) -> float:
     except ValueError:
         value = -1.0
     if not value > 0:
-        raise MoocError(f"{what}: {text!r} is not a positive number")
+        raise MoocError(_("{what}: {text!r} is not a positive number").format(what=what, text=text))
     return value

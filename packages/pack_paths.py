@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from packages.i18n import _
+
 # Names mooc itself writes into a course's folders (store_dir.POINTER_NAME, STAGE_LOCK,
 # manifest.MANIFEST_NAME) and every hidden name starting "mooc-" (course_cache.CACHE_NAME,
 # the names older moocs used for it, search_cache.INDEX_NAME, their temporary files): a
@@ -40,7 +42,7 @@ def reserved_problem(rel: str) -> str | None:
         if folded in RESERVED_NAMES or (
             folded.startswith(".") and folded.lstrip(".").startswith(RESERVED_HIDDEN_PREFIX)
         ):
-            return f"the name {part!r} is reserved for mooc's own files (rename it)"
+            return _("the name {part!r} is reserved for mooc's own files (rename it)").format(part=part)
     return None
 
 
@@ -48,20 +50,20 @@ def path_problem(rel: str) -> str | None:
     """Why `rel` is not an acceptable pack path, or None when it is (contract §1, and
     none of mooc's own file names: `reserved_problem`)."""
     if not isinstance(rel, str) or rel == "":
-        return "empty path"
+        return _("empty path")
     if "\x00" in rel:
-        return "path contains a NUL character"
+        return _("path contains a NUL character")
     if "\\" in rel:
-        return "path contains a backslash (use / between folders)"
+        return _("path contains a backslash (use / between folders)")
     if rel.startswith("/") or (len(rel) > 1 and rel[1] == ":"):
-        return "absolute path (paths are relative to the pack folder)"
+        return _("absolute path (paths are relative to the pack folder)")
     parts = rel.split("/")
     if ".." in parts:
-        return "path leaves the pack (..)"
+        return _("path leaves the pack (..)")
     if "" in parts or "." in parts:
-        return "path is not in normal form (empty or '.' part)"
+        return _("path is not in normal form (empty or '.' part)")
     if _CONTROL_CHAR.search(rel):
-        return "path contains a control character"
+        return _("path contains a control character")
     return reserved_problem(rel)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from packages.errors import MoocError
+from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 
 if TYPE_CHECKING:
@@ -39,11 +40,10 @@ class Problem:
         return loc
 
     def __str__(self) -> str:
-        parts = [self.location()]
+        problem = self.message
         if self.key_path:
-            parts.append(self.key_path)
-        parts.append(self.message)
-        return one_line(": ".join(parts))
+            problem = _("{key_path}: {problem}").format(key_path=self.key_path, problem=problem)
+        return one_line(_("{path}: {problem}").format(path=self.location(), problem=problem))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -105,11 +105,38 @@ class Report:
 
     def summary(self) -> str:
         e, w = len(self.errors), len(self.warnings)
-        return f"{e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''}"
+        return _("{errors}, {warnings}").format(
+            errors=ngettext("{n} error", "{n} errors", e).format(n=e),
+            warnings=ngettext("{n} warning", "{n} warnings", w).format(n=w),
+        )
 
     def raise_if_errors(self) -> None:
         errors = [p for p in self.sorted() if p.severity == "error"]
         if errors:
             first = "; ".join(str(p) for p in errors[:3])
-            more = f" (and {len(errors) - 3} more; run `mooc pack check`)" if len(errors) > 3 else ""
-            raise MoocError(f"{self.origin}: {len(errors)} error{'s' if len(errors) != 1 else ''}: {first}{more}")
+            more = _(" (and {n} more; run `mooc pack check`)").format(n=len(errors) - 3) if len(errors) > 3 else ""
+            raise MoocError(
+                ngettext(
+                    "{origin}: {n} error: {first}{more}", "{origin}: {n} errors: {first}{more}", len(errors)
+                ).format(origin=self.origin, n=len(errors), first=first, more=more)
+            )
+
+
+def problem_line(problem: Problem) -> str:
+    """One problem as `mooc pack check` prints it: "error: course.toml:3: id: ..."."""
+    if problem.severity == "error":
+        return _("error: {problem}").format(problem=problem)
+    return _("warning: {problem}").format(problem=problem)
+
+
+def course_line(course: Course) -> str:
+    """What a checked pack holds: "mooc-demo 1.0.0 (2 modules, 9 items, 20 questions)"."""
+    n_modules, n_items = len(course.modules), len(course.items())
+    n_questions = sum(len(i.quiz.questions) for i in course.items() if i.quiz)
+    return _("{id} {version} ({modules}, {items}, {questions})").format(
+        id=one_line(course.id),
+        version=one_line(course.version),
+        modules=ngettext("{n} module", "{n} modules", n_modules).format(n=n_modules),
+        items=ngettext("{n} item", "{n} items", n_items).format(n=n_items),
+        questions=ngettext("{n} question", "{n} questions", n_questions).format(n=n_questions),
+    )

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import BinaryIO
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
@@ -108,7 +109,11 @@ class PackZipWriter:
             compressed += len(tail)
             fh.write(tail)
         if not zip64 and (written > ZIP64_LIMIT or compressed > ZIP64_LIMIT):  # zipfile refuses it too
-            raise MoocError(f"{name}: grew past {ZIP64_LIMIT} bytes while the pack was written")
+            raise MoocError(
+                _("{name}: grew past {zip64_limit} bytes while the pack was written").format(
+                    name=name, zip64_limit=ZIP64_LIMIT
+                )
+            )
         entry.crc, entry.compressed, entry.size = crc, compressed, written
         end = fh.tell()
         fh.seek(entry.offset)

@@ -13,6 +13,7 @@ from typing import Any
 
 from packages.errors import MoocError
 from packages.http_get import DownloadError
+from packages.i18n import _
 
 
 def part_paths(dest: Path) -> tuple[Path, Path]:
@@ -66,7 +67,17 @@ def _kept(part: Path) -> str:
     size = _size(part)
     if not size:
         return ""
-    return f"; {size} bytes kept in {part}: run the same command again to resume"
+    return _("; {size} bytes kept in {part}: run the same command again to resume").format(size=size, part=part)
+
+
+def update_kept(part: Path) -> str:
+    """How to go on from a partial delta update that was kept, for the end of an error line."""
+    size = _size(part)
+    if not size:
+        return ""
+    return _("; {size} bytes of the update kept in {part}: run the same command again to resume").format(
+        size=size, part=part
+    )
 
 
 def _local_error(err: OSError, part: Path) -> DownloadError:
@@ -75,9 +86,12 @@ def _local_error(err: OSError, part: Path) -> DownloadError:
         kept = _size(part)
         if kept:
             return DownloadError(
-                f"{part.parent}: the disk is full; {kept} bytes kept in {part}: "
-                "free some space and run the same command again to resume"
+                _(
+                    "{parent}: the disk is full; {kept} bytes kept in {part}: free some space and run the same command again to resume"
+                ).format(parent=part.parent, kept=kept, part=part)
             )
-        return DownloadError(f"{part.parent}: the disk is full: free some space and try again")
+        return DownloadError(_("{parent}: the disk is full: free some space and try again").format(parent=part.parent))
     where = err.filename or part
-    return DownloadError(f"{where}: cannot write the download: {err.strerror or err}")
+    return DownloadError(
+        _("{where}: cannot write the download: {strerror}").format(where=where, strerror=err.strerror or err)
+    )

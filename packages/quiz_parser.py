@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from packages.i18n import _
 from packages.model import Quiz
 from packages.questions import QUESTION_CLASSES, QUESTION_TYPES, Question
 from packages.safe_text import one_line
@@ -28,7 +29,7 @@ class QuizParser(TomlReader):
     # -- quizzes -----------------------------------------------------------------------
     def parse_quiz(self, data: dict[str, Any], f: str, default_title: str) -> Quiz:
         if "questions" not in data and not (data.keys() & _QUIZ_KEYS):
-            self.error(f, "", "not a quiz file (no title or [[questions]])")
+            self.error(f, "", _("not a quiz file (no title or [[questions]])"))
         self.unknown_keys(data, _QUIZ_KEYS, f, "")
         title = self.get(data, "title", "str", f, "", default=default_title)
         max_attempts = self.non_negative(data, "max_attempts", "int", f, "", 0)
@@ -36,11 +37,17 @@ class QuizParser(TomlReader):
         shuffle = self.get(data, "shuffle_choices", "bool", f, "", default=False)
         show = self.get(data, "show_solutions", "str", f, "", default="finished")
         if show not in SHOW_SOLUTIONS:
-            self.error(f, "show_solutions", f"must be one of {', '.join(SHOW_SOLUTIONS)}; not {one_line(show)!r}")
+            self.error(
+                f,
+                "show_solutions",
+                _("must be one of {show_solutions}; not {show!r}").format(
+                    show_solutions=", ".join(SHOW_SOLUTIONS), show=one_line(show)
+                ),
+            )
             show = "finished"
         raw_questions = self.get(data, "questions", "list", f, "", default=[])
         if not raw_questions:
-            self.warn(f, "", "quiz has no questions")
+            self.warn(f, "", _("quiz has no questions"))
         questions: list[Question] = []
         seen: dict[str, int] = {}
         for qi, raw in enumerate(raw_questions):
@@ -49,7 +56,11 @@ class QuizParser(TomlReader):
                 continue
             if q.id in seen:
                 self.error(
-                    f, f"questions[{qi}].id", f"duplicate question id {one_line(q.id)!r} (also questions[{seen[q.id]}])"
+                    f,
+                    f"questions[{qi}].id",
+                    _("duplicate question id {id!r} (also questions[{seen}])").format(
+                        id=one_line(q.id), seen=seen[q.id]
+                    ),
                 )
                 continue
             seen[q.id] = qi
@@ -65,7 +76,7 @@ class QuizParser(TomlReader):
 
     def parse_question(self, raw: Any, f: str, qp: str) -> Question | None:
         if not isinstance(raw, dict):
-            self.error(f, qp, f"must be a table, not {describe(raw)}")
+            self.error(f, qp, _("must be a table, not {raw}").format(raw=describe(raw)))
             return None
         problems = self.report.problems
         first = len(problems)  # a question with an error of its own is left out
@@ -73,7 +84,11 @@ class QuizParser(TomlReader):
         qtype = self.get(raw, "type", "str", f, qp, required=True)
         if qtype is not None and qtype not in QUESTION_TYPES:
             self.error(
-                f, f"{qp}.type", f"unknown question type {one_line(qtype)!r} (one of {', '.join(QUESTION_TYPES)})"
+                f,
+                f"{qp}.type",
+                _("unknown question type {qtype!r} (one of {question_types})").format(
+                    qtype=one_line(qtype), question_types=", ".join(QUESTION_TYPES)
+                ),
             )
             qtype = None
         self.unknown_keys(raw, _QUESTION_KEYS.get(qtype or "", _COMMON_Q_KEYS), f, qp)
@@ -83,7 +98,7 @@ class QuizParser(TomlReader):
         hint = self.get(raw, "hint", "str", f, qp, default=None) if "hint" in raw else None
         hints = self.get(raw, "hints", "strlist", f, qp, default=None) if "hints" in raw else None
         if hint is not None and hints is not None:
-            self.error(f, f"{qp}.hints", "give either hint or hints, not both")
+            self.error(f, f"{qp}.hints", _("give either hint or hints, not both"))
         all_hints = tuple(hints) if hints is not None else ((hint,) if hint is not None else ())
         explanation = self.get(raw, "explanation", "str", f, qp, default=None) if "explanation" in raw else None
         if qid is None or qtype is None or prompt is None:

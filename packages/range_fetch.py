@@ -10,6 +10,7 @@ from collections.abc import Callable
 from packages.delta_result import DeltaResult, DeltaUnavailable
 from packages.download_meter import TokenBucket, _Progress
 from packages.http_get import _content_range, _int_header, _Retry, iter_body, make_session, open_url
+from packages.i18n import _
 from packages.netguard import Guard, NetLimits
 from packages.retry_budget import MAX_TRIES, RetryBudget, failed_try, retry_if_busy
 
@@ -97,7 +98,9 @@ class _Fetcher:
                 headers_cut += 1
                 if headers_cut >= MAX_HEADERS_CUT:
                     raise DeltaUnavailable(
-                        f"{MAX_HEADERS_CUT} answers in a row to a range request had no Content-Range"
+                        _("{max_headers_cut} answers in a row to a range request had no Content-Range").format(
+                            max_headers_cut=MAX_HEADERS_CUT
+                        )
                     ) from None
                 reason, retry_after = str(err), None
             except (_Retry, requests.exceptions.RequestException) as err:
@@ -117,19 +120,23 @@ class _Fetcher:
             retry_if_busy(response)
             if status == 200:
                 raise DeltaUnavailable(
-                    "the server ignores Range requests" if not self.validator else "the file changed on the server"
+                    _("the server ignores Range requests")
+                    if not self.validator
+                    else _("the file changed on the server")
                 )
             if status != 206:
-                raise DeltaUnavailable(f"HTTP {status} to a range request")
+                raise DeltaUnavailable(_("HTTP {status} to a range request").format(status=status))
             if "content-range" not in response.headers:
                 raise _HeadersCut("an answer without Content-Range (cut off in its headers?)")
             crange = _content_range(response.headers.get("content-range", ""))
             if crange is not None and crange[2] is not None and crange[2] != self.size:
-                raise DeltaUnavailable(f"the server has {crange[2]} bytes, the catalog says {self.size}")
+                raise DeltaUnavailable(
+                    _("the server has {crange} bytes, the catalog says {size}").format(crange=crange[2], size=self.size)
+                )
             want = end - start + 1
             length = _int_header(response.headers.get("content-length"))
             if crange != (start, end, self.size) or (length is not None and length != want):
-                raise DeltaUnavailable(f"answer to {headers['Range']} is not that range")
+                raise DeltaUnavailable(_("answer to {headers} is not that range").format(headers=headers["Range"]))
             if self.validator is None:
                 etag = response.headers.get("etag")
                 self.validator = etag if etag and not etag.startswith("W/") else response.headers.get("last-modified")
@@ -137,7 +144,7 @@ class _Fetcher:
             try:
                 for chunk in iter_body(response):
                     if got + len(chunk) > want:
-                        raise DeltaUnavailable("more bytes than the range")
+                        raise DeltaUnavailable(_("more bytes than the range"))
                     got += len(chunk)
                     self.result.bytes_fetched += len(chunk)
                     self.guard.feed(len(chunk))
@@ -148,7 +155,7 @@ class _Fetcher:
                         self.progress.advance(len(chunk))
             except _Retry as err:
                 self.guard.check()  # the watchdog's cut is not a broken link
-                raise _Retry(f"{err} after {got} of {want} bytes") from None
+                raise _Retry(_("{err} after {got} of {want} bytes").format(err=err, got=got, want=want)) from None
             self.guard.check()
             if got != want:
-                raise _Retry(f"connection closed after {got} of {want} bytes")
+                raise _Retry(_("connection closed after {got} of {want} bytes").format(got=got, want=want))

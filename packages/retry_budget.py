@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from packages.http_get import CHUNK, DownloadError, _Retry, _short
+from packages.i18n import _, ngettext
 from packages.netguard import BACKOFF_BASE, Guard
 
 MAX_TRIES = 8
@@ -56,7 +57,7 @@ def failed_try(err: Exception, url: str, guard: Guard) -> tuple[str, float | Non
     ):
         return _short(err), None
     guard.check()
-    raise DownloadError(f"{url}: {_short(err)}") from None
+    raise DownloadError(_("{url}: {err}").format(url=url, err=_short(err))) from None
 
 
 class RetryBudget:
@@ -100,8 +101,16 @@ class RetryBudget:
         self.tries_left -= 1
         if self.tries_left <= 0:
             raise DownloadError(
-                f"{self.url}: giving up after {self.max_tries} "
-                f"tr{'ies' if self.max_tries != 1 else 'y'}: {reason}{self.kept()}"
+                ngettext(
+                    "{url}: giving up after {n} try: {reason}{kept}",
+                    "{url}: giving up after {n} tries: {reason}{kept}",
+                    self.max_tries,
+                ).format(
+                    url=self.url,
+                    n=self.max_tries,
+                    reason=reason,
+                    kept=self.kept(),
+                )
             )
         delay = retry_after if retry_after is not None else backoff_delay(self.attempt, base=self.backoff_base)
         if not self.quiet:  # a silent wait of half a minute looks like a hang
@@ -109,8 +118,11 @@ class RetryBudget:
 
             print(
                 one_line(
-                    f"mooc: {self.url}: {reason}; trying again in {delay:.0f} s "
-                    f"({self.tries_left} tr{'ies' if self.tries_left != 1 else 'y'} left)"
+                    ngettext(
+                        "mooc: {url}: {reason}; trying again in {delay:.0f} s ({n} try left)",
+                        "mooc: {url}: {reason}; trying again in {delay:.0f} s ({n} tries left)",
+                        self.tries_left,
+                    ).format(url=self.url, reason=reason, delay=delay, n=self.tries_left)
                 ),
                 file=sys.stderr,
             )

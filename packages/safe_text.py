@@ -79,14 +79,17 @@ def dumps_clean(value: Any, *, indent: int | None = None) -> str:
     return json.dumps(clean_data(value), ensure_ascii=False, indent=indent, separators=separators)
 
 
-_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
 
 
 def one_line(text: str) -> str:
-    """Clean text for a single line of output (titles in tables, error messages).
-    Runs of breaking white space become one space; no-break spaces stay (French puts
-    one before a colon: "fichier\u00a0: problème")."""
-    return _BREAKING_SPACE.sub(" ", clean(text)).strip(" ")
+    """Clean text for a single line of output (titles in tables, error messages). Runs of
+    white space become one space, but a no-break space stays (French puts one before
+    « : ; ? ! », and a thin one groups digits: "Erreur\u00a0:", "1\u202f234")."""
+    text = clean(text)
+    if "\u00a0" not in text and "\u202f" not in text:
+        return " ".join(text.split())
+    return _BREAKING_SPACE.sub(" ", text).strip(" ")
 
 
 def literal(text: str, style: str = "") -> Text:

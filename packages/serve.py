@@ -40,6 +40,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.serve_limits import ServeLimits, _HeadReader, _HeadTooLarge, _Server
 from packages.served_packs import ServedPack, catalog_bytes
 
@@ -127,7 +128,11 @@ class PackServer:
         try:
             self.httpd = _Server((host, port), self._handler(), self.limits)
         except OSError as err:
-            raise MoocError(f"cannot listen on {host}:{port}: {err.strerror or err}") from None
+            raise MoocError(
+                _("cannot listen on {host}:{port}: {strerror}").format(
+                    host=host, port=port, strerror=err.strerror or err
+                )
+            ) from None
         self._thread: threading.Thread | None = None
 
     @property
@@ -158,10 +163,10 @@ class PackServer:
                 try:
                     self.table = _Table.of(follow.collect())
                 except (MoocError, OSError) as err:
-                    self._say(f"the store changed but cannot be shared yet: {err}")
+                    self._say(_("the store changed but cannot be shared yet: {err}").format(err=err))
                 else:
                     follow.seen = now
-                    self._say("the store changed: " + _table_change(old, self.table))
+                    self._say(_("the store changed: {change}").format(change=_table_change(old, self.table)))
         finally:
             self._refresh_lock.release()
         return self.table
@@ -363,9 +368,9 @@ def _size(n: int) -> str:
 def _table_change(old: _Table, new: _Table) -> str:
     gone = sorted(set(old.packs) - set(new.packs))
     came = sorted(set(new.packs) - set(old.packs))
-    parts = [f"now sharing {name.removesuffix('.mooc')}" for name in came]
-    parts += [f"no longer sharing {name.removesuffix('.mooc')}" for name in gone]
-    return "; ".join(parts) or "nothing to share changed"
+    parts = [_("now sharing {name}").format(name=name.removesuffix(".mooc")) for name in came]
+    parts += [_("no longer sharing {name}").format(name=name.removesuffix(".mooc")) for name in gone]
+    return "; ".join(parts) or _("nothing to share changed")
 
 
 def lan_addresses() -> list[str]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from packages.i18n import _, ngettext
 from packages.layout import Layout
 from packages.pack_cache import cached_flavour
 
@@ -53,7 +54,7 @@ def collect_packs(
     for course in Store(layout).list():
         if course.origin == "bundled" and not include_bundled:
             continue
-        say(f"preparing {course.id} {course.version}")
+        say(_("preparing {id} {version}").format(id=course.id, version=course.version))
         for flavour in flavours_held(course):
             path = cached_flavour(layout, course, flavour)
             stat = path.stat()
@@ -113,3 +114,31 @@ def catalog_bytes(packs: list[ServedPack]) -> bytes:
             "mooc serve",
         )
     )
+
+
+def serve_banner(packs: list[ServedPack], host: str, port: int, urls: list[str]) -> list[str]:
+    """What `mooc serve` prints when it starts: the courses shared, how other machines add
+    them, and how to stop."""
+    from packages.flavours import human_size
+
+    courses: dict[tuple[str, str], list[ServedPack]] = {}
+    for p in packs:
+        courses.setdefault((p.id, p.version), []).append(p)
+    n = len(courses)
+    lines = [
+        ngettext("sharing {n} course on {url}", "sharing {n} courses on {url}", n).format(
+            n=n, url=f"http://{host}:{port}/"
+        )
+    ]
+    for (cid, version), flavours in courses.items():
+        sizes = " / ".join(
+            human_size(p.size) if p.flavour == "full" and len(flavours) == 1 else f"{p.flavour} {human_size(p.size)}"
+            for p in flavours
+        )
+        lines.append(f"  {cid} {version}  ({sizes})")
+    lines.append(_("on other machines run:"))
+    lines += [f"  mooc catalog add {url}" for url in urls]
+    if host.startswith("127."):
+        lines.append(_("(only this machine can connect; use --host 0.0.0.0 to share with the LAN)"))
+    lines.append(_("press Ctrl+C to stop"))
+    return lines

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import stat
-import unicodedata
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.manifest import MANIFEST_NAME, Manifest, sha256_hasher
 from packages.pack_limits import Limits
 from packages.pack_paths import path_problem
@@ -34,12 +34,6 @@ _CHUNK = 1 << 20
 
 def _entry_name(entry: os.DirEntry[str]) -> str:
     return entry.name
-
-
-def _normal_key(rel: str) -> str:
-    """The form two names collide in on case-insensitive, normalising file systems."""
-    parts = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
-    return unicodedata.normalize("NFC", "/".join(parts)).casefold()
 
 
 class PackSource:
@@ -87,7 +81,9 @@ class PackSource:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise MoocError(f"{self.origin}: {rel}: invalid UTF-8 at byte {err.start}") from None
+            raise MoocError(
+                _("{origin}: {rel}: invalid UTF-8 at byte {start}").format(origin=self.origin, rel=rel, start=err.start)
+            ) from None
         return text[1:] if text.startswith("\ufeff") else text
 
     def close(self) -> None:
@@ -102,16 +98,24 @@ class PackSource:
     def _check(self, rel: str) -> None:
         problem = path_problem(rel)
         if problem:
-            raise MoocError(f"{self.origin}: {rel!r}: {problem}")
+            raise MoocError(_("{origin}: {rel!r}: {problem}").format(origin=self.origin, rel=rel, problem=problem))
 
     def _verify(self, rel: str, size: int, digest: str) -> None:
         entry = self.manifest.files.get(rel) if self.manifest else None
         if entry is None:
             return
         if entry.size != size:
-            raise MoocError(f"{self.origin}: {rel}: size {size} does not match the manifest ({entry.size})")
+            raise MoocError(
+                _("{origin}: {rel}: size {size} does not match the manifest ({size2})").format(
+                    origin=self.origin, rel=rel, size=size, size2=entry.size
+                )
+            )
         if entry.sha256 != digest:
-            raise MoocError(f"{self.origin}: {rel}: SHA-256 does not match the manifest (file corrupt or altered)")
+            raise MoocError(
+                _("{origin}: {rel}: SHA-256 does not match the manifest (file corrupt or altered)").format(
+                    origin=self.origin, rel=rel
+                )
+            )
 
 
 class DirSource(PackSource):
@@ -227,7 +231,7 @@ class DirSource(PackSource):
         self._check(rel)
         full = os.path.join(self._root_str, *rel.split("/"))
         if not self._inside(full):  # one realpath instead of walking a 2,500-file tree
-            raise MoocError(f"{self.origin}: {rel}: symlink leaving the pack")
+            raise MoocError(_("{origin}: {rel}: symlink leaving the pack").format(origin=self.origin, rel=rel))
         return full
 
     def _file_set(self) -> frozenset[str]:
@@ -255,9 +259,15 @@ class DirSource(PackSource):
             with open(full, "rb") as fh:
                 data = fh.read()
         except FileNotFoundError:
-            raise MoocError(f"{self.origin}: {rel}: no such file in the pack") from None
+            raise MoocError(
+                _("{origin}: {rel}: no such file in the pack").format(origin=self.origin, rel=rel)
+            ) from None
         except OSError as err:
-            raise MoocError(f"{self.origin}: {rel}: cannot read ({err.strerror})") from None
+            raise MoocError(
+                _("{origin}: {rel}: cannot read ({strerror})").format(
+                    origin=self.origin, rel=rel, strerror=err.strerror
+                )
+            ) from None
         if self.manifest is not None:
             self._verify(rel, len(data), sha256_hasher(data).hexdigest())
         return data
@@ -273,9 +283,6 @@ class DirSource(PackSource):
                 yield chunk
 
 
-_ALLOWED_METHODS = (0, 8)  # zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
-
-
 class ZipSource(PackSource):
     """A built `.mooc` archive, checked entry by entry before anything is read."""
 
@@ -289,9 +296,13 @@ class ZipSource(PackSource):
         try:
             self._zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
-            raise MoocError(f"{self.origin}: not a readable .mooc archive ({err})") from None
+            raise MoocError(
+                _("{origin}: not a readable .mooc archive ({err})").format(origin=self.origin, err=err)
+            ) from None
+        from packages.zip_entries import check_entries
+
         try:
-            self._infos = self._check_entries()
+            self._infos = check_entries(self._zip, self.origin, self.path, self.limits)
             self.manifest = None
             if MANIFEST_NAME in self._infos:
                 self.manifest = Manifest.from_json(self._read_entry(MANIFEST_NAME), self.origin)
@@ -299,88 +310,6 @@ class ZipSource(PackSource):
             self._zip.close()
             raise
         self._files = sorted(n for n in self._infos if n != MANIFEST_NAME)
-
-    def _check_entries(self) -> dict[str, zipfile.ZipInfo]:
-        infos = self._zip.infolist()
-        lim = self.limits
-        if len(infos) > lim.max_entries:
-            raise MoocError(
-                f"{self.origin}: {len(infos)} entries, more than the limit of {lim.max_entries} "
-                "(raise it with --max-entries or MOOC_MAX_PACK_ENTRIES if you trust this pack)"
-            )
-        by_name: dict[str, zipfile.ZipInfo] = {}
-        normal: dict[str, str] = {}
-        total = packed = 0
-        for info in infos:
-            name = info.filename
-            where = f"{self.origin}: {name!r}"
-            raw_name = info.orig_filename
-            if "\\" in raw_name and "\\" not in name:
-                name = raw_name  # zipfile turned backslashes into slashes on this OS; judge the original
-            is_dir = name.endswith("/")
-            rel = name[:-1] if is_dir else name
-            problem = None if name == MANIFEST_NAME else path_problem(rel)  # the manifest is the one mooc name allowed
-            if problem:
-                raise MoocError(f"{where}: {problem}")
-            if info.flag_bits & 0x1:
-                raise MoocError(f"{where}: encrypted entry")
-            if info.compress_type not in _ALLOWED_METHODS:
-                raise MoocError(f"{where}: unsupported compression method {info.compress_type}")
-            mode = info.external_attr >> 16
-            kind = stat.S_IFMT(mode)
-            if kind == stat.S_IFLNK:
-                raise MoocError(f"{where}: symlink entry (packs hold regular files only)")
-            if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-                raise MoocError(f"{where}: special entry (mode {oct(mode)}; packs hold regular files only)")
-            if kind == stat.S_IFDIR or is_dir:
-                if info.file_size:
-                    raise MoocError(f"{where}: folder entry with content")
-                continue
-            key = _normal_key(rel)
-            if rel in by_name:
-                raise MoocError(f"{where}: duplicate entry")
-            if key in normal:
-                raise MoocError(
-                    f"{where}: duplicate entry (same name as {normal[key]!r} after case/Unicode normalisation)"
-                )
-            normal[key] = rel
-            total += info.file_size
-            packed += info.compress_size
-            if total > lim.max_total_size:
-                raise MoocError(
-                    f"{self.origin}: unpacked size exceeds the limit of {lim.max_total_size} bytes "
-                    "(raise it with --max-size or MOOC_MAX_PACK_SIZE if you trust this pack)"
-                )
-            if info.file_size > lim.ratio_min_size:
-                ratio = info.file_size / max(info.compress_size, 1)
-                if ratio > lim.max_ratio:
-                    raise MoocError(
-                        f"{where}: compression ratio {ratio:.0f}:1 exceeds the limit of {lim.max_ratio:g}:1 "
-                        "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)"
-                    )
-            by_name[rel] = info
-        self._check_whole_ratio(total, packed)
-        return by_name
-
-    def _check_whole_ratio(self, total: int, packed: int) -> None:
-        """The ratio limit over the whole archive: many entries each just under
-        `ratio_min_size` must not add up to a bomb. The packed size counted is at most the
-        archive's own size, since entries that share their compressed bytes (overlapping
-        entries) would otherwise each count them again."""
-        lim = self.limits
-        if total <= lim.ratio_min_size:
-            return
-        try:
-            packed = min(packed, os.path.getsize(self.path))
-        except OSError:
-            pass
-        ratio = total / max(packed, 1)
-        if ratio > lim.max_ratio:
-            raise MoocError(
-                f"{self.origin}: unpacks to {total} bytes from {packed}: a compression ratio of "
-                f"{ratio:.0f}:1 over the whole archive exceeds the limit of {lim.max_ratio:g}:1 "
-                "(a zip bomb? raise it with --max-ratio or MOOC_MAX_PACK_RATIO if you trust this pack)"
-            )
 
     def files(self) -> list[str]:
         return self._files
@@ -396,7 +325,7 @@ class ZipSource(PackSource):
             self._check(rel)
         info = self._infos.get(rel)
         if info is None:
-            raise MoocError(f"{self.origin}: {rel}: no such file in the pack")
+            raise MoocError(_("{origin}: {rel}: no such file in the pack").format(origin=self.origin, rel=rel))
         return info
 
     def iter_chunks(self, rel: str) -> Iterator[bytes]:
@@ -414,12 +343,20 @@ class ZipSource(PackSource):
                         break
                     got += len(chunk)
                     if got > info.file_size:
-                        raise MoocError(f"{where}: unpacks to more than its declared {info.file_size} bytes")
+                        raise MoocError(
+                            _("{where}: unpacks to more than its declared {file_size} bytes").format(
+                                where=where, file_size=info.file_size
+                            )
+                        )
                     yield chunk
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
-            raise MoocError(f"{where}: damaged entry ({err})") from None
+            raise MoocError(_("{where}: damaged entry ({err})").format(where=where, err=err)) from None
         if got != info.file_size:
-            raise MoocError(f"{where}: unpacks to {got} bytes, not its declared {info.file_size}")
+            raise MoocError(
+                _("{where}: unpacks to {got} bytes, not its declared {file_size}").format(
+                    where=where, got=got, file_size=info.file_size
+                )
+            )
 
     def _read_entry(self, rel: str) -> bytes:
         return b"".join(self.iter_chunks(rel))
@@ -445,5 +382,5 @@ def open_source(path: str | os.PathLike[str], limits: Limits | None = None) -> P
     if p.is_file():
         return ZipSource(p, limits)
     if not p.exists():
-        raise MoocError(f"{p}: no such file or folder")
-    raise MoocError(f"{p}: not a pack folder or .mooc file")
+        raise MoocError(_("{p}: no such file or folder").format(p=p))
+    raise MoocError(_("{p}: not a pack folder or .mooc file").format(p=p))

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from packages.errors import MoocError
 from packages.file_lock import locked
 from packages.fsutil import os_error_text
+from packages.i18n import _
 from packages.identifiers import ID_RE, version_key
 from packages.installed_course import InstalledCourse, ModuleSummary
 from packages.layout import Layout
@@ -208,8 +209,8 @@ class Store:
         import difflib  # only for a course not found: suggestions
 
         close = difflib.get_close_matches(course_id, ids, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else "; see `mooc list`"
-        return f"no course '{course_id}' is installed{hint}"
+        hint = _("; did you mean '{close}'?").format(close=close[0]) if close else _("; see `mooc list`")
+        return _("no course '{course_id}' is installed{hint}").format(course_id=course_id, hint=hint)
 
     def load(self, course_id: str) -> tuple[Course, Any]:
         """The full course (quizzes parsed) and its PackSource, for playing it."""
@@ -242,13 +243,20 @@ class Store:
                 raise MoocError(self._not_installed(course_id))
             other = others[0]
             if other.origin == "bundled":
-                raise MoocError(f"'{course_id}' is the bundled demo course; it comes with mooc and cannot be removed")
+                raise MoocError(
+                    _("'{course_id}' is the bundled demo course; it comes with mooc and cannot be removed").format(
+                        course_id=course_id
+                    )
+                )
             if other.origin == "system":
                 raise MoocError(
-                    f"'{course_id}' is installed system-wide ({self.layout.system_courses_dir}); "
-                    f"remove it with `mooc remove {course_id} --system`"
+                    _(
+                        "'{course_id}' is installed system-wide ({system_courses_dir}); remove it with `mooc remove {course_id} --system`"
+                    ).format(course_id=course_id, system_courses_dir=self.layout.system_courses_dir)
                 )
-            raise MoocError(f"'{course_id}' is not in the system store; remove it without --system")
+            raise MoocError(
+                _("'{course_id}' is not in the system store; remove it without --system").format(course_id=course_id)
+            )
         _check_writable(store)
         with locked(store.lock_file(course_id)):
             existing = store.read(course_id)
@@ -285,12 +293,24 @@ def _check_writable(store: StoreDir) -> None:
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise MoocError(f"cannot write the {store.origin} store at {path}: {os_error_text(err)}") from None
+            raise MoocError(
+                _("cannot write the {origin} store at {path}: {err}").format(
+                    origin=store.origin, path=path, err=os_error_text(err)
+                )
+            ) from None
         if not os.access(path, os.W_OK | os.X_OK):
             if _read_only(path):
-                raise MoocError(f"cannot write the {store.origin} store at {path}: read-only file system")
-            who = " (run it as an administrator)" if store.origin == "system" else ""
-            raise MoocError(f"cannot write the {store.origin} store at {path}: permission denied{who}")
+                raise MoocError(
+                    _("cannot write the {origin} store at {path}: read-only file system").format(
+                        origin=store.origin, path=path
+                    )
+                )
+            who = _(" (run it as an administrator)") if store.origin == "system" else ""
+            raise MoocError(
+                _("cannot write the {origin} store at {path}: permission denied{who}").format(
+                    origin=store.origin, path=path, who=who
+                )
+            )
 
 
 def _read_only(path: Path) -> bool:

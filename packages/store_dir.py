@@ -25,6 +25,7 @@ from typing import Any
 from packages.errors import MoocError
 from packages.file_lock import locked
 from packages.fsutil import fsync_dir, write_atomic
+from packages.i18n import _
 from packages.identifiers import ID_RE
 from packages.installed_course import InstalledCourse, Origin, from_summary
 
@@ -69,17 +70,21 @@ class StoreDir:
         try:
             data = load_json(pointer, own=False)  # the system store belongs to its administrator
         except MoocError as err:
-            warn(f"{err}; the course counts as not installed")
+            warn(_("{err}; the course counts as not installed").format(err=err))
             return None
         if data is None:
             return None
         try:
             course = from_summary(data, self.origin, self.versions_dir(course_id))
         except (KeyError, TypeError, ValueError, AttributeError):
-            warn(f"{pointer}: damaged; the course counts as not installed")
+            warn(_("{pointer}: damaged; the course counts as not installed").format(pointer=pointer))
             return None
         if course.id != course_id:
-            warn(f"{pointer}: names course {course.id!r}, not {course_id!r}; the course counts as not installed")
+            warn(
+                _("{pointer}: names course {id!r}, not {course_id!r}; the course counts as not installed").format(
+                    pointer=pointer, id=course.id, course_id=course_id
+                )
+            )
             return None
         return course
 

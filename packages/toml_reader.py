@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import N_, _
 from packages.pack_report import Report
 from packages.portable import tomllib
 from packages.safe_text import one_line
@@ -32,13 +33,13 @@ _KIND_CHECKS: dict[str, Any] = {
     "list": lambda v: isinstance(v, list),
 }
 _KIND_NAMES = {
-    "str": "a string",
-    "bool": "true or false",
-    "int": "a whole number",
-    "number": "a number",
-    "strlist": "a list of strings",
-    "table": "a table",
-    "list": "a list",
+    "str": N_("a string"),
+    "bool": N_("true or false"),
+    "int": N_("a whole number"),
+    "number": N_("a number"),
+    "strlist": N_("a list of strings"),
+    "table": N_("a table"),
+    "list": N_("a list"),
 }
 
 
@@ -83,9 +84,9 @@ class TomlReader:
             return None
         if not self.source.exists(rel):
             if referenced_from:
-                self.error(referenced_from[0], referenced_from[1], f"{rel}: no such file in the pack")
+                self.error(referenced_from[0], referenced_from[1], _("{rel}: no such file in the pack").format(rel=rel))
             else:
-                self.error(rel, "", "no such file in the pack")
+                self.error(rel, "", _("no such file in the pack"))
             return None
         try:
             raw = self.source.read_bytes(rel)
@@ -99,7 +100,9 @@ class TomlReader:
         except UnicodeDecodeError as err:
             line = raw.count(b"\n", 0, err.start) + 1
             col = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-            self.error(rel, "", f"invalid UTF-8 at byte {err.start} (save the file as UTF-8)", line, col)
+            self.error(
+                rel, "", _("invalid UTF-8 at byte {start} (save the file as UTF-8)").format(start=err.start), line, col
+            )
             return None
         return text[1:] if text.startswith("\ufeff") else text
 
@@ -111,7 +114,7 @@ class TomlReader:
         try:
             return tomllib.loads(text)
         except RecursionError:  # arrays or tables nested deeper than the stack
-            self.error(rel, "", "TOML nested too deeply")
+            self.error(rel, "", _("TOML nested too deeply"))
             return None
         except tomllib.TOMLDecodeError as err:
             msg = str(err)
@@ -123,7 +126,7 @@ class TomlReader:
             elif msg.endswith("(at end of document)"):
                 line = text.count("\n") + 1
                 msg = msg[: -len("(at end of document)")].strip()
-            self.error(rel, "", f"TOML syntax error: {msg[:1].lower() + msg[1:]}", line, col)
+            self.error(rel, "", _("TOML syntax error: {error}").format(error=msg[:1].lower() + msg[1:]), line, col)
             return None
 
     # -- typed access ------------------------------------------------------------------
@@ -143,17 +146,21 @@ class TomlReader:
         value = table.get(key, MISSING)  # a pack of 10,000 questions calls this 150,000 times
         if value is MISSING:
             if required:
-                self.error(file, path or "", f"missing required key {key!r}")
+                self.error(file, path or "", _("missing required key {key!r}").format(key=key))
             return None if default is MISSING else default
         if kind == "str":
             if isinstance(value, str):
                 if required and not value.strip():
-                    self.error(file, f"{path}.{key}" if path else key, "must not be empty")
+                    self.error(file, f"{path}.{key}" if path else key, _("must not be empty"))
                 return value
         elif _KIND_CHECKS[kind](value):
             return value
         where = f"{path}.{key}" if path else key
-        self.error(file, where, f"must be {_KIND_NAMES[kind]}, not {describe(value)}")
+        self.error(
+            file,
+            where,
+            _("must be {kind_names}, not {value}").format(kind_names=_(_KIND_NAMES[kind]), value=describe(value)),
+        )
         return None if default is MISSING else default
 
     def tables(
@@ -165,7 +172,15 @@ class TomlReader:
         for i, item in enumerate(items):
             where = f"{path}[{i}]"
             if not isinstance(item, dict):
-                self.error(file, where, f"must be a table{f' like {like}' if like else ''}, not {describe(item)}")
+                self.error(
+                    file,
+                    where,
+                    (
+                        _("must be a table like {like}, not {item}").format(like=like, item=describe(item))
+                        if like
+                        else _("must be a table, not {item}").format(item=describe(item))
+                    ),
+                )
                 continue
             self.unknown_keys(item, known, file, where)
             yield i, where, item
@@ -181,19 +196,23 @@ class TomlReader:
         for key in table:
             if key not in known:
                 where = f"{path}.{key}" if path else key
-                self.warn(file, where, "unknown key (ignored; a typo?)")
+                self.warn(file, where, _("unknown key (ignored; a typo?)"))
 
     def fraction(self, table: dict[str, Any], key: str, file: str, path: str, default: Any) -> Any:
         value = self.get(table, key, "number", file, path, default=default)
         if value is not None and value is not default and not 0 <= value <= 1:
-            self.error(file, f"{path}.{key}" if path else key, f"must be between 0 and 1, not {value}")
+            self.error(
+                file, f"{path}.{key}" if path else key, _("must be between 0 and 1, not {value}").format(value=value)
+            )
             return default
         return value
 
     def non_negative(self, table: dict[str, Any], key: str, kind: str, file: str, path: str, default: Any) -> Any:
         value = self.get(table, key, kind, file, path, default=default)
         if value is not None and value is not default and value < 0:
-            self.error(file, f"{path}.{key}" if path else key, f"must not be negative, not {value}")
+            self.error(
+                file, f"{path}.{key}" if path else key, _("must not be negative, not {value}").format(value=value)
+            )
             return default
         return value
 
@@ -203,11 +222,11 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f"the string {one_line(value)[:40]!r}"
+        return _("the string {value!r}").format(value=one_line(value)[:40])
     if isinstance(value, dict):
-        return "a table"
+        return _("a table")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     return type(value).__name__

@@ -12,6 +12,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from packages.i18n import _
+
 MAX_URL_LENGTH = 2048
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
@@ -26,43 +28,43 @@ def http_url_problem(url: str, *, allow_query: bool = True) -> str | None:
     `allow_query=False` a query.
     """
     if len(url) > MAX_URL_LENGTH:
-        return f"longer than {MAX_URL_LENGTH} characters"
+        return _("longer than {max_url_length} characters").format(max_url_length=MAX_URL_LENGTH)
     bad = next((c for c in url if not "\x21" <= c <= "\x7e"), None)
     if bad is not None:
         what = (
-            "a space"
+            _("a space")
             if bad == " "
-            else "a control character"
+            else _("a control character")
             if ord(bad) < 0x20 or ord(bad) == 0x7F
-            else "a non-ASCII character (write the host as xn--..., percent-encode the rest)"
+            else _("a non-ASCII character (write the host as xn--..., percent-encode the rest)")
             if bad.isprintable()
-            else "an invisible or control character"
+            else _("an invisible or control character")
         )
-        return f"contains {what}"
+        return _("contains {what}").format(what=what)
     if "\\" in url:
-        return "contains a backslash"
+        return _("contains a backslash")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as err:
-        return f"not a URL ({err})"
+        return _("not a URL ({err})").format(err=err)
     if parts.scheme not in ("http", "https") or not url.lower().startswith(("http://", "https://")):
-        return "not an http or https URL"
+        return _("not an http or https URL")
     if "@" in parts.netloc:
-        return "has a user name or password in it (credentials belong in `mooc login`)"
+        return _("has a user name or password in it (credentials belong in `mooc login`)")
     host = parts.hostname or ""
     if not host:
-        return "has no host"
+        return _("has no host")
     if not _valid_host(host, bracketed=parts.netloc.startswith("[")):
-        return f"has a malformed host {host!r}"
+        return _("has a malformed host {host!r}").format(host=host)
     if port == 0:
-        return "has port 0"
+        return _("has port 0")
     if parts.netloc.endswith(":"):
-        return "has an empty port"
+        return _("has an empty port")
     if parts.fragment or url.endswith("#"):
-        return "has a fragment (#...)"
+        return _("has a fragment (#...)")
     if not allow_query and (parts.query or "?" in url):
-        return "has a query (?...)"
+        return _("has a query (?...)")
     return None
 
 

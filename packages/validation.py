@@ -13,7 +13,8 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from packages.errors import MoocError
+from packages.errors import MoocError, after_subject
+from packages.i18n import _
 from packages.manifest import sha256_hasher
 from packages.pack_report import Report
 from packages.safe_text import one_line
@@ -108,8 +109,12 @@ def validate(source: PackSource) -> Report:
             report.error(
                 "mooc-manifest.json",
                 "course",
-                f"says {one_line(m.course_id)} {one_line(m.version)} but course.toml says "
-                f"{one_line(course.id)} {one_line(course.version)}",
+                _("says {course_id} {version} but course.toml says {id} {version2}").format(
+                    course_id=one_line(m.course_id),
+                    version=one_line(m.version),
+                    id=one_line(course.id),
+                    version2=one_line(course.version),
+                ),
             )
     if report.ok:
         report.course = course
@@ -137,15 +142,17 @@ def _check_lessons_and_files(
         used.add(item.file)
     for rel, text in lesson_texts.items():
         if not _HEADING.search(text):
-            report.warning(rel, "", "lesson has no heading (start it with '# Title')")
+            report.warning(rel, "", _("lesson has no heading (start it with '# Title')"))
         for target, line in lesson_links(text):
             path = resolve_link(rel, target)
             if path is None:
-                report.error(rel, "", f"link {one_line(target)!r} leaves the pack", line)
+                report.error(rel, "", _("link {target!r} leaves the pack").format(target=one_line(target)), line)
             elif path in omitted or source.exists(path):
                 used.add(path)
             elif not source.exists(path.rstrip("/") + "/index.md"):
-                report.warning(rel, "", f"link {one_line(target)!r}: no such file in the pack", line)
+                report.warning(
+                    rel, "", _("link {target!r}: no such file in the pack").format(target=one_line(target)), line
+                )
     for item in course.items():
         # quiz Markdown links (images in prompts) resolve from the quiz file
         if item.quiz is not None and _may_link(toml_texts.get(item.file)):
@@ -153,14 +160,20 @@ def _check_lessons_and_files(
                 for target, _line in lesson_links(text):
                     path = resolve_link(item.file, target)
                     if path is None:
-                        report.error(item.file, "", f"link {one_line(target)!r} leaves the pack")
+                        report.error(
+                            item.file, "", _("link {target!r} leaves the pack").format(target=one_line(target))
+                        )
                     elif path in omitted or source.exists(path):
                         used.add(path)
                     else:
-                        report.warning(item.file, "", f"link {one_line(target)!r}: no such file in the pack")
+                        report.warning(
+                            item.file,
+                            "",
+                            _("link {target!r}: no such file in the pack").format(target=one_line(target)),
+                        )
     for rel in source.files():
         if rel not in used and not _is_doc_file(rel):
-            report.warning(rel, "", "file is not used by the course (not a lesson, quiz or linked file)")
+            report.warning(rel, "", _("file is not used by the course (not a lesson, quiz or linked file)"))
 
 
 def _is_doc_file(rel: str) -> bool:
@@ -260,12 +273,14 @@ def manifest_problems(source: PackSource) -> list[tuple[str, str]]:
                 if keep is not None:
                     keep.append(chunk)
         except MoocError as err:
-            problems.append((rel, str(err).split(f"{rel}: ", 1)[-1]))
+            problems.append((rel, after_subject(str(err), rel, anywhere=True) or str(err)))
             continue
         if size != entry.size:
-            problems.append((rel, f"size {size} does not match the manifest ({entry.size})"))
+            problems.append(
+                (rel, _("size {size} does not match the manifest ({size2})").format(size=size, size2=entry.size))
+            )
         elif h.hexdigest() != entry.sha256:
-            problems.append((rel, "SHA-256 does not match the manifest (file corrupt or altered)"))
+            problems.append((rel, _("SHA-256 does not match the manifest (file corrupt or altered)")))
         elif keep is not None:
             source.keep_checked(rel, keep[0] if len(keep) == 1 else b"".join(keep))
             kept += size

@@ -12,6 +12,7 @@ import zlib
 from dataclasses import dataclass
 
 from packages.delta_result import DeltaUnavailable
+from packages.i18n import _
 
 TAIL_BYTES = 22 + 65535 + 1  # EOCD + the longest comment
 EOCD_SIG = b"PK\x05\x06"
@@ -47,25 +48,25 @@ def parse_eocd(tail: bytes, tail_start: int) -> tuple[int, int, int]:
     """(entry count, central directory offset, size) from the archive's tail."""
     pos = tail.rfind(EOCD_SIG)
     if pos < 0 or len(tail) - pos < 22:
-        raise DeltaUnavailable("no end-of-central-directory record")
+        raise DeltaUnavailable(_("no end-of-central-directory record"))
     (_sig, disk, cd_disk, _n_disk, count, cd_size, cd_offset, _clen) = struct.unpack("<4sHHHHIIH", tail[pos : pos + 22])
     if disk or cd_disk:
-        raise DeltaUnavailable("multi-disk archive")
+        raise DeltaUnavailable(_("multi-disk archive"))
     if count == 0xFFFF or cd_size == 0xFFFFFFFF or cd_offset == 0xFFFFFFFF:
         count, cd_size, cd_offset = _zip64_eocd(tail, pos)
     if cd_offset + cd_size > tail_start + pos:
-        raise DeltaUnavailable("central directory overlaps its end record")
+        raise DeltaUnavailable(_("central directory overlaps its end record"))
     return count, cd_offset, cd_size
 
 
 def _zip64_eocd(tail: bytes, eocd_pos: int) -> tuple[int, int, int]:
     loc = eocd_pos - 20
     if loc < 0 or tail[loc : loc + 4] != b"PK\x06\x07":
-        raise DeltaUnavailable("zip64 archive without a locator")
+        raise DeltaUnavailable(_("zip64 archive without a locator"))
     # The zip64 end record sits right before the locator in archives zipfile writes.
     rec = tail.rfind(b"PK\x06\x06", 0, loc)
     if rec < 0 or loc - rec < 56:
-        raise DeltaUnavailable("zip64 end record not in the tail")
+        raise DeltaUnavailable(_("zip64 end record not in the tail"))
     count, cd_size, cd_offset = struct.unpack("<QQQ", tail[rec + 32 : rec + 56])
     return count, cd_offset, cd_size
 
@@ -73,9 +74,9 @@ def _zip64_eocd(tail: bytes, eocd_pos: int) -> tuple[int, int, int]:
 def parse_central_directory(cd: bytes, count: int) -> list[ZipEntry]:
     entries: list[ZipEntry] = []
     pos = 0
-    for _ in range(count):
+    for _round in range(count):
         if cd[pos : pos + 4] != CDH_SIG or len(cd) < pos + 46:
-            raise DeltaUnavailable("corrupt central directory")
+            raise DeltaUnavailable(_("corrupt central directory"))
         (flags, method, mtime, mdate, crc, csize, usize, nlen, elen, clen) = struct.unpack(
             "<HHHHIIIHHH", cd[pos + 8 : pos + 34]
         )
@@ -104,7 +105,7 @@ def _zip64_extra(extra: bytes, usize: int, csize: int, offset: int) -> tuple[int
                 offset = values.pop(0)
             return usize, csize, offset
         pos += 4 + size
-    raise DeltaUnavailable("zip64 sizes missing")
+    raise DeltaUnavailable(_("zip64 sizes missing"))
 
 
 def spans(entries: list[ZipEntry], cd_offset: int) -> dict[str, tuple[int, int]]:
@@ -114,19 +115,21 @@ def spans(entries: list[ZipEntry], cd_offset: int) -> dict[str, tuple[int, int]]
     for i, entry in enumerate(ordered):
         end = ordered[i + 1].offset if i + 1 < len(ordered) else cd_offset
         if end <= entry.offset:
-            raise DeltaUnavailable("overlapping entries")
+            raise DeltaUnavailable(_("overlapping entries"))
         out[entry.name] = (entry.offset, end)
     if ordered and ordered[0].offset != 0:
-        raise DeltaUnavailable("data before the first entry")
+        raise DeltaUnavailable(_("data before the first entry"))
     return out
 
 
 def entry_data(span_bytes: bytes, entry: ZipEntry) -> bytes:
     """The uncompressed content of an entry from its span bytes (at most its declared size)."""
     if span_bytes[:4] != LFH_SIG:
-        raise DeltaUnavailable(f"{entry.name}: bad local header")
+        raise DeltaUnavailable(_("{name}: bad local header").format(name=entry.name))
     if entry.usize > MAX_IN_MEMORY:
-        raise DeltaUnavailable(f"{entry.name}: {entry.usize} bytes is too large to read")
+        raise DeltaUnavailable(
+            _("{name}: {usize} bytes is too large to read").format(name=entry.name, usize=entry.usize)
+        )
     nlen, elen = struct.unpack("<HH", span_bytes[26:30])
     raw = span_bytes[30 + nlen + elen : 30 + nlen + elen + entry.csize]
     if entry.method == 0:
@@ -134,7 +137,7 @@ def entry_data(span_bytes: bytes, entry: ZipEntry) -> bytes:
     elif entry.method == 8:
         data = zlib.decompressobj(-15).decompress(raw, entry.usize + 1)  # never past the declared size
     else:
-        raise DeltaUnavailable(f"{entry.name}: compression method {entry.method}")
+        raise DeltaUnavailable(_("{name}: compression method {method}").format(name=entry.name, method=entry.method))
     if len(data) != entry.usize:
-        raise DeltaUnavailable(f"{entry.name}: not its declared size")
+        raise DeltaUnavailable(_("{name}: not its declared size").format(name=entry.name))
     return data

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path
     try:
         tar = tarfile.open(archive, "r:*")
     except (tarfile.TarError, OSError) as err:
-        raise MoocError(f"{name}: not a readable .tar.gz course export ({err})") from None
+        raise MoocError(_("{name}: not a readable .tar.gz course export ({err})").format(name=name, err=err)) from None
     total = 0
     count = 0
     packed = max(archive.stat().st_size, 1)
@@ -51,23 +52,39 @@ def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path
             for member in tar:
                 count += 1
                 if count > limits.max_entries:
-                    raise MoocError(f"{name}: more than {limits.max_entries} entries")
+                    raise MoocError(
+                        _("{name}: more than {max_entries} entries").format(name=name, max_entries=limits.max_entries)
+                    )
                 rel = _safe_relpath(name, member.name)  # same path rules as pack entries
                 if rel is None:
                     continue
                 if member.issym() or member.islnk():
-                    raise MoocError(f"{name}: {member.name}: links are not allowed in a course export")
+                    raise MoocError(
+                        _("{name}: {name2}: links are not allowed in a course export").format(
+                            name=name, name2=member.name
+                        )
+                    )
                 if member.isdir():
                     (dest / rel).mkdir(parents=True, exist_ok=True)
                     continue
                 if not member.isfile():
-                    raise MoocError(f"{name}: {member.name}: special file (device, FIFO) not allowed")
+                    raise MoocError(
+                        _("{name}: {name2}: special file (device, FIFO) not allowed").format(
+                            name=name, name2=member.name
+                        )
+                    )
                 total += member.size
                 if total > limits.max_total_bytes:
-                    raise MoocError(f"{name}: unpacks to more than {limits.max_total_bytes} bytes")
+                    raise MoocError(
+                        _("{name}: unpacks to more than {max_total_bytes} bytes").format(
+                            name=name, max_total_bytes=limits.max_total_bytes
+                        )
+                    )
                 if total > 64 * 1024 * 1024 and total > limits.max_ratio * packed:
                     raise MoocError(
-                        f"{name}: unpacks to more than {limits.max_ratio:g} times its size (a decompression bomb?)"
+                        _("{name}: unpacks to more than {max_ratio:g} times its size (a decompression bomb?)").format(
+                            name=name, max_ratio=limits.max_ratio
+                        )
                     )
                 target = dest / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -77,13 +94,19 @@ def extract_tar(archive: Path, dest: Path, limits: Limits | None = None) -> Path
                 with src, open(target, "xb") as out:
                     copied = _copy_limited(src, out, member.size)
                 if copied != member.size:
-                    raise MoocError(f"{name}: {member.name}: truncated entry")
+                    raise MoocError(_("{name}: {name2}: truncated entry").format(name=name, name2=member.name))
         except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
             if isinstance(err, FileExistsError):
-                raise MoocError(f"{name}: {err.filename}: duplicate entry") from None
+                raise MoocError(
+                    _("{name}: {filename}: duplicate entry").format(name=name, filename=err.filename)
+                ) from None
             if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS):
-                raise MoocError(f"{name}: cannot unpack into {dest} ({err.strerror})") from None
-            raise MoocError(f"{name}: broken archive ({err})") from None
+                raise MoocError(
+                    _("{name}: cannot unpack into {dest} ({strerror})").format(
+                        name=name, dest=dest, strerror=err.strerror
+                    )
+                ) from None
+            raise MoocError(_("{name}: broken archive ({err})").format(name=name, err=err)) from None
     return find_course_root(dest, name)
 
 
@@ -108,7 +131,7 @@ def _safe_relpath(archive: str, raw: str) -> PurePosixPath | None:
         return None
     problem = path_problem(name)
     if problem:
-        raise MoocError(f"{archive}: {raw}: {problem}")
+        raise MoocError(_("{archive}: {raw}: {problem}").format(archive=archive, raw=raw, problem=problem))
     return PurePosixPath(name)
 
 
@@ -120,7 +143,7 @@ def find_course_root(folder: Path, shown: str) -> Path:
     for sub in subdirs:
         if (sub / "course.xml").is_file():
             return sub
-    raise MoocError(f"{shown}: no course.xml found (is this an Open edX course export?)")
+    raise MoocError(_("{shown}: no course.xml found (is this an Open edX course export?)").format(shown=shown))
 
 
 class Unpacked:
@@ -136,11 +159,15 @@ class Unpacked:
         if self.source.is_dir():
             return find_course_root(self.source, str(self.source))
         if not self.source.exists():
-            raise MoocError(f"{self.source}: no such file or folder")
+            raise MoocError(_("{source}: no such file or folder").format(source=self.source))
         try:
             self.tmp = Path(tempfile.mkdtemp(prefix="mooc-olx-"))
         except OSError as err:
-            raise MoocError(f"{self.source}: cannot make a temporary folder to unpack it ({err.strerror})") from None
+            raise MoocError(
+                _("{source}: cannot make a temporary folder to unpack it ({strerror})").format(
+                    source=self.source, strerror=err.strerror
+                )
+            ) from None
         try:  # a refused archive, a full disk or ctrl+c: __exit__ would not run, so clean up here
             os.chmod(self.tmp, 0o700)
             return extract_tar(self.source, self.tmp)

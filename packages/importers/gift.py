@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError, UsageError
+from packages.i18n import _
 from packages.importers.gift_parser import GiftParser
 from packages.importers.into_pack import add_to_pack
 from packages.importers.pack_writer import dumps_toml, write_file
@@ -34,15 +35,21 @@ MAX_GIFT_BYTES = 20 * 1024 * 1024
 def read_gift(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_GIFT_BYTES:
-            raise MoocError(f"{path}: file too large for a question bank (limit {MAX_GIFT_BYTES} bytes)")
+            raise MoocError(
+                _("{path}: file too large for a question bank (limit {max_gift_bytes} bytes)").format(
+                    path=path, max_gift_bytes=MAX_GIFT_BYTES
+                )
+            )
         data = path.read_bytes()
     except OSError as err:
-        raise MoocError(f"{path}: cannot read ({err.strerror})") from None
+        raise MoocError(_("{path}: cannot read ({strerror})").format(path=path, strerror=err.strerror)) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        raise MoocError(f"{path}: line {line}: not UTF-8 text (save the file as UTF-8)") from None
+        raise MoocError(
+            _("{path}: line {line}: not UTF-8 text (save the file as UTF-8)").format(path=path, line=line)
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -62,7 +69,7 @@ def parse_gift(path: Path, title: str | None = None) -> tuple[dict[str, Any], Im
         )
         quiz = checked.get("quizzes/quiz.toml", {**quiz, "questions": []})
     if not quiz["questions"]:
-        raise MoocError(f"{path}: nothing to import: {_what_was_found(report)}")
+        raise MoocError(_("{path}: nothing to import: {report}").format(path=path, report=_what_was_found(report)))
     if len(result.categories) > 1:
         shown = ", ".join(result.categories[:5]) + (
             f" and {len(result.categories) - 5} more" if len(result.categories) > 5 else ""
@@ -108,14 +115,15 @@ def import_gift(
 
     if item_id is not None and not ID_RE.fullmatch(item_id):
         raise UsageError(
-            f"--id {one_line(item_id)!r}: not a valid item id (lowercase letters, digits, '.', '_', "
-            "'-'; starts with a letter or digit; at most 64)"
+            _(
+                "--id {item_id!r}: not a valid item id (lowercase letters, digits, '.', '_', '-'; starts with a letter or digit; at most 64)"
+            ).format(item_id=one_line(item_id))
         )
     quiz, report = parse_gift(path, title)
     text = dumps_toml(quiz).encode("utf-8")
     if output is not None:
         if output.exists() and not force:
-            raise MoocError(f"{output}: already exists (use --force to overwrite it)")
+            raise MoocError(_("{output}: already exists (use --force to overwrite it)").format(output=output))
         write_file(output, text)
         report.placed = {k: f"{output.name}{v}" for k, v in report.placed.items()}
         return report, output

@@ -55,7 +55,7 @@ class GiftAnswers:
             body = body[m.end() :]
         elif body.startswith("%"):
             raise GiftSyntax(f"bad weight {restore(body)[:20]!r} (write %50% or %-100%)")
-        text, _, feedback = body.partition("#")
+        text, _hash, feedback = body.partition("#")
         return weight, text.strip(), feedback.strip() or None
 
     def choice(self, answer: str, fmt: str, where: str, ident: str) -> dict[str, Any]:
@@ -217,7 +217,7 @@ class GiftAnswers:
 
     def number(self, text: str) -> tuple[float, float, str | None]:
         """'3.14:0.01', '1..5' or '1822', optionally '#feedback' -> (value, tolerance, feedback)."""
-        spec, _, feedback = text.partition("#")
+        spec, _hash, feedback = text.partition("#")
         spec = restore(spec).strip().replace(" ", "")
         try:
             if ".." in spec:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.importers.gift_answers import GiftAnswers, GiftSyntax, NotFinite
 from packages.importers.gift_text import FORMAT, convert, protect, restore
 from packages.importers.pack_writer import IdAllocator
@@ -71,7 +72,9 @@ class GiftParser(GiftAnswers):
                 self.report.missing("question", where, str(err.args[0]), ident)
                 continue
             except GiftSyntax as err:
-                raise MoocError(f"{self.name}: line {start_line}: {err}") from None
+                raise MoocError(
+                    _("{name}: line {start_line}: {err}").format(name=self.name, start_line=start_line, err=err)
+                ) from None
             if isinstance(table, _Description):
                 descriptions.append(table)
             else:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.importers.pack_writer import dumps_toml, replace_together, slugify
 from packages.safe_text import one_line
 
@@ -30,22 +31,30 @@ def add_to_pack(
     manifest_path = pack / "course.toml"
     try:
         if manifest_path.stat().st_size > MAX_MANIFEST_BYTES:
-            raise MoocError(f"{manifest_path}: too large for a course manifest")
+            raise MoocError(_("{manifest_path}: too large for a course manifest").format(manifest_path=manifest_path))
         original = manifest_path.read_text(encoding="utf-8")
         manifest = tomllib.loads(original)
     except FileNotFoundError:
-        raise MoocError(f"{pack}: no course.toml (is this a pack source folder?)") from None
+        raise MoocError(_("{pack}: no course.toml (is this a pack source folder?)").format(pack=pack)) from None
     except (OSError, UnicodeDecodeError) as err:
-        raise MoocError(f"{manifest_path}: cannot read ({err})") from None
+        raise MoocError(
+            _("{manifest_path}: cannot read ({err})").format(manifest_path=manifest_path, err=err)
+        ) from None
     except tomllib.TOMLDecodeError as err:
-        raise MoocError(f"{manifest_path}: broken TOML ({err})") from None
+        raise MoocError(
+            _("{manifest_path}: broken TOML ({err})").format(manifest_path=manifest_path, err=err)
+        ) from None
     except RecursionError:
-        raise MoocError(f"{manifest_path}: nested too deeply to edit") from None
+        raise MoocError(_("{manifest_path}: nested too deeply to edit").format(manifest_path=manifest_path)) from None
     modules = manifest.get("modules") or []
     target = next((m for m in modules if isinstance(m, dict) and m.get("id") == module), None)
     if target is None:
         known = ", ".join(str(m.get("id")) for m in modules if isinstance(m, dict)) or "none"
-        raise MoocError(f"{manifest_path}: no module {one_line(module)!r} (modules: {one_line(known)})")
+        raise MoocError(
+            _("{manifest_path}: no module {module!r} (modules: {known})").format(
+                manifest_path=manifest_path, module=one_line(module), known=one_line(known)
+            )
+        )
     used = {
         str(i.get("id"))
         for m in modules
@@ -60,11 +69,15 @@ def add_to_pack(
             n += 1
             qid = f"{base}-{n}"
     elif qid in used:
-        raise MoocError(f"{manifest_path}: an item {qid!r} exists already (choose another --id)")
+        raise MoocError(
+            _("{manifest_path}: an item {qid!r} exists already (choose another --id)").format(
+                manifest_path=manifest_path, qid=qid
+            )
+        )
     rel = f"quizzes/{qid}.toml"
     quiz_path = _inside(pack, rel)
     if quiz_path.exists() and not force:
-        raise MoocError(f"{quiz_path}: already exists (use --force to overwrite it)")
+        raise MoocError(_("{quiz_path}: already exists (use --force to overwrite it)").format(quiz_path=quiz_path))
     item: dict[str, Any] = {"id": qid, "kind": "quiz", "file": rel, "title": quiz["title"]}
     if weight is not None:
         item["weight"] = weight
@@ -79,8 +92,9 @@ def add_to_pack(
         same = False
     if not same:  # never rewrite the author's file in a way we did not mean to
         raise MoocError(
-            f"{manifest_path}: cannot add the item without changing the rest of the file; "
-            f"add it to module {one_line(module)!r} by hand: {one_line(dumps_toml(item))}"
+            _(
+                "{manifest_path}: cannot add the item without changing the rest of the file; add it to module {module!r} by hand: {item}"
+            ).format(manifest_path=manifest_path, module=one_line(module), item=one_line(dumps_toml(item)))
         )
     # Both files or neither: a full disk leaves course.toml and any existing quiz as they were.
     replace_together([(quiz_path, text), (manifest_path, new_text.encode("utf-8"))])
@@ -91,7 +105,7 @@ def _inside(pack: Path, rel: str) -> Path:
     """`pack/rel`, refused if it (or a symlinked folder on the way) ends up outside the pack."""
     path = pack / rel
     if path.is_symlink() or not path.parent.resolve().is_relative_to(pack.resolve()):
-        raise MoocError(f"{path}: leaves the pack folder {pack} (a symbolic link?)")
+        raise MoocError(_("{path}: leaves the pack folder {pack} (a symbolic link?)").format(path=path, pack=pack))
     return path
 
 
@@ -108,11 +122,17 @@ def _with_item(original: str, manifest_path: Path, module: str, item: dict[str, 
     try:
         doc = tomlkit.parse(original if original.endswith("\n") else original + "\n")  # tomlkit needs the end
     except (TOMLKitError, ValueError) as err:
-        raise MoocError(f"{manifest_path}: cannot edit ({one_line(str(err))})") from None
+        raise MoocError(
+            _("{manifest_path}: cannot edit ({err})").format(manifest_path=manifest_path, err=one_line(str(err)))
+        ) from None
     modules = doc.get("modules")
     target = next((m for m in modules or [] if isinstance(m, (Table, InlineTable)) and m.get("id") == module), None)
     if target is None:
-        raise MoocError(f"{manifest_path}: no module {one_line(module)!r} that can be edited")
+        raise MoocError(
+            _("{manifest_path}: no module {module!r} that can be edited").format(
+                manifest_path=manifest_path, module=one_line(module)
+            )
+        )
     items = target.get("items")
     if isinstance(items, AoT):
         items.append(_table_after(items[-1] if len(items) else None, item))
@@ -130,7 +150,11 @@ def _with_item(original: str, manifest_path: Path, module: str, item: dict[str, 
         target.append("items", tomlkit.aot())
         target["items"].append(_table_after(None, item))
     else:
-        raise MoocError(f"{manifest_path}: module {one_line(module)!r}: items is not a list")
+        raise MoocError(
+            _("{manifest_path}: module {module!r}: items is not a list").format(
+                manifest_path=manifest_path, module=one_line(module)
+            )
+        )
     return tomlkit.dumps(doc)
 
 
@@ -154,7 +178,7 @@ def _table_after(previous: Any, item: dict[str, Any]) -> Any:
     if moved:
         del body[start:]
         table.add(tomlkit.nl())
-        for _, node in moved:
+        for _key, node in moved:
             indent = node.trivia.indent
             table.add(node)
             node.trivia.indent = indent

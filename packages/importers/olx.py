@@ -25,6 +25,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.importers.archive import Unpacked
 from packages.importers.html_markdown import html_to_text
 from packages.importers.olx_components import UNSUPPORTED_COMPONENTS, _heading, _Module, _Quiz
@@ -72,23 +73,37 @@ class OlxImporter(OlxQuizzes):
     def build(self) -> PackDraft:
         pointer = self.parse_file(self.root / "course.xml", f"{self.shown}: course.xml")
         if pointer.tag != "course":
-            raise MoocError(f"{self.shown}: course.xml: root element is <{pointer.tag}>, expected <course>")
+            raise MoocError(
+                _("{shown}: course.xml: root element is <{tag}>, expected <course>").format(
+                    shown=self.shown, tag=pointer.tag
+                )
+            )
         org, number, run = pointer.get("org", ""), pointer.get("course", ""), pointer.get("url_name", "")
         if not run or not _safe_name(run):
-            raise MoocError(f"{self.shown}: course.xml: missing or bad url_name (the course run)")
+            raise MoocError(_("{shown}: course.xml: missing or bad url_name (the course run)").format(shown=self.shown))
         policy_dir = self.root / "policies" / run
         if (policy_dir / "policy.json").is_file():
             self.policy = self.read_json(policy_dir / "policy.json") or {}
             if not isinstance(self.policy, dict):
-                raise MoocError(f"{self.shown}: policies/{run}/policy.json: expected a JSON object")
+                raise MoocError(
+                    _("{shown}: policies/{run}/policy.json: expected a JSON object").format(shown=self.shown, run=run)
+                )
             self.course_policy = self.policy.get(f"course/{run}", {}) or {}
             if not isinstance(self.course_policy, dict):
-                raise MoocError(f'{self.shown}: policies/{run}/policy.json: "course/{run}" should be a JSON object')
+                raise MoocError(
+                    _('{shown}: policies/{run}/policy.json: "course/{run}" should be a JSON object').format(
+                        shown=self.shown, run=run
+                    )
+                )
         grading: dict[str, Any] = {}
         if (policy_dir / "grading_policy.json").is_file():
             grading = self.read_json(policy_dir / "grading_policy.json") or {}
             if not isinstance(grading, dict):
-                raise MoocError(f"{self.shown}: policies/{run}/grading_policy.json: expected a JSON object")
+                raise MoocError(
+                    _("{shown}: policies/{run}/grading_policy.json: expected a JSON object").format(
+                        shown=self.shown, run=run
+                    )
+                )
         course = self.load("course", pointer)
         title = course.get("display_name") or self.course_policy.get("display_name") or f"{org} {number}"
         language = course.get("language") or self.course_policy.get("language") or "en"
@@ -139,7 +154,7 @@ class OlxImporter(OlxQuizzes):
         for path, text in self.lessons.items():
             draft.add_text(path, text)
         if not manifest_modules:
-            raise MoocError(f"{self.shown}: the course has no content that could be imported")
+            raise MoocError(_("{shown}: the course has no content that could be imported").format(shown=self.shown))
 
         summary = ""
         short = self.root / "about" / "short_description.html"

@@ -342,7 +342,7 @@ def _heading(text: str) -> str:
 
 def _youtube_from(value: str) -> str:
     for part in value.split(","):
-        speed, _, vid = part.partition(":")
+        speed, _colon, vid = part.partition(":")
         if speed.strip() in ("1.0", "1.00", "1") and vid.strip():
             return vid.strip()
     return ""

@@ -15,6 +15,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.importers.pack_writer import media_name
 from packages.importers.report import ImportReport
 from packages.importers.xml_safe import parse_xml_file
@@ -44,8 +45,9 @@ class OlxExport:
         self.bytes_read += size
         if self.bytes_read > MAX_READ_BYTES:
             raise MoocError(
-                f"{self.shown}: {self.rel(path)}: the import has read over {MAX_READ_BYTES >> 20} MiB "
-                "of XML and text (files referenced over and over?); refused"
+                _(
+                    "{shown}: {path}: the import has read over {max_read_bytes} MiB of XML and text (files referenced over and over?); refused"
+                ).format(shown=self.shown, path=self.rel(path), max_read_bytes=MAX_READ_BYTES >> 20)
             )
 
     def parse_file(self, path: Path, shown: str) -> Element:
@@ -53,7 +55,7 @@ class OlxExport:
         try:
             self._spend(path, path.stat().st_size)
         except OSError as err:
-            raise MoocError(f"{shown}: cannot read ({err.strerror})") from None
+            raise MoocError(_("{shown}: cannot read ({strerror})").format(shown=shown, strerror=err.strerror)) from None
         return parse_xml_file(path, shown)
 
     def read_text(self, path: Path, *, encoding: str = "utf-8", errors: str = "strict") -> str:
@@ -62,12 +64,18 @@ class OlxExport:
             size = path.stat().st_size
             if size > MAX_HTML_BYTES:
                 raise MoocError(
-                    f"{self.shown}: {self.rel(path)}: file too large ({size} bytes, limit {MAX_HTML_BYTES})"
+                    _("{shown}: {path}: file too large ({size} bytes, limit {max_html_bytes})").format(
+                        shown=self.shown, path=self.rel(path), size=size, max_html_bytes=MAX_HTML_BYTES
+                    )
                 )
             self._spend(path, size)
             return path.read_bytes().decode(encoding, errors)
         except OSError as err:
-            raise MoocError(f"{self.shown}: {self.rel(path)}: cannot read ({err.strerror})") from None
+            raise MoocError(
+                _("{shown}: {path}: cannot read ({strerror})").format(
+                    shown=self.shown, path=self.rel(path), strerror=err.strerror
+                )
+            ) from None
 
     def rel(self, path: Path) -> str:
         try:
@@ -102,11 +110,19 @@ class OlxExport:
         try:
             return json.loads(self.read_text(path))
         except UnicodeDecodeError as err:
-            raise MoocError(f"{self.shown}: {self.rel(path)}: cannot read ({err})") from None
+            raise MoocError(
+                _("{shown}: {path}: cannot read ({err})").format(shown=self.shown, path=self.rel(path), err=err)
+            ) from None
         except (json.JSONDecodeError, RecursionError) as err:
             if isinstance(err, RecursionError):
-                raise MoocError(f"{self.shown}: {self.rel(path)}: JSON nested too deeply") from None
-            raise MoocError(f"{self.shown}: {self.rel(path)}: line {err.lineno}: broken JSON ({err.msg})") from None
+                raise MoocError(
+                    _("{shown}: {path}: JSON nested too deeply").format(shown=self.shown, path=self.rel(path))
+                ) from None
+            raise MoocError(
+                _("{shown}: {path}: line {lineno}: broken JSON ({msg})").format(
+                    shown=self.shown, path=self.rel(path), lineno=err.lineno, msg=err.msg
+                )
+            ) from None
 
     # -- assets -------------------------------------------------------------------------
     def resolve(self, url: str, kind: str) -> str | None:

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.importers.olx_components import _Module, _Quiz
 from packages.importers.olx_course_info import OlxCourseInfo
 from packages.importers.olx_problems import strictest
@@ -51,7 +52,11 @@ class OlxQuizzes(OlxCourseInfo):
                 try:
                     types[str(grader["type"])] = float(grader.get("weight", 0))
                 except (TypeError, ValueError):
-                    raise MoocError(f"{self.shown}: grading_policy.json: bad weight for {grader['type']!r}") from None
+                    raise MoocError(
+                        _("{shown}: grading_policy.json: bad weight for {grader!r}").format(
+                            shown=self.shown, grader=grader["type"]
+                        )
+                    ) from None
         cutoffs = grading.get("GRADE_CUTOFFS") or {}
         values = [float(v) for v in cutoffs.values() if isinstance(v, (int, float))]
         pass_threshold = round(min(values), 6) if values else 0.5

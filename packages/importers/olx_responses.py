@@ -174,7 +174,7 @@ def _string(response: Element, ctx: ProblemContext) -> dict[str, Any]:
         )
     out: dict[str, Any] = {"type": "text"}
     if regexp:
-        for pattern, _ in right:
+        for pattern, _feedback in right:
             try:
                 re.compile(pattern)
             except re.error as err:

@@ -101,7 +101,7 @@ class OlxVisibility(OlxComponents):
         if not groups:
             self.report.missing("split_test", where, f"content experiment {title!r} with no group", url_name)
             return []
-        _, names = self.partitions.get(str(block.get("user_partition_id", "")), ("", {}))
+        _kind, names = self.partitions.get(str(block.get("user_partition_id", "")), ("", {}))
         label = {gid: repr(names.get(gid, f"group {gid}")) for gid, _ in groups}
         (first_id, first), others = groups[0], groups[1:]
         left = ", ".join(label[gid] for gid, _ in others) or "none"

@@ -22,6 +22,7 @@ from typing import Any
 from packages.errors import MoocError
 from packages.fsutil import fsync_dir as _fsync_dir
 from packages.fsutil import write_atomic
+from packages.i18n import _
 
 
 def slugify(text: str, fallback: str = "item", max_len: int = 48) -> str:
@@ -102,9 +103,13 @@ def write_pack(draft: PackDraft, target: Path, *, force: bool = False) -> None:
     """
     target = target.absolute()
     if target.exists() and not target.is_dir():
-        raise MoocError(f"{target}: exists and is not a folder")
+        raise MoocError(_("{target}: exists and is not a folder").format(target=target))
     if target.is_dir() and any(target.iterdir()) and not force:
-        raise MoocError(f"{target}: folder exists and is not empty (choose another -o, or --force to replace it)")
+        raise MoocError(
+            _("{target}: folder exists and is not empty (choose another -o, or --force to replace it)").format(
+                target=target
+            )
+        )
     tmp: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +139,11 @@ def write_pack(draft: PackDraft, target: Path, *, force: bool = False) -> None:
         tmp = None
         _fsync_dir(target.parent)
     except OSError as err:
-        raise MoocError(f"{target}: cannot write the pack ({err.strerror or err}); nothing was changed") from None
+        raise MoocError(
+            _("{target}: cannot write the pack ({strerror}); nothing was changed").format(
+                target=target, strerror=err.strerror or err
+            )
+        ) from None
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -154,7 +163,11 @@ def write_file(path: Path, data: bytes) -> None:
     try:
         write_atomic(path, data)
     except OSError as err:
-        raise MoocError(f"{path}: cannot write ({err.strerror or err}); it was left as it was") from None
+        raise MoocError(
+            _("{path}: cannot write ({strerror}); it was left as it was").format(
+                path=path, strerror=err.strerror or err
+            )
+        ) from None
 
 
 def replace_together(files: list[tuple[Path, bytes]]) -> None:
@@ -172,21 +185,26 @@ def replace_together(files: list[tuple[Path, bytes]]) -> None:
             staged.append((tmp, current))
             write_atomic(tmp, data)
     except OSError as err:
-        _remove(tmp for tmp, _ in staged)
-        raise MoocError(f"{current}: cannot write ({err.strerror or err}); nothing was changed") from None
+        _remove(tmp for tmp, _path in staged)
+        raise MoocError(
+            _("{current}: cannot write ({strerror}); nothing was changed").format(
+                current=current, strerror=err.strerror or err
+            )
+        ) from None
     except BaseException:
-        _remove(tmp for tmp, _ in staged)
+        _remove(tmp for tmp, _path in staged)
         raise
     try:
         for tmp, current in staged:
             os.replace(tmp, current)
     except OSError as err:  # a rename failed after all the writes succeeded: rare, and said plainly
-        _remove(tmp for tmp, _ in staged)
+        _remove(tmp for tmp, _path in staged)
         raise MoocError(
-            f"{current}: cannot replace ({err.strerror or err}); files before it in "
-            f"{', '.join(p.name for _, p in staged)} were replaced"
+            _("{current}: cannot replace ({strerror}); files before it in {items} were replaced").format(
+                current=current, strerror=err.strerror or err, items=", ".join(p.name for _tmp, p in staged)
+            )
         ) from None
-    for parent in {path.parent for _, path in staged}:
+    for parent in {path.parent for _tmp, path in staged}:
         _fsync_dir(parent)
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from packages.errors import MoocError
+from packages.i18n import _
 from packages.importers.report import ImportReport
 from packages.source import PackSource
 
@@ -42,7 +43,7 @@ class _MemorySource(PackSource):
         try:
             return self._files[rel]
         except KeyError:
-            raise MoocError(f"{self.origin}: {rel}: no such file") from None
+            raise MoocError(_("{origin}: {rel}: no such file").format(origin=self.origin, rel=rel)) from None
 
     def iter_chunks(self, rel: str) -> Iterator[bytes]:
         yield self.read_bytes(rel)
@@ -79,7 +80,7 @@ def check_quizzes(
     for problem in result.sorted():
         if problem.file not in quizzes:
             if problem.severity == "error":
-                raise MoocError(f"import: {problem} (an importer bug: please report it)")
+                raise MoocError(_("import: {problem} (an importer bug: please report it)").format(problem=problem))
             continue
         m = _QUESTION_KEY.match(problem.key_path)
         if problem.severity == "warning":
@@ -88,7 +89,11 @@ def check_quizzes(
                 report.changed("question", place(problem.file, q), problem.message, str(q.get("id", "")))
             continue
         if m is None:
-            raise MoocError(f"import: {problem.file}: {problem.key_path}: {problem.message}")
+            raise MoocError(
+                _("import: {file}: {key_path}: {message}").format(
+                    file=problem.file, key_path=problem.key_path, message=problem.message
+                )
+            )
         bad.setdefault(problem.file, {}).setdefault(int(m.group(1)), problem.message)
     out: dict[str, dict[str, Any]] = {}
     for path, table in quizzes.items():

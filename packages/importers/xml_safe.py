@@ -17,6 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from packages.errors import MoocError
+from packages.i18n import _
 
 MAX_XML_BYTES = 20 * 1024 * 1024  # one OLX file; the demo course's largest is 10 kB
 MAX_XML_DEPTH = 100  # elements inside elements; the demo course nests 9 deep
@@ -25,7 +26,11 @@ MAX_XML_DEPTH = 100  # elements inside elements; the demo course nests 9 deep
 def parse_xml(data: bytes | str, name: str) -> Element:
     """Parse XML text; any problem becomes a MoocError naming `name` and the line."""
     if len(data) > MAX_XML_BYTES:
-        raise MoocError(f"{name}: XML file too large ({len(data)} bytes, limit {MAX_XML_BYTES})")
+        raise MoocError(
+            _("{name}: XML file too large ({n_data} bytes, limit {max_xml_bytes})").format(
+                name=name, n_data=len(data), max_xml_bytes=MAX_XML_BYTES
+            )
+        )
     builder = _DepthLimitedBuilder()
     try:
         parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
@@ -33,16 +38,23 @@ def parse_xml(data: bytes | str, name: str) -> Element:
         return parser.close()
     except _TooDeep:
         raise MoocError(
-            f"{name}: line {builder.line(parser)}: XML nested more than {MAX_XML_DEPTH} elements deep "
-            "(refused: no course needs that)"
+            _(
+                "{name}: line {line}: XML nested more than {max_xml_depth} elements deep (refused: no course needs that)"
+            ).format(name=name, line=builder.line(parser), max_xml_depth=MAX_XML_DEPTH)
         ) from None
     except ParseError as err:
         line, col = getattr(err, "position", (0, 0))
         reason = str(err).split(":")[0]
-        raise MoocError(f"{name}: line {line}, column {col + 1}: broken XML ({reason})") from None
+        raise MoocError(
+            _("{name}: line {line}, column {col}: broken XML ({reason})").format(
+                name=name, line=line, col=col + 1, reason=reason
+            )
+        ) from None
     except DefusedXmlException as err:
         kind = type(err).__name__.replace("Forbidden", "").lower() or "construct"
-        raise MoocError(f"{name}: refused XML {kind} declaration (DTDs and entities are not allowed)") from None
+        raise MoocError(
+            _("{name}: refused XML {kind} declaration (DTDs and entities are not allowed)").format(name=name, kind=kind)
+        ) from None
 
 
 class _TooDeep(Exception):
@@ -81,8 +93,12 @@ def parse_xml_file(path: Path, name: str | None = None) -> Element:
     try:
         size = path.stat().st_size
         if size > MAX_XML_BYTES:
-            raise MoocError(f"{shown}: XML file too large ({size} bytes, limit {MAX_XML_BYTES})")
+            raise MoocError(
+                _("{shown}: XML file too large ({size} bytes, limit {max_xml_bytes})").format(
+                    shown=shown, size=size, max_xml_bytes=MAX_XML_BYTES
+                )
+            )
         data = path.read_bytes()
     except OSError as err:
-        raise MoocError(f"{shown}: cannot read ({err.strerror})") from None
+        raise MoocError(_("{shown}: cannot read ({strerror})").format(shown=shown, strerror=err.strerror)) from None
     return parse_xml(data, shown)

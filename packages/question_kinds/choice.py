@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from packages.i18n import _
 from packages.question_kinds.base import (
     NOT_UNDERSTOOD,
     Accepted,
@@ -45,13 +46,13 @@ def credit_of(choice: Choice, wrong: float) -> float:
 def parse_choices(reader: Reader, raw: dict[str, Any], f: str, qp: str) -> list[Choice]:
     raw_choices = reader.get(raw, "choices", "list", f, qp, required=True, default=[])
     choices = []
-    for _, cp, c in reader.tables(raw_choices, f, f"{qp}.choices", _CHOICE_KEYS, '{ text = "..." }'):
+    for _index, cp, c in reader.tables(raw_choices, f, f"{qp}.choices", _CHOICE_KEYS, '{ text = "..." }'):
         text = reader.get(c, "text", "str", f, cp, required=True)
         correct = reader.get(c, "correct", "bool", f, cp, default=False) if "correct" in c else False
         feedback = reader.get(c, "feedback", "str", f, cp, default=None) if "feedback" in c else None
         credit = reader.get(c, "credit", "number", f, cp, default=None) if "credit" in c else None
         if credit is not None and not -1 <= credit <= 1:
-            reader.error(f, f"{cp}.credit", f"must be between -1 and 1, not {credit}")
+            reader.error(f, f"{cp}.credit", _("must be between -1 and 1, not {credit}").format(credit=credit))
             credit = None
         if text is not None:
             choices.append(
@@ -60,7 +61,7 @@ def parse_choices(reader: Reader, raw: dict[str, Any], f: str, qp: str) -> list[
                 )
             )
     if "choices" in raw and isinstance(raw_choices, list) and len(raw_choices) < 2:
-        reader.error(f, f"{qp}.choices", "needs at least 2 choices")
+        reader.error(f, f"{qp}.choices", _("needs at least 2 choices"))
     return choices
 
 
@@ -111,16 +112,18 @@ class SingleChoice(
     def check(cls, reader: Reader, choices: list[Choice], f: str, path: str) -> None:
         if any(c.credit is not None for c in choices):
             if not any(credit_of(c, 0.0) == 1 for c in choices):
-                reader.error(f, path, "no choice is worth full credit (credit = 1 or correct = true)")
+                reader.error(f, path, _("no choice is worth full credit (credit = 1 or correct = true)"))
             return
         n = sum(c.correct for c in choices)
         if n == 0:
-            reader.error(f, path, "no choice has correct = true")
+            reader.error(f, path, _("no choice has correct = true"))
         elif n > 1:
             reader.error(
                 f,
                 path,
-                f'{n} choices have correct = true; a single-choice question needs exactly one (use type = "multiple")',
+                _(
+                    '{n} choices have correct = true; a single-choice question needs exactly one (use type = "multiple")'
+                ).format(n=n),
             )
 
     def right_answer(self) -> RightAnswer:
@@ -149,7 +152,7 @@ class MultipleChoice(
     @classmethod
     def check(cls, reader: Reader, choices: list[Choice], f: str, path: str) -> None:
         if not any(c.correct or (c.credit or 0) > 0 for c in choices):
-            reader.error(f, path, "no choice has correct = true")
+            reader.error(f, path, _("no choice has correct = true"))
 
     def right_answer(self) -> RightAnswer:
         return RightAnswer(

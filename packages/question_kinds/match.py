@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from packages.i18n import _
 from packages.question_kinds.base import NOT_UNDERSTOOD, Accepted, Question, Reader, RightAnswer, index_in, is_int
 from packages.safe_text import one_line
 
@@ -38,18 +39,18 @@ class Match(Question, name="match", keys=frozenset({"pairs", "distractors"}), in
                 reader.error(
                     f,
                     f"{qp}.pairs[{pi}]",
-                    f'must be a pair of strings like ["Italy", "Rome"], not {reader.describe(p)}',
+                    _('must be a pair of strings like ["Italy", "Rome"], not {p}').format(p=reader.describe(p)),
                 )
         if "pairs" in raw and isinstance(raw_pairs, list) and len(raw_pairs) < 2:
-            reader.error(f, f"{qp}.pairs", "needs at least 2 pairs")
+            reader.error(f, f"{qp}.pairs", _("needs at least 2 pairs"))
         lefts = [p[0] for p in pairs]
         if len(set(lefts)) != len(lefts):
-            reader.error(f, f"{qp}.pairs", "left sides must differ from each other")
+            reader.error(f, f"{qp}.pairs", _("left sides must differ from each other"))
         distractors = reader.get(raw, "distractors", "strlist", f, qp, default=[]) if "distractors" in raw else []
         rights = {p[1] for p in pairs}
         for di, d in enumerate(distractors):
             if d in rights:
-                reader.error(f, f"{qp}.distractors[{di}]", f"{one_line(d)!r} is also a right answer")
+                reader.error(f, f"{qp}.distractors[{di}]", _("{d!r} is also a right answer").format(d=one_line(d)))
         return cls(pairs=tuple(pairs), distractors=tuple(distractors), **common)
 
     def right_answer(self) -> RightAnswer:
@@ -62,7 +63,7 @@ class Match(Question, name="match", keys=frozenset({"pairs", "distractors"}), in
         if not isinstance(response, list) or len(response) != len(self.pairs):
             return NOT_UNDERSTOOD
         parts = []
-        for (left, _), r in zip(self.pairs, response):
+        for (left, _right), r in zip(self.pairs, response):
             i = index_in(r, len(options))
             if r is not None and i is None:
                 return NOT_UNDERSTOOD

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from packages.i18n import _
 from packages.local_numbers import format_number, format_percent
 from packages.question_kinds.base import NOT_UNDERSTOOD, Accepted, Question, Reader, RightAnswer
 from packages.safe_text import one_line
@@ -50,15 +51,21 @@ def _tolerance(reader: Reader, table: dict[str, Any], f: str, path: str) -> tupl
     tol = table["tolerance"]
     where = f"{path}.tolerance"
     if isinstance(tol, bool) or not isinstance(tol, (int, float, str)):
-        reader.error(f, where, f'must be a number or a percentage like "2%", not {reader.describe(tol)}')
+        reader.error(
+            f, where, _('must be a number or a percentage like "2%", not {tol}').format(tol=reader.describe(tol))
+        )
     elif isinstance(tol, str):
         m = PERCENT_RE.match(tol)
         if not m:
-            reader.error(f, where, f'{one_line(tol)!r} is not a percentage like "2%" (or give an absolute number)')
+            reader.error(
+                f,
+                where,
+                _('{tol!r} is not a percentage like "2%" (or give an absolute number)').format(tol=one_line(tol)),
+            )
         else:
             return float(m.group(1)) / 100.0, True
     elif not math.isfinite(tol) or tol < 0:
-        reader.error(f, where, f"must not be negative, not {tol}")
+        reader.error(f, where, _("must not be negative, not {tol}").format(tol=tol))
     else:
         return float(tol), False
     return 0.0, False
@@ -69,21 +76,21 @@ def _answers(reader: Reader, raw: dict[str, Any], f: str, qp: str) -> list[Numer
     answers: list[NumericAnswer] = []
     raw_answers = reader.get(raw, "answers", "list", f, qp, default=[])
     known = {"value", "tolerance", "credit", "feedback"}
-    for _, ap, a in reader.tables(raw_answers, f, f"{qp}.answers", known, "{ value = 3.14, tolerance = 0.01 }"):
+    for _index, ap, a in reader.tables(raw_answers, f, f"{qp}.answers", known, "{ value = 3.14, tolerance = 0.01 }"):
         value = reader.get(a, "value", "number", f, ap, required=True)
         tol, rel = _tolerance(reader, a, f, ap)
         credit = reader.get(a, "credit", "number", f, ap, default=1.0)
         if not -1 <= credit <= 1:
-            reader.error(f, f"{ap}.credit", f"must be between -1 and 1, not {credit}")
+            reader.error(f, f"{ap}.credit", _("must be between -1 and 1, not {credit}").format(credit=credit))
         feedback = reader.get(a, "feedback", "str", f, ap, default=None)
         if value is not None:
             answers.append(
                 NumericAnswer(value=float(value), tolerance=tol, relative=rel, credit=float(credit), feedback=feedback)
             )
     if raw_answers and not any(a.credit == 1 for a in answers):
-        reader.error(f, f"{qp}.answers", "no answer is worth full credit (credit = 1)")
+        reader.error(f, f"{qp}.answers", _("no answer is worth full credit (credit = 1)"))
     if isinstance(raw_answers, list) and not raw_answers:
-        reader.error(f, f"{qp}.answers", "needs at least one answer")
+        reader.error(f, f"{qp}.answers", _("needs at least one answer"))
     return answers
 
 
@@ -99,7 +106,7 @@ class Numeric(
     def parse(cls, reader: Reader, raw: dict[str, Any], f: str, qp: str, common: dict[str, Any]) -> Question:
         answers: list[NumericAnswer] = []
         if "answer" in raw and "answers" in raw:
-            reader.error(f, f"{qp}.answers", "give either answer (with tolerance) or answers, not both")
+            reader.error(f, f"{qp}.answers", _("give either answer (with tolerance) or answers, not both"))
         elif "answers" in raw:
             answers = _answers(reader, raw, f, qp)
         else:
@@ -108,7 +115,7 @@ class Numeric(
             if value is not None:
                 answers.append(NumericAnswer(value=float(value), tolerance=tol, relative=rel))
         if "tolerance" in raw and "answers" in raw and "answer" not in raw:
-            reader.error(f, f"{qp}.tolerance", "put tolerance inside each of answers")
+            reader.error(f, f"{qp}.tolerance", _("put tolerance inside each of answers"))
         return cls(answers=tuple(answers), **common)
 
     def right_answer(self) -> RightAnswer:

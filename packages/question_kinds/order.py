@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from packages.i18n import _
 from packages.question_kinds.base import NOT_UNDERSTOOD, Accepted, Question, Reader, RightAnswer, index_in, index_list
 from packages.safe_text import one_line
 
@@ -34,9 +35,9 @@ class Order(Question, name="order", keys=frozenset({"items"}), interaction="sequ
     def parse(cls, reader: Reader, raw: dict[str, Any], f: str, qp: str, common: dict[str, Any]) -> Question:
         items = reader.get(raw, "items", "strlist", f, qp, required=True, default=[])
         if "items" in raw and isinstance(raw["items"], list) and len(items) < 2:
-            reader.error(f, f"{qp}.items", "needs at least 2 items to put in order")
+            reader.error(f, f"{qp}.items", _("needs at least 2 items to put in order"))
         elif len(set(items)) != len(items):
-            reader.error(f, f"{qp}.items", "items must differ from each other (the order would be ambiguous)")
+            reader.error(f, f"{qp}.items", _("items must differ from each other (the order would be ambiguous)"))
         return cls(items=tuple(items), **common)
 
     def right_answer(self) -> RightAnswer:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from packages.i18n import _
 from packages.question_kinds.base import NOT_UNDERSTOOD, Accepted, Question, Reader, RightAnswer
 from packages.safe_text import one_line
 
@@ -47,7 +48,7 @@ class Reflection(
     @classmethod
     def parse(cls, reader: Reader, raw: dict[str, Any], f: str, qp: str, common: dict[str, Any]) -> Question:
         if "points" in raw:
-            reader.warn(f, f"{qp}.points", "a reflection is never scored: its points are ignored")
+            reader.warn(f, f"{qp}.points", _("a reflection is never scored: its points are ignored"))
         answer = reader.get(raw, "answer", "str", f, qp, default=None)
         feedback = reader.get(raw, "feedback", "str", f, qp, default=None)
         return cls(answer=answer, feedback=feedback, **{**common, "points": 0.0})

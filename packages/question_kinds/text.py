@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from packages.i18n import _
 from packages.question_kinds.base import NOT_UNDERSTOOD, Accepted, Question, Reader, RightAnswer
 from packages.safe_text import one_line
 
@@ -51,25 +52,27 @@ class Text(
                 text = reader.get(a, "text", "str", f, ap, required=True)
                 credit = reader.get(a, "credit", "number", f, ap, default=1.0)
                 if not -1 <= credit <= 1:
-                    reader.error(f, f"{ap}.credit", f"must be between -1 and 1, not {credit}")
+                    reader.error(f, f"{ap}.credit", _("must be between -1 and 1, not {credit}").format(credit=credit))
                 feedback = reader.get(a, "feedback", "str", f, ap, default=None)
                 if text is not None:
                     answers.append(TextAnswer(text=text, credit=float(credit), feedback=feedback))
             else:
-                reader.error(f, ap, f'must be a string or a table {{ text = "..." }}, not {reader.describe(a)}')
+                reader.error(
+                    f, ap, _('must be a string or a table {{ text = "..." }}, not {a}').format(a=reader.describe(a))
+                )
         pattern = reader.get(raw, "pattern", "str", f, qp, default=None) if "pattern" in raw else None
         if pattern is not None:
             try:
                 re.compile(pattern)
             except (re.error, RecursionError, OverflowError) as err:
-                reader.error(f, f"{qp}.pattern", f"invalid regular expression: {err}")
+                reader.error(f, f"{qp}.pattern", _("invalid regular expression: {err}").format(err=err))
         case_sensitive = (
             reader.get(raw, "case_sensitive", "bool", f, qp, default=False) if "case_sensitive" in raw else False
         )
         if not raw_answers and pattern is None:
-            reader.error(f, qp, "a text question needs answers or a pattern")
+            reader.error(f, qp, _("a text question needs answers or a pattern"))
         elif raw_answers and pattern is None and answers and not any(a.credit == 1 for a in answers):
-            reader.error(f, f"{qp}.answers", "no answer is worth full credit (credit = 1)")
+            reader.error(f, f"{qp}.answers", _("no answer is worth full credit (credit = 1)"))
         return cls(answers=tuple(answers), pattern=pattern, case_sensitive=case_sensitive, **common)
 
     def right_answer(self) -> RightAnswer:

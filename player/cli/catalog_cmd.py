@@ -340,7 +340,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import threading
 
     from packages.serve import Follower, PackServer, share_urls
-    from packages.served_packs import collect_packs
+    from packages.served_packs import collect_packs, serve_banner
     from packages.store import Store
 
     layout = common.layout(args)
@@ -372,26 +372,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     follow = Follower(lambda: collect_packs(layout), Store(layout).generation)
     server = PackServer(packs, host=args.host, port=args.port, follow=follow, log=log)
     urls = share_urls(server.host, server.port)
-    courses: dict[tuple[str, str], list[Any]] = {}
-    for p in packs:
-        courses.setdefault((p.id, p.version), []).append(p)
-    print(
-        ngettext("sharing {n} course on {url}", "sharing {n} courses on {url}", len(courses)).format(
-            n=len(courses), url=f"http://{server.host}:{server.port}/"
-        )
-    )
-    for (cid, version), flavours in courses.items():
-        sizes = " / ".join(
-            f"{_human(p.size)}" if p.flavour == "full" and len(flavours) == 1 else f"{p.flavour} {_human(p.size)}"
-            for p in flavours
-        )
-        print(f"  {cid} {version}  ({sizes})")
-    print(_("on other machines run:"))
-    for url in urls:
-        print(f"  mooc catalog add {url}")
-    if server.host.startswith("127."):
-        print(_("(only this machine can connect; use --host 0.0.0.0 to share with the LAN)"))
-    print(_("press Ctrl+C to stop"), flush=True)
+    for line in serve_banner(packs, server.host, server.port, urls):
+        print(line)
+    sys.stdout.flush()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -236,21 +236,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         )
         return 0 if report.ok else 1
     out = sys.stdout
+    from packages.i18n import _
+    from packages.pack_report import course_line, problem_line
+
     for p in problems:
-        out.write(f"{_(SEVERITIES.get(p.severity, p.severity))}: {p}\n")
+        out.write(problem_line(p) + "\n")
     name = one_line(str(args.path))
     if course is not None:
-        n_q = sum(len(i.quiz.questions) for i in course.items() if i.quiz)
-        n_m, n_i = len(course.modules), len(course.items())
-        counts = ", ".join(
-            (
-                ngettext("{n} module", "{n} modules", n_m).format(n=n_m),
-                ngettext("{n} item", "{n} items", n_i).format(n=n_i),
-                ngettext("{n} question", "{n} questions", n_q).format(n=n_q),
-            )
+        out.write(
+            _("{name}: {course}: {summary}").format(name=name, course=course_line(course), summary=report.summary())
+            + "\n"
         )
-        what = f"{one_line(course.id)} {one_line(course.version)} ({counts})"
-        out.write(_("{name}: {what}: {summary}").format(name=name, what=what, summary=report.summary()) + "\n")
         if flavour != "full":
             from packages.flavours import left_out_summary
 
