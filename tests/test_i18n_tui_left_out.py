@@ -63,4 +63,4 @@ async def test_links_and_fetch_dialogs(language: str, published, mooc_home) -> N
             bad = escaped_lines(text, allowed=(*NOT_OURS, *titles, *people, "mooc"), words=words)
             assert bad == [], f"{name}: English outside ⟦ ⟧:\n" + "\n".join(bad)
     else:
-        assert any("Télécharger ce fichier (vidéo, 900 kB)" in row for row in rows), "\n".join(rows)
+        assert any("Télécharger ce fichier (vidéo, 900 ko)" in row for row in rows), "\n".join(rows)

@@ -58,10 +58,6 @@ _BARE_S = re.compile(r"(?<!http)\(s\)")  # "file(s)": say it properly
 
 # (file, expression) pairs that can never be 1, each with its reason.
 NEVER_ONE = {
-    ("packages/range_fetch.py", "MAX_HEADERS_CUT"): "a constant, 3",
-    ("packages/question_kinds/choice.py", "n"): "only said when more than one choice is marked correct",
-    ("packages/source.py", "len(infos)"): "only said above a limit of many entries",
-    ("packages/importers/archive.py", "limits.max_entries"): "a limit of many entries",
     ("packages/importers/olx_quizzes.py", "attempts"): "a list of attempt counts, not a count",
     ("sync/regrade.py", "_pct(request.claimed)"): "a percentage, and 'answers' is the subject of 'earn'",
 }
