@@ -130,3 +130,13 @@ def test_while_english_is_held_the_readers_language_is_still_known(monkeypatch):
         assert i18n.reader_language() == "en" and i18n.language() == "en"
     finally:
         i18n.release()
+
+
+def test_a_true_false_right_answer_is_said_in_the_readers_words_and_kept_in_json():
+    from packages.questions import TrueFalse
+
+    right = TrueFalse(id="q", prompt="?", answer=True).right_answer()
+    assert right.text() == "true"
+    i18n.use_language("fr")
+    assert right.text() == "vrai"
+    assert right.to_json()["answers"][0]["text"] == "true"  # type: ignore[index]

@@ -67,9 +67,11 @@ class Accepted:
     text: str
     credit: float = 1.0  # the fraction of the question's points it earns
     tolerance: str | None = None  # numeric: "± 0.5" or "± 2%"
+    said: str | None = None  # a word of mooc's own (true/false), marked N_: shown translated; `text` is for JSON
 
     def shown(self) -> str:
-        return f"{self.text} ({self.tolerance})" if self.tolerance else self.text
+        text = _(self.said) if self.said else self.text
+        return f"{text} ({self.tolerance})" if self.tolerance else text
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from packages.i18n import N_
 from packages.question_kinds.base import NOT_UNDERSTOOD, Accepted, Question, Reader, RightAnswer
 
 
@@ -34,7 +35,7 @@ class TrueFalse(
         return cls(answer=bool(answer), feedback_true=fb_true, feedback_false=fb_false, **common)
 
     def right_answer(self) -> RightAnswer:
-        return RightAnswer("one of", (Accepted(_word(self.answer)),))
+        return RightAnswer("one of", (Accepted(_word(self.answer), said=N_("true") if self.answer else N_("false")),))
 
     def response_text(self, response: object) -> str:
         return _word(response) if isinstance(response, bool) else NOT_UNDERSTOOD
