@@ -6,7 +6,8 @@ In one run, alternating, each a fresh process:
 - before: the code of REV (default: the last commit before translations existed),
   checked out in a temporary git worktree and run with PYTHONPATH pointing at it;
 - now in English (LANGUAGE=en) and now in French (LANGUAGE=fr, the catalog loaded).
-Figures: `mooc --help`, `mooc list`, and `mooc play mooc-demo` on an 80x24
+Figures: `mooc --help`, `mooc info mooc-demo`, `mooc list` (in French it lists one
+more course, the bundled French demo, so it does more than translate), and `mooc play mooc-demo` on an 80x24
 pseudo-terminal until the first screen is interactive (the app reports it, as in
 bench_tui.py). Each prints min/median/max and the ratio of medians to "before"; the
 whole script runs again pinned to one core (tests/benchmarks/timing.py).
@@ -87,10 +88,13 @@ def _measure(tmp: Path, old: Path, runs: int) -> None:
             capture_output=True,
             text=True,
             check=True,
+            cwd=tmp,  # not the repository: "" first on sys.path would find its code whatever PYTHONPATH says
         ).stdout.strip()
         print(f"  {side}: {where}")
     figures: dict[str, Callable[[dict[str, str]], float]] = {
         "mooc --help": lambda env: _run([str(MOOC), "--help"], env),
+        "mooc info mooc-demo": lambda env: _run([str(MOOC), "info", "mooc-demo"], env),
+        # in French, mooc list also lists (and reads) the bundled French demo course
         "mooc list": lambda env: _run([str(MOOC), "list"], env),
         "mooc play mooc-demo, first screen ready": _tui,
     }
