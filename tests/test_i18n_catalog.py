@@ -85,3 +85,33 @@ def test_no_f_string_is_passed_to_gettext():
 
 def test_the_running_pythons_argparse_words_are_in_the_catalog(wanted):
     assert any("argparse.py" in loc for m in wanted for loc, _ in m.locations), sys.version
+
+
+def test_the_quick_catalog_reader_reads_what_gettext_reads(tmp_path):
+    """packages/i18n.py parses the shipped .mo itself (faster at every start); it must
+    give exactly the stdlib's catalog, plural rule and charset, and leave a catalog it
+    was not written for (latin-1 here) to the stdlib."""
+    import gettext
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from packages.i18n import _Catalog
+
+    shipped = translations.LOCALE / "fr" / "LC_MESSAGES" / "mooc.mo"
+    with open(shipped, "rb") as a, open(shipped, "rb") as b:
+        quick, stdlib = _Catalog(a), gettext.GNUTranslations(b)
+    assert quick._catalog == stdlib._catalog and len(quick._catalog) > 1000
+    assert quick._info == stdlib._info and quick._charset == stdlib._charset
+    assert [quick.plural(n) for n in range(4)] == [stdlib.plural(n) for n in range(4)] == [0, 0, 1, 1]
+    assert quick.ngettext("{n} lesson", "{n} lessons", 2) == stdlib.ngettext("{n} lesson", "{n} lessons", 2)
+
+    other = Catalog(locale="fr", charset="latin-1")
+    other.add("Quit", "Quitter l'été")
+    other.add(("{n} file", "{n} files"), ("{n} fichier", "{n} fichiers"))
+    buf = io.BytesIO()
+    write_mo(buf, other)
+    quick, stdlib = _Catalog(io.BytesIO(buf.getvalue())), gettext.GNUTranslations(io.BytesIO(buf.getvalue()))
+    assert quick.gettext("Quit") == "Quitter l'été"
+    assert quick._catalog == stdlib._catalog and quick._charset == stdlib._charset == "latin-1"
