@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.disk import tmpfs  # noqa: F401  (fixture: a real small file system)
+from tests.support.language import french  # noqa: F401  (fixture: mooc speaks French in this process)
 from tests.support.ralph import ralph_lrs  # noqa: F401  (session fixture: the Ralph LRS)
 
 # Tests read mooc's English unless they ask for another language (LANGUAGE=fr in an

@@ -15,14 +15,12 @@ import re
 import select
 import subprocess
 import zlib
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from packages.i18n import use_language
 from tests.conftest import MOOC_BIN, REPO, Homes
 from tests.support.pseudo import escaped_lines, escaped_words
 from tests.test_plain import Driver
@@ -255,15 +253,6 @@ def test_certificate_page_in_french_with_a_unicode_font(french: None, monkeypatc
     pdf, notes = certificate_pdf.render(verified(expires=False), "header.payload.signature", "1.0.0")
     assert pdf.startswith(b"%PDF-") and b"/Title" in pdf
     assert all("police" in note for note in notes)  # any note is said in French
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    use_language("fr")
-    try:
-        yield
-    finally:
-        use_language("en")
 
 
 def test_a_locked_item_and_an_unknown_one_are_refused_in_french(learner: None, run_mooc: Any) -> None:

@@ -10,24 +10,15 @@ then look at the SVGs before committing them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 pytest.importorskip("pytest_textual_snapshot", reason="snapshot tests need the test extra: pip install -e '.[test]'")
 
-from packages.i18n import use_language  # noqa: E402
 from packages.layout import Layout  # noqa: E402
 from tests.support.tui_i18n import SCREENS  # noqa: E402
 from tests.test_snapshots import SIZE, home  # noqa: E402,F401  (the fixture)
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    assert use_language("fr") == "fr"
-    yield
-    use_language("en")
 
 
 @pytest.mark.parametrize("shot", ["library", "lesson", "quiz-result", "progress"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +18,6 @@ from packages.questions import Numeric, NumericAnswer
 from player.grading import grade_attempt, grade_question
 
 NBSP, NNBSP, THIN = "\u00a0", "\u202f", "\u2009"
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    i18n.use_language("fr")
-    try:
-        yield
-    finally:
-        i18n.use_language("en")
 
 
 # ------------------------------------------------------------------------ reading

@@ -6,13 +6,11 @@ language the learner answered in."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from packages import i18n
 from packages.layout import Layout
 from tests.conftest import Homes
 from tests.test_local_numbers import write_numbers_pack
@@ -50,15 +48,6 @@ def test_plain_mode_gives_credit_for_digits_grouped_the_learners_way(
     [attempt] = attempts(mooc_home.home)
     assert attempt["data"]["score"] == 1.0 and attempt["data"]["language"] == language
     assert attempt["data"]["questions"][0]["response"] == 1234.5
-
-
-@pytest.fixture
-def french() -> Iterator[None]:
-    i18n.use_language("fr")
-    try:
-        yield
-    finally:
-        i18n.use_language("en")
 
 
 @pytest.fixture
