@@ -16,6 +16,7 @@ everything (tests, a portable USB stick, a lab image)::
       fetched/<id>/<version>/     media a flavoured pack left out, fetched one by one (`o` in the TUI)
       learners/<learner>/         one folder per learner sharing this OS account
         progress/<course-id>.jsonl   the learner's event log for that course
+        first-screens/<course-id>.json   the lesson last read there, as painted (a cache)
       sync/<endpoint-key>/        per LRS endpoint: outbox.jsonl, acks.jsonl, status.json
       learners/<learner>/sync-consent.toml   LRS hosts the learner approved
       agent/                      the sync agent (`mooc sync --watch`): state.json, agent.lock
@@ -180,6 +181,11 @@ class Layout:
     def issuer_state_file(self, key: str) -> Path:
         """The provider's reading position in one LRS's certificate requests (sync/issuing.py)."""
         return self.home / "issuer" / f"{key}.json"
+
+    def first_screen_file(self, learner: str, course_id: str) -> Path:
+        """The first screen of the lesson this learner was reading in a course, as it was
+        painted (player/first_screens.py): `mooc play` shows it again without rendering."""
+        return self.learner_dir(learner) / "first-screens" / f"{course_id}.json"
 
     def consent_file(self, learner: str) -> Path:
         """The LRS hosts this learner approved sending records to (sync/consent.py)."""

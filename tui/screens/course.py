@@ -26,7 +26,7 @@ from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from player.placeholders import shown_lesson
 from player.wording import titled
-from tui import keymap
+from tui import first_screen, keymap
 from tui.messages import BackToLibrary, Ready, Say, StatusChanged
 from tui.screens.course_links import LessonLinks
 from tui.screens.course_outline import Outline, OutlineMarks
@@ -60,6 +60,7 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         self._resumed_once = False
         self._ahead_timer: Timer | None = None
         self._marks_timer: Timer | None = None
+        self._kept: Any = None  # the first screen kept from the last visit (tui/first_screen.py)
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -78,9 +79,12 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         # The text has the keys at first: Space pages the lesson, j/k scroll it, n/p move
         # on; `h` (or Tab) goes to the outline. A lock notice has nothing to focus.
         self.query_one(Outline).focus()
+        self._kept = first_screen.offer_kept(
+            self.query_one(Lesson), self.home_layout, self.session, target, self.app.console
+        )
         self.open(target, focus_content=True)
         self.call_after_refresh(self._cursor_to_current)  # scrolled into view once the outline has a height
-        self.call_after_refresh(self.post_message, Ready())
+        self.call_after_refresh(self._first_paint)
         self.set_interval(CATCH_UP_S, self._catch_up)
         for module in opened:
             self.notify(
@@ -88,6 +92,20 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
                 title=_("Unlocked"),
                 timeout=8,
                 markup=False,
+            )
+
+    def _first_paint(self) -> None:
+        self.post_message(Ready())
+        if not self.query_one(Lesson).painted_offered:  # a first visit, or another look: kept now
+            self._keep_first_screen()
+
+    def _keep_first_screen(self) -> None:
+        """The lesson on screen is where the next start resumes: its first screen is kept
+        (tui/first_screen.py), once painted and whenever another lesson is."""
+        if self.current is not None and self.showing_lesson:
+            lesson = self.query_one(Lesson)
+            self._kept = first_screen.keep_shown(
+                lesson, self.home_layout, self.session, self.current, self.app.console, self._kept
             )
 
     def _catch_up(self) -> None:
@@ -164,6 +182,7 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         self._ahead_timer = None
         if self.current is None:
             return
+        self._keep_first_screen()
         session = self.session
         nxt = session.next_item(self.current)
         if nxt is None or session.course.item(nxt).kind != "lesson" or session.item_lock(nxt):

@@ -6,15 +6,19 @@ into blocks (tui/lesson_blocks.py), each rendered to strips by Rich's Markdown
 only when it is needed, and cached per width. Blocks not yet rendered count with
 an estimated height; an idle-time filler renders the rest in small batches so the
 scrollbar settles, keeping the line at the top of the screen where it was.
+
+Rich's Markdown (with markdown-it and Pygments) is imported at the first block to
+render, not with this module: a first screen kept from the last visit
+(tui/first_screen.py) is painted without it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
@@ -27,6 +31,11 @@ from tui.lesson_blocks import Block, split_blocks
 FILL_BUDGET_S = 0.012  # work per idle tick of the background filler
 FILL_DELAY_S = 0.05  # the filler (and a prepare made stale by a new width) waits this long
 AHEAD_KEPT = 3  # lessons left kept rendered (for `p`), besides the one shown and the next prepared
+
+
+def text_digest(text: str) -> str:
+    """What tells a kept first screen's lesson from another (tui/first_screen.py)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,10 @@ class LessonView(ScrollView, can_focus=True):
         self._paint: tuple[int, int, Style] | None = None  # scroll, width, style during render_lines
         self._painted = False  # render_lines ran once: the size and style are the real ones
         self._next_text: str | None = None  # the lesson last given to prepare, not shown yet
+        self._offered: tuple[str, tuple[int, Style], dict[int, list[Strip]]] | None = None  # offer()
+        self._held: _Ahead | None = None  # the shown lesson's first screen, until the size is known
+        self.painted_offered = False  # the lesson shown was painted from what offer() gave
+        self._held_offered = False  # _held came from offer()
         self._fill_next = 0
         self._fill_timer_pending = False
         self.text = ""
@@ -82,7 +95,44 @@ class LessonView(ScrollView, can_focus=True):
         self.scroll_to(0, 0, animate=False, immediate=True)  # first: the new heights are counted from the top
         ahead = self._ahead.pop(self.text, None)
         self._blocks = ahead.blocks if ahead is not None else split_blocks(self.text)
+        self.painted_offered = False
+        self._held_offered = False
+        if ahead is None and self._offered is not None:
+            ahead = self._take_offered()
+            self._held_offered = ahead is not None
+        self._held = ahead
         self._reset_layout(ahead, top=True)
+
+    def offer(self, digest: str, key: tuple[int, Style], strips: dict[int, list[Strip]]) -> None:
+        """A first screen painted before (tui/first_screen.py): the strips of the first
+        blocks of the lesson whose text has `digest`, at `key` (width, style). The next
+        `show` of that lesson paints them if the view has that width and style then."""
+        self._offered = (digest, key, strips)
+
+    def _take_offered(self) -> _Ahead | None:
+        assert self._offered is not None
+        digest, key, strips = self._offered
+        self._offered = None  # once: the lesson shown next, or never
+        if digest != text_digest(self.text) or max(strips, default=len(self._blocks)) >= len(self._blocks):
+            return None
+        return _Ahead(key, self._blocks, strips)
+
+    def painted_first_screen(self) -> tuple[str, tuple[int, Style], dict[int, list[Strip]]] | None:
+        """The lesson shown, its key (width, style) and the strips of the blocks of its first
+        screen, if they are rendered at the current width; else None."""
+        if not self._blocks or self._width != self._content_width():
+            return None
+        if (self.virtual_size.height > self.scrollable_content_region.height) != self.show_vertical_scrollbar:
+            return None  # a scrollbar about to come or go: the width is about to change
+        first: dict[int, list[Strip]] = {}
+        rows, index = 0, 0
+        while index in self._strips and rows < (self.size.height or 24):
+            first[index] = self._strips[index]
+            rows += len(first[index])
+            index += 1
+        if not first or (rows < (self.size.height or 24) and index < len(self._blocks)):
+            return None
+        return self.text, (self._width, self.rich_style), first
 
     def prepare(self, text: str) -> bool:
         """Render the first screen of a lesson about to be shown (the next one, while the
@@ -120,16 +170,10 @@ class LessonView(ScrollView, can_focus=True):
     def _keep_ahead(self) -> None:
         """The lesson being left keeps the blocks of its first screen (where `show` starts):
         `p` comes back to it at once."""
-        if not self._blocks or self._width != self._content_width():
-            return
-        first: dict[int, list[Strip]] = {}
-        rows, index = 0, 0
-        while index in self._strips and rows < (self.size.height or 24):
-            first[index] = self._strips[index]
-            rows += len(first[index])
-            index += 1
-        if first:
-            self._remember(self.text, _Ahead((self._width, self.rich_style), self._blocks, first))
+        painted = self.painted_first_screen()
+        if painted is not None:
+            text, key, first = painted
+            self._remember(text, _Ahead(key, self._blocks, first))
 
     def _remember(self, text: str, ahead: _Ahead) -> None:
         """Keep a lesson's rendering; the oldest go in idle time (`prepare`, the filler):
@@ -197,11 +241,19 @@ class LessonView(ScrollView, can_focus=True):
         self._strips.clear()
         self._heights = [self._estimate(b) for b in self._blocks]
         self._exact = [False] * len(self._blocks)
+        if ahead is None and self._held is not None and self._held.blocks is self._blocks:
+            ahead = self._held  # shown before the view had its size: the size is known now
         if ahead is not None and ahead.key == (self._width, self.rich_style):
+            if ahead is self._held:
+                self.painted_offered = self._held_offered
+                self._held = None
             for index, strips in ahead.strips.items():
                 self._strips[index] = strips
                 self._heights[index] = len(strips)
                 self._exact[index] = True
+        elif ahead is not None:  # the heights it had: the first layout has the scrollbar it will need
+            for index, strips in ahead.strips.items():
+                self._heights[index] = len(strips)
         self._recompute_offsets()
         if top and self.size.width:  # their exact heights settle the size once
             self._ensure_rendered(0, self.scrollable_content_region.height or self.size.height)
@@ -266,6 +318,8 @@ class LessonView(ScrollView, can_focus=True):
 
     def _block_strips(self, blocks: list[Block], index: int, width: int) -> list[Strip]:
         """Block `index` of `blocks` rendered at `width` in the current style."""
+        from rich.markdown import Markdown
+
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False)
         markdown = Markdown(blocks[index].source, code_theme="ansi_dark", hyperlinks=False)
