@@ -54,6 +54,7 @@ class LessonView(ScrollView, can_focus=True):
     LessonView {
         padding: 0 1;
         overflow-x: hidden;
+        scrollbar-gutter: stable;
     }
     """
 
@@ -117,13 +118,17 @@ class LessonView(ScrollView, can_focus=True):
             return None
         return _Ahead(key, self._blocks, strips)
 
+    @property
+    def settled(self) -> bool:
+        """Rendered at the width it has (its scrollbar's column is kept whether the lesson
+        needs it or not: no lesson is painted at a width it is about to lose)."""
+        return self._width == self._content_width()
+
     def painted_first_screen(self) -> tuple[str, tuple[int, Style], dict[int, list[Strip]]] | None:
         """The lesson shown, its key (width, style) and the strips of the blocks of its first
         screen, if they are rendered at the current width; else None."""
-        if not self._blocks or self._width != self._content_width():
+        if not self._blocks or not self.settled:
             return None
-        if (self.virtual_size.height > self.scrollable_content_region.height) != self.show_vertical_scrollbar:
-            return None  # a scrollbar about to come or go: the width is about to change
         first: dict[int, list[Strip]] = {}
         rows, index = 0, 0
         while index in self._strips and rows < (self.size.height or 24):
