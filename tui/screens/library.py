@@ -59,7 +59,7 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
-        self.call_after_refresh(self.post_message, Ready())
+        self.call_after_refresh(lambda: self.post_message(Ready()))  # made once painted: its time counts
 
     def on_screen_resume(self) -> None:
         # Filled in each time it is shown: coming back from a course, its figures changed.

@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -87,6 +87,7 @@ class OutlineView(ScrollView, can_focus=True):
         self._where: dict[str, tuple[int, int]] = {}  # item id -> (module index, item index)
         self.cursor = 0
         self._hover = -1
+        self._paint: tuple[int, Style] | None = None  # width and base style during render_lines
 
     # ------------------------------------------------------------------ content
     def set_modules(self, modules: list[tuple[Text, ItemRows | None, bool]]) -> None:
@@ -286,9 +287,16 @@ class OutlineView(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, len(self._rows))
 
     # ------------------------------------------------------------------ rendering
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line of this paint needs, looked up once (each is a computed property).
+        self._paint = (self.scrollable_content_region.width or self.size.width, self.rich_style)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width or self.size.width
-        base = self.rich_style
+        width, base = self._paint or (self.scrollable_content_region.width or self.size.width, self.rich_style)
         row = int(self.scroll_y) + y
         if not 0 <= row < len(self._rows):
             return Strip.blank(width, base)
