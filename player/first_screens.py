@@ -161,3 +161,12 @@ def _line(line: Any, styles: int) -> Segments:
     if "\n" in joined or "\t" in joined or clean(joined) != joined:  # nothing that acts on a terminal
         raise ValueError("a control character")
     return tuple(segments)
+
+
+def forget_course(layout: Layout, course: str) -> None:
+    """Drop every learner's kept first screen of `course` (it was removed). Never fails:
+    a file that cannot go is only never used (it is for a version no longer installed)."""
+    with contextlib.suppress(OSError):
+        for learner in os.listdir(layout.learners_dir):
+            with contextlib.suppress(OSError):
+                os.unlink(layout.first_screen_file(learner, course))

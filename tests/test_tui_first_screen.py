@@ -270,3 +270,19 @@ def test_the_resumed_first_screen_is_up_before_markdown_is_imported(course: Layo
         outputs.append(run.stdout.split())
     assert outputs[0][-3:] == ["True", "offered", "False"]  # nothing kept: Markdown needed for the first screen
     assert outputs[1][-3:] == ["False", "offered", "True"]
+
+
+def test_removing_the_course_drops_every_learners_kept_screen(course: Layout, run_mooc: Any) -> None:
+    from player.first_screens import keep
+
+    screen = FirstScreen(COURSE, "1.0.0", "lesson-00001", "ab" * 32, "look|none", 2, ("",), (((("ab", 0),),),))
+    for learner in ("ada", "grace"):
+        keep(course, learner, screen)
+    other = FirstScreen("mooc-demo", "1.0.0", "intro", "cd" * 32, "look|none", 2, ("",), (((("cd", 0),),),))
+    keep(course, "ada", other)
+    r = run_mooc("remove", COURSE, "--yes")
+    assert r.returncode == 0, r.stderr
+    assert (
+        not course.first_screen_file("ada", COURSE).exists() and not course.first_screen_file("grace", COURSE).exists()
+    )
+    assert recall(course, "ada", "mooc-demo", "1.0.0") == other  # another course's stays

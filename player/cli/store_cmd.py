@@ -375,6 +375,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
     prune_fetched(store.layout, removed.id, store.copies_of(removed.id))  # media fetched one by one for it
     prune_replaced_packs(store.layout, removed.id, store.copies_of(removed.id))  # its rebuilt archive
+    if not store.copies_of(removed.id):
+        from player.first_screens import forget_course
+
+        forget_course(store.layout, removed.id)  # its lessons as each learner last saw them
     for path in purge_files:
         try:
             path.unlink()
