@@ -10,14 +10,16 @@ only afterwards (tui/first_screen.py turns it into strips and back).
 It is a cache, trusted as the course cache is (packages/tree_cache.py): read only when
 nobody but this account or root could have written it, bounded, every field checked,
 every text free of escape sequences and controls (packages/safe_text.py), every style
-a plain one (no links). It is used only for the same course version, the same lesson
-text (its SHA-256) and the same look (renderer, width, colours): anything else, or
+a plain one (no links). It is used only for the same course version, the same Markdown
+blocks at the lesson's start (compared as text) and the same look (renderer, width, colours): anything else, or
 anything wrong with it, means "render as usual", never an error. Losing it loses
 nothing: a write that fails leaves the older file or none.
 
-File: one JSON object {"format", "course", "version", "item", "digest", "look",
-"width", "styles": [style, ...], "blocks": [[[[text, style index], ...], ...], ...]}:
-for each Markdown block of the first screen, its painted lines.
+File: one JSON object {"format", "course", "version", "item", "look", "width",
+"sources": [Markdown, ...], "more": bool, "styles": [style, ...],
+"blocks": [[[[text, style index], ...], ...], ...]}: for each Markdown block of the
+first screen, its source and its painted lines; `more` says whether the lesson goes on
+after them (a block is painted with a blank line after it unless it is the last).
 """
 
 from __future__ import annotations
@@ -50,9 +52,10 @@ class FirstScreen:
     course: str
     version: str
     item: str
-    digest: str  # SHA-256 of the lesson text as shown
     look: str  # what the painting depends on besides the text (tui/first_screen.py)
     width: int
+    sources: tuple[str, ...]  # the Markdown of each block kept, as the lesson view split it
+    more: bool  # the lesson has blocks after those kept
     styles: tuple[str, ...]
     blocks: tuple[tuple[Segments, ...], ...]
 
@@ -62,9 +65,10 @@ class FirstScreen:
             "course": self.course,
             "version": self.version,
             "item": self.item,
-            "digest": self.digest,
             "look": self.look,
             "width": self.width,
+            "sources": list(self.sources),
+            "more": self.more,
             "styles": list(self.styles),
             "blocks": [[[list(s) for s in line] for line in block] for block in self.blocks],
         }
@@ -116,12 +120,13 @@ def _parse(data: Any) -> FirstScreen:
     if type(data) is not dict or data.get("format") != FORMAT:
         raise ValueError("not a first screen of this mooc")
     texts: dict[str, str] = {}
-    for key in ("course", "version", "item", "digest", "look"):
+    for key in ("course", "version", "item", "look"):
         value = data.get(key)
         if type(value) is not str or len(value) > 1000:
             raise ValueError(f"bad {key}")
         texts[key] = value
     width, styles, blocks = data.get("width"), data.get("styles"), data.get("blocks")
+    sources, more = data.get("sources"), data.get("more")
     if type(width) is not int or not 0 < width <= MAX_WIDTH:
         raise ValueError("bad width")
     if type(styles) is not list or len(styles) > MAX_STYLES:
@@ -131,6 +136,10 @@ def _parse(data: Any) -> FirstScreen:
             raise ValueError("bad style")
     if type(blocks) is not list or not blocks:
         raise ValueError("bad blocks")
+    if type(sources) is not list or len(sources) != len(blocks) or not all(type(s) is str for s in sources):
+        raise ValueError("bad sources")
+    if type(more) is not bool:
+        raise ValueError("bad more")
     lines = 0
     parsed: list[tuple[Segments, ...]] = []
     for block in blocks:
@@ -141,8 +150,8 @@ def _parse(data: Any) -> FirstScreen:
             raise ValueError("too many lines")
         parsed.append(tuple(_line(line, len(styles)) for line in block))
     return FirstScreen(
-        texts["course"], texts["version"], texts["item"], texts["digest"], texts["look"],
-        width, tuple(styles), tuple(parsed),
+        texts["course"], texts["version"], texts["item"], texts["look"],
+        width, tuple(sources), more, tuple(styles), tuple(parsed),
     )  # fmt: skip
 
 

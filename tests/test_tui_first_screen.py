@@ -113,7 +113,7 @@ async def test_another_width_or_another_text_is_rendered_as_usual(
     narrow = await first_screen(course, monkeypatch)  # 80 columns again: rendered, not stretched
     assert not narrow["offered"] and narrow["rendered"]
     data = json.loads(kept_file(course).read_bytes())
-    data["digest"] = "0" * 64  # the lesson changed since (an update)
+    data["sources"][0] = data["sources"][0].replace("Lesson", "Lecture")  # the lesson changed since (an update)
     kept_file(course).write_text(json.dumps(data))
     changed = await first_screen(course, monkeypatch)
     assert not changed["offered"] and changed["rendered"]
@@ -159,9 +159,28 @@ def not_ours(data: dict[str, Any]) -> None:
     data["format"] = 99
 
 
+def sources_missing(data: dict[str, Any]) -> None:
+    data["sources"] = data["sources"][:-1]
+
+
+def more_flipped(data: dict[str, Any]) -> None:
+    data["more"] = not data["more"]  # the blank line after the last block kept would be wrong
+
+
 @pytest.mark.parametrize(
     "change",
-    [escape_in_text, link_style, bad_style, bidi_override, too_short, style_out_of_range, too_many_lines, not_ours],
+    [
+        escape_in_text,
+        link_style,
+        bad_style,
+        bidi_override,
+        too_short,
+        style_out_of_range,
+        too_many_lines,
+        not_ours,
+        sources_missing,
+        more_flipped,
+    ],
 )
 async def test_a_tampered_kept_screen_is_never_painted(
     course: Layout, monkeypatch: pytest.MonkeyPatch, change: Any
@@ -169,7 +188,7 @@ async def test_a_tampered_kept_screen_is_never_painted(
     await first_screen(course, monkeypatch)
     path = plant(course, change)
     planted = path.read_bytes()
-    if change not in (too_short, bad_style):  # refused as it is read; those two, as they are painted
+    if change not in (too_short, bad_style, more_flipped):  # refused as read; those three, when painted
         assert recall(course, learner_id(course), COURSE, "1.0.0") is None
     result = await first_screen(course, monkeypatch)
     assert not result["offered"] and result["rendered"]
@@ -227,7 +246,9 @@ def test_the_kept_screen_reads_back_as_written(course: Layout) -> None:
     block_one = (((" né ", 1),),)  # one line of one segment
     block_two = ((("ab", 0), ("cd", 1)),)  # one line of two
     styles = ("", "bold #e0e0e0 on #121212")
-    screen = FirstScreen(COURSE, "1.0.0", "lesson-00001", "ab" * 32, "look|none", 4, styles, (block_one, block_two))
+    screen = FirstScreen(
+        COURSE, "1.0.0", "lesson-00001", "look|none", 4, ("# é", "x"), True, styles, (block_one, block_two)
+    )
     from player.first_screens import keep
 
     keep(course, "someone", screen)
@@ -275,10 +296,10 @@ def test_the_resumed_first_screen_is_up_before_markdown_is_imported(course: Layo
 def test_removing_the_course_drops_every_learners_kept_screen(course: Layout, run_mooc: Any) -> None:
     from player.first_screens import keep
 
-    screen = FirstScreen(COURSE, "1.0.0", "lesson-00001", "ab" * 32, "look|none", 2, ("",), (((("ab", 0),),),))
+    screen = FirstScreen(COURSE, "1.0.0", "lesson-00001", "look|none", 2, ("ab",), False, ("",), (((("ab", 0),),),))
     for learner in ("ada", "grace"):
         keep(course, learner, screen)
-    other = FirstScreen("mooc-demo", "1.0.0", "intro", "cd" * 32, "look|none", 2, ("",), (((("cd", 0),),),))
+    other = FirstScreen("mooc-demo", "1.0.0", "intro", "look|none", 2, ("cd",), False, ("",), (((("cd", 0),),),))
     keep(course, "ada", other)
     r = run_mooc("remove", COURSE, "--yes")
     assert r.returncode == 0, r.stderr

@@ -24,7 +24,7 @@ from rich.style import Style
 from textual.strip import Strip
 
 from player.first_screens import FirstScreen
-from tui.widgets.lesson_view import LessonView, text_digest
+from tui.widgets.lesson_view import LessonView
 
 _OURS = ("widgets/lesson_view.py", "lesson_blocks.py", "first_screen.py")
 _THEIRS = ("rich/markdown.py", "rich/syntax.py", "rich/_loop.py", "markdown_it/__init__.py", "pygments/__init__.py")
@@ -51,7 +51,7 @@ def capture(view: LessonView, course: str, version: str, item: str, console: Any
     painted = view.painted_first_screen()
     if painted is None:
         return None
-    text, (width, style), blocks = painted
+    _, (width, style), blocks = painted
     styles: dict[str, int] = {}
     kept = []
     for index in range(len(blocks)):
@@ -66,7 +66,15 @@ def capture(view: LessonView, course: str, version: str, item: str, console: Any
             lines.append(tuple(line))
         kept.append(tuple(lines))
     return FirstScreen(
-        course, version, item, text_digest(text), f"{look(console)}|{style}", width, tuple(styles), tuple(kept)
+        course,
+        version,
+        item,
+        f"{look(console)}|{style}",
+        width,
+        tuple(view.block_sources(len(blocks))),
+        view.block_count > len(blocks),
+        tuple(styles),
+        tuple(kept),
     )
 
 
@@ -92,7 +100,7 @@ def offer(view: LessonView, screen: FirstScreen, console: Any) -> bool:
                 return False
             strips.append(Strip(segments, width))
         blocks[index] = strips
-    view.offer(screen.digest, (width, view_style), blocks)
+    view.offer(list(screen.sources), screen.more, (width, view_style), blocks)
     return True
 
 

@@ -14,7 +14,6 @@ render, not with this module: a first screen kept from the last visit
 
 from __future__ import annotations
 
-import hashlib
 import time
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -31,11 +30,6 @@ from tui.lesson_blocks import Block, split_blocks
 FILL_BUDGET_S = 0.012  # work per idle tick of the background filler
 FILL_DELAY_S = 0.05  # the filler (and a prepare made stale by a new width) waits this long
 AHEAD_KEPT = 3  # lessons left kept rendered (for `p`), besides the one shown and the next prepared
-
-
-def text_digest(text: str) -> str:
-    """What tells a kept first screen's lesson from another (tui/first_screen.py)."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -72,7 +66,7 @@ class LessonView(ScrollView, can_focus=True):
         self._paint: tuple[int, int, Style] | None = None  # scroll, width, style during render_lines
         self._painted = False  # render_lines ran once: the size and style are the real ones
         self._next_text: str | None = None  # the lesson last given to prepare, not shown yet
-        self._offered: tuple[str, tuple[int, Style], dict[int, list[Strip]]] | None = None  # offer()
+        self._offered: tuple[list[str], bool, tuple[int, Style], dict[int, list[Strip]]] | None = None
         self._held: _Ahead | None = None  # the shown lesson's first screen, until the size is known
         self.painted_offered = False  # the lesson shown was painted from what offer() gave
         self._held_offered = False  # _held came from offer()
@@ -104,19 +98,28 @@ class LessonView(ScrollView, can_focus=True):
         self._held = ahead
         self._reset_layout(ahead, top=True)
 
-    def offer(self, digest: str, key: tuple[int, Style], strips: dict[int, list[Strip]]) -> None:
-        """A first screen painted before (tui/first_screen.py): the strips of the first
-        blocks of the lesson whose text has `digest`, at `key` (width, style). The next
-        `show` of that lesson paints them if the view has that width and style then."""
-        self._offered = (digest, key, strips)
+    def offer(self, sources: list[str], more: bool, key: tuple[int, Style], strips: dict[int, list[Strip]]) -> None:
+        """A first screen painted before (tui/first_screen.py): the strips of a lesson's
+        first blocks, whose Markdown is `sources` (`more`: the lesson went on after them),
+        at `key` (width, style). The next `show` paints them if its lesson starts with
+        those very blocks (each block is rendered on its own) and the view has that width
+        and style then."""
+        self._offered = (sources, more, key, strips)
 
     def _take_offered(self) -> _Ahead | None:
         assert self._offered is not None
-        digest, key, strips = self._offered
+        sources, more, key, strips = self._offered
         self._offered = None  # once: the lesson shown next, or never
-        if digest != text_digest(self.text) or max(strips, default=len(self._blocks)) >= len(self._blocks):
+        blocks = self._blocks
+        if len(strips) != len(sources) or (len(blocks) > len(sources)) != more or len(blocks) < len(sources):
             return None
-        return _Ahead(key, self._blocks, strips)
+        if any(blocks[index].source != source for index, source in enumerate(sources)):
+            return None
+        return _Ahead(key, blocks, strips)
+
+    def block_sources(self, count: int) -> list[str]:
+        """The Markdown of the lesson's first `count` blocks, as split for rendering."""
+        return [block.source for block in self._blocks[:count]]
 
     @property
     def settled(self) -> bool:
