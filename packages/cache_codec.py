@@ -15,7 +15,6 @@ the pack format's type names (`single`, `numeric`, ...).
 from __future__ import annotations
 
 import dataclasses
-import operator
 import sys
 import types
 import typing
@@ -95,13 +94,6 @@ def _list(value: Any) -> list[Any]:
 # Annotations whose values JSON gives back as exactly that type (a float field is always
 # written from a float, so it reads back as one).
 _PLAIN = (str, bool, int, float)
-
-
-class _Sentinel:
-    """Pads the fields picked for the type check (see `_dataclass`)."""
-
-
-_SENTINEL = _Sentinel()
 
 
 def _raw(value: Any) -> Any:
@@ -197,36 +189,7 @@ class _Compiler:
                         (len(names), self.compile(hint if optional is None else optional), optional is not None)
                     )
                 names.append(f.name)
-        size = len(names)
-        # itemgetter gives a tuple for two indexes or more: a class with fewer plain fields
-        # has its fields padded with a sentinel of its own type
-        padded = len(plain) < 2
-        pick = operator.itemgetter(*plain, size, size) if padded else operator.itemgetter(*plain)
-        expected = (*plain_types, _Sentinel, _Sentinel) if padded else tuple(plain_types)
-        build = self.build.get(cls)
-        # Dataclasses without __post_init__ are filled in directly (as pickle did): several
-        # times faster than __init__ for the thousands of items of a big course.
-        direct = build is None and not hasattr(cls, "__post_init__")
-        new = object.__new__
-
-        def decode(value: Any) -> Any:
-            if type(value) is not list or len(value) != size:
-                _fail(f"the {size} fields of {cls.__name__}", value)
-            if tuple(map(type, pick([*value, _SENTINEL] if padded else value))) != expected:
-                _fail(f"the field types of {cls.__name__}", value)
-            for index, convert, optional in converted:  # in place: the list is the decoder's, fresh from json
-                v = value[index]
-                if v is not None or not optional:
-                    value[index] = convert(v)
-            if build is not None:
-                return build(dict(zip(names, value)))
-            if not direct:
-                return cls(**dict(zip(names, value)))
-            obj: Any = new(cls)
-            obj.__dict__.update(zip(names, value))
-            return obj
-
-        return decode
+        return _decode_fields(cls, names, dict(zip(plain, plain_types)), converted, self.build.get(cls))
 
     def _variants(self, base: type, classes: dict[str, type]) -> Decoder:
         def decode(value: Any) -> Any:
@@ -238,6 +201,62 @@ class _Compiler:
 
 
 _COMPILERS: dict[int, _Compiler] = {}
+
+
+def _decode_fields(
+    cls: type,
+    names: list[str],
+    plain: dict[int, type],
+    converted: list[tuple[int, Decoder, bool]],
+    build: Builder | None,
+) -> Decoder:
+    """The decoder of dataclass `cls`, written out for its fields and compiled once: a big
+    course decodes thousands of items, and a loop over each item's fields cost twice as
+    much. Only names of our own dataclass fields and indexes go into the source; the
+    values it checks are locals, never code.
+
+    `plain`: index -> the exact JSON type of that field; `converted`: (index, decoder,
+    None allowed). Dataclasses without __post_init__ and without a `build` are filled in
+    directly (as pickle did): several times faster than __init__.
+    """
+    size = len(names)
+    fields = [f"a{i}" for i in range(size)]
+    lines = [
+        "def decode(value):",
+        f"    if type(value) is not list or len(value) != {size}:",
+        "        _fail(SHAPE, value)",
+    ]
+    if size:
+        lines.append(f"    [{', '.join(fields)}] = value")
+    if plain:
+        wrong = " or ".join(f"type(a{i}) is not t{i}" for i in plain)
+        lines += [f"    if {wrong}:", "        _fail(TYPES, value)"]
+    for index, _convert, optional in converted:
+        if optional:
+            lines.append(f"    if a{index} is not None:")
+            lines.append(f"        a{index} = c{index}(a{index})")
+        else:
+            lines.append(f"    a{index} = c{index}(a{index})")
+    given = "{" + ", ".join(f"{name!r}: a{i}" for i, name in enumerate(names)) + "}"
+    if build is not None:
+        lines.append(f"    return build({given})")
+    elif hasattr(cls, "__post_init__"):
+        lines.append(f"    return cls(**{given})")
+    else:
+        lines += ["    obj = new(cls)", f"    obj.__dict__.update({given})", "    return obj"]
+    scope: dict[str, Any] = {
+        "_fail": _fail,
+        "SHAPE": f"the {size} fields of {cls.__name__}",
+        "TYPES": f"the field types of {cls.__name__}",
+        "build": build,
+        "cls": cls,
+        "new": object.__new__,
+        **{f"t{i}": kind for i, kind in plain.items()},
+        **{f"c{i}": convert for i, convert, _ in converted},
+    }
+    exec("\n".join(lines), scope)  # our own source: field names and indexes only
+    decode: Decoder = scope["decode"]
+    return decode
 
 
 # Annotations with several dataclasses behind them: the question types. Their modules are
