@@ -2,29 +2,33 @@
 
 The query never runs on the UI thread: each change of the field starts a thread worker
 (exclusive: a newer keystroke cancels the older query), which asks the session's search
-index (packages/search_index.py) and posts the hits back as a `Results` message. Every
-query carries a serial number and only the latest one's results are shown, so a slow
-early query can never replace the answer to the last keystroke.
+index (packages/search_index.py), prepares the rows to show (titles and lines cleaned and
+read as words: `HitRow`) and posts them back as a `Results` message. Every query carries
+a serial number and only the latest one's results are shown, so a slow early query can
+never replace the answer to the last keystroke. The UI thread only hands the rows to the
+results list (tui/widgets/hit_list.py), which renders the lines on screen and no others:
+its cost does not grow with the number of hits.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from player.markdown_text import plain_snippet
 from tui import keymap
+from tui.widgets.hit_list import HitList, HitRow
 
 _GROUP = "search"
 
@@ -37,11 +41,11 @@ class SearchScreen(ModalScreen[Any]):
     class Results(Message):
         """The hits of query number `serial` (posted by the worker)."""
 
-        def __init__(self, serial: int, hits: list[tuple[str, int, str]], options: list[Option]) -> None:
+        def __init__(self, serial: int, hits: list[tuple[str, int, str]], rows: list[HitRow]) -> None:
             super().__init__()
             self.serial = serial
             self.hits = hits
-            self.options = options
+            self.rows = rows
 
     def __init__(self, session: Any) -> None:
         super().__init__()
@@ -51,12 +55,13 @@ class SearchScreen(ModalScreen[Any]):
         self._shown = 0  # of the query whose results are on screen
         self._focus_results = False  # Enter came before the results: go to them when they come
         self._count = ""  # the words under the list
+        self._titles: dict[str, str] = {}  # item id -> its title cleaned (kept across queries, by the worker)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(_("Search the lessons as you type (Enter or ↓: results, Esc: close)"), style="bold"))
             yield Input(placeholder=_("words to find"), id="query")
-            yield OptionList(id="results")
+            yield HitList(id="results")
             yield Static(id="search-count")
 
     def on_mount(self) -> None:
@@ -88,27 +93,35 @@ class SearchScreen(ModalScreen[Any]):
         if worker.is_cancelled:
             return
         hits = index.find(text, modules)
-        options = [Option(self._label(item_id, snippet)) for item_id, _line_no, snippet in hits]
+        rows = self._rows(text, hits)
         if not worker.is_cancelled:
-            self.post_message(self.Results(serial, hits, options))
+            self.post_message(self.Results(serial, hits, rows))
 
-    def _label(self, item_id: str, snippet: str) -> Text:
-        label = Text(one_line(self.session.course.item(item_id).title), style="bold")
-        label.append("\n  ")
-        label.append(one_line(plain_snippet(snippet)))  # words, not Markdown source
-        return label
+    def _rows(self, text: str, hits: list[tuple[str, int, str]]) -> list[HitRow]:
+        """What the list shows of each hit, made here in the worker: the lesson's title
+        and the line as words (not Markdown source), both cleaned and on one line."""
+        needle = " ".join(text.split()).casefold()
+        rows = []
+        for item_id, _line_no, snippet in hits:
+            title = self._titles.get(item_id)
+            if title is None:
+                title = self._titles[item_id] = one_line(self.session.course.item(item_id).title)
+            line = one_line(plain_snippet(snippet))
+            folded = line.casefold()
+            at = folded.find(needle) if len(folded) == len(line) else line.lower().find(needle)
+            rows.append(HitRow(title, line, at, len(needle)))
+        return rows
 
     def on_search_screen_results(self, message: Results) -> None:
         if message.serial == self._serial:  # else an older keystroke's: never shown
-            self._show(message.serial, message.hits, message.options)
+            self._show(message.serial, message.hits, message.rows)
 
-    def _show(
-        self, serial: int, hits: list[tuple[str, int, str]], options: list[Option], *, empty: bool = False
-    ) -> None:
-        results = self.query_one(OptionList)
-        if hits != self.hits or results.option_count != len(hits):  # the same hits: leave the list be
-            results.clear_options()
-            results.add_options(options)
+    def _show(self, serial: int, hits: list[tuple[str, int, str]], rows: list[HitRow], *, empty: bool = False) -> None:
+        results = self.query_one(HitList)
+        if rows != results.rows:  # the same rows (typing on often keeps the same 200): leave the list be
+            results.set_rows(rows)
+        elif hits:
+            results.action_first()
         self.hits = hits
         self._shown = serial
         count = len(hits)
@@ -118,24 +131,26 @@ class SearchScreen(ModalScreen[Any]):
             self._say(ngettext("{n} result", "{n} results", count).format(n=count))
         else:
             self._say(_("Nothing found."))
-        if hits:
-            results.highlighted = 0
-            if self._focus_results:
-                results.focus()
+        if hits and self._focus_results:
+            results.focus()
         self._focus_results = False
 
     def _say(self, words: str) -> None:
-        """The words under the list (changed only when they change: each change lays the dialog out again)."""
+        """The words under the list (changed only when they change; laid out again only if
+        they did not or will not fit on one line)."""
         if words != self._count:
+            count = self.query_one("#search-count", Static)
+            width = count.content_region.width
+            on_one_line = 0 < width and cell_len(words) <= width and cell_len(self._count) <= width
             self._count = words
-            self.query_one("#search-count", Static).update(Text(words))
+            count.update(Text(words), layout=not on_one_line)  # one line before and after: no new layout
 
     @on(Input.Submitted, "#query")
     def _submitted(self, event: Input.Submitted) -> None:
         """Enter: to the results, now if they are this query's, else as soon as they come."""
         if self._shown == self._serial:
             if self.hits:
-                self.query_one(OptionList).focus()
+                self.query_one(HitList).focus()
         else:
             self._focus_results = True
 
@@ -144,14 +159,14 @@ class SearchScreen(ModalScreen[Any]):
             error = event.worker.error
             self._say(_("Search failed: {error}").format(error=one_line(str(error))))
 
-    @on(OptionList.OptionSelected, "#results")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        item_id, line_no, _ = self.hits[event.option_index]
+    @on(HitList.Chosen, "#results")
+    def _chosen(self, event: HitList.Chosen) -> None:
+        item_id, line_no, _ = self.hits[event.index]
         self.dismiss((item_id, line_no))
 
     def key_down(self) -> None:
         if self.query_one(Input).has_focus and self.hits:
-            self.query_one(OptionList).focus()
+            self.query_one(HitList).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
