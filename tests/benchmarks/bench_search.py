@@ -16,7 +16,7 @@ the same run:
   - in the app (Pilot, headless, 80x24; keys handed to the app as Pilot does, a
     typist's pause of 0.1 s between them): from the key until the letter is painted in
     the field (the floor: what any keystroke costs), and until that query's results
-    are painted (worker thread, message, list rebuilt, frame drawn): goal <= 50 ms;
+    are painted (worker thread, message, rows handed to the list, frame drawn): goal <= 50 ms;
   - the UI thread's own CPU time from the key to those results (the worker's not
     counted): what typing could have to wait for;
   - a burst: a whole word as fast as the app takes keys, until the last query's
@@ -117,8 +117,8 @@ async def in_app(layout: Any, base: Spread) -> None:
     arrived = asyncio.Event()
     real_show = SearchScreen._show
 
-    def show(screen: Any, serial: int, hits: Any, options: Any, **kw: Any) -> None:
-        real_show(screen, serial, hits, options, **kw)
+    def show(screen: Any, serial: int, hits: Any, rows: Any, **kw: Any) -> None:
+        real_show(screen, serial, hits, rows, **kw)
         value = screen.query_one(Input).value
 
         def painted() -> None:  # the list laid out and drawn with them

@@ -118,10 +118,10 @@ class SearchScreen(ModalScreen[Any]):
 
     def _show(self, serial: int, hits: list[tuple[str, int, str]], rows: list[HitRow], *, empty: bool = False) -> None:
         results = self.query_one(HitList)
-        if rows != results.rows:  # the same rows (typing on often keeps the same 200): leave the list be
+        if hits != self.hits or results.row_count != len(hits):
             results.set_rows(rows)
-        elif hits:
-            results.action_first()
+        elif hits:  # the same hits (typing on often keeps the same 200): the list is left as it is
+            results.same_hits(rows)
         self.hits = hits
         self._shown = serial
         count = len(hits)

@@ -133,6 +133,20 @@ class HitList(ScrollView, can_focus=True):
         else:
             self.virtual_size = size
 
+    def same_hits(self, rows: list[HitRow]) -> None:
+        """The same hits again (typing on often keeps the same 200 lines), their rows made
+        for the longer query: where the words found are may differ, which matters only to a
+        line cut at the edge. The lines on screen that change are repainted, no others;
+        the highlight goes back to the first hit, as with new rows."""
+        old, self.rows = self.rows, rows
+        top = int(self.scroll_offset.y) // LINES
+        width = self.scrollable_content_region.width - 2
+        for index in range(top, min(len(rows), top + self._page() + 2)):
+            if _in_view(old[index], width) != _in_view(rows[index], width):
+                self._strips = {key: strip for key, strip in self._strips.items() if key[0] != index}
+                self._refresh_hit(index)
+        self.action_first()
+
     # ------------------------------------------------------------------ cursor
     def _move(self, index: int) -> None:
         if not self.rows:
