@@ -19,7 +19,7 @@ from textual.widgets import Input
 
 from packages.layout import Layout
 from tests.test_tui import layout, make_app, screen_name, wait_for  # noqa: F401 (fixtures)
-from tui.widgets.hit_list import HitList, HitRow, _in_view
+from tui.widgets.hit_list import HitList, HitRow, wrap_rows
 
 ID = "big-course"
 SIZE = (80, 24)
@@ -146,8 +146,8 @@ async def test_200_hits_scroll_and_only_the_lines_on_screen_are_rendered(pack: L
         assert last[-2:] == ["Lesson 11", f"  Point {point(199)} with emphasis."]
         assert last[1] == f"  Point {point(194)} with emphasis."
         # only what has been on screen was rendered: the first page and the last
-        rendered = {index for index, _part, _width, _style in hits._strips}
-        assert rendered <= set(range(PAGE)) | set(range(200 - PAGE, 200)), sorted(rendered)
+        rendered = {line for line, _width, _style in hits._strips}
+        assert rendered <= set(range(2 * PAGE)) | set(range(400 - 2 * PAGE, 400)), sorted(rendered)
         hits.scroll_to(y=200, animate=False, immediate=True)  # the wheel or the scrollbar: no cursor move
         await pilot.pause()
         assert list_lines(hits)[1] == f"  Point {point(100)} with emphasis." and hits.highlighted == 199
@@ -212,8 +212,7 @@ async def test_hostile_course_text_reaches_the_terminal_cleaned(layout: Layout, 
     app = make_app(layout, course_id=ID)
     async with app.run_test(size=SIZE) as pilot:
         hits = await search(pilot, app, "hostile")
-        line = "A trap here esrever and more hostile words."
-        assert hits.rows == [HitRow("Lesson evil red one", line, line.index("hostile"), len("hostile"))]
+        assert hits.rows == [HitRow("Lesson evil red one", "A trap here esrever and more hostile words.")]
         lines = list_lines(hits)
         assert lines == ["Lesson evil red one", "  A trap here esrever and more hostile words."]
         text = "".join(seg.text for strip in app.screen._compositor.render_strips() for seg in strip)
@@ -221,25 +220,58 @@ async def test_hostile_course_text_reaches_the_terminal_cleaned(layout: Layout, 
             assert bad not in text, repr(bad)
 
 
-async def test_the_words_found_stay_in_view_on_a_narrow_screen(layout: Layout, tmp_path: Path) -> None:  # noqa: F811
+async def test_long_lines_wrap_whole_at_the_lists_width(
+    layout: Layout,  # noqa: F811
+    tmp_path: Path,
+    chosen: list[Any],
+) -> None:
+    """As OptionList showed them: a title or line longer than the list goes on over more
+    lines (wrapped as if the scrollbar showed, so that it coming or going never wraps
+    them again); the hits under it move down, and the keys and the mouse follow."""
     from packages.install import install
-    from tests.support.genpack import generate_pack
 
-    src = generate_pack(tmp_path / "src", lessons=20, questions=0)
-    words = " ".join(f"word{n}" for n in range(30))
-    (src / "lessons" / "l00002.md").write_text(f"# Lesson 2\n\n{words} needle {words}\n", encoding="utf-8")
+    src = short_lines_pack(tmp_path / "src")
+    words = " ".join(f"word{n}" for n in range(12))
+    (src / "lessons" / "l00002.md").write_text(
+        "# Lesson 2\n\nPoint 2000 with *emphasis* and some more words to go past the edge, the end.\n"
+        "Point 2001 with *emphasis*.\n"
+    )
+    toml = src / "course.toml"
+    toml.write_text(toml.read_text().replace('title = "Lesson 2"', f'title = "Lesson 2 {words}"'))
     install(layout, str(src), quiet=True)
     app = make_app(layout, course_id=ID)
-    async with app.run_test(size=(50, 24)) as pilot:
-        hits = await search(pilot, app, "needle")
-        line = list_lines(hits)[1]
-        assert len(line) <= hits.content_region.width
-        assert line.startswith("  …") and line.endswith("…") and " needle " in line
+    async with app.run_test(size=(60, 24)) as pilot:
+        hits = await search(pilot, app, "point 200")
+        width = hits.scrollable_content_region.width
+        assert hits.wrap_width == width - 2  # no scrollbar: wrapped as if there were one
+        assert list_lines(hits) == [
+            "Lesson 2 word0 word1 word2 word3 word4 word5",
+            "word6 word7 word8 word9 word10 word11",
+            "  Point 2000 with emphasis and some more",
+            "words to go past the edge, the end.",
+            "Lesson 2 word0 word1 word2 word3 word4 word5",
+            "word6 word7 word8 word9 word10 word11",
+            "  Point 2001 with emphasis.",
+        ]
+        assert all(len(line) <= hits.wrap_width for line in hits.lines_text())
+        before = list_lines(hits)
+        await pilot.resize_terminal(80, 24)  # wider: wrapped again, here
+        await pilot.pause()
+        assert hits.wrap_width == hits.scrollable_content_region.width - 2 > width
+        after = list_lines(hits)
+        assert after[:2] == ["Lesson 2 word0 word1 word2 word3 word4 word5 word6 word7 word8", "word9 word10 word11"]
+        assert " ".join(after).split() == " ".join(before).split() and len(after) <= len(before)
+        await pilot.press("enter", "down")
+        assert hits.highlighted == 1
+        await pilot.click("#results", offset=(5, 4))  # the list's line 3 (under its border): hit 0's last
+        await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
+        assert chosen == [("lesson-00002", 3)]
 
 
-def test_the_line_is_cut_before_the_words_found_only_when_they_would_not_show() -> None:
-    row = HitRow("T", "abcdefghij needle klmnop", 11, 6)
-    assert _in_view(row, 40) == row.line  # it fits
-    assert _in_view(row, 18) == row.line  # cut at the end only: "needle" still shows
-    assert _in_view(row, 12) == "…j needle klmnop"  # "needle" would be past the edge: the start goes
-    assert _in_view(HitRow("T", "x" * 50, -1, 0), 10) == "x" * 50  # not found as typed: from its start
+def test_rows_wrap_only_what_is_too_long() -> None:
+    short, long = HitRow("Title", "a line"), HitRow("A long title " * 3, "words " * 10)
+    assert short.lines(20) == ("Title", "  a line") and short.lines(0) == ("Title", "  a line")
+    assert all(len(line) <= 20 for line in long.lines(20)) and len(long.lines(20)) == 6
+    assert " ".join(long.lines(20)).split() == (long.title + long.line).split()
+    wrapped = wrap_rows([short, long, short], 20)
+    assert wrapped.starts == [0, 2, 8, 10] and wrapped.lines[1] == long.lines(20)

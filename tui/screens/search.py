@@ -3,7 +3,8 @@
 The query never runs on the UI thread: each change of the field starts a thread worker
 (exclusive: a newer keystroke cancels the older query), which asks the session's search
 index (packages/search_index.py), prepares the rows to show (titles and lines cleaned and
-read as words: `HitRow`) and posts them back as a `Results` message. Every query carries
+read as words, wrapped to the list's width: `HitRow`, `Wrapped`) and posts them back as a
+`Results` message. Every query carries
 a serial number and only the latest one's results are shown, so a slow early query can
 never replace the answer to the last keystroke. The UI thread only hands the rows to the
 results list (tui/widgets/hit_list.py), which renders the lines on screen and no others:
@@ -28,9 +29,10 @@ from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from player.markdown_text import plain_snippet
 from tui import keymap
-from tui.widgets.hit_list import HitList, HitRow
+from tui.widgets.hit_list import HitList, HitRow, Wrapped
 
 _GROUP = "search"
+_KEPT = 5000  # rows kept for the next keystrokes (a 2,000-lesson course has 40,000 lines)
 
 
 class SearchScreen(ModalScreen[Any]):
@@ -41,11 +43,12 @@ class SearchScreen(ModalScreen[Any]):
     class Results(Message):
         """The hits of query number `serial` (posted by the worker)."""
 
-        def __init__(self, serial: int, hits: list[tuple[str, int, str]], rows: list[HitRow]) -> None:
+        def __init__(self, serial: int, hits: list[tuple[str, int, str]], rows: list[HitRow], wrapped: Wrapped) -> None:
             super().__init__()
             self.serial = serial
             self.hits = hits
             self.rows = rows
+            self.wrapped = wrapped
 
     def __init__(self, session: Any) -> None:
         super().__init__()
@@ -55,7 +58,8 @@ class SearchScreen(ModalScreen[Any]):
         self._shown = 0  # of the query whose results are on screen
         self._focus_results = False  # Enter came before the results: go to them when they come
         self._count = ""  # the words under the list
-        self._titles: dict[str, str] = {}  # item id -> its title cleaned (kept across queries, by the worker)
+        # (item id, snippet, width) -> its row and screen lines, made by the workers, kept across queries
+        self._made: dict[tuple[str, str, int], tuple[HitRow, tuple[str, ...]]] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -84,44 +88,55 @@ class SearchScreen(ModalScreen[Any]):
             return
         if not self.session.search_index_ready():
             self._say(_("Searching…"))
-        self._query(self._serial, event.value, self.session.searchable_modules())
+        self._query(self._serial, event.value, self.session.searchable_modules(), self.query_one(HitList).wrap_width)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=_GROUP)
-    def _query(self, serial: int, text: str, modules: frozenset[int]) -> None:
+    def _query(self, serial: int, text: str, modules: frozenset[int], width: int) -> None:
         worker = get_current_worker()
         index = self.session.search_index()  # waits here, not in the UI, while it is built
         if worker.is_cancelled:
             return
         hits = index.find(text, modules)
-        rows = self._rows(text, hits)
+        rows, lines = self._rows(hits, width)
         if not worker.is_cancelled:
-            self.post_message(self.Results(serial, hits, rows))
+            self.post_message(self.Results(serial, hits, rows, Wrapped.of(width, lines)))
 
-    def _rows(self, text: str, hits: list[tuple[str, int, str]]) -> list[HitRow]:
-        """What the list shows of each hit, made here in the worker: the lesson's title
-        and the line as words (not Markdown source), both cleaned and on one line."""
-        needle = " ".join(text.split()).casefold()
-        rows = []
+    def _rows(self, hits: list[tuple[str, int, str]], width: int) -> tuple[list[HitRow], list[tuple[str, ...]]]:
+        """What the list shows of each hit, made here in the worker: the lesson's title and
+        the line as words (not Markdown source), both cleaned and on one line, and their
+        screen lines at `width`. Kept for the next keystrokes, which mostly find the same."""
+        if len(self._made) > _KEPT:
+            self._made.clear()
+        rows, lines = [], []
         for item_id, _line_no, snippet in hits:
-            title = self._titles.get(item_id)
-            if title is None:
-                title = self._titles[item_id] = one_line(self.session.course.item(item_id).title)
-            line = one_line(plain_snippet(snippet))
-            folded = line.casefold()
-            at = folded.find(needle) if len(folded) == len(line) else line.lower().find(needle)
-            rows.append(HitRow(title, line, at, len(needle)))
-        return rows
+            key = (item_id, snippet, width)
+            made = self._made.get(key)
+            if made is None:
+                title = one_line(self.session.course.item(item_id).title)
+                row = HitRow(title, one_line(plain_snippet(snippet)))
+                made = self._made[key] = (row, row.lines(width))
+            rows.append(made[0])
+            lines.append(made[1])
+        return rows, lines
 
     def on_search_screen_results(self, message: Results) -> None:
         if message.serial == self._serial:  # else an older keystroke's: never shown
-            self._show(message.serial, message.hits, message.rows)
+            self._show(message.serial, message.hits, message.rows, wrapped=message.wrapped)
 
-    def _show(self, serial: int, hits: list[tuple[str, int, str]], rows: list[HitRow], *, empty: bool = False) -> None:
+    def _show(
+        self,
+        serial: int,
+        hits: list[tuple[str, int, str]],
+        rows: list[HitRow],
+        *,
+        wrapped: Wrapped | None = None,
+        empty: bool = False,
+    ) -> None:
         results = self.query_one(HitList)
         if hits != self.hits or results.row_count != len(hits):
-            results.set_rows(rows)
+            results.set_rows(rows, wrapped)
         elif hits:  # the same hits (typing on often keeps the same 200): the list is left as it is
-            results.same_hits(rows)
+            results.action_first()
         self.hits = hits
         self._shown = serial
         count = len(hits)

@@ -1,18 +1,21 @@
-"""The search dialog's results: two lines per hit (the lesson's title, then the matching
-line read as words, both in bold), a highlighted hit, Enter or a click to choose one.
+"""The search dialog's results: each hit its lesson's title, then the matching line read
+as words (both in bold, wrapped to the list's width), a highlighted hit, Enter or a click
+to choose one.
 
 Textual's `OptionList` measured and laid out every option it was given on the UI
 thread (~15 ms for 200 results, at every keystroke that changed them). This is a
-line-API `ScrollView` over rows prepared elsewhere (`HitRow`: text already cleaned,
-one line each, built in the search worker): every hit is two lines high, so which hit
-a screen line shows is a division, the list's height is a multiplication, and only
-the lines on screen are ever rendered (their strips kept per width and style until
-the rows change). A long title or line is cut at the list's edge with "…"; the line
-is cut so that the words found stay in view.
+line-API `ScrollView` over rows prepared elsewhere: the text cleaned and the lines
+wrapped in the search worker (`HitRow`, `wrap_rows`), with where each hit starts, so
+which hit a screen line shows is a binary search, the list's height a number given,
+and only the lines on screen are ever rendered (their strips kept per width and style
+until the rows change). Lines are wrapped to the width the list has when its
+scrollbar shows, so a scrollbar coming or going never wraps them again; a new width
+(the terminal resized) wraps them again here, once.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -28,19 +31,46 @@ from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
 
-LINES = 2  # screen lines per hit: its title, then its line
-
 
 @dataclass(frozen=True)
 class HitRow:
-    """One hit as shown: its lesson's title and its line as words (both cleaned, one
-    line: packages/safe_text.py), and where the words found are in that line
-    (`at`, -1 if they are not there as typed; `size` characters)."""
+    """One hit as shown: its lesson's title and its line as words, both cleaned and on
+    one line (packages/safe_text.py)."""
 
     title: str
     line: str
-    at: int = -1
-    size: int = 0
+
+    def lines(self, width: int) -> tuple[str, ...]:
+        """The hit's screen lines at `width` (no wrapping at 0 or less): the title, then
+        the line indented by two; what is too long wraps as Textual wraps text."""
+        out: list[str] = []
+        for text in (self.title, "  " + self.line):
+            if width <= 0 or cell_len(text) <= width:
+                out.append(text)
+            else:
+                out.extend(piece.plain for piece in Content(text).wrap(width))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Wrapped:
+    """Rows' screen lines at one width, and the first line of each (`starts`, one more
+    than the rows: the last is the number of lines)."""
+
+    width: int
+    lines: list[tuple[str, ...]]
+    starts: list[int]
+
+    @classmethod
+    def of(cls, width: int, lines: list[tuple[str, ...]]) -> Wrapped:
+        starts = [0]
+        for hit in lines:
+            starts.append(starts[-1] + len(hit))
+        return cls(width, lines, starts)
+
+
+def wrap_rows(rows: list[HitRow], width: int) -> Wrapped:
+    return Wrapped.of(width, [row.lines(width) for row in rows])
 
 
 class HitList(ScrollView, can_focus=True):
@@ -102,25 +132,35 @@ class HitList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.rows: list[HitRow] = []
+        self._wrapped = Wrapped.of(0, [])
         self.highlighted: int | None = None  # the hit the cursor is on; None when there are none
         self._hover: int | None = None
-        self._strips: dict[tuple[int, int, int, Style], Strip] = {}  # (hit, line, width, style) -> strip
+        self._strips: dict[tuple[int, int, Style], Strip] = {}  # (screen line, width, style) -> strip
 
     # ------------------------------------------------------------------ content
     @property
     def row_count(self) -> int:
         return len(self.rows)
 
-    def set_rows(self, rows: list[HitRow]) -> None:
-        """Show these hits instead, the first highlighted, scrolled to the top. Costs the
-        same for 200 hits as for 2: nothing is measured or rendered here, and the dialog is
-        laid out again only when the list's height changes."""
-        before, after = len(self.rows) * LINES, len(rows) * LINES
+    @property
+    def wrap_width(self) -> int:
+        """The width lines are wrapped to: the list's when its scrollbar shows (0 before
+        it is laid out: not wrapped)."""
+        return max(0, self.content_region.width - self.styles.scrollbar_size_vertical)
+
+    def set_rows(self, rows: list[HitRow], wrapped: Wrapped | None = None) -> None:
+        """Show these hits instead, the first highlighted, scrolled to the top. `wrapped`:
+        their lines as the worker wrapped them (`wrap_rows` at `wrap_width`); wrapped here
+        if missing or made for another width. Nothing is measured or rendered here, and
+        the dialog is laid out again only when the list's height changes."""
+        if wrapped is None or wrapped.width != self.wrap_width:
+            wrapped = wrap_rows(rows, self.wrap_width)
+        before, after = self._wrapped.starts[-1], wrapped.starts[-1]
         shown = self.scrollable_content_region.height
         # Cut to its max-height already (more lines than shown) and still at least as tall:
         # the same height, so no layout (a layout repaints the whole screen and the one below).
         same_height = before == after or (before > shown > 0 and after >= shown)
-        self.rows = rows
+        self.rows, self._wrapped = rows, wrapped
         self._strips.clear()
         self._hover = None
         self.highlighted = 0 if rows else None
@@ -133,19 +173,11 @@ class HitList(ScrollView, can_focus=True):
         else:
             self.virtual_size = size
 
-    def same_hits(self, rows: list[HitRow]) -> None:
-        """The same hits again (typing on often keeps the same 200 lines), their rows made
-        for the longer query: where the words found are may differ, which matters only to a
-        line cut at the edge. The lines on screen that change are repainted, no others;
-        the highlight goes back to the first hit, as with new rows."""
-        old, self.rows = self.rows, rows
-        top = int(self.scroll_offset.y) // LINES
-        width = self.scrollable_content_region.width - 2
-        for index in range(top, min(len(rows), top + self._page() + 2)):
-            if _in_view(old[index], width) != _in_view(rows[index], width):
-                self._strips = {key: strip for key, strip in self._strips.items() if key[0] != index}
-                self._refresh_hit(index)
-        self.action_first()
+    def _hit_of_line(self, line: int) -> int | None:
+        """The hit shown on line `line` of the whole list."""
+        if not 0 <= line < self._wrapped.starts[-1]:
+            return None
+        return bisect_right(self._wrapped.starts, line) - 1
 
     # ------------------------------------------------------------------ cursor
     def _move(self, index: int) -> None:
@@ -156,8 +188,9 @@ class HitList(ScrollView, can_focus=True):
             old, self.highlighted = self.highlighted, index
             self._refresh_hit(old)
             self._refresh_hit(index)
+        starts = self._wrapped.starts
         self.scroll_to_region(
-            Region(0, index * LINES, self.scrollable_content_region.width, LINES),
+            Region(0, starts[index], self.scrollable_content_region.width, starts[index + 1] - starts[index]),
             animate=False,
             force=True,
             immediate=True,
@@ -166,16 +199,21 @@ class HitList(ScrollView, can_focus=True):
     def _refresh_hit(self, index: int | None) -> None:
         """Repaint a hit's lines if they are on screen (`refresh_line` counts from the top
         of the whole list and takes the scroll off itself)."""
-        if index is None:
+        if index is None or index >= len(self.rows):
             return
         top = int(self.scroll_offset.y)
-        for y in range(index * LINES, index * LINES + LINES):
+        for y in range(self._wrapped.starts[index], self._wrapped.starts[index + 1]):
             if 0 <= y - top < self.size.height:
                 self.refresh_line(y)
 
-    def _page(self) -> int:
-        """Hits in a screenful (at least one)."""
-        return max(1, self.scrollable_content_region.height // LINES)
+    def _page(self, direction: int) -> None:
+        """A screenful of lines up or down, to the hit there (as OptionList did)."""
+        if not self.rows:
+            return
+        starts = self._wrapped.starts
+        line = starts[self.highlighted or 0] + direction * self.scrollable_content_region.height
+        hit = self._hit_of_line(max(0, min(starts[-1] - 1, line)))
+        self._move(hit if hit is not None else 0)
 
     def action_cursor_down(self) -> None:
         """Down: the next hit; from the last, the first (as OptionList did)."""
@@ -194,10 +232,10 @@ class HitList(ScrollView, can_focus=True):
         self._move(len(self.rows) - 1)
 
     def action_page_down(self) -> None:
-        self._move((self.highlighted or 0) + self._page())
+        self._page(1)
 
     def action_page_up(self) -> None:
-        self._move((self.highlighted or 0) - self._page())
+        self._page(-1)
 
     def action_select(self) -> None:
         if self.highlighted is not None:
@@ -206,10 +244,7 @@ class HitList(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ mouse
     def _hit_at(self, event: events.MouseEvent) -> int | None:
         offset = event.get_content_offset(self)
-        if offset is None:
-            return None
-        index = (int(self.scroll_offset.y) + offset.y) // LINES
-        return index if 0 <= index < len(self.rows) else None
+        return None if offset is None else self._hit_of_line(int(self.scroll_offset.y) + offset.y)
 
     def on_click(self, event: events.Click) -> None:
         index = self._hit_at(event)
@@ -233,14 +268,17 @@ class HitList(ScrollView, can_focus=True):
         super().notify_style_update()
 
     def on_resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows) * LINES)
+        if self._wrapped.width != self.wrap_width:  # a new width: the lines wrapped again, here
+            self._wrapped = wrap_rows(self.rows, self.wrap_width)
+            self._strips.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self._wrapped.starts[-1])
 
     # ------------------------------------------------------------------ rendering
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         line = int(self.scroll_offset.y) + y
-        index, part = divmod(line, LINES)
-        if not 0 <= index < len(self.rows):
+        index = self._hit_of_line(line)
+        if index is None:
             return Strip.blank(width, self.get_visual_style().rich_style)
         if index == self.highlighted:
             style = self.get_visual_style("hit-list--highlighted")
@@ -248,12 +286,11 @@ class HitList(ScrollView, can_focus=True):
             style = self.get_visual_style("hit-list--hover")
         else:
             style = self.get_visual_style()
-        key = (index, part, width, style.rich_style)
+        key = (line, width, style.rich_style)
         strip = self._strips.get(key)
         if strip is None:
-            row = self.rows[index]
-            text = Text(row.title if part == 0 else "  " + _in_view(row, width - 2), style="bold")
-            text.truncate(width, overflow="ellipsis")
+            text = Text(self._wrapped.lines[index][line - self._wrapped.starts[index]], style="bold")
+            text.truncate(width, overflow="ellipsis")  # wrapped to fit: only a narrower list cuts it
             # Through Textual's Content, as OptionList drew its options: the same cells and styles.
             strips = Visual.to_strips(self, Content.from_rich_text(text), width, 1, style)
             strip = (strips[0] if strips else Strip.blank(0)).extend_cell_length(width, style.rich_style)
@@ -261,21 +298,5 @@ class HitList(ScrollView, can_focus=True):
         return strip
 
     def lines_text(self) -> list[str]:
-        """The text of every hit as shown at the current width (for tests and screen readers)."""
-        width = self.scrollable_content_region.width or 80
-        out = []
-        for row in self.rows:
-            for text in (Text(row.title), Text("  " + _in_view(row, width - 2))):
-                text.truncate(width, overflow="ellipsis")
-                out.append(text.plain)
-        return out
-
-
-def _in_view(row: HitRow, room: int) -> str:
-    """The hit's line, its start cut off ("…") when the words found would otherwise be
-    past the right edge of `room` cells."""
-    line = row.line
-    if row.at <= 0 or cell_len(line) <= room or cell_len(line[: row.at + row.size]) < room:
-        return line
-    start = max(1, row.at - max(0, room - 1 - row.size) // 2)
-    return "…" + line[start:].lstrip()
+        """Every line of the list as shown at the current width (for tests and screen readers)."""
+        return [line for hit in self._wrapped.lines for line in hit]
