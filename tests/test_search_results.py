@@ -19,7 +19,7 @@ from textual.widgets import Input
 
 from packages.layout import Layout
 from tests.test_tui import layout, make_app, screen_name, wait_for  # noqa: F401 (fixtures)
-from tui.widgets.hit_list import HitList, HitRow, wrap_rows
+from tui.widgets.hit_list import HitList, HitRow, wrap, wrap_rows
 
 ID = "big-course"
 SIZE = (80, 24)
@@ -275,3 +275,16 @@ def test_rows_wrap_only_what_is_too_long() -> None:
     assert " ".join(long.lines(20)).split() == (long.title + long.line).split()
     wrapped = wrap_rows([short, long, short], 20)
     assert wrapped.starts == [0, 2, 8, 10] and wrapped.lines[1] == long.lines(20)
+
+
+def test_wrap_breaks_at_spaces_keeps_no_break_spaces_and_cuts_what_is_wider_than_a_line() -> None:
+    assert wrap("  short", 20) == ["  short"] and wrap("  no limit at all", 0) == ["  no limit at all"]
+    assert wrap("  one two three four five", 12) == ["  one two", "three four", "five"]
+    french = "  Appuyez sur la touche\u00a0? pour l'aide\u00a0: c'est tout"
+    for width in range(10, 40):  # every word fits on a line
+        lines = wrap(french, width)
+        assert all(len(line) <= width for line in lines), (width, lines)
+        assert not any(line.startswith(("?", ":", "\u00a0")) for line in lines), (width, lines)
+        assert " ".join(lines).split() == french.split()
+    assert wrap("  " + "x" * 25, 10) == ["  xxxxxxxx", "xxxxxxxxxx", "xxxxxxx"]  # the indent kept, then cut
+    assert wrap("日本語のテキスト " * 3, 9) == ["日本語の", "テキスト"] * 3  # two cells a character
