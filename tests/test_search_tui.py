@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, OptionList
+from textual.widgets import Input
 
 from packages.layout import Layout
 from packages.search_index import SearchIndex
 from tests.test_tui import SIZE, installed, layout, make_app, screen_name, wait_for  # noqa: F401 (fixtures)
+from tui.widgets.hit_list import HitList
 
 WORD = "needle"  # the intro lesson of tests/test_tui.py's pack: "The word needle is here."
 
@@ -53,9 +54,9 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[Any]]]:
     log: list[tuple[str, list[Any]]] = []
     real = SearchScreen._show
 
-    def show(screen: Any, serial: int, hits: list[Any], options: list[Any], **kw: Any) -> None:
+    def show(screen: Any, serial: int, hits: list[Any], rows: list[Any], **kw: Any) -> None:
         log.append((screen.query_one(Input).value, list(hits)))
-        real(screen, serial, hits, options, **kw)
+        real(screen, serial, hits, rows, **kw)
 
     monkeypatch.setattr(SearchScreen, "_show", show)
     return log
@@ -108,7 +109,7 @@ async def test_enter_before_the_results_goes_to_them_when_they_come(
         screen = app.screen
         assert screen.query_one(Input).has_focus and screen.hits == []
         held.release.set()
-        results = screen.query_one(OptionList)
+        results = screen.query_one(HitList)
         await wait_for(pilot, lambda: results.has_focus)
         assert results.highlighted == 0 and screen.hits == app.session.search(WORD)
         await pilot.press("enter")
@@ -124,7 +125,7 @@ async def test_emptying_the_field_empties_the_results(installed: Layout) -> None
         screen = app.screen
         await wait_for(pilot, lambda: len(screen.hits) == 2)  # "- first point", "- second point"
         await pilot.press(*["backspace"] * 5)
-        assert screen.hits == [] and screen.query_one(OptionList).option_count == 0
+        assert screen.hits == [] and screen.query_one(HitList).row_count == 0
         assert str(screen.query_one("#search-count").render()) == ""
         await pilot.press(*"zzz")
         await wait_for(pilot, lambda: str(screen.query_one("#search-count").render()) == "Nothing found.")

@@ -455,7 +455,9 @@ async def test_search_results_read_as_text(installed: Layout) -> None:
         await wait_for(pilot, lambda: screen_name(app) == "SearchScreen")
         await pilot.press(*"bold", "enter")
         await pilot.pause()
-        first = str(app.screen.query_one("#results").get_option_at_index(0).prompt)
+        results = app.screen.query_one("#results")
+        await wait_for(pilot, lambda: results.row_count > 0)
+        first = "\n".join(results.lines_text()[:2])
         assert "Intro paragraph with bold and code." in first
         assert "**" not in first and "`" not in first and "line " not in first
 
