@@ -31,6 +31,8 @@ from textual.strip import Strip
 from textual.visual import Visual
 from textual.widget import Widget
 
+from tui.widgets.list_keys import LIST_KEYS
+
 
 @dataclass(frozen=True)
 class HitRow:
@@ -106,15 +108,7 @@ class HitList(ScrollView, can_focus=True):
     """Rows of hits (`set_rows`); Enter or a click on one posts `Chosen` with its index."""
 
     ALLOW_SELECT = False
-    BINDINGS = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Select", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("pagedown", "page_down", "Page Down", show=False),
-        Binding("pageup", "page_up", "Page Up", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
-    ]
+    BINDINGS = [*LIST_KEYS, Binding("enter", "select", "Select", show=False)]
     COMPONENT_CLASSES = {"hit-list--highlighted", "hit-list--hover"}
     # The look of Textual's OptionList, which this list replaced: the same screen.
     DEFAULT_CSS = """

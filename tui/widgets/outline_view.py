@@ -21,6 +21,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.list_keys import LIST_KEYS
+
 ItemRows = list[tuple[str, Text]]  # (item id, label) of one module, in order
 
 
@@ -36,16 +38,11 @@ class OutlineView(ScrollView, can_focus=True):
     `ItemSelected`; on a module it folds or unfolds it."""
 
     BINDINGS = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
+        *LIST_KEYS,
         Binding("enter", "select", "Open", show=False),
         Binding("space", "toggle", "Fold/unfold", show=False),
         Binding("left", "fold", "Fold", show=False),
         Binding("right", "unfold", "Unfold", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
     ]
     COMPONENT_CLASSES = {"outline-view--cursor", "outline-view--hover"}
     DEFAULT_CSS = """
