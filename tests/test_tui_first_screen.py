@@ -307,3 +307,21 @@ def test_removing_the_course_drops_every_learners_kept_screen(course: Layout, ru
         not course.first_screen_file("ada", COURSE).exists() and not course.first_screen_file("grace", COURSE).exists()
     )
     assert recall(course, "ada", "mooc-demo", "1.0.0") == other  # another course's stays
+
+
+async def test_a_first_block_too_tall_to_read_back_is_not_kept(layout: Layout, tmp_path: Path) -> None:  # noqa: F811
+    """A lesson opening on a 500-line code block: its first screen is that whole block,
+    more lines than a kept screen may hold. Nothing is written (it would never be read)."""
+    from packages.install import install
+    from tests.test_tui import write_pack
+
+    src = write_pack(tmp_path / "src")
+    intro = src / "lessons" / "intro.md"
+    intro.write_text("```\n" + "\n".join(f"line {n}" for n in range(500)) + "\n```\n\nAfter the code.\n")
+    install(layout, str(src), quiet=True)
+    app = make_app(layout, course_id="tui-test", item_id="intro")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.ready_ms is not None)
+        await pilot.pause(0.3)
+        assert "line 0" in app.screen.query_one("#lesson").rendered_text(0, 5)
+    assert not layout.first_screen_file(learner_id(layout), "tui-test").exists()

@@ -23,7 +23,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from player.first_screens import FirstScreen
+from player.first_screens import MAX_LINES, FirstScreen
 from tui.widgets.lesson_view import LessonView
 
 _OURS = ("widgets/lesson_view.py", "lesson_blocks.py", "first_screen.py")
@@ -47,11 +47,14 @@ def look(console: Any) -> str:
 
 
 def capture(view: LessonView, course: str, version: str, item: str, console: Any) -> FirstScreen | None:
-    """The first screen of the lesson `view` shows, as plain data; None if it is not painted."""
+    """The first screen of the lesson `view` shows, as plain data; None if it is not painted,
+    or if its blocks are too tall to be read back (a lesson opening on a long code block)."""
     painted = view.painted_first_screen()
     if painted is None:
         return None
     _, (width, style), blocks = painted
+    if sum(len(strips) for strips in blocks.values()) > MAX_LINES:
+        return None
     styles: dict[str, int] = {}
     kept = []
     for index in range(len(blocks)):
