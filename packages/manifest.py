@@ -19,9 +19,9 @@ from typing import Any
 from packages.errors import MoocError
 from packages.flavours import FULL, keeps
 from packages.i18n import _
+from packages.pack_paths import MANIFEST_NAME as MANIFEST_NAME
 from packages.pack_paths import path_problem
 
-MANIFEST_NAME = "mooc-manifest.json"
 MANIFEST_FORMAT = 1
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 

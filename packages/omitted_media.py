@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
-from packages.manifest import MANIFEST_NAME, Manifest, ManifestEntry
+from packages.pack_paths import MANIFEST_NAME
+
+if TYPE_CHECKING:  # loaded where a manifest is read: not to show a lesson of a full pack
+    from packages.manifest import ManifestEntry
 
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # the limit install.py reads an installed manifest with
 _OMITTED_KEY = b'"omitted":'  # inside a JSON string its quotes would be escaped: no false "absent"
@@ -38,7 +41,12 @@ def installed_omitted(root: Path | str) -> dict[str, ManifestEntry]:
     from packages.datafile import read_bytes
 
     raw = read_bytes(path, MAX_MANIFEST_BYTES, own=False)
-    omitted = {} if raw is None or _OMITTED_KEY not in raw else Manifest.from_json(raw, str(root)).omitted
+    if raw is None or _OMITTED_KEY not in raw:
+        omitted = {}
+    else:
+        from packages.manifest import Manifest
+
+        omitted = Manifest.from_json(raw, str(root)).omitted
     _cache[path] = (stamp, omitted)
     return omitted
 
@@ -56,6 +64,10 @@ def omitted_of(holder: Any) -> dict[str, ManifestEntry]:
         if isinstance(root, (str, Path)) and Path(root).is_dir():
             return installed_omitted(root)
     manifest = getattr(holder, "manifest", None)
+    if manifest is None:
+        return {}
+    from packages.manifest import Manifest
+
     return dict(manifest.omitted) if isinstance(manifest, Manifest) else {}
 
 

@@ -19,7 +19,8 @@ from packages.i18n import _
 # pack file with one of these names, in any folder and in any spelling a file system may
 # fold together, could stand in for mooc's own file. A test keeps this in step with
 # those constants.
-RESERVED_NAMES = frozenset({"mooc-manifest.json", "current.json", ".lock"})
+MANIFEST_NAME = "mooc-manifest.json"  # here, not in packages/manifest.py: `mooc play` names it without loading that
+RESERVED_NAMES = frozenset({MANIFEST_NAME, "current.json", ".lock"})
 RESERVED_HIDDEN_PREFIX = "mooc-"
 
 

@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING
 
 from packages.errors import MoocError
 from packages.i18n import _
-from packages.manifest import MANIFEST_NAME, Manifest, sha256_hasher
-from packages.pack_limits import Limits
-from packages.pack_paths import path_problem
+from packages.pack_paths import MANIFEST_NAME, path_problem
 
 if TYPE_CHECKING:
     import zipfile
+
+    from packages.manifest import Manifest  # loaded where a manifest is read: not to play an installed course
+    from packages.pack_limits import Limits  # archives only: not imported to play an installed course
 
 PACK_SUFFIX = ".mooc"
 _CHUNK = 1 << 20
@@ -136,6 +137,8 @@ class DirSource(PackSource):
     def manifest(self) -> Manifest | None:
         """Read on first use: playing an installed pack never needs its 2,500-entry manifest."""
         if self._manifest is False:
+            from packages.manifest import Manifest
+
             manifest_path = self.root / MANIFEST_NAME
             self._manifest = (
                 Manifest.from_json(manifest_path.read_bytes(), self.origin) if manifest_path.is_file() else None
@@ -269,7 +272,7 @@ class DirSource(PackSource):
                 )
             ) from None
         if self.manifest is not None:
-            self._verify(rel, len(data), sha256_hasher(data).hexdigest())
+            self._verify(rel, len(data), _sha256(data))
         return data
 
     def take_read(self, rel: str) -> bytes | None:
@@ -289,6 +292,8 @@ class ZipSource(PackSource):
     def __init__(self, path: Path, limits: Limits | None = None) -> None:
         self.path = path
         self.origin = str(path)
+        from packages.pack_limits import Limits
+
         self.limits = limits or Limits.from_env()
         self.listing_problems = []
         import zipfile
@@ -305,6 +310,8 @@ class ZipSource(PackSource):
             self._infos = check_entries(self._zip, self.origin, self.path, self.limits)
             self.manifest = None
             if MANIFEST_NAME in self._infos:
+                from packages.manifest import Manifest
+
                 self.manifest = Manifest.from_json(self._read_entry(MANIFEST_NAME), self.origin)
         except BaseException:
             self._zip.close()
@@ -367,7 +374,7 @@ class ZipSource(PackSource):
             return data
         data = self._read_entry(rel)
         if self.manifest is not None:
-            self._verify(rel, len(data), sha256_hasher(data).hexdigest())
+            self._verify(rel, len(data), _sha256(data))
         return data
 
     def close(self) -> None:
@@ -384,3 +391,9 @@ def open_source(path: str | os.PathLike[str], limits: Limits | None = None) -> P
     if not p.exists():
         raise MoocError(_("{p}: no such file or folder").format(p=p))
     raise MoocError(_("{p}: not a pack folder or .mooc file").format(p=p))
+
+
+def _sha256(data: bytes) -> str:
+    from packages.manifest import sha256_hasher
+
+    return sha256_hasher(data).hexdigest()

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 from packages.flavours import placeholder
-from packages.manifest import ManifestEntry
 
 if TYPE_CHECKING:
+    from packages.manifest import ManifestEntry  # loaded where a manifest is read
     from player.session import CourseSession
 
 # `[text](target "title")` and `![alt](target)`, one line, nested brackets one deep

@@ -10,19 +10,22 @@ Textual's own (`on_ready` is Textual's `events.Ready`).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from textual.message import Message
 
 
-@dataclass
 class Say(Message, namespace="mooc"):
-    """Tell the learner something in a toast (`MoocApp.say`): never markup, red when an error."""
+    """Tell the learner something in a toast (`MoocApp.say`): never markup, red when an error.
 
-    text: str
-    error: bool = False
-    timeout: float = 5
+    The messages here are plain classes, not dataclasses: `mooc play` defines them before
+    its first screen, and a dataclass costs ~0.5 ms to define (docs/tui.md)."""
+
+    def __init__(self, text: str, error: bool = False, timeout: float = 5) -> None:
+        super().__init__()
+        self.text = text
+        self.error = error
+        self.timeout = timeout
 
 
 class Ready(Message, namespace="mooc"):
@@ -35,20 +38,22 @@ class Ready(Message, namespace="mooc"):
         self.at = time.time()
 
 
-@dataclass
 class StatusChanged(Message, namespace="mooc"):
     """The course open on the screen now shown changed (None: no course, the library):
     the app keeps it as `session` and redraws every status bar."""
 
-    session: Any  # player.session.CourseSession, or None
+    def __init__(self, session: Any) -> None:
+        super().__init__()
+        self.session = session  # player.session.CourseSession, or None
 
 
 class BackToLibrary(Message, namespace="mooc"):
     """Leave the course screen for the library (`MoocApp.back_to_library`)."""
 
 
-@dataclass
 class OpenCourse(Message, namespace="mooc"):
     """Open this installed course on its course screen (`MoocApp.open_course`)."""
 
-    course_id: str
+    def __init__(self, course_id: str) -> None:
+        super().__init__()
+        self.course_id = course_id
