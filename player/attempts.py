@@ -4,7 +4,9 @@ An attempt shows the questions' options in an order of its own (reproducible fro
 id), records each hint revealed as it is asked for, and is graded (player/grading.py)
 into ONE `attempt` event when submitted. `QuizAttempts` is the part of
 `CourseSession` (player/session.py) that starts, grades and sums up attempts; rules in
-docs/grading.md.
+docs/grading.md. The records it hands out (`Attempt`, `AttemptResult`, `QuizSummary`)
+are player/attempt_records.py's, loaded with the first quiz: defining a dataclass costs
+~0.5 ms, and the start of `mooc play` needs none of them.
 """
 
 from __future__ import annotations
@@ -12,118 +14,15 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from packages.errors import MoocError
 from packages.i18n import _
 from packages.model import Item, Quiz
-from player.events import Event
 from player.scores import Scores
 
-if TYPE_CHECKING:  # grading and the question types load with the first quiz, not at start
-    from player.grading import AttemptGrade, QuestionGrade
-
-
-@dataclass(frozen=True)
-class QuizSummary:
-    """The front page of a quiz: threshold, attempts used and left, best score."""
-
-    item: Item
-    threshold: float
-    attempts_used: int
-    attempts_left: int | None
-    best_score: float | None
-    last_score: float | None
-    passed: bool
-    may_show_solution: bool
-    history: list[dict[str, Any]]  # the attempt events' data, oldest first
-
-
-@dataclass(frozen=True)
-class AttemptResult:
-    """A submitted attempt as the learner sees it, and the event that recorded it."""
-
-    item: Item
-    number: int
-    grade: AttemptGrade
-    threshold: float
-    passed: bool
-    duration_s: float
-    best_score: float
-    attempts_left: int | None
-    show_solutions: bool
-    event: Event
-    course_completed_now: bool = False
-    course_passed_now: bool = False
-
-    @property
-    def score(self) -> float:
-        return self.grade.score
-
-    @property
-    def earned(self) -> float:
-        return self.grade.earned
-
-    @property
-    def total(self) -> float:
-        return self.grade.total
-
-    @property
-    def questions(self) -> list[QuestionGrade]:
-        return self.grade.questions
-
-
-@dataclass
-class Attempt:
-    """One quiz attempt in progress: its presentation order, answers and hints."""
-
-    session: QuizAttempts
-    item: Item
-    number: int
-    id: str
-    started: float  # monotonic clock
-    order: dict[str, list[int]] = field(default_factory=dict)  # question id -> pack indexes as shown
-    responses: dict[str, Any] = field(default_factory=dict)
-    hints_shown: dict[str, int] = field(default_factory=dict)
-    submitted: bool = False
-
-    @property
-    def quiz(self) -> Quiz:
-        assert self.item.quiz is not None
-        return self.item.quiz
-
-    def presented(self, question_id: str) -> list[int]:
-        """The display order of the question's options as indexes into pack order.
-
-        single/multiple: choices; order: items; match: right-hand options (pairs'
-        right sides then distractors); other types: [].
-        """
-        self.quiz.question(question_id)  # KeyError for an unknown id
-        return list(self.order.get(question_id, []))
-
-    def answer(self, question_id: str, response: Any) -> None:
-        """Record (or replace) the response to a question, in the events.py JSON shape."""
-        if self.submitted:
-            raise MoocError(_("{item}: this attempt was already submitted").format(item=self.item.id))
-        try:
-            self.quiz.question(question_id)
-        except KeyError:
-            raise MoocError(
-                _("{item}: no question '{question_id}'").format(item=self.item.id, question_id=question_id)
-            ) from None
-        self.responses[question_id] = response
-
-    def show_hint(self, question_id: str) -> str | None:
-        return self.session.show_hint(self, question_id)
-
-    def hints(self, question_id: str) -> list[str]:
-        """The hints revealed so far for this question."""
-        q = self.quiz.question(question_id)
-        return list(q.hints[: self.hints_shown.get(question_id, 0)])
-
-    def submit(self) -> AttemptResult:
-        return self.session.submit(self)
+if TYPE_CHECKING:  # what an attempt is and shows load with the first quiz, not at start
+    from player.attempt_records import Attempt, AttemptResult, QuizSummary
 
 
 def _presentation(quiz: Quiz, attempt_id: str) -> dict[str, list[int]]:
@@ -150,6 +49,8 @@ class QuizAttempts(Scores):
         def ensure_enrolled(self) -> None: ...
 
     def start_attempt(self, item_id: str) -> Attempt:
+        from player.attempt_records import Attempt
+
         item = self._require_open(self._quiz_item(item_id).id)
         left = self.attempts_left(item_id)
         if left == 0:
@@ -193,6 +94,7 @@ class QuizAttempts(Scores):
             raise MoocError(_("'{title}': no attempts left").format(title=item.title))
         assert item.quiz is not None
         from packages.i18n import language
+        from player.attempt_records import AttemptResult
         from player.grading import grade_attempt
 
         answered_in = language()  # numbers typed as text are read the way it writes them
@@ -231,6 +133,8 @@ class QuizAttempts(Scores):
         )
 
     def quiz_summary(self, item_id: str) -> QuizSummary:
+        from player.attempt_records import QuizSummary
+
         item = self._quiz_item(item_id)
         attempts = self.attempts(item_id)
         return QuizSummary(

@@ -28,7 +28,7 @@ from packages.questions import Question
 from packages.safe_text import one_line
 
 if TYPE_CHECKING:
-    from player.attempts import AttemptResult
+    from player.attempt_records import AttemptResult
     from player.grading import QuestionGrade
     from player.session import CourseSession
 

@@ -20,7 +20,7 @@ from packages.question_kinds.reflection import MAX_CHARS as REFLECTION_MAX_CHARS
 from packages.question_kinds.reflection import RATINGS, Reflection
 from packages.questions import Match, MultipleChoice, Numeric, Order, Question, SingleChoice, Text, TrueFalse
 from packages.safe_text import one_line
-from player.attempts import Attempt, AttemptResult
+from player.attempt_records import Attempt, AttemptResult
 from player.feedback import NextStep, answer_text, locked_modules, next_step, review, solutions_note
 from player.grading import match_options, parse_number
 from player.markdown_text import inline_plain, markdown_lines

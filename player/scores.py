@@ -9,7 +9,6 @@ decisions are in docs/grading.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -19,16 +18,10 @@ from packages.model import SCORE_EPSILON, Course, Item
 from player.events import Event
 from player.session_fold import CourseProgress
 
+if TYPE_CHECKING:  # loaded where a status is asked for, not at the start of `mooc play`
+    from player.certificate_status import CertificateStatus
+
 _SCORE = itemgetter("score")  # of a folded attempt (player/session_fold.py)
-
-
-@dataclass(frozen=True)
-class CertificateStatus:
-    """Whether the learner may ask for a certificate, and what is missing if not."""
-
-    eligible: bool
-    reasons: list[str]  # why not (empty when eligible), in English: --json and records keep these
-    said: list[str] = field(default_factory=list)  # the same reasons in the reader's language, to show
 
 
 class Scores:
@@ -138,6 +131,8 @@ class Scores:
         ]
 
     def certificate_status(self) -> CertificateStatus:
+        from player.certificate_status import CertificateStatus
+
         reasons: list[tuple[str, dict[str, str], dict[str, str]]] = []  # (English template, fields, said fields)
         if self.course.kind != "xmooc":
             reasons.append((N_("this is a cMOOC course: it offers no certificate"), {}, {}))
