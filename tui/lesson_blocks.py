@@ -17,7 +17,6 @@ MAX_BLOCK_LINES = 40
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)")
 _LIST_ITEM = re.compile(r"^\s{0,3}([-+*]|\d{1,9}[.)])(\s|$)")
-_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
 @dataclass(frozen=True)
@@ -27,20 +26,6 @@ class Block:
     source: str
     first_line: int  # 1-based line of the lesson file where the block starts
     line_count: int
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link or image in a lesson, for "open media"."""
-
-    text: str
-    target: str
-    is_image: bool
-    line: int  # 1-based
-
-    @property
-    def is_local(self) -> bool:
-        return "://" not in self.target and not self.target.startswith(("mailto:", "#"))
 
 
 def split_blocks(text: str, max_lines: int = MAX_BLOCK_LINES) -> list[Block]:
@@ -86,12 +71,3 @@ def _block(lines: list[str], start: int, end: int) -> Block:
     while chunk and chunk[-1].strip() == "":
         chunk = chunk[:-1]
     return Block("\n".join(chunk), start + 1, max(1, end - start))
-
-
-def find_links(text: str) -> list[Link]:
-    """Every inline link and image of the lesson, in order (for "open media")."""
-    found: list[Link] = []
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        for m in _LINK.finditer(line):
-            found.append(Link(text=m.group(2), target=m.group(3), is_image=m.group(1) == "!", line=line_no))
-    return found

@@ -12,7 +12,6 @@ from textual import work
 
 from packages.errors import MoocError
 from packages.i18n import _
-from tui.lesson_blocks import find_links
 from tui.messages import Say
 from tui.screens.left_out import LeftOutMedia
 from tui.widgets.lesson_view import LessonView
@@ -42,6 +41,7 @@ class LessonLinks(LeftOutMedia):
         def open(self, item_id: str, *, focus_content: bool = True) -> None: ...
 
     def action_open_media(self) -> None:
+        from tui.lesson_links import find_links
         from tui.screens.media import MediaScreen
 
         if self.current is None or self.session.course.item(self.current).kind != "lesson":

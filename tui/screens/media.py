@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from packages.i18n import N_, _
 from packages.safe_text import one_line
 from tui import keymap
-from tui.lesson_blocks import Link
+from tui.lesson_links import Link
 
 LINK_KINDS = {"lesson": N_("lesson"), "quiz": N_("quiz"), "image": N_("image"), "file": N_("file"), "web": N_("web")}
 
