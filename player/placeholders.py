@@ -22,14 +22,16 @@ if TYPE_CHECKING:
     from packages.manifest import ManifestEntry  # loaded where a manifest is read
     from player.session import CourseSession
 
+# The patterns are compiled at their first use (`re` keeps them): a full pack, the
+# common case, never needs them, and compiling them cost ~1 ms of every start.
 # `[text](target "title")` and `![alt](target)`, one line, nested brackets one deep
-_INLINE = re.compile(
+_INLINE = (
     r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\(\s*(<[^>\n]*>|[^)\s]+)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?\s*\)"
 )
-_REF_DEF = re.compile(r"^ {0,3}\[([^\]\n]+)\]:\s*<?([^\s>]+)>?.*$", re.MULTILINE)
-_REF_USE = re.compile(r"!?\[([^\[\]\n]+)\](?:\[([^\[\]\n]*)\])?(?![(:\[])")
-_CLOSE_A = re.compile(r"</a\s*>", re.IGNORECASE)
-_HTML = re.compile(r"<[A-Za-z][^<>]*?\b(?:src|href)\s*=\s*[\"']([^\"'<>]+)[\"'][^<>]*>", re.IGNORECASE)
+_REF_DEF = r"(?m)^ {0,3}\[([^\]\n]+)\]:\s*<?([^\s>]+)>?.*$"
+_REF_USE = r"!?\[([^\[\]\n]+)\](?:\[([^\[\]\n]*)\])?(?![(:\[])"
+_CLOSE_A = r"(?i)</a\s*>"
+_HTML = r"(?i)<[A-Za-z][^<>]*?\b(?:src|href)\s*=\s*[\"']([^\"'<>]+)[\"'][^<>]*>"
 
 
 def escaped_placeholder(entry: ManifestEntry) -> str:
@@ -58,21 +60,21 @@ def mark_omitted(text: str, lesson_file: str, omitted: dict[str, ManifestEntry])
             )
         edits.append((m.end(), m.end(), " " + escaped_placeholder(entry)))
 
-    for m in _INLINE.finditer(scan):
+    for m in re.finditer(_INLINE, scan):
         entry = entry_for(m.group(1))
         if entry is not None:
             mark(m, entry)
-    for m in _HTML.finditer(scan):
+    for m in re.finditer(_HTML, scan):
         entry = entry_for(m.group(1))
         if entry is not None:
             end = m.end()
             if m.group(0)[:2].lower() == "<a":  # after the link's text: <a href="v.mp4">the video</a> [video, ...]
-                close = _CLOSE_A.search(scan, end, end + 4000)
+                close = re.compile(_CLOSE_A).search(scan, end, end + 4000)
                 end = close.end() if close else end
             edits.append((end, end, " " + escaped_placeholder(entry)))
-    refs = {m.group(1).casefold(): entry for m in _REF_DEF.finditer(scan) if (entry := entry_for(m.group(2)))}
+    refs = {m.group(1).casefold(): entry for m in re.finditer(_REF_DEF, scan) if (entry := entry_for(m.group(2)))}
     if refs:
-        for m in _REF_USE.finditer(scan):
+        for m in re.finditer(_REF_USE, scan):
             label = (m.group(2) or m.group(1)).casefold()
             if label in refs:
                 mark(m, refs[label])
@@ -87,12 +89,12 @@ def mark_omitted(text: str, lesson_file: str, omitted: dict[str, ManifestEntry])
     return "".join(out)
 
 
-_MARKUP = re.compile(r"([\\`*_\[\]<>()#!|~])")
+_MARKUP = r"([\\`*_\[\]<>()#!|~])"
 
 
 def _escaped_name(path: str) -> str:
     """A file's name as Markdown text (its punctuation escaped)."""
-    return _MARKUP.sub(r"\\\1", path.rsplit("/", 1)[-1])
+    return re.sub(_MARKUP, r"\\\1", path.rsplit("/", 1)[-1])
 
 
 def _target_entry(lesson_file: str, target: str, omitted: dict[str, ManifestEntry]) -> ManifestEntry | None:
