@@ -28,6 +28,9 @@ from tui.widgets.status_bar import StatusBar
 
 
 class ClassScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #class-body { padding: 0 1; }
+    """
     BINDINGS = keymap.bindings("dialog.close")
 
     @dataclass

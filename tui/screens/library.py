@@ -39,6 +39,11 @@ class CourseStats:
 
 
 class LibraryScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #library-title { padding: 0 1; }
+    #courses { height: 1fr; }
+    #library-hint { padding: 0 1; color: $text-muted; }
+    """
     BINDINGS = keymap.scope("library")
 
     def __init__(self, store: Any, layout: Any, current_learner: Callable[[], Any]) -> None:

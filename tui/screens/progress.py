@@ -31,6 +31,11 @@ from tui.widgets.status_bar import StatusBar
 
 
 class ProgressScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #progress-body { padding: 1 2; }
+    #modules { height: auto; max-height: 12; }
+    #request-certificate { margin-top: 1; }
+    """
     BINDINGS = keymap.bindings("dialog.close") + [
         *(keymap.Binding(str(n), f"rate({n})", f"Rate {n}", show=False) for n in range(1, 6))
     ]

@@ -146,6 +146,12 @@ def _plural(points: float) -> int:
 
 
 class QuizScreen(Screen[None]):
+    DEFAULT_CSS = """
+    #quiz-body { padding: 0 1; }
+    #quiz-body > * { max-width: 100; }
+    #quiz-header { margin-bottom: 1; }
+    #quiz-result { border: round $accent; padding: 0 1; margin-bottom: 1; }
+    """
     BINDINGS = keymap.scope("quiz")
 
     def __init__(self, session: Any, item_id: str) -> None:

@@ -38,6 +38,10 @@ _KEPT = 5000  # rows kept for the next keystrokes (a 2,000-lesson course has 40,
 class SearchScreen(ModalScreen[Any]):
     """Dismisses with (item_id, line_no) or None."""
 
+    DEFAULT_CSS = """
+    #results { height: auto; max-height: 14; }
+    """
+
     BINDINGS = keymap.scope("dialogs")
 
     class Results(Message):
