@@ -64,14 +64,21 @@ async def first_screen(layout: Layout, monkeypatch: pytest.MonkeyPatch, size: tu
 
     monkeypatch.setattr(LessonView, "_block_strips", count)
     app = make_app(layout, course_id=COURSE)
+    mark_ready = type(app).mark_ready
+
+    def ready_now(self: Any, at: float | None = None) -> None:  # not when a poll notices: by then the
+        ready.append(True)  # next lesson may be rendered ahead (0.1 s later) on a slow machine
+        mark_ready(self, at)
+
+    monkeypatch.setattr(type(app), "mark_ready", ready_now)
     async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: app.ready_ms is not None)
-        ready.append(True)
         lesson = app.screen.query_one("#lesson")
         painted = [(s.text, [str(seg.style) for seg in s]) for s in lesson.render_lines(lesson.region.reset_offset)]
         result = {"painted": painted, "offered": lesson.painted_offered, "rendered": list(rendered)}
         await pilot.pause(0.2)  # the next lesson is prepared, and the lesson kept, while the learner reads
     monkeypatch.setattr(LessonView, "_block_strips", block_strips)
+    monkeypatch.setattr(type(app), "mark_ready", mark_ready)
     return result
 
 
