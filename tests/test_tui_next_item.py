@@ -208,3 +208,67 @@ async def test_a_new_width_prepares_the_next_lesson_again(
         await pilot.press("n")
         await pilot.pause()
         assert "number 2000." in screen_text(app) and not any(r.startswith("# Lesson 2") for r in rendered)
+
+
+async def test_the_opening_is_written_once_after_the_first_screen(
+    course_of_lessons: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a course records the resume point and the lesson opened with one durable
+    append, once the first screen is painted (an old disk's fsync is not waited for)."""
+    from player.progress import EventLog
+    from tui import messages
+
+    appends: list[tuple[bool, list[str]]] = []  # (the first screen was painted, what was written)
+    painted: list[bool] = []
+    append = EventLog.append
+    ready_init = messages.Ready.__init__
+
+    def counted(self: EventLog, *events: Any) -> None:
+        appends.append((bool(painted), [e.type for e in events]))
+        append(self, *events)
+
+    def posted(self: messages.Ready) -> None:  # made in the first refresh's callback
+        painted.append(True)
+        ready_init(self)
+
+    monkeypatch.setattr(EventLog, "append", counted)
+    monkeypatch.setattr(messages.Ready, "__init__", posted)
+    app = make_app(course_of_lessons, course_id="big-course", item_id="lesson-00003")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.ready_ms is not None)
+        await pilot.pause(0.1)
+    assert appends == [
+        (False, ["enrolled"]),  # the first visit ever: recorded as the session is made
+        (True, ["position", "lesson_opened"]),  # one write, after the first paint
+    ]
+    log = EventLog.for_course(course_of_lessons, app.learner.id, "big-course").events()
+    assert [e.type for e in log if e.item_id == "lesson-00003"] == ["position", "lesson_opened"]
+
+
+async def test_a_failed_opening_write_is_said_and_nothing_is_kept(
+    course_of_lessons: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the opening's write fails (a full disk), the lesson is still there to read, the
+    learner is told progress is not saved, and the outline shows what the log holds."""
+    from packages.errors import MoocError
+    from player.progress import EventLog
+
+    app = make_app(course_of_lessons, course_id="big-course", item_id="lesson-00001")
+    async with app.run_test(size=SIZE) as pilot:  # a first visit: enrolled
+        await wait_for(pilot, lambda: app.ready_ms is not None)
+    append = EventLog.append
+
+    def full(self: EventLog, *events: Any) -> None:
+        raise MoocError("progress not saved: disk full")  # the real one names the file first
+
+    monkeypatch.setattr(EventLog, "append", full)
+    app = make_app(course_of_lessons, course_id="big-course", item_id="lesson-00005")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: any("disk full" in str(n.message) for n in app._notifications))
+        assert [str(n.message) for n in app._notifications] == ["progress not saved: disk full"]
+        assert "number 5000." in screen_text(app)  # the lesson is there to read
+        assert app.session.status("lesson-00005").status == "new"  # as the log says
+        assert app.session.last_position() == "lesson-00001"
+    monkeypatch.setattr(EventLog, "append", append)
+    log = EventLog.for_course(course_of_lessons, app.learner.id, "big-course").events()
+    assert not any(e.item_id == "lesson-00005" for e in log)

@@ -10,6 +10,7 @@ labels and marks tui/screens/course_outline.py's.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from rich.text import Text
@@ -61,6 +62,7 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         self._ahead_timer: Timer | None = None
         self._marks_timer: Timer | None = None
         self._kept: Any = None  # the first screen kept from the last visit (tui/first_screen.py)
+        self._opening: ExitStack | None = None  # the opening's records, written once the first screen is up
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -82,6 +84,12 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
         self._kept = first_screen.offer_kept(
             self.query_one(Lesson), self.home_layout, self.session, target, self.app.console
         )
+        # What opening the course records (the resume point, the lesson opened) is written
+        # with one durable append once the first screen is up, not before it: on an old
+        # PC's disk that fsync can take longer than the whole paint. Nothing on the first
+        # screen says it is saved; a failed write is said, and the outline shows the log.
+        self._opening = ExitStack()
+        self._opening.enter_context(self.session.one_write())
         self.open(target, focus_content=True)
         self.call_after_refresh(self._cursor_to_current)  # scrolled into view once the outline has a height
         self.call_after_refresh(self._first_paint)
@@ -96,8 +104,26 @@ class CourseScreen(OutlineMarks, LessonLinks, Screen[None]):
 
     def _first_paint(self) -> None:
         self.post_message(Ready())
+        self._write_opening()
         if not self.query_one(Lesson).painted_offered:  # a first visit, or another look: kept now
             self._keep_first_screen()
+
+    def _write_opening(self, *, shown: bool = True) -> None:
+        """Write what the start recorded (on_mount); anything done before it joined it."""
+        opening, self._opening = self._opening, None
+        if opening is None:
+            return
+        try:
+            opening.close()
+        except MoocError as err:  # none of it kept: the session was folded again from the log
+            if shown:
+                self.post_message(Say(str(err), error=True))
+                self.refresh_outline()
+            else:  # leaving: the app says it
+                self.app.post_message(Say(str(err), error=True))
+
+    def on_unmount(self) -> None:
+        self._write_opening(shown=False)  # gone before its first paint (a quit typed ahead)
 
     def _keep_first_screen(self) -> None:
         """The lesson on screen is where the next start resumes: its first screen is kept
