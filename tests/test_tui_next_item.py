@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from packages.layout import Layout
+from tests.support.disk import MountFs
 from tests.support.genpack import generate_pack
 from tests.test_tui import SIZE, layout, make_app, screen_name, wait_for  # noqa: F401  (layout: a fixture)
 
@@ -245,30 +246,33 @@ async def test_the_opening_is_written_once_after_the_first_screen(
     assert [e.type for e in log if e.item_id == "lesson-00003"] == ["position", "lesson_opened"]
 
 
-async def test_a_failed_opening_write_is_said_and_nothing_is_kept(
-    course_of_lessons: Layout, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """When the opening's write fails (a full disk), the lesson is still there to read, the
-    learner is told progress is not saved, and the outline shows what the log holds."""
-    from packages.errors import MoocError
+async def test_a_failed_opening_write_is_said_and_nothing_is_kept(tmp_path: Path, tmpfs: MountFs) -> None:
+    """When the opening's write fails (the data folder's disk turned read-only, for real),
+    the lesson is still there to read, the learner is told which file could not be
+    written and why, and the outline shows what the log holds."""
+    import subprocess
+
+    from packages.install import install
+    from player.learners import Learners
     from player.progress import EventLog
 
-    app = make_app(course_of_lessons, course_id="big-course", item_id="lesson-00001")
-    async with app.run_test(size=SIZE) as pilot:  # a first visit: enrolled
+    disk = tmpfs("data", size="3m")
+    home = Layout(home=disk / "home", system_home=tmp_path / "system")
+    Learners(home).current()
+    install(home, str(generate_pack(tmp_path / "src", lessons=12, questions=0)), quiet=True)
+    app = make_app(home, course_id="big-course", item_id="lesson-00001")
+    async with app.run_test(size=SIZE) as pilot:  # a first visit: enrolled, lesson 1 opened
         await wait_for(pilot, lambda: app.ready_ms is not None)
-    append = EventLog.append
-
-    def full(self: EventLog, *events: Any) -> None:
-        raise MoocError("progress not saved: disk full")  # the real one names the file first
-
-    monkeypatch.setattr(EventLog, "append", full)
-    app = make_app(course_of_lessons, course_id="big-course", item_id="lesson-00005")
+    log = EventLog.for_course(home, app.learner.id, "big-course")
+    before = log.path.read_bytes()
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    app = make_app(home, course_id="big-course", item_id="lesson-00005")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: any("disk full" in str(n.message) for n in app._notifications))
-        assert [str(n.message) for n in app._notifications] == ["progress not saved: disk full"]
+        await wait_for(pilot, lambda: app.ready_ms is not None)
+        await pilot.pause(0.1)
+        said = [str(n.message) for n in app._notifications]
+        assert len(said) == 1 and said[0].startswith(str(log.path)) and "Read-only file system" in said[0], said
         assert "number 5000." in screen_text(app)  # the lesson is there to read
         assert app.session.status("lesson-00005").status == "new"  # as the log says
         assert app.session.last_position() == "lesson-00001"
-    monkeypatch.setattr(EventLog, "append", append)
-    log = EventLog.for_course(course_of_lessons, app.learner.id, "big-course").events()
-    assert not any(e.item_id == "lesson-00005" for e in log)
+    assert log.path.read_bytes() == before
