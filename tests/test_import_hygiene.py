@@ -116,8 +116,8 @@ def test_engine_module_list_is_complete() -> None:
 
 def test_opening_a_course_leaves_quiz_code_unloaded(tmp_path: Path) -> None:
     """`mooc play COURSE` starts fast partly because opening a course from its cache loads
-    neither the question types, nor grading, nor the pack parser, nor zip and hash code:
-    they come with the first quiz (or never). Checked in a fresh process on a real install;
+    neither the question types, nor grading, nor the pack parser, nor zip and hash code,
+    nor what an attempt hands out: they come with the first quiz (or never). Checked in a fresh process on a real install;
     then a quiz's questions are read and grading runs, and only then do they load."""
     from packages.install import install
     from packages.layout import Layout
@@ -132,7 +132,7 @@ def test_opening_a_course_leaves_quiz_code_unloaded(tmp_path: Path) -> None:
         "from packages.store import Store\n"
         "from player.session import CourseSession\n"
         "lazy = ('packages.questions', 'player.grading', 'packages.loading', 'packages.validation',\n"
-        "        'zipfile', 'hashlib', 'tomllib')\n"
+        "        'zipfile', 'hashlib', 'tomllib', 'player.attempt_records', 'player.certificate_status')\n"
         f"layout = Layout(home=Path({str(layout.home)!r}), system_home=Path({str(layout.system_home)!r}))\n"
         "course, source = Store(layout).load('big-course')\n"
         "session = CourseSession(course, source, [])\n"
@@ -149,6 +149,7 @@ def test_opening_a_course_leaves_quiz_code_unloaded(tmp_path: Path) -> None:
     before, after = json.loads(res.stdout)
     assert before == []
     assert "packages.questions" in after and "player.grading" in after  # the check can see them load
+    assert "player.attempt_records" in after
 
 
 def test_sync_agent_waits_small(mooc_home: Homes) -> None:

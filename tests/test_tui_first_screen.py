@@ -265,7 +265,8 @@ def test_the_kept_screen_reads_back_as_written(course: Layout) -> None:
 
 def test_the_resumed_first_screen_is_up_before_markdown_is_imported(course: Layout) -> None:
     """In a fresh Python process, as `mooc play` starts: the second start paints the kept
-    screen before `rich.markdown` (and markdown-it, Pygments) is imported."""
+    screen before `rich.markdown` (and markdown-it, Pygments) is imported; neither start
+    has loaded the modules only a quiz, a certificate question or `o` needs."""
     script = textwrap.dedent(
         """
         import asyncio, sys
@@ -273,8 +274,10 @@ def test_the_resumed_first_screen_is_up_before_markdown_is_imported(course: Layo
         import tui.app
         seen = []
         mark_ready = tui.app.MoocApp.mark_ready
+        later = ("tui.lesson_links", "player.attempt_records", "player.certificate_status")
         def ready(self, *args, **kw):
             seen.append("rich.markdown" in sys.modules)
+            seen.append([m for m in later if m in sys.modules] or ["none"])
             mark_ready(self, *args, **kw)
         tui.app.MoocApp.mark_ready = ready
         async def main():
@@ -284,7 +287,7 @@ def test_the_resumed_first_screen_is_up_before_markdown_is_imported(course: Layo
                     await pilot.pause(0.02)
                 await pilot.pause(0.3)
                 lesson = app.screen.query_one("#lesson")
-                print("markdown-at-ready", seen[0], "offered", lesson.painted_offered)
+                print("loaded-at-ready", *seen[1], "markdown-at-ready", seen[0], "offered", lesson.painted_offered)
         asyncio.run(main())
         """
     )
@@ -298,6 +301,8 @@ def test_the_resumed_first_screen_is_up_before_markdown_is_imported(course: Layo
         outputs.append(run.stdout.split())
     assert outputs[0][-3:] == ["True", "offered", "False"]  # nothing kept: Markdown needed for the first screen
     assert outputs[1][-3:] == ["False", "offered", "True"]
+    for output in outputs:  # what only a quiz, a certificate question or `o` needs: not yet
+        assert output[output.index("loaded-at-ready") + 1] == "none"
 
 
 def test_removing_the_course_drops_every_learners_kept_screen(course: Layout, run_mooc: Any) -> None:
