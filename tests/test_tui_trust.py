@@ -393,10 +393,11 @@ async def test_toasts_never_cover_the_key_bar(installed: Layout) -> None:
         await wait_for(pilot, lambda: screen_name(app) == "CourseScreen")
         for n in range(4):
             app.say(f"Message number {n} that is long enough to wrap at sixty columns, more or less")
-        await pilot.pause(0.3)
+        # Until the last toast is on screen (a fixed 0.3 s was not always enough on a busy CI machine).
+        await wait_for(pilot, lambda: "Message number 3" in screen_text(app))
+        await pilot.pause()
         bar_text = app.screen.query_one(KeyBar).render().plain.rstrip()
         assert screen_text(app).splitlines()[-1].rstrip() == bar_text
-        assert "Message number 3" in screen_text(app)
 
 
 async def test_titles_are_not_doubled(layout: Layout, tmp_path: Path) -> None:
