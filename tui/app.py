@@ -24,13 +24,15 @@ from packages.errors import MoocError
 from packages.i18n import _
 from packages.layout import Layout
 from packages.safe_text import one_line
-from tui import keymap, messages
+from tui import frame_timer, keymap, messages
 from tui.commands import MoocCommands
 from tui.sync_consent import SyncConsent
 from tui.widgets.status_bar import StatusBar
 
 READY_ENV = "MOOC_TUI_EXIT_ON_READY"  # benchmarks: exit when the first screen is interactive
 T0_ENV = "MOOC_TUI_T0"  # benchmarks: time.time() when the process was spawned
+
+frame_timer.pace_frames()  # a frame soon after another comes at the next 1/60 s, not the one after
 
 
 class MoocApp(SyncConsent, App[int]):
