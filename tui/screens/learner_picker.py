@@ -18,6 +18,7 @@ from packages.i18n import _
 from packages.safe_text import one_line
 from tui import keymap
 from tui.messages import Say
+from tui.widgets.steady_input import SteadyInput
 
 
 class LearnerPicker(ModalScreen[Any]):
@@ -38,7 +39,7 @@ class LearnerPicker(ModalScreen[Any]):
             yield Static(Text(_("Who is learning?"), style="bold"))
             yield OptionList(id="learners")
             yield Static(Text(_("Not in the list? Type your name and press Enter:")), id="new-learner-label")
-            yield Input(placeholder=_("your name"), id="new-learner")
+            yield SteadyInput(placeholder=_("your name"), id="new-learner")
             yield Static(
                 Text(
                     _("Enter: choose · Tab: add a new learner · Esc: quit")

@@ -16,6 +16,7 @@ from packages.i18n import _, ngettext
 from packages.safe_text import one_line
 from player.pin import MAX_TRIES, verify
 from tui import keymap
+from tui.widgets.steady_input import SteadyInput
 
 
 class PinScreen(ModalScreen[bool]):
@@ -29,7 +30,7 @@ class PinScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(_("PIN for {name}").format(name=one_line(self.learner.name)), style="bold"))
-            yield Input(placeholder=_("PIN"), password=True, id="pin")
+            yield SteadyInput(placeholder=_("PIN"), password=True, id="pin")
             yield Static(Text(_("Enter: open · Esc: cancel"), style="dim"), id="pin-hint")
 
     def on_mount(self) -> None:

@@ -30,6 +30,7 @@ from packages.safe_text import one_line
 from player.markdown_text import plain_snippet
 from tui import keymap
 from tui.widgets.hit_list import HitList, HitRow, Wrapped
+from tui.widgets.steady_input import SteadyInput
 
 _GROUP = "search"
 _KEPT = 5000  # rows kept for the next keystrokes (a 2,000-lesson course has 40,000 lines)
@@ -68,7 +69,7 @@ class SearchScreen(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Text(_("Search the lessons as you type (Enter or ↓: results, Esc: close)"), style="bold"))
-            yield Input(placeholder=_("words to find"), id="query")
+            yield SteadyInput(placeholder=_("words to find"), id="query")
             yield HitList(id="results")
             yield Static(id="search-count")
 
