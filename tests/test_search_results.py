@@ -23,7 +23,7 @@ from tui.widgets.hit_list import HitList, HitRow, wrap, wrap_rows
 
 ID = "big-course"
 SIZE = (80, 24)
-PAGE = 6  # hits in the list at 80x24: max-height 14, less the border, two lines each
+PAGE = 6  # hits in the list at 80x24: height 14, less the border, two lines each
 BODY = 18  # body lines per lesson
 
 
@@ -85,10 +85,14 @@ def screen_text(app: Any) -> str:
 
 
 def list_lines(hits: HitList) -> list[str]:
-    """The list's lines as on screen (inside its border and padding)."""
+    """The list's lines as on screen (inside its border and padding), down to the last
+    that is not blank (the list keeps its height: blank lines below fewer hits)."""
     region = hits.scrollable_content_region
     rows = [strip.text for strip in hits.app.screen._compositor.render_strips()]
-    return [rows[y][region.x : region.right].rstrip() for y in range(region.y, region.bottom)]
+    lines = [rows[y][region.x : region.right].rstrip() for y in range(region.y, region.bottom)]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 async def test_keys_move_the_highlight_and_enter_opens_that_hit_at_its_line(pack: Layout, chosen: list[Any]) -> None:
@@ -153,9 +157,22 @@ async def test_200_hits_scroll_and_only_the_lines_on_screen_are_rendered(pack: L
         assert list_lines(hits)[1] == f"  Point {point(100)} with emphasis." and hits.highlighted == 199
 
 
-async def test_a_new_query_replaces_the_rows(pack: Layout) -> None:
+async def test_a_new_query_replaces_the_rows_and_never_lays_the_dialog_out(
+    pack: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.screen import Screen
+
+    layouts: list[str] = []  # screens laid out again while typing
+    real = Screen._refresh_layout
+
+    def counted(screen: Any, *args: Any, **kwargs: Any) -> None:
+        layouts.append(type(screen).__name__)
+        real(screen, *args, **kwargs)
+
     app = make_app(pack, course_id=ID)
     async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, app, "e")  # the dialog open and laid out
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
         hits = await search(pilot, app, "emphasis")
         await pilot.press("enter", "end")
         assert hits.scroll_offset.y > 0 and hits.region.height == 2 * PAGE + 2
@@ -167,18 +184,22 @@ async def test_a_new_query_replaces_the_rows(pack: Layout) -> None:
         lines = list_lines(hits)
         assert lines[:2] == ["Lesson 5", "  Point 5000 with emphasis."] and lines[-1] == "  Point 5005 with emphasis."
         assert "18 results" in screen_text(app)
-        # one hit: the list shrinks to it
+        # one hit: the list keeps its height, blank below it
         hits = await search(pilot, app, "point 5007")
-        assert hits.row_count == 1 and hits.region.height == 2 + 2
+        assert hits.row_count == 1 and hits.region.height == 2 * PAGE + 2
         assert list_lines(hits) == ["Lesson 5", "  Point 5007 with emphasis."]
         assert "1 result" in screen_text(app) and "Point 5000" not in screen_text(app)
-        # and grows again
+        # and fills again
         hits = await search(pilot, app, "emphasis")
         assert hits.row_count == 200 and hits.region.height == 2 * PAGE + 2
         assert list_lines(hits)[1] == "  Point 0 with emphasis." and "200 results" in screen_text(app)
         # nothing found: no rows at all
         hits = await search(pilot, app, "zzz")
         assert hits.row_count == 0 and hits.highlighted is None and "Nothing found." in screen_text(app)
+        assert hits.region.height == 2 * PAGE + 2
+        # Results came and went, the count under the list changed: the dialog (and the course
+        # screen under it) never laid out again, only the list and the words repainted.
+        assert layouts == []
         await pilot.press("down", "enter")  # nothing to go to or open
         assert screen_name(app) == "SearchScreen" and app.screen.query_one(Input).has_focus
 
@@ -243,7 +264,7 @@ async def test_long_lines_wrap_whole_at_the_lists_width(
     async with app.run_test(size=(60, 24)) as pilot:
         hits = await search(pilot, app, "point 200")
         width = hits.scrollable_content_region.width
-        assert hits.wrap_width == width - 2  # no scrollbar: wrapped as if there were one
+        assert hits.wrap_width == width  # beside the scrollbar, always there
         assert list_lines(hits) == [
             "Lesson 2 word0 word1 word2 word3 word4 word5",
             "word6 word7 word8 word9 word10 word11",
@@ -257,7 +278,7 @@ async def test_long_lines_wrap_whole_at_the_lists_width(
         before = list_lines(hits)
         await pilot.resize_terminal(80, 24)  # wider: wrapped again, here
         await pilot.pause()
-        assert hits.wrap_width == hits.scrollable_content_region.width - 2 > width
+        assert hits.wrap_width == hits.scrollable_content_region.width > width
         after = list_lines(hits)
         assert after[:2] == ["Lesson 2 word0 word1 word2 word3 word4 word5 word6 word7 word8", "word9 word10 word11"]
         assert " ".join(after).split() == " ".join(before).split() and len(after) <= len(before)

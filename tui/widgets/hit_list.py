@@ -175,14 +175,17 @@ class HitList(ScrollView, can_focus=True):
         """Show these hits instead, the first highlighted, scrolled to the top. `wrapped`:
         their lines as the worker wrapped them (`wrap_rows` at `wrap_width`); wrapped here
         if missing or made for another width. Nothing is measured or rendered here, and
-        the dialog is laid out again only when the list's height changes."""
+        the dialog is laid out again only when the list's height changes (never, for a
+        list given a height: its scrollbar always shown, `overflow-y: scroll`)."""
         if wrapped is None or wrapped.width != self.wrap_width:
             wrapped = wrap_rows(rows, self.wrap_width)
         before, after = self._wrapped.starts[-1], wrapped.starts[-1]
         shown = self.scrollable_content_region.height
-        # Cut to its max-height already (more lines than shown) and still at least as tall:
-        # the same height, so no layout (a layout repaints the whole screen and the one below).
-        same_height = before == after or (before > shown > 0 and after >= shown)
+        # A height of its own (not auto), or cut to its max-height already (more lines than
+        # shown) and still at least as tall: the same height, so no layout (a layout
+        # repaints the whole screen and the one below).
+        fixed = self.styles.height is not None and not self.styles.height.is_auto
+        same_height = fixed or before == after or (before > shown > 0 and after >= shown)
         self.rows, self._wrapped = rows, wrapped
         self._strips.clear()
         self._hover = None
