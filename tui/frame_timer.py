@@ -5,7 +5,7 @@ while nothing changes. Textual 8's `Timer._run`, when it wakes after its next ti
 already due, skips ahead with `count = int((now - start) / interval + 1)`: one tick too
 many. So the frame after a quiet moment comes at once, and the next one 17 to 33 ms after
 it, not 0 to 17: search results that come 8 ms after the letter's frame waited up to
-33 ms more for theirs (docs/tui.md, "Why search answers within a frame").
+33 ms more for theirs (docs/tui.md, "Search as you type").
 
 `pace_frames()` puts in a `Timer._run` that is Textual's loop with that one line made
 right (the first tick still ahead; never a skip for an interval of 0 or less, where
