@@ -131,13 +131,19 @@ async def test_typing_in_a_steady_field_lays_nothing_out(monkeypatch: pytest.Mon
 
 async def _scrolls(field: Input) -> list[tuple[int, int]]:
     """Where the field is scrolled to and its cursor is, typing past its width, then at
-    the start, then at the end again."""
+    the start, then at the end again; then in a narrower and a wider terminal."""
     seen = []
     app = _Field(field)
     async with app.run_test(size=(40, 6)) as pilot:
         field.focus()
         for keys in (["x"] * 60, ["home"], ["end"]):
             await pilot.press(*keys)
+            await pilot.pause()
+            seen.append((field.scroll_offset.x, field.cursor_screen_offset.x))
+        for width in (30, 90):
+            await pilot.resize_terminal(width, 6)
+            await pilot.pause()
+            await pilot.press("left")
             await pilot.pause()
             seen.append((field.scroll_offset.x, field.cursor_screen_offset.x))
         assert field.value == "x" * 60
