@@ -51,10 +51,11 @@ async def _paced_run(self: Timer) -> None:
     start = _time.get_time()
     while repeat is None or count <= repeat:
         next_tick = start + (count + 1) * interval
-        if self._skip and interval > 0 and next_tick < _time.get_time():
-            count = first_tick_ahead(start, _time.get_time(), interval, count)
+        now = _time.get_time()
+        if self._skip and interval > 0 and next_tick < now:
+            count = first_tick_ahead(start, now, interval, count)
             continue
-        await _time.sleep(max(0.0, next_tick - _time.get_time()))
+        await _time.sleep(max(0.0, next_tick - now))
         count += 1
         await self._active.wait()
         if self._reset:
